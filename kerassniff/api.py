@@ -1,0 +1,194 @@
+"""The one entry point every front end uses: text or paths in, findings out.
+
+source text -> LibCST module -> semantic model -> rule reports -> findings
+-> suppression and selection.  The CLI (and any editor integration) is a thin
+layer over :func:`lint_source` and :func:`lint_paths`.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from kerassniff.config import Config
+from kerassniff.discovery import collect
+from kerassniff.findings import Finding, Severity
+from kerassniff.registry import RULES, Report, Rule, all_rules, get_rule, load_rules
+from kerassniff.semantic import Script, build_script
+from kerassniff.sources import SourceError, decode_source, read_source
+from kerassniff.suppressions import Suppressions
+
+# A file that mentions none of these cannot hold Keras code; it is skipped
+# without parsing when it was found by walking a folder.
+KERAS_HINT = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
+_PY2_HINTS = (
+    re.compile(r"^\s*print\s+[\"'\w][^=(]*$", re.MULTILINE),
+    re.compile(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:", re.MULTILINE),
+    re.compile(r"^\s*exec\s+[\"']", re.MULTILINE),
+    re.compile(r"\b0[0-7]+L?\b|\b\d+L\b"),
+)
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    script: Script | None = None
+    skipped: bool = False  # pre-filtered: no Keras in it
+    internal_error: str | None = None
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+    missing: list[Path]
+
+    @property
+    def findings(self) -> list[Finding]:
+        found = [f for result in self.files for f in result.findings]
+        return sorted(found, key=Finding.sort_key)
+
+    @property
+    def internal_errors(self) -> list[FileResult]:
+        return [r for r in self.files if r.internal_error]
+
+
+def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    rule = get_rule("KS001")
+    assert rule is not None
+    return Finding(path, line, column, line, column, rule.code, rule.name, rule.severity, message, rule.fix_hint)
+
+
+def looks_like_python2(text: str) -> bool:
+    return any(pattern.search(text) for pattern in _PY2_HINTS)
+
+
+def parse(text: str, path: str) -> cst.Module | Finding:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        message = f"syntax error: {error.message}"
+        if looks_like_python2(text):
+            message += " (this looks like Python 2 code; kerassniff analyses Python 3 only)"
+        return parse_error_finding(path, message, max(error.raw_line, 1), error.raw_column + 1)
+    except RecursionError:
+        return parse_error_finding(path, "the file is nested too deeply to parse")
+    except Exception as error:  # noqa: BLE001 - LibCST raises assorted errors on odd input
+        return parse_error_finding(path, f"the file could not be parsed: {type(error).__name__}: {error}")
+
+
+def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True) -> FileResult:
+    """Analyse one script's text.  Never raises for bad input."""
+    config = config or Config()
+    result = FileResult(path)
+    if not explicit and not KERAS_HINT.search(text):
+        result.skipped = True
+        return result
+    module = parse(text, path)
+    if isinstance(module, Finding):
+        result.findings = [module] if config.enabled_for("KS001", path) else []
+        return result
+    try:
+        script = build_script(module, path)
+        result.script = script
+        reports = run_rules(script, config)
+    except RecursionError:
+        result.findings = filter_findings([parse_error_finding(path, "the file is nested too deeply to analyse")],
+                                          text, config)
+        return result
+    except Exception:  # noqa: BLE001 - an analyser bug must not stop the other files
+        result.internal_error = traceback.format_exc()
+        return result
+    findings = [to_finding(script, rule, report) for rule, report in reports]
+    result.findings = filter_findings(_dedupe(findings), text, config)
+    return result
+
+
+def run_rules(script: Script, config: Config) -> list[tuple[Rule, Report]]:
+    load_rules()
+    reports: list[tuple[Rule, Report]] = []
+    for rule in all_rules():
+        if rule.check is None or not config.enabled(rule.code):
+            continue
+        for report in rule.check(script):
+            reports.append((rule, report))
+    return reports
+
+
+def to_finding(script: Script, rule: Rule, report: Report) -> Finding:
+    position = script.position(report.node)
+    if position is None:
+        line = column = end_line = end_column = 1
+    else:
+        line, column = position.start.line, position.start.column + 1
+        end_line, end_column = position.end.line, position.end.column + 1
+    hint = report.fix_hint if report.fix_hint is not None else rule.fix_hint
+    return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
+                   report.message, hint)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.code, finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def filter_findings(findings: list[Finding], text: str, config: Config) -> list[Finding]:
+    if not findings:
+        return findings
+    suppressions = Suppressions.from_text(text)
+    return [f for f in findings
+            if config.enabled_for(f.code, f.path) and not suppressions.suppressed(f.code, f.line)]
+
+
+def lint_file(path: Path, config: Config, explicit: bool = True) -> FileResult:
+    display = str(path)
+    source = read_source(path)
+    if isinstance(source, SourceError):
+        finding = parse_error_finding(display, source.message, source.line, source.column)
+        return FileResult(display, [finding] if config.enabled_for("KS001", display) else [])
+    return lint_source(source.text, display, config, explicit=explicit)
+
+
+def lint_bytes(data: bytes, display: str, config: Config) -> FileResult:
+    source = decode_source(data)
+    if isinstance(source, SourceError):
+        return FileResult(display, [parse_error_finding(display, source.message, source.line, source.column)])
+    return lint_source(source.text, display, config, explicit=True)
+
+
+def lint_paths(paths: list[str], config: Config) -> RunResult:
+    targets, missing = collect(paths, config)
+    files = [lint_file(target.path, config, target.explicit) for target in targets]
+    from kerassniff.project import cross_script_findings
+
+    cross = cross_script_findings([f for f in files if f.script is not None], config)
+    by_path = {f.path: f for f in files}
+    for finding in cross:
+        by_path[finding.path].findings.append(finding)
+    return RunResult(files, [m.path for m in missing])
+
+
+def internal_error_message(result: FileResult) -> str:
+    last = (result.internal_error or "").strip().splitlines()[-1:] or ["unknown error"]
+    return (f"kerassniff: internal error while analysing {result.path}: {last[0]}\n"
+            f"  This is a bug in kerassniff, not in your file; the other files were still checked.")
+
+
+def severity_of(code: str) -> Severity:
+    rule = RULES.get(code)
+    return rule.severity if rule else Severity.ERROR
+
+
+def print_internal_errors(results: RunResult) -> None:
+    for result in results.internal_errors:
+        print(internal_error_message(result), file=sys.stderr)

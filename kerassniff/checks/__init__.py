@@ -1,0 +1,19 @@
+"""One module per rule, named after its code: ``ks101_binary_crossentropy_multiclass``.
+
+Importing this package registers every rule.
+"""
+from kerassniff.checks import (  # noqa: F401
+    ks001_parse_error,
+    ks101_binary_crossentropy_multiclass,
+    ks103_single_unit_softmax,
+    ks104_logits_mismatch,
+    ks105_topk_ties,
+    ks106_categorical_loss_on_sigmoid,
+    ks107_bounded_regression_output,
+    ks301_decreasing_filters,
+    ks302_batchnorm_few_updates,
+    ks401_predict_in_loop,
+    ks402_legacy_keras_api,
+    ks403_fractional_steps,
+    ks404_removed_alias,
+)

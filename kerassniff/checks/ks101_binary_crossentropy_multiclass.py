@@ -1,0 +1,44 @@
+"""KS101 binary-crossentropy-multiclass (seed 002)."""
+from __future__ import annotations
+
+from kerassniff.checks._shared import describe_head, fit_labels, loss_heads, quoted
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.training import BINARY_LOSSES
+
+
+@rule("KS101", "binary-crossentropy-multiclass", Severity.ERROR,
+      "binary crossentropy on a single-label output of several classes",
+      "use loss='categorical_crossentropy' for one-hot labels or 'sparse_categorical_crossentropy' for integer labels")
+def check(script: Script):
+    for model, compile_call, loss, head in loss_heads(script):
+        if loss.name not in BINARY_LOSSES:
+            continue
+        labels = fit_labels(script, model)
+        units = head.units
+        if head.activation == "softmax":
+            if units is None:
+                known = {d.n_classes for d in labels if d.encoding == "onehot" and d.n_classes}
+                units = known.pop() if len(known) == 1 else None
+            if units is None or units < 2:
+                continue
+        elif head.activation == "sigmoid":
+            if units is None or units < 2 or not labels or any(d.encoding != "onehot" for d in labels):
+                continue  # multi-label (multi-hot) targets are what sigmoid + binary crossentropy is for
+            if any(m.name == "binary_accuracy" for m in compile_call.metrics):
+                continue
+        else:
+            continue
+        chance = (units - 1) / units
+        message = (f"loss {quoted(script, loss.node)} on the {describe_head(script, head)}: binary crossentropy scores "
+                   f"each of the {units} classes as an independent yes/no question")
+        if any(m.name == "accuracy" for m in compile_call.metrics):
+            message += (f", and with Keras <= 2.3 or TF1 'accuracy' becomes binary accuracy, which reads "
+                        f"~{chance:.2f} for a model at chance (tf.keras 2 and Keras 3 choose the accuracy from the "
+                        f"output shape instead)")
+        hint = None
+        if head.activation == "sigmoid":
+            hint = ("one label per sample: use activation='softmax' on the last layer and "
+                    "loss='categorical_crossentropy' (one-hot labels)")
+        yield Report(loss.node, message, hint)

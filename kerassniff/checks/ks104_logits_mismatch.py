@@ -1,0 +1,32 @@
+"""KS104 logits-mismatch."""
+from __future__ import annotations
+
+from kerassniff.checks._shared import describe_head, loss_heads, quoted
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.training import CROSSENTROPY_LOSSES
+
+
+@rule("KS104", "logits-mismatch", Severity.ERROR,
+      "from_logits=True on a probability output, or a linear (logit) output fed to a loss expecting probabilities",
+      "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
+      "or a linear output with from_logits=True")
+def check(script: Script):
+    for _, _, loss, head in loss_heads(script):
+        if loss.name not in CROSSENTROPY_LOSSES:
+            continue
+        if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
+            yield Report(loss.node, (
+                f"loss {quoted(script, loss.node)} has from_logits=True but the {describe_head(script, head)} already "
+                f"applies {head.activation}: the loss applies it a second time, so the loss and its gradients no "
+                f"longer match the model's probabilities and training stalls"),
+                f"drop from_logits=True (the output is already {head.activation}), or remove the activation from "
+                f"the last layer and keep from_logits=True")
+        elif loss.from_logits is False and head.activation == "linear":
+            yield Report(loss.node, (
+                f"loss {quoted(script, loss.node)} expects probabilities (from_logits=False) but the "
+                f"{describe_head(script, head)} has no activation: raw logits are clipped into (0, 1) before the log, "
+                f"so the loss is wrong for every sample outside that range and training degrades"),
+                "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
+                "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer")

@@ -1,0 +1,57 @@
+"""KS107 bounded-regression-output."""
+from __future__ import annotations
+
+from kerassniff.checks._shared import describe_head, fit_labels, loss_heads, quoted
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.training import REGRESSION_LOSSES
+
+RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+@rule("KS107", "bounded-regression-output", Severity.ERROR,
+      "a regression loss on an output whose activation cannot reach the targets",
+      "use a linear output (no activation) for regression, or scale the targets into the activation's range")
+def check(script: Script):
+    for model, _, loss, head in loss_heads(script):
+        if loss.name not in REGRESSION_LOSSES:
+            continue
+        if head.activation == "softmax":
+            yield Report(loss.node, (
+                f"regression loss {quoted(script, loss.node)} on the {describe_head(script, head)}: softmax outputs "
+                f"are positive and sum to 1, so the predictions cannot follow the targets and the error stays high "
+                f"whatever the model learns"))
+            continue
+        for data in fit_labels(script, model):
+            problem = _out_of_reach(head.activation or "", data)
+            if problem:
+                yield Report(loss.node, (
+                    f"regression loss {quoted(script, loss.node)} on the {describe_head(script, head)}, but the "
+                    f"targets {data.label} {problem}: the error can never fall below the part of the targets the "
+                    f"activation cannot reach"))
+                break
+
+
+def _out_of_reach(activation: str, data: Data) -> str | None:
+    if data.conditional:
+        return None
+    if activation in RANGES:
+        if data.is_scaled:
+            return None  # scaled somehow: trust it
+        low, high = RANGES[activation]
+        if data.source.pixels and data.role != "y":
+            return f"are raw pixels in 0..255 (from {data.source.description}) while {activation} stays in ({low:g}, {high:g})"
+        rng = data.source.value_range
+        if rng is not None and (rng[0] < low or rng[1] > high):
+            return (f"range {rng[0]:g}..{rng[1]:g} (from {data.source.description}) while {activation} stays in "
+                    f"({low:g}, {high:g})")
+        return None
+    if activation == "relu":
+        if any(step.kind == "standardize" for step in data.steps):
+            return "are standardised (about half are negative) while relu outputs are never negative"
+        rng = data.source.value_range
+        if rng is not None and rng[0] < 0 and not data.is_scaled:
+            return f"go down to {rng[0]:g} (from {data.source.description}) while relu outputs are never negative"
+    return None

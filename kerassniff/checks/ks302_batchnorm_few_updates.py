@@ -1,0 +1,96 @@
+"""KS302 batchnorm-few-updates (seeds 001 and 000)."""
+from __future__ import annotations
+
+import math
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.training import FitCall
+from kerassniff.semantic.values import Const, DataValue, const_value, int_value
+
+STALE_WEIGHT = 0.05  # flag while the initial moving statistics still weigh more than this
+
+
+@rule("KS302", "batchnorm-few-updates", Severity.WARNING,
+      "BatchNormalization trained for too few updates before evaluate/predict",
+      "train for a few hundred updates or more, lower BatchNormalization momentum (e.g. 0.9), "
+      "or start from pretrained weights")
+def check(script: Script):
+    for model in script.models:
+        source, momentum = _fresh_batchnorm(model)
+        if source is None or not model.fits:
+            continue
+        updates = 0
+        parts = []
+        for fit in model.fits:
+            counted = _updates(fit)
+            if counted is None:
+                break
+            updates += counted[0]
+            parts.append(counted[1])
+        else:
+            first_fit = min(f.order for f in model.fits)
+            later = [c for c in model.inferences if c.order > first_fit]
+            if not later or updates == 0:
+                continue
+            stale = momentum ** updates
+            if stale <= STALE_WEIGHT:
+                continue
+            needed = math.ceil(math.log(STALE_WEIGHT) / math.log(momentum))
+            call = later[0]
+            verb = "evaluate()" if call.method == "evaluate" else ("predict()" if call.method == "predict" else "model(x)")
+            yield Report(call.node, (
+                f"{model.label} has {source} but is trained for only {updates} optimizer update"
+                f"{'s' if updates != 1 else ''} ({'; '.join(parts)}) before {verb}: with momentum {momentum:g} the "
+                f"moving mean/variance are still {stale:.0%} their initial values (0 and 1), so inference-mode "
+                f"outputs differ from what fit() showed and evaluate/predict report far worse (often constant) "
+                f"predictions; about {needed} updates are needed"))
+
+
+def _fresh_batchnorm(model: Model) -> tuple[str | None, float]:
+    for layer in model.all_layers() if model.kind != "application" else []:
+        if layer.kind.startswith("BatchNormalization"):
+            if layer.momentum is None:
+                return None, 0.0
+            return "BatchNormalization layers", layer.momentum
+        nested = layer.nested
+        if nested is not None and nested.application and nested.application.random_init and nested.application.has_batchnorm:
+            return f"a {nested.application.name} built with weights=None (BatchNormalization throughout)", 0.99
+    app = model.application
+    if app is not None and app.random_init and app.has_batchnorm:
+        return f"a {app.name} built with weights=None (BatchNormalization throughout)", 0.99
+    return None, 0.0
+
+
+def _updates(fit: FitCall) -> tuple[int, str] | None:
+    if fit.in_unknown_loop:
+        return None
+    epochs = int_value(fit.epochs)
+    if epochs is None:
+        return None
+    steps = int_value(fit.steps_per_epoch)
+    if steps is not None:
+        total = epochs * steps * fit.repeat
+        return total, f"{epochs} epoch{'s' if epochs != 1 else ''} x {steps} steps"
+    if fit.method == "fit_generator":
+        return None
+    samples = None
+    for value in (fit.x, fit.y):
+        if isinstance(value, DataValue) and value.data.n_samples is not None and not value.data.batches:
+            samples = value.data.n_samples
+            break
+    if samples is None:
+        return None
+    batch = int_value(fit.batch_size) if not (isinstance(fit.batch_size, Const) and fit.batch_size.value is None) else 32
+    if batch is None or batch <= 0:
+        return None
+    split = const_value(fit.validation_split, 0.0) or 0.0
+    if not isinstance(split, (int, float)):
+        return None
+    used = samples - math.ceil(samples * split) if split else samples
+    batches = max(1, math.ceil(used / batch))
+    total = epochs * batches * fit.repeat
+    return total, (f"{epochs} epoch{'s' if epochs != 1 else ''} x {batches} batch{'es' if batches != 1 else ''} "
+                   f"of {min(batch, used)} from {samples} samples")

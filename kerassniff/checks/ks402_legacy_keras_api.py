@@ -1,0 +1,96 @@
+"""KS402 legacy-keras-api (seed 003)."""
+from __future__ import annotations
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.values import ModelValue, Unknown, int_value
+
+# keyword -> (modern spelling, what to say)
+CALL_KEYWORDS = {
+    "nb_epoch": ("epochs", "rename nb_epoch= to epochs="),
+    "samples_per_epoch": ("steps_per_epoch", "it counted samples; steps_per_epoch counts batches: "
+                                             "use steps_per_epoch=len(x_train) // batch_size"),
+    "nb_val_samples": ("validation_steps", "it counted samples; validation_steps counts batches: "
+                                           "use validation_steps=len(x_val) // batch_size"),
+    "nb_worker": ("workers", "rename nb_worker= to workers= (Keras 3 drops it: pass a PyDataset)"),
+}
+LAYER_KEYWORDS = {
+    "border_mode": ("padding", "rename border_mode= to padding="),
+    "subsample": ("strides", "rename subsample= to strides="),
+    "init": ("kernel_initializer", "rename init= to kernel_initializer="),
+    "W_regularizer": ("kernel_regularizer", "rename W_regularizer= to kernel_regularizer="),
+    "b_regularizer": ("bias_regularizer", "rename b_regularizer= to bias_regularizer="),
+    "W_constraint": ("kernel_constraint", "rename W_constraint= to kernel_constraint="),
+    "b_constraint": ("bias_constraint", "rename b_constraint= to bias_constraint="),
+    "nb_filter": ("filters", "rename nb_filter= to filters="),
+    "output_dim": ("units", "rename output_dim= to units="),
+    "dim_ordering": ("data_format", "use data_format='channels_last' / 'channels_first'"),
+}
+OPTIMIZER_KEYWORDS = {
+    "lr": ("learning_rate", "rename lr= to learning_rate="),
+    "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay(...)"),
+}
+GENERATOR_METHODS = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict"}
+LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
+                        "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
+MODEL_METHODS = {"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator"}
+REMOVED = "Keras 3 and tf.keras 2.x reject it"
+
+
+@rule("KS402", "legacy-keras-api", Severity.ERROR,
+      "Keras 1/2 arguments and names that modern Keras rejects",
+      "use the modern spelling named in the message")
+def check(script: Script):
+    for call in script.calls:
+        callee = call.callee or ""
+        keras_callee = is_keras(callee)
+        on_model = isinstance(call.receiver, ModelValue) or (call.method in MODEL_METHODS and isinstance(call.receiver, Unknown))
+        if call.method in GENERATOR_METHODS and on_model:
+            modern = GENERATOR_METHODS[call.method]
+            yield Report(call.node.func, (
+                f"model.{call.method}() was deprecated in TensorFlow 2.1 and removed in Keras 3: "
+                f"{REMOVED} (AttributeError)"), f"call model.{modern}(), which accepts generators and datasets")
+        if on_model and call.method in MODEL_METHODS:
+            yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()")
+        if not keras_callee:
+            continue
+        package = callee.split(".")[1] if callee.count(".") >= 2 else ""
+        name = short(callee)
+        if package == "layers":
+            yield from _keywords(call, LAYER_KEYWORDS, f"{name}()")
+            if name.startswith("Convolution") and len(call.args.positional) >= 3 and \
+                    int_value(call.args.positional[1]) is not None and int_value(call.args.positional[2]) is not None:
+                rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
+                yield Report(call.node, (
+                    f"{name}(filters, {rows}, {cols}) is the Keras 1 signature: Keras 2+ reads the third argument "
+                    f"as strides={cols}, so this layer silently strides by {cols} (or fails in Keras 3)"),
+                    f"write Conv{name[-2:]}(filters, ({rows}, {cols}))")
+        elif package == "optimizers":
+            yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()")
+            if name in LOWERCASE_OPTIMIZERS:
+                yield Report(call.node.func, (
+                    f"optimizers.{name}() is a Keras 2.2 lowercase alias: {REMOVED} (AttributeError)"),
+                    f"use optimizers.{LOWERCASE_OPTIMIZERS[name]}()")
+    yield from _np_utils(script)
+
+
+def _keywords(call, table, where: str):
+    for arg in call.args.nodes:
+        if arg.keyword is not None and arg.keyword.value in table:
+            old = arg.keyword.value
+            modern, hint = table[old]
+            yield Report(arg, f"{where} argument '{old}=' is the Keras 1/2 spelling of '{modern}': {REMOVED} "
+                              f"(TypeError: unrecognized keyword argument)", hint)
+
+
+def _np_utils(script: Script):
+    for reference in script.references:
+        if ".utils.np_utils" in reference.raw and reference.raw.rsplit(".", 1)[-1] == "np_utils" or \
+                reference.raw.endswith(".utils.np_utils"):
+            yield Report(reference.node, (
+                "keras.utils.np_utils was removed (tf.keras 2.9+, Keras 3): importing it fails with "
+                "ModuleNotFoundError"), "import to_categorical from keras.utils instead: "
+                                        "'from keras.utils import to_categorical'")
+            return

@@ -1,0 +1,33 @@
+"""KS403 fractional-steps (seed 000)."""
+from __future__ import annotations
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.values import Const, ModelValue, Unknown
+
+STEP_KEYWORDS = ("steps_per_epoch", "validation_steps", "steps")
+METHODS = {"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator"}
+
+
+@rule("KS403", "fractional-steps", Severity.ERROR,
+      "steps_per_epoch or validation_steps computed with true division",
+      "use floor division or math.ceil so the step count is an int: steps_per_epoch=len(train_data) // 5")
+def check(script: Script):
+    for call in script.calls:
+        if call.method not in METHODS or not isinstance(call.receiver, (ModelValue, Unknown)):
+            continue
+        for name in STEP_KEYWORDS:
+            value = call.args.get(name)
+            arg = call.args.node_of(name)
+            if value is None or arg is None:
+                continue
+            fractional = (isinstance(value, Unknown) and value.division is not None) or (
+                isinstance(value, Const) and isinstance(value.value, float))
+            if not fractional:
+                continue
+            shown = script.code_of(arg.value)
+            yield Report(arg, (
+                f"{name}={shown} is a float (true division): Keras 3 rejects it (TypeError: 'float' object cannot "
+                f"be interpreted as an integer) and older Keras runs a different number of batches than the "
+                f"progress bar and the validation schedule assume"))

@@ -1,0 +1,33 @@
+"""KS404 removed-alias (seeds 001 and 003)."""
+from __future__ import annotations
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+
+REMOVED = {
+    "numpy.int": ("int", "NumPy 1.24"), "numpy.float": ("float", "NumPy 1.24"),
+    "numpy.bool": ("bool", "NumPy 1.24"), "numpy.object": ("object", "NumPy 1.24"),
+    "numpy.complex": ("complex", "NumPy 1.24"), "numpy.str": ("str", "NumPy 1.24"),
+    "numpy.long": ("int", "NumPy 1.24"), "numpy.unicode": ("str", "NumPy 1.24"),
+    "numpy.float_": ("np.float64", "NumPy 2.0"), "numpy.complex_": ("np.complex128", "NumPy 2.0"),
+    "numpy.unicode_": ("np.str_", "NumPy 2.0"), "numpy.string_": ("np.bytes_", "NumPy 2.0"),
+    "numpy.NaN": ("np.nan", "NumPy 2.0"), "numpy.Inf": ("np.inf", "NumPy 2.0"),
+    "PIL.Image.ANTIALIAS": ("Image.LANCZOS", "Pillow 10"), "PIL.Image.LINEAR": ("Image.BILINEAR", "Pillow 10"),
+    "PIL.Image.CUBIC": ("Image.BICUBIC", "Pillow 10"),
+}
+
+
+@rule("KS404", "removed-alias", Severity.ERROR,
+      "NumPy and Pillow aliases that were removed but training scripts still use",
+      "use the replacement named in the message")
+def check(script: Script):
+    for reference in script.references:
+        removed = REMOVED.get(reference.canonical)
+        if removed is None:
+            continue
+        replacement, version = removed
+        shown = script.code_of(reference.node)
+        yield Report(reference.node, (
+            f"{shown} was removed in {version}: the script stops with AttributeError before training starts "
+            f"(it only runs on the old library it was written for)"), f"use {replacement} instead of {shown}")

@@ -1,0 +1,176 @@
+"""The command line: parse options, call :mod:`kerassniff.api`, print, exit.
+
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
+error (a missing path, a bad pyproject.toml, a bug in kerassniff).
+"""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from kerassniff import __version__
+from kerassniff.api import RunResult, lint_bytes, lint_paths, print_internal_errors
+from kerassniff.config import Config, ConfigError, find_pyproject, load_config, validate_selectors
+from kerassniff.findings import Finding
+from kerassniff.output import FORMATS
+from kerassniff.registry import all_rules, get_rule
+from kerassniff.rule_docs import rule_document
+
+SUBCOMMANDS = ("rule",)
+
+
+class KerassniffGroup(click.Group):
+    """``kerassniff PATHS`` checks; ``kerassniff rule KS101`` explains.
+
+    A first argument that names a subcommand but is also an existing path is
+    treated as a path, so ``kerassniff rule`` still checks a folder named
+    ``rule`` when there is one.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands or Path(args[0]).exists():
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        check_command = self.commands["check"]
+        with click.Context(check_command, info_name=ctx.info_name, parent=None) as check_ctx:
+            check_command.format_help(check_ctx, formatter)
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str]:
+    return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+
+
+@click.group(cls=KerassniffGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """kerassniff: catch the silent bugs in Keras training scripts."""
+
+
+@main.command("check", context_settings={"help_option_names": ["-h", "--help"]},
+              epilog="Other commands: 'kerassniff rule KS101' prints a rule's document; "
+                     "'kerassniff rule --all' lists the rules.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="concise", show_default=True,
+              help="How to print findings.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write findings to this file instead of standard output.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--stdin-filename", default=None, help="The path to report for source read from '-'.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Read [tool.kerassniff] from this pyproject.toml instead of the nearest one.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--explain", metavar="CODE", default=None, help="Print the document of a rule and exit.")
+@click.option("--show-model", is_flag=True, help="Print the semantic model kerassniff built of each file (debugging).")
+@click.version_option(__version__, "--version", prog_name="kerassniff")
+def check(paths: tuple[str, ...], output_format: str, output_file: str | None, select: tuple[str, ...],
+          ignore: tuple[str, ...], statistics: bool, quiet: bool, exit_zero: bool, stdin_filename: str | None,
+          config_path: Path | None, isolated: bool, explain: str | None, show_model: bool) -> None:
+    """Check Keras training scripts for silent bugs.
+
+    PATHS are files or folders (default: the current folder); '-' reads
+    standard input.
+    """
+    if explain:
+        sys.exit(_print_rule(explain))
+    try:
+        config = _configure(paths, select, ignore, config_path, isolated)
+    except ConfigError as error:
+        click.echo(f"kerassniff: {error}", err=True)
+        sys.exit(2)
+
+    if paths == ("-",):
+        data = sys.stdin.buffer.read()
+        result = RunResult([lint_bytes(data, stdin_filename or "-", config)], [])
+    else:
+        result = lint_paths(list(paths) or ["."], config)
+
+    for missing in result.missing:
+        click.echo(f"kerassniff: {missing}: no such file or directory", err=True)
+    print_internal_errors(result)
+    if show_model:
+        from kerassniff.semantic.show import describe
+
+        for file in result.files:
+            if file.script is not None:
+                click.echo(describe(file.script))
+    findings = result.findings
+    checked = sum(1 for f in result.files if not f.skipped)
+    text = _render(findings, output_format, statistics, quiet, checked)
+    if output_file:
+        Path(output_file).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if result.missing or result.internal_errors:
+        sys.exit(2)
+    sys.exit(0 if exit_zero or not findings else 1)
+
+
+def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], config_path: Path | None,
+               isolated: bool) -> Config:
+    if isolated:
+        config = Config()
+    else:
+        anchor = Path(paths[0]) if paths and paths[0] != "-" and Path(paths[0]).exists() else Path.cwd()
+        config = load_config(config_path or find_pyproject(anchor))
+    if select:
+        codes = _split_codes(select)
+        validate_selectors(codes, "--select")
+        config.select = codes
+    if ignore:
+        codes = _split_codes(ignore)
+        validate_selectors(codes, "--ignore")
+        config.ignore = codes
+    return config
+
+
+def _render(findings: list[Finding], output_format: str, statistics: bool, quiet: bool, checked: int) -> str:
+    if statistics:
+        counts = Counter(f.code for f in findings)
+        lines = []
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            rule = get_rule(code)
+            lines.append(f"{count:>5}  {code}  {rule.name if rule else ''}")
+        return "\n".join(lines) + ("\n" if lines else "")
+    text = FORMATS[output_format](findings)
+    if output_format in ("concise", "full") and not quiet:
+        files = len({f.path for f in findings})
+        plural = "s" if checked != 1 else ""
+        if findings:
+            text += (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} "
+                     f"file{'s' if files != 1 else ''} ({checked} file{plural} checked).\n")
+        else:
+            text += f"All checks passed ({checked} file{plural} checked).\n"
+    return text
+
+
+def _print_rule(code: str) -> int:
+    rule = get_rule(code)
+    if rule is None:
+        click.echo(f"kerassniff: unknown rule '{code}'; 'kerassniff rule --all' lists them", err=True)
+        return 2
+    click.echo(rule_document(rule.code))
+    return 0
+
+
+@main.command("rule")
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+def rule_command(code: str | None, show_all: bool) -> None:
+    """Print the document of rule CODE, or list every rule with --all."""
+    if show_all or not code:
+        for rule in all_rules():
+            click.echo(f"{rule.code}  {rule.name:<38} {rule.severity.value:<8} {rule.summary}")
+        return
+    sys.exit(_print_rule(code))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

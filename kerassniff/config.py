@@ -1,0 +1,164 @@
+"""``[tool.kerassniff]`` in pyproject.toml, merged with command-line options.
+
+The command line wins: a ``--select`` given on the command line replaces the
+configured ``select``, and likewise for ``--ignore``.
+"""
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+KNOWN_KEYS = {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "timeout", "jobs", "cache"}
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".kerassniff_cache", "__pycache__", "__pypackages__", "node_modules", "site-packages",
+    "build", "dist", ".eggs", ".ipynb_checkpoints",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the CLI exits with code 2."""
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    timeout: float = 10.0
+    root: Path | None = None  # folder of the pyproject.toml it came from
+    source: Path | None = None
+
+    def enabled(self, code: str) -> bool:
+        return _selected(code, self.select, self.ignore)
+
+    def enabled_for(self, code: str, path: str) -> bool:
+        if not self.enabled(code):
+            return False
+        if not self.per_file_ignores:
+            return True
+        relative = self.relative(path)
+        for pattern, codes in self.per_file_ignores.items():
+            if _path_matches(relative, pattern) and any(_prefix_matches(code, c) for c in codes):
+                return False
+        return True
+
+    def relative(self, path: str) -> str:
+        p = Path(path)
+        if self.root is not None:
+            try:
+                return p.resolve().relative_to(self.root.resolve()).as_posix()
+            except (ValueError, OSError):
+                pass
+        return p.as_posix()
+
+    def is_excluded(self, path: Path) -> bool:
+        relative = self.relative(str(path))
+        return any(_path_matches(relative, pattern) or fnmatch.fnmatch(path.name, pattern) for pattern in self.exclude)
+
+
+def _prefix_matches(code: str, selector: str) -> bool:
+    selector = selector.upper()
+    return selector == "ALL" or code.startswith(selector)
+
+
+def _selected(code: str, select: list[str], ignore: list[str]) -> bool:
+    """The most specific matching selector wins; on a tie, ignore wins."""
+    best_select = max((len(s) if s.upper() != "ALL" else 0 for s in select if _prefix_matches(code, s)), default=-1)
+    best_ignore = max((len(s) if s.upper() != "ALL" else 0 for s in ignore if _prefix_matches(code, s)), default=-1)
+    return best_select >= 0 and best_select > best_ignore
+
+
+def _path_matches(relative: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, f"{pattern}/*"):
+        return True
+    parts = relative.split("/")
+    return any(fnmatch.fnmatch(part, pattern) for part in parts) if "/" not in pattern else False
+
+
+def find_pyproject(start: Path) -> Path | None:
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                with pyproject.open("rb") as handle:
+                    data = tomllib.load(handle)
+            except (OSError, tomllib.TOMLDecodeError):
+                return pyproject  # reported when loaded
+            if "kerassniff" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def load_config(pyproject: Path | None) -> Config:
+    if pyproject is None:
+        return Config()
+    try:
+        with pyproject.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"cannot read {pyproject}: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{pyproject} is not valid TOML: {error}") from None
+    section = data.get("tool", {}).get("kerassniff", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{pyproject}: [tool.kerassniff] must be a table")
+    unknown = sorted(set(section) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{pyproject}: unknown key(s) in [tool.kerassniff]: {', '.join(unknown)} "
+                          f"(known: {', '.join(sorted(KNOWN_KEYS))})")
+    config = Config(root=pyproject.parent, source=pyproject)
+    if "select" in section:
+        config.select = _codes(section["select"], "select", pyproject)
+    if "ignore" in section:
+        config.ignore = _codes(section["ignore"], "ignore", pyproject)
+    if "exclude" in section:
+        config.exclude = _strings(section["exclude"], "exclude", pyproject)
+    if "extend-exclude" in section:
+        config.exclude += _strings(section["extend-exclude"], "extend-exclude", pyproject)
+    if "per-file-ignores" in section:
+        table = section["per-file-ignores"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{pyproject}: per-file-ignores must be a table of glob = [codes]")
+        config.per_file_ignores = {str(k): _codes(v, f"per-file-ignores.{k}", pyproject) for k, v in table.items()}
+    if "timeout" in section:
+        if not isinstance(section["timeout"], (int, float)) or section["timeout"] <= 0:
+            raise ConfigError(f"{pyproject}: timeout must be a positive number of seconds")
+        config.timeout = float(section["timeout"])
+    return config
+
+
+def _strings(value: object, key: str, source: Path) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: {key} must be a list of strings")
+    return list(value)
+
+
+def _codes(value: object, key: str, source: Path | str) -> list[str]:
+    codes = _strings(value, key, Path(str(source)))
+    validate_selectors(codes, f"{source}: {key}")
+    return [c.upper() for c in codes]
+
+
+def validate_selectors(selectors: list[str], where: str) -> None:
+    from kerassniff.registry import all_rules
+
+    known = [r.code for r in all_rules()]
+    for selector in selectors:
+        s = selector.upper()
+        if s != "ALL" and not any(code.startswith(s) for code in known):
+            raise ConfigError(f"{where}: unknown rule selector '{selector}' (rules are {known[0]}..{known[-1]}; "
+                              f"see 'kerassniff rule --all')")

@@ -1,0 +1,52 @@
+"""The data every layer shares: a finding and its severity.
+
+Findings are frozen so that formatters, suppression and caching can pass them
+around without copying or fear of mutation.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+DOCS_BASE_URL = "https://github.com/kerassniff/kerassniff/blob/main/rules/"
+
+
+def rule_url(code: str) -> str:
+    return f"{DOCS_BASE_URL}{code}.md"
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    fix_hint: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def url(self) -> str:
+        return rule_url(self.code)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        extra = data.pop("extra")
+        data["severity"] = self.severity.value
+        data["url"] = self.url
+        data.update(extra)
+        return data

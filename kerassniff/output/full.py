@@ -1,0 +1,38 @@
+"""The concise line, the offending source line with a caret, and the fix hint."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kerassniff.findings import Finding
+from kerassniff.output.concise import line
+
+
+def _source_line(finding: Finding, cache: dict[str, list[str]]) -> str | None:
+    lines = cache.get(finding.path)
+    if lines is None:
+        try:
+            lines = Path(finding.path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            lines = []
+        cache[finding.path] = lines
+    if 1 <= finding.line <= len(lines):
+        return lines[finding.line - 1]
+    return None
+
+
+def render(findings: list[Finding], sources: dict[str, list[str]] | None = None, **_: object) -> str:
+    cache: dict[str, list[str]] = dict(sources or {})
+    out = []
+    for finding in findings:
+        out.append(f"{line(finding)}  [{finding.severity.value}: {finding.name}]")
+        text = _source_line(finding, cache)
+        if text is not None:
+            gutter = f"{finding.line:>5} | "
+            out.append(gutter + text.rstrip())
+            width = max(1, (finding.end_column - finding.column) if finding.end_line == finding.line else len(text) - finding.column + 1)
+            out.append(" " * (len(gutter) + finding.column - 1) + "^" * max(1, width))
+        if finding.fix_hint:
+            out.append(f"  = fix: {finding.fix_hint}")
+        out.append(f"  = see: {finding.url}")
+        out.append("")
+    return "\n".join(out) + ("\n" if out else "")

@@ -1,0 +1,76 @@
+"""The rule registry: every rule's identity and the function that finds it.
+
+A rule is declared next to its logic with the :func:`rule` decorator, so a
+rule's code, name, severity and fix hint live in the module that implements it
+(``kerassniff/checks/ks101_*.py`` for KS101).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from kerassniff.findings import Severity
+
+if TYPE_CHECKING:
+    from libcst import CSTNode
+
+    from kerassniff.semantic.script import Script
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule function yields: the node to point at and the words to say."""
+
+    node: "CSTNode"
+    message: str
+    fix_hint: str | None = None  # overrides the rule's default hint
+
+
+CheckFunction = Callable[["Script"], Iterable[Report]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    fix_hint: str
+    check: CheckFunction | None  # None: produced by the pipeline (KS001) or only dynamically
+    scope: str = "script"  # "script", "project" (cross-script) or "pipeline"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: Severity, summary: str, fix_hint: str) -> Callable[[CheckFunction], CheckFunction]:
+    def register(function: CheckFunction) -> CheckFunction:
+        _add(Rule(code, name, severity, summary, fix_hint, function))
+        return function
+
+    return register
+
+
+def declare(code: str, name: str, severity: Severity, summary: str, fix_hint: str, scope: str) -> None:
+    """Register a rule whose findings are produced outside a script check."""
+    _add(Rule(code, name, severity, summary, fix_hint, None, scope))
+
+
+def _add(new: Rule) -> None:
+    if new.code in RULES:
+        raise RuntimeError(f"rule code {new.code} registered twice")
+    RULES[new.code] = new
+
+
+def all_rules() -> Iterator[Rule]:
+    load_rules()
+    return iter(sorted(RULES.values(), key=lambda r: r.code))
+
+
+def get_rule(code: str) -> Rule | None:
+    load_rules()
+    return RULES.get(code.upper())
+
+
+def load_rules() -> None:
+    import kerassniff.checks  # noqa: F401  (registers every rule on import)

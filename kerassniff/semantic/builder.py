@@ -1,0 +1,1018 @@
+"""Build the semantic model of a script in one pass over its LibCST tree.
+
+The builder is a small abstract interpreter.  It executes module-level code
+in order, binds names to abstract values (:mod:`kerassniff.semantic.values`),
+interprets a function's body where the function is called (so a model built
+in ``build_model()`` is linked to the ``fit`` that follows), and afterwards
+interprets every function and method that was never called, with unknown
+arguments, so that nothing in the file goes unseen.
+
+What it cannot follow becomes :data:`UNKNOWN`; rules stay silent on unknowns.
+Keras-specific calls are delegated to :mod:`kerassniff.semantic.keras_calls`,
+array and label operations to :mod:`kerassniff.semantic.data_calls`.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from kerassniff.semantic import data_calls, keras_calls
+from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.names import star_lookup
+from kerassniff.semantic.script import Script
+from kerassniff.semantic.training import CallSite, LoopContext, Reference
+from kerassniff.semantic.values import (
+    UNKNOWN, CallArgs, ClassValue, Const, DataValue, DictValue, FunctionValue, IndexOf, Instance,
+    ModelValue, Seq, Symbol, Unknown, Value,
+)
+
+MAX_CALL_DEPTH = 12
+MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
+MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot be Keras code anyway)
+
+BUILTINS = frozenset(
+    "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
+    "str bool dict set isinstance super iter next reversed".split()
+)
+
+_BINOPS = {
+    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+}
+
+
+class Scope:
+    __slots__ = ("vars", "parent", "global_names")
+
+    def __init__(self, parent: "Scope | None" = None) -> None:
+        self.vars: dict[str, Value] = {}
+        self.parent = parent
+        self.global_names: set[str] = set()
+
+    def lookup(self, name: str) -> Value | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            scope = scope.parent
+        return None
+
+    def root(self) -> "Scope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def bind(self, name: str, value: Value) -> None:
+        target = self.root() if name in self.global_names else self
+        target.vars[name] = value
+
+
+@dataclass
+class Frame:
+    scope: Scope
+    returns: list[Value] = field(default_factory=list)
+    self_value: Value | None = None
+
+
+@dataclass(eq=False)
+class BoundMethod(Value):
+    function: FunctionValue
+    self_value: Value
+
+
+class Builder:
+    def __init__(self, module: cst.Module, path: str) -> None:
+        self.script = Script(path=path, module=module)
+        self.module_scope = Scope()
+        self.star_imports: list[str] = []
+        self.order = 0
+        self.loop: LoopContext | None = None
+        self.depth = 0
+        self.expr_depth = 0
+        self.active: set[int] = set()  # function nodes being interpreted (no recursion)
+        self.called: set[int] = set()
+        self.functions: list[FunctionValue] = []
+        self.classes: list[ClassValue] = []
+        self._call_sites: dict[int, CallSite] = {}
+        self._references: dict[int, Reference] = {}
+        self._models: set[int] = set()
+
+    # ------------------------------------------------------------------ driver
+    def build(self) -> Script:
+        frame = Frame(self.module_scope)
+        self.exec_block(self.script.module.body, frame)
+        self._run_uncalled()
+        self.script.calls = list(self._call_sites.values())
+        self.script.references = list(self._references.values())
+        return self.script
+
+    def _run_uncalled(self) -> None:
+        """Interpret functions and methods nobody called, with unknown arguments."""
+        index = 0
+        while index < len(self.functions):
+            function = self.functions[index]
+            index += 1
+            if id(function.node) not in self.called and function.owner is None:
+                self.call_function(function, CallArgs(), None)
+        for cls in self.classes:
+            pending = [m for m in cls.methods.values() if id(m.node) not in self.called]
+            if not pending:
+                continue
+            instance = Instance(cls=cls.node.name.value, args=CallArgs(), node=cls.node, local_class=cls)
+            if cls.is_keras_model:
+                instance.attrs["__model__"] = self._track(ModelValue(keras_calls.subclassed_model(cls, cls.node)))
+            for method in pending:
+                if id(method.node) not in self.called:
+                    self.call_function(method, CallArgs(), None, self_value=instance)
+
+    def next_order(self) -> int:
+        self.order += 1
+        return self.order
+
+    # -------------------------------------------------------------- statements
+    def exec_block(self, statements, frame: Frame) -> None:
+        for statement in statements:
+            self.exec_statement(statement, frame)
+
+    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self.exec_block(suite.body, frame)
+        else:
+            for small in suite.body:
+                self.exec_small(small, frame)
+
+    def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                self.exec_small(small, frame)
+        elif isinstance(statement, cst.FunctionDef):
+            self.define_function(statement, frame)
+        elif isinstance(statement, cst.ClassDef):
+            self.define_class(statement, frame)
+        elif isinstance(statement, cst.If):
+            self.exec_if(statement, frame)
+        elif isinstance(statement, cst.For):
+            self.exec_for(statement, frame)
+        elif isinstance(statement, cst.While):
+            self.eval(statement.test, frame)
+            self.with_loop(LoopContext(statement, UNKNOWN, (), False, self.loop), lambda: self.exec_suite(statement.body, frame))
+            if statement.orelse:
+                self.exec_suite(statement.orelse.body, frame)
+        elif isinstance(statement, (cst.Try, cst.TryStar)):
+            self.exec_suite(statement.body, frame)
+            for handler in statement.handlers:
+                if handler.type is not None:
+                    self.eval(handler.type, frame)
+                if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                    frame.scope.bind(handler.name.name.value, UNKNOWN)
+                self.exec_suite(handler.body, frame)
+            if statement.orelse:
+                self.exec_suite(statement.orelse.body, frame)
+            if statement.finalbody:
+                self.exec_suite(statement.finalbody.body, frame)
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                value = self.eval(item.item, frame)
+                if item.asname is not None:
+                    self.assign(item.asname.name, value, frame)
+            self.exec_suite(statement.body, frame)
+        elif isinstance(statement, cst.Match):
+            self.eval(statement.subject, frame)
+            for case in statement.cases:
+                self.exec_suite(case.body, frame)
+
+    def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> None:
+        if isinstance(small, cst.Expr):
+            self.eval(small.value, frame)
+        elif isinstance(small, cst.Assign):
+            value = self.eval(small.value, frame)
+            for target in small.targets:
+                self.assign(target.target, value, frame)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval(small.value, frame), frame)
+        elif isinstance(small, cst.AugAssign):
+            current = self.eval(small.target, frame)
+            operand = self.eval(small.value, frame)
+            op_type = type(small.operator).__name__.replace("Assign", "")
+            value = self.binary(current, op_type, operand, small, frame)
+            self.assign(small.target, value, frame)
+        elif isinstance(small, cst.Import):
+            self.exec_import(small, frame)
+        elif isinstance(small, cst.ImportFrom):
+            self.exec_import_from(small, frame)
+        elif isinstance(small, cst.Return):
+            frame.returns.append(self.eval(small.value, frame) if small.value is not None else Const(None))
+        elif isinstance(small, cst.Global):
+            frame.scope.global_names.update(n.name.value for n in small.names)
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self.eval(small.exc, frame)
+        elif isinstance(small, cst.Assert):
+            self.eval(small.test, frame)
+        elif isinstance(small, cst.Del):
+            pass
+
+    # -- imports
+    def exec_import(self, node: cst.Import, frame: Frame) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if dotted is None:
+                continue
+            self._reference(Symbol(dotted), alias)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._bind_import(alias.asname.name.value, Symbol(dotted), frame)
+            else:
+                first = dotted.split(".")[0]
+                self._bind_import(first, Symbol(first), frame)
+
+    def exec_import_from(self, node: cst.ImportFrom, frame: Frame) -> None:
+        module = _dotted(node.module) if node.module is not None else ""
+        if module is None:
+            return
+        local = bool(node.relative)
+        if module == "__future__":
+            return
+        if isinstance(node.names, cst.ImportStar):
+            self.star_imports.append(module)
+            return
+        for alias in node.names:
+            name = _dotted(alias.name)
+            if name is None:
+                continue
+            symbol = Symbol(f"{module}.{name}" if module else name, local)
+            self._reference(symbol, alias)
+            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            self._bind_import(bound, symbol, frame)
+
+    def _bind_import(self, name: str, symbol: Symbol, frame: Frame) -> None:
+        frame.scope.bind(name, symbol)
+        if frame.scope is self.module_scope:
+            self.script.imports[name] = symbol.raw
+
+    # -- definitions
+    def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
+        for decorator in node.decorators:
+            self.eval(decorator.decorator, frame)
+        function = FunctionValue(node, frame.scope, owner)
+        frame.scope.bind(node.name.value, function)
+        self.functions.append(function)
+        return function
+
+    def define_class(self, node: cst.ClassDef, frame: Frame) -> None:
+        bases = []
+        for base in node.bases:
+            value = self.eval(base.value, frame)
+            if isinstance(value, Symbol):
+                bases.append(value.name)
+            elif isinstance(value, ClassValue):
+                bases.extend(value.bases)
+        cls = ClassValue(node, tuple(bases))
+        class_frame = Frame(Scope(frame.scope))
+        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(statement, cst.FunctionDef):
+                cls.methods[statement.name.value] = self.define_function(statement, class_frame, owner=cls)
+            else:
+                self.exec_statement(statement, class_frame)
+        frame.scope.bind(node.name.value, cls)
+        self.classes.append(cls)
+
+    # -- control flow
+    def exec_if(self, node: cst.If, frame: Frame) -> None:
+        self.eval(node.test, frame)
+        before = dict(frame.scope.vars)
+        self.exec_suite(node.body, frame)
+        after_body = frame.scope.vars
+        frame.scope.vars = dict(before)
+        if isinstance(node.orelse, cst.If):
+            self.exec_if(node.orelse, frame)
+        elif isinstance(node.orelse, cst.Else):
+            self.exec_suite(node.orelse.body, frame)
+        after_else = frame.scope.vars
+        merged: dict[str, Value] = {}
+        for name in list(after_body) + [n for n in after_else if n not in after_body]:
+            a, b = after_body.get(name), after_else.get(name)
+            if a is None or b is None or a is b:
+                merged[name] = a if b is None else b
+            else:
+                merged[name] = _merge(a, b)
+        frame.scope.vars = merged
+
+    def exec_for(self, node: cst.For, frame: Frame) -> None:
+        iterable = self.eval(node.iter, frame)
+        items = self.unroll_items(iterable)
+        targets = tuple(_target_names(node.target))
+        if items is not None:
+            context = LoopContext(node, iterable, targets, True, self.loop)
+            for item in items:
+                self.assign(node.target, item, frame)
+                self.with_loop(context, lambda: self.exec_suite(node.body, frame))
+        else:
+            element, per_sample = self.element_of(iterable, node)
+            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, _range_count(iterable))
+            self.assign(node.target, element, frame)
+            self.with_loop(context, lambda: self.exec_suite(node.body, frame))
+        if node.orelse:
+            self.exec_suite(node.orelse.body, frame)
+
+    def with_loop(self, context: LoopContext, body) -> None:
+        saved = self.loop
+        self.loop = context
+        try:
+            body()
+        finally:
+            self.loop = saved
+
+    def unroll_items(self, iterable: Value) -> list[Value] | None:
+        if isinstance(iterable, Seq) and len(iterable.items) <= MAX_UNROLL:
+            return list(iterable.items)
+        if isinstance(iterable, Const) and isinstance(iterable.value, tuple) and len(iterable.value) <= MAX_UNROLL:
+            return [Const(v) for v in iterable.value]
+        if isinstance(iterable, RangeValue) and iterable.values is not None and len(iterable.values) <= MAX_UNROLL:
+            return [Const(v) for v in iterable.values]
+        return None
+
+    def element_of(self, iterable: Value, node: cst.CSTNode) -> tuple[Value, bool]:
+        """The value of one loop item, and whether the loop walks array samples."""
+        if isinstance(iterable, DataValue) and not iterable.data.batches:
+            return DataValue(replace(iterable.data, is_sample=True, node=node)), True
+        if isinstance(iterable, RangeValue) and iterable.over is not None:
+            return IndexOf(iterable.over), True
+        if isinstance(iterable, ZipValue):
+            elements = [self.element_of(v, node) for v in iterable.parts]
+            per_sample = any(flag for _, flag in elements)
+            if iterable.enumerate:
+                return Seq((UNKNOWN, elements[0][0]), "tuple"), per_sample
+            return Seq(tuple(v for v, _ in elements), "tuple"), per_sample
+        if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
+            return iterable.items[0], False
+        return UNKNOWN, False
+
+    # -- assignment
+    def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            if isinstance(value, ModelValue) and value.model.name is None:
+                value.model.name = name
+            elif isinstance(value, DataValue):
+                value = DataValue(value.data.renamed(name))
+            frame.scope.bind(name, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            items = _unpack(value, len(elements))
+            for element, item in zip(elements, items):
+                if isinstance(element, cst.StarredElement):
+                    self.assign(element.value, UNKNOWN, frame)
+                else:
+                    self.assign(element.value, item, frame)
+        elif isinstance(target, cst.Attribute):
+            receiver = self.eval(target.value, frame)
+            if isinstance(receiver, Instance):
+                if isinstance(value, ModelValue) and value.model.name is None:
+                    value.model.name = f"{_expr_name(target.value) or 'self'}.{target.attr.value}"
+                receiver.attrs[target.attr.value] = value
+        elif isinstance(target, cst.Subscript):
+            self.eval(target.value, frame)
+            for element in target.slice:
+                if isinstance(element.slice, cst.Index):
+                    self.eval(element.slice.value, frame)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, UNKNOWN, frame)
+
+    # ------------------------------------------------------------- expressions
+    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
+        if node is None:
+            return UNKNOWN
+        self.expr_depth += 1
+        try:
+            if self.expr_depth > MAX_EXPRESSION_DEPTH:
+                return UNKNOWN
+            handler = _EVALUATORS.get(type(node))
+            if handler is not None:
+                return handler(self, node, frame)
+            return UNKNOWN
+        finally:
+            self.expr_depth -= 1
+
+    def eval_name(self, node: cst.Name, frame: Frame) -> Value:
+        name = node.value
+        if name in ("True", "False", "None"):
+            return Const({"True": True, "False": False, "None": None}[name])
+        value = frame.scope.lookup(name)
+        if value is not None:
+            if isinstance(value, Symbol):
+                self._reference(value, node)
+            return value
+        if self.star_imports:
+            resolved = star_lookup(self.star_imports, name)
+            if resolved is not None:
+                symbol = Symbol(resolved)
+                self._reference(symbol, node)
+                return symbol
+        if name in BUILTINS:
+            return Symbol(f"builtins.{name}")
+        return UNKNOWN
+
+    def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        base = self.eval(node.value, frame)
+        attribute = node.attr.value
+        if isinstance(base, Symbol):
+            symbol = base.attr(attribute)
+            self._reference(symbol, node)
+            return symbol
+        if isinstance(base, Instance):
+            if attribute in base.attrs:
+                return base.attrs[attribute]
+            if base.local_class is not None and attribute in base.local_class.methods:
+                return BoundMethod(base.local_class.methods[attribute], base)
+            return UNKNOWN
+        if isinstance(base, ModelValue):
+            return keras_calls.model_attribute(self, base.model, attribute, node)
+        if isinstance(base, DataValue):
+            return data_calls.data_attribute(base.data, attribute, node)
+        return UNKNOWN
+
+    def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        base = self.eval(node.value, frame)
+        indices: list[Value] = []
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                indices.append(self.eval(element.slice.value, frame))
+            else:
+                sl = element.slice
+                lower = self.eval(sl.lower, frame) if sl.lower is not None else Const(None)
+                upper = self.eval(sl.upper, frame) if sl.upper is not None else Const(None)
+                if sl.step is not None:
+                    self.eval(sl.step, frame)
+                indices.append(SliceValue(lower, upper))
+        if len(indices) != 1:
+            if isinstance(base, DataValue):
+                return data_calls.subscript(self, base.data, indices, node)
+            return UNKNOWN
+        index = indices[0]
+        if isinstance(base, Seq) and isinstance(index, Const) and isinstance(index.value, int):
+            try:
+                return base.items[index.value]
+            except IndexError:
+                return UNKNOWN
+        if isinstance(base, Const) and isinstance(base.value, (tuple, str)) and isinstance(index, Const):
+            try:
+                return Const(base.value[index.value])
+            except (IndexError, TypeError):
+                return UNKNOWN
+        if isinstance(base, DictValue) and isinstance(index, Const):
+            return base.get(index.value) or UNKNOWN
+        if isinstance(base, DataValue):
+            return data_calls.subscript(self, base.data, indices, node)
+        if isinstance(base, ShapeValue) and isinstance(index, Const) and index.value == 0:
+            return LenValue(base.data)
+        return UNKNOWN
+
+    def eval_call(self, node: cst.Call, frame: Frame) -> Value:
+        func = node.func
+        args = self.eval_args(node.args, frame)
+        if isinstance(func, cst.Attribute):
+            receiver = self.eval(func.value, frame)
+            method = func.attr.value
+            if isinstance(receiver, Symbol):
+                callee = receiver.attr(method)
+                self._reference(callee, func)
+                result = self.call_value(callee, args, node, frame)
+                self._record_call(node, callee.name, None, receiver, args)
+                return self._track(result)
+            if isinstance(receiver, Seq) and method in ("append", "extend", "insert") and isinstance(func.value, cst.Name):
+                added = args.positional[-1] if args.positional else UNKNOWN
+                items = receiver.items + ((added,) if method != "extend" else _seq_items(added))
+                frame.scope.bind(func.value.value, Seq(items, receiver.kind))
+                self._record_call(node, None, method, receiver, args)
+                return Const(None)
+            result = self.call_method(receiver, method, args, node, frame)
+            self._record_call(node, None, method, receiver, args)
+            return result
+        callee = self.eval(func, frame)
+        result = self.call_value(callee, args, node, frame)
+        self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
+        return self._track(result)
+
+    def _track(self, value: Value) -> Value:
+        """Register every model the script creates, once."""
+        if isinstance(value, ModelValue) and id(value.model) not in self._models:
+            self._models.add(id(value.model))
+            self.script.models.append(value.model)
+        return value
+
+    def eval_args(self, args, frame: Frame) -> CallArgs:
+        positional: list[Value] = []
+        keywords: list[tuple[str, Value]] = []
+        for arg in args:
+            value = self.eval(arg.value, frame)
+            if arg.star == "*":
+                positional.extend(_seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
+            elif arg.star == "**":
+                if isinstance(value, DictValue):
+                    keywords.extend((k.value, v) for k, v in value.items if isinstance(k, Const) and isinstance(k.value, str))
+            elif arg.keyword is not None:
+                keywords.append((arg.keyword.value, value))
+            else:
+                positional.append(value)
+        return CallArgs(tuple(positional), tuple(keywords), tuple(args))
+
+    def call_value(self, callee: Value, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        if isinstance(callee, Symbol):
+            return self.call_library(callee, args, node, frame)
+        if isinstance(callee, BoundMethod):
+            return self.call_function(callee.function, args, node, self_value=callee.self_value)
+        if isinstance(callee, FunctionValue):
+            return self.call_function(callee, args, node)
+        if isinstance(callee, ClassValue):
+            return self.instantiate(callee, args, node)
+        return keras_calls.call_object(self, callee, args, node)
+
+    def call_library(self, callee: Symbol, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        name = callee.name
+        if name.startswith("builtins."):
+            return self.call_builtin(name[9:], args, node)
+        result = keras_calls.call_keras(self, name, args, node)
+        if result is not None:
+            return result
+        result = data_calls.call_library(self, name, args, node)
+        if result is not None:
+            return result
+        last = name.rsplit(".", 1)[-1]
+        if last[:1].isupper():
+            return Instance(name, args, node)
+        return UNKNOWN
+
+    def call_method(self, receiver: Value, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        if isinstance(receiver, ModelValue):
+            return keras_calls.model_method(self, receiver.model, method, args, node)
+        if isinstance(receiver, Instance):
+            if receiver.local_class is not None:
+                function = receiver.local_class.methods.get(method)
+                if function is not None:
+                    return self.call_function(function, args, node, self_value=receiver)
+                model = receiver.attrs.get("__model__")
+                if isinstance(model, ModelValue):
+                    return keras_calls.model_method(self, model.model, method, args, node)
+                return UNKNOWN
+            return data_calls.instance_method(self, receiver, method, args, node)
+        if isinstance(receiver, DataValue):
+            return data_calls.data_method(self, receiver.data, method, args, node)
+        if isinstance(receiver, Const) and isinstance(receiver.value, str):
+            return UNKNOWN
+        if isinstance(receiver, Unknown):
+            return keras_calls.unknown_receiver_method(self, method, args, node)
+        return UNKNOWN
+
+    def call_builtin(self, name: str, args: CallArgs, node: cst.Call) -> Value:
+        first = args.positional[0] if args.positional else UNKNOWN
+        if name == "len":
+            if isinstance(first, Seq):
+                return Const(len(first.items))
+            if isinstance(first, Const) and isinstance(first.value, (tuple, str)):
+                return Const(len(first.value))
+            if isinstance(first, DataValue):
+                n = first.data.n_samples
+                return LenValue(first.data) if n is None else Const(n)
+            return UNKNOWN
+        if name == "range":
+            return range_value(args)
+        if name in ("zip", "enumerate"):
+            return ZipValue(tuple(args.positional), enumerate=name == "enumerate")
+        if name in ("int", "round") and args.positional:
+            value = first
+            if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+                return Const(int(round(value.value)) if name == "round" else int(value.value))
+            return UNKNOWN
+        if name == "float" and isinstance(first, Const) and isinstance(first.value, (int, float, str)):
+            try:
+                return Const(float(first.value))
+            except ValueError:
+                return UNKNOWN
+        if name in ("list", "tuple") and isinstance(first, (Seq, DataValue)):
+            return first
+        if name in ("min", "max") and args.positional and all(isinstance(a, Const) for a in args.positional):
+            try:
+                return Const((min if name == "min" else max)(a.value for a in args.positional))  # type: ignore[union-attr]
+            except (TypeError, ValueError):
+                return UNKNOWN
+        return UNKNOWN
+
+    # -- calling user code
+    def call_function(self, function: FunctionValue, args: CallArgs, node: cst.Call | None,
+                      self_value: Value | None = None) -> Value:
+        key = id(function.node)
+        self.called.add(key)
+        if key in self.active or self.depth >= MAX_CALL_DEPTH:
+            return UNKNOWN
+        self.active.add(key)
+        self.depth += 1
+        try:
+            scope = Scope(function.scope)
+            frame = Frame(scope, self_value=self_value)
+            self._bind_parameters(function, args, frame, self_value)
+            if isinstance(function.node, cst.Lambda):
+                return self.eval(function.node.body, frame)
+            self.exec_suite(function.node.body, frame)
+        finally:
+            self.depth -= 1
+            self.active.discard(key)
+        known = [r for r in frame.returns if not isinstance(r, Unknown)]
+        if not frame.returns:
+            return Const(None)
+        return known[-1] if known else UNKNOWN
+
+    def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None) -> None:
+        params = function.node.params
+        positional = list(params.posonly_params) + list(params.params)
+        given = list(args.positional)
+        if self_value is not None and positional:
+            frame.scope.bind(positional[0].name.value, self_value)
+            positional = positional[1:]
+        keywords = dict(args.keywords)
+        definition_frame = Frame(function.scope)
+        for index, param in enumerate(positional):
+            name = param.name.value
+            if index < len(given):
+                value = given[index]
+            elif name in keywords:
+                value = keywords[name]
+            elif param.default is not None:
+                value = self.eval(param.default, definition_frame)
+            else:
+                value = UNKNOWN
+            frame.scope.bind(name, value)
+        for param in params.kwonly_params:
+            name = param.name.value
+            if name in keywords:
+                value = keywords[name]
+            elif param.default is not None:
+                value = self.eval(param.default, definition_frame)
+            else:
+                value = UNKNOWN
+            frame.scope.bind(name, value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                frame.scope.bind(star.name.value, UNKNOWN)
+
+    def instantiate(self, cls: ClassValue, args: CallArgs, node: cst.Call) -> Value:
+        if cls.is_keras_model:
+            instance = Instance(cls=cls.node.name.value, args=args, node=node, local_class=cls)
+            model = keras_calls.subclassed_model(cls, node)
+            instance.attrs["__model__"] = ModelValue(model)
+            init = cls.methods.get("__init__")
+            if init is not None:
+                self.call_function(init, args, node, self_value=instance)
+            return ModelValue(model)
+        instance = Instance(cls=cls.node.name.value, args=args, node=node, local_class=cls)
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.call_function(init, args, node, self_value=instance)
+        return instance
+
+    # -- operators
+    def binary(self, left: Value, op: str, right: Value, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(left, DataValue) or isinstance(right, DataValue):
+            return data_calls.arithmetic(self, left, op, right, node)
+        if isinstance(left, Const) and isinstance(right, Const):
+            function = _BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]
+            if function is not None:
+                try:
+                    result = function(left.value, right.value)
+                except Exception:  # noqa: BLE001 - any failure of constant folding means "unknown"
+                    return UNKNOWN
+                if isinstance(result, (int, float, str, tuple)) and not (isinstance(result, str) and len(result) > 10_000):
+                    return Const(result)
+            return UNKNOWN
+        if op == "Divide":
+            return Unknown(division=node if isinstance(node, cst.BinaryOperation) else None)
+        if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
+            return Seq(left.items + right.items, left.kind)
+        return UNKNOWN
+
+    # -- recording
+    def _record_call(self, node: cst.Call, callee: str | None, method: str | None, receiver: Value, args: CallArgs) -> None:
+        model = receiver.model if isinstance(receiver, ModelValue) else None
+        self._call_sites[id(node)] = CallSite(node, callee, method, receiver, args, model)
+
+    def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
+        if id(node) not in self._references:
+            self._references[id(node)] = Reference(symbol.raw, symbol.name, node)
+
+
+# --------------------------------------------------------------- helper values
+@dataclass(frozen=True)
+class SliceValue(Value):
+    lower: Value
+    upper: Value
+
+
+@dataclass(frozen=True)
+class RangeValue(Value):
+    values: tuple[int, ...] | None  # known when the bounds are constants
+    over: Data | None = None  # range(len(x)): the samples of x
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class ZipValue(Value):
+    parts: tuple[Value, ...]
+    enumerate: bool = False
+
+
+@dataclass(frozen=True)
+class LenValue(Value):
+    data: Data
+
+
+@dataclass(frozen=True)
+class ShapeValue(Value):
+    data: Data
+
+
+def range_value(args: CallArgs) -> Value:
+    bounds = args.positional
+    if len(bounds) == 1 and isinstance(bounds[0], LenValue):
+        return RangeValue(None, bounds[0].data)
+    numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
+    if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
+        try:
+            r = range(*numbers)
+        except ValueError:
+            return RangeValue(None)
+        return RangeValue(tuple(r) if len(r) <= MAX_UNROLL else None, count=len(r))
+    return RangeValue(None)
+
+
+def _range_count(value: Value) -> int | None:
+    if isinstance(value, RangeValue):
+        return value.count
+    if isinstance(value, (Seq,)):
+        return len(value.items)
+    return None
+
+
+def _dotted(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def _expr_name(node: cst.BaseExpression) -> str | None:
+    return _dotted(node)
+
+
+def _target_names(target: cst.BaseExpression):
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+
+
+def _seq_items(value: Value) -> tuple[Value, ...]:
+    if isinstance(value, Seq):
+        return value.items
+    if isinstance(value, Const) and isinstance(value.value, tuple):
+        return tuple(Const(v) for v in value.value)
+    return (UNKNOWN,)
+
+
+def _unpack(value: Value, count: int) -> list[Value]:
+    if isinstance(value, Seq) and len(value.items) == count:
+        return list(value.items)
+    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
+        return [Const(v) for v in value.value]
+    if isinstance(value, DataValue) and value.data.is_sample is False and value.data.batches:
+        return [UNKNOWN] * count
+    return [UNKNOWN] * count
+
+
+def _merge(a: Value, b: Value) -> Value:
+    """The value of a name after an if/else that bound it differently in each branch."""
+    if isinstance(a, DataValue) and isinstance(b, DataValue):
+        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding:
+            return b
+        return DataValue(replace(b.data, conditional=True))
+    if isinstance(b, DataValue):
+        return DataValue(replace(b.data, conditional=True))
+    if isinstance(a, DataValue):
+        return DataValue(replace(a.data, conditional=True))
+    if isinstance(b, Unknown):
+        return a
+    return b
+
+
+# ------------------------------------------------------------ expression table
+def _eval_literal(builder: Builder, node, frame: Frame) -> Value:
+    try:
+        return Const(node.evaluated_value)
+    except Exception:  # noqa: BLE001 - an odd literal is simply unknown
+        return UNKNOWN
+
+
+def _eval_concatenated(builder: Builder, node: cst.ConcatenatedString, frame: Frame) -> Value:
+    left = builder.eval(node.left, frame)
+    right = builder.eval(node.right, frame)
+    if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, str) and isinstance(right.value, str):
+        return Const(left.value + right.value)
+    return UNKNOWN
+
+
+def _eval_fstring(builder: Builder, node: cst.FormattedString, frame: Frame) -> Value:
+    parts: list[str] = []
+    known = True
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            parts.append(part.value)
+        else:
+            value = builder.eval(part.expression, frame)
+            if isinstance(value, Const) and part.format_spec is None and part.conversion is None:
+                parts.append(str(value.value))
+            else:
+                known = False
+    return Const("".join(parts)) if known else FormattedValue("".join(parts))
+
+
+@dataclass(frozen=True)
+class FormattedValue(Value):
+    """An f-string with non-constant parts: only its constant text is known."""
+
+    text: str
+
+
+def _eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Value:
+    value = builder.eval(node.expression, frame)
+    if isinstance(value, Const):
+        try:
+            if isinstance(node.operator, cst.Minus):
+                return Const(-value.value)
+            if isinstance(node.operator, cst.Plus):
+                return Const(+value.value)
+            if isinstance(node.operator, cst.Not):
+                return Const(not value.value)
+        except TypeError:
+            return UNKNOWN
+    if isinstance(value, DataValue) and isinstance(node.operator, cst.Minus):
+        return DataValue(value.data.with_step("shift", "negate", node))
+    return UNKNOWN
+
+
+def _eval_binary(builder: Builder, node: cst.BinaryOperation, frame: Frame) -> Value:
+    left = builder.eval(node.left, frame)
+    right = builder.eval(node.right, frame)
+    return builder.binary(left, type(node.operator).__name__, right, node, frame)
+
+
+def _eval_sequence(builder: Builder, node, frame: Frame) -> Value:
+    items = []
+    for element in node.elements:
+        value = builder.eval(element.value, frame)
+        if isinstance(element, cst.StarredElement):
+            items.extend(_seq_items(value))
+        else:
+            items.append(value)
+    kind = "tuple" if isinstance(node, cst.Tuple) else "list"
+    if all(isinstance(i, Const) for i in items) and len(items) <= 100_000:
+        return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
+    return Seq(tuple(items), kind)
+
+
+def _eval_dict(builder: Builder, node: cst.Dict, frame: Frame) -> Value:
+    items = []
+    for element in node.elements:
+        if isinstance(element, cst.DictElement):
+            items.append((builder.eval(element.key, frame), builder.eval(element.value, frame)))
+        else:
+            builder.eval(element.value, frame)
+    return DictValue(tuple(items))
+
+
+def _eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
+    """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
+    scope = Scope(frame.scope)
+    inner = Frame(scope, frame.returns, frame.self_value)
+    comp = node.for_in
+    length: int | None = None
+    saved = builder.loop
+    first = True
+    while comp is not None:
+        iterable = builder.eval(comp.iter, inner)
+        if first:
+            items = builder.unroll_items(iterable)
+            length = len(items) if items is not None else (len(iterable.items) if isinstance(iterable, Seq) else None)
+            if isinstance(iterable, DataValue) and iterable.data.n_samples is not None:
+                length = iterable.data.n_samples
+            first = False
+        element, per_sample = builder.element_of(iterable, comp)
+        builder.loop = LoopContext(comp, iterable, tuple(_target_names(comp.target)), False, builder.loop, per_sample=per_sample)
+        builder.assign(comp.target, element, inner)
+        for condition in comp.ifs:
+            builder.eval(condition.search, inner)
+            length = None
+        comp = comp.inner_for_in
+        if comp is not None:
+            length = None
+    try:
+        if isinstance(node, cst.DictComp):
+            builder.eval(node.key, inner)
+            builder.eval(node.value, inner)
+            return UNKNOWN
+        element_value = builder.eval(node.elt, inner)
+    finally:
+        builder.loop = saved
+    if isinstance(node, cst.GeneratorExp):
+        return UNKNOWN
+    if length is not None and length <= MAX_UNROLL:
+        return Seq((element_value,) * length, "list")
+    return ComprehensionValue(element_value, length)
+
+
+@dataclass(frozen=True)
+class ComprehensionValue(Value):
+    """A list built by a comprehension: one representative element and the length if known."""
+
+    element: Value
+    length: int | None
+
+
+def _eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
+    return FunctionValue(node, frame.scope)
+
+
+def _eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
+    builder.eval(node.test, frame)
+    a = builder.eval(node.body, frame)
+    b = builder.eval(node.orelse, frame)
+    if a == b and isinstance(a, Const):
+        return a
+    return _merge(a, b) if isinstance(a, DataValue) or isinstance(b, DataValue) else UNKNOWN
+
+
+def _eval_boolean(builder: Builder, node: cst.BooleanOperation, frame: Frame) -> Value:
+    builder.eval(node.left, frame)
+    builder.eval(node.right, frame)
+    return UNKNOWN
+
+
+def _eval_comparison(builder: Builder, node: cst.Comparison, frame: Frame) -> Value:
+    builder.eval(node.left, frame)
+    for target in node.comparisons:
+        builder.eval(target.comparator, frame)
+    return UNKNOWN
+
+
+def _eval_named(builder: Builder, node: cst.NamedExpr, frame: Frame) -> Value:
+    value = builder.eval(node.value, frame)
+    builder.assign(node.target, value, frame)
+    return value
+
+
+def _eval_passthrough(builder: Builder, node, frame: Frame) -> Value:
+    inner = getattr(node, "value", None) or getattr(node, "expression", None)
+    if inner is not None:
+        builder.eval(inner, frame)
+    return UNKNOWN
+
+
+_EVALUATORS = {
+    cst.Name: Builder.eval_name,
+    cst.Attribute: Builder.eval_attribute,
+    cst.Call: Builder.eval_call,
+    cst.Subscript: Builder.eval_subscript,
+    cst.Integer: _eval_literal,
+    cst.Float: _eval_literal,
+    cst.Imaginary: lambda b, n, f: UNKNOWN,
+    cst.SimpleString: _eval_literal,
+    cst.ConcatenatedString: _eval_concatenated,
+    cst.FormattedString: _eval_fstring,
+    cst.UnaryOperation: _eval_unary,
+    cst.BinaryOperation: _eval_binary,
+    cst.Tuple: _eval_sequence,
+    cst.List: _eval_sequence,
+    cst.Set: _eval_sequence,
+    cst.Dict: _eval_dict,
+    cst.ListComp: _eval_comprehension,
+    cst.SetComp: _eval_comprehension,
+    cst.GeneratorExp: _eval_comprehension,
+    cst.DictComp: _eval_comprehension,
+    cst.Lambda: _eval_lambda,
+    cst.IfExp: _eval_ifexp,
+    cst.BooleanOperation: _eval_boolean,
+    cst.Comparison: _eval_comparison,
+    cst.NamedExpr: _eval_named,
+    cst.Await: _eval_passthrough,
+    cst.Yield: _eval_passthrough,
+    cst.StarredElement: _eval_passthrough,
+}
+
+
+def build_script(module: cst.Module, path: str) -> Script:
+    return Builder(module, path).build()

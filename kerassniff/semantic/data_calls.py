@@ -1,0 +1,449 @@
+"""What array, label and image operations do to :class:`Data` values.
+
+NumPy, pandas, scikit-learn, PIL, OpenCV, Keras's dataset loaders and
+preprocessing utilities, tf.data: each known call maps its argument's history
+to the result's.  Unknown calls return UNKNOWN, so the history is never
+guessed.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from kerassniff.semantic.dataflow import DATASETS, Data, Source, literal_encoding, literal_range, literal_shape, new_group
+from kerassniff.semantic.names import short
+from kerassniff.semantic.values import (
+    UNKNOWN, CallArgs, Const, DataValue, FunctionValue, IndexOf, Instance, LayerValue, Seq, Symbol, Value,
+    const_value, int_value, str_value,
+)
+
+if TYPE_CHECKING:
+    from kerassniff.semantic.builder import Builder
+
+SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes", "copy", "to_numpy", "values",
+              "fillna", "drop", "dropna", "view", "astype", "expand_dims", "stack"}
+SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
+                "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
+                "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
+ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBinarizer": "multihot",
+            "LabelEncoder": "int"}
+
+
+# ------------------------------------------------------------------- helpers
+def data_of(value: Value) -> Data | None:
+    return value.data if isinstance(value, DataValue) else None
+
+
+def make(source: Source, node: cst.CSTNode, **fields) -> DataValue:
+    return DataValue(Data(source=source, group=new_group(), node=node, **fields))
+
+
+def literal(values: tuple, node: cst.CSTNode) -> DataValue:
+    shape = literal_shape(values)
+    n = shape[0] if shape else None
+    encoding = literal_encoding(values)
+    rng = literal_range(values)
+    return make(Source("literal", "a literal array", node, value_range=rng), node, n_samples=n,
+                encoding=encoding, values=values if len(values) <= 1000 else None,
+                n_classes=(shape[1] if encoding in ("onehot", "multihot") and shape and len(shape) == 2 else None))
+
+
+def shape_samples(value: Value) -> int | None:
+    shape = const_value(value)
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        return shape
+    if isinstance(shape, tuple) and shape and isinstance(shape[0], int):
+        return shape[0]
+    return None
+
+
+# ------------------------------------------------------------- library calls
+def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    first = args.positional[0] if args.positional else UNKNOWN
+    data = data_of(first)
+    parts = name.split(".")
+    last = parts[-1]
+
+    if name.startswith("keras.datasets.") and last == "load_data":
+        return load_dataset(parts[-2], node)
+    if name == "keras.utils.to_categorical":
+        return one_hot(data, int_value(args.get("num_classes", 1)), node)
+    if name.startswith(("keras.applications.", "tensorflow.keras.applications.")) and last == "preprocess_input":
+        family = parts[-2] if len(parts) > 3 else "applications"
+        return with_step(data, "preprocess", family, node)
+    if name in ("keras.utils.load_img", "keras.utils.img_to_array", "keras.utils.array_to_img"):
+        if last == "img_to_array" and data is not None:
+            return DataValue(replace(data, node=node))
+        return make(Source("image", f"{short(name)}(...)", node, pixels=True, color="rgb"), node, is_sample=True)
+    if name == "keras.utils.image_dataset_from_directory" or name.endswith("image_dataset_from_directory"):
+        return image_directory(args, node, f"{short(name)}(...)")
+    if name.startswith("numpy.") or name.startswith("pandas.") or name.startswith("tensorflow."):
+        result = numpy_like(builder, name, last, args, first, data, node)
+        if result is not None:
+            return result
+    if name.startswith("sklearn.") and last == "train_test_split":
+        return train_test_split(args, node)
+    if name in ("PIL.Image.open", "imageio.imread", "imageio.v2.imread", "matplotlib.pyplot.imread",
+                "skimage.io.imread", "scipy.misc.imread"):
+        return make(Source("image", f"{short(name)}(...)", node, pixels=True, color="rgb"), node, is_sample=True)
+    if name == "cv2.imread":
+        flags = args.get("flags", 1)
+        gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
+        return make(Source("image", "cv2.imread(...)", node, pixels=True, color="gray" if gray else "bgr"), node,
+                    is_sample=True)
+    if name == "cv2.cvtColor" and data is not None:
+        code = args.get("code", 1)
+        code_name = code.name if isinstance(code, Symbol) else ""
+        if code_name.endswith(("BGR2RGB", "RGB2BGR")):
+            color = "rgb" if data.source.color == "bgr" or code_name.endswith("BGR2RGB") else "bgr"
+            return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+        if "GRAY" in code_name and code_name.index("GRAY") > code_name.index("2"):
+            return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
+        return DataValue(data.with_step("color", code_name or "?", node))
+    if name == "cv2.resize" and data is not None:
+        return DataValue(data.with_step("resize", _size_text(args.get("dsize", 1)), node))
+    if name.startswith("sklearn.preprocessing.") and last in ("minmax_scale", "scale", "normalize"):
+        return with_step(data, "minmax" if last == "minmax_scale" else "standardize", last, node)
+    if name.startswith("sklearn.preprocessing.") and last == "label_binarize":
+        return encode(data, "onehot", node)
+    return None
+
+
+def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: Value, data: Data | None,
+               node: cst.Call) -> Value | None:
+    if last in ("array", "asarray", "float32", "asanyarray", "convert_to_tensor", "constant") or name == "numpy.stack":
+        if data is not None:
+            return DataValue(replace(data, node=node))
+        if isinstance(first, Const) and isinstance(first.value, tuple):
+            return literal(first.value, node)
+        return from_collection(first, node)
+    if last in ("eye", "identity") and name.startswith("numpy."):
+        n = int_value(first)
+        return make(Source("generated", f"np.{last}({n})", node), node, role="eye", n_classes=n, n_samples=n,
+                    encoding="onehot")
+    if name == "pandas.get_dummies":
+        return encode(data, "onehot", node)
+    if last in ("load", "loadtxt", "genfromtxt", "fromfile") and name.startswith("numpy."):
+        return make(Source("file", f"np.{last}(...)", node), node)
+    if last in ("read_csv", "read_excel", "read_parquet", "read_json", "read_table", "read_pickle") and name.startswith("pandas."):
+        return make(Source("file", f"pd.{last}(...)", node), node)
+    if name.startswith("numpy.random.") or last in ("zeros", "ones", "empty", "full", "arange", "linspace"):
+        if last in ("permutation", "shuffle", "choice", "seed"):
+            return UNKNOWN
+        shape = args.get("size") or args.get("shape") or (first if last not in ("randint", "uniform", "normal", "full") else None)
+        if last == "randint":
+            shape = args.get("size", 2)
+        return make(Source("generated", f"np.{last}(...)", node), node, n_samples=shape_samples(shape or UNKNOWN))
+    if data is not None and last in SHAPE_ONLY:
+        return DataValue(data.with_step("reshape", last, node))
+    if data is not None and last == "argmax":
+        return DataValue(data.with_step("encode", "argmax", node, encoding="int"))
+    if data is not None and last in ("concatenate", "vstack", "hstack"):
+        return DataValue(replace(data, n_samples=None, node=node))
+    if isinstance(first, Seq) and last in ("concatenate", "vstack"):
+        parts = [data_of(item) for item in first.items]
+        if parts and all(p is not None for p in parts):
+            return DataValue(replace(parts[0], n_samples=None, node=node))  # type: ignore[arg-type]
+    if data is not None and last in ("mean", "std", "max", "min", "median", "var", "amax", "percentile", "sqrt"):
+        return Statistic(data, last)
+    if data is not None and name.startswith("tensorflow.image.") and last.startswith("resize"):
+        return DataValue(data.with_step("resize", _size_text(args.get("size", 1)), node))
+    if data is not None and name.startswith("tensorflow.image.") and last == "rgb_to_grayscale":
+        return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
+    if data is not None and name.startswith("tensorflow.image.") and last == "convert_image_dtype":
+        return DataValue(data.with_step("scale", "/255", node))
+    if name.startswith("tensorflow.data.Dataset.from_tensor_slices"):
+        return dataset_from(first, node)
+    if data is not None and last in ("cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"):
+        return DataValue(data.with_step("reshape", last, node))
+    if data is not None and last == "one_hot":
+        return one_hot(data, int_value(args.get("depth", 1)), node)
+    if data is not None and last in ("clip", "abs", "round", "log", "log1p", "exp"):
+        return DataValue(data.with_step("scale", f"{last}", node))
+    return None
+
+
+def from_collection(value: Value, node: cst.Call) -> Value:
+    from kerassniff.semantic.builder import ComprehensionValue
+
+    if isinstance(value, Seq):
+        items = value.items
+        element = data_of(items[0]) if items else None
+        n: int | None = len(items)
+    elif isinstance(value, ComprehensionValue):
+        element = data_of(value.element)
+        n = value.length
+    else:
+        return UNKNOWN
+    if element is not None:
+        return DataValue(replace(element, group=new_group(), is_sample=False, n_samples=n, node=node))
+    return make(Source("literal", "a list", node), node, n_samples=n)
+
+
+def load_dataset(dataset: str, node: cst.Call) -> Value:
+    info = DATASETS.get(dataset)
+    if info is None:
+        return Seq((Seq((UNKNOWN, UNKNOWN), "tuple"), Seq((UNKNOWN, UNKNOWN), "tuple")), "tuple")
+    group = new_group()
+    labels_group = new_group()
+    source = Source("dataset", f"{dataset}.load_data()", node, pixels=bool(info["pixels"]),
+                    color="gray" if "mnist" in dataset else ("rgb" if info["pixels"] else None))
+    target_range = info.get("target_range")
+    label_source = Source("dataset", f"{dataset}.load_data()", node, value_range=target_range)  # type: ignore[arg-type]
+    splits = []
+    for split, n in zip(("train", "test"), info["samples"]):  # type: ignore[call-overload]
+        x = Data(source, group, role="x", split=split, n_samples=n, node=node)
+        y = Data(label_source, labels_group, role="y", split=split, n_samples=n, node=node,
+                 encoding="int" if info["classes"] else None, n_classes=info["classes"])  # type: ignore[arg-type]
+        splits.append(Seq((DataValue(x), DataValue(y)), "tuple"))
+    return Seq(tuple(splits), "tuple")
+
+
+def train_test_split(args: CallArgs, node: cst.Call) -> Value:
+    arrays = [a for a in args.positional]
+    test_size = const_value(args.get("test_size"))
+    results: list[Value] = []
+    for array in arrays:
+        data = data_of(array)
+        if data is None:
+            results.extend([UNKNOWN, UNKNOWN])
+            continue
+        n_test = n_train = None
+        if data.n_samples is not None and isinstance(test_size, float) and 0 < test_size < 1:
+            import math
+
+            n_test = math.ceil(data.n_samples * test_size)
+            n_train = data.n_samples - n_test
+        results.append(DataValue(replace(data, split="train", n_samples=n_train, node=node)))
+        results.append(DataValue(replace(data, split="val" if data.split == "train" else "test", n_samples=n_test,
+                                         node=node)))
+    return Seq(tuple(results), "tuple")
+
+
+def one_hot(data: Data | None, n_classes: int | None, node: cst.CSTNode) -> Value:
+    if data is None:
+        return make(Source("unknown", "to_categorical(...)", node), node, role="y", encoding="onehot",
+                    n_classes=n_classes)
+    return DataValue(data.with_step("encode", "onehot", node, encoding="onehot", n_classes=n_classes or data.n_classes,
+                                    role="y"))
+
+
+def encode(data: Data | None, encoding: str, node: cst.CSTNode, n_classes: int | None = None) -> Value:
+    if data is None:
+        return make(Source("unknown", "an encoder", node), node, role="y", encoding=encoding, n_classes=n_classes)
+    return DataValue(data.with_step("encode", encoding, node, encoding=encoding, role="y",
+                                    n_classes=n_classes or data.n_classes))
+
+
+def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> Value:
+    if data is None:
+        return UNKNOWN
+    return DataValue(data.with_step(kind, detail, node))
+
+
+def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int") -> Value:
+    label_mode = const_value(args.get("label_mode"), label_mode_default)
+    encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
+    color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
+    source = Source("directory", description, node, pixels=True, color=color)
+    group = new_group()
+    labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
+    data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps))
+    size = args.get("target_size") or args.get("image_size")
+    if size is not None:
+        data = data.with_step("resize", _size_text(size), node)
+    return DataValue(data)
+
+
+def dataset_from(value: Value, node: cst.CSTNode) -> Value:
+    if isinstance(value, Seq) and len(value.items) == 2:
+        x, y = data_of(value.items[0]), data_of(value.items[1])
+        if x is not None:
+            return DataValue(replace(x, batches=True, labels=y, node=node))
+    data = data_of(value)
+    if data is not None:
+        return DataValue(replace(data, batches=True, node=node))
+    return UNKNOWN
+
+
+def _size_text(value: Value | None) -> str:
+    size = const_value(value)
+    if isinstance(size, tuple):
+        return "x".join(str(v) for v in size)
+    return "?"
+
+
+# ---------------------------------------------------------- attributes, items
+def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
+    from kerassniff.semantic.builder import ShapeValue
+
+    if attribute == "shape":
+        return ShapeValue(data)
+    if attribute in ("T", "values", "T"):
+        return DataValue(replace(data, node=node))
+    return UNKNOWN
+
+
+def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CSTNode) -> Value:
+    from kerassniff.semantic.builder import SliceValue
+
+    index = indices[0]
+    if data.role == "eye":
+        picked = data_of(index)
+        if picked is not None:
+            return encode(picked, "onehot", node, data.n_classes)
+        return UNKNOWN
+    if isinstance(index, IndexOf) and index.data.group == data.group:
+        return DataValue(replace(data, is_sample=True, node=node))
+    if isinstance(index, SliceValue):
+        lower, upper = const_value(index.lower, 0), const_value(index.upper)
+        n = data.n_samples
+        if isinstance(lower, int) and (isinstance(upper, int) or upper is None):
+            if upper is None and n is not None:
+                upper = n
+            if isinstance(upper, int):
+                if upper < 0 and n is not None:
+                    upper += n
+                if lower < 0 and n is not None:
+                    lower += n
+                n = max(0, upper - lower) if upper >= 0 and lower >= 0 else None
+            else:
+                n = None
+        else:
+            n = None
+        if len(indices) > 1 and isinstance(const_value(index.lower, 0), int) and index.upper == Const(None) and \
+                const_value(index.lower, 0) == 0:
+            n = data.n_samples  # x[:, 0]: a column, all samples
+        return DataValue(replace(data, n_samples=n, node=node))
+    if isinstance(index, Const) and isinstance(index.value, int) and not isinstance(index.value, bool):
+        return DataValue(replace(data, is_sample=True, n_samples=None, node=node))
+    if isinstance(index, Const) and isinstance(index.value, (str, tuple)):
+        return DataValue(replace(data, node=node))  # a column of a data frame
+    if isinstance(index, Const) and index.value is None:
+        return DataValue(replace(data, node=node))  # x[None]: adds an axis
+    if isinstance(index, DataValue):
+        return DataValue(replace(data, node=node))  # a permutation or a mask
+    return UNKNOWN
+
+
+# ------------------------------------------------------------------ methods
+def data_method(builder: "Builder", data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if method in SHAPE_ONLY or method in ("reshape", "resize") and not data.source.kind == "image":
+        if method == "astype":
+            return DataValue(data.with_step("cast", str(const_value(args.get("dtype", 0), "?")), node))
+        return DataValue(data.with_step("reshape", method, node))
+    if method == "resize":
+        return DataValue(data.with_step("resize", _size_text(args.get("size", 0)), node))
+    if method == "convert":
+        mode = const_value(args.get("mode", 0))
+        color = "gray" if mode in ("L", "1") else "rgb" if mode == "RGB" else None
+        if color:
+            return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+        return DataValue(replace(data, node=node))
+    if method in ("mean", "std", "max", "min", "var"):
+        return Statistic(data, method)
+    if method == "argmax":
+        return DataValue(data.with_step("encode", "argmax", node, encoding="int"))
+    if method == "map":
+        return dataset_map(builder, data, args, node)
+    if method in ("batch", "shuffle", "prefetch", "cache", "repeat", "take", "skip", "unbatch", "padded_batch"):
+        return DataValue(replace(data, batches=True, node=node))
+    if method in ("to_numpy", "numpy", "tolist", "get_dummies"):
+        return DataValue(replace(data, node=node))
+    return UNKNOWN
+
+
+def dataset_map(builder: "Builder", data: Data, args: CallArgs, node: cst.Call) -> Value:
+    function = args.get("map_func", 0)
+    if isinstance(function, FunctionValue):
+        element: Value = DataValue(replace(data, batches=False, labels=None, node=node))
+        labels = DataValue(data.labels) if data.labels is not None else UNKNOWN
+        params = function.node.params.params
+        call_args = CallArgs((element, labels) if len(params) >= 2 else (element,))
+        result = builder.call_function(function, call_args, node)
+        if isinstance(result, Seq) and len(result.items) == 2:
+            x, y = data_of(result.items[0]), data_of(result.items[1])
+            if x is not None:
+                return DataValue(replace(x, batches=True, labels=y or data.labels, node=node))
+        mapped = data_of(result)
+        if mapped is not None:
+            return DataValue(replace(mapped, batches=True, labels=data.labels, node=node))
+    if isinstance(function, LayerValue) and function.layer.kind == "Rescaling":
+        return DataValue(data.with_step("scale", _rescaling_detail(function.layer.args), node))
+    return UNKNOWN
+
+
+def _rescaling_detail(args: CallArgs) -> str:
+    scale = const_value(args.get("scale", 0))
+    offset = const_value(args.get("offset", 1), 0)
+    text = f"/{round(1 / scale, 4):g}" if isinstance(scale, (int, float)) and scale not in (0, True, False) else "?"
+    return text + (f"{offset:+g}" if isinstance(offset, (int, float)) and offset else "")
+
+
+def instance_method(builder: "Builder", instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
+    cls = short(instance.cls)
+    first = args.positional[0] if args.positional else UNKNOWN
+    data = data_of(first)
+    if cls in ENCODERS and method in ("fit_transform", "transform"):
+        return encode(data, ENCODERS[cls], node)
+    if cls in SCALER_STEPS and method in ("fit_transform", "transform"):
+        kind, detail = SCALER_STEPS[cls]
+        return with_step(data, kind, detail, node)
+    if cls == "ImageDataGenerator":
+        from kerassniff.semantic import generators
+
+        return generators.generator_method(builder, instance, method, args, node)
+    return UNKNOWN
+
+
+# -------------------------------------------------------------- arithmetic
+class Statistic(Value):
+    """``x.mean()``, ``np.max(x)``: a statistic of an array, for standardisation."""
+
+    __slots__ = ("data", "kind")
+
+    def __init__(self, data: Data, kind: str) -> None:
+        self.data = data
+        self.kind = kind
+
+
+def arithmetic(builder: "Builder", left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
+    data = data_of(left)
+    other = right
+    if data is None:
+        data, other = data_of(right), left
+        if data is None:
+            return UNKNOWN
+        if op in ("Divide", "Subtract", "Power"):
+            return DataValue(data.with_step("scale", f"{op.lower()}?", node))
+    number = const_value(other)
+    is_number = isinstance(number, (int, float)) and not isinstance(number, bool)
+    if op == "Divide":
+        if is_number:
+            return DataValue(data.with_step("scale", f"/{number:g}", node))
+        if isinstance(other, Statistic):
+            kind = "standardize" if other.kind in ("std", "var") else "scale"
+            return DataValue(data.with_step(kind, f"/{other.kind}", node))
+        return DataValue(data.with_step("scale", "/?", node))
+    if op == "Multiply":
+        if is_number:
+            if number == 1:
+                return DataValue(replace(data, node=node))
+            detail = f"/{1 / number:g}" if 0 < abs(number) < 1 else f"*{number:g}"
+            return DataValue(data.with_step("scale", detail, node))
+        if isinstance(other, DataValue):
+            return DataValue(replace(data, node=node))  # a mask or an element-wise product
+        return DataValue(data.with_step("scale", "*?", node))
+    if op in ("Subtract", "Add"):
+        if is_number:
+            if number == 0:
+                return DataValue(replace(data, node=node))
+            return DataValue(data.with_step("shift", f"{'-' if op == 'Subtract' else '+'}{number:g}", node))
+        if isinstance(other, Statistic):
+            return DataValue(data.with_step("shift", f"-{other.kind}", node))
+        return DataValue(data.with_step("shift", "?", node))
+    if op == "FloorDivide" and is_number:
+        return DataValue(data.with_step("scale", f"//{number:g}", node))
+    return DataValue(data.with_step("scale", f"{op}?", node))

@@ -1,0 +1,165 @@
+"""Arrays and labels: where they come from and what was done to them.
+
+Every array the builder can follow is a :class:`Data`: its :class:`Source`
+(a dataset loader, an image reader, a file, a literal), the ordered
+:class:`Step` s applied to it (scaling, ``preprocess_input``, one-hot
+encoding, slicing ...), and what is known of its samples.  Values are
+immutable: ``x = x / 255`` binds a new ``Data`` with one more step, so each
+call site (``fit``, ``evaluate``, ``predict``) sees exactly the history of the
+array that reached it.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+_group_ids = itertools.count(1)
+
+
+def new_group() -> int:
+    return next(_group_ids)
+
+
+# What is known of the arrays that Keras's dataset loaders return.
+DATASETS = {
+    "mnist": dict(pixels=True, samples=(60000, 10000), classes=10, shape="(N, 28, 28) uint8"),
+    "fashion_mnist": dict(pixels=True, samples=(60000, 10000), classes=10, shape="(N, 28, 28) uint8"),
+    "cifar10": dict(pixels=True, samples=(50000, 10000), classes=10, shape="(N, 32, 32, 3) uint8"),
+    "cifar100": dict(pixels=True, samples=(50000, 10000), classes=100, shape="(N, 32, 32, 3) uint8"),
+    "imdb": dict(pixels=False, samples=(25000, 25000), classes=2, shape="integer sequences"),
+    "reuters": dict(pixels=False, samples=(8982, 2246), classes=46, shape="integer sequences"),
+    "boston_housing": dict(pixels=False, samples=(404, 102), classes=None, shape="(N, 13) float",
+                           target_range=(5.0, 50.0)),
+    "california_housing": dict(pixels=False, samples=(16512, 4128), classes=None, shape="(N, 8) float",
+                               target_range=(14999.0, 500001.0)),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # dataset | image | directory | file | literal | generated | unknown
+    description: str  # for messages: "cifar100.load_data()", "cv2.imread(...)"
+    node: cst.CSTNode = field(repr=False)
+    pixels: bool = False  # 0-255 image data
+    color: str | None = None  # rgb | bgr | gray
+    value_range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # scale | shift | preprocess | standardize | minmax | cast | reshape | resize | color | encode | slice | model
+    detail: str
+    node: cst.CSTNode = field(repr=False)
+
+    @property
+    def is_scaling(self) -> bool:
+        return self.kind in ("scale", "shift", "preprocess", "standardize", "minmax", "normalize")
+
+
+@dataclass(frozen=True)
+class Data:
+    source: Source
+    group: int  # arrays split from one load or one array share a group
+    role: str | None = None  # "x" | "y" | None
+    split: str | None = None  # "train" | "test" | "val" | None
+    steps: tuple[Step, ...] = ()
+    encoding: str | None = None  # int | onehot | multihot | None
+    n_classes: int | None = None
+    n_samples: int | None = None
+    values: tuple | None = None  # small literal arrays
+    is_sample: bool = False  # one element of an array, from a loop over it
+    batches: bool = False  # a generator, flow or tf.data pipeline
+    conditional: bool = False  # differs between branches of an if
+    name: str | None = None  # the variable it was last bound to
+    node: cst.CSTNode | None = field(default=None, repr=False)
+    labels: "Data | None" = None  # the labels a generator or dataset yields with this data
+
+    # -- derived facts ----------------------------------------------------
+    @property
+    def scaling(self) -> tuple[str, ...]:
+        """The scaling steps, in order, as comparable strings."""
+        return tuple(f"{s.kind}:{s.detail}" for s in self.steps if s.is_scaling)
+
+    @property
+    def is_scaled(self) -> bool:
+        return bool(self.scaling)
+
+    @property
+    def raw_pixels(self) -> bool:
+        return self.source.pixels and not self.is_scaled and not self.conditional
+
+    def with_step(self, kind: str, detail: str, node: cst.CSTNode, **changes) -> "Data":
+        return replace(self, steps=self.steps + (Step(kind, detail, node),), node=node, **changes)
+
+    def renamed(self, name: str) -> "Data":
+        return replace(self, name=name) if self.name != name else self
+
+    @property
+    def label(self) -> str:
+        return f"'{self.name}'" if self.name else f"the array from {self.source.description}"
+
+
+def encoding_name(encoding: str | None) -> str:
+    return {"int": "integer class ids", "onehot": "one-hot", "multihot": "multi-hot"}.get(encoding or "", "unknown")
+
+
+def literal_shape(values: object) -> tuple[int, ...] | None:
+    """Shape of a nested tuple literal, when it is rectangular."""
+    if not isinstance(values, tuple):
+        return ()
+    if not values:
+        return (0,)
+    inner = [literal_shape(v) for v in values]
+    if any(s is None for s in inner) or len(set(inner)) != 1:
+        return None
+    return (len(values),) + inner[0]  # type: ignore[operator]
+
+
+def literal_encoding(values: tuple) -> str | None:
+    """Classify a literal label array: one-hot rows, multi-hot rows or integer ids."""
+    shape = literal_shape(values)
+    if shape is None or len(shape) == 0:
+        return None
+    flat = list(_flatten(values))
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat):
+        return None
+    if len(shape) == 2 and shape[1] > 1 and all(v in (0, 1) for v in flat):
+        sums = [sum(row) for row in values]  # type: ignore[arg-type]
+        if all(s == 1 for s in sums):
+            return "onehot"
+        return "multihot"
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+        if all(float(v).is_integer() for v in flat):
+            return "int"
+    return None
+
+
+def _flatten(values: object):
+    if isinstance(values, tuple):
+        for v in values:
+            yield from _flatten(v)
+    else:
+        yield values
+
+
+def literal_range(values: tuple) -> tuple[float, float] | None:
+    flat = [v for v in _flatten(values) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return (min(flat), max(flat)) if flat else None
+
+
+def derive(data: Data, node: cst.CSTNode, **changes) -> Data:
+    return replace(data, node=node, **changes)
+
+
+@dataclass
+class DataEvent:
+    """An array reaching a model: fit x/y, validation, evaluate, predict."""
+
+    kind: str  # fit | validation | evaluate | predict
+    role: str  # x | y
+    data: Data
+    call_node: cst.Call = field(repr=False)
+    order: int
+    model: object = field(repr=False, default=None)

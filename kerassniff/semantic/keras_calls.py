@@ -1,0 +1,398 @@
+"""What Keras calls do to the semantic model: layers, models and training calls.
+
+Called by the builder with already-evaluated arguments; returns the abstract
+value of the call, or None when the callee is not a Keras name this module
+knows (the builder then tries the data-flow handlers).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.models import (
+    ACTIVATION_LAYERS, RECURRENT_DEFAULT_ACTIVATION, UNIT_LAYERS, Application, Layer, Model,
+    normalise_activation,
+)
+from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.training import (
+    CompileCall, FitCall, InferenceCall, SaveCall, resolve_loss, resolve_metric, unknown_if_none,
+)
+from kerassniff.semantic.values import (
+    UNKNOWN, CallArgs, ClassValue, Const, DataValue, DictValue, Instance, LayerValue, ModelValue, Seq,
+    Symbol, TensorValue, Value, const_value, int_value,
+)
+
+if TYPE_CHECKING:
+    from kerassniff.semantic.builder import Builder
+
+FIT_METHODS = {"fit", "fit_generator", "train_on_batch"}
+EVALUATE_METHODS = {"evaluate", "evaluate_generator", "test_on_batch"}
+PREDICT_METHODS = {"predict", "predict_generator", "predict_on_batch", "predict_classes", "predict_proba"}
+SAVE_METHODS = {"save", "save_weights", "load_weights", "export"}
+MERGE_FUNCTIONS = {"concatenate", "add", "multiply", "average", "maximum", "minimum", "subtract", "dot"}
+
+
+def call_keras(builder: "Builder", name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    if not is_keras(name):
+        if name in ("tensorflow.nn.softmax", "tensorflow.nn.sigmoid", "tensorflow.math.sigmoid"):
+            return tensor_op(args)
+        return None
+    parts = name.split(".")
+    last = parts[-1]
+    package = parts[1] if len(parts) > 2 else ""
+    if name in ("keras.layers.Input",):
+        return TensorValue(())
+    if package == "layers":
+        if last[:1].isupper():
+            return LayerValue(make_layer(name, args, node))
+        if last in MERGE_FUNCTIONS:
+            return merge_tensors(Layer(last.capitalize(), name, node, args), args.get("inputs", 0) or UNKNOWN)
+        return None
+    if name == "keras.models.Sequential":
+        return ModelValue(make_sequential(args, node))
+    if name == "keras.models.Model":
+        return ModelValue(make_functional(args, node))
+    if name in ("keras.models.load_model", "keras.models.model_from_json", "keras.models.model_from_yaml",
+                "keras.models.clone_model"):
+        path = args.get("filepath", 0) if last == "load_model" else None
+        return ModelValue(Model("loaded", node, complete=False, load_path=path))
+    if package == "applications" and len(parts) == 3 and last[:1].isupper():
+        return ModelValue(make_application(last, args, node))
+    return None
+
+
+def make_layer(name: str, args: CallArgs, node: cst.Call) -> Layer:
+    kind = short(name)
+    layer = Layer(kind, name, node, args)
+    if kind in UNIT_LAYERS:
+        width = args.get(UNIT_LAYERS[kind], 0)
+        if width is None:
+            width = args.get("nb_filter") or args.get("output_dim")
+        layer.units = int_value(width)
+        given = args.get("activation", 1 if kind == "Dense" else None)
+        if given is None:
+            layer.activation = RECURRENT_DEFAULT_ACTIVATION.get(kind, "linear")
+        else:
+            layer.activation = resolve_activation(given)
+        if layer.is_conv or kind.endswith("Transpose"):
+            layer.kernel_size = kernel_size(args, kind)
+    elif kind == "Activation":
+        layer.activation = resolve_activation(args.get("activation", 0) or UNKNOWN)
+    elif kind in ACTIVATION_LAYERS:
+        layer.activation = ACTIVATION_LAYERS[kind]
+    elif kind.startswith("BatchNormalization"):
+        momentum = const_value(args.get("momentum", 1))
+        layer.momentum = float(momentum) if isinstance(momentum, (int, float)) and not isinstance(momentum, bool) else (
+            0.99 if args.get("momentum", 1) is None else None)
+    return layer
+
+
+def kernel_size(args: CallArgs, kind: str) -> tuple[int, ...] | None:
+    value = const_value(args.get("kernel_size", 1))
+    if value is None:
+        rows, cols = int_value(args.get("nb_row", 1)), int_value(args.get("nb_col", 2))
+        if rows is not None and cols is not None:  # Keras 1: Convolution2D(filters, rows, cols)
+            return (rows, cols)
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if kind.startswith("Convolution") and len(args.positional) >= 3:
+            cols = int_value(args.positional[2])  # Keras 1: Convolution2D(filters, rows, cols)
+            if cols is not None:
+                return (value, cols)
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
+        return value
+    return None
+
+
+def resolve_activation(value: Value) -> str | None:
+    if isinstance(value, Const):
+        if value.value is None:
+            return "linear"
+        if isinstance(value.value, str):
+            return normalise_activation(value.value)
+        return None
+    if isinstance(value, Symbol):
+        name = value.name
+        if name.startswith(("keras.activations.", "tensorflow.nn.", "tensorflow.math.", "tensorflow.keras.activations.")):
+            return normalise_activation(short(name))
+        return None
+    if isinstance(value, LayerValue):
+        return value.layer.activation
+    return None
+
+
+def layers_of(value: Value) -> tuple[list[Layer], bool]:
+    """Layers from a Sequential's list argument, and whether all were understood."""
+    items: tuple[Value, ...]
+    if isinstance(value, Seq):
+        items = value.items
+    elif isinstance(value, Const) and value.value in (None, ()):
+        return [], True
+    else:
+        return [], False
+    layers: list[Layer] = []
+    complete = True
+    for item in items:
+        layer = as_layer(item)
+        if layer is None:
+            complete = False
+        else:
+            layers.append(layer)
+    return layers, complete
+
+
+def as_layer(value: Value) -> Layer | None:
+    if isinstance(value, LayerValue):
+        return value.layer
+    if isinstance(value, ModelValue):
+        model = value.model
+        return Layer("Model", "keras.models.Model", model.node, CallArgs(), nested=model)
+    return None
+
+
+def make_sequential(args: CallArgs, node: cst.Call) -> Model:
+    given = args.get("layers", 0)
+    if given is None:
+        return Model("sequential", node)
+    layers, complete = layers_of(given)
+    return Model("sequential", node, layers=layers, complete=complete)
+
+
+def make_functional(args: CallArgs, node: cst.Call) -> Model:
+    outputs = args.get("outputs", 1) or args.get("output")
+    model = Model("functional", node, outputs=[])
+    tensors: tuple[Value, ...]
+    if isinstance(outputs, TensorValue):
+        tensors = (outputs,)
+    elif isinstance(outputs, Seq):
+        tensors = outputs.items
+    elif isinstance(outputs, DictValue):
+        tensors = tuple(v for _, v in outputs.items)
+    else:
+        tensors = ()
+        model.output_complete = False
+    for tensor in tensors:
+        if isinstance(tensor, TensorValue) and tensor.complete:
+            model.outputs.append(tensor.path)  # type: ignore[union-attr]
+        else:
+            model.output_complete = False
+    model.layers = model.all_layers()
+    return model
+
+
+def make_application(name: str, args: CallArgs, node: cst.Call) -> Model:
+    weights = args.get("weights")
+    include_top = const_value(args.get("include_top"), True) if args.get("include_top") is not None else True
+    classes = int_value(args.get("classes")) if args.get("classes") is not None else 1000
+    given_activation = args.get("classifier_activation")
+    activation = resolve_activation(given_activation) if given_activation is not None else "softmax"
+    app = Application(name, weights if weights is not None else Const("imagenet"),
+                      include_top if isinstance(include_top, bool) else None, classes, activation)
+    return Model("application", node, application=app, complete=False)
+
+
+def subclassed_model(cls: ClassValue, node: cst.CSTNode) -> Model:
+    return Model("subclassed", node, name=None, complete=False)
+
+
+def apply_layer(layer: Layer, inputs: Value) -> Value:
+    if isinstance(inputs, TensorValue):
+        return TensorValue(inputs.path + (layer,), inputs.complete)
+    if isinstance(inputs, Seq):
+        return merge_tensors(layer, inputs)
+    return UNKNOWN
+
+
+def merge_tensors(layer: Layer, inputs: Value) -> Value:
+    if not isinstance(inputs, Seq) or not inputs.items:
+        return UNKNOWN
+    tensors = [t for t in inputs.items if isinstance(t, TensorValue)]
+    if len(tensors) != len(inputs.items):
+        return UNKNOWN
+    longest = max(tensors, key=lambda t: len(t.path))
+    return TensorValue(longest.path + (layer,), all(t.complete for t in tensors))
+
+
+def tensor_op(args: CallArgs) -> Value:
+    first = args.positional[0] if args.positional else UNKNOWN
+    if isinstance(first, TensorValue):
+        return TensorValue(first.path, complete=False)
+    return UNKNOWN
+
+
+def call_object(builder: "Builder", callee: Value, args: CallArgs, node: cst.Call) -> Value:
+    """Calling a value that is not a function: a layer on a tensor, or a model."""
+    first = args.positional[0] if args.positional else (args.get("inputs") or UNKNOWN)
+    if isinstance(callee, LayerValue):
+        return apply_layer(callee.layer, first)
+    if isinstance(callee, ModelValue):
+        model = callee.model
+        if isinstance(first, (TensorValue, Seq)):
+            return apply_layer(Layer("Model", "keras.models.Model", model.node, CallArgs(), nested=model), first)
+        if isinstance(first, DataValue):
+            record_inference(builder, model, "__call__", args, node, first, UNKNOWN)
+        return UNKNOWN
+    return UNKNOWN
+
+
+def model_attribute(builder: "Builder", model: Model, attribute: str, node: cst.CSTNode) -> Value:
+    if attribute in ("output", "outputs"):
+        if model.kind == "application":
+            return TensorValue((Layer(model.application.name if model.application else "Application",
+                                      "keras.applications", model.node, CallArgs(), nested=model),), source=model)
+        paths = model.output_paths()
+        if len(paths) == 1:
+            return TensorValue(paths[0], source=model)
+        return TensorValue((), complete=False, source=model)
+    if attribute in ("input", "inputs"):
+        return TensorValue(())
+    return UNKNOWN
+
+
+def model_method(builder: "Builder", model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if method == "add":
+        layer = as_layer(args.get("layer", 0) or UNKNOWN)
+        if layer is None:
+            model.complete = False
+        else:
+            model.layers.append(layer)
+        return Const(None)
+    if method == "pop" and model.layers:
+        model.layers.pop()
+        return Const(None)
+    if method == "compile":
+        record_compile(builder, model, args, node)
+        return Const(None)
+    if method in FIT_METHODS:
+        record_fit(builder, model, method, args, node)
+        return UNKNOWN
+    if method in EVALUATE_METHODS or method in PREDICT_METHODS:
+        x = args.get("x", 0) or args.get("generator") or UNKNOWN
+        y = args.get("y", 1) if method in EVALUATE_METHODS and method != "evaluate_generator" else None
+        record_inference(builder, model, "evaluate" if method in EVALUATE_METHODS else "predict", args, node, x,
+                         unknown_if_none(y))
+        return UNKNOWN
+    if method in SAVE_METHODS:
+        path = args.get("filepath", 0) or UNKNOWN
+        model.saves.append(SaveCall(model, node, method, path))
+        return Const(None)
+    return UNKNOWN
+
+
+def unknown_receiver_method(builder: "Builder", method: str, args: CallArgs, node: cst.Call) -> Value:
+    return UNKNOWN
+
+
+def record_compile(builder: "Builder", model: Model, args: CallArgs, node: cst.Call) -> None:
+    loss_value = args.get("loss", 1)
+    loss_arg = args.node_of("loss", 1)
+    losses = []
+    if loss_value is not None and loss_arg is not None:
+        for output, value, value_node in _spread(loss_value, loss_arg.value):
+            losses.append(resolve_loss(value, value_node, output))
+    metrics = []
+    metrics_value = args.get("metrics", 2)
+    metrics_arg = args.node_of("metrics", 2)
+    if metrics_value is not None and metrics_arg is not None:
+        for _, value, value_node in _spread(metrics_value, metrics_arg.value, flatten=True):
+            metrics.append(resolve_metric(value, value_node))
+    model.compiles.append(CompileCall(model, node, builder.next_order(), losses, metrics, args))
+
+
+def _spread(value: Value, node: cst.BaseExpression, flatten: bool = False):
+    """Yield (output key, value, node) for a single value, a list or a dict argument."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        items = _items(value, len(node.elements))
+        for index, (element, item) in enumerate(zip(node.elements, items)):
+            if flatten and isinstance(element.value, (cst.List, cst.Tuple, cst.Dict)):
+                yield from _spread(item, element.value, flatten)
+            else:
+                yield (None if flatten else index), item, element.value
+    elif isinstance(node, cst.Dict) and isinstance(value, DictValue):
+        for element, (key, item) in zip([e for e in node.elements if isinstance(e, cst.DictElement)], value.items):
+            if flatten and isinstance(element.value, (cst.List, cst.Tuple)):
+                yield from _spread(item, element.value, flatten)
+            else:
+                yield const_value(key), item, element.value
+    elif isinstance(value, Seq):
+        for index, item in enumerate(value.items):
+            yield (None if flatten else index), item, node
+    elif isinstance(value, Const) and isinstance(value.value, tuple):
+        for index, item in enumerate(value.value):
+            yield (None if flatten else index), Const(item), node
+    else:
+        yield None, value, node
+
+
+def _items(value: Value, count: int) -> list[Value]:
+    if isinstance(value, Seq) and len(value.items) == count:
+        return list(value.items)
+    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
+        return [Const(v) for v in value.value]
+    return [UNKNOWN] * count
+
+
+def _loop_repetitions(builder: "Builder") -> int | None:
+    return builder.loop.repetitions() if builder.loop is not None else 1
+
+
+def record_fit(builder: "Builder", model: Model, method: str, args: CallArgs, node: cst.Call) -> None:
+    if method == "fit_generator":
+        x = args.get("generator", 0)
+        y = None
+        steps, epochs = args.get("steps_per_epoch", 1), args.get("epochs", 2)
+        validation_data = args.get("validation_data", 5)
+        batch_size = None
+    else:
+        x, y = args.get("x", 0), args.get("y", 1)
+        batch_size, epochs = args.get("batch_size", 2), args.get("epochs", 3)
+        steps = args.get("steps_per_epoch")
+        validation_data = args.get("validation_data", 7)
+    if method == "train_on_batch":
+        epochs, steps = Const(1), Const(1)
+    if epochs is None:
+        epochs = args.get("nb_epoch") or Const(1)
+    if steps is None and args.get("samples_per_epoch") is not None:
+        steps = UNKNOWN
+    repetitions = _loop_repetitions(builder)
+    fit = FitCall(model, node, builder.next_order(), method, unknown_if_none(x), unknown_if_none(y), args,
+                  epochs, unknown_if_none(batch_size) if batch_size is not None else Const(None),
+                  unknown_if_none(steps) if steps is not None else Const(None),
+                  unknown_if_none(validation_data), unknown_if_none(args.get("validation_split")),
+                  in_unknown_loop=repetitions is None, repeat=repetitions or 1)
+    model.fits.append(fit)
+    _events(builder, model, "fit", fit.x, fit.y, node, fit.order)
+    val_x, val_y = _pair(fit.validation_data)
+    _events(builder, model, "validation", val_x, val_y, node, fit.order)
+
+
+def record_inference(builder: "Builder", model: Model, method: str, args: CallArgs, node: cst.Call,
+                     x: Value, y: Value) -> None:
+    call = InferenceCall(model, node, builder.next_order(), method, x, y, args, builder.loop)
+    model.inferences.append(call)
+    _events(builder, model, method if method != "__call__" else "predict", x, y, node, call.order)
+
+
+def _pair(value: Value) -> tuple[Value, Value]:
+    if isinstance(value, Seq) and len(value.items) >= 2:
+        return value.items[0], value.items[1]
+    if isinstance(value, DataValue) and value.data.labels is not None:
+        return value, DataValue(value.data.labels)
+    return value, UNKNOWN
+
+
+def _events(builder: "Builder", model: Model, kind: str, x: Value, y: Value, node: cst.Call, order: int) -> None:
+    if isinstance(x, Seq) and len(x.items) == 2 and kind != "validation" and isinstance(y, type(UNKNOWN)):
+        x, y = x.items  # fit(dataset_tuple) is rare; (x, y) tuples appear in validation_data
+    if isinstance(x, DataValue) and isinstance(y, type(UNKNOWN)) and x.data.labels is not None:
+        y = DataValue(x.data.labels)
+    for role, value in (("x", x), ("y", y)):
+        if isinstance(value, DataValue):
+            builder.script.data_events.append(DataEvent(kind, role, value.data, node, order, model))
+
+
+def is_instance_of(value: Value, *names: str) -> bool:
+    return isinstance(value, Instance) and value.cls in names

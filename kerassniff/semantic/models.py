@@ -1,0 +1,211 @@
+"""Models and their layers, and the facts rules ask of them.
+
+A :class:`Model` is created for every ``Sequential``, functional ``Model``,
+``keras.applications`` constructor, ``load_model`` and subclassed model the
+script builds.  Layers record the few hyper-parameters rules reason about
+(units or filters, activation, kernel size, momentum); everything else stays
+in ``args``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from kerassniff.semantic.names import short
+from kerassniff.semantic.values import CallArgs, Value
+
+if TYPE_CHECKING:
+    from kerassniff.semantic.training import CompileCall, FitCall, InferenceCall, SaveCall
+
+# Layers whose output activation is ``activation=`` (linear when absent) and
+# whose width is their first argument.
+UNIT_LAYERS = {
+    "Dense": "units", "Conv1D": "filters", "Conv2D": "filters", "Conv3D": "filters",
+    "Convolution1D": "filters", "Convolution2D": "filters", "Convolution3D": "filters",
+    "SeparableConv1D": "filters", "SeparableConv2D": "filters", "Conv1DTranspose": "filters",
+    "Conv2DTranspose": "filters", "Conv3DTranspose": "filters", "Deconvolution2D": "filters",
+    "SimpleRNN": "units", "LSTM": "units", "GRU": "units", "LocallyConnected2D": "filters",
+}
+RECURRENT_DEFAULT_ACTIVATION = {"SimpleRNN": "tanh", "LSTM": "tanh", "GRU": "tanh"}
+CONV_LAYERS = {
+    "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
+    "SeparableConv1D", "SeparableConv2D",
+}
+UPSAMPLING_LAYERS = {
+    "UpSampling1D", "UpSampling2D", "UpSampling3D", "Conv1DTranspose", "Conv2DTranspose",
+    "Conv3DTranspose", "Deconvolution2D", "Deconv2D",
+}
+# Layers that pass the previous layer's output activation through unchanged.
+PASS_THROUGH = {
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
+    "GaussianDropout", "GaussianNoise", "Flatten", "Reshape", "ActivityRegularization",
+    "Permute", "RepeatVector",
+}
+ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
+ACTIVATION_SYNONYMS = {"linear": "linear", "none": "linear", "softmax": "softmax", "sigmoid": "sigmoid",
+                       "tanh": "tanh", "relu": "relu", "relu6": "relu", "elu": "elu", "selu": "selu",
+                       "softplus": "softplus", "hard_sigmoid": "sigmoid", "exponential": "exponential",
+                       "leaky_relu": "leaky_relu", "gelu": "gelu", "swish": "swish", "silu": "swish",
+                       "softsign": "softsign", "log_softmax": "log_softmax", "mish": "mish"}
+
+# keras.applications families built with BatchNormalization layers.
+BATCHNORM_APPLICATIONS = (
+    "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
+)
+
+
+@dataclass(eq=False)
+class Layer:
+    kind: str  # short class name: "Dense"
+    qualname: str  # canonical: "keras.layers.Dense"
+    node: cst.CSTNode = field(repr=False)
+    args: CallArgs
+    units: int | None = None  # units or filters, when known
+    activation: str | None = None  # normalised name; None when unknown
+    kernel_size: tuple[int, ...] | None = None
+    momentum: float | None = None  # BatchNormalization only
+    nested: "Model | None" = None  # a model used as a layer
+
+    @property
+    def is_conv(self) -> bool:
+        return self.kind in CONV_LAYERS
+
+    @property
+    def has_batchnorm(self) -> bool:
+        if self.kind in ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization"):
+            return True
+        return bool(self.nested and self.nested.has_batchnorm)
+
+
+@dataclass
+class Application:
+    """A ``keras.applications`` network built by the script."""
+
+    name: str  # "ResNet50"
+    weights: Value | None
+    include_top: bool | None
+    classes: int | None
+    classifier_activation: str | None
+
+    @property
+    def random_init(self) -> bool:
+        from kerassniff.semantic.values import Const
+
+        return isinstance(self.weights, Const) and self.weights.value is None
+
+    @property
+    def has_batchnorm(self) -> bool:
+        return any(self.name.startswith(prefix) for prefix in BATCHNORM_APPLICATIONS)
+
+
+@dataclass
+class OutputHead:
+    """The last trainable layer of one output and the activation applied to it."""
+
+    layer: Layer  # the layer with units
+    units: int | None
+    activation: str | None  # None: unknown
+    activation_node: cst.CSTNode = field(repr=False)  # where the activation was chosen (for messages)
+
+
+@dataclass(eq=False)
+class Model:
+    kind: str  # sequential | functional | application | loaded | subclassed
+    node: cst.CSTNode = field(repr=False)
+    name: str | None = None  # the variable it was first bound to
+    layers: list[Layer] = field(default_factory=list)
+    complete: bool = True  # False when a layer we cannot follow was added
+    outputs: list[tuple[Layer, ...]] | None = None  # functional: one layer path per output
+    output_complete: bool = True
+    application: Application | None = None
+    load_path: Value | None = None
+    compiles: list["CompileCall"] = field(default_factory=list)
+    fits: list["FitCall"] = field(default_factory=list)
+    inferences: list["InferenceCall"] = field(default_factory=list)
+    saves: list["SaveCall"] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"'{self.name}'" if self.name else f"the {self.kind} model"
+
+    @property
+    def has_batchnorm(self) -> bool:
+        if self.application is not None and self.application.has_batchnorm:
+            return True
+        return any(layer.has_batchnorm for layer in self.all_layers())
+
+    def all_layers(self) -> list[Layer]:
+        if self.outputs is not None:
+            seen: dict[int, Layer] = {}
+            for path in self.outputs:
+                for layer in path:
+                    seen.setdefault(id(layer), layer)
+            return list(seen.values())
+        return list(self.layers)
+
+    def output_paths(self) -> list[tuple[Layer, ...]]:
+        """Each output's chain of layers, input to output."""
+        if self.outputs is not None:
+            return self.outputs if self.output_complete else []
+        if self.kind == "sequential":
+            return [tuple(self.layers)] if self.complete and self.layers else []
+        return []
+
+    def heads(self) -> list[OutputHead | None]:
+        """The output head of each output; None for an output we cannot read."""
+        if self.kind == "application" and self.application is not None:
+            return [application_head(self)]
+        return [head_of(path) for path in self.output_paths()]
+
+    def single_head(self) -> OutputHead | None:
+        heads = self.heads()
+        return heads[0] if len(heads) == 1 else None
+
+
+def application_head(model: Model) -> OutputHead | None:
+    app = model.application
+    if app is None or app.include_top is not True:
+        return None
+    fake = Layer("Dense", "keras.layers.Dense", model.node, CallArgs(), app.classes, app.classifier_activation)
+    return OutputHead(fake, app.classes, app.classifier_activation, model.node)
+
+
+def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
+    """Read the output head from the end of a layer path.
+
+    Activation layers after the last unit layer win; pass-through layers
+    (Dropout, Flatten, ...) are skipped; anything else makes the head unknown.
+    """
+    activation: str | None = None
+    activation_node: cst.CSTNode | None = None
+    for layer in reversed(path):
+        if layer.kind == "Activation" or layer.kind in ACTIVATION_LAYERS:
+            if activation is None:
+                activation, activation_node = layer.activation, layer.node
+                if activation is None:
+                    return None
+            continue
+        if layer.kind in PASS_THROUGH:
+            continue
+        if layer.nested is not None:
+            nested_head = layer.nested.single_head()
+            if nested_head is None:
+                return None
+            return OutputHead(nested_head.layer, nested_head.units, activation or nested_head.activation,
+                              activation_node or nested_head.activation_node)
+        if layer.kind in UNIT_LAYERS:
+            own = layer.activation
+            final = activation if activation is not None else own
+            if final is None:
+                return None
+            return OutputHead(layer, layer.units, final, activation_node or layer.node)
+        return None
+    return None
+
+
+def normalise_activation(name: str | None) -> str | None:
+    if name is None:
+        return None
+    return ACTIVATION_SYNONYMS.get(short(name).lower())

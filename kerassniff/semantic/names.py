@@ -1,0 +1,136 @@
+"""Canonical names for Keras (and a few neighbouring libraries).
+
+Keras is reachable under many module paths: ``keras``, ``tensorflow.keras``,
+``tf.keras`` (after ``import tensorflow as tf``), ``tensorflow.python.keras``,
+``tf_keras``, ``keras.src`` and the deep implementation modules
+(``keras.layers.core.Dense``).  Every rule wants to ask one question -- "is
+this ``keras.layers.Dense``?" -- so the import table stores raw dotted names
+and this module maps them to one canonical spelling.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Module prefixes that are all "Keras", longest first so the most specific wins.
+_KERAS_ROOTS = (
+    "tensorflow.python.keras",
+    "tensorflow.contrib.keras",
+    "tensorflow.keras.src",
+    "tensorflow.keras",
+    "keras._tf_keras.keras",
+    "keras.src",
+    "tf_keras.src",
+    "tf_keras",
+    "keras",
+)
+
+# Sub-packages whose public names are flat: keras.layers.core.dense.Dense -> keras.layers.Dense
+_FLAT_PACKAGES = {
+    "layers", "losses", "metrics", "optimizers", "activations", "callbacks",
+    "initializers", "regularizers", "constraints", "models", "datasets_flat",
+}
+
+_TOP_LEVEL_ALIASES = {
+    "keras.Sequential": "keras.models.Sequential",
+    "keras.Model": "keras.models.Model",
+    "keras.Input": "keras.layers.Input",
+    "keras.engine.training.Model": "keras.models.Model",
+    "keras.engine.sequential.Sequential": "keras.models.Sequential",
+    "keras.engine.functional.Functional": "keras.models.Model",
+    "keras.engine.input_layer.Input": "keras.layers.Input",
+    "keras.models.sequential.Sequential": "keras.models.Sequential",
+    "keras.models.model.Model": "keras.models.Model",
+    "keras.models.functional.Functional": "keras.models.Model",
+    "keras.layers.core.input_layer.Input": "keras.layers.Input",
+    "keras.saving.load_model": "keras.models.load_model",
+    "keras.saving.saving_api.load_model": "keras.models.load_model",
+    "keras.models.saving.load_model": "keras.models.load_model",
+    "keras.utils.np_utils.to_categorical": "keras.utils.to_categorical",
+    "keras.utils.numerical_utils.to_categorical": "keras.utils.to_categorical",
+    "keras.utils.image_utils.load_img": "keras.utils.load_img",
+    "keras.utils.image_utils.img_to_array": "keras.utils.img_to_array",
+    "keras.preprocessing.image.load_img": "keras.utils.load_img",
+    "keras.preprocessing.image.img_to_array": "keras.utils.img_to_array",
+    "keras.utils.image_dataset_utils.image_dataset_from_directory": "keras.utils.image_dataset_from_directory",
+    "keras.preprocessing.image_dataset_from_directory": "keras.utils.image_dataset_from_directory",
+    "keras.legacy.preprocessing.image.ImageDataGenerator": "keras.preprocessing.image.ImageDataGenerator",
+}
+
+
+def keras_relative(raw: str) -> str | None:
+    """The part of ``raw`` after its Keras root, or None when it is not Keras."""
+    for root in _KERAS_ROOTS:
+        if raw == root:
+            return ""
+        if raw.startswith(root + "."):
+            return raw[len(root) + 1 :]
+    return None
+
+
+@lru_cache(maxsize=4096)
+def canonical(raw: str) -> str:
+    """Map a raw dotted name to kerassniff's canonical spelling.
+
+    >>> canonical("tensorflow.keras.layers.core.Dense")
+    'keras.layers.Dense'
+    >>> canonical("numpy.int")
+    'numpy.int'
+    """
+    rest = keras_relative(raw)
+    if rest is None:
+        return raw
+    name = "keras" + ("." + rest if rest else "")
+    if name in _TOP_LEVEL_ALIASES:
+        return _TOP_LEVEL_ALIASES[name]
+    parts = name.split(".")
+    if len(parts) >= 3 and parts[1] in _FLAT_PACKAGES:
+        name = f"keras.{parts[1]}.{parts[-1]}"
+    elif len(parts) >= 3 and parts[1] == "applications":
+        # keras.applications.resnet50.ResNet50 -> keras.applications.ResNet50,
+        # but keep the family of preprocess_input/decode_predictions.
+        if parts[-1][:1].isupper():
+            name = f"keras.applications.{parts[-1]}"
+        else:
+            name = "keras.applications." + ".".join(parts[-2:])
+    elif len(parts) >= 3 and parts[1] == "utils" and parts[-1][:1] != "_":
+        name = f"keras.utils.{parts[-1]}"
+    return _TOP_LEVEL_ALIASES.get(name, name)
+
+
+def is_keras(name: str) -> bool:
+    return name == "keras" or name.startswith("keras.")
+
+
+def short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+# Names a star import from a Keras module can provide; used only as a fallback
+# for names that are otherwise unbound.
+STAR_EXPORTS: dict[str, frozenset[str]] = {
+    "keras.layers": frozenset(
+        "Dense Conv1D Conv2D Conv3D Convolution1D Convolution2D Convolution3D SeparableConv2D "
+        "DepthwiseConv2D Conv2DTranspose Conv3DTranspose UpSampling1D UpSampling2D UpSampling3D "
+        "MaxPooling1D MaxPooling2D MaxPooling3D AveragePooling2D GlobalAveragePooling2D "
+        "GlobalMaxPooling2D GlobalAveragePooling1D Flatten Dropout SpatialDropout2D Activation "
+        "Softmax ReLU LeakyReLU PReLU ELU BatchNormalization LayerNormalization Input InputLayer "
+        "Reshape Permute Embedding LSTM GRU SimpleRNN Bidirectional TimeDistributed Concatenate "
+        "Add Multiply Average Maximum Lambda Rescaling Normalization Resizing ZeroPadding2D "
+        "Cropping2D GaussianNoise ActivityRegularization MaxPool2D AvgPool2D".split()
+    ),
+    "keras.models": frozenset("Sequential Model load_model model_from_json clone_model".split()),
+    "keras.optimizers": frozenset("SGD Adam RMSprop Adagrad Adadelta Adamax Nadam AdamW".split()),
+    "keras.callbacks": frozenset("EarlyStopping ModelCheckpoint ReduceLROnPlateau TensorBoard CSVLogger".split()),
+    "keras.utils": frozenset("to_categorical load_img img_to_array plot_model Sequence".split()),
+}
+
+
+def star_lookup(star_modules: list[str], name: str) -> str | None:
+    """Resolve ``name`` through ``from <keras module> import *``, if any provides it."""
+    for module in reversed(star_modules):
+        canon = canonical(module)
+        if name in STAR_EXPORTS.get(canon, ()):
+            return f"{canon}.{name}"
+        if canon in ("keras", "keras.layers") and name in STAR_EXPORTS["keras.layers"]:
+            return f"keras.layers.{name}"
+    return None
