@@ -26,10 +26,10 @@ from kerassniff.suppressions import Suppressions
 # without parsing when it was found by walking a folder.
 KERAS_HINT = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
 _PY2_HINTS = (
-    re.compile(r"^\s*print\s+[\"'\w][^=(]*$", re.MULTILINE),
-    re.compile(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:", re.MULTILINE),
-    re.compile(r"^\s*exec\s+[\"']", re.MULTILINE),
-    re.compile(r"\b0[0-7]+L?\b|\b\d+L\b"),
+    re.compile(r"^[ \t]*print[ \t]+[\"'\w][^=(]*$", re.MULTILINE),
+    re.compile(r"^[ \t]*except[ \t]+[\w.]+\s*,\s*\w+\s*:", re.MULTILINE),
+    re.compile(r"^[ \t]*exec[ \t]+[\"']", re.MULTILINE),
+    re.compile(r"^[^#'\"\n]*\b\d+L\b", re.MULTILINE),
 )
 
 
@@ -63,18 +63,41 @@ def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1)
     return Finding(path, line, column, line, column, rule.code, rule.name, rule.severity, message, rule.fix_hint)
 
 
-def looks_like_python2(text: str) -> bool:
-    return any(pattern.search(text) for pattern in _PY2_HINTS)
+def python2_statement_line(text: str) -> int | None:
+    """The line of the first Python 2-only statement, if the text has one."""
+    for pattern in _PY2_HINTS:
+        match = pattern.search(text)
+        if match is not None:
+            return text.count("\n", 0, match.start()) + 1
+    return None
 
+
+_NATIVE_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+def _syntax_error_position(error: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """LibCST's native parser puts the true position in its message; prefer it."""
+    match = _NATIVE_POSITION.search(error.message)
+    if match is None:
+        return max(error.raw_line, 1), error.raw_column + 1, error.message
+    detail = match.group(3).strip()
+    if detail.startswith("expected one of "):
+        options = detail[len("expected one of "):].split(", ")
+        shown = ", ".join(f"'{o}'" for o in options[:6])
+        detail = f"unexpected token; expected one of {shown}{', ...' if len(options) > 6 else ''}"
+    return int(match.group(1)), max(int(match.group(2)), 1), detail
 
 def parse(text: str, path: str) -> cst.Module | Finding:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = f"syntax error: {error.message}"
-        if looks_like_python2(text):
-            message += " (this looks like Python 2 code; kerassniff analyses Python 3 only)"
-        return parse_error_finding(path, message, max(error.raw_line, 1), error.raw_column + 1)
+        line, column, detail = _syntax_error_position(error)
+        message = f"syntax error: {detail}"
+        python2_line = python2_statement_line(text)
+        if python2_line is not None:
+            message += "; this looks like Python 2 code (kerassniff analyses Python 3 only)"
+            line, column = python2_line, 1
+        return parse_error_finding(path, message, line, column)
     except RecursionError:
         return parse_error_finding(path, "the file is nested too deeply to parse")
     except Exception as error:  # noqa: BLE001 - LibCST raises assorted errors on odd input

@@ -18,9 +18,14 @@ def check(script: Script):
             convs = [layer for layer in path if layer.is_conv and layer.units is not None and _spatial(layer)]
             for earlier, later in zip(convs, convs[1:]):
                 if later.units < earlier.units:  # type: ignore[operator]
+                    if earlier.node is later.node:
+                        where = f"from {earlier.units} to {later.units} between iterations of the loop at line " \
+                                f"{script.line_of(later.node)}"
+                    else:
+                        where = (f"from {earlier.units} (line {script.line_of(earlier.node)}) to {later.units} "
+                                 f"(line {script.line_of(later.node)})")
                     yield Report(later.node, (
-                        f"{later.kind} filters shrink from {earlier.units} (line {script.line_of(earlier.node)}) to "
-                        f"{later.units} (line {script.line_of(later.node)}) deeper in the network: the deeper layer "
+                        f"{later.kind} filters shrink {where} deeper in the network: the deeper layer "
                         f"combines more, more complex features but gets fewer channels to hold them, which caps "
                         f"accuracy (a wide first layer is also the slowest part of the model)"))
                     break

@@ -297,6 +297,8 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
         return UNKNOWN
     if isinstance(index, IndexOf) and index.data.group == data.group:
         return DataValue(replace(data, is_sample=True, node=node))
+    if isinstance(index, SliceValue) and isinstance(index.lower, IndexOf) and index.lower.data.group == data.group:
+        return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]
     if isinstance(index, SliceValue):
         lower, upper = const_value(index.lower, 0), const_value(index.upper)
         n = data.n_samples

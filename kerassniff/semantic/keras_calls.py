@@ -136,6 +136,8 @@ def layers_of(value: Value) -> tuple[list[Layer], bool]:
     layers: list[Layer] = []
     complete = True
     for item in items:
+        if isinstance(item, TensorValue) and not item.path:
+            continue  # keras.Input(shape=...) as the first entry of a Sequential list
         layer = as_layer(item)
         if layer is None:
             complete = False
@@ -254,7 +256,10 @@ def model_attribute(builder: "Builder", model: Model, attribute: str, node: cst.
 
 def model_method(builder: "Builder", model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     if method == "add":
-        layer = as_layer(args.get("layer", 0) or UNKNOWN)
+        added = args.get("layer", 0) or UNKNOWN
+        if isinstance(added, TensorValue) and not added.path:
+            return Const(None)  # model.add(keras.Input(...))
+        layer = as_layer(added)
         if layer is None:
             model.complete = False
         else:

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+_EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>KS\d{3}(?:\s*,\s*KS\d{3})*)")
+
+
+def expected_findings(path: Path) -> list[tuple[int, str]]:
+    """(line, code) pairs from '# expect: KS101' comments, one per listed code."""
+    expected = []
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _EXPECT.search(line)
+        if match:
+            expected.extend((number, code.strip()) for code in match.group("codes").split(","))
+    return sorted(expected)
+
+
+@pytest.fixture
+def lint_text():
+    from kerassniff.api import lint_source
+    from kerassniff.config import Config
+
+    def run(text: str, path: str = "train.py", config: Config | None = None):
+        return lint_source(text, path, config or Config()).findings
+
+    return run

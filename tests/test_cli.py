@@ -1,0 +1,163 @@
+"""The command line as a user meets it: formats, exit codes, config, suppression."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kerassniff.cli import main
+
+BUGGY = (
+    "import keras\n"
+    "model = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
+    "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n"
+)
+CLEAN = BUGGY.replace("binary_crossentropy", "categorical_crossentropy")
+
+
+def run(args: list[str], stdin: str | None = None):
+    return CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "train.py").write_text(BUGGY)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    return tmp_path
+
+
+def test_concise_output_and_exit_code(project: Path) -> None:
+    result = run([str(project / "train.py")])
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{project / 'train.py'}:3:20: KS101 loss 'binary_crossentropy' on the 10-unit softmax")
+    assert "Found 1 finding in 1 file" in result.output
+
+
+def test_clean_file_exits_zero(project: Path) -> None:
+    result = run([str(project / "clean.py")])
+    assert result.exit_code == 0
+    assert "All checks passed" in result.output
+
+
+def test_json_output_has_documented_keys(project: Path) -> None:
+    result = run([str(project), "--output-format", "json"])
+    data = json.loads(result.output)
+    assert result.exit_code == 1
+    assert set(data[0]) >= {"path", "line", "column", "end_line", "end_column", "code", "name", "severity",
+                            "message", "fix_hint", "url"}
+    assert data[0]["code"] == "KS101" and data[0]["severity"] == "error"
+
+
+def test_full_output_shows_source_and_fix(project: Path) -> None:
+    result = run([str(project / "train.py"), "--output-format", "full"])
+    assert "model.compile(loss='binary_crossentropy'" in result.output
+    assert "= fix: use loss='categorical_crossentropy'" in result.output
+
+
+def test_select_ignore_and_statistics(project: Path) -> None:
+    assert run([str(project), "--ignore", "KS101"]).exit_code == 0
+    assert run([str(project), "--select", "KS3"]).exit_code == 0
+    assert run([str(project), "--select", "KS1", "--ignore", "KS101"]).exit_code == 0
+    stats = run([str(project), "--statistics"])
+    assert "1  KS101  binary-crossentropy-multiclass" in stats.output
+
+
+def test_unknown_selector_is_a_usage_error(project: Path) -> None:
+    result = run([str(project), "--select", "KS999"])
+    assert result.exit_code == 2
+    assert "unknown rule selector 'KS999'" in result.output
+
+
+def test_noqa_suppresses(tmp_path: Path) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(BUGGY.replace("metrics=['accuracy'])", "metrics=['accuracy'])  # noqa: KS101"))
+    assert run([str(path)]).exit_code == 0
+    path.write_text(BUGGY.replace("metrics=['accuracy'])", "metrics=['accuracy'])  # noqa: KS105"))
+    assert run([str(path)]).exit_code == 1
+    path.write_text(BUGGY.replace("metrics=['accuracy'])", "metrics=['accuracy'])  # noqa"))
+    assert run([str(path)]).exit_code == 0
+    path.write_text("# kerassniff: noqa\n" + BUGGY)
+    assert run([str(path)]).exit_code == 0
+
+
+def test_pyproject_config_and_cli_override(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.kerassniff]\nignore = ["KS101"]\n')
+    assert run([str(project)]).exit_code == 0
+    assert run([str(project), "--ignore", "KS3"]).exit_code == 1  # the CLI replaces the configured ignore
+    (project / "pyproject.toml").write_text('[tool.kerassniff]\nper-file-ignores = { "train.py" = ["KS1"] }\n')
+    assert run([str(project)]).exit_code == 0
+
+
+def test_bad_config_is_exit_2(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.kerassniff]\nselct = ["KS1"]\n')
+    result = run([str(project)])
+    assert result.exit_code == 2 and "unknown key(s)" in result.output
+    (project / "pyproject.toml").write_text('[tool.kerassniff\n')
+    result = run([str(project)])
+    assert result.exit_code == 2 and "not valid TOML" in result.output
+
+
+def test_missing_path_is_reported_and_others_still_checked(project: Path) -> None:
+    result = run([str(project / "nope.py"), str(project / "train.py")])
+    assert result.exit_code == 2
+    assert "nope.py: no such file or directory" in result.output
+    assert "KS101" in result.output
+
+
+def test_stdin(project: Path) -> None:
+    result = run(["-", "--stdin-filename", "notebook_cell.py"], stdin=BUGGY)
+    assert result.exit_code == 1
+    assert result.output.startswith("notebook_cell.py:3:20: KS101")
+
+
+def test_folder_walk_respects_gitignore_and_venvs(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    for folder in ("generated", ".venv", "src"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "train.py").write_text(BUGGY)
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr\n")
+    (tmp_path / "env" / "train.py").write_text(BUGGY)
+    result = run([str(tmp_path)])
+    assert result.output.count("KS101") == 1
+    assert "src" in result.output
+
+
+def test_rule_subcommand_and_explain() -> None:
+    result = run(["rule", "KS101"])
+    assert result.exit_code == 0 and "binary-crossentropy-multiclass" in result.output
+    assert run(["--explain", "KS302"]).exit_code == 0
+    listing = run(["rule", "--all"])
+    assert "KS404" in listing.output
+    assert run(["rule", "KS999"]).exit_code == 2
+
+
+def test_a_folder_named_like_a_subcommand_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rule").mkdir()
+    (tmp_path / "rule" / "train.py").write_text(BUGGY)
+    monkeypatch.chdir(tmp_path)
+    result = run(["rule"])
+    assert "KS101" in result.output
+
+
+def test_bad_files_do_not_stop_the_run(tmp_path: Path) -> None:
+    (tmp_path / "a_binary.py").write_bytes(b"\x00\x01\x02keras")
+    (tmp_path / "b_latin1.py").write_bytes("import keras\nname = 'caf\xe9'\n".encode("latin-1"))
+    (tmp_path / "c_py2.py").write_text("import keras\nprint 'hello'\n")
+    (tmp_path / "d_train.py").write_text(BUGGY)
+    result = run([str(tmp_path), "--output-format", "json"])
+    codes = sorted((Path(f["path"]).name, f["code"]) for f in json.loads(result.output))
+    assert codes == [("a_binary.py", "KS001"), ("b_latin1.py", "KS001"), ("c_py2.py", "KS001"), ("d_train.py", "KS101")]
+    assert result.exit_code == 1
+
+
+def test_console_script_runs_as_a_module(project: Path) -> None:
+    completed = subprocess.run([sys.executable, "-m", "kerassniff", str(project / "train.py")],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 1 and "KS101" in completed.stdout
+    assert "Traceback" not in completed.stderr
