@@ -29,6 +29,7 @@ _PY2_HINTS = (
     re.compile(r"^[ \t]*print[ \t]+[\"'\w][^=(]*$", re.MULTILINE),
     re.compile(r"^[ \t]*except[ \t]+[\w.]+\s*,\s*\w+\s*:", re.MULTILINE),
     re.compile(r"^[ \t]*exec[ \t]+[\"']", re.MULTILINE),
+    re.compile(r"^[ \t]*raise[ \t]+[\w.]+[ \t]*,", re.MULTILINE),
     re.compile(r"^[^#'\"\n]*\b\d+L\b", re.MULTILINE),
 )
 
