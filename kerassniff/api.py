@@ -40,6 +40,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     script: Script | None = None
     skipped: bool = False  # pre-filtered: no Keras in it
+    text: str | None = field(default=None, repr=False)  # kept for cross-script suppression
     internal_error: str | None = None
 
 
@@ -119,6 +120,7 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     try:
         script = build_script(module, path)
         result.script = script
+        result.text = text
         reports = run_rules(script, config)
     except RecursionError:
         result.findings = filter_findings([parse_error_finding(path, "the file is nested too deeply to analyse")],
@@ -136,7 +138,7 @@ def run_rules(script: Script, config: Config) -> list[tuple[Rule, Report]]:
     load_rules()
     reports: list[tuple[Rule, Report]] = []
     for rule in all_rules():
-        if rule.check is None or not config.enabled(rule.code):
+        if rule.check is None or rule.scope != "script" or not config.enabled(rule.code):
             continue
         for report in rule.check(script):
             reports.append((rule, report))

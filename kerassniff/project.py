@@ -1,14 +1,80 @@
-"""Cross-script analysis (KS203): link scripts by the model files they save and load."""
+"""Cross-script facts: which script saves the model another script loads.
+
+Scripts are linked by the paths they pass to ``model.save``/``save_weights``
+and ``load_model``/``load_weights`` (string constants, constant f-strings,
+``os.path.join`` of constants).  Project rules (KS203) read these links; one
+script alone yields no link and no finding.
+"""
 from __future__ import annotations
 
+import posixpath
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kerassniff.config import Config
 from kerassniff.findings import Finding
+from kerassniff.registry import all_rules
+from kerassniff.semantic import Script
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import Const, Value
 
 if TYPE_CHECKING:
     from kerassniff.api import FileResult
 
 
+@dataclass(frozen=True)
+class ModelLink:
+    """``trained`` (saved by ``trainer``) is what ``loaded`` (in ``user``) reads back."""
+
+    trainer: Script
+    trained: Model
+    user: Script
+    loaded: Model
+    path: str
+
+
+def path_key(value: Value | None) -> str | None:
+    if isinstance(value, Const) and isinstance(value.value, str) and value.value:
+        return posixpath.normpath(value.value.replace("\\", "/"))
+    return None
+
+
+def model_links(scripts: list[Script]) -> list[ModelLink]:
+    saved: dict[str, list[tuple[Script, Model]]] = {}
+    for script in scripts:
+        for model in script.models:
+            for save in model.saves:
+                key = path_key(save.path)
+                if key and save.method in ("save", "save_weights", "export") and model.fits:
+                    saved.setdefault(key, []).append((script, model))
+    links = []
+    for script in scripts:
+        for model in script.models:
+            keys = []
+            if model.kind == "loaded":
+                keys.append(path_key(model.load_path))
+            keys += [path_key(s.path) for s in model.saves if s.method == "load_weights"]
+            for key in filter(None, keys):
+                candidates = saved.get(key) or [v for k, vs in saved.items()
+                                                for v in vs if posixpath.basename(k) == posixpath.basename(key)]
+                for trainer, trained in candidates:
+                    if trainer is not script:
+                        links.append(ModelLink(trainer, trained, script, model, key))
+    return links
+
+
 def cross_script_findings(files: list["FileResult"], config: Config) -> list[Finding]:
-    return []
+    from kerassniff.api import _dedupe, filter_findings, to_finding
+
+    scripts = [f.script for f in files if f.script is not None]
+    if len(scripts) < 2:
+        return []
+    texts = {f.path: f.text or "" for f in files}
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if rule.scope != "project" or rule.check is None or not config.enabled(rule.code):
+            continue
+        for script, report in rule.check(scripts):  # type: ignore[arg-type, misc]
+            finding = to_finding(script, rule, report)
+            findings.extend(filter_findings([finding], texts.get(script.path, ""), config))
+    return _dedupe(findings)

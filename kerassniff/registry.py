@@ -51,6 +51,16 @@ def rule(code: str, name: str, severity: Severity, summary: str, fix_hint: str) 
     return register
 
 
+def project_rule(code: str, name: str, severity: Severity, summary: str, fix_hint: str):
+    """Register a cross-script rule: its function takes every script of the run."""
+
+    def register(function):
+        _add(Rule(code, name, severity, summary, fix_hint, function, scope="project"))
+        return function
+
+    return register
+
+
 def declare(code: str, name: str, severity: Severity, summary: str, fix_hint: str, scope: str) -> None:
     """Register a rule whose findings are produced outside a script check."""
     _add(Rule(code, name, severity, summary, fix_hint, None, scope))

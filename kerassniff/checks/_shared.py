@@ -43,3 +43,37 @@ def fit_labels(script: Script, model: Model) -> list[Data]:
 
 def data_label(data: Data) -> str:
     return data.label
+
+
+def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("fit", "validation", "evaluate", "predict")):
+    """Arrays (role 'x' or 'y') that reach this model, in script order."""
+    return [e for e in script.data_events if e.model is model and e.role == role and e.kind in kinds]
+
+
+EVENT_WORDS = {"fit": "fit()", "validation": "validation_data", "evaluate": "evaluate()", "predict": "predict()"}
+
+
+def scaling_text(data: Data) -> str:
+    """'divided by 255', 'preprocess_input (resnet50)', 'not scaled' ..."""
+    words = []
+    for step in data.steps:
+        if not step.is_scaling:
+            continue
+        if step.kind == "scale" and step.detail.startswith("/") and step.detail[1:].replace(".", "", 1).isdigit():
+            words.append(f"divided by {step.detail[1:]}")
+        elif step.kind == "preprocess":
+            words.append(f"passed through preprocess_input ({step.detail})" if step.detail != "?" else "passed through a preprocessing function")
+        elif step.kind == "standardize":
+            words.append(f"standardised ({step.detail})")
+        elif step.kind == "minmax":
+            words.append(f"min-max scaled ({step.detail})")
+        elif step.kind == "shift":
+            words.append(f"shifted ({step.detail})")
+        else:
+            words.append(f"scaled ({step.detail})")
+    return ", then ".join(words) if words else "not scaled"
+
+
+def comparable_scaling(data: Data) -> bool:
+    """Only compare histories that are fully known: no branch-dependent value, no unknown factor."""
+    return not data.conditional and all("?" not in s for s in data.scaling)

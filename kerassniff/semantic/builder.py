@@ -536,6 +536,13 @@ class Builder:
         name = callee.name
         if name.startswith("builtins."):
             return self.call_builtin(name[9:], args, node)
+        if name in ("os.path.join", "posixpath.join"):
+            parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
+            if len(parts) == len(args.positional) and parts:
+                import posixpath
+
+                return Const(posixpath.join(*parts))
+            return UNKNOWN
         result = keras_calls.call_keras(self, name, args, node)
         if result is not None:
             return result

@@ -87,7 +87,7 @@ def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) 
         return train_test_split(args, node)
     if name in ("PIL.Image.open", "imageio.imread", "imageio.v2.imread", "matplotlib.pyplot.imread",
                 "skimage.io.imread", "scipy.misc.imread"):
-        return make(Source("image", f"{short(name)}(...)", node, pixels=True, color="rgb"), node, is_sample=True)
+        return make(Source("image", f"{'.'.join(name.split('.')[-2:])}(...)", node, pixels=True, color="rgb"), node, is_sample=True)
     if name == "cv2.imread":
         flags = args.get("flags", 1)
         gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
@@ -136,6 +136,8 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
         if last == "randint":
             shape = args.get("size", 2)
         return make(Source("generated", f"np.{last}(...)", node), node, n_samples=shape_samples(shape or UNKNOWN))
+    if data is not None and last in ("dot", "matmul", "tensordot"):
+        return DataValue(data.with_step("reshape", last, node))  # e.g. RGB -> grey weights: same range
     if data is not None and last in SHAPE_ONLY:
         return DataValue(data.with_step("reshape", last, node))
     if data is not None and last == "argmax":

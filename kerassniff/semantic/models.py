@@ -50,6 +50,11 @@ ACTIVATION_SYNONYMS = {"linear": "linear", "none": "linear", "softmax": "softmax
                        "leaky_relu": "leaky_relu", "gelu": "gelu", "swish": "swish", "silu": "swish",
                        "softsign": "softsign", "log_softmax": "log_softmax", "mish": "mish"}
 
+# Layers that scale the model's input inside the model.
+INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Lambda", "TextVectorization"}
+# keras.applications families that rescale raw 0-255 pixels themselves.
+SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
+
 # keras.applications families built with BatchNormalization layers.
 BATCHNORM_APPLICATIONS = (
     "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
@@ -135,6 +140,18 @@ class Model:
         if self.application is not None and self.application.has_batchnorm:
             return True
         return any(layer.has_batchnorm for layer in self.all_layers())
+
+    @property
+    def scales_inputs(self) -> bool:
+        """True when the model itself rescales raw inputs (or might: a Lambda layer)."""
+        if self.application is not None and self.application.name.startswith(SELF_SCALING_APPLICATIONS):
+            return True
+        for layer in self.all_layers():
+            if layer.kind in INPUT_SCALING_LAYERS:
+                return True
+            if layer.nested is not None and layer.nested is not self and layer.nested.scales_inputs:
+                return True
+        return False
 
     def all_layers(self) -> list[Layer]:
         if self.outputs is not None:

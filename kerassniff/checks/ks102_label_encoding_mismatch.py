@@ -1,0 +1,53 @@
+"""KS102 label-encoding-mismatch (seed 003)."""
+from __future__ import annotations
+
+from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import encoding_name
+
+
+@rule("KS102", "label-encoding-mismatch", Severity.ERROR,
+      "labels encoded differently from what the loss expects, or differently between training and validation/test",
+      "encode every split's labels the same way the loss expects: to_categorical for categorical_crossentropy, "
+      "integer ids for sparse_categorical_crossentropy")
+def check(script: Script):
+    for model in script.models:
+        labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot")
+                  and not e.data.conditional]
+        if not labels:
+            continue
+        losses = {loss.name for c in model.compiles for loss in c.losses if loss.output is None}
+        training = [e for e in labels if e.kind == "fit"]
+        reported: set[int] = set()
+        for event in labels:
+            data = event.data
+            where = EVENT_WORDS[event.kind]
+            if "categorical_crossentropy" in losses and data.encoding == "int":
+                reported.add(id(event))
+                yield Report(event.call_node, (
+                    f"labels {data.label} reaching {where} are integer class ids (from {data.source.description}) "
+                    f"but the loss is categorical_crossentropy, which expects one-hot rows: Keras fails on the shape "
+                    f"mismatch, or with a 1-wide label silently computes a meaningless loss and accuracy"),
+                    f"use loss='sparse_categorical_crossentropy', or one-hot encode: to_categorical({data.name or 'y'})")
+            elif "sparse_categorical_crossentropy" in losses and data.encoding == "onehot":
+                reported.add(id(event))
+                yield Report(event.call_node, (
+                    f"labels {data.label} reaching {where} are one-hot but the loss is "
+                    f"sparse_categorical_crossentropy, which expects one integer class id per sample"),
+                    "use loss='categorical_crossentropy', or pass integer labels (np.argmax(y, axis=1))")
+        for event in labels:
+            if event.kind == "fit" or id(event) in reported:
+                continue
+            train = next((t for t in training if (t.call_node is event.call_node if event.kind == "validation"
+                                                  else t.order <= event.order)), None)
+            if train is None or train.data.encoding == event.data.encoding:
+                continue
+            where = EVENT_WORDS[event.kind]
+            yield Report(event.call_node, (
+                f"{where} labels {event.data.label} are {encoding_name(event.data.encoding)} but the training "
+                f"labels {train.data.label} are {encoding_name(train.data.encoding)} "
+                f"(line {script.line_of(train.data.node or train.call_node)}): the loss and accuracy "
+                f"reported for {where} compare differently shaped labels and do not measure the model"),
+                f"encode {event.data.name or 'these labels'} exactly like {train.data.name or 'the training labels'}")

@@ -1,0 +1,37 @@
+"""KS201 unscaled-split (seeds 003 and 004)."""
+from __future__ import annotations
+
+from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, events, scaling_text
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data
+
+
+@rule("KS201", "unscaled-split", Severity.ERROR,
+      "one split is scaled and another split fed to the same model is not, or is scaled differently",
+      "apply exactly the same preprocessing to every split (put it in one function, or in the model as a "
+      "Rescaling/Normalization layer)")
+def check(script: Script):
+    for model in script.models:
+        inputs = events(script, model, "x")
+        training = [e for e in inputs if e.kind == "fit" and comparable_scaling(e.data)]
+        if not training:
+            continue
+        reference = training[0]
+        for event in inputs:
+            if event is reference or event.data.batches and reference.data.batches:
+                continue  # generator flows: KS204
+            if not comparable_scaling(event.data) or not _same_kind_of_data(reference.data, event.data):
+                continue
+            if event.data.scaling != reference.data.scaling:
+                yield Report(event.call_node, (
+                    f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but the model was "
+                    f"trained on {reference.data.label} {scaling_text(reference.data)} "
+                    f"(line {script.line_of(reference.call_node)}): the model sees inputs on a different scale than "
+                    f"in training, so the reported numbers (or predictions) are wrong, typically collapsing onto a "
+                    f"few classes"))
+
+
+def _same_kind_of_data(a: Data, b: Data) -> bool:
+    return a.group == b.group or (a.source.pixels and b.source.pixels)
