@@ -60,8 +60,15 @@ class Config:
                 pass
         return p.as_posix()
 
-    def is_excluded(self, path: Path) -> bool:
-        relative = self.relative(str(path))
+    def is_excluded(self, path: Path, walk_root: Path | None = None) -> bool:
+        """Excludes apply below the folder the user named, never to that folder itself."""
+        if walk_root is not None:
+            try:
+                relative = path.relative_to(walk_root).as_posix()
+            except ValueError:
+                relative = self.relative(str(path))
+        else:
+            relative = self.relative(str(path))
         return any(_path_matches(relative, pattern) or fnmatch.fnmatch(path.name, pattern) for pattern in self.exclude)
 
 

@@ -84,7 +84,7 @@ def walk(root: Path, config: Config):
         kept = []
         for name in sorted(dirnames):
             child = here / name
-            if child.is_symlink() or config.is_excluded(child) or (child / "pyvenv.cfg").exists():
+            if child.is_symlink() or config.is_excluded(child, root) or (child / "pyvenv.cfg").exists():
                 continue
             if _ignored(child, True, specs):
                 continue
@@ -94,6 +94,6 @@ def walk(root: Path, config: Config):
             if not name.endswith(SOURCE_SUFFIXES):
                 continue
             file = here / name
-            if config.is_excluded(file) or _ignored(file, False, specs):
+            if config.is_excluded(file, root) or _ignored(file, False, specs):
                 continue
             yield file

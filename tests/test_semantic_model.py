@@ -74,3 +74,8 @@ def test_unknown_stays_unknown() -> None:
     script = build("import keras\nn = int(open('n.txt').read())\n"
                    "model = keras.Sequential([keras.layers.Dense(n, activation='softmax')])\n")
     assert script.models[0].single_head().units is None
+
+
+def test_comprehension_with_condition() -> None:
+    script = build("import keras\nsizes = [n for n in range(4) if n % 2]\nmodel = keras.Sequential()\n")
+    assert script.models[0].kind == "sequential"

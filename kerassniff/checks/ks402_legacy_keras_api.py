@@ -25,9 +25,10 @@ LAYER_KEYWORDS = {
     "W_constraint": ("kernel_constraint", "rename W_constraint= to kernel_constraint="),
     "b_constraint": ("bias_constraint", "rename b_constraint= to bias_constraint="),
     "nb_filter": ("filters", "rename nb_filter= to filters="),
-    "output_dim": ("units", "rename output_dim= to units="),
     "dim_ordering": ("data_format", "use data_format='channels_last' / 'channels_first'"),
 }
+# Keras 1 names that are still valid on some layers (Embedding(output_dim=...)): only these layers are flagged.
+DENSE_ONLY_KEYWORDS = {"output_dim": ("units", "rename output_dim= to units=")}
 OPTIMIZER_KEYWORDS = {
     "lr": ("learning_rate", "rename lr= to learning_rate="),
     "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay(...)"),
@@ -60,6 +61,8 @@ def check(script: Script):
         name = short(callee)
         if package == "layers":
             yield from _keywords(call, LAYER_KEYWORDS, f"{name}()")
+            if name == "Dense":
+                yield from _keywords(call, DENSE_ONLY_KEYWORDS, f"{name}()")
             if name.startswith("Convolution") and len(call.args.positional) >= 3 and \
                     int_value(call.args.positional[1]) is not None and int_value(call.args.positional[2]) is not None:
                 rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])

@@ -922,7 +922,7 @@ def _eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
         builder.loop = LoopContext(comp, iterable, tuple(_target_names(comp.target)), False, builder.loop, per_sample=per_sample)
         builder.assign(comp.target, element, inner)
         for condition in comp.ifs:
-            builder.eval(condition.search, inner)
+            builder.eval(condition.test, inner)
             length = None
         comp = comp.inner_for_in
         if comp is not None:
