@@ -16,10 +16,10 @@ import libcst as cst
 
 from kerassniff.config import Config
 from kerassniff.discovery import collect
-from kerassniff.findings import Finding, Severity
-from kerassniff.registry import RULES, Report, Rule, all_rules, get_rule, load_rules
+from kerassniff.findings import Finding
+from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.semantic import Script, build_script
-from kerassniff.sources import SourceError, decode_source, read_source
+from kerassniff.sources import SourceError, SourceText, decode_source, read_source
 from kerassniff.suppressions import Suppressions
 
 # A file that mentions none of these cannot hold Keras code; it is skipped
@@ -177,19 +177,18 @@ def filter_findings(findings: list[Finding], text: str, config: Config) -> list[
 
 
 def lint_file(path: Path, config: Config, explicit: bool = True) -> FileResult:
-    display = str(path)
-    source = read_source(path)
+    return _lint_decoded(read_source(path), str(path), config, explicit)
+
+
+def lint_bytes(data: bytes, display: str, config: Config) -> FileResult:
+    return _lint_decoded(decode_source(data), display, config, explicit=True)
+
+
+def _lint_decoded(source: SourceText | SourceError, display: str, config: Config, explicit: bool) -> FileResult:
     if isinstance(source, SourceError):
         finding = parse_error_finding(display, source.message, source.line, source.column)
         return FileResult(display, [finding] if config.enabled_for("KS001", display) else [])
     return lint_source(source.text, display, config, explicit=explicit)
-
-
-def lint_bytes(data: bytes, display: str, config: Config) -> FileResult:
-    source = decode_source(data)
-    if isinstance(source, SourceError):
-        return FileResult(display, [parse_error_finding(display, source.message, source.line, source.column)])
-    return lint_source(source.text, display, config, explicit=True)
 
 
 def lint_paths(paths: list[str], config: Config) -> RunResult:
@@ -208,11 +207,6 @@ def internal_error_message(result: FileResult) -> str:
     last = (result.internal_error or "").strip().splitlines()[-1:] or ["unknown error"]
     return (f"kerassniff: internal error while analysing {result.path}: {last[0]}\n"
             f"  This is a bug in kerassniff, not in your file; the other files were still checked.")
-
-
-def severity_of(code: str) -> Severity:
-    rule = RULES.get(code)
-    return rule.severity if rule else Severity.ERROR
 
 
 def print_internal_errors(results: RunResult) -> None:

@@ -19,9 +19,6 @@ from kerassniff.output import FORMATS
 from kerassniff.registry import all_rules, get_rule
 from kerassniff.rule_docs import rule_document
 
-SUBCOMMANDS = ("rule",)
-
-
 class KerassniffGroup(click.Group):
     """``kerassniff PATHS`` checks; ``kerassniff rule KS101`` explains.
 

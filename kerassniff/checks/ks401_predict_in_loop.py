@@ -5,7 +5,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import DataValue, IndexOf, Seq, Value
+from kerassniff.semantic.values import DataValue, RangeValue, Value, ZipValue
 
 
 @rule("KS401", "predict-in-loop", Severity.WARNING,
@@ -36,15 +36,11 @@ def _sample_loop(loop: LoopContext | None) -> LoopContext | None:
 
 
 def _iterable_name(value: Value) -> str:
-    from kerassniff.semantic.builder import RangeValue, ZipValue
-
     if isinstance(value, DataValue):
         return value.data.label
     if isinstance(value, ZipValue):
         names = [p.data.label for p in value.parts if isinstance(p, DataValue)]
         return ", ".join(names) if names else "the dataset"
-    if isinstance(value, (RangeValue,)) and value.over is not None:
+    if isinstance(value, RangeValue) and value.over is not None:
         return f"the indices of {value.over.label}"
-    if isinstance(value, (Seq, IndexOf)):
-        return "the dataset"
     return "the dataset"

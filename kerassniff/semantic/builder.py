@@ -19,13 +19,13 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from kerassniff.semantic import data_calls, keras_calls
-from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.names import star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import (
-    UNKNOWN, CallArgs, ClassValue, Const, DataValue, DictValue, FunctionValue, IndexOf, Instance,
-    ModelValue, Seq, Symbol, Unknown, Value,
+    UNKNOWN, BoundMethod, CallArgs, ClassValue, ComprehensionValue, Const, DataValue, DictValue, FormattedValue,
+    FunctionValue, IndexOf, Instance, LenValue, ModelValue, RangeValue, Seq, ShapeValue, SliceValue, Symbol, Unknown,
+    Value, ZipValue,
 )
 
 MAX_CALL_DEPTH = 12
@@ -76,12 +76,6 @@ class Frame:
     scope: Scope
     returns: list[Value] = field(default_factory=list)
     self_value: Value | None = None
-
-
-@dataclass(eq=False)
-class BoundMethod(Value):
-    function: FunctionValue
-    self_value: Value
 
 
 class Builder:
@@ -373,7 +367,7 @@ class Builder:
             receiver = self.eval(target.value, frame)
             if isinstance(receiver, Instance):
                 if isinstance(value, ModelValue) and value.model.name is None:
-                    value.model.name = f"{_expr_name(target.value) or 'self'}.{target.attr.value}"
+                    value.model.name = f"{_dotted(target.value) or 'self'}.{target.attr.value}"
                 receiver.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript):
             self.eval(target.value, frame)
@@ -571,8 +565,6 @@ class Builder:
             return data_calls.data_method(self, receiver.data, method, args, node)
         if isinstance(receiver, Const) and isinstance(receiver.value, str):
             return UNKNOWN
-        if isinstance(receiver, Unknown):
-            return keras_calls.unknown_receiver_method(self, method, args, node)
         return UNKNOWN
 
     def call_builtin(self, name: str, args: CallArgs, node: cst.Call) -> Value:
@@ -711,36 +703,6 @@ class Builder:
             self._references[id(node)] = Reference(symbol.raw, symbol.name, node)
 
 
-# --------------------------------------------------------------- helper values
-@dataclass(frozen=True)
-class SliceValue(Value):
-    lower: Value
-    upper: Value
-
-
-@dataclass(frozen=True)
-class RangeValue(Value):
-    values: tuple[int, ...] | None  # known when the bounds are constants
-    over: Data | None = None  # range(len(x)): the samples of x
-    count: int | None = None
-
-
-@dataclass(frozen=True)
-class ZipValue(Value):
-    parts: tuple[Value, ...]
-    enumerate: bool = False
-
-
-@dataclass(frozen=True)
-class LenValue(Value):
-    data: Data
-
-
-@dataclass(frozen=True)
-class ShapeValue(Value):
-    data: Data
-
-
 def range_value(args: CallArgs) -> Value:
     bounds = args.positional
     if len(bounds) == 1 and isinstance(bounds[0], LenValue):
@@ -772,10 +734,6 @@ def _dotted(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _expr_name(node: cst.BaseExpression) -> str | None:
-    return _dotted(node)
-
-
 def _target_names(target: cst.BaseExpression):
     if isinstance(target, cst.Name):
         yield target.value
@@ -797,8 +755,6 @@ def _unpack(value: Value, count: int) -> list[Value]:
         return list(value.items)
     if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
         return [Const(v) for v in value.value]
-    if isinstance(value, DataValue) and value.data.is_sample is False and value.data.batches:
-        return [UNKNOWN] * count
     return [UNKNOWN] * count
 
 
@@ -846,13 +802,6 @@ def _eval_fstring(builder: Builder, node: cst.FormattedString, frame: Frame) -> 
             else:
                 known = False
     return Const("".join(parts)) if known else FormattedValue("".join(parts))
-
-
-@dataclass(frozen=True)
-class FormattedValue(Value):
-    """An f-string with non-constant parts: only its constant text is known."""
-
-    text: str
 
 
 def _eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Value:
@@ -940,14 +889,6 @@ def _eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
     if length is not None and length <= MAX_UNROLL:
         return Seq((element_value,) * length, "list")
     return ComprehensionValue(element_value, length)
-
-
-@dataclass(frozen=True)
-class ComprehensionValue(Value):
-    """A list built by a comprehension: one representative element and the length if known."""
-
-    element: Value
-    length: int | None
 
 
 def _eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:

@@ -15,8 +15,8 @@ import libcst as cst
 from kerassniff.semantic.dataflow import DATASETS, Data, Source, literal_encoding, literal_range, literal_shape, new_group
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
-    UNKNOWN, CallArgs, Const, DataValue, FunctionValue, IndexOf, Instance, LayerValue, Seq, Symbol, Value,
-    const_value, int_value, str_value,
+    UNKNOWN, CallArgs, ComprehensionValue, Const, DataValue, FunctionValue, IndexOf, Instance, LayerValue, Seq,
+    ShapeValue, SliceValue, Symbol, Value, const_value, int_value,
 )
 
 if TYPE_CHECKING:
@@ -168,8 +168,6 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
 
 
 def from_collection(value: Value, node: cst.Call) -> Value:
-    from kerassniff.semantic.builder import ComprehensionValue
-
     if isinstance(value, Seq):
         items = value.items
         element = data_of(items[0]) if items else None
@@ -279,18 +277,14 @@ def _size_text(value: Value | None) -> str:
 
 # ---------------------------------------------------------- attributes, items
 def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
-    from kerassniff.semantic.builder import ShapeValue
-
     if attribute == "shape":
         return ShapeValue(data)
-    if attribute in ("T", "values", "T"):
+    if attribute in ("T", "values"):
         return DataValue(replace(data, node=node))
     return UNKNOWN
 
 
 def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CSTNode) -> Value:
-    from kerassniff.semantic.builder import SliceValue
-
     index = indices[0]
     if data.role == "eye":
         picked = data_of(index)
@@ -334,12 +328,12 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
 
 # ------------------------------------------------------------------ methods
 def data_method(builder: "Builder", data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
-    if method in SHAPE_ONLY or method in ("reshape", "resize") and not data.source.kind == "image":
-        if method == "astype":
-            return DataValue(data.with_step("cast", str(const_value(args.get("dtype", 0), "?")), node))
-        return DataValue(data.with_step("reshape", method, node))
-    if method == "resize":
+    if method == "resize" and data.source.kind == "image":  # PIL Image.resize: changes the pixel grid
         return DataValue(data.with_step("resize", _size_text(args.get("size", 0)), node))
+    if method == "astype":
+        return DataValue(data.with_step("cast", str(const_value(args.get("dtype", 0), "?")), node))
+    if method in SHAPE_ONLY or method == "resize":
+        return DataValue(data.with_step("reshape", method, node))
     if method == "convert":
         mode = const_value(args.get("mode", 0))
         color = "gray" if mode in ("L", "1") else "rgb" if mode == "RGB" else None

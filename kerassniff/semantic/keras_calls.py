@@ -20,8 +20,8 @@ from kerassniff.semantic.training import (
     CompileCall, FitCall, InferenceCall, SaveCall, resolve_loss, resolve_metric, unknown_if_none,
 )
 from kerassniff.semantic.values import (
-    UNKNOWN, CallArgs, ClassValue, Const, DataValue, DictValue, Instance, LayerValue, ModelValue, Seq,
-    Symbol, TensorValue, Value, const_value, int_value,
+    UNKNOWN, CallArgs, ClassValue, Const, DataValue, DictValue, LayerValue, ModelValue, Seq,
+    Symbol, TensorValue, Unknown, Value, const_value, int_value,
 )
 
 if TYPE_CHECKING:
@@ -197,7 +197,8 @@ def make_application(name: str, args: CallArgs, node: cst.Call) -> Model:
 
 
 def subclassed_model(cls: ClassValue, node: cst.CSTNode) -> Model:
-    return Model("subclassed", node, name=None, complete=False)
+    """A ``keras.Model`` subclass: its layers live in ``call()``, which kerassniff does not trace."""
+    return Model("subclassed", node, name=cls.node.name.value, complete=False)
 
 
 def apply_layer(layer: Layer, inputs: Value) -> Value:
@@ -284,10 +285,6 @@ def model_method(builder: "Builder", model: Model, method: str, args: CallArgs, 
         path = args.get("filepath", 0) or UNKNOWN
         model.saves.append(SaveCall(model, node, method, path))
         return Const(None)
-    return UNKNOWN
-
-
-def unknown_receiver_method(builder: "Builder", method: str, args: CallArgs, node: cst.Call) -> Value:
     return UNKNOWN
 
 
@@ -390,14 +387,9 @@ def _pair(value: Value) -> tuple[Value, Value]:
 
 
 def _events(builder: "Builder", model: Model, kind: str, x: Value, y: Value, node: cst.Call, order: int) -> None:
-    if isinstance(x, Seq) and len(x.items) == 2 and kind != "validation" and isinstance(y, type(UNKNOWN)):
-        x, y = x.items  # fit(dataset_tuple) is rare; (x, y) tuples appear in validation_data
-    if isinstance(x, DataValue) and isinstance(y, type(UNKNOWN)) and x.data.labels is not None:
+    if isinstance(x, DataValue) and isinstance(y, Unknown) and x.data.labels is not None:
         y = DataValue(x.data.labels)
     for role, value in (("x", x), ("y", y)):
         if isinstance(value, DataValue):
             builder.script.data_events.append(DataEvent(kind, role, value.data, node, order, model))
 
-
-def is_instance_of(value: Value, *names: str) -> bool:
-    return isinstance(value, Instance) and value.cls in names

@@ -174,7 +174,6 @@ class CallSite:
     receiver: Value
     args: CallArgs
     on_model: "Model | None" = None
-    extra: dict = field(default_factory=dict)
 
 
 def loss_name(value: Value) -> str | None:

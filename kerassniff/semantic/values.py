@@ -187,3 +187,54 @@ def int_value(value: Value | None) -> int | None:
 def str_value(value: Value | None) -> str | None:
     v = const_value(value)
     return v if isinstance(v, str) else None
+
+
+# -- values the builder produces for Python builtins and syntax ---------------------
+@dataclass(eq=False)
+class BoundMethod(Value):
+    function: FunctionValue
+    self_value: Value
+
+
+@dataclass(frozen=True)
+class SliceValue(Value):
+    lower: Value
+    upper: Value
+
+
+@dataclass(frozen=True)
+class RangeValue(Value):
+    values: tuple[int, ...] | None  # known when the bounds are constants
+    over: Data | None = None  # range(len(x)): the samples of x
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class ZipValue(Value):
+    parts: tuple[Value, ...]
+    enumerate: bool = False
+
+
+@dataclass(frozen=True)
+class LenValue(Value):
+    data: Data
+
+
+@dataclass(frozen=True)
+class ShapeValue(Value):
+    data: Data
+
+
+@dataclass(frozen=True)
+class FormattedValue(Value):
+    """An f-string with non-constant parts: only its constant text is known."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ComprehensionValue(Value):
+    """A list built by a comprehension: one representative element and the length if known."""
+
+    element: Value
+    length: int | None
