@@ -34,15 +34,9 @@ def describe_head(script: Script, head: OutputHead) -> str:
 
 
 def quoted(script: Script, node) -> str:
-    return f"'{script.code_of(node)}'" if not script.code_of(node).startswith(("'", '"')) else script.code_of(node)
-
-
-def fit_labels(script: Script, model: Model) -> list[Data]:
-    return [data for _, data in script.fit_labels(model)]
-
-
-def data_label(data: Data) -> str:
-    return data.label
+    """A loss or metric as written, quoted once: 'binary_crossentropy', 'losses.BinaryCrossentropy()'."""
+    text = script.code_of(node)
+    return text if text.startswith(("'", '"')) else f"'{text}'"
 
 
 def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("fit", "validation", "evaluate", "predict")):
@@ -77,3 +71,19 @@ def scaling_text(data: Data) -> str:
 def comparable_scaling(data: Data) -> bool:
     """Only compare histories that are fully known: no branch-dependent value, no unknown factor."""
     return not data.conditional and all("?" not in s for s in data.scaling)
+
+
+def scaling_mismatches(script: Script, model: Model, flows: bool):
+    """(reference, other) input events whose scaling differs from the first fit() input.
+
+    ``flows`` picks generator/dataset flows (KS204) or plain arrays (KS201); both compare only
+    fully known histories.
+    """
+    inputs = [e for e in events(script, model, "x") if e.data.batches == flows and comparable_scaling(e.data)]
+    training = [e for e in inputs if e.kind == "fit"]
+    if not training:
+        return
+    reference = training[0]
+    for event in inputs:
+        if event is not reference and event.data.scaling != reference.data.scaling:
+            yield reference, event

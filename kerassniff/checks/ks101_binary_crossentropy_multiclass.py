@@ -1,7 +1,7 @@
 """KS101 binary-crossentropy-multiclass (seed 002)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, fit_labels, loss_heads, quoted
+from kerassniff.checks._shared import describe_head, loss_heads, quoted
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -15,7 +15,7 @@ def check(script: Script):
     for model, compile_call, loss, head in loss_heads(script):
         if loss.name not in BINARY_LOSSES:
             continue
-        labels = fit_labels(script, model)
+        labels = script.fit_labels(model)
         units = head.units
         if head.activation == "softmax":
             if units is None:

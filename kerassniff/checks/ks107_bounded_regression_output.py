@@ -1,7 +1,7 @@
 """KS107 bounded-regression-output."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, fit_labels, loss_heads, quoted
+from kerassniff.checks._shared import describe_head, loss_heads, quoted
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -24,7 +24,7 @@ def check(script: Script):
                 f"are positive and sum to 1, so the predictions cannot follow the targets and the error stays high "
                 f"whatever the model learns"))
             continue
-        for data in fit_labels(script, model):
+        for data in script.fit_labels(model):
             problem = _out_of_reach(head.activation or "", data)
             if problem:
                 yield Report(loss.node, (

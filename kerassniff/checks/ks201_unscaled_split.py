@@ -1,7 +1,7 @@
 """KS201 unscaled-split (seeds 003 and 004)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, events, scaling_text
+from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -14,17 +14,8 @@ from kerassniff.semantic.dataflow import Data
       "Rescaling/Normalization layer)")
 def check(script: Script):
     for model in script.models:
-        inputs = events(script, model, "x")
-        training = [e for e in inputs if e.kind == "fit" and comparable_scaling(e.data)]
-        if not training:
-            continue
-        reference = training[0]
-        for event in inputs:
-            if event is reference or event.data.batches and reference.data.batches:
-                continue  # generator flows: KS204
-            if not comparable_scaling(event.data) or not _same_kind_of_data(reference.data, event.data):
-                continue
-            if event.data.scaling != reference.data.scaling:
+        for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
+            if _same_kind_of_data(reference.data, event.data):
                 yield Report(event.call_node, (
                     f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but the model was "
                     f"trained on {reference.data.label} {scaling_text(reference.data)} "

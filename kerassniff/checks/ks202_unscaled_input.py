@@ -13,10 +13,8 @@ from kerassniff.semantic import Script
       "or add keras.layers.Rescaling(1/255) as the model's first layer")
 def check(script: Script):
     for model in script.models:
-        if model.kind in ("loaded", "subclassed") or model.scales_inputs:
-            continue  # a loaded or subclassed model may rescale inside: unknown
-        if model.kind == "sequential" and not model.complete or model.kind == "functional" and not model.output_complete:
-            continue
+        if not model.structure_known or model.scales_inputs:
+            continue  # a model we cannot see into may rescale its inputs itself
         for event in events(script, model, "x", ("fit",)):
             data = event.data
             if not data.raw_pixels or any(step.kind == "scale" for step in data.steps):

@@ -27,13 +27,9 @@ def check(scripts: list[Script]):
                 continue
             yield link.user, Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {problem}, but {link.trainer.path} "
-                f"(line {script_line(link.trainer, reference)}) trained the model saved as '{link.path}' on "
+                f"(line {link.trainer.line_of(reference.call_node)}) trained the model saved as '{link.path}' on "
                 f"{reference.data.label} {_described(reference.data)}: the loaded model sees inputs unlike anything "
                 f"it was trained on, and its accuracy here does not measure it"))
-
-
-def script_line(script: Script, event) -> int:
-    return script.line_of(event.call_node)
 
 
 def _described(data: Data) -> str:

@@ -1,7 +1,7 @@
 """KS204 generator-rescale-mismatch."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, events, scaling_text
+from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -13,14 +13,7 @@ from kerassniff.semantic import Script
       "same rescale, or the same .map() on every dataset)")
 def check(script: Script):
     for model in script.models:
-        flows = [e for e in events(script, model, "x") if e.data.batches and comparable_scaling(e.data)]
-        training = [e for e in flows if e.kind == "fit"]
-        if not training:
-            continue
-        reference = training[0]
-        for event in flows:
-            if event is reference or event.data.scaling == reference.data.scaling:
-                continue
+        for reference, event in scaling_mismatches(script, model, flows=True):
             yield Report(event.call_node, (
                 f"the {EVENT_WORDS[event.kind]} flow {event.data.label} is {scaling_text(event.data)}, but the "
                 f"training flow {reference.data.label} is {scaling_text(reference.data)} "

@@ -6,7 +6,6 @@ import math
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.values import Const, DataValue, const_value, int_value
 
@@ -19,9 +18,10 @@ STALE_WEIGHT = 0.05  # flag while the initial moving statistics still weigh more
       "or start from pretrained weights")
 def check(script: Script):
     for model in script.models:
-        source, momentum = _fresh_batchnorm(model)
-        if source is None or not model.fits:
+        fresh = model.fresh_batchnorm()
+        if fresh is None or not model.fits:
             continue
+        source, momentum = fresh
         updates = 0
         parts = []
         for fit in model.fits:
@@ -47,21 +47,6 @@ def check(script: Script):
                 f"moving mean/variance are still {stale:.0%} their initial values (0 and 1), so inference-mode "
                 f"outputs differ from what fit() showed and evaluate/predict report far worse (often constant) "
                 f"predictions; about {needed} updates are needed"))
-
-
-def _fresh_batchnorm(model: Model) -> tuple[str | None, float]:
-    for layer in model.all_layers() if model.kind != "application" else []:
-        if layer.kind.startswith("BatchNormalization"):
-            if layer.momentum is None:
-                return None, 0.0
-            return "BatchNormalization layers", layer.momentum
-        nested = layer.nested
-        if nested is not None and nested.application and nested.application.random_init and nested.application.has_batchnorm:
-            return f"a {nested.application.name} built with weights=None (BatchNormalization throughout)", 0.99
-    app = model.application
-    if app is not None and app.random_init and app.has_batchnorm:
-        return f"a {app.name} built with weights=None (BatchNormalization throughout)", 0.99
-    return None, 0.0
 
 
 def _updates(fit: FitCall) -> tuple[int, str] | None:

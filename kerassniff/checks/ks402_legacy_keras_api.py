@@ -90,8 +90,7 @@ def _keywords(call, table, where: str):
 
 def _np_utils(script: Script):
     for reference in script.references:
-        if ".utils.np_utils" in reference.raw and reference.raw.rsplit(".", 1)[-1] == "np_utils" or \
-                reference.raw.endswith(".utils.np_utils"):
+        if reference.raw.endswith(".utils.np_utils"):
             yield Report(reference.node, (
                 "keras.utils.np_utils was removed (tf.keras 2.9+, Keras 3): importing it fails with "
                 "ModuleNotFoundError"), "import to_categorical from keras.utils instead: "

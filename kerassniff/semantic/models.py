@@ -153,6 +153,34 @@ class Model:
                 return True
         return False
 
+    @property
+    def structure_known(self) -> bool:
+        """True when every layer on the way to the outputs was followed."""
+        if self.kind == "sequential":
+            return self.complete
+        if self.kind == "functional":
+            return self.output_complete
+        return self.kind == "application"
+
+    def fresh_batchnorm(self) -> tuple[str, float] | None:
+        """BatchNormalization whose moving statistics start from scratch: (description, momentum).
+
+        Explicit BatchNormalization layers, or a keras.applications network with BatchNormalization
+        built with weights=None.  None when there is none, or a momentum we cannot read.
+        """
+        app = self.application
+        if app is not None:
+            return (f"a {app.name} built with weights=None (BatchNormalization throughout)", 0.99) \
+                if app.random_init and app.has_batchnorm else None
+        for layer in self.all_layers():
+            if layer.kind.startswith("BatchNormalization"):
+                return ("BatchNormalization layers", layer.momentum) if layer.momentum is not None else None
+            if layer.nested is not None and layer.nested is not self:
+                nested = layer.nested.fresh_batchnorm()
+                if nested is not None:
+                    return nested
+        return None
+
     def all_layers(self) -> list[Layer]:
         if self.outputs is not None:
             seen: dict[int, Layer] = {}

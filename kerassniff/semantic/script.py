@@ -56,9 +56,6 @@ class Script:
         for model in self.models:
             yield from model.saves
 
-    def fit_labels(self, model: Model):
+    def fit_labels(self, model: Model) -> list:
         """The label arrays that reach ``fit`` for this model (known ones only)."""
-        for fit in model.fits:
-            data = fit.data(fit.y)
-            if data is not None:
-                yield fit, data
+        return [e.data for e in self.data_events if e.model is model and e.kind == "fit" and e.role == "y"]
