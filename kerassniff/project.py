@@ -57,10 +57,17 @@ def model_links(scripts: list[Script]) -> list[ModelLink]:
             for key in filter(None, keys):
                 candidates = saved.get(key) or [v for k, vs in saved.items()
                                                 for v in vs if posixpath.basename(k) == posixpath.basename(key)]
-                for trainer, trained in candidates:
-                    if trainer is not script:
-                        links.append(ModelLink(trainer, trained, script, model, key))
+                candidates = [c for c in candidates if c[0] is not script]
+                # A relative path is usually relative to the scripts' own folder: when a trainer sits beside
+                # the loading script, trainers elsewhere that happen to use the same file name are not it.
+                beside = [c for c in candidates if _folder(c[0]) == _folder(script)]
+                for trainer, trained in beside or candidates:
+                    links.append(ModelLink(trainer, trained, script, model, key))
     return links
+
+
+def _folder(script: Script) -> str:
+    return posixpath.dirname(script.path.replace("\\", "/"))
 
 
 def cross_script_findings(files: list["FileResult"], config: Config) -> list[Finding]:

@@ -58,3 +58,12 @@ def test_one_script_alone_gives_no_cross_script_finding() -> None:
 
     result = lint_paths([str(FIXTURES / "projects" / "scaling_mismatch" / "analyze.py")], Config())
     assert [f.code for f in result.findings] == []
+
+
+def test_a_trainer_beside_the_loading_script_wins_over_same_named_files_elsewhere() -> None:
+    from kerassniff.api import lint_paths
+
+    result = lint_paths([str(FIXTURES / "seeds")], Config())
+    ks203 = [f for f in result.findings if f.code == "KS203"]
+    assert len(ks203) == 1
+    assert "seed003_cifar100/train.py" in ks203[0].message
