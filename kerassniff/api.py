@@ -129,7 +129,8 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     except Exception:  # noqa: BLE001 - an analyser bug must not stop the other files
         result.internal_error = traceback.format_exc()
         return result
-    findings = [to_finding(script, rule, report) for rule, report in reports]
+    # A report on a node of an imported helper module belongs to that module's own run.
+    findings = [to_finding(script, rule, report) for rule, report in reports if script.is_native(report.node)]
     result.findings = filter_findings(_dedupe(findings), text, config)
     return result
 

@@ -82,6 +82,8 @@ def cross_script_findings(files: list["FileResult"], config: Config) -> list[Fin
         if rule.scope != "project" or rule.check is None or not config.enabled(rule.code):
             continue
         for script, report in rule.check(scripts):  # type: ignore[arg-type, misc]
+            if not script.is_native(report.node):
+                continue
             finding = to_finding(script, rule, report)
             findings.extend(filter_findings([finding], texts.get(script.path, ""), config))
     return _dedupe(findings)

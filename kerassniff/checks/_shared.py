@@ -30,7 +30,7 @@ def loss_heads(script: Script) -> Iterator[tuple[Model, CompileCall, LossSpec, O
 
 def describe_head(script: Script, head: OutputHead) -> str:
     units = f"{head.units}-unit " if head.units is not None else ""
-    return f"{units}{head.activation} output (line {script.line_of(head.activation_node)})"
+    return f"{units}{head.activation} output ({script.where(head.activation_node)})"
 
 
 def quoted(script: Script, node) -> str:

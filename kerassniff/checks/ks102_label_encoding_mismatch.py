@@ -48,6 +48,6 @@ def check(script: Script):
             yield Report(event.call_node, (
                 f"{where} labels {event.data.label} are {encoding_name(event.data.encoding)} but the training "
                 f"labels {train.data.label} are {encoding_name(train.data.encoding)} "
-                f"(line {script.line_of(train.data.node or train.call_node)}): the loss and accuracy "
+                f"({script.where(train.data.node or train.call_node)}): the loss and accuracy "
                 f"reported for {where} compare differently shaped labels and do not measure the model"),
                 f"encode {event.data.name or 'these labels'} exactly like {train.data.name or 'the training labels'}")

@@ -24,5 +24,5 @@ def check(script: Script):
 
 
 def _message(script: Script, kind: str, node, layer_node) -> str:
-    return (f"softmax over the 1-unit {kind} output (line {script.line_of(layer_node)}) is always 1.0: the loss "
+    return (f"softmax over the 1-unit {kind} output ({script.where(layer_node)}) is always 1.0: the loss "
             f"gets no gradient through it, every prediction is 1.0 and accuracy equals the share of positive labels")

@@ -19,7 +19,7 @@ def check(script: Script):
                 yield Report(event.call_node, (
                     f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but the model was "
                     f"trained on {reference.data.label} {scaling_text(reference.data)} "
-                    f"(line {script.line_of(reference.call_node)}): the model sees inputs on a different scale than "
+                    f"({script.where(reference.call_node)}): the model sees inputs on a different scale than "
                     f"in training, so the reported numbers (or predictions) are wrong, typically collapsing onto a "
                     f"few classes"))
 

@@ -21,7 +21,7 @@ def check(script: Script):
                 continue
             yield Report(event.call_node, (
                 f"{data.label} reaches fit() as raw 0-255 pixels (from {data.source.description}, "
-                f"line {script.line_of(data.source.node)}) and nothing scales them, in the arrays or in the model: "
+                f"{script.where(data.source.node)}) and nothing scales them, in the arrays or in the model: "
                 f"inputs hundreds of times larger than the initial weights expect saturate activations, so training "
                 f"is slow or stuck near chance accuracy"))
             break

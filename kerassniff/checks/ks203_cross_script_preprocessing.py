@@ -27,7 +27,7 @@ def check(scripts: list[Script]):
                 continue
             yield link.user, Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {problem}, but {link.trainer.path} "
-                f"(line {link.trainer.line_of(reference.call_node)}) trained the model saved as '{link.path}' on "
+                f"({link.trainer.where(reference.call_node)}) trained the model saved as '{link.path}' on "
                 f"{reference.data.label} {_described(reference.data)}: the loaded model sees inputs unlike anything "
                 f"it was trained on, and its accuracy here does not measure it"))
 

@@ -17,5 +17,5 @@ def check(script: Script):
             yield Report(event.call_node, (
                 f"the {EVENT_WORDS[event.kind]} flow {event.data.label} is {scaling_text(event.data)}, but the "
                 f"training flow {reference.data.label} is {scaling_text(reference.data)} "
-                f"(line {script.line_of(reference.data.node or reference.call_node)}): validation/test numbers are "
+                f"({script.where(reference.data.node or reference.call_node)}): validation/test numbers are "
                 f"computed on differently scaled images and do not reflect the model"))

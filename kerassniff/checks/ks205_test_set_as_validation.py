@@ -19,7 +19,7 @@ def check(script: Script):
                 if used.order < final.order and _same_array(used.data, final.data):
                     yield Report(final.call_node, (
                         f"evaluate() reports on {final.data.label}, the same test split passed as validation_data to "
-                        f"fit() (line {script.line_of(used.call_node)}): it was already used to watch and choose the "
+                        f"fit() ({script.where(used.call_node)}): it was already used to watch and choose the "
                         f"training run, so the final test accuracy is optimistic"))
                     break
 

@@ -19,11 +19,11 @@ def check(script: Script):
             for earlier, later in zip(convs, convs[1:]):
                 if later.units < earlier.units:  # type: ignore[operator]
                     if earlier.node is later.node:
-                        where = f"from {earlier.units} to {later.units} between iterations of the loop at line " \
-                                f"{script.line_of(later.node)}"
+                        where = f"from {earlier.units} to {later.units} between iterations of the loop at " \
+                                f"{script.where(later.node)}"
                     else:
-                        where = (f"from {earlier.units} (line {script.line_of(earlier.node)}) to {later.units} "
-                                 f"(line {script.line_of(later.node)})")
+                        where = (f"from {earlier.units} ({script.where(earlier.node)}) to {later.units} "
+                                 f"({script.where(later.node)})")
                     yield Report(later.node, (
                         f"{later.kind} filters shrink {where} deeper in the network: the deeper layer "
                         f"combines more, more complex features but gets fewer channels to hold them, which caps "

@@ -23,7 +23,7 @@ def check(script: Script):
         what = "model.predict()" if call.method == "predict" else "calling the model"
         over = _iterable_name(loop.iterable)
         yield Report(call.node, (
-            f"{what} runs once per sample inside the loop over {over} (line {script.line_of(loop.node)}): each call "
+            f"{what} runs once per sample inside the loop over {over} ({script.where(loop.node)}): each call "
             f"pays the full per-call overhead for a single row, typically 10-100x slower than one batched call"))
 
 

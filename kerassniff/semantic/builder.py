@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import libcst as cst
 
-from kerassniff.semantic import data_calls, keras_calls
+from kerassniff.semantic import data_calls, keras_calls, siblings
 from kerassniff.semantic.names import star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import (
     UNKNOWN, BoundMethod, CallArgs, ClassValue, ComprehensionValue, Const, DataValue, DictValue, FormattedValue,
-    FunctionValue, IndexOf, Instance, LenValue, ModelValue, RangeValue, Seq, ShapeValue, SliceValue, Symbol, Unknown,
+    FunctionValue, IndexOf, Instance, LenValue, ModelValue, ModuleValue, RangeValue, Seq, ShapeValue, SliceValue, Symbol, Unknown,
     Value, ZipValue,
 )
 
 MAX_CALL_DEPTH = 12
+MAX_HELPER_DEPTH = 3  # helper modules importing helper modules: followed this deep
 MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
 MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot be Keras code anyway)
 
@@ -94,6 +96,8 @@ class Builder:
         self._call_sites: dict[int, CallSite] = {}
         self._references: dict[int, Reference] = {}
         self._models: set[int] = set()
+        self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
+        self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
@@ -218,6 +222,12 @@ class Builder:
             if dotted is None:
                 continue
             self._reference(Symbol(dotted), alias)
+            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
+                else dotted
+            helper = self.load_helper(dotted, 0) if "." not in bound else None
+            if helper is not None:
+                self._bind_import(bound, helper, frame)
+                continue
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._bind_import(alias.asname.name.value, Symbol(dotted), frame)
             else:
@@ -234,6 +244,7 @@ class Builder:
         if isinstance(node.names, cst.ImportStar):
             self.star_imports.append(module)
             return
+        helper = self.load_helper(module, len(node.relative)) if module else None
         for alias in node.names:
             name = _dotted(alias.name)
             if name is None:
@@ -241,12 +252,43 @@ class Builder:
             symbol = Symbol(f"{module}.{name}" if module else name, local)
             self._reference(symbol, alias)
             bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
-            self._bind_import(bound, symbol, frame)
+            member = helper.member(name) if helper is not None else None
+            if member is None and (helper is not None or not module):
+                # a submodule: from . import common / from data_utils import loaders
+                member = self.load_helper(f"{module}.{name}" if module else name, len(node.relative))
+            self._bind_import(bound, member if member is not None else symbol, frame)
 
-    def _bind_import(self, name: str, symbol: Symbol, frame: Frame) -> None:
-        frame.scope.bind(name, symbol)
-        if frame.scope is self.module_scope:
-            self.script.imports[name] = symbol.raw
+    def _bind_import(self, name: str, value: Value, frame: Frame) -> None:
+        frame.scope.bind(name, value)
+        if frame.scope is self.module_scope and isinstance(value, Symbol):
+            self.script.imports[name] = value.raw
+
+    def load_helper(self, module: str, level: int) -> ModuleValue | None:
+        """Interpret a helper module that sits beside the script, once per build."""
+        if self.in_helper >= MAX_HELPER_DEPTH:
+            return None
+        path = siblings.resolve(self.script.path, module, level)
+        if path is None:
+            return None
+        key = str(path)
+        if key in self.helper_modules:
+            return self.helper_modules[key]  # None while it is still being interpreted (an import cycle)
+        if path.resolve() == _resolved(self.script.path):
+            return None
+        parsed = siblings.load(path)
+        if parsed is None:
+            self.helper_modules[key] = None
+            return None
+        self.helper_modules[key] = None
+        value = ModuleValue(key, Scope())
+        self.script.helpers[key] = parsed
+        self.in_helper += 1
+        try:
+            self.exec_block(parsed.body, Frame(value.scope))
+        finally:
+            self.in_helper -= 1
+        self.helper_modules[key] = value
+        return value
 
     # -- definitions
     def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
@@ -254,7 +296,8 @@ class Builder:
             self.eval(decorator.decorator, frame)
         function = FunctionValue(node, frame.scope, owner)
         frame.scope.bind(node.name.value, function)
-        self.functions.append(function)
+        if not self.in_helper:  # a helper's unused functions are the helper's own business
+            self.functions.append(function)
         return function
 
     def define_class(self, node: cst.ClassDef, frame: Frame) -> None:
@@ -273,7 +316,8 @@ class Builder:
             else:
                 self.exec_statement(statement, class_frame)
         frame.scope.bind(node.name.value, cls)
-        self.classes.append(cls)
+        if not self.in_helper:
+            self.classes.append(cls)
 
     # -- control flow
     def exec_if(self, node: cst.If, frame: Frame) -> None:
@@ -426,6 +470,9 @@ class Builder:
             return UNKNOWN
         if isinstance(base, ModelValue):
             return keras_calls.model_attribute(self, base.model, attribute, node)
+        if isinstance(base, ModuleValue):
+            member = base.member(attribute)
+            return member if member is not None else UNKNOWN
         if isinstance(base, DataValue):
             return data_calls.data_attribute(base.data, attribute, node)
         return UNKNOWN
@@ -477,6 +524,10 @@ class Builder:
                 self._reference(callee, func)
                 result = self.call_value(callee, args, node, frame)
                 self._record_call(node, callee.name, None, receiver, args)
+                return self._track(result)
+            if isinstance(receiver, ModuleValue):
+                member = receiver.member(method)
+                result = self.call_value(member, args, node, frame) if member is not None else UNKNOWN
                 return self._track(result)
             if isinstance(receiver, Seq) and method in ("append", "extend", "insert") and isinstance(func.value, cst.Name):
                 added = args.positional[-1] if args.positional else UNKNOWN
@@ -695,12 +746,23 @@ class Builder:
 
     # -- recording
     def _record_call(self, node: cst.Call, callee: str | None, method: str | None, receiver: Value, args: CallArgs) -> None:
+        if self.in_helper:
+            return
         model = receiver.model if isinstance(receiver, ModelValue) else None
         self._call_sites[id(node)] = CallSite(node, callee, method, receiver, args, model)
 
     def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
+        if self.in_helper:
+            return
         if id(node) not in self._references:
             self._references[id(node)] = Reference(symbol.raw, symbol.name, node)
+
+
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def range_value(args: CallArgs) -> Value:

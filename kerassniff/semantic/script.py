@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterator
 
 import libcst as cst
@@ -21,7 +22,10 @@ class Script:
     references: list[Reference] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> raw dotted name
     data_events: list[DataEvent] = field(default_factory=list)
+    # helper modules interpreted with the script (path -> module); their nodes are not in this file
+    helpers: dict[str, cst.Module] = field(default_factory=dict)
     _positions: dict | None = field(default=None, repr=False)
+    _helper_positions: dict[str, dict] = field(default_factory=dict, repr=False)
 
     # -- positions are computed lazily, once, only when something asks ----------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
@@ -33,6 +37,24 @@ class Script:
     def line_of(self, node: cst.CSTNode) -> int:
         pos = self.position(node)
         return pos.start.line if pos else 0
+
+    def is_native(self, node: cst.CSTNode) -> bool:
+        """True when the node is in this file (not in a helper module it imports)."""
+        return self.position(node) is not None
+
+    def where(self, node: cst.CSTNode) -> str:
+        """'line 12' for this file, 'common.py line 3' for a node in an imported helper module."""
+        pos = self.position(node)
+        if pos is not None:
+            return f"line {pos.start.line}"
+        for path, module in self.helpers.items():
+            positions = self._helper_positions.get(path)
+            if positions is None:
+                positions = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+                self._helper_positions[path] = positions
+            if node in positions:
+                return f"{Path(path).name} line {positions[node].start.line}"
+        return "line ?"
 
     def code_of(self, node: cst.CSTNode) -> str:
         text = self.module.code_for_node(node).strip()

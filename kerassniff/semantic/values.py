@@ -81,6 +81,17 @@ class FunctionValue(Value):
 
 
 @dataclass(eq=False)
+class ModuleValue(Value):
+    """A helper module beside the script, interpreted: its names are real values."""
+
+    path: str
+    scope: Any  # the module's Scope
+
+    def member(self, name: str) -> "Value | None":
+        return self.scope.lookup(name)
+
+
+@dataclass(eq=False)
 class ClassValue(Value):
     node: cst.ClassDef
     bases: tuple[str, ...]  # canonical names of bases that resolved

@@ -1,0 +1,69 @@
+"""Helper modules that sit beside a script: ``from common import prepare``.
+
+Training and evaluation scripts often share a data-loading module.  To know
+what ``prepare(x_test)`` does, the builder interprets that module too.  Only
+modules found as files next to the script (or below it, for dotted and
+relative imports) are followed, never installed packages; each file is parsed
+once per process (keyed by path, size and modification time), and a helper
+that cannot be read or parsed is simply unknown, never an error.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from kerassniff.sources import SourceText, read_source
+
+MAX_HELPER_BYTES = 1_000_000
+# Top-level names that are always installed libraries, even if a file of the
+# same name happens to sit beside the script.
+_LIBRARY_ROOTS = frozenset({
+    "keras", "tensorflow", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "cv2", "PIL", "torch",
+    "jax", "matplotlib", "os", "sys", "json", "math", "random", "pathlib", "glob", "typing",
+})
+
+_parsed: dict[tuple[str, int, int], cst.Module | None] = {}
+
+
+def resolve(script_path: str, module: str, level: int) -> Path | None:
+    """The file a ``from <module> import`` (with ``level`` leading dots) names, if it sits beside the script."""
+    if not module and level == 0:
+        return None
+    parts = module.split(".") if module else []
+    if level == 0 and parts and parts[0] in _LIBRARY_ROOTS:
+        return None
+    try:
+        base = Path(script_path).resolve().parent
+    except (OSError, RuntimeError):
+        return None
+    for _ in range(max(level - 1, 0)):
+        base = base.parent
+    if not base.is_dir():
+        return None
+    target = base.joinpath(*parts) if parts else base
+    for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def load(path: Path) -> cst.Module | None:
+    """The parsed helper module, or None when it is too big, unreadable or not valid Python."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key in _parsed:
+        return _parsed[key]
+    module: cst.Module | None = None
+    if stat.st_size <= MAX_HELPER_BYTES:
+        source = read_source(path)
+        if isinstance(source, SourceText):
+            try:
+                module = cst.parse_module(source.text)
+            except Exception:  # noqa: BLE001 - a broken helper is just unknown
+                module = None
+    _parsed[key] = module
+    return module

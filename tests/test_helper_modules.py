@@ -1,0 +1,105 @@
+"""Helper modules beside a script are interpreted with it (issue #3: shared data-loading helpers)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kerassniff.api import lint_file, lint_paths
+from kerassniff.config import Config
+
+TRAIN = """\
+from keras.datasets import mnist
+from keras import Sequential, layers
+{import_line}
+
+(x_train, y_train), (x_test, y_test) = mnist.load_data()
+x_train = {call}(x_train)
+model = Sequential([layers.Flatten(input_shape=(28, 28)), layers.Dense(10, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+model.fit(x_train, y_train, epochs=3)
+model.evaluate(x_test, y_test)
+"""
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def codes(path: Path) -> list[tuple[int, str]]:
+    result = lint_file(path, Config())
+    assert result.internal_error is None, result.internal_error
+    return [(f.line, f.code) for f in result.findings]
+
+
+def test_every_import_style_of_a_helper_is_followed(tmp_path: Path) -> None:
+    write(tmp_path, {"common.py": "def prepare(x):\n    return x.astype('float32') / 255.0\n",
+                     "pkg/__init__.py": "", "pkg/prep.py": "def prepare(x):\n    return x / 255.\n"})
+    styles = [
+        ("from common import prepare", "prepare"),
+        ("import common", "common.prepare"),
+        ("import common as c", "c.prepare"),
+        ("from pkg.prep import prepare", "prepare"),
+        ("from pkg import prep", "prep.prepare"),
+    ]
+    for import_line, call in styles:
+        script = tmp_path / "train.py"
+        script.write_text(TRAIN.format(import_line=import_line, call=call))
+        # x_train is scaled by the helper, x_test is not: KS201 on evaluate (line 10)
+        assert codes(script) == [(10, "KS201")], import_line
+
+
+def test_relative_import_inside_a_package(tmp_path: Path) -> None:
+    write(tmp_path, {"project/__init__.py": "", "project/common.py": "def prepare(x):\n    return x / 255.0\n"})
+    script = tmp_path / "project" / "train.py"
+    script.write_text(TRAIN.format(import_line="from .common import prepare", call="prepare"))
+    assert codes(script) == [(10, "KS201")]
+
+
+def test_a_helper_that_does_nothing_known_keeps_the_script_silent(tmp_path: Path) -> None:
+    write(tmp_path, {"common.py": "import custom_lib\n\ndef prepare(x):\n    return custom_lib.normalise(x)\n"})
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN.format(import_line="from common import prepare", call="prepare"))
+    assert codes(script) == []
+
+
+def test_broken_missing_and_cyclic_helpers_are_unknown_not_errors(tmp_path: Path) -> None:
+    write(tmp_path, {"broken.py": "def prepare(x:\n", "a.py": "from b import g\ndef f(x):\n    return g(x)\n",
+                     "b.py": "from a import f\ndef g(x):\n    return f(x)\n"})
+    for import_line, call in [("from broken import prepare", "prepare"), ("from missing import prepare", "prepare"),
+                              ("from a import f", "f")]:
+        script = tmp_path / "train.py"
+        script.write_text(TRAIN.format(import_line=import_line, call=call))
+        assert codes(script) == [], import_line
+
+
+def test_findings_inside_a_helper_belong_to_the_helper_not_the_importer(tmp_path: Path) -> None:
+    helper = ("import keras\n\ndef build():\n    model = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+              "    model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n"
+              "    return model\n")
+    write(tmp_path, {"models.py": helper,
+                     "train.py": "from models import build\nimport numpy as np\n"
+                                 "model = build()\nmodel.fit(np.load('x.npy'), np.load('y.npy'))\n"})
+    result = lint_paths([str(tmp_path)], Config())
+    found = sorted((Path(f.path).name, f.line, f.code) for f in result.findings)
+    assert found == [("models.py", 5, "KS101")]
+
+
+def test_the_model_built_by_a_helper_links_to_the_scripts_fit(tmp_path: Path) -> None:
+    helper = ("from tensorflow import keras\n\ndef build(units):\n"
+              "    return keras.Sequential([keras.layers.Dense(units, activation='softmax')])\n")
+    write(tmp_path, {"models.py": helper,
+                     "train.py": "from models import build\nimport numpy as np\n"
+                                 "model = build(10)\nmodel.compile(loss='binary_crossentropy', metrics=['accuracy'])\n"})
+    findings = lint_file(tmp_path / "train.py", Config()).findings
+    assert [(f.line, f.code) for f in findings] == [(4, "KS101")]
+    assert "models.py line 4" in findings[0].message
+
+
+def test_the_shared_helper_project_fixture_is_linked() -> None:
+    folder = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "shared_helper"
+    result = lint_file(folder / "evaluate.py", Config())
+    assert result.script is not None
+    (inference,) = list(result.script.inferences())
+    assert "scale" in {step.kind for step in inference.x.data.steps}
