@@ -19,6 +19,7 @@ from kerassniff.discovery import collect
 from kerassniff.findings import Finding
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.semantic import Script, build_script
+from kerassniff.semantic.positions import resolve_markers
 from kerassniff.sources import SourceError, SourceText, decode_source, read_source
 from kerassniff.suppressions import Suppressions
 
@@ -129,6 +130,8 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     except Exception:  # noqa: BLE001 - an analyser bug must not stop the other files
         result.internal_error = traceback.format_exc()
         return result
+    for _, report in reports:
+        script.positions.want(report.node)  # one position pass for all of them
     # A report on a node of an imported helper module belongs to that module's own run.
     findings = [to_finding(script, rule, report) for rule, report in reports if script.is_native(report.node)]
     result.findings = filter_findings(_dedupe(findings), text, config)
@@ -155,7 +158,7 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding:
         end_line, end_column = position.end.line, position.end.column + 1
     hint = report.fix_hint if report.fix_hint is not None else rule.fix_hint
     return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
-                   report.message, hint)
+                   resolve_markers(report.message) or "", resolve_markers(hint))
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -79,3 +79,33 @@ def test_unknown_stays_unknown() -> None:
 def test_comprehension_with_condition() -> None:
     script = build("import keras\nsizes = [n for n in range(4) if n % 2]\nmodel = keras.Sequential()\n")
     assert script.models[0].kind == "sequential"
+
+
+def test_targeted_positions_equal_libcst_position_provider() -> None:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic.positions import NodePositions
+    from tests.conftest import FIXTURES
+
+    for path in sorted(FIXTURES.rglob("*.py"))[::5]:
+        try:
+            module = cst.parse_module(path.read_text(encoding="utf-8"))
+        except Exception:  # noqa: BLE001 - KS001 fixtures
+            continue
+        full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        nodes = list(full)[::3]
+        positions = NodePositions(module)
+        for node in nodes:
+            positions.want(node)
+        assert all(positions.get(node) == full[node] for node in nodes), path
+        assert positions.get(cst.Name("elsewhere")) is None
+
+
+def test_messages_name_lines_not_markers() -> None:
+    from kerassniff.api import lint_paths
+    from kerassniff.config import Config
+    from tests.conftest import FIXTURES
+
+    findings = lint_paths([str(FIXTURES)], Config()).findings
+    assert findings and all("\x00" not in f.message and "line ?" not in f.message for f in findings)
+    assert any("(line " in f.message for f in findings)

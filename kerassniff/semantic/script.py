@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Iterator
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from kerassniff.semantic.dataflow import DataEvent
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.positions import LineReferences, NodePositions
 from kerassniff.semantic.training import CallSite, CompileCall, FitCall, InferenceCall, Reference, SaveCall
 
 
@@ -24,15 +25,17 @@ class Script:
     data_events: list[DataEvent] = field(default_factory=list)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
     helpers: dict[str, cst.Module] = field(default_factory=dict)
-    _positions: dict | None = field(default=None, repr=False)
-    _helper_positions: dict[str, dict] = field(default_factory=dict, repr=False)
+    positions: NodePositions = field(init=False, repr=False)
+    line_references: LineReferences = field(init=False, repr=False)
+    _helper_positions: dict[str, NodePositions] = field(default_factory=dict, repr=False)
 
-    # -- positions are computed lazily, once, only when something asks ----------
+    def __post_init__(self) -> None:
+        self.positions = NodePositions(self.module)
+        self.line_references = LineReferences(self, self._describe)
+
+    # -- positions are computed lazily, only for the nodes that need them ---------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = dict(wrapper.resolve(PositionProvider))
-        return self._positions.get(node)
+        return self.positions.get(node)
 
     def line_of(self, node: cst.CSTNode) -> int:
         pos = self.position(node)
@@ -43,17 +46,23 @@ class Script:
         return self.position(node) is not None
 
     def where(self, node: cst.CSTNode) -> str:
-        """'line 12' for this file, 'common.py line 3' for a node in an imported helper module."""
+        """For messages: becomes 'line 12' (or 'common.py line 3' for a helper's node) when the finding is made.
+
+        The line is resolved after all rules ran, so that one pass finds the positions of every node
+        a file's findings need (see :mod:`kerassniff.semantic.positions`).
+        """
+        self.positions.want(node)
+        return self.line_references.marker(node)
+
+    def _describe(self, node: cst.CSTNode) -> str:
         pos = self.position(node)
         if pos is not None:
             return f"line {pos.start.line}"
         for path, module in self.helpers.items():
-            positions = self._helper_positions.get(path)
-            if positions is None:
-                positions = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
-                self._helper_positions[path] = positions
-            if node in positions:
-                return f"{Path(path).name} line {positions[node].start.line}"
+            positions = self._helper_positions.setdefault(path, NodePositions(module))
+            found = positions.get(node)
+            if found is not None:
+                return f"{Path(path).name} line {found.start.line}"
         return "line ?"
 
     def code_of(self, node: cst.CSTNode) -> str:

@@ -1,0 +1,131 @@
+"""Source positions, computed only for the nodes that need them.
+
+LibCST's ``PositionProvider`` records a range for every node of a module, and
+through ``MetadataWrapper`` that costs about twice as much as parsing.  A file
+needs positions for a handful of nodes: the ones findings are reported on and
+the ones their messages mention ("the softmax output (line 14)").  So:
+
+* :class:`NodePositions` runs one code-generation pass that records ranges only
+  inside the subtrees of the wanted nodes (the ranges are identical to
+  ``PositionProvider``'s, see the tests), and batches every node wanted so far
+  into that pass.
+* Rules write ``script.where(node)`` into messages.  That returns a marker, not
+  the line, so that all the nodes of a file are resolved in one pass after the
+  rules ran; :func:`resolve_markers` turns the markers into "line 14".
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+from contextlib import nullcontext
+from typing import Callable
+
+import libcst as cst
+from libcst.metadata import CodePosition, CodeRange
+from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+_NULL_CONTEXT = nullcontext()
+
+
+class _Ranges:
+    """Stands in for the metadata provider the codegen state writes into."""
+
+    def __init__(self) -> None:
+        self._computed: dict[cst.CSTNode, CodeRange] = {}
+
+
+class _TargetedState(PositionProvidingCodegenState):
+    """Tracks line/column for every token but records ranges only within wanted subtrees."""
+
+    def __init__(self, wanted: set[cst.CSTNode], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.wanted = wanted
+        self.inside = 0
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if self.inside or node in self.wanted:
+            self.inside += 1
+            self._stack.append(CodePosition(self.line, self.column))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if not self.inside:
+            return
+        start = self._stack.pop()
+        computed = self.provider._computed
+        if node not in computed:
+            computed[node] = CodeRange(start, CodePosition(self.line, self.column))
+        self.inside -= 1
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        if self.inside:
+            return super().record_syntactic_position(node, start_node=start_node, end_node=end_node)
+        return _NULL_CONTEXT
+
+
+class NodePositions:
+    """Positions of the nodes of one module, computed on demand and in batches."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.known: dict[cst.CSTNode, CodeRange] = {}
+        self.absent: set[cst.CSTNode] = set()  # asked for, not in this module
+        self.pending: set[cst.CSTNode] = set()
+
+    def want(self, node: cst.CSTNode) -> None:
+        if node not in self.known and node not in self.absent:
+            self.pending.add(node)
+
+    def get(self, node: cst.CSTNode) -> CodeRange | None:
+        if node in self.known:
+            return self.known[node]
+        if node in self.absent:
+            return None
+        self.pending.add(node)
+        self._compute()
+        return self.known.get(node)
+
+    def _compute(self) -> None:
+        ranges = _Ranges()
+        state = _TargetedState(set(self.pending), default_indent=self.module.default_indent,
+                               default_newline=self.module.default_newline, provider=ranges)
+        self.module._codegen(state)
+        self.known.update(ranges._computed)
+        self.absent.update(node for node in self.pending if node not in ranges._computed)
+        self.pending.clear()
+
+
+# -- deferred line references in messages ------------------------------------------------------
+_MARKER = re.compile("\x00where:(\\d+):(\\d+)\x00")
+_owners: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
+_owner_ids = itertools.count(1)
+
+
+class LineReferences:
+    """The nodes one script's messages mention, each behind a marker until resolved."""
+
+    def __init__(self, owner: object, describe: Callable[[cst.CSTNode], str]) -> None:
+        self.key = next(_owner_ids)
+        self.nodes: list[cst.CSTNode] = []
+        self.describe = describe
+        _owners[self.key] = owner
+        self._owner_ref = weakref.ref(owner)
+
+    def marker(self, node: cst.CSTNode) -> str:
+        self.nodes.append(node)
+        return f"\x00where:{self.key}:{len(self.nodes) - 1}\x00"
+
+
+def resolve_markers(text: str | None) -> str | None:
+    """Replace every ``where()`` marker in a message with 'line N' (or 'common.py line N')."""
+    if not text or "\x00" not in text:
+        return text
+
+    def substitute(match: re.Match) -> str:
+        owner = _owners.get(int(match.group(1)))
+        references: LineReferences | None = getattr(owner, "line_references", None)
+        if references is None:
+            return "line ?"
+        return references.describe(references.nodes[int(match.group(2))])
+
+    return _MARKER.sub(substitute, text)
