@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,15 +18,21 @@ import libcst as cst
 from kerassniff.config import Config
 from kerassniff.discovery import collect
 from kerassniff.findings import Finding
+from kerassniff.notebook import NotebookError, map_findings, notebook_source
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
-from kerassniff.semantic import Script, build_script
+from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.positions import resolve_markers
-from kerassniff.sources import SourceError, SourceText, decode_source, read_source
+from kerassniff.cache import Cache
+from kerassniff.sources import SourceError, SourceText, decode_source, read_bytes, read_source
 from kerassniff.suppressions import Suppressions
 
 # A file that mentions none of these cannot hold Keras code; it is skipped
 # without parsing when it was found by walking a folder.
 KERAS_HINT = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
+# Files are not parsed when parsing alone could pass the per-file time limit;
+# a conservative parse rate for dense code: LibCST parses 160-400 KB/s on a typical machine. parse rate for dense code: LibCST parses 160-400 KB/s on a typical machine.
+PARSE_CHARS_PER_SECOND = 100_000
+
 _PY2_HINTS = (
     re.compile(r"^[ \t]*print[ \t]+[\"'\w][^=(]*$", re.MULTILINE),
     re.compile(r"^[ \t]*except[ \t]+[\w.]+\s*,\s*\w+\s*:", re.MULTILINE),
@@ -43,6 +50,10 @@ class FileResult:
     skipped: bool = False  # pre-filtered: no Keras in it
     text: str | None = field(default=None, repr=False)  # kept for cross-script suppression
     internal_error: str | None = None
+    timed_out: bool = False
+    linked: bool = False  # saves or loads a model: cross-script rules need its semantic model
+    helpers: list[str] = field(default_factory=list)  # helper modules its analysis read (cache dependencies)
+    cached: bool = False
 
 
 @dataclass
@@ -108,21 +119,57 @@ def parse(text: str, path: str) -> cst.Module | Finding:
 
 
 def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True) -> FileResult:
-    """Analyse one script's text.  Never raises for bad input."""
+    """Analyse one script's (or notebook's) text.  Never raises for bad input."""
     config = config or Config()
     result = FileResult(path)
     if not explicit and not KERAS_HINT.search(text):
         result.skipped = True
         return result
+    if is_notebook(path):
+        return _lint_notebook(text, path, config)
+    return _lint_python(text, path, config)
+
+
+def is_notebook(path: str) -> bool:
+    return path.lower().endswith(".ipynb")
+
+
+def _lint_notebook(text: str, path: str, config: Config) -> FileResult:
+    try:
+        source = notebook_source(text)
+    except NotebookError as error:
+        return FileResult(path, [parse_error_finding(path, str(error))] if config.enabled_for("KS001", path) else [])
+    result = _lint_python(source.text, path, config, source.cell_of_line)
+    result.findings = map_findings(result.findings, source)
+    return result
+
+
+def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, int]] | None = None) -> FileResult:
+    result = FileResult(path)
+    if len(text) > config.timeout * PARSE_CHARS_PER_SECOND:
+        # LibCST's parser cannot be interrupted: a file it could not parse within the limit is not started.
+        message = (f"file is {len(text) / 1e6:.1f} MB, too large to analyse within the {config.timeout:g} s per-file "
+                   f"limit (parsing alone would take longer); it was not checked")
+        result.timed_out = True
+        result.findings = filter_findings([limit_finding(path, message)], text, config)
+        return result
+    started = time.monotonic()
     module = parse(text, path)
     if isinstance(module, Finding):
         result.findings = [module] if config.enabled_for("KS001", path) else []
         return result
     try:
-        script = build_script(module, path)
+        script = build_script(module, path, deadline=started + config.timeout, cells=cells)
         result.script = script
         result.text = text
         reports = run_rules(script, config)
+    except AnalysisTimeout:
+        result.script = None
+        result.timed_out = True
+        message = (f"analysis stopped after the {config.timeout:g} s per-file limit, so this file was not fully "
+                   f"checked: findings in it may be missing")
+        result.findings = filter_findings([limit_finding(path, message)], text, config)
+        return result
     except RecursionError:
         result.findings = filter_findings([parse_error_finding(path, "the file is nested too deeply to analyse")],
                                           text, config)
@@ -135,7 +182,15 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     # A report on a node of an imported helper module belongs to that module's own run.
     findings = [to_finding(script, rule, report) for rule, report in reports if script.is_native(report.node)]
     result.findings = filter_findings(_dedupe(findings), text, config)
+    result.linked = bool(script.models) and any(m.kind == "loaded" or m.saves for m in script.models)
+    result.helpers = list(script.helpers)
     return result
+
+
+def limit_finding(path: str, message: str) -> Finding:
+    rule = get_rule("KS002")
+    assert rule is not None
+    return Finding(path, 1, 1, 1, 1, rule.code, rule.name, rule.severity, message, rule.fix_hint)
 
 
 def run_rules(script: Script, config: Config) -> list[tuple[Rule, Report]]:
@@ -184,8 +239,8 @@ def lint_file(path: Path, config: Config, explicit: bool = True) -> FileResult:
     return _lint_decoded(read_source(path), str(path), config, explicit)
 
 
-def lint_bytes(data: bytes, display: str, config: Config) -> FileResult:
-    return _lint_decoded(decode_source(data), display, config, explicit=True)
+def lint_bytes(data: bytes, display: str, config: Config, explicit: bool = True) -> FileResult:
+    return _lint_decoded(decode_source(data), display, config, explicit)
 
 
 def _lint_decoded(source: SourceText | SourceError, display: str, config: Config, explicit: bool) -> FileResult:
@@ -195,9 +250,38 @@ def _lint_decoded(source: SourceText | SourceError, display: str, config: Config
     return lint_source(source.text, display, config, explicit=explicit)
 
 
-def lint_paths(paths: list[str], config: Config) -> RunResult:
+# Below this many files to analyse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 16
+
+
+def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None) -> RunResult:
+    """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules."""
     targets, missing = collect(paths, config)
-    files = [lint_file(target.path, config, target.explicit) for target in targets]
+    results: list[FileResult | None] = [None] * len(targets)
+    work: list[tuple[int, str, bool, bytes | SourceError, str | None]] = []
+    for index, target in enumerate(targets):
+        display = str(target.path)
+        raw = read_bytes(target.path)
+        key = cache.key(display, raw) if cache is not None and isinstance(raw, bytes) else None
+        hit = cache.get(key) if cache is not None and key is not None else None
+        if hit is not None:
+            results[index] = FileResult(display, hit.findings, skipped=hit.skipped, linked=hit.linked, cached=True)
+        else:
+            work.append((index, display, target.explicit, raw, key))
+
+    for (index, _, _, _, key), result in zip(work, _run_jobs(work, config, jobs)):
+        results[index] = result
+        if cache is not None and key is not None and not result.internal_error and not result.timed_out:
+            cache.put(key, result.findings, result.skipped, result.linked, result.helpers)
+
+    files = [r for r in results if r is not None]
+    # Cross-script rules need the semantic model of every script that saves or loads a model; results
+    # that came from the cache or a worker process do not carry it, so those few files are analysed here.
+    for position, result in enumerate(files):
+        if result.linked and result.script is None:
+            fresh = lint_file(Path(result.path), config, explicit=True)
+            if fresh.script is not None:
+                result.script, result.text = fresh.script, fresh.text
     from kerassniff.project import cross_script_findings
 
     cross = cross_script_findings([f for f in files if f.script is not None], config)
@@ -205,6 +289,44 @@ def lint_paths(paths: list[str], config: Config) -> RunResult:
     for finding in cross:
         by_path[finding.path].findings.append(finding)
     return RunResult(files, [m.path for m in missing])
+
+
+def _run_jobs(work: list, config: Config, jobs: int) -> list[FileResult]:
+    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES:
+        return [_lint_raw(display, explicit, raw, config) for _, display, explicit, raw, _ in work]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(32, len(work) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        return list(pool.map(_worker_job, [(display, explicit, raw) for _, display, explicit, raw, _ in work],
+                             chunksize=chunk))
+
+
+def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Config) -> FileResult:
+    source = raw if isinstance(raw, SourceError) else decode_source(raw)
+    return _lint_decoded(source, display, config, explicit)
+
+
+_worker_config: Config | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _worker_config
+    _worker_config = config
+    load_rules()
+
+
+def _worker_job(job: tuple[str, bool, bytes | SourceError]) -> FileResult:
+    """Runs in a worker process: the result travels back without its (large, unpicklable-in-spirit) model."""
+    display, explicit, raw = job
+    assert _worker_config is not None
+    try:
+        result = _lint_raw(display, explicit, raw, _worker_config)
+    except Exception:  # noqa: BLE001 - never lose the whole run to one file
+        return FileResult(display, internal_error=traceback.format_exc())
+    result.script = None
+    result.text = None
+    return result
 
 
 def internal_error_message(result: FileResult) -> str:

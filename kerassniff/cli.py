@@ -5,6 +5,7 @@ error (a missing path, a bad pyproject.toml, a bug in kerassniff).
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import click
 
 from kerassniff import __version__
+from kerassniff.cache import Cache
 from kerassniff.api import RunResult, lint_bytes, lint_paths, print_internal_errors
 from kerassniff.config import Config, ConfigError, find_pyproject, load_config, validate_selectors
 from kerassniff.findings import Finding
@@ -66,10 +68,14 @@ def main() -> None:
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--explain", metavar="CODE", default=None, help="Print the document of a rule and exit.")
 @click.option("--show-model", is_flag=True, help="Print the semantic model kerassniff built of each file (debugging).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
+              help="Worker processes for large runs (default: one per CPU core; 1: no workers).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the .kerassniff_cache folder.")
 @click.version_option(__version__, "--version", prog_name="kerassniff")
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], statistics: bool, quiet: bool, exit_zero: bool, stdin_filename: str | None,
-          config_path: Path | None, isolated: bool, explain: str | None, show_model: bool) -> None:
+          config_path: Path | None, isolated: bool, explain: str | None, show_model: bool, jobs: int | None,
+          no_cache: bool) -> None:
     """Check Keras training scripts for silent bugs.
 
     PATHS are files or folders (default: the current folder); '-' reads
@@ -87,7 +93,10 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         data = sys.stdin.buffer.read()
         result = RunResult([lint_bytes(data, stdin_filename or "-", config)], [])
     else:
-        result = lint_paths(list(paths) or ["."], config)
+        workers = jobs if jobs is not None else config.jobs
+        use_cache = config.cache and not no_cache and not show_model  # --show-model needs every model built
+        result = lint_paths(list(paths) or ["."], config, jobs=workers or (os.cpu_count() or 1),
+                            cache=Cache.for_config(config) if use_cache else None)
 
     for missing in result.missing:
         click.echo(f"kerassniff: {missing}: no such file or directory", err=True)

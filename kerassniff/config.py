@@ -34,6 +34,8 @@ class Config:
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     timeout: float = 10.0
+    jobs: int = 0  # 0: one per CPU core (large runs only; a handful of files stays in one process)
+    cache: bool = True
     root: Path | None = None  # folder of the pyproject.toml it came from
     source: Path | None = None
 
@@ -143,6 +145,14 @@ def load_config(pyproject: Path | None) -> Config:
         if not isinstance(section["timeout"], (int, float)) or section["timeout"] <= 0:
             raise ConfigError(f"{pyproject}: timeout must be a positive number of seconds")
         config.timeout = float(section["timeout"])
+    if "jobs" in section:
+        if isinstance(section["jobs"], bool) or not isinstance(section["jobs"], int) or section["jobs"] < 0:
+            raise ConfigError(f"{pyproject}: jobs must be a whole number (0: one per CPU core)")
+        config.jobs = section["jobs"]
+    if "cache" in section:
+        if not isinstance(section["cache"], bool):
+            raise ConfigError(f"{pyproject}: cache must be true or false")
+        config.cache = section["cache"]
     return config
 
 

@@ -15,7 +15,7 @@ import pathspec
 
 from kerassniff.config import Config
 
-SOURCE_SUFFIXES = (".py", ".pyw", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyw", ".pyi", ".ipynb")
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,19 @@ class Finding:
     def url(self) -> str:
         return rule_url(self.code)
 
+    @property
+    def cell(self) -> int | None:
+        """The code cell of a notebook finding (its line and column are within that cell)."""
+        return self.extra.get("cell")
+
+    @property
+    def location(self) -> str:
+        """``path:line:col``, or ``nb.ipynb:cell 3:4:5`` in a notebook."""
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.column}"
+
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
 
     def to_json(self) -> dict:
         data = asdict(self)

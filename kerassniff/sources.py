@@ -52,16 +52,20 @@ def decode_source(data: bytes) -> SourceText | SourceError:
     return SourceText(text, encoding)
 
 
-def read_source(path: Path) -> SourceText | SourceError:
+def read_bytes(path: Path) -> bytes | SourceError:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return SourceError(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit; not analysed")
-        data = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         return SourceError("file cannot be read: permission denied")
     except IsADirectoryError:
         return SourceError("path is a directory, not a file")
     except OSError as error:
         return SourceError(f"file cannot be read: {error.strerror or error}")
-    return decode_source(data)
+
+
+def read_source(path: Path) -> SourceText | SourceError:
+    data = read_bytes(path)
+    return data if isinstance(data, SourceError) else decode_source(data)

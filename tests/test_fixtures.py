@@ -27,6 +27,8 @@ def test_every_rule_has_three_positive_and_three_negative_fixtures() -> None:
     from kerassniff.registry import all_rules
 
     for rule in all_rules():
+        if rule.code == "KS002":
+            continue  # a timeout depends on the clock, not the source: tests/test_robustness.py covers it
         folder = FIXTURES / rule.code
         minimum = 4 if rule.code == "KS102" or rule.code.startswith("KS2") else 3
         if rule.scope == "project":

@@ -26,8 +26,12 @@ def test_rule_has_a_complete_document(rule) -> None:
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.scope != "project"], ids=lambda r: r.code)
 def test_document_examples_behave_as_documented(rule, lint_text) -> None:
+    from kerassniff.config import Config
+
     for example in examples(rule_document(rule.code)):
-        codes = [f.code for f in lint_text(example.code, f"{rule.code}_{example.kind}.py")]
+        # KS002's document shows its bad example under a limit no analysis can meet
+        config = Config(timeout=1e-9) if rule.code == "KS002" and example.kind == "bad" else None
+        codes = [f.code for f in lint_text(example.code, f"{rule.code}_{example.kind}.py", config)]
         if example.kind == "bad":
             assert rule.code in codes, f"{rule.code} bad example not flagged"
         else:

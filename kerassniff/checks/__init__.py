@@ -4,6 +4,7 @@ Importing this package registers every rule.
 """
 from kerassniff.checks import (  # noqa: F401
     ks001_parse_error,
+    ks002_analysis_limit,
     ks101_binary_crossentropy_multiclass,
     ks102_label_encoding_mismatch,
     ks103_single_unit_softmax,

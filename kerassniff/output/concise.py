@@ -5,7 +5,7 @@ from kerassniff.findings import Finding
 
 
 def line(finding: Finding) -> str:
-    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
+    return f"{finding.location}: {finding.code} {finding.message}"
 
 
 def render(findings: list[Finding], **_: object) -> str:

@@ -25,7 +25,7 @@ def render(findings: list[Finding], sources: dict[str, list[str]] | None = None,
     out = []
     for finding in findings:
         out.append(f"{line(finding)}  [{finding.severity.value}: {finding.name}]")
-        text = _source_line(finding, cache)
+        text = _source_line(finding, cache) if finding.cell is None else None
         if text is not None:
             gutter = f"{finding.line:>5} | "
             out.append(gutter + text.rstrip())

@@ -14,6 +14,7 @@ array and label operations to :mod:`kerassniff.semantic.data_calls`.
 from __future__ import annotations
 
 import operator
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -80,9 +81,15 @@ class Frame:
     self_value: Value | None = None
 
 
+class AnalysisTimeout(Exception):
+    """The file's analysis ran past its deadline (the per-file ``timeout``)."""
+
+
 class Builder:
-    def __init__(self, module: cst.Module, path: str) -> None:
+    def __init__(self, module: cst.Module, path: str, deadline: float | None = None) -> None:
         self.script = Script(path=path, module=module)
+        self.deadline = deadline  # time.monotonic() value; checked every few statements
+        self._ticks = 0
         self.module_scope = Scope()
         self.star_imports: list[str] = []
         self.order = 0
@@ -101,8 +108,10 @@ class Builder:
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
+        self._check_deadline()  # parsing alone may have used up the time
         frame = Frame(self.module_scope)
         self.exec_block(self.script.module.body, frame)
+        self._check_deadline()
         self._run_uncalled()
         self.script.calls = list(self._call_sites.values())
         self.script.references = list(self._references.values())
@@ -127,6 +136,10 @@ class Builder:
                 if id(method.node) not in self.called:
                     self.call_function(method, CallArgs(), None, self_value=instance)
 
+    def _check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise AnalysisTimeout
+
     def next_order(self) -> int:
         self.order += 1
         return self.order
@@ -144,6 +157,9 @@ class Builder:
                 self.exec_small(small, frame)
 
     def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> None:
+        self._ticks += 1
+        if self.deadline is not None and not self._ticks & 31 and time.monotonic() > self.deadline:
+            raise AnalysisTimeout
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 self.exec_small(small, frame)
@@ -426,7 +442,10 @@ class Builder:
         if node is None:
             return UNKNOWN
         self.expr_depth += 1
+        self._ticks += 1
         try:
+            if self.deadline is not None and not self._ticks & 255 and time.monotonic() > self.deadline:
+                raise AnalysisTimeout
             if self.expr_depth > MAX_EXPRESSION_DEPTH:
                 return UNKNOWN
             handler = _EVALUATORS.get(type(node))
@@ -1024,5 +1043,12 @@ _EVALUATORS = {
 }
 
 
-def build_script(module: cst.Module, path: str) -> Script:
-    return Builder(module, path).build()
+def build_script(module: cst.Module, path: str, deadline: float | None = None,
+                 cells: list[tuple[int, int]] | None = None) -> Script:
+    """The semantic model of one parsed script; raises :class:`AnalysisTimeout` past ``deadline``.
+
+    ``cells`` maps each line of a notebook's joined code cells to (cell, line in cell).
+    """
+    builder = Builder(module, path, deadline)
+    builder.script.cells = cells
+    return builder.build()

@@ -25,6 +25,7 @@ class Script:
     data_events: list[DataEvent] = field(default_factory=list)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
     helpers: dict[str, cst.Module] = field(default_factory=dict)
+    cells: list[tuple[int, int]] | None = None  # a notebook: script line - 1 -> (code cell, line in cell)
     positions: NodePositions = field(init=False, repr=False)
     line_references: LineReferences = field(init=False, repr=False)
     _helper_positions: dict[str, NodePositions] = field(default_factory=dict, repr=False)
@@ -56,6 +57,9 @@ class Script:
 
     def _describe(self, node: cst.CSTNode) -> str:
         pos = self.position(node)
+        if pos is not None and self.cells and pos.start.line <= len(self.cells):
+            cell, line = self.cells[pos.start.line - 1]
+            return f"cell {cell} line {line}"
         if pos is not None:
             return f"line {pos.start.line}"
         for path, module in self.helpers.items():
