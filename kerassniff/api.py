@@ -18,6 +18,7 @@ import libcst as cst
 from kerassniff.config import Config
 from kerassniff.discovery import collect
 from kerassniff.findings import Finding
+from kerassniff.parsing import TooDeep, parse_module
 from kerassniff.notebook import NotebookError, map_findings, notebook_source
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
@@ -103,7 +104,9 @@ def _syntax_error_position(error: cst.ParserSyntaxError) -> tuple[int, int, str]
 
 def parse(text: str, path: str) -> cst.Module | Finding:
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
+    except TooDeep as error:
+        return parse_error_finding(path, f"the file is nested too deeply to parse: {error}")
     except cst.ParserSyntaxError as error:
         line, column, detail = _syntax_error_position(error)
         message = f"syntax error: {detail}"
@@ -163,6 +166,10 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
         result.script = script
         result.text = text
         reports = run_rules(script, config)
+        for _, report in reports:
+            script.positions.want(report.node)  # one position pass for all of them
+        # A report on a node of an imported helper module belongs to that module's own run.
+        findings = [to_finding(script, rule, report) for rule, report in reports if script.is_native(report.node)]
     except AnalysisTimeout:
         result.script = None
         result.timed_out = True
@@ -177,10 +184,6 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
     except Exception:  # noqa: BLE001 - an analyser bug must not stop the other files
         result.internal_error = traceback.format_exc()
         return result
-    for _, report in reports:
-        script.positions.want(report.node)  # one position pass for all of them
-    # A report on a node of an imported helper module belongs to that module's own run.
-    findings = [to_finding(script, rule, report) for rule, report in reports if script.is_native(report.node)]
     result.findings = filter_findings(_dedupe(findings), text, config)
     result.linked = bool(script.models) and any(m.kind == "loaded" or m.saves for m in script.models)
     result.helpers = list(script.helpers)

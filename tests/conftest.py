@@ -21,6 +21,12 @@ def expected_findings(path: Path) -> list[tuple[int, str]]:
     return sorted(expected)
 
 
+@pytest.fixture(autouse=True)
+def _run_outside_the_repository(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run from an empty folder, so the CLI's cache never lands in the checkout."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture
 def lint_text():
     from kerassniff.api import lint_source

@@ -7,9 +7,10 @@ from kerassniff.semantic import Script
 
 REMOVED = {
     "numpy.int": ("int", "NumPy 1.24"), "numpy.float": ("float", "NumPy 1.24"),
-    "numpy.bool": ("bool", "NumPy 1.24"), "numpy.object": ("object", "NumPy 1.24"),
+    # np.bool and np.long were removed in 1.24 but are back in NumPy 2.0, so they are not flagged.
+    "numpy.object": ("object", "NumPy 1.24"),
     "numpy.complex": ("complex", "NumPy 1.24"), "numpy.str": ("str", "NumPy 1.24"),
-    "numpy.long": ("int", "NumPy 1.24"), "numpy.unicode": ("str", "NumPy 1.24"),
+    "numpy.unicode": ("str", "NumPy 1.24"),
     "numpy.float_": ("np.float64", "NumPy 2.0"), "numpy.complex_": ("np.complex128", "NumPy 2.0"),
     "numpy.unicode_": ("np.str_", "NumPy 2.0"), "numpy.string_": ("np.bytes_", "NumPy 2.0"),
     "numpy.NaN": ("np.nan", "NumPy 2.0"), "numpy.Inf": ("np.inf", "NumPy 2.0"),

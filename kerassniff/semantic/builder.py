@@ -14,6 +14,7 @@ array and label operations to :mod:`kerassniff.semantic.data_calls`.
 from __future__ import annotations
 
 import operator
+from collections import Counter
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,7 +32,12 @@ from kerassniff.semantic.values import (
 )
 
 MAX_CALL_DEPTH = 12
-MAX_HELPER_DEPTH = 3  # helper modules importing helper modules: followed this deep
+# Interpreting a body at every call is exponential when functions call functions several times each;
+# after this many interpretations a function's further calls are unknown.  Loops that build a model
+# through a helper (``for f in (32, 64, 128): x = block(x, f)``) stay well below it.
+MAX_CALLS_PER_FUNCTION = 24
+MAX_HELPER_DEPTH = 2  # helper modules importing helper modules: followed this deep
+MAX_HELPERS = 8  # helper modules interpreted per script; the rest are unknown
 MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
 MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot be Keras code anyway)
 
@@ -98,6 +104,8 @@ class Builder:
         self.expr_depth = 0
         self.active: set[int] = set()  # function nodes being interpreted (no recursion)
         self.called: set[int] = set()
+        self.call_counts: Counter[int] = Counter()
+        self.literals: dict[cst.CSTNode, Value] = {}
         self.functions: list[FunctionValue] = []
         self.classes: list[ClassValue] = []
         self._call_sites: dict[int, CallSite] = {}
@@ -289,7 +297,7 @@ class Builder:
         key = str(path)
         if key in self.helper_modules:
             return self.helper_modules[key]  # None while it is still being interpreted (an import cycle)
-        if path.resolve() == _resolved(self.script.path):
+        if path.resolve() == _resolved(self.script.path) or len(self.helper_modules) >= MAX_HELPERS:
             return None
         parsed = siblings.load(path)
         if parsed is None:
@@ -676,8 +684,9 @@ class Builder:
                       self_value: Value | None = None) -> Value:
         key = id(function.node)
         self.called.add(key)
-        if key in self.active or self.depth >= MAX_CALL_DEPTH:
+        if key in self.active or self.depth >= MAX_CALL_DEPTH or self.call_counts[key] >= MAX_CALLS_PER_FUNCTION:
             return UNKNOWN
+        self.call_counts[key] += 1
         self.active.add(key)
         self.depth += 1
         try:
@@ -856,10 +865,14 @@ def _merge(a: Value, b: Value) -> Value:
 
 # ------------------------------------------------------------ expression table
 def _eval_literal(builder: Builder, node, frame: Frame) -> Value:
-    try:
-        return Const(node.evaluated_value)
-    except Exception:  # noqa: BLE001 - an odd literal is simply unknown
-        return UNKNOWN
+    known = builder.literals.get(node)
+    if known is None:
+        try:
+            known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
+        except Exception:  # noqa: BLE001 - an odd literal is simply unknown
+            known = UNKNOWN
+        builder.literals[node] = known
+    return known
 
 
 def _eval_concatenated(builder: Builder, node: cst.ConcatenatedString, frame: Frame) -> Value:

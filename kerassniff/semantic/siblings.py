@@ -13,9 +13,12 @@ from pathlib import Path
 
 import libcst as cst
 
+from kerassniff.parsing import parse_module
 from kerassniff.sources import SourceText, read_source
 
-MAX_HELPER_BYTES = 1_000_000
+MAX_HELPER_BYTES = 300_000
+# Installed packages are libraries, not a project's helpers, even when a script sits beside them.
+_INSTALLED_FOLDERS = frozenset({"site-packages", "dist-packages"})
 # Top-level names that are always installed libraries, even if a file of the
 # same name happens to sit beside the script.
 _LIBRARY_ROOTS = frozenset({
@@ -39,7 +42,7 @@ def resolve(script_path: str, module: str, level: int) -> Path | None:
         return None
     for _ in range(max(level - 1, 0)):
         base = base.parent
-    if not base.is_dir():
+    if not base.is_dir() or _INSTALLED_FOLDERS.intersection(base.parts):
         return None
     target = base.joinpath(*parts) if parts else base
     for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
@@ -62,7 +65,7 @@ def load(path: Path) -> cst.Module | None:
         source = read_source(path)
         if isinstance(source, SourceText):
             try:
-                module = cst.parse_module(source.text)
+                module = parse_module(source.text)
             except Exception:  # noqa: BLE001 - a broken helper is just unknown
                 module = None
     _parsed[key] = module
