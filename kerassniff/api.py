@@ -10,21 +10,27 @@ import re
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
 
+from kerassniff.cache import Cache
 from kerassniff.config import Config
 from kerassniff.discovery import collect
 from kerassniff.findings import Finding
-from kerassniff.parsing import TooDeep, parse_module
 from kerassniff.notebook import NotebookError, map_findings, notebook_source
+from kerassniff.parsing import TooDeep, parse_module
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.positions import resolve_markers
-from kerassniff.cache import Cache
-from kerassniff.sources import SourceError, SourceText, decode_source, read_bytes, read_source
+from kerassniff.sources import (
+    SourceError,
+    SourceText,
+    decode_source,
+    read_bytes,
+    read_source,
+)
 from kerassniff.suppressions import Suppressions
 
 # A file that mentions none of these cannot hold Keras code; it is skipped
@@ -215,8 +221,11 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding:
         line, column = position.start.line, position.start.column + 1
         end_line, end_column = position.end.line, position.end.column + 1
     hint = report.fix_hint if report.fix_hint is not None else rule.fix_hint
+    fix = report.fix
     return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
-                   resolve_markers(report.message) or "", resolve_markers(hint))
+                   resolve_markers(report.message) or "", resolve_markers(hint),
+                   fix_applicability=fix.applicability if fix is not None else None,
+                   fix_message=fix.description if fix is not None else None, fix=fix)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -329,6 +338,7 @@ def _worker_job(job: tuple[str, bool, bytes | SourceError]) -> FileResult:
         return FileResult(display, internal_error=traceback.format_exc())
     result.script = None
     result.text = None
+    result.findings = [replace(f, fix=None) for f in result.findings]  # LibCST nodes stay in the worker
     return result
 
 

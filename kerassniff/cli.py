@@ -13,13 +13,20 @@ from pathlib import Path
 import click
 
 from kerassniff import __version__
-from kerassniff.cache import Cache
 from kerassniff.api import RunResult, lint_bytes, lint_paths, print_internal_errors
-from kerassniff.config import Config, ConfigError, find_pyproject, load_config, validate_selectors
+from kerassniff.cache import Cache
+from kerassniff.config import (
+    Config,
+    ConfigError,
+    find_pyproject,
+    load_config,
+    validate_selectors,
+)
 from kerassniff.findings import Finding
 from kerassniff.output import FORMATS
 from kerassniff.registry import all_rules, get_rule
 from kerassniff.rule_docs import rule_document
+
 
 class KerassniffGroup(click.Group):
     """``kerassniff PATHS`` checks; ``kerassniff rule KS101`` explains.
@@ -71,11 +78,16 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
               help="Worker processes for large runs (default: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the .kerassniff_cache folder.")
+@click.option("--fix", "apply_fix", is_flag=True, help="Apply safe fixes to the files (written atomically).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change the model or loss (review them).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply exclude settings to files named on the command line too (for pre-commit and editors).")
 @click.version_option(__version__, "--version", prog_name="kerassniff")
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], statistics: bool, quiet: bool, exit_zero: bool, stdin_filename: str | None,
           config_path: Path | None, isolated: bool, explain: str | None, show_model: bool, jobs: int | None,
-          no_cache: bool) -> None:
+          no_cache: bool, force_exclude: bool, apply_fix: bool, unsafe_fixes: bool, show_diff: bool) -> None:
     """Check Keras training scripts for silent bugs.
 
     PATHS are files or folders (default: the current folder); '-' reads
@@ -85,10 +97,16 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         sys.exit(_print_rule(explain))
     try:
         config = _configure(paths, select, ignore, config_path, isolated)
+        config.force_exclude = force_exclude
     except ConfigError as error:
         click.echo(f"kerassniff: {error}", err=True)
         sys.exit(2)
 
+    if (apply_fix or show_diff) and paths != ("-",):
+        code = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
+        if show_diff:
+            sys.exit(code)
+        no_cache = True  # report what is left from the files as they are now
     if paths == ("-",):
         data = sys.stdin.buffer.read()
         result = RunResult([lint_bytes(data, stdin_filename or "-", config)], [])
@@ -109,7 +127,7 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
                 click.echo(describe(file.script))
     findings = result.findings
     checked = sum(1 for f in result.files if not f.skipped)
-    text = _render(findings, output_format, statistics, quiet, checked)
+    text = _render(findings, output_format, statistics, quiet, checked, unsafe_fixes)
     if output_file:
         Path(output_file).write_text(text, encoding="utf-8")
     else:
@@ -137,7 +155,28 @@ def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[st
     return config
 
 
-def _render(findings: list[Finding], output_format: str, statistics: bool, quiet: bool, checked: int) -> str:
+def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> int:
+    """Apply (or, with --diff, print) the fixes; returns the exit code --diff uses (1: there are fixes)."""
+    from kerassniff.discovery import collect
+    from kerassniff.fixes import fix_file, write_atomically
+
+    targets, _ = collect(paths, config)
+    fixed_files = [f for f in (fix_file(t.path, config, unsafe) for t in targets) if f is not None]
+    for fixed in fixed_files:
+        if diff_only:
+            click.echo(fixed.diff(), nl=False)
+        else:
+            write_atomically(fixed.path, fixed.fixed, fixed.encoding)
+    count = sum(f.applied for f in fixed_files)
+    verb = "Would fix" if diff_only else "Fixed"
+    if count:
+        click.echo(f"{verb} {count} finding{'s' if count != 1 else ''} in {len(fixed_files)} "
+                   f"file{'s' if len(fixed_files) != 1 else ''}.", err=True)
+    return 1 if diff_only and fixed_files else 0
+
+
+def _render(findings: list[Finding], output_format: str, statistics: bool, quiet: bool, checked: int,
+            unsafe_fixes: bool = False) -> str:
     if statistics:
         counts = Counter(f.code for f in findings)
         lines = []
@@ -145,7 +184,7 @@ def _render(findings: list[Finding], output_format: str, statistics: bool, quiet
             rule = get_rule(code)
             lines.append(f"{count:>5}  {code}  {rule.name if rule else ''}")
         return "\n".join(lines) + ("\n" if lines else "")
-    text = FORMATS[output_format](findings)
+    text = FORMATS[output_format](findings, unsafe_fixes=unsafe_fixes)
     if output_format in ("concise", "full") and not quiet:
         files = len({f.path for f in findings})
         plural = "s" if checked != 1 else ""
@@ -154,6 +193,13 @@ def _render(findings: list[Finding], output_format: str, statistics: bool, quiet
                      f"file{'s' if files != 1 else ''} ({checked} file{plural} checked).\n")
         else:
             text += f"All checks passed ({checked} file{plural} checked).\n"
+        safe = sum(1 for f in findings if f.fix_applicability == "safe")
+        unsafe = sum(1 for f in findings if f.fix_applicability == "unsafe")
+        if safe or (unsafe and unsafe_fixes):
+            fixable = safe + (unsafe if unsafe_fixes else 0)
+            text += f"[*] {fixable} fixable with --fix{' --unsafe-fixes' if unsafe_fixes and unsafe else ''}.\n"
+        if unsafe and not unsafe_fixes:
+            text += f"({unsafe} more fixable with --unsafe-fixes; review those changes.)\n"
     return text
 
 

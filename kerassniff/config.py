@@ -36,6 +36,7 @@ class Config:
     timeout: float = 10.0
     jobs: int = 0  # 0: one per CPU core (large runs only; a handful of files stays in one process)
     cache: bool = True
+    force_exclude: bool = False  # excludes apply to files named on the command line too
     root: Path | None = None  # folder of the pyproject.toml it came from
     source: Path | None = None
 

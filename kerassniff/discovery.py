@@ -67,11 +67,28 @@ def collect(paths: list[str], config: Config) -> tuple[list[Target], list[Missin
                     seen.add(key)
                     targets.append(Target(file, explicit=False))
         else:
+            if config.force_exclude and _explicitly_excluded(path, config):
+                continue
             key = path.resolve()
             if key not in seen:
                 seen.add(key)
                 targets.append(Target(path, explicit=True))
     return targets, missing
+
+
+def _explicitly_excluded(path: Path, config: Config) -> bool:
+    """A file named on the command line that an exclude pattern (or a default-excluded folder) covers."""
+    base = config.root or Path.cwd()
+    try:
+        relative = path.resolve().relative_to(base.resolve())
+    except ValueError:
+        return config.is_excluded(path)
+    current = base
+    for part in relative.parts:
+        current = current / part
+        if config.is_excluded(current, base):
+            return True
+    return False
 
 
 def walk(root: Path, config: Config):

@@ -5,7 +5,7 @@ around without copying or fear of mutation.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -35,6 +35,9 @@ class Finding:
     message: str
     fix_hint: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    fix_applicability: str | None = None  # "safe" (--fix) or "unsafe" (--unsafe-fixes); None: no automatic fix
+    fix_message: str | None = None  # what the automatic fix does
+    fix: object = field(default=None, compare=False, hash=False, repr=False)  # the Fix, in the run that found it
 
     @property
     def url(self) -> str:
@@ -55,9 +58,15 @@ class Finding:
         return (self.path, self.cell or 0, self.line, self.column, self.code)
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        extra = data.pop("extra")
+        data = {name: getattr(self, name) for name in _JSON_FIELDS}
+        applicability = self.fix_applicability
+        data["fix"] = None if applicability is None else {
+            "applicability": applicability, "message": self.fix_message}
+        extra = dict(self.extra)
         data["severity"] = self.severity.value
         data["url"] = self.url
         data.update(extra)
         return data
+
+
+_JSON_FIELDS = ("path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "fix_hint")

@@ -14,6 +14,7 @@ from kerassniff.findings import Severity
 if TYPE_CHECKING:
     from libcst import CSTNode
 
+    from kerassniff.fixes import Fix
     from kerassniff.semantic.script import Script
 
 
@@ -24,6 +25,7 @@ class Report:
     node: "CSTNode"
     message: str
     fix_hint: str | None = None  # overrides the rule's default hint
+    fix: "Fix | None" = None  # an automatic fix (applied with --fix / --unsafe-fixes)
 
 
 CheckFunction = Callable[["Script"], Iterable[Report]]

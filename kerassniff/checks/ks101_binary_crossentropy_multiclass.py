@@ -1,8 +1,11 @@
 """KS101 binary-crossentropy-multiclass (seed 002)."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.checks._shared import describe_head, loss_heads, quoted
 from kerassniff.findings import Severity
+from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import BINARY_LOSSES
@@ -41,4 +44,9 @@ def check(script: Script):
         if head.activation == "sigmoid":
             hint = ("one label per sample: use activation='softmax' on the last layer and "
                     "loss='categorical_crossentropy' (one-hot labels)")
-        yield Report(loss.node, message, hint)
+        fix = None
+        if head.activation == "softmax" and labels and all(d.encoding == "onehot" for d in labels) and \
+                isinstance(loss.node, cst.SimpleString):
+            fix = unsafe_fix("use loss 'categorical_crossentropy' (the labels are one-hot)", loss.node,
+                             with_quotes_of(loss.node, "categorical_crossentropy"))
+        yield Report(loss.node, message, hint, fix)

@@ -1,7 +1,10 @@
 """KS103 single-unit-softmax."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.findings import Severity
+from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 
@@ -16,13 +19,31 @@ def check(script: Script):
         for head in model.heads():
             if head is not None and head.activation == "softmax" and head.units == 1:
                 reported.add(id(head.activation_node))
-                yield Report(head.activation_node, _message(script, head.layer.kind, head.activation_node, head.layer.node))
+                yield Report(head.activation_node, _message(script, head.layer.kind, head.activation_node, head.layer.node),
+                             None, _sigmoid_fix(head.activation_node))
         for layer in model.all_layers():
             if layer.units == 1 and layer.activation == "softmax" and id(layer.node) not in reported:
                 reported.add(id(layer.node))
-                yield Report(layer.node, _message(script, layer.kind, layer.node, layer.node))
+                yield Report(layer.node, _message(script, layer.kind, layer.node, layer.node), None,
+                             _sigmoid_fix(_activation_argument(layer.node)))
 
 
 def _message(script: Script, kind: str, node, layer_node) -> str:
     return (f"softmax over the 1-unit {kind} output ({script.where(layer_node)}) is always 1.0: the loss "
             f"gets no gradient through it, every prediction is 1.0 and accuracy equals the share of positive labels")
+
+
+def _activation_argument(node):
+    """The ``'softmax'`` string of ``Dense(1, activation='softmax')``, if spelled that way."""
+    if isinstance(node, cst.Call):
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "activation":
+                return arg.value
+    return None
+
+
+def _sigmoid_fix(node):
+    """activation='softmax' -> activation='sigmoid' (unsafe: it changes what the model outputs)."""
+    if isinstance(node, cst.SimpleString):
+        return unsafe_fix("use activation 'sigmoid' on the 1-unit output", node, with_quotes_of(node, "sigmoid"))
+    return None

@@ -1,7 +1,10 @@
 """KS402 legacy-keras-api (seed 003)."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.findings import Severity
+from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.names import is_keras, short
@@ -52,7 +55,8 @@ def check(script: Script):
             modern = GENERATOR_METHODS[call.method]
             yield Report(call.node.func, (
                 f"model.{call.method}() was deprecated in TensorFlow 2.1 and removed in Keras 3: "
-                f"{REMOVED} (AttributeError)"), f"call model.{modern}(), which accepts generators and datasets")
+                f"{REMOVED} (AttributeError)"), f"call model.{modern}(), which accepts generators and datasets",
+                _generator_method_fix(call.node, modern))
         if on_model and call.method in MODEL_METHODS:
             yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()")
         if not keras_callee:
@@ -69,13 +73,14 @@ def check(script: Script):
                 yield Report(call.node, (
                     f"{name}(filters, {rows}, {cols}) is the Keras 1 signature: Keras 2+ reads the third argument "
                     f"as strides={cols}, so this layer silently strides by {cols} (or fails in Keras 3)"),
-                    f"write Conv{name[-2:]}(filters, ({rows}, {cols}))")
+                    f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name))
         elif package == "optimizers":
             yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()")
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is a Keras 2.2 lowercase alias: {REMOVED} (AttributeError)"),
-                    f"use optimizers.{LOWERCASE_OPTIMIZERS[name]}()")
+                    f"use optimizers.{LOWERCASE_OPTIMIZERS[name]}()",
+                    _rename_attribute(call.node.func, LOWERCASE_OPTIMIZERS[name]))
     yield from _np_utils(script)
 
 
@@ -84,15 +89,61 @@ def _keywords(call, table, where: str):
         if arg.keyword is not None and arg.keyword.value in table:
             old = arg.keyword.value
             modern, hint = table[old]
+            fix = None
+            present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
+            if modern.isidentifier() and modern not in present:
+                fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern)))
             yield Report(arg, f"{where} argument '{old}=' is the Keras 1/2 spelling of '{modern}': {REMOVED} "
-                              f"(TypeError: unrecognized keyword argument)", hint)
+                              f"(TypeError: unrecognized keyword argument)", hint, fix)
 
 
 def _np_utils(script: Script):
     for reference in script.references:
         if reference.raw.endswith(".utils.np_utils"):
+            fix = None
+            if isinstance(reference.node, cst.Attribute):  # keras.utils.np_utils.to_categorical -> keras.utils...
+                fix = safe_fix("drop np_utils: keras.utils.to_categorical", reference.node, reference.node.value)
             yield Report(reference.node, (
                 "keras.utils.np_utils was removed (tf.keras 2.9+, Keras 3): importing it fails with "
                 "ModuleNotFoundError"), "import to_categorical from keras.utils instead: "
-                                        "'from keras.utils import to_categorical'")
+                                        "'from keras.utils import to_categorical'", fix)
             return
+
+
+# Keywords model.fit/evaluate/predict accept in Keras 3 (fit_generator's 'generator=' becomes 'x=').
+MODERN_CALL_KEYWORDS = frozenset(
+    "x y batch_size epochs verbose callbacks validation_split validation_data shuffle class_weight sample_weight "
+    "initial_epoch steps_per_epoch validation_steps validation_batch_size validation_freq steps return_dict".split())
+
+
+def _generator_method_fix(node: cst.Call, modern: str):
+    """``model.fit_generator(generator=g, ...)`` -> ``model.fit(x=g, ...)``, when every other keyword carries over."""
+    if not isinstance(node.func, cst.Attribute):
+        return None
+    keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+    if any(k != "generator" and k not in MODERN_CALL_KEYWORDS for k in keywords):
+        return None  # workers=, max_queue_size=, ... have no place in Keras 3's fit(): a human decides
+    args = [a.with_changes(keyword=cst.Name("x")) if a.keyword is not None and a.keyword.value == "generator" else a
+            for a in node.args]
+    replacement = node.with_changes(func=node.func.with_changes(attr=cst.Name(modern)), args=args)
+    return safe_fix(f"call .{modern}()", node, replacement)
+
+
+def _rename_attribute(node: cst.BaseExpression, name: str):
+    """``model.fit_generator`` -> ``model.fit``: only when the callee is spelled as an attribute."""
+    if not isinstance(node, cst.Attribute):
+        return None
+    return safe_fix(f"rename .{node.attr.value} to .{name}", node, node.with_changes(attr=cst.Name(name)))
+
+
+def _kernel_tuple_fix(node: cst.Call, name: str):
+    """``Convolution2D(32, 3, 3, ...)`` -> ``Conv2D(32, (3, 3), ...)`` (the name only where it is an attribute)."""
+    args = list(node.args)
+    rows, cols = args[1], args[2]
+    kernel = cst.Arg(cst.Tuple([cst.Element(rows.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                                cst.Element(cols.value)]), comma=cols.comma)
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        func = func.with_changes(attr=cst.Name(f"Conv{name[-2:]}"))
+    replacement = node.with_changes(func=func, args=[args[0], kernel, *args[3:]])
+    return safe_fix(f"pass the kernel size as one tuple: {name}(filters, (rows, cols))", node, replacement)

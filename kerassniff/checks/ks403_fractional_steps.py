@@ -1,7 +1,10 @@
 """KS403 fractional-steps (seed 000)."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.findings import Severity
+from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.values import Const, ModelValue, Unknown
@@ -27,7 +30,13 @@ def check(script: Script):
             if not fractional:
                 continue
             shown = script.code_of(arg.value)
+            fix = None
+            if isinstance(arg.value, cst.BinaryOperation) and isinstance(arg.value.operator, cst.Divide):
+                divide = arg.value.operator
+                floor = cst.FloorDivide(whitespace_before=divide.whitespace_before,
+                                        whitespace_after=divide.whitespace_after)
+                fix = safe_fix("use floor division (//)", arg.value, arg.value.with_changes(operator=floor))
             yield Report(arg, (
                 f"{name}={shown} is a float (true division): Keras 3 rejects it (TypeError: 'float' object cannot "
                 f"be interpreted as an integer) and older Keras runs a different number of batches than the "
-                f"progress bar and the validation schedule assume"))
+                f"progress bar and the validation schedule assume"), None, fix)

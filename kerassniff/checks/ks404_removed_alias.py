@@ -1,7 +1,10 @@
 """KS404 removed-alias (seeds 001 and 003)."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.findings import Severity
+from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 
@@ -31,4 +34,16 @@ def check(script: Script):
         shown = script.code_of(reference.node)
         yield Report(reference.node, (
             f"{shown} was removed in {version}: the script stops with AttributeError before training starts "
-            f"(it only runs on the old library it was written for)"), f"use {replacement} instead of {shown}")
+            f"(it only runs on the old library it was written for)"), f"use {replacement} instead of {shown}",
+            _replacement_fix(reference.node, replacement))
+
+
+def _replacement_fix(node, replacement: str):
+    """``np.int`` -> ``int``, ``np.float_`` -> ``np.float64``, ``Image.ANTIALIAS`` -> ``Image.LANCZOS``."""
+    if not isinstance(node, cst.Attribute):
+        return None
+    if "." not in replacement:
+        new = cst.Name(replacement)
+    else:
+        new = node.with_changes(attr=cst.Name(replacement.split(".")[-1]))
+    return safe_fix(f"replace with {replacement}", node, new)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from kerassniff.findings import Finding
 
 
-def line(finding: Finding) -> str:
-    return f"{finding.location}: {finding.code} {finding.message}"
+def line(finding: Finding, unsafe_fixes: bool = False) -> str:
+    fixable = finding.fix_applicability == "safe" or (unsafe_fixes and finding.fix_applicability == "unsafe")
+    return f"{finding.location}: {finding.code}{' [*]' if fixable else ''} {finding.message}"
 
 
-def render(findings: list[Finding], **_: object) -> str:
-    return "".join(line(f) + "\n" for f in findings)
+def render(findings: list[Finding], unsafe_fixes: bool = False, **_: object) -> str:
+    return "".join(line(f, unsafe_fixes) + "\n" for f in findings)

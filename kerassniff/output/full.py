@@ -20,11 +20,12 @@ def _source_line(finding: Finding, cache: dict[str, list[str]]) -> str | None:
     return None
 
 
-def render(findings: list[Finding], sources: dict[str, list[str]] | None = None, **_: object) -> str:
+def render(findings: list[Finding], sources: dict[str, list[str]] | None = None, unsafe_fixes: bool = False,
+           **_: object) -> str:
     cache: dict[str, list[str]] = dict(sources or {})
     out = []
     for finding in findings:
-        out.append(f"{line(finding)}  [{finding.severity.value}: {finding.name}]")
+        out.append(f"{line(finding, unsafe_fixes)}  [{finding.severity.value}: {finding.name}]")
         text = _source_line(finding, cache) if finding.cell is None else None
         if text is not None:
             gutter = f"{finding.line:>5} | "

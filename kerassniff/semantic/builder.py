@@ -14,8 +14,8 @@ array and label operations to :mod:`kerassniff.semantic.data_calls`.
 from __future__ import annotations
 
 import operator
-from collections import Counter
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,9 +26,29 @@ from kerassniff.semantic.names import star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import (
-    UNKNOWN, BoundMethod, CallArgs, ClassValue, ComprehensionValue, Const, DataValue, DictValue, FormattedValue,
-    FunctionValue, IndexOf, Instance, LenValue, ModelValue, ModuleValue, RangeValue, Seq, ShapeValue, SliceValue, Symbol, Unknown,
-    Value, ZipValue,
+    UNKNOWN,
+    BoundMethod,
+    CallArgs,
+    ClassValue,
+    ComprehensionValue,
+    Const,
+    DataValue,
+    DictValue,
+    FormattedValue,
+    FunctionValue,
+    IndexOf,
+    Instance,
+    LenValue,
+    ModelValue,
+    ModuleValue,
+    RangeValue,
+    Seq,
+    ShapeValue,
+    SliceValue,
+    Symbol,
+    Unknown,
+    Value,
+    ZipValue,
 )
 
 MAX_CALL_DEPTH = 12

@@ -12,11 +12,33 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import DATASETS, Data, Source, literal_encoding, literal_range, literal_shape, new_group
+from kerassniff.semantic.dataflow import (
+    DATASETS,
+    Data,
+    Source,
+    literal_encoding,
+    literal_range,
+    literal_shape,
+    new_group,
+)
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
-    UNKNOWN, CallArgs, ComprehensionValue, Const, DataValue, FunctionValue, IndexOf, Instance, LayerValue, Seq,
-    ShapeValue, SliceValue, Symbol, Value, const_value, int_value,
+    UNKNOWN,
+    CallArgs,
+    ComprehensionValue,
+    Const,
+    DataValue,
+    FunctionValue,
+    IndexOf,
+    Instance,
+    LayerValue,
+    Seq,
+    ShapeValue,
+    SliceValue,
+    Symbol,
+    Value,
+    const_value,
+    int_value,
 )
 
 if TYPE_CHECKING:

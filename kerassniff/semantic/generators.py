@@ -15,7 +15,15 @@ import libcst as cst
 from kerassniff.semantic.dataflow import Step
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
-    UNKNOWN, CallArgs, Const, DataValue, FunctionValue, Instance, Symbol, Value, const_value,
+    UNKNOWN,
+    CallArgs,
+    Const,
+    DataValue,
+    FunctionValue,
+    Instance,
+    Symbol,
+    Value,
+    const_value,
 )
 
 if TYPE_CHECKING:

@@ -12,16 +12,40 @@ import libcst as cst
 
 from kerassniff.semantic.dataflow import DataEvent
 from kerassniff.semantic.models import (
-    ACTIVATION_LAYERS, RECURRENT_DEFAULT_ACTIVATION, UNIT_LAYERS, Application, Layer, Model,
+    ACTIVATION_LAYERS,
+    RECURRENT_DEFAULT_ACTIVATION,
+    UNIT_LAYERS,
+    Application,
+    Layer,
+    Model,
     normalise_activation,
 )
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.training import (
-    CompileCall, FitCall, InferenceCall, SaveCall, resolve_loss, resolve_metric, unknown_if_none,
+    CompileCall,
+    FitCall,
+    InferenceCall,
+    SaveCall,
+    resolve_loss,
+    resolve_metric,
+    unknown_if_none,
 )
 from kerassniff.semantic.values import (
-    UNKNOWN, CallArgs, ClassValue, Const, DataValue, DictValue, LayerValue, ModelValue, Seq,
-    Symbol, TensorValue, Unknown, Value, const_value, int_value,
+    UNKNOWN,
+    CallArgs,
+    ClassValue,
+    Const,
+    DataValue,
+    DictValue,
+    LayerValue,
+    ModelValue,
+    Seq,
+    Symbol,
+    TensorValue,
+    Unknown,
+    Value,
+    const_value,
+    int_value,
 )
 
 if TYPE_CHECKING:

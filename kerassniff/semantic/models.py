@@ -17,7 +17,12 @@ from kerassniff.semantic.names import short
 from kerassniff.semantic.values import CallArgs, Value
 
 if TYPE_CHECKING:
-    from kerassniff.semantic.training import CompileCall, FitCall, InferenceCall, SaveCall
+    from kerassniff.semantic.training import (
+        CompileCall,
+        FitCall,
+        InferenceCall,
+        SaveCall,
+    )
 
 # Layers whose output activation is ``activation=`` (linear when absent) and
 # whose width is their first argument.

@@ -11,7 +11,14 @@ from libcst.metadata import CodeRange
 from kerassniff.semantic.dataflow import DataEvent
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import LineReferences, NodePositions
-from kerassniff.semantic.training import CallSite, CompileCall, FitCall, InferenceCall, Reference, SaveCall
+from kerassniff.semantic.training import (
+    CallSite,
+    CompileCall,
+    FitCall,
+    InferenceCall,
+    Reference,
+    SaveCall,
+)
 
 
 @dataclass(eq=False)

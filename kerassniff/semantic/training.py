@@ -12,7 +12,14 @@ import libcst as cst
 
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.values import (
-    UNKNOWN, CallArgs, Const, DataValue, Instance, Symbol, Value, const_value,
+    UNKNOWN,
+    CallArgs,
+    Const,
+    DataValue,
+    Instance,
+    Symbol,
+    Value,
+    const_value,
 )
 
 if TYPE_CHECKING:

@@ -1,0 +1,112 @@
+"""--fix / --unsafe-fixes / --diff: LibCST edits that keep formatting, written atomically, idempotent."""
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kerassniff.api import lint_file
+from kerassniff.cli import main
+from kerassniff.config import Config
+from tests.conftest import FIXTURES
+
+SAFE_FIXTURES = ["KS402/bad_fit_generator.py", "KS402/bad_optimizer_lr.py", "KS403/bad_constant_division.py",
+                 "KS403/bad_len_division.py", "KS404/bad_np_int.py", "KS404/bad_numpy_float_module.py",
+                 "KS404/bad_pil_antialias.py", "seeds/seed000_nasnet_tiny_imagenet.py"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [*args, "--no-cache"], catch_exceptions=False)
+
+
+def findings(path: Path) -> list[tuple[int, str]]:
+    return [(f.line, f.code) for f in lint_file(path, Config()).findings]
+
+
+@pytest.mark.parametrize("fixture", SAFE_FIXTURES)
+def test_safe_fix_removes_the_findings_keeps_the_rest_and_is_idempotent(tmp_path: Path, fixture: str) -> None:
+    path = tmp_path / Path(fixture).name
+    shutil.copy(FIXTURES / fixture, path)
+    before = findings(path)
+    fixable = {(f.line, f.code) for f in lint_file(path, Config()).findings if f.fix_applicability == "safe"}
+    assert fixable, "the fixture should have a safe fix"
+    original = path.read_text()
+    run(str(path), "--fix")
+    fixed = path.read_text()
+    ast.parse(fixed)
+    assert not fixable & set(findings(path))
+    assert set(findings(path)) <= set(before)
+    # comments and every line the fix did not touch are kept
+    kept = [line for line in original.splitlines() if line.strip().startswith("#")]
+    assert all(line in fixed.splitlines() for line in kept)
+    assert len(fixed.splitlines()) == len(original.splitlines())
+    run(str(path), "--fix")
+    assert path.read_text() == fixed
+
+
+def test_fixes_are_the_modern_spellings(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.py"
+    path.write_text(
+        "import numpy as np\nfrom PIL import Image\nfrom tensorflow import keras\n\n"
+        "model = keras.Sequential([keras.layers.Convolution2D(32, 3, 3, border_mode='same'),  # keep me\n"
+        "                          keras.layers.Dense(10, activation='softmax')])\n"
+        "model.compile(optimizer=keras.optimizers.adam(lr=0.001), loss='categorical_crossentropy')\n"
+        "labels = np.zeros(10, dtype=np.int)\nimg = Image.open('a.png').resize((32, 32), Image.ANTIALIAS)\n"
+        "model.fit(np.load('x.npy'), np.load('y.npy'), nb_epoch=3, steps_per_epoch=600 / 32)\n")
+    run(str(path), "--fix")
+    text = path.read_text()
+    assert "keras.layers.Conv2D(32, (3, 3), padding='same'),  # keep me" in text
+    assert "keras.optimizers.Adam(learning_rate=0.001)" in text
+    assert "dtype=int)" in text and "Image.LANCZOS" in text
+    assert "epochs=3, steps_per_epoch=600 // 32)" in text
+
+
+def test_unsafe_fixes_need_their_flag(tmp_path: Path) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(
+        "import keras\nimport numpy as np\n"
+        "model = keras.Sequential([keras.layers.Dense(10, activation=\"softmax\", input_shape=(4,))])\n"
+        "model.compile(loss=\"binary_crossentropy\", optimizer=\"adam\", metrics=[\"accuracy\"])\n"
+        "model.fit(np.random.rand(8, 4), keras.utils.to_categorical(np.arange(8) % 10, 10))\n")
+    result = run(str(path))
+    assert "KS101 " in result.output and "(1 more fixable with --unsafe-fixes" in result.output
+    original = path.read_text()
+    run(str(path), "--fix")
+    assert path.read_text() == original
+    result = run(str(path), "--unsafe-fixes")
+    assert "KS101 [*]" in result.output
+    run(str(path), "--fix", "--unsafe-fixes")
+    assert 'loss="categorical_crossentropy"' in path.read_text() and findings(path) == []
+
+
+def test_diff_writes_nothing_and_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "steps.py"
+    shutil.copy(FIXTURES / "KS403" / "bad_len_division.py", path)
+    original = path.read_bytes()
+    result = run(str(path), "--diff")
+    assert result.exit_code == 1 and path.read_bytes() == original
+    assert "\n-" in result.output and "\n+" in result.output and "//" in result.output
+
+
+def test_concise_output_marks_fixable_findings(tmp_path: Path) -> None:
+    path = tmp_path / "steps.py"
+    shutil.copy(FIXTURES / "KS403" / "bad_len_division.py", path)
+    result = run(str(path))
+    assert " KS403 [*] " in result.output and "[*] 1 fixable with --fix." in result.output
+
+
+def test_written_atomically_keeping_mode_encoding_and_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.py"
+    text = "# -*- coding: latin-1 -*-\r\nimport numpy as np\r\n# caf\xe9\r\nx = np.zeros(3, dtype=np.float)\r\n"
+    path.write_bytes(text.encode("latin-1"))
+    os.chmod(path, 0o640)
+    run(str(path), "--fix")
+    data = path.read_bytes()
+    assert data == text.replace("np.float)", "float)").encode("latin-1")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["legacy.py"]  # no temporary file left behind
