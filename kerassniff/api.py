@@ -36,8 +36,8 @@ from kerassniff.suppressions import Suppressions
 # A file that mentions none of these cannot hold Keras code; it is skipped
 # without parsing when it was found by walking a folder.
 KERAS_HINT = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
-# Files are not parsed when parsing alone could pass the per-file time limit;
-# a conservative parse rate for dense code: LibCST parses 160-400 KB/s on a typical machine. parse rate for dense code: LibCST parses 160-400 KB/s on a typical machine.
+# Files are not parsed when parsing alone could pass the per-file time limit, at
+# this conservative rate (LibCST parses dense code at 160-400 KB/s on a typical machine).
 PARSE_CHARS_PER_SECOND = 100_000
 
 _PY2_HINTS = (
