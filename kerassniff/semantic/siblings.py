@@ -9,6 +9,7 @@ that cannot be read or parsed is simply unknown, never an error.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import libcst as cst
@@ -26,7 +27,9 @@ _LIBRARY_ROOTS = frozenset({
     "jax", "matplotlib", "os", "sys", "json", "math", "random", "pathlib", "glob", "typing",
 })
 
-_parsed: dict[tuple[str, int, int], cst.Module | None] = {}
+# Parsed helpers, most recently used last; bounded so that a long run does not keep every module alive.
+_parsed: "OrderedDict[tuple[str, int, int], cst.Module | None]" = OrderedDict()
+MAX_CACHED_HELPERS = 32
 
 
 def resolve(script_path: str, module: str, level: int) -> Path | None:
@@ -59,6 +62,7 @@ def load(path: Path) -> cst.Module | None:
         return None
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key in _parsed:
+        _parsed.move_to_end(key)
         return _parsed[key]
     module: cst.Module | None = None
     if stat.st_size <= MAX_HELPER_BYTES:
@@ -69,4 +73,6 @@ def load(path: Path) -> cst.Module | None:
             except Exception:  # noqa: BLE001 - a broken helper is just unknown
                 module = None
     _parsed[key] = module
+    if len(_parsed) > MAX_CACHED_HELPERS:
+        _parsed.popitem(last=False)
     return module
