@@ -57,7 +57,7 @@ def main() -> None:
 
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]},
-              epilog="Other commands: 'kerassniff rule KS101' prints a rule's document; "
+              epilog="Other commands: 'kerassniff rule KS101' prints a rule's document; 'kerassniff server' runs the editor server; "
                      "'kerassniff rule --all' lists the rules.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="concise", show_default=True,
@@ -210,6 +210,18 @@ def _print_rule(code: str) -> int:
         return 2
     click.echo(rule_document(rule.code))
     return 0
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run the Language Server (LSP over stdio) for editors; needs the 'lsp' extra."""
+    try:
+        from kerassniff.lsp_server import main as serve
+    except ImportError as error:
+        click.echo(f"kerassniff: the editor server needs pygls ({error.name} is missing): "
+                   f"pip install 'kerassniff[lsp]'", err=True)
+        sys.exit(2)
+    serve()
 
 
 @main.command("rule")
