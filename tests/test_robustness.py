@@ -138,3 +138,18 @@ def test_structures_that_crash_libcsts_parser_are_refused_cleanly(source: str) -
     result = lint_source("import keras\n" + source + "\n", "deep.py")
     assert result.internal_error is None
     assert [f.code for f in result.findings] in ([], ["KS001"])
+
+
+@pytest.mark.parametrize("statement", [
+    "s = 'x' * (2**31 - 1)", "b = b'x' * 2**40", "n = 10 ** 10 ** 9", "r = range(10 ** 30)\nfor i in r:\n    pass",
+    "i = int(float('inf'))", "j = round(float('nan'))", "k = [0] * 10 ** 12", "m = 2 ** 64 * 2 ** 64 * 10 ** 5000",
+], ids=["str-repeat", "bytes-repeat", "power-tower", "huge-range", "int-inf", "round-nan", "list-repeat", "bigint"])
+def test_constant_folding_never_allocates_or_computes_without_bound(statement: str) -> None:
+    import time
+
+    from kerassniff.api import lint_source
+
+    start = time.perf_counter()
+    result = lint_source("import keras\n" + statement + "\n", "consts.py")
+    assert result.internal_error is None and result.findings == []
+    assert time.perf_counter() - start < 2

@@ -683,7 +683,10 @@ class Builder:
         if name in ("int", "round") and args.positional:
             value = first
             if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
-                return Const(int(round(value.value)) if name == "round" else int(value.value))
+                try:
+                    return Const(int(round(value.value)) if name == "round" else int(value.value))
+                except (OverflowError, ValueError):  # int(float('inf')), round(nan)
+                    return UNKNOWN
             return UNKNOWN
         if name == "float" and isinstance(first, Const) and isinstance(first.value, (int, float, str)):
             try:
@@ -778,7 +781,7 @@ class Builder:
             return data_calls.arithmetic(self, left, op, right, node)
         if isinstance(left, Const) and isinstance(right, Const):
             function = _BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]
-            if function is not None:
+            if function is not None and _cheap_to_fold(op, left.value, right.value):
                 try:
                     result = function(left.value, right.value)
                 except Exception:  # noqa: BLE001 - any failure of constant folding means "unknown"
@@ -813,6 +816,23 @@ def _resolved(path: str) -> Path | None:
         return None
 
 
+MAX_FOLDED_BITS = 4096
+MAX_FOLDED_LENGTH = 10_000
+
+
+def _cheap_to_fold(op: str, left: object, right: object) -> bool:
+    """Refuse constant folding that would allocate or compute without bound ('x' * 2**31, 10 ** 10**9)."""
+    if op == "Power" and isinstance(left, int) and isinstance(right, int):
+        return right <= 256 and max(abs(left), 2).bit_length() * max(right, 0) <= MAX_FOLDED_BITS
+    if op == "Multiply":
+        for sequence, count in ((left, right), (right, left)):
+            if isinstance(sequence, (str, bytes, tuple, list)) and isinstance(count, int):
+                return len(sequence) * max(count, 0) <= MAX_FOLDED_LENGTH
+        if isinstance(left, int) and isinstance(right, int):
+            return abs(left).bit_length() + abs(right).bit_length() <= MAX_FOLDED_BITS
+    return True
+
+
 def range_value(args: CallArgs) -> Value:
     bounds = args.positional
     if len(bounds) == 1 and isinstance(bounds[0], LenValue):
@@ -821,9 +841,10 @@ def range_value(args: CallArgs) -> Value:
     if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
         try:
             r = range(*numbers)
-        except ValueError:
+            count = len(r)
+        except (ValueError, OverflowError):
             return RangeValue(None)
-        return RangeValue(tuple(r) if len(r) <= MAX_UNROLL else None, count=len(r))
+        return RangeValue(tuple(r) if count <= MAX_UNROLL else None, count=count)
     return RangeValue(None)
 
 
@@ -888,7 +909,10 @@ def _eval_literal(builder: Builder, node, frame: Frame) -> Value:
     known = builder.literals.get(node)
     if known is None:
         try:
-            known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
+            if isinstance(node, cst.Integer):
+                known = Const(int(node.value, 0))  # also 0x1F, 1_000; much cheaper than literal_eval
+            else:
+                known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
         except Exception:  # noqa: BLE001 - an odd literal is simply unknown
             known = UNKNOWN
         builder.literals[node] = known
