@@ -81,13 +81,20 @@ def main() -> None:
 @click.option("--fix", "apply_fix", is_flag=True, help="Apply safe fixes to the files (written atomically).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change the model or loss (review them).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--dynamic", is_flag=True,
+              help="Also run each training script for a few steps in a sandboxed child process to confirm findings.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "gpu"]), default="auto", show_default=True,
+              help="Where dynamic mode builds and steps the model.")
+@click.option("--dynamic-timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds each script may run in dynamic mode.")
 @click.option("--force-exclude", is_flag=True,
               help="Apply exclude settings to files named on the command line too (for pre-commit and editors).")
 @click.version_option(__version__, "--version", prog_name="kerassniff")
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], statistics: bool, quiet: bool, exit_zero: bool, stdin_filename: str | None,
           config_path: Path | None, isolated: bool, explain: str | None, show_model: bool, jobs: int | None,
-          no_cache: bool, force_exclude: bool, apply_fix: bool, unsafe_fixes: bool, show_diff: bool) -> None:
+          no_cache: bool, force_exclude: bool, apply_fix: bool, unsafe_fixes: bool, show_diff: bool, dynamic: bool,
+          device: str, dynamic_timeout: float) -> None:
     """Check Keras training scripts for silent bugs.
 
     PATHS are files or folders (default: the current folder); '-' reads
@@ -112,9 +119,13 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         result = RunResult([lint_bytes(data, stdin_filename or "-", config)], [])
     else:
         workers = jobs if jobs is not None else config.jobs
-        use_cache = config.cache and not no_cache and not show_model  # --show-model needs every model built
-        result = lint_paths(list(paths) or ["."], config, jobs=workers or (os.cpu_count() or 1),
+        # --show-model and --dynamic need every script's model, which cached results and workers do not carry
+        needs_models = show_model or dynamic
+        use_cache = config.cache and not no_cache and not needs_models
+        result = lint_paths(list(paths) or ["."], config, jobs=1 if needs_models else workers or (os.cpu_count() or 1),
                             cache=Cache.for_config(config) if use_cache else None)
+        if dynamic:
+            _run_dynamic(result, config, device, dynamic_timeout, quiet)
 
     for missing in result.missing:
         click.echo(f"kerassniff: {missing}: no such file or directory", err=True)
@@ -153,6 +164,29 @@ def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[st
         validate_selectors(codes, "--ignore")
         config.ignore = codes
     return config
+
+
+def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float, quiet: bool) -> None:
+    """Confirm or refute each finding by running the scripts (see kerassniff/dynamic/)."""
+    from kerassniff.dynamic.runner import DynamicOptions, annotate, dynamic_findings, run_all
+
+    scripts = [f.script for f in result.files if f.script is not None]
+    if not quiet:
+        click.echo(f"kerassniff: dynamic mode runs {len(scripts)} script(s) in a sandbox "
+                   f"(device {device}, up to {timeout:g} s each)...", err=True)
+    runs = run_all(scripts, DynamicOptions(device=device, timeout=timeout))
+    for file in result.files:
+        run = runs.get(file.path)
+        if run is None:
+            continue
+        extra = dynamic_findings(file.path, run, file.findings, config)
+        file.findings = annotate(file.findings, run) + extra
+        if not quiet:
+            where = (run.report.data.get("device") if run.report else None) or "?"
+            if device == "gpu" and where == "cpu":
+                where += " (no GPU visible to the framework)"
+            click.echo(f"kerassniff: ran {file.path} in {run.seconds:.1f} s on {where}"
+                       f"{': ' + run.reason if run.reason else ''}", err=True)
 
 
 def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> int:

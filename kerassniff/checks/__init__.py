@@ -23,4 +23,7 @@ from kerassniff.checks import (  # noqa: F401
     ks402_legacy_keras_api,
     ks403_fractional_steps,
     ks404_removed_alias,
+    ks501_training_step_failure,
+    ks502_non_finite_loss,
+    ks503_unscaled_features_observed,
 )

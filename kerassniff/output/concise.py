@@ -6,7 +6,12 @@ from kerassniff.findings import Finding
 
 def line(finding: Finding, unsafe_fixes: bool = False) -> str:
     fixable = finding.fix_applicability == "safe" or (unsafe_fixes and finding.fix_applicability == "unsafe")
-    return f"{finding.location}: {finding.code}{' [*]' if fixable else ''} {finding.message}"
+    text = f"{finding.location}: {finding.code}{' [*]' if fixable else ''} {finding.message}"
+    if "evidence" in finding.extra:
+        confirmed = finding.extra.get("confirmed")
+        label = {True: "confirmed", False: "refuted", None: "unconfirmed"}[confirmed]
+        text += f" [{label}: {finding.extra['evidence']}]"
+    return text
 
 
 def render(findings: list[Finding], unsafe_fixes: bool = False, **_: object) -> str:

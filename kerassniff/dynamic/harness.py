@@ -1,0 +1,599 @@
+"""The child process of dynamic mode: run one script under observation and write what was seen.
+
+    python -m kerassniff.dynamic.harness SCRIPT REPORT.json [--device cpu|gpu|auto] [--max-updates N]
+
+The parent (:mod:`kerassniff.dynamic.runner`) starts this in a scratch working
+directory, with a time limit and the network disabled.  Before the script runs,
+Keras's ``Model.fit``/``evaluate``/``predict`` (and the removed
+``fit_generator`` family) are replaced by observers: ``fit`` records the
+model and the arrays it gets, runs a few real training steps on the script's
+first batch and measures what the rules need, then returns a History without
+training further, so the script goes on to its ``evaluate``/``predict`` calls.
+Datasets that are not cached are replaced by synthetic stand-ins
+(:mod:`kerassniff.dynamic.synthetic`).  The report is rewritten after every
+observation, so a script killed at the time limit still leaves what it showed.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import math
+import os
+import runpy
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+
+MAX_FITS = 3
+MAX_CALLS_PER_LINE = 3
+DEFAULT_UPDATES = 5
+MAX_UPDATES = 50
+MAX_EVAL_ROWS = 256
+MAX_BATCH_ROWS = 512  # the checks' batch: the script's batch size, capped
+STEP_TIME_BUDGET = 40.0  # seconds of training steps per fit, whatever the model
+
+
+class StopScript(BaseException):
+    """Raised into the script once enough has been observed (not an Exception: the script cannot catch it)."""
+
+
+def _to_numpy(value: Any):
+    import numpy as np
+
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return value
+    try:
+        import keras
+
+        return np.asarray(keras.ops.convert_to_numpy(value))
+    except Exception:  # noqa: BLE001 - tf_keras tensors, lists
+        try:
+            return np.asarray(value)
+        except Exception:  # noqa: BLE001
+            return None
+
+
+def array_stats(value: Any) -> dict | None:
+    """dtype, shape, range and label encoding of an array (None when it is not one)."""
+    import numpy as np
+
+    array = _to_numpy(value)
+    if array is None or array.dtype == object or array.size == 0 or not np.issubdtype(array.dtype, np.number):
+        return None
+    finite = array[np.isfinite(array)] if np.issubdtype(array.dtype, np.floating) else array
+    stats = {"dtype": str(array.dtype), "shape": list(array.shape),
+             "min": float(finite.min()) if finite.size else None, "max": float(finite.max()) if finite.size else None,
+             "mean": float(finite.mean()) if finite.size else None}
+    integral = bool(np.all(np.equal(np.mod(array, 1), 0))) if finite.size == array.size else False
+    stats["onehot"] = bool(array.ndim == 2 and array.shape[1] > 1 and integral and array.min() >= 0 and array.max() <= 1
+                           and np.all(array.sum(axis=1) == 1))
+    stats["integer_labels"] = bool(integral and (array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1)))
+    if array.ndim == 2 and array.shape[1] > 1 and not stats["onehot"]:
+        columns = array.astype(np.float64)
+        spread = columns.std(axis=0)
+        nonzero = spread[spread > 0]
+        stats["feature_abs_max"] = float(np.abs(columns).max())
+        stats["feature_scale_ratio"] = float(nonzero.max() / nonzero.min()) if nonzero.size > 1 else 1.0
+    return stats
+
+
+class Observer:
+    def __init__(self, script: str, report_path: str, max_updates: int) -> None:
+        self.script = os.path.abspath(script)
+        self.report_path = report_path
+        self.max_updates = max_updates
+        self.report: dict[str, Any] = {"status": "running", "calls": [], "synthetic": [], "removed_api": [],
+                                       "crash": None}
+        self.fits = 0
+        self.per_line: dict[tuple[str, int], int] = {}
+        self.originals: dict[str, Any] = {}
+        self.write()
+
+    # -- reporting
+    def write(self) -> None:
+        temporary = self.report_path + ".tmp"
+        with open(temporary, "w", encoding="utf-8") as stream:
+            json.dump(self.report, stream, default=str)
+        os.replace(temporary, self.report_path)
+
+    def script_line(self) -> int:
+        frame = sys._getframe(1)
+        line = 0
+        while frame is not None:
+            if os.path.abspath(frame.f_code.co_filename) == self.script:
+                line = frame.f_lineno
+            frame = frame.f_back
+        return line
+
+    def count(self, kind: str, line: int) -> None:
+        key = (kind, line)
+        self.per_line[key] = self.per_line.get(key, 0) + 1
+        if self.per_line[key] > MAX_CALLS_PER_LINE:
+            self.report["stopped_at"] = {"kind": kind, "line": line, "reason": f"{kind}() called again and again"}
+            raise StopScript
+
+    # -- fit
+    def on_fit(self, model, method: str, args: tuple, kwargs: dict):
+        line = self.script_line()
+        self.count("fit", line)
+        self.fits += 1
+        names = ["x", "y", "batch_size", "epochs"] if method == "fit" else ["x", "steps_per_epoch", "epochs"]
+        bound = dict(zip(names, args))
+        bound.update(kwargs)
+        if "generator" in bound:
+            bound["x"] = bound.pop("generator")
+        if method != "fit":
+            self.report["removed_api"].append({"name": method, "line": line})
+        x, y = bound.get("x"), bound.get("y")
+        record: dict[str, Any] = {"kind": "fit", "method": method, "line": line, "model": model_facts(model)}
+        self.report["calls"].append(record)
+        flow_classes(x, model)
+        xb, yb, source = first_batch(x, y, bound.get("batch_size"))
+        record["batch_source"] = source
+        record["x"] = array_stats(x) if source == "arrays" else array_stats(xb)
+        record["y"] = array_stats(y) if source == "arrays" else array_stats(yb)
+        validation = bound.get("validation_data")
+        if isinstance(validation, (tuple, list)) and len(validation) >= 2:
+            record["validation_x"], record["validation_y"] = array_stats(validation[0]), array_stats(validation[1])
+        elif validation is not None:
+            vx, vy, _ = first_batch(validation, None, None)
+            record["validation_x"], record["validation_y"] = array_stats(vx), array_stats(vy)
+        self.write()
+        if xb is None:
+            record["checks"] = {"skipped": "could not take a batch from the training data"}
+            self.write()
+            return make_history(model, [])
+        updates = planned_updates(x, bound, source)
+        record["script_updates"] = updates
+        # BatchNormalization needs the script's own number of updates (KS302); other checks need only a few
+        cap = self.max_updates if record["model"].get("batchnorm_layers") else DEFAULT_UPDATES * 2
+        record["checks"] = run_checks(model, xb, yb, min(updates or DEFAULT_UPDATES, cap),
+                                      self.originals["evaluate"])
+        self.write()
+        if self.fits >= MAX_FITS:
+            self.report["stopped_at"] = {"kind": "fit", "line": line, "reason": f"{MAX_FITS} fit() calls observed"}
+            raise StopScript
+        return make_history(model, record["checks"].get("losses", []))
+
+    # -- evaluate / predict
+    def on_evaluate(self, model, method: str, args: tuple, kwargs: dict):
+        line = self.script_line()
+        self.count("evaluate", line)
+        x = kwargs.get("x", args[0] if args else None)
+        y = kwargs.get("y", args[1] if len(args) > 1 else None)
+        xb, yb, source = first_batch(x, y, MAX_EVAL_ROWS)
+        record = {"kind": "evaluate", "method": method, "line": line,
+                  "x": array_stats(x) if source == "arrays" else array_stats(xb),
+                  "y": array_stats(y) if source == "arrays" else array_stats(yb)}
+        if method != "evaluate":
+            self.report["removed_api"].append({"name": method, "line": line})
+        self.report["calls"].append(record)
+        self.write()
+        original = self.originals["evaluate"]
+        return_dict = bool(kwargs.get("return_dict"))
+        if xb is None:
+            return {} if return_dict else 0.0
+        return original(model, xb, yb, verbose=0, return_dict=return_dict)
+
+    def on_predict(self, model, method: str, args: tuple, kwargs: dict):
+        line = self.script_line()
+        self.count("predict", line)
+        x = kwargs.get("x", args[0] if args else None)
+        record: dict[str, Any] = {"kind": "predict", "method": method, "line": line, "x": array_stats(x)}
+        if method != "predict":
+            self.report["removed_api"].append({"name": method, "line": line})
+        self.report["calls"].append(record)
+        self.write()
+        start = time.perf_counter()
+        if method == "predict":
+            result = self.originals["predict"](model, *args, **{**kwargs, "verbose": 0})
+        else:
+            xb, _, _ = first_batch(x, None, None)
+            result = self.originals["predict"](model, xb, verbose=0)
+        record["seconds"] = time.perf_counter() - start
+        record["output"] = array_stats(result)
+        self.write()
+        return result
+
+
+def model_facts(model) -> dict:
+    facts: dict[str, Any] = {"class": type(model).__name__}
+    try:
+        last = model.layers[-1]
+        activation = getattr(last, "activation", None)
+        facts["output_activation"] = getattr(activation, "__name__", None) if activation is not None else None
+        facts["output_units"] = int(model.outputs[0].shape[-1]) if getattr(model, "outputs", None) else None
+    except Exception:  # noqa: BLE001 - a subclassed model may not be built yet
+        pass
+    try:
+        facts["conv_filters"] = [int(layer.filters) for layer in _all_layers(model)
+                                 if type(layer).__name__.startswith(("Conv", "SeparableConv", "DepthwiseConv"))
+                                 and getattr(layer, "filters", None)]
+        facts["batchnorm_layers"] = sum(1 for layer in _all_layers(model) if "BatchNormalization" in type(layer).__name__)
+    except Exception:  # noqa: BLE001
+        pass
+    loss = getattr(model, "loss", None)
+    facts["loss"] = loss if isinstance(loss, str) else getattr(loss, "name", None) or getattr(loss, "__name__", None) \
+        or (type(loss).__name__ if loss is not None else None)
+    return facts
+
+
+def _all_layers(model):
+    for layer in getattr(model, "layers", []):
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+
+
+def flow_classes(x, model) -> None:
+    from kerassniff.dynamic.synthetic import SyntheticDirectoryFlow
+
+    if isinstance(x, SyntheticDirectoryFlow) and x.num_classes is None:
+        try:
+            x.num_classes = int(model.outputs[0].shape[-1])
+        except Exception:  # noqa: BLE001
+            x.num_classes = 2
+
+
+def first_batch(x, y, batch_size):
+    """(x batch, y batch, how it was taken): arrays are sliced, datasets and generators give their first batch."""
+    import numpy as np
+
+    size = min(int(batch_size), MAX_BATCH_ROWS) if isinstance(batch_size, int) and batch_size > 0 else 32
+    try:
+        array = _to_numpy(x) if isinstance(x, (np.ndarray, list)) or type(x).__module__.startswith("numpy") else None
+        if array is not None and array.dtype != object and array.ndim >= 1:
+            return array[:size], (_to_numpy(y)[:size] if y is not None else None), "arrays"
+        if hasattr(x, "take") and hasattr(x, "element_spec"):  # tf.data.Dataset
+            batch = next(iter(x))
+        elif hasattr(x, "__getitem__") and hasattr(x, "__len__") and not isinstance(x, (tuple, list, dict)):
+            batch = x[0]  # keras.utils.Sequence / PyDataset / DirectoryIterator
+        elif hasattr(x, "__next__"):
+            batch = next(x)
+        elif isinstance(x, (tuple, list)) and len(x) >= 1:  # validation_data given as a dataset-like tuple
+            return _to_numpy(x[0]), _to_numpy(x[1]) if len(x) > 1 else None, "arrays"
+        else:
+            return None, None, "unknown"
+    except Exception:  # noqa: BLE001 - a missing file, an exhausted generator
+        return None, None, "unreadable"
+    if isinstance(batch, (tuple, list)):
+        return _to_numpy(batch[0]), _to_numpy(batch[1]) if len(batch) > 1 else None, "first batch"
+    return _to_numpy(batch), None, "first batch"
+
+
+def planned_updates(x, bound: dict, source: str) -> int | None:
+    epochs = bound.get("epochs") if isinstance(bound.get("epochs"), int) else 1
+    steps = bound.get("steps_per_epoch")
+    if isinstance(steps, (int, float)) and steps > 0:
+        return int(math.ceil(steps)) * epochs
+    if source == "arrays":
+        try:
+            rows = len(x)
+        except TypeError:
+            return None
+        batch = bound.get("batch_size") if isinstance(bound.get("batch_size"), int) else 32
+        return int(math.ceil(rows / batch)) * epochs
+    return None
+
+
+def run_checks(model, xb, yb, updates: int, evaluate) -> dict:
+    """Measure, on the first batch: the output before training, a few real updates, then both BN modes."""
+    import numpy as np
+
+    checks: dict[str, Any] = {}
+    try:
+        before = _to_numpy(model(xb, training=False))
+        checks["output"] = output_stats(before)
+        checks["ties"] = tie_fractions(before)
+    except Exception as error:  # noqa: BLE001
+        checks["output_error"] = _error_text(error)
+    losses: list[float] = []
+    start = time.perf_counter()
+    for step in range(max(updates, 1)):
+        try:
+            result = model.train_on_batch(xb, yb)
+        except Exception as error:  # noqa: BLE001 - this is KS501's evidence
+            checks["training_error"] = _error_text(error)
+            checks["training_error_step"] = step
+            break
+        loss = float(np.ravel(_to_numpy(result if not isinstance(result, dict) else result.get("loss")))[0])
+        losses.append(loss)
+        if not math.isfinite(loss):
+            checks["nonfinite_step"] = step
+            break
+        if time.perf_counter() - start > STEP_TIME_BUDGET:
+            break
+    checks["losses"] = losses
+    checks["updates"] = len(losses)
+    if "training_error" in checks:
+        return checks
+    try:
+        weights = [_to_numpy(w) for w in model.weights]
+        checks["nonfinite_weights"] = bool(any(w is not None and not np.all(np.isfinite(w)) for w in weights
+                                               if np.issubdtype(w.dtype, np.floating)))
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        inference = _to_numpy(model(xb, training=False))
+        training = _to_numpy(model(xb, training=True))
+        checks["after_output"] = output_stats(inference)
+        checks["after_ties"] = tie_fractions(inference)
+        checks["modes"] = mode_comparison(training, inference, yb)
+        checks["accuracy"] = accuracy_readings(model, xb, yb, inference, evaluate)
+    except Exception as error:  # noqa: BLE001
+        checks["after_error"] = _error_text(error)
+    return checks
+
+
+def output_stats(predictions) -> dict:
+    import numpy as np
+
+    p = np.asarray(predictions, dtype=np.float64)
+    stats = {"min": float(p.min()), "max": float(p.max()), "units": int(p.shape[-1]) if p.ndim > 1 else 1}
+    if p.ndim == 2:
+        sums = p.sum(axis=1)
+        stats["row_sum_mean"], stats["row_sum_std"] = float(sums.mean()), float(sums.std())
+        stats["all_ones"] = bool(np.allclose(p, 1.0))
+    return stats
+
+
+def tie_fractions(predictions) -> dict:
+    """For k = 1, 3, 5: the fraction of rows whose k-th and (k+1)-th highest scores are exactly equal."""
+    import numpy as np
+
+    p = np.asarray(predictions)
+    if p.ndim != 2 or p.shape[1] < 3:
+        return {}
+    ordered = -np.sort(-p, axis=1)
+    return {str(k): float(np.mean(ordered[:, k - 1] == ordered[:, k])) for k in (1, 3, 5) if k < p.shape[1]}
+
+
+def mode_comparison(training, inference, labels) -> dict:
+    import numpy as np
+
+    t, i = np.asarray(training), np.asarray(inference)
+    result = {"max_abs_difference": float(np.max(np.abs(t - i)))}
+    if t.ndim == 2 and t.shape[1] > 1:
+        result["argmax_disagreement"] = float(np.mean(t.argmax(axis=1) != i.argmax(axis=1)))
+        truth = _class_indices(labels)
+        if truth is not None and len(truth) == len(t):
+            result["training_mode_accuracy"] = float(np.mean(t.argmax(axis=1) == truth))
+            result["inference_mode_accuracy"] = float(np.mean(i.argmax(axis=1) == truth))
+    return result
+
+
+def _class_indices(labels):
+    import numpy as np
+
+    y = _to_numpy(labels)
+    if y is None:
+        return None
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return y.reshape(-1).astype(np.int64)
+
+
+def accuracy_readings(model, xb, yb, predictions, evaluate) -> dict:
+    """What the installed Keras reports for the compiled metrics, and the true categorical/binary accuracy."""
+    import numpy as np
+
+    readings: dict[str, Any] = {}
+    try:
+        reported = evaluate(model, xb, yb, verbose=0, return_dict=True)
+        readings["reported"] = {k: float(v) for k, v in reported.items() if isinstance(v, (int, float, np.floating))}
+    except Exception as error:  # noqa: BLE001
+        readings["reported_error"] = _error_text(error)
+    p = np.asarray(predictions)
+    truth = _class_indices(yb)
+    if p.ndim == 2 and p.shape[1] > 1 and truth is not None and len(truth) == len(p):
+        readings["categorical"] = float(np.mean(p.argmax(axis=1) == truth))
+        y = _to_numpy(yb)
+        if y is not None and y.shape == p.shape:
+            readings["binary"] = float(np.mean((p > 0.5) == (y > 0.5)))
+    return readings
+
+
+def make_history(model, losses: list[float]):
+    try:
+        import keras
+
+        history = keras.callbacks.History()
+    except Exception:  # noqa: BLE001
+        from types import SimpleNamespace
+
+        history = SimpleNamespace()
+    history.history = {"loss": list(losses)}
+    history.epoch = list(range(len(losses)))
+    history.params = {}
+    try:
+        history.set_model(model)
+    except Exception:  # noqa: BLE001
+        history.model = model
+    return history
+
+
+def _error_text(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}".strip()
+    return " ".join(text.split())[:400]
+
+
+# -- installing the observers ----------------------------------------------------------------------------------
+def install(observer: Observer) -> list[str]:
+    """Patch every Keras that is installed; returns the names patched."""
+    patched = []
+    for name in ("keras", "tf_keras"):
+        if importlib.util.find_spec(name) is None:
+            continue
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a broken install is the script's problem, not ours
+            continue
+        _patch_model(module.Model, observer)
+        _patch_datasets(module, observer)
+        _patch_directory_flows(module, observer)
+        patched.append(f"{name} {getattr(module, '__version__', '?')}")
+        try:
+            observer.report["backend"] = module.backend.backend()
+        except Exception:  # noqa: BLE001
+            pass
+    return patched
+
+
+def _patch_model(model_class, observer: Observer) -> None:
+    observer.originals.setdefault("evaluate", model_class.evaluate)
+    observer.originals.setdefault("predict", model_class.predict)
+
+    def fit(self, *args, **kwargs):
+        return observer.on_fit(self, "fit", args, kwargs)
+
+    def fit_generator(self, *args, **kwargs):
+        return observer.on_fit(self, "fit_generator", args, kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        return observer.on_evaluate(self, "evaluate", args, kwargs)
+
+    def evaluate_generator(self, *args, **kwargs):
+        return observer.on_evaluate(self, "evaluate_generator", args, kwargs)
+
+    def predict(self, *args, **kwargs):
+        return observer.on_predict(self, "predict", args, kwargs)
+
+    def predict_generator(self, *args, **kwargs):
+        return observer.on_predict(self, "predict_generator", args, kwargs)
+
+    observer.report.setdefault("has_fit_generator", hasattr(model_class, "fit_generator"))
+    for function in (fit, evaluate, predict, fit_generator, evaluate_generator, predict_generator):
+        setattr(model_class, function.__name__, function)
+
+
+def _patch_datasets(keras_module, observer: Observer) -> None:
+    from kerassniff.dynamic import synthetic
+
+    def replace(dataset: str, make):
+        try:
+            module = importlib.import_module(f"{keras_module.__name__}.datasets.{dataset}")
+        except Exception:  # noqa: BLE001
+            return
+        original = module.load_data
+
+        def load_data(*args, **kwargs):
+            if synthetic.is_cached(dataset):
+                return original(*args, **kwargs)
+            observer.report["synthetic"].append(f"{dataset}.load_data()")
+            return make(*args, **kwargs)
+
+        module.load_data = load_data
+
+    for name in synthetic.SPECS:
+        replace(name, lambda *a, _n=name, label_mode="fine", **k: synthetic.image_dataset(_n, label_mode=label_mode))
+    for name in synthetic.SEQUENCE_SPECS:
+        replace(name, lambda *a, _n=name, num_words=None, **k: synthetic.sequence_dataset(_n, num_words))
+    replace("boston_housing", lambda *a, **k: synthetic.boston_housing())
+
+
+def _patch_directory_flows(keras_module, observer: Observer) -> None:
+    # Keras 3 keeps it in keras.src.legacy (tf.keras exposes that class); Keras 2 and tf_keras in preprocessing.
+    for path in ("preprocessing.image", "src.legacy.preprocessing.image"):
+        try:
+            module = importlib.import_module(f"{keras_module.__name__}.{path}")
+            generator_class = module.ImageDataGenerator
+        except (ImportError, AttributeError):
+            continue
+        if not getattr(generator_class.flow_from_directory, "_kerassniff", False):
+            _patch_flow_from_directory(generator_class, observer)
+
+
+def _patch_flow_from_directory(generator_class, observer: Observer) -> None:
+    from kerassniff.dynamic.synthetic import SyntheticDirectoryFlow
+
+    original = generator_class.flow_from_directory
+
+    def flow_from_directory(self, directory, *args, **kwargs):
+        if os.path.isdir(directory):
+            return original(self, directory, *args, **kwargs)
+        observer.report["synthetic"].append(f"flow_from_directory({directory!r})")
+        names = ["target_size", "color_mode", "classes", "class_mode", "batch_size"]
+        bound = dict(zip(names, args))
+        bound.update(kwargs)
+        return SyntheticDirectoryFlow(directory, bound.get("target_size", (256, 256)), bound.get("color_mode", "rgb"),
+                                      bound.get("batch_size", 32), bound.get("class_mode", "categorical"),
+                                      getattr(self, "rescale", None))
+
+    flow_from_directory._kerassniff = True  # type: ignore[attr-defined]
+    generator_class.flow_from_directory = flow_from_directory
+
+
+def _block_network() -> None:
+    def refuse(*_args, **_kwargs):
+        raise OSError("network access is disabled in kerassniff dynamic mode")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    socket.create_connection = refuse  # type: ignore[assignment]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("script")
+    parser.add_argument("report")
+    parser.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto")
+    parser.add_argument("--max-updates", type=int, default=MAX_UPDATES)
+    options = parser.parse_args(argv)
+    if options.device == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _block_network()
+    observer = Observer(options.script, options.report, options.max_updates)
+    observer.report["keras"] = install(observer)
+    observer.report["device"] = _device()
+    script = os.path.abspath(options.script)
+    sys.argv = [script]
+    sys.path.insert(0, os.path.dirname(script))
+    try:
+        runpy.run_path(script, run_name="__main__")
+        observer.report["status"] = "finished"
+    except StopScript:
+        observer.report["status"] = "stopped"
+    except SystemExit:
+        observer.report["status"] = "finished"
+    except BaseException as error:  # noqa: BLE001 - the script's own failure is a result, not our crash
+        observer.report["status"] = "crashed"
+        line = 0
+        for frame, lineno in traceback.walk_tb(error.__traceback__):
+            if os.path.abspath(frame.f_code.co_filename) == script:
+                line = lineno
+        observer.report["crash"] = {"error": _error_text(error), "line": line}
+    observer.write()
+    return 0
+
+
+def _device() -> str:
+    if os.environ.get("CUDA_VISIBLE_DEVICES") == "-1":
+        return "cpu"
+    try:
+        import keras
+
+        backend = keras.backend.backend()
+        if backend == "torch":
+            import torch
+
+            return "gpu" if torch.cuda.is_available() else "cpu"
+        if backend == "jax":
+            import jax
+
+            return "gpu" if any(d.platform == "gpu" for d in jax.devices()) else "cpu"
+        import tensorflow as tf
+
+        return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Dynamic mode on the CPU with TensorFlow: verdicts on the seed reproductions, and the sandbox's promises.
+
+Marked slow: each script runs in a child process that imports TensorFlow.  CI runs these with -m slow.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kerassniff.rule_docs import examples, rule_document
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
+pytest.importorskip("keras")
+
+DYNAMIC = FIXTURES / "dynamic"
+
+
+def dynamic_json(*paths: Path, timeout: float = 120) -> tuple[int, list[dict], str]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "kerassniff", *(str(p) for p in paths), "--dynamic", "--device", "cpu", "--no-cache",
+         "--dynamic-timeout", str(timeout), "--output-format", "json"], capture_output=True, text=True, timeout=900)
+    assert "Traceback" not in completed.stderr, completed.stderr
+    return completed.returncode, json.loads(completed.stdout), completed.stderr
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[tuple[str, str], dict]:
+    _, found, _ = dynamic_json(DYNAMIC)
+    assert all("confirmed" in f and "evidence" in f for f in found)
+    return {(Path(f["path"]).name, f["code"]): f for f in found}
+
+
+def test_seed000_generator_api_and_top_k_ties(verdicts) -> None:
+    assert verdicts[("seed000_topk_generator.py", "KS402")]["confirmed"] is True
+    assert "has no Model.fit_generator" in verdicts[("seed000_topk_generator.py", "KS402")]["evidence"]
+    ties = verdicts[("seed000_topk_generator.py", "KS105")]
+    assert ties["confirmed"] is True and "tie at the 5th score" in ties["evidence"]
+    assert "synthetic stand-in for flow_from_directory" in ties["evidence"]
+
+
+def test_seed001_batchnorm_training_mode_right_inference_mode_wrong(verdicts) -> None:
+    finding = verdicts[("seed001_batchnorm_three_images.py", "KS302")]
+    assert finding["confirmed"] is True
+    evidence = finding["evidence"]
+    training = float(evidence.split("training mode ")[1].split(",")[0])
+    inference = float(evidence.split("inference mode ")[1].split(" ")[0].rstrip(";"))
+    assert training > inference
+
+
+def test_seed002_binary_crossentropy_on_sigmoids(verdicts) -> None:
+    finding = verdicts[("seed002_sigmoid_bce.py", "KS101")]
+    assert finding["confirmed"] is True
+    assert "binary accuracy" in finding["evidence"] and "synthetic stand-in for cifar10" in finding["evidence"]
+    assert verdicts[("seed002_sigmoid_bce.py", "KS202")]["confirmed"] is True
+
+
+def test_seed003_trainer_and_analysis_script_see_different_ranges(verdicts) -> None:
+    finding = verdicts[("analyze.py", "KS203")]
+    assert finding["confirmed"] is True
+    assert "0..1" in finding["evidence"] and "0..255" in finding["evidence"]
+
+
+def test_seed004_built_filters_shrink(verdicts) -> None:
+    finding = verdicts[("seed004_shrinking_filters.py", "KS301")]
+    assert finding["confirmed"] is True and "[128, 64, 32]" in finding["evidence"]
+
+
+@pytest.mark.parametrize("fixture, code", [("ks501_label_shape.py", "KS501"), ("ks502_exploding.py", "KS502"),
+                                           ("ks503_boston_unscaled.py", "KS503")])
+def test_dynamic_only_findings(verdicts, fixture: str, code: str) -> None:
+    expected_line = next(n for n, line in enumerate((DYNAMIC / fixture).read_text().splitlines(), 1)
+                         if f"expect-dynamic: {code}" in line)
+    finding = verdicts[(fixture, code)]
+    assert finding["line"] == expected_line and finding["confirmed"] is True
+
+
+@pytest.mark.parametrize("code", ["KS501", "KS502", "KS503"])
+def test_dynamic_rule_documents_examples_behave_as_documented(tmp_path: Path, code: str) -> None:
+    paths = []
+    for example in examples(rule_document(code)):
+        path = tmp_path / f"{example.kind}.py"
+        path.write_text(example.code)
+        paths.append(path)
+    _, found, _ = dynamic_json(*paths)
+    codes = {(Path(f["path"]).stem, f["code"]) for f in found}
+    assert ("bad", code) in codes and ("good", code) not in codes
+
+
+def test_the_sandbox_keeps_files_network_and_time_in_check(tmp_path: Path) -> None:
+    model = ("import keras\nimport numpy as np\n"
+             "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, activation='softmax')])\n"
+             "model.compile(loss='categorical_crossentropy', optimizer='adam')\n")
+    (tmp_path / "writes.py").write_text(
+        model + "open('written.txt', 'w').write('x')\nmodel.fit(np.ones((8, 4)), np.eye(2)[[0, 1] * 4])\n"
+                "model.save('model.keras')\n")
+    (tmp_path / "network.py").write_text(
+        "import socket\nsocket.create_connection(('example.com', 80))\n" + model +
+        "model.fit(np.ones((8, 4)), np.eye(2)[[0, 1] * 4])\n")
+    (tmp_path / "hangs.py").write_text(model + "while True:\n    pass\nmodel.fit(np.ones((8, 4)), np.eye(2)[[0, 1] * 4])\n")
+    code, found, stderr = dynamic_json(tmp_path, timeout=20)
+    assert not (tmp_path / "written.txt").exists() and not (tmp_path / "model.keras").exists()
+    assert "network.py" in stderr and "hangs.py" in stderr
+    assert "did not finish within 20 s" in stderr
+    assert code == 0 and found == []

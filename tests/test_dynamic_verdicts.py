@@ -1,0 +1,97 @@
+"""Dynamic mode's logic without a framework: verdicts from hand-made reports, and the harness's measurements."""
+from __future__ import annotations
+
+import numpy as np
+
+from kerassniff.config import Config
+from kerassniff.dynamic.harness import array_stats, mode_comparison, output_stats, tie_fractions
+from kerassniff.dynamic.runner import Run, annotate, dynamic_findings
+from kerassniff.dynamic.synthetic import SyntheticDirectoryFlow, image_dataset
+from kerassniff.dynamic.verdicts import Report, verdict_for
+from kerassniff.findings import Finding, Severity
+
+
+def finding(code: str, line: int, message: str = "") -> Finding:
+    return Finding("train.py", line, 1, line, 1, code, "name", Severity.ERROR, message)
+
+
+def fit(line: int, **extra) -> dict:
+    return {"kind": "fit", "line": line, "model": extra.pop("model", {}), "checks": extra.pop("checks", {}), **extra}
+
+
+def test_array_stats_tell_encodings_and_ranges() -> None:
+    onehot = array_stats(np.eye(4)[[0, 1, 2, 3, 1]])
+    assert onehot["onehot"] and not onehot["integer_labels"]
+    labels = array_stats(np.array([[1], [2], [0]]))
+    assert labels["integer_labels"] and not labels["onehot"]
+    pixels = array_stats(np.full((2, 3, 3), 255, dtype=np.uint8))
+    assert pixels["dtype"] == "uint8" and pixels["max"] == 255.0
+    table = array_stats(np.array([[1.0, 400.0], [2.0, 100.0], [3.0, 900.0]]))
+    assert table["feature_abs_max"] == 900.0 and table["feature_scale_ratio"] > 100
+    assert array_stats(np.array(["a"])) is None
+
+
+def test_output_ties_and_modes() -> None:
+    saturated = np.zeros((4, 10), dtype=np.float32)
+    saturated[:, 0] = 1.0
+    assert tie_fractions(saturated)["5"] == 1.0 and tie_fractions(saturated)["1"] == 0.0
+    assert output_stats(np.ones((3, 1)))["all_ones"]
+    modes = mode_comparison(np.eye(3), np.array([[1, 0, 0]] * 3), np.eye(3))
+    assert modes["training_mode_accuracy"] == 1.0 and round(modes["inference_mode_accuracy"], 2) == 0.33
+
+
+def test_verdicts_from_reports() -> None:
+    report = Report({"keras": ["keras 3.15.1"], "synthetic": ["cifar10.load_data()"], "calls": [
+        fit(12, x={"dtype": "uint8", "min": 0.0, "max": 255.0}, y={"onehot": True, "shape": [32, 10]},
+            model={"conv_filters": [64, 32]},
+            checks={"updates": 5, "accuracy": {"reported": {"accuracy": 0.9}, "categorical": 0.1, "binary": 0.9},
+                    "modes": {"max_abs_difference": 0.8, "argmax_disagreement": 0.6, "training_mode_accuracy": 1.0,
+                              "inference_mode_accuracy": 0.3}}),
+        {"kind": "evaluate", "line": 14, "x": {"dtype": "float64", "min": 0.0, "max": 1.0}},
+    ]})
+    confirmed, evidence = verdict_for(finding("KS101", 11), report)
+    assert confirmed is True and "0.90" in evidence and "0.10" in evidence and "synthetic" in evidence
+    assert verdict_for(finding("KS202", 12), report)[0] is True
+    assert verdict_for(finding("KS201", 14), report)[0] is True
+    assert verdict_for(finding("KS301", 8), report)[0] is True
+    assert verdict_for(finding("KS302", 15), report) [0] is True
+    assert verdict_for(finding("KS403", 12), report)[0] is None
+
+
+def test_a_crash_before_fit_is_a_clear_unknown() -> None:
+    report = Report({"status": "crashed", "calls": [], "crash": {"error": "FileNotFoundError: x.npy", "line": 3}})
+    confirmed, evidence = verdict_for(finding("KS101", 9), report)
+    assert confirmed is None and "stopped before fit(): FileNotFoundError: x.npy (line 3)" in evidence
+    (annotated,) = annotate([finding("KS101", 9)], Run("train.py", None, "the script did not finish within 5 s"))
+    assert annotated.extra == {"confirmed": None, "evidence": "dynamic run failed: the script did not finish within 5 s"}
+
+
+def test_dynamic_only_findings_from_reports() -> None:
+    report = Report({"calls": [
+        fit(7, x={"dtype": "float64", "shape": [8, 13], "min": 0, "max": 700.0, "feature_abs_max": 700.0,
+                  "feature_scale_ratio": 900.0}, checks={"losses": [1.0, float("nan")], "nonfinite_step": 1}),
+        fit(9, y={"shape": [8, 1]}, model={"output_units": 10},
+            checks={"training_error": "ValueError: Arguments `target` and `output` must have the same shape"}),
+    ]})
+    found = dynamic_findings("train.py", Run("train.py", report), [], Config())
+    by_code = {f.code: f for f in found}
+    assert set(by_code) == {"KS501", "KS502", "KS503"}
+    assert "labels (8, 1), model output 10 units" in by_code["KS501"].message
+    assert "training step 2" in by_code["KS502"].message and by_code["KS503"].line == 7
+
+
+def test_synthetic_data_keeps_true_shapes_and_ranges() -> None:
+    (x, y), (xt, yt) = image_dataset("cifar10")
+    assert x.shape == (50000, 32, 32, 3) and x.dtype == np.uint8 and y.shape == (50000, 1) and xt.shape[0] == 10000
+    flow = SyntheticDirectoryFlow("missing/", target_size=(64, 64), batch_size=4, rescale=1 / 255)
+    flow.num_classes = 200
+    xb, yb = next(flow)
+    assert xb.shape == (4, 64, 64, 3) and xb.max() <= 1.0 and yb.shape == (4, 200)
+
+
+def test_gpu_requests_fall_back_to_the_cpu_without_one(monkeypatch) -> None:
+    """The harness's device report, as the CPU-only CI sees it: no GPU visible means 'cpu'."""
+    from kerassniff.dynamic import harness
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
+    assert harness._device() == "cpu"
