@@ -115,6 +115,10 @@ def parse(text: str, path: str) -> cst.Module | Finding:
         return parse_error_finding(path, f"the file is nested too deeply to parse: {error}")
     except cst.ParserSyntaxError as error:
         line, column, detail = _syntax_error_position(error)
+        if _valid_for_cpython(text):
+            return parse_error_finding(path, (
+                f"valid Python that LibCST, the parser kerassniff is built on, does not support (line {line}, "
+                f"column {column}: {detail}); the file was not analysed"), line, column)
         message = f"syntax error: {detail}"
         python2_line = python2_statement_line(text)
         if python2_line is not None:
@@ -125,6 +129,16 @@ def parse(text: str, path: str) -> cst.Module | Finding:
         return parse_error_finding(path, "the file is nested too deeply to parse")
     except Exception as error:  # noqa: BLE001 - LibCST raises assorted errors on odd input
         return parse_error_finding(path, f"the file could not be parsed: {type(error).__name__}: {error}")
+
+
+def _valid_for_cpython(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True) -> FileResult:

@@ -153,3 +153,8 @@ def test_constant_folding_never_allocates_or_computes_without_bound(statement: s
     result = lint_source("import keras\n" + statement + "\n", "consts.py")
     assert result.internal_error is None and result.findings == []
     assert time.perf_counter() - start < 2
+
+
+def test_valid_python_libcst_cannot_parse_is_named_honestly(tmp_path: Path) -> None:
+    (found,) = only(tmp_path, "annotated.py", "import keras\n(parenthesised): int = 3\n")
+    assert found[1] == "KS001" and found[2].startswith("valid Python that LibCST")
