@@ -22,6 +22,7 @@ from kerassniff.findings import Finding
 from kerassniff.notebook import NotebookError, map_findings, notebook_source
 from kerassniff.parsing import TooDeep, parse_module
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
+from kerassniff.project import LinkKeys, files_in_links, link_keys
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.positions import resolve_markers
 from kerassniff.sources import (
@@ -58,7 +59,7 @@ class FileResult:
     text: str | None = field(default=None, repr=False)  # kept for cross-script suppression
     internal_error: str | None = None
     timed_out: bool = False
-    linked: bool = False  # saves or loads a model: cross-script rules need its semantic model
+    links: LinkKeys = field(default_factory=LinkKeys)  # model files it saves/loads (cross-script rules)
     helpers: list[str] = field(default_factory=list)  # helper modules its analysis read (cache dependencies)
     cached: bool = False
 
@@ -205,7 +206,7 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
         result.internal_error = traceback.format_exc()
         return result
     result.findings = filter_findings(_dedupe(findings), text, config)
-    result.linked = bool(script.models) and any(m.kind == "loaded" or m.saves for m in script.models)
+    result.links = link_keys(script)
     result.helpers = list(script.helpers)
     return result
 
@@ -280,8 +281,13 @@ def _lint_decoded(source: SourceText | SourceError, display: str, config: Config
 PARALLEL_MIN_FILES = 16
 
 
-def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None) -> RunResult:
-    """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules."""
+def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None,
+               keep_models: bool = False) -> RunResult:
+    """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules.
+
+    Only the semantic models that cross-script rules need are kept (``keep_models`` keeps every one, for
+    ``--show-model`` and dynamic mode): a thousand parsed modules would otherwise stay in memory.
+    """
     targets, missing = collect(paths, config)
     results: list[FileResult | None] = [None] * len(targets)
     work: list[tuple[int, str, bool, bytes | SourceError, str | None]] = []
@@ -291,23 +297,24 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
         key = cache.key(display, raw) if cache is not None and isinstance(raw, bytes) else None
         hit = cache.get(key) if cache is not None and key is not None else None
         if hit is not None:
-            results[index] = FileResult(display, hit.findings, skipped=hit.skipped, linked=hit.linked, cached=True)
+            results[index] = FileResult(display, hit.findings, skipped=hit.skipped, links=hit.links, cached=True)
         else:
             work.append((index, display, target.explicit, raw, key))
 
     for (index, _, _, _, key), result in zip(work, _run_jobs(work, config, jobs)):
         results[index] = result
         if cache is not None and key is not None and not result.internal_error and not result.timed_out:
-            cache.put(key, result.findings, result.skipped, result.linked, result.helpers)
+            cache.put(key, result.findings, result.skipped, result.links, result.helpers)
 
     files = [r for r in results if r is not None]
-    # Cross-script rules need the semantic model of every script that saves or loads a model; results
-    # that came from the cache or a worker process do not carry it, so those few files are analysed here.
-    for position, result in enumerate(files):
-        if result.linked and result.script is None:
+    needed = files_in_links({f.path: f.links for f in files if f.links})
+    for result in files:
+        if result.path in needed and result.script is None:
+            # from the cache or a worker process, which do not carry the model: analyse this one here
             fresh = lint_file(Path(result.path), config, explicit=True)
-            if fresh.script is not None:
-                result.script, result.text = fresh.script, fresh.text
+            result.script, result.text = fresh.script, fresh.text
+        elif result.path not in needed and not keep_models:
+            result.script, result.text = None, None
     from kerassniff.project import cross_script_findings
 
     cross = cross_script_findings([f for f in files if f.script is not None], config)

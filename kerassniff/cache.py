@@ -21,9 +21,10 @@ from pathlib import Path
 from kerassniff import __version__
 from kerassniff.config import Config
 from kerassniff.findings import Finding, Severity
+from kerassniff.project import LinkKeys
 
 CACHE_DIR_NAME = ".kerassniff_cache"
-_FORMAT = "1"
+_FORMAT = "2"
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +62,7 @@ def _file_hash(path: str) -> str | None:
 class CachedResult:
     findings: list[Finding]
     skipped: bool
-    linked: bool
+    links: LinkKeys
 
 
 class Cache:
@@ -86,13 +87,15 @@ class Cache:
             if any(_file_hash(helper) != digest for helper, digest in entry["helpers"].items()):
                 return None
             findings = [_finding_from_json(item) for item in entry["findings"]]
-            return CachedResult(findings, bool(entry["skipped"]), bool(entry["linked"]))
+            links = LinkKeys(tuple(entry["links"]["saves"]), tuple(entry["links"]["loads"]))
+            return CachedResult(findings, bool(entry["skipped"]), links)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, findings: list[Finding], skipped: bool, linked: bool, helpers: list[str]) -> None:
+    def put(self, key: str, findings: list[Finding], skipped: bool, links: LinkKeys, helpers: list[str]) -> None:
         helper_hashes = {helper: _file_hash(helper) for helper in helpers}
-        entry = {"findings": [_finding_to_json(f) for f in findings], "skipped": skipped, "linked": linked,
+        entry = {"findings": [_finding_to_json(f) for f in findings], "skipped": skipped,
+                 "links": {"saves": list(links.saves), "loads": list(links.loads)},
                  "helpers": helper_hashes}
         target = self._entry_path(key)
         try:

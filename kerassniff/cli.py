@@ -123,7 +123,7 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         needs_models = show_model or dynamic
         use_cache = config.cache and not no_cache and not needs_models
         result = lint_paths(list(paths) or ["."], config, jobs=1 if needs_models else workers or (os.cpu_count() or 1),
-                            cache=Cache.for_config(config) if use_cache else None)
+                            cache=Cache.for_config(config) if use_cache else None, keep_models=needs_models)
         if dynamic:
             _run_dynamic(result, config, device, dynamic_timeout, quiet)
 

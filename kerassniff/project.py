@@ -39,6 +39,47 @@ def path_key(value: Value | None) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class LinkKeys:
+    """The model file paths a script saves (after training) and loads: enough to tell which scripts link."""
+
+    saves: tuple[str, ...] = ()
+    loads: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.saves or self.loads)
+
+
+def link_keys(script: Script) -> LinkKeys:
+    saves, loads = [], []
+    for model in script.models:
+        for save in model.saves:
+            key = path_key(save.path)
+            if key and save.method in ("save", "save_weights", "export") and model.fits:
+                saves.append(key)
+            elif key and save.method == "load_weights":
+                loads.append(key)
+        if model.kind == "loaded" and path_key(model.load_path):
+            loads.append(path_key(model.load_path))  # type: ignore[arg-type]
+    return LinkKeys(tuple(saves), tuple(loads))
+
+
+def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
+    """The files (by path) that take part in at least one save/load link: the only ones cross-script rules read."""
+    saved_by: dict[str, set[str]] = {}
+    for path, found in keys.items():
+        for key in found.saves:
+            saved_by.setdefault(key, set()).add(path)
+            saved_by.setdefault(posixpath.basename(key), set()).add(path)
+    needed: set[str] = set()
+    for path, found in keys.items():
+        for key in found.loads:
+            trainers = (saved_by.get(key, set()) | saved_by.get(posixpath.basename(key), set())) - {path}
+            if trainers:
+                needed |= trainers | {path}
+    return needed
+
+
 def model_links(scripts: list[Script]) -> list[ModelLink]:
     saved: dict[str, list[tuple[Script, Model]]] = {}
     for script in scripts:
