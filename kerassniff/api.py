@@ -301,7 +301,7 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
         else:
             work.append((index, display, target.explicit, raw, key))
 
-    for (index, _, _, _, key), result in zip(work, _run_jobs(work, config, jobs)):
+    for (index, _, _, _, key), result in zip(work, _run_jobs(work, config, jobs, keep_models)):
         results[index] = result
         if cache is not None and key is not None and not result.internal_error and not result.timed_out:
             cache.put(key, result.findings, result.skipped, result.links, result.helpers)
@@ -324,9 +324,15 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
     return RunResult(files, [m.path for m in missing])
 
 
-def _run_jobs(work: list, config: Config, jobs: int) -> list[FileResult]:
+def _run_jobs(work: list, config: Config, jobs: int, keep_models: bool) -> list[FileResult]:
     if jobs <= 1 or len(work) < PARALLEL_MIN_FILES:
-        return [_lint_raw(display, explicit, raw, config) for _, display, explicit, raw, _ in work]
+        results = []
+        for _, display, explicit, raw, _ in work:
+            result = _lint_raw(display, explicit, raw, config)
+            if not result.links and not keep_models:
+                result.script, result.text = None, None  # nothing will read it: free the parsed module now
+            results.append(result)
+        return results
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, min(32, len(work) // (jobs * 4)))
