@@ -21,8 +21,8 @@ from kerassniff.discovery import collect
 from kerassniff.findings import Finding
 from kerassniff.notebook import NotebookError, map_findings, notebook_source
 from kerassniff.parsing import TooDeep, parse_module
-from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.project import LinkKeys, files_in_links, link_keys
+from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.positions import resolve_markers
 from kerassniff.sources import (

@@ -168,7 +168,12 @@ def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[st
 
 def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float, quiet: bool) -> None:
     """Confirm or refute each finding by running the scripts (see kerassniff/dynamic/)."""
-    from kerassniff.dynamic.runner import DynamicOptions, annotate, dynamic_findings, run_all
+    from kerassniff.dynamic.runner import (
+        DynamicOptions,
+        annotate,
+        dynamic_findings,
+        run_all,
+    )
 
     scripts = [f.script for f in result.files if f.script is not None]
     if not quiet:

@@ -4,7 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from kerassniff.config import Config
-from kerassniff.dynamic.harness import array_stats, mode_comparison, output_stats, tie_fractions
+from kerassniff.dynamic.harness import (
+    array_stats,
+    mode_comparison,
+    output_stats,
+    tie_fractions,
+)
 from kerassniff.dynamic.runner import Run, annotate, dynamic_findings
 from kerassniff.dynamic.synthetic import SyntheticDirectoryFlow, image_dataset
 from kerassniff.dynamic.verdicts import Report, verdict_for

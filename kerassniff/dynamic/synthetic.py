@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 
-
 @dataclass(frozen=True)
 class DatasetSpec:
     cache_names: tuple[str, ...]  # a file or folder under ~/.keras/datasets that means "cached"
