@@ -49,6 +49,8 @@ def render(findings: list[Finding], **_: object) -> str:
             result["properties"] = {"cell": f.cell}
         if f.fix_hint:
             result.setdefault("properties", {})["fixHint"] = f.fix_hint
+        if "evidence" in f.extra:  # dynamic mode's verdict
+            result.setdefault("properties", {}).update(confirmed=f.extra.get("confirmed"), evidence=f.extra["evidence"])
         results.append(result)
     log = {
         "$schema": SCHEMA,
