@@ -99,7 +99,7 @@ def _keywords(call, table, where: str):
 
 def _np_utils(script: Script):
     for reference in script.references:
-        if reference.raw.endswith(".utils.np_utils"):
+        if reference.raw.endswith(".utils.np_utils") and not reference.guarded:
             fix = None
             if isinstance(reference.node, cst.Attribute):  # keras.utils.np_utils.to_categorical -> keras.utils...
                 fix = safe_fix("drop np_utils: keras.utils.to_categorical", reference.node, reference.node.value)

@@ -28,7 +28,7 @@ REMOVED = {
 def check(script: Script):
     for reference in script.references:
         removed = REMOVED.get(reference.canonical)
-        if removed is None:
+        if removed is None or reference.guarded:
             continue
         replacement, version = removed
         shown = script.code_of(reference.node)

@@ -133,6 +133,7 @@ class Builder:
         self._models: set[int] = set()
         self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
         self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
+        self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
@@ -205,7 +206,12 @@ class Builder:
             if statement.orelse:
                 self.exec_suite(statement.orelse.body, frame)
         elif isinstance(statement, (cst.Try, cst.TryStar)):
-            self.exec_suite(statement.body, frame)
+            guard = int(any(_catches_missing_names(self.script.module, h) for h in statement.handlers))
+            self.guarded += guard
+            try:
+                self.exec_suite(statement.body, frame)
+            finally:
+                self.guarded -= guard
             for handler in statement.handlers:
                 if handler.type is not None:
                     self.eval(handler.type, frame)
@@ -366,15 +372,20 @@ class Builder:
     # -- control flow
     def exec_if(self, node: cst.If, frame: Frame) -> None:
         self.eval(node.test, frame)
-        before = dict(frame.scope.vars)
-        self.exec_suite(node.body, frame)
-        after_body = frame.scope.vars
-        frame.scope.vars = dict(before)
-        if isinstance(node.orelse, cst.If):
-            self.exec_if(node.orelse, frame)
-        elif isinstance(node.orelse, cst.Else):
-            self.exec_suite(node.orelse.body, frame)
-        after_else = frame.scope.vars
+        guard = _is_version_check(self.script.module, node.test)
+        self.guarded += guard
+        try:
+            before = dict(frame.scope.vars)
+            self.exec_suite(node.body, frame)
+            after_body = frame.scope.vars
+            frame.scope.vars = dict(before)
+            if isinstance(node.orelse, cst.If):
+                self.exec_if(node.orelse, frame)
+            elif isinstance(node.orelse, cst.Else):
+                self.exec_suite(node.orelse.body, frame)
+            after_else = frame.scope.vars
+        finally:
+            self.guarded -= guard
         merged: dict[str, Value] = {}
         for name in list(after_body) + [n for n in after_else if n not in after_body]:
             a, b = after_body.get(name), after_else.get(name)
@@ -806,7 +817,27 @@ class Builder:
         if self.in_helper:
             return
         if id(node) not in self._references:
-            self._references[id(node)] = Reference(symbol.raw, symbol.name, node)
+            self._references[id(node)] = Reference(symbol.raw, symbol.name, node, guarded=self.guarded > 0)
+
+
+_VERSION_WORDS = ("version", "hasattr(", "getattr(")
+_MISSING_NAME_ERRORS = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:
+    """1 for ``if np.__version__ ...``, ``if sys.version_info ...``, ``if hasattr(np, "float_")``."""
+    try:
+        text = module.code_for_node(test)
+    except Exception:  # noqa: BLE001
+        return 0
+    return int(len(text) < 300 and any(word in text for word in _VERSION_WORDS))
+
+
+def _catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    text = module.code_for_node(handler.type)
+    return any(name in text for name in _MISSING_NAME_ERRORS)
 
 
 def _resolved(path: str) -> Path | None:

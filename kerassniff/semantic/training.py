@@ -169,6 +169,9 @@ class Reference:
     raw: str
     canonical: str
     node: cst.CSTNode = field(repr=False)
+    # inside a version or feature check (``if np.__version__ < "2":``, ``try: ... except AttributeError:``):
+    # the script already copes with the name being absent
+    guarded: bool = False
 
 
 @dataclass(eq=False)
