@@ -107,3 +107,21 @@ def test_the_sandbox_keeps_files_network_and_time_in_check(tmp_path: Path) -> No
     assert "network.py" in stderr and "hangs.py" in stderr
     assert "did not finish within 20 s" in stderr
     assert code == 0 and found == []
+
+
+def test_data_beside_the_script_is_used_and_missing_npy_files_get_stand_ins(tmp_path: Path) -> None:
+    import numpy as np
+
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import numpy as np\nimport keras\nx = np.load('features.npy')\ny = np.load('labels.npy')\n"
+        "model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(10, activation='softmax')])\n"
+        "model.compile(loss='sparse_categorical_crossentropy', optimizer='adam', metrics=['accuracy'])\n"
+        "model.fit(x, y, epochs=2)\n")
+    _, found, stderr = dynamic_json(script)
+    assert found == [] and "ran " in stderr  # random stand-ins: nothing to report, nothing crashed
+    np.save(tmp_path / "features.npy", np.random.default_rng(0).random((64, 20)) * 1000)
+    np.save(tmp_path / "labels.npy", np.random.default_rng(1).integers(0, 10, 64))
+    _, found, _ = dynamic_json(script)
+    assert [(f["code"], f["line"]) for f in found] == [("KS503", 7)]  # the script's own data was read
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["features.npy", "labels.npy", "train.py"]

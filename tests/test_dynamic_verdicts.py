@@ -100,3 +100,54 @@ def test_gpu_requests_fall_back_to_the_cpu_without_one(monkeypatch) -> None:
 
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
     assert harness._device() == "cpu"
+
+
+NPY_SCRIPT = """\
+import numpy as np
+import keras
+x = np.load("features.npy")
+y = np.load("labels.npy")
+model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(10, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+model.fit(x, y)
+"""
+
+
+def test_static_hints_for_missing_npy_files() -> None:
+    import libcst as cst
+
+    from kerassniff.dynamic.runner import data_hints
+    from kerassniff.semantic import build_script
+
+    script = build_script(cst.parse_module(NPY_SCRIPT), "train.py")
+    assert data_hints(script) == {"features.npy": {"kind": "features", "shape": [20]},
+                                  "labels.npy": {"kind": "classes", "classes": 10}}
+
+
+def test_reads_resolve_beside_the_script_and_missing_files_get_stand_ins(tmp_path, monkeypatch) -> None:
+    from kerassniff.dynamic.reads import ReadResolver
+
+    project, scratch = tmp_path / "project", tmp_path / "scratch"
+    project.mkdir()
+    scratch.mkdir()
+    np.save(project / "present.npy", np.arange(6))
+    monkeypatch.chdir(scratch)
+    report: dict = {}
+    resolver = ReadResolver(str(project), {"labels.npy": {"kind": "onehot", "classes": 4}}, report)
+    import glob
+    import os
+
+    for module, name in ((np, "load"), (os, "listdir"), (os, "scandir"), (glob, "glob"), (glob, "iglob")):
+        monkeypatch.setattr(module, name, getattr(module, name))  # restored after the test
+    resolver.install()
+    assert list(np.load("present.npy")) == list(range(6))
+    labels = np.load("labels.npy")
+    assert labels.shape == (256, 4) and set(labels.sum(axis=1)) == {1.0}
+    assert report["synthetic"] == ["np.load('labels.npy')"] and report["synthetic_ranges"] == ["labels.npy"]
+    assert resolver.resolve("missing.csv") == "missing.csv"
+
+
+def test_range_verdicts_stay_open_on_stand_in_data() -> None:
+    report = Report({"synthetic_ranges": ["x.npy"], "calls": [fit(5, x={"dtype": "float32", "min": 0.0, "max": 1.0})]})
+    confirmed, evidence = verdict_for(finding("KS202", 5), report)
+    assert confirmed is None and "x.npy" in evidence and "not on this machine" in evidence

@@ -28,6 +28,8 @@ import time
 import traceback
 from typing import Any
 
+from kerassniff.dynamic.reads import ReadResolver
+
 MAX_FITS = 3
 MAX_CALLS_PER_LINE = 3
 DEFAULT_UPDATES = 5
@@ -544,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("report")
     parser.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto")
     parser.add_argument("--max-updates", type=int, default=MAX_UPDATES)
+    parser.add_argument("--hints", default=None, help="JSON: shapes for np.load files that are missing")
     options = parser.parse_args(argv)
     if options.device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
@@ -553,6 +556,11 @@ def main(argv: list[str] | None = None) -> int:
     observer.report["keras"] = install(observer)
     observer.report["device"] = _device()
     script = os.path.abspath(options.script)
+    hints = {}
+    if options.hints:
+        with open(options.hints, encoding="utf-8") as stream:
+            hints = json.load(stream)
+    ReadResolver(os.path.dirname(script), hints, observer.report).install()
     sys.argv = [script]
     sys.path.insert(0, os.path.dirname(script))
     try:

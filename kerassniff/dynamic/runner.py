@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import libcst as cst
+
 from kerassniff.config import Config
 from kerassniff.dynamic.verdicts import Report, verdict_for
 from kerassniff.findings import Finding
@@ -50,10 +52,52 @@ def should_run(script: Script) -> bool:
     return any(model.fits or model.inferences or model.kind == "loaded" for model in script.models)
 
 
-def run_script(path: str, scratch: Path, options: DynamicOptions) -> Run:
+def data_hints(script: Script) -> dict[str, dict]:
+    """What a missing ``np.load`` file feeds, as far as the static model knows: shape and kind of values."""
+    hints: dict[str, dict] = {}
+    for model in script.models:
+        head = model.single_head()
+        loss = next((spec.name for call in model.compiles for spec in call.losses), None)
+        for fit in model.fits:
+            for role, value in (("x", fit.x), ("y", fit.y)):
+                data = getattr(value, "data", None)
+                path = _np_load_path(data)
+                if path is None:
+                    continue
+                if role == "x" and model.sample_shape() is not None:
+                    hints[path] = {"kind": "features", "shape": list(model.sample_shape() or ())}
+                elif role == "y" and head is not None and head.units:
+                    hints[path] = _label_hint(loss, head.units)
+    return hints
+
+
+def _np_load_path(data) -> str | None:
+    source = getattr(data, "source", None)
+    if source is None or not source.description.startswith("np.load"):
+        return None
+    node = source.node
+    if isinstance(node, cst.Call) and node.args and isinstance(node.args[0].value, cst.SimpleString):
+        value = node.args[0].value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _label_hint(loss: str | None, units: int) -> dict:
+    if loss and "sparse" in loss:
+        return {"kind": "classes", "classes": units}
+    if loss and "categorical" in loss:
+        return {"kind": "onehot", "classes": units}
+    if loss and "binary" in loss and units == 1:
+        return {"kind": "binary"}
+    return {"kind": "regression", "units": units}
+
+
+def run_script(path: str, scratch: Path, options: DynamicOptions, hints: dict[str, dict] | None = None) -> Run:
     report_path = scratch / f".kerassniff-report-{abs(hash(path))}.json"
+    hints_path = scratch / f".kerassniff-hints-{abs(hash(path))}.json"
+    hints_path.write_text(json.dumps(hints or {}), encoding="utf-8")
     command = [sys.executable, "-m", "kerassniff.dynamic.harness", str(Path(path).resolve()), str(report_path),
-               "--device", options.device, "--max-updates", str(options.max_updates)]
+               "--device", options.device, "--max-updates", str(options.max_updates), "--hints", str(hints_path)]
     environment = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                                os.environ.get("PYTHONPATH")]))}
@@ -117,10 +161,10 @@ def run_all(scripts: list[Script], options: DynamicOptions) -> dict[str, Run]:
             _prepare_scratch(scratch, [*trainers, script])
             trainer_runs = []
             for trainer in trainers:
-                trainer_run = run_script(trainer.path, scratch, options)
+                trainer_run = run_script(trainer.path, scratch, options, data_hints(trainer))
                 runs.setdefault(trainer.path, trainer_run)
                 trainer_runs.append(trainer_run)
-            run = run_script(script.path, scratch, options)
+            run = run_script(script.path, scratch, options, data_hints(script))
             run.linked = trainer_runs
             if run.report is not None:
                 run.report.linked = [r.report for r in trainer_runs if r.report is not None]
@@ -151,10 +195,11 @@ def dynamic_findings(path: str, run: Run, static: list[Finding], config: Config)
         return []
     found: list[Finding] = []
     static_at = {(f.line, f.code) for f in static}
+    stand_ins = bool(run.report.data.get("synthetic_ranges"))  # random arrays for missing files: shapes guessed
     for fit in run.report.fits():
         checks = fit.get("checks") or {}
         line = fit["line"] or 1
-        if "training_error" in checks:
+        if "training_error" in checks and not stand_ins:
             found.append(_finding("KS501", path, line, _explain_training_error(checks["training_error"], fit)))
         elif "nonfinite_step" in checks or checks.get("nonfinite_weights"):
             step = checks.get("nonfinite_step")
@@ -164,13 +209,23 @@ def dynamic_findings(path: str, run: Run, static: list[Finding], config: Config)
                 f"{what} on the script's first batch: every later number is meaningless; inputs "
                 f"{_describe(fit.get('x'))}")))
         x = fit.get("x") or {}
+        if stand_ins:
+            continue
         unscaled = x.get("feature_abs_max", 0) > 10 or x.get("feature_scale_ratio", 1) > 100
         if unscaled and len(x.get("shape", [])) == 2 and (line, "KS202") not in static_at:
-            found.append(_finding("KS503", path, line, (
-                f"the features that reach fit() are unscaled: largest |value| {x['feature_abs_max']:.3g}, and the "
-                f"feature standard deviations differ by a factor of {x.get('feature_scale_ratio', 1):.3g}: "
-                f"gradient descent crawls along the small features and the model underfits")))
+            found.append(_finding("KS503", path, line, _unscaled_message(x)))
     return [f for f in found if config.enabled_for(f.code, path)]
+
+
+def _unscaled_message(x: dict) -> str:
+    ratio = x.get("feature_scale_ratio", 1.0)
+    message = f"the features that reach fit() are unscaled: largest |value| {x['feature_abs_max']:.3g}"
+    if ratio > 100:
+        return message + (f", and the columns' standard deviations differ by a factor of {ratio:.3g}: one learning "
+                          f"rate is too large for the big features and too small for the small ones, so the model "
+                          f"underfits")
+    return message + (" (far outside [-10, 10]): large inputs saturate activations and make the first updates "
+                      "huge, so training is slow or unstable")
 
 
 def _describe(stats: dict | None) -> str:

@@ -67,7 +67,9 @@ def call_keras(builder: "Builder", name: str, args: CallArgs, node: cst.Call) ->
     last = parts[-1]
     package = parts[1] if len(parts) > 2 else ""
     if name in ("keras.layers.Input",):
-        return TensorValue(())
+        shape = args.get("shape", 0)
+        constant = shape.value if isinstance(shape, Const) and isinstance(shape.value, tuple) else None
+        return TensorValue((), shape=constant)
     if package == "layers":
         if last[:1].isupper():
             return LayerValue(make_layer(name, args, node))
@@ -184,12 +186,19 @@ def make_sequential(args: CallArgs, node: cst.Call) -> Model:
     if given is None:
         return Model("sequential", node)
     layers, complete = layers_of(given)
-    return Model("sequential", node, layers=layers, complete=complete)
+    model = Model("sequential", node, layers=layers, complete=complete)
+    first = given.items[0] if isinstance(given, Seq) and given.items else None
+    if isinstance(first, TensorValue) and not first.path:
+        model.input_shape = first.shape
+    return model
 
 
 def make_functional(args: CallArgs, node: cst.Call) -> Model:
     outputs = args.get("outputs", 1) or args.get("output")
     model = Model("functional", node, outputs=[])
+    inputs = args.get("inputs", 0) or args.get("input")
+    if isinstance(inputs, TensorValue) and not inputs.path:
+        model.input_shape = inputs.shape
     tensors: tuple[Value, ...]
     if isinstance(outputs, TensorValue):
         tensors = (outputs,)
@@ -283,6 +292,8 @@ def model_method(builder: "Builder", model: Model, method: str, args: CallArgs, 
     if method == "add":
         added = args.get("layer", 0) or UNKNOWN
         if isinstance(added, TensorValue) and not added.path:
+            if not model.layers:
+                model.input_shape = added.shape
             return Const(None)  # model.add(keras.Input(...))
         layer = as_layer(added)
         if layer is None:

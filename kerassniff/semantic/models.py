@@ -135,6 +135,22 @@ class Model:
     fits: list["FitCall"] = field(default_factory=list)
     inferences: list["InferenceCall"] = field(default_factory=list)
     saves: list["SaveCall"] = field(default_factory=list)
+    input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
+
+    def sample_shape(self) -> tuple | None:
+        """The per-sample input shape, when the script states it (keras.Input, input_shape=, input_dim=)."""
+        if self.input_shape is not None:
+            return self.input_shape
+        if not self.layers:
+            return None
+        first = self.layers[0].args
+        for keyword in ("input_shape", "batch_input_shape", "input_dim"):
+            value = first.get(keyword)
+            if value is not None and isinstance(getattr(value, "value", None), (tuple, int)):
+                shape = value.value if isinstance(value.value, tuple) else (value.value,)
+                shape = shape[1:] if keyword == "batch_input_shape" else shape
+                return shape if all(isinstance(d, int) for d in shape) else None
+        return None
 
     @property
     def label(self) -> str:

@@ -126,6 +126,7 @@ class TensorValue(Value):
     path: tuple["Layer", ...]
     complete: bool = True  # False when an unknown operation is in the chain
     source: "Model | None" = None  # base model when it is model.output
+    shape: tuple | None = None  # keras.Input(shape=...): the per-sample input shape, when constant
 
 
 @dataclass(eq=False)
