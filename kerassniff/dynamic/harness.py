@@ -95,6 +95,7 @@ class Observer:
         self.fits = 0
         self.per_line: dict[tuple[str, int], int] = {}
         self.originals: dict[str, Any] = {}
+        self.resolve: Any = lambda path: path  # replaced by ReadResolver.resolve: reads beside the script
         self.write()
 
     # -- reporting
@@ -517,6 +518,7 @@ def _patch_flow_from_directory(generator_class, observer: Observer) -> None:
     original = generator_class.flow_from_directory
 
     def flow_from_directory(self, directory, *args, **kwargs):
+        directory = observer.resolve(directory)
         if os.path.isdir(directory):
             return original(self, directory, *args, **kwargs)
         observer.report["synthetic"].append(f"flow_from_directory({directory!r})")
@@ -560,7 +562,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.hints:
         with open(options.hints, encoding="utf-8") as stream:
             hints = json.load(stream)
-    ReadResolver(os.path.dirname(script), hints, observer.report).install()
+    resolver = ReadResolver(os.path.dirname(script), hints, observer.report)
+    resolver.install()
+    observer.resolve = resolver.resolve
     sys.argv = [script]
     sys.path.insert(0, os.path.dirname(script))
     try:
