@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from kerassniff.config import Config
-from kerassniff.dynamic.harness import (
+from kerassniff.dynamic.measure import (
     array_stats,
     mode_comparison,
     output_stats,

@@ -28,6 +28,7 @@ import time
 import traceback
 from typing import Any
 
+from kerassniff.dynamic.measure import array_stats, error_text, run_checks, to_numpy
 from kerassniff.dynamic.reads import ReadResolver
 
 MAX_FITS = 3
@@ -36,53 +37,10 @@ DEFAULT_UPDATES = 5
 MAX_UPDATES = 50
 MAX_EVAL_ROWS = 256
 MAX_BATCH_ROWS = 512  # the checks' batch: the script's batch size, capped
-STEP_TIME_BUDGET = 40.0  # seconds of training steps per fit, whatever the model
 
 
 class StopScript(BaseException):
     """Raised into the script once enough has been observed (not an Exception: the script cannot catch it)."""
-
-
-def _to_numpy(value: Any):
-    import numpy as np
-
-    if value is None:
-        return None
-    if isinstance(value, np.ndarray):
-        return value
-    try:
-        import keras
-
-        return np.asarray(keras.ops.convert_to_numpy(value))
-    except Exception:  # noqa: BLE001 - tf_keras tensors, lists
-        try:
-            return np.asarray(value)
-        except Exception:  # noqa: BLE001
-            return None
-
-
-def array_stats(value: Any) -> dict | None:
-    """dtype, shape, range and label encoding of an array (None when it is not one)."""
-    import numpy as np
-
-    array = _to_numpy(value)
-    if array is None or array.dtype == object or array.size == 0 or not np.issubdtype(array.dtype, np.number):
-        return None
-    finite = array[np.isfinite(array)] if np.issubdtype(array.dtype, np.floating) else array
-    stats = {"dtype": str(array.dtype), "shape": list(array.shape),
-             "min": float(finite.min()) if finite.size else None, "max": float(finite.max()) if finite.size else None,
-             "mean": float(finite.mean()) if finite.size else None}
-    integral = bool(np.all(np.equal(np.mod(array, 1), 0))) if finite.size == array.size else False
-    stats["onehot"] = bool(array.ndim == 2 and array.shape[1] > 1 and integral and array.min() >= 0 and array.max() <= 1
-                           and np.all(array.sum(axis=1) == 1))
-    stats["integer_labels"] = bool(integral and (array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1)))
-    if array.ndim == 2 and array.shape[1] > 1 and not stats["onehot"]:
-        columns = array.astype(np.float64)
-        spread = columns.std(axis=0)
-        nonzero = spread[spread > 0]
-        stats["feature_abs_max"] = float(np.abs(columns).max())
-        stats["feature_scale_ratio"] = float(nonzero.max() / nonzero.min()) if nonzero.size > 1 else 1.0
-    return stats
 
 
 class Observer:
@@ -250,9 +208,9 @@ def first_batch(x, y, batch_size):
 
     size = min(int(batch_size), MAX_BATCH_ROWS) if isinstance(batch_size, int) and batch_size > 0 else 32
     try:
-        array = _to_numpy(x) if isinstance(x, (np.ndarray, list)) or type(x).__module__.startswith("numpy") else None
+        array = to_numpy(x) if isinstance(x, (np.ndarray, list)) or type(x).__module__.startswith("numpy") else None
         if array is not None and array.dtype != object and array.ndim >= 1:
-            return array[:size], (_to_numpy(y)[:size] if y is not None else None), "arrays"
+            return array[:size], (to_numpy(y)[:size] if y is not None else None), "arrays"
         if hasattr(x, "take") and hasattr(x, "element_spec"):  # tf.data.Dataset
             batch = next(iter(x))
         elif hasattr(x, "__getitem__") and hasattr(x, "__len__") and not isinstance(x, (tuple, list, dict)):
@@ -260,14 +218,14 @@ def first_batch(x, y, batch_size):
         elif hasattr(x, "__next__"):
             batch = next(x)
         elif isinstance(x, (tuple, list)) and len(x) >= 1:  # validation_data given as a dataset-like tuple
-            return _to_numpy(x[0]), _to_numpy(x[1]) if len(x) > 1 else None, "arrays"
+            return to_numpy(x[0]), to_numpy(x[1]) if len(x) > 1 else None, "arrays"
         else:
             return None, None, "unknown"
     except Exception:  # noqa: BLE001 - a missing file, an exhausted generator
         return None, None, "unreadable"
     if isinstance(batch, (tuple, list)):
-        return _to_numpy(batch[0]), _to_numpy(batch[1]) if len(batch) > 1 else None, "first batch"
-    return _to_numpy(batch), None, "first batch"
+        return to_numpy(batch[0]), to_numpy(batch[1]) if len(batch) > 1 else None, "first batch"
+    return to_numpy(batch), None, "first batch"
 
 
 def planned_updates(x, bound: dict, source: str) -> int | None:
@@ -283,123 +241,6 @@ def planned_updates(x, bound: dict, source: str) -> int | None:
         batch = bound.get("batch_size") if isinstance(bound.get("batch_size"), int) else 32
         return int(math.ceil(rows / batch)) * epochs
     return None
-
-
-def run_checks(model, xb, yb, updates: int, evaluate) -> dict:
-    """Measure, on the first batch: the output before training, a few real updates, then both BN modes."""
-    import numpy as np
-
-    checks: dict[str, Any] = {}
-    try:
-        before = _to_numpy(model(xb, training=False))
-        checks["output"] = output_stats(before)
-        checks["ties"] = tie_fractions(before)
-    except Exception as error:  # noqa: BLE001
-        checks["output_error"] = _error_text(error)
-    losses: list[float] = []
-    start = time.perf_counter()
-    for step in range(max(updates, 1)):
-        try:
-            result = model.train_on_batch(xb, yb)
-        except Exception as error:  # noqa: BLE001 - this is KS501's evidence
-            checks["training_error"] = _error_text(error)
-            checks["training_error_step"] = step
-            break
-        loss = float(np.ravel(_to_numpy(result if not isinstance(result, dict) else result.get("loss")))[0])
-        losses.append(loss)
-        if not math.isfinite(loss):
-            checks["nonfinite_step"] = step
-            break
-        if time.perf_counter() - start > STEP_TIME_BUDGET:
-            break
-    checks["losses"] = losses
-    checks["updates"] = len(losses)
-    if "training_error" in checks:
-        return checks
-    try:
-        weights = [_to_numpy(w) for w in model.weights]
-        checks["nonfinite_weights"] = bool(any(w is not None and not np.all(np.isfinite(w)) for w in weights
-                                               if np.issubdtype(w.dtype, np.floating)))
-    except Exception:  # noqa: BLE001
-        pass
-    try:
-        inference = _to_numpy(model(xb, training=False))
-        training = _to_numpy(model(xb, training=True))
-        checks["after_output"] = output_stats(inference)
-        checks["after_ties"] = tie_fractions(inference)
-        checks["modes"] = mode_comparison(training, inference, yb)
-        checks["accuracy"] = accuracy_readings(model, xb, yb, inference, evaluate)
-    except Exception as error:  # noqa: BLE001
-        checks["after_error"] = _error_text(error)
-    return checks
-
-
-def output_stats(predictions) -> dict:
-    import numpy as np
-
-    p = np.asarray(predictions, dtype=np.float64)
-    stats = {"min": float(p.min()), "max": float(p.max()), "units": int(p.shape[-1]) if p.ndim > 1 else 1}
-    if p.ndim == 2:
-        sums = p.sum(axis=1)
-        stats["row_sum_mean"], stats["row_sum_std"] = float(sums.mean()), float(sums.std())
-        stats["all_ones"] = bool(np.allclose(p, 1.0))
-    return stats
-
-
-def tie_fractions(predictions) -> dict:
-    """For k = 1, 3, 5: the fraction of rows whose k-th and (k+1)-th highest scores are exactly equal."""
-    import numpy as np
-
-    p = np.asarray(predictions)
-    if p.ndim != 2 or p.shape[1] < 3:
-        return {}
-    ordered = -np.sort(-p, axis=1)
-    return {str(k): float(np.mean(ordered[:, k - 1] == ordered[:, k])) for k in (1, 3, 5) if k < p.shape[1]}
-
-
-def mode_comparison(training, inference, labels) -> dict:
-    import numpy as np
-
-    t, i = np.asarray(training), np.asarray(inference)
-    result = {"max_abs_difference": float(np.max(np.abs(t - i)))}
-    if t.ndim == 2 and t.shape[1] > 1:
-        result["argmax_disagreement"] = float(np.mean(t.argmax(axis=1) != i.argmax(axis=1)))
-        truth = _class_indices(labels)
-        if truth is not None and len(truth) == len(t):
-            result["training_mode_accuracy"] = float(np.mean(t.argmax(axis=1) == truth))
-            result["inference_mode_accuracy"] = float(np.mean(i.argmax(axis=1) == truth))
-    return result
-
-
-def _class_indices(labels):
-    import numpy as np
-
-    y = _to_numpy(labels)
-    if y is None:
-        return None
-    if y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    return y.reshape(-1).astype(np.int64)
-
-
-def accuracy_readings(model, xb, yb, predictions, evaluate) -> dict:
-    """What the installed Keras reports for the compiled metrics, and the true categorical/binary accuracy."""
-    import numpy as np
-
-    readings: dict[str, Any] = {}
-    try:
-        reported = evaluate(model, xb, yb, verbose=0, return_dict=True)
-        readings["reported"] = {k: float(v) for k, v in reported.items() if isinstance(v, (int, float, np.floating))}
-    except Exception as error:  # noqa: BLE001
-        readings["reported_error"] = _error_text(error)
-    p = np.asarray(predictions)
-    truth = _class_indices(yb)
-    if p.ndim == 2 and p.shape[1] > 1 and truth is not None and len(truth) == len(p):
-        readings["categorical"] = float(np.mean(p.argmax(axis=1) == truth))
-        y = _to_numpy(yb)
-        if y is not None and y.shape == p.shape:
-            readings["binary"] = float(np.mean((p > 0.5) == (y > 0.5)))
-    return readings
 
 
 def make_history(model, losses: list[float]):
@@ -419,11 +260,6 @@ def make_history(model, losses: list[float]):
     except Exception:  # noqa: BLE001
         history.model = model
     return history
-
-
-def _error_text(error: BaseException) -> str:
-    text = f"{type(error).__name__}: {error}".strip()
-    return " ".join(text.split())[:400]
 
 
 # -- installing the observers ----------------------------------------------------------------------------------
@@ -580,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         for frame, lineno in traceback.walk_tb(error.__traceback__):
             if os.path.abspath(frame.f_code.co_filename) == script:
                 line = lineno
-        observer.report["crash"] = {"error": _error_text(error), "line": line}
+        observer.report["crash"] = {"error": error_text(error), "line": line}
     observer.write()
     return 0
 
