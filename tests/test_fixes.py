@@ -110,3 +110,24 @@ def test_written_atomically_keeping_mode_encoding_and_newlines(tmp_path: Path) -
     assert data == text.replace("np.float)", "float)").encode("latin-1")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["legacy.py"]  # no temporary file left behind
+
+
+def test_np_utils_in_every_import_form(tmp_path: Path) -> None:
+    path = tmp_path / "labels.py"
+    path.write_text("from keras.utils import np_utils\nfrom keras.utils.np_utils import to_categorical as tc\n"
+                    "import keras\ny = np_utils.to_categorical([0, 1], 2)  # first\n"
+                    "w = keras.utils.np_utils.to_categorical([1], 2)\n")
+    run(str(path), "--fix")
+    assert path.read_text() == ("from keras.utils import to_categorical\n"
+                                "from keras.utils import to_categorical as tc\n"
+                                "import keras\ny = to_categorical([0, 1], 2)  # first\n"
+                                "w = keras.utils.to_categorical([1], 2)\n")
+    assert findings(path) == []
+
+
+def test_np_utils_used_for_more_than_to_categorical_is_left_to_a_human(tmp_path: Path) -> None:
+    path = tmp_path / "labels.py"
+    text = "from keras.utils import np_utils\ny = np_utils.to_categorical([0, 1], 2)\nn = np_utils.normalize(y)\n"
+    path.write_text(text)
+    run(str(path), "--fix")
+    assert path.read_text() == text and [code for _, code in findings(path)] == ["KS402"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.findings import Severity
-from kerassniff.fixes import safe_fix
+from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.names import is_keras, short
@@ -100,14 +100,30 @@ def _keywords(call, table, where: str):
 def _np_utils(script: Script):
     for reference in script.references:
         if reference.raw.endswith(".utils.np_utils") and not reference.guarded:
-            fix = None
-            if isinstance(reference.node, cst.Attribute):  # keras.utils.np_utils.to_categorical -> keras.utils...
-                fix = safe_fix("drop np_utils: keras.utils.to_categorical", reference.node, reference.node.value)
             yield Report(reference.node, (
                 "keras.utils.np_utils was removed (tf.keras 2.9+, Keras 3): importing it fails with "
                 "ModuleNotFoundError"), "import to_categorical from keras.utils instead: "
-                                        "'from keras.utils import to_categorical'", fix)
+                                        "'from keras.utils import to_categorical'", _np_utils_fix(script, reference))
             return
+
+
+def _np_utils_fix(script: Script, reference):
+    """``keras.utils.np_utils`` -> ``keras.utils``; ``from keras.utils import np_utils`` plus its
+    ``np_utils.to_categorical(...)`` uses -> ``from keras.utils import to_categorical`` and ``to_categorical(...)``."""
+    node = reference.node
+    if isinstance(node, cst.Attribute):  # keras.utils.np_utils.to_categorical, from keras.utils.np_utils import ...
+        return safe_fix("drop np_utils: keras.utils.to_categorical", node, node.value)
+    if not isinstance(node, cst.ImportAlias) or node.asname is not None:
+        return None
+    uses = [r for r in script.references if r.raw == reference.raw and isinstance(r.node, cst.Name)
+            and r.node.value == "np_utils"]
+    calls = [r for r in script.references if r.raw == f"{reference.raw}.to_categorical"
+             and isinstance(r.node, cst.Attribute) and isinstance(r.node.value, cst.Name)]
+    if len(uses) != len(calls):
+        return None  # np_utils is used for something else too: a human decides
+    edits = [Edit(node, node.with_changes(name=cst.Name("to_categorical")))]
+    edits += [Edit(r.node, cst.Name("to_categorical")) for r in calls]
+    return Fix("import to_categorical from keras.utils", tuple(edits))
 
 
 # Keywords model.fit/evaluate/predict accept in Keras 3 (fit_generator's 'generator=' becomes 'x=').

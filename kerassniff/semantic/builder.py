@@ -295,6 +295,8 @@ class Builder:
             self.star_imports.append(module)
             return
         helper = self.load_helper(module, len(node.relative)) if module else None
+        if module and node.module is not None and not local:
+            self._reference(Symbol(module), node.module)  # the module itself (keras.utils.np_utils) is a use too
         for alias in node.names:
             name = _dotted(alias.name)
             if name is None:
