@@ -99,7 +99,8 @@ def _keywords(call, table, where: str):
 
 def _np_utils(script: Script):
     for reference in script.references:
-        if reference.raw.endswith(".utils.np_utils") and not reference.guarded:
+        # tensorflow.python.keras (TensorFlow's private copy of Keras 2) still has np_utils
+        if reference.raw.endswith(".utils.np_utils") and ".python." not in reference.raw and not reference.guarded:
             yield Report(reference.node, (
                 "keras.utils.np_utils was removed (tf.keras 2.9+, Keras 3): importing it fails with "
                 "ModuleNotFoundError"), "import to_categorical from keras.utils instead: "
