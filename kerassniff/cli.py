@@ -79,7 +79,8 @@ def main() -> None:
               help="Worker processes for large runs (default: one per CPU core; 1: no workers).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the .kerassniff_cache folder.")
 @click.option("--fix", "apply_fix", is_flag=True, help="Apply safe fixes to the files (written atomically).")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change the model or loss (review them).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change the model or loss (review them); "
+                   "alone, mark those findings [*].")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--dynamic", is_flag=True,
               help="Also run each training script for a few steps in a sandboxed child process to confirm findings.")
