@@ -11,6 +11,8 @@ import pytest
 
 pytest.importorskip("pygls")
 
+FIXTURES_KS105 = Path(__file__).resolve().parent.parent / "fixtures" / "KS105"
+
 BUGGY = (
     "import keras\n"
     "model = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
@@ -110,6 +112,13 @@ def test_diagnostics_follow_the_buffer_and_code_actions_fix_it(tmp_path: Path) -
                                                  "contentChanges": [{"text": FIXED}]})
         assert client.diagnostics(uri, 3) == []
         assert not any(m.get("params", {}).get("version") == 2 for m in client.inbox)
+
+        # the project's [tool.kerassniff] applies: KS105 is ignored there
+        other = tmp_path / "topk.py"
+        topk = (FIXTURES_KS105 / "bad_metric_class.py").read_text()
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": other.as_uri(), "languageId": "python",
+                                                                "version": 1, "text": topk}})
+        assert client.diagnostics(other.as_uri(), 1) == []
 
         client.request("shutdown", {})
         client.notify("exit", {})
