@@ -1,8 +1,8 @@
-"""The one entry point every front end uses: text or paths in, findings out.
+"""One file in, findings out: the pipeline every front end uses.
 
 source text -> LibCST module -> semantic model -> rule reports -> findings
--> suppression and selection.  The CLI (and any editor integration) is a thin
-layer over :func:`lint_source` and :func:`lint_paths`.
+-> suppression and selection.  The editor server calls :func:`lint_source`;
+the CLI calls :func:`kerassniff.batch.lint_paths`, which runs this per file.
 """
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ import re
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
 
-from kerassniff.cache import Cache
 from kerassniff.config import Config
-from kerassniff.discovery import collect
 from kerassniff.findings import Finding
 from kerassniff.notebook import NotebookError, map_findings, notebook_source
 from kerassniff.parsing import TooDeep, parse_module
-from kerassniff.project import LinkKeys, files_in_links, link_keys
+from kerassniff.project import LinkKeys, link_keys
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.positions import resolve_markers
@@ -29,7 +27,6 @@ from kerassniff.sources import (
     SourceError,
     SourceText,
     decode_source,
-    read_bytes,
     read_source,
 )
 from kerassniff.suppressions import Suppressions
@@ -154,6 +151,11 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     return _lint_python(text, path, config)
 
 
+def unreadable(path: str, finding: Finding, config: Config) -> FileResult:
+    """The result for a file that could not be read or parsed: its KS001 (no noqa applies to it)."""
+    return FileResult(path, [finding] if config.enabled_for("KS001", path) else [])
+
+
 def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
 
@@ -162,7 +164,7 @@ def _lint_notebook(text: str, path: str, config: Config) -> FileResult:
     try:
         source = notebook_source(text)
     except NotebookError as error:
-        return FileResult(path, [parse_error_finding(path, str(error))] if config.enabled_for("KS001", path) else [])
+        return unreadable(path, parse_error_finding(path, str(error)), config)
     result = _lint_python(source.text, path, config, source.cell_of_line)
     result.findings = map_findings(result.findings, source)
     return result
@@ -180,8 +182,7 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
     started = time.monotonic()
     module = parse(text, path)
     if isinstance(module, Finding):
-        result.findings = [module] if config.enabled_for("KS001", path) else []
-        return result
+        return unreadable(path, module, config)
     try:
         script = build_script(module, path, deadline=started + config.timeout, cells=cells)
         result.script = script
@@ -189,8 +190,7 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
         reports = run_rules(script, config)
         for _, report in reports:
             script.positions.want(report.node)  # one position pass for all of them
-        # A report on a node of an imported helper module belongs to that module's own run.
-        findings = [to_finding(script, rule, report) for rule, report in reports if script.is_native(report.node)]
+        findings = [f for f in (to_finding(script, rule, report) for rule, report in reports) if f is not None]
     except AnalysisTimeout:
         result.script = None
         result.timed_out = True
@@ -228,13 +228,14 @@ def run_rules(script: Script, config: Config) -> list[tuple[Rule, Report]]:
     return reports
 
 
-def to_finding(script: Script, rule: Rule, report: Report) -> Finding:
+def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
+    """The finding for a rule's report; None for a node in an imported helper module (the helper's own run
+    reports it)."""
     position = script.position(report.node)
     if position is None:
-        line = column = end_line = end_column = 1
-    else:
-        line, column = position.start.line, position.start.column + 1
-        end_line, end_column = position.end.line, position.end.column + 1
+        return None
+    line, column = position.start.line, position.start.column + 1
+    end_line, end_column = position.end.line, position.end.column + 1
     hint = report.fix_hint if report.fix_hint is not None else rule.fix_hint
     fix = report.fix
     return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
@@ -273,100 +274,8 @@ def lint_bytes(data: bytes, display: str, config: Config, explicit: bool = True)
 def _lint_decoded(source: SourceText | SourceError, display: str, config: Config, explicit: bool) -> FileResult:
     if isinstance(source, SourceError):
         finding = parse_error_finding(display, source.message, source.line, source.column)
-        return FileResult(display, [finding] if config.enabled_for("KS001", display) else [])
+        return unreadable(display, finding, config)
     return lint_source(source.text, display, config, explicit=explicit)
-
-
-# Below this many files to analyse, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 16
-
-
-def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None,
-               keep_models: bool = False) -> RunResult:
-    """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules.
-
-    Only the semantic models that cross-script rules need are kept (``keep_models`` keeps every one, for
-    ``--show-model`` and dynamic mode): a thousand parsed modules would otherwise stay in memory.
-    """
-    targets, missing = collect(paths, config)
-    results: list[FileResult | None] = [None] * len(targets)
-    work: list[tuple[int, str, bool, bytes | SourceError, str | None]] = []
-    for index, target in enumerate(targets):
-        display = str(target.path)
-        raw = read_bytes(target.path)
-        key = cache.key(display, raw) if cache is not None and isinstance(raw, bytes) else None
-        hit = cache.get(key) if cache is not None and key is not None else None
-        if hit is not None:
-            results[index] = FileResult(display, hit.findings, skipped=hit.skipped, links=hit.links, cached=True)
-        else:
-            work.append((index, display, target.explicit, raw, key))
-
-    for (index, _, _, _, key), result in zip(work, _run_jobs(work, config, jobs, keep_models)):
-        results[index] = result
-        if cache is not None and key is not None and not result.internal_error and not result.timed_out:
-            cache.put(key, result.findings, result.skipped, result.links, result.helpers)
-
-    files = [r for r in results if r is not None]
-    needed = files_in_links({f.path: f.links for f in files if f.links})
-    for result in files:
-        if result.path in needed and result.script is None:
-            # from the cache or a worker process, which do not carry the model: analyse this one here
-            fresh = lint_file(Path(result.path), config, explicit=True)
-            result.script, result.text = fresh.script, fresh.text
-        elif result.path not in needed and not keep_models:
-            result.script, result.text = None, None
-    from kerassniff.project import cross_script_findings
-
-    cross = cross_script_findings([f for f in files if f.script is not None], config)
-    by_path = {f.path: f for f in files}
-    for finding in cross:
-        by_path[finding.path].findings.append(finding)
-    return RunResult(files, [m.path for m in missing])
-
-
-def _run_jobs(work: list, config: Config, jobs: int, keep_models: bool) -> list[FileResult]:
-    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES:
-        results = []
-        for _, display, explicit, raw, _ in work:
-            result = _lint_raw(display, explicit, raw, config)
-            if not result.links and not keep_models:
-                result.script, result.text = None, None  # nothing will read it: free the parsed module now
-            results.append(result)
-        return results
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunk = max(1, min(32, len(work) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        return list(pool.map(_worker_job, [(display, explicit, raw) for _, display, explicit, raw, _ in work],
-                             chunksize=chunk))
-
-
-def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Config) -> FileResult:
-    source = raw if isinstance(raw, SourceError) else decode_source(raw)
-    return _lint_decoded(source, display, config, explicit)
-
-
-_worker_config: Config | None = None
-
-
-def _init_worker(config: Config) -> None:
-    global _worker_config
-    _worker_config = config
-    load_rules()
-
-
-def _worker_job(job: tuple[str, bool, bytes | SourceError]) -> FileResult:
-    """Runs in a worker process: the result travels back without its (large, unpicklable-in-spirit) model."""
-    display, explicit, raw = job
-    assert _worker_config is not None
-    try:
-        result = _lint_raw(display, explicit, raw, _worker_config)
-    except Exception:  # noqa: BLE001 - never lose the whole run to one file
-        return FileResult(display, internal_error=traceback.format_exc())
-    result.script = None
-    result.text = None
-    result.findings = [replace(f, fix=None) for f in result.findings]  # LibCST nodes stay in the worker
-    return result
 
 
 def internal_error_message(result: FileResult) -> str:

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from kerassniff import __version__
-from kerassniff.api import RunResult, lint_bytes, lint_paths, print_internal_errors
+from kerassniff.api import RunResult, lint_bytes, print_internal_errors
+from kerassniff.batch import lint_paths
 from kerassniff.cache import Cache
 from kerassniff.config import (
     Config,

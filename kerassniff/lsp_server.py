@@ -18,7 +18,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from kerassniff import __version__
-from kerassniff.api import lint_source
+from kerassniff.api import FileResult, lint_source
 from kerassniff.config import Config, ConfigError, find_pyproject, load_config
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import Fix, apply_fixes
@@ -34,8 +34,7 @@ class KerassniffServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.pending: dict[str, asyncio.Task] = {}
-        self.findings: dict[str, list[Finding]] = {}  # uri -> findings of the last published lint
-        self.linted: dict[str, tuple[int | None, object]] = {}  # uri -> (document version, its Script)
+        self.linted: dict[str, tuple[int | None, FileResult]] = {}  # uri -> (document version, last published lint)
         self.configs: dict[Path, Config] = {}
 
     def config_for(self, path: str) -> Config:
@@ -54,8 +53,7 @@ class KerassniffServer(LanguageServer):
         result = lint_source(document.source, document.path or uri, self.config_for(document.path), explicit=True)
         if self.workspace.get_text_document(uri).version != version:
             return  # the editor moved on while we worked: a newer lint will publish
-        self.findings[uri] = result.findings
-        self.linted[uri] = (version, result.script)
+        self.linted[uri] = (version, result)
         lines = document.source.splitlines()
         diagnostics = [to_diagnostic(f, lines, self) for f in result.findings if f.cell is None]
         self.text_document_publish_diagnostics(
@@ -116,7 +114,7 @@ def code_actions(server: KerassniffServer, params: types.CodeActionParams) -> li
     document = server.workspace.get_text_document(uri)
     lines = document.source.splitlines()
     actions: list[types.CodeAction] = []
-    findings = server.findings.get(uri, [])
+    findings = server.linted[uri][1].findings if uri in server.linted else []
     for diagnostic in params.context.diagnostics:
         if diagnostic.source != SOURCE or not isinstance(diagnostic.code, str):
             continue
@@ -141,10 +139,10 @@ def code_actions(server: KerassniffServer, params: types.CodeActionParams) -> li
 
 def _fixed_source(server: KerassniffServer, uri: str, fix: Fix) -> str | None:
     """The buffer with one fix applied, if the fix was computed on the buffer as it is now."""
-    version, script = server.linted.get(uri, (None, None))
-    if script is None or version != server.workspace.get_text_document(uri).version:
+    version, result = server.linted.get(uri, (None, None))
+    if result is None or result.script is None or version != server.workspace.get_text_document(uri).version:
         return None
-    return apply_fixes(script.module, [fix])
+    return apply_fixes(result.script.module, [fix])
 
 
 def create_server() -> KerassniffServer:
@@ -169,7 +167,6 @@ def create_server() -> KerassniffServer:
         task = ls.pending.pop(uri, None)
         if task is not None:
             task.cancel()
-        ls.findings.pop(uri, None)
         ls.linted.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 

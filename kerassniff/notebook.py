@@ -61,8 +61,8 @@ def notebook_source(text: str) -> NotebookSource:
 
 def _mask_cell(lines: list[str]) -> list[str]:
     if lines and lines[0].lstrip().startswith("%%"):
-        magic = lines[0].lstrip()[2:].split(maxsplit=1)[0] if lines[0].lstrip()[2:].strip() else ""
-        if magic not in _PYTHON_CELL_MAGICS:
+        words = lines[0].lstrip()[2:].split(maxsplit=1)
+        if not words or words[0] not in _PYTHON_CELL_MAGICS:
             return ["# (cell magic: not Python)" for _ in lines]
         return ["pass  # cell magic", *[_mask_line(line) for line in lines[1:]]]
     return [_mask_line(line) for line in lines]

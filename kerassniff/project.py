@@ -50,17 +50,24 @@ class LinkKeys:
         return bool(self.saves or self.loads)
 
 
+def saved_keys(model: Model) -> list[str]:
+    """The files a trained model is saved to."""
+    if not model.fits:
+        return []
+    keys = (path_key(s.path) for s in model.saves if s.method in ("save", "save_weights", "export"))
+    return [key for key in keys if key]
+
+
+def loaded_keys(model: Model) -> list[str]:
+    """The files a model is loaded from (load_model, load_weights)."""
+    keys = [path_key(model.load_path)] if model.kind == "loaded" else []
+    keys += [path_key(s.path) for s in model.saves if s.method == "load_weights"]
+    return [key for key in keys if key]
+
+
 def link_keys(script: Script) -> LinkKeys:
-    saves, loads = [], []
-    for model in script.models:
-        for save in model.saves:
-            key = path_key(save.path)
-            if key and save.method in ("save", "save_weights", "export") and model.fits:
-                saves.append(key)
-            elif key and save.method == "load_weights":
-                loads.append(key)
-        if model.kind == "loaded" and path_key(model.load_path):
-            loads.append(path_key(model.load_path))  # type: ignore[arg-type]
+    saves = [key for model in script.models for key in saved_keys(model)]
+    loads = [key for model in script.models for key in loaded_keys(model)]
     return LinkKeys(tuple(saves), tuple(loads))
 
 
@@ -84,18 +91,12 @@ def model_links(scripts: list[Script]) -> list[ModelLink]:
     saved: dict[str, list[tuple[Script, Model]]] = {}
     for script in scripts:
         for model in script.models:
-            for save in model.saves:
-                key = path_key(save.path)
-                if key and save.method in ("save", "save_weights", "export") and model.fits:
-                    saved.setdefault(key, []).append((script, model))
+            for key in saved_keys(model):
+                saved.setdefault(key, []).append((script, model))
     links = []
     for script in scripts:
         for model in script.models:
-            keys = []
-            if model.kind == "loaded":
-                keys.append(path_key(model.load_path))
-            keys += [path_key(s.path) for s in model.saves if s.method == "load_weights"]
-            for key in filter(None, keys):
+            for key in loaded_keys(model):
                 candidates = saved.get(key) or [v for k, vs in saved.items()
                                                 for v in vs if posixpath.basename(k) == posixpath.basename(key)]
                 candidates = [c for c in candidates if c[0] is not script]
@@ -123,8 +124,7 @@ def cross_script_findings(files: list["FileResult"], config: Config) -> list[Fin
         if rule.scope != "project" or rule.check is None or not config.enabled(rule.code):
             continue
         for script, report in rule.check(scripts):  # type: ignore[arg-type, misc]
-            if not script.is_native(report.node):
-                continue
             finding = to_finding(script, rule, report)
-            findings.extend(filter_findings([finding], texts.get(script.path, ""), config))
+            if finding is not None:
+                findings.extend(filter_findings([finding], texts.get(script.path, ""), config))
     return _dedupe(findings)

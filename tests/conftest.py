@@ -7,6 +7,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+# A script with one unsafe-fixable finding (KS101) and one safe-fixable finding (KS403), and its fixed version.
+BUGGY_TRAINING = (
+    "import keras\n"
+    "model = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
+    "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n"
+    "model.fit(x=None, y=None, steps_per_epoch=600 / 32)\n"
+)
+FIXED_TRAINING = BUGGY_TRAINING.replace("binary_crossentropy", "categorical_crossentropy").replace("600 / 32", "600 // 32")
 _EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>KS\d{3}(?:\s*,\s*KS\d{3})*)")
 
 

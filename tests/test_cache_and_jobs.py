@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from kerassniff.api import PARALLEL_MIN_FILES, lint_paths
+from kerassniff.batch import PARALLEL_MIN_FILES, lint_paths
 from kerassniff.cache import CACHE_DIR_NAME, Cache
 from kerassniff.cli import main
 from kerassniff.config import Config

@@ -48,7 +48,7 @@ def test_every_rule_has_three_positive_and_three_negative_fixtures() -> None:
 
 @pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: p.name)
 def test_cross_script_projects(folder: Path) -> None:
-    from kerassniff.api import lint_paths
+    from kerassniff.batch import lint_paths
 
     result = lint_paths([str(folder)], Config())
     actual = sorted((Path(f.path).name, f.line, f.code) for f in result.findings)
@@ -57,14 +57,14 @@ def test_cross_script_projects(folder: Path) -> None:
 
 
 def test_one_script_alone_gives_no_cross_script_finding() -> None:
-    from kerassniff.api import lint_paths
+    from kerassniff.batch import lint_paths
 
     result = lint_paths([str(FIXTURES / "projects" / "scaling_mismatch" / "analyze.py")], Config())
     assert [f.code for f in result.findings] == []
 
 
 def test_a_trainer_beside_the_loading_script_wins_over_same_named_files_elsewhere() -> None:
-    from kerassniff.api import lint_paths
+    from kerassniff.batch import lint_paths
 
     result = lint_paths([str(FIXTURES / "seeds")], Config())
     ks203 = [f for f in result.findings if f.code == "KS203"]

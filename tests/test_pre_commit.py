@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BUGGY_TRAINING, FIXED_TRAINING, ROOT
 
 pytestmark = pytest.mark.slow  # pre-commit builds a virtual environment with kerassniff in it
 
-BUGGY = (
-    "import keras\n"
-    "model = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
-    "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n"
-    "model.fit(x=None, y=None, steps_per_epoch=600 / 32)\n"
-)
-CLEAN = BUGGY.replace("binary_crossentropy", "categorical_crossentropy").replace("600 / 32", "600 // 32")
+BUGGY, CLEAN = BUGGY_TRAINING, FIXED_TRAINING
 
 
 def git(repo: Path, *args: str) -> None:

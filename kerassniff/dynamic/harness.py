@@ -52,7 +52,7 @@ class Observer:
                                        "crash": None}
         self.fits = 0
         self.per_line: dict[tuple[str, int], int] = {}
-        self.originals: dict[str, Any] = {}
+        self.originals: dict[type, dict[str, Any]] = {}  # patched Model class -> its own evaluate/predict
         self.resolve: Any = lambda path: path  # replaced by ReadResolver.resolve: reads beside the script
         self.write()
 
@@ -71,6 +71,13 @@ class Observer:
                 line = frame.f_lineno
             frame = frame.f_back
         return line
+
+    def original(self, model, method: str):
+        """The unpatched method of the Keras (keras or tf_keras) this model belongs to."""
+        for cls in type(model).__mro__:
+            if cls in self.originals:
+                return self.originals[cls][method]
+        raise LookupError(f"{type(model).__name__} is not a patched Keras model")
 
     def count(self, kind: str, line: int) -> None:
         key = (kind, line)
@@ -115,7 +122,7 @@ class Observer:
         # BatchNormalization needs the script's own number of updates (KS302); other checks need only a few
         cap = self.max_updates if record["model"].get("batchnorm_layers") else DEFAULT_UPDATES * 2
         record["checks"] = run_checks(model, xb, yb, min(updates or DEFAULT_UPDATES, cap),
-                                      self.originals["evaluate"])
+                                      self.original(model, "evaluate"))
         self.write()
         if self.fits >= MAX_FITS:
             self.report["stopped_at"] = {"kind": "fit", "line": line, "reason": f"{MAX_FITS} fit() calls observed"}
@@ -136,7 +143,7 @@ class Observer:
             self.report["removed_api"].append({"name": method, "line": line})
         self.report["calls"].append(record)
         self.write()
-        original = self.originals["evaluate"]
+        original = self.original(model, "evaluate")
         return_dict = bool(kwargs.get("return_dict"))
         if xb is None:
             return {} if return_dict else 0.0
@@ -153,10 +160,10 @@ class Observer:
         self.write()
         start = time.perf_counter()
         if method == "predict":
-            result = self.originals["predict"](model, *args, **{**kwargs, "verbose": 0})
+            result = self.original(model, "predict")(model, *args, **{**kwargs, "verbose": 0})
         else:
             xb, _, _ = first_batch(x, None, None)
-            result = self.originals["predict"](model, xb, verbose=0)
+            result = self.original(model, "predict")(model, xb, verbose=0)
         record["seconds"] = time.perf_counter() - start
         record["output"] = array_stats(result)
         self.write()
@@ -284,31 +291,27 @@ def install(observer: Observer) -> list[str]:
     return patched
 
 
+# Model methods the harness observes: fit runs the checks, evaluate/predict record their inputs.  The
+# Keras 2 *_generator methods (gone in Keras 3) are supplied too, so a script that uses them runs on.
+OBSERVED_METHODS = {"fit": "on_fit", "fit_generator": "on_fit", "evaluate": "on_evaluate",
+                    "evaluate_generator": "on_evaluate", "predict": "on_predict", "predict_generator": "on_predict"}
+
+
 def _patch_model(model_class, observer: Observer) -> None:
-    observer.originals.setdefault("evaluate", model_class.evaluate)
-    observer.originals.setdefault("predict", model_class.predict)
-
-    def fit(self, *args, **kwargs):
-        return observer.on_fit(self, "fit", args, kwargs)
-
-    def fit_generator(self, *args, **kwargs):
-        return observer.on_fit(self, "fit_generator", args, kwargs)
-
-    def evaluate(self, *args, **kwargs):
-        return observer.on_evaluate(self, "evaluate", args, kwargs)
-
-    def evaluate_generator(self, *args, **kwargs):
-        return observer.on_evaluate(self, "evaluate_generator", args, kwargs)
-
-    def predict(self, *args, **kwargs):
-        return observer.on_predict(self, "predict", args, kwargs)
-
-    def predict_generator(self, *args, **kwargs):
-        return observer.on_predict(self, "predict_generator", args, kwargs)
-
+    if model_class in observer.originals:
+        return  # the same class reached through two names (tf.keras is keras 3)
+    observer.originals[model_class] = {"evaluate": model_class.evaluate, "predict": model_class.predict}
     observer.report.setdefault("has_fit_generator", hasattr(model_class, "fit_generator"))
-    for function in (fit, evaluate, predict, fit_generator, evaluate_generator, predict_generator):
-        setattr(model_class, function.__name__, function)
+    for method, handler in OBSERVED_METHODS.items():
+        setattr(model_class, method, _observed(getattr(observer, handler), method))
+
+
+def _observed(handler, method: str):
+    def observed(self, *args, **kwargs):
+        return handler(self, method, args, kwargs)
+
+    observed.__name__ = method
+    return observed
 
 
 def _patch_datasets(keras_module, observer: Observer) -> None:

@@ -19,10 +19,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import libcst as cst
-
 from kerassniff.config import Config
-from kerassniff.dynamic.verdicts import Report, verdict_for
+from kerassniff.dynamic.verdicts import Report, range_text, verdict_for
 from kerassniff.findings import Finding
 from kerassniff.registry import get_rule
 from kerassniff.semantic import Script
@@ -73,13 +71,7 @@ def data_hints(script: Script) -> dict[str, dict]:
 
 def _np_load_path(data) -> str | None:
     source = getattr(data, "source", None)
-    if source is None or not source.description.startswith("np.load"):
-        return None
-    node = source.node
-    if isinstance(node, cst.Call) and node.args and isinstance(node.args[0].value, cst.SimpleString):
-        value = node.args[0].value.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    return source.path if source is not None and source.description == "np.load(...)" else None
 
 
 def _label_hint(loss: str | None, units: int) -> dict:
@@ -176,7 +168,8 @@ def annotate(findings: list[Finding], run: Run) -> list[Finding]:
     """Each finding with ``confirmed`` and ``evidence`` in its extra data."""
     annotated = []
     for finding in findings:
-        if finding.code in ("KS001", "KS002") or finding.code.startswith("KS5"):
+        rule = get_rule(finding.code)
+        if rule is None or rule.scope in ("pipeline", "dynamic"):  # nothing static to confirm
             annotated.append(finding)
             continue
         if run.report is None:
@@ -207,7 +200,7 @@ def dynamic_findings(path: str, run: Run, static: list[Finding], config: Config)
                 else "the weights contain NaN or inf"
             found.append(_finding("KS502", path, line, (
                 f"{what} on the script's first batch: every later number is meaningless; inputs "
-                f"{_describe(fit.get('x'))}")))
+                f"{range_text(fit.get('x'), shape=True)}")))
         x = fit.get("x") or {}
         if stand_ins:
             continue
@@ -226,12 +219,6 @@ def _unscaled_message(x: dict) -> str:
                           f"underfits")
     return message + (" (far outside [-10, 10]): large inputs saturate activations and make the first updates "
                       "huge, so training is slow or unstable")
-
-
-def _describe(stats: dict | None) -> str:
-    if not stats or stats.get("min") is None:
-        return "of unknown range"
-    return f"{stats['dtype']} {stats['shape']} in {stats['min']:.3g}..{stats['max']:.3g}"
 
 
 def _explain_training_error(error: str, fit: dict) -> str:

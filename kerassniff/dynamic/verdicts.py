@@ -49,10 +49,12 @@ class Report:
         return f" (synthetic stand-in for {', '.join(sorted(set(synthetic)))}: not on this machine)" if synthetic else ""
 
 
-def _range(stats: dict | None) -> str:
+def range_text(stats: dict | None, shape: bool = False) -> str:
+    """'uint8 0..255' (with the shape: 'uint8 [32, 28, 28] in 0..255') for an array's recorded statistics."""
     if not stats or stats.get("min") is None:
-        return "unknown"
-    return f"{stats['dtype']} {stats['min']:.3g}..{stats['max']:.3g}"
+        return "of unknown range" if shape else "unknown"
+    where = f" {stats['shape']} in " if shape else " "
+    return f"{stats['dtype']}{where}{stats['min']:.3g}..{stats['max']:.3g}"
 
 
 def _scale_ratio(a: dict | None, b: dict | None) -> float | None:
@@ -152,7 +154,7 @@ def ks107(finding: Finding, report: Report) -> Verdict | None:
     if not fit or not output or not fit.get("y"):
         return None
     outside = fit["y"]["min"] < output["min"] - 1e-6 or fit["y"]["max"] > 1.0
-    return outside, f"targets {_range(fit['y'])}, outputs {output['min']:.3g}..{output['max']:.3g}"
+    return outside, f"targets {range_text(fit['y'])}, outputs {output['min']:.3g}..{output['max']:.3g}"
 
 
 def _scaling_verdict(train: dict | None, used: dict | None, where: str) -> Verdict | None:
@@ -160,7 +162,7 @@ def _scaling_verdict(train: dict | None, used: dict | None, where: str) -> Verdi
     if ratio is None:
         return None
     differs = ratio > 10 or ratio < 0.1
-    return differs, f"fit() x {_range(train)}; {where} x {_range(used)}"
+    return differs, f"fit() x {range_text(train)}; {where} x {range_text(used)}"
 
 
 def ks201(finding: Finding, report: Report) -> Verdict | None:
@@ -178,7 +180,7 @@ def ks202(finding: Finding, report: Report) -> Verdict | None:
     if not fit or not fit.get("x"):
         return None
     raw = fit["x"]["max"] > 2.0
-    return raw, f"fit() x is {_range(fit['x'])}"
+    return raw, f"fit() x is {range_text(fit['x'])}"
 
 
 def ks203(finding: Finding, report: Report) -> Verdict | None:

@@ -134,6 +134,7 @@ class Builder:
         self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
         self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
+        self._guards: dict[cst.CSTNode, int] = {}  # if-tests and except clauses already classified
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
@@ -169,6 +170,19 @@ class Builder:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise AnalysisTimeout
 
+    def _tick(self, mask: int) -> None:
+        """Count work; look at the clock once every ``mask + 1`` steps (a power of two minus one)."""
+        self._ticks += 1
+        if not self._ticks & mask:
+            self._check_deadline()
+
+    def is_guard(self, node: cst.CSTNode, classify) -> int:
+        """Whether an if-test or except clause guards against a missing name; computed once per node."""
+        known = self._guards.get(node)
+        if known is None:
+            known = self._guards[node] = int(classify(self.script.module, node))
+        return known
+
     def next_order(self) -> int:
         self.order += 1
         return self.order
@@ -186,9 +200,7 @@ class Builder:
                 self.exec_small(small, frame)
 
     def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> None:
-        self._ticks += 1
-        if self.deadline is not None and not self._ticks & 31 and time.monotonic() > self.deadline:
-            raise AnalysisTimeout
+        self._tick(31)
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 self.exec_small(small, frame)
@@ -206,7 +218,7 @@ class Builder:
             if statement.orelse:
                 self.exec_suite(statement.orelse.body, frame)
         elif isinstance(statement, (cst.Try, cst.TryStar)):
-            guard = int(any(_catches_missing_names(self.script.module, h) for h in statement.handlers))
+            guard = int(any(self.is_guard(h, _catches_missing_names) for h in statement.handlers))
             self.guarded += guard
             try:
                 self.exec_suite(statement.body, frame)
@@ -374,7 +386,7 @@ class Builder:
     # -- control flow
     def exec_if(self, node: cst.If, frame: Frame) -> None:
         self.eval(node.test, frame)
-        guard = _is_version_check(self.script.module, node.test)
+        guard = self.is_guard(node.test, _is_version_check)
         self.guarded += guard
         try:
             before = dict(frame.scope.vars)
@@ -483,10 +495,8 @@ class Builder:
         if node is None:
             return UNKNOWN
         self.expr_depth += 1
-        self._ticks += 1
+        self._tick(255)
         try:
-            if self.deadline is not None and not self._ticks & 255 and time.monotonic() > self.deadline:
-                raise AnalysisTimeout
             if self.expr_depth > MAX_EXPRESSION_DEPTH:
                 return UNKNOWN
             handler = _EVALUATORS.get(type(node))

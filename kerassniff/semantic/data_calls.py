@@ -39,6 +39,7 @@ from kerassniff.semantic.values import (
     Value,
     const_value,
     int_value,
+    str_value,
 )
 
 if TYPE_CHECKING:
@@ -148,9 +149,9 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
     if name == "pandas.get_dummies":
         return encode(data, "onehot", node)
     if last in ("load", "loadtxt", "genfromtxt", "fromfile") and name.startswith("numpy."):
-        return make(Source("file", f"np.{last}(...)", node), node)
+        return make(Source("file", f"np.{last}(...)", node, path=str_value(first)), node)
     if last in ("read_csv", "read_excel", "read_parquet", "read_json", "read_table", "read_pickle") and name.startswith("pandas."):
-        return make(Source("file", f"pd.{last}(...)", node), node)
+        return make(Source("file", f"pd.{last}(...)", node, path=str_value(first)), node)
     if name.startswith("numpy.random.") or last in ("zeros", "ones", "empty", "full", "arange", "linspace"):
         if last in ("permutation", "shuffle", "choice", "seed"):
             return UNKNOWN

@@ -45,6 +45,7 @@ class Source:
     pixels: bool = False  # 0-255 image data
     color: str | None = None  # rgb | bgr | gray
     value_range: tuple[float, float] | None = None
+    path: str | None = None  # the file a "file" source reads, when it is a constant
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,6 @@ class LineReferences:
         self.nodes: list[cst.CSTNode] = []
         self.describe = describe
         _owners[self.key] = owner
-        self._owner_ref = weakref.ref(owner)
 
     def marker(self, node: cst.CSTNode) -> str:
         self.nodes.append(node)

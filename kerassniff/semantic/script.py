@@ -49,10 +49,6 @@ class Script:
         pos = self.position(node)
         return pos.start.line if pos else 0
 
-    def is_native(self, node: cst.CSTNode) -> bool:
-        """True when the node is in this file (not in a helper module it imports)."""
-        return self.position(node) is not None
-
     def where(self, node: cst.CSTNode) -> str:
         """For messages: becomes 'line 12' (or 'common.py line 3' for a helper's node) when the finding is made.
 

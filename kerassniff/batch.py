@@ -1,0 +1,119 @@
+"""Many files at once: the content-hash cache, worker processes, and the cross-script rules.
+
+:func:`lint_paths` is what the command line runs: it collects the files, takes
+unchanged ones from the cache, analyses the rest (in worker processes for
+large runs), then links scripts that save and load the same model file and
+runs the cross-script rules over them.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from kerassniff.api import FileResult, RunResult, _lint_decoded, lint_file
+from kerassniff.cache import Cache
+from kerassniff.config import Config
+from kerassniff.discovery import collect
+from kerassniff.project import cross_script_findings, files_in_links
+from kerassniff.registry import load_rules
+from kerassniff.sources import SourceError, decode_source, read_bytes
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to analyse: where its result goes, and its bytes (or why they could not be read)."""
+
+    index: int
+    display: str
+    explicit: bool
+    raw: bytes | SourceError
+    cache_key: str | None
+
+
+# Below this many files to analyse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 16
+
+
+def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None,
+               keep_models: bool = False) -> RunResult:
+    """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules.
+
+    Only the semantic models that cross-script rules need are kept (``keep_models`` keeps every one, for
+    ``--show-model`` and dynamic mode): a thousand parsed modules would otherwise stay in memory.
+    """
+    targets, missing = collect(paths, config)
+    results: list[FileResult | None] = [None] * len(targets)
+    work: list[Job] = []
+    for index, target in enumerate(targets):
+        display = str(target.path)
+        raw = read_bytes(target.path)
+        key = cache.key(display, raw) if cache is not None and isinstance(raw, bytes) else None
+        hit = cache.get(key) if cache is not None and key is not None else None
+        if hit is not None:
+            results[index] = FileResult(display, hit.findings, skipped=hit.skipped, links=hit.links, cached=True)
+        else:
+            work.append(Job(index, display, target.explicit, raw, key))
+
+    for job, result in zip(work, _run_jobs(work, config, jobs, keep_models)):
+        results[job.index] = result
+        if cache is not None and job.cache_key is not None and not result.internal_error and not result.timed_out:
+            cache.put(job.cache_key, result.findings, result.skipped, result.links, result.helpers)
+
+    files = [r for r in results if r is not None]
+    needed = files_in_links({f.path: f.links for f in files if f.links})
+    for result in files:
+        if result.path in needed and result.script is None:
+            # from the cache or a worker process, which do not carry the model: analyse this one here
+            fresh = lint_file(Path(result.path), config, explicit=True)
+            result.script, result.text = fresh.script, fresh.text
+        elif result.path not in needed and not keep_models:
+            result.script, result.text = None, None
+    cross = cross_script_findings([f for f in files if f.script is not None], config)
+    by_path = {f.path: f for f in files}
+    for finding in cross:
+        by_path[finding.path].findings.append(finding)
+    return RunResult(files, [m.path for m in missing])
+
+
+def _run_jobs(work: list[Job], config: Config, jobs: int, keep_models: bool) -> list[FileResult]:
+    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES:
+        results = []
+        for job in work:
+            result = _lint_raw(job.display, job.explicit, job.raw, config)
+            if not result.links and not keep_models:
+                result.script, result.text = None, None  # nothing will read it: free the parsed module now
+            results.append(result)
+        return results
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(32, len(work) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        return list(pool.map(_worker_job, work, chunksize=chunk))
+
+
+def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Config) -> FileResult:
+    source = raw if isinstance(raw, SourceError) else decode_source(raw)
+    return _lint_decoded(source, display, config, explicit)
+
+
+_worker_config: Config | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _worker_config
+    _worker_config = config
+    load_rules()
+
+
+def _worker_job(job: Job) -> FileResult:
+    """Runs in a worker process: the result travels back without its (large, unpicklable-in-spirit) model."""
+    assert _worker_config is not None
+    try:
+        result = _lint_raw(job.display, job.explicit, job.raw, _worker_config)
+    except Exception:  # noqa: BLE001 - never lose the whole run to one file
+        return FileResult(job.display, internal_error=traceback.format_exc())
+    result.script = None
+    result.text = None
+    result.findings = [replace(f, fix=None) for f in result.findings]  # LibCST nodes stay in the worker
+    return result
