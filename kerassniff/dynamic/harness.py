@@ -280,6 +280,10 @@ def install(observer: Observer) -> list[str]:
             module = importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a broken install is the script's problem, not ours
             continue
+        try:  # reproducible verdicts: the same weights and stand-in data on every run (a script may reseed)
+            module.utils.set_random_seed(0)
+        except Exception:  # noqa: BLE001 - an old Keras without it
+            pass
         _patch_model(module.Model, observer)
         _patch_datasets(module, observer)
         _patch_directory_flows(module, observer)
