@@ -14,6 +14,7 @@ array and label operations to :mod:`kerassniff.semantic.data_calls`.
 from __future__ import annotations
 
 import operator
+from contextlib import contextmanager
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -218,22 +219,7 @@ class Builder:
             if statement.orelse:
                 self.exec_suite(statement.orelse.body, frame)
         elif isinstance(statement, (cst.Try, cst.TryStar)):
-            guard = int(any(self.is_guard(h, _catches_missing_names) for h in statement.handlers))
-            self.guarded += guard
-            try:
-                self.exec_suite(statement.body, frame)
-            finally:
-                self.guarded -= guard
-            for handler in statement.handlers:
-                if handler.type is not None:
-                    self.eval(handler.type, frame)
-                if handler.name is not None and isinstance(handler.name.name, cst.Name):
-                    frame.scope.bind(handler.name.name.value, UNKNOWN)
-                self.exec_suite(handler.body, frame)
-            if statement.orelse:
-                self.exec_suite(statement.orelse.body, frame)
-            if statement.finalbody:
-                self.exec_suite(statement.finalbody.body, frame)
+            self.exec_try(statement, frame)
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 value = self.eval(item.item, frame)
@@ -384,11 +370,34 @@ class Builder:
             self.classes.append(cls)
 
     # -- control flow
+    @contextmanager
+    def guarding(self, active: int):
+        """Code inside a version check or under ``except ImportError``: it copes with missing names."""
+        self.guarded += active
+        try:
+            yield
+        finally:
+            self.guarded -= active
+
+    def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> None:
+        fallbacks = [self.is_guard(handler, _catches_missing_names) for handler in node.handlers]
+        with self.guarding(int(any(fallbacks))):
+            self.exec_suite(node.body, frame)
+        for handler, fallback in zip(node.handlers, fallbacks):
+            if handler.type is not None:
+                self.eval(handler.type, frame)
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                frame.scope.bind(handler.name.name.value, UNKNOWN)
+            with self.guarding(fallback):  # the fallback spelling for an older library
+                self.exec_suite(handler.body, frame)
+        if node.orelse:
+            self.exec_suite(node.orelse.body, frame)
+        if node.finalbody:
+            self.exec_suite(node.finalbody.body, frame)
+
     def exec_if(self, node: cst.If, frame: Frame) -> None:
         self.eval(node.test, frame)
-        guard = self.is_guard(node.test, _is_version_check)
-        self.guarded += guard
-        try:
+        with self.guarding(self.is_guard(node.test, _is_version_check)):
             before = dict(frame.scope.vars)
             self.exec_suite(node.body, frame)
             after_body = frame.scope.vars
@@ -398,8 +407,6 @@ class Builder:
             elif isinstance(node.orelse, cst.Else):
                 self.exec_suite(node.orelse.body, frame)
             after_else = frame.scope.vars
-        finally:
-            self.guarded -= guard
         merged: dict[str, Value] = {}
         for name in list(after_body) + [n for n in after_else if n not in after_body]:
             a, b = after_body.get(name), after_else.get(name)
