@@ -241,7 +241,8 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
     return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
                    resolve_markers(report.message) or "", resolve_markers(hint),
                    fix_applicability=fix.applicability if fix is not None else None,
-                   fix_message=fix.description if fix is not None else None, fix=fix)
+                   fix_message=fix.description if fix is not None else None, fix=fix,
+                   explanation=resolve_markers(report.explanation) or "")
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

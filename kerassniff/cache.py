@@ -127,10 +127,10 @@ def _finding_to_json(finding: Finding) -> dict:
             "end_column": finding.end_column, "code": finding.code, "name": finding.name,
             "severity": finding.severity.value, "message": finding.message, "fix_hint": finding.fix_hint,
             "extra": finding.extra, "fix_applicability": finding.fix_applicability,
-            "fix_message": finding.fix_message}
+            "fix_message": finding.fix_message, "explanation": finding.explanation}
 
 
 def _finding_from_json(item: dict) -> Finding:
     return Finding(item["path"], item["line"], item["column"], item["end_line"], item["end_column"], item["code"],
                    item["name"], Severity(item["severity"]), item["message"], item["fix_hint"], item["extra"],
-                   item.get("fix_applicability"), item.get("fix_message"))
+                   item.get("fix_applicability"), item.get("fix_message"), explanation=item.get("explanation", ""))

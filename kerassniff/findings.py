@@ -38,6 +38,7 @@ class Finding:
     fix_applicability: str | None = None  # "safe" (--fix) or "unsafe" (--unsafe-fixes); None: no automatic fix
     fix_message: str | None = None  # what the automatic fix does
     fix: object = field(default=None, compare=False, hash=False, repr=False)  # the Fix, in the run that found it
+    explanation: str = ""  # the why and the numbers behind the one-sentence message (full, JSON, editor)
 
     @property
     def url(self) -> str:
@@ -69,4 +70,5 @@ class Finding:
         return data
 
 
-_JSON_FIELDS = ("path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "fix_hint")
+_JSON_FIELDS = ("path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message",
+                "explanation", "fix_hint")

@@ -26,6 +26,9 @@ class Report:
     message: str
     fix_hint: str | None = None  # overrides the rule's default hint
     fix: "Fix | None" = None  # an automatic fix (applied with --fix / --unsafe-fixes)
+    # The why and the numbers behind the one-sentence message: shown by `full` output, JSON
+    # (`explanation`) and the editor's related information; never in concise output.
+    explanation: str | None = None
 
 
 CheckFunction = Callable[["Script"], Iterable[Report]]

@@ -32,6 +32,8 @@ def render(findings: list[Finding], sources: dict[str, list[str]] | None = None,
             out.append(gutter + text.rstrip())
             width = max(1, (finding.end_column - finding.column) if finding.end_line == finding.line else len(text) - finding.column + 1)
             out.append(" " * (len(gutter) + finding.column - 1) + "^" * max(1, width))
+        if finding.explanation:
+            out.append(f"  = why: {finding.explanation}")
         if finding.fix_hint:
             out.append(f"  = fix: {finding.fix_hint}")
         out.append(f"  = see: {finding.url}")
