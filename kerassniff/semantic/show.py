@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.script import Script
+from kerassniff.semantic.shapes import describe_shape, model_shapes
 from kerassniff.semantic.values import DataValue, Value
 
 
@@ -18,10 +19,12 @@ def describe(script: Script) -> str:
             app = model.application
             lines.append(f"  application {app.name}: weights={getattr(app.weights, 'value', '?')!r} "
                          f"include_top={app.include_top} classes={app.classes}")
+        shapes = {id(s.layer): s.output_shape for path in model_shapes(model) for s in path}
         for layer in model.all_layers():
             facts = [f"units={layer.units}" if layer.units is not None else "",
                      f"activation={layer.activation}" if layer.activation else "",
-                     f"kernel={layer.kernel_size}" if layer.kernel_size else ""]
+                     f"kernel={layer.kernel_size}" if layer.kernel_size else "",
+                     f"-> {describe_shape(shapes[id(layer)])}" if shapes.get(id(layer)) is not None else ""]
             lines.append(f"  line {script.line_of(layer.node):>4}  {layer.kind} {' '.join(f for f in facts if f)}".rstrip())
         for head in model.heads():
             lines.append(f"  output: {head.units}-unit {head.activation}" if head else "  output: unknown")
@@ -51,6 +54,8 @@ def _data(data: Data) -> str:
         parts.append(f"split={data.split}")
     if data.encoding:
         parts.append(f"encoding={data.encoding}")
+    if data.n_classes is not None:
+        parts.append(f"classes={data.n_classes}")
     if data.n_samples is not None:
         parts.append(f"n={data.n_samples}")
     parts.append(f"scaling={'+'.join(data.scaling) or 'none'}")

@@ -1,0 +1,283 @@
+"""Static shape inference: the per-sample output shape of each layer on a model's output path.
+
+Rules such as "a Dense layer applied to an un-flattened convolutional feature map" need to know the
+rank of the tensor each layer receives.  This module walks one output path of a model (the layers a
+Sequential holds, or a functional model's chain from its ``keras.Input``) from the input shape the
+script states (``keras.Input(shape=...)``, ``input_shape=``, ``input_dim=``) and applies each layer's
+shape rule, read from a table keyed by layer class.
+
+Shapes are per sample (the batch axis is left out), channels-last, and a dimension Keras itself
+would only know at run time is ``None``.  Whatever this module cannot follow (a layer missing from
+the table, an argument that is not a constant, ``data_format="channels_first"``, a merge of several
+tensors) makes the shape unknown from that layer on: rules stay silent on unknown shapes.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from kerassniff.semantic.models import PASS_THROUGH, Layer, Model
+from kerassniff.semantic.values import CallArgs, const_value, int_value
+
+Dim = Optional[int]
+Shape = tuple[Dim, ...]
+
+
+@dataclass(frozen=True)
+class ShapedLayer:
+    """A layer with the per-sample shapes it receives and produces (None: unknown)."""
+
+    layer: Layer
+    input_shape: Shape | None
+    output_shape: Shape | None
+
+
+def model_input_shape(model: Model) -> Shape | None:
+    shape = model.sample_shape()
+    if shape is None:
+        return None
+    return tuple(d if isinstance(d, int) and not isinstance(d, bool) and d > 0 else None for d in shape)
+
+
+def infer_path(path: tuple[Layer, ...] | list[Layer], input_shape: Shape | None) -> list[ShapedLayer]:
+    """Each layer of ``path`` with its input and output shape, in order."""
+    shaped: list[ShapedLayer] = []
+    shape = input_shape
+    for layer in path:
+        output = layer_output_shape(layer, shape) if shape is not None else None
+        shaped.append(ShapedLayer(layer, shape, output))
+        shape = output
+    return shaped
+
+
+def model_shapes(model: Model) -> list[list[ShapedLayer]]:
+    """The shaped layers of each output path of a model whose input shape the script states."""
+    start = model_input_shape(model)
+    return [infer_path(path, start) for path in model.output_paths()]
+
+
+def layer_output_shape(layer: Layer, shape: Shape) -> Shape | None:
+    """The per-sample output shape of one layer given its input shape; None when not known."""
+    if _channels_first(layer.args):
+        return None
+    if layer.nested is not None:
+        nested = layer.nested
+        if nested.kind in ("sequential", "functional") and nested.structure_known:
+            paths = nested.output_paths()
+            if len(paths) == 1:
+                shaped = infer_path(paths[0], shape)
+                return shaped[-1].output_shape if shaped else shape
+        return None
+    if layer.kind in PASS_THROUGH_SHAPE:
+        return shape
+    rule = SHAPE_RULES.get(layer.kind)
+    if rule is None:
+        return None
+    try:
+        return rule(layer.args, shape)
+    except (TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None
+
+
+# -- the shape rules ---------------------------------------------------------------------------------
+def _dense(args: CallArgs, shape: Shape) -> Shape | None:
+    units = int_value(args.get("units", 0)) or int_value(args.get("output_dim"))
+    if units is None or not shape:
+        return None
+    return shape[:-1] + (units,)
+
+
+def _ints(value: object, rank: int) -> tuple[int, ...] | None:
+    """An int or a tuple of ints spread over ``rank`` spatial axes (Keras's normalize_tuple)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return (value,) * rank
+    if isinstance(value, tuple) and len(value) == rank and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                for v in value):
+        return value
+    return None
+
+
+def _spatial(size: Dim, kernel: int, stride: int, padding: str, dilation: int = 1) -> Dim:
+    if size is None:
+        return None
+    if padding == "same":
+        return math.ceil(size / stride)
+    if padding in ("valid", "causal"):
+        if padding == "causal":
+            return math.ceil(size / stride)
+        effective = (kernel - 1) * dilation + 1
+        out = (size - effective) // stride + 1
+        return out if out > 0 else None
+    raise ValueError(padding)
+
+
+def _padding(args: CallArgs) -> str | None:
+    value = const_value(args.get("padding"), "valid")
+    if value is None:
+        value = const_value(args.get("border_mode"), "valid")  # Keras 1
+    return value.lower() if isinstance(value, str) else None
+
+
+def _conv(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        if len(shape) != rank + 1:
+            return None
+        filters = int_value(args.get("filters", 0))
+        kernel = _ints(const_value(args.get("kernel_size", 1)), rank)
+        strides = _ints(const_value(args.get("strides"), 1), rank)
+        dilation = _ints(const_value(args.get("dilation_rate"), 1), rank)
+        padding = _padding(args)
+        if filters is None or kernel is None or strides is None or dilation is None or padding is None:
+            return None
+        spatial = tuple(_spatial(size, k, s, padding, d) for size, k, s, d in zip(shape[:-1], kernel, strides, dilation))
+        if any(d is None for d, size in zip(spatial, shape[:-1]) if size is not None):
+            return None  # a kernel larger than its input: Keras raises; nothing to infer
+        return spatial + (filters,)
+    return rule
+
+
+def _conv_transpose(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        if len(shape) != rank + 1 or args.get("output_padding") is not None:
+            return None
+        filters = int_value(args.get("filters", 0))
+        kernel = _ints(const_value(args.get("kernel_size", 1)), rank)
+        strides = _ints(const_value(args.get("strides"), 1), rank)
+        padding = _padding(args)
+        if filters is None or kernel is None or strides is None or padding not in ("same", "valid"):
+            return None
+        spatial = []
+        for size, k, s in zip(shape[:-1], kernel, strides):
+            if size is None:
+                spatial.append(None)
+            elif padding == "same":
+                spatial.append(size * s)
+            else:
+                spatial.append(size * s + max(k - s, 0))
+        return tuple(spatial) + (filters,)
+    return rule
+
+
+def _pool(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        if len(shape) != rank + 1:
+            return None
+        pool = _ints(const_value(args.get("pool_size", 0), 2), rank)
+        given_strides = const_value(args.get("strides", 1))
+        strides = pool if given_strides is None else _ints(given_strides, rank)
+        padding = _padding(args)
+        if pool is None or strides is None or padding is None:
+            return None
+        spatial = tuple(_spatial(size, p, s, padding) for size, p, s in zip(shape[:-1], pool, strides))
+        return spatial + shape[-1:]
+    return rule
+
+
+def _global_pool(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        if len(shape) != rank + 1:
+            return None
+        if const_value(args.get("keepdims"), False):
+            return (1,) * rank + shape[-1:]
+        return shape[-1:]
+    return rule
+
+
+def _flatten(args: CallArgs, shape: Shape) -> Shape | None:
+    if any(d is None for d in shape):
+        return (None,)
+    return (math.prod(shape),) if shape else (1,)
+
+
+def _reshape(args: CallArgs, shape: Shape) -> Shape | None:
+    target = const_value(args.get("target_shape", 0))
+    if not isinstance(target, tuple) or not all(isinstance(d, int) and not isinstance(d, bool) for d in target):
+        return None
+    if target.count(-1) > 1:
+        return None
+    if -1 in target:
+        if any(d is None for d in shape):
+            return tuple(None if d == -1 else d for d in target)
+        known = math.prod(d for d in target if d != -1)
+        total = math.prod(shape)
+        if known <= 0 or total % known:
+            return None
+        return tuple(total // known if d == -1 else d for d in target)
+    return target
+
+
+def _embedding(args: CallArgs, shape: Shape) -> Shape | None:
+    output_dim = int_value(args.get("output_dim", 1))
+    return None if output_dim is None else shape + (output_dim,)
+
+
+def _recurrent(args: CallArgs, shape: Shape) -> Shape | None:
+    units = int_value(args.get("units", 0))
+    if units is None or len(shape) != 2:
+        return None
+    if const_value(args.get("return_sequences"), False):
+        return (shape[0], units)
+    return (units,)
+
+
+def _repeat_vector(args: CallArgs, shape: Shape) -> Shape | None:
+    n = int_value(args.get("n", 0))
+    return None if n is None or len(shape) != 1 else (n,) + shape
+
+
+def _upsampling(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        if len(shape) != rank + 1:
+            return None
+        size = _ints(const_value(args.get("size", 0), 2), rank)
+        if size is None:
+            return None
+        return tuple(None if d is None else d * s for d, s in zip(shape[:-1], size)) + shape[-1:]
+    return rule
+
+
+# Layers whose output has the shape of their input.
+PASS_THROUGH_SHAPE = (PASS_THROUGH - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {
+    "Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU",
+    "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+    "Rescaling", "Normalization", "Masking",
+    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+}
+
+SHAPE_RULES: dict[str, Callable[[CallArgs, Shape], Shape | None]] = {
+    "Dense": _dense,
+    "Conv1D": _conv(1), "Conv2D": _conv(2), "Conv3D": _conv(3),
+    "Convolution1D": _conv(1), "Convolution2D": _conv(2), "Convolution3D": _conv(3),
+    "SeparableConv1D": _conv(1), "SeparableConv2D": _conv(2),
+    "Conv1DTranspose": _conv_transpose(1), "Conv2DTranspose": _conv_transpose(2),
+    "Conv3DTranspose": _conv_transpose(3),
+    "MaxPooling1D": _pool(1), "MaxPooling2D": _pool(2), "MaxPooling3D": _pool(3),
+    "AveragePooling1D": _pool(1), "AveragePooling2D": _pool(2), "AveragePooling3D": _pool(3),
+    "MaxPool1D": _pool(1), "MaxPool2D": _pool(2), "MaxPool3D": _pool(3),
+    "AvgPool1D": _pool(1), "AvgPool2D": _pool(2), "AvgPool3D": _pool(3),
+    "GlobalAveragePooling1D": _global_pool(1), "GlobalAveragePooling2D": _global_pool(2),
+    "GlobalAveragePooling3D": _global_pool(3), "GlobalMaxPooling1D": _global_pool(1),
+    "GlobalMaxPooling2D": _global_pool(2), "GlobalMaxPooling3D": _global_pool(3),
+    "GlobalAvgPool1D": _global_pool(1), "GlobalAvgPool2D": _global_pool(2),
+    "GlobalMaxPool1D": _global_pool(1), "GlobalMaxPool2D": _global_pool(2),
+    "Flatten": _flatten,
+    "Reshape": _reshape,
+    "Embedding": _embedding,
+    "SimpleRNN": _recurrent, "LSTM": _recurrent, "GRU": _recurrent,
+    "RepeatVector": _repeat_vector,
+    "UpSampling1D": _upsampling(1), "UpSampling2D": _upsampling(2), "UpSampling3D": _upsampling(3),
+}
+
+
+def _channels_first(args: CallArgs) -> bool:
+    return const_value(args.get("data_format")) == "channels_first"
+
+
+def describe_shape(shape: Shape | None) -> str:
+    """'(None, 26, 26, 32)' as Keras prints it (with the batch axis), or '?' when unknown."""
+    if shape is None:
+        return "?"
+    return "(" + ", ".join(["None"] + ["None" if d is None else str(d) for d in shape]) + ")"
