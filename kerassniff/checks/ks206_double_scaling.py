@@ -1,0 +1,137 @@
+"""KS206 double-scaling: 0-255 pixels scaled into [0, 1] twice on their way into the model.
+
+The facts are the array's scaling steps (``x / 255``, ``ImageDataGenerator(rescale=1/255)``, a
+``.map`` through ``Rescaling``) and the model's own input rescaling (a ``Rescaling(1/255)`` layer, or an
+EfficientNetB0-B7, which always starts with one).  The rule multiplies the known factors: only when every
+step's factor is known and their product leaves 0-255 pixels below ~0.05 does it speak.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data, Step
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import const_value
+
+PIXEL_MAX = 255.0
+TOO_SMALL = 0.05  # the largest input value after scaling, below which the inputs are squashed
+# keras.applications networks that always rescale 0-255 pixels themselves (no include_preprocessing switch)
+ALWAYS_RESCALING_APPLICATIONS = tuple(f"EfficientNetB{i}" for i in range(8))
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """One multiplication applied to the pixels, and where it happens."""
+
+    factor: float
+    node: cst.CSTNode
+    description: str  # "divided by 255" for an array step; "EfficientNetB0, which ..." for the model's own
+    in_model: bool = False
+
+
+@rule("KS206", "double-scaling", Severity.ERROR,
+      "0-255 pixels divided by 255 twice (in the arrays, a generator, a Rescaling layer or the model itself)",
+      "scale once: keep either the array division / rescale=1/255, or the model's Rescaling layer, not both")
+def check(script: Script):
+    reported: set[int] = set()
+    for model in script.models:
+        in_model = model_rescaling(model)
+        for event in events(script, model, "x"):
+            data = event.data
+            if not data.source.pixels or data.conditional:
+                continue
+            scalings = data_scalings(data)
+            if scalings is None:
+                continue
+            scalings += in_model
+            largest = PIXEL_MAX
+            for scaling in scalings:
+                largest *= scaling.factor
+            if len(scalings) < 2 or largest >= TOO_SMALL:
+                continue
+            first, second = scalings[0], scalings[1]
+            # the fix is to drop an array step: point at the second one, or at the first when the model scales
+            where = first if second.in_model else second
+            if id(where.node) in reported:
+                continue
+            reported.add(id(where.node))
+            if second.in_model:
+                model_text = second.description if second.node is model.node else \
+                    f"{second.description} ({script.where(second.node)})"
+                message = f"{data.label} is {first.description} here and again by {model_text}"
+            else:
+                message = f"{data.label} is {second.description} after being {first.description} ({script.where(first.node)})"
+            yield Report(
+                where.node,
+                f"{message}: inputs end up in [0, {largest:.2g}]",
+                explanation=(
+                    f"{data.label} holds 0-255 pixels (from {data.source.description}); "
+                    + ", then ".join(s.description for s in scalings)
+                    + f", which leaves the values reaching {EVENT_WORDS[event.kind]} in [0, {largest:.2g}] instead "
+                    f"of [0, 1]. The network still trains, but on inputs hundreds of times smaller than its initial "
+                    f"weights expect: learning is slow and accuracy lower, with no error anywhere."))
+
+
+def data_scalings(data: Data) -> list[Scaling] | None:
+    """The multiplications applied to an array, in order; None when any scaling step is not a known factor."""
+    scalings = []
+    for step in data.steps:
+        if not step.is_scaling or step.kind == "shift":
+            continue
+        factor = _factor(step)
+        if factor is None:
+            return None
+        if factor != 1.0:
+            scalings.append(Scaling(factor, step.node, _describe_step(step)))
+    return scalings
+
+
+def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Scaling]:
+    """The input rescaling a model applies itself: Rescaling layers with a known scale, EfficientNetB0-B7."""
+    if id(model) in seen:
+        return []
+    if model.application is not None and model.application.name in ALWAYS_RESCALING_APPLICATIONS:
+        return [Scaling(1 / PIXEL_MAX, model.node, f"{model.application.name} (it rescales its input itself)",
+                        in_model=True)]
+    scalings = []
+    for layer in model.all_layers():
+        if layer.kind == "Rescaling":
+            scale = const_value(layer.args.get("scale", 0))
+            if isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale < 1:
+                scalings.append(Scaling(float(scale), layer.node, "the model's Rescaling layer", in_model=True))
+        elif layer.nested is not None:
+            scalings += model_rescaling(layer.nested, seen | {id(model)})
+    return scalings
+
+
+def _factor(step: Step) -> float | None:
+    if step.kind != "scale" or _is_dtype_conversion(step.node):
+        return None if step.kind != "scale" else 1.0
+    detail = step.detail
+    try:
+        if detail.startswith("/") and not detail.startswith("//"):
+            return 1 / float(detail[1:].split("+")[0].split("-")[0])
+        if detail.startswith("*"):
+            return float(detail[1:])
+    except (ValueError, ZeroDivisionError):
+        return None
+    return None
+
+
+def _is_dtype_conversion(node: cst.CSTNode) -> bool:
+    """tf.image.convert_image_dtype scales only integer images, so it proves nothing about float arrays."""
+    return isinstance(node, cst.Call) and isinstance(node.func, (cst.Attribute, cst.Name)) and \
+        (node.func.attr.value if isinstance(node.func, cst.Attribute) else node.func.value) == "convert_image_dtype"
+
+
+def _describe_step(step: Step) -> str:
+    amount = f"1{step.detail}" if step.detail.startswith("/") else step.detail[1:]
+    if isinstance(step.node, cst.Call):
+        return f"rescaled by {amount}"
+    return f"divided by {step.detail[1:]}" if step.detail.startswith("/") else f"multiplied by {amount}"
