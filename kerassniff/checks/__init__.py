@@ -22,6 +22,7 @@ from kerassniff.checks import (  # noqa: F401
     ks301_decreasing_filters,
     ks302_batchnorm_few_updates,
     ks310_unflattened_feature_map,
+    ks311_batchnorm_single_sample_batches,
     ks401_predict_in_loop,
     ks402_legacy_keras_api,
     ks403_fractional_steps,
