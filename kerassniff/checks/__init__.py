@@ -18,7 +18,7 @@ from kerassniff.checks import (  # noqa: F401
     ks203_cross_script_preprocessing,
     ks204_generator_rescale_mismatch,
     ks205_test_set_as_validation,
-    ks206_double_scaling,
+    ks207_double_scaling,
     ks301_decreasing_filters,
     ks302_batchnorm_few_updates,
     ks310_unflattened_feature_map,

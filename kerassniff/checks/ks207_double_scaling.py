@@ -1,4 +1,4 @@
-"""KS206 double-scaling: 0-255 pixels scaled into [0, 1] twice on their way into the model.
+"""KS207 double-scaling: 0-255 pixels scaled into [0, 1] twice on their way into the model.
 
 The facts are the array's scaling steps (``x / 255``, ``ImageDataGenerator(rescale=1/255)``, a
 ``.map`` through ``Rescaling``) and the model's own input rescaling (a ``Rescaling(1/255)`` layer, or an
@@ -35,7 +35,7 @@ class Scaling:
     in_model: bool = False
 
 
-@rule("KS206", "double-scaling", Severity.ERROR,
+@rule("KS207", "double-scaling", Severity.ERROR,
       "0-255 pixels divided by 255 twice (in the arrays, a generator, a Rescaling layer or the model itself)",
       "scale once: keep either the array division / rescale=1/255, or the model's Rescaling layer, not both")
 def check(script: Script):
