@@ -151,3 +151,24 @@ def test_range_verdicts_stay_open_on_stand_in_data() -> None:
     report = Report({"synthetic_ranges": ["x.npy"], "calls": [fit(5, x={"dtype": "float32", "min": 0.0, "max": 1.0})]})
     confirmed, evidence = verdict_for(finding("KS202", 5), report)
     assert confirmed is None and "x.npy" in evidence and "not on this machine" in evidence
+
+
+def test_shape_and_double_scaling_verdicts() -> None:
+    from kerassniff.dynamic.verdicts import Report, verdict_for
+    from kerassniff.findings import Finding, Severity
+
+    def finding(code: str) -> Finding:
+        return Finding("t.py", 5, 1, 5, 2, code, "x", Severity.ERROR, "m")
+
+    crashed = Report({"status": "crashed", "calls": [], "crash": {
+        "error": "ValueError: Arguments `target` and `output` must have the same rank (ndim).", "line": 9}})
+    for code in ("KS111", "KS310"):
+        confirmed, evidence = verdict_for(finding(code), crashed)
+        assert confirmed is True and "same rank" in evidence
+    tiny = Report({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
+        "dtype": "float32", "min": 0.0, "max": 0.0039, "shape": [32, 28, 28]}}]})
+    confirmed, evidence = verdict_for(finding("KS207"), tiny)
+    assert confirmed is True and "0..0.0039" in evidence
+    unit = Report({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
+        "dtype": "float32", "min": 0.0, "max": 1.0, "shape": [32, 28, 28]}}]})
+    assert verdict_for(finding("KS207"), unit)[0] is None

@@ -242,15 +242,44 @@ def ks402(finding: Finding, report: Report) -> Verdict | None:
     return False, f"{keras} still has Model.{removed[0]['name']} (deprecated)"
 
 
+def _shape_failure(report: Report) -> Verdict | None:
+    """The first training step failed on a shape: what KS111 and KS310 predict."""
+    crash = report.data.get("crash") or {}
+    error = str(crash.get("error") or "")
+    if report.data.get("status") != "crashed" or not error:
+        return None
+    if "shape" in error or "rank" in error or "outside the valid range" in error:
+        return True, f"training stops with: {error}"
+    return None
+
+
+def ks111(finding: Finding, report: Report) -> Verdict | None:
+    return _shape_failure(report)
+
+
+def ks207(finding: Finding, report: Report) -> Verdict | None:
+    fit = report.fit_for(finding.line)
+    stats = (fit or {}).get("x")
+    if not stats or stats.get("max") is None:
+        return None
+    if stats["max"] < 0.05:
+        return True, f"fit() x is {range_text(stats)}"
+    return None  # the arrays look right: a second rescaling inside the model is not measured
+
+
+def ks310(finding: Finding, report: Report) -> Verdict | None:
+    return _shape_failure(report)
+
+
 VERDICTS: dict[str, Callable[[Finding, Report], Verdict | None]] = {
     "KS101": ks101, "KS102": ks102, "KS103": ks103, "KS104": ks104, "KS105": ks105, "KS106": ks106, "KS107": ks107,
     "KS201": ks201, "KS202": ks202, "KS203": ks203, "KS204": ks204, "KS301": ks301, "KS302": ks302, "KS401": ks401,
-    "KS402": ks402,
+    "KS402": ks402, "KS111": ks111, "KS207": ks207, "KS310": ks310,
 }
 
 
 # Rules whose verdict compares the values of the arrays: random stand-ins for missing files cannot settle them.
-RANGE_RULES = frozenset({"KS201", "KS202", "KS203", "KS204", "KS107"})
+RANGE_RULES = frozenset({"KS201", "KS202", "KS203", "KS204", "KS107", "KS207"})
 
 
 def verdict_for(finding: Finding, report: Report) -> Verdict:
