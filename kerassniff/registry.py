@@ -6,6 +6,9 @@ rule's code, name, severity and fix hint live in the module that implements it
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -87,5 +90,21 @@ def get_rule(code: str) -> Rule | None:
     return RULES.get(code.upper())
 
 
+_RULE_MODULE = re.compile(r"ks\d{3}_\w+")
+_loaded = False
+
+
 def load_rules() -> None:
-    import kerassniff.checks  # noqa: F401  (registers every rule on import)
+    """Import every rule module in :mod:`kerassniff.checks` once; each registers itself with ``@rule``.
+
+    The modules are found by name (``ks101_...``), as Fixit finds its rules, so adding a rule means adding its
+    module: nothing central lists them, and the registry imports no rule statically.
+    """
+    global _loaded
+    if _loaded:
+        return
+    package = importlib.import_module("kerassniff.checks")
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if _RULE_MODULE.fullmatch(module.name):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    _loaded = True
