@@ -42,7 +42,7 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
     Only the semantic models that cross-script rules need are kept (``keep_models`` keeps every one, for
     ``--show-model`` and dynamic mode): a thousand parsed modules would otherwise stay in memory.
     """
-    targets, missing = collect(paths, config)
+    targets, problems = collect(paths, config)
     results: list[FileResult | None] = [None] * len(targets)
     work: list[Job] = []
     for index, target in enumerate(targets):
@@ -73,7 +73,7 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
     by_path = {f.path: f for f in files}
     for finding in cross:
         by_path[finding.path].findings.append(finding)
-    return RunResult(files, [m.path for m in missing])
+    return RunResult(files, problems)
 
 
 def _run_jobs(work: list[Job], config: Config, jobs: int, keep_models: bool) -> list[FileResult]:

@@ -29,6 +29,18 @@ def document_path(code: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def document_uri(code: str) -> str:
+    """A ``file://`` URI of rule CODE's document as installed (a wheel's ``_rules/``, a checkout's ``rules/``)."""
+    path = document_path(code)
+    if path is None:
+        path = (rules_folder() or _CANDIDATES[0]) / f"{code.upper()}.md"
+    return path.as_uri()
+
+
+def folder_uri() -> str:
+    return (rules_folder() or _CANDIDATES[0]).as_uri() + "/"
+
+
 def rule_document(code: str) -> str:
     path = document_path(code)
     if path is None:

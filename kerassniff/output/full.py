@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kerassniff.findings import Finding
+from kerassniff.findings import Finding, docs_base_url, rule_url
 from kerassniff.output.concise import line
 
 
@@ -18,6 +18,13 @@ def _source_line(finding: Finding, cache: dict[str, list[str]]) -> str | None:
     if 1 <= finding.line <= len(lines):
         return lines[finding.line - 1]
     return None
+
+
+def see(code: str) -> str:
+    """Where to read more: the published page when there is one; else the command and the shipped document."""
+    if docs_base_url():
+        return rule_url(code)
+    return f"kerassniff rule {code} (or {rule_url(code)})"
 
 
 def render(findings: list[Finding], sources: dict[str, list[str]] | None = None, unsafe_fixes: bool = False,
@@ -36,6 +43,6 @@ def render(findings: list[Finding], sources: dict[str, list[str]] | None = None,
             out.append(f"  = why: {finding.explanation}")
         if finding.fix_hint:
             out.append(f"  = fix: {finding.fix_hint}")
-        out.append(f"  = see: {finding.url}")
+        out.append(f"  = see: {see(finding.code)}")
         out.append("")
     return "\n".join(out) + ("\n" if out else "")
