@@ -7,6 +7,10 @@ runs the cross-script rules over them.
 """
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -88,8 +92,23 @@ def _run_jobs(work: list[Job], config: Config, jobs: int, keep_models: bool) -> 
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, min(32, len(work) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        return list(pool.map(_worker_job, work, chunksize=chunk))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,))
+    try:
+        results = list(pool.map(_worker_job, work, chunksize=chunk))
+    except BaseException:  # Ctrl-C (or a bug): stop the workers now rather than let them finish the queue
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return results
+
+
+def _stop(pool) -> None:
+    processes = list(getattr(pool, "_processes", {}).values())  # CPython keeps them there; best effort elsewhere
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=2)
 
 
 def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Config) -> FileResult:
@@ -100,10 +119,33 @@ def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Co
 _worker_config: Config | None = None
 
 
+# How often a worker checks that the process that started it is still there.
+PARENT_POLL_SECONDS = 0.2
+
+
 def _init_worker(config: Config) -> None:
+    """Set up a worker process: the configuration, the rules, and the watch on its parent.
+
+    Ctrl-C reaches every process of the terminal's foreground group; the main
+    process handles it (one line, exit 130) and stops the workers, so they
+    ignore it instead of printing tracebacks.  A main process killed outright
+    (SIGKILL, or SIGTERM, which runs no cleanup) cannot stop them: each worker
+    watches its parent and exits when it is gone, instead of waiting forever
+    on the pool's queue.
+    """
     global _worker_config
     _worker_config = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="kerassniff-parent-watch",
+                     daemon=True).start()
     load_rules()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:  # re-parented: the process that started this worker has died
+            os._exit(1)
 
 
 def _worker_job(job: Job) -> FileResult:
