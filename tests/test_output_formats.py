@@ -120,3 +120,60 @@ def test_output_file_and_clean_runs(tmp_path: Path, fmt: str) -> None:
     text = target.read_text()
     if fmt in ("sarif", "gitlab", "json"):
         json.loads(text)
+
+
+def _jupyter_notebook(*cells: tuple[str, str]) -> str:
+    """A notebook laid out as Jupyter saves it: indent 1, each cell's source a list of lines."""
+    built = [{"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True),
+              **({"outputs": [], "execution_count": None} if kind == "code" else {})} for kind, source in cells]
+    return json.dumps({"cells": built, "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                       "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+NOTEBOOK = _jupyter_notebook(
+    ("markdown", "# Training\nA note with 'binary_crossentropy' in it.\n"),
+    ("code", "import keras\n"),
+    ("code", "model = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n\n"
+             "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n"),
+)
+
+
+def _file_line_of(path: Path, fragment: str) -> int:
+    [number] = [n for n, text in enumerate(path.read_text().splitlines(), start=1)
+                if fragment in text and '"cell_type"' not in text and "note" not in text]
+    return number
+
+
+def test_notebook_findings_land_on_the_notebook_files_own_lines(tmp_path: Path) -> None:
+    path = tmp_path / "train.ipynb"
+    path.write_text(NOTEBOOK)
+    compile_line = _file_line_of(path, "model.compile(loss='binary_crossentropy'")
+    _, concise = render("concise", path)
+    assert concise.startswith(f"{path}:cell 2:3:20: KS101")  # people read cells
+    _, github = render("github", path)
+    [annotation] = [a for a in github.splitlines() if "KS101" in a]
+    assert f",line={compile_line},endLine={compile_line}," in annotation and ",col=" not in annotation
+    assert "::cell 2, line 3: KS101 " in annotation
+    code, sarif = render("sarif", path)
+    log = json.loads(sarif)
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    [result] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "KS101"]
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": compile_line, "endLine": compile_line}
+    assert result["properties"]["cell"] == 2 and result["properties"]["cellLine"] == 3
+
+
+def test_full_output_shows_the_notebook_cells_source(tmp_path: Path) -> None:
+    path = tmp_path / "train.ipynb"
+    path.write_text(NOTEBOOK)
+    _, full = render("full", path)
+    excerpt = full.splitlines()[1:3]
+    assert excerpt[0] == "    3 | model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])"
+    assert excerpt[1] == " " * 27 + "^" * len("'binary_crossentropy'")
+
+
+def test_a_notebook_with_its_source_as_one_string_maps_every_line_to_that_string(tmp_path: Path) -> None:
+    from kerassniff.output.notebook_lines import code_cell_lines
+
+    text = json.dumps({"cells": [{"cell_type": "code", "source": "a = 1\nb = 2\n"}]}, indent=1)
+    lines = code_cell_lines(text)[1]
+    assert [(line.file_line, line.text) for line in lines] == [(5, "a = 1"), (5, "b = 2")]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from kerassniff.findings import Finding, docs_base_url, rule_url
 from kerassniff.output.concise import line
+from kerassniff.output.notebook_lines import NotebookLines
 
 
 def _source_line(finding: Finding, cache: dict[str, list[str]]) -> str | None:
@@ -30,10 +31,15 @@ def see(code: str) -> str:
 def render(findings: list[Finding], sources: dict[str, list[str]] | None = None, unsafe_fixes: bool = False,
            **_: object) -> str:
     cache: dict[str, list[str]] = dict(sources or {})
+    notebooks = NotebookLines()
     out = []
     for finding in findings:
         out.append(f"{line(finding, unsafe_fixes)}  [{finding.severity.value}: {finding.name}]")
-        text = _source_line(finding, cache) if finding.cell is None else None
+        if finding.cell is None:
+            text = _source_line(finding, cache)
+        else:  # the line of the cell, as the notebook stores it
+            found = notebooks.line(finding.path, finding.cell, finding.line)
+            text = found.text if found is not None else None
         if text is not None:
             gutter = f"{finding.line:>5} | "
             out.append(gutter + text.rstrip())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kerassniff import __version__
 from kerassniff.findings import Finding, Severity, docs_home_url, rule_url
+from kerassniff.output.notebook_lines import NotebookLines
 from kerassniff.registry import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -37,8 +38,13 @@ def render(findings: list[Finding], problems: list[str] | None = None, **_: obje
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
     } for rule in rules]
     results = []
+    notebooks = NotebookLines()
     for f in findings:
         region = {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line, "endColumn": f.end_column}
+        if f.cell is not None:  # the line of the .ipynb file that holds the source line (see notebook_lines)
+            start, end = notebooks.line(f.path, f.cell, f.line), notebooks.line(f.path, f.cell, f.end_line)
+            if start is not None:
+                region = {"startLine": start.file_line, "endLine": max((end or start).file_line, start.file_line)}
         result = {
             "ruleId": f.code,
             "level": _LEVEL[f.severity],
@@ -48,7 +54,7 @@ def render(findings: list[Finding], problems: list[str] | None = None, **_: obje
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         if f.cell is not None:
-            result["properties"] = {"cell": f.cell}
+            result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
         if f.fix_hint:
             result.setdefault("properties", {})["fixHint"] = f.fix_hint
         if "evidence" in f.extra:  # dynamic mode's verdict
