@@ -13,13 +13,14 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from kerassniff.api import FileResult, RunResult, _lint_decoded, lint_file
 from kerassniff.cache import Cache
 from kerassniff.config import Config
 from kerassniff.discovery import collect
-from kerassniff.project import cross_script_findings, files_in_links
+from kerassniff.findings import Finding
+from kerassniff.project import cross_script_findings, files_in_links, sibling_candidates
 from kerassniff.registry import load_rules
 from kerassniff.sources import SourceError, decode_source, read_bytes
 
@@ -65,7 +66,8 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
             cache.put(job.cache_key, result.findings, result.skipped, result.links, result.helpers)
 
     files = [r for r in results if r is not None]
-    needed = files_in_links({f.path: f.links for f in files if f.links})
+    siblings = sibling_trainers(files, config)
+    needed = files_in_links({f.path: f.links for f in files + siblings if f.links})
     for result in files:
         if result.path in needed and result.script is None:
             # from the cache or a worker process, which do not carry the model: analyse this one here
@@ -73,11 +75,62 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
             result.script, result.text = fresh.script, fresh.text
         elif result.path not in needed and not keep_models:
             result.script, result.text = None, None
-    cross = cross_script_findings([f for f in files if f.script is not None], config)
+    linked = [f for f in files if f.script is not None] + [s for s in siblings if s.path in needed]
+    cross = cross_script_findings(linked, config)
     by_path = {f.path: f for f in files}
     for finding in cross:
-        by_path[finding.path].findings.append(finding)
+        if finding.path in by_path:  # a sibling read for its links only gets no findings
+            by_path[finding.path].findings.append(finding)
     return RunResult(files, problems)
+
+
+# Bounds on the search for trainers beside a loading script (pre-commit and editors name one file at a time).
+MAX_SIBLINGS_READ = 200  # files whose text is searched for the model file's name
+MAX_SIBLINGS_ANALYSED = 8  # files that mention it, analysed for their links
+
+
+def sibling_trainers(files: list[FileResult], config: Config) -> list[FileResult]:
+    """Scripts outside this run that save a model file a script in it loads, analysed for their links only.
+
+    ``kerassniff evaluate.py`` (or a pre-commit run with only evaluate.py staged) would otherwise never see that
+    train.py beside it saved the model it loads.  Only files in the loading script's folder and the folders this
+    run already covers are looked at, only those that mention the model file's name are analysed, and both are
+    capped; their own findings are never reported.
+    """
+    in_run = {Path(f.path).absolute() for f in files}
+    saved = {key for f in files for key in f.links.saves}
+    saved |= {PurePosixPath(key).name for key in saved}
+    wanted: dict[str, list[str]] = {}  # model file name -> folders to look in
+    for result in files:
+        for key in result.links.loads:
+            if key in saved or PurePosixPath(key).name in saved:
+                continue
+            wanted.setdefault(PurePosixPath(key).name, []).append(str(Path(result.path).parent))
+    if not wanted:
+        return []
+    folders = [folder for names in wanted.values() for folder in names]
+    folders += sorted({str(Path(f.path).parent) for f in files} - set(folders))
+    found: list[FileResult] = []
+    for path in sibling_candidates(folders, in_run, config, MAX_SIBLINGS_READ):
+        raw = read_bytes(path)
+        if not isinstance(raw, bytes) or not any(name.encode() in raw for name in wanted):
+            continue
+        result = _lint_raw(str(path), False, raw, config)
+        if any(PurePosixPath(key).name in wanted for key in result.links.saves):
+            found.append(result)
+            if len(found) >= MAX_SIBLINGS_ANALYSED:
+                break
+    return found
+
+
+def sibling_findings(result: FileResult, config: Config) -> list[Finding]:
+    """Cross-script findings for one analysed file (an editor's buffer) against the trainers beside it."""
+    if result.script is None or not result.links.loads:
+        return []
+    siblings = [s for s in sibling_trainers([result], config) if s.script is not None]
+    if not siblings:
+        return []
+    return [f for f in cross_script_findings([result, *siblings], config) if f.path == result.path]
 
 
 def _run_jobs(work: list[Job], config: Config, jobs: int, keep_models: bool) -> list[FileResult]:
