@@ -141,6 +141,13 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
     if dynamic:
         _run_dynamic(result, config, device, dynamic_timeout, quiet)
 
+    sys.exit(_finish(result, output_format, output_file, statistics, quiet, exit_zero, unsafe_fixes, show_model,
+                     fix_failed))
+
+
+def _finish(result: RunResult, output_format: str, output_file: str | None, statistics: bool, quiet: bool,
+            exit_zero: bool, unsafe_fixes: bool, show_model: bool, fix_failed: bool) -> int:
+    """Report a run (problems on stderr, findings where asked) and return the exit code."""
     for problem in result.problems:
         click.echo(f"kerassniff: {problem}", err=True)
     print_internal_errors(result)
@@ -161,8 +168,8 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
     text = render(findings, output_format, statistics, quiet, Tally(checked, len(result.files) - checked,
                                                                     len(problems)), unsafe_fixes, problems)
     if not emit(text, output_file) or problems or fix_failed:
-        sys.exit(2)
-    sys.exit(0 if exit_zero or not findings else 1)
+        return 2
+    return 0 if exit_zero or not findings else 1
 
 
 def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], config_path: Path | None,
