@@ -6,6 +6,7 @@ the package; a wheel carries a copy inside the package as ``_rules/``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def document_path(code: str) -> Path | None:
     return path if path.is_file() else None
 
 
+@lru_cache(maxsize=None)
 def document_uri(code: str) -> str:
     """A ``file://`` URI of rule CODE's document as installed (a wheel's ``_rules/``, a checkout's ``rules/``)."""
     path = document_path(code)
