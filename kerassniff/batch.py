@@ -2,8 +2,11 @@
 
 :func:`lint_paths` is what the command line runs: it collects the files, takes
 unchanged ones from the cache, analyses the rest (in worker processes for
-large runs), then links scripts that save and load the same model file and
-runs the cross-script rules over them.
+large runs, which die with the main process), then links scripts that save
+and load the same model file and runs the cross-script rules over them.  A
+script that loads a model no file in the run saves gets its trainer looked up
+beside it (:func:`sibling_trainers`), so naming one file (pre-commit, an
+editor) still finds cross-script bugs.
 """
 from __future__ import annotations
 
