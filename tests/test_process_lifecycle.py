@@ -49,8 +49,8 @@ def _alive(pid: int) -> bool:
 
 
 def _start(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
-    """A -j2 run over 48 files (seconds of work), once both its workers are running."""
-    for index in range(48):
+    """A -j2 run over 96 files (seconds of work), once both its workers are running."""
+    for index in range(96):
         (tmp_path / f"train_{index:03}.py").write_text(SCRIPT.format(units=index + 2))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "kerassniff", str(tmp_path), "-j2", "--no-cache"],
