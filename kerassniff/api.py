@@ -16,6 +16,7 @@ from pathlib import Path
 import libcst as cst
 
 from kerassniff.config import Config
+from kerassniff.discovery import PathProblem
 from kerassniff.findings import Finding
 from kerassniff.notebook import NotebookError, map_findings, notebook_source
 from kerassniff.parsing import TooDeep, parse_module
@@ -64,7 +65,7 @@ class FileResult:
 @dataclass
 class RunResult:
     files: list[FileResult]
-    missing: list[Path]
+    problems: list[PathProblem] = field(default_factory=list)  # paths that could not be checked at all (exit 2)
 
     @property
     def findings(self) -> list[Finding]:

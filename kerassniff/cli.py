@@ -1,19 +1,20 @@
 """The command line: parse options, call :mod:`kerassniff.api`, print, exit.
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal
-error (a missing path, a bad pyproject.toml, a bug in kerassniff).
+error (a missing path, a link loop, a bad pyproject.toml, a report or fix that
+cannot be written, a bug in kerassniff), 130 interrupted (Ctrl-C).  Bad input
+gets one line on standard error, never a traceback.
 """
 from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from kerassniff import __version__
-from kerassniff.api import RunResult, lint_bytes, print_internal_errors
+from kerassniff.api import RunResult, internal_error_message, lint_bytes, print_internal_errors
 from kerassniff.batch import lint_paths
 from kerassniff.cache import Cache
 from kerassniff.config import (
@@ -23,24 +24,34 @@ from kerassniff.config import (
     load_config,
     validate_selectors,
 )
-from kerassniff.findings import Finding
 from kerassniff.output import FORMATS
+from kerassniff.output.report import Tally, emit, plural, render
 from kerassniff.registry import all_rules, get_rule
 from kerassniff.rule_docs import rule_document
 
 
 class KerassniffGroup(click.Group):
-    """``kerassniff PATHS`` checks; ``kerassniff rule KS101`` explains.
+    """``kerassniff PATHS`` checks; ``kerassniff rule KS101`` explains; ``kerassniff server`` serves.
 
-    A first argument that names a subcommand but is also an existing path is
-    treated as a path, so ``kerassniff rule`` still checks a folder named
-    ``rule`` when there is one.
+    A subcommand's name always means the subcommand, even when the current
+    folder holds a folder of that name (an editor that starts ``kerassniff
+    server`` in such a project must get the server, not lint output on its
+    pipe); such a path is checked as ``./server`` or ``kerassniff check server``.
+    Anything else is handed to ``check``.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in self.commands or Path(args[0]).exists():
+        if not args or args[0] not in self.commands:
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Ctrl-C: one line and the shell's code for SIGINT (128 + 2), not click's "Aborted!" and exit 1
+            click.echo("kerassniff: interrupted", err=True)
+            ctx.exit(130)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         check_command = self.commands["check"]
@@ -58,8 +69,9 @@ def main() -> None:
 
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]},
-              epilog="Other commands: 'kerassniff rule KS101' prints a rule's document; 'kerassniff server' runs the editor server; "
-                     "'kerassniff rule --all' lists the rules.")
+              epilog="Commands: 'kerassniff check PATHS' is 'kerassniff PATHS' spelled out (use it, or './server', "
+                     "for a path named like a command); 'kerassniff rule KS101' prints a rule's document and "
+                     "'kerassniff rule --all' lists the rules; 'kerassniff server' runs the editor server.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="concise", show_default=True,
               help="How to print findings.")
@@ -91,7 +103,7 @@ def main() -> None:
               help="Seconds each script may run in dynamic mode.")
 @click.option("--force-exclude", is_flag=True,
               help="Apply exclude settings to files named on the command line too (for pre-commit and editors).")
-@click.version_option(__version__, "--version", prog_name="kerassniff")
+@click.version_option(__version__, "-V", "--version", prog_name="kerassniff")
 def check(paths: tuple[str, ...], output_format: str, output_file: str | None, select: tuple[str, ...],
           ignore: tuple[str, ...], statistics: bool, quiet: bool, exit_zero: bool, stdin_filename: str | None,
           config_path: Path | None, isolated: bool, explain: str | None, show_model: bool, jobs: int | None,
@@ -110,28 +122,38 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
     except ConfigError as error:
         click.echo(f"kerassniff: {error}", err=True)
         sys.exit(2)
-
-    if (apply_fix or show_diff) and paths != ("-",):
-        code = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
-        if show_diff:
-            sys.exit(code)
-        no_cache = True  # report what is left from the files as they are now
     if paths == ("-",):
-        data = sys.stdin.buffer.read()
-        result = RunResult([lint_bytes(data, stdin_filename or "-", config)], [])
-    else:
-        workers = jobs if jobs is not None else config.jobs
-        # --show-model and --dynamic need every script's model, which cached results and workers do not carry
-        needs_models = show_model or dynamic
-        use_cache = config.cache and not no_cache and not needs_models
-        result = lint_paths(list(paths) or ["."], config, jobs=1 if needs_models else workers or (os.cpu_count() or 1),
-                            cache=Cache.for_config(config) if use_cache else None, keep_models=needs_models)
-        if dynamic:
-            _run_dynamic(result, config, device, dynamic_timeout, quiet)
+        sys.exit(_check_stdin(config, stdin_filename or "-", output_format, output_file, statistics, quiet,
+                              exit_zero, unsafe_fixes, apply_fix, show_diff))
 
-    for missing in result.missing:
-        click.echo(f"kerassniff: {missing}: no such file or directory", err=True)
+    fix_failed = False
+    if apply_fix or show_diff:
+        changed, fix_failed = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
+        if show_diff:
+            sys.exit(2 if fix_failed else 1 if changed else 0)
+        no_cache = True  # report what is left from the files as they are now
+    workers = jobs if jobs is not None else config.jobs
+    # --show-model and --dynamic need every script's model, which cached results and workers do not carry
+    needs_models = show_model or dynamic
+    use_cache = config.cache and not no_cache and not needs_models
+    result = lint_paths(list(paths) or ["."], config, jobs=1 if needs_models else workers or (os.cpu_count() or 1),
+                        cache=Cache.for_config(config) if use_cache else None, keep_models=needs_models)
+    if dynamic:
+        _run_dynamic(result, config, device, dynamic_timeout, quiet)
+
+    sys.exit(_finish(result, output_format, output_file, statistics, quiet, exit_zero, unsafe_fixes, show_model,
+                     fix_failed))
+
+
+def _finish(result: RunResult, output_format: str, output_file: str | None, statistics: bool, quiet: bool,
+            exit_zero: bool, unsafe_fixes: bool, show_model: bool, fix_failed: bool) -> int:
+    """Report a run (problems on stderr, findings where asked) and return the exit code."""
+    for problem in result.problems:
+        click.echo(f"kerassniff: {problem}", err=True)
     print_internal_errors(result)
+    if not result.files and not result.problems:
+        # as ruff does: a warning and exit 0 (nothing was wrong, there was just nothing to check)
+        click.echo("kerassniff: warning: no Python files found under the given path(s)", err=True)
     if show_model:
         from kerassniff.semantic.show import describe
 
@@ -140,14 +162,14 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
                 click.echo(describe(file.script))
     findings = result.findings
     checked = sum(1 for f in result.files if not f.skipped)
-    text = _render(findings, output_format, statistics, quiet, checked, unsafe_fixes)
-    if output_file:
-        Path(output_file).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
-    if result.missing or result.internal_errors:
-        sys.exit(2)
-    sys.exit(0 if exit_zero or not findings else 1)
+    # what SARIF records as the invocation's notifications
+    problems = [str(p) for p in result.problems]
+    problems += [internal_error_message(r).splitlines()[0].removeprefix("kerassniff: ") for r in result.internal_errors]
+    text = render(findings, output_format, statistics, quiet, Tally(checked, len(result.files) - checked,
+                                                                    len(problems)), unsafe_fixes, problems)
+    if not emit(text, output_file) or problems or fix_failed:
+        return 2
+    return 0 if exit_zero or not findings else 1
 
 
 def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], config_path: Path | None,
@@ -196,52 +218,70 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
                        f"{': ' + run.reason if run.reason else ''}", err=True)
 
 
-def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> int:
-    """Apply (or, with --diff, print) the fixes; returns the exit code --diff uses (1: there are fixes)."""
+def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tuple[bool, bool]:
+    """Apply (or, with --diff, print) the fixes; returns (some file has fixes, some fix could not be written)."""
     from kerassniff.discovery import collect
-    from kerassniff.fixes import fix_file, write_atomically
+    from kerassniff.fixes import FixWriteError, ReadOnlyFile, fix_file, write_fixed
 
-    targets, _ = collect(paths, config)
+    targets, _ = collect(paths, config)  # the paths' problems are reported by the check that follows
     fixed_files = [f for f in (fix_file(t.path, config, unsafe) for t in targets) if f is not None]
+    written, failed = [], False
     for fixed in fixed_files:
         if diff_only:
             click.echo(fixed.diff(), nl=False)
+            continue
+        try:
+            write_fixed(fixed.path, fixed.fixed, fixed.encoding)
+        except ReadOnlyFile as error:  # the user protected it: say so, report its findings as usual
+            click.echo(f"kerassniff: {error}", err=True)
+        except FixWriteError as error:
+            click.echo(f"kerassniff: {error}", err=True)
+            failed = True
         else:
-            write_atomically(fixed.path, fixed.fixed, fixed.encoding)
-    count = sum(f.applied for f in fixed_files)
-    verb = "Would fix" if diff_only else "Fixed"
+            written.append(fixed)
+    done = fixed_files if diff_only else written
+    count = sum(f.applied for f in done)
     if count:
-        click.echo(f"{verb} {count} finding{'s' if count != 1 else ''} in {len(fixed_files)} "
-                   f"file{'s' if len(fixed_files) != 1 else ''}.", err=True)
-    return 1 if diff_only and fixed_files else 0
+        verb = "Would fix" if diff_only else "Fixed"
+        click.echo(f"{verb} {plural(count, 'finding')} in {plural(len(done), 'file')}.", err=True)
+    return bool(fixed_files), failed
 
 
-def _render(findings: list[Finding], output_format: str, statistics: bool, quiet: bool, checked: int,
-            unsafe_fixes: bool = False) -> str:
-    if statistics:
-        counts = Counter(f.code for f in findings)
-        lines = []
-        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            rule = get_rule(code)
-            lines.append(f"{count:>5}  {code}  {rule.name if rule else ''}")
-        return "\n".join(lines) + ("\n" if lines else "")
-    text = FORMATS[output_format](findings, unsafe_fixes=unsafe_fixes)
-    if output_format in ("concise", "full") and not quiet:
-        files = len({f.path for f in findings})
-        plural = "s" if checked != 1 else ""
-        if findings:
-            text += (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} "
-                     f"file{'s' if files != 1 else ''} ({checked} file{plural} checked).\n")
-        else:
-            text += f"All checks passed ({checked} file{plural} checked).\n"
-        safe = sum(1 for f in findings if f.fix_applicability == "safe")
-        unsafe = sum(1 for f in findings if f.fix_applicability == "unsafe")
-        if safe or (unsafe and unsafe_fixes):
-            fixable = safe + (unsafe if unsafe_fixes else 0)
-            text += f"[*] {fixable} fixable with --fix{' --unsafe-fixes' if unsafe_fixes and unsafe else ''}.\n"
-        if unsafe and not unsafe_fixes:
-            text += f"({unsafe} more fixable with --unsafe-fixes; review those changes.)\n"
-    return text
+def _check_stdin(config: Config, display: str, output_format: str, output_file: str | None, statistics: bool,
+                 quiet: bool, exit_zero: bool, unsafe_fixes: bool, apply_fix: bool, show_diff: bool) -> int:
+    """``kerassniff -`` (editors, formatters, pipes).  As ruff does, ``--diff -`` prints the diff of the fixes
+    (exit 1 when there are some), and ``--fix -`` prints the whole fixed code on standard output and the findings
+    left on standard error (exit 1 when some are left)."""
+    data = sys.stdin.buffer.read()
+    if not (apply_fix or show_diff):
+        findings = RunResult([lint_bytes(data, display, config)]).findings
+        if not emit(render(findings, output_format, statistics, quiet, Tally(1), unsafe_fixes), output_file):
+            return 2
+        return 0 if exit_zero or not findings else 1
+    from kerassniff.fixes import FixedFile, fix_text
+    from kerassniff.sources import SourceText, decode_source
+
+    source = decode_source(data)
+    fixed, applied = (source.text, 0) if not isinstance(source, SourceText) else fix_text(
+        source.text, display, config, unsafe_fixes)
+    if show_diff:
+        if isinstance(source, SourceText) and applied:
+            click.echo(FixedFile(Path(display), source.text, fixed, source.encoding, applied).diff(), nl=False)
+            click.echo(f"Would fix {plural(applied, 'finding')}.", err=True)
+        return 1 if applied else 0
+    fixed_data = fixed.encode(source.encoding) if isinstance(source, SourceText) else data
+    sys.stdout.buffer.write(fixed_data)
+    sys.stdout.buffer.flush()
+    if applied:
+        click.echo(f"Fixed {plural(applied, 'finding')}.", err=True)
+    left = RunResult([lint_bytes(fixed_data, display, config)]).findings
+    text = render(left, output_format, statistics, quiet, Tally(1), unsafe_fixes)
+    if output_file:
+        if not emit(text, output_file):
+            return 2
+    else:
+        click.echo(text, nl=False, err=True)
+    return 0 if exit_zero or not left else 1
 
 
 def _print_rule(code: str) -> int:

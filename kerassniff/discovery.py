@@ -3,10 +3,13 @@
 Folders are walked without following symbolic links (so a link loop cannot
 trap us), skipping the default excludes, virtual environments (any folder
 holding ``pyvenv.cfg``) and whatever ``.gitignore`` files ignore.  Files named
-on the command line are always analysed, like ruff does.
+on the command line are always analysed, like ruff does.  A path that cannot
+be checked at all (missing, or a symbolic link into a loop) is a
+:class:`PathProblem`: reported on one line, the other files still checked.
 """
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +28,28 @@ class Target:
 
 
 @dataclass(frozen=True)
-class MissingPath:
+class PathProblem:
+    """A path that names no file kerassniff can check; ``reason`` completes 'PATH: ...'."""
+
     path: Path
+    reason: str = "no such file or directory"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def _identity(path: Path) -> Path | PathProblem:
+    """The real file a path names (symbolic links followed), or why there is none (a link loop)."""
+    try:
+        return path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 reports a loop this way
+        return PathProblem(path, "symbolic link loop; skipped")
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return PathProblem(path, "symbolic link loop; skipped")
+        if os.path.islink(path):
+            return path.absolute()  # a dangling link: reading it reports the problem as KS001
+        return PathProblem(path, f"{error.strerror or error}; skipped")
 
 
 def _gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
@@ -51,29 +74,30 @@ def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnor
     return False
 
 
-def collect(paths: list[str], config: Config) -> tuple[list[Target], list[MissingPath]]:
+def collect(paths: list[str], config: Config) -> tuple[list[Target], list[PathProblem]]:
     targets: list[Target] = []
-    missing: list[MissingPath] = []
+    problems: list[PathProblem] = []
     seen: set[Path] = set()
+
+    def add(file: Path, explicit: bool) -> None:
+        key = _identity(file)
+        if isinstance(key, PathProblem):
+            problems.append(key)
+        elif key not in seen:
+            seen.add(key)
+            targets.append(Target(file, explicit))
+
     for raw in paths:
         path = Path(raw)
         if not os.path.lexists(path):
-            missing.append(MissingPath(path))
+            problems.append(PathProblem(path))
             continue
         if path.is_dir():
             for file in walk(path, config):
-                key = file.resolve()
-                if key not in seen:
-                    seen.add(key)
-                    targets.append(Target(file, explicit=False))
-        else:
-            if config.force_exclude and _explicitly_excluded(path, config):
-                continue
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
-                targets.append(Target(path, explicit=True))
-    return targets, missing
+                add(file, explicit=False)
+        elif not (config.force_exclude and _explicitly_excluded(path, config)):
+            add(path, explicit=True)
+    return targets, problems
 
 
 def _explicitly_excluded(path: Path, config: Config) -> bool:
@@ -81,7 +105,7 @@ def _explicitly_excluded(path: Path, config: Config) -> bool:
     base = config.root or Path.cwd()
     try:
         relative = path.resolve().relative_to(base.resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return config.is_excluded(path)
     current = base
     for part in relative.parts:

@@ -5,6 +5,7 @@ around without copying or fear of mutation.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -15,11 +16,37 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-DOCS_BASE_URL = "https://github.com/kerassniff/kerassniff/blob/main/rules/"
+# Where the rule documents are published, when they are: the one setting every link follows (finding URLs,
+# full output's '= see:', SARIF's helpUri/informationUri, the editor's code links). The environment variable
+# overrides it. Unset, links point at the documents that ship inside the package (a file:// URI), which resolve
+# for anyone who has kerassniff installed.
+PUBLISHED_DOCS_URL: str | None = None
+DOCS_URL_ENV = "KERASSNIFF_DOCS_URL"
+
+
+def docs_base_url() -> str | None:
+    """The public base URL of the rule documents (``.../rules/``), or None: use the shipped copies."""
+    return os.environ.get(DOCS_URL_ENV, "").strip() or PUBLISHED_DOCS_URL
 
 
 def rule_url(code: str) -> str:
-    return f"{DOCS_BASE_URL}{code}.md"
+    """A link to rule CODE's document that resolves: the published page, or the document shipped with the package."""
+    base = docs_base_url()
+    if base:
+        return f"{base.rstrip('/')}/{code}.md"
+    from kerassniff.rule_docs import document_uri
+
+    return document_uri(code)
+
+
+def docs_home_url() -> str:
+    """Where the rule documents live (SARIF's informationUri)."""
+    base = docs_base_url()
+    if base:
+        return base.rstrip("/") + "/"
+    from kerassniff.rule_docs import folder_uri
+
+    return folder_uri()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ original node and its replacement), a description, and whether it is *safe*
 argument, ``/`` to ``//`` in a step count) or *unsafe* (changes the model or
 the loss, and so needs a human look: ``--unsafe-fixes``).  Edits replace whole
 nodes, so the user's formatting and comments elsewhere are kept; the new text
-is written atomically (a temporary file in the same folder, then a rename).
+is written atomically (see :func:`write_fixed`).
 """
 from __future__ import annotations
 
@@ -68,19 +68,65 @@ def apply_fixes(module: cst.Module, fixes: list[Fix]) -> str:
     return module.visit(_Replace(edits)).code
 
 
-def write_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Replace the file's content in one step: readers see the old file or the new one, never half."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kerassniff")
+class FixWriteError(OSError):
+    """A fix could not be written; the message is one line for the user."""
+
+
+class ReadOnlyFile(FixWriteError):
+    """The file is read-only: the user protected it, so it is left as it is."""
+
+
+def write_fixed(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write fixed code into the file a path names, and return that file.
+
+    A symbolic link is written through (the link stays a link, its target gets
+    the fix, as ruff does).  The new content goes to a temporary file in the
+    same folder first and is read back; a file with one name then replaces the
+    old one in one step (readers see the old file or the new one, never half),
+    while a hard-linked file is rewritten in place from the verified copy, so
+    every name keeps seeing the same inode.  A read-only file (no write bit,
+    or not writable by this user) raises :class:`ReadOnlyFile`; any other
+    failure raises :class:`FixWriteError` with one line saying what failed.
+    """
+    target = Path(os.path.realpath(path))
+    data = text.encode(encoding)
     try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
+        status = target.stat()
+    except OSError as error:
+        raise FixWriteError(f"cannot read {path}: {error.strerror or error}") from None
+    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise ReadOnlyFile(f"{path}: read-only file, not fixed")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".kerassniff")
+    except OSError as error:
+        raise FixWriteError(f"cannot fix {path}: no temporary file can be created in {target.parent} "
+                            f"({error.strerror or error})") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if Path(temporary).read_bytes() != data:
+            raise FixWriteError(f"cannot fix {path}: the new content did not read back intact; the file is unchanged")
+        if status.st_nlink > 1:
+            with open(target, "r+b") as stream:  # the same inode: every hard link sees the fix
+                stream.write(data)
+                stream.truncate()
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.unlink(temporary)
+        else:
+            os.chmod(temporary, stat.S_IMODE(status.st_mode))
+            os.replace(temporary, target)
+    except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if isinstance(error, FixWriteError):
+            raise
+        if isinstance(error, OSError):
+            raise FixWriteError(f"cannot fix {path}: {error.strerror or error}") from None
         raise
+    return target
 
 
 @dataclass
@@ -109,7 +155,7 @@ def fix_file(path: Path, config, unsafe: bool) -> FixedFile | None:
 
     Notebooks are not rewritten (their JSON would have to be re-serialised); their fixes are only reported.
     """
-    from kerassniff.api import is_notebook, lint_source
+    from kerassniff.api import is_notebook
     from kerassniff.sources import SourceText, read_source
 
     if is_notebook(str(path)):
@@ -117,11 +163,23 @@ def fix_file(path: Path, config, unsafe: bool) -> FixedFile | None:
     source = read_source(path)
     if not isinstance(source, SourceText):
         return None
-    text = source.text
+    text, applied = fix_text(source.text, str(path), config, unsafe)
+    if text == source.text:
+        return None
+    return FixedFile(path, source.text, text, source.encoding, applied)
+
+
+def fix_text(text: str, path: str, config, unsafe: bool) -> tuple[str, int]:
+    """The text with every applicable fix applied, and how many findings that fixed (standard input, files)."""
+    from kerassniff.api import is_notebook, lint_source
+
+    if is_notebook(path):
+        return text, 0
+    original = text
     fixable_at_start: int | None = None
     fixes: list[Fix] = []
     for _ in range(MAX_FIX_ROUNDS + 1):
-        result = lint_source(text, str(path), config)
+        result = lint_source(text, path, config)
         fixes = [f.fix for f in result.findings if isinstance(f.fix, Fix) and (f.fix.safe or unsafe)]
         if fixable_at_start is None:
             fixable_at_start = len(fixes)
@@ -131,6 +189,6 @@ def fix_file(path: Path, config, unsafe: bool) -> FixedFile | None:
         if new_text == text:
             break
         text = new_text
-    if text == source.text:
-        return None
-    return FixedFile(path, source.text, text, source.encoding, max((fixable_at_start or 0) - len(fixes), 1))
+    if text == original:
+        return text, 0
+    return text, max((fixable_at_start or 0) - len(fixes), 1)

@@ -7,8 +7,11 @@ script alone yields no link and no finding.
 """
 from __future__ import annotations
 
+import os
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kerassniff.config import Config
@@ -128,3 +131,30 @@ def cross_script_findings(files: list["FileResult"], config: Config) -> list[Fin
             if finding is not None:
                 findings.extend(filter_findings([finding], texts.get(script.path, ""), config))
     return _dedupe(findings)
+
+
+def sibling_candidates(folders: list[str], skip: set[Path], config: Config, limit: int) -> Iterator[Path]:
+    """Python files in these folders (not below them), in order, that a run could link to: not in ``skip``
+    (absolute paths), not excluded, at most ``limit`` of them."""
+    from kerassniff.discovery import SOURCE_SUFFIXES
+
+    seen: set[str] = set()
+    given = 0
+    for folder in folders:
+        if folder in seen:
+            continue
+        seen.add(folder)
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        for name in names:
+            path = Path(folder) / name
+            if not name.endswith(SOURCE_SUFFIXES) or path.absolute() in skip or config.is_excluded(path):
+                continue
+            if not path.is_file():
+                continue
+            yield path
+            given += 1
+            if given >= limit:
+                return

@@ -6,6 +6,7 @@ the package; a wheel carries a copy inside the package as ``_rules/``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,19 @@ def document_path(code: str) -> Path | None:
         return None
     path = folder / f"{code.upper()}.md"
     return path if path.is_file() else None
+
+
+@lru_cache(maxsize=None)
+def document_uri(code: str) -> str:
+    """A ``file://`` URI of rule CODE's document as installed (a wheel's ``_rules/``, a checkout's ``rules/``)."""
+    path = document_path(code)
+    if path is None:
+        path = (rules_folder() or _CANDIDATES[0]) / f"{code.upper()}.md"
+    return path.as_uri()
+
+
+def folder_uri() -> str:
+    return (rules_folder() or _CANDIDATES[0]).as_uri() + "/"
 
 
 def rule_document(code: str) -> str:

@@ -137,12 +137,76 @@ def test_rule_subcommand_and_explain() -> None:
     assert run(["rule", "KS999"]).exit_code == 2
 
 
-def test_a_folder_named_like_a_subcommand_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "rule").mkdir()
-    (tmp_path / "rule" / "train.py").write_text(BUGGY)
+def test_subcommands_win_over_folders_of_the_same_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("rule", "server"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "train.py").write_text(BUGGY)
     monkeypatch.chdir(tmp_path)
-    result = run(["rule"])
-    assert "KS101" in result.output
+    document = run(["rule", "KS101"])
+    assert document.exit_code == 0 and document.output.startswith("# KS101")
+    assert "train.py" not in run(["rule"]).output  # the list of rules, not lint output
+    for spelled in (["./rule"], ["check", "rule"], ["check", "server"]):
+        result = run(spelled)
+        assert result.exit_code == 1 and "train.py:3:20: KS101" in result.output, spelled
+
+
+def test_server_subcommand_serves_even_beside_a_folder_named_server(tmp_path: Path) -> None:
+    (tmp_path / "server").mkdir()
+    (tmp_path / "server" / "train.py").write_text(BUGGY)
+    request = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "shutdown"})
+    message = f"Content-Length: {len(request)}\r\n\r\n{request}".encode()
+    completed = subprocess.run([sys.executable, "-m", "kerassniff", "server"], input=message, cwd=tmp_path,
+                               capture_output=True, timeout=60)
+    assert b"KS101" not in completed.stdout and b"Content-Length" in completed.stdout
+
+
+def test_help_documents_the_check_subcommand_and_dash_v_prints_the_version() -> None:
+    from kerassniff import __version__
+
+    assert "kerassniff check PATHS" in run(["--help"]).output
+    for flag in ("-V", "--version"):
+        result = run([flag])
+        assert result.exit_code == 0 and result.output == f"kerassniff, version {__version__}\n"
+
+
+def test_a_mistyped_path_is_not_all_checks_passed(tmp_path: Path) -> None:
+    result = run([str(tmp_path / "nope.py")])
+    assert result.exit_code == 2
+    assert result.stderr == f"kerassniff: {tmp_path / 'nope.py'}: no such file or directory\n"
+    assert "All checks passed" not in result.output and "1 path could not be checked" in result.stdout
+
+
+def test_a_folder_without_python_files_says_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keras\n")
+    result = run([str(tmp_path)])
+    assert result.exit_code == 0  # as ruff: a warning, not an error
+    assert "warning: no Python files found" in result.stderr and "All checks passed" not in result.output
+    (tmp_path / "util.py").write_text("x = 1\n")
+    result = run([str(tmp_path)])
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    assert "All checks passed (0 files checked; 1 file without Keras skipped)." in result.stdout
+
+
+@pytest.mark.parametrize("target", ["/nonexistent/dir/out.txt", "/proc/version"])
+def test_an_output_file_that_cannot_be_written_is_one_line_and_exit_2(project: Path, target: str) -> None:
+    result = CliRunner().invoke(main, [str(project / "train.py"), "-o", target])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith(f"kerassniff: cannot write the report to {target}: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_symlink_loops_are_skipped_and_the_rest_checked(project: Path) -> None:
+    (project / "self.py").symlink_to(project / "self.py")
+    (project / "a.py").symlink_to(project / "b.py")
+    (project / "b.py").symlink_to(project / "a.py")
+    walked = CliRunner().invoke(main, [str(project), "--no-cache"])
+    assert walked.exit_code == 2 and isinstance(walked.exception, SystemExit)
+    assert "train.py:3:20: KS101" in walked.stdout  # the other files are still checked
+    assert sorted(walked.stderr.splitlines()) == [f"kerassniff: {project / name}: symbolic link loop; skipped"
+                                                  for name in ("a.py", "b.py", "self.py")]
+    named = CliRunner().invoke(main, [str(project / "self.py"), str(project / "train.py"), "--no-cache"])
+    assert named.exit_code == 2 and "KS101" in named.stdout
+    assert named.stderr == f"kerassniff: {project / 'self.py'}: symbolic link loop; skipped\n"
 
 
 def test_bad_files_do_not_stop_the_run(tmp_path: Path) -> None:

@@ -131,3 +131,79 @@ def test_np_utils_used_for_more_than_to_categorical_is_left_to_a_human(tmp_path:
     path.write_text(text)
     run(str(path), "--fix")
     assert path.read_text() == text and [code for _, code in findings(path)] == ["KS402"]
+
+
+SAFE_ONLY = "import numpy as np\nx = np.zeros(3, dtype=np.float)\n"
+
+
+def test_fix_writes_through_a_symlink_named_or_walked(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    target = real / "legacy.py"
+    target.write_text(SAFE_ONLY)
+    named = tmp_path / "named"
+    named.mkdir()
+    (named / "link.py").symlink_to(target)
+    assert run(str(named / "link.py"), "--fix").exit_code == 0
+    assert (named / "link.py").is_symlink() and "np.float" not in target.read_text()
+    target.write_text(SAFE_ONLY)
+    assert run(str(named), "--fix").exit_code == 0  # found by walking the folder
+    assert (named / "link.py").is_symlink() and "np.float" not in target.read_text()
+
+
+def test_fix_keeps_a_hard_linked_files_inode(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.py"
+    path.write_text(SAFE_ONLY)
+    other = tmp_path / "other_name.py"
+    os.link(path, other)
+    inode = path.stat().st_ino
+    assert run(str(path), "--fix").exit_code == 0
+    assert path.stat().st_ino == inode and path.stat().st_nlink == 2
+    assert "np.float" not in other.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["legacy.py", "other_name.py"]
+
+
+def test_fix_skips_a_read_only_file_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.py"
+    path.write_text(SAFE_ONLY)
+    os.chmod(path, 0o444)
+    result = run(str(path), "--fix")
+    assert result.exit_code == 1  # the finding is still there: the usual rule
+    assert f"kerassniff: {path}: read-only file, not fixed" in result.stderr
+    assert path.read_text() == SAFE_ONLY and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("failing", ["tempfile.mkstemp", "os.replace"])
+def test_fix_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           failing: str) -> None:
+    """A read-only folder (mkstemp) or an immutable file (os.replace): root ignores the first, so simulate both."""
+    path = tmp_path / "legacy.py"
+    path.write_text(SAFE_ONLY)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    module, name = failing.split(".")
+    monkeypatch.setattr(f"kerassniff.fixes.{module}.{name}", refuse)
+    result = CliRunner().invoke(main, [str(path), "--fix", "--no-cache"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # no traceback
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kerassniff: cannot fix")]
+    assert len(lines) == 1 and "Operation not permitted" in lines[0]
+    assert path.read_text() == SAFE_ONLY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["legacy.py"]
+
+
+def test_fix_and_diff_on_standard_input(tmp_path: Path) -> None:
+    fixed = CliRunner().invoke(main, ["-", "--fix", "--stdin-filename", "legacy.py"], input=SAFE_ONLY)
+    assert fixed.stdout == SAFE_ONLY.replace("np.float", "float")
+    assert fixed.exit_code == 0 and "Fixed 1 finding." in fixed.stderr
+    buggy = ("import keras\nmodel = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(4,))])\n"
+             "model.compile(loss='binary_crossentropy', optimizer='adam')\n" + SAFE_ONLY)
+    left = CliRunner().invoke(main, ["-", "--fix"], input=buggy)
+    assert left.stdout == buggy.replace("np.float", "float")  # only the code on stdout: it can be piped back
+    assert left.exit_code == 1 and "KS404" not in left.stderr and "-:3:20: KS101" in left.stderr
+    diff = CliRunner().invoke(main, ["-", "--diff", "--stdin-filename", "legacy.py"], input=SAFE_ONLY)
+    assert diff.exit_code == 1
+    assert "-x = np.zeros(3, dtype=np.float)\n+x = np.zeros(3, dtype=float)\n" in diff.stdout
+    clean = CliRunner().invoke(main, ["-", "--diff"], input="x = 1\n")
+    assert clean.exit_code == 0 and clean.stdout == ""

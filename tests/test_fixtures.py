@@ -56,10 +56,12 @@ def test_cross_script_projects(folder: Path) -> None:
     assert actual == expected
 
 
-def test_one_script_alone_gives_no_cross_script_finding() -> None:
+def test_one_script_alone_gives_no_cross_script_finding(tmp_path: Path) -> None:
     from kerassniff.batch import lint_paths
 
-    result = lint_paths([str(FIXTURES / "projects" / "scaling_mismatch" / "analyze.py")], Config())
+    alone = tmp_path / "analyze.py"  # no trainer beside it (see test_cross_script_siblings.py for one that has)
+    alone.write_text((FIXTURES / "projects" / "scaling_mismatch" / "analyze.py").read_text())
+    result = lint_paths([str(alone)], Config())
     assert [f.code for f in result.findings] == []
 
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 
 from kerassniff.findings import Finding, Severity
+from kerassniff.output.notebook_lines import NotebookLines
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -24,12 +25,23 @@ def _escape_github_property(text: str) -> str:
 
 
 def github(findings: list[Finding], **_: object) -> str:
-    """GitHub Actions workflow commands: ``::error file=...,line=...::message``."""
+    """GitHub Actions workflow commands: ``::error file=...,line=...::message``.
+
+    A notebook finding is annotated on the line of the ``.ipynb`` file that holds its source line (without
+    columns, which mean nothing in the JSON); the message names the cell and the line in it.
+    """
     out = []
+    notebooks = NotebookLines()
     for f in findings:
         location = f"cell {f.cell}, " if f.cell is not None else ""
-        properties = (f"file={_escape_github_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
-                      f"endColumn={f.end_column},title={_escape_github_property(f'{f.code} {f.name}')}")
+        position = f"line={f.line},col={f.column},endLine={f.end_line},endColumn={f.end_column}"
+        if f.cell is not None:
+            start, end = notebooks.line(f.path, f.cell, f.line), notebooks.line(f.path, f.cell, f.end_line)
+            if start is not None:
+                location = f"cell {f.cell}, line {f.line}: "
+                position = f"line={start.file_line},endLine={(end or start).file_line}"
+        properties = (f"file={_escape_github_property(f.path)},{position},"
+                      f"title={_escape_github_property(f'{f.code} {f.name}')}")
         out.append(f"::{_GITHUB_LEVEL[f.severity]} {properties}::{_escape_github_data(location + f.code + ' ' + f.message)}")
     return "".join(line + "\n" for line in out)
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kerassniff.findings import Finding
+from kerassniff.findings import Finding, docs_base_url, rule_url
 from kerassniff.output.concise import line
+from kerassniff.output.notebook_lines import NotebookLines
 
 
 def _source_line(finding: Finding, cache: dict[str, list[str]]) -> str | None:
@@ -20,13 +21,25 @@ def _source_line(finding: Finding, cache: dict[str, list[str]]) -> str | None:
     return None
 
 
+def see(code: str) -> str:
+    """Where to read more: the published page when there is one; else the command and the shipped document."""
+    if docs_base_url():
+        return rule_url(code)
+    return f"kerassniff rule {code} (or {rule_url(code)})"
+
+
 def render(findings: list[Finding], sources: dict[str, list[str]] | None = None, unsafe_fixes: bool = False,
            **_: object) -> str:
     cache: dict[str, list[str]] = dict(sources or {})
+    notebooks = NotebookLines()
     out = []
     for finding in findings:
         out.append(f"{line(finding, unsafe_fixes)}  [{finding.severity.value}: {finding.name}]")
-        text = _source_line(finding, cache) if finding.cell is None else None
+        if finding.cell is None:
+            text = _source_line(finding, cache)
+        else:  # the line of the cell, as the notebook stores it
+            found = notebooks.line(finding.path, finding.cell, finding.line)
+            text = found.text if found is not None else None
         if text is not None:
             gutter = f"{finding.line:>5} | "
             out.append(gutter + text.rstrip())
@@ -36,6 +49,6 @@ def render(findings: list[Finding], sources: dict[str, list[str]] | None = None,
             out.append(f"  = why: {finding.explanation}")
         if finding.fix_hint:
             out.append(f"  = fix: {finding.fix_hint}")
-        out.append(f"  = see: {finding.url}")
+        out.append(f"  = see: {see(finding.code)}")
         out.append("")
     return "\n".join(out) + ("\n" if out else "")

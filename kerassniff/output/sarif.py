@@ -2,7 +2,9 @@
 
 Code-scanning services (GitHub, Azure DevOps) read this.  Every registered rule
 is listed, not only those with findings, so that a result's ``ruleIndex``
-stays stable between runs.
+stays stable between runs.  The run's invocation records whether it succeeded:
+a path that could not be checked (mistyped, a link loop) or an internal error
+makes ``executionSuccessful`` false, with one notification for each.
 """
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import json
 from pathlib import Path
 
 from kerassniff import __version__
-from kerassniff.findings import Finding, Severity, rule_url
+from kerassniff.findings import Finding, Severity, docs_home_url, rule_url
+from kerassniff.output.notebook_lines import NotebookLines
 from kerassniff.registry import all_rules
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -22,7 +25,7 @@ def _uri(path: str) -> str:
     return candidate.as_posix() if not candidate.is_absolute() else candidate.as_uri()
 
 
-def render(findings: list[Finding], **_: object) -> str:
+def render(findings: list[Finding], problems: list[str] | None = None, **_: object) -> str:
     rules = list(all_rules())
     index = {rule.code: position for position, rule in enumerate(rules)}
     descriptors = [{
@@ -35,8 +38,13 @@ def render(findings: list[Finding], **_: object) -> str:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
     } for rule in rules]
     results = []
+    notebooks = NotebookLines()
     for f in findings:
         region = {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line, "endColumn": f.end_column}
+        if f.cell is not None:  # the line of the .ipynb file that holds the source line (see notebook_lines)
+            start, end = notebooks.line(f.path, f.cell, f.line), notebooks.line(f.path, f.cell, f.end_line)
+            if start is not None:
+                region = {"startLine": start.file_line, "endLine": max((end or start).file_line, start.file_line)}
         result = {
             "ruleId": f.code,
             "level": _LEVEL[f.severity],
@@ -46,7 +54,7 @@ def render(findings: list[Finding], **_: object) -> str:
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         if f.cell is not None:
-            result["properties"] = {"cell": f.cell}
+            result["properties"] = {"cell": f.cell, "cellLine": f.line, "cellColumn": f.column}
         if f.fix_hint:
             result.setdefault("properties", {})["fixHint"] = f.fix_hint
         if "evidence" in f.extra:  # dynamic mode's verdict
@@ -57,9 +65,20 @@ def render(findings: list[Finding], **_: object) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "kerassniff", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": "https://github.com/kerassniff/kerassniff", "rules": descriptors}},
+                                "informationUri": docs_home_url(), "rules": descriptors}},
+            "invocations": [_invocation(problems or [])],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _invocation(problems: list[str]) -> dict:
+    """``executionSuccessful`` is false when some path could not be checked; each problem is a notification."""
+    invocation: dict = {"executionSuccessful": not problems}
+    if problems:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": problem}}
+            for problem in problems]
+    return invocation

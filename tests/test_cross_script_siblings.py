@@ -1,0 +1,79 @@
+"""KS203 when only the loading script is named (pre-commit with one staged file, an editor buffer).
+
+The trainer beside it is read for its links only: its own findings are never
+reported, and only files that mention the model file's name are analysed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kerassniff import batch
+from kerassniff.api import lint_source
+from kerassniff.cli import main
+from kerassniff.config import Config
+
+TRAIN = (
+    "import keras\n"
+    "(x, y), _ = keras.datasets.mnist.load_data()\n"
+    "x = x.astype('float32') / 255\n"
+    "model = keras.Sequential([keras.layers.Flatten(input_shape=(28, 28)), keras.layers.Dense(10, activation='softmax')])\n"
+    "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])\n"  # KS101 of its own
+    "model.fit(x, y, epochs=3)\n"
+    "model.save('digits.keras')\n"
+)
+EVALUATE = (
+    "import keras\n"
+    "model = keras.models.load_model('digits.keras')\n"
+    "_, (x_test, y_test) = keras.datasets.mnist.load_data()\n"
+    "print(model.evaluate(x_test, y_test))\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "train.py").write_text(TRAIN)
+    (tmp_path / "evaluate.py").write_text(EVALUATE)
+    monkeypatch.chdir(tmp_path)  # pre-commit runs the hook in the repository root with relative paths
+    return tmp_path
+
+
+def test_naming_only_the_loading_script_still_reports_ks203(project: Path) -> None:
+    result = CliRunner().invoke(main, ["evaluate.py", "--no-cache"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("evaluate.py:4:7: KS203 evaluate() gets 'x_test' not scaled, but train.py (line 6)")
+    assert not any(line.startswith("train.py") for line in lines)  # read for its links only: no findings
+    assert "(1 file checked)" in result.stdout
+
+
+def test_the_editor_gets_ks203_for_its_buffer(project: Path) -> None:
+    config = Config()
+    buffer = lint_source(EVALUATE, str(project / "evaluate.py"), config)
+    found = batch.sibling_findings(buffer, config)
+    assert [(f.code, f.line) for f in found] == [("KS203", 4)]
+    assert str(project / "train.py") in found[0].message
+
+
+def test_only_siblings_that_mention_the_model_file_are_analysed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for index in range(5):
+        (project / f"other_{index}.py").write_text("import keras\nmodel = keras.Sequential()\n")
+    analysed: list[str] = []
+    original = batch._lint_raw
+
+    def spy(display: str, *args):
+        analysed.append(Path(display).name)
+        return original(display, *args)
+
+    monkeypatch.setattr(batch, "_lint_raw", spy)
+    result = batch.lint_paths(["evaluate.py"], Config())
+    assert [f.code for f in result.findings] == ["KS203"]
+    assert analysed == ["evaluate.py", "train.py"]
+
+
+def test_the_search_is_capped(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "MAX_SIBLINGS_READ", 1)  # 'evaluate.py' is skipped; 'train.py' comes after 'a.py'
+    (project / "a.py").write_text("x = 1\n")
+    assert [f.code for f in batch.lint_paths(["evaluate.py"], Config()).findings] == []
