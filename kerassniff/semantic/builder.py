@@ -23,7 +23,7 @@ from pathlib import Path
 import libcst as cst
 
 from kerassniff.semantic import data_calls, keras_calls, siblings
-from kerassniff.semantic.names import star_lookup
+from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import (
@@ -50,6 +50,7 @@ from kerassniff.semantic.values import (
     Unknown,
     Value,
     ZipValue,
+    const_value,
 )
 
 MAX_CALL_DEPTH = 12
@@ -106,6 +107,16 @@ class Frame:
     scope: Scope
     returns: list[Value] = field(default_factory=list)
     self_value: Value | None = None
+    open_loops: int = 0  # loops of this frame, interpreted once for all their iterations, around the code now
+
+
+# How control leaves a statement: None (falls through to the next), or one of these.  Code after a
+# statement that leaves is unreachable and is not interpreted.
+Flow = "str | None"
+EXIT = "exit"  # return, raise, sys.exit(): the function (or the script) ends here
+BREAK = "break"
+CONTINUE = "continue"
+_FLOW_RANK = {CONTINUE: 0, BREAK: 1, EXIT: 2}
 
 
 class AnalysisTimeout(Exception):
@@ -119,6 +130,7 @@ class Builder:
         self._ticks = 0
         self.module_scope = Scope()
         self.star_imports: list[str] = []
+        self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
         self.order = 0
         self.loop: LoopContext | None = None
         self.depth = 0
@@ -140,8 +152,11 @@ class Builder:
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
         self._check_deadline()  # parsing alone may have used up the time
+        if not _imports_anything(self.script.module.body):
+            self.implicit_imports = True
+            self.star_imports = list(IMPLICIT_STAR_MODULES)
         frame = Frame(self.module_scope)
-        self.exec_block(self.script.module.body, frame)
+        self.exec_block(self.script.module.body, frame, top=True)
         self._check_deadline()
         self._run_uncalled()
         self.script.calls = list(self._call_sites.values())
@@ -189,51 +204,67 @@ class Builder:
         return self.order
 
     # -------------------------------------------------------------- statements
-    def exec_block(self, statements, frame: Frame) -> None:
+    def exec_block(self, statements, frame: Frame, top: bool = False) -> Flow:
+        """Interpret statements in order, up to one that leaves the block (the rest is unreachable).
+
+        A notebook's later cells are run by hand after a cell that raised or called ``sys.exit()``,
+        so at a notebook's top level nothing is unreachable.
+        """
         for statement in statements:
-            self.exec_statement(statement, frame)
+            flow = self.exec_statement(statement, frame)
+            if flow is not None and not (top and self.script.cells is not None):
+                return flow
+        return None
 
-    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
+    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> Flow:
         if isinstance(suite, cst.IndentedBlock):
-            self.exec_block(suite.body, frame)
-        else:
-            for small in suite.body:
-                self.exec_small(small, frame)
+            return self.exec_block(suite.body, frame)
+        for small in suite.body:
+            flow = self.exec_small(small, frame)
+            if flow is not None:
+                return flow
+        return None
 
-    def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> None:
+    def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> Flow:
         self._tick(31)
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                self.exec_small(small, frame)
+                flow = self.exec_small(small, frame)
+                if flow is not None:
+                    return flow
         elif isinstance(statement, cst.FunctionDef):
             self.define_function(statement, frame)
         elif isinstance(statement, cst.ClassDef):
             self.define_class(statement, frame)
         elif isinstance(statement, cst.If):
-            self.exec_if(statement, frame)
+            return self.exec_if(statement, frame)
         elif isinstance(statement, cst.For):
-            self.exec_for(statement, frame)
+            return self.exec_for(statement, frame)
         elif isinstance(statement, cst.While):
             self.eval(statement.test, frame)
-            self.with_loop(LoopContext(statement, UNKNOWN, (), False, self.loop), lambda: self.exec_suite(statement.body, frame))
+            self.with_loop(LoopContext(statement, UNKNOWN, (), False, self.loop),
+                           lambda: self.exec_loop_body(statement.body, frame))
             if statement.orelse:
                 self.exec_suite(statement.orelse.body, frame)
         elif isinstance(statement, (cst.Try, cst.TryStar)):
-            self.exec_try(statement, frame)
+            return self.exec_try(statement, frame)
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 value = self.eval(item.item, frame)
                 if item.asname is not None:
                     self.assign(item.asname.name, value, frame)
-            self.exec_suite(statement.body, frame)
+            return self.exec_suite(statement.body, frame)
         elif isinstance(statement, cst.Match):
             self.eval(statement.subject, frame)
             for case in statement.cases:
                 self.exec_suite(case.body, frame)
+        return None
 
-    def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> None:
+    def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
         if isinstance(small, cst.Expr):
             self.eval(small.value, frame)
+            if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
+                return EXIT
         elif isinstance(small, cst.Assign):
             value = self.eval(small.value, frame)
             for target in small.targets:
@@ -245,7 +276,12 @@ class Builder:
             current = self.eval(small.target, frame)
             operand = self.eval(small.value, frame)
             op_type = type(small.operator).__name__.replace("Assign", "")
-            value = self.binary(current, op_type, operand, small, frame)
+            if op_type == "Add" and _is_list(current) and _is_list(operand):
+                value = self.grow_list(current, _listed(operand), frame)
+            elif frame.open_loops and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
+                value = UNKNOWN  # count += 1 in a loop: it depends on how often the loop runs
+            else:
+                value = self.binary(current, op_type, operand, small, frame)
             self.assign(small.target, value, frame)
         elif isinstance(small, cst.Import):
             self.exec_import(small, frame)
@@ -253,15 +289,33 @@ class Builder:
             self.exec_import_from(small, frame)
         elif isinstance(small, cst.Return):
             frame.returns.append(self.eval(small.value, frame) if small.value is not None else Const(None))
+            return EXIT
         elif isinstance(small, cst.Global):
             frame.scope.global_names.update(n.name.value for n in small.names)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 self.eval(small.exc, frame)
+            return EXIT
         elif isinstance(small, cst.Assert):
             self.eval(small.test, frame)
-        elif isinstance(small, cst.Del):
-            pass
+        elif isinstance(small, cst.Break):
+            return BREAK
+        elif isinstance(small, cst.Continue):
+            return CONTINUE
+        return None
+
+    def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
+        """``sys.exit()``, ``os._exit()``, ``exit()``, ``quit()``: nothing after them runs."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            bound = frame.scope.lookup(func.value)
+            if bound is None:
+                return func.value in ("exit", "quit")
+            return isinstance(bound, Symbol) and bound.raw in _EXIT_CALLS  # from sys import exit
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            base = frame.scope.lookup(func.value.value)
+            return isinstance(base, Symbol) and f"{base.raw}.{func.attr.value}" in _EXIT_CALLS
+        return False
 
     # -- imports
     def exec_import(self, node: cst.Import, frame: Frame) -> None:
@@ -379,34 +433,68 @@ class Builder:
         finally:
             self.guarded -= active
 
-    def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> None:
+    def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> Flow:
         fallbacks = [self.is_guard(handler, _catches_missing_names) for handler in node.handlers]
         with self.guarding(int(any(fallbacks))):
-            self.exec_suite(node.body, frame)
+            flow = self.exec_suite(node.body, frame)
+        flows = []
         for handler, fallback in zip(node.handlers, fallbacks):
             if handler.type is not None:
                 self.eval(handler.type, frame)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 frame.scope.bind(handler.name.name.value, UNKNOWN)
             with self.guarding(fallback):  # the fallback spelling for an older library
-                self.exec_suite(handler.body, frame)
-        if node.orelse:
-            self.exec_suite(node.orelse.body, frame)
+                flows.append(self.exec_suite(handler.body, frame))
+        if node.orelse and flow is None:
+            flow = self.exec_suite(node.orelse.body, frame)
         if node.finalbody:
-            self.exec_suite(node.finalbody.body, frame)
+            final = self.exec_suite(node.finalbody.body, frame)
+            if final is not None:
+                return final
+        return _weakest([flow, *flows])  # the code after the try runs when any way through it falls through
 
-    def exec_if(self, node: cst.If, frame: Frame) -> None:
-        self.eval(node.test, frame)
-        with self.guarding(self.is_guard(node.test, _is_version_check)):
+    def exec_if(self, node: cst.If, frame: Frame) -> Flow:
+        """Interpret the branch a known condition takes; both branches, merged, when it is not known.
+
+        A condition is known when it folds to a constant: ``num_classes == 2`` inside a function called
+        with 2, ``if loss_name in ("mse", "mae")``, ``if weights is None``.  The other branch is dead code
+        and is not interpreted.  Two shapes keep both branches although the condition is constant:
+
+        - a version check (``if tf.__version__ ...``, ``hasattr``): both spellings are alternatives;
+        - a configuration knob: a module-level boolean flag (``data_augmentation = True`` then
+          ``if not data_augmentation:``).  The author flips it by hand, nothing else in the script
+          depends on its value, so a bug in either branch is real when the flag flips.
+        """
+        test = self.eval(node.test, frame)
+        guard = self.is_guard(node.test, _is_version_check)
+        taken = None if guard or self._is_knob(node.test, frame) else _truth(test)
+        if taken is True:
+            return self.exec_suite(node.body, frame)
+        if taken is False:
+            if isinstance(node.orelse, cst.If):
+                return self.exec_if(node.orelse, frame)
+            if isinstance(node.orelse, cst.Else):
+                return self.exec_suite(node.orelse.body, frame)
+            return None
+        with self.guarding(guard):
             before = dict(frame.scope.vars)
-            self.exec_suite(node.body, frame)
+            body_flow = self.exec_suite(node.body, frame)
             after_body = frame.scope.vars
             frame.scope.vars = dict(before)
+            else_flow = None
             if isinstance(node.orelse, cst.If):
-                self.exec_if(node.orelse, frame)
+                else_flow = self.exec_if(node.orelse, frame)
             elif isinstance(node.orelse, cst.Else):
-                self.exec_suite(node.orelse.body, frame)
+                else_flow = self.exec_suite(node.orelse.body, frame)
             after_else = frame.scope.vars
+        if body_flow is not None and else_flow is not None:
+            return _weakest([body_flow, else_flow])
+        if body_flow is not None:  # only the else branch reaches the code after the if
+            frame.scope.vars = after_else
+            return None
+        if else_flow is not None:
+            frame.scope.vars = after_body
+            return None
         merged: dict[str, Value] = {}
         for name in list(after_body) + [n for n in after_else if n not in after_body]:
             a, b = after_body.get(name), after_else.get(name)
@@ -415,29 +503,59 @@ class Builder:
             else:
                 merged[name] = _merge(a, b)
         frame.scope.vars = merged
+        return None
 
-    def exec_for(self, node: cst.For, frame: Frame) -> None:
+    def _is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
+        """Whether a condition reads a module-level boolean flag (see :meth:`exec_if`)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._is_knob(test.expression, frame)
+        if isinstance(test, cst.BooleanOperation):
+            return self._is_knob(test.left, frame) or self._is_knob(test.right, frame)
+        if isinstance(test, cst.Name):
+            scope: Scope | None = frame.scope
+            while scope is not None and test.value not in scope.vars:
+                scope = scope.parent
+            if scope is not None and scope.parent is None:
+                value = scope.vars[test.value]
+                return isinstance(value, Const) and isinstance(value.value, bool)
+        return False
+
+    def exec_for(self, node: cst.For, frame: Frame) -> Flow:
         iterable = self.eval(node.iter, frame)
         items = self.unroll_items(iterable)
         targets = tuple(_target_names(node.target))
+        flow: Flow = None
         if items is not None:
             context = LoopContext(node, iterable, targets, True, self.loop)
             for item in items:
                 self.assign(node.target, item, frame)
-                self.with_loop(context, lambda: self.exec_suite(node.body, frame))
+                flow = self.with_loop(context, lambda: self.exec_suite(node.body, frame))
+                if flow in (BREAK, EXIT):
+                    break
         else:
             element, per_sample = self.element_of(iterable, node)
             context = LoopContext(node, iterable, targets, False, self.loop, per_sample, _range_count(iterable))
             self.assign(node.target, element, frame)
-            self.with_loop(context, lambda: self.exec_suite(node.body, frame))
-        if node.orelse:
-            self.exec_suite(node.orelse.body, frame)
+            self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
+        if flow == EXIT:
+            return EXIT
+        if node.orelse and flow != BREAK:
+            return self.exec_suite(node.orelse.body, frame)
+        return None
 
-    def with_loop(self, context: LoopContext, body) -> None:
+    def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
+        """A loop body interpreted once for all its iterations (how often it runs is not known)."""
+        frame.open_loops += 1
+        try:
+            self.exec_suite(body, frame)
+        finally:
+            frame.open_loops -= 1
+
+    def with_loop(self, context: LoopContext, body):
         saved = self.loop
         self.loop = context
         try:
-            body()
+            return body()
         finally:
             self.loop = saved
 
@@ -465,6 +583,27 @@ class Builder:
         if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
             return iterable.items[0], False
         return UNKNOWN, False
+
+    def grow_list(self, current: Value, added: tuple[Value, ...] | None, frame: Frame) -> Value:
+        """A list after ``append``/``extend``/``insert``/``+=`` of ``added`` (None: items not known).
+
+        Inside a loop that is not unrolled the list grows once per iteration, an unknown number of
+        times: its length is unknown (not the count of the literals appended) and only the kind of
+        its items is known, from what is appended (a one-hot row, a label, an image).
+        """
+        if isinstance(current, ComprehensionValue):
+            old, length = [current.element], current.length
+        else:
+            old = list(_seq_items(current))
+            length = len(old)
+        if added is None or frame.open_loops or length is None:
+            return ComprehensionValue(_representative(old + list(added or (UNKNOWN,))), None)
+        if isinstance(current, ComprehensionValue):
+            return ComprehensionValue(_representative(old + list(added)), length + len(added))
+        items = tuple(old) + added
+        if all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
+        return Seq(items, current.kind if isinstance(current, Seq) else "list")
 
     # -- assignment
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
@@ -528,6 +667,10 @@ class Builder:
                 symbol = Symbol(resolved)
                 self._reference(symbol, node)
                 return symbol
+        if self.implicit_imports and name in IMPLICIT_ALIASES:
+            symbol = Symbol(IMPLICIT_ALIASES[name])
+            self._reference(symbol, node)
+            return symbol
         if name in BUILTINS:
             return Symbol(f"builtins.{name}")
         return UNKNOWN
@@ -606,10 +749,10 @@ class Builder:
                 member = receiver.member(method)
                 result = self.call_value(member, args, node, frame) if member is not None else UNKNOWN
                 return self._track(result)
-            if isinstance(receiver, Seq) and method in ("append", "extend", "insert") and isinstance(func.value, cst.Name):
+            if method in ("append", "extend", "insert") and isinstance(func.value, cst.Name) and _is_list(receiver):
                 added = args.positional[-1] if args.positional else UNKNOWN
-                items = receiver.items + ((added,) if method != "extend" else _seq_items(added))
-                frame.scope.bind(func.value.value, Seq(items, receiver.kind))
+                grown = self.grow_list(receiver, (added,) if method != "extend" else _listed(added), frame)
+                frame.scope.bind(func.value.value, grown)
                 self._record_call(node, None, method, receiver, args)
                 return Const(None)
             result = self.call_method(receiver, method, args, node, frame)
@@ -700,6 +843,8 @@ class Builder:
         if name == "len":
             if isinstance(first, Seq):
                 return Const(len(first.items))
+            if isinstance(first, ComprehensionValue):
+                return UNKNOWN if first.length is None else Const(first.length)
             if isinstance(first, Const) and isinstance(first.value, (tuple, str)):
                 return Const(len(first.value))
             if isinstance(first, DataValue):
@@ -839,6 +984,49 @@ class Builder:
             self._references[id(node)] = Reference(symbol.raw, symbol.name, node, guarded=self.guarded > 0)
 
 
+_EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
+
+
+def _imports_anything(statements) -> bool:
+    """Whether any statement, at any depth, is an import (the snippet test of :meth:`Builder.build`)."""
+    for statement in statements:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            if any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+                return True
+            continue
+        parts = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody")]
+        parts += list(getattr(statement, "handlers", ())) + list(getattr(statement, "cases", ()))
+        for part in parts:
+            if isinstance(part, cst.If):
+                part = cst.IndentedBlock(body=[part])
+            elif isinstance(part, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+                part = part.body
+            if isinstance(part, cst.IndentedBlock) and _imports_anything(part.body):
+                return True
+            if isinstance(part, cst.SimpleStatementSuite) and _imports_anything([part]):
+                return True
+    return False
+
+
+def _weakest(flows: list[Flow]) -> Flow:
+    """How control leaves a statement with several ways through: None when any falls through."""
+    if any(flow is None for flow in flows):
+        return None
+    return min(flows, key=lambda flow: _FLOW_RANK[flow])  # type: ignore[index]
+
+
+def _truth(value: Value) -> bool | None:
+    """The truth of a value when it is known: a constant, or a list display of known length."""
+    if isinstance(value, Const):
+        try:
+            return bool(value.value)
+        except Exception:  # noqa: BLE001
+            return None
+    if isinstance(value, Seq):
+        return bool(value.items)
+    return None
+
+
 _VERSION_WORDS = ("version", "hasattr(", "getattr(")
 _MISSING_NAME_ERRORS = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -931,6 +1119,30 @@ def _seq_items(value: Value) -> tuple[Value, ...]:
     return (UNKNOWN,)
 
 
+def _is_list(value: Value) -> bool:
+    return isinstance(value, (Seq, ComprehensionValue)) or isinstance(value, Const) and isinstance(value.value, tuple)
+
+
+def _listed(value: Value) -> tuple[Value, ...] | None:
+    """The items ``extend``/``+=`` add, or None when their number is not known."""
+    if isinstance(value, (Seq, Const)) and _is_list(value):
+        return _seq_items(value)
+    return None
+
+
+def _representative(items: list[Value]) -> Value:
+    """One value standing for every item of a list whose items are not enumerated."""
+    if not items:
+        return UNKNOWN
+    result = items[0]
+    for item in items[1:]:
+        if item != result:
+            if not (isinstance(item, DataValue) or isinstance(result, DataValue)):
+                return UNKNOWN
+            result = _merge(result, item)
+    return result
+
+
 def _unpack(value: Value, count: int) -> list[Value]:
     if isinstance(value, Seq) and len(value.items) == count:
         return list(value.items)
@@ -949,6 +1161,8 @@ def _merge(a: Value, b: Value) -> Value:
         return DataValue(replace(b.data, conditional=True))
     if isinstance(a, DataValue):
         return DataValue(replace(a.data, conditional=True))
+    if isinstance(a, Const) or isinstance(b, Const):
+        return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
     if isinstance(b, Unknown):
         return a
     return b
@@ -1084,7 +1298,10 @@ def _eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
 
 
 def _eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
-    builder.eval(node.test, frame)
+    test = builder.eval(node.test, frame)
+    taken = None if builder._is_knob(node.test, frame) else _truth(test)
+    if taken is not None:
+        return builder.eval(node.body if taken else node.orelse, frame)
     a = builder.eval(node.body, frame)
     b = builder.eval(node.orelse, frame)
     if a == b and isinstance(a, Const):
@@ -1093,16 +1310,65 @@ def _eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
 
 
 def _eval_boolean(builder: Builder, node: cst.BooleanOperation, frame: Frame) -> Value:
-    builder.eval(node.left, frame)
-    builder.eval(node.right, frame)
-    return UNKNOWN
+    """``a and b`` / ``a or b`` with Python's short circuit, when the left operand's truth is known."""
+    left = builder.eval(node.left, frame)
+    truth = _truth(left)
+    is_and = isinstance(node.operator, cst.And)
+    if truth is not None and truth != is_and:
+        return left  # False and ... / True or ...: the right operand is never evaluated
+    right = builder.eval(node.right, frame)
+    return right if truth is not None else UNKNOWN
+
+
+_COMPARISONS = {
+    cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt, cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt, cst.GreaterThanEqual: operator.ge,
+    cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
+}
+# Values that are certainly not None (``x is None`` is False for them).
+_OBJECTS = (DataValue, ModelValue, Instance, FunctionValue, ClassValue, Seq, DictValue, ComprehensionValue)
+
+
+def _compare(op: cst.BaseCompOp, left: Value, right: Value) -> bool | None:
+    """One comparison of known values; None when it cannot be decided."""
+    if isinstance(op, (cst.Is, cst.IsNot)):
+        result: bool | None = None
+        if isinstance(left, Const) and isinstance(right, Const):
+            if left.value is None or right.value is None or isinstance(left.value, bool) and isinstance(right.value, bool):
+                result = left.value is right.value
+        elif isinstance(left, _OBJECTS) and const_value(right, 0) is None or \
+                isinstance(right, _OBJECTS) and const_value(left, 0) is None:
+            result = False
+        return result if result is None or isinstance(op, cst.Is) else not result
+    function = _COMPARISONS.get(type(op))
+    if function is None:
+        return None
+    if isinstance(right, DictValue) and isinstance(op, (cst.In, cst.NotIn)):
+        keys = [k for k, _ in right.items]
+        if not all(isinstance(k, Const) for k in keys):
+            return None
+        right = Const(tuple(k.value for k in keys))  # type: ignore[union-attr]
+    if not (isinstance(left, Const) and isinstance(right, Const)):
+        return None
+    try:
+        return bool(function(left.value, right.value))
+    except Exception:  # noqa: BLE001 - 1 < "a" and the like: not known
+        return None
 
 
 def _eval_comparison(builder: Builder, node: cst.Comparison, frame: Frame) -> Value:
-    builder.eval(node.left, frame)
+    """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
+    left = builder.eval(node.left, frame)
+    result: bool | None = True
     for target in node.comparisons:
-        builder.eval(target.comparator, frame)
-    return UNKNOWN
+        right = builder.eval(target.comparator, frame)
+        if result is True:
+            outcome = _compare(target.operator, left, right)
+            result = outcome if outcome is not None else None
+        elif result is None and _compare(target.operator, left, right) is False:
+            result = False  # a < b < c is false when any link is
+        left = right
+    return UNKNOWN if result is None else Const(result)
 
 
 def _eval_named(builder: Builder, node: cst.NamedExpr, frame: Frame) -> Value:

@@ -246,7 +246,8 @@ class FormattedValue(Value):
 
 @dataclass(frozen=True)
 class ComprehensionValue(Value):
-    """A list built by a comprehension: one representative element and the length if known."""
+    """A list whose items are not enumerated, built by a comprehension or by appending in a loop:
+    one representative element, and the length if known."""
 
     element: Value
     length: int | None
