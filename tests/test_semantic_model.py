@@ -6,7 +6,7 @@ import pytest
 
 from kerassniff.semantic import build_script
 from kerassniff.semantic.names import canonical
-from kerassniff.semantic.values import UNKNOWN
+from kerassniff.semantic.values import UNKNOWN, str_value
 
 
 @pytest.mark.parametrize("raw", [
@@ -287,3 +287,46 @@ def test_values_cross_a_call_by_keyword() -> None:
                    "    return keras.Sequential([keras.layers.Dense(num_classes, activation=activation)])\n"
                    "model = build_model(activation='softmax', num_classes=10)\n")
     assert head_of(script) == (10, "softmax")
+
+
+def load_paths(source: str) -> list:
+    return [m.load_path for m in build(source).models if m.kind == "loaded"]
+
+
+@pytest.mark.parametrize("declare, read, expected", [
+    ("p.add_argument('--model', default='a.keras')", "args.model", "a.keras"),
+    ("p.add_argument('-m', '--model-path', default='a.keras')", "args.model_path", "a.keras"),
+    ("p.add_argument('--weights', dest='path', default='a.keras')", "args.path", "a.keras"),
+    ("p.add_argument('model', nargs='?', default='a.keras')", "args.model", "a.keras"),
+    ("g = p.add_argument_group('io')\ng.add_argument('--model', default='a.keras')", "args.model", "a.keras"),
+    ("p.set_defaults(model='a.keras')", "args.model", "a.keras"),
+    ("p.add_argument('--model', required=True)", "args.model", None),
+    ("p.add_argument('--model', default='a.keras')", "args.other", None),
+])
+def test_argparse_defaults_are_known_values(declare: str, read: str, expected) -> None:
+    source = (f"import argparse\nimport keras\np = argparse.ArgumentParser()\n{declare}\nargs = p.parse_args()\n"
+              f"model = keras.models.load_model({read})\n")
+    assert [str_value(v) for v in load_paths(source)] == [expected]
+
+
+def test_argparse_converts_a_string_default_and_leaves_switches_unknown() -> None:
+    script = build("import argparse\nimport keras\np = argparse.ArgumentParser()\n"
+                   "p.add_argument('--classes', type=int, default='10')\np.add_argument('--aug', action='store_true')\n"
+                   "p.add_argument('--bn', type=bool, default=False)\nargs, rest = p.parse_known_args()\n"
+                   "model = keras.Sequential([keras.layers.Dense(args.classes, activation='softmax')])\n"
+                   "if args.aug or args.bn:\n    model.fit(a, b)\nelse:\n    model.fit(c, d)\n")
+    assert head_of(script) == (10, "softmax")
+    assert len(script.models[0].fits) == 2
+
+
+def test_click_and_typer_defaults_bind_the_parameters() -> None:
+    paths = load_paths(
+        "import click\nimport typer\nimport keras\n"
+        "@click.command()\n@click.option('--model', default='c.keras')\n@click.option('--fast', is_flag=True)\n"
+        "def main(model, fast):\n    keras.models.load_model(model)\n"
+        "    keras.models.load_model('fast.keras' if fast else 'slow.keras')\n"
+        "@click.command()\n@click.argument('path', default='d.keras')\ndef other(path):\n    keras.models.load_model(path)\n"
+        "def run(weights: str = typer.Option('t.keras', help='w'), name: str = typer.Option(...)):\n"
+        "    keras.models.load_model(weights)\n    keras.models.load_model(name)\n"
+        "main()\n")
+    assert sorted(str(str_value(v)) for v in paths) == ["None", "None", "c.keras", "d.keras", "t.keras"]  # fast, name: unknown

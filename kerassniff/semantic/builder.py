@@ -22,7 +22,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from kerassniff.semantic import data_calls, keras_calls, siblings
+from kerassniff.semantic import cli_args, data_calls, keras_calls, siblings
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
@@ -396,9 +396,11 @@ class Builder:
 
     # -- definitions
     def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
-        for decorator in node.decorators:
-            self.eval(decorator.decorator, frame)
         function = FunctionValue(node, frame.scope, owner)
+        for decorator in node.decorators:
+            option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
+            if option is not None:
+                function.option_defaults.setdefault(*option)
         frame.scope.bind(node.name.value, function)
         if not self.in_helper:  # a helper's unused functions are the helper's own business
             self.functions.append(function)
@@ -815,7 +817,7 @@ class Builder:
         if result is not None:
             return result
         last = name.rsplit(".", 1)[-1]
-        if last[:1].isupper():
+        if last[:1].isupper() or name in cli_args.CLICK_OPTIONS:
             return Instance(name, args, node)
         return UNKNOWN
 
@@ -831,6 +833,9 @@ class Builder:
                 if isinstance(model, ModelValue):
                     return keras_calls.model_method(self, model.model, method, args, node)
                 return UNKNOWN
+            parsed = cli_args.parser_method(receiver, method, args)
+            if parsed is not None:
+                return parsed
             return data_calls.instance_method(self, receiver, method, args, node)
         if isinstance(receiver, DataValue):
             return data_calls.data_method(self, receiver.data, method, args, node)
@@ -917,23 +922,22 @@ class Builder:
                 value = given[index]
             elif name in keywords:
                 value = keywords[name]
-            elif param.default is not None:
-                value = self.eval(param.default, definition_frame)
             else:
-                value = UNKNOWN
+                value = self._default(function, param, definition_frame)
             frame.scope.bind(name, value)
         for param in params.kwonly_params:
             name = param.name.value
-            if name in keywords:
-                value = keywords[name]
-            elif param.default is not None:
-                value = self.eval(param.default, definition_frame)
-            else:
-                value = UNKNOWN
+            value = keywords[name] if name in keywords else self._default(function, param, definition_frame)
             frame.scope.bind(name, value)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 frame.scope.bind(star.name.value, UNKNOWN)
+
+    def _default(self, function: FunctionValue, param: cst.Param, definition_frame: Frame) -> Value:
+        """A parameter's value when the call does not give it: its default, or a command-line option's."""
+        if param.default is not None:
+            return cli_args.parameter_default(self.eval(param.default, definition_frame))
+        return function.option_defaults.get(param.name.value, UNKNOWN)
 
     def instantiate(self, cls: ClassValue, args: CallArgs, node: cst.Call) -> Value:
         if cls.is_keras_model:

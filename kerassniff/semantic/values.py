@@ -78,6 +78,8 @@ class FunctionValue(Value):
     node: cst.FunctionDef | cst.Lambda
     scope: Any  # the defining Scope
     owner: "ClassValue | None" = None
+    # parameters given a default by a decorator (``@click.option("--model", default=...)``)
+    option_defaults: dict[str, "Value"] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
