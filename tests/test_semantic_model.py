@@ -330,3 +330,30 @@ def test_click_and_typer_defaults_bind_the_parameters() -> None:
         "    keras.models.load_model(weights)\n    keras.models.load_model(name)\n"
         "main()\n")
     assert sorted(str(str_value(v)) for v in paths) == ["None", "None", "c.keras", "d.keras", "t.keras"]  # fast, name: unknown
+
+
+def test_a_list_grown_by_a_function_has_unknown_length() -> None:
+    labels = fit_labels(
+        "import numpy as np\nimport keras\nlabels = []\ndef add(row):\n    labels.append(row)\n"
+        "add([0, 1])\nmodel = keras.Sequential([keras.layers.Dense(2, activation='softmax')])\n"
+        "model.fit(x, np.array(labels))\n")
+    assert labels.n_samples is None and labels.encoding is None
+
+
+def test_no_condition_is_decided_in_a_loop_interpreted_once() -> None:
+    """The names a condition reads may change from one iteration to the next."""
+    script = build("import keras\nmodel = keras.Sequential()\nlayer = 0\nwhile layer < int(open('n').read()):\n"
+                   "    if layer == 0:\n        model.add(keras.layers.Dense(64, input_dim=8))\n"
+                   "    else:\n        model.add(keras.layers.Dense(32))\n"
+                   "    act = 'relu' if layer == 0 else 'tanh'\n    model.add(keras.layers.Activation(act))\n"
+                   "    layer += 1\n")
+    assert [l.units for l in script.models[0].layers if l.kind == "Dense"] == [64, 32]
+    assert [l.activation for l in script.models[0].layers if l.kind == "Activation"] == [None]
+
+
+def test_an_object_is_not_a_boolean_singleton() -> None:
+    script = build("import keras\ndef train(net, callback=False):\n    if callback is False:\n        net.fit(a, b)\n"
+                   "    else:\n        net.fit(a, b, callbacks=[callback])\n"
+                   "model = keras.Sequential([keras.layers.Dense(3)])\ntrain(model)\n"
+                   "train(model, keras.callbacks.EarlyStopping())\n")
+    assert [f.args.has("callbacks") for f in script.models[0].fits] == [False, True]

@@ -7,22 +7,59 @@ in ``build_model()`` is linked to the ``fit`` that follows), and afterwards
 interprets every function and method that was never called, with unknown
 arguments, so that nothing in the file goes unseen.
 
+Python facts it follows: a condition that folds to a constant takes one branch (see
+:meth:`Builder.exec_if` for the configuration knobs that keep both); code after ``return``,
+``raise`` or ``sys.exit()`` is unreachable; a list grown in a loop has an unknown length;
+command-line defaults are known values (:mod:`kerassniff.semantic.cli_args`); a snippet
+without any import reads Keras names as Keras.
+
 What it cannot follow becomes :data:`UNKNOWN`; rules stay silent on unknowns.
 Keras-specific calls are delegated to :mod:`kerassniff.semantic.keras_calls`,
 array and label operations to :mod:`kerassniff.semantic.data_calls`.
 """
 from __future__ import annotations
 
-import operator
-from contextlib import contextmanager
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls, siblings
+from kerassniff.semantic.expressions import (
+    eval_binary,
+    eval_boolean,
+    eval_comparison,
+    eval_comprehension,
+    eval_concatenated,
+    eval_dict,
+    eval_fstring,
+    eval_ifexp,
+    eval_lambda,
+    eval_literal,
+    eval_named,
+    eval_passthrough,
+    eval_sequence,
+    eval_unary,
+    target_names,
+)
+from kerassniff.semantic.folding import (
+    BINOPS,
+    MAX_UNROLL,
+    cheap_to_fold,
+    is_list,
+    listed,
+    merge,
+    range_count,
+    range_value,
+    representative,
+    seq_items,
+    truth,
+    unpack,
+)
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, weakest
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
@@ -35,7 +72,6 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
-    FormattedValue,
     FunctionValue,
     IndexOf,
     Instance,
@@ -50,7 +86,6 @@ from kerassniff.semantic.values import (
     Unknown,
     Value,
     ZipValue,
-    const_value,
 )
 
 MAX_CALL_DEPTH = 12
@@ -60,64 +95,12 @@ MAX_CALL_DEPTH = 12
 MAX_CALLS_PER_FUNCTION = 24
 MAX_HELPER_DEPTH = 2  # helper modules importing helper modules: followed this deep
 MAX_HELPERS = 8  # helper modules interpreted per script; the rest are unknown
-MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
 MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot be Keras code anyway)
 
 BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
     "str bool dict set isinstance super iter next reversed".split()
 )
-
-_BINOPS = {
-    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
-    cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Modulo: operator.mod,
-    cst.Power: operator.pow,
-}
-
-
-class Scope:
-    __slots__ = ("vars", "parent", "global_names")
-
-    def __init__(self, parent: "Scope | None" = None) -> None:
-        self.vars: dict[str, Value] = {}
-        self.parent = parent
-        self.global_names: set[str] = set()
-
-    def lookup(self, name: str) -> Value | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.vars:
-                return scope.vars[name]
-            scope = scope.parent
-        return None
-
-    def root(self) -> "Scope":
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
-
-    def bind(self, name: str, value: Value) -> None:
-        target = self.root() if name in self.global_names else self
-        target.vars[name] = value
-
-
-@dataclass
-class Frame:
-    scope: Scope
-    returns: list[Value] = field(default_factory=list)
-    self_value: Value | None = None
-    open_loops: int = 0  # loops of this frame, interpreted once for all their iterations, around the code now
-
-
-# How control leaves a statement: None (falls through to the next), or one of these.  Code after a
-# statement that leaves is unreachable and is not interpreted.
-Flow = "str | None"
-EXIT = "exit"  # return, raise, sys.exit(): the function (or the script) ends here
-BREAK = "break"
-CONTINUE = "continue"
-_FLOW_RANK = {CONTINUE: 0, BREAK: 1, EXIT: 2}
-
 
 class AnalysisTimeout(Exception):
     """The file's analysis ran past its deadline (the per-file ``timeout``)."""
@@ -276,8 +259,8 @@ class Builder:
             current = self.eval(small.target, frame)
             operand = self.eval(small.value, frame)
             op_type = type(small.operator).__name__.replace("Assign", "")
-            if op_type == "Add" and _is_list(current) and _is_list(operand):
-                value = self.grow_list(current, _listed(operand), frame)
+            if op_type == "Add" and is_list(current) and is_list(operand):
+                value = self.grow_list(current, listed(operand), frame)
             elif frame.open_loops and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
                 value = UNKNOWN  # count += 1 in a loop: it depends on how often the loop runs
             else:
@@ -453,7 +436,7 @@ class Builder:
             final = self.exec_suite(node.finalbody.body, frame)
             if final is not None:
                 return final
-        return _weakest([flow, *flows])  # the code after the try runs when any way through it falls through
+        return weakest([flow, *flows])  # the code after the try runs when any way through it falls through
 
     def exec_if(self, node: cst.If, frame: Frame) -> Flow:
         """Interpret the branch a known condition takes; both branches, merged, when it is not known.
@@ -466,10 +449,14 @@ class Builder:
         - a configuration knob: a module-level boolean flag (``data_augmentation = True`` then
           ``if not data_augmentation:``).  The author flips it by hand, nothing else in the script
           depends on its value, so a bug in either branch is real when the flag flips.
+
+        Inside a loop that is interpreted once for all its iterations, no condition is decided: the
+        names it reads may change from one iteration to the next (``layer = 0`` before the loop,
+        ``if layer == 0:`` and ``layer += 1`` inside it).
         """
         test = self.eval(node.test, frame)
         guard = self.is_guard(node.test, _is_version_check)
-        taken = None if guard or self._is_knob(node.test, frame) else _truth(test)
+        taken = None if guard or frame.open_loops or self.is_knob(node.test, frame) else truth(test)
         if taken is True:
             return self.exec_suite(node.body, frame)
         if taken is False:
@@ -490,7 +477,7 @@ class Builder:
                 else_flow = self.exec_suite(node.orelse.body, frame)
             after_else = frame.scope.vars
         if body_flow is not None and else_flow is not None:
-            return _weakest([body_flow, else_flow])
+            return weakest([body_flow, else_flow])
         if body_flow is not None:  # only the else branch reaches the code after the if
             frame.scope.vars = after_else
             return None
@@ -503,20 +490,18 @@ class Builder:
             if a is None or b is None or a is b:
                 merged[name] = a if b is None else b
             else:
-                merged[name] = _merge(a, b)
+                merged[name] = merge(a, b)
         frame.scope.vars = merged
         return None
 
-    def _is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
+    def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
         """Whether a condition reads a module-level boolean flag (see :meth:`exec_if`)."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            return self._is_knob(test.expression, frame)
+            return self.is_knob(test.expression, frame)
         if isinstance(test, cst.BooleanOperation):
-            return self._is_knob(test.left, frame) or self._is_knob(test.right, frame)
+            return self.is_knob(test.left, frame) or self.is_knob(test.right, frame)
         if isinstance(test, cst.Name):
-            scope: Scope | None = frame.scope
-            while scope is not None and test.value not in scope.vars:
-                scope = scope.parent
+            scope = frame.scope.owner(test.value)
             if scope is not None and scope.parent is None:
                 value = scope.vars[test.value]
                 return isinstance(value, Const) and isinstance(value.value, bool)
@@ -525,7 +510,7 @@ class Builder:
     def exec_for(self, node: cst.For, frame: Frame) -> Flow:
         iterable = self.eval(node.iter, frame)
         items = self.unroll_items(iterable)
-        targets = tuple(_target_names(node.target))
+        targets = tuple(target_names(node.target))
         flow: Flow = None
         if items is not None:
             context = LoopContext(node, iterable, targets, True, self.loop)
@@ -536,7 +521,7 @@ class Builder:
                     break
         else:
             element, per_sample = self.element_of(iterable, node)
-            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, _range_count(iterable))
+            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, range_count(iterable))
             self.assign(node.target, element, frame)
             self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
         if flow == EXIT:
@@ -586,8 +571,10 @@ class Builder:
             return iterable.items[0], False
         return UNKNOWN, False
 
-    def grow_list(self, current: Value, added: tuple[Value, ...] | None, frame: Frame) -> Value:
-        """A list after ``append``/``extend``/``insert``/``+=`` of ``added`` (None: items not known).
+    def grow_list(self, current: Value, added: tuple[Value, ...] | None, frame: Frame,
+                  kind_of: tuple[Value, ...] | None = None) -> Value:
+        """A list after ``append``/``extend``/``insert``/``+=`` of ``added`` (None: how many not known,
+        ``kind_of`` then the items that show their kind).
 
         Inside a loop that is not unrolled the list grows once per iteration, an unknown number of
         times: its length is unknown (not the count of the literals appended) and only the kind of
@@ -596,12 +583,12 @@ class Builder:
         if isinstance(current, ComprehensionValue):
             old, length = [current.element], current.length
         else:
-            old = list(_seq_items(current))
+            old = list(seq_items(current))
             length = len(old)
         if added is None or frame.open_loops or length is None:
-            return ComprehensionValue(_representative(old + list(added or (UNKNOWN,))), None)
+            return ComprehensionValue(representative(old + list(added or kind_of or (UNKNOWN,))), None)
         if isinstance(current, ComprehensionValue):
-            return ComprehensionValue(_representative(old + list(added)), length + len(added))
+            return ComprehensionValue(representative(old + list(added)), length + len(added))
         items = tuple(old) + added
         if all(isinstance(i, Const) for i in items):
             return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
@@ -618,7 +605,7 @@ class Builder:
             frame.scope.bind(name, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
-            items = _unpack(value, len(elements))
+            items = unpack(value, len(elements))
             for element, item in zip(elements, items):
                 if isinstance(element, cst.StarredElement):
                     self.assign(element.value, UNKNOWN, frame)
@@ -751,10 +738,15 @@ class Builder:
                 member = receiver.member(method)
                 result = self.call_value(member, args, node, frame) if member is not None else UNKNOWN
                 return self._track(result)
-            if method in ("append", "extend", "insert") and isinstance(func.value, cst.Name) and _is_list(receiver):
+            if method in ("append", "extend", "insert") and isinstance(func.value, cst.Name) and is_list(receiver):
                 added = args.positional[-1] if args.positional else UNKNOWN
-                grown = self.grow_list(receiver, (added,) if method != "extend" else _listed(added), frame)
-                frame.scope.bind(func.value.value, grown)
+                name = func.value.value
+                owner = frame.scope.owner(name)
+                if owner is not None and owner is not frame.scope:
+                    # a list of an enclosing scope, grown by a function that may run any number of times
+                    owner.vars[name] = self.grow_list(receiver, None, frame, listed(added) if method == "extend" else (added,))
+                else:
+                    frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame))
                 self._record_call(node, None, method, receiver, args)
                 return Const(None)
             result = self.call_method(receiver, method, args, node, frame)
@@ -778,7 +770,7 @@ class Builder:
         for arg in args:
             value = self.eval(arg.value, frame)
             if arg.star == "*":
-                positional.extend(_seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
+                positional.extend(seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
             elif arg.star == "**":
                 if isinstance(value, DictValue):
                     keywords.extend((k.value, v) for k, v in value.items if isinstance(k, Const) and isinstance(k.value, str))
@@ -959,8 +951,8 @@ class Builder:
         if isinstance(left, DataValue) or isinstance(right, DataValue):
             return data_calls.arithmetic(self, left, op, right, node)
         if isinstance(left, Const) and isinstance(right, Const):
-            function = _BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]
-            if function is not None and _cheap_to_fold(op, left.value, right.value):
+            function = BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]
+            if function is not None and cheap_to_fold(op, left.value, right.value):
                 try:
                     result = function(left.value, right.value)
                 except Exception:  # noqa: BLE001 - any failure of constant folding means "unknown"
@@ -1012,25 +1004,6 @@ def _imports_anything(statements) -> bool:
     return False
 
 
-def _weakest(flows: list[Flow]) -> Flow:
-    """How control leaves a statement with several ways through: None when any falls through."""
-    if any(flow is None for flow in flows):
-        return None
-    return min(flows, key=lambda flow: _FLOW_RANK[flow])  # type: ignore[index]
-
-
-def _truth(value: Value) -> bool | None:
-    """The truth of a value when it is known: a constant, or a list display of known length."""
-    if isinstance(value, Const):
-        try:
-            return bool(value.value)
-        except Exception:  # noqa: BLE001
-            return None
-    if isinstance(value, Seq):
-        return bool(value.items)
-    return None
-
-
 _VERSION_WORDS = ("version", "hasattr(", "getattr(")
 _MISSING_NAME_ERRORS = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -1058,46 +1031,6 @@ def _resolved(path: str) -> Path | None:
         return None
 
 
-MAX_FOLDED_BITS = 4096
-MAX_FOLDED_LENGTH = 10_000
-
-
-def _cheap_to_fold(op: str, left: object, right: object) -> bool:
-    """Refuse constant folding that would allocate or compute without bound ('x' * 2**31, 10 ** 10**9)."""
-    if op == "Power" and isinstance(left, int) and isinstance(right, int):
-        return right <= 256 and max(abs(left), 2).bit_length() * max(right, 0) <= MAX_FOLDED_BITS
-    if op == "Multiply":
-        for sequence, count in ((left, right), (right, left)):
-            if isinstance(sequence, (str, bytes, tuple, list)) and isinstance(count, int):
-                return len(sequence) * max(count, 0) <= MAX_FOLDED_LENGTH
-        if isinstance(left, int) and isinstance(right, int):
-            return abs(left).bit_length() + abs(right).bit_length() <= MAX_FOLDED_BITS
-    return True
-
-
-def range_value(args: CallArgs) -> Value:
-    bounds = args.positional
-    if len(bounds) == 1 and isinstance(bounds[0], LenValue):
-        return RangeValue(None, bounds[0].data)
-    numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
-    if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
-        try:
-            r = range(*numbers)
-            count = len(r)
-        except (ValueError, OverflowError):
-            return RangeValue(None)
-        return RangeValue(tuple(r) if count <= MAX_UNROLL else None, count=count)
-    return RangeValue(None)
-
-
-def _range_count(value: Value) -> int | None:
-    if isinstance(value, RangeValue):
-        return value.count
-    if isinstance(value, (Seq,)):
-        return len(value.items)
-    return None
-
-
 def _dotted(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
@@ -1107,317 +1040,38 @@ def _dotted(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _target_names(target: cst.BaseExpression):
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-
-
-def _seq_items(value: Value) -> tuple[Value, ...]:
-    if isinstance(value, Seq):
-        return value.items
-    if isinstance(value, Const) and isinstance(value.value, tuple):
-        return tuple(Const(v) for v in value.value)
-    return (UNKNOWN,)
-
-
-def _is_list(value: Value) -> bool:
-    return isinstance(value, (Seq, ComprehensionValue)) or isinstance(value, Const) and isinstance(value.value, tuple)
-
-
-def _listed(value: Value) -> tuple[Value, ...] | None:
-    """The items ``extend``/``+=`` add, or None when their number is not known."""
-    if isinstance(value, (Seq, Const)) and _is_list(value):
-        return _seq_items(value)
-    return None
-
-
-def _representative(items: list[Value]) -> Value:
-    """One value standing for every item of a list whose items are not enumerated."""
-    if not items:
-        return UNKNOWN
-    result = items[0]
-    for item in items[1:]:
-        if item != result:
-            if not (isinstance(item, DataValue) or isinstance(result, DataValue)):
-                return UNKNOWN
-            result = _merge(result, item)
-    return result
-
-
-def _unpack(value: Value, count: int) -> list[Value]:
-    if isinstance(value, Seq) and len(value.items) == count:
-        return list(value.items)
-    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
-        return [Const(v) for v in value.value]
-    return [UNKNOWN] * count
-
-
-def _merge(a: Value, b: Value) -> Value:
-    """The value of a name after an if/else that bound it differently in each branch."""
-    if isinstance(a, DataValue) and isinstance(b, DataValue):
-        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding:
-            return b
-        return DataValue(replace(b.data, conditional=True))
-    if isinstance(b, DataValue):
-        return DataValue(replace(b.data, conditional=True))
-    if isinstance(a, DataValue):
-        return DataValue(replace(a.data, conditional=True))
-    if isinstance(a, Const) or isinstance(b, Const):
-        return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
-    if isinstance(b, Unknown):
-        return a
-    return b
-
-
-# ------------------------------------------------------------ expression table
-def _eval_literal(builder: Builder, node, frame: Frame) -> Value:
-    known = builder.literals.get(node)
-    if known is None:
-        try:
-            if isinstance(node, cst.Integer):
-                known = Const(int(node.value, 0))  # also 0x1F, 1_000; much cheaper than literal_eval
-            else:
-                known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
-        except Exception:  # noqa: BLE001 - an odd literal is simply unknown
-            known = UNKNOWN
-        builder.literals[node] = known
-    return known
-
-
-def _eval_concatenated(builder: Builder, node: cst.ConcatenatedString, frame: Frame) -> Value:
-    left = builder.eval(node.left, frame)
-    right = builder.eval(node.right, frame)
-    if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, str) and isinstance(right.value, str):
-        return Const(left.value + right.value)
-    return UNKNOWN
-
-
-def _eval_fstring(builder: Builder, node: cst.FormattedString, frame: Frame) -> Value:
-    parts: list[str] = []
-    known = True
-    for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
-            parts.append(part.value)
-        else:
-            value = builder.eval(part.expression, frame)
-            if isinstance(value, Const) and part.format_spec is None and part.conversion is None:
-                parts.append(str(value.value))
-            else:
-                known = False
-    return Const("".join(parts)) if known else FormattedValue("".join(parts))
-
-
-def _eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Value:
-    value = builder.eval(node.expression, frame)
-    if isinstance(value, Const):
-        try:
-            if isinstance(node.operator, cst.Minus):
-                return Const(-value.value)
-            if isinstance(node.operator, cst.Plus):
-                return Const(+value.value)
-            if isinstance(node.operator, cst.Not):
-                return Const(not value.value)
-        except TypeError:
-            return UNKNOWN
-    if isinstance(value, DataValue) and isinstance(node.operator, cst.Minus):
-        return DataValue(value.data.with_step("shift", "negate", node))
-    return UNKNOWN
-
-
-def _eval_binary(builder: Builder, node: cst.BinaryOperation, frame: Frame) -> Value:
-    left = builder.eval(node.left, frame)
-    right = builder.eval(node.right, frame)
-    return builder.binary(left, type(node.operator).__name__, right, node, frame)
-
-
-def _eval_sequence(builder: Builder, node, frame: Frame) -> Value:
-    items = []
-    for element in node.elements:
-        value = builder.eval(element.value, frame)
-        if isinstance(element, cst.StarredElement):
-            items.extend(_seq_items(value))
-        else:
-            items.append(value)
-    kind = "tuple" if isinstance(node, cst.Tuple) else "list"
-    if all(isinstance(i, Const) for i in items) and len(items) <= 100_000:
-        return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
-    return Seq(tuple(items), kind)
-
-
-def _eval_dict(builder: Builder, node: cst.Dict, frame: Frame) -> Value:
-    items = []
-    for element in node.elements:
-        if isinstance(element, cst.DictElement):
-            items.append((builder.eval(element.key, frame), builder.eval(element.value, frame)))
-        else:
-            builder.eval(element.value, frame)
-    return DictValue(tuple(items))
-
-
-def _eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
-    """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
-    scope = Scope(frame.scope)
-    inner = Frame(scope, frame.returns, frame.self_value)
-    comp = node.for_in
-    length: int | None = None
-    saved = builder.loop
-    first = True
-    while comp is not None:
-        iterable = builder.eval(comp.iter, inner)
-        if first:
-            items = builder.unroll_items(iterable)
-            length = len(items) if items is not None else (len(iterable.items) if isinstance(iterable, Seq) else None)
-            if isinstance(iterable, DataValue) and iterable.data.n_samples is not None:
-                length = iterable.data.n_samples
-            first = False
-        element, per_sample = builder.element_of(iterable, comp)
-        builder.loop = LoopContext(comp, iterable, tuple(_target_names(comp.target)), False, builder.loop, per_sample=per_sample)
-        builder.assign(comp.target, element, inner)
-        for condition in comp.ifs:
-            builder.eval(condition.test, inner)
-            length = None
-        comp = comp.inner_for_in
-        if comp is not None:
-            length = None
-    try:
-        if isinstance(node, cst.DictComp):
-            builder.eval(node.key, inner)
-            builder.eval(node.value, inner)
-            return UNKNOWN
-        element_value = builder.eval(node.elt, inner)
-    finally:
-        builder.loop = saved
-    if isinstance(node, cst.GeneratorExp):
-        return UNKNOWN
-    if length is not None and length <= MAX_UNROLL:
-        return Seq((element_value,) * length, "list")
-    return ComprehensionValue(element_value, length)
-
-
-def _eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, frame.scope)
-
-
-def _eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
-    test = builder.eval(node.test, frame)
-    taken = None if builder._is_knob(node.test, frame) else _truth(test)
-    if taken is not None:
-        return builder.eval(node.body if taken else node.orelse, frame)
-    a = builder.eval(node.body, frame)
-    b = builder.eval(node.orelse, frame)
-    if a == b and isinstance(a, Const):
-        return a
-    return _merge(a, b) if isinstance(a, DataValue) or isinstance(b, DataValue) else UNKNOWN
-
-
-def _eval_boolean(builder: Builder, node: cst.BooleanOperation, frame: Frame) -> Value:
-    """``a and b`` / ``a or b`` with Python's short circuit, when the left operand's truth is known."""
-    left = builder.eval(node.left, frame)
-    truth = _truth(left)
-    is_and = isinstance(node.operator, cst.And)
-    if truth is not None and truth != is_and:
-        return left  # False and ... / True or ...: the right operand is never evaluated
-    right = builder.eval(node.right, frame)
-    return right if truth is not None else UNKNOWN
-
-
-_COMPARISONS = {
-    cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt, cst.LessThanEqual: operator.le,
-    cst.GreaterThan: operator.gt, cst.GreaterThanEqual: operator.ge,
-    cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
-}
-# Values that are certainly not None (``x is None`` is False for them).
-_OBJECTS = (DataValue, ModelValue, Instance, FunctionValue, ClassValue, Seq, DictValue, ComprehensionValue)
-
-
-def _compare(op: cst.BaseCompOp, left: Value, right: Value) -> bool | None:
-    """One comparison of known values; None when it cannot be decided."""
-    if isinstance(op, (cst.Is, cst.IsNot)):
-        result: bool | None = None
-        if isinstance(left, Const) and isinstance(right, Const):
-            if left.value is None or right.value is None or isinstance(left.value, bool) and isinstance(right.value, bool):
-                result = left.value is right.value
-        elif isinstance(left, _OBJECTS) and const_value(right, 0) is None or \
-                isinstance(right, _OBJECTS) and const_value(left, 0) is None:
-            result = False
-        return result if result is None or isinstance(op, cst.Is) else not result
-    function = _COMPARISONS.get(type(op))
-    if function is None:
-        return None
-    if isinstance(right, DictValue) and isinstance(op, (cst.In, cst.NotIn)):
-        keys = [k for k, _ in right.items]
-        if not all(isinstance(k, Const) for k in keys):
-            return None
-        right = Const(tuple(k.value for k in keys))  # type: ignore[union-attr]
-    if not (isinstance(left, Const) and isinstance(right, Const)):
-        return None
-    try:
-        return bool(function(left.value, right.value))
-    except Exception:  # noqa: BLE001 - 1 < "a" and the like: not known
-        return None
-
-
-def _eval_comparison(builder: Builder, node: cst.Comparison, frame: Frame) -> Value:
-    """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
-    left = builder.eval(node.left, frame)
-    result: bool | None = True
-    for target in node.comparisons:
-        right = builder.eval(target.comparator, frame)
-        if result is True:
-            outcome = _compare(target.operator, left, right)
-            result = outcome if outcome is not None else None
-        elif result is None and _compare(target.operator, left, right) is False:
-            result = False  # a < b < c is false when any link is
-        left = right
-    return UNKNOWN if result is None else Const(result)
-
-
-def _eval_named(builder: Builder, node: cst.NamedExpr, frame: Frame) -> Value:
-    value = builder.eval(node.value, frame)
-    builder.assign(node.target, value, frame)
-    return value
-
-
-def _eval_passthrough(builder: Builder, node, frame: Frame) -> Value:
-    inner = getattr(node, "value", None) or getattr(node, "expression", None)
-    if inner is not None:
-        builder.eval(inner, frame)
-    return UNKNOWN
-
 
 _EVALUATORS = {
     cst.Name: Builder.eval_name,
     cst.Attribute: Builder.eval_attribute,
     cst.Call: Builder.eval_call,
     cst.Subscript: Builder.eval_subscript,
-    cst.Integer: _eval_literal,
-    cst.Float: _eval_literal,
+    cst.Integer: eval_literal,
+    cst.Float: eval_literal,
     cst.Imaginary: lambda b, n, f: UNKNOWN,
-    cst.SimpleString: _eval_literal,
-    cst.ConcatenatedString: _eval_concatenated,
-    cst.FormattedString: _eval_fstring,
-    cst.UnaryOperation: _eval_unary,
-    cst.BinaryOperation: _eval_binary,
-    cst.Tuple: _eval_sequence,
-    cst.List: _eval_sequence,
-    cst.Set: _eval_sequence,
-    cst.Dict: _eval_dict,
-    cst.ListComp: _eval_comprehension,
-    cst.SetComp: _eval_comprehension,
-    cst.GeneratorExp: _eval_comprehension,
-    cst.DictComp: _eval_comprehension,
-    cst.Lambda: _eval_lambda,
-    cst.IfExp: _eval_ifexp,
-    cst.BooleanOperation: _eval_boolean,
-    cst.Comparison: _eval_comparison,
-    cst.NamedExpr: _eval_named,
-    cst.Await: _eval_passthrough,
-    cst.Yield: _eval_passthrough,
-    cst.StarredElement: _eval_passthrough,
+    cst.SimpleString: eval_literal,
+    cst.ConcatenatedString: eval_concatenated,
+    cst.FormattedString: eval_fstring,
+    cst.UnaryOperation: eval_unary,
+    cst.BinaryOperation: eval_binary,
+    cst.Tuple: eval_sequence,
+    cst.List: eval_sequence,
+    cst.Set: eval_sequence,
+    cst.Dict: eval_dict,
+    cst.ListComp: eval_comprehension,
+    cst.SetComp: eval_comprehension,
+    cst.GeneratorExp: eval_comprehension,
+    cst.DictComp: eval_comprehension,
+    cst.Lambda: eval_lambda,
+    cst.IfExp: eval_ifexp,
+    cst.BooleanOperation: eval_boolean,
+    cst.Comparison: eval_comparison,
+    cst.NamedExpr: eval_named,
+    cst.Await: eval_passthrough,
+    cst.Yield: eval_passthrough,
+    cst.StarredElement: eval_passthrough,
 }
+
 
 
 def build_script(module: cst.Module, path: str, deadline: float | None = None,
