@@ -357,3 +357,13 @@ def test_an_object_is_not_a_boolean_singleton() -> None:
                    "model = keras.Sequential([keras.layers.Dense(3)])\ntrain(model)\n"
                    "train(model, keras.callbacks.EarlyStopping())\n")
     assert [f.args.has("callbacks") for f in script.models[0].fits] == [False, True]
+
+
+def test_a_condition_on_a_command_line_option_is_a_knob() -> None:
+    """The default mode is training, but the evaluation branch is what another run executes."""
+    script = build("import argparse\nimport keras\np = argparse.ArgumentParser()\n"
+                   "p.add_argument('--mode', default='train')\np.add_argument('--model', default='m.keras')\n"
+                   "args = p.parse_args()\nif args.mode == 'train':\n"
+                   "    model = keras.Sequential([keras.layers.Dense(3)])\n    model.fit(a, b)\n"
+                   "elif args.model:\n    model = keras.models.load_model(args.model)\n    model.evaluate(c, d)\n")
+    assert sorted(m.kind for m in script.models) == ["loaded", "sequential"]

@@ -78,6 +78,7 @@ from kerassniff.semantic.values import (
     LenValue,
     ModelValue,
     ModuleValue,
+    OptionConst,
     RangeValue,
     Seq,
     ShapeValue,
@@ -495,17 +496,32 @@ class Builder:
         return None
 
     def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
-        """Whether a condition reads a module-level boolean flag (see :meth:`exec_if`)."""
+        """Whether a condition reads a module-level boolean flag or a command-line option (see :meth:`exec_if`)."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             return self.is_knob(test.expression, frame)
         if isinstance(test, cst.BooleanOperation):
             return self.is_knob(test.left, frame) or self.is_knob(test.right, frame)
+        if isinstance(test, cst.Comparison):
+            return any(self._is_option(part, frame) for part in [test.left, *(c.comparator for c in test.comparisons)])
         if isinstance(test, cst.Name):
             scope = frame.scope.owner(test.value)
             if scope is not None and scope.parent is None:
                 value = scope.vars[test.value]
-                return isinstance(value, Const) and isinstance(value.value, bool)
-        return False
+                if isinstance(value, Const) and isinstance(value.value, bool):
+                    return True
+        return self._is_option(test, frame)
+
+    @staticmethod
+    def _is_option(node: cst.BaseExpression, frame: Frame) -> bool:
+        """``mode`` or ``args.mode`` holding a command-line option's default (looked up, not evaluated)."""
+        value: Value | None = None
+        if isinstance(node, cst.Name):
+            value = frame.scope.lookup(node.value)
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            base = frame.scope.lookup(node.value.value)
+            if isinstance(base, Instance):
+                value = base.attrs.get(node.attr.value)
+        return isinstance(value, OptionConst)
 
     def exec_for(self, node: cst.For, frame: Frame) -> Flow:
         iterable = self.eval(node.iter, frame)

@@ -9,7 +9,9 @@ evaluation script to the training script that saved the model (KS203).
 What the defaults do not tell stays unknown: an option without a default (the user must give it),
 and boolean switches (``action="store_true"``, ``default=False``, click's ``is_flag``), which are
 configuration knobs like a module-level boolean flag: both branches of ``if args.augment:`` are
-interpreted, because the author flips them from run to run.
+interpreted, because the author flips them from run to run.  Known defaults are
+:class:`~kerassniff.semantic.values.OptionConst`: a condition on them (``if args.mode == "train":``)
+is a knob too, so the evaluation branch of a script whose default mode is training is still read.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from kerassniff.semantic.values import (
     CallArgs,
     Const,
     Instance,
+    OptionConst,
     Seq,
     Symbol,
     Value,
@@ -66,10 +69,10 @@ def option_default(args: CallArgs, default: Value | None) -> Value:
     text = str_value(default)
     if text is not None and isinstance(converter, Symbol) and converter.name in _CONVERTERS:
         try:
-            return Const(_CONVERTERS[converter.name](text))  # argparse converts a string default with type=
+            return OptionConst(_CONVERTERS[converter.name](text))  # argparse converts a string default with type=
         except ValueError:
             return UNKNOWN
-    return default
+    return OptionConst(default.value) if isinstance(default, Const) else default
 
 
 def parser_method(receiver: Instance, method: str, args: CallArgs) -> Value | None:

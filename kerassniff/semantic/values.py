@@ -40,6 +40,12 @@ class Const(Value):
 
 
 @dataclass(frozen=True)
+class OptionConst(Const):
+    """A command-line option's default (``add_argument("--mode", default="train")``): a known value,
+    but one the user changes from run to run, so a condition on it is a configuration knob."""
+
+
+@dataclass(frozen=True)
 class Seq(Value):
     """A list or tuple display whose items are themselves values."""
 
