@@ -367,3 +367,12 @@ def test_a_condition_on_a_command_line_option_is_a_knob() -> None:
                    "    model = keras.Sequential([keras.layers.Dense(3)])\n    model.fit(a, b)\n"
                    "elif args.model:\n    model = keras.models.load_model(args.model)\n    model.evaluate(c, d)\n")
     assert sorted(m.kind for m in script.models) == ["loaded", "sequential"]
+
+
+def test_a_module_flag_passed_to_a_function_is_still_a_knob_and_a_computed_flag_is_not() -> None:
+    script = build("import keras\nAUGMENT = False\nnum_classes = 2\nbinary = num_classes == 2\n"
+                   "def train(model, augment):\n    if augment:\n        model.fit(a, b)\n    else:\n        model.fit(c, d)\n"
+                   "model = keras.Sequential([keras.layers.Dense(1 if binary else num_classes)])\n"
+                   "train(model, AUGMENT)\n")
+    assert len(script.models[0].fits) == 2
+    assert head_of(script)[0] == 1

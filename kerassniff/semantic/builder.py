@@ -78,7 +78,7 @@ from kerassniff.semantic.values import (
     LenValue,
     ModelValue,
     ModuleValue,
-    OptionConst,
+    KnobConst,
     RangeValue,
     Seq,
     ShapeValue,
@@ -251,6 +251,8 @@ class Builder:
                 return EXIT
         elif isinstance(small, cst.Assign):
             value = self.eval(small.value, frame)
+            if frame.scope.parent is None and isinstance(small.value, cst.Name) and small.value.value in ("True", "False"):
+                value = KnobConst(value.value)  # type: ignore[attr-defined]  # a module-level flag: a knob
             for target in small.targets:
                 self.assign(target.target, value, frame)
         elif isinstance(small, cst.AnnAssign):
@@ -447,9 +449,11 @@ class Builder:
         and is not interpreted.  Two shapes keep both branches although the condition is constant:
 
         - a version check (``if tf.__version__ ...``, ``hasattr``): both spellings are alternatives;
-        - a configuration knob: a module-level boolean flag (``data_augmentation = True`` then
-          ``if not data_augmentation:``).  The author flips it by hand, nothing else in the script
-          depends on its value, so a bug in either branch is real when the flag flips.
+        - a configuration knob (:class:`KnobConst`): a module-level flag set to a boolean literal
+          (``data_augmentation = True`` then ``if not data_augmentation:``, also after it is passed
+          to a function), or a command-line option's default.  The author flips it by hand, nothing
+          else in the script follows from its value, so a bug in either branch is real when it flips.
+          A flag computed from other values (``binary = num_classes == 2``) is not a knob.
 
         Inside a loop that is interpreted once for all its iterations, no condition is decided: the
         names it reads may change from one iteration to the next (``layer = 0`` before the loop,
@@ -496,24 +500,18 @@ class Builder:
         return None
 
     def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
-        """Whether a condition reads a module-level boolean flag or a command-line option (see :meth:`exec_if`)."""
+        """Whether a condition reads a configuration knob (:class:`KnobConst`, see :meth:`exec_if`)."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             return self.is_knob(test.expression, frame)
         if isinstance(test, cst.BooleanOperation):
             return self.is_knob(test.left, frame) or self.is_knob(test.right, frame)
         if isinstance(test, cst.Comparison):
-            return any(self._is_option(part, frame) for part in [test.left, *(c.comparator for c in test.comparisons)])
-        if isinstance(test, cst.Name):
-            scope = frame.scope.owner(test.value)
-            if scope is not None and scope.parent is None:
-                value = scope.vars[test.value]
-                if isinstance(value, Const) and isinstance(value.value, bool):
-                    return True
-        return self._is_option(test, frame)
+            return any(self._holds_knob(part, frame) for part in [test.left, *(c.comparator for c in test.comparisons)])
+        return self._holds_knob(test, frame)
 
     @staticmethod
-    def _is_option(node: cst.BaseExpression, frame: Frame) -> bool:
-        """``mode`` or ``args.mode`` holding a command-line option's default (looked up, not evaluated)."""
+    def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
+        """``augment``, ``mode`` or ``args.mode`` holding a knob's value (looked up, not evaluated again)."""
         value: Value | None = None
         if isinstance(node, cst.Name):
             value = frame.scope.lookup(node.value)
@@ -521,7 +519,7 @@ class Builder:
             base = frame.scope.lookup(node.value.value)
             if isinstance(base, Instance):
                 value = base.attrs.get(node.attr.value)
-        return isinstance(value, OptionConst)
+        return isinstance(value, KnobConst)
 
     def exec_for(self, node: cst.For, frame: Frame) -> Flow:
         iterable = self.eval(node.iter, frame)

@@ -10,7 +10,7 @@ What the defaults do not tell stays unknown: an option without a default (the us
 and boolean switches (``action="store_true"``, ``default=False``, click's ``is_flag``), which are
 configuration knobs like a module-level boolean flag: both branches of ``if args.augment:`` are
 interpreted, because the author flips them from run to run.  Known defaults are
-:class:`~kerassniff.semantic.values.OptionConst`: a condition on them (``if args.mode == "train":``)
+:class:`~kerassniff.semantic.values.KnobConst`: a condition on them (``if args.mode == "train":``)
 is a knob too, so the evaluation branch of a script whose default mode is training is still read.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from kerassniff.semantic.values import (
     CallArgs,
     Const,
     Instance,
-    OptionConst,
+    KnobConst,
     Seq,
     Symbol,
     Value,
@@ -69,10 +69,10 @@ def option_default(args: CallArgs, default: Value | None) -> Value:
     text = str_value(default)
     if text is not None and isinstance(converter, Symbol) and converter.name in _CONVERTERS:
         try:
-            return OptionConst(_CONVERTERS[converter.name](text))  # argparse converts a string default with type=
+            return KnobConst(_CONVERTERS[converter.name](text))  # argparse converts a string default with type=
         except ValueError:
             return UNKNOWN
-    return OptionConst(default.value) if isinstance(default, Const) else default
+    return KnobConst(default.value) if isinstance(default, Const) else default
 
 
 def parser_method(receiver: Instance, method: str, args: CallArgs) -> Value | None:

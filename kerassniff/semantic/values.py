@@ -40,9 +40,10 @@ class Const(Value):
 
 
 @dataclass(frozen=True)
-class OptionConst(Const):
-    """A command-line option's default (``add_argument("--mode", default="train")``): a known value,
-    but one the user changes from run to run, so a condition on it is a configuration knob."""
+class KnobConst(Const):
+    """A configuration knob's value: a module-level boolean flag (``data_augmentation = True``) or a
+    command-line option's default (``add_argument("--mode", default="train")``).  Known, but the
+    author changes it from run to run, so a condition on it keeps both branches."""
 
 
 @dataclass(frozen=True)
