@@ -376,3 +376,10 @@ def test_a_module_flag_passed_to_a_function_is_still_a_knob_and_a_computed_flag_
                    "train(model, AUGMENT)\n")
     assert len(script.models[0].fits) == 2
     assert head_of(script)[0] == 1
+
+
+def test_a_condition_on_what_a_loop_does_not_change_is_decided_inside_it() -> None:
+    script = build("import keras\ndef rank(model, xs, regression):\n    for x in xs:\n"
+                   "        if regression:\n            model.predict(x)\n        else:\n            model.evaluate(x)\n"
+                   "rank(keras.Sequential([keras.layers.Dense(3)]), open('f'), True)\n")
+    assert [i.method for i in script.models[0].inferences] == ["predict"]

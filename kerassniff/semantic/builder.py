@@ -59,7 +59,7 @@ from kerassniff.semantic.folding import (
     truth,
     unpack,
 )
-from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, weakest
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, assigned_names, read_names, weakest
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
@@ -132,6 +132,7 @@ class Builder:
         self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
         self._guards: dict[cst.CSTNode, int] = {}  # if-tests and except clauses already classified
+        self._loop_assigned: dict[cst.CSTNode, frozenset[str]] = {}  # loop bodies: the names they change
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
@@ -455,13 +456,14 @@ class Builder:
           else in the script follows from its value, so a bug in either branch is real when it flips.
           A flag computed from other values (``binary = num_classes == 2``) is not a knob.
 
-        Inside a loop that is interpreted once for all its iterations, no condition is decided: the
-        names it reads may change from one iteration to the next (``layer = 0`` before the loop,
-        ``if layer == 0:`` and ``layer += 1`` inside it).
+        Inside a loop that is interpreted once for all its iterations, a condition on a name the loop
+        changes is not decided: it may differ from one iteration to the next (``layer = 0`` before
+        the loop, ``if layer == 0:`` and ``layer += 1`` inside it).
         """
         test = self.eval(node.test, frame)
         guard = self.is_guard(node.test, _is_version_check)
-        taken = None if guard or frame.open_loops or self.is_knob(node.test, frame) else truth(test)
+        taken = None if guard or self.varies_in_loop(node.test, frame) or self.is_knob(node.test, frame) \
+            else truth(test)
         if taken is True:
             return self.exec_suite(node.body, frame)
         if taken is False:
@@ -546,11 +548,21 @@ class Builder:
 
     def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
         """A loop body interpreted once for all its iterations (how often it runs is not known)."""
+        assigned = self._loop_assigned.get(body)
+        if assigned is None:
+            assigned = self._loop_assigned[body] = assigned_names(body)
+        saved = frame.loop_assigned
         frame.open_loops += 1
+        frame.loop_assigned = saved | assigned
         try:
             self.exec_suite(body, frame)
         finally:
             frame.open_loops -= 1
+            frame.loop_assigned = saved
+
+    def varies_in_loop(self, test: cst.BaseExpression, frame: Frame) -> bool:
+        """Whether a condition reads a name that a loop around it (interpreted once) changes."""
+        return bool(frame.open_loops) and not frame.loop_assigned.isdisjoint(read_names(test))
 
     def with_loop(self, context: LoopContext, body):
         saved = self.loop

@@ -130,7 +130,7 @@ def eval_dict(builder: Builder, node: cst.Dict, frame: Frame) -> Value:
 def eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
     """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
     scope = Scope(frame.scope)
-    inner = Frame(scope, frame.returns, frame.self_value)
+    inner = Frame(scope, frame.returns, frame.self_value, frame.open_loops, frame.loop_assigned)
     comp = node.for_in
     length: int | None = None
     saved = builder.loop
@@ -173,7 +173,7 @@ def eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
 
 def eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
     test = builder.eval(node.test, frame)
-    taken = None if frame.open_loops or builder.is_knob(node.test, frame) else truth(test)
+    taken = None if builder.varies_in_loop(node.test, frame) or builder.is_knob(node.test, frame) else truth(test)
     if taken is not None:
         return builder.eval(node.body if taken else node.orelse, frame)
     a = builder.eval(node.body, frame)
