@@ -6,6 +6,7 @@ import pytest
 
 from kerassniff.semantic import build_script
 from kerassniff.semantic.names import canonical
+from kerassniff.semantic.values import UNKNOWN, str_value
 
 
 @pytest.mark.parametrize("raw", [
@@ -109,3 +110,276 @@ def test_messages_name_lines_not_markers() -> None:
     findings = lint_paths([str(FIXTURES)], Config()).findings
     assert findings and all("\x00" not in f.message and "line ?" not in f.message for f in findings)
     assert any("(line " in f.message for f in findings)
+
+
+# -- Python facts the interpreter follows (issue 12) --------------------------------------------
+HEAD_BUILDER = (
+    "import keras\n"
+    "def build(num_classes):\n"
+    "    if {condition}:\n"
+    "        units, act = 1, 'sigmoid'\n"
+    "    else:\n"
+    "        units, act = num_classes, 'softmax'\n"
+    "    return keras.Sequential([keras.Input((8,)), keras.layers.Dense(units, activation=act)])\n"
+    "model = build({argument})\n"
+)
+
+
+def head_of(script) -> tuple:
+    head = script.models[0].layers[-1]
+    return (head.units, head.activation)
+
+
+@pytest.mark.parametrize("condition, argument, expected", [
+    ("num_classes == 2", "2", (1, "sigmoid")),
+    ("num_classes == 2", "10", (10, "softmax")),
+    ("num_classes != 2", "2", (2, "softmax")),
+    ("num_classes < 3", "num_classes=2", (1, "sigmoid")),
+    ("2 <= num_classes < 3", "2", (1, "sigmoid")),
+    ("1 < num_classes < 2", "5", (5, "softmax")),
+    ("num_classes in (1, 2)", "2", (1, "sigmoid")),
+    ("num_classes not in [1, 2]", "2", (2, "softmax")),
+    ("num_classes is None or num_classes <= 2", "None", (1, "sigmoid")),
+    ("num_classes is not None and num_classes <= 2", "None", (None, "softmax")),
+    ("not num_classes > 2", "2", (1, "sigmoid")),
+    ("num_classes == 2 and 'softmax'", "2", (1, "sigmoid")),
+    ("'a' in {'a': 1}", "3", (1, "sigmoid")),
+])
+def test_a_known_condition_takes_one_branch(condition: str, argument: str, expected: tuple) -> None:
+    script = build(HEAD_BUILDER.format(condition=condition, argument=argument))
+    assert head_of(script) == expected
+
+
+def test_an_unknown_condition_leaves_values_that_differ_unknown() -> None:
+    script = build(HEAD_BUILDER.format(condition="num_classes == 2", argument="int(open('n').read())"))
+    assert head_of(script) == (None, None)
+    same = build("import keras\nif open('f').read():\n    act = 'relu'\nelse:\n    act = 'relu'\n"
+                 "model = keras.Sequential([keras.layers.Dense(3, activation=act)])\n")
+    assert head_of(same) == (3, "relu")
+
+
+def test_a_conditional_expression_with_a_known_test() -> None:
+    script = build("import keras\nn = 2\nunits = 1 if n == 2 else n\nact = 'sigmoid' if n == 2 else 'softmax'\n"
+                   "model = keras.Sequential([keras.layers.Dense(units, activation=act)])\n")
+    assert head_of(script) == (1, "sigmoid")
+
+
+def test_a_module_level_boolean_flag_keeps_both_branches() -> None:
+    """A configuration knob: a bug in either branch is real when the author flips the flag."""
+    source = ("import keras\ndata_augmentation = True\nmodel = keras.Sequential([keras.layers.Dense(3)])\n"
+              "if not data_augmentation:\n    model.fit(a, b)\nelse:\n    model.fit(c, d)\n"
+              "epochs = 5 if data_augmentation else 50\nmodel.fit(e, f, epochs=epochs)\n")
+    script = build(source)
+    assert len(script.models[0].fits) == 3
+    assert script.models[0].fits[-1].epochs == UNKNOWN
+    # the same test on a parameter is decided: only one branch runs
+    inside = build("import keras\ndef train(model, augment=True):\n    if not augment:\n        model.fit(a, b)\n"
+                   "    else:\n        model.fit(c, d)\ntrain(keras.Sequential([keras.layers.Dense(3)]))\n")
+    assert len(inside.models[0].fits) == 1
+
+
+def test_a_version_check_keeps_both_branches() -> None:
+    script = build("import keras\nimport tensorflow as tf\nmodel = keras.Sequential([keras.layers.Dense(3)])\n"
+                   "if tf.__version__ >= '2':\n    model.fit(a, b)\nelse:\n    model.fit_generator(a)\n")
+    assert [f.method for f in script.models[0].fits] == ["fit", "fit_generator"]
+
+
+@pytest.mark.parametrize("stop", [
+    "import sys\nsys.exit(0)", "exit()", "quit()", "import os\nos._exit(1)", "raise SystemExit",
+    "raise RuntimeError('stop here')", "from sys import exit\nexit(1)",
+])
+def test_code_after_an_exit_is_unreachable(stop: str) -> None:
+    source = f"import keras\nmodel = keras.Sequential([keras.layers.Dense(3)])\nmodel.fit(a, b)\n{stop}\nmodel.fit(c, d)\n"
+    assert len(build(source).models[0].fits) == 1
+
+
+def test_exit_is_an_ordinary_name_when_the_script_defines_it() -> None:
+    source = "import keras\ndef exit():\n    pass\nmodel = keras.Sequential([keras.layers.Dense(3)])\nexit()\nmodel.fit(c, d)\n"
+    assert len(build(source).models[0].fits) == 1
+
+
+def test_a_notebook_cell_that_exits_does_not_end_the_notebook() -> None:
+    source = "import sys\nimport keras\nmodel = keras.Sequential([keras.layers.Dense(3)])\nsys.exit()\nmodel.fit(c, d)\n"
+    script = build_script(cst.parse_module(source), "t.ipynb", cells=[(1, 1), (1, 2), (1, 3), (1, 4), (2, 1)])
+    assert len(script.models[0].fits) == 1
+
+
+def test_code_after_return_is_unreachable() -> None:
+    script = build(
+        "import keras\n"
+        "def head(n):\n    if n == 2:\n        return keras.layers.Dense(1, activation='sigmoid')\n"
+        "    return keras.layers.Dense(n, activation='softmax')\n"
+        "def train(model):\n    model.fit(a, b)\n    return model\n    model.fit(c, d)\n"
+        "def build(n):\n    for width in (8, 16, 32):\n        if width > n:\n            break\n"
+        "    else:\n        width = 0\n    return width\n"
+        "model = train(keras.Sequential([keras.Input((4,)), head(2)]))\n"
+        "narrow = keras.Sequential([keras.layers.Dense(build(10))])\n"
+        "wide = keras.Sequential([keras.layers.Dense(build(100))])\n")
+    model = script.models[0]
+    assert head_of(script) == (1, "sigmoid") and len(model.fits) == 1
+    assert script.models[1].single_head().units == 16
+    assert script.models[2].single_head().units == 0
+
+
+def test_after_a_branch_that_leaves_only_the_other_branch_counts() -> None:
+    script = build("import keras\ndef build(act):\n    if act is None:\n        raise ValueError('act')\n"
+                   "    else:\n        units = 10\n    return keras.Sequential([keras.layers.Dense(units, activation=act)])\n"
+                   "model = build(open('a').read())\n")
+    assert head_of(script)[0] == 10
+
+
+def fit_labels(source: str):
+    script = build(source)
+    return script.fit_labels(script.models[0])[0]
+
+
+def test_a_list_appended_in_a_loop_has_unknown_length_and_the_items_kind() -> None:
+    labels = fit_labels(
+        "import numpy as np\nimport keras\nrows = []\nfor c in np.load('c.npy'):\n    row = np.zeros(10)\n"
+        "    row[c] = 1\n    rows.append(row)\n"
+        "model = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\nmodel.fit(x, np.array(rows))\n")
+    assert labels.n_samples is None and labels.encoding is None and labels.source.kind == "generated"
+
+
+@pytest.mark.parametrize("grow", ["labels += [1]\n    labels += [0]", "labels.extend([1, 0])", "labels.append(1)",
+                                  "labels.insert(0, 1)", "labels = labels\n    labels += (1,)"])
+def test_labels_gathered_in_a_loop_are_not_counted_from_the_literals(grow: str) -> None:
+    labels = fit_labels(
+        f"import numpy as np\nimport keras\nlabels = []\nwhile True:\n    {grow}\n"
+        "model = keras.Sequential([keras.layers.Dense(1, activation='sigmoid')])\nmodel.fit(x, np.array(labels))\n")
+    assert labels.n_samples is None and labels.encoding is None
+
+
+def test_a_list_grown_outside_loops_and_in_unrolled_loops_keeps_its_length() -> None:
+    labels = fit_labels(
+        "import numpy as np\nimport keras\nlabels = [0]\nlabels.append(1)\nlabels += [2, 3]\n"
+        "for c in range(2):\n    labels.append(c)\n"
+        "model = keras.Sequential([keras.layers.Dense(1, activation='sigmoid')])\nmodel.fit(x, np.array(labels))\n")
+    assert labels.n_samples == 6 and labels.encoding == "int"
+    script = build("import keras\nlayers = []\nlayers.append(keras.layers.Dense(8))\n"
+                   "layers.append(keras.layers.Dense(2, activation='softmax'))\nmodel = keras.Sequential(layers)\n")
+    assert head_of(script) == (2, "softmax") and len(script.models[0].layers) == 2
+
+
+def test_a_counter_in_a_loop_is_unknown() -> None:
+    script = build("import keras\nsteps = 0\nfor batch in open('f'):\n    steps += 1\n"
+                   "model = keras.Sequential([keras.layers.Dense(3)])\nmodel.fit(x, y, steps_per_epoch=steps)\n")
+    assert script.models[0].fits[0].steps_per_epoch == UNKNOWN
+
+
+def test_a_layer_list_built_in_a_loop_is_not_a_known_model() -> None:
+    script = build("import keras\nstack = []\nfor w in open('widths'):\n    stack.append(keras.layers.Dense(int(w)))\n"
+                   "model = keras.Sequential(stack)\n")
+    assert script.models[0].complete is False
+
+
+def test_a_snippet_without_imports_reads_keras_names_as_keras() -> None:
+    script = build("model = Sequential()\nmodel.add(Dense(10, activation='softmax'))\n"
+                   "x = np.zeros((4, 3))\nopt = keras.optimizers.Adam()\n")
+    assert head_of(script) == (10, "softmax")
+    assert {r.canonical for r in script.references} >= {"keras.models.Sequential", "numpy.zeros", "keras.optimizers.Adam"}
+    not_a_snippet = build("def load():\n    import numpy as np\nmodel = Sequential()\nmodel.add(Dense(10))\n")
+    assert not_a_snippet.models == []
+
+
+def test_values_cross_a_call_by_keyword() -> None:
+    script = build("import keras\ndef build_model(num_classes=2, activation='sigmoid'):\n"
+                   "    return keras.Sequential([keras.layers.Dense(num_classes, activation=activation)])\n"
+                   "model = build_model(activation='softmax', num_classes=10)\n")
+    assert head_of(script) == (10, "softmax")
+
+
+def load_paths(source: str) -> list:
+    return [m.load_path for m in build(source).models if m.kind == "loaded"]
+
+
+@pytest.mark.parametrize("declare, read, expected", [
+    ("p.add_argument('--model', default='a.keras')", "args.model", "a.keras"),
+    ("p.add_argument('-m', '--model-path', default='a.keras')", "args.model_path", "a.keras"),
+    ("p.add_argument('--weights', dest='path', default='a.keras')", "args.path", "a.keras"),
+    ("p.add_argument('model', nargs='?', default='a.keras')", "args.model", "a.keras"),
+    ("g = p.add_argument_group('io')\ng.add_argument('--model', default='a.keras')", "args.model", "a.keras"),
+    ("p.set_defaults(model='a.keras')", "args.model", "a.keras"),
+    ("p.add_argument('--model', required=True)", "args.model", None),
+    ("p.add_argument('--model', default='a.keras')", "args.other", None),
+])
+def test_argparse_defaults_are_known_values(declare: str, read: str, expected) -> None:
+    source = (f"import argparse\nimport keras\np = argparse.ArgumentParser()\n{declare}\nargs = p.parse_args()\n"
+              f"model = keras.models.load_model({read})\n")
+    assert [str_value(v) for v in load_paths(source)] == [expected]
+
+
+def test_argparse_converts_a_string_default_and_leaves_switches_unknown() -> None:
+    script = build("import argparse\nimport keras\np = argparse.ArgumentParser()\n"
+                   "p.add_argument('--classes', type=int, default='10')\np.add_argument('--aug', action='store_true')\n"
+                   "p.add_argument('--bn', type=bool, default=False)\nargs, rest = p.parse_known_args()\n"
+                   "model = keras.Sequential([keras.layers.Dense(args.classes, activation='softmax')])\n"
+                   "if args.aug or args.bn:\n    model.fit(a, b)\nelse:\n    model.fit(c, d)\n")
+    assert head_of(script) == (10, "softmax")
+    assert len(script.models[0].fits) == 2
+
+
+def test_click_and_typer_defaults_bind_the_parameters() -> None:
+    paths = load_paths(
+        "import click\nimport typer\nimport keras\n"
+        "@click.command()\n@click.option('--model', default='c.keras')\n@click.option('--fast', is_flag=True)\n"
+        "def main(model, fast):\n    keras.models.load_model(model)\n"
+        "    keras.models.load_model('fast.keras' if fast else 'slow.keras')\n"
+        "@click.command()\n@click.argument('path', default='d.keras')\ndef other(path):\n    keras.models.load_model(path)\n"
+        "def run(weights: str = typer.Option('t.keras', help='w'), name: str = typer.Option(...)):\n"
+        "    keras.models.load_model(weights)\n    keras.models.load_model(name)\n"
+        "main()\n")
+    assert sorted(str(str_value(v)) for v in paths) == ["None", "None", "c.keras", "d.keras", "t.keras"]  # fast, name: unknown
+
+
+def test_a_list_grown_by_a_function_has_unknown_length() -> None:
+    labels = fit_labels(
+        "import numpy as np\nimport keras\nlabels = []\ndef add(row):\n    labels.append(row)\n"
+        "add([0, 1])\nmodel = keras.Sequential([keras.layers.Dense(2, activation='softmax')])\n"
+        "model.fit(x, np.array(labels))\n")
+    assert labels.n_samples is None and labels.encoding is None
+
+
+def test_no_condition_is_decided_in_a_loop_interpreted_once() -> None:
+    """The names a condition reads may change from one iteration to the next."""
+    script = build("import keras\nmodel = keras.Sequential()\nlayer = 0\nwhile layer < int(open('n').read()):\n"
+                   "    if layer == 0:\n        model.add(keras.layers.Dense(64, input_dim=8))\n"
+                   "    else:\n        model.add(keras.layers.Dense(32))\n"
+                   "    act = 'relu' if layer == 0 else 'tanh'\n    model.add(keras.layers.Activation(act))\n"
+                   "    layer += 1\n")
+    assert [l.units for l in script.models[0].layers if l.kind == "Dense"] == [64, 32]
+    assert [l.activation for l in script.models[0].layers if l.kind == "Activation"] == [None]
+
+
+def test_an_object_is_not_a_boolean_singleton() -> None:
+    script = build("import keras\ndef train(net, callback=False):\n    if callback is False:\n        net.fit(a, b)\n"
+                   "    else:\n        net.fit(a, b, callbacks=[callback])\n"
+                   "model = keras.Sequential([keras.layers.Dense(3)])\ntrain(model)\n"
+                   "train(model, keras.callbacks.EarlyStopping())\n")
+    assert [f.args.has("callbacks") for f in script.models[0].fits] == [False, True]
+
+
+def test_a_condition_on_a_command_line_option_is_a_knob() -> None:
+    """The default mode is training, but the evaluation branch is what another run executes."""
+    script = build("import argparse\nimport keras\np = argparse.ArgumentParser()\n"
+                   "p.add_argument('--mode', default='train')\np.add_argument('--model', default='m.keras')\n"
+                   "args = p.parse_args()\nif args.mode == 'train':\n"
+                   "    model = keras.Sequential([keras.layers.Dense(3)])\n    model.fit(a, b)\n"
+                   "elif args.model:\n    model = keras.models.load_model(args.model)\n    model.evaluate(c, d)\n")
+    assert sorted(m.kind for m in script.models) == ["loaded", "sequential"]
+
+
+def test_a_module_flag_passed_to_a_function_is_still_a_knob_and_a_computed_flag_is_not() -> None:
+    script = build("import keras\nAUGMENT = False\nnum_classes = 2\nbinary = num_classes == 2\n"
+                   "def train(model, augment):\n    if augment:\n        model.fit(a, b)\n    else:\n        model.fit(c, d)\n"
+                   "model = keras.Sequential([keras.layers.Dense(1 if binary else num_classes)])\n"
+                   "train(model, AUGMENT)\n")
+    assert len(script.models[0].fits) == 2
+    assert head_of(script)[0] == 1
+
+
+def test_a_condition_on_what_a_loop_does_not_change_is_decided_inside_it() -> None:
+    script = build("import keras\ndef rank(model, xs, regression):\n    for x in xs:\n"
+                   "        if regression:\n            model.predict(x)\n        else:\n            model.evaluate(x)\n"
+                   "rank(keras.Sequential([keras.layers.Dense(3)]), open('f'), True)\n")
+    assert [i.method for i in script.models[0].inferences] == ["predict"]

@@ -7,23 +7,60 @@ in ``build_model()`` is linked to the ``fit`` that follows), and afterwards
 interprets every function and method that was never called, with unknown
 arguments, so that nothing in the file goes unseen.
 
+Python facts it follows: a condition that folds to a constant takes one branch (see
+:meth:`Builder.exec_if` for the configuration knobs that keep both); code after ``return``,
+``raise`` or ``sys.exit()`` is unreachable; a list grown in a loop has an unknown length;
+command-line defaults are known values (:mod:`kerassniff.semantic.cli_args`); a snippet
+without any import reads Keras names as Keras.
+
 What it cannot follow becomes :data:`UNKNOWN`; rules stay silent on unknowns.
 Keras-specific calls are delegated to :mod:`kerassniff.semantic.keras_calls`,
 array and label operations to :mod:`kerassniff.semantic.data_calls`.
 """
 from __future__ import annotations
 
-import operator
-from contextlib import contextmanager
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 
-from kerassniff.semantic import data_calls, keras_calls, siblings
-from kerassniff.semantic.names import star_lookup
+from kerassniff.semantic import cli_args, data_calls, keras_calls, siblings
+from kerassniff.semantic.expressions import (
+    eval_binary,
+    eval_boolean,
+    eval_comparison,
+    eval_comprehension,
+    eval_concatenated,
+    eval_dict,
+    eval_fstring,
+    eval_ifexp,
+    eval_lambda,
+    eval_literal,
+    eval_named,
+    eval_passthrough,
+    eval_sequence,
+    eval_unary,
+    target_names,
+)
+from kerassniff.semantic.folding import (
+    BINOPS,
+    MAX_UNROLL,
+    cheap_to_fold,
+    is_list,
+    listed,
+    merge,
+    range_count,
+    range_value,
+    representative,
+    seq_items,
+    truth,
+    unpack,
+)
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, assigned_names, read_names, weakest
+from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import (
@@ -35,13 +72,13 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
-    FormattedValue,
     FunctionValue,
     IndexOf,
     Instance,
     LenValue,
     ModelValue,
     ModuleValue,
+    KnobConst,
     RangeValue,
     Seq,
     ShapeValue,
@@ -59,54 +96,12 @@ MAX_CALL_DEPTH = 12
 MAX_CALLS_PER_FUNCTION = 24
 MAX_HELPER_DEPTH = 2  # helper modules importing helper modules: followed this deep
 MAX_HELPERS = 8  # helper modules interpreted per script; the rest are unknown
-MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
 MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot be Keras code anyway)
 
 BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
     "str bool dict set isinstance super iter next reversed".split()
 )
-
-_BINOPS = {
-    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
-    cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Modulo: operator.mod,
-    cst.Power: operator.pow,
-}
-
-
-class Scope:
-    __slots__ = ("vars", "parent", "global_names")
-
-    def __init__(self, parent: "Scope | None" = None) -> None:
-        self.vars: dict[str, Value] = {}
-        self.parent = parent
-        self.global_names: set[str] = set()
-
-    def lookup(self, name: str) -> Value | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.vars:
-                return scope.vars[name]
-            scope = scope.parent
-        return None
-
-    def root(self) -> "Scope":
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
-
-    def bind(self, name: str, value: Value) -> None:
-        target = self.root() if name in self.global_names else self
-        target.vars[name] = value
-
-
-@dataclass
-class Frame:
-    scope: Scope
-    returns: list[Value] = field(default_factory=list)
-    self_value: Value | None = None
-
 
 class AnalysisTimeout(Exception):
     """The file's analysis ran past its deadline (the per-file ``timeout``)."""
@@ -119,6 +114,7 @@ class Builder:
         self._ticks = 0
         self.module_scope = Scope()
         self.star_imports: list[str] = []
+        self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
         self.order = 0
         self.loop: LoopContext | None = None
         self.depth = 0
@@ -136,12 +132,16 @@ class Builder:
         self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
         self._guards: dict[cst.CSTNode, int] = {}  # if-tests and except clauses already classified
+        self._loop_assigned: dict[cst.CSTNode, frozenset[str]] = {}  # loop bodies: the names they change
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
         self._check_deadline()  # parsing alone may have used up the time
+        if not _imports_anything(self.script.module.body):
+            self.implicit_imports = True
+            self.star_imports = list(IMPLICIT_STAR_MODULES)
         frame = Frame(self.module_scope)
-        self.exec_block(self.script.module.body, frame)
+        self.exec_block(self.script.module.body, frame, top=True)
         self._check_deadline()
         self._run_uncalled()
         self.script.calls = list(self._call_sites.values())
@@ -189,53 +189,71 @@ class Builder:
         return self.order
 
     # -------------------------------------------------------------- statements
-    def exec_block(self, statements, frame: Frame) -> None:
+    def exec_block(self, statements, frame: Frame, top: bool = False) -> Flow:
+        """Interpret statements in order, up to one that leaves the block (the rest is unreachable).
+
+        A notebook's later cells are run by hand after a cell that raised or called ``sys.exit()``,
+        so at a notebook's top level nothing is unreachable.
+        """
         for statement in statements:
-            self.exec_statement(statement, frame)
+            flow = self.exec_statement(statement, frame)
+            if flow is not None and not (top and self.script.cells is not None):
+                return flow
+        return None
 
-    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
+    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> Flow:
         if isinstance(suite, cst.IndentedBlock):
-            self.exec_block(suite.body, frame)
-        else:
-            for small in suite.body:
-                self.exec_small(small, frame)
+            return self.exec_block(suite.body, frame)
+        for small in suite.body:
+            flow = self.exec_small(small, frame)
+            if flow is not None:
+                return flow
+        return None
 
-    def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> None:
+    def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> Flow:
         self._tick(31)
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                self.exec_small(small, frame)
+                flow = self.exec_small(small, frame)
+                if flow is not None:
+                    return flow
         elif isinstance(statement, cst.FunctionDef):
             self.define_function(statement, frame)
         elif isinstance(statement, cst.ClassDef):
             self.define_class(statement, frame)
         elif isinstance(statement, cst.If):
-            self.exec_if(statement, frame)
+            return self.exec_if(statement, frame)
         elif isinstance(statement, cst.For):
-            self.exec_for(statement, frame)
+            return self.exec_for(statement, frame)
         elif isinstance(statement, cst.While):
             self.eval(statement.test, frame)
-            self.with_loop(LoopContext(statement, UNKNOWN, (), False, self.loop), lambda: self.exec_suite(statement.body, frame))
+            self.with_loop(LoopContext(statement, UNKNOWN, (), False, self.loop),
+                           lambda: self.exec_loop_body(statement.body, frame))
             if statement.orelse:
                 self.exec_suite(statement.orelse.body, frame)
         elif isinstance(statement, (cst.Try, cst.TryStar)):
-            self.exec_try(statement, frame)
+            return self.exec_try(statement, frame)
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 value = self.eval(item.item, frame)
                 if item.asname is not None:
                     self.assign(item.asname.name, value, frame)
-            self.exec_suite(statement.body, frame)
+            return self.exec_suite(statement.body, frame)
         elif isinstance(statement, cst.Match):
             self.eval(statement.subject, frame)
             for case in statement.cases:
                 self.exec_suite(case.body, frame)
+        return None
 
-    def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> None:
+    def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
         if isinstance(small, cst.Expr):
             self.eval(small.value, frame)
+            if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
+                return EXIT
         elif isinstance(small, cst.Assign):
             value = self.eval(small.value, frame)
+            if frame.scope.parent is None and isinstance(small.value, cst.Name) and small.value.value in ("True", "False"):
+                value = KnobConst(value.value)  # type: ignore[attr-defined]  # a module-level flag: a knob
             for target in small.targets:
                 self.assign(target.target, value, frame)
         elif isinstance(small, cst.AnnAssign):
@@ -245,7 +263,12 @@ class Builder:
             current = self.eval(small.target, frame)
             operand = self.eval(small.value, frame)
             op_type = type(small.operator).__name__.replace("Assign", "")
-            value = self.binary(current, op_type, operand, small, frame)
+            if op_type == "Add" and is_list(current) and is_list(operand):
+                value = self.grow_list(current, listed(operand), frame)
+            elif frame.open_loops and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
+                value = UNKNOWN  # count += 1 in a loop: it depends on how often the loop runs
+            else:
+                value = self.binary(current, op_type, operand, small, frame)
             self.assign(small.target, value, frame)
         elif isinstance(small, cst.Import):
             self.exec_import(small, frame)
@@ -253,15 +276,33 @@ class Builder:
             self.exec_import_from(small, frame)
         elif isinstance(small, cst.Return):
             frame.returns.append(self.eval(small.value, frame) if small.value is not None else Const(None))
+            return EXIT
         elif isinstance(small, cst.Global):
             frame.scope.global_names.update(n.name.value for n in small.names)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 self.eval(small.exc, frame)
+            return EXIT
         elif isinstance(small, cst.Assert):
             self.eval(small.test, frame)
-        elif isinstance(small, cst.Del):
-            pass
+        elif isinstance(small, cst.Break):
+            return BREAK
+        elif isinstance(small, cst.Continue):
+            return CONTINUE
+        return None
+
+    def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
+        """``sys.exit()``, ``os._exit()``, ``exit()``, ``quit()``: nothing after them runs."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            bound = frame.scope.lookup(func.value)
+            if bound is None:
+                return func.value in ("exit", "quit")
+            return isinstance(bound, Symbol) and bound.raw in _EXIT_CALLS  # from sys import exit
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            base = frame.scope.lookup(func.value.value)
+            return isinstance(base, Symbol) and f"{base.raw}.{func.attr.value}" in _EXIT_CALLS
+        return False
 
     # -- imports
     def exec_import(self, node: cst.Import, frame: Frame) -> None:
@@ -342,9 +383,11 @@ class Builder:
 
     # -- definitions
     def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
-        for decorator in node.decorators:
-            self.eval(decorator.decorator, frame)
         function = FunctionValue(node, frame.scope, owner)
+        for decorator in node.decorators:
+            option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
+            if option is not None:
+                function.option_defaults.setdefault(*option)
         frame.scope.bind(node.name.value, function)
         if not self.in_helper:  # a helper's unused functions are the helper's own business
             self.functions.append(function)
@@ -379,65 +422,153 @@ class Builder:
         finally:
             self.guarded -= active
 
-    def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> None:
+    def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> Flow:
         fallbacks = [self.is_guard(handler, _catches_missing_names) for handler in node.handlers]
         with self.guarding(int(any(fallbacks))):
-            self.exec_suite(node.body, frame)
+            flow = self.exec_suite(node.body, frame)
+        flows = []
         for handler, fallback in zip(node.handlers, fallbacks):
             if handler.type is not None:
                 self.eval(handler.type, frame)
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 frame.scope.bind(handler.name.name.value, UNKNOWN)
             with self.guarding(fallback):  # the fallback spelling for an older library
-                self.exec_suite(handler.body, frame)
-        if node.orelse:
-            self.exec_suite(node.orelse.body, frame)
+                flows.append(self.exec_suite(handler.body, frame))
+        if node.orelse and flow is None:
+            flow = self.exec_suite(node.orelse.body, frame)
         if node.finalbody:
-            self.exec_suite(node.finalbody.body, frame)
+            final = self.exec_suite(node.finalbody.body, frame)
+            if final is not None:
+                return final
+        return weakest([flow, *flows])  # the code after the try runs when any way through it falls through
 
-    def exec_if(self, node: cst.If, frame: Frame) -> None:
-        self.eval(node.test, frame)
-        with self.guarding(self.is_guard(node.test, _is_version_check)):
+    def exec_if(self, node: cst.If, frame: Frame) -> Flow:
+        """Interpret the branch a known condition takes; both branches, merged, when it is not known.
+
+        A condition is known when it folds to a constant: ``num_classes == 2`` inside a function called
+        with 2, ``if loss_name in ("mse", "mae")``, ``if weights is None``.  The other branch is dead code
+        and is not interpreted.  Two shapes keep both branches although the condition is constant:
+
+        - a version check (``if tf.__version__ ...``, ``hasattr``): both spellings are alternatives;
+        - a configuration knob (:class:`KnobConst`): a module-level flag set to a boolean literal
+          (``data_augmentation = True`` then ``if not data_augmentation:``, also after it is passed
+          to a function), or a command-line option's default.  The author flips it by hand, nothing
+          else in the script follows from its value, so a bug in either branch is real when it flips.
+          A flag computed from other values (``binary = num_classes == 2``) is not a knob.
+
+        Inside a loop that is interpreted once for all its iterations, a condition on a name the loop
+        changes is not decided: it may differ from one iteration to the next (``layer = 0`` before
+        the loop, ``if layer == 0:`` and ``layer += 1`` inside it).
+        """
+        test = self.eval(node.test, frame)
+        guard = self.is_guard(node.test, _is_version_check)
+        taken = None if guard or self.varies_in_loop(node.test, frame) or self.is_knob(node.test, frame) \
+            else truth(test)
+        if taken is True:
+            return self.exec_suite(node.body, frame)
+        if taken is False:
+            if isinstance(node.orelse, cst.If):
+                return self.exec_if(node.orelse, frame)
+            if isinstance(node.orelse, cst.Else):
+                return self.exec_suite(node.orelse.body, frame)
+            return None
+        with self.guarding(guard):
             before = dict(frame.scope.vars)
-            self.exec_suite(node.body, frame)
+            body_flow = self.exec_suite(node.body, frame)
             after_body = frame.scope.vars
             frame.scope.vars = dict(before)
+            else_flow = None
             if isinstance(node.orelse, cst.If):
-                self.exec_if(node.orelse, frame)
+                else_flow = self.exec_if(node.orelse, frame)
             elif isinstance(node.orelse, cst.Else):
-                self.exec_suite(node.orelse.body, frame)
+                else_flow = self.exec_suite(node.orelse.body, frame)
             after_else = frame.scope.vars
+        if body_flow is not None and else_flow is not None:
+            return weakest([body_flow, else_flow])
+        if body_flow is not None:  # only the else branch reaches the code after the if
+            frame.scope.vars = after_else
+            return None
+        if else_flow is not None:
+            frame.scope.vars = after_body
+            return None
         merged: dict[str, Value] = {}
         for name in list(after_body) + [n for n in after_else if n not in after_body]:
             a, b = after_body.get(name), after_else.get(name)
             if a is None or b is None or a is b:
                 merged[name] = a if b is None else b
             else:
-                merged[name] = _merge(a, b)
+                merged[name] = merge(a, b)
         frame.scope.vars = merged
+        return None
 
-    def exec_for(self, node: cst.For, frame: Frame) -> None:
+    def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
+        """Whether a condition reads a configuration knob (:class:`KnobConst`, see :meth:`exec_if`)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self.is_knob(test.expression, frame)
+        if isinstance(test, cst.BooleanOperation):
+            return self.is_knob(test.left, frame) or self.is_knob(test.right, frame)
+        if isinstance(test, cst.Comparison):
+            return any(self._holds_knob(part, frame) for part in [test.left, *(c.comparator for c in test.comparisons)])
+        return self._holds_knob(test, frame)
+
+    @staticmethod
+    def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
+        """``augment``, ``mode`` or ``args.mode`` holding a knob's value (looked up, not evaluated again)."""
+        value: Value | None = None
+        if isinstance(node, cst.Name):
+            value = frame.scope.lookup(node.value)
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            base = frame.scope.lookup(node.value.value)
+            if isinstance(base, Instance):
+                value = base.attrs.get(node.attr.value)
+        return isinstance(value, KnobConst)
+
+    def exec_for(self, node: cst.For, frame: Frame) -> Flow:
         iterable = self.eval(node.iter, frame)
         items = self.unroll_items(iterable)
-        targets = tuple(_target_names(node.target))
+        targets = tuple(target_names(node.target))
+        flow: Flow = None
         if items is not None:
             context = LoopContext(node, iterable, targets, True, self.loop)
             for item in items:
                 self.assign(node.target, item, frame)
-                self.with_loop(context, lambda: self.exec_suite(node.body, frame))
+                flow = self.with_loop(context, lambda: self.exec_suite(node.body, frame))
+                if flow in (BREAK, EXIT):
+                    break
         else:
             element, per_sample = self.element_of(iterable, node)
-            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, _range_count(iterable))
+            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, range_count(iterable))
             self.assign(node.target, element, frame)
-            self.with_loop(context, lambda: self.exec_suite(node.body, frame))
-        if node.orelse:
-            self.exec_suite(node.orelse.body, frame)
+            self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
+        if flow == EXIT:
+            return EXIT
+        if node.orelse and flow != BREAK:
+            return self.exec_suite(node.orelse.body, frame)
+        return None
 
-    def with_loop(self, context: LoopContext, body) -> None:
+    def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
+        """A loop body interpreted once for all its iterations (how often it runs is not known)."""
+        assigned = self._loop_assigned.get(body)
+        if assigned is None:
+            assigned = self._loop_assigned[body] = assigned_names(body)
+        saved = frame.loop_assigned
+        frame.open_loops += 1
+        frame.loop_assigned = saved | assigned
+        try:
+            self.exec_suite(body, frame)
+        finally:
+            frame.open_loops -= 1
+            frame.loop_assigned = saved
+
+    def varies_in_loop(self, test: cst.BaseExpression, frame: Frame) -> bool:
+        """Whether a condition reads a name that a loop around it (interpreted once) changes."""
+        return bool(frame.open_loops) and not frame.loop_assigned.isdisjoint(read_names(test))
+
+    def with_loop(self, context: LoopContext, body):
         saved = self.loop
         self.loop = context
         try:
-            body()
+            return body()
         finally:
             self.loop = saved
 
@@ -466,6 +597,29 @@ class Builder:
             return iterable.items[0], False
         return UNKNOWN, False
 
+    def grow_list(self, current: Value, added: tuple[Value, ...] | None, frame: Frame,
+                  kind_of: tuple[Value, ...] | None = None) -> Value:
+        """A list after ``append``/``extend``/``insert``/``+=`` of ``added`` (None: how many not known,
+        ``kind_of`` then the items that show their kind).
+
+        Inside a loop that is not unrolled the list grows once per iteration, an unknown number of
+        times: its length is unknown (not the count of the literals appended) and only the kind of
+        its items is known, from what is appended (a one-hot row, a label, an image).
+        """
+        if isinstance(current, ComprehensionValue):
+            old, length = [current.element], current.length
+        else:
+            old = list(seq_items(current))
+            length = len(old)
+        if added is None or frame.open_loops or length is None:
+            return ComprehensionValue(representative(old + list(added or kind_of or (UNKNOWN,))), None)
+        if isinstance(current, ComprehensionValue):
+            return ComprehensionValue(representative(old + list(added)), length + len(added))
+        items = tuple(old) + added
+        if all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
+        return Seq(items, current.kind if isinstance(current, Seq) else "list")
+
     # -- assignment
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
         if isinstance(target, cst.Name):
@@ -477,7 +631,7 @@ class Builder:
             frame.scope.bind(name, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
-            items = _unpack(value, len(elements))
+            items = unpack(value, len(elements))
             for element, item in zip(elements, items):
                 if isinstance(element, cst.StarredElement):
                     self.assign(element.value, UNKNOWN, frame)
@@ -528,6 +682,10 @@ class Builder:
                 symbol = Symbol(resolved)
                 self._reference(symbol, node)
                 return symbol
+        if self.implicit_imports and name in IMPLICIT_ALIASES:
+            symbol = Symbol(IMPLICIT_ALIASES[name])
+            self._reference(symbol, node)
+            return symbol
         if name in BUILTINS:
             return Symbol(f"builtins.{name}")
         return UNKNOWN
@@ -606,10 +764,15 @@ class Builder:
                 member = receiver.member(method)
                 result = self.call_value(member, args, node, frame) if member is not None else UNKNOWN
                 return self._track(result)
-            if isinstance(receiver, Seq) and method in ("append", "extend", "insert") and isinstance(func.value, cst.Name):
+            if method in ("append", "extend", "insert") and isinstance(func.value, cst.Name) and is_list(receiver):
                 added = args.positional[-1] if args.positional else UNKNOWN
-                items = receiver.items + ((added,) if method != "extend" else _seq_items(added))
-                frame.scope.bind(func.value.value, Seq(items, receiver.kind))
+                name = func.value.value
+                owner = frame.scope.owner(name)
+                if owner is not None and owner is not frame.scope:
+                    # a list of an enclosing scope, grown by a function that may run any number of times
+                    owner.vars[name] = self.grow_list(receiver, None, frame, listed(added) if method == "extend" else (added,))
+                else:
+                    frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame))
                 self._record_call(node, None, method, receiver, args)
                 return Const(None)
             result = self.call_method(receiver, method, args, node, frame)
@@ -633,7 +796,7 @@ class Builder:
         for arg in args:
             value = self.eval(arg.value, frame)
             if arg.star == "*":
-                positional.extend(_seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
+                positional.extend(seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
             elif arg.star == "**":
                 if isinstance(value, DictValue):
                     keywords.extend((k.value, v) for k, v in value.items if isinstance(k, Const) and isinstance(k.value, str))
@@ -672,7 +835,7 @@ class Builder:
         if result is not None:
             return result
         last = name.rsplit(".", 1)[-1]
-        if last[:1].isupper():
+        if last[:1].isupper() or name in cli_args.CLICK_OPTIONS:
             return Instance(name, args, node)
         return UNKNOWN
 
@@ -688,6 +851,9 @@ class Builder:
                 if isinstance(model, ModelValue):
                     return keras_calls.model_method(self, model.model, method, args, node)
                 return UNKNOWN
+            parsed = cli_args.parser_method(receiver, method, args)
+            if parsed is not None:
+                return parsed
             return data_calls.instance_method(self, receiver, method, args, node)
         if isinstance(receiver, DataValue):
             return data_calls.data_method(self, receiver.data, method, args, node)
@@ -700,6 +866,8 @@ class Builder:
         if name == "len":
             if isinstance(first, Seq):
                 return Const(len(first.items))
+            if isinstance(first, ComprehensionValue):
+                return UNKNOWN if first.length is None else Const(first.length)
             if isinstance(first, Const) and isinstance(first.value, (tuple, str)):
                 return Const(len(first.value))
             if isinstance(first, DataValue):
@@ -772,23 +940,22 @@ class Builder:
                 value = given[index]
             elif name in keywords:
                 value = keywords[name]
-            elif param.default is not None:
-                value = self.eval(param.default, definition_frame)
             else:
-                value = UNKNOWN
+                value = self._default(function, param, definition_frame)
             frame.scope.bind(name, value)
         for param in params.kwonly_params:
             name = param.name.value
-            if name in keywords:
-                value = keywords[name]
-            elif param.default is not None:
-                value = self.eval(param.default, definition_frame)
-            else:
-                value = UNKNOWN
+            value = keywords[name] if name in keywords else self._default(function, param, definition_frame)
             frame.scope.bind(name, value)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 frame.scope.bind(star.name.value, UNKNOWN)
+
+    def _default(self, function: FunctionValue, param: cst.Param, definition_frame: Frame) -> Value:
+        """A parameter's value when the call does not give it: its default, or a command-line option's."""
+        if param.default is not None:
+            return cli_args.parameter_default(self.eval(param.default, definition_frame))
+        return function.option_defaults.get(param.name.value, UNKNOWN)
 
     def instantiate(self, cls: ClassValue, args: CallArgs, node: cst.Call) -> Value:
         if cls.is_keras_model:
@@ -810,8 +977,8 @@ class Builder:
         if isinstance(left, DataValue) or isinstance(right, DataValue):
             return data_calls.arithmetic(self, left, op, right, node)
         if isinstance(left, Const) and isinstance(right, Const):
-            function = _BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]
-            if function is not None and _cheap_to_fold(op, left.value, right.value):
+            function = BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]
+            if function is not None and cheap_to_fold(op, left.value, right.value):
                 try:
                     result = function(left.value, right.value)
                 except Exception:  # noqa: BLE001 - any failure of constant folding means "unknown"
@@ -837,6 +1004,30 @@ class Builder:
             return
         if id(node) not in self._references:
             self._references[id(node)] = Reference(symbol.raw, symbol.name, node, guarded=self.guarded > 0)
+
+
+_EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
+
+
+def _imports_anything(statements) -> bool:
+    """Whether any statement, at any depth, is an import (the snippet test of :meth:`Builder.build`)."""
+    for statement in statements:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            if any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+                return True
+            continue
+        parts = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody")]
+        parts += list(getattr(statement, "handlers", ())) + list(getattr(statement, "cases", ()))
+        for part in parts:
+            if isinstance(part, cst.If):
+                part = cst.IndentedBlock(body=[part])
+            elif isinstance(part, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+                part = part.body
+            if isinstance(part, cst.IndentedBlock) and _imports_anything(part.body):
+                return True
+            if isinstance(part, cst.SimpleStatementSuite) and _imports_anything([part]):
+                return True
+    return False
 
 
 _VERSION_WORDS = ("version", "hasattr(", "getattr(")
@@ -866,46 +1057,6 @@ def _resolved(path: str) -> Path | None:
         return None
 
 
-MAX_FOLDED_BITS = 4096
-MAX_FOLDED_LENGTH = 10_000
-
-
-def _cheap_to_fold(op: str, left: object, right: object) -> bool:
-    """Refuse constant folding that would allocate or compute without bound ('x' * 2**31, 10 ** 10**9)."""
-    if op == "Power" and isinstance(left, int) and isinstance(right, int):
-        return right <= 256 and max(abs(left), 2).bit_length() * max(right, 0) <= MAX_FOLDED_BITS
-    if op == "Multiply":
-        for sequence, count in ((left, right), (right, left)):
-            if isinstance(sequence, (str, bytes, tuple, list)) and isinstance(count, int):
-                return len(sequence) * max(count, 0) <= MAX_FOLDED_LENGTH
-        if isinstance(left, int) and isinstance(right, int):
-            return abs(left).bit_length() + abs(right).bit_length() <= MAX_FOLDED_BITS
-    return True
-
-
-def range_value(args: CallArgs) -> Value:
-    bounds = args.positional
-    if len(bounds) == 1 and isinstance(bounds[0], LenValue):
-        return RangeValue(None, bounds[0].data)
-    numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
-    if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
-        try:
-            r = range(*numbers)
-            count = len(r)
-        except (ValueError, OverflowError):
-            return RangeValue(None)
-        return RangeValue(tuple(r) if count <= MAX_UNROLL else None, count=count)
-    return RangeValue(None)
-
-
-def _range_count(value: Value) -> int | None:
-    if isinstance(value, RangeValue):
-        return value.count
-    if isinstance(value, (Seq,)):
-        return len(value.items)
-    return None
-
-
 def _dotted(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
@@ -915,239 +1066,38 @@ def _dotted(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _target_names(target: cst.BaseExpression):
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-
-
-def _seq_items(value: Value) -> tuple[Value, ...]:
-    if isinstance(value, Seq):
-        return value.items
-    if isinstance(value, Const) and isinstance(value.value, tuple):
-        return tuple(Const(v) for v in value.value)
-    return (UNKNOWN,)
-
-
-def _unpack(value: Value, count: int) -> list[Value]:
-    if isinstance(value, Seq) and len(value.items) == count:
-        return list(value.items)
-    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
-        return [Const(v) for v in value.value]
-    return [UNKNOWN] * count
-
-
-def _merge(a: Value, b: Value) -> Value:
-    """The value of a name after an if/else that bound it differently in each branch."""
-    if isinstance(a, DataValue) and isinstance(b, DataValue):
-        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding:
-            return b
-        return DataValue(replace(b.data, conditional=True))
-    if isinstance(b, DataValue):
-        return DataValue(replace(b.data, conditional=True))
-    if isinstance(a, DataValue):
-        return DataValue(replace(a.data, conditional=True))
-    if isinstance(b, Unknown):
-        return a
-    return b
-
-
-# ------------------------------------------------------------ expression table
-def _eval_literal(builder: Builder, node, frame: Frame) -> Value:
-    known = builder.literals.get(node)
-    if known is None:
-        try:
-            if isinstance(node, cst.Integer):
-                known = Const(int(node.value, 0))  # also 0x1F, 1_000; much cheaper than literal_eval
-            else:
-                known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
-        except Exception:  # noqa: BLE001 - an odd literal is simply unknown
-            known = UNKNOWN
-        builder.literals[node] = known
-    return known
-
-
-def _eval_concatenated(builder: Builder, node: cst.ConcatenatedString, frame: Frame) -> Value:
-    left = builder.eval(node.left, frame)
-    right = builder.eval(node.right, frame)
-    if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, str) and isinstance(right.value, str):
-        return Const(left.value + right.value)
-    return UNKNOWN
-
-
-def _eval_fstring(builder: Builder, node: cst.FormattedString, frame: Frame) -> Value:
-    parts: list[str] = []
-    known = True
-    for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
-            parts.append(part.value)
-        else:
-            value = builder.eval(part.expression, frame)
-            if isinstance(value, Const) and part.format_spec is None and part.conversion is None:
-                parts.append(str(value.value))
-            else:
-                known = False
-    return Const("".join(parts)) if known else FormattedValue("".join(parts))
-
-
-def _eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Value:
-    value = builder.eval(node.expression, frame)
-    if isinstance(value, Const):
-        try:
-            if isinstance(node.operator, cst.Minus):
-                return Const(-value.value)
-            if isinstance(node.operator, cst.Plus):
-                return Const(+value.value)
-            if isinstance(node.operator, cst.Not):
-                return Const(not value.value)
-        except TypeError:
-            return UNKNOWN
-    if isinstance(value, DataValue) and isinstance(node.operator, cst.Minus):
-        return DataValue(value.data.with_step("shift", "negate", node))
-    return UNKNOWN
-
-
-def _eval_binary(builder: Builder, node: cst.BinaryOperation, frame: Frame) -> Value:
-    left = builder.eval(node.left, frame)
-    right = builder.eval(node.right, frame)
-    return builder.binary(left, type(node.operator).__name__, right, node, frame)
-
-
-def _eval_sequence(builder: Builder, node, frame: Frame) -> Value:
-    items = []
-    for element in node.elements:
-        value = builder.eval(element.value, frame)
-        if isinstance(element, cst.StarredElement):
-            items.extend(_seq_items(value))
-        else:
-            items.append(value)
-    kind = "tuple" if isinstance(node, cst.Tuple) else "list"
-    if all(isinstance(i, Const) for i in items) and len(items) <= 100_000:
-        return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
-    return Seq(tuple(items), kind)
-
-
-def _eval_dict(builder: Builder, node: cst.Dict, frame: Frame) -> Value:
-    items = []
-    for element in node.elements:
-        if isinstance(element, cst.DictElement):
-            items.append((builder.eval(element.key, frame), builder.eval(element.value, frame)))
-        else:
-            builder.eval(element.value, frame)
-    return DictValue(tuple(items))
-
-
-def _eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
-    """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
-    scope = Scope(frame.scope)
-    inner = Frame(scope, frame.returns, frame.self_value)
-    comp = node.for_in
-    length: int | None = None
-    saved = builder.loop
-    first = True
-    while comp is not None:
-        iterable = builder.eval(comp.iter, inner)
-        if first:
-            items = builder.unroll_items(iterable)
-            length = len(items) if items is not None else (len(iterable.items) if isinstance(iterable, Seq) else None)
-            if isinstance(iterable, DataValue) and iterable.data.n_samples is not None:
-                length = iterable.data.n_samples
-            first = False
-        element, per_sample = builder.element_of(iterable, comp)
-        builder.loop = LoopContext(comp, iterable, tuple(_target_names(comp.target)), False, builder.loop, per_sample=per_sample)
-        builder.assign(comp.target, element, inner)
-        for condition in comp.ifs:
-            builder.eval(condition.test, inner)
-            length = None
-        comp = comp.inner_for_in
-        if comp is not None:
-            length = None
-    try:
-        if isinstance(node, cst.DictComp):
-            builder.eval(node.key, inner)
-            builder.eval(node.value, inner)
-            return UNKNOWN
-        element_value = builder.eval(node.elt, inner)
-    finally:
-        builder.loop = saved
-    if isinstance(node, cst.GeneratorExp):
-        return UNKNOWN
-    if length is not None and length <= MAX_UNROLL:
-        return Seq((element_value,) * length, "list")
-    return ComprehensionValue(element_value, length)
-
-
-def _eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, frame.scope)
-
-
-def _eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
-    builder.eval(node.test, frame)
-    a = builder.eval(node.body, frame)
-    b = builder.eval(node.orelse, frame)
-    if a == b and isinstance(a, Const):
-        return a
-    return _merge(a, b) if isinstance(a, DataValue) or isinstance(b, DataValue) else UNKNOWN
-
-
-def _eval_boolean(builder: Builder, node: cst.BooleanOperation, frame: Frame) -> Value:
-    builder.eval(node.left, frame)
-    builder.eval(node.right, frame)
-    return UNKNOWN
-
-
-def _eval_comparison(builder: Builder, node: cst.Comparison, frame: Frame) -> Value:
-    builder.eval(node.left, frame)
-    for target in node.comparisons:
-        builder.eval(target.comparator, frame)
-    return UNKNOWN
-
-
-def _eval_named(builder: Builder, node: cst.NamedExpr, frame: Frame) -> Value:
-    value = builder.eval(node.value, frame)
-    builder.assign(node.target, value, frame)
-    return value
-
-
-def _eval_passthrough(builder: Builder, node, frame: Frame) -> Value:
-    inner = getattr(node, "value", None) or getattr(node, "expression", None)
-    if inner is not None:
-        builder.eval(inner, frame)
-    return UNKNOWN
-
 
 _EVALUATORS = {
     cst.Name: Builder.eval_name,
     cst.Attribute: Builder.eval_attribute,
     cst.Call: Builder.eval_call,
     cst.Subscript: Builder.eval_subscript,
-    cst.Integer: _eval_literal,
-    cst.Float: _eval_literal,
+    cst.Integer: eval_literal,
+    cst.Float: eval_literal,
     cst.Imaginary: lambda b, n, f: UNKNOWN,
-    cst.SimpleString: _eval_literal,
-    cst.ConcatenatedString: _eval_concatenated,
-    cst.FormattedString: _eval_fstring,
-    cst.UnaryOperation: _eval_unary,
-    cst.BinaryOperation: _eval_binary,
-    cst.Tuple: _eval_sequence,
-    cst.List: _eval_sequence,
-    cst.Set: _eval_sequence,
-    cst.Dict: _eval_dict,
-    cst.ListComp: _eval_comprehension,
-    cst.SetComp: _eval_comprehension,
-    cst.GeneratorExp: _eval_comprehension,
-    cst.DictComp: _eval_comprehension,
-    cst.Lambda: _eval_lambda,
-    cst.IfExp: _eval_ifexp,
-    cst.BooleanOperation: _eval_boolean,
-    cst.Comparison: _eval_comparison,
-    cst.NamedExpr: _eval_named,
-    cst.Await: _eval_passthrough,
-    cst.Yield: _eval_passthrough,
-    cst.StarredElement: _eval_passthrough,
+    cst.SimpleString: eval_literal,
+    cst.ConcatenatedString: eval_concatenated,
+    cst.FormattedString: eval_fstring,
+    cst.UnaryOperation: eval_unary,
+    cst.BinaryOperation: eval_binary,
+    cst.Tuple: eval_sequence,
+    cst.List: eval_sequence,
+    cst.Set: eval_sequence,
+    cst.Dict: eval_dict,
+    cst.ListComp: eval_comprehension,
+    cst.SetComp: eval_comprehension,
+    cst.GeneratorExp: eval_comprehension,
+    cst.DictComp: eval_comprehension,
+    cst.Lambda: eval_lambda,
+    cst.IfExp: eval_ifexp,
+    cst.BooleanOperation: eval_boolean,
+    cst.Comparison: eval_comparison,
+    cst.NamedExpr: eval_named,
+    cst.Await: eval_passthrough,
+    cst.Yield: eval_passthrough,
+    cst.StarredElement: eval_passthrough,
 }
+
 
 
 def build_script(module: cst.Module, path: str, deadline: float | None = None,

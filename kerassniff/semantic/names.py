@@ -125,6 +125,12 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
 }
 
 
+# A snippet with no import at all (common in questions and documentation: ``model = Sequential()``)
+# is read as if it began with these star imports and the conventional aliases.
+IMPLICIT_STAR_MODULES = ("keras.models", "keras.layers", "keras.optimizers", "keras.callbacks", "keras.utils")
+IMPLICIT_ALIASES = {"keras": "keras", "tf": "tensorflow", "np": "numpy", "pd": "pandas"}
+
+
 def star_lookup(star_modules: list[str], name: str) -> str | None:
     """Resolve ``name`` through ``from <keras module> import *``, if any provides it."""
     for module in reversed(star_modules):

@@ -40,6 +40,13 @@ class Const(Value):
 
 
 @dataclass(frozen=True)
+class KnobConst(Const):
+    """A configuration knob's value: a module-level boolean flag (``data_augmentation = True``) or a
+    command-line option's default (``add_argument("--mode", default="train")``).  Known, but the
+    author changes it from run to run, so a condition on it keeps both branches."""
+
+
+@dataclass(frozen=True)
 class Seq(Value):
     """A list or tuple display whose items are themselves values."""
 
@@ -78,6 +85,8 @@ class FunctionValue(Value):
     node: cst.FunctionDef | cst.Lambda
     scope: Any  # the defining Scope
     owner: "ClassValue | None" = None
+    # parameters given a default by a decorator (``@click.option("--model", default=...)``)
+    option_defaults: dict[str, "Value"] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -246,7 +255,8 @@ class FormattedValue(Value):
 
 @dataclass(frozen=True)
 class ComprehensionValue(Value):
-    """A list built by a comprehension: one representative element and the length if known."""
+    """A list whose items are not enumerated, built by a comprehension or by appending in a loop:
+    one representative element, and the length if known."""
 
     element: Value
     length: int | None

@@ -1,0 +1,224 @@
+"""Evaluators of Python expressions other than names, attributes, calls and subscripts.
+
+Each takes the builder, the node and the frame, and returns the node's abstract value; the
+builder's dispatch table (``builder._EVALUATORS``) maps node types to them.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from kerassniff.semantic.folding import (
+    MAX_UNROLL,
+    compare,
+    merge,
+    seq_items,
+    truth,
+)
+from kerassniff.semantic.frames import Frame, Scope
+from kerassniff.semantic.training import LoopContext
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    ComprehensionValue,
+    Const,
+    DataValue,
+    DictValue,
+    FormattedValue,
+    FunctionValue,
+    Seq,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from kerassniff.semantic.builder import Builder
+
+
+def target_names(target: cst.BaseExpression):
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from target_names(element.value)
+
+
+
+def eval_literal(builder: Builder, node, frame: Frame) -> Value:
+    known = builder.literals.get(node)
+    if known is None:
+        try:
+            if isinstance(node, cst.Integer):
+                known = Const(int(node.value, 0))  # also 0x1F, 1_000; much cheaper than literal_eval
+            else:
+                known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
+        except Exception:  # noqa: BLE001 - an odd literal is simply unknown
+            known = UNKNOWN
+        builder.literals[node] = known
+    return known
+
+
+def eval_concatenated(builder: Builder, node: cst.ConcatenatedString, frame: Frame) -> Value:
+    left = builder.eval(node.left, frame)
+    right = builder.eval(node.right, frame)
+    if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, str) and isinstance(right.value, str):
+        return Const(left.value + right.value)
+    return UNKNOWN
+
+
+def eval_fstring(builder: Builder, node: cst.FormattedString, frame: Frame) -> Value:
+    parts: list[str] = []
+    known = True
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            parts.append(part.value)
+        else:
+            value = builder.eval(part.expression, frame)
+            if isinstance(value, Const) and part.format_spec is None and part.conversion is None:
+                parts.append(str(value.value))
+            else:
+                known = False
+    return Const("".join(parts)) if known else FormattedValue("".join(parts))
+
+
+def eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Value:
+    value = builder.eval(node.expression, frame)
+    if isinstance(value, Const):
+        try:
+            if isinstance(node.operator, cst.Minus):
+                return Const(-value.value)
+            if isinstance(node.operator, cst.Plus):
+                return Const(+value.value)
+            if isinstance(node.operator, cst.Not):
+                return Const(not value.value)
+        except TypeError:
+            return UNKNOWN
+    if isinstance(value, DataValue) and isinstance(node.operator, cst.Minus):
+        return DataValue(value.data.with_step("shift", "negate", node))
+    return UNKNOWN
+
+
+def eval_binary(builder: Builder, node: cst.BinaryOperation, frame: Frame) -> Value:
+    left = builder.eval(node.left, frame)
+    right = builder.eval(node.right, frame)
+    return builder.binary(left, type(node.operator).__name__, right, node, frame)
+
+
+def eval_sequence(builder: Builder, node, frame: Frame) -> Value:
+    items = []
+    for element in node.elements:
+        value = builder.eval(element.value, frame)
+        if isinstance(element, cst.StarredElement):
+            items.extend(seq_items(value))
+        else:
+            items.append(value)
+    kind = "tuple" if isinstance(node, cst.Tuple) else "list"
+    if all(isinstance(i, Const) for i in items) and len(items) <= 100_000:
+        return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
+    return Seq(tuple(items), kind)
+
+
+def eval_dict(builder: Builder, node: cst.Dict, frame: Frame) -> Value:
+    items = []
+    for element in node.elements:
+        if isinstance(element, cst.DictElement):
+            items.append((builder.eval(element.key, frame), builder.eval(element.value, frame)))
+        else:
+            builder.eval(element.value, frame)
+    return DictValue(tuple(items))
+
+
+def eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
+    """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
+    scope = Scope(frame.scope)
+    inner = Frame(scope, frame.returns, frame.self_value, frame.open_loops, frame.loop_assigned)
+    comp = node.for_in
+    length: int | None = None
+    saved = builder.loop
+    first = True
+    while comp is not None:
+        iterable = builder.eval(comp.iter, inner)
+        if first:
+            items = builder.unroll_items(iterable)
+            length = len(items) if items is not None else (len(iterable.items) if isinstance(iterable, Seq) else None)
+            if isinstance(iterable, DataValue) and iterable.data.n_samples is not None:
+                length = iterable.data.n_samples
+            first = False
+        element, per_sample = builder.element_of(iterable, comp)
+        builder.loop = LoopContext(comp, iterable, tuple(target_names(comp.target)), False, builder.loop, per_sample=per_sample)
+        builder.assign(comp.target, element, inner)
+        for condition in comp.ifs:
+            builder.eval(condition.test, inner)
+            length = None
+        comp = comp.inner_for_in
+        if comp is not None:
+            length = None
+    try:
+        if isinstance(node, cst.DictComp):
+            builder.eval(node.key, inner)
+            builder.eval(node.value, inner)
+            return UNKNOWN
+        element_value = builder.eval(node.elt, inner)
+    finally:
+        builder.loop = saved
+    if isinstance(node, cst.GeneratorExp):
+        return UNKNOWN
+    if length is not None and length <= MAX_UNROLL:
+        return Seq((element_value,) * length, "list")
+    return ComprehensionValue(element_value, length)
+
+
+def eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
+    return FunctionValue(node, frame.scope)
+
+
+def eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
+    test = builder.eval(node.test, frame)
+    taken = None if builder.varies_in_loop(node.test, frame) or builder.is_knob(node.test, frame) else truth(test)
+    if taken is not None:
+        return builder.eval(node.body if taken else node.orelse, frame)
+    a = builder.eval(node.body, frame)
+    b = builder.eval(node.orelse, frame)
+    if a == b and isinstance(a, Const):
+        return a
+    return merge(a, b) if isinstance(a, DataValue) or isinstance(b, DataValue) else UNKNOWN
+
+
+def eval_boolean(builder: Builder, node: cst.BooleanOperation, frame: Frame) -> Value:
+    """``a and b`` / ``a or b`` with Python's short circuit, when the left operand's truth is known."""
+    left = builder.eval(node.left, frame)
+    known = truth(left)
+    is_and = isinstance(node.operator, cst.And)
+    if known is not None and known != is_and:
+        return left  # False and ... / True or ...: the right operand is never evaluated
+    right = builder.eval(node.right, frame)
+    return right if known is not None else UNKNOWN
+
+
+def eval_comparison(builder: Builder, node: cst.Comparison, frame: Frame) -> Value:
+    """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
+    left = builder.eval(node.left, frame)
+    result: bool | None = True
+    for target in node.comparisons:
+        right = builder.eval(target.comparator, frame)
+        if result is True:
+            outcome = compare(target.operator, left, right)
+            result = outcome if outcome is not None else None
+        elif result is None and compare(target.operator, left, right) is False:
+            result = False  # a < b < c is false when any link is
+        left = right
+    return UNKNOWN if result is None else Const(result)
+
+
+def eval_named(builder: Builder, node: cst.NamedExpr, frame: Frame) -> Value:
+    value = builder.eval(node.value, frame)
+    builder.assign(node.target, value, frame)
+    return value
+
+
+def eval_passthrough(builder: Builder, node, frame: Frame) -> Value:
+    inner = getattr(node, "value", None) or getattr(node, "expression", None)
+    if inner is not None:
+        builder.eval(inner, frame)
+    return UNKNOWN
+
+

@@ -1,0 +1,187 @@
+"""Operations on abstract values: constant folding, comparisons, truth, lists and branch merges.
+
+Pure functions of :mod:`kerassniff.semantic.values`; the interpreter (:mod:`builder`) and the
+expression evaluators (:mod:`expressions`) share them.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import replace
+
+import libcst as cst
+
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    CallArgs,
+    ClassValue,
+    ComprehensionValue,
+    Const,
+    DataValue,
+    DictValue,
+    FunctionValue,
+    Instance,
+    LenValue,
+    ModelValue,
+    RangeValue,
+    Seq,
+    Unknown,
+    Value,
+)
+
+MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
+
+BINOPS = {
+    cst.Add: operator.add, cst.Subtract: operator.sub, cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv, cst.FloorDivide: operator.floordiv, cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+}
+
+
+
+def truth(value: Value) -> bool | None:
+    """The truth of a value when it is known: a constant, or a list display of known length."""
+    if isinstance(value, Const):
+        try:
+            return bool(value.value)
+        except Exception:  # noqa: BLE001
+            return None
+    if isinstance(value, Seq):
+        return bool(value.items)
+    return None
+
+
+
+MAX_FOLDED_BITS = 4096
+MAX_FOLDED_LENGTH = 10_000
+
+
+def cheap_to_fold(op: str, left: object, right: object) -> bool:
+    """Refuse constant folding that would allocate or compute without bound ('x' * 2**31, 10 ** 10**9)."""
+    if op == "Power" and isinstance(left, int) and isinstance(right, int):
+        return right <= 256 and max(abs(left), 2).bit_length() * max(right, 0) <= MAX_FOLDED_BITS
+    if op == "Multiply":
+        for sequence, count in ((left, right), (right, left)):
+            if isinstance(sequence, (str, bytes, tuple, list)) and isinstance(count, int):
+                return len(sequence) * max(count, 0) <= MAX_FOLDED_LENGTH
+        if isinstance(left, int) and isinstance(right, int):
+            return abs(left).bit_length() + abs(right).bit_length() <= MAX_FOLDED_BITS
+    return True
+
+
+def range_value(args: CallArgs) -> Value:
+    bounds = args.positional
+    if len(bounds) == 1 and isinstance(bounds[0], LenValue):
+        return RangeValue(None, bounds[0].data)
+    numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
+    if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
+        try:
+            r = range(*numbers)
+            count = len(r)
+        except (ValueError, OverflowError):
+            return RangeValue(None)
+        return RangeValue(tuple(r) if count <= MAX_UNROLL else None, count=count)
+    return RangeValue(None)
+
+
+def range_count(value: Value) -> int | None:
+    if isinstance(value, RangeValue):
+        return value.count
+    if isinstance(value, (Seq,)):
+        return len(value.items)
+    return None
+
+
+def seq_items(value: Value) -> tuple[Value, ...]:
+    if isinstance(value, Seq):
+        return value.items
+    if isinstance(value, Const) and isinstance(value.value, tuple):
+        return tuple(Const(v) for v in value.value)
+    return (UNKNOWN,)
+
+
+def is_list(value: Value) -> bool:
+    return isinstance(value, (Seq, ComprehensionValue)) or isinstance(value, Const) and isinstance(value.value, tuple)
+
+
+def listed(value: Value) -> tuple[Value, ...] | None:
+    """The items ``extend``/``+=`` add, or None when their number is not known."""
+    if isinstance(value, (Seq, Const)) and is_list(value):
+        return seq_items(value)
+    return None
+
+
+def representative(items: list[Value]) -> Value:
+    """One value standing for every item of a list whose items are not enumerated."""
+    if not items:
+        return UNKNOWN
+    result = items[0]
+    for item in items[1:]:
+        if item != result:
+            if not (isinstance(item, DataValue) or isinstance(result, DataValue)):
+                return UNKNOWN
+            result = merge(result, item)
+    return result
+
+
+def unpack(value: Value, count: int) -> list[Value]:
+    if isinstance(value, Seq) and len(value.items) == count:
+        return list(value.items)
+    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
+        return [Const(v) for v in value.value]
+    return [UNKNOWN] * count
+
+
+def merge(a: Value, b: Value) -> Value:
+    """The value of a name after an if/else that bound it differently in each branch."""
+    if isinstance(a, DataValue) and isinstance(b, DataValue):
+        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding:
+            return b
+        return DataValue(replace(b.data, conditional=True))
+    if isinstance(b, DataValue):
+        return DataValue(replace(b.data, conditional=True))
+    if isinstance(a, DataValue):
+        return DataValue(replace(a.data, conditional=True))
+    if isinstance(a, Const) or isinstance(b, Const):
+        return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
+    if isinstance(b, Unknown):
+        return a
+    return b
+
+
+COMPARISONS = {
+    cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt, cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt, cst.GreaterThanEqual: operator.ge,
+    cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
+}
+# Values that are certainly not None (``x is None`` is False for them).
+OBJECTS = (DataValue, ModelValue, Instance, FunctionValue, ClassValue, Seq, DictValue, ComprehensionValue)
+
+
+def _singleton(value: Value) -> bool:
+    return isinstance(value, Const) and (value.value is None or value.value is True or value.value is False)
+
+
+def compare(op: cst.BaseCompOp, left: Value, right: Value) -> bool | None:
+    """One comparison of known values; None when it cannot be decided."""
+    if isinstance(op, (cst.Is, cst.IsNot)):
+        result: bool | None = None
+        if isinstance(left, Const) and isinstance(right, Const):
+            if left.value is None or right.value is None or isinstance(left.value, bool) and isinstance(right.value, bool):
+                result = left.value is right.value
+        elif isinstance(left, OBJECTS) and _singleton(right) or isinstance(right, OBJECTS) and _singleton(left):
+            result = False  # a model, an array, a list... is not None, True or False
+        return result if result is None or isinstance(op, cst.Is) else not result
+    function = COMPARISONS.get(type(op))
+    if function is None:
+        return None
+    if isinstance(right, DictValue) and isinstance(op, (cst.In, cst.NotIn)):
+        keys = [k for k, _ in right.items]
+        if not all(isinstance(k, Const) for k in keys):
+            return None
+        right = Const(tuple(k.value for k in keys))  # type: ignore[union-attr]
+    if not (isinstance(left, Const) and isinstance(right, Const)):
+        return None
+    try:
+        return bool(function(left.value, right.value))
+    except Exception:  # noqa: BLE001 - 1 < "a" and the like: not known
+        return None
