@@ -171,3 +171,11 @@ def test_convolutions_separated_by_an_unknown_layer_are_not_compared() -> None:
               "x = L.MaxPooling2D()(x)\nx = L.Conv2D(16, 3)(x)\nm = tf.keras.Model(i, L.Dense(10, activation='softmax')(x))\n")
     found = [f.line for f in lint_text(source, "t.py") if f.code == "KS301"]
     assert found == [9]  # 32 -> 16 after pooling, not 64 -> 32 across the unknown block
+
+
+def test_a_reloaded_model_does_not_repeat_the_findings_of_its_original() -> None:
+    source = ("import keras\nm = keras.Sequential([keras.layers.Dense(10, input_shape=(3,))])\n"
+              "m.compile(loss='sparse_categorical_crossentropy')\nm.save('m.keras')\n"
+              "again = keras.models.load_model('m.keras')\n")
+    assert codes(source).count("KS104") == 1
+    assert build(source).models[1].origin is not None

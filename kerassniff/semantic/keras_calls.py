@@ -68,6 +68,7 @@ TENSOR_ACTIVATIONS = {
     "tensorflow.math.sigmoid": "sigmoid", "tensorflow.sigmoid": "sigmoid", "tensorflow.nn.log_softmax": "log_softmax",
     "keras.activations.softmax": "softmax", "keras.activations.sigmoid": "sigmoid",
     "keras.ops.softmax": "softmax", "keras.ops.sigmoid": "sigmoid",
+    "keras.backend.softmax": "softmax", "keras.backend.sigmoid": "sigmoid",
 }
 
 
