@@ -301,7 +301,7 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
         if layer.nested is not None:
             nested_head = layer.nested.single_head()
             if nested_head is None:
-                return None
+                return _activation_only(layer, activation, activation_node)
             return OutputHead(nested_head.layer, nested_head.units, activation or nested_head.activation,
                               activation_node or nested_head.activation_node)
         if layer.kind in UNIT_LAYERS:
@@ -310,8 +310,15 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
             if final is None:
                 return None
             return OutputHead(layer, layer.units, final, activation_node or layer.node)
-        return None
+        return _activation_only(layer, activation, activation_node)
     return None
+
+
+def _activation_only(layer: Layer, activation: str | None, node: cst.CSTNode | None) -> OutputHead | None:
+    """An activation layer after something unreadable: the output is that activation, its width unknown."""
+    if activation is None or node is None:
+        return None
+    return OutputHead(layer, None, activation, node)
 
 
 def normalise_activation(name: str | None) -> str | None:
