@@ -1,8 +1,8 @@
 """KS301 decreasing-filters (seed 004).
 
 For a classifier's convolutional trunk: as pooling or strides shrink the feature maps, the channel count
-should grow.  Not reported: filters that shrink without any downsampling between them (sequence models of
-'same'/'causal' Conv1D, AlexNet-style tails), the convolution that produces the model's output (an image,
+should grow.  Not reported: filters that shrink at one resolution (sequence models of 'same'/'causal'
+Conv1D without pooling, AlexNet-style tails), the convolution that produces the model's output (an image,
 a mask, a score map, a detection head), encoder-decoder models and their encoders (the bottleneck is the
 design), and convolutions separated by a layer kerassniff cannot read.
 """
@@ -52,22 +52,27 @@ def check(script: Script):
 
 
 def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:
-    """The first pair of spatial convolutions whose filters shrink across a downsampling step."""
+    """The first spatial convolution with fewer filters than one whose output has a higher resolution.
+
+    Resolution drops at a pooling layer or at a strided convolution (its own output is the smaller
+    one); convolutions at one resolution may narrow freely (bottlenecks, AlexNet's 384 -> 256 tail).
+    """
     output = _output_layer(path)
-    previous: int | None = None  # index of the last spatial convolution
-    downsampled = False
-    for index, layer in enumerate(path):
+    last: Layer | None = None  # the latest spatial convolution
+    reference: Layer | None = None  # the latest one whose output is at a higher resolution than now
+    for layer in path:
         if layer.is_unknown or layer.nested is not None:
-            previous, downsampled = None, False  # anything may happen in there
+            last = reference = None  # anything may happen in there
             continue
         if layer.is_conv and layer.units is not None and _spatial(layer):
-            if previous is not None and downsampled and layer is not output and \
-                    layer.units < path[previous].units:  # type: ignore[operator]
-                return path[previous], layer
-            previous, downsampled = index, _strided(layer)
-            continue
-        if _downsamples(layer):
-            downsampled = True
+            if _strided(layer) and last is not None:
+                reference = last
+            if reference is not None and layer is not output and \
+                    layer.units < reference.units:  # type: ignore[operator]
+                return reference, layer
+            last = layer
+        elif _downsamples(layer) and last is not None:
+            reference = last
     return None
 
 
@@ -81,7 +86,7 @@ def _output_layer(path: tuple[Layer, ...]) -> Layer | None:
 
 def _downsamples(layer: Layer) -> bool:
     kind = layer.kind
-    return ("Pooling" in kind and not kind.startswith("Global")) or _strided(layer)
+    return ("Pooling" in kind and not kind.startswith("Global")) or _strided(layer)  # strided: e.g. a DepthwiseConv
 
 
 def _strided(layer: Layer) -> bool:
