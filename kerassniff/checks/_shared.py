@@ -21,8 +21,8 @@ def loss_heads(script: Script) -> Iterator[tuple[Model, CompileCall, LossSpec, O
                     targets = heads
                 elif isinstance(loss.output, int) and loss.output < len(heads):
                     targets = [heads[loss.output]]
-                else:
-                    continue
+                else:  # loss={"name": ...}: Keras matches the key to the output's name
+                    targets = [head for index, head in enumerate(heads) if model.output_name(index) == loss.output]
                 for head in targets:
                     if head is not None:
                         yield model, compile_call, loss, head

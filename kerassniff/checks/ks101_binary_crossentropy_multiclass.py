@@ -20,14 +20,17 @@ def check(script: Script):
             continue
         labels = script.fit_labels(model)
         units = head.units
+        # Two units: binary crossentropy on two complementary one-hot columns is the categorical loss over
+        # again (softmax), or two yes/no heads that train fine (sigmoid), and binary accuracy over the two
+        # columns equals categorical accuracy: nothing misleads, so two units are never reported.
         if head.activation == "softmax":
             if units is None:
                 known = {d.n_classes for d in labels if d.encoding == "onehot" and d.n_classes}
                 units = known.pop() if len(known) == 1 else None
-            if units is None or units < 2:
+            if units is None or units <= 2:
                 continue
         elif head.activation == "sigmoid":
-            if units is None or units < 2 or not labels or any(d.encoding != "onehot" for d in labels):
+            if units is None or units <= 2 or not labels or any(d.encoding != "onehot" for d in labels):
                 continue  # multi-label (multi-hot) targets are what sigmoid + binary crossentropy is for
             if any(m.name == "binary_accuracy" for m in compile_call.metrics):
                 continue

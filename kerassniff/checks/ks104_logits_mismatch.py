@@ -8,6 +8,19 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES
 
 
+# Checked against Keras 3.15 (keras/src/backend/*/nn.py) and tf.keras 2 (tensorflow/python/keras/backend.py).
+_DOUBLE_ACTIVATION = (
+    "On the TensorFlow backend (Keras 3, and tf.keras 2.4 and later) the crossentropy notices that its input was "
+    "produced by a {activation} (the activation caches its logits on the tensor, or the graph op is a "
+    "{activation}), warns \"received `from_logits=True`, but the `output` argument was produced by a {activation} "
+    "activation\" and computes the loss from the logits underneath, so training is right there. The JAX and "
+    "PyTorch backends of Keras 3 have no such check: they apply "
+    "{activation} again to the probabilities, so the loss and its gradients no longer match the model's outputs "
+    "and training stalls. On TensorFlow too, anything between the {activation} and the loss (a float32 cast for "
+    "mixed precision, a Lambda) hides the logits and makes the double {activation} real."
+)
+
+
 @rule("KS104", "logits-mismatch", Severity.ERROR,
       "from_logits=True on a probability output, or a linear (logit) output fed to a loss expecting probabilities",
       "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
@@ -19,10 +32,10 @@ def check(script: Script):
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
             yield Report(loss.node, (
                 f"loss {quoted(script, loss.node)} has from_logits=True but the {describe_head(script, head)} already "
-                f"applies {head.activation}: the loss applies it a second time, so the loss and its gradients no "
-                f"longer match the model's probabilities and training stalls"),
+                f"applies {head.activation}: the JAX and PyTorch backends apply it twice"),
                 f"drop from_logits=True (the output is already {head.activation}), or remove the activation from "
-                f"the last layer and keep from_logits=True")
+                f"the last layer and keep from_logits=True",
+                explanation=_DOUBLE_ACTIVATION.format(activation=head.activation))
         elif loss.from_logits is False and head.activation == "linear":
             yield Report(loss.node, (
                 f"loss {quoted(script, loss.node)} expects probabilities (from_logits=False) but the "

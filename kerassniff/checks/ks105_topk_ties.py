@@ -1,11 +1,19 @@
-"""KS105 topk-ties (seed 000)."""
+"""KS105 topk-ties (seed 000).
+
+On by default, but only where the code makes a misleading top-k reading plausible: the output has
+no more units than k (the metric is always 1.0), or a known softmax output is judged by top-k alone
+(no top-1 accuracy next to it to show the gap).  Logit outputs do not tie, and a top-1 metric beside
+top-k exposes a saturated model at once: on real code those findings were all noise (rules/KS105.md).
+"""
 from __future__ import annotations
 
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.training import CompileCall
 
 TOPK = ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy")
+TOP1 = ("accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
 
 
 @rule("KS105", "topk-ties", Severity.INFO,
@@ -15,17 +23,25 @@ TOPK = ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy")
 def check(script: Script):
     for compile_call in script.compiles():
         head = compile_call.model.single_head()
-        units = head.units if head is not None else None
+        if head is None or head.units is None:
+            continue
+        units = head.units
         for metric in compile_call.metrics:
             if metric.name not in TOPK:
                 continue
             k = metric.k or 5
-            if units is not None and units <= k:
+            if units <= k:
                 detail = (f"the output has only {units} units, so every label is always within the top {k} "
                           f"and the metric reads 1.0")
-            else:
-                of = f" of the {units} scores" if units else " of the scores"
+            elif head.activation == "softmax" and _judged_by_topk_alone(compile_call):
                 detail = (f"Keras computes it with in_top_k, which counts ties at the k-th place as hits: when the "
-                          f"softmax saturates and most{of} are exactly 0.0, they all tie and top-{k} accuracy reads "
-                          f"1.00 while top-1 accuracy is at chance")
+                          f"softmax saturates and most of the {units} scores are exactly 0.0, they all tie and "
+                          f"top-{k} accuracy reads 1.00 while top-1 accuracy is at chance")
+            else:
+                continue
             yield Report(metric.node, f"metric '{metric.name}' (k={k}): {detail}")
+
+
+def _judged_by_topk_alone(compile_call: CompileCall) -> bool:
+    """No top-1 accuracy beside the top-k metric (and no metric we cannot read, which might be one)."""
+    return all(m.name is not None and m.name not in TOP1 for m in compile_call.metrics)

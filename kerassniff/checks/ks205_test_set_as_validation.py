@@ -1,6 +1,8 @@
 """KS205 test-set-as-validation (seed 004)."""
 from __future__ import annotations
 
+import re
+
 from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
@@ -13,7 +15,9 @@ from kerassniff.semantic import Script
       "and touch the test split only once, at the end")
 def check(script: Script):
     for model in script.models:
-        validation = [e for e in events(script, model, "x", ("validation",)) if _is_test(e.data)]
+        # a reload of the script's own checkpoint is the model that watched the validation data
+        trained = [m for m in (model, model.origin) if m is not None]
+        validation = [e for m in trained for e in events(script, m, "x", ("validation",)) if _is_test(e.data)]
         for final in events(script, model, "x", ("evaluate",)):
             for used in validation:
                 if used.order < final.order and _same_array(used.data, final.data):
@@ -24,8 +28,40 @@ def check(script: Script):
                     break
 
 
+VALIDATION_WORDS = ("val", "valid", "validation", "dev", "holdout")
+# What a split's name glues to its role: Xtest, testY, valset, testgen
+AFFIXES = {"x", "y", "xs", "ys", "ds", "set", "data", "gen", "img", "imgs", "images", "labels", "generator"}
+
+
 def _is_test(data) -> bool:
-    return data.split == "test" or (data.name is not None and "test" in data.name.lower())
+    """The array is a test split: so named, the test half of a dataset's load_data(), or read from a test file.
+
+    A held-out part named for validation (``x_train, x_val, ... = train_test_split(...)``) is a validation
+    split, even though train_test_split calls it the "test" part: evaluating on it is no leak.
+    """
+    words = _words(data.name)
+    if "test" in words:
+        return True
+    if data.split == "test" and data.source.kind == "dataset":
+        return True  # (x_train, y_train), (x_test, y_test) = mnist.load_data(), whatever it is called
+    if words & set(VALIDATION_WORDS):
+        return False
+    path = data.source.path or ""
+    return data.source.kind == "file" and "test" in _words(path.rsplit("/", 1)[-1])
+
+
+def _words(name: str | None) -> set[str]:
+    """'X_test' -> {'x', 'test'}; 'testX' -> {'test', 'x'}; 'generator_test' -> {'generator', 'test'}."""
+    if not name:
+        return set()
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    words = {w for w in re.split(r"[^A-Za-z]+", spaced.lower()) if w}
+    for word in list(words):  # xtest, testX, valx, testset (not 'latest', 'device')
+        for known in ("test",) + VALIDATION_WORDS:
+            if word.startswith(known) and word[len(known):] in AFFIXES or \
+                    word.endswith(known) and word[:-len(known)] in AFFIXES:
+                words.add(known)
+    return words
 
 
 def _same_array(a, b) -> bool:

@@ -1,40 +1,138 @@
-"""KS301 decreasing-filters (seed 004)."""
+"""KS301 decreasing-filters (seed 004).
+
+For a classifier's convolutional trunk: as pooling or strides shrink the feature maps, the channel count
+should grow.  Not reported: filters that shrink at one resolution (sequence models of 'same'/'causal'
+Conv1D without pooling, AlexNet-style tails), the convolution that produces the model's output (an image,
+a mask, a score map, a detection head), encoder-decoder models and their encoders (the bottleneck is the
+design), and convolutions separated by a layer kerassniff cannot read.
+"""
 from __future__ import annotations
 
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.models import UPSAMPLING_LAYERS, Layer, Model
+from kerassniff.semantic.models import (
+    ACTIVATION_LAYERS,
+    PASS_THROUGH,
+    UPSAMPLING_LAYERS,
+    Layer,
+    Model,
+)
+from kerassniff.semantic.values import const_value
+
+# Layers after the output convolution that leave it the output: activations, reshapes, dropout.
+_AFTER_OUTPUT = PASS_THROUGH | set(ACTIVATION_LAYERS) | {"Activation", "Cropping1D", "Cropping2D", "Cropping3D"}
 
 
 @rule("KS301", "decreasing-filters", Severity.WARNING,
       "convolution filter counts that shrink as the network gets deeper",
       "let filter counts grow (or stay equal) with depth, e.g. 32 -> 64 -> 128, as spatial size shrinks")
 def check(script: Script):
+    decoders = [m for m in script.models if _upsamples(m)]
     for model in script.models:
+        if model in decoders or _part_of_encoder_decoder(model, script.models, decoders):
+            continue
         for path in _trunks(model):
             if any(layer.kind in UPSAMPLING_LAYERS for layer in path):
                 continue  # an encoder-decoder: the bottleneck is deliberate
-            convs = [layer for layer in path if layer.is_conv and layer.units is not None and _spatial(layer)]
-            for earlier, later in zip(convs, convs[1:]):
-                if later.units < earlier.units:  # type: ignore[operator]
-                    if earlier.node is later.node:
-                        where = f"from {earlier.units} to {later.units} between iterations of the loop at " \
-                                f"{script.where(later.node)}"
-                    else:
-                        where = (f"from {earlier.units} ({script.where(earlier.node)}) to {later.units} "
-                                 f"({script.where(later.node)})")
-                    yield Report(later.node, (
-                        f"{later.kind} filters shrink {where} deeper in the network: the deeper layer "
-                        f"combines more, more complex features but gets fewer channels to hold them, which caps "
-                        f"accuracy (a wide first layer is also the slowest part of the model)"))
-                    break
+            found = _shrinking(path)
+            if found is None:
+                continue
+            earlier, later = found
+            if earlier.node is later.node:
+                where = f"from {earlier.units} to {later.units} between iterations of the loop at " \
+                        f"{script.where(later.node)}"
+            else:
+                where = (f"from {earlier.units} ({script.where(earlier.node)}) to {later.units} "
+                         f"({script.where(later.node)})")
+            yield Report(later.node, (
+                f"{later.kind} filters shrink {where} deeper in the network: the deeper layer "
+                f"combines more, more complex features but gets fewer channels to hold them, which caps "
+                f"accuracy (a wide first layer is also the slowest part of the model)"))
+
+
+def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:
+    """The first spatial convolution with fewer filters than one whose output has a higher resolution.
+
+    Resolution drops at a pooling layer or at a strided convolution (its own output is the smaller
+    one); convolutions at one resolution may narrow freely (bottlenecks, AlexNet's 384 -> 256 tail).
+    """
+    output = _output_layer(path)
+    last: Layer | None = None  # the latest spatial convolution
+    reference: Layer | None = None  # the latest one whose output is at a higher resolution than now
+    for layer in path:
+        if layer.is_unknown or layer.nested is not None:
+            last = reference = None  # anything may happen in there
+            continue
+        if layer.is_conv and layer.units is not None and _spatial(layer):
+            if _strided(layer) and last is not None:
+                reference = last
+            if reference is not None and layer is not output and \
+                    layer.units < reference.units:  # type: ignore[operator]
+                return reference, layer
+            last = layer
+        elif _downsamples(layer) and last is not None:
+            reference = last
+    return None
+
+
+def _output_layer(path: tuple[Layer, ...]) -> Layer | None:
+    """The layer whose result is the model's output (activations and reshapes after it aside)."""
+    for layer in reversed(path):
+        if layer.kind not in _AFTER_OUTPUT:
+            return layer
+    return None
+
+
+def _downsamples(layer: Layer) -> bool:
+    kind = layer.kind
+    return ("Pooling" in kind and not kind.startswith("Global")) or _strided(layer)  # strided: e.g. a DepthwiseConv
+
+
+def _strided(layer: Layer) -> bool:
+    position = 2 if layer.is_conv and not layer.kind.startswith("Convolution") else None  # Keras 1: (n, rows, cols)
+    strides = const_value(layer.args.get("strides", position)) or const_value(layer.args.get("subsample"))
+    if isinstance(strides, bool):
+        return False
+    if isinstance(strides, int):
+        return strides > 1
+    return isinstance(strides, tuple) and any(isinstance(s, int) and s > 1 for s in strides)
+
+
+def _upsamples(model: Model, seen: frozenset[int] = frozenset()) -> bool:
+    """The model (or a model inside it) grows feature maps back: a decoder or generator."""
+    if id(model) in seen:
+        return False
+    for layer in model.all_layers():
+        if layer.kind in UPSAMPLING_LAYERS:
+            return True
+        if layer.nested is not None and _upsamples(layer.nested, seen | {id(model)}):
+            return True
+    return False
+
+
+def _part_of_encoder_decoder(model: Model, models: list[Model], decoders: list[Model]) -> bool:
+    """An encoder: nested in an encoder-decoder, cut from its graph, or a component built beside a decoder.
+
+    ``encoder = keras.Model(img, code)`` taken from a graph that continues into Conv2DTranspose shares its
+    layers with the autoencoder's path; a sub-model that is never compiled or trained itself in a script
+    that builds a decoder is a part of that encoder-decoder (subclassed encoder/decoder pairs).
+    """
+    for other in decoders:
+        if other is model:
+            continue
+        if any(layer.nested is model for layer in other.all_layers()):
+            return True
+        for mine in model.head_paths():
+            if any(path[:len(mine)] == mine and len(path) > len(mine) for path in other.head_paths()):
+                return True
+    trained = model.compiles or model.fits or any(
+        layer.nested is model and (other.compiles or other.fits) for other in models for layer in other.all_layers())
+    return bool(decoders) and not trained
 
 
 def _trunks(model: Model) -> list[tuple[Layer, ...]]:
-    if model.outputs is not None:
-        return model.outputs
-    return [tuple(model.layers)] if model.layers else []
+    return model.head_paths()
 
 
 def _spatial(layer: Layer) -> bool:

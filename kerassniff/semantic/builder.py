@@ -960,7 +960,7 @@ class Builder:
     def instantiate(self, cls: ClassValue, args: CallArgs, node: cst.Call) -> Value:
         if cls.is_keras_model:
             instance = Instance(cls=cls.node.name.value, args=args, node=node, local_class=cls)
-            model = keras_calls.subclassed_model(cls, node)
+            model = keras_calls.subclassed_model(cls, node, args)
             instance.attrs["__model__"] = ModelValue(model)
             init = cls.methods.get("__init__")
             if init is not None:

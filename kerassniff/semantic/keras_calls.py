@@ -6,6 +6,7 @@ knows (the builder then tries the data-flow handlers).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -15,6 +16,8 @@ from kerassniff.semantic.models import (
     ACTIVATION_LAYERS,
     RECURRENT_DEFAULT_ACTIVATION,
     UNIT_LAYERS,
+    UNKNOWN_LAYER,
+    WRAPPER_LAYERS,
     Application,
     Layer,
     Model,
@@ -26,8 +29,9 @@ from kerassniff.semantic.training import (
     FitCall,
     InferenceCall,
     SaveCall,
-    resolve_loss,
-    resolve_metric,
+    compile_losses,
+    compile_metrics,
+    saved_paths,
     unknown_if_none,
 )
 from kerassniff.semantic.values import (
@@ -35,6 +39,7 @@ from kerassniff.semantic.values import (
     CallArgs,
     ClassValue,
     Const,
+    Instance,
     DataValue,
     DictValue,
     LayerValue,
@@ -46,6 +51,7 @@ from kerassniff.semantic.values import (
     Value,
     const_value,
     int_value,
+    str_value,
 )
 
 if TYPE_CHECKING:
@@ -56,12 +62,22 @@ EVALUATE_METHODS = {"evaluate", "evaluate_generator", "test_on_batch"}
 PREDICT_METHODS = {"predict", "predict_generator", "predict_on_batch", "predict_classes", "predict_proba"}
 SAVE_METHODS = {"save", "save_weights", "load_weights", "export"}
 MERGE_FUNCTIONS = {"concatenate", "add", "multiply", "average", "maximum", "minimum", "subtract", "dot"}
+# Functions that apply an activation to a tensor: tf.nn.softmax(x), keras.activations.sigmoid(x), keras.ops.softmax(x).
+TENSOR_ACTIVATIONS = {
+    "tensorflow.nn.softmax": "softmax", "tensorflow.math.softmax": "softmax", "tensorflow.nn.sigmoid": "sigmoid",
+    "tensorflow.math.sigmoid": "sigmoid", "tensorflow.sigmoid": "sigmoid", "tensorflow.nn.log_softmax": "log_softmax",
+    "keras.activations.softmax": "softmax", "keras.activations.sigmoid": "sigmoid",
+    "keras.ops.softmax": "softmax", "keras.ops.sigmoid": "sigmoid",
+    "keras.backend.softmax": "softmax", "keras.backend.sigmoid": "sigmoid",
+}
 
 
 def call_keras(builder: "Builder", name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    if name in TENSOR_ACTIVATIONS:
+        result = tensor_op(TENSOR_ACTIVATIONS[name], name, args, node)
+        if result is not None:
+            return result
     if not is_keras(name):
-        if name in ("tensorflow.nn.softmax", "tensorflow.nn.sigmoid", "tensorflow.math.sigmoid"):
-            return tensor_op(args)
         return None
     parts = name.split(".")
     last = parts[-1]
@@ -83,7 +99,7 @@ def call_keras(builder: "Builder", name: str, args: CallArgs, node: cst.Call) ->
     if name in ("keras.models.load_model", "keras.models.model_from_json", "keras.models.model_from_yaml",
                 "keras.models.clone_model"):
         path = args.get("filepath", 0) if last == "load_model" else None
-        return ModelValue(Model("loaded", node, complete=False, load_path=path))
+        return ModelValue(reloaded(builder, path, args, node) or Model("loaded", node, complete=False, load_path=path))
     if package == "applications" and len(parts) == 3 and last[:1].isupper():
         return ModelValue(make_application(last, args, node))
     return None
@@ -91,6 +107,8 @@ def call_keras(builder: "Builder", name: str, args: CallArgs, node: cst.Call) ->
 
 def make_layer(name: str, args: CallArgs, node: cst.Call) -> Layer:
     kind = short(name)
+    if kind in WRAPPER_LAYERS:
+        return unwrap(kind, name, args, node)
     layer = Layer(kind, name, node, args)
     if kind in UNIT_LAYERS:
         width = args.get(UNIT_LAYERS[kind], 0)
@@ -113,6 +131,28 @@ def make_layer(name: str, args: CallArgs, node: cst.Call) -> Layer:
         layer.momentum = float(momentum) if isinstance(momentum, (int, float)) and not isinstance(momentum, bool) else (
             0.99 if args.get("momentum", 1) is None else None)
     return layer
+
+
+def unwrap(kind: str, name: str, args: CallArgs, node: cst.Call) -> Layer:
+    """``TimeDistributed(Dense(10, activation="softmax"))`` is read as its inner layer, for every rule.
+
+    ``Bidirectional`` concatenates both directions by default (twice the units); with another
+    ``merge_mode`` the width is left unknown.
+    """
+    inner = args.get("layer", 0)
+    if not isinstance(inner, LayerValue):
+        return Layer(kind, name, node, args)  # the wrapped layer is unknown: so is this one
+    layer = replace(inner.layer, wrapper=kind)
+    if kind == "Bidirectional":
+        merge = args.get("merge_mode", 1)
+        concat = merge is None or const_value(merge) == "concat"
+        layer.units = 2 * layer.units if concat and layer.units is not None else None
+    return layer
+
+
+def unknown_layer(node: cst.CSTNode) -> Layer:
+    """A layer or tensor operation kerassniff cannot read, kept in place so the layers after it still count."""
+    return Layer(UNKNOWN_LAYER, "", node, CallArgs())
 
 
 def kernel_size(args: CallArgs, kind: str) -> tuple[int, ...] | None:
@@ -158,7 +198,7 @@ def layers_of(value: Value) -> tuple[list[Layer], bool]:
     elif isinstance(value, Const) and value.value in (None, ()):
         return [], True
     else:
-        return [], False
+        return [unknown_layer(cst.Name("_"))], False
     layers: list[Layer] = []
     complete = True
     for item in items:
@@ -167,6 +207,7 @@ def layers_of(value: Value) -> tuple[list[Layer], bool]:
         layer = as_layer(item)
         if layer is None:
             complete = False
+            layers.append(unknown_layer(getattr(item, "node", None) or cst.Name("_")))
         else:
             layers.append(layer)
     return layers, complete
@@ -199,6 +240,12 @@ def make_functional(args: CallArgs, node: cst.Call) -> Model:
     inputs = args.get("inputs", 0) or args.get("input")
     if isinstance(inputs, TensorValue) and not inputs.path:
         model.input_shape = inputs.shape
+    add_outputs(model, outputs)
+    return model
+
+
+def add_outputs(model: Model, outputs: Value | None) -> None:
+    """Record each output tensor's layer path, incomplete ones too (their heads may still be plain)."""
     tensors: tuple[Value, ...]
     if isinstance(outputs, TensorValue):
         tensors = (outputs,)
@@ -206,15 +253,41 @@ def make_functional(args: CallArgs, node: cst.Call) -> Model:
         tensors = outputs.items
     elif isinstance(outputs, DictValue):
         tensors = tuple(v for _, v in outputs.items)
+        model.output_names = [str_value(k) for k, _ in outputs.items]
     else:
         tensors = ()
         model.output_complete = False
     for tensor in tensors:
-        if isinstance(tensor, TensorValue) and tensor.complete:
+        if isinstance(tensor, TensorValue) and tensor.path:
             model.outputs.append(tensor.path)  # type: ignore[union-attr]
+            if not tensor.complete:
+                model.output_complete = False
         else:
+            model.outputs.append((unknown_layer(model.node),))  # type: ignore[union-attr]
             model.output_complete = False
     model.layers = model.all_layers()
+
+
+def reloaded(builder: "Builder", path: Value | None, args: CallArgs, node: cst.Call) -> Model | None:
+    """``load_model(p)`` of a file this script's own model was saved to: the trained model again.
+
+    Its layers and head carry over, and its compile settings unless ``compile=False``; it stays a
+    separate model (kind "loaded") whose ``origin`` is the model that was saved, so that what was done
+    to the original (fits, validation data) is found through ``origin``.
+    """
+    wanted = str_value(path)
+    if wanted is None:
+        return None
+    origins = [m for m in builder.script.models if wanted in saved_paths(m)]
+    if len(origins) != 1:
+        return None  # never saved here, or by several models: which one is unknown
+    origin = origins[0]
+    model = Model("loaded", node, layers=list(origin.layers), complete=origin.complete,
+                  outputs=list(origin.outputs) if origin.outputs is not None else None,
+                  output_complete=origin.output_complete, application=origin.application, load_path=path,
+                  input_shape=origin.input_shape, output_names=origin.output_names, origin=origin)
+    if const_value(args.get("compile"), True) is not False:
+        model.compiles = list(origin.compiles)
     return model
 
 
@@ -229,34 +302,47 @@ def make_application(name: str, args: CallArgs, node: cst.Call) -> Model:
     return Model("application", node, application=app, complete=False)
 
 
-def subclassed_model(cls: ClassValue, node: cst.CSTNode) -> Model:
-    """A ``keras.Model`` subclass: its layers live in ``call()``, which kerassniff does not trace."""
+def subclassed_model(cls: ClassValue, node: cst.CSTNode, args: CallArgs | None = None) -> Model:
+    """A ``keras.Model`` subclass: its layers live in ``call()``, which kerassniff does not trace.
+
+    A subclass without ``call()`` built as ``MyModel(inputs, outputs)`` (to override ``train_step``,
+    say) is a functional model: its outputs are read like ``keras.Model(inputs, outputs)``'s.
+    """
+    if args is not None and "call" not in cls.methods:
+        outputs = args.get("outputs", 1) or args.get("output")
+        if isinstance(outputs, (TensorValue, Seq, DictValue)):
+            model = make_functional(args, node)
+            model.name = None
+            return model
     return Model("subclassed", node, name=cls.node.name.value, complete=False)
 
 
 def apply_layer(layer: Layer, inputs: Value) -> Value:
+    """A Keras layer called on something gives a tensor: on an unknown input, one whose past is unknown."""
     if isinstance(inputs, TensorValue):
         return TensorValue(inputs.path + (layer,), inputs.complete)
     if isinstance(inputs, Seq):
         return merge_tensors(layer, inputs)
-    return UNKNOWN
+    return TensorValue((unknown_layer(layer.node), layer), complete=False)
 
 
 def merge_tensors(layer: Layer, inputs: Value) -> Value:
     if not isinstance(inputs, Seq) or not inputs.items:
-        return UNKNOWN
+        return TensorValue((unknown_layer(layer.node), layer), complete=False)
     tensors = [t for t in inputs.items if isinstance(t, TensorValue)]
-    if len(tensors) != len(inputs.items):
-        return UNKNOWN
+    if len(tensors) != len(inputs.items) or not tensors:
+        return TensorValue((unknown_layer(layer.node), layer), complete=False)
     longest = max(tensors, key=lambda t: len(t.path))
     return TensorValue(longest.path + (layer,), all(t.complete for t in tensors))
 
 
-def tensor_op(args: CallArgs) -> Value:
-    first = args.positional[0] if args.positional else UNKNOWN
+def tensor_op(activation: str, name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    """``tf.nn.softmax(x)`` on a tensor is an activation layer; on anything else its result is unknown."""
+    first = args.get("x", 0) or args.get("logits") or args.get("features") or UNKNOWN
     if isinstance(first, TensorValue):
-        return TensorValue(first.path, complete=False)
-    return UNKNOWN
+        layer = Layer("Activation", name, node, args, activation=activation)
+        return TensorValue(first.path + (layer,), first.complete, shape=None)
+    return None
 
 
 def call_object(builder: "Builder", callee: Value, args: CallArgs, node: cst.Call) -> Value:
@@ -264,6 +350,9 @@ def call_object(builder: "Builder", callee: Value, args: CallArgs, node: cst.Cal
     first = args.positional[0] if args.positional else (args.get("inputs") or UNKNOWN)
     if isinstance(callee, LayerValue):
         return apply_layer(callee.layer, first)
+    if isinstance(callee, Instance) and isinstance(first, TensorValue):
+        # a custom layer (or any callable object) applied to a tensor: a tensor made by something unknown
+        return TensorValue(first.path + (unknown_layer(node),), complete=False)
     if isinstance(callee, ModelValue):
         model = callee.model
         if isinstance(first, (TensorValue, Seq)):
@@ -282,7 +371,9 @@ def model_attribute(builder: "Builder", model: Model, attribute: str, node: cst.
         paths = model.output_paths()
         if len(paths) == 1:
             return TensorValue(paths[0], source=model)
-        return TensorValue((), complete=False, source=model)
+        known = model.head_paths()
+        path = known[0] if len(known) == 1 else (unknown_layer(node),)
+        return TensorValue(path, complete=False, source=model)
     if attribute in ("input", "inputs"):
         return TensorValue(())
     return UNKNOWN
@@ -298,8 +389,8 @@ def model_method(builder: "Builder", model: Model, method: str, args: CallArgs, 
         layer = as_layer(added)
         if layer is None:
             model.complete = False
-        else:
-            model.layers.append(layer)
+            layer = unknown_layer(node)
+        model.layers.append(layer)
         return Const(None)
     if method == "pop" and model.layers:
         model.layers.pop()
@@ -324,52 +415,8 @@ def model_method(builder: "Builder", model: Model, method: str, args: CallArgs, 
 
 
 def record_compile(builder: "Builder", model: Model, args: CallArgs, node: cst.Call) -> None:
-    loss_value = args.get("loss", 1)
-    loss_arg = args.node_of("loss", 1)
-    losses = []
-    if loss_value is not None and loss_arg is not None:
-        for output, value, value_node in _spread(loss_value, loss_arg.value):
-            losses.append(resolve_loss(value, value_node, output))
-    metrics = []
-    metrics_value = args.get("metrics", 2)
-    metrics_arg = args.node_of("metrics", 2)
-    if metrics_value is not None and metrics_arg is not None:
-        for _, value, value_node in _spread(metrics_value, metrics_arg.value, flatten=True):
-            metrics.append(resolve_metric(value, value_node))
+    losses, metrics = compile_losses(args, node), compile_metrics(args, node)
     model.compiles.append(CompileCall(model, node, builder.next_order(), losses, metrics, args))
-
-
-def _spread(value: Value, node: cst.BaseExpression, flatten: bool = False):
-    """Yield (output key, value, node) for a single value, a list or a dict argument."""
-    if isinstance(node, (cst.List, cst.Tuple)):
-        items = _items(value, len(node.elements))
-        for index, (element, item) in enumerate(zip(node.elements, items)):
-            if flatten and isinstance(element.value, (cst.List, cst.Tuple, cst.Dict)):
-                yield from _spread(item, element.value, flatten)
-            else:
-                yield (None if flatten else index), item, element.value
-    elif isinstance(node, cst.Dict) and isinstance(value, DictValue):
-        for element, (key, item) in zip([e for e in node.elements if isinstance(e, cst.DictElement)], value.items):
-            if flatten and isinstance(element.value, (cst.List, cst.Tuple)):
-                yield from _spread(item, element.value, flatten)
-            else:
-                yield const_value(key), item, element.value
-    elif isinstance(value, Seq):
-        for index, item in enumerate(value.items):
-            yield (None if flatten else index), item, node
-    elif isinstance(value, Const) and isinstance(value.value, tuple):
-        for index, item in enumerate(value.value):
-            yield (None if flatten else index), Const(item), node
-    else:
-        yield None, value, node
-
-
-def _items(value: Value, count: int) -> list[Value]:
-    if isinstance(value, Seq) and len(value.items) == count:
-        return list(value.items)
-    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
-        return [Const(v) for v in value.value]
-    return [UNKNOWN] * count
 
 
 def _loop_repetitions(builder: "Builder") -> int | None:

@@ -48,6 +48,10 @@ PASS_THROUGH = {
     "GaussianDropout", "GaussianNoise", "Flatten", "Reshape", "ActivityRegularization",
     "Permute", "RepeatVector",
 }
+# Layers that apply another layer to each time step or in both directions: every rule reads the inner layer.
+WRAPPER_LAYERS = {"TimeDistributed", "Bidirectional"}
+# Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
+UNKNOWN_LAYER = "Unknown"
 ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
 ACTIVATION_SYNONYMS = {"linear": "linear", "none": "linear", "softmax": "softmax", "sigmoid": "sigmoid",
                        "tanh": "tanh", "relu": "relu", "relu6": "relu", "elu": "elu", "selu": "selu",
@@ -77,6 +81,18 @@ class Layer:
     kernel_size: tuple[int, ...] | None = None
     momentum: float | None = None  # BatchNormalization only
     nested: "Model | None" = None  # a model used as a layer
+    wrapper: str | None = None  # "TimeDistributed" / "Bidirectional" when this is the wrapped inner layer
+
+    @property
+    def name(self) -> str | None:
+        """The ``name=`` given to the layer, when it is a constant (Keras matches dict losses to it)."""
+        from kerassniff.semantic.values import str_value
+
+        return str_value(self.args.get("name"))
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.kind == UNKNOWN_LAYER
 
     @property
     def is_conv(self) -> bool:
@@ -136,6 +152,8 @@ class Model:
     inferences: list["InferenceCall"] = field(default_factory=list)
     saves: list["SaveCall"] = field(default_factory=list)
     input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
+    output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
+    origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model
 
     def sample_shape(self) -> tuple | None:
         """The per-sample input shape, when the script states it (keras.Input, input_shape=, input_dim=)."""
@@ -175,13 +193,19 @@ class Model:
         return False
 
     @property
+    def structure_kind(self) -> str:
+        """How the layers were built: a reload of the script's own checkpoint is built like the original."""
+        return self.origin.structure_kind if self.origin is not None else self.kind
+
+    @property
     def structure_known(self) -> bool:
         """True when every layer on the way to the outputs was followed."""
-        if self.kind == "sequential":
+        kind = self.structure_kind
+        if kind == "sequential":
             return self.complete
-        if self.kind == "functional":
+        if kind == "functional":
             return self.output_complete
-        return self.kind == "application"
+        return kind == "application"
 
     def fresh_batchnorm(self) -> tuple[str, float] | None:
         """BatchNormalization whose moving statistics start from scratch: (description, momentum).
@@ -212,18 +236,33 @@ class Model:
         return list(self.layers)
 
     def output_paths(self) -> list[tuple[Layer, ...]]:
-        """Each output's chain of layers, input to output."""
+        """Each output's chain of layers, input to output; [] unless every layer was followed."""
+        return self.head_paths() if self.structure_known else []
+
+    def head_paths(self) -> list[tuple[Layer, ...]]:
+        """Each output's chain of layers as far as it is known; unknown parts are ``Unknown`` layers.
+
+        The head (the last layers) can be plain to see when the body is not: a custom layer or an
+        unreadable sub-model early on hides nothing about the output's units and activation.
+        """
         if self.outputs is not None:
-            return self.outputs if self.output_complete else []
-        if self.kind == "sequential":
-            return [tuple(self.layers)] if self.complete and self.layers else []
+            return self.outputs
+        if self.structure_kind == "sequential":
+            return [tuple(self.layers)] if self.layers else []
         return []
 
     def heads(self) -> list[OutputHead | None]:
         """The output head of each output; None for an output we cannot read."""
-        if self.kind == "application" and self.application is not None:
+        if self.structure_kind == "application" and self.application is not None:
             return [application_head(self)]
-        return [head_of(path) for path in self.output_paths()]
+        return [head_of(path) for path in self.head_paths()]
+
+    def output_name(self, index: int) -> str | None:
+        """The name Keras gives output ``index`` (dict keys of ``outputs=``, else the last layer's name=)."""
+        if self.output_names is not None and index < len(self.output_names):
+            return self.output_names[index]
+        paths = self.head_paths()
+        return paths[index][-1].name if index < len(paths) and paths[index] else None
 
     def single_head(self) -> OutputHead | None:
         heads = self.heads()
@@ -241,24 +280,28 @@ def application_head(model: Model) -> OutputHead | None:
 def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
     """Read the output head from the end of a layer path.
 
-    Activation layers after the last unit layer win; pass-through layers
-    (Dropout, Flatten, ...) are skipped; anything else makes the head unknown.
+    The output activation is the last one that is not the identity: ``Dense(10)``,
+    ``Activation("softmax")``, ``Activation("linear", dtype="float32")`` (the cast
+    mixed precision asks for) is a softmax output.  Pass-through layers (Dropout,
+    Flatten, ...) are skipped; anything else makes the head unknown.
     """
     activation: str | None = None
     activation_node: cst.CSTNode | None = None
     for layer in reversed(path):
         if layer.kind == "Activation" or layer.kind in ACTIVATION_LAYERS:
-            if activation is None:
+            if activation is not None:
+                continue  # a later activation decides the output
+            if layer.activation is None:
+                return None
+            if layer.activation != "linear":
                 activation, activation_node = layer.activation, layer.node
-                if activation is None:
-                    return None
             continue
         if layer.kind in PASS_THROUGH:
             continue
         if layer.nested is not None:
             nested_head = layer.nested.single_head()
             if nested_head is None:
-                return None
+                return _activation_only(layer, activation, activation_node)
             return OutputHead(nested_head.layer, nested_head.units, activation or nested_head.activation,
                               activation_node or nested_head.activation_node)
         if layer.kind in UNIT_LAYERS:
@@ -267,8 +310,15 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
             if final is None:
                 return None
             return OutputHead(layer, layer.units, final, activation_node or layer.node)
-        return None
+        return _activation_only(layer, activation, activation_node)
     return None
+
+
+def _activation_only(layer: Layer, activation: str | None, node: cst.CSTNode | None) -> OutputHead | None:
+    """An activation layer after something unreadable: the output is that activation, its width unknown."""
+    if activation is None or node is None:
+        return None
+    return OutputHead(layer, None, activation, node)
 
 
 def normalise_activation(name: str | None) -> str | None:

@@ -16,10 +16,13 @@ from kerassniff.semantic.values import (
     CallArgs,
     Const,
     DataValue,
+    DictValue,
     Instance,
+    Seq,
     Symbol,
     Value,
     const_value,
+    str_value,
 )
 
 if TYPE_CHECKING:
@@ -59,6 +62,9 @@ REGRESSION_LOSSES = {
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error", "huber", "log_cosh",
 }
+
+# ModelCheckpoint(filepath) writes the model to filepath unless save_weights_only=True.
+CHECKPOINT_CALLBACKS = ("keras.callbacks.ModelCheckpoint",)
 
 METRIC_ALIASES = {
     "accuracy": "accuracy", "acc": "accuracy",
@@ -220,6 +226,94 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
     if name in ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy") and k is None:
         k = 5
     return MetricSpec(name, node, k)
+
+
+def compile_losses(args: CallArgs, call: cst.Call) -> list[LossSpec]:
+    """The losses of a compile() call: one, a list by output position, or a dict by output name."""
+    value = args.get("loss", 1)
+    if value is None:
+        return []
+    return [resolve_loss(item, node, output) for output, item, node in _spread(value, _argument_node(args, "loss", 1, call))]
+
+
+def compile_metrics(args: CallArgs, call: cst.Call) -> list[MetricSpec]:
+    value = args.get("metrics", 2)
+    if value is None:
+        return []
+    return [resolve_metric(item, node) for _, item, node in
+            _spread(value, _argument_node(args, "metrics", 2, call), flatten=True)]
+
+
+def _argument_node(args: CallArgs, name: str, position: int, call: cst.Call) -> cst.BaseExpression:
+    """Where an argument is written; for one that came in through ``**config``, that ``**config``."""
+    arg = args.node_of(name, position)
+    if arg is not None:
+        return arg.value
+    spread = [a for a in args.nodes if a.star == "**"]
+    return spread[-1].value if spread else call.func
+
+
+def _spread(value: Value, node: cst.BaseExpression, flatten: bool = False):
+    """Yield (output key, value, node) for a single value, a list or a dict argument."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        yield from _spread_list(value, node, flatten)
+    elif isinstance(node, cst.Dict) and isinstance(value, DictValue):
+        yield from _spread_dict(value, node, flatten)
+    else:
+        yield from _spread_value(value, node, flatten)
+
+
+def _spread_list(value: Value, node: cst.List | cst.Tuple, flatten: bool):
+    items = _items(value, len(node.elements))
+    for index, (element, item) in enumerate(zip(node.elements, items)):
+        if flatten and isinstance(element.value, (cst.List, cst.Tuple, cst.Dict)):
+            yield from _spread(item, element.value, flatten)
+        else:
+            yield (None if flatten else index), item, element.value
+
+
+def _spread_dict(value: DictValue, node: cst.Dict, flatten: bool):
+    for element, (key, item) in zip([e for e in node.elements if isinstance(e, cst.DictElement)], value.items):
+        if flatten and isinstance(element.value, (cst.List, cst.Tuple)):
+            yield from _spread(item, element.value, flatten)
+        else:
+            yield const_value(key), item, element.value
+
+
+def _spread_value(value: Value, node: cst.BaseExpression, flatten: bool):
+    """A list, dict or single value that was not written out at the call: everything points at ``node``."""
+    if isinstance(value, Seq):
+        for index, item in enumerate(value.items):
+            yield (None if flatten else index), item, node
+    elif isinstance(value, DictValue):  # a dict built elsewhere: {"cls": ..., "box": ...} in a variable
+        for key, item in value.items:
+            yield const_value(key), item, node
+    elif isinstance(value, Const) and isinstance(value.value, tuple):
+        for index, item in enumerate(value.value):
+            yield (None if flatten else index), Const(item), node
+    else:
+        yield None, value, node
+
+
+def _items(value: Value, count: int) -> list[Value]:
+    if isinstance(value, Seq) and len(value.items) == count:
+        return list(value.items)
+    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
+        return [Const(v) for v in value.value]
+    return [UNKNOWN] * count
+
+
+def saved_paths(model: Model) -> set[str]:
+    """Constant paths this model is written to: model.save(p), ModelCheckpoint(p) passed to its fit()."""
+    paths = {str_value(save.path) for save in model.saves if save.method in ("save", "export")}
+    for fit in model.fits:
+        callbacks = fit.args.get("callbacks")
+        for callback in callbacks.items if isinstance(callbacks, Seq) else ():
+            if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS and \
+                    const_value(callback.args.get("save_weights_only", 4), False) is False:
+                paths.add(str_value(callback.args.get("filepath", 0)))
+    paths.discard(None)
+    return paths  # type: ignore[return-value]
 
 
 def unknown_if_none(value: Value | None) -> Value:
