@@ -39,6 +39,7 @@ from kerassniff.semantic.values import (
     FunctionValue,
     IndexOf,
     Instance,
+    KnownLen,
     LenValue,
     ModelValue,
     ModuleValue,
@@ -704,7 +705,7 @@ class Builder:
                 return Const(len(first.value))
             if isinstance(first, DataValue):
                 n = first.data.n_samples
-                return LenValue(first.data) if n is None else Const(n)
+                return LenValue(first.data) if n is None else KnownLen(n, first.data)
             return UNKNOWN
         if name == "range":
             return range_value(args)
@@ -887,6 +888,8 @@ def range_value(args: CallArgs) -> Value:
     bounds = args.positional
     if len(bounds) == 1 and isinstance(bounds[0], LenValue):
         return RangeValue(None, bounds[0].data)
+    if len(bounds) == 1 and isinstance(bounds[0], KnownLen) and bounds[0].data is not None:
+        return RangeValue(None, bounds[0].data, count=bounds[0].value)  # walks x's samples
     numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
     if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
         try:
