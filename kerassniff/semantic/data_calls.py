@@ -319,9 +319,9 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
         if picked is not None:
             return encode(picked, "onehot", node, data.n_classes)
         return UNKNOWN
-    if isinstance(index, IndexOf) and index.data.group == data.group:
+    if isinstance(index, IndexOf) and _same_samples(index.data, data):
         return DataValue(replace(data, is_sample=True, node=node))
-    if isinstance(index, SliceValue) and isinstance(index.lower, IndexOf) and index.lower.data.group == data.group:
+    if isinstance(index, SliceValue) and isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data):
         return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]
     if isinstance(index, SliceValue):
         lower, upper = const_value(index.lower), const_value(index.upper)
@@ -353,6 +353,14 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
     if isinstance(index, DataValue):
         return DataValue(replace(data, node=node))  # a permutation or a mask
     return UNKNOWN
+
+
+def _same_samples(a: Data, b: Data) -> bool:
+    """Whether an index over a's samples indexes b's: one array, or the inputs and labels of one split
+    (``for i in range(len(y_test)): model.predict(x_test[i:i + 1])``)."""
+    if a.group == b.group:
+        return True
+    return a.split is not None and a.split == b.split and a.source.node is b.source.node
 
 
 def _table_column(data: Data, indices: list[Value], node: cst.CSTNode) -> Value | None:
