@@ -5,6 +5,14 @@ from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.models import Model
+
+# Layers that pass inputs on without weights: a normalisation right after them sees the raw inputs.
+PASS_THROUGH_LAYERS = frozenset(
+    "Flatten Reshape InputLayer Permute Dropout GaussianNoise SpatialDropout1D SpatialDropout2D "
+    "ZeroPadding2D Cropping2D RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop".split())
+NORMALIZATION_LAYERS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
 
 
 @rule("KS202", "unscaled-input", Severity.WARNING,
@@ -13,11 +21,13 @@ from kerassniff.semantic import Script
       "or add keras.layers.Rescaling(1/255) as the model's first layer")
 def check(script: Script):
     for model in script.models:
-        if not model.structure_known or model.scales_inputs:
+        if not model.structure_known or model.scales_inputs or _normalizes_inputs(model):
             continue  # a model we cannot see into may rescale its inputs itself
         for event in events(script, model, "x", ("fit",)):
             data = event.data
             if not data.raw_pixels or any(step.kind == "scale" for step in data.steps):
+                continue
+            if _reproduces_raw_inputs(script, event):
                 continue
             yield Report(event.call_node, (
                 f"{data.label} reaches fit() as raw 0-255 pixels (from {data.source.description}, "
@@ -25,3 +35,21 @@ def check(script: Script):
                 f"inputs hundreds of times larger than the initial weights expect saturate activations, so training "
                 f"is slow or stuck near chance accuracy"))
             break
+
+
+def _normalizes_inputs(model: Model) -> bool:
+    """A BatchNormalization (or another normalisation) before any weighted layer standardises the raw inputs."""
+    paths = model.output_paths()
+    if not paths:
+        return False
+    for path in paths:
+        first = next((layer for layer in path if layer.kind not in PASS_THROUGH_LAYERS), None)
+        if first is None or not first.kind.startswith(NORMALIZATION_LAYERS):
+            return False
+    return True
+
+
+def _reproduces_raw_inputs(script: Script, event: DataEvent) -> bool:
+    """fit(x, x): the targets are the same raw pixels, so the 0-255 scale is the output the task asks for."""
+    return any(other.call_node is event.call_node and other.role == "y" and other.data is event.data
+               for other in script.data_events)
