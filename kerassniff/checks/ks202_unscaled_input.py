@@ -12,6 +12,7 @@ from kerassniff.semantic.models import Model
 PASS_THROUGH_LAYERS = frozenset(
     "Flatten Reshape InputLayer Permute Dropout GaussianNoise SpatialDropout1D SpatialDropout2D "
     "ZeroPadding2D Cropping2D RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop".split())
+BOUNDED_ACTIVATIONS = frozenset({"sigmoid", "tanh", "softmax", "hard_sigmoid", "softsign"})
 NORMALIZATION_LAYERS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
 
 
@@ -27,7 +28,7 @@ def check(script: Script):
             data = event.data
             if not data.raw_pixels or any(step.kind == "scale" for step in data.steps):
                 continue
-            if _reproduces_raw_inputs(script, event):
+            if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
                 continue
             yield Report(event.call_node, (
                 f"{data.label} reaches fit() as raw 0-255 pixels (from {data.source.description}, "
@@ -49,7 +50,14 @@ def _normalizes_inputs(model: Model) -> bool:
     return True
 
 
+def _outputs_unbounded(model: Model) -> bool:
+    """Every output can produce values like 255 (linear, relu ...): not squashed into (0, 1) or (-1, 1)."""
+    heads = model.heads()
+    return bool(heads) and all(h is not None and h.activation is not None and h.activation not in BOUNDED_ACTIVATIONS
+                               for h in heads)
+
+
 def _reproduces_raw_inputs(script: Script, event: DataEvent) -> bool:
-    """fit(x, x): the targets are the same raw pixels, so the 0-255 scale is the output the task asks for."""
+    """fit(x, x): the targets are the same raw pixels; with an unbounded output the 0-255 scale is the task's."""
     return any(other.call_node is event.call_node and other.role == "y" and other.data is event.data
                for other in script.data_events)
