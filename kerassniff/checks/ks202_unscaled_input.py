@@ -39,15 +39,27 @@ def check(script: Script):
 
 
 def _normalizes_inputs(model: Model) -> bool:
-    """A BatchNormalization (or another normalisation) before any weighted layer standardises the raw inputs."""
+    """A normalisation layer before any non-linearity makes the model blind to the input scale.
+
+    ``BatchNormalization`` first standardises the raw inputs; after one linear layer (``Dense(100)``,
+    ``Conv2D(32, 3)`` with no activation) it divides that layer's output by its spread, which cancels any
+    factor on the inputs.
+    """
     paths = model.output_paths()
-    if not paths:
-        return False
-    for path in paths:
-        first = next((layer for layer in path if layer.kind not in PASS_THROUGH_LAYERS), None)
-        if first is None or not first.kind.startswith(NORMALIZATION_LAYERS):
+    return bool(paths) and all(_normalized_path(path) for path in paths)
+
+
+def _normalized_path(path) -> bool:
+    linear_seen = False
+    for layer in path:
+        if layer.kind in PASS_THROUGH_LAYERS:
+            continue
+        if layer.kind.startswith(NORMALIZATION_LAYERS):
+            return True
+        if linear_seen or layer.units is None or layer.activation != "linear":
             return False
-    return True
+        linear_seen = True
+    return False
 
 
 def _outputs_unbounded(model: Model) -> bool:
