@@ -73,7 +73,8 @@ def test_one_column_of_a_table(selection: str) -> None:
 
 
 @pytest.mark.parametrize("selection", ["df[['a', 'b']]", "df.iloc[:, 1:]", "np.stack(df['vectors'].values)",
-                                       "np.array(df['vectors'].tolist())", "np.load('a.npy')[:, 0]"])
+                                       "np.array(df['vectors'].tolist())", "np.load('a.npy')[:, 0]",
+                                       "df[df.columns.drop('id')]", "df[df['a'] > 0]"])
 def test_not_a_single_column(selection: str) -> None:
     assert fit_labels(f"df = pd.read_csv('d.csv')\ny = {selection}\nmodel.fit(df, y)\n").encoding != "column"
 

@@ -30,6 +30,7 @@ from kerassniff.semantic.values import (
     ComprehensionValue,
     Const,
     DataValue,
+    FormattedValue,
     FunctionValue,
     IndexOf,
     Instance,
@@ -38,6 +39,7 @@ from kerassniff.semantic.values import (
     ShapeValue,
     SliceValue,
     Symbol,
+    Unknown,
     Value,
     const_value,
     int_value,
@@ -376,6 +378,9 @@ def _table_column(data: Data, indices: list[Value], node: cst.CSTNode) -> Value 
             return loaders.column(data, node)
         if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
             return DataValue(replace(data, node=node))  # several columns: still a table
+        if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
+            # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
+            return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
         return None
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         return loaders.column(data, node)
