@@ -5,7 +5,8 @@ from kerassniff.checks._shared import EVENT_WORDS, events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import encoding_name
+from kerassniff.semantic.dataflow import encoding_name, same_label_shape
+from kerassniff.semantic.models import Model
 
 
 @rule("KS102", "label-encoding-mismatch", Severity.ERROR,
@@ -14,15 +15,15 @@ from kerassniff.semantic.dataflow import encoding_name
       "integer ids for sparse_categorical_crossentropy")
 def check(script: Script):
     for model in script.models:
-        labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot")
+        labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot", "column")
                   and not e.data.conditional]
         if not labels:
             continue
-        losses = {loss.name for c in model.compiles for loss in c.losses if loss.output is None}
         training = [e for e in labels if e.kind == "fit"]
         reported: set[int] = set()
         for event in labels:
             data = event.data
+            losses = _losses_at(model, event.order)
             where = EVENT_WORDS[event.kind]
             if "categorical_crossentropy" in losses and data.encoding == "int":
                 reported.add(id(event))
@@ -42,8 +43,8 @@ def check(script: Script):
                 continue
             train = next((t for t in training if (t.call_node is event.call_node if event.kind == "validation"
                                                   else t.order <= event.order)), None)
-            if train is None or train.data.encoding == event.data.encoding:
-                continue
+            if train is None or id(train) in reported or same_label_shape(train.data.encoding, event.data.encoding):
+                continue  # (training labels already reported: fixing them resolves this one)
             where = EVENT_WORDS[event.kind]
             yield Report(event.call_node, (
                 f"{where} labels {event.data.label} are {encoding_name(event.data.encoding)} but the training "
@@ -51,3 +52,14 @@ def check(script: Script):
                 f"({script.where(train.data.node or train.call_node)}): the loss and accuracy "
                 f"reported for {where} compare differently shaped labels and do not measure the model"),
                 f"encode {event.data.name or 'these labels'} exactly like {train.data.name or 'the training labels'}")
+
+
+def _losses_at(model: Model, order: int) -> set[str | None]:
+    """The losses of the compile in force when the labels reach the model: the last one before.
+
+    A notebook recompiles a model with another loss after its last fit; that later loss does not apply to
+    the earlier fit.  Without any compile before (an order the interpreter cannot tell), every compile counts.
+    """
+    before = [c for c in model.compiles if c.order < order]
+    chosen = before[-1:] if before else model.compiles
+    return {loss.name for c in chosen for loss in c.losses if loss.output is None}

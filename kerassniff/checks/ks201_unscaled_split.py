@@ -6,6 +6,17 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
+
+CLASSIFICATION_LOSSES = CROSSENTROPY_LOSSES | {"hinge", "squared_hinge", "categorical_hinge"}
+
+# What wrongly scaled inputs do to the outputs, by the task the loss trains for.
+CONSEQUENCE = {
+    "classification": ", typically collapsing onto a few classes",
+    "regression": ", typically far from the targets",
+    None: "",
+}
 
 
 @rule("KS201", "unscaled-split", Severity.ERROR,
@@ -20,8 +31,24 @@ def check(script: Script):
                     f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but the model was "
                     f"trained on {reference.data.label} {scaling_text(reference.data)} "
                     f"({script.where(reference.call_node)}): the model sees inputs on a different scale than "
-                    f"in training, so the reported numbers (or predictions) are wrong, typically collapsing onto a "
-                    f"few classes"))
+                    f"in training, so the reported numbers (or predictions) are wrong"
+                    f"{CONSEQUENCE[task(model)]}"))
+
+
+def task(model: Model) -> str | None:
+    """'classification' or 'regression' from the model's losses; None when unknown or mixed.
+
+    Only a classifier's wrongly scaled inputs collapse onto a few classes; a regression's predictions drift
+    away from the targets instead.
+    """
+    names = {loss.name for c in model.compiles for loss in c.losses}
+    if not names or None in names:
+        return None
+    if names <= CLASSIFICATION_LOSSES:
+        return "classification"
+    if names <= REGRESSION_LOSSES:
+        return "regression"
+    return None
 
 
 def _same_kind_of_data(a: Data, b: Data) -> bool:

@@ -5,6 +5,15 @@ from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.models import Model
+
+# Layers that pass inputs on without weights: a normalisation right after them sees the raw inputs.
+PASS_THROUGH_LAYERS = frozenset(
+    "Flatten Reshape InputLayer Permute Dropout GaussianNoise SpatialDropout1D SpatialDropout2D "
+    "ZeroPadding2D Cropping2D RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop".split())
+BOUNDED_ACTIVATIONS = frozenset({"sigmoid", "tanh", "softmax", "hard_sigmoid", "softsign"})
+NORMALIZATION_LAYERS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
 
 
 @rule("KS202", "unscaled-input", Severity.WARNING,
@@ -13,11 +22,13 @@ from kerassniff.semantic import Script
       "or add keras.layers.Rescaling(1/255) as the model's first layer")
 def check(script: Script):
     for model in script.models:
-        if not model.structure_known or model.scales_inputs:
+        if not model.structure_known or model.scales_inputs or _normalizes_inputs(model):
             continue  # a model we cannot see into may rescale its inputs itself
         for event in events(script, model, "x", ("fit",)):
             data = event.data
             if not data.raw_pixels or any(step.kind == "scale" for step in data.steps):
+                continue
+            if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
                 continue
             yield Report(event.call_node, (
                 f"{data.label} reaches fit() as raw 0-255 pixels (from {data.source.description}, "
@@ -25,3 +36,40 @@ def check(script: Script):
                 f"inputs hundreds of times larger than the initial weights expect saturate activations, so training "
                 f"is slow or stuck near chance accuracy"))
             break
+
+
+def _normalizes_inputs(model: Model) -> bool:
+    """A normalisation layer before any non-linearity makes the model blind to the input scale.
+
+    ``BatchNormalization`` first standardises the raw inputs; after one linear layer (``Dense(100)``,
+    ``Conv2D(32, 3)`` with no activation) it divides that layer's output by its spread, which cancels any
+    factor on the inputs.
+    """
+    paths = model.output_paths()
+    return bool(paths) and all(_normalized_path(path) for path in paths)
+
+
+def _normalized_path(path) -> bool:
+    linear_seen = False
+    for layer in path:
+        if layer.kind in PASS_THROUGH_LAYERS:
+            continue
+        if layer.kind.startswith(NORMALIZATION_LAYERS):
+            return True
+        if linear_seen or layer.units is None or layer.activation != "linear":
+            return False
+        linear_seen = True
+    return False
+
+
+def _outputs_unbounded(model: Model) -> bool:
+    """Every output can produce values like 255 (linear, relu ...): not squashed into (0, 1) or (-1, 1)."""
+    heads = model.heads()
+    return bool(heads) and all(h is not None and h.activation is not None and h.activation not in BOUNDED_ACTIVATIONS
+                               for h in heads)
+
+
+def _reproduces_raw_inputs(script: Script, event: DataEvent) -> bool:
+    """fit(x, x): the targets are the same raw pixels; with an unbounded output the 0-255 scale is the task's."""
+    return any(other.call_node is event.call_node and other.role == "y" and other.data is event.data
+               for other in script.data_events)

@@ -5,7 +5,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import DataValue, RangeValue, Value, ZipValue
+from kerassniff.semantic.values import Const, DataValue, RangeValue, Seq, Value, ZipValue
 
 
 @rule("KS401", "predict-in-loop", Severity.WARNING,
@@ -27,12 +27,44 @@ def check(script: Script):
             f"pays the full per-call overhead for a single row, typically 10-100x slower than one batched call"))
 
 
+# A loop over at most this many samples is a handful (a grid of plots, a few examples to show): one call
+# per sample costs well under a second there, and batching it is not worth a finding.
+FEW_SAMPLES = 100
+
+
 def _sample_loop(loop: LoopContext | None) -> LoopContext | None:
+    """The innermost enclosing loop that really repeats over samples: many of them, or an unknown number."""
     while loop is not None:
-        if loop.per_sample:
+        if loop.per_sample and _repeats_many(loop.iterable):
             return loop
         loop = loop.parent
     return None
+
+
+def _repeats_many(iterable: Value) -> bool:
+    if isinstance(iterable, ZipValue):
+        if not all(_walks_samples(part) or _length(part) is not None for part in iterable.parts):
+            return False  # zip(axes, images): as long as the plot axes or file names, not the array
+        counts = [c for c in map(_length, iterable.parts) if c is not None]
+        return not counts or min(counts) > FEW_SAMPLES
+    count = _length(iterable)
+    return count is None or count > FEW_SAMPLES
+
+
+def _length(value: Value) -> int | None:
+    if isinstance(value, DataValue):
+        return value.data.n_samples
+    if isinstance(value, RangeValue):
+        return value.count
+    if isinstance(value, Seq):
+        return len(value.items)
+    if isinstance(value, Const) and isinstance(value.value, tuple):
+        return len(value.value)
+    return None
+
+
+def _walks_samples(value: Value) -> bool:
+    return isinstance(value, DataValue) or (isinstance(value, RangeValue) and value.over is not None)
 
 
 def _iterable_name(value: Value) -> str:

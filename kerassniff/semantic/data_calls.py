@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from kerassniff.semantic import generators, loaders
 from kerassniff.semantic.dataflow import (
-    DATASETS,
     Data,
+    data_of,
+    size_text,
     Source,
     literal_encoding,
     literal_range,
@@ -28,6 +30,7 @@ from kerassniff.semantic.values import (
     ComprehensionValue,
     Const,
     DataValue,
+    FormattedValue,
     FunctionValue,
     IndexOf,
     Instance,
@@ -36,6 +39,7 @@ from kerassniff.semantic.values import (
     ShapeValue,
     SliceValue,
     Symbol,
+    Unknown,
     Value,
     const_value,
     int_value,
@@ -50,15 +54,18 @@ SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes",
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
                 "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
+# tf.image operations that move, crop or jitter pixels but keep their scale.
+SAME_SCALE_IMAGE_OPS = frozenset(
+    "flip_left_right flip_up_down random_flip_left_right random_flip_up_down rot90 transpose random_crop "
+    "central_crop crop_to_bounding_box pad_to_bounding_box resize_with_crop_or_pad random_brightness "
+    "random_contrast random_saturation random_hue adjust_brightness adjust_contrast adjust_saturation "
+    "adjust_hue stateless_random_flip_left_right stateless_random_flip_up_down stateless_random_crop "
+    "stateless_random_brightness stateless_random_contrast".split())
 ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBinarizer": "multihot",
             "LabelEncoder": "int"}
 
 
 # ------------------------------------------------------------------- helpers
-def data_of(value: Value) -> Data | None:
-    return value.data if isinstance(value, DataValue) else None
-
-
 def make(source: Source, node: cst.CSTNode, **fields) -> DataValue:
     return DataValue(Data(source=source, group=new_group(), node=node, **fields))
 
@@ -90,7 +97,9 @@ def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) 
     last = parts[-1]
 
     if name.startswith("keras.datasets.") and last == "load_data":
-        return load_dataset(parts[-2], node)
+        return loaders.load_dataset(parts[-2], node)
+    if loaders.is_tf1_mnist_reader(name):
+        return loaders.read_data_sets(args, node)
     if name == "keras.utils.to_categorical":
         return one_hot(data, int_value(args.get("num_classes", 1)), node)
     if name.startswith(("keras.applications.", "tensorflow.keras.applications.")) and last == "preprocess_input":
@@ -101,7 +110,7 @@ def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) 
             return DataValue(replace(data, node=node))
         return make(Source("image", f"{short(name)}(...)", node, pixels=True, color="rgb"), node, is_sample=True)
     if name == "keras.utils.image_dataset_from_directory" or name.endswith("image_dataset_from_directory"):
-        return image_directory(args, node, f"{short(name)}(...)")
+        return generators.image_directory(args, node, f"{short(name)}(...)")
     if name.startswith("numpy.") or name.startswith("pandas.") or name.startswith("tensorflow."):
         result = numpy_like(builder, name, last, args, first, data, node)
         if result is not None:
@@ -126,7 +135,7 @@ def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) 
             return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
         return DataValue(data.with_step("color", code_name or "?", node))
     if name == "cv2.resize" and data is not None:
-        return DataValue(data.with_step("resize", _size_text(args.get("dsize", 1)), node))
+        return DataValue(data.with_step("resize", size_text(args.get("dsize", 1)), node))
     if name.startswith("sklearn.preprocessing.") and last in ("minmax_scale", "scale", "normalize"):
         return with_step(data, "minmax" if last == "minmax_scale" else "standardize", last, node)
     if name.startswith("sklearn.preprocessing.") and last == "label_binarize":
@@ -138,26 +147,35 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
                node: cst.Call) -> Value | None:
     if last in ("array", "asarray", "float32", "asanyarray", "convert_to_tensor", "constant") or name == "numpy.stack":
         if data is not None:
+            if last == "stack" and data.encoding == "column":  # np.stack(df["vectors"]): rows of the cells
+                return DataValue(replace(data, encoding=None, node=node))
             return DataValue(replace(data, node=node))
         if isinstance(first, Const) and isinstance(first.value, tuple):
             return literal(first.value, node)
         return from_collection(first, node)
     if last in ("eye", "identity") and name.startswith("numpy."):
-        n = int_value(first)
-        return make(Source("generated", f"np.{last}({n})", node), node, role="eye", n_classes=n, n_samples=n,
-                    encoding="onehot")
+        return identity(last, args, node)
     if name == "pandas.get_dummies":
         return encode(data, "onehot", node)
+    if name == "pandas.factorize":
+        return factorize(data, node)
+    if name == "pandas.Categorical" and data is not None:
+        return DataValue(replace(data, node=node))  # its .codes are integer ids
+    if name == "pandas.DataFrame":
+        return DataValue(replace(data, table=True, node=node)) if data is not None else \
+            loaders.table("literal", "pd.DataFrame(...)", None, node)
     if last in ("load", "loadtxt", "genfromtxt", "fromfile") and name.startswith("numpy."):
+        if last in loaders.TEXT_TABLE_READERS:
+            return loaders.table("file", f"np.{last}(...)", str_value(first), node)
         return make(Source("file", f"np.{last}(...)", node, path=str_value(first)), node)
-    if last in ("read_csv", "read_excel", "read_parquet", "read_json", "read_table", "read_pickle") and name.startswith("pandas."):
-        return make(Source("file", f"pd.{last}(...)", node, path=str_value(first)), node)
+    if last in loaders.TABLE_READERS and name.startswith("pandas."):
+        return loaders.table("file", f"pd.{last}(...)", str_value(first), node)
+    if name == "numpy.random.randint":
+        return loaders.random_integers(args, node)
     if name.startswith("numpy.random.") or last in ("zeros", "ones", "empty", "full", "arange", "linspace"):
         if last in ("permutation", "shuffle", "choice", "seed"):
             return UNKNOWN
         shape = args.get("size") or args.get("shape") or (first if last not in ("randint", "uniform", "normal", "full") else None)
-        if last == "randint":
-            shape = args.get("size", 2)
         return make(Source("generated", f"np.{last}(...)", node), node, n_samples=shape_samples(shape or UNKNOWN))
     if data is not None and last in ("dot", "matmul", "tensordot"):
         return DataValue(data.with_step("reshape", last, node))  # e.g. RGB -> grey weights: same range
@@ -166,7 +184,8 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
     if data is not None and last == "argmax":
         return DataValue(data.with_step("encode", "argmax", node, encoding="int"))
     if data is not None and last in ("concatenate", "vstack", "hstack"):
-        return DataValue(replace(data, n_samples=None, node=node))
+        encoding = None if data.encoding == "column" and last != "concatenate" else data.encoding
+        return DataValue(replace(data, n_samples=None, encoding=encoding, node=node))
     if isinstance(first, Seq) and last in ("concatenate", "vstack"):
         parts = [data_of(item) for item in first.items]
         if parts and all(p is not None for p in parts):
@@ -174,13 +193,15 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
     if data is not None and last in ("mean", "std", "max", "min", "median", "var", "amax", "percentile", "sqrt"):
         return Statistic(data, last)
     if data is not None and name.startswith("tensorflow.image.") and last.startswith("resize"):
-        return DataValue(data.with_step("resize", _size_text(args.get("size", 1)), node))
+        return DataValue(data.with_step("resize", size_text(args.get("size", 1)), node))
     if data is not None and name.startswith("tensorflow.image.") and last == "rgb_to_grayscale":
         return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
     if data is not None and name.startswith("tensorflow.image.") and last == "convert_image_dtype":
         return DataValue(data.with_step("scale", "/255", node))
-    if name.startswith("tensorflow.data.Dataset.from_tensor_slices"):
-        return dataset_from(first, node)
+    if name.startswith("tensorflow.data.Dataset.") and last in ("from_tensor_slices", "from_tensors", "zip"):
+        return generators.dataset_from(first, node)
+    if data is not None and name.startswith("tensorflow.image.") and last in SAME_SCALE_IMAGE_OPS:
+        return DataValue(data.with_step("augment", last, node))
     if data is not None and last in ("cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"):
         return DataValue(data.with_step("reshape", last, node))
     if data is not None and last == "one_hot":
@@ -203,25 +224,6 @@ def from_collection(value: Value, node: cst.Call) -> Value:
     if element is not None:
         return DataValue(replace(element, group=new_group(), is_sample=False, n_samples=n, node=node))
     return make(Source("literal", "a list", node), node, n_samples=n)
-
-
-def load_dataset(dataset: str, node: cst.Call) -> Value:
-    info = DATASETS.get(dataset)
-    if info is None:
-        return Seq((Seq((UNKNOWN, UNKNOWN), "tuple"), Seq((UNKNOWN, UNKNOWN), "tuple")), "tuple")
-    group = new_group()
-    labels_group = new_group()
-    source = Source("dataset", f"{dataset}.load_data()", node, pixels=bool(info["pixels"]),
-                    color="gray" if "mnist" in dataset else ("rgb" if info["pixels"] else None))
-    target_range = info.get("target_range")
-    label_source = Source("dataset", f"{dataset}.load_data()", node, value_range=target_range)  # type: ignore[arg-type]
-    splits = []
-    for split, n in zip(("train", "test"), info["samples"]):  # type: ignore[call-overload]
-        x = Data(source, group, role="x", split=split, n_samples=n, node=node)
-        y = Data(label_source, labels_group, role="y", split=split, n_samples=n, node=node,
-                 encoding="int" if info["classes"] else None, n_classes=info["classes"])  # type: ignore[arg-type]
-        splits.append(Seq((DataValue(x), DataValue(y)), "tuple"))
-    return Seq(tuple(splits), "tuple")
 
 
 def train_test_split(args: CallArgs, node: cst.Call) -> Value:
@@ -250,14 +252,33 @@ def one_hot(data: Data | None, n_classes: int | None, node: cst.CSTNode) -> Valu
         return make(Source("unknown", "to_categorical(...)", node), node, role="y", encoding="onehot",
                     n_classes=n_classes)
     return DataValue(data.with_step("encode", "onehot", node, encoding="onehot", n_classes=n_classes or data.n_classes,
-                                    role="y"))
+                                    role="y", table=False))
 
 
 def encode(data: Data | None, encoding: str, node: cst.CSTNode, n_classes: int | None = None) -> Value:
     if data is None:
         return make(Source("unknown", "an encoder", node), node, role="y", encoding=encoding, n_classes=n_classes)
     return DataValue(data.with_step("encode", encoding, node, encoding=encoding, role="y",
-                                    n_classes=n_classes or data.n_classes))
+                                    n_classes=n_classes or data.n_classes, table=False))
+
+
+def factorize(data: Data | None, node: cst.CSTNode) -> Value:
+    """``pd.factorize(values)`` / ``series.factorize()``: (integer codes, uniques)."""
+    return Seq((encode(data, "int", node), UNKNOWN), "tuple")
+
+
+def identity(function: str, args: CallArgs, node: cst.Call) -> Value:
+    """``np.eye(N)``: N one-hot rows, so ``np.eye(N)[y]`` one-hot encodes y.
+
+    ``np.eye(N, M)`` with M != N is not a one-hot table of N classes (``np.eye(N, 1)`` is a column
+    of flags): it is plain generated data.
+    """
+    n = int_value(args.get("N", 0) if function == "eye" else args.get("n", 0))
+    columns = args.get("M", 1) if function == "eye" else None
+    if columns is not None and not (isinstance(columns, Const) and (columns.value is None or columns.value == n)):
+        return make(Source("generated", f"np.{function}(...)", node), node, n_samples=n)
+    return make(Source("generated", f"np.{function}({n})", node), node, role="eye", n_classes=n, n_samples=n,
+                encoding="onehot")
 
 
 def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> Value:
@@ -266,60 +287,47 @@ def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> V
     return DataValue(data.with_step(kind, detail, node))
 
 
-def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int") -> Value:
-    label_mode = const_value(args.get("label_mode"), label_mode_default)
-    encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
-    color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
-    source = Source("directory", description, node, pixels=True, color=color)
-    group = new_group()
-    labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
-    data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps))
-    size = args.get("target_size") or args.get("image_size")
-    if size is not None:
-        data = data.with_step("resize", _size_text(size), node)
-    return DataValue(data)
-
-
-def dataset_from(value: Value, node: cst.CSTNode) -> Value:
-    if isinstance(value, Seq) and len(value.items) == 2:
-        x, y = data_of(value.items[0]), data_of(value.items[1])
-        if x is not None:
-            return DataValue(replace(x, batches=True, labels=y, node=node))
-    data = data_of(value)
-    if data is not None:
-        return DataValue(replace(data, batches=True, node=node))
-    return UNKNOWN
-
-
-def _size_text(value: Value | None) -> str:
-    size = const_value(value)
-    if isinstance(size, tuple):
-        return "x".join(str(v) for v in size)
-    return "?"
-
-
 # ---------------------------------------------------------- attributes, items
+# DataFrame attributes that are not columns (df.label is the column "label"; df.shape is not).
+FRAME_ATTRIBUTES = frozenset(
+    "columns index dtypes iloc loc at iat T values shape size ndim empty axes style plot str dt attrs flags "
+    "sparse".split())
+
+
 def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
     if attribute == "shape":
         return ShapeValue(data)
-    if attribute in ("T", "values"):
-        return DataValue(replace(data, node=node))
+    if attribute in ("T", "values", "cat"):
+        return DataValue(replace(data, node=node))  # .cat: the categorical accessor of a column
+    if attribute in ("iloc", "loc") and data.table:
+        return DataValue(replace(data, node=node))  # indexed next: df.iloc[:, -1]
+    if attribute == "codes":
+        return encode(data, "int", node)  # series.cat.codes, pd.Categorical(...).codes
+    if data.table and attribute not in FRAME_ATTRIBUTES and not attribute.startswith("_"):
+        return loaders.column(data, node)  # df.label
     return UNKNOWN
 
 
 def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CSTNode) -> Value:
+    if data.table and data.role != "eye":
+        selected = _table_column(data, indices, node)
+        if selected is not None:
+            return selected
+    if _adds_axes_only(indices, node):
+        return DataValue(replace(data, node=node))  # x[np.newaxis], x[np.newaxis, ...], x[None, :, :]
     index = indices[0]
     if data.role == "eye":
         picked = data_of(index)
         if picked is not None:
             return encode(picked, "onehot", node, data.n_classes)
         return UNKNOWN
-    if isinstance(index, IndexOf) and index.data.group == data.group:
+    if isinstance(index, IndexOf) and _same_samples(index.data, data):
         return DataValue(replace(data, is_sample=True, node=node))
-    if isinstance(index, SliceValue) and isinstance(index.lower, IndexOf) and index.lower.data.group == data.group:
+    if isinstance(index, SliceValue) and isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data):
         return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]
     if isinstance(index, SliceValue):
-        lower, upper = const_value(index.lower, 0), const_value(index.upper)
+        lower, upper = const_value(index.lower), const_value(index.upper)
+        lower = 0 if lower is None and isinstance(index.lower, Const) else lower  # x[:8]
         n = data.n_samples
         if isinstance(lower, int) and (isinstance(upper, int) or upper is None):
             if upper is None and n is not None:
@@ -349,10 +357,57 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
     return UNKNOWN
 
 
+def _same_samples(a: Data, b: Data) -> bool:
+    """Whether an index over a's samples indexes b's: one array, or the inputs and labels of one split
+    (``for i in range(len(y_test)): model.predict(x_test[i:i + 1])``)."""
+    if a.group == b.group:
+        return True
+    return a.split is not None and a.split == b.split and a.source.node is b.source.node
+
+
+def _table_column(data: Data, indices: list[Value], node: cst.CSTNode) -> Value | None:
+    """df["label"], df[["label"]], df.iloc[:, -1], df.loc[:, "label"], table[:, 0]: one column."""
+    key = indices[-1]
+    rows_all = len(indices) == 1 or (len(indices) == 2 and isinstance(indices[0], SliceValue)
+                                      and indices[0] == SliceValue(Const(None), Const(None)))
+    if not rows_all:
+        return None
+    value = const_value(key)
+    if len(indices) == 1:
+        if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], str)):
+            return loaders.column(data, node)
+        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            return DataValue(replace(data, node=node))  # several columns: still a table
+        if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
+            # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
+            return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
+        return None
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return loaders.column(data, node)
+    return None
+
+
+def _adds_axes_only(indices: list[Value], node: cst.CSTNode) -> bool:
+    """Indexing that only inserts axes: every index is None/np.newaxis, '...' or a full ':'."""
+    elements = node.slice if isinstance(node, cst.Subscript) else ()
+    if len(elements) != len(indices):
+        return False
+    inserts = False
+    for element, index in zip(elements, indices):
+        if isinstance(index, Const) and index.value is None or \
+                isinstance(index, Symbol) and index.name == "numpy.newaxis":
+            inserts = True
+        elif isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.Ellipsis):
+            continue
+        elif index != SliceValue(Const(None), Const(None)) or element.slice.step is not None:  # type: ignore[union-attr]
+            return False
+    return inserts
+
+
 # ------------------------------------------------------------------ methods
 def data_method(builder: "Builder", data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     if method == "resize" and data.source.kind == "image":  # PIL Image.resize: changes the pixel grid
-        return DataValue(data.with_step("resize", _size_text(args.get("size", 0)), node))
+        return DataValue(data.with_step("resize", size_text(args.get("size", 0)), node))
     if method == "astype":
         return DataValue(data.with_step("cast", str(const_value(args.get("dtype", 0), "?")), node))
     if method in SHAPE_ONLY or method == "resize":
@@ -367,54 +422,33 @@ def data_method(builder: "Builder", data: Data, method: str, args: CallArgs, nod
         return Statistic(data, method)
     if method == "argmax":
         return DataValue(data.with_step("encode", "argmax", node, encoding="int"))
-    if method == "map":
-        return dataset_map(builder, data, args, node)
-    if method in ("batch", "shuffle", "prefetch", "cache", "repeat", "take", "skip", "unbatch", "padded_batch"):
-        return DataValue(replace(data, batches=True, node=node))
-    if method in ("to_numpy", "numpy", "tolist", "get_dummies"):
+    if method in generators.DATASET_METHODS:
+        return generators.dataset_method(builder, data, method, args, node)
+    if method in ("to_numpy", "numpy", "get_dummies"):
         return DataValue(replace(data, node=node))
+    if method == "tolist":  # np.array(col.tolist()) also stacks a column of lists into rows
+        return DataValue(replace(data, node=node, encoding=None if data.encoding == "column" else data.encoding))
+    if method == "pop" and data.table:
+        return loaders.column(data, node)  # y = df.pop("label")
+    if method == "factorize":
+        return factorize(data, node)
     return UNKNOWN
-
-
-def dataset_map(builder: "Builder", data: Data, args: CallArgs, node: cst.Call) -> Value:
-    function = args.get("map_func", 0)
-    if isinstance(function, FunctionValue):
-        element: Value = DataValue(replace(data, batches=False, labels=None, node=node))
-        labels = DataValue(data.labels) if data.labels is not None else UNKNOWN
-        params = function.node.params.params
-        call_args = CallArgs((element, labels) if len(params) >= 2 else (element,))
-        result = builder.call_function(function, call_args, node)
-        if isinstance(result, Seq) and len(result.items) == 2:
-            x, y = data_of(result.items[0]), data_of(result.items[1])
-            if x is not None:
-                return DataValue(replace(x, batches=True, labels=y or data.labels, node=node))
-        mapped = data_of(result)
-        if mapped is not None:
-            return DataValue(replace(mapped, batches=True, labels=data.labels, node=node))
-    if isinstance(function, LayerValue) and function.layer.kind == "Rescaling":
-        return DataValue(data.with_step("scale", _rescaling_detail(function.layer.args), node))
-    return UNKNOWN
-
-
-def _rescaling_detail(args: CallArgs) -> str:
-    scale = const_value(args.get("scale", 0))
-    offset = const_value(args.get("offset", 1), 0)
-    text = f"/{round(1 / scale, 4):g}" if isinstance(scale, (int, float)) and scale not in (0, True, False) else "?"
-    return text + (f"{offset:+g}" if isinstance(offset, (int, float)) and offset else "")
 
 
 def instance_method(builder: "Builder", instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
     cls = short(instance.cls)
     first = args.positional[0] if args.positional else UNKNOWN
     data = data_of(first)
+    if (cls in ENCODERS or cls in SCALER_STEPS) and method == "fit":
+        return instance  # encoder.fit(y) returns the encoder: encoder.fit(y).transform(y)
+    if instance.cls == loaders.TF1_DATASET_CLASS and method == "next_batch":
+        return loaders.next_batch(instance, args, node)
     if cls in ENCODERS and method in ("fit_transform", "transform"):
         return encode(data, ENCODERS[cls], node)
     if cls in SCALER_STEPS and method in ("fit_transform", "transform"):
         kind, detail = SCALER_STEPS[cls]
         return with_step(data, kind, detail, node)
     if cls == "ImageDataGenerator":
-        from kerassniff.semantic import generators
-
         return generators.generator_method(builder, instance, method, args, node)
     return UNKNOWN
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
-
 import libcst as cst
+
+from kerassniff.semantic.values import DataValue, Value, const_value  # values needs dataflow only for typing
 
 _group_ids = itertools.count(1)
 
@@ -66,7 +67,9 @@ class Data:
     role: str | None = None  # "x" | "y" | None
     split: str | None = None  # "train" | "test" | "val" | None
     steps: tuple[Step, ...] = ()
-    encoding: str | None = None  # int | onehot | multihot | None
+    # int | onehot | multihot | column | None.  "column": one value per sample from a table column
+    # (df["label"]): class ids or names, never one-hot rows; what it holds is not known.
+    encoding: str | None = None
     n_classes: int | None = None
     n_samples: int | None = None
     values: tuple | None = None  # small literal arrays
@@ -76,6 +79,7 @@ class Data:
     name: str | None = None  # the variable it was last bound to
     node: cst.CSTNode | None = field(default=None, repr=False)
     labels: "Data | None" = None  # the labels a generator or dataset yields with this data
+    table: bool = False  # a pandas DataFrame or a 2-D text table: a key or a column index selects one column
 
     # -- derived facts ----------------------------------------------------
     @property
@@ -102,8 +106,22 @@ class Data:
         return f"'{self.name}'" if self.name else f"the array from {self.source.description}"
 
 
+ENCODING_NAMES = {"int": "integer class ids", "onehot": "one-hot", "multihot": "multi-hot",
+                  "column": "a single column (one value per sample)"}
+
+
 def encoding_name(encoding: str | None) -> str:
-    return {"int": "integer class ids", "onehot": "one-hot", "multihot": "multi-hot"}.get(encoding or "", "unknown")
+    return ENCODING_NAMES.get(encoding or "", "unknown")
+
+
+def same_label_shape(a: str | None, b: str | None) -> bool:
+    """Whether two label encodings give the loss the same kind of target.
+
+    A table column holds one value per sample, like integer class ids (often exactly those): only a
+    one-hot or multi-hot encoding differs from it.
+    """
+    flat = ("int", "column")
+    return a == b or (a in flat and b in flat)
 
 
 def literal_shape(values: object) -> tuple[int, ...] | None:
@@ -148,6 +166,19 @@ def _flatten(values: object):
 def literal_range(values: tuple) -> tuple[float, float] | None:
     flat = [v for v in _flatten(values) if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return (min(flat), max(flat)) if flat else None
+
+
+def data_of(value: Value) -> Data | None:
+    """The Data of an array value, None for anything else."""
+    return value.data if isinstance(value, DataValue) else None
+
+
+def size_text(value: Value | None) -> str:
+    """'224x224' for a constant image size, '?' otherwise (for resize steps)."""
+    size = const_value(value)
+    if isinstance(size, tuple):
+        return "x".join(str(v) for v in size)
+    return "?"
 
 
 def derive(data: Data, node: cst.CSTNode, **changes) -> Data:

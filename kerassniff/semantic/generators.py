@@ -1,9 +1,15 @@
-"""ImageDataGenerator: the scaling a generator applies to every flow it makes.
+"""Flows: ImageDataGenerator flows, directory datasets and tf.data pipelines.
 
-``ImageDataGenerator(rescale=1./255)`` scales nothing by itself; each
-``flow``/``flow_from_directory`` it makes yields scaled batches.  So the
-generator's options become steps on the Data each flow returns, and KS201,
-KS202 and KS204 compare flows like arrays.
+A flow yields batches of (x, y); its Data has ``batches=True`` and carries the
+labels it yields.  What a flow does to every element becomes steps on that
+Data, so KS201, KS202 and KS204 compare flows like arrays:
+
+* ``ImageDataGenerator(rescale=1./255)`` scales nothing by itself; each
+  ``flow``/``flow_from_directory`` it makes yields scaled batches.
+* a tf.data pipeline keeps what is known of its elements through ``.batch()``,
+  ``.shuffle()``, ``.cache()``, ``.prefetch()``, ``.repeat()``..., and ``.map(f)``
+  interprets ``f`` on one element (``lambda x, y: (x / 255, y)`` scales x).
+* Keras preprocessing layers called on data (``Rescaling(1/255)(x)``) are steps too.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import Step
+from kerassniff.semantic.dataflow import Data, Source, Step, data_of, new_group, size_text
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -21,6 +27,8 @@ from kerassniff.semantic.values import (
     DataValue,
     FunctionValue,
     Instance,
+    LayerValue,
+    Seq,
     Symbol,
     Value,
     const_value,
@@ -28,8 +36,21 @@ from kerassniff.semantic.values import (
 
 if TYPE_CHECKING:
     from kerassniff.semantic.builder import Builder
+    from kerassniff.semantic.models import Layer
+
+# tf.data methods that regroup, reorder or repeat elements without changing them.
+DATASET_PASSTHROUGH = frozenset(
+    "batch shuffle prefetch cache repeat take skip unbatch padded_batch rebatch shard with_options "
+    "apply_options ignore_errors".split())
+DATASET_METHODS = DATASET_PASSTHROUGH | {"map"}
+
+# Keras preprocessing layers that move, crop or jitter pixels but keep their scale.
+AUGMENTATION_LAYERS = frozenset(
+    "RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop CenterCrop RandomContrast "
+    "RandomBrightness RandomHeight RandomWidth".split())
 
 
+# ------------------------------------------------------------ ImageDataGenerator
 def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:
     args = instance.args
     steps: list[Step] = []
@@ -57,8 +78,6 @@ def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:
 
 
 def generator_method(builder: "Builder", instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
-    from kerassniff.semantic.data_calls import data_of, image_directory
-
     steps = generator_steps(instance, node)
     if method == "flow":
         x = data_of(args.get("x", 0) or UNKNOWN)
@@ -72,3 +91,88 @@ def generator_method(builder: "Builder", instance: Instance, method: str, args: 
         call_args = CallArgs(args.positional, args.keywords + (("label_mode", mode if mode is not None else Const("categorical")),))
         return image_directory(call_args, node, description, steps, "categorical")
     return UNKNOWN
+
+
+def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int") -> Value:
+    label_mode = const_value(args.get("label_mode"), label_mode_default)
+    encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
+    color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
+    source = Source("directory", description, node, pixels=True, color=color)
+    group = new_group()
+    labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
+    data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps))
+    size = args.get("target_size") or args.get("image_size")
+    if size is not None:
+        data = data.with_step("resize", size_text(size), node)
+    return DataValue(data)
+
+
+# ----------------------------------------------------------------------- tf.data
+def dataset_from(value: Value, node: cst.CSTNode) -> Value:
+    """``Dataset.from_tensor_slices((x, y))`` / ``Dataset.zip((xs, ys))``: x's elements, with y as labels."""
+    if isinstance(value, Seq) and len(value.items) == 2:
+        x, y = data_of(value.items[0]), data_of(value.items[1])
+        if x is not None:
+            return DataValue(replace(x, batches=True, labels=_unbatched(y), node=node))
+    data = data_of(value)
+    if data is not None:
+        return DataValue(replace(data, batches=True, node=node))
+    return UNKNOWN
+
+
+def _unbatched(data: Data | None) -> Data | None:
+    """Labels zipped from a dataset: the labels' own array, not a second pipeline."""
+    return replace(data, batches=False, labels=None) if data is not None else None
+
+
+def dataset_method(builder: "Builder", data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if method == "map":
+        return dataset_map(builder, data, args, node)
+    return DataValue(replace(data, batches=True, node=node))  # DATASET_PASSTHROUGH
+
+
+def dataset_map(builder: "Builder", data: Data, args: CallArgs, node: cst.Call) -> Value:
+    """``ds.map(f)``: f interpreted on one element; what it returns is the new element."""
+    function = args.get("map_func", 0)
+    if isinstance(function, FunctionValue):
+        element: Value = DataValue(replace(data, batches=False, labels=None, node=node))
+        labels = DataValue(data.labels) if data.labels is not None else UNKNOWN
+        params = function.node.params.params
+        if len(params) >= 2:
+            call_args = CallArgs((element, labels))
+        else:  # one parameter: the whole element, an (x, y) pair when the dataset has labels
+            call_args = CallArgs((Seq((element, labels), "tuple") if data.labels is not None else element,))
+        result = builder.call_function(function, call_args, node)
+        if isinstance(result, Seq) and len(result.items) == 2:
+            x, y = data_of(result.items[0]), data_of(result.items[1])
+            if x is not None:
+                return DataValue(replace(x, batches=True, labels=y, node=node))  # y unknown: labels unknown
+            return UNKNOWN
+        mapped = data_of(result)
+        if mapped is not None:  # the element is x alone now
+            return DataValue(replace(mapped, batches=True, labels=None, node=node))
+    if isinstance(function, LayerValue):
+        result = layer_on_data(function.layer, data, node)
+        return DataValue(replace(result.data, batches=True)) if isinstance(result, DataValue) else UNKNOWN
+    return UNKNOWN
+
+
+def layer_on_data(layer: "Layer", data: Data, node: cst.CSTNode) -> Value:
+    """A Keras preprocessing layer called on data: ``Rescaling(1/255)(x)``; other layers are unknown."""
+    if layer.kind == "Rescaling":
+        return DataValue(data.with_step("scale", _rescaling_detail(layer.args), node))
+    if layer.kind == "Normalization":
+        return DataValue(data.with_step("standardize", "Normalization", node))
+    if layer.kind == "Resizing":
+        return DataValue(data.with_step("resize", "x".join(str(const_value(layer.args.get(k, i), "?"))
+                                                           for i, k in enumerate(("height", "width"))), node))
+    if layer.kind in AUGMENTATION_LAYERS:
+        return DataValue(data.with_step("augment", layer.kind, node))
+    return UNKNOWN
+
+
+def _rescaling_detail(args: CallArgs) -> str:
+    scale = const_value(args.get("scale", 0))
+    offset = const_value(args.get("offset", 1), 0)
+    text = f"/{round(1 / scale, 4):g}" if isinstance(scale, (int, float)) and scale not in (0, True, False) else "?"
+    return text + (f"{offset:+g}" if isinstance(offset, (int, float)) and offset else "")

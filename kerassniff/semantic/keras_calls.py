@@ -349,6 +349,10 @@ def call_object(builder: "Builder", callee: Value, args: CallArgs, node: cst.Cal
     """Calling a value that is not a function: a layer on a tensor, or a model."""
     first = args.positional[0] if args.positional else (args.get("inputs") or UNKNOWN)
     if isinstance(callee, LayerValue):
+        if isinstance(first, DataValue):  # a preprocessing layer on data: Rescaling(1/255)(x)
+            from kerassniff.semantic.generators import layer_on_data
+
+            return layer_on_data(callee.layer, first.data, node)
         return apply_layer(callee.layer, first)
     if isinstance(callee, Instance) and isinstance(first, TensorValue):
         # a custom layer (or any callable object) applied to a tensor: a tensor made by something unknown

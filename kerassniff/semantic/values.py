@@ -47,6 +47,16 @@ class KnobConst(Const):
 
 
 @dataclass(frozen=True)
+class KnownLen(Const):
+    """``len(x)`` of an array whose sample count is known: the number, and the array it counts.
+
+    It is a Const for all arithmetic; ``range(len(x))`` still knows that it walks x's samples.
+    """
+
+    data: "Data | None" = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Seq(Value):
     """A list or tuple display whose items are themselves values."""
 

@@ -1,0 +1,150 @@
+"""Where arrays and labels come from: dataset loaders, table readers, random labels.
+
+A loader decides facts no later operation can recover: that ``mnist.load_data()``
+labels are integer ids of 10 classes, that ``read_data_sets(..., one_hot=True)``
+labels are one-hot rows, that ``np.random.randint(0, 5, n)`` is a vector of class
+ids, that ``pd.read_csv`` gives a table whose ``df["label"]`` is one column.
+Everything else about a source stays unknown.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from kerassniff.semantic.dataflow import DATASETS, Data, Source, new_group
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    CallArgs,
+    Const,
+    DataValue,
+    Instance,
+    KnownLen,
+    LenValue,
+    Seq,
+    Symbol,
+    Value,
+    const_value,
+    int_value,
+)
+
+# TensorFlow 1's tutorial reader (tensorflow.examples.tutorials.mnist.input_data.read_data_sets and its
+# tf.contrib.learn twin): 60,000 training images split into train and validation, 10 classes, images
+# already float32 in [0, 1] unless dtype=uint8 is asked for.
+TF1_MNIST_TRAIN = 60000
+TF1_MNIST_TEST = 10000
+TF1_MNIST_VALIDATION = 5000
+TF1_MNIST_CLASSES = 10
+TF1_DATASET_CLASS = "tensorflow.examples.tutorials.mnist.DataSet"
+
+# Readers whose result is a table: df["label"], df.iloc[:, -1], table[:, 0] select one column.
+TABLE_READERS = {"read_csv", "read_excel", "read_parquet", "read_json", "read_table", "read_pickle",
+                 "read_feather", "read_sql", "DataFrame"}
+TEXT_TABLE_READERS = {"loadtxt", "genfromtxt"}
+
+
+def load_dataset(dataset: str, node: cst.Call) -> Value:
+    """``keras.datasets.<name>.load_data()``: ((x_train, y_train), (x_test, y_test))."""
+    info = DATASETS.get(dataset)
+    if info is None:
+        return Seq((Seq((UNKNOWN, UNKNOWN), "tuple"), Seq((UNKNOWN, UNKNOWN), "tuple")), "tuple")
+    group = new_group()
+    labels_group = new_group()
+    source = Source("dataset", f"{dataset}.load_data()", node, pixels=bool(info["pixels"]),
+                    color="gray" if "mnist" in dataset else ("rgb" if info["pixels"] else None))
+    target_range = info.get("target_range")
+    label_source = Source("dataset", f"{dataset}.load_data()", node, value_range=target_range)  # type: ignore[arg-type]
+    splits = []
+    for split, n in zip(("train", "test"), info["samples"]):  # type: ignore[call-overload]
+        x = Data(source, group, role="x", split=split, n_samples=n, node=node)
+        y = Data(label_source, labels_group, role="y", split=split, n_samples=n, node=node,
+                 encoding="int" if info["classes"] else None, n_classes=info["classes"])  # type: ignore[arg-type]
+        splits.append(Seq((DataValue(x), DataValue(y)), "tuple"))
+    return Seq(tuple(splits), "tuple")
+
+
+def is_tf1_mnist_reader(name: str) -> bool:
+    return name.startswith("tensorflow.") and name.endswith(".read_data_sets") and "mnist" in name
+
+
+def read_data_sets(args: CallArgs, node: cst.Call) -> Value:
+    """TF1's ``input_data.read_data_sets(dir, one_hot=...)``: an object with .train/.validation/.test."""
+    one_hot = args.get("one_hot", 2)
+    flag = False if one_hot is None else const_value(one_hot, "?")
+    encoding = {True: "onehot", False: "int"}.get(flag) if isinstance(flag, bool) else None
+    dtype = args.get("dtype", 3)
+    raw = isinstance(dtype, Symbol) and dtype.name.endswith("uint8") or const_value(dtype) == "uint8"
+    validation = int_value(args.get("validation_size", 5)) if args.get("validation_size", 5) is not None \
+        else TF1_MNIST_VALIDATION
+    sizes = {"train": TF1_MNIST_TRAIN - validation if validation is not None else None,
+             "validation": validation, "test": TF1_MNIST_TEST}
+    description = "read_data_sets(...)"
+    source = Source("dataset", description, node, pixels=raw, color="gray",
+                    value_range=None if raw else (0.0, 1.0))
+    label_source = Source("dataset", description, node)
+    group, labels_group = new_group(), new_group()
+    splits: dict[str, Value] = {}
+    for split, n in sizes.items():
+        role_split = "val" if split == "validation" else split
+        images = Data(source, group, role="x", split=role_split, n_samples=n, node=node, name=f"{split}.images")
+        labels = Data(label_source, labels_group, role="y", split=role_split, n_samples=n, node=node,
+                      encoding=encoding, n_classes=TF1_MNIST_CLASSES, name=f"{split}.labels")
+        splits[split] = Instance(TF1_DATASET_CLASS, CallArgs(), node, attrs={
+            "images": DataValue(images), "labels": DataValue(labels),
+            "num_examples": Const(n) if n is not None else UNKNOWN})
+    return Instance("tensorflow.examples.tutorials.mnist.Datasets", args, node, attrs=splits)
+
+
+def next_batch(instance: Instance, args: CallArgs, node: cst.Call) -> Value:
+    """``mnist.train.next_batch(100)``: (images, labels) of one batch."""
+    size = int_value(args.get("batch_size", 0))
+    parts = []
+    for key in ("images", "labels"):
+        value = instance.attrs.get(key)
+        if not isinstance(value, DataValue):
+            return UNKNOWN
+        parts.append(DataValue(replace(value.data, n_samples=size, node=node)))
+    return Seq(tuple(parts), "tuple")
+
+
+def random_integers(args: CallArgs, node: cst.Call) -> Value:
+    """``np.random.randint(low, high, size)``: a vector of size ints is a vector of class ids.
+
+    ``randint(k, size=n)`` draws from [0, k).  Only a 1-D result (or an (n, 1) column) is labels;
+    ``randint(0, 256, (n, 28, 28))`` is an array of fake images and gets no encoding.
+    """
+    first, second = args.get("low", 0), args.get("high", 1)
+    low, high = (Const(0), first) if second is None else (first, second)
+    lo, hi = int_value(low), int_value(high)
+    n, vector = _vector_size(args.get("size", 2))
+    value_range = (float(lo), float(hi - 1)) if lo is not None and hi is not None else None
+    source = Source("generated", "np.random.randint(...)", node, value_range=value_range)
+    if not vector:
+        return DataValue(Data(source, new_group(), n_samples=n, node=node))
+    n_classes = hi if lo is not None and hi is not None and lo >= 0 and hi > lo else None
+    return DataValue(Data(source, new_group(), n_samples=n, node=node, encoding="int", n_classes=n_classes))
+
+
+def _vector_size(size: Value | None) -> tuple[int | None, bool]:
+    """(samples, whether the shape is one value per sample) of a size argument: n, (n,), (n, 1), len(x)."""
+    if isinstance(size, (LenValue, KnownLen)) or (isinstance(size, Const) and isinstance(size.value, int)
+                                                   and not isinstance(size.value, bool)):
+        return int_value(size), True
+    items: tuple[Value, ...] = ()
+    if isinstance(size, Seq):
+        items = size.items
+    elif isinstance(size, Const) and isinstance(size.value, tuple):
+        items = tuple(Const(v) for v in size.value)
+    if len(items) == 1 or (len(items) == 2 and int_value(items[1]) == 1):
+        return _vector_size(items[0])[0], True
+    return (int_value(items[0]) if items else None), False
+
+
+def table(kind: str, description: str, path: str | None, node: cst.Call) -> Value:
+    """A table read from a file (or built as a DataFrame): its columns are selected by key or index."""
+    return DataValue(Data(Source(kind, description, node, path=path), new_group(), node=node, table=True))
+
+
+def column(data: Data, node: cst.CSTNode) -> Value:
+    """One column of a table: one value per sample (class ids, names or numbers), never one-hot rows."""
+    return DataValue(replace(data, table=False, encoding="column", name=None, node=node))  # not the table's name

@@ -1,0 +1,247 @@
+"""Facts about arrays and labels that the data handlers decide (data_calls, loaders, generators)."""
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from kerassniff.semantic import build_script
+from kerassniff.semantic.dataflow import same_label_shape
+
+HEAD = ("import numpy as np\nimport pandas as pd\nimport tensorflow as tf\nfrom tensorflow import keras\n"
+        "model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\n")
+
+
+def build(source: str):
+    return build_script(cst.parse_module(source), "t.py")
+
+
+def fit_labels(body: str):
+    """The Data of the labels that reach the (single) fit() at the end of ``body``."""
+    script = build(HEAD + body)
+    labels = [e.data for e in script.data_events if e.kind == "fit" and e.role == "y"]
+    assert len(labels) == 1, labels
+    return labels[0]
+
+
+def fit_inputs(body: str):
+    script = build(HEAD + body)
+    inputs = [e.data for e in script.data_events if e.kind == "fit" and e.role == "x"]
+    assert len(inputs) == 1, inputs
+    return inputs[0]
+
+
+# ----------------------------------------------------------------------------------- labels
+@pytest.mark.parametrize("expression, n_classes, n_samples", [
+    ("np.random.randint(0, 5, 100)", 5, 100),
+    ("np.random.randint(5, size=100)", 5, 100),
+    ("np.random.randint(0, 5, size=(100,))", 5, 100),
+    ("np.random.randint(0, 5, size=(100, 1))", 5, 100),
+    ("np.random.randint(low=0, high=7, size=40)", 7, 40),
+    ("np.random.randint(0, 3, len(x))", 3, None),
+])
+def test_random_integer_vectors_are_class_ids(expression: str, n_classes: int, n_samples: int | None) -> None:
+    labels = fit_labels(f"x = np.load('x.npy')\ny = {expression}\nmodel.fit(x, y)\n")
+    assert (labels.encoding, labels.n_classes, labels.n_samples) == ("int", n_classes, n_samples)
+
+
+@pytest.mark.parametrize("expression", ["np.random.randint(0, 256, (100, 28, 28))", "np.random.randint(0, 5)",
+                                        "np.random.randint(0, 5, shape)"])
+def test_random_integer_images_or_scalars_are_not_labels(expression: str) -> None:
+    assert fit_labels(f"x = np.load('x.npy')\ny = {expression}\nmodel.fit(x, y)\n").encoding is None
+
+
+@pytest.mark.parametrize("body", [
+    "from sklearn.preprocessing import LabelEncoder\ny = LabelEncoder().fit_transform(df['c'])",
+    "from sklearn.preprocessing import LabelEncoder\ny = LabelEncoder().fit(df['c']).transform(df['c'])",
+    "y = pd.factorize(df['c'])[0]",
+    "y, names = df['c'].factorize()",
+    "y = df['c'].astype('category').cat.codes",
+    "y = df.c.astype('category').cat.codes.values",
+    "y = pd.Categorical(df['c']).codes",
+])
+def test_integer_encoders_of_a_column(body: str) -> None:
+    labels = fit_labels(f"df = pd.read_csv('d.csv')\n{body}\nmodel.fit(df.drop('c', axis=1), y)\n")
+    assert labels.encoding == "int"
+
+
+@pytest.mark.parametrize("selection", ["df['label']", "df.label", "df[['label']]", "df.iloc[:, -1]",
+                                       "df.loc[:, 'label']", "df.pop('label')", "df['label'].values.astype(int)",
+                                       "np.loadtxt('t.csv', delimiter=',')[:, 0]"])
+def test_one_column_of_a_table(selection: str) -> None:
+    assert fit_labels(f"df = pd.read_csv('d.csv')\ny = {selection}\nmodel.fit(df, y)\n").encoding == "column"
+
+
+@pytest.mark.parametrize("selection", ["df[['a', 'b']]", "df.iloc[:, 1:]", "np.stack(df['vectors'].values)",
+                                       "np.array(df['vectors'].tolist())", "np.load('a.npy')[:, 0]",
+                                       "df[df.columns.drop('id')]", "df[df['a'] > 0]"])
+def test_not_a_single_column(selection: str) -> None:
+    assert fit_labels(f"df = pd.read_csv('d.csv')\ny = {selection}\nmodel.fit(df, y)\n").encoding != "column"
+
+
+def test_one_hot_encoders_of_a_column() -> None:
+    for body in ("y = pd.get_dummies(df['label'])", "y = keras.utils.to_categorical(df.label)",
+                 "y = np.eye(4)[df['label'].values]"):
+        assert fit_labels(f"df = pd.read_csv('d.csv')\n{body}\nmodel.fit(df, y)\n").encoding == "onehot", body
+
+
+def test_eye_with_other_columns_is_not_one_hot() -> None:
+    flags = fit_labels("y = np.eye(10, 1)[np.load('y.npy')]\nmodel.fit(np.load('x.npy'), y)\n")
+    square = fit_labels("y = np.eye(10, M=10)[np.load('y.npy')]\nmodel.fit(np.load('x.npy'), y)\n")
+    assert flags.encoding is None and (square.encoding, square.n_classes) == ("onehot", 10)
+
+
+def test_a_column_has_the_label_shape_of_class_ids_but_not_of_one_hot() -> None:
+    assert same_label_shape("int", "column") and same_label_shape("onehot", "onehot")
+    assert not same_label_shape("onehot", "column") and not same_label_shape("int", "onehot")
+
+
+# --------------------------------------------------------------------- TF1 read_data_sets
+@pytest.mark.parametrize("call, encoding", [
+    ("input_data.read_data_sets('MNIST_data')", "int"),
+    ("input_data.read_data_sets('MNIST_data', one_hot=False)", "int"),
+    ("input_data.read_data_sets('MNIST_data', one_hot=True)", "onehot"),
+    ("input_data.read_data_sets('MNIST_data', False, True)", "onehot"),
+    ("input_data.read_data_sets('MNIST_data', one_hot=flag)", None),
+])
+def test_tf1_mnist_reader(call: str, encoding: str | None) -> None:
+    script = build(HEAD + "from tensorflow.examples.tutorials.mnist import input_data\n"
+                   f"mnist = {call}\nmodel.fit(mnist.train.images, mnist.train.labels)\n"
+                   "model.evaluate(mnist.test.images, mnist.test.labels)\n")
+    by_kind = {(e.kind, e.role): e.data for e in script.data_events}
+    assert by_kind["fit", "y"].encoding == encoding and by_kind["fit", "y"].n_classes == 10
+    assert (by_kind["fit", "x"].n_samples, by_kind["evaluate", "x"].n_samples) == (55000, 10000)
+    assert not by_kind["fit", "x"].source.pixels  # float32 in [0, 1] already
+
+
+def test_tf1_mnist_batches_and_sizes() -> None:
+    script = build(HEAD + "from tensorflow.examples.tutorials.mnist import input_data\n"
+                   "mnist = input_data.read_data_sets('d', validation_size=10000, dtype=tf.uint8)\n"
+                   "xs, ys = mnist.train.next_batch(128)\nmodel.train_on_batch(xs, ys)\n"
+                   "model.evaluate(mnist.validation.images, mnist.validation.labels)\n")
+    by_kind = {(e.kind, e.role): e.data for e in script.data_events}
+    assert by_kind["fit", "y"].n_samples == 128 and by_kind["fit", "y"].encoding == "int"
+    assert by_kind["fit", "x"].source.pixels and by_kind["evaluate", "x"].n_samples == 10000
+
+
+# ------------------------------------------------------------------- fit/evaluate keywords
+@pytest.mark.parametrize("positional, keywords", [
+    ("model.fit(x, y)", "model.fit(x=x, y=y)"),
+    ("model.fit(x, y, validation_data=(xv, yv))", "model.fit(y=y, x=x, validation_data=(xv, yv))"),
+    ("model.evaluate(x, y)", "model.evaluate(x=x, y=y)"),
+    ("model.predict(x)", "model.predict(x=x)"),
+    ("model.train_on_batch(x, y)", "model.train_on_batch(x=x, y=y)"),
+    ("model.test_on_batch(x, y)", "model.test_on_batch(x=x, y=y)"),
+    ("model.fit(x, y, 32, 3)", "model.fit(x, y=y, batch_size=32, epochs=3)"),
+])
+def test_keyword_arguments_feed_the_same_data_events(positional: str, keywords: str) -> None:
+    setup = ("(x, y), (xv, yv) = keras.datasets.mnist.load_data()\n")
+
+    def events(call: str):
+        return [(e.kind, e.role, e.data.name, e.data.encoding) for e in build(HEAD + setup + call + "\n").data_events]
+
+    assert events(keywords) == events(positional) != []
+
+
+# ---------------------------------------------------------------------------------- tf.data
+@pytest.mark.parametrize("chain", ["batch(32)", "shuffle(100)", "cache()", "prefetch(tf.data.AUTOTUNE)",
+                                   "repeat()", "take(10)", "shuffle(buffer_size=64).batch(8).repeat().prefetch(1)"])
+def test_dataset_methods_keep_what_is_known(chain: str) -> None:
+    body = ("(x, y), _ = keras.datasets.cifar10.load_data()\n"
+            f"ds = tf.data.Dataset.from_tensor_slices((x / 255, y)).{chain}\nmodel.fit(ds)\n")
+    inputs, labels = fit_inputs(body), fit_labels(body)
+    assert inputs.scaling == ("scale:/255",) and inputs.source.pixels and inputs.batches
+    assert (labels.encoding, labels.n_classes) == ("int", 10)
+
+
+@pytest.mark.parametrize("mapping, scaling, encoding", [
+    ("lambda x, y: (x / 255, y)", ("scale:/255",), "int"),
+    ("lambda x, y: (tf.cast(x, tf.float32) / 255.0, tf.one_hot(y, 10))", ("scale:/255",), "onehot"),
+    ("lambda x, y: (tf.image.random_flip_left_right(x), y)", (), "int"),
+    ("lambda x, y: (rescale(x), y)", ("scale:/255",), "int"),
+    ("lambda pair: (pair[0] / 127.5, pair[1])", ("scale:/127.5",), "int"),
+    ("lambda x, y: (x / 255, lookup(y))", ("scale:/255",), None),
+])
+def test_dataset_map_interprets_the_function(mapping: str, scaling: tuple, encoding: str | None) -> None:
+    body = ("(x, y), _ = keras.datasets.cifar10.load_data()\nrescale = keras.layers.Rescaling(1 / 255)\n"
+            f"ds = tf.data.Dataset.from_tensor_slices((x, y)).map({mapping}).batch(32)\nmodel.fit(ds)\n")
+    script = build(HEAD + body)
+    found = {e.role: e.data for e in script.data_events if e.kind == "fit"}
+    assert found["x"].scaling == scaling
+    assert (found["y"].encoding if "y" in found else None) == encoding
+
+
+def test_dataset_zip_pairs_inputs_with_labels() -> None:
+    body = ("(x, y), _ = keras.datasets.mnist.load_data()\n"
+            "ds = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(x / 255),"
+            " tf.data.Dataset.from_tensor_slices(y))).batch(8)\nmodel.fit(ds)\n")
+    assert fit_inputs(body).scaling == ("scale:/255",) and fit_labels(body).encoding == "int"
+
+
+# ------------------------------------------------------------------- per-sample prediction
+def test_len_of_a_known_array_is_a_number_and_still_walks_samples() -> None:
+    script = build(HEAD + "(x, y), (xt, yt) = keras.datasets.mnist.load_data()\nsteps = len(x) // 32\n"
+                   "model.fit(x, y, steps_per_epoch=steps)\nfor i in range(len(xt)):\n    model.predict(xt[i:i + 1])\n")
+    fit = script.models[0].fits[0]
+    assert fit.steps_per_epoch.value == 60000 // 32
+    call = script.models[0].inferences[0]
+    assert call.x.data.is_sample and call.loop.per_sample and call.loop.count == 10000
+
+
+@pytest.mark.parametrize("index", ["img[np.newaxis]", "img[np.newaxis, ...]", "img[None, :, :]",
+                                   "img[None, ...]", "np.expand_dims(img, 0)"])
+def test_adding_an_axis_keeps_one_sample(index: str) -> None:
+    script = build(HEAD + f"images = np.load('i.npy')\nfor img in images:\n    model.predict({index})\n")
+    assert script.models[0].inferences[0].x.data.is_sample
+
+
+def test_a_slice_from_the_start_counts_its_samples() -> None:
+    script = build(HEAD + "(x, y), (xt, yt) = keras.datasets.mnist.load_data()\nmodel.predict(xt[:8])\n"
+                   "model.predict(xt[:])\nmodel.predict(xt[2:-2])\n")
+    assert [c.x.data.n_samples for c in script.models[0].inferences] == [8, 10000, 9996]
+
+
+# --------------------------------------------------------------------------- rule logic
+def test_ks401_names_the_loop_that_repeats(lint_text) -> None:
+    findings = lint_text(
+        "import numpy as np\nfrom tensorflow import keras\n"
+        "(_, _), (x_test, _) = keras.datasets.mnist.load_data()\nmodel = keras.models.load_model('m.keras')\n"
+        "for img in x_test:\n    for k in range(3):\n        model.predict(img[np.newaxis])\n"
+        "for ax, img in zip(axes, x_test):\n    model.predict(img[None])\n"
+        "for img in x_test[:100]:\n    model.predict(img[None])\n"
+        "for img in x_test[:101]:\n    model.predict(img[None])\n")
+    assert [(f.code, f.line) for f in findings] == [("KS401", 7), ("KS401", 13)]
+    assert "(line 5)" in findings[0].message and "(line 12)" in findings[1].message
+
+
+def test_ks102_uses_the_loss_compiled_before_the_labels_arrive(lint_text) -> None:
+    source = ("from tensorflow import keras\n(x, y), _ = keras.datasets.mnist.load_data()\n"
+              "model = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+              "model.compile(loss='sparse_categorical_crossentropy')\nmodel.fit(x / 255, y)\n"
+              "model.compile(loss='categorical_crossentropy')\n")
+    assert lint_text(source) == []
+    assert [(f.code, f.line) for f in lint_text(source + "model.fit(x / 255, y)\n")] == [("KS102", 7)]
+
+
+def test_ks102_reports_the_training_labels_once(lint_text) -> None:
+    findings = lint_text(
+        "from tensorflow import keras\n(x, y), (xt, yt) = keras.datasets.mnist.load_data()\n"
+        "model = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\nmodel.fit(x / 255, y)\n"
+        "model.evaluate(xt / 255, keras.utils.to_categorical(yt))\n")
+    assert [(f.code, f.line) for f in findings] == [("KS102", 5)]
+
+
+@pytest.mark.parametrize("loss, words, absent", [
+    ("'categorical_crossentropy'", "a few classes", "targets"),
+    ("'mse'", "far from the targets", "classes"),
+    ("keras.losses.Huber()", "far from the targets", "classes"),
+    ("my_loss", "are wrong", "classes"),
+])
+def test_ks201_consequence_follows_the_task(lint_text, loss: str, words: str, absent: str) -> None:
+    findings = lint_text(
+        "from tensorflow import keras\n(x, y), (xt, yt) = keras.datasets.cifar10.load_data()\n"
+        "model = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+        f"model.compile(loss={loss})\nmodel.fit(x / 255, y)\nmodel.evaluate(xt, yt)\n")
+    ks201 = [f for f in findings if f.code == "KS201"]
+    assert len(ks201) == 1 and words in ks201[0].message and absent not in ks201[0].message
