@@ -1058,51 +1058,6 @@ def _resolved(path: str) -> Path | None:
         return None
 
 
-<<<<<<< HEAD
-=======
-MAX_FOLDED_BITS = 4096
-MAX_FOLDED_LENGTH = 10_000
-
-
-def _cheap_to_fold(op: str, left: object, right: object) -> bool:
-    """Refuse constant folding that would allocate or compute without bound ('x' * 2**31, 10 ** 10**9)."""
-    if op == "Power" and isinstance(left, int) and isinstance(right, int):
-        return right <= 256 and max(abs(left), 2).bit_length() * max(right, 0) <= MAX_FOLDED_BITS
-    if op == "Multiply":
-        for sequence, count in ((left, right), (right, left)):
-            if isinstance(sequence, (str, bytes, tuple, list)) and isinstance(count, int):
-                return len(sequence) * max(count, 0) <= MAX_FOLDED_LENGTH
-        if isinstance(left, int) and isinstance(right, int):
-            return abs(left).bit_length() + abs(right).bit_length() <= MAX_FOLDED_BITS
-    return True
-
-
-def range_value(args: CallArgs) -> Value:
-    bounds = args.positional
-    if len(bounds) == 1 and isinstance(bounds[0], LenValue):
-        return RangeValue(None, bounds[0].data)
-    if len(bounds) == 1 and isinstance(bounds[0], KnownLen) and bounds[0].data is not None:
-        return RangeValue(None, bounds[0].data, count=bounds[0].value)  # walks x's samples
-    numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
-    if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
-        try:
-            r = range(*numbers)
-            count = len(r)
-        except (ValueError, OverflowError):
-            return RangeValue(None)
-        return RangeValue(tuple(r) if count <= MAX_UNROLL else None, count=count)
-    return RangeValue(None)
-
-
-def _range_count(value: Value) -> int | None:
-    if isinstance(value, RangeValue):
-        return value.count
-    if isinstance(value, (Seq,)):
-        return len(value.items)
-    return None
-
-
->>>>>>> h-data
 def _dotted(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.Name):
         return node.value

@@ -20,6 +20,7 @@ from kerassniff.semantic.values import (
     DictValue,
     FunctionValue,
     Instance,
+    KnownLen,
     LenValue,
     ModelValue,
     RangeValue,
@@ -72,6 +73,8 @@ def range_value(args: CallArgs) -> Value:
     bounds = args.positional
     if len(bounds) == 1 and isinstance(bounds[0], LenValue):
         return RangeValue(None, bounds[0].data)
+    if len(bounds) == 1 and isinstance(bounds[0], KnownLen) and bounds[0].data is not None:
+        return RangeValue(None, bounds[0].data, count=bounds[0].value)  # walks x's samples
     numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
     if len(numbers) == len(bounds) and 1 <= len(numbers) <= 3:
         try:
