@@ -1,7 +1,7 @@
 """KS109 binary-loss-on-class-ids: binary crossentropy on integer labels of more than two classes."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, quoted
+from kerassniff.checks._shared import loss_heads, quoted
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -24,11 +24,13 @@ def check(script: Script):
             if classes is None or classes <= 2:
                 continue
             yield Report(loss.node, (
-                f"loss {quoted(script, loss.node)} on the {describe_head(script, head)}, but labels {data.label} "
-                f"are class ids 0..{classes - 1}: ids above 1 are read as probabilities"),
+                f"{loss.name} on a 1-unit sigmoid ({script.where(head.activation_node)}) with class ids "
+                f"0..{classes - 1}: ids above 1 are read as probabilities"),
                 explanation=(
+                    f"The loss {quoted(script, loss.node)} meets the labels {data.label}, integer ids of {classes} "
+                    f"classes. "
                     f"Binary crossentropy computes -(y·log p + (1 - y)·log(1 - p)) and expects y in [0, 1]. With "
-                    f"y = {classes - 1} the loss keeps falling as p -> 1 (Keras clips p at 1 - 1e-7, where it is "
+                    f"y = {classes - 1} the loss keeps falling as p -> 1 (Keras clips p at 1 - 1e-7, where it is about "
                     f"{-(classes - 2) * 16.12:.0f}), so the loss goes negative and the "
                     f"single output learns only 'class 0 or not'; the other {classes - 1} classes are never told "
                     f"apart. The labels come from {data.source.description}."))

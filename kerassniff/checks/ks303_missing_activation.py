@@ -33,12 +33,12 @@ def check(script: Script):
                 continue
             reported.add(id(layer.node))
             between = ", ".join(sorted({b.kind for b in pair.between}))
-            through = f" through {between}" if between else ""
+            through = f"Only {between} lies between them. " if between else ""
             yield Report(layer.node, (
                 f"'{layer_text(layer)}' has no activation and feeds '{layer_text(pair.following)}' "
-                f"({script.where(pair.following.node)}){through}: the two act as one linear layer"),
+                f"({script.where(pair.following.node)}): the two act as one linear layer"),
                 explanation=(
-                    "Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine map, so the "
+                    f"{through}Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine map, so the "
                     "first layer adds parameters but no capacity and the network is shallower than it looks. "
                     "Dropout, reshaping and BatchNormalization (affine at inference) in between do not change that; "
                     "pooling only averages or picks among the same linear responses. Hidden layers usually need "

@@ -43,8 +43,8 @@ def check(script: Script):
                     following = _next_constant(chain, index)
                     if following is not None:
                         report = Report(layer.node, (
-                            f"'{layer_text(layer)}' and '{layer_text(following)}' ({script.where(following.node)}) "
-                            f"start with constant weights: its units stay identical forever"),
+                            f"'{layer_text(layer)}' and the '{layer_text(following)}' it feeds "
+                            f"({script.where(following.node)}) start constant: its units stay identical"),
                             explanation=(
                                 "When a layer's kernel is constant, all its units compute the same value; when the "
                                 "layer it feeds is constant too, they also receive the same gradient, so every "
