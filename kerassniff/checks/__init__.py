@@ -21,6 +21,7 @@ from kerassniff.checks import (  # noqa: F401
     ks204_generator_rescale_mismatch,
     ks205_test_set_as_validation,
     ks206_training_data_as_validation,
+    ks207_inputs_shuffled_without_labels,
     ks301_decreasing_filters,
     ks302_batchnorm_few_updates,
     ks303_missing_activation,
