@@ -15,6 +15,7 @@ from kerassniff.checks import (  # noqa: F401
     ks108_regression_loss_on_classifier,
     ks109_binary_loss_on_class_ids,
     ks110_binary_loss_on_unbounded_output,
+    ks111_accuracy_on_regression,
     ks201_unscaled_split,
     ks202_unscaled_input,
     ks203_cross_script_preprocessing,
