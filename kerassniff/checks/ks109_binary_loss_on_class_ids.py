@@ -8,8 +8,9 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.training import BINARY_LOSSES
 
-# Steps that keep every label's value (and so the number of classes).
-VALUE_PRESERVING = {"slice", "reshape", "cast"}
+# Steps that keep every label's value and every class. Not "slice": a subset picked by a mask or an
+# index array (cats and dogs out of cifar10) may hold only two of the classes.
+VALUE_PRESERVING = {"reshape", "cast"}
 
 
 @rule("KS109", "binary-loss-on-class-ids", Severity.ERROR,
