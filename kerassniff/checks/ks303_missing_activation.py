@@ -61,7 +61,7 @@ def _factorised(pair: Neighbours) -> bool:
     first, second = pair.layer.kernel_size, pair.following.kernel_size
     if not (pair.layer.is_conv and pair.following.is_conv) or first is None or second is None:
         return False
-    return first != second and 1 in first
+    return first != second and 1 in first and any(k > 1 for k in first)
 
 
 def _projection(pair: Neighbours) -> bool:
