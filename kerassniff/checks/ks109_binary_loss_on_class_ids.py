@@ -26,7 +26,7 @@ def check(script: Script):
                 continue
             yield Report(loss.node, (
                 f"{loss.name} on a 1-unit sigmoid ({script.where(head.activation_node)}) with class ids "
-                f"0..{classes - 1}: ids above 1 are read as probabilities"),
+                f"0..{classes - 1}: ids above 1 read as probabilities"),
                 explanation=(
                     f"The loss {quoted(script, loss.node)} meets the labels {data.label}, integer ids of {classes} "
                     f"classes. "

@@ -34,7 +34,7 @@ def check(script: Script):
                 "on such outputs are KS106's; a linear output is KS104's.)"))
         elif loss.from_logits is True and activation in NON_NEGATIVE:
             yield Report(loss.node, (
-                f"{loss.name}(from_logits=True) on the {where}: no predicted probability can fall below 0.5"),
+                f"{loss.name}(from_logits=True) on the {where}: no prediction can fall below 0.5"),
                 explanation=(f"The loss {quoted(script, loss.node)} takes the output as logits, and {activation} "
                              f"logits are never negative. With from_logits=True the loss applies sigmoid to the output; {activation} outputs are "
                              f">= 0 and sigmoid(0) = 0.5, so no predicted probability is below 0.5: the negative class can "
