@@ -1,4 +1,4 @@
-"""KS111 accuracy-on-regression: metrics=['accuracy'] on a regression loss with continuous targets."""
+"""KS112 accuracy-on-regression: metrics=['accuracy'] on a regression loss with continuous targets."""
 from __future__ import annotations
 
 from kerassniff.findings import Severity
@@ -10,7 +10,7 @@ from kerassniff.semantic.training import REGRESSION_LOSSES
 CONTINUOUS_STEPS = {"standardize", "minmax"}
 
 
-@rule("KS111", "accuracy-on-regression", Severity.WARNING,
+@rule("KS112", "accuracy-on-regression", Severity.WARNING,
       "an 'accuracy' metric on a regression loss whose targets are continuous",
       "report a regression metric instead: metrics=['mae'] (or 'mse', 'RootMeanSquaredError')")
 def check(script: Script):

@@ -1,4 +1,4 @@
-"""KS207 inputs-shuffled-without-labels: np.random.shuffle(x) with the labels left in their order."""
+"""KS208 inputs-shuffled-without-labels: np.random.shuffle(x) with the labels left in their order."""
 from __future__ import annotations
 
 from kerassniff.findings import Severity
@@ -12,7 +12,7 @@ from kerassniff.semantic.values import DataValue
 SHUFFLE_FUNCTIONS = {"numpy.random.shuffle", "random.shuffle"}
 
 
-@rule("KS207", "inputs-shuffled-without-labels", Severity.ERROR,
+@rule("KS208", "inputs-shuffled-without-labels", Severity.ERROR,
       "the training inputs shuffled in place while their labels keep the original order",
       "shuffle inputs and labels with one permutation: p = np.random.permutation(len(x)); x, y = x[p], y[p] "
       "(or sklearn.utils.shuffle(x, y)), or let fit() shuffle (it does by default)")
