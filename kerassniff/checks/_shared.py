@@ -28,6 +28,14 @@ def loss_heads(script: Script) -> Iterator[tuple[Model, CompileCall, LossSpec, O
                         yield model, compile_call, loss, head
 
 
+def onehot_fit_labels(script: Script, model: Model) -> list[Data]:
+    """The labels reaching fit() when every known one is one-hot (none conditional); else []."""
+    labels = script.fit_labels(model)
+    if not labels or any(d.encoding != "onehot" or d.conditional for d in labels):
+        return []
+    return labels
+
+
 def describe_head(script: Script, head: OutputHead) -> str:
     units = f"{head.units}-unit " if head.units is not None else ""
     return f"{units}{head.activation} output ({script.where(head.activation_node)})"

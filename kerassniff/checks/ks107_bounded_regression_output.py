@@ -1,7 +1,7 @@
 """KS107 bounded-regression-output."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, quoted
+from kerassniff.checks._shared import describe_head, loss_heads, onehot_fit_labels, quoted
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -19,6 +19,8 @@ def check(script: Script):
         if loss.name not in REGRESSION_LOSSES:
             continue
         if head.activation == "softmax":
+            if onehot_fit_labels(script, model):
+                continue  # one-hot targets a softmax can reach: KS108 (classification trained as regression)
             yield Report(loss.node, (
                 f"regression loss {quoted(script, loss.node)} on the {describe_head(script, head)}: softmax outputs "
                 f"are positive and sum to 1, so the predictions cannot follow the targets and the error stays high "

@@ -1,0 +1,51 @@
+"""KS110 binary-loss-on-unbounded-output: binary crossentropy reading relu/tanh/... outputs as probabilities."""
+from __future__ import annotations
+
+from kerassniff.checks._shared import describe_head, loss_heads, quoted
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.training import BINARY_LOSSES
+
+# Known activations whose outputs are not probabilities (linear is KS104's).
+UNBOUNDED = {"relu", "tanh", "elu", "selu", "softplus", "leaky_relu", "exponential", "gelu", "swish",
+             "softsign", "mish", "prelu"}
+# Activations that never go negative: as logits of a sigmoid they never predict below 0.5.
+NON_NEGATIVE = {"relu", "softplus", "exponential"}
+
+
+@rule("KS110", "binary-loss-on-unbounded-output", Severity.ERROR,
+      "binary crossentropy on an output that is not a probability (relu, tanh, ...)",
+      "use activation='sigmoid' on the last layer, or no activation and from_logits=True")
+def check(script: Script):
+    for model, _, loss, head in loss_heads(script):
+        if loss.name not in BINARY_LOSSES or head.activation not in UNBOUNDED:
+            continue
+        if not model.fits:
+            continue  # compiled only to predict (a GAN's generator): the loss never trains anything
+        activation = head.activation
+        where = f"{describe_head(script, head)}"
+        if loss.from_logits is False:
+            yield Report(loss.node, f"{loss.name} on the {where}: {activation} outputs are not probabilities",
+                         explanation=(
+                f"The loss {quoted(script, loss.node)} expects probabilities. Binary crossentropy with from_logits=False takes log(p) and log(1 - p), so Keras first clips the "
+                "outputs into [1e-7, 1 - 1e-7]; clipping has zero gradient, so every sample whose output is outside "
+                f"(0, 1) - {_outside(activation)} - stops learning and its loss is a constant. (Categorical losses "
+                "on such outputs are KS106's; a linear output is KS104's.)"))
+        elif loss.from_logits is True and activation in NON_NEGATIVE:
+            yield Report(loss.node, (
+                f"{loss.name}(from_logits=True) on the {where}: no prediction can fall below 0.5"),
+                explanation=(f"The loss {quoted(script, loss.node)} takes the output as logits, and {activation} "
+                             f"logits are never negative. With from_logits=True the loss applies sigmoid to the output; {activation} outputs are "
+                             f">= 0 and sigmoid(0) = 0.5, so no predicted probability is below 0.5: the negative class can "
+                             f"never be predicted with confidence and the loss of every negative sample stays at or "
+                             f"above log(2) = 0.69."))
+
+
+OUTSIDE = {"relu": "every output at 0 or above 1", "tanh": "every output at 0 or below",
+           "softsign": "every output at 0 or below", "softplus": "every output above 1",
+           "exponential": "every output above 1"}
+
+
+def _outside(activation: str) -> str:
+    return OUTSIDE.get(activation, "every output at 0 or below, and any above 1")

@@ -1,0 +1,55 @@
+"""KS112 accuracy-on-regression: metrics=['accuracy'] on a regression loss with continuous targets."""
+from __future__ import annotations
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.training import REGRESSION_LOSSES
+
+CONTINUOUS_STEPS = {"standardize", "minmax"}
+
+
+@rule("KS112", "accuracy-on-regression", Severity.WARNING,
+      "an 'accuracy' metric on a regression loss whose targets are continuous",
+      "report a regression metric instead: metrics=['mae'] (or 'mse', 'RootMeanSquaredError')")
+def check(script: Script):
+    for model in script.models:
+        heads = model.heads()
+        if not heads or any(h is None or h.activation in ("softmax", "sigmoid") for h in heads):
+            continue
+        targets = [d for d in script.fit_labels(model) if _continuous(d)]
+        if not targets:
+            continue
+        for call in model.compiles:
+            if not call.losses or any(loss.name not in REGRESSION_LOSSES for loss in call.losses):
+                continue
+            for metric in call.metrics:
+                if metric.name != "accuracy":
+                    continue
+                data = targets[0]
+                yield Report(metric.node, (
+                    f"'accuracy' on a {call.losses[0].name} regression of continuous targets {data.label}: "
+                    f"it measures nothing"),
+                    explanation=(
+                        f"The targets ({_why(data)}) are real numbers. Keras turns 'accuracy' into binary accuracy "
+                        f"for a 1-unit output (prediction > 0.5 compared for equality with the target) and into "
+                        f"categorical accuracy (argmax agreement) for wider ones: neither says how close the "
+                        f"predictions are, and binary accuracy stays near 0 on continuous targets."))
+
+
+def _continuous(data: Data) -> bool:
+    if data.conditional or data.encoding is not None:
+        return False
+    if any(step.kind in CONTINUOUS_STEPS for step in data.steps):
+        return True
+    rng = data.source.value_range
+    return data.source.kind == "dataset" and rng is not None
+
+
+def _why(data: Data) -> str:
+    steps = [s.kind for s in data.steps if s.kind in CONTINUOUS_STEPS]
+    if steps:
+        return f"{data.label}, {'standardised' if steps[0] == 'standardize' else 'min-max scaled'}"
+    low, high = data.source.value_range  # type: ignore[misc]
+    return f"{data.label} from {data.source.description}, {low:g} to {high:g}"

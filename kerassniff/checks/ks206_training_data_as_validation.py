@@ -1,0 +1,53 @@
+"""KS206 training-data-as-validation: validation_data taken from the arrays fit() trains on."""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.training import FitCall
+
+
+@rule("KS206", "training-data-as-validation", Severity.WARNING,
+      "validation_data that is the training array itself, or a slice of it, in the same fit() call",
+      "validate on samples the model does not train on: validation_split=0.2, or split once with "
+      "train_test_split and pass the held-out part")
+def check(script: Script):
+    for fit in script.fits():
+        if fit.method != "fit":
+            continue
+        trained = _array_argument(fit)
+        validation = fit.args.node_of("validation_data")
+        if trained is None or validation is None or not isinstance(validation.value, (cst.Tuple, cst.List)):
+            continue
+        elements = validation.value.elements
+        if not elements:
+            continue
+        first = elements[0].value
+        base = first.value if isinstance(first, cst.Subscript) else first
+        if not _same_expression(script, base, trained):
+            continue
+        name = script.code_of(trained)
+        what = "a slice of" if isinstance(first, cst.Subscript) else "the same array as"
+        yield Report(validation.value, (
+            f"validation_data is {what} the training array '{name}': validation scores mirror training"),
+            explanation=(
+                f"fit() trains on '{name}' and validates on {script.code_of(first)} in the same call, so every "
+                f"validation sample is also a training sample. Validation loss and accuracy then track the training "
+                f"ones and cannot show overfitting; early stopping, checkpoints and learning-rate schedules that "
+                f"monitor val_loss choose on training data."))
+
+
+def _array_argument(fit: FitCall) -> cst.BaseExpression | None:
+    """The x argument of fit() when it is a plain name or attribute (the whole training array)."""
+    arg = fit.args.node_of("x", 0)
+    if arg is None or not isinstance(arg.value, (cst.Name, cst.Attribute)):
+        return None
+    return arg.value
+
+
+def _same_expression(script: Script, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+    if not isinstance(a, (cst.Name, cst.Attribute)):
+        return False
+    return script.code_of(a) == script.code_of(b)

@@ -1,0 +1,85 @@
+"""KS303 missing-activation: two affine layers in a row collapse into one."""
+from __future__ import annotations
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.architecture import (
+    AFFINE_LAYERS,
+    LINEAR_TRANSPARENT,
+    Neighbours,
+    affine_neighbours,
+    exact_chains,
+    is_activation_layer,
+    layer_text,
+)
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.training import REGRESSION_LOSSES
+
+
+@rule("KS303", "missing-activation", Severity.WARNING,
+      "a hidden Dense/Conv layer with no activation feeding another Dense/Conv layer",
+      "give the hidden layer a non-linearity: activation='relu', or an Activation/LeakyReLU layer after it")
+def check(script: Script):
+    reported: set[int] = set()
+    for model in script.models:
+        if _linear_regression(model):
+            continue
+        for pair in affine_neighbours(model):
+            layer = pair.layer
+            if layer.activation != "linear" or id(layer.node) in reported:
+                continue
+            if _bottleneck(pair) or _factorised(pair) or _projection(pair):
+                continue
+            reported.add(id(layer.node))
+            between = ", ".join(sorted({b.kind for b in pair.between}))
+            through = f"Only {between} lies between them. " if between else ""
+            yield Report(layer.node, (
+                f"'{layer_text(layer)}' has no activation and feeds '{layer_text(pair.following)}' "
+                f"({script.where(pair.following.node)}): the two act as one linear layer"),
+                explanation=(
+                    f"{through}Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine map, so the "
+                    "first layer adds parameters but no capacity and the network is shallower than it looks. "
+                    "Dropout, reshaping and BatchNormalization (affine at inference) in between do not change that; "
+                    "pooling only averages or picks among the same linear responses. Hidden layers usually need "
+                    "activation='relu' (Dense and Conv layers default to no activation)."))
+
+
+def _bottleneck(pair: Neighbours) -> bool:
+    """A linear layer narrower than what it reads and what it feeds: a deliberate low-rank code (autoencoders).
+
+    Unknown widths count as a bottleneck: rules stay silent on what they cannot see.
+    """
+    units, following = pair.layer.units, pair.following.units
+    if units is None or following is None:
+        return True
+    return units < following and (pair.input_width is None or units < pair.input_width)
+
+
+def _factorised(pair: Neighbours) -> bool:
+    """Conv (1, k) then Conv (k, 1): a spatially factorised convolution, linear on purpose."""
+    first, second = pair.layer.kernel_size, pair.following.kernel_size
+    if not (pair.layer.is_conv and pair.following.is_conv) or first is None or second is None:
+        return False
+    return first != second and 1 in first and any(k > 1 for k in first)
+
+
+def _projection(pair: Neighbours) -> bool:
+    """Dense -> Reshape -> Conv: a vector projected into a feature map (generators), linear by design."""
+    return pair.layer.kind == "Dense" and pair.following.is_conv and any(b.kind == "Reshape" for b in pair.between)
+
+
+def _linear_regression(model: Model) -> bool:
+    """A model with no non-linearity at all, trained with a regression loss: a linear regression on purpose."""
+    chains = exact_chains(model)
+    losses = [loss.name for call in model.compiles for loss in call.losses]
+    if not chains or not losses or any(name not in REGRESSION_LOSSES for name in losses):
+        return False
+    for chain in chains:
+        for layer in chain:
+            if layer.kind in AFFINE_LAYERS or is_activation_layer(layer):
+                if layer.activation != "linear":
+                    return False
+            elif layer.kind not in LINEAR_TRANSPARENT:
+                return False
+    return True

@@ -1,0 +1,52 @@
+"""KS304 redundant-activation: softmax after softmax, sigmoid after sigmoid."""
+from __future__ import annotations
+
+import math
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.architecture import AFFINE_LAYERS, activation_of, is_activation_layer, layer_text
+from kerassniff.semantic.models import PASS_THROUGH, Layer
+
+# Activations whose second application distorts the first one's probabilities.
+SQUASHING = ("softmax", "sigmoid")
+
+
+@rule("KS304", "redundant-activation", Severity.ERROR,
+      "softmax or sigmoid applied twice in a row",
+      "keep one activation: drop the Activation/Softmax layer, or the activation= of the layer before it")
+def check(script: Script):
+    reported: set[int] = set()
+    for model in script.models:
+        for path in model.output_paths():
+            last: Layer | None = None  # the layer that applied the current activation
+            for layer in path:
+                if layer.kind in PASS_THROUGH or (is_activation_layer(layer) and layer.activation == "linear"):
+                    continue
+                activation = activation_of(layer)
+                if (is_activation_layer(layer) and last is not None and activation in SQUASHING
+                        and activation_of(last) == activation and id(layer.node) not in reported):
+                    reported.add(id(layer.node))
+                    yield _report(script, layer, last, activation)
+                last = layer if (layer.kind in AFFINE_LAYERS or is_activation_layer(layer)) else None
+
+
+def _report(script: Script, layer: Layer, first: Layer, activation: str) -> Report:
+    first_text = f"'{layer_text(first)}'" if first.kind in AFFINE_LAYERS else f"the {first.kind} layer"
+    message = (f"{layer.kind} layer applies {activation} again after {first_text} ({script.where(first.node)}): "
+               f"outputs squashed twice")
+    if activation == "softmax":
+        units = first.units if first.kind in AFFINE_LAYERS else None
+        bound = (f" With {units} classes no prediction can exceed e/(e+{units - 1}) = "
+                 f"{math.e / (math.e + units - 1):.2f}, so the loss cannot fall below {-math.log(math.e / (math.e + units - 1)):.2f}."
+                 if units and units > 1 else "")
+        why = ("A softmax of probabilities (all in [0, 1]) can only produce nearly uniform outputs: the largest "
+               "ratio between two of them is e." + bound +
+               " Keras computes crossentropy from the input of the last softmax, so the loss sees the first "
+               "softmax's probabilities as logits and gradients are tiny.")
+    else:
+        why = ("A sigmoid of a probability lies in (0.5, 0.73): every prediction is at least 0.5, so thresholded "
+               "at 0.5 every sample is predicted positive, and binary crossentropy cannot fall below log(2) "
+               "for negative samples.")
+    return Report(layer.node, message, explanation=why)

@@ -1,0 +1,62 @@
+"""KS307 dropout-keep-probability: a Dropout rate that is really TF1's keep_prob."""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.values import const_value
+
+DROPOUT_LAYERS = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"}
+HIGH = 0.75  # at or above: reported on the value alone
+EVIDENCE_FROM = 0.5  # above this: reported when the code says "keep"
+
+
+@rule("KS307", "dropout-keep-probability", Severity.WARNING,
+      "a Dropout rate of 0.75 or more (or above 0.5 named as a keep probability): TF1's keep_prob carried over",
+      "Keras's Dropout(rate) is the fraction DROPPED: use rate = 1 - keep_prob (typically 0.2 to 0.5)")
+def check(script: Script):
+    lines = script.module.code.splitlines()
+    for call in script.calls:
+        name = call.callee
+        if name is None or not is_keras(name) or short(name) not in DROPOUT_LAYERS:
+            continue
+        value = call.args.get("rate", 0)
+        rate = const_value(value)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not EVIDENCE_FROM < rate < 1:
+            continue
+        arg = call.args.node_of("rate", 0)
+        if arg is not None and isinstance(arg.value, cst.BinaryOperation):
+            continue  # computed, e.g. 1 - keep_prob: the conversion was done on purpose
+        evidence = _keep_evidence(script, arg, lines)
+        if rate < HIGH and evidence is None:
+            continue
+        kept = 1 - rate
+        said = f" ({evidence})" if evidence else ""
+        yield Report(arg or call.node, (
+            f"{short(name)}({rate:g}) drops {rate:.0%} of the units{said}: "
+            f"a TF1 keep_prob of {rate:g} is Dropout({kept:.2g})"),
+            explanation=(
+                f"Keras's Dropout(rate) zeroes a fraction `rate` of its inputs during training; TF1's "
+                f"tf.nn.dropout(x, keep_prob) took the fraction KEPT. With rate {rate:g} only {kept:.0%} of the "
+                f"signal gets through each step, so the layers after it learn from noise and training accuracy "
+                f"stays low (usual rates are 0.2 to 0.5)."))
+
+
+def _keep_evidence(script: Script, arg: cst.Arg | None, lines: list[str]) -> str | None:
+    """'named keep_prob' or 'the comment says keep': the author meant a keep probability."""
+    if arg is not None:
+        value = arg.value
+        text = value.value if isinstance(value, cst.Name) else (
+            value.attr.value if isinstance(value, cst.Attribute) else None)
+        if text and "keep" in text.lower():
+            return f"named {text}"
+    node = arg if arg is not None else None
+    line = script.line_of(node) if node is not None else 0
+    if 0 < line <= len(lines) and "#" in lines[line - 1]:
+        comment = lines[line - 1].split("#", 1)[1].lower()
+        if "keep" in comment:
+            return "the comment says keep"
+    return None

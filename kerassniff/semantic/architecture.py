@@ -1,0 +1,124 @@
+"""Architecture facts several rules ask of a model: which layer directly feeds which.
+
+:meth:`Model.output_paths` gives each output's chain of layers, but a functional chain
+only records one branch of a merge (``Add``, ``Concatenate``, attention): a layer whose
+output also reaches a residual add looks like a plain hidden layer.  The rules here
+reason about *direct* neighbours (a linear layer feeding another linear layer, an
+activation repeated by the next layer), so they only read chains that are exactly the
+model: Sequential models, and functional models without any merge or attention layer.
+Everything else is unknown, and rules stay silent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from kerassniff.semantic.models import ACTIVATION_LAYERS, CONV_LAYERS, PASS_THROUGH, Layer, Model
+
+# Layers that combine several tensors: the chain through them is one branch only.
+MERGE_LAYERS = {
+    "Add", "Concatenate", "Multiply", "Average", "Maximum", "Minimum", "Subtract", "Dot",
+    "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention",
+}
+# Layers whose output is a linear (affine at inference) function of their input, or a
+# max of such: they add no non-linearity a Dense/Conv pair could rely on.
+LINEAR_TRANSPARENT = PASS_THROUGH | {
+    "BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
+    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D", "InputLayer",
+}
+# Layers that keep the number of features/channels of their input.
+WIDTH_PRESERVING = (LINEAR_TRANSPARENT - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {"LayerNormalization"}
+# The affine layers a missing activation collapses: y = W x + b.
+AFFINE_LAYERS = CONV_LAYERS | {"Dense"}
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """An affine layer, the layers between it and the next affine layer, and that layer."""
+
+    layer: Layer
+    between: tuple[Layer, ...]
+    following: Layer
+    input_width: int | None  # units/filters/features reaching ``layer``, when known
+
+
+def exact_chains(model: Model) -> list[tuple[Layer, ...]]:
+    """Each output's chain when it is exactly the model's graph (no merge, no nested model)."""
+    paths = model.output_paths()
+    if model.kind == "functional" and any(layer.kind in MERGE_LAYERS for path in paths for layer in path):
+        return []
+    return paths
+
+
+def activation_of(layer: Layer) -> str | None:
+    """The activation a layer applies: its activation= for Dense/Conv, the function of an activation layer."""
+    if layer.kind == "Activation" or layer.kind in ACTIVATION_LAYERS:
+        return layer.activation
+    if layer.kind in AFFINE_LAYERS:
+        return layer.activation
+    return None
+
+
+def is_activation_layer(layer: Layer) -> bool:
+    return layer.kind == "Activation" or layer.kind in ACTIVATION_LAYERS
+
+
+def affine_neighbours(model: Model) -> Iterator[Neighbours]:
+    """Pairs of affine layers joined only by layers that add no non-linearity.
+
+    A pair is yielded whatever the activations of the two layers; ``between`` holds the
+    layers in between (dropout, pooling, BatchNormalization, linear Activation layers).
+    A non-linear activation layer, or any layer kerassniff does not know to be linear,
+    ends the search.
+    """
+    seen: set[tuple[int, int]] = set()
+    for chain in exact_chains(model):
+        for index, layer in enumerate(chain):
+            if layer.kind not in AFFINE_LAYERS:
+                continue
+            following = _next_affine(chain, index)
+            if following is not None:
+                nxt, between = following
+                key = (id(layer), id(nxt))
+                if key not in seen:
+                    seen.add(key)
+                    yield Neighbours(layer, between, nxt, _input_width(model, chain, index))
+
+
+def _linear_link(layer: Layer) -> bool:
+    if layer.kind in LINEAR_TRANSPARENT:
+        return True
+    return is_activation_layer(layer) and layer.activation == "linear"
+
+
+def _next_affine(chain: tuple[Layer, ...], index: int) -> tuple[Layer, tuple[Layer, ...]] | None:
+    between: list[Layer] = []
+    for layer in chain[index + 1:]:
+        if layer.kind in AFFINE_LAYERS:
+            return layer, tuple(between)
+        if not _linear_link(layer):
+            return None
+        between.append(layer)
+    return None
+
+
+def _input_width(model: Model, chain: tuple[Layer, ...], index: int) -> int | None:
+    """The width reaching ``chain[index]``: the previous affine layer's units, or the input's last dimension."""
+    for layer in reversed(chain[:index]):
+        if layer.kind in AFFINE_LAYERS:
+            return layer.units
+        if layer.kind not in WIDTH_PRESERVING and not is_activation_layer(layer):
+            return None
+    shape = model.sample_shape()
+    last = shape[-1] if shape else None
+    return last if isinstance(last, int) else None
+
+
+def layer_text(layer: Layer) -> str:
+    """'Dense(128)', 'Conv2D(64)', 'Dense' for messages."""
+    return f"{layer.kind}({layer.units})" if layer.units is not None else layer.kind
