@@ -17,7 +17,7 @@ import libcst as cst
 
 from kerassniff.config import Config
 from kerassniff.findings import Finding
-from kerassniff.notebook import NotebookError, map_findings, notebook_source
+from kerassniff.notebook import NotebookError, NotPython, map_findings, notebook_source
 from kerassniff.parsing import TooDeep, parse_module
 from kerassniff.project import LinkKeys, link_keys
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
@@ -163,6 +163,8 @@ def is_notebook(path: str) -> bool:
 def _lint_notebook(text: str, path: str, config: Config) -> FileResult:
     try:
         source = notebook_source(text)
+    except NotPython:  # an R or Julia notebook: nothing to analyse (ruff skips them too)
+        return FileResult(path, skipped=True)
     except NotebookError as error:
         return unreadable(path, parse_error_finding(path, str(error)), config)
     result = _lint_python(source.text, path, config, source.cell_of_line)
