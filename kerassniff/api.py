@@ -18,7 +18,7 @@ import libcst as cst
 from kerassniff.config import Config
 from kerassniff.discovery import PathProblem
 from kerassniff.findings import Finding
-from kerassniff.notebook import NotebookError, map_findings, notebook_source
+from kerassniff.notebook import NotebookError, NotPython, map_findings, notebook_source
 from kerassniff.parsing import TooDeep, parse_module
 from kerassniff.project import LinkKeys, link_keys
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
@@ -39,14 +39,19 @@ KERAS_HINT = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
 # this conservative rate (LibCST parses dense code at 160-400 KB/s on a typical machine).
 PARSE_CHARS_PER_SECOND = 100_000
 
-_PY2_HINTS = (
-    re.compile(r"^[ \t]*print[ \t]+[\"'\w][^=(]*$", re.MULTILINE),
-    re.compile(r"^[ \t]*except[ \t]+[\w.]+\s*,\s*\w+\s*:", re.MULTILINE),
-    re.compile(r"^[ \t]*exec[ \t]+[\"']", re.MULTILINE),
-    re.compile(r"^[ \t]*raise[ \t]+[\w.]+[ \t]*,", re.MULTILINE),
-    re.compile(r"^[^#'\"\n]*\b\d+L\b", re.MULTILINE),
+# Python 2 statements, as (what to call it, how its line looks): checked on the line where Python 3's parser stops.
+# (`except E, e:` is not among them: LibCST reads it, and Python 3.14 accepts it as two exception types.)
+_PY2_STATEMENTS = (
+    ("print statement", re.compile(r"^\s*print(?:\s*>>|\s+[\"'\w]|[\"'])")),
+    ("exec statement", re.compile(r"^\s*exec\s+[\"'\w]")),
+    ("raise statement with a comma", re.compile(r"^\s*raise\s+[\w.]+\s*,")),
+    ("long integer literal", re.compile(r"^[^#'\"]*\b\d+[lL]\b")),
+    ("backtick repr", re.compile(r"^[^#'\"]*`")),
+    ("'<>' operator", re.compile(r"^[^#'\"]*<>")),
+    ("octal literal without 0o", re.compile(r"^[^#'\"]*(?<![\w.])0\d+\b")),
 )
-
+_PY2_MESSAGES = {"Missing parentheses in call to 'print'": "print statement",
+                 "Missing parentheses in call to 'exec'": "exec statement"}
 
 @dataclass
 class FileResult:
@@ -77,29 +82,33 @@ class RunResult:
         return [r for r in self.files if r.internal_error]
 
 
-def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1, explanation: str = "",
+                        fix_hint: str | None = None) -> Finding:
     rule = get_rule("KS001")
     assert rule is not None
-    return Finding(path, line, column, line, column, rule.code, rule.name, rule.severity, message, rule.fix_hint)
+    return Finding(path, line, column, line, column, rule.code, rule.name, rule.severity, message,
+                   fix_hint or rule.fix_hint, explanation=explanation)
 
 
-def python2_statement_line(text: str) -> int | None:
-    """The line of the first Python 2-only statement, if the text has one."""
-    for pattern in _PY2_HINTS:
-        match = pattern.search(text)
-        if match is not None:
-            return text.count("\n", 0, match.start()) + 1
-    return None
+def python2_statement(text: str, line: int, python_message: str = "") -> str | None:
+    """What Python 2-only statement is on ``line`` (where Python 3's parser stopped), if there is one."""
+    for prefix, kind in _PY2_MESSAGES.items():
+        if python_message.startswith(prefix):
+            return kind
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return next((kind for kind, pattern in _PY2_STATEMENTS if pattern.search(source_line)), None)
 
 
 _NATIVE_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 
 
-def _syntax_error_position(error: cst.ParserSyntaxError) -> tuple[int, int, str]:
-    """LibCST's native parser puts the true position in its message; prefer it."""
+def _libcst_error(error: cst.ParserSyntaxError) -> tuple[int, int, str] | tuple[None, None, str]:
+    """LibCST's position and reason.  Its native parser puts the true position in its message; its tokenizer
+    errors carry none (LibCST says 1:1), so the position is then unknown."""
     match = _NATIVE_POSITION.search(error.message)
     if match is None:
-        return max(error.raw_line, 1), error.raw_column + 1, error.message
+        return None, None, error.message
     detail = match.group(3).strip()
     if detail.startswith("expected one of "):
         options = detail[len("expected one of "):].split(", ")
@@ -107,37 +116,85 @@ def _syntax_error_position(error: cst.ParserSyntaxError) -> tuple[int, int, str]
         detail = f"unexpected token; expected one of {shown}{', ...' if len(options) > 6 else ''}"
     return int(match.group(1)), max(int(match.group(2)), 1), detail
 
-def parse(text: str, path: str) -> cst.Module | Finding:
+
+def _python_error(text: str) -> SyntaxError | None:
+    """Python's own verdict on the text: None when it parses, else its SyntaxError (real line and column)."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError) as error:
+        return SyntaxError(str(error) or type(error).__name__)
+    return None
+
+
+def _indent(text: str, line: int) -> int:
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(source_line) - len(source_line.lstrip())
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None) -> cst.Module | Finding:
+    """The LibCST module, or the KS001 finding that says why there is none.
+
+    When LibCST refuses a file, Python's own parser decides what the user is
+    told: if Python refuses it too, its message and position (real line and
+    column, also for tokenizer errors where LibCST has none) name the syntax
+    error, and a Python 2 statement on that line is named as such; if Python
+    accepts it, the file is valid and LibCST is the limit.  ``cells`` (a
+    notebook's script line -> (cell, line in cell)) makes the text name the cell.
+    """
     try:
         return parse_module(text)
     except TooDeep as error:
         return parse_error_finding(path, f"the file is nested too deeply to parse: {error}")
     except cst.ParserSyntaxError as error:
-        line, column, detail = _syntax_error_position(error)
-        if _valid_for_cpython(text):
-            return parse_error_finding(path, (
-                f"valid Python that LibCST, the parser kerassniff is built on, does not support (line {line}, "
-                f"column {column}: {detail}); the file was not analysed"), line, column)
-        message = f"syntax error: {detail}"
-        python2_line = python2_statement_line(text)
-        if python2_line is not None:
-            message += "; this looks like Python 2 code (kerassniff analyses Python 3 only)"
-            line, column = python2_line, 1
-        return parse_error_finding(path, message, line, column)
+        return _syntax_error_finding(text, path, error, cells)
     except RecursionError:
         return parse_error_finding(path, "the file is nested too deeply to parse")
     except Exception as error:  # noqa: BLE001 - LibCST raises assorted errors on odd input
         return parse_error_finding(path, f"the file could not be parsed: {type(error).__name__}: {error}")
 
 
-def _valid_for_cpython(text: str) -> bool:
-    import ast
-
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
+                          cells: list[tuple[int, int]] | None) -> Finding:
+    libcst_line, libcst_column, detail = _libcst_error(error)
+    python_error = _python_error(text)
+    if python_error is None:
+        where = f" at line {libcst_line}, column {libcst_column}" if libcst_line is not None else ""
+        return parse_error_finding(
+            path, "valid Python that LibCST, the parser kerassniff is built on, cannot read; not analysed",
+            libcst_line or 1, libcst_column or 1,
+            explanation=(f"Python {_python_version()} parses this file, but LibCST stops{where} ({detail}), so the file "
+                         f"was not analysed; newer LibCST releases follow newer Python syntax."))
+    reason = python_error.msg or "invalid syntax"
+    line = python_error.lineno or libcst_line or 1
+    column = python_error.offset or (libcst_column if python_error.lineno is None else None) or 1
+    kind = python2_statement(text, line, reason)
+    where = f"line {line}"
+    if cells and 0 < line <= len(cells):
+        where = "cell {}, line {}".format(*cells[line - 1])
+    if kind is not None:
+        return parse_error_finding(
+            path, f"Python 2 code ({kind} on {where}): kerassniff analyses Python 3 only", line, _indent(text, line) + 1,
+            fix_hint="port the script to Python 3 (print(...), 'except E as e:', 'raise E(msg)')",
+            explanation=(f"Python {_python_version()} stops at {where}: {_sentence(reason)} kerassniff, like Keras 3 "
+                         f"and TensorFlow 2, needs Python 3. The 2to3 tool shipped with Python 3.12 and older does "
+                         f"the mechanical part of a port (it was removed in 3.13); pyupgrade cannot read Python 2."))
+    return parse_error_finding(
+        path, f"syntax error: {reason}", line, column,
+        explanation=(f"Python {_python_version()} stops at {where}, column {column}: {_sentence(reason)} The file "
+                     f"was not analysed; fix the syntax and run kerassniff again."))
 
 
 def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True) -> FileResult:
@@ -164,6 +221,8 @@ def is_notebook(path: str) -> bool:
 def _lint_notebook(text: str, path: str, config: Config) -> FileResult:
     try:
         source = notebook_source(text)
+    except NotPython:  # an R or Julia notebook: nothing to analyse (ruff skips them too)
+        return FileResult(path, skipped=True)
     except NotebookError as error:
         return unreadable(path, parse_error_finding(path, str(error)), config)
     result = _lint_python(source.text, path, config, source.cell_of_line)
@@ -181,7 +240,7 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
         result.findings = filter_findings([limit_finding(path, message)], text, config)
         return result
     started = time.monotonic()
-    module = parse(text, path)
+    module = parse(text, path, cells)
     if isinstance(module, Finding):
         return unreadable(path, module, config)
     try:

@@ -214,7 +214,7 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
             where = (run.report.data.get("device") if run.report else None) or "?"
             if device == "gpu" and where == "cpu":
                 where += " (no GPU visible to the framework)"
-            click.echo(f"kerassniff: ran {file.path} in {run.seconds:.1f} s on {where}"
+            click.echo(f"kerassniff: ran {file.path} in {run.seconds:.1f} s on {where} (isolation: {run.isolation})"
                        f"{': ' + run.reason if run.reason else ''}", err=True)
 
 

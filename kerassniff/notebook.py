@@ -3,14 +3,29 @@
 Code cells are joined in order, one line of the script per line of a cell, so
 positions map back exactly.  IPython syntax that is not Python
 (``%matplotlib inline``, ``!pip install keras``, ``files = !ls``, ``model?``,
-``%%time``) is masked line by line, never removed, so no line shifts.  Cell
-magics whose body is not Python (``%%bash``, ``%%writefile``, ...) mask the
-whole cell.  Cells are numbered like ruff does: the n-th code cell is 'cell n'.
+``!wget ... \\`` continued on the next line, ``%time`` inside a block) is read
+the way IPython itself reads it: where IPython is installed, its own input
+transformer (``IPython.core.inputtransformer2``) turns each cell into Python,
+and the result is accepted only if every source line stays on its line (a
+magic continued over several lines becomes one harmless call followed by blank
+lines).  Without IPython, or for a cell whose transformation would move lines,
+a line-by-line masking stands in: magics become ``pass``/``None``, never
+removed, so no line shifts either.
+
+Cell magics (``%%time``) are handled before either: their first line is masked
+and, when their body is Python (``%%time``, ``%%capture``, ...), the body is
+read as a cell; any other cell magic (``%%bash``, ``%%writefile``) masks the
+whole cell.  A notebook whose kernel is not Python (R, Julia, ...) is not
+read at all (:class:`NotPython`), as ruff does.  Cells are numbered like ruff
+does: the n-th code cell is 'cell n'.
 """
 from __future__ import annotations
 
+import difflib
+import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from kerassniff.findings import Finding
@@ -20,6 +35,8 @@ _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
 _LINE_MAGIC = re.compile(r"^(\s*)(?:[!%]|\?\??\w)")
 _ASSIGNED_MAGIC = re.compile(r"^(\s*)([\w.\[\], ]+?\s*=\s*)[!%]")
 _HELP_SUFFIX = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
+# A cell with none of these is plain Python for IPython too: no need to transform it.
+_MAYBE_IPYTHON = re.compile(r"[!%?]|^\s*(?:>>>|\.\.\.|In \[)|\A\s*\n|\A[ \t]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,10 @@ class NotebookError(ValueError):
     """The file is not a notebook kerassniff can read; the message says why."""
 
 
+class NotPython(NotebookError):
+    """The notebook's kernel is another language (R, Julia, ...): there is no Python to analyse."""
+
+
 def notebook_source(text: str) -> NotebookSource:
     try:
         document = json.loads(text)
@@ -41,6 +62,9 @@ def notebook_source(text: str) -> NotebookSource:
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
         raise NotebookError("not a valid notebook: it has no 'cells' list (nbformat 4 is expected)")
+    language = kernel_language(document)
+    if language is not None and not language.lower().startswith("python"):
+        raise NotPython(f"the notebook's kernel language is {language}, not Python")
     lines: list[str] = []
     mapping: list[tuple[int, int]] = []
     number = 0
@@ -53,19 +77,89 @@ def notebook_source(text: str) -> NotebookSource:
             source = "".join(s for s in source if isinstance(s, str))
         if not isinstance(source, str):
             continue
-        for offset, line in enumerate(_mask_cell(source.splitlines()), start=1):
+        for offset, line in enumerate(cell_python(source), start=1):
             lines.append(line)
             mapping.append((number, offset))
     return NotebookSource("\n".join(lines) + "\n" if lines else "", mapping)
 
 
-def _mask_cell(lines: list[str]) -> list[str]:
+def kernel_language(document: dict) -> str | None:
+    """The language the notebook runs in, from ``language_info`` (what the kernel reported) or the kernelspec."""
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    for section, key in (("language_info", "name"), ("kernelspec", "language")):
+        entry = metadata.get(section)
+        value = entry.get(key) if isinstance(entry, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def cell_python(source: str) -> list[str]:
+    """One code cell as Python, one line per source line (same count, same order)."""
+    lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         words = lines[0].lstrip()[2:].split(maxsplit=1)
         if not words or words[0] not in _PYTHON_CELL_MAGICS:
             return ["# (cell magic: not Python)" for _ in lines]
-        return ["pass  # cell magic", *[_mask_line(line) for line in lines[1:]]]
-    return [_mask_line(line) for line in lines]
+        return ["pass  # cell magic", *cell_python("\n".join(lines[1:]))][: len(lines)]
+    if not _MAYBE_IPYTHON.search(source):
+        return lines
+    transform = ipython_transformer()
+    transformed = _line_preserving(lines, transform) if transform is not None else None
+    return transformed if transformed is not None else _mask_cell(lines)
+
+
+@functools.cache
+def ipython_transformer() -> Callable[[str], str] | None:
+    """IPython's own cell transformer, or None where IPython is not installed (or will not import)."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except Exception:  # noqa: BLE001 - ImportError, or a broken installation: the masking stands in
+        return None
+    return TransformerManager().transform_cell
+
+
+def _line_preserving(lines: list[str], transform: Callable[[str], str]) -> list[str] | None:
+    """IPython's reading of the cell with every line in place, or None when that cannot be had.
+
+    IPython joins a magic continued with backslashes into one line and drops
+    leading blank lines; each such block is put back at its first line and
+    padded with blank lines.  A block that would grow (more lines out than
+    in) cannot keep positions: the caller falls back to the masking.
+    """
+    try:
+        new = transform("\n".join(lines)).splitlines()
+    except Exception:  # noqa: BLE001 - IPython raises assorted errors on code that is not valid either way
+        return None
+    kept: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, lines, new, autojunk=False).get_opcodes():
+        if j2 - j1 > i2 - i1:
+            return None
+        if tag == "equal":
+            kept.extend(lines[i1:i2])
+        else:  # replace or delete: IPython's lines first, then blanks up to the original count
+            kept.extend(new[j1:j2])
+            kept.extend("" for _ in range((i2 - i1) - (j2 - j1)))
+    return kept if len(kept) == len(lines) else None
+
+
+def _mask_cell(lines: list[str]) -> list[str]:
+    """The fallback: mask magic lines, and the lines a magic continues onto with a backslash (a Python line
+    continued with a backslash is never a magic, even if it starts with ``%``)."""
+    masked: list[str] = []
+    continued: str | None = None  # what the previous line's backslash continues: "magic", "python" or nothing
+    for line in lines:
+        if continued == "magic":
+            masked.append("")
+        elif continued == "python":
+            masked.append(line)
+        else:
+            masked.append(_mask_line(line))
+            continued = "magic" if masked[-1] != line else "python"
+        continued = continued if line.endswith("\\") else None
+    return masked
 
 
 def _mask_line(line: str) -> str:

@@ -5,12 +5,14 @@ Marked slow: each script runs in a child process that imports TensorFlow.  CI ru
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from kerassniff.dynamic import isolation as isolations
 from kerassniff.rule_docs import examples, rule_document
 from tests.conftest import FIXTURES
 
@@ -20,10 +22,11 @@ pytest.importorskip("keras")
 DYNAMIC = FIXTURES / "dynamic"
 
 
-def dynamic_json(*paths: Path, timeout: float = 120) -> tuple[int, list[dict], str]:
+def dynamic_json(*paths: Path, timeout: float = 120, isolation: str = "auto") -> tuple[int, list[dict], str]:
     completed = subprocess.run(
         [sys.executable, "-m", "kerassniff", *(str(p) for p in paths), "--dynamic", "--device", "cpu", "--no-cache",
-         "--dynamic-timeout", str(timeout), "--output-format", "json"], capture_output=True, text=True, timeout=900)
+         "--dynamic-timeout", str(timeout), "--output-format", "json"], capture_output=True, text=True, timeout=900,
+        env={**os.environ, "KERASSNIFF_ISOLATION": isolation})
     assert "Traceback" not in completed.stderr, completed.stderr
     return completed.returncode, json.loads(completed.stdout), completed.stderr
 
@@ -107,6 +110,42 @@ def test_the_sandbox_keeps_files_network_and_time_in_check(tmp_path: Path) -> No
     assert "network.py" in stderr and "hangs.py" in stderr
     assert "did not finish within 20 s" in stderr
     assert code == 0 and found == []
+
+
+ESCAPES = """\
+import subprocess
+try:
+    open({outside!r} + "/absolute.txt", "w").write("x")
+except OSError:
+    pass
+subprocess.run(["sh", "-c", "echo x > " + {outside!r} + "/spawned.txt"])
+"""
+
+
+@pytest.mark.parametrize("setting", ["auto", "none"])
+def test_isolation_is_reported_and_the_namespace_keeps_absolute_paths_and_children_in(tmp_path: Path,
+                                                                                        setting: str) -> None:
+    if setting == "auto" and not (isolations.works("bwrap") or isolations.works("unshare")):
+        pytest.skip("no namespaces here (unshare/bwrap unusable): only the forced fallback can be tested")
+    outside, project = tmp_path / "outside", tmp_path / "project"
+    outside.mkdir()
+    project.mkdir()
+    (project / "escape.py").write_text(
+        ESCAPES.format(outside=str(outside)) + "import keras\nimport numpy as np\n"
+        "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy', optimizer='adam')\n"
+        "model.fit(np.ones((8, 4)), np.eye(2)[[0, 1] * 4])\n")
+    code, found, stderr = dynamic_json(project, isolation=setting)
+    assert code == 0 and found == []
+    (ran,) = [line for line in stderr.splitlines() if line.startswith("kerassniff: ran ")]
+    if setting == "none":
+        assert "(isolation: none, network blocked in Python only, scratch working folder (absolute paths writable))" \
+            in ran
+        assert (outside / "absolute.txt").exists()  # today's measures cannot stop this: the reason for namespaces
+    else:
+        assert "no network (own network namespace), files read-only outside a scratch folder)" in ran
+        assert sorted(p.name for p in outside.iterdir()) == []
+    assert sorted(p.name for p in project.iterdir()) == ["escape.py"]
 
 
 def test_data_beside_the_script_is_used_and_missing_npy_files_get_stand_ins(tmp_path: Path) -> None:

@@ -1,16 +1,38 @@
-"""Notebooks: code cells linted as one script, magics masked, positions per cell."""
+"""Notebooks: code cells linted as one script, IPython syntax read as IPython does, positions per cell.
+
+Every reading test runs twice: with IPython's own transformer (when IPython is
+installed) and with the masking that stands in where it is not.
+"""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from kerassniff import notebook as notebook_module
+from kerassniff.api import lint_source
 from kerassniff.cli import main
-from kerassniff.notebook import notebook_source
+from kerassniff.config import Config
+from kerassniff.notebook import cell_python, notebook_source
 
 
-def notebook(*cells: str | tuple[str, str]) -> str:
+@pytest.fixture(params=["ipython", "masking"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Which reading of IPython syntax is in force: IPython's transformer, or the masking (IPython made absent)."""
+    if request.param == "ipython":
+        pytest.importorskip("IPython.core.inputtransformer2")
+    else:
+        monkeypatch.setitem(sys.modules, "IPython.core.inputtransformer2", None)  # import now raises ImportError
+    notebook_module.ipython_transformer.cache_clear()
+    assert (notebook_module.ipython_transformer() is not None) == (request.param == "ipython")
+    yield request.param
+    notebook_module.ipython_transformer.cache_clear()
+
+
+def notebook(*cells: str | tuple[str, str], metadata: dict | None = None) -> str:
     built = []
     for cell in cells:
         kind, source = cell if isinstance(cell, tuple) else ("code", cell)
@@ -18,7 +40,7 @@ def notebook(*cells: str | tuple[str, str]) -> str:
         if kind == "code":
             entry.update(outputs=[], execution_count=None)
         built.append(entry)
-    return json.dumps({"cells": built, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    return json.dumps({"cells": built, "metadata": metadata or {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 TRAINING = notebook(
@@ -51,12 +73,14 @@ def test_findings_are_reported_per_cell(tmp_path: Path) -> None:
     assert [(f["cell"], f["line"], f["code"]) for f in found] == [(3, 3, "KS101"), (3, 5, "KS201")]
 
 
-def test_magics_are_masked_without_shifting_lines() -> None:
+def test_magics_are_read_without_shifting_lines(reader: str) -> None:
     source = notebook_source(TRAINING)
     lines = source.text.splitlines()
     assert len(lines) == len(source.cell_of_line) == 3 + 4 + 6 + 3
-    assert lines[0].startswith("pass") and lines[1].startswith("pass") and lines[2] == "import tensorflow as tf"
-    assert lines[5] == "files = None  # IPython magic"
+    magic = "get_ipython()." if reader == "ipython" else "pass  # IPython magic"
+    assert lines[0].startswith(magic) and lines[1].startswith(magic) and lines[2] == "import tensorflow as tf"
+    assert lines[3] == "pass  # cell magic" and lines[4].startswith("(x_train, y_train)")
+    assert lines[5] == ("files = get_ipython().getoutput('ls')" if reader == "ipython" else "files = None  # IPython magic")
     assert all(line.startswith("#") for line in lines[-3:])  # %%bash: not Python
     assert source.cell_of_line[3] == (2, 1)
 
@@ -72,3 +96,72 @@ def test_a_notebook_that_is_not_a_notebook(tmp_path: Path) -> None:
     path.write_text('{"cells": 3}')
     result = run(path)
     assert result.exit_code == 1 and "KS001 not a valid notebook" in result.output
+
+
+# IPython syntax seen in real notebooks that run fine; each must neither be a syntax error nor move a line.
+SHAPES = {
+    "shell line continued with a backslash": "!wget --quiet \\\n    -O /tmp/data.csv https://example.org/get?id=3&x=%20",
+    "magics inside indented blocks": "for size in (32, 64):\n    %time batch = size * 2\n    !echo {size}\n    names = !ls\n",
+    "help": "keras.layers.Dense?\nkeras.Model.fit??\n?keras.Sequential",
+    "cell magic whose body is Python": "%%time\n%load_ext tensorboard\nsteps = 10",
+    "a Python line continued onto a line starting with %": "print('%d%% of the data'\\\n      % 50)",
+    "line magics with assignments": "%matplotlib inline\nlisting = %sx ls\n%pip install -q keras",
+}
+AFTER_SHAPES = (
+    "import keras\n"
+    "model = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+    "model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])"
+)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_ipython_syntax_is_not_a_syntax_error_and_keeps_lines(reader: str, shape: str) -> None:
+    text = notebook(SHAPES[shape], AFTER_SHAPES)
+    source = notebook_source(text)
+    assert len(source.text.splitlines()) == len(source.cell_of_line) == len(SHAPES[shape].splitlines()) + 3
+    findings = lint_source(text, "shapes.ipynb", Config()).findings
+    assert [(f.code, f.extra.get("cell"), f.line) for f in findings] == [("KS101", 2, 3)]
+
+
+def test_ipython_reads_what_the_masking_cannot(reader: str) -> None:
+    """Prompts pasted from a console and an indented cell: IPython strips them; the masking does not."""
+    cell = ">>> import keras\n>>> width = 3"
+    expected = ["import keras", "width = 3"] if reader == "ipython" else cell.splitlines()
+    assert cell_python(cell) == expected
+
+
+def test_a_transformation_that_would_move_lines_falls_back_per_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def transform(cell: str) -> str:
+        calls.append(cell)
+        if "grow" in cell:
+            return "import os\n" + cell  # one line more than the cell: positions would shift
+        if "broken" in cell:
+            raise SyntaxError("IPython could not read it")
+        return cell.replace("!ls", "get_ipython().system('ls')")
+
+    monkeypatch.setattr(notebook_module, "ipython_transformer", lambda: transform)
+    assert cell_python("!ls\ngrow = 1") == ["pass  # IPython magic", "grow = 1"]
+    assert cell_python("!ls\nbroken = 1") == ["pass  # IPython magic", "broken = 1"]
+    assert cell_python("!ls\nfine = 1") == ["get_ipython().system('ls')", "fine = 1"]
+    assert cell_python("plain = 1") == ["plain = 1"] and len(calls) == 3  # plain Python is not transformed
+
+
+@pytest.mark.parametrize("metadata", [
+    {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}, "language_info": {"name": "R"}},
+    {"kernelspec": {"name": "julia-1.10", "language": "julia", "display_name": "Julia 1.10"}},
+])
+def test_a_notebook_in_another_language_is_skipped(tmp_path: Path, metadata: dict) -> None:
+    path = tmp_path / "analysis.ipynb"
+    path.write_text(notebook("library(keras)\nmodel <- keras_model_sequential() %>% layer_dense(units = 10)", metadata=metadata))
+    result = run(tmp_path)
+    assert result.exit_code == 0 and "KS001" not in result.output and "0 files checked" in result.output
+    assert lint_source(path.read_text(), str(path), Config()).skipped
+
+
+def test_a_python_kernel_is_still_linted(tmp_path: Path) -> None:
+    metadata = {"kernelspec": {"name": "python3", "language": "python"}, "language_info": {"name": "python"}}
+    path = tmp_path / "train.ipynb"
+    path.write_text(notebook(AFTER_SHAPES, metadata=metadata))
+    assert [f["code"] for f in json.loads(run(path, "--output-format", "json").output)] == ["KS101"]

@@ -5,6 +5,6 @@ from kerassniff.registry import declare
 declare(
     "KS001", "parse-error", Severity.ERROR,
     "a file that cannot be read or parsed as Python 3 source",
-    "fix the syntax (or convert Python 2 code with a tool such as 'pyupgrade'/'2to3') so the script can be analysed",
+    "fix what the message names (the syntax, the encoding) so the file can be analysed",
     scope="pipeline",
 )

@@ -1,9 +1,13 @@
 """The child process of dynamic mode: run one script under observation and write what was seen.
 
     python -m kerassniff.dynamic.harness SCRIPT REPORT.json [--device cpu|gpu|auto] [--max-updates N]
+        [--isolation bwrap|unshare|none] [--seal SCRATCH --outer-namespace NS]
 
 The parent (:mod:`kerassniff.dynamic.runner`) starts this in a scratch working
-directory, with a time limit and the network disabled.  Before the script runs,
+directory, with a time limit and the network disabled (in Python, and where
+the system allows it in its own network namespace with the filesystem
+read-only but for the scratch folder: :mod:`kerassniff.dynamic.isolation`;
+``--seal`` makes that happen first thing, under ``unshare``).  Before the script runs,
 Keras's ``Model.fit``/``evaluate``/``predict`` (and the removed
 ``fit_generator`` family) are replaced by observers: ``fit`` records the
 model and the arrays it gets, runs a few real training steps on the script's
@@ -28,6 +32,7 @@ import time
 import traceback
 from typing import Any
 
+from kerassniff.dynamic import isolation
 from kerassniff.dynamic.measure import array_stats, error_text, run_checks, to_numpy
 from kerassniff.dynamic.reads import ReadResolver
 
@@ -392,7 +397,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", choices=["auto", "cpu", "gpu"], default="auto")
     parser.add_argument("--max-updates", type=int, default=MAX_UPDATES)
     parser.add_argument("--hints", default=None, help="JSON: shapes for np.load files that are missing")
+    parser.add_argument("--isolation", choices=isolation.METHODS, default="none")
+    parser.add_argument("--seal", default=None, help="the scratch folder: make every other filesystem read-only")
+    parser.add_argument("--outer-namespace", default="", help="the parent's mount namespace (never sealed)")
     options = parser.parse_args(argv)
+    refused = None
+    if options.seal:
+        try:
+            refused = isolation.seal(os.path.abspath(options.seal), options.outer_namespace)
+        except (OSError, RuntimeError, AttributeError) as error:
+            refused = [f"/ ({error})"]
     if options.device == "cpu":
         os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -401,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     observer.report["keras"] = install(observer)
     observer.report["device"] = _device()
     script = os.path.abspath(options.script)
+    observer.report["isolation"] = isolation.observed(options.isolation, script, os.getcwd(), refused)
     hints = {}
     if options.hints:
         with open(options.hints, encoding="utf-8") as stream:

@@ -4,8 +4,11 @@ Each script runs in its own scratch folder (a temporary directory), so files
 it writes never land in the user's tree; a script that loads a model another
 script saves shares the trainer's scratch folder and runs after it, so the
 model it loads is the one the trainer's (briefly trained) run saved.  The
-child has a time limit and no network; whatever happens to it, the parent
-gets a report (possibly partial) or a clear reason why there is none.
+child has a time limit and no network; where the system allows it, it also
+runs in its own network namespace with every filesystem read-only but its
+scratch folder (:mod:`kerassniff.dynamic.isolation`), and the run says which
+isolation was in force.  Whatever happens to the child, the parent gets a
+report (possibly partial) or a clear reason why there is none.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kerassniff.config import Config
+from kerassniff.dynamic import isolation
 from kerassniff.dynamic.verdicts import Report, range_text, verdict_for
 from kerassniff.findings import Finding
 from kerassniff.registry import get_rule
@@ -43,6 +47,7 @@ class Run:
     seconds: float = 0.0
     stderr_tail: str = ""
     linked: list["Run"] = field(default_factory=list)
+    isolation: str = ""  # which isolation was in force, as checked from inside the child
 
 
 def should_run(script: Script) -> bool:
@@ -84,13 +89,25 @@ def _label_hint(loss: str | None, units: int) -> dict:
     return {"kind": "regression", "units": units}
 
 
-def run_script(path: str, scratch: Path, options: DynamicOptions, hints: dict[str, dict] | None = None) -> Run:
+def harness_command(path: str, scratch: Path, report_path: Path, hints_path: Path, options: DynamicOptions,
+                    method: str) -> list[str]:
+    """The child's command line, wrapped in the chosen isolation (``unshare`` children seal themselves)."""
+    command = [sys.executable, "-m", "kerassniff.dynamic.harness", str(Path(path).resolve()), str(report_path),
+               "--device", options.device, "--max-updates", str(options.max_updates), "--hints", str(hints_path),
+               "--isolation", method]
+    if method == "unshare":
+        command += ["--seal", str(scratch), "--outer-namespace", isolation.mount_namespace()]
+    return isolation.wrap(command, scratch, method)
+
+
+def run_script(path: str, scratch: Path, options: DynamicOptions, hints: dict[str, dict] | None = None,
+               method: str = "none") -> Run:
     report_path = scratch / f".kerassniff-report-{abs(hash(path))}.json"
     hints_path = scratch / f".kerassniff-hints-{abs(hash(path))}.json"
     hints_path.write_text(json.dumps(hints or {}), encoding="utf-8")
-    command = [sys.executable, "-m", "kerassniff.dynamic.harness", str(Path(path).resolve()), str(report_path),
-               "--device", options.device, "--max-updates", str(options.max_updates), "--hints", str(hints_path)]
+    command = harness_command(path, scratch, report_path, hints_path, options, method)
     environment = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
+                   "TMPDIR": str(scratch),  # temporary files go where the child may write, and go with it
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                                os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
@@ -114,7 +131,8 @@ def run_script(path: str, scratch: Path, options: DynamicOptions, hints: dict[st
         report = Report(json.loads(report_path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         reason = reason or "the harness wrote no report"
-    return Run(path, report, reason, seconds, "\n".join(stderr.strip().splitlines()[-5:]))
+    fenced = isolation.describe(report.data.get("isolation") if report is not None else None, method)
+    return Run(path, report, reason, seconds, "\n".join(stderr.strip().splitlines()[-5:]), isolation=fenced)
 
 
 def _prepare_scratch(scratch: Path, scripts: list[Script]) -> None:
@@ -143,6 +161,7 @@ def run_all(scripts: list[Script], options: DynamicOptions) -> dict[str, Run]:
     runs: dict[str, Run] = {}
     # Loading scripts first: their trainers run in the same scratch folder, and that run serves both.
     ordered = sorted(candidates, key=lambda s: s.path not in trainers_of)
+    method = isolation.choose() if candidates else "none"
     with tempfile.TemporaryDirectory(prefix="kerassniff-dynamic-") as root:
         for index, script in enumerate(ordered):
             if script.path in runs:
@@ -153,10 +172,10 @@ def run_all(scripts: list[Script], options: DynamicOptions) -> dict[str, Run]:
             _prepare_scratch(scratch, [*trainers, script])
             trainer_runs = []
             for trainer in trainers:
-                trainer_run = run_script(trainer.path, scratch, options, data_hints(trainer))
+                trainer_run = run_script(trainer.path, scratch, options, data_hints(trainer), method)
                 runs.setdefault(trainer.path, trainer_run)
                 trainer_runs.append(trainer_run)
-            run = run_script(script.path, scratch, options, data_hints(script))
+            run = run_script(script.path, scratch, options, data_hints(script), method)
             run.linked = trainer_runs
             if run.report is not None:
                 run.report.linked = [r.report for r in trainer_runs if r.report is not None]
@@ -178,7 +197,9 @@ def annotate(findings: list[Finding], run: Run) -> list[Finding]:
             confirmed, evidence = verdict_for(finding, run.report)
             if run.reason and confirmed is None:
                 evidence = f"{evidence}; {run.reason}"
-        annotated.append(replace(finding, extra={**finding.extra, "confirmed": confirmed, "evidence": evidence}))
+        fenced = {"isolation": run.isolation} if run.isolation else {}
+        annotated.append(replace(finding, extra={**finding.extra, "confirmed": confirmed, "evidence": evidence,
+                                                 **fenced}))
     return annotated
 
 
@@ -207,7 +228,7 @@ def dynamic_findings(path: str, run: Run, static: list[Finding], config: Config)
         unscaled = x.get("feature_abs_max", 0) > 10 or x.get("feature_scale_ratio", 1) > 100
         if unscaled and len(x.get("shape", [])) == 2 and (line, "KS202") not in static_at:
             found.append(_finding("KS503", path, line, _unscaled_message(x)))
-    return [f for f in found if config.enabled_for(f.code, path)]
+    return [replace(f, extra={**f.extra, "isolation": run.isolation}) for f in found if config.enabled_for(f.code, path)]
 
 
 def _unscaled_message(x: dict) -> str:
