@@ -10,14 +10,14 @@ from kerassniff.semantic.training import CROSSENTROPY_LOSSES
 
 # Checked against Keras 3.15 (keras/src/backend/*/nn.py) and tf.keras 2 (tensorflow/python/keras/backend.py).
 _DOUBLE_ACTIVATION = (
-    "On the TensorFlow backend (Keras 3, and tf.keras 2.4 and later) the crossentropy notices that its input was "
+    "On the TensorFlow backend (Keras 3, and recent tf.keras 2 releases) the crossentropy notices that its input was "
     "produced by a {activation} (the activation caches its logits on the tensor, or the graph op is a "
-    "{activation}), warns \"received `from_logits=True`, but the `output` argument was produced by a {activation} "
+    "{activation}), warns \"received `from_logits=True`, but the `output` argument was produced by a {op} "
     "activation\" and computes the loss from the logits underneath, so training is right there. The JAX and "
     "PyTorch backends of Keras 3 have no such check: they apply "
     "{activation} again to the probabilities, so the loss and its gradients no longer match the model's outputs "
-    "and training stalls. On TensorFlow too, anything between the {activation} and the loss (a float32 cast for "
-    "mixed precision, a Lambda) hides the logits and makes the double {activation} real."
+    "and training stalls. On TensorFlow too, a float32 cast between the {activation} and the loss (mixed "
+    "precision) hides the logits and makes the double {activation} real."
 )
 
 
@@ -35,7 +35,8 @@ def check(script: Script):
                 f"applies {head.activation}: the JAX and PyTorch backends apply it twice"),
                 f"drop from_logits=True (the output is already {head.activation}), or remove the activation from "
                 f"the last layer and keep from_logits=True",
-                explanation=_DOUBLE_ACTIVATION.format(activation=head.activation))
+                explanation=_DOUBLE_ACTIVATION.format(activation=head.activation,
+                                                      op=head.activation.capitalize()))
         elif loss.from_logits is False and head.activation == "linear":
             yield Report(loss.node, (
                 f"loss {quoted(script, loss.node)} expects probabilities (from_logits=False) but the "
