@@ -432,6 +432,8 @@ def mutate_test_as_validation(script: Script) -> Iterator[Mutant]:
         shape = len(current.value.elements) if isinstance(current.value, cst.Tuple) else 1
         if shape != len(names) or set(_names_in(current.value)) == set(names):
             return
+        if isinstance(current.value, cst.Tuple) and current.value.lpar and len(names) > 1:
+            test = ", ".join(names)  # the node's position range excludes its own parentheses
         new = script.splice({current.value: test})
     elif split is not None and len(names) == 2:
         new = script.splice({split.keyword: "validation_data", split.value: test})

@@ -114,6 +114,13 @@ def test_other_preconditions():
     assert "g" not in mutants(few_rows)
 
 
+def test_test_split_replaces_the_validation_tuple():
+    text = SCRIPT.replace("validation_split=0.1", "validation_data=(x_val, y_val)").replace(
+        "model = keras.Sequential", "x_val, y_val = x_train[:100], y_train[:100]\nmodel = keras.Sequential")
+    (d,) = mutants(text)["d"]
+    assert "validation_data=(x_test, y_test))" in d and "x_val, y_val)" not in d.split("model.fit")[1]
+
+
 def _notebook(cells: list[str]) -> str:
     return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
         {"cell_type": "code", "metadata": {}, "source": c.splitlines(keepends=True), "outputs": [],
