@@ -549,7 +549,7 @@ def _reverse_group(script: Script, group: list[cst.Call], calls: list[cst.Call])
 # What a predict() input must not be to plant (g): a pipeline (one call per batch is right for it) or a
 # single sample (a loop over one row is no bug).
 _NOT_AN_ARRAY = re.compile(r"tf\.data|Dataset|dataset_from|_ds\b|flow|generator|Generator|from_tensor|\.batch\("
-                           r"|tfds|load\(|Sequence"
+                           r"|dataset\s*\(|ragged|tfds|load\(|Sequence"
                            r"|next\(|expand_dims|newaxis|\[None|img_to_array|load_img|reshape\(\s*\(?\s*1\s*,")
 # ... and must be a split of a data set: named as one, or sliced from an array.
 _SPLIT_NAME = re.compile(r"test|val|holdout|train", re.IGNORECASE)

@@ -60,7 +60,7 @@ CATEGORY_RULES: dict[str, tuple[str, ...] | None] = {
     "missing non-linearity": (),
     "dropout rate too high": (),
     "learning rate invalid": (),
-    "validation data taken from training data": ("KS205",),
+    "validation data taken from training data": ("KS205",),  # the nearest rule (test-as-validation)
     "wrong loss for output": ("KS104", "KS106", "KS107"),
     "redundant softmax": ("KS104",),
     "wrong activation on output": ("KS104", "KS106", "KS107"),
@@ -123,6 +123,10 @@ class Comparison:
 
     def non_tp_clean_files(self) -> list[str]:
         return sorted({o.key.path for o in self.observed if o.key.path.startswith("clean/") and o.verdict != "TP"})
+
+    def fp_noise_clean_files(self) -> list[str]:
+        return sorted({o.key.path for o in self.observed
+                       if o.key.path.startswith("clean/") and o.verdict in ("FP", "noise")})
 
     def per_rule(self) -> dict[str, dict[str, int]]:
         table: dict[str, Counter] = {}
@@ -269,6 +273,7 @@ def summary(c: Comparison) -> dict:
         "clean_files_with_non_tp_finding": len(non_tp),
         "clean_files_with_non_tp_finding_pct": round(100 * len(non_tp) / c.clean_files, 2) if c.clean_files else 0.0,
         "non_tp_files": non_tp,
+        "clean_files_with_fp_or_noise": len(c.fp_noise_clean_files()),
         "findings": len(c.observed),
         "per_rule": c.per_rule(),
         "untriaged": [{"path": o.key.path, "line": o.key.line, "code": o.key.code, "message": o.message}
@@ -289,6 +294,8 @@ def print_report(c: Comparison, out=sys.stdout) -> None:
     p(f"files checked: {s['files_checked']} ({s['clean_files']} in clean/)")
     p(f"clean files with a finding not triaged TP: {s['clean_files_with_non_tp_finding']} "
       f"({s['clean_files_with_non_tp_finding_pct']:.1f}% of clean files)")
+    p(f"  of which with a finding triaged FP or noise: {s['clean_files_with_fp_or_noise']}; the others have "
+      f"untriaged findings")
     for path in s["non_tp_files"]:
         codes = sorted({f"{o.key.code}:{o.verdict or '?'}" for o in c.observed if o.key.path == path})
         p(f"  {path}  {' '.join(codes)}")

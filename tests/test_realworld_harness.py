@@ -183,6 +183,7 @@ def test_triage_classifies_findings(tmp_path):
         ("buggy/b/w.py", "KS201"), ("buggy/b/w.py", "KS402"), ("clean/a/new.py", "KS202")]
     assert [(label.found, label.fittable) for label in c.labels] == [(True, True), (False, True), (False, False)]
     summary = realworld.summary(c)
+    assert summary["clean_files_with_fp_or_noise"] == 2
     assert summary["clean_files_with_non_tp_finding"] == 3 and summary["clean_files_with_non_tp_finding_pct"] == 60.0
     assert summary["per_rule"]["KS101"] == {"TP": 1} and summary["per_rule"]["KS202"] == {"untriaged": 1}
 
