@@ -105,14 +105,16 @@ class Script:
         line = self.text[self._line_starts[start.line - 1]:]
         return line[:start.column]
 
-    def splice(self, edits: dict[cst.CSTNode, str]) -> str:
-        """The script text with each node's source range replaced by new text."""
-        spans = []
+    def offset(self, node: cst.CSTNode, end: bool = False) -> int:
+        """The character offset where the node starts (or ends) in the text."""
+        where = self.positions[node].end if end else self.positions[node].start
+        return self._line_starts[where.line - 1] + where.column
+
+    def splice(self, edits: dict[cst.CSTNode, str], spans: list[tuple[int, int, str]] | None = None) -> str:
+        """The script text with each node's source range (and each (start, end) offset span) replaced."""
+        spans = list(spans or [])
         for node, replacement in edits.items():
-            where = self.positions[node]
-            start = self._line_starts[where.start.line - 1] + where.start.column
-            end = self._line_starts[where.end.line - 1] + where.end.column
-            spans.append((start, end, replacement))
+            spans.append((self.offset(node), self.offset(node, end=True), replacement))
         text = self.text
         for start, end, replacement in sorted(spans, reverse=True):
             text = text[:start] + replacement + text[end:]
@@ -281,16 +283,32 @@ def _compile_losses(script: Script) -> Iterator[tuple[cst.Call, cst.Arg, str]]:
             yield call, arg, name
 
 
-def _preceding_output(script: Script, call: cst.Call) -> cst.Call | None:
-    """The last Dense layer written before this call, when no activation layer follows it."""
-    before = [c for c in script.calls if script.order(c) < script.order(call)]
+def _output_head(script: Script, call: cst.Call) -> tuple[cst.Call, str | None] | None:
+    """The last Dense layer written before this call and its effective activation: its own, or that of the
+    Activation/Softmax layers right after it (the last non-linear one)."""
+    before = [c for c in script.calls if script.order(c) < script.order(call) and last_name(c) != "add"]
+    activation: str | None = None
     for candidate in reversed(before):
         name = last_name(candidate)
-        if name in ("Activation", "Softmax", "TimeDistributed", "Bidirectional", "Lambda"):
+        if name in ("Activation", "Softmax"):
+            text = "softmax" if name == "Softmax" else string_value(_layer_arg(candidate, "activation"))
+            if text is None:
+                return None
+            if activation is None and text != "linear":
+                activation = text
+            continue
+        if name in ("TimeDistributed", "Bidirectional", "Lambda"):
             return None
         if name in OUTPUT_LAYERS:
-            return candidate
+            own = string_value(_layer_arg(candidate, "activation", 1))
+            return candidate, activation or own
     return None
+
+
+def _preceding_output(script: Script, call: cst.Call) -> cst.Call | None:
+    """The output Dense layer just above this call when it is a softmax."""
+    head = _output_head(script, call)
+    return head[0] if head is not None and head[1] == "softmax" else None
 
 
 def _quoted(original: cst.BaseExpression, text: str) -> str:
@@ -306,7 +324,7 @@ def mutate_bce_on_softmax(script: Script) -> Iterator[Mutant]:
         if name not in CATEGORICAL_LOSS_NAMES | SPARSE_LOSS_NAMES:
             continue
         output = _preceding_output(script, call)
-        if output is None or string_value(_layer_arg(output, "activation", 1)) != "softmax":
+        if output is None:
             continue
         units = int_value(script, _layer_arg(output, "units"))
         if units is None or units <= 2:
@@ -328,6 +346,7 @@ class Scaling:
     node: cst.CSTNode
     undo: str  # the text that replaces the node
     line: int
+    statement: cst.CSTNode | None = None  # the one-statement line it is (None: a line of several statements)
 
 
 def scalings(script: Script) -> list[Scaling]:
@@ -335,7 +354,7 @@ def scalings(script: Script) -> list[Scaling]:
     for aug in script.augassigns:
         if (isinstance(aug.operator, cst.DivideAssign) and isinstance(aug.target, cst.Name) and _is_255(aug.value)
                 and script.statement(aug) is not None and len(script.statement(aug).body) == 1):
-            found.append(Scaling(aug.target.value, aug, aug.target.value, script.line(aug)))
+            found.append(Scaling(aug.target.value, aug, aug.target.value, script.line(aug), aug))
     for assign in script.assigns:
         if len(assign.targets) != 1:
             continue
@@ -346,7 +365,9 @@ def scalings(script: Script) -> list[Scaling]:
         for t, v in pairs:
             if (isinstance(t, cst.Name) and isinstance(v, cst.BinaryOperation) and isinstance(v.operator, cst.Divide)
                     and _is_255(v.right) and _names_in(v.left)):
-                found.append(Scaling(t.value, v, script.code(v.left), script.line(v)))
+                line = script.statement(assign)
+                single = line is not None and len(line.body) == 1
+                found.append(Scaling(t.value, v, script.code(v.left), script.line(v), assign if single else None))
     return sorted(found, key=lambda s: s.line)
 
 
@@ -615,6 +636,134 @@ def mutate_predict_in_loop(script: Script) -> Iterator[Mutant]:
         return
 
 
+def mutate_double_scaling(script: Script) -> Iterator[Mutant]:
+    """(h) the training split of a Keras image dataset divided by 255 a second time, right after the first."""
+    if not _PIXEL_DATASET.search(script.text) or _OTHER_SCALING.search(script.text):
+        return
+    fed = _fed_names(script)
+    for scaling in scalings(script):
+        if scaling.target not in fed or not re.search("train", scaling.target, re.IGNORECASE):
+            continue
+        statement = scaling.statement
+        if statement is None:
+            continue
+        end = script.offset(statement, end=True)
+        again = f"\n{script.indent(statement)}{scaling.target} = {scaling.target} / 255.0"
+        yield Mutant(f"line {scaling.line}: {scaling.target} divided by 255 a second time", script.splice({}, [
+            (end, end, again)]))
+        return
+
+
+def _labels_classes(script: Script, fit: cst.Call) -> int | None:
+    """The class count of fit()'s labels when they were last assigned to_categorical(y, N) with a known N."""
+    labels = _layer_arg(fit, "y", 1)
+    if not isinstance(labels, cst.Name) or not _one_hot(script, labels.value, fit):
+        return None
+    value = script.latest_value(labels.value, fit)
+    while isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name):
+        value = script.latest_value(value.value.value, value)
+    if not isinstance(value, cst.Call):
+        return None
+    return int_value(script, _layer_arg(value, "num_classes", 1))
+
+
+def mutate_units_vs_classes(script: Script) -> Iterator[Mutant]:
+    """(i) the softmax output of a model fitted on to_categorical(y, N) labels given N - 1 units (a literal)."""
+    for call, arg, name in _compile_losses(script):
+        if name not in CATEGORICAL_LOSS_NAMES:
+            continue
+        output = _preceding_output(script, call)
+        if output is None:
+            continue
+        units = _layer_arg(output, "units")
+        count = int_value(script, units)
+        if units is None or count is None or count <= 2:
+            continue
+        fits = [c for c in script.calls if last_name(c) == "fit" and receiver(c) == receiver(call)
+                and script.order(c) > script.order(call)]
+        if not fits or _labels_classes(script, fits[0]) != count:
+            continue
+        yield Mutant(f"line {script.line(output)}: softmax output of {count} units -> {count - 1} "
+                     f"(labels to_categorical with {count} classes)", script.splice({units: str(count - 1)}))
+        return
+
+
+def _classifier_head(layers: list[cst.Call]) -> bool:
+    """The last Dense of these layers (up to the model's end: compile/fit/Model) is a softmax or sigmoid."""
+    until = []
+    for layer in layers:
+        if last_name(layer) in BOUNDARIES:
+            break
+        until.append(layer)
+    dense = [i for i, c in enumerate(until) if last_name(c) == "Dense"]
+    if not dense:
+        return False
+    activation = string_value(_layer_arg(until[dense[-1]], "activation", 1))
+    for later in until[dense[-1] + 1:]:
+        if last_name(later) == "Activation":
+            activation = string_value(_layer_arg(later, "activation"))
+        elif last_name(later) == "Softmax":
+            activation = "softmax"
+    return activation in ("softmax", "sigmoid")
+
+
+def mutate_unflattened(script: Script) -> Iterator[Mutant]:
+    """(j) the Flatten() between a classifier's conv trunk and its Dense head removed (Sequential list or add)."""
+    if _DECODER.search(script.text) or "input_shape" not in script.text and "Input(" not in script.text:
+        return
+    for call in script.calls:
+        if last_name(call) != "Flatten" or call.args or script.in_loop(call):
+            continue
+        layers = [c for c in script.calls if last_name(c) != "add" and script.scope(c) is script.scope(call)]
+        before = [c for c in layers if script.order(c) < script.order(call)]
+        after = [c for c in layers if script.order(c) > script.order(call)]
+        if not before or last_name(before[-1]) not in CONV_LAYERS | {"MaxPooling2D", "MaxPool2D", "AveragePooling2D",
+                                                                       "AvgPool2D", "Dropout", "Activation"}:
+            continue
+        if not any(last_name(c) in CONV_LAYERS for c in before):
+            continue
+        head = next((c for c in after if last_name(c) != "Dropout"), None)
+        if head is None or last_name(head) != "Dense" or not _classifier_head(after):
+            continue
+        chain = list(script.ancestors(call))  # innermost first
+        if len(chain) < 2:
+            continue
+        parent, holder = chain[0], chain[1]
+        if isinstance(parent, cst.Element) and isinstance(holder, (cst.List, cst.Tuple)):
+            elements = list(holder.elements)
+            index = next(i for i, e in enumerate(elements) if e is parent)
+            if index + 1 >= len(elements):
+                continue
+            new = script.splice({}, [(script.offset(parent), script.offset(elements[index + 1]), "")])
+        elif isinstance(parent, cst.Arg) and isinstance(holder, cst.Call) and last_name(holder) == "add":
+            statement = script.statement(call)
+            if statement is None or len(statement.body) != 1:
+                continue
+            new = script.splice({statement.body[0]: "pass"})
+        else:
+            continue
+        yield Mutant(f"line {script.line(call)}: Flatten() before the Dense head removed", new)
+        return
+
+
+def mutate_batchnorm_single_sample(script: Script) -> Iterator[Mutant]:
+    """(k) fit()'s literal batch_size set to 1 on a model with BatchNormalization right after Dense/Flatten."""
+    calls = [c for c in script.calls if last_name(c) != "add"]
+    dense_bn = any(last_name(a) in ("Dense", "Flatten") and last_name(b) == "BatchNormalization"
+                   for a, b in zip(calls, calls[1:]))
+    if not dense_bn:
+        return
+    for call in calls:
+        if last_name(call) != "fit" or receiver(call) is None:
+            continue
+        size = kwarg(call, "batch_size")
+        if size is None or not isinstance(size.value, cst.Integer) or int(size.value.value) <= 1:
+            continue
+        yield Mutant(f"line {script.line(call)}: fit(batch_size={size.value.value}) -> batch_size=1",
+                     script.splice({size.value: "1"}))
+        return
+
+
 @dataclass(frozen=True)
 class Kind:
     key: str
@@ -631,6 +780,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("e", "sparse loss on one-hot labels", "KS102", mutate_sparse_on_one_hot),
     Kind("f", "conv filters made to shrink", "KS301", mutate_shrinking_filters),
     Kind("g", "predict moved into a per-sample loop", "KS401", mutate_predict_in_loop),
+    Kind("h", "/255 applied twice to the training split", "KS207", mutate_double_scaling),
+    Kind("i", "softmax units one fewer than the classes", "KS111", mutate_units_vs_classes),
+    Kind("j", "Flatten removed before the Dense head", "KS310", mutate_unflattened),
+    Kind("k", "batch_size=1 with BatchNormalization on dense features", "KS311", mutate_batchnorm_single_sample),
 )
 
 

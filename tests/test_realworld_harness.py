@@ -40,10 +40,12 @@ SCRIPT = textwrap.dedent("""\
         layers.Conv2D(32, 3, activation="relu"),
         layers.MaxPooling2D(),
         layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.BatchNormalization(),
         layers.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=2, validation_split=0.1)
+    model.fit(x_train, y_train, epochs=2, batch_size=32, validation_split=0.1)
     model.evaluate(x_test, y_test)
     preds = model.predict(x_test, verbose=0)
     """)
@@ -76,7 +78,7 @@ def test_every_kind_plants_once_and_stays_valid(planted):
 
 
 def test_kinds_change_what_they_name(planted):
-    a, b, c, d, e, f, g = (planted[k][0] for k in "abcdefg")
+    a, b, c, d, e, f, g, h, i, j, k = (planted[key][0] for key in "abcdefghijk")
     assert 'loss="binary_crossentropy"' in a and "categorical_crossentropy" not in a
     assert "x_test = x_test.reshape(-1, 28, 28, 1)\n" in b and "x_train.reshape(-1, 28, 28, 1) / 255.0" in b
     assert "255" not in c
@@ -86,19 +88,24 @@ def test_kinds_change_what_they_name(planted):
     assert "for i_sample in range(len(x_test)):\n" in g
     assert "    preds.append(model.predict(x_test[i_sample:i_sample + 1], verbose=0))\n" in g
     assert "preds = np.concatenate(preds)" in g
+    assert "x_train = x_train.reshape(-1, 28, 28, 1) / 255.0\nx_train = x_train / 255.0\n" in h
+    assert 'layers.Dense(9, activation="softmax")' in i
+    assert "Flatten" not in j and "        layers.MaxPooling2D(),\n        layers.Dense(64" not in j
+    assert "    layers.MaxPooling2D(),\n    layers.Dense(64" in j
+    assert "batch_size=1," in k
     # one bug at a time: everything outside the planted place is unchanged
     assert a.replace('"binary_crossentropy"', '"categorical_crossentropy"') == SCRIPT
 
 
 @pytest.mark.parametrize("change, kind", [
     ('layers.Dense(10, activation="softmax")', "a"),  # replaced below by a 2-unit softmax
-    ("layers.MaxPooling2D(),\n    layers.Flatten()", "f"),  # replaced below: no classifier head
+    ("the softmax head", "f"),  # replaced below: no classifier head
 ])
 def test_no_mutant_where_the_precondition_fails(change, kind):
     if kind == "a":
         text = SCRIPT.replace(change, 'layers.Dense(2, activation="softmax")')
     else:
-        text = SCRIPT.replace('layers.Dense(10, activation="softmax")', "layers.Conv2D(1, 3)")
+        text = SCRIPT.replace('layers.Dense(10, activation="softmax")', "layers.Dense(10)")
     assert kind not in mutants(text)
 
 
@@ -109,6 +116,12 @@ def test_other_preconditions():
     assert "c" not in mutants(rescaled)
     integer_labels = SCRIPT.replace("y_train = keras.utils.to_categorical(y_train, 10)\n", "")
     assert "e" not in mutants(integer_labels)
+    add_style = ("model = keras.Sequential()\nmodel.add(layers.Conv2D(16, 3, input_shape=(28, 28, 1)))\n"
+                 "model.add(layers.MaxPooling2D())\nmodel.add(layers.Flatten())\n"
+                 "model.add(layers.Dense(10, activation='softmax'))\n")
+    (j,) = mutants(add_style)["j"]
+    assert "model.add(layers.MaxPooling2D())\npass\nmodel.add(layers.Dense(10, " in j
+    assert "j" not in mutants(add_style.replace(", activation='softmax'", ""))  # a regression head
     few_rows = SCRIPT.replace("preds = model.predict(x_test, verbose=0)",
                               "x_test_few = x_test[:5]\npreds = model.predict(x_test_few)")
     assert "g" not in mutants(few_rows)
