@@ -67,6 +67,10 @@ CATEGORY_RULES: dict[str, tuple[str, ...] | None] = {
     "wrong loss for task": ("KS101", "KS102", "KS106", "KS107"),
     "unknown": None,
 }
+# Categories of an omission (something missing): the label's line points where it is missing (often a
+# commented-out line), while a rule reports where its effect shows (the fit() the raw data reaches), so a
+# fitting finding anywhere in the file counts.
+OMISSIONS = ("missing normalisation",)
 # Codes that never count as finding a training bug: parse/limit reports and API spelling.
 NOT_A_BUG_FINDING = ("KS001", "KS002", "KS402", "KS404")
 
@@ -217,7 +221,8 @@ def match_labels(labels: list[Label], observed: list[Observed]) -> list[LabelRes
                 continue
             if codes is not None and o.key.code not in codes:
                 continue
-            if label.line and o.key.line.rsplit(":", 1)[-1] != label.line:
+            anywhere = not label.line or label.category.startswith(OMISSIONS)
+            if not anywhere and o.key.line.rsplit(":", 1)[-1] != label.line:
                 continue
             hits.append(f"{o.key.code}:{o.key.line}")
         results.append(LabelResult(label.path, label.line, label.category, bool(hits), hits,

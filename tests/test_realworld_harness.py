@@ -174,6 +174,8 @@ def test_triage_classifies_findings(tmp_path):
         realworld.Row(realworld.Key("clean/a/gone.py", "1", "KS402"), "TP", "no longer reported"),
     ]}
     labels = [realworld.Label("buggy/b/w.py", "7", "missing normalisation"),
+              realworld.Label("buggy/b/w.py", "2", "missing normalisation"),  # an omission: anywhere in the file
+              realworld.Label("buggy/b/w.py", "7", "redundant softmax"),  # KS201 does not fit the category
               realworld.Label("buggy/b/w.py", "", "wrong loss for output (logits)"),
               realworld.Label("buggy/b/w.py", "12", "dropout rate too high")]
     findings = [
@@ -194,7 +196,8 @@ def test_triage_classifies_findings(tmp_path):
     assert [r.key.path for r in c.stale] == ["clean/a/gone.py"]
     assert [(u.key.path, u.key.code) for u in c.untriaged] == [
         ("buggy/b/w.py", "KS201"), ("buggy/b/w.py", "KS402"), ("clean/a/new.py", "KS202")]
-    assert [(label.found, label.fittable) for label in c.labels] == [(True, True), (False, True), (False, False)]
+    assert [(label.found, label.fittable) for label in c.labels] == [
+        (True, True), (True, True), (False, True), (False, True), (False, False)]
     summary = realworld.summary(c)
     assert summary["clean_files_with_fp_or_noise"] == 2
     assert summary["clean_files_with_non_tp_finding"] == 3 and summary["clean_files_with_non_tp_finding_pct"] == 60.0
