@@ -1,0 +1,953 @@
+"""Planted bugs in real code: one known bug at a time, where it would really be a bug.
+
+    python benchmarks/realworld.py CORPUS_DIR --plant      (or: python benchmarks/plant.py CLEAN_DIR)
+
+For every correct file, each kind in :data:`KINDS` looks for a place whose precondition holds
+*syntactically* (conservatively: a planted "bug" that is not a bug would be a false measurement)
+and rewrites the file with LibCST so that the result is valid Python.  Notebooks are rewritten
+through their code cells: the cells are joined as kerassniff joins them, the joined script is
+mutated, and the changed lines go back into the one cell they came from (the notebook stays a
+valid notebook).  kerassniff then analyses each mutant in memory under the original path (so
+helper modules beside it still resolve); a kind is *found* when a finding of its expected rule
+appears that the unmutated file did not have.  A miss is a fact the semantic model does not
+follow through real code: fix the model, not the mutant.
+
+A new rule adds its kind in one place: a mutator (module -> mutants) and a row of ``KINDS``.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kerassniff.api import lint_source  # noqa: E402
+from kerassniff.config import Config  # noqa: E402
+from kerassniff.notebook import NotebookError, notebook_source  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One planted bug: what was done (with the line in the joined script) and the new script text."""
+
+    description: str
+    code: str
+
+
+# --- reading the script -----------------------------------------------------------------------
+
+
+class Script:
+    """A parsed script with what the mutators ask of it: calls in source order, positions, enclosing nodes.
+
+    Mutants are made by splicing new text over a node's exact source range (LibCST positions), so a
+    mutant costs no tree rewrite; every mutant is parsed again before it counts.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.module = cst.parse_module(text)
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self.positions = wrapper.resolve(PositionProvider)
+        collector = _Collector()
+        self.module.visit(collector)
+        self._ancestors = collector.ancestors
+        self.calls: list[cst.Call] = sorted(collector.calls, key=self.order)
+        self.assigns: list[cst.Assign] = collector.assigns
+        self.augassigns: list[cst.AugAssign] = collector.augassigns
+        self._line_starts = [0]
+        for line in text.splitlines(keepends=True):
+            self._line_starts.append(self._line_starts[-1] + len(line))
+
+    def order(self, node: cst.CSTNode) -> tuple[int, int]:
+        start = self.positions[node].start
+        return start.line, start.column
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        """Innermost first (known for calls, assignments and augmented assignments)."""
+        return reversed(self._ancestors.get(id(node), ()))
+
+    def scope(self, node: cst.CSTNode) -> cst.CSTNode:
+        for parent in self.ancestors(node):
+            if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                return parent
+        return self.module
+
+    def in_loop(self, node: cst.CSTNode) -> bool:
+        return any(isinstance(p, (cst.For, cst.While, cst.ListComp, cst.GeneratorExp)) for p in self.ancestors(node))
+
+    def statement(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
+        for parent in self.ancestors(node):
+            if isinstance(parent, cst.SimpleStatementLine):
+                return parent
+        return None
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def indent(self, node: cst.CSTNode) -> str:
+        start = self.positions[node].start
+        line = self.text[self._line_starts[start.line - 1]:]
+        return line[:start.column]
+
+    def offset(self, node: cst.CSTNode, end: bool = False) -> int:
+        """The character offset where the node starts (or ends) in the text."""
+        where = self.positions[node].end if end else self.positions[node].start
+        return self._line_starts[where.line - 1] + where.column
+
+    def splice(self, edits: dict[cst.CSTNode, str], spans: list[tuple[int, int, str]] | None = None) -> str:
+        """The script text with each node's source range (and each (start, end) offset span) replaced."""
+        spans = list(spans or [])
+        for node, replacement in edits.items():
+            spans.append((self.offset(node), self.offset(node, end=True), replacement))
+        text = self.text
+        for start, end, replacement in sorted(spans, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+    def latest_value(self, name: str, before: cst.CSTNode) -> cst.BaseExpression | None:
+        """The value of the last assignment to a plain name that starts before this node (source order)."""
+        latest: tuple[tuple[int, int], cst.BaseExpression] | None = None
+        for assign in self.assigns:
+            if self.order(assign) >= self.order(before):
+                continue
+            for target in assign.targets:
+                for value in _paired(target.target, assign.value, name):
+                    if latest is None or self.order(assign) >= latest[0]:
+                        latest = (self.order(assign), value)
+        return latest[1] if latest is not None else None
+
+    def assigned_values(self, name: str) -> list[cst.BaseExpression]:
+        """Every value assigned to a plain name (tuple targets pair up with tuple values when they can)."""
+        values: list[cst.BaseExpression] = []
+        for assign in self.assigns:
+            for target in assign.targets:
+                values.extend(_paired(target.target, assign.value, name))
+        return values
+
+
+class _Collector(cst.CSTVisitor):
+    """Calls and assignments, each with its chain of enclosing nodes (outermost first)."""
+
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+        self.assigns: list[cst.Assign] = []
+        self.augassigns: list[cst.AugAssign] = []
+        self.ancestors: dict[int, tuple[cst.CSTNode, ...]] = {}
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Call, cst.Assign, cst.AugAssign)):
+            self.ancestors[id(node)] = tuple(self._stack)
+            {cst.Call: self.calls, cst.Assign: self.assigns, cst.AugAssign: self.augassigns}[type(node)].append(node)
+        self._stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+
+
+def _paired(target: cst.BaseExpression, value: cst.BaseExpression, name: str) -> list[cst.BaseExpression]:
+    if isinstance(target, cst.Name):
+        return [value] if target.value == name else []
+    if isinstance(target, (cst.Tuple, cst.List)):
+        found: list[cst.BaseExpression] = []
+        values = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
+        for index, element in enumerate(target.elements):
+            if values is not None and len(values) == len(target.elements):
+                found.extend(_paired(element.value, values[index].value, name))
+            elif _names_in(element.value) & {name}:
+                found.append(value)  # unpacked from a call: the value is the whole right-hand side
+        return found
+    return []
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            names.add(n.value)
+
+    node.visit(_Names())
+    return names
+
+
+def dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else node.attr.value
+    if isinstance(node, cst.Call):
+        return dotted(node.func) + "()"
+    return ""
+
+
+def last_name(call: cst.Call) -> str:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
+def receiver(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return func.value.value
+    return None
+
+
+def kwarg(call: cst.Call, name: str) -> cst.Arg | None:
+    return next((a for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+
+
+def positional(call: cst.Call) -> list[cst.Arg]:
+    return [a for a in call.args if a.keyword is None and not a.star]
+
+
+def string_value(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def int_value(script: Script, node: cst.BaseExpression | None) -> int | None:
+    """A literal int, or a name assigned exactly one literal int in the file."""
+    if isinstance(node, cst.Integer):
+        return int(node.value)
+    if isinstance(node, cst.Name):
+        values = script.assigned_values(node.value)
+        if len(values) == 1 and isinstance(values[0], cst.Integer):
+            return int(values[0].value)
+    return None
+
+
+def _layer_arg(call: cst.Call, keyword: str, index: int = 0) -> cst.BaseExpression | None:
+    arg = kwarg(call, keyword)
+    if arg is not None:
+        return arg.value
+    args = positional(call)
+    return args[index].value if len(args) > index else None
+
+
+# --- the kinds --------------------------------------------------------------------------------
+
+CATEGORICAL_LOSS_NAMES = {"categorical_crossentropy", "CategoricalCrossentropy"}
+SPARSE_LOSS_NAMES = {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"}
+OUTPUT_LAYERS = {"Dense"}
+MODEL_CALLS = {"fit", "evaluate", "predict", "fit_generator", "evaluate_generator", "predict_generator",
+               "train_on_batch", "test_on_batch", "predict_on_batch"}
+
+
+def _loss_name(node: cst.BaseExpression) -> str | None:
+    """'categorical_crossentropy' for the string, the function or the class (without from_logits=True)."""
+    text = string_value(node)
+    if text is not None:
+        return text
+    if isinstance(node, cst.Call):
+        logits = kwarg(node, "from_logits")
+        if logits is not None and not (isinstance(logits.value, cst.Name) and logits.value.value == "False"):
+            return None
+        return dotted(node.func).rsplit(".", 1)[-1]
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        return dotted(node).rsplit(".", 1)[-1]
+    return None
+
+
+def _compile_losses(script: Script) -> Iterator[tuple[cst.Call, cst.Arg, str]]:
+    for call in script.calls:
+        if last_name(call) != "compile" or not isinstance(call.func, cst.Attribute):
+            continue
+        arg = kwarg(call, "loss")
+        if arg is None:
+            continue
+        name = _loss_name(arg.value)
+        if name is not None:
+            yield call, arg, name
+
+
+def _output_head(script: Script, call: cst.Call) -> tuple[cst.Call, str | None] | None:
+    """The last Dense layer written before this call and its effective activation: its own, or that of the
+    Activation/Softmax layers right after it (the last non-linear one)."""
+    before = [c for c in script.calls if script.order(c) < script.order(call) and last_name(c) != "add"]
+    activation: str | None = None
+    for candidate in reversed(before):
+        name = last_name(candidate)
+        if name in ("Activation", "Softmax"):
+            text = "softmax" if name == "Softmax" else string_value(_layer_arg(candidate, "activation"))
+            if text is None:
+                return None
+            if activation is None and text != "linear":
+                activation = text
+            continue
+        if name in ("TimeDistributed", "Bidirectional", "Lambda"):
+            return None
+        if name in OUTPUT_LAYERS:
+            own = string_value(_layer_arg(candidate, "activation", 1))
+            return candidate, activation or own
+    return None
+
+
+def _preceding_output(script: Script, call: cst.Call) -> cst.Call | None:
+    """The output Dense layer just above this call when it is a softmax."""
+    head = _output_head(script, call)
+    return head[0] if head is not None and head[1] == "softmax" else None
+
+
+def _quoted(original: cst.BaseExpression, text: str) -> str:
+    quote = '"'
+    if isinstance(original, cst.SimpleString) and original.value.lstrip("rbuRBU")[:1] == "'":
+        quote = "'"
+    return f"{quote}{text}{quote}"
+
+
+def mutate_bce_on_softmax(script: Script) -> Iterator[Mutant]:
+    """(a) categorical loss -> binary_crossentropy, where the output is a Dense(n > 2, softmax) just above."""
+    for call, arg, name in _compile_losses(script):
+        if name not in CATEGORICAL_LOSS_NAMES | SPARSE_LOSS_NAMES:
+            continue
+        output = _preceding_output(script, call)
+        if output is None:
+            continue
+        units = int_value(script, _layer_arg(output, "units"))
+        if units is None or units <= 2:
+            continue
+        new = script.splice({arg.value: _quoted(arg.value, "binary_crossentropy")})
+        yield Mutant(f"line {script.line(arg)}: loss {name} -> 'binary_crossentropy' on the {units}-unit softmax "
+                     f"(line {script.line(output)})", new)
+
+
+def _is_255(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) and float(node.value) == 255.0
+
+
+@dataclass
+class Scaling:
+    """One '<split> = <expr> / 255' or '<split> /= 255' in the script, and how to undo it."""
+
+    target: str
+    node: cst.CSTNode
+    undo: str  # the text that replaces the node
+    line: int
+    statement: cst.CSTNode | None = None  # the one-statement line it is (None: a line of several statements)
+
+
+def scalings(script: Script) -> list[Scaling]:
+    found: list[Scaling] = []
+    for aug in script.augassigns:
+        if (isinstance(aug.operator, cst.DivideAssign) and isinstance(aug.target, cst.Name) and _is_255(aug.value)
+                and script.statement(aug) is not None and len(script.statement(aug).body) == 1):
+            found.append(Scaling(aug.target.value, aug, aug.target.value, script.line(aug), aug))
+    for assign in script.assigns:
+        if len(assign.targets) != 1:
+            continue
+        target, value = assign.targets[0].target, assign.value
+        pairs: list[tuple[cst.BaseExpression, cst.BaseExpression]] = [(target, value)]
+        if isinstance(target, cst.Tuple) and isinstance(value, cst.Tuple) and len(target.elements) == len(value.elements):
+            pairs = [(t.value, v.value) for t, v in zip(target.elements, value.elements)]
+        for t, v in pairs:
+            if (isinstance(t, cst.Name) and isinstance(v, cst.BinaryOperation) and isinstance(v.operator, cst.Divide)
+                    and _is_255(v.right) and _names_in(v.left)):
+                line = script.statement(assign)
+                single = line is not None and len(line.body) == 1
+                found.append(Scaling(t.value, v, script.code(v.left), script.line(v), assign if single else None))
+    return sorted(found, key=lambda s: s.line)
+
+
+def _fed_names(script: Script) -> set[str]:
+    """Names passed (directly, or in a tuple) to fit/evaluate/predict."""
+    names: set[str] = set()
+    for call in script.calls:
+        if last_name(call) in MODEL_CALLS and isinstance(call.func, cst.Attribute):
+            for arg in call.args:
+                value = arg.value
+                elements = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
+                for item in ([e.value for e in elements] if elements is not None else [value]):
+                    if isinstance(item, cst.Name):
+                        names.add(item.value)
+    return names
+
+
+_SPLIT_NOT_TRAIN = re.compile(r"test|val", re.IGNORECASE)
+
+
+def mutate_unscale_one_split(script: Script) -> Iterator[Mutant]:
+    """(b) '/ 255' removed from one split, while another split fed to the model stays scaled."""
+    found = scalings(script)
+    fed = _fed_names(script)
+    per_target = Counter(s.target for s in found)
+    scaled_fed = {s.target for s in found if s.target in fed}
+    for scaling in found:
+        if (per_target[scaling.target] == 1 and scaling.target in fed and _SPLIT_NOT_TRAIN.search(scaling.target)
+                and scaled_fed - {scaling.target}):
+            new = script.splice({scaling.node: scaling.undo})
+            yield Mutant(f"line {scaling.line}: '/ 255' removed from {scaling.target} only", new)
+            return
+
+
+_PIXEL_DATASET = re.compile(r"\b(?:fashion_mnist|mnist|cifar10|cifar100)\s*\.\s*load_data\s*\(")
+_OTHER_SCALING = re.compile(r"Rescaling|rescale\s*=|preprocess_input|(?<!Batch)Normalization\s*\(")
+
+
+def mutate_unscale_all(script: Script) -> Iterator[Mutant]:
+    """(c) every '/ 255' removed, where the pixels come from a Keras image dataset and nothing else scales."""
+    found = scalings(script)
+    if not found or not _PIXEL_DATASET.search(script.text) or _OTHER_SCALING.search(script.text):
+        return
+    if len(found) != len(re.findall(r"/=?\s*255\b", script.text)):
+        return  # some '/ 255' this mutator cannot undo: removing the others would not remove all
+    if not {s.target for s in found} & _fed_names(script):
+        return
+    new = script.splice({s.node: s.undo for s in found})
+    lines = ", ".join(str(s.line) for s in found)
+    yield Mutant(f"lines {lines}: every '/ 255' removed ({', '.join(sorted({s.target for s in found}))})", new)
+
+
+def _names_of(call: cst.Call) -> list[str] | None:
+    """The Name arguments of an evaluate() call (x, y), or None when they are not plain names."""
+    args = positional(call)[:2]
+    for key in ("x", "y"):
+        arg = kwarg(call, key)
+        if arg is not None:
+            args.append(arg)
+    if not args or not all(isinstance(a.value, cst.Name) for a in args):
+        return None
+    return [a.value.value for a in args]  # type: ignore[union-attr]
+
+
+def mutate_test_as_validation(script: Script) -> Iterator[Mutant]:
+    """(d) the test split passed as validation_data to the last fit() before the final evaluate() on it."""
+    evaluates = [c for c in script.calls if last_name(c) == "evaluate" and receiver(c)]
+    if not evaluates:
+        return
+    final = evaluates[-1]
+    names = _names_of(final)
+    if not names or not all(re.search("test", n, re.IGNORECASE) for n in names):
+        return
+    fits = [c for c in script.calls if last_name(c) in ("fit", "fit_generator") and receiver(c) == receiver(final)
+            and script.order(c) < script.order(final)]
+    if not fits:
+        return
+    fit = fits[-1]
+    test = names[0] if len(names) == 1 else f"({', '.join(names)})"
+    current = kwarg(fit, "validation_data")
+    split = kwarg(fit, "validation_split")
+    if current is not None:
+        shape = len(current.value.elements) if isinstance(current.value, cst.Tuple) else 1
+        if shape != len(names) or set(_names_in(current.value)) == set(names):
+            return
+        if isinstance(current.value, cst.Tuple) and current.value.lpar and len(names) > 1:
+            test = ", ".join(names)  # the node's position range excludes its own parentheses
+        new = script.splice({current.value: test})
+    elif split is not None and len(names) == 2:
+        new = script.splice({split.keyword: "validation_data", split.value: test})
+    else:
+        return
+    yield Mutant(f"line {script.line(fit)}: fit() validates on {', '.join(names)} (the final evaluate, line "
+                 f"{script.line(final)})", new)
+
+
+def _one_hot(script: Script, name: str, before: cst.CSTNode, depth: int = 0) -> bool:
+    """The last value assigned to the name before this node is to_categorical(...) (or a slice of such a name)."""
+    value = script.latest_value(name, before)
+    if value is None or depth > 3:
+        return False
+    if isinstance(value, cst.Call) and last_name(value) == "to_categorical":
+        return True
+    return (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name)
+            and _one_hot(script, value.value.value, value, depth + 1))
+
+
+def mutate_sparse_on_one_hot(script: Script) -> Iterator[Mutant]:
+    """(e) categorical_crossentropy -> sparse_categorical_crossentropy where fit()'s labels are to_categorical."""
+    for call, arg, name in _compile_losses(script):
+        if name not in CATEGORICAL_LOSS_NAMES:
+            continue
+        later = [c for c in script.calls if last_name(c) == "fit" and receiver(c) == receiver(call)
+                 and script.order(c) > script.order(call)]
+        if not later:
+            continue
+        fit = later[0]
+        labels = _layer_arg(fit, "y", 1)
+        if not isinstance(labels, cst.Name) or not _one_hot(script, labels.value, fit):
+            continue
+        value = arg.value
+        if isinstance(value, cst.SimpleString):
+            replacement = _quoted(value, "sparse_categorical_crossentropy")
+            target: cst.CSTNode = value
+        else:
+            target = value.func if isinstance(value, cst.Call) else value
+            leaf = target.attr if isinstance(target, cst.Attribute) else target
+            if not isinstance(leaf, cst.Name):
+                continue
+            sparse = "Sparse" + leaf.value if leaf.value[0].isupper() else "sparse_" + leaf.value
+            replacement, target = sparse, leaf
+        new = script.splice({target: replacement})
+        yield Mutant(f"line {script.line(arg)}: loss {name} -> sparse on one-hot labels '{labels.value}' "
+                     f"(fit line {script.line(fit)})", new)
+        return
+
+
+CONV_LAYERS = {"Conv2D", "Convolution2D", "Conv3D", "Convolution3D", "SeparableConv2D"}
+POOLING = re.compile(r"^(?:Max|Average|Avg)Pool(?:ing)?[23]D$")
+FLATTENING = re.compile(r"^(?:Flatten|Global(?:Average|Avg|Max)Pool(?:ing)?[23]D)$")
+BOUNDARIES = {"compile", "Sequential", "Model", "fit"}
+_DECODER = re.compile(r"Conv[23]DTranspose|UpSampling[23]D|Deconvolution")
+
+
+def mutate_shrinking_filters(script: Script) -> Iterator[Mutant]:
+    """(f) the increasing filter counts of a classifier's conv trunk reversed (all literal, one scope)."""
+    if _DECODER.search(script.text):
+        return
+    by_scope: dict[int, list[cst.Call]] = {}
+    for call in script.calls:
+        by_scope.setdefault(id(script.scope(call)), []).append(call)
+    for calls in by_scope.values():
+        group: list[cst.Call] = []
+        for index, call in enumerate(calls + [None]):  # type: ignore[operator]
+            name = last_name(call) if call is not None else "compile"
+            if name in CONV_LAYERS:
+                group.append(call)
+                continue
+            if name not in BOUNDARIES or not group:
+                continue
+            mutant = _reverse_group(script, group, calls)
+            group = []
+            if mutant is not None:
+                yield mutant
+                return
+
+
+def _reverse_group(script: Script, group: list[cst.Call], calls: list[cst.Call]) -> Mutant | None:
+    if len(group) < 2 or any(script.in_loop(c) for c in group):
+        return None
+    filters = [_layer_arg(c, "filters") for c in group]
+    if not all(isinstance(f, cst.Integer) for f in filters):
+        return None
+    values = [int(f.value) for f in filters]  # type: ignore[union-attr]
+    if any(b < a for a, b in zip(values, values[1:])) or values[0] >= values[-1]:
+        return None
+    start, end = script.order(group[0]), script.order(group[-1])
+    between = [last_name(c) for c in calls if start < script.order(c) < end]
+    after = []
+    for c in calls:
+        if script.order(c) <= end:
+            continue
+        if last_name(c) in BOUNDARIES:
+            break
+        after.append(c)
+    pooled = any(POOLING.match(n) for n in between) or any(kwarg(c, "strides") is not None for c in group)
+    flattened = any(FLATTENING.match(last_name(c)) for c in after)
+    head = [c for c in after if last_name(c) == "Dense"]
+    if not (pooled and flattened and head):
+        return None
+    if string_value(_layer_arg(head[-1], "activation", 1)) not in ("softmax", "sigmoid"):
+        return None
+    if any(last_name(c) in CONV_LAYERS for c in after):
+        return None
+    new = script.splice({f: str(v) for f, v in zip(filters, reversed(values))})  # type: ignore[misc]
+    return Mutant(f"lines {script.line(group[0])}-{script.line(group[-1])}: conv filters {values} -> "
+                  f"{list(reversed(values))}", new)
+
+
+# What a predict() input must not be to plant (g): a pipeline (one call per batch is right for it) or a
+# single sample (a loop over one row is no bug).
+_NOT_AN_ARRAY = re.compile(r"tf\.data|Dataset|dataset_from|_ds\b|flow|generator|Generator|from_tensor|\.batch\("
+                           r"|dataset\s*\(|ragged|tfds|load\(|Sequence"
+                           r"|next\(|expand_dims|newaxis|\[None|img_to_array|load_img|reshape\(\s*\(?\s*1\s*,")
+# ... and must be a split of a data set: named as one, or sliced from an array.
+_SPLIT_NAME = re.compile(r"test|val|holdout|train", re.IGNORECASE)
+_PREDICT_KEYWORDS = {"batch_size", "verbose"}
+
+
+def _is_split(name: str, values: list[cst.BaseExpression]) -> bool:
+    """Named as a split, and not a handful of rows sliced off one (x_test[:10])."""
+    return bool(_SPLIT_NAME.search(name)) and not any(_few_rows(v) for v in values)
+
+
+def _few_rows(value: cst.BaseExpression) -> bool:
+    if not isinstance(value, cst.Subscript) or not isinstance(value.slice[0].slice, cst.Slice):
+        return False
+    upper = value.slice[0].slice.upper
+    return isinstance(upper, cst.Integer) and int(upper.value) < 1000
+
+
+def _keras_model(script: Script, name: str) -> bool:
+    """Compiled in the file, or made by Sequential/Model/load_model/clone_model."""
+    if any(last_name(c) == "compile" and receiver(c) == name for c in script.calls):
+        return True
+    return any(isinstance(v, cst.Call) and re.search(r"Sequential|Model|load_model|clone_model", last_name(v))
+               for v in script.assigned_values(name))
+
+
+def mutate_predict_in_loop(script: Script) -> Iterator[Mutant]:
+    """(g) 'y = model.predict(x_split)' over an array -> one predict() per sample in a for loop."""
+    if not re.search(r"^\s*import numpy as np\b", script.text, re.MULTILINE):
+        return
+    for call in script.calls:
+        if last_name(call) != "predict" or receiver(call) is None or script.in_loop(call):
+            continue
+        args = positional(call)
+        if len(args) != 1 or not isinstance(args[0].value, cst.Name):
+            continue
+        if any(a.keyword is None or a.keyword.value not in _PREDICT_KEYWORDS for a in call.args if a is not args[0]):
+            continue
+        data = args[0].value.value
+        values = script.assigned_values(data)
+        if not values or any(_NOT_AN_ARRAY.search(script.code(v)) for v in values):
+            continue
+        if re.search(r"_ds$|dataset", data, re.IGNORECASE):
+            continue
+        if not _is_split(data, values) or not _keras_model(script, receiver(call) or ""):
+            continue
+        line = script.statement(call)
+        if line is None or len(line.body) != 1 or not isinstance(line.body[0], cst.Assign):
+            continue
+        assign = line.body[0]
+        if assign.value is not call or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+            continue
+        out = assign.targets[0].target.value
+        model = receiver(call)
+        extra = "".join(f", {script.code(a).rstrip().rstrip(',')}" for a in call.args if a is not args[0])
+        pad = script.indent(assign)
+        loop = (f"{out} = []\n"
+                f"{pad}for i_sample in range(len({data})):\n"
+                f"{pad}    {out}.append({model}.predict({data}[i_sample:i_sample + 1]{extra}))\n"
+                f"{pad}{out} = np.concatenate({out})")
+        new = script.splice({assign: loop})
+        yield Mutant(f"line {script.line(call)}: {model}.predict({data}) -> one predict per sample in a loop", new)
+        return
+
+
+def mutate_double_scaling(script: Script) -> Iterator[Mutant]:
+    """(h) the training split of a Keras image dataset divided by 255 a second time, right after the first."""
+    if not _PIXEL_DATASET.search(script.text) or _OTHER_SCALING.search(script.text):
+        return
+    fed = _fed_names(script)
+    for scaling in scalings(script):
+        if scaling.target not in fed or not re.search("train", scaling.target, re.IGNORECASE):
+            continue
+        statement = scaling.statement
+        if statement is None:
+            continue
+        end = script.offset(statement, end=True)
+        again = f"\n{script.indent(statement)}{scaling.target} = {scaling.target} / 255.0"
+        yield Mutant(f"line {scaling.line}: {scaling.target} divided by 255 a second time", script.splice({}, [
+            (end, end, again)]))
+        return
+
+
+def _labels_classes(script: Script, fit: cst.Call) -> int | None:
+    """The class count of fit()'s labels when they were last assigned to_categorical(y, N) with a known N."""
+    labels = _layer_arg(fit, "y", 1)
+    if not isinstance(labels, cst.Name) or not _one_hot(script, labels.value, fit):
+        return None
+    value = script.latest_value(labels.value, fit)
+    while isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name):
+        value = script.latest_value(value.value.value, value)
+    if not isinstance(value, cst.Call):
+        return None
+    return int_value(script, _layer_arg(value, "num_classes", 1))
+
+
+def mutate_units_vs_classes(script: Script) -> Iterator[Mutant]:
+    """(i) the softmax output of a model fitted on to_categorical(y, N) labels given N - 1 units (a literal)."""
+    for call, arg, name in _compile_losses(script):
+        if name not in CATEGORICAL_LOSS_NAMES:
+            continue
+        output = _preceding_output(script, call)
+        if output is None:
+            continue
+        units = _layer_arg(output, "units")
+        count = int_value(script, units)
+        if units is None or count is None or count <= 2:
+            continue
+        fits = [c for c in script.calls if last_name(c) == "fit" and receiver(c) == receiver(call)
+                and script.order(c) > script.order(call)]
+        if not fits or _labels_classes(script, fits[0]) != count:
+            continue
+        yield Mutant(f"line {script.line(output)}: softmax output of {count} units -> {count - 1} "
+                     f"(labels to_categorical with {count} classes)", script.splice({units: str(count - 1)}))
+        return
+
+
+def _classifier_head(layers: list[cst.Call]) -> bool:
+    """The last Dense of these layers (up to the model's end: compile/fit/Model) is a softmax or sigmoid."""
+    until = []
+    for layer in layers:
+        if last_name(layer) in BOUNDARIES:
+            break
+        until.append(layer)
+    dense = [i for i, c in enumerate(until) if last_name(c) == "Dense"]
+    if not dense:
+        return False
+    activation = string_value(_layer_arg(until[dense[-1]], "activation", 1))
+    for later in until[dense[-1] + 1:]:
+        if last_name(later) == "Activation":
+            activation = string_value(_layer_arg(later, "activation"))
+        elif last_name(later) == "Softmax":
+            activation = "softmax"
+    return activation in ("softmax", "sigmoid")
+
+
+def mutate_unflattened(script: Script) -> Iterator[Mutant]:
+    """(j) the Flatten() between a classifier's conv trunk and its Dense head removed (Sequential list or add)."""
+    if _DECODER.search(script.text) or "input_shape" not in script.text and "Input(" not in script.text:
+        return
+    for call in script.calls:
+        if last_name(call) != "Flatten" or call.args or script.in_loop(call):
+            continue
+        layers = [c for c in script.calls if last_name(c) != "add" and script.scope(c) is script.scope(call)]
+        before = [c for c in layers if script.order(c) < script.order(call)]
+        after = [c for c in layers if script.order(c) > script.order(call)]
+        if not before or last_name(before[-1]) not in CONV_LAYERS | {"MaxPooling2D", "MaxPool2D", "AveragePooling2D",
+                                                                       "AvgPool2D", "Dropout", "Activation"}:
+            continue
+        if not any(last_name(c) in CONV_LAYERS for c in before):
+            continue
+        head = next((c for c in after if last_name(c) != "Dropout"), None)
+        if head is None or last_name(head) != "Dense" or not _classifier_head(after):
+            continue
+        chain = list(script.ancestors(call))  # innermost first
+        if len(chain) < 2:
+            continue
+        parent, holder = chain[0], chain[1]
+        if isinstance(parent, cst.Element) and isinstance(holder, (cst.List, cst.Tuple)):
+            elements = list(holder.elements)
+            index = next(i for i, e in enumerate(elements) if e is parent)
+            if index + 1 >= len(elements):
+                continue
+            new = script.splice({}, [(script.offset(parent), script.offset(elements[index + 1]), "")])
+        elif isinstance(parent, cst.Arg) and isinstance(holder, cst.Call) and last_name(holder) == "add":
+            statement = script.statement(call)
+            if statement is None or len(statement.body) != 1:
+                continue
+            new = script.splice({statement.body[0]: "pass"})
+        else:
+            continue
+        yield Mutant(f"line {script.line(call)}: Flatten() before the Dense head removed", new)
+        return
+
+
+def mutate_batchnorm_single_sample(script: Script) -> Iterator[Mutant]:
+    """(k) fit()'s literal batch_size set to 1 on a model with BatchNormalization right after Dense/Flatten."""
+    calls = [c for c in script.calls if last_name(c) != "add"]
+    dense_bn = any(last_name(a) in ("Dense", "Flatten") and last_name(b) == "BatchNormalization"
+                   for a, b in zip(calls, calls[1:]))
+    if not dense_bn:
+        return
+    for call in calls:
+        if last_name(call) != "fit" or receiver(call) is None:
+            continue
+        size = kwarg(call, "batch_size")
+        if size is None or not isinstance(size.value, cst.Integer) or int(size.value.value) <= 1:
+            continue
+        yield Mutant(f"line {script.line(call)}: fit(batch_size={size.value.value}) -> batch_size=1",
+                     script.splice({size.value: "1"}))
+        return
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    name: str
+    code: str  # the rule that should find it
+    mutate: Callable[[Script], Iterator[Mutant]]
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
+    Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
+    Kind("c", "/255 removed from all splits", "KS202", mutate_unscale_all),
+    Kind("d", "the test split passed as validation_data", "KS205", mutate_test_as_validation),
+    Kind("e", "sparse loss on one-hot labels", "KS102", mutate_sparse_on_one_hot),
+    Kind("f", "conv filters made to shrink", "KS301", mutate_shrinking_filters),
+    Kind("g", "predict moved into a per-sample loop", "KS401", mutate_predict_in_loop),
+    Kind("h", "/255 applied twice to the training split", "KS207", mutate_double_scaling),
+    Kind("i", "softmax units one fewer than the classes", "KS111", mutate_units_vs_classes),
+    Kind("j", "Flatten removed before the Dense head", "KS310", mutate_unflattened),
+    Kind("k", "batch_size=1 with BatchNormalization on dense features", "KS311", mutate_batchnorm_single_sample),
+)
+
+
+# --- notebooks: the joined script and back --------------------------------------------------
+
+
+def rebuild_notebook(notebook_text: str, joined: str, mutated: str) -> str | None:
+    """The notebook with the mutated script's changed lines put back into their one code cell (None: cannot)."""
+    source = notebook_source(notebook_text)
+    document = json.loads(notebook_text)
+    code_cells = [c for c in document["cells"] if isinstance(c, dict) and c.get("cell_type") == "code"]
+    old, new = joined.splitlines(), mutated.splitlines()
+    edits: dict[int, list[tuple[int, int, list[str]]]] = {}
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        anchor = i1 if i2 > i1 else i1 - 1
+        if anchor < 0 or anchor >= len(source.cell_of_line):
+            return None
+        cell = source.cell_of_line[anchor][0]
+        if i2 > i1 and {source.cell_of_line[i][0] for i in range(i1, i2)} != {cell}:
+            return None
+        start = source.cell_of_line[i1][1] - 1 if i2 > i1 else source.cell_of_line[anchor][1]
+        edits.setdefault(cell, []).append((start, start + (i2 - i1), new[j1:j2]))
+    if not edits:
+        return None
+    for cell, changes in edits.items():
+        raw = code_cells[cell - 1].get("source", "")
+        text = "".join(raw) if isinstance(raw, list) else raw
+        lines = text.splitlines()
+        for start, end, replacement in sorted(changes, reverse=True):
+            lines[start:end] = replacement
+        text = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+        code_cells[cell - 1]["source"] = text.splitlines(keepends=True)
+    rebuilt = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    if notebook_source(rebuilt).text.splitlines() != new:
+        return None
+    return rebuilt
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Planted:
+    kind: Kind
+    path: str
+    description: str
+    found: bool
+    valid: bool = True
+
+
+@dataclass
+class PlantRun:
+    planted: list[Planted] = field(default_factory=list)
+    files: int = 0
+    skipped: list[str] = field(default_factory=list)  # files that could not be read or parsed
+
+
+def _normalised(message: str) -> str:
+    return re.sub(r"\b(?:cell \d+ )?line \d+|\bcell \d+:\d+", "line ?", message)
+
+
+def _signature(findings, code: str) -> Counter:
+    return Counter(_normalised(f.message) for f in findings if f.code == code)
+
+
+# At most this many mutants of one kind per file: more sites of one file add time, not facts.
+MAX_PER_KIND_PER_FILE = 2
+
+
+def mutants_of(text: str, path: str, kinds: tuple[Kind, ...] = KINDS) -> Iterator[tuple[Kind, Mutant, str | None]]:
+    """Every mutant of one file, with the file text to lint (None: the mutant is not valid Python or could
+    not be put back into the notebook, a mutator bug)."""
+    notebook = path.lower().endswith(".ipynb")
+    joined = notebook_source(text).text if notebook else text
+    script = Script(joined)
+    for kind in kinds:
+        for count, mutant in enumerate(kind.mutate(script)):
+            if count >= MAX_PER_KIND_PER_FILE:
+                break
+            try:
+                ast.parse(mutant.code)
+            except SyntaxError:
+                yield kind, mutant, None
+                continue
+            yield kind, mutant, (rebuild_notebook(text, joined, mutant.code) if notebook else mutant.code)
+
+
+def plant_file(path: Path, display: str, config: Config, kinds: tuple[Kind, ...] = KINDS) -> list[Planted]:
+    text = path.read_text(encoding="utf-8")
+    results: list[Planted] = []
+    baseline = None
+    for kind, mutant, mutated in mutants_of(text, str(path), kinds):
+        if mutated is None:
+            results.append(Planted(kind, display, mutant.description, False, valid=False))
+            continue
+        if baseline is None:
+            baseline = lint_source(text, str(path), config).findings
+        findings = lint_source(mutated, str(path), config).findings
+        if _signature(findings, "KS001") - _signature(baseline, "KS001"):
+            results.append(Planted(kind, display, mutant.description, False, valid=False))
+            continue
+        found = bool(_signature(findings, kind.code) - _signature(baseline, kind.code))
+        results.append(Planted(kind, display, mutant.description, found))
+    return results
+
+
+def plant_corpus(clean: Path, corpus: Path | None = None, kinds: tuple[Kind, ...] = KINDS) -> PlantRun:
+    run = PlantRun()
+    config = Config(cache=False)
+    base = corpus or clean
+    for path in sorted(p for p in clean.rglob("*") if p.suffix in (".py", ".ipynb") and p.is_file()):
+        display = path.relative_to(base).as_posix()
+        run.files += 1
+        try:
+            run.planted.extend(plant_file(path, display, config, kinds))
+        except (cst.ParserSyntaxError, NotebookError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            run.skipped.append(display)
+    return run
+
+
+def plant_summary(run: PlantRun) -> dict:
+    kinds = {}
+    for kind in KINDS:
+        rows = [p for p in run.planted if p.kind is kind and p.valid]
+        found = sum(p.found for p in rows)
+        kinds[kind.key] = {
+            "name": kind.name, "code": kind.code, "planted": len(rows), "found": found, "missed": len(rows) - found,
+            "pct": round(100 * found / len(rows), 1) if rows else None,
+            "missed_list": [f"{p.path}: {p.description}" for p in rows if not p.found],
+        }
+    valid = [p for p in run.planted if p.valid]
+    return {
+        "files": run.files, "unparsable_files": len(run.skipped),
+        "invalid_mutants": [f"{p.path}: {p.description}" for p in run.planted if not p.valid],
+        "planted": len(valid), "found": sum(p.found for p in valid),
+        "pct": round(100 * sum(p.found for p in valid) / len(valid), 1) if valid else None,
+        "kinds": kinds,
+    }
+
+
+def print_plant_report(run: PlantRun, out=sys.stdout) -> None:
+    s = plant_summary(run)
+    p = lambda *a: print(*a, file=out)  # noqa: E731
+    p(f"planted bugs: {s['found']} of {s['planted']} found ({s['pct']}%) in {s['files']} clean files "
+      f"({s['unparsable_files']} not parsable, so not planted)")
+    for key, k in s["kinds"].items():
+        pct = "-" if k["pct"] is None else f"{k['pct']:.0f}%"
+        p(f"  ({key}) {k['name']:<45} {k['code']}  planted {k['planted']:>3}  found {k['found']:>3}  "
+          f"missed {k['missed']:>3}  {pct}")
+    for key, k in s["kinds"].items():
+        if k["missed_list"]:
+            p(f"\nmissed ({key}) {k['name']} [{k['code']}]:")
+            for line in k["missed_list"]:
+                p(f"  {line}")
+    if s["invalid_mutants"]:
+        p("\nmutants that were not valid (a mutator bug; not counted):")
+        for line in s["invalid_mutants"]:
+            p(f"  {line}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or not Path(sys.argv[1]).is_dir():
+        print("usage: python benchmarks/plant.py CLEAN_DIR", file=sys.stderr)
+        sys.exit(2)
+    print_plant_report(plant_corpus(Path(sys.argv[1])))

@@ -1,0 +1,222 @@
+"""The real-code harness (benchmarks/realworld.py, benchmarks/plant.py) on code of our own.
+
+The mutators must plant exactly the bug they name, keep the script (and a notebook) valid, and
+stay silent where the bug's precondition does not hold; the triage comparison must classify
+findings by (path, line, code) and match labels by file, line and category.  Nothing here reads
+the corpus.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import plant  # noqa: E402
+import realworld  # noqa: E402
+from kerassniff.findings import Finding, Severity  # noqa: E402
+from kerassniff.notebook import notebook_source  # noqa: E402
+
+SCRIPT = textwrap.dedent("""\
+    import numpy as np
+    from tensorflow import keras
+    from tensorflow.keras import layers
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    x_train = x_train.reshape(-1, 28, 28, 1) / 255.0
+    x_test = x_test.reshape(-1, 28, 28, 1) / 255.0
+    y_train = keras.utils.to_categorical(y_train, 10)
+    y_test = keras.utils.to_categorical(y_test, 10)
+
+    model = keras.Sequential([
+        layers.Conv2D(16, 3, activation="relu", input_shape=(28, 28, 1)),
+        layers.MaxPooling2D(),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.BatchNormalization(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=2, batch_size=32, validation_split=0.1)
+    model.evaluate(x_test, y_test)
+    preds = model.predict(x_test, verbose=0)
+    """)
+
+
+def mutants(text: str, path: str = "train.py") -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for kind, mutant, mutated in plant.mutants_of(text, path):
+        assert mutated is not None, f"({kind.key}) {mutant.description}: not valid"
+        found.setdefault(kind.key, []).append(mutated)
+    return found
+
+
+def valid(code: str) -> bool:
+    ast.parse(code)
+    cst.parse_module(code)
+    return True
+
+
+@pytest.fixture(scope="module")
+def planted() -> dict[str, list[str]]:
+    return mutants(SCRIPT)
+
+
+def test_every_kind_plants_once_and_stays_valid(planted):
+    assert sorted(planted) == [k.key for k in plant.KINDS]
+    for key, codes in planted.items():
+        assert len(codes) == 1, key
+        assert valid(codes[0]) and codes[0] != SCRIPT
+
+
+def test_kinds_change_what_they_name(planted):
+    a, b, c, d, e, f, g, h, i, j, k = (planted[key][0] for key in "abcdefghijk")
+    assert 'loss="binary_crossentropy"' in a and "categorical_crossentropy" not in a
+    assert "x_test = x_test.reshape(-1, 28, 28, 1)\n" in b and "x_train.reshape(-1, 28, 28, 1) / 255.0" in b
+    assert "255" not in c
+    assert "validation_data=(x_test, y_test)" in d and "validation_split" not in d
+    assert 'loss="sparse_categorical_crossentropy"' in e
+    assert f.index("Conv2D(32") < f.index("Conv2D(16")
+    assert "for i_sample in range(len(x_test)):\n" in g
+    assert "    preds.append(model.predict(x_test[i_sample:i_sample + 1], verbose=0))\n" in g
+    assert "preds = np.concatenate(preds)" in g
+    assert "x_train = x_train.reshape(-1, 28, 28, 1) / 255.0\nx_train = x_train / 255.0\n" in h
+    assert 'layers.Dense(9, activation="softmax")' in i
+    assert "Flatten" not in j and "        layers.MaxPooling2D(),\n        layers.Dense(64" not in j
+    assert "    layers.MaxPooling2D(),\n    layers.Dense(64" in j
+    assert "batch_size=1," in k
+    # one bug at a time: everything outside the planted place is unchanged
+    assert a.replace('"binary_crossentropy"', '"categorical_crossentropy"') == SCRIPT
+
+
+@pytest.mark.parametrize("change, kind", [
+    ('layers.Dense(10, activation="softmax")', "a"),  # replaced below by a 2-unit softmax
+    ("the softmax head", "f"),  # replaced below: no classifier head
+])
+def test_no_mutant_where_the_precondition_fails(change, kind):
+    if kind == "a":
+        text = SCRIPT.replace(change, 'layers.Dense(2, activation="softmax")')
+    else:
+        text = SCRIPT.replace('layers.Dense(10, activation="softmax")', "layers.Dense(10)")
+    assert kind not in mutants(text)
+
+
+def test_other_preconditions():
+    no_test_split = SCRIPT.replace("model.evaluate(x_test, y_test)\n", "")
+    assert "d" not in mutants(no_test_split)
+    rescaled = SCRIPT.replace("layers.Flatten(),", "layers.Flatten(),\n    layers.Rescaling(1.0),")
+    assert "c" not in mutants(rescaled)
+    integer_labels = SCRIPT.replace("y_train = keras.utils.to_categorical(y_train, 10)\n", "")
+    assert "e" not in mutants(integer_labels)
+    add_style = ("model = keras.Sequential()\nmodel.add(layers.Conv2D(16, 3, input_shape=(28, 28, 1)))\n"
+                 "model.add(layers.MaxPooling2D())\nmodel.add(layers.Flatten())\n"
+                 "model.add(layers.Dense(10, activation='softmax'))\n")
+    (j,) = mutants(add_style)["j"]
+    assert "model.add(layers.MaxPooling2D())\npass\nmodel.add(layers.Dense(10, " in j
+    assert "j" not in mutants(add_style.replace(", activation='softmax'", ""))  # a regression head
+    few_rows = SCRIPT.replace("preds = model.predict(x_test, verbose=0)",
+                              "x_test_few = x_test[:5]\npreds = model.predict(x_test_few)")
+    assert "g" not in mutants(few_rows)
+
+
+def test_test_split_replaces_the_validation_tuple():
+    text = SCRIPT.replace("validation_split=0.1", "validation_data=(x_val, y_val)").replace(
+        "model = keras.Sequential", "x_val, y_val = x_train[:100], y_train[:100]\nmodel = keras.Sequential")
+    (d,) = mutants(text)["d"]
+    assert "validation_data=(x_test, y_test))" in d and "x_val, y_val)" not in d.split("model.fit")[1]
+
+
+def _notebook(cells: list[str]) -> str:
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": c.splitlines(keepends=True), "outputs": [],
+         "execution_count": None} for c in cells]})
+
+
+def test_notebook_mutants_go_back_into_their_cells():
+    head, rest = SCRIPT.split("model = keras.Sequential", 1)
+    cells = ["%matplotlib inline\n" + head, "model = keras.Sequential" + rest]
+    original = _notebook(cells)
+    found = mutants(original, "nb.ipynb")
+    assert sorted(found) == [k.key for k in plant.KINDS]
+    for key, (text,) in found.items():
+        document = json.loads(text)
+        sources = ["".join(c["source"]) for c in document["cells"]]
+        assert len(sources) == 2 and sources[0].startswith("%matplotlib inline\n"), key
+        assert valid(notebook_source(text).text)
+    g_cells = ["".join(c["source"]) for c in json.loads(found["g"][0])["cells"]]
+    assert g_cells[0] == cells[0] and "for i_sample in range(len(x_test)):" in g_cells[1]
+    c_cells = ["".join(c["source"]) for c in json.loads(found["c"][0])["cells"]]
+    assert "255" not in c_cells[0] and c_cells[1] == cells[1]
+
+
+# --- the triage comparison --------------------------------------------------------------------
+
+
+def finding(path: str, line: int, code: str, cell: int | None = None) -> Finding:
+    extra = {"cell": cell} if cell is not None else {}
+    return Finding(path, line, 1, line, 2, code, "name", Severity.ERROR, f"{code} message", extra=extra)
+
+
+def test_triage_classifies_findings(tmp_path):
+    corpus = tmp_path
+    rows = {r.key: r for r in [
+        realworld.Row(realworld.Key("clean/a/x.py", "3", "KS101"), "TP", "a real bug"),
+        realworld.Row(realworld.Key("clean/a/y.ipynb", "cell 2:4", "KS301"), "FP", "an output conv"),
+        realworld.Row(realworld.Key("clean/a/z.py", "9", "KS105"), "noise", "top-1 beside it"),
+        realworld.Row(realworld.Key("clean/a/gone.py", "1", "KS402"), "TP", "no longer reported"),
+    ]}
+    labels = [realworld.Label("buggy/b/w.py", "7", "missing normalisation"),
+              realworld.Label("buggy/b/w.py", "2", "missing normalisation"),  # an omission: anywhere in the file
+              realworld.Label("buggy/b/w.py", "7", "redundant softmax"),  # KS201 does not fit the category
+              realworld.Label("buggy/b/w.py", "", "wrong loss for output (logits)"),
+              realworld.Label("buggy/b/w.py", "12", "dropout rate too high")]
+    findings = [
+        finding(str(corpus / "clean/a/x.py"), 3, "KS101"),
+        finding(str(corpus / "clean/a/x.py"), 3, "KS101"),  # same key: one row covers both
+        finding(str(corpus / "clean/a/y.ipynb"), 4, "KS301", cell=2),
+        finding(str(corpus / "clean/a/z.py"), 9, "KS105"),
+        finding(str(corpus / "clean/a/new.py"), 5, "KS202"),
+        finding(str(corpus / "buggy/b/w.py"), 7, "KS201"),
+        finding(str(corpus / "buggy/b/w.py"), 30, "KS402"),
+    ]
+    c = realworld.compare(findings, corpus, rows, labels, files_checked=6, clean_files=5)
+    verdicts = {(o.key.path, o.key.line): o.verdict for o in c.observed}
+    assert verdicts == {("clean/a/x.py", "3"): "TP", ("clean/a/y.ipynb", "cell 2:4"): "FP",
+                        ("clean/a/z.py", "9"): "noise", ("clean/a/new.py", "5"): None,
+                        ("buggy/b/w.py", "7"): None, ("buggy/b/w.py", "30"): None}
+    assert c.non_tp_clean_files() == ["clean/a/new.py", "clean/a/y.ipynb", "clean/a/z.py"]
+    assert [r.key.path for r in c.stale] == ["clean/a/gone.py"]
+    assert [(u.key.path, u.key.code) for u in c.untriaged] == [
+        ("buggy/b/w.py", "KS201"), ("buggy/b/w.py", "KS402"), ("clean/a/new.py", "KS202")]
+    assert [(label.found, label.fittable) for label in c.labels] == [
+        (True, True), (True, True), (False, True), (False, True), (False, False)]
+    summary = realworld.summary(c)
+    assert summary["clean_files_with_fp_or_noise"] == 2
+    assert summary["clean_files_with_non_tp_finding"] == 3 and summary["clean_files_with_non_tp_finding_pct"] == 60.0
+    assert summary["per_rule"]["KS101"] == {"TP": 1} and summary["per_rule"]["KS202"] == {"untriaged": 1}
+
+
+def test_triage_file_round_trip(tmp_path):
+    rows = [realworld.Row(realworld.Key("clean/a/b.ipynb", "cell 10:2", "KS001"), "FP", "a shell line continued"),
+            realworld.Row(realworld.Key("clean/a/b.ipynb", "cell 9:12", "KS001"), "TP", "Python 2"),
+            realworld.Row(realworld.Key("clean/a/a.py", "20", "KS402"), "", "")]
+    path = tmp_path / "triage.tsv"
+    path.write_text(realworld.triage_tsv(rows), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("#")
+    body = [line.split("\t")[:2] for line in text.splitlines() if not line.startswith("#")][1:]
+    assert body == [["clean/a/a.py", "20"], ["clean/a/b.ipynb", "cell 9:12"], ["clean/a/b.ipynb", "cell 10:2"]]
+    assert realworld.read_triage(path) == {r.key: r for r in rows}
+
+
+def test_usage_error_exits_2(tmp_path, capsys):
+    assert realworld.main([str(tmp_path)]) == 2
+    assert "neither clean/ nor buggy/" in capsys.readouterr().err
