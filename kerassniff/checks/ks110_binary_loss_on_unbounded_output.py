@@ -24,20 +24,21 @@ def check(script: Script):
         if not model.fits:
             continue  # compiled only to predict (a GAN's generator): the loss never trains anything
         activation = head.activation
-        where = f"{describe_head(script, head)}"
+        where = describe_head(script, head)
         if loss.from_logits is False:
             yield Report(loss.node, f"{loss.name} on the {where}: {activation} outputs are not probabilities",
                          explanation=(
-                f"The loss {quoted(script, loss.node)} expects probabilities. Binary crossentropy with from_logits=False takes log(p) and log(1 - p), so Keras first clips the "
-                "outputs into [1e-7, 1 - 1e-7]; clipping has zero gradient, so every sample whose output is outside "
-                f"(0, 1) - {_outside(activation)} - stops learning and its loss is a constant. (Categorical losses "
-                "on such outputs are KS106's; a linear output is KS104's.)"))
+                             f"The loss {quoted(script, loss.node)} expects probabilities. Binary crossentropy with "
+                             f"from_logits=False takes log(p) and log(1 - p), so Keras first clips the outputs into "
+                             f"[1e-7, 1 - 1e-7]; clipping has zero gradient, so every sample whose output is outside "
+                             f"(0, 1) - {_outside(activation)} - stops learning and its loss is a constant. "
+                             f"(Categorical losses on such outputs are KS106's; a linear output is KS104's.)"))
         elif loss.from_logits is True and activation in NON_NEGATIVE:
             yield Report(loss.node, (
                 f"{loss.name}(from_logits=True) on the {where}: no prediction can fall below 0.5"),
-                explanation=(f"The loss {quoted(script, loss.node)} takes the output as logits, and {activation} "
-                             f"logits are never negative. With from_logits=True the loss applies sigmoid to the output; {activation} outputs are "
-                             f">= 0 and sigmoid(0) = 0.5, so no predicted probability is below 0.5: the negative class can "
+                explanation=(f"The loss {quoted(script, loss.node)} takes the output as logits and applies sigmoid to "
+                             f"it; {activation} outputs are >= 0 and sigmoid(0) = 0.5, so no predicted probability is "
+                             f"below 0.5: the negative class can "
                              f"never be predicted with confidence and the loss of every negative sample stays at or "
                              f"above log(2) = 0.69."))
 

@@ -38,8 +38,9 @@ def check(script: Script):
                 f"'{layer_text(layer)}' has no activation and feeds '{layer_text(pair.following)}' "
                 f"({script.where(pair.following.node)}): the two act as one linear layer"),
                 explanation=(
-                    f"{through}Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine map, so the "
-                    "first layer adds parameters but no capacity and the network is shallower than it looks. "
+                    f"{through}Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine "
+                    "map, so the first layer adds parameters but no capacity and the network is shallower than it "
+                    "looks. "
                     "Dropout, reshaping and BatchNormalization (affine at inference) in between do not change that; "
                     "pooling only averages or picks among the same linear responses. Hidden layers usually need "
                     "activation='relu' (Dense and Conv layers default to no activation)."))

@@ -38,13 +38,13 @@ def _report(script: Script, layer: Layer, first: Layer, activation: str) -> Repo
                f"outputs squashed twice")
     if activation == "softmax":
         units = first.units if first.kind in AFFINE_LAYERS else None
-        bound = (f" With {units} classes no prediction can exceed e/(e+{units - 1}) = "
-                 f"{math.e / (math.e + units - 1):.2f}, so the loss cannot fall below {-math.log(math.e / (math.e + units - 1)):.2f}."
-                 if units and units > 1 else "")
+        best = math.e / (math.e + units - 1) if units and units > 1 else None
+        bound = (f" With {units} classes no prediction can exceed e/(e+{units - 1}) = {best:.2f}, so the loss "
+                 f"cannot fall below {-math.log(best):.2f}." if best is not None else "")
         why = ("A softmax of probabilities (all in [0, 1]) can only produce nearly uniform outputs: the largest "
                "ratio between two of them is e." + bound +
-               " Keras computes crossentropy from the input of the last softmax, so the loss sees the first "
-               "softmax's probabilities as logits and gradients are tiny.")
+               " Keras computes crossentropy from the input of the last softmax, which here is the first "
+               "softmax's probabilities: the model is trained against that floor.")
     else:
         why = ("A sigmoid of a probability lies in (0.5, 0.73): every prediction is at least 0.5, so thresholded "
                "at 0.5 every sample is predicted positive, and binary crossentropy cannot fall below log(2) "

@@ -48,14 +48,14 @@ def check(script: Script):
                          explanation=(
                              f"{optimizer} divides each gradient by a running estimate of its size, so every "
                              f"weight moves by roughly the learning rate each step whatever the gradient: "
-                             f"{rate:g} per step throws weights initialised at about 0.05 far away, and the loss "
-                             f"jumps or turns NaN. Usual values are 1e-4 to 1e-2 (Keras's default is 1e-3)."))
+                             f"{rate:g} per step throws weights initialised at a scale of about 0.1 far away, and "
+                             f"the loss jumps or turns NaN. Usual values are 1e-4 to 1e-2 (Keras's default is 1e-3)."))
         elif optimizer in PLAIN and rate > SGD_LIMIT:
             yield Report(node, f"{optimizer} with {keyword}={rate:g}: steps this large make the loss diverge",
                          explanation=(
                              f"Gradient descent moves each weight by learning_rate x gradient; at {rate:g} even a "
                              f"gradient of 0.1 moves a weight by more than 1, and the loss diverges to inf/NaN. "
-                             f"Usual values are 1e-3 to 1e-1 (rates near 1 appear with tiny gradients, never > 10)."))
+                             f"Usual values are 1e-3 to 1e-1; rates near 1 appear only with tiny gradients."))
 
 
 def _learning_rate(args: CallArgs) -> tuple[str, float] | None:
