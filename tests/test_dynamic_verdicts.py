@@ -172,3 +172,18 @@ def test_shape_and_double_scaling_verdicts() -> None:
     unit = Report({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
         "dtype": "float32", "min": 0.0, "max": 1.0, "shape": [32, 28, 28]}}]})
     assert verdict_for(finding("KS207"), unit)[0] is None
+
+
+def test_ks106_verdict_reads_non_positive_outputs_and_non_finite_loss() -> None:
+    from kerassniff.dynamic.verdicts import Report, verdict_for
+    from kerassniff.findings import Finding, Severity
+
+    finding = Finding("t.py", 5, 1, 5, 2, "KS106", "x", Severity.ERROR, "m")
+
+    def run(minimum: float, losses: list) -> Report:
+        return Report({"status": "ok", "calls": [{"kind": "fit", "line": 9, "checks": {
+            "updates": len(losses), "losses": losses, "after_output": {"min": minimum, "max": 1.0}}}]})
+
+    assert verdict_for(finding, run(0.0, [2.3, 2.2]))[0] is True
+    assert verdict_for(finding, run(0.2, [2.3, float("nan")]))[0] is True
+    assert verdict_for(finding, run(0.2, [2.3, 2.1]))[0] is False

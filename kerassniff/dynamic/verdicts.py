@@ -141,11 +141,16 @@ def ks105(finding: Finding, report: Report) -> Verdict | None:
 
 
 def ks106(finding: Finding, report: Report) -> Verdict | None:
-    output = report.checks(finding.line).get("after_output") or report.checks(finding.line).get("output")
-    if not output or "row_sum_mean" not in output:
+    checks = report.checks(finding.line)
+    output = checks.get("after_output") or checks.get("output")
+    if not output or output.get("min") is None:
         return None
-    independent = abs(output["row_sum_mean"] - 1) > 0.05 or output["row_sum_std"] > 0.05
-    return independent, f"sigmoid rows sum to {output['row_sum_mean']:.2f} ± {output['row_sum_std']:.2f}, not 1"
+    losses = [loss for loss in checks.get("losses") or [] if loss is not None]
+    non_finite = any(loss != loss or loss in (float("inf"), float("-inf")) for loss in losses)
+    if output["min"] <= 0 or non_finite:
+        tail = "; the loss became NaN/inf" if non_finite else ""
+        return True, f"the outputs reach {output['min']:.3g} (clipped to 1e-7 by the loss){tail}"
+    return False, f"every output stayed above 0 (minimum {output['min']:.3g}) in {checks.get('updates')} updates"
 
 
 def ks107(finding: Finding, report: Report) -> Verdict | None:

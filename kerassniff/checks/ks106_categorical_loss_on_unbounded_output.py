@@ -1,0 +1,39 @@
+"""KS106 categorical-loss-on-unbounded-output: categorical crossentropy on outputs that can be 0 or negative.
+
+Keras turns the outputs into a distribution itself: categorical crossentropy divides them by their sum and
+sparse categorical crossentropy takes their log before a softmax, both after clipping into [1e-7, 1 - 1e-7].
+Strictly positive outputs (sigmoid, softplus, exponential) survive that and train (their rows just do not sum
+to 1); outputs that reach 0 or go negative (relu, tanh, elu, ...) are clipped to 1e-7, where the loss is huge
+and no gradient flows, or divide by a sum near 0 (NaN).  Measured on Keras 3.15 with a 10-class problem a
+softmax learns perfectly: relu + categorical crossentropy gives NaN and 10% accuracy, tanh 16%; sigmoid 100%.
+"""
+from __future__ import annotations
+
+from kerassniff.checks._shared import describe_head, loss_heads
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.training import CATEGORICAL_LOSSES
+
+# Output activations that reach 0 or go below it (softmax, sigmoid, softplus and exponential do not).
+NOT_POSITIVE = {"relu", "tanh", "elu", "selu", "leaky_relu", "gelu", "swish", "softsign", "prelu", "mish"}
+
+
+@rule("KS106", "categorical-loss-on-unbounded-output", Severity.ERROR,
+      "categorical crossentropy on a many-unit output that can be 0 or negative (relu, tanh, ...)",
+      "use activation='softmax' on the last layer, or no activation with from_logits=True in the loss")
+def check(script: Script):
+    for _, _, loss, head in loss_heads(script):
+        if loss.name not in CATEGORICAL_LOSSES or loss.from_logits is not False:
+            continue
+        if head.activation not in NOT_POSITIVE or head.units is None or head.units < 2:
+            continue
+        yield Report(
+            loss.node,
+            f"{loss.name} on the {describe_head(script, head)}: {head.activation} outputs of 0 or less break the loss",
+            explanation=(
+                f"Keras makes a distribution of the {head.units} outputs itself (categorical crossentropy divides "
+                f"them by their sum, the sparse loss takes their log), after clipping them into [1e-7, 1 - 1e-7]. "
+                f"{head.activation} outputs at or below 0 are clipped to 1e-7: those samples get a huge loss and no "
+                f"gradient, and a row of zeros divides by ~0 (NaN). On Keras 3.15 a relu output with categorical "
+                f"crossentropy ends in NaN at chance accuracy on a task a softmax learns perfectly."))
