@@ -383,3 +383,25 @@ def test_a_condition_on_what_a_loop_does_not_change_is_decided_inside_it() -> No
                    "        if regression:\n            model.predict(x)\n        else:\n            model.evaluate(x)\n"
                    "rank(keras.Sequential([keras.layers.Dense(3)]), open('f'), True)\n")
     assert [i.method for i in script.models[0].inferences] == ["predict"]
+
+
+@pytest.mark.parametrize("imports, flags", [
+    ("from absl import app, flags", "flags"),
+    ("import tensorflow as tf", "tf.compat.v1.flags"),
+])
+def test_absl_flag_defaults_are_known_values(imports: str, flags: str) -> None:
+    paths = load_paths(
+        f"{imports}\nimport keras\nFLAGS = {flags}.FLAGS\n"
+        f"{flags}.DEFINE_string('model_path', 'a.keras', 'where the model is')\n"
+        f"{flags}.DEFINE_integer(name='epochs', default=3, help='epochs')\n"
+        f"{flags}.DEFINE_boolean('fast', False, 'quick run')\n"
+        "def main(argv):\n    keras.models.load_model(FLAGS.model_path)\n"
+        "    keras.models.load_model('b.keras' if FLAGS.fast else 'c.keras')\n"
+        "    keras.models.load_model(FLAGS.unknown_flag)\n")
+    assert sorted(str(str_value(v)) for v in paths) == ["None", "None", "a.keras"]
+
+
+def test_absl_flags_imported_by_name() -> None:
+    paths = load_paths("from absl.flags import FLAGS, DEFINE_string\nimport keras\n"
+                       "DEFINE_string('model', 'm.keras', 'help')\nkeras.models.load_model(FLAGS.model)\n")
+    assert [str_value(v) for v in paths] == ["m.keras"]

@@ -133,6 +133,7 @@ class Builder:
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
         self._guards: dict[cst.CSTNode, int] = {}  # if-tests and except clauses already classified
         self._loop_assigned: dict[cst.CSTNode, frozenset[str]] = {}  # loop bodies: the names they change
+        self.flag_values = cli_args.OptionTable()  # absl flags defined so far (one FLAGS object per process)
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
@@ -694,8 +695,12 @@ class Builder:
         base = self.eval(node.value, frame)
         attribute = node.attr.value
         if isinstance(base, Symbol):
+            if cli_args.is_flag_values(base.name):  # from absl.flags import FLAGS; FLAGS.model
+                return self.flag_values.defaults.get(attribute, UNKNOWN)
             symbol = base.attr(attribute)
             self._reference(symbol, node)
+            if cli_args.is_flag_values(symbol.name):
+                return Instance(symbol.name, CallArgs(), node, attrs=self.flag_values.defaults)
             return symbol
         if isinstance(base, Instance):
             if attribute in base.attrs:
@@ -821,6 +826,9 @@ class Builder:
         name = callee.name
         if name.startswith("builtins."):
             return self.call_builtin(name[9:], args, node)
+        if cli_args.is_flag_definition(name):
+            cli_args.define_flag(self.flag_values, args)
+            return UNKNOWN
         if name in ("os.path.join", "posixpath.join"):
             parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
             if len(parts) == len(args.positional) and parts:
