@@ -370,7 +370,7 @@ def test_a_condition_on_a_command_line_option_is_a_knob() -> None:
 
 
 def test_a_module_flag_passed_to_a_function_is_still_a_knob_and_a_computed_flag_is_not() -> None:
-    script = build("import keras\nAUGMENT = False\nnum_classes = 2\nbinary = num_classes == 2\n"
+    script = build("import keras\nAUGMENT: bool = False\nnum_classes = 2\nbinary = num_classes == 2\n"
                    "def train(model, augment):\n    if augment:\n        model.fit(a, b)\n    else:\n        model.fit(c, d)\n"
                    "model = keras.Sequential([keras.layers.Dense(1 if binary else num_classes)])\n"
                    "train(model, AUGMENT)\n")

@@ -252,14 +252,12 @@ class Builder:
             if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
                 return EXIT
         elif isinstance(small, cst.Assign):
-            value = self.eval(small.value, frame)
-            if frame.scope.parent is None and isinstance(small.value, cst.Name) and small.value.value in ("True", "False"):
-                value = KnobConst(value.value)  # type: ignore[attr-defined]  # a module-level flag: a knob
+            value = self._knob(small.value, self.eval(small.value, frame), frame)
             for target in small.targets:
                 self.assign(target.target, value, frame)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                self.assign(small.target, self.eval(small.value, frame), frame)
+                self.assign(small.target, self._knob(small.value, self.eval(small.value, frame), frame), frame)
         elif isinstance(small, cst.AugAssign):
             current = self.eval(small.target, frame)
             operand = self.eval(small.value, frame)
@@ -291,6 +289,13 @@ class Builder:
         elif isinstance(small, cst.Continue):
             return CONTINUE
         return None
+
+    @staticmethod
+    def _knob(node: cst.BaseExpression, value: Value, frame: Frame) -> Value:
+        """A module-level flag set to a boolean literal (``augment = True``) is a configuration knob."""
+        if frame.scope.parent is None and isinstance(node, cst.Name) and node.value in ("True", "False"):
+            return KnobConst(node.value == "True")
+        return value
 
     def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
         """``sys.exit()``, ``os._exit()``, ``exit()``, ``quit()``: nothing after them runs."""
