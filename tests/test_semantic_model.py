@@ -370,7 +370,7 @@ def test_a_condition_on_a_command_line_option_is_a_knob() -> None:
 
 
 def test_a_module_flag_passed_to_a_function_is_still_a_knob_and_a_computed_flag_is_not() -> None:
-    script = build("import keras\nAUGMENT = False\nnum_classes = 2\nbinary = num_classes == 2\n"
+    script = build("import keras\nAUGMENT: bool = False\nnum_classes = 2\nbinary = num_classes == 2\n"
                    "def train(model, augment):\n    if augment:\n        model.fit(a, b)\n    else:\n        model.fit(c, d)\n"
                    "model = keras.Sequential([keras.layers.Dense(1 if binary else num_classes)])\n"
                    "train(model, AUGMENT)\n")
@@ -383,3 +383,25 @@ def test_a_condition_on_what_a_loop_does_not_change_is_decided_inside_it() -> No
                    "        if regression:\n            model.predict(x)\n        else:\n            model.evaluate(x)\n"
                    "rank(keras.Sequential([keras.layers.Dense(3)]), open('f'), True)\n")
     assert [i.method for i in script.models[0].inferences] == ["predict"]
+
+
+@pytest.mark.parametrize("imports, flags", [
+    ("from absl import app, flags", "flags"),
+    ("import tensorflow as tf", "tf.compat.v1.flags"),
+])
+def test_absl_flag_defaults_are_known_values(imports: str, flags: str) -> None:
+    paths = load_paths(
+        f"{imports}\nimport keras\nFLAGS = {flags}.FLAGS\n"
+        f"{flags}.DEFINE_string('model_path', 'a.keras', 'where the model is')\n"
+        f"{flags}.DEFINE_integer(name='epochs', default=3, help='epochs')\n"
+        f"{flags}.DEFINE_boolean('fast', False, 'quick run')\n"
+        "def main(argv):\n    keras.models.load_model(FLAGS.model_path)\n"
+        "    keras.models.load_model('b.keras' if FLAGS.fast else 'c.keras')\n"
+        "    keras.models.load_model(FLAGS.unknown_flag)\n")
+    assert sorted(str(str_value(v)) for v in paths) == ["None", "None", "a.keras"]
+
+
+def test_absl_flags_imported_by_name() -> None:
+    paths = load_paths("from absl.flags import FLAGS, DEFINE_string\nimport keras\n"
+                       "DEFINE_string('model', 'm.keras', 'help')\nkeras.models.load_model(FLAGS.model)\n")
+    assert [str_value(v) for v in paths] == ["m.keras"]

@@ -134,6 +134,7 @@ class Builder:
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
         self._guards: dict[cst.CSTNode, int] = {}  # if-tests and except clauses already classified
         self._loop_assigned: dict[cst.CSTNode, frozenset[str]] = {}  # loop bodies: the names they change
+        self.flag_values = cli_args.OptionTable()  # absl flags defined so far (one FLAGS object per process)
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
@@ -252,14 +253,12 @@ class Builder:
             if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
                 return EXIT
         elif isinstance(small, cst.Assign):
-            value = self.eval(small.value, frame)
-            if frame.scope.parent is None and isinstance(small.value, cst.Name) and small.value.value in ("True", "False"):
-                value = KnobConst(value.value)  # type: ignore[attr-defined]  # a module-level flag: a knob
+            value = self._knob(small.value, self.eval(small.value, frame), frame)
             for target in small.targets:
                 self.assign(target.target, value, frame)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                self.assign(small.target, self.eval(small.value, frame), frame)
+                self.assign(small.target, self._knob(small.value, self.eval(small.value, frame), frame), frame)
         elif isinstance(small, cst.AugAssign):
             current = self.eval(small.target, frame)
             operand = self.eval(small.value, frame)
@@ -291,6 +290,13 @@ class Builder:
         elif isinstance(small, cst.Continue):
             return CONTINUE
         return None
+
+    @staticmethod
+    def _knob(node: cst.BaseExpression, value: Value, frame: Frame) -> Value:
+        """A module-level flag set to a boolean literal (``augment = True``) is a configuration knob."""
+        if frame.scope.parent is None and isinstance(node, cst.Name) and node.value in ("True", "False"):
+            return KnobConst(node.value == "True")
+        return value
 
     def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
         """``sys.exit()``, ``os._exit()``, ``exit()``, ``quit()``: nothing after them runs."""
@@ -695,8 +701,12 @@ class Builder:
         base = self.eval(node.value, frame)
         attribute = node.attr.value
         if isinstance(base, Symbol):
+            if cli_args.is_flag_values(base.name):  # from absl.flags import FLAGS; FLAGS.model
+                return self.flag_values.defaults.get(attribute, UNKNOWN)
             symbol = base.attr(attribute)
             self._reference(symbol, node)
+            if cli_args.is_flag_values(symbol.name):
+                return Instance(symbol.name, CallArgs(), node, attrs=self.flag_values.defaults)
             return symbol
         if isinstance(base, Instance):
             if attribute in base.attrs:
@@ -822,6 +832,9 @@ class Builder:
         name = callee.name
         if name.startswith("builtins."):
             return self.call_builtin(name[9:], args, node)
+        if cli_args.is_flag_definition(name):
+            cli_args.define_flag(self.flag_values, args)
+            return UNKNOWN
         if name in ("os.path.join", "posixpath.join"):
             parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
             if len(parts) == len(args.positional) and parts:

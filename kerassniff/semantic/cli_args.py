@@ -2,7 +2,9 @@
 
 ``parser.add_argument("--model", default="fashion.keras")`` then ``args = parser.parse_args()``
 makes ``args.model`` the constant ``"fashion.keras"``; ``@click.option("--model", default=...)``
-and ``typer.Option("fashion.keras")`` give the decorated function's parameter its default.  Run
+and ``typer.Option("fashion.keras")`` give the decorated function's parameter its default;
+``flags.DEFINE_string("model", "fashion.keras", "...")`` (absl, ``tf.compat.v1.flags``) makes
+``FLAGS.model`` that constant.  Run
 without options, the script uses these values, so a model path given this way still links an
 evaluation script to the training script that saved the model (KS203).
 
@@ -114,3 +116,21 @@ def parameter_default(value: Value) -> Value:
     if isinstance(value, Instance) and value.cls in TYPER_OPTIONS:
         return option_default(value.args, value.args.get("default", 0))  # typer.Option(...): unknown
     return value
+
+
+def is_flag_definition(name: str) -> bool:
+    """``absl.flags.DEFINE_string``, ``tf.compat.v1.flags.DEFINE_integer``, ``tf.app.flags.DEFINE_bool``..."""
+    module, _, last = name.rpartition(".")
+    return last.startswith("DEFINE_") and module.endswith("flags") and name.startswith(("absl.", "tensorflow."))
+
+
+def is_flag_values(name: str) -> bool:
+    """``absl.flags.FLAGS`` (and TensorFlow's copies of it)."""
+    return name.endswith("flags.FLAGS") and name.startswith(("absl.", "tensorflow."))
+
+
+def define_flag(table: OptionTable, args: CallArgs) -> None:
+    """``flags.DEFINE_string(name, default, help)``: the flag's default becomes known."""
+    name = str_value(args.get("name", 0))
+    if name:
+        table.defaults[name] = option_default(CallArgs(), args.get("default", 1))
