@@ -57,6 +57,10 @@ def check(script: Script):
                 f"model.{call.method}() was deprecated in TensorFlow 2.1 and removed in Keras 3: "
                 f"{REMOVED} (AttributeError)"), f"call model.{modern}(), which accepts generators and datasets",
                 _generator_method_fix(call.node, modern))
+        if call.guarded:
+            # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
+            # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.
+            continue
         if on_model and call.method in MODEL_METHODS:
             yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()")
         if not keras_callee:

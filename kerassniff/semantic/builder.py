@@ -65,6 +65,7 @@ from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import (
     UNKNOWN,
+    VersionFlag,
     BoundMethod,
     CallArgs,
     ClassValue,
@@ -291,11 +292,13 @@ class Builder:
             return CONTINUE
         return None
 
-    @staticmethod
-    def _knob(node: cst.BaseExpression, value: Value, frame: Frame) -> Value:
-        """A module-level flag set to a boolean literal (``augment = True``) is a configuration knob."""
+    def _knob(self, node: cst.BaseExpression, value: Value, frame: Frame) -> Value:
+        """A module-level flag set to a boolean literal (``augment = True``) is a configuration knob;
+        an unknown value computed from a library's version is a :class:`VersionFlag`."""
         if frame.scope.parent is None and isinstance(node, cst.Name) and node.value in ("True", "False"):
             return KnobConst(node.value == "True")
+        if isinstance(value, Unknown) and self.is_guard(node, _mentions_version):
+            return VersionFlag()
         return value
 
     def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
@@ -468,7 +471,7 @@ class Builder:
         the loop, ``if layer == 0:`` and ``layer += 1`` inside it).
         """
         test = self.eval(node.test, frame)
-        guard = self.is_guard(node.test, _is_version_check)
+        guard = int(isinstance(test, VersionFlag)) or self.is_guard(node.test, _is_version_check)
         taken = None if guard or self.varies_in_loop(node.test, frame) or self.is_knob(node.test, frame) \
             else truth(test)
         if taken is True:
@@ -1011,7 +1014,7 @@ class Builder:
         if self.in_helper:
             return
         model = receiver.model if isinstance(receiver, ModelValue) else None
-        self._call_sites[id(node)] = CallSite(node, callee, method, receiver, args, model)
+        self._call_sites[id(node)] = CallSite(node, callee, method, receiver, args, model, guarded=self.guarded > 0)
 
     def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
         if self.in_helper:
@@ -1055,6 +1058,15 @@ def _is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:
     except Exception:  # noqa: BLE001
         return 0
     return int(len(text) < 300 and any(word in text for word in _VERSION_WORDS))
+
+
+def _mentions_version(module: cst.Module, value: cst.BaseExpression) -> int:
+    """1 for a value computed from a version: ``int(keras.__version__[0])``, ``tf.version.VERSION``."""
+    try:
+        text = module.code_for_node(value)
+    except Exception:  # noqa: BLE001
+        return 0
+    return int(len(text) < 300 and "version" in text.lower())
 
 
 def _catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> bool:

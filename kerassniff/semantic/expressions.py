@@ -20,6 +20,7 @@ from kerassniff.semantic.frames import Frame, Scope
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,
+    VersionFlag,
     ComprehensionValue,
     Const,
     DataValue,
@@ -94,6 +95,8 @@ def eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Valu
             return UNKNOWN
     if isinstance(value, DataValue) and isinstance(node.operator, cst.Minus):
         return DataValue(value.data.with_step("shift", "negate", node))
+    if isinstance(value, VersionFlag) and isinstance(node.operator, cst.Not):
+        return value  # ``if not keras_2:`` is a version check too
     return UNKNOWN
 
 

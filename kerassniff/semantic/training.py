@@ -190,6 +190,8 @@ class CallSite:
     receiver: Value
     args: CallArgs
     on_model: "Model | None" = None
+    # inside a version check or an ImportError/AttributeError fallback (see Reference.guarded)
+    guarded: bool = False
 
 
 def loss_name(value: Value) -> str | None:

@@ -33,6 +33,15 @@ UNKNOWN = Unknown()
 
 
 @dataclass(frozen=True)
+class VersionFlag(Unknown):
+    """A flag computed from a library's version (``keras_2 = int(keras.__version__[0]) > 1``).
+
+    Its value is unknown, and a condition on it chooses between the spellings of different library
+    versions: both branches are interpreted, as guarded code, like a version check written inline.
+    """
+
+
+@dataclass(frozen=True)
 class Const(Value):
     """A Python literal: int, float, str, bool, None, or a tuple of those."""
 
