@@ -22,11 +22,12 @@ def check(script: Script):
                 f"applies {head.activation}: the loss applies it a second time, so the loss and its gradients no "
                 f"longer match the model's probabilities and training stalls"),
                 f"drop from_logits=True (the output is already {head.activation}), or remove the activation from "
-                f"the last layer and keep from_logits=True")
+                f"the last layer and keep from_logits=True", facts={"from_logits": True, "activation": head.activation})
         elif loss.from_logits is False and head.activation == "linear":
             yield Report(loss.node, (
                 f"loss {quoted(script, loss.node)} expects probabilities (from_logits=False) but the "
                 f"{describe_head(script, head)} has no activation: raw logits are clipped into (0, 1) before the log, "
                 f"so the loss is wrong for every sample outside that range and training degrades"),
                 "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
-                "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer")
+                "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer",
+                facts={"from_logits": False, "activation": head.activation})

@@ -21,11 +21,12 @@ def check(script: Script):
                 continue
             k = metric.k or 5
             if units is not None and units <= k:
-                detail = (f"the output has only {units} units, so every label is always within the top {k} "
-                          f"and the metric reads 1.0")
+                message = f"top-{k} accuracy on a {units}-unit output always reads 1.0"
+                detail = f"Every label is always within the top {k} of {units} scores."
             else:
                 of = f" of the {units} scores" if units else " of the scores"
-                detail = (f"Keras computes it with in_top_k, which counts ties at the k-th place as hits: when the "
-                          f"softmax saturates and most{of} are exactly 0.0, they all tie and top-{k} accuracy reads "
-                          f"1.00 while top-1 accuracy is at chance")
-            yield Report(metric.node, f"metric '{metric.name}' (k={k}): {detail}")
+                message = f"top-{k} accuracy counts tied scores as hits: it can read 1.0 while top-1 is at chance"
+                detail = (f"Keras computes '{metric.name}' with in_top_k, which counts ties at the k-th place as "
+                          f"hits: when the softmax saturates and most{of} are exactly 0.0, they all tie and top-{k} "
+                          f"accuracy reads 1.00 while top-1 accuracy is at chance.")
+            yield Report(metric.node, message, explanation=detail, facts={"k": k, "units": units})
