@@ -1,7 +1,7 @@
 """KS106 categorical-loss-on-sigmoid."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, quoted
+from kerassniff.checks._shared import describe_head, loss_heads, loss_text
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -21,6 +21,8 @@ def check(script: Script):
         if head.activation not in NOT_A_DISTRIBUTION or head.units is None or head.units < 2:
             continue
         yield Report(loss.node, (
-            f"loss {quoted(script, loss.node)} on the {describe_head(script, head)}: categorical crossentropy "
-            f"assumes the {head.units} outputs are a probability distribution that sums to 1, but {head.activation} "
-            f"outputs don't; the loss rewards pushing every output up and the reported loss and accuracy mislead"))
+            f"loss {loss_text(script, loss)} on the {describe_head(script, head)}, which is not a distribution"),
+            explanation=(f"Categorical crossentropy assumes the {head.units} outputs are a probability distribution "
+                         f"that sums to 1, but {head.activation} outputs don't: the loss rewards pushing every output "
+                         f"up, and the reported loss and accuracy mislead."),
+            facts={"loss": loss.name, "units": head.units, "activation": head.activation})
