@@ -17,11 +17,13 @@ def check(script: Script):
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
             if _same_kind_of_data(reference.data, event.data):
                 yield Report(event.call_node, (
-                    f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but the model was "
-                    f"trained on {reference.data.label} {scaling_text(reference.data)} "
-                    f"({script.where(reference.call_node)}): the model sees inputs on a different scale than "
-                    f"in training, so the reported numbers (or predictions) are wrong, typically collapsing onto a "
-                    f"few classes"))
+                    f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but fit() "
+                    f"({script.where(reference.call_node)}) used {reference.data.label} "
+                    f"{scaling_text(reference.data)}"),
+                    explanation=("Here the model sees inputs "
+                                 f"on a different scale than in training, so the numbers it reports (or the "
+                                 f"predictions it makes) do not reflect what it learnt."),
+                    facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)})
 
 
 def _same_kind_of_data(a: Data, b: Data) -> bool:
