@@ -66,7 +66,7 @@ MODEL_METHODS = {"fit", "fit_generator", "evaluate", "evaluate_generator", "pred
 
 
 @rule("KS402", "legacy-keras-api", Severity.ERROR,
-      "Keras 1/2 arguments and names that modern Keras rejects",
+      "Keras 1/2 arguments and names that current Keras rejects, ignores or silently reinterprets",
       "use the modern spelling named in the message")
 def check(script: Script):
     for call in script.calls:
