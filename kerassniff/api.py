@@ -234,10 +234,11 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
     result = FileResult(path)
     if len(text) > config.timeout * PARSE_CHARS_PER_SECOND:
         # LibCST's parser cannot be interrupted: a file it could not parse within the limit is not started.
-        message = (f"file is {len(text) / 1e6:.1f} MB, too large to analyse within the {config.timeout:g} s per-file "
-                   f"limit (parsing alone would take longer); it was not checked")
+        message = f"not checked: this {len(text) / 1e6:.1f} MB file is too large to parse within the per-file limit"
         result.timed_out = True
-        result.findings = filter_findings([limit_finding(path, message)], text, config)
+        explanation = (f"The per-file limit is {config.timeout:g} s. LibCST's parser cannot be interrupted, so a file "
+                       f"it could not parse within the limit is not started.")
+        result.findings = filter_findings([limit_finding(path, message, explanation)], text, config)
         return result
     started = time.monotonic()
     module = parse(text, path, cells)
@@ -254,9 +255,9 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
     except AnalysisTimeout:
         result.script = None
         result.timed_out = True
-        message = (f"analysis stopped after the {config.timeout:g} s per-file limit, so this file was not fully "
-                   f"checked: findings in it may be missing")
-        result.findings = filter_findings([limit_finding(path, message)], text, config)
+        message = f"analysis stopped at the {config.timeout:g} s per-file limit: this file was not checked"
+        explanation = "The analysis was abandoned when the limit ran out, so no finding of this file is reported."
+        result.findings = filter_findings([limit_finding(path, message, explanation)], text, config)
         return result
     except RecursionError:
         result.findings = filter_findings([parse_error_finding(path, "the file is nested too deeply to analyse")],
@@ -271,10 +272,11 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
     return result
 
 
-def limit_finding(path: str, message: str) -> Finding:
+def limit_finding(path: str, message: str, explanation: str = "") -> Finding:
     rule = get_rule("KS002")
     assert rule is not None
-    return Finding(path, 1, 1, 1, 1, rule.code, rule.name, rule.severity, message, rule.fix_hint)
+    return Finding(path, 1, 1, 1, 1, rule.code, rule.name, rule.severity, message, rule.fix_hint,
+                   explanation=explanation)
 
 
 def run_rules(script: Script, config: Config) -> list[tuple[Rule, Report]]:
@@ -302,7 +304,8 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
                    resolve_markers(report.message) or "", resolve_markers(hint),
                    fix_applicability=fix.applicability if fix is not None else None,
                    fix_message=fix.description if fix is not None else None, fix=fix,
-                   explanation=resolve_markers(report.explanation) or "")
+                   explanation=resolve_markers(report.explanation) or "",
+                   extra={"facts": dict(report.facts)} if report.facts else {})
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -32,6 +32,9 @@ class Report:
     # The why and the numbers behind the one-sentence message: shown by `full` output, JSON
     # (`explanation`) and the editor's related information; never in concise output.
     explanation: str | None = None
+    # Typed facts behind the words ({"k": 5, "units": 10, "from_logits": True}): carried into the finding as
+    # ``extra["facts"]`` (JSON output, the cache) so that dynamic verdicts and tools read values, never message text.
+    facts: dict | None = None
 
 
 CheckFunction = Callable[["Script"], Iterable[Report]]

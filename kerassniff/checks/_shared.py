@@ -47,6 +47,13 @@ def quoted(script: Script, node) -> str:
     return text if text.startswith(("'", '"')) else f"'{text}'"
 
 
+def loss_text(script: Script, loss: LossSpec) -> str:
+    """The loss as written when that is short ('bce', 'losses.BinaryCrossentropy()'), else its canonical name:
+    a one-sentence message has no room for ``tf.keras.losses.SparseCategoricalCrossentropy(from_logits=...)``."""
+    text = quoted(script, loss.node)
+    return text if len(text) <= 32 else f"'{loss.name}'"
+
+
 def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("fit", "validation", "evaluate", "predict")):
     """Arrays (role 'x' or 'y') that reach this model, in script order."""
     return [e for e in script.data_events if e.model is model and e.role == role and e.kind in kinds]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._shared import describe_head, loss_heads, quoted
+from kerassniff.checks._shared import describe_head, loss_heads, loss_text
 from kerassniff.findings import Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
@@ -37,12 +37,14 @@ def check(script: Script):
         else:
             continue
         chance = (units - 1) / units
-        message = (f"loss {quoted(script, loss.node)} on the {describe_head(script, head)}: binary crossentropy scores "
-                   f"each of the {units} classes as an independent yes/no question")
+        message = (f"loss {loss_text(script, loss)} on the {describe_head(script, head)} scores each class as "
+                   f"an independent yes/no")
+        explanation = (f"Binary crossentropy scores each of the {units} classes as an independent yes/no question, so "
+                       f"nothing makes the model pick one class per sample.")
         if any(m.name == "accuracy" for m in compile_call.metrics):
-            message += (f", and with Keras <= 2.3 or TF1 'accuracy' becomes binary accuracy, which reads "
-                        f"~{chance:.2f} for a model at chance (tf.keras 2 and Keras 3 choose the accuracy from the "
-                        f"output shape instead)")
+            explanation += (f" With Keras <= 2.3 or TF1, 'accuracy' then becomes binary accuracy, which reads "
+                            f"~{chance:.2f} for a model at chance (tf.keras 2 and Keras 3 choose the accuracy from the "
+                            f"output shape instead).")
         hint = None
         if head.activation == "sigmoid":
             hint = ("one label per sample: use activation='softmax' on the last layer and "
@@ -52,4 +54,5 @@ def check(script: Script):
                 isinstance(loss.node, cst.SimpleString):
             fix = unsafe_fix("use loss 'categorical_crossentropy' (the labels are one-hot)", loss.node,
                              with_quotes_of(loss.node, "categorical_crossentropy"))
-        yield Report(loss.node, message, hint, fix)
+        yield Report(loss.node, message, hint, fix, explanation=explanation,
+                     facts={"loss": loss.name, "units": units, "activation": head.activation})

@@ -28,16 +28,21 @@ def check(script: Script):
             if "categorical_crossentropy" in losses and data.encoding == "int":
                 reported.add(id(event))
                 yield Report(event.call_node, (
-                    f"labels {data.label} reaching {where} are integer class ids (from {data.source.description}) "
-                    f"but the loss is categorical_crossentropy, which expects one-hot rows: Keras fails on the shape "
-                    f"mismatch, or with a 1-wide label silently computes a meaningless loss and accuracy"),
-                    f"use loss='sparse_categorical_crossentropy', or one-hot encode: to_categorical({data.name or 'y'})")
+                    f"integer labels {data.label} reach {where}, but categorical_crossentropy expects one-hot rows"),
+                    f"use loss='sparse_categorical_crossentropy', or one-hot encode: to_categorical({data.name or 'y'})",
+                    explanation=(f"The labels are integer class ids (from {data.source.description}). Keras fails on "
+                                 f"the shape mismatch, or with a 1-wide label silently computes a meaningless loss and "
+                                 f"accuracy."),
+                    facts={"encoding": "int", "loss": "categorical_crossentropy"})
             elif "sparse_categorical_crossentropy" in losses and data.encoding == "onehot":
                 reported.add(id(event))
                 yield Report(event.call_node, (
-                    f"labels {data.label} reaching {where} are one-hot but the loss is "
-                    f"sparse_categorical_crossentropy, which expects one integer class id per sample"),
-                    "use loss='categorical_crossentropy', or pass integer labels (np.argmax(y, axis=1))")
+                    f"one-hot labels {data.label} reach {where}, but sparse_categorical_crossentropy expects "
+                    f"class ids"),
+                    "use loss='categorical_crossentropy', or pass integer labels (np.argmax(y, axis=1))",
+                    explanation=("sparse_categorical_crossentropy expects one integer class id per sample, not a "
+                                 "one-hot row per sample."),
+                    facts={"encoding": "onehot", "loss": "sparse_categorical_crossentropy"})
         for event in labels:
             if event.kind == "fit" or id(event) in reported:
                 continue
@@ -48,10 +53,12 @@ def check(script: Script):
             where = EVENT_WORDS[event.kind]
             yield Report(event.call_node, (
                 f"{where} labels {event.data.label} are {encoding_name(event.data.encoding)} but the training "
-                f"labels {train.data.label} are {encoding_name(train.data.encoding)} "
-                f"({script.where(train.data.node or train.call_node)}): the loss and accuracy "
-                f"reported for {where} compare differently shaped labels and do not measure the model"),
-                f"encode {event.data.name or 'these labels'} exactly like {train.data.name or 'the training labels'}")
+                f"labels {train.data.label} are {encoding_name(train.data.encoding)}"),
+                f"encode {event.data.name or 'these labels'} exactly like {train.data.name or 'the training labels'}",
+                explanation=(f"The training labels are encoded at {script.where(train.data.node or train.call_node)}. "
+                             f"The loss and accuracy reported for {where} compare differently shaped labels and do "
+                             f"not measure the model."),
+                facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding})
 
 
 def _losses_at(model: Model, order: int) -> set[str | None]:

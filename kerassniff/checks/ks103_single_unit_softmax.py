@@ -20,17 +20,20 @@ def check(script: Script):
             if head is not None and head.activation == "softmax" and head.units == 1:
                 reported.add(id(head.activation_node))
                 yield Report(head.activation_node, _message(script, head.layer.kind, head.activation_node, head.layer.node),
-                             None, _sigmoid_fix(head.activation_node))
+                             None, _sigmoid_fix(head.activation_node), explanation=EXPLANATION)
         for layer in model.all_layers():
             if layer.units == 1 and layer.activation == "softmax" and id(layer.node) not in reported:
                 reported.add(id(layer.node))
                 yield Report(layer.node, _message(script, layer.kind, layer.node, layer.node), None,
-                             _sigmoid_fix(_activation_argument(layer.node)))
+                             _sigmoid_fix(_activation_argument(layer.node)), explanation=EXPLANATION)
+
+
+EXPLANATION = ("softmax normalises over the units, so over one unit it is exactly 1.0 for every input: the loss gets "
+               "no gradient through it, every prediction is 1.0 and accuracy equals the share of positive labels.")
 
 
 def _message(script: Script, kind: str, node, layer_node) -> str:
-    return (f"softmax over the 1-unit {kind} output ({script.where(layer_node)}) is always 1.0: the loss "
-            f"gets no gradient through it, every prediction is 1.0 and accuracy equals the share of positive labels")
+    return f"softmax over the 1-unit {kind} output ({script.where(layer_node)}) is always 1.0: nothing is learnt"
 
 
 def _activation_argument(node):

@@ -1,7 +1,7 @@
 """KS104 logits-mismatch."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, quoted
+from kerassniff.checks._shared import describe_head, loss_heads, loss_text, quoted
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -31,16 +31,19 @@ def check(script: Script):
             continue
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
             yield Report(loss.node, (
-                f"loss {quoted(script, loss.node)} has from_logits=True but the {describe_head(script, head)} already "
-                f"applies {head.activation}: the JAX and PyTorch backends apply it twice"),
+                f"{loss_text(script, loss)} has from_logits=True on the {describe_head(script, head)}: JAX and "
+                f"PyTorch apply {head.activation} twice"),
                 f"drop from_logits=True (the output is already {head.activation}), or remove the activation from "
                 f"the last layer and keep from_logits=True",
                 explanation=_DOUBLE_ACTIVATION.format(activation=head.activation,
-                                                      op=head.activation.capitalize()))
+                                                      op=head.activation.capitalize()),
+                facts={"from_logits": True, "activation": head.activation})
         elif loss.from_logits is False and head.activation == "linear":
             yield Report(loss.node, (
-                f"loss {quoted(script, loss.node)} expects probabilities (from_logits=False) but the "
-                f"{describe_head(script, head)} has no activation: raw logits are clipped into (0, 1) before the log, "
-                f"so the loss is wrong for every sample outside that range and training degrades"),
+                f"loss {loss_text(script, loss)} expects probabilities but the {describe_head(script, head)} "
+                f"gives raw logits"),
                 "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
-                "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer")
+                "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer",
+                explanation=("The loss has from_logits=False, so it clips its input into (0, 1) before the log: it is "
+                             "wrong for every sample whose logit falls outside that range, and training degrades."),
+                facts={"from_logits": False, "activation": head.activation})

@@ -31,15 +31,17 @@ def check(script: Script):
                 continue
             k = metric.k or 5
             if units <= k:
-                detail = (f"the output has only {units} units, so every label is always within the top {k} "
-                          f"and the metric reads 1.0")
+                message = f"top-{k} accuracy on a {units}-unit output always reads 1.0"
+                detail = f"Every label is always within the top {k} of {units} scores."
             elif head.activation == "softmax" and _judged_by_topk_alone(compile_call):
-                detail = (f"Keras computes it with in_top_k, which counts ties at the k-th place as hits: when the "
-                          f"softmax saturates and most of the {units} scores are exactly 0.0, they all tie and "
-                          f"top-{k} accuracy reads 1.00 while top-1 accuracy is at chance")
+                message = f"top-{k} accuracy counts tied scores as hits: it can read 1.0 while top-1 is at chance"
+                detail = (f"Keras computes '{metric.name}' with in_top_k, which counts ties at the k-th place as "
+                          f"hits: when the softmax saturates and most of the {units} scores are exactly 0.0, they "
+                          f"all tie and top-{k} accuracy reads 1.00 while top-1 accuracy is at chance, and no "
+                          f"top-1 metric is compiled beside it to show the gap.")
             else:
                 continue
-            yield Report(metric.node, f"metric '{metric.name}' (k={k}): {detail}")
+            yield Report(metric.node, message, explanation=detail, facts={"k": k, "units": units})
 
 
 def _judged_by_topk_alone(compile_call: CompileCall) -> bool:

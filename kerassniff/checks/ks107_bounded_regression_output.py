@@ -1,7 +1,7 @@
 """KS107 bounded-regression-output."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, onehot_fit_labels, quoted
+from kerassniff.checks._shared import describe_head, loss_heads, loss_text, onehot_fit_labels
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -22,17 +22,21 @@ def check(script: Script):
             if onehot_fit_labels(script, model):
                 continue  # one-hot targets a softmax can reach: KS108 (classification trained as regression)
             yield Report(loss.node, (
-                f"regression loss {quoted(script, loss.node)} on the {describe_head(script, head)}: softmax outputs "
-                f"are positive and sum to 1, so the predictions cannot follow the targets and the error stays high "
-                f"whatever the model learns"))
+                f"regression loss {loss_text(script, loss)} on the {describe_head(script, head)} cannot fit the "
+                f"targets"),
+                explanation=("Softmax outputs are positive and sum to 1, so the predictions cannot follow the targets "
+                             "and the error stays high whatever the model learns."),
+                facts={"loss": loss.name, "activation": head.activation})
             continue
         for data in script.fit_labels(model):
             problem = _out_of_reach(head.activation or "", data)
             if problem:
                 yield Report(loss.node, (
-                    f"regression loss {quoted(script, loss.node)} on the {describe_head(script, head)}, but the "
-                    f"targets {data.label} {problem}: the error can never fall below the part of the targets the "
-                    f"activation cannot reach"))
+                    f"regression loss {loss_text(script, loss)} on the {describe_head(script, head)} cannot reach "
+                    f"the targets {data.label}"),
+                    explanation=(f"The targets {data.label} {problem}: the error can never fall below the part of the "
+                                 f"targets the activation cannot reach."),
+                    facts={"loss": loss.name, "activation": head.activation})
                 break
 
 

@@ -28,11 +28,12 @@ def check(script: Script):
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
             if _same_kind_of_data(reference.data, event.data):
                 yield Report(event.call_node, (
-                    f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but the model was "
-                    f"trained on {reference.data.label} {scaling_text(reference.data)} "
-                    f"({script.where(reference.call_node)}): the model sees inputs on a different scale than "
-                    f"in training, so the reported numbers (or predictions) are wrong"
-                    f"{CONSEQUENCE[task(model)]}"))
+                    f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but fit() "
+                    f"({script.where(reference.call_node)}) used {reference.data.label} "
+                    f"{scaling_text(reference.data)}"),
+                    explanation=(f"Here the model sees inputs on a different scale than in training, so the numbers "
+                                 f"it reports (or the predictions it makes) are wrong{CONSEQUENCE[task(model)]}."),
+                    facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)})
 
 
 def task(model: Model) -> str | None:

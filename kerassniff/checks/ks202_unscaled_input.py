@@ -31,10 +31,11 @@ def check(script: Script):
             if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
                 continue
             yield Report(event.call_node, (
-                f"{data.label} reaches fit() as raw 0-255 pixels (from {data.source.description}, "
-                f"{script.where(data.source.node)}) and nothing scales them, in the arrays or in the model: "
-                f"inputs hundreds of times larger than the initial weights expect saturate activations, so training "
-                f"is slow or stuck near chance accuracy"))
+                f"{data.label} reaches fit() as raw 0-255 pixels that nothing scales: training may stall near chance"),
+                explanation=(f"The pixels come from {data.source.description} ({script.where(data.source.node)}) and "
+                             f"nothing scales them, in the arrays or in the model: inputs hundreds of times larger "
+                             f"than the initial weights expect saturate activations, so training is slow or stuck "
+                             f"near chance accuracy."))
             break
 
 

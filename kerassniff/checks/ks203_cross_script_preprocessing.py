@@ -26,10 +26,34 @@ def check(scripts: list[Script]):
             if problem is None:
                 continue
             yield link.user, Report(event.call_node, (
-                f"{EVENT_WORDS[event.kind]} gets {event.data.label} {problem}, but {link.trainer.path} "
-                f"({link.trainer.where(reference.call_node)}) trained the model saved as '{link.path}' on "
-                f"{reference.data.label} {_described(reference.data)}: the loaded model sees inputs unlike anything "
-                f"it was trained on, and its accuracy here does not measure it"))
+                f"{EVENT_WORDS[event.kind]} gets {event.data.label} {_brief(event.data, problem)}, but "
+                f"{link.trainer.path} ({link.trainer.where(reference.call_node)}) trained it "
+                f"{_trained_on(reference.data, problem)}"),
+                explanation=(f"{link.trainer.path} trained the model saved as '{link.path}' on {reference.data.label} "
+                             f"{_described(reference.data)}: the loaded model sees inputs unlike anything it was "
+                             f"trained on, and its accuracy here does not measure it."),
+                facts={"trainer": link.trainer.path, "model_file": link.path})
+
+
+def _trained_on(data: Data, problem: str) -> str:
+    """How the training data differs, in the words of the problem: its colour order, its size or its scaling."""
+    if problem.startswith("in ") and data.source.color:
+        return f"on data in {data.source.color.upper()} order"
+    if problem.startswith("resized to "):
+        sizes = [s.detail for s in data.steps if s.kind == "resize"]
+        return f"on data resized to {sizes[-1]}" if sizes else "on data of another size"
+    brief = _brief(data, scaling_text(data))
+    return f"with {brief[len('preprocessed for '):]} preprocessing" if brief.startswith("preprocessed for ") \
+        else f"on data {brief}"
+
+
+def _brief(data: Data, described: str) -> str:
+    """'preprocessed for resnet50' for a scaling that is one preprocess_input call (the message has no room for
+    'passed through preprocess_input (resnet50)'); anything else as described."""
+    steps = [s for s in data.steps if s.is_scaling]
+    if described == scaling_text(data) and len(steps) == 1 and steps[0].kind == "preprocess" and steps[0].detail != "?":
+        return f"preprocessed for {steps[0].detail}"
+    return described
 
 
 def _described(data: Data) -> str:

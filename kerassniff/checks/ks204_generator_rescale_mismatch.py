@@ -15,7 +15,8 @@ def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=True):
             yield Report(event.call_node, (
-                f"the {EVENT_WORDS[event.kind]} flow {event.data.label} is {scaling_text(event.data)}, but the "
-                f"training flow {reference.data.label} is {scaling_text(reference.data)} "
-                f"({script.where(reference.data.node or reference.call_node)}): validation/test numbers are "
-                f"computed on differently scaled images and do not reflect the model"))
+                f"the {EVENT_WORDS[event.kind]} flow {event.data.label} is {scaling_text(event.data)}, unlike the "
+                f"training flow {reference.data.label}"),
+                explanation=(f"The training flow {reference.data.label} is {scaling_text(reference.data)} "
+                             f"({script.where(reference.data.node or reference.call_node)}): validation/test numbers "
+                             f"are computed on differently scaled images and do not reflect the model."))

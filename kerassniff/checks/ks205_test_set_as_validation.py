@@ -22,9 +22,10 @@ def check(script: Script):
             for used in validation:
                 if used.order < final.order and _same_array(used.data, final.data):
                     yield Report(final.call_node, (
-                        f"evaluate() reports on {final.data.label}, the same test split passed as validation_data to "
-                        f"fit() ({script.where(used.call_node)}): it was already used to watch and choose the "
-                        f"training run, so the final test accuracy is optimistic"))
+                        f"evaluate() on {final.data.label} reuses the validation_data of fit() "
+                        f"({script.where(used.call_node)}): the test score is optimistic"),
+                        explanation=("The test split was already used to watch and choose the training run (early "
+                                     "stopping, checkpoints, tuning by eye), so it no longer measures unseen data."))
                     break
 
 

@@ -44,11 +44,12 @@ def check(script: Script):
                         f"{script.where(later.node)}"
             else:
                 where = (f"from {earlier.units} ({script.where(earlier.node)}) to {later.units} "
-                         f"({script.where(later.node)})")
-            yield Report(later.node, (
-                f"{later.kind} filters shrink {where} deeper in the network: the deeper layer "
-                f"combines more, more complex features but gets fewer channels to hold them, which caps "
-                f"accuracy (a wide first layer is also the slowest part of the model)"))
+                         f"({script.where(later.node)}) deeper in the network")
+            yield Report(later.node, f"{later.kind} filters shrink {where}, which caps accuracy",
+                         explanation=("The deeper layer sees a smaller feature map and combines more, more complex "
+                                      "features, but gets fewer channels to hold them, which caps accuracy; a wide "
+                                      "first layer is also the slowest part of the model."),
+                         facts={"filters": [earlier.units, later.units]})
 
 
 def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:

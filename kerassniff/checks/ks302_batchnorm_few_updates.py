@@ -42,11 +42,13 @@ def check(script: Script):
             call = later[0]
             verb = "evaluate()" if call.method == "evaluate" else ("predict()" if call.method == "predict" else "model(x)")
             yield Report(call.node, (
-                f"{model.label} has {source} but is trained for only {updates} optimizer update"
-                f"{'s' if updates != 1 else ''} ({'; '.join(parts)}) before {verb}: with momentum {momentum:g} the "
-                f"moving mean/variance are still {stale:.0%} their initial values (0 and 1), so inference-mode "
-                f"outputs differ from what fit() showed and evaluate/predict report far worse (often constant) "
-                f"predictions; about {needed} updates are needed"))
+                f"{model.label} gets only {updates} update{'s' if updates != 1 else ''} before {verb}: its "
+                f"BatchNormalization statistics are still {stale:.0%} initial"),
+                explanation=(f"{model.label} has {source}, trained for {'; '.join(parts)}. With momentum "
+                             f"{momentum:g} the moving mean/variance are still {stale:.0%} their initial values (0 "
+                             f"and 1), so inference-mode outputs differ from what fit() showed and evaluate/predict "
+                             f"report far worse (often constant) predictions; about {needed} updates are needed."),
+                facts={"updates": updates, "momentum": momentum, "needed": needed})
 
 
 def _updates(fit: FitCall) -> tuple[int, str] | None:

@@ -23,8 +23,10 @@ def check(script: Script):
         what = "model.predict()" if call.method == "predict" else "calling the model"
         over = _iterable_name(loop.iterable)
         yield Report(call.node, (
-            f"{what} runs once per sample inside the loop over {over} ({script.where(loop.node)}): each call "
-            f"pays the full per-call overhead for a single row, typically 10-100x slower than one batched call"))
+            f"{what} runs once per sample in the loop over {over} ({script.where(loop.node)}), typically 10-100x "
+            f"slower"),
+            explanation="Each call pays the full per-call overhead for a single row; one batched call over the "
+                        "whole array costs about as much as one of them.")
 
 
 # A loop over at most this many samples is a handful (a grid of plots, a few examples to show): one call

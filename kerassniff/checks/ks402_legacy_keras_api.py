@@ -1,4 +1,8 @@
-"""KS402 legacy-keras-api (seed 003)."""
+"""KS402 legacy-keras-api (seed 003).
+
+Every version claim below was checked: Keras 3.15 by running it, tf.keras 2.x and standalone Keras 2.0-2.3 against
+their sources and the warnings they print (see rules/KS402.md).
+"""
 from __future__ import annotations
 
 import libcst as cst
@@ -34,17 +38,35 @@ LAYER_KEYWORDS = {
 DENSE_ONLY_KEYWORDS = {"output_dim": ("units", "rename output_dim= to units=")}
 OPTIMIZER_KEYWORDS = {
     "lr": ("learning_rate", "rename lr= to learning_rate="),
-    "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay(...)"),
+    "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay("
+                                          "<lr>, decay_steps=1, decay_rate=<decay>), which is what decay= did"),
+}
+# What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
+CALL_STORY = ("Keras 3 stops with TypeError",
+              "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's fit()/evaluate()/predict() have no such argument "
+              "(TypeError: unexpected keyword argument); standalone Keras 2.0-2.3 still renamed it with a warning.")
+LAYER_STORY = ("Keras 3 stops with ValueError",
+               "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 layers raise ValueError (Unrecognized keyword "
+               "arguments), tf.keras 2 layers TypeError (Keyword argument not understood); only standalone Keras "
+               "2.0-2.3 renamed it with a warning.")
+OPTIMIZER_STORIES = {
+    "lr": ("is ignored by tf.keras 2.11-2.15 and rejected by Keras 3",
+           "tf.keras <= 2.10 read lr= as learning_rate= (with a deprecation warning). tf.keras 2.11-2.15 log a "
+           "warning and drop it, so the optimizer silently trains at its default learning rate (0.001 for Adam). "
+           "Keras 3 raises ValueError: Argument(s) not recognized."),
+    "decay": ("is ignored by Keras 3 and rejected by tf.keras 2.11+",
+              "decay= decayed the learning rate as lr / (1 + decay * iterations) in Keras 2 and tf.keras <= 2.10. "
+              "Keras 3 warns that it is no longer supported and trains at a constant learning rate; tf.keras "
+              "2.11-2.15 raise ValueError."),
 }
 GENERATOR_METHODS = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict"}
 LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
                         "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
 MODEL_METHODS = {"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator"}
-REMOVED = "Keras 3 and tf.keras 2.x reject it"
 
 
 @rule("KS402", "legacy-keras-api", Severity.ERROR,
-      "Keras 1/2 arguments and names that modern Keras rejects",
+      "Keras 1/2 arguments and names that current Keras rejects, ignores or silently reinterprets",
       "use the modern spelling named in the message")
 def check(script: Script):
     for call in script.calls:
@@ -53,42 +75,52 @@ def check(script: Script):
         on_model = isinstance(call.receiver, ModelValue) or (call.method in MODEL_METHODS and isinstance(call.receiver, Unknown))
         if call.method in GENERATOR_METHODS and on_model:
             modern = GENERATOR_METHODS[call.method]
-            yield Report(call.node.func, (
-                f"model.{call.method}() was deprecated in TensorFlow 2.1 and removed in Keras 3: "
-                f"{REMOVED} (AttributeError)"), f"call model.{modern}(), which accepts generators and datasets",
-                _generator_method_fix(call.node, modern))
+            yield Report(call.node.func, f"model.{call.method}() was removed in Keras 3: AttributeError",
+                         f"call model.{modern}(), which accepts generators and datasets",
+                         _generator_method_fix(call.node, modern),
+                         explanation=(f"tf.keras 2 deprecated model.{call.method}() once model.{modern}() accepted "
+                                      f"generators, and runs it with a deprecation warning up to 2.15; Keras 3 has "
+                                      f"no such method."),
+                         facts={"method": call.method, "modern": modern})
         if call.guarded:
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
             # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.
             continue
         if on_model and call.method in MODEL_METHODS:
-            yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()")
+            yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)
         if not keras_callee:
             continue
         package = callee.split(".")[1] if callee.count(".") >= 2 else ""
         name = short(callee)
         if package == "layers":
-            yield from _keywords(call, LAYER_KEYWORDS, f"{name}()")
+            yield from _keywords(call, LAYER_KEYWORDS, f"{name}()", LAYER_STORY)
             if name == "Dense":
-                yield from _keywords(call, DENSE_ONLY_KEYWORDS, f"{name}()")
+                yield from _keywords(call, DENSE_ONLY_KEYWORDS, f"{name}()", LAYER_STORY)
             if name.startswith("Convolution") and len(call.args.positional) >= 3 and \
                     int_value(call.args.positional[1]) is not None and int_value(call.args.positional[2]) is not None:
                 rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
                 yield Report(call.node, (
-                    f"{name}(filters, {rows}, {cols}) is the Keras 1 signature: Keras 2+ reads the third argument "
-                    f"as strides={cols}, so this layer silently strides by {cols} (or fails in Keras 3)"),
-                    f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name))
+                    f"{name}(filters, {rows}, {cols}) silently strides by {cols}: the third argument is strides"),
+                    f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name),
+                    explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel. tf.keras 2 and Keras 3 read the "
+                                 f"third positional argument as strides={cols}, so the layer skips pixels without any "
+                                 f"error; only standalone Keras 2.0-2.3 converted the call, with a warning."),
+                    facts={"strides": cols})
         elif package == "optimizers":
-            yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()")
+            yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()", None)
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
-                    f"optimizers.{name}() is a Keras 2.2 lowercase alias: {REMOVED} (AttributeError)"),
+                    f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),
                     f"use optimizers.{LOWERCASE_OPTIMIZERS[name]}()",
-                    _rename_attribute(call.node.func, LOWERCASE_OPTIMIZERS[name]))
+                    _rename_attribute(call.node.func, LOWERCASE_OPTIMIZERS[name]),
+                    explanation=(f"Standalone Keras 2.x up to 2.3 kept lowercase aliases of the optimizer classes; "
+                                 f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
     yield from _np_utils(script)
 
 
-def _keywords(call, table, where: str):
+def _keywords(call, table, where: str, story: tuple[str, str] | None):
+    """One report per legacy keyword; ``story`` is the table's (consequence, explanation), None for the optimizer
+    keywords, whose stories differ per keyword (OPTIMIZER_STORIES)."""
     for arg in call.args.nodes:
         if arg.keyword is not None and arg.keyword.value in table:
             old = arg.keyword.value
@@ -97,18 +129,26 @@ def _keywords(call, table, where: str):
             present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
             if modern.isidentifier() and modern not in present:
                 fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern)))
-            yield Report(arg, f"{where} argument '{old}=' is the Keras 1/2 spelling of '{modern}': {REMOVED} "
-                              f"(TypeError: unrecognized keyword argument)", hint, fix)
+            if story is None:
+                consequence, explanation = OPTIMIZER_STORIES[old]
+                message = f"'{old}=' in {where} {consequence}"
+            else:
+                consequence, explanation = story
+                message = f"'{old}=' in {where} is the Keras 1 name of '{modern}=': {consequence}"
+                explanation = explanation.format(old=old, modern=modern)
+            yield Report(arg, message, hint, fix, explanation=explanation, facts={"keyword": old, "modern": modern})
 
 
 def _np_utils(script: Script):
     for reference in script.references:
         # tensorflow.python.keras (TensorFlow's private copy of Keras 2) still has np_utils
         if reference.raw.endswith(".utils.np_utils") and ".python." not in reference.raw and not reference.guarded:
-            yield Report(reference.node, (
-                "keras.utils.np_utils was removed (tf.keras 2.9+, Keras 3): importing it fails with "
-                "ModuleNotFoundError"), "import to_categorical from keras.utils instead: "
-                                        "'from keras.utils import to_categorical'", _np_utils_fix(script, reference))
+            yield Report(reference.node, "keras.utils.np_utils does not exist in Keras 3: ModuleNotFoundError",
+                         "import to_categorical from keras.utils instead: 'from keras.utils import to_categorical'",
+                         _np_utils_fix(script, reference),
+                         explanation=("Keras 3 has no keras.utils.np_utils module (nor tensorflow.keras.utils.np_utils "
+                                      "on TensorFlow 2.16+, which uses Keras 3); to_categorical is in keras.utils "
+                                      "itself, in Keras 2 as well."))
             return
 
 

@@ -36,7 +36,7 @@ def check(script: Script):
                 floor = cst.FloorDivide(whitespace_before=divide.whitespace_before,
                                         whitespace_after=divide.whitespace_after)
                 fix = safe_fix("use floor division (//)", arg.value, arg.value.with_changes(operator=floor))
-            yield Report(arg, (
-                f"{name}={shown} is a float (true division): Keras 3 rejects it (TypeError: 'float' object cannot "
-                f"be interpreted as an integer) and older Keras runs a different number of batches than the "
-                f"progress bar and the validation schedule assume"), None, fix)
+            yield Report(arg, f"{name}={shown} is a float: Keras 3 stops with TypeError", None, fix,
+                         explanation=("True division always gives a float. Keras 3 rejects it (TypeError: 'float' "
+                                      "object cannot be interpreted as an integer); older Keras runs a different "
+                                      "number of batches than the progress bar and the validation schedule assume."))

@@ -1,4 +1,10 @@
-"""KS404 removed-alias (seeds 001 and 003)."""
+"""KS404 removed-alias (seeds 001 and 003).
+
+The versions were checked: NumPy 2.4 raises AttributeError for every NumPy name here (the 1.24 ones with "was a
+deprecated alias", the 2.0 ones with "was removed in the NumPy 2.0 release"); NumPy 1.24's release notes expire
+exactly np.object, np.bool, np.float, np.complex, np.str and np.int (np.unicode went in 2.0); Pillow 10.0.0 removed
+ANTIALIAS, LINEAR and CUBIC.
+"""
 from __future__ import annotations
 
 import libcst as cst
@@ -10,10 +16,10 @@ from kerassniff.semantic import Script
 
 REMOVED = {
     "numpy.int": ("int", "NumPy 1.24"), "numpy.float": ("float", "NumPy 1.24"),
-    # np.bool and np.long were removed in 1.24 but are back in NumPy 2.0, so they are not flagged.
+    # np.bool (removed in 1.24) and np.long are names again in NumPy 2.0, so they are not flagged.
     "numpy.object": ("object", "NumPy 1.24"),
     "numpy.complex": ("complex", "NumPy 1.24"), "numpy.str": ("str", "NumPy 1.24"),
-    "numpy.unicode": ("str", "NumPy 1.24"),
+    "numpy.unicode": ("str", "NumPy 2.0"),
     "numpy.float_": ("np.float64", "NumPy 2.0"), "numpy.complex_": ("np.complex128", "NumPy 2.0"),
     "numpy.unicode_": ("np.str_", "NumPy 2.0"), "numpy.string_": ("np.bytes_", "NumPy 2.0"),
     "numpy.NaN": ("np.nan", "NumPy 2.0"), "numpy.Inf": ("np.inf", "NumPy 2.0"),
@@ -32,10 +38,11 @@ def check(script: Script):
             continue
         replacement, version = removed
         shown = script.code_of(reference.node)
-        yield Report(reference.node, (
-            f"{shown} was removed in {version}: the script stops with AttributeError before training starts "
-            f"(it only runs on the old library it was written for)"), f"use {replacement} instead of {shown}",
-            _replacement_fix(reference.node, replacement))
+        yield Report(reference.node, f"{shown} was removed in {version}: AttributeError before training starts",
+                     f"use {replacement} instead of {shown}", _replacement_fix(reference.node, replacement),
+                     explanation=(f"{shown} is gone from {version} on, so the script only runs on the older "
+                                  f"library it was written for; {replacement} is the same thing."),
+                     facts={"name": reference.canonical, "removed_in": version, "replacement": replacement})
 
 
 def _replacement_fix(node, replacement: str):

@@ -6,7 +6,6 @@ line of evidence with the numbers.  One function per rule, named after it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -63,6 +62,12 @@ def _scale_ratio(a: dict | None, b: dict | None) -> float | None:
     return max(abs(a["max"]), 1e-12) / max(abs(b["max"]), 1e-12)
 
 
+def facts(finding: Finding) -> dict:
+    """The typed facts the rule recorded with its finding (``Report(facts=...)``): verdicts read these, never the
+    message, so a reworded message cannot change a verdict."""
+    return finding.extra.get("facts") or {}
+
+
 # -- one function per rule ---------------------------------------------------------------------------------------
 def ks101(finding: Finding, report: Report) -> Verdict | None:
     checks = report.checks(finding.line)
@@ -116,15 +121,14 @@ def ks104(finding: Finding, report: Report) -> Verdict | None:
     probabilities = output["min"] >= 0.0 and output["max"] <= 1.0
     sums = f", rows sum to {output['row_sum_mean']:.2f}" if "row_sum_mean" in output else ""
     shown = f"outputs range {output['min']:.3g}..{output['max']:.3g}{sums}"
-    if "from_logits=True" in finding.message:
+    if facts(finding).get("from_logits") is True:
         return probabilities, shown + (": probabilities, fed to a loss that expects logits" if probabilities else "")
     return (not probabilities), shown
 
 
 def ks105(finding: Finding, report: Report) -> Verdict | None:
     checks = report.checks(finding.line)
-    match = re.search(r"k=(\d+)", finding.message)
-    k = match.group(1) if match else "5"
+    k = str(facts(finding).get("k", 5))
     before, after = (checks.get("ties") or {}).get(k), (checks.get("after_ties") or {}).get(k)
     if before is None and after is None:
         return None
