@@ -245,3 +245,20 @@ def test_ks201_consequence_follows_the_task(lint_text, loss: str, words: str, ab
         f"model.compile(loss={loss})\nmodel.fit(x / 255, y)\nmodel.evaluate(xt, yt)\n")
     ks201 = [f for f in findings if f.code == "KS201"]
     assert len(ks201) == 1 and words in ks201[0].message and absent not in ks201[0].message
+
+
+@pytest.mark.parametrize("expression, scaling", [
+    ("(x - x.min()) / (x.max() - x.min())", ("shift:-min", "minmax:/max-min")),
+    ("(x - np.amin(x)) / (np.amax(x) - np.amin(x) + 1e-8)", ("shift:-amin", "minmax:/max-min")),
+    ("(x - x.mean()) / (x.std() + 1e-7)", ("shift:-mean", "standardize:/std")),
+    ("x / (x.max() - other.min())", ("scale:/?",)),
+])
+def test_statistics_of_an_array_make_known_scalings(expression: str, scaling: tuple) -> None:
+    body = f"x = np.load('x.npy')\nother = np.load('o.npy')\nx = {expression}\nmodel.fit(x, np.load('y.npy'))\n"
+    assert fit_inputs(body).scaling == scaling
+
+
+def test_row_subsets_of_a_table_keep_its_history() -> None:
+    body = ("df = pd.read_csv('d.csv') / 10\ntrain = df.sample(frac=0.7).reset_index(drop=True)\n"
+            "model.fit(train.drop('y', axis=1), train['y'])\n")
+    assert fit_inputs(body).scaling == ("scale:/10",) and fit_labels(body).encoding == "column"

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes", "copy", "to_numpy", "values",
               "fillna", "drop", "dropna", "view", "astype", "expand_dims", "stack"}
+ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
+               "drop_duplicates", "nlargest", "nsmallest"}
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
                 "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
@@ -190,7 +192,7 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
         parts = [data_of(item) for item in first.items]
         if parts and all(p is not None for p in parts):
             return DataValue(replace(parts[0], n_samples=None, node=node))  # type: ignore[arg-type]
-    if data is not None and last in ("mean", "std", "max", "min", "median", "var", "amax", "percentile", "sqrt"):
+    if data is not None and last in ("mean", "std", "max", "min", "median", "var", "amax", "amin", "percentile", "sqrt"):
         return Statistic(data, last)
     if data is not None and name.startswith("tensorflow.image.") and last.startswith("resize"):
         return DataValue(data.with_step("resize", size_text(args.get("size", 1)), node))
@@ -412,6 +414,8 @@ def data_method(builder: "Builder", data: Data, method: str, args: CallArgs, nod
         return DataValue(data.with_step("cast", str(const_value(args.get("dtype", 0), "?")), node))
     if method in SHAPE_ONLY or method == "resize":
         return DataValue(data.with_step("reshape", method, node))
+    if method in ROW_SUBSETS:
+        return DataValue(replace(data, n_samples=None, node=node))  # df.sample(frac=0.7): some rows, same values
     if method == "convert":
         mode = const_value(args.get("mode", 0))
         color = "gray" if mode in ("L", "1") else "rgb" if mode == "RGB" else None
@@ -464,7 +468,24 @@ class Statistic(Value):
         self.kind = kind
 
 
+def statistic_arithmetic(left: Value, op: str, right: Value) -> Value:
+    """``max_ - min_`` is the range of one array; ``std + 1e-7`` is still its spread."""
+    if isinstance(left, Statistic) and isinstance(right, Statistic):
+        if op == "Subtract" and left.data.group == right.data.group and (left.kind, right.kind) in (
+                ("max", "min"), ("amax", "amin")):
+            return Statistic(left.data, "max-min")
+        return UNKNOWN
+    statistic, number = (left, right) if isinstance(left, Statistic) else (right, left)
+    value = const_value(number)
+    small = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < abs(value) < 1e-3
+    if isinstance(statistic, Statistic) and op == "Add" and small:
+        return statistic  # an epsilon against division by zero
+    return UNKNOWN
+
+
 def arithmetic(builder: "Builder", left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
+    if not isinstance(left, DataValue) and not isinstance(right, DataValue):
+        return statistic_arithmetic(left, op, right)
     data = data_of(left)
     other = right
     if data is None:
@@ -479,7 +500,7 @@ def arithmetic(builder: "Builder", left: Value, op: str, right: Value, node: cst
         if is_number:
             return DataValue(data.with_step("scale", f"/{number:g}", node))
         if isinstance(other, Statistic):
-            kind = "standardize" if other.kind in ("std", "var") else "scale"
+            kind = {"std": "standardize", "var": "standardize", "max-min": "minmax"}.get(other.kind, "scale")
             return DataValue(data.with_step(kind, f"/{other.kind}", node))
         return DataValue(data.with_step("scale", "/?", node))
     if op == "Multiply":
