@@ -30,16 +30,12 @@ from kerassniff.semantic.values import (
     ComprehensionValue,
     Const,
     DataValue,
-    FormattedValue,
-    FunctionValue,
     IndexOf,
     Instance,
-    LayerValue,
     Seq,
     ShapeValue,
     SliceValue,
     Symbol,
-    Unknown,
     Value,
     const_value,
     int_value,
@@ -156,7 +152,7 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
             return literal(first.value, node)
         return from_collection(first, node)
     if last in ("eye", "identity") and name.startswith("numpy."):
-        return identity(last, args, node)
+        return loaders.identity(last, args, node)
     if name == "pandas.get_dummies":
         return encode(data, "onehot", node)
     if name == "pandas.factorize":
@@ -269,20 +265,6 @@ def factorize(data: Data | None, node: cst.CSTNode) -> Value:
     return Seq((encode(data, "int", node), UNKNOWN), "tuple")
 
 
-def identity(function: str, args: CallArgs, node: cst.Call) -> Value:
-    """``np.eye(N)``: N one-hot rows, so ``np.eye(N)[y]`` one-hot encodes y.
-
-    ``np.eye(N, M)`` with M != N is not a one-hot table of N classes (``np.eye(N, 1)`` is a column
-    of flags): it is plain generated data.
-    """
-    n = int_value(args.get("N", 0) if function == "eye" else args.get("n", 0))
-    columns = args.get("M", 1) if function == "eye" else None
-    if columns is not None and not (isinstance(columns, Const) and (columns.value is None or columns.value == n)):
-        return make(Source("generated", f"np.{function}(...)", node), node, n_samples=n)
-    return make(Source("generated", f"np.{function}({n})", node), node, role="eye", n_classes=n, n_samples=n,
-                encoding="onehot")
-
-
 def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> Value:
     if data is None:
         return UNKNOWN
@@ -290,12 +272,6 @@ def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> V
 
 
 # ---------------------------------------------------------- attributes, items
-# DataFrame attributes that are not columns (df.label is the column "label"; df.shape is not).
-FRAME_ATTRIBUTES = frozenset(
-    "columns index dtypes iloc loc at iat T values shape size ndim empty axes style plot str dt attrs flags "
-    "sparse".split())
-
-
 def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
     if attribute == "shape":
         return ShapeValue(data)
@@ -305,14 +281,14 @@ def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
         return DataValue(replace(data, node=node))  # indexed next: df.iloc[:, -1]
     if attribute == "codes":
         return encode(data, "int", node)  # series.cat.codes, pd.Categorical(...).codes
-    if data.table and attribute not in FRAME_ATTRIBUTES and not attribute.startswith("_"):
+    if data.table and attribute not in loaders.FRAME_ATTRIBUTES and not attribute.startswith("_"):
         return loaders.column(data, node)  # df.label
     return UNKNOWN
 
 
 def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CSTNode) -> Value:
     if data.table and data.role != "eye":
-        selected = _table_column(data, indices, node)
+        selected = loaders.table_column(data, indices, node)
         if selected is not None:
             return selected
     if _adds_axes_only(indices, node):
@@ -365,28 +341,6 @@ def _same_samples(a: Data, b: Data) -> bool:
     if a.group == b.group:
         return True
     return a.split is not None and a.split == b.split and a.source.node is b.source.node
-
-
-def _table_column(data: Data, indices: list[Value], node: cst.CSTNode) -> Value | None:
-    """df["label"], df[["label"]], df.iloc[:, -1], df.loc[:, "label"], table[:, 0]: one column."""
-    key = indices[-1]
-    rows_all = len(indices) == 1 or (len(indices) == 2 and isinstance(indices[0], SliceValue)
-                                      and indices[0] == SliceValue(Const(None), Const(None)))
-    if not rows_all:
-        return None
-    value = const_value(key)
-    if len(indices) == 1:
-        if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], str)):
-            return loaders.column(data, node)
-        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-            return DataValue(replace(data, node=node))  # several columns: still a table
-        if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
-            # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
-            return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
-        return None
-    if isinstance(value, (int, str)) and not isinstance(value, bool):
-        return loaders.column(data, node)
-    return None
 
 
 def _adds_axes_only(indices: list[Value], node: cst.CSTNode) -> bool:
