@@ -262,3 +262,11 @@ def test_row_subsets_of_a_table_keep_its_history() -> None:
     body = ("df = pd.read_csv('d.csv') / 10\ntrain = df.sample(frac=0.7).reset_index(drop=True)\n"
             "model.fit(train.drop('y', axis=1), train['y'])\n")
     assert fit_inputs(body).scaling == ("scale:/10",) and fit_labels(body).encoding == "column"
+
+
+@pytest.mark.parametrize("call", ["keras.utils.pad_sequences(x, maxlen=200)",
+                                  "tf.keras.preprocessing.sequence.pad_sequences(x, maxlen=200)"])
+def test_padded_sequences_are_the_same_samples(call: str) -> None:
+    body = f"(x, y), _ = keras.datasets.imdb.load_data(num_words=10000)\nx = {call}\nmodel.fit(x, y)\n"
+    inputs = fit_inputs(body)
+    assert inputs.source.description == "imdb.load_data()" and inputs.n_samples == 25000 and not inputs.is_scaled

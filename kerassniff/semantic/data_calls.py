@@ -98,6 +98,10 @@ def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) 
         return loaders.load_dataset(parts[-2], node)
     if loaders.is_tf1_mnist_reader(name):
         return loaders.read_data_sets(args, node)
+    if name in ("keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences"):
+        return with_step(data, "reshape", "pad_sequences", node)  # same samples, same token ids
+    if name == "keras.utils.normalize":
+        return with_step(data, "normalize", "keras.utils.normalize", node)
     if name == "keras.utils.to_categorical":
         return one_hot(data, int_value(args.get("num_classes", 1)), node)
     if name.startswith(("keras.applications.", "tensorflow.keras.applications.")) and last == "preprocess_input":
