@@ -246,3 +246,28 @@ def test_ks201_consequence_follows_the_task(lint_text, loss: str, words: str, ab
     ks201 = [f for f in findings if f.code == "KS201"]
     said = f"{ks201[0].message} {ks201[0].explanation}"  # the consequence is in the explanation (full output)
     assert len(ks201) == 1 and words in said and absent not in said
+
+
+@pytest.mark.parametrize("expression, scaling", [
+    ("(x - x.min()) / (x.max() - x.min())", ("shift:-min", "minmax:/max-min")),
+    ("(x - np.amin(x)) / (np.amax(x) - np.amin(x) + 1e-8)", ("shift:-amin", "minmax:/max-min")),
+    ("(x - x.mean()) / (x.std() + 1e-7)", ("shift:-mean", "standardize:/std")),
+    ("x / (x.max() - other.min())", ("scale:/?",)),
+])
+def test_statistics_of_an_array_make_known_scalings(expression: str, scaling: tuple) -> None:
+    body = f"x = np.load('x.npy')\nother = np.load('o.npy')\nx = {expression}\nmodel.fit(x, np.load('y.npy'))\n"
+    assert fit_inputs(body).scaling == scaling
+
+
+def test_row_subsets_of_a_table_keep_its_history() -> None:
+    body = ("df = pd.read_csv('d.csv') / 10\ntrain = df.sample(frac=0.7).reset_index(drop=True)\n"
+            "model.fit(train.drop('y', axis=1), train['y'])\n")
+    assert fit_inputs(body).scaling == ("scale:/10",) and fit_labels(body).encoding == "column"
+
+
+@pytest.mark.parametrize("call", ["keras.utils.pad_sequences(x, maxlen=200)",
+                                  "tf.keras.preprocessing.sequence.pad_sequences(x, maxlen=200)"])
+def test_padded_sequences_are_the_same_samples(call: str) -> None:
+    body = f"(x, y), _ = keras.datasets.imdb.load_data(num_words=10000)\nx = {call}\nmodel.fit(x, y)\n"
+    inputs = fit_inputs(body)
+    assert inputs.source.description == "imdb.load_data()" and inputs.n_samples == 25000 and not inputs.is_scaled

@@ -62,20 +62,25 @@ def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("f
 EVENT_WORDS = {"fit": "fit()", "validation": "validation_data", "evaluate": "evaluate()", "predict": "predict()"}
 
 
+_CENTERING = {("-min", "minmax"), ("-amin", "minmax"), ("-mean", "standardize")}
+
+
 def scaling_text(data: Data) -> str:
     """'divided by 255', 'preprocess_input (resnet50)', 'not scaled' ..."""
     words = []
-    for step in data.steps:
-        if not step.is_scaling:
-            continue
+    steps = [step for step in data.steps if step.is_scaling]
+    for index, step in enumerate(steps):
+        following = steps[index + 1].kind if index + 1 < len(steps) else None
+        if step.kind == "shift" and (step.detail, following) in _CENTERING:
+            continue  # x - min then / (max - min) is one min-max scaling; x - mean then / std one standardisation
         if step.kind == "scale" and step.detail.startswith("/") and step.detail[1:].replace(".", "", 1).isdigit():
             words.append(f"divided by {step.detail[1:]}")
         elif step.kind == "preprocess":
             words.append(f"passed through preprocess_input ({step.detail})" if step.detail != "?" else "passed through a preprocessing function")
         elif step.kind == "standardize":
-            words.append(f"standardised ({step.detail})")
+            words.append("standardised" if step.detail == "/std" else f"standardised ({step.detail})")
         elif step.kind == "minmax":
-            words.append(f"min-max scaled ({step.detail})")
+            words.append("min-max scaled" if step.detail == "/max-min" else f"min-max scaled ({step.detail})")
         elif step.kind == "shift":
             words.append(f"shifted ({step.detail})")
         else:

@@ -991,7 +991,7 @@ class Builder:
 
     # -- operators
     def binary(self, left: Value, op: str, right: Value, node: cst.CSTNode, frame: Frame) -> Value:
-        if isinstance(left, DataValue) or isinstance(right, DataValue):
+        if isinstance(left, (DataValue, data_calls.Statistic)) or isinstance(right, (DataValue, data_calls.Statistic)):
             return data_calls.arithmetic(self, left, op, right, node)
         if isinstance(left, Const) and isinstance(right, Const):
             function = BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]

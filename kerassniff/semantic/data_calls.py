@@ -30,16 +30,12 @@ from kerassniff.semantic.values import (
     ComprehensionValue,
     Const,
     DataValue,
-    FormattedValue,
-    FunctionValue,
     IndexOf,
     Instance,
-    LayerValue,
     Seq,
     ShapeValue,
     SliceValue,
     Symbol,
-    Unknown,
     Value,
     const_value,
     int_value,
@@ -51,6 +47,8 @@ if TYPE_CHECKING:
 
 SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes", "copy", "to_numpy", "values",
               "fillna", "drop", "dropna", "view", "astype", "expand_dims", "stack"}
+ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
+               "drop_duplicates", "nlargest", "nsmallest"}
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
                 "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
@@ -100,6 +98,10 @@ def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) 
         return loaders.load_dataset(parts[-2], node)
     if loaders.is_tf1_mnist_reader(name):
         return loaders.read_data_sets(args, node)
+    if name in ("keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences"):
+        return with_step(data, "reshape", "pad_sequences", node)  # same samples, same token ids
+    if name == "keras.utils.normalize":
+        return with_step(data, "normalize", "keras.utils.normalize", node)
     if name == "keras.utils.to_categorical":
         return one_hot(data, int_value(args.get("num_classes", 1)), node)
     if name.startswith(("keras.applications.", "tensorflow.keras.applications.")) and last == "preprocess_input":
@@ -154,7 +156,7 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
             return literal(first.value, node)
         return from_collection(first, node)
     if last in ("eye", "identity") and name.startswith("numpy."):
-        return identity(last, args, node)
+        return loaders.identity(last, args, node)
     if name == "pandas.get_dummies":
         return encode(data, "onehot", node)
     if name == "pandas.factorize":
@@ -190,7 +192,7 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
         parts = [data_of(item) for item in first.items]
         if parts and all(p is not None for p in parts):
             return DataValue(replace(parts[0], n_samples=None, node=node))  # type: ignore[arg-type]
-    if data is not None and last in ("mean", "std", "max", "min", "median", "var", "amax", "percentile", "sqrt"):
+    if data is not None and last in ("mean", "std", "max", "min", "median", "var", "amax", "amin", "percentile", "sqrt"):
         return Statistic(data, last)
     if data is not None and name.startswith("tensorflow.image.") and last.startswith("resize"):
         return DataValue(data.with_step("resize", size_text(args.get("size", 1)), node))
@@ -267,20 +269,6 @@ def factorize(data: Data | None, node: cst.CSTNode) -> Value:
     return Seq((encode(data, "int", node), UNKNOWN), "tuple")
 
 
-def identity(function: str, args: CallArgs, node: cst.Call) -> Value:
-    """``np.eye(N)``: N one-hot rows, so ``np.eye(N)[y]`` one-hot encodes y.
-
-    ``np.eye(N, M)`` with M != N is not a one-hot table of N classes (``np.eye(N, 1)`` is a column
-    of flags): it is plain generated data.
-    """
-    n = int_value(args.get("N", 0) if function == "eye" else args.get("n", 0))
-    columns = args.get("M", 1) if function == "eye" else None
-    if columns is not None and not (isinstance(columns, Const) and (columns.value is None or columns.value == n)):
-        return make(Source("generated", f"np.{function}(...)", node), node, n_samples=n)
-    return make(Source("generated", f"np.{function}({n})", node), node, role="eye", n_classes=n, n_samples=n,
-                encoding="onehot")
-
-
 def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> Value:
     if data is None:
         return UNKNOWN
@@ -288,12 +276,6 @@ def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> V
 
 
 # ---------------------------------------------------------- attributes, items
-# DataFrame attributes that are not columns (df.label is the column "label"; df.shape is not).
-FRAME_ATTRIBUTES = frozenset(
-    "columns index dtypes iloc loc at iat T values shape size ndim empty axes style plot str dt attrs flags "
-    "sparse".split())
-
-
 def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
     if attribute == "shape":
         return ShapeValue(data)
@@ -303,14 +285,14 @@ def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
         return DataValue(replace(data, node=node))  # indexed next: df.iloc[:, -1]
     if attribute == "codes":
         return encode(data, "int", node)  # series.cat.codes, pd.Categorical(...).codes
-    if data.table and attribute not in FRAME_ATTRIBUTES and not attribute.startswith("_"):
+    if data.table and attribute not in loaders.FRAME_ATTRIBUTES and not attribute.startswith("_"):
         return loaders.column(data, node)  # df.label
     return UNKNOWN
 
 
 def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CSTNode) -> Value:
     if data.table and data.role != "eye":
-        selected = _table_column(data, indices, node)
+        selected = loaders.table_column(data, indices, node)
         if selected is not None:
             return selected
     if _adds_axes_only(indices, node):
@@ -365,28 +347,6 @@ def _same_samples(a: Data, b: Data) -> bool:
     return a.split is not None and a.split == b.split and a.source.node is b.source.node
 
 
-def _table_column(data: Data, indices: list[Value], node: cst.CSTNode) -> Value | None:
-    """df["label"], df[["label"]], df.iloc[:, -1], df.loc[:, "label"], table[:, 0]: one column."""
-    key = indices[-1]
-    rows_all = len(indices) == 1 or (len(indices) == 2 and isinstance(indices[0], SliceValue)
-                                      and indices[0] == SliceValue(Const(None), Const(None)))
-    if not rows_all:
-        return None
-    value = const_value(key)
-    if len(indices) == 1:
-        if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], str)):
-            return loaders.column(data, node)
-        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-            return DataValue(replace(data, node=node))  # several columns: still a table
-        if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
-            # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
-            return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
-        return None
-    if isinstance(value, (int, str)) and not isinstance(value, bool):
-        return loaders.column(data, node)
-    return None
-
-
 def _adds_axes_only(indices: list[Value], node: cst.CSTNode) -> bool:
     """Indexing that only inserts axes: every index is None/np.newaxis, '...' or a full ':'."""
     elements = node.slice if isinstance(node, cst.Subscript) else ()
@@ -412,6 +372,8 @@ def data_method(builder: "Builder", data: Data, method: str, args: CallArgs, nod
         return DataValue(data.with_step("cast", str(const_value(args.get("dtype", 0), "?")), node))
     if method in SHAPE_ONLY or method == "resize":
         return DataValue(data.with_step("reshape", method, node))
+    if method in ROW_SUBSETS:
+        return DataValue(replace(data, n_samples=None, node=node))  # df.sample(frac=0.7): some rows, same values
     if method == "convert":
         mode = const_value(args.get("mode", 0))
         color = "gray" if mode in ("L", "1") else "rgb" if mode == "RGB" else None
@@ -464,7 +426,24 @@ class Statistic(Value):
         self.kind = kind
 
 
+def statistic_arithmetic(left: Value, op: str, right: Value) -> Value:
+    """``max_ - min_`` is the range of one array; ``std + 1e-7`` is still its spread."""
+    if isinstance(left, Statistic) and isinstance(right, Statistic):
+        if op == "Subtract" and left.data.group == right.data.group and (left.kind, right.kind) in (
+                ("max", "min"), ("amax", "amin")):
+            return Statistic(left.data, "max-min")
+        return UNKNOWN
+    statistic, number = (left, right) if isinstance(left, Statistic) else (right, left)
+    value = const_value(number)
+    small = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < abs(value) < 1e-3
+    if isinstance(statistic, Statistic) and op == "Add" and small:
+        return statistic  # an epsilon against division by zero
+    return UNKNOWN
+
+
 def arithmetic(builder: "Builder", left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
+    if not isinstance(left, DataValue) and not isinstance(right, DataValue):
+        return statistic_arithmetic(left, op, right)
     data = data_of(left)
     other = right
     if data is None:
@@ -479,7 +458,7 @@ def arithmetic(builder: "Builder", left: Value, op: str, right: Value, node: cst
         if is_number:
             return DataValue(data.with_step("scale", f"/{number:g}", node))
         if isinstance(other, Statistic):
-            kind = "standardize" if other.kind in ("std", "var") else "scale"
+            kind = {"std": "standardize", "var": "standardize", "max-min": "minmax"}.get(other.kind, "scale")
             return DataValue(data.with_step(kind, f"/{other.kind}", node))
         return DataValue(data.with_step("scale", "/?", node))
     if op == "Multiply":

@@ -16,13 +16,17 @@ from kerassniff.semantic.dataflow import DATASETS, Data, Source, new_group
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
+    ComprehensionValue,
     Const,
     DataValue,
+    FormattedValue,
     Instance,
     KnownLen,
     LenValue,
     Seq,
+    SliceValue,
     Symbol,
+    Unknown,
     Value,
     const_value,
     int_value,
@@ -148,3 +152,45 @@ def table(kind: str, description: str, path: str | None, node: cst.Call) -> Valu
 def column(data: Data, node: cst.CSTNode) -> Value:
     """One column of a table: one value per sample (class ids, names or numbers), never one-hot rows."""
     return DataValue(replace(data, table=False, encoding="column", name=None, node=node))  # not the table's name
+
+
+# DataFrame attributes that are not columns (df.label is the column "label"; df.shape is not).
+FRAME_ATTRIBUTES = frozenset(
+    "columns index dtypes iloc loc at iat T values shape size ndim empty axes style plot str dt attrs flags "
+    "sparse".split())
+
+
+def table_column(data: Data, indices: list[Value], node: cst.CSTNode) -> Value | None:
+    """df["label"], df[["label"]], df.iloc[:, -1], df.loc[:, "label"], table[:, 0]: one column."""
+    key = indices[-1]
+    rows_all = len(indices) == 1 or (len(indices) == 2 and isinstance(indices[0], SliceValue)
+                                      and indices[0] == SliceValue(Const(None), Const(None)))
+    if not rows_all:
+        return None
+    value = const_value(key)
+    if len(indices) == 1:
+        if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], str)):
+            return column(data, node)
+        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            return DataValue(replace(data, node=node))  # several columns: still a table
+        if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
+            # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
+            return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
+        return None
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return column(data, node)
+    return None
+
+
+def identity(function: str, args: CallArgs, node: cst.Call) -> Value:
+    """``np.eye(N)``: N one-hot rows, so ``np.eye(N)[y]`` one-hot encodes y.
+
+    ``np.eye(N, M)`` with M != N is not a one-hot table of N classes (``np.eye(N, 1)`` is a column
+    of flags): it is plain generated data.
+    """
+    n = int_value(args.get("N", 0) if function == "eye" else args.get("n", 0))
+    columns = args.get("M", 1) if function == "eye" else None
+    if columns is not None and not (isinstance(columns, Const) and (columns.value is None or columns.value == n)):
+        return DataValue(Data(Source("generated", f"np.{function}(...)", node), new_group(), n_samples=n, node=node))
+    return DataValue(Data(Source("generated", f"np.{function}({n})", node), new_group(), role="eye", n_classes=n,
+                          n_samples=n, encoding="onehot", node=node))
