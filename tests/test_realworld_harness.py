@@ -177,7 +177,7 @@ def test_triage_classifies_findings(tmp_path):
               realworld.Label("buggy/b/w.py", "2", "missing normalisation"),  # an omission: anywhere in the file
               realworld.Label("buggy/b/w.py", "7", "redundant softmax"),  # KS201 does not fit the category
               realworld.Label("buggy/b/w.py", "", "wrong loss for output (logits)"),
-              realworld.Label("buggy/b/w.py", "12", "dropout rate too high")]
+              realworld.Label("buggy/b/w.py", "12", "oscillating loss (training problem)")]
     findings = [
         finding(str(corpus / "clean/a/x.py"), 3, "KS101"),
         finding(str(corpus / "clean/a/x.py"), 3, "KS101"),  # same key: one row covers both
