@@ -764,6 +764,125 @@ def mutate_batchnorm_single_sample(script: Script) -> Iterator[Mutant]:
         return
 
 
+_TRANSPARENT = {"Dropout", "BatchNormalization", "GaussianNoise", "GaussianDropout"}
+
+
+def mutate_missing_activation(script: Script) -> Iterator[Mutant]:
+    """(l) a hidden Dense(relu) feeding another Dense (through dropout/normalisation only) made linear; not a
+    bottleneck (at least as wide as the next layer)."""
+    if re.search(r"\b(?:Add|Concatenate|concatenate|add|Attention|MultiHeadAttention)\(", script.text):
+        return
+    layers = [c for c in script.calls if last_name(c) != "add"]
+    for index, call in enumerate(layers):
+        if last_name(call) != "Dense" or script.in_loop(call):
+            continue
+        activation = _layer_arg(call, "activation", 1)
+        if string_value(activation) != "relu":
+            continue
+        following = [c for c in layers[index + 1:] if script.scope(c) is script.scope(call)]
+        nxt = next((c for c in following if last_name(c) not in _TRANSPARENT), None)
+        if nxt is None or last_name(nxt) != "Dense":
+            continue
+        width, next_width = int_value(script, _layer_arg(call, "units")), int_value(script, _layer_arg(nxt, "units"))
+        if width is None or next_width is None or width < next_width:
+            continue
+        yield Mutant(f"line {script.line(call)}: Dense({width}) activation relu -> linear (feeds Dense({next_width}), "
+                     f"line {script.line(nxt)})", script.splice({activation: _quoted(activation, "linear")}))
+        return
+
+
+OPTIMIZERS = {"Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "SGD"}
+
+
+def _optimizer_of(script: Script, compile_call: cst.Call) -> cst.Call | None:
+    value = _layer_arg(compile_call, "optimizer")
+    if isinstance(value, cst.Name):
+        value = script.latest_value(value.value, compile_call)
+    return value if isinstance(value, cst.Call) and last_name(value) in OPTIMIZERS else None
+
+
+def mutate_negative_learning_rate(script: Script) -> Iterator[Mutant]:
+    """(m) the constant learning rate of a compiled optimizer made negative (a sign slip)."""
+    for call in script.calls:
+        if last_name(call) != "compile" or receiver(call) is None:
+            continue
+        optimizer = _optimizer_of(script, call)
+        if optimizer is None:
+            continue
+        rate = kwarg(optimizer, "learning_rate") or kwarg(optimizer, "lr")
+        value = rate.value if rate is not None else (positional(optimizer)[0].value if positional(optimizer) else None)
+        if not isinstance(value, (cst.Float, cst.Integer)) or float(value.value) <= 0:
+            continue
+        yield Mutant(f"line {script.line(value)}: {last_name(optimizer)} learning rate {value.value} -> "
+                     f"-{value.value}", script.splice({value: f"-{value.value}"}))
+        return
+
+
+def mutate_keep_prob_dropout(script: Script) -> Iterator[Mutant]:
+    """(n) Dropout(p) with a small literal rate written as the keep probability 1 - p (TF1's keep_prob)."""
+    for call in script.calls:
+        if last_name(call) not in ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"):
+            continue
+        rate = _layer_arg(call, "rate")
+        if not isinstance(rate, cst.Float) or not 0 < float(rate.value) <= 0.25:
+            continue
+        keep = round(1 - float(rate.value), 2)
+        yield Mutant(f"line {script.line(call)}: {last_name(call)}({rate.value}) -> {keep} (a keep probability)",
+                     script.splice({rate: str(keep)}))
+        return
+
+
+def mutate_training_as_validation(script: Script) -> Iterator[Mutant]:
+    """(o) fit()'s validation_data replaced by the first 1000 rows of its own training arrays."""
+    for fit in script.calls:
+        if last_name(fit) != "fit" or receiver(fit) is None:
+            continue
+        x, y = _layer_arg(fit, "x"), _layer_arg(fit, "y", 1)
+        current = kwarg(fit, "validation_data")
+        if not (isinstance(x, cst.Name) and isinstance(y, cst.Name) and current is not None
+                and isinstance(current.value, cst.Tuple) and len(current.value.elements) == 2):
+            continue
+        if {x.value, y.value} & _names_in(current.value):
+            continue
+        inner = f"{x.value}[:1000], {y.value}[:1000]"
+        yield Mutant(f"line {script.line(fit)}: validation_data -> ({inner})",
+                     script.splice({current.value: inner if current.value.lpar else f"({inner})"}))
+        return
+
+
+def mutate_regression_loss_on_one_hot(script: Script) -> Iterator[Mutant]:
+    """(p) categorical_crossentropy -> mean_squared_error on a softmax head whose fit() labels are one-hot."""
+    for call, arg, name in _compile_losses(script):
+        if name not in CATEGORICAL_LOSS_NAMES or _preceding_output(script, call) is None:
+            continue
+        fits = [c for c in script.calls if last_name(c) == "fit" and receiver(c) == receiver(call)
+                and script.order(c) > script.order(call)]
+        labels = _layer_arg(fits[0], "y", 1) if fits else None
+        if not isinstance(labels, cst.Name) or not _one_hot(script, labels.value, fits[0]):
+            continue
+        yield Mutant(f"line {script.line(arg)}: loss {name} -> 'mean_squared_error' on one-hot labels "
+                     f"'{labels.value}'", script.splice({arg.value: _quoted(arg.value, "mean_squared_error")}))
+        return
+
+
+def mutate_bce_on_relu(script: Script) -> Iterator[Mutant]:
+    """(q) the 1-unit sigmoid output of a model trained with binary_crossentropy made relu."""
+    for call, arg, name in _compile_losses(script):
+        if name not in ("binary_crossentropy", "BinaryCrossentropy"):
+            continue
+        head = _output_head(script, call)
+        if head is None or head[1] != "sigmoid" or int_value(script, _layer_arg(head[0], "units")) != 1:
+            continue
+        activation = _layer_arg(head[0], "activation", 1)
+        if string_value(activation) != "sigmoid":
+            continue  # the sigmoid is a separate Activation layer: leave it
+        if not any(last_name(c) == "fit" and receiver(c) == receiver(call) for c in script.calls):
+            continue
+        yield Mutant(f"line {script.line(head[0])}: 1-unit output sigmoid -> relu under binary_crossentropy",
+                     script.splice({activation: _quoted(activation, "relu")}))
+        return
+
+
 @dataclass(frozen=True)
 class Kind:
     key: str
@@ -784,6 +903,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("i", "softmax units one fewer than the classes", "KS111", mutate_units_vs_classes),
     Kind("j", "Flatten removed before the Dense head", "KS310", mutate_unflattened),
     Kind("k", "batch_size=1 with BatchNormalization on dense features", "KS311", mutate_batchnorm_single_sample),
+    Kind("l", "a hidden Dense(relu) made linear", "KS303", mutate_missing_activation),
+    Kind("m", "the learning rate made negative", "KS305", mutate_negative_learning_rate),
+    Kind("n", "Dropout rate written as a keep probability", "KS307", mutate_keep_prob_dropout),
+    Kind("o", "training rows passed as validation_data", "KS206", mutate_training_as_validation),
+    Kind("p", "mse on one-hot labels of a softmax head", "KS108", mutate_regression_loss_on_one_hot),
+    Kind("q", "binary crossentropy on a 1-unit relu output", "KS110", mutate_bce_on_relu),
 )
 
 

@@ -57,14 +57,14 @@ TRIAGE_HEADER = """\
 # None: the category does not say what the bug is; any finding that is not about API spelling fits.
 CATEGORY_RULES: dict[str, tuple[str, ...] | None] = {
     "missing normalisation": ("KS201", "KS202", "KS204", "KS503"),
-    "missing non-linearity": (),
-    "dropout rate too high": (),
-    "learning rate invalid": (),
-    "validation data taken from training data": ("KS205",),  # the nearest rule (test-as-validation)
-    "wrong loss for output": ("KS104", "KS106", "KS107"),
-    "redundant softmax": ("KS104",),
-    "wrong activation on output": ("KS104", "KS106", "KS107"),
-    "wrong loss for task": ("KS101", "KS102", "KS106", "KS107"),
+    "missing non-linearity": ("KS303",),
+    "dropout rate too high": ("KS307",),
+    "learning rate invalid": ("KS305",),
+    "validation data taken from training data": ("KS206",),
+    "wrong loss for output": ("KS104", "KS106", "KS107", "KS110"),
+    "redundant softmax": ("KS104", "KS304"),
+    "wrong activation on output": ("KS104", "KS106", "KS107", "KS110"),
+    "wrong loss for task": ("KS101", "KS102", "KS106", "KS107", "KS108", "KS109"),
     "unknown": None,
 }
 # Categories of an omission (something missing): the label's line points where it is missing (often a

@@ -42,9 +42,11 @@ SCRIPT = textwrap.dedent("""\
         layers.Flatten(),
         layers.Dense(64, activation="relu"),
         layers.BatchNormalization(),
+        layers.Dropout(0.2),
         layers.Dense(10, activation="softmax"),
     ])
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=2, batch_size=32, validation_split=0.1)
     model.evaluate(x_test, y_test)
     preds = model.predict(x_test, verbose=0)
@@ -70,15 +72,19 @@ def planted() -> dict[str, list[str]]:
     return mutants(SCRIPT)
 
 
+# Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head): tested on variants.
+NOT_IN_SCRIPT = {"o", "q"}
+
+
 def test_every_kind_plants_once_and_stays_valid(planted):
-    assert sorted(planted) == [k.key for k in plant.KINDS]
+    assert sorted(planted) == [k.key for k in plant.KINDS if k.key not in NOT_IN_SCRIPT]
     for key, codes in planted.items():
         assert len(codes) == 1, key
         assert valid(codes[0]) and codes[0] != SCRIPT
 
 
 def test_kinds_change_what_they_name(planted):
-    a, b, c, d, e, f, g, h, i, j, k = (planted[key][0] for key in "abcdefghijk")
+    a, b, c, d, e, f, g, h, i, j, k, l, m, n, p = (planted[key][0] for key in "abcdefghijklmnp")
     assert 'loss="binary_crossentropy"' in a and "categorical_crossentropy" not in a
     assert "x_test = x_test.reshape(-1, 28, 28, 1)\n" in b and "x_train.reshape(-1, 28, 28, 1) / 255.0" in b
     assert "255" not in c
@@ -93,6 +99,10 @@ def test_kinds_change_what_they_name(planted):
     assert "Flatten" not in j and "        layers.MaxPooling2D(),\n        layers.Dense(64" not in j
     assert "    layers.MaxPooling2D(),\n    layers.Dense(64" in j
     assert "batch_size=1," in k
+    assert 'layers.Dense(64, activation="linear")' in l
+    assert "Adam(learning_rate=-1e-3)" in m
+    assert "layers.Dropout(0.8)" in n
+    assert 'loss="mean_squared_error"' in p
     # one bug at a time: everything outside the planted place is unchanged
     assert a.replace('"binary_crossentropy"', '"categorical_crossentropy"') == SCRIPT
 
@@ -132,6 +142,16 @@ def test_test_split_replaces_the_validation_tuple():
         "model = keras.Sequential", "x_val, y_val = x_train[:100], y_train[:100]\nmodel = keras.Sequential")
     (d,) = mutants(text)["d"]
     assert "validation_data=(x_test, y_test))" in d and "x_val, y_val)" not in d.split("model.fit")[1]
+    (o,) = mutants(text)["o"]
+    assert "validation_data=(x_train[:1000], y_train[:1000]))" in o
+
+
+def test_bce_on_relu_needs_a_one_unit_sigmoid_head():
+    binary = SCRIPT.replace('layers.Dense(10, activation="softmax")', 'layers.Dense(1, activation="sigmoid")').replace(
+        '"categorical_crossentropy"', '"binary_crossentropy"')
+    (q,) = mutants(binary)["q"]
+    assert 'layers.Dense(1, activation="relu")' in q
+    assert "q" not in mutants(SCRIPT)
 
 
 def _notebook(cells: list[str]) -> str:
@@ -145,7 +165,7 @@ def test_notebook_mutants_go_back_into_their_cells():
     cells = ["%matplotlib inline\n" + head, "model = keras.Sequential" + rest]
     original = _notebook(cells)
     found = mutants(original, "nb.ipynb")
-    assert sorted(found) == [k.key for k in plant.KINDS]
+    assert sorted(found) == [k.key for k in plant.KINDS if k.key not in NOT_IN_SCRIPT]
     for key, (text,) in found.items():
         document = json.loads(text)
         sources = ["".join(c["source"]) for c in document["cells"]]
@@ -177,7 +197,7 @@ def test_triage_classifies_findings(tmp_path):
               realworld.Label("buggy/b/w.py", "2", "missing normalisation"),  # an omission: anywhere in the file
               realworld.Label("buggy/b/w.py", "7", "redundant softmax"),  # KS201 does not fit the category
               realworld.Label("buggy/b/w.py", "", "wrong loss for output (logits)"),
-              realworld.Label("buggy/b/w.py", "12", "dropout rate too high")]
+              realworld.Label("buggy/b/w.py", "12", "oscillating loss (training problem)")]
     findings = [
         finding(str(corpus / "clean/a/x.py"), 3, "KS101"),
         finding(str(corpus / "clean/a/x.py"), 3, "KS101"),  # same key: one row covers both
