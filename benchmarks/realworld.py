@@ -40,6 +40,8 @@ from kerassniff.findings import Finding  # noqa: E402
 
 TRIAGE_PATH = Path(__file__).resolve().parent / "realworld_triage.tsv"
 TRIAGE_COLUMNS = ("path", "line", "code", "verdict", "reason")
+# Labelled bugs kerassniff misses, each with the fact a static analysis cannot know (path, line, reason).
+MISSED_PATH = Path(__file__).resolve().parent / "realworld_missed.tsv"
 VERDICTS = ("TP", "FP", "noise")
 TRIAGE_HEADER = """\
 # kerassniff findings on the real-code corpus (../shared/corpus), triaged by reading the code.
@@ -110,6 +112,7 @@ class LabelResult:
     found: bool
     by: list[str] = field(default_factory=list)
     fittable: bool = True  # False: no rule of kerassniff targets this category (or it is unknown)
+    explained: str = ""  # for a missed label: why static analysis cannot decide it (realworld_missed.tsv)
 
 
 @dataclass
@@ -211,7 +214,16 @@ def fitting_codes(category: str) -> tuple[str, ...] | None:
     return ()
 
 
-def match_labels(labels: list[Label], observed: list[Observed]) -> list[LabelResult]:
+def read_missed(path: Path) -> dict[tuple[str, str], str]:
+    """Explanations of missed labels, keyed by (path, line)."""
+    if not path.exists():
+        return {}
+    rows = [r for r in csv.reader(path.open(encoding="utf-8"), delimiter="\t") if r and not r[0].startswith("#")]
+    return {(r[0], r[1]): r[2] for r in rows[1:] if len(r) >= 3}
+
+
+def match_labels(labels: list[Label], observed: list[Observed],
+                 missed: dict[tuple[str, str], str] | None = None) -> list[LabelResult]:
     results = []
     for label in labels:
         codes = fitting_codes(label.category)
@@ -225,8 +237,9 @@ def match_labels(labels: list[Label], observed: list[Observed]) -> list[LabelRes
             if not anywhere and o.key.line.rsplit(":", 1)[-1] != label.line:
                 continue
             hits.append(f"{o.key.code}:{o.key.line}")
+        explained = "" if hits else (missed or {}).get((label.path, label.line), "")
         results.append(LabelResult(label.path, label.line, label.category, bool(hits), hits,
-                                   fittable=bool(codes)))
+                                   fittable=bool(codes), explained=explained))
     return results
 
 
@@ -246,12 +259,12 @@ def observe(findings: list[Finding], corpus: Path, triage: dict[Key, Row]) -> li
 
 
 def compare(findings: list[Finding], corpus: Path, triage: dict[Key, Row], labels: list[Label],
-            files_checked: int, clean_files: int) -> Comparison:
+            files_checked: int, clean_files: int, missed: dict[tuple[str, str], str] | None = None) -> Comparison:
     """Classify findings by the triage; the pure part of the harness (tests call it with made-up findings)."""
     observed = observe(findings, corpus, triage)
     reported = {o.key for o in observed}
     stale = sorted((row for key, row in triage.items() if key not in reported), key=lambda r: r.key.sort_key())
-    return Comparison(files_checked, clean_files, observed, stale, match_labels(labels, observed))
+    return Comparison(files_checked, clean_files, observed, stale, match_labels(labels, observed, missed))
 
 
 def run(corpus: Path, triage_path: Path = TRIAGE_PATH) -> Comparison:
@@ -261,7 +274,8 @@ def run(corpus: Path, triage_path: Path = TRIAGE_PATH) -> Comparison:
     checked = [f for f in result.files if not f.skipped]
     clean = [f for f in checked if relative(f.path, corpus).startswith("clean/")]
     comparison = compare(result.findings, corpus, read_triage(triage_path),
-                         read_labels(corpus / "buggy" / "LABELS.tsv"), len(checked), len(clean))
+                         read_labels(corpus / "buggy" / "LABELS.tsv"), len(checked), len(clean),
+                         read_missed(MISSED_PATH))
     comparison.crashed = [relative(f.path, corpus) for f in result.internal_errors]
     return comparison
 
@@ -288,6 +302,8 @@ def summary(c: Comparison) -> dict:
         "labels_total": len(c.labels),
         "labels_fittable_found": sum(label.found for label in fittable),
         "labels_fittable": len(fittable),
+        "labels_fittable_missed_explained": sum(bool(label.explained) for label in fittable if not label.found),
+        "labels_fittable_missed_unexplained": sum(not label.explained for label in fittable if not label.found),
         "labels": [asdict(label) for label in c.labels],
         "internal_errors": c.crashed,
     }
@@ -318,7 +334,10 @@ def print_report(c: Comparison, out=sys.stdout) -> None:
     for label in c.labels:
         state = "FOUND  " if label.found else ("missed " if label.fittable else "no rule")
         where = f"{label.path}:{label.line or '-'}"
-        p(f"  {state}  {where}  [{label.category}]" + (f"  by {', '.join(label.by)}" if label.by else ""))
+        p(f"  {state}  {where}  [{label.category}]" + (f"  by {', '.join(label.by)}" if label.by else "")
+          + (f"  (explained: {label.explained})" if label.explained and label.fittable else ""))
+    p(f"missed labels of a targeted category: {s['labels_fittable_missed_explained']} explained in "
+      f"{MISSED_PATH.name}, {s['labels_fittable_missed_unexplained']} unexplained")
     if c.crashed:
         p(f"\ninternal errors: {', '.join(c.crashed)}")
 

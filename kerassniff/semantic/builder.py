@@ -60,7 +60,7 @@ from kerassniff.semantic.folding import (
     unpack,
 )
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, assigned_names, read_names, weakest
-from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, star_lookup
+from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import (
@@ -91,6 +91,7 @@ from kerassniff.semantic.values import (
     ZipValue,
 )
 
+KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})  # a script importing one of these is a Keras script
 MAX_CALL_DEPTH = 12
 # Interpreting a body at every call is exponential when functions call functions several times each;
 # after this many interpretations a function's further calls are unknown.  Loops that build a model
@@ -692,6 +693,14 @@ class Builder:
                 symbol = Symbol(resolved)
                 self._reference(symbol, node)
                 return symbol
+        if self._opaque_star_imports():
+            # ``from utils import *`` of a module kerassniff cannot read, in a script that imports Keras: a name
+            # bound nowhere else and exported by Keras (Sequential, Dense, Softmax) is read as Keras's.
+            resolved = star_lookup(list(IMPLICIT_STAR_MODULES), name)
+            if resolved is not None:
+                symbol = Symbol(resolved)
+                self._reference(symbol, node)
+                return symbol
         if self.implicit_imports and name in IMPLICIT_ALIASES:
             symbol = Symbol(IMPLICIT_ALIASES[name])
             self._reference(symbol, node)
@@ -699,6 +708,14 @@ class Builder:
         if name in BUILTINS:
             return Symbol(f"builtins.{name}")
         return UNKNOWN
+
+    def _opaque_star_imports(self) -> bool:
+        """A star import of a module that is neither Keras's nor a helper kerassniff read, in a Keras script."""
+        if self.implicit_imports or not self.star_imports:
+            return False
+        if all(is_keras(canonical(module)) for module in self.star_imports):
+            return False
+        return any(raw.split(".")[0] in KERAS_ROOTS for raw in self.script.imports.values())
 
     def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
         base = self.eval(node.value, frame)
