@@ -194,3 +194,11 @@ def test_ks311_batchnorm_output_on_one_sample() -> None:
     assert confirmed is True and "exactly its beta" in evidence and "batch_size=1" in evidence
     varied = report(probe={"batchnorm_one_sample": [{"name": "bn", "max_from_beta": 1.7}]})
     assert verdict_for(finding("KS311"), varied)[0] is False
+
+
+def test_label_association_keeps_wide_inputs_and_many_classes_small() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 100, 400)
+    images = rng.integers(0, 256, size=(400, 64, 64, 3), dtype=np.uint8)  # 12,288 features, kept to 4,096
+    probe = label_association(images, labels)
+    assert probe["classes"] == 100 and probe["accuracy"] < 0.1

@@ -119,15 +119,17 @@ def label_association(x, y) -> dict | None:
     classes = np.unique(labels)
     if not 2 <= classes.size <= 100:
         return None
-    features = x[:n].reshape(n, -1).astype(np.float64)
-    if features.shape[1] > MAX_FEATURES:
+    features = x[:n].reshape(n, -1)
+    if features.shape[1] > MAX_FEATURES:  # pick the columns before converting: large images stay small
         features = features[:, np.linspace(0, features.shape[1] - 1, MAX_FEATURES).astype(int)]
+    features = features.astype(np.float64)
     spread = features.std(axis=0)
     features = (features - features.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
     train, test = np.arange(0, n, 2), np.arange(1, n, 2)
     present = [c for c in classes if np.any(labels[train] == c)]
     centroids = np.stack([features[train][labels[train] == c].mean(axis=0) for c in present])
-    distances = ((features[test][:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    held = features[test]  # squared distances without a (rows x classes x features) array
+    distances = (held ** 2).sum(axis=1)[:, None] - 2 * held @ centroids.T + (centroids ** 2).sum(axis=1)[None, :]
     predicted = np.asarray(present)[distances.argmin(axis=1)]
     counts = np.unique(labels[test], return_counts=True)[1]
     return {"pairs": int(n), "held_out": int(test.size), "classes": int(classes.size),
