@@ -6,7 +6,6 @@ line of evidence with the numbers.  One function per rule, named after it.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -377,6 +376,8 @@ def ks206(finding: Finding, report: Report) -> Verdict | None:
 
 
 def ks208(finding: Finding, report: Report) -> Verdict | None:
+    import math
+
     _, _, data, _ = _fit_parts(finding, report)
     probe = data.get("association")
     if not probe:
@@ -420,6 +421,8 @@ def ks303(finding: Finding, report: Report) -> Verdict | None:
 
 
 def ks304(finding: Finding, report: Report) -> Verdict | None:
+    import math
+
     _, _, _, probe = _fit_parts(finding, report)
     layers = probe.get("layers")
     if not layers:
