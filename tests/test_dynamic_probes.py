@@ -114,6 +114,10 @@ def test_ks206_validation_rows_found_among_training_rows() -> None:
                                                                  "to training rows")
     assert verdict_for(finding("KS206"), overlap(0))[0] is False
     assert verdict_for(finding("KS206"), overlap(20))[0] is None
+    partial = report({"overlap": {"validation_rows": 100, "in_training": 0, "training_rows_hashed": 1000,
+                                  "training_rows": 5000}})
+    assert verdict_for(finding("KS206"), partial) == (None, "0 of the 100 validation rows (0%) are identical to "
+                                                            "training rows (the first 1000 of 5000 compared)")
 
 
 def test_ks207_range_after_the_models_rescaling() -> None:

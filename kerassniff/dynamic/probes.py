@@ -22,7 +22,8 @@ from kerassniff.dynamic.measure import error_text, to_numpy
 
 PROBE_ROWS = 2000  # pairs for the label probe
 MAX_FEATURES = 4096  # features kept (evenly spaced) for the label probe
-OVERLAP_ROWS = 200_000  # training rows hashed for the validation overlap
+OVERLAP_ROWS = 200_000  # training rows hashed for the validation overlap (and validation rows looked up)...
+OVERLAP_BYTES = 1 << 30  # ...and no more than about 1 GiB of them
 DISTINCT_ROWS = 4096  # label rows whose distinct values are counted
 SQUASHING = {"softmax", "sigmoid"}
 KERNEL_LAYERS = ("Dense", "Conv1D", "Conv2D", "Conv3D")
@@ -94,10 +95,12 @@ def row_overlap(train, validation) -> dict:
     def keys(rows):
         return {hash(np.ascontiguousarray(row, dtype=common).tobytes()) for row in rows}
 
-    seen = keys(train[:OVERLAP_ROWS])
-    shared = sum(1 for row in validation if hash(np.ascontiguousarray(row, dtype=common).tobytes()) in seen)
-    return {"validation_rows": int(len(validation)), "in_training": int(shared),
-            "training_rows_hashed": int(min(len(train), OVERLAP_ROWS))}
+    row_bytes = max(1, int(np.prod(train.shape[1:], dtype=np.int64)) * common.itemsize)
+    hashed = int(min(len(train), OVERLAP_ROWS, max(1000, OVERLAP_BYTES // row_bytes)))
+    seen = keys(train[:hashed])
+    shared = sum(1 for row in validation[:hashed] if hash(np.ascontiguousarray(row, dtype=common).tobytes()) in seen)
+    return {"validation_rows": int(min(len(validation), hashed)), "in_training": int(shared),
+            "training_rows_hashed": hashed, "training_rows": int(len(train))}
 
 
 def label_association(x, y) -> dict | None:

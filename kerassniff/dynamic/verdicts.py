@@ -370,9 +370,11 @@ def ks206(finding: Finding, report: Report) -> Verdict | None:
     if not overlap or not overlap.get("validation_rows"):
         return None
     share = overlap["in_training"] / overlap["validation_rows"]
+    hashed, rows = overlap.get("training_rows_hashed"), overlap.get("training_rows")
+    partial = hashed is not None and rows is not None and hashed < rows
     text = (f"{overlap['in_training']} of the {overlap['validation_rows']} validation rows ({share:.0%}) are "
-            f"identical to training rows")
-    return (True if share >= 0.5 else False if share <= 0.05 else None), text
+            f"identical to training rows" + (f" (the first {hashed} of {rows} compared)" if partial else ""))
+    return (True if share >= 0.5 else False if share <= 0.05 and not partial else None), text
 
 
 def ks208(finding: Finding, report: Report) -> Verdict | None:
