@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from kerassniff.dynamic import isolation as isolations
 from kerassniff.rule_docs import examples, rule_document
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, expected_findings
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("keras")
@@ -164,3 +165,37 @@ def test_data_beside_the_script_is_used_and_missing_npy_files_get_stand_ins(tmp_
     _, found, _ = dynamic_json(script)
     assert [(f["code"], f["line"]) for f in found] == [("KS503", 7)]  # the script's own data was read
     assert sorted(p.name for p in tmp_path.iterdir()) == ["features.npy", "labels.npy", "train.py"]
+
+
+ISSUE14 = sorted(DYNAMIC.glob("dyn14_*.py"))
+ISSUE14_CODES = [(path.name, code) for path in ISSUE14 for _, code in expected_findings(path)]
+
+
+@pytest.fixture(scope="module")
+def issue14(tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """Issue 14's fixtures, beside the two files the shuffled-inputs case reads (three separable blobs)."""
+    import numpy as np
+
+    folder = tmp_path_factory.mktemp("issue14")
+    for path in ISSUE14:
+        shutil.copy(path, folder)
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 600)
+    np.save(folder / "features.npy", (rng.normal(size=(600, 8)) + labels[:, None] * 3.0).astype("float32"))
+    np.save(folder / "labels.npy", labels)
+    _, found, _ = dynamic_json(folder)
+    return {(Path(f["path"]).name, f["code"]): f for f in found}
+
+
+@pytest.mark.parametrize("fixture, code", ISSUE14_CODES)
+def test_issue14_each_rule_is_measured_and_confirmed(issue14, fixture: str, code: str) -> None:
+    line = next(line for line, c in expected_findings(DYNAMIC / fixture) if c == code)
+    finding = issue14[(fixture, code)]
+    assert finding["line"] == line and finding["confirmed"] is True, finding["evidence"]
+
+
+def test_issue14_shape_failures_are_also_dynamic_findings(issue14) -> None:
+    for fixture in ("dyn14_heads.py", "dyn14_layers.py"):
+        line = next(n for n, text in enumerate((DYNAMIC / fixture).read_text().splitlines(), 1)
+                    if "expect-dynamic: KS501" in text)
+        assert issue14[(fixture, "KS501")]["line"] == line

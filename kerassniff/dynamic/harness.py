@@ -34,6 +34,7 @@ from typing import Any
 
 from kerassniff.dynamic import isolation
 from kerassniff.dynamic.measure import array_stats, error_text, run_checks, to_numpy
+from kerassniff.dynamic.probes import data_probe, model_probe
 from kerassniff.dynamic.reads import ReadResolver
 
 MAX_FITS = 3
@@ -117,6 +118,8 @@ class Observer:
         elif validation is not None:
             vx, vy, _ = first_batch(validation, None, None)
             record["validation_x"], record["validation_y"] = array_stats(vx), array_stats(vy)
+        stand_ins = len(self.report["synthetic"]) + len(self.report.get("synthetic_ranges", []))
+        record["data"] = {**data_probe(x, y, validation), "stand_ins_before": stand_ins}  # KS208: random labels?
         self.write()
         if xb is None:
             record["checks"] = {"skipped": "could not take a batch from the training data"}
@@ -128,6 +131,7 @@ class Observer:
         cap = self.max_updates if record["model"].get("batchnorm_layers") else DEFAULT_UPDATES * 2
         record["checks"] = run_checks(model, xb, yb, min(updates or DEFAULT_UPDATES, cap),
                                       self.original(model, "evaluate"))
+        record["probe"] = model_probe(model, xb, bound.get("batch_size"))
         self.write()
         if self.fits >= MAX_FITS:
             self.report["stopped_at"] = {"kind": "fit", "line": line, "reason": f"{MAX_FITS} fit() calls observed"}

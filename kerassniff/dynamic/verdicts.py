@@ -12,6 +12,7 @@ from typing import Callable
 from kerassniff.findings import Finding
 
 Verdict = tuple[bool | None, str]
+SQUASHING = ("softmax", "sigmoid")
 
 
 @dataclass
@@ -262,10 +263,6 @@ def _shape_failure(report: Report) -> Verdict | None:
     return None
 
 
-def ks111(finding: Finding, report: Report) -> Verdict | None:
-    return _shape_failure(report)
-
-
 def ks207(finding: Finding, report: Report) -> Verdict | None:
     fit = report.fit_for(finding.line)
     stats = (fit or {}).get("x")
@@ -273,17 +270,270 @@ def ks207(finding: Finding, report: Report) -> Verdict | None:
         return None
     if stats["max"] < 0.05:
         return True, f"fit() x is {range_text(stats)}"
-    return None  # the arrays look right: a second rescaling inside the model is not measured
+    rescaled = ((fit or {}).get("probe") or {}).get("rescaled")
+    if not rescaled:
+        return None  # the arrays look right and the model has no Rescaling layer to measure after
+    seen = (f"fit() x is {range_text(stats)}; after the model's Rescaling layer '{rescaled['layer']}' the "
+            f"network sees {rescaled['min']:.3g}..{rescaled['max']:.3g}")
+    return (True, seen) if rescaled["max"] < 0.05 else (None, seen)
+
+
+# -- issue 14's rules: read the fit's data probe ("data") and built-model probe ("probe") ------------------------
+def _fit_parts(finding: Finding, report: Report) -> tuple[dict, dict, dict, dict]:
+    """(fit record, its checks, its data probe, its built-model probe) for the fit this finding is about."""
+    fit = report.fit_for(finding.line) or {}
+    return fit, fit.get("checks") or {}, fit.get("data") or {}, fit.get("probe") or {}
+
+
+def _facts(finding: Finding) -> dict:
+    extra = getattr(finding, "extra", None) or {}
+    facts = extra.get("facts") if isinstance(extra, dict) else None
+    return facts if isinstance(facts, dict) else {}
+
+
+def _losses_text(checks: dict) -> str:
+    losses = checks.get("losses") or []
+    if not losses:
+        return ""
+    return f"; loss {losses[0]:.3g} -> {losses[-1]:.3g} over {len(losses)} updates"
+
+
+def ks108(finding: Finding, report: Report) -> Verdict | None:
+    fit, checks, data, _ = _fit_parts(finding, report)
+    labels = data.get("labels") or {}
+    loss = (fit.get("model") or {}).get("loss") or "a regression loss"
+    if labels.get("onehot_width") or (fit.get("y") or {}).get("onehot"):
+        width = labels.get("onehot_width") or (fit.get("y") or {}).get("shape", [0, "?"])[-1]
+        return True, f"fit() y is one-hot ({width} columns), trained with {loss}{_losses_text(checks)}"
+    if labels and labels.get("integral") is False:
+        return False, f"fit() y has {labels.get('distinct')} distinct non-integer values: regression targets"
+    return None
+
+
+def ks109(finding: Finding, report: Report) -> Verdict | None:
+    fit, checks, _, _ = _fit_parts(finding, report)
+    y = fit.get("y") or {}
+    if y.get("max") is None:
+        return None
+    losses = checks.get("losses") or []
+    negative = f"; the loss is negative ({min(losses):.3g}) after training" if losses and min(losses) < 0 else ""
+    if y["max"] > 1 or y["min"] < 0:
+        return True, f"fit() y is {range_text(y)}: labels outside 0..1 under binary crossentropy{negative}"
+    return False, f"fit() y is {range_text(y)}: every label is 0 or 1"
+
+
+def ks110(finding: Finding, report: Report) -> Verdict | None:
+    _, _, _, probe = _fit_parts(finding, report)
+    outputs = probe.get("outputs")
+    if not outputs:
+        return None
+    from_logits = _facts(finding).get("from_logits", probe.get("from_logits"))
+    shown = (f"outputs on a real batch range {outputs['min']:.3g}..{outputs['max']:.3g}, "
+             f"{outputs['outside_unit']:.0%} of them outside the open interval (0, 1)")
+    if from_logits is True:
+        never_negative = outputs["min"] >= 0
+        return never_negative, shown + (": as logits none is negative, so no predicted probability falls below 0.5"
+                                        if never_negative else "")
+    if outputs["outside_unit"] > 0:
+        return True, shown + ": binary crossentropy clips them to [1e-7, 1 - 1e-7]"
+    return None, shown + ": this batch stays inside, other inputs need not"
+
+
+def ks111(finding: Finding, report: Report) -> Verdict | None:
+    failure = _shape_failure(report)
+    if failure is not None:
+        return failure
+    fit, _, data, probe = _fit_parts(finding, report)
+    labels = data.get("labels") or {}
+    units = (fit.get("model") or {}).get("output_units") or (probe.get("outputs") or {}).get("units")
+    if labels.get("onehot_width"):
+        classes, how = labels["onehot_width"], f"one-hot rows of width {labels['onehot_width']}"
+    elif labels.get("integral") and labels.get("max") is not None and labels.get("min", 0) >= 0:
+        classes = int(labels["max"]) + 1
+        how = f"class ids {labels['min']:.0f}..{labels['max']:.0f} in {labels['rows']} rows"
+    else:
+        return None
+    if not units or units == 1:
+        return None
+    return classes != units, f"the labels are {how} ({classes} classes); the built output layer has {units} units"
+
+
+def ks112(finding: Finding, report: Report) -> Verdict | None:
+    _, checks, data, _ = _fit_parts(finding, report)
+    labels = data.get("labels") or {}
+    if not labels.get("distinct"):
+        return None
+    counted = f"fit() y has {labels['distinct']} distinct values in its first {labels['sampled']} rows"
+    reported = ((checks.get("accuracy") or {}).get("reported") or {}).get("accuracy")
+    if labels.get("integral") is False and labels["distinct"] > 20:
+        tail = f"; Keras reports 'accuracy' {reported:.2f} on them" if reported is not None else ""
+        return True, counted + ": continuous targets, which an exact-match accuracy cannot score" + tail
+    if labels.get("integral") and labels["distinct"] <= 20:
+        return False, counted + ": class labels"
+    return None, counted
+
+
+def ks206(finding: Finding, report: Report) -> Verdict | None:
+    _, _, data, _ = _fit_parts(finding, report)
+    overlap = data.get("overlap")
+    if not overlap or not overlap.get("validation_rows"):
+        return None
+    share = overlap["in_training"] / overlap["validation_rows"]
+    hashed, rows = overlap.get("training_rows_hashed"), overlap.get("training_rows")
+    partial = hashed is not None and rows is not None and hashed < rows
+    text = (f"{overlap['in_training']} of the {overlap['validation_rows']} validation rows ({share:.0%}) are "
+            f"identical to training rows" + (f" (the first {hashed} of {rows} compared)" if partial else ""))
+    return (True if share >= 0.5 else False if share <= 0.05 and not partial else None), text
+
+
+def ks208(finding: Finding, report: Report) -> Verdict | None:
+    import math
+
+    _, _, data, _ = _fit_parts(finding, report)
+    probe = data.get("association")
+    if not probe:
+        return None
+    stand_ins = data.get("stand_ins_before")
+    if stand_ins is None:
+        stand_ins = len(report.data.get("synthetic") or []) + len(report.data.get("synthetic_ranges") or [])
+    if stand_ins:  # random stand-ins were loaded before this fit: their labels are random by construction
+        return None, "the data may be a random stand-in, whose labels are independent of its samples by construction"
+    accuracy, majority, held_out = probe["accuracy"], probe["majority"], probe["held_out"]
+    margin = 3 * math.sqrt(max(majority * (1 - majority), 0.01) / held_out) + 0.02
+    text = (f"a nearest-centroid probe on {probe['pairs']} fit() pairs predicts {accuracy:.0%} of the held-out "
+            f"labels from their samples; the majority class alone gives {majority:.0%}")
+    if accuracy > majority + margin:
+        return False, text + ": the labels still go with their samples"
+    return True, text + ": the labels are independent of their samples"
+
+
+def _kernel_layer(layer: dict) -> bool:
+    return layer.get("class") in ("Dense", "Conv1D", "Conv2D", "Conv3D")
+
+
+def _chains(layers: list[dict]) -> list[tuple[dict, dict]]:
+    """(producer, consumer) pairs of top-level layers, by the built graph."""
+    by_name = {layer["name"]: layer for layer in layers if not layer.get("nested")}
+    return [(by_name[layer["inbound"]], layer) for layer in by_name.values() if layer.get("inbound") in by_name]
+
+
+def ks303(finding: Finding, report: Report) -> Verdict | None:
+    _, _, _, probe = _fit_parts(finding, report)
+    layers = probe.get("layers")
+    if not layers:
+        return None
+    linear = [(a, b) for a, b in _chains(layers) if _kernel_layer(a) and _kernel_layer(b)
+              and a.get("activation") == "linear"]
+    if linear:
+        a, b = linear[0]
+        return True, (f"the built model feeds {a['class']} '{a['name']}' (linear) straight into {b['class']} "
+                      f"'{b['name']}': two affine maps in a row are one")
+    return False, "every Dense/Conv layer of the built model that feeds another has a non-linear activation"
+
+
+def ks304(finding: Finding, report: Report) -> Verdict | None:
+    import math
+
+    _, _, _, probe = _fit_parts(finding, report)
+    layers = probe.get("layers")
+    if not layers:
+        return None
+    doubled = [(a, b) for a, b in _chains(layers) if a.get("activation") in SQUASHING
+               and a.get("activation") == b.get("activation")]
+    if not doubled:
+        return False, "no squashing activation of the built model feeds the same activation"
+    a, b = doubled[0]
+    text = f"the built model applies {a['activation']} in '{a['name']}' and again in '{b['name']}'"
+    outputs = probe.get("outputs") or {}
+    if a["activation"] == "softmax" and outputs.get("row_max_max") is not None and outputs.get("units", 1) > 1:
+        bound = math.e / (math.e + outputs["units"] - 1)
+        text += (f"; the largest output on a real batch is {outputs['row_max_max']:.3f} "
+                 f"(at most e/(e+N-1) = {bound:.3f} for N = {outputs['units']})")
+    elif a["activation"] == "sigmoid" and outputs.get("min") is not None:
+        text += f"; outputs on a real batch range {outputs['min']:.3f}..{outputs['max']:.3f} (never below 0.5)"
+    return True, text
+
+
+def ks305(finding: Finding, report: Report) -> Verdict | None:
+    from kerassniff.checks.ks305_invalid_learning_rate import ADAPTIVE, PLAIN, SGD_LIMIT
+
+    _, checks, _, probe = _fit_parts(finding, report)
+    optimizer = probe.get("optimizer") or {}
+    rate = optimizer.get("learning_rate")
+    if rate is None:
+        return None
+    name = optimizer.get("class", "the optimizer")
+    invalid = rate <= 0 or (name in ADAPTIVE and rate >= 1) or (name in PLAIN and rate > SGD_LIMIT)
+    diverged = f"; the loss is not finite after step {checks['nonfinite_step']}" if "nonfinite_step" in checks else ""
+    return invalid, f"the model trains with {name}(learning_rate={rate:g}){_losses_text(checks)}{diverged}"
+
+
+def ks306(finding: Finding, report: Report) -> Verdict | None:
+    _, checks, _, probe = _fit_parts(finding, report)
+    kernels = probe.get("kernels")
+    if not kernels or len(kernels) < 2:
+        return None
+    hidden = kernels[:-1]
+    symmetric = [k for k in hidden if k["identical_units"]]
+    updates = checks.get("updates")
+    if symmetric:
+        k = symmetric[0]
+        state = "all zero" if k["all_zero"] else "identical"
+        return True, f"after {updates} updates the {k['units']} units of '{k['name']}' still have {state} weights"
+    return False, f"after {updates} updates every hidden layer's units have distinct weights"
+
+
+def ks307(finding: Finding, report: Report) -> Verdict | None:
+    _, _, _, probe = _fit_parts(finding, report)
+    rates = [layer["rate"] for layer in probe.get("layers") or [] if layer.get("class") == "Dropout"
+             and isinstance(layer.get("rate"), (int, float))]
+    if not rates:
+        return None
+    high = [r for r in rates if r >= 0.5]
+    text = f"the built model's Dropout layers zero {', '.join(f'{r:g}' for r in rates)} of their inputs in training"
+    return bool(high), text
 
 
 def ks310(finding: Finding, report: Report) -> Verdict | None:
-    return _shape_failure(report)
+    failure = _shape_failure(report)
+    if failure is not None:
+        return failure
+    _, checks, _, probe = _fit_parts(finding, report)
+    error = str(checks.get("training_error") or "")
+    if "shape" in error or "rank" in error:
+        return True, f"training stops with: {error}"
+    layers = [layer for layer in probe.get("layers") or [] if layer.get("output_shape") and not layer.get("nested")]
+    if not layers:
+        return None
+    spatial = [layer for layer in layers if layer["class"] == "Dense" and len(layer.get("input_shape") or []) > 2]
+    if spatial and len(layers[-1]["output_shape"]) > 2:
+        return True, (f"the built Dense '{spatial[0]['name']}' reads {spatial[0]['input_shape']} and the model "
+                      f"outputs {layers[-1]['output_shape']}: one prediction per position, not per sample")
+    if not spatial:
+        return False, "every Dense layer of the built model reads a flat [batch, features] input"
+    return None
+
+
+def ks311(finding: Finding, report: Report) -> Verdict | None:
+    _, _, _, probe = _fit_parts(finding, report)
+    layers = probe.get("batchnorm_one_sample")
+    if not layers:
+        return None
+    size = f" (fit() batch_size={probe['batch_size']})" if "batch_size" in probe else ""
+    collapsed = [layer for layer in layers if layer["max_from_beta"] < 1e-5]
+    if collapsed:
+        return True, (f"on a one-sample batch, '{collapsed[0]['name']}' in training mode outputs exactly its beta "
+                      f"(largest difference {collapsed[0]['max_from_beta']:.1g}): the sample is erased{size}")
+    return False, (f"on a one-sample batch every BatchNormalization layer's training-mode output still varies "
+                   f"(largest difference from beta {max(layer['max_from_beta'] for layer in layers):.3g}){size}")
 
 
 VERDICTS: dict[str, Callable[[Finding, Report], Verdict | None]] = {
     "KS101": ks101, "KS102": ks102, "KS103": ks103, "KS104": ks104, "KS105": ks105, "KS106": ks106, "KS107": ks107,
     "KS201": ks201, "KS202": ks202, "KS203": ks203, "KS204": ks204, "KS301": ks301, "KS302": ks302, "KS401": ks401,
     "KS402": ks402, "KS111": ks111, "KS207": ks207, "KS310": ks310,
+    "KS108": ks108, "KS109": ks109, "KS110": ks110, "KS112": ks112, "KS206": ks206, "KS208": ks208,
+    "KS303": ks303, "KS304": ks304, "KS305": ks305, "KS306": ks306, "KS307": ks307, "KS311": ks311,
 }
 
 
