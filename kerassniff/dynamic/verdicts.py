@@ -285,12 +285,6 @@ def _fit_parts(finding: Finding, report: Report) -> tuple[dict, dict, dict, dict
     return fit, fit.get("checks") or {}, fit.get("data") or {}, fit.get("probe") or {}
 
 
-def _facts(finding: Finding) -> dict:
-    extra = getattr(finding, "extra", None) or {}
-    facts = extra.get("facts") if isinstance(extra, dict) else None
-    return facts if isinstance(facts, dict) else {}
-
-
 def _losses_text(checks: dict) -> str:
     losses = checks.get("losses") or []
     if not losses:
@@ -327,7 +321,7 @@ def ks110(finding: Finding, report: Report) -> Verdict | None:
     outputs = probe.get("outputs")
     if not outputs:
         return None
-    from_logits = _facts(finding).get("from_logits", probe.get("from_logits"))
+    from_logits = facts(finding).get("from_logits", probe.get("from_logits"))
     shown = (f"outputs on a real batch range {outputs['min']:.3g}..{outputs['max']:.3g}, "
              f"{outputs['outside_unit']:.0%} of them outside the open interval (0, 1)")
     if from_logits is True:
