@@ -5,8 +5,8 @@ server lints the editor's buffer (not the file on disk) on open, on change and
 on save, in worker processes (:mod:`kerassniff.lsp_worker`), so its own loop
 always answers at once (a code action during a lint does not wait for it).
 
-* Latency: after a keystroke the server waits a quarter of what the document's
-  last lint took (at most 0.3 s; a few ms for a small script), then lints; open
+* Latency: after a keystroke the server waits 15% of what the document's last
+  lint took (at most 0.3 s; a few ms for a small script), then lints; open
   and save lint at once.  A keystroke interrupts a lint of an older version, and
   a result for a version the editor has moved past is dropped: the newest
   version wins.
@@ -27,10 +27,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import json
-import os
-import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -40,17 +37,13 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-import kerassniff
 from kerassniff import __version__
 from kerassniff.config import Config, ConfigError, find_pyproject, load_config
 from kerassniff.findings import Finding, Severity
-from kerassniff.lsp_worker import CANCEL_SIGNAL, Edit, Job, Outcome, read_frame, write_frame
+from kerassniff.lsp_worker import Edit, Job, Linter, Outcome
 from kerassniff.suppressions import noqa_comment
 
 SOURCE = "kerassniff"
-DEBOUNCE_SHARE = 0.25  # of the document's last lint time: a started lint a keystroke interrupts wastes little
-MAX_DEBOUNCE_SECONDS = 0.3
-FIRST_LINT_CHARS_PER_SECOND = 150_000  # a guess at the lint time before a document's first lint was timed
 FIX_WAIT_SECONDS = 10.0  # a code action waits this long at most for a fix computed after the diagnostics
 NOTEBOOK_TYPE = "jupyter-notebook"
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
@@ -59,16 +52,6 @@ NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
     save=True)
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
              Severity.INFO: types.DiagnosticSeverity.Information}
-
-
-def debounce_seconds(last_lint_seconds: float) -> float:
-    """How long to wait after a keystroke before linting.
-
-    A share of the document's own lint time: a small script is linted almost at
-    once, a large one waits a little more, since each lint a keystroke then
-    interrupts costs CPU in proportion to its size.
-    """
-    return min(MAX_DEBOUNCE_SECONDS, DEBOUNCE_SHARE * max(last_lint_seconds, 0.0))
 
 
 # ---------------------------------------------------------------- what is linted
@@ -101,148 +84,6 @@ class Linted:
     def findings_for(self, uri: str) -> list[tuple[int, Finding]]:
         return [(index, finding) for index, finding in enumerate(self.outcome.findings)
                 if self.snapshot.uri_of_cell(finding.cell) == uri]
-
-
-# ---------------------------------------------------------------- worker processes
-
-class Worker:
-    """One lint worker process; a thread reads its answers and hands them to the server's loop."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, on_message: Callable, on_exit: Callable) -> None:
-        package_parent = str(Path(kerassniff.__file__).resolve().parent.parent)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "from kerassniff.lsp_worker import main; main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        self.snapshot: Snapshot | None = None  # the job in flight
-        self.cancelled = False
-        self.loop = loop
-        threading.Thread(target=self._read, args=(on_message, on_exit), daemon=True).start()
-
-    def _read(self, on_message: Callable, on_exit: Callable) -> None:
-        assert self.process.stdout is not None
-        while True:
-            try:
-                message = read_frame(self.process.stdout)
-            except Exception:  # noqa: BLE001 - a torn stream is the same as a closed one
-                message = None
-            if self.loop.is_closed():
-                return
-            if message is None:
-                self.loop.call_soon_threadsafe(on_exit, self)
-                return
-            self.loop.call_soon_threadsafe(on_message, self, message)
-
-    def start(self, snapshot: Snapshot) -> None:
-        assert self.process.stdin is not None
-        self.snapshot, self.cancelled = snapshot, False
-        write_frame(self.process.stdin, snapshot.job)
-
-    def cancel(self) -> None:
-        """Interrupt the job in flight (its result would be dropped anyway)."""
-        if CANCEL_SIGNAL is not None and not self.cancelled and self.process.poll() is None:
-            self.cancelled = True
-            self.process.send_signal(CANCEL_SIGNAL)
-
-    def stop(self) -> None:
-        try:
-            if self.process.stdin is not None:
-                self.process.stdin.close()  # the worker exits at the end of its input
-            self.process.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-
-
-class Linter:
-    """Schedules lints of open documents on the workers: debounced, newest version first, stale work cut short."""
-
-    def __init__(self, snapshot: Callable[[str], Snapshot | None], deliver: Callable[[Snapshot, Outcome], None],
-                 deliver_fixes: Callable[[Snapshot, dict[int, list[Edit]]], None]) -> None:
-        self.snapshot, self.deliver, self.deliver_fixes = snapshot, deliver, deliver_fixes
-        self.size = 2 if (os.cpu_count() or 1) >= 2 else 1
-        self.workers: list[Worker] = []
-        self.timers: dict[str, asyncio.TimerHandle] = {}
-        self.waiting: dict[str, Snapshot] = {}
-        self.seconds: dict[str, float] = {}  # key -> how long its last lint took
-
-    def start(self) -> None:
-        """Start the workers ahead of the first lint (a worker takes a moment to load)."""
-        while len(self.workers) < self.size:
-            self.workers.append(Worker(asyncio.get_running_loop(), self._on_message, self._on_exit))
-
-    def stop(self) -> None:
-        for worker in self.workers:
-            worker.stop()
-        self.workers.clear()
-
-    def request(self, key: str, delay: float, *, supersedes: bool = True) -> None:
-        """Lint ``key`` after ``delay`` seconds; ``supersedes``: its text changed, so running lints are stale."""
-        if supersedes:
-            for worker in self.workers:
-                if worker.snapshot is not None and worker.snapshot.key == key:
-                    worker.cancel()
-        self.waiting.pop(key, None)
-        timer = self.timers.pop(key, None)
-        if timer is not None:
-            timer.cancel()
-        if delay <= 0:
-            self._ready(key)
-        else:
-            self.timers[key] = asyncio.get_running_loop().call_later(delay, self._ready, key)
-
-    def debounce(self, key: str, size: int) -> float:
-        return debounce_seconds(self.seconds.get(key, size / FIRST_LINT_CHARS_PER_SECOND))
-
-    def forget(self, key: str) -> None:
-        for worker in self.workers:
-            if worker.snapshot is not None and worker.snapshot.key == key:
-                worker.cancel()
-        self.waiting.pop(key, None)
-        self.seconds.pop(key, None)
-        timer = self.timers.pop(key, None)
-        if timer is not None:
-            timer.cancel()
-
-    def _ready(self, key: str) -> None:
-        self.timers.pop(key, None)
-        snapshot = self.snapshot(key)
-        if snapshot is not None:
-            self.waiting[key] = snapshot
-            self._dispatch()
-
-    def _dispatch(self) -> None:
-        while self.waiting:
-            worker = next((w for w in self.workers if w.snapshot is None), None)
-            if worker is None:
-                if len(self.workers) >= self.size:
-                    return
-                worker = Worker(asyncio.get_running_loop(), self._on_message, self._on_exit)
-                self.workers.append(worker)
-            key = next(iter(self.waiting))
-            worker.start(self.waiting.pop(key))
-
-    def _on_message(self, worker: Worker, message: tuple) -> None:
-        kind, job_id, payload = message
-        snapshot = worker.snapshot
-        if snapshot is None or snapshot.job.id != job_id:
-            return
-        if kind == "result":
-            self.seconds[snapshot.key] = payload.seconds
-            self.deliver(snapshot, payload)
-        elif kind == "fixes":
-            self.deliver_fixes(snapshot, payload)
-        elif kind == "done":
-            worker.snapshot = None
-            self._dispatch()
-
-    def _on_exit(self, worker: Worker) -> None:
-        if worker in self.workers:
-            self.workers.remove(worker)
-            if worker.snapshot is not None:
-                print(f"kerassniff: the lint worker stopped (exit code {worker.process.poll()}) while linting "
-                      f"{worker.snapshot.job.path}; a new one takes over", file=sys.stderr)
-            self._dispatch()
 
 
 # ---------------------------------------------------------------- the server
@@ -327,7 +168,7 @@ class KerassniffServer(LanguageServer):
         published = set()
         for uri, text, version in snapshot.documents:
             lines = text.splitlines()
-            diagnostics = [to_diagnostic(f, lines, uri, self._units) for _, f in linted.findings_for(uri)]
+            diagnostics = [to_diagnostic(f, lines, uri, self.units) for _, f in linted.findings_for(uri)]
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics))
             published.add(uri)
@@ -352,7 +193,7 @@ class KerassniffServer(LanguageServer):
         for uri in uris:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    def _units(self, text: str) -> int:
+    def units(self, text: str) -> int:
         return self.workspace.position_codec.client_num_units(text)
 
     def shutdown(self) -> None:
@@ -439,7 +280,7 @@ async def code_actions(server: KerassniffServer, params: types.CodeActionParams)
         actions.append(types.CodeAction(
             title=f"Disable {diagnostic.code} for this line", kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
-            edit=types.WorkspaceEdit(changes={uri: [noqa_edit(line_text, line, diagnostic.code, server._units)]})))
+            edit=types.WorkspaceEdit(changes={uri: [noqa_edit(line_text, line, diagnostic.code, server.units)]})))
     return actions
 
 
@@ -463,7 +304,7 @@ async def _fix_action(server: KerassniffServer, key: str, uri: str,
         if server.linted.get(key) is not linted:
             return None
     edits = linted.outcome.edits.get(index)
-    changes = fix_edits(linted.snapshot, edits, server._units) if edits else None
+    changes = fix_edits(linted.snapshot, edits, server.units) if edits else None
     if not changes:
         return None
     safe = finding.fix_applicability == "safe"

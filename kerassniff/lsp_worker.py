@@ -1,4 +1,8 @@
-"""The editor server's lint worker: a child process that lints, so the server never waits on a lint.
+"""The editor server's lint workers: child processes that lint, so the server never waits on a lint.
+
+Both ends live here: :func:`main` is the child's loop; :class:`Linter` is the
+server's scheduler (debounce, newest version first, stale work interrupted)
+and :class:`Worker` its handle on one child.  Nothing here needs pygls.
 
 Why a process and not a thread: LibCST's native parser holds the GIL while it
 parses (tens of milliseconds for a 500-line script), so a lint in a thread
@@ -20,19 +24,24 @@ outlives the server.
 """
 from __future__ import annotations
 
+import asyncio
 import difflib
 import os
 import pickle
 import signal
 import struct
+import subprocess
 import sys
+import threading
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from pathlib import Path
+from typing import BinaryIO, Callable, Protocol
 
 import libcst as cst
 
+import kerassniff
 from kerassniff.api import FileResult, is_notebook, lint_source
 from kerassniff.config import Config
 from kerassniff.findings import Finding
@@ -199,6 +208,170 @@ class _Located:
                 return None  # an edit across cells cannot be expressed as a cell edit
             located.append((cell, in_cell - 1, column, end_in_cell - 1, end_column, new_text))
         return located
+
+
+# ---------------------------------------------------------------- the server's end: scheduling
+
+class Scheduled(Protocol):
+    """What the server schedules (its Snapshot): the document's key and the job that lints it."""
+
+    key: str
+    job: Job
+
+
+DEBOUNCE_SHARE = 0.15  # of the document's last lint time: a started lint a keystroke interrupts wastes little
+MAX_DEBOUNCE_SECONDS = 0.3
+FIRST_LINT_CHARS_PER_SECOND = 150_000  # a guess at the lint time before a document's first lint was timed
+
+
+def debounce_seconds(last_lint_seconds: float) -> float:
+    """How long to wait after a keystroke before linting.
+
+    A share of the document's own lint time: a small script is linted almost at
+    once, a large one waits a little more, since each lint a keystroke then
+    interrupts costs CPU in proportion to its size.
+    """
+    return min(MAX_DEBOUNCE_SECONDS, DEBOUNCE_SHARE * max(last_lint_seconds, 0.0))
+
+
+class Worker:
+    """One lint worker process; a thread reads its answers and hands them to the server's loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_message: Callable, on_exit: Callable) -> None:
+        package_parent = str(Path(kerassniff.__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from kerassniff.lsp_worker import main; main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.snapshot: Scheduled | None = None  # the job in flight
+        self.cancelled = False
+        self.loop = loop
+        threading.Thread(target=self._read, args=(on_message, on_exit), daemon=True).start()
+
+    def _read(self, on_message: Callable, on_exit: Callable) -> None:
+        assert self.process.stdout is not None
+        while True:
+            try:
+                message = read_frame(self.process.stdout)
+            except Exception:  # noqa: BLE001 - a torn stream is the same as a closed one
+                message = None
+            if self.loop.is_closed():
+                return
+            if message is None:
+                self.loop.call_soon_threadsafe(on_exit, self)
+                return
+            self.loop.call_soon_threadsafe(on_message, self, message)
+
+    def start(self, snapshot: Scheduled) -> None:
+        assert self.process.stdin is not None
+        self.snapshot, self.cancelled = snapshot, False
+        write_frame(self.process.stdin, snapshot.job)
+
+    def cancel(self) -> None:
+        """Interrupt the job in flight (its result would be dropped anyway)."""
+        if CANCEL_SIGNAL is not None and not self.cancelled and self.process.poll() is None:
+            self.cancelled = True
+            self.process.send_signal(CANCEL_SIGNAL)
+
+    def stop(self) -> None:
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()  # the worker exits at the end of its input
+            self.process.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+
+
+class Linter:
+    """Schedules lints of open documents on the workers: debounced, newest version first, stale work cut short."""
+
+    def __init__(self, snapshot: Callable[[str], Scheduled], deliver: Callable[[Scheduled, Outcome], None],
+                 deliver_fixes: Callable[[Scheduled, dict[int, list[Edit]]], None]) -> None:
+        self.snapshot, self.deliver, self.deliver_fixes = snapshot, deliver, deliver_fixes
+        self.size = 2 if (os.cpu_count() or 1) >= 2 else 1
+        self.workers: list[Worker] = []
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.waiting: dict[str, Scheduled] = {}
+        self.seconds: dict[str, float] = {}  # key -> how long its last lint took
+
+    def start(self) -> None:
+        """Start the workers ahead of the first lint (a worker takes a moment to load)."""
+        while len(self.workers) < self.size:
+            self.workers.append(Worker(asyncio.get_running_loop(), self._on_message, self._on_exit))
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+
+    def request(self, key: str, delay: float, *, supersedes: bool = True) -> None:
+        """Lint ``key`` after ``delay`` seconds; ``supersedes``: its text changed, so running lints are stale."""
+        if supersedes:
+            for worker in self.workers:
+                if worker.snapshot is not None and worker.snapshot.key == key:
+                    worker.cancel()
+        self.waiting.pop(key, None)
+        timer = self.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        if delay <= 0:
+            self._ready(key)
+        else:
+            self.timers[key] = asyncio.get_running_loop().call_later(delay, self._ready, key)
+
+    def debounce(self, key: str, size: int) -> float:
+        return debounce_seconds(self.seconds.get(key, size / FIRST_LINT_CHARS_PER_SECOND))
+
+    def forget(self, key: str) -> None:
+        for worker in self.workers:
+            if worker.snapshot is not None and worker.snapshot.key == key:
+                worker.cancel()
+        self.waiting.pop(key, None)
+        self.seconds.pop(key, None)
+        timer = self.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _ready(self, key: str) -> None:
+        self.timers.pop(key, None)
+        snapshot = self.snapshot(key)
+        if snapshot is not None:
+            self.waiting[key] = snapshot
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self.waiting:
+            worker = next((w for w in self.workers if w.snapshot is None), None)
+            if worker is None:
+                if len(self.workers) >= self.size:
+                    return
+                worker = Worker(asyncio.get_running_loop(), self._on_message, self._on_exit)
+                self.workers.append(worker)
+            key = next(iter(self.waiting))
+            worker.start(self.waiting.pop(key))
+
+    def _on_message(self, worker: Worker, message: tuple) -> None:
+        kind, job_id, payload = message
+        snapshot = worker.snapshot
+        if snapshot is None or snapshot.job.id != job_id:
+            return
+        if kind == "result":
+            self.seconds[snapshot.key] = payload.seconds
+            self.deliver(snapshot, payload)
+        elif kind == "fixes":
+            self.deliver_fixes(snapshot, payload)
+        elif kind == "done":
+            worker.snapshot = None
+            self._dispatch()
+
+    def _on_exit(self, worker: Worker) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+            if worker.snapshot is not None:
+                print(f"kerassniff: the lint worker stopped (exit code {worker.process.poll()}) while linting "
+                      f"{worker.snapshot.job.path}; a new one takes over", file=sys.stderr)
+            self._dispatch()
 
 
 # ---------------------------------------------------------------- the worker process

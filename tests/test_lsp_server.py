@@ -255,7 +255,7 @@ def test_a_code_action_is_answered_while_a_lint_runs(tmp_path: Path) -> None:
 
 
 def test_the_debounce_follows_the_lint_time() -> None:
-    from kerassniff.lsp_server import MAX_DEBOUNCE_SECONDS, debounce_seconds
+    from kerassniff.lsp_worker import MAX_DEBOUNCE_SECONDS, debounce_seconds
 
     assert debounce_seconds(0.004) < 0.002  # a small script: at once
     assert debounce_seconds(0.120) <= 0.030  # a 500-line script: well inside the 150 ms budget
@@ -369,3 +369,40 @@ def test_noqa_action_reads_the_comment_as_suppressions_does(line: str, new_text:
     assert edit.new_text == new_text and line[start:end] == replaced
     edited = line[:start] + edit.new_text + line[end:]
     assert Suppressions.from_text(edited).suppressed("KS403", 1)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc (Linux)")
+def test_the_lint_workers_die_with_the_server(tmp_path: Path) -> None:
+    uri = (tmp_path / "train.py").as_uri()
+    client = Client(tmp_path)
+    try:
+        client.start(tmp_path)
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                                "text": BUGGY_TRAINING}})
+        client.diagnostics(uri, 1)
+        workers = _children(client.process.pid)
+        assert workers, "the server lints in worker processes"
+        client.process.kill()  # no shutdown: the editor crashed or killed it
+        client.process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers), "a lint worker outlived the server"
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
