@@ -5,7 +5,7 @@ server lints the editor's buffer (not the file on disk) on open, on change and
 on save, in worker processes (:mod:`kerassniff.lsp_worker`), so its own loop
 always answers at once (a code action during a lint does not wait for it).
 
-* Latency: after a keystroke the server waits 15% of what the document's last
+* Latency: after a keystroke the server waits 5% of what the document's last
   lint took (at most 0.3 s; a few ms for a small script), then lints; open
   and save lint at once.  A keystroke interrupts a lint of an older version, and
   a result for a version the editor has moved past is dropped: the newest

@@ -219,17 +219,20 @@ class Scheduled(Protocol):
     job: Job
 
 
-DEBOUNCE_SHARE = 0.15  # of the document's last lint time: a started lint a keystroke interrupts wastes little
+DEBOUNCE_SHARE = 0.05  # of the document's last lint time
 MAX_DEBOUNCE_SECONDS = 0.3
 FIRST_LINT_CHARS_PER_SECOND = 150_000  # a guess at the lint time before a document's first lint was timed
+MAX_START_FAILURES = 3  # workers that die before answering, in a row, before the server gives up on them
 
 
 def debounce_seconds(last_lint_seconds: float) -> float:
-    """How long to wait after a keystroke before linting.
+    """How long to wait after a change before linting.
 
-    A share of the document's own lint time: a small script is linted almost at
-    once, a large one waits a little more, since each lint a keystroke then
-    interrupts costs CPU in proportion to its size.
+    Short, because a lint the next keystroke makes stale is interrupted: an early
+    start costs some CPU, not latency.  5% of the document's own lint time (a few
+    ms for a 500-line script) still takes changes sent together (a paste, an
+    auto-format, multi-cursor typing) as one; a huge file, whose interrupted
+    lints waste the most, waits longer, up to 0.3 s.
     """
     return min(MAX_DEBOUNCE_SECONDS, DEBOUNCE_SHARE * max(last_lint_seconds, 0.0))
 
@@ -246,6 +249,7 @@ class Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.snapshot: Scheduled | None = None  # the job in flight
         self.cancelled = False
+        self.answered = False  # it has sent a message: it started
         self.loop = loop
         threading.Thread(target=self._read, args=(on_message, on_exit), daemon=True).start()
 
@@ -256,17 +260,23 @@ class Worker:
                 message = read_frame(self.process.stdout)
             except Exception:  # noqa: BLE001 - a torn stream is the same as a closed one
                 message = None
-            if self.loop.is_closed():
+            try:
+                if message is None:
+                    self.loop.call_soon_threadsafe(on_exit, self)
+                    return
+                self.loop.call_soon_threadsafe(on_message, self, message)
+            except RuntimeError:  # the server's loop has closed: it is shutting down
                 return
-            if message is None:
-                self.loop.call_soon_threadsafe(on_exit, self)
-                return
-            self.loop.call_soon_threadsafe(on_message, self, message)
 
-    def start(self, snapshot: Scheduled) -> None:
+    def start(self, snapshot: Scheduled) -> bool:
+        """Send it a job; False if it has gone (its reader thread reports the exit)."""
         assert self.process.stdin is not None
+        try:
+            write_frame(self.process.stdin, snapshot.job)
+        except OSError:
+            return False
         self.snapshot, self.cancelled = snapshot, False
-        write_frame(self.process.stdin, snapshot.job)
+        return True
 
     def cancel(self) -> None:
         """Interrupt the job in flight (its result would be dropped anyway)."""
@@ -275,6 +285,8 @@ class Worker:
             self.process.send_signal(CANCEL_SIGNAL)
 
     def stop(self) -> None:
+        if self.snapshot is not None:
+            self.cancel()
         try:
             if self.process.stdin is not None:
                 self.process.stdin.close()  # the worker exits at the end of its input
@@ -294,6 +306,7 @@ class Linter:
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.waiting: dict[str, Scheduled] = {}
         self.seconds: dict[str, float] = {}  # key -> how long its last lint took
+        self.failures = 0  # workers in a row that stopped before they answered
 
     def start(self) -> None:
         """Start the workers ahead of the first lint (a worker takes a moment to load)."""
@@ -301,9 +314,9 @@ class Linter:
             self.workers.append(Worker(asyncio.get_running_loop(), self._on_message, self._on_exit))
 
     def stop(self) -> None:
-        for worker in self.workers:
+        workers, self.workers = self.workers, []
+        for worker in workers:
             worker.stop()
-        self.workers.clear()
 
     def request(self, key: str, delay: float, *, supersedes: bool = True) -> None:
         """Lint ``key`` after ``delay`` seconds; ``supersedes``: its text changed, so running lints are stale."""
@@ -341,17 +354,20 @@ class Linter:
             self._dispatch()
 
     def _dispatch(self) -> None:
-        while self.waiting:
-            worker = next((w for w in self.workers if w.snapshot is None), None)
+        while self.waiting and self.failures < MAX_START_FAILURES:
+            worker = next((w for w in self.workers if w.snapshot is None and w.process.poll() is None), None)
             if worker is None:
                 if len(self.workers) >= self.size:
                     return
                 worker = Worker(asyncio.get_running_loop(), self._on_message, self._on_exit)
                 self.workers.append(worker)
             key = next(iter(self.waiting))
-            worker.start(self.waiting.pop(key))
+            if not worker.start(self.waiting[key]):
+                return  # it has gone: its exit dispatches again
+            del self.waiting[key]
 
     def _on_message(self, worker: Worker, message: tuple) -> None:
+        worker.answered, self.failures = True, 0
         kind, job_id, payload = message
         snapshot = worker.snapshot
         if snapshot is None or snapshot.job.id != job_id:
@@ -366,12 +382,19 @@ class Linter:
             self._dispatch()
 
     def _on_exit(self, worker: Worker) -> None:
-        if worker in self.workers:
-            self.workers.remove(worker)
-            if worker.snapshot is not None:
-                print(f"kerassniff: the lint worker stopped (exit code {worker.process.poll()}) while linting "
-                      f"{worker.snapshot.job.path}; a new one takes over", file=sys.stderr)
-            self._dispatch()
+        if worker not in self.workers:
+            return  # stopped on purpose
+        self.workers.remove(worker)
+        code = worker.process.wait()
+        if not worker.answered:
+            self.failures += 1
+            if self.failures == MAX_START_FAILURES:
+                print(f"kerassniff: {MAX_START_FAILURES} lint workers in a row stopped (exit code {code}) before "
+                      f"they answered; the server publishes no more diagnostics", file=sys.stderr)
+        elif worker.snapshot is not None:
+            print(f"kerassniff: a lint worker stopped (exit code {code}) while linting {worker.snapshot.job.path}; "
+                  f"a new one takes over", file=sys.stderr)
+        self._dispatch()
 
 
 # ---------------------------------------------------------------- the worker process
