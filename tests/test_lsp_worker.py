@@ -75,3 +75,84 @@ def test_a_stale_lint_is_interrupted() -> None:
     finally:
         worker.kill()
         worker.wait()
+
+
+class _FakeWorker:
+    """Stands in for a worker process: records what it is sent; the test plays its answers."""
+
+    made: list["_FakeWorker"] = []
+
+    def __init__(self, loop, on_message, on_exit) -> None:
+        self.on_message, self.on_exit = on_message, on_exit
+        self.snapshot = None
+        self.sent: list = []
+        self.cancels = 0
+        self.answered = False
+        self.process = self
+        _FakeWorker.made.append(self)
+
+    def poll(self):
+        return None
+
+    def wait(self):
+        return 1
+
+    def start(self, snapshot) -> bool:
+        self.snapshot = snapshot
+        self.sent.append(snapshot)
+        return True
+
+    def cancel(self) -> None:
+        self.cancels += 1
+
+    def stop(self) -> None:
+        pass
+
+
+class _Snap:
+    def __init__(self, key: str, version: int) -> None:
+        self.key, self.version = key, version
+        self.job = Job(version, key, "", Config())
+
+
+def test_the_linter_runs_the_newest_version_and_interrupts_stale_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from kerassniff import lsp_worker
+    from kerassniff.lsp_worker import Linter, Outcome
+
+    monkeypatch.setattr(lsp_worker, "Worker", _FakeWorker)
+    _FakeWorker.made = []
+    versions = {"a": 0}
+    delivered = []
+
+    async def scenario() -> None:
+        def snapshot(key):
+            return _Snap(key, versions[key])
+        linter = Linter(snapshot, lambda s, o: delivered.append(s.version), lambda s, e: None)
+        linter.size = 1
+        for version in (1, 2, 3):  # a burst: one lint, of the newest version
+            versions["a"] = version
+            linter.request("a", 0.01)
+        await asyncio.sleep(0.05)
+        (worker,) = _FakeWorker.made
+        assert [s.version for s in worker.sent] == [3]
+        versions["a"] = 4
+        linter.request("a", 0.01)  # its text changed while version 3 is linted: interrupt that
+        assert worker.cancels == 1
+        worker.on_message(worker, ("done", 3, None))  # it stopped without a result
+        await asyncio.sleep(0.05)
+        assert [s.version for s in worker.sent] == [3, 4]
+        worker.on_message(worker, ("result", 4, Outcome([], seconds=0.1)))
+        worker.on_message(worker, ("done", 4, None))
+        assert delivered == [4] and linter.debounce("a", 0) == pytest.approx(0.005)
+
+        # workers that die before they answer are replaced, but not forever
+        versions["b"] = 1
+        for _ in range(5):  # the first had answered; the ones started after it never do
+            dead = _FakeWorker.made[-1]
+            dead.on_exit(dead)
+            linter.request("b", 0)
+        assert len(_FakeWorker.made) == 1 + lsp_worker.MAX_START_FAILURES
+
+    asyncio.run(scenario())
