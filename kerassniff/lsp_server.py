@@ -67,8 +67,8 @@ class Snapshot:
     notebook: bool = False
 
     def uri_of_cell(self, cell: int | None) -> str | None:
-        if not self.notebook:
-            return self.documents[0][0]
+        if not self.notebook:  # an .ipynb opened as text: its findings' positions are in cells, not in the JSON
+            return self.documents[0][0] if cell is None else None
         return self.documents[cell - 1][0] if cell is not None and 0 < cell <= len(self.documents) else None
 
     def text_of(self, uri: str) -> str:

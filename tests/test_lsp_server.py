@@ -406,3 +406,21 @@ def test_the_lint_workers_die_with_the_server(tmp_path: Path) -> None:
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def test_a_notebook_opened_as_json_text_gets_no_misplaced_diagnostics(tmp_path: Path) -> None:
+    """Positions of a notebook's findings are within its cells, which mean nothing in the raw JSON."""
+    notebook = json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                                      "source": BUGGY_TRAINING}], "metadata": {}, "nbformat": 4,
+                           "nbformat_minor": 5})
+    uri = (tmp_path / "raw.ipynb").as_uri()
+    client = Client(tmp_path)
+    try:
+        client.start(tmp_path)
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "json", "version": 1,
+                                                                "text": notebook}})
+        assert client.diagnostics(uri, 1) == []
+        client.stop()
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
