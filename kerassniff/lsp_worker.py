@@ -144,23 +144,20 @@ class _Positions:
         return self.starts[min(line - 1, len(self.starts) - 1)] + column
 
 
-_STATEMENT_LEVEL = (cst.BaseStatement, cst.BaseSmallStatement, cst.BaseSuite, cst.Module)
-
-
 def fast_fix_edits(result: FileResult, fix: Fix, positions: _Positions) -> list[tuple[int, int, str]] | None:
     """The fix's edits from its nodes' positions (no module transform), or None where that is not exact.
 
-    An expression-level node's generated code is what the module holds at its
-    position; when the text there is exactly that code, replacing it with the
-    replacement's code is what applying the fix would produce.  Statement-level
-    nodes carry indentation from their context, so they take the slow path.
+    An expression's generated code does not depend on where it stands (unlike a
+    statement's indentation or an argument's default comma), so when the text at
+    its position is exactly that code, putting the replacement's code there is
+    what applying the fix produces.  Any other node takes the slow path.
     """
     script, text = result.script, result.text
     if script is None or text is None:
         return None
     edits = []
     for edit in fix.edits:
-        if isinstance(edit.node, _STATEMENT_LEVEL) or isinstance(edit.replacement, _STATEMENT_LEVEL):
+        if not (isinstance(edit.node, cst.BaseExpression) and isinstance(edit.replacement, cst.BaseExpression)):
             return None
         where = script.position(edit.node)
         if where is None:

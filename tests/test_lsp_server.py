@@ -424,3 +424,27 @@ def test_a_notebook_opened_as_json_text_gets_no_misplaced_diagnostics(tmp_path: 
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def test_a_fix_computed_after_the_diagnostics_is_waited_for(tmp_path: Path) -> None:
+    """An argument rename takes the slow path (a module transform, after publishing); the action waits for it."""
+    script = ("import keras\nmodel = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+              "model.compile(loss='mse', optimizer='adam')\nmodel.fit(None, None, nb_epoch=10, verbose=0)\n")
+    uri = (tmp_path / "old.py").as_uri()
+    client = Client(tmp_path)
+    try:
+        client.start(tmp_path)
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                                "text": script}})
+        (found,) = client.diagnostics(uri, 1)
+        actions = client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": found["range"],
+                                                             "context": {"diagnostics": [found]}})["result"]
+        fix = next(a for a in actions if a["title"].startswith("Fix KS402"))
+        start = script.splitlines()[3].index("nb_epoch")
+        assert fix["edit"]["changes"][uri] == [{
+            "range": {"start": {"line": 3, "character": start}, "end": {"line": 3, "character": start + 8}},
+            "newText": "epochs"}]
+        client.stop()
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
