@@ -244,7 +244,8 @@ def noqa_edit(line_text: str, line: int, code: str, units: Callable[[str], int])
                                             types.Position(line, units(line_text[:end]))), new_text=new_text)
 
 
-def fix_edits(snapshot: Snapshot, edits: list[Edit], units: Callable[[str], int]) -> dict[str, list[types.TextEdit]] | None:
+def fix_edits(snapshot: Snapshot, edits: list[Edit],
+              units: Callable[[str], int]) -> dict[str, list[types.TextEdit]] | None:
     """A fix's edits (code-point columns of the linted text) as LSP edits per document (UTF-16 columns)."""
     changes: dict[str, list[types.TextEdit]] = {}
     for cell, line, column, end_line, end_column, new_text in edits:

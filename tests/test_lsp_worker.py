@@ -12,7 +12,15 @@ import pytest
 from kerassniff.api import lint_source
 from kerassniff.config import Config
 from kerassniff.fixes import Fix, apply_fixes
-from kerassniff.lsp_worker import Job, _Positions, fast_fix_edits, minimal_edits, read_frame, slow_fix_edits, write_frame
+from kerassniff.lsp_worker import (
+    Job,
+    _Positions,
+    fast_fix_edits,
+    minimal_edits,
+    read_frame,
+    slow_fix_edits,
+    write_frame,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
