@@ -375,6 +375,7 @@ class Linter:
         elif kind == "fixes":
             self.deliver_fixes(snapshot, payload)
         elif kind == "done":
+            self.deliver_fixes(snapshot, {})  # fixes cut short by a cancel: none will come, stop waiting for them
             worker.snapshot = None
             self._dispatch()
 
@@ -388,7 +389,9 @@ class Linter:
             if self.failures == MAX_START_FAILURES:
                 print(f"kerassniff: {MAX_START_FAILURES} lint workers in a row stopped (exit code {code}) before "
                       f"they answered; the server publishes no more diagnostics", file=sys.stderr)
-        elif worker.snapshot is not None:
+        if worker.snapshot is not None:
+            self.deliver_fixes(worker.snapshot, {})
+        if worker.answered and worker.snapshot is not None:
             print(f"kerassniff: a lint worker stopped (exit code {code}) while linting {worker.snapshot.job.path}; "
                   f"a new one takes over", file=sys.stderr)
         self._dispatch()

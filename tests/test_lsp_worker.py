@@ -137,7 +137,8 @@ def test_the_linter_runs_the_newest_version_and_interrupts_stale_work(monkeypatc
     async def scenario() -> None:
         def snapshot(key):
             return _Snap(key, versions[key])
-        linter = Linter(snapshot, lambda s, o: delivered.append(s.version), lambda s, e: None)
+        fixes = []
+        linter = Linter(snapshot, lambda s, o: delivered.append(s.version), lambda s, e: fixes.append((s.version, e)))
         linter.size = 1
         for version in (1, 2, 3):  # a burst: one lint, of the newest version
             versions["a"] = version
@@ -154,6 +155,7 @@ def test_the_linter_runs_the_newest_version_and_interrupts_stale_work(monkeypatc
         worker.on_message(worker, ("result", 4, Outcome([], seconds=0.1)))
         worker.on_message(worker, ("done", 4, None))
         assert delivered == [4] and linter.debounce("a", 0) == pytest.approx(0.005)
+        assert fixes[-1] == (4, {})  # a job's end releases code actions waiting for its slow fixes
 
         # workers that die before they answer are replaced, but not forever
         versions["b"] = 1
