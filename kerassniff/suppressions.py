@@ -18,6 +18,14 @@ _FILE_NOQA = re.compile(
 _CODE = re.compile(r"[A-Za-z]+[0-9]+")
 
 
+def noqa_comment(line: str) -> re.Match[str] | None:
+    """The line's ``# noqa`` comment; its ``codes`` group holds the listed codes, if any.
+
+    Public so that the editor's "disable for this line" action extends exactly what this module reads.
+    """
+    return _NOQA.search(line)
+
+
 @dataclass(frozen=True)
 class Suppressions:
     lines: tuple[str, ...]

@@ -1,0 +1,469 @@
+"""The editor server's lint workers: child processes that lint, so the server never waits on a lint.
+
+Both ends live here: :func:`main` is the child's loop; :class:`Linter` is the
+server's scheduler (debounce, newest version first, stale work interrupted)
+and :class:`Worker` its handle on one child.  Nothing here needs pygls.
+
+Why a process and not a thread: LibCST's native parser holds the GIL while it
+parses (tens of milliseconds for a 500-line script), so a lint in a thread
+would stall the server's replies (a code action asked for during a lint waited
+for it).  The server keeps two workers where the machine has two cores: a
+keystroke that arrives while one worker is still busy with a version that is
+now stale starts on the other at once.  A stale lint is interrupted with
+SIGUSR1 (where the platform has it), which raises :class:`Cancelled` at the
+next Python instruction, so typing never queues up stale lints.
+
+Each job ends with one ``("done", job_id, None)`` message; before it come
+``("result", job_id, Outcome)`` unless the lint was cancelled, and
+``("fixes", job_id, {finding index: edits})`` for the fixes whose minimal edits
+needed the slow path (a whole-module transform), computed after the result is
+sent so that they never delay the diagnostics.  Messages are length-prefixed
+pickles on the child's stdin/stdout: a private pipe between two processes of
+the same program.  The worker exits when its input closes, so it never
+outlives the server.
+"""
+from __future__ import annotations
+
+import asyncio
+import difflib
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO, Callable, Protocol
+
+import libcst as cst
+
+import kerassniff
+from kerassniff.api import FileResult, is_notebook, lint_source
+from kerassniff.config import Config
+from kerassniff.findings import Finding
+from kerassniff.fixes import Fix, apply_fixes
+from kerassniff.notebook import NotebookError, notebook_source
+
+CANCEL_SIGNAL = getattr(signal, "SIGUSR1", None)
+_HEADER = struct.Struct("!I")
+
+# (cell or None, start line, start column, end line, end column, new text): 0-based lines, columns in code
+# points of the linted text; for a notebook, lines within the code cell numbered ``cell`` (1-based, like findings).
+Edit = tuple["int | None", int, int, int, int, str]
+
+
+@dataclass
+class Job:
+    id: int
+    path: str  # ends with .ipynb for a notebook, whose text is then the notebook's JSON
+    text: str
+    config: Config
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding]  # without their Fix objects (LibCST nodes stay in the worker)
+    edits: dict[int, list[Edit]] = field(default_factory=dict)  # finding index -> its fix's minimal edits
+    slow: list[int] = field(default_factory=list)  # fixes whose edits follow in a "fixes" message
+    seconds: float = 0.0  # how long the lint took (the server's debounce follows it)
+
+
+class Cancelled(BaseException):
+    """The job's document changed: stop (a BaseException, so the lint's own error handling lets it through)."""
+
+
+def write_frame(stream: BinaryIO, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_frame(stream: BinaryIO) -> object | None:
+    """The next message, or None at the end of the stream."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    size = _HEADER.unpack(header)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return pickle.loads(data)  # noqa: S301 - written by our own parent process
+
+
+# ---------------------------------------------------------------- minimal edits
+
+def minimal_edits(old: str, new: str) -> list[tuple[int, int, str]]:
+    """The changed ranges between two texts: (start offset, end offset in ``old``, replacement).
+
+    A line diff (difflib) finds the changed hunks; each is then narrowed to the
+    characters that differ, so '600 / 32' -> '600 // 32' is one inserted '/'.
+    """
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    starts = _line_starts(old_lines)
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])
+        edits.append(_narrowed(starts[i1], before, after))
+    return edits
+
+
+def _narrowed(offset: int, before: str, after: str) -> tuple[int, int, str]:
+    prefix = len(os.path.commonprefix([before, after]))
+    suffix = len(os.path.commonprefix([before[prefix:][::-1], after[prefix:][::-1]]))
+    return offset + prefix, offset + len(before) - suffix, after[prefix:len(after) - suffix]
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+class _Positions:
+    """Offsets of a text to (0-based line, column), and LibCST positions to offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = _line_starts(text.splitlines(keepends=True))
+
+    def at(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset) - 1
+        if line >= len(self.starts) - 1 and offset == self.starts[-1] and len(self.starts) > 1:
+            return line, 0  # the end of a text that ends with a newline: the start of the next line
+        return line, offset - self.starts[line]
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[min(line - 1, len(self.starts) - 1)] + column
+
+
+def fast_fix_edits(result: FileResult, fix: Fix, positions: _Positions) -> list[tuple[int, int, str]] | None:
+    """The fix's edits from its nodes' positions (no module transform), or None where that is not exact.
+
+    An expression's generated code does not depend on where it stands (unlike a
+    statement's indentation or an argument's default comma), so when the text at
+    its position is exactly that code, putting the replacement's code there is
+    what applying the fix produces.  Any other node takes the slow path.
+    """
+    script, text = result.script, result.text
+    if script is None or text is None:
+        return None
+    edits = []
+    for edit in fix.edits:
+        if not (isinstance(edit.node, cst.BaseExpression) and isinstance(edit.replacement, cst.BaseExpression)):
+            return None
+        where = script.position(edit.node)
+        if where is None:
+            return None
+        start = positions.offset(where.start.line, where.start.column)
+        end = positions.offset(where.end.line, where.end.column)
+        original = script.module.code_for_node(edit.node)
+        if text[start:end] != original:
+            return None
+        edits.append(_narrowed(start, original, script.module.code_for_node(edit.replacement)))
+    edits.sort()
+    if any(a[1] > b[0] for a, b in zip(edits, edits[1:])):
+        return None  # overlapping edits: let the transform decide which one wins
+    return edits
+
+
+def slow_fix_edits(result: FileResult, fix: Fix) -> list[tuple[int, int, str]]:
+    assert result.script is not None and result.text is not None
+    return minimal_edits(result.text, apply_fixes(result.script.module, [fix]))
+
+
+class _Located:
+    """Turns text offsets into :data:`Edit` tuples, per code cell for a notebook."""
+
+    def __init__(self, result: FileResult, job: Job) -> None:
+        self.positions = _Positions(result.text or "")
+        self.cells: list[tuple[int, int]] | None = None
+        if is_notebook(job.path):
+            try:
+                self.cells = notebook_source(job.text).cell_of_line
+            except NotebookError:
+                self.cells = []
+
+    def edits(self, spans: list[tuple[int, int, str]]) -> list[Edit] | None:
+        located = []
+        for start, end, new_text in spans:
+            (line, column), (end_line, end_column) = self.positions.at(start), self.positions.at(end)
+            if self.cells is None:
+                located.append((None, line, column, end_line, end_column, new_text))
+                continue
+            if line >= len(self.cells) or end_line >= len(self.cells):
+                return None
+            (cell, in_cell), (end_cell, end_in_cell) = self.cells[line], self.cells[end_line]
+            if cell != end_cell:
+                return None  # an edit across cells cannot be expressed as a cell edit
+            located.append((cell, in_cell - 1, column, end_in_cell - 1, end_column, new_text))
+        return located
+
+
+# ---------------------------------------------------------------- the server's end: scheduling
+
+class Scheduled(Protocol):
+    """What the server schedules (its Snapshot): the document's key and the job that lints it."""
+
+    key: str
+    job: Job
+
+
+DEBOUNCE_SHARE = 0.05  # of the document's last lint time
+MAX_DEBOUNCE_SECONDS = 0.3
+FIRST_LINT_CHARS_PER_SECOND = 150_000  # a guess at the lint time before a document's first lint was timed
+MAX_START_FAILURES = 3  # workers that die before answering, in a row, before the server gives up on them
+
+
+def debounce_seconds(last_lint_seconds: float) -> float:
+    """How long to wait after a change before linting.
+
+    Short, because a lint the next keystroke makes stale is interrupted: an early
+    start costs some CPU, not latency.  5% of the document's own lint time (a few
+    ms for a 500-line script) still takes changes sent together (a paste, an
+    auto-format, multi-cursor typing) as one; a huge file, whose interrupted
+    lints waste the most, waits longer, up to 0.3 s.
+    """
+    return min(MAX_DEBOUNCE_SECONDS, DEBOUNCE_SHARE * max(last_lint_seconds, 0.0))
+
+
+class Worker:
+    """One lint worker process; a thread reads its answers and hands them to the server's loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_message: Callable, on_exit: Callable) -> None:
+        package_parent = str(Path(kerassniff.__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from kerassniff.lsp_worker import main; main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.snapshot: Scheduled | None = None  # the job in flight
+        self.cancelled = False
+        self.answered = False  # it has sent a message: it started
+        self.loop = loop
+        threading.Thread(target=self._read, args=(on_message, on_exit), daemon=True).start()
+
+    def _read(self, on_message: Callable, on_exit: Callable) -> None:
+        assert self.process.stdout is not None
+        while True:
+            try:
+                message = read_frame(self.process.stdout)
+            except Exception:  # noqa: BLE001 - a torn stream is the same as a closed one
+                message = None
+            try:
+                if message is None:
+                    self.loop.call_soon_threadsafe(on_exit, self)
+                    return
+                self.loop.call_soon_threadsafe(on_message, self, message)
+            except RuntimeError:  # the server's loop has closed: it is shutting down
+                return
+
+    def start(self, snapshot: Scheduled) -> bool:
+        """Send it a job; False if it has gone (its reader thread reports the exit)."""
+        assert self.process.stdin is not None
+        try:
+            write_frame(self.process.stdin, snapshot.job)
+        except OSError:
+            return False
+        self.snapshot, self.cancelled = snapshot, False
+        return True
+
+    def cancel(self) -> None:
+        """Interrupt the job in flight (its result would be dropped anyway)."""
+        if CANCEL_SIGNAL is not None and not self.cancelled and self.process.poll() is None:
+            self.cancelled = True
+            self.process.send_signal(CANCEL_SIGNAL)
+
+    def stop(self) -> None:
+        if self.snapshot is not None:
+            self.cancel()
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()  # the worker exits at the end of its input
+            self.process.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+
+
+class Linter:
+    """Schedules lints of open documents on the workers: debounced, newest version first, stale work cut short."""
+
+    def __init__(self, snapshot: Callable[[str], Scheduled], deliver: Callable[[Scheduled, Outcome], None],
+                 deliver_fixes: Callable[[Scheduled, dict[int, list[Edit]]], None]) -> None:
+        self.snapshot, self.deliver, self.deliver_fixes = snapshot, deliver, deliver_fixes
+        self.size = 2 if (os.cpu_count() or 1) >= 2 else 1
+        self.workers: list[Worker] = []
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.waiting: dict[str, Scheduled] = {}
+        self.seconds: dict[str, float] = {}  # key -> how long its last lint took
+        self.failures = 0  # workers in a row that stopped before they answered
+
+    def start(self) -> None:
+        """Start the workers ahead of the first lint (a worker takes a moment to load)."""
+        while len(self.workers) < self.size:
+            self.workers.append(Worker(asyncio.get_running_loop(), self._on_message, self._on_exit))
+
+    def stop(self) -> None:
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            worker.stop()
+
+    def request(self, key: str, delay: float, *, supersedes: bool = True) -> None:
+        """Lint ``key`` after ``delay`` seconds; ``supersedes``: its text changed, so running lints are stale."""
+        if supersedes:
+            for worker in self.workers:
+                if worker.snapshot is not None and worker.snapshot.key == key:
+                    worker.cancel()
+        self.waiting.pop(key, None)
+        timer = self.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        if delay <= 0:
+            self._ready(key)
+        else:
+            self.timers[key] = asyncio.get_running_loop().call_later(delay, self._ready, key)
+
+    def debounce(self, key: str, size: int) -> float:
+        return debounce_seconds(self.seconds.get(key, size / FIRST_LINT_CHARS_PER_SECOND))
+
+    def forget(self, key: str) -> None:
+        for worker in self.workers:
+            if worker.snapshot is not None and worker.snapshot.key == key:
+                worker.cancel()
+        self.waiting.pop(key, None)
+        self.seconds.pop(key, None)
+        timer = self.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _ready(self, key: str) -> None:
+        self.timers.pop(key, None)
+        snapshot = self.snapshot(key)
+        if snapshot is not None:
+            self.waiting[key] = snapshot
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self.waiting and self.failures < MAX_START_FAILURES:
+            worker = next((w for w in self.workers if w.snapshot is None and w.process.poll() is None), None)
+            if worker is None:
+                if len(self.workers) >= self.size:
+                    return
+                worker = Worker(asyncio.get_running_loop(), self._on_message, self._on_exit)
+                self.workers.append(worker)
+            key = next(iter(self.waiting))
+            if not worker.start(self.waiting[key]):
+                return  # it has gone: its exit dispatches again
+            del self.waiting[key]
+
+    def _on_message(self, worker: Worker, message: tuple) -> None:
+        worker.answered, self.failures = True, 0
+        kind, job_id, payload = message
+        snapshot = worker.snapshot
+        if snapshot is None or snapshot.job.id != job_id:
+            return
+        if kind == "result":
+            self.seconds[snapshot.key] = payload.seconds
+            self.deliver(snapshot, payload)
+        elif kind == "fixes":
+            self.deliver_fixes(snapshot, payload)
+        elif kind == "done":
+            self.deliver_fixes(snapshot, {})  # fixes cut short by a cancel: none will come, stop waiting for them
+            worker.snapshot = None
+            self._dispatch()
+
+    def _on_exit(self, worker: Worker) -> None:
+        if worker not in self.workers:
+            return  # stopped on purpose
+        self.workers.remove(worker)
+        code = worker.process.wait()
+        if not worker.answered:
+            self.failures += 1
+            if self.failures == MAX_START_FAILURES:
+                print(f"kerassniff: {MAX_START_FAILURES} lint workers in a row stopped (exit code {code}) before "
+                      f"they answered; the server publishes no more diagnostics", file=sys.stderr)
+        if worker.snapshot is not None:
+            self.deliver_fixes(worker.snapshot, {})
+        if worker.answered and worker.snapshot is not None:
+            print(f"kerassniff: a lint worker stopped (exit code {code}) while linting {worker.snapshot.job.path}; "
+                  f"a new one takes over", file=sys.stderr)
+        self._dispatch()
+
+
+# ---------------------------------------------------------------- the worker process
+
+_state = {"cancellable": False}
+
+
+def _on_cancel(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    if _state["cancellable"]:
+        _state["cancellable"] = False  # at most one Cancelled per job
+        raise Cancelled
+
+
+def _send(out: BinaryIO, message: object) -> None:
+    """Write a message; a cancel signal during the write is ignored (half a message would break the stream)."""
+    was = _state["cancellable"]
+    _state["cancellable"] = False
+    write_frame(out, message)
+    _state["cancellable"] = was
+
+
+def _run(out: BinaryIO, job: Job) -> None:
+    started = time.perf_counter()
+    result = lint_source(job.text, job.path, job.config, explicit=True)
+    findings = result.findings
+    outcome = Outcome([replace(f, fix=None) for f in findings])
+    located = _Located(result, job) if any(isinstance(f.fix, Fix) for f in findings) else None
+    for index, finding in enumerate(findings):
+        if located is not None and isinstance(finding.fix, Fix):
+            spans = fast_fix_edits(result, finding.fix, located.positions)
+            if spans is None:
+                outcome.slow.append(index)
+            else:
+                edits = located.edits(spans)
+                if edits is not None:
+                    outcome.edits[index] = edits
+    outcome.seconds = time.perf_counter() - started
+    _send(out, ("result", job.id, outcome))
+    if outcome.slow and located is not None:
+        slow = {}
+        for index in outcome.slow:
+            edits = located.edits(slow_fix_edits(result, findings[index].fix))
+            if edits is not None:
+                slow[index] = edits
+        _send(out, ("fixes", job.id, slow))
+
+
+def main() -> None:
+    """The worker's loop: read a job, lint it, answer; until the server closes the pipe."""
+    source = sys.stdin.buffer
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print() must not break the message stream
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which ends us by closing the pipe
+    if CANCEL_SIGNAL is not None:
+        signal.signal(CANCEL_SIGNAL, _on_cancel)
+    lint_source("import keras\n", "warm_up.py", Config())  # load the rules before the first job is timed
+    while True:
+        job = read_frame(source)
+        if not isinstance(job, Job):
+            return
+        try:
+            _state["cancellable"] = True
+            _run(out, job)
+            _state["cancellable"] = False
+        except Cancelled:
+            pass
+        _state["cancellable"] = False
+        write_frame(out, ("done", job.id, None))
+
+
+if __name__ == "__main__":  # pragma: no cover - started by the server as a child process
+    main()
