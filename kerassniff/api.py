@@ -144,6 +144,14 @@ def _python_version() -> str:
     return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
+_HINT_SENTENCE = re.compile(r"\.\s+(Perhaps|Did you mean|Maybe)\b(.*?)\??$")
+
+
+def _one_sentence(reason: str) -> str:
+    """Python's 'invalid syntax. Perhaps you forgot a comma?' as one sentence: 'invalid syntax (perhaps ...)'."""
+    return _HINT_SENTENCE.sub(lambda m: f" ({m.group(1).lower()}{m.group(2)})", reason)
+
+
 def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None) -> cst.Module | Finding:
     """The LibCST module, or the KS001 finding that says why there is none.
 
@@ -177,7 +185,7 @@ def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
             libcst_line or 1, libcst_column or 1,
             explanation=(f"Python {_python_version()} parses this file, but LibCST stops{where} ({detail}), so the file "
                          f"was not analysed; newer LibCST releases follow newer Python syntax."))
-    reason = python_error.msg or "invalid syntax"
+    reason = _one_sentence(python_error.msg or "invalid syntax")
     line = python_error.lineno or libcst_line or 1
     column = python_error.offset or (libcst_column if python_error.lineno is None else None) or 1
     kind = python2_statement(text, line, reason)

@@ -31,8 +31,8 @@ def check(script: Script):
             continue
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
             yield Report(loss.node, (
-                f"{loss_text(script, loss)} has from_logits=True on the {describe_head(script, head)}: JAX and "
-                f"PyTorch apply {head.activation} twice"),
+                f"from_logits=True on the {describe_head(script, head)}: JAX and PyTorch apply "
+                f"{head.activation} twice"),
                 f"drop from_logits=True (the output is already {head.activation}), or remove the activation from "
                 f"the last layer and keep from_logits=True",
                 explanation=_DOUBLE_ACTIVATION.format(activation=head.activation,
@@ -40,8 +40,7 @@ def check(script: Script):
                 facts={"from_logits": True, "activation": head.activation})
         elif loss.from_logits is False and head.activation == "linear":
             yield Report(loss.node, (
-                f"loss {loss_text(script, loss)} expects probabilities but the {describe_head(script, head)} "
-                f"gives raw logits"),
+                f"{loss_text(script, loss)} expects probabilities but the {describe_head(script, head)} gives logits"),
                 "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
                 "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer",
                 explanation=("The loss has from_logits=False, so it clips its input into (0, 1) before the log: it is "

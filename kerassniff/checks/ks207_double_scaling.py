@@ -62,14 +62,13 @@ def check(script: Script):
                 continue
             reported.add(id(where.node))
             if second.in_model:
-                model_text = second.description if second.node is model.node else \
-                    f"{second.description} ({script.where(second.node)})"
+                model_text = f"{second.description} ({script.where(second.node)})"
                 message = f"{data.label} is {first.description} here and again by {model_text}"
             else:
                 message = f"{data.label} is {second.description} after being {first.description} ({script.where(first.node)})"
             yield Report(
                 where.node,
-                f"{message}: inputs end up in [0, {largest:.2g}]",
+                f"{message}: inputs in [0, {largest:.2g}]",
                 explanation=(
                     f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                     + ", then ".join(s.description for s in scalings)
@@ -97,7 +96,7 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
     if id(model) in seen:
         return []
     if model.application is not None and model.application.name in ALWAYS_RESCALING_APPLICATIONS:
-        return [Scaling(1 / PIXEL_MAX, model.node, f"{model.application.name} (it rescales its input itself)",
+        return [Scaling(1 / PIXEL_MAX, model.node, f"{model.application.name}'s own rescaling",
                         in_model=True)]
     scalings = []
     for layer in model.all_layers():
