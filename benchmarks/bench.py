@@ -5,7 +5,8 @@
 Default corpus: fixtures/ plus, when Keras 3 is installed, its applications and
 layers packages (real model-building code).  Prints, for that corpus:
 
-* bare ``libcst.parse_module`` vs a full single-process lint: seconds, lines/s, ratio;
+* bare ``libcst.parse_module`` vs a full single-process lint, scripts and notebooks' code cells (5 paired
+  runs: the medians and the median of the per-pair ratios);
 * peak memory (max RSS) of the CLI linting 1,000 files;
 * the CLI with 1 job vs 2 jobs over 100+ files (the parallel speed-up);
 * the CLI re-run over unchanged files with the cache (vs without);
@@ -44,16 +45,43 @@ def default_folders() -> list[Path]:
 
 
 def corpus(folders: list[Path]) -> list[tuple[Path, str]]:
+    """The scripts and notebooks under the folders that LibCST parses, as (path, text to lint)."""
     files = []
     for folder in folders:
-        for path in sorted(folder.rglob("*.py")):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".py", ".ipynb"):
+                continue
             try:
                 text = path.read_text(encoding="utf-8")
-                cst.parse_module(text)
+                cst.parse_module(parse_text(path, text))
             except Exception:  # noqa: BLE001 - the corpus may hold broken files on purpose
                 continue
             files.append((path, text))
     return files
+
+
+def parse_text(path: Path, text: str) -> str:
+    """What a bare parse of the file reads: a script's text, or a notebook's joined code cells."""
+    if path.suffix == ".ipynb":
+        from kerassniff.notebook import notebook_source
+
+        return notebook_source(text).text
+    return text
+
+
+def paired(first, second, pairs: int = 5) -> tuple[float, float, float]:
+    """Run the two in turn ``pairs`` times: the median of each and the median of the per-pair ratios."""
+    a, b, ratios = [], [], []
+    for _ in range(pairs):
+        start = time.perf_counter()
+        first()
+        middle = time.perf_counter()
+        second()
+        end = time.perf_counter()
+        a.append(middle - start)
+        b.append(end - middle)
+        ratios.append((end - middle) / (middle - start))
+    return statistics.median(a), statistics.median(b), statistics.median(ratios)
 
 
 def best_of(repeats: int, function) -> float:
@@ -100,16 +128,18 @@ def copy_corpus(files: list[tuple[Path, str]], count: int, target: Path) -> None
 def main() -> None:
     folders = [Path(a) for a in sys.argv[1:]] or default_folders()
     files = corpus(folders)
-    lines = sum(text.count("\n") + 1 for _, text in files)
+    lines = sum(parse_text(path, text).count("\n") + 1 for path, text in files)
     config = Config()
-    parse_s = best_of(3, lambda: [cst.parse_module(text) for _, text in files])
-    lint_s = best_of(3, lambda: [lint_source(text, str(path), config) for path, text in files])
+    sources = [parse_text(path, text) for path, text in files]
+    parse_s, lint_s, ratio = paired(lambda: [cst.parse_module(text) for text in sources],
+                                    lambda: [lint_source(text, str(path), config) for path, text in files])
     with_findings = sum(1 for path, text in files if lint_source(text, str(path), config).findings)
-    print(f"corpus                  : {len(files)} files, {lines:,} lines, {with_findings} with findings")
+    print(f"corpus                  : {len(files)} files ({sum(p.suffix == '.ipynb' for p, _ in files)} notebooks), "
+          f"{lines:,} lines, {with_findings} with findings")
     print(f"                          ({', '.join(str(f) for f in folders)})")
-    print(f"bare libcst.parse_module: {parse_s:.2f} s  {lines / parse_s:,.0f} lines/s")
+    print(f"bare libcst.parse_module: {parse_s:.2f} s  {lines / parse_s:,.0f} lines/s (median of 5 paired runs)")
     print(f"kerassniff, 1 process   : {lint_s:.2f} s  {lines / lint_s:,.0f} lines/s")
-    print(f"ratio lint / parse      : {lint_s / parse_s:.2f}x")
+    print(f"ratio lint / parse      : {ratio:.2f}x (median of the per-pair ratios)")
 
     with tempfile.TemporaryDirectory() as scratch:
         big = Path(scratch) / "thousand"
