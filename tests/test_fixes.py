@@ -193,6 +193,21 @@ def test_fix_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["legacy.py"]
 
 
+def test_an_immutable_file_is_an_error_not_a_read_only_skip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """chattr +i: the mode allows writing but the system refuses (root cannot always chattr here, so simulate it)."""
+    path = tmp_path / "legacy.py"
+    path.write_text(SAFE_ONLY)
+    real_access = os.access
+    monkeypatch.setattr("kerassniff.fixes.os.access",
+                        lambda target, mode, **kw: mode != os.W_OK and real_access(target, mode, **kw))
+    result = CliRunner().invoke(main, [str(path), "--fix", "--no-cache"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kerassniff:")]
+    assert lines == [f"kerassniff: cannot fix {path}: the file cannot be written although its mode allows it "
+                     f"(immutable, or on a read-only file system)"]
+    assert path.read_text() == SAFE_ONLY
+
+
 def test_fix_and_diff_on_standard_input(tmp_path: Path) -> None:
     fixed = CliRunner().invoke(main, ["-", "--fix", "--stdin-filename", "legacy.py"], input=SAFE_ONLY)
     assert fixed.stdout == SAFE_ONLY.replace("np.float", "float")
