@@ -126,9 +126,9 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         sys.exit(_check_stdin(config, stdin_filename or "-", output_format, output_file, statistics, quiet,
                               exit_zero, unsafe_fixes, apply_fix, show_diff))
 
-    fix_failed = False
+    fix_failed = not_written = False
     if apply_fix or show_diff:
-        changed, fix_failed = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
+        changed, fix_failed, not_written = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
         if show_diff:
             sys.exit(2 if fix_failed else 1 if changed else 0)
         no_cache = True  # report what is left from the files as they are now
@@ -142,11 +142,11 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         _run_dynamic(result, config, device, dynamic_timeout, quiet)
 
     sys.exit(_finish(result, output_format, output_file, statistics, quiet, exit_zero, unsafe_fixes, show_model,
-                     fix_failed))
+                     fix_failed, not_written))
 
 
 def _finish(result: RunResult, output_format: str, output_file: str | None, statistics: bool, quiet: bool,
-            exit_zero: bool, unsafe_fixes: bool, show_model: bool, fix_failed: bool) -> int:
+            exit_zero: bool, unsafe_fixes: bool, show_model: bool, fix_failed: bool, not_written: bool = False) -> int:
     """Report a run (problems on stderr, findings where asked) and return the exit code."""
     for problem in result.problems:
         click.echo(f"kerassniff: {problem}", err=True)
@@ -166,7 +166,8 @@ def _finish(result: RunResult, output_format: str, output_file: str | None, stat
     problems = [str(p) for p in result.problems]
     problems += [internal_error_message(r).splitlines()[0].removeprefix("kerassniff: ") for r in result.internal_errors]
     text = render(findings, output_format, statistics, quiet, Tally(checked, len(result.files) - checked,
-                                                                    len(problems)), unsafe_fixes, problems)
+                                                                    len(problems)), unsafe_fixes, problems,
+                  fix_not_written=not_written)
     if not emit(text, output_file) or problems or fix_failed:
         return 2
     return 0 if exit_zero or not findings else 1
@@ -218,8 +219,9 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
                        f"{': ' + run.reason if run.reason else ''}", err=True)
 
 
-def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tuple[bool, bool]:
-    """Apply (or, with --diff, print) the fixes; returns (some file has fixes, some fix could not be written)."""
+def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tuple[bool, bool, bool]:
+    """Apply (or, with --diff, print) the fixes; returns (some file has fixes, some fix failed to be written (an
+    error), some file's fixes were not written (a failure or a read-only file))."""
     from kerassniff.discovery import collect
     from kerassniff.fixes import FixWriteError, ReadOnlyFile, fix_file, write_fixed
 
@@ -244,7 +246,7 @@ def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tup
     if count:
         verb = "Would fix" if diff_only else "Fixed"
         click.echo(f"{verb} {plural(count, 'finding')} in {plural(len(done), 'file')}.", err=True)
-    return bool(fixed_files), failed
+    return bool(fixed_files), failed, len(written) < len(fixed_files) and not diff_only
 
 
 def _check_stdin(config: Config, display: str, output_format: str, output_file: str | None, statistics: bool,

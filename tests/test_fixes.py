@@ -170,6 +170,7 @@ def test_fix_skips_a_read_only_file_with_one_line(tmp_path: Path) -> None:
     result = run(str(path), "--fix")
     assert result.exit_code == 1  # the finding is still there: the usual rule
     assert f"kerassniff: {path}: read-only file, not fixed" in result.stderr
+    assert "could not be applied" in result.stdout and "with --fix" not in result.stdout
     assert path.read_text() == SAFE_ONLY and "Traceback" not in result.output
 
 
@@ -189,6 +190,8 @@ def test_fix_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path, monke
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # no traceback
     lines = [line for line in result.stderr.splitlines() if line.startswith("kerassniff: cannot fix")]
     assert len(lines) == 1 and "Operation not permitted" in lines[0]
+    assert "[*] 1 fixable, but the fix could not be applied (see above)." in result.stdout
+    assert "with --fix" not in result.stdout  # not advice to run what just failed
     assert path.read_text() == SAFE_ONLY
     assert sorted(p.name for p in tmp_path.iterdir()) == ["legacy.py"]
 

@@ -30,7 +30,9 @@ def plural(count: int, word: str) -> str:
 
 
 def render(findings: list[Finding], output_format: str, statistics: bool, quiet: bool, tally: Tally,
-           unsafe_fixes: bool = False, problems: list[str] | None = None) -> str:
+           unsafe_fixes: bool = False, problems: list[str] | None = None, fix_not_written: bool = False) -> str:
+    """The report; ``fix_not_written`` (a ``--fix`` that could not write some file) replaces the advice to run
+    ``--fix`` with the news that it could not be applied."""
     if statistics:
         counts = Counter(f.code for f in findings)
         lines = []
@@ -45,7 +47,10 @@ def render(findings: list[Finding], output_format: str, statistics: bool, quiet:
         unsafe = sum(1 for f in findings if f.fix_applicability == "unsafe")
         if safe or (unsafe and unsafe_fixes):
             fixable = safe + (unsafe if unsafe_fixes else 0)
-            text += f"[*] {fixable} fixable with --fix{' --unsafe-fixes' if unsafe_fixes and unsafe else ''}.\n"
+            if fix_not_written:
+                text += f"[*] {fixable} fixable, but the fix could not be applied (see above).\n"
+            else:
+                text += f"[*] {fixable} fixable with --fix{' --unsafe-fixes' if unsafe_fixes and unsafe else ''}.\n"
         if unsafe and not unsafe_fixes:
             text += f"({unsafe} more fixable with --unsafe-fixes; review those changes.)\n"
     return text
