@@ -226,7 +226,8 @@ def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tup
     from kerassniff.fixes import FixWriteError, ReadOnlyFile, fix_file, write_fixed
 
     targets, _ = collect(paths, config)  # the paths' problems are reported by the check that follows
-    fixed_files = [f for f in (fix_file(t.path, config, unsafe) for t in targets) if f is not None]
+    fixed_files = [f for f in (fix_file(path, config, unsafe) for path in _one_name_per_file(t.path for t in targets))
+                   if f is not None]
     written, failed = [], False
     for fixed in fixed_files:
         if diff_only:
@@ -247,6 +248,23 @@ def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tup
         verb = "Would fix" if diff_only else "Fixed"
         click.echo(f"{verb} {plural(count, 'finding')} in {plural(len(done), 'file')}.", err=True)
     return bool(fixed_files), failed, len(written) < len(fixed_files) and not diff_only
+
+
+def _one_name_per_file(paths) -> list[Path]:
+    """The paths less those naming a file already named (hard links: one inode, several names), so that each file
+    is fixed, and counted, once; the check that follows still reports every name."""
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            unique.append(path)  # the fix reports why it cannot read it
+            continue
+        if (status.st_dev, status.st_ino) not in seen:
+            seen.add((status.st_dev, status.st_ino))
+            unique.append(path)
+    return unique
 
 
 def _check_stdin(config: Config, display: str, output_format: str, output_file: str | None, statistics: bool,

@@ -163,6 +163,21 @@ def test_fix_keeps_a_hard_linked_files_inode(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["legacy.py", "other_name.py"]
 
 
+def test_hard_links_are_fixed_and_counted_once_named_or_walked(tmp_path: Path) -> None:
+    first = tmp_path / "h1.py"
+    first.write_text(SAFE_ONLY)
+    os.link(first, tmp_path / "h2.py")
+    named = run(str(first), str(tmp_path / "h2.py"), "--fix")
+    assert named.exit_code == 0 and "Fixed 1 finding in 1 file." in named.stderr
+    assert "np.float" not in first.read_text() and first.stat().st_nlink == 2
+    first.write_text(SAFE_ONLY)
+    walked = run(str(tmp_path), "--fix")
+    assert walked.exit_code == 0 and "Fixed 1 finding in 1 file." in walked.stderr
+    first.write_text(SAFE_ONLY)
+    diff = run(str(tmp_path), "--diff")
+    assert diff.stdout.count("+x = np.zeros(3, dtype=float)") == 1 and "Would fix 1 finding in 1 file." in diff.stderr
+
+
 def test_fix_skips_a_read_only_file_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "legacy.py"
     path.write_text(SAFE_ONLY)
