@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kerassniff import __version__
-from kerassniff.api import RunResult, internal_error_message, lint_bytes, print_internal_errors
+from kerassniff.api import NOT_PYTHON, RunResult, internal_error_message, lint_bytes, print_internal_errors
 from kerassniff.batch import lint_paths
 from kerassniff.cache import Cache
 from kerassniff.config import (
@@ -165,8 +165,9 @@ def _finish(result: RunResult, output_format: str, output_file: str | None, stat
     # what SARIF records as the invocation's notifications
     problems = [str(p) for p in result.problems]
     problems += [internal_error_message(r).splitlines()[0].removeprefix("kerassniff: ") for r in result.internal_errors]
-    text = render(findings, output_format, statistics, quiet, Tally(checked, len(result.files) - checked,
-                                                                    len(problems)), unsafe_fixes, problems,
+    not_python = sum(1 for f in result.files if f.skipped == NOT_PYTHON)
+    tally = Tally(checked, len(result.files) - checked - not_python, len(problems), not_python)
+    text = render(findings, output_format, statistics, quiet, tally, unsafe_fixes, problems,
                   fix_not_written=not_written)
     if not emit(text, output_file) or problems or fix_failed:
         return 2

@@ -221,6 +221,22 @@ def test_a_dangling_symlink_is_a_missing_path_not_an_unreadable_file(project: Pa
     assert "KS001" not in walked.stdout and walked.stderr.count("dangling symbolic link") == 1
 
 
+def test_a_notebook_in_another_language_is_counted_as_such(tmp_path: Path) -> None:
+    import json
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": ["library(keras)\n", "model <- keras_model_sequential()\n"]}
+    (tmp_path / "analysis.ipynb").write_text(json.dumps(
+        {"cells": [cell], "metadata": {"kernelspec": {"name": "ir", "language": "R"}, "language_info": {"name": "R"}},
+         "nbformat": 4, "nbformat_minor": 5}))
+    (tmp_path / "util.py").write_text("x = 1\n")
+    for _ in range(2):  # the second run reads the cache, which keeps why each file was skipped
+        result = run([str(tmp_path)])
+        assert result.exit_code == 0 and "warning" not in result.stderr
+        assert ("All checks passed (0 files checked; 1 file without Keras skipped; "
+                "1 notebook with a non-Python kernel skipped).") in result.stdout
+
+
 def test_bad_files_do_not_stop_the_run(tmp_path: Path) -> None:
     (tmp_path / "a_binary.py").write_bytes(b"\x00\x01\x02keras")
     (tmp_path / "b_latin1.py").write_bytes("import keras\nname = 'caf\xe9'\n".encode("latin-1"))

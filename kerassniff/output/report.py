@@ -1,8 +1,8 @@
 """The whole report: findings in the chosen format, the summary line, and where it goes.
 
 The summary never says "All checks passed" about nothing: it counts the files
-checked, those skipped for having no Keras in them, and the paths that could
-not be checked at all.
+checked, those skipped for having no Keras in them, the notebooks skipped for
+a kernel in another language, and the paths that could not be checked at all.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class Tally:
     checked: int  # files analysed
     skipped: int = 0  # found by walking a folder, but with no Keras in them
     problems: int = 0  # paths that could not be checked, internal errors
+    not_python: int = 0  # notebooks whose kernel is another language (R, Julia)
 
 
 def plural(count: int, word: str) -> str:
@@ -61,12 +62,14 @@ def summary(findings: list[Finding], tally: Tally) -> str:
     checked = f"{plural(tally.checked, 'file')} checked"
     if tally.skipped:
         checked += f"; {plural(tally.skipped, 'file')} without Keras skipped"
+    if tally.not_python:
+        checked += f"; {plural(tally.not_python, 'notebook')} with a non-Python kernel skipped"
     if findings:
         files = len({f.path for f in findings})
         line = f"Found {plural(len(findings), 'finding')} in {plural(files, 'file')} ({checked})"
     elif tally.problems:
         line = f"No findings in the {checked}"
-    elif tally.checked == 0 and tally.skipped == 0:
+    elif tally.checked == 0 and tally.skipped == 0 and tally.not_python == 0:
         return "No Python files checked.\n"
     else:
         line = f"All checks passed ({checked})"
