@@ -119,6 +119,8 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
     try:
         config = _configure(paths, select, ignore, config_path, isolated)
         config.force_exclude = force_exclude
+        if dynamic:
+            _check_isolation_setting()
     except ConfigError as error:
         click.echo(f"kerassniff: {error}", err=True)
         sys.exit(2)
@@ -192,6 +194,16 @@ def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[st
     return config
 
 
+def _check_isolation_setting() -> None:
+    """A mistyped KERASSNIFF_ISOLATION is a configuration error before anything runs, not a quiet ``auto``."""
+    from kerassniff.dynamic.isolation import IsolationSettingError, requested
+
+    try:
+        requested()
+    except IsolationSettingError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float, quiet: bool) -> None:
     """Confirm or refute each finding by running the scripts (see kerassniff/dynamic/)."""
     from kerassniff.dynamic.runner import (
@@ -201,7 +213,12 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
         run_all,
     )
 
+    from kerassniff.dynamic.isolation import fallback_warning
+
     scripts = [f.script for f in result.files if f.script is not None]
+    warning = fallback_warning() if scripts else None
+    if warning:  # even with --quiet: the user asked for an isolation and does not get it
+        click.echo(f"kerassniff: warning: {warning}", err=True)
     if not quiet:
         click.echo(f"kerassniff: dynamic mode runs {len(scripts)} script(s) in a sandbox "
                    f"(device {device}, up to {timeout:g} s each)...", err=True)
