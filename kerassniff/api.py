@@ -50,6 +50,10 @@ _PY2_STATEMENTS = (
     ("'<>' operator", re.compile(r"^[^#'\"]*<>")),
     ("octal literal without 0o", re.compile(r"^[^#'\"]*(?<![\w.])0\d+\b")),
 )
+# Why a file was not analysed (FileResult.skipped; empty: it was).
+NO_KERAS = "no Keras"  # found by walking a folder, and never mentions Keras
+NOT_PYTHON = "kernel not Python"  # a notebook in R, Julia, ...
+
 _PY2_MESSAGES = {"Missing parentheses in call to 'print'": "print statement",
                  "Missing parentheses in call to 'exec'": "exec statement"}
 
@@ -58,7 +62,7 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     script: Script | None = None
-    skipped: bool = False  # pre-filtered: no Keras in it
+    skipped: str = ""  # why it was not analysed (NO_KERAS, NOT_PYTHON); empty when it was
     text: str | None = field(default=None, repr=False)  # kept for cross-script suppression
     internal_error: str | None = None
     timed_out: bool = False
@@ -210,7 +214,7 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     config = config or Config()
     result = FileResult(path)
     if not explicit and not KERAS_HINT.search(text):
-        result.skipped = True
+        result.skipped = NO_KERAS
         return result
     if is_notebook(path):
         return _lint_notebook(text, path, config)
@@ -230,7 +234,7 @@ def _lint_notebook(text: str, path: str, config: Config) -> FileResult:
     try:
         source = notebook_source(text)
     except NotPython:  # an R or Julia notebook: nothing to analyse (ruff skips them too)
-        return FileResult(path, skipped=True)
+        return FileResult(path, skipped=NOT_PYTHON)
     except NotebookError as error:
         return unreadable(path, parse_error_finding(path, str(error)), config)
     result = _lint_python(source.text, path, config, source.cell_of_line)

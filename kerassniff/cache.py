@@ -24,7 +24,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.project import LinkKeys
 
 CACHE_DIR_NAME = ".kerassniff_cache"
-_FORMAT = "2"
+_FORMAT = "3"  # 3: "skipped" is a reason, not a flag
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +61,7 @@ def _file_hash(path: str) -> str | None:
 @dataclass
 class CachedResult:
     findings: list[Finding]
-    skipped: bool
+    skipped: str  # why the file was not analysed ("" when it was)
     links: LinkKeys
 
 
@@ -88,11 +88,11 @@ class Cache:
                 return None
             findings = [_finding_from_json(item) for item in entry["findings"]]
             links = LinkKeys(tuple(entry["links"]["saves"]), tuple(entry["links"]["loads"]))
-            return CachedResult(findings, bool(entry["skipped"]), links)
+            return CachedResult(findings, str(entry["skipped"] or ""), links)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, findings: list[Finding], skipped: bool, links: LinkKeys, helpers: list[str]) -> None:
+    def put(self, key: str, findings: list[Finding], skipped: str, links: LinkKeys, helpers: list[str]) -> None:
         helper_hashes = {helper: _file_hash(helper) for helper in helpers}
         entry = {"findings": [_finding_to_json(f) for f in findings], "skipped": skipped,
                  "links": {"saves": list(links.saves), "loads": list(links.loads)},

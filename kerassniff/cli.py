@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kerassniff import __version__
-from kerassniff.api import RunResult, internal_error_message, lint_bytes, print_internal_errors
+from kerassniff.api import NOT_PYTHON, RunResult, internal_error_message, lint_bytes, print_internal_errors
 from kerassniff.batch import lint_paths
 from kerassniff.cache import Cache
 from kerassniff.config import (
@@ -119,6 +119,8 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
     try:
         config = _configure(paths, select, ignore, config_path, isolated)
         config.force_exclude = force_exclude
+        if dynamic:
+            _check_isolation_setting()
     except ConfigError as error:
         click.echo(f"kerassniff: {error}", err=True)
         sys.exit(2)
@@ -126,9 +128,9 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         sys.exit(_check_stdin(config, stdin_filename or "-", output_format, output_file, statistics, quiet,
                               exit_zero, unsafe_fixes, apply_fix, show_diff))
 
-    fix_failed = False
+    fix_failed = not_written = False
     if apply_fix or show_diff:
-        changed, fix_failed = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
+        changed, fix_failed, not_written = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
         if show_diff:
             sys.exit(2 if fix_failed else 1 if changed else 0)
         no_cache = True  # report what is left from the files as they are now
@@ -142,11 +144,11 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
         _run_dynamic(result, config, device, dynamic_timeout, quiet)
 
     sys.exit(_finish(result, output_format, output_file, statistics, quiet, exit_zero, unsafe_fixes, show_model,
-                     fix_failed))
+                     fix_failed, not_written))
 
 
 def _finish(result: RunResult, output_format: str, output_file: str | None, statistics: bool, quiet: bool,
-            exit_zero: bool, unsafe_fixes: bool, show_model: bool, fix_failed: bool) -> int:
+            exit_zero: bool, unsafe_fixes: bool, show_model: bool, fix_failed: bool, not_written: bool = False) -> int:
     """Report a run (problems on stderr, findings where asked) and return the exit code."""
     for problem in result.problems:
         click.echo(f"kerassniff: {problem}", err=True)
@@ -165,8 +167,10 @@ def _finish(result: RunResult, output_format: str, output_file: str | None, stat
     # what SARIF records as the invocation's notifications
     problems = [str(p) for p in result.problems]
     problems += [internal_error_message(r).splitlines()[0].removeprefix("kerassniff: ") for r in result.internal_errors]
-    text = render(findings, output_format, statistics, quiet, Tally(checked, len(result.files) - checked,
-                                                                    len(problems)), unsafe_fixes, problems)
+    not_python = sum(1 for f in result.files if f.skipped == NOT_PYTHON)
+    tally = Tally(checked, len(result.files) - checked - not_python, len(problems), not_python)
+    text = render(findings, output_format, statistics, quiet, tally, unsafe_fixes, problems,
+                  fix_not_written=not_written)
     if not emit(text, output_file) or problems or fix_failed:
         return 2
     return 0 if exit_zero or not findings else 1
@@ -190,6 +194,16 @@ def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[st
     return config
 
 
+def _check_isolation_setting() -> None:
+    """A mistyped KERASSNIFF_ISOLATION is a configuration error before anything runs, not a quiet ``auto``."""
+    from kerassniff.dynamic.isolation import IsolationSettingError, requested
+
+    try:
+        requested()
+    except IsolationSettingError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float, quiet: bool) -> None:
     """Confirm or refute each finding by running the scripts (see kerassniff/dynamic/)."""
     from kerassniff.dynamic.runner import (
@@ -199,7 +213,12 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
         run_all,
     )
 
+    from kerassniff.dynamic.isolation import fallback_warning
+
     scripts = [f.script for f in result.files if f.script is not None]
+    warning = fallback_warning() if scripts else None
+    if warning:  # even with --quiet: the user asked for an isolation and does not get it
+        click.echo(f"kerassniff: warning: {warning}", err=True)
     if not quiet:
         click.echo(f"kerassniff: dynamic mode runs {len(scripts)} script(s) in a sandbox "
                    f"(device {device}, up to {timeout:g} s each)...", err=True)
@@ -218,13 +237,15 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
                        f"{': ' + run.reason if run.reason else ''}", err=True)
 
 
-def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tuple[bool, bool]:
-    """Apply (or, with --diff, print) the fixes; returns (some file has fixes, some fix could not be written)."""
+def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tuple[bool, bool, bool]:
+    """Apply (or, with --diff, print) the fixes; returns (some file has fixes, some fix failed to be written (an
+    error), some file's fixes were not written (a failure or a read-only file))."""
     from kerassniff.discovery import collect
     from kerassniff.fixes import FixWriteError, ReadOnlyFile, fix_file, write_fixed
 
     targets, _ = collect(paths, config)  # the paths' problems are reported by the check that follows
-    fixed_files = [f for f in (fix_file(t.path, config, unsafe) for t in targets) if f is not None]
+    fixed_files = [f for f in (fix_file(path, config, unsafe) for path in _one_name_per_file(t.path for t in targets))
+                   if f is not None]
     written, failed = [], False
     for fixed in fixed_files:
         if diff_only:
@@ -244,7 +265,24 @@ def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tup
     if count:
         verb = "Would fix" if diff_only else "Fixed"
         click.echo(f"{verb} {plural(count, 'finding')} in {plural(len(done), 'file')}.", err=True)
-    return bool(fixed_files), failed
+    return bool(fixed_files), failed, len(written) < len(fixed_files) and not diff_only
+
+
+def _one_name_per_file(paths) -> list[Path]:
+    """The paths less those naming a file already named (hard links: one inode, several names), so that each file
+    is fixed, and counted, once; the check that follows still reports every name."""
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            unique.append(path)  # the fix reports why it cannot read it
+            continue
+        if (status.st_dev, status.st_ino) not in seen:
+            seen.add((status.st_dev, status.st_ino))
+            unique.append(path)
+    return unique
 
 
 def _check_stdin(config: Config, display: str, output_format: str, output_file: str | None, statistics: bool,

@@ -4,8 +4,9 @@ Folders are walked without following symbolic links (so a link loop cannot
 trap us), skipping the default excludes, virtual environments (any folder
 holding ``pyvenv.cfg``) and whatever ``.gitignore`` files ignore.  Files named
 on the command line are always analysed, like ruff does.  A path that cannot
-be checked at all (missing, or a symbolic link into a loop) is a
-:class:`PathProblem`: reported on one line, the other files still checked.
+be checked at all (missing, a dangling symbolic link, or one into a loop)
+is a :class:`PathProblem`: reported on one line, the other files still
+checked, exit 2.
 """
 from __future__ import annotations
 
@@ -47,9 +48,16 @@ def _identity(path: Path) -> Path | PathProblem:
     except OSError as error:
         if error.errno == errno.ELOOP:
             return PathProblem(path, "symbolic link loop; skipped")
-        if os.path.islink(path):
-            return path.absolute()  # a dangling link: reading it reports the problem as KS001
+        if os.path.islink(path):  # its target is missing: like a missing path, not a file that cannot be read
+            return PathProblem(path, f"dangling symbolic link (to {_link_target(path)}); skipped")
         return PathProblem(path, f"{error.strerror or error}; skipped")
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 def _gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:

@@ -84,9 +84,11 @@ def write_fixed(path: Path, text: str, encoding: str = "utf-8") -> Path:
     same folder first and is read back; a file with one name then replaces the
     old one in one step (readers see the old file or the new one, never half),
     while a hard-linked file is rewritten in place from the verified copy, so
-    every name keeps seeing the same inode.  A read-only file (no write bit,
-    or not writable by this user) raises :class:`ReadOnlyFile`; any other
-    failure raises :class:`FixWriteError` with one line saying what failed.
+    every name keeps seeing the same inode.  A read-only file (its mode bits
+    give this user no write permission: the user protected it) raises
+    :class:`ReadOnlyFile`; a file whose mode allows writing but that cannot be
+    written (immutable, a read-only mount), and any other failure, raise
+    :class:`FixWriteError` with one line saying what failed.
     """
     target = Path(os.path.realpath(path))
     data = text.encode(encoding)
@@ -94,8 +96,12 @@ def write_fixed(path: Path, text: str, encoding: str = "utf-8") -> Path:
         status = target.stat()
     except OSError as error:
         raise FixWriteError(f"cannot read {path}: {error.strerror or error}") from None
-    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+    if not _mode_allows_writing(status):
         raise ReadOnlyFile(f"{path}: read-only file, not fixed")
+    if not os.access(target, os.W_OK):
+        # the mode allows it, yet the system refuses: an immutable file (chattr +i), a read-only mount, an ACL
+        raise FixWriteError(f"cannot fix {path}: the file cannot be written although its mode allows it "
+                            f"(immutable, or on a read-only file system)")
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".kerassniff")
     except OSError as error:
@@ -127,6 +133,21 @@ def write_fixed(path: Path, text: str, encoding: str = "utf-8") -> Path:
             raise FixWriteError(f"cannot fix {path}: {error.strerror or error}") from None
         raise
     return target
+
+
+def _mode_allows_writing(status: os.stat_result) -> bool:
+    """Whether the permission bits give this user write access (root: whether any write bit is set, so a 0444
+    file is left alone even though root could write it)."""
+    if not hasattr(os, "geteuid"):
+        return bool(status.st_mode & stat.S_IWUSR)
+    uid = os.geteuid()
+    if uid == 0:
+        return bool(status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    if status.st_uid == uid:
+        return bool(status.st_mode & stat.S_IWUSR)
+    if status.st_gid == os.getegid() or status.st_gid in os.getgroups():
+        return bool(status.st_mode & stat.S_IWGRP)
+    return bool(status.st_mode & stat.S_IWOTH)
 
 
 @dataclass

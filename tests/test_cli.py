@@ -209,6 +209,34 @@ def test_symlink_loops_are_skipped_and_the_rest_checked(project: Path) -> None:
     assert named.stderr == f"kerassniff: {project / 'self.py'}: symbolic link loop; skipped\n"
 
 
+def test_a_dangling_symlink_is_a_missing_path_not_an_unreadable_file(project: Path) -> None:
+    (project / "dangling.py").symlink_to(project / "nowhere.py")
+    named = CliRunner().invoke(main, [str(project / "dangling.py"), "--no-cache"])
+    assert named.exit_code == 2 and isinstance(named.exception, SystemExit)
+    assert named.stderr == (f"kerassniff: {project / 'dangling.py'}: dangling symbolic link "
+                            f"(to {project / 'nowhere.py'}); skipped\n")
+    assert "KS001" not in named.stdout and "1 path could not be checked" in named.stdout
+    walked = CliRunner().invoke(main, [str(project), "--no-cache"])
+    assert walked.exit_code == 2 and "train.py:3:20: KS101" in walked.stdout  # the walk goes on
+    assert "KS001" not in walked.stdout and walked.stderr.count("dangling symbolic link") == 1
+
+
+def test_a_notebook_in_another_language_is_counted_as_such(tmp_path: Path) -> None:
+    import json
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": ["library(keras)\n", "model <- keras_model_sequential()\n"]}
+    (tmp_path / "analysis.ipynb").write_text(json.dumps(
+        {"cells": [cell], "metadata": {"kernelspec": {"name": "ir", "language": "R"}, "language_info": {"name": "R"}},
+         "nbformat": 4, "nbformat_minor": 5}))
+    (tmp_path / "util.py").write_text("x = 1\n")
+    for _ in range(2):  # the second run reads the cache, which keeps why each file was skipped
+        result = run([str(tmp_path)])
+        assert result.exit_code == 0 and "warning" not in result.stderr
+        assert ("All checks passed (0 files checked; 1 file without Keras skipped; "
+                "1 notebook with a non-Python kernel skipped).") in result.stdout
+
+
 def test_bad_files_do_not_stop_the_run(tmp_path: Path) -> None:
     (tmp_path / "a_binary.py").write_bytes(b"\x00\x01\x02keras")
     (tmp_path / "b_latin1.py").write_bytes("import keras\nname = 'caf\xe9'\n".encode("latin-1"))

@@ -60,14 +60,54 @@ def test_without_isolation_the_harness_runs_as_before() -> None:
     ("auto", set(), "none"),
     ("none", {"bwrap", "unshare"}, "none"),
     ("unshare", {"bwrap", "unshare"}, "unshare"),
-    ("bwrap", {"unshare"}, "none"),  # asked for but not working here: today's measures, said so
-    ("nonsense", {"unshare"}, "unshare"),
+    ("bwrap", {"unshare"}, "unshare"),  # asked for but not working here: what auto picks, with a warning
+    ("unshare", set(), "none"),
 ])
 def test_the_strongest_working_isolation_is_chosen(monkeypatch: pytest.MonkeyPatch, setting: str, usable: set,
                                                      expected: str) -> None:
     monkeypatch.setenv(isolation.ENVIRONMENT_SETTING, setting)
     monkeypatch.setattr(isolation, "works", lambda method: method in usable or method == "none")
     assert isolation.choose() == expected
+
+
+def test_an_unknown_setting_is_an_error_not_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(isolation.ENVIRONMENT_SETTING, "bubblewrap")
+    with pytest.raises(isolation.IsolationSettingError, match="'bubblewrap' is not one of auto, bwrap, unshare, none"):
+        isolation.choose()
+
+
+def test_a_forced_method_that_does_not_work_says_what_is_used_instead(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation.shutil, "which", lambda program: None if program == "bwrap" else "/usr/bin/" + program)
+    monkeypatch.setattr(isolation, "works", lambda method: method in ("unshare", "none"))
+    monkeypatch.setenv(isolation.ENVIRONMENT_SETTING, "bwrap")
+    assert isolation.fallback_warning() == ("KERASSNIFF_ISOLATION=bwrap, but bwrap is not installed; "
+                                            "using unshare instead")
+    for working in ("unshare", "auto", "none"):
+        monkeypatch.setenv(isolation.ENVIRONMENT_SETTING, working)
+        assert isolation.fallback_warning() is None
+
+
+def test_the_command_line_rejects_an_unknown_setting_and_warns_about_a_fallback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from kerassniff import cli
+    from kerassniff.dynamic import runner
+
+    script = tmp_path / "train.py"
+    script.write_text("import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\n")
+    monkeypatch.setattr(runner, "run_all", lambda scripts, options: {})  # nothing is really run
+    monkeypatch.setattr(isolation, "works", lambda method: method in ("unshare", "none"))
+    monkeypatch.setenv(isolation.ENVIRONMENT_SETTING, "sandbox")
+    bad = CliRunner().invoke(cli.main, [str(script), "--dynamic", "--no-cache"])
+    assert bad.exit_code == 2 and isinstance(bad.exception, SystemExit)
+    assert bad.stderr == "kerassniff: KERASSNIFF_ISOLATION='sandbox' is not one of auto, bwrap, unshare, none\n"
+    monkeypatch.setenv(isolation.ENVIRONMENT_SETTING, "bwrap")
+    forced = CliRunner().invoke(cli.main, [str(script), "--dynamic", "--no-cache", "-q"])
+    assert forced.exit_code == 0
+    warnings = [line for line in forced.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("kerassniff: warning: KERASSNIFF_ISOLATION=bwrap, but bwrap ")
+    assert warnings[0].endswith("; using unshare instead")
 
 
 def test_a_missing_program_does_not_work(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -163,6 +163,21 @@ def test_fix_keeps_a_hard_linked_files_inode(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["legacy.py", "other_name.py"]
 
 
+def test_hard_links_are_fixed_and_counted_once_named_or_walked(tmp_path: Path) -> None:
+    first = tmp_path / "h1.py"
+    first.write_text(SAFE_ONLY)
+    os.link(first, tmp_path / "h2.py")
+    named = run(str(first), str(tmp_path / "h2.py"), "--fix")
+    assert named.exit_code == 0 and "Fixed 1 finding in 1 file." in named.stderr
+    assert "np.float" not in first.read_text() and first.stat().st_nlink == 2
+    first.write_text(SAFE_ONLY)
+    walked = run(str(tmp_path), "--fix")
+    assert walked.exit_code == 0 and "Fixed 1 finding in 1 file." in walked.stderr
+    first.write_text(SAFE_ONLY)
+    diff = run(str(tmp_path), "--diff")
+    assert diff.stdout.count("+x = np.zeros(3, dtype=float)") == 1 and "Would fix 1 finding in 1 file." in diff.stderr
+
+
 def test_fix_skips_a_read_only_file_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "legacy.py"
     path.write_text(SAFE_ONLY)
@@ -170,6 +185,7 @@ def test_fix_skips_a_read_only_file_with_one_line(tmp_path: Path) -> None:
     result = run(str(path), "--fix")
     assert result.exit_code == 1  # the finding is still there: the usual rule
     assert f"kerassniff: {path}: read-only file, not fixed" in result.stderr
+    assert "could not be applied" in result.stdout and "with --fix" not in result.stdout
     assert path.read_text() == SAFE_ONLY and "Traceback" not in result.output
 
 
@@ -189,8 +205,25 @@ def test_fix_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path, monke
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # no traceback
     lines = [line for line in result.stderr.splitlines() if line.startswith("kerassniff: cannot fix")]
     assert len(lines) == 1 and "Operation not permitted" in lines[0]
+    assert "[*] 1 fixable, but the fix could not be applied (see above)." in result.stdout
+    assert "with --fix" not in result.stdout  # not advice to run what just failed
     assert path.read_text() == SAFE_ONLY
     assert sorted(p.name for p in tmp_path.iterdir()) == ["legacy.py"]
+
+
+def test_an_immutable_file_is_an_error_not_a_read_only_skip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """chattr +i: the mode allows writing but the system refuses (root cannot always chattr here, so simulate it)."""
+    path = tmp_path / "legacy.py"
+    path.write_text(SAFE_ONLY)
+    real_access = os.access
+    monkeypatch.setattr("kerassniff.fixes.os.access",
+                        lambda target, mode, **kw: mode != os.W_OK and real_access(target, mode, **kw))
+    result = CliRunner().invoke(main, [str(path), "--fix", "--no-cache"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kerassniff:")]
+    assert lines == [f"kerassniff: cannot fix {path}: the file cannot be written although its mode allows it "
+                     f"(immutable, or on a read-only file system)"]
+    assert path.read_text() == SAFE_ONLY
 
 
 def test_fix_and_diff_on_standard_input(tmp_path: Path) -> None:

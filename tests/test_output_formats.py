@@ -160,6 +160,13 @@ def test_notebook_findings_land_on_the_notebook_files_own_lines(tmp_path: Path) 
     [result] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "KS101"]
     assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": compile_line, "endLine": compile_line}
     assert result["properties"]["cell"] == 2 and result["properties"]["cellLine"] == 3
+    _, gitlab = render("gitlab", path)
+    [issue] = [i for i in json.loads(gitlab) if i["check_name"] == "KS101"]
+    assert issue["location"]["lines"] == {"begin": compile_line, "end": compile_line}
+    assert issue["description"].startswith("cell 2, line 3: KS101 ")
+    _, pylint = render("pylint", path)
+    [line] = [line for line in pylint.splitlines() if "KS101" in line]
+    assert line.startswith(f"{path}:{compile_line}: [KS101] cell 2, line 3: ")
 
 
 def test_full_output_shows_the_notebook_cells_source(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def check(scripts: list[Script]):
                 f"{link.trainer.path} ({link.trainer.where(reference.call_node)}) trained it "
                 f"{_trained_on(reference.data, problem)}"),
                 explanation=(f"{link.trainer.path} trained the model saved as '{link.path}' on {reference.data.label} "
-                             f"{_described(reference.data)}: the loaded model sees inputs unlike anything it was "
+                             f"{_described(reference.data, problem)}: the loaded model sees inputs unlike anything it was "
                              f"trained on, and its accuracy here does not measure it."),
                 facts={"trainer": link.trainer.path, "model_file": link.path})
 
@@ -56,10 +56,12 @@ def _brief(data: Data, described: str) -> str:
     return described
 
 
-def _described(data: Data) -> str:
+def _described(data: Data, problem: str) -> str:
+    """The training data's preprocessing; its colour order only when that is what differs (the same order in both
+    scripts, or grayscale data, says nothing about the mismatch)."""
     parts = [scaling_text(data)]
-    if data.source.color:
-        parts.append(f"in {data.source.color.upper()}")
+    if problem.startswith("in ") and data.source.color:
+        parts.append(f"in {data.source.color.upper()} order")
     return ", ".join(parts)
 
 

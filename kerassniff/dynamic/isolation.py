@@ -19,7 +19,10 @@ Each is probed once per process by actually using it.  The child then checks
 what it really got (:func:`observed`): the report and the
 ``kerassniff: ran ...`` line say which isolation was in force, never just
 which was asked for.  ``KERASSNIFF_ISOLATION=none|unshare|bwrap|auto``
-forces a choice (``none`` where namespaces upset a GPU driver, say).
+forces a choice (``none`` where namespaces upset a GPU driver, say); any
+other value is a configuration error (:class:`IsolationSettingError`), and a
+forced method that does not work here falls back to what ``auto`` picks,
+with a warning naming it (:func:`fallback_warning`).
 """
 from __future__ import annotations
 
@@ -49,20 +52,36 @@ _PSEUDO_FOLDERS = frozenset({"proc", "sys", "dev"})
 _MOUNTINFO_ESCAPE = re.compile(r"\\([0-7]{3})")
 
 
+class IsolationSettingError(ValueError):
+    """``KERASSNIFF_ISOLATION`` names no method; the message is one line for the user."""
+
+
 def requested() -> str:
+    """The method ``KERASSNIFF_ISOLATION`` asks for (``auto`` when unset); an unknown value raises
+    :class:`IsolationSettingError` rather than quietly meaning ``auto``."""
     value = os.environ.get(ENVIRONMENT_SETTING, "auto").strip().lower() or "auto"
-    return value if value in (*METHODS, "auto") else "auto"
+    if value not in (*METHODS, "auto"):
+        raise IsolationSettingError(f"{ENVIRONMENT_SETTING}={os.environ[ENVIRONMENT_SETTING]!r} is not one of "
+                                    f"auto, {', '.join(METHODS)}")
+    return value
 
 
 def choose() -> str:
-    """The strongest isolation this system allows (or the one ``KERASSNIFF_ISOLATION`` asks for, if it works)."""
+    """The method ``KERASSNIFF_ISOLATION`` forces if it works here, else the strongest this system allows."""
     wanted = requested()
-    if wanted == "none":
-        return "none"
-    for method in ("bwrap", "unshare"):
-        if wanted in (method, "auto") and works(method):
-            return method
-    return "none"
+    if wanted == "none" or (wanted != "auto" and works(wanted)):
+        return wanted
+    return next((method for method in ("bwrap", "unshare") if works(method)), "none")
+
+
+def fallback_warning() -> str | None:
+    """One line when the forced method does not work here, naming what is used instead (None otherwise)."""
+    wanted = requested()
+    if wanted in ("auto", "none") or works(wanted):
+        return None
+    program = "bwrap" if wanted == "bwrap" else "unshare"
+    why = "is not installed" if shutil.which(program) is None else "does not work here (user namespaces off?)"
+    return f"{ENVIRONMENT_SETTING}={wanted}, but {program} {why}; using {choose()} instead"
 
 
 @functools.cache

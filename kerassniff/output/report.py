@@ -1,8 +1,8 @@
 """The whole report: findings in the chosen format, the summary line, and where it goes.
 
 The summary never says "All checks passed" about nothing: it counts the files
-checked, those skipped for having no Keras in them, and the paths that could
-not be checked at all.
+checked, those skipped for having no Keras in them, the notebooks skipped for
+a kernel in another language, and the paths that could not be checked at all.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class Tally:
     checked: int  # files analysed
     skipped: int = 0  # found by walking a folder, but with no Keras in them
     problems: int = 0  # paths that could not be checked, internal errors
+    not_python: int = 0  # notebooks whose kernel is another language (R, Julia)
 
 
 def plural(count: int, word: str) -> str:
@@ -30,7 +31,9 @@ def plural(count: int, word: str) -> str:
 
 
 def render(findings: list[Finding], output_format: str, statistics: bool, quiet: bool, tally: Tally,
-           unsafe_fixes: bool = False, problems: list[str] | None = None) -> str:
+           unsafe_fixes: bool = False, problems: list[str] | None = None, fix_not_written: bool = False) -> str:
+    """The report; ``fix_not_written`` (a ``--fix`` that could not write some file) replaces the advice to run
+    ``--fix`` with the news that it could not be applied."""
     if statistics:
         counts = Counter(f.code for f in findings)
         lines = []
@@ -45,7 +48,10 @@ def render(findings: list[Finding], output_format: str, statistics: bool, quiet:
         unsafe = sum(1 for f in findings if f.fix_applicability == "unsafe")
         if safe or (unsafe and unsafe_fixes):
             fixable = safe + (unsafe if unsafe_fixes else 0)
-            text += f"[*] {fixable} fixable with --fix{' --unsafe-fixes' if unsafe_fixes and unsafe else ''}.\n"
+            if fix_not_written:
+                text += f"[*] {fixable} fixable, but the fix could not be applied (see above).\n"
+            else:
+                text += f"[*] {fixable} fixable with --fix{' --unsafe-fixes' if unsafe_fixes and unsafe else ''}.\n"
         if unsafe and not unsafe_fixes:
             text += f"({unsafe} more fixable with --unsafe-fixes; review those changes.)\n"
     return text
@@ -56,12 +62,14 @@ def summary(findings: list[Finding], tally: Tally) -> str:
     checked = f"{plural(tally.checked, 'file')} checked"
     if tally.skipped:
         checked += f"; {plural(tally.skipped, 'file')} without Keras skipped"
+    if tally.not_python:
+        checked += f"; {plural(tally.not_python, 'notebook')} with a non-Python kernel skipped"
     if findings:
         files = len({f.path for f in findings})
         line = f"Found {plural(len(findings), 'finding')} in {plural(files, 'file')} ({checked})"
     elif tally.problems:
         line = f"No findings in the {checked}"
-    elif tally.checked == 0 and tally.skipped == 0:
+    elif tally.checked == 0 and tally.skipped == 0 and tally.not_python == 0:
         return "No Python files checked.\n"
     else:
         line = f"All checks passed ({checked})"
