@@ -90,6 +90,8 @@ def collect(paths: list[str], config: Config) -> tuple[list[Target], list[PathPr
     def add(file: Path, explicit: bool) -> None:
         key = _identity(file)
         if isinstance(key, PathProblem):
+            if not explicit and file.name.startswith(".#") and os.path.islink(file):
+                return  # an editor's lock file (Emacs links .#train.py to user@host.pid): not a script
             problems.append(key)
         elif key not in seen:
             seen.add(key)

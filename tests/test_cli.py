@@ -253,3 +253,16 @@ def test_console_script_runs_as_a_module(project: Path) -> None:
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 1 and "KS101" in completed.stdout
     assert "Traceback" not in completed.stderr
+
+
+def test_a_walk_skips_editor_lock_links_silently(tmp_path) -> None:
+    """Emacs keeps a dangling link '.#train.py' beside a file being edited: a walk is not an error for it."""
+    from click.testing import CliRunner
+
+    from kerassniff.cli import main
+
+    (tmp_path / "train.py").write_text("import keras\n", encoding="utf-8")
+    (tmp_path / ".#train.py").symlink_to("user@host.1234:1700000000")
+    result = CliRunner().invoke(main, [str(tmp_path), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "dangling" not in result.output
