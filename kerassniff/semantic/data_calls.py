@@ -428,7 +428,21 @@ def instance_method(builder: "Builder", instance: Instance, method: str, args: C
         return with_step(data, kind, detail, node)
     if cls == "ImageDataGenerator":
         return generators.generator_method(builder, instance, method, args, node)
+    if cls == "Tokenizer" and instance.cls.startswith("keras.") and method in TOKENIZER_OUTPUTS:
+        return tokenized(data, method, node)
     return UNKNOWN
+
+
+# Keras's Tokenizer: one row per text (token ids or a bag of words), whatever the texts were.
+TOKENIZER_OUTPUTS = frozenset("texts_to_sequences texts_to_matrix sequences_to_matrix".split())
+
+
+def tokenized(data: Data | None, method: str, node: cst.Call) -> Value:
+    """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
+    the model does not follow, a new array of the same kind (so its name still tells its split)."""
+    if data is not None:
+        return DataValue(data.with_step("encode", method, node, encoding=None, n_classes=None))
+    return make(Source("unknown", f"tokenizer.{method}(...)", node), node)
 
 
 # -------------------------------------------------------------- arithmetic
