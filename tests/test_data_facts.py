@@ -271,3 +271,50 @@ def test_padded_sequences_are_the_same_samples(call: str) -> None:
     body = f"(x, y), _ = keras.datasets.imdb.load_data(num_words=10000)\nx = {call}\nmodel.fit(x, y)\n"
     inputs = fit_inputs(body)
     assert inputs.source.description == "imdb.load_data()" and inputs.n_samples == 25000 and not inputs.is_scaled
+
+
+# ------------------------------------------------------------- pipelines of unknown elements
+@pytest.mark.parametrize("body, split", [
+    ("import tensorflow_datasets as tfds\nds = tfds.load('mnist', split='test', as_supervised=True)\n", "test"),
+    ("import tensorflow_datasets as tfds\nds, info = tfds.load('mnist', split='test[:50%]', with_info=True)\n", "test"),
+    ("import tensorflow_datasets as tfds\n_, ds = tfds.load('mnist', split=['train', 'train[90%:]'])\n", None),
+    ("ds = keras.utils.text_dataset_from_directory('reviews/test')\n", None),
+    ("ds = tf.keras.utils.timeseries_dataset_from_array(np.zeros((500, 3)), None, sequence_length=10)\n", None),
+    ("ds = tf.data.TFRecordDataset('test.tfrecord').map(tf.io.parse_tensor)\n", None),
+])
+def test_pipeline_readers_give_a_dataset_of_unknown_elements(body, split):
+    data = fit_inputs(body + "model.fit(ds)\n")
+    assert data.batches and data.split == split and not data.source.pixels and data.labels is None
+
+
+def test_map_through_an_unmodelled_function_keeps_the_split_and_hides_the_scaling():
+    """A later comparison of scaling (KS201/KS204) must not read 'not scaled' into an unknown map."""
+    data = fit_inputs("import tensorflow_datasets as tfds\nds = tfds.load('mnist', split='test')\n"
+                      "ds = ds.map(tf.io.parse_tensor).batch(32)\nmodel.fit(ds)\n")
+    assert data.split == "test" and data.batches and "?" in "".join(data.scaling)
+
+
+@pytest.mark.parametrize("body", [
+    "from sklearn.datasets import load_iris\nx, y = load_iris(return_X_y=True)\n",
+    "from sklearn.datasets import fetch_california_housing\nbunch = fetch_california_housing()\nx = bunch.data\n",
+])
+def test_sklearn_bundled_data_sets_are_arrays(body):
+    data = fit_inputs(body + "model.fit(x)\n")
+    assert data.source.kind == "file" and data.split is None
+
+
+def test_rows_reordered_by_a_permutation_keep_their_count():
+    data = fit_inputs("x = np.zeros((500, 4))\norder = np.random.permutation(len(x))\nx = x[order]\nmodel.fit(x)\n")
+    assert data.n_samples == 500
+
+
+def test_a_permuted_array_itself_stays_unknown():
+    """np.random.permutation(x) shuffles x alone (its labels keep their order): not the same samples as x."""
+    script = build(HEAD + "x = np.zeros((500, 4))\nx = np.random.permutation(x)\nmodel.fit(x)\n")
+    assert not [e for e in script.data_events if e.kind == "fit"]
+
+
+def test_tokenizer_rows_follow_the_texts():
+    data = fit_inputs("from tensorflow.keras.preprocessing.text import Tokenizer\ntok = Tokenizer()\n"
+                      "texts = np.load('texts.npy')\nx = tok.texts_to_sequences(texts)\nmodel.fit(x)\n")
+    assert data.source.kind == "file" and data.encoding is None

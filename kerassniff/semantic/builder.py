@@ -891,6 +891,11 @@ class Builder:
             return data_calls.instance_method(self, receiver, method, args, node)
         if isinstance(receiver, DataValue):
             return data_calls.data_method(self, receiver.data, method, args, node)
+        if isinstance(receiver, ClassValue):  # LeNet.build(...): a @staticmethod of a script class
+            function = receiver.methods.get(method)
+            if function is not None and _is_staticmethod(function):
+                return self.call_function(function, args, node)
+            return UNKNOWN
         if isinstance(receiver, Const) and isinstance(receiver.value, str):
             return UNKNOWN
         return UNKNOWN
@@ -1152,3 +1157,9 @@ def build_script(module: cst.Module, path: str, deadline: float | None = None,
     builder = Builder(module, path, deadline)
     builder.script.cells = cells
     return builder.build()
+
+
+def _is_staticmethod(function: FunctionValue) -> bool:
+    """A method called on its class with no instance: only a @staticmethod takes the arguments as written."""
+    return isinstance(function.node, cst.FunctionDef) and any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in function.node.decorators)

@@ -32,6 +32,7 @@ from kerassniff.semantic.values import (
     DataValue,
     IndexOf,
     Instance,
+    LenValue,
     Seq,
     ShapeValue,
     SliceValue,
@@ -113,6 +114,14 @@ def call_library(builder: "Builder", name: str, args: CallArgs, node: cst.Call) 
         return make(Source("image", f"{short(name)}(...)", node, pixels=True, color="rgb"), node, is_sample=True)
     if name == "keras.utils.image_dataset_from_directory" or name.endswith("image_dataset_from_directory"):
         return generators.image_directory(args, node, f"{short(name)}(...)")
+    reader = loaders.dataset_reader(name)
+    if reader is not None:
+        path = str_value(first) if reader == "file" else None
+        return loaders.pipeline(reader, f"{short(name)}(...)", node, path=path)
+    if name == "tensorflow_datasets.load":
+        return loaders.tfds_load(args, node)
+    if name.startswith("sklearn.datasets.") and last in loaders.SKLEARN_LOADERS:
+        return loaders.sklearn_dataset(last, args, node)
     if name.startswith("numpy.") or name.startswith("pandas.") or name.startswith("tensorflow."):
         result = numpy_like(builder, name, last, args, first, data, node)
         if result is not None:
@@ -175,6 +184,9 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
     if name == "numpy.random.randint":
         return loaders.random_integers(args, node)
     if name.startswith("numpy.random.") or last in ("zeros", "ones", "empty", "full", "arange", "linspace"):
+        if last == "permutation" and data is None:  # indices: x[np.random.permutation(len(x))] reorders x
+            n = first.data.n_samples if isinstance(first, LenValue) else int_value(first)
+            return make(Source("generated", "np.random.permutation(...)", node), node, n_samples=n)
         if last in ("permutation", "shuffle", "choice", "seed"):
             return UNKNOWN
         shape = args.get("size") or args.get("shape") or (first if last not in ("randint", "uniform", "normal", "full") else None)
@@ -188,6 +200,10 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
     if data is not None and last in ("concatenate", "vstack", "hstack"):
         encoding = None if data.encoding == "column" and last != "concatenate" else data.encoding
         return DataValue(replace(data, n_samples=None, encoding=encoding, node=node))
+    if isinstance(first, Seq) and name == "pandas.concat" and const_value(args.get("axis"), 0) in (1, "columns"):
+        parts = [data_of(item) for item in first.items]
+        if parts and parts[0] is not None and parts[0].table:  # columns added beside a table: the same rows
+            return DataValue(replace(parts[0], node=node))
     if isinstance(first, Seq) and last in ("concatenate", "vstack"):
         parts = [data_of(item) for item in first.items]
         if parts and all(p is not None for p in parts):
@@ -412,7 +428,21 @@ def instance_method(builder: "Builder", instance: Instance, method: str, args: C
         return with_step(data, kind, detail, node)
     if cls == "ImageDataGenerator":
         return generators.generator_method(builder, instance, method, args, node)
+    if cls == "Tokenizer" and instance.cls.startswith("keras.") and method in TOKENIZER_OUTPUTS:
+        return tokenized(data, method, node)
     return UNKNOWN
+
+
+# Keras's Tokenizer: one row per text (token ids or a bag of words), whatever the texts were.
+TOKENIZER_OUTPUTS = frozenset("texts_to_sequences texts_to_matrix sequences_to_matrix".split())
+
+
+def tokenized(data: Data | None, method: str, node: cst.Call) -> Value:
+    """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
+    the model does not follow, a new array of the same kind (so its name still tells its split)."""
+    if data is not None:
+        return DataValue(data.with_step("encode", method, node, encoding=None, n_classes=None))
+    return make(Source("unknown", f"tokenizer.{method}(...)", node), node)
 
 
 # -------------------------------------------------------------- arithmetic

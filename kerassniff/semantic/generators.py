@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 DATASET_PASSTHROUGH = frozenset(
     "batch shuffle prefetch cache repeat take skip unbatch padded_batch rebatch shard with_options "
     "apply_options ignore_errors".split())
-DATASET_METHODS = DATASET_PASSTHROUGH | {"map"}
+# tf.data methods whose elements are made by a function not modelled: the pipeline, not its contents.
+DATASET_REBUILT = frozenset("interleave flat_map parallel_interleave window group_by_window".split())
+DATASET_METHODS = DATASET_PASSTHROUGH | DATASET_REBUILT | {"map"}
 
 # Keras preprocessing layers that move, crop or jitter pixels but keep their scale.
 AUGMENTATION_LAYERS = frozenset(
@@ -127,8 +129,20 @@ def _unbatched(data: Data | None) -> Data | None:
 
 def dataset_method(builder: "Builder", data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     if method == "map":
-        return dataset_map(builder, data, args, node)
+        mapped = dataset_map(builder, data, args, node)
+        return mapped if isinstance(mapped, DataValue) else _rebuilt(data, node)
+    if method in DATASET_REBUILT:
+        return _rebuilt(data, node)
     return DataValue(replace(data, batches=True, node=node))  # DATASET_PASSTHROUGH
+
+
+def _rebuilt(data: Data, node: cst.CSTNode) -> Value:
+    """A pipeline whose elements a function not modelled made: a new pipeline of unknown elements, that
+    keeps only which split it is (``test_ds.map(vectorize)`` is still the test split)."""
+    source = Source(data.source.kind, f"{data.source.description} mapped", node)
+    unknown = (Step("preprocess", "?", node),)  # what the function did to the values is not known
+    return DataValue(Data(source, new_group(), split=data.split, batches=True, name=data.name, node=node,
+                          steps=unknown))
 
 
 def dataset_map(builder: "Builder", data: Data, args: CallArgs, node: cst.Call) -> Value:

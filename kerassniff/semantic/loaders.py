@@ -194,3 +194,76 @@ def identity(function: str, args: CallArgs, node: cst.Call) -> Value:
         return DataValue(Data(Source("generated", f"np.{function}(...)", node), new_group(), n_samples=n, node=node))
     return DataValue(Data(Source("generated", f"np.{function}({n})", node), new_group(), role="eye", n_classes=n,
                           n_samples=n, encoding="onehot", node=node))
+
+
+# ------------------------------------------------------------- pipelines of unknown elements
+# Readers that build a tf.data pipeline: the dataset itself is known (one pipeline, bound to one name,
+# reaching fit() or evaluate()), what its elements hold is not.  Source kind by reader.
+DATASET_READERS = {
+    "text_dataset_from_directory": "directory", "audio_dataset_from_directory": "directory",
+    "timeseries_dataset_from_array": "generated",
+    "tensorflow.data.Dataset.list_files": "file", "tensorflow.data.TextLineDataset": "file",
+    "tensorflow.data.TFRecordDataset": "file", "tensorflow.data.FixedLengthRecordDataset": "file",
+    "tensorflow.data.experimental.make_csv_dataset": "file", "tensorflow.data.experimental.CsvDataset": "file",
+}
+
+
+def dataset_reader(name: str) -> str | None:
+    """The source kind of a pipeline reader (Keras's ``*_dataset_from_*`` under any module path), or None."""
+    return DATASET_READERS.get(name) or DATASET_READERS.get(name.rsplit(".", 1)[-1] if name.startswith(
+        ("keras.", "tensorflow.keras.")) else "")
+
+
+def pipeline(kind: str, description: str, node: cst.CSTNode, path: str | None = None,
+             split: str | None = None) -> DataValue:
+    """A tf.data pipeline whose elements are not modelled: no scaling, no labels, no sample count known,
+    only its identity (so that the same pipeline passed twice is seen as the same)."""
+    return DataValue(Data(Source(kind, description, node, path=path), new_group(), split=split, batches=True,
+                          node=node))
+
+
+def tfds_load(args: CallArgs, node: cst.Call) -> Value:
+    """``tfds.load(name, split=...)``: one dataset per split ("test", "train[:90%]"), a test split so marked.
+
+    Without ``split`` tfds returns a dict of splits (not modelled).  ``with_info=True`` adds the info object.
+    """
+    split = args.get("split")
+    name = const_value(args.get("name", 0))
+    description = f"tfds.load({name!r})" if isinstance(name, str) else "tfds.load(...)"
+
+    def one(value: Value) -> Value:
+        text = const_value(value)
+        if not isinstance(text, str):
+            return UNKNOWN
+        role = text.split("[", 1)[0].strip()
+        return pipeline("dataset", description, node, split="test" if role == "test" else None)
+
+    if isinstance(split, Seq):
+        result: Value = Seq(tuple(one(item) for item in split.items), "tuple")
+    elif isinstance(split, Const) and isinstance(split.value, tuple):
+        result = Seq(tuple(one(Const(item)) for item in split.value), "tuple")
+    elif split is not None:
+        result = one(split)
+    else:
+        return UNKNOWN
+    if const_value(args.get("with_info")) is True:
+        return Seq((result, UNKNOWN), "tuple")
+    return result
+
+
+# scikit-learn's bundled data sets: a Bunch with .data (features) and .target, or (X, y) with return_X_y=True.
+SKLEARN_LOADERS = frozenset(
+    "load_iris load_digits load_wine load_breast_cancer load_diabetes load_linnerud fetch_california_housing "
+    "fetch_covtype fetch_openml fetch_kddcup99 fetch_olivetti_faces fetch_lfw_people fetch_20newsgroups_vectorized "
+    "make_classification make_regression make_blobs make_moons make_circles".split())
+
+
+def sklearn_dataset(function: str, args: CallArgs, node: cst.Call) -> Value:
+    description = f"{function}()"
+    # not "dataset": only a Keras loader's second half is a test split whatever it is called
+    x = Data(Source("generated" if function.startswith("make_") else "file", description, node),
+             new_group(), role="x", node=node)
+    y = Data(Source(x.source.kind, description, node), new_group(), role="y", node=node)
+    if function.startswith("make_") or const_value(args.get("return_X_y")) is True:
+        return Seq((DataValue(x), DataValue(y)), "tuple")
+    return Instance("sklearn.utils.Bunch", CallArgs(), node, attrs={"data": DataValue(x), "target": DataValue(y)})
