@@ -271,3 +271,18 @@ def test_padded_sequences_are_the_same_samples(call: str) -> None:
     body = f"(x, y), _ = keras.datasets.imdb.load_data(num_words=10000)\nx = {call}\nmodel.fit(x, y)\n"
     inputs = fit_inputs(body)
     assert inputs.source.description == "imdb.load_data()" and inputs.n_samples == 25000 and not inputs.is_scaled
+
+
+@pytest.mark.parametrize("body, ordered", [
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\n", True),
+    ("y = np.hstack([np.zeros(10), np.ones(10)])\n", True),
+    ("y = np.concatenate([np.zeros(10), np.zeros(10)])\n", False),  # one class
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\np = np.arange(20)\nnp.random.shuffle(p)\ny = y[p]\n", False),
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\n_, _, y, _ = train_test_split(x, y)\n", False),
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\n_, _, y, _ = train_test_split(x, y, shuffle=False)\n", True),
+])
+def test_labels_built_by_class_blocks_keep_that_order_until_reindexed(body: str, ordered: bool) -> None:
+    from kerassniff.semantic.dataflow import ordered_by_class
+
+    source = "from sklearn.model_selection import train_test_split\nx = np.load('x.npy')\n" + body + "model.fit(x, y)\n"
+    assert ordered_by_class(fit_labels(source)) is ordered
