@@ -425,3 +425,15 @@ def test_trainable_assignments_are_recorded_on_the_model_in_program_order() -> N
     assert [s.layer for s in model.attribute_sets] == [None]  # model.layers[1]: the model's own layer, index unknown
     assert base.attribute_sets[0].order > model.compiles[0].order
     assert model.attribute_sets[0].order < model.fits[0].order
+
+
+def test_a_trainable_set_on_the_loop_variable_over_model_layers_is_the_models() -> None:
+    script = build(
+        "import keras\n"
+        "model = keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(1)])\n"
+        "for layer in model.layers[:1]:\n"
+        "    layer.trainable = False\n"
+        "for layer in other_layers:\n"
+        "    layer.trainable = False\n")
+    model = next(m for m in script.models if m.name == "model")
+    assert [(s.attribute, s.value.value) for s in model.attribute_sets] == [("trainable", False)]
