@@ -891,6 +891,25 @@ class Kind:
     mutate: Callable[[Script], Iterator[Mutant]]
 
 
+def mutate_trainable_after_fit(script: Script) -> Iterator[Mutant]:
+    """(r) after a fit() of a compiled Keras model: freeze its first layer and fit again, without compile()."""
+    for fit in script.calls:
+        model = receiver(fit)
+        if last_name(fit) != "fit" or model is None or script.in_loop(fit) or not _keras_model(script, model):
+            continue
+        compiled = any(last_name(c) == "compile" and receiver(c) == model and script.order(c) < script.order(fit)
+                       for c in script.calls)
+        line = script.statement(fit)
+        if not compiled or line is None or len(line.body) != 1 or script.scope(fit) is not script.module:
+            continue
+        pad = script.indent(line.body[0])
+        again = script.code(fit).strip()
+        text = script.splice({line.body[0]: f"{script.code(line.body[0]).strip()}\n{pad}{model}.layers[0].trainable = "
+                                            f"False\n{pad}{again}"})
+        yield Mutant(f"line {script.line(fit)}: {model}.layers[0].trainable = False, then fit() again", text)
+        return
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -909,6 +928,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("o", "training rows passed as validation_data", "KS206", mutate_training_as_validation),
     Kind("p", "mse on one-hot labels of a softmax head", "KS108", mutate_regression_loss_on_one_hot),
     Kind("q", "binary crossentropy on a 1-unit relu output", "KS110", mutate_bce_on_relu),
+    Kind("r", "a layer frozen between two fits without compile()", "KS312", mutate_trainable_after_fit),
 )
 
 

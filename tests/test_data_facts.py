@@ -318,3 +318,18 @@ def test_tokenizer_rows_follow_the_texts():
     data = fit_inputs("from tensorflow.keras.preprocessing.text import Tokenizer\ntok = Tokenizer()\n"
                       "texts = np.load('texts.npy')\nx = tok.texts_to_sequences(texts)\nmodel.fit(x)\n")
     assert data.source.kind == "file" and data.encoding is None
+
+
+@pytest.mark.parametrize("body, ordered", [
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\n", True),
+    ("y = np.hstack([np.zeros(10), np.ones(10)])\n", True),
+    ("y = np.concatenate([np.zeros(10), np.zeros(10)])\n", False),  # one class
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\np = np.arange(20)\nnp.random.shuffle(p)\ny = y[p]\n", False),
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\n_, _, y, _ = train_test_split(x, y)\n", False),
+    ("y = np.concatenate([np.zeros(10), np.ones(10)])\n_, _, y, _ = train_test_split(x, y, shuffle=False)\n", True),
+])
+def test_labels_built_by_class_blocks_keep_that_order_until_reindexed(body: str, ordered: bool) -> None:
+    from kerassniff.semantic.dataflow import ordered_by_class
+
+    source = "from sklearn.model_selection import train_test_split\nx = np.load('x.npy')\n" + body + "model.fit(x, y)\n"
+    assert ordered_by_class(fit_labels(source)) is ordered

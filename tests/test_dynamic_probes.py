@@ -206,3 +206,23 @@ def test_label_association_keeps_wide_inputs_and_many_classes_small() -> None:
     images = rng.integers(0, 256, size=(400, 64, 64, 3), dtype=np.uint8)  # 12,288 features, kept to 4,096
     probe = label_association(images, labels)
     assert probe["classes"] == 100 and probe["accuracy"] < 0.1
+
+
+def test_class_runs_of_labels_in_blocks_and_mixed() -> None:
+    blocks = label_facts(np.concatenate([np.zeros(30), np.ones(20)]))
+    assert blocks["class_runs"] == [[0.0, 0, 30], [1.0, 30, 50]]
+    assert label_facts(np.eye(2)[[0, 0, 1]])["class_runs"] == [[0.0, 0, 2], [1.0, 2, 3]]
+    assert label_facts(np.arange(200) % 2)["class_runs"] is None
+    assert "class_runs" not in label_facts(np.linspace(0, 1, 50))
+
+
+def test_ks209_validation_tail_of_one_class_confirms_mixed_labels_refute() -> None:
+    def labels(runs, rows=100):
+        return report({"labels": {"rows": rows, "class_runs": runs}})
+
+    facts = {"validation_split": 0.2}
+    confirmed, evidence = verdict_for(finding("KS209", facts=facts), labels([[0.0, 0, 50], [1.0, 50, 100]]))
+    assert confirmed is True and "rows 80..99, of class 1" in evidence
+    assert verdict_for(finding("KS209", facts=facts), labels([[0.0, 0, 70], [1.0, 70, 90], [2.0, 90, 100]]))[0] is False
+    assert verdict_for(finding("KS209", facts=facts), labels(None))[0] is False
+    assert verdict_for(finding("KS209", facts=facts), report({}))[0] is None

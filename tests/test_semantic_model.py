@@ -405,3 +405,35 @@ def test_absl_flags_imported_by_name() -> None:
     paths = load_paths("from absl.flags import FLAGS, DEFINE_string\nimport keras\n"
                        "DEFINE_string('model', 'm.keras', 'help')\nkeras.models.load_model(FLAGS.model)\n")
     assert [str_value(v) for v in paths] == ["m.keras"]
+
+
+def test_trainable_assignments_are_recorded_on_the_model_in_program_order() -> None:
+    script = build(
+        "import keras\n"
+        "dense = keras.layers.Dense(4)\n"
+        "base = keras.Sequential([dense])\n"
+        "model = keras.Sequential([base, keras.layers.Dense(1)])\n"
+        "model.compile(loss='mse')\n"
+        "base.trainable = False\n"
+        "dense.trainable = True\n"
+        "model.layers[1].trainable = False\n"
+        "model.fit(x, y)\n")
+    base = next(m for m in script.models if m.name == "base")
+    model = next(m for m in script.models if m.name == "model")
+    assert [(s.attribute, s.value.value, s.layer is None) for s in base.attribute_sets] == [
+        ("trainable", False, True), ("trainable", True, False)]
+    assert [s.layer for s in model.attribute_sets] == [None]  # model.layers[1]: the model's own layer, index unknown
+    assert base.attribute_sets[0].order > model.compiles[0].order
+    assert model.attribute_sets[0].order < model.fits[0].order
+
+
+def test_a_trainable_set_on_the_loop_variable_over_model_layers_is_the_models() -> None:
+    script = build(
+        "import keras\n"
+        "model = keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(1)])\n"
+        "for layer in model.layers[:1]:\n"
+        "    layer.trainable = False\n"
+        "for layer in other_layers:\n"
+        "    layer.trainable = False\n")
+    model = next(m for m in script.models if m.name == "model")
+    assert [(s.attribute, s.value.value) for s in model.attribute_sets] == [("trainable", False)]

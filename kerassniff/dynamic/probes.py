@@ -25,6 +25,7 @@ MAX_FEATURES = 4096  # features kept (evenly spaced) for the label probe
 OVERLAP_ROWS = 200_000  # training rows hashed for the validation overlap (and validation rows looked up)...
 OVERLAP_BYTES = 1 << 30  # ...and no more than about 1 GiB of them
 DISTINCT_ROWS = 4096  # label rows whose distinct values are counted
+MAX_CLASS_RUNS = 64  # runs of one class kept in order (labels in class blocks: KS209's validation_split)
 SQUASHING = {"softmax", "sigmoid"}
 KERNEL_LAYERS = ("Dense", "Conv1D", "Conv2D", "Conv3D")
 
@@ -83,7 +84,22 @@ def label_facts(y) -> dict:
     elif flat.shape[1] == 1 and integral:
         whole = y.reshape(-1)
         facts["min"], facts["max"] = float(whole.min()), float(whole.max())
+    if integral and (flat.shape[1] == 1 or "onehot_width" in facts):
+        facts["class_runs"] = class_runs(y)
     return facts
+
+
+def class_runs(y) -> list[list] | None:
+    """``[[class, start, end], ...]``: the label array's runs of one class in order, None when there are many
+    (the labels are mixed, not in class blocks)."""
+    import numpy as np
+
+    ids = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y), -1)[:, 0]
+    changes = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    if len(changes) >= MAX_CLASS_RUNS:
+        return None
+    bounds = [0, *changes.tolist(), len(ids)]
+    return [[float(ids[start]), start, end] for start, end in zip(bounds, bounds[1:])]
 
 
 def row_overlap(train, validation) -> dict:

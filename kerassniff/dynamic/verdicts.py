@@ -401,6 +401,25 @@ def ks208(finding: Finding, report: Report) -> Verdict | None:
     return True, text + ": the labels are independent of their samples"
 
 
+def ks209(finding: Finding, report: Report) -> Verdict | None:
+    import math
+
+    _, _, data, _ = _fit_parts(finding, report)
+    labels = data.get("labels") or {}
+    split = facts(finding).get("validation_split")
+    if "class_runs" not in labels or not isinstance(split, (int, float)) or not labels.get("rows"):
+        return None
+    runs, rows = labels["class_runs"], labels["rows"]
+    if runs is None:
+        return False, f"fit()'s {rows} labels change class 64 times or more: they are not in class blocks"
+    start = int(math.floor(rows * (1 - split)))
+    held = sorted({run[0] for run in runs if run[2] > start})
+    classes = {run[0] for run in runs}
+    text = (f"fit()'s {rows} labels come in {len(runs)} runs of one class; validation_split={split} keeps rows "
+            f"{start}..{rows - 1}, of class{'' if len(held) == 1 else 'es'} {', '.join(f'{c:g}' for c in held)}")
+    return (len(held) == 1 and len(classes) > 1), text
+
+
 def _kernel_layer(layer: dict) -> bool:
     return layer.get("class") in ("Dense", "Conv1D", "Conv2D", "Conv3D")
 
@@ -526,7 +545,7 @@ VERDICTS: dict[str, Callable[[Finding, Report], Verdict | None]] = {
     "KS101": ks101, "KS102": ks102, "KS103": ks103, "KS104": ks104, "KS105": ks105, "KS106": ks106, "KS107": ks107,
     "KS201": ks201, "KS202": ks202, "KS203": ks203, "KS204": ks204, "KS301": ks301, "KS302": ks302, "KS401": ks401,
     "KS402": ks402, "KS111": ks111, "KS207": ks207, "KS310": ks310,
-    "KS108": ks108, "KS109": ks109, "KS110": ks110, "KS112": ks112, "KS206": ks206, "KS208": ks208,
+    "KS108": ks108, "KS109": ks109, "KS110": ks110, "KS112": ks112, "KS206": ks206, "KS208": ks208, "KS209": ks209,
     "KS303": ks303, "KS304": ks304, "KS305": ks305, "KS306": ks306, "KS307": ks307, "KS311": ks311,
 }
 

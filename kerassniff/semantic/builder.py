@@ -654,6 +654,9 @@ class Builder:
                 if isinstance(value, ModelValue) and value.model.name is None:
                     value.model.name = f"{_dotted(target.value) or 'self'}.{target.attr.value}"
                 receiver.attrs[target.attr.value] = value
+            else:
+                owner = self._layer_owner(target.value, frame)
+                keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target)
         elif isinstance(target, cst.Subscript):
             self.eval(target.value, frame)
             for element in target.slice:
@@ -661,6 +664,28 @@ class Builder:
                     self.eval(element.slice.value, frame)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, UNKNOWN, frame)
+
+    def _layer_owner(self, node: cst.BaseExpression, frame: Frame) -> Value | None:
+        """The model of ``model.layers[i]``, ``model.get_layer(...)`` or ``layer`` in ``for layer in model.layers[...]``
+        (the builder does not index a model's layers)."""
+        if isinstance(node, cst.Name):
+            loop = self.loop
+            while loop is not None and not (isinstance(loop.node, cst.For) and node.value in loop.target_names):
+                loop = loop.parent
+            if loop is None or not isinstance(loop.node.target, cst.Name):  # type: ignore[union-attr]
+                return None
+            node = loop.node.iter  # type: ignore[union-attr]
+            node = node.value if isinstance(node, cst.Subscript) else node
+            if not (isinstance(node, cst.Attribute) and node.attr.value == "layers"):
+                return None
+            owner = self.eval(node.value, frame)
+        elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "layers":
+            owner = self.eval(node.value.value, frame)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get_layer":
+            owner = self.eval(node.func.value, frame)
+        else:
+            return None
+        return owner if isinstance(owner, ModelValue) else None
 
     # ------------------------------------------------------------- expressions
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:

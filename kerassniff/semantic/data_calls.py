@@ -15,6 +15,7 @@ import libcst as cst
 from kerassniff.semantic import generators, loaders
 from kerassniff.semantic.dataflow import (
     Data,
+    ordered_by_class,
     data_of,
     size_text,
     Source,
@@ -204,6 +205,8 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
         parts = [data_of(item) for item in first.items]
         if parts and parts[0] is not None and parts[0].table:  # columns added beside a table: the same rows
             return DataValue(replace(parts[0], node=node))
+    if isinstance(first, Seq) and last in ("concatenate", "hstack") and class_blocks(first):
+        return DataValue(data_of(first.items[0]).with_step("order", "by-class", node, n_samples=None))  # type: ignore[union-attr]
     if isinstance(first, Seq) and last in ("concatenate", "vstack"):
         parts = [data_of(item) for item in first.items]
         if parts and all(p is not None for p in parts):
@@ -227,6 +230,16 @@ def numpy_like(builder: "Builder", name: str, last: str, args: CallArgs, first: 
     if data is not None and last in ("clip", "abs", "round", "log", "log1p", "exp"):
         return DataValue(data.with_step("scale", f"{last}", node))
     return None
+
+
+CONSTANT_FILLS = ("np.zeros(...)", "np.ones(...)")
+
+
+def class_blocks(parts: Seq) -> bool:
+    """Labels built by class blocks: ``np.concatenate([np.zeros(n), np.ones(m)])`` (all of one class, then another)."""
+    fills = [data_of(item) for item in parts.items]
+    kinds = [d.source.description for d in fills if d is not None and d.source.kind == "generated" and not d.steps]
+    return len(kinds) == len(fills) >= 2 and set(kinds) == set(CONSTANT_FILLS)
 
 
 def from_collection(value: Value, node: cst.Call) -> Value:
@@ -259,6 +272,8 @@ def train_test_split(args: CallArgs, node: cst.Call) -> Value:
 
             n_test = math.ceil(data.n_samples * test_size)
             n_train = data.n_samples - n_test
+        if ordered_by_class(data) and const_value(args.get("shuffle")) is not False:
+            data = data.with_step("order", "shuffled", node)
         results.append(DataValue(replace(data, split="train", n_samples=n_train, node=node)))
         results.append(DataValue(replace(data, split="val" if data.split == "train" else "test", n_samples=n_test,
                                          node=node)))
@@ -351,6 +366,8 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
     if isinstance(index, Const) and index.value is None:
         return DataValue(replace(data, node=node))  # x[None]: adds an axis
     if isinstance(index, DataValue):
+        if ordered_by_class(data):  # a shuffled index array, or a mask: the class order is no longer known
+            return DataValue(data.with_step("order", "indexed", node))
         return DataValue(replace(data, node=node))  # a permutation or a mask
     return UNKNOWN
 

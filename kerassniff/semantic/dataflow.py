@@ -52,6 +52,7 @@ class Source:
 @dataclass(frozen=True)
 class Step:
     kind: str  # scale | shift | preprocess | standardize | minmax | cast | reshape | resize | color | encode | slice | model
+    # | order (by-class: class blocks; shuffled/indexed: that order is gone)
     detail: str
     node: cst.CSTNode = field(repr=False)
 
@@ -166,6 +167,12 @@ def _flatten(values: object):
 def literal_range(values: tuple) -> tuple[float, float] | None:
     flat = [v for v in _flatten(values) if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return (min(flat), max(flat)) if flat else None
+
+
+def ordered_by_class(data: Data) -> bool:
+    """Whether the array's samples are still in class blocks (its last order step is "by-class")."""
+    order = [step.detail for step in data.steps if step.kind == "order"]
+    return bool(order) and order[-1] == "by-class"
 
 
 def data_of(value: Value) -> Data | None:

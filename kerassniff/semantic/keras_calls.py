@@ -25,6 +25,7 @@ from kerassniff.semantic.models import (
 )
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.training import (
+    AttributeSet,
     CompileCall,
     FitCall,
     InferenceCall,
@@ -381,6 +382,17 @@ def model_attribute(builder: "Builder", model: Model, attribute: str, node: cst.
     if attribute in ("input", "inputs"):
         return TensorValue(())
     return UNKNOWN
+
+
+def set_attribute(builder: "Builder", receiver: Value, attribute: str, value: Value, node: cst.CSTNode) -> None:
+    """Record ``receiver.attribute = value`` on a model, or on every model already holding the layer."""
+    if isinstance(receiver, ModelValue):
+        receiver.model.attribute_sets.append(AttributeSet(attribute, value, node, builder.next_order()))
+    elif isinstance(receiver, LayerValue):
+        holders = [m for m in builder.script.models if any(l is receiver.layer for l in m.all_layers())]
+        order = builder.next_order()
+        for model in holders:
+            model.attribute_sets.append(AttributeSet(attribute, value, node, order, receiver.layer))
 
 
 def model_method(builder: "Builder", model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:

@@ -18,6 +18,7 @@ from kerassniff.semantic.values import CallArgs, Value
 
 if TYPE_CHECKING:
     from kerassniff.semantic.training import (
+        AttributeSet,
         CompileCall,
         FitCall,
         InferenceCall,
@@ -151,6 +152,7 @@ class Model:
     fits: list["FitCall"] = field(default_factory=list)
     inferences: list["InferenceCall"] = field(default_factory=list)
     saves: list["SaveCall"] = field(default_factory=list)
+    attribute_sets: list["AttributeSet"] = field(default_factory=list)  # model.x = ... / model.layers[i].x = ...
     input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
     output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
     origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model

@@ -27,7 +27,7 @@ from kerassniff.semantic.values import (
 
 if TYPE_CHECKING:
     from kerassniff.semantic.dataflow import Data
-    from kerassniff.semantic.models import Model
+    from kerassniff.semantic.models import Layer, Model
 
 # Every spelling Keras accepts for a loss, mapped to one name.
 LOSS_ALIASES = {
@@ -102,6 +102,21 @@ class CompileCall:
     losses: list[LossSpec]
     metrics: list[MetricSpec]
     args: CallArgs
+
+
+@dataclass(eq=False)
+class AttributeSet:
+    """``obj.attr = value`` on a model or on one of its layers (``base.trainable = False``), in program order.
+
+    Some attributes take effect only at the next ``compile()`` (``trainable`` once a training call has built the
+    train function): rules compare ``order`` with the model's compiles and fits.
+    """
+
+    attribute: str
+    value: Value
+    node: cst.CSTNode = field(repr=False)
+    order: int
+    layer: "Layer | None" = None  # set on this layer of the model, not on the model itself
 
 
 @dataclass(eq=False)
