@@ -14,6 +14,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.models import (
     ACTIVATION_LAYERS,
     PASS_THROUGH,
+    POOLING_LAYERS,
     UPSAMPLING_LAYERS,
     Layer,
     Model,
@@ -86,8 +87,7 @@ def _output_layer(path: tuple[Layer, ...]) -> Layer | None:
 
 
 def _downsamples(layer: Layer) -> bool:
-    kind = layer.kind
-    return ("Pooling" in kind and not kind.startswith("Global")) or _strided(layer)  # strided: e.g. a DepthwiseConv
+    return layer.kind in POOLING_LAYERS or _strided(layer)  # strided: e.g. a DepthwiseConv
 
 
 def _strided(layer: Layer) -> bool:

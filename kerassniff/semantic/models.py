@@ -42,6 +42,10 @@ UPSAMPLING_LAYERS = {
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "Conv1DTranspose", "Conv2DTranspose",
     "Conv3DTranspose", "Deconvolution2D", "Deconv2D",
 }
+# Local pooling layers (each Keras spelling): they shrink the feature map.  Global pooling is not here.
+POOLING_LAYERS = {
+    f"{op}{dims}D" for op in ("MaxPooling", "MaxPool", "AveragePooling", "AvgPool") for dims in (1, 2, 3)
+}
 # Layers that pass the previous layer's output activation through unchanged.
 PASS_THROUGH = {
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
