@@ -103,6 +103,24 @@ class Layer:
         return self.kind in CONV_LAYERS
 
     @property
+    def strided(self) -> bool:
+        """A constant stride above 1 (``strides=2``; Keras 1's ``subsample=(2, 2)``)."""
+        from kerassniff.semantic.values import const_value
+
+        position = 2 if self.is_conv and not self.kind.startswith("Convolution") else None  # Keras 1: (n, rows, cols)
+        strides = const_value(self.args.get("strides", position)) or const_value(self.args.get("subsample"))
+        if isinstance(strides, bool):
+            return False
+        if isinstance(strides, int):
+            return strides > 1
+        return isinstance(strides, tuple) and any(isinstance(s, int) and s > 1 for s in strides)
+
+    @property
+    def downsamples(self) -> bool:
+        """The layer shrinks the feature map: a local pooling layer or a strided layer (e.g. a DepthwiseConv)."""
+        return self.kind in POOLING_LAYERS or self.strided
+
+    @property
     def has_batchnorm(self) -> bool:
         if self.kind in ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization"):
             return True
