@@ -118,6 +118,9 @@ def test_channels_first_keeps_the_rank_only() -> None:
     channels_first = ("model = keras.Sequential([keras.Input(shape=(3, 32, 32)),"
                       " layers.Conv2D(8, 3, data_format='channels_first'), layers.Flatten()])")
     assert _shapes(channels_first) == ["(None, None, None, None)", "(None, None)"]
+    keras1 = ("model = keras.Sequential([keras.Input(shape=(32, 32, 3)),"
+              " layers.Conv2D(8, 3, dim_ordering='th'), layers.Flatten()])")
+    assert _shapes(keras1) == ["(None, None, None, None)", "(None, None)"]
     # a channels-first input under a global setting the layers do not show (set_image_dim_ordering('th'))
     theano = ("model = keras.Sequential([layers.Conv2D(20, 5, padding='same', input_shape=(1, 28, 28)),"
               " layers.MaxPooling2D(), layers.Dense(10)])")

@@ -352,7 +352,8 @@ INPUT_RANK = _input_ranks()
 
 
 def _channels_first(args: CallArgs) -> bool:
-    return const_value(args.get("data_format")) == "channels_first"
+    """``data_format="channels_first"``, or Keras 1's ``dim_ordering="th"``."""
+    return const_value(args.get("data_format")) == "channels_first" or const_value(args.get("dim_ordering")) == "th"
 
 
 def describe_shape(shape: Shape | None) -> str:
