@@ -81,6 +81,17 @@ CASES.update({
         " layers.TimeDistributed(layers.MaxPooling2D()), layers.TimeDistributed(layers.Flatten()),"
         " layers.Bidirectional(layers.LSTM(4, return_sequences=True)), layers.TimeDistributed(layers.Dense(3))])",
         ["(None, 5, 26, 26, 8)", "(None, 5, 13, 13, 8)", "(None, 5, 1352)", "(None, 5, 8)", "(None, 5, 3)"]),
+    "padding_cropping_depthwise": (
+        "model = keras.Sequential([keras.Input(shape=(30, 20, 3)), layers.ZeroPadding2D(padding=(1, 2)),"
+        " layers.DepthwiseConv2D(3, depth_multiplier=2), layers.Cropping2D(cropping=((2, 0), (1, 1))),"
+        " layers.ZeroPadding2D(), layers.DepthwiseConv2D((3, 3), 2, 'same'),"
+        " layers.Flatten()])",
+        ["(None, 32, 24, 3)", "(None, 30, 22, 6)", "(None, 28, 20, 6)", "(None, 30, 22, 6)", "(None, 15, 11, 6)",
+         "(None, 990)"]),
+    "padding_cropping_1d": (
+        "model = keras.Sequential([keras.Input(shape=(50, 4)), layers.ZeroPadding1D(padding=(3, 1)),"
+        " layers.Cropping1D(cropping=2), layers.DepthwiseConv1D(5)])",
+        ["(None, 54, 4)", "(None, 50, 4)", "(None, 46, 4)"]),
 })
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
 from kerassniff.semantic.models import PASS_THROUGH, Layer, Model
-from kerassniff.semantic.values import CallArgs, const_value, int_value
+from kerassniff.semantic.values import CallArgs, Const, const_value, int_value
 
 Dim = Optional[int]
 Shape = tuple[Dim, ...]
@@ -301,6 +301,61 @@ def _upsampling(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
     return rule
 
 
+def _pad_or_crop(rank: int, sign: int, keyword: str) -> Callable[[CallArgs, Shape], Shape | None]:
+    """ZeroPadding (sign 1) and Cropping (sign -1): ``n``, ``(a, b)`` per axis, or ``((before, after), ...)``."""
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        if len(shape) != rank + 1:
+            return None
+        value = const_value(args.get(keyword, 0), 1 if sign > 0 else 0)
+        amounts = _pair_totals(value, rank)
+        if amounts is None:
+            return (None,) * rank + shape[-1:]
+        spatial = tuple(None if d is None else d + sign * a for d, a in zip(shape[:-1], amounts))
+        return None if any(d is not None and d <= 0 for d in spatial) else spatial + shape[-1:]
+    return rule
+
+
+def _pair_totals(value: object, rank: int) -> tuple[int, ...] | None:
+    """The total padding or cropping per spatial axis, as Keras normalises the argument."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (2 * value,) * rank
+    if not isinstance(value, tuple):
+        return None
+    if rank == 1 and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return (value[0] + value[1],)  # 1D: (before, after)
+    if len(value) != rank:
+        return None
+    totals = []
+    for item in value:
+        if isinstance(item, int) and not isinstance(item, bool):
+            totals.append(2 * item)
+        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, int) for v in item):
+            totals.append(item[0] + item[1])
+        else:
+            return None
+    return tuple(totals)
+
+
+def _depthwise(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
+    """DepthwiseConv: a convolution per channel, ``depth_multiplier`` outputs each."""
+    conv = _conv(rank)
+
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        given = args.get("depth_multiplier", 3)  # (kernel_size, strides, padding, depth_multiplier, ...)
+        multiplier = 1 if given is None else int_value(given)
+        channels = None if not shape or shape[-1] is None or multiplier is None else shape[-1] * multiplier
+        known = {"filters": Const(1)}
+        for position, name in enumerate(("kernel_size", "strides", "padding")):
+            value = args.get(name, position)
+            if value is not None:
+                known[name] = value
+        if args.get("dilation_rate") is not None:
+            known["dilation_rate"] = args.get("dilation_rate")  # type: ignore[assignment]
+        spatial = conv(CallArgs(keywords=tuple(known.items())), shape)
+        return None if spatial is None else spatial[:-1] + (channels,)
+    return rule
+
+
 # Layers whose output has the shape of their input.
 PASS_THROUGH_SHAPE = (PASS_THROUGH - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {
     "Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU",
@@ -331,6 +386,10 @@ SHAPE_RULES: dict[str, Callable[[CallArgs, Shape], Shape | None]] = {
     "SimpleRNN": _recurrent, "LSTM": _recurrent, "GRU": _recurrent,
     "RepeatVector": _repeat_vector,
     "UpSampling1D": _upsampling(1), "UpSampling2D": _upsampling(2), "UpSampling3D": _upsampling(3),
+    "ZeroPadding1D": _pad_or_crop(1, 1, "padding"), "ZeroPadding2D": _pad_or_crop(2, 1, "padding"),
+    "ZeroPadding3D": _pad_or_crop(3, 1, "padding"), "Cropping1D": _pad_or_crop(1, -1, "cropping"),
+    "Cropping2D": _pad_or_crop(2, -1, "cropping"), "Cropping3D": _pad_or_crop(3, -1, "cropping"),
+    "DepthwiseConv1D": _depthwise(1), "DepthwiseConv2D": _depthwise(2),
 }
 
 
@@ -346,8 +405,9 @@ def _input_ranks() -> dict[str, int]:
 
 
 # Layer families whose input is (spatial..., channels) with as many spatial axes as the digit in their name.
-_FIXED_RANK_FAMILIES = ("Conv", "Convolution", "SeparableConv", "MaxPool", "AveragePool", "AvgPool", "GlobalMaxPool",
-                        "GlobalAveragePool", "GlobalAvgPool", "UpSampling")
+_FIXED_RANK_FAMILIES = ("Conv", "Convolution", "SeparableConv", "DepthwiseConv", "MaxPool", "AveragePool", "AvgPool",
+                        "GlobalMaxPool", "GlobalAveragePool", "GlobalAvgPool", "UpSampling", "ZeroPadding",
+                        "Cropping")
 INPUT_RANK = _input_ranks()
 
 
