@@ -437,3 +437,30 @@ def test_a_trainable_set_on_the_loop_variable_over_model_layers_is_the_models() 
         "    layer.trainable = False\n")
     model = next(m for m in script.models if m.name == "model")
     assert [(s.attribute, s.value.value) for s in model.attribute_sets] == [("trainable", False)]
+
+
+def test_functools_partial_layers_take_stored_then_given_arguments() -> None:
+    script = build("import functools\nfrom functools import partial\nimport keras\n"
+                   "Conv = partial(keras.layers.Conv2D, kernel_size=3, activation='relu')\n"
+                   "Head = functools.partial(keras.layers.Dense, 10)\n"
+                   "model = keras.Sequential([Conv(16), Conv(filters=32, kernel_size=5, activation='tanh'),"
+                   " Head(activation='softmax')])\n")
+    layers = script.models[0].layers
+    assert [(l.kind, l.units, l.kernel_size, l.activation) for l in layers] == [
+        ("Conv2D", 16, (3,), "relu"), ("Conv2D", 32, (5,), "tanh"), ("Dense", 10, None, "softmax")]
+
+
+@pytest.mark.parametrize("decorator, call", [
+    ("@staticmethod", "Builder.build(10)"),
+    ("@staticmethod", "Builder().build(10)"),
+    ("@classmethod", "Builder.build(10)"),
+    ("@classmethod", "Builder().build(10)"),
+    ("", "Builder().build(10)"),
+])
+def test_methods_bind_as_python_binds_them(decorator: str, call: str) -> None:
+    first = "cls, " if decorator == "@classmethod" else "" if decorator else "self, "
+    script = build(f"import keras\nclass Builder:\n    {decorator}\n    def build({first}units):\n"
+                   f"        return keras.Sequential([keras.layers.Dense(units, activation='softmax')])\n"
+                   f"model = {call}\nmodel.compile(loss='categorical_crossentropy')\n")
+    (model,) = script.models
+    assert model.layers[0].units == 10 and model.compiles

@@ -18,7 +18,6 @@ from kerassniff.semantic.models import (
     Layer,
     Model,
 )
-from kerassniff.semantic.values import const_value
 
 # Layers after the output convolution that leave it the output: activations, reshapes, dropout.
 _AFTER_OUTPUT = PASS_THROUGH | set(ACTIVATION_LAYERS) | {"Activation", "Cropping1D", "Cropping2D", "Cropping3D"}
@@ -66,13 +65,13 @@ def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:
             last = reference = None  # anything may happen in there
             continue
         if layer.is_conv and layer.units is not None and _spatial(layer):
-            if _strided(layer) and last is not None:
+            if layer.strided and last is not None:
                 reference = last
             if reference is not None and layer is not output and \
                     layer.units < reference.units:  # type: ignore[operator]
                 return reference, layer
             last = layer
-        elif _downsamples(layer) and last is not None:
+        elif layer.downsamples and last is not None:
             reference = last
     return None
 
@@ -83,21 +82,6 @@ def _output_layer(path: tuple[Layer, ...]) -> Layer | None:
         if layer.kind not in _AFTER_OUTPUT:
             return layer
     return None
-
-
-def _downsamples(layer: Layer) -> bool:
-    kind = layer.kind
-    return ("Pooling" in kind and not kind.startswith("Global")) or _strided(layer)  # strided: e.g. a DepthwiseConv
-
-
-def _strided(layer: Layer) -> bool:
-    position = 2 if layer.is_conv and not layer.kind.startswith("Convolution") else None  # Keras 1: (n, rows, cols)
-    strides = const_value(layer.args.get("strides", position)) or const_value(layer.args.get("subsample"))
-    if isinstance(strides, bool):
-        return False
-    if isinstance(strides, int):
-        return strides > 1
-    return isinstance(strides, tuple) and any(isinstance(s, int) and s > 1 for s in strides)
 
 
 def _upsamples(model: Model, seen: frozenset[int] = frozenset()) -> bool:

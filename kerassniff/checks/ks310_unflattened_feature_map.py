@@ -2,9 +2,10 @@
 
 Keras's Dense acts on the last axis only, so ``Dense(10)`` on a ``(None, 13, 13, 32)`` feature map
 makes ten scores per pixel, ``(None, 13, 13, 10)``, not one row of class scores per image.  The
-shapes come from :mod:`kerassniff.semantic.shapes`; the rule only speaks when the per-sample labels
-are known to be one class id or one-hot row per image, so per-pixel (segmentation) models, whose
-labels are masks, are never reported.
+shapes come from :mod:`kerassniff.semantic.shapes`; the rule speaks when the per-sample labels are
+known to be one class id or one-hot row per image, or, when the labels are not seen, when the trunk
+shrank its maps by pooling or strides and never grows them back: per-pixel (segmentation) models,
+whose labels are masks, are not reported.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from kerassniff.checks._shared import loss_heads
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.shapes import describe_shape, model_shapes
+from kerassniff.semantic.models import UPSAMPLING_LAYERS
+from kerassniff.semantic.shapes import ShapedLayer, describe_shape, model_shapes
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES
 
 
@@ -24,16 +26,19 @@ def check(script: Script):
         if loss.name not in CROSSENTROPY_LOSSES or loss.output is not None:
             continue
         labels = script.fit_labels(model)
-        if not labels or any(d.encoding not in ("int", "onehot") or d.conditional for d in labels):
-            continue  # per-pixel masks, or labels we cannot see: a per-pixel head may be intended
+        if any(d.encoding not in ("int", "onehot") or d.conditional for d in labels):
+            continue  # per-pixel masks, or labels we cannot read: a per-pixel head may be intended
         for path in model_shapes(model):
             if not path or path[-1].layer is not head.layer and head.layer not in [s.layer for s in path]:
                 continue
-            first_dense = next((s for s in path if s.layer.kind == "Dense" and s.input_shape is not None
-                                and len(s.input_shape) >= 3), None)
+            index = next((i for i, s in enumerate(path) if s.layer.kind == "Dense" and s.input_shape is not None
+                          and len(s.input_shape) >= 3), None)
             final = path[-1].output_shape
-            if first_dense is None or final is None or len(final) < 2:
+            if index is None or final is None or len(final) < 2:
                 continue
+            if not labels and not _pooled_trunk(path, index):
+                continue  # labels unseen: only a trunk that pooled its maps away is a per-image classifier
+            first_dense = path[index]
             yield Report(
                 first_dense.layer.node,
                 f"Dense on an unflattened {describe_shape(first_dense.input_shape)} feature map predicts per "
@@ -45,3 +50,15 @@ def check(script: Script):
                     f"first training step with a shape error ('target' and 'output' must have the same rank).",
                 ))
             break
+
+
+def _pooled_trunk(path: list[ShapedLayer], index: int) -> bool:
+    """The Dense at ``index`` reads a map that pooling or strides shrank, in a model that never grows it back.
+
+    A per-pixel (segmentation) head keeps or restores the input's resolution, so its labels are masks; a
+    trunk that only shrinks its maps towards a Dense head is a per-image classifier whose labels are one
+    class per image, whether or not the script shows them.
+    """
+    if any(s.layer.kind in UPSAMPLING_LAYERS for s in path):
+        return False
+    return any(s.layer.downsamples and s.input_shape is not None and len(s.input_shape) >= 3 for s in path[:index])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from kerassniff.semantic.models import ACTIVATION_LAYERS, CONV_LAYERS, PASS_THROUGH, Layer, Model
+from kerassniff.semantic.models import ACTIVATION_LAYERS, CONV_LAYERS, PASS_THROUGH, POOLING_LAYERS, Layer, Model
 
 # Layers that combine several tensors: the chain through them is one branch only.
 MERGE_LAYERS = {
@@ -22,10 +22,8 @@ MERGE_LAYERS = {
 }
 # Layers whose output is a linear (affine at inference) function of their input, or a
 # max of such: they add no non-linearity a Dense/Conv pair could rely on.
-LINEAR_TRANSPARENT = PASS_THROUGH | {
+LINEAR_TRANSPARENT = PASS_THROUGH | POOLING_LAYERS | {
     "BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization",
-    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
-    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
     "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",

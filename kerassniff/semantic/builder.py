@@ -81,6 +81,7 @@ from kerassniff.semantic.values import (
     ModelValue,
     ModuleValue,
     KnobConst,
+    PartialValue,
     RangeValue,
     Seq,
     ShapeValue,
@@ -757,8 +758,10 @@ class Builder:
             if attribute in base.attrs:
                 return base.attrs[attribute]
             if base.local_class is not None and attribute in base.local_class.methods:
-                return BoundMethod(base.local_class.methods[attribute], base)
+                return _method_of(base.local_class.methods[attribute], base, base.local_class)
             return UNKNOWN
+        if isinstance(base, ClassValue) and attribute in base.methods:  # LeNet.build(...): a static method
+            return _method_of(base.methods[attribute], None, base)
         if isinstance(base, ModelValue):
             return keras_calls.model_attribute(self, base.model, attribute, node)
         if isinstance(base, ModuleValue):
@@ -863,6 +866,8 @@ class Builder:
         return CallArgs(tuple(positional), tuple(keywords), tuple(args))
 
     def call_value(self, callee: Value, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        if isinstance(callee, PartialValue):
+            return self.call_value(callee.func, callee.applied(args), node, frame)
         if isinstance(callee, Symbol):
             return self.call_library(callee, args, node, frame)
         if isinstance(callee, BoundMethod):
@@ -880,6 +885,9 @@ class Builder:
         if cli_args.is_flag_definition(name):
             cli_args.define_flag(self.flag_values, args)
             return UNKNOWN
+        if name == "functools.partial" and args.positional:
+            return PartialValue(args.positional[0], CallArgs(args.positional[1:], args.keywords,
+                                                             tuple(a for a in args.nodes[1:] if not a.star)))
         if name in ("os.path.join", "posixpath.join"):
             parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
             if len(parts) == len(args.positional) and parts:
@@ -901,11 +909,13 @@ class Builder:
     def call_method(self, receiver: Value, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         if isinstance(receiver, ModelValue):
             return keras_calls.model_method(self, receiver.model, method, args, node)
+        if isinstance(receiver, ClassValue) and method in receiver.methods:  # LeNet.build(...): a static method
+            return self.call_value(_method_of(receiver.methods[method], None, receiver), args, node, frame)
         if isinstance(receiver, Instance):
             if receiver.local_class is not None:
                 function = receiver.local_class.methods.get(method)
                 if function is not None:
-                    return self.call_function(function, args, node, self_value=receiver)
+                    return self.call_value(_method_of(function, receiver, receiver.local_class), args, node, frame)
                 model = receiver.attrs.get("__model__")
                 if isinstance(model, ModelValue):
                     return keras_calls.model_method(self, model.model, method, args, node)
@@ -1071,6 +1081,21 @@ class Builder:
 
 
 _EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
+
+
+def _method_of(function: FunctionValue, instance: Value | None, cls: ClassValue) -> Value:
+    """A method read from an instance or from its class, bound as Python binds it.
+
+    A static method binds nothing, a class method binds the class, a plain method binds the
+    instance (read from the class, it is the plain function: ``Cls.method(obj, ...)``).
+    """
+    decorators = {d.decorator.value for d in function.node.decorators
+                  if isinstance(function.node, cst.FunctionDef) and isinstance(d.decorator, cst.Name)}
+    if "staticmethod" in decorators:
+        return function
+    if "classmethod" in decorators:
+        return BoundMethod(function, cls)
+    return function if instance is None else BoundMethod(function, instance)
 
 
 def _imports_anything(statements) -> bool:

@@ -43,6 +43,10 @@ UPSAMPLING_LAYERS = {
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "Conv1DTranspose", "Conv2DTranspose",
     "Conv3DTranspose", "Deconvolution2D", "Deconv2D",
 }
+# Local pooling layers (each Keras spelling): they shrink the feature map.  Global pooling is not here.
+POOLING_LAYERS = {
+    f"{op}{dims}D" for op in ("MaxPooling", "MaxPool", "AveragePooling", "AvgPool") for dims in (1, 2, 3)
+}
 # Layers that pass the previous layer's output activation through unchanged.
 PASS_THROUGH = {
     "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
@@ -98,6 +102,24 @@ class Layer:
     @property
     def is_conv(self) -> bool:
         return self.kind in CONV_LAYERS
+
+    @property
+    def strided(self) -> bool:
+        """A constant stride above 1 (``strides=2``; Keras 1's ``subsample=(2, 2)``)."""
+        from kerassniff.semantic.values import const_value
+
+        position = 2 if self.is_conv and not self.kind.startswith("Convolution") else None  # Keras 1: (n, rows, cols)
+        strides = const_value(self.args.get("strides", position)) or const_value(self.args.get("subsample"))
+        if isinstance(strides, bool):
+            return False
+        if isinstance(strides, int):
+            return strides > 1
+        return isinstance(strides, tuple) and any(isinstance(s, int) and s > 1 for s in strides)
+
+    @property
+    def downsamples(self) -> bool:
+        """The layer shrinks the feature map: a local pooling layer or a strided layer (e.g. a DepthwiseConv)."""
+        return self.kind in POOLING_LAYERS or self.strided
 
     @property
     def has_batchnorm(self) -> bool:

@@ -14,11 +14,11 @@ tensors) makes the shape unknown from that layer on: rules stay silent on unknow
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
 from kerassniff.semantic.models import PASS_THROUGH, Layer, Model
-from kerassniff.semantic.values import CallArgs, const_value, int_value
+from kerassniff.semantic.values import CallArgs, Const, const_value, int_value
 
 Dim = Optional[int]
 Shape = tuple[Dim, ...]
@@ -37,7 +37,21 @@ def model_input_shape(model: Model) -> Shape | None:
     shape = model.sample_shape()
     if shape is None:
         return None
+    dims = _dims(shape)
+    if _looks_channels_first(dims):
+        return (None,) * len(dims)  # (3, 32, 32): the rank holds in either layout, the sizes would not
+    return dims
+
+
+def _dims(shape: tuple) -> Shape:
     return tuple(d if isinstance(d, int) and not isinstance(d, bool) and d > 0 else None for d in shape)
+
+
+def _looks_channels_first(shape: tuple) -> bool:
+    """An image shape with the channels first, as Theano-era scripts state it (often under a global
+    ``set_image_dim_ordering("th")`` that a layer's own arguments do not show)."""
+    dims = _dims(shape)
+    return len(dims) >= 3 and dims[0] in (1, 3, 4) and dims[-1] is not None and dims[-1] > 4
 
 
 def infer_path(path: tuple[Layer, ...] | list[Layer], input_shape: Shape | None) -> list[ShapedLayer]:
@@ -45,22 +59,54 @@ def infer_path(path: tuple[Layer, ...] | list[Layer], input_shape: Shape | None)
     shaped: list[ShapedLayer] = []
     shape = input_shape
     for layer in path:
-        output = layer_output_shape(layer, shape) if shape is not None else None
+        output = layer_output_shape(layer, shape)
         shaped.append(ShapedLayer(layer, shape, output))
         shape = output
     return shaped
 
 
 def model_shapes(model: Model) -> list[list[ShapedLayer]]:
-    """The shaped layers of each output path of a model whose input shape the script states."""
-    start = model_input_shape(model)
-    return [infer_path(path, start) for path in model.output_paths()]
+    """The shaped layers of each output path of a model, as far as it is known.
+
+    An unknown layer (a custom layer, an unreadable sub-model) makes the shapes after it unknown until a
+    layer whose output rank is fixed (a convolution, a pooling, Flatten) is met.
+    """
+    # a partly known functional graph's path may not start at its Input; a Sequential's always does
+    start = model_input_shape(model) if model.structure_known or model.structure_kind == "sequential" else None
+    paths = [infer_path(path, start) for path in model.head_paths()]
+    if start is not None and all(d is None for d in start) and _looks_channels_first(model.sample_shape() or ()):
+        # channels first: which axis holds the channels is not known either, only the rank
+        paths = [[ShapedLayer(s.layer, _blank(s.input_shape), _blank(s.output_shape)) for s in path]
+                 for path in paths]
+    return paths
 
 
-def layer_output_shape(layer: Layer, shape: Shape) -> Shape | None:
-    """The per-sample output shape of one layer given its input shape; None when not known."""
-    if _channels_first(layer.args):
-        return None
+def _blank(shape: Shape | None) -> Shape | None:
+    return None if shape is None else (None,) * len(shape)
+
+
+def layer_output_shape(layer: Layer, shape: Shape | None) -> Shape | None:
+    """The per-sample output shape of one layer given its input shape; None when not known.
+
+    An unknown input still gives a known output *rank* for a layer that accepts one input rank only
+    (Keras 3 checks ``ndim`` exactly: a Conv2D's input is (rows, cols, channels) per sample, so its
+    output is (rows', cols', filters) whatever came before), and for Flatten or a Reshape to a constant
+    target; the sizes Keras would compute from the input stay None.
+    """
+    if _channels_first(layer.args):  # the rank holds; the sizes are not computed for this layout
+        placeholder = _placeholder_input(layer)
+        if placeholder is None or layer.wrapper is not None or (shape is not None and len(shape) != len(placeholder)):
+            return None
+        output = _apply(layer, placeholder)
+        return None if output is None else (None,) * len(output)
+    if layer.wrapper == "TimeDistributed":  # the inner layer applied to each step of axis 1
+        if shape is not None and not shape:
+            return None
+        inner = layer_output_shape(replace(layer, wrapper=None), None if shape is None else shape[1:])
+        return None if inner is None else (shape[0] if shape else None,) + inner
+    if layer.wrapper is not None:  # Bidirectional: the inner layer's shape, with its (doubled) width
+        inner = layer_output_shape(replace(layer, wrapper=None), shape)
+        return None if not inner else inner[:-1] + (layer.units,)
     if layer.nested is not None:
         nested = layer.nested
         if nested.kind in ("sequential", "functional") and nested.structure_known:
@@ -69,8 +115,16 @@ def layer_output_shape(layer: Layer, shape: Shape) -> Shape | None:
                 shaped = infer_path(paths[0], shape)
                 return shaped[-1].output_shape if shaped else shape
         return None
+    if shape is None:
+        shape = _placeholder_input(layer)
+        if shape is None:
+            return None
     if layer.kind in PASS_THROUGH_SHAPE:
         return shape
+    return _apply(layer, shape)
+
+
+def _apply(layer: Layer, shape: Shape) -> Shape | None:
     rule = SHAPE_RULES.get(layer.kind)
     if rule is None:
         return None
@@ -80,12 +134,20 @@ def layer_output_shape(layer: Layer, shape: Shape) -> Shape | None:
         return None
 
 
+def _placeholder_input(layer: Layer) -> Shape | None:
+    """An all-unknown input of the one rank the layer accepts; None when its input rank is not fixed."""
+    if layer.kind in ("Flatten", "Reshape"):
+        return (None,)  # their output rank does not depend on the input's
+    rank = INPUT_RANK.get(layer.kind)
+    return None if rank is None else (None,) * rank
+
+
 # -- the shape rules ---------------------------------------------------------------------------------
 def _dense(args: CallArgs, shape: Shape) -> Shape | None:
-    units = int_value(args.get("units", 0)) or int_value(args.get("output_dim"))
-    if units is None or not shape:
+    if not shape:
         return None
-    return shape[:-1] + (units,)
+    units = int_value(args.get("units", 0)) or int_value(args.get("output_dim"))
+    return shape[:-1] + (units,)  # the width may be unknown; the rank is the input's
 
 
 def _ints(value: object, rank: int) -> tuple[int, ...] | None:
@@ -130,8 +192,8 @@ def _conv(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
         strides = _ints(const_value(args.get("strides"), 1), rank)
         dilation = _ints(const_value(args.get("dilation_rate"), 1), rank)
         padding = _padding(args)
-        if filters is None or kernel is None or strides is None or dilation is None or padding is None:
-            return None
+        if kernel is None or strides is None or dilation is None or padding is None:
+            return (None,) * rank + (filters,)  # sizes unknown; the rank is the input's
         spatial = tuple(_spatial(size, k, s, padding, d) for size, k, s, d in zip(shape[:-1], kernel, strides, dilation))
         if any(d is None for d, size in zip(spatial, shape[:-1]) if size is not None):
             return None  # a kernel larger than its input: Keras raises; nothing to infer
@@ -239,6 +301,61 @@ def _upsampling(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
     return rule
 
 
+def _pad_or_crop(rank: int, sign: int, keyword: str) -> Callable[[CallArgs, Shape], Shape | None]:
+    """ZeroPadding (sign 1) and Cropping (sign -1): ``n``, ``(a, b)`` per axis, or ``((before, after), ...)``."""
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        if len(shape) != rank + 1:
+            return None
+        value = const_value(args.get(keyword, 0), 1 if sign > 0 else 0)
+        amounts = _pair_totals(value, rank)
+        if amounts is None:
+            return (None,) * rank + shape[-1:]
+        spatial = tuple(None if d is None else d + sign * a for d, a in zip(shape[:-1], amounts))
+        return None if any(d is not None and d <= 0 for d in spatial) else spatial + shape[-1:]
+    return rule
+
+
+def _pair_totals(value: object, rank: int) -> tuple[int, ...] | None:
+    """The total padding or cropping per spatial axis, as Keras normalises the argument."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (2 * value,) * rank
+    if not isinstance(value, tuple):
+        return None
+    if rank == 1 and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return (value[0] + value[1],)  # 1D: (before, after)
+    if len(value) != rank:
+        return None
+    totals = []
+    for item in value:
+        if isinstance(item, int) and not isinstance(item, bool):
+            totals.append(2 * item)
+        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, int) for v in item):
+            totals.append(item[0] + item[1])
+        else:
+            return None
+    return tuple(totals)
+
+
+def _depthwise(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:
+    """DepthwiseConv: a convolution per channel, ``depth_multiplier`` outputs each."""
+    conv = _conv(rank)
+
+    def rule(args: CallArgs, shape: Shape) -> Shape | None:
+        given = args.get("depth_multiplier", 3)  # (kernel_size, strides, padding, depth_multiplier, ...)
+        multiplier = 1 if given is None else int_value(given)
+        channels = None if not shape or shape[-1] is None or multiplier is None else shape[-1] * multiplier
+        known = {"filters": Const(1)}
+        for position, name in enumerate(("kernel_size", "strides", "padding")):
+            value = args.get(name, position)
+            if value is not None:
+                known[name] = value
+        if args.get("dilation_rate") is not None:
+            known["dilation_rate"] = args.get("dilation_rate")  # type: ignore[assignment]
+        spatial = conv(CallArgs(keywords=tuple(known.items())), shape)
+        return None if spatial is None else spatial[:-1] + (channels,)
+    return rule
+
+
 # Layers whose output has the shape of their input.
 PASS_THROUGH_SHAPE = (PASS_THROUGH - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {
     "Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU",
@@ -269,11 +386,34 @@ SHAPE_RULES: dict[str, Callable[[CallArgs, Shape], Shape | None]] = {
     "SimpleRNN": _recurrent, "LSTM": _recurrent, "GRU": _recurrent,
     "RepeatVector": _repeat_vector,
     "UpSampling1D": _upsampling(1), "UpSampling2D": _upsampling(2), "UpSampling3D": _upsampling(3),
+    "ZeroPadding1D": _pad_or_crop(1, 1, "padding"), "ZeroPadding2D": _pad_or_crop(2, 1, "padding"),
+    "ZeroPadding3D": _pad_or_crop(3, 1, "padding"), "Cropping1D": _pad_or_crop(1, -1, "cropping"),
+    "Cropping2D": _pad_or_crop(2, -1, "cropping"), "Cropping3D": _pad_or_crop(3, -1, "cropping"),
+    "DepthwiseConv1D": _depthwise(1), "DepthwiseConv2D": _depthwise(2),
 }
 
 
+def _input_ranks() -> dict[str, int]:
+    """The per-sample input rank of each layer that accepts exactly one (Keras 3's ``InputSpec(ndim=...)``)."""
+    ranks: dict[str, int] = {}
+    for kind in SHAPE_RULES:
+        digits = [c for c in kind if c.isdigit()]
+        if len(digits) == 1 and kind[-1] == "D" and kind.startswith(_FIXED_RANK_FAMILIES):
+            ranks[kind] = int(digits[0]) + 1
+    ranks.update({"SimpleRNN": 2, "LSTM": 2, "GRU": 2, "RepeatVector": 1})
+    return ranks
+
+
+# Layer families whose input is (spatial..., channels) with as many spatial axes as the digit in their name.
+_FIXED_RANK_FAMILIES = ("Conv", "Convolution", "SeparableConv", "DepthwiseConv", "MaxPool", "AveragePool", "AvgPool",
+                        "GlobalMaxPool", "GlobalAveragePool", "GlobalAvgPool", "UpSampling", "ZeroPadding",
+                        "Cropping")
+INPUT_RANK = _input_ranks()
+
+
 def _channels_first(args: CallArgs) -> bool:
-    return const_value(args.get("data_format")) == "channels_first"
+    """``data_format="channels_first"``, or Keras 1's ``dim_ordering="th"``."""
+    return const_value(args.get("data_format")) == "channels_first" or const_value(args.get("dim_ordering")) == "th"
 
 
 def describe_shape(shape: Shape | None) -> str:

@@ -236,6 +236,22 @@ class BoundMethod(Value):
     self_value: Value
 
 
+@dataclass(eq=False)
+class PartialValue(Value):
+    """``functools.partial(func, *args, **keywords)``: calling it calls ``func`` with these arguments first."""
+
+    func: Value
+    args: CallArgs
+
+    def applied(self, args: CallArgs) -> CallArgs:
+        """The arguments ``func`` receives: the stored positionals, then the call's; a call's keyword wins."""
+        given = set(args.keyword_names)
+        return CallArgs(self.args.positional + args.positional,
+                        args.keywords + tuple((k, v) for k, v in self.args.keywords if k not in given),
+                        args.nodes + tuple(a for a in self.args.nodes
+                                           if a.keyword is None or a.keyword.value not in given))
+
+
 @dataclass(frozen=True)
 class SliceValue(Value):
     lower: Value
