@@ -257,7 +257,7 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
     if isinstance(module, Finding):
         return unreadable(path, module, config)
     try:
-        script = build_script(module, path, deadline=started + config.timeout, cells=cells)
+        script = build_script(module, path, deadline=started + config.timeout, cells=cells, text=text)
         result.script = script
         result.text = text
         reports = run_rules(script, config)

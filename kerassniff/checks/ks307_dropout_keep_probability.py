@@ -18,7 +18,6 @@ EVIDENCE_FROM = 0.5  # above this: reported when the code says "keep"
       "a Dropout rate of 0.75 or more (or above 0.5 named as a keep probability): TF1's keep_prob carried over",
       "Keras's Dropout(rate) is the fraction DROPPED: use rate = 1 - keep_prob (typically 0.2 to 0.5)")
 def check(script: Script):
-    lines = script.module.code.splitlines()
     for call in script.calls:
         name = call.callee
         if name is None or not is_keras(name) or short(name) not in DROPOUT_LAYERS:
@@ -30,7 +29,7 @@ def check(script: Script):
         arg = call.args.node_of("rate", 0)
         if arg is not None and isinstance(arg.value, cst.BinaryOperation):
             continue  # computed, e.g. 1 - keep_prob: the conversion was done on purpose
-        evidence = _keep_evidence(script, arg, lines)
+        evidence = _keep_evidence(script, arg)
         if rate < HIGH and evidence is None:
             continue
         kept = 1 - rate
@@ -45,7 +44,7 @@ def check(script: Script):
                 f"stays low (usual rates are 0.2 to 0.5)."))
 
 
-def _keep_evidence(script: Script, arg: cst.Arg | None, lines: list[str]) -> str | None:
+def _keep_evidence(script: Script, arg: cst.Arg | None) -> str | None:
     """'named keep_prob' or 'the comment says keep': the author meant a keep probability."""
     if arg is not None:
         value = arg.value
@@ -53,10 +52,9 @@ def _keep_evidence(script: Script, arg: cst.Arg | None, lines: list[str]) -> str
             value.attr.value if isinstance(value, cst.Attribute) else None)
         if text and "keep" in text.lower():
             return f"named {text}"
-    node = arg if arg is not None else None
-    line = script.line_of(node) if node is not None else 0
-    if 0 < line <= len(lines) and "#" in lines[line - 1]:
-        comment = lines[line - 1].split("#", 1)[1].lower()
+    source = script.line_text(script.line_of(arg)) if arg is not None else ""
+    if "#" in source:
+        comment = source.split("#", 1)[1].lower()
         if "keep" in comment:
             return "the comment says keep"
     return None

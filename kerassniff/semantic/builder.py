@@ -1133,12 +1133,23 @@ def _is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:
 
 
 def _mentions_version(module: cst.Module, value: cst.BaseExpression) -> int:
-    """1 for a value computed from a version: ``int(keras.__version__[0])``, ``tf.version.VERSION``."""
-    try:
-        text = module.code_for_node(value)
-    except Exception:  # noqa: BLE001
-        return 0
-    return int(len(text) < 300 and "version" in text.lower())
+    """1 for a small value computed from a version: ``int(keras.__version__[0]) > 1``, ``tf.version.VERSION``.
+
+    Walks at most ``_VERSION_NODES`` nodes of the expression (no rendering): a version flag is a short
+    expression, and a long one (a model definition) is not worth looking through.
+    """
+    stack: list[cst.CSTNode] = [value]
+    budget = _VERSION_NODES
+    while stack and budget:
+        node = stack.pop()
+        budget -= 1
+        if isinstance(node, cst.Name) and "version" in node.value.lower():
+            return 1
+        stack.extend(node.children)
+    return 0
+
+
+_VERSION_NODES = 40
 
 
 def _catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> bool:
@@ -1199,13 +1210,15 @@ _EVALUATORS = {
 
 
 def build_script(module: cst.Module, path: str, deadline: float | None = None,
-                 cells: list[tuple[int, int]] | None = None) -> Script:
+                 cells: list[tuple[int, int]] | None = None, text: str | None = None) -> Script:
     """The semantic model of one parsed script; raises :class:`AnalysisTimeout` past ``deadline``.
 
-    ``cells`` maps each line of a notebook's joined code cells to (cell, line in cell).
+    ``cells`` maps each line of a notebook's joined code cells to (cell, line in cell); ``text`` is the source
+    that was parsed (rules read comments from it without rendering the module again).
     """
     builder = Builder(module, path, deadline)
     builder.script.cells = cells
+    builder.script.text = text
     return builder.build()
 
 

@@ -33,6 +33,8 @@ class Script:
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
     helpers: dict[str, cst.Module] = field(default_factory=dict)
     cells: list[tuple[int, int]] | None = None  # a notebook: script line - 1 -> (code cell, line in cell)
+    text: str | None = field(default=None, repr=False)  # the source that was parsed, when the caller has it
+    _lines: list[str] | None = field(default=None, init=False, repr=False)
     positions: NodePositions = field(init=False, repr=False)
     line_references: LineReferences = field(init=False, repr=False)
     _helper_positions: dict[str, NodePositions] = field(default_factory=dict, repr=False)
@@ -71,6 +73,12 @@ class Script:
             if found is not None:
                 return f"{Path(path).name} line {found.start.line}"
         return "line ?"
+
+    def line_text(self, line: int) -> str:
+        """Source line ``line`` (1-based) as written, comments included; '' outside the file."""
+        if self._lines is None:
+            self._lines = (self.text if self.text is not None else self.module.code).splitlines()
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     def code_of(self, node: cst.CSTNode) -> str:
         text = self.module.code_for_node(node).strip()
