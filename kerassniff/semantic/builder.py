@@ -119,6 +119,10 @@ class Builder:
         self.module_scope = Scope()
         self.star_imports: list[str] = []
         self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
+        # The module-level statement (index into module.body) that holds the code being interpreted, and the
+        # statement of every node evaluated: positions then render only those statements (semantic/positions.py).
+        self.top_index: int | None = None
+        self.top_of: dict[cst.CSTNode, int | None] = {}
         self.order = 0
         self.loop: LoopContext | None = None
         self.depth = 0
@@ -200,7 +204,9 @@ class Builder:
         A notebook's later cells are run by hand after a cell that raised or called ``sys.exit()``,
         so at a notebook's top level nothing is unreachable.
         """
-        for statement in statements:
+        for index, statement in enumerate(statements):
+            if top:
+                self.top_index = index
             flow = self.exec_statement(statement, frame)
             if flow is not None and not (top and self.script.cells is not None):
                 return flow
@@ -217,6 +223,8 @@ class Builder:
 
     def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> Flow:
         self._tick(31)
+        if not self.in_helper:
+            self.top_of[statement] = self.top_index
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 flow = self.exec_small(small, frame)
@@ -251,6 +259,8 @@ class Builder:
         return None
 
     def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
+        if not self.in_helper:
+            self._stamp_small(small)
         if isinstance(small, cst.Expr):
             self.eval(small.value, frame)
             if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
@@ -317,6 +327,16 @@ class Builder:
         return False
 
     # -- imports
+    def _stamp_small(self, small: cst.BaseSmallStatement) -> None:
+        """Record the module-level statement of a small statement and of the import names in it."""
+        self.top_of[small] = self.top_index
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            if isinstance(small, cst.ImportFrom) and small.module is not None:
+                self.top_of[small.module] = self.top_index
+            if not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    self.top_of[alias] = self.top_index
+
     def exec_import(self, node: cst.Import, frame: Frame) -> None:
         for alias in node.names:
             dotted = _dotted(alias.name)
@@ -395,7 +415,7 @@ class Builder:
 
     # -- definitions
     def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
-        function = FunctionValue(node, frame.scope, owner)
+        function = FunctionValue(node, frame.scope, owner, top=None if self.in_helper else self.top_index)
         for decorator in node.decorators:
             option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
             if option is not None:
@@ -697,6 +717,17 @@ class Builder:
         try:
             if self.expr_depth > MAX_EXPRESSION_DEPTH:
                 return UNKNOWN
+            if not self.in_helper:
+                self.top_of[node] = self.top_index
+                if type(node) is cst.Call:  # rules report on a call's callee and arguments too
+                    self.top_of[node.func] = self.top_index
+                    for arg in node.args:
+                        self.top_of[arg] = self.top_index
+                elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                    comp = node.for_in
+                    while comp is not None:
+                        self.top_of[comp] = self.top_index
+                        comp = comp.inner_for_in
             handler = _EVALUATORS.get(type(node))
             if handler is not None:
                 return handler(self, node, frame)
@@ -984,6 +1015,7 @@ class Builder:
         self.call_counts[key] += 1
         self.active.add(key)
         self.depth += 1
+        caller_top, self.top_index = self.top_index, function.top
         try:
             scope = Scope(function.scope)
             frame = Frame(scope, self_value=self_value)
@@ -994,6 +1026,7 @@ class Builder:
         finally:
             self.depth -= 1
             self.active.discard(key)
+            self.top_index = caller_top
         known = [r for r in frame.returns if not isinstance(r, Unknown)]
         if not frame.returns:
             return Const(None)
@@ -1219,7 +1252,9 @@ def build_script(module: cst.Module, path: str, deadline: float | None = None,
     builder = Builder(module, path, deadline)
     builder.script.cells = cells
     builder.script.text = text
-    return builder.build()
+    script = builder.build()
+    script.positions.locate(text, builder.top_of)
+    return script
 
 
 def _is_staticmethod(function: FunctionValue) -> bool:

@@ -171,7 +171,7 @@ def eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
 
 
 def eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, frame.scope)
+    return FunctionValue(node, frame.scope, top=None if builder.in_helper else builder.top_index)
 
 
 def eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:

@@ -64,13 +64,25 @@ class _TargetedState(PositionProvidingCodegenState):
 
 
 class NodePositions:
-    """Positions of the nodes of one module, computed on demand and in batches."""
+    """Positions of the nodes of one module, computed on demand and in batches.
+
+    When the builder told which module-level statement holds each node (:meth:`locate`), only those
+    statements are rendered, each starting at the line CPython's ``ast`` gives it; otherwise (or when
+    anything does not add up) the whole module is rendered, as before.
+    """
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         self.known: dict[cst.CSTNode, CodeRange] = {}
         self.absent: set[cst.CSTNode] = set()  # asked for, not in this module
         self.pending: set[cst.CSTNode] = set()
+        self._top_of: dict[cst.CSTNode, int | None] = {}
+        self._text: str | None = None
+        self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
+
+    def locate(self, text: str | None, top_of: dict[cst.CSTNode, int | None]) -> None:
+        """The source text and, for each node the builder evaluated, its module-level statement."""
+        self._text, self._top_of = text, top_of
 
     def want(self, node: cst.CSTNode) -> None:
         if node not in self.known and node not in self.absent:
@@ -86,13 +98,81 @@ class NodePositions:
         return self.known.get(node)
 
     def _compute(self) -> None:
-        ranges = _Ranges()
-        state = _TargetedState(set(self.pending), default_indent=self.module.default_indent,
-                               default_newline=self.module.default_newline, provider=ranges)
-        self.module._codegen(state)
-        self.known.update(ranges._computed)
-        self.absent.update(node for node in self.pending if node not in ranges._computed)
+        if not self._compute_statements():
+            ranges = _Ranges()
+            state = _TargetedState(set(self.pending), default_indent=self.module.default_indent,
+                                   default_newline=self.module.default_newline, provider=ranges)
+            self.module._codegen(state)
+            self.known.update(ranges._computed)
+            self.absent.update(node for node in self.pending if node not in ranges._computed)
         self.pending.clear()
+
+    def _compute_statements(self) -> bool:
+        """Render only the statements that hold the pending nodes; False when that cannot be done safely."""
+        groups: dict[int, set[cst.CSTNode]] = {}
+        for node in self.pending:
+            index = self._top_of.get(node)
+            if index is None:
+                return False
+            groups.setdefault(index, set()).add(node)
+        starts = self._statement_starts()
+        if starts is None:
+            return False
+        ranges = _Ranges()
+        body = self.module.body
+        for index, nodes in groups.items():
+            if index >= len(body):
+                return False
+            state = _TargetedState(nodes, default_indent=self.module.default_indent,
+                                   default_newline=self.module.default_newline, provider=ranges)
+            state.line = starts[index]
+            body[index]._codegen(state)
+            if state.line != starts[index + 1]:
+                return False  # the statement did not end where the next one starts: trust nothing
+        if any(node not in ranges._computed for node in self.pending):
+            return False
+        self.known.update(ranges._computed)
+        return True
+
+    def _statement_starts(self) -> list[int] | None:
+        """The line where each module-level statement's rendering begins (leading comments included), and
+        one past the last statement's end; from CPython's ``ast`` (far cheaper than rendering). None when
+        the text is not known or ``ast`` and LibCST disagree on the statements."""
+        if self._starts is False:
+            self._starts = _statement_starts(self.module, self._text) if self._text is not None else None
+        return self._starts  # type: ignore[return-value]
+
+
+def _statement_starts(module: cst.Module, text: str) -> list[int] | None:
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    statements = tree.body
+    starts: list[int] = []
+    position = 0
+    for statement in module.body:
+        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        if position + count > len(statements):
+            return None
+        first = statements[position]
+        line = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", ())])
+        lead = len(statement.leading_lines)
+        decorators = getattr(statement, "decorators", ())
+        if decorators:
+            lead += len(decorators[0].leading_lines)
+        starts.append(line - lead)
+        position += count
+    if position != len(statements):
+        return None
+    last = module.body[-1] if module.body else None
+    end = (max(getattr(s, "end_lineno", 0) or 0 for s in statements[-1:]) + 1) if last is not None else 1
+    if last is not None and isinstance(last, cst.SimpleStatementLine) and not module.has_trailing_newline:
+        return None  # the last line has no newline: its end line is not a new line
+    starts.append(end)
+    return starts
 
 
 # -- deferred line references in messages ------------------------------------------------------
