@@ -122,6 +122,7 @@ class Builder:
         # The module-level statement (index into module.body) that holds the code being interpreted, and the
         # statement of every node evaluated: positions then render only those statements (semantic/positions.py).
         self.top_index: int | None = None
+        self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
         self.top_of: dict[cst.CSTNode, int | None] = {}
         self.order = 0
         self.loop: LoopContext | None = None
@@ -266,12 +267,14 @@ class Builder:
             if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
                 return EXIT
         elif isinstance(small, cst.Assign):
-            value = self._knob(small.value, self.eval(small.value, frame), frame)
+            seen = self.version_names_seen
+            value = self._knob(small.value, self.eval(small.value, frame), frame, seen)
             for target in small.targets:
                 self.assign(target.target, value, frame)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                self.assign(small.target, self._knob(small.value, self.eval(small.value, frame), frame), frame)
+                seen = self.version_names_seen
+                self.assign(small.target, self._knob(small.value, self.eval(small.value, frame), frame, seen), frame)
         elif isinstance(small, cst.AugAssign):
             current = self.eval(small.target, frame)
             operand = self.eval(small.value, frame)
@@ -304,13 +307,14 @@ class Builder:
             return CONTINUE
         return None
 
-    def _knob(self, node: cst.BaseExpression, value: Value, frame: Frame) -> Value:
+    def _knob(self, node: cst.BaseExpression, value: Value, frame: Frame, version_names_before: int) -> Value:
         """A module-level flag set to a boolean literal (``augment = True``) is a configuration knob;
         an unknown value computed from a library's version is a :class:`VersionFlag`."""
         if frame.scope.parent is None and isinstance(node, cst.Name) and node.value in ("True", "False"):
             return KnobConst(node.value == "True")
-        if isinstance(value, Unknown) and self.is_guard(node, _mentions_version):
-            return VersionFlag()
+        if isinstance(value, Unknown) and self.version_names_seen > version_names_before \
+                and self.is_guard(node, _is_short):
+            return VersionFlag()  # the value was computed from a name that says "version"
         return value
 
     def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
@@ -737,6 +741,8 @@ class Builder:
 
     def eval_name(self, node: cst.Name, frame: Frame) -> Value:
         name = node.value
+        if "version" in name or "VERSION" in name:
+            self.version_names_seen += 1
         if name in ("True", "False", "None"):
             return Const({"True": True, "False": False, "None": None}[name])
         value = frame.scope.lookup(name)
@@ -777,6 +783,8 @@ class Builder:
     def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
         base = self.eval(node.value, frame)
         attribute = node.attr.value
+        if "version" in attribute or "VERSION" in attribute:
+            self.version_names_seen += 1
         if isinstance(base, Symbol):
             if cli_args.is_flag_values(base.name):  # from absl.flags import FLAGS; FLAGS.model
                 return self.flag_values.defaults.get(attribute, UNKNOWN)
@@ -1165,24 +1173,22 @@ def _is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:
     return int(len(text) < 300 and any(word in text for word in _VERSION_WORDS))
 
 
-def _mentions_version(module: cst.Module, value: cst.BaseExpression) -> int:
-    """1 for a small value computed from a version: ``int(keras.__version__[0]) > 1``, ``tf.version.VERSION``.
+def _is_short(module: cst.Module, value: cst.BaseExpression) -> int:
+    """1 for an expression short enough to be a flag (``int(keras.__version__[0]) > 1``), not a model definition.
 
-    Walks at most ``_VERSION_NODES`` nodes of the expression (no rendering): a version flag is a short
-    expression, and a long one (a model definition) is not worth looking through.
+    Walks at most ``_SHORT_NODES`` nodes; only asked after a name that says "version" was evaluated.
     """
     stack: list[cst.CSTNode] = [value]
-    budget = _VERSION_NODES
-    while stack and budget:
-        node = stack.pop()
+    budget = _SHORT_NODES
+    while stack:
         budget -= 1
-        if isinstance(node, cst.Name) and "version" in node.value.lower():
-            return 1
-        stack.extend(node.children)
-    return 0
+        if not budget:
+            return 0
+        stack.extend(stack.pop().children)
+    return 1
 
 
-_VERSION_NODES = 40
+_SHORT_NODES = 300  # LibCST nodes, whitespace and punctuation included
 
 
 def _catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> bool:
