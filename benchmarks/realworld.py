@@ -7,8 +7,8 @@ CORPUS_DIR holds ``clean/`` (correct real code) and ``buggy/`` (real bugs, label
 configuration, over both folders (cross-script rules included).  Every finding is keyed by
 (path relative to CORPUS_DIR, line, code) and looked up in ``benchmarks/realworld_triage.tsv``,
 where a person recorded, by reading the code, whether it is a true positive (TP), a false alarm
-(FP) or true but useless (noise), and the one fact that decides it.  In a notebook the line key is
-``cell N:L`` (the N-th code cell, line L inside it, as kerassniff reports it).
+(FP) or true but useless (noise), and the one fact that decides it.  In a notebook the finding is
+keyed by its code cell and its line in that cell, as kerassniff's JSON reports them.
 
 It prints: the files checked; the clean files carrying a finding not triaged TP (the precision
 figure); findings per rule and verdict; untriaged findings (to triage: ``--untriaged-tsv FILE``
@@ -39,15 +39,16 @@ from kerassniff.config import Config  # noqa: E402
 from kerassniff.findings import Finding  # noqa: E402
 
 TRIAGE_PATH = Path(__file__).resolve().parent / "realworld_triage.tsv"
-TRIAGE_COLUMNS = ("path", "line", "code", "verdict", "reason")
+TRIAGE_COLUMNS = ("path", "cell", "line", "code", "verdict", "reason")
 # Labelled bugs kerassniff misses, each with the fact a static analysis cannot know (path, line, reason).
 MISSED_PATH = Path(__file__).resolve().parent / "realworld_missed.tsv"
 VERDICTS = ("TP", "FP", "noise")
 TRIAGE_HEADER = """\
 # kerassniff findings on the real-code corpus (../shared/corpus), triaged by reading the code.
-# One row per reported finding, keyed by (path, line, code):
+# One row per reported finding, keyed by (path, cell, line, code):
 #   path    relative to the corpus folder: clean/<owner>__<repo>/<file> or buggy/...
-#   line    the line kerassniff reports; in a notebook 'cell N:L' (the N-th code cell, line L in it)
+#   cell    in a notebook, the code cell kerassniff reports (JSON "cell"); empty for a script
+#   line    the line kerassniff reports (JSON "line": in a notebook, the line within the cell)
 #   code    the rule code
 #   verdict TP (a real problem in this code), FP (the finding's claim is false here),
 #           noise (the claim is true but useless here)
@@ -172,9 +173,10 @@ def read_triage(path: Path) -> dict[Key, Row]:
     for record in csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
         if record[:3] == list(TRIAGE_COLUMNS[:3]):
             continue  # the column header
-        record += [""] * (5 - len(record))
-        key = Key(record[0], record[1], record[2])
-        rows[key] = Row(key, record[3].strip(), record[4].strip())
+        record += [""] * (6 - len(record))
+        cell, line = record[1].strip(), record[2].strip()
+        key = Key(record[0], f"cell {cell}:{line}" if cell else line, record[3])
+        rows[key] = Row(key, record[4].strip(), record[5].strip())
     return rows
 
 
@@ -185,7 +187,8 @@ def triage_tsv(rows: list[Row], header: bool = True) -> str:
         out.write("\t".join(TRIAGE_COLUMNS) + "\n")
     for row in sorted(rows, key=lambda r: r.key.sort_key()):
         reason = row.reason.replace("\t", " ").replace("\n", " ")
-        out.write("\t".join((row.key.path, row.key.line, row.key.code, row.verdict, reason)) + "\n")
+        cell, _, line = row.key.line[5:].partition(":") if row.key.line.startswith("cell ") else ("", "", row.key.line)
+        out.write("\t".join((row.key.path, cell, line, row.key.code, row.verdict, reason)) + "\n")
     return out.getvalue()
 
 
