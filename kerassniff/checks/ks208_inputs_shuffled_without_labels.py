@@ -5,20 +5,13 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
-from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import DataValue
-
-# In-place shuffles of one array: np.random.shuffle(x), random.shuffle(x); rng.shuffle(x) is a method call.
-SHUFFLE_FUNCTIONS = {"numpy.random.shuffle", "random.shuffle"}
-
 
 @rule("KS208", "inputs-shuffled-without-labels", Severity.ERROR,
       "the training inputs shuffled in place while their labels keep the original order",
       "shuffle inputs and labels with one permutation: p = np.random.permutation(len(x)); x, y = x[p], y[p] "
       "(or sklearn.utils.shuffle(x, y)), or let fit() shuffle (it does by default)")
 def check(script: Script):
-    shuffles = [(index, call, data) for index, call in enumerate(script.calls)
-                for data in [_shuffled(call)] if data is not None]
+    shuffles = script.inplace_shuffles()
     if not shuffles:
         return
     position = {id(call.node): index for index, call in enumerate(script.calls)}
@@ -43,15 +36,6 @@ def check(script: Script):
                 f"original order after this shuffle, so each sample now carries another sample's label. The model "
                 f"can only memorise noise: validation accuracy stays at chance. fit() already shuffles every epoch "
                 f"(shuffle=True by default), keeping pairs together."))
-
-
-def _shuffled(call: CallSite) -> Data | None:
-    first = call.args.positional[0] if call.args.positional else None
-    if not isinstance(first, DataValue):
-        return None
-    if call.callee in SHUFFLE_FUNCTIONS or (call.callee is None and call.method == "shuffle"):
-        return first.data
-    return None
 
 
 def _lineage(shuffled: Data, used: Data) -> bool:

@@ -10,11 +10,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, ordered_by_class
-from kerassniff.semantic.values import Const, DataValue, const_value
-
-# In-place shuffles of one array (np.random.shuffle(x), random.shuffle(x); rng.shuffle(x) is a method call).
-SHUFFLE_FUNCTIONS = {"numpy.random.shuffle", "random.shuffle"}
-
+from kerassniff.semantic.values import Const, const_value
 
 @rule("KS209", "validation-split-on-ordered-classes", Severity.ERROR,
       "fit(validation_split=...) on arrays still ordered by class: the validation set holds the last class only",
@@ -49,10 +45,4 @@ def check(script: Script):
 def _shuffled_in_place(script: Script, arrays: list[Data]) -> bool:
     """Whether the script shuffles one of ``arrays`` (same array group) in place, anywhere: precision first."""
     groups = {data.group for data in arrays}
-    for call in script.calls:
-        first = call.args.positional[0] if call.args.positional else None
-        if not isinstance(first, DataValue) or first.data.group not in groups:
-            continue
-        if call.callee in SHUFFLE_FUNCTIONS or (call.callee is None and call.method == "shuffle"):
-            return True
-    return False
+    return any(data.group in groups for _, _, data in script.inplace_shuffles())

@@ -8,7 +8,7 @@ from typing import Iterator
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import LineReferences, NodePositions
 from kerassniff.semantic.training import (
@@ -18,6 +18,7 @@ from kerassniff.semantic.training import (
     InferenceCall,
     Reference,
     SaveCall,
+    shuffled_in_place,
 )
 
 
@@ -101,6 +102,11 @@ class Script:
     def saves(self) -> Iterator[SaveCall]:
         for model in self.models:
             yield from model.saves
+
+    def inplace_shuffles(self) -> list[tuple[int, CallSite, Data]]:
+        """Each in-place shuffle of an array (``np.random.shuffle(x)``): its index in ``calls``, the call, the array."""
+        return [(index, call, data) for index, call in enumerate(self.calls)
+                for data in [shuffled_in_place(call)] if data is not None]
 
     def fit_labels(self, model: Model) -> list:
         """The label arrays that reach ``fit`` for this model (known ones only)."""

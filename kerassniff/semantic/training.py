@@ -209,6 +209,20 @@ class CallSite:
     guarded: bool = False
 
 
+# In-place shuffles of one array: np.random.shuffle(x), random.shuffle(x); rng.shuffle(x) is a method call.
+SHUFFLE_FUNCTIONS = frozenset({"numpy.random.shuffle", "random.shuffle"})
+
+
+def shuffled_in_place(call: CallSite) -> "Data | None":
+    """The array a call shuffles in place (its samples reordered, nothing returned), if it is one."""
+    first = call.args.positional[0] if call.args.positional else None
+    if not isinstance(first, DataValue):
+        return None
+    if call.callee in SHUFFLE_FUNCTIONS or (call.callee is None and call.method == "shuffle"):
+        return first.data
+    return None
+
+
 def loss_name(value: Value) -> str | None:
     if isinstance(value, Const) and isinstance(value.value, str):
         return LOSS_ALIASES.get(value.value.lower()) or LOSS_ALIASES.get(value.value)
