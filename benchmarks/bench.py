@@ -1,6 +1,6 @@
 """Time kerassniff against bare LibCST parsing, in one run (a script, not a timed test).
 
-    python benchmarks/bench.py [FOLDER ...]
+    python benchmarks/bench.py [FOLDER ...] [--quick] [--profile]
 
 Default corpus: fixtures/ plus, when Keras 3 is installed, its applications and
 layers packages (real model-building code).  Prints, for that corpus:
@@ -11,10 +11,17 @@ layers packages (real model-building code).  Prints, for that corpus:
 * the CLI with 1 job vs 2 jobs over 100+ files (the parallel speed-up);
 * the CLI re-run over unchanged files with the cache (vs without);
 * re-linting one 500-line script, as the editor server does on every change.
+
+``--quick`` prints only the paired parse/lint figures; ``--profile`` adds where a lint's time goes (cProfile over
+the same files, grouped into parts by the caller edges that enter each part, so renamed functions inside a part
+do not change the table).
 """
 from __future__ import annotations
 
+import argparse
+import cProfile
 import importlib.util
+import pstats
 import os
 import shutil
 import statistics
@@ -125,9 +132,69 @@ def copy_corpus(files: list[tuple[Path, str]], count: int, target: Path) -> None
         (target / f"f{index:05d}_{path.name}").write_text(text, encoding="utf-8")
 
 
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time kerassniff against a bare LibCST parse.")
+    parser.add_argument("folders", nargs="*", type=Path, help="folders of scripts and notebooks (default: fixtures/ "
+                        "and Keras's own applications and layers)")
+    parser.add_argument("--quick", action="store_true", help="only the paired parse/lint figures")
+    parser.add_argument("--profile", action="store_true", help="also print where a lint's time goes")
+    options = parser.parse_args()
+    missing = [str(f) for f in options.folders if not f.is_dir()]
+    if missing:
+        parser.error(f"not a folder: {', '.join(missing)}")
+    return options
+
+
+# A part of the lint is entered where the pipeline (kerassniff code outside every part) calls a function inside
+# it; its time is the cumulative time of those entering calls.  Calls between parts (a rule asking the model for
+# a lazily computed fact, the model parsing a helper module) stay in the calling part, and callbacks from LibCST
+# into our visitors are inside the call that started the walk, so nothing is counted twice.
+_PARTS: list[tuple[str, tuple[str, ...], str | None]] = [
+    ("libcst parse", ("libcst/_parser/entrypoints.py",), "parse_module"),
+    ("notebook cells", ("kerassniff/notebook.py",), None),
+    ("positions", ("kerassniff/semantic/positions.py",), None),
+    ("semantic model", ("kerassniff/semantic/",), None),
+    ("rules", ("kerassniff/checks/",), None),
+]
+
+
+def _part_of(function: tuple[str, int, str]) -> str | None:
+    filename, _, name = function
+    filename = filename.replace(os.sep, "/")
+    for part, fragments, only in _PARTS:
+        if any(fragment in filename for fragment in fragments) and (only is None or name == only):
+            return part
+    return None
+
+
+def profile_table(files: list[tuple[Path, str]], config: Config) -> list[tuple[str, float]]:
+    """Each part's share of a one-process lint of ``files`` (cumulative time of the calls entering it)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path, text in files:
+        lint_source(text, str(path), config)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in stats.values())
+    spent: dict[str, float] = {part: 0.0 for part, _, _ in _PARTS}
+    for function, (_, _, _, _, callers) in stats.items():
+        part = _part_of(function)
+        if part is None:
+            continue
+        for caller, edge in callers.items():
+            if "kerassniff/" in caller[0].replace(os.sep, "/") and _part_of(caller) is None:
+                spent[part] += edge[3]
+    rows = [(part, seconds / total) for part, seconds in spent.items()]
+    rows.append(("the rest (pipeline, output)", max(0.0, 1 - sum(share for _, share in rows))))
+    return rows
+
+
 def main() -> None:
-    folders = [Path(a) for a in sys.argv[1:]] or default_folders()
+    options = arguments()
+    folders = options.folders or default_folders()
     files = corpus(folders)
+    if not files:
+        sys.exit(f"bench.py: no scripts or notebooks LibCST can parse under {', '.join(map(str, folders))}")
     lines = sum(parse_text(path, text).count("\n") + 1 for path, text in files)
     config = Config()
     sources = [parse_text(path, text) for path, text in files]
@@ -140,6 +207,12 @@ def main() -> None:
     print(f"bare libcst.parse_module: {parse_s:.2f} s  {lines / parse_s:,.0f} lines/s (median of 5 paired runs)")
     print(f"kerassniff, 1 process   : {lint_s:.2f} s  {lines / lint_s:,.0f} lines/s")
     print(f"ratio lint / parse      : {ratio:.2f}x (median of the per-pair ratios)")
+    if options.profile:
+        print("profile (share of the lint, cProfile; lazily computed model facts a rule asks for count as rules):")
+        for part, share in profile_table(files, config):
+            print(f"  {part:<28}: {share:6.1%}")
+    if options.quick:
+        return
 
     with tempfile.TemporaryDirectory() as scratch:
         big = Path(scratch) / "thousand"
