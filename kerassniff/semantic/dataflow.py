@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass, field, replace
 import libcst as cst
 
+from kerassniff.semantic.knowledge.datasets import DATASETS  # noqa: F401  (read by the loaders)
 from kerassniff.semantic.values import DataValue, Value, const_value  # values needs dataflow only for typing
 
 _group_ids = itertools.count(1)
@@ -21,21 +22,6 @@ _group_ids = itertools.count(1)
 
 def new_group() -> int:
     return next(_group_ids)
-
-
-# What is known of the arrays that Keras's dataset loaders return.
-DATASETS = {
-    "mnist": dict(pixels=True, samples=(60000, 10000), classes=10, shape="(N, 28, 28) uint8"),
-    "fashion_mnist": dict(pixels=True, samples=(60000, 10000), classes=10, shape="(N, 28, 28) uint8"),
-    "cifar10": dict(pixels=True, samples=(50000, 10000), classes=10, shape="(N, 32, 32, 3) uint8"),
-    "cifar100": dict(pixels=True, samples=(50000, 10000), classes=100, shape="(N, 32, 32, 3) uint8"),
-    "imdb": dict(pixels=False, samples=(25000, 25000), classes=2, shape="integer sequences"),
-    "reuters": dict(pixels=False, samples=(8982, 2246), classes=46, shape="integer sequences"),
-    "boston_housing": dict(pixels=False, samples=(404, 102), classes=None, shape="(N, 13) float",
-                           target_range=(5.0, 50.0)),
-    "california_housing": dict(pixels=False, samples=(16512, 4128), classes=None, shape="(N, 8) float",
-                               target_range=(14999.0, 500001.0)),
-}
 
 
 @dataclass(frozen=True)
@@ -186,10 +172,6 @@ def size_text(value: Value | None) -> str:
     if isinstance(size, tuple):
         return "x".join(str(v) for v in size)
     return "?"
-
-
-def derive(data: Data, node: cst.CSTNode, **changes) -> Data:
-    return replace(data, node=node, **changes)
 
 
 @dataclass

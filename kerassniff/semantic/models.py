@@ -13,6 +13,21 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from kerassniff.semantic.knowledge.layers import (
+    ACTIVATION_LAYERS,
+    ACTIVATION_SYNONYMS,
+    BATCHNORM_APPLICATIONS,
+    BATCHNORM_LAYERS,
+    CONV_LAYERS,
+    INPUT_SCALING_LAYERS,
+    PASS_THROUGH,
+    POOLING_LAYERS,
+    RECURRENT_DEFAULT_ACTIVATION,
+    SELF_SCALING_APPLICATIONS,
+    UNIT_LAYERS,
+    UPSAMPLING_LAYERS,
+    WRAPPER_LAYERS,
+)
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import CallArgs, Value
 
@@ -25,54 +40,13 @@ if TYPE_CHECKING:
         SaveCall,
     )
 
-# Layers whose output activation is ``activation=`` (linear when absent) and
-# whose width is their first argument.
-UNIT_LAYERS = {
-    "Dense": "units", "Conv1D": "filters", "Conv2D": "filters", "Conv3D": "filters",
-    "Convolution1D": "filters", "Convolution2D": "filters", "Convolution3D": "filters",
-    "SeparableConv1D": "filters", "SeparableConv2D": "filters", "Conv1DTranspose": "filters",
-    "Conv2DTranspose": "filters", "Conv3DTranspose": "filters", "Deconvolution2D": "filters",
-    "SimpleRNN": "units", "LSTM": "units", "GRU": "units", "LocallyConnected2D": "filters",
-}
-RECURRENT_DEFAULT_ACTIVATION = {"SimpleRNN": "tanh", "LSTM": "tanh", "GRU": "tanh"}
-CONV_LAYERS = {
-    "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
-    "SeparableConv1D", "SeparableConv2D",
-}
-UPSAMPLING_LAYERS = {
-    "UpSampling1D", "UpSampling2D", "UpSampling3D", "Conv1DTranspose", "Conv2DTranspose",
-    "Conv3DTranspose", "Deconvolution2D", "Deconv2D",
-}
-# Local pooling layers (each Keras spelling): they shrink the feature map.  Global pooling is not here.
-POOLING_LAYERS = {
-    f"{op}{dims}D" for op in ("MaxPooling", "MaxPool", "AveragePooling", "AvgPool") for dims in (1, 2, 3)
-}
-# Layers that pass the previous layer's output activation through unchanged.
-PASS_THROUGH = {
-    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
-    "GaussianDropout", "GaussianNoise", "Flatten", "Reshape", "ActivityRegularization",
-    "Permute", "RepeatVector",
-}
-# Layers that apply another layer to each time step or in both directions: every rule reads the inner layer.
-WRAPPER_LAYERS = {"TimeDistributed", "Bidirectional"}
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
-ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
-ACTIVATION_SYNONYMS = {"linear": "linear", "none": "linear", "softmax": "softmax", "sigmoid": "sigmoid",
-                       "tanh": "tanh", "relu": "relu", "relu6": "relu", "elu": "elu", "selu": "selu",
-                       "softplus": "softplus", "hard_sigmoid": "sigmoid", "exponential": "exponential",
-                       "leaky_relu": "leaky_relu", "gelu": "gelu", "swish": "swish", "silu": "swish",
-                       "softsign": "softsign", "log_softmax": "log_softmax", "mish": "mish"}
 
-# Layers that scale the model's input inside the model.
-INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Lambda", "TextVectorization"}
-# keras.applications families that rescale raw 0-255 pixels themselves.
-SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
-
-# keras.applications families built with BatchNormalization layers.
-BATCHNORM_APPLICATIONS = (
-    "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
-)
+__all__ = [  # the layer tables rules read, from the knowledge tables
+    "ACTIVATION_LAYERS", "ACTIVATION_SYNONYMS", "CONV_LAYERS", "PASS_THROUGH", "POOLING_LAYERS",
+    "RECURRENT_DEFAULT_ACTIVATION", "UNIT_LAYERS", "UPSAMPLING_LAYERS", "WRAPPER_LAYERS",
+]
 
 
 @dataclass(eq=False)
@@ -123,7 +97,7 @@ class Layer:
 
     @property
     def has_batchnorm(self) -> bool:
-        if self.kind in ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization"):
+        if self.kind in BATCHNORM_LAYERS:
             return True
         return bool(self.nested and self.nested.has_batchnorm)
 

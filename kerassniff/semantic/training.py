@@ -10,6 +10,16 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from kerassniff.semantic.knowledge.losses import (
+    BINARY_LOSSES,
+    CATEGORICAL_LOSSES,
+    CROSSENTROPY_LOSSES,
+    LOSS_ALIASES,
+    METRIC_ALIASES,
+    REGRESSION_LOSSES,
+    TOP_K_METRICS,
+)
+from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -29,54 +39,10 @@ if TYPE_CHECKING:
     from kerassniff.semantic.dataflow import Data
     from kerassniff.semantic.models import Layer, Model
 
-# Every spelling Keras accepts for a loss, mapped to one name.
-LOSS_ALIASES = {
-    "binary_crossentropy": "binary_crossentropy", "bce": "binary_crossentropy",
-    "binarycrossentropy": "binary_crossentropy",
-    "categorical_crossentropy": "categorical_crossentropy", "categoricalcrossentropy": "categorical_crossentropy",
-    "cce": "categorical_crossentropy",
-    "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
-    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
-    "binary_focal_crossentropy": "binary_focal_crossentropy", "binaryfocalcrossentropy": "binary_focal_crossentropy",
-    "categorical_focal_crossentropy": "categorical_focal_crossentropy",
-    "categoricalfocalcrossentropy": "categorical_focal_crossentropy",
-    "mean_squared_error": "mean_squared_error", "mse": "mean_squared_error", "meansquarederror": "mean_squared_error",
-    "mean_absolute_error": "mean_absolute_error", "mae": "mean_absolute_error",
-    "meanabsoluteerror": "mean_absolute_error",
-    "mean_absolute_percentage_error": "mean_absolute_percentage_error", "mape": "mean_absolute_percentage_error",
-    "meanabsolutepercentageerror": "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error": "mean_squared_logarithmic_error", "msle": "mean_squared_logarithmic_error",
-    "meansquaredlogarithmicerror": "mean_squared_logarithmic_error",
-    "huber": "huber", "huber_loss": "huber", "logcosh": "log_cosh", "log_cosh": "log_cosh", "logcosh_loss": "log_cosh",
-    "hinge": "hinge", "squared_hinge": "squared_hinge", "categorical_hinge": "categorical_hinge",
-    "kl_divergence": "kl_divergence", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
-    "kldivergence": "kl_divergence", "poisson": "poisson", "cosine_similarity": "cosine_similarity",
-}
-CROSSENTROPY_LOSSES = {
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-    "binary_focal_crossentropy", "categorical_focal_crossentropy",
-}
-CATEGORICAL_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy", "categorical_focal_crossentropy"}
-BINARY_LOSSES = {"binary_crossentropy", "binary_focal_crossentropy"}
-REGRESSION_LOSSES = {
-    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error", "huber", "log_cosh",
-}
-
-# ModelCheckpoint(filepath) writes the model to filepath unless save_weights_only=True.
-CHECKPOINT_CALLBACKS = ("keras.callbacks.ModelCheckpoint",)
-
-METRIC_ALIASES = {
-    "accuracy": "accuracy", "acc": "accuracy",
-    "binary_accuracy": "binary_accuracy", "binaryaccuracy": "binary_accuracy",
-    "categorical_accuracy": "categorical_accuracy", "categoricalaccuracy": "categorical_accuracy",
-    "sparse_categorical_accuracy": "sparse_categorical_accuracy",
-    "sparsecategoricalaccuracy": "sparse_categorical_accuracy",
-    "top_k_categorical_accuracy": "top_k_categorical_accuracy",
-    "topkcategoricalaccuracy": "top_k_categorical_accuracy",
-    "sparse_top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
-    "sparsetopkcategoricalaccuracy": "sparse_top_k_categorical_accuracy",
-}
+__all__ = [  # the loss families rules read, from the knowledge tables
+    "BINARY_LOSSES", "CATEGORICAL_LOSSES", "CHECKPOINT_CALLBACKS", "CROSSENTROPY_LOSSES", "LOSS_ALIASES",
+    "METRIC_ALIASES", "REGRESSION_LOSSES",
+]
 
 
 @dataclass
@@ -254,8 +220,8 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
         name = METRIC_ALIASES.get(short(value.cls).lower())
         kv = const_value(value.args.get("k", 0))
         k = kv if isinstance(kv, int) else None
-    if name in ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy") and k is None:
-        k = 5
+    if name in TOP_K_METRICS and k is None:
+        k = TOP_K_METRICS[name]
     return MetricSpec(name, node, k)
 
 
