@@ -1,6 +1,6 @@
 """Arrays and labels: where they come from and what was done to them.
 
-Every array the builder can follow is a :class:`Data`: its :class:`Source`
+Every array the interpreter can follow is a :class:`Data`: its :class:`Source`
 (a dataset loader, an image reader, a file, a literal), the ordered
 :class:`Step` s applied to it (scaling, ``preprocess_input``, one-hot
 encoding, slicing ...), and what is known of its samples.  Values are
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS  # noqa: F401  (read by the loaders)
-from kerassniff.semantic.values import DataValue, Value, const_value  # values needs dataflow only for typing
+from kerassniff.semantic.pyvalues import Const, Value, const_value
 
 _group_ids = itertools.count(1)
 
@@ -91,6 +91,46 @@ class Data:
     @property
     def label(self) -> str:
         return f"'{self.name}'" if self.name else f"the array from {self.source.description}"
+
+
+# -- the abstract values that hold arrays ------------------------------------------------
+@dataclass(frozen=True)
+class KnownLen(Const):
+    """``len(x)`` of an array whose sample count is known: the number, and the array it counts.
+
+    It is a Const for all arithmetic; ``range(len(x))`` still knows that it walks x's samples.
+    """
+
+    data: "Data | None" = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class DataValue(Value):
+    data: "Data"
+
+
+@dataclass(frozen=True)
+class IndexOf(Value):
+    """A loop index that walks the samples of an array (``range(len(x))``)."""
+
+    data: "Data"
+
+
+@dataclass(frozen=True)
+class RangeValue(Value):
+    values: tuple[int, ...] | None  # known when the bounds are constants
+    over: Data | None = None  # range(len(x)): the samples of x
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class LenValue(Value):
+    data: Data
+
+
+@dataclass(frozen=True)
+class ShapeValue(Value):
+    data: Data
 
 
 ENCODING_NAMES = {"int": "integer class ids", "onehot": "one-hot", "multihot": "multi-hot",

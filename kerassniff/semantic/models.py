@@ -9,7 +9,6 @@ in ``args``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -29,16 +28,8 @@ from kerassniff.semantic.knowledge.layers import (
     WRAPPER_LAYERS,
 )
 from kerassniff.semantic.names import short
-from kerassniff.semantic.values import CallArgs, Value
-
-if TYPE_CHECKING:
-    from kerassniff.semantic.training import (
-        AttributeSet,
-        CompileCall,
-        FitCall,
-        InferenceCall,
-        SaveCall,
-    )
+from kerassniff.semantic.dataflow import Data, data_of
+from kerassniff.semantic.pyvalues import CallArgs, Const, Value, const_value, str_value
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
@@ -65,8 +56,6 @@ class Layer:
     @property
     def name(self) -> str | None:
         """The ``name=`` given to the layer, when it is a constant (Keras matches dict losses to it)."""
-        from kerassniff.semantic.values import str_value
-
         return str_value(self.args.get("name"))
 
     @property
@@ -80,8 +69,6 @@ class Layer:
     @property
     def strided(self) -> bool:
         """A constant stride above 1 (``strides=2``; Keras 1's ``subsample=(2, 2)``)."""
-        from kerassniff.semantic.values import const_value
-
         position = 2 if self.is_conv and not self.kind.startswith("Convolution") else None  # Keras 1: (n, rows, cols)
         strides = const_value(self.args.get("strides", position)) or const_value(self.args.get("subsample"))
         if isinstance(strides, bool):
@@ -114,8 +101,6 @@ class Application:
 
     @property
     def random_init(self) -> bool:
-        from kerassniff.semantic.values import Const
-
         return isinstance(self.weights, Const) and self.weights.value is None
 
     @property
@@ -144,11 +129,11 @@ class Model:
     output_complete: bool = True
     application: Application | None = None
     load_path: Value | None = None
-    compiles: list["CompileCall"] = field(default_factory=list)
-    fits: list["FitCall"] = field(default_factory=list)
-    inferences: list["InferenceCall"] = field(default_factory=list)
-    saves: list["SaveCall"] = field(default_factory=list)
-    attribute_sets: list["AttributeSet"] = field(default_factory=list)  # model.x = ... / model.layers[i].x = ...
+    compiles: list[CompileCall] = field(default_factory=list)
+    fits: list[FitCall] = field(default_factory=list)
+    inferences: list[InferenceCall] = field(default_factory=list)
+    saves: list[SaveCall] = field(default_factory=list)
+    attribute_sets: list[AttributeSet] = field(default_factory=list)  # model.x = ... / model.layers[i].x = ...
     input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
     output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
     origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model
@@ -265,6 +250,133 @@ class Model:
     def single_head(self) -> OutputHead | None:
         heads = self.heads()
         return heads[0] if len(heads) == 1 else None
+
+
+# -- the calls a model records, in program order ----------------------------------------
+@dataclass
+class LossSpec:
+    name: str | None  # canonical loss name, None when unknown (custom function ...)
+    from_logits: bool | None  # None when given but not a constant
+    node: cst.CSTNode = field(repr=False)
+    output: str | int | None = None  # which output, for list/dict losses
+
+
+@dataclass
+class MetricSpec:
+    name: str | None
+    node: cst.CSTNode = field(repr=False)
+    k: int | None = None
+
+
+@dataclass(eq=False)
+class CompileCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    order: int
+    losses: list[LossSpec]
+    metrics: list[MetricSpec]
+    args: CallArgs
+
+
+@dataclass(eq=False)
+class AttributeSet:
+    """``obj.attr = value`` on a model or on one of its layers (``base.trainable = False``), in program order.
+
+    Some attributes take effect only at the next ``compile()`` (``trainable`` once a training call has built the
+    train function): rules compare ``order`` with the model's compiles and fits.
+    """
+
+    attribute: str
+    value: Value
+    node: cst.CSTNode = field(repr=False)
+    order: int
+    layer: "Layer | None" = None  # set on this layer of the model, not on the model itself
+
+
+@dataclass(eq=False)
+class FitCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    order: int
+    method: str  # fit, fit_generator, train_on_batch
+    x: Value
+    y: Value
+    args: CallArgs
+    epochs: Value
+    batch_size: Value
+    steps_per_epoch: Value
+    validation_data: Value
+    validation_split: Value
+    in_unknown_loop: bool = False
+    repeat: int = 1  # how many times an unrolled loop ran it
+
+    def data(self, value: Value) -> Data | None:
+        """The array a value of this call holds (``fit.data(fit.x)``), None for anything else."""
+        return data_of(value)
+
+
+@dataclass(eq=False)
+class InferenceCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    order: int
+    method: str  # evaluate, predict, __call__, ...
+    x: Value
+    y: Value
+    args: CallArgs
+    loop: "LoopContext | None" = None
+
+
+@dataclass(eq=False)
+class SaveCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    method: str  # save, save_weights, load_weights
+    path: Value
+
+
+@dataclass(eq=False)
+class LoopContext:
+    node: cst.CSTNode = field(repr=False)
+    iterable: Value
+    target_names: tuple[str, ...]
+    unrolled: bool
+    parent: "LoopContext | None" = None
+    per_sample: bool = False  # iterates the samples of an array
+    count: int | None = None  # iterations, when known (for loops that are not unrolled)
+
+    def repetitions(self) -> int | None:
+        """How many times the loop body runs, counting enclosing loops; None if unknown."""
+        total = 1
+        context: LoopContext | None = self
+        while context is not None:
+            if not context.unrolled:
+                if context.count is None:
+                    return None
+                total *= context.count
+            context = context.parent
+        return total
+
+
+# -- the abstract values that hold layers, tensors and models ----------------------------
+@dataclass(eq=False)
+class LayerValue(Value):
+    layer: "Layer"
+
+
+@dataclass(frozen=True, eq=False)
+class TensorValue(Value):
+    """A symbolic tensor of the functional API: the chain of layers that made it."""
+
+    path: tuple["Layer", ...]
+    complete: bool = True  # False when an unknown operation is in the chain
+    source: "Model | None" = None  # base model when it is model.output
+    shape: tuple | None = None  # keras.Input(shape=...): the per-sample input shape, when constant
+
+
+@dataclass(eq=False)
+class ModelValue(Value):
+    model: "Model"
 
 
 def application_head(model: Model) -> OutputHead | None:
