@@ -11,6 +11,7 @@ from kerassniff.findings import Severity
 from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.values import ModelValue, Unknown, int_value
 
@@ -59,10 +60,8 @@ OPTIMIZER_STORIES = {
               "Keras 3 warns that it is no longer supported and trains at a constant learning rate; tf.keras "
               "2.11-2.15 raise ValueError."),
 }
-GENERATOR_METHODS = {"fit_generator": "fit", "evaluate_generator": "evaluate", "predict_generator": "predict"}
 LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
                         "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
-MODEL_METHODS = {"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator"}
 
 
 @rule("KS402", "legacy-keras-api", Severity.ERROR,

@@ -7,10 +7,10 @@ from kerassniff.findings import Severity
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.model_api import DATA_METHODS as METHODS
 from kerassniff.semantic.values import Const, ModelValue, Unknown
 
 STEP_KEYWORDS = ("steps_per_epoch", "validation_steps", "steps")
-METHODS = {"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator"}
 
 
 @rule("KS403", "fractional-steps", Severity.ERROR,

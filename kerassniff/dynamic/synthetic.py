@@ -10,29 +10,10 @@ what the checks want: every number measured is "at chance".
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    cache_names: tuple[str, ...]  # a file or folder under ~/.keras/datasets that means "cached"
-    shape: tuple[int, ...]
-    classes: int
-    label_shape: str  # "flat" (N,) or "column" (N, 1)
-    train: int
-    test: int
-
-
-# The real sample counts too: scripts hard-code them (x_train.reshape(50000, -1)).
-SPECS = {
-    "mnist": DatasetSpec(("mnist.npz",), (28, 28), 10, "flat", 60000, 10000),
-    "fashion_mnist": DatasetSpec(("fashion-mnist",), (28, 28), 10, "flat", 60000, 10000),
-    "cifar10": DatasetSpec(("cifar-10-batches-py",), (32, 32, 3), 10, "column", 50000, 10000),
-    "cifar100": DatasetSpec(("cifar-100-python",), (32, 32, 3), 100, "column", 50000, 10000),
-}
-SEQUENCE_SPECS = {"imdb": ("imdb.npz", 2, 25000, 25000), "reuters": ("reuters.npz", 46, 8982, 2246)}
+from kerassniff.semantic.knowledge.datasets import IMAGE_DATASETS as SPECS, SEQUENCE_DATASETS as SEQUENCE_SPECS
 
 
 def keras_cache_dir() -> str:

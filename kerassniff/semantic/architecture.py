@@ -13,26 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from kerassniff.semantic.models import ACTIVATION_LAYERS, CONV_LAYERS, PASS_THROUGH, POOLING_LAYERS, Layer, Model
+from kerassniff.semantic.knowledge.layers import (
+    ACTIVATION_LAYERS,
+    AFFINE_LAYERS,
+    LINEAR_TRANSPARENT,
+    MERGE_LAYERS,
+    WIDTH_PRESERVING,
+)
+from kerassniff.semantic.models import Layer, Model
 
-# Layers that combine several tensors: the chain through them is one branch only.
-MERGE_LAYERS = {
-    "Add", "Concatenate", "Multiply", "Average", "Maximum", "Minimum", "Subtract", "Dot",
-    "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention",
-}
-# Layers whose output is a linear (affine at inference) function of their input, or a
-# max of such: they add no non-linearity a Dense/Conv pair could rely on.
-LINEAR_TRANSPARENT = PASS_THROUGH | POOLING_LAYERS | {
-    "BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
-    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
-    "UpSampling1D", "UpSampling2D", "UpSampling3D", "InputLayer",
-}
-# Layers that keep the number of features/channels of their input.
-WIDTH_PRESERVING = (LINEAR_TRANSPARENT - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {"LayerNormalization"}
-# The affine layers a missing activation collapses: y = W x + b.
-AFFINE_LAYERS = CONV_LAYERS | {"Dense"}
+__all__ = ["AFFINE_LAYERS", "LINEAR_TRANSPARENT", "MERGE_LAYERS", "WIDTH_PRESERVING", "Neighbours", "activation_of",
+           "affine_neighbours", "exact_chains", "is_activation_layer", "layer_text"]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Arrays and labels: where they come from and what was done to them.
 
-Every array the builder can follow is a :class:`Data`: its :class:`Source`
+Every array the interpreter can follow is a :class:`Data`: its :class:`Source`
 (a dataset loader, an image reader, a file, a literal), the ordered
 :class:`Step` s applied to it (scaling, ``preprocess_input``, one-hot
 encoding, slicing ...), and what is known of its samples.  Values are
@@ -14,28 +14,14 @@ import itertools
 from dataclasses import dataclass, field, replace
 import libcst as cst
 
-from kerassniff.semantic.values import DataValue, Value, const_value  # values needs dataflow only for typing
+from kerassniff.semantic.knowledge.datasets import DATASETS  # noqa: F401  (read by the loaders)
+from kerassniff.semantic.pyvalues import Const, Value, const_value
 
 _group_ids = itertools.count(1)
 
 
 def new_group() -> int:
     return next(_group_ids)
-
-
-# What is known of the arrays that Keras's dataset loaders return.
-DATASETS = {
-    "mnist": dict(pixels=True, samples=(60000, 10000), classes=10, shape="(N, 28, 28) uint8"),
-    "fashion_mnist": dict(pixels=True, samples=(60000, 10000), classes=10, shape="(N, 28, 28) uint8"),
-    "cifar10": dict(pixels=True, samples=(50000, 10000), classes=10, shape="(N, 32, 32, 3) uint8"),
-    "cifar100": dict(pixels=True, samples=(50000, 10000), classes=100, shape="(N, 32, 32, 3) uint8"),
-    "imdb": dict(pixels=False, samples=(25000, 25000), classes=2, shape="integer sequences"),
-    "reuters": dict(pixels=False, samples=(8982, 2246), classes=46, shape="integer sequences"),
-    "boston_housing": dict(pixels=False, samples=(404, 102), classes=None, shape="(N, 13) float",
-                           target_range=(5.0, 50.0)),
-    "california_housing": dict(pixels=False, samples=(16512, 4128), classes=None, shape="(N, 8) float",
-                               target_range=(14999.0, 500001.0)),
-}
 
 
 @dataclass(frozen=True)
@@ -105,6 +91,46 @@ class Data:
     @property
     def label(self) -> str:
         return f"'{self.name}'" if self.name else f"the array from {self.source.description}"
+
+
+# -- the abstract values that hold arrays ------------------------------------------------
+@dataclass(frozen=True)
+class KnownLen(Const):
+    """``len(x)`` of an array whose sample count is known: the number, and the array it counts.
+
+    It is a Const for all arithmetic; ``range(len(x))`` still knows that it walks x's samples.
+    """
+
+    data: "Data | None" = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class DataValue(Value):
+    data: "Data"
+
+
+@dataclass(frozen=True)
+class IndexOf(Value):
+    """A loop index that walks the samples of an array (``range(len(x))``)."""
+
+    data: "Data"
+
+
+@dataclass(frozen=True)
+class RangeValue(Value):
+    values: tuple[int, ...] | None  # known when the bounds are constants
+    over: Data | None = None  # range(len(x)): the samples of x
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class LenValue(Value):
+    data: Data
+
+
+@dataclass(frozen=True)
+class ShapeValue(Value):
+    data: Data
 
 
 ENCODING_NAMES = {"int": "integer class ids", "onehot": "one-hot", "multihot": "multi-hot",
@@ -186,10 +212,6 @@ def size_text(value: Value | None) -> str:
     if isinstance(size, tuple):
         return "x".join(str(v) for v in size)
     return "?"
-
-
-def derive(data: Data, node: cst.CSTNode, **changes) -> Data:
-    return replace(data, node=node, **changes)
 
 
 @dataclass

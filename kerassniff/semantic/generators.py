@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from kerassniff.semantic.dataflow import Data, Source, Step, data_of, new_group, size_text
+from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -45,12 +46,6 @@ DATASET_PASSTHROUGH = frozenset(
 # tf.data methods whose elements are made by a function not modelled: the pipeline, not its contents.
 DATASET_REBUILT = frozenset("interleave flat_map parallel_interleave window group_by_window".split())
 DATASET_METHODS = DATASET_PASSTHROUGH | DATASET_REBUILT | {"map"}
-
-# Keras preprocessing layers that move, crop or jitter pixels but keep their scale.
-AUGMENTATION_LAYERS = frozenset(
-    "RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop CenterCrop RandomContrast "
-    "RandomBrightness RandomHeight RandomWidth".split())
-
 
 # ------------------------------------------------------------ ImageDataGenerator
 def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:

@@ -12,12 +12,24 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from kerassniff.semantic.dataflow import DataEvent
-from kerassniff.semantic.models import (
+from kerassniff.semantic.knowledge.layers import (
     ACTIVATION_LAYERS,
+    ACTIVATION_MODULES,
+    MERGE_FUNCTIONS,
     RECURRENT_DEFAULT_ACTIVATION,
+    TENSOR_ACTIVATIONS,
     UNIT_LAYERS,
-    UNKNOWN_LAYER,
     WRAPPER_LAYERS,
+)
+from kerassniff.semantic.knowledge.model_api import (
+    EVALUATE_METHODS,
+    FIT_METHODS,
+    MODEL_LOADERS,
+    PREDICT_METHODS,
+    SAVE_METHODS,
+)
+from kerassniff.semantic.models import (
+    UNKNOWN_LAYER,
     Application,
     Layer,
     Model,
@@ -58,20 +70,6 @@ from kerassniff.semantic.values import (
 if TYPE_CHECKING:
     from kerassniff.semantic.builder import Builder
 
-FIT_METHODS = {"fit", "fit_generator", "train_on_batch"}
-EVALUATE_METHODS = {"evaluate", "evaluate_generator", "test_on_batch"}
-PREDICT_METHODS = {"predict", "predict_generator", "predict_on_batch", "predict_classes", "predict_proba"}
-SAVE_METHODS = {"save", "save_weights", "load_weights", "export"}
-MERGE_FUNCTIONS = {"concatenate", "add", "multiply", "average", "maximum", "minimum", "subtract", "dot"}
-# Functions that apply an activation to a tensor: tf.nn.softmax(x), keras.activations.sigmoid(x), keras.ops.softmax(x).
-TENSOR_ACTIVATIONS = {
-    "tensorflow.nn.softmax": "softmax", "tensorflow.math.softmax": "softmax", "tensorflow.nn.sigmoid": "sigmoid",
-    "tensorflow.math.sigmoid": "sigmoid", "tensorflow.sigmoid": "sigmoid", "tensorflow.nn.log_softmax": "log_softmax",
-    "keras.activations.softmax": "softmax", "keras.activations.sigmoid": "sigmoid",
-    "keras.ops.softmax": "softmax", "keras.ops.sigmoid": "sigmoid",
-    "keras.backend.softmax": "softmax", "keras.backend.sigmoid": "sigmoid",
-}
-
 
 def call_keras(builder: "Builder", name: str, args: CallArgs, node: cst.Call) -> Value | None:
     if name in TENSOR_ACTIVATIONS:
@@ -97,8 +95,7 @@ def call_keras(builder: "Builder", name: str, args: CallArgs, node: cst.Call) ->
         return ModelValue(make_sequential(args, node))
     if name == "keras.models.Model":
         return ModelValue(make_functional(args, node))
-    if name in ("keras.models.load_model", "keras.models.model_from_json", "keras.models.model_from_yaml",
-                "keras.models.clone_model"):
+    if name in MODEL_LOADERS:
         path = args.get("filepath", 0) if last == "load_model" else None
         return ModelValue(reloaded(builder, path, args, node) or Model("loaded", node, complete=False, load_path=path))
     if package == "applications" and len(parts) == 3 and last[:1].isupper():
@@ -183,7 +180,7 @@ def resolve_activation(value: Value) -> str | None:
         return None
     if isinstance(value, Symbol):
         name = value.name
-        if name.startswith(("keras.activations.", "tensorflow.nn.", "tensorflow.math.", "tensorflow.keras.activations.")):
+        if name.startswith(ACTIVATION_MODULES):
             return normalise_activation(short(name))
         return None
     if isinstance(value, LayerValue):

@@ -9,70 +9,35 @@ in ``args``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from kerassniff.semantic.knowledge.layers import (
+    ACTIVATION_LAYERS,
+    ACTIVATION_SYNONYMS,
+    BATCHNORM_APPLICATIONS,
+    BATCHNORM_LAYERS,
+    CONV_LAYERS,
+    INPUT_SCALING_LAYERS,
+    PASS_THROUGH,
+    POOLING_LAYERS,
+    RECURRENT_DEFAULT_ACTIVATION,
+    SELF_SCALING_APPLICATIONS,
+    UNIT_LAYERS,
+    UPSAMPLING_LAYERS,
+    WRAPPER_LAYERS,
+)
 from kerassniff.semantic.names import short
-from kerassniff.semantic.values import CallArgs, Value
+from kerassniff.semantic.dataflow import Data, data_of
+from kerassniff.semantic.pyvalues import CallArgs, Const, Value, const_value, str_value
 
-if TYPE_CHECKING:
-    from kerassniff.semantic.training import (
-        AttributeSet,
-        CompileCall,
-        FitCall,
-        InferenceCall,
-        SaveCall,
-    )
-
-# Layers whose output activation is ``activation=`` (linear when absent) and
-# whose width is their first argument.
-UNIT_LAYERS = {
-    "Dense": "units", "Conv1D": "filters", "Conv2D": "filters", "Conv3D": "filters",
-    "Convolution1D": "filters", "Convolution2D": "filters", "Convolution3D": "filters",
-    "SeparableConv1D": "filters", "SeparableConv2D": "filters", "Conv1DTranspose": "filters",
-    "Conv2DTranspose": "filters", "Conv3DTranspose": "filters", "Deconvolution2D": "filters",
-    "SimpleRNN": "units", "LSTM": "units", "GRU": "units", "LocallyConnected2D": "filters",
-}
-RECURRENT_DEFAULT_ACTIVATION = {"SimpleRNN": "tanh", "LSTM": "tanh", "GRU": "tanh"}
-CONV_LAYERS = {
-    "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
-    "SeparableConv1D", "SeparableConv2D",
-}
-UPSAMPLING_LAYERS = {
-    "UpSampling1D", "UpSampling2D", "UpSampling3D", "Conv1DTranspose", "Conv2DTranspose",
-    "Conv3DTranspose", "Deconvolution2D", "Deconv2D",
-}
-# Local pooling layers (each Keras spelling): they shrink the feature map.  Global pooling is not here.
-POOLING_LAYERS = {
-    f"{op}{dims}D" for op in ("MaxPooling", "MaxPool", "AveragePooling", "AvgPool") for dims in (1, 2, 3)
-}
-# Layers that pass the previous layer's output activation through unchanged.
-PASS_THROUGH = {
-    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
-    "GaussianDropout", "GaussianNoise", "Flatten", "Reshape", "ActivityRegularization",
-    "Permute", "RepeatVector",
-}
-# Layers that apply another layer to each time step or in both directions: every rule reads the inner layer.
-WRAPPER_LAYERS = {"TimeDistributed", "Bidirectional"}
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
-ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
-ACTIVATION_SYNONYMS = {"linear": "linear", "none": "linear", "softmax": "softmax", "sigmoid": "sigmoid",
-                       "tanh": "tanh", "relu": "relu", "relu6": "relu", "elu": "elu", "selu": "selu",
-                       "softplus": "softplus", "hard_sigmoid": "sigmoid", "exponential": "exponential",
-                       "leaky_relu": "leaky_relu", "gelu": "gelu", "swish": "swish", "silu": "swish",
-                       "softsign": "softsign", "log_softmax": "log_softmax", "mish": "mish"}
 
-# Layers that scale the model's input inside the model.
-INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Lambda", "TextVectorization"}
-# keras.applications families that rescale raw 0-255 pixels themselves.
-SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
-
-# keras.applications families built with BatchNormalization layers.
-BATCHNORM_APPLICATIONS = (
-    "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
-)
+__all__ = [  # the layer tables rules read, from the knowledge tables
+    "ACTIVATION_LAYERS", "ACTIVATION_SYNONYMS", "CONV_LAYERS", "PASS_THROUGH", "POOLING_LAYERS",
+    "RECURRENT_DEFAULT_ACTIVATION", "UNIT_LAYERS", "UPSAMPLING_LAYERS", "WRAPPER_LAYERS",
+]
 
 
 @dataclass(eq=False)
@@ -91,8 +56,6 @@ class Layer:
     @property
     def name(self) -> str | None:
         """The ``name=`` given to the layer, when it is a constant (Keras matches dict losses to it)."""
-        from kerassniff.semantic.values import str_value
-
         return str_value(self.args.get("name"))
 
     @property
@@ -106,8 +69,6 @@ class Layer:
     @property
     def strided(self) -> bool:
         """A constant stride above 1 (``strides=2``; Keras 1's ``subsample=(2, 2)``)."""
-        from kerassniff.semantic.values import const_value
-
         position = 2 if self.is_conv and not self.kind.startswith("Convolution") else None  # Keras 1: (n, rows, cols)
         strides = const_value(self.args.get("strides", position)) or const_value(self.args.get("subsample"))
         if isinstance(strides, bool):
@@ -123,7 +84,7 @@ class Layer:
 
     @property
     def has_batchnorm(self) -> bool:
-        if self.kind in ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization"):
+        if self.kind in BATCHNORM_LAYERS:
             return True
         return bool(self.nested and self.nested.has_batchnorm)
 
@@ -140,8 +101,6 @@ class Application:
 
     @property
     def random_init(self) -> bool:
-        from kerassniff.semantic.values import Const
-
         return isinstance(self.weights, Const) and self.weights.value is None
 
     @property
@@ -170,11 +129,11 @@ class Model:
     output_complete: bool = True
     application: Application | None = None
     load_path: Value | None = None
-    compiles: list["CompileCall"] = field(default_factory=list)
-    fits: list["FitCall"] = field(default_factory=list)
-    inferences: list["InferenceCall"] = field(default_factory=list)
-    saves: list["SaveCall"] = field(default_factory=list)
-    attribute_sets: list["AttributeSet"] = field(default_factory=list)  # model.x = ... / model.layers[i].x = ...
+    compiles: list[CompileCall] = field(default_factory=list)
+    fits: list[FitCall] = field(default_factory=list)
+    inferences: list[InferenceCall] = field(default_factory=list)
+    saves: list[SaveCall] = field(default_factory=list)
+    attribute_sets: list[AttributeSet] = field(default_factory=list)  # model.x = ... / model.layers[i].x = ...
     input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
     output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
     origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model
@@ -291,6 +250,133 @@ class Model:
     def single_head(self) -> OutputHead | None:
         heads = self.heads()
         return heads[0] if len(heads) == 1 else None
+
+
+# -- the calls a model records, in program order ----------------------------------------
+@dataclass
+class LossSpec:
+    name: str | None  # canonical loss name, None when unknown (custom function ...)
+    from_logits: bool | None  # None when given but not a constant
+    node: cst.CSTNode = field(repr=False)
+    output: str | int | None = None  # which output, for list/dict losses
+
+
+@dataclass
+class MetricSpec:
+    name: str | None
+    node: cst.CSTNode = field(repr=False)
+    k: int | None = None
+
+
+@dataclass(eq=False)
+class CompileCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    order: int
+    losses: list[LossSpec]
+    metrics: list[MetricSpec]
+    args: CallArgs
+
+
+@dataclass(eq=False)
+class AttributeSet:
+    """``obj.attr = value`` on a model or on one of its layers (``base.trainable = False``), in program order.
+
+    Some attributes take effect only at the next ``compile()`` (``trainable`` once a training call has built the
+    train function): rules compare ``order`` with the model's compiles and fits.
+    """
+
+    attribute: str
+    value: Value
+    node: cst.CSTNode = field(repr=False)
+    order: int
+    layer: "Layer | None" = None  # set on this layer of the model, not on the model itself
+
+
+@dataclass(eq=False)
+class FitCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    order: int
+    method: str  # fit, fit_generator, train_on_batch
+    x: Value
+    y: Value
+    args: CallArgs
+    epochs: Value
+    batch_size: Value
+    steps_per_epoch: Value
+    validation_data: Value
+    validation_split: Value
+    in_unknown_loop: bool = False
+    repeat: int = 1  # how many times an unrolled loop ran it
+
+    def data(self, value: Value) -> Data | None:
+        """The array a value of this call holds (``fit.data(fit.x)``), None for anything else."""
+        return data_of(value)
+
+
+@dataclass(eq=False)
+class InferenceCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    order: int
+    method: str  # evaluate, predict, __call__, ...
+    x: Value
+    y: Value
+    args: CallArgs
+    loop: "LoopContext | None" = None
+
+
+@dataclass(eq=False)
+class SaveCall:
+    model: "Model"
+    node: cst.Call = field(repr=False)
+    method: str  # save, save_weights, load_weights
+    path: Value
+
+
+@dataclass(eq=False)
+class LoopContext:
+    node: cst.CSTNode = field(repr=False)
+    iterable: Value
+    target_names: tuple[str, ...]
+    unrolled: bool
+    parent: "LoopContext | None" = None
+    per_sample: bool = False  # iterates the samples of an array
+    count: int | None = None  # iterations, when known (for loops that are not unrolled)
+
+    def repetitions(self) -> int | None:
+        """How many times the loop body runs, counting enclosing loops; None if unknown."""
+        total = 1
+        context: LoopContext | None = self
+        while context is not None:
+            if not context.unrolled:
+                if context.count is None:
+                    return None
+                total *= context.count
+            context = context.parent
+        return total
+
+
+# -- the abstract values that hold layers, tensors and models ----------------------------
+@dataclass(eq=False)
+class LayerValue(Value):
+    layer: "Layer"
+
+
+@dataclass(frozen=True, eq=False)
+class TensorValue(Value):
+    """A symbolic tensor of the functional API: the chain of layers that made it."""
+
+    path: tuple["Layer", ...]
+    complete: bool = True  # False when an unknown operation is in the chain
+    source: "Model | None" = None  # base model when it is model.output
+    shape: tuple | None = None  # keras.Input(shape=...): the per-sample input shape, when constant
+
+
+@dataclass(eq=False)
+class ModelValue(Value):
+    model: "Model"
 
 
 def application_head(model: Model) -> OutputHead | None:

@@ -6,11 +6,32 @@ instances with their arguments) so that rules compare plain names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.knowledge.losses import (
+    BINARY_LOSSES,
+    CATEGORICAL_LOSSES,
+    CROSSENTROPY_LOSSES,
+    LOSS_ALIASES,
+    METRIC_ALIASES,
+    REGRESSION_LOSSES,
+    TOP_K_METRICS,
+)
+from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
 from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.models import (
+    AttributeSet,
+    CompileCall,
+    FitCall,
+    InferenceCall,
+    LoopContext,
+    LossSpec,
+    MetricSpec,
+    Model,
+    SaveCall,
+)
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -25,162 +46,17 @@ from kerassniff.semantic.values import (
     str_value,
 )
 
-if TYPE_CHECKING:
-    from kerassniff.semantic.dataflow import Data
-    from kerassniff.semantic.models import Layer, Model
 
-# Every spelling Keras accepts for a loss, mapped to one name.
-LOSS_ALIASES = {
-    "binary_crossentropy": "binary_crossentropy", "bce": "binary_crossentropy",
-    "binarycrossentropy": "binary_crossentropy",
-    "categorical_crossentropy": "categorical_crossentropy", "categoricalcrossentropy": "categorical_crossentropy",
-    "cce": "categorical_crossentropy",
-    "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
-    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
-    "binary_focal_crossentropy": "binary_focal_crossentropy", "binaryfocalcrossentropy": "binary_focal_crossentropy",
-    "categorical_focal_crossentropy": "categorical_focal_crossentropy",
-    "categoricalfocalcrossentropy": "categorical_focal_crossentropy",
-    "mean_squared_error": "mean_squared_error", "mse": "mean_squared_error", "meansquarederror": "mean_squared_error",
-    "mean_absolute_error": "mean_absolute_error", "mae": "mean_absolute_error",
-    "meanabsoluteerror": "mean_absolute_error",
-    "mean_absolute_percentage_error": "mean_absolute_percentage_error", "mape": "mean_absolute_percentage_error",
-    "meanabsolutepercentageerror": "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error": "mean_squared_logarithmic_error", "msle": "mean_squared_logarithmic_error",
-    "meansquaredlogarithmicerror": "mean_squared_logarithmic_error",
-    "huber": "huber", "huber_loss": "huber", "logcosh": "log_cosh", "log_cosh": "log_cosh", "logcosh_loss": "log_cosh",
-    "hinge": "hinge", "squared_hinge": "squared_hinge", "categorical_hinge": "categorical_hinge",
-    "kl_divergence": "kl_divergence", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
-    "kldivergence": "kl_divergence", "poisson": "poisson", "cosine_similarity": "cosine_similarity",
-}
-CROSSENTROPY_LOSSES = {
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-    "binary_focal_crossentropy", "categorical_focal_crossentropy",
-}
-CATEGORICAL_LOSSES = {"categorical_crossentropy", "sparse_categorical_crossentropy", "categorical_focal_crossentropy"}
-BINARY_LOSSES = {"binary_crossentropy", "binary_focal_crossentropy"}
-REGRESSION_LOSSES = {
-    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error", "huber", "log_cosh",
-}
-
-# ModelCheckpoint(filepath) writes the model to filepath unless save_weights_only=True.
-CHECKPOINT_CALLBACKS = ("keras.callbacks.ModelCheckpoint",)
-
-METRIC_ALIASES = {
-    "accuracy": "accuracy", "acc": "accuracy",
-    "binary_accuracy": "binary_accuracy", "binaryaccuracy": "binary_accuracy",
-    "categorical_accuracy": "categorical_accuracy", "categoricalaccuracy": "categorical_accuracy",
-    "sparse_categorical_accuracy": "sparse_categorical_accuracy",
-    "sparsecategoricalaccuracy": "sparse_categorical_accuracy",
-    "top_k_categorical_accuracy": "top_k_categorical_accuracy",
-    "topkcategoricalaccuracy": "top_k_categorical_accuracy",
-    "sparse_top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
-    "sparsetopkcategoricalaccuracy": "sparse_top_k_categorical_accuracy",
-}
-
-
-@dataclass
-class LossSpec:
-    name: str | None  # canonical loss name, None when unknown (custom function ...)
-    from_logits: bool | None  # None when given but not a constant
-    node: cst.CSTNode = field(repr=False)
-    output: str | int | None = None  # which output, for list/dict losses
-
-
-@dataclass
-class MetricSpec:
-    name: str | None
-    node: cst.CSTNode = field(repr=False)
-    k: int | None = None
-
-
-@dataclass(eq=False)
-class CompileCall:
-    model: "Model"
-    node: cst.Call = field(repr=False)
-    order: int
-    losses: list[LossSpec]
-    metrics: list[MetricSpec]
-    args: CallArgs
-
-
-@dataclass(eq=False)
-class AttributeSet:
-    """``obj.attr = value`` on a model or on one of its layers (``base.trainable = False``), in program order.
-
-    Some attributes take effect only at the next ``compile()`` (``trainable`` once a training call has built the
-    train function): rules compare ``order`` with the model's compiles and fits.
-    """
-
-    attribute: str
-    value: Value
-    node: cst.CSTNode = field(repr=False)
-    order: int
-    layer: "Layer | None" = None  # set on this layer of the model, not on the model itself
-
-
-@dataclass(eq=False)
-class FitCall:
-    model: "Model"
-    node: cst.Call = field(repr=False)
-    order: int
-    method: str  # fit, fit_generator, train_on_batch
-    x: Value
-    y: Value
-    args: CallArgs
-    epochs: Value
-    batch_size: Value
-    steps_per_epoch: Value
-    validation_data: Value
-    validation_split: Value
-    in_unknown_loop: bool = False
-    repeat: int = 1  # how many times an unrolled loop ran it
-
-    def data(self, value: Value) -> "Data | None":
-        return value.data if isinstance(value, DataValue) else None
-
-
-@dataclass(eq=False)
-class InferenceCall:
-    model: "Model"
-    node: cst.Call = field(repr=False)
-    order: int
-    method: str  # evaluate, predict, __call__, ...
-    x: Value
-    y: Value
-    args: CallArgs
-    loop: "LoopContext | None" = None
-
-
-@dataclass(eq=False)
-class SaveCall:
-    model: "Model"
-    node: cst.Call = field(repr=False)
-    method: str  # save, save_weights, load_weights
-    path: Value
-
-
-@dataclass(eq=False)
-class LoopContext:
-    node: cst.CSTNode = field(repr=False)
-    iterable: Value
-    target_names: tuple[str, ...]
-    unrolled: bool
-    parent: "LoopContext | None" = None
-    per_sample: bool = False  # iterates the samples of an array
-    count: int | None = None  # iterations, when known (for loops that are not unrolled)
-
-    def repetitions(self) -> int | None:
-        """How many times the loop body runs, counting enclosing loops; None if unknown."""
-        total = 1
-        context: LoopContext | None = self
-        while context is not None:
-            if not context.unrolled:
-                if context.count is None:
-                    return None
-                total *= context.count
-            context = context.parent
-        return total
+__all__ = [
+    # the loss families rules read, from the knowledge tables
+    "BINARY_LOSSES", "CATEGORICAL_LOSSES", "CHECKPOINT_CALLBACKS", "CROSSENTROPY_LOSSES", "LOSS_ALIASES",
+    "METRIC_ALIASES", "REGRESSION_LOSSES",
+    # the training calls a model records (they live beside Model, which lists them)
+    "AttributeSet", "CompileCall", "FitCall", "InferenceCall", "LoopContext", "LossSpec", "MetricSpec", "SaveCall",
+    # what this module adds
+    "CallSite", "Reference", "compile_losses", "compile_metrics", "loss_name", "resolve_loss", "resolve_metric",
+    "saved_paths", "shuffled_in_place", "unknown_if_none",
+]
 
 
 @dataclass
@@ -213,7 +89,7 @@ class CallSite:
 SHUFFLE_FUNCTIONS = frozenset({"numpy.random.shuffle", "random.shuffle"})
 
 
-def shuffled_in_place(call: CallSite) -> "Data | None":
+def shuffled_in_place(call: CallSite) -> Data | None:
     """The array a call shuffles in place (its samples reordered, nothing returned), if it is one."""
     first = call.args.positional[0] if call.args.positional else None
     if not isinstance(first, DataValue):
@@ -254,8 +130,8 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
         name = METRIC_ALIASES.get(short(value.cls).lower())
         kv = const_value(value.args.get("k", 0))
         k = kv if isinstance(kv, int) else None
-    if name in ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy") and k is None:
-        k = 5
+    if name in TOP_K_METRICS and k is None:
+        k = TOP_K_METRICS[name]
     return MetricSpec(name, node, k)
 
 

@@ -1,298 +1,45 @@
-"""Abstract values: what the builder knows about an expression.
+"""Every abstract value the interpreter produces, by one name.
 
-The builder evaluates expressions to these values.  Anything it cannot follow
-is :data:`UNKNOWN`, and rules treat unknown as "stay silent".
+The values live beside what they hold, so that the data types import downward only:
+:mod:`~kerassniff.semantic.pyvalues` (plain Python: constants, containers, symbols, functions, instances,
+call arguments) at the bottom, then :mod:`~kerassniff.semantic.dataflow` (values that hold arrays), then
+:mod:`~kerassniff.semantic.models` (layers, tensors, models).  Anything the interpreter cannot follow is
+:data:`UNKNOWN`, and rules treat unknown as "stay silent".
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-import libcst as cst
-
-from kerassniff.semantic.names import canonical
-
-if TYPE_CHECKING:
-    from kerassniff.semantic.dataflow import Data
-    from kerassniff.semantic.models import Layer, Model
-
-
-class Value:
-    """Base class of every abstract value."""
-
-    __slots__ = ()
-
-
-@dataclass(frozen=True)
-class Unknown(Value):
-    # A true division (a / b) of unknown numbers: KS403 wants to know.
-    division: cst.BinaryOperation | None = None
-
-
-UNKNOWN = Unknown()
-
-
-@dataclass(frozen=True)
-class VersionFlag(Unknown):
-    """A flag computed from a library's version (``keras_2 = int(keras.__version__[0]) > 1``).
-
-    Its value is unknown, and a condition on it chooses between the spellings of different library
-    versions: both branches are interpreted, as guarded code, like a version check written inline.
-    """
-
-
-@dataclass(frozen=True)
-class Const(Value):
-    """A Python literal: int, float, str, bool, None, or a tuple of those."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class KnobConst(Const):
-    """A configuration knob's value: a module-level boolean flag (``data_augmentation = True``) or a
-    command-line option's default (``add_argument("--mode", default="train")``).  Known, but the
-    author changes it from run to run, so a condition on it keeps both branches."""
-
-
-@dataclass(frozen=True)
-class KnownLen(Const):
-    """``len(x)`` of an array whose sample count is known: the number, and the array it counts.
-
-    It is a Const for all arithmetic; ``range(len(x))`` still knows that it walks x's samples.
-    """
-
-    data: "Data | None" = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Seq(Value):
-    """A list or tuple display whose items are themselves values."""
-
-    items: tuple[Value, ...]
-    kind: str = "list"
-
-
-@dataclass(frozen=True)
-class DictValue(Value):
-    items: tuple[tuple[Value, Value], ...]
-
-    def get(self, key: Any) -> Value | None:
-        for k, v in self.items:
-            if isinstance(k, Const) and k.value == key:
-                return v
-        return None
-
-
-@dataclass(frozen=True)
-class Symbol(Value):
-    """An imported module, class or function, by its raw dotted name."""
-
-    raw: str
-    local: bool = False  # from a relative import or a sibling module of the project
-
-    @property
-    def name(self) -> str:
-        return canonical(self.raw)
-
-    def attr(self, attribute: str) -> "Symbol":
-        return Symbol(f"{self.raw}.{attribute}", self.local)
-
-
-@dataclass(eq=False)
-class FunctionValue(Value):
-    node: cst.FunctionDef | cst.Lambda
-    scope: Any  # the defining Scope
-    owner: "ClassValue | None" = None
-    top: int | None = None  # the module-level statement that defines it (None: a helper module's)
-    # parameters given a default by a decorator (``@click.option("--model", default=...)``)
-    option_defaults: dict[str, "Value"] = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class ModuleValue(Value):
-    """A helper module beside the script, interpreted: its names are real values."""
-
-    path: str
-    scope: Any  # the module's Scope
-
-    def member(self, name: str) -> "Value | None":
-        return self.scope.lookup(name)
-
-
-@dataclass(eq=False)
-class ClassValue(Value):
-    node: cst.ClassDef
-    bases: tuple[str, ...]  # canonical names of bases that resolved
-    methods: dict[str, FunctionValue] = field(default_factory=dict)
-
-    @property
-    def is_keras_model(self) -> bool:
-        return any(b in ("keras.models.Model", "keras.models.Sequential") for b in self.bases)
-
-
-@dataclass(eq=False)
-class Instance(Value):
-    """An object of a known class: a loss, a metric, an ImageDataGenerator,
-    a scikit-learn encoder, or an instance of a class defined in the script."""
-
-    cls: str  # canonical class name, or the script's class name
-    args: "CallArgs"
-    node: cst.CSTNode | None = None
-    attrs: dict[str, Value] = field(default_factory=dict)
-    local_class: ClassValue | None = None
-
-
-@dataclass(eq=False)
-class LayerValue(Value):
-    layer: "Layer"
-
-
-@dataclass(frozen=True, eq=False)
-class TensorValue(Value):
-    """A symbolic tensor of the functional API: the chain of layers that made it."""
-
-    path: tuple["Layer", ...]
-    complete: bool = True  # False when an unknown operation is in the chain
-    source: "Model | None" = None  # base model when it is model.output
-    shape: tuple | None = None  # keras.Input(shape=...): the per-sample input shape, when constant
-
-
-@dataclass(eq=False)
-class ModelValue(Value):
-    model: "Model"
-
-
-@dataclass(frozen=True, eq=False)
-class DataValue(Value):
-    data: "Data"
-
-
-@dataclass(frozen=True)
-class IndexOf(Value):
-    """A loop index that walks the samples of an array (``range(len(x))``)."""
-
-    data: "Data"
-
-
-@dataclass(frozen=True)
-class CallArgs:
-    positional: tuple[Value, ...] = ()
-    keywords: tuple[tuple[str, Value], ...] = ()
-    nodes: tuple[cst.Arg, ...] = field(default=(), repr=False, compare=False)
-
-    def get(self, name: str, position: int | None = None) -> Value | None:
-        for key, value in self.keywords:
-            if key == name:
-                return value
-        if position is not None and position < len(self.positional):
-            return self.positional[position]
-        return None
-
-    def node_of(self, name: str, position: int | None = None) -> cst.Arg | None:
-        for arg in self.nodes:
-            if arg.keyword is not None and arg.keyword.value == name:
-                return arg
-        if position is not None:
-            positional = [a for a in self.nodes if a.keyword is None and not a.star]
-            if position < len(positional):
-                return positional[position]
-        return None
-
-    def has(self, name: str) -> bool:
-        return any(key == name for key, _ in self.keywords)
-
-    @property
-    def keyword_names(self) -> tuple[str, ...]:
-        return tuple(key for key, _ in self.keywords)
-
-
-def const_value(value: Value | None, default: Any = None) -> Any:
-    """The Python value of a constant, else ``default``."""
-    if isinstance(value, Const):
-        return value.value
-    return default
-
-
-def int_value(value: Value | None) -> int | None:
-    v = const_value(value)
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return None
-
-
-def str_value(value: Value | None) -> str | None:
-    v = const_value(value)
-    return v if isinstance(v, str) else None
-
-
-# -- values the builder produces for Python builtins and syntax ---------------------
-@dataclass(eq=False)
-class BoundMethod(Value):
-    function: FunctionValue
-    self_value: Value
-
-
-@dataclass(eq=False)
-class PartialValue(Value):
-    """``functools.partial(func, *args, **keywords)``: calling it calls ``func`` with these arguments first."""
-
-    func: Value
-    args: CallArgs
-
-    def applied(self, args: CallArgs) -> CallArgs:
-        """The arguments ``func`` receives: the stored positionals, then the call's; a call's keyword wins."""
-        given = set(args.keyword_names)
-        return CallArgs(self.args.positional + args.positional,
-                        args.keywords + tuple((k, v) for k, v in self.args.keywords if k not in given),
-                        args.nodes + tuple(a for a in self.args.nodes
-                                           if a.keyword is None or a.keyword.value not in given))
-
-
-@dataclass(frozen=True)
-class SliceValue(Value):
-    lower: Value
-    upper: Value
-
-
-@dataclass(frozen=True)
-class RangeValue(Value):
-    values: tuple[int, ...] | None  # known when the bounds are constants
-    over: Data | None = None  # range(len(x)): the samples of x
-    count: int | None = None
-
-
-@dataclass(frozen=True)
-class ZipValue(Value):
-    parts: tuple[Value, ...]
-    enumerate: bool = False
-
-
-@dataclass(frozen=True)
-class LenValue(Value):
-    data: Data
-
-
-@dataclass(frozen=True)
-class ShapeValue(Value):
-    data: Data
-
-
-@dataclass(frozen=True)
-class FormattedValue(Value):
-    """An f-string with non-constant parts: only its constant text is known."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class ComprehensionValue(Value):
-    """A list whose items are not enumerated, built by a comprehension or by appending in a loop:
-    one representative element, and the length if known."""
-
-    element: Value
-    length: int | None
+from kerassniff.semantic.dataflow import DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, data_of
+from kerassniff.semantic.models import LayerValue, ModelValue, TensorValue
+from kerassniff.semantic.pyvalues import (
+    UNKNOWN,
+    BoundMethod,
+    CallArgs,
+    ClassValue,
+    ComprehensionValue,
+    Const,
+    DictValue,
+    FormattedValue,
+    FunctionValue,
+    Instance,
+    KnobConst,
+    ModuleValue,
+    PartialValue,
+    Seq,
+    SliceValue,
+    Symbol,
+    Unknown,
+    Value,
+    VersionFlag,
+    ZipValue,
+    const_value,
+    int_value,
+    str_value,
+)
+
+__all__ = [
+    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "DataValue", "DictValue",
+    "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
+    "ModelValue", "ModuleValue", "PartialValue", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Symbol",
+    "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
+    "str_value",
+]

@@ -1,0 +1,66 @@
+"""Keras's bundled datasets (``keras.datasets.<name>.load_data()``): one table for static and dynamic mode.
+
+The static analysis reads what the arrays hold (0-255 pixels, sample counts, classes, the target's range);
+dynamic mode reads the same rows to stand in for a dataset that is not cached on the machine (the true
+per-sample shape and counts, and how the labels are laid out).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KerasDataset:
+    pixels: bool  # 0-255 image data
+    train: int  # samples in each split (scripts hard-code them: x_train.reshape(50000, -1))
+    test: int
+    classes: int | None  # None: a regression target
+    description: str  # the arrays, for messages
+    shape: tuple[int, ...] | None = None  # one image's shape; None: sequences or a table
+    label_shape: str = "flat"  # "flat" (N,) or "column" (N, 1)
+    cache_names: tuple[str, ...] = ()  # a file or folder under ~/.keras/datasets that means "cached"
+    target_range: tuple[float, float] | None = None
+
+    @property
+    def samples(self) -> tuple[int, int]:
+        return self.train, self.test
+
+    @property
+    def images(self) -> bool:
+        return self.shape is not None
+
+    @property
+    def sequences(self) -> bool:
+        return not self.pixels and self.classes is not None and bool(self.cache_names)
+
+
+KERAS_DATASETS = {
+    "mnist": KerasDataset(True, 60000, 10000, 10, "(N, 28, 28) uint8", (28, 28), "flat", ("mnist.npz",)),
+    "fashion_mnist": KerasDataset(True, 60000, 10000, 10, "(N, 28, 28) uint8", (28, 28), "flat",
+                                  ("fashion-mnist",)),
+    "cifar10": KerasDataset(True, 50000, 10000, 10, "(N, 32, 32, 3) uint8", (32, 32, 3), "column",
+                            ("cifar-10-batches-py",)),
+    "cifar100": KerasDataset(True, 50000, 10000, 100, "(N, 32, 32, 3) uint8", (32, 32, 3), "column",
+                             ("cifar-100-python",)),
+    "imdb": KerasDataset(False, 25000, 25000, 2, "integer sequences", cache_names=("imdb.npz",)),
+    "reuters": KerasDataset(False, 8982, 2246, 46, "integer sequences", cache_names=("reuters.npz",)),
+    "boston_housing": KerasDataset(False, 404, 102, None, "(N, 13) float", target_range=(5.0, 50.0)),
+    "california_housing": KerasDataset(False, 16512, 4128, None, "(N, 8) float", target_range=(14999.0, 500001.0)),
+}
+
+
+# -- views of the one table, in the shapes their readers use ---------------------------------------------
+def _static_facts(spec: KerasDataset) -> dict:
+    facts: dict = dict(pixels=spec.pixels, samples=spec.samples, classes=spec.classes, shape=spec.description)
+    if spec.target_range is not None:
+        facts["target_range"] = spec.target_range
+    return facts
+
+
+# What the static analysis knows of the arrays each loader returns (read by the loaders).
+DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
+
+# Dynamic mode's stand-ins: image datasets by their spec, sequence datasets as (cache file, classes, train, test).
+IMAGE_DATASETS = {name: spec for name, spec in KERAS_DATASETS.items() if spec.images}
+SEQUENCE_DATASETS = {name: (spec.cache_names[0], spec.classes, spec.train, spec.test)
+                     for name, spec in KERAS_DATASETS.items() if spec.sequences}

@@ -1,0 +1,84 @@
+"""Keras layers by what rules need to know of them: width argument, activation, shape behaviour."""
+from __future__ import annotations
+
+# Layers whose output activation is ``activation=`` (linear when absent) and
+# whose width is their first argument.
+UNIT_LAYERS = {
+    "Dense": "units", "Conv1D": "filters", "Conv2D": "filters", "Conv3D": "filters",
+    "Convolution1D": "filters", "Convolution2D": "filters", "Convolution3D": "filters",
+    "SeparableConv1D": "filters", "SeparableConv2D": "filters", "Conv1DTranspose": "filters",
+    "Conv2DTranspose": "filters", "Conv3DTranspose": "filters", "Deconvolution2D": "filters",
+    "SimpleRNN": "units", "LSTM": "units", "GRU": "units", "LocallyConnected2D": "filters",
+}
+RECURRENT_DEFAULT_ACTIVATION = {"SimpleRNN": "tanh", "LSTM": "tanh", "GRU": "tanh"}
+CONV_LAYERS = {
+    "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
+    "SeparableConv1D", "SeparableConv2D",
+}
+UPSAMPLING_LAYERS = {
+    "UpSampling1D", "UpSampling2D", "UpSampling3D", "Conv1DTranspose", "Conv2DTranspose",
+    "Conv3DTranspose", "Deconvolution2D", "Deconv2D",
+}
+# Local pooling layers (each Keras spelling): they shrink the feature map.  Global pooling is not here.
+POOLING_LAYERS = {
+    f"{op}{dims}D" for op in ("MaxPooling", "MaxPool", "AveragePooling", "AvgPool") for dims in (1, 2, 3)
+}
+# Layers that pass the previous layer's output activation through unchanged.
+PASS_THROUGH = {
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout",
+    "GaussianDropout", "GaussianNoise", "Flatten", "Reshape", "ActivityRegularization",
+    "Permute", "RepeatVector",
+}
+# Layers that apply another layer to each time step or in both directions: every rule reads the inner layer.
+WRAPPER_LAYERS = {"TimeDistributed", "Bidirectional"}
+BATCHNORM_LAYERS = ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization")
+ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
+ACTIVATION_SYNONYMS = {"linear": "linear", "none": "linear", "softmax": "softmax", "sigmoid": "sigmoid",
+                       "tanh": "tanh", "relu": "relu", "relu6": "relu", "elu": "elu", "selu": "selu",
+                       "softplus": "softplus", "hard_sigmoid": "sigmoid", "exponential": "exponential",
+                       "leaky_relu": "leaky_relu", "gelu": "gelu", "swish": "swish", "silu": "swish",
+                       "softsign": "softsign", "log_softmax": "log_softmax", "mish": "mish"}
+# Modules whose functions are activations when passed as ``activation=keras.activations.relu``.
+ACTIVATION_MODULES = ("keras.activations.", "tensorflow.nn.", "tensorflow.math.", "tensorflow.keras.activations.")
+# Functions that apply an activation to a tensor: tf.nn.softmax(x), keras.activations.sigmoid(x), keras.ops.softmax(x).
+TENSOR_ACTIVATIONS = {
+    "tensorflow.nn.softmax": "softmax", "tensorflow.math.softmax": "softmax", "tensorflow.nn.sigmoid": "sigmoid",
+    "tensorflow.math.sigmoid": "sigmoid", "tensorflow.sigmoid": "sigmoid", "tensorflow.nn.log_softmax": "log_softmax",
+    "keras.activations.softmax": "softmax", "keras.activations.sigmoid": "sigmoid",
+    "keras.ops.softmax": "softmax", "keras.ops.sigmoid": "sigmoid",
+    "keras.backend.softmax": "softmax", "keras.backend.sigmoid": "sigmoid",
+}
+
+# Layers that scale the model's input inside the model.
+INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Lambda", "TextVectorization"}
+# Keras preprocessing layers that move, crop or jitter pixels but keep their scale.
+AUGMENTATION_LAYERS = frozenset(
+    "RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop CenterCrop RandomContrast "
+    "RandomBrightness RandomHeight RandomWidth".split())
+# keras.applications families that rescale raw 0-255 pixels themselves.
+SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
+# keras.applications families built with BatchNormalization layers.
+BATCHNORM_APPLICATIONS = (
+    "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
+)
+
+# Layers that combine several tensors: the chain through them is one branch only.
+MERGE_LAYERS = {
+    "Add", "Concatenate", "Multiply", "Average", "Maximum", "Minimum", "Subtract", "Dot",
+    "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention",
+}
+# The functional spellings of the merge layers: keras.layers.concatenate([a, b]).
+MERGE_FUNCTIONS = {"concatenate", "add", "multiply", "average", "maximum", "minimum", "subtract", "dot"}
+# Layers whose output is a linear (affine at inference) function of their input, or a
+# max of such: they add no non-linearity a Dense/Conv pair could rely on.
+LINEAR_TRANSPARENT = PASS_THROUGH | POOLING_LAYERS | {
+    "BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D", "InputLayer",
+}
+# Layers that keep the number of features/channels of their input.
+WIDTH_PRESERVING = (LINEAR_TRANSPARENT - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {"LayerNormalization"}
+# The affine layers a missing activation collapses: y = W x + b.
+AFFINE_LAYERS = CONV_LAYERS | {"Dense"}

@@ -1,0 +1,51 @@
+"""Losses and metrics: every spelling Keras accepts, mapped to one name, and the families rules ask about."""
+from __future__ import annotations
+
+# Every spelling Keras accepts for a loss (strings lower-cased, class names lower-cased), mapped to one name.
+LOSS_ALIASES = {
+    "binary_crossentropy": "binary_crossentropy", "bce": "binary_crossentropy",
+    "binarycrossentropy": "binary_crossentropy",
+    "categorical_crossentropy": "categorical_crossentropy", "categoricalcrossentropy": "categorical_crossentropy",
+    "cce": "categorical_crossentropy",
+    "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+    "binary_focal_crossentropy": "binary_focal_crossentropy", "binaryfocalcrossentropy": "binary_focal_crossentropy",
+    "categorical_focal_crossentropy": "categorical_focal_crossentropy",
+    "categoricalfocalcrossentropy": "categorical_focal_crossentropy",
+    "mean_squared_error": "mean_squared_error", "mse": "mean_squared_error", "meansquarederror": "mean_squared_error",
+    "mean_absolute_error": "mean_absolute_error", "mae": "mean_absolute_error",
+    "meanabsoluteerror": "mean_absolute_error",
+    "mean_absolute_percentage_error": "mean_absolute_percentage_error", "mape": "mean_absolute_percentage_error",
+    "meanabsolutepercentageerror": "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error": "mean_squared_logarithmic_error", "msle": "mean_squared_logarithmic_error",
+    "meansquaredlogarithmicerror": "mean_squared_logarithmic_error",
+    "huber": "huber", "huber_loss": "huber", "logcosh": "log_cosh", "log_cosh": "log_cosh", "logcosh_loss": "log_cosh",
+    "hinge": "hinge", "squared_hinge": "squared_hinge", "categorical_hinge": "categorical_hinge",
+    "kl_divergence": "kl_divergence", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
+    "kldivergence": "kl_divergence", "poisson": "poisson", "cosine_similarity": "cosine_similarity",
+}
+CROSSENTROPY_LOSSES = frozenset({
+    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+    "binary_focal_crossentropy", "categorical_focal_crossentropy",
+})
+CATEGORICAL_LOSSES = frozenset({"categorical_crossentropy", "sparse_categorical_crossentropy",
+                                "categorical_focal_crossentropy"})
+BINARY_LOSSES = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
+REGRESSION_LOSSES = frozenset({
+    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error", "huber", "log_cosh",
+})
+
+METRIC_ALIASES = {
+    "accuracy": "accuracy", "acc": "accuracy",
+    "binary_accuracy": "binary_accuracy", "binaryaccuracy": "binary_accuracy",
+    "categorical_accuracy": "categorical_accuracy", "categoricalaccuracy": "categorical_accuracy",
+    "sparse_categorical_accuracy": "sparse_categorical_accuracy",
+    "sparsecategoricalaccuracy": "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy": "top_k_categorical_accuracy",
+    "topkcategoricalaccuracy": "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
+    "sparsetopkcategoricalaccuracy": "sparse_top_k_categorical_accuracy",
+}
+# Top-k metrics and Keras's default k (``TopKCategoricalAccuracy(k=5)``).
+TOP_K_METRICS = {"top_k_categorical_accuracy": 5, "sparse_top_k_categorical_accuracy": 5}

@@ -1,0 +1,71 @@
+"""Tables for canonical name resolution (:mod:`kerassniff.semantic.names` holds the logic that reads them)."""
+from __future__ import annotations
+
+# Module prefixes that are all "Keras", longest first so the most specific wins.
+KERAS_ROOTS = (
+    "tensorflow.python.keras",
+    "tensorflow.contrib.keras",
+    "tensorflow.keras.src",
+    "tensorflow.keras",
+    "keras._tf_keras.keras",
+    "keras.src",
+    "tf_keras.src",
+    "tf_keras",
+    "keras",
+)
+
+# Sub-packages whose public names are flat: keras.layers.core.dense.Dense -> keras.layers.Dense
+FLAT_PACKAGES = frozenset({
+    "layers", "losses", "metrics", "optimizers", "activations", "callbacks",
+    "initializers", "regularizers", "constraints", "models",
+})
+
+TOP_LEVEL_ALIASES = {
+    "keras.Sequential": "keras.models.Sequential",
+    "keras.Model": "keras.models.Model",
+    "keras.Input": "keras.layers.Input",
+    "keras.engine.training.Model": "keras.models.Model",
+    "keras.engine.sequential.Sequential": "keras.models.Sequential",
+    "keras.engine.functional.Functional": "keras.models.Model",
+    "keras.engine.input_layer.Input": "keras.layers.Input",
+    "keras.models.sequential.Sequential": "keras.models.Sequential",
+    "keras.models.model.Model": "keras.models.Model",
+    "keras.models.functional.Functional": "keras.models.Model",
+    "keras.layers.core.input_layer.Input": "keras.layers.Input",
+    "keras.saving.load_model": "keras.models.load_model",
+    "keras.saving.saving_api.load_model": "keras.models.load_model",
+    "keras.models.saving.load_model": "keras.models.load_model",
+    "keras.utils.np_utils.to_categorical": "keras.utils.to_categorical",
+    "keras.utils.numerical_utils.to_categorical": "keras.utils.to_categorical",
+    "keras.utils.image_utils.load_img": "keras.utils.load_img",
+    "keras.utils.image_utils.img_to_array": "keras.utils.img_to_array",
+    "keras.preprocessing.image.load_img": "keras.utils.load_img",
+    "keras.preprocessing.image.img_to_array": "keras.utils.img_to_array",
+    "keras.utils.image_dataset_utils.image_dataset_from_directory": "keras.utils.image_dataset_from_directory",
+    "keras.preprocessing.image_dataset_from_directory": "keras.utils.image_dataset_from_directory",
+    "keras.legacy.preprocessing.image.ImageDataGenerator": "keras.preprocessing.image.ImageDataGenerator",
+}
+
+# Names a star import from a Keras module can provide; used only as a fallback
+# for names that are otherwise unbound.
+STAR_EXPORTS: dict[str, frozenset[str]] = {
+    "keras.layers": frozenset(
+        "Dense Conv1D Conv2D Conv3D Convolution1D Convolution2D Convolution3D SeparableConv2D "
+        "DepthwiseConv2D Conv2DTranspose Conv3DTranspose UpSampling1D UpSampling2D UpSampling3D "
+        "MaxPooling1D MaxPooling2D MaxPooling3D AveragePooling2D GlobalAveragePooling2D "
+        "GlobalMaxPooling2D GlobalAveragePooling1D Flatten Dropout SpatialDropout2D Activation "
+        "Softmax ReLU LeakyReLU PReLU ELU BatchNormalization LayerNormalization Input InputLayer "
+        "Reshape Permute Embedding LSTM GRU SimpleRNN Bidirectional TimeDistributed Concatenate "
+        "Add Multiply Average Maximum Lambda Rescaling Normalization Resizing ZeroPadding2D "
+        "Cropping2D GaussianNoise ActivityRegularization MaxPool2D AvgPool2D".split()
+    ),
+    "keras.models": frozenset("Sequential Model load_model model_from_json clone_model".split()),
+    "keras.optimizers": frozenset("SGD Adam RMSprop Adagrad Adadelta Adamax Nadam AdamW".split()),
+    "keras.callbacks": frozenset("EarlyStopping ModelCheckpoint ReduceLROnPlateau TensorBoard CSVLogger".split()),
+    "keras.utils": frozenset("to_categorical load_img img_to_array plot_model Sequence".split()),
+}
+
+# A snippet with no import at all (common in questions and documentation: ``model = Sequential()``)
+# is read as if it began with these star imports and the conventional aliases.
+IMPLICIT_STAR_MODULES = ("keras.models", "keras.layers", "keras.optimizers", "keras.callbacks", "keras.utils")
+IMPLICIT_ALIASES = {"keras": "keras", "tf": "tensorflow", "np": "numpy", "pd": "pandas"}
