@@ -25,6 +25,7 @@ from kerassniff.semantic.values import (
     ModelValue,
     RangeValue,
     Seq,
+    ShapeValue,
     Unknown,
     Value,
 )
@@ -188,3 +189,40 @@ def compare(op: cst.BaseCompOp, left: Value, right: Value) -> bool | None:
         return bool(function(left.value, right.value))
     except Exception:  # noqa: BLE001 - 1 < "a" and the like: not known
         return None
+
+
+def index_value(base: Value, index: Value) -> Value:
+    """``base[index]`` for a list display, a constant, a dict display or a shape; UNKNOWN otherwise."""
+    if not isinstance(index, Const):
+        return UNKNOWN
+    indexer = _INDEXERS.get(type(base)) or (_index_const if isinstance(base, Const) else None)
+    return indexer(base, index.value) if indexer is not None else UNKNOWN
+
+
+def _index_seq(base: Seq, index: object) -> Value:
+    if not isinstance(index, int):
+        return UNKNOWN
+    try:
+        return base.items[index]
+    except IndexError:
+        return UNKNOWN
+
+
+def _index_const(base: Const, index: object) -> Value:
+    if not isinstance(base.value, (tuple, str)):
+        return UNKNOWN
+    try:
+        return Const(base.value[index])  # type: ignore[index]
+    except (IndexError, TypeError):
+        return UNKNOWN
+
+
+def _index_dict(base: DictValue, index: object) -> Value:
+    return base.get(index) or UNKNOWN
+
+
+def _index_shape(base: ShapeValue, index: object) -> Value:
+    return LenValue(base.data) if index == 0 else UNKNOWN
+
+
+_INDEXERS = {Seq: _index_seq, Const: _index_const, DictValue: _index_dict, ShapeValue: _index_shape}

@@ -132,3 +132,24 @@ def read_names(node: cst.CSTNode) -> set[str]:
         else:
             stack.extend(current.children)
     return names
+
+
+def dotted(node: cst.BaseExpression | None) -> str | None:
+    """``a.b.c`` for a chain of names, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def by_type(table: dict, value: object):
+    """The entry of a table keyed by class for ``value``'s class or its nearest base class; None if none."""
+    found = table.get(type(value))
+    if found is None:
+        for cls in type(value).__mro__[1:]:
+            found = table.get(cls)
+            if found is not None:
+                break
+    return found
