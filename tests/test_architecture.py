@@ -4,7 +4,7 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.semantic.architecture import affine_neighbours, exact_chains
-from kerassniff.semantic.builder import build_script
+from kerassniff.semantic.interpreter import build_script
 
 
 def _models(source: str):

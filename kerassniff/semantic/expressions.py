@@ -1,11 +1,13 @@
 """Evaluators of Python expressions other than names, attributes, calls and subscripts.
 
-Each takes the builder, the node and the frame, and returns the node's abstract value; the
-builder's dispatch table (``builder._EVALUATORS``) maps node types to them.
+Each takes the interpreter, the node and the frame, and returns the node's abstract value; the
+interpreter's dispatch table (:data:`kerassniff.semantic.evaluation.EVALUATORS`, public as
+``Interpreter.evaluators()``) maps node types to them.  They see the interpreter through the small
+:class:`Evaluator` protocol below, never the interpreter's module.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import libcst as cst
 
@@ -31,8 +33,22 @@ from kerassniff.semantic.values import (
     Value,
 )
 
-if TYPE_CHECKING:
-    from kerassniff.semantic.builder import Builder
+
+class Evaluator(Protocol):
+    """What the evaluators here use of the interpreter."""
+
+    literals: dict[cst.CSTNode, Value]
+    loop: LoopContext | None
+    in_helper: int
+    top_index: int | None
+
+    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value: ...
+    def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None: ...
+    def binary(self, left: Value, op: str, right: Value, node: cst.CSTNode, frame: Frame) -> Value: ...
+    def unroll_items(self, iterable: Value) -> list[Value] | None: ...
+    def element_of(self, iterable: Value, node: cst.CSTNode) -> tuple[Value, bool]: ...
+    def varies_in_loop(self, test: cst.BaseExpression, frame: Frame) -> bool: ...
+    def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool: ...
 
 
 def target_names(target: cst.BaseExpression):
@@ -44,7 +60,7 @@ def target_names(target: cst.BaseExpression):
 
 
 
-def eval_literal(builder: Builder, node, frame: Frame) -> Value:
+def eval_literal(builder: Evaluator, node, frame: Frame) -> Value:
     known = builder.literals.get(node)
     if known is None:
         try:
@@ -58,7 +74,7 @@ def eval_literal(builder: Builder, node, frame: Frame) -> Value:
     return known
 
 
-def eval_concatenated(builder: Builder, node: cst.ConcatenatedString, frame: Frame) -> Value:
+def eval_concatenated(builder: Evaluator, node: cst.ConcatenatedString, frame: Frame) -> Value:
     left = builder.eval(node.left, frame)
     right = builder.eval(node.right, frame)
     if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, str) and isinstance(right.value, str):
@@ -66,7 +82,7 @@ def eval_concatenated(builder: Builder, node: cst.ConcatenatedString, frame: Fra
     return UNKNOWN
 
 
-def eval_fstring(builder: Builder, node: cst.FormattedString, frame: Frame) -> Value:
+def eval_fstring(builder: Evaluator, node: cst.FormattedString, frame: Frame) -> Value:
     parts: list[str] = []
     known = True
     for part in node.parts:
@@ -81,7 +97,7 @@ def eval_fstring(builder: Builder, node: cst.FormattedString, frame: Frame) -> V
     return Const("".join(parts)) if known else FormattedValue("".join(parts))
 
 
-def eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Value:
+def eval_unary(builder: Evaluator, node: cst.UnaryOperation, frame: Frame) -> Value:
     value = builder.eval(node.expression, frame)
     if isinstance(value, Const):
         try:
@@ -100,13 +116,13 @@ def eval_unary(builder: Builder, node: cst.UnaryOperation, frame: Frame) -> Valu
     return UNKNOWN
 
 
-def eval_binary(builder: Builder, node: cst.BinaryOperation, frame: Frame) -> Value:
+def eval_binary(builder: Evaluator, node: cst.BinaryOperation, frame: Frame) -> Value:
     left = builder.eval(node.left, frame)
     right = builder.eval(node.right, frame)
     return builder.binary(left, type(node.operator).__name__, right, node, frame)
 
 
-def eval_sequence(builder: Builder, node, frame: Frame) -> Value:
+def eval_sequence(builder: Evaluator, node, frame: Frame) -> Value:
     items = []
     for element in node.elements:
         value = builder.eval(element.value, frame)
@@ -120,7 +136,7 @@ def eval_sequence(builder: Builder, node, frame: Frame) -> Value:
     return Seq(tuple(items), kind)
 
 
-def eval_dict(builder: Builder, node: cst.Dict, frame: Frame) -> Value:
+def eval_dict(builder: Evaluator, node: cst.Dict, frame: Frame) -> Value:
     items = []
     for element in node.elements:
         if isinstance(element, cst.DictElement):
@@ -130,7 +146,7 @@ def eval_dict(builder: Builder, node: cst.Dict, frame: Frame) -> Value:
     return DictValue(tuple(items))
 
 
-def eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
+def eval_comprehension(builder: Evaluator, node, frame: Frame) -> Value:
     """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
     scope = Scope(frame.scope)
     inner = Frame(scope, frame.returns, frame.self_value, frame.open_loops, frame.loop_assigned)
@@ -170,11 +186,11 @@ def eval_comprehension(builder: Builder, node, frame: Frame) -> Value:
     return ComprehensionValue(element_value, length)
 
 
-def eval_lambda(builder: Builder, node: cst.Lambda, frame: Frame) -> Value:
+def eval_lambda(builder: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
     return FunctionValue(node, frame.scope, top=None if builder.in_helper else builder.top_index)
 
 
-def eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
+def eval_ifexp(builder: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
     test = builder.eval(node.test, frame)
     taken = None if builder.varies_in_loop(node.test, frame) or builder.is_knob(node.test, frame) else truth(test)
     if taken is not None:
@@ -186,7 +202,7 @@ def eval_ifexp(builder: Builder, node: cst.IfExp, frame: Frame) -> Value:
     return merge(a, b) if isinstance(a, DataValue) or isinstance(b, DataValue) else UNKNOWN
 
 
-def eval_boolean(builder: Builder, node: cst.BooleanOperation, frame: Frame) -> Value:
+def eval_boolean(builder: Evaluator, node: cst.BooleanOperation, frame: Frame) -> Value:
     """``a and b`` / ``a or b`` with Python's short circuit, when the left operand's truth is known."""
     left = builder.eval(node.left, frame)
     known = truth(left)
@@ -197,7 +213,7 @@ def eval_boolean(builder: Builder, node: cst.BooleanOperation, frame: Frame) -> 
     return right if known is not None else UNKNOWN
 
 
-def eval_comparison(builder: Builder, node: cst.Comparison, frame: Frame) -> Value:
+def eval_comparison(builder: Evaluator, node: cst.Comparison, frame: Frame) -> Value:
     """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
     left = builder.eval(node.left, frame)
     result: bool | None = True
@@ -212,13 +228,13 @@ def eval_comparison(builder: Builder, node: cst.Comparison, frame: Frame) -> Val
     return UNKNOWN if result is None else Const(result)
 
 
-def eval_named(builder: Builder, node: cst.NamedExpr, frame: Frame) -> Value:
+def eval_named(builder: Evaluator, node: cst.NamedExpr, frame: Frame) -> Value:
     value = builder.eval(node.value, frame)
     builder.assign(node.target, value, frame)
     return value
 
 
-def eval_passthrough(builder: Builder, node, frame: Frame) -> Value:
+def eval_passthrough(builder: Evaluator, node, frame: Frame) -> Value:
     inner = getattr(node, "value", None) or getattr(node, "expression", None)
     if inner is not None:
         builder.eval(inner, frame)

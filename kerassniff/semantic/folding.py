@@ -25,6 +25,7 @@ from kerassniff.semantic.values import (
     ModelValue,
     RangeValue,
     Seq,
+    ShapeValue,
     Unknown,
     Value,
 )
@@ -167,24 +168,72 @@ def _singleton(value: Value) -> bool:
 def compare(op: cst.BaseCompOp, left: Value, right: Value) -> bool | None:
     """One comparison of known values; None when it cannot be decided."""
     if isinstance(op, (cst.Is, cst.IsNot)):
-        result: bool | None = None
-        if isinstance(left, Const) and isinstance(right, Const):
-            if left.value is None or right.value is None or isinstance(left.value, bool) and isinstance(right.value, bool):
-                result = left.value is right.value
-        elif isinstance(left, OBJECTS) and _singleton(right) or isinstance(right, OBJECTS) and _singleton(left):
-            result = False  # a model, an array, a list... is not None, True or False
+        result = _identical(left, right)
         return result if result is None or isinstance(op, cst.Is) else not result
     function = COMPARISONS.get(type(op))
     if function is None:
         return None
     if isinstance(right, DictValue) and isinstance(op, (cst.In, cst.NotIn)):
-        keys = [k for k, _ in right.items]
-        if not all(isinstance(k, Const) for k in keys):
-            return None
-        right = Const(tuple(k.value for k in keys))  # type: ignore[union-attr]
+        right = _keys(right)
     if not (isinstance(left, Const) and isinstance(right, Const)):
         return None
     try:
         return bool(function(left.value, right.value))
     except Exception:  # noqa: BLE001 - 1 < "a" and the like: not known
         return None
+
+
+def _identical(left: Value, right: Value) -> bool | None:
+    """``left is right``: known for None, True and False, and for an object against one of them."""
+    if isinstance(left, Const) and isinstance(right, Const):
+        if left.value is None or right.value is None or isinstance(left.value, bool) and isinstance(right.value, bool):
+            return left.value is right.value
+        return None
+    if isinstance(left, OBJECTS) and _singleton(right) or isinstance(right, OBJECTS) and _singleton(left):
+        return False  # a model, an array, a list... is not None, True or False
+    return None
+
+
+def _keys(value: DictValue) -> Value:
+    """A dict display's keys as one constant tuple (``x in {...}``), UNKNOWN when a key is not known."""
+    keys = [k for k, _ in value.items]
+    if not all(isinstance(k, Const) for k in keys):
+        return UNKNOWN
+    return Const(tuple(k.value for k in keys))  # type: ignore[union-attr]
+
+
+def index_value(base: Value, index: Value) -> Value:
+    """``base[index]`` for a list display, a constant, a dict display or a shape; UNKNOWN otherwise."""
+    if not isinstance(index, Const):
+        return UNKNOWN
+    indexer = _INDEXERS.get(type(base)) or (_index_const if isinstance(base, Const) else None)
+    return indexer(base, index.value) if indexer is not None else UNKNOWN
+
+
+def _index_seq(base: Seq, index: object) -> Value:
+    if not isinstance(index, int):
+        return UNKNOWN
+    try:
+        return base.items[index]
+    except IndexError:
+        return UNKNOWN
+
+
+def _index_const(base: Const, index: object) -> Value:
+    if not isinstance(base.value, (tuple, str)):
+        return UNKNOWN
+    try:
+        return Const(base.value[index])  # type: ignore[index]
+    except (IndexError, TypeError):
+        return UNKNOWN
+
+
+def _index_dict(base: DictValue, index: object) -> Value:
+    return base.get(index) or UNKNOWN
+
+
+def _index_shape(base: ShapeValue, index: object) -> Value:
+    return LenValue(base.data) if index == 0 else UNKNOWN
+
+
+_INDEXERS = {Seq: _index_seq, Const: _index_const, DictValue: _index_dict, ShapeValue: _index_shape}

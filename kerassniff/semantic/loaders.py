@@ -162,23 +162,25 @@ FRAME_ATTRIBUTES = frozenset(
 
 def table_column(data: Data, indices: list[Value], node: cst.CSTNode) -> Value | None:
     """df["label"], df[["label"]], df.iloc[:, -1], df.loc[:, "label"], table[:, 0]: one column."""
-    key = indices[-1]
-    rows_all = len(indices) == 1 or (len(indices) == 2 and isinstance(indices[0], SliceValue)
-                                      and indices[0] == SliceValue(Const(None), Const(None)))
-    if not rows_all:
-        return None
-    value = const_value(key)
     if len(indices) == 1:
-        if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], str)):
+        return _columns_by_key(data, indices[0], node)
+    if len(indices) == 2 and indices[0] == SliceValue(Const(None), Const(None)):
+        value = const_value(indices[-1])
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
             return column(data, node)
-        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-            return DataValue(replace(data, node=node))  # several columns: still a table
-        if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
-            # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
-            return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
-        return None
-    if isinstance(value, (int, str)) and not isinstance(value, bool):
+    return None
+
+
+def _columns_by_key(data: Data, key: Value, node: cst.CSTNode) -> Value | None:
+    """``df[key]``: one column for a name, the table for several names, rows or columns for an unknown key."""
+    value = const_value(key)
+    if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], str)):
         return column(data, node)
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return DataValue(replace(data, node=node))  # several columns: still a table
+    if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
+        # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
+        return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
     return None
 
 

@@ -15,6 +15,7 @@ the ones their messages mention ("the softmax output (line 14)").  So:
 """
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 import weakref
@@ -144,8 +145,6 @@ class NodePositions:
 
 
 def _statement_starts(module: cst.Module, text: str) -> list[int] | None:
-    import ast
-
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -157,22 +156,35 @@ def _statement_starts(module: cst.Module, text: str) -> list[int] | None:
         count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
         if position + count > len(statements):
             return None
-        first = statements[position]
-        line = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", ())])
-        lead = len(statement.leading_lines)
-        decorators = getattr(statement, "decorators", ())
-        if decorators:
-            lead += len(decorators[0].leading_lines)
-        starts.append(line - lead)
+        starts.append(_first_line(statement, statements[position]))
         position += count
     if position != len(statements):
         return None
-    last = module.body[-1] if module.body else None
-    end = (max(getattr(s, "end_lineno", 0) or 0 for s in statements[-1:]) + 1) if last is not None else 1
-    if last is not None and isinstance(last, cst.SimpleStatementLine) and not module.has_trailing_newline:
-        return None  # the last line has no newline: its end line is not a new line
+    end = _end_line(module, statements)
+    if end is None:
+        return None
     starts.append(end)
     return starts
+
+
+def _first_line(statement: cst.CSTNode, first: ast.stmt) -> int:
+    """The line LibCST's rendering of ``statement`` starts at: ``ast``'s first line (decorators included),
+    less the blank and comment lines LibCST counts as part of the statement."""
+    line = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", ())])
+    lead = len(statement.leading_lines)  # type: ignore[attr-defined]
+    decorators = getattr(statement, "decorators", ())
+    if decorators:
+        lead += len(decorators[0].leading_lines)
+    return line - lead
+
+
+def _end_line(module: cst.Module, statements: list) -> int | None:
+    """The line after the module's last statement; None when the last line has no newline."""
+    if not module.body:
+        return 1
+    if isinstance(module.body[-1], cst.SimpleStatementLine) and not module.has_trailing_newline:
+        return None  # the last line has no newline: its end line is not a new line
+    return max(getattr(s, "end_lineno", 0) or 0 for s in statements[-1:]) + 1
 
 
 # -- deferred line references in messages ------------------------------------------------------

@@ -1,7 +1,7 @@
 """Helper modules that sit beside a script: ``from common import prepare``.
 
 Training and evaluation scripts often share a data-loading module.  To know
-what ``prepare(x_test)`` does, the builder interprets that module too.  Only
+what ``prepare(x_test)`` does, the interpreter interprets that module too.  Only
 modules found as files next to the script (or below it, for dotted and
 relative imports) are followed, never installed packages; each file is parsed
 once per process (keyed by path, size and modification time), and a helper
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from pathlib import Path
+from typing import Callable
 
 import libcst as cst
 
@@ -32,26 +33,45 @@ _parsed: "OrderedDict[tuple[str, int, int], cst.Module | None]" = OrderedDict()
 MAX_CACHED_HELPERS = 32
 
 
+def find_helper(script_path: str, module: str, level: int) -> tuple[str, Callable[[], cst.Module | None]] | None:
+    """The helper a script's import names: its key (the file's path) and how to parse it; None when the
+    import names no file beside the script, or names the script itself.  All of the interpreter's file
+    access goes through here."""
+    path = resolve(script_path, module, level)
+    if path is None or path.resolve() == _resolved(script_path):
+        return None
+    return str(path), lambda: load(path)
+
+
 def resolve(script_path: str, module: str, level: int) -> Path | None:
     """The file a ``from <module> import`` (with ``level`` leading dots) names, if it sits beside the script."""
-    if not module and level == 0:
-        return None
     parts = module.split(".") if module else []
-    if level == 0 and parts and parts[0] in _LIBRARY_ROOTS:
+    if (not parts and level == 0) or (level == 0 and parts[0] in _LIBRARY_ROOTS):
         return None
-    try:
-        base = Path(script_path).resolve().parent
-    except (OSError, RuntimeError):
+    base = _resolved(script_path)
+    if base is None:
         return None
+    base = base.parent
     for _ in range(max(level - 1, 0)):
         base = base.parent
     if not base.is_dir() or _INSTALLED_FOLDERS.intersection(base.parts):
         return None
-    target = base.joinpath(*parts) if parts else base
-    for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+    return _module_file(base.joinpath(*parts) if parts else base, bool(parts))
+
+
+def _module_file(target: Path, named: bool) -> Path | None:
+    """``target.py`` (for a named module) or ``target/__init__.py``, whichever exists first."""
+    for candidate in (target.with_suffix(".py") if named else None, target / "__init__.py"):
         if candidate is not None and candidate.is_file():
             return candidate
     return None
+
+
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def load(path: Path) -> cst.Module | None:

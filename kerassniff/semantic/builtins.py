@@ -1,0 +1,147 @@
+"""Python's builtins and a few standard-library functions on abstract values, as tables.
+
+``len``, ``range``, ``zip``, ``int``... called with known values give known values; anything else
+is UNKNOWN.  Binary operators on constants fold here too (:func:`fold_binary`); the pure helpers
+on values they share with the interpreter (unpacking, list items, truth) are in
+:mod:`kerassniff.semantic.folding`.
+"""
+from __future__ import annotations
+
+import posixpath
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic.folding import BINOPS, cheap_to_fold, range_value
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    CallArgs,
+    ComprehensionValue,
+    Const,
+    DataValue,
+    KnownLen,
+    LenValue,
+    PartialValue,
+    Seq,
+    Unknown,
+    Value,
+    ZipValue,
+)
+
+MAX_FOLDED_STRING = 10_000
+
+
+def call_builtin(name: str, args: CallArgs) -> Value:
+    """``builtins.<name>(...)``: its value when the arguments are known."""
+    function = BUILTIN_CALLS.get(name)
+    return function(name, args) if function is not None else UNKNOWN
+
+
+def _first(args: CallArgs) -> Value:
+    return args.positional[0] if args.positional else UNKNOWN
+
+
+def _len(name: str, args: CallArgs) -> Value:
+    first = _first(args)
+    if isinstance(first, Seq):
+        return Const(len(first.items))
+    if isinstance(first, ComprehensionValue):
+        return UNKNOWN if first.length is None else Const(first.length)
+    if isinstance(first, Const) and isinstance(first.value, (tuple, str)):
+        return Const(len(first.value))
+    if isinstance(first, DataValue):
+        n = first.data.n_samples
+        return LenValue(first.data) if n is None else KnownLen(n, first.data)
+    return UNKNOWN
+
+
+def _range(name: str, args: CallArgs) -> Value:
+    return range_value(args)
+
+
+def _zip(name: str, args: CallArgs) -> Value:
+    return ZipValue(tuple(args.positional), enumerate=name == "enumerate")
+
+
+def _integer(name: str, args: CallArgs) -> Value:
+    value = _first(args)
+    if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+        try:
+            return Const(int(round(value.value)) if name == "round" else int(value.value))
+        except (OverflowError, ValueError):  # int(float('inf')), round(nan)
+            return UNKNOWN
+    return UNKNOWN
+
+
+def _float(name: str, args: CallArgs) -> Value:
+    first = _first(args)
+    if isinstance(first, Const) and isinstance(first.value, (int, float, str)):
+        try:
+            return Const(float(first.value))
+        except ValueError:
+            return UNKNOWN
+    return UNKNOWN
+
+
+def _sequence(name: str, args: CallArgs) -> Value:
+    first = _first(args)
+    return first if isinstance(first, (Seq, DataValue)) else UNKNOWN
+
+
+def _extreme(name: str, args: CallArgs) -> Value:
+    if args.positional and all(isinstance(a, Const) for a in args.positional):
+        try:
+            return Const((min if name == "min" else max)(a.value for a in args.positional))  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            return UNKNOWN
+    return UNKNOWN
+
+
+BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
+    "len": _len, "range": _range, "zip": _zip, "enumerate": _zip, "int": _integer, "round": _integer,
+    "float": _float, "list": _sequence, "tuple": _sequence, "min": _extreme, "max": _extreme,
+}
+
+
+def _partial(args: CallArgs) -> Value | None:
+    if not args.positional:
+        return None
+    return PartialValue(args.positional[0], CallArgs(args.positional[1:], args.keywords,
+                                                     tuple(a for a in args.nodes[1:] if not a.star)))
+
+
+def _path_join(args: CallArgs) -> Value | None:
+    parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
+    if len(parts) == len(args.positional) and parts:
+        return Const(posixpath.join(*parts))
+    return UNKNOWN
+
+
+# Standard-library functions by dotted name; None from one means "not this function's business".
+STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
+    "functools.partial": _partial, "os.path.join": _path_join, "posixpath.join": _path_join,
+}
+
+
+def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
+    """``left <op> right`` of plain Python values (``op`` a LibCST operator class name: "Add")."""
+    if isinstance(left, Const) and isinstance(right, Const):
+        return _fold_constants(left.value, op, right.value)
+    if op == "Divide":
+        return Unknown(division=node if isinstance(node, cst.BinaryOperation) else None)
+    if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
+        return Seq(left.items + right.items, left.kind)
+    return UNKNOWN
+
+
+def _fold_constants(left: object, op: str, right: object) -> Value:
+    function = BINOPS.get(getattr(cst, op, None))  # type: ignore[arg-type]
+    if function is None or not cheap_to_fold(op, left, right):
+        return UNKNOWN
+    try:
+        result = function(left, right)
+    except Exception:  # noqa: BLE001 - any failure of constant folding means "unknown"
+        return UNKNOWN
+    if isinstance(result, (int, float, str, tuple)) and not (isinstance(result, str) and len(result) > MAX_FOLDED_STRING):
+        return Const(result)
+    return UNKNOWN

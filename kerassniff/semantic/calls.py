@@ -1,0 +1,212 @@
+"""The interpreter's calls: user functions and classes, builtins, libraries, methods; and what it records.
+
+A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  A function's body is interpreted
+where it is called, with the call's arguments bound (:meth:`Calls.call_function`); a library's
+function goes to the builtin and standard-library tables (:mod:`kerassniff.semantic.builtins`),
+then to the Keras and array handlers (:mod:`keras_calls`, :mod:`data_calls`).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.semantic import cli_args, data_calls, keras_calls
+from kerassniff.semantic.builtins import STDLIB_CALLS, call_builtin, fold_binary
+from kerassniff.semantic.frames import Frame, Scope, by_type
+from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
+from kerassniff.semantic.training import CallSite, Reference
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    BoundMethod,
+    CallArgs,
+    ClassValue,
+    Const,
+    DataValue,
+    FunctionValue,
+    Instance,
+    ModelValue,
+    PartialValue,
+    Symbol,
+    Unknown,
+    Value,
+)
+
+MAX_CALL_DEPTH = 12
+# Interpreting a body at every call is exponential when functions call functions several times each;
+# after this many interpretations a function's further calls are unknown.  Loops that build a model
+# through a helper (``for f in (32, 64, 128): x = block(x, f)``) stay well below it.
+MAX_CALLS_PER_FUNCTION = 24
+
+
+class Calls:
+    """Calling values, and recording call sites and references for rules."""
+
+    def call_value(self, callee: Value, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        if isinstance(callee, PartialValue):
+            return self.call_value(callee.func, callee.applied(args), node, frame)
+        if isinstance(callee, Symbol):
+            return self.call_library(callee, args, node, frame)
+        if isinstance(callee, BoundMethod):
+            return self.call_function(callee.function, args, node, self_value=callee.self_value)
+        if isinstance(callee, FunctionValue):
+            return self.call_function(callee, args, node)
+        if isinstance(callee, ClassValue):
+            return self.instantiate(callee, args, node)
+        return keras_calls.call_object(self, callee, args, node)
+
+    def call_library(self, callee: Symbol, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        name = callee.name
+        if name.startswith("builtins."):
+            return call_builtin(name[9:], args)
+        if cli_args.is_flag_definition(name):
+            cli_args.define_flag(self.flag_values, args)
+            return UNKNOWN
+        stdlib = STDLIB_CALLS.get(name)
+        result = stdlib(args) if stdlib is not None else None
+        if result is None:
+            result = keras_calls.call_keras(self, name, args, node)
+        if result is None:
+            result = data_calls.call_library(self, name, args, node)
+        if result is not None:
+            return result
+        last = name.rsplit(".", 1)[-1]
+        if last[:1].isupper() or name in cli_args.CLICK_OPTIONS:
+            return Instance(name, args, node)
+        return UNKNOWN
+
+    def call_method(self, receiver: Value, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        caller = by_type(_METHOD_CALLERS, receiver)
+        return caller(self, receiver, method, args, node, frame) if caller is not None else UNKNOWN
+
+    def _model_method(self, receiver: ModelValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        return keras_calls.model_method(self, receiver.model, method, args, node)
+
+    def _class_method(self, receiver: ClassValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        if method in receiver.methods:  # LeNet.build(...): a static or class method
+            return self.call_value(self.method_of(receiver.methods[method], None, receiver), args, node, frame)
+        return UNKNOWN
+
+    def _instance_method(self, receiver: Instance, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        if receiver.local_class is not None:
+            function = receiver.local_class.methods.get(method)
+            if function is not None:
+                return self.call_value(self.method_of(function, receiver, receiver.local_class), args, node, frame)
+            model = instance_model(receiver)
+            return keras_calls.model_method(self, model, method, args, node) if model is not None else UNKNOWN
+        parsed = cli_args.parser_method(receiver, method, args)
+        if parsed is not None:
+            return parsed
+        return data_calls.instance_method(self, receiver, method, args, node)
+
+    def _data_method(self, receiver: DataValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        return data_calls.data_method(self, receiver.data, method, args, node)
+
+    @staticmethod
+    def method_of(function: FunctionValue, instance: Value | None, cls: ClassValue) -> Value:
+        """A method read from an instance or from its class, bound as Python binds it.
+
+        A static method binds nothing, a class method binds the class, a plain method binds the
+        instance (read from the class, it is the plain function: ``Cls.method(obj, ...)``).
+        """
+        decorators = {d.decorator.value for d in function.node.decorators
+                      if isinstance(function.node, cst.FunctionDef) and isinstance(d.decorator, cst.Name)}
+        if "staticmethod" in decorators:
+            return function
+        if "classmethod" in decorators:
+            return BoundMethod(function, cls)
+        return function if instance is None else BoundMethod(function, instance)
+
+    # -- calling user code
+    def call_function(self, function: FunctionValue, args: CallArgs, node: cst.Call | None,
+                      self_value: Value | None = None) -> Value:
+        key = id(function.node)
+        self.called.add(key)
+        if key in self.active or self.depth >= MAX_CALL_DEPTH or self.call_counts[key] >= MAX_CALLS_PER_FUNCTION:
+            return UNKNOWN
+        self.call_counts[key] += 1
+        self.active.add(key)
+        self.depth += 1
+        caller_top, self.top_index = self.top_index, function.top
+        try:
+            frame = Frame(Scope(function.scope), self_value=self_value)
+            self._bind_parameters(function, args, frame, self_value)
+            if isinstance(function.node, cst.Lambda):
+                return self.eval(function.node.body, frame)
+            self.exec_suite(function.node.body, frame)
+        finally:
+            self.depth -= 1
+            self.active.discard(key)
+            self.top_index = caller_top
+        return _returned(frame.returns)
+
+    def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None) -> None:
+        params = function.node.params
+        positional = list(params.posonly_params) + list(params.params)
+        given = list(args.positional)
+        if self_value is not None and positional:
+            frame.scope.bind(positional[0].name.value, self_value)
+            positional = positional[1:]
+        keywords = dict(args.keywords)
+        definition_frame = Frame(function.scope)
+        for index, param in enumerate(positional):
+            name = param.name.value
+            if index < len(given):
+                value = given[index]
+            elif name in keywords:
+                value = keywords[name]
+            else:
+                value = self._default(function, param, definition_frame)
+            frame.scope.bind(name, value)
+        for param in params.kwonly_params:
+            name = param.name.value
+            value = keywords[name] if name in keywords else self._default(function, param, definition_frame)
+            frame.scope.bind(name, value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                frame.scope.bind(star.name.value, UNKNOWN)
+
+    def _default(self, function: FunctionValue, param: cst.Param, definition_frame: Frame) -> Value:
+        """A parameter's value when the call does not give it: its default, or a command-line option's."""
+        if param.default is not None:
+            return cli_args.parameter_default(self.eval(param.default, definition_frame))
+        return function.option_defaults.get(param.name.value, UNKNOWN)
+
+    def instantiate(self, cls: ClassValue, args: CallArgs, node: cst.Call) -> Value:
+        instance = Instance(cls=cls.node.name.value, args=args, node=node, local_class=cls)
+        model = attach_model(instance, cls, node, args)
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.call_function(init, args, node, self_value=instance)
+        return instance if model is None else ModelValue(model)
+
+    # -- operators
+    def binary(self, left: Value, op: str, right: Value, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(left, (DataValue, data_calls.Statistic)) or isinstance(right, (DataValue, data_calls.Statistic)):
+            return data_calls.arithmetic(self, left, op, right, node)
+        return fold_binary(left, op, right, node)
+
+    # -- recording
+    def _record_call(self, node: cst.Call, callee: str | None, method: str | None, receiver: Value, args: CallArgs) -> None:
+        if self.in_helper:
+            return
+        self._call_sites[id(node)] = CallSite(node, callee, method, receiver, args, model_of(receiver),
+                                              guarded=self.guarded > 0)
+
+    def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
+        if self.in_helper:
+            return
+        if id(node) not in self._references:
+            self._references[id(node)] = Reference(symbol.raw, symbol.name, node, guarded=self.guarded > 0)
+
+
+def _returned(returns: list[Value]) -> Value:
+    """A call's value: None without a ``return``, else the last known value returned."""
+    if not returns:
+        return Const(None)
+    known = [r for r in returns if not isinstance(r, Unknown)]
+    return known[-1] if known else UNKNOWN
+
+
+_METHOD_CALLERS = {
+    ModelValue: Calls._model_method, ClassValue: Calls._class_method,
+    Instance: Calls._instance_method, DataValue: Calls._data_method,
+}

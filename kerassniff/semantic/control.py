@@ -1,0 +1,249 @@
+"""The interpreter's control flow: if, try, with, match and loops.
+
+A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  A condition that folds to a
+constant takes one branch; otherwise both run and the names they bind are merged.  A loop over a
+short known sequence runs its body once per item; any other loop runs its body once for all its
+iterations, and conditions on names the body changes are then not decided.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import replace
+
+import libcst as cst
+
+from kerassniff.semantic.expressions import target_names
+from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
+from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, assigned_names, read_names, weakest
+from kerassniff.semantic.guards import catches_missing_names, is_version_check
+from kerassniff.semantic.training import LoopContext
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    Const,
+    DataValue,
+    IndexOf,
+    Instance,
+    KnobConst,
+    RangeValue,
+    Seq,
+    Value,
+    VersionFlag,
+    ZipValue,
+)
+
+
+class ControlFlow:
+    """Branches, exceptions and loops."""
+
+    @contextmanager
+    def guarding(self, active: int):
+        """Code inside a version check or under ``except ImportError``: it copes with missing names."""
+        self.guarded += active
+        try:
+            yield
+        finally:
+            self.guarded -= active
+
+    def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> Flow:
+        fallbacks = [self.is_guard(handler, catches_missing_names) for handler in node.handlers]
+        with self.guarding(int(any(fallbacks))):
+            flow = self.exec_suite(node.body, frame)
+        flows = []
+        for handler, fallback in zip(node.handlers, fallbacks):
+            if handler.type is not None:
+                self.eval(handler.type, frame)
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                frame.scope.bind(handler.name.name.value, UNKNOWN)
+            with self.guarding(fallback):  # the fallback spelling for an older library
+                flows.append(self.exec_suite(handler.body, frame))
+        if node.orelse and flow is None:
+            flow = self.exec_suite(node.orelse.body, frame)
+        if node.finalbody:
+            final = self.exec_suite(node.finalbody.body, frame)
+            if final is not None:
+                return final
+        return weakest([flow, *flows])  # the code after the try runs when any way through it falls through
+
+    def exec_with(self, node: cst.With, frame: Frame) -> Flow:
+        for item in node.items:
+            value = self.eval(item.item, frame)
+            if item.asname is not None:
+                self.assign(item.asname.name, value, frame)
+        return self.exec_suite(node.body, frame)
+
+    def exec_match(self, node: cst.Match, frame: Frame) -> Flow:
+        self.eval(node.subject, frame)
+        for case in node.cases:
+            self.exec_suite(case.body, frame)
+        return None
+
+    # -- if
+    def exec_if(self, node: cst.If, frame: Frame) -> Flow:
+        """Interpret the branch a known condition takes; both branches, merged, when it is not known.
+
+        A condition is known when it folds to a constant: ``num_classes == 2`` inside a function called
+        with 2, ``if loss_name in ("mse", "mae")``, ``if weights is None``.  The other branch is dead code
+        and is not interpreted.  Two shapes keep both branches although the condition is constant:
+
+        - a version check (``if tf.__version__ ...``, ``hasattr``): both spellings are alternatives;
+        - a configuration knob (:class:`KnobConst`): a module-level flag set to a boolean literal
+          (``data_augmentation = True`` then ``if not data_augmentation:``, also after it is passed
+          to a function), or a command-line option's default.  The author flips it by hand, nothing
+          else in the script follows from its value, so a bug in either branch is real when it flips.
+          A flag computed from other values (``binary = num_classes == 2``) is not a knob.
+
+        Inside a loop that is interpreted once for all its iterations, a condition on a name the loop
+        changes is not decided: it may differ from one iteration to the next (``layer = 0`` before
+        the loop, ``if layer == 0:`` and ``layer += 1`` inside it).
+        """
+        test = self.eval(node.test, frame)
+        guard = int(isinstance(test, VersionFlag)) or self.is_guard(node.test, is_version_check)
+        taken = None if guard or self.varies_in_loop(node.test, frame) or self.is_knob(node.test, frame) \
+            else truth(test)
+        if taken is True:
+            return self.exec_suite(node.body, frame)
+        if taken is False:
+            return self._exec_else(node.orelse, frame)
+        with self.guarding(guard):
+            before = dict(frame.scope.vars)
+            body_flow = self.exec_suite(node.body, frame)
+            after_body = frame.scope.vars
+            frame.scope.vars = dict(before)
+            else_flow = self._exec_else(node.orelse, frame)
+            after_else = frame.scope.vars
+        return _join(frame, (body_flow, after_body), (else_flow, after_else))
+
+    def _exec_else(self, orelse: cst.If | cst.Else | None, frame: Frame) -> Flow:
+        if isinstance(orelse, cst.If):
+            return self.exec_if(orelse, frame)
+        if isinstance(orelse, cst.Else):
+            return self.exec_suite(orelse.body, frame)
+        return None
+
+    def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
+        """Whether a condition reads a configuration knob (:class:`KnobConst`, see :meth:`exec_if`)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self.is_knob(test.expression, frame)
+        if isinstance(test, cst.BooleanOperation):
+            return self.is_knob(test.left, frame) or self.is_knob(test.right, frame)
+        if isinstance(test, cst.Comparison):
+            return any(_holds_knob(part, frame) for part in [test.left, *(c.comparator for c in test.comparisons)])
+        return _holds_knob(test, frame)
+
+    # -- loops
+    def exec_for(self, node: cst.For, frame: Frame) -> Flow:
+        iterable = self.eval(node.iter, frame)
+        items = self.unroll_items(iterable)
+        targets = tuple(target_names(node.target))
+        flow: Flow = None
+        if items is not None:
+            context = LoopContext(node, iterable, targets, True, self.loop)
+            for item in items:
+                self.assign(node.target, item, frame)
+                flow = self.with_loop(context, lambda: self.exec_suite(node.body, frame))
+                if flow in (BREAK, EXIT):
+                    break
+        else:
+            element, per_sample = self.element_of(iterable, node)
+            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, range_count(iterable))
+            self.assign(node.target, element, frame)
+            self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
+        if flow == EXIT:
+            return EXIT
+        if node.orelse and flow != BREAK:
+            return self.exec_suite(node.orelse.body, frame)
+        return None
+
+    def exec_while(self, node: cst.While, frame: Frame) -> Flow:
+        self.eval(node.test, frame)
+        self.with_loop(LoopContext(node, UNKNOWN, (), False, self.loop), lambda: self.exec_loop_body(node.body, frame))
+        if node.orelse:
+            self.exec_suite(node.orelse.body, frame)
+        return None
+
+    def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
+        """A loop body interpreted once for all its iterations (how often it runs is not known)."""
+        assigned = self._loop_assigned.get(body)
+        if assigned is None:
+            assigned = self._loop_assigned[body] = assigned_names(body)
+        saved = frame.loop_assigned
+        frame.open_loops += 1
+        frame.loop_assigned = saved | assigned
+        try:
+            self.exec_suite(body, frame)
+        finally:
+            frame.open_loops -= 1
+            frame.loop_assigned = saved
+
+    def varies_in_loop(self, test: cst.BaseExpression, frame: Frame) -> bool:
+        """Whether a condition reads a name that a loop around it (interpreted once) changes."""
+        return bool(frame.open_loops) and not frame.loop_assigned.isdisjoint(read_names(test))
+
+    def with_loop(self, context: LoopContext, body):
+        saved = self.loop
+        self.loop = context
+        try:
+            return body()
+        finally:
+            self.loop = saved
+
+    @staticmethod
+    def unroll_items(iterable: Value) -> list[Value] | None:
+        """The items of a loop run once per item: a known sequence of at most ``MAX_UNROLL``."""
+        if isinstance(iterable, Seq) and len(iterable.items) <= MAX_UNROLL:
+            return list(iterable.items)
+        if isinstance(iterable, Const) and isinstance(iterable.value, tuple) and len(iterable.value) <= MAX_UNROLL:
+            return [Const(v) for v in iterable.value]
+        if isinstance(iterable, RangeValue) and iterable.values is not None and len(iterable.values) <= MAX_UNROLL:
+            return [Const(v) for v in iterable.values]
+        return None
+
+    def element_of(self, iterable: Value, node: cst.CSTNode) -> tuple[Value, bool]:
+        """The value of one loop item, and whether the loop walks array samples."""
+        if isinstance(iterable, DataValue) and not iterable.data.batches:
+            return DataValue(replace(iterable.data, is_sample=True, node=node)), True
+        if isinstance(iterable, RangeValue) and iterable.over is not None:
+            return IndexOf(iterable.over), True
+        if isinstance(iterable, ZipValue):
+            elements = [self.element_of(v, node) for v in iterable.parts]
+            per_sample = any(flag for _, flag in elements)
+            if iterable.enumerate:
+                return Seq((UNKNOWN, elements[0][0]), "tuple"), per_sample
+            return Seq(tuple(v for v, _ in elements), "tuple"), per_sample
+        if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
+            return iterable.items[0], False
+        return UNKNOWN, False
+
+
+def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
+    """``augment``, ``mode`` or ``args.mode`` holding a knob's value (looked up, not evaluated again)."""
+    value: Value | None = None
+    if isinstance(node, cst.Name):
+        value = frame.scope.lookup(node.value)
+    elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        base = frame.scope.lookup(node.value.value)
+        if isinstance(base, Instance):
+            value = base.attrs.get(node.attr.value)
+    return isinstance(value, KnobConst)
+
+
+def _join(frame: Frame, body: tuple[Flow, dict], orelse: tuple[Flow, dict]) -> Flow:
+    """The names after an if whose two branches both ran: those of the branches that fall through, merged."""
+    (body_flow, after_body), (else_flow, after_else) = body, orelse
+    if body_flow is not None and else_flow is not None:
+        return weakest([body_flow, else_flow])
+    if body_flow is not None:  # only the else branch reaches the code after the if
+        frame.scope.vars = after_else
+        return None
+    if else_flow is not None:
+        frame.scope.vars = after_body
+        return None
+    merged: dict[str, Value] = {}
+    for name in list(after_body) + [n for n in after_else if n not in after_body]:
+        a, b = after_body.get(name), after_else.get(name)
+        if a is None or b is None or a is b:
+            merged[name] = a if b is None else b
+        else:
+            merged[name] = merge(a, b)
+    frame.scope.vars = merged
+    return None

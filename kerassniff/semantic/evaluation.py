@@ -1,0 +1,287 @@
+"""The interpreter's expressions: names, attributes, subscripts and calls, and the evaluator table.
+
+A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expression goes through
+:meth:`Evaluation.eval`, which finds the evaluator of the node's type in :data:`EVALUATORS`
+(the simpler evaluators are functions in :mod:`kerassniff.semantic.expressions`).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.semantic import cli_args, data_calls, keras_calls
+from kerassniff.semantic.expressions import (
+    eval_binary,
+    eval_boolean,
+    eval_comparison,
+    eval_comprehension,
+    eval_concatenated,
+    eval_dict,
+    eval_fstring,
+    eval_ifexp,
+    eval_lambda,
+    eval_literal,
+    eval_named,
+    eval_passthrough,
+    eval_sequence,
+    eval_unary,
+)
+from kerassniff.semantic.folding import index_value, is_list, listed, seq_items
+from kerassniff.semantic.frames import Frame, by_type
+from kerassniff.semantic.guards import says_version
+from kerassniff.semantic.library.keras_models import imports_keras
+from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    CallArgs,
+    ClassValue,
+    Const,
+    DataValue,
+    DictValue,
+    Instance,
+    ModelValue,
+    ModuleValue,
+    Seq,
+    SliceValue,
+    Symbol,
+    Value,
+)
+
+MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot be Keras code anyway)
+
+BUILTINS = frozenset(
+    "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
+    "str bool dict set isinstance super iter next reversed".split()
+)
+_CONSTANT_NAMES = {"True": True, "False": False, "None": None}
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+_LIST_GROWERS = ("append", "extend", "insert")
+
+
+class Evaluation:
+    """Expressions to abstract values."""
+
+    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
+        if node is None:
+            return UNKNOWN
+        self.expr_depth += 1
+        self._tick(255)
+        try:
+            if self.expr_depth > MAX_EXPRESSION_DEPTH:
+                return UNKNOWN
+            if not self.in_helper:
+                self._stamp_expression(node)
+            handler = EVALUATORS.get(type(node))
+            if handler is not None:
+                return handler(self, node, frame)
+            return UNKNOWN
+        finally:
+            self.expr_depth -= 1
+
+    def _stamp_expression(self, node: cst.BaseExpression) -> None:
+        """Record the module-level statement of a node rules may report on (positions are found from it)."""
+        self.top_of[node] = self.top_index
+        if type(node) is cst.Call:  # rules report on a call's callee and arguments too
+            self.top_of[node.func] = self.top_index
+            for arg in node.args:
+                self.top_of[arg] = self.top_index
+        elif isinstance(node, _COMPREHENSIONS):
+            comp = node.for_in
+            while comp is not None:
+                self.top_of[comp] = self.top_index
+                comp = comp.inner_for_in
+
+    # -- names
+    def eval_name(self, node: cst.Name, frame: Frame) -> Value:
+        name = node.value
+        if says_version(name):
+            self.version_names_seen += 1
+        if name in _CONSTANT_NAMES:
+            return Const(_CONSTANT_NAMES[name])
+        value = frame.scope.lookup(name)
+        if value is not None:
+            if isinstance(value, Symbol):
+                self._reference(value, node)
+            return value
+        resolved = self._unbound_name(name)
+        if resolved is not None:
+            symbol = Symbol(resolved)
+            self._reference(symbol, node)
+            return symbol
+        if name in BUILTINS:
+            return Symbol(f"builtins.{name}")
+        return UNKNOWN
+
+    def _unbound_name(self, name: str) -> str | None:
+        """The dotted name a star import gives a name the script never binds."""
+        if self.star_imports:
+            resolved = star_lookup(self.star_imports, name)
+            if resolved is not None:
+                return resolved
+        if self._opaque_star_imports():
+            # ``from utils import *`` of a module kerassniff cannot read, in a script that imports Keras: a name
+            # bound nowhere else and exported by Keras (Sequential, Dense, Softmax) is read as Keras's.
+            resolved = star_lookup(list(IMPLICIT_STAR_MODULES), name)
+            if resolved is not None:
+                return resolved
+        if self.implicit_imports and name in IMPLICIT_ALIASES:
+            return IMPLICIT_ALIASES[name]
+        return None
+
+    def _opaque_star_imports(self) -> bool:
+        """A star import of a module that is neither Keras's nor a helper kerassniff read, in a Keras script."""
+        if self.implicit_imports or not self.star_imports:
+            return False
+        if all(is_keras(canonical(module)) for module in self.star_imports):
+            return False
+        return imports_keras(self.script.imports)
+
+    # -- attributes
+    def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        base = self.eval(node.value, frame)
+        attribute = node.attr.value
+        if says_version(attribute):
+            self.version_names_seen += 1
+        reader = by_type(_ATTRIBUTE_READERS, base)
+        return reader(self, base, attribute, node) if reader is not None else UNKNOWN
+
+    def _symbol_attribute(self, base: Symbol, attribute: str, node: cst.Attribute) -> Value:
+        if cli_args.is_flag_values(base.name):  # from absl.flags import FLAGS; FLAGS.model
+            return self.flag_values.defaults.get(attribute, UNKNOWN)
+        symbol = base.attr(attribute)
+        self._reference(symbol, node)
+        if cli_args.is_flag_values(symbol.name):
+            return Instance(symbol.name, CallArgs(), node, attrs=self.flag_values.defaults)
+        return symbol
+
+    def _instance_attribute(self, base: Instance, attribute: str, node: cst.Attribute) -> Value:
+        if attribute in base.attrs:
+            return base.attrs[attribute]
+        if base.local_class is not None and attribute in base.local_class.methods:
+            return self.method_of(base.local_class.methods[attribute], base, base.local_class)
+        return UNKNOWN
+
+    def _class_attribute(self, base: ClassValue, attribute: str, node: cst.Attribute) -> Value:
+        if attribute in base.methods:  # LeNet.build(...): a static method
+            return self.method_of(base.methods[attribute], None, base)
+        return UNKNOWN
+
+    def _model_attribute(self, base: ModelValue, attribute: str, node: cst.Attribute) -> Value:
+        return keras_calls.model_attribute(self, base.model, attribute, node)
+
+    def _module_attribute(self, base: ModuleValue, attribute: str, node: cst.Attribute) -> Value:
+        member = base.member(attribute)
+        return member if member is not None else UNKNOWN
+
+    def _data_attribute(self, base: DataValue, attribute: str, node: cst.Attribute) -> Value:
+        return data_calls.data_attribute(base.data, attribute, node)
+
+    # -- subscripts
+    def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        base = self.eval(node.value, frame)
+        indices = [self._index(element.slice, frame) for element in node.slice]
+        if isinstance(base, DataValue):
+            return data_calls.subscript(self, base.data, indices, node)
+        if len(indices) != 1:
+            return UNKNOWN
+        return index_value(base, indices[0])
+
+    def _index(self, index: cst.Index | cst.Slice, frame: Frame) -> Value:
+        if isinstance(index, cst.Index):
+            return self.eval(index.value, frame)
+        lower = self.eval(index.lower, frame) if index.lower is not None else Const(None)
+        upper = self.eval(index.upper, frame) if index.upper is not None else Const(None)
+        if index.step is not None:
+            self.eval(index.step, frame)
+        return SliceValue(lower, upper)
+
+    # -- calls
+    def eval_call(self, node: cst.Call, frame: Frame) -> Value:
+        func = node.func
+        args = self.eval_args(node.args, frame)
+        if not isinstance(func, cst.Attribute):
+            callee = self.eval(func, frame)
+            result = self.call_value(callee, args, node, frame)
+            self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
+            return self.registry.track(result)
+        receiver = self.eval(func.value, frame)
+        method = func.attr.value
+        if isinstance(receiver, Symbol):
+            callee = receiver.attr(method)
+            self._reference(callee, func)
+            result = self.call_value(callee, args, node, frame)
+            self._record_call(node, callee.name, None, receiver, args)
+            return self.registry.track(result)
+        if isinstance(receiver, ModuleValue):
+            member = receiver.member(method)
+            return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN)
+        if method in _LIST_GROWERS and isinstance(func.value, cst.Name) and is_list(receiver):
+            result = self._grow_named_list(func.value.value, receiver, method, args, frame)
+        else:
+            result = self.call_method(receiver, method, args, node, frame)
+        self._record_call(node, None, method, receiver, args)
+        return result
+
+    def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, frame: Frame) -> Value:
+        """``xs.append(v)``, ``xs.extend(vs)``, ``xs.insert(i, v)`` rebind ``xs`` to the longer list."""
+        added = args.positional[-1] if args.positional else UNKNOWN
+        owner = frame.scope.owner(name)
+        if owner is not None and owner is not frame.scope:
+            # a list of an enclosing scope, grown by a function that may run any number of times
+            owner.vars[name] = self.grow_list(receiver, None, frame, listed(added) if method == "extend" else (added,))
+        else:
+            frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame))
+        return Const(None)
+
+    def eval_args(self, args, frame: Frame) -> CallArgs:
+        positional: list[Value] = []
+        keywords: list[tuple[str, Value]] = []
+        for arg in args:
+            value = self.eval(arg.value, frame)
+            if arg.star == "*":
+                positional.extend(seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
+            elif arg.star == "**":
+                if isinstance(value, DictValue):
+                    keywords.extend((k.value, v) for k, v in value.items if isinstance(k, Const) and isinstance(k.value, str))
+            elif arg.keyword is not None:
+                keywords.append((arg.keyword.value, value))
+            else:
+                positional.append(value)
+        return CallArgs(tuple(positional), tuple(keywords), tuple(args))
+
+
+_ATTRIBUTE_READERS = {
+    Symbol: Evaluation._symbol_attribute, Instance: Evaluation._instance_attribute,
+    ClassValue: Evaluation._class_attribute, ModelValue: Evaluation._model_attribute,
+    ModuleValue: Evaluation._module_attribute, DataValue: Evaluation._data_attribute,
+}
+
+EVALUATORS = {
+    cst.Name: Evaluation.eval_name,
+    cst.Attribute: Evaluation.eval_attribute,
+    cst.Call: Evaluation.eval_call,
+    cst.Subscript: Evaluation.eval_subscript,
+    cst.Integer: eval_literal,
+    cst.Float: eval_literal,
+    cst.Imaginary: lambda interpreter, node, frame: UNKNOWN,
+    cst.SimpleString: eval_literal,
+    cst.ConcatenatedString: eval_concatenated,
+    cst.FormattedString: eval_fstring,
+    cst.UnaryOperation: eval_unary,
+    cst.BinaryOperation: eval_binary,
+    cst.Tuple: eval_sequence,
+    cst.List: eval_sequence,
+    cst.Set: eval_sequence,
+    cst.Dict: eval_dict,
+    cst.ListComp: eval_comprehension,
+    cst.SetComp: eval_comprehension,
+    cst.GeneratorExp: eval_comprehension,
+    cst.DictComp: eval_comprehension,
+    cst.Lambda: eval_lambda,
+    cst.IfExp: eval_ifexp,
+    cst.BooleanOperation: eval_boolean,
+    cst.Comparison: eval_comparison,
+    cst.NamedExpr: eval_named,
+    cst.Await: eval_passthrough,
+    cst.Yield: eval_passthrough,
+    cst.StarredElement: eval_passthrough,
+}

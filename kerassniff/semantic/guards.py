@@ -1,0 +1,57 @@
+"""Text heuristics for code that copes with a missing name: version checks and import fallbacks.
+
+A script written for several library versions tests the version (``if tf.__version__ ...``,
+``hasattr(np, "float_")``) or catches the error a missing name raises (``except ImportError``).
+Both spellings in such code are alternatives, so the interpreter keeps both branches and rules
+treat uses inside them as guarded.  These are judgements on source text, kept here as tables so
+that the interpreter itself knows Python only.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+# A test whose source holds one of these words is a version check (``sys.version_info``, ``hasattr(``).
+VERSION_WORDS = ("version", "hasattr(", "getattr(")
+# A name holding one of these is a library's version (``tf.__version__``, ``KERAS_VERSION``).
+VERSION_NAME_WORDS = ("version", "VERSION")
+# An except clause naming one of these catches a missing name (an older library's spelling).
+MISSING_NAME_ERRORS = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+MAX_CHECK_CHARS = 300  # a longer test is code, not a version check
+SHORT_NODES = 300  # LibCST nodes, whitespace and punctuation included
+
+
+def says_version(name: str) -> bool:
+    """Whether a name or attribute names a version (``__version__``, ``KERAS_VERSION``)."""
+    return any(word in name for word in VERSION_NAME_WORDS)
+
+
+def is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:
+    """1 for ``if np.__version__ ...``, ``if sys.version_info ...``, ``if hasattr(np, "float_")``."""
+    try:
+        text = module.code_for_node(test)
+    except Exception:  # noqa: BLE001
+        return 0
+    return int(len(text) < MAX_CHECK_CHARS and any(word in text for word in VERSION_WORDS))
+
+
+def is_short(module: cst.Module, value: cst.BaseExpression) -> int:
+    """1 for an expression short enough to be a flag (``int(keras.__version__[0]) > 1``), not a model definition.
+
+    Walks at most ``SHORT_NODES`` nodes; only asked after a name that says "version" was evaluated.
+    """
+    stack: list[cst.CSTNode] = [value]
+    budget = SHORT_NODES
+    while stack:
+        budget -= 1
+        if not budget:
+            return 0
+        stack.extend(stack.pop().children)
+    return 1
+
+
+def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int:
+    """1 for a bare ``except:`` or one that catches ``ImportError``, ``AttributeError`` or wider."""
+    if handler.type is None:
+        return 1
+    text = module.code_for_node(handler.type)
+    return int(any(name in text for name in MISSING_NAME_ERRORS))

@@ -1,0 +1,165 @@
+"""Build the semantic model of a script in one pass over its LibCST tree.
+
+The interpreter is a small abstract interpreter of Python.  It executes module-level code in
+order, binds names to abstract values (:mod:`kerassniff.semantic.values`), interprets a
+function's body where the function is called (so a model built in ``build_model()`` is linked to
+the ``fit`` that follows), and afterwards interprets every function and method that was never
+called, with unknown arguments, so that nothing in the file goes unseen.
+
+It knows Python, not Keras.  The class is assembled from one mixin per part of the language:
+
+- :mod:`~kerassniff.semantic.statements`: statements, assignments, definitions;
+- :mod:`~kerassniff.semantic.control`: if, try, loops (see :meth:`ControlFlow.exec_if` for the
+  conditions that keep both branches);
+- :mod:`~kerassniff.semantic.imports`: imports, and helper modules beside the script;
+- :mod:`~kerassniff.semantic.evaluation`: expressions (the rest are in :mod:`expressions`);
+- :mod:`~kerassniff.semantic.calls`: calls of user code, builtins and libraries.
+
+Python facts it follows: a condition that folds to a constant takes one branch; code after
+``return``, ``raise`` or ``sys.exit()`` is unreachable; a list grown in a loop has an unknown
+length; command-line defaults are known values (:mod:`kerassniff.semantic.cli_args`); a snippet
+without any import reads Keras names as Keras.  What it cannot follow becomes :data:`UNKNOWN`;
+rules stay silent on unknowns.  Library calls go to :mod:`keras_calls` and :mod:`data_calls`;
+the Keras facts met at Python's seams (model registration and naming) to
+:mod:`kerassniff.semantic.library.keras_models`.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic import cli_args
+from kerassniff.semantic.calls import Calls
+from kerassniff.semantic.control import ControlFlow
+from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
+from kerassniff.semantic.frames import Frame, Scope
+from kerassniff.semantic.imports import Imports, imports_anything
+from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model
+from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
+from kerassniff.semantic.script import Script
+from kerassniff.semantic.statements import Statements
+from kerassniff.semantic.training import CallSite, LoopContext, Reference
+from kerassniff.semantic.values import CallArgs, ClassValue, FunctionValue, Instance, ModelValue, ModuleValue, Value
+
+
+class AnalysisTimeout(Exception):
+    """The file's analysis ran past its deadline (the per-file ``timeout``)."""
+
+
+class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
+    """The abstract interpreter's state; the mixins hold its behaviour."""
+
+    def __init__(self, module: cst.Module, path: str, deadline: float | None = None) -> None:
+        self.script = Script(path=path, module=module)
+        self.deadline = deadline  # time.monotonic() value; checked every few statements
+        self._ticks = 0
+        self.module_scope = Scope()
+        self.star_imports: list[str] = []
+        self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
+        # The module-level statement (index into module.body) that holds the code being interpreted, and the
+        # statement of every node evaluated: positions then render only those statements (semantic/positions.py).
+        self.top_index: int | None = None
+        self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
+        self.top_of: dict[cst.CSTNode, int | None] = {}
+        self.order = 0
+        self.loop: LoopContext | None = None
+        self.depth = 0
+        self.expr_depth = 0
+        self.active: set[int] = set()  # function nodes being interpreted (no recursion)
+        self.called: set[int] = set()
+        self.call_counts: Counter[int] = Counter()
+        self.literals: dict[cst.CSTNode, Value] = {}
+        self.functions: list[FunctionValue] = []
+        self.classes: list[ClassValue] = []
+        self._call_sites: dict[int, CallSite] = {}
+        self._references: dict[int, Reference] = {}
+        self.registry = ModelRegistry(self.script.models)
+        self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
+        self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
+        self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
+        self._guards: dict[cst.CSTNode, int] = {}  # if-tests and except clauses already classified
+        self._loop_assigned: dict[cst.CSTNode, frozenset[str]] = {}  # loop bodies: the names they change
+        self.flag_values = cli_args.OptionTable()  # absl flags defined so far (one FLAGS object per process)
+
+    # ------------------------------------------------------------------ driver
+    def build(self) -> Script:
+        self._check_deadline()  # parsing alone may have used up the time
+        if not imports_anything(self.script.module.body):
+            self.implicit_imports = True
+            self.star_imports = list(IMPLICIT_STAR_MODULES)
+        frame = Frame(self.module_scope)
+        self.exec_block(self.script.module.body, frame, top=True)
+        self._check_deadline()
+        self._run_uncalled()
+        self.script.calls = list(self._call_sites.values())
+        self.script.references = list(self._references.values())
+        return self.script
+
+    def _run_uncalled(self) -> None:
+        """Interpret functions and methods nobody called, with unknown arguments."""
+        index = 0
+        while index < len(self.functions):
+            function = self.functions[index]
+            index += 1
+            if id(function.node) not in self.called and function.owner is None:
+                self.call_function(function, CallArgs(), None)
+        for cls in self.classes:
+            pending = [m for m in cls.methods.values() if id(m.node) not in self.called]
+            if pending:
+                self._run_methods(cls, pending)
+
+    def _run_methods(self, cls: ClassValue, pending: list[FunctionValue]) -> None:
+        instance = Instance(cls=cls.node.name.value, args=CallArgs(), node=cls.node, local_class=cls)
+        model = attach_model(instance, cls, cls.node, None)
+        if model is not None:
+            self.registry.track(ModelValue(model))
+        for method in pending:
+            if id(method.node) not in self.called:
+                self.call_function(method, CallArgs(), None, self_value=instance)
+
+    def _check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise AnalysisTimeout
+
+    def _tick(self, mask: int) -> None:
+        """Count work; look at the clock once every ``mask + 1`` steps (a power of two minus one)."""
+        self._ticks += 1
+        if not self._ticks & mask:
+            self._check_deadline()
+
+    def is_guard(self, node: cst.CSTNode, classify: Callable[[cst.Module, cst.CSTNode], int]) -> int:
+        """Whether an if-test or except clause guards against a missing name; computed once per node."""
+        known = self._guards.get(node)
+        if known is None:
+            known = self._guards[node] = int(classify(self.script.module, node))
+        return known
+
+    def next_order(self) -> int:
+        self.order += 1
+        return self.order
+
+    @staticmethod
+    def evaluators() -> dict[type, Callable]:
+        """The expression evaluators by node type (read-only use: library handlers evaluate through it)."""
+        return EVALUATORS
+
+
+Builder = Interpreter  # the name library handlers used; kept until they type against semantic.effects
+
+
+def build_script(module: cst.Module, path: str, deadline: float | None = None,
+                 cells: list[tuple[int, int]] | None = None, text: str | None = None) -> Script:
+    """The semantic model of one parsed script; raises :class:`AnalysisTimeout` past ``deadline``.
+
+    ``cells`` maps each line of a notebook's joined code cells to (cell, line in cell); ``text`` is the source
+    that was parsed (rules read comments from it without rendering the module again).
+    """
+    interpreter = Interpreter(module, path, deadline)
+    interpreter.script.cells = cells
+    interpreter.script.text = text
+    script = interpreter.build()
+    script.positions.locate(text, interpreter.top_of)
+    return script

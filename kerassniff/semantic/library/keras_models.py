@@ -1,0 +1,117 @@
+"""What the interpreter learns about Keras models from plain Python: registration, names, owners.
+
+The interpreter (:mod:`kerassniff.semantic.interpreter`) knows Python only; these functions hold
+the Keras facts it needs at Python's own seams: a model is registered once when a call creates
+it, takes its name from the first name it is bound to, a ``keras.Model`` subclass's instance
+carries its model, and ``model.layers[i].trainable = False`` changes a layer of ``model``.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic import keras_calls
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import CallArgs, ClassValue, DataValue, Instance, ModelValue, Value
+
+KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})  # a script importing one of these is a Keras script
+_MODEL = "__model__"  # the attribute of a subclass's instance that holds its model
+
+
+class ModelRegistry:
+    """Every model a script creates, in order of creation, each once."""
+
+    def __init__(self, models: list[Model]) -> None:
+        self.models = models
+        self._seen: set[int] = set()
+
+    def track(self, value: Value) -> Value:
+        if isinstance(value, ModelValue) and id(value.model) not in self._seen:
+            self._seen.add(id(value.model))
+            self.models.append(value.model)
+        return value
+
+
+def imports_keras(imports: dict[str, str]) -> bool:
+    """Whether a script's imports (local name -> dotted name) include Keras or TensorFlow."""
+    return any(raw.split(".")[0] in KERAS_ROOTS for raw in imports.values())
+
+
+def bound_to(value: Value, name: str) -> Value:
+    """A value bound to ``name``: an unnamed model takes the name, an array is renamed."""
+    if isinstance(value, ModelValue) and value.model.name is None:
+        value.model.name = name
+    elif isinstance(value, DataValue):
+        return DataValue(value.data.renamed(name))
+    return value
+
+
+def name_attribute_model(value: Value, owner: str | None, attribute: str) -> None:
+    """``self.model = ...`` names an unnamed model ``self.model``."""
+    if isinstance(value, ModelValue) and value.model.name is None:
+        value.model.name = f"{owner or 'self'}.{attribute}"
+
+
+def model_of(value: Value) -> Model | None:
+    return value.model if isinstance(value, ModelValue) else None
+
+
+def attach_model(instance: Instance, cls: ClassValue, node: cst.CSTNode, args: CallArgs | None) -> Model | None:
+    """An instance of a ``keras.Model`` subclass carries its model; None for any other class."""
+    if not cls.is_keras_model:
+        return None
+    model = keras_calls.subclassed_model(cls, node, args)
+    instance.attrs[_MODEL] = ModelValue(model)
+    return model
+
+
+def instance_model(instance: Instance) -> Model | None:
+    """The model a ``keras.Model`` subclass's instance carries."""
+    value = instance.attrs.get(_MODEL)
+    return value.model if isinstance(value, ModelValue) else None
+
+
+Evaluate = Callable[[cst.BaseExpression], Value]
+
+
+def layer_owner(node: cst.BaseExpression, loop, evaluate: Evaluate) -> Value | None:
+    """The model of ``model.layers[i]``, ``model.get_layer(...)`` or ``layer`` in ``for layer in model.layers[...]``
+    (the interpreter does not index a model's layers); ``loop`` is the innermost loop context."""
+    finder = _OWNER_EXPRESSIONS.get(type(node))
+    owner_node = finder(node, loop) if finder is not None else None
+    if owner_node is None:
+        return None
+    owner = evaluate(owner_node)
+    return owner if isinstance(owner, ModelValue) else None
+
+
+def _loop_layers(node: cst.Name, loop) -> cst.BaseExpression | None:
+    """``model`` for ``layer`` in ``for layer in model.layers[...]``."""
+    while loop is not None and not (isinstance(loop.node, cst.For) and node.value in loop.target_names):
+        loop = loop.parent
+    if loop is None or not isinstance(loop.node.target, cst.Name):
+        return None
+    iterable = loop.node.iter
+    iterable = iterable.value if isinstance(iterable, cst.Subscript) else iterable
+    return _layers_of(iterable)
+
+
+def _layers_of(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``model`` for ``model.layers``."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "layers":
+        return node.value
+    return None
+
+
+def _indexed_layer(node: cst.Subscript, loop) -> cst.BaseExpression | None:
+    return _layers_of(node.value)
+
+
+def _got_layer(node: cst.Call, loop) -> cst.BaseExpression | None:
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get_layer":
+        return node.func.value
+    return None
+
+
+_OWNER_EXPRESSIONS = {cst.Name: _loop_layers, cst.Subscript: _indexed_layer, cst.Call: _got_layer}

@@ -1,0 +1,265 @@
+"""The interpreter's statements: blocks, simple statements, assignments and definitions.
+
+A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`; each statement type has one
+method, found through a table (:data:`_STATEMENTS`, :data:`_SMALL`, :data:`_TARGETS`).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.semantic import cli_args, keras_calls
+from kerassniff.semantic.folding import is_list, listed, representative, seq_items, unpack
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
+from kerassniff.semantic.guards import is_short
+from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    ClassValue,
+    ComprehensionValue,
+    Const,
+    DataValue,
+    FunctionValue,
+    Instance,
+    KnobConst,
+    Seq,
+    Symbol,
+    Unknown,
+    Value,
+    VersionFlag,
+)
+
+_EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
+
+
+class Statements:
+    """Statements in order, up to one that leaves the block."""
+
+    def exec_block(self, statements, frame: Frame, top: bool = False) -> Flow:
+        """Interpret statements in order, up to one that leaves the block (the rest is unreachable).
+
+        A notebook's later cells are run by hand after a cell that raised or called ``sys.exit()``,
+        so at a notebook's top level nothing is unreachable.
+        """
+        for index, statement in enumerate(statements):
+            if top:
+                self.top_index = index
+            flow = self.exec_statement(statement, frame)
+            if flow is not None and not (top and self.script.cells is not None):
+                return flow
+        return None
+
+    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> Flow:
+        if isinstance(suite, cst.IndentedBlock):
+            return self.exec_block(suite.body, frame)
+        return self.exec_smalls(suite.body, frame)
+
+    def exec_smalls(self, smalls, frame: Frame) -> Flow:
+        for small in smalls:
+            flow = self.exec_small(small, frame)
+            if flow is not None:
+                return flow
+        return None
+
+    def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> Flow:
+        self._tick(31)
+        if not self.in_helper:
+            self.top_of[statement] = self.top_index
+        handler = _STATEMENTS.get(type(statement))
+        return getattr(self, handler)(statement, frame) if handler is not None else None
+
+    def exec_line(self, statement: cst.SimpleStatementLine, frame: Frame) -> Flow:
+        return self.exec_smalls(statement.body, frame)
+
+    def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
+        if not self.in_helper:
+            self._stamp_small(small)
+        handler = _SMALL.get(type(small))
+        return getattr(self, handler)(small, frame) if handler is not None else None
+
+    # -- simple statements
+    def exec_expr(self, small: cst.Expr, frame: Frame) -> Flow:
+        self.eval(small.value, frame)
+        if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
+            return EXIT
+        return None
+
+    def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:
+        seen = self.version_names_seen
+        value = self._knob(small.value, self.eval(small.value, frame), frame, seen)
+        for target in small.targets:
+            self.assign(target.target, value, frame)
+        return None
+
+    def exec_ann_assign(self, small: cst.AnnAssign, frame: Frame) -> Flow:
+        if small.value is not None:
+            seen = self.version_names_seen
+            self.assign(small.target, self._knob(small.value, self.eval(small.value, frame), frame, seen), frame)
+        return None
+
+    def exec_aug_assign(self, small: cst.AugAssign, frame: Frame) -> Flow:
+        current = self.eval(small.target, frame)
+        operand = self.eval(small.value, frame)
+        op_type = type(small.operator).__name__.replace("Assign", "")
+        if op_type == "Add" and is_list(current) and is_list(operand):
+            value = self.grow_list(current, listed(operand), frame)
+        elif frame.open_loops and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
+            value = UNKNOWN  # count += 1 in a loop: it depends on how often the loop runs
+        else:
+            value = self.binary(current, op_type, operand, small, frame)
+        self.assign(small.target, value, frame)
+        return None
+
+    def exec_return(self, small: cst.Return, frame: Frame) -> Flow:
+        frame.returns.append(self.eval(small.value, frame) if small.value is not None else Const(None))
+        return EXIT
+
+    def exec_global(self, small: cst.Global, frame: Frame) -> Flow:
+        frame.scope.global_names.update(n.name.value for n in small.names)
+        return None
+
+    def exec_raise(self, small: cst.Raise, frame: Frame) -> Flow:
+        if small.exc is not None:
+            self.eval(small.exc, frame)
+        return EXIT
+
+    def exec_assert(self, small: cst.Assert, frame: Frame) -> Flow:
+        self.eval(small.test, frame)
+        return None
+
+    def exec_break(self, small: cst.Break, frame: Frame) -> Flow:
+        return BREAK
+
+    def exec_continue(self, small: cst.Continue, frame: Frame) -> Flow:
+        return CONTINUE
+
+    def _knob(self, node: cst.BaseExpression, value: Value, frame: Frame, version_names_before: int) -> Value:
+        """A module-level flag set to a boolean literal (``augment = True``) is a configuration knob;
+        an unknown value computed from a library's version is a :class:`VersionFlag`."""
+        if frame.scope.parent is None and isinstance(node, cst.Name) and node.value in ("True", "False"):
+            return KnobConst(node.value == "True")
+        if isinstance(value, Unknown) and self.version_names_seen > version_names_before \
+                and self.is_guard(node, is_short):
+            return VersionFlag()  # the value was computed from a name that says "version"
+        return value
+
+    def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
+        """``sys.exit()``, ``os._exit()``, ``exit()``, ``quit()``: nothing after them runs."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            bound = frame.scope.lookup(func.value)
+            if bound is None:
+                return func.value in ("exit", "quit")
+            return isinstance(bound, Symbol) and bound.raw in _EXIT_CALLS  # from sys import exit
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            base = frame.scope.lookup(func.value.value)
+            return isinstance(base, Symbol) and f"{base.raw}.{func.attr.value}" in _EXIT_CALLS
+        return False
+
+    # -- definitions
+    def exec_function_def(self, node: cst.FunctionDef, frame: Frame) -> Flow:
+        self.define_function(node, frame)
+        return None
+
+    def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
+        function = FunctionValue(node, frame.scope, owner, top=None if self.in_helper else self.top_index)
+        for decorator in node.decorators:
+            option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
+            if option is not None:
+                function.option_defaults.setdefault(*option)
+        frame.scope.bind(node.name.value, function)
+        if not self.in_helper:  # a helper's unused functions are the helper's own business
+            self.functions.append(function)
+        return function
+
+    def define_class(self, node: cst.ClassDef, frame: Frame) -> Flow:
+        bases = []
+        for base in node.bases:
+            value = self.eval(base.value, frame)
+            if isinstance(value, Symbol):
+                bases.append(value.name)
+            elif isinstance(value, ClassValue):
+                bases.extend(value.bases)
+        cls = ClassValue(node, tuple(bases))
+        class_frame = Frame(Scope(frame.scope))
+        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(statement, cst.FunctionDef):
+                cls.methods[statement.name.value] = self.define_function(statement, class_frame, owner=cls)
+            else:
+                self.exec_statement(statement, class_frame)
+        frame.scope.bind(node.name.value, cls)
+        if not self.in_helper:
+            self.classes.append(cls)
+        return None
+
+    # -- lists
+    def grow_list(self, current: Value, added: tuple[Value, ...] | None, frame: Frame,
+                  kind_of: tuple[Value, ...] | None = None) -> Value:
+        """A list after ``append``/``extend``/``insert``/``+=`` of ``added`` (None: how many not known,
+        ``kind_of`` then the items that show their kind).
+
+        Inside a loop that is not unrolled the list grows once per iteration, an unknown number of
+        times: its length is unknown (not the count of the literals appended) and only the kind of
+        its items is known, from what is appended (a one-hot row, a label, an image).
+        """
+        if isinstance(current, ComprehensionValue):
+            old, length = [current.element], current.length
+        else:
+            old = list(seq_items(current))
+            length = len(old)
+        if added is None or frame.open_loops or length is None:
+            return ComprehensionValue(representative(old + list(added or kind_of or (UNKNOWN,))), None)
+        if isinstance(current, ComprehensionValue):
+            return ComprehensionValue(representative(old + list(added)), length + len(added))
+        items = tuple(old) + added
+        if all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
+        return Seq(items, current.kind if isinstance(current, Seq) else "list")
+
+    # -- assignment
+    def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
+        handler = _TARGETS.get(type(target))
+        if handler is not None:
+            getattr(self, handler)(target, value, frame)
+
+    def assign_name(self, target: cst.Name, value: Value, frame: Frame) -> None:
+        frame.scope.bind(target.value, bound_to(value, target.value))
+
+    def assign_unpacked(self, target: cst.Tuple | cst.List, value: Value, frame: Frame) -> None:
+        elements = target.elements
+        for element, item in zip(elements, unpack(value, len(elements))):
+            self.assign(element.value, UNKNOWN if isinstance(element, cst.StarredElement) else item, frame)
+
+    def assign_attribute(self, target: cst.Attribute, value: Value, frame: Frame) -> None:
+        receiver = self.eval(target.value, frame)
+        if isinstance(receiver, Instance):
+            name_attribute_model(value, dotted(target.value), target.attr.value)
+            receiver.attrs[target.attr.value] = value
+            return
+        owner = layer_owner(target.value, self.loop, lambda node: self.eval(node, frame))
+        keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target)
+
+    def assign_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
+        self.eval(target.value, frame)
+        for element in target.slice:
+            if isinstance(element.slice, cst.Index):
+                self.eval(element.slice.value, frame)
+
+    def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
+        self.assign(target.value, UNKNOWN, frame)
+
+
+_STATEMENTS = {
+    cst.SimpleStatementLine: "exec_line", cst.FunctionDef: "exec_function_def", cst.ClassDef: "define_class",
+    cst.If: "exec_if", cst.For: "exec_for", cst.While: "exec_while", cst.Try: "exec_try", cst.TryStar: "exec_try",
+    cst.With: "exec_with", cst.Match: "exec_match",
+}
+_SMALL = {
+    cst.Expr: "exec_expr", cst.Assign: "exec_assign", cst.AnnAssign: "exec_ann_assign",
+    cst.AugAssign: "exec_aug_assign", cst.Import: "exec_import", cst.ImportFrom: "exec_import_from",
+    cst.Return: "exec_return", cst.Global: "exec_global", cst.Raise: "exec_raise", cst.Assert: "exec_assert",
+    cst.Break: "exec_break", cst.Continue: "exec_continue",
+}
+_TARGETS = {
+    cst.Name: "assign_name", cst.Tuple: "assign_unpacked", cst.List: "assign_unpacked",
+    cst.Attribute: "assign_attribute", cst.Subscript: "assign_item", cst.StarredElement: "assign_starred",
+}
