@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kerassniff.batch import lint_paths  # noqa: E402
+from kerassniff.api import lint_paths  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
 from kerassniff.findings import Finding  # noqa: E402
 

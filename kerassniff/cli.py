@@ -14,16 +14,18 @@ from pathlib import Path
 import click
 
 from kerassniff import __version__
-from kerassniff.api import NOT_PYTHON, RunResult, internal_error_message, lint_bytes, print_internal_errors
-from kerassniff.batch import lint_paths
-from kerassniff.cache import Cache
-from kerassniff.config import (
-    Config,
-    ConfigError,
-    find_pyproject,
+from kerassniff.api import (
+    Cache,
+    RunResult,
+    Status,
+    internal_error_message,
+    known_codes,
+    lint_bytes,
+    lint_paths,
     load_config,
-    validate_selectors,
+    print_internal_errors,
 )
+from kerassniff.config import Config, ConfigError, find_pyproject, validate_selectors
 from kerassniff.output import FORMATS
 from kerassniff.output.report import Tally, emit, plural, render
 from kerassniff.registry import all_rules, get_rule
@@ -167,7 +169,7 @@ def _finish(result: RunResult, output_format: str, output_file: str | None, stat
     # what SARIF records as the invocation's notifications
     problems = [str(p) for p in result.problems]
     problems += [internal_error_message(r).splitlines()[0].removeprefix("kerassniff: ") for r in result.internal_errors]
-    not_python = sum(1 for f in result.files if f.skipped == NOT_PYTHON)
+    not_python = sum(1 for f in result.files if f.status is Status.NOT_PYTHON)
     tally = Tally(checked, len(result.files) - checked - not_python, len(problems), not_python)
     text = render(findings, output_format, statistics, quiet, tally, unsafe_fixes, problems,
                   fix_not_written=not_written)
@@ -185,11 +187,11 @@ def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[st
         config = load_config(config_path or find_pyproject(anchor))
     if select:
         codes = _split_codes(select)
-        validate_selectors(codes, "--select")
+        validate_selectors(codes, "--select", known_codes())
         config.select = codes
     if ignore:
         codes = _split_codes(ignore)
-        validate_selectors(codes, "--ignore")
+        validate_selectors(codes, "--ignore", known_codes())
         config.ignore = codes
     return config
 
@@ -241,7 +243,7 @@ def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tup
     """Apply (or, with --diff, print) the fixes; returns (some file has fixes, some fix failed to be written (an
     error), some file's fixes were not written (a failure or a read-only file))."""
     from kerassniff.discovery import collect
-    from kerassniff.fixes import FixWriteError, ReadOnlyFile, fix_file, write_fixed
+    from kerassniff.engine.fixing import FixWriteError, ReadOnlyFile, fix_file, write_fixed
 
     targets, _ = collect(paths, config)  # the paths' problems are reported by the check that follows
     fixed_files = [f for f in (fix_file(path, config, unsafe) for path in _one_name_per_file(t.path for t in targets))
@@ -296,7 +298,7 @@ def _check_stdin(config: Config, display: str, output_format: str, output_file: 
         if not emit(render(findings, output_format, statistics, quiet, Tally(1), unsafe_fixes), output_file):
             return 2
         return 0 if exit_zero or not findings else 1
-    from kerassniff.fixes import FixedFile, fix_text
+    from kerassniff.engine.fixing import FixedFile, fix_text
     from kerassniff.sources import SourceText, decode_source
 
     source = decode_source(data)
@@ -327,7 +329,7 @@ def _print_rule(code: str) -> int:
     if rule is None:
         click.echo(f"kerassniff: unknown rule '{code}'; 'kerassniff rule --all' lists them", err=True)
         return 2
-    click.echo(rule_document(rule.code))
+    click.echo(rule_document(rule.code, f"{rule.code} {rule.name}: {rule.summary}"))
     return 0
 
 

@@ -1,12 +1,16 @@
 """``[tool.kerassniff]`` in pyproject.toml, merged with command-line options.
 
 The command line wins: a ``--select`` given on the command line replaces the
-configured ``select``, and likewise for ``--ignore``.
+configured ``select``, and likewise for ``--ignore``.  Selectors are prefixes
+(``KS1``, ``ALL``): they are resolved once, against the rule codes the caller
+passes in, into a :class:`RuleSet` (this module imports no rule registry, so
+it stays at the bottom of the layers).
 """
 from __future__ import annotations
 
 import fnmatch
 import sys
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,28 +44,22 @@ class Config:
     root: Path | None = None  # folder of the pyproject.toml it came from
     source: Path | None = None
 
-    def enabled(self, code: str) -> bool:
-        return _selected(code, self.select, self.ignore)
+    def rule_set(self, codes: Iterable[str]) -> "RuleSet":
+        """The selection resolved against the known rule ``codes``: which are enabled, and which each per-file
+        pattern turns off.  Prefix matching happens here and nowhere else."""
+        known = sorted(codes)
+        enabled = frozenset(code for code in known if _selected(code, self.select, self.ignore))
+        ignores = tuple((pattern, frozenset(code for code in known if any(_prefix_matches(code, s) for s in selectors)))
+                        for pattern, selectors in self.per_file_ignores.items())
+        return RuleSet(enabled, ignores, self.root)
 
     def enabled_for(self, code: str, path: str) -> bool:
-        if not self.enabled(code):
-            return False
-        if not self.per_file_ignores:
-            return True
-        relative = self.relative(path)
-        for pattern, codes in self.per_file_ignores.items():
-            if _path_matches(relative, pattern) and any(_prefix_matches(code, c) for c in codes):
-                return False
-        return True
+        """Whether one code is reported in one file, for a caller that holds only the configuration (dynamic
+        mode's extra findings); resolved by :meth:`rule_set` like everything else.  The engine resolves once."""
+        return self.rule_set([code]).applies(code, path)
 
     def relative(self, path: str) -> str:
-        p = Path(path)
-        if self.root is not None:
-            try:
-                return p.resolve().relative_to(self.root.resolve()).as_posix()
-            except (ValueError, OSError):
-                pass
-        return p.as_posix()
+        return relative_path(path, self.root)
 
     def is_excluded(self, path: Path, walk_root: Path | None = None) -> bool:
         """Excludes apply below the folder the user named, never to that folder itself."""
@@ -73,6 +71,46 @@ class Config:
         else:
             relative = self.relative(str(path))
         return any(_path_matches(relative, pattern) or fnmatch.fnmatch(path.name, pattern) for pattern in self.exclude)
+
+
+def relative_path(path: str, root: Path | None) -> str:
+    """``path`` relative to the configuration's folder (as the patterns are written), else as given."""
+    p = Path(path)
+    if root is not None:
+        try:
+            return p.resolve().relative_to(root.resolve()).as_posix()
+        except (ValueError, OSError):
+            pass
+    return p.as_posix()
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules a run reports: the enabled codes and the codes each per-file pattern turns off.
+
+    Built once per run by :meth:`Config.rule_set`; the engine (and dynamic mode) ask it, never the selectors.
+    """
+
+    enabled: frozenset[str]
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    root: Path | None = None  # the folder per-file patterns are relative to
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.enabled
+
+    def applies(self, code: str, path: str) -> bool:
+        """Whether a finding of ``code`` in the file at ``path`` is reported (selection and per-file ignores)."""
+        if code not in self.enabled:
+            return False
+        if not self.per_file_ignores:
+            return True
+        relative = relative_path(path, self.root)
+        return not any(code in codes and _path_matches(relative, pattern) for pattern, codes in self.per_file_ignores)
+
+    def fingerprint(self) -> str:
+        """What the findings depend on, as text (the cache's key includes it)."""
+        ignores = sorted((pattern, sorted(codes)) for pattern, codes in self.per_file_ignores)
+        return repr((sorted(self.enabled), ignores, str(self.root)))
 
 
 def _prefix_matches(code: str, selector: str) -> bool:
@@ -111,7 +149,8 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load_config(pyproject: Path | None) -> Config:
+def load_config(pyproject: Path | None, codes: Collection[str]) -> Config:
+    """The configuration in ``pyproject`` (defaults when None); selectors are checked against the rule ``codes``."""
     if pyproject is None:
         return Config()
     try:
@@ -130,9 +169,9 @@ def load_config(pyproject: Path | None) -> Config:
                           f"(known: {', '.join(sorted(KNOWN_KEYS))})")
     config = Config(root=pyproject.parent, source=pyproject)
     if "select" in section:
-        config.select = _codes(section["select"], "select", pyproject)
+        config.select = _codes(section["select"], "select", pyproject, codes)
     if "ignore" in section:
-        config.ignore = _codes(section["ignore"], "ignore", pyproject)
+        config.ignore = _codes(section["ignore"], "ignore", pyproject, codes)
     if "exclude" in section:
         config.exclude = _strings(section["exclude"], "exclude", pyproject)
     if "extend-exclude" in section:
@@ -141,7 +180,7 @@ def load_config(pyproject: Path | None) -> Config:
         table = section["per-file-ignores"]
         if not isinstance(table, dict):
             raise ConfigError(f"{pyproject}: per-file-ignores must be a table of glob = [codes]")
-        config.per_file_ignores = {str(k): _codes(v, f"per-file-ignores.{k}", pyproject) for k, v in table.items()}
+        config.per_file_ignores = {str(k): _codes(v, f"per-file-ignores.{k}", pyproject, codes) for k, v in table.items()}
     if "timeout" in section:
         if not isinstance(section["timeout"], (int, float)) or section["timeout"] <= 0:
             raise ConfigError(f"{pyproject}: timeout must be a positive number of seconds")
@@ -165,16 +204,15 @@ def _strings(value: object, key: str, source: Path) -> list[str]:
     return list(value)
 
 
-def _codes(value: object, key: str, source: Path | str) -> list[str]:
+def _codes(value: object, key: str, source: Path | str, known: Collection[str]) -> list[str]:
     codes = _strings(value, key, Path(str(source)))
-    validate_selectors(codes, f"{source}: {key}")
+    validate_selectors(codes, f"{source}: {key}", known)
     return [c.upper() for c in codes]
 
 
-def validate_selectors(selectors: list[str], where: str) -> None:
-    from kerassniff.registry import all_rules
-
-    known = [r.code for r in all_rules()]
+def validate_selectors(selectors: list[str], where: str, codes: Collection[str]) -> None:
+    """A ConfigError for the first selector that matches none of the rule ``codes``."""
+    known = sorted(codes)
     for selector in selectors:
         s = selector.upper()
         if s != "ALL" and not any(code.startswith(s) for code in known):

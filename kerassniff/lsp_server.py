@@ -38,7 +38,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from kerassniff import __version__
-from kerassniff.config import Config, ConfigError, find_pyproject, load_config
+from kerassniff.api import load_config
+from kerassniff.config import Config, ConfigError, find_pyproject
 from kerassniff.findings import Finding, Severity
 from kerassniff.lsp_worker import Edit, Job, Linter, Outcome
 from kerassniff.suppressions import noqa_comment

@@ -42,10 +42,10 @@ from typing import BinaryIO, Callable, Protocol
 import libcst as cst
 
 import kerassniff
-from kerassniff.api import FileResult, is_notebook, lint_source
+from kerassniff.api import FileResult, apply_fixes, is_notebook, lint_source
 from kerassniff.config import Config
 from kerassniff.findings import Finding
-from kerassniff.fixes import Fix, apply_fixes
+from kerassniff.fixes import Fix
 from kerassniff.notebook import NotebookError, notebook_source
 
 CANCEL_SIGNAL = getattr(signal, "SIGUSR1", None)

@@ -43,14 +43,12 @@ def folder_uri() -> str:
     return (rules_folder() or _CANDIDATES[0]).as_uri() + "/"
 
 
-def rule_document(code: str) -> str:
+def rule_document(code: str, summary: str | None = None) -> str:
+    """Rule CODE's document; when it is not installed, ``summary`` (the caller's one line about the rule: this
+    module sits below the registry and does not read it) and a note saying so."""
     path = document_path(code)
     if path is None:
-        from kerassniff.registry import get_rule
-
-        rule = get_rule(code)
-        summary = f"{rule.code} {rule.name}: {rule.summary}" if rule else code
-        return f"{summary}\n(The full document was not found next to the installed package.)"
+        return f"{summary or code}\n(The full document was not found next to the installed package.)"
     return path.read_text(encoding="utf-8")
 
 

@@ -1,5 +1,10 @@
 """``# noqa`` comments: on the reported line, and file-wide ``# kerassniff: noqa``.
 
+:func:`filter_findings` is the one filter every finding passes: the run's
+selection and per-file ignores (a resolved :class:`~kerassniff.config.RuleSet`)
+and the file's noqa comments.  The editor's "disable for this line" action
+reads and extends comments with :func:`noqa_comment`, the same expression.
+
 Comments are found with a regular expression on the lines that carry a
 finding, which costs nothing when there are no findings (the common case in an
 editor).  A ``# noqa`` inside a string literal on a flagged line is taken as a
@@ -9,6 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from kerassniff.config import RuleSet
+from kerassniff.findings import Finding
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(
@@ -59,3 +67,11 @@ class Suppressions:
             return False
         listed = match.group("codes")
         return listed is None or code in {c.upper() for c in _CODE.findall(listed)}
+
+
+def filter_findings(findings: list[Finding], text: str, rules: RuleSet) -> list[Finding]:
+    """The findings the run reports: selected for their file, and not silenced by a noqa comment in ``text``."""
+    if not findings:
+        return findings
+    suppressions = Suppressions.from_text(text)
+    return [f for f in findings if rules.applies(f.code, f.path) and not suppressions.suppressed(f.code, f.line)]

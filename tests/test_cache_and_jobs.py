@@ -6,8 +6,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from kerassniff.batch import PARALLEL_MIN_FILES, lint_paths
-from kerassniff.cache import CACHE_DIR_NAME, Cache
+from kerassniff.api import lint_paths
+from kerassniff.engine.lint_paths import PARALLEL_MIN_FILES
+from kerassniff.engine.cache import CACHE_DIR_NAME, Cache
 from kerassniff.cli import main
 from kerassniff.config import Config
 from tests.conftest import FIXTURES

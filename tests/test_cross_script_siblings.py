@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kerassniff import batch
+from kerassniff.engine import lint_paths as batch
 from kerassniff.api import lint_source
 from kerassniff.cli import main
 from kerassniff.config import Config

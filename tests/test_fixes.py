@@ -200,7 +200,7 @@ def test_fix_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path, monke
         raise PermissionError(1, "Operation not permitted")
 
     module, name = failing.split(".")
-    monkeypatch.setattr(f"kerassniff.fixes.{module}.{name}", refuse)
+    monkeypatch.setattr(f"kerassniff.engine.fixing.{module}.{name}", refuse)
     result = CliRunner().invoke(main, [str(path), "--fix", "--no-cache"])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # no traceback
     lines = [line for line in result.stderr.splitlines() if line.startswith("kerassniff: cannot fix")]
@@ -216,7 +216,7 @@ def test_an_immutable_file_is_an_error_not_a_read_only_skip(tmp_path: Path, monk
     path = tmp_path / "legacy.py"
     path.write_text(SAFE_ONLY)
     real_access = os.access
-    monkeypatch.setattr("kerassniff.fixes.os.access",
+    monkeypatch.setattr("kerassniff.engine.fixing.os.access",
                         lambda target, mode, **kw: mode != os.W_OK and real_access(target, mode, **kw))
     result = CliRunner().invoke(main, [str(path), "--fix", "--no-cache"])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)

@@ -48,7 +48,7 @@ def test_every_rule_has_three_positive_and_three_negative_fixtures() -> None:
 
 @pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: p.name)
 def test_cross_script_projects(folder: Path) -> None:
-    from kerassniff.batch import lint_paths
+    from kerassniff.api import lint_paths
 
     result = lint_paths([str(folder)], Config())
     actual = sorted((Path(f.path).name, f.line, f.code) for f in result.findings)
@@ -57,7 +57,7 @@ def test_cross_script_projects(folder: Path) -> None:
 
 
 def test_one_script_alone_gives_no_cross_script_finding(tmp_path: Path) -> None:
-    from kerassniff.batch import lint_paths
+    from kerassniff.api import lint_paths
 
     alone = tmp_path / "analyze.py"  # no trainer beside it (see test_cross_script_siblings.py for one that has)
     alone.write_text((FIXTURES / "projects" / "scaling_mismatch" / "analyze.py").read_text())
@@ -66,7 +66,7 @@ def test_one_script_alone_gives_no_cross_script_finding(tmp_path: Path) -> None:
 
 
 def test_a_trainer_beside_the_loading_script_wins_over_same_named_files_elsewhere() -> None:
-    from kerassniff.batch import lint_paths
+    from kerassniff.api import lint_paths
 
     result = lint_paths([str(FIXTURES / "seeds")], Config())
     ks203 = [f for f in result.findings if f.code == "KS203"]

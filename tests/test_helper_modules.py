@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerassniff.api import lint_file
-from kerassniff.batch import lint_paths
+from kerassniff.api import lint_paths
 from kerassniff.config import Config
 
 TRAIN = """\

@@ -1,7 +1,7 @@
 """KS203's explanation names the colour order only when the colour order is what differs between the scripts."""
 from __future__ import annotations
 
-from kerassniff.batch import lint_paths
+from kerassniff.api import lint_paths
 from kerassniff.config import Config
 from tests.conftest import FIXTURES
 

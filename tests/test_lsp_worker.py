@@ -11,7 +11,8 @@ import pytest
 
 from kerassniff.api import lint_source
 from kerassniff.config import Config
-from kerassniff.fixes import Fix, apply_fixes
+from kerassniff.api import apply_fixes
+from kerassniff.fixes import Fix
 from kerassniff.lsp_worker import (
     Job,
     _Positions,

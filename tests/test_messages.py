@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pytest
 
-from kerassniff.batch import lint_paths
+from kerassniff.api import lint_paths
 from kerassniff.config import Config
 from kerassniff.dynamic.verdicts import Report as RunReport
 from kerassniff.dynamic.verdicts import verdict_for

@@ -103,7 +103,7 @@ def test_targeted_positions_equal_libcst_position_provider() -> None:
 
 
 def test_messages_name_lines_not_markers() -> None:
-    from kerassniff.batch import lint_paths
+    from kerassniff.api import lint_paths
     from kerassniff.config import Config
     from tests.conftest import FIXTURES
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, scaling_text
 from kerassniff.findings import Severity
-from kerassniff.project import model_links
+from kerassniff.semantic.links import model_links
 from kerassniff.registry import Report, project_rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data

@@ -149,7 +149,7 @@ def _prepare_scratch(scratch: Path, scripts: list[Script]) -> None:
 
 def run_all(scripts: list[Script], options: DynamicOptions) -> dict[str, Run]:
     """One harness run per script that trains or uses a model; trainers run before the scripts that load them."""
-    from kerassniff.project import model_links
+    from kerassniff.semantic.links import model_links
 
     candidates = [s for s in scripts if should_run(s)]
     links = model_links(candidates)

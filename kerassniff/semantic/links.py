@@ -2,27 +2,19 @@
 
 Scripts are linked by the paths they pass to ``model.save``/``save_weights``
 and ``load_model``/``load_weights`` (string constants, constant f-strings,
-``os.path.join`` of constants).  Project rules (KS203) read these links; one
-script alone yields no link and no finding.
+``os.path.join`` of constants).  Project rules (KS203) and dynamic mode read
+these links; one script alone yields no link.  The engine pairs the files of
+a run with :func:`link_keys` and :func:`files_in_links` before it keeps any
+model in memory.
 """
 from __future__ import annotations
 
-import os
 import posixpath
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from kerassniff.config import Config
-from kerassniff.findings import Finding
-from kerassniff.registry import all_rules
-from kerassniff.semantic import Script
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.script import Script
 from kerassniff.semantic.values import Const, Value
-
-if TYPE_CHECKING:
-    from kerassniff.api import FileResult
 
 
 @dataclass(frozen=True)
@@ -113,48 +105,3 @@ def model_links(scripts: list[Script]) -> list[ModelLink]:
 
 def _folder(script: Script) -> str:
     return posixpath.dirname(script.path.replace("\\", "/"))
-
-
-def cross_script_findings(files: list["FileResult"], config: Config) -> list[Finding]:
-    from kerassniff.api import _dedupe, filter_findings, to_finding
-
-    scripts = [f.script for f in files if f.script is not None]
-    if len(scripts) < 2:
-        return []
-    texts = {f.path: f.text or "" for f in files}
-    findings: list[Finding] = []
-    for rule in all_rules():
-        if rule.scope != "project" or rule.check is None or not config.enabled(rule.code):
-            continue
-        for script, report in rule.check(scripts):  # type: ignore[arg-type, misc]
-            finding = to_finding(script, rule, report)
-            if finding is not None:
-                findings.extend(filter_findings([finding], texts.get(script.path, ""), config))
-    return _dedupe(findings)
-
-
-def sibling_candidates(folders: list[str], skip: set[Path], config: Config, limit: int) -> Iterator[Path]:
-    """Python files in these folders (not below them), in order, that a run could link to: not in ``skip``
-    (absolute paths), not excluded, at most ``limit`` of them."""
-    from kerassniff.discovery import SOURCE_SUFFIXES
-
-    seen: set[str] = set()
-    given = 0
-    for folder in folders:
-        if folder in seen:
-            continue
-        seen.add(folder)
-        try:
-            names = sorted(os.listdir(folder or "."))
-        except OSError:
-            continue
-        for name in names:
-            path = Path(folder) / name
-            if not name.endswith(SOURCE_SUFFIXES) or path.absolute() in skip or config.is_excluded(path):
-                continue
-            if not path.is_file():
-                continue
-            yield path
-            given += 1
-            if given >= limit:
-                return

@@ -14,14 +14,15 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from kerassniff import __version__
-from kerassniff.config import Config
+from kerassniff.config import Config, RuleSet
+from kerassniff.engine.lint_file import rule_set
+from kerassniff.engine.results import FileResult, Status
 from kerassniff.findings import Finding, Severity
-from kerassniff.project import LinkKeys
+from kerassniff.semantic.links import LinkKeys
 
 CACHE_DIR_NAME = ".kerassniff_cache"
 _FORMAT = "3"  # 3: "skipped" is a reason, not a flag
@@ -30,7 +31,7 @@ _FORMAT = "3"  # 3: "skipped" is a reason, not a flag
 @lru_cache(maxsize=1)
 def _build_fingerprint() -> str:
     """kerassniff's version plus the size and mtime of its own modules (so a development edit invalidates)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # the kerassniff package
     digest = hashlib.sha256(f"{_FORMAT}:{__version__}".encode())
     for module in sorted(package.rglob("*.py")):
         try:
@@ -41,10 +42,8 @@ def _build_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _config_fingerprint(config: Config) -> str:
-    facts = (sorted(config.select), sorted(config.ignore), sorted((k, sorted(v)) for k, v in config.per_file_ignores.items()),
-             str(config.root))
-    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+def _selection_fingerprint(rules: RuleSet) -> str:
+    return hashlib.sha256(rules.fingerprint().encode()).hexdigest()[:16]
 
 
 def content_hash(data: bytes) -> str:
@@ -58,22 +57,17 @@ def _file_hash(path: str) -> str | None:
         return None
 
 
-@dataclass
-class CachedResult:
-    findings: list[Finding]
-    skipped: str  # why the file was not analysed ("" when it was)
-    links: LinkKeys
-
-
 class Cache:
-    def __init__(self, folder: Path, config: Config) -> None:
+    """Durable per-file results (findings, skip reason, links) keyed by content, path, selection and build."""
+
+    def __init__(self, folder: Path, rules: RuleSet) -> None:
         self.folder = folder
-        self.prefix = f"{_build_fingerprint()}:{_config_fingerprint(config)}"
+        self.prefix = f"{_build_fingerprint()}:{_selection_fingerprint(rules)}"
         self._prepared = False
 
     @classmethod
-    def for_config(cls, config: Config) -> "Cache":
-        return cls((config.root or Path.cwd()) / CACHE_DIR_NAME, config)
+    def for_config(cls, config: Config, rules: RuleSet | None = None) -> "Cache":
+        return cls((config.root or Path.cwd()) / CACHE_DIR_NAME, rules if rules is not None else rule_set(config))
 
     def key(self, path: str, data: bytes) -> str:
         return hashlib.sha256(f"{self.prefix}:{path}:".encode() + data).hexdigest()
@@ -81,20 +75,24 @@ class Cache:
     def _entry_path(self, key: str) -> Path:
         return self.folder / _FORMAT / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> CachedResult | None:
+    def get(self, key: str, path: str) -> FileResult | None:
+        """The stored result of the file at ``path`` (``cached`` set), or None: a miss, or a helper changed."""
         try:
             entry = json.loads(self._entry_path(key).read_text(encoding="utf-8"))
             if any(_file_hash(helper) != digest for helper, digest in entry["helpers"].items()):
                 return None
             findings = [_finding_from_json(item) for item in entry["findings"]]
             links = LinkKeys(tuple(entry["links"]["saves"]), tuple(entry["links"]["loads"]))
-            return CachedResult(findings, str(entry["skipped"] or ""), links)
-        except (OSError, ValueError, KeyError, TypeError):
+            status = Status(entry["skipped"]) if entry["skipped"] else Status.CHECKED
+            return FileResult(path, findings, status, links, cached=True)
+        except (OSError, ValueError, KeyError, TypeError):  # ValueError: also a status this build does not know
             return None
 
-    def put(self, key: str, findings: list[Finding], skipped: str, links: LinkKeys, helpers: list[str]) -> None:
-        helper_hashes = {helper: _file_hash(helper) for helper in helpers}
-        entry = {"findings": [_finding_to_json(f) for f in findings], "skipped": skipped,
+    def put(self, key: str, result: FileResult) -> None:
+        """Store a finished result (not one that timed out or hit an internal error: those are retried)."""
+        helper_hashes = {helper: _file_hash(helper) for helper in result.helpers}
+        links = result.links
+        entry = {"findings": [_finding_to_json(f) for f in result.findings], "skipped": result.skipped,
                  "links": {"saves": list(links.saves), "loads": list(links.loads)},
                  "helpers": helper_hashes}
         target = self._entry_path(key)

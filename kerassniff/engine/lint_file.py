@@ -1,0 +1,173 @@
+"""One file in, findings out: the pipeline every front end uses.
+
+source text -> LibCST module -> semantic model -> rule reports -> findings
+-> noqa and selection (one filter, :func:`kerassniff.suppressions.filter_findings`).
+The editor server calls :func:`lint_source`; the CLI calls
+:func:`kerassniff.engine.lint_paths.lint_paths`, which runs this per file.
+The selection arrives resolved (a :class:`~kerassniff.config.RuleSet`); a
+caller that passes none gets it resolved from the configuration here.
+"""
+from __future__ import annotations
+
+import re
+import time
+import traceback
+from pathlib import Path
+
+from kerassniff.config import Config, RuleSet
+from kerassniff.engine.parse_errors import limit_finding, parse, parse_error_finding
+from kerassniff.engine.results import Analysis, FileResult, Status
+from kerassniff.findings import Finding
+from kerassniff.notebook import NotebookError, NotPython, map_findings, notebook_source
+from kerassniff.registry import Report, Rule, all_rules
+from kerassniff.semantic import AnalysisTimeout, Script, build_script
+from kerassniff.semantic.links import link_keys
+from kerassniff.semantic.positions import resolve_markers
+from kerassniff.sources import SourceError, SourceText, decode_source, read_source
+from kerassniff.suppressions import filter_findings
+
+# A file that mentions none of these cannot hold Keras code; it is skipped
+# without parsing when it was found by walking a folder.
+KERAS_HINT = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
+# Files are not parsed when parsing alone could pass the per-file time limit, at
+# this conservative rate (LibCST parses dense code at 160-400 KB/s on a typical machine).
+PARSE_CHARS_PER_SECOND = 100_000
+
+
+def known_codes() -> list[str]:
+    """Every registered rule's code, in order (what selectors are checked and resolved against)."""
+    return [rule.code for rule in all_rules()]
+
+
+def rule_set(config: Config) -> RuleSet:
+    """The configuration's selection, resolved once against the registered rules."""
+    return config.rule_set(known_codes())
+
+
+def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True,
+                rules: RuleSet | None = None) -> FileResult:
+    """Analyse one script's (or notebook's) text; the result carries its :class:`Analysis`.  Never raises for bad
+    input."""
+    config = config or Config()
+    rules = rules if rules is not None else rule_set(config)
+    if not explicit and not KERAS_HINT.search(text):
+        return FileResult(path, status=Status.NO_KERAS)
+    if is_notebook(path):
+        return _lint_notebook(text, path, config, rules)
+    return _lint_python(text, path, config, rules)
+
+
+def lint_file(path: Path, config: Config, explicit: bool = True, rules: RuleSet | None = None) -> FileResult:
+    return lint_decoded(read_source(path), str(path), config, explicit, rules)
+
+
+def lint_bytes(data: bytes, display: str, config: Config, explicit: bool = True,
+               rules: RuleSet | None = None) -> FileResult:
+    return lint_decoded(decode_source(data), display, config, explicit, rules)
+
+
+def lint_decoded(source: SourceText | SourceError, display: str, config: Config, explicit: bool,
+                 rules: RuleSet | None = None) -> FileResult:
+    """A decoded file's result; one that could not be read or decoded gets its KS001."""
+    rules = rules if rules is not None else rule_set(config)
+    if isinstance(source, SourceError):
+        finding = parse_error_finding(display, source.message, source.line, source.column)
+        return unreadable(display, finding, rules)
+    return lint_source(source.text, display, config, explicit=explicit, rules=rules)
+
+
+def unreadable(path: str, finding: Finding, rules: RuleSet) -> FileResult:
+    """The result for a file that could not be read or parsed: its KS001 (no noqa applies to it)."""
+    return FileResult(path, [finding] if rules.applies("KS001", path) else [])
+
+
+def is_notebook(path: str) -> bool:
+    return path.lower().endswith(".ipynb")
+
+
+def _lint_notebook(text: str, path: str, config: Config, rules: RuleSet) -> FileResult:
+    try:
+        source = notebook_source(text)
+    except NotPython:  # an R or Julia notebook: nothing to analyse (ruff skips them too)
+        return FileResult(path, status=Status.NOT_PYTHON)
+    except NotebookError as error:
+        return unreadable(path, parse_error_finding(path, str(error)), rules)
+    result = _lint_python(source.text, path, config, rules, source.cell_of_line)
+    result.findings = map_findings(result.findings, source)
+    return result
+
+
+def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
+                 cells: list[tuple[int, int]] | None = None) -> FileResult:
+    if len(text) > config.timeout * PARSE_CHARS_PER_SECOND:
+        # LibCST's parser cannot be interrupted: a file it could not parse within the limit is not started.
+        message = f"not checked: this {len(text) / 1e6:.1f} MB file is too large to parse within the per-file limit"
+        explanation = (f"The per-file limit is {config.timeout:g} s. LibCST's parser cannot be interrupted, so a file "
+                       f"it could not parse within the limit is not started.")
+        return FileResult(path, filter_findings([limit_finding(path, message, explanation)], text, rules),
+                          Status.TIMED_OUT)
+    started = time.monotonic()
+    module = parse(text, path, cells)
+    if isinstance(module, Finding):
+        return unreadable(path, module, rules)
+    analysis: Analysis | None = None
+    try:
+        script = build_script(module, path, deadline=started + config.timeout, cells=cells, text=text)
+        analysis = Analysis(script, text)
+        reports = run_rules(script, rules)
+        for _, report in reports:
+            script.positions.want(report.node)  # one position pass for all of them
+        findings = [f for f in (to_finding(script, rule, report) for rule, report in reports) if f is not None]
+    except AnalysisTimeout:
+        message = f"analysis stopped at the {config.timeout:g} s per-file limit: this file was not checked"
+        explanation = "The analysis was abandoned when the limit ran out, so no finding of this file is reported."
+        return FileResult(path, filter_findings([limit_finding(path, message, explanation)], text, rules),
+                          Status.TIMED_OUT)
+    except RecursionError:
+        found = [parse_error_finding(path, "the file is nested too deeply to analyse")]
+        return FileResult(path, filter_findings(found, text, rules), analysis=analysis)
+    except Exception:  # noqa: BLE001 - an analyser bug must not stop the other files
+        return FileResult(path, status=Status.INTERNAL_ERROR, error=traceback.format_exc(), analysis=analysis)
+    return FileResult(path, filter_findings(unique_findings(findings), text, rules), links=link_keys(script),
+                      helpers=tuple(script.helpers), analysis=analysis)
+
+
+def run_rules(script: Script, rules: RuleSet) -> list[tuple[Rule, Report]]:
+    """Every enabled per-script rule's reports on one script."""
+    reports: list[tuple[Rule, Report]] = []
+    for rule in all_rules():
+        if rule.check is None or rule.scope != "script" or rule.code not in rules:
+            continue
+        for report in rule.check(script):
+            reports.append((rule, report))
+    return reports
+
+
+def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
+    """The finding for a rule's report; None for a node in an imported helper module (the helper's own run
+    reports it)."""
+    position = script.position(report.node)
+    if position is None:
+        return None
+    line, column = position.start.line, position.start.column + 1
+    end_line, end_column = position.end.line, position.end.column + 1
+    hint = report.fix_hint if report.fix_hint is not None else rule.fix_hint
+    fix = report.fix
+    return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
+                   resolve_markers(report.message) or "", resolve_markers(hint),
+                   fix_applicability=fix.applicability if fix is not None else None,
+                   fix_message=fix.description if fix is not None else None, fix=fix,
+                   explanation=resolve_markers(report.explanation) or "",
+                   extra={"facts": dict(report.facts)} if report.facts else {})
+
+
+def unique_findings(findings: list[Finding]) -> list[Finding]:
+    """The findings less repeats of one (code, position, message): a function called twice reports twice."""
+    seen: set[tuple] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.code, finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique

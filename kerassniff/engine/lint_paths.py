@@ -1,0 +1,278 @@
+"""Many files at once: the content-hash cache, worker processes, and the cross-script rules.
+
+:func:`lint_paths` is what the command line runs: it collects the files, takes
+unchanged ones from the cache, analyses the rest (in worker processes for
+large runs, which die with the main process), then links scripts that save
+and load the same model file and runs the cross-script rules over them.  A
+script that loads a model no file in the run saves gets its trainer looked up
+beside it (:func:`sibling_trainers`), so naming one file (pre-commit, an
+editor) still finds cross-script bugs.
+
+The selection is resolved once per run (a :class:`~kerassniff.config.RuleSet`)
+and handed to every file's analysis, worker processes included.  Each file's
+durable :class:`FileResult` is kept apart from its transient
+:class:`Analysis`: only the analyses of files that take part in a save/load
+link are held until the cross-script rules have read them (``keep_models``
+keeps every one, for ``--show-model`` and dynamic mode).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from kerassniff.config import Config, RuleSet
+from kerassniff.discovery import SOURCE_SUFFIXES, collect
+from kerassniff.engine.cache import Cache
+from kerassniff.engine.lint_file import lint_decoded, lint_file, rule_set, to_finding, unique_findings
+from kerassniff.engine.results import Analysis, FileResult, RunResult, Status
+from kerassniff.findings import Finding
+from kerassniff.registry import all_rules, load_rules
+from kerassniff.semantic.links import files_in_links
+from kerassniff.sources import SourceError, decode_source, read_bytes
+from kerassniff.suppressions import filter_findings
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to analyse: where its result goes, and its bytes (or why they could not be read)."""
+
+    index: int
+    display: str
+    explicit: bool
+    raw: bytes | SourceError
+    cache_key: str | None
+
+
+# Below this many files to analyse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 16
+
+
+def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None,
+               keep_models: bool = False) -> RunResult:
+    """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules.
+
+    Only the analyses that cross-script rules need are kept (``keep_models`` keeps every one, for
+    ``--show-model`` and dynamic mode, attached to the results): a thousand parsed modules would otherwise stay
+    in memory.
+    """
+    rules = rule_set(config)
+    targets, problems = collect(paths, config)
+    results: list[FileResult | None] = [None] * len(targets)
+    work: list[Job] = []
+    for index, target in enumerate(targets):
+        display = str(target.path)
+        raw = read_bytes(target.path)
+        key = cache.key(display, raw) if cache is not None and isinstance(raw, bytes) else None
+        hit = cache.get(key, display) if cache is not None and key is not None else None
+        if hit is not None:
+            results[index] = hit
+        else:
+            work.append(Job(index, display, target.explicit, raw, key))
+
+    analyses: dict[str, Analysis] = {}
+    for job, (result, analysis) in zip(work, _run_jobs(work, config, rules, jobs, keep_models)):
+        results[job.index] = result
+        if analysis is not None:
+            analyses[result.path] = analysis
+        if cache is not None and job.cache_key is not None and not result.internal_error and not result.timed_out:
+            cache.put(job.cache_key, result)
+
+    files = [r for r in results if r is not None]
+    siblings = sibling_trainers(files, config, rules)
+    needed = files_in_links({f.path: f.links for f in files + siblings if f.links})
+    for result in files:
+        if result.path in needed and result.path not in analyses:
+            # taken from the cache (so not analysed in this run) or analysed by a worker process, whose model
+            # cannot travel back: the cross-script rules need it here
+            analysis = lint_file(Path(result.path), config, explicit=True, rules=rules).analysis
+            if analysis is not None:
+                analyses[result.path] = analysis
+    linked = [analyses[f.path] for f in files if f.path in needed and f.path in analyses]
+    linked += [s.analysis for s in siblings if s.path in needed and s.analysis is not None]
+    by_path = {f.path: f for f in files}
+    for finding in cross_script_findings(linked, rules):
+        if finding.path in by_path:  # a sibling read for its links only gets no findings
+            by_path[finding.path].findings.append(finding)
+    if keep_models:
+        files = [replace(f, analysis=analyses.get(f.path)) for f in files]
+    return RunResult(files, problems)
+
+
+def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Finding]:
+    """The project rules' findings over the analyses of scripts that save and load the same model files."""
+    scripts = [a.script for a in linked]
+    if len(scripts) < 2:
+        return []
+    texts = {a.script.path: a.text for a in linked}
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if rule.scope != "project" or rule.check is None or rule.code not in rules:
+            continue
+        for script, report in rule.check(scripts):  # type: ignore[arg-type, misc]
+            finding = to_finding(script, rule, report)
+            if finding is not None:
+                findings.extend(filter_findings([finding], texts.get(script.path, ""), rules))
+    return unique_findings(findings)
+
+
+# Bounds on the search for trainers beside a loading script (pre-commit and editors name one file at a time).
+MAX_SIBLINGS_READ = 200  # files whose text is searched for the model file's name
+MAX_SIBLINGS_ANALYSED = 8  # files that mention it, analysed for their links
+
+
+def sibling_trainers(files: list[FileResult], config: Config, rules: RuleSet) -> list[FileResult]:
+    """Scripts outside this run that save a model file a script in it loads, analysed for their links only.
+
+    ``kerassniff evaluate.py`` (or a pre-commit run with only evaluate.py staged) would otherwise never see that
+    train.py beside it saved the model it loads.  Only files in the loading script's folder and the folders this
+    run already covers are looked at, only those that mention the model file's name are analysed, and both are
+    capped; their own findings are never reported.  The results carry their analyses.
+    """
+    in_run = {Path(f.path).absolute() for f in files}
+    saved = {key for f in files for key in f.links.saves}
+    saved |= {PurePosixPath(key).name for key in saved}
+    wanted: dict[str, list[str]] = {}  # model file name -> folders to look in
+    for result in files:
+        for key in result.links.loads:
+            if key in saved or PurePosixPath(key).name in saved:
+                continue
+            wanted.setdefault(PurePosixPath(key).name, []).append(str(Path(result.path).parent))
+    if not wanted:
+        return []
+    folders = [folder for names in wanted.values() for folder in names]
+    folders += sorted({str(Path(f.path).parent) for f in files} - set(folders))
+    found: list[FileResult] = []
+    for path in sibling_candidates(folders, in_run, config, MAX_SIBLINGS_READ):
+        raw = read_bytes(path)
+        if not isinstance(raw, bytes) or not any(name.encode() in raw for name in wanted):
+            continue
+        result = _lint_raw(str(path), False, raw, config, rules)
+        if any(PurePosixPath(key).name in wanted for key in result.links.saves):
+            found.append(result)
+            if len(found) >= MAX_SIBLINGS_ANALYSED:
+                break
+    return found
+
+
+def sibling_findings(result: FileResult, config: Config) -> list[Finding]:
+    """Cross-script findings for one analysed file (an editor's buffer, with its analysis) against the trainers
+    beside it."""
+    if result.analysis is None or not result.links.loads:
+        return []
+    rules = rule_set(config)
+    siblings = [s.analysis for s in sibling_trainers([result], config, rules) if s.analysis is not None]
+    if not siblings:
+        return []
+    return [f for f in cross_script_findings([result.analysis, *siblings], rules) if f.path == result.path]
+
+
+def sibling_candidates(folders: list[str], skip: set[Path], config: Config, limit: int) -> Iterator[Path]:
+    """Python files in these folders (not below them), in order, that a run could link to: not in ``skip``
+    (absolute paths), not excluded, at most ``limit`` of them."""
+    seen: set[str] = set()
+    given = 0
+    for folder in folders:
+        if folder in seen:
+            continue
+        seen.add(folder)
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        for name in names:
+            path = Path(folder) / name
+            if not name.endswith(SOURCE_SUFFIXES) or path.absolute() in skip or config.is_excluded(path):
+                continue
+            if not path.is_file():
+                continue
+            yield path
+            given += 1
+            if given >= limit:
+                return
+
+
+def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int,
+              keep_models: bool) -> list[tuple[FileResult, Analysis | None]]:
+    """Each job's durable result, and its analysis where one will be read (its file links to a model file, or
+    ``keep_models``); the others are dropped as soon as their file is done."""
+    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES:
+        done = []
+        for job in work:
+            result = _lint_raw(job.display, job.explicit, job.raw, config, rules)
+            kept = result.analysis if result.links or keep_models else None
+            done.append((replace(result, analysis=None), kept))
+        return done
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(32, len(work) // (jobs * 4)))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, rules))
+    try:
+        results = list(pool.map(_worker_job, work, chunksize=chunk))
+    except BaseException:  # Ctrl-C (or a bug): stop the workers now rather than let them finish the queue
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return [(result, None) for result in results]
+
+
+def _stop(pool) -> None:
+    processes = list(getattr(pool, "_processes", {}).values())  # CPython keeps them there; best effort elsewhere
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=2)
+
+
+def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Config, rules: RuleSet) -> FileResult:
+    source = raw if isinstance(raw, SourceError) else decode_source(raw)
+    return lint_decoded(source, display, config, explicit, rules)
+
+
+_worker_settings: tuple[Config, RuleSet] | None = None
+
+
+# How often a worker checks that the process that started it is still there.
+PARENT_POLL_SECONDS = 0.2
+
+
+def _init_worker(config: Config, rules: RuleSet) -> None:
+    """Set up a worker process: the configuration, the resolved selection, the rules, and the watch on its parent.
+
+    Ctrl-C reaches every process of the terminal's foreground group; the main
+    process handles it (one line, exit 130) and stops the workers, so they
+    ignore it instead of printing tracebacks.  A main process killed outright
+    (SIGKILL, or SIGTERM, which runs no cleanup) cannot stop them: each worker
+    watches its parent and exits when it is gone, instead of waiting forever
+    on the pool's queue.
+    """
+    global _worker_settings
+    _worker_settings = (config, rules)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="kerassniff-parent-watch",
+                     daemon=True).start()
+    load_rules()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:  # re-parented: the process that started this worker has died
+            os._exit(1)
+
+
+def _worker_job(job: Job) -> FileResult:
+    """Runs in a worker process: the durable result travels back; the (large) analysis and the fixes' LibCST nodes
+    stay in the worker."""
+    assert _worker_settings is not None
+    try:
+        result = _lint_raw(job.display, job.explicit, job.raw, *_worker_settings)
+    except Exception:  # noqa: BLE001 - never lose the whole run to one file
+        return FileResult(job.display, status=Status.INTERNAL_ERROR, error=traceback.format_exc())
+    return replace(result, analysis=None, findings=[replace(f, fix=None) for f in result.findings])

@@ -1,0 +1,160 @@
+"""The KS001 and KS002 findings: why a file could not be parsed, or was not analysed within the limit.
+
+When LibCST refuses a file, Python's own parser decides what the user is told
+(its message and real position), and a Python 2 statement on that line is
+named as such; when Python accepts it, LibCST is the limit and the finding
+says so.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import sys
+
+import libcst as cst
+
+from kerassniff.findings import Finding
+from kerassniff.parsing import TooDeep, parse_module
+from kerassniff.registry import get_rule
+
+# Python 2 statements, as (what to call it, how its line looks): checked on the line where Python 3's parser stops.
+# (`except E, e:` is not among them: LibCST reads it, and Python 3.14 accepts it as two exception types.)
+_PY2_STATEMENTS = (
+    ("print statement", re.compile(r"^\s*print(?:\s*>>|\s+[\"'\w]|[\"'])")),
+    ("exec statement", re.compile(r"^\s*exec\s+[\"'\w]")),
+    ("raise statement with a comma", re.compile(r"^\s*raise\s+[\w.]+\s*,")),
+    ("long integer literal", re.compile(r"^[^#'\"]*\b\d+[lL]\b")),
+    ("backtick repr", re.compile(r"^[^#'\"]*`")),
+    ("'<>' operator", re.compile(r"^[^#'\"]*<>")),
+    ("octal literal without 0o", re.compile(r"^[^#'\"]*(?<![\w.])0\d+\b")),
+)
+_PY2_MESSAGES = {"Missing parentheses in call to 'print'": "print statement",
+                 "Missing parentheses in call to 'exec'": "exec statement"}
+
+
+def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1, explanation: str = "",
+                        fix_hint: str | None = None) -> Finding:
+    rule = get_rule("KS001")
+    assert rule is not None
+    return Finding(path, line, column, line, column, rule.code, rule.name, rule.severity, message,
+                   fix_hint or rule.fix_hint, explanation=explanation)
+
+
+def python2_statement(text: str, line: int, python_message: str = "") -> str | None:
+    """What Python 2-only statement is on ``line`` (where Python 3's parser stopped), if there is one."""
+    for prefix, kind in _PY2_MESSAGES.items():
+        if python_message.startswith(prefix):
+            return kind
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return next((kind for kind, pattern in _PY2_STATEMENTS if pattern.search(source_line)), None)
+
+
+_NATIVE_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+def _libcst_error(error: cst.ParserSyntaxError) -> tuple[int, int, str] | tuple[None, None, str]:
+    """LibCST's position and reason.  Its native parser puts the true position in its message; its tokenizer
+    errors carry none (LibCST says 1:1), so the position is then unknown."""
+    match = _NATIVE_POSITION.search(error.message)
+    if match is None:
+        return None, None, error.message
+    detail = match.group(3).strip()
+    if detail.startswith("expected one of "):
+        options = detail[len("expected one of "):].split(", ")
+        shown = ", ".join(f"'{o}'" for o in options[:6])
+        detail = f"unexpected token; expected one of {shown}{', ...' if len(options) > 6 else ''}"
+    return int(match.group(1)), max(int(match.group(2)), 1), detail
+
+
+def _python_error(text: str) -> SyntaxError | None:
+    """Python's own verdict on the text: None when it parses, else its SyntaxError (real line and column)."""
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError) as error:
+        return SyntaxError(str(error) or type(error).__name__)
+    return None
+
+
+def _indent(text: str, line: int) -> int:
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(source_line) - len(source_line.lstrip())
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+_HINT_SENTENCE = re.compile(r"\.\s+(Perhaps|Did you mean|Maybe)\b(.*?)\??$")
+
+
+def _one_sentence(reason: str) -> str:
+    """Python's 'invalid syntax. Perhaps you forgot a comma?' as one sentence: 'invalid syntax (perhaps ...)'."""
+    return _HINT_SENTENCE.sub(lambda m: f" ({m.group(1).lower()}{m.group(2)})", reason)
+
+
+def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None) -> cst.Module | Finding:
+    """The LibCST module, or the KS001 finding that says why there is none.
+
+    When LibCST refuses a file, Python's own parser decides what the user is
+    told: if Python refuses it too, its message and position (real line and
+    column, also for tokenizer errors where LibCST has none) name the syntax
+    error, and a Python 2 statement on that line is named as such; if Python
+    accepts it, the file is valid and LibCST is the limit.  ``cells`` (a
+    notebook's script line -> (cell, line in cell)) makes the text name the cell.
+    """
+    try:
+        return parse_module(text)
+    except TooDeep as error:
+        return parse_error_finding(path, f"the file is nested too deeply to parse: {error}")
+    except cst.ParserSyntaxError as error:
+        return _syntax_error_finding(text, path, error, cells)
+    except RecursionError:
+        return parse_error_finding(path, "the file is nested too deeply to parse")
+    except Exception as error:  # noqa: BLE001 - LibCST raises assorted errors on odd input
+        return parse_error_finding(path, f"the file could not be parsed: {type(error).__name__}: {error}")
+
+
+def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
+                          cells: list[tuple[int, int]] | None) -> Finding:
+    libcst_line, libcst_column, detail = _libcst_error(error)
+    python_error = _python_error(text)
+    if python_error is None:
+        where = f" at line {libcst_line}, column {libcst_column}" if libcst_line is not None else ""
+        return parse_error_finding(
+            path, "valid Python that LibCST, the parser kerassniff is built on, cannot read; not analysed",
+            libcst_line or 1, libcst_column or 1,
+            explanation=(f"Python {_python_version()} parses this file, but LibCST stops{where} ({detail}), so the file "
+                         f"was not analysed; newer LibCST releases follow newer Python syntax."))
+    reason = _one_sentence(python_error.msg or "invalid syntax")
+    line = python_error.lineno or libcst_line or 1
+    column = python_error.offset or (libcst_column if python_error.lineno is None else None) or 1
+    kind = python2_statement(text, line, reason)
+    where = f"line {line}"
+    if cells and 0 < line <= len(cells):
+        where = "cell {}, line {}".format(*cells[line - 1])
+    if kind is not None:
+        return parse_error_finding(
+            path, f"Python 2 code ({kind} on {where}): kerassniff analyses Python 3 only", line, _indent(text, line) + 1,
+            fix_hint="port the script to Python 3 (print(...), 'except E as e:', 'raise E(msg)')",
+            explanation=(f"Python {_python_version()} stops at {where}: {_sentence(reason)} kerassniff, like Keras 3 "
+                         f"and TensorFlow 2, needs Python 3. The 2to3 tool shipped with Python 3.12 and older does "
+                         f"the mechanical part of a port (it was removed in 3.13); pyupgrade cannot read Python 2."))
+    return parse_error_finding(
+        path, f"syntax error: {reason}", line, column,
+        explanation=(f"Python {_python_version()} stops at {where}, column {column}: {_sentence(reason)} The file "
+                     f"was not analysed; fix the syntax and run kerassniff again."))
+
+
+def limit_finding(path: str, message: str, explanation: str = "") -> Finding:
+    rule = get_rule("KS002")
+    assert rule is not None
+    return Finding(path, 1, 1, 1, 1, rule.code, rule.name, rule.severity, message, rule.fix_hint,
+                   explanation=explanation)
