@@ -23,7 +23,6 @@ from kerassniff.parsing import TooDeep, parse_module
 from kerassniff.project import LinkKeys, link_keys
 from kerassniff.registry import Report, Rule, all_rules, get_rule, load_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
-from kerassniff.semantic.positions import resolve_markers
 from kerassniff.sources import (
     SourceError,
     SourceText,
@@ -262,7 +261,8 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
         result.text = text
         reports = run_rules(script, config)
         for _, report in reports:
-            script.positions.want(report.node)  # one position pass for all of them
+            for node in (report.node, *report.mentioned_nodes()):
+                script.positions.want(node)  # one position pass for all of them
         findings = [f for f in (to_finding(script, rule, report) for rule, report in reports) if f is not None]
     except AnalysisTimeout:
         result.script = None
@@ -313,10 +313,10 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
     hint = report.fix_hint if report.fix_hint is not None else rule.fix_hint
     fix = report.fix
     return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
-                   resolve_markers(report.message) or "", resolve_markers(hint),
+                   report.render(report.message, script.describe) or "", report.render(hint, script.describe),
                    fix_applicability=fix.applicability if fix is not None else None,
                    fix_message=fix.description if fix is not None else None, fix=fix,
-                   explanation=resolve_markers(report.explanation) or "",
+                   explanation=report.render(report.explanation, script.describe) or "",
                    extra={"facts": dict(report.facts)} if report.facts else {})
 
 
