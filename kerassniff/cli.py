@@ -232,7 +232,7 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
         extra = dynamic_findings(file.path, run, file.findings, config)
         file.findings = annotate(file.findings, run) + extra
         if not quiet:
-            where = (run.report.data.get("device") if run.report else None) or "?"
+            where = (run.measurements.data.get("device") if run.measurements else None) or "?"
             if device == "gpu" and where == "cpu":
                 where += " (no GPU visible to the framework)"
             click.echo(f"kerassniff: ran {file.path} in {run.seconds:.1f} s on {where} (isolation: {run.isolation})"

@@ -10,20 +10,38 @@ import importlib
 import pkgutil
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from kerassniff.findings import Severity
 
 if TYPE_CHECKING:
     from libcst import CSTNode
 
+    from kerassniff.evidence import VerdictFunction
     from kerassniff.fixes import Fix
     from kerassniff.semantic.script import Script
 
 
+Describe = Callable[["CSTNode"], str]  # a node -> where it is, as a reader is told: "line 12", "cell 3 line 2"
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A node of another script, described by that script (a cross-script rule pointing into the trainer)."""
+
+    node: "CSTNode"
+    describe: Describe
+
+
 @dataclass(frozen=True)
 class Report:
-    """What a rule function yields: the node to point at and the words to say."""
+    """What a rule function yields: the node to point at and the words to say.
+
+    Words that point at another place ("the softmax output (line 14)") name it ``{output}`` and give the node in
+    ``mentions={"output": node}``: the engine replaces each ``{name}`` of a mentioned node with where the node is
+    ("line 14", "cell 3 line 2", "common.py line 3") when it makes the finding, after every rule ran, so that one
+    pass finds the positions of all of them. Only the names in ``mentions`` are replaced; other braces stay.
+    """
 
     node: "CSTNode"
     message: str
@@ -35,6 +53,32 @@ class Report:
     # Typed facts behind the words ({"k": 5, "units": 10, "from_logits": True}): carried into the finding as
     # ``extra["facts"]`` (JSON output, the cache) so that dynamic verdicts and tools read values, never message text.
     facts: dict | None = None
+    # The places the words mention, by the name their ``{name}`` uses: a node of this script, or ``Elsewhere``.
+    mentions: "Mapping[str, CSTNode | Elsewhere] | None" = None
+
+    def mentioned_nodes(self) -> list["CSTNode"]:
+        """This script's nodes the words mention (the engine finds their positions in one pass)."""
+        return [m for m in (self.mentions or {}).values() if not isinstance(m, Elsewhere)]
+
+    def render(self, text: str | None, describe: Describe) -> str | None:
+        """``text`` (this report's message, hint or explanation) with each mentioned ``{name}`` replaced by where
+        its node is; ``describe`` tells where a node of this script is."""
+        if not text or not self.mentions:
+            return text
+        mentions = self.mentions
+
+        def place(match: re.Match) -> str:
+            mention = mentions.get(match.group(1))
+            if mention is None:
+                return match.group(0)
+            if isinstance(mention, Elsewhere):
+                return mention.describe(mention.node)
+            return describe(mention)
+
+        return _PLACEHOLDER.sub(place, text)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 CheckFunction = Callable[["Script"], Iterable[Report]]
@@ -49,24 +93,40 @@ class Rule:
     fix_hint: str
     check: CheckFunction | None  # None: produced by the pipeline (KS001) or only dynamically
     scope: str = "script"  # "script", "project" (cross-script) or "pipeline"
+    # What a dynamic run says about a finding (kerassniff.evidence): None when a run cannot settle this rule.
+    verdict: "VerdictFunction | None" = None
+    # The verdict compares the values of the arrays (their ranges): random stand-ins for data missing on this
+    # machine cannot settle it, so dynamic mode says so instead of asking the verdict.
+    compares_values: bool = False
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, summary: str, fix_hint: str) -> Callable[[CheckFunction], CheckFunction]:
+def rule(code: str, name: str, severity: Severity, summary: str, fix_hint: str, *,
+         verdict: "VerdictFunction | None" = None,
+         compares_values: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a script rule: its function takes one script's model and yields :class:`Report` s.
+
+    ``verdict`` is the rule's dynamic verdict (see :mod:`kerassniff.evidence`), declared with the rule so that
+    adding a rule touches nothing central; ``compares_values`` marks a verdict that random stand-in data cannot
+    settle.
+    """
+
     def register(function: CheckFunction) -> CheckFunction:
-        _add(Rule(code, name, severity, summary, fix_hint, function))
+        _add(Rule(code, name, severity, summary, fix_hint, function, verdict=verdict, compares_values=compares_values))
         return function
 
     return register
 
 
-def project_rule(code: str, name: str, severity: Severity, summary: str, fix_hint: str):
+def project_rule(code: str, name: str, severity: Severity, summary: str, fix_hint: str, *,
+                 verdict: "VerdictFunction | None" = None, compares_values: bool = False):
     """Register a cross-script rule: its function takes every script of the run."""
 
     def register(function):
-        _add(Rule(code, name, severity, summary, fix_hint, function, scope="project"))
+        _add(Rule(code, name, severity, summary, fix_hint, function, scope="project", verdict=verdict,
+                  compares_values=compares_values))
         return function
 
     return register

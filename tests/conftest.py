@@ -7,6 +7,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+SNAPSHOTS = "snapshots"  # fixtures/KS101/snapshots/bad_foo.py.snap pins bad_foo.py's findings (tests/test_snapshots.py)
+# A folder under projects/, seeds/ or dynamic/ is a multi-script project: linted as a whole.
+PROJECTS = sorted(p for group in ("projects", "seeds", "dynamic") for p in (FIXTURES / group).iterdir()
+                  if p.is_dir() and p.name != SNAPSHOTS)
+SINGLE_SCRIPT_FIXTURES = sorted(p for p in FIXTURES.rglob("*.py") if p.parent not in PROJECTS)
 # A script with one unsafe-fixable finding (KS101) and one safe-fixable finding (KS403), and its fixed version.
 BUGGY_TRAINING = (
     "import keras\n"
@@ -16,6 +21,11 @@ BUGGY_TRAINING = (
 )
 FIXED_TRAINING = BUGGY_TRAINING.replace("binary_crossentropy", "categorical_crossentropy").replace("600 / 32", "600 // 32")
 _EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>KS\d{3}(?:\s*,\s*KS\d{3})*)")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--snapshot-update", action="store_true", default=False,
+                     help="rewrite fixtures/**/snapshots/ from the findings of today's code (tests/test_snapshots.py)")
 
 
 def expected_findings(path: Path) -> list[tuple[int, str]]:

@@ -15,7 +15,7 @@ import pytest
 
 from kerassniff.dynamic import isolation as isolations
 from kerassniff.rule_docs import examples, rule_document
-from tests.conftest import FIXTURES, expected_findings
+from tests.conftest import FIXTURES, SNAPSHOTS, expected_findings
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("keras")
@@ -34,7 +34,8 @@ def dynamic_json(*paths: Path, timeout: float = 120, isolation: str = "auto") ->
 
 @pytest.fixture(scope="module")
 def verdicts() -> dict[tuple[str, str], dict]:
-    _, found, _ = dynamic_json(DYNAMIC)
+    # Issue 14's fixtures run once, in the `issue14` fixture beside the data files they read: not here too.
+    _, found, _ = dynamic_json(*sorted(p for p in DYNAMIC.iterdir() if not p.name.startswith(("dyn14_", SNAPSHOTS))))
     assert all("confirmed" in f and "evidence" in f for f in found)
     return {(Path(f["path"]).name, f["code"]): f for f in found}
 

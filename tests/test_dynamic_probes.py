@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from kerassniff.dynamic.probes import data_probe, label_association, label_facts, row_overlap
-from kerassniff.dynamic.verdicts import Report, verdict_for
+from kerassniff.dynamic.verdicts import verdict_for
+from kerassniff.evidence import Measurements
 from kerassniff.findings import Finding, Severity
 
 
@@ -16,10 +17,10 @@ def finding(code: str, line: int = 10, facts: dict | None = None) -> Finding:
     return found
 
 
-def report(data: dict | None = None, probe: dict | None = None, status: str = "stopped", **fit) -> Report:
+def report(data: dict | None = None, probe: dict | None = None, status: str = "stopped", **fit) -> Measurements:
     record = {"kind": "fit", "line": 12, "model": fit.pop("model", {}), "checks": fit.pop("checks", {}),
               "data": data or {}, "probe": probe or {}, **fit}
-    return Report({"status": status, "calls": [record], "keras": ["keras 3.15.1"]})
+    return Measurements({"status": status, "calls": [record], "keras": ["keras 3.15.1"]})
 
 
 def blobs(rows: int = 600, classes: int = 3):
@@ -93,7 +94,7 @@ def test_ks111_classes_in_the_labels_against_output_units() -> None:
     ids = {"labels": {"integral": True, "min": 0.0, "max": 99.0, "rows": 500}}
     assert verdict_for(finding("KS111"), report(ids, model={"output_units": 10}))[0] is True
     assert verdict_for(finding("KS111"), report(ids, model={"output_units": 100}))[0] is False
-    crashed = Report({"status": "crashed", "calls": [], "crash": {"error": "ValueError: incompatible shape"}})
+    crashed = Measurements({"status": "crashed", "calls": [], "crash": {"error": "ValueError: incompatible shape"}})
     assert verdict_for(finding("KS111"), crashed)[0] is True
 
 

@@ -1,6 +1,8 @@
 """Dynamic mode's logic without a framework: verdicts from hand-made reports, and the harness's measurements."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from kerassniff.config import Config
@@ -12,7 +14,8 @@ from kerassniff.dynamic.measure import (
 )
 from kerassniff.dynamic.runner import Run, annotate, dynamic_findings
 from kerassniff.dynamic.synthetic import SyntheticDirectoryFlow, image_dataset
-from kerassniff.dynamic.verdicts import Report, verdict_for
+from kerassniff.dynamic.verdicts import verdict_for
+from kerassniff.evidence import Measurements
 from kerassniff.findings import Finding, Severity
 
 
@@ -46,7 +49,7 @@ def test_output_ties_and_modes() -> None:
 
 
 def test_verdicts_from_reports() -> None:
-    report = Report({"keras": ["keras 3.15.1"], "synthetic": ["cifar10.load_data()"], "calls": [
+    report = Measurements({"keras": ["keras 3.15.1"], "synthetic": ["cifar10.load_data()"], "calls": [
         fit(12, x={"dtype": "uint8", "min": 0.0, "max": 255.0}, y={"onehot": True, "shape": [32, 10]},
             model={"conv_filters": [64, 32]},
             checks={"updates": 5, "accuracy": {"reported": {"accuracy": 0.9}, "categorical": 0.1, "binary": 0.9},
@@ -64,7 +67,7 @@ def test_verdicts_from_reports() -> None:
 
 
 def test_a_crash_before_fit_is_a_clear_unknown() -> None:
-    report = Report({"status": "crashed", "calls": [], "crash": {"error": "FileNotFoundError: x.npy", "line": 3}})
+    report = Measurements({"status": "crashed", "calls": [], "crash": {"error": "FileNotFoundError: x.npy", "line": 3}})
     confirmed, evidence = verdict_for(finding("KS101", 9), report)
     assert confirmed is None and "stopped before fit(): FileNotFoundError: x.npy (line 3)" in evidence
     (annotated,) = annotate([finding("KS101", 9)], Run("train.py", None, "the script did not finish within 5 s"))
@@ -72,7 +75,7 @@ def test_a_crash_before_fit_is_a_clear_unknown() -> None:
 
 
 def test_dynamic_only_findings_from_reports() -> None:
-    report = Report({"calls": [
+    report = Measurements({"calls": [
         fit(7, x={"dtype": "float64", "shape": [8, 13], "min": 0, "max": 700.0, "feature_abs_max": 700.0,
                   "feature_scale_ratio": 900.0}, checks={"losses": [1.0, float("nan")], "nonfinite_step": 1}),
         fit(9, y={"shape": [8, 1]}, model={"output_units": 10},
@@ -103,6 +106,8 @@ def test_gpu_requests_fall_back_to_the_cpu_without_one(monkeypatch) -> None:
 
 
 NPY_SCRIPT = """\
+from dataclasses import replace
+
 import numpy as np
 import keras
 x = np.load("features.npy")
@@ -148,42 +153,85 @@ def test_reads_resolve_beside_the_script_and_missing_files_get_stand_ins(tmp_pat
 
 
 def test_range_verdicts_stay_open_on_stand_in_data() -> None:
-    report = Report({"synthetic_ranges": ["x.npy"], "calls": [fit(5, x={"dtype": "float32", "min": 0.0, "max": 1.0})]})
+    report = Measurements({"synthetic_ranges": ["x.npy"], "calls": [fit(5, x={"dtype": "float32", "min": 0.0, "max": 1.0})]})
     confirmed, evidence = verdict_for(finding("KS202", 5), report)
     assert confirmed is None and "x.npy" in evidence and "not on this machine" in evidence
 
 
 def test_shape_and_double_scaling_verdicts() -> None:
-    from kerassniff.dynamic.verdicts import Report, verdict_for
+    from kerassniff.dynamic.verdicts import verdict_for
+    from kerassniff.evidence import Measurements
     from kerassniff.findings import Finding, Severity
 
     def finding(code: str) -> Finding:
         return Finding("t.py", 5, 1, 5, 2, code, "x", Severity.ERROR, "m")
 
-    crashed = Report({"status": "crashed", "calls": [], "crash": {
+    crashed = Measurements({"status": "crashed", "calls": [], "crash": {
         "error": "ValueError: Arguments `target` and `output` must have the same rank (ndim).", "line": 9}})
     for code in ("KS111", "KS310"):
         confirmed, evidence = verdict_for(finding(code), crashed)
         assert confirmed is True and "same rank" in evidence
-    tiny = Report({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
+    tiny = Measurements({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
         "dtype": "float32", "min": 0.0, "max": 0.0039, "shape": [32, 28, 28]}}]})
     confirmed, evidence = verdict_for(finding("KS207"), tiny)
     assert confirmed is True and "0..0.0039" in evidence
-    unit = Report({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
+    unit = Measurements({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
         "dtype": "float32", "min": 0.0, "max": 1.0, "shape": [32, 28, 28]}}]})
     assert verdict_for(finding("KS207"), unit)[0] is None
 
 
 def test_ks106_verdict_reads_non_positive_outputs_and_non_finite_loss() -> None:
-    from kerassniff.dynamic.verdicts import Report, verdict_for
+    from kerassniff.dynamic.verdicts import verdict_for
+    from kerassniff.evidence import Measurements
     from kerassniff.findings import Finding, Severity
 
     finding = Finding("t.py", 5, 1, 5, 2, "KS106", "x", Severity.ERROR, "m")
 
-    def run(minimum: float, losses: list) -> Report:
-        return Report({"status": "ok", "calls": [{"kind": "fit", "line": 9, "checks": {
+    def run(minimum: float, losses: list) -> Measurements:
+        return Measurements({"status": "ok", "calls": [{"kind": "fit", "line": 9, "checks": {
             "updates": len(losses), "losses": losses, "after_output": {"min": minimum, "max": 1.0}}}]})
 
     assert verdict_for(finding, run(0.0, [2.3, 2.2]))[0] is True
     assert verdict_for(finding, run(0.2, [2.3, float("nan")]))[0] is True
     assert verdict_for(finding, run(0.2, [2.3, 2.1]))[0] is False
+
+
+def test_each_rule_owns_its_verdict_and_declares_whether_stand_ins_can_settle_it() -> None:
+    from kerassniff.registry import all_rules
+
+    rules = list(all_rules())
+    assert {r.code for r in rules if r.verdict is not None} == {
+        "KS101", "KS102", "KS103", "KS104", "KS105", "KS106", "KS107", "KS108", "KS109", "KS110", "KS111", "KS112",
+        "KS201", "KS202", "KS203", "KS204", "KS206", "KS207", "KS208", "KS209", "KS301", "KS302", "KS303", "KS304",
+        "KS305", "KS306", "KS307", "KS310", "KS311", "KS401", "KS402"}
+    assert {r.code for r in rules if r.compares_values} == {"KS107", "KS201", "KS202", "KS203", "KS204", "KS207"}
+    for rule in rules:  # a verdict lives in its rule's own module, nowhere central
+        if rule.verdict is not None:
+            assert rule.verdict.__module__ == rule.check.__module__
+
+
+def test_a_new_rule_s_verdict_is_asked_without_touching_dynamic_mode(monkeypatch) -> None:
+    from kerassniff import registry
+    from kerassniff.evidence import Verdict
+
+    registry.load_rules()
+    monkeypatch.setitem(registry.RULES, "KS999", registry.Rule(
+        "KS999", "new", Severity.INFO, "s", "h", None,
+        verdict=lambda found, run: Verdict(True, f"{len(run.fits())} fit(s) at line {found.line}")))
+    run = Measurements({"calls": [fit(4)], "synthetic_ranges": ["x.npy"]})
+    assert verdict_for(finding("KS999", 4), run) == (True, "1 fit(s) at line 4")
+    monkeypatch.setitem(registry.RULES, "KS999", replace(registry.RULES["KS999"], compares_values=True))
+    assert verdict_for(finding("KS999", 4), run)[0] is None
+
+
+def test_checks_sit_below_dynamic_mode() -> None:
+    import ast
+    from pathlib import Path
+
+    import kerassniff.checks
+
+    for path in Path(kerassniff.checks.__path__[0]).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.startswith("kerassniff.dynamic") for n in names), path.name

@@ -7,11 +7,7 @@ import pytest
 
 from kerassniff.api import lint_file
 from kerassniff.config import Config
-from tests.conftest import FIXTURES, expected_findings
-
-# A folder under projects/ or seeds/ is a multi-script project: linted as a whole.
-PROJECTS = sorted(p for group in ("projects", "seeds", "dynamic") for p in (FIXTURES / group).iterdir() if p.is_dir())
-SINGLE_SCRIPT_FIXTURES = sorted(p for p in FIXTURES.rglob("*.py") if p.parent not in PROJECTS)
+from tests.conftest import FIXTURES, PROJECTS, SINGLE_SCRIPT_FIXTURES, expected_findings
 
 
 @pytest.mark.parametrize("path", SINGLE_SCRIPT_FIXTURES, ids=lambda p: str(p.relative_to(FIXTURES)))

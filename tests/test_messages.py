@@ -16,7 +16,7 @@ import pytest
 
 from kerassniff.api import lint_paths
 from kerassniff.config import Config
-from kerassniff.dynamic.verdicts import Report as RunReport
+from kerassniff.evidence import Measurements
 from kerassniff.dynamic.verdicts import verdict_for
 from kerassniff.findings import Finding, Severity
 from tests.conftest import FIXTURES
@@ -81,9 +81,9 @@ def _finding(code: str, message: str, facts: dict) -> Finding:
 
 @pytest.mark.parametrize("message", ["", "metric 'top_k_categorical_accuracy' (k=5): misleading words"])
 def test_verdicts_read_facts_not_message_text(message: str) -> None:
-    report = RunReport({"calls": [{"kind": "fit", "line": 9, "checks": {"ties": {"3": 0.5, "5": 0.0}, "updates": 4}}]})
+    report = Measurements({"calls": [{"kind": "fit", "line": 9, "checks": {"ties": {"3": 0.5, "5": 0.0}, "updates": 4}}]})
     confirmed, evidence = verdict_for(_finding("KS105", message, {"k": 3}), report)
     assert confirmed is True and "3th score" in evidence
-    probabilities = RunReport({"calls": [{"kind": "fit", "line": 9, "checks": {"output": {"min": 0.0, "max": 1.0}}}]})
+    probabilities = Measurements({"calls": [{"kind": "fit", "line": 9, "checks": {"output": {"min": 0.0, "max": 1.0}}}]})
     assert verdict_for(_finding("KS104", message, {"from_logits": True}), probabilities)[0] is True
     assert verdict_for(_finding("KS104", "from_logits=True", {"from_logits": False}), probabilities)[0] is False

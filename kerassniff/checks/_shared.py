@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
+from kerassniff.findings import Finding
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.models import Model, OutputHead
@@ -36,9 +38,15 @@ def onehot_fit_labels(script: Script, model: Model) -> list[Data]:
     return labels
 
 
-def describe_head(script: Script, head: OutputHead) -> str:
+def describe_head(head: OutputHead) -> str:
+    """'10-unit softmax output ({head})': the report that says it mentions ``head_mention(head)``."""
     units = f"{head.units}-unit " if head.units is not None else ""
-    return f"{units}{head.activation} output ({script.where(head.activation_node)})"
+    return f"{units}{head.activation} output ({{head}})"
+
+
+def head_mention(head: OutputHead) -> dict:
+    """The ``mentions`` of a report whose words use :func:`describe_head`: where the head's activation is."""
+    return {"head": head.activation_node}
 
 
 def quoted(script: Script, node) -> str:
@@ -107,3 +115,46 @@ def scaling_mismatches(script: Script, model: Model, flows: bool):
     for event in inputs:
         if event is not reference and event.data.scaling != reference.data.scaling:
             yield reference, event
+
+
+# -- verdict helpers: what several rules' dynamic verdicts read in a run (kerassniff.evidence) -------------------
+def scaling_verdict(train: dict | None, used: dict | None, where: str) -> Verdict | None:
+    """Do the arrays fit() trained on and the ones used at ``where`` differ in scale by more than 10x?"""
+    ratio = scale_ratio(train, used)
+    if ratio is None:
+        return None
+    differs = ratio > 10 or ratio < 0.1
+    return Verdict(differs, f"fit() x {range_text(train)}; {where} x {range_text(used)}")
+
+
+def used_scaling_verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    """The scale of the arrays used at the finding's line against the first fit()'s (KS201, KS204)."""
+    used = run.at(finding.line)
+    fit = run.fit_for(0)
+    if used is None or fit is None:
+        return None
+    if used["kind"] == "fit":
+        return scaling_verdict(fit.get("x"), used.get("validation_x"), "validation")
+    return scaling_verdict(fit.get("x"), used.get("x"), f"{used['kind']}()")
+
+
+def shape_failure(run: Measurements) -> Verdict | None:
+    """The first training step failed on a shape: what KS111 and KS310 predict."""
+    crash = run.data.get("crash") or {}
+    error = str(crash.get("error") or "")
+    if run.data.get("status") != "crashed" or not error:
+        return None
+    if "shape" in error or "rank" in error or "outside the valid range" in error:
+        return Verdict(True, f"training stops with: {error}")
+    return None
+
+
+def kernel_layer(layer: dict) -> bool:
+    """A built layer (as the run recorded it) with a kernel: an affine map."""
+    return layer.get("class") in ("Dense", "Conv1D", "Conv2D", "Conv3D")
+
+
+def layer_chains(layers: list[dict]) -> list[tuple[dict, dict]]:
+    """(producer, consumer) pairs of top-level layers, by the built graph."""
+    by_name = {layer["name"]: layer for layer in layers if not layer.get("nested")}
+    return [(by_name[layer["inbound"]], layer) for layer in by_name.values() if layer.get("inbound") in by_name]

@@ -3,17 +3,41 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._shared import describe_head, loss_heads, loss_text
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import describe_head, head_mention, loss_heads, loss_text
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import BINARY_LOSSES
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    checks = run.checks(finding.line)
+    readings = checks.get("accuracy") or {}
+    reported = (readings.get("reported") or {}).get("accuracy")
+    categorical, binary = readings.get("categorical"), readings.get("binary")
+    if categorical is None:
+        return None
+    keras = ", ".join(run.data.get("keras") or ["Keras"])
+    if reported is not None and abs(reported - categorical) > 0.1:
+        return Verdict(True, (f"{keras} reports 'accuracy' {reported:.2f} after {checks.get('updates')} updates; the true "
+                              f"categorical accuracy of the same predictions is {categorical:.2f}"))
+    row_sums = checks.get("after_output") or {}
+    tail = f" (Keras <= 2.3 would have shown binary accuracy {binary:.2f})" if binary is not None else ""
+    if row_sums.get("row_sum_std", 0) > 0.05 or abs(row_sums.get("row_sum_mean", 1.0) - 1.0) > 0.05:
+        return Verdict(True, (f"{keras} reports 'accuracy' {reported if reported is not None else categorical:.2f}, the "
+                              f"true categorical accuracy: the metric is not misreported on this Keras{tail}, but the loss "
+                              f"trains independent sigmoids (row sums {row_sums['row_sum_mean']:.2f} ± "
+                              f"{row_sums['row_sum_std']:.2f}, not 1)"))
+    return Verdict(None, (f"{keras} reports 'accuracy' {categorical:.2f}, the true categorical accuracy: not misreported "
+                          f"on this Keras{tail}"))
+
+
 @rule("KS101", "binary-crossentropy-multiclass", Severity.ERROR,
       "binary crossentropy on a single-label output of several classes",
-      "use loss='categorical_crossentropy' for one-hot labels or 'sparse_categorical_crossentropy' for integer labels")
+      "use loss='categorical_crossentropy' for one-hot labels or 'sparse_categorical_crossentropy' for integer labels",
+      verdict=verdict)
 def check(script: Script):
     for model, compile_call, loss, head in loss_heads(script):
         if loss.name not in BINARY_LOSSES:
@@ -37,7 +61,7 @@ def check(script: Script):
         else:
             continue
         chance = (units - 1) / units
-        message = (f"loss {loss_text(script, loss)} on the {describe_head(script, head)} scores each class as "
+        message = (f"loss {loss_text(script, loss)} on the {describe_head(head)} scores each class as "
                    f"an independent yes/no")
         explanation = (f"Binary crossentropy scores each of the {units} classes as an independent yes/no question, so "
                        f"nothing makes the model pick one class per sample.")
@@ -55,4 +79,5 @@ def check(script: Script):
             fix = unsafe_fix("use loss 'categorical_crossentropy' (the labels are one-hot)", loss.node,
                              with_quotes_of(loss.node, "categorical_crossentropy"))
         yield Report(loss.node, message, hint, fix, explanation=explanation,
-                     facts={"loss": loss.name, "units": units, "activation": head.activation})
+                     facts={"loss": loss.name, "units": units, "activation": head.activation},
+                     mentions=head_mention(head))

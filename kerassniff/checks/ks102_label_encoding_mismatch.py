@@ -2,17 +2,33 @@
 from __future__ import annotations
 
 from kerassniff.checks._shared import EVENT_WORDS, events
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import encoding_name, same_label_shape
 from kerassniff.semantic.models import Model
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    fit = run.fit_for(finding.line)
+    if not fit or not fit.get("y"):
+        return None
+    others = [(name, fit.get(name)) for name in ("validation_y",)] + \
+             [(f"{c['kind']}() y", c.get("y")) for c in run.calls if c["kind"] == "evaluate"]
+    for name, stats in others:
+        if stats and stats.get("onehot") != fit["y"].get("onehot"):
+            def encoding(s):
+                return "one-hot" if s.get("onehot") else "integer" if s.get("integer_labels") else "other"
+            return Verdict(True, (f"fit() y is {encoding(fit['y'])} {fit['y']['shape']}, {name} is {encoding(stats)} "
+                                  f"{stats['shape']}"))
+    return None
+
+
 @rule("KS102", "label-encoding-mismatch", Severity.ERROR,
       "labels encoded differently from what the loss expects, or differently between training and validation/test",
       "encode every split's labels the same way the loss expects: to_categorical for categorical_crossentropy, "
-      "integer ids for sparse_categorical_crossentropy")
+      "integer ids for sparse_categorical_crossentropy", verdict=verdict)
 def check(script: Script):
     for model in script.models:
         labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot", "column")
@@ -55,10 +71,11 @@ def check(script: Script):
                 f"{where} labels {event.data.label} are {encoding_name(event.data.encoding)} but the training "
                 f"labels {train.data.label} are {encoding_name(train.data.encoding)}"),
                 f"encode {event.data.name or 'these labels'} exactly like {train.data.name or 'the training labels'}",
-                explanation=(f"The training labels are encoded at {script.where(train.data.node or train.call_node)}. "
+                explanation=(f"The training labels are encoded at {{training}}. "
                              f"The loss and accuracy reported for {where} compare differently shaped labels and do "
                              f"not measure the model."),
-                facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding})
+                facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
+                mentions={"training": train.data.node or train.call_node})
 
 
 def _losses_at(model: Model, order: int) -> set[str | None]:

@@ -3,37 +3,49 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    output = run.checks(finding.line).get("output")
+    if not output:
+        return None
+    constant = output.get("all_ones") or (output["min"] == output["max"] == 1.0)
+    return Verdict(bool(constant), f"outputs on the first batch range {output['min']:.3g}..{output['max']:.3g}")
+
+
 @rule("KS103", "single-unit-softmax", Severity.ERROR,
       "softmax on a 1-unit output, which is always exactly 1.0",
       "for a yes/no output use Dense(1, activation='sigmoid') with binary_crossentropy; "
-      "for N classes use Dense(N, activation='softmax')")
+      "for N classes use Dense(N, activation='softmax')", verdict=verdict)
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
         for head in model.heads():
             if head is not None and head.activation == "softmax" and head.units == 1:
                 reported.add(id(head.activation_node))
-                yield Report(head.activation_node, _message(script, head.layer.kind, head.activation_node, head.layer.node),
-                             None, _sigmoid_fix(head.activation_node), explanation=EXPLANATION)
+                yield Report(head.activation_node, _message(head.layer.kind),
+                             None, _sigmoid_fix(head.activation_node), explanation=EXPLANATION,
+                             mentions={"layer": head.layer.node})
         for layer in model.all_layers():
             if layer.units == 1 and layer.activation == "softmax" and id(layer.node) not in reported:
                 reported.add(id(layer.node))
-                yield Report(layer.node, _message(script, layer.kind, layer.node, layer.node), None,
-                             _sigmoid_fix(_activation_argument(layer.node)), explanation=EXPLANATION)
+                yield Report(layer.node, _message(layer.kind), None,
+                             _sigmoid_fix(_activation_argument(layer.node)), explanation=EXPLANATION,
+                             mentions={"layer": layer.node})
 
 
 EXPLANATION = ("softmax normalises over the units, so over one unit it is exactly 1.0 for every input: the loss gets "
                "no gradient through it, every prediction is 1.0 and accuracy equals the share of positive labels.")
 
 
-def _message(script: Script, kind: str, node, layer_node) -> str:
-    return f"softmax over the 1-unit {kind} output ({script.where(layer_node)}) is always 1.0: nothing is learnt"
+def _message(kind: str) -> str:
+    """The message; it mentions the 1-unit layer as ``layer``."""
+    return f"softmax over the 1-unit {kind} output ({{layer}}) is always 1.0: nothing is learnt"
 
 
 def _activation_argument(node):

@@ -1,8 +1,9 @@
 """KS104 logits-mismatch."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, loss_text, quoted
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import describe_head, head_mention, loss_heads, loss_text
+from kerassniff.evidence import Measurements, Verdict, facts
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES
@@ -21,28 +22,40 @@ _DOUBLE_ACTIVATION = (
 )
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    output = run.checks(finding.line).get("output")
+    if not output:
+        return None
+    probabilities = output["min"] >= 0.0 and output["max"] <= 1.0
+    sums = f", rows sum to {output['row_sum_mean']:.2f}" if "row_sum_mean" in output else ""
+    shown = f"outputs range {output['min']:.3g}..{output['max']:.3g}{sums}"
+    if facts(finding).get("from_logits") is True:
+        return Verdict(probabilities, shown + (": probabilities, fed to a loss that expects logits" if probabilities else ""))
+    return Verdict((not probabilities), shown)
+
+
 @rule("KS104", "logits-mismatch", Severity.ERROR,
       "from_logits=True on a probability output, or a linear (logit) output fed to a loss expecting probabilities",
       "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
-      "or a linear output with from_logits=True")
+      "or a linear output with from_logits=True", verdict=verdict)
 def check(script: Script):
     for _, _, loss, head in loss_heads(script):
         if loss.name not in CROSSENTROPY_LOSSES:
             continue
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
             yield Report(loss.node, (
-                f"from_logits=True on the {describe_head(script, head)}: JAX and PyTorch apply "
+                f"from_logits=True on the {describe_head(head)}: JAX and PyTorch apply "
                 f"{head.activation} twice"),
                 f"drop from_logits=True (the output is already {head.activation}), or remove the activation from "
                 f"the last layer and keep from_logits=True",
                 explanation=_DOUBLE_ACTIVATION.format(activation=head.activation,
                                                       op=head.activation.capitalize()),
-                facts={"from_logits": True, "activation": head.activation})
+                facts={"from_logits": True, "activation": head.activation}, mentions=head_mention(head))
         elif loss.from_logits is False and head.activation == "linear":
             yield Report(loss.node, (
-                f"{loss_text(script, loss)} expects probabilities but the {describe_head(script, head)} gives logits"),
+                f"{loss_text(script, loss)} expects probabilities but the {describe_head(head)} gives logits"),
                 "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
                 "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer",
                 explanation=("The loss has from_logits=False, so it clips its input into (0, 1) before the log: it is "
                              "wrong for every sample whose logit falls outside that range, and training degrades."),
-                facts={"from_logits": False, "activation": head.activation})
+                facts={"from_logits": False, "activation": head.activation}, mentions=head_mention(head))

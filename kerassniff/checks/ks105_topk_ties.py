@@ -7,7 +7,8 @@ top-k exposes a saturated model at once: on real code those findings were all no
 """
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict, facts
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import CompileCall
@@ -16,10 +17,28 @@ TOPK = ("top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy")
 TOP1 = ("accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    checks = run.checks(finding.line)
+    k = str(facts(finding).get("k", 5))
+    before, after = (checks.get("ties") or {}).get(k), (checks.get("after_ties") or {}).get(k)
+    if before is None and after is None:
+        return None
+    worst = max(v for v in (before, after) if v is not None)
+    measured = (f"{before or 0:.0%} of the rows of a real batch tie at the {k}th score before training, "
+                f"{after or 0:.0%} after {checks.get('updates')} updates")
+    if worst <= 0.05:  # ties appear once the softmax saturates, which a short run may not reach
+        return Verdict(None, measured + "; ties appear once the softmax saturates")
+    reported = ((checks.get("accuracy") or {}).get("reported") or {})
+    top_k = next((v for name, v in reported.items() if "top_k" in name), None)
+    if top_k is not None and reported.get("accuracy") is not None:
+        measured += f" (Keras reported top-{k} accuracy {top_k:.2f} with top-1 at {reported['accuracy']:.2f})"
+    return Verdict(True, measured)
+
+
 @rule("KS105", "topk-ties", Severity.INFO,
       "top-k accuracy counts tied scores at the k-th place as hits",
       "read top-k together with top-1 accuracy and the loss; a top-k near 1.0 while top-1 sits at chance means "
-      "saturated (tied) outputs, not a good model")
+      "saturated (tied) outputs, not a good model", verdict=verdict)
 def check(script: Script):
     for compile_call in script.compiles():
         head = compile_call.model.single_head()

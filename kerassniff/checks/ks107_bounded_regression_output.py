@@ -1,8 +1,9 @@
 """KS107 bounded-regression-output."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, loss_text, onehot_fit_labels
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import describe_head, head_mention, loss_heads, loss_text, onehot_fit_labels
+from kerassniff.evidence import Measurements, Verdict, range_text
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
@@ -11,9 +12,19 @@ from kerassniff.semantic.training import REGRESSION_LOSSES
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    fit = run.fit_for(finding.line)
+    output = ((fit or {}).get("checks") or {}).get("output")
+    if not fit or not output or not fit.get("y"):
+        return None
+    outside = fit["y"]["min"] < output["min"] - 1e-6 or fit["y"]["max"] > 1.0
+    return Verdict(outside, f"targets {range_text(fit['y'])}, outputs {output['min']:.3g}..{output['max']:.3g}")
+
+
 @rule("KS107", "bounded-regression-output", Severity.ERROR,
       "a regression loss on an output whose activation cannot reach the targets",
-      "use a linear output (no activation) for regression, or scale the targets into the activation's range")
+      "use a linear output (no activation) for regression, or scale the targets into the activation's range",
+      verdict=verdict, compares_values=True)
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
         if loss.name not in REGRESSION_LOSSES:
@@ -22,21 +33,21 @@ def check(script: Script):
             if onehot_fit_labels(script, model):
                 continue  # one-hot targets a softmax can reach: KS108 (classification trained as regression)
             yield Report(loss.node, (
-                f"regression loss {loss_text(script, loss)} on the {describe_head(script, head)} cannot fit the "
+                f"regression loss {loss_text(script, loss)} on the {describe_head(head)} cannot fit the "
                 f"targets"),
                 explanation=("Softmax outputs are positive and sum to 1, so the predictions cannot follow the targets "
                              "and the error stays high whatever the model learns."),
-                facts={"loss": loss.name, "activation": head.activation})
+                facts={"loss": loss.name, "activation": head.activation}, mentions=head_mention(head))
             continue
         for data in script.fit_labels(model):
             problem = _out_of_reach(head.activation or "", data)
             if problem:
                 yield Report(loss.node, (
-                    f"regression loss {loss_text(script, loss)} on the {describe_head(script, head)} cannot reach "
+                    f"regression loss {loss_text(script, loss)} on the {describe_head(head)} cannot reach "
                     f"the targets {data.label}"),
                     explanation=(f"The targets {data.label} {problem}: the error can never fall below the part of the "
                                  f"targets the activation cannot reach."),
-                    facts={"loss": loss.name, "activation": head.activation})
+                    facts={"loss": loss.name, "activation": head.activation}, mentions=head_mention(head))
                 break
 
 

@@ -2,16 +2,29 @@
 from __future__ import annotations
 
 from kerassniff.checks._shared import loss_heads, onehot_fit_labels, quoted
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict, losses_text
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import REGRESSION_LOSSES
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    fit, checks, data, _ = run.fit_parts(finding.line)
+    labels = data.get("labels") or {}
+    loss = (fit.get("model") or {}).get("loss") or "a regression loss"
+    if labels.get("onehot_width") or (fit.get("y") or {}).get("onehot"):
+        width = labels.get("onehot_width") or (fit.get("y") or {}).get("shape", [0, "?"])[-1]
+        return Verdict(True, f"fit() y is one-hot ({width} columns), trained with {loss}{losses_text(checks)}")
+    if labels and labels.get("integral") is False:
+        return Verdict(False, f"fit() y has {labels.get('distinct')} distinct non-integer values: regression targets")
+    return None
+
+
 @rule("KS108", "regression-loss-on-classifier", Severity.WARNING,
       "a regression loss (mse, mae, ...) on a classifier head trained on one-hot labels",
       "use loss='categorical_crossentropy' for a softmax over one-hot labels "
-      "('binary_crossentropy' for independent sigmoid outputs)")
+      "('binary_crossentropy' for independent sigmoid outputs)", verdict=verdict)
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
         if loss.name not in REGRESSION_LOSSES:
@@ -26,16 +39,18 @@ def check(script: Script):
             continue
         better = "categorical_crossentropy" if head.activation == "softmax" else "binary_crossentropy"
         yield Report(loss.node, (
-            f"{loss.name} on a {_head(script, head)} with one-hot labels: classification trained as regression"),
+            f"{loss.name} on a {_head(head)} with one-hot labels: classification trained as regression"),
             explanation=(
                 f"The loss {quoted(script, loss.node)} is a regression loss, but the labels {labels[0].label} are "
                 f"one-hot class indicators and the output is a {head.activation} classifier: use {better}. "
                 f"Through a {head.activation} the squared/absolute error's gradient carries a factor p·(1 - p) that "
                 f"vanishes when the model is confidently wrong (p of the true class near 0), so those samples "
                 f"barely learn; crossentropy's gradient (p - y) does not vanish. Training is slower and usually "
-                f"ends at lower accuracy."))
+                f"ends at lower accuracy."),
+            mentions={"head": head.activation_node})
 
 
-def _head(script: Script, head) -> str:
+def _head(head) -> str:
+    """'10-unit softmax ({head})': the report mentions the head's activation as ``head``."""
     units = f"{head.units}-unit " if head.units is not None else ""
-    return f"{units}{head.activation} ({script.where(head.activation_node)})"
+    return f"{units}{head.activation} ({{head}})"

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from kerassniff.checks._shared import loss_heads, quoted
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict, range_text
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
@@ -13,9 +14,21 @@ from kerassniff.semantic.training import BINARY_LOSSES
 VALUE_PRESERVING = {"reshape", "cast"}
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    fit, checks, _, _ = run.fit_parts(finding.line)
+    y = fit.get("y") or {}
+    if y.get("max") is None:
+        return None
+    losses = checks.get("losses") or []
+    negative = f"; the loss is negative ({min(losses):.3g}) after training" if losses and min(losses) < 0 else ""
+    if y["max"] > 1 or y["min"] < 0:
+        return Verdict(True, f"fit() y is {range_text(y)}: labels outside 0..1 under binary crossentropy{negative}")
+    return Verdict(False, f"fit() y is {range_text(y)}: every label is 0 or 1")
+
+
 @rule("KS109", "binary-loss-on-class-ids", Severity.ERROR,
       "binary crossentropy on a 1-unit sigmoid fed integer labels of more than two classes",
-      "for N classes use Dense(N, activation='softmax') with loss='sparse_categorical_crossentropy'")
+      "for N classes use Dense(N, activation='softmax') with loss='sparse_categorical_crossentropy'", verdict=verdict)
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
         if loss.name not in BINARY_LOSSES or head.units != 1 or head.activation != "sigmoid" or loss.from_logits:
@@ -25,7 +38,7 @@ def check(script: Script):
             if classes is None or classes <= 2:
                 continue
             yield Report(loss.node, (
-                f"{loss.name} on a 1-unit sigmoid ({script.where(head.activation_node)}) with class ids "
+                f"{loss.name} on a 1-unit sigmoid ({{head}}) with class ids "
                 f"0..{classes - 1}: ids above 1 read as probabilities"),
                 explanation=(
                     f"The loss {quoted(script, loss.node)} meets the labels {data.label}, integer ids of {classes} "
@@ -34,7 +47,8 @@ def check(script: Script):
                     f"y = {classes - 1} the loss keeps falling as p -> 1 (Keras clips p at 1 - 1e-7, where it is about "
                     f"{-(classes - 2) * 16.12:.0f}), so the loss goes negative and the "
                     f"single output learns only 'class 0 or not'; the other {classes - 1} classes are never told "
-                    f"apart. The labels come from {data.source.description}."))
+                    f"apart. The labels come from {data.source.description}."),
+                mentions={"head": head.activation_node})
             break
 
 

@@ -1,8 +1,9 @@
 """KS110 binary-loss-on-unbounded-output: binary crossentropy reading relu/tanh/... outputs as probabilities."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, loss_heads, quoted
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import describe_head, head_mention, loss_heads, quoted
+from kerassniff.evidence import Measurements, Verdict, facts
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import BINARY_LOSSES
@@ -14,9 +15,26 @@ UNBOUNDED = {"relu", "tanh", "elu", "selu", "softplus", "leaky_relu", "exponenti
 NON_NEGATIVE = {"relu", "softplus", "exponential"}
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, _, _, probe = run.fit_parts(finding.line)
+    outputs = probe.get("outputs")
+    if not outputs:
+        return None
+    from_logits = facts(finding).get("from_logits", probe.get("from_logits"))
+    shown = (f"outputs on a real batch range {outputs['min']:.3g}..{outputs['max']:.3g}, "
+             f"{outputs['outside_unit']:.0%} of them outside the open interval (0, 1)")
+    if from_logits is True:
+        never_negative = outputs["min"] >= 0
+        return Verdict(never_negative, shown + (": as logits none is negative, so no predicted probability falls below 0.5"
+                                                if never_negative else ""))
+    if outputs["outside_unit"] > 0:
+        return Verdict(True, shown + ": binary crossentropy clips them to [1e-7, 1 - 1e-7]")
+    return Verdict(None, shown + ": this batch stays inside, other inputs need not")
+
+
 @rule("KS110", "binary-loss-on-unbounded-output", Severity.ERROR,
       "binary crossentropy on an output that is not a probability (relu, tanh, ...)",
-      "use activation='sigmoid' on the last layer, or no activation and from_logits=True")
+      "use activation='sigmoid' on the last layer, or no activation and from_logits=True", verdict=verdict)
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
         if loss.name not in BINARY_LOSSES or head.activation not in UNBOUNDED:
@@ -24,7 +42,7 @@ def check(script: Script):
         if not model.fits:
             continue  # compiled only to predict (a GAN's generator): the loss never trains anything
         activation = head.activation
-        where = describe_head(script, head)
+        where = describe_head(head)
         if loss.from_logits is False:
             yield Report(loss.node, f"{loss.name} on the {where}: {activation} outputs are not probabilities",
                          explanation=(
@@ -32,7 +50,8 @@ def check(script: Script):
                              f"from_logits=False takes log(p) and log(1 - p), so Keras first clips the outputs into "
                              f"[1e-7, 1 - 1e-7]; clipping has zero gradient, so every sample whose output is outside "
                              f"(0, 1) - {_outside(activation)} - stops learning and its loss is a constant. "
-                             f"(Categorical losses on such outputs are KS106's; a linear output is KS104's.)"))
+                             f"(Categorical losses on such outputs are KS106's; a linear output is KS104's.)"),
+                         mentions=head_mention(head))
         elif loss.from_logits is True and activation in NON_NEGATIVE:
             yield Report(loss.node, (
                 f"{loss.name}(from_logits=True) on the {where}: no prediction can fall below 0.5"),
@@ -40,7 +59,8 @@ def check(script: Script):
                              f"it; {activation} outputs are >= 0 and sigmoid(0) = 0.5, so no predicted probability is "
                              f"below 0.5: the negative class can "
                              f"never be predicted with confidence and the loss of every negative sample stays at or "
-                             f"above log(2) = 0.69."))
+                             f"above log(2) = 0.69."),
+                mentions=head_mention(head))
 
 
 OUTSIDE = {"relu": "every output at 0 or above 1", "tanh": "every output at 0 or below",

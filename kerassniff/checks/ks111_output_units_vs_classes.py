@@ -7,16 +7,36 @@ a head wider than the classes only wastes units.
 """
 from __future__ import annotations
 
-from kerassniff.checks._shared import loss_heads
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import loss_heads, shape_failure
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import CATEGORICAL_LOSSES
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    failure = shape_failure(run)
+    if failure is not None:
+        return failure
+    fit, _, data, probe = run.fit_parts(finding.line)
+    labels = data.get("labels") or {}
+    units = (fit.get("model") or {}).get("output_units") or (probe.get("outputs") or {}).get("units")
+    if labels.get("onehot_width"):
+        classes, how = labels["onehot_width"], f"one-hot rows of width {labels['onehot_width']}"
+    elif labels.get("integral") and labels.get("max") is not None and labels.get("min", 0) >= 0:
+        classes = int(labels["max"]) + 1
+        how = f"class ids {labels['min']:.0f}..{labels['max']:.0f} in {labels['rows']} rows"
+    else:
+        return None
+    if not units or units == 1:
+        return None
+    return Verdict(classes != units, f"the labels are {how} ({classes} classes); the built output layer has {units} units")
+
+
 @rule("KS111", "output-units-vs-classes", Severity.ERROR,
       "a softmax output whose number of units differs from the number of classes in the labels",
-      "give the last Dense layer one unit per class: Dense(num_classes, activation='softmax')")
+      "give the last Dense layer one unit per class: Dense(num_classes, activation='softmax')", verdict=verdict)
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
         if loss.name not in CATEGORICAL_LOSSES or head.activation != "softmax" or head.units is None:

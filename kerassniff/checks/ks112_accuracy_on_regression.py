@@ -1,7 +1,8 @@
 """KS112 accuracy-on-regression: metrics=['accuracy'] on a regression loss with continuous targets."""
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
@@ -10,9 +11,24 @@ from kerassniff.semantic.training import REGRESSION_LOSSES
 CONTINUOUS_STEPS = {"standardize", "minmax"}
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, checks, data, _ = run.fit_parts(finding.line)
+    labels = data.get("labels") or {}
+    if not labels.get("distinct"):
+        return None
+    counted = f"fit() y has {labels['distinct']} distinct values in its first {labels['sampled']} rows"
+    reported = ((checks.get("accuracy") or {}).get("reported") or {}).get("accuracy")
+    if labels.get("integral") is False and labels["distinct"] > 20:
+        tail = f"; Keras reports 'accuracy' {reported:.2f} on them" if reported is not None else ""
+        return Verdict(True, counted + ": continuous targets, which an exact-match accuracy cannot score" + tail)
+    if labels.get("integral") and labels["distinct"] <= 20:
+        return Verdict(False, counted + ": class labels")
+    return Verdict(None, counted)
+
+
 @rule("KS112", "accuracy-on-regression", Severity.WARNING,
       "an 'accuracy' metric on a regression loss whose targets are continuous",
-      "report a regression metric instead: metrics=['mae'] (or 'mse', 'RootMeanSquaredError')")
+      "report a regression metric instead: metrics=['mae'] (or 'mse', 'RootMeanSquaredError')", verdict=verdict)
 def check(script: Script):
     for model in script.models:
         heads = model.heads()

@@ -1,8 +1,9 @@
 """KS201 unscaled-split (seeds 003 and 004)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text, used_scaling_verdict
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
@@ -19,21 +20,26 @@ CONSEQUENCE = {
 }
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    return used_scaling_verdict(finding, run)
+
+
 @rule("KS201", "unscaled-split", Severity.ERROR,
       "one split is scaled and another split fed to the same model is not, or is scaled differently",
       "apply exactly the same preprocessing to every split (put it in one function, or in the model as a "
-      "Rescaling/Normalization layer)")
+      "Rescaling/Normalization layer)", verdict=verdict, compares_values=True)
 def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
             if _same_kind_of_data(reference.data, event.data):
                 yield Report(event.call_node, (
                     f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but fit() "
-                    f"({script.where(reference.call_node)}) used {reference.data.label} "
+                    f"({{fit}}) used {reference.data.label} "
                     f"{scaling_text(reference.data)}"),
                     explanation=(f"Here the model sees inputs on a different scale than in training, so the numbers "
                                  f"it reports (or the predictions it makes) are wrong{CONSEQUENCE[task(model)]}."),
-                    facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)})
+                    facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)},
+                    mentions={"fit": reference.call_node})
 
 
 def task(model: Model) -> str | None:

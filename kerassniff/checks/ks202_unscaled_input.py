@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from kerassniff.checks._shared import events
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict, range_text
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
@@ -16,10 +17,18 @@ BOUNDED_ACTIVATIONS = frozenset({"sigmoid", "tanh", "softmax", "hard_sigmoid", "
 NORMALIZATION_LAYERS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    fit = run.at(finding.line, "fit") or run.fit_for(finding.line)
+    if not fit or not fit.get("x"):
+        return None
+    raw = fit["x"]["max"] > 2.0
+    return Verdict(raw, f"fit() x is {range_text(fit['x'])}")
+
+
 @rule("KS202", "unscaled-input", Severity.WARNING,
       "raw 0-255 pixel data reaches fit() with no scaling anywhere",
       "divide by 255 (x = x.astype('float32') / 255), use ImageDataGenerator(rescale=1/255), "
-      "or add keras.layers.Rescaling(1/255) as the model's first layer")
+      "or add keras.layers.Rescaling(1/255) as the model's first layer", verdict=verdict, compares_values=True)
 def check(script: Script):
     for model in script.models:
         if not model.structure_known or model.scales_inputs or _normalizes_inputs(model):
@@ -32,10 +41,11 @@ def check(script: Script):
                 continue
             yield Report(event.call_node, (
                 f"{data.label} reaches fit() as raw 0-255 pixels that nothing scales: training may stall near chance"),
-                explanation=(f"The pixels come from {data.source.description} ({script.where(data.source.node)}) and "
+                explanation=(f"The pixels come from {data.source.description} ({{source}}) and "
                              f"nothing scales them, in the arrays or in the model: inputs hundreds of times larger "
                              f"than the initial weights expect saturate activations, so training is slow or stuck "
-                             f"near chance accuracy."))
+                             f"near chance accuracy."),
+                mentions={"source": data.source.node})
             break
 
 

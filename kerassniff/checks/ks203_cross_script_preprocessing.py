@@ -1,18 +1,30 @@
 """KS203 cross-script-preprocessing-mismatch (seed 003: train.py scaled by 255, the evaluation script did not)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, scaling_text
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, scaling_text, scaling_verdict
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.semantic.links import model_links
-from kerassniff.registry import Report, project_rule
+from kerassniff.registry import Elsewhere, Report, project_rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
+
+
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    used = run.at(finding.line)
+    trainer_fits = [fit for linked in run.linked for fit in linked.fits()]
+    if used is None or not trainer_fits:
+        return None
+    measured = scaling_verdict(trainer_fits[0].get("x"), used.get("x"), f"{used['kind']}() here")
+    if measured is None:
+        return None
+    return Verdict(measured.confirmed, "training script's " + measured.evidence)
 
 
 @project_rule("KS203", "cross-script-preprocessing-mismatch", Severity.ERROR,
               "a script that loads a model prepares its inputs differently from the script that trained it",
               "share one preprocessing function between the training and the evaluation script (or put the "
-              "preprocessing inside the model as layers)")
+              "preprocessing inside the model as layers)", verdict=verdict, compares_values=True)
 def check(scripts: list[Script]):
     for link in model_links(scripts):
         trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
@@ -27,12 +39,13 @@ def check(scripts: list[Script]):
                 continue
             yield link.user, Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {_brief(event.data, problem)}, but "
-                f"{link.trainer.path} ({link.trainer.where(reference.call_node)}) trained it "
+                f"{link.trainer.path} ({{trained}}) trained it "
                 f"{_trained_on(reference.data, problem)}"),
                 explanation=(f"{link.trainer.path} trained the model saved as '{link.path}' on {reference.data.label} "
                              f"{_described(reference.data, problem)}: the loaded model sees inputs unlike anything it was "
                              f"trained on, and its accuracy here does not measure it."),
-                facts={"trainer": link.trainer.path, "model_file": link.path})
+                facts={"trainer": link.trainer.path, "model_file": link.path},
+                mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
 
 
 def _trained_on(data: Data, problem: str) -> str:

@@ -1,16 +1,21 @@
 """KS204 generator-rescale-mismatch."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text, used_scaling_verdict
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+
+
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    return used_scaling_verdict(finding, run)
 
 
 @rule("KS204", "generator-rescale-mismatch", Severity.ERROR,
       "a generator or dataset pipeline rescales the training flow but not the validation/test flow, or vice versa",
       "give every flow the same rescale/preprocessing_function (one ImageDataGenerator for validation with the "
-      "same rescale, or the same .map() on every dataset)")
+      "same rescale, or the same .map() on every dataset)", verdict=verdict, compares_values=True)
 def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=True):
@@ -18,5 +23,6 @@ def check(script: Script):
                 f"the {EVENT_WORDS[event.kind]} flow {event.data.label} is {scaling_text(event.data)}, unlike the "
                 f"training flow {reference.data.label}"),
                 explanation=(f"The training flow {reference.data.label} is {scaling_text(reference.data)} "
-                             f"({script.where(reference.data.node or reference.call_node)}): validation/test numbers "
-                             f"are computed on differently scaled images and do not reflect the model."))
+                             f"({{training}}): validation/test numbers "
+                             f"are computed on differently scaled images and do not reflect the model."),
+                mentions={"training": reference.data.node or reference.call_node})

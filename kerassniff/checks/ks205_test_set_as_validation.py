@@ -23,9 +23,10 @@ def check(script: Script):
                 if used.order < final.order and _same_array(used.data, final.data):
                     yield Report(final.call_node, (
                         f"evaluate() on {final.data.label} reuses the validation_data of fit() "
-                        f"({script.where(used.call_node)}): the test score is optimistic"),
+                        f"({{validation}}): the test score is optimistic"),
                         explanation=("The test split was already used to watch and choose the training run (early "
-                                     "stopping, checkpoints, tuning by eye), so it no longer measures unseen data."))
+                                     "stopping, checkpoints, tuning by eye), so it no longer measures unseen data."),
+                        mentions={"validation": used.call_node})
                     break
 
 

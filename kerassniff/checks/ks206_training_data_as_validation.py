@@ -3,16 +3,30 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import FitCall
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, _, data, _ = run.fit_parts(finding.line)
+    overlap = data.get("overlap")
+    if not overlap or not overlap.get("validation_rows"):
+        return None
+    share = overlap["in_training"] / overlap["validation_rows"]
+    hashed, rows = overlap.get("training_rows_hashed"), overlap.get("training_rows")
+    partial = hashed is not None and rows is not None and hashed < rows
+    text = (f"{overlap['in_training']} of the {overlap['validation_rows']} validation rows ({share:.0%}) are "
+            f"identical to training rows" + (f" (the first {hashed} of {rows} compared)" if partial else ""))
+    return Verdict((True if share >= 0.5 else False if share <= 0.05 and not partial else None), text)
+
+
 @rule("KS206", "training-data-as-validation", Severity.WARNING,
       "validation_data that is the training array itself, or a slice of it, in the same fit() call",
       "validate on samples the model does not train on: validation_split=0.2, or split once with "
-      "train_test_split and pass the held-out part")
+      "train_test_split and pass the held-out part", verdict=verdict)
 def check(script: Script):
     for fit in script.fits():
         if fit.method != "fit":

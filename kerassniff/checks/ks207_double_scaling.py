@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from kerassniff.checks._shared import EVENT_WORDS, events
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict, range_text
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
@@ -35,9 +36,25 @@ class Scaling:
     in_model: bool = False
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    fit = run.fit_for(finding.line)
+    stats = (fit or {}).get("x")
+    if not stats or stats.get("max") is None:
+        return None
+    if stats["max"] < 0.05:
+        return Verdict(True, f"fit() x is {range_text(stats)}")
+    rescaled = ((fit or {}).get("probe") or {}).get("rescaled")
+    if not rescaled:
+        return None  # the arrays look right and the model has no Rescaling layer to measure after
+    seen = (f"fit() x is {range_text(stats)}; after the model's Rescaling layer '{rescaled['layer']}' the "
+            f"network sees {rescaled['min']:.3g}..{rescaled['max']:.3g}")
+    return Verdict(True, seen) if rescaled["max"] < 0.05 else Verdict(None, seen)
+
+
 @rule("KS207", "double-scaling", Severity.ERROR,
       "0-255 pixels divided by 255 twice (in the arrays, a generator, a Rescaling layer or the model itself)",
-      "scale once: keep either the array division / rescale=1/255, or the model's Rescaling layer, not both")
+      "scale once: keep either the array division / rescale=1/255, or the model's Rescaling layer, not both",
+      verdict=verdict, compares_values=True)
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
@@ -62,10 +79,10 @@ def check(script: Script):
                 continue
             reported.add(id(where.node))
             if second.in_model:
-                model_text = f"{second.description} ({script.where(second.node)})"
+                model_text = f"{second.description} ({{scaled}})"
                 message = f"{data.label} is {first.description} here and again by {model_text}"
             else:
-                message = f"{data.label} is {second.description} after being {first.description} ({script.where(first.node)})"
+                message = f"{data.label} is {second.description} after being {first.description} ({{scaled}})"
             yield Report(
                 where.node,
                 f"{message}: inputs in [0, {largest:.2g}]",
@@ -74,7 +91,8 @@ def check(script: Script):
                     + ", then ".join(s.description for s in scalings)
                     + f", which leaves the values reaching {EVENT_WORDS[event.kind]} in [0, {largest:.2g}] instead "
                     f"of [0, 1]. The network still trains, but on inputs hundreds of times smaller than its initial "
-                    f"weights expect: learning is slow and accuracy lower, with no error anywhere."))
+                    f"weights expect: learning is slow and accuracy lower, with no error anywhere."),
+                mentions={"scaled": second.node if second.in_model else first.node})
 
 
 def data_scalings(data: Data) -> list[Scaling] | None:

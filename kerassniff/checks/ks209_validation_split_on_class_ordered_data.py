@@ -6,16 +6,35 @@ Keras takes the validation samples from the end of the arrays, before it shuffle
 """
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+import math
+from kerassniff.evidence import Measurements, Verdict, facts
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, ordered_by_class
 from kerassniff.semantic.values import Const, const_value
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, _, data, _ = run.fit_parts(finding.line)
+    labels = data.get("labels") or {}
+    split = facts(finding).get("validation_split")
+    if "class_runs" not in labels or not isinstance(split, (int, float)) or not labels.get("rows"):
+        return None
+    runs, rows = labels["class_runs"], labels["rows"]
+    if runs is None:
+        return Verdict(False, f"fit()'s {rows} labels change class 64 times or more: they are not in class blocks")
+    start = int(math.floor(rows * (1 - split)))
+    held = sorted({run[0] for run in runs if run[2] > start})
+    classes = {run[0] for run in runs}
+    text = (f"fit()'s {rows} labels come in {len(runs)} runs of one class; validation_split={split} keeps rows "
+            f"{start}..{rows - 1}, of class{'' if len(held) == 1 else 'es'} {', '.join(f'{c:g}' for c in held)}")
+    return Verdict((len(held) == 1 and len(classes) > 1), text)
+
+
 @rule("KS209", "validation-split-on-ordered-classes", Severity.ERROR,
       "fit(validation_split=...) on arrays still ordered by class: the validation set holds the last class only",
       "shuffle inputs and labels together before fit() (p = np.random.permutation(len(x)); x, y = x[p], y[p]), "
-      "or split with train_test_split(x, y, stratify=y) and pass validation_data=")
+      "or split with train_test_split(x, y, stratify=y) and pass validation_data=", verdict=verdict)
 def check(script: Script):
     for fit in script.fits():
         split = const_value(fit.validation_split)
@@ -34,12 +53,12 @@ def check(script: Script):
         yield Report(fit.node, (
             f"{y.label} is in class blocks: validation_split={split} validates on the last class only"),
             explanation=(
-                f"The labels were built class after class ({script.code_of(order.node)}, {script.where(order.node)}) "
+                f"The labels were built class after class ({script.code_of(order.node)}, {{order}}) "
                 f"and nothing shuffles them before this fit(). Keras takes the validation samples from the END of "
                 f"x and y, before it shuffles (keras/src/trainers/data_adapters/array_slicing.py "
                 f"train_validation_split, called by fit()): the last {split:.0%} are all of the last class. "
                 f"Training then rarely or never sees that class, and the validation accuracy measures one class."),
-            facts={"validation_split": split, "ordered_by": "class"})
+            facts={"validation_split": split, "ordered_by": "class"}, mentions={"order": order.node})
 
 
 def _shuffled_in_place(script: Script, arrays: list[Data]) -> bool:

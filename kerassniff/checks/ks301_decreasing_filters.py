@@ -8,7 +8,8 @@ design), and convolutions separated by a layer kerassniff cannot read.
 """
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.models import (
@@ -23,9 +24,19 @@ from kerassniff.semantic.models import (
 _AFTER_OUTPUT = PASS_THROUGH | set(ACTIVATION_LAYERS) | {"Activation", "Cropping1D", "Cropping2D", "Cropping3D"}
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    fit = run.fit_for(finding.line)
+    filters = ((fit or {}).get("model") or {}).get("conv_filters")
+    if not filters:
+        return None
+    decreasing = any(b < a for a, b in zip(filters, filters[1:]))
+    return Verdict(decreasing, f"the built model's convolution filters: {filters}")
+
+
 @rule("KS301", "decreasing-filters", Severity.WARNING,
       "convolution filter counts that shrink as the network gets deeper",
-      "let filter counts grow (or stay equal) with depth, e.g. 32 -> 64 -> 128, as spatial size shrinks")
+      "let filter counts grow (or stay equal) with depth, e.g. 32 -> 64 -> 128, as spatial size shrinks",
+      verdict=verdict)
 def check(script: Script):
     decoders = [m for m in script.models if _upsamples(m)]
     for model in script.models:
@@ -39,16 +50,15 @@ def check(script: Script):
                 continue
             earlier, later = found
             if earlier.node is later.node:
-                where = f"from {earlier.units} to {later.units} between iterations of the loop at " \
-                        f"{script.where(later.node)}"
+                where = f"from {earlier.units} to {later.units} between iterations of the loop at {{later}}"
             else:
-                where = (f"from {earlier.units} ({script.where(earlier.node)}) to {later.units} "
-                         f"({script.where(later.node)}) deeper in the network")
+                where = f"from {earlier.units} ({{earlier}}) to {later.units} ({{later}}) deeper in the network"
             yield Report(later.node, f"{later.kind} filters shrink {where}, which caps accuracy",
                          explanation=("The deeper layer sees a smaller feature map and combines more, more complex "
                                       "features, but gets fewer channels to hold them, which caps accuracy; a wide "
                                       "first layer is also the slowest part of the model."),
-                         facts={"filters": [earlier.units, later.units]})
+                         facts={"filters": [earlier.units, later.units]},
+                         mentions={"earlier": earlier.node, "later": later.node})
 
 
 def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:

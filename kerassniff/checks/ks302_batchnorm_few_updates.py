@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import math
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import FitCall
@@ -12,10 +13,25 @@ from kerassniff.semantic.values import Const, DataValue, const_value, int_value
 STALE_WEIGHT = 0.05  # flag while the initial moving statistics still weigh more than this
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    checks = run.checks(finding.line)
+    modes = checks.get("modes")
+    if not modes:
+        return None
+    updates = checks.get("updates")
+    text = f"after {updates} updates, training-mode and inference-mode outputs differ by up to " \
+           f"{modes['max_abs_difference']:.2f}"
+    if "training_mode_accuracy" in modes:
+        text += (f"; argmax accuracy on the same batch: training mode {modes['training_mode_accuracy']:.2f}, "
+                 f"inference mode {modes['inference_mode_accuracy']:.2f}")
+    disagreement = modes.get("argmax_disagreement", 0.0)
+    return Verdict((disagreement > 0 or modes["max_abs_difference"] > 0.1), text)
+
+
 @rule("KS302", "batchnorm-few-updates", Severity.WARNING,
       "BatchNormalization trained for too few updates before evaluate/predict",
       "train for a few hundred updates or more, lower BatchNormalization momentum (e.g. 0.9), "
-      "or start from pretrained weights")
+      "or start from pretrained weights", verdict=verdict)
 def check(script: Script):
     for model in script.models:
         fresh = model.fresh_batchnorm()

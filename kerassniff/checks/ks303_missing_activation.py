@@ -1,7 +1,9 @@
 """KS303 missing-activation: two affine layers in a row collapse into one."""
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import kernel_layer, layer_chains
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.architecture import (
@@ -17,9 +19,24 @@ from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import REGRESSION_LOSSES
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, _, _, probe = run.fit_parts(finding.line)
+    layers = probe.get("layers")
+    if not layers:
+        return None
+    linear = [(a, b) for a, b in layer_chains(layers) if kernel_layer(a) and kernel_layer(b)
+              and a.get("activation") == "linear"]
+    if linear:
+        a, b = linear[0]
+        return Verdict(True, (f"the built model feeds {a['class']} '{a['name']}' (linear) straight into {b['class']} "
+                              f"'{b['name']}': two affine maps in a row are one"))
+    return Verdict(False, "every Dense/Conv layer of the built model that feeds another has a non-linear activation")
+
+
 @rule("KS303", "missing-activation", Severity.WARNING,
       "a hidden Dense/Conv layer with no activation feeding another Dense/Conv layer",
-      "give the hidden layer a non-linearity: activation='relu', or an Activation/LeakyReLU layer after it")
+      "give the hidden layer a non-linearity: activation='relu', or an Activation/LeakyReLU layer after it",
+      verdict=verdict)
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
@@ -36,14 +53,15 @@ def check(script: Script):
             through = f"Only {between} lies between them. " if between else ""
             yield Report(layer.node, (
                 f"'{layer_text(layer)}' has no activation and feeds '{layer_text(pair.following)}' "
-                f"({script.where(pair.following.node)}): the two act as one linear layer"),
+                f"({{following}}): the two act as one linear layer"),
                 explanation=(
                     f"{through}Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine "
                     "map, so the first layer adds parameters but no capacity and the network is shallower than it "
                     "looks. "
                     "Dropout, reshaping and BatchNormalization (affine at inference) in between do not change that; "
                     "pooling only averages or picks among the same linear responses. Hidden layers usually need "
-                    "activation='relu' (Dense and Conv layers default to no activation)."))
+                    "activation='relu' (Dense and Conv layers default to no activation)."),
+                mentions={"following": pair.following.node})
 
 
 def _bottleneck(pair: Neighbours) -> bool:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import layer_chains
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.architecture import AFFINE_LAYERS, activation_of, is_activation_layer, layer_text
@@ -13,9 +15,31 @@ from kerassniff.semantic.models import PASS_THROUGH, Layer
 SQUASHING = ("softmax", "sigmoid")
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, _, _, probe = run.fit_parts(finding.line)
+    layers = probe.get("layers")
+    if not layers:
+        return None
+    doubled = [(a, b) for a, b in layer_chains(layers) if a.get("activation") in SQUASHING
+               and a.get("activation") == b.get("activation")]
+    if not doubled:
+        return Verdict(False, "no squashing activation of the built model feeds the same activation")
+    a, b = doubled[0]
+    text = f"the built model applies {a['activation']} in '{a['name']}' and again in '{b['name']}'"
+    outputs = probe.get("outputs") or {}
+    if a["activation"] == "softmax" and outputs.get("row_max_max") is not None and outputs.get("units", 1) > 1:
+        bound = math.e / (math.e + outputs["units"] - 1)
+        text += (f"; the largest output on a real batch is {outputs['row_max_max']:.3f} "
+                 f"(at most e/(e+N-1) = {bound:.3f} for N = {outputs['units']})")
+    elif a["activation"] == "sigmoid" and outputs.get("min") is not None:
+        text += f"; outputs on a real batch range {outputs['min']:.3f}..{outputs['max']:.3f} (never below 0.5)"
+    return Verdict(True, text)
+
+
 @rule("KS304", "redundant-activation", Severity.ERROR,
       "softmax or sigmoid applied twice in a row",
-      "keep one activation: drop the Activation/Softmax layer, or the activation= of the layer before it")
+      "keep one activation: drop the Activation/Softmax layer, or the activation= of the layer before it",
+      verdict=verdict)
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
@@ -34,7 +58,7 @@ def check(script: Script):
 
 def _report(script: Script, layer: Layer, first: Layer, activation: str) -> Report:
     first_text = f"'{layer_text(first)}'" if first.kind in AFFINE_LAYERS else f"the {first.kind} layer"
-    message = (f"{layer.kind} layer applies {activation} again after {first_text} ({script.where(first.node)}): "
+    message = (f"{layer.kind} layer applies {activation} again after {first_text} ({{first}}): "
                f"outputs squashed twice")
     if activation == "softmax":
         units = first.units if first.kind in AFFINE_LAYERS else None
@@ -49,4 +73,4 @@ def _report(script: Script, layer: Layer, first: Layer, activation: str) -> Repo
         why = ("A sigmoid of a probability lies in (0.5, 0.73): every prediction is at least 0.5, so thresholded "
                "at 0.5 every sample is predicted positive, and binary crossentropy cannot fall below log(2) "
                "for negative samples.")
-    return Report(layer.node, message, explanation=why)
+    return Report(layer.node, message, explanation=why, mentions={"first": first.node})

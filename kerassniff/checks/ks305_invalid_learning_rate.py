@@ -1,7 +1,8 @@
 """KS305 invalid-learning-rate: a constant learning rate no optimizer can train with."""
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict, losses_text
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.names import is_keras, short
@@ -21,9 +22,21 @@ SGD_LIMIT = 10.0
 TF1_MODULES = ("tensorflow.train.", "tensorflow.compat.v1.train.", "tensorflow.optimizers.")
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, checks, _, probe = run.fit_parts(finding.line)
+    optimizer = probe.get("optimizer") or {}
+    rate = optimizer.get("learning_rate")
+    if rate is None:
+        return None
+    name = optimizer.get("class", "the optimizer")
+    invalid = rate <= 0 or (name in ADAPTIVE and rate >= 1) or (name in PLAIN and rate > SGD_LIMIT)
+    diverged = f"; the loss is not finite after step {checks['nonfinite_step']}" if "nonfinite_step" in checks else ""
+    return Verdict(invalid, f"the model trains with {name}(learning_rate={rate:g}){losses_text(checks)}{diverged}")
+
+
 @rule("KS305", "invalid-learning-rate", Severity.ERROR,
       "a learning rate that is zero or negative, >= 1 for an adaptive optimizer, or > 10 for SGD",
-      "use a small positive learning rate: about 1e-3 for Adam/RMSprop, 1e-2 to 1e-1 for SGD")
+      "use a small positive learning rate: about 1e-3 for Adam/RMSprop, 1e-2 to 1e-1 for SGD", verdict=verdict)
 def check(script: Script):
     for call in script.calls:
         name = call.callee

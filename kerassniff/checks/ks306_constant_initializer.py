@@ -1,7 +1,8 @@
 """KS306 constant-initializer: hidden layers that start with identical (or zero) weights."""
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.architecture import AFFINE_LAYERS, exact_chains, is_activation_layer, layer_text
@@ -20,9 +21,25 @@ SYMMETRIC_LINKS = {
 }
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, checks, _, probe = run.fit_parts(finding.line)
+    kernels = probe.get("kernels")
+    if not kernels or len(kernels) < 2:
+        return None
+    hidden = kernels[:-1]
+    symmetric = [k for k in hidden if k["identical_units"]]
+    updates = checks.get("updates")
+    if symmetric:
+        k = symmetric[0]
+        state = "all zero" if k["all_zero"] else "identical"
+        return Verdict(True, f"after {updates} updates the {k['units']} units of '{k['name']}' still have {state} weights")
+    return Verdict(False, f"after {updates} updates every hidden layer's units have distinct weights")
+
+
 @rule("KS306", "constant-initializer", Severity.ERROR,
       "a hidden layer whose weights start all equal in a way training cannot undo",
-      "drop kernel_initializer (the default glorot_uniform is random) or use 'he_normal' for relu layers")
+      "drop kernel_initializer (the default glorot_uniform is random) or use 'he_normal' for relu layers",
+      verdict=verdict)
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
@@ -44,12 +61,13 @@ def check(script: Script):
                     if following is not None:
                         report = Report(layer.node, (
                             f"'{layer_text(layer)}' and the '{layer_text(following)}' it feeds "
-                            f"({script.where(following.node)}) start constant: its units stay identical"),
+                            f"({{following}}) start constant: its units stay identical"),
                             explanation=(
                                 "When a layer's kernel is constant, all its units compute the same value; when the "
                                 "layer it feeds is constant too, they also receive the same gradient, so every "
                                 "update keeps them equal and the layer behaves like a single unit. Random "
-                                "initialisers (Keras's default glorot_uniform) exist to break this symmetry."))
+                                "initialisers (Keras's default glorot_uniform) exist to break this symmetry."),
+                            mentions={"following": following.node})
                 if report is not None:
                     reported.add(id(layer.node))
                     yield report

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.names import is_keras, short
@@ -14,9 +15,20 @@ HIGH = 0.75  # at or above: reported on the value alone
 EVIDENCE_FROM = 0.5  # above this: reported when the code says "keep"
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, _, _, probe = run.fit_parts(finding.line)
+    rates = [layer["rate"] for layer in probe.get("layers") or [] if layer.get("class") == "Dropout"
+             and isinstance(layer.get("rate"), (int, float))]
+    if not rates:
+        return None
+    high = [r for r in rates if r >= 0.5]
+    text = f"the built model's Dropout layers zero {', '.join(f'{r:g}' for r in rates)} of their inputs in training"
+    return Verdict(bool(high), text)
+
+
 @rule("KS307", "dropout-keep-probability", Severity.WARNING,
       "a Dropout rate of 0.75 or more (or above 0.5 named as a keep probability): TF1's keep_prob carried over",
-      "Keras's Dropout(rate) is the fraction DROPPED: use rate = 1 - keep_prob (typically 0.2 to 0.5)")
+      "Keras's Dropout(rate) is the fraction DROPPED: use rate = 1 - keep_prob (typically 0.2 to 0.5)", verdict=verdict)
 def check(script: Script):
     for call in script.calls:
         name = call.callee

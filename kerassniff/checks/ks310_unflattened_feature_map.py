@@ -9,8 +9,9 @@ whose labels are masks, are not reported.
 """
 from __future__ import annotations
 
-from kerassniff.checks._shared import loss_heads
-from kerassniff.findings import Severity
+from kerassniff.checks._shared import loss_heads, shape_failure
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.models import UPSAMPLING_LAYERS
@@ -18,9 +19,30 @@ from kerassniff.semantic.shapes import ShapedLayer, describe_shape, model_shapes
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    failure = shape_failure(run)
+    if failure is not None:
+        return failure
+    _, checks, _, probe = run.fit_parts(finding.line)
+    error = str(checks.get("training_error") or "")
+    if "shape" in error or "rank" in error:
+        return Verdict(True, f"training stops with: {error}")
+    layers = [layer for layer in probe.get("layers") or [] if layer.get("output_shape") and not layer.get("nested")]
+    if not layers:
+        return None
+    spatial = [layer for layer in layers if layer["class"] == "Dense" and len(layer.get("input_shape") or []) > 2]
+    if spatial and len(layers[-1]["output_shape"]) > 2:
+        return Verdict(True, (f"the built Dense '{spatial[0]['name']}' reads {spatial[0]['input_shape']} and the model "
+                              f"outputs {layers[-1]['output_shape']}: one prediction per position, not per sample"))
+    if not spatial:
+        return Verdict(False, "every Dense layer of the built model reads a flat [batch, features] input")
+    return None
+
+
 @rule("KS310", "unflattened-feature-map", Severity.ERROR,
       "a classifier's Dense head applied to a convolutional feature map that was never flattened",
-      "add Flatten() or GlobalAveragePooling2D() between the last convolution/pooling layer and the Dense layers")
+      "add Flatten() or GlobalAveragePooling2D() between the last convolution/pooling layer and the Dense layers",
+      verdict=verdict)
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
         if loss.name not in CROSSENTROPY_LOSSES or loss.output is not None:

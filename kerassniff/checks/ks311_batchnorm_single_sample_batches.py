@@ -9,7 +9,8 @@ a known shape, a Dense layer right before it.
 """
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.models import Layer, Model
@@ -20,9 +21,24 @@ from kerassniff.semantic.values import DataValue, int_value
 BATCHNORM = ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization")
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    _, _, _, probe = run.fit_parts(finding.line)
+    layers = probe.get("batchnorm_one_sample")
+    if not layers:
+        return None
+    size = f" (fit() batch_size={probe['batch_size']})" if "batch_size" in probe else ""
+    collapsed = [layer for layer in layers if layer["max_from_beta"] < 1e-5]
+    if collapsed:
+        return Verdict(True, (f"on a one-sample batch, '{collapsed[0]['name']}' in training mode outputs exactly its beta "
+                              f"(largest difference {collapsed[0]['max_from_beta']:.1g}): the sample is erased{size}"))
+    return Verdict(False, (f"on a one-sample batch every BatchNormalization layer's training-mode output still varies "
+                           f"(largest difference from beta {max(layer['max_from_beta'] for layer in layers):.3g}){size}"))
+
+
 @rule("KS311", "batchnorm-single-sample-batches", Severity.ERROR,
       "BatchNormalization over dense features trained with batches of one sample",
-      "train with batches of at least 16-32 samples, or use LayerNormalization, which does not depend on the batch")
+      "train with batches of at least 16-32 samples, or use LayerNormalization, which does not depend on the batch",
+      verdict=verdict)
 def check(script: Script):
     for model in script.models:
         layer = _dense_batchnorm(model)
@@ -34,13 +50,14 @@ def check(script: Script):
             argument = fit.args.node_of("batch_size")
             yield Report(
                 argument if argument is not None else fit.node,
-                f"batches of one sample through BatchNormalization ({script.where(layer.node)}): it outputs "
-                f"zeros in training",
+                "batches of one sample through BatchNormalization ({layer}): it outputs "
+                "zeros in training",
                 explanation=(
                     "In training mode BatchNormalization subtracts the batch mean and divides by the batch's "
                     "standard deviation. With one sample per batch the mean is the sample and the variance 0, so "
                     "every dense feature becomes exactly beta (0 at first): the layers before it get no gradient, "
-                    "and the moving statistics used by evaluate()/predict() never match training."))
+                    "and the moving statistics used by evaluate()/predict() never match training."),
+                mentions={"layer": layer.node})
             break
 
 

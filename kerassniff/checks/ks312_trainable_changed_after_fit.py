@@ -65,8 +65,9 @@ def _report(script: Script, model: Model, change: AttributeSet, fit: FitCall) ->
         explanation=(
             f"{model.label} was compiled and trained before this line, so Keras already built its train function, "
             f"with the trainable weights of that moment. The train function is rebuilt only by compile(): the "
-            f"{fit.method}() at {script.where(fit.node)} still updates the weights that were trainable before this "
+            f"{fit.method}() at {{fit}} still updates the weights that were trainable before this "
             f"change ({'frozen layers keep training' if value is False else 'unfrozen layers stay frozen'}"
             f"{'' if isinstance(value, bool) else ' or the reverse'}). Measured with Keras 3.15 (TensorFlow): the "
             f"changed layer's weights move (or stay) exactly as before the change."),
-        facts={"trainable": value if isinstance(value, bool) else None, "model": model.label, "method": fit.method})
+        facts={"trainable": value if isinstance(value, bool) else None, "model": model.label, "method": fit.method},
+        mentions={"fit": fit.node})

@@ -1,16 +1,27 @@
 """KS401 predict-in-loop (seed 002)."""
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import Const, DataValue, RangeValue, Seq, Value, ZipValue
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    calls = [c for c in run.calls if c["line"] == finding.line and c["kind"] == "predict" and "seconds" in c]
+    if len(calls) < 2:
+        return None
+    per_call = sum(c["seconds"] for c in calls[1:]) / len(calls[1:])
+    rows = calls[0].get("x", {}) or {}
+    return Verdict(True, (f"predict() ran {len(calls)} times at this line with {rows.get('shape', ['?'])[0]} row(s) each, "
+                          f"{per_call * 1000:.0f} ms per call (one batched call costs about the same)"))
+
+
 @rule("KS401", "predict-in-loop", Severity.WARNING,
       "model.predict() or model(x) called once per sample inside a loop over a dataset",
-      "predict the whole array in one call (preds = model.predict(x_test)) and loop over the results")
+      "predict the whole array in one call (preds = model.predict(x_test)) and loop over the results", verdict=verdict)
 def check(script: Script):
     for call in script.inferences():
         if call.method not in ("predict", "__call__") or call.loop is None:
@@ -23,10 +34,11 @@ def check(script: Script):
         what = "model.predict()" if call.method == "predict" else "calling the model"
         over = _iterable_name(loop.iterable)
         yield Report(call.node, (
-            f"{what} runs once per sample in the loop over {over} ({script.where(loop.node)}), typically 10-100x "
+            f"{what} runs once per sample in the loop over {over} ({{loop}}), typically 10-100x "
             f"slower"),
             explanation="Each call pays the full per-call overhead for a single row; one batched call over the "
-                        "whole array costs about as much as one of them.")
+                        "whole array costs about as much as one of them.",
+            mentions={"loop": loop.node})
 
 
 # A loop over at most this many samples is a handful (a grid of plots, a few examples to show): one call

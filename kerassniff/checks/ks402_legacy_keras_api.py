@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.findings import Severity
+from kerassniff.evidence import Measurements, Verdict
+from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -64,9 +65,19 @@ LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "ada
                         "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
 
 
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    removed = [r for r in run.data.get("removed_api", []) if r["line"] == finding.line]
+    if not removed:
+        return None
+    keras = ", ".join(run.data.get("keras") or ["Keras"])
+    if run.data.get("has_fit_generator") is False:
+        return Verdict(True, f"{keras} has no Model.{removed[0]['name']}: the script fails here with AttributeError")
+    return Verdict(False, f"{keras} still has Model.{removed[0]['name']} (deprecated)")
+
+
 @rule("KS402", "legacy-keras-api", Severity.ERROR,
       "Keras 1/2 arguments and names that current Keras rejects, ignores or silently reinterprets",
-      "use the modern spelling named in the message")
+      "use the modern spelling named in the message", verdict=verdict)
 def check(script: Script):
     for call in script.calls:
         callee = call.callee or ""

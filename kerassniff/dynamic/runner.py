@@ -24,7 +24,8 @@ from pathlib import Path
 
 from kerassniff.config import Config
 from kerassniff.dynamic import isolation
-from kerassniff.dynamic.verdicts import Report, range_text, verdict_for
+from kerassniff.dynamic.verdicts import verdict_for
+from kerassniff.evidence import Measurements, range_text
 from kerassniff.findings import Finding
 from kerassniff.registry import get_rule
 from kerassniff.semantic import Script
@@ -42,10 +43,9 @@ class DynamicOptions:
 @dataclass
 class Run:
     path: str
-    report: Report | None
+    measurements: Measurements | None
     reason: str = ""  # why there is no (complete) report
     seconds: float = 0.0
-    stderr_tail: str = ""
     linked: list["Run"] = field(default_factory=list)
     isolation: str = ""  # which isolation was in force, as checked from inside the child
 
@@ -111,28 +111,26 @@ def run_script(path: str, scratch: Path, options: DynamicOptions, hints: dict[st
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                                os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    reason, stderr = "", ""
+    reason = ""
     try:
         completed = subprocess.run(command, cwd=scratch, env=environment, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=options.timeout)
-        stderr = completed.stderr.decode("utf-8", "replace")
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=options.timeout)
         if completed.returncode < 0:
             reason = f"the script was killed by signal {-completed.returncode} (out of memory?)"
         elif completed.returncode != 0:
             reason = f"the harness exited with status {completed.returncode}"
-    except subprocess.TimeoutExpired as expired:
-        stderr = (expired.stderr or b"").decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
         reason = f"the script did not finish within {options.timeout:g} s (--dynamic-timeout)"
     except OSError as error:
         reason = f"the harness could not start: {error}"
     seconds = time.perf_counter() - start
-    report = None
+    measurements = None
     try:
-        report = Report(json.loads(report_path.read_text(encoding="utf-8")))
+        measurements = Measurements(json.loads(report_path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         reason = reason or "the harness wrote no report"
-    fenced = isolation.describe(report.data.get("isolation") if report is not None else None, method)
-    return Run(path, report, reason, seconds, "\n".join(stderr.strip().splitlines()[-5:]), isolation=fenced)
+    fenced = isolation.describe(measurements.data.get("isolation") if measurements is not None else None, method)
+    return Run(path, measurements, reason, seconds, isolation=fenced)
 
 
 def _prepare_scratch(scratch: Path, scripts: list[Script]) -> None:
@@ -177,8 +175,8 @@ def run_all(scripts: list[Script], options: DynamicOptions) -> dict[str, Run]:
                 trainer_runs.append(trainer_run)
             run = run_script(script.path, scratch, options, data_hints(script), method)
             run.linked = trainer_runs
-            if run.report is not None:
-                run.report.linked = [r.report for r in trainer_runs if r.report is not None]
+            if run.measurements is not None:
+                run.measurements.linked = [r.measurements for r in trainer_runs if r.measurements is not None]
             runs[script.path] = run
     return runs
 
@@ -191,10 +189,10 @@ def annotate(findings: list[Finding], run: Run) -> list[Finding]:
         if rule is None or rule.scope in ("pipeline", "dynamic"):  # nothing static to confirm
             annotated.append(finding)
             continue
-        if run.report is None:
+        if run.measurements is None:
             confirmed, evidence = None, f"dynamic run failed: {run.reason}"
         else:
-            confirmed, evidence = verdict_for(finding, run.report)
+            confirmed, evidence = verdict_for(finding, run.measurements)
             if run.reason and confirmed is None:
                 evidence = f"{evidence}; {run.reason}"
         fenced = {"isolation": run.isolation} if run.isolation else {}
@@ -205,12 +203,12 @@ def annotate(findings: list[Finding], run: Run) -> list[Finding]:
 
 def dynamic_findings(path: str, run: Run, static: list[Finding], config: Config) -> list[Finding]:
     """KS501-KS503: what only running the script shows."""
-    if run.report is None:
+    if run.measurements is None:
         return []
     found: list[Finding] = []
     static_at = {(f.line, f.code) for f in static}
-    stand_ins = bool(run.report.data.get("synthetic_ranges"))  # random arrays for missing files: shapes guessed
-    for fit in run.report.fits():
+    stand_ins = bool(run.measurements.data.get("synthetic_ranges"))  # random arrays for missing files: shapes guessed
+    for fit in run.measurements.fits():
         checks = fit.get("checks") or {}
         line = fit["line"] or 1
         if "training_error" in checks and not stand_ins:

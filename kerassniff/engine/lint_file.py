@@ -22,7 +22,6 @@ from kerassniff.notebook import NotebookError, NotPython, map_findings, notebook
 from kerassniff.registry import Report, Rule, all_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.links import link_keys
-from kerassniff.semantic.positions import resolve_markers
 from kerassniff.sources import SourceError, SourceText, decode_source, read_source
 from kerassniff.suppressions import filter_findings
 
@@ -116,7 +115,8 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
         analysis = Analysis(script, text)
         reports = run_rules(script, rules)
         for _, report in reports:
-            script.positions.want(report.node)  # one position pass for all of them
+            for node in (report.node, *report.mentioned_nodes()):
+                script.positions.want(node)  # one position pass for all of them
         findings = [f for f in (to_finding(script, rule, report) for rule, report in reports) if f is not None]
     except AnalysisTimeout:
         message = f"analysis stopped at the {config.timeout:g} s per-file limit: this file was not checked"
@@ -154,10 +154,10 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
     hint = report.fix_hint if report.fix_hint is not None else rule.fix_hint
     fix = report.fix
     return Finding(script.path, line, column, end_line, end_column, rule.code, rule.name, rule.severity,
-                   resolve_markers(report.message) or "", resolve_markers(hint),
+                   report.render(report.message, script.describe) or "", report.render(hint, script.describe),
                    fix_applicability=fix.applicability if fix is not None else None,
                    fix_message=fix.description if fix is not None else None, fix=fix,
-                   explanation=resolve_markers(report.explanation) or "",
+                   explanation=report.render(report.explanation, script.describe) or "",
                    extra={"facts": dict(report.facts)} if report.facts else {})
 
 

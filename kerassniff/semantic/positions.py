@@ -9,18 +9,13 @@ the ones their messages mention ("the softmax output (line 14)").  So:
   inside the subtrees of the wanted nodes (the ranges are identical to
   ``PositionProvider``'s, see the tests), and batches every node wanted so far
   into that pass.
-* Rules write ``script.where(node)`` into messages.  That returns a marker, not
-  the line, so that all the nodes of a file are resolved in one pass after the
-  rules ran; :func:`resolve_markers` turns the markers into "line 14".
+* The engine asks (:meth:`NodePositions.want`) for every node a file's findings
+  point at or mention before it asks for any position, so one pass finds them all.
 """
 from __future__ import annotations
 
 import ast
-import itertools
-import re
-import weakref
 from contextlib import nullcontext
-from typing import Callable
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
@@ -185,38 +180,3 @@ def _end_line(module: cst.Module, statements: list) -> int | None:
     if isinstance(module.body[-1], cst.SimpleStatementLine) and not module.has_trailing_newline:
         return None  # the last line has no newline: its end line is not a new line
     return max(getattr(s, "end_lineno", 0) or 0 for s in statements[-1:]) + 1
-
-
-# -- deferred line references in messages ------------------------------------------------------
-_MARKER = re.compile("\x00where:(\\d+):(\\d+)\x00")
-_owners: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
-_owner_ids = itertools.count(1)
-
-
-class LineReferences:
-    """The nodes one script's messages mention, each behind a marker until resolved."""
-
-    def __init__(self, owner: object, describe: Callable[[cst.CSTNode], str]) -> None:
-        self.key = next(_owner_ids)
-        self.nodes: list[cst.CSTNode] = []
-        self.describe = describe
-        _owners[self.key] = owner
-
-    def marker(self, node: cst.CSTNode) -> str:
-        self.nodes.append(node)
-        return f"\x00where:{self.key}:{len(self.nodes) - 1}\x00"
-
-
-def resolve_markers(text: str | None) -> str | None:
-    """Replace every ``where()`` marker in a message with 'line N' (or 'common.py line N')."""
-    if not text or "\x00" not in text:
-        return text
-
-    def substitute(match: re.Match) -> str:
-        owner = _owners.get(int(match.group(1)))
-        references: LineReferences | None = getattr(owner, "line_references", None)
-        if references is None:
-            return "line ?"
-        return references.describe(references.nodes[int(match.group(2))])
-
-    return _MARKER.sub(substitute, text)

@@ -10,7 +10,7 @@ from libcst.metadata import CodeRange
 
 from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.positions import LineReferences, NodePositions
+from kerassniff.semantic.positions import NodePositions
 from kerassniff.semantic.training import (
     CallSite,
     CompileCall,
@@ -37,12 +37,10 @@ class Script:
     text: str | None = field(default=None, repr=False)  # the source that was parsed, when the caller has it
     _lines: list[str] | None = field(default=None, init=False, repr=False)
     positions: NodePositions = field(init=False, repr=False)
-    line_references: LineReferences = field(init=False, repr=False)
     _helper_positions: dict[str, NodePositions] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.positions = NodePositions(self.module)
-        self.line_references = LineReferences(self, self._describe)
 
     # -- positions are computed lazily, only for the nodes that need them ---------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
@@ -52,16 +50,9 @@ class Script:
         pos = self.position(node)
         return pos.start.line if pos else 0
 
-    def where(self, node: cst.CSTNode) -> str:
-        """For messages: becomes 'line 12' (or 'common.py line 3' for a helper's node) when the finding is made.
-
-        The line is resolved after all rules ran, so that one pass finds the positions of every node
-        a file's findings need (see :mod:`kerassniff.semantic.positions`).
-        """
-        self.positions.want(node)
-        return self.line_references.marker(node)
-
-    def _describe(self, node: cst.CSTNode) -> str:
+    def describe(self, node: cst.CSTNode) -> str:
+        """Where a node is, as a message tells it: 'line 12', 'cell 3 line 2' in a notebook, or 'common.py line 3'
+        for a node of an imported helper module (what a report's ``{name}`` mentions become)."""
         pos = self.position(node)
         if pos is not None and self.cells and pos.start.line <= len(self.cells):
             cell, line = self.cells[pos.start.line - 1]

@@ -1,0 +1,42 @@
+"""Structured reports: the words a rule says name the places they mention, and the engine fills them in."""
+from __future__ import annotations
+
+import json
+
+import libcst as cst
+
+from kerassniff.api import lint_source
+from kerassniff.config import Config
+from kerassniff.registry import Elsewhere, Report
+
+
+def test_only_the_mentioned_names_become_places() -> None:
+    here, there = cst.Name("a"), cst.Name("b")
+    report = Report(here, "fit() ({fit}) reads {x: 1} and {unknown}", explanation="as at {fit} and {other}",
+                    mentions={"fit": here, "other": Elsewhere(there, lambda node: "train.py line 7")})
+    described = {here: "line 3"}
+    assert report.render(report.message, described.__getitem__) == "fit() (line 3) reads {x: 1} and {unknown}"
+    assert report.render(report.explanation, described.__getitem__) == "as at line 3 and train.py line 7"
+    assert report.mentioned_nodes() == [here]  # the other script's node is not this script's to position
+    assert Report(here, "no {fit} mentioned").render("no {fit} mentioned", described.__getitem__) == \
+        "no {fit} mentioned"
+
+
+def test_a_finding_names_the_line_its_report_mentions() -> None:
+    source = ("import keras\n"
+              "model = keras.Sequential([keras.Input(shape=(4,)),\n"
+              "                          keras.layers.Dense(1, activation='softmax')])\n"
+              "model.compile(loss='binary_crossentropy', optimizer='adam')\n")
+    (finding,) = [f for f in lint_source(source, "train.py", Config()).findings if f.code == "KS103"]
+    assert finding.message == "softmax over the 1-unit Dense output (line 3) is always 1.0: nothing is learnt"
+    assert "\x00" not in finding.message and "{" not in finding.message
+
+
+def test_a_notebook_finding_names_the_cell_and_line() -> None:
+    cells = [["import keras\n"], ["model = keras.Sequential([keras.Input(shape=(4,)),\n",
+                                   "                          keras.layers.Dense(1, activation='softmax')])\n"]]
+    notebook = json.dumps({"cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": [],
+                                      "execution_count": None} for c in cells],
+                           "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    (finding,) = [f for f in lint_source(notebook, "nb.ipynb", Config()).findings if f.code == "KS103"]
+    assert "(cell 2 line 2)" in finding.message
