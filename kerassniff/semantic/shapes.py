@@ -34,13 +34,41 @@ class ShapedLayer:
 
 
 def model_input_shape(model: Model) -> Shape | None:
-    shape = model.sample_shape()
+    """The per-sample input shape the script states for a model, or None."""
+    shape = _input_dim_shape(model)
     if shape is None:
         return None
     dims = _dims(shape)
     if _looks_channels_first(dims):
         return (None,) * len(dims)  # (3, 32, 32): the rank holds in either layout, the sizes would not
     return dims
+
+
+def _input_dim_shape(model: Model) -> tuple | None:
+    """``Model.sample_shape``, with Keras 1/2's ``input_dim=`` read as the first layer reads it.
+
+    ``input_dim`` is the feature axis of a Dense layer's ``(input_dim,)`` input, the last axis of a
+    recurrent or Conv1D layer's ``(input_length, input_dim)`` input, and the *vocabulary size* of an
+    Embedding, whose input is ``(input_length,)``.
+    """
+    shape = model.sample_shape()
+    if shape is None or model.input_shape is not None or not model.layers:
+        return shape
+    first = model.layers[0]
+    if any(first.args.get(keyword) is not None for keyword in ("input_shape", "batch_input_shape")):
+        return shape
+    meaning = INPUT_DIM_MEANINGS.get(first.kind, "features")
+    length = int_value(first.args.get("input_length"))
+    if meaning == "vocabulary":
+        return (length,) if length else None
+    if meaning == "steps":
+        return (length or None,) + tuple(shape)
+    return shape
+
+
+# What ``input_dim=`` means on a model's first layer, where it is not the feature axis of a flat input.
+INPUT_DIM_MEANINGS = {"Embedding": "vocabulary", "SimpleRNN": "steps", "LSTM": "steps", "GRU": "steps",
+                      "Conv1D": "steps", "Convolution1D": "steps"}
 
 
 def _dims(shape: tuple) -> Shape:
