@@ -173,30 +173,36 @@ def _subscript(shape: Shape, node: cst.CSTNode) -> Shape | None:
     if None in kinds or kinds.count("...") > 1:
         return None
     axes: list[object] = ["samples", *shape]
-    consumed = sum(1 for k in kinds if k not in ("new", "..."))
-    spread = len(axes) - consumed
-    if spread < 0:
-        return None  # more indices than axes: Keras never sees this array
+    actions = _spread_ellipsis(kinds, len(axes))  # type: ignore[arg-type]
+    if actions is None:
+        return None
     result: list[object] = []
-    position = 0
-    for kind in kinds:
-        if kind == "new":
-            result.append(1)
-        elif kind == "...":
-            result.extend(axes[position:position + spread])
-            position += spread
-        else:
-            axis = axes[position]
-            position += 1
-            if kind == "keep" or (kind == "slice" and axis == "samples"):
-                result.append(axis)
-            elif kind == "slice":
-                result.append(None)
-            # "drop": an integer index removes the axis
-    result.extend(axes[position:])
+    remaining = iter(axes)
+    for action in actions:
+        result.extend([1] if action == "new" else INDEX_ACTIONS[action](next(remaining)))
     if not result or result[0] != "samples" or result.count("samples") != 1:
         return None
     return tuple(result[1:])  # type: ignore[arg-type]
+
+
+def _spread_ellipsis(kinds: list[str], rank: int) -> list[str] | None:
+    """One action per axis: '...' (or the end of the index) keeps the axes no element names."""
+    named = sum(1 for kind in kinds if kind not in ("new", "..."))
+    if named > rank:
+        return None  # more indices than axes: Keras never sees this array
+    kept = ["keep"] * (rank - named)
+    if "..." in kinds:
+        at = kinds.index("...")
+        return kinds[:at] + kept + kinds[at + 1:]
+    return kinds + kept
+
+
+# What an index element does to the axis it reads: keep it, keep the samples / forget a sliced size, drop it.
+INDEX_ACTIONS: dict[str, Callable[[object], list[object]]] = {
+    "keep": lambda axis: [axis],
+    "slice": lambda axis: [axis if axis == "samples" else None],
+    "drop": lambda axis: [],
+}
 
 
 def _element_kind(element: cst.SubscriptElement) -> str | None:
