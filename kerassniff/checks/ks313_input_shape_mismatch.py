@@ -9,7 +9,9 @@ trailing axis of 1 (``(28, 28)`` into ``(28, 28, 1)`` and back), and layers that
 """
 from __future__ import annotations
 
-from kerassniff.findings import Severity
+from typing import Any
+
+from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.models import Layer, Model
@@ -58,7 +60,8 @@ def check(script: Script):
                 f"{name} reaches {EVENT_KINDS[event.kind]} with samples of shape {_text(given)} "
                 f"(batches {describe_shape(given)}), but {model.label} was built for inputs of shape "
                 f"{_text(declared)} (batches {describe_shape(declared)}): {problem}"
-            ))
+            ),
+            facts={"call": event.kind, "sample_shape": list(given), "model_input": list(declared)})
 
 
 def mismatch(given: Shape, declared: Shape, model: Model) -> str | None:
@@ -114,3 +117,37 @@ def _text(shape: Shape) -> str:
     """'(28, 28)' for a per-sample shape; '?' for an unknown size."""
     inner = ", ".join("?" if d is None else str(d) for d in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+# -- dynamic mode ------------------------------------------------------------------------------------
+SHAPE_ERRORS = ("Invalid input shape", "is incompatible with the layer", "incompatible shape")
+CALL_RECORDS = {"fit": "fit", "validation": "fit", "evaluate": "evaluate", "predict": "predict"}
+
+
+def verdict(finding: Finding, report: Any) -> tuple[bool | None, str] | None:
+    """The run's verdict: a shape error when the array reached the model confirms; a batch whose samples
+    Keras accepts for the declared input refutes.
+
+    ``report`` is the dynamic harness's report (``.data``, ``.at(line, kind)``); this module reads it as plain
+    data so that the rule imports nothing from the dynamic layer above it.
+    """
+    facts = finding.extra.get("facts") or {}
+    declared = facts.get("model_input")
+    record = report.at(finding.line, CALL_RECORDS.get(facts.get("call", "fit"), "fit")) or {}
+    crash = report.data.get("crash") or {}
+    errors = [str(crash.get("error") or "") if report.data.get("status") == "crashed" else "",
+              str((record.get("checks") or {}).get("training_error") or "")]
+    failure = next((error for error in errors if any(text in error for text in SHAPE_ERRORS)), None)
+    if failure is not None:
+        return True, f"the model rejects the array: {failure}"
+    stats = record.get("validation_x" if facts.get("call") == "validation" else "x") or {}
+    measured = stats.get("shape")
+    if declared is None or not measured:
+        return None
+    sample = tuple(measured[1:])
+    adapted = adapt_rank(sample, tuple(declared))
+    if adapted is not None and len(adapted) == len(declared) and \
+            all(d is None or a == d for a, d in zip(adapted, declared)):
+        return False, (f"the batch reaching {facts.get('call', 'fit')}() has samples of shape {_text(sample)}, "
+                       f"which Keras accepts for the input {_text(tuple(declared))}")
+    return None
