@@ -64,3 +64,28 @@ def test_verdict_refutes_when_the_batch_fits_the_input(lint_text) -> None:
 
 def test_verdict_unknown_without_measurements(lint_text) -> None:
     assert verdict(_finding(lint_text), FakeReport({"status": "ok", "calls": []})) is None
+
+
+def test_plant_kind_removes_the_flattening_reshape(lint_text) -> None:
+    """benchmarks/plant.py (s): the reshape to a declared flat input undone; KS313 then finds it."""
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import plant
+
+    script = ("from tensorflow import keras\n"
+              "(x_train, y_train), _ = keras.datasets.mnist.load_data()\n"
+              "PIXELS = 784\n"
+              "x_train = x_train.reshape(60000, PIXELS).astype('float32') / 255\n"
+              "model = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(PIXELS,))])\n"
+              "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+              "model.fit(x_train, y_train)\n")
+    kinds = tuple(k for k in plant.KINDS if k.key == "s")
+    ((_, mutant, mutated),) = list(plant.mutants_of(script, "train.py", kinds))
+    assert mutated == script.replace("x_train.reshape(60000, PIXELS)", "x_train")
+    assert "KS313" not in [f.code for f in lint_text(script)]
+    assert "KS313" in [f.code for f in lint_text(mutated)]
+    no_flat_input = script.replace("input_shape=(PIXELS,)", "input_shape=(28, 28)")
+    assert not list(plant.mutants_of(no_flat_input, "train.py", kinds))
