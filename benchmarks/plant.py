@@ -910,6 +910,49 @@ def mutate_trainable_after_fit(script: Script) -> Iterator[Mutant]:
         return
 
 
+def _flat_width(script: Script, node: cst.BaseExpression) -> int | None:
+    """A literal feature count: ``784``, ``28 * 28``, or a name assigned one literal int."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        left, right = _flat_width(script, node.left), _flat_width(script, node.right)
+        return left * right if left and right else None
+    return int_value(script, node)
+
+
+def _declares_flat_input(script: Script, width: int) -> bool:
+    """The script declares a model input of ``(width,)``: ``input_shape=(784,)``, ``Input(shape=(784,))``,
+    ``input_dim=784``."""
+    for call in script.calls:
+        for keyword in ("input_shape", "shape", "input_dim"):
+            arg = kwarg(call, keyword)
+            if arg is None:
+                continue
+            value = arg.value
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == 1:
+                value = value.elements[0].value
+            if _flat_width(script, value) == width:
+                return True
+    return False
+
+
+def mutate_reshape_removed(script: Script) -> Iterator[Mutant]:
+    """(s) ``x = x.reshape(n, 784)`` (flattening images for a model declared with a flat input of 784) undone."""
+    for call in script.calls:
+        if last_name(call) != "reshape" or receiver(call) is None or script.in_loop(call):
+            continue
+        dims = positional(call)
+        if len(dims) != 2 or dims[0].value.deep_equals(dims[1].value):
+            continue
+        width = _flat_width(script, dims[1].value)
+        if width is None or width < 2 or not _declares_flat_input(script, width):
+            continue
+        statement = script.statement(call)
+        if statement is None or not isinstance(statement.body[0], cst.Assign):
+            continue
+        yield Mutant(f"line {script.line(call)}: {script.code(call)} -> {receiver(call)}",
+                     script.splice({call: receiver(call) or ""}))
+        return
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -929,6 +972,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("p", "mse on one-hot labels of a softmax head", "KS108", mutate_regression_loss_on_one_hot),
     Kind("q", "binary crossentropy on a 1-unit relu output", "KS110", mutate_bce_on_relu),
     Kind("r", "a layer frozen between two fits without compile()", "KS312", mutate_trainable_after_fit),
+    Kind("s", "the reshape to the model's flat input removed", "KS313", mutate_reshape_removed),
 )
 
 

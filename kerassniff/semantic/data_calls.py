@@ -326,8 +326,8 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
         selected = loaders.table_column(data, indices, node)
         if selected is not None:
             return selected
-    if _adds_axes_only(indices, node):
-        return DataValue(replace(data, node=node))  # x[np.newaxis], x[np.newaxis, ...], x[None, :, :]
+    if _adds_axes_only(indices, node):  # x[np.newaxis], x[..., None], x[:, :, None]: the values, another shape
+        return DataValue(data.with_step("reshape", "index", node))
     index = indices[0]
     if data.role == "eye":
         picked = data_of(index)
@@ -358,6 +358,8 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
         if len(indices) > 1 and isinstance(const_value(index.lower, 0), int) and index.upper == Const(None) and \
                 const_value(index.lower, 0) == 0:
             n = data.n_samples  # x[:, 0]: a column, all samples
+        if len(indices) > 1:  # x[:, 0], x[:, :, :3]: not a plain slice of samples; the shape changes
+            return DataValue(data.with_step("reshape", "index", node, n_samples=n))
         return DataValue(replace(data, n_samples=n, node=node))
     if isinstance(index, Const) and isinstance(index.value, int) and not isinstance(index.value, bool):
         return DataValue(replace(data, is_sample=True, n_samples=None, node=node))
@@ -367,7 +369,9 @@ def subscript(builder: "Builder", data: Data, indices: list[Value], node: cst.CS
         return DataValue(replace(data, node=node))  # x[None]: adds an axis
     if isinstance(index, DataValue):
         if ordered_by_class(data):  # a shuffled index array, or a mask: the class order is no longer known
-            return DataValue(data.with_step("order", "indexed", node))
+            data = data.with_step("order", "indexed", node)
+        if len(indices) > 1:  # x[perm, 0]: other axes indexed too, the shape changes
+            return DataValue(data.with_step("reshape", "index", node))
         return DataValue(replace(data, node=node))  # a permutation or a mask
     return UNKNOWN
 

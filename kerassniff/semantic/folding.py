@@ -138,7 +138,8 @@ def unpack(value: Value, count: int) -> list[Value]:
 def merge(a: Value, b: Value) -> Value:
     """The value of a name after an if/else that bound it differently in each branch."""
     if isinstance(a, DataValue) and isinstance(b, DataValue):
-        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding:
+        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding and \
+                _reshapes(a.data) == _reshapes(b.data):
             return b
         return DataValue(replace(b.data, conditional=True))
     if isinstance(b, DataValue):
@@ -150,6 +151,11 @@ def merge(a: Value, b: Value) -> Value:
     if isinstance(b, Unknown):
         return a
     return b
+
+
+def _reshapes(data) -> list[int]:
+    """The steps that changed an array's shape (each branch's own reshape makes the shape branch-dependent)."""
+    return [id(step.node) for step in data.steps if step.kind == "reshape"]
 
 
 COMPARISONS = {

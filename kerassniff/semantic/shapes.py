@@ -34,13 +34,41 @@ class ShapedLayer:
 
 
 def model_input_shape(model: Model) -> Shape | None:
-    shape = model.sample_shape()
+    """The per-sample input shape the script states for a model, or None."""
+    shape = _input_dim_shape(model)
     if shape is None:
         return None
     dims = _dims(shape)
     if _looks_channels_first(dims):
         return (None,) * len(dims)  # (3, 32, 32): the rank holds in either layout, the sizes would not
     return dims
+
+
+def _input_dim_shape(model: Model) -> tuple | None:
+    """``Model.sample_shape``, with Keras 1/2's ``input_dim=`` read as the first layer reads it.
+
+    ``input_dim`` is the feature axis of a Dense layer's ``(input_dim,)`` input, the last axis of a
+    recurrent or Conv1D layer's ``(input_length, input_dim)`` input, and the *vocabulary size* of an
+    Embedding, whose input is ``(input_length,)``.
+    """
+    shape = model.sample_shape()
+    if shape is None or model.input_shape is not None or not model.layers:
+        return shape
+    first = model.layers[0]
+    if any(first.args.get(keyword) is not None for keyword in ("input_shape", "batch_input_shape")):
+        return shape
+    meaning = INPUT_DIM_MEANINGS.get(first.kind, "features")
+    length = int_value(first.args.get("input_length"))
+    if meaning == "vocabulary":
+        return (length,) if length else None
+    if meaning == "steps":
+        return (length or None,) + tuple(shape)
+    return shape
+
+
+# What ``input_dim=`` means on a model's first layer, where it is not the feature axis of a flat input.
+INPUT_DIM_MEANINGS = {"Embedding": "vocabulary", "SimpleRNN": "steps", "LSTM": "steps", "GRU": "steps",
+                      "Conv1D": "steps", "Convolution1D": "steps"}
 
 
 def _dims(shape: tuple) -> Shape:
@@ -93,28 +121,59 @@ def layer_output_shape(layer: Layer, shape: Shape | None) -> Shape | None:
     output is (rows', cols', filters) whatever came before), and for Flatten or a Reshape to a constant
     target; the sizes Keras would compute from the input stay None.
     """
-    if _channels_first(layer.args):  # the rank holds; the sizes are not computed for this layout
-        placeholder = _placeholder_input(layer)
-        if placeholder is None or layer.wrapper is not None or (shape is not None and len(shape) != len(placeholder)):
-            return None
-        output = _apply(layer, placeholder)
-        return None if output is None else (None,) * len(output)
-    if layer.wrapper == "TimeDistributed":  # the inner layer applied to each step of axis 1
-        if shape is not None and not shape:
-            return None
-        inner = layer_output_shape(replace(layer, wrapper=None), None if shape is None else shape[1:])
-        return None if inner is None else (shape[0] if shape else None,) + inner
-    if layer.wrapper is not None:  # Bidirectional: the inner layer's shape, with its (doubled) width
-        inner = layer_output_shape(replace(layer, wrapper=None), shape)
-        return None if not inner else inner[:-1] + (layer.units,)
+    return _form(layer)(layer, shape)
+
+
+def _form(layer: Layer) -> Callable[[Layer, Shape | None], Shape | None]:
+    """How a layer's output is computed: its layout, a wrapper, a nested model, or its own shape rule."""
+    if _channels_first(layer.args):
+        return _channels_first_output
+    if layer.wrapper is not None:
+        return WRAPPER_OUTPUTS.get(layer.wrapper, _wrapped_output)
     if layer.nested is not None:
-        nested = layer.nested
-        if nested.kind in ("sequential", "functional") and nested.structure_known:
-            paths = nested.output_paths()
-            if len(paths) == 1:
-                shaped = infer_path(paths[0], shape)
-                return shaped[-1].output_shape if shaped else shape
+        return _nested_output
+    return _plain_output
+
+
+def _channels_first_output(layer: Layer, shape: Shape | None) -> Shape | None:
+    """The rank holds; the sizes are not computed for this layout."""
+    placeholder = _placeholder_input(layer)
+    if placeholder is None or layer.wrapper is not None or (shape is not None and len(shape) != len(placeholder)):
         return None
+    output = _apply(layer, placeholder)
+    return None if output is None else (None,) * len(output)
+
+
+def _time_distributed_output(layer: Layer, shape: Shape | None) -> Shape | None:
+    """The inner layer applied to each step of axis 1."""
+    if shape is not None and not shape:
+        return None
+    inner = layer_output_shape(replace(layer, wrapper=None), None if shape is None else shape[1:])
+    return None if inner is None else (shape[0] if shape else None,) + inner
+
+
+def _wrapped_output(layer: Layer, shape: Shape | None) -> Shape | None:
+    """Bidirectional: the inner layer's shape, with its (doubled) width."""
+    inner = layer_output_shape(replace(layer, wrapper=None), shape)
+    return None if not inner else inner[:-1] + (layer.units,)
+
+
+WRAPPER_OUTPUTS = {"TimeDistributed": _time_distributed_output}
+
+
+def _nested_output(layer: Layer, shape: Shape | None) -> Shape | None:
+    """A model used as a layer: the output of its one path, when every layer of it is known."""
+    nested = layer.nested
+    if nested is None or nested.kind not in ("sequential", "functional") or not nested.structure_known:
+        return None
+    paths = nested.output_paths()
+    if len(paths) != 1:
+        return None
+    shaped = infer_path(paths[0], shape)
+    return shaped[-1].output_shape if shaped else shape
+
+
+def _plain_output(layer: Layer, shape: Shape | None) -> Shape | None:
     if shape is None:
         shape = _placeholder_input(layer)
         if shape is None:
@@ -260,15 +319,18 @@ def _reshape(args: CallArgs, shape: Shape) -> Shape | None:
         return None
     if target.count(-1) > 1:
         return None
-    if -1 in target:
-        if any(d is None for d in shape):
-            return tuple(None if d == -1 else d for d in target)
-        known = math.prod(d for d in target if d != -1)
-        total = math.prod(shape)
-        if known <= 0 or total % known:
-            return None
-        return tuple(total // known if d == -1 else d for d in target)
-    return target
+    return _fill_inferred(target, shape) if -1 in target else target
+
+
+def _fill_inferred(target: tuple[int, ...], shape: Shape) -> Shape | None:
+    """The ``-1`` of a Reshape target: what is left of the input's size (None when a size is unknown)."""
+    if any(d is None for d in shape):
+        return tuple(None if d == -1 else d for d in target)
+    known = math.prod(d for d in target if d != -1)
+    total = math.prod(shape)  # type: ignore[arg-type]
+    if known <= 0 or total % known:
+        return None
+    return tuple(total // known if d == -1 else d for d in target)
 
 
 def _embedding(args: CallArgs, shape: Shape) -> Shape | None:
@@ -317,23 +379,29 @@ def _pad_or_crop(rank: int, sign: int, keyword: str) -> Callable[[CallArgs, Shap
 
 def _pair_totals(value: object, rank: int) -> tuple[int, ...] | None:
     """The total padding or cropping per spatial axis, as Keras normalises the argument."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (2 * value,) * rank
+    if _is_int(value):
+        return (2 * value,) * rank  # type: ignore[operator]
     if not isinstance(value, tuple):
         return None
     if rank == 1 and len(value) == 2 and all(isinstance(v, int) for v in value):
         return (value[0] + value[1],)  # 1D: (before, after)
     if len(value) != rank:
         return None
-    totals = []
-    for item in value:
-        if isinstance(item, int) and not isinstance(item, bool):
-            totals.append(2 * item)
-        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, int) for v in item):
-            totals.append(item[0] + item[1])
-        else:
-            return None
-    return tuple(totals)
+    totals = [_pair_total(item) for item in value]
+    return None if None in totals else tuple(totals)  # type: ignore[arg-type]
+
+
+def _pair_total(item: object) -> int | None:
+    """One axis's total: ``n`` (n on each side) or ``(before, after)``."""
+    if _is_int(item):
+        return 2 * item  # type: ignore[operator]
+    if isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, int) for v in item):
+        return item[0] + item[1]
+    return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _depthwise(rank: int) -> Callable[[CallArgs, Shape], Shape | None]:

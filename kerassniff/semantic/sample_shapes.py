@@ -1,0 +1,271 @@
+"""The per-sample shape of an array that reaches a model, read from its history.
+
+A :class:`~kerassniff.semantic.dataflow.Data` records where an array came from and the steps applied
+to it, each with its node.  This module is a query over that history: the shape of one sample at the
+source (a Keras dataset's known images, ``np.zeros((n, 784))``, a literal), then each step's effect,
+read from the arguments the interpreter evaluated for the step's call (``Script.calls``).  Shapes are
+per sample (axis 0, the samples, is left out) and a size the script does not make constant is ``None``.
+
+Precision first: any step not in the tables below, a call evaluated with arguments that belong to
+another array (a helper called for several arrays), a conditional or batched array, makes the whole
+shape unknown (``None``), and rules stay silent.  Steps that keep the shape (scaling, casts, reorders)
+are listed, not assumed.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import libcst as cst
+
+from kerassniff.semantic.dataflow import Data, literal_shape
+from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import Const, DataValue, Seq, Value, const_value, int_value
+
+Dim = Optional[int]
+Shape = tuple[Dim, ...]
+Calls = dict[int, CallSite]
+
+# The per-sample shape of the inputs each Keras dataset loader returns (keras.datasets.<name>.load_data()).
+# imdb and reuters return ragged integer sequences: no per-sample shape.
+DATASET_SAMPLE_SHAPES: dict[str, Shape] = {
+    "mnist": (28, 28), "fashion_mnist": (28, 28), "cifar10": (32, 32, 3), "cifar100": (32, 32, 3),
+    "boston_housing": (13,), "california_housing": (8,),
+}
+
+# Array constructors: where the shape argument is (keyword, position), or "dims" for one size per argument.
+CONSTRUCTOR_SHAPES: dict[str, tuple[str, int] | str] = {
+    "numpy.zeros": ("shape", 0), "numpy.ones": ("shape", 0), "numpy.empty": ("shape", 0),
+    "numpy.full": ("shape", 0),
+    "numpy.random.random": ("size", 0), "numpy.random.random_sample": ("size", 0),
+    "numpy.random.sample": ("size", 0), "numpy.random.normal": ("size", 2),
+    "numpy.random.uniform": ("size", 2), "numpy.random.randint": ("size", 2),
+    "numpy.random.rand": "dims", "numpy.random.randn": "dims",
+}
+
+# Step kinds that change values, never the shape (see dataflow.Step).
+SHAPE_KEEPING_KINDS = frozenset({"scale", "shift", "preprocess", "standardize", "minmax", "normalize", "cast",
+                                 "order"})
+
+
+def calls_by_node(calls: list[CallSite]) -> Calls:
+    return {id(call.node): call for call in calls}
+
+
+def sample_shape(data: Data, calls: Calls) -> Shape | None:
+    """The shape of one sample of ``data`` as it reaches a model, or None when not known."""
+    if data.is_sample or data.batches or data.conditional or data.table:
+        return None
+    shape = source_shape(data, calls)
+    for index, step in enumerate(data.steps):
+        if shape is None:
+            return None
+        shape = step_shape(shape, data, index, calls)
+    return shape
+
+
+def source_shape(data: Data, calls: Calls) -> Shape | None:
+    source = data.source
+    if source.kind == "dataset" and data.role == "x":
+        return DATASET_SAMPLE_SHAPES.get(source.description.split(".")[0])
+    if source.kind == "literal" and data.values is not None:
+        shape = literal_shape(data.values)
+        return shape[1:] if shape else None
+    if source.kind == "generated":
+        call = calls.get(id(source.node))
+        return None if call is None or call.callee is None else _constructed(call)
+    return None
+
+
+def _constructed(call: CallSite) -> Shape | None:
+    where = CONSTRUCTOR_SHAPES.get(call.callee or "")
+    if where is None or _starred(call):
+        return None
+    if where == "dims":
+        dims = call.args.positional
+    else:
+        keyword, position = where
+        dims = _items(call.args.get(keyword, position))
+    return None if not dims else tuple(_dim(d) for d in dims[1:])
+
+
+def step_shape(shape: Shape, data: Data, index: int, calls: Calls) -> Shape | None:
+    """The sample shape after ``data.steps[index]``, given the shape before it."""
+    step = data.steps[index]
+    if step.kind in SHAPE_KEEPING_KINDS:
+        return shape
+    if step.kind != "reshape":
+        return None  # resize, colour conversion, encoding, augmentation, a model's output...
+    if step.detail == "index":
+        return _subscript(shape, step.node)
+    rule = RESHAPE_STEPS.get(step.detail)
+    if rule is None:
+        return None
+    if rule is _keep:
+        return shape
+    call = calls.get(id(step.node))
+    if call is None or _starred(call):
+        return None
+    operand = _operand(call)
+    if operand is None or not _same_history(operand, data, index):
+        return None  # a helper evaluated last for another array: its arguments are not this array's
+    rest = call.args.positional[1:] if operand is _first_positional(call) else call.args.positional
+    try:
+        return rule(shape, call, rest)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# -- the reshape-like steps --------------------------------------------------------------------------
+def _keep(shape: Shape, call: CallSite, rest: tuple[Value, ...]) -> Shape | None:
+    return shape
+
+
+def _reshape(shape: Shape, call: CallSite, rest: tuple[Value, ...]) -> Shape | None:
+    """``x.reshape(n, 28, 28, 1)``, ``x.reshape((-1, 784))``, ``np.reshape(x, shape)``: axis 0 stays the samples."""
+    given = call.args.get("newshape") or call.args.get("shape")
+    dims = _items(given) if given is not None else (_items(rest[0]) if len(rest) == 1 else rest)
+    if not dims:
+        return None
+    return tuple(_dim(d) for d in dims[1:])
+
+
+def _expand_dims(shape: Shape, call: CallSite, rest: tuple[Value, ...]) -> Shape | None:
+    axis = _axis(call, rest)
+    if axis is None:
+        return None
+    rank = len(shape) + 2  # the result's rank, samples included
+    position = axis + rank if axis < 0 else axis
+    if not 0 < position < rank:
+        return None  # a new axis 0: the samples move
+    return shape[:position - 1] + (1,) + shape[position - 1:]
+
+
+def _squeeze(shape: Shape, call: CallSite, rest: tuple[Value, ...]) -> Shape | None:
+    axis = _axis(call, rest)
+    if axis is None and (call.args.get("axis") is not None or rest):
+        return None  # an axis we cannot read
+    if axis is None:
+        return None if None in shape else tuple(d for d in shape if d != 1)
+    position = axis + len(shape) + 1 if axis < 0 else axis
+    if not 0 < position <= len(shape) or shape[position - 1] != 1:
+        return None
+    return shape[:position - 1] + shape[position:]
+
+
+def _pad_sequences(shape: Shape, call: CallSite, rest: tuple[Value, ...]) -> Shape | None:
+    maxlen = int_value(call.args.get("maxlen", 1))
+    return (maxlen if maxlen and maxlen > 0 else None,)
+
+
+RESHAPE_STEPS: dict[str, Callable[[Shape, CallSite, tuple[Value, ...]], Shape | None]] = {
+    "copy": _keep, "to_numpy": _keep, "values": _keep, "view": _keep, "astype": _keep, "cast": _keep,
+    "to_float": _keep, "fillna": _keep,
+    "reshape": _reshape, "expand_dims": _expand_dims, "squeeze": _squeeze, "pad_sequences": _pad_sequences,
+}
+
+
+# -- subscripts --------------------------------------------------------------------------------------
+def _subscript(shape: Shape, node: cst.CSTNode) -> Shape | None:
+    """``x[..., None]``, ``x[:, :, :, np.newaxis]``, ``x[:, 0]``: axis 0 must stay a slice (the samples)."""
+    if not isinstance(node, cst.Subscript):
+        return None
+    kinds = [_element_kind(element) for element in node.slice]
+    if None in kinds or kinds.count("...") > 1:
+        return None
+    axes: list[object] = ["samples", *shape]
+    actions = _spread_ellipsis(kinds, len(axes))  # type: ignore[arg-type]
+    if actions is None:
+        return None
+    result: list[object] = []
+    remaining = iter(axes)
+    for action in actions:
+        result.extend([1] if action == "new" else INDEX_ACTIONS[action](next(remaining)))
+    if not result or result[0] != "samples" or result.count("samples") != 1:
+        return None
+    return tuple(result[1:])  # type: ignore[arg-type]
+
+
+def _spread_ellipsis(kinds: list[str], rank: int) -> list[str] | None:
+    """One action per axis: '...' (or the end of the index) keeps the axes no element names."""
+    named = sum(1 for kind in kinds if kind not in ("new", "..."))
+    if named > rank:
+        return None  # more indices than axes: Keras never sees this array
+    kept = ["keep"] * (rank - named)
+    if "..." in kinds:
+        at = kinds.index("...")
+        return kinds[:at] + kept + kinds[at + 1:]
+    return kinds + kept
+
+
+# What an index element does to the axis it reads: keep it, keep the samples / forget a sliced size, drop it.
+INDEX_ACTIONS: dict[str, Callable[[object], list[object]]] = {
+    "keep": lambda axis: [axis],
+    "slice": lambda axis: [axis if axis == "samples" else None],
+    "drop": lambda axis: [],
+}
+
+
+def _element_kind(element: cst.SubscriptElement) -> str | None:
+    """new (None / np.newaxis), ... (Ellipsis), keep (':'), slice (bounded), drop (an integer); None: unknown."""
+    index = element.slice
+    if isinstance(index, cst.Slice):
+        full = index.lower is None and index.upper is None and index.step is None
+        return "keep" if full else "slice"
+    value = index.value
+    if isinstance(value, cst.Name) and value.value == "None" or \
+            isinstance(value, cst.Attribute) and value.attr.value == "newaxis":
+        return "new"
+    if isinstance(value, cst.Ellipsis):
+        return "..."
+    if isinstance(value, cst.Integer) or isinstance(value, cst.UnaryOperation) and \
+            isinstance(value.expression, cst.Integer):
+        return "drop"
+    return None
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+def _items(value: Value | None) -> tuple[Value, ...]:
+    """The elements of a shape argument: a tuple or list, or one int (a 1-D shape)."""
+    if isinstance(value, Seq):
+        return value.items
+    if isinstance(value, Const) and isinstance(value.value, tuple):
+        return tuple(Const(v) for v in value.value)
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return (value,)
+    return ()
+
+
+def _dim(value: Value) -> Dim:
+    size = int_value(value)
+    return size if isinstance(size, int) and size > 0 else None
+
+
+def _axis(call: CallSite, rest: tuple[Value, ...]) -> int | None:
+    axis = const_value(call.args.get("axis") or (rest[0] if rest else None))
+    return axis if isinstance(axis, int) and not isinstance(axis, bool) else None
+
+
+def _starred(call: CallSite) -> bool:
+    """``f(*dims)``: the interpreter counts an unknown star as one argument, so positions are not known."""
+    return any(arg.star for arg in call.args.nodes)
+
+
+def _first_positional(call: CallSite) -> Value | None:
+    return call.args.positional[0] if call.args.positional else None
+
+
+def _operand(call: CallSite) -> Value | None:
+    """The array a call transforms: the receiver of a method, else the first argument."""
+    if isinstance(call.receiver, DataValue):
+        return call.receiver
+    first = _first_positional(call)
+    return first if isinstance(first, DataValue) else None
+
+
+def _same_history(operand: Value, data: Data, index: int) -> bool:
+    """Whether the call's operand is ``data`` as it was before step ``index`` (same source, same steps)."""
+    before: Data = operand.data  # type: ignore[attr-defined]
+    if before.source.node is not data.source.node or len(before.steps) != index:
+        return False
+    return all(a.node is b.node for a, b in zip(before.steps, data.steps[:index]))
+
