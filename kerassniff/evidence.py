@@ -54,14 +54,17 @@ class Measurements:
         return (fit or {}).get("checks") or {}
 
     def fit_parts(self, line: int) -> tuple[dict, dict, dict, dict]:
-        """(fit record, its checks, its data probe, its built-model probe) for the fit a finding at ``line`` is about."""
+        """(fit record, its checks, its data probe, its built-model probe) of the fit a finding at ``line`` is
+        about."""
         fit = self.fit_for(line) or {}
         return fit, fit.get("checks") or {}, fit.get("data") or {}, fit.get("probe") or {}
 
     @property
     def note(self) -> str:
         synthetic = self.data.get("synthetic") or []
-        return f" (synthetic stand-in for {', '.join(sorted(set(synthetic)))}: not on this machine)" if synthetic else ""
+        if not synthetic:
+            return ""
+        return f" (synthetic stand-in for {', '.join(sorted(set(synthetic)))}: not on this machine)"
 
 
 VerdictFunction = Callable[[Finding, Measurements], "Verdict | tuple[bool | None, str] | None"]

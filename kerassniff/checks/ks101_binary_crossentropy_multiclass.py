@@ -21,17 +21,17 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
         return None
     keras = ", ".join(run.data.get("keras") or ["Keras"])
     if reported is not None and abs(reported - categorical) > 0.1:
-        return Verdict(True, (f"{keras} reports 'accuracy' {reported:.2f} after {checks.get('updates')} updates; the true "
-                              f"categorical accuracy of the same predictions is {categorical:.2f}"))
+        return Verdict(True, (f"{keras} reports 'accuracy' {reported:.2f} after {checks.get('updates')} updates; "
+                              f"the true categorical accuracy of the same predictions is {categorical:.2f}"))
     row_sums = checks.get("after_output") or {}
     tail = f" (Keras <= 2.3 would have shown binary accuracy {binary:.2f})" if binary is not None else ""
     if row_sums.get("row_sum_std", 0) > 0.05 or abs(row_sums.get("row_sum_mean", 1.0) - 1.0) > 0.05:
-        return Verdict(True, (f"{keras} reports 'accuracy' {reported if reported is not None else categorical:.2f}, the "
-                              f"true categorical accuracy: the metric is not misreported on this Keras{tail}, but the loss "
-                              f"trains independent sigmoids (row sums {row_sums['row_sum_mean']:.2f} ± "
-                              f"{row_sums['row_sum_std']:.2f}, not 1)"))
-    return Verdict(None, (f"{keras} reports 'accuracy' {categorical:.2f}, the true categorical accuracy: not misreported "
-                          f"on this Keras{tail}"))
+        shown = reported if reported is not None else categorical
+        return Verdict(True, (f"{keras} reports 'accuracy' {shown:.2f}, the true categorical accuracy: the metric "
+                              f"is not misreported on this Keras{tail}, but the loss trains independent sigmoids "
+                              f"(row sums {row_sums['row_sum_mean']:.2f} ± {row_sums['row_sum_std']:.2f}, not 1)"))
+    return Verdict(None, (f"{keras} reports 'accuracy' {categorical:.2f}, the true categorical accuracy: not "
+                          f"misreported on this Keras{tail}"))
 
 
 @rule("KS101", "binary-crossentropy-multiclass", Severity.ERROR,

@@ -30,7 +30,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     sums = f", rows sum to {output['row_sum_mean']:.2f}" if "row_sum_mean" in output else ""
     shown = f"outputs range {output['min']:.3g}..{output['max']:.3g}{sums}"
     if facts(finding).get("from_logits") is True:
-        return Verdict(probabilities, shown + (": probabilities, fed to a loss that expects logits" if probabilities else ""))
+        return Verdict(probabilities,
+                       shown + (": probabilities, fed to a loss that expects logits" if probabilities else ""))
     return Verdict((not probabilities), shown)
 
 

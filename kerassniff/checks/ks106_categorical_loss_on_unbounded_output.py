@@ -30,7 +30,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     if output["min"] <= 0 or non_finite:
         tail = "; the loss became NaN/inf" if non_finite else ""
         return Verdict(True, f"the outputs reach {output['min']:.3g} (clipped to 1e-7 by the loss){tail}")
-    return Verdict(False, f"every output stayed above 0 (minimum {output['min']:.3g}) in {checks.get('updates')} updates")
+    return Verdict(False, (f"every output stayed above 0 (minimum {output['min']:.3g}) in {checks.get('updates')} "
+                           f"updates"))
 
 
 @rule("KS106", "categorical-loss-on-unbounded-output", Severity.ERROR,

@@ -25,8 +25,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
              f"{outputs['outside_unit']:.0%} of them outside the open interval (0, 1)")
     if from_logits is True:
         never_negative = outputs["min"] >= 0
-        return Verdict(never_negative, shown + (": as logits none is negative, so no predicted probability falls below 0.5"
-                                                if never_negative else ""))
+        tail = ": as logits none is negative, so no predicted probability falls below 0.5" if never_negative else ""
+        return Verdict(never_negative, shown + tail)
     if outputs["outside_unit"] > 0:
         return Verdict(True, shown + ": binary crossentropy clips them to [1e-7, 1 - 1e-7]")
     return Verdict(None, shown + ": this batch stays inside, other inputs need not")

@@ -31,7 +31,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
         return None
     if not units or units == 1:
         return None
-    return Verdict(classes != units, f"the labels are {how} ({classes} classes); the built output layer has {units} units")
+    return Verdict(classes != units,
+                   f"the labels are {how} ({classes} classes); the built output layer has {units} units")
 
 
 @rule("KS111", "output-units-vs-classes", Severity.ERROR,

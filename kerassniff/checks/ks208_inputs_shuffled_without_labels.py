@@ -17,7 +17,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     if stand_ins is None:
         stand_ins = len(run.data.get("synthetic") or []) + len(run.data.get("synthetic_ranges") or [])
     if stand_ins:  # random stand-ins were loaded before this fit: their labels are random by construction
-        return Verdict(None, "the data may be a random stand-in, whose labels are independent of its samples by construction")
+        return Verdict(None, ("the data may be a random stand-in, whose labels are independent of its samples by "
+                              "construction"))
     accuracy, majority, held_out = probe["accuracy"], probe["majority"], probe["held_out"]
     margin = 3 * math.sqrt(max(majority * (1 - majority), 0.01) / held_out) + 0.02
     text = (f"a nearest-centroid probe on {probe['pairs']} fit() pairs predicts {accuracy:.0%} of the held-out "

@@ -32,7 +32,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     if symmetric:
         k = symmetric[0]
         state = "all zero" if k["all_zero"] else "identical"
-        return Verdict(True, f"after {updates} updates the {k['units']} units of '{k['name']}' still have {state} weights")
+        return Verdict(True,
+                       f"after {updates} updates the {k['units']} units of '{k['name']}' still have {state} weights")
     return Verdict(False, f"after {updates} updates every hidden layer's units have distinct weights")
 
 

@@ -29,10 +29,12 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     size = f" (fit() batch_size={probe['batch_size']})" if "batch_size" in probe else ""
     collapsed = [layer for layer in layers if layer["max_from_beta"] < 1e-5]
     if collapsed:
-        return Verdict(True, (f"on a one-sample batch, '{collapsed[0]['name']}' in training mode outputs exactly its beta "
-                              f"(largest difference {collapsed[0]['max_from_beta']:.1g}): the sample is erased{size}"))
+        return Verdict(True, (f"on a one-sample batch, '{collapsed[0]['name']}' in training mode outputs exactly "
+                              f"its beta (largest difference {collapsed[0]['max_from_beta']:.1g}): the sample is "
+                              f"erased{size}"))
+    largest = max(layer["max_from_beta"] for layer in layers)
     return Verdict(False, (f"on a one-sample batch every BatchNormalization layer's training-mode output still varies "
-                           f"(largest difference from beta {max(layer['max_from_beta'] for layer in layers):.3g}){size}"))
+                           f"(largest difference from beta {largest:.3g}){size}"))
 
 
 @rule("KS311", "batchnorm-single-sample-batches", Severity.ERROR,

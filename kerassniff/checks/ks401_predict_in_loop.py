@@ -15,8 +15,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
         return None
     per_call = sum(c["seconds"] for c in calls[1:]) / len(calls[1:])
     rows = calls[0].get("x", {}) or {}
-    return Verdict(True, (f"predict() ran {len(calls)} times at this line with {rows.get('shape', ['?'])[0]} row(s) each, "
-                          f"{per_call * 1000:.0f} ms per call (one batched call costs about the same)"))
+    return Verdict(True, (f"predict() ran {len(calls)} times at this line with {rows.get('shape', ['?'])[0]} row(s) "
+                          f"each, {per_call * 1000:.0f} ms per call (one batched call costs about the same)"))
 
 
 @rule("KS401", "predict-in-loop", Severity.WARNING,
