@@ -54,14 +54,14 @@ PARALLEL_MIN_FILES = 16
 
 
 def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None,
-               keep_models: bool = False) -> RunResult:
+               keep_models: bool = False, rules: RuleSet | None = None) -> RunResult:
     """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules.
 
     Only the analyses that cross-script rules need are kept (``keep_models`` keeps every one, for
     ``--show-model`` and dynamic mode, attached to the results): a thousand parsed modules would otherwise stay
-    in memory.
+    in memory.  ``rules`` is the configuration's selection, resolved once (here, when the caller has not).
     """
-    rules = rule_set(config)
+    rules = rules if rules is not None else rule_set(config)
     targets, problems = collect(paths, config)
     results: list[FileResult | None] = [None] * len(targets)
     work: list[Job] = []
