@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from kerassniff.config import Config, RuleSet
-from kerassniff.discovery import SOURCE_SUFFIXES, collect
+from kerassniff.discovery import SOURCE_SUFFIXES, Target, collect
 from kerassniff.engine.cache import Cache
 from kerassniff.engine.lint_file import lint_decoded, lint_file, rule_set, to_finding, unique_findings
 from kerassniff.engine.results import Analysis, FileResult, RunResult, Status
@@ -68,6 +68,23 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
     """
     rules = rules if rules is not None else rule_set(config)
     targets, problems = collect(paths, config)
+    results, work = _from_cache(targets, cache)
+    analyses: dict[str, Analysis] = {}
+    for job, (result, analysis) in zip(work, _run_jobs(work, config, rules, jobs, keep_models)):
+        results[job.index] = result
+        if analysis is not None:
+            analyses[result.path] = analysis
+        if cache is not None and job.cache_key is not None and not result.internal_error and not result.timed_out:
+            cache.put(job.cache_key, result)
+    files = [r for r in results if r is not None]
+    _link_scripts(files, analyses, config, rules)
+    if keep_models:
+        files = [replace(f, analysis=analyses.get(f.path)) for f in files]
+    return RunResult(files, problems)
+
+
+def _from_cache(targets: list[Target], cache: Cache | None) -> tuple[list[FileResult | None], list[Job]]:
+    """Each target's cached result (None where there is none), and the jobs for the others."""
     results: list[FileResult | None] = [None] * len(targets)
     work: list[Job] = []
     for index, target in enumerate(targets):
@@ -79,16 +96,12 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
             results[index] = hit
         else:
             work.append(Job(index, display, target.explicit, raw, key))
+    return results, work
 
-    analyses: dict[str, Analysis] = {}
-    for job, (result, analysis) in zip(work, _run_jobs(work, config, rules, jobs, keep_models)):
-        results[job.index] = result
-        if analysis is not None:
-            analyses[result.path] = analysis
-        if cache is not None and job.cache_key is not None and not result.internal_error and not result.timed_out:
-            cache.put(job.cache_key, result)
 
-    files = [r for r in results if r is not None]
+def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config: Config, rules: RuleSet) -> None:
+    """Add the cross-script findings to the files that save and load the same model files (trainers beside the
+    run's files included); ``analyses`` gains those that had to be made here."""
     siblings = sibling_trainers(files, config, rules)
     needed = files_in_links({f.path: f.links for f in files + siblings if f.links})
     for result in files:
@@ -104,9 +117,6 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
     for finding in cross_script_findings(linked, rules):
         if finding.path in by_path:  # a sibling read for its links only gets no findings
             by_path[finding.path].findings.append(finding)
-    if keep_models:
-        files = [replace(f, analysis=analyses.get(f.path)) for f in files]
-    return RunResult(files, problems)
 
 
 def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Finding]:
