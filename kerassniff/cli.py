@@ -7,9 +7,12 @@ gets one line on standard error, never a traceback.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -24,8 +27,10 @@ from kerassniff.api import (
     lint_paths,
     load_config,
     print_internal_errors,
+    rule_set,
 )
 from kerassniff.config import Config, ConfigError, find_pyproject, validate_selectors
+from kerassniff.findings import Finding
 from kerassniff.output import FORMATS
 from kerassniff.output.report import Tally, emit, plural, render
 from kerassniff.registry import all_rules, get_rule
@@ -63,6 +68,80 @@ class KerassniffGroup(click.Group):
 
 def _split_codes(values: tuple[str, ...]) -> list[str]:
     return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+
+
+@dataclass(frozen=True)
+class ConfigOptions:
+    """Which configuration applies, and the command line's changes to it."""
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    config_path: Path | None
+    isolated: bool
+    force_exclude: bool
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How the files are analysed."""
+
+    jobs: int | None
+    no_cache: bool
+    stdin_filename: str | None
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    apply_fix: bool  # --fix
+    show_diff: bool  # --diff
+    unsafe_fixes: bool
+
+
+@dataclass(frozen=True)
+class DynamicModeOptions:
+    dynamic: bool
+    device: str
+    dynamic_timeout: float
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How findings are printed, and what the exit code says."""
+
+    output_format: str
+    output_file: str | None
+    statistics: bool
+    quiet: bool
+    exit_zero: bool
+    show_model: bool
+    unsafe_fixes: bool  # marks findings that --unsafe-fixes would fix [*]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Every option of ``check``, grouped by what reads it (click's keyword arguments, built by
+    :func:`_grouped`)."""
+
+    config: ConfigOptions
+    run: RunOptions
+    fix: FixOptions
+    dynamic: DynamicModeOptions
+    report: ReportOptions
+
+
+_GROUP_TYPES = (ConfigOptions, RunOptions, FixOptions, DynamicModeOptions, ReportOptions)
+
+
+def _grouped(function: Callable[..., None]) -> Callable[..., None]:
+    """Let a click command receive one :class:`CheckOptions` instead of a keyword argument per option (an option
+    may feed several groups: ``--unsafe-fixes`` both fixes and marks)."""
+
+    @functools.wraps(function)
+    def command(paths: tuple[str, ...], explain: str | None, **values: object) -> None:
+        groups = [group(**{f.name: values[f.name] for f in fields(group)}) for group in _GROUP_TYPES]
+        return function(paths, explain, CheckOptions(*groups))
+
+    return command
 
 
 @click.group(cls=KerassniffGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,11 +185,8 @@ def main() -> None:
 @click.option("--force-exclude", is_flag=True,
               help="Apply exclude settings to files named on the command line too (for pre-commit and editors).")
 @click.version_option(__version__, "-V", "--version", prog_name="kerassniff")
-def check(paths: tuple[str, ...], output_format: str, output_file: str | None, select: tuple[str, ...],
-          ignore: tuple[str, ...], statistics: bool, quiet: bool, exit_zero: bool, stdin_filename: str | None,
-          config_path: Path | None, isolated: bool, explain: str | None, show_model: bool, jobs: int | None,
-          no_cache: bool, force_exclude: bool, apply_fix: bool, unsafe_fixes: bool, show_diff: bool, dynamic: bool,
-          device: str, dynamic_timeout: float) -> None:
+@_grouped
+def check(paths: tuple[str, ...], explain: str | None, options: CheckOptions) -> None:
     """Check Keras training scripts for silent bugs.
 
     PATHS are files or folders (default: the current folder); '-' reads
@@ -119,38 +195,37 @@ def check(paths: tuple[str, ...], output_format: str, output_file: str | None, s
     if explain:
         sys.exit(_print_rule(explain))
     try:
-        config = _configure(paths, select, ignore, config_path, isolated)
-        config.force_exclude = force_exclude
-        if dynamic:
+        config = _configure(paths, options.config)
+        if options.dynamic.dynamic:
             _check_isolation_setting()
     except ConfigError as error:
         click.echo(f"kerassniff: {error}", err=True)
         sys.exit(2)
     if paths == ("-",):
-        sys.exit(_check_stdin(config, stdin_filename or "-", output_format, output_file, statistics, quiet,
-                              exit_zero, unsafe_fixes, apply_fix, show_diff))
+        sys.exit(_check_stdin(config, options.run.stdin_filename or "-", options.report, options.fix))
 
     fix_failed = not_written = False
-    if apply_fix or show_diff:
-        changed, fix_failed, not_written = _fix(list(paths) or ["."], config, unsafe_fixes, show_diff)
-        if show_diff:
+    no_cache = options.run.no_cache
+    if options.fix.apply_fix or options.fix.show_diff:
+        changed, fix_failed, not_written = _fix(list(paths) or ["."], config, options.fix)
+        if options.fix.show_diff:
             sys.exit(2 if fix_failed else 1 if changed else 0)
         no_cache = True  # report what is left from the files as they are now
-    workers = jobs if jobs is not None else config.jobs
+    workers = options.run.jobs if options.run.jobs is not None else config.jobs
     # --show-model and --dynamic need every script's model, which cached results and workers do not carry
-    needs_models = show_model or dynamic
+    needs_models = options.report.show_model or options.dynamic.dynamic
     use_cache = config.cache and not no_cache and not needs_models
+    rules = rule_set(config)
     result = lint_paths(list(paths) or ["."], config, jobs=1 if needs_models else workers or (os.cpu_count() or 1),
-                        cache=Cache.for_config(config) if use_cache else None, keep_models=needs_models)
-    if dynamic:
-        _run_dynamic(result, config, device, dynamic_timeout, quiet)
+                        cache=Cache.for_config(config, rules) if use_cache else None, keep_models=needs_models,
+                        rules=rules)
+    if options.dynamic.dynamic:
+        _run_dynamic(result, config, options.dynamic, options.report.quiet)
 
-    sys.exit(_finish(result, output_format, output_file, statistics, quiet, exit_zero, unsafe_fixes, show_model,
-                     fix_failed, not_written))
+    sys.exit(_finish(result, options.report, fix_failed, not_written))
 
 
-def _finish(result: RunResult, output_format: str, output_file: str | None, statistics: bool, quiet: bool,
-            exit_zero: bool, unsafe_fixes: bool, show_model: bool, fix_failed: bool, not_written: bool = False) -> int:
+def _finish(result: RunResult, report: ReportOptions, fix_failed: bool, not_written: bool = False) -> int:
     """Report a run (problems on stderr, findings where asked) and return the exit code."""
     for problem in result.problems:
         click.echo(f"kerassniff: {problem}", err=True)
@@ -158,7 +233,7 @@ def _finish(result: RunResult, output_format: str, output_file: str | None, stat
     if not result.files and not result.problems:
         # as ruff does: a warning and exit 0 (nothing was wrong, there was just nothing to check)
         click.echo("kerassniff: warning: no Python files found under the given path(s)", err=True)
-    if show_model:
+    if report.show_model:
         from kerassniff.semantic.show import describe
 
         for file in result.files:
@@ -171,28 +246,28 @@ def _finish(result: RunResult, output_format: str, output_file: str | None, stat
     problems += [internal_error_message(r).splitlines()[0].removeprefix("kerassniff: ") for r in result.internal_errors]
     not_python = sum(1 for f in result.files if f.status is Status.NOT_PYTHON)
     tally = Tally(checked, len(result.files) - checked - not_python, len(problems), not_python)
-    text = render(findings, output_format, statistics, quiet, tally, unsafe_fixes, problems,
-                  fix_not_written=not_written)
-    if not emit(text, output_file) or problems or fix_failed:
+    text = render(findings, report.output_format, report.statistics, report.quiet, tally, report.unsafe_fixes,
+                  problems, fix_not_written=not_written)
+    if not emit(text, report.output_file) or problems or fix_failed:
         return 2
-    return 0 if exit_zero or not findings else 1
+    return 0 if report.exit_zero or not findings else 1
 
 
-def _configure(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], config_path: Path | None,
-               isolated: bool) -> Config:
-    if isolated:
+def _configure(paths: tuple[str, ...], options: ConfigOptions) -> Config:
+    if options.isolated:
         config = Config()
     else:
         anchor = Path(paths[0]) if paths and paths[0] != "-" and Path(paths[0]).exists() else Path.cwd()
-        config = load_config(config_path or find_pyproject(anchor))
-    if select:
-        codes = _split_codes(select)
+        config = load_config(options.config_path or find_pyproject(anchor))
+    if options.select:
+        codes = _split_codes(options.select)
         validate_selectors(codes, "--select", known_codes())
         config.select = codes
-    if ignore:
-        codes = _split_codes(ignore)
+    if options.ignore:
+        codes = _split_codes(options.ignore)
         validate_selectors(codes, "--ignore", known_codes())
         config.ignore = codes
+    config.force_exclude = options.force_exclude
     return config
 
 
@@ -206,8 +281,9 @@ def _check_isolation_setting() -> None:
         raise ConfigError(str(error)) from None
 
 
-def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float, quiet: bool) -> None:
+def _run_dynamic(result: RunResult, config: Config, options: DynamicModeOptions, quiet: bool) -> None:
     """Confirm or refute each finding by running the scripts (see kerassniff/dynamic/)."""
+    device, timeout = options.device, options.dynamic_timeout
     from kerassniff.dynamic.runner import (
         DynamicOptions,
         annotate,
@@ -239,9 +315,10 @@ def _run_dynamic(result: RunResult, config: Config, device: str, timeout: float,
                        f"{': ' + run.reason if run.reason else ''}", err=True)
 
 
-def _fix(paths: list[str], config: Config, unsafe: bool, diff_only: bool) -> tuple[bool, bool, bool]:
+def _fix(paths: list[str], config: Config, options: FixOptions) -> tuple[bool, bool, bool]:
     """Apply (or, with --diff, print) the fixes; returns (some file has fixes, some fix failed to be written (an
     error), some file's fixes were not written (a failure or a read-only file))."""
+    unsafe, diff_only = options.unsafe_fixes, options.show_diff
     from kerassniff.discovery import collect
     from kerassniff.engine.fixing import FixWriteError, ReadOnlyFile, fix_file, write_fixed
 
@@ -287,24 +364,23 @@ def _one_name_per_file(paths) -> list[Path]:
     return unique
 
 
-def _check_stdin(config: Config, display: str, output_format: str, output_file: str | None, statistics: bool,
-                 quiet: bool, exit_zero: bool, unsafe_fixes: bool, apply_fix: bool, show_diff: bool) -> int:
+def _check_stdin(config: Config, display: str, report: ReportOptions, fixing: FixOptions) -> int:
     """``kerassniff -`` (editors, formatters, pipes).  As ruff does, ``--diff -`` prints the diff of the fixes
     (exit 1 when there are some), and ``--fix -`` prints the whole fixed code on standard output and the findings
     left on standard error (exit 1 when some are left)."""
     data = sys.stdin.buffer.read()
-    if not (apply_fix or show_diff):
+    if not (fixing.apply_fix or fixing.show_diff):
         findings = RunResult([lint_bytes(data, display, config)]).findings
-        if not emit(render(findings, output_format, statistics, quiet, Tally(1), unsafe_fixes), output_file):
+        if not emit(_render(findings, report), report.output_file):
             return 2
-        return 0 if exit_zero or not findings else 1
+        return 0 if report.exit_zero or not findings else 1
     from kerassniff.engine.fixing import FixedFile, fix_text
     from kerassniff.sources import SourceText, decode_source
 
     source = decode_source(data)
     fixed, applied = (source.text, 0) if not isinstance(source, SourceText) else fix_text(
-        source.text, display, config, unsafe_fixes)
-    if show_diff:
+        source.text, display, config, fixing.unsafe_fixes)
+    if fixing.show_diff:
         if isinstance(source, SourceText) and applied:
             click.echo(FixedFile(Path(display), source.text, fixed, source.encoding, applied).diff(), nl=False)
             click.echo(f"Would fix {plural(applied, 'finding')}.", err=True)
@@ -315,13 +391,18 @@ def _check_stdin(config: Config, display: str, output_format: str, output_file: 
     if applied:
         click.echo(f"Fixed {plural(applied, 'finding')}.", err=True)
     left = RunResult([lint_bytes(fixed_data, display, config)]).findings
-    text = render(left, output_format, statistics, quiet, Tally(1), unsafe_fixes)
-    if output_file:
-        if not emit(text, output_file):
+    text = _render(left, report)
+    if report.output_file:
+        if not emit(text, report.output_file):
             return 2
     else:
         click.echo(text, nl=False, err=True)
-    return 0 if exit_zero or not left else 1
+    return 0 if report.exit_zero or not left else 1
+
+
+def _render(findings: list[Finding], report: ReportOptions) -> str:
+    """One file's report (standard input)."""
+    return render(findings, report.output_format, report.statistics, report.quiet, Tally(1), report.unsafe_fixes)
 
 
 def _print_rule(code: str) -> int:

@@ -18,6 +18,7 @@ keeps every one, for ``--show-model`` and dynamic mode).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import time
@@ -27,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from kerassniff.config import Config, RuleSet
-from kerassniff.discovery import SOURCE_SUFFIXES, collect
+from kerassniff.discovery import SOURCE_SUFFIXES, Target, collect
 from kerassniff.engine.cache import Cache
 from kerassniff.engine.lint_file import lint_decoded, lint_file, rule_set, to_finding, unique_findings
 from kerassniff.engine.results import Analysis, FileResult, RunResult, Status
@@ -51,18 +52,39 @@ class Job:
 
 # Below this many files to analyse, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 16
+# What a file that saves a trained model or loads one says (a link key comes only from these calls).  In a run
+# with worker processes such files are analysed in the main process, beside the workers: a model cannot travel
+# back from a worker, and the cross-script rules would otherwise need a second analysis of each linked file.
+LINK_HINT = re.compile(rb"load_model|load_weights|\.(?:save|save_weights|export)\s*\(")
 
 
 def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache | None = None,
-               keep_models: bool = False) -> RunResult:
+               keep_models: bool = False, rules: RuleSet | None = None) -> RunResult:
     """Analyse files and folders: per-file results (cached, in parallel for large runs), then cross-script rules.
 
     Only the analyses that cross-script rules need are kept (``keep_models`` keeps every one, for
     ``--show-model`` and dynamic mode, attached to the results): a thousand parsed modules would otherwise stay
-    in memory.
+    in memory.  ``rules`` is the configuration's selection, resolved once (here, when the caller has not).
     """
-    rules = rule_set(config)
+    rules = rules if rules is not None else rule_set(config)
     targets, problems = collect(paths, config)
+    results, work = _from_cache(targets, cache)
+    analyses: dict[str, Analysis] = {}
+    for job, (result, analysis) in zip(work, _run_jobs(work, config, rules, jobs, keep_models)):
+        results[job.index] = result
+        if analysis is not None:
+            analyses[result.path] = analysis
+        if cache is not None and job.cache_key is not None and not result.internal_error and not result.timed_out:
+            cache.put(job.cache_key, result)
+    files = [r for r in results if r is not None]
+    _link_scripts(files, analyses, config, rules)
+    if keep_models:
+        files = [replace(f, analysis=analyses.get(f.path)) for f in files]
+    return RunResult(files, problems)
+
+
+def _from_cache(targets: list[Target], cache: Cache | None) -> tuple[list[FileResult | None], list[Job]]:
+    """Each target's cached result (None where there is none), and the jobs for the others."""
     results: list[FileResult | None] = [None] * len(targets)
     work: list[Job] = []
     for index, target in enumerate(targets):
@@ -74,22 +96,18 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
             results[index] = hit
         else:
             work.append(Job(index, display, target.explicit, raw, key))
+    return results, work
 
-    analyses: dict[str, Analysis] = {}
-    for job, (result, analysis) in zip(work, _run_jobs(work, config, rules, jobs, keep_models)):
-        results[job.index] = result
-        if analysis is not None:
-            analyses[result.path] = analysis
-        if cache is not None and job.cache_key is not None and not result.internal_error and not result.timed_out:
-            cache.put(job.cache_key, result)
 
-    files = [r for r in results if r is not None]
+def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config: Config, rules: RuleSet) -> None:
+    """Add the cross-script findings to the files that save and load the same model files (trainers beside the
+    run's files included); ``analyses`` gains those that had to be made here."""
     siblings = sibling_trainers(files, config, rules)
     needed = files_in_links({f.path: f.links for f in files + siblings if f.links})
     for result in files:
         if result.path in needed and result.path not in analyses:
-            # taken from the cache (so not analysed in this run) or analysed by a worker process, whose model
-            # cannot travel back: the cross-script rules need it here
+            # taken from the cache (so not analysed in this run), or a worker's file whose links come from a
+            # helper module it imports (its own text had no LINK_HINT): the cross-script rules need it here
             analysis = lint_file(Path(result.path), config, explicit=True, rules=rules).analysis
             if analysis is not None:
                 analyses[result.path] = analysis
@@ -99,9 +117,6 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
     for finding in cross_script_findings(linked, rules):
         if finding.path in by_path:  # a sibling read for its links only gets no findings
             by_path[finding.path].findings.append(finding)
-    if keep_models:
-        files = [replace(f, analysis=analyses.get(f.path)) for f in files]
-    return RunResult(files, problems)
 
 
 def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Finding]:
@@ -200,25 +215,35 @@ def sibling_candidates(folders: list[str], skip: set[Path], config: Config, limi
 def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int,
               keep_models: bool) -> list[tuple[FileResult, Analysis | None]]:
     """Each job's durable result, and its analysis where one will be read (its file links to a model file, or
-    ``keep_models``); the others are dropped as soon as their file is done."""
-    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES:
-        done = []
-        for job in work:
-            result = _lint_raw(job.display, job.explicit, job.raw, config, rules)
-            kept = result.analysis if result.links or keep_models else None
-            done.append((replace(result, analysis=None), kept))
-        return done
+    ``keep_models``); the others are dropped as soon as their file is done.
+
+    With worker processes, files that may link (:data:`LINK_HINT`) are analysed here while the workers analyse
+    the rest, so that the analyses the cross-script rules read are the first and only ones.
+    """
+    here = [job for job in work if isinstance(job.raw, bytes) and LINK_HINT.search(job.raw)]
+    elsewhere = [job for job in work if not (isinstance(job.raw, bytes) and LINK_HINT.search(job.raw))]
+    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES or len(elsewhere) < PARALLEL_MIN_FILES // 2:
+        return [_lint_here(job, config, rules, keep_models) for job in work]
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(1, min(32, len(work) // (jobs * 4)))
+    chunk = max(1, min(32, len(elsewhere) // (jobs * 4)))
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, rules))
     try:
-        results = list(pool.map(_worker_job, work, chunksize=chunk))
+        remote = pool.map(_worker_job, elsewhere, chunksize=chunk)  # submitted now; collected below
+        done = {job.index: _lint_here(job, config, rules, keep_models) for job in here}
+        done.update((job.index, (result, None)) for job, result in zip(elsewhere, remote))
     except BaseException:  # Ctrl-C (or a bug): stop the workers now rather than let them finish the queue
         _stop(pool)
         raise
     pool.shutdown()
-    return [(result, None) for result in results]
+    return [done[job.index] for job in work]
+
+
+def _lint_here(job: Job, config: Config, rules: RuleSet, keep_models: bool) -> tuple[FileResult, Analysis | None]:
+    """One file analysed in this process: its durable result, and its analysis if something will read it."""
+    result = _lint_raw(job.display, job.explicit, job.raw, config, rules)
+    kept = result.analysis if result.links or keep_models else None
+    return replace(result, analysis=None), kept
 
 
 def _stop(pool) -> None:

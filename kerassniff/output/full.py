@@ -28,9 +28,8 @@ def see(code: str) -> str:
     return f"kerassniff rule {code} (or {rule_url(code)})"
 
 
-def render(findings: list[Finding], sources: dict[str, list[str]] | None = None, unsafe_fixes: bool = False,
-           **_: object) -> str:
-    cache: dict[str, list[str]] = dict(sources or {})
+def render(findings: list[Finding], unsafe_fixes: bool = False, **_: object) -> str:
+    cache: dict[str, list[str]] = {}  # each file's lines, read once
     notebooks = NotebookLines()
     out = []
     for finding in findings:
