@@ -140,3 +140,29 @@ def test_a_reused_call_still_makes_a_version_flag() -> None:
 def test_inputs_that_python_calls_equal_are_different_abstract_inputs(a, b) -> None:
     assert _frozen(a) != _frozen(b)
     assert _frozen(a) == _frozen(type(a)(**a.__dict__) if not isinstance(a, Seq) else Seq(a.items, a.kind))
+
+
+# -- what library handlers use of the interpreter (semantic/effects.py names it) ------------------------------
+HANDLER_NAMES = ("eval", "loop", "next_order", "assign", "varies_in_loop", "unroll_items", "top_index", "literals",
+                 "is_knob", "in_helper", "element_of", "call_function", "binary", "script")
+
+
+def test_the_names_library_handlers_call_back_stay_on_the_interpreter() -> None:
+    interpreter = _interpreter("import keras\n")
+    missing = [name for name in HANDLER_NAMES if not hasattr(interpreter, name)]
+    assert not missing
+    assert interpreter.script.models == [] and interpreter.script.data_events == []
+    evaluators = Interpreter.evaluators()
+    assert evaluators[cst.Name] is not None and cst.Call in evaluators and cst.Lambda in evaluators
+
+
+def test_the_interpreter_module_knows_no_keras() -> None:
+    """Keras knowledge sits in the library modules; the interpreter's own modules never name Keras."""
+    import kerassniff.semantic as semantic
+    from pathlib import Path
+
+    folder = Path(semantic.__file__).parent
+    for name in ("interpreter", "statements", "control", "imports", "evaluation", "calls", "builtins", "summaries"):
+        text = (folder / f"{name}.py").read_text(encoding="utf-8")
+        code = "\n".join(line.split("#")[0] for line in text.splitlines() if not line.lstrip().startswith(('"', "'")))
+        assert "keras." not in code and '"keras' not in code and "tensorflow" not in code, name
