@@ -27,3 +27,142 @@ def _body(source: str) -> cst.BaseSuite:
 ])
 def test_assigned_names_of_a_loop_body(source: str, expected: set[str]) -> None:
     assert assigned_names(_body(source)) == expected
+
+
+# -- function summaries ---------------------------------------------------------------------------------------
+from collections import Counter  # noqa: E402
+
+from kerassniff.api import run_rules, to_finding  # noqa: E402
+from kerassniff.config import Config  # noqa: E402
+from kerassniff.semantic.interpreter import Interpreter  # noqa: E402
+from kerassniff.semantic.summaries import _frozen  # noqa: E402
+from kerassniff.semantic.values import Const, KnobConst, Seq, VersionFlag  # noqa: E402
+
+HELPER_CALLED_THREE_TIMES = '''\
+from tensorflow import keras
+
+
+def make(units):
+    net = keras.Sequential([keras.layers.Dense(units, activation="softmax")])
+    net.compile(loss="binary_crossentropy", optimizer="adam")
+    return net
+
+
+def train(net, x, y):
+    net.fit(x, y, epochs=5, validation_data=(x_test, y_test))
+    return net.evaluate(x_test, y_test)
+
+
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+a = make(10)
+b = make(10)
+c = make(10)
+train(a, x_train, y_train)
+train(a, x_train, y_train)
+train(a, x_train, y_train)
+'''
+
+
+def _interpreter(source: str) -> Interpreter:
+    interpreter = Interpreter(cst.parse_module(source), "script.py")
+    interpreter.build()
+    return interpreter
+
+
+def test_a_helper_called_three_times_reports_each_finding_once_before_any_dedupe() -> None:
+    """The rules' own reports are unique: nothing downstream has to hide duplicates."""
+    interpreter = _interpreter(HELPER_CALLED_THREE_TIMES)
+    script = interpreter.script
+    findings = [to_finding(script, rule, report) for rule, report in run_rules(script, Config())]
+    keys = Counter((f.code, f.line, f.column, f.message) for f in findings if f is not None)
+    assert {code for code, *_ in keys} >= {"KS101", "KS205"}
+    assert max(keys.values()) == 1, keys
+    assert len(script.models) == 1 and len(script.models[0].fits) == 1
+
+
+def test_a_call_with_the_same_abstract_inputs_is_interpreted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    interpreted: Counter[str] = Counter()
+    original = Interpreter._interpret
+
+    def counting(self, function, args, self_value):
+        interpreted[function.node.name.value] += 1
+        return original(self, function, args, self_value)
+
+    monkeypatch.setattr(Interpreter, "_interpret", counting)
+    interpreter = _interpreter(HELPER_CALLED_THREE_TIMES + "for _ in range(3):\n    train(a, x_train, y_train)\n")
+    assert interpreted == {"make": 1, "train": 2}  # the loop is another context: its call is its own
+    assert interpreter.module_scope.lookup("b") is interpreter.module_scope.lookup("a")
+
+
+def test_a_call_that_builds_part_of_a_model_it_is_given_runs_again() -> None:
+    script = _interpreter(
+        "from tensorflow import keras\n"
+        "def add_block(model):\n"
+        "    model.add(keras.layers.Dense(64, activation='relu'))\n"
+        "    model.add(keras.layers.Dropout(0.5))\n"
+        "model = keras.Sequential()\n"
+        "add_block(model)\n"
+        "add_block(model)\n"
+        "model.add(keras.layers.Dense(10, activation='softmax'))\n").script
+    assert [layer.kind for layer in script.models[0].layers] == ["Dense", "Dropout"] * 2 + ["Dense"]
+
+
+def test_a_call_after_a_name_it_reads_changed_runs_again() -> None:
+    script = _interpreter(
+        "from tensorflow import keras\n"
+        "units = 10\n"
+        "def make():\n"
+        "    return keras.Sequential([keras.layers.Dense(units, activation='softmax')])\n"
+        "first = make()\n"
+        "units = 2\n"
+        "second = make()\n").script
+    assert [model.layers[0].units for model in script.models] == [10, 2]
+
+
+def test_a_reused_call_still_makes_a_version_flag() -> None:
+    interpreter = _interpreter(
+        "import keras\n"
+        "def modern():\n"
+        "    return int(keras.__version__[0]) > 2\n"
+        "first = modern()\n"
+        "second = modern()\n")
+    assert isinstance(interpreter.module_scope.lookup("first"), VersionFlag)
+    assert isinstance(interpreter.module_scope.lookup("second"), VersionFlag)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (Const(1), Const(True)),
+    (Const(1), Const(1.0)),
+    (Const((1, True)), Const((True, 1))),
+    (Const(True), KnobConst(True)),
+    (Seq((Const(1),)), Seq((Const(1),), "tuple")),
+])
+def test_inputs_that_python_calls_equal_are_different_abstract_inputs(a, b) -> None:
+    assert _frozen(a) != _frozen(b)
+    assert _frozen(a) == _frozen(type(a)(**a.__dict__) if not isinstance(a, Seq) else Seq(a.items, a.kind))
+
+
+# -- what library handlers use of the interpreter (semantic/effects.py names it) ------------------------------
+HANDLER_NAMES = ("eval", "loop", "next_order", "assign", "varies_in_loop", "unroll_items", "top_index", "literals",
+                 "is_knob", "in_helper", "element_of", "call_function", "binary", "script")
+
+
+def test_the_names_library_handlers_call_back_stay_on_the_interpreter() -> None:
+    interpreter = _interpreter("import keras\n")
+    missing = [name for name in HANDLER_NAMES if not hasattr(interpreter, name)]
+    assert not missing
+    assert interpreter.script.models == [] and interpreter.script.data_events == []
+    evaluators = Interpreter.evaluators()
+    assert evaluators[cst.Name] is not None and cst.Call in evaluators and cst.Lambda in evaluators
+
+
+def test_the_interpreter_module_knows_no_keras() -> None:
+    """Keras knowledge sits in the library modules; the interpreter's own modules never name Keras."""
+    import kerassniff.semantic as semantic
+    from pathlib import Path
+
+    folder = Path(semantic.__file__).parent
+    for name in ("interpreter", "statements", "control", "imports", "evaluation", "calls", "builtins", "summaries"):
+        text = (folder / f"{name}.py").read_text(encoding="utf-8")
+        code = "\n".join(line.split("#")[0] for line in text.splitlines() if not line.lstrip().startswith(('"', "'")))
+        assert "keras." not in code and '"keras' not in code and "tensorflow" not in code, name

@@ -12,6 +12,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import STDLIB_CALLS, call_builtin, fold_binary
 from kerassniff.semantic.frames import Frame, Scope, by_type
+from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.training import CallSite, Reference
 from kerassniff.semantic.values import (
@@ -118,11 +119,26 @@ class Calls:
     # -- calling user code
     def call_function(self, function: FunctionValue, args: CallArgs, node: cst.Call | None,
                       self_value: Value | None = None) -> Value:
+        """Interpret a function's body with its parameters bound, once per distinct abstract inputs
+        (see :mod:`kerassniff.semantic.summaries`)."""
         key = id(function.node)
         self.called.add(key)
         if key in self.active or self.depth >= MAX_CALL_DEPTH or self.call_counts[key] >= MAX_CALLS_PER_FUNCTION:
             return UNKNOWN
         self.call_counts[key] += 1
+        inputs = self.summaries.inputs(function.node, function.scope, args, self_value,
+                                    (Same(self.loop), self.guarded > 0, self.in_helper))
+        known = self.summaries.get(inputs)
+        if known is not None:
+            self.version_names_seen += known.version_names
+            return known.value
+        seen = self.version_names_seen
+        value = self._interpret(function, args, self_value)
+        self.summaries.put(inputs, Summary(value, self.version_names_seen - seen))
+        return value
+
+    def _interpret(self, function: FunctionValue, args: CallArgs, self_value: Value | None) -> Value:
+        key = id(function.node)
         self.active.add(key)
         self.depth += 1
         caller_top, self.top_index = self.top_index, function.top

@@ -109,7 +109,8 @@ _LAYOUT_FIELDS = ("whitespace", "leading_lines", "lines_after", "lpar", "rpar", 
 _fields_of: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(kind: type) -> tuple[str, ...]:
+def child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a LibCST node type that can hold code (not whitespace or punctuation)."""
     found = _fields_of.get(kind)
     if found is None:
         found = _fields_of[kind] = tuple(f.name for f in dataclasses.fields(kind)
@@ -132,7 +133,7 @@ def assigned_names(block: cst.CSTNode) -> frozenset[str]:
         binder = _BINDERS.get(kind)
         if binder is not None and not binder(node, names):
             continue
-        for name in _child_fields(kind):
+        for name in child_fields(kind):
             child = getattr(node, name)
             if isinstance(child, cst.CSTNode):
                 stack.append(child)

@@ -41,6 +41,7 @@ from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model
 from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.statements import Statements
+from kerassniff.semantic.summaries import Summaries
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import CallArgs, ClassValue, FunctionValue, Instance, ModelValue, ModuleValue, Value
 
@@ -70,6 +71,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.expr_depth = 0
         self.active: set[int] = set()  # function nodes being interpreted (no recursion)
         self.called: set[int] = set()
+        self.summaries = Summaries()  # calls already interpreted, by function and abstract inputs
         self.call_counts: Counter[int] = Counter()
         self.literals: dict[cst.CSTNode, Value] = {}
         self.functions: list[FunctionValue] = []

@@ -115,3 +115,12 @@ def _got_layer(node: cst.Call, loop) -> cst.BaseExpression | None:
 
 
 _OWNER_EXPRESSIONS = {cst.Name: _loop_layers, cst.Subscript: _indexed_layer, cst.Call: _got_layer}
+
+
+def model_state(value: Value) -> tuple | None:
+    """What a call can change of a model's architecture (``model.add(...)``, a layer popped, its input set):
+    compared before and after a call to know whether the call built part of a model it was given."""
+    if not isinstance(value, ModelValue):
+        return None
+    model = value.model
+    return (len(model.layers), model.complete, model.input_shape, None if model.outputs is None else len(model.outputs))
