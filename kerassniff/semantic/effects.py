@@ -8,7 +8,7 @@ write to the script's facts, so that what a call records is found in one place.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import libcst as cst
 
@@ -27,6 +27,7 @@ class ScriptFacts(Protocol):
     def data_events(self) -> list[DataEvent]: ...
 
 
+@runtime_checkable
 class Effects(Protocol):
     """The interpreter, as the library handlers see it."""
 
