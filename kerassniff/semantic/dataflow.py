@@ -14,8 +14,14 @@ import itertools
 from dataclasses import dataclass, field, replace
 import libcst as cst
 
-from kerassniff.semantic.knowledge.datasets import DATASETS  # noqa: F401  (read by the loaders)
+from kerassniff.semantic.knowledge.datasets import DATASETS
 from kerassniff.semantic.pyvalues import Const, Value, const_value
+
+__all__ = [
+    "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
+    "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
+    "new_group", "ordered_by_class", "same_label_shape", "size_text",
+]
 
 _group_ids = itertools.count(1)
 
@@ -166,20 +172,22 @@ def literal_shape(values: object) -> tuple[int, ...] | None:
 def literal_encoding(values: tuple) -> str | None:
     """Classify a literal label array: one-hot rows, multi-hot rows or integer ids."""
     shape = literal_shape(values)
-    if shape is None or len(shape) == 0:
-        return None
+    if not shape:
+        return None  # ragged, or a scalar
     flat = list(_flatten(values))
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat):
         return None
-    if len(shape) == 2 and shape[1] > 1 and all(v in (0, 1) for v in flat):
-        sums = [sum(row) for row in values]  # type: ignore[arg-type]
-        if all(s == 1 for s in sums):
-            return "onehot"
-        return "multihot"
-    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
-        if all(float(v).is_integer() for v in flat):
-            return "int"
-    return None
+    if len(shape) == 2 and shape[1] > 1:
+        return _rows_encoding(values, flat)
+    one_per_sample = len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)
+    return "int" if one_per_sample and all(float(v).is_integer() for v in flat) else None
+
+
+def _rows_encoding(rows: tuple, flat: list) -> str | None:
+    """Rows of 0/1 are one-hot when each has exactly one 1, else multi-hot; other rows are not labels."""
+    if not all(v in (0, 1) for v in flat):
+        return None
+    return "onehot" if all(sum(row) == 1 for row in rows) else "multihot"
 
 
 def _flatten(values: object):

@@ -399,29 +399,31 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
     activation_node: cst.CSTNode | None = None
     for layer in reversed(path):
         if layer.kind == "Activation" or layer.kind in ACTIVATION_LAYERS:
-            if activation is not None:
-                continue  # a later activation decides the output
-            if layer.activation is None:
-                return None
-            if layer.activation != "linear":
-                activation, activation_node = layer.activation, layer.node
+            if activation is None:  # a later activation decides the output
+                if layer.activation is None:
+                    return None
+                if layer.activation != "linear":
+                    activation, activation_node = layer.activation, layer.node
             continue
-        if layer.kind in PASS_THROUGH:
-            continue
-        if layer.nested is not None:
-            nested_head = layer.nested.single_head()
-            if nested_head is None:
-                return _activation_only(layer, activation, activation_node)
-            return OutputHead(nested_head.layer, nested_head.units, activation or nested_head.activation,
-                              activation_node or nested_head.activation_node)
-        if layer.kind in UNIT_LAYERS:
-            own = layer.activation
-            final = activation if activation is not None else own
-            if final is None:
-                return None
-            return OutputHead(layer, layer.units, final, activation_node or layer.node)
-        return _activation_only(layer, activation, activation_node)
+        if layer.kind not in PASS_THROUGH:
+            return _head_at(layer, activation, activation_node)
     return None
+
+
+def _head_at(layer: Layer, activation: str | None, activation_node: cst.CSTNode | None) -> OutputHead | None:
+    """The head whose last layer that is neither an activation nor pass-through is ``layer``."""
+    if layer.nested is not None:
+        nested_head = layer.nested.single_head()
+        if nested_head is None:
+            return _activation_only(layer, activation, activation_node)
+        return OutputHead(nested_head.layer, nested_head.units, activation or nested_head.activation,
+                          activation_node or nested_head.activation_node)
+    if layer.kind in UNIT_LAYERS:
+        final = activation if activation is not None else layer.activation
+        if final is None:
+            return None
+        return OutputHead(layer, layer.units, final, activation_node or layer.node)
+    return _activation_only(layer, activation, activation_node)
 
 
 def _activation_only(layer: Layer, activation: str | None, node: cst.CSTNode | None) -> OutputHead | None:

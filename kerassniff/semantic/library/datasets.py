@@ -14,12 +14,12 @@ Data, so KS201, KS202 and KS204 compare flows like arrays:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from kerassniff.semantic.dataflow import Data, Source, Step, data_of, new_group, size_text
+from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
+from kerassniff.semantic.models import Layer
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -35,10 +35,6 @@ from kerassniff.semantic.values import (
     const_value,
 )
 
-if TYPE_CHECKING:
-    from kerassniff.semantic.builder import Builder
-    from kerassniff.semantic.models import Layer
-
 # tf.data methods that regroup, reorder or repeat elements without changing them.
 DATASET_PASSTHROUGH = frozenset(
     "batch shuffle prefetch cache repeat take skip unbatch padded_batch rebatch shard with_options "
@@ -48,33 +44,45 @@ DATASET_REBUILT = frozenset("interleave flat_map parallel_interleave window grou
 DATASET_METHODS = DATASET_PASSTHROUGH | DATASET_REBUILT | {"map"}
 
 # ------------------------------------------------------------ ImageDataGenerator
+STANDARDIZING_OPTIONS = ("featurewise_center", "featurewise_std_normalization", "samplewise_center",
+                         "samplewise_std_normalization", "zca_whitening")
+
+
 def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:
+    """What an ImageDataGenerator does to every image of each flow it makes, in Keras's order."""
     args = instance.args
-    steps: list[Step] = []
-    rescale = args.get("rescale")
-    if rescale is not None:
-        number = const_value(rescale)
-        if isinstance(number, (int, float)) and not isinstance(number, bool):
-            if number not in (0, 1):
-                detail = f"/{1 / number:g}" if 0 < abs(number) < 1 else f"*{number:g}"
-                steps.append(Step("scale", detail, instance.node or node))
-        elif not (isinstance(rescale, Const) and rescale.value is None):
-            steps.append(Step("scale", "?", instance.node or node))
-    function = args.get("preprocessing_function")
-    if isinstance(function, Symbol) and short(function.name) == "preprocess_input":
-        family = function.name.split(".")[-2]
-        steps.append(Step("preprocess", family, instance.node or node))
-    elif function is not None and not (isinstance(function, Const) and function.value is None):
-        detail = function.node.name.value if isinstance(function, FunctionValue) and isinstance(function.node, cst.FunctionDef) else "?"
-        steps.append(Step("preprocess", detail, instance.node or node))
-    for option in ("featurewise_center", "featurewise_std_normalization", "samplewise_center",
-                   "samplewise_std_normalization", "zca_whitening"):
+    where = instance.node or node
+    steps = [*_rescale_steps(args.get("rescale"), where), *_preprocessing_steps(args.get("preprocessing_function"), where)]
+    for option in STANDARDIZING_OPTIONS:
         if const_value(args.get(option)) is True:
-            steps.append(Step("standardize", option, instance.node or node))
+            steps.append(Step("standardize", option, where))
     return tuple(steps)
 
 
-def generator_method(builder: "Builder", instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
+def _rescale_steps(rescale: Value | None, where: cst.CSTNode) -> list[Step]:
+    """``rescale=1./255``: a scale step (none for 0, 1 or None); an unknown factor is an unknown scale."""
+    if rescale is None or (isinstance(rescale, Const) and rescale.value is None):
+        return []
+    number = const_value(rescale)
+    if not isinstance(number, (int, float)) or isinstance(number, bool):
+        return [Step("scale", "?", where)]
+    if number in (0, 1):
+        return []
+    detail = f"/{1 / number:g}" if 0 < abs(number) < 1 else f"*{number:g}"
+    return [Step("scale", detail, where)]
+
+
+def _preprocessing_steps(function: Value | None, where: cst.CSTNode) -> list[Step]:
+    """``preprocessing_function=preprocess_input`` (an application's family) or a function of the script."""
+    if function is None or (isinstance(function, Const) and function.value is None):
+        return []
+    if isinstance(function, Symbol) and short(function.name) == "preprocess_input":
+        return [Step("preprocess", function.name.split(".")[-2], where)]
+    named = isinstance(function, FunctionValue) and isinstance(function.node, cst.FunctionDef)
+    return [Step("preprocess", function.node.name.value if named else "?", where)]  # type: ignore[union-attr]
+
+
+def generator_method(effects: Effects, instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
     steps = generator_steps(instance, node)
     if method == "flow":
         x = data_of(args.get("x", 0) or UNKNOWN)
@@ -122,9 +130,9 @@ def _unbatched(data: Data | None) -> Data | None:
     return replace(data, batches=False, labels=None) if data is not None else None
 
 
-def dataset_method(builder: "Builder", data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     if method == "map":
-        mapped = dataset_map(builder, data, args, node)
+        mapped = dataset_map(effects, data, args, node)
         return mapped if isinstance(mapped, DataValue) else _rebuilt(data, node)
     if method in DATASET_REBUILT:
         return _rebuilt(data, node)
@@ -140,7 +148,7 @@ def _rebuilt(data: Data, node: cst.CSTNode) -> Value:
                           steps=unknown))
 
 
-def dataset_map(builder: "Builder", data: Data, args: CallArgs, node: cst.Call) -> Value:
+def dataset_map(effects: Effects, data: Data, args: CallArgs, node: cst.Call) -> Value:
     """``ds.map(f)``: f interpreted on one element; what it returns is the new element."""
     function = args.get("map_func", 0)
     if isinstance(function, FunctionValue):
@@ -151,7 +159,7 @@ def dataset_map(builder: "Builder", data: Data, args: CallArgs, node: cst.Call) 
             call_args = CallArgs((element, labels))
         else:  # one parameter: the whole element, an (x, y) pair when the dataset has labels
             call_args = CallArgs((Seq((element, labels), "tuple") if data.labels is not None else element,))
-        result = builder.call_function(function, call_args, node)
+        result = effects.call_function(function, call_args, node)
         if isinstance(result, Seq) and len(result.items) == 2:
             x, y = data_of(result.items[0]), data_of(result.items[1])
             if x is not None:
@@ -166,7 +174,7 @@ def dataset_map(builder: "Builder", data: Data, args: CallArgs, node: cst.Call) 
     return UNKNOWN
 
 
-def layer_on_data(layer: "Layer", data: Data, node: cst.CSTNode) -> Value:
+def layer_on_data(layer: Layer, data: Data, node: cst.CSTNode) -> Value:
     """A Keras preprocessing layer called on data: ``Rescaling(1/255)(x)``; other layers are unknown."""
     if layer.kind == "Rescaling":
         return DataValue(data.with_step("scale", _rescaling_detail(layer.args), node))

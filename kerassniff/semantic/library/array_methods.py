@@ -1,0 +1,360 @@
+"""What methods, attributes, subscripts and arithmetic do to arrays, data frames and encoders.
+
+``x.astype("float32")``, ``df["label"]``, ``x[:1000]``, ``encoder.fit_transform(y)``, ``x / 255``: each maps
+the history of the array it is applied to (:class:`~kerassniff.semantic.dataflow.Data`) to the result's.
+Methods are looked up in dispatch tables by name; anything else is UNKNOWN, never guessed.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic import loaders
+from kerassniff.semantic.dataflow import (
+    Data,
+    DataValue,
+    IndexOf,
+    ShapeValue,
+    Source,
+    data_of,
+    ordered_by_class,
+    size_text,
+)
+from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.library import datasets
+from kerassniff.semantic.library.arrays import SHAPE_ONLY, Statistic, encode, factorize, make
+from kerassniff.semantic.library.dispatch import first_wins
+from kerassniff.semantic.names import short
+from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Instance, SliceValue, Symbol, Value, const_value
+
+ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
+               "drop_duplicates", "nlargest", "nsmallest"}
+SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
+                "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
+                "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
+ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBinarizer": "multihot",
+            "LabelEncoder": "int"}
+# Keras's Tokenizer: one row per text (token ids or a bag of words), whatever the texts were.
+TOKENIZER_OUTPUTS = frozenset("texts_to_sequences texts_to_matrix sequences_to_matrix".split())
+
+DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
+
+
+# ---------------------------------------------------------------- attributes
+def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
+    if attribute == "shape":
+        return ShapeValue(data)
+    if attribute in ("T", "values", "cat"):
+        return DataValue(replace(data, node=node))  # .cat: the categorical accessor of a column
+    if attribute in ("iloc", "loc") and data.table:
+        return DataValue(replace(data, node=node))  # indexed next: df.iloc[:, -1]
+    if attribute == "codes":
+        return encode(data, "int", node)  # series.cat.codes, pd.Categorical(...).codes
+    if data.table and attribute not in loaders.FRAME_ATTRIBUTES and not attribute.startswith("_"):
+        return loaders.column(data, node)  # df.label
+    return UNKNOWN
+
+
+# ---------------------------------------------------------------- subscripts
+def subscript(effects: Effects, data: Data, indices: list[Value], node: cst.CSTNode) -> Value:
+    if data.table and data.role != "eye":
+        selected = loaders.table_column(data, indices, node)
+        if selected is not None:
+            return selected
+    if _adds_axes_only(indices, node):  # x[np.newaxis], x[..., None], x[:, :, None]: the values, another shape
+        return DataValue(data.with_step("reshape", "index", node))
+    index = indices[0]
+    if data.role == "eye":
+        picked = data_of(index)
+        return encode(picked, "onehot", node, data.n_classes) if picked is not None else UNKNOWN
+    for kind, handler in INDEX_KINDS:
+        if isinstance(index, kind):
+            return handler(data, index, indices, node)
+    return UNKNOWN
+
+
+def _sample_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
+    """``x[i]`` for a loop index over x's samples: one sample."""
+    if _same_samples(index.data, data):  # type: ignore[attr-defined]
+        return DataValue(replace(data, is_sample=True, node=node))
+    return UNKNOWN
+
+
+def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
+    assert isinstance(index, SliceValue)
+    if isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data):
+        return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]
+    n = _slice_samples(index, data.n_samples)
+    if len(indices) > 1 and isinstance(const_value(index.lower, 0), int) and index.upper == Const(None) and \
+            const_value(index.lower, 0) == 0:
+        n = data.n_samples  # x[:, 0]: a column, all samples
+    if len(indices) > 1:  # x[:, 0], x[:, :, :3]: not a plain slice of samples; the shape changes
+        return DataValue(data.with_step("reshape", "index", node, n_samples=n))
+    return DataValue(replace(data, n_samples=n, node=node))
+
+
+def _slice_samples(index: SliceValue, n: int | None) -> int | None:
+    """How many samples ``x[lower:upper]`` keeps, when the bounds (and, for negative ones, x's length) are known."""
+    lower, upper = const_value(index.lower), const_value(index.upper)
+    lower = 0 if lower is None and isinstance(index.lower, Const) else lower  # x[:8]
+    if not isinstance(lower, int) or not (isinstance(upper, int) or upper is None):
+        return None
+    if upper is None and n is not None:
+        upper = n
+    if not isinstance(upper, int):
+        return None
+    if upper < 0 and n is not None:
+        upper += n
+    if lower < 0 and n is not None:
+        lower += n
+    return max(0, upper - lower) if upper >= 0 and lower >= 0 else None
+
+
+def _constant_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
+    value = index.value  # type: ignore[attr-defined]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return DataValue(replace(data, is_sample=True, n_samples=None, node=node))
+    if isinstance(value, (str, tuple)) or value is None:
+        return DataValue(replace(data, node=node))  # a column of a data frame; x[None] adds an axis
+    return UNKNOWN
+
+
+def _array_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
+    if ordered_by_class(data):  # a shuffled index array, or a mask: the class order is no longer known
+        data = data.with_step("order", "indexed", node)
+    if len(indices) > 1:  # x[perm, 0]: other axes indexed too, the shape changes
+        return DataValue(data.with_step("reshape", "index", node))
+    return DataValue(replace(data, node=node))  # a permutation or a mask
+
+
+# What indexing an array with each kind of index gives (the first kind that applies).
+INDEX_KINDS: tuple[tuple[type, Callable[[Data, Value, list[Value], cst.CSTNode], Value]], ...] = (
+    (IndexOf, _sample_index), (SliceValue, _slice_index), (Const, _constant_index), (DataValue, _array_index),
+)
+
+
+def _same_samples(a: Data, b: Data) -> bool:
+    """Whether an index over a's samples indexes b's: one array, or the inputs and labels of one split
+    (``for i in range(len(y_test)): model.predict(x_test[i:i + 1])``)."""
+    if a.group == b.group:
+        return True
+    return a.split is not None and a.split == b.split and a.source.node is b.source.node
+
+
+def _adds_axes_only(indices: list[Value], node: cst.CSTNode) -> bool:
+    """Indexing that only inserts axes: every index is None/np.newaxis, '...' or a full ':'."""
+    elements = node.slice if isinstance(node, cst.Subscript) else ()
+    if len(elements) != len(indices):
+        return False
+    inserts = False
+    for element, index in zip(elements, indices):
+        if isinstance(index, Const) and index.value is None or \
+                isinstance(index, Symbol) and index.name == "numpy.newaxis":
+            inserts = True
+        elif isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.Ellipsis):
+            continue
+        elif index != SliceValue(Const(None), Const(None)) or element.slice.step is not None:  # type: ignore[union-attr]
+            return False
+    return inserts
+
+
+# ------------------------------------------------------------------ methods
+def data_method(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    handler = DATA_METHODS.get(method)
+    return handler(effects, data, method, args, node) if handler is not None else UNKNOWN
+
+
+def _resize(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if data.source.kind == "image":  # PIL Image.resize: changes the pixel grid
+        return DataValue(data.with_step("resize", size_text(args.get("size", 0)), node))
+    return DataValue(data.with_step("reshape", method, node))  # ndarray.resize
+
+
+def _astype(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return DataValue(data.with_step("cast", str(const_value(args.get("dtype", 0), "?")), node))
+
+
+def _reshape(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return DataValue(data.with_step("reshape", method, node))
+
+
+def _row_subset(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return DataValue(replace(data, n_samples=None, node=node))  # df.sample(frac=0.7): some rows, same values
+
+
+def _convert(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """PIL's ``image.convert("L")``: a colour conversion."""
+    mode = const_value(args.get("mode", 0))
+    color = "gray" if mode in ("L", "1") else "rgb" if mode == "RGB" else None
+    if color:
+        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+    return DataValue(replace(data, node=node))
+
+
+def _statistic(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return Statistic(data, method)
+
+
+def _argmax(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return DataValue(data.with_step("encode", "argmax", node, encoding="int"))
+
+
+def _same(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return DataValue(replace(data, node=node))
+
+
+def _tolist(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    # np.array(col.tolist()) also stacks a column of lists into rows
+    return DataValue(replace(data, node=node, encoding=None if data.encoding == "column" else data.encoding))
+
+
+def _pop(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return loaders.column(data, node) if data.table else UNKNOWN  # y = df.pop("label")
+
+
+def _factorize(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return factorize(data, node)
+
+
+# Array, data-frame, image and tf.data methods, by name (a name in two rows keeps the first row's handler).
+DATA_METHODS: dict[str, DataMethod] = first_wins(
+    (("astype",), _astype), (("resize",), _resize), (SHAPE_ONLY, _reshape), (ROW_SUBSETS, _row_subset),
+    (("convert",), _convert), (("mean", "std", "max", "min", "var"), _statistic), (("argmax",), _argmax),
+    (datasets.DATASET_METHODS, datasets.dataset_method), (("to_numpy", "numpy", "get_dummies"), _same),
+    (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize),
+)
+
+
+def instance_method(effects: Effects, instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """Methods of library objects that make arrays: encoders, scalers, ImageDataGenerator, Tokenizer."""
+    if instance.cls == loaders.TF1_DATASET_CLASS and method == "next_batch":
+        return loaders.next_batch(instance, args, node)
+    cls = short(instance.cls)
+    handler = _instance_handler(instance, cls)
+    return handler(effects, instance, cls, method, args, node) if handler is not None else UNKNOWN
+
+
+InstanceMethod = Callable[[Effects, Instance, str, str, CallArgs, cst.Call], Value]
+
+
+def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
+    if cls in ENCODERS or cls in SCALER_STEPS:
+        return _transformer
+    if cls == "ImageDataGenerator":
+        return _image_generator
+    if cls == "Tokenizer" and instance.cls.startswith("keras."):
+        return _tokenizer
+    return None
+
+
+def _transformer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                 node: cst.Call) -> Value:
+    """scikit-learn encoders and scalers: ``fit`` returns the object, ``(fit_)transform`` encodes or scales."""
+    if method == "fit":
+        return instance  # encoder.fit(y) returns the encoder: encoder.fit(y).transform(y)
+    if method not in ("fit_transform", "transform"):
+        return UNKNOWN
+    data = data_of(args.positional[0] if args.positional else UNKNOWN)
+    if cls in ENCODERS:
+        return encode(data, ENCODERS[cls], node)
+    kind, detail = SCALER_STEPS[cls]
+    return DataValue(data.with_step(kind, detail, node)) if data is not None else UNKNOWN
+
+
+def _image_generator(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                     node: cst.Call) -> Value:
+    return datasets.generator_method(effects, instance, method, args, node)
+
+
+def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if method not in TOKENIZER_OUTPUTS:
+        return UNKNOWN
+    return tokenized(data_of(args.positional[0] if args.positional else UNKNOWN), method, node)
+
+
+def tokenized(data: Data | None, method: str, node: cst.Call) -> Value:
+    """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
+    the model does not follow, a new array of the same kind (so its name still tells its split)."""
+    if data is not None:
+        return DataValue(data.with_step("encode", method, node, encoding=None, n_classes=None))
+    return make(Source("unknown", f"tokenizer.{method}(...)", node), node)
+
+
+# -------------------------------------------------------------- arithmetic
+def statistic_arithmetic(left: Value, op: str, right: Value) -> Value:
+    """``max_ - min_`` is the range of one array; ``std + 1e-7`` is still its spread."""
+    if isinstance(left, Statistic) and isinstance(right, Statistic):
+        if op == "Subtract" and left.data.group == right.data.group and (left.kind, right.kind) in (
+                ("max", "min"), ("amax", "amin")):
+            return Statistic(left.data, "max-min")
+        return UNKNOWN
+    statistic, number = (left, right) if isinstance(left, Statistic) else (right, left)
+    value = const_value(number)
+    small = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < abs(value) < 1e-3
+    if isinstance(statistic, Statistic) and op == "Add" and small:
+        return statistic  # an epsilon against division by zero
+    return UNKNOWN
+
+
+def arithmetic(effects: Effects, left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
+    if not isinstance(left, DataValue) and not isinstance(right, DataValue):
+        return statistic_arithmetic(left, op, right)
+    data = data_of(left)
+    other = right
+    if data is None:
+        data, other = data_of(right), left
+        if data is None:
+            return UNKNOWN
+        if op in ("Divide", "Subtract", "Power"):
+            return DataValue(data.with_step("scale", f"{op.lower()}?", node))
+    number = const_value(other)
+    if not isinstance(number, (int, float)) or isinstance(number, bool):
+        number = None
+    handler = ARITHMETIC.get(op)
+    if handler is not None:
+        return handler(data, other, number, op, node)
+    return DataValue(data.with_step("scale", f"{op}?", node))
+
+
+def _divide(data: Data, other: Value, number: float | None, op: str, node: cst.CSTNode) -> Value:
+    if number is not None:
+        return DataValue(data.with_step("scale", f"/{number:g}", node))
+    if isinstance(other, Statistic):
+        kind = {"std": "standardize", "var": "standardize", "max-min": "minmax"}.get(other.kind, "scale")
+        return DataValue(data.with_step(kind, f"/{other.kind}", node))
+    return DataValue(data.with_step("scale", "/?", node))
+
+
+def _multiply(data: Data, other: Value, number: float | None, op: str, node: cst.CSTNode) -> Value:
+    if number is not None:
+        if number == 1:
+            return DataValue(replace(data, node=node))
+        detail = f"/{1 / number:g}" if 0 < abs(number) < 1 else f"*{number:g}"
+        return DataValue(data.with_step("scale", detail, node))
+    if isinstance(other, DataValue):
+        return DataValue(replace(data, node=node))  # a mask or an element-wise product
+    return DataValue(data.with_step("scale", "*?", node))
+
+
+def _shift(data: Data, other: Value, number: float | None, op: str, node: cst.CSTNode) -> Value:
+    if number is not None:
+        if number == 0:
+            return DataValue(replace(data, node=node))
+        return DataValue(data.with_step("shift", f"{'-' if op == 'Subtract' else '+'}{number:g}", node))
+    if isinstance(other, Statistic):
+        return DataValue(data.with_step("shift", f"-{other.kind}", node))
+    return DataValue(data.with_step("shift", "?", node))
+
+
+def _floor_divide(data: Data, other: Value, number: float | None, op: str, node: cst.CSTNode) -> Value:
+    if number is not None:
+        return DataValue(data.with_step("scale", f"//{number:g}", node))
+    return DataValue(data.with_step("scale", f"{op}?", node))
+
+
+# What an arithmetic operator with an array operand does to its history (others: an unknown scale).
+ARITHMETIC: dict[str, Callable[[Data, Value, "float | None", str, cst.CSTNode], Value]] = {
+    "Divide": _divide, "Multiply": _multiply, "Subtract": _shift, "Add": _shift, "FloorDivide": _floor_divide,
+}

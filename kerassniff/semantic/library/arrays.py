@@ -1,0 +1,491 @@
+"""What library functions do to arrays: NumPy, pandas, scikit-learn, TensorFlow, image readers, Keras utilities.
+
+Each known call is one row of :data:`LIBRARY_CALLS`, which maps its argument's history to the result's
+(:class:`~kerassniff.semantic.dataflow.Data`).  Rows are tried in order; a row matches by the function's
+canonical name (exactly, or its last part under a module prefix), and may require its first argument to
+be an array.  Unknown calls give None (the interpreter's own answer stands), so a history is never guessed.
+Methods, attributes, subscripts and arithmetic of arrays are in :mod:`.array_methods`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic import loaders
+from kerassniff.semantic.dataflow import (
+    Data,
+    DataValue,
+    LenValue,
+    Source,
+    data_of,
+    literal_encoding,
+    literal_range,
+    literal_shape,
+    new_group,
+    ordered_by_class,
+    size_text,
+)
+from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.library import datasets
+from kerassniff.semantic.names import short
+from kerassniff.semantic.pyvalues import (
+    UNKNOWN,
+    CallArgs,
+    ComprehensionValue,
+    Const,
+    Seq,
+    Symbol,
+    Value,
+    const_value,
+    int_value,
+    str_value,
+)
+
+SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes", "copy", "to_numpy", "values",
+              "fillna", "drop", "dropna", "view", "astype", "expand_dims", "stack"}
+STATISTICS = {"mean", "std", "max", "min", "median", "var", "amax", "amin", "percentile", "sqrt"}
+# tf.image operations that move, crop or jitter pixels but keep their scale.
+SAME_SCALE_IMAGE_OPS = frozenset(
+    "flip_left_right flip_up_down random_flip_left_right random_flip_up_down rot90 transpose random_crop "
+    "central_crop crop_to_bounding_box pad_to_bounding_box resize_with_crop_or_pad random_brightness "
+    "random_contrast random_saturation random_hue adjust_brightness adjust_contrast adjust_saturation "
+    "adjust_hue stateless_random_flip_left_right stateless_random_flip_up_down stateless_random_crop "
+    "stateless_random_brightness stateless_random_contrast".split())
+# Readers of one RGB image (cv2.imread is BGR, and its own row).
+IMAGE_READERS = {"PIL.Image.open", "imageio.imread", "imageio.v2.imread", "matplotlib.pyplot.imread",
+                 "skimage.io.imread", "scipy.misc.imread"}
+CONSTANT_FILLS = ("np.zeros(...)", "np.ones(...)")
+
+
+# ------------------------------------------------------------------- helpers
+def make(source: Source, node: cst.CSTNode, **fields) -> DataValue:
+    return DataValue(Data(source=source, group=new_group(), node=node, **fields))
+
+
+def literal(values: tuple, node: cst.CSTNode) -> DataValue:
+    shape = literal_shape(values)
+    n = shape[0] if shape else None
+    encoding = literal_encoding(values)
+    rng = literal_range(values)
+    return make(Source("literal", "a literal array", node, value_range=rng), node, n_samples=n,
+                encoding=encoding, values=values if len(values) <= 1000 else None,
+                n_classes=(shape[1] if encoding in ("onehot", "multihot") and shape and len(shape) == 2 else None))
+
+
+def shape_samples(value: Value) -> int | None:
+    shape = const_value(value)
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        return shape
+    if isinstance(shape, tuple) and shape and isinstance(shape[0], int):
+        return shape[0]
+    return None
+
+
+def one_hot(data: Data | None, n_classes: int | None, node: cst.CSTNode) -> Value:
+    if data is None:
+        return make(Source("unknown", "to_categorical(...)", node), node, role="y", encoding="onehot",
+                    n_classes=n_classes)
+    return DataValue(data.with_step("encode", "onehot", node, encoding="onehot", n_classes=n_classes or data.n_classes,
+                                    role="y", table=False))
+
+
+def encode(data: Data | None, encoding: str, node: cst.CSTNode, n_classes: int | None = None) -> Value:
+    if data is None:
+        return make(Source("unknown", "an encoder", node), node, role="y", encoding=encoding, n_classes=n_classes)
+    return DataValue(data.with_step("encode", encoding, node, encoding=encoding, role="y",
+                                    n_classes=n_classes or data.n_classes, table=False))
+
+
+def factorize(data: Data | None, node: cst.CSTNode) -> Value:
+    """``pd.factorize(values)`` / ``series.factorize()``: (integer codes, uniques)."""
+    return Seq((encode(data, "int", node), UNKNOWN), "tuple")
+
+
+def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> Value:
+    if data is None:
+        return UNKNOWN
+    return DataValue(data.with_step(kind, detail, node))
+
+
+class Statistic(Value):
+    """``x.mean()``, ``np.max(x)``: a statistic of an array, for standardisation."""
+
+    __slots__ = ("data", "kind")
+
+    def __init__(self, data: Data, kind: str) -> None:
+        self.data = data
+        self.kind = kind
+
+
+# ------------------------------------------------------------- the call table
+class LibraryCall:
+    """One call being interpreted: the callee's canonical name, its arguments, and its first argument's array."""
+
+    __slots__ = ("effects", "name", "args", "node", "first", "data", "parts", "last")
+
+    def __init__(self, effects: Effects, name: str, args: CallArgs, node: cst.Call) -> None:
+        self.effects = effects
+        self.name = name
+        self.args = args
+        self.node = node
+        self.first: Value = args.positional[0] if args.positional else UNKNOWN
+        self.data = data_of(self.first)
+        self.parts = name.split(".")
+        self.last = self.parts[-1]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the call table: which calls it handles, and the handler (None: try the next row)."""
+
+    handle: Callable[[LibraryCall], Value | None]
+    names: frozenset[str] | None = None  # the function's name (last part); None: any
+    exact: frozenset[str] | None = None  # whole canonical names
+    prefix: tuple[str, ...] = ()  # canonical-name prefixes, any of them
+    needs_data: bool = False  # the first argument must be an array
+    when: Callable[[LibraryCall], bool] | None = None  # any other condition
+
+    def __post_init__(self) -> None:
+        if self.names is None and self.exact is not None:
+            object.__setattr__(self, "names", frozenset(name.rsplit(".", 1)[-1] for name in self.exact))
+
+    def matches(self, call: LibraryCall) -> bool:
+        return ((self.exact is None or call.name in self.exact)
+                and (not self.prefix or call.name.startswith(self.prefix))
+                and (not self.needs_data or call.data is not None)
+                and (self.when is None or self.when(call)))
+
+
+def row(handle: Callable[[LibraryCall], Value | None], names=None, exact=None, prefix: str | tuple[str, ...] = (),
+        needs_data: bool = False, when: Callable[[LibraryCall], bool] | None = None) -> Rule:
+    return Rule(handle, frozenset(names) if names is not None else None, frozenset(exact) if exact is not None else None,
+                (prefix,) if isinstance(prefix, str) else prefix, needs_data, when)
+
+
+def call_library(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    call = LibraryCall(effects, name, args, node)
+    for rule in _rules_for(call.last):
+        if rule.matches(call):
+            result = rule.handle(call)
+            if result is not None:
+                return result
+    return None
+
+
+_RULES_BY_NAME: dict[str, tuple[Rule, ...]] = {}
+
+
+def _rules_for(last: str) -> tuple[Rule, ...]:
+    """The rows that may handle a function of this name, in table order (computed once per name)."""
+    rules = _RULES_BY_NAME.get(last)
+    if rules is None:
+        rules = _RULES_BY_NAME[last] = tuple(rule for rule in LIBRARY_CALLS if rule.names is None or last in rule.names)
+    return rules
+
+
+# ---------------------------------------------------------------- handlers
+def keras_dataset(call: LibraryCall) -> Value:
+    return loaders.load_dataset(call.parts[-2], call.node)
+
+
+def tf1_mnist(call: LibraryCall) -> Value:
+    return loaders.read_data_sets(call.args, call.node)
+
+
+def step(kind: str, detail: str | None = None) -> Callable[[LibraryCall], Value]:
+    """A handler that adds one step to the first argument's history (``detail`` defaults to the function name)."""
+    return lambda call: with_step(call.data, kind, detail or call.last, call.node)
+
+
+def to_categorical(call: LibraryCall) -> Value:
+    return one_hot(call.data, int_value(call.args.get("num_classes", 1)), call.node)
+
+
+def preprocess_input(call: LibraryCall) -> Value:
+    family = call.parts[-2] if len(call.parts) > 3 else "applications"
+    return with_step(call.data, "preprocess", family, call.node)
+
+
+def keras_image(call: LibraryCall) -> Value:
+    if call.last == "img_to_array" and call.data is not None:
+        return DataValue(replace(call.data, node=call.node))
+    return make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="rgb"), call.node,
+                is_sample=True)
+
+
+def image_directory(call: LibraryCall) -> Value:
+    return datasets.image_directory(call.args, call.node, f"{short(call.name)}(...)")
+
+
+def dataset_reader(call: LibraryCall) -> Value:
+    reader = loaders.dataset_reader(call.name)
+    path = str_value(call.first) if reader == "file" else None
+    return loaders.pipeline(reader, f"{short(call.name)}(...)", call.node, path=path)  # type: ignore[arg-type]
+
+
+def tfds_load(call: LibraryCall) -> Value:
+    return loaders.tfds_load(call.args, call.node)
+
+
+def sklearn_dataset(call: LibraryCall) -> Value:
+    return loaders.sklearn_dataset(call.last, call.args, call.node)
+
+
+def image_reader(call: LibraryCall) -> Value:
+    description = f"{'.'.join(call.parts[-2:])}(...)"
+    return make(Source("image", description, call.node, pixels=True, color="rgb"), call.node, is_sample=True)
+
+
+def cv2_imread(call: LibraryCall) -> Value:
+    flags = call.args.get("flags", 1)
+    gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
+    return make(Source("image", "cv2.imread(...)", call.node, pixels=True, color="gray" if gray else "bgr"),
+                call.node, is_sample=True)
+
+
+def cv2_color(call: LibraryCall) -> Value:
+    data, node = call.data, call.node
+    assert data is not None
+    code = call.args.get("code", 1)
+    code_name = code.name if isinstance(code, Symbol) else ""
+    if code_name.endswith(("BGR2RGB", "RGB2BGR")):
+        color = "rgb" if data.source.color == "bgr" or code_name.endswith("BGR2RGB") else "bgr"
+        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+    if "GRAY" in code_name and code_name.index("GRAY") > code_name.index("2"):
+        return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
+    return DataValue(data.with_step("color", code_name or "?", node))
+
+
+def resized(size_argument: str) -> Callable[[LibraryCall], Value]:
+    """cv2.resize(img, dsize), tf.image.resize(img, size): a resize step to the constant size, when known."""
+    return lambda call: DataValue(call.data.with_step(  # type: ignore[union-attr]
+        "resize", size_text(call.args.get(size_argument, 1)), call.node))
+
+
+def sklearn_scale(call: LibraryCall) -> Value:
+    return with_step(call.data, "minmax" if call.last == "minmax_scale" else "standardize", call.last, call.node)
+
+
+def label_binarize(call: LibraryCall) -> Value:
+    return encode(call.data, "onehot", call.node)
+
+
+def train_test_split(call: LibraryCall) -> Value:
+    args, node = call.args, call.node
+    test_size = const_value(args.get("test_size"))
+    results: list[Value] = []
+    for array in args.positional:
+        data = data_of(array)
+        if data is None:
+            results.extend([UNKNOWN, UNKNOWN])
+            continue
+        n_test = n_train = None
+        if data.n_samples is not None and isinstance(test_size, float) and 0 < test_size < 1:
+            n_test = math.ceil(data.n_samples * test_size)
+            n_train = data.n_samples - n_test
+        if ordered_by_class(data) and const_value(args.get("shuffle")) is not False:
+            data = data.with_step("order", "shuffled", node)
+        results.append(DataValue(replace(data, split="train", n_samples=n_train, node=node)))
+        results.append(DataValue(replace(data, split="val" if data.split == "train" else "test", n_samples=n_test,
+                                         node=node)))
+    return Seq(tuple(results), "tuple")
+
+
+# ----------------------------------------------------- numpy, pandas, tensorflow
+def as_array(call: LibraryCall) -> Value:
+    """np.array(x), tf.constant(x), np.stack(x): the same array; from a literal or a list, a new one."""
+    data, first = call.data, call.first
+    if data is not None:
+        if call.last == "stack" and data.encoding == "column":  # np.stack(df["vectors"]): rows of the cells
+            return DataValue(replace(data, encoding=None, node=call.node))
+        return DataValue(replace(data, node=call.node))
+    if isinstance(first, Const) and isinstance(first.value, tuple):
+        return literal(first.value, call.node)
+    return from_collection(first, call.node)
+
+
+def from_collection(value: Value, node: cst.Call) -> Value:
+    if isinstance(value, Seq):
+        items = value.items
+        element = data_of(items[0]) if items else None
+        n: int | None = len(items)
+    elif isinstance(value, ComprehensionValue):
+        element = data_of(value.element)
+        n = value.length
+    else:
+        return UNKNOWN
+    if element is not None:
+        return DataValue(replace(element, group=new_group(), is_sample=False, n_samples=n, node=node))
+    return make(Source("literal", "a list", node), node, n_samples=n)
+
+
+def eye(call: LibraryCall) -> Value:
+    return loaders.identity(call.last, call.args, call.node)
+
+
+def same_array(call: LibraryCall) -> Value:
+    return DataValue(replace(call.data, node=call.node))  # type: ignore[arg-type]
+
+
+def data_frame(call: LibraryCall) -> Value:
+    if call.data is not None:
+        return DataValue(replace(call.data, table=True, node=call.node))
+    return loaders.table("literal", "pd.DataFrame(...)", None, call.node)
+
+
+def numpy_file(call: LibraryCall) -> Value:
+    description = f"np.{call.last}(...)"
+    if call.last in loaders.TEXT_TABLE_READERS:
+        return loaders.table("file", description, str_value(call.first), call.node)
+    return make(Source("file", description, call.node, path=str_value(call.first)), call.node)
+
+
+def pandas_table(call: LibraryCall) -> Value:
+    return loaders.table("file", f"pd.{call.last}(...)", str_value(call.first), call.node)
+
+
+def random_integers(call: LibraryCall) -> Value:
+    return loaders.random_integers(call.args, call.node)
+
+
+def generated(call: LibraryCall) -> Value:
+    """np.random.*, np.zeros/ones/arange...: a new array of known size, when the size is a constant."""
+    last, first, node = call.last, call.first, call.node
+    if last == "permutation" and call.data is None:  # indices: x[np.random.permutation(len(x))] reorders x
+        n = first.data.n_samples if isinstance(first, LenValue) else int_value(first)
+        return make(Source("generated", "np.random.permutation(...)", node), node, n_samples=n)
+    if last in ("permutation", "shuffle", "choice", "seed"):
+        return UNKNOWN
+    sized = first if last not in ("randint", "uniform", "normal", "full") else None
+    shape = call.args.get("size") or call.args.get("shape") or sized
+    return make(Source("generated", f"np.{last}(...)", node), node, n_samples=shape_samples(shape or UNKNOWN))
+
+
+def argmax(call: LibraryCall) -> Value:
+    return DataValue(call.data.with_step("encode", "argmax", call.node, encoding="int"))  # type: ignore[union-attr]
+
+
+def stacked(call: LibraryCall) -> Value:
+    """np.concatenate(x), np.vstack(x) of one array: its rows, count unknown; a column stacked is no longer one."""
+    data = call.data
+    assert data is not None
+    encoding = None if data.encoding == "column" and call.last != "concatenate" else data.encoding
+    return DataValue(replace(data, n_samples=None, encoding=encoding, node=call.node))
+
+
+def _axis_columns(call: LibraryCall) -> bool:
+    return isinstance(call.first, Seq) and const_value(call.args.get("axis"), 0) in (1, "columns")
+
+
+def concat_columns(call: LibraryCall) -> Value | None:
+    """pd.concat([table, more], axis=1): columns added beside a table, the same rows."""
+    parts = [data_of(item) for item in call.first.items]  # type: ignore[attr-defined]
+    if parts and parts[0] is not None and parts[0].table:
+        return DataValue(replace(parts[0], node=call.node))
+    return None
+
+
+def class_blocks(parts: Seq) -> bool:
+    """Labels built by class blocks: ``np.concatenate([np.zeros(n), np.ones(m)])`` (all of one class, then another)."""
+    fills = [data_of(item) for item in parts.items]
+    kinds = [d.source.description for d in fills if d is not None and d.source.kind == "generated" and not d.steps]
+    return len(kinds) == len(fills) >= 2 and set(kinds) == set(CONSTANT_FILLS)
+
+
+def _class_blocks(call: LibraryCall) -> bool:
+    return isinstance(call.first, Seq) and class_blocks(call.first)
+
+
+def by_class(call: LibraryCall) -> Value:
+    first = data_of(call.first.items[0])  # type: ignore[attr-defined]
+    return DataValue(first.with_step("order", "by-class", call.node, n_samples=None))  # type: ignore[union-attr]
+
+
+def concat_parts(call: LibraryCall) -> Value | None:
+    """np.concatenate([a, b]) of arrays: the first one's history, count unknown."""
+    parts = [data_of(item) for item in call.first.items]  # type: ignore[attr-defined]
+    if parts and all(p is not None for p in parts):
+        return DataValue(replace(parts[0], n_samples=None, node=call.node))  # type: ignore[arg-type]
+    return None
+
+
+def statistic(call: LibraryCall) -> Value:
+    return Statistic(call.data, call.last)  # type: ignore[arg-type]
+
+
+def grayscale(call: LibraryCall) -> Value:
+    data = call.data
+    assert data is not None
+    return DataValue(data.with_step("color", "gray", call.node, source=replace(data.source, color="gray")))
+
+
+def dataset_from(call: LibraryCall) -> Value:
+    return datasets.dataset_from(call.first, call.node)
+
+
+def one_hot_depth(call: LibraryCall) -> Value:
+    return one_hot(call.data, int_value(call.args.get("depth", 1)), call.node)
+
+
+ARRAY_LIBRARIES = ("numpy.", "pandas.", "tensorflow.")
+TF_IMAGE = "tensorflow.image."
+# Every library call kerassniff follows, tried in this order.
+LIBRARY_CALLS: tuple[Rule, ...] = (
+    row(keras_dataset, names={"load_data"}, prefix="keras.datasets."),
+    row(tf1_mnist, names={"read_data_sets"}, when=lambda call: loaders.is_tf1_mnist_reader(call.name)),
+    row(step("reshape", "pad_sequences"),  # same samples, same token ids
+        exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences"}),
+    row(step("normalize", "keras.utils.normalize"), exact={"keras.utils.normalize"}),
+    row(to_categorical, exact={"keras.utils.to_categorical"}),
+    row(preprocess_input, names={"preprocess_input"}, prefix=("keras.applications.", "tensorflow.keras.applications.")),
+    row(keras_image, exact={"keras.utils.load_img", "keras.utils.img_to_array", "keras.utils.array_to_img"}),
+    row(image_directory, when=lambda call: call.name.endswith("image_dataset_from_directory")),
+    row(dataset_reader, names={name.rsplit(".", 1)[-1] for name in loaders.DATASET_READERS},
+        when=lambda call: loaders.dataset_reader(call.name) is not None),
+    row(tfds_load, exact={"tensorflow_datasets.load"}),
+    row(sklearn_dataset, names=loaders.SKLEARN_LOADERS, prefix="sklearn.datasets."),
+    # numpy, pandas and tensorflow
+    row(as_array, names={"array", "asarray", "float32", "asanyarray", "convert_to_tensor", "constant"},
+        prefix=ARRAY_LIBRARIES),
+    row(as_array, exact={"numpy.stack"}),
+    row(eye, names={"eye", "identity"}, prefix="numpy."),
+    row(lambda call: encode(call.data, "onehot", call.node), exact={"pandas.get_dummies"}),
+    row(lambda call: factorize(call.data, call.node), exact={"pandas.factorize"}),
+    row(same_array, exact={"pandas.Categorical"}, needs_data=True),  # its .codes are integer ids
+    row(data_frame, exact={"pandas.DataFrame"}),
+    row(numpy_file, names={"load", "loadtxt", "genfromtxt", "fromfile"}, prefix="numpy."),
+    row(pandas_table, names=loaders.TABLE_READERS, prefix="pandas."),
+    row(random_integers, exact={"numpy.random.randint"}),
+    row(generated, prefix="numpy.random."),
+    row(generated, names={"zeros", "ones", "empty", "full", "arange", "linspace"}, prefix=ARRAY_LIBRARIES),
+    row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
+    row(step("reshape"), names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(stacked, names={"concatenate", "vstack", "hstack"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(concat_columns, exact={"pandas.concat"}, when=_axis_columns),
+    row(by_class, names={"concatenate", "hstack"}, prefix=ARRAY_LIBRARIES, when=_class_blocks),
+    row(concat_parts, names={"concatenate", "vstack"}, prefix=ARRAY_LIBRARIES,
+        when=lambda call: isinstance(call.first, Seq)),
+    row(statistic, names=STATISTICS, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(resized("size"), prefix=TF_IMAGE, needs_data=True, when=lambda call: call.last.startswith("resize")),
+    row(grayscale, names={"rgb_to_grayscale"}, prefix=TF_IMAGE, needs_data=True),
+    row(step("scale", "/255"), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),
+    row(dataset_from, names={"from_tensor_slices", "from_tensors", "zip"}, prefix="tensorflow.data.Dataset."),
+    row(step("augment"), names=SAME_SCALE_IMAGE_OPS, prefix=TF_IMAGE, needs_data=True),
+    row(step("reshape"), names={"cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"},
+        prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(one_hot_depth, names={"one_hot"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(step("scale"), names={"clip", "abs", "round", "log", "log1p", "exp"}, prefix=ARRAY_LIBRARIES,
+        needs_data=True),
+    # scikit-learn, images
+    row(train_test_split, names={"train_test_split"}, prefix="sklearn."),
+    row(image_reader, exact=IMAGE_READERS),
+    row(cv2_imread, exact={"cv2.imread"}),
+    row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
+    row(resized("dsize"), exact={"cv2.resize"}, needs_data=True),
+    row(sklearn_scale, names={"minmax_scale", "scale", "normalize"}, prefix="sklearn.preprocessing."),
+    row(label_binarize, names={"label_binarize"}, prefix="sklearn.preprocessing."),
+)

@@ -1,0 +1,402 @@
+"""What Keras calls build: layers, models and the tensors of the functional API.
+
+Called with already-evaluated arguments; each handler returns the abstract value of the call, or None when
+the callee is not a Keras name handled here (the interpreter then tries :mod:`.arrays`).  Handlers are
+typed against :class:`~kerassniff.semantic.effects.Effects` and never see the interpreter.  What a model's
+methods record (compile, fit, evaluate, save) is in :mod:`.keras_training`.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic.effects import Effects, known_models
+from kerassniff.semantic.knowledge.layers import (
+    ACTIVATION_LAYERS,
+    ACTIVATION_MODULES,
+    MERGE_FUNCTIONS,
+    RECURRENT_DEFAULT_ACTIVATION,
+    TENSOR_ACTIVATIONS,
+    UNIT_LAYERS,
+    WRAPPER_LAYERS,
+)
+from kerassniff.semantic.knowledge.model_api import MODEL_LOADERS
+from kerassniff.semantic.models import (
+    UNKNOWN_LAYER,
+    Application,
+    Layer,
+    Model,
+    normalise_activation,
+)
+from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.training import saved_paths
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    CallArgs,
+    ClassValue,
+    Const,
+    DictValue,
+    LayerValue,
+    ModelValue,
+    Seq,
+    Symbol,
+    TensorValue,
+    Value,
+    const_value,
+    int_value,
+    str_value,
+)
+
+KerasCall = Callable[[Effects, str, CallArgs, cst.Call], "Value | None"]
+
+
+# ------------------------------------------------------------------- entry point
+def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    if name in TENSOR_ACTIVATIONS:
+        result = tensor_op(TENSOR_ACTIVATIONS[name], name, args, node)
+        if result is not None:
+            return result
+    if not is_keras(name):
+        return None
+    handler = KERAS_CALLS.get(name)
+    if handler is not None:
+        return handler(effects, name, args, node)
+    parts = name.split(".")
+    last = parts[-1]
+    package = parts[1] if len(parts) > 2 else ""
+    if package == "layers":
+        return layer_call(name, last, args, node)
+    if package == "applications" and len(parts) == 3 and last[:1].isupper():
+        return ModelValue(make_application(last, args, node))
+    return None
+
+
+def keras_input(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value:
+    """``keras.Input(shape=...)``: a tensor with no layers yet, and its per-sample shape when constant."""
+    shape = args.get("shape", 0)
+    constant = shape.value if isinstance(shape, Const) and isinstance(shape.value, tuple) else None
+    return TensorValue((), shape=constant)
+
+
+def layer_call(name: str, last: str, args: CallArgs, node: cst.Call) -> Value | None:
+    """``keras.layers.Dense(...)`` builds a layer; ``keras.layers.concatenate([a, b])`` merges tensors."""
+    if last[:1].isupper():
+        return LayerValue(make_layer(name, args, node))
+    if last in MERGE_FUNCTIONS:
+        return merge_tensors(Layer(last.capitalize(), name, node, args), args.get("inputs", 0) or UNKNOWN)
+    return None
+
+
+def sequential(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value:
+    return ModelValue(make_sequential(args, node))
+
+
+def functional(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value:
+    return ModelValue(make_functional(args, node))
+
+
+def loaded_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value:
+    """``load_model(p)``, ``model_from_json(...)``, ``clone_model(m)``: a model whose layers are not read,
+    unless it reloads a file this script's own model was saved to."""
+    path = args.get("filepath", 0) if short(name) == "load_model" else None
+    return ModelValue(reloaded(effects, path, args, node) or Model("loaded", node, complete=False, load_path=path))
+
+
+# Keras callables handled by their canonical name (layers and applications are handled by their package).
+KERAS_CALLS: dict[str, KerasCall] = {
+    "keras.layers.Input": keras_input,
+    "keras.models.Sequential": sequential,
+    "keras.models.Model": functional,
+    **{loader: loaded_model for loader in MODEL_LOADERS},
+}
+
+
+# ------------------------------------------------------------------------ layers
+def make_layer(name: str, args: CallArgs, node: cst.Call) -> Layer:
+    kind = short(name)
+    if kind in WRAPPER_LAYERS:
+        return unwrap(kind, name, args, node)
+    layer = Layer(kind, name, node, args)
+    reader = _layer_reader(kind)
+    if reader is not None:
+        reader(layer, args)
+    return layer
+
+
+def _layer_reader(kind: str) -> Callable[[Layer, CallArgs], None] | None:
+    """Which hyper-parameters of a layer kind rules read."""
+    if kind in UNIT_LAYERS:
+        return _read_unit_layer
+    if kind == "Activation":
+        return _read_activation_layer
+    if kind in ACTIVATION_LAYERS:
+        return _read_named_activation
+    if kind.startswith("BatchNormalization"):
+        return _read_batchnorm
+    return None
+
+
+def _read_unit_layer(layer: Layer, args: CallArgs) -> None:
+    """Dense, Conv, recurrent layers: width (units or filters, Keras 1 spellings too), activation, kernel."""
+    kind = layer.kind
+    width = args.get(UNIT_LAYERS[kind], 0)
+    if width is None:
+        width = args.get("nb_filter") or args.get("output_dim")
+    layer.units = int_value(width)
+    given = args.get("activation", 1 if kind == "Dense" else None)
+    if given is None:
+        layer.activation = RECURRENT_DEFAULT_ACTIVATION.get(kind, "linear")
+    else:
+        layer.activation = resolve_activation(given)
+    if layer.is_conv or kind.endswith("Transpose"):
+        layer.kernel_size = kernel_size(args, kind)
+
+
+def _read_activation_layer(layer: Layer, args: CallArgs) -> None:
+    layer.activation = resolve_activation(args.get("activation", 0) or UNKNOWN)
+
+
+def _read_named_activation(layer: Layer, args: CallArgs) -> None:
+    layer.activation = ACTIVATION_LAYERS[layer.kind]  # Softmax(), ReLU() ...
+
+
+def _read_batchnorm(layer: Layer, args: CallArgs) -> None:
+    given = args.get("momentum", 1)
+    momentum = const_value(given)
+    if isinstance(momentum, (int, float)) and not isinstance(momentum, bool):
+        layer.momentum = float(momentum)
+    else:
+        layer.momentum = 0.99 if given is None else None  # Keras's default; a value not known
+
+
+def unwrap(kind: str, name: str, args: CallArgs, node: cst.Call) -> Layer:
+    """``TimeDistributed(Dense(10, activation="softmax"))`` is read as its inner layer, for every rule.
+
+    ``Bidirectional`` concatenates both directions by default (twice the units); with another
+    ``merge_mode`` the width is left unknown.
+    """
+    inner = args.get("layer", 0)
+    if not isinstance(inner, LayerValue):
+        return Layer(kind, name, node, args)  # the wrapped layer is unknown: so is this one
+    layer = replace(inner.layer, wrapper=kind)
+    if kind == "Bidirectional":
+        merge = args.get("merge_mode", 1)
+        concat = merge is None or const_value(merge) == "concat"
+        layer.units = 2 * layer.units if concat and layer.units is not None else None
+    return layer
+
+
+def unknown_layer(node: cst.CSTNode) -> Layer:
+    """A layer or tensor operation kerassniff cannot read, kept in place so the layers after it still count."""
+    return Layer(UNKNOWN_LAYER, "", node, CallArgs())
+
+
+def kernel_size(args: CallArgs, kind: str) -> tuple[int, ...] | None:
+    value = const_value(args.get("kernel_size", 1))
+    if value is None:
+        rows, cols = int_value(args.get("nb_row", 1)), int_value(args.get("nb_col", 2))
+        if rows is not None and cols is not None:  # Keras 1: Convolution2D(filters, rows, cols)
+            return (rows, cols)
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if kind.startswith("Convolution") and len(args.positional) >= 3:
+            cols = int_value(args.positional[2])  # Keras 1: Convolution2D(filters, rows, cols)
+            if cols is not None:
+                return (value, cols)
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
+        return value
+    return None
+
+
+def resolve_activation(value: Value) -> str | None:
+    if isinstance(value, Const):
+        if value.value is None:
+            return "linear"
+        if isinstance(value.value, str):
+            return normalise_activation(value.value)
+        return None
+    if isinstance(value, Symbol):
+        name = value.name
+        if name.startswith(ACTIVATION_MODULES):
+            return normalise_activation(short(name))
+        return None
+    if isinstance(value, LayerValue):
+        return value.layer.activation
+    return None
+
+
+def as_layer(value: Value) -> Layer | None:
+    if isinstance(value, LayerValue):
+        return value.layer
+    if isinstance(value, ModelValue):
+        model = value.model
+        return Layer("Model", "keras.models.Model", model.node, CallArgs(), nested=model)
+    return None
+
+
+# ------------------------------------------------------------------------ models
+def layers_of(value: Value) -> tuple[list[Layer], bool]:
+    """Layers from a Sequential's list argument, and whether all were understood."""
+    items: tuple[Value, ...]
+    if isinstance(value, Seq):
+        items = value.items
+    elif isinstance(value, Const) and value.value in (None, ()):
+        return [], True
+    else:
+        return [unknown_layer(cst.Name("_"))], False
+    layers: list[Layer] = []
+    complete = True
+    for item in items:
+        if isinstance(item, TensorValue) and not item.path:
+            continue  # keras.Input(shape=...) as the first entry of a Sequential list
+        layer = as_layer(item)
+        if layer is None:
+            complete = False
+            layers.append(unknown_layer(getattr(item, "node", None) or cst.Name("_")))
+        else:
+            layers.append(layer)
+    return layers, complete
+
+
+def make_sequential(args: CallArgs, node: cst.Call) -> Model:
+    given = args.get("layers", 0)
+    if given is None:
+        return Model("sequential", node)
+    layers, complete = layers_of(given)
+    model = Model("sequential", node, layers=layers, complete=complete)
+    first = given.items[0] if isinstance(given, Seq) and given.items else None
+    if isinstance(first, TensorValue) and not first.path:
+        model.input_shape = first.shape
+    return model
+
+
+def make_functional(args: CallArgs, node: cst.Call) -> Model:
+    outputs = args.get("outputs", 1) or args.get("output")
+    model = Model("functional", node, outputs=[])
+    inputs = args.get("inputs", 0) or args.get("input")
+    if isinstance(inputs, TensorValue) and not inputs.path:
+        model.input_shape = inputs.shape
+    add_outputs(model, outputs)
+    return model
+
+
+def add_outputs(model: Model, outputs: Value | None) -> None:
+    """Record each output tensor's layer path, incomplete ones too (their heads may still be plain)."""
+    tensors: tuple[Value, ...]
+    if isinstance(outputs, TensorValue):
+        tensors = (outputs,)
+    elif isinstance(outputs, Seq):
+        tensors = outputs.items
+    elif isinstance(outputs, DictValue):
+        tensors = tuple(v for _, v in outputs.items)
+        model.output_names = [str_value(k) for k, _ in outputs.items]
+    else:
+        tensors = ()
+        model.output_complete = False
+    for tensor in tensors:
+        if isinstance(tensor, TensorValue) and tensor.path:
+            model.outputs.append(tensor.path)  # type: ignore[union-attr]
+            if not tensor.complete:
+                model.output_complete = False
+        else:
+            model.outputs.append((unknown_layer(model.node),))  # type: ignore[union-attr]
+            model.output_complete = False
+    model.layers = model.all_layers()
+
+
+def reloaded(effects: Effects, path: Value | None, args: CallArgs, node: cst.Call) -> Model | None:
+    """``load_model(p)`` of a file this script's own model was saved to: the trained model again.
+
+    Its layers and head carry over, and its compile settings unless ``compile=False``; it stays a
+    separate model (kind "loaded") whose ``origin`` is the model that was saved, so that what was done
+    to the original (fits, validation data) is found through ``origin``.
+    """
+    wanted = str_value(path)
+    if wanted is None:
+        return None
+    origins = [m for m in known_models(effects) if wanted in saved_paths(m)]
+    if len(origins) != 1:
+        return None  # never saved here, or by several models: which one is unknown
+    origin = origins[0]
+    model = Model("loaded", node, layers=list(origin.layers), complete=origin.complete,
+                  outputs=list(origin.outputs) if origin.outputs is not None else None,
+                  output_complete=origin.output_complete, application=origin.application, load_path=path,
+                  input_shape=origin.input_shape, output_names=origin.output_names, origin=origin)
+    if const_value(args.get("compile"), True) is not False:
+        model.compiles = list(origin.compiles)
+    return model
+
+
+def make_application(name: str, args: CallArgs, node: cst.Call) -> Model:
+    weights = args.get("weights")
+    include_top = const_value(args.get("include_top"), True) if args.get("include_top") is not None else True
+    classes = int_value(args.get("classes")) if args.get("classes") is not None else 1000
+    given_activation = args.get("classifier_activation")
+    activation = resolve_activation(given_activation) if given_activation is not None else "softmax"
+    app = Application(name, weights if weights is not None else Const("imagenet"),
+                      include_top if isinstance(include_top, bool) else None, classes, activation)
+    return Model("application", node, application=app, complete=False)
+
+
+def subclassed_model(cls: ClassValue, node: cst.CSTNode, args: CallArgs | None = None) -> Model:
+    """A ``keras.Model`` subclass: its layers live in ``call()``, which kerassniff does not trace.
+
+    A subclass without ``call()`` built as ``MyModel(inputs, outputs)`` (to override ``train_step``,
+    say) is a functional model: its outputs are read like ``keras.Model(inputs, outputs)``'s.
+    """
+    if args is not None and "call" not in cls.methods:
+        outputs = args.get("outputs", 1) or args.get("output")
+        if isinstance(outputs, (TensorValue, Seq, DictValue)):
+            model = make_functional(args, node)
+            model.name = None
+            return model
+    return Model("subclassed", node, name=cls.node.name.value, complete=False)
+
+
+# ----------------------------------------------------------------------- tensors
+def apply_layer(layer: Layer, inputs: Value) -> Value:
+    """A Keras layer called on something gives a tensor: on an unknown input, one whose past is unknown."""
+    if isinstance(inputs, TensorValue):
+        return TensorValue(inputs.path + (layer,), inputs.complete)
+    if isinstance(inputs, Seq):
+        return merge_tensors(layer, inputs)
+    return TensorValue((unknown_layer(layer.node), layer), complete=False)
+
+
+def merge_tensors(layer: Layer, inputs: Value) -> Value:
+    if not isinstance(inputs, Seq) or not inputs.items:
+        return TensorValue((unknown_layer(layer.node), layer), complete=False)
+    tensors = [t for t in inputs.items if isinstance(t, TensorValue)]
+    if len(tensors) != len(inputs.items) or not tensors:
+        return TensorValue((unknown_layer(layer.node), layer), complete=False)
+    longest = max(tensors, key=lambda t: len(t.path))
+    return TensorValue(longest.path + (layer,), all(t.complete for t in tensors))
+
+
+def tensor_op(activation: str, name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    """``tf.nn.softmax(x)`` on a tensor is an activation layer; on anything else its result is unknown."""
+    first = args.get("x", 0) or args.get("logits") or args.get("features") or UNKNOWN
+    if isinstance(first, TensorValue):
+        layer = Layer("Activation", name, node, args, activation=activation)
+        return TensorValue(first.path + (layer,), first.complete, shape=None)
+    return None
+
+
+def model_attribute(effects: Effects, model: Model, attribute: str, node: cst.CSTNode) -> Value:
+    """``model.output`` / ``model.input``: tensors a functional model can be extended from."""
+    if attribute in ("output", "outputs"):
+        if model.kind == "application":
+            return TensorValue((Layer(model.application.name if model.application else "Application",
+                                      "keras.applications", model.node, CallArgs(), nested=model),), source=model)
+        paths = model.output_paths()
+        if len(paths) == 1:
+            return TensorValue(paths[0], source=model)
+        known = model.head_paths()
+        path = known[0] if len(known) == 1 else (unknown_layer(node),)
+        return TensorValue(path, complete=False, source=model)
+    if attribute in ("input", "inputs"):
+        return TensorValue(())
+    return UNKNOWN

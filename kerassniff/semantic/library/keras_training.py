@@ -1,0 +1,187 @@
+"""What calling a Keras model or layer object records: compile, fit, evaluate, predict, save, attribute sets.
+
+Each model method is one row of :data:`MODEL_METHODS`; the rows record a call on the :class:`Model` (in
+program order, with the loop it ran in) and the arrays that reached the model (data events).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.effects import Effects, known_models, loop_repetitions, record_data_event
+from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS, FIT_METHODS, PREDICT_METHODS, SAVE_METHODS
+from kerassniff.semantic.library.datasets import layer_on_data
+from kerassniff.semantic.library.dispatch import first_wins
+from kerassniff.semantic.library.keras import apply_layer, as_layer, unknown_layer
+from kerassniff.semantic.models import Layer, Model
+from kerassniff.semantic.training import (
+    AttributeSet,
+    CompileCall,
+    FitCall,
+    InferenceCall,
+    SaveCall,
+    compile_losses,
+    compile_metrics,
+    unknown_if_none,
+)
+from kerassniff.semantic.values import (
+    UNKNOWN,
+    CallArgs,
+    Const,
+    DataValue,
+    Instance,
+    LayerValue,
+    ModelValue,
+    Seq,
+    TensorValue,
+    Unknown,
+    Value,
+)
+
+ModelMethod = Callable[[Effects, Model, str, CallArgs, cst.Call], Value]
+
+
+def call_object(effects: Effects, callee: Value, args: CallArgs, node: cst.Call) -> Value:
+    """Calling a value that is not a function: a layer on a tensor, or a model."""
+    first = args.positional[0] if args.positional else (args.get("inputs") or UNKNOWN)
+    if isinstance(callee, LayerValue):
+        if isinstance(first, DataValue):  # a preprocessing layer on data: Rescaling(1/255)(x)
+            return layer_on_data(callee.layer, first.data, node)
+        return apply_layer(callee.layer, first)
+    if isinstance(callee, Instance) and isinstance(first, TensorValue):
+        # a custom layer (or any callable object) applied to a tensor: a tensor made by something unknown
+        return TensorValue(first.path + (unknown_layer(node),), complete=False)
+    if isinstance(callee, ModelValue):
+        model = callee.model
+        if isinstance(first, (TensorValue, Seq)):
+            return apply_layer(Layer("Model", "keras.models.Model", model.node, CallArgs(), nested=model), first)
+        if isinstance(first, DataValue):
+            record_inference(effects, model, "__call__", args, node, first, UNKNOWN)
+        return UNKNOWN
+    return UNKNOWN
+
+
+def set_attribute(effects: Effects, receiver: Value, attribute: str, value: Value, node: cst.CSTNode) -> None:
+    """Record ``receiver.attribute = value`` on a model, or on every model already holding the layer."""
+    if isinstance(receiver, ModelValue):
+        receiver.model.attribute_sets.append(AttributeSet(attribute, value, node, effects.next_order()))
+    elif isinstance(receiver, LayerValue):
+        holders = [m for m in known_models(effects) if any(l is receiver.layer for l in m.all_layers())]
+        order = effects.next_order()
+        for model in holders:
+            model.attribute_sets.append(AttributeSet(attribute, value, node, order, receiver.layer))
+
+
+def model_method(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    handler = MODEL_METHODS.get(method)
+    return handler(effects, model, method, args, node) if handler is not None else UNKNOWN
+
+
+# ------------------------------------------------------------------ the methods
+def add(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    added = args.get("layer", 0) or UNKNOWN
+    if isinstance(added, TensorValue) and not added.path:
+        if not model.layers:
+            model.input_shape = added.shape
+        return Const(None)  # model.add(keras.Input(...))
+    layer = as_layer(added)
+    if layer is None:
+        model.complete = False
+        layer = unknown_layer(node)
+    model.layers.append(layer)
+    return Const(None)
+
+
+def pop(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if not model.layers:
+        return UNKNOWN
+    model.layers.pop()
+    return Const(None)
+
+
+def compile_model(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    losses, metrics = compile_losses(args, node), compile_metrics(args, node)
+    model.compiles.append(CompileCall(model, node, effects.next_order(), losses, metrics, args))
+    return Const(None)
+
+
+def fit(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    record_fit(effects, model, method, args, node)
+    return UNKNOWN
+
+
+def inference(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    x = args.get("x", 0) or args.get("generator") or UNKNOWN
+    y = args.get("y", 1) if method in EVALUATE_METHODS and method != "evaluate_generator" else None
+    record_inference(effects, model, "evaluate" if method in EVALUATE_METHODS else "predict", args, node, x,
+                     unknown_if_none(y))
+    return UNKNOWN
+
+
+def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    path = args.get("filepath", 0) or UNKNOWN
+    model.saves.append(SaveCall(model, node, method, path))
+    return Const(None)
+
+
+# Model methods the model records, by name (any other method's result is unknown and records nothing).
+MODEL_METHODS: dict[str, ModelMethod] = first_wins(
+    (("add",), add), (("pop",), pop), (("compile",), compile_model), (FIT_METHODS, fit),
+    (EVALUATE_METHODS | PREDICT_METHODS, inference), (SAVE_METHODS, save),
+)
+
+
+# --------------------------------------------------------------------- records
+def record_fit(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> None:
+    if method == "fit_generator":
+        x = args.get("generator", 0)
+        y = None
+        steps, epochs = args.get("steps_per_epoch", 1), args.get("epochs", 2)
+        validation_data = args.get("validation_data", 5)
+        batch_size = None
+    else:
+        x, y = args.get("x", 0), args.get("y", 1)
+        batch_size, epochs = args.get("batch_size", 2), args.get("epochs", 3)
+        steps = args.get("steps_per_epoch")
+        validation_data = args.get("validation_data", 7)
+    if method == "train_on_batch":
+        epochs, steps = Const(1), Const(1)
+    if epochs is None:
+        epochs = args.get("nb_epoch") or Const(1)
+    if steps is None and args.get("samples_per_epoch") is not None:
+        steps = UNKNOWN
+    repetitions = loop_repetitions(effects)
+    call = FitCall(model, node, effects.next_order(), method, unknown_if_none(x), unknown_if_none(y), args,
+                   epochs, unknown_if_none(batch_size) if batch_size is not None else Const(None),
+                   unknown_if_none(steps) if steps is not None else Const(None),
+                   unknown_if_none(validation_data), unknown_if_none(args.get("validation_split")),
+                   in_unknown_loop=repetitions is None, repeat=repetitions or 1)
+    model.fits.append(call)
+    _events(effects, model, "fit", call.x, call.y, node, call.order)
+    val_x, val_y = _pair(call.validation_data)
+    _events(effects, model, "validation", val_x, val_y, node, call.order)
+
+
+def record_inference(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call,
+                     x: Value, y: Value) -> None:
+    call = InferenceCall(model, node, effects.next_order(), method, x, y, args, effects.loop)
+    model.inferences.append(call)
+    _events(effects, model, method if method != "__call__" else "predict", x, y, node, call.order)
+
+
+def _pair(value: Value) -> tuple[Value, Value]:
+    if isinstance(value, Seq) and len(value.items) >= 2:
+        return value.items[0], value.items[1]
+    if isinstance(value, DataValue) and value.data.labels is not None:
+        return value, DataValue(value.data.labels)
+    return value, UNKNOWN
+
+
+def _events(effects: Effects, model: Model, kind: str, x: Value, y: Value, node: cst.Call, order: int) -> None:
+    if isinstance(x, DataValue) and isinstance(y, Unknown) and x.data.labels is not None:
+        y = DataValue(x.data.labels)
+    for role, value in (("x", x), ("y", y)):
+        if isinstance(value, DataValue):
+            record_data_event(effects, DataEvent(kind, role, value.data, node, order, model))
