@@ -139,22 +139,30 @@ def verdict(finding: Finding, report: Any) -> tuple[bool | None, str] | None:
     data so that the rule imports nothing from the dynamic layer above it.
     """
     facts = finding.extra.get("facts") or {}
-    declared = facts.get("model_input")
-    record = report.at(finding.line, CALL_RECORDS.get(facts.get("call", "fit"), "fit")) or {}
-    crash = report.data.get("crash") or {}
-    errors = [str(crash.get("error") or "") if report.data.get("status") == "crashed" else "",
-              str((record.get("checks") or {}).get("training_error") or "")]
-    failure = next((error for error in errors if any(text in error for text in SHAPE_ERRORS)), None)
+    call = facts.get("call", "fit")
+    record = report.at(finding.line, CALL_RECORDS.get(call, "fit")) or {}
+    failure = _shape_error(report.data, record)
     if failure is not None:
         return True, f"the model rejects the array: {failure}"
-    stats = record.get("validation_x" if facts.get("call") == "validation" else "x") or {}
-    measured = stats.get("shape")
+    measured = (record.get("validation_x" if call == "validation" else "x") or {}).get("shape")
+    declared = facts.get("model_input")
     if declared is None or not measured:
         return None
-    sample = tuple(measured[1:])
-    adapted = adapt_rank(sample, tuple(declared))
-    if adapted is not None and len(adapted) == len(declared) and \
-            all(d is None or a == d for a, d in zip(adapted, declared)):
-        return False, (f"the batch reaching {facts.get('call', 'fit')}() has samples of shape {_text(sample)}, "
-                       f"which Keras accepts for the input {_text(tuple(declared))}")
+    sample, expected = tuple(measured[1:]), tuple(declared)
+    if _accepted(sample, expected):
+        return False, (f"the batch reaching {CALL_RECORDS.get(call, 'fit')}() has samples of shape {_text(sample)}, "
+                       f"which Keras accepts for the input {_text(expected)}")
     return None
+
+
+def _shape_error(data: dict, record: dict) -> str | None:
+    """The run's crash or the fit's training error, when it is one of Keras's input-shape errors."""
+    crash = str((data.get("crash") or {}).get("error") or "") if data.get("status") == "crashed" else ""
+    training = str((record.get("checks") or {}).get("training_error") or "")
+    return next((error for error in (crash, training) if any(text in error for text in SHAPE_ERRORS)), None)
+
+
+def _accepted(sample: Shape, declared: Shape) -> bool:
+    adapted = adapt_rank(sample, declared)
+    return adapted is not None and len(adapted) == len(declared) and \
+        all(d is None or a == d for a, d in zip(adapted, declared))
