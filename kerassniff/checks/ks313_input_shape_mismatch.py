@@ -159,7 +159,8 @@ def _shape_error(data: dict, record: dict) -> str | None:
     """The run's crash or the fit's training error, when it is one of Keras's input-shape errors."""
     crash = str((data.get("crash") or {}).get("error") or "") if data.get("status") == "crashed" else ""
     training = str((record.get("checks") or {}).get("training_error") or "")
-    return next((error for error in (crash, training) if any(text in error for text in SHAPE_ERRORS)), None)
+    error = next((error for error in (crash, training) if any(text in error for text in SHAPE_ERRORS)), None)
+    return None if error is None else error.split(" Arguments received")[0]  # Keras's echo of the call: noise
 
 
 def _accepted(sample: Shape, declared: Shape) -> bool:
