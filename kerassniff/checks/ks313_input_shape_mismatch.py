@@ -9,14 +9,16 @@ trailing axis of 1 (``(28, 28)`` into ``(28, 28, 1)`` and back), and layers that
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+import libcst as cst
 
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.models import Layer, Model
 from kerassniff.semantic.sample_shapes import Shape, calls_by_node, sample_shape
-from kerassniff.semantic.shapes import PASS_THROUGH_SHAPE, describe_shape, model_input_shape
+from kerassniff.semantic.shapes import describe_shape, infer_path, model_input_shape
 
 # Layers whose weights are sized by the last axis of their input when the model is built: fed another
 # width, the first step fails on the weights' shape.
@@ -26,6 +28,8 @@ LAST_AXIS_WEIGHTS = frozenset({
     "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "SimpleRNN", "LSTM", "GRU",
     "BatchNormalization", "LayerNormalization",
 })
+# Of those, the layers that do not declare the size in their InputSpec: the failure comes later, in the math.
+UNCHECKED_INPUT_AXIS = frozenset({"SimpleRNN", "LSTM", "GRU", "LayerNormalization"})
 MODEL_KINDS = ("sequential", "functional")
 EVENT_CALLS = {"fit": "fit()", "validation": "fit()", "evaluate": "evaluate()", "predict": "predict()"}
 EVENT_KINDS = {"fit": "fit()", "validation": "fit() as validation data", "evaluate": "evaluate()",
@@ -47,7 +51,7 @@ def check(script: Script):
         given = sample_shape(event.data, calls)
         if declared is None or given is None:
             continue
-        problem = mismatch(given, declared, model)
+        problem = mismatch(given, declared, model, script.where)
         if problem is None:
             continue
         reported.add(id(event.call_node))
@@ -64,21 +68,23 @@ def check(script: Script):
             facts={"call": event.kind, "sample_shape": list(given), "model_input": list(declared)})
 
 
-def mismatch(given: Shape, declared: Shape, model: Model) -> str | None:
+def mismatch(given: Shape, declared: Shape, model: Model,
+             where: Callable[[cst.CSTNode], str] = lambda node: "") -> str | None:
     """Why Keras 3 rejects samples of shape ``given`` for a model whose input is ``declared``; None if it does not."""
     adapted = adapt_rank(given, declared)
     if adapted is None:
         return (f"Keras 3 adapts only a trailing axis of size 1, so the first step stops with 'Invalid input "
                 f"shape' (rank {len(given) + 1} for rank {len(declared) + 1}).")
-    last, expected = adapted[-1] if adapted else None, declared[-1] if declared else None
-    if last is None or expected is None or last == expected:
+    if adapted == declared:
         return None
-    layer = first_weighted_layer(model)
-    if layer is None:
+    found = first_mismatched_layer(model, adapted, declared)
+    if found is None:
         return None
-    return (f"the first {layer.kind} layer builds its weights for {expected} values on the last axis and receives "
-            f"{last}, so Keras 3 stops at the first step ('expected axis -1 of input shape to have value "
-            f"{expected}').")
+    layer, built, received = found
+    error = (f"'expected axis -1 of input shape to have value {built}'" if layer.kind not in UNCHECKED_INPUT_AXIS
+             else "a shape error")
+    return (f"the {layer.kind} layer ({where(layer.node)}) builds its weights for {built} values on the last axis "
+            f"of its input and receives {received}, so Keras 3 stops at the first step with {error}.")
 
 
 def adapt_rank(given: Shape, declared: Shape) -> Shape | None:
@@ -95,22 +101,23 @@ def adapt_rank(given: Shape, declared: Shape) -> Shape | None:
     return None
 
 
-def first_weighted_layer(model: Model) -> Layer | None:
-    """The layer every path from the input meets first, when its weights are sized by the input's last axis."""
-    paths = model.output_paths()
-    firsts = {id(layer): layer for path in paths for layer in _first_consumer(path)}
-    if len(firsts) != 1:
-        return None
-    layer = next(iter(firsts.values()))
-    return layer if layer.kind in LAST_AXIS_WEIGHTS and layer.wrapper is None and layer.nested is None else None
+def first_mismatched_layer(model: Model, given: Shape, declared: Shape) -> tuple[Layer, int, int] | None:
+    """The first layer with weights sized by its input's last axis that the data reaches with another size.
 
-
-def _first_consumer(path: tuple[Layer, ...]) -> list[Layer]:
-    """The first layer of a path that does more than pass the input on unchanged (Dropout, Rescaling...)."""
-    for layer in path:
-        if layer.kind not in PASS_THROUGH_SHAPE or layer.kind in LAST_AXIS_WEIGHTS:
-            return [layer]
-    return []
+    The shapes are inferred along each output path twice, from the declared input (what the weights are built
+    for) and from the data's; layers that accept any size (convolutions over other image sizes, global
+    pooling) pass the difference on or absorb it, a Flatten turns it into another width for the next Dense.
+    """
+    for path in model.output_paths():
+        for built, fed in zip(infer_path(path, declared), infer_path(path, given)):
+            if not built.input_shape or not fed.input_shape:
+                break  # unknown from here on
+            layer = built.layer
+            expected, received = built.input_shape[-1], fed.input_shape[-1]
+            if layer.kind in LAST_AXIS_WEIGHTS and layer.wrapper is None and layer.nested is None and \
+                    expected is not None and received is not None and expected != received:
+                return layer, expected, received
+    return None
 
 
 def _text(shape: Shape) -> str:
@@ -132,22 +139,31 @@ def verdict(finding: Finding, report: Any) -> tuple[bool | None, str] | None:
     data so that the rule imports nothing from the dynamic layer above it.
     """
     facts = finding.extra.get("facts") or {}
-    declared = facts.get("model_input")
-    record = report.at(finding.line, CALL_RECORDS.get(facts.get("call", "fit"), "fit")) or {}
-    crash = report.data.get("crash") or {}
-    errors = [str(crash.get("error") or "") if report.data.get("status") == "crashed" else "",
-              str((record.get("checks") or {}).get("training_error") or "")]
-    failure = next((error for error in errors if any(text in error for text in SHAPE_ERRORS)), None)
+    call = facts.get("call", "fit")
+    record = report.at(finding.line, CALL_RECORDS.get(call, "fit")) or {}
+    failure = _shape_error(report.data, record)
     if failure is not None:
         return True, f"the model rejects the array: {failure}"
-    stats = record.get("validation_x" if facts.get("call") == "validation" else "x") or {}
-    measured = stats.get("shape")
+    measured = (record.get("validation_x" if call == "validation" else "x") or {}).get("shape")
+    declared = facts.get("model_input")
     if declared is None or not measured:
         return None
-    sample = tuple(measured[1:])
-    adapted = adapt_rank(sample, tuple(declared))
-    if adapted is not None and len(adapted) == len(declared) and \
-            all(d is None or a == d for a, d in zip(adapted, declared)):
-        return False, (f"the batch reaching {facts.get('call', 'fit')}() has samples of shape {_text(sample)}, "
-                       f"which Keras accepts for the input {_text(tuple(declared))}")
+    sample, expected = tuple(measured[1:]), tuple(declared)
+    if _accepted(sample, expected):
+        return False, (f"the batch reaching {CALL_RECORDS.get(call, 'fit')}() has samples of shape {_text(sample)}, "
+                       f"which Keras accepts for the input {_text(expected)}")
     return None
+
+
+def _shape_error(data: dict, record: dict) -> str | None:
+    """The run's crash or the fit's training error, when it is one of Keras's input-shape errors."""
+    crash = str((data.get("crash") or {}).get("error") or "") if data.get("status") == "crashed" else ""
+    training = str((record.get("checks") or {}).get("training_error") or "")
+    error = next((error for error in (crash, training) if any(text in error for text in SHAPE_ERRORS)), None)
+    return None if error is None else error.split(" Arguments received")[0]  # Keras's echo of the call: noise
+
+
+def _accepted(sample: Shape, declared: Shape) -> bool:
+    adapted = adapt_rank(sample, declared)
+    return adapted is not None and len(adapted) == len(declared) and \
+        all(d is None or a == d for a, d in zip(adapted, declared))
