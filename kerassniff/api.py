@@ -12,6 +12,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import libcst as cst
 
@@ -156,7 +157,8 @@ def _one_sentence(reason: str) -> str:
     return _HINT_SENTENCE.sub(lambda m: f" ({m.group(1).lower()}{m.group(2)})", reason)
 
 
-def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None) -> cst.Module | Finding:
+def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
+          parser: Callable[[str], cst.Module] = parse_module) -> cst.Module | Finding:
     """The LibCST module, or the KS001 finding that says why there is none.
 
     When LibCST refuses a file, Python's own parser decides what the user is
@@ -167,7 +169,7 @@ def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None) -> c
     notebook's script line -> (cell, line in cell)) makes the text name the cell.
     """
     try:
-        return parse_module(text)
+        return parser(text)
     except TooDeep as error:
         return parse_error_finding(path, f"the file is nested too deeply to parse: {error}")
     except cst.ParserSyntaxError as error:
@@ -209,16 +211,18 @@ def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
                      f"was not analysed; fix the syntax and run kerassniff again."))
 
 
-def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True) -> FileResult:
-    """Analyse one script's (or notebook's) text.  Never raises for bad input."""
+def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True,
+                parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
+    """Analyse one script's (or notebook's) text.  Never raises for bad input.  ``parser`` stands in for
+    :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse unchanged statements' parses)."""
     config = config or Config()
     result = FileResult(path)
     if not explicit and not KERAS_HINT.search(text):
         result.skipped = NO_KERAS
         return result
     if is_notebook(path):
-        return _lint_notebook(text, path, config)
-    return _lint_python(text, path, config)
+        return _lint_notebook(text, path, config, parser)
+    return _lint_python(text, path, config, parser=parser)
 
 
 def unreadable(path: str, finding: Finding, config: Config) -> FileResult:
@@ -230,19 +234,21 @@ def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
 
 
-def _lint_notebook(text: str, path: str, config: Config) -> FileResult:
+def _lint_notebook(text: str, path: str, config: Config,
+                   parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
     try:
         source = notebook_source(text)
     except NotPython:  # an R or Julia notebook: nothing to analyse (ruff skips them too)
         return FileResult(path, skipped=NOT_PYTHON)
     except NotebookError as error:
         return unreadable(path, parse_error_finding(path, str(error)), config)
-    result = _lint_python(source.text, path, config, source.cell_of_line)
+    result = _lint_python(source.text, path, config, source.cell_of_line, parser)
     result.findings = map_findings(result.findings, source)
     return result
 
 
-def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, int]] | None = None) -> FileResult:
+def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, int]] | None = None,
+                 parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
     result = FileResult(path)
     if len(text) > config.timeout * PARSE_CHARS_PER_SECOND:
         # LibCST's parser cannot be interrupted: a file it could not parse within the limit is not started.
@@ -253,7 +259,7 @@ def _lint_python(text: str, path: str, config: Config, cells: list[tuple[int, in
         result.findings = filter_findings([limit_finding(path, message, explanation)], text, config)
         return result
     started = time.monotonic()
-    module = parse(text, path, cells)
+    module = parse(text, path, cells, parser)
     if isinstance(module, Finding):
         return unreadable(path, module, config)
     try:
