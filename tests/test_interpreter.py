@@ -32,7 +32,7 @@ def test_assigned_names_of_a_loop_body(source: str, expected: set[str]) -> None:
 # -- function summaries ---------------------------------------------------------------------------------------
 from collections import Counter  # noqa: E402
 
-from kerassniff.api import run_rules, to_finding  # noqa: E402
+from kerassniff.engine.lint_file import rule_set, run_rules, to_finding  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
 from kerassniff.semantic.interpreter import Interpreter  # noqa: E402
 from kerassniff.semantic.summaries import _frozen  # noqa: E402
@@ -73,7 +73,7 @@ def test_a_helper_called_three_times_reports_each_finding_once_before_any_dedupe
     """The rules' own reports are unique: nothing downstream has to hide duplicates."""
     interpreter = _interpreter(HELPER_CALLED_THREE_TIMES)
     script = interpreter.script
-    findings = [to_finding(script, rule, report) for rule, report in run_rules(script, Config())]
+    findings = [to_finding(script, rule, report) for rule, report in run_rules(script, rule_set(Config()))]
     keys = Counter((f.code, f.line, f.column, f.message) for f in findings if f is not None)
     assert {code for code, *_ in keys} >= {"KS101", "KS205"}
     assert max(keys.values()) == 1, keys

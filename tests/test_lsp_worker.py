@@ -167,3 +167,74 @@ def test_the_linter_runs_the_newest_version_and_interrupts_stale_work(monkeypatc
         assert len(_FakeWorker.made) == 1 + lsp_worker.MAX_START_FAILURES
 
     asyncio.run(scenario())
+
+
+def _script(blocks: int, units: int = 8) -> str:
+    block = ("def build_{n}(x):\n    y = keras.layers.Dense({units}, activation='softmax')(x)\n"
+             "    model = keras.Model(x, y)\n    model.compile(loss='binary_crossentropy')\n    return model\n\n\n")
+    return "import keras\n\n\n" + "".join(block.format(n=n, units=units if n == 1 else 8) for n in range(blocks))
+
+
+def _answers(stream) -> list:
+    stream.seek(0)
+    return list(iter(lambda: read_frame(stream), None))
+
+
+def test_a_job_reuses_the_previous_versions_statements_and_finds_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import io
+
+    from kerassniff import lsp_worker
+    from kerassniff.lsp_reparse import StatementReuse
+
+    parser = StatementReuse()
+    seen_gc = []
+    real_lint = lsp_worker.lint_source
+
+    def lint(*args, **kwargs):
+        seen_gc.append(gc.isenabled())
+        return real_lint(*args, **kwargs)
+
+    monkeypatch.setattr(lsp_worker, "lint_source", lint)
+    first, edited = _script(12), _script(12, units=1)
+    lsp_worker.serve_job(io.BytesIO(), Job(1, "/tmp/a.py", first, Config()), parser)
+    class Out(io.BytesIO):
+        young: list[int] = []
+
+        def write(self, data: bytes) -> int:
+            self.young.append(gc.get_count()[0])  # objects allocated since the youngest generation's collection
+            return super().write(data)
+
+    out = Out()
+    lsp_worker.serve_job(out, Job(2, "/tmp/a.py", edited, Config()), parser)
+    assert parser.parsed == 1 and parser.reused == 12  # only the edited function was parsed again
+    (kind, job_id, outcome), done = _answers(out)
+    assert (kind, job_id, done) == ("result", 2, ("done", 2, None))
+    expected = lint_source(edited, "/tmp/a.py", Config()).findings
+    assert [(f.code, f.line, f.column, f.message) for f in outcome.findings] == \
+        [(f.code, f.line, f.column, f.message) for f in expected] and expected
+    assert seen_gc == [False, False] and gc.isenabled()  # no collection during a lint
+    assert Out.young[0] > 1000 and Out.young[-1] < 100  # collected before "done" (the server's next job waits not)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="no SIGUSR1 on this platform")
+def test_a_cancel_swallowed_where_it_landed_still_drops_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signal's exception can land in a __del__ or a weakref callback, which swallows it: the lint then
+    runs to its end, and its result must still not be sent."""
+    import io
+
+    from kerassniff import lsp_worker
+    from kerassniff.lsp_reparse import StatementReuse
+
+    def lint(*args, **kwargs):
+        try:
+            lsp_worker._on_cancel(signal.SIGUSR1, None)
+        except BaseException:  # noqa: BLE001 - as a finalizer would
+            pass
+        return lint_source(*args, **{k: v for k, v in kwargs.items() if k != "parser"})
+
+    monkeypatch.setattr(lsp_worker, "lint_source", lint)
+    out = io.BytesIO()
+    lsp_worker.serve_job(out, Job(7, "/tmp/a.py", _script(2), Config()), StatementReuse())
+    assert _answers(out) == [("done", 7, None)]

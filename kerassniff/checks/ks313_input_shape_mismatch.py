@@ -9,7 +9,7 @@ trailing axis of 1 (``(28, 28)`` into ``(28, 28, 1)`` and back), and layers that
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import libcst as cst
 
@@ -51,9 +51,10 @@ def check(script: Script):
         given = sample_shape(event.data, calls)
         if declared is None or given is None:
             continue
-        problem = mismatch(given, declared, model, script.where)
-        if problem is None:
+        found = mismatch(given, declared, model)
+        if found is None:
             continue
+        problem, layer_node = found
         reported.add(id(event.call_node))
         name = event.data.label
         yield Report(
@@ -65,16 +66,17 @@ def check(script: Script):
                 f"(batches {describe_shape(given)}), but {model.label} was built for inputs of shape "
                 f"{_text(declared)} (batches {describe_shape(declared)}): {problem}"
             ),
-            facts={"call": event.kind, "sample_shape": list(given), "model_input": list(declared)})
+            facts={"call": event.kind, "sample_shape": list(given), "model_input": list(declared)},
+            mentions={"layer": layer_node} if layer_node is not None else None)
 
 
-def mismatch(given: Shape, declared: Shape, model: Model,
-             where: Callable[[cst.CSTNode], str] = lambda node: "") -> str | None:
-    """Why Keras 3 rejects samples of shape ``given`` for a model whose input is ``declared``; None if it does not."""
+def mismatch(given: Shape, declared: Shape, model: Model) -> tuple[str, cst.CSTNode | None] | None:
+    """Why Keras 3 rejects samples of shape ``given`` for a model whose input is ``declared`` (the words, with
+    ``{layer}`` standing for where the layer that fails is, and that layer's node); None if it does not."""
     adapted = adapt_rank(given, declared)
     if adapted is None:
         return (f"Keras 3 adapts only a trailing axis of size 1, so the first step stops with 'Invalid input "
-                f"shape' (rank {len(given) + 1} for rank {len(declared) + 1}).")
+                f"shape' (rank {len(given) + 1} for rank {len(declared) + 1}).", None)
     if adapted == declared:
         return None
     found = first_mismatched_layer(model, adapted, declared)
@@ -83,8 +85,8 @@ def mismatch(given: Shape, declared: Shape, model: Model,
     layer, built, received = found
     error = (f"'expected axis -1 of input shape to have value {built}'" if layer.kind not in UNCHECKED_INPUT_AXIS
              else "a shape error")
-    return (f"the {layer.kind} layer ({where(layer.node)}) builds its weights for {built} values on the last axis "
-            f"of its input and receives {received}, so Keras 3 stops at the first step with {error}.")
+    return (f"the {layer.kind} layer ({{layer}}) builds its weights for {built} values on the last axis "
+            f"of its input and receives {received}, so Keras 3 stops at the first step with {error}.", layer.node)
 
 
 def adapt_rank(given: Shape, declared: Shape) -> Shape | None:

@@ -13,11 +13,15 @@ import re
 import time
 import traceback
 from pathlib import Path
+from typing import Callable
+
+import libcst as cst
 
 from kerassniff.config import Config, RuleSet
 from kerassniff.engine.parse_errors import limit_finding, parse, parse_error_finding
 from kerassniff.engine.results import Analysis, FileResult, Status
 from kerassniff.findings import Finding
+from kerassniff.parsing import parse_module
 from kerassniff.notebook import NotebookError, NotPython, map_findings, notebook_source
 from kerassniff.registry import Report, Rule, all_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
@@ -44,16 +48,17 @@ def rule_set(config: Config) -> RuleSet:
 
 
 def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True,
-                rules: RuleSet | None = None) -> FileResult:
+                rules: RuleSet | None = None, parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
     """Analyse one script's (or notebook's) text; the result carries its :class:`Analysis`.  Never raises for bad
-    input."""
+    input.  ``parser`` stands in for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse
+    unchanged statements' parses)."""
     config = config or Config()
     rules = rules if rules is not None else rule_set(config)
     if not explicit and not KERAS_HINT.search(text):
         return FileResult(path, status=Status.NO_KERAS)
     if is_notebook(path):
-        return _lint_notebook(text, path, config, rules)
-    return _lint_python(text, path, config, rules)
+        return _lint_notebook(text, path, config, rules, parser)
+    return _lint_python(text, path, config, rules, parser=parser)
 
 
 def lint_file(path: Path, config: Config, explicit: bool = True, rules: RuleSet | None = None) -> FileResult:
@@ -84,20 +89,22 @@ def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
 
 
-def _lint_notebook(text: str, path: str, config: Config, rules: RuleSet) -> FileResult:
+def _lint_notebook(text: str, path: str, config: Config, rules: RuleSet,
+                   parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
     try:
         source = notebook_source(text)
     except NotPython:  # an R or Julia notebook: nothing to analyse (ruff skips them too)
         return FileResult(path, status=Status.NOT_PYTHON)
     except NotebookError as error:
         return unreadable(path, parse_error_finding(path, str(error)), rules)
-    result = _lint_python(source.text, path, config, rules, source.cell_of_line)
+    result = _lint_python(source.text, path, config, rules, source.cell_of_line, parser)
     result.findings = map_findings(result.findings, source)
     return result
 
 
 def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
-                 cells: list[tuple[int, int]] | None = None) -> FileResult:
+                 cells: list[tuple[int, int]] | None = None,
+                 parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
     if len(text) > config.timeout * PARSE_CHARS_PER_SECOND:
         # LibCST's parser cannot be interrupted: a file it could not parse within the limit is not started.
         message = f"not checked: this {len(text) / 1e6:.1f} MB file is too large to parse within the per-file limit"
@@ -106,7 +113,7 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
         return FileResult(path, filter_findings([limit_finding(path, message, explanation)], text, rules),
                           Status.TIMED_OUT)
     started = time.monotonic()
-    module = parse(text, path, cells)
+    module = parse(text, path, cells, parser)
     if isinstance(module, Finding):
         return unreadable(path, module, rules)
     analysis: Analysis | None = None

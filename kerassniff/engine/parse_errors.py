@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from typing import Callable
 
 import libcst as cst
 
@@ -100,7 +101,8 @@ def _one_sentence(reason: str) -> str:
     return _HINT_SENTENCE.sub(lambda m: f" ({m.group(1).lower()}{m.group(2)})", reason)
 
 
-def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None) -> cst.Module | Finding:
+def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
+          parser: Callable[[str], cst.Module] = parse_module) -> cst.Module | Finding:
     """The LibCST module, or the KS001 finding that says why there is none.
 
     When LibCST refuses a file, Python's own parser decides what the user is
@@ -111,7 +113,7 @@ def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None) -> c
     notebook's script line -> (cell, line in cell)) makes the text name the cell.
     """
     try:
-        return parse_module(text)
+        return parser(text)
     except TooDeep as error:
         return parse_error_finding(path, f"the file is nested too deeply to parse: {error}")
     except cst.ParserSyntaxError as error:
