@@ -48,7 +48,8 @@ class Config:
         """The selection resolved against the known rule ``codes``: which are enabled, and which each per-file
         pattern turns off.  Prefix matching happens here and nowhere else."""
         known = sorted(codes)
-        enabled = frozenset(code for code in known if _selected(code, self.select, self.ignore))
+        select, ignore = [s.upper() for s in self.select], [s.upper() for s in self.ignore]
+        enabled = frozenset(code for code in known if _selected(code, select, ignore))
         ignores = tuple((pattern, frozenset(code for code in known if any(_prefix_matches(code, s) for s in selectors)))
                         for pattern, selectors in self.per_file_ignores.items())
         return RuleSet(enabled, ignores, self.root)
@@ -119,10 +120,14 @@ def _prefix_matches(code: str, selector: str) -> bool:
 
 
 def _selected(code: str, select: list[str], ignore: list[str]) -> bool:
-    """The most specific matching selector wins; on a tie, ignore wins."""
-    best_select = max((len(s) if s.upper() != "ALL" else 0 for s in select if _prefix_matches(code, s)), default=-1)
-    best_ignore = max((len(s) if s.upper() != "ALL" else 0 for s in ignore if _prefix_matches(code, s)), default=-1)
-    return best_select >= 0 and best_select > best_ignore
+    """The most specific matching selector wins; on a tie, ignore wins (selectors upper-cased)."""
+    best_select = _best_match(code, select)
+    return best_select >= 0 and best_select > _best_match(code, ignore)
+
+
+def _best_match(code: str, selectors: list[str]) -> int:
+    """The length of the longest selector that matches ``code`` (0 for ALL), -1 when none does."""
+    return max((0 if s == "ALL" else len(s) for s in selectors if s == "ALL" or code.startswith(s)), default=-1)
 
 
 def _path_matches(relative: str, pattern: str) -> bool:
