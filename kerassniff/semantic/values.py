@@ -1,6 +1,6 @@
-"""Abstract values: what the builder knows about an expression.
+"""Abstract values: what the interpreter knows about an expression.
 
-The builder evaluates expressions to these values.  Anything it cannot follow
+The interpreter evaluates expressions to these values.  Anything it cannot follow
 is :data:`UNKNOWN`, and rules treat unknown as "stay silent".
 """
 from __future__ import annotations
@@ -230,7 +230,7 @@ def str_value(value: Value | None) -> str | None:
     return v if isinstance(v, str) else None
 
 
-# -- values the builder produces for Python builtins and syntax ---------------------
+# -- values the interpreter produces for Python builtins and syntax ---------------------
 @dataclass(eq=False)
 class BoundMethod(Value):
     function: FunctionValue
