@@ -60,8 +60,8 @@ def target_names(target: cst.BaseExpression):
 
 
 
-def eval_literal(builder: Evaluator, node, frame: Frame) -> Value:
-    known = builder.literals.get(node)
+def eval_literal(interp: Evaluator, node, frame: Frame) -> Value:
+    known = interp.literals.get(node)
     if known is None:
         try:
             if isinstance(node, cst.Integer):
@@ -70,26 +70,26 @@ def eval_literal(builder: Evaluator, node, frame: Frame) -> Value:
                 known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
         except Exception:  # noqa: BLE001 - an odd literal is simply unknown
             known = UNKNOWN
-        builder.literals[node] = known
+        interp.literals[node] = known
     return known
 
 
-def eval_concatenated(builder: Evaluator, node: cst.ConcatenatedString, frame: Frame) -> Value:
-    left = builder.eval(node.left, frame)
-    right = builder.eval(node.right, frame)
+def eval_concatenated(interp: Evaluator, node: cst.ConcatenatedString, frame: Frame) -> Value:
+    left = interp.eval(node.left, frame)
+    right = interp.eval(node.right, frame)
     if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, str) and isinstance(right.value, str):
         return Const(left.value + right.value)
     return UNKNOWN
 
 
-def eval_fstring(builder: Evaluator, node: cst.FormattedString, frame: Frame) -> Value:
+def eval_fstring(interp: Evaluator, node: cst.FormattedString, frame: Frame) -> Value:
     parts: list[str] = []
     known = True
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
             parts.append(part.value)
         else:
-            value = builder.eval(part.expression, frame)
+            value = interp.eval(part.expression, frame)
             if isinstance(value, Const) and part.format_spec is None and part.conversion is None:
                 parts.append(str(value.value))
             else:
@@ -97,8 +97,8 @@ def eval_fstring(builder: Evaluator, node: cst.FormattedString, frame: Frame) ->
     return Const("".join(parts)) if known else FormattedValue("".join(parts))
 
 
-def eval_unary(builder: Evaluator, node: cst.UnaryOperation, frame: Frame) -> Value:
-    value = builder.eval(node.expression, frame)
+def eval_unary(interp: Evaluator, node: cst.UnaryOperation, frame: Frame) -> Value:
+    value = interp.eval(node.expression, frame)
     if isinstance(value, Const):
         try:
             if isinstance(node.operator, cst.Minus):
@@ -116,16 +116,16 @@ def eval_unary(builder: Evaluator, node: cst.UnaryOperation, frame: Frame) -> Va
     return UNKNOWN
 
 
-def eval_binary(builder: Evaluator, node: cst.BinaryOperation, frame: Frame) -> Value:
-    left = builder.eval(node.left, frame)
-    right = builder.eval(node.right, frame)
-    return builder.binary(left, type(node.operator).__name__, right, node, frame)
+def eval_binary(interp: Evaluator, node: cst.BinaryOperation, frame: Frame) -> Value:
+    left = interp.eval(node.left, frame)
+    right = interp.eval(node.right, frame)
+    return interp.binary(left, type(node.operator).__name__, right, node, frame)
 
 
-def eval_sequence(builder: Evaluator, node, frame: Frame) -> Value:
+def eval_sequence(interp: Evaluator, node, frame: Frame) -> Value:
     items = []
     for element in node.elements:
-        value = builder.eval(element.value, frame)
+        value = interp.eval(element.value, frame)
         if isinstance(element, cst.StarredElement):
             items.extend(seq_items(value))
         else:
@@ -136,49 +136,49 @@ def eval_sequence(builder: Evaluator, node, frame: Frame) -> Value:
     return Seq(tuple(items), kind)
 
 
-def eval_dict(builder: Evaluator, node: cst.Dict, frame: Frame) -> Value:
+def eval_dict(interp: Evaluator, node: cst.Dict, frame: Frame) -> Value:
     items = []
     for element in node.elements:
         if isinstance(element, cst.DictElement):
-            items.append((builder.eval(element.key, frame), builder.eval(element.value, frame)))
+            items.append((interp.eval(element.key, frame), interp.eval(element.value, frame)))
         else:
-            builder.eval(element.value, frame)
+            interp.eval(element.value, frame)
     return DictValue(tuple(items))
 
 
-def eval_comprehension(builder: Evaluator, node, frame: Frame) -> Value:
+def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
     """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
     scope = Scope(frame.scope)
     inner = Frame(scope, frame.returns, frame.self_value, frame.open_loops, frame.loop_assigned)
     comp = node.for_in
     length: int | None = None
-    saved = builder.loop
+    saved = interp.loop
     first = True
     while comp is not None:
-        iterable = builder.eval(comp.iter, inner)
+        iterable = interp.eval(comp.iter, inner)
         if first:
-            items = builder.unroll_items(iterable)
+            items = interp.unroll_items(iterable)
             length = len(items) if items is not None else (len(iterable.items) if isinstance(iterable, Seq) else None)
             if isinstance(iterable, DataValue) and iterable.data.n_samples is not None:
                 length = iterable.data.n_samples
             first = False
-        element, per_sample = builder.element_of(iterable, comp)
-        builder.loop = LoopContext(comp, iterable, tuple(target_names(comp.target)), False, builder.loop, per_sample=per_sample)
-        builder.assign(comp.target, element, inner)
+        element, per_sample = interp.element_of(iterable, comp)
+        interp.loop = LoopContext(comp, iterable, tuple(target_names(comp.target)), False, interp.loop, per_sample=per_sample)
+        interp.assign(comp.target, element, inner)
         for condition in comp.ifs:
-            builder.eval(condition.test, inner)
+            interp.eval(condition.test, inner)
             length = None
         comp = comp.inner_for_in
         if comp is not None:
             length = None
     try:
         if isinstance(node, cst.DictComp):
-            builder.eval(node.key, inner)
-            builder.eval(node.value, inner)
+            interp.eval(node.key, inner)
+            interp.eval(node.value, inner)
             return UNKNOWN
-        element_value = builder.eval(node.elt, inner)
+        element_value = interp.eval(node.elt, inner)
     finally:
-        builder.loop = saved
+        interp.loop = saved
     if isinstance(node, cst.GeneratorExp):
         return UNKNOWN
     if length is not None and length <= MAX_UNROLL:
@@ -186,39 +186,39 @@ def eval_comprehension(builder: Evaluator, node, frame: Frame) -> Value:
     return ComprehensionValue(element_value, length)
 
 
-def eval_lambda(builder: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, frame.scope, top=None if builder.in_helper else builder.top_index)
+def eval_lambda(interp: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
+    return FunctionValue(node, frame.scope, top=None if interp.in_helper else interp.top_index)
 
 
-def eval_ifexp(builder: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
-    test = builder.eval(node.test, frame)
-    taken = None if builder.varies_in_loop(node.test, frame) or builder.is_knob(node.test, frame) else truth(test)
+def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
+    test = interp.eval(node.test, frame)
+    taken = None if interp.varies_in_loop(node.test, frame) or interp.is_knob(node.test, frame) else truth(test)
     if taken is not None:
-        return builder.eval(node.body if taken else node.orelse, frame)
-    a = builder.eval(node.body, frame)
-    b = builder.eval(node.orelse, frame)
+        return interp.eval(node.body if taken else node.orelse, frame)
+    a = interp.eval(node.body, frame)
+    b = interp.eval(node.orelse, frame)
     if a == b and isinstance(a, Const):
         return a
     return merge(a, b) if isinstance(a, DataValue) or isinstance(b, DataValue) else UNKNOWN
 
 
-def eval_boolean(builder: Evaluator, node: cst.BooleanOperation, frame: Frame) -> Value:
+def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) -> Value:
     """``a and b`` / ``a or b`` with Python's short circuit, when the left operand's truth is known."""
-    left = builder.eval(node.left, frame)
+    left = interp.eval(node.left, frame)
     known = truth(left)
     is_and = isinstance(node.operator, cst.And)
     if known is not None and known != is_and:
         return left  # False and ... / True or ...: the right operand is never evaluated
-    right = builder.eval(node.right, frame)
+    right = interp.eval(node.right, frame)
     return right if known is not None else UNKNOWN
 
 
-def eval_comparison(builder: Evaluator, node: cst.Comparison, frame: Frame) -> Value:
+def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Value:
     """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
-    left = builder.eval(node.left, frame)
+    left = interp.eval(node.left, frame)
     result: bool | None = True
     for target in node.comparisons:
-        right = builder.eval(target.comparator, frame)
+        right = interp.eval(target.comparator, frame)
         if result is True:
             outcome = compare(target.operator, left, right)
             result = outcome if outcome is not None else None
@@ -228,16 +228,16 @@ def eval_comparison(builder: Evaluator, node: cst.Comparison, frame: Frame) -> V
     return UNKNOWN if result is None else Const(result)
 
 
-def eval_named(builder: Evaluator, node: cst.NamedExpr, frame: Frame) -> Value:
-    value = builder.eval(node.value, frame)
-    builder.assign(node.target, value, frame)
+def eval_named(interp: Evaluator, node: cst.NamedExpr, frame: Frame) -> Value:
+    value = interp.eval(node.value, frame)
+    interp.assign(node.target, value, frame)
     return value
 
 
-def eval_passthrough(builder: Evaluator, node, frame: Frame) -> Value:
+def eval_passthrough(interp: Evaluator, node, frame: Frame) -> Value:
     inner = getattr(node, "value", None) or getattr(node, "expression", None)
     if inner is not None:
-        builder.eval(inner, frame)
+        interp.eval(inner, frame)
     return UNKNOWN
 
 

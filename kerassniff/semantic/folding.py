@@ -1,6 +1,6 @@
 """Operations on abstract values: constant folding, comparisons, truth, lists and branch merges.
 
-Pure functions of :mod:`kerassniff.semantic.values`; the interpreter (:mod:`builder`) and the
+Pure functions of :mod:`kerassniff.semantic.values`; the interpreter (:mod:`interpreter`) and the
 expression evaluators (:mod:`expressions`) share them.
 """
 from __future__ import annotations

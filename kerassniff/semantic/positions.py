@@ -62,7 +62,7 @@ class _TargetedState(PositionProvidingCodegenState):
 class NodePositions:
     """Positions of the nodes of one module, computed on demand and in batches.
 
-    When the builder told which module-level statement holds each node (:meth:`locate`), only those
+    When the interpreter told which module-level statement holds each node (:meth:`locate`), only those
     statements are rendered, each starting at the line CPython's ``ast`` gives it; otherwise (or when
     anything does not add up) the whole module is rendered, as before.
     """
@@ -77,7 +77,7 @@ class NodePositions:
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
 
     def locate(self, text: str | None, top_of: dict[cst.CSTNode, int | None]) -> None:
-        """The source text and, for each node the builder evaluated, its module-level statement."""
+        """The source text and, for each node the interpreter evaluated, its module-level statement."""
         self._text, self._top_of = text, top_of
 
     def want(self, node: cst.CSTNode) -> None:

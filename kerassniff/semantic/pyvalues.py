@@ -187,7 +187,7 @@ def str_value(value: Value | None) -> str | None:
     return v if isinstance(v, str) else None
 
 
-# -- values the builder produces for Python builtins and syntax ---------------------
+# -- values the interpreter produces for Python builtins and syntax ---------------------
 
 
 @dataclass(eq=False)
