@@ -56,6 +56,12 @@ CASES = {
     "literal_rows": ("x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])", (3,)),
     "pad_sequences": ("x = keras.preprocessing.sequence.pad_sequences(x_train, maxlen=80)", (80,)),
     "single_sample": ("x = x_train[0]", None),
+    "samples_gathered": ("x = np.array([x_train[i] for i in range(len(x_train)) if i % 2])", (28, 28)),
+    "arrays_stacked": ("x = np.stack([x_train, x_train], axis=-1)", None),
+    "array_of_arrays": ("x = np.array([x_train, x_test])", None),
+    "features_side_by_side": ("a = np.random.rand(100, 5)\nx = np.concatenate([a, a * 2], axis=1)", None),
+    "hstack": ("a = np.random.rand(100, 5)\nx = np.hstack([a, a])", None),
+    "more_samples": ("a = np.random.rand(100, 5)\nx = np.concatenate([a, a])", (5,)),
     "conditional": ("if input():\n    x = x_train.reshape(-1, 784)\nelse:\n    x = x_train", None),
 }
 
