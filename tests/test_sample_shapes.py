@@ -48,6 +48,7 @@ CASES = {
     "mask_and_column": ("x = c_train[y_train > 0, 0]", None),
     "flatten_whole_array": ("x = x_train.flatten()", None),
     "transpose_unknown": ("x = np.transpose(c_train, (0, 3, 1, 2))", None),
+    "transposed_attribute": ("x = np.random.rand(3, 500).T", None),
     "resize_unknown": ("x = tf.image.resize(c_train, (64, 64))", None),
     "zeros": ("x = np.zeros((100, 784))", (784,)),
     "zeros_vector": ("x = np.zeros(100)", ()),
