@@ -48,6 +48,7 @@ CASES = {
     "mask_and_column": ("x = c_train[y_train > 0, 0]", None),
     "flatten_whole_array": ("x = x_train.flatten()", None),
     "transpose_unknown": ("x = np.transpose(c_train, (0, 3, 1, 2))", None),
+    "transposed_attribute": ("x = np.random.rand(3, 500).T", None),
     "resize_unknown": ("x = tf.image.resize(c_train, (64, 64))", None),
     "zeros": ("x = np.zeros((100, 784))", (784,)),
     "zeros_vector": ("x = np.zeros(100)", ()),
@@ -56,6 +57,12 @@ CASES = {
     "literal_rows": ("x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])", (3,)),
     "pad_sequences": ("x = keras.preprocessing.sequence.pad_sequences(x_train, maxlen=80)", (80,)),
     "single_sample": ("x = x_train[0]", None),
+    "samples_gathered": ("x = np.array([x_train[i] for i in range(len(x_train)) if i % 2])", (28, 28)),
+    "arrays_stacked": ("x = np.stack([x_train, x_train], axis=-1)", None),
+    "array_of_arrays": ("x = np.array([x_train, x_test])", None),
+    "features_side_by_side": ("a = np.random.rand(100, 5)\nx = np.concatenate([a, a * 2], axis=1)", None),
+    "hstack": ("a = np.random.rand(100, 5)\nx = np.hstack([a, a])", None),
+    "more_samples": ("a = np.random.rand(100, 5)\nx = np.concatenate([a, a])", (5,)),
     "conditional": ("if input():\n    x = x_train.reshape(-1, 784)\nelse:\n    x = x_train", None),
 }
 

@@ -9,10 +9,9 @@ trailing axis of 1 (``(28, 28)`` into ``(28, 28, 1)`` and back), and layers that
 """
 from __future__ import annotations
 
-from typing import Any
-
 import libcst as cst
 
+from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -36,9 +35,49 @@ EVENT_KINDS = {"fit": "fit()", "validation": "fit() as validation data", "evalua
                "predict": "predict()"}
 
 
+# -- dynamic mode ------------------------------------------------------------------------------------
+SHAPE_ERRORS = ("Invalid input shape", "is incompatible with the layer", "incompatible shape")
+CALL_RECORDS = {"fit": "fit", "validation": "fit", "evaluate": "evaluate", "predict": "predict"}
+
+
+def verdict(finding: Finding, report: Measurements) -> Verdict | None:
+    """The run's verdict: a shape error when the array reached the model confirms; a batch whose samples
+    Keras accepts for the declared input refutes."""
+    facts = finding.extra.get("facts") or {}
+    call = facts.get("call", "fit")
+    record = report.at(finding.line, CALL_RECORDS.get(call, "fit")) or {}
+    failure = _shape_error(report.data, record)
+    if failure is not None:
+        return Verdict(True, f"the model rejects the array: {failure}")
+    measured = (record.get("validation_x" if call == "validation" else "x") or {}).get("shape")
+    declared = facts.get("model_input")
+    if declared is None or not measured:
+        return None
+    sample, expected = tuple(measured[1:]), tuple(declared)
+    if _accepted(sample, expected):
+        return Verdict(False, f"the batch reaching {CALL_RECORDS.get(call, 'fit')}() has samples of shape {_text(sample)}, "
+                       f"which Keras accepts for the input {_text(expected)}")
+    return None
+
+
+def _shape_error(data: dict, record: dict) -> str | None:
+    """The run's crash or the fit's training error, when it is one of Keras's input-shape errors."""
+    crash = str((data.get("crash") or {}).get("error") or "") if data.get("status") == "crashed" else ""
+    training = str((record.get("checks") or {}).get("training_error") or "")
+    error = next((error for error in (crash, training) if any(text in error for text in SHAPE_ERRORS)), None)
+    return None if error is None else error.split(" Arguments received")[0]  # Keras's echo of the call: noise
+
+
+def _accepted(sample: Shape, declared: Shape) -> bool:
+    adapted = adapt_rank(sample, declared)
+    return adapted is not None and len(adapted) == len(declared) and \
+        all(d is None or a == d for a, d in zip(adapted, declared))
+
+
+
 @rule("KS313", "input-shape-mismatch", Severity.ERROR,
       "an array whose samples do not have the input shape the model declares",
-      "reshape the array to the model's input shape (or declare the input shape the data has)")
+      "reshape the array to the model's input shape (or declare the input shape the data has)", verdict=verdict)
 def check(script: Script):
     calls = calls_by_node(script.calls)
     reported: set[int] = set()
@@ -126,46 +165,3 @@ def _text(shape: Shape) -> str:
     """'(28, 28)' for a per-sample shape; '?' for an unknown size."""
     inner = ", ".join("?" if d is None else str(d) for d in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
-
-
-# -- dynamic mode ------------------------------------------------------------------------------------
-SHAPE_ERRORS = ("Invalid input shape", "is incompatible with the layer", "incompatible shape")
-CALL_RECORDS = {"fit": "fit", "validation": "fit", "evaluate": "evaluate", "predict": "predict"}
-
-
-def verdict(finding: Finding, report: Any) -> tuple[bool | None, str] | None:
-    """The run's verdict: a shape error when the array reached the model confirms; a batch whose samples
-    Keras accepts for the declared input refutes.
-
-    ``report`` is the dynamic harness's report (``.data``, ``.at(line, kind)``); this module reads it as plain
-    data so that the rule imports nothing from the dynamic layer above it.
-    """
-    facts = finding.extra.get("facts") or {}
-    call = facts.get("call", "fit")
-    record = report.at(finding.line, CALL_RECORDS.get(call, "fit")) or {}
-    failure = _shape_error(report.data, record)
-    if failure is not None:
-        return True, f"the model rejects the array: {failure}"
-    measured = (record.get("validation_x" if call == "validation" else "x") or {}).get("shape")
-    declared = facts.get("model_input")
-    if declared is None or not measured:
-        return None
-    sample, expected = tuple(measured[1:]), tuple(declared)
-    if _accepted(sample, expected):
-        return False, (f"the batch reaching {CALL_RECORDS.get(call, 'fit')}() has samples of shape {_text(sample)}, "
-                       f"which Keras accepts for the input {_text(expected)}")
-    return None
-
-
-def _shape_error(data: dict, record: dict) -> str | None:
-    """The run's crash or the fit's training error, when it is one of Keras's input-shape errors."""
-    crash = str((data.get("crash") or {}).get("error") or "") if data.get("status") == "crashed" else ""
-    training = str((record.get("checks") or {}).get("training_error") or "")
-    error = next((error for error in (crash, training) if any(text in error for text in SHAPE_ERRORS)), None)
-    return None if error is None else error.split(" Arguments received")[0]  # Keras's echo of the call: noise
-
-
-def _accepted(sample: Shape, declared: Shape) -> bool:
-    adapted = adapt_rank(sample, declared)
-    return adapted is not None and len(adapted) == len(declared) and \
-        all(d is None or a == d for a, d in zip(adapted, declared))

@@ -13,17 +13,18 @@ are listed, not assumed.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import libcst as cst
 
 from kerassniff.semantic.dataflow import Data, literal_shape
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const, DataValue, Seq, Value, const_value, int_value
+from kerassniff.semantic.values import ComprehensionValue, Const, DataValue, Seq, Value, const_value, int_value
 
 Dim = Optional[int]
 Shape = tuple[Dim, ...]
-Calls = dict[int, CallSite]
+
 
 # The per-sample shape of the inputs each Keras dataset loader returns (keras.datasets.<name>.load_data()).
 # imdb and reuters return ragged integer sequences: no per-sample shape.
@@ -47,13 +48,47 @@ SHAPE_KEEPING_KINDS = frozenset({"scale", "shift", "preprocess", "standardize", 
                                  "order"})
 
 
+# Calls that build one array out of several whole arrays (np.array([x1, x2]), np.stack, np.concatenate(axis=1),
+# np.hstack): the model records the result as the first array, without a step, so the per-sample shape of
+# every array from those sources is not known.  Concatenation along axis 0 (more samples) keeps it.
+COMBINERS = frozenset({"numpy.array", "numpy.asarray", "numpy.stack", "numpy.concatenate", "numpy.hstack",
+                       "numpy.vstack", "numpy.dstack", "numpy.column_stack"})
+
+
+@dataclass
+class Calls:
+    """The interpreter's call sites, by node, and the sources of arrays combined with others."""
+
+    by_node: dict[int, CallSite] = field(default_factory=dict)
+    combined: set[int] = field(default_factory=set)  # id() of the Source nodes
+
+    def get(self, node_id: int) -> CallSite | None:
+        return self.by_node.get(node_id)
+
+
 def calls_by_node(calls: list[CallSite]) -> Calls:
-    return {id(call.node): call for call in calls}
+    index = Calls({id(call.node): call for call in calls})
+    for call in calls:
+        if call.callee in COMBINERS and not _along_samples(call):
+            index.combined.update(id(data.source.node) for data in _whole_arrays(call))
+    return index
+
+
+def _along_samples(call: CallSite) -> bool:
+    return call.callee == "numpy.concatenate" and const_value(call.args.get("axis", 1), 0) == 0
+
+
+def _whole_arrays(call: CallSite) -> list[Data]:
+    """The arrays (not single samples) listed in a combining call's first argument."""
+    first = call.args.positional[0] if call.args.positional else None
+    items = first.items if isinstance(first, Seq) else (first.element,) if isinstance(first, ComprehensionValue) \
+        else ()
+    return [item.data for item in items if isinstance(item, DataValue) and not item.data.is_sample]
 
 
 def sample_shape(data: Data, calls: Calls) -> Shape | None:
     """The shape of one sample of ``data`` as it reaches a model, or None when not known."""
-    if data.is_sample or data.batches or data.conditional or data.table:
+    if data.is_sample or data.batches or data.conditional or data.table or id(data.source.node) in calls.combined:
         return None
     shape = source_shape(data, calls)
     for index, step in enumerate(data.steps):

@@ -46,7 +46,9 @@ DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
 def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
     if attribute == "shape":
         return ShapeValue(data)
-    if attribute in ("T", "values", "cat"):
+    if attribute == "T":  # the same values, the axes reversed: samples become features
+        return DataValue(data.with_step("reshape", "transpose", node))
+    if attribute in ("values", "cat"):
         return DataValue(replace(data, node=node))  # .cat: the categorical accessor of a column
     if attribute in ("iloc", "loc") and data.table:
         return DataValue(replace(data, node=node))  # indexed next: df.iloc[:, -1]
