@@ -1,6 +1,6 @@
 """Editor latency: drive ``kerassniff server`` over stdio as an editor would, and time it.
 
-    python benchmarks/lsp_latency.py [--bursts 30] [--seed 0]
+    python benchmarks/lsp_latency.py [--bursts 30] [--seed 0] [--runs 3]
 
 The server runs from this checkout unless PYTHONPATH names another one (to compare
 with an older version: ``PYTHONPATH=/path/to/old/checkout python benchmarks/lsp_latency.py``).
@@ -17,7 +17,8 @@ client waits for the diagnostics of the burst's last version.  Reported:
 * code action during a lint: a ``didSave`` starts a lint, 10 ms later a
   ``textDocument/codeAction`` is sent; the time to its response;
 * for context, one in-process lint of the same script and the load average
-  (the figures depend on what else the machine is doing).
+  (the figures depend on what else the machine is doing: ``--runs 3`` runs it
+  three times, each with a fresh server, and reports the spread).
 """
 from __future__ import annotations
 
@@ -309,23 +310,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bursts", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=1,
+                        help="runs, each with a fresh server (the machine's load varies: report the spread)")
     parser.add_argument("--server", default=f"{sys.executable} -m kerassniff server",
                         help="the server command (default: this interpreter's kerassniff server)")
     options = parser.parse_args()
     text = synthetic_script()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lint_before = in_process_lint_ms(text)
-    result = run(options.bursts, options.seed, options.server.split())
-    lint_ms = (lint_before + in_process_lint_ms(text)) / 2  # the machine's speed while the run went on
-    keys = [t * 1000 for t in result["keystroke"]]
-    actions = [t * 1000 for t in result["action"]]
+    runs = []
+    for index in range(options.runs):
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        result = run(options.bursts, options.seed + index, options.server.split())
+        runs.append((load, [t * 1000 for t in result["keystroke"]], [t * 1000 for t in result["action"]]))
+    lint_ms = (lint_before + in_process_lint_ms(text)) / 2  # the machine's speed while the runs went on
     print(f"script: {text.count(chr(10))} lines; one in-process lint {lint_ms:.0f} ms (median, before and after "
-          f"the run); load average {load:.2f} on {os.cpu_count()} cores")
-    print(f"keystroke -> diagnostics ({len(keys)} bursts): median {statistics.median(keys):.0f} ms, "
-          f"p90 {percentile(keys, 0.9):.0f} ms, max {max(keys):.0f} ms "
-          f"(median {statistics.median(keys) - lint_ms:+.0f} ms over one lint)")
-    print(f"code action during a lint ({len(actions)}): median {statistics.median(actions):.0f} ms, "
-          f"p90 {percentile(actions, 0.9):.0f} ms, max {max(actions):.0f} ms")
+          f"the runs; a whole lint, without the editor's reuse of unchanged statements); {os.cpu_count()} cores")
+    for index, (load, keys, actions) in enumerate(runs):
+        prefix = f"run {index + 1}, load average {load:.2f}: " if len(runs) > 1 else f"load average {load:.2f}: "
+        print(f"{prefix}keystroke -> diagnostics ({len(keys)} bursts): median {statistics.median(keys):.0f} ms, "
+              f"p90 {percentile(keys, 0.9):.0f} ms, max {max(keys):.0f} ms; code action during a lint "
+              f"({len(actions)}): median {statistics.median(actions):.0f} ms, p90 {percentile(actions, 0.9):.0f} ms, "
+              f"max {max(actions):.0f} ms")
+    if len(runs) > 1:
+        medians = sorted(statistics.median(keys) for _, keys, _ in runs)
+        p90s = sorted(percentile(keys, 0.9) for _, keys, _ in runs)
+        print(f"over {len(runs)} runs: keystroke median {medians[0]:.0f}-{medians[-1]:.0f} ms, "
+              f"p90 {p90s[0]:.0f}-{p90s[-1]:.0f} ms")
 
 
 if __name__ == "__main__":

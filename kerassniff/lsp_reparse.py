@@ -5,6 +5,9 @@ keystroke changes one statement.  :class:`StatementReuse` cuts the text at its
 module-level statements (CPython's ``ast`` finds them in a fifth of that
 time), parses each piece as a module of its own, and keeps the pieces by
 text, so the next version of the document parses only the pieces that changed.
+Nor is the next version cut again whole: the span an edit changed (found by
+comparing it with the last text), widened to whole pieces, is cut again, and
+the last text's other pieces are kept.
 
 A piece runs from the first line of one module-level statement to the first
 line of the next, so it holds the lines after its statement: LibCST gives the
@@ -25,7 +28,9 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections import OrderedDict
+from itertools import accumulate
 from typing import Callable
 
 import libcst as cst
@@ -48,23 +53,47 @@ class StatementReuse:
         self.parse = parse  # how a piece (or a whole text) is parsed
         self.pieces: OrderedDict[str, list[cst.Module]] = OrderedDict()  # piece text -> its parses (one per copy)
         self.chars = 0
+        self.last: tuple[str, list[int], list[str]] | None = None  # the last text put together: its cuts, pieces
         self.parsed = 0  # pieces parsed (not reused) by the last call; -1: the whole text was parsed
         self.reused = 0  # pieces reused by the last call
+        self.split_chars = 0  # how much of the last text was cut with ``ast`` (the rest: the last text's cuts)
 
     def __call__(self, text: str) -> cst.Module:
-        self.parsed, self.reused = -1, 0
+        self.parsed, self.reused, self.split_chars = -1, 0, 0
         if len(text) >= self.min_chars:
-            module = self._assemble(text)
-            if module is not None:
-                return module
+            for cut in (self._edited, self._split):
+                pieces = cut(text)
+                module = self._assemble(pieces, text) if pieces is not None else None
+                if module is not None:
+                    return module
         self.parsed = -1
         return self.parse(text)  # raises as parse_module does: the caller reports the syntax error
 
-    def _assemble(self, text: str) -> cst.Module | None:
-        pieces = split_statements(text)
-        if pieces is None:
+    def _split(self, text: str) -> list[str] | None:
+        self.split_chars = len(text)
+        return split_statements(text)
+
+    def _edited(self, text: str) -> list[str] | None:
+        """The pieces of an edit of the last text: its pieces before and after the changed span, and the span
+        (widened to whole pieces, and by one piece before it) cut again; None where that cannot be trusted."""
+        if self.last is None:
             return None
-        self.parsed = 0
+        old, cuts, pieces = self.last
+        prefix = _common_prefix(old, text)
+        suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
+        first = bisect_right(cuts, max(prefix - 1, 0)) - 1  # an edit at a piece's start may belong to the one before
+        last = bisect_right(cuts, min(len(old) - suffix, len(old) - 1)) - 1
+        start, end = cuts[first], cuts[last + 1] + len(text) - len(old)
+        if end < len(text) and text[end - 1] != "\n":
+            return None  # the span's last line now runs on into the next piece
+        self.split_chars = end - start
+        middle = split_statements(text[start:end])
+        if middle is None:
+            return None
+        return pieces[:first] + middle + pieces[last + 1:]
+
+    def _assemble(self, pieces: list[str], text: str) -> cst.Module | None:
+        self.parsed, self.reused = 0, 0
         parsed: list[cst.Module] = []
         copies: dict[str, int] = {}
         for piece in pieces:
@@ -74,7 +103,10 @@ class StatementReuse:
             if module is None:
                 return None
             parsed.append(module)
-        return _joined(parsed, text)
+        module = _joined(parsed, text)
+        if module is not None:
+            self.last = (text, list(accumulate(map(len, pieces), initial=0)), pieces)
+        return module
 
     def _piece(self, piece: str, copy: int) -> cst.Module | None:
         known = self.pieces.get(piece)
@@ -145,6 +177,30 @@ def _joined(pieces: list[cst.Module], text: str) -> cst.Module | None:
     return cst.Module(body=body, header=pieces[0].header, footer=last.footer, encoding=pieces[0].encoding,
                       default_indent=indent or pieces[0].default_indent, default_newline=newline,
                       has_trailing_newline=last.has_trailing_newline)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix (string comparisons in C, halving the range each time)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common suffix, at most ``limit``."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle:] == b[len(b) - middle:]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _first_newline(text: str) -> str:

@@ -154,3 +154,29 @@ def test_fixtures_and_random_edits_equal_a_whole_parse() -> None:
             _same(text, reuse)
             checked += 1
     assert checked > 200
+
+
+def test_an_edit_is_cut_again_only_where_it_changed_the_text() -> None:
+    reuse = StatementReuse(min_chars=0)
+    _same(BLOCKY, reuse)
+    edited = BLOCKY.replace("Dense(units)", "Dense(units * 2)")
+    _same(edited, reuse)
+    assert reuse.split_chars == edited.index("class Logger") - edited.index("@keras.saving")  # the edited piece
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("# a comment at column 0", "    # a comment at column 0"),  # now the block's footer before it
+    ("a = 1; b = 2\n", "a = 1; b = 2  # "),  # the next line joins a comment
+    ("a = 1; b = 2", "# a = 1; b = 2"),  # a statement becomes a comment
+    ("\nclass Logger", "\nprint(1)\nclass Logger"),  # a statement typed at a piece's start
+    ("    # outer footer\n", ""),  # a footer removed
+    ("import keras  # trailing comment\n", ""),  # a whole statement removed
+    ('"""Module docstring.', '"""Module docstring. """\nx = """'),  # a string opened in the first piece
+])
+def test_edits_that_move_statements_boundaries_equal_a_whole_parse(old: str, new: str) -> None:
+    reuse = StatementReuse(min_chars=0)
+    _same(BLOCKY, reuse)
+    edited = BLOCKY.replace(old, new, 1)
+    assert edited != BLOCKY
+    _same(edited, reuse)
+    _same(BLOCKY, reuse)  # and back
