@@ -37,8 +37,6 @@ def test_the_package_layers_hold() -> None:
     assert code == 0, report
 
 
-@pytest.mark.xfail(strict=False, reason="issue 11: semantic/keras_calls.py, data_calls.py and generators.py still "
-                                        "import builder.py (the interp and library helpers' split removes it)")
 def test_the_semantic_layers_hold() -> None:
     code, report = lint(ROOT, "semantic")
     assert code == 0, report

@@ -83,24 +83,28 @@ def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
 
 
 def model_links(scripts: list[Script]) -> list[ModelLink]:
+    """Every (trainer, user) pair of scripts where one saves a model file the other loads."""
     saved: dict[str, list[tuple[Script, Model]]] = {}
     for script in scripts:
         for model in script.models:
             for key in saved_keys(model):
                 saved.setdefault(key, []).append((script, model))
-    links = []
-    for script in scripts:
-        for model in script.models:
-            for key in loaded_keys(model):
-                candidates = saved.get(key) or [v for k, vs in saved.items()
-                                                for v in vs if posixpath.basename(k) == posixpath.basename(key)]
-                candidates = [c for c in candidates if c[0] is not script]
-                # A relative path is usually relative to the scripts' own folder: when a trainer sits beside
-                # the loading script, trainers elsewhere that happen to use the same file name are not it.
-                beside = [c for c in candidates if _folder(c[0]) == _folder(script)]
-                for trainer, trained in beside or candidates:
-                    links.append(ModelLink(trainer, trained, script, model, key))
-    return links
+    return [ModelLink(trainer, trained, script, model, key)
+            for script in scripts for model in script.models for key in loaded_keys(model)
+            for trainer, trained in _trainers(saved, key, script)]
+
+
+def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Script) -> list[tuple[Script, Model]]:
+    """The (script, model) pairs that save the file ``user`` loads as ``key``, other than ``user`` itself.
+
+    A relative path is usually relative to the scripts' own folder: when a trainer sits beside the loading
+    script, trainers elsewhere that happen to use the same file name are not it.
+    """
+    candidates = saved.get(key) or [v for k, vs in saved.items()
+                                    for v in vs if posixpath.basename(k) == posixpath.basename(key)]
+    candidates = [c for c in candidates if c[0] is not user]
+    beside = [c for c in candidates if _folder(c[0]) == _folder(user)]
+    return beside or candidates
 
 
 def _folder(script: Script) -> str:
