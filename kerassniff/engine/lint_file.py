@@ -169,7 +169,11 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
 
 
 def unique_findings(findings: list[Finding]) -> list[Finding]:
-    """The findings less repeats of one (code, position, message): a function called twice reports twice."""
+    """The findings less repeats of one (code, position, message).
+
+    A function is interpreted once per distinct abstract input (its summary is reused for the same input), so
+    the same inputs never report twice; but one body interpreted for two inputs (``train(new_model)`` and
+    ``train(loaded_model)``) can find the same problem at the same line in both, and a user reads it once."""
     seen: set[tuple] = set()
     unique = []
     for finding in findings:
