@@ -126,8 +126,10 @@ class Calls:
         if key in self.active or self.depth >= MAX_CALL_DEPTH or self.call_counts[key] >= MAX_CALLS_PER_FUNCTION:
             return UNKNOWN
         self.call_counts[key] += 1
-        inputs = self.summaries.inputs(function.node, function.scope, args, self_value,
-                                    (Same(self.loop), self.guarded > 0, self.in_helper))
+        # A function nobody called, run once with unknown arguments (node None), keeps no summary: its
+        # calls, if any come later, have other inputs, and reading its names would be wasted work.
+        inputs = None if node is None else self.summaries.inputs(
+            function.node, function.scope, args, self_value, (Same(self.loop), self.guarded > 0, self.in_helper))
         known = self.summaries.get(inputs)
         if known is not None:
             self.version_names_seen += known.version_names
