@@ -149,7 +149,6 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         return EVALUATORS
 
 
-Builder = Interpreter  # the name library handlers used; kept until they type against semantic.effects
 
 
 def build_script(module: cst.Module, path: str, deadline: float | None = None,
