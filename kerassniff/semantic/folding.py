@@ -127,14 +127,6 @@ def representative(items: list[Value]) -> Value:
     return result
 
 
-def unpack(value: Value, count: int) -> list[Value]:
-    if isinstance(value, Seq) and len(value.items) == count:
-        return list(value.items)
-    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
-        return [Const(v) for v in value.value]
-    return [UNKNOWN] * count
-
-
 def merge(a: Value, b: Value) -> Value:
     """The value of a name after an if/else that bound it differently in each branch."""
     if isinstance(a, DataValue) and isinstance(b, DataValue):

@@ -238,3 +238,12 @@ class ComprehensionValue(Value):
 
     element: Value
     length: int | None
+
+
+def unpack(value: Value, count: int) -> list[Value]:
+    """The ``count`` values a tuple or list unpacks into (``a, b = value``); unknown ones where that is not known."""
+    if isinstance(value, Seq) and len(value.items) == count:
+        return list(value.items)
+    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
+        return [Const(v) for v in value.value]
+    return [UNKNOWN] * count

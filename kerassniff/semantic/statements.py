@@ -8,7 +8,8 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.semantic import cli_args, keras_calls
-from kerassniff.semantic.folding import is_list, listed, representative, seq_items, unpack
+from kerassniff.semantic.folding import is_list, listed, representative, seq_items
+from kerassniff.semantic.pyvalues import unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
 from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model

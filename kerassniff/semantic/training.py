@@ -21,6 +21,7 @@ from kerassniff.semantic.knowledge.losses import (
 )
 from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
 from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.pyvalues import unpack
 from kerassniff.semantic.models import (
     AttributeSet,
     CompileCall,
@@ -171,7 +172,7 @@ def _spread(value: Value, node: cst.BaseExpression, flatten: bool = False):
 
 
 def _spread_list(value: Value, node: cst.List | cst.Tuple, flatten: bool):
-    items = _items(value, len(node.elements))
+    items = unpack(value, len(node.elements))
     for index, (element, item) in enumerate(zip(node.elements, items)):
         if flatten and isinstance(element.value, (cst.List, cst.Tuple, cst.Dict)):
             yield from _spread(item, element.value, flatten)
@@ -200,14 +201,6 @@ def _spread_value(value: Value, node: cst.BaseExpression, flatten: bool):
             yield (None if flatten else index), Const(item), node
     else:
         yield None, value, node
-
-
-def _items(value: Value, count: int) -> list[Value]:
-    if isinstance(value, Seq) and len(value.items) == count:
-        return list(value.items)
-    if isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == count:
-        return [Const(v) for v in value.value]
-    return [UNKNOWN] * count
 
 
 def saved_paths(model: Model) -> set[str]:
