@@ -130,8 +130,9 @@ def representative(items: list[Value]) -> Value:
 def merge(a: Value, b: Value) -> Value:
     """The value of a name after an if/else that bound it differently in each branch."""
     if isinstance(a, DataValue) and isinstance(b, DataValue):
-        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding and \
-                _reshapes(a.data) == _reshapes(b.data):
+        if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding:
+            if _reshapes(a.data) != _reshapes(b.data):  # the same values, shaped by the branch taken
+                return DataValue(b.data.with_step("reshape", "branches", b.data.node))
             return b
         return DataValue(replace(b.data, conditional=True))
     if isinstance(b, DataValue):
@@ -146,7 +147,9 @@ def merge(a: Value, b: Value) -> Value:
 
 
 def _reshapes(data) -> list[int]:
-    """The steps that changed an array's shape (each branch's own reshape makes the shape branch-dependent)."""
+    """The steps that changed an array's shape (each branch's own reshape makes the shape branch-dependent: a
+    "branches" reshape step says so, and only the sample shape becomes unknown; the scaling and the labels of
+    the array are the same in both branches and stay known)."""
     return [id(step.node) for step in data.steps if step.kind == "reshape"]
 
 
