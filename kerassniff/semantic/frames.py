@@ -118,12 +118,24 @@ def child_fields(kind: type) -> tuple[str, ...]:
     return found
 
 
+def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes of ``node`` that can hold code, read from its own fields (LibCST's ``children`` and its
+    visitors rebuild or walk the whitespace and punctuation too, at several times the cost)."""
+    found: list[cst.CSTNode] = []
+    for name in child_fields(type(node)):
+        child = getattr(node, name)
+        if isinstance(child, cst.CSTNode):
+            found.append(child)
+        elif isinstance(child, (list, tuple)):
+            found.extend(c for c in child if isinstance(c, cst.CSTNode))
+    return found
+
+
 def assigned_names(block: cst.CSTNode) -> frozenset[str]:
     """The names a block binds or changes (``x = ...``, ``x += 1``, ``for x in``, ``x[i] = ...``,
     ``self.n = ...`` changes ``self``), not looking into nested functions and classes.
 
-    A walk over the nodes' own fields (LibCST's visitor and ``children`` cost several times more:
-    this runs once per loop body interpreted once for all its iterations).
+    A walk over the nodes' own fields (:func:`code_children`: this runs once per loop body interpreted).
     """
     names: set[str] = set()
     stack: list[cst.CSTNode] = [block]
@@ -133,12 +145,7 @@ def assigned_names(block: cst.CSTNode) -> frozenset[str]:
         binder = _BINDERS.get(kind)
         if binder is not None and not binder(node, names):
             continue
-        for name in child_fields(kind):
-            child = getattr(node, name)
-            if isinstance(child, cst.CSTNode):
-                stack.append(child)
-            elif isinstance(child, (list, tuple)):
-                stack.extend(c for c in child if isinstance(c, cst.CSTNode))
+        stack.extend(code_children(node))
     return frozenset(names)
 
 
@@ -153,7 +160,7 @@ def read_names(node: cst.CSTNode) -> set[str]:
         elif isinstance(current, cst.Attribute):
             stack.append(current.value)
         else:
-            stack.extend(current.children)
+            stack.extend(code_children(current))
     return names
 
 

@@ -19,7 +19,7 @@ from typing import Hashable
 
 import libcst as cst
 
-from kerassniff.semantic.frames import Scope, child_fields
+from kerassniff.semantic.frames import Scope, code_children
 from kerassniff.semantic.library.keras_models import model_state
 from kerassniff.semantic.values import CallArgs, ComprehensionValue, Const, DictValue, Instance, ModelValue, Seq, Value
 
@@ -136,10 +136,5 @@ def names_read(node: cst.CSTNode) -> set[str]:
         if type(current) is cst.Name:
             names.add(current.value)  # type: ignore[attr-defined]
             continue
-        for field in child_fields(type(current)):
-            child = getattr(current, field)
-            if isinstance(child, cst.CSTNode):
-                stack.append(child)
-            elif isinstance(child, (list, tuple)):
-                stack.extend(c for c in child if isinstance(c, cst.CSTNode))
+        stack.extend(code_children(current))
     return names
