@@ -163,9 +163,9 @@ class ControlFlow:
 
     def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
         """A loop body interpreted once for all its iterations (how often it runs is not known)."""
-        assigned = self._loop_assigned.get(body)
+        assigned = self._loop_assigned.get(id(body))
         if assigned is None:
-            assigned = self._loop_assigned[body] = assigned_names(body)
+            assigned = self._loop_assigned[id(body)] = assigned_names(body)
         saved = frame.loop_assigned
         frame.open_loops += 1
         frame.loop_assigned = saved | assigned

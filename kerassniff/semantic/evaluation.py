@@ -53,7 +53,7 @@ BUILTINS = frozenset(
     "str bool dict set isinstance super iter next reversed".split()
 )
 _CONSTANT_NAMES = {"True": True, "False": False, "None": None}
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 _LIST_GROWERS = ("append", "extend", "insert")
 
 
@@ -78,16 +78,20 @@ class Evaluation:
             self.expr_depth -= 1
 
     def _stamp_expression(self, node: cst.BaseExpression) -> None:
-        """Record the module-level statement of a node rules may report on (positions are found from it)."""
-        self.top_of[node] = self.top_index
-        if type(node) is cst.Call:  # rules report on a call's callee and arguments too
-            self.top_of[node.func] = self.top_index
+        """Record the module-level statement of a node rules may report on (positions are found from it).
+
+        Keyed by ``id``: a LibCST node's ``__hash__`` is a Python call, and this runs for every expression."""
+        top_of, top = self.top_of, self.top_index
+        top_of[id(node)] = top
+        kind = type(node)
+        if kind is cst.Call:  # rules report on a call's callee and arguments too
+            top_of[id(node.func)] = top
             for arg in node.args:
-                self.top_of[arg] = self.top_index
-        elif isinstance(node, _COMPREHENSIONS):
+                top_of[id(arg)] = top
+        elif kind in _COMPREHENSIONS:
             comp = node.for_in
             while comp is not None:
-                self.top_of[comp] = self.top_index
+                top_of[id(comp)] = top
                 comp = comp.inner_for_in
 
     # -- names

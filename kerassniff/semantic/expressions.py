@@ -37,7 +37,7 @@ from kerassniff.semantic.values import (
 class Evaluator(Protocol):
     """What the evaluators here use of the interpreter."""
 
-    literals: dict[cst.CSTNode, Value]
+    literals: dict[int, Value]
     loop: LoopContext | None
     in_helper: int
     top_index: int | None
@@ -61,17 +61,27 @@ def target_names(target: cst.BaseExpression):
 
 
 def eval_literal(interp: Evaluator, node, frame: Frame) -> Value:
-    known = interp.literals.get(node)
+    known = interp.literals.get(id(node))
     if known is None:
         try:
-            if isinstance(node, cst.Integer):
-                known = Const(int(node.value, 0))  # also 0x1F, 1_000; much cheaper than literal_eval
-            else:
-                known = Const(node.evaluated_value)  # ast.literal_eval underneath: worth remembering
+            known = Const(_literal_value(node))
         except Exception:  # noqa: BLE001 - an odd literal is simply unknown
             known = UNKNOWN
-        interp.literals[node] = known
+        interp.literals[id(node)] = known
     return known
+
+
+def _literal_value(node: cst.Integer | cst.Float | cst.SimpleString) -> object:
+    """A number's or a string's value; the common spellings without ``ast.literal_eval`` (which compiles)."""
+    kind = type(node)
+    if kind is cst.Integer:
+        return int(node.value, 0)  # also 0x1F, 1_000
+    text = node.value
+    if kind is cst.SimpleString and "\\" not in text:
+        quote = text[-1]
+        if text[0] == quote and (len(text) < 6 or text[:3] != quote * 3):
+            return text[1:-1]  # 'abc' or "abc" without escapes: the text between the quotes
+    return node.evaluated_value  # floats, prefixes, escapes, triple quotes: ast.literal_eval underneath
 
 
 def eval_concatenated(interp: Evaluator, node: cst.ConcatenatedString, frame: Frame) -> Value:

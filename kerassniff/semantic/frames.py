@@ -124,11 +124,25 @@ def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     for name in child_fields(type(node)):
         child = getattr(node, name)
-        if isinstance(child, cst.CSTNode):
+        kind = type(child)
+        if kind is list or kind is tuple:
+            found.extend(c for c in child if is_node(c))
+        elif is_node(child):
             found.append(child)
-        elif isinstance(child, (list, tuple)):
-            found.extend(c for c in child if isinstance(c, cst.CSTNode))
     return found
+
+
+_IS_NODE: dict[type, bool] = {}
+
+
+def is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)`` remembered per type (LibCST's node classes are ABCs, whose
+    ``isinstance`` is a Python call; the walks above ask it for every field of every node)."""
+    kind = type(value)
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = isinstance(value, cst.CSTNode)
+    return known
 
 
 def assigned_names(block: cst.CSTNode) -> frozenset[str]:

@@ -22,7 +22,14 @@ SHORT_NODES = 300  # LibCST nodes, whitespace and punctuation included
 
 def says_version(name: str) -> bool:
     """Whether a name or attribute names a version (``__version__``, ``KERAS_VERSION``)."""
-    return any(word in name for word in VERSION_NAME_WORDS)
+    known = _SAYS_VERSION.get(name)
+    if known is None:
+        known = _SAYS_VERSION[name] = any(word in name for word in VERSION_NAME_WORDS)
+    return known
+
+
+# Every name and attribute the interpreter evaluates is asked about; scripts reuse a few hundred names.
+_SAYS_VERSION: dict[str, bool] = {}
 
 
 def is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:

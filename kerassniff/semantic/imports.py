@@ -22,13 +22,14 @@ class Imports:
 
     def _stamp_small(self, small: cst.BaseSmallStatement) -> None:
         """Record the module-level statement of a small statement and of the import names in it."""
-        self.top_of[small] = self.top_index
-        if isinstance(small, (cst.Import, cst.ImportFrom)):
-            if isinstance(small, cst.ImportFrom) and small.module is not None:
-                self.top_of[small.module] = self.top_index
-            if not isinstance(small.names, cst.ImportStar):
+        self.top_of[id(small)] = self.top_index
+        kind = type(small)
+        if kind is cst.Import or kind is cst.ImportFrom:
+            if kind is cst.ImportFrom and small.module is not None:
+                self.top_of[id(small.module)] = self.top_index
+            if type(small.names) is not cst.ImportStar:
                 for alias in small.names:
-                    self.top_of[alias] = self.top_index
+                    self.top_of[id(alias)] = self.top_index
 
     def exec_import(self, node: cst.Import, frame: Frame) -> None:
         for alias in node.names:

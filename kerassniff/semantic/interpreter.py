@@ -64,7 +64,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         # statement of every node evaluated: positions then render only those statements (semantic/positions.py).
         self.top_index: int | None = None
         self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
-        self.top_of: dict[cst.CSTNode, int | None] = {}
+        self.top_of: dict[int, int | None] = {}  # id(node) -> module-level statement
         self.order = 0
         self.loop: LoopContext | None = None
         self.depth = 0
@@ -73,7 +73,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.called: set[int] = set()
         self.summaries = Summaries()  # calls already interpreted, by function and abstract inputs
         self.call_counts: Counter[int] = Counter()
-        self.literals: dict[cst.CSTNode, Value] = {}
+        self.literals: dict[int, Value] = {}  # id(literal node) -> its value
         self.functions: list[FunctionValue] = []
         self.classes: list[ClassValue] = []
         self._call_sites: dict[int, CallSite] = {}
@@ -82,8 +82,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
         self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
-        self._guards: dict[cst.CSTNode, int] = {}  # if-tests and except clauses already classified
-        self._loop_assigned: dict[cst.CSTNode, frozenset[str]] = {}  # loop bodies: the names they change
+        self._guards: dict[int, int] = {}  # if-tests and except clauses already classified
+        self._loop_assigned: dict[int, frozenset[str]] = {}  # loop bodies: the names they change
         self.flag_values = cli_args.OptionTable()  # absl flags defined so far (one FLAGS object per process)
 
     # ------------------------------------------------------------------ driver
@@ -134,9 +134,9 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
 
     def is_guard(self, node: cst.CSTNode, classify: Callable[[cst.Module, cst.CSTNode], int]) -> int:
         """Whether an if-test or except clause guards against a missing name; computed once per node."""
-        known = self._guards.get(node)
+        known = self._guards.get(id(node))
         if known is None:
-            known = self._guards[node] = int(classify(self.script.module, node))
+            known = self._guards[id(node)] = int(classify(self.script.module, node))
         return known
 
     def next_order(self) -> int:

@@ -72,11 +72,11 @@ class NodePositions:
         self.known: dict[cst.CSTNode, CodeRange] = {}
         self.absent: set[cst.CSTNode] = set()  # asked for, not in this module
         self.pending: set[cst.CSTNode] = set()
-        self._top_of: dict[cst.CSTNode, int | None] = {}
+        self._top_of: dict[int, int | None] = {}  # id(node) -> index of its module-level statement
         self._text: str | None = None
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
 
-    def locate(self, text: str | None, top_of: dict[cst.CSTNode, int | None]) -> None:
+    def locate(self, text: str | None, top_of: dict[int, int | None]) -> None:
         """The source text and, for each node the interpreter evaluated, its module-level statement."""
         self._text, self._top_of = text, top_of
 
@@ -107,7 +107,7 @@ class NodePositions:
         """Render only the statements that hold the pending nodes; False when that cannot be done safely."""
         groups: dict[int, set[cst.CSTNode]] = {}
         for node in self.pending:
-            index = self._top_of.get(node)
+            index = self._top_of.get(id(node))
             if index is None:
                 return False
             groups.setdefault(index, set()).add(node)

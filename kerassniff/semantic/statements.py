@@ -64,7 +64,7 @@ class Statements:
     def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> Flow:
         self._tick(31)
         if not self.in_helper:
-            self.top_of[statement] = self.top_index
+            self.top_of[id(statement)] = self.top_index
         handler = _STATEMENTS.get(type(statement))
         return getattr(self, handler)(statement, frame) if handler is not None else None
 
