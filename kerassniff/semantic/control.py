@@ -97,7 +97,7 @@ class ControlFlow:
         the loop, ``if layer == 0:`` and ``layer += 1`` inside it).
         """
         test = self.eval(node.test, frame)
-        guard = int(isinstance(test, VersionFlag)) or self.is_guard(node.test, is_version_check)
+        guard = int(isinstance(test, VersionFlag)) or self._tests_version(node.test)
         taken = None if guard or self.varies_in_loop(node.test, frame) or self.is_knob(node.test, frame) \
             else truth(test)
         if taken is True:
@@ -112,6 +112,13 @@ class ControlFlow:
             else_flow = self._exec_else(node.orelse, frame)
             after_else = frame.scope.vars
         return _join(frame, (body_flow, after_body), (else_flow, after_else))
+
+    def _tests_version(self, test: cst.BaseExpression) -> int:
+        """Whether an if-test checks a library's version; a script whose text has none of the words such a
+        check needs is not rendered test by test to look for them (a helper module's code always is)."""
+        if not self.in_helper and not self.script_mentions_versions:
+            return 0
+        return self.is_guard(test, is_version_check)
 
     def _exec_else(self, orelse: cst.If | cst.Else | None, frame: Frame) -> Flow:
         if isinstance(orelse, cst.If):

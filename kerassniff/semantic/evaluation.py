@@ -61,38 +61,37 @@ class Evaluation:
     """Expressions to abstract values."""
 
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
+        """The node's abstract value.  The interpreter's hottest function (a quarter of a million calls on the
+        clean corpus): the deadline tick and the statement stamp are written out here, not called."""
         if node is None:
             return UNKNOWN
-        self.expr_depth += 1
-        self._tick(255)
-        try:
-            if self.expr_depth > MAX_EXPRESSION_DEPTH:
-                return UNKNOWN
-            if not self.in_helper:
-                self._stamp_expression(node)
-            handler = EVALUATORS.get(type(node))
-            if handler is not None:
-                return handler(self, node, frame)
+        depth = self.expr_depth
+        if depth >= MAX_EXPRESSION_DEPTH:
             return UNKNOWN
-        finally:
-            self.expr_depth -= 1
-
-    def _stamp_expression(self, node: cst.BaseExpression) -> None:
-        """Record the module-level statement of a node rules may report on (positions are found from it).
-
-        Keyed by ``id``: a LibCST node's ``__hash__`` is a Python call, and this runs for every expression."""
-        top_of, top = self.top_of, self.top_index
-        top_of[id(node)] = top
+        self._ticks += 1
+        if not self._ticks & 255:
+            self._check_deadline()
         kind = type(node)
-        if kind is cst.Call:  # rules report on a call's callee and arguments too
-            top_of[id(node.func)] = top
-            for arg in node.args:
-                top_of[id(arg)] = top
-        elif kind in _COMPREHENSIONS:
-            comp = node.for_in
-            while comp is not None:
-                top_of[id(comp)] = top
-                comp = comp.inner_for_in
+        if not self.in_helper:  # the module-level statement of a node rules may report on (positions)
+            top_of, top = self.top_of, self.top_index
+            top_of[id(node)] = top
+            if kind is cst.Call:  # rules report on a call's callee and arguments too
+                top_of[id(node.func)] = top
+                for arg in node.args:
+                    top_of[id(arg)] = top
+            elif kind in _COMPREHENSIONS:
+                comp = node.for_in
+                while comp is not None:
+                    top_of[id(comp)] = top
+                    comp = comp.inner_for_in
+        handler = EVALUATORS.get(kind)
+        if handler is None:
+            return UNKNOWN
+        self.expr_depth = depth + 1
+        try:
+            return handler(self, node, frame)
+        finally:
+            self.expr_depth = depth
 
     # -- names
     def eval_name(self, node: cst.Name, frame: Frame) -> Value:

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
+import operator
+import typing
+from typing import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -105,31 +109,68 @@ _BINDERS = {
 }
 # Fields that hold only whitespace, punctuation or operators: never a binding.
 _LAYOUT_FIELDS = ("whitespace", "leading_lines", "lines_after", "lpar", "rpar", "comma", "semicolon", "trailing",
-                  "header", "footer", "equal", "colon", "operator", "asynchronous", "dot", "newline")
+                  "header", "footer", "equal", "colon", "operator", "asynchronous", "dot", "newline", "lbracket",
+                  "rbracket", "lbrace", "rbrace", "relative")
 _fields_of: dict[type, tuple[str, ...]] = {}
 
 
 def child_fields(kind: type) -> tuple[str, ...]:
-    """The fields of a LibCST node type that can hold code (not whitespace or punctuation)."""
+    """The fields of a LibCST node type that can hold code (not whitespace or punctuation, nor text such
+    as a name's ``value`` or an argument's ``star``)."""
     found = _fields_of.get(kind)
     if found is None:
+        try:
+            hints = typing.get_type_hints(kind)
+        except Exception:  # noqa: BLE001 - a type whose annotations do not resolve: look at every field
+            hints = {}
         found = _fields_of[kind] = tuple(f.name for f in dataclasses.fields(kind)
-                                         if not f.name.startswith(_LAYOUT_FIELDS))
+                                         if not f.name.startswith(_LAYOUT_FIELDS)
+                                         and _can_hold_node(hints.get(f.name, cst.CSTNode)))
     return found
+
+
+def _can_hold_node(hint: object) -> bool:
+    """Whether a field annotated ``hint`` can hold a LibCST node (``str``, ``Literal["*"]`` and
+    ``Optional[str]`` cannot; anything not understood is assumed to)."""
+    if isinstance(hint, type):
+        return issubclass(hint, cst.CSTNode) or not issubclass(hint, (str, int, float, bytes, type(None), enum.Enum))
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return False
+    arguments = typing.get_args(hint)
+    return not arguments or any(_can_hold_node(argument) for argument in arguments)
 
 
 def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The child nodes of ``node`` that can hold code, read from its own fields (LibCST's ``children`` and its
     visitors rebuild or walk the whitespace and punctuation too, at several times the cost)."""
+    kind = type(node)
+    read = _readers.get(kind) or _reader(kind)
     found: list[cst.CSTNode] = []
-    for name in child_fields(type(node)):
-        child = getattr(node, name)
-        kind = type(child)
-        if kind is list or kind is tuple:
-            found.extend(c for c in child if is_node(c))
-        elif is_node(child):
+    for child in read(node):
+        child_kind = type(child)
+        if child_kind is list or child_kind is tuple:
+            found.extend(child)  # a LibCST sequence field holds nodes only
+        elif child is not None and is_node(child):
             found.append(child)
     return found
+
+
+_readers: dict[type, Callable[[cst.CSTNode], tuple]] = {}
+
+
+def _reader(kind: type) -> Callable[[cst.CSTNode], tuple]:
+    """One C call that reads all of a node type's code fields (``operator.attrgetter``)."""
+    fields = child_fields(kind)
+    if not fields:
+        read: Callable[[cst.CSTNode], tuple] = lambda node: ()  # noqa: E731
+    elif len(fields) == 1:
+        one = operator.attrgetter(fields[0])
+        read = lambda node: (one(node),)  # noqa: E731
+    else:
+        read = operator.attrgetter(*fields)
+    _readers[kind] = read
+    return read
 
 
 _IS_NODE: dict[type, bool] = {}

@@ -32,6 +32,11 @@ def says_version(name: str) -> bool:
 _SAYS_VERSION: dict[str, bool] = {}
 
 
+def mentions_version_words(text: str) -> bool:
+    """Whether a source text could hold a version check at all (every check's text holds one of the words)."""
+    return any(word in text for word in VERSION_WORDS)
+
+
 def is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:
     """1 for ``if np.__version__ ...``, ``if sys.version_info ...``, ``if hasattr(np, "float_")``."""
     try:

@@ -83,7 +83,7 @@ class Imports:
         """Interpret a helper module that sits beside the script, once per build."""
         if self.in_helper >= MAX_HELPER_DEPTH:
             return None
-        found = siblings.find_helper(self.script.path, module, level)
+        found = self.helper_finder.find(module, level)
         if found is None:
             return None
         key, load = found

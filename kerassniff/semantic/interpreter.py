@@ -31,11 +31,12 @@ from typing import Callable
 
 import libcst as cst
 
-from kerassniff.semantic import cli_args
+from kerassniff.semantic import cli_args, siblings
 from kerassniff.semantic.calls import Calls
 from kerassniff.semantic.control import ControlFlow
 from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
+from kerassniff.semantic.guards import mentions_version_words
 from kerassniff.semantic.imports import Imports, imports_anything
 from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model
 from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
@@ -63,6 +64,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         # The module-level statement (index into module.body) that holds the code being interpreted, and the
         # statement of every node evaluated: positions then render only those statements (semantic/positions.py).
         self.top_index: int | None = None
+        self.script_mentions_versions = True  # whether the script's text has a word a version check needs
         self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
         self.top_of: dict[int, int | None] = {}  # id(node) -> module-level statement
         self.order = 0
@@ -79,6 +81,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self._call_sites: dict[int, CallSite] = {}
         self._references: dict[int, Reference] = {}
         self.registry = ModelRegistry(self.script.models)
+        self.helper_finder = siblings.HelperFinder(path)
         self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
         self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
@@ -92,6 +95,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         if not imports_anything(self.script.module.body):
             self.implicit_imports = True
             self.star_imports = list(IMPLICIT_STAR_MODULES)
+        text = self.script.text
+        self.script_mentions_versions = text is None or mentions_version_words(text)
         frame = Frame(self.module_scope)
         self.exec_block(self.script.module.body, frame, top=True)
         self._check_deadline()

@@ -33,22 +33,47 @@ _parsed: "OrderedDict[tuple[str, int, int], cst.Module | None]" = OrderedDict()
 MAX_CACHED_HELPERS = 32
 
 
-def find_helper(script_path: str, module: str, level: int) -> tuple[str, Callable[[], cst.Module | None]] | None:
+class HelperFinder:
+    """The helpers one script's imports name, looked up once per build: each lookup asks the file system
+    (the script's real path, a folder, two candidate files), and scripts repeat imports in every cell."""
+
+    def __init__(self, script_path: str) -> None:
+        self.script_path = script_path
+        self._script: Path | None | bool = False  # the script's real path; False: not asked yet
+        self._found: dict[tuple[str, int], tuple[str, Callable[[], cst.Module | None]] | None] = {}
+
+    def find(self, module: str, level: int) -> tuple[str, Callable[[], cst.Module | None]] | None:
+        """:func:`find_helper` for this script, remembered per import."""
+        key = (module, level)
+        if key not in self._found:
+            self._found[key] = find_helper(self.script_path, module, level, self._real_script)
+        return self._found[key]
+
+    def _real_script(self) -> Path | None:
+        if self._script is False:
+            self._script = _resolved(self.script_path)
+        return self._script  # type: ignore[return-value]
+
+
+def find_helper(script_path: str, module: str, level: int,
+                real_script: Callable[[], Path | None] | None = None) -> tuple[str, Callable[[], cst.Module | None]] | None:
     """The helper a script's import names: its key (the file's path) and how to parse it; None when the
     import names no file beside the script, or names the script itself.  All of the interpreter's file
-    access goes through here."""
-    path = resolve(script_path, module, level)
-    if path is None or path.resolve() == _resolved(script_path):
+    access goes through here (``real_script`` gives the script's resolved path, when the caller keeps it)."""
+    real_script = real_script or (lambda: _resolved(script_path))
+    path = resolve(script_path, module, level, real_script)
+    if path is None or path.resolve() == real_script():
         return None
     return str(path), lambda: load(path)
 
 
-def resolve(script_path: str, module: str, level: int) -> Path | None:
+def resolve(script_path: str, module: str, level: int,
+            real_script: Callable[[], Path | None] | None = None) -> Path | None:
     """The file a ``from <module> import`` (with ``level`` leading dots) names, if it sits beside the script."""
     parts = module.split(".") if module else []
     if (not parts and level == 0) or (level == 0 and parts[0] in _LIBRARY_ROOTS):
         return None
-    base = _resolved(script_path)
+    base = real_script() if real_script is not None else _resolved(script_path)
     if base is None:
         return None
     base = base.parent
