@@ -12,16 +12,16 @@ layers packages (real model-building code).  Prints, for that corpus:
 * the CLI re-run over unchanged files with the cache (vs without);
 * re-linting one 500-line script, as the editor server does on every change.
 
-``--quick`` prints only the paired parse/lint figures; ``--profile`` adds where a lint's time goes (cProfile over
-the same files, grouped into parts by the caller edges that enter each part, so renamed functions inside a part
-do not change the table).
+``--quick`` prints only the paired parse/lint figures; ``--profile`` adds where a lint's time goes: the pipeline's
+steps timed by wall clock (a profiler would add a cost per Python call, inflating the interpreter against LibCST's
+native parser).  Neither side keeps what it made: each parsed module and each lint's result is dropped before the
+next file, as the CLI drops them (keeping 300 modules alive makes the collector's passes, and so both sides,
+slower, and flatters the ratio).
 """
 from __future__ import annotations
 
 import argparse
-import cProfile
 import importlib.util
-import pstats
 import os
 import shutil
 import statistics
@@ -145,48 +145,48 @@ def arguments() -> argparse.Namespace:
     return options
 
 
-# A part of the lint is entered where the pipeline (kerassniff code outside every part) calls a function inside
-# it; its time is the cumulative time of those entering calls.  Calls between parts (a rule asking the model for
-# a lazily computed fact, the model parsing a helper module) stay in the calling part, and callbacks from LibCST
-# into our visitors are inside the call that started the walk, so nothing is counted twice.
-_PARTS: list[tuple[str, tuple[str, ...], str | None]] = [
-    ("libcst parse", ("libcst/_parser/entrypoints.py",), "parse_module"),
-    ("notebook cells", ("kerassniff/notebook.py",), None),
-    ("positions", ("kerassniff/semantic/positions.py",), None),
-    ("semantic model", ("kerassniff/semantic/",), None),
-    ("rules", ("kerassniff/checks/",), None),
-]
+# The pipeline's steps, wrapped and timed by wall clock for the phase table (no profiler: cProfile adds a fixed
+# cost per Python call, which inflates the interpreter's many small calls against LibCST's native parser).
+_PHASES = (("parse", "libcst parse"), ("notebook_source", "notebook cells"), ("build_script", "semantic model"),
+           ("run_rules", "rules (and the facts they ask for)"), ("to_finding", "positions and findings"))
 
 
-def _part_of(function: tuple[str, int, str]) -> str | None:
-    filename, _, name = function
-    filename = filename.replace(os.sep, "/")
-    for part, fragments, only in _PARTS:
-        if any(fragment in filename for fragment in fragments) and (only is None or name == only):
-            return part
-    return None
+def phase_table(files: list[tuple[Path, str]], config: Config, rounds: int = 3) -> tuple[float, list[tuple[str, float]]]:
+    """Each step's share of a one-process lint of ``files`` by wall clock, and the lint's ratio to a bare parse
+    of the same texts timed file by file in the same loop."""
+    from kerassniff.engine import lint_file as pipeline
 
+    spent = {label: 0.0 for _, label in _PHASES}
+    originals = {name: getattr(pipeline, name) for name, _ in _PHASES}
 
-def profile_table(files: list[tuple[Path, str]], config: Config) -> list[tuple[str, float]]:
-    """Each part's share of a one-process lint of ``files`` (cumulative time of the calls entering it)."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for path, text in files:
-        lint_source(text, str(path), config)
-    profiler.disable()
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    total = sum(entry[2] for entry in stats.values())
-    spent: dict[str, float] = {part: 0.0 for part, _, _ in _PARTS}
-    for function, (_, _, _, _, callers) in stats.items():
-        part = _part_of(function)
-        if part is None:
-            continue
-        for caller, edge in callers.items():
-            if "kerassniff/" in caller[0].replace(os.sep, "/") and _part_of(caller) is None:
-                spent[part] += edge[3]
-    rows = [(part, seconds / total) for part, seconds in spent.items()]
-    rows.append(("the rest (pipeline, output)", max(0.0, 1 - sum(share for _, share in rows))))
-    return rows
+    def timed(step, label):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - start
+        return run
+
+    for name, label in _PHASES:
+        setattr(pipeline, name, timed(originals[name], label))
+    parse_s = lint_s = 0.0
+    try:
+        for _ in range(rounds):
+            for path, text in files:
+                source = parse_text(path, text)
+                start = time.perf_counter()
+                cst.parse_module(source)
+                middle = time.perf_counter()
+                lint_source(text, str(path), config)
+                parse_s += middle - start
+                lint_s += time.perf_counter() - middle
+    finally:
+        for name, step in originals.items():
+            setattr(pipeline, name, step)
+    rows = [(label, seconds / lint_s) for label, seconds in spent.items()]
+    rows.append(("the rest (pipeline, noqa, output)", max(0.0, 1 - sum(share for _, share in rows))))
+    return lint_s / parse_s, rows
 
 
 def main() -> None:
@@ -198,8 +198,16 @@ def main() -> None:
     lines = sum(parse_text(path, text).count("\n") + 1 for path, text in files)
     config = Config()
     sources = [parse_text(path, text) for path, text in files]
-    parse_s, lint_s, ratio = paired(lambda: [cst.parse_module(text) for text in sources],
-                                    lambda: [lint_source(text, str(path), config) for path, text in files])
+
+    def parse_all() -> None:  # each module dropped before the next, as a lint drops it
+        for text in sources:
+            cst.parse_module(text)
+
+    def lint_all() -> None:
+        for path, text in files:
+            lint_source(text, str(path), config)
+
+    parse_s, lint_s, ratio = paired(parse_all, lint_all)
     with_findings = sum(1 for path, text in files if lint_source(text, str(path), config).findings)
     print(f"corpus                  : {len(files)} files ({sum(p.suffix == '.ipynb' for p, _ in files)} notebooks), "
           f"{lines:,} lines, {with_findings} with findings")
@@ -208,9 +216,10 @@ def main() -> None:
     print(f"kerassniff, 1 process   : {lint_s:.2f} s  {lines / lint_s:,.0f} lines/s")
     print(f"ratio lint / parse      : {ratio:.2f}x (median of the per-pair ratios)")
     if options.profile:
-        print("profile (share of the lint, cProfile; lazily computed model facts a rule asks for count as rules):")
-        for part, share in profile_table(files, config):
-            print(f"  {part:<28}: {share:6.1%}")
+        file_ratio, rows = phase_table(files, config)
+        print(f"phases (wall clock, each file parsed bare then linted, 3 rounds; lint / parse {file_ratio:.2f}x):")
+        for part, share in rows:
+            print(f"  {part:<34}: {share:6.1%}  ({share * file_ratio:.3f} of a parse)")
     if options.quick:
         return
 

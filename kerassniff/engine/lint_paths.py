@@ -70,14 +70,16 @@ def lint_paths(paths: list[str], config: Config, *, jobs: int = 1, cache: Cache 
     targets, problems = collect(paths, config)
     results, work = _from_cache(targets, cache)
     analyses: dict[str, Analysis] = {}
-    for job, (result, analysis) in zip(work, _run_jobs(work, config, rules, jobs, keep_models)):
+    cross_script = reads_across_scripts(rules)
+    for job, (result, analysis) in zip(work, _run_jobs(work, config, rules, jobs, keep_models, cross_script)):
         results[job.index] = result
         if analysis is not None:
             analyses[result.path] = analysis
         if cache is not None and job.cache_key is not None and not result.internal_error and not result.timed_out:
             cache.put(job.cache_key, result)
     files = [r for r in results if r is not None]
-    _link_scripts(files, analyses, config, rules)
+    if cross_script:
+        _link_scripts(files, analyses, config, rules)
     if keep_models:
         files = [replace(f, analysis=analyses.get(f.path)) for f in files]
     return RunResult(files, problems)
@@ -97,6 +99,13 @@ def _from_cache(targets: list[Target], cache: Cache | None) -> tuple[list[FileRe
         else:
             work.append(Job(index, display, target.explicit, raw, key))
     return results, work
+
+
+def reads_across_scripts(rules: RuleSet) -> bool:
+    """Whether an enabled rule compares scripts (a project rule).  Only then are the analyses of files that save
+    or load a model kept until the run ends, trainers beside the run's files read, and files that may link
+    analysed in this process: with ``--select`` leaving none, a run keeps no parsed module."""
+    return any(rule.scope == "project" and rule.check is not None and rule.code in rules for rule in all_rules())
 
 
 def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config: Config, rules: RuleSet) -> None:
@@ -181,6 +190,8 @@ def sibling_findings(result: FileResult, config: Config) -> list[Finding]:
     if result.analysis is None or not result.links.loads:
         return []
     rules = rule_set(config)
+    if not reads_across_scripts(rules):
+        return []
     siblings = [s.analysis for s in sibling_trainers([result], config, rules) if s.analysis is not None]
     if not siblings:
         return []
@@ -212,25 +223,28 @@ def sibling_candidates(folders: list[str], skip: set[Path], config: Config, limi
                 return
 
 
-def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int,
-              keep_models: bool) -> list[tuple[FileResult, Analysis | None]]:
-    """Each job's durable result, and its analysis where one will be read (its file links to a model file, or
-    ``keep_models``); the others are dropped as soon as their file is done.
+def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int, keep_models: bool,
+              cross_script: bool = True) -> list[tuple[FileResult, Analysis | None]]:
+    """Each job's durable result, and its analysis where one will be read (its file links to a model file and a
+    cross-script rule is enabled, or ``keep_models``); the others are dropped as soon as their file is done.
 
     With worker processes, files that may link (:data:`LINK_HINT`) are analysed here while the workers analyse
     the rest, so that the analyses the cross-script rules read are the first and only ones.
     """
-    here = [job for job in work if isinstance(job.raw, bytes) and LINK_HINT.search(job.raw)]
-    elsewhere = [job for job in work if not (isinstance(job.raw, bytes) and LINK_HINT.search(job.raw))]
+    def stays_here(job: Job) -> bool:
+        return cross_script and isinstance(job.raw, bytes) and bool(LINK_HINT.search(job.raw))
+
+    here = [job for job in work if stays_here(job)]
+    elsewhere = [job for job in work if not stays_here(job)]
     if jobs <= 1 or len(work) < PARALLEL_MIN_FILES or len(elsewhere) < PARALLEL_MIN_FILES // 2:
-        return [_lint_here(job, config, rules, keep_models) for job in work]
+        return [_lint_here(job, config, rules, keep_models, cross_script) for job in work]
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, min(32, len(elsewhere) // (jobs * 4)))
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config, rules))
     try:
         remote = pool.map(_worker_job, elsewhere, chunksize=chunk)  # submitted now; collected below
-        done = {job.index: _lint_here(job, config, rules, keep_models) for job in here}
+        done = {job.index: _lint_here(job, config, rules, keep_models, cross_script) for job in here}
         done.update((job.index, (result, None)) for job, result in zip(elsewhere, remote))
     except BaseException:  # Ctrl-C (or a bug): stop the workers now rather than let them finish the queue
         _stop(pool)
@@ -239,10 +253,11 @@ def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int,
     return [done[job.index] for job in work]
 
 
-def _lint_here(job: Job, config: Config, rules: RuleSet, keep_models: bool) -> tuple[FileResult, Analysis | None]:
+def _lint_here(job: Job, config: Config, rules: RuleSet, keep_models: bool,
+               cross_script: bool = True) -> tuple[FileResult, Analysis | None]:
     """One file analysed in this process: its durable result, and its analysis if something will read it."""
     result = _lint_raw(job.display, job.explicit, job.raw, config, rules)
-    kept = result.analysis if result.links or keep_models else None
+    kept = result.analysis if (result.links and cross_script) or keep_models else None
     return replace(result, analysis=None), kept
 
 
