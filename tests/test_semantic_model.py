@@ -102,6 +102,40 @@ def test_targeted_positions_equal_libcst_position_provider() -> None:
         assert positions.get(cst.Name("elsewhere")) is None
 
 
+def _top_of_every_node(module: cst.Module) -> dict[int, int]:
+    """id(node) -> index of its module-level statement, for every node (what the interpreter stamps)."""
+    top_of: dict[int, int] = {}
+    for index, statement in enumerate(module.body):
+        stack: list[cst.CSTNode] = [statement]
+        while stack:
+            node = stack.pop()
+            top_of[id(node)] = index
+            stack.extend(node.children)
+    return top_of
+
+
+@pytest.mark.parametrize("text", [
+    "import keras\n\n# build\nmodel = keras.Sequential()\nmodel.fit(x, y)\nprint(1)\n",
+    # the same statement twice: its text alone cannot place it, CPython's ast does
+    'model.fit(x, y)\nx = 1\nmodel.fit(x, y)\ndef f():\n    return """\nmodel.fit(x, y)\n"""\n',
+    "a = 1\r\nmodel.fit(a,\r\n          b)\r\n",  # CRLF
+    's = """\nx = 1\n"""\nx = 1\n@dec\ndef g(): pass\nclass C:\n    y = 2\n',
+])
+def test_positions_of_statements_rendered_alone_equal_libcst(text: str) -> None:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic.positions import NodePositions
+
+    module = cst.parse_module(text)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = NodePositions(module)
+    positions.locate(text, _top_of_every_node(module))
+    nodes = [node for node in full if not isinstance(node, cst.Module)]
+    for node in nodes:
+        positions.want(node)
+    assert all(positions.get(node) == full[node] for node in nodes)
+
+
 def test_messages_name_lines_not_markers() -> None:
     from kerassniff.api import lint_paths
     from kerassniff.config import Config

@@ -63,8 +63,9 @@ class NodePositions:
     """Positions of the nodes of one module, computed on demand and in batches.
 
     When the interpreter told which module-level statement holds each node (:meth:`locate`), only those
-    statements are rendered, each starting at the line CPython's ``ast`` gives it; otherwise (or when
-    anything does not add up) the whole module is rendered, as before.
+    statements are rendered, each placed where its code stands in the text (or, when that code occurs twice,
+    at the line CPython's ``ast`` gives it); otherwise (or when anything does not add up) the whole module is
+    rendered.
     """
 
     def __init__(self, module: cst.Module) -> None:
@@ -111,24 +112,58 @@ class NodePositions:
             if index is None:
                 return False
             groups.setdefault(index, set()).add(node)
-        starts = self._statement_starts()
-        if starts is None:
-            return False
-        ranges = _Ranges()
+        found: dict[cst.CSTNode, CodeRange] = {}
         body = self.module.body
         for index, nodes in groups.items():
             if index >= len(body):
                 return False
-            state = _TargetedState(nodes, default_indent=self.module.default_indent,
-                                   default_newline=self.module.default_newline, provider=ranges)
-            state.line = starts[index]
-            body[index]._codegen(state)
-            if state.line != starts[index + 1]:
-                return False  # the statement did not end where the next one starts: trust nothing
-        if any(node not in ranges._computed for node in self.pending):
+            ranges = self._render_found(body[index], nodes)
+            if ranges is None:
+                ranges = self._render_at_start(index, nodes)
+            if ranges is None:
+                return False
+            found.update(ranges)
+        if any(node not in found for node in self.pending):
             return False
-        self.known.update(ranges._computed)
+        self.known.update(found)
         return True
+
+    def _render_found(self, statement: cst.CSTNode, nodes: set[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange] | None:
+        """Ranges within a module-level statement rendered alone, placed where its code stands in the text.
+
+        LibCST renders a module back to its exact text, so a statement's rendering (its leading comments and
+        blank lines included) is a piece of the text starting a line; when it occurs exactly once, its first
+        line is the number of newlines before it plus one.  None when the text is unknown or the piece is
+        absent or repeated (the caller then asks CPython's ``ast`` where statements start)."""
+        text = self._text
+        if text is None or "\r" in text:  # lines ended by a lone CR count differently: let ast say
+            return None
+        ranges = _Ranges()
+        state = _TargetedState(nodes, default_indent=self.module.default_indent,
+                               default_newline=self.module.default_newline, provider=ranges)
+        statement._codegen(state)
+        code = "".join(state.tokens)
+        at = text.find(code)
+        if at < 0 or (at and text[at - 1] != "\n") or text.find(code, at + 1) >= 0:
+            return None
+        shift = text.count("\n", 0, at)
+        return {node: CodeRange(CodePosition(r.start.line + shift, r.start.column),
+                                CodePosition(r.end.line + shift, r.end.column))
+                for node, r in ranges._computed.items()}
+
+    def _render_at_start(self, index: int, nodes: set[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange] | None:
+        """Ranges within module-level statement ``index``, rendered from the line ``ast`` says it starts at."""
+        starts = self._statement_starts()
+        if starts is None:
+            return None
+        ranges = _Ranges()
+        state = _TargetedState(nodes, default_indent=self.module.default_indent,
+                               default_newline=self.module.default_newline, provider=ranges)
+        state.line = starts[index]
+        self.module.body[index]._codegen(state)
+        if state.line != starts[index + 1]:
+            return None  # the statement did not end where the next one starts: trust nothing
+        return ranges._computed
 
     def _statement_starts(self) -> list[int] | None:
         """The line where each module-level statement's rendering begins (leading comments included), and
