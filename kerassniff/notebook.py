@@ -39,8 +39,8 @@ _HELP_SUFFIX = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
 # tokenizes the cell in Python: a tenth of a parse on the clean corpus when every ``!=`` and ``%`` sent cells to it).
 # What IPython rewrites: an escape (``!`` ``%`` ``?`` ``,`` ``;`` ``/``) opening a logical line, ``x = !cmd`` and
 # ``x = %magic``, a line ending in ``?``, prompts, and leading blank lines or indentation of the cell.
-_MAYBE_IPYTHON = re.compile(r"^[ \t]*[!%?,;/]|=\s*[!%]|\?[ \t]*$|^\s*(?:>>>|\.\.\.|In \[)|\A\s*\n|\A[ \t]",
-                            re.MULTILINE)
+_MAYBE_IPYTHON_LINE = re.compile(r"^[ \t]*(?:[!%?,;/]|>>>|\.\.\.|In \[)|=\s*[!%]|\?[ \t]*$", re.MULTILINE)
+_MAYBE_IPYTHON = re.compile(_MAYBE_IPYTHON_LINE.pattern + r"|\A\s*\n|\A[ \t]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,31 @@ def cell_python(source: str) -> list[str]:
     if not _MAYBE_IPYTHON.search(source):
         return lines
     transform = ipython_transformer()
-    transformed = _line_preserving(lines, transform) if transform is not None else None
+    if transform is None:
+        return _mask_cell(lines)
+    head = _escaped_head(lines)
+    if head:  # only the leading magics go through IPython; the plain Python after them is kept as it is
+        transformed = _line_preserving(lines[:head], transform)
+        if transformed is not None:
+            return transformed + lines[head:]
+    transformed = _line_preserving(lines, transform)
     return transformed if transformed is not None else _mask_cell(lines)
+
+
+def _escaped_head(lines: list[str]) -> int:
+    """How many leading lines are whole-line magics or shell commands (``%matplotlib inline``, ``!pip install x``)
+    followed by plain Python only; 0 when the cell is not of that shape.
+
+    IPython rewrites such a line by itself (a line opening with an escape is a complete line unless it ends in a
+    backslash) and nothing after it changes how it is read, so those lines alone are transformed: the transformer
+    tokenizes the whole cell again for every line it rewrites, and cells of this shape are most of the notebooks'
+    cells it is asked about."""
+    head = 0
+    while head < len(lines) and lines[head][:1] in ("%", "!") and not lines[head].endswith("\\"):
+        head += 1
+    if head == 0 or head == len(lines) or _MAYBE_IPYTHON_LINE.search("\n".join(lines[head:])):
+        return 0
+    return head
 
 
 @functools.cache

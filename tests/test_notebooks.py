@@ -142,10 +142,12 @@ def test_a_transformation_that_would_move_lines_falls_back_per_cell(monkeypatch:
         return cell.replace("!ls", "get_ipython().system('ls')")
 
     monkeypatch.setattr(notebook_module, "ipython_transformer", lambda: transform)
-    assert cell_python("!ls\ngrow = 1") == ["pass  # IPython magic", "grow = 1"]
-    assert cell_python("!ls\nbroken = 1") == ["pass  # IPython magic", "broken = 1"]
-    assert cell_python("!ls\nfine = 1") == ["get_ipython().system('ls')", "fine = 1"]
+    # (a Python line first: a cell that only opens with magics sends just those lines to IPython, see below)
+    assert cell_python("a = 0\n!ls\ngrow = 1") == ["a = 0", "pass  # IPython magic", "grow = 1"]
+    assert cell_python("a = 0\n!ls\nbroken = 1") == ["a = 0", "pass  # IPython magic", "broken = 1"]
+    assert cell_python("a = 0\n!ls\nfine = 1") == ["a = 0", "get_ipython().system('ls')", "fine = 1"]
     assert cell_python("plain = 1") == ["plain = 1"] and len(calls) == 3  # plain Python is not transformed
+    assert cell_python("!ls\ngrow = 1") == ["get_ipython().system('ls')", "grow = 1"] and calls[-1] == "!ls"
 
 
 @pytest.mark.parametrize("metadata", [
@@ -165,3 +167,27 @@ def test_a_python_kernel_is_still_linted(tmp_path: Path) -> None:
     path = tmp_path / "train.ipynb"
     path.write_text(notebook(AFTER_SHAPES, metadata=metadata))
     assert [f["code"] for f in json.loads(run(path, "--output-format", "json").output)] == ["KS101"]
+
+
+@pytest.mark.parametrize("cell", [
+    "%matplotlib inline\nimport keras\nx = 1 % 2\n",
+    "!pip install -q keras\n%load_ext tensorboard\nimport numpy as np\nprint(np.ones(2) != 1)\n",
+    "!nvidia-smi\nif True:\n    y = (1,\n         2)\n",
+])
+def test_leading_magics_alone_read_as_ipython_reads_the_whole_cell(cell: str) -> None:
+    """Only the leading magic lines go through IPython; the cell reads the same as when all of it does."""
+    pytest.importorskip("IPython.core.inputtransformer2")
+    lines = cell.splitlines()
+    assert notebook_module._escaped_head(lines) > 0
+    whole = notebook_module._line_preserving(lines, notebook_module.ipython_transformer())
+    assert cell_python(cell) == whole
+
+
+@pytest.mark.parametrize("cell", [
+    "%matplotlib inline\nx = !ls\n",  # an assignment from a shell command later in the cell
+    "%time \\\n  fit()\nimport keras\n",  # a magic continued onto the next line
+    "%matplotlib inline\nmodel.fit?\n",  # help later in the cell
+    "%matplotlib inline\n",  # nothing after the magics
+])
+def test_cells_of_other_shapes_go_to_ipython_whole(cell: str) -> None:
+    assert notebook_module._escaped_head(cell.splitlines()) == 0
