@@ -5,14 +5,14 @@
 Default corpus: fixtures/ plus, when Keras 3 is installed, its applications and
 layers packages (real model-building code).  Prints, for that corpus:
 
-* bare ``libcst.parse_module`` vs a full single-process lint, scripts and notebooks' code cells (5 paired
-  runs: the medians and the median of the per-pair ratios);
+* bare ``libcst.parse_module`` vs a full single-process lint, scripts and notebooks' code cells (5 rounds, each
+  file parsed bare and then linted in turn: the medians and the median of the rounds' ratios);
 * peak memory (max RSS) of the CLI linting 1,000 files;
 * the CLI with 1 job vs 2 jobs over 100+ files (the parallel speed-up);
 * the CLI re-run over unchanged files with the cache (vs without);
 * re-linting one 500-line script, as the editor server does on every change.
 
-``--quick`` prints only the paired parse/lint figures; ``--profile`` adds where a lint's time goes: the pipeline's
+``--quick`` prints only the parse/lint figures; ``--profile`` adds where a lint's time goes: the pipeline's
 steps timed by wall clock (a profiler would add a cost per Python call, inflating the interpreter against LibCST's
 native parser).  Neither side keeps what it made: each parsed module and each lint's result is dropped before the
 next file, as the CLI drops them (keeping 300 modules alive makes the collector's passes, and so both sides,
@@ -76,21 +76,6 @@ def parse_text(path: Path, text: str) -> str:
     return text
 
 
-def paired(first, second, pairs: int = 5) -> tuple[float, float, float]:
-    """Run the two in turn ``pairs`` times: the median of each and the median of the per-pair ratios."""
-    a, b, ratios = [], [], []
-    for _ in range(pairs):
-        start = time.perf_counter()
-        first()
-        middle = time.perf_counter()
-        second()
-        end = time.perf_counter()
-        a.append(middle - start)
-        b.append(end - middle)
-        ratios.append((end - middle) / (middle - start))
-    return statistics.median(a), statistics.median(b), statistics.median(ratios)
-
-
 def best_of(repeats: int, function) -> float:
     best = float("inf")
     for _ in range(repeats):
@@ -136,7 +121,7 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Time kerassniff against a bare LibCST parse.")
     parser.add_argument("folders", nargs="*", type=Path, help="folders of scripts and notebooks (default: fixtures/ "
                         "and Keras's own applications and layers)")
-    parser.add_argument("--quick", action="store_true", help="only the paired parse/lint figures")
+    parser.add_argument("--quick", action="store_true", help="only the parse/lint figures")
     parser.add_argument("--profile", action="store_true", help="also print where a lint's time goes")
     options = parser.parse_args()
     missing = [str(f) for f in options.folders if not f.is_dir()]
@@ -151,9 +136,11 @@ _PHASES = (("parse", "libcst parse"), ("notebook_source", "notebook cells"), ("b
            ("run_rules", "rules (and the facts they ask for)"), ("to_finding", "positions and findings"))
 
 
-def phase_table(files: list[tuple[Path, str]], config: Config, rounds: int = 3) -> tuple[float, list[tuple[str, float]]]:
-    """Each step's share of a one-process lint of ``files`` by wall clock, and the lint's ratio to a bare parse
-    of the same texts timed file by file in the same loop."""
+def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
+                phases: bool = False) -> tuple[float, float, float, list[tuple[str, float]]]:
+    """Each file parsed bare and then linted, in turn, ``rounds`` times over the files: the median round's parse
+    and lint seconds, the median of the rounds' lint/parse ratios (interleaving file by file keeps the ratio
+    steady on a machine whose speed drifts), and with ``phases`` each pipeline step's share of the lint."""
     from kerassniff.engine import lint_file as pipeline
 
     spent = {label: 0.0 for _, label in _PHASES}
@@ -168,25 +155,31 @@ def phase_table(files: list[tuple[Path, str]], config: Config, rounds: int = 3) 
                 spent[label] += time.perf_counter() - start
         return run
 
-    for name, label in _PHASES:
-        setattr(pipeline, name, timed(originals[name], label))
-    parse_s = lint_s = 0.0
+    if phases:
+        for name, label in _PHASES:
+            setattr(pipeline, name, timed(originals[name], label))
+    sources = [parse_text(path, text) for path, text in files]
+    parses, lints, ratios = [], [], []
     try:
         for _ in range(rounds):
-            for path, text in files:
-                source = parse_text(path, text)
+            parse_s = lint_s = 0.0
+            for (path, text), source in zip(files, sources):
                 start = time.perf_counter()
-                cst.parse_module(source)
+                cst.parse_module(source)  # dropped before the next file, as a lint drops its module
                 middle = time.perf_counter()
                 lint_source(text, str(path), config)
                 parse_s += middle - start
                 lint_s += time.perf_counter() - middle
+            parses.append(parse_s)
+            lints.append(lint_s)
+            ratios.append(lint_s / parse_s)
     finally:
         for name, step in originals.items():
             setattr(pipeline, name, step)
-    rows = [(label, seconds / lint_s) for label, seconds in spent.items()]
+    total = sum(lints)
+    rows = [(label, seconds / total) for label, seconds in spent.items()]
     rows.append(("the rest (pipeline, noqa, output)", max(0.0, 1 - sum(share for _, share in rows))))
-    return lint_s / parse_s, rows
+    return statistics.median(parses), statistics.median(lints), statistics.median(ratios), rows
 
 
 def main() -> None:
@@ -197,29 +190,18 @@ def main() -> None:
         sys.exit(f"bench.py: no scripts or notebooks LibCST can parse under {', '.join(map(str, folders))}")
     lines = sum(parse_text(path, text).count("\n") + 1 for path, text in files)
     config = Config()
-    sources = [parse_text(path, text) for path, text in files]
-
-    def parse_all() -> None:  # each module dropped before the next, as a lint drops it
-        for text in sources:
-            cst.parse_module(text)
-
-    def lint_all() -> None:
-        for path, text in files:
-            lint_source(text, str(path), config)
-
-    parse_s, lint_s, ratio = paired(parse_all, lint_all)
+    parse_s, lint_s, ratio, rows = interleaved(files, config, phases=options.profile)
     with_findings = sum(1 for path, text in files if lint_source(text, str(path), config).findings)
     print(f"corpus                  : {len(files)} files ({sum(p.suffix == '.ipynb' for p, _ in files)} notebooks), "
           f"{lines:,} lines, {with_findings} with findings")
     print(f"                          ({', '.join(str(f) for f in folders)})")
-    print(f"bare libcst.parse_module: {parse_s:.2f} s  {lines / parse_s:,.0f} lines/s (median of 5 paired runs)")
+    print(f"bare libcst.parse_module: {parse_s:.2f} s  {lines / parse_s:,.0f} lines/s (median of 5 rounds)")
     print(f"kerassniff, 1 process   : {lint_s:.2f} s  {lines / lint_s:,.0f} lines/s")
-    print(f"ratio lint / parse      : {ratio:.2f}x (median of the per-pair ratios)")
+    print(f"ratio lint / parse      : {ratio:.2f}x (median of the rounds' ratios; each file parsed, then linted)")
     if options.profile:
-        file_ratio, rows = phase_table(files, config)
-        print(f"phases (wall clock, each file parsed bare then linted, 3 rounds; lint / parse {file_ratio:.2f}x):")
+        print("where the lint's time goes (wall clock per pipeline step, no profiler):")
         for part, share in rows:
-            print(f"  {part:<34}: {share:6.1%}  ({share * file_ratio:.3f} of a parse)")
+            print(f"  {part:<34}: {share:6.1%}  ({share * ratio:.3f} of a parse)")
     if options.quick:
         return
 
