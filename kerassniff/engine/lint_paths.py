@@ -224,7 +224,7 @@ def sibling_candidates(folders: list[str], skip: set[Path], config: Config, limi
 
 
 def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int, keep_models: bool,
-              cross_script: bool = True) -> list[tuple[FileResult, Analysis | None]]:
+              cross_script: bool) -> list[tuple[FileResult, Analysis | None]]:
     """Each job's durable result, and its analysis where one will be read (its file links to a model file and a
     cross-script rule is enabled, or ``keep_models``); the others are dropped as soon as their file is done.
 
@@ -254,7 +254,7 @@ def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int, keep_m
 
 
 def _lint_here(job: Job, config: Config, rules: RuleSet, keep_models: bool,
-               cross_script: bool = True) -> tuple[FileResult, Analysis | None]:
+               cross_script: bool) -> tuple[FileResult, Analysis | None]:
     """One file analysed in this process: its durable result, and its analysis if something will read it."""
     result = _lint_raw(job.display, job.explicit, job.raw, config, rules)
     kept = result.analysis if (result.links and cross_script) or keep_models else None

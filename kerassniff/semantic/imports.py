@@ -2,7 +2,7 @@
 
 A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  An imported library name becomes
 a :class:`Symbol` (and a :class:`Reference` rules read); a module found as a file beside the
-script (:func:`kerassniff.semantic.siblings.find_helper`) is interpreted once per build, and its
+script (:class:`kerassniff.semantic.siblings.HelperFinder`) is interpreted once per build, and its
 names are bound as the script's.
 """
 from __future__ import annotations

@@ -138,10 +138,7 @@ class NodePositions:
         text = self._text
         if text is None or "\r" in text:  # lines ended by a lone CR count differently: let ast say
             return None
-        ranges = _Ranges()
-        state = _TargetedState(nodes, default_indent=self.module.default_indent,
-                               default_newline=self.module.default_newline, provider=ranges)
-        statement._codegen(state)
+        ranges, state = self._render(statement, nodes, line=1)
         code = "".join(state.tokens)
         at = text.find(code)
         if at < 0 or (at and text[at - 1] != "\n") or text.find(code, at + 1) >= 0:
@@ -156,14 +153,19 @@ class NodePositions:
         starts = self._statement_starts()
         if starts is None:
             return None
-        ranges = _Ranges()
-        state = _TargetedState(nodes, default_indent=self.module.default_indent,
-                               default_newline=self.module.default_newline, provider=ranges)
-        state.line = starts[index]
-        self.module.body[index]._codegen(state)
+        ranges, state = self._render(self.module.body[index], nodes, line=starts[index])
         if state.line != starts[index + 1]:
             return None  # the statement did not end where the next one starts: trust nothing
         return ranges._computed
+
+    def _render(self, statement: cst.CSTNode, nodes: set[cst.CSTNode], line: int) -> tuple[_Ranges, _TargetedState]:
+        """One module-level statement rendered from ``line``, recording the ranges of ``nodes`` and inside them."""
+        ranges = _Ranges()
+        state = _TargetedState(nodes, default_indent=self.module.default_indent,
+                               default_newline=self.module.default_newline, provider=ranges)
+        state.line = line
+        statement._codegen(state)
+        return ranges, state
 
     def _statement_starts(self) -> list[int] | None:
         """The line where each module-level statement's rendering begins (leading comments included), and

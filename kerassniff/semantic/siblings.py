@@ -56,24 +56,23 @@ class HelperFinder:
 
 
 def find_helper(script_path: str, module: str, level: int,
-                real_script: Callable[[], Path | None] | None = None) -> tuple[str, Callable[[], cst.Module | None]] | None:
+                real_script: Callable[[], Path | None]) -> tuple[str, Callable[[], cst.Module | None]] | None:
     """The helper a script's import names: its key (the file's path) and how to parse it; None when the
     import names no file beside the script, or names the script itself.  All of the interpreter's file
-    access goes through here (``real_script`` gives the script's resolved path, when the caller keeps it)."""
-    real_script = real_script or (lambda: _resolved(script_path))
-    path = resolve(script_path, module, level, real_script)
+    access goes through here; ``real_script`` gives the script's resolved path (asked only for imports that
+    could be a helper's)."""
+    path = resolve(module, level, real_script)
     if path is None or path.resolve() == real_script():
         return None
     return str(path), lambda: load(path)
 
 
-def resolve(script_path: str, module: str, level: int,
-            real_script: Callable[[], Path | None] | None = None) -> Path | None:
+def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> Path | None:
     """The file a ``from <module> import`` (with ``level`` leading dots) names, if it sits beside the script."""
     parts = module.split(".") if module else []
     if (not parts and level == 0) or (level == 0 and parts[0] in _LIBRARY_ROOTS):
         return None
-    base = real_script() if real_script is not None else _resolved(script_path)
+    base = real_script()
     if base is None:
         return None
     base = base.parent
