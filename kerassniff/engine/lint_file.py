@@ -9,8 +9,10 @@ caller that passes none gets it resolved from the configuration here.
 """
 from __future__ import annotations
 
+import gc
 import re
 import time
+from contextlib import contextmanager
 import traceback
 from pathlib import Path
 from typing import Callable
@@ -56,9 +58,32 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     rules = rules if rules is not None else rule_set(config)
     if not explicit and not KERAS_HINT.search(text):
         return FileResult(path, status=Status.NO_KERAS)
-    if is_notebook(path):
-        return _lint_notebook(text, path, config, rules, parser)
-    return _lint_python(text, path, config, rules, parser=parser)
+    with collector_paused():
+        if is_notebook(path):
+            return _lint_notebook(text, path, config, rules, parser)
+        return _lint_python(text, path, config, rules, parser=parser)
+
+
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector held off while one file is linted.
+
+    A lint allocates a few hundred thousand container objects (LibCST's tree, the model's values); the
+    collections they trigger include older-generation ones that walk the parse tree again and again: about a
+    tenth of a parse and a fifth of the model on the clean corpus.  When the collector resumes, the first
+    allocation runs the collection the file's objects call for, before the lint returns (so it is counted
+    in the lint's time), with the collector's usual cascade to older generations.  (An explicit
+    ``gc.collect(0)`` here would not cascade: the cycles it promotes would wait for a full collection that
+    never comes, and 1,000 files peaked at 376 MB instead of 246.)  A caller that turned the collector off
+    (the editor's workers) keeps it off.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def lint_file(path: Path, config: Config, explicit: bool = True, rules: RuleSet | None = None) -> FileResult:
