@@ -6,7 +6,8 @@ Default corpus: fixtures/ plus, when Keras 3 is installed, its applications and
 layers packages (real model-building code).  Prints, for that corpus:
 
 * bare ``libcst.parse_module`` vs a full single-process lint, scripts and notebooks' code cells (5 rounds, each
-  file parsed bare and then linted in turn: the medians and the median of the rounds' ratios);
+  file parsed bare and then linted in turn: the medians and the median of the rounds' ratios; a file's analysis
+  is kept, as the CLI keeps it, only when a cross-script rule will read it);
 * peak memory (max RSS) of the CLI linting 1,000 files;
 * the CLI with 1 job vs 2 jobs over 100+ files (the parallel speed-up);
 * the CLI re-run over unchanged files with the cache (vs without);
@@ -38,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from kerassniff.api import lint_source  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
+from kerassniff.engine.lint_file import rule_set  # noqa: E402
+from kerassniff.engine.lint_paths import analysis_kept, reads_across_scripts  # noqa: E402
 
 
 def default_folders() -> list[Path]:
@@ -159,6 +162,7 @@ def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
         for name, label in _PHASES:
             setattr(pipeline, name, timed(originals[name], label))
     sources = [parse_text(path, text) for path, text in files]
+    keep = analysis_kept(reads_across_scripts(rule_set(config)), keep_models=False)  # as the CLI keeps them
     parses, lints, ratios = [], [], []
     try:
         for _ in range(rounds):
@@ -167,7 +171,7 @@ def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
                 start = time.perf_counter()
                 cst.parse_module(source)  # dropped before the next file, as a lint drops its module
                 middle = time.perf_counter()
-                lint_source(text, str(path), config)
+                lint_source(text, str(path), config, keep_analysis=keep)
                 parse_s += middle - start
                 lint_s += time.perf_counter() - middle
             parses.append(parse_s)

@@ -74,3 +74,16 @@ def test_a_caller_that_turned_the_collector_off_keeps_it_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_analysis_nobody_will_read_is_dropped_inside_the_lint():
+    from kerassniff.engine.lint_paths import analysis_kept
+
+    kept = lint_source(SCRIPT, "train.py")
+    dropped = lint_source(SCRIPT, "train.py", keep_analysis=analysis_kept(cross_script=True, keep_models=False))
+    assert kept.analysis is not None and dropped.analysis is None  # this script saves and loads no model file
+    assert [f.code for f in dropped.findings] == [f.code for f in kept.findings] == ["KS101"]
+    saving = SCRIPT + 'model.fit(x, y)\nmodel.save("model.keras")\n'  # a trained model saved: a cross-script fact
+    assert lint_source(saving, "train.py", keep_analysis=analysis_kept(True, False)).analysis is not None
+    assert lint_source(saving, "train.py", keep_analysis=analysis_kept(False, False)).analysis is None
+    assert lint_source(SCRIPT, "train.py", keep_analysis=analysis_kept(False, True)).analysis is not None

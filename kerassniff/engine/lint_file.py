@@ -14,6 +14,7 @@ import re
 import time
 from contextlib import contextmanager
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -50,18 +51,24 @@ def rule_set(config: Config) -> RuleSet:
 
 
 def lint_source(text: str, path: str, config: Config | None = None, *, explicit: bool = True,
-                rules: RuleSet | None = None, parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
-    """Analyse one script's (or notebook's) text; the result carries its :class:`Analysis`.  Never raises for bad
-    input.  ``parser`` stands in for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse
-    unchanged statements' parses)."""
+                rules: RuleSet | None = None, parser: Callable[[str], cst.Module] = parse_module,
+                keep_analysis: Callable[[FileResult], bool] | None = None) -> FileResult:
+    """Analyse one script's (or notebook's) text; the result carries its :class:`Analysis` unless
+    ``keep_analysis`` says it will not be read (then it is dropped before the collector resumes, see
+    :func:`collector_paused`, which so walks no parse tree).  Never raises for bad input.  ``parser`` stands
+    in for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse unchanged statements' parses)."""
     config = config or Config()
     rules = rules if rules is not None else rule_set(config)
     if not explicit and not KERAS_HINT.search(text):
         return FileResult(path, status=Status.NO_KERAS)
     with collector_paused():
         if is_notebook(path):
-            return _lint_notebook(text, path, config, rules, parser)
-        return _lint_python(text, path, config, rules, parser=parser)
+            result = _lint_notebook(text, path, config, rules, parser)
+        else:
+            result = _lint_python(text, path, config, rules, parser=parser)
+        if keep_analysis is not None and result.analysis is not None and not keep_analysis(result):
+            result = replace(result, analysis=None)
+        return result
 
 
 @contextmanager
@@ -96,13 +103,13 @@ def lint_bytes(data: bytes, display: str, config: Config, explicit: bool = True,
 
 
 def lint_decoded(source: SourceText | SourceError, display: str, config: Config, explicit: bool,
-                 rules: RuleSet | None = None) -> FileResult:
+                 rules: RuleSet | None = None, keep_analysis: Callable[[FileResult], bool] | None = None) -> FileResult:
     """A decoded file's result; one that could not be read or decoded gets its KS001."""
     rules = rules if rules is not None else rule_set(config)
     if isinstance(source, SourceError):
         finding = parse_error_finding(display, source.message, source.line, source.column)
         return unreadable(display, finding, rules)
-    return lint_source(source.text, display, config, explicit=explicit, rules=rules)
+    return lint_source(source.text, display, config, explicit=explicit, rules=rules, keep_analysis=keep_analysis)
 
 
 def unreadable(path: str, finding: Finding, rules: RuleSet) -> FileResult:

@@ -23,7 +23,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -176,7 +176,7 @@ def sibling_trainers(files: list[FileResult], config: Config, rules: RuleSet) ->
         raw = read_bytes(path)
         if not isinstance(raw, bytes) or not any(name.encode() in raw for name in wanted):
             continue
-        result = _lint_raw(str(path), False, raw, config, rules)
+        result = _lint_raw(str(path), False, raw, config, rules, analysis_kept(True, False))
         if any(PurePosixPath(key).name in wanted for key in result.links.saves):
             found.append(result)
             if len(found) >= MAX_SIBLINGS_ANALYSED:
@@ -256,9 +256,14 @@ def _run_jobs(work: list[Job], config: Config, rules: RuleSet, jobs: int, keep_m
 def _lint_here(job: Job, config: Config, rules: RuleSet, keep_models: bool,
                cross_script: bool) -> tuple[FileResult, Analysis | None]:
     """One file analysed in this process: its durable result, and its analysis if something will read it."""
-    result = _lint_raw(job.display, job.explicit, job.raw, config, rules)
-    kept = result.analysis if (result.links and cross_script) or keep_models else None
-    return replace(result, analysis=None), kept
+    result = _lint_raw(job.display, job.explicit, job.raw, config, rules, analysis_kept(cross_script, keep_models))
+    return replace(result, analysis=None), result.analysis
+
+
+def analysis_kept(cross_script: bool, keep_models: bool) -> Callable[[FileResult], bool]:
+    """Whether a run keeps a file's analysis once the file is done: when a cross-script rule will read it (the
+    file saves or loads a model file) or every model is asked for (``keep_models``)."""
+    return lambda result: keep_models or (cross_script and bool(result.links))
 
 
 def _stop(pool) -> None:
@@ -270,9 +275,10 @@ def _stop(pool) -> None:
         process.join(timeout=2)
 
 
-def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Config, rules: RuleSet) -> FileResult:
+def _lint_raw(display: str, explicit: bool, raw: bytes | SourceError, config: Config, rules: RuleSet,
+              keep_analysis: Callable[[FileResult], bool]) -> FileResult:
     source = raw if isinstance(raw, SourceError) else decode_source(raw)
-    return lint_decoded(source, display, config, explicit, rules)
+    return lint_decoded(source, display, config, explicit, rules, keep_analysis)
 
 
 _worker_settings: tuple[Config, RuleSet] | None = None
@@ -312,7 +318,7 @@ def _worker_job(job: Job) -> FileResult:
     stay in the worker."""
     assert _worker_settings is not None
     try:
-        result = _lint_raw(job.display, job.explicit, job.raw, *_worker_settings)
+        result = _lint_raw(job.display, job.explicit, job.raw, *_worker_settings, analysis_kept(False, False))
     except Exception:  # noqa: BLE001 - never lose the whole run to one file
         return FileResult(job.display, status=Status.INTERNAL_ERROR, error=traceback.format_exc())
     return replace(result, analysis=None, findings=[replace(f, fix=None) for f in result.findings])

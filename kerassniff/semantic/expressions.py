@@ -77,11 +77,13 @@ def _literal_value(node: cst.Integer | cst.Float | cst.SimpleString) -> object:
     if kind is cst.Integer:
         return int(node.value, 0)  # also 0x1F, 1_000
     text = node.value
+    if kind is cst.Float:
+        return float(text)  # also 1e-3, .5, 1_000.5: Python's float literals are float()'s spellings
     if kind is cst.SimpleString and "\\" not in text:
         quote = text[-1]
         if text[0] == quote and (len(text) < 6 or text[:3] != quote * 3):
             return text[1:-1]  # 'abc' or "abc" without escapes: the text between the quotes
-    return node.evaluated_value  # floats, prefixes, escapes, triple quotes: ast.literal_eval underneath
+    return node.evaluated_value  # prefixes, escapes, triple quotes: ast.literal_eval underneath
 
 
 def eval_concatenated(interp: Evaluator, node: cst.ConcatenatedString, frame: Frame) -> Value:
