@@ -27,7 +27,7 @@ from kerassniff.semantic.expressions import (
 )
 from kerassniff.semantic.folding import index_value, is_list, listed, seq_items
 from kerassniff.semantic.frames import Frame, by_type
-from kerassniff.semantic.guards import says_version
+from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.library.keras_models import imports_keras
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
 from kerassniff.semantic.values import (
@@ -96,7 +96,8 @@ class Evaluation:
     # -- names
     def eval_name(self, node: cst.Name, frame: Frame) -> Value:
         name = node.value
-        if says_version(name):
+        says = SAYS_VERSION.get(name)
+        if says or (says is None and says_version(name)):
             self.version_names_seen += 1
         if name in _CONSTANT_NAMES:
             return Const(_CONSTANT_NAMES[name])
@@ -142,7 +143,8 @@ class Evaluation:
     def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
         base = self.eval(node.value, frame)
         attribute = node.attr.value
-        if says_version(attribute):
+        says = SAYS_VERSION.get(attribute)
+        if says or (says is None and says_version(attribute)):
             self.version_names_seen += 1
         reader = by_type(_ATTRIBUTE_READERS, base)
         return reader(self, base, attribute, node) if reader is not None else UNKNOWN

@@ -22,14 +22,15 @@ SHORT_NODES = 300  # LibCST nodes, whitespace and punctuation included
 
 def says_version(name: str) -> bool:
     """Whether a name or attribute names a version (``__version__``, ``KERAS_VERSION``)."""
-    known = _SAYS_VERSION.get(name)
+    known = SAYS_VERSION.get(name)
     if known is None:
-        known = _SAYS_VERSION[name] = any(word in name for word in VERSION_NAME_WORDS)
+        known = SAYS_VERSION[name] = any(word in name for word in VERSION_NAME_WORDS)
     return known
 
 
-# Every name and attribute the interpreter evaluates is asked about; scripts reuse a few hundred names.
-_SAYS_VERSION: dict[str, bool] = {}
+# Every name and attribute the interpreter evaluates is asked about; scripts reuse a few hundred names.  The
+# interpreter's hottest paths read this memo directly (``SAYS_VERSION.get(name)``, then :func:`says_version`).
+SAYS_VERSION: dict[str, bool] = {}
 
 
 def mentions_version_words(text: str) -> bool:

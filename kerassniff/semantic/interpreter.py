@@ -41,7 +41,7 @@ from kerassniff.semantic.imports import Imports, imports_anything
 from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model
 from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
 from kerassniff.semantic.script import Script
-from kerassniff.semantic.statements import Statements
+from kerassniff.semantic.statements import Statements, resolve_handlers
 from kerassniff.semantic.summaries import Summaries
 from kerassniff.semantic.training import CallSite, LoopContext, Reference
 from kerassniff.semantic.values import CallArgs, ClassValue, FunctionValue, Instance, ModelValue, ModuleValue, Value
@@ -154,6 +154,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         return EVALUATORS
 
 
+
+resolve_handlers(Interpreter)
 
 
 def build_script(module: cst.Module, path: str, deadline: float | None = None,

@@ -5,6 +5,8 @@ method, found through a table (:data:`_STATEMENTS`, :data:`_SMALL`, :data:`_TARG
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import libcst as cst
 
 from kerassniff.semantic import cli_args, keras_calls
@@ -35,6 +37,9 @@ _EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit
 class Statements:
     """Statements in order, up to one that leaves the block."""
 
+    STATEMENT_HANDLERS: dict[type, Callable[..., Flow]]  # set by resolve_handlers on the assembled class
+    SMALL_HANDLERS: dict[type, Callable[..., Flow]]
+
     def exec_block(self, statements, frame: Frame, top: bool = False) -> Flow:
         """Interpret statements in order, up to one that leaves the block (the rest is unreachable).
 
@@ -62,11 +67,27 @@ class Statements:
         return None
 
     def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> Flow:
-        self._tick(31)
-        if not self.in_helper:
+        """One statement.  A line of small statements (most of them) is run here, not through the table;
+        the tables hold the mixins' functions, resolved once (:func:`resolve_handlers`)."""
+        self._ticks += 1
+        if not self._ticks & 31:
+            self._check_deadline()
+        in_module = not self.in_helper
+        if in_module:
             self.top_of[id(statement)] = self.top_index
-        handler = _STATEMENTS.get(type(statement))
-        return getattr(self, handler)(statement, frame) if handler is not None else None
+        kind = type(statement)
+        if kind is cst.SimpleStatementLine:
+            small_handlers = self.SMALL_HANDLERS
+            for small in statement.body:  # type: ignore[attr-defined]
+                if in_module:
+                    self._stamp_small(small)
+                handler = small_handlers.get(type(small))
+                flow = handler(self, small, frame) if handler is not None else None
+                if flow is not None:
+                    return flow
+            return None
+        handler = self.STATEMENT_HANDLERS.get(kind)
+        return handler(self, statement, frame) if handler is not None else None
 
     def exec_line(self, statement: cst.SimpleStatementLine, frame: Frame) -> Flow:
         return self.exec_smalls(statement.body, frame)
@@ -74,8 +95,8 @@ class Statements:
     def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
         if not self.in_helper:
             self._stamp_small(small)
-        handler = _SMALL.get(type(small))
-        return getattr(self, handler)(small, frame) if handler is not None else None
+        handler = self.SMALL_HANDLERS.get(type(small))
+        return handler(self, small, frame) if handler is not None else None
 
     # -- simple statements
     def exec_expr(self, small: cst.Expr, frame: Frame) -> Flow:
@@ -249,6 +270,8 @@ class Statements:
         self.assign(target.value, UNKNOWN, frame)
 
 
+# The handlers by node type, by name: they live in several mixins; :func:`resolve_handlers` turns them into
+# the assembled class's functions once.
 _STATEMENTS = {
     cst.SimpleStatementLine: "exec_line", cst.FunctionDef: "exec_function_def", cst.ClassDef: "define_class",
     cst.If: "exec_if", cst.For: "exec_for", cst.While: "exec_while", cst.Try: "exec_try", cst.TryStar: "exec_try",
@@ -264,3 +287,10 @@ _TARGETS = {
     cst.Name: "assign_name", cst.Tuple: "assign_unpacked", cst.List: "assign_unpacked",
     cst.Attribute: "assign_attribute", cst.Subscript: "assign_item", cst.StarredElement: "assign_starred",
 }
+
+
+def resolve_handlers(cls: type) -> None:
+    """Give the assembled interpreter class its statement tables as functions (a ``getattr`` by name on
+    every statement made a bound method each time)."""
+    cls.STATEMENT_HANDLERS = {kind: getattr(cls, name) for kind, name in _STATEMENTS.items()}
+    cls.SMALL_HANDLERS = {kind: getattr(cls, name) for kind, name in _SMALL.items()}

@@ -127,14 +127,23 @@ def _typed(python: object) -> Hashable:
 
 
 def names_read(node: cst.CSTNode) -> set[str]:
-    """Every name written anywhere in a function (its parameters' defaults included): the names whose
-    values around the function can change what a call of it does."""
+    """Every name a function may look up anywhere in it (its parameters' defaults included): the names whose
+    values around the function can change what a call of it does.  An attribute's name (``x.shape``), a
+    keyword's (``f(units=3)``) and a parameter's own name are never looked up, so they are left out."""
     names: set[str] = set()
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
-        if type(current) is cst.Name:
+        kind = type(current)
+        if kind is cst.Name:
             names.add(current.value)  # type: ignore[attr-defined]
-            continue
-        stack.extend(code_children(current))
+        elif kind is cst.Attribute:
+            stack.append(current.value)  # type: ignore[attr-defined]
+        elif kind is cst.Arg:
+            stack.append(current.value)  # type: ignore[attr-defined]
+        elif kind is cst.Param:
+            stack.extend(part for part in (current.default, current.annotation)  # type: ignore[attr-defined]
+                         if part is not None)
+        else:
+            stack.extend(code_children(current))
     return names
