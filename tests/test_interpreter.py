@@ -166,3 +166,37 @@ def test_the_interpreter_module_knows_no_keras() -> None:
         text = (folder / f"{name}.py").read_text(encoding="utf-8")
         code = "\n".join(line.split("#")[0] for line in text.splitlines() if not line.lstrip().startswith(('"', "'")))
         assert "keras." not in code and '"keras' not in code and "tensorflow" not in code, name
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("def f(x, units=size, *a: Hint, **k):\n    return keras.layers.Dense(units=x.shape, name=label)\n",
+     {"f", "size", "Hint", "keras", "x", "label"}),  # attribute, keyword and parameter names are never looked up
+    ("def f():\n    shape = 3\n    return obj.shape + shape\n", {"f", "shape", "obj"}),  # a name read is kept
+    ("@register(name=tag)\ndef f():\n    g = lambda units=n: units\n", {"register", "tag", "f", "g", "n", "units"}),
+])
+def test_a_summary_keys_on_the_names_a_function_may_look_up(source: str, expected: set[str]) -> None:
+    """Its own name included (a recursive call looks it up)."""
+    from kerassniff.semantic.summaries import names_read
+
+    assert names_read(cst.parse_module(source).body[0]) == expected
+
+
+def test_a_call_after_an_attribute_of_the_same_name_changed_is_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    interpreted: Counter[str] = Counter()
+    original = Interpreter._interpret
+
+    def counting(self, function, args, self_value):
+        interpreted[function.node.name.value] += 1
+        return original(self, function, args, self_value)
+
+    monkeypatch.setattr(Interpreter, "_interpret", counting)
+    _interpreter(
+        "from tensorflow import keras\n"
+        "def make(x):\n"
+        "    return keras.layers.Dense(units=x.shape[-1])\n"
+        "units = 1\n"
+        "a = make(data)\n"
+        "units = 2\n"  # `units` is only a keyword and `shape` only an attribute in make: the second call is the same
+        "shape = 3\n"
+        "b = make(data)\n")
+    assert interpreted == {"make": 1}

@@ -81,8 +81,9 @@ def collector_paused():
     allocation runs the collection the file's objects call for, before the lint returns (so it is counted
     in the lint's time), with the collector's usual cascade to older generations.  (An explicit
     ``gc.collect(0)`` here would not cascade: the cycles it promotes would wait for a full collection that
-    never comes, and 1,000 files peaked at 376 MB instead of 246.)  A caller that turned the collector off
-    (the editor's workers) keeps it off.
+    never comes, and 1,000 files peaked at 376 MB instead of about 245.)  A caller that turned the collector off
+    (the editor's workers) keeps it off.  The switch is the process's: two threads linting at once leave it
+    on when both are done, though one may run part of its lint with the collector on.
     """
     was = gc.isenabled()
     gc.disable()

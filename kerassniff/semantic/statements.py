@@ -67,30 +67,19 @@ class Statements:
         return None
 
     def exec_statement(self, statement: cst.CSTNode, frame: Frame) -> Flow:
-        """One statement.  A line of small statements (most of them) is run here, not through the table;
-        the tables hold the mixins' functions, resolved once (:func:`resolve_handlers`)."""
+        """One statement.  A line of small statements (most of them) goes straight to :meth:`exec_smalls`; the
+        others through a table of the mixins' functions, resolved once on the assembled class
+        (:func:`resolve_handlers`: a method overridden or patched later is not seen)."""
         self._ticks += 1
         if not self._ticks & 31:
             self._check_deadline()
-        in_module = not self.in_helper
-        if in_module:
+        if not self.in_helper:
             self.top_of[id(statement)] = self.top_index
         kind = type(statement)
         if kind is cst.SimpleStatementLine:
-            small_handlers = self.SMALL_HANDLERS
-            for small in statement.body:  # type: ignore[attr-defined]
-                if in_module:
-                    self._stamp_small(small)
-                handler = small_handlers.get(type(small))
-                flow = handler(self, small, frame) if handler is not None else None
-                if flow is not None:
-                    return flow
-            return None
+            return self.exec_smalls(statement.body, frame)  # type: ignore[attr-defined]
         handler = self.STATEMENT_HANDLERS.get(kind)
         return handler(self, statement, frame) if handler is not None else None
-
-    def exec_line(self, statement: cst.SimpleStatementLine, frame: Frame) -> Flow:
-        return self.exec_smalls(statement.body, frame)
 
     def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
         if not self.in_helper:
@@ -273,7 +262,7 @@ class Statements:
 # The handlers by node type, by name: they live in several mixins; :func:`resolve_handlers` turns them into
 # the assembled class's functions once.
 _STATEMENTS = {
-    cst.SimpleStatementLine: "exec_line", cst.FunctionDef: "exec_function_def", cst.ClassDef: "define_class",
+    cst.FunctionDef: "exec_function_def", cst.ClassDef: "define_class",
     cst.If: "exec_if", cst.For: "exec_for", cst.While: "exec_while", cst.Try: "exec_try", cst.TryStar: "exec_try",
     cst.With: "exec_with", cst.Match: "exec_match",
 }
