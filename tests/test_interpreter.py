@@ -80,15 +80,21 @@ def test_a_helper_called_three_times_reports_each_finding_once_before_any_dedupe
     assert len(script.models) == 1 and len(script.models[0].fits) == 1
 
 
-def test_a_call_with_the_same_abstract_inputs_is_interpreted_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    interpreted: Counter[str] = Counter()
+@pytest.fixture
+def interpreted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each function's body is interpreted (not answered from a summary)."""
+    counts: Counter[str] = Counter()
     original = Interpreter._interpret
 
     def counting(self, function, args, self_value):
-        interpreted[function.node.name.value] += 1
+        counts[function.node.name.value] += 1
         return original(self, function, args, self_value)
 
     monkeypatch.setattr(Interpreter, "_interpret", counting)
+    return counts
+
+
+def test_a_call_with_the_same_abstract_inputs_is_interpreted_once(interpreted: Counter[str]) -> None:
     interpreter = _interpreter(HELPER_CALLED_THREE_TIMES + "for _ in range(3):\n    train(a, x_train, y_train)\n")
     assert interpreted == {"make": 1, "train": 2}  # the loop is another context: its call is its own
     assert interpreter.module_scope.lookup("b") is interpreter.module_scope.lookup("a")
@@ -181,15 +187,7 @@ def test_a_summary_keys_on_the_names_a_function_may_look_up(source: str, expecte
     assert names_read(cst.parse_module(source).body[0]) == expected
 
 
-def test_a_call_after_an_attribute_of_the_same_name_changed_is_reused(monkeypatch: pytest.MonkeyPatch) -> None:
-    interpreted: Counter[str] = Counter()
-    original = Interpreter._interpret
-
-    def counting(self, function, args, self_value):
-        interpreted[function.node.name.value] += 1
-        return original(self, function, args, self_value)
-
-    monkeypatch.setattr(Interpreter, "_interpret", counting)
+def test_a_call_after_an_attribute_of_the_same_name_changed_is_reused(interpreted: Counter[str]) -> None:
     _interpreter(
         "from tensorflow import keras\n"
         "def make(x):\n"
