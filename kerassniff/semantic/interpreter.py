@@ -154,7 +154,6 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         return EVALUATORS
 
 
-
 resolve_handlers(Interpreter)
 
 
