@@ -52,7 +52,7 @@ BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
     "str bool dict set isinstance super iter next reversed".split()
 )
-_CONSTANT_NAMES = {"True": True, "False": False, "None": None}
+_CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
 _COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 _LIST_GROWERS = ("append", "extend", "insert")
 
@@ -99,8 +99,9 @@ class Evaluation:
         says = SAYS_VERSION.get(name)
         if says or (says is None and says_version(name)):
             self.version_names_seen += 1
-        if name in _CONSTANT_NAMES:
-            return Const(_CONSTANT_NAMES[name])
+        constant = _CONSTANT_NAMES.get(name)
+        if constant is not None:
+            return constant
         value = frame.scope.lookup(name)
         if value is not None:
             if isinstance(value, Symbol):
