@@ -4,6 +4,8 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
+
 from kerassniff.api import lint_source
 
 SCRIPT = """
@@ -15,17 +17,30 @@ model.compile(loss="binary_crossentropy", optimizer="adam")
 LONG_SCRIPT = SCRIPT + "".join(f"model.add(keras.layers.Dense({n}))\n" for n in range(1, 200))
 
 
-def test_collector_is_off_during_a_lint_and_on_after(monkeypatch):
+class Node:
+    pass
+
+
+@pytest.fixture
+def during_build(monkeypatch):
+    """What a test wants done as each lint builds its model: append callables to the returned list."""
     from kerassniff.engine import lint_file as pipeline
 
-    seen = []
+    hooks: list = []
     build = pipeline.build_script
 
-    def spying_build(*args, **kwargs):
-        seen.append(gc.isenabled())
+    def build_with_hooks(*args, **kwargs):
+        for hook in hooks:
+            hook()
         return build(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "build_script", spying_build)
+    monkeypatch.setattr(pipeline, "build_script", build_with_hooks)
+    return hooks
+
+
+def test_collector_is_off_during_a_lint_and_on_after(during_build):
+    seen = []
+    during_build.append(lambda: seen.append(gc.isenabled()))
     assert gc.isenabled()
     result = lint_source(SCRIPT, "train.py")
     assert seen == [False]
@@ -33,22 +48,15 @@ def test_collector_is_off_during_a_lint_and_on_after(monkeypatch):
     assert [f.code for f in result.findings] == ["KS101"]
 
 
-def test_a_lint_leaves_no_collection_pending_and_frees_its_cycles(monkeypatch):
-    from kerassniff.engine import lint_file as pipeline
-
-    class Node:
-        pass
-
+def test_a_lint_leaves_no_collection_pending_and_frees_its_cycles(during_build):
     made = []
-    build = pipeline.build_script
 
-    def build_leaving_a_cycle(*args, **kwargs):
+    def leave_a_cycle():
         node = Node()
         node.self = node  # only the cyclic collector can free it
         made.append(weakref.ref(node))
-        return build(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "build_script", build_leaving_a_cycle)
+    during_build.append(leave_a_cycle)
     gc.collect()
     collections = []
 
