@@ -102,18 +102,6 @@ def test_targeted_positions_equal_libcst_position_provider() -> None:
         assert positions.get(cst.Name("elsewhere")) is None
 
 
-def _top_of_every_node(module: cst.Module) -> dict[int, int]:
-    """id(node) -> index of its module-level statement, for every node (what the interpreter stamps)."""
-    top_of: dict[int, int] = {}
-    for index, statement in enumerate(module.body):
-        stack: list[cst.CSTNode] = [statement]
-        while stack:
-            node = stack.pop()
-            top_of[id(node)] = index
-            stack.extend(node.children)
-    return top_of
-
-
 @pytest.mark.parametrize("text", [
     "import keras\n\n# build\nmodel = keras.Sequential()\nmodel.fit(x, y)\nprint(1)\n",
     # the same statement twice: its text alone cannot place it, CPython's ast does
@@ -121,19 +109,33 @@ def _top_of_every_node(module: cst.Module) -> dict[int, int]:
     "a = 1\r\nmodel.fit(a,\r\n          b)\r\n",  # CRLF
     's = """\nx = 1\n"""\nx = 1\n@dec\ndef g(): pass\nclass C:\n    y = 2\n',
 ])
-def test_positions_of_statements_rendered_alone_equal_libcst(text: str) -> None:
+def test_positions_of_statements_rendered_alone_equal_libcst(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     from kerassniff.semantic.positions import NodePositions
+    from kerassniff.semantic.syntax import code_children
 
     module = cst.parse_module(text)
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    code: list[cst.CSTNode] = []  # every node of the statements' code, found without the interpreter
+    stack: list[cst.CSTNode] = list(module.body)
+    while stack:
+        code.append(stack.pop())
+        stack.extend(code_children(code[-1]))
+    monkeypatch.setattr(cst.Module, "_codegen", lambda *_: pytest.fail("the whole module was rendered"))
     positions = NodePositions(module)
-    positions.locate(text, _top_of_every_node(module))
+    positions.locate(text)
+    for node in code:
+        positions.want(node)
+    assert all(positions.get(node) == full[node] for node in code)
+    monkeypatch.undo()
+    # punctuation and whitespace nodes are in no statement's code: the whole module is rendered for them
+    everything = NodePositions(module)
+    everything.locate(text)
     nodes = [node for node in full if not isinstance(node, cst.Module)]
     for node in nodes:
-        positions.want(node)
-    assert all(positions.get(node) == full[node] for node in nodes)
+        everything.want(node)
+    assert all(everything.get(node) == full[node] for node in nodes)
 
 
 def test_messages_name_lines_not_markers() -> None:

@@ -143,7 +143,6 @@ class Calls:
         key = id(function.node)
         self.active.add(key)
         self.depth += 1
-        caller_top, self.top_index = self.top_index, function.top
         try:
             frame = Frame(Scope(function.scope), self_value=self_value)
             self._bind_parameters(function, args, frame, self_value)
@@ -153,7 +152,6 @@ class Calls:
         finally:
             self.depth -= 1
             self.active.discard(key)
-            self.top_index = caller_top
         return _returned(frame.returns)
 
     def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None) -> None:

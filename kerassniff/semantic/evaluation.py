@@ -53,7 +53,6 @@ BUILTINS = frozenset(
     "str bool dict set isinstance super iter next reversed".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
-_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 _LIST_GROWERS = ("append", "extend", "insert")
 
 
@@ -62,7 +61,7 @@ class Evaluation:
 
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value:
         """The node's abstract value.  The interpreter's hottest function (a quarter of a million calls on the
-        clean corpus): the deadline tick and the statement stamp are written out here, not called."""
+        clean corpus): the deadline tick is written out here, not called."""
         if node is None:
             return UNKNOWN
         depth = self.expr_depth
@@ -71,20 +70,7 @@ class Evaluation:
         self._ticks += 1
         if not self._ticks & 255:
             self._check_deadline()
-        kind = type(node)
-        if not self.in_helper:  # the module-level statement of a node rules may report on (positions)
-            top_of, top = self.top_of, self.top_index
-            top_of[id(node)] = top
-            if kind is cst.Call:  # rules report on a call's callee and arguments too
-                top_of[id(node.func)] = top
-                for arg in node.args:
-                    top_of[id(arg)] = top
-            elif kind in _COMPREHENSIONS:
-                comp = node.for_in
-                while comp is not None:
-                    top_of[id(comp)] = top
-                    comp = comp.inner_for_in
-        handler = EVALUATORS.get(kind)
+        handler = EVALUATORS.get(type(node))
         if handler is None:
             return UNKNOWN
         self.expr_depth = depth + 1

@@ -40,7 +40,6 @@ class Evaluator(Protocol):
     literals: dict[int, Value]
     loop: LoopContext | None
     in_helper: int
-    top_index: int | None
 
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value: ...
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None: ...
@@ -199,7 +198,7 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
 
 
 def eval_lambda(interp: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, frame.scope, top=None if interp.in_helper else interp.top_index)
+    return FunctionValue(node, frame.scope)
 
 
 def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:

@@ -1,15 +1,11 @@
 """The interpreter's scopes and frames, and how control leaves a statement."""
 from __future__ import annotations
 
-import dataclasses
-import enum
-import operator
-import typing
-from typing import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.values import Value
 
 
@@ -107,85 +103,6 @@ _BINDERS = {
     cst.NamedExpr: _bind_target, cst.AsName: _bind_as, cst.FunctionDef: _bind_definition,
     cst.ClassDef: _bind_definition,
 }
-# Fields that hold only whitespace, punctuation or operators: never a binding.
-_LAYOUT_FIELDS = ("whitespace", "leading_lines", "lines_after", "lpar", "rpar", "comma", "semicolon", "trailing",
-                  "header", "footer", "equal", "colon", "operator", "asynchronous", "dot", "newline", "lbracket",
-                  "rbracket", "lbrace", "rbrace", "relative")
-_fields_of: dict[type, tuple[str, ...]] = {}
-
-
-def child_fields(kind: type) -> tuple[str, ...]:
-    """The fields of a LibCST node type that can hold code (not whitespace or punctuation, nor text such
-    as a name's ``value`` or an argument's ``star``)."""
-    found = _fields_of.get(kind)
-    if found is None:
-        try:
-            hints = typing.get_type_hints(kind)
-        except Exception:  # noqa: BLE001 - a type whose annotations do not resolve: look at every field
-            hints = {}
-        found = _fields_of[kind] = tuple(f.name for f in dataclasses.fields(kind)
-                                         if not f.name.startswith(_LAYOUT_FIELDS)
-                                         and _can_hold_node(hints.get(f.name, cst.CSTNode)))
-    return found
-
-
-def _can_hold_node(hint: object) -> bool:
-    """Whether a field annotated ``hint`` can hold a LibCST node (``str``, ``Literal["*"]`` and
-    ``Optional[str]`` cannot; anything not understood is assumed to)."""
-    if isinstance(hint, type):
-        return issubclass(hint, cst.CSTNode) or not issubclass(hint, (str, int, float, bytes, type(None), enum.Enum))
-    origin = typing.get_origin(hint)
-    if origin is typing.Literal:
-        return False
-    arguments = typing.get_args(hint)
-    return not arguments or any(_can_hold_node(argument) for argument in arguments)
-
-
-def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The child nodes of ``node`` that can hold code, read from its own fields (LibCST's ``children`` and its
-    visitors rebuild or walk the whitespace and punctuation too, at several times the cost)."""
-    kind = type(node)
-    read = _readers.get(kind) or _reader(kind)
-    found: list[cst.CSTNode] = []
-    for child in read(node):
-        child_kind = type(child)
-        if child_kind is list or child_kind is tuple:
-            found.extend(child)  # a LibCST sequence field holds nodes only
-        elif child is not None and is_node(child):
-            found.append(child)
-    return found
-
-
-_readers: dict[type, Callable[[cst.CSTNode], tuple]] = {}
-
-
-def _reader(kind: type) -> Callable[[cst.CSTNode], tuple]:
-    """One C call that reads all of a node type's code fields (``operator.attrgetter``)."""
-    fields = child_fields(kind)
-    if not fields:
-        read: Callable[[cst.CSTNode], tuple] = lambda node: ()  # noqa: E731
-    elif len(fields) == 1:
-        one = operator.attrgetter(fields[0])
-        read = lambda node: (one(node),)  # noqa: E731
-    else:
-        read = operator.attrgetter(*fields)
-    _readers[kind] = read
-    return read
-
-
-_IS_NODE: dict[type, bool] = {}
-
-
-def is_node(value: object) -> bool:
-    """``isinstance(value, cst.CSTNode)`` remembered per type (LibCST's node classes are ABCs, whose
-    ``isinstance`` is a Python call; the walks above ask it for every field of every node)."""
-    kind = type(value)
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = isinstance(value, cst.CSTNode)
-    return known
-
-
 def assigned_names(block: cst.CSTNode) -> frozenset[str]:
     """The names a block binds or changes (``x = ...``, ``x += 1``, ``for x in``, ``x[i] = ...``,
     ``self.n = ...`` changes ``self``), not looking into nested functions and classes.

@@ -20,17 +20,6 @@ MAX_HELPERS = 8  # helper modules interpreted per script; the rest are unknown
 class Imports:
     """``import`` and ``from ... import``."""
 
-    def _stamp_small(self, small: cst.BaseSmallStatement) -> None:
-        """Record the module-level statement of a small statement and of the import names in it."""
-        self.top_of[id(small)] = self.top_index
-        kind = type(small)
-        if kind is cst.Import or kind is cst.ImportFrom:
-            if kind is cst.ImportFrom and small.module is not None:
-                self.top_of[id(small.module)] = self.top_index
-            if type(small.names) is not cst.ImportStar:
-                for alias in small.names:
-                    self.top_of[id(alias)] = self.top_index
-
     def exec_import(self, node: cst.Import, frame: Frame) -> None:
         for alias in node.names:
             name = dotted(alias.name)

@@ -61,12 +61,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.module_scope = Scope()
         self.star_imports: list[str] = []
         self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
-        # The module-level statement (index into module.body) that holds the code being interpreted, and the
-        # statement of every node evaluated: positions then render only those statements (semantic/positions.py).
-        self.top_index: int | None = None
         self.script_mentions_versions = True  # whether the script's text has a word a version check needs
         self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
-        self.top_of: dict[int, int | None] = {}  # id(node) -> module-level statement
         self.order = 0
         self.loop: LoopContext | None = None
         self.depth = 0
@@ -168,5 +164,5 @@ def build_script(module: cst.Module, path: str, deadline: float | None = None,
     interpreter.script.cells = cells
     interpreter.script.text = text
     script = interpreter.build()
-    script.positions.locate(text, interpreter.top_of)
+    script.positions.locate(text)
     return script

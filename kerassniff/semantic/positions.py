@@ -15,11 +15,14 @@ the ones their messages mention ("the softmax output (line 14)").  So:
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from contextlib import nullcontext
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+from kerassniff.semantic.syntax import code_children
 
 _NULL_CONTEXT = nullcontext()
 
@@ -62,10 +65,9 @@ class _TargetedState(PositionProvidingCodegenState):
 class NodePositions:
     """Positions of the nodes of one module, computed on demand and in batches.
 
-    When the interpreter told which module-level statement holds each node (:meth:`locate`), only those
-    statements are rendered, each placed where its code stands in the text (or, when that code occurs twice,
-    at the line CPython's ``ast`` gives it); otherwise (or when anything does not add up) the whole module is
-    rendered.
+    Only the module-level statements that hold the wanted nodes are rendered (:class:`_Statements` finds them),
+    each placed where its code stands in the text (:meth:`locate` gives it) or, when that code occurs twice, at
+    the line CPython's ``ast`` gives it; when anything does not add up the whole module is rendered.
     """
 
     def __init__(self, module: cst.Module) -> None:
@@ -73,13 +75,13 @@ class NodePositions:
         self.known: dict[cst.CSTNode, CodeRange] = {}
         self.absent: set[cst.CSTNode] = set()  # asked for, not in this module
         self.pending: set[cst.CSTNode] = set()
-        self._top_of: dict[int, int | None] = {}  # id(node) -> index of its module-level statement
+        self._statements = _Statements(module.body)
         self._text: str | None = None
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
 
-    def locate(self, text: str | None, top_of: dict[int, int | None]) -> None:
-        """The source text and, for each node the interpreter evaluated, its module-level statement."""
-        self._text, self._top_of = text, top_of
+    def locate(self, text: str | None) -> None:
+        """The source text the module was parsed from (statements rendered alone are found in it)."""
+        self._text = text
 
     def want(self, node: cst.CSTNode) -> None:
         if node not in self.known and node not in self.absent:
@@ -106,12 +108,14 @@ class NodePositions:
 
     def _compute_statements(self) -> bool:
         """Render only the statements that hold the pending nodes; False when that cannot be done safely."""
+        if self._text is None:
+            return False
+        holding = self._statements.holding(self.pending)
+        if holding is None:
+            return False
         groups: dict[int, set[cst.CSTNode]] = {}
         for node in self.pending:
-            index = self._top_of.get(id(node))
-            if index is None:
-                return False
-            groups.setdefault(index, set()).add(node)
+            groups.setdefault(holding[id(node)], set()).add(node)
         found: dict[cst.CSTNode, CodeRange] = {}
         body = self.module.body
         for index, nodes in groups.items():
@@ -174,6 +178,32 @@ class NodePositions:
         if self._starts is False:
             self._starts = _statement_starts(self.module, self._text) if self._text is not None else None
         return self._starts  # type: ignore[return-value]
+
+
+class _Statements:
+    """Which module-level statement holds a node: the statements' code is walked in order only as far as the
+    nodes asked for (a finding near the top of a file walks little of it), and what was walked is remembered."""
+
+    def __init__(self, body: Sequence[cst.CSTNode]) -> None:
+        self._body = body
+        self._walked = 0  # statements walked so far
+        self._index_of: dict[int, int] = {}  # id(node) -> index of its module-level statement
+
+    def holding(self, nodes: set[cst.CSTNode]) -> dict[int, int] | None:
+        """id(node) -> index of the statement that holds it, for each of ``nodes``; None when one is in no
+        statement's code (a helper module's node, or punctuation)."""
+        index_of = self._index_of
+        missing = {id(node) for node in nodes if id(node) not in index_of}
+        while missing and self._walked < len(self._body):
+            index = self._walked
+            self._walked += 1
+            stack = [self._body[index]]
+            while stack:
+                node = stack.pop()
+                index_of[id(node)] = index
+                stack.extend(code_children(node))
+            missing = {key for key in missing if key not in index_of}
+        return None if missing else index_of
 
 
 def _statement_starts(module: cst.Module, text: str) -> list[int] | None:

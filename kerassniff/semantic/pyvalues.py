@@ -93,7 +93,6 @@ class FunctionValue(Value):
     node: cst.FunctionDef | cst.Lambda
     scope: Any  # the defining Scope
     owner: "ClassValue | None" = None
-    top: int | None = None  # the module-level statement that defines it (None: a helper module's)
     # parameters given a default by a decorator (``@click.option("--model", default=...)``)
     option_defaults: dict[str, "Value"] = field(default_factory=dict)
 

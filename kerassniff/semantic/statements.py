@@ -46,9 +46,7 @@ class Statements:
         A notebook's later cells are run by hand after a cell that raised or called ``sys.exit()``,
         so at a notebook's top level nothing is unreachable.
         """
-        for index, statement in enumerate(statements):
-            if top:
-                self.top_index = index
+        for statement in statements:
             flow = self.exec_statement(statement, frame)
             if flow is not None and not (top and self.script.cells is not None):
                 return flow
@@ -73,8 +71,6 @@ class Statements:
         self._ticks += 1
         if not self._ticks & 31:
             self._check_deadline()
-        if not self.in_helper:
-            self.top_of[id(statement)] = self.top_index
         kind = type(statement)
         if kind is cst.SimpleStatementLine:
             return self.exec_smalls(statement.body, frame)  # type: ignore[attr-defined]
@@ -82,8 +78,6 @@ class Statements:
         return handler(self, statement, frame) if handler is not None else None
 
     def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
-        if not self.in_helper:
-            self._stamp_small(small)
         handler = self.SMALL_HANDLERS.get(type(small))
         return handler(self, small, frame) if handler is not None else None
 
@@ -172,7 +166,7 @@ class Statements:
         return None
 
     def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
-        function = FunctionValue(node, frame.scope, owner, top=None if self.in_helper else self.top_index)
+        function = FunctionValue(node, frame.scope, owner)
         for decorator in node.decorators:
             option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
             if option is not None:

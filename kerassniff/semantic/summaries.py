@@ -19,8 +19,9 @@ from typing import Hashable
 
 import libcst as cst
 
-from kerassniff.semantic.frames import Scope, code_children
+from kerassniff.semantic.frames import Scope
 from kerassniff.semantic.library.keras_models import model_state
+from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.values import CallArgs, ComprehensionValue, Const, DictValue, Instance, ModelValue, Seq, Value
 
 
