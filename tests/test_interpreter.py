@@ -80,6 +80,16 @@ def test_a_helper_called_three_times_reports_each_finding_once_before_any_dedupe
     assert len(script.models) == 1 and len(script.models[0].fits) == 1
 
 
+def test_the_clock_is_read_while_one_statement_calls_functions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Expressions do not look at the deadline themselves (that is per statement and per call): a single
+    statement that calls functions many times still does."""
+    looks: list[int] = []
+    monkeypatch.setattr(Interpreter, "_check_deadline", lambda self: looks.append(self._ticks))
+    calls = ", ".join(f"f({n})" for n in range(200))
+    _interpreter(f"f = lambda n: n\nvalues = [{calls}]\n")
+    assert len(looks) >= 200 // 32
+
+
 @pytest.fixture
 def interpreted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How many times each function's body is interpreted (not answered from a summary)."""

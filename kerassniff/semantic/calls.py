@@ -121,6 +121,7 @@ class Calls:
                       self_value: Value | None = None) -> Value:
         """Interpret a function's body with its parameters bound, once per distinct abstract inputs
         (see :mod:`kerassniff.semantic.summaries`)."""
+        self.tick()
         key = id(function.node)
         self.called.add(key)
         if key in self.active or self.depth >= MAX_CALL_DEPTH or self.call_counts[key] >= MAX_CALLS_PER_FUNCTION:
@@ -201,17 +202,23 @@ class Calls:
         return fold_binary(left, op, right, node)
 
     # -- recording
+    # A call or a name is recorded as a tuple each time it is evaluated (the last evaluation of a call wins, the
+    # first of a name); the records become CallSite and Reference objects once, when the build ends.
     def _record_call(self, node: cst.Call, callee: str | None, method: str | None, receiver: Value, args: CallArgs) -> None:
-        if self.in_helper:
-            return
-        self._call_sites[id(node)] = CallSite(node, callee, method, receiver, args, model_of(receiver),
-                                              guarded=self.guarded > 0)
+        if not self.in_helper:
+            self._call_sites[id(node)] = (node, callee, method, receiver, args, self.guarded > 0)
 
     def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
-        if self.in_helper:
-            return
-        if id(node) not in self._references:
-            self._references[id(node)] = Reference(symbol.raw, symbol.name, node, guarded=self.guarded > 0)
+        if not self.in_helper and id(node) not in self._references:
+            self._references[id(node)] = (symbol, node, self.guarded > 0)
+
+    def recorded_calls(self) -> list[CallSite]:
+        return [CallSite(node, callee, method, receiver, args, model_of(receiver), guarded=guarded)
+                for node, callee, method, receiver, args, guarded in self._call_sites.values()]
+
+    def recorded_references(self) -> list[Reference]:
+        return [Reference(symbol.raw, symbol.name, node, guarded=guarded)
+                for symbol, node, guarded in self._references.values()]
 
 
 def _returned(returns: list[Value]) -> Value:

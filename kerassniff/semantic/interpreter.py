@@ -43,7 +43,7 @@ from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.statements import Statements, resolve_handlers
 from kerassniff.semantic.summaries import Summaries
-from kerassniff.semantic.training import CallSite, LoopContext, Reference
+from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import CallArgs, ClassValue, FunctionValue, Instance, ModelValue, ModuleValue, Value
 
 
@@ -74,8 +74,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.literals: dict[int, Value] = {}  # id(literal node) -> its value
         self.functions: list[FunctionValue] = []
         self.classes: list[ClassValue] = []
-        self._call_sites: dict[int, CallSite] = {}
-        self._references: dict[int, Reference] = {}
+        self._call_sites: dict[int, tuple] = {}  # id(call node) -> what calls.Calls._record_call records
+        self._references: dict[int, tuple] = {}  # id(name node) -> (symbol, node, guarded)
         self.registry = ModelRegistry(self.script.models)
         self.helper_finder = siblings.HelperFinder(path)
         self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
@@ -97,8 +97,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.exec_block(self.script.module.body, frame, top=True)
         self._check_deadline()
         self._run_uncalled()
-        self.script.calls = list(self._call_sites.values())
-        self.script.references = list(self._references.values())
+        self.script.calls = self.recorded_calls()
+        self.script.references = self.recorded_references()
         return self.script
 
     def _run_uncalled(self) -> None:
@@ -127,10 +127,10 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise AnalysisTimeout
 
-    def _tick(self, mask: int) -> None:
-        """Count work; look at the clock once every ``mask + 1`` steps (a power of two minus one)."""
+    def tick(self) -> None:
+        """Count a step (a statement, a call); look at the clock once every 32."""
         self._ticks += 1
-        if not self._ticks & mask:
+        if not self._ticks & 31:
             self._check_deadline()
 
     def is_guard(self, node: cst.CSTNode, classify: Callable[[cst.Module, cst.CSTNode], int]) -> int:
