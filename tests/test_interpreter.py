@@ -208,3 +208,17 @@ def test_a_call_after_an_attribute_of_the_same_name_changed_is_reused(interprete
         "shape = 3\n"
         "b = make(data)\n")
     assert interpreted == {"make": 1}
+
+
+def test_an_array_renamed_or_given_a_step_is_a_new_equal_copy() -> None:
+    from dataclasses import replace
+
+    from kerassniff.semantic.dataflow import Data, Source
+
+    data = Data(Source("dataset", "mnist.load_data()", cst.Name("x")), group=1, role="x", split="train")
+    assert data.renamed("x_train") == replace(data, name="x_train") and data.name is None
+    assert data.renamed(None) is data
+    step = data.with_step("scale", "/255", cst.Name("x"), n_samples=3)
+    assert step == replace(data, steps=step.steps, node=step.node, n_samples=3) and len(step.steps) == 1
+    with pytest.raises(TypeError):
+        data.with_step("scale", "/255", cst.Name("x"), samples=3)

@@ -11,7 +11,7 @@ array that reached it.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS
@@ -89,14 +89,29 @@ class Data:
         return self.source.pixels and not self.is_scaled and not self.conditional
 
     def with_step(self, kind: str, detail: str, node: cst.CSTNode, **changes) -> "Data":
-        return replace(self, steps=self.steps + (Step(kind, detail, node),), node=node, **changes)
+        return self._but(steps=self.steps + (Step(kind, detail, node),), node=node, **changes)
 
     def renamed(self, name: str) -> "Data":
-        return replace(self, name=name) if self.name != name else self
+        return self._but(name=name) if self.name != name else self
+
+    def _but(self, **changes) -> "Data":
+        """``dataclasses.replace`` for the two hot paths (every assignment renames an array): a copy of the
+        fields, without ``replace``'s walk over the fields and the frozen ``__init__``'s ``__setattr__`` per field."""
+        unknown = changes.keys() - _DATA_FIELDS
+        if unknown:
+            raise TypeError(f"Data has no field {sorted(unknown)[0]!r}")
+        copy = object.__new__(Data)
+        values = copy.__dict__  # a frozen dataclass's fields live in the instance dict, as here
+        values.update(self.__dict__)
+        values.update(changes)
+        return copy
 
     @property
     def label(self) -> str:
         return f"'{self.name}'" if self.name else f"the array from {self.source.description}"
+
+
+_DATA_FIELDS = frozenset(f.name for f in fields(Data))
 
 
 # -- the abstract values that hold arrays ------------------------------------------------
