@@ -222,3 +222,34 @@ def test_an_array_renamed_or_given_a_step_is_a_new_equal_copy() -> None:
     assert step == replace(data, steps=step.steps, node=step.node, n_samples=3) and len(step.steps) == 1
     with pytest.raises(TypeError):
         data.with_step("scale", "/255", cst.Name("x"), samples=3)
+
+
+def test_the_code_fields_readers_find_what_a_read_of_every_code_field_finds() -> None:
+    """The readers written per node type (semantic/syntax.py) against a plain loop over the same fields, on every
+    node of the bundled fixtures."""
+    from kerassniff.semantic.syntax import child_fields, code_children
+    from tests.conftest import SINGLE_SCRIPT_FIXTURES
+
+    def every_field(node: cst.CSTNode) -> list[cst.CSTNode]:
+        found: list[cst.CSTNode] = []
+        for name in child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, (list, tuple)):
+                found.extend(value)
+            elif isinstance(value, cst.CSTNode):
+                found.append(value)
+        return found
+
+    kinds: set[type] = set()
+    for path in SINGLE_SCRIPT_FIXTURES:
+        try:
+            stack: list[cst.CSTNode] = [cst.parse_module(path.read_text())]
+        except cst.ParserSyntaxError:  # the fixtures of unreadable files
+            continue
+        while stack:
+            node = stack.pop()
+            expected = every_field(node)
+            assert sorted(map(id, code_children(node))) == sorted(map(id, expected)), type(node)
+            kinds.add(type(node))
+            stack.extend(expected)
+    assert {cst.If, cst.ImportFrom, cst.Call, cst.Lambda, cst.Param} <= kinds

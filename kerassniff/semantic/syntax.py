@@ -6,9 +6,9 @@ of the module-level statement that holds a node read only the fields that can ho
 """
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
-import operator
 import typing
 from typing import Callable
 
@@ -53,31 +53,46 @@ def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     visitors rebuild or walk the whitespace and punctuation too, at several times the cost)."""
     kind = type(node)
     read = _readers.get(kind) or _reader(kind)
-    found: list[cst.CSTNode] = []
-    for child in read(node):
-        child_kind = type(child)
-        if child_kind is list or child_kind is tuple:
-            found.extend(child)  # a LibCST sequence field holds nodes only
-        elif child is not None and is_node(child):
-            found.append(child)
-    return found
+    return read(node)
 
 
-_readers: dict[type, Callable[[cst.CSTNode], tuple]] = {}
+_readers: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
 
 
-def _reader(kind: type) -> Callable[[cst.CSTNode], tuple]:
-    """One C call that reads all of a node type's code fields (``operator.attrgetter``)."""
-    fields = child_fields(kind)
-    if not fields:
-        read: Callable[[cst.CSTNode], tuple] = lambda node: ()  # noqa: E731
-    elif len(fields) == 1:
-        one = operator.attrgetter(fields[0])
-        read = lambda node: (one(node),)  # noqa: E731
-    else:
-        read = operator.attrgetter(*fields)
-    _readers[kind] = read
-    return read
+def _reader(kind: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
+    """A function that reads a node type's code fields, written for that type from its annotations: a field
+    that always holds a node is read as is, a sequence field is unpacked, and only the other fields (optional,
+    or a node or a sequence) are looked at (``If.orelse``, ``ImportFrom.names``).  The walks call it for every
+    node, so it is one Python call with no loop over the fields."""
+    try:
+        hints = typing.get_type_hints(kind)
+    except Exception:  # noqa: BLE001 - a type whose annotations do not resolve: every field is looked at
+        hints = {}
+    always: list[str] = []
+    checked: list[str] = []
+    for name in child_fields(kind):
+        hint = hints.get(name)
+        if typing.get_origin(hint) in _SEQUENCES:
+            always.append(f"*node.{name}")
+        elif isinstance(hint, type) and issubclass(hint, cst.CSTNode):
+            always.append(f"node.{name}")
+        else:
+            checked.append(name)
+    lines = ["def read(node):", f"    found = [{', '.join(always)}]"]
+    for name in checked:
+        lines += [f"    value = node.{name}",
+                  "    if type(value) is list or type(value) is tuple:",
+                  "        found.extend(value)",  # a LibCST sequence field holds nodes only
+                  "    elif value is not None and is_node(value):",
+                  "        found.append(value)"]
+    lines.append("    return found")
+    namespace: dict[str, object] = {"is_node": is_node}
+    exec("\n".join(lines), namespace)  # noqa: S102 - code built above from field names, nothing else
+    read = _readers[kind] = namespace["read"]  # type: ignore[assignment]
+    return read  # type: ignore[return-value]
+
+
+_SEQUENCES = (collections.abc.Sequence, list, tuple)
 
 
 _IS_NODE: dict[type, bool] = {}
