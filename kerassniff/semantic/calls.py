@@ -109,7 +109,7 @@ class Calls:
         instance (read from the class, it is the plain function: ``Cls.method(obj, ...)``).
         """
         decorators = {d.decorator.value for d in function.node.decorators
-                      if isinstance(function.node, cst.FunctionDef) and isinstance(d.decorator, cst.Name)}
+                      if type(function.node) is cst.FunctionDef and type(d.decorator) is cst.Name}
         if "staticmethod" in decorators:
             return function
         if "classmethod" in decorators:
@@ -147,7 +147,7 @@ class Calls:
         try:
             frame = Frame(Scope(function.scope), self_value=self_value)
             self._bind_parameters(function, args, frame, self_value)
-            if isinstance(function.node, cst.Lambda):
+            if type(function.node) is cst.Lambda:
                 return self.eval(function.node.body, frame)
             self.exec_suite(function.node.body, frame)
         finally:
@@ -178,7 +178,7 @@ class Calls:
             value = keywords[name] if name in keywords else self._default(function, param, definition_frame)
             frame.scope.bind(name, value)
         for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
+            if type(star) is cst.Param:
                 frame.scope.bind(star.name.value, UNKNOWN)
 
     def _default(self, function: FunctionValue, param: cst.Param, definition_frame: Frame) -> Value:

@@ -52,7 +52,7 @@ class ControlFlow:
         for handler, fallback in zip(node.handlers, fallbacks):
             if handler.type is not None:
                 self.eval(handler.type, frame)
-            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+            if handler.name is not None and type(handler.name.name) is cst.Name:
                 frame.scope.bind(handler.name.name.value, UNKNOWN)
             with self.guarding(fallback):  # the fallback spelling for an older library
                 flows.append(self.exec_suite(handler.body, frame))
@@ -121,19 +121,19 @@ class ControlFlow:
         return self.is_guard(test, is_version_check)
 
     def _exec_else(self, orelse: cst.If | cst.Else | None, frame: Frame) -> Flow:
-        if isinstance(orelse, cst.If):
+        if type(orelse) is cst.If:
             return self.exec_if(orelse, frame)
-        if isinstance(orelse, cst.Else):
+        if type(orelse) is cst.Else:
             return self.exec_suite(orelse.body, frame)
         return None
 
     def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool:
         """Whether a condition reads a configuration knob (:class:`KnobConst`, see :meth:`exec_if`)."""
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
             return self.is_knob(test.expression, frame)
-        if isinstance(test, cst.BooleanOperation):
+        if type(test) is cst.BooleanOperation:
             return self.is_knob(test.left, frame) or self.is_knob(test.right, frame)
-        if isinstance(test, cst.Comparison):
+        if type(test) is cst.Comparison:
             return any(_holds_knob(part, frame) for part in [test.left, *(c.comparator for c in test.comparisons)])
         return _holds_knob(test, frame)
 
@@ -225,9 +225,9 @@ class ControlFlow:
 def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
     """``augment``, ``mode`` or ``args.mode`` holding a knob's value (looked up, not evaluated again)."""
     value: Value | None = None
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         value = frame.scope.lookup(node.value)
-    elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+    elif type(node) is cst.Attribute and type(node.value) is cst.Name:
         base = frame.scope.lookup(node.value.value)
         if isinstance(base, Instance):
             value = base.attrs.get(node.attr.value)

@@ -176,7 +176,7 @@ class Evaluation:
         return index_value(base, indices[0])
 
     def _index(self, index: cst.Index | cst.Slice, frame: Frame) -> Value:
-        if isinstance(index, cst.Index):
+        if type(index) is cst.Index:
             return self.eval(index.value, frame)
         lower = self.eval(index.lower, frame) if index.lower is not None else Const(None)
         upper = self.eval(index.upper, frame) if index.upper is not None else Const(None)
@@ -188,7 +188,7 @@ class Evaluation:
     def eval_call(self, node: cst.Call, frame: Frame) -> Value:
         func = node.func
         args = self.eval_args(node.args, frame)
-        if not isinstance(func, cst.Attribute):
+        if type(func) is not cst.Attribute:
             callee = self.eval(func, frame)
             result = self.call_value(callee, args, node, frame)
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
@@ -204,7 +204,7 @@ class Evaluation:
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)
             return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN)
-        if method in _LIST_GROWERS and isinstance(func.value, cst.Name) and is_list(receiver):
+        if method in _LIST_GROWERS and type(func.value) is cst.Name and is_list(receiver):
             result = self._grow_named_list(func.value.value, receiver, method, args, frame)
         else:
             result = self.call_method(receiver, method, args, node, frame)

@@ -51,9 +51,9 @@ class Evaluator(Protocol):
 
 
 def target_names(target: cst.BaseExpression):
-    if isinstance(target, cst.Name):
+    if type(target) is cst.Name:
         yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
+    elif type(target) in (cst.Tuple, cst.List):
         for element in target.elements:
             yield from target_names(element.value)
 
@@ -97,7 +97,7 @@ def eval_fstring(interp: Evaluator, node: cst.FormattedString, frame: Frame) -> 
     parts: list[str] = []
     known = True
     for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
+        if type(part) is cst.FormattedStringText:
             parts.append(part.value)
         else:
             value = interp.eval(part.expression, frame)
@@ -112,17 +112,17 @@ def eval_unary(interp: Evaluator, node: cst.UnaryOperation, frame: Frame) -> Val
     value = interp.eval(node.expression, frame)
     if isinstance(value, Const):
         try:
-            if isinstance(node.operator, cst.Minus):
+            if type(node.operator) is cst.Minus:
                 return Const(-value.value)
-            if isinstance(node.operator, cst.Plus):
+            if type(node.operator) is cst.Plus:
                 return Const(+value.value)
-            if isinstance(node.operator, cst.Not):
+            if type(node.operator) is cst.Not:
                 return Const(not value.value)
         except TypeError:
             return UNKNOWN
-    if isinstance(value, DataValue) and isinstance(node.operator, cst.Minus):
+    if isinstance(value, DataValue) and type(node.operator) is cst.Minus:
         return DataValue(value.data.with_step("shift", "negate", node))
-    if isinstance(value, VersionFlag) and isinstance(node.operator, cst.Not):
+    if isinstance(value, VersionFlag) and type(node.operator) is cst.Not:
         return value  # ``if not keras_2:`` is a version check too
     return UNKNOWN
 
@@ -137,11 +137,11 @@ def eval_sequence(interp: Evaluator, node, frame: Frame) -> Value:
     items = []
     for element in node.elements:
         value = interp.eval(element.value, frame)
-        if isinstance(element, cst.StarredElement):
+        if type(element) is cst.StarredElement:
             items.extend(seq_items(value))
         else:
             items.append(value)
-    kind = "tuple" if isinstance(node, cst.Tuple) else "list"
+    kind = "tuple" if type(node) is cst.Tuple else "list"
     if all(isinstance(i, Const) for i in items) and len(items) <= 100_000:
         return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
     return Seq(tuple(items), kind)
@@ -150,7 +150,7 @@ def eval_sequence(interp: Evaluator, node, frame: Frame) -> Value:
 def eval_dict(interp: Evaluator, node: cst.Dict, frame: Frame) -> Value:
     items = []
     for element in node.elements:
-        if isinstance(element, cst.DictElement):
+        if type(element) is cst.DictElement:
             items.append((interp.eval(element.key, frame), interp.eval(element.value, frame)))
         else:
             interp.eval(element.value, frame)
@@ -183,14 +183,14 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
         if comp is not None:
             length = None
     try:
-        if isinstance(node, cst.DictComp):
+        if type(node) is cst.DictComp:
             interp.eval(node.key, inner)
             interp.eval(node.value, inner)
             return UNKNOWN
         element_value = interp.eval(node.elt, inner)
     finally:
         interp.loop = saved
-    if isinstance(node, cst.GeneratorExp):
+    if type(node) is cst.GeneratorExp:
         return UNKNOWN
     if length is not None and length <= MAX_UNROLL:
         return Seq((element_value,) * length, "list")
@@ -217,7 +217,7 @@ def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) ->
     """``a and b`` / ``a or b`` with Python's short circuit, when the left operand's truth is known."""
     left = interp.eval(node.left, frame)
     known = truth(left)
-    is_and = isinstance(node.operator, cst.And)
+    is_and = type(node.operator) is cst.And
     if known is not None and known != is_and:
         return left  # False and ... / True or ...: the right operand is never evaluated
     right = interp.eval(node.right, frame)

@@ -53,7 +53,7 @@ class Statements:
         return None
 
     def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> Flow:
-        if isinstance(suite, cst.IndentedBlock):
+        if type(suite) is cst.IndentedBlock:
             return self.exec_block(suite.body, frame)
         return self.exec_smalls(suite.body, frame)
 
@@ -84,7 +84,7 @@ class Statements:
     # -- simple statements
     def exec_expr(self, small: cst.Expr, frame: Frame) -> Flow:
         self.eval(small.value, frame)
-        if isinstance(small.value, cst.Call) and self._is_exit_call(small.value, frame):
+        if type(small.value) is cst.Call and self._is_exit_call(small.value, frame):
             return EXIT
         return None
 
@@ -140,7 +140,7 @@ class Statements:
     def _knob(self, node: cst.BaseExpression, value: Value, frame: Frame, version_names_before: int) -> Value:
         """A module-level flag set to a boolean literal (``augment = True``) is a configuration knob;
         an unknown value computed from a library's version is a :class:`VersionFlag`."""
-        if frame.scope.parent is None and isinstance(node, cst.Name) and node.value in ("True", "False"):
+        if frame.scope.parent is None and type(node) is cst.Name and node.value in ("True", "False"):
             return KnobConst(node.value == "True")
         if isinstance(value, Unknown) and self.version_names_seen > version_names_before \
                 and self.is_guard(node, is_short):
@@ -150,12 +150,12 @@ class Statements:
     def _is_exit_call(self, call: cst.Call, frame: Frame) -> bool:
         """``sys.exit()``, ``os._exit()``, ``exit()``, ``quit()``: nothing after them runs."""
         func = call.func
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             bound = frame.scope.lookup(func.value)
             if bound is None:
                 return func.value in ("exit", "quit")
             return isinstance(bound, Symbol) and bound.raw in _EXIT_CALLS  # from sys import exit
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        if type(func) is cst.Attribute and type(func.value) is cst.Name:
             base = frame.scope.lookup(func.value.value)
             return isinstance(base, Symbol) and f"{base.raw}.{func.attr.value}" in _EXIT_CALLS
         return False
@@ -186,8 +186,8 @@ class Statements:
                 bases.extend(value.bases)
         cls = ClassValue(node, tuple(bases))
         class_frame = Frame(Scope(frame.scope))
-        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-            if isinstance(statement, cst.FunctionDef):
+        for statement in node.body.body if type(node.body) is cst.IndentedBlock else ():
+            if type(statement) is cst.FunctionDef:
                 cls.methods[statement.name.value] = self.define_function(statement, class_frame, owner=cls)
             else:
                 self.exec_statement(statement, class_frame)
@@ -232,7 +232,7 @@ class Statements:
     def assign_unpacked(self, target: cst.Tuple | cst.List, value: Value, frame: Frame) -> None:
         elements = target.elements
         for element, item in zip(elements, unpack(value, len(elements))):
-            self.assign(element.value, UNKNOWN if isinstance(element, cst.StarredElement) else item, frame)
+            self.assign(element.value, UNKNOWN if type(element) is cst.StarredElement else item, frame)
 
     def assign_attribute(self, target: cst.Attribute, value: Value, frame: Frame) -> None:
         receiver = self.eval(target.value, frame)
@@ -246,7 +246,7 @@ class Statements:
     def assign_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
         self.eval(target.value, frame)
         for element in target.slice:
-            if isinstance(element.slice, cst.Index):
+            if type(element.slice) is cst.Index:
                 self.eval(element.slice.value, frame)
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
