@@ -126,7 +126,11 @@ class Evaluation:
 
     # -- attributes
     def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
-        base = self.eval(node.value, frame)
+        value = node.value
+        if type(value) is cst.Name and self.expr_depth < MAX_EXPRESSION_DEPTH:
+            base = self.eval_name(value, frame)  # what eval does for a name (kept this side of the depth limit)
+        else:
+            base = self.eval(value, frame)
         attribute = node.attr.value
         says = SAYS_VERSION.get(attribute)
         if says or (says is None and says_version(attribute)):
@@ -193,7 +197,11 @@ class Evaluation:
             result = self.call_value(callee, args, node, frame)
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
             return self.registry.track(result)
-        receiver = self.eval(func.value, frame)
+        value = func.value
+        if type(value) is cst.Name and self.expr_depth < MAX_EXPRESSION_DEPTH:
+            receiver = self.eval_name(value, frame)  # what eval does for a name (kept this side of the depth limit)
+        else:
+            receiver = self.eval(value, frame)
         method = func.attr.value
         if isinstance(receiver, Symbol):
             callee = receiver.attr(method)
@@ -225,17 +233,23 @@ class Evaluation:
     def eval_args(self, args, frame: Frame) -> CallArgs:
         positional: list[Value] = []
         keywords: list[tuple[str, Value]] = []
+        names_allowed = self.expr_depth < MAX_EXPRESSION_DEPTH
         for arg in args:
-            value = self.eval(arg.value, frame)
-            if arg.star == "*":
-                positional.extend(seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
-            elif arg.star == "**":
-                if isinstance(value, DictValue):
-                    keywords.extend((k.value, v) for k, v in value.items if isinstance(k, Const) and isinstance(k.value, str))
-            elif arg.keyword is not None:
-                keywords.append((arg.keyword.value, value))
+            node = arg.value
+            if type(node) is cst.Name and names_allowed:
+                value = self.eval_name(node, frame)  # what eval does for a name (kept this side of the depth limit)
             else:
-                positional.append(value)
+                value = self.eval(node, frame)
+            star = arg.star
+            if not star:
+                if arg.keyword is None:
+                    positional.append(value)
+                else:
+                    keywords.append((arg.keyword.value, value))
+            elif star == "*":
+                positional.extend(seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
+            elif isinstance(value, DictValue):  # **kwargs
+                keywords.extend((k.value, v) for k, v in value.items if isinstance(k, Const) and isinstance(k.value, str))
         return CallArgs(tuple(positional), tuple(keywords), tuple(args))
 
 
