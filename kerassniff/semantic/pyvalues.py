@@ -9,7 +9,6 @@ beside their data, in :mod:`~kerassniff.semantic.dataflow` and :mod:`~kerassniff
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import libcst as cst
@@ -81,9 +80,8 @@ class Symbol(Value):
     raw: str
     local: bool = False  # from a relative import or a sibling module of the project
 
-    @cached_property
+    @property
     def name(self) -> str:
-        """The canonical spelling (read for every call of an imported name: worked out once per symbol)."""
         return canonical(self.raw)
 
     def attr(self, attribute: str) -> "Symbol":
