@@ -68,7 +68,11 @@ class Evaluation:
         depth = self.expr_depth
         if depth >= MAX_EXPRESSION_DEPTH:
             return UNKNOWN
-        handler = EVALUATORS.get(type(node))
+        kind = type(node)
+        leaf = LEAF_EVALUATORS.get(kind)
+        if leaf is not None:  # a name or a literal evaluates nothing below it: no depth to count
+            return leaf(self, node, frame)
+        handler = EVALUATORS.get(kind)
         if handler is None:
             return UNKNOWN
         self.expr_depth = depth + 1
@@ -257,6 +261,14 @@ _ATTRIBUTE_READERS = {
     Symbol: Evaluation._symbol_attribute, Instance: Evaluation._instance_attribute,
     ClassValue: Evaluation._class_attribute, ModelValue: Evaluation._model_attribute,
     ModuleValue: Evaluation._module_attribute, DataValue: Evaluation._data_attribute,
+}
+
+# Names and literals: evaluated without counting depth (nothing below them is evaluated).
+LEAF_EVALUATORS = {
+    cst.Name: Evaluation.eval_name,
+    cst.Integer: eval_literal,
+    cst.Float: eval_literal,
+    cst.SimpleString: eval_literal,
 }
 
 EVALUATORS = {
