@@ -46,9 +46,10 @@ class Statements:
         A notebook's later cells are run by hand after a cell that raised or called ``sys.exit()``,
         so at a notebook's top level nothing is unreachable.
         """
+        keep_going = top and self.script.cells is not None
         for statement in statements:
             flow = self.exec_statement(statement, frame)
-            if flow is not None and not (top and self.script.cells is not None):
+            if flow is not None and not keep_going:
                 return flow
         return None
 
@@ -58,8 +59,11 @@ class Statements:
         return self.exec_smalls(suite.body, frame)
 
     def exec_smalls(self, smalls, frame: Frame) -> Flow:
+        """The small statements of one line (``x = 1; y = 2``), up to one that leaves."""
+        handlers = self.SMALL_HANDLERS
         for small in smalls:
-            flow = self.exec_small(small, frame)
+            handler = handlers.get(type(small))
+            flow = handler(self, small, frame) if handler is not None else None
             if flow is not None:
                 return flow
         return None
@@ -76,10 +80,6 @@ class Statements:
             return self.exec_smalls(statement.body, frame)  # type: ignore[attr-defined]
         handler = self.STATEMENT_HANDLERS.get(kind)
         return handler(self, statement, frame) if handler is not None else None
-
-    def exec_small(self, small: cst.BaseSmallStatement, frame: Frame) -> Flow:
-        handler = self.SMALL_HANDLERS.get(type(small))
-        return handler(self, small, frame) if handler is not None else None
 
     # -- simple statements
     def exec_expr(self, small: cst.Expr, frame: Frame) -> Flow:
