@@ -73,7 +73,10 @@ class DictValue(Value):
         return None
 
 
-@dataclass(frozen=True)
+# Symbol and CallArgs are never changed once made, and hash by their fields like frozen values, but are not
+# frozen: one of each is made per call evaluated, and a frozen dataclass's __init__ sets each field through
+# object.__setattr__ (about twice the cost).
+@dataclass(unsafe_hash=True)
 class Symbol(Value):
     """An imported module, class or function, by its raw dotted name."""
 
@@ -131,7 +134,7 @@ class Instance(Value):
     local_class: ClassValue | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # never changed once made: see Symbol
 class CallArgs:
     positional: tuple[Value, ...] = ()
     keywords: tuple[tuple[str, Value], ...] = ()
