@@ -94,6 +94,30 @@ def test_the_interpreter_handed_to_handlers_satisfies_the_protocol(monkeypatch: 
     assert seen and all(isinstance(effects, Effects) for effects in seen)
 
 
+@pytest.mark.parametrize("name, handled", [
+    ("matplotlib.pyplot.plot", False), ("os.path.join", False), ("numpy.unknown_function", False),
+    ("keras.utils.to_categorical", True), ("numpy.random.rand", True), ("tensorflow.image.resize", True),
+    ("keras.utils.image_dataset_from_directory", True), ("tensorflow.nn.softmax", True), ("keras.layers.Dense", True),
+    ("numpy.concatenate", True),
+])
+def test_a_function_no_row_can_handle_is_known_by_its_name(name: str, handled: bool) -> None:
+    assert (arrays.may_handle(name) or keras.may_handle(name)) is handled
+
+
+def test_every_name_a_row_lists_may_be_handled() -> None:
+    for rule in arrays.LIBRARY_CALLS:
+        for name in rule.exact or ():
+            assert arrays.may_handle(name), name
+        for last in (rule.names or ()) if rule.exact is None else ():
+            assert any(arrays.may_handle(f"{prefix}{last}") for prefix in (*rule.prefix, "numpy.", "")), last
+
+
+def test_a_function_ruled_out_by_its_name_is_not_handled_whatever_the_arguments() -> None:
+    for args in (CallArgs(), CallArgs((array("train"),)), CallArgs((Seq((array("train"), array("test"))),))):
+        assert arrays.call_library(MinimalEffects(), "matplotlib.pyplot.imshow", args, NODE) is None
+        assert keras.call_keras(MinimalEffects(), "matplotlib.pyplot.imshow", args, NODE) is None
+
+
 def test_a_name_in_two_rows_keeps_the_first_rows_handler() -> None:
     table = first_wins((("astype",), "cast"), (("astype", "reshape"), "reshape"))
     assert table == {"astype": "cast", "reshape": "reshape"}

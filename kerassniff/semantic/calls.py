@@ -7,6 +7,8 @@ then to the Keras and array handlers (:mod:`keras_calls`, :mod:`data_calls`).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
@@ -58,17 +60,18 @@ class Calls:
         name = callee.name
         if name.startswith("builtins."):
             return call_builtin(name[9:], args)
-        if cli_args.is_flag_definition(name):
-            cli_args.define_flag(self.flag_values, args)
-            return UNKNOWN
-        stdlib = STDLIB_CALLS.get(name)
-        result = stdlib(args) if stdlib is not None else None
-        if result is None:
-            result = keras_calls.call_keras(self, name, args, node)
-        if result is None:
-            result = data_calls.call_library(self, name, args, node)
-        if result is not None:
-            return result
+        if _may_be_handled(name):
+            if cli_args.is_flag_definition(name):
+                cli_args.define_flag(self.flag_values, args)
+                return UNKNOWN
+            stdlib = STDLIB_CALLS.get(name)
+            result = stdlib(args) if stdlib is not None else None
+            if result is None:
+                result = keras_calls.call_keras(self, name, args, node)
+            if result is None:
+                result = data_calls.call_library(self, name, args, node)
+            if result is not None:
+                return result
         last = name.rsplit(".", 1)[-1]
         if last[:1].isupper() or name in cli_args.CLICK_OPTIONS:
             return Instance(name, args, node)
@@ -219,6 +222,14 @@ class Calls:
     def recorded_references(self) -> list[Reference]:
         return [Reference(symbol.raw, symbol.name, node, guarded=guarded)
                 for symbol, node, guarded in self._references.values()]
+
+
+@lru_cache(maxsize=4096)
+def _may_be_handled(name: str) -> bool:
+    """Whether any library table can handle some call of the function ``name``; the others (a plot, a file
+    operation) are an instance or unknown straight away."""
+    return (cli_args.is_flag_definition(name) or name in STDLIB_CALLS or keras_calls.may_handle(name)
+            or data_calls.may_handle(name))
 
 
 def _returned(returns: list[Value]) -> Value:

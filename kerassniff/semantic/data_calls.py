@@ -12,6 +12,7 @@ from kerassniff.semantic.library.array_methods import (
     instance_method,
     subscript,
 )
-from kerassniff.semantic.library.arrays import Statistic, call_library
+from kerassniff.semantic.library.arrays import Statistic, call_library, may_handle
 
-__all__ = ["Statistic", "arithmetic", "call_library", "data_attribute", "data_method", "instance_method", "subscript"]
+__all__ = ["Statistic", "arithmetic", "call_library", "data_attribute", "data_method", "instance_method", "may_handle",
+           "subscript"]

@@ -147,22 +147,34 @@ class Rule:
     prefix: tuple[str, ...] = ()  # canonical-name prefixes, any of them
     needs_data: bool = False  # the first argument must be an array
     when: Callable[[LibraryCall], bool] | None = None  # any other condition
+    suffix: str = ""  # the canonical name's ending
 
     def __post_init__(self) -> None:
         if self.names is None and self.exact is not None:
             object.__setattr__(self, "names", frozenset(name.rsplit(".", 1)[-1] for name in self.exact))
 
     def matches(self, call: LibraryCall) -> bool:
-        return ((self.exact is None or call.name in self.exact)
-                and (not self.prefix or call.name.startswith(self.prefix))
+        return (self.names_match(call.name)
                 and (not self.needs_data or call.data is not None)
                 and (self.when is None or self.when(call)))
 
+    def names_match(self, name: str) -> bool:
+        """Whether the row's conditions on the function's name hold (its others look at the arguments)."""
+        return ((self.exact is None or name in self.exact)
+                and (not self.prefix or name.startswith(self.prefix))
+                and name.endswith(self.suffix))
+
 
 def row(handle: Callable[[LibraryCall], Value | None], names=None, exact=None, prefix: str | tuple[str, ...] = (),
-        needs_data: bool = False, when: Callable[[LibraryCall], bool] | None = None) -> Rule:
+        needs_data: bool = False, when: Callable[[LibraryCall], bool] | None = None, suffix: str = "") -> Rule:
     return Rule(handle, frozenset(names) if names is not None else None, frozenset(exact) if exact is not None else None,
-                (prefix,) if isinstance(prefix, str) else prefix, needs_data, when)
+                (prefix,) if isinstance(prefix, str) else prefix, needs_data, when, suffix)
+
+
+def may_handle(name: str) -> bool:
+    """Whether some call of the function ``name`` can be handled by the table: False when every row's conditions on
+    the name rule it out, whatever the arguments (most calls of plotting and file libraries)."""
+    return any(rule.names_match(name) for rule in _rules_for(name.rpartition(".")[2]))
 
 
 def call_library(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
@@ -442,7 +454,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(to_categorical, exact={"keras.utils.to_categorical"}),
     row(preprocess_input, names={"preprocess_input"}, prefix=("keras.applications.", "tensorflow.keras.applications.")),
     row(keras_image, exact={"keras.utils.load_img", "keras.utils.img_to_array", "keras.utils.array_to_img"}),
-    row(image_directory, when=lambda call: call.name.endswith("image_dataset_from_directory")),
+    row(image_directory, suffix="image_dataset_from_directory"),
     row(dataset_reader, names={name.rsplit(".", 1)[-1] for name in loaders.DATASET_READERS},
         when=lambda call: loaders.dataset_reader(call.name) is not None),
     row(tfds_load, exact={"tensorflow_datasets.load"}),

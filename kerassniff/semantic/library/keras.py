@@ -53,6 +53,11 @@ KerasCall = Callable[[Effects, str, CallArgs, cst.Call], "Value | None"]
 
 
 # ------------------------------------------------------------------- entry point
+def may_handle(name: str) -> bool:
+    """Whether :func:`call_keras` can handle some call of the function ``name`` (False: it returns None for all)."""
+    return name in TENSOR_ACTIVATIONS or is_keras(name)
+
+
 def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
     if name in TENSOR_ACTIVATIONS:
         result = tensor_op(TENSOR_ACTIVATIONS[name], name, args, node)
