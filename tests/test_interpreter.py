@@ -90,6 +90,21 @@ def test_the_clock_is_read_while_one_statement_calls_functions(monkeypatch: pyte
     assert len(looks) >= 200 // 32
 
 
+def test_a_loop_body_is_scanned_for_the_names_it_assigns_only_when_a_condition_in_it_asks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kerassniff.semantic import control
+
+    scanned: list[cst.CSTNode] = []
+    monkeypatch.setattr(control, "assigned_names", lambda body: scanned.append(body) or assigned_names(body))
+    _interpreter("for x in data:\n    total = x\n    print(total)\n")
+    assert scanned == []
+    source = ("n = 0\nfor x in data:\n    for y in x:\n        if n == 0:\n            units = 1\n        else:\n"
+              "            units = 2\n    n += 1\n")
+    interpreter = _interpreter(source)
+    assert len(scanned) == 1  # the condition reads n, which the outer body changes (the inner one is not needed)
+    assert interpreter.module_scope.lookup("units") != Const(1)  # not decided: n differs between iterations
+
+
 @pytest.fixture
 def interpreted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How many times each function's body is interpreted (not answered from a summary)."""

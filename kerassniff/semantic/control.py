@@ -170,21 +170,28 @@ class ControlFlow:
 
     def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
         """A loop body interpreted once for all its iterations (how often it runs is not known)."""
-        assigned = self._loop_assigned.get(id(body))
-        if assigned is None:
-            assigned = self._loop_assigned[id(body)] = assigned_names(body)
-        saved = frame.loop_assigned
+        saved = frame.loop_bodies
         frame.open_loops += 1
-        frame.loop_assigned = saved | assigned
+        frame.loop_bodies = (*saved, body)
         try:
             self.exec_suite(body, frame)
         finally:
             frame.open_loops -= 1
-            frame.loop_assigned = saved
+            frame.loop_bodies = saved
 
     def varies_in_loop(self, test: cst.BaseExpression, frame: Frame) -> bool:
-        """Whether a condition reads a name that a loop around it (interpreted once) changes."""
-        return bool(frame.open_loops) and not frame.loop_assigned.isdisjoint(read_names(test))
+        """Whether a condition reads a name that a loop around it (interpreted once) changes.  The names a loop
+        body assigns are looked for only when a condition inside it asks (most loop bodies have none)."""
+        if not frame.open_loops:
+            return False
+        read = read_names(test)
+        for body in frame.loop_bodies:
+            assigned = self._loop_assigned.get(id(body))
+            if assigned is None:
+                assigned = self._loop_assigned[id(body)] = assigned_names(body)
+            if not assigned.isdisjoint(read):
+                return True
+        return False
 
     def with_loop(self, context: LoopContext, body):
         saved = self.loop

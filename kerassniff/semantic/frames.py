@@ -53,8 +53,8 @@ class Frame:
     returns: list[Value] = field(default_factory=list)
     self_value: Value | None = None
     open_loops: int = 0  # loops of this frame, interpreted once for all their iterations, around the code now
-    # names the bodies of those loops assign: they may differ from one iteration to the next
-    loop_assigned: frozenset[str] = frozenset()
+    # the bodies of those loops: the names they assign may differ from one iteration to the next
+    loop_bodies: tuple[cst.BaseSuite, ...] = ()
 
 
 # How control leaves a statement: None (falls through to the next), or one of these.  Code after a
