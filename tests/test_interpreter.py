@@ -268,3 +268,19 @@ def test_the_code_fields_readers_find_what_a_read_of_every_code_field_finds() ->
             kinds.add(type(node))
             stack.extend(expected)
     assert {cst.If, cst.ImportFrom, cst.Call, cst.Lambda, cst.Param} <= kinds
+
+
+@pytest.mark.parametrize("spelling", [
+    "'abc'", '"abc"', "''", '""', "'''doc'''", '"""doc"""', '""""""', "''''''", '"""a\nb"""', "'''it's'''",
+    '"\'\'\'"', "r'a\\nb'", 'R"\\d+"', "r'''x\\y'''", "u'abc'", "U'''a'''", "'a\\nb'", "'\\''", "b'abc'", "rb'x'",
+    "'é'", '"""a\\\nb"""',
+])
+def test_a_string_literal_is_read_as_python_reads_it(spelling: str) -> None:
+    import ast
+
+    from kerassniff.semantic.expressions import _literal_value
+
+    node = cst.parse_expression(spelling)
+    assert isinstance(node, cst.SimpleString)
+    value = _literal_value(node)
+    assert value == ast.literal_eval(spelling) and type(value) is type(ast.literal_eval(spelling))

@@ -78,11 +78,16 @@ def _literal_value(node: cst.Integer | cst.Float | cst.SimpleString) -> object:
     text = node.value
     if kind is cst.Float:
         return float(text)  # also 1e-3, .5, 1_000.5: Python's float literals are float()'s spellings
-    if kind is cst.SimpleString and "\\" not in text:
-        quote = text[-1]
-        if text[0] == quote and (len(text) < 6 or text[:3] != quote * 3):
-            return text[1:-1]  # 'abc' or "abc" without escapes: the text between the quotes
-    return node.evaluated_value  # prefixes, escapes, triple quotes: ast.literal_eval underneath
+    if kind is cst.SimpleString:
+        start = 0
+        while text[start] not in "'\"":
+            start += 1
+        prefix, body = text[:start].lower(), text[start:]
+        if prefix in ("", "u", "r") and (prefix == "r" or "\\" not in body) and "\r" not in body:
+            # a str whose text is its value: no escapes (or a raw string), in single or triple quotes
+            quote = 3 if body[:3] in ('"""', "'''") else 1
+            return body[quote:-quote]
+    return node.evaluated_value  # escapes, bytes: ast.literal_eval underneath (it compiles, and leaves cycles)
 
 
 def eval_concatenated(interp: Evaluator, node: cst.ConcatenatedString, frame: Frame) -> Value:
