@@ -95,3 +95,33 @@ def test_an_analysis_nobody_will_read_is_dropped_inside_the_lint():
     assert lint_source(saving, "train.py", keep_analysis=analysis_kept(True, False)).analysis is not None
     assert lint_source(saving, "train.py", keep_analysis=analysis_kept(False, False)).analysis is None
     assert lint_source(SCRIPT, "train.py", keep_analysis=analysis_kept(False, True)).analysis is not None
+
+
+def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals() -> None:
+    """A scope and the functions defined in it refer to each other (and ``ast.literal_eval``'s helpers to each
+    other): left in place, those cycles kept the functions' code for the collector to trace."""
+    import libcst as cst
+
+    from kerassniff.semantic import build_script
+    from kerassniff.semantic.frames import Scope
+    from kerassniff.semantic.pyvalues import FunctionValue
+
+    source = ('import keras\n'
+              'def block(x, f):\n    """A block."""\n    def inner(y):\n        return keras.layers.Conv2D(f, 3)(y)\n'
+              '    return inner(x)\n'
+              'class Net:\n    def __init__(self):\n        self.d = keras.layers.Dense(3)\n'
+              "scale = [lambda v: v * i for i in range(3)]\nprint('''done''', r'\\d')\n"
+              'x = block(keras.Input((8, 8, 3)), 4)\n')
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        script = build_script(cst.parse_module(source), "t.py")
+        del script
+        gc.collect()
+        kinds = {type(found) for found in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not kinds & {Scope, FunctionValue, type(lambda: None), cst.FunctionDef, cst.ClassDef}

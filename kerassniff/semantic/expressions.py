@@ -42,6 +42,7 @@ class Evaluator(Protocol):
     in_helper: int
 
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value: ...
+    def new_scope(self, parent: Scope | None) -> Scope: ...
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None: ...
     def binary(self, left: Value, op: str, right: Value, node: cst.CSTNode, frame: Frame) -> Value: ...
     def unroll_items(self, iterable: Value) -> list[Value] | None: ...
@@ -164,7 +165,7 @@ def eval_dict(interp: Evaluator, node: cst.Dict, frame: Frame) -> Value:
 
 def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
     """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
-    scope = Scope(frame.scope)
+    scope = interp.new_scope(frame.scope)
     inner = Frame(scope, frame.returns, frame.self_value, frame.open_loops, frame.loop_bodies)
     comp = node.for_in
     length: int | None = None

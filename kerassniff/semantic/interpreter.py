@@ -58,7 +58,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.script = Script(path=path, module=module)
         self.deadline = deadline  # time.monotonic() value; checked every few statements
         self._ticks = 0
-        self.module_scope = Scope()
+        self.scopes: list[Scope] = []  # every scope the build makes (see release_scopes)
+        self.module_scope = self.new_scope(None)
         self.star_imports: list[str] = []
         self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
         self.script_mentions_versions = True  # whether the script's text has a word a version check needs
@@ -101,13 +102,26 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.script.references = self.recorded_references()
         return self.script
 
+    def new_scope(self, parent: Scope | None) -> Scope:
+        scope = Scope(parent)
+        self.scopes.append(scope)
+        return scope
+
+    def release_scopes(self) -> None:
+        """Drop the names of every scope the build made.  A scope and the functions defined in it refer to each
+        other, and that cycle kept the functions' code (much of the parse tree) alive until the garbage collector
+        traced it; no reader of the finished model looks at a scope."""
+        for scope in self.scopes:
+            scope.vars.clear()
+        self.scopes.clear()
+
     def _run_uncalled(self) -> None:
         """Interpret functions and methods nobody called, with unknown arguments."""
         index = 0
         while index < len(self.functions):
             function = self.functions[index]
             index += 1
-            if id(function.node) not in self.called and function.owner is None:
+            if id(function.node) not in self.called and not function.is_method:
                 self.call_function(function, CallArgs(), None)
         for cls in self.classes:
             pending = [m for m in cls.methods.values() if id(m.node) not in self.called]
@@ -164,5 +178,6 @@ def build_script(module: cst.Module, path: str, deadline: float | None = None,
     interpreter.script.cells = cells
     interpreter.script.text = text
     script = interpreter.build()
+    interpreter.release_scopes()
     script.positions.locate(text)
     return script

@@ -95,7 +95,7 @@ class Symbol(Value):
 class FunctionValue(Value):
     node: cst.FunctionDef | cst.Lambda
     scope: Any  # the defining Scope
-    owner: "ClassValue | None" = None
+    is_method: bool = False  # defined in a class body (the class is not kept here: it holds its methods)
     # parameters given a default by a decorator (``@click.option("--model", default=...)``)
     option_defaults: dict[str, "Value"] = field(default_factory=dict)
 

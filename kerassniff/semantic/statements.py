@@ -12,7 +12,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, keras_calls
 from kerassniff.semantic.folding import is_list, listed, representative, seq_items
 from kerassniff.semantic.pyvalues import unpack
-from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, dotted
 from kerassniff.semantic.guards import is_short
 from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
@@ -165,8 +165,8 @@ class Statements:
         self.define_function(node, frame)
         return None
 
-    def define_function(self, node: cst.FunctionDef, frame: Frame, owner: ClassValue | None = None) -> FunctionValue:
-        function = FunctionValue(node, frame.scope, owner)
+    def define_function(self, node: cst.FunctionDef, frame: Frame, is_method: bool = False) -> FunctionValue:
+        function = FunctionValue(node, frame.scope, is_method)
         for decorator in node.decorators:
             option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
             if option is not None:
@@ -185,10 +185,10 @@ class Statements:
             elif isinstance(value, ClassValue):
                 bases.extend(value.bases)
         cls = ClassValue(node, tuple(bases))
-        class_frame = Frame(Scope(frame.scope))
+        class_frame = Frame(self.new_scope(frame.scope))
         for statement in node.body.body if type(node.body) is cst.IndentedBlock else ():
             if type(statement) is cst.FunctionDef:
-                cls.methods[statement.name.value] = self.define_function(statement, class_frame, owner=cls)
+                cls.methods[statement.name.value] = self.define_function(statement, class_frame, is_method=True)
             else:
                 self.exec_statement(statement, class_frame)
         frame.scope.bind(node.name.value, cls)
