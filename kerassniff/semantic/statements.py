@@ -39,6 +39,7 @@ class Statements:
 
     STATEMENT_HANDLERS: dict[type, Callable[..., Flow]]  # set by resolve_handlers on the assembled class
     SMALL_HANDLERS: dict[type, Callable[..., Flow]]
+    TARGET_HANDLERS: dict[type, Callable[..., None]]
 
     def exec_block(self, statements, frame: Frame, top: bool = False) -> Flow:
         """Interpret statements in order, up to one that leaves the block (the rest is unreachable).
@@ -222,9 +223,9 @@ class Statements:
 
     # -- assignment
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
-        handler = _TARGETS.get(type(target))
+        handler = self.TARGET_HANDLERS.get(type(target))
         if handler is not None:
-            getattr(self, handler)(target, value, frame)
+            handler(self, target, value, frame)
 
     def assign_name(self, target: cst.Name, value: Value, frame: Frame) -> None:
         frame.scope.bind(target.value, bound_to(value, target.value))
@@ -277,3 +278,4 @@ def resolve_handlers(cls: type) -> None:
     every statement made a bound method each time)."""
     cls.STATEMENT_HANDLERS = {kind: getattr(cls, name) for kind, name in _STATEMENTS.items()}
     cls.SMALL_HANDLERS = {kind: getattr(cls, name) for kind, name in _SMALL.items()}
+    cls.TARGET_HANDLERS = {kind: getattr(cls, name) for kind, name in _TARGETS.items()}

@@ -93,7 +93,8 @@ def _frozen(value: Value | None) -> Hashable:
         return None
     kind = type(value)
     if isinstance(value, Const):
-        return (kind, _typed(value.value), Same(getattr(value, "data", None)))
+        data = getattr(value, "data", None)  # the array a KnownLen counts
+        return (kind, _typed(value.value)) if data is None else (kind, _typed(value.value), Same(data))
     if kind is Seq:
         return (kind, value.kind, tuple(_frozen(item) for item in value.items))  # type: ignore[attr-defined]
     if kind is DictValue:
