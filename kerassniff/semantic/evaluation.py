@@ -207,12 +207,15 @@ class Evaluation:
         else:
             receiver = self.eval(value, frame)
         method = func.attr.value
-        if isinstance(receiver, Symbol):
+        if type(receiver) is Symbol:  # a library function (np.array, plt.plot): the commonest call, kept short
             callee = receiver.attr(method)
-            self._reference(callee, func)
-            result = self.call_value(callee, args, node, frame)
-            self._record_call(node, callee.name, None, receiver, args)
-            return self.registry.track(result)
+            recording = not self.in_helper
+            if recording and id(func) not in self._references:  # Calls._reference, written out
+                self._references[id(func)] = (callee, func, self.guarded > 0)
+            result = self.call_library(callee, args, node, frame)
+            if recording:  # Calls._record_call, written out
+                self._call_sites[id(node)] = (node, callee.name, None, receiver, args, self.guarded > 0)
+            return self.registry.track(result) if type(result) is ModelValue else result
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)
             return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN)
