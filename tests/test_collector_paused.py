@@ -125,3 +125,27 @@ def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals
         gc.garbage.clear()
         gc.enable()
     assert not kinds & {Scope, FunctionValue, type(lambda: None), cst.FunctionDef, cst.ClassDef}
+
+
+def test_a_dropped_analysis_leaves_no_cycle_between_a_model_and_its_calls() -> None:
+    """A model lists its compile, fit and predict calls, and each refers back to it: an analysis the lint drops is
+    released first, so that it is freed at once and the collector's pass has no parse tree to trace."""
+    from kerassniff.semantic.models import CompileCall, FitCall, Model
+
+    source = SCRIPT + "model.fit(x, y)\nmodel.predict(x)\nmodel.save('m.keras')\nmodel.trainable = False\n"
+    kept = lint_source(source, "train.py")
+    assert kept.analysis is not None and kept.analysis.script.models[0].fits  # a kept analysis is whole
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = lint_source(source, "train.py", keep_analysis=lambda _: False)
+        assert result.analysis is None and result.findings
+        del result
+        gc.collect()
+        kinds = {type(found) for found in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not kinds & {Model, CompileCall, FitCall}

@@ -67,6 +67,7 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
         else:
             result = _lint_python(text, path, config, rules, parser=parser)
         if keep_analysis is not None and result.analysis is not None and not keep_analysis(result):
+            result.analysis.script.release()
             result = replace(result, analysis=None)
         return result
 

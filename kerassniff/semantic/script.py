@@ -94,6 +94,12 @@ class Script:
         for model in self.models:
             yield from model.saves
 
+    def release(self) -> None:
+        """Break the model's cycles (a model and the calls made on it refer to each other) once nothing will read
+        this script's facts: see :meth:`Model.release`."""
+        for model in self.models:
+            model.release()
+
     def inplace_shuffles(self) -> list[tuple[int, CallSite, Data]]:
         """Each in-place shuffle of an array (``np.random.shuffle(x)``): its index in ``calls``, the call, the array."""
         return [(index, call, data) for index, call in enumerate(self.calls)
