@@ -110,7 +110,7 @@ def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals
               'def block(x, f):\n    """A block."""\n    def inner(y):\n        return keras.layers.Conv2D(f, 3)(y)\n'
               '    return inner(x)\n'
               'class Net:\n    def __init__(self):\n        self.d = keras.layers.Dense(3)\n'
-              "scale = [lambda v: v * i for i in range(3)]\nprint('''done''', r'\\d')\n"
+              "scale = [lambda v: v * i for i in range(3)]\nprint('''done''', r'\\d', 'a\\tb')\n"
               'x = block(keras.Input((8, 8, 3)), 4)\n')
     gc.collect()
     gc.disable()

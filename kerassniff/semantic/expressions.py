@@ -7,6 +7,7 @@ interpreter's dispatch table (:data:`kerassniff.semantic.evaluation.EVALUATORS`,
 """
 from __future__ import annotations
 
+import ast
 from typing import Protocol
 
 import libcst as cst
@@ -88,7 +89,9 @@ def _literal_value(node: cst.Integer | cst.Float | cst.SimpleString) -> object:
             # a str whose text is its value: no escapes (or a raw string), in single or triple quotes
             quote = 3 if body[:3] in ('"""', "'''") else 1
             return body[quote:-quote]
-    return node.evaluated_value  # escapes, bytes: ast.literal_eval underneath (it compiles, and leaves cycles)
+    # escapes, bytes: CPython reads the literal (LibCST's evaluated_value calls ast.literal_eval, whose nested
+    # helpers are left as cyclic garbage on every call)
+    return ast.parse(text, mode="eval").body.value  # type: ignore[attr-defined]
 
 
 def eval_concatenated(interp: Evaluator, node: cst.ConcatenatedString, frame: Frame) -> Value:
