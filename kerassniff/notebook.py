@@ -41,6 +41,19 @@ _HELP_SUFFIX = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
 # ``x = %magic``, a line ending in ``?``, prompts, and leading blank lines or indentation of the cell.
 _MAYBE_IPYTHON_LINE = re.compile(r"^[ \t]*(?:[!%?,;/]|>>>|\.\.\.|In \[)|=\s*[!%]|\?[ \t]*$", re.MULTILINE)
 _MAYBE_IPYTHON = re.compile(_MAYBE_IPYTHON_LINE.pattern + r"|\A\s*\n|\A[ \t]", re.MULTILINE)
+# The same question asked in cheaper parts (most cells open with code and hold no ``!``, ``%`` or ``?``): the
+# patterns that need one of those characters are searched only in a cell that has one.
+_ESCAPE_OPENS_LINE = re.compile(r"^[ \t]*(?:[!%?,;/]|>>>|\.\.\.|In \[)", re.MULTILINE)
+_ESCAPE_INSIDE_LINE = re.compile(r"=\s*[!%]|\?[ \t]*$", re.MULTILINE)
+
+
+def maybe_ipython(source: str) -> bool:
+    """Whether a cell could hold IPython syntax (``_MAYBE_IPYTHON``); a cell without is plain Python for IPython too."""
+    if not source or source[0].isspace():  # leading blank lines or indentation: the whole pattern decides
+        return _MAYBE_IPYTHON.search(source) is not None
+    if ("!" in source or "%" in source or "?" in source) and _ESCAPE_INSIDE_LINE.search(source):
+        return True
+    return _ESCAPE_OPENS_LINE.search(source) is not None
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ def cell_python(source: str) -> list[str]:
         if not words or words[0] not in _PYTHON_CELL_MAGICS:
             return ["# (cell magic: not Python)" for _ in lines]
         return ["pass  # cell magic", *cell_python("\n".join(lines[1:]))][: len(lines)]
-    if not _MAYBE_IPYTHON.search(source):
+    if not maybe_ipython(source):
         return lines
     transform = ipython_transformer()
     if transform is None:

@@ -191,3 +191,12 @@ def test_leading_magics_alone_read_as_ipython_reads_the_whole_cell(cell: str) ->
 ])
 def test_cells_of_other_shapes_go_to_ipython_whole(cell: str) -> None:
     assert notebook_module._escaped_head(cell.splitlines()) == 0
+
+
+@pytest.mark.parametrize("cell", [
+    "", "x = 1\n", "\nx = 1", "  x = 1", "\r\nx", "\u00a0x", "x != 1\n", "files = !ls\n", "%matplotlib inline\n",
+    "x = 1\n!pip install keras\n", "model.fit?\n", "x = 5 % 2\n", "a = b ==  %time\n", ">>> x = 1\n", "... y\n",
+    "In [3]: x\n", "f(x)\n, y\n", "x = 1\n;y\n", "/f x\n", "print('?')\n", "x?  \ny", "d = {'a': 1}  # 100%\n",
+])
+def test_the_cheap_ipython_test_agrees_with_the_whole_pattern(cell: str) -> None:
+    assert notebook_module.maybe_ipython(cell) is (notebook_module._MAYBE_IPYTHON.search(cell) is not None)

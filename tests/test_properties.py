@@ -49,3 +49,11 @@ def test_random_text_is_a_finding_or_clean(text: str) -> None:
 def test_random_bytes_never_raise(data: bytes) -> None:
     result = lint_bytes(b"import keras\n" + data, "bytes.py", CONFIG)
     assert result.internal_error is None, result.internal_error
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=" \t\n\r=!%?,;/.>I[nx1(\u00a0", max_size=30))
+def test_the_cheap_ipython_test_agrees_with_the_whole_pattern_on_any_cell(cell: str) -> None:
+    from kerassniff import notebook
+
+    assert notebook.maybe_ipython(cell) is (notebook._MAYBE_IPYTHON.search(cell) is not None)
