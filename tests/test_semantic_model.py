@@ -138,6 +138,23 @@ def test_positions_of_statements_rendered_alone_equal_libcst(text: str, monkeypa
     assert all(everything.get(node) == full[node] for node in nodes)
 
 
+def test_positions_asked_one_at_a_time_resume_the_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nodes asked for in separate batches, in any order: each found in its statement without a whole render."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic.positions import NodePositions
+
+    text = "import keras\ndef f(x):\n    return g(x)\n\nm = keras.Sequential()\nm.fit(a, b)\nclass C:\n    y = f(2)\n"
+    module = cst.parse_module(text)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    names = [node for node in full if isinstance(node, (cst.Name, cst.Call, cst.Integer))]
+    monkeypatch.setattr(cst.Module, "_codegen", lambda *_: pytest.fail("the whole module was rendered"))
+    positions = NodePositions(module)
+    positions.locate(text)
+    for node in [*names[len(names) // 2:], *reversed(names[: len(names) // 2])]:
+        assert positions.get(node) == full[node]
+
+
 def test_messages_name_lines_not_markers() -> None:
     from kerassniff.api import lint_paths
     from kerassniff.config import Config

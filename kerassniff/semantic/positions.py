@@ -181,29 +181,35 @@ class NodePositions:
 
 
 class _Statements:
-    """Which module-level statement holds a node: the statements' code is walked in order only as far as the
-    nodes asked for (a finding near the top of a file walks little of it), and what was walked is remembered."""
+    """Which module-level statement holds a node: the statements' code is walked in source order only as far as
+    the nodes asked for (a finding near the top of a file walks little of it), and the walk is resumed, not
+    repeated, when more nodes are asked for."""
 
     def __init__(self, body: Sequence[cst.CSTNode]) -> None:
         self._body = body
-        self._walked = 0  # statements walked so far
-        self._index_of: dict[int, int] = {}  # id(node) -> index of its module-level statement
+        self._next = 0  # the next statement to walk
+        self._stack: list[cst.CSTNode] = []  # what is left to walk of statement self._next - 1
+        self._index_of: dict[int, int] = {}  # id(node) -> index of its module-level statement, for nodes walked
 
     def holding(self, nodes: set[cst.CSTNode]) -> dict[int, int] | None:
         """id(node) -> index of the statement that holds it, for each of ``nodes``; None when one is in no
         statement's code (a helper module's node, or punctuation)."""
-        index_of = self._index_of
+        index_of, stack = self._index_of, self._stack
         missing = {id(node) for node in nodes if id(node) not in index_of}
-        while missing and self._walked < len(self._body):
-            index = self._walked
-            self._walked += 1
-            stack = [self._body[index]]
-            while stack:
-                node = stack.pop()
-                index_of[id(node)] = index
-                stack.extend(code_children(node))
-            missing = {key for key in missing if key not in index_of}
-        return None if missing else index_of
+        while missing:
+            if not stack:
+                if self._next == len(self._body):
+                    return None
+                stack.append(self._body[self._next])
+                self._next += 1
+            node = stack.pop()
+            key = id(node)
+            index_of[key] = self._next - 1
+            missing.discard(key)
+            children = code_children(node)
+            children.reverse()  # the first child is walked first: the walk goes in source order
+            stack.extend(children)
+        return index_of
 
 
 def _statement_starts(module: cst.Module, text: str) -> list[int] | None:
