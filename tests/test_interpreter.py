@@ -174,7 +174,7 @@ def test_inputs_that_python_calls_equal_are_different_abstract_inputs(a, b) -> N
 
 
 # -- what library handlers use of the interpreter (semantic/effects.py names it) ------------------------------
-HANDLER_NAMES = ("eval", "loop", "next_order", "assign", "varies_in_loop", "unroll_items", "literals",
+HANDLER_NAMES = ("eval", "loop", "next_order", "assign", "varies_in_loop", "unroll_items", "top_index", "literals",
                  "is_knob", "in_helper", "element_of", "call_function", "binary", "script")
 
 

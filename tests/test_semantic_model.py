@@ -155,6 +155,27 @@ def test_positions_asked_one_at_a_time_resume_the_walk(monkeypatch: pytest.Monke
         assert positions.get(node) == full[node]
 
 
+def test_a_recorded_calls_statement_is_known_without_a_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interpreter tells which module-level statement holds each call it recorded (in a function's body: the
+    function's definition), so a finding on a call needs no walk of the statements to place it."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic import build_script
+    from kerassniff.semantic import positions as positions_module
+
+    text = ("import keras\ndef train(m):\n    m.fit(x, y)\n\nmodel = keras.Sequential()\n"
+            "model.compile(loss='mse')\ntrain(model)\nf = lambda m: m.predict(x)\nf(model)\n")
+    module = cst.parse_module(text)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    script = build_script(module, "t.py", text=text)
+    monkeypatch.setattr(positions_module, "code_children", lambda node: pytest.fail("the statements were walked"))
+    calls = [call.node for call in script.calls]
+    assert len(calls) == 6  # Sequential, compile, train, fit (in train), f, predict (in the lambda)
+    for node in calls:
+        script.positions.want(node)
+    assert all(script.position(node) == full[node] for node in calls)
+
+
 def test_messages_name_lines_not_markers() -> None:
     from kerassniff.api import lint_paths
     from kerassniff.config import Config

@@ -147,6 +147,7 @@ class Calls:
         key = id(function.node)
         self.active.add(key)
         self.depth += 1
+        caller_top, self.top_index = self.top_index, function.top
         try:
             frame = Frame(self.new_scope(function.scope), self_value=self_value)
             self._bind_parameters(function, args, frame, self_value)
@@ -156,6 +157,7 @@ class Calls:
         finally:
             self.depth -= 1
             self.active.discard(key)
+            self.top_index = caller_top
         return _returned(frame.returns)
 
     def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None) -> None:
@@ -206,10 +208,11 @@ class Calls:
 
     # -- recording
     # A call or a name is recorded as a tuple each time it is evaluated (the last evaluation of a call wins, the
-    # first of a name); the records become CallSite and Reference objects once, when the build ends.
+    # first of a name); the records become CallSite and Reference objects once, when the build ends.  A call's
+    # record also says which module-level statement holds it (positions render only that statement).
     def _record_call(self, node: cst.Call, callee: str | None, method: str | None, receiver: Value, args: CallArgs) -> None:
         if not self.in_helper:
-            self._call_sites[id(node)] = (node, callee, method, receiver, args, self.guarded > 0)
+            self._call_sites[id(node)] = (node, callee, method, receiver, args, self.guarded > 0, self.top_index)
 
     def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
         if not self.in_helper and id(node) not in self._references:
@@ -217,7 +220,11 @@ class Calls:
 
     def recorded_calls(self) -> list[CallSite]:
         return [CallSite(node, callee, method, receiver, args, model_of(receiver), guarded=guarded)
-                for node, callee, method, receiver, args, guarded in self._call_sites.values()]
+                for node, callee, method, receiver, args, guarded, _ in self._call_sites.values()]
+
+    def call_statements(self) -> dict[int, int]:
+        """id(call node) -> index of the module-level statement that holds it, for every call recorded."""
+        return {key: record[-1] for key, record in self._call_sites.items() if record[-1] is not None}
 
     def recorded_references(self) -> list[Reference]:
         return [Reference(symbol.raw, symbol.name, node, guarded=guarded)

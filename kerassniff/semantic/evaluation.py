@@ -214,7 +214,7 @@ class Evaluation:
                 self._references[id(func)] = (callee, func, self.guarded > 0)
             result = self.call_library(callee, args, node, frame)
             if recording:  # Calls._record_call, written out
-                self._call_sites[id(node)] = (node, callee.name, None, receiver, args, self.guarded > 0)
+                self._call_sites[id(node)] = (node, callee.name, None, receiver, args, self.guarded > 0, self.top_index)
             return self.registry.track(result) if type(result) is ModelValue else result
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)

@@ -41,6 +41,7 @@ class Evaluator(Protocol):
     literals: dict[int, Value]
     loop: LoopContext | None
     in_helper: int
+    top_index: int | None
 
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value: ...
     def new_scope(self, parent: Scope | None) -> Scope: ...
@@ -207,7 +208,7 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
 
 
 def eval_lambda(interp: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, frame.scope)
+    return FunctionValue(node, frame.scope, top=None if interp.in_helper else interp.top_index)
 
 
 def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:

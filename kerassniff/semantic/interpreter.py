@@ -58,6 +58,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.script = Script(path=path, module=module)
         self.deadline = deadline  # time.monotonic() value; checked every few statements
         self._ticks = 0
+        self.top_index: int | None = None  # the module-level statement that holds the code being interpreted
         self.scopes: list[Scope] = []  # every scope the build makes (see release_scopes)
         self.module_scope = self.new_scope(None)
         self.star_imports: list[str] = []
@@ -179,5 +180,5 @@ def build_script(module: cst.Module, path: str, deadline: float | None = None,
     interpreter.script.text = text
     script = interpreter.build()
     interpreter.release_scopes()
-    script.positions.locate(text)
+    script.positions.locate(text, interpreter.call_statements())
     return script

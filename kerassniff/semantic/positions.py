@@ -79,9 +79,12 @@ class NodePositions:
         self._text: str | None = None
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
 
-    def locate(self, text: str | None) -> None:
-        """The source text the module was parsed from (statements rendered alone are found in it)."""
+    def locate(self, text: str | None, statements: dict[int, int] | None = None) -> None:
+        """The source text the module was parsed from (statements rendered alone are found in it), and what the
+        interpreter knows of which module-level statement holds a node (id -> index: the calls it recorded)."""
         self._text = text
+        if statements:
+            self._statements.know(statements)
 
     def want(self, node: cst.CSTNode) -> None:
         if node not in self.known and node not in self.absent:
@@ -190,6 +193,10 @@ class _Statements:
         self._next = 0  # the next statement to walk
         self._stack: list[cst.CSTNode] = []  # what is left to walk of statement self._next - 1
         self._index_of: dict[int, int] = {}  # id(node) -> index of its module-level statement, for nodes walked
+
+    def know(self, statements: dict[int, int]) -> None:
+        """Statements already known for some nodes (they are not looked for)."""
+        self._index_of.update(statements)
 
     def holding(self, nodes: set[cst.CSTNode]) -> dict[int, int] | None:
         """id(node) -> index of the statement that holds it, for each of ``nodes``; None when one is in no

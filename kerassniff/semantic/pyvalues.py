@@ -96,6 +96,7 @@ class FunctionValue(Value):
     node: cst.FunctionDef | cst.Lambda
     scope: Any  # the defining Scope
     is_method: bool = False  # defined in a class body (the class is not kept here: it holds its methods)
+    top: int | None = None  # the module-level statement that defines it (None: a helper module's)
     # parameters given a default by a decorator (``@click.option("--model", default=...)``)
     option_defaults: dict[str, "Value"] = field(default_factory=dict)
 

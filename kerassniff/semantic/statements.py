@@ -48,7 +48,9 @@ class Statements:
         so at a notebook's top level nothing is unreachable.
         """
         keep_going = top and self.script.cells is not None
-        for statement in statements:
+        for index, statement in enumerate(statements):
+            if top:
+                self.top_index = index
             flow = self.exec_statement(statement, frame)
             if flow is not None and not keep_going:
                 return flow
@@ -167,7 +169,7 @@ class Statements:
         return None
 
     def define_function(self, node: cst.FunctionDef, frame: Frame, is_method: bool = False) -> FunctionValue:
-        function = FunctionValue(node, frame.scope, is_method)
+        function = FunctionValue(node, frame.scope, is_method, top=None if self.in_helper else self.top_index)
         for decorator in node.decorators:
             option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
             if option is not None:
