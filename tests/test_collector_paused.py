@@ -97,6 +97,21 @@ def test_an_analysis_nobody_will_read_is_dropped_inside_the_lint():
     assert lint_source(SCRIPT, "train.py", keep_analysis=analysis_kept(False, True)).analysis is not None
 
 
+def cyclic_garbage_kinds(work) -> set[type]:
+    """The types of the objects that ``work()`` leaves for the cyclic collector (garbage only a cycle holds)."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        work()
+        gc.collect()
+        return {type(found) for found in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
 def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals() -> None:
     """A scope and the functions defined in it refer to each other (and ``ast.literal_eval``'s helpers to each
     other): left in place, those cycles kept the functions' code for the collector to trace."""
@@ -112,18 +127,7 @@ def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals
               'class Net:\n    def __init__(self):\n        self.d = keras.layers.Dense(3)\n'
               "scale = [lambda v: v * i for i in range(3)]\nprint('''done''', r'\\d', 'a\\tb')\n"
               'x = block(keras.Input((8, 8, 3)), 4)\n')
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        script = build_script(cst.parse_module(source), "t.py")
-        del script
-        gc.collect()
-        kinds = {type(found) for found in gc.garbage}
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
+    kinds = cyclic_garbage_kinds(lambda: build_script(cst.parse_module(source), "t.py"))
     assert not kinds & {Scope, FunctionValue, type(lambda: None), cst.FunctionDef, cst.ClassDef}
 
 
@@ -135,17 +139,9 @@ def test_a_dropped_analysis_leaves_no_cycle_between_a_model_and_its_calls() -> N
     source = SCRIPT + "model.fit(x, y)\nmodel.predict(x)\nmodel.save('m.keras')\nmodel.trainable = False\n"
     kept = lint_source(source, "train.py")
     assert kept.analysis is not None and kept.analysis.script.models[0].fits  # a kept analysis is whole
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
+
+    def lint_and_drop() -> None:
         result = lint_source(source, "train.py", keep_analysis=lambda _: False)
         assert result.analysis is None and result.findings
-        del result
-        gc.collect()
-        kinds = {type(found) for found in gc.garbage}
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
-    assert not kinds & {Model, CompileCall, FitCall}
+
+    assert not cyclic_garbage_kinds(lint_and_drop) & {Model, CompileCall, FitCall}
