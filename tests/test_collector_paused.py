@@ -112,7 +112,18 @@ def cyclic_garbage_kinds(work) -> set[type]:
         gc.enable()
 
 
-def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals() -> None:
+@pytest.mark.parametrize("source", [
+    ('import keras\n'
+     'def block(x, f):\n    """A block."""\n    def inner(y):\n        return keras.layers.Conv2D(f, 3)(y)\n'
+     '    return inner(x)\n'
+     'class Net:\n    def __init__(self):\n        self.d = keras.layers.Dense(3)\n'
+     "scale = [lambda v: v * i for i in range(3)]\nprint('''done''', r'\\d', 'a\\tb')\n"
+     'x = block(keras.Input((8, 8, 3)), 4)\n'),
+    # no function at the module's top level: the cycle runs through the class's scope to the module's
+    'import keras\nclass LeNet:\n    @staticmethod\n    def build(n):\n        return keras.Sequential()\n'
+    'model = LeNet.build(3)\n',
+])
+def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals(source: str) -> None:
     """A scope and the functions defined in it refer to each other (and ``ast.literal_eval``'s helpers to each
     other): left in place, those cycles kept the functions' code for the collector to trace."""
     import libcst as cst
@@ -121,12 +132,6 @@ def test_a_built_model_leaves_no_cycle_through_its_scopes_or_its_string_literals
     from kerassniff.semantic.frames import Scope
     from kerassniff.semantic.pyvalues import FunctionValue
 
-    source = ('import keras\n'
-              'def block(x, f):\n    """A block."""\n    def inner(y):\n        return keras.layers.Conv2D(f, 3)(y)\n'
-              '    return inner(x)\n'
-              'class Net:\n    def __init__(self):\n        self.d = keras.layers.Dense(3)\n'
-              "scale = [lambda v: v * i for i in range(3)]\nprint('''done''', r'\\d', 'a\\tb')\n"
-              'x = block(keras.Input((8, 8, 3)), 4)\n')
     kinds = cyclic_garbage_kinds(lambda: build_script(cst.parse_module(source), "t.py"))
     assert not kinds & {Scope, FunctionValue, type(lambda: None), cst.FunctionDef, cst.ClassDef}
 

@@ -13,7 +13,7 @@ import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import STDLIB_CALLS, call_builtin, fold_binary
-from kerassniff.semantic.frames import Frame, by_type
+from kerassniff.semantic.frames import Frame, Scope, by_type
 from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.training import CallSite, Reference
@@ -149,7 +149,7 @@ class Calls:
         self.depth += 1
         caller_top, self.top_index = self.top_index, function.top
         try:
-            frame = Frame(self.new_scope(function.scope), self_value=self_value)
+            frame = Frame(Scope(function.scope), self_value=self_value)
             self._bind_parameters(function, args, frame, self_value)
             if type(function.node) is cst.Lambda:
                 return self.eval(function.node.body, frame)

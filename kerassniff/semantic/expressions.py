@@ -44,7 +44,7 @@ class Evaluator(Protocol):
     top_index: int | None
 
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value: ...
-    def new_scope(self, parent: Scope | None) -> Scope: ...
+    def defined_in(self, scope: Scope) -> Scope: ...
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None: ...
     def binary(self, left: Value, op: str, right: Value, node: cst.CSTNode, frame: Frame) -> Value: ...
     def unroll_items(self, iterable: Value) -> list[Value] | None: ...
@@ -169,7 +169,7 @@ def eval_dict(interp: Evaluator, node: cst.Dict, frame: Frame) -> Value:
 
 def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
     """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
-    scope = interp.new_scope(frame.scope)
+    scope = Scope(frame.scope)
     inner = Frame(scope, frame.returns, frame.self_value, frame.open_loops, frame.loop_bodies)
     comp = node.for_in
     length: int | None = None
@@ -208,7 +208,7 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
 
 
 def eval_lambda(interp: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, frame.scope, top=None if interp.in_helper else interp.top_index)
+    return FunctionValue(node, interp.defined_in(frame.scope), top=None if interp.in_helper else interp.top_index)
 
 
 def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:

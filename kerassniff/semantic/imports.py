@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.semantic import siblings
-from kerassniff.semantic.frames import Frame, dotted
+from kerassniff.semantic.frames import Frame, Scope, dotted
 from kerassniff.semantic.values import ModuleValue, Symbol, Value
 
 MAX_HELPER_DEPTH = 2  # helper modules importing helper modules: followed this deep
@@ -84,7 +84,7 @@ class Imports:
         parsed = load()
         if parsed is None:
             return None
-        value = ModuleValue(key, self.new_scope(None))
+        value = ModuleValue(key, Scope())
         self.script.helpers[key] = parsed
         self.in_helper += 1
         try:

@@ -59,8 +59,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.deadline = deadline  # time.monotonic() value; checked every few statements
         self._ticks = 0
         self.top_index: int | None = None  # the module-level statement that holds the code being interpreted
-        self.scopes: list[Scope] = []  # every scope the build makes (see release_scopes)
-        self.module_scope = self.new_scope(None)
+        self.defining_scopes: dict[int, Scope] = {}  # scopes a function was defined in (see release_scopes)
+        self.module_scope = Scope()
         self.star_imports: list[str] = []
         self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
         self.script_mentions_versions = True  # whether the script's text has a word a version check needs
@@ -103,18 +103,23 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.script.references = self.recorded_references()
         return self.script
 
-    def new_scope(self, parent: Scope | None) -> Scope:
-        scope = Scope(parent)
-        self.scopes.append(scope)
+    def defined_in(self, scope: Scope) -> Scope:
+        """Note that a function (or lambda) is being defined in ``scope``: the two will refer to each other."""
+        self.defining_scopes[id(scope)] = scope
         return scope
 
     def release_scopes(self) -> None:
-        """Drop the names of every scope the build made.  A scope and the functions defined in it refer to each
-        other, and that cycle kept the functions' code (much of the parse tree) alive until the garbage collector
-        traced it; no reader of the finished model looks at a scope."""
-        for scope in self.scopes:
-            scope.vars.clear()
-        self.scopes.clear()
+        """Drop the names of every scope a function was defined in, and of the scopes around it.  A function refers
+        to the scope it was defined in, which (or a scope around it) holds the function: that cycle kept the
+        functions' code (much of the parse tree) alive until the garbage collector traced it.  Other scopes are
+        freed as their call returns, and no reader of the finished model looks at a scope."""
+        cleared: set[int] = set()
+        for scope in self.defining_scopes.values():
+            while scope is not None and id(scope) not in cleared:
+                cleared.add(id(scope))
+                scope.vars.clear()
+                scope = scope.parent
+        self.defining_scopes.clear()
 
     def _run_uncalled(self) -> None:
         """Interpret functions and methods nobody called, with unknown arguments."""

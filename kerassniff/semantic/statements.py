@@ -12,7 +12,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, keras_calls
 from kerassniff.semantic.folding import is_list, listed, representative, seq_items
 from kerassniff.semantic.pyvalues import unpack
-from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, dotted
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
 from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
@@ -169,7 +169,8 @@ class Statements:
         return None
 
     def define_function(self, node: cst.FunctionDef, frame: Frame, is_method: bool = False) -> FunctionValue:
-        function = FunctionValue(node, frame.scope, is_method, top=None if self.in_helper else self.top_index)
+        top = None if self.in_helper else self.top_index
+        function = FunctionValue(node, self.defined_in(frame.scope), is_method, top=top)
         for decorator in node.decorators:
             option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
             if option is not None:
@@ -188,7 +189,7 @@ class Statements:
             elif isinstance(value, ClassValue):
                 bases.extend(value.bases)
         cls = ClassValue(node, tuple(bases))
-        class_frame = Frame(self.new_scope(frame.scope))
+        class_frame = Frame(Scope(frame.scope))
         for statement in node.body.body if type(node.body) is cst.IndentedBlock else ():
             if type(statement) is cst.FunctionDef:
                 cls.methods[statement.name.value] = self.define_function(statement, class_frame, is_method=True)
