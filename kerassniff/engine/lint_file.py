@@ -54,9 +54,9 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
                 rules: RuleSet | None = None, parser: Callable[[str], cst.Module] = parse_module,
                 keep_analysis: Callable[[FileResult], bool] | None = None) -> FileResult:
     """Analyse one script's (or notebook's) text; the result carries its :class:`Analysis` unless
-    ``keep_analysis`` says it will not be read (then it is dropped before the collector resumes, so that the
-    collector's pass does not walk its parse tree; see :func:`collector_paused`).  Never raises for bad input.  ``parser`` stands
-    in for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse unchanged statements' parses)."""
+    ``keep_analysis`` says it will not be read (then it is released and dropped before the collector resumes, so
+    that it is freed at once; see :func:`collector_paused`).  Never raises for bad input.  ``parser`` stands in
+    for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse unchanged statements' parses)."""
     config = config or Config()
     rules = rules if rules is not None else rule_set(config)
     if not explicit and not KERAS_HINT.search(text):

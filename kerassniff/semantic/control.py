@@ -171,18 +171,16 @@ class ControlFlow:
     def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
         """A loop body interpreted once for all its iterations (how often it runs is not known)."""
         saved = frame.loop_bodies
-        frame.open_loops += 1
         frame.loop_bodies = (*saved, body)
         try:
             self.exec_suite(body, frame)
         finally:
-            frame.open_loops -= 1
             frame.loop_bodies = saved
 
     def varies_in_loop(self, test: cst.BaseExpression, frame: Frame) -> bool:
         """Whether a condition reads a name that a loop around it (interpreted once) changes.  The names a loop
         body assigns are looked for only when a condition inside it asks (most loop bodies have none)."""
-        if not frame.open_loops:
+        if not frame.loop_bodies:
             return False
         read = read_names(test)
         for body in frame.loop_bodies:

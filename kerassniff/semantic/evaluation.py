@@ -130,11 +130,7 @@ class Evaluation:
 
     # -- attributes
     def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
-        value = node.value
-        if type(value) is cst.Name and self.expr_depth < MAX_EXPRESSION_DEPTH:
-            base = self.eval_name(value, frame)  # what eval does for a name (kept this side of the depth limit)
-        else:
-            base = self.eval(value, frame)
+        base = self.eval(node.value, frame)
         attribute = node.attr.value
         says = SAYS_VERSION.get(attribute)
         if says or (says is None and says_version(attribute)):
@@ -201,21 +197,14 @@ class Evaluation:
             result = self.call_value(callee, args, node, frame)
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
             return self.registry.track(result)
-        value = func.value
-        if type(value) is cst.Name and self.expr_depth < MAX_EXPRESSION_DEPTH:
-            receiver = self.eval_name(value, frame)  # what eval does for a name (kept this side of the depth limit)
-        else:
-            receiver = self.eval(value, frame)
+        receiver = self.eval(func.value, frame)
         method = func.attr.value
-        if type(receiver) is Symbol:  # a library function (np.array, plt.plot): the commonest call, kept short
+        if type(receiver) is Symbol:  # a library function (np.array, plt.plot): straight to the library tables
             callee = receiver.attr(method)
-            recording = not self.in_helper
-            if recording and id(func) not in self._references:  # Calls._reference, written out
-                self._references[id(func)] = (callee, func, self.guarded > 0)
+            self._reference(callee, func)
             result = self.call_library(callee, args, node, frame)
-            if recording:  # Calls._record_call, written out
-                self._call_sites[id(node)] = (node, callee.name, None, receiver, args, self.guarded > 0, self.top_index)
-            return self.registry.track(result) if type(result) is ModelValue else result
+            self._record_call(node, callee.name, None, receiver, args)
+            return self.registry.track(result)
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)
             return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN)

@@ -170,7 +170,7 @@ def eval_dict(interp: Evaluator, node: cst.Dict, frame: Frame) -> Value:
 def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
     """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
     scope = Scope(frame.scope)
-    inner = Frame(scope, frame.returns, frame.self_value, frame.open_loops, frame.loop_bodies)
+    inner = Frame(scope, frame.returns, frame.self_value, frame.loop_bodies)
     comp = node.for_in
     length: int | None = None
     saved = interp.loop

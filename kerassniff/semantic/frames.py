@@ -52,8 +52,8 @@ class Frame:
     scope: Scope
     returns: list[Value] = field(default_factory=list)
     self_value: Value | None = None
-    open_loops: int = 0  # loops of this frame, interpreted once for all their iterations, around the code now
-    # the bodies of those loops: the names they assign may differ from one iteration to the next
+    # the bodies of this frame's loops around the code now, each interpreted once for all its iterations: the names
+    # they assign may differ from one iteration to the next
     loop_bodies: tuple[cst.BaseSuite, ...] = ()
 
 

@@ -75,7 +75,7 @@ class Statements:
         """One statement.  A line of small statements (most of them) goes straight to :meth:`exec_smalls`; the
         others through a table of the mixins' functions, resolved once on the assembled class
         (:func:`resolve_handlers`: a method overridden or patched later is not seen)."""
-        self._ticks += 1
+        self._ticks += 1  # Interpreter.tick, written out (once per statement)
         if not self._ticks & 31:
             self._check_deadline()
         kind = type(statement)
@@ -110,7 +110,7 @@ class Statements:
         op_type = type(small.operator).__name__.replace("Assign", "")
         if op_type == "Add" and is_list(current) and is_list(operand):
             value = self.grow_list(current, listed(operand), frame)
-        elif frame.open_loops and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
+        elif frame.loop_bodies and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
             value = UNKNOWN  # count += 1 in a loop: it depends on how often the loop runs
         else:
             value = self.binary(current, op_type, operand, small, frame)
@@ -215,7 +215,7 @@ class Statements:
         else:
             old = list(seq_items(current))
             length = len(old)
-        if added is None or frame.open_loops or length is None:
+        if added is None or frame.loop_bodies or length is None:
             return ComprehensionValue(representative(old + list(added or kind_of or (UNKNOWN,))), None)
         if isinstance(current, ComprehensionValue):
             return ComprehensionValue(representative(old + list(added)), length + len(added))
