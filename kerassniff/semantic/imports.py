@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.semantic import siblings
 from kerassniff.semantic.frames import Frame, Scope, dotted
 from kerassniff.semantic.values import ModuleValue, Symbol, Value
 
