@@ -138,6 +138,97 @@ def test_positions_of_statements_rendered_alone_equal_libcst(text: str, monkeypa
     assert all(everything.get(node) == full[node] for node in nodes)
 
 
+_NESTED = (
+    "import keras\n"
+    "@decorate(1)\n"
+    "def build(units):  # header\n"
+    "    model = keras.Sequential()\n"
+    "    for u in (units, 10):\n"
+    "        if u > 1:\n"
+    "            # a comment in the block\n"
+    "            model.add(keras.layers.Dense(u))\n"
+    "        else:\n"
+    "        \tmodel.add(keras.layers.Dropout(0.5))\n"
+    "    try:\n"
+    "        x = 1\n"
+    "    except ValueError:\n"
+    "# a comment at column 0\n"
+    "        x = 1\n"
+    "    with open('f') as f: y = 2\n"
+    "    return model\n"
+    "class C:\n"
+    "    def m(self):\n"
+    "        return [i for i in range(3)]\n"
+)
+
+
+def _code_nodes(statements) -> list[cst.CSTNode]:
+    from kerassniff.semantic.syntax import code_children
+
+    code: list[cst.CSTNode] = []
+    stack = list(statements)
+    while stack:
+        code.append(stack.pop())
+        stack.extend(code_children(code[-1]))
+    return code
+
+
+def test_a_node_in_a_block_renders_only_its_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node in a function's (or a loop's, a class's) body is placed by rendering the innermost statement that
+    holds it, with its blocks' indentation (tabs and odd widths included), not the whole function."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic.positions import NodePositions
+
+    module = cst.parse_module(_NESTED)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = [line for line in _code_nodes(module.body[1:])
+             if isinstance(line, cst.SimpleStatementLine) and "x = 1" not in cst.Module(body=[line]).code]
+    inner = _code_nodes(lines)  # the code of every one-line statement in a block, but the repeated `x = 1`
+    assert len(lines) == 5 and len(inner) > 30
+    for compound in (cst.FunctionDef, cst.For, cst.If, cst.ClassDef):
+        monkeypatch.setattr(compound, "_codegen_impl", lambda *_: pytest.fail("a whole block was rendered"))
+    batched = NodePositions(module)
+    batched.locate(_NESTED)
+    for node in inner:
+        batched.want(node)
+    one_by_one = NodePositions(module)
+    one_by_one.locate(_NESTED)
+    assert all(batched.get(node) == full[node] for node in inner)
+    assert all(one_by_one.get(node) == full[node] for node in reversed(inner))
+    monkeypatch.undo()
+    # every code node, headers and the repeated `x = 1` (its text alone cannot place it: its block is rendered)
+    positions = NodePositions(module)
+    positions.locate(_NESTED)
+    every = _code_nodes(module.body)
+    for node in every:
+        positions.want(node)
+    assert all(positions.get(node) == full[node] for node in every)
+
+
+def test_positions_in_blocks_equal_libcst_on_the_fixtures() -> None:
+    """Every code node of (a sample of) the fixtures, placed from the text as the lint does, where LibCST's
+    PositionProvider puts it."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic.positions import NodePositions
+    from tests.conftest import FIXTURES
+
+    for path in sorted(FIXTURES.rglob("*.py"))[1::4]:
+        text = path.read_text(encoding="utf-8")
+        try:
+            module = cst.parse_module(text)
+        except Exception:  # noqa: BLE001 - KS001 fixtures
+            continue
+        full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        nodes = _code_nodes(module.body)
+        positions = NodePositions(module)
+        positions.locate(text)
+        for node in nodes[::2]:
+            positions.want(node)
+        assert all(positions.get(node) == full[node] for node in nodes), path
+
+
 def test_positions_asked_one_at_a_time_resume_the_walk(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nodes asked for in separate batches, in any order: each found in its statement without a whole render."""
     from libcst.metadata import MetadataWrapper, PositionProvider
@@ -168,12 +259,15 @@ def test_a_recorded_calls_statement_is_known_without_a_walk(monkeypatch: pytest.
     module = cst.parse_module(text)
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     script = build_script(module, "t.py", text=text)
-    monkeypatch.setattr(positions_module, "code_children", lambda node: pytest.fail("the statements were walked"))
+    walked: list[cst.CSTNode] = []  # a call in a function's body is looked for in that function only
+    code_children = positions_module.code_children
+    monkeypatch.setattr(positions_module, "code_children", lambda node: walked.append(node) or code_children(node))
     calls = [call.node for call in script.calls]
     assert len(calls) == 6  # Sequential, compile, train, fit (in train), f, predict (in the lambda)
     for node in calls:
         script.positions.want(node)
     assert all(script.position(node) == full[node] for node in calls)
+    assert not any(node in walked for node in module.body if not isinstance(node, cst.FunctionDef))
 
 
 def test_messages_name_lines_not_markers() -> None:

@@ -124,7 +124,9 @@ class NodePositions:
         for index, nodes in groups.items():
             if index >= len(body):
                 return False
-            ranges = self._render_found(body[index], nodes)
+            ranges = self._render_nested(body[index], nodes)
+            if ranges is None:
+                ranges = self._render_found(body[index], nodes)
             if ranges is None:
                 ranges = self._render_at_start(index, nodes)
             if ranges is None:
@@ -135,7 +137,27 @@ class NodePositions:
         self.known.update(found)
         return True
 
-    def _render_found(self, statement: cst.CSTNode, nodes: set[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange] | None:
+    def _render_nested(self, statement: cst.CSTNode, nodes: set[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange] | None:
+        """Ranges within the statements nested in a module-level one (a line of a function's body) that hold the
+        nodes, each rendered alone with the indentation of the blocks around it and placed where its code stands
+        in the text: a finding in a long function renders one line of it, not the whole function.  None when a
+        node is in the module-level statement's own line (a header, a decorator) or a nested statement's code is
+        absent or repeated in the text (the caller then renders the whole module-level statement)."""
+        if type(statement) is cst.SimpleStatementLine:
+            return None  # one line: nothing nested to render instead
+        holders = _nested_holders(statement, nodes, self.module.default_indent)
+        if holders is None:
+            return None
+        found: dict[cst.CSTNode, CodeRange] = {}
+        for holder, indents, held in holders.values():
+            ranges = self._render_found(holder, held, indents)
+            if ranges is None:
+                return None
+            found.update(ranges)
+        return found
+
+    def _render_found(self, statement: cst.CSTNode, nodes: set[cst.CSTNode],
+                      indents: tuple[str, ...] = ()) -> dict[cst.CSTNode, CodeRange] | None:
         """Ranges within a module-level statement rendered alone, placed where its code stands in the text.
 
         LibCST renders a module back to its exact text, so a statement's rendering (its leading comments and
@@ -145,7 +167,7 @@ class NodePositions:
         text = self._text
         if text is None or "\r" in text:  # lines ended by a lone CR count differently: let ast say
             return None
-        ranges, state = self._render(statement, nodes, line=1)
+        ranges, state = self._render(statement, nodes, line=1, indents=indents)
         code = "".join(state.tokens)
         at = text.find(code)
         if at < 0 or (at and text[at - 1] != "\n") or text.find(code, at + 1) >= 0:
@@ -165,12 +187,15 @@ class NodePositions:
             return None  # the statement did not end where the next one starts: trust nothing
         return ranges._computed
 
-    def _render(self, statement: cst.CSTNode, nodes: set[cst.CSTNode], line: int) -> tuple[_Ranges, _TargetedState]:
-        """One module-level statement rendered from ``line``, recording the ranges of ``nodes`` and inside them."""
+    def _render(self, statement: cst.CSTNode, nodes: set[cst.CSTNode], line: int,
+                indents: tuple[str, ...] = ()) -> tuple[_Ranges, _TargetedState]:
+        """One statement rendered from ``line`` (with the indentation of the blocks around it), recording the
+        ranges of ``nodes`` and inside them."""
         ranges = _Ranges()
         state = _TargetedState(nodes, default_indent=self.module.default_indent,
                                default_newline=self.module.default_newline, provider=ranges)
         state.line = line
+        state.indent_tokens = list(indents)
         statement._codegen(state)
         return ranges, state
 
@@ -217,6 +242,30 @@ class _Statements:
             children.reverse()  # the first child is walked first: the walk goes in source order
             stack.extend(children)
         return index_of
+
+
+def _nested_holders(statement: cst.CSTNode, nodes: set[cst.CSTNode], default_indent: str,
+                    ) -> dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] | None:
+    """For a module-level statement: the innermost statement of an indented block in it that holds each of
+    ``nodes``, by its id: the statement, the indentation its lines start with (the blocks' indents, outermost
+    first) and the nodes it holds; None when a node is not in a nested statement (or not in the statement at all).  The walk stops when
+    every node is found."""
+    missing = {id(node): node for node in nodes}
+    holders: dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] = {}  # by id(holder)
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, tuple[str, ...]]] = [(statement, None, ())]
+    while stack and missing:
+        node, holder, indents = stack.pop()
+        wanted = missing.pop(id(node), None)
+        if wanted is not None:
+            if holder is None:
+                return None
+            holders.setdefault(id(holder), (holder, indents, set()))[2].add(wanted)
+        if type(node) is cst.IndentedBlock:
+            inner = (*indents, default_indent if node.indent is None else node.indent)
+            stack.extend((child, child, inner) for child in node.body)
+        else:
+            stack.extend((child, holder, indents) for child in code_children(node))
+    return None if missing else holders
 
 
 def _statement_starts(module: cst.Module, text: str) -> list[int] | None:
