@@ -247,8 +247,9 @@ def test_positions_asked_one_at_a_time_resume_the_walk(monkeypatch: pytest.Monke
 
 
 def test_a_recorded_calls_statement_is_known_without_a_walk(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The interpreter tells which module-level statement holds each call it recorded (in a function's body: the
-    function's definition), so a finding on a call needs no walk of the statements to place it."""
+    """The interpreter tells which module-level statement holds each call and name it recorded (in a function's
+    body: the function's definition), so a finding on a call, its callee, an argument or a library name needs no
+    walk of the statements to place it."""
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     from kerassniff.semantic import build_script
@@ -264,9 +265,12 @@ def test_a_recorded_calls_statement_is_known_without_a_walk(monkeypatch: pytest.
     monkeypatch.setattr(positions_module, "code_children", lambda node: walked.append(node) or code_children(node))
     calls = [call.node for call in script.calls]
     assert len(calls) == 6  # Sequential, compile, train, fit (in train), f, predict (in the lambda)
-    for node in calls:
+    parts = [part for call in calls for arg in call.args for part in (arg, arg.value)]
+    nodes = [*calls, *(call.func for call in calls), *parts, *(reference.node for reference in script.references)]
+    assert len(parts) == 12 and len(script.references) == 3  # keras (imported, then read), keras.Sequential
+    for node in nodes:
         script.positions.want(node)
-    assert all(script.position(node) == full[node] for node in calls)
+    assert all(script.position(node) == full[node] for node in nodes)
     assert not any(node in walked for node in module.body if not isinstance(node, cst.FunctionDef))
 
 

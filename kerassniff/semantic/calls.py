@@ -208,27 +208,23 @@ class Calls:
 
     # -- recording
     # A call or a name is recorded as a tuple each time it is evaluated (the last evaluation of a call wins, the
-    # first of a name); the records become CallSite and Reference objects once, when the build ends.  A call's
-    # record also says which module-level statement holds it (positions render only that statement).
+    # first of a name); the records become CallSite and Reference objects once, when the build ends.  A record
+    # also says which module-level statement holds its node (positions render only that statement).
     def _record_call(self, node: cst.Call, callee: str | None, method: str | None, receiver: Value, args: CallArgs) -> None:
         if not self.in_helper:
             self._call_sites[id(node)] = (node, callee, method, receiver, args, self.guarded > 0, self.top_index)
 
     def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
         if not self.in_helper and id(node) not in self._references:
-            self._references[id(node)] = (symbol, node, self.guarded > 0)
+            self._references[id(node)] = (symbol, node, self.guarded > 0, self.top_index)
 
     def recorded_calls(self) -> list[CallSite]:
-        return [CallSite(node, callee, method, receiver, args, model_of(receiver), guarded=guarded)
-                for node, callee, method, receiver, args, guarded, _ in self._call_sites.values()]
-
-    def call_statements(self) -> dict[int, int]:
-        """id(call node) -> index of the module-level statement that holds it, for every call recorded."""
-        return {key: record[-1] for key, record in self._call_sites.items() if record[-1] is not None}
+        return [CallSite(node, callee, method, receiver, args, model_of(receiver), guarded, top)
+                for node, callee, method, receiver, args, guarded, top in self._call_sites.values()]
 
     def recorded_references(self) -> list[Reference]:
-        return [Reference(symbol.raw, symbol.name, node, guarded=guarded)
-                for symbol, node, guarded in self._references.values()]
+        return [Reference(symbol.raw, symbol.name, node, guarded, top)
+                for symbol, node, guarded, top in self._references.values()]
 
 
 @lru_cache(maxsize=4096)

@@ -93,7 +93,7 @@ class Evaluation:
         value = frame.scope.lookup(name)
         if value is not None:
             if type(value) is Symbol and not self.in_helper and id(node) not in self._references:
-                self._references[id(node)] = (value, node, self.guarded > 0)  # Calls._reference, written out
+                self._references[id(node)] = (value, node, self.guarded > 0, self.top_index)  # Calls._reference
             return value
         resolved = self._unbound_name(name)
         if resolved is not None:

@@ -77,7 +77,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.functions: list[FunctionValue] = []
         self.classes: list[ClassValue] = []
         self._call_sites: dict[int, tuple] = {}  # id(call node) -> what calls.Calls._record_call records
-        self._references: dict[int, tuple] = {}  # id(name node) -> (symbol, node, guarded)
+        self._references: dict[int, tuple] = {}  # id(name node) -> (symbol, node, guarded, top_index)
         self.registry = ModelRegistry(self.script.models)
         self.helper_finder = siblings.HelperFinder(path)
         self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
@@ -185,5 +185,5 @@ def build_script(module: cst.Module, path: str, deadline: float | None = None,
     interpreter.script.text = text
     script = interpreter.build()
     interpreter.release_scopes()
-    script.positions.locate(text, interpreter.call_statements())
+    script.positions.locate(text)
     return script

@@ -80,11 +80,17 @@ class NodePositions:
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
 
     def locate(self, text: str | None, statements: dict[int, int] | None = None) -> None:
-        """The source text the module was parsed from (statements rendered alone are found in it), and what the
-        interpreter knows of which module-level statement holds a node (id -> index: the calls it recorded)."""
+        """The source text the module was parsed from (statements rendered alone are found in it), and what is
+        already known of which module-level statement holds a node (id -> index; see :meth:`know`)."""
         self._text = text
         if statements:
             self._statements.know(statements)
+
+    def know(self, statements: dict[int, int]) -> None:
+        """Which module-level statement holds some nodes (id -> index), as the interpreter recorded it: those
+        are not looked for.  A wrong index costs time, never a wrong position (the node is then not found in
+        that statement's rendering, and the whole module is rendered)."""
+        self._statements.know(statements)
 
     def want(self, node: cst.CSTNode) -> None:
         if node not in self.known and node not in self.absent:

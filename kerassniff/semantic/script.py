@@ -38,13 +38,31 @@ class Script:
     _lines: list[str] | None = field(default=None, init=False, repr=False)
     positions: NodePositions = field(init=False, repr=False)
     _helper_positions: dict[str, NodePositions] = field(default_factory=dict, repr=False)
+    _statements_told: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.positions = NodePositions(self.module)
 
     # -- positions are computed lazily, only for the nodes that need them ---------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
+        if not self._statements_told:  # the first position asked for: say where the recorded nodes are
+            self._statements_told = True
+            self.positions.know(self.node_statements())
         return self.positions.get(node)
+
+    def node_statements(self) -> dict[int, int]:
+        """id(node) -> index of the module-level statement that holds it, for the nodes findings are reported on
+        most often: every name recorded, every call with its callee and arguments."""
+        statements = {id(reference.node): reference.top for reference in self.references if reference.top is not None}
+        for call in self.calls:
+            top = call.top
+            if top is None:
+                continue
+            node = call.node
+            statements[id(node)] = statements[id(node.func)] = top
+            for arg in node.args:
+                statements[id(arg)] = statements[id(arg.value)] = top
+        return statements
 
     def line_of(self, node: cst.CSTNode) -> int:
         pos = self.position(node)

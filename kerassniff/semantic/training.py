@@ -70,6 +70,7 @@ class Reference:
     # inside a version or feature check (``if np.__version__ < "2":``, ``try: ... except AttributeError:``):
     # the script already copes with the name being absent
     guarded: bool = False
+    top: int | None = None  # the module-level statement that holds the node (None: in a helper module)
 
 
 @dataclass(eq=False)
@@ -84,6 +85,7 @@ class CallSite:
     on_model: "Model | None" = None
     # inside a version check or an ImportError/AttributeError fallback (see Reference.guarded)
     guarded: bool = False
+    top: int | None = None  # the module-level statement that holds the call (None: in a helper module)
 
 
 # In-place shuffles of one array: np.random.shuffle(x), random.shuffle(x); rng.shuffle(x) is a method call.
