@@ -206,6 +206,27 @@ def test_a_node_in_a_block_renders_only_its_statement(monkeypatch: pytest.Monkey
     assert all(positions.get(node) == full[node] for node in every)
 
 
+@pytest.mark.parametrize("text", [_NESTED, "from a import (b,\n    c)\nimport d.e as f, g\nx = [h(i, *j, k=1) for i in l if i]\n"])
+def test_every_node_asked_alone_is_where_libcst_puts_it(text: str) -> None:
+    """A node asked for alone records only itself below an expression (no range below it is needed), and every
+    node below a statement or block (whose range ends where its body or last name does): both where LibCST's
+    provider puts them, from the text or from a whole render."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic.positions import NodePositions
+
+    module = cst.parse_module(text)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    for node in full:
+        if isinstance(node, cst.Module):
+            continue
+        for located in (True, False):
+            positions = NodePositions(module)
+            if located:
+                positions.locate(text)
+            assert positions.get(node) == full[node], node
+
+
 def test_positions_in_blocks_equal_libcst_on_the_fixtures() -> None:
     """Every code node of (a sample of) the fixtures, placed from the text as the lint does, where LibCST's
     PositionProvider puts it."""

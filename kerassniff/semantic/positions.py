@@ -34,21 +34,45 @@ class _Ranges:
         self._computed: dict[cst.CSTNode, CodeRange] = {}
 
 
+# Wanted nodes whose range needs no range below them: an expression, a small statement (but ``from m import (a,
+# b)``) or a part of one never takes its range from a child (statements, blocks and the import do:
+# ``end_node=self.body``, ``end_node=names[-1]``), so below them only the wanted nodes are recorded.  Any other node
+# records every node below it, as LibCST's provider does.
+_NO_HOISTING = (cst.BaseExpression, cst.BaseSmallStatement, cst.Arg, cst.Param, cst.Parameters, cst.Index, cst.Slice,
+                cst.SubscriptElement, cst.BaseElement, cst.BaseDictElement, cst.CompFor, cst.CompIf,
+                cst.ComparisonTarget, cst.ImportAlias, cst.AsName, cst.Decorator, cst.WithItem)
+_HOISTING_SMALL = tuple(kind for kind in (cst.ImportFrom, getattr(cst, "LazyImportFrom", None)) if kind is not None)
+
+
+def _flat(node: cst.CSTNode) -> bool:
+    return isinstance(node, _NO_HOISTING) and not isinstance(node, _HOISTING_SMALL)
+
+
 class _TargetedState(PositionProvidingCodegenState):
-    """Tracks line/column for every token but records ranges only within wanted subtrees."""
+    """Tracks line/column for every token but records ranges only for the wanted nodes (and, below a wanted
+    statement or block, for every node: a statement's range ends where its body's does)."""
 
     def __init__(self, wanted: set[cst.CSTNode], **kwargs) -> None:
         super().__init__(**kwargs)
-        self.wanted = wanted
-        self.inside = 0
+        self.wanted = {id(node) for node in wanted}
+        self.inside = 0  # nodes being recorded, open now
+        self.flat = 0  # wanted nodes of a _NO_HOISTING kind open now: below them only wanted nodes are recorded
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if self.inside or node in self.wanted:
+        if id(node) in self.wanted:
+            self.inside += 1
+            if _flat(node):
+                self.flat += 1
+            self._stack.append(CodePosition(self.line, self.column))
+        elif self.inside and not self.flat:
             self.inside += 1
             self._stack.append(CodePosition(self.line, self.column))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        if not self.inside:
+        if id(node) in self.wanted:
+            if _flat(node):
+                self.flat -= 1
+        elif not self.inside or self.flat:
             return
         start = self._stack.pop()
         computed = self.provider._computed
@@ -57,7 +81,7 @@ class _TargetedState(PositionProvidingCodegenState):
         self.inside -= 1
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
-        if self.inside:
+        if id(node) in self.wanted or (self.inside and not self.flat):
             return super().record_syntactic_position(node, start_node=start_node, end_node=end_node)
         return _NULL_CONTEXT
 
