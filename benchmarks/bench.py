@@ -191,7 +191,8 @@ def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
             setattr(Interpreter, name, timed(methods[name], label, parts))
         gc.callbacks.append(collector_time)
     sources = [parse_text(path, text) for path, text in files]
-    keep = analysis_kept(reads_across_scripts(rule_set(config)), keep_models=False)  # as the CLI keeps them
+    rules = rule_set(config)  # resolved once, as the CLI does
+    keep = analysis_kept(reads_across_scripts(rules), keep_models=False)  # as the CLI keeps them
     parses, lints, ratios = [], [], []
     try:
         for _ in range(rounds):
@@ -201,7 +202,7 @@ def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
                 cst.parse_module(source)  # dropped before the next file, as a lint drops its module
                 middle = time.perf_counter()
                 collecting["in_lint"] = True
-                lint_source(text, str(path), config, keep_analysis=keep)
+                lint_source(text, str(path), config, rules=rules, keep_analysis=keep)
                 collecting["in_lint"] = False
                 parse_s += middle - start
                 lint_s += time.perf_counter() - middle
