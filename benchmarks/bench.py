@@ -16,9 +16,9 @@ layers packages (real model-building code).  Prints, for that corpus:
 ``--quick`` prints only the parse/lint figures; ``--profile`` adds where a lint's time goes: the pipeline's
 steps timed by wall clock (a profiler would add a cost per Python call, inflating the interpreter against LibCST's
 native parser), and two parts of the semantic model's step: interpreting the functions nobody calls (with unknown
-arguments, so that nothing in the file goes unseen) and the helper modules found beside a script.  Neither side keeps what it made: each parsed module and each lint's result is dropped before the
-next file, as the CLI drops them (keeping 300 modules alive makes the collector's passes, and so both sides,
-slower, and flatters the ratio).
+arguments, so that nothing in the file goes unseen) and the helper modules found beside a script.  Neither side
+keeps what it made: each parsed module and each lint's result is dropped before the next file, as the CLI drops
+them (keeping 300 modules alive makes the collector's passes, and so both sides, slower, and flatters the ratio).
 """
 from __future__ import annotations
 
@@ -151,7 +151,6 @@ def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
     and lint seconds, the median of the rounds' lint/parse ratios (interleaving file by file keeps the ratio
     steady on a machine whose speed drifts), and with ``phases`` each pipeline step's share of the lint."""
     from kerassniff.engine import lint_file as pipeline
-
     from kerassniff.semantic.interpreter import Interpreter
 
     spent = {label: 0.0 for _, label in _PHASES}

@@ -206,7 +206,8 @@ def test_a_node_in_a_block_renders_only_its_statement(monkeypatch: pytest.Monkey
     assert all(positions.get(node) == full[node] for node in every)
 
 
-@pytest.mark.parametrize("text", [_NESTED, "from a import (b,\n    c)\nimport d.e as f, g\nx = [h(i, *j, k=1) for i in l if i]\n"])
+@pytest.mark.parametrize("text", [
+    _NESTED, "from a import (b,\n    c)\nimport d.e as f, g\nx = [h(i, *j, k=1) for i in l if i]\n"])
 def test_every_node_asked_alone_is_where_libcst_puts_it(text: str) -> None:
     """A node asked for alone records only itself below an expression (no range below it is needed), and every
     node below a statement or block (whose range ends where its body or last name does): both where LibCST's

@@ -5,10 +5,13 @@ through ``MetadataWrapper`` that costs about twice as much as parsing.  A file
 needs positions for a handful of nodes: the ones findings are reported on and
 the ones their messages mention ("the softmax output (line 14)").  So:
 
-* :class:`NodePositions` runs one code-generation pass that records ranges only
-  inside the subtrees of the wanted nodes (the ranges are identical to
-  ``PositionProvider``'s, see the tests), and batches every node wanted so far
-  into that pass.
+* :class:`NodePositions` renders only the statements that hold the wanted nodes
+  (the innermost one in a block, else the module-level one), placed where their
+  code stands in the text, recording ranges only for the wanted nodes and what
+  their ranges are taken from (the ranges are identical to ``PositionProvider``'s,
+  see the tests); the whole module only when that cannot be done safely.  The
+  interpreter tells which module-level statement holds each call and name it
+  recorded, so those are not looked for.
 * The engine asks (:meth:`NodePositions.want`) for every node a file's findings
   point at or mention before it asks for any position, so one pass finds them all.
 """
@@ -103,12 +106,9 @@ class NodePositions:
         self._text: str | None = None
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
 
-    def locate(self, text: str | None, statements: dict[int, int] | None = None) -> None:
-        """The source text the module was parsed from (statements rendered alone are found in it), and what is
-        already known of which module-level statement holds a node (id -> index; see :meth:`know`)."""
+    def locate(self, text: str | None) -> None:
+        """The source text the module was parsed from: statements rendered alone are found in it."""
         self._text = text
-        if statements:
-            self._statements.know(statements)
 
     def know(self, statements: dict[int, int]) -> None:
         """Which module-level statement holds some nodes (id -> index), as the interpreter recorded it: those
@@ -188,7 +188,8 @@ class NodePositions:
 
     def _render_found(self, statement: cst.CSTNode, nodes: set[cst.CSTNode],
                       indents: tuple[str, ...] = ()) -> dict[cst.CSTNode, CodeRange] | None:
-        """Ranges within a module-level statement rendered alone, placed where its code stands in the text.
+        """Ranges within a statement rendered alone (with ``indents``, the indentation of the blocks around it),
+        placed where its code stands in the text.
 
         LibCST renders a module back to its exact text, so a statement's rendering (its leading comments and
         blank lines included) is a piece of the text starting a line; when it occurs exactly once, its first
@@ -278,8 +279,8 @@ def _nested_holders(statement: cst.CSTNode, nodes: set[cst.CSTNode], default_ind
                     ) -> dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] | None:
     """For a module-level statement: the innermost statement of an indented block in it that holds each of
     ``nodes``, by its id: the statement, the indentation its lines start with (the blocks' indents, outermost
-    first) and the nodes it holds; None when a node is not in a nested statement (or not in the statement at all).  The walk stops when
-    every node is found."""
+    first) and the nodes it holds; None when a node is not in a nested statement (or not in the statement at
+    all).  The walk stops when every node is found."""
     missing = {id(node): node for node in nodes}
     holders: dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] = {}  # by id(holder)
     stack: list[tuple[cst.CSTNode, cst.CSTNode | None, tuple[str, ...]]] = [(statement, None, ())]
