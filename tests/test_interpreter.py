@@ -207,7 +207,7 @@ def test_the_interpreter_module_knows_no_keras() -> None:
 ])
 def test_a_summary_keys_on_the_names_a_function_may_look_up(source: str, expected: set[str]) -> None:
     """Its own name included (a recursive call looks it up)."""
-    from kerassniff.semantic.summaries import names_read
+    from kerassniff.semantic.syntax import names_read
 
     assert names_read(cst.parse_module(source).body[0]) == expected
 

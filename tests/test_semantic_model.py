@@ -113,15 +113,10 @@ def test_positions_of_statements_rendered_alone_equal_libcst(text: str, monkeypa
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     from kerassniff.semantic.positions import NodePositions
-    from kerassniff.semantic.syntax import code_children
 
     module = cst.parse_module(text)
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    code: list[cst.CSTNode] = []  # every node of the statements' code, found without the interpreter
-    stack: list[cst.CSTNode] = list(module.body)
-    while stack:
-        code.append(stack.pop())
-        stack.extend(code_children(code[-1]))
+    code = _code_nodes(module.body)  # every node of the statements' code, found without the interpreter
     monkeypatch.setattr(cst.Module, "_codegen", lambda *_: pytest.fail("the whole module was rendered"))
     positions = NodePositions(module)
     positions.locate(text)

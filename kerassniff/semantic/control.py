@@ -14,8 +14,9 @@ import libcst as cst
 
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
-from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, assigned_names, read_names, weakest
+from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, assigned_names, weakest
 from kerassniff.semantic.guards import catches_missing_names, is_version_check
+from kerassniff.semantic.syntax import names_read
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -182,7 +183,7 @@ class ControlFlow:
         body assigns are looked for only when a condition inside it asks (most loop bodies have none)."""
         if not frame.loop_bodies:
             return False
-        read = read_names(test)
+        read = names_read(test)
         for body in frame.loop_bodies:
             assigned = self._loop_assigned.get(id(body))
             if assigned is None:

@@ -125,21 +125,6 @@ def assigned_names(block: cst.CSTNode) -> frozenset[str]:
     return frozenset(names)
 
 
-def read_names(node: cst.CSTNode) -> set[str]:
-    """The names an expression reads (``args.mode == x`` reads ``args`` and ``x``)."""
-    names: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            names.add(current.value)
-        elif isinstance(current, cst.Attribute):
-            stack.append(current.value)
-        else:
-            stack.extend(code_children(current))
-    return names
-
-
 def dotted(node: cst.BaseExpression | None) -> str | None:
     """``a.b.c`` for a chain of names, else None."""
     if isinstance(node, cst.Name):

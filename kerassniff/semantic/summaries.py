@@ -21,7 +21,7 @@ import libcst as cst
 
 from kerassniff.semantic.frames import Scope
 from kerassniff.semantic.library.keras_models import model_state
-from kerassniff.semantic.syntax import code_children
+from kerassniff.semantic.syntax import names_read
 from kerassniff.semantic.values import CallArgs, ComprehensionValue, Const, DictValue, Instance, ModelValue, Seq, Value
 
 
@@ -126,26 +126,3 @@ def _typed(python: object) -> Hashable:
     if isinstance(python, tuple):
         return tuple(_typed(item) for item in python)
     return (type(python), python)
-
-
-def names_read(node: cst.CSTNode) -> set[str]:
-    """Every name a function may look up anywhere in it (its parameters' defaults included): the names whose
-    values around the function can change what a call of it does.  An attribute's name (``x.shape``), a
-    keyword's (``f(units=3)``) and a parameter's own name are never looked up, so they are left out."""
-    names: set[str] = set()
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        kind = type(current)
-        if kind is cst.Name:
-            names.add(current.value)  # type: ignore[attr-defined]
-        elif kind is cst.Attribute:
-            stack.append(current.value)  # type: ignore[attr-defined]
-        elif kind is cst.Arg:
-            stack.append(current.value)  # type: ignore[attr-defined]
-        elif kind is cst.Param:
-            stack.extend(part for part in (current.default, current.annotation)  # type: ignore[attr-defined]
-                         if part is not None)
-        else:
-            stack.extend(code_children(current))
-    return names

@@ -106,3 +106,27 @@ def is_node(value: object) -> bool:
     if known is None:
         known = _IS_NODE[kind] = isinstance(value, cst.CSTNode)
     return known
+
+
+def names_read(node: cst.CSTNode) -> set[str]:
+    """Every name code may look up anywhere in it: for a function (its parameters' defaults included), the names
+    whose values around it can change what a call of it does; for a loop's condition, the names it reads.  An
+    attribute's name (``x.shape``), a keyword's (``f(units=3)``) and a parameter's own name are never looked up,
+    so they are left out."""
+    names: set[str] = set()
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is cst.Name:
+            names.add(current.value)  # type: ignore[attr-defined]
+        elif kind is cst.Attribute:
+            stack.append(current.value)  # type: ignore[attr-defined]
+        elif kind is cst.Arg:
+            stack.append(current.value)  # type: ignore[attr-defined]
+        elif kind is cst.Param:
+            stack.extend(part for part in (current.default, current.annotation)  # type: ignore[attr-defined]
+                         if part is not None)
+        else:
+            stack.extend(code_children(current))
+    return names
