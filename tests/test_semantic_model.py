@@ -373,6 +373,40 @@ def test_a_version_check_keeps_both_branches() -> None:
     assert [f.method for f in script.models[0].fits] == ["fit", "fit_generator"]
 
 
+@pytest.mark.parametrize("test", [
+    "tf.__version__ >= '2'", "hasattr(np, 'float_')", "'version' in flags", "f'{x}version' == y",
+    "(x > 1  # needs version 2\n )",
+])
+def test_a_test_is_a_version_check_by_its_names_strings_and_comments(test: str) -> None:
+    """The test's text is judged: a word in a name, a string or a comment inside it makes it a check."""
+    source = (f"import keras\nimport numpy as np\nimport tensorflow as tf\n"
+              f"model = keras.Sequential([keras.layers.Dense(3)])\nif {test}:\n    model.fit(a, b)\n"
+              "else:\n    model.fit_generator(a)\n")
+    script = build_script(cst.parse_module(source), "t.py", text=source)
+    assert [f.method for f in script.models[0].fits] == ["fit", "fit_generator"]
+    assert all(f.guarded for f in script.calls if f.method in ("fit", "fit_generator"))
+
+
+def test_an_if_test_without_a_version_word_in_its_code_is_not_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script whose comments hold no version word: tests whose names and strings hold none are judged
+    without rendering them (a render per if-test cost a twentieth of the model)."""
+    rendered: list[str] = []
+    original = cst.Module.code_for_node
+
+    def spy(self: cst.Module, node: cst.CSTNode) -> str:
+        rendered.append(original(self, node))
+        return rendered[-1]
+
+    monkeypatch.setattr(cst.Module, "code_for_node", spy)
+    source = ("import keras\nimport tensorflow as tf\nmodel = keras.Sequential([keras.layers.Dense(3)])\n"
+              "if epochs > 3:\n    model.fit(a, b)\nif tf.__version__ >= '2':\n    model.fit(c, d)\n")
+    build_script(cst.parse_module(source), "t.py", text=source)
+    assert rendered == ["tf.__version__ >= '2'"]
+    rendered.clear()  # a comment with a word: every test is rendered, as the text may hold it
+    build_script(cst.parse_module(source + "# versions\n"), "t.py", text=source + "# versions\n")
+    assert rendered == ["epochs > 3", "tf.__version__ >= '2'"]
+
+
 @pytest.mark.parametrize("stop", [
     "import sys\nsys.exit(0)", "exit()", "quit()", "import os\nos._exit(1)", "raise SystemExit",
     "raise RuntimeError('stop here')", "from sys import exit\nexit(1)",

@@ -15,7 +15,7 @@ import libcst as cst
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
 from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, assigned_names, weakest
-from kerassniff.semantic.guards import catches_missing_names, is_version_check
+from kerassniff.semantic.guards import catches_missing_names, is_version_check, is_version_check_in_code
 from kerassniff.semantic.syntax import names_read
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
@@ -116,10 +116,13 @@ class ControlFlow:
 
     def _tests_version(self, test: cst.BaseExpression) -> int:
         """Whether an if-test checks a library's version; a script whose text has none of the words such a
-        check needs is not rendered test by test to look for them (a helper module's code always is)."""
-        if not self.in_helper and not self.script_mentions_versions:
+        check needs is not rendered test by test to look for them, and one whose comments have none renders only
+        the tests whose names or strings do (a helper module's code is always rendered)."""
+        if self.in_helper or self.script_comments_versions:  # a helper's text is not at hand: every test rendered
+            return self.is_guard(test, is_version_check)
+        if not self.script_mentions_versions:
             return 0
-        return self.is_guard(test, is_version_check)
+        return self.is_guard(test, is_version_check_in_code)
 
     def _exec_else(self, orelse: cst.If | cst.Else | None, frame: Frame) -> Flow:
         if type(orelse) is cst.If:

@@ -8,7 +8,11 @@ that the interpreter itself knows Python only.
 """
 from __future__ import annotations
 
+import re
+
 import libcst as cst
+
+from kerassniff.semantic.syntax import code_children
 
 # A test whose source holds one of these words is a version check (``sys.version_info``, ``hasattr(``).
 VERSION_WORDS = ("version", "hasattr(", "getattr(")
@@ -38,13 +42,51 @@ def mentions_version_words(text: str) -> bool:
     return any(word in text for word in VERSION_WORDS)
 
 
-def is_version_check(module: cst.Module, test: cst.BaseExpression) -> int:
-    """1 for ``if np.__version__ ...``, ``if sys.version_info ...``, ``if hasattr(np, "float_")``."""
+# A comment holding one of the words: a test's rendered text holds its comments, which the code walk below
+# cannot see (a '#' inside a string matches too: such a script's tests are all rendered, as before).
+_COMMENTED_WORD = re.compile(r"#[^\n]*(?:version|hasattr\(|getattr\()")
+# The nodes whose own text can hold a word of VERSION_WORDS (keywords and operators never do).
+_WORDY_NODES = (cst.Name, cst.SimpleString, cst.FormattedStringText)
+_WORD_STEMS = tuple(word.rstrip("(") for word in VERSION_WORDS)  # "hasattr(" is a name "hasattr", then "("
+
+
+def comments_mention_version_words(text: str) -> bool:
+    """Whether a comment in the source could put a version word into an if-test's text."""
+    return _COMMENTED_WORD.search(text) is not None
+
+
+def is_version_check(module: cst.Module, test: cst.BaseExpression, comments: bool = True) -> int:
+    """1 for ``if np.__version__ ...``, ``if sys.version_info ...``, ``if hasattr(np, "float_")``.
+
+    The test's rendered text is what is judged; it is rendered only when a name or string in it holds one of
+    the words, or, with ``comments``, when a comment in the script may (the words are letters, so in the text
+    they lie inside one name, string or comment: a test without one is no check, and a render costs more)."""
+    if not comments and not _words_in_code(test):
+        return 0
     try:
         text = module.code_for_node(test)
     except Exception:  # noqa: BLE001
         return 0
     return int(len(text) < MAX_CHECK_CHARS and any(word in text for word in VERSION_WORDS))
+
+
+def is_version_check_in_code(module: cst.Module, test: cst.BaseExpression) -> int:
+    """:func:`is_version_check` for a script whose comments hold none of the words."""
+    return is_version_check(module, test, comments=False)
+
+
+def _words_in_code(test: cst.BaseExpression) -> bool:
+    """Whether a name or string in the test holds the start of a version word."""
+    stack: list[cst.CSTNode] = [test]
+    while stack:
+        node = stack.pop()
+        if type(node) in _WORDY_NODES:
+            text = node.value  # type: ignore[attr-defined]
+            if any(stem in text for stem in _WORD_STEMS):
+                return True
+        else:
+            stack.extend(code_children(node))
+    return False
 
 
 def is_short(module: cst.Module, value: cst.BaseExpression) -> int:

@@ -36,7 +36,7 @@ from kerassniff.semantic.calls import Calls
 from kerassniff.semantic.control import ControlFlow
 from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
-from kerassniff.semantic.guards import mentions_version_words
+from kerassniff.semantic.guards import comments_mention_version_words, mentions_version_words
 from kerassniff.semantic.imports import Imports, imports_anything
 from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model
 from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
@@ -64,6 +64,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.star_imports: list[str] = []
         self.implicit_imports = False  # a snippet without imports: Keras names are read as Keras
         self.script_mentions_versions = True  # whether the script's text has a word a version check needs
+        self.script_comments_versions = True  # whether a comment in it may have one (see guards.is_version_check)
         self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
         self.order = 0
         self.loop: LoopContext | None = None
@@ -95,6 +96,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
             self.star_imports = list(IMPLICIT_STAR_MODULES)
         text = self.script.text
         self.script_mentions_versions = text is None or mentions_version_words(text)
+        self.script_comments_versions = self.script_mentions_versions and (
+            text is None or comments_mention_version_words(text))
         frame = Frame(self.module_scope)
         self.exec_block(self.script.module.body, frame, top=True)
         self._check_deadline()
