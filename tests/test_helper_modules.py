@@ -65,6 +65,18 @@ def test_a_helper_that_does_nothing_known_keeps_the_script_silent(tmp_path: Path
     assert codes(script) == []
 
 
+def test_a_helper_written_after_a_first_lint_is_followed(tmp_path: Path) -> None:
+    """The folder's names are remembered between lints of one process (an editor, a run over a project) only
+    until the folder changes: a helper created, or deleted, is seen at the next lint."""
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN.format(import_line="from common import prepare", call="prepare"))
+    assert codes(script) == []  # no common.py: prepare is unknown
+    write(tmp_path, {"common.py": "def prepare(x):\n    return x / 255.0\n"})
+    assert codes(script) == [(10, "KS201")]
+    (tmp_path / "common.py").unlink()
+    assert codes(script) == []
+
+
 def test_broken_missing_and_cyclic_helpers_are_unknown_not_errors(tmp_path: Path) -> None:
     write(tmp_path, {"broken.py": "def prepare(x:\n", "a.py": "from b import g\ndef f(x):\n    return g(x)\n",
                      "b.py": "from a import f\ndef g(x):\n    return f(x)\n"})

@@ -4,11 +4,13 @@ Training and evaluation scripts often share a data-loading module.  To know
 what ``prepare(x_test)`` does, the interpreter interprets that module too.  Only
 modules found as files next to the script (or below it, for dotted and
 relative imports) are followed, never installed packages; each file is parsed
-once per process (keyed by path, size and modification time), and a helper
+once per process (keyed by path, size and modification time), each folder is
+listed once per process until it changes (most imports name no file), and a helper
 that cannot be read or parsed is simply unknown, never an error.
 """
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
@@ -35,7 +37,8 @@ MAX_CACHED_HELPERS = 32
 
 class HelperFinder:
     """The helpers one script's imports name, looked up once per build: each lookup asks the file system
-    (the script's real path, a folder, two candidate files), and scripts repeat imports in every cell."""
+    (the script's real path, the folder's names, a candidate file or two when one is named as the import
+    is), and scripts repeat imports in every cell."""
 
     def __init__(self, script_path: str) -> None:
         self.script_path = script_path
@@ -78,8 +81,11 @@ def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> 
     base = base.parent
     for _ in range(max(level - 1, 0)):
         base = base.parent
-    if not base.is_dir() or _INSTALLED_FOLDERS.intersection(base.parts):
+    if _INSTALLED_FOLDERS.intersection(base.parts):
         return None
+    entries = _entries(str(base))
+    if entries is None or (parts and parts[0] not in entries and parts[0] + ".py" not in entries):
+        return None  # no file or folder of that name beside the script (most imports: numpy, seaborn, os)
     return _module_file(base.joinpath(*parts) if parts else base, bool(parts))
 
 
@@ -89,6 +95,29 @@ def _module_file(target: Path, named: bool) -> Path | None:
         if candidate is not None and candidate.is_file():
             return candidate
     return None
+
+
+# Folder -> (its modification time, the names in it): Python's own import system keeps such listings too
+# (importlib's FileFinder), checked against the folder's time, which changes when a name is added or removed.
+_listings: dict[str, tuple[int, frozenset[str]]] = {}
+MAX_CACHED_LISTINGS = 256
+
+
+def _entries(folder: str) -> frozenset[str] | None:
+    """The names in a folder (None when it is not a readable folder), listed once per change of the folder:
+    a run over a project asks the same folder for every import of every script in it."""
+    try:
+        changed = os.stat(folder).st_mtime_ns
+        known = _listings.get(folder)
+        if known is not None and known[0] == changed:
+            return known[1]
+        names = frozenset(os.listdir(folder))
+    except OSError:
+        return None
+    if len(_listings) >= MAX_CACHED_LISTINGS:
+        _listings.clear()
+    _listings[folder] = (changed, names)
+    return names
 
 
 def _resolved(path: str) -> Path | None:
