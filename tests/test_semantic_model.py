@@ -201,6 +201,32 @@ def test_a_node_in_a_block_renders_only_its_statement(monkeypatch: pytest.Monkey
     assert all(positions.get(node) == full[node] for node in every)
 
 
+def test_nodes_asked_one_by_one_in_a_function_of_repeated_lines_render_it_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines repeated in a function (``model.add(Dropout(0.25))`` twice) cannot be placed by their text: the
+    function is rendered whole once, which tells where each of its lines begins; nodes asked for after that, one
+    at a time (as ``--show-model`` asks for each layer), render only their line, and the function is walked
+    once.  (Rendering the function per node took 75 s for a 641-line model file.)"""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic.positions import NodePositions
+
+    text = ("import keras\ndef build(model):\n" + "    model.add(keras.layers.Dense(8))\n"
+            "    if model:\n        model.add(keras.layers.Dropout(0.25))\n" * 3 + "    return model\nbuild(1)\n")
+    module = cst.parse_module(text)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    inner = [node for node in _code_nodes(module.body[1].body.body) if not isinstance(node, cst.If)]
+    whole = []
+    render = cst.FunctionDef._codegen_impl
+    monkeypatch.setattr(cst.FunctionDef, "_codegen_impl", lambda self, *a, **k: whole.append(1) or render(self, *a, **k))
+    positions = NodePositions(module)
+    positions.locate(text)
+    assert all(positions.get(node) == full[node] for node in inner)
+    assert len(whole) == 1
+    header = module.body[1].name  # the function's own line: still rendered whole, and placed right
+    assert positions.get(header) == full[header]
+
+
 @pytest.mark.parametrize("text", [
     _NESTED, "from a import (b,\n    c)\nimport d.e as f, g\nx = [h(i, *j, k=1) for i in l if i]\n"])
 def test_every_node_asked_alone_is_where_libcst_puts_it(text: str) -> None:

@@ -89,6 +89,28 @@ class _TargetedState(PositionProvidingCodegenState):
         return _NULL_CONTEXT
 
 
+# Statement types, matched by type (LibCST's base classes are ABCs, whose isinstance is a Python call per node).
+_STATEMENTS = frozenset({cst.SimpleStatementLine, cst.If, cst.Else, cst.For, cst.While, cst.With, cst.Try,
+                         cst.ExceptHandler, cst.Finally, cst.FunctionDef, cst.ClassDef, cst.Match, cst.MatchCase,
+                         *(kind for kind in (getattr(cst, "TryStar", None), getattr(cst, "ExceptStarHandler", None))
+                           if kind is not None)})
+
+
+class _StartsState(_TargetedState):
+    """A :class:`_TargetedState` that also notes the line where each statement's rendering begins (its leading
+    lines included), by the statement's id: a whole compound statement rendered once tells where every line of
+    its blocks is, so a node asked for later in it renders one nested statement from there."""
+
+    def __init__(self, wanted: set[cst.CSTNode], **kwargs) -> None:
+        super().__init__(wanted, **kwargs)
+        self.starts: dict[int, int] = {}
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) in _STATEMENTS:
+            self.starts[id(node)] = self.line
+        super().before_codegen(node)
+
+
 class NodePositions:
     """Positions of the nodes of one module, computed on demand and in batches.
 
@@ -105,6 +127,10 @@ class NodePositions:
         self._statements = _Statements(module.body)
         self._text: str | None = None
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
+        # id(statement in a block) -> the line its rendering begins at, noted when a whole compound statement was
+        # rendered (its nested statements' code repeats in the text): later nodes in it render one statement
+        self._nested_starts: dict[int, int] = {}
+        self._holder_walks: dict[int, _NestedHolders] = {}  # id(module-level statement) -> its walk so far
 
     def locate(self, text: str | None) -> None:
         """The source text the module was parsed from: statements rendered alone are found in it."""
@@ -175,14 +201,20 @@ class NodePositions:
         absent or repeated in the text (the caller then renders the whole module-level statement)."""
         if type(statement) is cst.SimpleStatementLine:
             return None  # one line: nothing nested to render instead
-        holders = _nested_holders(statement, nodes, self.module.default_indent)
+        walk = self._holder_walks.get(id(statement))
+        if walk is None:
+            walk = self._holder_walks[id(statement)] = _NestedHolders(statement, self.module.default_indent)
+        holders = walk.holders(nodes)
         if holders is None:
             return None
         found: dict[cst.CSTNode, CodeRange] = {}
         for holder, indents, held in holders.values():
             ranges = self._render_found(holder, held, indents)
             if ranges is None:
-                return None
+                start = self._nested_starts.get(id(holder))
+                if start is None:
+                    return None
+                ranges = self._render(holder, held, line=start, indents=indents)[0]._computed
             found.update(ranges)
         return found
 
@@ -204,6 +236,7 @@ class NodePositions:
         if at < 0 or (at and text[at - 1] != "\n") or text.find(code, at + 1) >= 0:
             return None
         shift = text.count("\n", 0, at)
+        self._note_starts(state, shift)
         return {node: CodeRange(CodePosition(r.start.line + shift, r.start.column),
                                 CodePosition(r.end.line + shift, r.end.column))
                 for node, r in ranges._computed.items()}
@@ -216,21 +249,114 @@ class NodePositions:
         ranges, state = self._render(self.module.body[index], nodes, line=starts[index])
         if state.line != starts[index + 1]:
             return None  # the statement did not end where the next one starts: trust nothing
+        self._note_starts(state, 0)
         return ranges._computed
+
+    def _note_starts(self, state: _TargetedState, shift: int) -> None:
+        """Keep where a whole compound statement's nested statements begin, once it is placed."""
+        if type(state) is _StartsState:
+            nested = self._nested_starts
+            for key, line in state.starts.items():
+                nested[key] = line + shift
 
     def _render(self, statement: cst.CSTNode, nodes: set[cst.CSTNode], line: int,
                 indents: tuple[str, ...] = ()) -> tuple[_Ranges, _TargetedState]:
         """One statement rendered from ``line`` (with the indentation of the blocks around it), recording the
         ranges of ``nodes`` and inside them."""
         ranges = _Ranges()
-        state = _TargetedState(nodes, default_indent=self.module.default_indent,
-                               default_newline=self.module.default_newline, provider=ranges)
+        # a module-level compound statement rendered whole notes where its nested statements begin
+        kind = _StartsState if not indents and type(statement) in _STATEMENTS \
+            and type(statement) is not cst.SimpleStatementLine else _TargetedState
+        state = kind(nodes, default_indent=self.module.default_indent,
+                     default_newline=self.module.default_newline, provider=ranges)
         state.line = line
         state.indent_tokens = list(indents)
         statement._codegen(state)
         return ranges, state
 
     def _statement_starts(self) -> list[int] | None:
+        """The line where each module-level statement's rendering begins (leading comments included), and
+        one past the last statement's end; from CPython's ``ast`` (far cheaper than rendering). None when
+        the text is not known or ``ast`` and LibCST disagree on the statements."""
+        if self._starts is False:
+            self._starts = _statement_starts(self.module, self._text) if self._text is not None else None
+        return self._starts  # type: ignore[return-value]
+
+
+class _Statements:
+    """Which module-level statement holds a node: the statements' code is walked in source order only as far as
+    the nodes asked for (a finding near the top of a file walks little of it), and the walk is resumed, not
+    repeated, when more nodes are asked for."""
+
+    def __init__(self, body: Sequence[cst.CSTNode]) -> None:
+        self._body = body
+        self._next = 0  # the next statement to walk
+        self._stack: list[cst.CSTNode] = []  # what is left to walk of statement self._next - 1
+        self._index_of: dict[int, int] = {}  # id(node) -> index of its module-level statement, for nodes walked
+
+    def know(self, statements: dict[int, int]) -> None:
+        """Statements already known for some nodes (they are not looked for)."""
+        self._index_of.update(statements)
+
+    def holding(self, nodes: set[cst.CSTNode]) -> dict[int, int] | None:
+        """id(node) -> index of the statement that holds it, for each of ``nodes``; None when one is in no
+        statement's code (a helper module's node, or punctuation)."""
+        index_of, stack = self._index_of, self._stack
+        missing = {id(node) for node in nodes if id(node) not in index_of}
+        while missing:
+            if not stack:
+                if self._next == len(self._body):
+                    return None
+                stack.append(self._body[self._next])
+                self._next += 1
+            node = stack.pop()
+            key = id(node)
+            index_of[key] = self._next - 1
+            missing.discard(key)
+            children = code_children(node)
+            children.reverse()  # the first child is walked first: the walk goes in source order
+            stack.extend(children)
+        return index_of
+
+
+class _NestedHolders:
+    """For a module-level statement: the innermost statement of an indented block in it that holds each node
+    asked for, with the indentation its lines start with (the blocks' indents, outermost first).  The statement
+    is walked only as far as the nodes asked for, and the walk is resumed, not repeated, when more are asked
+    (a tool asking for the layers of a 400-line function one by one walks it once)."""
+
+    def __init__(self, statement: cst.CSTNode, default_indent: str) -> None:
+        self._default_indent = default_indent
+        self._stack: list[tuple[cst.CSTNode, cst.CSTNode | None, tuple[str, ...]]] = [(statement, None, ())]
+        self._seen: dict[int, tuple[cst.CSTNode, cst.CSTNode | None, tuple[str, ...]]] = {}  # id(node) -> walked
+
+    def holders(self, nodes: set[cst.CSTNode]) -> dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] | None:
+        """The holders of ``nodes`` by their id: each with its indentation and the nodes it holds; None when a
+        node is not in a nested statement (a header, a decorator) or not in the statement at all."""
+        seen, stack = self._seen, self._stack
+        missing = {id(node) for node in nodes if id(node) not in seen}
+        while stack and missing:
+            entry = stack.pop()
+            node, holder, indents = entry
+            seen[id(node)] = entry
+            missing.discard(id(node))
+            if type(node) is cst.IndentedBlock:
+                inner = (*indents, self._default_indent if node.indent is None else node.indent)
+                stack.extend((child, child, inner) for child in node.body)
+            else:
+                stack.extend((child, holder, indents) for child in code_children(node))
+        if missing:
+            return None
+        holders: dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] = {}
+        for node in nodes:
+            _, holder, indents = seen[id(node)]
+            if holder is None:
+                return None
+            holders.setdefault(id(holder), (holder, indents, set()))[2].add(node)
+        return holders
+
+
+def _statement_starts(self) -> list[int] | None:
         """The line where each module-level statement's rendering begins (leading comments included), and
         one past the last statement's end; from CPython's ``ast`` (far cheaper than rendering). None when
         the text is not known or ``ast`` and LibCST disagree on the statements."""
