@@ -1,6 +1,8 @@
 """Helper modules beside a script are interpreted with it (issue #3: shared data-loading helpers)."""
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from kerassniff.api import lint_file
@@ -67,14 +69,23 @@ def test_a_helper_that_does_nothing_known_keeps_the_script_silent(tmp_path: Path
 
 def test_a_helper_written_after_a_first_lint_is_followed(tmp_path: Path) -> None:
     """The folder's names are remembered between lints of one process (an editor, a run over a project) only
-    until the folder changes: a helper created, or deleted, is seen at the next lint."""
+    until the folder changes: a helper written later is seen at the next lint, even when the file system's clock
+    is too coarse to change the folder's time (a folder changed a moment ago is not remembered)."""
     script = tmp_path / "train.py"
     script.write_text(TRAIN.format(import_line="from common import prepare", call="prepare"))
-    assert codes(script) == []  # no common.py: prepare is unknown
-    write(tmp_path, {"common.py": "def prepare(x):\n    return x / 255.0\n"})
-    assert codes(script) == [(10, "KS201")]
+    helper = {"common.py": "def prepare(x):\n    return x / 255.0\n"}
+    long_ago = time.time_ns() - 60_000_000_000
+    os.utime(tmp_path, ns=(long_ago, long_ago))
+    assert codes(script) == []  # no common.py: prepare is unknown (and the folder's names are remembered)
+    write(tmp_path, helper)
+    assert codes(script) == [(10, "KS201")]  # the folder's time changed: listed again
     (tmp_path / "common.py").unlink()
+    just_now = time.time_ns()
+    os.utime(tmp_path, ns=(just_now, just_now))
     assert codes(script) == []
+    write(tmp_path, helper)
+    os.utime(tmp_path, ns=(just_now, just_now))  # a clock that did not tick between the two changes
+    assert codes(script) == [(10, "KS201")]
 
 
 def test_broken_missing_and_cyclic_helpers_are_unknown_not_errors(tmp_path: Path) -> None:

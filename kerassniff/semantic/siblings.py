@@ -11,6 +11,7 @@ that cannot be read or parsed is simply unknown, never an error.
 from __future__ import annotations
 
 import os
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
@@ -101,6 +102,9 @@ def _module_file(target: Path, named: bool) -> Path | None:
 # (importlib's FileFinder), checked against the folder's time, which changes when a name is added or removed.
 _listings: dict[str, tuple[int, frozenset[str]]] = {}
 MAX_CACHED_LISTINGS = 256
+# A listing is kept only once its folder's time is this old: some file systems keep times to the second (FAT to
+# two), so a file added within that tick leaves the time unchanged.
+_SETTLED_NS = 3_000_000_000
 
 
 def _entries(folder: str) -> frozenset[str] | None:
@@ -114,6 +118,8 @@ def _entries(folder: str) -> frozenset[str] | None:
         names = frozenset(os.listdir(folder))
     except OSError:
         return None
+    if time.time_ns() - changed < _SETTLED_NS:
+        return names  # changed just now: a file written in the same tick of a coarse clock would not show
     if len(_listings) >= MAX_CACHED_LISTINGS:
         _listings.clear()
     _listings[folder] = (changed, names)
