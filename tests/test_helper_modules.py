@@ -80,11 +80,26 @@ def test_a_helper_written_after_a_first_lint_is_followed(tmp_path: Path) -> None
     write(tmp_path, helper)
     assert codes(script) == [(10, "KS201")]  # the folder's time changed: listed again
     (tmp_path / "common.py").unlink()
-    just_now = time.time_ns()
-    os.utime(tmp_path, ns=(just_now, just_now))
+    recent = time.time_ns() + 30_000_000_000  # a folder's time still recent when the lints run, however slow
+    os.utime(tmp_path, ns=(recent, recent))
     assert codes(script) == []
     write(tmp_path, helper)
-    os.utime(tmp_path, ns=(just_now, just_now))  # a clock that did not tick between the two changes
+    os.utime(tmp_path, ns=(recent, recent))  # a clock that did not tick between the two changes
+    assert codes(script) == [(10, "KS201")]
+
+
+def test_a_folder_that_cannot_be_listed_still_gives_its_helpers(tmp_path: Path, monkeypatch) -> None:
+    """A folder one may enter but not list (permissions ``--x``): its helper files are asked for by name."""
+    from kerassniff.semantic import siblings
+
+    write(tmp_path, {"common.py": "def prepare(x):\n    return x / 255.0\n"})
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN.format(import_line="from common import prepare", call="prepare"))
+
+    def refused(folder: str) -> list[str]:
+        raise PermissionError(13, "Permission denied", folder)
+
+    monkeypatch.setattr(siblings.os, "listdir", refused)
     assert codes(script) == [(10, "KS201")]
 
 

@@ -212,17 +212,22 @@ def test_nodes_asked_one_by_one_in_a_function_of_repeated_lines_render_it_once(
     from kerassniff.semantic.positions import NodePositions
 
     text = ("import keras\ndef build(model):\n" + "    model.add(keras.layers.Dense(8))\n"
-            "    if model:\n        model.add(keras.layers.Dropout(0.25))\n" * 3 + "    return model\nbuild(1)\n")
+            "    if model:\n        model.add(keras.layers.Dropout(0.25))\n" * 3
+            + "    match model:\n      case 1:\n        model.add(keras.layers.Dense(8))\n"  # a match indents
+            "        model.add(keras.layers.Dense(8))\n    return model\nbuild(1)\n")  # its cases itself
     module = cst.parse_module(text)
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    inner = [node for node in _code_nodes(module.body[1].body.body) if not isinstance(node, cst.If)]
+    first = module.body[1].body.body[1].body.body[0]  # the first repeated line: placed by a whole render
+    inner = [first, *_code_nodes(module.body[1].body.body)]
     whole = []
     render = cst.FunctionDef._codegen_impl
     monkeypatch.setattr(cst.FunctionDef, "_codegen_impl", lambda self, *a, **k: whole.append(1) or render(self, *a, **k))
-    positions = NodePositions(module)
-    positions.locate(text)
-    assert all(positions.get(node) == full[node] for node in inner)
-    assert len(whole) == 1
+    for order in (inner, [first, *reversed(inner)]):
+        whole.clear()
+        positions = NodePositions(module)
+        positions.locate(text)
+        assert [positions.get(node) for node in order] == [full[node] for node in order]
+        assert len(whole) == 1
     header = module.body[1].name  # the function's own line: still rendered whole, and placed right
     assert positions.get(header) == full[header]
 
@@ -401,7 +406,9 @@ def test_a_version_check_keeps_both_branches() -> None:
 
 @pytest.mark.parametrize("test", [
     "tf.__version__ >= '2'", "hasattr(np, 'float_')", "'version' in flags", "f'{x}version' == y",
-    "(x > 1  # needs version 2\n )",
+    "f'{x:version}' == y", "check(version=2)", "(x > 1  # needs version 2\n )",
+    pytest.param("t'{x}version' == y", marks=pytest.mark.skipif(not hasattr(cst, "TemplatedStringText"),
+                                                               reason="this LibCST reads no t-strings")),
 ])
 def test_a_test_is_a_version_check_by_its_names_strings_and_comments(test: str) -> None:
     """The test's text is judged: a word in a name, a string or a comment inside it makes it a check."""

@@ -118,7 +118,8 @@ class ControlFlow:
         """Whether an if-test checks a library's version; a script whose text has none of the words such a
         check needs is not rendered test by test to look for them, and one whose comments have none renders only
         the tests whose names or strings do (a helper module's code is always rendered)."""
-        if self.in_helper or self.script_comments_versions:  # a helper's text is not at hand: every test rendered
+        if self.in_helper or self.script_comments_versions:  # a helper's text is not at hand, or a comment may
+            # put a word into a test's text: every test is rendered
             return self.is_guard(test, is_version_check)
         if not self.script_mentions_versions:
             return 0

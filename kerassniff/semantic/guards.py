@@ -46,7 +46,8 @@ def mentions_version_words(text: str) -> bool:
 # cannot see (a '#' inside a string matches too: such a script's tests are all rendered, as before).
 _COMMENTED_WORD = re.compile(r"#[^\n]*(?:version|hasattr\(|getattr\()")
 # The nodes whose own text can hold a word of VERSION_WORDS (keywords and operators never do).
-_WORDY_NODES = (cst.Name, cst.SimpleString, cst.FormattedStringText)
+_WORDY_NODES = tuple(kind for kind in (cst.Name, cst.SimpleString, cst.FormattedStringText,
+                                        getattr(cst, "TemplatedStringText", None)) if kind is not None)
 _WORD_STEMS = tuple(word.rstrip("(") for word in VERSION_WORDS)  # "hasattr(" is a name "hasattr", then "("
 
 

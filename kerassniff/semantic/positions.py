@@ -98,25 +98,28 @@ _STATEMENTS = frozenset({cst.SimpleStatementLine, cst.If, cst.Else, cst.For, cst
 
 class _StartsState(_TargetedState):
     """A :class:`_TargetedState` that also notes the line where each statement's rendering begins (its leading
-    lines included), by the statement's id: a whole compound statement rendered once tells where every line of
-    its blocks is, so a node asked for later in it renders one nested statement from there."""
+    lines included), and the indentation it is rendered with, by the statement's id: a whole compound statement rendered
+    once tells where every line of its blocks is, so a node asked for later in it renders one nested statement
+    from there."""
 
     def __init__(self, wanted: set[cst.CSTNode], **kwargs) -> None:
         super().__init__(wanted, **kwargs)
-        self.starts: dict[int, int] = {}
+        self.starts: dict[int, tuple[int, tuple[str, ...]]] = {}  # id(statement) -> (line, indentation)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         if type(node) in _STATEMENTS:
-            self.starts[id(node)] = self.line
+            self.starts[id(node)] = (self.line, tuple(self.indent_tokens))
         super().before_codegen(node)
 
 
 class NodePositions:
     """Positions of the nodes of one module, computed on demand and in batches.
 
-    Only the module-level statements that hold the wanted nodes are rendered (:class:`_Statements` finds them),
-    each placed where its code stands in the text (:meth:`locate` gives it) or, when that code occurs twice, at
-    the line CPython's ``ast`` gives it; when anything does not add up the whole module is rendered.
+    Only the statements that hold the wanted nodes are rendered: the innermost one in a block
+    (:meth:`_render_nested`), else the module-level one (:class:`_Statements` finds it), each placed where its code
+    stands in the text (:meth:`locate` gives it) or, when that code occurs twice, at the line CPython's ``ast``
+    gives a module-level statement, or a whole render noted for a nested one; when anything does not add up the
+    whole module is rendered.
     """
 
     def __init__(self, module: cst.Module) -> None:
@@ -127,9 +130,10 @@ class NodePositions:
         self._statements = _Statements(module.body)
         self._text: str | None = None
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
-        # id(statement in a block) -> the line its rendering begins at, noted when a whole compound statement was
-        # rendered (its nested statements' code repeats in the text): later nodes in it render one statement
-        self._nested_starts: dict[int, int] = {}
+        # id(statement in a block) -> the line its rendering begins at and its indentation, noted when a whole
+        # compound statement was rendered (its nested statements' code repeats in the text): later nodes in it
+        # render one statement
+        self._nested_starts: dict[int, tuple[int, tuple[str, ...]]] = {}
         self._holder_walks: dict[int, _NestedHolders] = {}  # id(module-level statement) -> its walk so far
 
     def locate(self, text: str | None) -> None:
@@ -196,9 +200,10 @@ class NodePositions:
     def _render_nested(self, statement: cst.CSTNode, nodes: set[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange] | None:
         """Ranges within the statements nested in a module-level one (a line of a function's body) that hold the
         nodes, each rendered alone with the indentation of the blocks around it and placed where its code stands
-        in the text: a finding in a long function renders one line of it, not the whole function.  None when a
-        node is in the module-level statement's own line (a header, a decorator) or a nested statement's code is
-        absent or repeated in the text (the caller then renders the whole module-level statement)."""
+        in the text (or, when that code repeats, at the line a whole render of the module-level statement noted
+        for it): a finding in a long function renders one line of it, not the whole function.  None when a node is
+        in the module-level statement's own line (a header, a decorator) or a nested statement's code is absent or
+        repeated in the text and no start was noted (the caller then renders the whole module-level statement)."""
         if type(statement) is cst.SimpleStatementLine:
             return None  # one line: nothing nested to render instead
         walk = self._holder_walks.get(id(statement))
@@ -214,7 +219,8 @@ class NodePositions:
                 start = self._nested_starts.get(id(holder))
                 if start is None:
                     return None
-                ranges = self._render(holder, held, line=start, indents=indents)[0]._computed
+                line, noted_indents = start  # the indentation the whole render gave it (a match adds its own)
+                ranges = self._render(holder, held, line=line, indents=noted_indents)[0]._computed
             found.update(ranges)
         return found
 
@@ -256,8 +262,8 @@ class NodePositions:
         """Keep where a whole compound statement's nested statements begin, once it is placed."""
         if type(state) is _StartsState:
             nested = self._nested_starts
-            for key, line in state.starts.items():
-                nested[key] = line + shift
+            for key, (line, indents) in state.starts.items():
+                nested[key] = (line + shift, indents)
 
     def _render(self, statement: cst.CSTNode, nodes: set[cst.CSTNode], line: int,
                 indents: tuple[str, ...] = ()) -> tuple[_Ranges, _TargetedState]:
@@ -354,75 +360,6 @@ class _NestedHolders:
                 return None
             holders.setdefault(id(holder), (holder, indents, set()))[2].add(node)
         return holders
-
-
-def _statement_starts(self) -> list[int] | None:
-        """The line where each module-level statement's rendering begins (leading comments included), and
-        one past the last statement's end; from CPython's ``ast`` (far cheaper than rendering). None when
-        the text is not known or ``ast`` and LibCST disagree on the statements."""
-        if self._starts is False:
-            self._starts = _statement_starts(self.module, self._text) if self._text is not None else None
-        return self._starts  # type: ignore[return-value]
-
-
-class _Statements:
-    """Which module-level statement holds a node: the statements' code is walked in source order only as far as
-    the nodes asked for (a finding near the top of a file walks little of it), and the walk is resumed, not
-    repeated, when more nodes are asked for."""
-
-    def __init__(self, body: Sequence[cst.CSTNode]) -> None:
-        self._body = body
-        self._next = 0  # the next statement to walk
-        self._stack: list[cst.CSTNode] = []  # what is left to walk of statement self._next - 1
-        self._index_of: dict[int, int] = {}  # id(node) -> index of its module-level statement, for nodes walked
-
-    def know(self, statements: dict[int, int]) -> None:
-        """Statements already known for some nodes (they are not looked for)."""
-        self._index_of.update(statements)
-
-    def holding(self, nodes: set[cst.CSTNode]) -> dict[int, int] | None:
-        """id(node) -> index of the statement that holds it, for each of ``nodes``; None when one is in no
-        statement's code (a helper module's node, or punctuation)."""
-        index_of, stack = self._index_of, self._stack
-        missing = {id(node) for node in nodes if id(node) not in index_of}
-        while missing:
-            if not stack:
-                if self._next == len(self._body):
-                    return None
-                stack.append(self._body[self._next])
-                self._next += 1
-            node = stack.pop()
-            key = id(node)
-            index_of[key] = self._next - 1
-            missing.discard(key)
-            children = code_children(node)
-            children.reverse()  # the first child is walked first: the walk goes in source order
-            stack.extend(children)
-        return index_of
-
-
-def _nested_holders(statement: cst.CSTNode, nodes: set[cst.CSTNode], default_indent: str,
-                    ) -> dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] | None:
-    """For a module-level statement: the innermost statement of an indented block in it that holds each of
-    ``nodes``, by its id: the statement, the indentation its lines start with (the blocks' indents, outermost
-    first) and the nodes it holds; None when a node is not in a nested statement (or not in the statement at
-    all).  The walk stops when every node is found."""
-    missing = {id(node): node for node in nodes}
-    holders: dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] = {}  # by id(holder)
-    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, tuple[str, ...]]] = [(statement, None, ())]
-    while stack and missing:
-        node, holder, indents = stack.pop()
-        wanted = missing.pop(id(node), None)
-        if wanted is not None:
-            if holder is None:
-                return None
-            holders.setdefault(id(holder), (holder, indents, set()))[2].add(wanted)
-        if type(node) is cst.IndentedBlock:
-            inner = (*indents, default_indent if node.indent is None else node.indent)
-            stack.extend((child, child, inner) for child in node.body)
-        else:
-            stack.extend((child, holder, indents) for child in code_children(node))
-    return None if missing else holders
 
 
 def _statement_starts(module: cst.Module, text: str) -> list[int] | None:

@@ -5,7 +5,8 @@ what ``prepare(x_test)`` does, the interpreter interprets that module too.  Only
 modules found as files next to the script (or below it, for dotted and
 relative imports) are followed, never installed packages; each file is parsed
 once per process (keyed by path, size and modification time), each folder is
-listed once per process until it changes (most imports name no file), and a helper
+listed once per process until it changes (most imports name no file; a folder
+changed in the last seconds is listed again each time), and a helper
 that cannot be read or parsed is simply unknown, never an error.
 """
 from __future__ import annotations
@@ -85,7 +86,7 @@ def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> 
     if _INSTALLED_FOLDERS.intersection(base.parts):
         return None
     entries = _entries(str(base))
-    if entries is None or (parts and parts[0] not in entries and parts[0] + ".py" not in entries):
+    if entries is not None and parts and parts[0] not in entries and parts[0] + ".py" not in entries:
         return None  # no file or folder of that name beside the script (most imports: numpy, seaborn, os)
     return _module_file(base.joinpath(*parts) if parts else base, bool(parts))
 
@@ -108,15 +109,18 @@ _SETTLED_NS = 3_000_000_000
 
 
 def _entries(folder: str) -> frozenset[str] | None:
-    """The names in a folder (None when it is not a readable folder), listed once per change of the folder:
-    a run over a project asks the same folder for every import of every script in it."""
+    """The names in a folder (none when it is not a folder; None when it cannot be listed, so that its files
+    are asked for one by one), listed once per change of the folder: a run over a project asks the same folder
+    for every import of every script in it."""
     try:
         changed = os.stat(folder).st_mtime_ns
         known = _listings.get(folder)
         if known is not None and known[0] == changed:
             return known[1]
         names = frozenset(os.listdir(folder))
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset()
+    except OSError:  # a folder one may enter but not list: its files can still be found
         return None
     if time.time_ns() - changed < _SETTLED_NS:
         return names  # changed just now: a file written in the same tick of a coarse clock would not show
