@@ -129,6 +129,7 @@ class NodePositions:
         self.pending: set[cst.CSTNode] = set()
         self._statements = _Statements(module.body)
         self._text: str | None = None
+        self._searched: str | None = None  # the text, ending with a newline (see locate)
         self._starts: list[int] | None | bool = False  # False: not computed yet; None: not available
         # id(statement in a block) -> the line its rendering begins at and its indentation, noted when a whole
         # compound statement was rendered (its nested statements' code repeats in the text): later nodes in it
@@ -139,6 +140,10 @@ class NodePositions:
     def locate(self, text: str | None) -> None:
         """The source text the module was parsed from: statements rendered alone are found in it."""
         self._text = text
+        # A statement rendered alone ends its last line; the text's last line may have no newline (LibCST's module
+        # drops it): searched with one, the last statement is found, and a last line repeating an earlier one is
+        # seen as repeated, not placed at the earlier one.
+        self._searched = text if text is None or text.endswith(("\n", "\r")) else text + "\n"
 
     def know(self, statements: dict[int, int]) -> None:
         """Which module-level statement holds some nodes (id -> index), as the interpreter recorded it: those
@@ -233,7 +238,7 @@ class NodePositions:
         blank lines included) is a piece of the text starting a line; when it occurs exactly once, its first
         line is the number of newlines before it plus one.  None when the text is unknown or the piece is
         absent or repeated (the caller then asks CPython's ``ast`` where statements start)."""
-        text = self._text
+        text = self._searched
         if text is None or "\r" in text:  # lines ended by a lone CR count differently: let ast say
             return None
         ranges, state = self._render(statement, nodes, line=1, indents=indents)
