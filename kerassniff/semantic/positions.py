@@ -98,9 +98,9 @@ _STATEMENTS = frozenset({cst.SimpleStatementLine, cst.If, cst.Else, cst.For, cst
 
 class _StartsState(_TargetedState):
     """A :class:`_TargetedState` that also notes the line where each statement's rendering begins (its leading
-    lines included), and the indentation it is rendered with, by the statement's id: a whole compound statement rendered
-    once tells where every line of its blocks is, so a node asked for later in it renders one nested statement
-    from there."""
+    lines included) and the indentation it is rendered with, by the statement's id: a whole compound statement
+    rendered once tells where every line of its blocks is, so a node asked for later in it renders one nested
+    statement from there."""
 
     def __init__(self, wanted: set[cst.CSTNode], **kwargs) -> None:
         super().__init__(wanted, **kwargs)
@@ -341,7 +341,8 @@ class _NestedHolders:
         self._stack: list[tuple[cst.CSTNode, cst.CSTNode | None, tuple[str, ...]]] = [(statement, None, ())]
         self._seen: dict[int, tuple[cst.CSTNode, cst.CSTNode | None, tuple[str, ...]]] = {}  # id(node) -> walked
 
-    def holders(self, nodes: set[cst.CSTNode]) -> dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] | None:
+    def holders(self, nodes: set[cst.CSTNode],
+                ) -> dict[int, tuple[cst.CSTNode, tuple[str, ...], set[cst.CSTNode]]] | None:
         """The holders of ``nodes`` by their id: each with its indentation and the nodes it holds; None when a
         node is not in a nested statement (a header, a decorator) or not in the statement at all."""
         seen, stack = self._seen, self._stack
