@@ -157,6 +157,20 @@ _NESTED = (
 )
 
 
+def _results_of(monkeypatch: pytest.MonkeyPatch, owner: type, method: str) -> list:
+    """What each call of ``owner.method`` returns from now on, in order (the method still runs): how tests see
+    which renders the positions and the version checks ask LibCST for."""
+    results: list = []
+    original = getattr(owner, method)
+
+    def recorded(self, *args, **kwargs):
+        results.append(original(self, *args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(owner, method, recorded)
+    return results
+
+
 def _code_nodes(statements) -> list[cst.CSTNode]:
     from kerassniff.semantic.syntax import code_children
 
@@ -219,9 +233,7 @@ def test_nodes_asked_one_by_one_in_a_function_of_repeated_lines_render_it_once(
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     first = module.body[1].body.body[1].body.body[0]  # the first repeated line: placed by a whole render
     inner = [first, *_code_nodes(module.body[1].body.body)]
-    whole = []
-    render = cst.FunctionDef._codegen_impl
-    monkeypatch.setattr(cst.FunctionDef, "_codegen_impl", lambda self, *a, **k: whole.append(1) or render(self, *a, **k))
+    whole = _results_of(monkeypatch, cst.FunctionDef, "_codegen_impl")
     for order in (inner, [first, *reversed(inner)]):
         whole.clear()
         positions = NodePositions(module)
@@ -247,9 +259,7 @@ def test_a_file_without_a_last_newline_is_placed_from_its_text(text: str, monkey
     module = cst.parse_module(text)
     full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     nodes = _code_nodes(module.body[-1].body.body)
-    whole = []
-    render = cst.Module._codegen_impl
-    monkeypatch.setattr(cst.Module, "_codegen_impl", lambda self, *a, **k: whole.append(1) or render(self, *a, **k))
+    whole = _results_of(monkeypatch, cst.Module, "_codegen_impl")
     positions = NodePositions(module)
     positions.locate(text)
     assert [positions.get(node) for node in nodes] == [full[node] for node in nodes]
@@ -447,14 +457,7 @@ def test_a_test_is_a_version_check_by_its_names_strings_and_comments(test: str) 
 def test_an_if_test_without_a_version_word_in_its_code_is_not_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
     """A script whose comments hold no version word: tests whose names and strings hold none are judged
     without rendering them (a render per if-test cost a twentieth of the model)."""
-    rendered: list[str] = []
-    original = cst.Module.code_for_node
-
-    def spy(self: cst.Module, node: cst.CSTNode) -> str:
-        rendered.append(original(self, node))
-        return rendered[-1]
-
-    monkeypatch.setattr(cst.Module, "code_for_node", spy)
+    rendered = _results_of(monkeypatch, cst.Module, "code_for_node")
     source = ("import keras\nimport tensorflow as tf\nmodel = keras.Sequential([keras.layers.Dense(3)])\n"
               "if epochs > 3:\n    model.fit(a, b)\nif tf.__version__ >= '2':\n    model.fit(c, d)\n")
     build_script(cst.parse_module(source), "t.py", text=source)
