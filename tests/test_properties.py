@@ -24,7 +24,10 @@ def assert_clean_run(text: str) -> None:
         assert finding.line >= 1 and finding.column >= 1 and finding.message
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Hypothesmith's generator is slow and filters heavily: its author suppresses every health check for it (Black's
+# fuzz test does). This test failed once on a loaded machine and passed on every rerun, and a rerun replays a
+# failing example from Hypothesis's database: most likely a health check's failure, not the pipeline's.
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_grammar())
 def test_generated_valid_python_never_breaks_the_pipeline(source: str) -> None:
     assert_clean_run("import keras\n" + source)
