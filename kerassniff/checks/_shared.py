@@ -8,11 +8,17 @@ from kerassniff.findings import Finding
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.models import Model, OutputHead
+from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, LossSpec
 
 
-def loss_heads(script: Script) -> Iterator[tuple[Model, CompileCall, LossSpec, OutputHead]]:
-    """Each compiled loss with the output head it applies to (known heads only)."""
+def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:
+    """Each compiled loss with the output head it applies to (known heads only); paired once per script, for every
+    rule that asks."""
+    return script.derived("loss_heads", lambda: list(_pair_losses_with_heads(script)))
+
+
+def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall, LossSpec, OutputHead]]:
     for model in script.models:
         heads = model.heads()
         if not heads:
@@ -28,6 +34,11 @@ def loss_heads(script: Script) -> Iterator[tuple[Model, CompileCall, LossSpec, O
                 for head in targets:
                     if head is not None:
                         yield model, compile_call, loss, head
+
+
+def layer_shapes(script: Script, model: Model) -> list[list[ShapedLayer]]:
+    """:func:`~kerassniff.semantic.shapes.model_shapes` of a model, inferred once per script for every rule."""
+    return script.derived(("layer_shapes", id(model)), lambda: model_shapes(model))
 
 
 def onehot_fit_labels(script: Script, model: Model) -> list[Data]:

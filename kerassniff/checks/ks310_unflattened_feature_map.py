@@ -9,13 +9,13 @@ whose labels are masks, are not reported.
 """
 from __future__ import annotations
 
-from kerassniff.checks._shared import loss_heads, shape_failure
+from kerassniff.checks._shared import layer_shapes, loss_heads, shape_failure
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.models import UPSAMPLING_LAYERS
-from kerassniff.semantic.shapes import ShapedLayer, describe_shape, model_shapes
+from kerassniff.semantic.shapes import ShapedLayer, describe_shape
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES
 
 
@@ -50,7 +50,7 @@ def check(script: Script):
         labels = script.fit_labels(model)
         if any(d.encoding not in ("int", "onehot") or d.conditional for d in labels):
             continue  # per-pixel masks, or labels we cannot read: a per-pixel head may be intended
-        for path in model_shapes(model):
+        for path in layer_shapes(script, model):
             if not path or path[-1].layer is not head.layer and head.layer not in [s.layer for s in path]:
                 continue
             index = next((i for i, s in enumerate(path) if s.layer.kind == "Dense" and s.input_shape is not None

@@ -9,12 +9,12 @@ a known shape, a Dense layer right before it.
 """
 from __future__ import annotations
 
+from kerassniff.checks._shared import layer_shapes
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.models import Layer, Model
-from kerassniff.semantic.shapes import model_shapes
 from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.values import DataValue, int_value
 
@@ -43,7 +43,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       verdict=verdict)
 def check(script: Script):
     for model in script.models:
-        layer = _dense_batchnorm(model)
+        layer = _dense_batchnorm(script, model)
         if layer is None:
             continue
         for fit in model.fits:
@@ -72,9 +72,9 @@ def _one_sample_batches(fit: FitCall) -> bool:
     return samples == 1
 
 
-def _dense_batchnorm(model: Model) -> Layer | None:
+def _dense_batchnorm(script: Script, model: Model) -> Layer | None:
     """A BatchNormalization whose input is a vector of features (rank 1 per sample)."""
-    for path in model_shapes(model):
+    for path in layer_shapes(script, model):
         for shaped in path:
             if shaped.layer.kind in BATCHNORM and shaped.input_shape is not None and len(shaped.input_shape) == 1:
                 return shaped.layer

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Hashable, Iterator, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -20,6 +20,8 @@ from kerassniff.semantic.training import (
     SaveCall,
     shuffled_in_place,
 )
+
+Fact = TypeVar("Fact")
 
 
 @dataclass(eq=False)
@@ -39,9 +41,18 @@ class Script:
     positions: NodePositions = field(init=False, repr=False)
     _helper_positions: dict[str, NodePositions] = field(default_factory=dict, repr=False)
     _statements_told: bool = field(default=False, init=False, repr=False)
+    _derived: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.positions = NodePositions(self.module)
+
+    def derived(self, key: Hashable, compute: Callable[[], Fact]) -> Fact:
+        """A fact computed from the finished model, once per script: several rules ask for the same ones (the
+        loss heads of its models, a model's layer shapes), and a rule asks for them once per head or per model.
+        Only for after the build (the model no longer changes); what is returned is shared, never changed."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     # -- positions are computed lazily, only for the nodes that need them ---------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
