@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import importlib
 
+import pytest
+
 from kerassniff.dynamic import synthetic
 from kerassniff.semantic import dataflow, training
 from kerassniff.semantic.knowledge import datasets, losses, model_api
@@ -30,3 +32,26 @@ def test_loss_families_are_the_knowledge_tables() -> None:
     assert training.REGRESSION_LOSSES is losses.REGRESSION_LOSSES
     assert training.LOSS_ALIASES is losses.LOSS_ALIASES
     assert set(losses.LOSS_ALIASES.values()) >= losses.CROSSENTROPY_LOSSES | losses.REGRESSION_LOSSES
+
+
+@pytest.mark.parametrize(("name", "model_class"), [
+    ("keras_hub.models.BertTextClassifier", "BertTextClassifier"),
+    ("keras_hub.models.BertTextClassifier.from_preset", "BertTextClassifier"),
+    ("keras_nlp.models.GemmaCausalLM.from_preset", "GemmaCausalLM"),
+    ("keras_hub.models.Backbone.from_preset", "Backbone"),
+    ("keras_cv.models.ImageClassifier.from_preset", "ImageClassifier"),
+    ("keras_cv.models.RetinaNet", "RetinaNet"),
+    # preprocessing and tokenizers are layers, not models (keras-hub 0.32.0), nor is Stable Diffusion's wrapper
+    ("keras_hub.models.BertTokenizer.from_preset", None),
+    ("keras_hub.models.BertTextClassifierPreprocessor.from_preset", None),
+    ("keras_hub.models.ResNetImageConverter", None),
+    ("keras_cv.models.StableDiffusion", None),
+    # other methods, deeper modules, functions, other packages: not known to build a model
+    ("keras_hub.models.BertTextClassifier.generate", None),
+    ("keras_cv.models.object_detection_3d.CenterPillarBackbone", None),
+    ("keras_hub.models.some_function", None),
+    ("keras_hub.layers.TransformerEncoder", None),
+    ("mylib.models.BertTextClassifier", None),
+])
+def test_library_model_classes(name: str, model_class: str | None) -> None:
+    assert model_api.library_model_class(name) == model_class

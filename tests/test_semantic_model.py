@@ -747,3 +747,17 @@ def test_methods_bind_as_python_binds_them(decorator: str, call: str) -> None:
                    f"model = {call}\nmodel.compile(loss='categorical_crossentropy')\n")
     (model,) = script.models
     assert model.layers[0].units == 10 and model.compiles
+
+
+def test_a_library_model_is_followed_with_its_layers_unknown() -> None:
+    """``keras_hub.models.X.from_preset(...)`` builds a Keras model: what the script does with it (compile, fit,
+    trainable) is followed, its architecture is not read (no head, no structure), and a tokenizer is no model."""
+    script = build(
+        "import keras_hub\n"
+        "tokenizer = keras_hub.models.BertTokenizer.from_preset('bert_base_en')\n"
+        "classifier = keras_hub.models.BertTextClassifier.from_preset('bert_base_en', num_classes=4)\n"
+        "classifier.compile(loss='binary_crossentropy')\n"
+        "classifier.fit(x, y, epochs=1)\n")
+    (model,) = script.models
+    assert (model.kind, model.name, model.structure_known, model.heads()) == ("library", "classifier", False, [])
+    assert [len(model.compiles), len(model.fits)] == [1, 1]

@@ -120,7 +120,7 @@ class OutputHead:
 
 @dataclass(eq=False)
 class Model:
-    kind: str  # sequential | functional | application | loaded | subclassed
+    kind: str  # sequential | functional | application | loaded | subclassed | library (KerasHub, KerasCV)
     node: cst.CSTNode = field(repr=False)
     name: str | None = None  # the variable it was first bound to
     layers: list[Layer] = field(default_factory=list)

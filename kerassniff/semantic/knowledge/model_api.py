@@ -15,3 +15,31 @@ MODEL_LOADERS = frozenset({"keras.models.load_model", "keras.models.model_from_j
                            "keras.models.clone_model"})
 # ModelCheckpoint(filepath) writes the model to filepath unless save_weights_only=True.
 CHECKPOINT_CALLBACKS = ("keras.callbacks.ModelCheckpoint",)
+
+# Keras models that the KerasHub family of libraries builds, pretrained or not: ``keras_hub.models.X(...)`` and
+# ``keras_hub.models.X.from_preset(...)``.  Checked against keras-hub 0.32.0 and keras-nlp 0.32.0 (the same
+# classes): every class of their ``models`` is a ``keras.Model`` subclass but the preprocessors, tokenizers and
+# converters; and against keras-cv 0.9.0 (its last release): every class of ``keras_cv.models`` is one but the five
+# below (Stable Diffusion's wrappers and parts of Segment Anything).
+LIBRARY_MODEL_PACKAGES = ("keras_hub.models", "keras_nlp.models", "keras_cv.models")
+LIBRARY_NOT_MODEL_SUFFIXES = ("Preprocessor", "Tokenizer", "Converter")
+KERAS_CV_NOT_MODELS = frozenset({"StableDiffusion", "StableDiffusionV2", "SAMMaskDecoder", "SAMPromptEncoder",
+                                 "TwoWayTransformer"})
+LIBRARY_MODEL_CONSTRUCTORS = frozenset({"from_preset"})
+
+
+def library_model_class(name: str) -> str | None:
+    """The class a call of ``name`` builds a library's Keras model of (``keras_hub.models.BertTextClassifier`` or
+    its ``from_preset``), else None."""
+    package, dot, rest = name.partition(".models.")
+    if not dot or f"{package}.models" not in LIBRARY_MODEL_PACKAGES:
+        return None
+    parts = rest.split(".")
+    if len(parts) == 2 and parts[1] in LIBRARY_MODEL_CONSTRUCTORS:
+        parts = parts[:1]
+    if len(parts) != 1 or not parts[0][:1].isupper():
+        return None
+    cls = parts[0]
+    if cls.endswith(LIBRARY_NOT_MODEL_SUFFIXES) or (package == "keras_cv" and cls in KERAS_CV_NOT_MODELS):
+        return None
+    return cls

@@ -22,7 +22,7 @@ from kerassniff.semantic.knowledge.layers import (
     UNIT_LAYERS,
     WRAPPER_LAYERS,
 )
-from kerassniff.semantic.knowledge.model_api import MODEL_LOADERS
+from kerassniff.semantic.knowledge.model_api import MODEL_LOADERS, library_model_class
 from kerassniff.semantic.models import (
     UNKNOWN_LAYER,
     Application,
@@ -55,7 +55,7 @@ KerasCall = Callable[[Effects, str, CallArgs, cst.Call], "Value | None"]
 # ------------------------------------------------------------------- entry point
 def may_handle(name: str) -> bool:
     """Whether :func:`call_keras` can handle some call of the function ``name`` (False: it returns None for all)."""
-    return name in TENSOR_ACTIVATIONS or is_keras(name)
+    return name in TENSOR_ACTIVATIONS or is_keras(name) or library_model_class(name) is not None
 
 
 def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
@@ -64,7 +64,7 @@ def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> V
         if result is not None:
             return result
     if not is_keras(name):
-        return None
+        return library_model(name, node)
     handler = KERAS_CALLS.get(name)
     if handler is not None:
         return handler(effects, name, args, node)
@@ -107,6 +107,14 @@ def loaded_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) ->
     unless it reloads a file this script's own model was saved to."""
     path = args.get("filepath", 0) if short(name) == "load_model" else None
     return ModelValue(reloaded(effects, path, args, node) or Model("loaded", node, complete=False, load_path=path))
+
+
+def library_model(name: str, node: cst.Call) -> Value | None:
+    """``keras_hub.models.BertTextClassifier.from_preset(...)``: a Keras model whose layers are not read (kind
+    "library"); what the script does with it (compile, fit, predict, trainable) is followed like any model's."""
+    if library_model_class(name) is None:
+        return None
+    return ModelValue(Model("library", node, complete=False))
 
 
 # Keras callables handled by their canonical name (layers and applications are handled by their package).
