@@ -266,3 +266,11 @@ def test_a_walk_skips_editor_lock_links_silently(tmp_path) -> None:
     result = CliRunner().invoke(main, [str(tmp_path), "--no-cache"])
     assert result.exit_code == 0, result.output
     assert "dangling" not in result.output
+
+
+def test_a_folder_script_that_imports_only_keras_hub_is_checked(tmp_path: Path) -> None:
+    """A fine-tuning script may import KerasHub (or KerasNLP, KerasCV) and never the word keras alone."""
+    (tmp_path / "finetune.py").write_text("import keras_hub\nm = keras_hub.models.Backbone.from_preset('x')\n")
+    (tmp_path / "util.py").write_text("import keras_hubris\n")
+    result = run([str(tmp_path)])
+    assert "All checks passed (1 file checked; 1 file without Keras skipped)." in result.stdout

@@ -28,13 +28,15 @@ from kerassniff.parsing import parse_module
 from kerassniff.notebook import NotebookError, NotPython, map_findings, notebook_source
 from kerassniff.registry import Report, Rule, all_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
+from kerassniff.semantic.knowledge.model_api import LIBRARY_MODEL_PACKAGES
 from kerassniff.semantic.links import link_keys
 from kerassniff.sources import SourceError, SourceText, decode_source, read_source
 from kerassniff.suppressions import filter_findings
 
 # A file that mentions none of these cannot hold Keras code; it is skipped
-# without parsing when it was found by walking a folder.
-KERAS_HINT = re.compile(r"\b(?:keras|tensorflow|tf_keras)\b")
+# without parsing when it was found by walking a folder (a script that imports only keras_hub trains Keras models).
+_KERAS_PACKAGES = ("keras", "tensorflow", "tf_keras", *sorted({p.split(".")[0] for p in LIBRARY_MODEL_PACKAGES}))
+KERAS_HINT = re.compile(rf"\b(?:{'|'.join(_KERAS_PACKAGES)})\b")
 # Files are not parsed when parsing alone could pass the per-file time limit, at
 # this conservative rate (LibCST parses dense code at 160-400 KB/s on a typical machine).
 PARSE_CHARS_PER_SECOND = 100_000

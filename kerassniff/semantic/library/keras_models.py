@@ -76,8 +76,9 @@ Evaluate = Callable[[cst.BaseExpression], Value]
 
 
 def layer_owner(node: cst.BaseExpression, loop, evaluate: Evaluate) -> Value | None:
-    """The model of ``model.layers[i]``, ``model.get_layer(...)`` or ``layer`` in ``for layer in model.layers[...]``
-    (the interpreter does not index a model's layers); ``loop`` is the innermost loop context."""
+    """The model of ``model.layers[i]``, ``model.get_layer(...)``, ``layer`` in ``for layer in model.layers[...]`` or
+    ``model.backbone`` (a KerasHub or KerasCV task's backbone, part of it); the interpreter does not index a model's
+    layers.  ``loop`` is the innermost loop context."""
     finder = _OWNER_EXPRESSIONS.get(type(node))
     owner_node = finder(node, loop) if finder is not None else None
     if owner_node is None:
@@ -114,7 +115,12 @@ def _got_layer(node: cst.Call, loop) -> cst.BaseExpression | None:
     return None
 
 
-_OWNER_EXPRESSIONS = {cst.Name: _loop_layers, cst.Subscript: _indexed_layer, cst.Call: _got_layer}
+def _backbone(node: cst.Attribute, loop) -> cst.BaseExpression | None:
+    return node.value if node.attr.value == "backbone" else None
+
+
+_OWNER_EXPRESSIONS = {cst.Name: _loop_layers, cst.Subscript: _indexed_layer, cst.Call: _got_layer,
+                      cst.Attribute: _backbone}
 
 
 def model_state(value: Value) -> tuple | None:
