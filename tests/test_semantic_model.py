@@ -751,7 +751,8 @@ def test_methods_bind_as_python_binds_them(decorator: str, call: str) -> None:
 
 def test_a_library_model_is_followed_with_its_layers_unknown() -> None:
     """``keras_hub.models.X.from_preset(...)`` builds a Keras model: what the script does with it (compile, fit,
-    trainable) is followed, its architecture is not read (no head, no structure), and a tokenizer is no model."""
+    trainable) is followed, its architecture is not read (only a classifier's head is known), and a tokenizer is no
+    model."""
     script = build(
         "import keras_hub\n"
         "tokenizer = keras_hub.models.BertTokenizer.from_preset('bert_base_en')\n"
@@ -759,5 +760,22 @@ def test_a_library_model_is_followed_with_its_layers_unknown() -> None:
         "classifier.compile(loss='binary_crossentropy')\n"
         "classifier.fit(x, y, epochs=1)\n")
     (model,) = script.models
-    assert (model.kind, model.name, model.structure_known, model.heads()) == ("library", "classifier", False, [])
+    assert (model.kind, model.name, model.structure_known, model.output_paths()) == ("library", "classifier", False, [])
+    assert [(head.units, head.activation) for head in model.heads()] == [(4, "linear")]
     assert [len(model.compiles), len(model.fits)] == [1, 1]
+
+
+@pytest.mark.parametrize(("call", "head"), [
+    ("keras_hub.models.BertTextClassifier.from_preset('p', num_classes=3)", (3, "linear")),
+    ("keras_hub.models.ImageClassifier.from_preset('p', num_classes=3, activation=None)", (3, "linear")),
+    ("keras_nlp.models.TextClassifier.from_preset('p', num_classes=2, activation='softmax')", (2, "softmax")),
+    ("keras_hub.models.TextClassifier.from_preset('p', num_classes=n, activation=act)", None),  # act unknown
+    ("keras_cv.models.ImageClassifier.from_preset('p', num_classes=3)", None),  # KerasCV defaults to softmax
+    ("keras_hub.models.Backbone.from_preset('p')", None),
+])
+def test_a_kerashub_classifier_outputs_logits_unless_told(call: str, head: tuple | None) -> None:
+    """A KerasHub classifier ends in Dense(num_classes, activation=activation), and activation defaults to None."""
+    (model,) = build(f"import keras_hub, keras_nlp, keras_cv\nm = {call}\n").models
+    found = model.single_head()
+    assert (None if found is None else (found.units, found.activation)) == head
+    assert not model.structure_known and model.output_paths() == []

@@ -40,7 +40,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
       "or a linear output with from_logits=True", verdict=verdict)
 def check(script: Script):
-    for _, _, loss, head in loss_heads(script):
+    for model, _, loss, head in loss_heads(script):
         if loss.name not in CROSSENTROPY_LOSSES:
             continue
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
@@ -53,10 +53,14 @@ def check(script: Script):
                                                       op=head.activation.capitalize()),
                 facts={"from_logits": True, "activation": head.activation}, mentions=head_mention(head))
         elif loss.from_logits is False and head.activation == "linear":
+            library = model.kind == "library"  # a KerasHub classifier: its head is linear by default
             yield Report(loss.node, (
                 f"{loss_text(script, loss)} expects probabilities but the {describe_head(head)} gives logits"),
                 "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
-                "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer",
+                + ("or build the classifier with activation='softmax'" if library else
+                   "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer"),
                 explanation=("The loss has from_logits=False, so it clips its input into (0, 1) before the log: it is "
-                             "wrong for every sample whose logit falls outside that range, and training degrades."),
+                             "wrong for every sample whose logit falls outside that range, and training degrades."
+                             + (" A KerasHub classifier outputs logits unless it is built with activation="
+                                "'softmax' (its activation defaults to None)." if library else "")),
                 facts={"from_logits": False, "activation": head.activation}, mentions=head_mention(head))

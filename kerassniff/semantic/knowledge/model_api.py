@@ -43,3 +43,17 @@ def library_model_class(name: str) -> str | None:
     if cls.endswith(LIBRARY_NOT_MODEL_SUFFIXES) or (package == "keras_cv" and cls in KERAS_CV_NOT_MODELS):
         return None
     return cls
+
+
+# A KerasHub classifier's output: ``Dense(num_classes, activation=activation)`` after the backbone, and its
+# ``activation`` defaults to None, so it outputs logits (checked for every ``*Classifier`` of keras-hub 0.32.0 and
+# keras-nlp 0.32.0: 28 take ``activation=None``, the two MobileNet ones take none and end in a plain Dense).
+# KerasCV's classifiers default to softmax and are not read.
+LOGIT_CLASSIFIER_PACKAGES = ("keras_hub", "keras_nlp")
+
+
+def outputs_logits_unless_told(name: str) -> bool:
+    """Whether a call of ``name`` builds a KerasHub classifier, whose head is linear unless ``activation=`` says."""
+    model_class = library_model_class(name)
+    return model_class is not None and model_class.endswith("Classifier") \
+        and name.split(".")[0] in LOGIT_CLASSIFIER_PACKAGES

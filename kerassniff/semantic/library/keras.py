@@ -22,7 +22,7 @@ from kerassniff.semantic.knowledge.layers import (
     UNIT_LAYERS,
     WRAPPER_LAYERS,
 )
-from kerassniff.semantic.knowledge.model_api import MODEL_LOADERS, library_model_class
+from kerassniff.semantic.knowledge.model_api import MODEL_LOADERS, library_model_class, outputs_logits_unless_told
 from kerassniff.semantic.models import (
     UNKNOWN_LAYER,
     Application,
@@ -64,7 +64,7 @@ def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> V
         if result is not None:
             return result
     if not is_keras(name):
-        return library_model(name, node)
+        return library_model(name, args, node)
     handler = KERAS_CALLS.get(name)
     if handler is not None:
         return handler(effects, name, args, node)
@@ -109,12 +109,23 @@ def loaded_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) ->
     return ModelValue(reloaded(effects, path, args, node) or Model("loaded", node, complete=False, load_path=path))
 
 
-def library_model(name: str, node: cst.Call) -> Value | None:
+def library_model(name: str, args: CallArgs, node: cst.Call) -> Value | None:
     """``keras_hub.models.BertTextClassifier.from_preset(...)``: a Keras model whose layers are not read (kind
-    "library"); what the script does with it (compile, fit, predict, trainable) is followed like any model's."""
+    "library"); what the script does with it (compile, fit, predict, trainable) is followed like any model's, and a
+    KerasHub classifier's head is known: ``num_classes`` units, linear (logits) unless ``activation=`` is given."""
     if library_model_class(name) is None:
         return None
-    return ModelValue(Model("library", node, complete=False))
+    model = Model("library", node, complete=False)
+    if outputs_logits_unless_told(name):
+        activation = args.get("activation")
+        if activation is None or (isinstance(activation, Const) and activation.value is None):
+            activation_name: str | None = "linear"
+        else:  # unknown unless a constant name
+            activation_name = normalise_activation(str_value(activation))
+        if activation_name is not None:
+            head = Layer("Dense", "keras.layers.Dense", node, args, int_value(args.get("num_classes")), activation_name)
+            model.outputs, model.output_complete = [(unknown_layer(node), head)], False
+    return ModelValue(model)
 
 
 # Keras callables handled by their canonical name (layers and applications are handled by their package).
