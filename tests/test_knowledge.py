@@ -46,6 +46,7 @@ def test_loss_families_are_the_knowledge_tables() -> None:
     ("keras_hub.models.BertTextClassifierPreprocessor.from_preset", None),
     ("keras_hub.models.ResNetImageConverter", None),
     ("keras_cv.models.StableDiffusion", None),
+    ("keras_nlp.models.WhisperAudioFeatureExtractor", None),  # keras-nlp 0.12: a preprocessing layer
     # other methods, deeper modules, functions, other packages: not known to build a model
     ("keras_hub.models.BertTextClassifier.generate", None),
     ("keras_cv.models.object_detection_3d.CenterPillarBackbone", None),
@@ -55,3 +56,12 @@ def test_loss_families_are_the_knowledge_tables() -> None:
 ])
 def test_library_model_classes(name: str, model_class: str | None) -> None:
     assert model_api.library_model_class(name) == model_class
+
+
+@pytest.mark.parametrize(("preset", "builtin"), [
+    ("bert_base_en_uncased", True), ("resnet_50_imagenet", True),
+    ("./my_finetuned_classifier", False), ("/models/clf", False), ("C:\\models\\clf", False),
+    ("kaggle://keras/bert/keras/bert_base_en/2", False), ("hf://me/model", False), ("", False), (None, False),
+])
+def test_builtin_presets_are_plain_names(preset: object, builtin: bool) -> None:
+    assert model_api.builtin_preset(preset) is builtin

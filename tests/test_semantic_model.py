@@ -779,3 +779,15 @@ def test_a_kerashub_classifier_outputs_logits_unless_told(call: str, head: tuple
     found = model.single_head()
     assert (None if found is None else (found.units, found.activation)) == head
     assert not model.structure_known and model.output_paths() == []
+
+
+@pytest.mark.parametrize("call", [
+    "keras_hub.models.BertTextClassifier.from_preset('bert_base_en', num_classes=2, **options)",  # may set it
+    "keras_hub.models.BertTextClassifier(backbone, 4, preprocessor, 'softmax')",  # by position
+    "keras_hub.models.ImageClassifier.from_preset('./my_finetuned_classifier', num_classes=2)",  # saved preset
+    "keras_hub.models.ImageClassifier.from_preset('kaggle://me/model/keras/v1', num_classes=2)",
+    "keras_hub.models.ImageClassifier.from_preset(preset_name, num_classes=2)",
+])
+def test_a_kerashub_classifier_head_is_unknown_when_something_else_may_set_its_activation(call: str) -> None:
+    (model,) = build(f"import keras_hub\nm = {call}\n").models
+    assert model.single_head() is None

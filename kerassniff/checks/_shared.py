@@ -38,7 +38,7 @@ def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall
 
 def layer_shapes(script: Script, model: Model) -> list[list[ShapedLayer]]:
     """:func:`~kerassniff.semantic.shapes.model_shapes` of a model, inferred once per script for every rule."""
-    return script.derived(("layer_shapes", id(model)), lambda: model_shapes(model))
+    return script.derived(("layer_shapes", model), lambda: model_shapes(model))  # a model hashes by identity
 
 
 def onehot_fit_labels(script: Script, model: Model) -> list[Data]:

@@ -57,10 +57,11 @@ def check(script: Script):
             yield Report(loss.node, (
                 f"{loss_text(script, loss)} expects probabilities but the {describe_head(head)} gives logits"),
                 "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
-                + ("or build the classifier with activation='softmax'" if library else
+                + ("or build the classifier with activation='softmax' ('sigmoid' for one unit)" if library else
                    "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer"),
                 explanation=("The loss has from_logits=False, so it clips its input into (0, 1) before the log: it is "
                              "wrong for every sample whose logit falls outside that range, and training degrades."
-                             + (" A KerasHub classifier outputs logits unless it is built with activation="
-                                "'softmax' (its activation defaults to None)." if library else "")),
+                             + (" A KerasHub classifier outputs logits unless it is built with an activation "
+                                "('softmax', or 'sigmoid' for one unit): its activation defaults to None."
+                                if library else "")),
                 facts={"from_logits": False, "activation": head.activation}, mentions=head_mention(head))

@@ -171,13 +171,15 @@ class Model:
 
     @property
     def scales_inputs(self) -> bool:
-        """True when the model itself rescales raw inputs (or might: a Lambda layer)."""
+        """True when the model itself rescales raw inputs, or might: a Lambda layer, or a model inside it whose
+        layers are not known (a loaded model, a KerasCV backbone built with ``include_rescaling=True``)."""
         if self.application is not None and self.application.name.startswith(SELF_SCALING_APPLICATIONS):
             return True
         for layer in self.all_layers():
             if layer.kind in INPUT_SCALING_LAYERS:
                 return True
-            if layer.nested is not None and layer.nested is not self and layer.nested.scales_inputs:
+            nested = layer.nested
+            if nested is not None and nested is not self and (nested.scales_inputs or not nested.structure_known):
                 return True
         return False
 

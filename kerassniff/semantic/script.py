@@ -41,7 +41,7 @@ class Script:
     positions: NodePositions = field(init=False, repr=False)
     _helper_positions: dict[str, NodePositions] = field(default_factory=dict, repr=False)
     _statements_told: bool = field(default=False, init=False, repr=False)
-    _derived: dict = field(default_factory=dict, init=False, repr=False)
+    _derived: dict[Hashable, object] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.positions = NodePositions(self.module)
@@ -52,7 +52,7 @@ class Script:
         Only for after the build (the model no longer changes); what is returned is shared, never changed."""
         if key not in self._derived:
             self._derived[key] = compute()
-        return self._derived[key]
+        return self._derived[key]  # type: ignore[return-value]
 
     # -- positions are computed lazily, only for the nodes that need them ---------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
@@ -128,6 +128,7 @@ class Script:
         this script's facts: see :meth:`Model.release`."""
         for model in self.models:
             model.release()
+        self._derived.clear()  # the facts derived from the models refer to them
 
     def inplace_shuffles(self) -> list[tuple[int, CallSite, Data]]:
         """Each in-place shuffle of an array (``np.random.shuffle(x)``): its index in ``calls``, the call, the array."""

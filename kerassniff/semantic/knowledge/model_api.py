@@ -22,7 +22,7 @@ CHECKPOINT_CALLBACKS = ("keras.callbacks.ModelCheckpoint",)
 # converters; and against keras-cv 0.9.0 (its last release): every class of ``keras_cv.models`` is one but the five
 # below (Stable Diffusion's wrappers and parts of Segment Anything).
 LIBRARY_MODEL_PACKAGES = ("keras_hub.models", "keras_nlp.models", "keras_cv.models")
-LIBRARY_NOT_MODEL_SUFFIXES = ("Preprocessor", "Tokenizer", "Converter")
+LIBRARY_NOT_MODEL_SUFFIXES = ("Preprocessor", "Tokenizer", "Converter", "FeatureExtractor")  # the last: keras-nlp 0.12
 KERAS_CV_NOT_MODELS = frozenset({"StableDiffusion", "StableDiffusionV2", "SAMMaskDecoder", "SAMPromptEncoder",
                                  "TwoWayTransformer"})
 LIBRARY_MODEL_CONSTRUCTORS = frozenset({"from_preset"})
@@ -47,9 +47,15 @@ def library_model_class(name: str) -> str | None:
 
 # A KerasHub classifier's output: ``Dense(num_classes, activation=activation)`` after the backbone, and its
 # ``activation`` defaults to None, so it outputs logits (checked for every ``*Classifier`` of keras-hub 0.32.0 and
-# keras-nlp 0.32.0: 28 take ``activation=None``, the two MobileNet ones take none and end in a plain Dense).
-# KerasCV's classifiers default to softmax and are not read.
+# keras-nlp 0.32.0: 28 take ``activation=None``, the two MobileNet ones take none and end in a plain Dense; also
+# keras-nlp 0.12 and 0.14, keras-hub 0.16).  KerasCV's classifiers default to softmax and are not read.
 LOGIT_CLASSIFIER_PACKAGES = ("keras_hub", "keras_nlp")
+
+
+def builtin_preset(preset: object) -> bool:
+    """Whether ``from_preset(preset)`` names one of KerasHub's own presets (``"bert_base_en"``): a path or a
+    ``kaggle://``/``hf://`` handle is a saved preset, which restores the configuration it was saved with."""
+    return isinstance(preset, str) and bool(preset) and not any(mark in preset for mark in ("/", "\\", ":"))
 
 
 def outputs_logits_unless_told(name: str) -> bool:

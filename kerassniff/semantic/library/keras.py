@@ -22,7 +22,12 @@ from kerassniff.semantic.knowledge.layers import (
     UNIT_LAYERS,
     WRAPPER_LAYERS,
 )
-from kerassniff.semantic.knowledge.model_api import MODEL_LOADERS, library_model_class, outputs_logits_unless_told
+from kerassniff.semantic.knowledge.model_api import (
+    MODEL_LOADERS,
+    builtin_preset,
+    library_model_class,
+    outputs_logits_unless_told,
+)
 from kerassniff.semantic.models import (
     UNKNOWN_LAYER,
     Application,
@@ -116,16 +121,27 @@ def library_model(name: str, args: CallArgs, node: cst.Call) -> Value | None:
     if library_model_class(name) is None:
         return None
     model = Model("library", node, complete=False)
-    if outputs_logits_unless_told(name):
-        activation = args.get("activation")
-        if activation is None or (isinstance(activation, Const) and activation.value is None):
-            activation_name: str | None = "linear"
-        else:  # unknown unless a constant name
-            activation_name = normalise_activation(str_value(activation))
-        if activation_name is not None:
-            head = Layer("Dense", "keras.layers.Dense", node, args, int_value(args.get("num_classes")), activation_name)
-            model.outputs, model.output_complete = [(unknown_layer(node), head)], False
+    activation = _classifier_activation(name, args) if outputs_logits_unless_told(name) else None
+    if activation is not None:
+        from_preset = short(name) == "from_preset"  # from_preset(preset, ...); the class: (backbone, num_classes, ...)
+        units = int_value(args.get("num_classes", None if from_preset else 1))
+        head = Layer("Dense", "keras.layers.Dense", node, args, units, activation)
+        model.outputs, model.output_complete = [(unknown_layer(node), head)], False
     return ModelValue(model)
+
+
+def _classifier_activation(name: str, args: CallArgs) -> str | None:
+    """A KerasHub classifier's output activation: its ``activation=``, or the class's default (None: linear) when
+    nothing else can set it; None when not known (``**options`` or more arguments by position may hold it, and a
+    saved preset restores the one it was saved with)."""
+    given = args.get("activation")
+    if given is not None:
+        return "linear" if isinstance(given, Const) and given.value is None else normalise_activation(str_value(given))
+    if any(arg.star for arg in args.nodes) or len(args.positional) > 2:
+        return None
+    if short(name) == "from_preset" and not builtin_preset(const_value(args.get("preset", 0))):
+        return None
+    return "linear"
 
 
 # Keras callables handled by their canonical name (layers and applications are handled by their package).
