@@ -6,7 +6,7 @@ from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.training import CROSSENTROPY_LOSSES
+from kerassniff.semantic.training import BINARY_LOSSES, CROSSENTROPY_LOSSES
 
 
 # Checked against Keras 3.15 (keras/src/backend/*/nn.py) and tf.keras 2 (tensorflow/python/keras/backend.py).
@@ -56,12 +56,23 @@ def check(script: Script):
             library = model.kind == "library"  # a KerasHub classifier: its head is linear by default
             yield Report(loss.node, (
                 f"{loss_text(script, loss)} expects probabilities but the {describe_head(head)} gives logits"),
-                "pass from_logits=True to the loss (e.g. keras.losses.CategoricalCrossentropy(from_logits=True)), "
-                + ("or build the classifier with activation='softmax' ('sigmoid' for one unit)" if library else
-                   "or add activation='softmax' (or 'sigmoid' for one unit) to the last layer"),
+                f"pass from_logits=True to the loss (keras.losses.{_loss_class(loss.name)}(from_logits=True)), or "
+                + (f"build the classifier with activation='{_probabilities(loss.name)}'" if library else
+                   f"add activation='{_probabilities(loss.name)}' to the last layer"),
                 explanation=("The loss has from_logits=False, so it clips its input into (0, 1) before the log: it is "
                              "wrong for every sample whose logit falls outside that range, and training degrades."
                              + (" A KerasHub classifier outputs logits unless it is built with an activation "
                                 "('softmax', or 'sigmoid' for one unit): its activation defaults to None."
                                 if library else "")),
                 facts={"from_logits": False, "activation": head.activation}, mentions=head_mention(head))
+
+
+def _loss_class(name: str) -> str:
+    """Keras's class for a crossentropy loss name (``sparse_categorical_crossentropy`` ->
+    ``SparseCategoricalCrossentropy``): the hint names the loss the script uses, not another one."""
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _probabilities(name: str) -> str:
+    """The output activation a crossentropy loss without logits expects: sigmoid for a binary one, else softmax."""
+    return "sigmoid" if name in BINARY_LOSSES else "softmax"
