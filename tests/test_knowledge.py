@@ -65,3 +65,14 @@ def test_library_model_classes(name: str, model_class: str | None) -> None:
 ])
 def test_builtin_presets_are_plain_names(preset: object, builtin: bool) -> None:
     assert model_api.builtin_preset(preset) is builtin
+
+
+@pytest.mark.parametrize(("name", "compiles"), [
+    ("keras_hub.models.TextClassifier.from_preset", True), ("keras_hub.models.GemmaCausalLM.from_preset", True),
+    ("keras_nlp.models.BartSeq2SeqLM", True), ("keras_hub.models.ESMMaskedPLM", True),
+    ("keras_hub.models.MoonshineAudioToText.from_preset", True), ("keras_hub.models.DeepLabV3ImageSegmenter", True),
+    ("keras_hub.models.Backbone.from_preset", False), ("keras_hub.models.CLIPVisionEncoder", False),
+    ("keras_cv.models.ImageClassifier.from_preset", False), ("keras_hub.models.BertTokenizer.from_preset", False),
+])
+def test_kerashub_tasks_compile_themselves(name: str, compiles: bool) -> None:
+    assert model_api.compiles_itself(name) is compiles

@@ -63,3 +63,18 @@ def outputs_logits_unless_told(name: str) -> bool:
     model_class = library_model_class(name)
     return model_class is not None and model_class.endswith("Classifier") \
         and name.split(".")[0] in LOGIT_CLASSIFIER_PACKAGES
+
+
+# KerasHub's tasks (the models that wrap a backbone for a job: keras_hub.models.Task) compile themselves when built
+# (``compile=True``, the default): ``fit()`` may follow with no ``compile()`` in the script.  Checked for keras-hub
+# 0.32.0: its 106 Task classes end in one of these, and no other model does (backbones and encoders do not).
+SELF_COMPILING_TASK_SUFFIXES = ("Classifier", "CausalLM", "Seq2SeqLM", "MaskedLM", "MaskedPLM", "Segmenter",
+                                "Detector", "Estimator", "TextToImage", "ImageToImage", "Inpaint", "Embedder",
+                                "AudioToText", "Task")
+
+
+def compiles_itself(name: str) -> bool:
+    """Whether a call of ``name`` builds a KerasHub task, which compiles itself unless told ``compile=False``."""
+    model_class = library_model_class(name)
+    return model_class is not None and name.split(".")[0] in LOGIT_CLASSIFIER_PACKAGES \
+        and model_class.endswith(SELF_COMPILING_TASK_SUFFIXES)

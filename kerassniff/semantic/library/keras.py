@@ -25,11 +25,13 @@ from kerassniff.semantic.knowledge.layers import (
 from kerassniff.semantic.knowledge.model_api import (
     MODEL_LOADERS,
     builtin_preset,
+    compiles_itself,
     library_model_class,
     outputs_logits_unless_told,
 )
 from kerassniff.semantic.models import (
     UNKNOWN_LAYER,
+    CompileCall,
     Application,
     Layer,
     Model,
@@ -69,7 +71,7 @@ def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> V
         if result is not None:
             return result
     if not is_keras(name):
-        return library_model(name, args, node)
+        return library_model(effects, name, args, node)
     handler = KERAS_CALLS.get(name)
     if handler is not None:
         return handler(effects, name, args, node)
@@ -114,13 +116,18 @@ def loaded_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) ->
     return ModelValue(reloaded(effects, path, args, node) or Model("loaded", node, complete=False, load_path=path))
 
 
-def library_model(name: str, args: CallArgs, node: cst.Call) -> Value | None:
+def library_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
     """``keras_hub.models.BertTextClassifier.from_preset(...)``: a Keras model whose layers are not read (kind
-    "library"); what the script does with it (compile, fit, predict, trainable) is followed like any model's, and a
-    KerasHub classifier's head is known: ``num_classes`` units, linear (logits) unless ``activation=`` is given."""
+    "library"); what the script does with it (compile, fit, predict, trainable) is followed like any model's, a
+    KerasHub task is compiled as it is built (its own default compile: the losses are not read), and a KerasHub
+    classifier's head is known: ``num_classes`` units, linear (logits) unless ``activation=`` is given."""
     if library_model_class(name) is None:
         return None
     model = Model("library", node, complete=False)
+    told = args.get("compile")
+    if compiles_itself(name) and (const_value(told) is True if told is not None
+                                  else not any(arg.star == "**" for arg in args.nodes)):
+        model.compiles.append(CompileCall(model, node, effects.next_order(), [], [], CallArgs()))
     activation = _classifier_activation(name, args) if outputs_logits_unless_told(name) else None
     if activation is not None:
         from_preset = short(name) == "from_preset"  # from_preset(preset, ...); the class: (backbone, num_classes, ...)
