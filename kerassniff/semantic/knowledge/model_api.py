@@ -1,4 +1,5 @@
-"""The methods of a Keras model, by what calling them does (one set, read by the handlers and the rules)."""
+"""The methods of a Keras model, by what calling them does (one set, read by the handlers and the rules), and the
+Keras models other libraries of the Keras family build (KerasHub, KerasNLP, KerasCV)."""
 from __future__ import annotations
 
 FIT_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
@@ -49,7 +50,7 @@ def library_model_class(name: str) -> str | None:
 # ``activation`` defaults to None, so it outputs logits (checked for every ``*Classifier`` of keras-hub 0.32.0 and
 # keras-nlp 0.32.0: 28 take ``activation=None``, the two MobileNet ones take none and end in a plain Dense; also
 # keras-nlp 0.12 and 0.14, keras-hub 0.16).  KerasCV's classifiers default to softmax and are not read.
-LOGIT_CLASSIFIER_PACKAGES = ("keras_hub", "keras_nlp")
+KERAS_HUB_PACKAGES = ("keras_hub", "keras_nlp")  # KerasNLP 0.32 is KerasHub under its former name
 
 
 def builtin_preset(preset: object) -> bool:
@@ -62,7 +63,7 @@ def outputs_logits_unless_told(name: str) -> bool:
     """Whether a call of ``name`` builds a KerasHub classifier, whose head is linear unless ``activation=`` says."""
     model_class = library_model_class(name)
     return model_class is not None and model_class.endswith("Classifier") \
-        and name.split(".")[0] in LOGIT_CLASSIFIER_PACKAGES
+        and name.split(".")[0] in KERAS_HUB_PACKAGES
 
 
 # KerasHub's tasks (the models that wrap a backbone for a job: keras_hub.models.Task) compile themselves when built
@@ -76,5 +77,5 @@ SELF_COMPILING_TASK_SUFFIXES = ("Classifier", "CausalLM", "Seq2SeqLM", "MaskedLM
 def compiles_itself(name: str) -> bool:
     """Whether a call of ``name`` builds a KerasHub task, which compiles itself unless told ``compile=False``."""
     model_class = library_model_class(name)
-    return model_class is not None and name.split(".")[0] in LOGIT_CLASSIFIER_PACKAGES \
+    return model_class is not None and name.split(".")[0] in KERAS_HUB_PACKAGES \
         and model_class.endswith(SELF_COMPILING_TASK_SUFFIXES)

@@ -31,8 +31,8 @@ from kerassniff.semantic.knowledge.model_api import (
 )
 from kerassniff.semantic.models import (
     UNKNOWN_LAYER,
-    CompileCall,
     Application,
+    CompileCall,
     Layer,
     Model,
     normalise_activation,
