@@ -125,30 +125,34 @@ def library_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) -
         return None
     model = Model("library", node, complete=False)
     told = args.get("compile")
-    if compiles_itself(name) and (const_value(told) is True if told is not None
-                                  else not any(arg.star == "**" for arg in args.nodes)):
+    if compiles_itself(name) and (const_value(told) is True if told is not None else not _spread(args, "**")):
         model.compiles.append(CompileCall(model, node, effects.next_order(), [], [], CallArgs()))
-    activation = _classifier_activation(name, args) if outputs_logits_unless_told(name) else None
+    from_preset = short(name) == "from_preset"  # from_preset(preset, ...); the class: (backbone, num_classes, ...)
+    activation = _classifier_activation(from_preset, args) if outputs_logits_unless_told(name) else None
     if activation is not None:
-        from_preset = short(name) == "from_preset"  # from_preset(preset, ...); the class: (backbone, num_classes, ...)
         units = int_value(args.get("num_classes", None if from_preset else 1))
         head = Layer("Dense", "keras.layers.Dense", node, args, units, activation)
         model.outputs, model.output_complete = [(unknown_layer(node), head)], False
     return ModelValue(model)
 
 
-def _classifier_activation(name: str, args: CallArgs) -> str | None:
+def _classifier_activation(from_preset: bool, args: CallArgs) -> str | None:
     """A KerasHub classifier's output activation: its ``activation=``, or the class's default (None: linear) when
-    nothing else can set it; None when not known (``**options`` or more arguments by position may hold it, and a
-    saved preset restores the one it was saved with)."""
+    nothing else can set it; None when not known (``*args``/``**options`` or more arguments by position may hold it,
+    and a saved preset restores the one it was saved with)."""
     given = args.get("activation")
     if given is not None:
         return "linear" if isinstance(given, Const) and given.value is None else normalise_activation(str_value(given))
-    if any(arg.star for arg in args.nodes) or len(args.positional) > 2:
+    if _spread(args, "*", "**") or len(args.positional) > 2:
         return None
-    if short(name) == "from_preset" and not builtin_preset(const_value(args.get("preset", 0))):
+    if from_preset and not builtin_preset(const_value(args.get("preset", 0))):
         return None
     return "linear"
+
+
+def _spread(args: CallArgs, *stars: str) -> bool:
+    """Whether the call spreads arguments (``*args``, ``**options``) whose names the interpreter may not know."""
+    return any(arg.star in stars for arg in args.nodes)
 
 
 # Keras callables handled by their canonical name (layers and applications are handled by their package).
