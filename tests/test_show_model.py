@@ -68,3 +68,19 @@ def test_show_model_prints_each_model_with_its_layers_shapes_and_calls(tmp_path:
         "  save (line 23): 'scorer.keras'",
     ]
     assert "All checks passed (1 file checked)." in lines
+
+
+def test_show_model_marks_unread_layers_and_unknown_widths(tmp_path: Path) -> None:
+    # A KerasHub classifier's head is known (linear Dense(num_classes)) but its layers are not read; a Softmax
+    # layer after an unknown model keeps its activation with an unknown width.
+    path = tmp_path / "train.py"
+    path.write_text("import keras\nimport keras_hub\n"
+                    "classifier = keras_hub.models.ImageClassifier.from_preset('resnet_50_imagenet', num_classes=4)\n"
+                    "base = keras.models.load_model('base.keras')\n"
+                    "model = keras.Sequential([base, keras.layers.Softmax()])\n")
+    result = CliRunner().invoke(main, [str(path), "--show-model", "--no-cache"], catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert "model 'classifier' (library, line 3) [layers not fully known]" in lines
+    assert "  output: 4-unit linear" in lines
+    assert "  output: ?-unit softmax" in lines
+    assert not any("None-unit" in line for line in lines)

@@ -23,7 +23,7 @@ def describe(script: Script) -> str:
 
 def _header(script: Script, model: Model) -> list[str]:
     lines = [f"model {model.label} ({model.kind}, line {script.line_of(model.node)})"
-             + ("" if model.complete or model.outputs else " [layers not fully known]")]
+             + ("" if model.complete else " [layers not fully known]")]
     if model.application is not None:
         app = model.application
         lines.append(f"  application {app.name}: weights={getattr(app.weights, 'value', '?')!r} "
@@ -44,7 +44,8 @@ def _layers(script: Script, model: Model) -> list[str]:
 
 
 def _heads(script: Script, model: Model) -> list[str]:
-    return [f"  output: {head.units}-unit {head.activation}" if head else "  output: unknown" for head in model.heads()]
+    return [f"  output: {'?' if head.units is None else head.units}-unit {head.activation}" if head else "  output: unknown"
+            for head in model.heads()]
 
 
 def _compiles(script: Script, model: Model) -> list[str]:
