@@ -19,6 +19,7 @@ from kerassniff.semantic.knowledge.layers import (
     BATCHNORM_LAYERS,
     CONV_LAYERS,
     INPUT_SCALING_LAYERS,
+    NORMALIZATION_LAYERS,
     PASS_THROUGH,
     POOLING_LAYERS,
     RECURRENT_DEFAULT_ACTIVATION,
@@ -401,7 +402,8 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
     The output activation is the last one that is not the identity: ``Dense(10)``,
     ``Activation("softmax")``, ``Activation("linear", dtype="float32")`` (the cast
     mixed precision asks for) is a softmax output.  Pass-through layers (Dropout,
-    Flatten, ...) are skipped; anything else makes the head unknown.
+    Flatten, ...) are skipped, and so is a normalization layer under an activation (it keeps
+    the width); anything else makes the head unknown.
     """
     activation: str | None = None
     activation_node: cst.CSTNode | None = None
@@ -413,8 +415,9 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
                 if layer.activation != "linear":
                     activation, activation_node = layer.activation, layer.node
             continue
-        if layer.kind not in PASS_THROUGH:
-            return _head_at(layer, activation, activation_node)
+        if layer.kind in PASS_THROUGH or (activation is not None and layer.kind in NORMALIZATION_LAYERS):
+            continue
+        return _head_at(layer, activation, activation_node)
     return None
 
 

@@ -32,6 +32,9 @@ PASS_THROUGH = {
 # Layers that apply another layer to each time step or in both directions: every rule reads the inner layer.
 WRAPPER_LAYERS = {"TimeDistributed", "Bidirectional"}
 BATCHNORM_LAYERS = ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization")
+# Layers that keep their input's width but not its activation: in ``Dense(1), BatchNormalization(),
+# Activation("softmax")`` the activation decides the output and the Dense its width.
+NORMALIZATION_LAYERS = frozenset({*BATCHNORM_LAYERS, "LayerNormalization", "GroupNormalization", "UnitNormalization"})
 ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
 ACTIVATION_SYNONYMS = {"linear": "linear", "none": "linear", "softmax": "softmax", "sigmoid": "sigmoid",
                        "tanh": "tanh", "relu": "relu", "relu6": "relu", "elu": "elu", "selu": "selu",
