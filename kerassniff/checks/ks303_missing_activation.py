@@ -9,6 +9,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.architecture import (
     AFFINE_LAYERS,
     LINEAR_TRANSPARENT,
+    MAX_POOLING_LAYERS,
     Neighbours,
     affine_neighbours,
     exact_chains,
@@ -49,19 +50,35 @@ def check(script: Script):
             if _bottleneck(pair) or _factorised(pair) or _projection(pair):
                 continue
             reported.add(id(layer.node))
-            between = ", ".join(sorted({b.kind for b in pair.between}))
-            through = f"Only {between} lies between them. " if between else ""
-            yield Report(layer.node, (
-                f"'{layer_text(layer)}' has no activation and feeds '{layer_text(pair.following)}' "
-                f"({{following}}): the two act as one linear layer"),
-                explanation=(
-                    f"{through}Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine "
-                    "map, so the first layer adds parameters but no capacity and the network is shallower than it "
-                    "looks. "
-                    "Dropout, reshaping and BatchNormalization (affine at inference) in between do not change that; "
-                    "pooling only averages or picks among the same linear responses. Hidden layers usually need "
-                    "activation='relu' (Dense and Conv layers default to no activation)."),
-                mentions={"following": pair.following.node})
+            yield _report(pair)
+
+
+def _report(pair: Neighbours) -> Report:
+    layer, following = pair.layer, pair.following
+    if any(b.kind in MAX_POOLING_LAYERS for b in pair.between):
+        # Max pooling is non-linear: the pair does not collapse, but the window's max is all the non-linearity left.
+        return Report(layer.node, (
+            f"'{layer_text(layer)}' has no activation: only max pooling separates it from "
+            f"'{layer_text(following)}' ({{following}})"),
+            explanation=(
+                "Without an activation, the max over each pooling window is the only non-linearity between the two "
+                "layers: the first layer's responses are otherwise combined linearly by the next. Hidden layers "
+                "usually need activation='relu' (Dense and Conv layers default to no activation); the pooling "
+                "does not replace it."),
+            mentions={"following": following.node})
+    between = ", ".join(sorted({b.kind for b in pair.between}))
+    through = f"Only {between} lies between them. " if between else ""
+    return Report(layer.node, (
+        f"'{layer_text(layer)}' has no activation and feeds '{layer_text(following)}' "
+        f"({{following}}): the two act as one linear layer"),
+        explanation=(
+            f"{through}Without a non-linearity in between, W2·(W1·x + b1) + b2 is itself a single affine "
+            "map, so the first layer adds parameters but no capacity and the network is shallower than it "
+            "looks. "
+            "Dropout, reshaping, average pooling and BatchNormalization (affine at inference) in between do not "
+            "change that. Hidden layers usually need activation='relu' (Dense and Conv layers default to no "
+            "activation)."),
+        mentions={"following": following.node})
 
 
 def _bottleneck(pair: Neighbours) -> bool:

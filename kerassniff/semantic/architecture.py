@@ -17,12 +17,13 @@ from kerassniff.semantic.knowledge.layers import (
     ACTIVATION_LAYERS,
     AFFINE_LAYERS,
     LINEAR_TRANSPARENT,
+    MAX_POOLING_LAYERS,
     MERGE_LAYERS,
     WIDTH_PRESERVING,
 )
 from kerassniff.semantic.models import Layer, Model
 
-__all__ = ["AFFINE_LAYERS", "LINEAR_TRANSPARENT", "MERGE_LAYERS", "WIDTH_PRESERVING", "Neighbours", "activation_of",
+__all__ = ["AFFINE_LAYERS", "LINEAR_TRANSPARENT", "MAX_POOLING_LAYERS", "MERGE_LAYERS", "WIDTH_PRESERVING", "Neighbours", "activation_of",
            "affine_neighbours", "exact_chains", "is_activation_layer", "layer_text"]
 
 
@@ -61,7 +62,8 @@ def affine_neighbours(model: Model) -> Iterator[Neighbours]:
     """Pairs of affine layers joined only by layers that add no non-linearity.
 
     A pair is yielded whatever the activations of the two layers; ``between`` holds the
-    layers in between (dropout, pooling, BatchNormalization, linear Activation layers).
+    layers in between (dropout, pooling, BatchNormalization, linear Activation layers); a max
+    pooling layer among them is the pair's only non-linearity.
     A non-linear activation layer, or any layer kerassniff does not know to be linear,
     ends the search.
     """
@@ -80,7 +82,8 @@ def affine_neighbours(model: Model) -> Iterator[Neighbours]:
 
 
 def _linear_link(layer: Layer) -> bool:
-    if layer.kind in LINEAR_TRANSPARENT:
+    """A layer that adds no non-linearity, or only max pooling's (kept in ``between``: rules say so)."""
+    if layer.kind in LINEAR_TRANSPARENT or layer.kind in MAX_POOLING_LAYERS:
         return True
     return is_activation_layer(layer) and layer.activation == "linear"
 

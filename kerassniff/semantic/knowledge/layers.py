@@ -72,9 +72,13 @@ MERGE_LAYERS = {
 }
 # The functional spellings of the merge layers: keras.layers.concatenate([a, b]).
 MERGE_FUNCTIONS = {"concatenate", "add", "multiply", "average", "maximum", "minimum", "subtract", "dot"}
-# Layers whose output is a linear (affine at inference) function of their input, or a
-# max of such: they add no non-linearity a Dense/Conv pair could rely on.
-LINEAR_TRANSPARENT = PASS_THROUGH | POOLING_LAYERS | {
+# Local average pooling: a linear function of its input (max pooling is not: a max of linear responses is a
+# non-linearity, as in maxout networks).
+AVERAGE_POOLING_LAYERS = {name for name in POOLING_LAYERS if name.startswith(("AveragePooling", "AvgPool"))}
+MAX_POOLING_LAYERS = POOLING_LAYERS - AVERAGE_POOLING_LAYERS
+# Layers whose output is a linear (affine at inference) function of their input: they add no non-linearity a
+# Dense/Conv pair could rely on.
+LINEAR_TRANSPARENT = PASS_THROUGH | AVERAGE_POOLING_LAYERS | {
     "BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
@@ -82,6 +86,7 @@ LINEAR_TRANSPARENT = PASS_THROUGH | POOLING_LAYERS | {
     "UpSampling1D", "UpSampling2D", "UpSampling3D", "InputLayer",
 }
 # Layers that keep the number of features/channels of their input.
-WIDTH_PRESERVING = (LINEAR_TRANSPARENT - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {"LayerNormalization"}
+WIDTH_PRESERVING = ((LINEAR_TRANSPARENT | POOLING_LAYERS) - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {
+    "LayerNormalization"}
 # The affine layers a missing activation collapses: y = W x + b.
 AFFINE_LAYERS = CONV_LAYERS | {"Dense"}
