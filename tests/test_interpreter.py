@@ -32,7 +32,7 @@ def test_assigned_names_of_a_loop_body(source: str, expected: set[str]) -> None:
 # -- function summaries ---------------------------------------------------------------------------------------
 from collections import Counter  # noqa: E402
 
-from kerassniff.engine.lint_file import rule_set, run_rules, to_finding  # noqa: E402
+from kerassniff.engine.lint_file import rule_set, run_rules, to_finding, unique_findings  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
 from kerassniff.semantic.interpreter import Interpreter  # noqa: E402
 from kerassniff.semantic.summaries import _frozen  # noqa: E402
@@ -69,15 +69,16 @@ def _interpreter(source: str) -> Interpreter:
     return interpreter
 
 
-def test_a_helper_called_three_times_reports_each_finding_once_before_any_dedupe() -> None:
-    """The rules' own reports are unique: nothing downstream has to hide duplicates."""
+def test_a_helper_called_three_times_reports_each_finding_once() -> None:
+    """Three calls of a model factory build three models, which share the factory's findings: the user reads each
+    once (unique_findings), and the helper that trains one of them three times records one fit."""
     interpreter = _interpreter(HELPER_CALLED_THREE_TIMES)
     script = interpreter.script
     findings = [to_finding(script, rule, report) for rule, report in run_rules(script, rule_set(Config()))]
-    keys = Counter((f.code, f.line, f.column, f.message) for f in findings if f is not None)
+    keys = Counter((f.code, f.line, f.column, f.message) for f in unique_findings([f for f in findings if f]))
     assert {code for code, *_ in keys} >= {"KS101", "KS205"}
     assert max(keys.values()) == 1, keys
-    assert len(script.models) == 1 and len(script.models[0].fits) == 1
+    assert len(script.models) == 3 and [len(model.fits) for model in script.models] == [1, 0, 0]
 
 
 def test_the_clock_is_read_while_one_statement_calls_functions(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,8 +122,10 @@ def interpreted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 def test_a_call_with_the_same_abstract_inputs_is_interpreted_once(interpreted: Counter[str]) -> None:
     interpreter = _interpreter(HELPER_CALLED_THREE_TIMES + "for _ in range(3):\n    train(a, x_train, y_train)\n")
-    assert interpreted == {"make": 1, "train": 2}  # the loop is another context: its call is its own
-    assert interpreter.module_scope.lookup("b") is interpreter.module_scope.lookup("a")
+    assert interpreted["train"] == 2  # the loop is another context: its call is its own
+    # A call that builds a model is never answered from a summary: each call of the factory is another model.
+    assert interpreted["make"] == 3
+    assert interpreter.module_scope.lookup("b") is not interpreter.module_scope.lookup("a")
 
 
 def test_a_call_that_builds_part_of_a_model_it_is_given_runs_again() -> None:

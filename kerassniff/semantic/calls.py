@@ -138,9 +138,12 @@ class Calls:
         if known is not None:
             self.version_names_seen += known.version_names
             return known.value
-        seen = self.version_names_seen
+        seen, models = self.version_names_seen, len(self.registry.models)
         value = self._interpret(function, args, self_value)
-        self.summaries.put(inputs, Summary(value, self.version_names_seen - seen))
+        if len(self.registry.models) == models:
+            # A call that built a model keeps no summary: the next call builds another model (a factory called
+            # twice gives two models, which must not be one object).
+            self.summaries.put(inputs, Summary(value, self.version_names_seen - seen))
         return value
 
     def _interpret(self, function: FunctionValue, args: CallArgs, self_value: Value | None) -> Value:
