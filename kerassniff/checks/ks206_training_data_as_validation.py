@@ -29,11 +29,16 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "train_test_split and pass the held-out part", verdict=verdict)
 def check(script: Script):
     for fit in script.fits():
-        if fit.method != "fit":
+        if fit.method not in ("fit", "fit_generator"):
             continue
         trained = _array_argument(fit)
         validation = fit.args.node_of("validation_data")
-        if trained is None or validation is None or not isinstance(validation.value, (cst.Tuple, cst.List)):
+        if trained is None or validation is None:
+            continue
+        if isinstance(validation.value, (cst.Name, cst.Attribute)):
+            yield from _same_flow(script, fit, trained, validation.value)
+            continue
+        if not isinstance(validation.value, (cst.Tuple, cst.List)):
             continue
         elements = validation.value.elements
         if not elements:
@@ -53,9 +58,25 @@ def check(script: Script):
                 f"monitor val_loss choose on training data."))
 
 
+def _same_flow(script: Script, fit: FitCall, trained: cst.BaseExpression, validation: cst.BaseExpression):
+    """``fit(train_flow, validation_data=train_flow)``: a generator or dataset validated on itself.  The data must be
+    known (a placeholder such as an exercise's ``____`` is not data)."""
+    if fit.data(fit.x) is None or fit.validation_data is not fit.x or not _same_expression(script, validation, trained):
+        return
+    name = script.code_of(trained)
+    yield Report(validation, (
+        f"validation_data is the training data '{name}' itself: validation scores mirror training"),
+        explanation=(
+            f"fit() trains on '{name}' (a generator or dataset that yields inputs and labels) and validates on the "
+            f"same object, so every validation batch is drawn from the training data. Validation loss and accuracy "
+            f"then track the training ones and cannot show overfitting; early stopping, checkpoints and "
+            f"learning-rate schedules that monitor val_loss choose on training data."))
+
+
 def _array_argument(fit: FitCall) -> cst.BaseExpression | None:
-    """The x argument of fit() when it is a plain name or attribute (the whole training array)."""
-    arg = fit.args.node_of("x", 0)
+    """The x argument of fit() (fit_generator's generator) when it is a plain name or attribute: the whole training
+    array, or the generator or dataset itself."""
+    arg = fit.args.node_of("x", 0) or fit.args.node_of("generator")
     if arg is None or not isinstance(arg.value, (cst.Name, cst.Attribute)):
         return None
     return arg.value
