@@ -13,7 +13,7 @@ from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
-from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.names import is_keras, keras_relative, short
 from kerassniff.semantic.values import ModelValue, Unknown, int_value
 
 # keyword -> (modern spelling, what to say)
@@ -43,6 +43,40 @@ OPTIMIZER_KEYWORDS = {
     "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay("
                                           "<lr>, decay_steps=1, decay_rate=<decay>), which is what decay= did"),
 }
+# Keras 2 keywords that Keras 3's fit()/evaluate()/predict() dropped (the data-loading workers moved to PyDataset).
+REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size")
+# Keras 1 keywords of the functional Model's constructor.
+MODEL_KEYWORDS = {
+    "input": ("inputs", "rename input= to inputs="),
+    "output": ("outputs", "rename output= to outputs="),
+}
+# Keras 1/2 modules that Keras 3 no longer has: importing each stops with ImportError (ModuleNotFoundError for
+# ``import keras.x``), under keras. and tensorflow.keras. alike (checked on Keras 3.15 / TensorFlow 2.21), with where
+# their names went.
+# keras.utils.np_utils is reported apart, with its fix (_np_utils).
+_LAYERS_HINT = "import the layers from keras.layers itself{example}"
+REMOVED_MODULES = {
+    **{f"layers.{module}": _LAYERS_HINT for module in (
+        "core", "convolutional", "pooling", "recurrent", "embeddings", "normalization", "merge",
+        "advanced_activations", "wrappers", "noise", "convolutional_recurrent", "experimental")},
+    "objectives": "import the losses from keras.losses (objectives is their Keras 1 name)",
+    "initializations": "import the initializers from keras.initializers (initializations is their Keras 1 name)",
+    "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
+                                      "('tf' ordering is channels_last, 'th' channels_first)",
+    "backend.image_dim_ordering": "call keras.backend.image_data_format() ('channels_last' was 'tf')",
+    "engine": "import Model and Sequential from keras (keras.Model), Layer and InputSpec from keras.layers",
+    "wrappers.scikit_learn": "use keras.wrappers.SKLearnClassifier / SKLearnRegressor (Keras 3.5+) or the scikeras "
+                             "package",
+    "utils.vis_utils": "import plot_model from keras.utils",
+    "utils.generic_utils": "import what you need from keras.utils (get_custom_objects, Progbar, ...)",
+    "utils.data_utils": "import what you need from keras.utils (get_file, Sequence, ...)",
+}
+# The roots under which REMOVED_MODULES are Keras 3's: tf_keras, keras.src and TensorFlow's copies are other Kerases.
+KERAS_3_ROOTS = ("keras.", "tensorflow.keras.")
+# TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
+# optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
+PRIVATE_COPY = "tensorflow.python.keras"
+
 # What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
 CALL_STORY = ("Keras 3 stops with TypeError",
               "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's fit()/evaluate()/predict() have no such argument "
@@ -51,6 +85,10 @@ LAYER_STORY = ("Keras 3 stops with ValueError",
                "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 layers raise ValueError (Unrecognized keyword "
                "arguments), tf.keras 2 layers TypeError (Keyword argument not understood); only standalone Keras "
                "2.0-2.3 renamed it with a warning.")
+MODEL_STORY = ("Keras 3 stops with ValueError",
+               "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's Model raises ValueError (Unrecognized keyword "
+               "arguments), tf.keras 2's TypeError (Keyword argument not understood); only standalone Keras 2.0-2.3 "
+               "renamed it with a warning.")
 OPTIMIZER_STORIES = {
     "lr": ("is ignored by tf.keras 2.11-2.15 and rejected by Keras 3",
            "tf.keras <= 2.10 read lr= as learning_rate= (with a deprecation warning). tf.keras 2.11-2.15 log a "
@@ -85,7 +123,7 @@ def check(script: Script):
         on_model = isinstance(call.receiver, ModelValue) or (call.method in MODEL_METHODS and isinstance(call.receiver, Unknown))
         if call.guarded and any(a.keyword is not None and a.keyword.value in CALL_KEYWORDS for a in call.args.nodes):
             continue  # a Keras 1 call (nb_epoch=, samples_per_epoch=) in a version shim: the old branch, not run today
-        if call.method in GENERATOR_METHODS and on_model:
+        if call.method in GENERATOR_METHODS and on_model and not _private_model(script, call):
             modern = GENERATOR_METHODS[call.method]
             yield Report(call.node.func, f"model.{call.method}() was removed in Keras 3: AttributeError",
                          f"call model.{modern}(), which accepts generators and datasets",
@@ -100,6 +138,9 @@ def check(script: Script):
             continue
         if on_model and call.method in MODEL_METHODS:
             yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)
+            if call.method in ("fit", "evaluate", "predict") and not _private_model(script, call):
+                yield from _removed_keywords(call, f"model.{call.method}()", REMOVED_CALL_KEYWORDS,
+                                             "ValueError" if call.method == "evaluate" else "TypeError")
         if not keras_callee:
             continue
         package = callee.split(".")[1] if callee.count(".") >= 2 else ""
@@ -118,8 +159,13 @@ def check(script: Script):
                                  f"third positional argument as strides={cols}, so the layer skips pixels without any "
                                  f"error; only standalone Keras 2.0-2.3 converted the call, with a warning."),
                     facts={"strides": cols})
+        elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
+            yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
+        elif package == "models" and name == "Model":
+            yield from _keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY)
         elif package == "optimizers":
-            yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()", None)
+            if not _from_private_copy(script, call.node.func):
+                yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()", None)
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),
@@ -128,6 +174,7 @@ def check(script: Script):
                     explanation=(f"Standalone Keras 2.x up to 2.3 kept lowercase aliases of the optimizer classes; "
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
     yield from _np_utils(script)
+    yield from _removed_modules(script)
 
 
 def _keywords(call, table, where: str, story: tuple[str, str] | None):
@@ -151,11 +198,115 @@ def _keywords(call, table, where: str, story: tuple[str, str] | None):
             yield Report(arg, message, hint, fix, explanation=explanation, facts={"keyword": old, "modern": modern})
 
 
+_REMOVED_KEYWORD_ADVICE = {
+    "period": ("use save_freq= (counted in batches): save_freq=period * steps_per_epoch",
+               "ModelCheckpoint(period=) counted epochs in Keras 2 (deprecated since tf.keras 2.1); Keras 3's "
+               "ModelCheckpoint has only save_freq= ('epoch' or a number of batches)."),
+}
+_WORKERS_ADVICE = ("drop it: Keras 3 loads data in parallel through a keras.utils.PyDataset built with workers=, "
+                   "use_multiprocessing= and max_queue_size=",
+                   "tf.keras 2 read workers=, use_multiprocessing= and max_queue_size= in fit(), evaluate() and "
+                   "predict() for generators and keras.utils.Sequence; Keras 3 moved them to keras.utils.PyDataset "
+                   "and its fit()/predict() raise TypeError (evaluate() ValueError) on them.")
+
+
+def _removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
+    """One report per keyword that Keras 3 removed from ``where`` without a renamed equivalent."""
+    for arg in call.args.nodes:
+        if arg.keyword is not None and arg.keyword.value in removed:
+            old = arg.keyword.value
+            hint, explanation = _REMOVED_KEYWORD_ADVICE.get(old, _WORKERS_ADVICE)
+            yield Report(arg, f"'{old}=' in {where} was removed in Keras 3: {failure}", hint,
+                         explanation=explanation, facts={"keyword": old})
+
+
+def _raw_names(script: Script) -> dict[int, str]:
+    """The raw dotted name of each node the script names a library object with, by the node's id."""
+    return script.derived("ks402.raw_names", lambda: {id(r.node): r.raw for r in script.references})
+
+
+def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:
+    raw = _raw_names(script).get(id(node), "")
+    return raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
+
+
+def _private_model(script: Script, call) -> bool:
+    """Whether the model a call is made on was built by the private copy: its constructor's name, or, for a model
+    kerassniff does not know, every Keras import of the script."""
+    if isinstance(call.receiver, ModelValue):
+        constructor = getattr(call.receiver.model.node, "func", None)
+        return constructor is not None and _from_private_copy(script, constructor)
+    keras_imports = [raw for raw in script.imports.values() if keras_relative(raw) is not None]
+    return bool(keras_imports) and all(raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
+                                       for raw in keras_imports)
+
+
+def _example(script: Script, module: str) -> str:
+    """``: 'from keras.layers import Embedding'`` for the first class the script takes from ``module``."""
+    prefix = module + "."
+    for reference in script.references:
+        name = reference.raw[len(prefix):].rsplit(".", 1)[-1]
+        if reference.raw.startswith(prefix) and name[:1].isupper():
+            return f": 'from keras.layers import {name}'"
+    return ""
+
+
+def _removed_modules(script: Script):
+    """One report per Keras 1/2 module or name of REMOVED_MODULES the script names, at its first mention (the
+    import)."""
+    reported: set[str] = set()
+    for reference in script.references:
+        raw = reference.raw
+        if reference.guarded or not raw.startswith(KERAS_3_ROOTS) or raw.startswith("tensorflow.keras.src"):
+            continue
+        relative = keras_relative(raw)
+        if not relative or relative.startswith("src."):
+            continue
+        module = next((m for m in REMOVED_MODULES if relative == m or relative.startswith(m + ".")), None)
+        if module is None or module in reported:
+            continue
+        reported.add(module)
+        failure = _failure(script, reference.node)
+        hint = REMOVED_MODULES[module].format(example=_example(script, reference.raw))
+        keras = 1 if module in ("objectives", "initializations") or module.startswith("backend.") else 2
+        kind = "function" if module.startswith("backend.") else "module"
+        yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
+                     explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 (and tensorflow.keras on "
+                                  f"TensorFlow 2.16+, which is Keras 3) has no such {kind}, so the script stops "
+                                  f"here with {failure}."),
+                     facts={"module": f"keras.{module}"})
+
+
+def _failure(script: Script, node: cst.CSTNode) -> str:
+    """What Python raises where a missing module is named: ImportError in an import, AttributeError in code."""
+    return "ImportError" if id(node) in _import_names(script) else "AttributeError"
+
+
+def _import_names(script: Script) -> set[int]:
+    """The ids of the nodes that name a module or a name in an import statement (walked only when asked)."""
+    def collect() -> set[int]:
+        found: set[int] = set()
+
+        class Imports(cst.CSTVisitor):
+            def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+                if node.module is not None:
+                    found.add(id(node.module))
+                if not isinstance(node.names, cst.ImportStar):
+                    found.update(id(alias) for alias in node.names)
+
+            def visit_Import(self, node: cst.Import) -> None:
+                found.update(id(alias) for alias in node.names)
+
+        script.module.visit(Imports())
+        return found
+    return script.derived("ks402.import_names", collect)
+
+
 def _np_utils(script: Script):
     for reference in script.references:
         # tensorflow.python.keras (TensorFlow's private copy of Keras 2) still has np_utils
         if reference.raw.endswith(".utils.np_utils") and ".python." not in reference.raw and not reference.guarded:
-            yield Report(reference.node, "keras.utils.np_utils does not exist in Keras 3: ModuleNotFoundError",
+            yield Report(reference.node, f"keras.utils.np_utils does not exist in Keras 3: {_failure(script, reference.node)}",
                          "import to_categorical from keras.utils instead: 'from keras.utils import to_categorical'",
                          _np_utils_fix(script, reference),
                          explanation=("Keras 3 has no keras.utils.np_utils module (nor tensorflow.keras.utils.np_utils "
