@@ -53,7 +53,7 @@ def check(script: Script):
         yield Report(fit.node, (
             f"{y.label} is in class blocks: validation_split={split} validates on the last class only"),
             explanation=(
-                f"The labels were built class after class ({script.code_of(order.node)}, {{order}}) "
+                f"The labels come class after class ({script.code_of(order.node)}, {{order}}) "
                 f"and nothing shuffles them before this fit(). Keras takes the validation samples from the END of "
                 f"x and y, before it shuffles (keras/src/trainers/data_adapters/array_slicing.py "
                 f"train_validation_split, called by fit()): the last {split:.0%} are all of the last class. "

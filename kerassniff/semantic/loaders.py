@@ -13,6 +13,7 @@ from dataclasses import replace
 import libcst as cst
 
 from kerassniff.semantic.dataflow import DATASETS, Data, Source, new_group
+from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -266,6 +267,14 @@ def sklearn_dataset(function: str, args: CallArgs, node: cst.Call) -> Value:
     x = Data(Source("generated" if function.startswith("make_") else "file", description, node),
              new_group(), role="x", node=node)
     y = Data(Source(x.source.kind, description, node), new_group(), role="y", node=node)
+    known = SKLEARN_CLASSIFICATION_SETS.get(function)
+    if known is not None:  # integer class ids, as many as the set has; iris and wine in class blocks
+        classes, samples, in_blocks = known
+        x = replace(x, n_samples=samples)
+        y = replace(y, n_samples=samples, encoding="int", n_classes=classes)
+        if in_blocks:
+            x, y = x.with_step("order", "by-class", node), y.with_step("order", "by-class", node)
     if function.startswith("make_") or const_value(args.get("return_X_y")) is True:
         return Seq((DataValue(x), DataValue(y)), "tuple")
+    x, y = x.renamed(f"{description}.data"), y.renamed(f"{description}.target")  # read as bunch.data, bunch.target
     return Instance("sklearn.utils.Bunch", CallArgs(), node, attrs={"data": DataValue(x), "target": DataValue(y)})

@@ -64,3 +64,14 @@ DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
 IMAGE_DATASETS = {name: spec for name, spec in KERAS_DATASETS.items() if spec.images}
 SEQUENCE_DATASETS = {name: (spec.cache_names[0], spec.classes, spec.train, spec.test)
                      for name, spec in KERAS_DATASETS.items() if spec.sequences}
+
+
+# scikit-learn's bundled classification sets: (classes, samples, whether the rows come in class blocks).
+# Checked on scikit-learn 1.x: load_iris's target is 50 zeros, 50 ones, 50 twos; load_wine's 59/71/48 in order
+# (validation_split=0.2 holds class 2 only); load_digits and load_breast_cancer are mixed (1,632 and 214 runs).
+SKLEARN_CLASSIFICATION_SETS: dict[str, tuple[int, int, bool]] = {
+    "load_iris": (3, 150, True),
+    "load_wine": (3, 178, True),
+    "load_digits": (10, 1797, False),
+    "load_breast_cancer": (2, 569, False),
+}
