@@ -145,12 +145,17 @@ def eval_binary(interp: Evaluator, node: cst.BinaryOperation, frame: Frame) -> V
 
 def eval_sequence(interp: Evaluator, node, frame: Frame) -> Value:
     items = []
+    length_known = True
     for element in node.elements:
         value = interp.eval(element.value, frame)
         if type(element) is cst.StarredElement:
+            if not (isinstance(value, Seq) or isinstance(value, Const) and isinstance(value.value, tuple)):
+                length_known = False  # (*x.shape, 1): how many items the unknown value spreads is not known
             items.extend(seq_items(value))
         else:
             items.append(value)
+    if not length_known:
+        return UNKNOWN
     kind = "tuple" if type(node) is cst.Tuple else "list"
     if all(isinstance(i, Const) for i in items) and len(items) <= 100_000:
         return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
