@@ -4,7 +4,8 @@ For a classifier's convolutional trunk: as pooling or strides shrink the feature
 should grow.  Not reported: filters that shrink at one resolution (sequence models of 'same'/'causal'
 Conv1D without pooling, AlexNet-style tails), the convolution that produces the model's output (an image,
 a mask, a score map, a detection head), encoder-decoder models and their encoders (the bottleneck is the
-design), and convolutions separated by a layer kerassniff cannot read.
+design), convolutions separated by a layer kerassniff cannot read, and the branches a concatenation joins
+(an Inception module's branches each hold part of the width).
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from kerassniff.semantic.models import (
     Model,
 )
 
+# Layers that join branches side by side: the width after them is the branches' sum.
+_CONCATENATIONS = frozenset({"Concatenate", "concatenate"})
 # Layers after the output convolution that leave it the output: activations, reshapes, dropout.
 _AFTER_OUTPUT = PASS_THROUGH | set(ACTIVATION_LAYERS) | {"Activation", "Cropping1D", "Cropping2D", "Cropping3D"}
 
@@ -68,10 +71,13 @@ def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:
     one); convolutions at one resolution may narrow freely (bottlenecks, AlexNet's 384 -> 256 tail).
     """
     output = _output_layer(path)
+    # A branch that a concatenation joins holds part of the width at its depth (an Inception module's 3x3 branch):
+    # nothing before the last concatenation is compared.
+    joined = max((index for index, layer in enumerate(path) if layer.kind in _CONCATENATIONS), default=-1)
     last: Layer | None = None  # the latest spatial convolution
     reference: Layer | None = None  # the latest one whose output is at a higher resolution than now
-    for layer in path:
-        if layer.is_unknown or layer.nested is not None:
+    for index, layer in enumerate(path):
+        if layer.is_unknown or layer.nested is not None or index <= joined:
             last = reference = None  # anything may happen in there
             continue
         if layer.is_conv and layer.units is not None and _spatial(layer):
