@@ -14,7 +14,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
-from kerassniff.semantic.values import ModelValue, Unknown, int_value
+from kerassniff.semantic.values import ModelValue, Unknown, const_value, int_value
 
 # keyword -> (modern spelling, what to say)
 CALL_KEYWORDS = {
@@ -45,6 +45,9 @@ OPTIMIZER_KEYWORDS = {
 }
 # Keras 2 keywords that Keras 3's fit()/evaluate()/predict() dropped (the data-loading workers moved to PyDataset).
 REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size")
+# The file names Keras 3 saves to (each checked on Keras 3.15: any other name raises ValueError; tf.keras 2 wrote a
+# TensorFlow SavedModel folder for a name without extension). ModelCheckpoint's are in _save_path's callers.
+SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.h5",)}
 # Keras 1 keywords of the functional Model's constructor.
 MODEL_KEYWORDS = {
     "input": ("inputs", "rename input= to inputs="),
@@ -132,6 +135,8 @@ def check(script: Script):
                                       f"generators, and runs it with a deprecation warning up to 2.15; Keras 3 has "
                                       f"no such method."),
                          facts={"method": call.method, "modern": modern})
+        if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES:
+            yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
         if call.guarded:
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
             # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.
@@ -161,6 +166,11 @@ def check(script: Script):
                     facts={"strides": cols})
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
             yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
+            weights_only = call.args.get("save_weights_only", 5)
+            if weights_only is None or const_value(weights_only) is False:
+                yield from _save_path(script, call, "ModelCheckpoint()", (".keras", ".h5"))
+            elif const_value(weights_only) is True:
+                yield from _save_path(script, call, "ModelCheckpoint(save_weights_only=True)", (".weights.h5",))
         elif package == "models" and name == "Model":
             yield from _keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY)
         elif package == "optimizers":
@@ -218,6 +228,39 @@ def _removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
             hint, explanation = _REMOVED_KEYWORD_ADVICE.get(old, _WORKERS_ADVICE)
             yield Report(arg, f"'{old}=' in {where} was removed in Keras 3: {failure}", hint,
                          explanation=explanation, facts={"keyword": old})
+
+
+def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...]):
+    """A file name Keras 3 refuses to save to, when its end is known (a string, or an f-string's last text)."""
+    if _keras_2_only(script):
+        return
+    arg = call.args.node_of("filepath", 0)
+    if arg is None:
+        return
+    name = const_value(call.args.get("filepath", 0))
+    if not isinstance(name, str):
+        node = arg.value
+        if not (isinstance(node, cst.FormattedString) and node.parts
+                and isinstance(node.parts[-1], cst.FormattedStringText)):
+            return
+        name = node.parts[-1].value  # the end of f"{folder}/model.h5"
+    if name.lower().endswith(suffixes):
+        return
+    wanted = suffixes[0] if len(suffixes) == 1 else f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
+    consequence = "before training starts" if where.startswith("ModelCheckpoint") else \
+        "and a model trained before this call is not saved"
+    yield Report(arg, f"{where} needs a file name ending in {wanted}: Keras 3 raises ValueError",
+                 (f"name the file '<name>{suffixes[0]}'" + ("; for a TensorFlow SavedModel folder call model.export()"
+                                                             if where == "model.save()" else "")),
+                 explanation=(f"tf.keras 2 accepted this name (without .h5 it wrote TensorFlow's SavedModel or "
+                              f"checkpoint format). Keras 3's {where} raises ValueError for any name not ending in "
+                              f"{wanted}, {consequence}."),
+                 facts={"path": name, "suffixes": list(suffixes)})
+
+
+def _keras_2_only(script: Script) -> bool:
+    """Whether the script imports a Keras 2 (tf_keras, TensorFlow's private copy): its save names are not judged."""
+    return any(raw.startswith(("tf_keras", PRIVATE_COPY)) for raw in script.imports.values())
 
 
 def _raw_names(script: Script) -> dict[int, str]:
