@@ -2,8 +2,9 @@
 
 The versions were checked: NumPy 2.4 raises AttributeError for every NumPy name here (the 1.24 ones with "was a
 deprecated alias", the 2.0 ones with "was removed in the NumPy 2.0 release"); NumPy 1.24's release notes expire
-exactly np.object, np.bool, np.float, np.complex, np.str and np.int (np.unicode went in 2.0); Pillow 10.0.0 removed
-ANTIALIAS, LINEAR and CUBIC.
+exactly np.object, np.bool, np.float, np.complex, np.str and np.int (np.unicode went in 2.0); NumPy 1.26.4 still has
+every 2.0 name here and 2.0.2 none of them; 2.3.5 has trapz and in1d, 2.4.6 not; Pillow 10.0.0 removed ANTIALIAS,
+LINEAR and CUBIC.
 """
 from __future__ import annotations
 
@@ -23,9 +24,21 @@ REMOVED = {
     "numpy.float_": ("np.float64", "NumPy 2.0"), "numpy.complex_": ("np.complex128", "NumPy 2.0"),
     "numpy.unicode_": ("np.str_", "NumPy 2.0"), "numpy.string_": ("np.bytes_", "NumPy 2.0"),
     "numpy.NaN": ("np.nan", "NumPy 2.0"), "numpy.Inf": ("np.inf", "NumPy 2.0"),
+    "numpy.PINF": ("np.inf", "NumPy 2.0"), "numpy.infty": ("np.inf", "NumPy 2.0"),
+    "numpy.Infinity": ("np.inf", "NumPy 2.0"), "numpy.round_": ("np.round", "NumPy 2.0"),
+    "numpy.product": ("np.prod", "NumPy 2.0"), "numpy.cumproduct": ("np.cumprod", "NumPy 2.0"),
+    "numpy.sometrue": ("np.any", "NumPy 2.0"), "numpy.alltrue": ("np.all", "NumPy 2.0"),
+    "numpy.mat": ("np.asmatrix", "NumPy 2.0"),
+    "numpy.trapz": ("np.trapezoid", "NumPy 2.4"), "numpy.in1d": ("np.isin", "NumPy 2.4"),
     "PIL.Image.ANTIALIAS": ("Image.LANCZOS", "Pillow 10"), "PIL.Image.LINEAR": ("Image.BILINEAR", "Pillow 10"),
     "PIL.Image.CUBIC": ("Image.BICUBIC", "Pillow 10"),
 }
+
+
+# The names scripts use in definitions (dtypes, constants, image filters), not as functions called later: a
+# function (np.trapz on the predictions) fails only when the script reaches it, maybe after training.
+_DEFINITIONS = frozenset(name for name in REMOVED if name.rsplit(".", 1)[1] not in {
+    "round_", "product", "cumproduct", "sometrue", "alltrue", "mat", "trapz", "in1d"})
 
 
 @rule("KS404", "removed-alias", Severity.ERROR,
@@ -38,7 +51,8 @@ def check(script: Script):
             continue
         replacement, version = removed
         shown = script.code_of(reference.node)
-        yield Report(reference.node, f"{shown} was removed in {version}: AttributeError before training starts",
+        when = "before training starts" if reference.canonical in _DEFINITIONS else "where the script reaches it"
+        yield Report(reference.node, f"{shown} was removed in {version}: AttributeError {when}",
                      f"use {replacement} instead of {shown}", _replacement_fix(reference.node, replacement),
                      explanation=(f"{shown} is gone from {version} on, so the script only runs on the older "
                                   f"library it was written for; {replacement} is the same thing."),
