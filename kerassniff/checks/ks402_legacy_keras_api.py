@@ -74,8 +74,7 @@ REMOVED_MODULES = {
     "utils.generic_utils": "import what you need from keras.utils (get_custom_objects, Progbar, ...)",
     "utils.data_utils": "import what you need from keras.utils (get_file, Sequence, ...)",
 }
-# The roots under which REMOVED_MODULES are Keras 3's: tf_keras, keras.src and TensorFlow's copies are other Kerases.
-KERAS_3_ROOTS = ("keras.", "tensorflow.keras.")
+_REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
 PRIVATE_COPY = "tensorflow.python.keras"
@@ -269,6 +268,8 @@ def _raw_names(script: Script) -> dict[int, str]:
 
 
 def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:
+    if not any(raw.startswith(PRIVATE_COPY) for raw in script.imports.values()):
+        return False  # the common case, decided without indexing the references
     raw = _raw_names(script).get(id(node), "")
     return raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
 
@@ -296,17 +297,20 @@ def _example(script: Script, module: str) -> str:
 
 def _removed_modules(script: Script):
     """One report per Keras 1/2 module or name of REMOVED_MODULES the script names, at its first mention (the
-    import)."""
+    import).  Every reference is looked at: the tests are C-level string prefixes."""
     reported: set[str] = set()
     for reference in script.references:
         raw = reference.raw
-        if reference.guarded or not raw.startswith(KERAS_3_ROOTS) or raw.startswith("tensorflow.keras.src"):
+        if raw.startswith("keras."):
+            relative = raw[6:]
+        elif raw.startswith("tensorflow.keras."):
+            relative = raw[17:]
+        else:
+            continue  # tf_keras, keras.src, TensorFlow's copies: other Kerases
+        if not (relative in REMOVED_MODULES or relative.startswith(_REMOVED_PREFIXES)) or reference.guarded:
             continue
-        relative = keras_relative(raw)
-        if not relative or relative.startswith("src."):
-            continue
-        module = next((m for m in REMOVED_MODULES if relative == m or relative.startswith(m + ".")), None)
-        if module is None or module in reported:
+        module = next(m for m in REMOVED_MODULES if relative == m or relative.startswith(m + "."))
+        if module in reported:
             continue
         reported.add(module)
         failure = _failure(script, reference.node)
@@ -322,27 +326,7 @@ def _removed_modules(script: Script):
 
 def _failure(script: Script, node: cst.CSTNode) -> str:
     """What Python raises where a missing module is named: ImportError in an import, AttributeError in code."""
-    return "ImportError" if id(node) in _import_names(script) else "AttributeError"
-
-
-def _import_names(script: Script) -> set[int]:
-    """The ids of the nodes that name a module or a name in an import statement (walked only when asked)."""
-    def collect() -> set[int]:
-        found: set[int] = set()
-
-        class Imports(cst.CSTVisitor):
-            def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-                if node.module is not None:
-                    found.add(id(node.module))
-                if not isinstance(node.names, cst.ImportStar):
-                    found.update(id(alias) for alias in node.names)
-
-            def visit_Import(self, node: cst.Import) -> None:
-                found.update(id(alias) for alias in node.names)
-
-        script.module.visit(Imports())
-        return found
-    return script.derived("ks402.import_names", collect)
+    return "ImportError" if id(node) in script.import_nodes else "AttributeError"
 
 
 def _np_utils(script: Script):

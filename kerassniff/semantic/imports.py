@@ -25,6 +25,7 @@ class Imports:
             if name is None:
                 continue
             self._reference(Symbol(name), alias)
+            self._imported(alias)
             asname = _asname(alias)
             bound = asname or name
             helper = self.load_helper(name, 0) if "." not in bound else None
@@ -46,8 +47,13 @@ class Imports:
         helper = self.load_helper(module, len(node.relative)) if module else None
         if module and node.module is not None and not node.relative:
             self._reference(Symbol(module), node.module)  # the module itself (keras.utils.np_utils) is a use too
+            self._imported(node.module)
         for alias in node.names:
             self._import_member(alias, module, helper, node, frame)
+
+    def _imported(self, node: cst.CSTNode) -> None:
+        if not self.in_helper:
+            self.script.import_nodes.add(id(node))
 
     def _import_member(self, alias: cst.ImportAlias, module: str, helper: ModuleValue | None,
                        node: cst.ImportFrom, frame: Frame) -> None:
@@ -56,6 +62,7 @@ class Imports:
             return
         symbol = Symbol(f"{module}.{name}" if module else name, bool(node.relative))
         self._reference(symbol, alias)
+        self._imported(alias)
         member = helper.member(name) if helper is not None else None
         if member is None and (helper is not None or not module):
             # a submodule: from . import common / from data_utils import loaders

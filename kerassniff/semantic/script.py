@@ -32,6 +32,9 @@ class Script:
     calls: list[CallSite] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> raw dotted name
+    # ids of the nodes that name a module or a name in an import statement (a Reference's node is there when the
+    # script imports it, elsewhere when code names it: ImportError versus AttributeError)
+    import_nodes: set[int] = field(default_factory=set, repr=False)
     data_events: list[DataEvent] = field(default_factory=list)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
     helpers: dict[str, cst.Module] = field(default_factory=dict)
