@@ -180,3 +180,10 @@ def test_edits_that_move_statements_boundaries_equal_a_whole_parse(old: str, new
     assert edited != BLOCKY
     _same(edited, reuse)
     _same(BLOCKY, reuse)  # and back
+
+
+def test_blank_lines_before_an_indented_comment_after_a_block_are_kept() -> None:
+    """LibCST 1.9 parses ``a = 1\\n\\n  # c\\n`` alone without its blank line: such a piece is not used."""
+    text = "for i in x:\n    a = 1\n\n  # c\nb = 2\n" * 40
+    _same(text)
+    _same(text.replace("\n\n  # c", "\n\n\n  # c", 1))
