@@ -324,9 +324,22 @@ def _divide(data: Data, other: Value, number: float | None, op: str, node: cst.C
     if number is not None:
         return DataValue(data.with_step("scale", f"/{number:g}", node))
     if isinstance(other, Statistic):
+        if other.kind in ("max", "amax") and _at_most_one(other.data):
+            return DataValue(replace(data, node=node))  # x_te / np.max(x_tr) after x_tr /= np.max(x_tr): / 1.0
         kind = {"std": "standardize", "var": "standardize", "max-min": "minmax"}.get(other.kind, "scale")
         return DataValue(data.with_step(kind, f"/{other.kind}", node))
     return DataValue(data.with_step("scale", "/?", node))
+
+
+# Steps that change an array's values (the others reshape, reorder or cast it).
+_VALUE_STEPS = frozenset({"scale", "shift", "standardize", "minmax"})
+
+
+def _at_most_one(data: Data) -> bool:
+    """Whether the array's largest value is 1: its last value step divided it by its own maximum, or min-max
+    scaled it (so dividing another array by its max divides by 1)."""
+    last = next((step for step in reversed(data.steps) if step.kind in _VALUE_STEPS), None)
+    return last is not None and (last.kind == "minmax" or (last.kind == "scale" and last.detail in ("/max", "/amax")))
 
 
 def _multiply(data: Data, other: Value, number: float | None, op: str, node: cst.CSTNode) -> Value:
