@@ -48,6 +48,9 @@ REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size")
 # The file names Keras 3 saves to (each checked on Keras 3.15: any other name raises ValueError; tf.keras 2 wrote a
 # TensorFlow SavedModel folder for a name without extension). ModelCheckpoint's are in _save_path's callers.
 SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.h5",)}
+# Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
+# private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
+REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
 # Keras 1 keywords of the functional Model's constructor.
 MODEL_KEYWORDS = {
     "input": ("inputs", "rename input= to inputs="),
@@ -74,7 +77,19 @@ REMOVED_MODULES = {
     "utils.generic_utils": "import what you need from keras.utils (get_custom_objects, Progbar, ...)",
     "utils.data_utils": "import what you need from keras.utils (get_file, Sequence, ...)",
 }
+# Legacy preprocessing that Keras 3's own keras.preprocessing dropped (its public API keeps array_to_img, img_to_array,
+# load_img, save_img, smart_resize and pad_sequences) while tensorflow.keras on TensorFlow 2.21 still has them:
+# reported under keras. only (checked on Keras 3.15.1 and TensorFlow 2.21).
+REMOVED_FROM_KERAS = {
+    "preprocessing.image.ImageDataGenerator": "use keras.utils.image_dataset_from_directory with augmentation layers "
+                                              "(keras.layers.RandomFlip, ...), or import it from "
+                                              "tensorflow.keras.preprocessing.image, which TensorFlow still has",
+    "preprocessing.text": "use keras.layers.TextVectorization",
+    "preprocessing.sequence.TimeseriesGenerator": "use keras.utils.timeseries_dataset_from_array",
+}
+_KERAS_ROOT_REMOVED = {**REMOVED_MODULES, **REMOVED_FROM_KERAS}
 _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
+_KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
 PRIVATE_COPY = "tensorflow.python.keras"
@@ -136,6 +151,10 @@ def check(script: Script):
                          facts={"method": call.method, "modern": modern})
         if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES:
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
+        if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
+                isinstance(call.receiver, ModelValue)
+                or (call.method == "predict_classes" and isinstance(call.receiver, Unknown))):
+            yield _removed_method(call)
         if call.guarded:
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
             # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.
@@ -217,6 +236,25 @@ _WORKERS_ADVICE = ("drop it: Keras 3 loads data in parallel through a keras.util
                    "tf.keras 2 read workers=, use_multiprocessing= and max_queue_size= in fit(), evaluate() and "
                    "predict() for generators and keras.utils.Sequence; Keras 3 moved them to keras.utils.PyDataset "
                    "and its fit()/predict() raise TypeError (evaluate() ValueError) on them.")
+
+
+def _removed_method(call) -> Report:
+    """``model.predict_classes(x)`` / ``model.predict_proba(x)``, with the replacement for the model's output."""
+    head = call.receiver.model.single_head() if isinstance(call.receiver, ModelValue) else None
+    if call.method == "predict_proba":
+        hint = "call model.predict(x): it returns the same probabilities"
+    elif head is not None and head.activation == "sigmoid":
+        hint = "threshold the probabilities: (model.predict(x) > 0.5).astype('int32')"
+    elif head is not None and head.activation == "softmax":
+        hint = "take the most likely class: np.argmax(model.predict(x), axis=-1)"
+    else:
+        hint = ("np.argmax(model.predict(x), axis=-1) for a softmax output, (model.predict(x) > 0.5).astype('int32') "
+                "for a sigmoid one")
+    return Report(call.node.func, f"model.{call.method}() does not exist in Keras 3: AttributeError", hint,
+                  explanation=(f"tf.keras 2 deprecated Sequential.{call.method}() (it was model.predict() plus a "
+                               f"threshold or an argmax); Keras 3 has no such method, so the script stops here, "
+                               f"after any training before it."),
+                  facts={"method": call.method})
 
 
 def _removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
@@ -302,25 +340,27 @@ def _removed_modules(script: Script):
     for reference in script.references:
         raw = reference.raw
         if raw.startswith("keras."):
-            relative = raw[6:]
+            relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
         elif raw.startswith("tensorflow.keras."):
-            relative = raw[17:]
+            relative, table, prefixes = raw[17:], REMOVED_MODULES, _REMOVED_PREFIXES
         else:
             continue  # tf_keras, keras.src, TensorFlow's copies: other Kerases
-        if not (relative in REMOVED_MODULES or relative.startswith(_REMOVED_PREFIXES)) or reference.guarded:
+        if not (relative in table or relative.startswith(prefixes)) or reference.guarded:
             continue
-        module = next(m for m in REMOVED_MODULES if relative == m or relative.startswith(m + "."))
+        module = next(m for m in table if relative == m or relative.startswith(m + "."))
         if module in reported:
             continue
         reported.add(module)
         failure = _failure(script, reference.node)
-        hint = REMOVED_MODULES[module].format(example=_example(script, reference.raw))
+        hint = table[module].format(example=_example(script, reference.raw))
         keras = 1 if module in ("objectives", "initializations") or module.startswith("backend.") else 2
-        kind = "function" if module.startswith("backend.") else "module"
+        kind = ("class" if module.endswith(("ImageDataGenerator", "TimeseriesGenerator")) else
+                "function" if module.startswith("backend.") else "module")
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
-                     explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 (and tensorflow.keras on "
-                                  f"TensorFlow 2.16+, which is Keras 3) has no such {kind}, so the script stops "
-                                  f"here with {failure}."),
+                     explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 "
+                                  + ("(and tensorflow.keras on TensorFlow 2.16+, which is Keras 3) "
+                                     if module in REMOVED_MODULES else "")
+                                  + f"has no such {kind}, so the script stops here with {failure}."),
                      facts={"module": f"keras.{module}"})
 
 
