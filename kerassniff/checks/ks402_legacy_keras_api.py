@@ -37,7 +37,10 @@ LAYER_KEYWORDS = {
     "dim_ordering": ("data_format", "use data_format='channels_last' / 'channels_first'"),
 }
 # Keras 1 names that are still valid on some layers (Embedding(output_dim=...)): only these layers are flagged.
-DENSE_ONLY_KEYWORDS = {"output_dim": ("units", "rename output_dim= to units=")}
+ONE_LAYER_KEYWORDS = {
+    "Dense": {"output_dim": ("units", "rename output_dim= to units=")},
+    "Dropout": {"p": ("rate", "rename p= to rate=")},
+}
 OPTIMIZER_KEYWORDS = {
     "lr": ("learning_rate", "rename lr= to learning_rate="),
     "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay("
@@ -70,6 +73,8 @@ REMOVED_MODULES = {
     "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
                                       "('tf' ordering is channels_last, 'th' channels_first)",
     "backend.image_dim_ordering": "call keras.backend.image_data_format() ('channels_last' was 'tf')",
+    "layers.CuDNNLSTM": "use keras.layers.LSTM: it runs on cuDNN by itself on a GPU with its default arguments",
+    "layers.CuDNNGRU": "use keras.layers.GRU(reset_after=True): it runs on cuDNN by itself on a GPU",
     "engine": "import Model and Sequential from keras (keras.Model), Layer and InputSpec from keras.layers",
     "wrappers.scikit_learn": "use keras.wrappers.SKLearnClassifier / SKLearnRegressor (Keras 3.5+) or the scikeras "
                              "package",
@@ -102,6 +107,11 @@ LAYER_STORY = ("Keras 3 stops with ValueError",
                "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 layers raise ValueError (Unrecognized keyword "
                "arguments), tf.keras 2 layers TypeError (Keyword argument not understood); only standalone Keras "
                "2.0-2.3 renamed it with a warning.")
+# The Keras 1 name of a required argument, given alone: Keras 3's constructor misses the argument (checked on 3.15.1:
+# Dense(output_dim=10) and Dropout(p=0.1) raise TypeError; with the argument also given positionally, ValueError).
+REQUIRED_STORY = ("Keras 3 stops with TypeError",
+                  "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 (like tf.keras 2) then misses its required "
+                  "'{modern}' argument and raises TypeError; only standalone Keras 2.0-2.3 renamed it with a warning.")
 MODEL_STORY = ("Keras 3 stops with ValueError",
                "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's Model raises ValueError (Unrecognized keyword "
                "arguments), tf.keras 2's TypeError (Keyword argument not understood); only standalone Keras 2.0-2.3 "
@@ -170,8 +180,11 @@ def check(script: Script):
         name = short(callee)
         if package == "layers":
             yield from _keywords(call, LAYER_KEYWORDS, f"{name}()", LAYER_STORY)
-            if name == "Dense":
-                yield from _keywords(call, DENSE_ONLY_KEYWORDS, f"{name}()", LAYER_STORY)
+            if name in ONE_LAYER_KEYWORDS:
+                story = REQUIRED_STORY if len(call.args.positional) == 0 else LAYER_STORY
+                yield from _keywords(call, ONE_LAYER_KEYWORDS[name], f"{name}()", story)
+            if name not in ("Input", "InputLayer"):
+                yield from _removed_keywords(call, f"{name}()", ("batch_input_shape",), "ValueError")
             if name.startswith("Convolution") and len(call.args.positional) >= 3 and \
                     int_value(call.args.positional[1]) is not None and int_value(call.args.positional[2]) is not None:
                 rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
@@ -192,7 +205,9 @@ def check(script: Script):
         elif package == "models" and name == "Model":
             yield from _keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY)
         elif package == "optimizers":
-            if not _from_private_copy(script, call.node.func):
+            if _legacy_optimizer(script, call.node.func):
+                yield _legacy_optimizer_report(call, name)
+            elif not _from_private_copy(script, call.node.func) and not _zero_decay_only(call):
                 yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()", None)
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
@@ -227,6 +242,10 @@ def _keywords(call, table, where: str, story: tuple[str, str] | None):
 
 
 _REMOVED_KEYWORD_ADVICE = {
+    "batch_input_shape": ("start the model with keras.Input(batch_shape=...) (or keras.Input(shape=...) without the batch "
+                          "size)",
+                          "tf.keras 2 layers took batch_input_shape= to build the model's input; Keras 3 layers raise "
+                          "ValueError (Unrecognized keyword arguments): the input is declared by keras.Input."),
     "period": ("use save_freq= (counted in batches): save_freq=period * steps_per_epoch",
                "ModelCheckpoint(period=) counted epochs in Keras 2 (deprecated since tf.keras 2.1); Keras 3's "
                "ModelCheckpoint has only save_freq= ('epoch' or a number of batches)."),
@@ -236,6 +255,29 @@ _WORKERS_ADVICE = ("drop it: Keras 3 loads data in parallel through a keras.util
                    "tf.keras 2 read workers=, use_multiprocessing= and max_queue_size= in fit(), evaluate() and "
                    "predict() for generators and keras.utils.Sequence; Keras 3 moved them to keras.utils.PyDataset "
                    "and its fit()/predict() raise TypeError (evaluate() ValueError) on them.")
+
+
+def _legacy_optimizer(script: Script, func: cst.BaseExpression) -> bool:
+    """``tf.keras.optimizers.legacy.Adam`` spelled out, or ``Adam`` imported from an ``optimizers.legacy`` module."""
+    if isinstance(func, cst.Attribute):
+        return isinstance(func.value, cst.Attribute) and func.value.attr.value == "legacy"
+    return isinstance(func, cst.Name) and ".optimizers.legacy." in script.imports.get(func.value, "")
+
+
+def _legacy_optimizer_report(call, name: str) -> Report:
+    return Report(call.node.func, f"optimizers.legacy.{name}() is not supported in Keras 3: ImportError",
+                  f"use keras.optimizers.{name}(learning_rate=...); a decay= becomes a learning-rate schedule",
+                  explanation=("tf.keras 2.11-2.15 kept the pre-2.11 optimizers in optimizers.legacy (with lr= and "
+                               "decay=); Keras 3, and tensorflow.keras on TensorFlow 2.16+, raise ImportError ('keras."
+                               "optimizers.legacy is not supported in Keras 3') when one is built."),
+                  facts={"optimizer": name})
+
+
+def _zero_decay_only(call) -> bool:
+    """``decay=0.0`` and no ``lr=``: Keras 3 ignores a decay that would change nothing (tf.keras 2.11-2.15's
+    rejection of it is not worth a finding)."""
+    keywords = dict(call.args.keywords)
+    return "lr" not in keywords and "decay" in keywords and const_value(keywords["decay"]) == 0
 
 
 def _removed_method(call) -> Report:
@@ -354,7 +396,7 @@ def _removed_modules(script: Script):
         failure = _failure(script, reference.node)
         hint = table[module].format(example=_example(script, reference.raw))
         keras = 1 if module in ("objectives", "initializations") or module.startswith("backend.") else 2
-        kind = ("class" if module.endswith(("ImageDataGenerator", "TimeseriesGenerator")) else
+        kind = ("class" if module.rsplit(".", 1)[-1][:1].isupper() else
                 "function" if module.startswith("backend.") else "module")
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
                      explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 "
