@@ -105,6 +105,10 @@ def _projection(pair: Neighbours) -> bool:
     return pair.layer.kind == "Dense" and pair.following.is_conv and any(b.kind == "Reshape" for b in pair.between)
 
 
+# Transposed convolutions: affine maps too (a linear autoencoder's decoder).
+_TRANSPOSED = frozenset({"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "Deconvolution2D", "Deconv2D"})
+
+
 def _linear_regression(model: Model) -> bool:
     """A model with no non-linearity at all, trained with a regression loss: a linear regression on purpose."""
     chains = exact_chains(model)
@@ -113,7 +117,7 @@ def _linear_regression(model: Model) -> bool:
         return False
     for chain in chains:
         for layer in chain:
-            if layer.kind in AFFINE_LAYERS or is_activation_layer(layer):
+            if layer.kind in AFFINE_LAYERS or layer.kind in _TRANSPOSED or is_activation_layer(layer):
                 if layer.activation != "linear":
                     return False
             elif layer.kind not in LINEAR_TRANSPARENT:
