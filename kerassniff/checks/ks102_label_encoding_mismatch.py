@@ -43,6 +43,8 @@ def check(script: Script):
             where = EVENT_WORDS[event.kind]
             if "categorical_crossentropy" in losses and data.encoding == "int":
                 reported.add(id(event))
+                if _single_unit(model):
+                    continue  # KS103: the 1-unit output makes the loss 0 whatever the labels (one-hot or ids)
                 yield Report(event.call_node, (
                     f"integer labels {data.label} reach {where}, but categorical_crossentropy expects one-hot rows"),
                     f"use loss='sparse_categorical_crossentropy', or one-hot encode: to_categorical({data.name or 'y'})",
@@ -87,3 +89,9 @@ def _losses_at(model: Model, order: int) -> set[str | None]:
     before = [c for c in model.compiles if c.order < order]
     chosen = before[-1:] if before else model.compiles
     return {loss.name for c in chosen for loss in c.losses if loss.output is None}
+
+
+def _single_unit(model: Model) -> bool:
+    """A model with one 1-unit output: categorical crossentropy on it is KS103's (the loss is 0 whatever the labels)."""
+    head = model.single_head()
+    return head is not None and head.units == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._shared import loss_heads
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
@@ -19,7 +20,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 
 
 @rule("KS103", "single-unit-softmax", Severity.ERROR,
-      "softmax on a 1-unit output, which is always exactly 1.0",
+      "softmax on a 1-unit output, which is always exactly 1.0 (or categorical crossentropy on one, always 0)",
       "for a yes/no output use Dense(1, activation='sigmoid') with binary_crossentropy; "
       "for N classes use Dense(N, activation='softmax')", verdict=verdict)
 def check(script: Script):
@@ -37,6 +38,21 @@ def check(script: Script):
                 yield Report(layer.node, _message(layer.kind), None,
                              _sigmoid_fix(_activation_argument(layer.node)), explanation=EXPLANATION,
                              mentions={"layer": layer.node})
+    for _, _, loss, head in loss_heads(script):
+        # categorical crossentropy normalises the output over its units itself (a softmax with from_logits=True)
+        if loss.name == "categorical_crossentropy" and head.units == 1 and head.activation != "softmax" \
+                and id(loss.node) not in reported:
+            reported.add(id(loss.node))
+            yield Report(loss.node, (
+                f"categorical_crossentropy on the 1-unit {head.activation} output ({{layer}}) is always 0: "
+                f"nothing is learnt"),
+                "for a yes/no output use loss='binary_crossentropy' with a sigmoid; for N classes use "
+                "Dense(N, activation='softmax')",
+                explanation=("Categorical crossentropy divides the output by its sum over the units (with "
+                             "from_logits=True it takes their softmax), so a single unit becomes exactly 1.0 and the "
+                             "loss is 0 for every sample: no gradient reaches the weights and accuracy stays at the "
+                             "share of one class."),
+                mentions={"layer": head.layer.node})
 
 
 EXPLANATION = ("softmax normalises over the units, so over one unit it is exactly 1.0 for every input: the loss gets "
