@@ -207,8 +207,8 @@ def check(script: Script):
         elif package == "optimizers":
             if _legacy_optimizer(script, call.node.func):
                 yield _legacy_optimizer_report(call, name)
-            elif not _from_private_copy(script, call.node.func) and not _zero_decay_only(call):
-                yield from _keywords(call, OPTIMIZER_KEYWORDS, f"{name}()", None)
+            elif not _from_private_copy(script, call.node.func):
+                yield from _keywords(call, _optimizer_keywords(call), f"{name}()", None)
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),
@@ -273,11 +273,13 @@ def _legacy_optimizer_report(call, name: str) -> Report:
                   facts={"optimizer": name})
 
 
-def _zero_decay_only(call) -> bool:
-    """``decay=0.0`` and no ``lr=``: Keras 3 ignores a decay that would change nothing (tf.keras 2.11-2.15's
-    rejection of it is not worth a finding)."""
-    keywords = dict(call.args.keywords)
-    return "lr" not in keywords and "decay" in keywords and const_value(keywords["decay"]) == 0
+def _optimizer_keywords(call) -> dict:
+    """OPTIMIZER_KEYWORDS, less ``decay=`` when it is 0: Keras 3 ignores a decay that would change nothing (tf.keras
+    2.11-2.15's rejection of it is not worth a finding)."""
+    decay = call.args.get("decay")
+    if decay is not None and const_value(decay) == 0:
+        return {key: value for key, value in OPTIMIZER_KEYWORDS.items() if key != "decay"}
+    return OPTIMIZER_KEYWORDS
 
 
 def _removed_method(call) -> Report:
