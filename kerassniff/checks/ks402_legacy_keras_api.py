@@ -185,8 +185,7 @@ def check(script: Script):
                 yield from _keywords(call, ONE_LAYER_KEYWORDS[name], f"{name}()", story)
             if name not in ("Input", "InputLayer"):
                 yield from _removed_keywords(call, f"{name}()", ("batch_input_shape",), "ValueError")
-            if name.startswith("Convolution") and len(call.args.positional) >= 3 and \
-                    int_value(call.args.positional[1]) is not None and int_value(call.args.positional[2]) is not None:
+            if name.startswith("Convolution") and _keras1_kernel_arguments(call.args.positional):
                 rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
                 yield Report(call.node, (
                     f"{name}(filters, {rows}, {cols}) silently strides by {cols}: the third argument is strides"),
@@ -218,6 +217,14 @@ def check(script: Script):
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
     yield from _np_utils(script)
     yield from _removed_modules(script)
+
+
+def _keras1_kernel_arguments(positional: tuple) -> bool:
+    """``Convolution2D(32, 3, 3)``: filters, rows, cols.  Not Keras 0's ``Convolution2D(32, 32, 3, 3)`` (filters, input
+    channels, rows, cols), whose fourth integer Keras 3 reads as padding= and fails on."""
+    if len(positional) < 3 or int_value(positional[1]) is None or int_value(positional[2]) is None:
+        return False
+    return len(positional) == 3 or int_value(positional[3]) is None
 
 
 def _keywords(call, table, where: str, story: tuple[str, str] | None):
