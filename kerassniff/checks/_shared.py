@@ -20,10 +20,10 @@ def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, Outpu
 
 def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall, LossSpec, OutputHead]]:
     for model in script.models:
-        heads = model.heads()
-        if not heads:
+        if not model.heads():
             continue
         for compile_call in model.compiles:
+            heads = model.heads_when_compiled(compile_call)
             for loss in compile_call.losses:
                 if loss.output is None:
                     targets = heads

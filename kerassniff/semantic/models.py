@@ -256,6 +256,14 @@ class Model:
         paths = self.head_paths()
         return paths[index][-1].name if index < len(paths) and paths[index] else None
 
+    def heads_when_compiled(self, compile_call: "CompileCall") -> list[OutputHead | None]:
+        """The output heads the loss of ``compile_call`` was compiled for: a Sequential model's layers as they were
+        then (``model.add()`` after ``compile()`` and ``fit()`` changes the model, not that training)."""
+        count = compile_call.layer_count
+        if count is None or count >= len(self.layers) or self.structure_kind != "sequential":
+            return self.heads()
+        return [head_of(tuple(self.layers[:count]))] if count else []
+
     def single_head(self) -> OutputHead | None:
         heads = self.heads()
         return heads[0] if len(heads) == 1 else None
@@ -285,6 +293,8 @@ class CompileCall:
     losses: list[LossSpec]
     metrics: list[MetricSpec]
     args: CallArgs
+    # a Sequential model's layer count when compiled: layers add()ed later are not what this loss was compiled for
+    layer_count: int | None = None
 
 
 @dataclass(eq=False)

@@ -103,7 +103,8 @@ def pop(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.C
 
 def compile_model(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     losses, metrics = compile_losses(args, node), compile_metrics(args, node)
-    model.compiles.append(CompileCall(model, node, effects.next_order(), losses, metrics, args))
+    model.compiles.append(CompileCall(model, node, effects.next_order(), losses, metrics, args,
+                                      layer_count=len(model.layers) if model.kind == "sequential" else None))
     return Const(None)
 
 
