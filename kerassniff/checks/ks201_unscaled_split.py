@@ -1,12 +1,19 @@
 """KS201 unscaled-split (seeds 003 and 004)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text, used_scaling_verdict
+from kerassniff.checks._shared import (
+    EVENT_WORDS,
+    comparable_scaling,
+    events,
+    scaling_mismatches,
+    scaling_text,
+    used_scaling_verdict,
+)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.dataflow import Data, Step
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
 
@@ -40,6 +47,47 @@ def check(script: Script):
                                  f"it reports (or the predictions it makes) are wrong{CONSEQUENCE[task(model)]}."),
                     facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)},
                     mentions={"fit": reference.call_node})
+        yield from _refitted(script, model)
+
+
+# Scaling steps whose statistics a scaler learns from the array it is fitted on (Normalizer scales each row alone).
+_FITTED_KINDS = frozenset({"standardize", "minmax"})
+
+
+def _refitted(script: Script, model: Model):
+    """A split scaled by ``scaler.fit_transform(x_test)``: the same kind of scaling as the training input, but with
+    statistics fitted on the split itself (the training input's step is another call, not one inherited)."""
+    inputs = [e for e in events(script, model, "x") if not e.data.batches and comparable_scaling(e.data)]
+    training = [e for e in inputs if e.kind == "fit"]
+    if not training:
+        return
+    reference = training[0]
+    fitted = [step for step in reference.data.steps if step.kind in _FITTED_KINDS]
+    for event in inputs:
+        if event.kind == "fit" or event.data.scaling != reference.data.scaling:
+            continue
+        own = [step for step in event.data.steps if step.kind in _FITTED_KINDS]
+        refit = next((mine for mine, theirs in zip(own, fitted)
+                      if mine is not theirs and _method_at(script, mine) == "fit_transform"), None)
+        if refit is None:
+            continue
+        scaler = refit.detail
+        yield Report(event.call_node, (
+            f"{EVENT_WORDS[event.kind]} gets {event.data.label} scaled by a {scaler} fitted on it ({{refit}}), "
+            f"unlike fit()'s ({{fit}})"),
+            "fit the scaler on the training split only and call scaler.transform() on every other split",
+            explanation=(f"fit_transform() fits the {scaler} again, on this split's own statistics: the same raw "
+                         f"value becomes a different input than in training, so the model reads shifted, rescaled "
+                         f"features{CONSEQUENCE[task(model)]}."),
+            facts={"scaler": scaler, "refit": True},
+            mentions={"refit": refit.node, "fit": reference.call_node})
+
+
+def _method_at(script: Script, step: Step) -> str | None:
+    """The method of the call that made a step (``fit_transform``, ``transform``), when it was a method call."""
+    calls = script.derived("ks201.calls_by_node", lambda: {id(call.node): call for call in script.calls})
+    call = calls.get(id(step.node))
+    return call.method if call is not None else None
 
 
 def task(model: Model) -> str | None:
