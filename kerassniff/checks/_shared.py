@@ -128,6 +128,20 @@ def scaling_mismatches(script: Script, model: Model, flows: bool):
             yield reference, event
 
 
+def flow_array_mismatches(script: Script, model: Model):
+    """(training flow, array) input events of one source whose scaling differs: ``fit(gen.flow(x_train),
+    validation_data=(x_val, y_val))`` with a rescaling generator and raw arrays (KS201 compares arrays, KS204 flows)."""
+    inputs = [e for e in events(script, model, "x") if comparable_scaling(e.data)]
+    training = [e for e in inputs if e.kind == "fit"]
+    if not training or not training[0].data.batches:
+        return
+    reference = training[0]
+    for event in inputs:
+        if not event.data.batches and event.data.group == reference.data.group \
+                and event.data.scaling != reference.data.scaling:
+            yield reference, event
+
+
 # -- verdict helpers: what several rules' dynamic verdicts read in a run (kerassniff.evidence) -------------------
 def scaling_verdict(train: dict | None, used: dict | None, where: str) -> Verdict | None:
     """Do the arrays fit() trained on and the ones used at ``where`` differ in scale by more than 10x?"""

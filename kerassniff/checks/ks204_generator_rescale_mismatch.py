@@ -1,7 +1,13 @@
 """KS204 generator-rescale-mismatch."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, scaling_mismatches, scaling_text, used_scaling_verdict
+from kerassniff.checks._shared import (
+    EVENT_WORDS,
+    flow_array_mismatches,
+    scaling_mismatches,
+    scaling_text,
+    used_scaling_verdict,
+)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -25,4 +31,12 @@ def check(script: Script):
                 explanation=(f"The training flow {reference.data.label} is {scaling_text(reference.data)} "
                              f"({{training}}): validation/test numbers "
                              f"are computed on differently scaled images and do not reflect the model."),
+                mentions={"training": reference.data.node or reference.call_node})
+        for reference, event in flow_array_mismatches(script, model):
+            yield Report(event.call_node, (
+                f"{EVENT_WORDS[event.kind]} gets the array {event.data.label} {scaling_text(event.data)}, unlike "
+                f"the training flow {reference.data.label}"),
+                explanation=(f"The training flow {reference.data.label} is {scaling_text(reference.data)} "
+                             f"({{training}}), but the arrays of the same data given to {EVENT_WORDS[event.kind]} "
+                             f"do not go through it: those numbers are computed on differently scaled inputs."),
                 mentions={"training": reference.data.node or reference.call_node})
