@@ -11,7 +11,7 @@ from kerassniff.semantic.dataflow import Data, DataEvent, DataValue, Source
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.library import arrays, datasets, keras, keras_training
 from kerassniff.semantic.library.dispatch import first_wins
-from kerassniff.semantic.models import LoopContext, Model
+from kerassniff.semantic.models import HistoryValue, LoopContext, Model
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, FunctionValue, Seq, Value
 
 
@@ -50,8 +50,9 @@ def test_a_fit_is_recorded_through_the_protocol_alone() -> None:
     model = Model("sequential", NODE)
     effects.script.models.append(model)
     args = CallArgs((array("train"), array("train")), (("validation_data", Seq((array("val"), array("val")))),))
-    assert keras_training.model_method(effects, model, "fit", args, NODE) is UNKNOWN
+    history = keras_training.model_method(effects, model, "fit", args, NODE)
     [fit] = model.fits
+    assert isinstance(history, HistoryValue) and history.fit is fit  # what fit() returns: its History
     assert (fit.order, fit.repeat, fit.in_unknown_loop) == (1, 3, False)
     assert [(e.kind, e.role, e.data.split) for e in effects.script.data_events] == [
         ("fit", "x", "train"), ("fit", "y", "train"), ("validation", "x", "val"), ("validation", "y", "val")]

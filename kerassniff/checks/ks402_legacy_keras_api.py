@@ -217,6 +217,7 @@ def check(script: Script):
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
     yield from _np_utils(script)
     yield from _removed_modules(script)
+    yield from _history_keys(script)
 
 
 def _keras1_kernel_arguments(positional: tuple) -> bool:
@@ -349,6 +350,44 @@ def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...]):
 def _keras_2_only(script: Script) -> bool:
     """Whether the script imports a Keras 2 (tf_keras, TensorFlow's private copy): its save names are not judged."""
     return any(raw.startswith(("tf_keras", PRIVATE_COPY)) for raw in script.imports.values())
+
+
+# The history key of each spelling of accuracy, and the other spelling's (Keras 3.15.1 logs a metric by the string
+# given: metrics=["accuracy"] logs "accuracy"/"val_accuracy", ["acc"] "acc"/"val_acc"; checked).
+_ACCURACY_SPELLINGS = {"acc": "accuracy", "accuracy": "acc"}
+
+
+def _history_keys(script: Script):
+    """``history.history["acc"]`` after a fit() whose model was compiled with ``metrics=["accuracy"]`` (or the
+    reverse): Keras 2.3+ and Keras 3 log the metric under the name it was given, so the key is missing."""
+    for fit, key, node in script.history_reads:
+        base = key[4:] if key.startswith("val_") else key
+        other = _ACCURACY_SPELLINGS.get(base)
+        if other is None:
+            continue
+        names = _metric_strings(fit)
+        if names is None or base in names or other not in names:
+            continue
+        logged = key.replace(base, other, 1)
+        yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): KeyError after training",
+                     f"read history.history[{logged!r}], the name the metric was given in compile()",
+                     explanation=(f"Keras <= 2.2 logged metrics=['accuracy'] as 'acc'; tf.keras 2 and Keras 3 log a "
+                                  f"metric under the string it was given, so this fit() logs {logged!r} and reading "
+                                  f"{key!r} raises KeyError once the whole training has run."),
+                     facts={"key": key, "logged": logged})
+
+
+def _metric_strings(fit) -> set[str] | None:
+    """The metric strings of the model's last compile() before ``fit``; None when one is not a plain string."""
+    compiles = [c for c in fit.model.compiles if c.order < fit.order]
+    if not compiles or len(fit.model.heads()) > 1:
+        return None  # several outputs prefix their metrics' names
+    names = set()
+    for metric in compiles[-1].metrics:
+        if not isinstance(metric.node, cst.SimpleString):
+            return None
+        names.add(metric.node.evaluated_value)
+    return names
 
 
 def _raw_names(script: Script) -> dict[int, str]:

@@ -37,6 +37,8 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
+    HistoryLog,
+    HistoryValue,
     Instance,
     ModelValue,
     ModuleValue,
@@ -177,6 +179,11 @@ class Evaluation:
             return data_calls.subscript(self, base.data, indices, node)
         if len(indices) != 1:
             return UNKNOWN
+        if type(base) is HistoryLog:
+            key = indices[0]
+            if isinstance(key, Const) and isinstance(key.value, str) and not self.in_helper:
+                self.script.history_reads.append((base.fit, key.value, node))
+            return UNKNOWN
         return index_value(base, indices[0])
 
     def _index(self, index: cst.Index | cst.Slice, frame: Frame) -> Value:
@@ -252,6 +259,7 @@ class Evaluation:
 _ATTRIBUTE_READERS = {
     Symbol: Evaluation._symbol_attribute, Instance: Evaluation._instance_attribute,
     ClassValue: Evaluation._class_attribute, ModelValue: Evaluation._model_attribute,
+    HistoryValue: lambda self, base, attribute, node: HistoryLog(base.fit) if attribute == "history" else UNKNOWN,
     ModuleValue: Evaluation._module_attribute, DataValue: Evaluation._data_attribute,
 }
 

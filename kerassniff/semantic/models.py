@@ -398,6 +398,18 @@ class ModelValue(Value):
     model: "Model"
 
 
+@dataclass(eq=False)
+class HistoryValue(Value):
+    """What ``model.fit()`` returns (a History): its ``.history`` is the dict of logged metrics."""
+    fit: "FitCall"
+
+
+@dataclass(eq=False)
+class HistoryLog(Value):
+    """``history.history``: the dict of the metrics a fit() logged, read by key (``history.history["acc"]``)."""
+    fit: "FitCall"
+
+
 def application_head(model: Model) -> OutputHead | None:
     app = model.application
     if app is None or app.include_top is not True:

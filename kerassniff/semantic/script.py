@@ -35,6 +35,8 @@ class Script:
     # ids of the nodes that name a module or a name in an import statement (a Reference's node is there when the
     # script imports it, elsewhere when code names it: ImportError versus AttributeError)
     import_nodes: set[int] = field(default_factory=set, repr=False)
+    # ``history.history["acc"]`` after a fit(): (the fit, the key, the subscript node), in evaluation order
+    history_reads: list[tuple] = field(default_factory=list, repr=False)
     data_events: list[DataEvent] = field(default_factory=list)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
     helpers: dict[str, cst.Module] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS, FIT_METHOD
 from kerassniff.semantic.library.datasets import layer_on_data
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.keras import apply_layer, as_layer, unknown_layer
-from kerassniff.semantic.models import Layer, Model
+from kerassniff.semantic.models import HistoryValue, Layer, Model
 from kerassniff.semantic.training import (
     AttributeSet,
     CompileCall,
@@ -110,7 +110,7 @@ def compile_model(effects: Effects, model: Model, method: str, args: CallArgs, n
 
 def fit(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     record_fit(effects, model, method, args, node)
-    return UNKNOWN
+    return HistoryValue(model.fits[-1]) if method in ("fit", "fit_generator") else UNKNOWN
 
 
 def inference(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
