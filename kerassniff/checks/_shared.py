@@ -6,7 +6,7 @@ from typing import Iterator
 from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, LossSpec
@@ -119,23 +119,26 @@ def scaling_mismatches(script: Script, model: Model, flows: bool):
     fully known histories.
     """
     inputs = [e for e in events(script, model, "x") if e.data.batches == flows and comparable_scaling(e.data)]
-    training = [e for e in inputs if e.kind == "fit"]
-    if not training:
+    reference = first_fit(inputs)
+    if reference is None:
         return
-    reference = training[0]
     for event in inputs:
         if event is not reference and event.data.scaling != reference.data.scaling:
             yield reference, event
+
+
+def first_fit(inputs: list) -> "DataEvent | None":
+    """The first fit() input among ``inputs``: what the other splits' scaling is compared with."""
+    return next((e for e in inputs if e.kind == "fit"), None)
 
 
 def flow_array_mismatches(script: Script, model: Model):
     """(training flow, array) input events of one source whose scaling differs: ``fit(gen.flow(x_train),
     validation_data=(x_val, y_val))`` with a rescaling generator and raw arrays (KS201 compares arrays, KS204 flows)."""
     inputs = [e for e in events(script, model, "x") if comparable_scaling(e.data)]
-    training = [e for e in inputs if e.kind == "fit"]
-    if not training or not training[0].data.batches:
+    reference = first_fit(inputs)
+    if reference is None or not reference.data.batches:
         return
-    reference = training[0]
     for event in inputs:
         if not event.data.batches and event.data.group == reference.data.group \
                 and event.data.scaling != reference.data.scaling:

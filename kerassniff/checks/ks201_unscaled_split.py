@@ -5,6 +5,7 @@ from kerassniff.checks._shared import (
     EVENT_WORDS,
     comparable_scaling,
     events,
+    first_fit,
     scaling_mismatches,
     scaling_text,
     used_scaling_verdict,
@@ -58,10 +59,9 @@ def _refitted(script: Script, model: Model):
     """A split scaled by ``scaler.fit_transform(x_test)``: the same kind of scaling as the training input, but with
     statistics fitted on the split itself (the training input's step is another call, not one inherited)."""
     inputs = [e for e in events(script, model, "x") if not e.data.batches and comparable_scaling(e.data)]
-    training = [e for e in inputs if e.kind == "fit"]
-    if not training:
+    reference = first_fit(inputs)
+    if reference is None:
         return
-    reference = training[0]
     fitted = [step for step in reference.data.steps if step.kind in _FITTED_KINDS]
     for event in inputs:
         if event.kind == "fit" or event.data.scaling != reference.data.scaling:
@@ -85,8 +85,7 @@ def _refitted(script: Script, model: Model):
 
 def _method_at(script: Script, step: Step) -> str | None:
     """The method of the call that made a step (``fit_transform``, ``transform``), when it was a method call."""
-    calls = script.derived("ks201.calls_by_node", lambda: {id(call.node): call for call in script.calls})
-    call = calls.get(id(step.node))
+    call = script.call_at(step.node)
     return call.method if call is not None else None
 
 

@@ -349,7 +349,7 @@ def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...]):
 
 def _keras_2_only(script: Script) -> bool:
     """Whether the script imports a Keras 2 (tf_keras, TensorFlow's private copy): its save names are not judged."""
-    return any(raw.startswith(("tf_keras", PRIVATE_COPY)) for raw in script.imports.values())
+    return script.imports_from("tf_keras", PRIVATE_COPY)
 
 
 # The history key of each spelling of accuracy, and the other spelling's (Keras 3.15.1 logs a metric by the string
@@ -390,15 +390,10 @@ def _metric_strings(fit) -> set[str] | None:
     return names
 
 
-def _raw_names(script: Script) -> dict[int, str]:
-    """The raw dotted name of each node the script names a library object with, by the node's id."""
-    return script.derived("ks402.raw_names", lambda: {id(r.node): r.raw for r in script.references})
-
-
 def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:
-    if not any(raw.startswith(PRIVATE_COPY) for raw in script.imports.values()):
+    if not script.imports_from(PRIVATE_COPY):
         return False  # the common case, decided without indexing the references
-    raw = _raw_names(script).get(id(node), "")
+    raw = script.raw_name(node) or ""
     return raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
 
 

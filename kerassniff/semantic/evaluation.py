@@ -168,6 +168,10 @@ class Evaluation:
         member = base.member(attribute)
         return member if member is not None else UNKNOWN
 
+    def _history_attribute(self, base: HistoryValue, attribute: str, node: cst.Attribute) -> Value:
+        """``history.history``: the metrics a fit() logged, read by key."""
+        return HistoryLog(base.fit) if attribute == "history" else UNKNOWN
+
     def _data_attribute(self, base: DataValue, attribute: str, node: cst.Attribute) -> Value:
         return data_calls.data_attribute(base.data, attribute, node)
 
@@ -259,7 +263,7 @@ class Evaluation:
 _ATTRIBUTE_READERS = {
     Symbol: Evaluation._symbol_attribute, Instance: Evaluation._instance_attribute,
     ClassValue: Evaluation._class_attribute, ModelValue: Evaluation._model_attribute,
-    HistoryValue: lambda self, base, attribute, node: HistoryLog(base.fit) if attribute == "history" else UNKNOWN,
+    HistoryValue: Evaluation._history_attribute,
     ModuleValue: Evaluation._module_attribute, DataValue: Evaluation._data_attribute,
 }
 

@@ -59,6 +59,22 @@ class Script:
             self._derived[key] = compute()
         return self._derived[key]  # type: ignore[return-value]
 
+    # -- what the model recorded at a node, for rules that start from a node (a step's, a call's callee) ------
+    def call_at(self, node: cst.CSTNode) -> CallSite | None:
+        """The call recorded at ``node`` (which method made a data step: ``fit_transform`` or ``transform``)."""
+        calls = self.derived("call_at", lambda: {id(call.node): call for call in self.calls})
+        return calls.get(id(node))
+
+    def raw_name(self, node: cst.CSTNode) -> str | None:
+        """The raw dotted name a recorded reference gives ``node`` (``tensorflow.python.keras.models.Sequential``
+        for a constructor's callee), before canonical resolution folds the module path away."""
+        names = self.derived("raw_name", lambda: {id(r.node): r.raw for r in self.references})
+        return names.get(id(node))
+
+    def imports_from(self, *roots: str) -> bool:
+        """Whether an import of the script names a module under one of ``roots`` (dotted prefixes)."""
+        return any(raw == root or raw.startswith(root + ".") for raw in self.imports.values() for root in roots)
+
     # -- positions are computed lazily, only for the nodes that need them ---------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
         if not self._statements_told:  # the first position asked for: say where the recorded nodes are
