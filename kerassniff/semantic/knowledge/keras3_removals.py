@@ -1,0 +1,91 @@
+"""What Keras 3 removed or renamed from Keras 1/2 and tf.keras 2: keywords, modules, methods and save names.
+
+Each row pairs the old spelling with the modern one and the advice a user needs; which Keras accepts what was
+checked by running Keras 3.15.1 / TensorFlow 2.21 and against the sources of tf.keras 2.x and standalone Keras
+2.0-2.3 (see rules/KS402.md, the rule that reads these tables).
+"""
+from __future__ import annotations
+
+# keyword -> (modern spelling, what to say)
+CALL_KEYWORDS = {
+    "nb_epoch": ("epochs", "rename nb_epoch= to epochs="),
+    "samples_per_epoch": ("steps_per_epoch", "it counted samples; steps_per_epoch counts batches: "
+                                             "use steps_per_epoch=len(x_train) // batch_size"),
+    "nb_val_samples": ("validation_steps", "it counted samples; validation_steps counts batches: "
+                                           "use validation_steps=len(x_val) // batch_size"),
+    "nb_worker": ("workers", "rename nb_worker= to workers= (Keras 3 drops it: pass a PyDataset)"),
+}
+LAYER_KEYWORDS = {
+    "border_mode": ("padding", "rename border_mode= to padding="),
+    "subsample": ("strides", "rename subsample= to strides="),
+    "init": ("kernel_initializer", "rename init= to kernel_initializer="),
+    "W_regularizer": ("kernel_regularizer", "rename W_regularizer= to kernel_regularizer="),
+    "b_regularizer": ("bias_regularizer", "rename b_regularizer= to bias_regularizer="),
+    "W_constraint": ("kernel_constraint", "rename W_constraint= to kernel_constraint="),
+    "b_constraint": ("bias_constraint", "rename b_constraint= to bias_constraint="),
+    "nb_filter": ("filters", "rename nb_filter= to filters="),
+    "dim_ordering": ("data_format", "use data_format='channels_last' / 'channels_first'"),
+}
+# Keras 1 names that are still valid on some layers (Embedding(output_dim=...)): only these layers are flagged.
+ONE_LAYER_KEYWORDS = {
+    "Dense": {"output_dim": ("units", "rename output_dim= to units=")},
+    "Dropout": {"p": ("rate", "rename p= to rate=")},
+}
+OPTIMIZER_KEYWORDS = {
+    "lr": ("learning_rate", "rename lr= to learning_rate="),
+    "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay("
+                                          "<lr>, decay_steps=1, decay_rate=<decay>), which is what decay= did"),
+}
+# Keras 2 keywords that Keras 3's fit()/evaluate()/predict() dropped (the data-loading workers moved to PyDataset).
+REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size")
+# The file names Keras 3 saves to (each checked on Keras 3.15: any other name raises ValueError; tf.keras 2 wrote a
+# TensorFlow SavedModel folder for a name without extension). ModelCheckpoint's are in _save_path's callers.
+SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.h5",)}
+# Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
+# private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
+REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
+# Keras 1 keywords of the functional Model's constructor.
+MODEL_KEYWORDS = {
+    "input": ("inputs", "rename input= to inputs="),
+    "output": ("outputs", "rename output= to outputs="),
+}
+# Keras 1/2 modules that Keras 3 no longer has: importing each stops with ImportError (ModuleNotFoundError for
+# ``import keras.x``), under keras. and tensorflow.keras. alike (checked on Keras 3.15 / TensorFlow 2.21), with where
+# their names went.
+# keras.utils.np_utils is reported apart, with its fix (_np_utils).
+_LAYERS_HINT = "import the layers from keras.layers itself{example}"
+REMOVED_MODULES = {
+    **{f"layers.{module}": _LAYERS_HINT for module in (
+        "core", "convolutional", "pooling", "recurrent", "embeddings", "normalization", "merge",
+        "advanced_activations", "wrappers", "noise", "convolutional_recurrent", "experimental")},
+    "objectives": "import the losses from keras.losses (objectives is their Keras 1 name)",
+    "initializations": "import the initializers from keras.initializers (initializations is their Keras 1 name)",
+    "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
+                                      "('tf' ordering is channels_last, 'th' channels_first)",
+    "backend.image_dim_ordering": "call keras.backend.image_data_format() ('channels_last' was 'tf')",
+    "layers.CuDNNLSTM": "use keras.layers.LSTM: it runs on cuDNN by itself on a GPU with its default arguments",
+    "layers.CuDNNGRU": "use keras.layers.GRU(reset_after=True): it runs on cuDNN by itself on a GPU",
+    "engine": "import Model and Sequential from keras (keras.Model), Layer and InputSpec from keras.layers",
+    "wrappers.scikit_learn": "use keras.wrappers.SKLearnClassifier / SKLearnRegressor (Keras 3.5+) or the scikeras "
+                             "package",
+    "utils.vis_utils": "import plot_model from keras.utils",
+    "utils.generic_utils": "import what you need from keras.utils (get_custom_objects, Progbar, ...)",
+    "utils.data_utils": "import what you need from keras.utils (get_file, Sequence, ...)",
+}
+# Legacy preprocessing that Keras 3's own keras.preprocessing dropped (its public API keeps array_to_img, img_to_array,
+# load_img, save_img, smart_resize and pad_sequences) while tensorflow.keras on TensorFlow 2.21 still has them:
+# reported under keras. only (checked on Keras 3.15.1 and TensorFlow 2.21).
+REMOVED_FROM_KERAS = {
+    "preprocessing.image.ImageDataGenerator": "use keras.utils.image_dataset_from_directory with augmentation layers "
+                                              "(keras.layers.RandomFlip, ...), or import it from "
+                                              "tensorflow.keras.preprocessing.image, which TensorFlow still has",
+    "preprocessing.text": "use keras.layers.TextVectorization",
+    "preprocessing.sequence.TimeseriesGenerator": "use keras.utils.timeseries_dataset_from_array",
+}
+# TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
+# optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
+PRIVATE_COPY = "tensorflow.python.keras"
+# Standalone Keras 2.0-2.3's lowercase aliases of the optimizer classes (keras.optimizers.adam()); Keras 3 has only the
+# classes.
+LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
+                        "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
