@@ -791,3 +791,20 @@ def test_a_kerashub_classifier_outputs_logits_unless_told(call: str, head: tuple
 def test_a_kerashub_classifier_head_is_unknown_when_something_else_may_set_its_activation(call: str) -> None:
     (model,) = build(f"import keras_hub\nm = {call}\n").models
     assert model.single_head() is None
+
+
+def test_calling_a_generator_function_gives_a_generator_not_its_return_value() -> None:
+    # A function with ``yield`` returns a generator object when called: its (absent) return value is not what the
+    # caller gets (validation_data=batches(...) is validation data, not None).
+    script = build("import keras\n"
+                   "def batches(path):\n"
+                   "    while True:\n"
+                   "        yield load(path)\n"
+                   "def ones():\n"
+                   "    return 1\n"
+                   "model = keras.Sequential([keras.layers.Dense(1)])\n"
+                   "model.compile(loss='mse')\n"
+                   "model.fit(batches('t'), validation_data=batches('v'), epochs=ones())\n")
+    fit = script.models[0].fits[0]
+    assert type(fit.x).__name__ == "Unknown" and type(fit.validation_data).__name__ == "Unknown"
+    assert fit.epochs.value == 1

@@ -161,6 +161,8 @@ class Calls:
             self.depth -= 1
             self.active.discard(key)
             self.top_index = caller_top
+        if frame.generator:
+            return UNKNOWN  # a generator object: what it yields is not followed
         return _returned(frame.returns)
 
     def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None) -> None:

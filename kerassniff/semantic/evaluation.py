@@ -24,6 +24,7 @@ from kerassniff.semantic.expressions import (
     eval_passthrough,
     eval_sequence,
     eval_unary,
+    eval_yield,
 )
 from kerassniff.semantic.folding import index_value, is_list, listed, seq_items
 from kerassniff.semantic.frames import Frame, by_type
@@ -302,6 +303,6 @@ EVALUATORS = {
     cst.Comparison: eval_comparison,
     cst.NamedExpr: eval_named,
     cst.Await: eval_passthrough,
-    cst.Yield: eval_passthrough,
+    cst.Yield: eval_yield,
     cst.StarredElement: eval_passthrough,
 }

@@ -260,6 +260,12 @@ def eval_named(interp: Evaluator, node: cst.NamedExpr, frame: Frame) -> Value:
     return value
 
 
+def eval_yield(interp: Evaluator, node: cst.Yield, frame: Frame) -> Value:
+    """``yield x`` (or ``yield from g``): what is sent back is unknown, and the function is a generator."""
+    frame.generator = True
+    return eval_passthrough(interp, node, frame)
+
+
 def eval_passthrough(interp: Evaluator, node, frame: Frame) -> Value:
     inner = getattr(node, "value", None) or getattr(node, "expression", None)
     if inner is not None:

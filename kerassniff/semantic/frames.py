@@ -55,6 +55,8 @@ class Frame:
     # the bodies of this frame's loops around the code now, each interpreted once for all its iterations: the names
     # they assign may differ from one iteration to the next
     loop_bodies: tuple[cst.BaseSuite, ...] = ()
+    # a ``yield`` was met: the function is a generator, and calling it returns a generator object, not its return
+    generator: bool = False
 
 
 # How control leaves a statement: None (falls through to the next), or one of these.  Code after a
