@@ -227,3 +227,28 @@ def test_ks209_validation_tail_of_one_class_confirms_mixed_labels_refute() -> No
     assert verdict_for(finding("KS209", facts=facts), labels([[0.0, 0, 70], [1.0, 70, 90], [2.0, 90, 100]]))[0] is False
     assert verdict_for(finding("KS209", facts=facts), labels(None))[0] is False
     assert verdict_for(finding("KS209", facts=facts), report({}))[0] is None
+
+
+def test_ks210_the_quantities_a_fit_logs_against_what_its_callbacks_monitor() -> None:
+    from kerassniff.dynamic.measure import logged_quantities, monitors
+
+    class EarlyStopping:
+        monitor = "val_loss"
+
+    class ModelCheckpoint:
+        monitor, save_best_only = "val_acc", False
+
+    assert monitors([EarlyStopping(), ModelCheckpoint(), object()]) == [{"callback": "EarlyStopping",
+                                                                          "monitor": "val_loss"}]
+    checks = {"accuracy": {"reported": {"loss": 0.7, "accuracy": 0.5}}}
+    assert logged_quantities(checks, validates=False) == ["accuracy", "loss"]
+    assert logged_quantities(checks, validates=True) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert logged_quantities({}, validates=True) is None
+
+    facts = {"callback": "EarlyStopping", "monitor": "val_loss"}
+    watched = [{"callback": "EarlyStopping", "monitor": "val_loss"}]
+    confirmed, evidence = verdict_for(finding("KS210", facts=facts), report(monitors=watched, logged=["loss"]))
+    assert confirmed is True and "val_loss" in evidence
+    assert verdict_for(finding("KS210", facts=facts), report(monitors=watched, logged=["loss", "val_loss"]))[0] is False
+    assert verdict_for(finding("KS210", facts=facts), report(monitors=watched, logged=None))[0] is None
+    assert verdict_for(finding("KS210", facts=facts), report())[0] is None  # no fit with this callback was seen

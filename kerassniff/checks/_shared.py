@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
-from kerassniff.semantic.training import CompileCall, LossSpec
+from kerassniff.semantic.training import CompileCall, FitCall, LossSpec
 
 
 def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:
@@ -186,3 +188,18 @@ def layer_chains(layers: list[dict]) -> list[tuple[dict, dict]]:
     """(producer, consumer) pairs of top-level layers, by the built graph."""
     by_name = {layer["name"]: layer for layer in layers if not layer.get("nested")}
     return [(by_name[layer["inbound"]], layer) for layer in by_name.values() if layer.get("inbound") in by_name]
+
+
+def compiled_metric_names(fit: FitCall) -> set[str] | None:
+    """The metrics the model's last compile() before ``fit`` names, as strings (the names Keras logs them under:
+    tf.keras 2 and Keras 3 log a string metric by the string given); an empty set when it names none; None when one
+    is not a plain string, the model has several outputs (their names prefix the metrics') or no compile is known."""
+    compiles = [c for c in fit.model.compiles if c.order < fit.order]
+    if not compiles or len(fit.model.heads()) > 1:
+        return None
+    names = set()
+    for metric in compiles[-1].metrics:
+        if not isinstance(metric.node, cst.SimpleString):
+            return None
+        names.add(metric.node.evaluated_value)
+    return names

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._shared import compiled_metric_names
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import Edit, Fix, safe_fix
@@ -26,7 +27,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_MODULES,
     SAVE_SUFFIXES,
 )
-from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
+from kerassniff.semantic.knowledge.model_api import ACCURACY_SPELLINGS, DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
 from kerassniff.semantic.values import ModelValue, Unknown, const_value, int_value
 
@@ -285,20 +286,15 @@ def _keras_2_only(script: Script) -> bool:
     return script.imports_from("tf_keras", PRIVATE_COPY)
 
 
-# The history key of each spelling of accuracy, and the other spelling's (Keras 3.15.1 logs a metric by the string
-# given: metrics=["accuracy"] logs "accuracy"/"val_accuracy", ["acc"] "acc"/"val_acc"; checked).
-_ACCURACY_SPELLINGS = {"acc": "accuracy", "accuracy": "acc"}
-
-
 def _history_keys(script: Script):
     """``history.history["acc"]`` after a fit() whose model was compiled with ``metrics=["accuracy"]`` (or the
     reverse): Keras 2.3+ and Keras 3 log the metric under the name it was given, so the key is missing."""
     for fit, key, node in script.history_reads:
         base = key[4:] if key.startswith("val_") else key
-        other = _ACCURACY_SPELLINGS.get(base)
+        other = ACCURACY_SPELLINGS.get(base)
         if other is None:
             continue
-        names = _metric_strings(fit)
+        names = compiled_metric_names(fit)
         if names is None or base in names or other not in names:
             continue
         logged = key.replace(base, other, 1)
@@ -308,19 +304,6 @@ def _history_keys(script: Script):
                                   f"metric under the string it was given, so this fit() logs {logged!r} and reading "
                                   f"{key!r} raises KeyError once the whole training has run."),
                      facts={"key": key, "logged": logged})
-
-
-def _metric_strings(fit) -> set[str] | None:
-    """The metric strings of the model's last compile() before ``fit``; None when one is not a plain string."""
-    compiles = [c for c in fit.model.compiles if c.order < fit.order]
-    if not compiles or len(fit.model.heads()) > 1:
-        return None  # several outputs prefix their metrics' names
-    names = set()
-    for metric in compiles[-1].metrics:
-        if not isinstance(metric.node, cst.SimpleString):
-            return None
-        names.add(metric.node.evaluated_value)
-    return names
 
 
 def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:

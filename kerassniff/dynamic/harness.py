@@ -33,7 +33,7 @@ import traceback
 from typing import Any
 
 from kerassniff.dynamic import isolation
-from kerassniff.dynamic.measure import array_stats, error_text, run_checks, to_numpy
+from kerassniff.dynamic.measure import array_stats, error_text, logged_quantities, monitors, run_checks, to_numpy
 from kerassniff.dynamic.probes import data_probe, model_probe
 from kerassniff.dynamic.reads import ReadResolver
 
@@ -132,6 +132,12 @@ class Observer:
         record["checks"] = run_checks(model, xb, yb, min(updates or DEFAULT_UPDATES, cap),
                                       self.original(model, "evaluate"))
         record["probe"] = model_probe(model, xb, bound.get("batch_size"))
+        watched = monitors(bound.get("callbacks"))
+        if watched:  # KS210: what the callbacks monitor, and what this call logs
+            record["monitors"] = watched
+            split = bound.get("validation_split")
+            validates = validation is not None or (isinstance(split, (int, float)) and split > 0)
+            record["logged"] = logged_quantities(record["checks"], validates)
         self.write()
         if self.fits >= MAX_FITS:
             self.report["stopped_at"] = {"kind": "fit", "line": line, "reason": f"{MAX_FITS} fit() calls observed"}

@@ -172,6 +172,30 @@ def accuracy_readings(model, xb, yb, predictions, evaluate) -> dict:
     return readings
 
 
+# The callbacks that act on one logged quantity (KS210), as the harness finds them in fit(callbacks=[...]).
+MONITORING_CALLBACKS = ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint")
+
+
+def monitors(callbacks) -> list[dict]:
+    """The quantity each monitoring callback of a fit() watches (ModelCheckpoint only with save_best_only)."""
+    found = []
+    for callback in callbacks if isinstance(callbacks, (list, tuple)) else ():
+        name = type(callback).__name__
+        if name in MONITORING_CALLBACKS and isinstance(getattr(callback, "monitor", None), str) and \
+                (name != "ModelCheckpoint" or getattr(callback, "save_best_only", False)):
+            found.append({"callback": name, "monitor": callback.monitor})
+    return found
+
+
+def logged_quantities(checks: dict, validates: bool) -> list[str] | None:
+    """The names a fit() logs each epoch: what evaluate() reported on the batch, and the same with ``val_`` when the
+    call validates; None when evaluate() could not run."""
+    reported = (checks.get("accuracy") or {}).get("reported")
+    if reported is None:
+        return None
+    return sorted(set(reported) | ({f"val_{name}" for name in reported} if validates else set()))
+
+
 def error_text(error: BaseException) -> str:
     text = f"{type(error).__name__}: {error}".strip()
     return " ".join(text.split())[:400]

@@ -79,3 +79,13 @@ def compiles_itself(name: str) -> bool:
     model_class = library_model_class(name)
     return model_class is not None and name.split(".")[0] in KERAS_HUB_PACKAGES \
         and model_class.endswith(SELF_COMPILING_TASK_SUFFIXES)
+
+# Callbacks that act on one logged quantity, ``monitor=`` (keyword, or the positional index given here), 'val_loss'
+# when not given (Keras 2 and 3 alike).  ModelCheckpoint reads it only with save_best_only=True.
+MONITOR_CALLBACKS = {"keras.callbacks.EarlyStopping": 0, "keras.callbacks.ModelCheckpoint": 1,
+                     "keras.callbacks.ReduceLROnPlateau": 0}
+DEFAULT_MONITOR = "val_loss"
+# The log key of each spelling of accuracy and the other spelling's: tf.keras 2 and Keras 3 log a string metric by
+# the string given (metrics=["accuracy"] logs "accuracy"/"val_accuracy", ["acc"] "acc"/"val_acc"; checked on Keras
+# 3.15.1); standalone Keras <= 2.2 logged both as "acc".
+ACCURACY_SPELLINGS = {"acc": "accuracy", "accuracy": "acc"}

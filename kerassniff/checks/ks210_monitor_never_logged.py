@@ -1,0 +1,190 @@
+"""KS210 monitor-never-logged: EarlyStopping, ModelCheckpoint(save_best_only=True) or ReduceLROnPlateau watching a
+quantity the fit() it is given never logs.
+
+A fit() logs ``loss`` and each compiled metric under the string it was given, and the same with ``val_`` only when
+it validates.  A callback that monitors anything else never acts: Keras warns each epoch and trains on (Keras 3, with
+``mode='auto'``, cannot tell which way an unknown metric should go and raises ValueError after the first epoch).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.checks._shared import compiled_metric_names
+from kerassniff.evidence import Measurements, Verdict, facts
+from kerassniff.findings import Finding, Severity
+from kerassniff.fixes import unsafe_fix, with_quotes_of
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.model_api import ACCURACY_SPELLINGS, DEFAULT_MONITOR, MONITOR_CALLBACKS
+from kerassniff.semantic.training import FitCall
+from kerassniff.semantic.values import Instance, Seq, Value, const_value, str_value
+
+# What each callback fails to do when its quantity is missing, and how it behaves meanwhile (checked on Keras 3.15.1;
+# Keras 2 and tf.keras 2 from their sources).
+NEVER = {
+    "EarlyStopping": ("it never stops training",
+                      "EarlyStopping warns at each epoch that the metric is not available and never stops: training "
+                      "runs every epoch, and restore_best_weights restores nothing."),
+    "ModelCheckpoint": ("it never keeps the best epoch",
+                        "ModelCheckpoint(save_best_only=True) warns that it can save the best model only with the "
+                        "metric available; Keras 2 and tf.keras 2 then skip the save (no file is written) and Keras 3 "
+                        "saves at every epoch (the file holds the last epoch, not the best)."),
+    "ReduceLROnPlateau": ("it never lowers the learning rate",
+                          "ReduceLROnPlateau warns at each epoch that the metric is not available and never lowers "
+                          "the learning rate."),
+}
+# fit()'s positional parameters (fit_generator's): callbacks, and the last one that can carry validation.
+_CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
+_LAST_PLAIN_POSITION = {"fit": 5, "fit_generator": 4}  # validation_split/validation_data come after these
+# Models whose logged metrics are the compiled ones: a subclassed model's train_step may log anything.
+_COMPILED_KINDS = frozenset({"sequential", "functional", "application", "loaded"})
+
+
+def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    """The keys the observed fit() calls logged, for the callbacks of the finding's class and monitor."""
+    fact = facts(finding)
+    key, callback = fact.get("monitor"), fact.get("callback")
+    watched = [fit for fit in run.fits()
+               if any(m.get("callback") == callback and m.get("monitor") == key for m in fit.get("monitors") or [])]
+    logged = [fit.get("logged") for fit in watched if fit.get("logged") is not None]
+    if not logged:
+        return None
+    if all(key not in keys for keys in logged):
+        return Verdict(True, f"fit() logged {', '.join(sorted(logged[0]))}: no {key!r} for {callback}")
+    return Verdict(False, f"fit() logged {key!r}")
+
+
+@rule("KS210", "monitor-never-logged", Severity.WARNING,
+      "a callback (EarlyStopping, ModelCheckpoint(save_best_only=True), ReduceLROnPlateau) monitoring a quantity "
+      "its fit() never logs", "monitor a logged quantity: 'val_loss' with validation data, else 'loss'",
+      verdict=verdict)
+def check(script: Script):
+    # A callback object can be given to several fit() calls: it is reported when none of them logs its quantity.
+    by_callback: dict[int, list[tuple[Instance, str, str, FitCall, tuple | None]]] = {}
+    for fit in script.fits():
+        if fit.method not in _CALLBACKS_POSITION:
+            continue
+        for callback, name in _monitoring_callbacks(script, fit):
+            key = _monitor(callback, name)
+            missing = _missing(script, fit, key) if key is not None else None
+            by_callback.setdefault(id(callback.node), []).append((callback, name, key, fit, missing))
+    for uses in by_callback.values():
+        if all(missing is not None for *_, missing in uses):
+            callback, name, key, fit, missing = uses[0]
+            yield _report(callback, name, key, fit, missing)
+
+
+def _monitoring_callbacks(script: Script, fit: FitCall):
+    """The callbacks of a fit() that act on a monitored quantity, with their short class name."""
+    callbacks = fit.args.get("callbacks", _CALLBACKS_POSITION[fit.method])
+    for callback in callbacks.items if isinstance(callbacks, Seq) else ():
+        if not isinstance(callback, Instance) or callback.cls not in MONITOR_CALLBACKS:
+            continue
+        if not isinstance(callback.node, cst.Call) or script.call_at(callback.node) is None:
+            continue  # built in a helper module: not this file's to report
+        name = callback.cls.rsplit(".", 1)[-1]
+        if name == "ModelCheckpoint" and const_value(callback.args.get("save_best_only", 3)) is not True:
+            continue  # without save_best_only it saves every epoch and reads no monitor
+        yield callback, name
+
+
+def _monitor(callback: Instance, name: str) -> str | None:
+    """The key a callback monitors ('val_loss' by default); None when it is not a known string."""
+    value = callback.args.get("monitor", MONITOR_CALLBACKS[callback.cls])
+    if value is None:
+        return None if _spreads(callback.args.nodes) else DEFAULT_MONITOR
+    return str_value(value)
+
+
+def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
+    """Why ``fit`` never logs ``key``: ("validation",) when it does not validate, ("spelling", logged) for the other
+    spelling of accuracy, ("metrics",) when no metric is compiled; None when it is logged or unknown."""
+    validates = _validates(fit)
+    if key.startswith("val_") and validates is False:
+        return ("validation",)
+    base = key[4:] if key.startswith("val_") else key
+    if base == "loss" or validates is None or fit.model.kind not in _COMPILED_KINDS or _adds_metrics(script):
+        return None
+    names = compiled_metric_names(fit)
+    if names is None or base in names:
+        return None
+    other = ACCURACY_SPELLINGS.get(base)
+    if other is not None and other in names:
+        return ("spelling", key.replace(base, other, 1), other)
+    if not names and _no_metric_argument(fit):
+        return ("metrics",)
+    return None
+
+
+def _validates(fit: FitCall) -> bool | None:
+    """Whether a fit() call validates; None when its arguments are not all known.  "No validation" is read from the
+    call as written (no validation_data=/validation_split=, or a literal None / 0): a parameter's default is not
+    known to be what every caller passes."""
+    args = fit.args
+    if _spreads(args.nodes) or len(args.positional) > _LAST_PLAIN_POSITION[fit.method]:
+        return None
+    data, split = args.node_of("validation_data"), args.node_of("validation_split")
+    if data is not None and not (isinstance(data.value, cst.Name) and data.value.value == "None"):
+        return True
+    if split is not None and not (isinstance(split.value, (cst.Integer, cst.Float)) and
+                                  float(split.value.evaluated_value) == 0):
+        value = const_value(args.get("validation_split"))
+        return True if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+    return False
+
+
+def _no_metric_argument(fit: FitCall) -> bool:
+    """The last compile() before the fit names no metric at all (no metrics=, weighted_metrics= or ``**config``)."""
+    compile_call = [c for c in fit.model.compiles if c.order < fit.order][-1]
+    args = compile_call.args
+    return not _spreads(args.nodes) and not args.has("weighted_metrics") and (
+        args.get("metrics", 2) is None or const_value(args.get("metrics", 2), 0) in ([], ()))
+
+
+def _adds_metrics(script: Script) -> bool:
+    """``model.add_metric(...)`` anywhere: the model logs a name its compile() does not show."""
+    return any(call.method == "add_metric" for call in script.calls)
+
+
+def _spreads(nodes: tuple) -> bool:
+    return any(arg.star for arg in nodes)
+
+
+def _report(callback: Instance, name: str, key: str, fit: FitCall, missing: tuple) -> Report:
+    never, story = NEVER[name]
+    monitor_arg = callback.args.node_of("monitor", MONITOR_CALLBACKS[callback.cls])
+    where = monitor_arg.value if monitor_arg is not None else callback.node
+    mentions = {"fit": fit.node}
+    typed = {"callback": name, "monitor": key, "reason": missing[0]}
+    if missing[0] == "validation":
+        return Report(where, f"{name} monitors {key!r} but fit() has no validation data: {never}",
+                      "pass validation_data= or validation_split= to fit(), or monitor 'loss'",
+                      explanation=(f"Keras logs {key!r} only when fit() validates (validation_data= or "
+                                   f"validation_split=); the fit() at {{fit}} does not, so each epoch logs only the "
+                                   f"training quantities. {story}"),
+                      facts=typed, mentions=mentions)
+    consequence = never if _mode_given(callback) else "Keras 3 stops with ValueError after one epoch"
+    ending = (f"With mode='auto' Keras 3 cannot tell whether {key!r} should rise or fall and raises ValueError at "
+              f"the end of the first epoch. With mode= given, and on tf.keras 2: {story}")
+    if missing[0] == "spelling":
+        logged, compiled = missing[1], missing[2]
+        fix = None
+        if monitor_arg is not None and isinstance(monitor_arg.value, cst.SimpleString):
+            fix = unsafe_fix(f"monitor {logged!r}", monitor_arg.value, with_quotes_of(monitor_arg.value, logged))
+        return Report(where, f"{name} monitors {key!r} but fit() logs {logged!r}: {consequence}",
+                      f"monitor={logged!r}, the name compile(metrics=[{compiled!r}]) logs", fix,
+                      explanation=(f"compile(metrics=[{compiled!r}]) makes fit() log {logged!r}: tf.keras 2 and "
+                                   f"Keras 3 log a string metric under the string given (only Keras <= 2.2 logged "
+                                   f"'accuracy' as 'acc'). {ending}"),
+                      facts={**typed, "logged": logged}, mentions=mentions)
+    return Report(where, f"{name} monitors {key!r} but compile() names no metric: {consequence}",
+                  f"add metrics=[{key.removeprefix('val_')!r}] to compile(), or monitor 'val_loss'",
+                  explanation=(f"A model compiled without metrics logs only its loss ('loss', and 'val_loss' when "
+                               f"fit() validates), so {key!r} never appears in the logs of the fit() at {{fit}}. "
+                               f"{ending}"),
+                  facts=typed, mentions=mentions)
+
+
+def _mode_given(callback: Instance) -> bool:
+    mode: Value | None = callback.args.get("mode")
+    return str_value(mode) in ("min", "max")
