@@ -88,8 +88,28 @@ _CENTERING = {("-min", "minmax"), ("-amin", "minmax"), ("-mean", "standardize")}
 
 def scaling_text(data: Data) -> str:
     """'divided by 255', 'preprocess_input (resnet50)', 'not scaled' ..."""
+    return steps_text([step for step in data.steps if step.is_scaling])
+
+
+def extra_scaling(data: Data, than: Data) -> list | None:
+    """The scaling steps ``data`` goes through besides all of those of ``than`` (which has some), when its steps are
+    those and more: the training flow 'is also divided by 255'. None otherwise."""
+    mine = [step for step in data.steps if step.is_scaling]
+    theirs = [step for step in than.steps if step.is_scaling]
+    kinds = [(step.kind, step.detail) for step in mine]
+    wanted = [(step.kind, step.detail) for step in theirs]
+    if not theirs or len(mine) <= len(theirs):
+        return None
+    if kinds[:len(wanted)] == wanted:
+        return mine[len(wanted):]
+    if kinds[-len(wanted):] == wanted:
+        return mine[:-len(wanted)]
+    return None
+
+
+def steps_text(steps: list) -> str:
+    """The words for scaling steps in order: 'divided by 255, then passed through preprocess_input (vgg16)'."""
     words = []
-    steps = [step for step in data.steps if step.is_scaling]
     for index, step in enumerate(steps):
         following = steps[index + 1].kind if index + 1 < len(steps) else None
         if step.kind == "shift" and (step.detail, following) in _CENTERING:

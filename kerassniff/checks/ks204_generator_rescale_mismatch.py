@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from kerassniff.checks._shared import (
     EVENT_WORDS,
+    extra_scaling,
     flow_array_mismatches,
     scaling_mismatches,
     scaling_text,
+    steps_text,
     used_scaling_verdict,
 )
 from kerassniff.evidence import Measurements, Verdict
@@ -25,11 +27,10 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=True):
-            yield Report(event.call_node, (
-                f"the {EVENT_WORDS[event.kind]} flow {event.data.label} is {scaling_text(event.data)}, unlike the "
-                f"training flow {reference.data.label}"),
+            yield Report(event.call_node, _flow_difference(reference, event),
                 explanation=(f"The training flow {reference.data.label} is {scaling_text(reference.data)} "
-                             f"({{training}}): validation/test numbers "
+                             f"({{training}}), the {EVENT_WORDS[event.kind]} flow {event.data.label} "
+                             f"{scaling_text(event.data)}: validation/test numbers "
                              f"are computed on differently scaled images and do not reflect the model."),
                 mentions={"training": reference.data.node or reference.call_node})
         for reference, event in flow_array_mismatches(script, model):
@@ -40,3 +41,16 @@ def check(script: Script):
                              f"({{training}}), but the arrays of the same data given to {EVENT_WORDS[event.kind]} "
                              f"do not go through it: those numbers are computed on differently scaled inputs."),
                 mentions={"training": reference.data.node or reference.call_node})
+
+
+def _flow_difference(reference, event) -> str:
+    """Name the steps one flow has beyond the other's ('the training flow is also divided by 255') when its steps
+    are the other's and more; else the other flow's whole scaling."""
+    kind, label, training = EVENT_WORDS[event.kind], event.data.label, reference.data.label
+    extra = extra_scaling(reference.data, event.data)
+    if extra:
+        return f"the training flow {training} is also {steps_text(extra)}, unlike the {kind} flow {label}"
+    extra = extra_scaling(event.data, reference.data)
+    if extra:
+        return f"the {kind} flow {label} is also {steps_text(extra)}, unlike the training flow {training}"
+    return f"the {kind} flow {label} is {scaling_text(event.data)}, unlike the training flow {training}"

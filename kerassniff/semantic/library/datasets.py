@@ -49,10 +49,11 @@ STANDARDIZING_OPTIONS = ("featurewise_center", "featurewise_std_normalization", 
 
 
 def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:
-    """What an ImageDataGenerator does to every image of each flow it makes, in Keras's order."""
+    """What an ImageDataGenerator does to every image of each flow it makes, in Keras's order (its standardize():
+    preprocessing_function, then rescale, then the standardizing options)."""
     args = instance.args
     where = instance.node or node
-    steps = [*_rescale_steps(args.get("rescale"), where), *_preprocessing_steps(args.get("preprocessing_function"), where)]
+    steps = [*_preprocessing_steps(args.get("preprocessing_function"), where), *_rescale_steps(args.get("rescale"), where)]
     for option in STANDARDIZING_OPTIONS:
         if const_value(args.get(option)) is True:
             steps.append(Step("standardize", option, where))
