@@ -21,15 +21,18 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     ONE_LAYER_KEYWORDS,
     OPTIMIZER_KEYWORDS,
     PRIVATE_COPY,
+    REMOVED_ALIASES,
     REMOVED_CALL_KEYWORDS,
     REMOVED_FROM_KERAS,
+    REMOVED_IN_KERAS_3,
     REMOVED_MODEL_METHODS,
     REMOVED_MODULES,
+    REMOVED_OPTIMIZER_KEYWORDS,
     SAVE_SUFFIXES,
 )
 from kerassniff.semantic.knowledge.model_api import ACCURACY_SPELLINGS, DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
-from kerassniff.semantic.values import ModelValue, Unknown, const_value, int_value
+from kerassniff.semantic.values import Instance, ModelValue, Unknown, const_value, int_value
 
 _KERAS_ROOT_REMOVED = {**REMOVED_MODULES, **REMOVED_FROM_KERAS}
 _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
@@ -95,6 +98,9 @@ def check(script: Script):
                          facts={"method": call.method, "modern": modern})
         if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES:
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
+        if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
+                call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node):
+            yield _metric_reset_states(call)
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
                 isinstance(call.receiver, ModelValue)
                 or (call.method == "predict_classes" and isinstance(call.receiver, Unknown))):
@@ -142,6 +148,7 @@ def check(script: Script):
                 yield _legacy_optimizer_report(call, name)
             elif not _from_private_copy(script, call.node.func):
                 yield from _keywords(call, _optimizer_keywords(call), f"{name}()", None)
+                yield from _removed_keywords(call, f"{name}()", REMOVED_OPTIMIZER_KEYWORDS.get(name, ()), "ValueError")
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),
@@ -188,6 +195,9 @@ _REMOVED_KEYWORD_ADVICE = {
                           "size)",
                           "tf.keras 2 layers took batch_input_shape= to build the model's input; Keras 3 layers raise "
                           "ValueError (Unrecognized keyword arguments): the input is declared by keras.Input."),
+    "schedule_decay": ("drop it: Keras 3's Nadam has no schedule_decay (its momentum schedule is built in)",
+                       "Standalone Keras 2 and tf.keras <= 2.10 took Nadam(schedule_decay=) (tf.keras read it as "
+                       "decay=); Keras 3 raises ValueError: Argument(s) not recognized (checked on 3.15.1)."),
     "period": ("use save_freq= (counted in batches): save_freq=period * steps_per_epoch",
                "ModelCheckpoint(period=) counted epochs in Keras 2 (deprecated since tf.keras 2.1); Keras 3's "
                "ModelCheckpoint has only save_freq= ('epoch' or a number of batches)."),
@@ -222,6 +232,17 @@ def _optimizer_keywords(call) -> dict:
     if decay is not None and const_value(decay) == 0:
         return {key: value for key, value in OPTIMIZER_KEYWORDS.items() if key != "decay"}
     return OPTIMIZER_KEYWORDS
+
+
+def _metric_reset_states(call) -> Report:
+    """``metric.reset_states()``: tf.keras 2's deprecated name of ``reset_state()`` (since 2.5); Keras 3 metrics have
+    only reset_state (AttributeError on Keras 3.15.1)."""
+    return Report(call.node.func, "metric.reset_states() was removed in Keras 3: AttributeError",
+                  "call reset_state(), its name since tf.keras 2.5", _rename_attribute(call.node.func, "reset_state"),
+                  explanation=("tf.keras 2.5 renamed Metric.reset_states() to reset_state() and kept the old name as a "
+                               "deprecated alias; Keras 3 metrics have only reset_state(), so the script stops here "
+                               "with AttributeError."),
+                  facts={"method": "reset_states", "modern": "reset_state"})
 
 
 def _removed_method(call) -> Report:
@@ -340,6 +361,11 @@ def _removed_modules(script: Script):
     reported: set[str] = set()
     for reference in script.references:
         raw = reference.raw
+        if raw.startswith("keras.api.") or raw == "keras.api":
+            if "api" not in reported and not reference.guarded:
+                reported.add("api")
+                yield _removed_in_keras_3(script, reference, "api")
+            continue
         if raw.startswith("keras."):
             relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
         elif raw.startswith("tensorflow.keras."):
@@ -355,7 +381,7 @@ def _removed_modules(script: Script):
         failure = _failure(script, reference.node)
         hint = table[module].format(example=_example(script, reference.raw))
         keras = 1 if module in ("objectives", "initializations") or module.startswith("backend.") else 2
-        kind = ("class" if module.rsplit(".", 1)[-1][:1].isupper() else
+        kind = ("alias" if module in REMOVED_ALIASES else "class" if module.rsplit(".", 1)[-1][:1].isupper() else
                 "function" if module.startswith("backend.") else "module")
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
                      explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 "
@@ -363,6 +389,16 @@ def _removed_modules(script: Script):
                                      if module in REMOVED_MODULES else "")
                                   + f"has no such {kind}, so the script stops here with {failure}."),
                      facts={"module": f"keras.{module}"})
+
+
+def _removed_in_keras_3(script: Script, reference, module: str) -> Report:
+    """A module of Keras 3 itself that a later Keras 3 release removed (keras.api, from 3.10)."""
+    release, hint = REMOVED_IN_KERAS_3[module]
+    failure = _failure(script, reference.node)
+    return Report(reference.node, f"keras.{module} does not exist in Keras {release}+: {failure}", hint,
+                  explanation=(f"Keras 3 releases before {release} had keras.{module}; Keras {release} and later do "
+                               f"not (checked on the released wheels), so the script stops here with {failure}."),
+                  facts={"module": f"keras.{module}"})
 
 
 def _failure(script: Script, node: cst.CSTNode) -> str:

@@ -71,7 +71,13 @@ REMOVED_MODULES = {
     "utils.vis_utils": "import plot_model from keras.utils",
     "utils.generic_utils": "import what you need from keras.utils (get_custom_objects, Progbar, ...)",
     "utils.data_utils": "import what you need from keras.utils (get_file, Sequence, ...)",
+    "constraints.maxnorm": "use keras.constraints.MaxNorm (or max_norm)",
+    "constraints.nonneg": "use keras.constraints.NonNeg (or non_neg)",
+    "constraints.unitnorm": "use keras.constraints.UnitNorm (or unit_norm)",
 }
+# The names above that were lowercase aliases of a class in Keras 2 (maxnorm = max_norm = MaxNorm); Keras 3 keeps the
+# class and its snake_case alias only.
+REMOVED_ALIASES = frozenset({"constraints.maxnorm", "constraints.nonneg", "constraints.unitnorm"})
 # Legacy preprocessing that Keras 3's own keras.preprocessing dropped (its public API keeps array_to_img, img_to_array,
 # load_img, save_img, smart_resize and pad_sequences) while tensorflow.keras on TensorFlow 2.21 still has them:
 # reported under keras. only (checked on Keras 3.15.1 and TensorFlow 2.21).
@@ -82,9 +88,17 @@ REMOVED_FROM_KERAS = {
     "preprocessing.text": "use keras.layers.TextVectorization",
     "preprocessing.sequence.TimeseriesGenerator": "use keras.utils.timeseries_dataset_from_array",
 }
+# Keras 3's own modules that a later Keras 3 release removed, with that release (checked on the released wheels):
+# keras.api, the generated public API package of Keras 3.0-3.9, is gone from 3.10 on (ModuleNotFoundError on 3.15.1).
+REMOVED_IN_KERAS_3 = {
+    "api": ("3.10", "import from keras itself (keras.models, keras.layers, ...): keras.api was the package Keras "
+                    "3.0-3.9 generated its public names into"),
+}
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
 PRIVATE_COPY = "tensorflow.python.keras"
+# Optimizer keywords Keras 3 dropped without a renamed equivalent: optimizer class -> keywords.
+REMOVED_OPTIMIZER_KEYWORDS = {"Nadam": ("schedule_decay",)}
 # Standalone Keras 2.0-2.3's lowercase aliases of the optimizer classes (keras.optimizers.adam()); Keras 3 has only the
 # classes.
 LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
