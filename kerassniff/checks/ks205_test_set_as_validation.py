@@ -1,6 +1,7 @@
 """KS205 test-set-as-validation (seed 004)."""
 from __future__ import annotations
 
+import posixpath
 import re
 
 from kerassniff.checks._shared import events
@@ -36,7 +37,7 @@ AFFIXES = {"x", "y", "xs", "ys", "ds", "set", "data", "gen", "img", "imgs", "ima
 
 
 def _is_test(data) -> bool:
-    """The array is a test split: so named, the test half of a dataset's load_data(), or read from a test file.
+    """The array is a test split: so named, the test half of a dataset's load_data(), or read from a test file or folder.
 
     A held-out part named for validation (``x_train, x_val, ... = train_test_split(...)``) is a validation
     split, even though train_test_split calls it the "test" part: evaluating on it is no leak.
@@ -46,6 +47,9 @@ def _is_test(data) -> bool:
         return True
     if data.split == "test" and data.source.kind == "dataset":
         return True  # (x_train, y_train), (x_test, y_test) = mnist.load_data(), whatever it is called
+    if data.source.kind == "directory" and data.source.path and \
+            "test" in _words(posixpath.basename(posixpath.normpath(data.source.path.replace("\\", "/")))):
+        return True  # flow_from_directory("data/test"): the folder says what it holds, whatever the flow is called
     if words & set(VALIDATION_WORDS):
         return False
     path = data.source.path or ""

@@ -1,5 +1,7 @@
-"""KS206 training-data-as-validation: validation_data taken from the arrays fit() trains on."""
+"""KS206 training-data-as-validation: validation_data taken from the arrays, the flow or the folder fit() trains on."""
 from __future__ import annotations
+
+import posixpath
 
 import libcst as cst
 
@@ -24,7 +26,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 
 
 @rule("KS206", "training-data-as-validation", Severity.WARNING,
-      "validation_data that is the training array itself, or a slice of it, in the same fit() call",
+      "validation_data that is the training array itself, a slice of it, the training flow, or a read of the same folder",
       "validate on samples the model does not train on: validation_split=0.2, or split once with "
       "train_test_split and pass the held-out part", verdict=verdict)
 def check(script: Script):
@@ -37,6 +39,7 @@ def check(script: Script):
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute)):
             yield from _same_flow(script, fit, trained, validation.value)
+            yield from _same_folder(fit, validation.value)
             continue
         if not isinstance(validation.value, (cst.Tuple, cst.List)):
             continue
@@ -71,6 +74,35 @@ def _same_flow(script: Script, fit: FitCall, trained: cst.BaseExpression, valida
             f"same object, so every validation batch is drawn from the training data. Validation loss and accuracy "
             f"then track the training ones and cannot show overfitting; early stopping, checkpoints and "
             f"learning-rate schedules that monitor val_loss choose on training data."))
+
+
+def _same_folder(fit: FitCall, validation: cst.BaseExpression):
+    """Two folder reads of one folder, neither holding part of it out (no subset=, no validation_split=): the training
+    flow and the validation flow yield the same images."""
+    trained, held_out = fit.data(fit.x), fit.data(fit.validation_data)
+    if trained is None or held_out is None or trained is held_out or trained.source.node is held_out.source.node:
+        return  # not two folder reads (one flow validated on itself is _same_flow's)
+    folders = [_whole_folder(data) for data in (trained, held_out)]
+    if folders[0] is None or folders[0] != folders[1]:
+        return
+    yield Report(validation, (
+        f"validation_data reads the training folder '{trained.source.path}' too: validation scores mirror training"),
+        "point the validation flow at a held-out folder, or split one folder with validation_split= and "
+        "subset='training' / subset='validation'",
+        explanation=(
+            f"The training flow and the validation flow both read every image in '{trained.source.path}' (no "
+            f"subset=, no validation_split=), so every validation image is also a training image. Validation loss "
+            f"and accuracy then track the training ones and cannot show overfitting; early stopping, checkpoints and "
+            f"learning-rate schedules that monitor val_loss choose on training data."),
+        facts={"folder": trained.source.path})
+
+
+def _whole_folder(data) -> str | None:
+    """The folder a directory read takes every image of, normalised ('data/train/' is 'data/train'); None otherwise."""
+    source = data.source
+    if source.kind != "directory" or source.path is None or source.subset is not None:
+        return None
+    return posixpath.normpath(source.path.replace("\\", "/"))
 
 
 def _array_argument(fit: FitCall) -> cst.BaseExpression | None:

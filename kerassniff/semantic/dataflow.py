@@ -38,7 +38,10 @@ class Source:
     pixels: bool = False  # 0-255 image data
     color: str | None = None  # rgb | bgr | gray
     value_range: tuple[float, float] | None = None
-    path: str | None = None  # the file a "file" source reads, when it is a constant
+    path: str | None = None  # the file a "file" source reads, or the folder a "directory" source, when constant
+    # a folder read that takes part of the folder: its subset= ('training', 'validation', 'both'), or 'split' when its
+    # ImageDataGenerator has validation_split= (None: every image in the folder)
+    subset: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from kerassniff.semantic.values import (
     Symbol,
     Value,
     const_value,
+    str_value,
 )
 
 # tf.data methods that regroup, reorder or repeat elements without changing them.
@@ -95,15 +96,24 @@ def generator_method(effects: Effects, instance: Instance, method: str, args: Ca
         description = f"{method}(...)"
         mode = args.get("class_mode")
         call_args = CallArgs(args.positional, args.keywords + (("label_mode", mode if mode is not None else Const("categorical")),))
-        return image_directory(call_args, node, description, steps, "categorical")
+        split = instance.args.get("validation_split")
+        return image_directory(call_args, node, description, steps, "categorical", folder=method == "flow_from_directory",
+                               split=split is not None and const_value(split) not in (None, 0, 0.0))
     return UNKNOWN
 
 
-def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int") -> Value:
+def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int",
+                    folder: bool = True, split: bool = False) -> Value:
+    """Images read from a folder (``folder``: its path is the first argument, ``directory=``; else a data frame), in
+    batches with their labels; ``split``: the generator holds part of the folder out (validation_split=)."""
     label_mode = const_value(args.get("label_mode"), label_mode_default)
     encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
     color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
-    source = Source("directory", description, node, pixels=True, color=color)
+    subset = args.get("subset")
+    source = Source("directory", description, node, pixels=True, color=color,
+                    path=str_value(args.get("directory", 0)) if folder else None,
+                    subset="split" if split else "?" if subset is not None and str_value(subset) is None
+                    else str_value(subset))
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
     data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps))
