@@ -808,3 +808,16 @@ def test_calling_a_generator_function_gives_a_generator_not_its_return_value() -
     fit = script.models[0].fits[0]
     assert type(fit.x).__name__ == "Unknown" and type(fit.validation_data).__name__ == "Unknown"
     assert fit.epochs.value == 1
+
+
+def test_a_loss_object_called_on_a_models_outputs_is_paired_with_that_model() -> None:
+    script = build("import keras\n"
+                   "a = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\n"
+                   "b = keras.Sequential([keras.layers.Dense(3)])\n"
+                   "ce = keras.losses.CategoricalCrossentropy(from_logits=True)\n"
+                   "for x, y in batches:\n"
+                   "    loss = ce(y, a(x, training=True)) + ce(y, b(x))\n"
+                   "    other = ce(y, unknown_model(x))\n")
+    first, second = script.models
+    assert [(l.name, l.from_logits) for l in first.loss_calls] == [("categorical_crossentropy", True)]
+    assert len(second.loss_calls) == 1 and second.loss_calls[0].node is not first.loss_calls[0].node

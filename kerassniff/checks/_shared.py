@@ -38,6 +38,16 @@ def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall
                         yield model, compile_call, loss, head
 
 
+def hand_loss_heads(script: Script) -> Iterator[tuple[Model, LossSpec, OutputHead]]:
+    """Each loss called by hand on a model's outputs (``loss_fn(y, model(x))``) with the output head it scores (a
+    single-output model's known head); the rules that judge a loss against an activation alone ask for these too."""
+    for model in script.models:
+        heads = model.heads() if model.loss_calls else []
+        if len(heads) == 1 and heads[0] is not None:
+            for loss in model.loss_calls:
+                yield model, loss, heads[0]
+
+
 def layer_shapes(script: Script, model: Model) -> list[list[ShapedLayer]]:
     """:func:`~kerassniff.semantic.shapes.model_shapes` of a model, inferred once per script for every rule."""
     return script.derived(("layer_shapes", model), lambda: model_shapes(model))  # a model hashes by identity

@@ -1,7 +1,7 @@
 """KS104 logits-mismatch."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, head_mention, loss_heads, loss_text
+from kerassniff.checks._shared import describe_head, hand_loss_heads, head_mention, loss_heads, loss_text
 from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -40,7 +40,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
       "or a linear output with from_logits=True", verdict=verdict)
 def check(script: Script):
-    for model, _, loss, head in loss_heads(script):
+    pairs = [(model, loss, head) for model, _, loss, head in loss_heads(script)]
+    for model, loss, head in pairs + list(hand_loss_heads(script)):
         if loss.name not in CROSSENTROPY_LOSSES:
             continue
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):

@@ -30,7 +30,7 @@ from kerassniff.semantic.knowledge.layers import (
 )
 from kerassniff.semantic.names import short
 from kerassniff.semantic.dataflow import Data, data_of
-from kerassniff.semantic.pyvalues import CallArgs, Const, Value, const_value, str_value
+from kerassniff.semantic.pyvalues import CallArgs, Const, Unknown, Value, const_value, str_value
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
@@ -133,6 +133,8 @@ class Model:
     compiles: list[CompileCall] = field(default_factory=list)
     fits: list[FitCall] = field(default_factory=list)
     inferences: list[InferenceCall] = field(default_factory=list)
+    # losses called by hand on this model's outputs (``loss_fn(y, model(x))`` in a GradientTape loop), at the call
+    loss_calls: list[LossSpec] = field(default_factory=list)
     saves: list[SaveCall] = field(default_factory=list)
     attribute_sets: list[AttributeSet] = field(default_factory=list)  # model.x = ... / model.layers[i].x = ...
     input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
@@ -142,7 +144,7 @@ class Model:
     def release(self) -> None:
         """Forget the calls made on the model, each of which refers back to it: for an analysis nobody will read
         again, so that it is freed as soon as it is dropped rather than by the cyclic collector's pass."""
-        for calls in (self.compiles, self.fits, self.inferences, self.saves, self.attribute_sets):
+        for calls in (self.compiles, self.fits, self.inferences, self.saves, self.attribute_sets, self.loss_calls):
             calls.clear()
 
     def sample_shape(self) -> tuple | None:
@@ -396,6 +398,14 @@ class TensorValue(Value):
 @dataclass(eq=False)
 class ModelValue(Value):
     model: "Model"
+
+
+@dataclass(frozen=True)
+class Predictions(Unknown):
+    """What calling a model on data gives (``model(x_batch)``): unknown values, known to be this model's outputs, so
+    that a loss called by hand on them in a training loop is paired with the model's output layer."""
+
+    model: "Model | None" = None
 
 
 @dataclass(eq=False)

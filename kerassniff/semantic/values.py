@@ -9,7 +9,7 @@ call arguments) at the bottom, then :mod:`~kerassniff.semantic.dataflow` (values
 from __future__ import annotations
 
 from kerassniff.semantic.dataflow import DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, data_of
-from kerassniff.semantic.models import HistoryLog, HistoryValue, LayerValue, ModelValue, TensorValue
+from kerassniff.semantic.models import HistoryLog, HistoryValue, LayerValue, ModelValue, Predictions, TensorValue
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
     BoundMethod,
@@ -39,7 +39,7 @@ from kerassniff.semantic.pyvalues import (
 __all__ = [
     "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "DataValue", "DictValue",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
-    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Symbol",
+    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Symbol",
     "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
     "str_value",
 ]

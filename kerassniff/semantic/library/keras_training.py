@@ -24,6 +24,8 @@ from kerassniff.semantic.training import (
     SaveCall,
     compile_losses,
     compile_metrics,
+    loss_name,
+    resolve_loss,
     unknown_if_none,
 )
 from kerassniff.semantic.values import (
@@ -34,6 +36,7 @@ from kerassniff.semantic.values import (
     Instance,
     LayerValue,
     ModelValue,
+    Predictions,
     Seq,
     TensorValue,
     Unknown,
@@ -50,6 +53,9 @@ def call_object(effects: Effects, callee: Value, args: CallArgs, node: cst.Call)
         if isinstance(first, DataValue):  # a preprocessing layer on data: Rescaling(1/255)(x)
             return layer_on_data(callee.layer, first.data, node)
         return apply_layer(callee.layer, first)
+    if isinstance(callee, Instance) and loss_name(callee) is not None:
+        record_loss_call(effects, callee, args, node)
+        return UNKNOWN
     if isinstance(callee, Instance) and isinstance(first, TensorValue):
         # a custom layer (or any callable object) applied to a tensor: a tensor made by something unknown
         return TensorValue(first.path + (unknown_layer(node),), complete=False)
@@ -59,7 +65,7 @@ def call_object(effects: Effects, callee: Value, args: CallArgs, node: cst.Call)
             return apply_layer(Layer("Model", "keras.models.Model", model.node, CallArgs(), nested=model), first)
         if isinstance(first, DataValue):
             record_inference(effects, model, "__call__", args, node, first, UNKNOWN)
-        return UNKNOWN
+        return Predictions(model=model)  # on data, or on a batch the script draws from a dataset
     return UNKNOWN
 
 
@@ -163,6 +169,17 @@ def record_fit(effects: Effects, model: Model, method: str, args: CallArgs, node
     _events(effects, model, "fit", call.x, call.y, node, call.order)
     val_x, val_y = _pair(call.validation_data)
     _events(effects, model, "validation", val_x, val_y, node, call.order)
+
+
+def record_loss_call(effects: Effects, loss: Instance, args: CallArgs, node: cst.Call) -> None:
+    """``loss_fn(y, model(x))``: a Keras loss object called by hand on a model's outputs (a custom training loop),
+    kept once per call with the model whose outputs it scores."""
+    predicted = args.get("y_pred", 1)
+    if not isinstance(predicted, Predictions) or predicted.model is None:
+        return
+    model = predicted.model
+    if all(spec.node is not node for spec in model.loss_calls):
+        model.loss_calls.append(resolve_loss(loss, node))
 
 
 def record_inference(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call,
