@@ -1,4 +1,5 @@
-"""The KerasHub family behaves the way the model's tables say (kerassniff/semantic/knowledge/model_api.py).
+"""The KerasHub family, and Keras's callbacks and dataset loaders, behave the way the tables say
+(kerassniff/semantic/knowledge/model_api.py, keras3_removals.py).
 
 Slow, and skipped where keras-hub (or keras-cv) is not installed, as in CI: run them after installing it to check
 the tables against another release (they were checked against keras-hub 0.32.0 and keras-cv 0.9.0).
@@ -10,7 +11,7 @@ import os
 
 import pytest
 
-from kerassniff.semantic.knowledge import model_api
+from kerassniff.semantic.knowledge import keras3_removals, model_api
 
 pytestmark = pytest.mark.slow
 
@@ -44,3 +45,23 @@ def test_the_kerascv_table_matches_the_installed_kerascv() -> None:
     for name, cls in _classes(keras_cv.models).items():
         is_model = issubclass(cls, keras.Model)
         assert (model_api.library_model_class(f"keras_cv.models.{name}") is not None) is is_model, name
+
+
+def test_the_callback_and_dataset_argument_tables_match_the_installed_keras() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+
+    def parameters(function) -> tuple[tuple[str, ...], bool]:
+        found = [p for p in inspect.signature(function).parameters.values() if p.name != "self"]
+        swallows = any(p.kind is p.VAR_KEYWORD for p in found)
+        return tuple(p.name for p in found if p.kind is not p.VAR_KEYWORD), swallows
+
+    for name, known in keras3_removals.CALLBACK_PARAMETERS.items():
+        assert parameters(getattr(keras.callbacks, name).__init__) == known, name
+    for dotted, known in keras3_removals.DATASET_LOADER_PARAMETERS.items():
+        module, function = dotted.split(".")
+        assert parameters(getattr(getattr(keras.datasets, module), function)) == known, dotted
+    for (where, old), modern in keras3_removals.RENAMED_LIBRARY_KEYWORDS.items():
+        accepted, _ = (keras3_removals.CALLBACK_PARAMETERS.get(where) or
+                       keras3_removals.DATASET_LOADER_PARAMETERS[where])
+        assert modern in accepted and old not in accepted, (where, old)

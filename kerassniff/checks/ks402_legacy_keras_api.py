@@ -15,6 +15,8 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
+    CALLBACK_PARAMETERS,
+    DATASET_LOADER_PARAMETERS,
     LAYER_KEYWORDS,
     LOWERCASE_OPTIMIZERS,
     MODEL_KEYWORDS,
@@ -28,6 +30,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_MODEL_METHODS,
     REMOVED_MODULES,
     REMOVED_OPTIMIZER_KEYWORDS,
+    RENAMED_LIBRARY_KEYWORDS,
     SAVE_SUFFIXES,
 )
 from kerassniff.semantic.knowledge.model_api import ACCURACY_SPELLINGS, DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
@@ -156,6 +159,8 @@ def check(script: Script):
                     _rename_attribute(call.node.func, LOWERCASE_OPTIMIZERS[name]),
                     explanation=(f"Standalone Keras 2.x up to 2.3 kept lowercase aliases of the optimizer classes; "
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
+        if package in ("callbacks", "datasets") and not _from_private_copy(script, call.node.func):
+            yield from _unknown_keywords(call, package, ".".join(callee.split(".")[2:]))
     yield from _np_utils(script)
     yield from _removed_modules(script)
     yield from _history_keys(script)
@@ -272,6 +277,49 @@ def _removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
             hint, explanation = _REMOVED_KEYWORD_ADVICE.get(old, _WORKERS_ADVICE)
             yield Report(arg, f"'{old}=' in {where} was removed in Keras 3: {failure}", hint,
                          explanation=explanation, facts={"keyword": old})
+
+
+# What a renamed keyword that Keras 3 ignores leaves the call doing (the explanation's last sentence).
+_IGNORED_RENAME_STORIES = {
+    ("ReduceLROnPlateau", "epsilon"): "the plateau threshold stays at min_delta's default, 0.0001",
+    ("imdb.load_data", "nb_words"): "every word of the vocabulary is kept and word indices exceed an Embedding sized "
+                                    "for the words the script meant to keep",
+}
+
+
+def _unknown_keywords(call, package: str, key: str):
+    """Keywords a Keras 3 callback or dataset loader does not take (CALLBACK_PARAMETERS, DATASET_LOADER_PARAMETERS):
+    a TypeError, or silently ignored where the constructor swallows **kwargs; a Keras 2 name is renamed."""
+    known = (CALLBACK_PARAMETERS if package == "callbacks" else DATASET_LOADER_PARAMETERS).get(key)
+    if known is None:
+        return
+    accepted, swallows = known
+    where = f"{key}()"
+    consequence = "Keras 3 ignores it" if swallows else "Keras 3 stops with TypeError"
+    for arg in call.args.nodes:
+        old = arg.keyword.value if arg.keyword is not None else None
+        if old is None or old in accepted or (key == "ModelCheckpoint" and old == "period"):
+            continue  # ModelCheckpoint(period=) has its own report
+        modern = RENAMED_LIBRARY_KEYWORDS.get((key, old))
+        behaviour = (f"Keras 3.15's {where} takes {', '.join(accepted)}" +
+                     (" and accepts any other keyword without reading it" if swallows else "") + ".")
+        if modern is not None:
+            present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
+            fix = None if modern in present else safe_fix(f"rename {old}= to {modern}=", arg,
+                                                          arg.with_changes(keyword=cst.Name(modern)))
+            ending = (f" so {_IGNORED_RENAME_STORIES[(key, old)]}." if swallows else
+                      " so the script stops here with TypeError.")
+            yield Report(arg, f"'{old}=' in {where} is the Keras 2 name of '{modern}=': {consequence}",
+                         f"rename {old}= to {modern}=", fix,
+                         explanation=(f"Keras 2 renamed {old}= to {modern}= with a warning. {behaviour[:-1]},"
+                                      + ending),
+                         facts={"keyword": old, "modern": modern})
+            continue
+        yield Report(arg, f"'{old}=' is not an argument of {where}: {consequence}",
+                     f"remove it, or use one of {where}'s arguments ({', '.join(accepted)})",
+                     explanation=(behaviour + (f" '{old}=' is none of them and changes nothing." if swallows else
+                                               f" '{old}' is none of them: TypeError (unexpected keyword argument).")),
+                     facts={"keyword": old})
 
 
 def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...]):

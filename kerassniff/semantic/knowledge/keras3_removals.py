@@ -103,3 +103,30 @@ REMOVED_OPTIMIZER_KEYWORDS = {"Nadam": ("schedule_decay",)}
 # classes.
 LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
                         "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
+# The arguments Keras 3's callbacks take (read from Keras 3.15.1's signatures: tests/test_library_claims.py checks them
+# against the installed Keras), and whether the constructor also swallows any other keyword (**kwargs, never read:
+# ReduceLROnPlateau). Any other keyword is a TypeError, or silently ignored where **kwargs swallows it.
+CALLBACK_PARAMETERS = {
+    "EarlyStopping": (("monitor", "min_delta", "patience", "verbose", "mode", "baseline", "restore_best_weights",
+                       "start_from_epoch"), False),
+    "ModelCheckpoint": (("filepath", "monitor", "verbose", "save_best_only", "save_weights_only", "mode", "save_freq",
+                         "initial_value_threshold"), False),
+    "ReduceLROnPlateau": (("monitor", "factor", "patience", "verbose", "mode", "min_delta", "cooldown", "min_lr"), True),
+    "TensorBoard": (("log_dir", "histogram_freq", "write_graph", "write_images", "write_steps_per_second",
+                     "update_freq", "profile_batch", "embeddings_freq", "embeddings_metadata"), False),
+    "CSVLogger": (("filename", "separator", "append"), False),
+    "LearningRateScheduler": (("schedule", "verbose"), False),
+}
+# Keras 2 keywords of Keras 3 callbacks and datasets that have a renamed equivalent: (where, old) -> modern.
+RENAMED_LIBRARY_KEYWORDS = {
+    ("ReduceLROnPlateau", "epsilon"): "min_delta",
+    ("imdb.load_data", "nb_words"): "num_words",
+    ("reuters.load_data", "nb_words"): "num_words",
+}
+# Dataset loaders and the arguments Keras 3.15.1 takes, and whether **kwargs swallows (and ignores) the others.
+DATASET_LOADER_PARAMETERS = {
+    "imdb.load_data": (("path", "num_words", "skip_top", "maxlen", "seed", "start_char", "oov_char", "index_from"),
+                       True),
+    "reuters.load_data": (("path", "num_words", "skip_top", "maxlen", "test_split", "seed", "start_char", "oov_char",
+                           "index_from"), False),
+}
