@@ -112,9 +112,9 @@ def interpreted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     counts: Counter[str] = Counter()
     original = Interpreter._interpret
 
-    def counting(self, function, args, self_value):
+    def counting(self, function, args, self_value, **options):
         counts[function.node.name.value] += 1
-        return original(self, function, args, self_value)
+        return original(self, function, args, self_value, **options)
 
     monkeypatch.setattr(Interpreter, "_interpret", counting)
     return counts

@@ -821,3 +821,21 @@ def test_a_loss_object_called_on_a_models_outputs_is_paired_with_that_model() ->
     first, second = script.models
     assert [(l.name, l.from_logits) for l in first.loss_calls] == [("categorical_crossentropy", True)]
     assert len(second.loss_calls) == 1 and second.loss_calls[0].node is not first.loss_calls[0].node
+
+
+def test_a_function_nobody_calls_keeps_both_branches_of_a_test_on_a_default() -> None:
+    # Run with unknown arguments, a parameter's default is only one of the values callers may pass: the code under
+    # ``if targets is not None:`` is interpreted too (a called function still folds the test on what it was given).
+    script = build("import keras\n"
+                   "def train(x, y, validation=None):\n"
+                   "    model = keras.Sequential([keras.layers.Dense(1)])\n"
+                   "    if validation is not None:\n"
+                   "        model.compile(loss='mse')\n"
+                   "    return model\n"
+                   "def other(flag=False):\n"
+                   "    m = keras.Sequential([keras.layers.Dense(2)])\n"
+                   "    if flag:\n"
+                   "        m.compile(loss='mae')\n"
+                   "other()\n")
+    trained, called = sorted(script.models, key=lambda m: m.layers[0].units)
+    assert len(trained.compiles) == 1 and called.compiles == []

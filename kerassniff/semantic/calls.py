@@ -26,6 +26,7 @@ from kerassniff.semantic.values import (
     DataValue,
     FunctionValue,
     Instance,
+    KnobConst,
     ModelValue,
     PartialValue,
     Symbol,
@@ -139,21 +140,22 @@ class Calls:
             self.version_names_seen += known.version_names
             return known.value
         seen, models = self.version_names_seen, len(self.registry.models)
-        value = self._interpret(function, args, self_value)
+        value = self._interpret(function, args, self_value, uncalled=node is None)
         if len(self.registry.models) == models:
             # A call that built a model keeps no summary: the next call builds another model (a factory called
             # twice gives two models, which must not be one object).
             self.summaries.put(inputs, Summary(value, self.version_names_seen - seen))
         return value
 
-    def _interpret(self, function: FunctionValue, args: CallArgs, self_value: Value | None) -> Value:
+    def _interpret(self, function: FunctionValue, args: CallArgs, self_value: Value | None,
+                   uncalled: bool = False) -> Value:
         key = id(function.node)
         self.active.add(key)
         self.depth += 1
         caller_top, self.top_index = self.top_index, function.top
         try:
             frame = Frame(Scope(function.scope), self_value=self_value)
-            self._bind_parameters(function, args, frame, self_value)
+            self._bind_parameters(function, args, frame, self_value, uncalled)
             if type(function.node) is cst.Lambda:
                 return self.eval(function.node.body, frame)
             self.exec_suite(function.node.body, frame)
@@ -165,7 +167,11 @@ class Calls:
             return UNKNOWN  # a generator object: what it yields is not followed
         return _returned(frame.returns)
 
-    def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None) -> None:
+    def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None,
+                         uncalled: bool = False) -> None:
+        """Bind a call's arguments to the parameters; a parameter the call does not give takes its default.  In a
+        function nobody calls, a constant default is a knob (:class:`KnobConst`): a caller elsewhere may pass
+        anything, so ``if targets is not None:`` keeps both branches."""
         params = function.node.params
         positional = list(params.posonly_params) + list(params.params)
         given = list(args.positional)
@@ -181,20 +187,22 @@ class Calls:
             elif name in keywords:
                 value = keywords[name]
             else:
-                value = self._default(function, param, definition_frame)
+                value = self._default(function, param, definition_frame, uncalled)
             frame.scope.bind(name, value)
         for param in params.kwonly_params:
             name = param.name.value
-            value = keywords[name] if name in keywords else self._default(function, param, definition_frame)
+            value = keywords[name] if name in keywords else self._default(function, param, definition_frame, uncalled)
             frame.scope.bind(name, value)
         for star in (params.star_arg, params.star_kwarg):
             if type(star) is cst.Param:
                 frame.scope.bind(star.name.value, UNKNOWN)
 
-    def _default(self, function: FunctionValue, param: cst.Param, definition_frame: Frame) -> Value:
+    def _default(self, function: FunctionValue, param: cst.Param, definition_frame: Frame,
+                 uncalled: bool = False) -> Value:
         """A parameter's value when the call does not give it: its default, or a command-line option's."""
         if param.default is not None:
-            return cli_args.parameter_default(self.eval(param.default, definition_frame))
+            value = cli_args.parameter_default(self.eval(param.default, definition_frame))
+            return KnobConst(value.value) if uncalled and type(value) is Const else value
         return function.option_defaults.get(param.name.value, UNKNOWN)
 
     def instantiate(self, cls: ClassValue, args: CallArgs, node: cst.Call) -> Value:
