@@ -19,10 +19,12 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     DATASET_LOADER_PARAMETERS,
     LAYER_KEYWORDS,
     LOWERCASE_OPTIMIZERS,
+    METRIC_ADDING_BASES,
     MODEL_KEYWORDS,
     ONE_LAYER_KEYWORDS,
     OPTIMIZER_KEYWORDS,
     PRIVATE_COPY,
+    RECURRENT_LAYERS,
     REMOVED_ALIASES,
     REMOVED_CALL_KEYWORDS,
     REMOVED_FROM_KERAS,
@@ -104,6 +106,16 @@ def check(script: Script):
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
                 call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node):
             yield _metric_reset_states(call)
+        if call.method == "add_metric" and not call.guarded and _adds_metric_to_keras_layer(call) and \
+                not _keras_2_only(script):
+            yield Report(call.node.func, "add_metric() is disabled in Keras 3: NotImplementedError",
+                         "pass the metric to compile(metrics=[...]), or track it in a keras.metrics object the "
+                         "layer or model lists in its metrics property",
+                         explanation=("tf.keras 2 let a layer or model log any tensor as a metric with add_metric(); "
+                                      "Keras 3 keeps the method only to raise NotImplementedError (\"Layer "
+                                      "`add_metric()` method is deprecated\"), so the script stops where it is "
+                                      "called, for a layer while the model is built."),
+                         facts={"method": "add_metric"})
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
                 isinstance(call.receiver, ModelValue)
                 or (call.method == "predict_classes" and isinstance(call.receiver, Unknown))):
@@ -128,6 +140,8 @@ def check(script: Script):
                 yield from _keywords(call, ONE_LAYER_KEYWORDS[name], f"{name}()", story)
             if name not in ("Input", "InputLayer"):
                 yield from _removed_keywords(call, f"{name}()", ("batch_input_shape",), "ValueError")
+            if name in RECURRENT_LAYERS:
+                yield from _recurrent_input_keywords(call, name)
             if name.startswith("Convolution") and _keras1_kernel_arguments(call.args.positional):
                 rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
                 yield Report(call.node, (
@@ -237,6 +251,34 @@ def _optimizer_keywords(call) -> dict:
     if decay is not None and const_value(decay) == 0:
         return {key: value for key, value in OPTIMIZER_KEYWORDS.items() if key != "decay"}
     return OPTIMIZER_KEYWORDS
+
+
+def _recurrent_input_keywords(call, name: str):
+    """``LSTM(4, input_dim=3)``: Keras 1's features per time step, which Keras 3 reads as a 2-D input."""
+    for arg in call.args.nodes:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword not in ("input_dim", "input_length"):
+            continue
+        failure = ("makes a 2-D input in Keras 3: ValueError" if keyword == "input_dim" else
+                   "was removed in Keras 3: ValueError")
+        yield Report(arg, f"'{keyword}=' in {name}() {failure}",
+                     f"declare the input as (time steps, features): {name}(units, input_shape=(steps, features)), or "
+                     f"start the model with keras.Input(shape=(steps, features))",
+                     explanation=(f"Keras 1 and tf.keras 2 read {name}(input_dim=, input_length=) as the features per "
+                                  f"time step and the number of steps. Keras 3 turns input_dim= into a 2-D "
+                                  f"input_shape=(input_dim,), which a recurrent layer refuses (ValueError: expected "
+                                  f"ndim=3, found ndim=2), and rejects input_length= (Unrecognized keyword "
+                                  f"arguments)."),
+                     facts={"keyword": keyword})
+
+
+def _adds_metric_to_keras_layer(call) -> bool:
+    """``self.add_metric(...)`` in a method of a Keras layer or model class of the script, or ``model.add_metric``."""
+    receiver = call.receiver
+    if isinstance(receiver, ModelValue):
+        return True
+    cls = receiver.local_class if isinstance(receiver, Instance) else None
+    return cls is not None and any(base in METRIC_ADDING_BASES for base in cls.bases)
 
 
 def _metric_reset_states(call) -> Report:

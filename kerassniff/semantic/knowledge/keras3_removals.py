@@ -130,3 +130,9 @@ DATASET_LOADER_PARAMETERS = {
     "reuters.load_data": (("path", "num_words", "skip_top", "maxlen", "test_split", "seed", "start_char", "oov_char",
                            "index_from"), False),
 }
+# Recurrent layers that read input_dim= (and input_length=) as Keras 1 did, features per time step: Keras 3 turns
+# input_dim= into a 2-D input_shape=(input_dim,) and rejects input_length= (checked on Keras 3.15.1).
+RECURRENT_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN"})
+# The base classes whose add_metric() Keras 3 disabled (NotImplementedError: "Layer `add_metric()` method is
+# deprecated", checked on 3.15.1): a layer or model of the script's own, or a model.
+METRIC_ADDING_BASES = frozenset({"keras.layers.Layer", "keras.models.Model", "keras.models.Sequential"})
