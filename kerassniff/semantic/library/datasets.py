@@ -120,6 +120,9 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     size = args.get("target_size") or args.get("image_size")
     if size is not None:
         data = data.with_step("resize", size_text(size), node)
+    if source.subset == "both":  # image_dataset_from_directory(subset="both"): the (training, validation) pair
+        return Seq(tuple(DataValue(replace(data, source=replace(source, subset=part), split=split))
+                         for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
 
 
