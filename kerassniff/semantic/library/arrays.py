@@ -291,6 +291,8 @@ def train_test_split(call: LibraryCall) -> Value:
     results: list[Value] = []
     for array in args.positional:
         data = data_of(array)
+        if data is None and isinstance(array, (Seq, ComprehensionValue)):  # a Python list of rows or labels
+            data = Data(Source("unknown", "a list", node), new_group(), node=node)
         if data is None:
             results.extend([UNKNOWN, UNKNOWN])
             continue
@@ -455,6 +457,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(preprocess_input, names={"preprocess_input"}, prefix=("keras.applications.", "tensorflow.keras.applications.")),
     row(keras_image, exact={"keras.utils.load_img", "keras.utils.img_to_array", "keras.utils.array_to_img"}),
     row(image_directory, suffix="image_dataset_from_directory"),
+    row(lambda call: datasets.timeseries_flow(call.args, call.node),
+        exact={"keras.preprocessing.sequence.TimeseriesGenerator"}),
     row(dataset_reader, names={name.rsplit(".", 1)[-1] for name in loaders.DATASET_READERS},
         when=lambda call: loaders.dataset_reader(call.name) is not None),
     row(tfds_load, exact={"tensorflow_datasets.load"}),

@@ -102,6 +102,16 @@ def generator_method(effects: Effects, instance: Instance, method: str, args: Ca
     return UNKNOWN
 
 
+def timeseries_flow(args: CallArgs, node: cst.Call) -> Value | None:
+    """``TimeseriesGenerator(data, targets, length=...)``: batches of windows over ``data``, ``targets`` their labels
+    (a flow of that array, as ``ImageDataGenerator.flow`` is)."""
+    x = data_of(args.get("data", 0) or UNKNOWN)
+    if x is None:
+        return None
+    y = data_of(args.get("targets", 1) or UNKNOWN)
+    return DataValue(replace(x, steps=x.steps + (Step("reshape", "windows", node),), batches=True, labels=y, node=node))
+
+
 def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int",
                     folder: bool = True, split: bool = False) -> Value:
     """Images read from a folder (``folder``: its path is the first argument, ``directory=``; else a data frame), in
