@@ -94,6 +94,17 @@ class Data:
     def with_step(self, kind: str, detail: str, node: cst.CSTNode, **changes) -> "Data":
         return self._but(steps=self.steps + (Step(kind, detail, node),), node=node, **changes)
 
+    def rescaled_like(self, part: "Data") -> "Data | None":
+        """This array after ``self[...] = part``, when ``part`` is a piece of it with more scaling steps: the array
+        with those steps (written part by part, a loop over the channels scales all of it); else None."""
+        if part.group != self.group or len(part.steps) <= len(self.steps) or \
+                tuple(part.steps[:len(self.steps)]) != self.steps:
+            return None
+        # a step already taken at the same node is the same assignment for another part (the next channel)
+        taken = {id(step.node) for step in self.steps}
+        extra = tuple(step for step in part.steps[len(self.steps):] if step.is_scaling and id(step.node) not in taken)
+        return self._but(steps=self.steps + extra) if extra else None
+
     def renamed(self, name: str) -> "Data":
         return self._but(name=name) if self.name != name else self
 

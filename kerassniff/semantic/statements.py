@@ -248,10 +248,16 @@ class Statements:
         keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target)
 
     def assign_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
-        self.eval(target.value, frame)
+        """``x[...] = value``.  Writing into part of an array the same array's values with more scaling steps
+        (``x[..., c] = (x[..., c] - mean[c]) / std[c]``, once per channel) scales the array: it takes those steps."""
+        current = self.eval(target.value, frame)
         for element in target.slice:
             if type(element.slice) is cst.Index:
                 self.eval(element.slice.value, frame)
+        if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
+            scaled = current.data.rescaled_like(value.data)
+            if scaled is not None:
+                frame.scope.bind(target.value.value, DataValue(scaled))
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
         self.assign(target.value, UNKNOWN, frame)

@@ -67,6 +67,8 @@ def subscript(effects: Effects, data: Data, indices: list[Value], node: cst.CSTN
             return selected
     if _adds_axes_only(indices, node):  # x[np.newaxis], x[..., None], x[:, :, None]: the values, another shape
         return DataValue(data.with_step("reshape", "index", node))
+    if len(indices) > 1 and _leading_ellipsis(node):  # x[..., 0]: one channel of every sample
+        return DataValue(data.with_step("reshape", "index", node))
     index = indices[0]
     if data.role == "eye":
         picked = data_of(index)
@@ -143,6 +145,12 @@ def _same_samples(a: Data, b: Data) -> bool:
     if a.group == b.group:
         return True
     return a.split is not None and a.split == b.split and a.source.node is b.source.node
+
+
+def _leading_ellipsis(node: cst.CSTNode) -> bool:
+    elements = node.slice if isinstance(node, cst.Subscript) else ()
+    return bool(elements) and isinstance(elements[0].slice, cst.Index) and isinstance(elements[0].slice.value,
+                                                                                      cst.Ellipsis)
 
 
 def _adds_axes_only(indices: list[Value], node: cst.CSTNode) -> bool:
