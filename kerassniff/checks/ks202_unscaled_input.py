@@ -7,6 +7,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.knowledge.layers import PIXEL_SCALE_APPLICATIONS
 from kerassniff.semantic.models import Model
 
 # Layers that pass inputs on without weights: a normalisation right after them sees the raw inputs.
@@ -39,6 +40,10 @@ def check(script: Script):
                 continue
             if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
                 continue
+            pretrained = model.pixel_scale_application
+            if pretrained is not None:
+                yield _without_preprocess_input(event, pretrained)
+                break
             yield Report(event.call_node, (
                 f"{data.label} reaches fit() as raw 0-255 pixels that nothing scales: training may stall near chance"),
                 explanation=(f"The pixels come from {data.source.description} ({{source}}) and "
@@ -47,6 +52,21 @@ def check(script: Script):
                              f"near chance accuracy."),
                 mentions={"source": data.source.node})
             break
+
+
+def _without_preprocess_input(event: DataEvent, network: str) -> Report:
+    """Raw pixels into a pretrained "caffe" network: the scale is its own, the centring and channel order are not."""
+    module, data = PIXEL_SCALE_APPLICATIONS[network], event.data
+    return Report(event.call_node, (
+        f"{data.label} reaches the pretrained {network} as raw pixels, without its preprocess_input"),
+        f"pass the images through keras.applications.{module}.preprocess_input (for a generator: "
+        f"ImageDataGenerator(preprocessing_function=preprocess_input)); do not divide by 255",
+        explanation=(f"{network}'s ImageNet weights were trained on its preprocess_input's inputs: BGR pixels less "
+                     f"the ImageNet channel means ({{source}} gives RGB pixels in 0-255). The scale is right, but each "
+                     f"channel is off centre by its ImageNet mean (104 to 124) and red and blue are swapped, so the "
+                     f"pretrained features are computed on inputs unlike those they were learned from and transfer "
+                     f"worse. Dividing by 255 would move them further."),
+        mentions={"source": data.source.node}, facts={"application": network})
 
 
 def _normalizes_inputs(model: Model) -> bool:

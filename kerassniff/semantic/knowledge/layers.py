@@ -60,6 +60,11 @@ AUGMENTATION_LAYERS = frozenset(
     "RandomBrightness RandomHeight RandomWidth".split())
 # keras.applications families that rescale raw 0-255 pixels themselves.
 SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
+# keras.applications networks whose ImageNet weights were trained in "caffe" mode: 0-255 BGR pixels less the
+# ImageNet mean (their preprocess_input). Raw pixels are on their scale; dividing by 255 is not what they expect.
+# The module whose preprocess_input each takes.
+PIXEL_SCALE_APPLICATIONS = {"VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet50", "ResNet101": "resnet",
+                            "ResNet152": "resnet"}
 # keras.applications families built with BatchNormalization layers.
 BATCHNORM_APPLICATIONS = (
     "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
