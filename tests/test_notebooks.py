@@ -200,3 +200,18 @@ def test_cells_of_other_shapes_go_to_ipython_whole(cell: str) -> None:
 ])
 def test_the_cheap_ipython_test_agrees_with_the_whole_pattern(cell: str) -> None:
     assert notebook_module.maybe_ipython(cell) is (notebook_module._MAYBE_IPYTHON.search(cell) is not None)
+
+
+def test_a_cell_that_does_not_compile_is_left_out_and_the_others_are_analysed() -> None:
+    # Jupyter compiles each cell apart: a stray line in cell 2 and an unclosed call in cell 4 stop those cells only.
+    text = notebook(
+        "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(10, activation='softmax')])",
+        '"""\nThe loss takes logits.\n"""\nDefault value is AUTO.',
+        "model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))",
+        "data = load( # YOUR CODE HERE\n",
+    )
+    found = lint_source(text, "loop.ipynb").findings
+    assert [(f.code, f.extra.get("cell"), f.line) for f in found] == [("KS001", 2, 4), ("KS104", 3, 1)]
+    assert "cell 2 and 1 more not analysed" in found[0].message
+    broken_everywhere = notebook("print 'a'", "x = (")
+    assert [f.code for f in lint_source(broken_everywhere, "all.ipynb").findings] == ["KS001"]  # nothing left to analyse

@@ -21,11 +21,18 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.config import Config, RuleSet
-from kerassniff.engine.parse_errors import limit_finding, parse, parse_error_finding
+from kerassniff.engine.parse_errors import (
+    broken_cells,
+    cell_error_finding,
+    limit_finding,
+    parse,
+    parse_error_finding,
+    python2_cell,
+)
 from kerassniff.engine.results import Analysis, FileResult, Status
 from kerassniff.findings import Finding
 from kerassniff.parsing import parse_module
-from kerassniff.notebook import NotebookError, NotPython, map_findings, notebook_source
+from kerassniff.notebook import NotebookError, NotebookSource, NotPython, map_findings, notebook_source
 from kerassniff.registry import Report, Rule, all_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.knowledge.model_api import LIBRARY_MODEL_PACKAGES
@@ -133,14 +140,43 @@ def _lint_notebook(text: str, path: str, config: Config, rules: RuleSet,
         return FileResult(path, status=Status.NOT_PYTHON)
     except NotebookError as error:
         return unreadable(path, parse_error_finding(path, str(error)), rules)
-    result = _lint_python(source.text, path, config, rules, source.cell_of_line, parser)
+    result = _lint_python(source.text, path, config, rules, source.cell_of_line, parser,
+                          repair=lambda: _lint_without_broken_cells(source, path, config, rules, parser))
     result.findings = map_findings(result.findings, source)
+    return result
+
+
+def _lint_without_broken_cells(source: NotebookSource, path: str, config: Config, rules: RuleSet,
+                               parser: Callable[[str], cst.Module]) -> FileResult | None:
+    """A notebook whose joined code does not parse: the cells Python refuses on their own are left out (their lines
+    become comments, so every position stays) and the rest is analysed, as Jupyter runs it; one KS001 names them.
+    None when no cell or every cell is at fault, or a cell is Python 2 code (the whole file's KS001 then stands)."""
+    lines = source.text.split("\n")
+    cells: dict[int, list[str]] = {}
+    first: dict[int, int] = {}
+    for index, (cell, _) in enumerate(source.cell_of_line):
+        cells.setdefault(cell, []).append(lines[index])
+        first.setdefault(cell, index + 1)
+    broken = broken_cells(cells)
+    if not broken or len(broken) == len(cells) or any(python2_cell(cells[n], e) for n, e in broken.items()):
+        return None  # nothing to leave out, nothing left, or Python 2 code: the whole file's KS001 says so
+    kept = [("# (cell not analysed: a syntax error)" if source.cell_of_line[index][0] in broken else line)
+            for index, line in enumerate(lines[:len(source.cell_of_line)])]
+    result = _lint_python("\n".join(kept) + "\n", path, config, rules, source.cell_of_line, parser)
+    if any(f.code == "KS001" for f in result.findings) or (result.analysis is None and not result.findings):
+        return None  # LibCST still refuses what is left: the whole file's KS001 says why
+    numbers = sorted(broken)
+    error = cell_error_finding(path, numbers[0], cells[numbers[0]], broken[numbers[0]], first[numbers[0]], numbers[1:])
+    result.findings = ([error] if rules.applies("KS001", path) else []) + result.findings
     return result
 
 
 def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
                  cells: list[tuple[int, int]] | None = None,
-                 parser: Callable[[str], cst.Module] = parse_module) -> FileResult:
+                 parser: Callable[[str], cst.Module] = parse_module,
+                 repair: Callable[[], FileResult | None] | None = None) -> FileResult:
+    """Lint one script (or a notebook's joined cells); ``repair`` is asked for another result when the text does not
+    parse (a notebook analyses its other cells)."""
     if len(text) > config.timeout * PARSE_CHARS_PER_SECOND:
         # LibCST's parser cannot be interrupted: a file it could not parse within the limit is not started.
         message = f"not checked: this {len(text) / 1e6:.1f} MB file is too large to parse within the per-file limit"
@@ -151,7 +187,8 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
     started = time.monotonic()
     module = parse(text, path, cells, parser)
     if isinstance(module, Finding):
-        return unreadable(path, module, rules)
+        repaired = repair() if repair is not None else None
+        return repaired if repaired is not None else unreadable(path, module, rules)
     analysis: Analysis | None = None
     try:
         script = build_script(module, path, deadline=started + config.timeout, cells=cells, text=text)

@@ -155,6 +155,43 @@ def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
                      f"was not analysed; fix the syntax and run kerassniff again."))
 
 
+def broken_cells(cells: dict[int, list[str]]) -> dict[int, SyntaxError]:
+    """The code cells Python refuses on their own (Jupyter compiles each cell apart, so the others run), with the
+    error; top-level ``await`` is accepted, as IPython accepts it."""
+    broken = {}
+    for number, lines in cells.items():
+        try:
+            compile("\n".join(lines) + "\n", "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        except SyntaxError as error:
+            broken[number] = error
+        except (ValueError, RecursionError, MemoryError) as error:
+            broken[number] = SyntaxError(str(error) or type(error).__name__)
+    return broken
+
+
+def python2_cell(lines: list[str], error: SyntaxError) -> bool:
+    """Whether a cell Python refuses stops at a Python 2 statement (the notebook is then Python 2 code as a whole)."""
+    return python2_statement("\n".join(lines), error.lineno or 1, _one_sentence(error.msg or "")) is not None
+
+
+def cell_error_finding(path: str, number: int, lines: list[str], error: SyntaxError, first_line: int,
+                       others: list[int]) -> Finding:
+    """KS001 for the first notebook cell Python refuses, placed in the joined script (``first_line`` is the cell's
+    first line there); ``others`` are the further cells refused.  The message says the other cells were analysed."""
+    reason = _one_sentence(error.msg or "invalid syntax")
+    line_in_cell = min(max(error.lineno or 1, 1), max(len(lines), 1))
+    column = error.offset or 1
+    what = f"syntax error: {reason}"
+    left_out = f"cell {number}" + (f" and {len(others)} more" if others else "")
+    more = (f" Cells {', '.join(map(str, others))} do not compile either and were left out too." if others else "")
+    return parse_error_finding(
+        path, f"{what}; {left_out} not analysed, the other cells were", first_line + line_in_cell - 1, column,
+        explanation=(f"Python {_python_version()} stops at cell {number}, line {line_in_cell}: {_sentence(reason)}"
+                     f"{more} Jupyter compiles each cell apart and runs the others, so kerassniff analysed the "
+                     f"notebook without {'them' if others else 'this cell'}; fix the syntax to have "
+                     f"{'them' if others else 'it'} checked too."))
+
+
 def limit_finding(path: str, message: str, explanation: str = "") -> Finding:
     rule = get_rule("KS002")
     assert rule is not None
