@@ -65,3 +65,15 @@ def test_the_callback_and_dataset_argument_tables_match_the_installed_keras() ->
         accepted, _ = (keras3_removals.CALLBACK_PARAMETERS.get(where) or
                        keras3_removals.DATASET_LOADER_PARAMETERS[where])
         assert modern in accepted and old not in accepted, (where, old)
+
+
+def test_the_keras_2_backend_function_table_matches_the_installed_keras_and_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    table = keras3_removals
+    everything = table.BACKEND_FUNCTIONS_IN_OPS | table.BACKEND_FUNCTIONS_IN_RANDOM | table.BACKEND_FUNCTIONS_ELSEWHERE
+    legacy = {n for n in dir(tf.keras.backend) if not n.startswith("_") and not hasattr(keras.backend, n)}
+    assert everything == legacy  # gone from Keras 3's keras.backend, kept by TensorFlow's tf.keras.backend
+    assert all(hasattr(keras.ops, n) for n in table.BACKEND_FUNCTIONS_IN_OPS)
+    assert all(hasattr(keras.random, n.removeprefix("random_")) for n in table.BACKEND_FUNCTIONS_IN_RANDOM)

@@ -14,6 +14,9 @@ from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
+    BACKEND_FUNCTIONS_ELSEWHERE,
+    BACKEND_FUNCTIONS_IN_OPS,
+    BACKEND_FUNCTIONS_IN_RANDOM,
     CALL_KEYWORDS,
     CALLBACK_PARAMETERS,
     DATASET_LOADER_PARAMETERS,
@@ -40,6 +43,7 @@ from kerassniff.semantic.names import is_keras, keras_relative, short
 from kerassniff.semantic.values import Instance, ModelValue, Unknown, const_value, int_value
 
 _KERAS_ROOT_REMOVED = {**REMOVED_MODULES, **REMOVED_FROM_KERAS}
+_BACKEND_FUNCTIONS = BACKEND_FUNCTIONS_IN_OPS | BACKEND_FUNCTIONS_IN_RANDOM | BACKEND_FUNCTIONS_ELSEWHERE
 _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 _KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 
@@ -449,8 +453,13 @@ def _removed_modules(script: Script):
     """One report per Keras 1/2 module or name of REMOVED_MODULES the script names, at its first mention (the
     import).  Every reference is looked at: the tests are C-level string prefixes."""
     reported: set[str] = set()
+    backend_used: list = []  # keras.backend.<Keras 2 function> references, reported once per script
     for reference in script.references:
         raw = reference.raw
+        if raw.startswith("keras.backend.") and not reference.guarded and \
+                raw.split(".")[2] in _BACKEND_FUNCTIONS:
+            backend_used.append(reference)
+            continue
         if raw.startswith("keras.api.") or raw == "keras.api":
             if "api" not in reported and not reference.guarded:
                 reported.add("api")
@@ -470,15 +479,41 @@ def _removed_modules(script: Script):
         reported.add(module)
         failure = _failure(script, reference.node)
         hint = table[module].format(example=_example(script, reference.raw))
-        keras = 1 if module in ("objectives", "initializations") or module.startswith("backend.") else 2
+        function = module.startswith("backend.") and module.endswith("dim_ordering")
+        keras = 1 if module in ("objectives", "initializations") or function else 2
         kind = ("alias" if module in REMOVED_ALIASES else "class" if module.rsplit(".", 1)[-1][:1].isupper() else
-                "function" if module.startswith("backend.") else "module")
+                "function" if function else "module")
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
                      explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 "
                                   + ("(and tensorflow.keras on TensorFlow 2.16+, which is Keras 3) "
                                      if module in REMOVED_MODULES else "")
                                   + f"has no such {kind}, so the script stops here with {failure}."),
                      facts={"module": f"keras.{module}"})
+    if backend_used:
+        yield _backend_functions(script, backend_used)
+
+
+def _backend_functions(script: Script, used: list) -> Report:
+    """The Keras 2 backend functions (K.exp, K.int_shape, ...) a script reads from Keras 3's keras.backend: one
+    report, at the first, naming them all."""
+    names = list(dict.fromkeys(reference.raw.split(".")[2] for reference in used))
+    first = used[0]
+    failure = _failure(script, first.node)
+    in_ops = [n for n in names if n in BACKEND_FUNCTIONS_IN_OPS]
+    counterparts = (", ".join(f"K.{n} -> keras.ops.{n}" for n in in_ops[:4]) +
+                    ("" if len(in_ops) <= 4 else ", ...") +
+                    "".join(f", K.{n} -> keras.random.{n[7:]}" for n in names if n in BACKEND_FUNCTIONS_IN_RANDOM))
+    more = f" (and {len(names) - 1} more: {', '.join(names[1:])})" if len(names) > 1 else ""
+    subject = (f"keras.backend.{names[0]} and {len(names) - 1} more Keras 2 functions do not" if len(names) > 1
+               else f"keras.backend.{names[0]} does not")
+    return Report(first.node, f"{subject} exist in Keras 3: {failure}",
+                  "use keras.ops and keras.random (" + (counterparts.lstrip(", ") or "see the explanation") +
+                  "), or import backend from tensorflow.keras, whose tf.keras.backend keeps them",
+                  explanation=(f"Keras 3's keras.backend keeps only configuration (floatx, epsilon, "
+                               f"image_data_format, clear_session, ...); the Keras 2 tensor functions moved to keras.ops "
+                               f"and keras.random, so keras.backend.{names[0]}{more} stops the script with {failure}. "
+                               f"TensorFlow's tf.keras.backend (TensorFlow 2.21) still has them."),
+                  facts={"functions": names})
 
 
 def _removed_in_keras_3(script: Script, reference, module: str) -> Report:

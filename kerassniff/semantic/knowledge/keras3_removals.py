@@ -71,6 +71,16 @@ REMOVED_MODULES = {
     "utils.vis_utils": "import plot_model from keras.utils",
     "utils.generic_utils": "import what you need from keras.utils (get_custom_objects, Progbar, ...)",
     "utils.data_utils": "import what you need from keras.utils (get_file, Sequence, ...)",
+    "utils.image_dataset": "import image_dataset_from_directory from keras.utils",
+    "utils.dataset_utils": "import what you need from keras.utils (split_dataset, ...)",
+    "utils.image_utils": "import what you need from keras.utils (load_img, img_to_array, array_to_img, ...)",
+    "utils.layer_utils": "import what you need from keras.utils, or call model.count_params() / model.summary()",
+    "utils.io_utils": "import what you need from keras.utils (these were Keras 2's internal helpers)",
+    "utils.conv_utils": "import what you need from keras.utils (these were Keras 2's internal helpers)",
+    "utils.tf_utils": "import what you need from keras.utils (these were Keras 2's internal helpers)",
+    "utils.multi_gpu_utils": "train under tf.distribute.MirroredStrategy() (multi_gpu_model left tf.keras in 2.4)",
+    "backend.tensorflow_backend": "drop it: TensorFlow 2 runs eagerly and manages its own session "
+                                  "(tf.compat.v1.keras.backend.set_session for code that still needs one)",
     "constraints.maxnorm": "use keras.constraints.MaxNorm (or max_norm)",
     "constraints.nonneg": "use keras.constraints.NonNeg (or non_neg)",
     "constraints.unitnorm": "use keras.constraints.UnitNorm (or unit_norm)",
@@ -136,3 +146,29 @@ RECURRENT_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN"})
 # The base classes whose add_metric() Keras 3 disabled (NotImplementedError: "Layer `add_metric()` method is
 # deprecated", checked on 3.15.1): a layer or model of the script's own, or a model.
 METRIC_ADDING_BASES = frozenset({"keras.layers.Layer", "keras.models.Model", "keras.models.Sequential"})
+# Keras 2 backend functions (K.exp, K.int_shape, K.random_normal, ...): tf.keras 2 and TensorFlow's tf.keras.backend
+# have them; Keras 3's keras.backend keeps only configuration (floatx, epsilon, image_data_format, clear_session,
+# ...), so keras.backend.<name> is an AttributeError (ImportError when imported by name). Checked on Keras 3.15.1 and
+# TensorFlow 2.21 by tests/test_library_claims.py. The first group has a keras.ops function of the same name, the
+# second a keras.random one (random_normal -> keras.random.normal); the rest have no one-name counterpart (K.repeat and
+# K.switch are not keras.ops.repeat and keras.ops.switch, which do other things).
+BACKEND_FUNCTIONS_IN_OPS = frozenset("""
+    abs all any arange argmax argmin batch_normalization binary_crossentropy cast categorical_crossentropy
+    clip concatenate cos ctc_decode cumprod cumsum dot dtype elu equal exp expand_dims eye greater
+    greater_equal hard_sigmoid in_top_k less less_equal log max maximum mean min minimum ndim not_equal
+    one_hot ones ones_like prod relu reshape round shape sigmoid sign sin softmax softplus softsign
+    sparse_categorical_crossentropy sqrt square squeeze stack std stop_gradient sum tanh tile transpose
+    var zeros zeros_like
+""".split())
+BACKEND_FUNCTIONS_IN_RANDOM = frozenset("""
+    random_normal random_uniform
+""".split())
+BACKEND_FUNCTIONS_ELSEWHERE = frozenset("""
+    batch_dot batch_flatten batch_get_value batch_set_value bias_add binary_focal_crossentropy cast_to_floatx
+    categorical_focal_crossentropy constant conv1d conv2d conv2d_transpose conv3d count_params ctc_batch_cost
+    ctc_label_dense_to_sparse depthwise_conv2d dropout eval flatten foldl foldr gather get_value gradients
+    int_shape is_sparse l2_normalize map_fn moving_average_update name_scope permute_dimensions pool2d pool3d
+    pow random_bernoulli random_normal_variable random_uniform_variable repeat_elements resize_images
+    repeat resize_volumes reverse rnn separable_conv2d set_value spatial_2d_padding spatial_3d_padding switch
+    temporal_padding to_dense truncated_normal update update_add update_sub variable
+""".split())
