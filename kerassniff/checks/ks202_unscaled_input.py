@@ -7,7 +7,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
-from kerassniff.semantic.knowledge.layers import PIXEL_SCALE_APPLICATIONS
+from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
 from kerassniff.semantic.models import Model
 
 # Layers that pass inputs on without weights: a normalisation right after them sees the raw inputs.
@@ -40,9 +40,10 @@ def check(script: Script):
                 continue
             if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
                 continue
-            pretrained = model.pixel_scale_application
-            if pretrained is not None:
-                yield _without_preprocess_input(event, pretrained)
+            network = next(model.applications(), None)
+            if network is not None and not network.random_init and network.name in PREPROCESSING_MODES:
+                # pretrained (its ImageNet weights, or a file of them): its preprocess_input is what is missing
+                yield _without_preprocess_input(event, network.name)
                 break
             yield Report(event.call_node, (
                 f"{data.label} reaches fit() as raw 0-255 pixels that nothing scales: training may stall near chance"),
@@ -54,19 +55,31 @@ def check(script: Script):
             break
 
 
+# What each preprocessing mode does to the pixels, and so what raw pixels get wrong (PREPROCESSING_MODES).
+_MODE_STORIES = {
+    "caffe": ("BGR pixels less the ImageNet channel means", "The scale is right, but each channel is off centre by its "
+              "ImageNet mean (104 to 124) and red and blue are swapped"),
+    "tf": ("pixels scaled to -1..1", "Raw 0-255 pixels are up to 255 times larger than the inputs its filters and "
+           "BatchNormalization statistics were learned on"),
+    "torch": ("pixels scaled to 0-1, less the ImageNet channel means, over their standard deviations",
+              "Raw 0-255 pixels are about 1000 times larger than the standardised inputs it was trained on"),
+}
+
+
 def _without_preprocess_input(event: DataEvent, network: str) -> Report:
-    """Raw pixels into a pretrained "caffe" network: the scale is its own, the centring and channel order are not."""
-    module, data = PIXEL_SCALE_APPLICATIONS[network], event.data
+    """Raw pixels into a network with ImageNet weights: it expects what its preprocess_input makes of them."""
+    mode, module = PREPROCESSING_MODES[network]
+    expected, wrong = _MODE_STORIES[mode]
+    data = event.data
     return Report(event.call_node, (
         f"{data.label} reaches the pretrained {network} as raw pixels, without its preprocess_input"),
         f"pass the images through keras.applications.{module}.preprocess_input (for a generator: "
-        f"ImageDataGenerator(preprocessing_function=preprocess_input)); do not divide by 255",
-        explanation=(f"{network}'s ImageNet weights were trained on its preprocess_input's inputs: BGR pixels less "
-                     f"the ImageNet channel means ({{source}} gives RGB pixels in 0-255). The scale is right, but each "
-                     f"channel is off centre by its ImageNet mean (104 to 124) and red and blue are swapped, so the "
-                     f"pretrained features are computed on inputs unlike those they were learned from and transfer "
-                     f"worse. Dividing by 255 would move them further."),
-        mentions={"source": data.source.node}, facts={"application": network})
+        f"ImageDataGenerator(preprocessing_function=preprocess_input))" + ("; do not divide by 255" if mode == "caffe"
+                                                                          else ""),
+        explanation=(f"{network}'s ImageNet weights were trained on what its preprocess_input makes of the pixels: "
+                     f"{expected} ({{source}} gives RGB pixels in 0-255). {wrong}, so the pretrained features are "
+                     f"computed on inputs unlike those they were learned from and transfer worse."),
+        mentions={"source": data.source.node}, facts={"application": network, "mode": mode})
 
 
 def _normalizes_inputs(model: Model) -> bool:

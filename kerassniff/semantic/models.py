@@ -23,7 +23,6 @@ from kerassniff.semantic.knowledge.layers import (
     PASS_THROUGH,
     POOLING_LAYERS,
     RECURRENT_DEFAULT_ACTIVATION,
-    PIXEL_SCALE_APPLICATIONS,
     SELF_SCALING_APPLICATIONS,
     UNIT_LAYERS,
     UPSAMPLING_LAYERS,
@@ -187,19 +186,14 @@ class Model:
                 return True
         return False
 
-    @property
-    def pixel_scale_application(self) -> str | None:
-        """The pretrained network of the "caffe" family (VGG16/19, ResNet50/101/152 with their ImageNet weights) that
-        is, or is inside, the model: it expects 0-255 BGR pixels less the ImageNet mean, not 0-1 inputs."""
-        app = self.application
-        if app is not None and app.name in PIXEL_SCALE_APPLICATIONS and not app.random_init:
-            return app.name
+    def applications(self):
+        """The keras.applications networks that are, or are inside, the model, outermost first."""
+        if self.application is not None:
+            yield self.application
         for layer in self.all_layers():
             nested = layer.nested
-            found = nested.pixel_scale_application if nested is not None and nested is not self else None
-            if found is not None:
-                return found
-        return None
+            if nested is not None and nested is not self:
+                yield from nested.applications()
 
     @property
     def structure_kind(self) -> str:

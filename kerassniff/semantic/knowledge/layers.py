@@ -60,11 +60,19 @@ AUGMENTATION_LAYERS = frozenset(
     "RandomBrightness RandomHeight RandomWidth".split())
 # keras.applications families that rescale raw 0-255 pixels themselves.
 SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
-# keras.applications networks whose ImageNet weights were trained in "caffe" mode: 0-255 BGR pixels less the
-# ImageNet mean (their preprocess_input). Raw pixels are on their scale; dividing by 255 is not what they expect.
-# The module whose preprocess_input each takes.
-PIXEL_SCALE_APPLICATIONS = {"VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet50", "ResNet101": "resnet",
-                            "ResNet152": "resnet"}
+# What each keras.applications network's ImageNet weights were trained on, as its preprocess_input makes the pixels
+# ("caffe": 0-255 BGR less the ImageNet channel means; "tf": scaled to -1..1; "torch": 0-1 less the means, over the
+# standard deviations), and the module that holds that preprocess_input (checked in Keras 3.15.1's
+# keras/src/applications). The self-scaling families above take raw pixels.
+PREPROCESSING_MODES = {
+    "VGG16": ("caffe", "vgg16"), "VGG19": ("caffe", "vgg19"), "ResNet50": ("caffe", "resnet50"),
+    "ResNet101": ("caffe", "resnet"), "ResNet152": ("caffe", "resnet"),
+    "ResNet50V2": ("tf", "resnet_v2"), "ResNet101V2": ("tf", "resnet_v2"), "ResNet152V2": ("tf", "resnet_v2"),
+    "Xception": ("tf", "xception"), "InceptionV3": ("tf", "inception_v3"),
+    "InceptionResNetV2": ("tf", "inception_resnet_v2"), "MobileNet": ("tf", "mobilenet"),
+    "MobileNetV2": ("tf", "mobilenet_v2"), "NASNetMobile": ("tf", "nasnet"), "NASNetLarge": ("tf", "nasnet"),
+    "DenseNet121": ("torch", "densenet"), "DenseNet169": ("torch", "densenet"), "DenseNet201": ("torch", "densenet"),
+}
 # keras.applications families built with BatchNormalization layers.
 BATCHNORM_APPLICATIONS = (
     "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
