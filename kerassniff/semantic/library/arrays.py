@@ -212,6 +212,16 @@ def step(kind: str, detail: str | None = None) -> Callable[[LibraryCall], Value]
     return lambda call: with_step(call.data, kind, detail or call.last, call.node)
 
 
+def convert_image_dtype(call: LibraryCall) -> Value:
+    """``tf.image.convert_image_dtype(image, tf.float32)`` divides by 255 only when the image holds integers: images
+    read from a folder by Keras (float32 already) or already cast to float keep their values."""
+    data = call.data
+    casts = [step.detail for step in data.steps if step.kind == "cast"]
+    already_float = data.source.kind == "directory" or (casts and casts[-1].startswith("float")) or data.is_scaled
+    return with_step(data, "cast", "float32", call.node) if already_float else with_step(data, "scale", "/255",
+                                                                                           call.node)
+
+
 def to_categorical(call: LibraryCall) -> Value:
     return one_hot(call.data, int_value(call.args.get("num_classes", 1)), call.node)
 
@@ -488,7 +498,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(statistic, names=STATISTICS, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(resized("size"), prefix=TF_IMAGE, needs_data=True, when=lambda call: call.last.startswith("resize")),
     row(grayscale, names={"rgb_to_grayscale"}, prefix=TF_IMAGE, needs_data=True),
-    row(step("scale", "/255"), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),
+    row(lambda call: convert_image_dtype(call), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),
     row(dataset_from, names={"from_tensor_slices", "from_tensors", "zip"}, prefix="tensorflow.data.Dataset."),
     row(step("augment"), names=SAME_SCALE_IMAGE_OPS, prefix=TF_IMAGE, needs_data=True),
     row(step("reshape"), names={"cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"},
