@@ -72,6 +72,46 @@ def check(script: Script):
         if all(missing is not None for *_, missing in uses):
             callback, name, key, fit, missing = uses[0]
             yield _report(callback, name, key, fit, missing)
+    yield from _own_callback_reads(script)
+
+
+def _own_callback_reads(script: Script):
+    """A callback class of the script reading ``logs["acc"]`` / ``logs.get("acc")`` in on_epoch_end: reported when
+    no fit() it is given to logs that key."""
+    if not script.callback_log_reads:
+        return
+    fits_of: dict[int, list[FitCall]] = {}
+    for fit in script.fits():
+        callbacks = fit.args.get("callbacks", _CALLBACKS_POSITION.get(fit.method, 5))
+        for callback in callbacks.items if isinstance(callbacks, Seq) else ():
+            if isinstance(callback, Instance) and callback.local_class is not None:
+                fits_of.setdefault(id(callback.local_class), []).append(fit)
+    reported: set[int] = set()
+    for cls, key, node in script.callback_log_reads:
+        fits = fits_of.get(id(cls), [])
+        if not fits or id(node) in reported:
+            continue
+        missing = [_missing(script, fit, key) if fit.method in _CALLBACKS_POSITION else None for fit in fits]
+        if any(reason is None for reason in missing):
+            continue
+        reported.add(id(node))
+        yield _log_read_report(cls.node.name.value, key, node, fits[0], missing[0])
+
+
+def _log_read_report(name: str, key: str, node: cst.CSTNode, fit: FitCall, missing: tuple) -> Report:
+    got = "KeyError at the end of the first epoch" if isinstance(node, cst.Subscript) else "it reads None every epoch"
+    why = {"validation": "fit() has no validation data", "metrics": "compile() names no metric"}.get(
+        missing[0], f"fit() logs {missing[1]!r}" if missing[0] == "spelling" else "")
+    typed = {"callback": name, "monitor": key, "reason": missing[0], "custom": True}
+    return Report(node, f"{name} reads logs {key!r} but {why}: {got}",
+                  "read a quantity the fit() logs: " + (f"{missing[1]!r}" if missing[0] == "spelling" else
+                                                        "'loss', or pass validation data for 'val_' quantities"),
+                  explanation=(f"Keras passes on_epoch_end the quantities the epoch logged: 'loss' and each compiled "
+                               f"metric under the string it was given, with 'val_' copies only when fit() validates. "
+                               f"{key!r} is not among them for the fit() at {{fit}}, so logs[{key!r}] raises KeyError "
+                               f"and logs.get({key!r}) is None (a comparison with it raises TypeError, a default hides "
+                               f"the check)."),
+                  facts=typed, mentions={"fit": fit.node})
 
 
 def _monitoring_callbacks(script: Script, fit: FitCall):

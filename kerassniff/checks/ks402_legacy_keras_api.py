@@ -413,11 +413,15 @@ def _history_keys(script: Script):
         if names is None or base in names or other not in names:
             continue
         logged = key.replace(base, other, 1)
-        yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): KeyError after training",
+        subscript = isinstance(node, cst.Subscript)  # history.history["acc"]; .get("acc") gives None instead
+        yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): "
+                           f"{'KeyError' if subscript else 'None'} after training",
                      f"read history.history[{logged!r}], the name the metric was given in compile()",
                      explanation=(f"Keras <= 2.2 logged metrics=['accuracy'] as 'acc'; tf.keras 2 and Keras 3 log a "
                                   f"metric under the string it was given, so this fit() logs {logged!r} and reading "
-                                  f"{key!r} raises KeyError once the whole training has run."),
+                                  + (f"{key!r} raises KeyError once the whole training has run." if subscript else
+                                     f"{key!r} with get() gives None once the whole training has run (a plot of it "
+                                     f"or arithmetic on it fails).")),
                      facts={"key": key, "logged": logged})
 
 

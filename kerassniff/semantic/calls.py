@@ -25,6 +25,7 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     FunctionValue,
+    HistoryLog,
     Instance,
     KnobConst,
     ModelValue,
@@ -101,6 +102,12 @@ class Calls:
         if parsed is not None:
             return parsed
         return data_calls.instance_method(self, receiver, method, args, node)
+
+    def _log_method(self, receiver: HistoryLog, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        """``logs.get("acc")``: a dict's get() reads the key as a subscript does."""
+        if method == "get" and args.positional:
+            self.read_log(receiver, args.positional[0], node)
+        return UNKNOWN
 
     def _data_method(self, receiver: DataValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         return data_calls.data_method(self, receiver.data, method, args, node)
@@ -258,5 +265,5 @@ def _returned(returns: list[Value]) -> Value:
 
 _METHOD_CALLERS = {
     ModelValue: Calls._model_method, ClassValue: Calls._class_method,
-    Instance: Calls._instance_method, DataValue: Calls._data_method,
+    Instance: Calls._instance_method, DataValue: Calls._data_method, HistoryLog: Calls._log_method,
 }

@@ -171,7 +171,7 @@ class Evaluation:
 
     def _history_attribute(self, base: HistoryValue, attribute: str, node: cst.Attribute) -> Value:
         """``history.history``: the metrics a fit() logged, read by key."""
-        return HistoryLog(base.fit) if attribute == "history" else UNKNOWN
+        return HistoryLog(fit=base.fit) if attribute == "history" else UNKNOWN
 
     def _data_attribute(self, base: DataValue, attribute: str, node: cst.Attribute) -> Value:
         return data_calls.data_attribute(base.data, attribute, node)
@@ -185,11 +185,18 @@ class Evaluation:
         if len(indices) != 1:
             return UNKNOWN
         if type(base) is HistoryLog:
-            key = indices[0]
-            if isinstance(key, Const) and isinstance(key.value, str) and not self.in_helper:
-                self.script.history_reads.append((base.fit, key.value, node))
+            self.read_log(base, indices[0], node)
             return UNKNOWN
         return index_value(base, indices[0])
+
+    def read_log(self, log: HistoryLog, key: Value, node: cst.CSTNode) -> None:
+        """``history.history["acc"]`` or ``logs.get("acc")``: a constant key read from a fit's logged quantities."""
+        if not isinstance(key, Const) or not isinstance(key.value, str) or self.in_helper:
+            return
+        if log.fit is not None:
+            self.script.history_reads.append((log.fit, key.value, node))
+        elif log.callback is not None:
+            self.script.callback_log_reads.append((log.callback, key.value, node))
 
     def _index(self, index: cst.Index | cst.Slice, frame: Frame) -> Value:
         if type(index) is cst.Index:

@@ -38,7 +38,7 @@ from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
 from kerassniff.semantic.guards import comments_mention_version_words, mentions_version_words
 from kerassniff.semantic.imports import Imports, imports_anything
-from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model
+from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model, hook_arguments
 from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.statements import Statements, resolve_handlers
@@ -144,7 +144,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
             self.registry.track(ModelValue(model))
         for method in pending:
             if id(method.node) not in self.called:
-                self.call_function(method, CallArgs(), None, self_value=instance)
+                self.call_function(method, hook_arguments(cls, method), None, self_value=instance)
 
     def _check_deadline(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:

@@ -30,7 +30,7 @@ from kerassniff.semantic.knowledge.layers import (
 )
 from kerassniff.semantic.names import short
 from kerassniff.semantic.dataflow import Data, data_of
-from kerassniff.semantic.pyvalues import CallArgs, Const, Unknown, Value, const_value, str_value
+from kerassniff.semantic.pyvalues import CallArgs, ClassValue, Const, Unknown, Value, const_value, str_value
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
@@ -425,8 +425,10 @@ class HistoryValue(Value):
 
 @dataclass(eq=False)
 class HistoryLog(Value):
-    """``history.history``: the dict of the metrics a fit() logged, read by key (``history.history["acc"]``)."""
-    fit: "FitCall"
+    """The dict of the quantities a fit() logs, read by key: ``history.history`` after that fit (``fit``), or the
+    ``logs`` a callback class of the script receives at the end of each epoch (``callback``)."""
+    fit: "FitCall | None" = None
+    callback: "ClassValue | None" = None
 
 
 def application_head(model: Model) -> OutputHead | None:

@@ -37,6 +37,8 @@ class Script:
     import_nodes: set[int] = field(default_factory=set, repr=False)
     # ``history.history["acc"]`` after a fit(): (the fit, the key, the subscript node), in evaluation order
     history_reads: list[tuple] = field(default_factory=list, repr=False)
+    # ``logs["acc"]`` / ``logs.get("acc")`` in a callback class's on_epoch_end: (the class, the key, the node)
+    callback_log_reads: list[tuple] = field(default_factory=list, repr=False)
     data_events: list[DataEvent] = field(default_factory=list)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
     helpers: dict[str, cst.Module] = field(default_factory=dict)

@@ -89,3 +89,7 @@ DEFAULT_MONITOR = "val_loss"
 # the string given (metrics=["accuracy"] logs "accuracy"/"val_accuracy", ["acc"] "acc"/"val_acc"; checked on Keras
 # 3.15.1); standalone Keras <= 2.2 logged both as "acc".
 ACCURACY_SPELLINGS = {"acc": "accuracy", "accuracy": "acc"}
+# The base class of Keras callbacks, and the hook Keras calls with the quantities an epoch logged (its ``logs``: the
+# same names as History, ``val_`` ones included when fit() validates).
+CALLBACK_BASES = frozenset({"keras.callbacks.Callback"})
+EPOCH_LOG_HOOKS = frozenset({"on_epoch_end"})

@@ -12,8 +12,18 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic import keras_calls
+from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES, EPOCH_LOG_HOOKS
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.values import CallArgs, ClassValue, DataValue, Instance, ModelValue, Value
+from kerassniff.semantic.values import (
+    CallArgs,
+    ClassValue,
+    DataValue,
+    FunctionValue,
+    HistoryLog,
+    Instance,
+    ModelValue,
+    Value,
+)
 
 KERAS_ROOTS = frozenset({"keras", "tensorflow", "tf_keras"})  # a script importing one of these is a Keras script
 _MODEL = "__model__"  # the attribute of a subclass's instance that holds its model
@@ -64,6 +74,19 @@ def attach_model(instance: Instance, cls: ClassValue, node: cst.CSTNode, args: C
     model = keras_calls.subclassed_model(cls, node, args)
     instance.attrs[_MODEL] = ModelValue(model)
     return model
+
+
+def hook_arguments(cls: ClassValue, method: FunctionValue) -> CallArgs:
+    """What Keras passes a method of the script's class that nobody in the script calls: a callback's
+    ``on_epoch_end(self, epoch, logs)`` gets the quantities the fit() logged that epoch."""
+    node = method.node
+    if not isinstance(node, cst.FunctionDef) or node.name.value not in EPOCH_LOG_HOOKS or \
+            not any(base in CALLBACK_BASES for base in cls.bases):
+        return CallArgs()
+    names = [param.name.value for param in (*node.params.posonly_params, *node.params.params)]
+    if "logs" not in names and len(names) < 3:
+        return CallArgs()
+    return CallArgs(keywords=(("logs" if "logs" in names else names[2], HistoryLog(callback=cls)),))
 
 
 def instance_model(instance: Instance) -> Model | None:
