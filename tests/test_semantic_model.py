@@ -808,6 +808,21 @@ def test_calling_a_generator_function_gives_a_generator_not_its_return_value() -
     fit = script.models[0].fits[0]
     assert type(fit.x).__name__ == "Unknown" and type(fit.validation_data).__name__ == "Unknown"
     assert fit.epochs.value == 1
+    # a generator whose yield the interpretation does not reach (a branch taken, a loop over nothing) is one too
+    script = build("import keras\n"
+                   "def stream(limit):\n"
+                   "    if limit == 0:\n"
+                   "        return\n"
+                   "    while True:\n"
+                   "        yield load(limit)\n"
+                   "def over(paths):\n"
+                   "    for p in paths:\n"
+                   "        yield load(p)\n"
+                   "model = keras.Sequential([keras.layers.Dense(1)])\n"
+                   "model.compile(loss='mse')\n"
+                   "model.fit(over([]), validation_data=stream(0))\n")
+    fit = script.models[0].fits[0]
+    assert type(fit.x).__name__ == "Unknown" and type(fit.validation_data).__name__ == "Unknown"
 
 
 def test_a_loss_object_called_on_a_models_outputs_is_paired_with_that_model() -> None:

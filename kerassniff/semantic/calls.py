@@ -170,8 +170,8 @@ class Calls:
             self.depth -= 1
             self.active.discard(key)
             self.top_index = caller_top
-        if frame.generator:
-            return UNKNOWN  # a generator object: what it yields is not followed
+        if frame.generator or (not uncalled and self.summaries.is_generator(function.node)):
+            return UNKNOWN  # a generator object: what it yields is not followed (a yield met, or in its code)
         return _returned(frame.returns)
 
     def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None,

@@ -107,11 +107,14 @@ class ControlFlow:
             return self._exec_else(node.orelse, frame)
         with self.guarding(guard):
             before = dict(frame.scope.vars)
+            objects_before = self.registry.layer_counts()
             body_flow = self.exec_suite(node.body, frame)
             after_body = frame.scope.vars
+            objects_after_body = self.registry.layer_counts()
             frame.scope.vars = dict(before)
             else_flow = self._exec_else(node.orelse, frame)
             after_else = frame.scope.vars
+        self.registry.branches_joined(objects_before, objects_after_body)
         return _join(frame, (body_flow, after_body), (else_flow, after_else))
 
     def _tests_version(self, test: cst.BaseExpression) -> int:

@@ -21,7 +21,7 @@ import libcst as cst
 
 from kerassniff.semantic.frames import Scope
 from kerassniff.semantic.library.keras_models import model_state
-from kerassniff.semantic.syntax import names_read
+from kerassniff.semantic.syntax import is_generator, names_read
 from kerassniff.semantic.values import CallArgs, ComprehensionValue, Const, DictValue, Instance, ModelValue, Seq, Value
 
 
@@ -40,6 +40,14 @@ class Summaries:
     def __init__(self) -> None:
         self._known: dict[Hashable, Summary] = {}
         self._names: dict[cst.CSTNode, tuple[str, ...]] = {}
+        self._generators: dict[int, bool] = {}
+
+    def is_generator(self, node: cst.FunctionDef | cst.Lambda) -> bool:
+        """:func:`~kerassniff.semantic.syntax.is_generator`, once per function."""
+        known = self._generators.get(id(node))
+        if known is None:
+            known = self._generators[id(node)] = is_generator(node)
+        return known
 
     def inputs(self, node: cst.CSTNode, scope: Scope, args: CallArgs, self_value: Value | None,
                context: tuple) -> Inputs | None:

@@ -130,3 +130,20 @@ def names_read(node: cst.CSTNode) -> set[str]:
         else:
             stack.extend(code_children(current))
     return names
+
+
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def is_generator(function: cst.FunctionDef | cst.Lambda) -> bool:
+    """Whether a function's own body holds a ``yield`` (not one of a function or class nested in it): calling it
+    makes a generator, whichever of its branches would run."""
+    stack: list[cst.CSTNode] = list(code_children(function.body)) if type(function) is cst.FunctionDef else []
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.Yield:
+            return True
+        if kind not in _NESTED_SCOPES:
+            stack.extend(code_children(node))
+    return False

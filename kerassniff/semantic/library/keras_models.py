@@ -42,6 +42,20 @@ class ModelRegistry:
             self.models.append(value.model)
         return value
 
+    def layer_counts(self) -> list[int]:
+        """How many layers each model has now (in creation order): compared around the branches of an if."""
+        return [len(model.layers) for model in self.models]
+
+    def branches_joined(self, before: list[int], after_body: list[int]) -> None:
+        """Both branches of an undecided if were interpreted, one after the other: a model both of them grew
+        (``if logits: model.add(Dense(10)) else: model.add(Dense(10, activation="softmax"))``) holds the layers of
+        two alternatives, an architecture no run has, so its layers are no longer taken as known."""
+        for index, model in enumerate(self.models[:len(before)]):
+            body_added = after_body[index] - before[index]
+            else_added = len(model.layers) - after_body[index]
+            if body_added > 0 and else_added > 0:
+                model.complete = False
+
 
 def imports_keras(imports: dict[str, str]) -> bool:
     """Whether a script's imports (local name -> dotted name) include Keras or TensorFlow."""
