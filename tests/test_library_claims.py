@@ -77,3 +77,8 @@ def test_the_keras_2_backend_function_table_matches_the_installed_keras_and_tens
     assert everything == legacy  # gone from Keras 3's keras.backend, kept by TensorFlow's tf.keras.backend
     assert all(hasattr(keras.ops, n) for n in table.BACKEND_FUNCTIONS_IN_OPS)
     assert all(hasattr(keras.random, n.removeprefix("random_")) for n in table.BACKEND_FUNCTIONS_IN_RANDOM)
+    for name, spelling in table.BACKEND_SPELLINGS.items():  # the hint's keras.* spellings exist
+        assert name in everything, name
+        if spelling.startswith("keras."):
+            module, attribute = spelling.split("(")[0].rsplit(".", 1)
+            assert hasattr({"keras.ops": keras.ops, "keras.random": keras.random, "keras": keras}[module], attribute)

@@ -62,7 +62,7 @@ _MODE_STORIES = {
     "tf": ("pixels scaled to -1..1", "Raw 0-255 pixels are up to 255 times larger than the inputs its filters and "
            "BatchNormalization statistics were learned on"),
     "torch": ("pixels scaled to 0-1, less the ImageNet channel means, over their standard deviations",
-              "Raw 0-255 pixels are about 1000 times larger than the standardised inputs it was trained on"),
+              "Raw 0-255 pixels are about 60 to 100 times larger than the standardised inputs it was trained on"),
 }
 
 

@@ -29,7 +29,7 @@ def check(script: Script):
         for reference, event in scaling_mismatches(script, model, flows=True):
             yield Report(event.call_node, _flow_difference(reference, event),
                 explanation=(f"The training flow {reference.data.label} is {scaling_text(reference.data)} "
-                             f"({{training}}), the {EVENT_WORDS[event.kind]} flow {event.data.label} "
+                             f"({{training}}), the {EVENT_WORDS[event.kind]} flow {event.data.label} is "
                              f"{scaling_text(event.data)}: validation/test numbers "
                              f"are computed on differently scaled images and do not reflect the model."),
                 mentions={"training": reference.data.node or reference.call_node})

@@ -35,11 +35,14 @@ def check(script: Script):
             continue
         trained = _array_argument(fit)
         validation = fit.args.node_of("validation_data")
-        if trained is None or validation is None:
+        if validation is None:
+            continue
+        if isinstance(validation.value, (cst.Name, cst.Attribute, cst.Call)):
+            yield from _same_folder(fit, validation.value)  # the flows' folders, however the flows are written
+        if trained is None:
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute)):
             yield from _same_flow(script, fit, trained, validation.value)
-            yield from _same_folder(fit, validation.value)
             continue
         if not isinstance(validation.value, (cst.Tuple, cst.List)):
             continue

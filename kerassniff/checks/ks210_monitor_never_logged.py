@@ -33,9 +33,9 @@ NEVER = {
                           "ReduceLROnPlateau warns at each epoch that the metric is not available and never lowers "
                           "the learning rate."),
 }
-# fit()'s positional parameters (fit_generator's): callbacks, and the last one that can carry validation.
+# The position of callbacks= among fit()'s (fit_generator's) positional parameters; validation_split= and
+# validation_data= come after it, so a call with more positional arguments than this may give them.
 _CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
-_LAST_PLAIN_POSITION = {"fit": 5, "fit_generator": 4}  # validation_split/validation_data come after these
 # Models whose logged metrics are the compiled ones: a subclassed model's train_step may log anything.
 _COMPILED_KINDS = frozenset({"sequential", "functional", "application", "loaded"})
 
@@ -140,20 +140,20 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     """Why ``fit`` never logs ``key``: ("validation",) when it does not validate, ("spelling", logged) for the other
     spelling of accuracy, ("metrics",) when no metric is compiled; None when it is logged or unknown."""
     validates = _validates(fit)
-    if key.startswith("val_") and validates is False:
-        return ("validation",)
+    no_validation = ("validation",) if key.startswith("val_") and validates is False else None
     base = key[4:] if key.startswith("val_") else key
     if base == "loss" or validates is None or fit.model.kind not in _COMPILED_KINDS or _adds_metrics(script):
-        return None
+        return no_validation
     names = compiled_metric_names(fit)
     if names is None or base in names:
-        return None
+        return no_validation
+    # a metric name never compiled comes first: Keras 3 stops on it (mode='auto') whether or not fit() validates
     other = ACCURACY_SPELLINGS.get(base)
     if other is not None and other in names:
         return ("spelling", key.replace(base, other, 1), other)
     if not names and _no_metric_argument(fit):
         return ("metrics",)
-    return None
+    return no_validation
 
 
 def _validates(fit: FitCall) -> bool | None:
@@ -161,7 +161,7 @@ def _validates(fit: FitCall) -> bool | None:
     call as written (no validation_data=/validation_split=, or a literal None / 0): a parameter's default is not
     known to be what every caller passes."""
     args = fit.args
-    if _spreads(args.nodes) or len(args.positional) > _LAST_PLAIN_POSITION[fit.method]:
+    if _spreads(args.nodes) or len(args.positional) > _CALLBACKS_POSITION[fit.method]:
         return None
     data, split = args.node_of("validation_data"), args.node_of("validation_split")
     if data is not None and not (isinstance(data.value, cst.Name) and data.value.value == "None"):

@@ -17,6 +17,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_ELSEWHERE,
     BACKEND_FUNCTIONS_IN_OPS,
     BACKEND_FUNCTIONS_IN_RANDOM,
+    BACKEND_SPELLINGS,
     CALL_KEYWORDS,
     CALLBACK_PARAMETERS,
     DATASET_LOADER_PARAMETERS,
@@ -108,7 +109,8 @@ def check(script: Script):
         if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES:
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
-                call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node):
+                call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node) \
+                and not _keras_2_only(script):
             yield _metric_reset_states(call)
         if call.method == "add_metric" and not call.guarded and _adds_metric_to_keras_layer(call) and \
                 not _keras_2_only(script):
@@ -145,7 +147,7 @@ def check(script: Script):
             if name not in ("Input", "InputLayer"):
                 yield from _removed_keywords(call, f"{name}()", ("batch_input_shape",), "ValueError")
             if name in RECURRENT_LAYERS:
-                yield from _recurrent_input_keywords(call, name)
+                yield from _recurrent_input_keywords(script, call, name)
             if name.startswith("Convolution") and _keras1_kernel_arguments(call.args.positional):
                 rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
                 yield Report(call.node, (
@@ -177,7 +179,8 @@ def check(script: Script):
                     _rename_attribute(call.node.func, LOWERCASE_OPTIMIZERS[name]),
                     explanation=(f"Standalone Keras 2.x up to 2.3 kept lowercase aliases of the optimizer classes; "
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
-        if package in ("callbacks", "datasets") and not _from_private_copy(script, call.node.func):
+        if package in ("callbacks", "datasets") and not _from_private_copy(script, call.node.func) and \
+                not _keras_2_only(script):
             yield from _unknown_keywords(call, package, ".".join(callee.split(".")[2:]))
     yield from _np_utils(script)
     yield from _removed_modules(script)
@@ -257,11 +260,15 @@ def _optimizer_keywords(call) -> dict:
     return OPTIMIZER_KEYWORDS
 
 
-def _recurrent_input_keywords(call, name: str):
-    """``LSTM(4, input_dim=3)``: Keras 1's features per time step, which Keras 3 reads as a 2-D input."""
+def _recurrent_input_keywords(script: Script, call, name: str):
+    """``LSTM(4, input_dim=3)``: Keras 1's features per time step, which Keras 3 reads as a 2-D input where it
+    builds the model's input from it (the first layer of a Sequential model without keras.Input; elsewhere it only
+    warns and ignores it), and ``input_length=``, which Keras 3 rejects everywhere."""
     for arg in call.args.nodes:
         keyword = arg.keyword.value if arg.keyword is not None else None
         if keyword not in ("input_dim", "input_length"):
+            continue
+        if keyword == "input_dim" and not _starts_sequential_model(script, call.node):
             continue
         failure = ("makes a 2-D input in Keras 3: ValueError" if keyword == "input_dim" else
                    "was removed in Keras 3: ValueError")
@@ -274,6 +281,12 @@ def _recurrent_input_keywords(call, name: str):
                                   f"ndim=3, found ndim=2), and rejects input_length= (Unrecognized keyword "
                                   f"arguments)."),
                      facts={"keyword": keyword})
+
+
+def _starts_sequential_model(script: Script, node: cst.CSTNode) -> bool:
+    """Whether the layer built at ``node`` is the first layer of a Sequential model that has no keras.Input."""
+    return any(model.structure_kind == "sequential" and model.input_shape is None and model.layers and
+               model.layers[0].node is node for model in script.models)
 
 
 def _adds_metric_to_keras_layer(call) -> bool:
@@ -499,25 +512,33 @@ def _removed_modules(script: Script):
 
 def _backend_functions(script: Script, used: list) -> Report:
     """The Keras 2 backend functions (K.exp, K.int_shape, ...) a script reads from Keras 3's keras.backend: one
-    report, at the first, naming them all."""
+    report, at the first, naming them all with their Keras 3 spellings where they have one."""
     names = list(dict.fromkeys(reference.raw.split(".")[2] for reference in used))
     first = used[0]
     failure = _failure(script, first.node)
-    in_ops = [n for n in names if n in BACKEND_FUNCTIONS_IN_OPS]
-    counterparts = (", ".join(f"K.{n} -> keras.ops.{n}" for n in in_ops[:4]) +
-                    ("" if len(in_ops) <= 4 else ", ...") +
-                    "".join(f", K.{n} -> keras.random.{n[7:]}" for n in names if n in BACKEND_FUNCTIONS_IN_RANDOM))
-    more = f" (and {len(names) - 1} more: {', '.join(names[1:])})" if len(names) > 1 else ""
-    subject = (f"keras.backend.{names[0]} and {len(names) - 1} more Keras 2 functions do not" if len(names) > 1
-               else f"keras.backend.{names[0]} does not")
+    spellings = [f"K.{n} -> {_backend_spelling(n)}" for n in names if _backend_spelling(n) is not None]
+    shown = ", ".join(spellings[:4]) + (", ..." if len(spellings) > 4 else "")
+    subject = (f"keras.backend.{names[0]} and {len(names) - 1} more Keras 2 function{'s' if len(names) > 2 else ''} "
+               f"do not" if len(names) > 1 else f"keras.backend.{names[0]} does not")
     return Report(first.node, f"{subject} exist in Keras 3: {failure}",
-                  "use keras.ops and keras.random (" + (counterparts.lstrip(", ") or "see the explanation") +
-                  "), or import backend from tensorflow.keras, whose tf.keras.backend keeps them",
-                  explanation=(f"Keras 3's keras.backend keeps only configuration (floatx, epsilon, "
-                               f"image_data_format, clear_session, ...); the Keras 2 tensor functions moved to keras.ops "
-                               f"and keras.random, so keras.backend.{names[0]}{more} stops the script with {failure}. "
-                               f"TensorFlow's tf.keras.backend (TensorFlow 2.21) still has them."),
+                  (f"rewrite them for Keras 3 ({shown})" if shown else "rewrite them with keras.ops / keras.random")
+                  + ", or import backend from tensorflow.keras, whose tf.keras.backend keeps them",
+                  explanation=(f"Keras 3's keras.backend keeps only configuration (floatx, epsilon, image_data_format, "
+                               f"clear_session, ...), so {', '.join('keras.backend.' + n for n in names)} stop the "
+                               f"script with {failure}. Most Keras 2 tensor functions have a keras.ops or keras.random "
+                               f"counterpart, some with other defaults (K.argmax's axis=-1 is keras.ops.argmax's "
+                               f"axis=None); TensorFlow's tf.keras.backend (TensorFlow 2.21) still has them all."),
                   facts={"functions": names})
+
+
+def _backend_spelling(name: str) -> str | None:
+    if name in BACKEND_SPELLINGS:
+        return BACKEND_SPELLINGS[name]
+    if name in BACKEND_FUNCTIONS_IN_OPS:
+        return f"keras.ops.{name}"
+    if name in BACKEND_FUNCTIONS_IN_RANDOM:
+        return f"keras.random.{name.removeprefix('random_')}"
+    return None
 
 
 def _removed_in_keras_3(script: Script, reference, module: str) -> Report:

@@ -10,6 +10,8 @@ import math
 import time
 from typing import Any
 
+from kerassniff.semantic.knowledge.model_api import MONITOR_CALLBACKS
+
 STEP_TIME_BUDGET = 40.0  # seconds of training steps per fit, whatever the model
 
 
@@ -172,8 +174,8 @@ def accuracy_readings(model, xb, yb, predictions, evaluate) -> dict:
     return readings
 
 
-# The callbacks that act on one logged quantity (KS210), as the harness finds them in fit(callbacks=[...]).
-MONITORING_CALLBACKS = ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint")
+# The callbacks that act on one logged quantity (KS210), by class name as the harness finds them in fit(callbacks=[...]).
+MONITORING_CALLBACKS = frozenset(name.rsplit(".", 1)[-1] for name in MONITOR_CALLBACKS)
 
 
 def monitors(callbacks) -> list[dict]:

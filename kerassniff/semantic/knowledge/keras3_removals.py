@@ -150,25 +150,33 @@ METRIC_ADDING_BASES = frozenset({"keras.layers.Layer", "keras.models.Model", "ke
 # have them; Keras 3's keras.backend keeps only configuration (floatx, epsilon, image_data_format, clear_session,
 # ...), so keras.backend.<name> is an AttributeError (ImportError when imported by name). Checked on Keras 3.15.1 and
 # TensorFlow 2.21 by tests/test_library_claims.py. The first group has a keras.ops function of the same name, the
-# second a keras.random one (random_normal -> keras.random.normal); the rest have no one-name counterpart (K.repeat and
-# K.switch are not keras.ops.repeat and keras.ops.switch, which do other things).
+# second a keras.random one (random_normal -> keras.random.normal); the rest have no counterpart of the same name and
+# the same defaults (K.repeat and K.switch are not keras.ops.repeat and switch; K.argmax's axis=-1 is keras.ops.argmax's
+# axis=None, K.concatenate's axis=-1 keras.ops.concatenate's axis=0, K.in_top_k's argument order differs, ...).
 BACKEND_FUNCTIONS_IN_OPS = frozenset("""
-    abs all any arange argmax argmin batch_normalization binary_crossentropy cast categorical_crossentropy
-    clip concatenate cos ctc_decode cumprod cumsum dot dtype elu equal exp expand_dims eye greater
-    greater_equal hard_sigmoid in_top_k less less_equal log max maximum mean min minimum ndim not_equal
-    one_hot ones ones_like prod relu reshape round shape sigmoid sign sin softmax softplus softsign
-    sparse_categorical_crossentropy sqrt square squeeze stack std stop_gradient sum tanh tile transpose
-    var zeros zeros_like
+    abs all any arange binary_crossentropy cast categorical_crossentropy clip cos dot dtype elu equal exp
+    greater greater_equal hard_sigmoid less less_equal log max maximum mean min minimum ndim not_equal one_hot
+    ones ones_like prod reshape round shape sigmoid sign sin softmax softplus softsign
+    sparse_categorical_crossentropy sqrt square squeeze stack std stop_gradient sum tanh tile transpose var
+    zeros zeros_like
 """.split())
 BACKEND_FUNCTIONS_IN_RANDOM = frozenset("""
     random_normal random_uniform
 """.split())
 BACKEND_FUNCTIONS_ELSEWHERE = frozenset("""
-    batch_dot batch_flatten batch_get_value batch_set_value bias_add binary_focal_crossentropy cast_to_floatx
-    categorical_focal_crossentropy constant conv1d conv2d conv2d_transpose conv3d count_params ctc_batch_cost
-    ctc_label_dense_to_sparse depthwise_conv2d dropout eval flatten foldl foldr gather get_value gradients
+    argmax argmin batch_dot batch_flatten batch_get_value batch_normalization batch_set_value bias_add
+    binary_focal_crossentropy cast_to_floatx categorical_focal_crossentropy concatenate constant conv1d conv2d
+    conv2d_transpose conv3d count_params ctc_batch_cost ctc_decode ctc_label_dense_to_sparse cumprod cumsum
+    depthwise_conv2d dropout eval expand_dims eye flatten foldl foldr gather get_value gradients in_top_k
     int_shape is_sparse l2_normalize map_fn moving_average_update name_scope permute_dimensions pool2d pool3d
-    pow random_bernoulli random_normal_variable random_uniform_variable repeat_elements resize_images
-    repeat resize_volumes reverse rnn separable_conv2d set_value spatial_2d_padding spatial_3d_padding switch
-    temporal_padding to_dense truncated_normal update update_add update_sub variable
+    pow random_bernoulli random_normal_variable random_uniform_variable relu repeat repeat_elements
+    resize_images resize_volumes reverse rnn separable_conv2d set_value spatial_2d_padding spatial_3d_padding
+    switch temporal_padding to_dense truncated_normal update update_add update_sub variable
 """.split())
+# Spellings of the common ones among the rest, for the hint (each target checked to exist by the slow test).
+BACKEND_SPELLINGS = {
+    "int_shape": "x.shape", "variable": "keras.Variable(...)", "get_value": "keras.ops.convert_to_numpy(v)",
+    "set_value": "v.assign(value)", "pow": "keras.ops.power", "gather": "keras.ops.take",
+    "dropout": "keras.random.dropout", "truncated_normal": "keras.random.truncated_normal",
+    "argmax": "keras.ops.argmax(x, axis=-1)", "concatenate": "keras.ops.concatenate(xs, axis=-1)",
+}

@@ -214,8 +214,12 @@ def step(kind: str, detail: str | None = None) -> Callable[[LibraryCall], Value]
 
 def convert_image_dtype(call: LibraryCall) -> Value:
     """``tf.image.convert_image_dtype(image, tf.float32)`` divides by 255 only when the image holds integers: images
-    read from a folder by Keras (float32 already) or already cast to float keep their values."""
+    read from a folder by Keras (float32 already) or already cast to float keep their values.  To another dtype
+    (``tf.uint8`` multiplies floats by 255) the scale is not followed."""
     data = call.data
+    target = call.args.get("dtype", 1)
+    if not (isinstance(target, Symbol) and target.name.rsplit(".", 1)[-1].startswith("float")):
+        return with_step(data, "scale", "?", call.node)
     casts = [step.detail for step in data.steps if step.kind == "cast"]
     already_float = data.source.kind == "directory" or (casts and casts[-1].startswith("float")) or data.is_scaled
     return with_step(data, "cast", "float32", call.node) if already_float else with_step(data, "scale", "/255",
