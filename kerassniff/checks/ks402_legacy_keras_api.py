@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import compiled_metric_names
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
-from kerassniff.fixes import Edit, Fix, safe_fix
+from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
-    BACKEND_FUNCTIONS_ELSEWHERE,
-    BACKEND_FUNCTIONS_IN_OPS,
-    BACKEND_FUNCTIONS_IN_RANDOM,
-    BACKEND_SPELLINGS,
     CALL_KEYWORDS,
     CALLBACK_PARAMETERS,
     DATASET_LOADER_PARAMETERS,
@@ -29,12 +26,8 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     OPTIMIZER_KEYWORDS,
     PRIVATE_COPY,
     RECURRENT_LAYERS,
-    REMOVED_ALIASES,
     REMOVED_CALL_KEYWORDS,
-    REMOVED_FROM_KERAS,
-    REMOVED_IN_KERAS_3,
     REMOVED_MODEL_METHODS,
-    REMOVED_MODULES,
     REMOVED_OPTIMIZER_KEYWORDS,
     RENAMED_LIBRARY_KEYWORDS,
     SAVE_SUFFIXES,
@@ -43,10 +36,6 @@ from kerassniff.semantic.knowledge.model_api import ACCURACY_SPELLINGS, DATA_MET
 from kerassniff.semantic.names import is_keras, keras_relative, short
 from kerassniff.semantic.values import Instance, ModelValue, Unknown, const_value, int_value
 
-_KERAS_ROOT_REMOVED = {**REMOVED_MODULES, **REMOVED_FROM_KERAS}
-_BACKEND_FUNCTIONS = BACKEND_FUNCTIONS_IN_OPS | BACKEND_FUNCTIONS_IN_RANDOM | BACKEND_FUNCTIONS_ELSEWHERE
-_REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
-_KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 
 # What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
 CALL_STORY = ("Keras 3 stops with TypeError",
@@ -182,8 +171,7 @@ def check(script: Script):
         if package in ("callbacks", "datasets") and not _from_private_copy(script, call.node.func) and \
                 not _keras_2_only(script):
             yield from _unknown_keywords(call, package, ".".join(callee.split(".")[2:]))
-    yield from _np_utils(script)
-    yield from _removed_modules(script)
+    yield from removed_names(script)
     yield from _history_keys(script)
 
 
@@ -454,138 +442,6 @@ def _private_model(script: Script, call) -> bool:
     keras_imports = [raw for raw in script.imports.values() if keras_relative(raw) is not None]
     return bool(keras_imports) and all(raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
                                        for raw in keras_imports)
-
-
-def _example(script: Script, module: str) -> str:
-    """``: 'from keras.layers import Embedding'`` for the first class the script takes from ``module``."""
-    prefix = module + "."
-    for reference in script.references:
-        name = reference.raw[len(prefix):].rsplit(".", 1)[-1]
-        if reference.raw.startswith(prefix) and name[:1].isupper():
-            return f": 'from keras.layers import {name}'"
-    return ""
-
-
-def _removed_modules(script: Script):
-    """One report per Keras 1/2 module or name of REMOVED_MODULES the script names, at its first mention (the
-    import).  Every reference is looked at: the tests are C-level string prefixes."""
-    reported: set[str] = set()
-    backend_used: list = []  # keras.backend.<Keras 2 function> references, reported once per script
-    for reference in script.references:
-        raw = reference.raw
-        if raw.startswith("keras.backend.") and not reference.guarded and \
-                raw.split(".")[2] in _BACKEND_FUNCTIONS:
-            backend_used.append(reference)
-            continue
-        if raw.startswith("keras.api.") or raw == "keras.api":
-            if "api" not in reported and not reference.guarded:
-                reported.add("api")
-                yield _removed_in_keras_3(script, reference, "api")
-            continue
-        if raw.startswith("keras."):
-            relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
-        elif raw.startswith("tensorflow.keras."):
-            relative, table, prefixes = raw[17:], REMOVED_MODULES, _REMOVED_PREFIXES
-        else:
-            continue  # tf_keras, keras.src, TensorFlow's copies: other Kerases
-        if not (relative in table or relative.startswith(prefixes)) or reference.guarded:
-            continue
-        module = next(m for m in table if relative == m or relative.startswith(m + "."))
-        if module in reported:
-            continue
-        reported.add(module)
-        failure = _failure(script, reference.node)
-        hint = table[module].format(example=_example(script, reference.raw))
-        function = module.startswith("backend.") and module.endswith("dim_ordering")
-        keras = 1 if module in ("objectives", "initializations") or function else 2
-        kind = ("alias" if module in REMOVED_ALIASES else "class" if module.rsplit(".", 1)[-1][:1].isupper() else
-                "function" if function else "module")
-        yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
-                     explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 "
-                                  + ("(and tensorflow.keras on TensorFlow 2.16+, which is Keras 3) "
-                                     if module in REMOVED_MODULES else "")
-                                  + f"has no such {kind}, so the script stops here with {failure}."),
-                     facts={"module": f"keras.{module}"})
-    if backend_used:
-        yield _backend_functions(script, backend_used)
-
-
-def _backend_functions(script: Script, used: list) -> Report:
-    """The Keras 2 backend functions (K.exp, K.int_shape, ...) a script reads from Keras 3's keras.backend: one
-    report, at the first, naming them all with their Keras 3 spellings where they have one."""
-    names = list(dict.fromkeys(reference.raw.split(".")[2] for reference in used))
-    first = used[0]
-    failure = _failure(script, first.node)
-    spellings = [f"K.{n} -> {_backend_spelling(n)}" for n in names if _backend_spelling(n) is not None]
-    shown = ", ".join(spellings[:4]) + (", ..." if len(spellings) > 4 else "")
-    subject = (f"keras.backend.{names[0]} and {len(names) - 1} more Keras 2 function{'s' if len(names) > 2 else ''} "
-               f"do not" if len(names) > 1 else f"keras.backend.{names[0]} does not")
-    return Report(first.node, f"{subject} exist in Keras 3: {failure}",
-                  (f"rewrite them for Keras 3 ({shown})" if shown else "rewrite them with keras.ops / keras.random")
-                  + ", or import backend from tensorflow.keras, whose tf.keras.backend keeps them",
-                  explanation=(f"Keras 3's keras.backend keeps only configuration (floatx, epsilon, image_data_format, "
-                               f"clear_session, ...), so {', '.join('keras.backend.' + n for n in names)} stop the "
-                               f"script with {failure}. Most Keras 2 tensor functions have a keras.ops or keras.random "
-                               f"counterpart, some with other defaults (K.argmax's axis=-1 is keras.ops.argmax's "
-                               f"axis=None); TensorFlow's tf.keras.backend (TensorFlow 2.21) still has them all."),
-                  facts={"functions": names})
-
-
-def _backend_spelling(name: str) -> str | None:
-    if name in BACKEND_SPELLINGS:
-        return BACKEND_SPELLINGS[name]
-    if name in BACKEND_FUNCTIONS_IN_OPS:
-        return f"keras.ops.{name}"
-    if name in BACKEND_FUNCTIONS_IN_RANDOM:
-        return f"keras.random.{name.removeprefix('random_')}"
-    return None
-
-
-def _removed_in_keras_3(script: Script, reference, module: str) -> Report:
-    """A module of Keras 3 itself that a later Keras 3 release removed (keras.api, from 3.10)."""
-    release, hint = REMOVED_IN_KERAS_3[module]
-    failure = _failure(script, reference.node)
-    return Report(reference.node, f"keras.{module} does not exist in Keras {release}+: {failure}", hint,
-                  explanation=(f"Keras 3 releases before {release} had keras.{module}; Keras {release} and later do "
-                               f"not (checked on the released wheels), so the script stops here with {failure}."),
-                  facts={"module": f"keras.{module}"})
-
-
-def _failure(script: Script, node: cst.CSTNode) -> str:
-    """What Python raises where a missing module is named: ImportError in an import, AttributeError in code."""
-    return "ImportError" if id(node) in script.import_nodes else "AttributeError"
-
-
-def _np_utils(script: Script):
-    for reference in script.references:
-        # tensorflow.python.keras (TensorFlow's private copy of Keras 2) still has np_utils
-        if reference.raw.endswith(".utils.np_utils") and ".python." not in reference.raw and not reference.guarded:
-            yield Report(reference.node, f"keras.utils.np_utils does not exist in Keras 3: {_failure(script, reference.node)}",
-                         "import to_categorical from keras.utils instead: 'from keras.utils import to_categorical'",
-                         _np_utils_fix(script, reference),
-                         explanation=("Keras 3 has no keras.utils.np_utils module (nor tensorflow.keras.utils.np_utils "
-                                      "on TensorFlow 2.16+, which uses Keras 3); to_categorical is in keras.utils "
-                                      "itself, in Keras 2 as well."))
-            return
-
-
-def _np_utils_fix(script: Script, reference):
-    """``keras.utils.np_utils`` -> ``keras.utils``; ``from keras.utils import np_utils`` plus its
-    ``np_utils.to_categorical(...)`` uses -> ``from keras.utils import to_categorical`` and ``to_categorical(...)``."""
-    node = reference.node
-    if isinstance(node, cst.Attribute):  # keras.utils.np_utils.to_categorical, from keras.utils.np_utils import ...
-        return safe_fix("drop np_utils: keras.utils.to_categorical", node, node.value)
-    if not isinstance(node, cst.ImportAlias) or node.asname is not None:
-        return None
-    uses = [r for r in script.references if r.raw == reference.raw and isinstance(r.node, cst.Name)
-            and r.node.value == "np_utils"]
-    calls = [r for r in script.references if r.raw == f"{reference.raw}.to_categorical"
-             and isinstance(r.node, cst.Attribute) and isinstance(r.node.value, cst.Name)]
-    if len(uses) != len(calls):
-        return None  # np_utils is used for something else too: a human decides
-    edits = [Edit(node, node.with_changes(name=cst.Name("to_categorical")))]
-    edits += [Edit(r.node, cst.Name("to_categorical")) for r in calls]
-    return Fix("import to_categorical from keras.utils", tuple(edits))
 
 
 # Keywords model.fit/evaluate/predict accept in Keras 3 (fit_generator's 'generator=' becomes 'x=').
