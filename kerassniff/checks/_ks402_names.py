@@ -102,8 +102,8 @@ def _backend_functions(script: Script, used: list) -> Report:
                   (f"rewrite them for Keras 3 ({shown})" if shown else "rewrite them with keras.ops / keras.random")
                   + ", or import backend from tensorflow.keras, whose tf.keras.backend keeps them",
                   explanation=(f"Keras 3's keras.backend keeps only configuration (floatx, epsilon, image_data_format, "
-                               f"clear_session, ...), so {', '.join('keras.backend.' + n for n in names)} stop the "
-                               f"script with {failure}. Most Keras 2 tensor functions have a keras.ops or keras.random "
+                               f"clear_session, ...), so {', '.join('keras.backend.' + n for n in names)} "
+                               f"{'stops' if len(names) == 1 else 'stop'} the script with {failure}. Most Keras 2 tensor functions have a keras.ops or keras.random "
                                f"counterpart, some with other defaults (K.argmax's axis=-1 is keras.ops.argmax's "
                                f"axis=None); TensorFlow's tf.keras.backend (TensorFlow 2.21) still has them all."),
                   facts={"functions": names})

@@ -39,6 +39,7 @@ def check(script: Script):
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute, cst.Call)):
             yield from _same_folder(fit, validation.value)  # the flows' folders, however the flows are written
+            yield from _overlapping_parts(fit, validation.value)
         if trained is None:
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute)):
@@ -98,6 +99,34 @@ def _same_folder(fit: FitCall, validation: cst.BaseExpression):
             f"and accuracy then track the training ones and cannot show overfitting; early stopping, checkpoints and "
             f"learning-rate schedules that monitor val_loss choose on training data."),
         facts={"folder": trained.source.path})
+
+
+def _overlapping_parts(fit: FitCall, validation: cst.BaseExpression):
+    """Training and validation data split from one tf.data pipeline by take()/skip() that share samples: two take()s
+    (two prefixes) or two skip()s, or a take()/skip() pair of a pipeline reshuffled each epoch before the split (each
+    epoch's iteration draws a new order, so the validation part holds batches trained on in other epochs)."""
+    trained, held_out = fit.data(fit.x), fit.data(fit.validation_data)
+    if trained is None or held_out is None or trained.group != held_out.group or not trained.parts or \
+            len(trained.parts) != len(held_out.parts) or trained.parts[:-1] != held_out.parts[:-1]:
+        return
+    (kind, reshuffled), (other, other_reshuffled) = trained.parts[-1], held_out.parts[-1]
+    if kind == other:
+        why = (f"both are {kind}() of one pipeline", f"two {kind}() of one pipeline overlap: the shorter part is inside "
+                                                      f"the longer, so every validation batch is also trained on")
+    elif reshuffled or other_reshuffled:
+        why = ("take()/skip() after a shuffle redone each epoch",
+               "shuffle() reshuffles the pipeline at every iteration (reshuffle_each_iteration=True by default; "
+               "image_dataset_from_directory shuffles so too), so each epoch's take() and skip() cut a new order: the "
+               "validation batches hold samples the model trained on in other epochs")
+    else:
+        return
+    yield Report(validation, f"validation_data shares samples with training: {why[0]}",
+                 "split once with a fixed order (shuffle(..., reshuffle_each_iteration=False) before take()/skip(), or "
+                 "image_dataset_from_directory(validation_split=0.2, subset='training' / 'validation', seed=...))",
+                 explanation=(f"fit() trains on {trained.label} and validates on {held_out.label}: {why[1]}. "
+                              f"Validation loss and accuracy then track the training ones and cannot show overfitting; "
+                              f"early stopping and checkpoints choose on training data."),
+                 facts={"split": f"{kind}/{other}", "reshuffled": bool(reshuffled or other_reshuffled)})
 
 
 def _whole_folder(data) -> str | None:

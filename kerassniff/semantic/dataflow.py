@@ -76,6 +76,11 @@ class Data:
     node: cst.CSTNode | None = field(default=None, repr=False)
     labels: "Data | None" = None  # the labels a generator or dataset yields with this data
     table: bool = False  # a pandas DataFrame or a 2-D text table: a key or a column index selects one column
+    # a tf.data pipeline whose order changes each epoch (shuffle() with reshuffle_each_iteration left True, or
+    # image_dataset_from_directory's own shuffle), and the take()/skip() splits made of it, each as
+    # (method, whether the order before it was reshuffled each epoch)
+    reshuffles: bool = False
+    parts: tuple[tuple[str, bool], ...] = ()
 
     # -- derived facts ----------------------------------------------------
     @property

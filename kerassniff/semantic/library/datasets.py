@@ -120,13 +120,17 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
     color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
     subset = args.get("subset")
+    # image_dataset_from_directory shuffles by default, anew each epoch (a generator's flow is not a tf.data pipeline)
+    reshuffles = description.startswith("image_dataset_from_directory") and \
+        const_value(args.get("shuffle"), True) is not False
     source = Source("directory", description, node, pixels=True, color=color,
                     path=str_value(args.get("directory", 0)) if folder else None,
                     subset="split" if split else "?" if subset is not None and str_value(subset) is None
                     else str_value(subset))
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
-    data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps))
+    data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps),
+                reshuffles=reshuffles)
     size = args.get("target_size") or args.get("image_size")
     if size is not None:
         data = data.with_step("resize", size_text(size), node)
@@ -160,6 +164,13 @@ def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, no
         return mapped if isinstance(mapped, DataValue) else _rebuilt(data, node)
     if method in DATASET_REBUILT:
         return _rebuilt(data, node)
+    if method == "shuffle":  # a new order each epoch unless reshuffle_each_iteration=False
+        reshuffles = const_value(args.get("reshuffle_each_iteration", 2), True) is not False
+        return DataValue(replace(data, batches=True, node=node, reshuffles=reshuffles))
+    if method == "cache":  # the first epoch's order is what later epochs read
+        return DataValue(replace(data, batches=True, node=node, reshuffles=False))
+    if method in ("take", "skip"):
+        return DataValue(replace(data, batches=True, node=node, parts=data.parts + ((method, data.reshuffles),)))
     return DataValue(replace(data, batches=True, node=node))  # DATASET_PASSTHROUGH
 
 
