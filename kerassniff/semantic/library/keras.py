@@ -38,7 +38,7 @@ from kerassniff.semantic.models import (
     normalise_activation,
 )
 from kerassniff.semantic.names import is_keras, short
-from kerassniff.semantic.training import saved_paths
+from kerassniff.semantic.training import loss_name, resolve_loss, saved_paths
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -47,6 +47,7 @@ from kerassniff.semantic.values import (
     DictValue,
     LayerValue,
     ModelValue,
+    Predictions,
     Seq,
     Symbol,
     TensorValue,
@@ -78,11 +79,32 @@ def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> V
     parts = name.split(".")
     last = parts[-1]
     package = parts[1] if len(parts) > 2 else ""
+    if package == "losses" and last[:1].islower() and loss_name(Symbol(name)) is not None:
+        record_loss_call(Symbol(name), args, node)  # keras.losses.binary_crossentropy(y, model(x)): a loss value
+        return UNKNOWN
     if package == "layers":
         return layer_call(name, last, args, node)
     if package == "applications" and len(parts) == 3 and last[:1].isupper():
         return ModelValue(make_application(last, args, node))
     return None
+
+
+def record_loss_call(loss: Value, args: CallArgs, node: cst.Call) -> None:
+    """``loss_fn(y, model(x))`` or ``keras.losses.sparse_categorical_crossentropy(y, model(x), from_logits=True)``: a
+    Keras loss called by hand on a model's outputs (a custom training loop), kept once per call with the model whose
+    outputs it scores.  A loss object carries its from_logits; a loss function takes it in the call."""
+    predicted = args.get("y_pred", 1)
+    if not isinstance(predicted, Predictions) or predicted.model is None:
+        return
+    model = predicted.model
+    if any(spec.node is node for spec in model.loss_calls):
+        return
+    spec = resolve_loss(loss, node)
+    if isinstance(loss, Symbol):
+        given = args.get("from_logits", 2)
+        from_logits = False if given is None else const_value(given)
+        spec = replace(spec, from_logits=from_logits if isinstance(from_logits, bool) else None)
+    model.loss_calls.append(spec)
 
 
 def keras_input(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value:

@@ -14,7 +14,7 @@ from kerassniff.semantic.effects import Effects, known_models, loop_repetitions,
 from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS, FIT_METHODS, PREDICT_METHODS, SAVE_METHODS
 from kerassniff.semantic.library.datasets import layer_on_data
 from kerassniff.semantic.library.dispatch import first_wins
-from kerassniff.semantic.library.keras import apply_layer, as_layer, unknown_layer
+from kerassniff.semantic.library.keras import apply_layer, as_layer, record_loss_call, unknown_layer
 from kerassniff.semantic.models import HistoryValue, Layer, Model
 from kerassniff.semantic.training import (
     AttributeSet,
@@ -25,7 +25,6 @@ from kerassniff.semantic.training import (
     compile_losses,
     compile_metrics,
     loss_name,
-    resolve_loss,
     unknown_if_none,
 )
 from kerassniff.semantic.values import (
@@ -54,7 +53,7 @@ def call_object(effects: Effects, callee: Value, args: CallArgs, node: cst.Call)
             return layer_on_data(callee.layer, first.data, node)
         return apply_layer(callee.layer, first)
     if isinstance(callee, Instance) and loss_name(callee) is not None:
-        record_loss_call(effects, callee, args, node)
+        record_loss_call(callee, args, node)
         return UNKNOWN
     if isinstance(callee, Instance) and isinstance(first, TensorValue):
         # a custom layer (or any callable object) applied to a tensor: a tensor made by something unknown
@@ -169,17 +168,6 @@ def record_fit(effects: Effects, model: Model, method: str, args: CallArgs, node
     _events(effects, model, "fit", call.x, call.y, node, call.order)
     val_x, val_y = _pair(call.validation_data)
     _events(effects, model, "validation", val_x, val_y, node, call.order)
-
-
-def record_loss_call(effects: Effects, loss: Instance, args: CallArgs, node: cst.Call) -> None:
-    """``loss_fn(y, model(x))``: a Keras loss object called by hand on a model's outputs (a custom training loop),
-    kept once per call with the model whose outputs it scores."""
-    predicted = args.get("y_pred", 1)
-    if not isinstance(predicted, Predictions) or predicted.model is None:
-        return
-    model = predicted.model
-    if all(spec.node is not node for spec in model.loss_calls):
-        model.loss_calls.append(resolve_loss(loss, node))
 
 
 def record_inference(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call,
