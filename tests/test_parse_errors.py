@@ -72,3 +72,12 @@ def test_valid_python_libcst_cannot_read_gives_libcsts_position() -> None:
     finding = only_finding("import keras\n(parenthesised): int = 3\n")
     assert finding.message.startswith("valid Python that LibCST") and finding.line == 2
     assert "LibCST stops at line 2" in finding.explanation
+
+
+def test_pythons_warnings_about_the_users_code_are_not_printed() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would now raise
+        finding = only_finding('import keras\npattern = "\\d+"\nprint 1\n')
+    assert finding.message.startswith("Python 2 code")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import warnings
 from typing import Callable
 
 import libcst as cst
@@ -71,7 +72,9 @@ def _libcst_error(error: cst.ParserSyntaxError) -> tuple[int, int, str] | tuple[
 def _python_error(text: str) -> SyntaxError | None:
     """Python's own verdict on the text: None when it parses, else its SyntaxError (real line and column)."""
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():  # warnings about the user's code (invalid escapes) are not kerassniff's
+            warnings.simplefilter("ignore")
+            ast.parse(text)
     except SyntaxError as error:
         return error
     except (ValueError, RecursionError, MemoryError) as error:
@@ -161,7 +164,9 @@ def broken_cells(cells: dict[int, list[str]]) -> dict[int, SyntaxError]:
     broken = {}
     for number, lines in cells.items():
         try:
-            compile("\n".join(lines) + "\n", "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+            with warnings.catch_warnings():  # warnings about the user's code (invalid escapes) are not kerassniff's
+                warnings.simplefilter("ignore")
+                compile("\n".join(lines) + "\n", "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         except SyntaxError as error:
             broken[number] = error
         except (ValueError, RecursionError, MemoryError) as error:
