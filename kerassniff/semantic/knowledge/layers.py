@@ -52,6 +52,11 @@ TENSOR_ACTIVATIONS = {
     "keras.backend.softmax": "softmax", "keras.backend.sigmoid": "sigmoid",
 }
 
+# Tensor operations that pass a tensor's values on unchanged in the forward pass: a functional model built through
+# them is the model built without them.
+TENSOR_IDENTITIES = frozenset({"tensorflow.identity", "keras.ops.copy", "tensorflow.stop_gradient",
+                               "keras.ops.stop_gradient"})
+
 # Layers that scale the model's input inside the model.
 INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Lambda", "TextVectorization"}
 # Keras preprocessing layers that move, crop or jitter pixels but keep their scale.

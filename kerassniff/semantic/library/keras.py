@@ -19,6 +19,7 @@ from kerassniff.semantic.knowledge.layers import (
     MERGE_FUNCTIONS,
     RECURRENT_DEFAULT_ACTIVATION,
     TENSOR_ACTIVATIONS,
+    TENSOR_IDENTITIES,
     UNIT_LAYERS,
     WRAPPER_LAYERS,
 )
@@ -63,10 +64,15 @@ KerasCall = Callable[[Effects, str, CallArgs, cst.Call], "Value | None"]
 # ------------------------------------------------------------------- entry point
 def may_handle(name: str) -> bool:
     """Whether :func:`call_keras` can handle some call of the function ``name`` (False: it returns None for all)."""
-    return name in TENSOR_ACTIVATIONS or is_keras(name) or library_model_class(name) is not None
+    return name in TENSOR_ACTIVATIONS or name in TENSOR_IDENTITIES or is_keras(name) or \
+        library_model_class(name) is not None
 
 
 def call_keras(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    if name in TENSOR_IDENTITIES:  # tf.identity(x) on a functional model's tensor: the same tensor
+        first = args.get("input", 0) or args.get("x")
+        if isinstance(first, TensorValue):
+            return first
     if name in TENSOR_ACTIVATIONS:
         result = tensor_op(TENSOR_ACTIVATIONS[name], name, args, node)
         if result is not None:
