@@ -81,6 +81,9 @@ REMOVED_MODULES = {
     "utils.multi_gpu_utils": "train under tf.distribute.MirroredStrategy() (multi_gpu_model left tf.keras in 2.4)",
     "backend.tensorflow_backend": "drop it: TensorFlow 2 runs eagerly and manages its own session "
                                   "(tf.compat.v1.keras.backend.set_session for code that still needs one)",
+    **{f"optimizers.{module}_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)"
+       for module in ("adam", "rmsprop", "gradient_descent", "adagrad", "adadelta", "adamax", "nadam", "optimizer")},
+    "optimizer_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)",
     "constraints.maxnorm": "use keras.constraints.MaxNorm (or max_norm)",
     "constraints.nonneg": "use keras.constraints.NonNeg (or non_neg)",
     "constraints.unitnorm": "use keras.constraints.UnitNorm (or unit_norm)",
