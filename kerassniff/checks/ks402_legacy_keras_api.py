@@ -101,6 +101,15 @@ def check(script: Script):
                 call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node) \
                 and not _keras_2_only(script):
             yield _metric_reset_states(call)
+        if call.method == "apply_gradients" and not call.guarded and _keras_optimizer(script, call.receiver) and \
+                (len(call.args.positional) > 1 or call.args.has("global_step")):
+            yield Report(call.node.func, "apply_gradients() takes no global_step in Keras 3: TypeError",
+                         "drop the step argument: the optimizer counts its own steps (optimizer.iterations)",
+                         explanation=("TensorFlow 1's tf.train optimizers took apply_gradients(grads_and_vars, "
+                                      "global_step) and advanced the step. A Keras optimizer counts its own steps "
+                                      "(optimizer.iterations), and Keras 3's apply_gradients takes only grads_and_vars, "
+                                      "so this call raises TypeError at the first training step."),
+                         facts={"method": "apply_gradients"})
         if call.method == "add_metric" and not call.guarded and _adds_metric_to_keras_layer(call) and \
                 not _keras_2_only(script):
             yield Report(call.node.func, "add_metric() is disabled in Keras 3: NotImplementedError",
@@ -269,6 +278,13 @@ def _recurrent_input_keywords(script: Script, call, name: str):
                                   f"ndim=3, found ndim=2), and rejects input_length= (Unrecognized keyword "
                                   f"arguments)."),
                      facts={"keyword": keyword})
+
+
+def _keras_optimizer(script: Script, value) -> bool:
+    """An optimizer of Keras 3 (keras.optimizers.Adam(...), not TensorFlow 1's tf.compat.v1.train ones nor Keras 2's)."""
+    return isinstance(value, Instance) and value.cls.startswith("keras.optimizers.") and \
+        isinstance(value.node, cst.Call) and not _legacy_optimizer(script, value.node.func) and \
+        not _keras_2_only(script) and not _from_private_copy(script, value.node.func)
 
 
 def _starts_sequential_model(script: Script, node: cst.CSTNode) -> bool:
