@@ -854,3 +854,13 @@ def test_a_function_nobody_calls_keeps_both_branches_of_a_test_on_a_default() ->
                    "other()\n")
     trained, called = sorted(script.models, key=lambda m: m.layers[0].units)
     assert len(trained.compiles) == 1 and called.compiles == []
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("tensorflow.optimizers.Adam", "keras.optimizers.Adam"), ("tensorflow.losses.BinaryCrossentropy",
+                                                              "keras.losses.BinaryCrossentropy"),
+    ("tensorflow.metrics.Mean", "keras.metrics.Mean"), ("tensorflow.optimizers", "tensorflow.optimizers"),
+    ("tensorflow.nn.softmax", "tensorflow.nn.softmax"),
+])
+def test_tensorflows_own_names_of_keras_packages_are_keras(raw: str, name: str) -> None:
+    assert canonical(raw) == name  # tf.optimizers is tf.keras.optimizers in TensorFlow 2

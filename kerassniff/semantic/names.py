@@ -17,6 +17,7 @@ from kerassniff.semantic.knowledge.names import (
     IMPLICIT_STAR_MODULES,
     KERAS_ROOTS,
     STAR_EXPORTS,
+    TENSORFLOW_KERAS_ALIASES,
     TOP_LEVEL_ALIASES,
 )
 
@@ -26,6 +27,10 @@ __all__ = ["IMPLICIT_ALIASES", "IMPLICIT_STAR_MODULES", "STAR_EXPORTS", "canonic
 
 def keras_relative(raw: str) -> str | None:
     """The part of ``raw`` after its Keras root, or None when it is not Keras."""
+    if raw.startswith("tensorflow.") and raw.count(".") >= 2:
+        package = raw[:raw.index(".", 11)]
+        if package in TENSORFLOW_KERAS_ALIASES:  # tf.optimizers.Adam: keras.optimizers.Adam
+            return TENSORFLOW_KERAS_ALIASES[package][6:] + raw[len(package):]
     for root in KERAS_ROOTS:
         if raw == root:
             return ""

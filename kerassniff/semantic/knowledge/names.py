@@ -14,6 +14,12 @@ KERAS_ROOTS = (
     "keras",
 )
 
+# TensorFlow 2's own names for Keras sub-packages (tf.optimizers is tf.keras.optimizers, checked on TensorFlow 2.21).
+TENSORFLOW_KERAS_ALIASES = {
+    "tensorflow.optimizers": "keras.optimizers", "tensorflow.losses": "keras.losses",
+    "tensorflow.metrics": "keras.metrics", "tensorflow.initializers": "keras.initializers",
+}
+
 # Sub-packages whose public names are flat: keras.layers.core.dense.Dense -> keras.layers.Dense
 FLAT_PACKAGES = frozenset({
     "layers", "losses", "metrics", "optimizers", "activations", "callbacks",
