@@ -224,11 +224,11 @@ def compiled_metric_names(fit: FitCall) -> set[str] | None:
     """The metrics the model's last compile() before ``fit`` names, as strings (the names Keras logs them under:
     tf.keras 2 and Keras 3 log a string metric by the string given); an empty set when it names none; None when one
     is not a plain string, the model has several outputs (their names prefix the metrics') or no compile is known."""
-    compiles = [c for c in fit.model.compiles if c.order < fit.order]
-    if not compiles or len(fit.model.heads()) > 1:
+    compile_call = fit.model.compile_before(fit.order)
+    if compile_call is None or len(fit.model.heads()) > 1:
         return None
     names = set()
-    for metric in compiles[-1].metrics:
+    for metric in compile_call.metrics:
         if not isinstance(metric.node, cst.SimpleString):
             return None
         names.add(metric.node.evaluated_value)

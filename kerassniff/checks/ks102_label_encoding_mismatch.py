@@ -86,8 +86,8 @@ def _losses_at(model: Model, order: int) -> set[str | None]:
     A notebook recompiles a model with another loss after its last fit; that later loss does not apply to
     the earlier fit.  Without any compile before (an order the interpreter cannot tell), every compile counts.
     """
-    before = [c for c in model.compiles if c.order < order]
-    chosen = before[-1:] if before else model.compiles
+    in_force = model.compile_before(order)
+    chosen = [in_force] if in_force is not None else model.compiles
     return {loss.name for c in chosen for loss in c.losses if loss.output is None}
 
 

@@ -15,9 +15,14 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.model_api import ACCURACY_SPELLINGS, DEFAULT_MONITOR, MONITOR_CALLBACKS
+from kerassniff.semantic.knowledge.model_api import (
+    ACCURACY_SPELLINGS,
+    CALLBACKS_POSITION,
+    DEFAULT_MONITOR,
+    MONITOR_CALLBACKS,
+)
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.values import Instance, Seq, Value, const_value, str_value
+from kerassniff.semantic.values import Instance, Value, const_value, str_value
 
 # What each callback fails to do when its quantity is missing, and how it behaves meanwhile (checked on Keras 3.15.1;
 # Keras 2 and tf.keras 2 from their sources).
@@ -33,9 +38,6 @@ NEVER = {
                           "ReduceLROnPlateau warns at each epoch that the metric is not available and never lowers "
                           "the learning rate."),
 }
-# The position of callbacks= among fit()'s (fit_generator's) positional parameters; validation_split= and
-# validation_data= come after it, so a call with more positional arguments than this may give them.
-_CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
 # Models whose logged metrics are the compiled ones: a subclassed model's train_step may log anything.
 _COMPILED_KINDS = frozenset({"sequential", "functional", "application", "loaded"})
 
@@ -62,7 +64,7 @@ def check(script: Script):
     # A callback object can be given to several fit() calls: it is reported when none of them logs its quantity.
     by_callback: dict[int, list[tuple[Instance, str, str, FitCall, tuple | None]]] = {}
     for fit in script.fits():
-        if fit.method not in _CALLBACKS_POSITION:
+        if fit.method not in CALLBACKS_POSITION:
             continue
         for callback, name in _monitoring_callbacks(script, fit):
             key = _monitor(callback, name)
@@ -82,8 +84,7 @@ def _own_callback_reads(script: Script):
         return
     fits_of: dict[int, list[FitCall]] = {}
     for fit in script.fits():
-        callbacks = fit.args.get("callbacks", _CALLBACKS_POSITION.get(fit.method, 5))
-        for callback in callbacks.items if isinstance(callbacks, Seq) else ():
+        for callback in fit.callbacks:
             if isinstance(callback, Instance) and callback.local_class is not None:
                 fits_of.setdefault(id(callback.local_class), []).append(fit)
     reported: set[int] = set()
@@ -91,7 +92,7 @@ def _own_callback_reads(script: Script):
         fits = fits_of.get(id(cls), [])
         if not fits or id(node) in reported:
             continue
-        missing = [_missing(script, fit, key) if fit.method in _CALLBACKS_POSITION else None for fit in fits]
+        missing = [_missing(script, fit, key) if fit.method in CALLBACKS_POSITION else None for fit in fits]
         if any(reason is None for reason in missing):
             continue
         reported.add(id(node))
@@ -116,8 +117,7 @@ def _log_read_report(name: str, key: str, node: cst.CSTNode, fit: FitCall, missi
 
 def _monitoring_callbacks(script: Script, fit: FitCall):
     """The callbacks of a fit() that act on a monitored quantity, with their short class name."""
-    callbacks = fit.args.get("callbacks", _CALLBACKS_POSITION[fit.method])
-    for callback in callbacks.items if isinstance(callbacks, Seq) else ():
+    for callback in fit.callbacks:
         if not isinstance(callback, Instance) or callback.cls not in MONITOR_CALLBACKS:
             continue
         if not isinstance(callback.node, cst.Call) or script.call_at(callback.node) is None:
@@ -161,7 +161,7 @@ def _validates(fit: FitCall) -> bool | None:
     call as written (no validation_data=/validation_split=, or a literal None / 0): a parameter's default is not
     known to be what every caller passes."""
     args = fit.args
-    if _spreads(args.nodes) or len(args.positional) > _CALLBACKS_POSITION[fit.method]:
+    if _spreads(args.nodes) or len(args.positional) > CALLBACKS_POSITION[fit.method]:
         return None
     data, split = args.node_of("validation_data"), args.node_of("validation_split")
     if data is not None and not (isinstance(data.value, cst.Name) and data.value.value == "None"):
@@ -175,8 +175,7 @@ def _validates(fit: FitCall) -> bool | None:
 
 def _no_metric_argument(fit: FitCall) -> bool:
     """The last compile() before the fit names no metric at all (no metrics=, weighted_metrics= or ``**config``)."""
-    compile_call = [c for c in fit.model.compiles if c.order < fit.order][-1]
-    args = compile_call.args
+    args = fit.model.compile_before(fit.order).args  # there is one: compiled_metric_names found it
     return not _spreads(args.nodes) and not args.has("weighted_metrics") and (
         args.get("metrics", 2) is None or const_value(args.get("metrics", 2), 0) in ([], ()))
 

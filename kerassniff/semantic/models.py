@@ -30,7 +30,8 @@ from kerassniff.semantic.knowledge.layers import (
 )
 from kerassniff.semantic.names import short
 from kerassniff.semantic.dataflow import Data, data_of
-from kerassniff.semantic.pyvalues import CallArgs, ClassValue, Const, Unknown, Value, const_value, str_value
+from kerassniff.semantic.knowledge.model_api import CALLBACKS_POSITION
+from kerassniff.semantic.pyvalues import CallArgs, ClassValue, Const, Seq, Unknown, Value, const_value, str_value
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
@@ -267,6 +268,11 @@ class Model:
         paths = self.head_paths()
         return paths[index][-1].name if index < len(paths) and paths[index] else None
 
+    def compile_before(self, order: int) -> "CompileCall | None":
+        """The compile() in force at a call of program order ``order``: the last one before it."""
+        before = [c for c in self.compiles if c.order < order]
+        return before[-1] if before else None
+
     def heads_when_compiled(self, compile_call: "CompileCall") -> list[OutputHead | None]:
         """The output heads the loss of ``compile_call`` was compiled for: a Sequential model's layers as they were
         then (``model.add()`` after ``compile()`` and ``fit()`` changes the model, not that training)."""
@@ -343,6 +349,13 @@ class FitCall:
     def data(self, value: Value) -> Data | None:
         """The array a value of this call holds (``fit.data(fit.x)``), None for anything else."""
         return data_of(value)
+
+    @property
+    def callbacks(self) -> tuple[Value, ...]:
+        """The callbacks given (``callbacks=``, or fit()'s sixth / fit_generator()'s fifth positional argument);
+        none when the list is not known."""
+        given = self.args.get("callbacks", CALLBACKS_POSITION.get(self.method))
+        return given.items if isinstance(given, Seq) else ()
 
 
 @dataclass(eq=False)

@@ -209,8 +209,7 @@ def saved_paths(model: Model) -> set[str]:
     """Constant paths this model is written to: model.save(p), ModelCheckpoint(p) passed to its fit()."""
     paths = {str_value(save.path) for save in model.saves if save.method in ("save", "export")}
     for fit in model.fits:
-        callbacks = fit.args.get("callbacks")
-        for callback in callbacks.items if isinstance(callbacks, Seq) else ():
+        for callback in fit.callbacks:
             if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS and \
                     const_value(callback.args.get("save_weights_only", 4), False) is False:
                 paths.add(str_value(callback.args.get("filepath", 0)))

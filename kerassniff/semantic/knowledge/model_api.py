@@ -85,6 +85,9 @@ def compiles_itself(name: str) -> bool:
 MONITOR_CALLBACKS = {"keras.callbacks.EarlyStopping": 0, "keras.callbacks.ModelCheckpoint": 1,
                      "keras.callbacks.ReduceLROnPlateau": 0}
 DEFAULT_MONITOR = "val_loss"
+# The position of callbacks= among fit()'s (fit_generator()'s) positional parameters; validation_split= and
+# validation_data= come after it.
+CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
 # The log key of each spelling of accuracy and the other spelling's: tf.keras 2 and Keras 3 log a string metric by
 # the string given (metrics=["accuracy"] logs "accuracy"/"val_accuracy", ["acc"] "acc"/"val_acc"; checked on Keras
 # 3.15.1); standalone Keras <= 2.2 logged both as "acc".
