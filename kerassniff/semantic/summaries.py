@@ -21,7 +21,7 @@ import libcst as cst
 
 from kerassniff.semantic.frames import Scope
 from kerassniff.semantic.library.keras_models import model_state
-from kerassniff.semantic.syntax import is_generator, names_read
+from kerassniff.semantic.syntax import names_read
 from kerassniff.semantic.values import CallArgs, ComprehensionValue, Const, DictValue, Instance, ModelValue, Seq, Value
 
 
@@ -43,18 +43,24 @@ class Summaries:
         self._generators: dict[int, bool] = {}
 
     def is_generator(self, node: cst.FunctionDef | cst.Lambda) -> bool:
-        """:func:`~kerassniff.semantic.syntax.is_generator`, once per function."""
-        known = self._generators.get(id(node))
-        if known is None:
-            known = self._generators[id(node)] = is_generator(node)
-        return known
+        """Whether calling the function makes a generator (a yield in its own body); found by the walk that finds
+        the names it reads (:func:`~kerassniff.semantic.syntax.names_read`), once per function."""
+        if id(node) not in self._generators:
+            self._names_of(node)
+        return self._generators[id(node)]
+
+    def _names_of(self, node: cst.CSTNode) -> tuple[str, ...]:
+        names = self._names.get(node)
+        if names is None:
+            generator = [False]
+            names = self._names[node] = tuple(sorted(names_read(node, generator)))
+            self._generators[id(node)] = generator[0]
+        return names
 
     def inputs(self, node: cst.CSTNode, scope: Scope, args: CallArgs, self_value: Value | None,
                context: tuple) -> Inputs | None:
         """The inputs of a call; None when they cannot be compared (the call is never reused)."""
-        names = self._names.get(node)
-        if names is None:
-            names = self._names[node] = tuple(sorted(names_read(node)))
+        names = self._names_of(node)
         free = [scope.lookup(name) for name in names]
         values = [v for v in (self_value, *args.positional, *(v for _, v in args.keywords), *free) if v is not None]
         key = (id(node), context, _frozen(self_value), tuple(_frozen(v) for v in args.positional),

@@ -108,16 +108,29 @@ def is_node(value: object) -> bool:
     return known
 
 
-def names_read(node: cst.CSTNode) -> set[str]:
+# Code whose yields are not those of the function around it.
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def names_read(node: cst.CSTNode, generator: list[bool] | None = None) -> set[str]:
     """Every name code may look up anywhere in it: for a function (its parameters' defaults included), the names
     whose values around it can change what a call of it does; for a loop's condition, the names it reads.  An
     attribute's name (``x.shape``), a keyword's (``f(units=3)``) and a parameter's own name are never looked up,
-    so they are left out."""
+    so they are left out.
+
+    With ``generator`` (a one-item list), the same walk notes whether the function's own body holds a ``yield`` (not
+    one of a function or class nested in it): calling it makes a generator, whichever branch would run."""
     names: set[str] = set()
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
         kind = type(current)
+        if generator is not None:
+            if kind is cst.Yield:
+                generator[0] = True
+            elif kind in _NESTED_SCOPES and current is not node:
+                names |= names_read(current)  # its names count, its yields are its own
+                continue
         if kind is cst.Name:
             names.add(current.value)  # type: ignore[attr-defined]
         elif kind is cst.Attribute:
@@ -131,19 +144,3 @@ def names_read(node: cst.CSTNode) -> set[str]:
             stack.extend(code_children(current))
     return names
 
-
-_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-
-
-def is_generator(function: cst.FunctionDef | cst.Lambda) -> bool:
-    """Whether a function's own body holds a ``yield`` (not one of a function or class nested in it): calling it
-    makes a generator, whichever of its branches would run."""
-    stack: list[cst.CSTNode] = list(code_children(function.body)) if type(function) is cst.FunctionDef else []
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is cst.Yield:
-            return True
-        if kind not in _NESTED_SCOPES:
-            stack.extend(code_children(node))
-    return False
