@@ -48,7 +48,7 @@ def _is_test(data) -> bool:
     if data.split == "test" and data.source.kind == "dataset":
         return True  # (x_train, y_train), (x_test, y_test) = mnist.load_data(), whatever it is called
     if data.source.kind == "directory" and data.source.path and \
-            "test" in _words(posixpath.basename(posixpath.normpath(data.source.path.replace("\\", "/")))):
+            "test" in _words(posixpath.basename(data.source.normal_path)):
         return True  # flow_from_directory("data/test"): the folder says what it holds, whatever the flow is called
     if words & set(VALIDATION_WORDS):
         return False

@@ -1,8 +1,6 @@
 """KS206 training-data-as-validation: validation_data taken from the arrays, the flow or the folder fit() trains on."""
 from __future__ import annotations
 
-import posixpath
-
 import libcst as cst
 
 from kerassniff.evidence import Measurements, Verdict
@@ -134,7 +132,7 @@ def _whole_folder(data) -> str | None:
     source = data.source
     if source.kind != "directory" or source.path is None or source.subset is not None:
         return None
-    return posixpath.normpath(source.path.replace("\\", "/"))
+    return source.normal_path
 
 
 def _array_argument(fit: FitCall) -> cst.BaseExpression | None:

@@ -11,6 +11,7 @@ array that reached it.
 from __future__ import annotations
 
 import itertools
+import posixpath
 from dataclasses import dataclass, field, fields
 import libcst as cst
 
@@ -42,6 +43,17 @@ class Source:
     # a folder read that takes part of the folder: its subset= ('training', 'validation', 'both'), or 'split' when its
     # ImageDataGenerator has validation_split= (None: every image in the folder)
     subset: str | None = None
+
+    @property
+    def normal_path(self) -> str | None:
+        """The path, normalised as :func:`normal_path` does."""
+        return normal_path(self.path) if self.path is not None else None
+
+
+def normal_path(text: str) -> str:
+    """A path as written, compared by its meaning: backslashes as slashes, ``.`` and a trailing slash dropped
+    (``data\\train\\`` and ``./data/train`` are ``data/train``)."""
+    return posixpath.normpath(text.replace("\\", "/"))
 
 
 @dataclass(frozen=True)

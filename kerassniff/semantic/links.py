@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from kerassniff.semantic.dataflow import normal_path
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.values import Const, Value
@@ -30,7 +31,7 @@ class ModelLink:
 
 def path_key(value: Value | None) -> str | None:
     if isinstance(value, Const) and isinstance(value.value, str) and value.value:
-        return posixpath.normpath(value.value.replace("\\", "/"))
+        return normal_path(value.value)
     return None
 
 
