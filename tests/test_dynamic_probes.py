@@ -217,6 +217,14 @@ def test_class_runs_of_labels_in_blocks_and_mixed() -> None:
     assert "class_runs" not in label_facts(np.linspace(0, 1, 50))
 
 
+def test_tail_runs_of_labels_mixed_first_then_in_blocks() -> None:
+    oversampled = label_facts(np.concatenate([np.arange(200) % 2, np.ones(150), np.full(50, 2)]))
+    assert oversampled["class_runs"] is None
+    assert oversampled["tail_runs"][-2:] == [[1.0, 199, 350], [2.0, 350, 400]]
+    assert len(oversampled["tail_runs"]) == 64
+    assert "tail_runs" not in label_facts(np.concatenate([np.zeros(30), np.ones(20)]))
+
+
 def test_ks209_validation_tail_of_one_class_confirms_mixed_labels_refute() -> None:
     def labels(runs, rows=100):
         return report({"labels": {"rows": rows, "class_runs": runs}})
@@ -227,6 +235,20 @@ def test_ks209_validation_tail_of_one_class_confirms_mixed_labels_refute() -> No
     assert verdict_for(finding("KS209", facts=facts), labels([[0.0, 0, 70], [1.0, 70, 90], [2.0, 90, 100]]))[0] is False
     assert verdict_for(finding("KS209", facts=facts), labels(None))[0] is False
     assert verdict_for(finding("KS209", facts=facts), report({}))[0] is None
+
+
+def test_ks209_over_sampled_labels_confirm_when_the_validation_rows_are_the_added_blocks() -> None:
+    def labels(tail, rows=100):
+        return report({"labels": {"rows": rows, "class_runs": None, "tail_runs": tail}})
+
+    facts = {"validation_split": 0.2, "ordered_by": "minority-last"}
+    mixed_then_added = [[0.0, 60, 61], [1.0, 61, 62], [0.0, 62, 70], [1.0, 70, 100]]
+    confirmed, evidence = verdict_for(finding("KS209", facts=facts), labels(mixed_then_added))
+    assert confirmed is True and "end in 4 runs" in evidence and "of class 1 (one block each)" in evidence
+    after_the_split = [[0.0, 85, 90], [1.0, 90, 100]]  # the runs read start after row 80: still mixed there
+    assert verdict_for(finding("KS209", facts=facts), labels(after_the_split))[0] is False
+    still_mixed = [[0.0, 75, 81], [1.0, 81, 82], [0.0, 82, 83], [1.0, 83, 100]]
+    assert verdict_for(finding("KS209", facts=facts), labels(still_mixed))[0] is False
 
 
 def test_ks210_the_quantities_a_fit_logs_against_what_its_callbacks_monitor() -> None:

@@ -11,7 +11,7 @@ from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, ordered_by_class
+from kerassniff.semantic.dataflow import Data, class_order, ordered_by_class
 from kerassniff.semantic.values import Const, const_value
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -21,13 +21,20 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     if "class_runs" not in labels or not isinstance(split, (int, float)) or not labels.get("rows"):
         return None
     runs, rows = labels["class_runs"], labels["rows"]
+    start = int(math.floor(rows * (1 - split)))
+    tail = labels.get("tail_runs")
+    if runs is None and tail and tail[0][1] <= start:  # mixed at first, whole classes over the validation rows
+        runs = tail
     if runs is None:
         return Verdict(False, f"fit()'s {rows} labels change class 64 times or more: they are not in class blocks")
-    start = int(math.floor(rows * (1 - split)))
-    held = sorted({run[0] for run in runs if run[2] > start})
+    over = [run for run in runs if run[2] > start]
+    held = sorted({run[0] for run in over})
     classes = {run[0] for run in runs}
-    text = (f"fit()'s {rows} labels come in {len(runs)} runs of one class; validation_split={split} keeps rows "
-            f"{start}..{rows - 1}, of class{'' if len(held) == 1 else 'es'} {', '.join(f'{c:g}' for c in held)}")
+    text = (f"fit()'s {rows} labels {'end' if runs is tail else 'come'} in {len(runs)} runs of one class; "
+            f"validation_split={split} keeps rows {start}..{rows - 1}, of class{'' if len(held) == 1 else 'es'} "
+            f"{', '.join(f'{c:g}' for c in held)}")
+    if facts(finding).get("ordered_by") == "minority-last":  # the added rows: one block per class grown
+        return Verdict(len(over) == len(held) and len(classes) > len(held), f"{text} (one block each)")
     return Verdict((len(held) == 1 and len(classes) > 1), text)
 
 
@@ -43,13 +50,17 @@ def check(script: Script):
         given = fit.args.get("validation_data", 7)
         if fit.method != "fit" or not (given is None or given == Const(None)):
             continue  # validation_data overrides validation_split
-        y = fit.data(fit.y)
-        if y is None or y.batches or not ordered_by_class(y):
+        x, y = fit.data(fit.x), fit.data(fit.y)
+        # an over-sampler reorders inputs and labels alike: its inputs tell the labels' order too
+        ordered = y if y is not None else x if x is not None and class_order(x) == "minority-last" else None
+        if ordered is None or ordered.batches or not ordered_by_class(ordered):
             continue
-        x = fit.data(fit.x)
         if _shuffled_in_place(script, [d for d in (x, y) if d is not None]):
             continue
-        order = next(step for step in reversed(y.steps) if step.kind == "order")
+        order = next(step for step in reversed(ordered.steps) if step.kind == "order")
+        if order.detail == "minority-last":
+            yield _minority_last(script, fit.node, ordered, split, order)
+            continue
         yield Report(fit.node, (
             f"{y.label} is in class blocks: validation_split={split} validates on the last class only"),
             explanation=(
@@ -59,6 +70,22 @@ def check(script: Script):
                 f"train_validation_split, called by fit()): the last {split:.0%} are all of the last class. "
                 f"Training then rarely or never sees that class, and the validation accuracy measures one class."),
             facts={"validation_split": split, "ordered_by": "class"}, mentions={"order": order.node})
+
+
+def _minority_last(script: Script, fit_node, data: Data, split: float, order) -> Report:
+    return Report(fit_node, (
+        f"{data.label} ends with the rows an over-sampler added: validation_split={split} validates on them"),
+        explanation=(
+            f"{script.code_of(order.node)} ({{order}}) returns the original rows first and then the rows it "
+            f"made for the smaller classes, class after class (imbalanced-learn appends them), and nothing "
+            f"shuffles them before this fit(). Keras takes the validation samples from the END of x and y, before "
+            f"it shuffles (keras/src/trainers/data_adapters/array_slicing.py train_validation_split): the last "
+            f"{split:.0%} are synthetic or copied rows of the minority class (or classes), made from training "
+            f"rows. The validation score then measures how well the model recalls its own training data for one "
+            f"class."),
+        fix_hint=("split first (train_test_split(x, y, stratify=y)), over-sample the training part only, and "
+                  "pass the untouched part as validation_data="),
+        facts={"validation_split": split, "ordered_by": "minority-last"}, mentions={"order": order.node})
 
 
 def _shuffled_in_place(script: Script, arrays: list[Data]) -> bool:

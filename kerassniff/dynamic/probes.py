@@ -86,19 +86,22 @@ def label_facts(y) -> dict:
         facts["min"], facts["max"] = float(whole.min()), float(whole.max())
     if integral and (flat.shape[1] == 1 or "onehot_width" in facts):
         facts["class_runs"] = class_runs(y)
+        if facts["class_runs"] is None:
+            facts["tail_runs"] = class_runs(y, tail=True)
     return facts
 
 
-def class_runs(y) -> list[list] | None:
+def class_runs(y, tail: bool = False) -> list[list] | None:
     """``[[class, start, end], ...]``: the label array's runs of one class in order, None when there are many
-    (the labels are mixed, not in class blocks)."""
+    (the labels are mixed, not in class blocks); with ``tail``, the last runs only (an over-sampler's output is
+    mixed first and ends with whole blocks of the classes it grew)."""
     import numpy as np
 
     ids = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y), -1)[:, 0]
     changes = np.flatnonzero(ids[1:] != ids[:-1]) + 1
-    if len(changes) >= MAX_CLASS_RUNS:
+    if len(changes) >= MAX_CLASS_RUNS and not tail:
         return None
-    bounds = [0, *changes.tolist(), len(ids)]
+    bounds = [0, *changes.tolist(), len(ids)][-MAX_CLASS_RUNS - 1:]
     return [[float(ids[start]), start, end] for start, end in zip(bounds, bounds[1:])]
 
 

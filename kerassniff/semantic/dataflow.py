@@ -21,7 +21,7 @@ from kerassniff.semantic.pyvalues import Const, Value, const_value
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
     "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "new_group", "ordered_by_class", "same_label_shape", "size_text",
+    "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -249,10 +249,20 @@ def literal_range(values: tuple) -> tuple[float, float] | None:
     return (min(flat), max(flat)) if flat else None
 
 
-def ordered_by_class(data: Data) -> bool:
-    """Whether the array's samples are still in class blocks (its last order step is "by-class")."""
+# Orders that put whole classes at the end of an array: class after class, or the rows an over-sampler added.
+CLASS_ORDERS = frozenset({"by-class", "minority-last"})
+
+
+def class_order(data: Data) -> str | None:
+    """How the array's samples are still grouped by class at its end ("by-class", "minority-last"), if they are
+    (its last order step is one of :data:`CLASS_ORDERS`)."""
     order = [step.detail for step in data.steps if step.kind == "order"]
-    return bool(order) and order[-1] == "by-class"
+    return order[-1] if order and order[-1] in CLASS_ORDERS else None
+
+
+def ordered_by_class(data: Data) -> bool:
+    """Whether the array's last samples are still whole classes (see :func:`class_order`)."""
+    return class_order(data) is not None
 
 
 def data_of(value: Value) -> Data | None:

@@ -75,3 +75,11 @@ SKLEARN_CLASSIFICATION_SETS: dict[str, tuple[int, int, bool]] = {
     "load_digits": (10, 1797, False),
     "load_breast_cancer": (2, 569, False),
 }
+
+
+# imbalanced-learn's over-samplers: fit_resample(x, y) returns the original rows first, then the rows it adds for
+# each class it grows, class after class (SMOTE's ``X_resampled = [X.copy()]`` then one block per class, stacked;
+# RandomOverSampler's ``sample_indices = range(n)`` then the drawn indices appended), in every release since 0.4
+# (fit_sample before it). Under-samplers are left out: some releases sort the kept indices, others keep class order.
+OVERSAMPLERS = frozenset("SMOTE BorderlineSMOTE SVMSMOTE ADASYN SMOTENC SMOTEN RandomOverSampler".split())
+RESAMPLE_METHODS = frozenset({"fit_resample", "fit_sample"})

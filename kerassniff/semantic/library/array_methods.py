@@ -26,8 +26,11 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import SHAPE_ONLY, Statistic, encode, factorize, make
 from kerassniff.semantic.library.dispatch import first_wins
+from kerassniff.semantic.knowledge.datasets import OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
-from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Instance, SliceValue, Symbol, Value, const_value
+from kerassniff.semantic.pyvalues import (
+    UNKNOWN, CallArgs, Const, Instance, Seq, SliceValue, Symbol, Value, const_value,
+)
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
                "drop_duplicates", "nlargest", "nsmallest"}
@@ -256,6 +259,8 @@ def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
         return _image_generator
     if cls == "Tokenizer" and instance.cls.startswith("keras."):
         return _tokenizer
+    if cls in OVERSAMPLERS and instance.cls.startswith("imblearn."):
+        return _oversampler
     return None
 
 
@@ -276,6 +281,17 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
 def _image_generator(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
                      node: cst.Call) -> Value:
     return datasets.generator_method(effects, instance, method, args, node)
+
+
+def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                 node: cst.Call) -> Value:
+    """``SMOTE().fit_resample(x, y)``: the same arrays, the rows added for the minority classes last."""
+    if method not in RESAMPLE_METHODS:
+        return UNKNOWN
+    arrays = (data_of(args.get("X", 0) or UNKNOWN), data_of(args.get("y", 1) or UNKNOWN))
+    return Seq(tuple(UNKNOWN if data is None else DataValue(data.with_step("order", "minority-last", node,
+                                                                          n_samples=None))
+                     for data in arrays), "tuple")
 
 
 def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs, node: cst.Call) -> Value:
