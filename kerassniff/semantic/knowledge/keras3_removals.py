@@ -65,6 +65,8 @@ REMOVED_MODULES = {
     "backend.image_dim_ordering": "call keras.backend.image_data_format() ('channels_last' was 'tf')",
     "layers.CuDNNLSTM": "use keras.layers.LSTM: it runs on cuDNN by itself on a GPU with its default arguments",
     "layers.CuDNNGRU": "use keras.layers.GRU(reset_after=True): it runs on cuDNN by itself on a GPU",
+    "layers.Recurrent": "subclass keras.layers.RNN with a cell, or use LSTM / GRU / SimpleRNN (Recurrent was Keras "
+                        "2.0's base class of recurrent layers)",
     "engine": "import Model and Sequential from keras (keras.Model), Layer and InputSpec from keras.layers",
     "wrappers.scikit_learn": "use keras.wrappers.SKLearnClassifier / SKLearnRegressor (Keras 3.5+) or the scikeras "
                              "package",
