@@ -333,3 +333,12 @@ def test_labels_built_by_class_blocks_keep_that_order_until_reindexed(body: str,
 
     source = "from sklearn.model_selection import train_test_split\nx = np.load('x.npy')\n" + body + "model.fit(x, y)\n"
     assert ordered_by_class(fit_labels(source)) is ordered
+
+
+def test_names_that_say_a_split_of_inputs_or_labels() -> None:
+    from kerassniff.semantic.dataflow import names_a_split_array
+
+    for name in ("X_test", "y_train", "testY", "xtrain", "train_images", "val_labels", "test_seqs", "Xval"):
+        assert names_a_split_array(name), name
+    for name in ("model", "history", "train_gen", "test", "first", "latest_x", "contest_y", "x", "settings"):
+        assert not names_a_split_array(name), name

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import posixpath
+import re
 from dataclasses import dataclass, field, fields
 import libcst as cst
 
@@ -21,7 +22,7 @@ from kerassniff.semantic.pyvalues import Const, Value, const_value
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
     "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
+    "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -263,6 +264,23 @@ def class_order(data: Data) -> str | None:
 def ordered_by_class(data: Data) -> bool:
     """Whether the array's last samples are still whole classes (see :func:`class_order`)."""
     return class_order(data) is not None
+
+
+# What a variable's name says of an array: a split (x_test, testY, train_images) of inputs or labels. Only a call the
+# analysis cannot see into is read by these names (:func:`kerassniff.semantic.library.arrays.opaque_splits`).
+SPLIT_WORDS = frozenset({"train", "test", "val", "valid", "validation"})
+ARRAY_WORDS = frozenset({"x", "y", "xs", "ys", "data", "label", "labels", "feature", "features", "image", "images",
+                         "input", "inputs", "target", "targets", "seq", "seqs", "sequences"})
+
+
+def names_a_split_array(name: str) -> bool:
+    """``X_test``, ``trainY``, ``test_images``, ``xtrain``: a word for a split and a word for an array."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    words = [w for w in re.split(r"[^A-Za-z]+", spaced.lower()) if w]
+    if any(w in SPLIT_WORDS for w in words) and any(w in ARRAY_WORDS for w in words):
+        return True
+    return any((w.startswith(split) and w[len(split):] in ("x", "y")) or (w.endswith(split) and w[:-len(split)] in (
+        "x", "y")) for w in words for split in SPLIT_WORDS)
 
 
 def data_of(value: Value) -> Data | None:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import DATASETS, Data, Source, new_group
+from kerassniff.semantic.dataflow import DATASETS, Data, Source, names_a_split_array, new_group
 from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -278,3 +278,16 @@ def sklearn_dataset(function: str, args: CallArgs, node: cst.Call) -> Value:
         return Seq((DataValue(x), DataValue(y)), "tuple")
     x, y = x.renamed(f"{description}.data"), y.renamed(f"{description}.target")  # read as bunch.data, bunch.target
     return Instance("sklearn.utils.Bunch", CallArgs(), node, attrs={"data": DataValue(x), "target": DataValue(y)})
+
+
+def opaque_splits(names: list[str | None], node: cst.Call) -> Seq | None:
+    """``x_train, x_test, y_train, y_test = load_reviews()`` from a function the analysis cannot see into: arrays
+    of unknown content, one per target whose name says it is a split of inputs or labels, so that the same array
+    is known where it is used again (validation_data= and then evaluate()); None unless two targets say so."""
+    if sum(1 for name in names if name and names_a_split_array(name)) < 2:
+        return None
+    func = node.func
+    callee = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else "a call"
+    source = Source("unknown", f"{callee}(...)", node)
+    return Seq(tuple(DataValue(Data(source=source, group=new_group(), node=node))
+                     if name and names_a_split_array(name) else UNKNOWN for name in names), "tuple")

@@ -9,7 +9,7 @@ from typing import Callable
 
 import libcst as cst
 
-from kerassniff.semantic import cli_args, keras_calls
+from kerassniff.semantic import cli_args, keras_calls, loaders
 from kerassniff.semantic.folding import is_list, listed, representative, seq_items
 from kerassniff.semantic.pyvalues import unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
@@ -94,6 +94,8 @@ class Statements:
     def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:
         seen = self.version_names_seen
         value = self._knob(small.value, self.eval(small.value, frame), frame, seen)
+        if value is UNKNOWN and type(small.value) is cst.Call and type(small.targets[0].target) in (cst.Tuple, cst.List):
+            value = _opaque_splits(small.targets[0].target, small.value) or value
         for target in small.targets:
             self.assign(target.target, value, frame)
         return None
@@ -261,6 +263,13 @@ class Statements:
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
         self.assign(target.value, UNKNOWN, frame)
+
+
+def _opaque_splits(target: cst.Tuple | cst.List, call: cst.Call) -> Value | None:
+    """The arrays an unseen call returns into targets named as data splits (:func:`loaders.opaque_splits`)."""
+    names = [element.value.value if type(element) is cst.Element and type(element.value) is cst.Name else None
+             for element in target.elements]
+    return loaders.opaque_splits(names, call)
 
 
 # The handlers by node type, by name: they live in several mixins; :func:`resolve_handlers` turns them into
