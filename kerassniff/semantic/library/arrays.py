@@ -45,7 +45,7 @@ from kerassniff.semantic.pyvalues import (
 )
 
 SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes", "copy", "to_numpy", "values",
-              "fillna", "drop", "dropna", "view", "astype", "expand_dims", "stack"}
+              "fillna", "drop", "dropna", "view", "astype", "expand_dims", "stack", "delete"}
 STATISTICS = {"mean", "std", "max", "min", "median", "var", "amax", "amin", "percentile", "sqrt"}
 # tf.image operations that move, crop or jitter pixels but keep their scale.
 SAME_SCALE_IMAGE_OPS = frozenset(
@@ -305,11 +305,9 @@ def train_test_split(call: LibraryCall) -> Value:
     results: list[Value] = []
     for array in args.positional:
         data = data_of(array)
-        if data is None and isinstance(array, (Seq, ComprehensionValue)):  # a Python list of rows or labels
-            data = Data(Source("unknown", "a list", node), new_group(), node=node)
-        if data is None:
-            results.extend([UNKNOWN, UNKNOWN])
-            continue
+        if data is None:  # a Python list of rows or labels, or an array the analysis lost: split all the same
+            what = "a list" if isinstance(array, (Seq, ComprehensionValue)) else "an array"
+            data = Data(Source("unknown", what, node), new_group(), node=node)
         n_test = n_train = None
         if data.n_samples is not None and isinstance(test_size, float) and 0 < test_size < 1:
             n_test = math.ceil(data.n_samples * test_size)
