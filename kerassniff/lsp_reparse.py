@@ -118,8 +118,8 @@ class StatementReuse:
             module = self.parse(piece)
         except Exception:  # noqa: BLE001 - the whole text's parse decides what the error is
             return None
-        if _indented_footer_comment(module) and module.code != piece:
-            return None  # LibCST 1.9 drops the blank lines before an indented comment ending a module: parse whole
+        if _indented_footer_line(module) and module.code != piece:
+            return None  # LibCST drops the blank lines before an indented line ending a module: parse whole
         self.parsed += 1
         if known is None:
             known = self.pieces[piece] = []
@@ -131,10 +131,10 @@ class StatementReuse:
         return module
 
 
-def _indented_footer_comment(module: cst.Module) -> bool:
-    """Whether the piece ends with an indented comment line (``  # note`` after a block), which LibCST may not give
-    back as written when blank lines precede it."""
-    return any(line.comment is not None and line.whitespace.value for line in module.footer)
+def _indented_footer_line(module: cst.Module) -> bool:
+    """Whether the piece ends with an indented line (``  # note`` or a line of spaces after a block), which LibCST
+    may not give back as written when blank lines precede it."""
+    return any(line.whitespace.value for line in module.footer)
 
 
 def split_statements(text: str) -> list[str] | None:

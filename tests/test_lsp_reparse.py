@@ -187,3 +187,9 @@ def test_blank_lines_before_an_indented_comment_after_a_block_are_kept() -> None
     text = "for i in x:\n    a = 1\n\n  # c\nb = 2\n" * 40
     _same(text)
     _same(text.replace("\n\n  # c", "\n\n\n  # c", 1))
+
+
+def test_a_line_of_spaces_after_a_blank_line_ending_a_block() -> None:
+    """A piece ending ``\\n \\n`` (a blank line, then one of spaces) is not given back as written by LibCST alone."""
+    text = "def load(path):\n    return open(path).read()\n\n \ndef model(width):\n    return width\n"
+    _same(text)
