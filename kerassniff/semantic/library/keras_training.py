@@ -123,7 +123,9 @@ def inference(effects: Effects, model: Model, method: str, args: CallArgs, node:
     y = args.get("y", 1) if method in EVALUATE_METHODS and method != "evaluate_generator" else None
     record_inference(effects, model, "evaluate" if method in EVALUATE_METHODS else "predict", args, node, x,
                      unknown_if_none(y))
-    return UNKNOWN
+    if method in EVALUATE_METHODS:
+        return UNKNOWN
+    return Predictions(model=model, inputs=x.data if isinstance(x, DataValue) else None, call=node)
 
 
 def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
