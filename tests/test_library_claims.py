@@ -82,3 +82,15 @@ def test_the_keras_2_backend_function_table_matches_the_installed_keras_and_tens
         if spelling.startswith("keras."):
             module, attribute = spelling.split("(")[0].rsplit(".", 1)
             assert hasattr({"keras.ops": keras.ops, "keras.random": keras.random, "keras": keras}[module], attribute)
+
+
+def test_keras_3_image_iterators_lost_next_while_tf_data_iterators_keep_it() -> None:
+    """KS402's iterator.next() check (checks/_ks402_methods.py): an ImageDataGenerator flow has only __next__."""
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+    flow = ImageDataGenerator(rescale=1 / 255).flow(np.zeros((4, 8, 8, 3)), np.arange(4), batch_size=2)
+    assert not hasattr(flow, "next") and hasattr(flow, "__next__")
+    assert next(flow)[0].shape == (2, 8, 8, 3)
+    assert hasattr(iter(tf.data.Dataset.range(2)), "next")  # not reported: tf.data keeps it

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._ks402_methods import iterator_next
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import compiled_metric_names
 from kerassniff.evidence import Measurements, Verdict
@@ -101,6 +102,10 @@ def check(script: Script):
                 call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node) \
                 and not _keras_2_only(script):
             yield _metric_reset_states(call)
+        if call.method == "next" and not call.guarded and not _keras_2_only(script):
+            report = iterator_next(call)
+            if report is not None:
+                yield report
         if call.method == "apply_gradients" and not call.guarded and _keras_optimizer(script, call.receiver) and \
                 (len(call.args.positional) > 1 or call.args.has("global_step")):
             yield Report(call.node.func, "apply_gradients() takes no global_step in Keras 3: TypeError",

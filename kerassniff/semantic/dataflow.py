@@ -84,6 +84,9 @@ class Data:
     values: tuple | None = None  # small literal arrays
     is_sample: bool = False  # one element of an array, from a loop over it
     batches: bool = False  # a generator, flow or tf.data pipeline
+    # a flow of ImageDataGenerator (flow, flow_from_directory/_dataframe), Keras's own iterator, not tf.data: its
+    # methods differ between Keras versions (Keras 2's it.next(), Keras 3's next(it) only)
+    keras_iterator: bool = False
     conditional: bool = False  # differs between branches of an if
     name: str | None = None  # the variable it was last bound to
     node: cst.CSTNode | None = field(default=None, repr=False)

@@ -91,14 +91,14 @@ def generator_method(effects: Effects, instance: Instance, method: str, args: Ca
         y = data_of(args.get("y", 1) or UNKNOWN)
         if x is None:
             return UNKNOWN
-        return DataValue(replace(x, steps=x.steps + steps, batches=True, labels=y, node=node))
+        return DataValue(replace(x, steps=x.steps + steps, batches=True, labels=y, node=node, keras_iterator=True))
     if method in ("flow_from_directory", "flow_from_dataframe"):
         description = f"{method}(...)"
         mode = args.get("class_mode")
         call_args = CallArgs(args.positional, args.keywords + (("label_mode", mode if mode is not None else Const("categorical")),))
         split = instance.args.get("validation_split")
         return image_directory(call_args, node, description, steps, "categorical", folder=method == "flow_from_directory",
-                               split=split is not None and const_value(split) not in (None, 0, 0.0))
+                               split=split is not None and const_value(split) not in (None, 0, 0.0), iterator=True)
     return UNKNOWN
 
 
@@ -113,9 +113,10 @@ def timeseries_flow(args: CallArgs, node: cst.Call) -> Value | None:
 
 
 def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int",
-                    folder: bool = True, split: bool = False) -> Value:
+                    folder: bool = True, split: bool = False, iterator: bool = False) -> Value:
     """Images read from a folder (``folder``: its path is the first argument, ``directory=``; else a data frame), in
-    batches with their labels; ``split``: the generator holds part of the folder out (validation_split=)."""
+    batches with their labels; ``split``: the generator holds part of the folder out (validation_split=);
+    ``iterator``: an ImageDataGenerator's flow (Keras's own iterator), not a tf.data pipeline."""
     label_mode = const_value(args.get("label_mode"), label_mode_default)
     encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
     color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
@@ -130,7 +131,7 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
     data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps),
-                reshuffles=reshuffles)
+                reshuffles=reshuffles, keras_iterator=iterator)
     size = args.get("target_size") or args.get("image_size")
     if size is not None:
         data = data.with_step("resize", size_text(size), node)
