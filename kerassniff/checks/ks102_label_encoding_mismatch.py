@@ -31,6 +31,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "integer ids for sparse_categorical_crossentropy", verdict=verdict)
 def check(script: Script):
     for model in script.models:
+        yield from _class_orders(script, model)
         labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot", "column")
                   and not e.data.conditional]
         if not labels:
@@ -78,6 +79,58 @@ def check(script: Script):
                              f"not measure the model."),
                 facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
                 mentions={"training": train.data.node or train.call_node})
+
+
+def _class_orders(script: Script, model: Model):
+    """Folder reads whose label ids follow another class order than the training read's: ``class_names=`` in one
+    order for one split and another order (or none: the sub-folders sorted alphanumerically) for another."""
+    folders = [e for e in events(script, model, "x", ("fit", "validation", "evaluate"))
+               if e.data.source.kind == "directory" and e.data.source.class_names != "?"]
+    training = [e for e in folders if e.kind == "fit"]
+    for event in folders:
+        if event.kind == "fit":
+            continue
+        train = next((t for t in training if (t.call_node is event.call_node if event.kind == "validation"
+                                              else t.order <= event.order)), None)
+        if train is None:
+            continue
+        given, trained = event.data.source.class_names, train.data.source.class_names
+        mine, theirs = _class_order(given), _class_order(trained)
+        if mine == theirs or (isinstance(mine, tuple) and isinstance(theirs, tuple) and set(mine) != set(theirs)):
+            continue  # the same order, or two lists of other classes (not an order question)
+        if given is not None and trained is not None:
+            message = f"{event.data.label} and fit()'s data list class_names= in different orders: labels disagree"
+        else:
+            message = (f"{event.data.label} numbers classes {_order_text(given)}, fit()'s data "
+                       f"{_order_text(trained)}: labels disagree")
+        yield Report(event.call_node, message,
+            "give every folder read the same class_names=[...] (or none of them)",
+            explanation=(f"A folder read numbers the classes by class_names= when given, else by the sub-folders "
+                         f"sorted alphanumerically. The training read ({{training}}, {_order_full(trained)}) "
+                         f"and this "
+                         f"{EVENT_WORDS[event.kind]} read ({_order_full(given)}) number them differently, so the "
+                         f"same class has another "
+                         f"label id here: the reported loss and accuracy compare mismatched labels (with two "
+                         f"classes, flipped ones)."),
+            facts={"class_order": list(mine) if isinstance(mine, tuple) else mine,
+                   "training_class_order": list(theirs) if isinstance(theirs, tuple) else theirs},
+            mentions={"training": train.data.source.node})
+
+
+def _class_order(names) -> tuple[str, ...] | str:
+    """"sorted" for the default order and for a list already sorted; the list itself otherwise."""
+    return "sorted" if names is None or list(names) == sorted(names) else tuple(names)
+
+
+def _order_full(names) -> str:
+    return "sorted folder names" if names is None else f"class_names={list(names)}"
+
+
+def _order_text(names) -> str:
+    if names is None:
+        return "by sorted folder names"
+    listed = str(list(names))
+    return f"by class_names={listed}" if len(listed) <= 24 else "by its class_names= list"
 
 
 def _losses_at(model: Model, order: int) -> set[str | None]:

@@ -22,7 +22,7 @@ from kerassniff.semantic.pyvalues import Const, Value, const_value
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
     "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
+    "class_names_given", "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -44,6 +44,9 @@ class Source:
     # a folder read that takes part of the folder: its subset= ('training', 'validation', 'both'), or 'split' when its
     # ImageDataGenerator has validation_split= (None: every image in the folder)
     subset: str | None = None
+    # a folder read's class_names= (classes= for flow_from_directory): the constant list, "?" when given but not
+    # known; None: the default, the sub-folders in alphanumeric order
+    class_names: tuple[str, ...] | str | None = None
 
     @property
     def normal_path(self) -> str | None:
@@ -284,6 +287,20 @@ def names_a_split_array(name: str) -> bool:
         return True
     return any((w.startswith(split) and w[len(split):] in ("x", "y")) or (w.endswith(split) and w[:-len(split)] in (
         "x", "y")) for w in words for split in SPLIT_WORDS)
+
+
+def class_names_given(value: Value | None) -> tuple[str, ...] | str | None:
+    """What a ``class_names=`` argument says of the class order: the names of a constant list, "?" for anything
+    else given, None when it is not given (the sub-folders' alphanumeric order)."""
+    if value is None or value == Const(None):
+        return None
+    folded = const_value(value)  # a literal list of constants is one constant
+    if isinstance(folded, (tuple, list)) and folded and all(isinstance(item, str) for item in folded):
+        return tuple(folded)
+    items = getattr(value, "items", None)
+    if isinstance(items, tuple) and items and all(isinstance(const_value(item), str) for item in items):
+        return tuple(const_value(item) for item in items)
+    return "?"
 
 
 def data_of(value: Value) -> Data | None:

@@ -218,11 +218,12 @@ def dataset_reader(name: str) -> str | None:
 
 
 def pipeline(kind: str, description: str, node: cst.CSTNode, path: str | None = None,
-             split: str | None = None) -> DataValue:
+             split: str | None = None, class_names: tuple[str, ...] | str | None = None) -> DataValue:
     """A tf.data pipeline whose elements are not modelled: no scaling, no labels, no sample count known,
-    only its identity (so that the same pipeline passed twice is seen as the same)."""
-    return DataValue(Data(Source(kind, description, node, path=path), new_group(), split=split, batches=True,
-                          node=node))
+    only its identity (so that the same pipeline passed twice is seen as the same), and for a folder read the
+    order of its classes."""
+    return DataValue(Data(Source(kind, description, node, path=path, class_names=class_names), new_group(),
+                          split=split, batches=True, node=node))
 
 
 def tfds_load(args: CallArgs, node: cst.Call) -> Value:

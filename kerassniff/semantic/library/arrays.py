@@ -20,6 +20,7 @@ from kerassniff.semantic.dataflow import (
     DataValue,
     LenValue,
     Source,
+    class_names_given,
     data_of,
     literal_encoding,
     literal_range,
@@ -249,7 +250,9 @@ def image_directory(call: LibraryCall) -> Value:
 def dataset_reader(call: LibraryCall) -> Value:
     reader = loaders.dataset_reader(call.name)
     path = str_value(call.first) if reader == "file" else None
-    return loaders.pipeline(reader, f"{short(call.name)}(...)", call.node, path=path)  # type: ignore[arg-type]
+    names = class_names_given(call.args.get("class_names")) if reader == "directory" else None
+    return loaders.pipeline(reader, f"{short(call.name)}(...)", call.node, path=path,  # type: ignore[arg-type]
+                            class_names=names)
 
 
 def tfds_load(call: LibraryCall) -> Value:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 import libcst as cst
 
-from kerassniff.semantic.dataflow import Data, Source, Step, data_of, new_group, size_text
+from kerassniff.semantic.dataflow import Data, Source, Step, class_names_given, data_of, new_group, size_text
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
 from kerassniff.semantic.models import Layer
@@ -127,7 +127,8 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     source = Source("directory", description, node, pixels=True, color=color,
                     path=str_value(args.get("directory", 0)) if folder else None,
                     subset="split" if split else "?" if subset is not None and str_value(subset) is None
-                    else str_value(subset))
+                    else str_value(subset),
+                    class_names=class_names_given(args.get("class_names") or args.get("classes")))
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
     data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps),
