@@ -9,7 +9,7 @@ import pytest
 from kerassniff.semantic import build_script
 from kerassniff.semantic.dataflow import Data, DataEvent, DataValue, Source
 from kerassniff.semantic.effects import Effects
-from kerassniff.semantic.library import arrays, datasets, keras, keras_training
+from kerassniff.semantic.library import array_table, arrays, datasets, keras, keras_training
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.models import HistoryValue, LoopContext, Model
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, FunctionValue, Seq, Value
@@ -77,9 +77,9 @@ def test_a_dataset_map_interprets_the_function_through_the_protocol() -> None:
 
 
 def test_library_calls_need_no_interpreter() -> None:
-    result = arrays.call_library(MinimalEffects(), "keras.utils.to_categorical", CallArgs((array("train"),)), NODE)
+    result = array_table.call_library(MinimalEffects(), "keras.utils.to_categorical", CallArgs((array("train"),)), NODE)
     assert isinstance(result, DataValue) and result.data.encoding == "onehot"
-    assert arrays.call_library(MinimalEffects(), "numpy.unknown_function", CallArgs(), NODE) is None
+    assert array_table.call_library(MinimalEffects(), "numpy.unknown_function", CallArgs(), NODE) is None
 
 
 def test_the_interpreter_handed_to_handlers_satisfies_the_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,20 +102,20 @@ def test_the_interpreter_handed_to_handlers_satisfies_the_protocol(monkeypatch: 
     ("numpy.concatenate", True),
 ])
 def test_a_function_no_row_can_handle_is_known_by_its_name(name: str, handled: bool) -> None:
-    assert (arrays.may_handle(name) or keras.may_handle(name)) is handled
+    assert (array_table.may_handle(name) or keras.may_handle(name)) is handled
 
 
 def test_every_name_a_row_lists_may_be_handled() -> None:
-    for rule in arrays.LIBRARY_CALLS:
+    for rule in array_table.LIBRARY_CALLS:
         for name in rule.exact or ():
-            assert arrays.may_handle(name), name
+            assert array_table.may_handle(name), name
         for last in (rule.names or ()) if rule.exact is None else ():
-            assert any(arrays.may_handle(f"{prefix}{last}") for prefix in (*rule.prefix, "numpy.", "")), last
+            assert any(array_table.may_handle(f"{prefix}{last}") for prefix in (*rule.prefix, "numpy.", "")), last
 
 
 def test_a_function_ruled_out_by_its_name_is_not_handled_whatever_the_arguments() -> None:
     for args in (CallArgs(), CallArgs((array("train"),)), CallArgs((Seq((array("train"), array("test"))),))):
-        assert arrays.call_library(MinimalEffects(), "matplotlib.pyplot.imshow", args, NODE) is None
+        assert array_table.call_library(MinimalEffects(), "matplotlib.pyplot.imshow", args, NODE) is None
         assert keras.call_keras(MinimalEffects(), "matplotlib.pyplot.imshow", args, NODE) is None
 
 
@@ -125,7 +125,7 @@ def test_a_name_in_two_rows_keeps_the_first_rows_handler() -> None:
 
 
 def test_library_rows_are_found_by_the_functions_name_in_table_order() -> None:
-    rules = arrays._rules_for("concatenate")
+    rules = array_table._rules_for("concatenate")
     handlers = [rule.handle for rule in rules]
     assert handlers.index(arrays.stacked) < handlers.index(arrays.by_class) < handlers.index(arrays.concat_parts)
     assert all(rule.names is None or "concatenate" in rule.names for rule in rules)

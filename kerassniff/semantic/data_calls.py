@@ -12,7 +12,8 @@ from kerassniff.semantic.library.array_methods import (
     instance_method,
     subscript,
 )
-from kerassniff.semantic.library.arrays import Statistic, call_library, may_handle
+from kerassniff.semantic.library.array_table import call_library, may_handle
+from kerassniff.semantic.library.arrays import Statistic
 
 __all__ = ["Statistic", "arithmetic", "call_library", "data_attribute", "data_method", "instance_method", "may_handle",
            "subscript"]

@@ -1,0 +1,197 @@
+"""Which library call goes to which handler: the call table of :mod:`.arrays`.
+
+Each known call is one row of :data:`LIBRARY_CALLS`; a row matches by the function's canonical name (exactly, or
+its last part under a module prefix), and may require its first argument to be an array or another condition.
+Rows are tried in order, and the first handler that gives a value wins; a call no row handles gives None (the
+interpreter's own answer stands), so a history is never guessed.  The handlers themselves, what each call does
+to an array's history, are in :mod:`.arrays`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import libcst as cst
+
+from kerassniff.semantic import loaders
+from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.library import datasets
+from kerassniff.semantic.library.arrays import (
+    IMAGE_READERS,
+    LibraryCall,
+    SAME_SCALE_IMAGE_OPS,
+    SHAPE_ONLY,
+    STATISTICS,
+    argmax,
+    as_array,
+    by_class,
+    class_blocks,
+    concat_columns,
+    concat_parts,
+    convert_image_dtype,
+    cv2_color,
+    cv2_imread,
+    data_frame,
+    dataset_from,
+    dataset_reader,
+    encode,
+    eye,
+    factorize,
+    generated,
+    grayscale,
+    image_directory,
+    image_reader,
+    keras_dataset,
+    keras_image,
+    label_binarize,
+    numpy_file,
+    one_hot_depth,
+    pandas_table,
+    preprocess_input,
+    random_integers,
+    resized,
+    same_array,
+    sklearn_dataset,
+    sklearn_scale,
+    stacked,
+    statistic,
+    step,
+    tf1_mnist,
+    tfds_load,
+    to_categorical,
+    train_test_split,
+)
+from kerassniff.semantic.pyvalues import CallArgs, Seq, Value, const_value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the call table: which calls it handles, and the handler (None: try the next row)."""
+
+    handle: Callable[[LibraryCall], Value | None]
+    names: frozenset[str] | None = None  # the function's name (last part); None: any
+    exact: frozenset[str] | None = None  # whole canonical names
+    prefix: tuple[str, ...] = ()  # canonical-name prefixes, any of them
+    needs_data: bool = False  # the first argument must be an array
+    when: Callable[[LibraryCall], bool] | None = None  # any other condition
+    suffix: str = ""  # the canonical name's ending
+
+    def __post_init__(self) -> None:
+        if self.names is None and self.exact is not None:
+            object.__setattr__(self, "names", frozenset(name.rsplit(".", 1)[-1] for name in self.exact))
+
+    def matches(self, call: LibraryCall) -> bool:
+        return (self.names_match(call.name)
+                and (not self.needs_data or call.data is not None)
+                and (self.when is None or self.when(call)))
+
+    def names_match(self, name: str) -> bool:
+        """Whether the row's conditions on the function's name hold (its others look at the arguments)."""
+        return ((self.exact is None or name in self.exact)
+                and (not self.prefix or name.startswith(self.prefix))
+                and name.endswith(self.suffix))
+
+
+def row(handle: Callable[[LibraryCall], Value | None], names=None, exact=None, prefix: str | tuple[str, ...] = (),
+        needs_data: bool = False, when: Callable[[LibraryCall], bool] | None = None, suffix: str = "") -> Rule:
+    return Rule(handle, frozenset(names) if names is not None else None, frozenset(exact) if exact is not None else None,
+                (prefix,) if isinstance(prefix, str) else prefix, needs_data, when, suffix)
+
+
+def may_handle(name: str) -> bool:
+    """Whether some call of the function ``name`` can be handled by the table: False when every row's conditions on
+    the name rule it out, whatever the arguments (most calls of plotting and file libraries)."""
+    return any(rule.names_match(name) for rule in _rules_for(name.rpartition(".")[2]))
+
+
+def call_library(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    call = LibraryCall(effects, name, args, node)
+    for rule in _rules_for(call.last):
+        if rule.matches(call):
+            result = rule.handle(call)
+            if result is not None:
+                return result
+    return None
+
+
+_RULES_BY_NAME: dict[str, tuple[Rule, ...]] = {}
+
+
+def _rules_for(last: str) -> tuple[Rule, ...]:
+    """The rows that may handle a function of this name, in table order (computed once per name)."""
+    rules = _RULES_BY_NAME.get(last)
+    if rules is None:
+        rules = _RULES_BY_NAME[last] = tuple(rule for rule in LIBRARY_CALLS if rule.names is None or last in rule.names)
+    return rules
+
+
+# ------------------------------------------------------- conditions of rows
+def _axis_columns(call: LibraryCall) -> bool:
+    return isinstance(call.first, Seq) and const_value(call.args.get("axis"), 0) in (1, "columns")
+
+
+def _class_blocks(call: LibraryCall) -> bool:
+    return isinstance(call.first, Seq) and class_blocks(call.first)
+
+
+ARRAY_LIBRARIES = ("numpy.", "pandas.", "tensorflow.")
+TF_IMAGE = "tensorflow.image."
+# Every library call kerassniff follows, tried in this order.
+LIBRARY_CALLS: tuple[Rule, ...] = (
+    row(keras_dataset, names={"load_data"}, prefix="keras.datasets."),
+    row(tf1_mnist, names={"read_data_sets"}, when=lambda call: loaders.is_tf1_mnist_reader(call.name)),
+    row(step("reshape", "pad_sequences"),  # same samples, same token ids
+        exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences"}),
+    row(step("normalize", "keras.utils.normalize"), exact={"keras.utils.normalize"}),
+    row(to_categorical, exact={"keras.utils.to_categorical"}),
+    row(preprocess_input, names={"preprocess_input"}, prefix=("keras.applications.", "tensorflow.keras.applications.")),
+    row(keras_image, exact={"keras.utils.load_img", "keras.utils.img_to_array", "keras.utils.array_to_img"}),
+    row(image_directory, suffix="image_dataset_from_directory"),
+    row(lambda call: datasets.timeseries_flow(call.args, call.node),
+        exact={"keras.preprocessing.sequence.TimeseriesGenerator"}),
+    row(dataset_reader, names={name.rsplit(".", 1)[-1] for name in loaders.DATASET_READERS},
+        when=lambda call: loaders.dataset_reader(call.name) is not None),
+    row(tfds_load, exact={"tensorflow_datasets.load"}),
+    row(sklearn_dataset, names=loaders.SKLEARN_LOADERS, prefix="sklearn.datasets."),
+    # numpy, pandas and tensorflow
+    row(as_array, names={"array", "asarray", "float32", "asanyarray", "convert_to_tensor", "constant"},
+        prefix=ARRAY_LIBRARIES),
+    row(as_array, exact={"numpy.stack"}),
+    row(eye, names={"eye", "identity"}, prefix="numpy."),
+    row(lambda call: encode(call.data, "onehot", call.node), exact={"pandas.get_dummies"}),
+    row(lambda call: factorize(call.data, call.node), exact={"pandas.factorize"}),
+    row(same_array, exact={"pandas.Categorical"}, needs_data=True),  # its .codes are integer ids
+    row(data_frame, exact={"pandas.DataFrame"}),
+    row(numpy_file, names={"load", "loadtxt", "genfromtxt", "fromfile"}, prefix="numpy."),
+    row(pandas_table, names=loaders.TABLE_READERS, prefix="pandas."),
+    row(random_integers, exact={"numpy.random.randint"}),
+    row(generated, prefix="numpy.random."),
+    row(generated, names={"zeros", "ones", "empty", "full", "arange", "linspace"}, prefix=ARRAY_LIBRARIES),
+    row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
+    row(step("reshape"), names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(stacked, names={"concatenate", "vstack", "hstack"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(concat_columns, exact={"pandas.concat"}, when=_axis_columns),
+    row(by_class, names={"concatenate", "hstack"}, prefix=ARRAY_LIBRARIES, when=_class_blocks),
+    row(concat_parts, names={"concatenate", "vstack"}, prefix=ARRAY_LIBRARIES,
+        when=lambda call: isinstance(call.first, Seq)),
+    row(statistic, names=STATISTICS, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(resized("size"), prefix=TF_IMAGE, needs_data=True, when=lambda call: call.last.startswith("resize")),
+    row(grayscale, names={"rgb_to_grayscale"}, prefix=TF_IMAGE, needs_data=True),
+    row(lambda call: convert_image_dtype(call), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),
+    row(dataset_from, names={"from_tensor_slices", "from_tensors", "zip"}, prefix="tensorflow.data.Dataset."),
+    row(step("augment"), names=SAME_SCALE_IMAGE_OPS, prefix=TF_IMAGE, needs_data=True),
+    row(step("reshape"), names={"cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"},
+        prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(one_hot_depth, names={"one_hot"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(step("scale"), names={"clip", "abs", "round", "log", "log1p", "exp"}, prefix=ARRAY_LIBRARIES,
+        needs_data=True),
+    # scikit-learn, images
+    row(train_test_split, names={"train_test_split"}, prefix="sklearn."),
+    row(image_reader, exact=IMAGE_READERS),
+    row(cv2_imread, exact={"cv2.imread"}),
+    row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
+    row(resized("dsize"), exact={"cv2.resize"}, needs_data=True),
+    row(sklearn_scale, names={"minmax_scale", "scale", "normalize"}, prefix="sklearn.preprocessing."),
+    row(label_binarize, names={"label_binarize"}, prefix="sklearn.preprocessing."),
+)
