@@ -6,9 +6,10 @@ from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.dataflow import DataEvent, data_of
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import const_value
 
 # Layers that pass inputs on without weights: a normalisation right after them sees the raw inputs.
 PASS_THROUGH_LAYERS = frozenset(
@@ -53,6 +54,26 @@ def check(script: Script):
                              f"near chance accuracy."),
                 mentions={"source": data.source.node})
             break
+        else:
+            yield from _raw_pixels_in_training_calls(model)
+
+
+def _raw_pixels_in_training_calls(model: Model):
+    """A hand-written training loop: ``model(x_batch, training=True)`` on raw pixels (reported once per model)."""
+    for call in model.inferences:
+        data = data_of(call.x)
+        if call.method != "__call__" or const_value(call.args.get("training")) is not True or data is None or \
+                not data.raw_pixels or any(step.kind == "scale" for step in data.steps):
+            continue
+        yield Report(call.node, (
+            f"{data.label} reaches {model.name or 'the model'}(..., training=True) as raw 0-255 pixels that nothing "
+            f"scales: training may stall"),
+            explanation=(f"The pixels come from {data.source.description} ({{source}}) and nothing scales them, in "
+                         f"the arrays or in the model, before this training step of a hand-written loop: inputs "
+                         f"hundreds of times larger than the initial weights expect saturate activations, so "
+                         f"training is slow or stuck near chance accuracy."),
+            mentions={"source": data.source.node})
+        return
 
 
 # What each preprocessing mode does to the pixels, and so what raw pixels get wrong (PREPROCESSING_MODES).
