@@ -68,3 +68,20 @@ def test_a_trainer_beside_the_loading_script_wins_over_same_named_files_elsewher
     ks203 = [f for f in result.findings if f.code == "KS203"]
     assert len(ks203) == 1
     assert "seed003_cifar100/train.py" in ks203[0].message
+
+
+def test_a_model_file_saved_by_two_scripts_of_other_folders_links_neither(tmp_path: Path) -> None:
+    """Two lessons of a course both save cifar100.h5 and a third folder loads it: which one made the file is not
+    known, so no cross-script finding; with one trainer elsewhere the link stands."""
+    from kerassniff.api import lint_paths
+
+    trainer = (FIXTURES / "projects" / "scaling_mismatch" / "train.py").read_text()
+    for folder in ("lesson1", "lesson2", "app"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "lesson1" / "train.py").write_text(trainer)
+    (tmp_path / "app" / "analyze.py").write_text((FIXTURES / "projects" / "scaling_mismatch" / "analyze.py").read_text())
+    one = lint_paths([str(tmp_path)], Config())
+    assert [f.code for f in one.findings if f.code == "KS203"] == ["KS203"]
+    (tmp_path / "lesson2" / "train.py").write_text(trainer.replace('.astype("float32") / 255', ""))
+    two = lint_paths([str(tmp_path)], Config())
+    assert [f.code for f in two.findings if f.code == "KS203"] == []

@@ -99,13 +99,30 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
     """The (script, model) pairs that save the file ``user`` loads as ``key``, other than ``user`` itself.
 
     A relative path is usually relative to the scripts' own folder: when a trainer sits beside the loading
-    script, trainers elsewhere that happen to use the same file name are not it.
+    script, trainers elsewhere that happen to use the same file name are not it.  Otherwise the trainers nearest
+    the user in the folder tree are kept, and only when they are one script: two scripts of other folders that
+    save a file of that name (``model.h5`` in two lessons of a course) leave the file's maker unknown.
     """
     candidates = saved.get(key) or [v for k, vs in saved.items()
                                     for v in vs if posixpath.basename(k) == posixpath.basename(key)]
     candidates = [c for c in candidates if c[0] is not user]
     beside = [c for c in candidates if _folder(c[0]) == _folder(user)]
-    return beside or candidates
+    if beside or not candidates:
+        return beside
+    nearest = max(_shared_depth(c[0], user) for c in candidates)
+    candidates = [c for c in candidates if _shared_depth(c[0], user) == nearest]
+    return candidates if len({id(c[0]) for c in candidates}) == 1 else []
+
+
+def _shared_depth(a: Script, b: Script) -> int:
+    """How many leading folders the two scripts' paths share."""
+    parts_a, parts_b = _folder(a).split("/"), _folder(b).split("/")
+    shared = 0
+    for x, y in zip(parts_a, parts_b):
+        if x != y:
+            break
+        shared += 1
+    return shared
 
 
 def _folder(script: Script) -> str:
