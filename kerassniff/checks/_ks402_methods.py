@@ -1,7 +1,8 @@
-"""KS402's checks of methods that Keras 3's own objects no longer have (the rule module holds the others).
+"""KS402's checks of single calls: methods Keras 3's own objects no longer have, and file names its savers refuse
+(the rule module holds the others and decides which Keras the script runs on).
 
-Kept apart so that the rule module stays a readable size; each function takes one recorded call and returns the
-report, or None when the call is not one it judges.
+Kept apart so that the rule module stays a readable size; each function takes one recorded call and returns or
+yields the report, nothing when the call is not one it judges.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import const_value
 
 
 def iterator_next(call: CallSite) -> Report | None:
@@ -32,3 +34,35 @@ def iterator_next(call: CallSite) -> Report | None:
                                "iterators Keras 3 keeps for ImageDataGenerator define only __next__, so the script "
                                "stops here with AttributeError. The built-in next(iterator) works with both."),
                   facts={"method": "next", "modern": "next(iterator)"})
+
+
+def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: int = 0):
+    """A file name Keras 3 refuses to save to, when its end is known (a string, or an f-string's last text);
+    ``position``: where the path is passed without its keyword (1 for ``save_model(model, path)``)."""
+    arg = call.args.node_of("filepath", position)
+    if arg is None:
+        return
+    name = const_value(call.args.get("filepath", position))
+    if not isinstance(name, str):
+        node = arg.value
+        if not (isinstance(node, cst.FormattedString) and node.parts
+                and isinstance(node.parts[-1], cst.FormattedStringText)):
+            return
+        name = node.parts[-1].value  # the end of f"{folder}/model.h5"
+    if name.lower().endswith(suffixes):
+        return
+    wanted = suffixes[0] if len(suffixes) == 1 else f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
+    consequence = "before training starts" if where.startswith("ModelCheckpoint") else \
+        "and a model trained before this call is not saved"
+    yield Report(arg, f"{where} needs a file name ending in {wanted}: Keras 3 raises ValueError",
+                 (f"name the file '<name>{suffixes[0]}'" + ("; for a TensorFlow SavedModel folder call model.export()"
+                                                             if where in SAVED_MODEL_WRITERS else "")),
+                 explanation=(f"tf.keras 2 accepted this name (without .h5 it wrote TensorFlow's SavedModel or "
+                              f"checkpoint format). Keras 3's {where} raises ValueError for any name not ending in "
+                              f"{wanted}, {consequence}."),
+                 facts={"path": name, "suffixes": list(suffixes)})
+
+
+# The save functions beside model.save() (Keras 3.15.1: the same ValueError for a name without .keras/.h5).
+SAVE_FUNCTIONS = frozenset({"keras.models.save_model", "keras.saving.save_model"})
+SAVED_MODEL_WRITERS = ("model.save()", "save_model()")

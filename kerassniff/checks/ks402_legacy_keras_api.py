@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._ks402_methods import iterator_next
+from kerassniff.checks._ks402_methods import SAVE_FUNCTIONS, iterator_next, save_name
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import compiled_metric_names
 from kerassniff.evidence import Measurements, Verdict
@@ -98,6 +98,8 @@ def check(script: Script):
                          facts={"method": call.method, "modern": modern})
         if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES:
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
+        if not call.guarded and callee in SAVE_FUNCTIONS:  # keras.models.save_model(model, "my_model")
+            yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
                 call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node) \
                 and not _keras_2_only(script):
@@ -390,32 +392,11 @@ def _unknown_keywords(call, package: str, key: str):
                      facts={"keyword": old})
 
 
-def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...]):
-    """A file name Keras 3 refuses to save to, when its end is known (a string, or an f-string's last text)."""
-    if _keras_2_only(script):
-        return
-    arg = call.args.node_of("filepath", 0)
-    if arg is None:
-        return
-    name = const_value(call.args.get("filepath", 0))
-    if not isinstance(name, str):
-        node = arg.value
-        if not (isinstance(node, cst.FormattedString) and node.parts
-                and isinstance(node.parts[-1], cst.FormattedStringText)):
-            return
-        name = node.parts[-1].value  # the end of f"{folder}/model.h5"
-    if name.lower().endswith(suffixes):
-        return
-    wanted = suffixes[0] if len(suffixes) == 1 else f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
-    consequence = "before training starts" if where.startswith("ModelCheckpoint") else \
-        "and a model trained before this call is not saved"
-    yield Report(arg, f"{where} needs a file name ending in {wanted}: Keras 3 raises ValueError",
-                 (f"name the file '<name>{suffixes[0]}'" + ("; for a TensorFlow SavedModel folder call model.export()"
-                                                             if where == "model.save()" else "")),
-                 explanation=(f"tf.keras 2 accepted this name (without .h5 it wrote TensorFlow's SavedModel or "
-                              f"checkpoint format). Keras 3's {where} raises ValueError for any name not ending in "
-                              f"{wanted}, {consequence}."),
-                 facts={"path": name, "suffixes": list(suffixes)})
+def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...], position: int = 0):
+    """A file name Keras 3 refuses to save to (:func:`~kerassniff.checks._ks402_methods.save_name`), in a script
+    that does not pin a Keras 2."""
+    if not _keras_2_only(script):
+        yield from save_name(call, where, suffixes, position)
 
 
 def _keras_2_only(script: Script) -> bool:
