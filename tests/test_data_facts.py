@@ -338,7 +338,8 @@ def test_labels_built_by_class_blocks_keep_that_order_until_reindexed(body: str,
 def test_names_that_say_a_split_of_inputs_or_labels() -> None:
     from kerassniff.semantic.dataflow import names_a_split_array
 
-    for name in ("X_test", "y_train", "testY", "xtrain", "train_images", "val_labels", "test_seqs", "Xval"):
+    for name in ("X_test", "y_train", "testY", "xtrain", "train_images", "val_labels", "test_seqs", "Xval",
+                 "test_dataset", "train_gen"):
         assert names_a_split_array(name), name
-    for name in ("model", "history", "train_gen", "test", "first", "latest_x", "contest_y", "x", "settings"):
+    for name in ("model", "history", "test", "first", "latest_x", "contest_y", "x", "settings", "train_config"):
         assert not names_a_split_array(name), name

@@ -130,8 +130,8 @@ def _overlapping_parts(fit: FitCall, validation: cst.BaseExpression):
 def _whole_folder(data) -> str | None:
     """The folder a directory read takes every image of, normalised ('data/train/' is 'data/train'); None otherwise."""
     source = data.source
-    if source.kind != "directory" or source.path is None or source.subset is not None:
-        return None
+    if source.kind != "directory" or source.path is None or source.subset is not None or source.option_default:
+        return None  # (two options' equal defaults are placeholders: each run passes its own folders)
     return source.normal_path
 
 

@@ -22,7 +22,7 @@ from kerassniff.semantic.pyvalues import Const, Value, const_value
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
     "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "class_names_given", "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
+    "class_names_given", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -41,6 +41,7 @@ class Source:
     color: str | None = None  # rgb | bgr | gray
     value_range: tuple[float, float] | None = None
     path: str | None = None  # the file a "file" source reads, or the folder a "directory" source, when constant
+    option_default: bool = False  # the path is a command-line option's default: runs may pass another
     # a folder read that takes part of the folder: its subset= ('training', 'validation', 'both'), or 'split' when its
     # ImageDataGenerator has validation_split= (None: every image in the folder)
     subset: str | None = None
@@ -277,16 +278,27 @@ def ordered_by_class(data: Data) -> bool:
 SPLIT_WORDS = frozenset({"train", "test", "val", "valid", "validation"})
 ARRAY_WORDS = frozenset({"x", "y", "xs", "ys", "data", "label", "labels", "feature", "features", "image", "images",
                          "input", "inputs", "target", "targets", "seq", "seqs", "sequences"})
+PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader"})  # batches, not one array
 
 
 def names_a_split_array(name: str) -> bool:
-    """``X_test``, ``trainY``, ``test_images``, ``xtrain``: a word for a split and a word for an array."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    words = [w for w in re.split(r"[^A-Za-z]+", spaced.lower()) if w]
-    if any(w in SPLIT_WORDS for w in words) and any(w in ARRAY_WORDS for w in words):
+    """``X_test``, ``trainY``, ``test_images``, ``xtrain``, ``test_dataset``: a word for a split and a word for an
+    array or a pipeline."""
+    words = _name_words(name)
+    if any(w in SPLIT_WORDS for w in words) and any(w in ARRAY_WORDS or w in PIPELINE_WORDS for w in words):
         return True
     return any((w.startswith(split) and w[len(split):] in ("x", "y")) or (w.endswith(split) and w[:-len(split)] in (
         "x", "y")) for w in words for split in SPLIT_WORDS)
+
+
+def names_a_pipeline(name: str) -> bool:
+    """``test_dataset``, ``train_gen``: a name that says it holds batches (a pipeline or a generator)."""
+    return any(w in PIPELINE_WORDS for w in _name_words(name))
+
+
+def _name_words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^A-Za-z]+", spaced.lower()) if w]
 
 
 def class_names_given(value: Value | None) -> tuple[str, ...] | str | None:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import DATASETS, Data, Source, names_a_split_array, new_group
+from kerassniff.semantic.dataflow import DATASETS, Data, Source, names_a_pipeline, names_a_split_array, new_group
 from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -290,5 +290,5 @@ def opaque_splits(names: list[str | None], node: cst.Call) -> Seq | None:
     func = node.func
     callee = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else "a call"
     source = Source("unknown", f"{callee}(...)", node)
-    return Seq(tuple(DataValue(Data(source=source, group=new_group(), node=node))
+    return Seq(tuple(DataValue(Data(source=source, group=new_group(), node=node, batches=names_a_pipeline(name)))
                      if name and names_a_split_array(name) else UNKNOWN for name in names), "tuple")

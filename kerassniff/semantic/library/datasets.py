@@ -28,6 +28,7 @@ from kerassniff.semantic.values import (
     DataValue,
     FunctionValue,
     Instance,
+    KnobConst,
     LayerValue,
     Seq,
     Symbol,
@@ -124,8 +125,9 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     # image_dataset_from_directory shuffles by default, anew each epoch (a generator's flow is not a tf.data pipeline)
     reshuffles = description.startswith("image_dataset_from_directory") and \
         const_value(args.get("shuffle"), True) is not False
+    folder_path = args.get("directory", 0) if folder else None
     source = Source("directory", description, node, pixels=True, color=color,
-                    path=str_value(args.get("directory", 0)) if folder else None,
+                    path=str_value(folder_path) or None, option_default=isinstance(folder_path, KnobConst),
                     subset="split" if split else "?" if subset is not None and str_value(subset) is None
                     else str_value(subset),
                     class_names=class_names_given(args.get("class_names") or args.get("classes")))
