@@ -343,3 +343,21 @@ def test_names_that_say_a_split_of_inputs_or_labels() -> None:
         assert names_a_split_array(name), name
     for name in ("model", "history", "test", "first", "latest_x", "contest_y", "x", "settings", "train_config"):
         assert not names_a_split_array(name), name
+
+
+def test_value_range_follows_constant_shifts_and_scales_only() -> None:
+    import libcst as cst
+
+    from kerassniff.semantic.dataflow import Data, Source, Step
+
+    node = cst.Name("x")
+    pixels = Data(Source("dataset", "mnist.load_data()", node, pixels=True), 1, node=node)
+
+    def after(*steps: tuple[str, str]) -> tuple[float, float] | None:
+        return pixels._but(steps=tuple(Step(kind, detail, node) for kind, detail in steps)).value_range
+
+    assert after() == (0.0, 255.0)
+    assert after(("cast", "?"), ("shift", "-127.5"), ("scale", "/127.5"), ("reshape", "reshape")) == (-1.0, 1.0)
+    assert after(("scale", "*-2")) == (-510.0, 0.0)
+    assert after(("scale", "/max")) is None and after(("standardize", "StandardScaler")) is None
+    assert after(("shift", "-mean"), ("scale", "/255")) is None

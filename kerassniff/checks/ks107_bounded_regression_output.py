@@ -55,9 +55,13 @@ def _out_of_reach(activation: str, data: Data) -> str | None:
     if data.conditional:
         return None
     if activation in RANGES:
-        if data.is_scaled:
-            return None  # scaled somehow: trust it
         low, high = RANGES[activation]
+        if data.is_scaled:  # scaled: judged only when the scaling is known constants ((x - 127.5) / 127.5)
+            rng = data.value_range
+            if rng is not None and (rng[0] < low - 1e-6 or rng[1] > high + 1e-6):
+                return (f"are scaled to {rng[0]:g}..{rng[1]:g} ({_steps_text(data)}) while {activation} stays in "
+                        f"({low:g}, {high:g})")
+            return None
         if data.source.pixels and data.role != "y":
             return f"are raw pixels in 0..255 (from {data.source.description}) while {activation} stays in ({low:g}, {high:g})"
         rng = data.source.value_range
@@ -72,3 +76,8 @@ def _out_of_reach(activation: str, data: Data) -> str | None:
         if rng is not None and rng[0] < 0 and not data.is_scaled:
             return f"go down to {rng[0]:g} (from {data.source.description}) while relu outputs are never negative"
     return None
+
+
+def _steps_text(data: Data) -> str:
+    """'x - 127.5, / 127.5': the value steps a range was derived from."""
+    return ", ".join(f"{step.detail[0]} {step.detail[1:]}" for step in data.steps if step.kind in ("shift", "scale"))

@@ -113,6 +113,21 @@ class Data:
         return bool(self.scaling)
 
     @property
+    def value_range(self) -> tuple[float, float] | None:
+        """The values' range when every value step is a known constant shift or scale of a known range (0-255
+        pixels, a literal): ``(x - 127.5) / 127.5`` of pixels is -1..1. None as soon as a step is not."""
+        if self.conditional:
+            return None
+        rng = (0.0, 255.0) if self.source.pixels else self.source.value_range
+        for step in self.steps:
+            if rng is None:
+                return None
+            if step.kind in RANGE_KEEPING_STEPS:
+                continue
+            rng = _stepped_range(rng, step)
+        return rng
+
+    @property
     def raw_pixels(self) -> bool:
         return self.source.pixels and not self.is_scaled and not self.conditional
 
@@ -313,6 +328,27 @@ def class_names_given(value: Value | None) -> tuple[str, ...] | str | None:
     if isinstance(items, tuple) and items and all(isinstance(const_value(item), str) for item in items):
         return tuple(const_value(item) for item in items)
     return "?"
+
+
+# Steps that keep an array's values (a reshape, a cast, a reorder, a subset of its samples).
+RANGE_KEEPING_STEPS = frozenset({"reshape", "cast", "order", "resize", "color"})
+_RANGE_STEP = re.compile(r"^(?P<op>[-+/*])(?P<number>-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)$")
+
+
+def _stepped_range(rng: tuple[float, float], step: Step) -> tuple[float, float] | None:
+    """A range after one shift or scale by a constant (the step's detail: '-127.5', '/255', '*2'); None otherwise."""
+    match = _RANGE_STEP.match(step.detail or "") if step.kind in ("shift", "scale") else None
+    if match is None:
+        return None
+    number, op = float(match.group("number")), match.group("op")
+    if op in "-+":
+        delta = -number if op == "-" else number
+        return rng[0] + delta, rng[1] + delta
+    if op == "/" and number == 0:
+        return None
+    factor = 1 / number if op == "/" else number
+    low, high = rng[0] * factor, rng[1] * factor
+    return min(low, high), max(low, high)
 
 
 def data_of(value: Value) -> Data | None:
