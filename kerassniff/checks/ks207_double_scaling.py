@@ -75,16 +75,21 @@ def check(script: Script):
             first, second = scalings[0], scalings[1]
             # the fix is to drop an array step: point at the second one, or at the first when the model scales
             where = first if second.in_model else second
-            if id(where.node) in reported:
+            # a step in an imported helper module: reported at the call it reaches (the helper's own run cannot
+            # see this model), the step named by where it is
+            node = where.node if script.position(where.node) is not None else event.call_node
+            if id(node) in reported:
                 continue
-            reported.add(id(where.node))
-            if second.in_model:
+            reported.add(id(node))
+            if node is not where.node:
+                message = f"{data.label} is {first.description} ({{step}}) and by {second.description}"
+            elif second.in_model:
                 model_text = f"{second.description} ({{scaled}})"
                 message = f"{data.label} is {first.description} here and again by {model_text}"
             else:
                 message = f"{data.label} is {second.description} after being {first.description} ({{scaled}})"
             yield Report(
-                where.node,
+                node,
                 f"{message}: inputs in [0, {largest:.2g}]",
                 explanation=(
                     f"{data.label} holds 0-255 pixels (from {data.source.description}); "
@@ -92,7 +97,7 @@ def check(script: Script):
                     + f", which leaves the values reaching {EVENT_WORDS[event.kind]} in [0, {largest:.2g}] instead "
                     f"of [0, 1]. The network still trains, but on inputs hundreds of times smaller than its initial "
                     f"weights expect: learning is slow and accuracy lower, with no error anywhere."),
-                mentions={"scaled": second.node if second.in_model else first.node})
+                mentions={"scaled": second.node if second.in_model else first.node, "step": where.node})
 
 
 def data_scalings(data: Data) -> list[Scaling] | None:
