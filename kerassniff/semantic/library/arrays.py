@@ -176,8 +176,13 @@ def preprocess_input(call: LibraryCall) -> Value:
 def keras_image(call: LibraryCall) -> Value:
     if call.last == "img_to_array" and call.data is not None:
         return DataValue(replace(call.data, node=call.node))
-    return make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="rgb"), call.node,
-                is_sample=True)
+    gray = call.last == "load_img" and const_value(call.args.get("color_mode")) == "grayscale"
+    image = make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="gray" if gray else "rgb"),
+                 call.node, is_sample=True)
+    size = call.args.get("target_size") if call.last == "load_img" else None
+    if size is not None and const_value(size) is not None:  # load_img(path, target_size=(224, 224)) resizes
+        return DataValue(image.data.with_step("resize", size_text(size), call.node))
+    return image
 
 
 def image_directory(call: LibraryCall) -> Value:
