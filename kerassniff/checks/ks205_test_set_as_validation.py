@@ -37,12 +37,16 @@ def check(script: Script):
 def _scored_predictions(script: Script, model, validation: list):
     """predict() on the test split that was validation_data, scored against its labels by scikit-learn
     (``accuracy_score(y_test, model.predict(x_test).argmax(1))``): the final evaluation, done by hand."""
+    predictions = [final for final in events(script, model, "x", ("predict",))
+                   if any(used.order < final.order and _same_array(used.data, final.data) for used in validation)]
+    if not predictions:
+        return  # (most models: the scorers and shuffles below are looked for only when there is something to score)
     labels = {id(e.call_node): e.data for m in (model, model.origin) if m is not None
               for e in events(script, m, "y", ("validation",))}
     scorers = [call for call in script.calls if call.callee and call.callee.startswith(SCORING_PREFIX)]
     reported = set()
     perturbed = {data.group for _, _, data in script.inplace_shuffles()}  # permutation importance: not a test score
-    for final in events(script, model, "x", ("predict",)):
+    for final in predictions:
         if final.data.group in perturbed:
             continue
         for used in validation:
