@@ -1,7 +1,7 @@
 """KS107 bounded-regression-output."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, head_mention, loss_heads, loss_text, onehot_fit_labels
+from kerassniff.checks._shared import describe_head, events, head_mention, loss_heads, loss_text, onehot_fit_labels
 from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -30,7 +30,7 @@ def check(script: Script):
         if loss.name not in REGRESSION_LOSSES:
             continue
         if head.activation == "softmax":
-            if onehot_fit_labels(script, model):
+            if onehot_fit_labels(script, model) or (not model.fits and _onehot_evaluated(script, model)):
                 continue  # one-hot targets a softmax can reach: KS108 (classification trained as regression)
             yield Report(loss.node, (
                 f"regression loss {loss_text(script, loss)} on the {describe_head(head)} cannot fit the "
@@ -81,3 +81,10 @@ def _out_of_reach(activation: str, data: Data) -> str | None:
 def _steps_text(data: Data) -> str:
     """'x - 127.5, / 127.5': the value steps a range was derived from."""
     return ", ".join(f"{step.detail[0]} {step.detail[1:]}" for step in data.steps if step.kind in ("shift", "scale"))
+
+
+def _onehot_evaluated(script: Script, model) -> bool:
+    """A model never fit itself (trained inside another model, or loaded) whose loss only scores evaluate() on
+    one-hot labels: the loss is a score there, one a softmax can approach."""
+    labels = [e.data for e in events(script, model, "y", ("evaluate",))]
+    return bool(labels) and all(d.encoding == "onehot" and not d.conditional for d in labels)
