@@ -96,7 +96,8 @@ def check(script: Script):
                                       f"generators, and runs it with a deprecation warning up to 2.15; Keras 3 has "
                                       f"no such method."),
                          facts={"method": call.method, "modern": modern})
-        if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES:
+        if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES and \
+                not _private_model(script, call):
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
         if not call.guarded and callee in SAVE_FUNCTIONS:  # keras.models.save_model(model, "my_model")
             yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
@@ -228,6 +229,10 @@ _REMOVED_KEYWORD_ADVICE = {
     "schedule_decay": ("drop it: Keras 3's Nadam has no schedule_decay (its momentum schedule is built in)",
                        "Standalone Keras 2 and tf.keras <= 2.10 took Nadam(schedule_decay=) (tf.keras read it as "
                        "decay=); Keras 3 raises ValueError: Argument(s) not recognized (checked on 3.15.1)."),
+    "show_accuracy": ("drop it, and log accuracy with compile(metrics=['accuracy'])",
+                      "Keras 0 printed the accuracy when fit() or evaluate() was given show_accuracy=True; Keras 1 "
+                      "moved it to compile(metrics=['accuracy']). Keras 3's fit() and predict() raise TypeError on it, "
+                      "evaluate() ValueError."),
     "period": ("use save_freq= (counted in batches): save_freq=period * steps_per_epoch",
                "ModelCheckpoint(period=) counted epochs in Keras 2 (deprecated since tf.keras 2.1); Keras 3's "
                "ModelCheckpoint has only save_freq= ('epoch' or a number of batches)."),
@@ -400,8 +405,16 @@ def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...], posi
 
 
 def _keras_2_only(script: Script) -> bool:
-    """Whether the script imports a Keras 2 (tf_keras, TensorFlow's private copy): its save names are not judged."""
-    return script.imports_from("tf_keras", PRIVATE_COPY)
+    """Whether the script's Keras is a Keras 2: it imports tf_keras (which also makes ``tensorflow.keras`` tf_keras
+    when TF_USE_LEGACY_KERAS is set, as such scripts do), or TensorFlow's private copy and no public Keras
+    (``keras``, ``tensorflow.keras``). A script that imports the private copy beside a public Keras is judged object
+    by object (:func:`_from_private_copy`, :func:`_private_model`): a stray private import does not make it Keras 2."""
+    if script.imports_from("tf_keras"):
+        return True
+    if not script.imports_from(PRIVATE_COPY):
+        return False
+    return not any(keras_relative(raw) is not None and not raw.startswith(PRIVATE_COPY)
+                   for raw in script.imports.values())
 
 
 def _history_keys(script: Script):

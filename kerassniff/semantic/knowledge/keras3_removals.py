@@ -37,7 +37,9 @@ OPTIMIZER_KEYWORDS = {
                                           "<lr>, decay_steps=1, decay_rate=<decay>), which is what decay= did"),
 }
 # Keras 2 keywords that Keras 3's fit()/evaluate()/predict() dropped (the data-loading workers moved to PyDataset).
-REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size")
+# fit()/evaluate()/predict() keywords Keras 3 takes no longer (checked on 3.15.1: TypeError, evaluate() ValueError):
+# tf.keras 2's data-loading options, and Keras 0/1's show_accuracy= (accuracy logged by compile(metrics=) since).
+REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size", "show_accuracy")
 # The file names Keras 3 saves to (each checked on Keras 3.15: any other name raises ValueError; tf.keras 2 wrote a
 # TensorFlow SavedModel folder for a name without extension). ModelCheckpoint's are in _save_path's callers.
 SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.h5",)}
@@ -65,6 +67,8 @@ REMOVED_MODULES = {
     "backend.image_dim_ordering": "call keras.backend.image_data_format() ('channels_last' was 'tf')",
     "layers.CuDNNLSTM": "use keras.layers.LSTM: it runs on cuDNN by itself on a GPU with its default arguments",
     "layers.CuDNNGRU": "use keras.layers.GRU(reset_after=True): it runs on cuDNN by itself on a GPU",
+    "layers.Merge": "merge branches with keras.layers.Add, Concatenate, Multiply, Average or Dot (Merge was Keras 1's "
+                    "layer for it)",
     "layers.Recurrent": "subclass keras.layers.RNN with a cell, or use LSTM / GRU / SimpleRNN (Recurrent was Keras "
                         "2.0's base class of recurrent layers)",
     "engine": "import Model and Sequential from keras (keras.Model), Layer and InputSpec from keras.layers",
