@@ -5,7 +5,8 @@ should grow.  Not reported: filters that shrink at one resolution (sequence mode
 Conv1D without pooling, AlexNet-style tails), the convolution that produces the model's output (an image,
 a mask, a score map, a detection head), encoder-decoder models and their encoders (the bottleneck is the
 design), convolutions separated by a layer kerassniff cannot read, and the branches a concatenation joins
-(an Inception module's branches each hold part of the width).
+(an Inception module's branches each hold part of the width), and embedding networks (one linear output of
+several units trained only with the script's own loss, a contrastive or triplet distance).
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     decoders = [m for m in script.models if _upsamples(m)]
     for model in script.models:
-        if model in decoders or _part_of_encoder_decoder(model, script.models, decoders):
+        if model in decoders or _part_of_encoder_decoder(model, script.models, decoders) or _embedding(model):
             continue
         for path in _trunks(model):
             if any(layer.kind in UPSAMPLING_LAYERS for layer in path):
@@ -140,3 +141,12 @@ def _spatial(layer: Layer) -> bool:
     """False for 1x1 (bottleneck) convolutions and unknown kernel sizes."""
     size = layer.kernel_size
     return size is not None and any(k > 1 for k in size)
+
+
+def _embedding(model: Model) -> bool:
+    """A network trained to embed, not to classify: one linear output of several units, and every loss compiled
+    for it the script's own function (a contrastive or triplet distance): no class accuracy for its width to cap."""
+    head = model.single_head()
+    losses = [loss for compile_call in model.compiles for loss in compile_call.losses]
+    return (head is not None and head.activation == "linear" and (head.units or 0) > 1 and bool(losses)
+            and all(loss.name is None for loss in losses))
