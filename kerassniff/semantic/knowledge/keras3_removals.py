@@ -67,6 +67,7 @@ REMOVED_MODULES = {
     "backend.image_dim_ordering": "call keras.backend.image_data_format() ('channels_last' was 'tf')",
     "layers.CuDNNLSTM": "use keras.layers.LSTM: it runs on cuDNN by itself on a GPU with its default arguments",
     "layers.CuDNNGRU": "use keras.layers.GRU(reset_after=True): it runs on cuDNN by itself on a GPU",
+    "models.Input": "import Input from keras (keras.Input) or keras.layers: keras.models no longer exports it",
     "layers.Merge": "merge branches with keras.layers.Add, Concatenate, Multiply, Average or Dot (Merge was Keras 1's "
                     "layer for it)",
     "layers.Recurrent": "subclass keras.layers.RNN with a cell, or use LSTM / GRU / SimpleRNN (Recurrent was Keras "
