@@ -104,14 +104,20 @@ def _overlapping_parts(fit: FitCall, validation: cst.BaseExpression):
     (two prefixes) or two skip()s, or a take()/skip() pair of a pipeline reshuffled each epoch before the split (each
     epoch's iteration draws a new order, so the validation part holds batches trained on in other epochs)."""
     trained, held_out = fit.data(fit.x), fit.data(fit.validation_data)
-    if trained is None or held_out is None or trained.group != held_out.group or not trained.parts or \
-            len(trained.parts) != len(held_out.parts) or trained.parts[:-1] != held_out.parts[:-1]:
+    if trained is None or held_out is None or trained.group != held_out.group:
         return
-    (kind, reshuffled), (other, other_reshuffled) = trained.parts[-1], held_out.parts[-1]
-    if kind == other:
+    mine, theirs = trained.parts, held_out.parts
+    if mine and len(mine) == len(theirs) and mine[:-1] == theirs[:-1]:
+        split = len(mine) - 1  # two cuts of one pipeline, last in both chains (take/take, take/skip)
+    else:  # the chains part at their first difference: ds.take(a) against ds.skip(a).take(b)
+        split = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a[0] != b[0]), None)
+        if split is None:
+            return  # one chain is the other's start: not two parts cut from one pipeline
+    (kind, reshuffled), (other, other_reshuffled) = mine[split], theirs[split]
+    if kind == other and len(mine) == len(theirs) == split + 1:
         why = (f"both are {kind}() of one pipeline", f"two {kind}() of one pipeline overlap: the shorter part is inside "
                                                       f"the longer, so every validation batch is also trained on")
-    elif reshuffled or other_reshuffled:
+    elif kind != other and (reshuffled or other_reshuffled):  # also ds.take(a) against ds.skip(a).take(b)
         why = ("take()/skip() after a shuffle redone each epoch",
                "shuffle() reshuffles the pipeline at every iteration (reshuffle_each_iteration=True by default; "
                "image_dataset_from_directory shuffles so too), so each epoch's take() and skip() cut a new order: the "

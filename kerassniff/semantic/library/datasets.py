@@ -151,10 +151,13 @@ def dataset_from(value: Value, node: cst.CSTNode) -> Value:
         x, y = data_of(value.items[0]), data_of(value.items[1])
         if x is not None:
             return DataValue(replace(x, batches=True, labels=_unbatched(y), node=node))
+        # arrays the analysis lost (a TextVectorization's output): still one pipeline, whose cuts can be compared
+        return DataValue(Data(Source("unknown", "Dataset.from_tensor_slices(...)", node), new_group(), batches=True,
+                              labels=_unbatched(y), node=node))
     data = data_of(value)
     if data is not None:
         return DataValue(replace(data, batches=True, node=node))
-    return UNKNOWN
+    return DataValue(Data(Source("unknown", "a tf.data pipeline", node), new_group(), batches=True, node=node))
 
 
 def _unbatched(data: Data | None) -> Data | None:
