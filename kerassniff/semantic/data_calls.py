@@ -1,6 +1,7 @@
 """The array handlers the interpreter calls, by the names it has always used.
 
-The handlers live in :mod:`kerassniff.semantic.library.arrays` (library functions, as one table),
+The handlers live in :mod:`kerassniff.semantic.library.arrays` (library functions; their table is
+:mod:`kerassniff.semantic.library.array_table`),
 :mod:`kerassniff.semantic.library.array_methods` (methods, attributes, subscripts, arithmetic) and
 :mod:`kerassniff.semantic.library.datasets` (generators and tf.data); they see the interpreter only through
 :class:`kerassniff.semantic.effects.Effects`.

@@ -289,7 +289,7 @@ def ordered_by_class(data: Data) -> bool:
 
 
 # What a variable's name says of an array: a split (x_test, testY, train_images) of inputs or labels. Only a call the
-# analysis cannot see into is read by these names (:func:`kerassniff.semantic.library.arrays.opaque_splits`).
+# analysis cannot see into is read by these names (:func:`kerassniff.semantic.loaders.opaque_splits`).
 SPLIT_WORDS = frozenset({"train", "test", "val", "valid", "validation"})
 ARRAY_WORDS = frozenset({"x", "y", "xs", "ys", "data", "label", "labels", "feature", "features", "image", "images",
                          "input", "inputs", "target", "targets", "seq", "seqs", "sequences"})
