@@ -46,13 +46,7 @@ def check(script: Script):
                 # pretrained (its ImageNet weights, or a file of them): its preprocess_input is what is missing
                 yield _without_preprocess_input(event, network.name)
                 break
-            yield Report(event.call_node, (
-                f"{data.label} reaches fit() as raw 0-255 pixels that nothing scales: training may stall near chance"),
-                explanation=(f"The pixels come from {data.source.description} ({{source}}) and "
-                             f"nothing scales them, in the arrays or in the model: inputs hundreds of times larger "
-                             f"than the initial weights expect saturate activations, so training is slow or stuck "
-                             f"near chance accuracy."),
-                mentions={"source": data.source.node})
+            yield _raw_pixels(event.call_node, data, "fit()", "training may stall near chance", "")
             break
         else:
             yield from _raw_pixels_in_training_calls(model)
@@ -65,15 +59,19 @@ def _raw_pixels_in_training_calls(model: Model):
         if call.method != "__call__" or const_value(call.args.get("training")) is not True or data is None or \
                 not data.raw_pixels or any(step.kind == "scale" for step in data.steps):
             continue
-        yield Report(call.node, (
-            f"{data.label} reaches {model.name or 'the model'}(..., training=True) as raw 0-255 pixels that nothing "
-            f"scales: training may stall"),
-            explanation=(f"The pixels come from {data.source.description} ({{source}}) and nothing scales them, in "
-                         f"the arrays or in the model, before this training step of a hand-written loop: inputs "
-                         f"hundreds of times larger than the initial weights expect saturate activations, so "
-                         f"training is slow or stuck near chance accuracy."),
-            mentions={"source": data.source.node})
+        yield _raw_pixels(call.node, data, f"{model.name or 'the model'}(..., training=True)", "training may stall",
+                          ", before this training step of a hand-written loop")
         return
+
+
+def _raw_pixels(node, data, where: str, consequence: str, when: str) -> Report:
+    """Raw pixels reaching a training step (``where``: fit(), or a hand-written loop's model call)."""
+    return Report(node, f"{data.label} reaches {where} as raw 0-255 pixels that nothing scales: {consequence}",
+                  explanation=(f"The pixels come from {data.source.description} ({{source}}) and nothing scales them, "
+                               f"in the arrays or in the model{when}: inputs hundreds of times larger than the initial "
+                               f"weights expect saturate activations, so training is slow or stuck near chance "
+                               f"accuracy."),
+                  mentions={"source": data.source.node})
 
 
 # What each preprocessing mode does to the pixels, and so what raw pixels get wrong (PREPROCESSING_MODES).
