@@ -8,7 +8,6 @@ from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.models import Predictions
 
 
@@ -35,14 +34,12 @@ def check(script: Script):
 
 
 def _scored_predictions(script: Script, model, validation: list):
-    """predict() on the test split that was validation_data, scored against its labels by scikit-learn
+    """predict() on the test split that was validation_data, its predictions scored by scikit-learn
     (``accuracy_score(y_test, model.predict(x_test).argmax(1))``): the final evaluation, done by hand."""
     predictions = [final for final in events(script, model, "x", ("predict",))
                    if any(used.order < final.order and _same_array(used.data, final.data) for used in validation)]
     if not predictions:
         return  # (most models: the scorers and shuffles below are looked for only when there is something to score)
-    labels = {id(e.call_node): e.data for m in (model, model.origin) if m is not None
-              for e in events(script, m, "y", ("validation",))}
     scorers = [call for call in script.calls if call.callee and call.callee.startswith(SCORING_PREFIX)]
     reported = set()
     perturbed = {data.group for _, _, data in script.inplace_shuffles()}  # permutation importance: not a test score
@@ -52,7 +49,7 @@ def _scored_predictions(script: Script, model, validation: list):
         for used in validation:
             if id(final.call_node) in reported or used.order >= final.order or not _same_array(used.data, final.data):
                 continue
-            scorer = _scorer(script, scorers, final, labels.get(id(used.call_node)))
+            scorer = _scorer(scorers, final)
             if scorer is None:
                 continue
             reported.add(id(final.call_node))
@@ -61,9 +58,8 @@ def _scored_predictions(script: Script, model, validation: list):
                 f"{name}() scores predict() on {final.data.label}, the validation_data of fit() ({{validation}}): "
                 f"optimistic"),
                 explanation=("The test split was already used to watch and choose the training run (early stopping, "
-                             f"checkpoints, tuning by eye); {name}() ({{scorer}}) then scores the predictions on it "
-                             "against its labels, which is the final evaluation done by hand: it no longer measures "
-                             "unseen data."),
+                             f"checkpoints, tuning by eye); {name}() ({{scorer}}) then scores these predictions on "
+                             "it, which is the final evaluation done by hand: it no longer measures unseen data."),
                 mentions={"validation": used.call_node, "scorer": scorer.node})
 
 
@@ -71,21 +67,11 @@ def _scored_predictions(script: Script, model, validation: list):
 SCORING_PREFIX = "sklearn.metrics."
 
 
-def _scorer(script: Script, scorers: list, final, labels):
-    """The score of these predictions: a scorer given the predictions themselves (``mean_squared_error(y_test,
-    pred)``), else the first scorer after the predict() given the validation labels, also re-encoded
-    (``accuracy_score(y_test.argmax(1), pred.argmax(1))``)."""
-    given = [call for call in scorers if any(isinstance(value, Predictions) and value.call is final.call_node
-                                             for value in _argument_values(call))]
-    if given:
-        return given[0]
-    if labels is None:
-        return None
-    line = script.line_of(final.call_node)
-    later = [call for call in scorers if script.line_of(call.node) > line and any(
-        data is not None and data.group == labels.group and data.split == labels.split
-        for data in map(data_of, _argument_values(call)))]
-    return min(later, key=lambda call: script.line_of(call.node), default=None)
+def _scorer(scorers: list, final):
+    """The scikit-learn score of these predictions: a scorer given them, also thresholded or turned into class ids
+    on the way (``accuracy_score(y_test, model.predict(x_test).argmax(1))``, ``(pred > 0.5).astype(int)``)."""
+    return next((call for call in scorers if any(isinstance(value, Predictions) and value.call is final.call_node
+                                                 for value in _argument_values(call))), None)
 
 
 def _argument_values(call):

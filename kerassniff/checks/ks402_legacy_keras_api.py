@@ -99,13 +99,13 @@ def check(script: Script):
         if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES and \
                 not _private_model(script, call):
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
-        if not call.guarded and callee in SAVE_FUNCTIONS:  # keras.models.save_model(model, "my_model")
+        if not call.guarded and callee in SAVE_FUNCTIONS and not _from_private_copy(script, call.node.func):
             yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
                 call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node) \
                 and not _keras_2_only(script):
             yield _metric_reset_states(call)
-        if call.method == "next" and not call.guarded and not _keras_2_only(script):
+        if call.method == "next" and not call.guarded and not _imports_keras_2(script):
             report = iterator_next(call)
             if report is not None:
                 yield report
@@ -119,7 +119,7 @@ def check(script: Script):
                                       "so this call raises TypeError at the first training step."),
                          facts={"method": "apply_gradients"})
         if call.method == "add_metric" and not call.guarded and _adds_metric_to_keras_layer(call) and \
-                not _keras_2_only(script):
+                not _imports_keras_2(script):
             yield Report(call.node.func, "add_metric() is disabled in Keras 3: NotImplementedError",
                          "pass the metric to compile(metrics=[...]), or track it in a keras.metrics object the "
                          "layer or model lists in its metrics property",
@@ -439,6 +439,12 @@ def _history_keys(script: Script):
                                      f"{key!r} with get() gives None once the whole training has run (a plot of it "
                                      f"or arithmetic on it fails).")),
                      facts={"key": key, "logged": logged})
+
+
+def _imports_keras_2(script: Script) -> bool:
+    """Whether the script imports any Keras 2 (tf_keras, the private copy): checks that cannot tell which Keras made
+    their object (a layer class's base, a flow's generator) stay silent in such a script."""
+    return script.imports_from("tf_keras", PRIVATE_COPY)
 
 
 def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:

@@ -14,6 +14,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import STDLIB_CALLS, call_builtin, fold_binary
 from kerassniff.semantic.frames import Frame, Scope, by_type
+from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
 from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.training import CallSite, Reference
@@ -30,6 +31,7 @@ from kerassniff.semantic.values import (
     KnobConst,
     ModelValue,
     PartialValue,
+    Predictions,
     Symbol,
     Unknown,
     Value,
@@ -102,6 +104,11 @@ class Calls:
         if parsed is not None:
             return parsed
         return data_calls.instance_method(self, receiver, method, args, node)
+
+    def _predictions_method(self, receiver: Predictions, method: str, args: CallArgs, node: cst.Call,
+                            frame: Frame) -> Value:
+        """``model.predict(x).argmax(axis=1)``, ``(pred > 0.5).astype(int)``: the same predictions."""
+        return receiver if method in PREDICTION_KEEPING else UNKNOWN
 
     def _log_method(self, receiver: HistoryLog, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         """``logs.get("acc")``: a dict's get() reads the key as a subscript does."""
@@ -266,4 +273,5 @@ def _returned(returns: list[Value]) -> Value:
 _METHOD_CALLERS = {
     ModelValue: Calls._model_method, ClassValue: Calls._class_method,
     Instance: Calls._instance_method, DataValue: Calls._data_method, HistoryLog: Calls._log_method,
+    Predictions: Calls._predictions_method,
 }

@@ -30,6 +30,7 @@ from kerassniff.semantic.values import (
     DictValue,
     FormattedValue,
     FunctionValue,
+    Predictions,
     Seq,
     Value,
 )
@@ -242,6 +243,9 @@ def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) ->
 def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Value:
     """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
     left = interp.eval(node.left, frame)
+    if isinstance(left, Predictions) and len(node.comparisons) == 1:
+        interp.eval(node.comparisons[0].comparator, frame)
+        return left  # model.predict(x) > 0.5: the same predictions, thresholded
     result: bool | None = True
     for target in node.comparisons:
         right = interp.eval(target.comparator, frame)

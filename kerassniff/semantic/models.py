@@ -426,11 +426,10 @@ class ModelValue(Value):
 class Predictions(Unknown):
     """What calling a model on data gives (``model(x_batch)``, ``model.predict(x_test)``): unknown values, known to
     be this model's outputs, so that a loss called by hand on them in a training loop is paired with the model's
-    output layer, and a score of them is known to score that data (``inputs``: the array predicted on, by the call
-    ``call``)."""
+    output layer, and a score of them is known to score the predict() call ``call`` made them (they stay these
+    predictions through np.argmax, a threshold, astype: knowledge/model_api.PREDICTION_KEEPING)."""
 
     model: "Model | None" = None
-    inputs: "Data | None" = field(default=None, compare=False)
     call: "cst.Call | None" = field(default=None, compare=False, repr=False)
 
 

@@ -96,3 +96,8 @@ ACCURACY_SPELLINGS = {"acc": "accuracy", "accuracy": "acc"}
 # same names as History, ``val_`` ones included when fit() validates).
 CALLBACK_BASES = frozenset({"keras.callbacks.Callback"})
 EPOCH_LOG_HOOKS = frozenset({"on_epoch_end"})
+
+# What keeps a model's predictions the same predictions for a score (np.argmax(pred, axis=1), pred.round(),
+# (pred > 0.5).astype(int), pred.flatten()): NumPy/TensorFlow functions and array methods by name.
+PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "flatten", "reshape", "astype", "clip",
+                                "asarray", "array", "where", "around", "cast", "numpy", "tolist"})

@@ -255,7 +255,7 @@ InstanceMethod = Callable[[Effects, Instance, str, str, CallArgs, cst.Call], Val
 def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
     if cls in ENCODERS or cls in SCALER_STEPS:
         return _transformer
-    if cls == "ImageDataGenerator":
+    if cls == "ImageDataGenerator":  # Keras's, or the standalone keras_preprocessing package's
         return _image_generator
     if cls == "Tokenizer" and instance.cls.startswith("keras."):
         return _tokenizer

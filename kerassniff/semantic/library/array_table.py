@@ -61,6 +61,8 @@ from kerassniff.semantic.library.arrays import (
     to_categorical,
     train_test_split,
 )
+from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
+from kerassniff.semantic.models import Predictions
 from kerassniff.semantic.pyvalues import CallArgs, Seq, Value, const_value
 
 
@@ -170,6 +172,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
     row(step("reshape"), names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(lambda call: call.first, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
+        when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
     row(stacked, names={"concatenate", "vstack", "hstack"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(concat_columns, exact={"pandas.concat"}, when=_axis_columns),
     row(by_class, names={"concatenate", "hstack"}, prefix=ARRAY_LIBRARIES, when=_class_blocks),

@@ -87,19 +87,22 @@ def _preprocessing_steps(function: Value | None, where: cst.CSTNode) -> list[Ste
 
 def generator_method(effects: Effects, instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
     steps = generator_steps(instance, node)
+    keras_iterator = instance.cls.startswith("keras.")  # not the standalone keras_preprocessing package's
     if method == "flow":
         x = data_of(args.get("x", 0) or UNKNOWN)
         y = data_of(args.get("y", 1) or UNKNOWN)
         if x is None:
             return UNKNOWN
-        return DataValue(replace(x, steps=x.steps + steps, batches=True, labels=y, node=node, keras_iterator=True))
+        return DataValue(replace(x, steps=x.steps + steps, batches=True, labels=y, node=node,
+                                 keras_iterator=keras_iterator))
     if method in ("flow_from_directory", "flow_from_dataframe"):
         description = f"{method}(...)"
         mode = args.get("class_mode")
         call_args = CallArgs(args.positional, args.keywords + (("label_mode", mode if mode is not None else Const("categorical")),))
         split = instance.args.get("validation_split")
         return image_directory(call_args, node, description, steps, "categorical", folder=method == "flow_from_directory",
-                               split=split is not None and const_value(split) not in (None, 0, 0.0), iterator=True)
+                               split=split is not None and const_value(split) not in (None, 0, 0.0),
+                               iterator=keras_iterator)
     return UNKNOWN
 
 

@@ -125,7 +125,7 @@ def inference(effects: Effects, model: Model, method: str, args: CallArgs, node:
                      unknown_if_none(y))
     if method in EVALUATE_METHODS:
         return UNKNOWN
-    return Predictions(model=model, inputs=x.data if isinstance(x, DataValue) else None, call=node)
+    return Predictions(model=model, call=node)
 
 
 def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
