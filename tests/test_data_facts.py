@@ -341,7 +341,8 @@ def test_names_that_say_a_split_of_inputs_or_labels() -> None:
     for name in ("X_test", "y_train", "testY", "xtrain", "train_images", "val_labels", "test_seqs", "Xval",
                  "test_dataset", "train_gen"):
         assert names_a_split_array(name), name
-    for name in ("model", "history", "test", "first", "latest_x", "contest_y", "x", "settings", "train_config"):
+    for name in ("model", "history", "test", "first", "latest_x", "contest_y", "x", "settings", "train_config",
+                 "train_data_dir", "x_train_len", "test_input_fn"):
         assert not names_a_split_array(name), name
 
 

@@ -90,10 +90,11 @@ def _class_orders(script: Script, model: Model):
     for event in folders:
         if event.kind == "fit":
             continue
-        train = next((t for t in training if (t.call_node is event.call_node if event.kind == "validation"
-                                              else t.order <= event.order)), None)
-        if train is None:
+        before = [t for t in training if (t.call_node is event.call_node if event.kind == "validation"
+                                          else t.order <= event.order)]
+        if not before:
             continue
+        train = before[-1]  # the training read last before (its own for validation_data)
         given, trained = event.data.source.class_names, train.data.source.class_names
         mine, theirs = _class_order(given), _class_order(trained)
         if mine == theirs or (isinstance(mine, tuple) and isinstance(theirs, tuple) and set(mine) != set(theirs)):

@@ -78,11 +78,12 @@ def check(script: Script):
             # a step in an imported helper module: reported at the call it reaches (the helper's own run cannot
             # see this model), the step named by where it is
             node = where.node if script.position(where.node) is not None else event.call_node
-            if id(node) in reported:
+            if (id(node), id(where.node)) in reported:
                 continue
-            reported.add(id(node))
-            if node is not where.node:
-                message = f"{data.label} is {first.description} ({{step}}) and by {second.description}"
+            reported.add((id(node), id(where.node)))
+            if node is not where.node:  # "'x' is divided by 255 (helpers.py line 7) and divided by 255 again"
+                again = f"by {second.description}" if second.in_model else f"{second.description} again"
+                message = f"{data.label} is {first.description} ({{first}}) and {again}"
             elif second.in_model:
                 model_text = f"{second.description} ({{scaled}})"
                 message = f"{data.label} is {first.description} here and again by {model_text}"
@@ -97,7 +98,7 @@ def check(script: Script):
                     + f", which leaves the values reaching {EVENT_WORDS[event.kind]} in [0, {largest:.2g}] instead "
                     f"of [0, 1]. The network still trains, but on inputs hundreds of times smaller than its initial "
                     f"weights expect: learning is slow and accuracy lower, with no error anywhere."),
-                mentions={"scaled": second.node if second.in_model else first.node, "step": where.node})
+                mentions={"scaled": second.node if second.in_model else first.node, "first": first.node})
 
 
 def data_scalings(data: Data) -> list[Scaling] | None:

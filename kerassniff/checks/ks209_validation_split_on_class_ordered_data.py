@@ -80,9 +80,10 @@ def _minority_last(script: Script, fit_node, data: Data, split: float, order) ->
             f"made for the smaller classes, class after class (imbalanced-learn appends them), and nothing "
             f"shuffles them before this fit(). Keras takes the validation samples from the END of x and y, before "
             f"it shuffles (keras/src/trainers/data_adapters/array_slicing.py train_validation_split): the last "
-            f"{split:.0%} are synthetic or copied rows of the minority class (or classes), made from training "
-            f"rows. The validation score then measures how well the model recalls its own training data for one "
-            f"class."),
+            f"{split:.0%} are those added rows (all of them when the sampler added at least {split:.0%} of the rows, "
+            f"as it does for a class much smaller than the others), synthetic or copied minority rows made from "
+            f"training rows. The validation score then measures how well the model recalls its own training data "
+            f"for that class."),
         fix_hint=("split first (train_test_split(x, y, stratify=y)), over-sample the training part only, and "
                   "pass the untouched part as validation_data="),
         facts={"validation_split": split, "ordered_by": "minority-last"}, mentions={"order": order.node})

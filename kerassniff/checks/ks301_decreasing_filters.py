@@ -44,7 +44,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     decoders = [m for m in script.models if _upsamples(m)]
     for model in script.models:
-        if model in decoders or _part_of_encoder_decoder(model, script.models, decoders) or _embedding(model):
+        if model in decoders or _part_of_encoder_decoder(model, script.models, decoders) or \
+                _embedding(model):
             continue
         for path in _trunks(model):
             if any(layer.kind in UPSAMPLING_LAYERS for layer in path):
@@ -144,9 +145,14 @@ def _spatial(layer: Layer) -> bool:
 
 
 def _embedding(model: Model) -> bool:
-    """A network trained to embed, not to classify: one linear output of several units, and every loss compiled
-    for it the script's own function (a contrastive or triplet distance): no class accuracy for its width to cap."""
+    """A network trained to embed, not to classify: one linear output of several units, every loss compiled for it
+    the script's own function (a contrastive or triplet distance) and no accuracy metric (a focal loss on logits
+    compiled with metrics=["accuracy"] is a classifier's): no class accuracy for its width to cap. (Labels do not
+    tell: a siamese pair's 0/1 "same" flags look like class ids.)"""
     head = model.single_head()
     losses = [loss for compile_call in model.compiles for loss in compile_call.losses]
-    return (head is not None and head.activation == "linear" and (head.units or 0) > 1 and bool(losses)
-            and all(loss.name is None for loss in losses))
+    if head is None or head.activation != "linear" or (head.units or 0) <= 1 or not losses or \
+            any(loss.name is not None for loss in losses):
+        return False
+    metrics = [metric.name or "" for compile_call in model.compiles for metric in compile_call.metrics]
+    return not any("acc" in name for name in metrics)

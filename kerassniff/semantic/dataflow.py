@@ -300,8 +300,10 @@ def names_a_split_array(name: str) -> bool:
     """``X_test``, ``trainY``, ``test_images``, ``xtrain``, ``test_dataset``: a word for a split and a word for an
     array or a pipeline."""
     words = _name_words(name)
-    if any(w in SPLIT_WORDS for w in words) and any(w in ARRAY_WORDS or w in PIPELINE_WORDS for w in words):
-        return True
+    if words and any(w in SPLIT_WORDS for w in words) and (
+            words[-1] in ARRAY_WORDS or words[-1] in PIPELINE_WORDS or (words[0] in ("x", "y") and
+                                                                          words[-1] in SPLIT_WORDS)):
+        return True  # it ends on what it holds (train_images, x_test), not train_data_dir or x_train_len
     return any((w.startswith(split) and w[len(split):] in ("x", "y")) or (w.endswith(split) and w[:-len(split)] in (
         "x", "y")) for w in words for split in SPLIT_WORDS)
 
