@@ -41,10 +41,9 @@ def check(script: Script):
                 continue
             if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
                 continue
-            network = next(model.applications(), None)
-            if network is not None and not network.random_init and network.name in PREPROCESSING_MODES:
-                # pretrained (its ImageNet weights, or a file of them): its preprocess_input is what is missing
-                yield _without_preprocess_input(event, network.name)
+            pretrained = _pretrained(model)
+            if pretrained is not None:
+                yield _without_preprocess_input(event.call_node, data, pretrained)
                 break
             yield _raw_pixels(event.call_node, data, "fit()", "training may stall near chance", "")
             break
@@ -59,9 +58,24 @@ def _raw_pixels_in_training_calls(model: Model):
         if call.method != "__call__" or const_value(call.args.get("training")) is not True or data is None or \
                 not data.raw_pixels or any(step.kind == "scale" for step in data.steps):
             continue
-        yield _raw_pixels(call.node, data, f"{model.name or 'the model'}(..., training=True)", "training may stall",
-                          ", before this training step of a hand-written loop")
+        if _outputs_unbounded(model) and not any("crossentropy" in (loss.name or "") for loss in model.loss_calls):
+            return  # no classification loss seen: perhaps an autoencoder asked for the 0-255 values themselves
+        pretrained = _pretrained(model)
+        if pretrained is not None:
+            yield _without_preprocess_input(call.node, data, pretrained)
+        else:
+            yield _raw_pixels(call.node, data, f"{model.name or 'the model'}(..., training=True)",
+                              "training may stall", ", before this training step of a hand-written loop")
         return
+
+
+def _pretrained(model: Model) -> str | None:
+    """The keras.applications network with pretrained weights (ImageNet, or a file of them) the model holds, when
+    its preprocess_input is known: what is missing on raw pixels is that function, not a division by 255."""
+    network = next(model.applications(), None)
+    if network is not None and not network.random_init and network.name in PREPROCESSING_MODES:
+        return network.name
+    return None
 
 
 def _raw_pixels(node, data, where: str, consequence: str, when: str) -> Report:
@@ -85,12 +99,11 @@ _MODE_STORIES = {
 }
 
 
-def _without_preprocess_input(event: DataEvent, network: str) -> Report:
+def _without_preprocess_input(node, data, network: str) -> Report:
     """Raw pixels into a network with ImageNet weights: it expects what its preprocess_input makes of them."""
     mode, module = PREPROCESSING_MODES[network]
     expected, wrong = _MODE_STORIES[mode]
-    data = event.data
-    return Report(event.call_node, (
+    return Report(node, (
         f"{data.label} reaches the pretrained {network} as raw pixels, without its preprocess_input"),
         f"pass the images through keras.applications.{module}.preprocess_input (for a generator: "
         f"ImageDataGenerator(preprocessing_function=preprocess_input))" + ("; do not divide by 255" if mode == "caffe"
