@@ -79,7 +79,7 @@ def _out_of_reach(activation: str, data: Data) -> str | None:
 
 
 def _steps_text(data: Data) -> str:
-    """'x - 127.5, / 127.5': the value steps a range was derived from."""
+    """'- 127.5, / 127.5': the value steps a range was derived from, in order."""
     return ", ".join(f"{step.detail[0]} {step.detail[1:]}" for step in data.steps if step.kind in ("shift", "scale"))
 
 
