@@ -29,6 +29,7 @@ LAYER_KEYWORDS = {
 # Keras 1 names that are still valid on some layers (Embedding(output_dim=...)): only these layers are flagged.
 ONE_LAYER_KEYWORDS = {
     "Dense": {"output_dim": ("units", "rename output_dim= to units=")},
+    **{layer: {"output_dim": ("units", "rename output_dim= to units=")} for layer in ("LSTM", "GRU", "SimpleRNN")},
     "Dropout": {"p": ("rate", "rename p= to rate=")},
 }
 OPTIMIZER_KEYWORDS = {
@@ -59,7 +60,7 @@ _LAYERS_HINT = "import the layers from keras.layers itself{example}"
 REMOVED_MODULES = {
     **{f"layers.{module}": _LAYERS_HINT for module in (
         "core", "convolutional", "pooling", "recurrent", "embeddings", "normalization", "merge",
-        "advanced_activations", "wrappers", "noise", "convolutional_recurrent", "experimental")},
+        "advanced_activations", "wrappers", "noise", "convolutional_recurrent", "experimental", "rnn")},
     "objectives": "import the losses from keras.losses (objectives is their Keras 1 name)",
     "initializations": "import the initializers from keras.initializers (initializations is their Keras 1 name)",
     "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
