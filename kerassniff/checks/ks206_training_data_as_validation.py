@@ -87,6 +87,10 @@ def _same_folder(fit: FitCall, validation: cst.BaseExpression):
     folders = [_whole_folder(data) for data in (trained, held_out)]
     if folders[0] is None or folders[0] != folders[1]:
         return
+    chosen = [data.source.class_names for data in (trained, held_out)]
+    if "?" in chosen or (isinstance(chosen[0], tuple) and isinstance(chosen[1], tuple) and
+                         set(chosen[0]) != set(chosen[1])):
+        return  # other sub-folders of one folder (classes=[...]): other images, or not known to be the same
     yield Report(validation, (
         f"validation_data reads the training folder '{trained.source.path}' too: validation scores mirror training"),
         "point the validation flow at a held-out folder, or split one folder with validation_split= and "
