@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import name_words
 from kerassniff.semantic.models import Predictions
 
 
@@ -107,8 +107,7 @@ def _words(name: str | None) -> set[str]:
     """'X_test' -> {'x', 'test'}; 'testX' -> {'test', 'x'}; 'generator_test' -> {'generator', 'test'}."""
     if not name:
         return set()
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    words = {w for w in re.split(r"[^A-Za-z]+", spaced.lower()) if w}
+    words = set(name_words(name))
     for word in list(words):  # xtest, testX, valx, testset (not 'latest', 'device')
         for known in ("test",) + VALIDATION_WORDS:
             if word.startswith(known) and word[len(known):] in AFFIXES or \

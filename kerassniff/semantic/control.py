@@ -12,12 +12,12 @@ from dataclasses import replace
 
 import libcst as cst
 
+from kerassniff.semantic import data_calls
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
 from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, assigned_names, weakest
 from kerassniff.semantic.guards import catches_missing_names, is_version_check, is_version_check_in_code
 from kerassniff.semantic.syntax import names_read
-from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -224,7 +224,7 @@ class ControlFlow:
         if isinstance(iterable, DataValue) and not iterable.data.batches:
             return DataValue(replace(iterable.data, is_sample=True, node=node)), True
         if isinstance(iterable, DataValue):  # a pipeline or flow: one batch, with its labels when it yields them
-            return _batch_of(iterable.data, node), False
+            return data_calls.batch_of(iterable.data, node), False
         if isinstance(iterable, RangeValue) and iterable.over is not None:
             return IndexOf(iterable.over), True
         if isinstance(iterable, ZipValue):
@@ -236,15 +236,6 @@ class ControlFlow:
         if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
             return iterable.items[0], False
         return UNKNOWN, False
-
-
-def _batch_of(data: Data, node: cst.CSTNode) -> Value:
-    """One element of a pipeline or a flow that the script iterates (``for x_batch, y_batch in dataset``): the
-    samples of one batch, the same history as the pipeline's, and its labels' batch beside them."""
-    batch = DataValue(replace(data, batches=False, labels=None, n_samples=None, node=node))
-    if data.labels is None:
-        return batch
-    return Seq((batch, DataValue(replace(data.labels, batches=False, n_samples=None, node=node))), "tuple")
 
 
 def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:

@@ -15,6 +15,8 @@ from kerassniff.semantic.library.array_methods import (
 )
 from kerassniff.semantic.library.array_table import call_library, may_handle
 from kerassniff.semantic.library.arrays import Statistic
+from kerassniff.semantic.library.datasets import batch_of
+from kerassniff.semantic.loaders import opaque_splits
 
-__all__ = ["Statistic", "arithmetic", "call_library", "data_attribute", "data_method", "instance_method", "may_handle",
-           "subscript"]
+__all__ = ["Statistic", "arithmetic", "batch_of", "call_library", "data_attribute", "data_method", "instance_method",
+           "may_handle", "opaque_splits", "subscript"]

@@ -22,7 +22,7 @@ from kerassniff.semantic.pyvalues import Const, Value, const_value
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
     "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "class_names_given", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
+    "class_names_given", "name_words", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -299,7 +299,7 @@ PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader"})  # b
 def names_a_split_array(name: str) -> bool:
     """``X_test``, ``trainY``, ``test_images``, ``xtrain``, ``test_dataset``: a word for a split and a word for an
     array or a pipeline."""
-    words = _name_words(name)
+    words = name_words(name)
     if words and any(w in SPLIT_WORDS for w in words) and (
             words[-1] in ARRAY_WORDS or words[-1] in PIPELINE_WORDS or (words[0] in ("x", "y") and
                                                                           words[-1] in SPLIT_WORDS)):
@@ -310,10 +310,11 @@ def names_a_split_array(name: str) -> bool:
 
 def names_a_pipeline(name: str) -> bool:
     """``test_dataset``, ``train_gen``: a name that says it holds batches (a pipeline or a generator)."""
-    return any(w in PIPELINE_WORDS for w in _name_words(name))
+    return any(w in PIPELINE_WORDS for w in name_words(name))
 
 
-def _name_words(name: str) -> list[str]:
+def name_words(name: str) -> list[str]:
+    """A variable's words in order, lower case: 'X_test' -> ['x', 'test'], 'testX' -> ['test', 'x']."""
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
     return [w for w in re.split(r"[^A-Za-z]+", spaced.lower()) if w]
 

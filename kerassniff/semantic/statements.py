@@ -9,7 +9,7 @@ from typing import Callable
 
 import libcst as cst
 
-from kerassniff.semantic import cli_args, keras_calls, loaders
+from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.folding import is_list, listed, representative, seq_items
 from kerassniff.semantic.pyvalues import unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
@@ -266,10 +266,11 @@ class Statements:
 
 
 def _opaque_splits(target: cst.Tuple | cst.List, call: cst.Call) -> Value | None:
-    """The arrays an unseen call returns into targets named as data splits (:func:`loaders.opaque_splits`)."""
+    """The arrays an unseen call returns into targets named as data splits: the library decides from the names
+    (:func:`kerassniff.semantic.loaders.opaque_splits`); the interpreter only hands them over."""
     names = [element.value.value if type(element) is cst.Element and type(element.value) is cst.Name else None
              for element in target.elements]
-    return loaders.opaque_splits(names, call)
+    return data_calls.opaque_splits(names, call)
 
 
 # The handlers by node type, by name: they live in several mixins; :func:`resolve_handlers` turns them into

@@ -147,6 +147,17 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     return DataValue(data)
 
 
+def batch_of(data: Data, node: cst.CSTNode) -> Value:
+    """One element of a pipeline or a flow that the script iterates (``for x_batch, y_batch in dataset``): the
+    samples of one batch, the same history as the pipeline's, and its labels' batch beside them (a plain array
+    now: no labels of its own, no take()/skip() parts, not an iterator)."""
+    batch = DataValue(replace(data, batches=False, labels=None, n_samples=None, node=node, parts=(),
+                              keras_iterator=False))
+    if data.labels is None:
+        return batch
+    return Seq((batch, DataValue(replace(data.labels, batches=False, n_samples=None, node=node))), "tuple")
+
+
 # ----------------------------------------------------------------------- tf.data
 def dataset_from(value: Value, node: cst.CSTNode) -> Value:
     """``Dataset.from_tensor_slices((x, y))`` / ``Dataset.zip((xs, ys))``: x's elements, with y as labels."""
