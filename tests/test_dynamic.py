@@ -37,7 +37,7 @@ def verdicts() -> dict[tuple[str, str], dict]:
     # Issue 14's fixtures run once, in the `issue14` fixture beside the data files they read: not here too.
     _, found, _ = dynamic_json(*sorted(p for p in DYNAMIC.iterdir() if not p.name.startswith(("dyn14_", SNAPSHOTS))))
     assert all("confirmed" in f and "evidence" in f for f in found)
-    return {(Path(f["path"]).name, f["code"]): f for f in found}
+    return {(Path(f["path"]).name, f["code"], f["line"]): f for f in found}
 
 
 def test_seed000_generator_api_and_top_k_ties(verdicts) -> None:
@@ -169,11 +169,11 @@ def test_data_beside_the_script_is_used_and_missing_npy_files_get_stand_ins(tmp_
 
 
 ISSUE14 = sorted(DYNAMIC.glob("dyn14_*.py"))
-ISSUE14_CODES = [(path.name, code) for path in ISSUE14 for _, code in expected_findings(path)]
+ISSUE14_CODES = [(path.name, code, line) for path in ISSUE14 for line, code in expected_findings(path)]
 
 
 @pytest.fixture(scope="module")
-def issue14(tmp_path_factory) -> dict[tuple[str, str], dict]:
+def issue14(tmp_path_factory) -> dict[tuple[str, str, int], dict]:
     """Issue 14's fixtures, beside the two files the shuffled-inputs case reads (three separable blobs)."""
     import numpy as np
 
@@ -185,18 +185,17 @@ def issue14(tmp_path_factory) -> dict[tuple[str, str], dict]:
     np.save(folder / "features.npy", (rng.normal(size=(600, 8)) + labels[:, None] * 3.0).astype("float32"))
     np.save(folder / "labels.npy", labels)
     _, found, _ = dynamic_json(folder)
-    return {(Path(f["path"]).name, f["code"]): f for f in found}
+    return {(Path(f["path"]).name, f["code"], f["line"]): f for f in found}
 
 
-@pytest.mark.parametrize("fixture, code", ISSUE14_CODES)
-def test_issue14_each_rule_is_measured_and_confirmed(issue14, fixture: str, code: str) -> None:
-    line = next(line for line, c in expected_findings(DYNAMIC / fixture) if c == code)
-    finding = issue14[(fixture, code)]
-    assert finding["line"] == line and finding["confirmed"] is True, finding["evidence"]
+@pytest.mark.parametrize("fixture, code, line", ISSUE14_CODES)
+def test_issue14_each_rule_is_measured_and_confirmed(issue14, fixture: str, code: str, line: int) -> None:
+    finding = issue14[(fixture, code, line)]
+    assert finding["confirmed"] is True, finding["evidence"]
 
 
 def test_issue14_shape_failures_are_also_dynamic_findings(issue14) -> None:
     for fixture in ("dyn14_heads.py", "dyn14_layers.py"):
         line = next(n for n, text in enumerate((DYNAMIC / fixture).read_text().splitlines(), 1)
                     if "expect-dynamic: KS501" in text)
-        assert issue14[(fixture, "KS501")]["line"] == line
+        assert (fixture, "KS501", line) in issue14

@@ -262,6 +262,10 @@ def test_ks210_the_quantities_a_fit_logs_against_what_its_callbacks_monitor() ->
 
     assert monitors([EarlyStopping(), ModelCheckpoint(), object()]) == [{"callback": "EarlyStopping",
                                                                           "monitor": "val_loss"}]
+    ModelCheckpoint.filepath, ModelCheckpoint.save_freq = "w-{epoch:02d}-{val_acc:.2f}.h5", "epoch"
+    assert monitors([ModelCheckpoint()]) == [{"callback": "ModelCheckpoint", "monitor": "val_acc", "in": "filepath"}]
+    ModelCheckpoint.save_freq = 100  # saved every 100 batches: the name is formatted with the batch's logs
+    assert monitors([ModelCheckpoint()]) == []
     checks = {"accuracy": {"reported": {"loss": 0.7, "accuracy": 0.5}}}
     assert logged_quantities(checks, validates=False) == ["accuracy", "loss"]
     assert logged_quantities(checks, validates=True) == ["accuracy", "loss", "val_accuracy", "val_loss"]

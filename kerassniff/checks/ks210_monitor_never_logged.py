@@ -1,11 +1,13 @@
 """KS210 monitor-never-logged: EarlyStopping, ModelCheckpoint(save_best_only=True) or ReduceLROnPlateau watching a
-quantity the fit() it is given never logs.
+quantity the fit() it is given never logs, or a ModelCheckpoint whose file name reads one (``"w-{val_acc:.2f}.h5"``).
 
 A fit() logs ``loss`` and each compiled metric under the string it was given, and the same with ``val_`` only when
 it validates.  A callback that monitors anything else never acts: Keras warns each epoch and trains on (Keras 3, with
 ``mode='auto'``, cannot tell which way an unknown metric should go and raises ValueError after the first epoch).
 """
 from __future__ import annotations
+
+import re
 
 import libcst as cst
 
@@ -18,8 +20,10 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import (
     ACCURACY_SPELLINGS,
     CALLBACKS_POSITION,
+    CHECKPOINT_CALLBACKS,
     DEFAULT_MONITOR,
     MONITOR_CALLBACKS,
+    file_name_fields,
 )
 from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.values import Instance, Value, const_value, str_value
@@ -40,6 +44,8 @@ NEVER = {
 }
 # Models whose logged metrics are the compiled ones: a subclassed model's train_step may log anything.
 _COMPILED_KINDS = frozenset({"sequential", "functional", "application", "loaded"})
+# ModelCheckpoint's save_freq among its positional parameters (Keras 3 and tf.keras 2).
+SAVE_FREQ_POSITION = 6
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -57,23 +63,30 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 
 
 @rule("KS210", "monitor-never-logged", Severity.WARNING,
-      "a callback (EarlyStopping, ModelCheckpoint(save_best_only=True), ReduceLROnPlateau) monitoring a quantity "
-      "its fit() never logs", "monitor a logged quantity: 'val_loss' with validation data, else 'loss'",
+      "a callback (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau) that monitors, or names its file by, a "
+      "quantity its fit() never logs", "monitor a logged quantity: 'val_loss' with validation data, else 'loss'",
       verdict=verdict)
 def check(script: Script):
     # A callback object can be given to several fit() calls: it is reported when none of them logs its quantity.
-    by_callback: dict[int, list[tuple[Instance, str, str, FitCall, tuple | None]]] = {}
+    uses: dict[tuple, list[tuple[Instance, str, str, FitCall, tuple | None]]] = {}
     for fit in script.fits():
         if fit.method not in CALLBACKS_POSITION:
             continue
         for callback, name in _monitoring_callbacks(script, fit):
             key = _monitor(callback, name)
             missing = _missing(script, fit, key) if key is not None else None
-            by_callback.setdefault(id(callback.node), []).append((callback, name, key, fit, missing))
-    for uses in by_callback.values():
-        if all(missing is not None for *_, missing in uses):
-            callback, name, key, fit, missing = uses[0]
-            yield _report(callback, name, key, fit, missing)
+            uses.setdefault((id(callback.node), "monitor", key), []).append((callback, name, key, fit, missing))
+        for callback, key in _file_name_fields(script, fit):
+            missing = _missing(script, fit, key)
+            if missing is not None and key.startswith("val_") and _validates(fit) is False:
+                missing = ("validation",)  # the name's KeyError names the missing validation first
+            uses.setdefault((id(callback.node), "file name", key), []).append(
+                (callback, "ModelCheckpoint", key, fit, missing))
+    for (_, kind, _), found in uses.items():
+        if all(missing is not None for *_, missing in found):
+            callback, name, key, fit, missing = found[0]
+            yield _report(callback, name, key, fit, missing) if kind == "monitor" else \
+                _file_name_report(callback, key, fit, missing)
     yield from _own_callback_reads(script)
 
 
@@ -128,6 +141,24 @@ def _monitoring_callbacks(script: Script, fit: FitCall):
         yield callback, name
 
 
+def _file_name_fields(script: Script, fit: FitCall):
+    """``ModelCheckpoint("w-{epoch:02d}-{val_acc:.2f}.h5")`` given to a fit(): each logged quantity its file name
+    reads (:func:`~kerassniff.semantic.knowledge.model_api.file_name_fields`), when the name is known and the
+    checkpoint saves once per epoch (a save every N batches formats the name with the batch's logs, which hold no
+    ``val_`` quantity)."""
+    for callback in fit.callbacks:
+        if not isinstance(callback, Instance) or callback.cls not in CHECKPOINT_CALLBACKS:
+            continue
+        if not isinstance(callback.node, cst.Call) or script.call_at(callback.node) is None:
+            continue  # built in a helper module: not this file's to report
+        if _spreads(callback.args.nodes) or callback.args.get("save_freq", SAVE_FREQ_POSITION) is not None and \
+                str_value(callback.args.get("save_freq", SAVE_FREQ_POSITION)) != "epoch":
+            continue
+        template = str_value(callback.args.get("filepath", 0))
+        for key in (file_name_fields(template) or ()) if template is not None else ():
+            yield callback, key
+
+
 def _monitor(callback: Instance, name: str) -> str | None:
     """The key a callback monitors ('val_loss' by default); None when it is not a known string."""
     value = callback.args.get("monitor", MONITOR_CALLBACKS[callback.cls])
@@ -140,8 +171,10 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     """Why ``fit`` never logs ``key``: ("validation",) when it does not validate, ("spelling", logged) for the other
     spelling of accuracy, ("metrics",) when no metric is compiled; None when it is logged or unknown."""
     validates = _validates(fit)
-    no_validation = ("validation",) if key.startswith("val_") and validates is False else None
     base = key[4:] if key.startswith("val_") else key
+    if base != "loss" and base not in ACCURACY_SPELLINGS and _others_may_log(fit):
+        return None
+    no_validation = ("validation",) if key.startswith("val_") and validates is False else None
     if base == "loss" or validates is None or fit.model.kind not in _COMPILED_KINDS or _adds_metrics(script):
         return no_validation
     names = compiled_metric_names(fit)
@@ -154,6 +187,13 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     if not names and _no_metric_argument(fit):
         return ("metrics",)
     return no_validation
+
+
+def _others_may_log(fit: FitCall) -> bool:
+    """A callback of the fit() that is not one of Keras's own (a class of the script, or one kerassniff does not
+    know) may write any quantity into the epoch's logs, an F1 score computed on its own data for one."""
+    return any(not isinstance(callback, Instance) or callback.local_class is not None or
+               not callback.cls.startswith("keras.callbacks.") for callback in fit.callbacks)
 
 
 def _validates(fit: FitCall) -> bool | None:
@@ -222,6 +262,40 @@ def _report(callback: Instance, name: str, key: str, fit: FitCall, missing: tupl
                                f"fit() validates), so {key!r} never appears in the logs of the fit() at {{fit}}. "
                                f"{ending}"),
                   facts=typed, mentions=mentions)
+
+
+def _file_name_report(callback: Instance, key: str, fit: FitCall, missing: tuple) -> Report:
+    """ModelCheckpoint formats its file name with the epoch's logs: a quantity fit() never logs is a KeyError when
+    the first epoch ends, after that epoch's training."""
+    name_arg = callback.args.node_of("filepath", 0)
+    where = name_arg.value if name_arg is not None else callback.node
+    typed = {"callback": "ModelCheckpoint", "monitor": key, "reason": missing[0], "in": "filepath"}
+    got = "KeyError after epoch 1"
+    ending = (f"ModelCheckpoint fills its file name with filepath.format(epoch=..., **logs) at each save, so the "
+              f"first save, when the first epoch ends, raises KeyError ('Failed to format this callback filepath') "
+              f"and the epoch's training is lost (Keras 3 and tf.keras 2 alike).")
+    if missing[0] == "spelling":
+        logged, compiled = missing[1], missing[2]
+        fix = None
+        field = re.compile(r"(?<!\{)\{" + re.escape(key) + r"(?=[:}!.\[])")  # {val_acc:.2f}, not {val_accuracy}
+        if isinstance(where, cst.SimpleString) and field.search(where.value):
+            fix = unsafe_fix(f"write {{{logged}}} in the file name", where,
+                             cst.SimpleString(field.sub("{" + logged, where.value)))
+        return Report(where, f"ModelCheckpoint's file name reads {key!r} but fit() logs {logged!r}: {got}",
+                      f"write {{{logged}}} in the file name, the name compile(metrics=[{compiled!r}]) logs", fix,
+                      explanation=(f"compile(metrics=[{compiled!r}]) makes fit() log {logged!r}: tf.keras 2 and "
+                                   f"Keras 3 log a string metric under the string given (only Keras <= 2.2 logged "
+                                   f"'accuracy' as 'acc'). {ending}"),
+                      facts={**typed, "logged": logged}, mentions={"fit": fit.node})
+    if missing[0] == "validation":
+        why, fix_hint = "fit() has no validation data", \
+            f"pass validation_data= or validation_split= to fit(), or write {{{key[4:]}}} in the file name"
+        detail = f"Keras logs {key!r} only when fit() validates; the fit() at {{fit}} does not."
+    else:
+        why, fix_hint = "compile() names no metric", f"add metrics=[{key.removeprefix('val_')!r}] to compile()"
+        detail = f"A model compiled without metrics logs only its loss, so the fit() at {{fit}} never logs {key!r}."
+    return Report(where, f"ModelCheckpoint's file name reads {key!r} but {why}: {got}", fix_hint,
+                  explanation=f"{detail} {ending}", facts=typed, mentions={"fit": fit.node})
 
 
 def _mode_given(callback: Instance) -> bool:

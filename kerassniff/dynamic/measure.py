@@ -10,7 +10,7 @@ import math
 import time
 from typing import Any
 
-from kerassniff.semantic.knowledge.model_api import MONITOR_CALLBACKS
+from kerassniff.semantic.knowledge.model_api import MONITOR_CALLBACKS, file_name_fields
 
 STEP_TIME_BUDGET = 40.0  # seconds of training steps per fit, whatever the model
 
@@ -179,13 +179,18 @@ MONITORING_CALLBACKS = frozenset(name.rsplit(".", 1)[-1] for name in MONITOR_CAL
 
 
 def monitors(callbacks) -> list[dict]:
-    """The quantity each monitoring callback of a fit() watches (ModelCheckpoint only with save_best_only)."""
+    """The quantity each monitoring callback of a fit() watches (ModelCheckpoint only with save_best_only), and the
+    quantities a ModelCheckpoint's file name reads when it saves each epoch (``"w-{val_loss:.2f}.h5"``)."""
     found = []
     for callback in callbacks if isinstance(callbacks, (list, tuple)) else ():
         name = type(callback).__name__
         if name in MONITORING_CALLBACKS and isinstance(getattr(callback, "monitor", None), str) and \
                 (name != "ModelCheckpoint" or getattr(callback, "save_best_only", False)):
             found.append({"callback": name, "monitor": callback.monitor})
+        template = getattr(callback, "filepath", None)
+        if name == "ModelCheckpoint" and isinstance(template, str) and getattr(callback, "save_freq", None) == "epoch":
+            found.extend({"callback": name, "monitor": key, "in": "filepath"}
+                         for key in file_name_fields(template) or ())
     return found
 
 

@@ -109,7 +109,7 @@ def eval_fstring(interp: Evaluator, node: cst.FormattedString, frame: Frame) -> 
     known = True
     for part in node.parts:
         if type(part) is cst.FormattedStringText:
-            parts.append(part.value)
+            parts.append(part.value.replace("{{", "{").replace("}}", "}"))  # f"{{epoch}}" is the text "{epoch}"
         else:
             value = interp.eval(part.expression, frame)
             if isinstance(value, Const) and part.format_spec is None and part.conversion is None:

@@ -2,6 +2,9 @@
 Keras models other libraries of the Keras family build (KerasHub, KerasNLP, KerasCV)."""
 from __future__ import annotations
 
+import re
+import string
+
 FIT_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 EVALUATE_METHODS = frozenset({"evaluate", "evaluate_generator", "test_on_batch"})
 PREDICT_METHODS = frozenset({"predict", "predict_generator", "predict_on_batch", "predict_classes", "predict_proba"})
@@ -92,6 +95,32 @@ CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
 # the string given (metrics=["accuracy"] logs "accuracy"/"val_accuracy", ["acc"] "acc"/"val_acc"; checked on Keras
 # 3.15.1); standalone Keras <= 2.2 logged both as "acc".
 ACCURACY_SPELLINGS = {"acc": "accuracy", "accuracy": "acc"}
+# ModelCheckpoint formats its file name with ``filepath.format(epoch=..., **logs)`` at each save (``batch=`` too when
+# save_freq is a number of batches): a field that is neither these nor a logged quantity raises KeyError ("Failed to
+# format this callback filepath", Keras 3.15.1 and tf.keras 2 alike).
+CHECKPOINT_NAME_FIELDS = frozenset({"epoch", "batch"})
+
+
+def file_name_fields(template: str) -> list[str] | None:
+    """The logged quantities a ModelCheckpoint file name reads, ``['val_acc']`` for ``'w-{epoch:02d}-{val_acc:.2f}.h5'``
+    (the epoch and batch Keras fills itself left out); None when the name is not a format string Python can read or
+    uses positional fields."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    fields: list[str] = []
+    for _, field, _, _ in parsed:
+        if field is None:
+            continue
+        key = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if not key or key.isdigit():
+            return None
+        if key not in CHECKPOINT_NAME_FIELDS and key not in fields:
+            fields.append(key)
+    return fields
+
+
 # The base class of Keras callbacks, and the hook Keras calls with the quantities an epoch logged (its ``logs``: the
 # same names as History, ``val_`` ones included when fit() validates).
 CALLBACK_BASES = frozenset({"keras.callbacks.Callback"})
