@@ -88,6 +88,27 @@ def check(script: Script):
             yield _report(callback, name, key, fit, missing) if kind == "monitor" else \
                 _file_name_report(callback, key, fit, missing)
     yield from _own_callback_reads(script)
+    yield from _history_reads(script)
+
+
+def _history_reads(script: Script):
+    """``history.history["val_loss"]`` after a fit() that does not validate (or a metric after a compile() that names
+    none): KeyError once the whole training has run.  The accuracy spellings are KS402's (a Keras 2 name)."""
+    for fit, key, node in script.history_reads:
+        if not isinstance(node, cst.Subscript) or fit.method not in CALLBACKS_POSITION:
+            continue
+        missing = _missing(script, fit, key)
+        if missing is None or missing[0] == "spelling":
+            continue
+        why = "fit() has no validation data" if missing[0] == "validation" else "compile() names no metric"
+        fix = ("pass validation_data= or validation_split= to fit(), or read " + repr(key[4:]) if missing[0] ==
+               "validation" else f"add metrics=[{key.removeprefix('val_')!r}] to compile()")
+        yield Report(node, f"history key {key!r} is never logged ({why}): KeyError after training", fix,
+                     explanation=(f"History holds what the fit() at {{fit}} logged each epoch: 'loss' and each "
+                                  f"compiled metric, with 'val_' copies only when fit() validates. {key!r} is not "
+                                  f"among them, so reading it raises KeyError once the whole training has run (and "
+                                  f"code after it, a save for one, never runs)."),
+                     facts={"callback": "History", "monitor": key, "reason": missing[0]}, mentions={"fit": fit.node})
 
 
 def _own_callback_reads(script: Script):
