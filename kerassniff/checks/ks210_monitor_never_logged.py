@@ -18,12 +18,13 @@ from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import (
-    ACCURACY_SPELLINGS,
+    METRIC_SPELLINGS,
     CALLBACKS_POSITION,
     CHECKPOINT_CALLBACKS,
     DEFAULT_MONITOR,
     MONITOR_CALLBACKS,
     file_name_fields,
+    other_spelling,
 )
 from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.values import Instance, Value, const_value, str_value
@@ -93,7 +94,8 @@ def check(script: Script):
 
 def _history_reads(script: Script):
     """``history.history["val_loss"]`` after a fit() that does not validate (or a metric after a compile() that names
-    none): KeyError once the whole training has run.  The accuracy spellings are KS402's (a Keras 2 name)."""
+    none): KeyError once the whole training has run.  Another spelling of a compiled metric is KS402's (a Keras 2
+    name)."""
     for fit, key, node in script.history_reads:
         if not isinstance(node, cst.Subscript) or fit.method not in CALLBACKS_POSITION:
             continue
@@ -190,10 +192,10 @@ def _monitor(callback: Instance, name: str) -> str | None:
 
 def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     """Why ``fit`` never logs ``key``: ("validation",) when it does not validate, ("spelling", logged) for the other
-    spelling of accuracy, ("metrics",) when no metric is compiled; None when it is logged or unknown."""
+    spelling of a compiled metric, ("metrics",) when no metric is compiled; None when it is logged or unknown."""
     validates = _validates(fit)
     base = key[4:] if key.startswith("val_") else key
-    if base != "loss" and base not in ACCURACY_SPELLINGS and _others_may_log(fit):
+    if base != "loss" and base not in METRIC_SPELLINGS and _others_may_log(fit):
         return None
     no_validation = ("validation",) if key.startswith("val_") and validates is False else None
     if base == "loss" or validates is None or fit.model.kind not in _COMPILED_KINDS or _adds_metrics(script):
@@ -202,8 +204,8 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     if names is None or base in names:
         return no_validation
     # a metric name never compiled comes first: Keras 3 stops on it (mode='auto') whether or not fit() validates
-    other = ACCURACY_SPELLINGS.get(base)
-    if other is not None and other in names:
+    other = other_spelling(base, names)
+    if other is not None:
         return ("spelling", key.replace(base, other, 1), other)
     if not names and _no_metric_argument(fit):
         return ("metrics",)
@@ -263,7 +265,7 @@ def _report(callback: Instance, name: str, key: str, fit: FitCall, missing: tupl
                                    f"validation_split=); the fit() at {{fit}} does not, so each epoch logs only the "
                                    f"training quantities. {story}"),
                       facts=typed, mentions=mentions)
-    consequence = never if _mode_given(callback) else "Keras 3 stops with ValueError after one epoch"
+    consequence = never if _mode_given(callback) else "Keras 3 raises ValueError after epoch 1"
     ending = (f"With mode='auto' Keras 3 cannot tell whether {key!r} should rise or fall and raises ValueError at "
               f"the end of the first epoch. With mode= given, and on tf.keras 2: {story}")
     if missing[0] == "spelling":
@@ -275,7 +277,7 @@ def _report(callback: Instance, name: str, key: str, fit: FitCall, missing: tupl
                       f"monitor={logged!r}, the name compile(metrics=[{compiled!r}]) logs", fix,
                       explanation=(f"compile(metrics=[{compiled!r}]) makes fit() log {logged!r}: tf.keras 2 and "
                                    f"Keras 3 log a string metric under the string given (only Keras <= 2.2 logged "
-                                   f"'accuracy' as 'acc'). {ending}"),
+                                   f"metrics under names of its own, 'acc' for both accuracies). {ending}"),
                       facts={**typed, "logged": logged}, mentions=mentions)
     return Report(where, f"{name} monitors {key!r} but compile() names no metric: {consequence}",
                   f"add metrics=[{key.removeprefix('val_')!r}] to compile(), or monitor 'val_loss'",
@@ -306,7 +308,7 @@ def _file_name_report(callback: Instance, key: str, fit: FitCall, missing: tuple
                       f"write {{{logged}}} in the file name, the name compile(metrics=[{compiled!r}]) logs", fix,
                       explanation=(f"compile(metrics=[{compiled!r}]) makes fit() log {logged!r}: tf.keras 2 and "
                                    f"Keras 3 log a string metric under the string given (only Keras <= 2.2 logged "
-                                   f"'accuracy' as 'acc'). {ending}"),
+                                   f"metrics under names of its own, 'acc' for both accuracies). {ending}"),
                       facts={**typed, "logged": logged}, mentions={"fit": fit.node})
     if missing[0] == "validation":
         why, fix_hint = "fit() has no validation data", \

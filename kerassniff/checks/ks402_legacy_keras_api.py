@@ -33,7 +33,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     RENAMED_LIBRARY_KEYWORDS,
     SAVE_SUFFIXES,
 )
-from kerassniff.semantic.knowledge.model_api import ACCURACY_SPELLINGS, DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
+from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS, METRIC_SPELLINGS, other_spelling
 from kerassniff.semantic.names import is_keras, keras_relative, short
 from kerassniff.semantic.values import Instance, ModelValue, Unknown, const_value, int_value
 
@@ -419,21 +419,23 @@ def _keras_2_only(script: Script) -> bool:
 
 def _history_keys(script: Script):
     """``history.history["acc"]`` after a fit() whose model was compiled with ``metrics=["accuracy"]`` (or the
-    reverse): Keras 2.3+ and Keras 3 log the metric under the name it was given, so the key is missing."""
+    reverse; ``"val_mean_absolute_error"`` after ``["mae"]``): Keras 2.3+ and Keras 3 log the metric under the name it
+    was given, so the key is missing."""
     for fit, key, node in script.history_reads:
         base = key[4:] if key.startswith("val_") else key
-        other = ACCURACY_SPELLINGS.get(base)
-        if other is None:
+        if base not in METRIC_SPELLINGS:
             continue
         names = compiled_metric_names(fit)
-        if names is None or base in names or other not in names:
+        other = other_spelling(base, names) if names is not None else None
+        if other is None:
             continue
         logged = key.replace(base, other, 1)
         subscript = isinstance(node, cst.Subscript)  # history.history["acc"]; .get("acc") gives None instead
         yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): "
                            f"{'KeyError' if subscript else 'None'} after training",
                      f"read history.history[{logged!r}], the name the metric was given in compile()",
-                     explanation=(f"Keras <= 2.2 logged metrics=['accuracy'] as 'acc'; tf.keras 2 and Keras 3 log a "
+                     explanation=(f"Keras <= 2.2 logged metrics under names of its own ('acc' for both accuracies, "
+                                  f"'mean_absolute_error' for 'mae'); tf.keras 2 and Keras 3 log a "
                                   f"metric under the string it was given, so this fit() logs {logged!r} and reading "
                                   + (f"{key!r} raises KeyError once the whole training has run." if subscript else
                                      f"{key!r} with get() gives None once the whole training has run (a plot of it "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 
 FIT_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 EVALUATE_METHODS = frozenset({"evaluate", "evaluate_generator", "test_on_batch"})
@@ -91,10 +92,26 @@ DEFAULT_MONITOR = "val_loss"
 # The position of callbacks= among fit()'s (fit_generator()'s) positional parameters; validation_split= and
 # validation_data= come after it.
 CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
-# The log key of each spelling of accuracy and the other spelling's: tf.keras 2 and Keras 3 log a string metric by
-# the string given (metrics=["accuracy"] logs "accuracy"/"val_accuracy", ["acc"] "acc"/"val_acc"; checked on Keras
-# 3.15.1); standalone Keras <= 2.2 logged both as "acc".
-ACCURACY_SPELLINGS = {"acc": "accuracy", "accuracy": "acc"}
+# The spellings of a metric, each with the name standalone Keras <= 2.2 logged it under (its function's name; both
+# accuracies as "acc"). tf.keras 2 and Keras 3 log a string metric under the string given: metrics=["accuracy"] logs
+# "accuracy"/"val_accuracy", ["mae"] "mae", ["MAE"] "MAE" (checked on Keras 3.15.1).
+METRIC_SPELLINGS = {
+    "acc": "acc", "accuracy": "acc",
+    **dict.fromkeys(("mae", "MAE", "mean_absolute_error"), "mean_absolute_error"),
+    **dict.fromkeys(("mse", "MSE", "mean_squared_error"), "mean_squared_error"),
+    **dict.fromkeys(("mape", "MAPE", "mean_absolute_percentage_error"), "mean_absolute_percentage_error"),
+    **dict.fromkeys(("msle", "MSLE", "mean_squared_logarithmic_error"), "mean_squared_logarithmic_error"),
+}
+
+
+def other_spelling(name: str, compiled: Iterable[str]) -> str | None:
+    """The compiled metric that ``name`` spells another way, under whose string fit() logs it (``'mae'`` for
+    ``'mean_absolute_error'`` after ``metrics=['mae']``); None when ``name`` itself is compiled or no spelling of it
+    is."""
+    legacy = METRIC_SPELLINGS.get(name)
+    if legacy is None or name in compiled:
+        return None
+    return next((other for other in compiled if METRIC_SPELLINGS.get(other) == legacy), None)
 # ModelCheckpoint formats its file name with ``filepath.format(epoch=..., **logs)`` at each save (``batch=`` too when
 # save_freq is a number of batches): a field that is neither these nor a logged quantity raises KeyError ("Failed to
 # format this callback filepath", Keras 3.15.1 and tf.keras 2 alike).
