@@ -53,6 +53,8 @@ def check(script: Script):
 
 def _raw_pixels_in_training_calls(model: Model):
     """A hand-written training loop: ``model(x_batch, training=True)`` on raw pixels (reported once per model)."""
+    if model.weightless:
+        return  # an augmentation pipeline called with training=True: nothing in it is trained
     for call in model.inferences:
         data = data_of(call.x)
         if call.method != "__call__" or const_value(call.args.get("training")) is not True or data is None or \

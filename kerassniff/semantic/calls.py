@@ -62,6 +62,9 @@ class Calls:
 
     def call_library(self, callee: Symbol, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         name = callee.name
+        if name in ("builtins.next", "builtins.iter") and args.positional and \
+                isinstance(args.positional[0], DataValue):  # next(flow), next(iter(dataset)): one item, a batch
+            return self.element_of(args.positional[0], node)[0] if name == "builtins.next" else args.positional[0]
         if name.startswith("builtins."):
             return call_builtin(name[9:], args)
         if _may_be_handled(name):

@@ -19,6 +19,7 @@ from kerassniff.semantic.knowledge.layers import (
     BATCHNORM_LAYERS,
     CONV_LAYERS,
     INPUT_SCALING_LAYERS,
+    WEIGHTLESS_PREPROCESSING_LAYERS,
     NORMALIZATION_LAYERS,
     PASS_THROUGH,
     POOLING_LAYERS,
@@ -186,6 +187,14 @@ class Model:
             if nested is not None and nested is not self and (nested.scales_inputs or not nested.structure_known):
                 return True
         return False
+
+    @property
+    def weightless(self) -> bool:
+        """Every layer is known and is a preprocessing layer without weights (``Sequential([RandomFlip(),
+        RandomRotation(0.1)])``): nothing in it is trained, so ``model(x, training=True)`` is no training step."""
+        layers = self.all_layers()
+        return self.structure_known and bool(layers) and all(
+            layer.kind in WEIGHTLESS_PREPROCESSING_LAYERS for layer in layers)
 
     def applications(self):
         """The keras.applications networks that are, or are inside, the model, outermost first."""

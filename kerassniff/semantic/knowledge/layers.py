@@ -63,6 +63,9 @@ INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "Lambda", "TextVectorizati
 AUGMENTATION_LAYERS = frozenset(
     "RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop CenterCrop RandomContrast "
     "RandomBrightness RandomHeight RandomWidth".split())
+# Preprocessing layers without weights: a model made only of them (an augmentation pipeline) learns nothing, and
+# calling it with training=True only switches its random transformations on.
+WEIGHTLESS_PREPROCESSING_LAYERS = AUGMENTATION_LAYERS | {"Rescaling", "Resizing", "InputLayer"}
 # keras.applications families that rescale raw 0-255 pixels themselves.
 SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
 # What each keras.applications network's ImageNet weights were trained on, as its preprocess_input makes the pixels

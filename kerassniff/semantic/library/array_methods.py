@@ -73,6 +73,8 @@ def subscript(effects: Effects, data: Data, indices: list[Value], node: cst.CSTN
     if len(indices) > 1 and _leading_ellipsis(node):  # x[..., 0]: one channel of every sample
         return DataValue(data.with_step("reshape", "index", node))
     index = indices[0]
+    if data.batches and len(indices) == 1 and type(const_value(index)) is int:
+        return datasets.batch_of(data, node)  # flow[0]: a Keras iterator's (or Sequence's) batch, inputs and labels
     if data.role == "eye":
         picked = data_of(index)
         return encode(picked, "onehot", node, data.n_classes) if picked is not None else UNKNOWN

@@ -136,6 +136,8 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
                     class_names=class_names_given(args.get("class_names") or args.get("classes")))
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
+    if iterator and const_value(args.get("shuffle")) is False:  # a DirectoryIterator lists the files class folder
+        labels = labels.with_step("order", "by-class", node)  # after class folder, and keeps that order unshuffled
     data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps),
                 reshuffles=reshuffles, keras_iterator=iterator)
     size = args.get("target_size") or args.get("image_size")
