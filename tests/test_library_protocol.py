@@ -11,7 +11,8 @@ from kerassniff.semantic.dataflow import Data, DataEvent, DataValue, Source
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.library import array_table, arrays, datasets, keras, keras_training
 from kerassniff.semantic.library.dispatch import first_wins
-from kerassniff.semantic.models import HistoryValue, LoopContext, Model
+from kerassniff.semantic.keras_values import HistoryValue
+from kerassniff.semantic.models import LoopContext, Model
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, FunctionValue, Seq, Value
 
 

@@ -8,7 +8,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import name_words
-from kerassniff.semantic.models import Predictions
+from kerassniff.semantic.keras_values import Predictions
 
 
 @rule("KS205", "test-set-as-validation", Severity.WARNING,

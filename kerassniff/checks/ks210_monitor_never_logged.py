@@ -294,9 +294,9 @@ def _file_name_report(callback: Instance, key: str, fit: FitCall, missing: tuple
     where = name_arg.value if name_arg is not None else callback.node
     typed = {"callback": "ModelCheckpoint", "monitor": key, "reason": missing[0], "in": "filepath"}
     got = "KeyError after epoch 1"
-    ending = (f"ModelCheckpoint fills its file name with filepath.format(epoch=..., **logs) at each save, so the "
-              f"first save, when the first epoch ends, raises KeyError ('Failed to format this callback filepath') "
-              f"and the epoch's training is lost (Keras 3 and tf.keras 2 alike).")
+    ending = ("ModelCheckpoint fills its file name with filepath.format(epoch=..., **logs) at each save, so the "
+              "first save, when the first epoch ends, raises KeyError ('Failed to format this callback filepath') "
+              "and the epoch's training is lost (Keras 3 and tf.keras 2 alike).")
     if missing[0] == "spelling":
         logged, compiled = missing[1], missing[2]
         fix = None

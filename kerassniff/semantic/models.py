@@ -32,7 +32,7 @@ from kerassniff.semantic.knowledge.layers import (
 from kerassniff.semantic.names import short
 from kerassniff.semantic.dataflow import Data, data_of
 from kerassniff.semantic.knowledge.model_api import CALLBACKS_POSITION
-from kerassniff.semantic.pyvalues import CallArgs, ClassValue, Const, Seq, Unknown, Value, const_value, str_value
+from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Value, const_value, str_value
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
@@ -408,52 +408,6 @@ class LoopContext:
                 total *= context.count
             context = context.parent
         return total
-
-
-# -- the abstract values that hold layers, tensors and models ----------------------------
-@dataclass(eq=False)
-class LayerValue(Value):
-    layer: "Layer"
-
-
-@dataclass(frozen=True, eq=False)
-class TensorValue(Value):
-    """A symbolic tensor of the functional API: the chain of layers that made it."""
-
-    path: tuple["Layer", ...]
-    complete: bool = True  # False when an unknown operation is in the chain
-    source: "Model | None" = None  # base model when it is model.output
-    shape: tuple | None = None  # keras.Input(shape=...): the per-sample input shape, when constant
-
-
-@dataclass(eq=False)
-class ModelValue(Value):
-    model: "Model"
-
-
-@dataclass(frozen=True)
-class Predictions(Unknown):
-    """What calling a model on data gives (``model(x_batch)``, ``model.predict(x_test)``): unknown values, known to
-    be this model's outputs, so that a loss called by hand on them in a training loop is paired with the model's
-    output layer, and a score of them is known to score the predict() call ``call`` made them (they stay these
-    predictions through np.argmax, a threshold, astype: knowledge/model_api.PREDICTION_KEEPING)."""
-
-    model: "Model | None" = None
-    call: "cst.Call | None" = field(default=None, compare=False, repr=False)
-
-
-@dataclass(eq=False)
-class HistoryValue(Value):
-    """What ``model.fit()`` returns (a History): its ``.history`` is the dict of logged metrics."""
-    fit: "FitCall"
-
-
-@dataclass(eq=False)
-class HistoryLog(Value):
-    """The dict of the quantities a fit() logs, read by key: ``history.history`` after that fit (``fit``), or the
-    ``logs`` a callback class of the script receives at the end of each epoch (``callback``)."""
-    fit: "FitCall | None" = None
-    callback: "ClassValue | None" = None
 
 
 def application_head(model: Model) -> OutputHead | None:

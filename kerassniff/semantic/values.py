@@ -9,7 +9,7 @@ call arguments) at the bottom, then :mod:`~kerassniff.semantic.dataflow` (values
 from __future__ import annotations
 
 from kerassniff.semantic.dataflow import DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, data_of
-from kerassniff.semantic.models import HistoryLog, HistoryValue, LayerValue, ModelValue, Predictions, TensorValue
+from kerassniff.semantic.keras_values import HistoryLog, HistoryValue, LayerValue, ModelValue, Predictions, TensorValue
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
     BoundMethod,

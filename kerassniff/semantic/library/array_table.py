@@ -62,7 +62,7 @@ from kerassniff.semantic.library.arrays import (
     train_test_split,
 )
 from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
-from kerassniff.semantic.models import Predictions
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.pyvalues import CallArgs, Seq, Value, const_value
 
 

@@ -15,7 +15,8 @@ from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS, FIT_METHOD
 from kerassniff.semantic.library.datasets import layer_on_data
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.keras import apply_layer, as_layer, record_loss_call, unknown_layer
-from kerassniff.semantic.models import HistoryValue, Layer, Model
+from kerassniff.semantic.keras_values import HistoryValue
+from kerassniff.semantic.models import Layer, Model
 from kerassniff.semantic.training import (
     AttributeSet,
     CompileCall,
