@@ -12,7 +12,7 @@ from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import const_value
+from kerassniff.semantic.values import string_ending
 
 
 def iterator_next(call: CallSite) -> Report | None:
@@ -42,13 +42,9 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
     arg = call.args.node_of("filepath", position)
     if arg is None:
         return
-    name = const_value(call.args.get("filepath", position))
-    if not isinstance(name, str):
-        node = arg.value
-        if not (isinstance(node, cst.FormattedString) and node.parts
-                and isinstance(node.parts[-1], cst.FormattedStringText)):
-            return
-        name = node.parts[-1].value  # the end of f"{folder}/model.h5"
+    name = string_ending(call.args.get("filepath", position))  # the end of f"{folder}/model.h5" is known
+    if name is None:
+        return
     if name.lower().endswith(suffixes):
         return
     wanted = suffixes[0] if len(suffixes) == 1 else f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"

@@ -19,6 +19,7 @@ from kerassniff.semantic.values import (
     ComprehensionValue,
     Const,
     DataValue,
+    FormattedValue,
     KnownLen,
     LenValue,
     PartialValue,
@@ -26,6 +27,7 @@ from kerassniff.semantic.values import (
     Unknown,
     Value,
     ZipValue,
+    string_ending,
 )
 
 MAX_FOLDED_STRING = 10_000
@@ -114,6 +116,9 @@ def _path_join(args: CallArgs) -> Value | None:
     parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
     if len(parts) == len(args.positional) and parts:
         return Const(posixpath.join(*parts))
+    ending = string_ending(args.positional[-1]) if args.positional and not args.keywords else None
+    if ending:  # os.path.join(folder, "model.h5"): whatever the folder, the path ends with the file's name
+        return FormattedValue(ending, ending)
     return UNKNOWN
 
 
@@ -131,6 +136,8 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         return Unknown(division=node if isinstance(node, cst.BinaryOperation) else None)
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
         return Seq(left.items + right.items, left.kind)
+    if op == "Add" and type(left) in (Unknown, FormattedValue) and string_ending(right):
+        return FormattedValue(string_ending(right), string_ending(right))  # folder + "/model.h5"
     return UNKNOWN
 
 

@@ -107,6 +107,7 @@ def eval_concatenated(interp: Evaluator, node: cst.ConcatenatedString, frame: Fr
 def eval_fstring(interp: Evaluator, node: cst.FormattedString, frame: Frame) -> Value:
     parts: list[str] = []
     known = True
+    ending_from = 0  # where the text after the last unknown part starts
     for part in node.parts:
         if type(part) is cst.FormattedStringText:
             parts.append(part.value.replace("{{", "{").replace("}}", "}"))  # f"{{epoch}}" is the text "{epoch}"
@@ -116,7 +117,8 @@ def eval_fstring(interp: Evaluator, node: cst.FormattedString, frame: Frame) -> 
                 parts.append(str(value.value))
             else:
                 known = False
-    return Const("".join(parts)) if known else FormattedValue("".join(parts))
+                ending_from = len(parts)
+    return Const("".join(parts)) if known else FormattedValue("".join(parts), "".join(parts[ending_from:]))
 
 
 def eval_unary(interp: Evaluator, node: cst.UnaryOperation, frame: Frame) -> Value:

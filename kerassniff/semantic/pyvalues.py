@@ -229,9 +229,22 @@ class ZipValue(Value):
 
 @dataclass(frozen=True)
 class FormattedValue(Value):
-    """An f-string with non-constant parts: only its constant text is known."""
+    """A string with non-constant parts (an f-string, ``os.path.join(folder, "model.h5")``, ``folder + "/w.h5"``):
+    only its constant text is known, and ``ending``, the constant text after its last unknown part ('' when it ends
+    on one): what a file name's extension is read from."""
 
     text: str
+    ending: str = ""
+
+
+def string_ending(value: Value | None) -> str | None:
+    """The text a string value is known to end with: all of a constant string, the constant end of a partly known
+    one; None when its end is not known."""
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, FormattedValue) and value.ending:
+        return value.ending
+    return None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from kerassniff.semantic.pyvalues import (
     const_value,
     int_value,
     str_value,
+    string_ending,
 )
 
 __all__ = [
@@ -41,5 +42,5 @@ __all__ = [
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Symbol",
     "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
-    "str_value",
+    "str_value", "string_ending",
 ]
