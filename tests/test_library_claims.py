@@ -94,3 +94,42 @@ def test_keras_3_image_iterators_lost_next_while_tf_data_iterators_keep_it() -> 
     assert not hasattr(flow, "next") and hasattr(flow, "__next__")
     assert next(flow)[0].shape == (2, 8, 8, 3)
     assert hasattr(iter(tf.data.Dataset.range(2)), "next")  # not reported: tf.data keeps it
+
+
+def test_keras_3_trains_nothing_of_a_model_frozen_between_compile_and_its_first_training_call() -> None:
+    """KS312's GAN case: Keras 3 builds the train function at the first call, with the weights trainable then; a
+    model trained once before the freeze keeps training (its function was built already)."""
+    import numpy as np
+    import keras
+
+    def judge():
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile("adam", "binary_crossentropy")
+        return model
+
+    x, y = np.random.rand(32, 4), np.random.randint(0, 2, (32, 1))
+
+    def moved(model) -> bool:
+        before = [w.copy() for w in model.get_weights()]
+        model.train_on_batch(x, y)
+        return any((a != b).any() for a, b in zip(before, model.get_weights()))
+
+    frozen_first = judge()
+    frozen_first.trainable = False
+    assert not moved(frozen_first) and not moved(frozen_first)
+    trained_first = judge()
+    trained_first.train_on_batch(x, y)
+    trained_first.trainable = False
+    assert moved(trained_first)
+    frozen_then_unfrozen = judge()
+    frozen_then_unfrozen.trainable = False
+    frozen_then_unfrozen.trainable = True
+    assert moved(frozen_then_unfrozen)
+    # compile() after a change of metrics, for KS402: Keras 3 takes only a list, tuple or dict
+    with pytest.raises(ValueError, match="list, tuple, or dict"):
+        judge().compile("adam", "binary_crossentropy", metrics="accuracy")
+    # ModelCheckpoint fills its file name with the epoch's logs, for KS210
+    checkpoint = keras.callbacks.ModelCheckpoint(os.path.join("unused", "w-{val_acc:.2f}.keras"))
+    with pytest.raises(KeyError, match="Failed to format this callback filepath"):
+        checkpoint._get_file_path(0, None, {"loss": 0.5, "val_accuracy": 0.5})

@@ -12,7 +12,7 @@ from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import string_ending
+from kerassniff.semantic.values import Const, FunctionValue, Instance, Symbol, string_ending
 
 
 def iterator_next(call: CallSite) -> Report | None:
@@ -62,3 +62,30 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
 # The save functions beside model.save() (Keras 3.15.1: the same ValueError for a name without .keras/.h5).
 SAVE_FUNCTIONS = frozenset({"keras.models.save_model", "keras.saving.save_model"})
 SAVED_MODEL_WRITERS = ("model.save()", "save_model()")
+
+
+def metrics_not_a_list(call: CallSite):
+    """``model.compile(metrics="accuracy")`` or ``metrics=keras.metrics.AUC()``: tf.keras 2 spread one metric over
+    the outputs; Keras 3's compile() raises ValueError ("Expected `metrics` argument to be a list, tuple, or dict",
+    checked on 3.15.1; the same for weighted_metrics=). Only the keywords: compile()'s positional order differs
+    between tf.keras 2 (metrics third) and Keras 3 (loss_weights third)."""
+    for keyword in ("metrics", "weighted_metrics"):
+        arg, value = call.args.node_of(keyword), call.args.get(keyword)
+        if arg is None or not _one_metric(value):
+            continue
+        text = "a string" if isinstance(value, Const) else "one metric"
+        yield Report(arg.value, f"compile({keyword}=...) gets {text}, not a list: Keras 3 raises ValueError",
+                     f"put it in a list: {keyword}=[...]",
+                     safe_fix("put the metric in a list", arg.value,
+                              cst.List([cst.Element(arg.value)])),
+                     explanation=(f"tf.keras 2 accepted a single metric and applied it to every output; Keras 3's "
+                                  f"compile() accepts only a list, tuple or dict and raises ValueError (\"Expected "
+                                  f"`{keyword}` argument to be a list, tuple, or dict\"), before any training."),
+                     facts={"keyword": keyword})
+
+
+def _one_metric(value) -> bool:
+    """A metric given alone: a name, a metric object, a metric function (a Keras one or the script's own)."""
+    return (isinstance(value, Const) and isinstance(value.value, str)) or isinstance(value, FunctionValue) or (
+        isinstance(value, Instance) and value.cls.startswith("keras.metrics.")) or (
+        isinstance(value, Symbol) and value.name.startswith(("keras.metrics.", "keras.losses.")))

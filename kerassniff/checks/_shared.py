@@ -9,7 +9,9 @@ from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.knowledge.keras3_removals import PRIVATE_COPY
 from kerassniff.semantic.models import Model, OutputHead
+from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, FitCall, LossSpec
 
@@ -233,3 +235,16 @@ def compiled_metric_names(fit: FitCall) -> set[str] | None:
             return None
         names.add(metric.node.evaluated_value)
     return names
+
+
+def keras_2_only(script: Script) -> bool:
+    """Whether the script's Keras is a Keras 2: it imports tf_keras (which also makes ``tensorflow.keras`` tf_keras
+    when TF_USE_LEGACY_KERAS is set, as such scripts do), or TensorFlow's private copy and no public Keras
+    (``keras``, ``tensorflow.keras``). A script that imports the private copy beside a public Keras is judged object
+    by object (KS402's ``_from_private_copy`` and ``_private_model``): a stray private import does not make it Keras 2."""
+    if script.imports_from("tf_keras"):
+        return True
+    if not script.imports_from(PRIVATE_COPY):
+        return False
+    return not any(keras_relative(raw) is not None and not raw.startswith(PRIVATE_COPY)
+                   for raw in script.imports.values())

@@ -5,6 +5,7 @@ keeps it until the next ``compile()``: the trainable weights it updates are the 
 """
 from __future__ import annotations
 
+from kerassniff.checks._shared import keras_2_only
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -23,7 +24,12 @@ def check(script: Script):
                 continue
             trained = [m for m in script.models if m.compiles and _contains(m, holder)]
             if change.layer is None and len(trained) > 1:
-                continue  # GAN: the model trains alone and frozen inside a combined model, each compiled apart
+                # GAN: the model trains alone and frozen inside a combined model, each compiled apart; Keras 3 builds
+                # its own train function at its first training call, so a freeze before that call is all it sees
+                report = None if keras_2_only(script) else _frozen_before_first_step(holder, change)
+                if report is not None:
+                    yield report
+                continue
             for model in trained:
                 stale = _stale_fit(model, change)
                 if stale is not None:
@@ -46,6 +52,38 @@ def _stale_fit(model: Model, change: AttributeSet) -> FitCall | None:
     if any(change.order < c.order < first.order for c in model.compiles):
         return None
     return first
+
+
+def _frozen_before_first_step(model: Model, change: AttributeSet) -> Report | None:
+    """``discriminator.trainable = False`` after its compile() and before its own first training call, with nothing
+    setting it back to True first: Keras 3 builds that call's train function with no trainable weight, so the model
+    never learns (tf.keras 2 trained it with the weights trainable at compile(): the Keras 2 GAN recipe)."""
+    if const_value(change.value) is not False or change.layer is not None:
+        return None
+    compiled = [c.order for c in model.compiles if c.order < change.order]
+    if not compiled or any(max(compiled) < fit.order < change.order for fit in model.fits):
+        return None  # not compiled yet, or its train function was built before the change
+    later = sorted((fit for fit in model.fits if fit.order > change.order), key=lambda fit: fit.order)
+    if not later:
+        return None
+    first = later[0]
+    if any(change.order < c.order < first.order for c in model.compiles) or any(
+            other.attribute == "trainable" and other.layer is None and change.order < other.order < first.order
+            for other in model.attribute_sets):
+        return None
+    return Report(change.node, (
+        f"{model.label} is frozen before its first {first.method}(): on Keras 3 it never learns"),
+        "set it trainable before training it alone (trainable = True, then False again before the combined model "
+        "trains), or compile it after the freeze only in the combined model",
+        explanation=(
+            f"{model.label} was compiled, then frozen here (for the combined model), and first trained on its own at "
+            f"{{fit}}. Keras 3 builds a model's train function at its first training call, with the weights trainable "
+            f"then: none, so that call and every later one update nothing (Keras warns once, \"The model does not "
+            f"have any trainable weights\"), and the combined model trains against a network that stays at its "
+            f"random initial weights. tf.keras 2 kept the trainable weights of compile() time, which this Keras 2 "
+            f"recipe relied on. Checked on Keras 3.15.1 (TensorFlow backend)."),
+        facts={"trainable": False, "model": model.label, "method": first.method, "keras": 3},
+        mentions={"fit": first.node})
 
 
 def _contains(model: Model, target: Model, depth: int = 0) -> bool:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._ks402_methods import SAVE_FUNCTIONS, iterator_next, save_name
+from kerassniff.checks._ks402_methods import SAVE_FUNCTIONS, iterator_next, metrics_not_a_list, save_name
 from kerassniff.checks._ks402_names import removed_names
-from kerassniff.checks._shared import compiled_metric_names
+from kerassniff.checks._shared import compiled_metric_names, keras_2_only
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import safe_fix
@@ -103,7 +103,7 @@ def check(script: Script):
             yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
                 call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node) \
-                and not _keras_2_only(script):
+                and not keras_2_only(script):
             yield _metric_reset_states(call)
         if call.method == "next" and not call.guarded and not _imports_keras_2(script):
             report = iterator_next(call)
@@ -136,6 +136,8 @@ def check(script: Script):
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
             # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.
             continue
+        if on_model and call.method == "compile" and not _private_model(script, call) and not keras_2_only(script):
+            yield from metrics_not_a_list(call)
         if on_model and call.method in MODEL_METHODS:
             yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)
             if call.method in ("fit", "evaluate", "predict") and not _private_model(script, call):
@@ -186,7 +188,7 @@ def check(script: Script):
                     explanation=(f"Standalone Keras 2.x up to 2.3 kept lowercase aliases of the optimizer classes; "
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
         if package in ("callbacks", "datasets") and not _from_private_copy(script, call.node.func) and \
-                not _keras_2_only(script):
+                not keras_2_only(script):
             yield from _unknown_keywords(call, package, ".".join(callee.split(".")[2:]))
     yield from removed_names(script)
     yield from _history_keys(script)
@@ -296,7 +298,7 @@ def _keras_optimizer(script: Script, value) -> bool:
     """An optimizer of Keras 3 (keras.optimizers.Adam(...), not TensorFlow 1's tf.compat.v1.train ones nor Keras 2's)."""
     return isinstance(value, Instance) and value.cls.startswith("keras.optimizers.") and \
         isinstance(value.node, cst.Call) and not _legacy_optimizer(script, value.node.func) and \
-        not _keras_2_only(script) and not _from_private_copy(script, value.node.func)
+        not keras_2_only(script) and not _from_private_copy(script, value.node.func)
 
 
 def _starts_sequential_model(script: Script, node: cst.CSTNode) -> bool:
@@ -400,21 +402,8 @@ def _unknown_keywords(call, package: str, key: str):
 def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...], position: int = 0):
     """A file name Keras 3 refuses to save to (:func:`~kerassniff.checks._ks402_methods.save_name`), in a script
     that does not pin a Keras 2."""
-    if not _keras_2_only(script):
+    if not keras_2_only(script):
         yield from save_name(call, where, suffixes, position)
-
-
-def _keras_2_only(script: Script) -> bool:
-    """Whether the script's Keras is a Keras 2: it imports tf_keras (which also makes ``tensorflow.keras`` tf_keras
-    when TF_USE_LEGACY_KERAS is set, as such scripts do), or TensorFlow's private copy and no public Keras
-    (``keras``, ``tensorflow.keras``). A script that imports the private copy beside a public Keras is judged object
-    by object (:func:`_from_private_copy`, :func:`_private_model`): a stray private import does not make it Keras 2."""
-    if script.imports_from("tf_keras"):
-        return True
-    if not script.imports_from(PRIVATE_COPY):
-        return False
-    return not any(keras_relative(raw) is not None and not raw.startswith(PRIVATE_COPY)
-                   for raw in script.imports.values())
 
 
 def _history_keys(script: Script):
