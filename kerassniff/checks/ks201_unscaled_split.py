@@ -14,7 +14,7 @@ from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, Step
+from kerassniff.semantic.dataflow import Data, DataEvent, Step
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
 
@@ -40,15 +40,35 @@ def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
             if _same_kind_of_data(reference.data, event.data):
-                yield Report(event.call_node, (
-                    f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but fit() "
-                    f"({{fit}}) used {reference.data.label} "
-                    f"{scaling_text(reference.data)}"),
-                    explanation=(f"Here the model sees inputs on a different scale than in training, so the numbers "
-                                 f"it reports (or the predictions it makes) are wrong{CONSEQUENCE[task(model)]}."),
-                    facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)},
-                    mentions={"fit": reference.call_node})
+                yield _mismatch(model, reference, event)
+        for reference, event in _raw_pixels_after_scaling_flow(script, model):
+            yield _mismatch(model, reference, event)
         yield from _refitted(script, model)
+
+
+def _mismatch(model: Model, reference: DataEvent, event: DataEvent) -> Report:
+    return Report(event.call_node, (
+        f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but fit() ({{fit}}) used "
+        f"{reference.data.label} {scaling_text(reference.data)}"),
+        explanation=(f"Here the model sees inputs on a different scale than in training, so the numbers it reports "
+                     f"(or the predictions it makes) are wrong{CONSEQUENCE[task(model)]}."),
+        facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)},
+        mentions={"fit": reference.call_node})
+
+
+def _raw_pixels_after_scaling_flow(script: Script, model: Model):
+    """A model trained on a flow that scales its images (``ImageDataGenerator(rescale=1/255)``), then given other
+    images as an array of raw 0-255 pixels (a photo read with load_img for predict()). An array of the flow's own
+    data is KS204's (one source, two paths)."""
+    inputs = [e for e in events(script, model, "x") if comparable_scaling(e.data)]
+    reference = first_fit(inputs)
+    if reference is None or not reference.data.batches or not reference.data.source.pixels or \
+            not reference.data.scaling:
+        return
+    for event in inputs:
+        if event.kind != "fit" and not event.data.batches and event.data.group != reference.data.group and \
+                event.data.raw_pixels and not event.data.scaling:
+            yield reference, event
 
 
 # Scaling steps whose statistics a scaler learns from the array it is fitted on (Normalizer scales each row alone).
