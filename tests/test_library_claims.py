@@ -133,3 +133,34 @@ def test_keras_3_trains_nothing_of_a_model_frozen_between_compile_and_its_first_
     checkpoint = keras.callbacks.ModelCheckpoint(os.path.join("unused", "w-{val_acc:.2f}.keras"))
     with pytest.raises(KeyError, match="Failed to format this callback filepath"):
         checkpoint._get_file_path(0, None, {"loss": 0.5, "val_accuracy": 0.5})
+
+
+def test_the_built_in_input_scaling_table_matches_the_installed_applications() -> None:
+    """knowledge/layers.BUILT_IN_SCALING (KS207, KS202): the first scaling layer each family builds, and the
+    include_preprocessing switch."""
+    import keras
+
+    from kerassniff.semantic.knowledge.layers import BUILT_IN_SCALING
+
+    def first_scaling(model):
+        for layer in model.layers:
+            if type(layer).__name__ in ("Rescaling", "Normalization"):
+                return layer
+        return None
+
+    for name, prefix in (("EfficientNetB0", "EfficientNetB"), ("EfficientNetV2B0", "EfficientNetV2B"),
+                         ("EfficientNetV2S", "EfficientNetV2"), ("MobileNetV3Small", "MobileNetV3"),
+                         ("ConvNeXtTiny", "ConvNeXt")):
+        factor, offset, switchable, _ = BUILT_IN_SCALING[prefix]
+        build = getattr(keras.applications, name)
+        layer = first_scaling(build(weights=None, include_top=False, input_shape=(64, 64, 3)))
+        if type(layer).__name__ == "Rescaling":
+            assert (layer.scale, layer.offset) == pytest.approx((factor, offset)), name
+        else:  # ConvNeXt: (x - mean) / sqrt(variance), red channel
+            mean, variance = layer.input_mean[0], layer.input_variance[0]
+            assert (1 / variance ** 0.5, -mean / variance ** 0.5) == pytest.approx((factor, offset), rel=1e-3), name
+        assert ("include_preprocessing" in inspect.signature(build).parameters) == switchable, name
+        if switchable:
+            bare = build(weights=None, include_top=False, input_shape=(64, 64, 3), include_preprocessing=False)
+            assert first_scaling(bare) is None or type(first_scaling(bare)).__name__ == "Normalization" and \
+                "stem" in first_scaling(bare).name, name

@@ -17,13 +17,12 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
-from kerassniff.semantic.models import Model
+from kerassniff.semantic.knowledge.layers import BUILT_IN_SCALING
+from kerassniff.semantic.models import Application, Model
 from kerassniff.semantic.values import const_value
 
 PIXEL_MAX = 255.0
 TOO_SMALL = 0.05  # the largest input value after scaling, below which the inputs are squashed
-# keras.applications networks that always rescale 0-255 pixels themselves (no include_preprocessing switch)
-ALWAYS_RESCALING_APPLICATIONS = tuple(f"EfficientNetB{i}" for i in range(8))
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,7 @@ class Scaling:
     node: cst.CSTNode
     description: str  # "divided by 255" for an array step; "EfficientNetB0, which ..." for the model's own
     in_model: bool = False
+    offset: float = 0.0  # added after the multiplication (MobileNetV3's Rescaling(1/127.5, offset=-1))
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -67,11 +67,13 @@ def check(script: Script):
             if scalings is None:
                 continue
             scalings += in_model
-            largest = PIXEL_MAX
+            low, high = 0.0, PIXEL_MAX
             for scaling in scalings:
-                largest *= scaling.factor
-            if len(scalings) < 2 or largest >= TOO_SMALL:
+                low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
+            if len(scalings) < 2 or high - low >= TOO_SMALL:
                 continue
+            span = f"[{low:.2g}, {high:.2g}]"
+            expected = "[0, 1]" if not any(s.offset for s in scalings) else "the range the network expects"
             first, second = scalings[0], scalings[1]
             # the fix is to drop an array step: point at the second one, or at the first when the model scales
             where = first if second.in_model else second
@@ -91,13 +93,13 @@ def check(script: Script):
                 message = f"{data.label} is {second.description} after being {first.description} ({{scaled}})"
             yield Report(
                 node,
-                f"{message}: inputs in [0, {largest:.2g}]",
+                f"{message}: inputs in {span}",
                 explanation=(
                     f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                     + ", then ".join(s.description for s in scalings)
-                    + f", which leaves the values reaching {EVENT_WORDS[event.kind]} in [0, {largest:.2g}] instead "
-                    f"of [0, 1]. The network still trains, but on inputs hundreds of times smaller than its initial "
-                    f"weights expect: learning is slow and accuracy lower, with no error anywhere."),
+                    + f", which leaves the values reaching {EVENT_WORDS[event.kind]} in {span} instead "
+                    f"of {expected}. The network still trains, but on inputs squeezed hundreds of times closer "
+                    f"together than its weights expect: learning is slow and accuracy lower, with no error anywhere."),
                 mentions={"scaled": second.node if second.in_model else first.node, "first": first.node})
 
 
@@ -116,12 +118,14 @@ def data_scalings(data: Data) -> list[Scaling] | None:
 
 
 def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Scaling]:
-    """The input rescaling a model applies itself: Rescaling layers with a known scale, EfficientNetB0-B7."""
+    """The input rescaling a model applies itself: Rescaling layers with a known scale, a keras.applications network
+    that scales its input (EfficientNet; EfficientNetV2, ConvNeXt, MobileNetV3 unless include_preprocessing=False)."""
     if id(model) in seen:
         return []
-    if model.application is not None and model.application.name in ALWAYS_RESCALING_APPLICATIONS:
-        return [Scaling(1 / PIXEL_MAX, model.node, f"{model.application.name}'s own rescaling",
-                        in_model=True)]
+    built_in = _built_in_scaling(model.application) if model.application is not None else None
+    if built_in is not None:
+        factor, offset, what = built_in
+        return [Scaling(factor, model.node, f"{model.application.name}'s own {what}", in_model=True, offset=offset)]
     scalings = []
     for layer in model.all_layers():
         if layer.kind == "Rescaling":
@@ -131,6 +135,17 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
         elif layer.nested is not None:
             scalings += model_rescaling(layer.nested, seen | {id(model)})
     return scalings
+
+
+def _built_in_scaling(app: Application) -> tuple[float, float, str] | None:
+    """(factor, offset, what it is) of the input scaling a keras.applications network builds in, when it does."""
+    prefix = max((p for p in BUILT_IN_SCALING if app.name.startswith(p)), key=len, default=None)
+    if prefix is None:
+        return None
+    factor, offset, switchable, what = BUILT_IN_SCALING[prefix]
+    if switchable and app.include_preprocessing is not True:
+        return None  # switched off, or not known to be on
+    return factor, offset, what
 
 
 def _factor(step: Step) -> float | None:

@@ -101,6 +101,7 @@ class Application:
     include_top: bool | None
     classes: int | None
     classifier_activation: str | None
+    include_preprocessing: bool | None = True  # the switch of the families that rescale their input themselves
 
     @property
     def random_init(self) -> bool:
@@ -178,7 +179,8 @@ class Model:
     def scales_inputs(self) -> bool:
         """True when the model itself rescales raw inputs, or might: a Lambda layer, or a model inside it whose
         layers are not known (a loaded model, a KerasCV backbone built with ``include_rescaling=True``)."""
-        if self.application is not None and self.application.name.startswith(SELF_SCALING_APPLICATIONS):
+        if self.application is not None and self.application.name.startswith(SELF_SCALING_APPLICATIONS) and \
+                self.application.include_preprocessing is not False:
             return True
         for layer in self.all_layers():
             if layer.kind in INPUT_SCALING_LAYERS:

@@ -66,6 +66,19 @@ AUGMENTATION_LAYERS = frozenset(
 # Preprocessing layers without weights: a model made only of them (an augmentation pipeline) learns nothing, and
 # calling it with training=True only switches its random transformations on.
 WEIGHTLESS_PREPROCESSING_LAYERS = AUGMENTATION_LAYERS | {"Rescaling", "Resizing", "InputLayer"}
+# The input scaling keras.applications networks build in, as (factor, offset) applied to 0-255 pixels, by name
+# prefix (the longest that matches), whether include_preprocessing=False switches it off, and what it is. Checked on
+# Keras 3.15.1 (tests/test_library_claims.py): EfficientNetB0-B7 always start with Rescaling(1/255); EfficientNetV2B0-B3
+# with Rescaling(1/255) (then a Normalization); EfficientNetV2S/M/L with Rescaling(1/128, offset=-1); MobileNetV3 with
+# Rescaling(1/127.5, offset=-1); ConvNeXt with a Normalization by ImageNet's means and deviations of 0-255 pixels
+# (red: mean 123.675, deviation 58.395).
+BUILT_IN_SCALING = {
+    "EfficientNetB": (1 / 255, 0.0, False, "rescaling"),
+    "EfficientNetV2B": (1 / 255, 0.0, True, "rescaling"),
+    "EfficientNetV2": (1 / 128, -1.0, True, "rescaling"),
+    "MobileNetV3": (1 / 127.5, -1.0, True, "rescaling"),
+    "ConvNeXt": (1 / 58.395, -123.675 / 58.395, True, "normalisation"),
+}
 # keras.applications families that rescale raw 0-255 pixels themselves.
 SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
 # What each keras.applications network's ImageNet weights were trained on, as its preprocess_input makes the pixels

@@ -415,8 +415,10 @@ def make_application(name: str, args: CallArgs, node: cst.Call) -> Model:
     classes = int_value(args.get("classes")) if args.get("classes") is not None else 1000
     given_activation = args.get("classifier_activation")
     activation = resolve_activation(given_activation) if given_activation is not None else "softmax"
+    preprocessing = const_value(args.get("include_preprocessing"), True)
     app = Application(name, weights if weights is not None else Const("imagenet"),
-                      include_top if isinstance(include_top, bool) else None, classes, activation)
+                      include_top if isinstance(include_top, bool) else None, classes, activation,
+                      preprocessing if isinstance(preprocessing, bool) else None)
     return Model("application", node, application=app, complete=False)
 
 
