@@ -13,15 +13,8 @@ from kerassniff.api import lint_source
 from kerassniff.config import Config
 from kerassniff.api import apply_fixes
 from kerassniff.fixes import Fix
-from kerassniff.lsp_worker import (
-    Job,
-    _Positions,
-    fast_fix_edits,
-    minimal_edits,
-    read_frame,
-    slow_fix_edits,
-    write_frame,
-)
+from kerassniff.lsp_edits import Positions, fast_fix_edits, minimal_edits, slow_fix_edits
+from kerassniff.lsp_worker import Job, read_frame, write_frame
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -56,7 +49,7 @@ def test_every_fixture_fix_as_edits_equals_applying_it() -> None:
             fixes += 1
             expected = apply_fixes(result.script.module, [finding.fix])
             assert _apply(text, slow_fix_edits(result, finding.fix)) == expected
-            spans = fast_fix_edits(result, finding.fix, _Positions(text))
+            spans = fast_fix_edits(result, finding.fix, Positions(text))
             if spans is not None:
                 fast += 1
                 assert _apply(text, spans) == expected, (path, finding.code)
