@@ -14,7 +14,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import STDLIB_CALLS, call_builtin, fold_binary
 from kerassniff.semantic.frames import Frame, Scope, by_type
-from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
+from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS
 from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.training import CallSite, Reference
@@ -66,6 +66,9 @@ class Calls:
                 isinstance(args.positional[0], DataValue):  # next(flow), next(iter(dataset)): one item, a batch
             return self.element_of(args.positional[0], node)[0] if name == "builtins.next" else args.positional[0]
         if name.startswith("builtins."):
+            if name[9:] in PREDICTION_KEEPING_BUILTINS and len(args.positional) == 1 and \
+                    isinstance(args.positional[0], Predictions):
+                return args.positional[0]  # int(np.argmax(row)): the row's label, still these predictions
             return call_builtin(name[9:], args)
         if _may_be_handled(name):
             if cli_args.is_flag_definition(name):

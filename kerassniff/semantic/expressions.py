@@ -32,6 +32,7 @@ from kerassniff.semantic.values import (
     FunctionValue,
     Predictions,
     Seq,
+    Unknown,
     Value,
 )
 
@@ -183,9 +184,11 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
     length: int | None = None
     saved = interp.loop
     first = True
+    outer: Value | None = None
     while comp is not None:
         iterable = interp.eval(comp.iter, inner)
         if first:
+            outer = iterable
             items = interp.unroll_items(iterable)
             length = len(items) if items is not None else (len(iterable.items) if isinstance(iterable, Seq) else None)
             if isinstance(iterable, DataValue) and iterable.data.n_samples is not None:
@@ -210,6 +213,9 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
         interp.loop = saved
     if type(node) is cst.GeneratorExp:
         return UNKNOWN
+    if element_value is outer and outer is not None and type(outer) is not Unknown and type(node) is cst.ListComp and \
+            node.for_in.inner_for_in is None and not node.for_in.ifs:
+        return outer  # [f(row) for row in rows] with an element that is each row itself: the rows, as a list
     if length is not None and length <= MAX_UNROLL:
         return Seq((element_value,) * length, "list")
     return ComprehensionValue(element_value, length)

@@ -147,3 +147,5 @@ EPOCH_LOG_HOOKS = frozenset({"on_epoch_end"})
 # (pred > 0.5).astype(int), pred.flatten()): NumPy/TensorFlow functions and array methods by name.
 PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "flatten", "reshape", "astype", "clip",
                                 "asarray", "array", "where", "around", "cast", "numpy", "tolist"})
+# Python's builtins that keep a prediction (a row's label as int(np.argmax(row))).
+PREDICTION_KEEPING_BUILTINS = frozenset({"int", "float", "round"})
