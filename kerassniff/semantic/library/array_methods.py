@@ -263,7 +263,18 @@ def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
         return _tokenizer
     if cls in OVERSAMPLERS and instance.cls.startswith("imblearn."):
         return _oversampler
+    if instance.cls == "cv2.VideoCapture":
+        return _video_capture
     return None
+
+
+def _video_capture(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                   node: cst.Call) -> Value:
+    """``ok, frame = cv2.VideoCapture(0).read()``: one frame, 0-255 BGR pixels as cv2.imread gives them."""
+    if method != "read":
+        return UNKNOWN
+    frame = make(Source("image", "cv2.VideoCapture(...).read()", node, pixels=True, color="bgr"), node)
+    return Seq((UNKNOWN, frame), "tuple")
 
 
 def _transformer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,

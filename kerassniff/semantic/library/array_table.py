@@ -193,6 +193,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     # scikit-learn, images
     row(train_test_split, names={"train_test_split"}, prefix="sklearn."),
     row(image_reader, exact=IMAGE_READERS),
+    row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),  # an image of the array: resized, read back
     row(cv2_imread, exact={"cv2.imread"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize"), exact={"cv2.resize"}, needs_data=True),

@@ -250,6 +250,9 @@ def train_test_split(call: LibraryCall) -> Value:
     results: list[Value] = []
     for array in args.positional:
         data = data_of(array)
+        if data is None and isinstance(array, (Seq, ComprehensionValue)):  # a list of arrays read one by one:
+            rows = data_of(from_collection(array, node))  # split as np.array(list) would be
+            data = rows if rows is not None and rows.source.kind != "literal" else None
         if data is None:  # a Python list of rows or labels, or an array the analysis lost: split all the same
             what = "a list" if isinstance(array, (Seq, ComprehensionValue)) else "an array"
             data = Data(Source("unknown", what, node), new_group(), node=node)
