@@ -22,14 +22,15 @@ def check(script: Script):
         for change in holder.attribute_sets:
             if change.attribute != "trainable":
                 continue
+            # a whole model frozen after its compile() and before its own first training call (the Keras 2 GAN
+            # recipe, whether or not the combined model it is frozen for could be read): Keras 3 trains nothing
+            report = _frozen_before_first_step(holder, change) if not keras_2_only(script) else None
+            if report is not None:
+                yield report
+                continue
             trained = [m for m in script.models if m.compiles and _contains(m, holder)]
             if change.layer is None and len(trained) > 1:
-                # GAN: the model trains alone and frozen inside a combined model, each compiled apart; Keras 3 builds
-                # its own train function at its first training call, so a freeze before that call is all it sees
-                report = None if keras_2_only(script) else _frozen_before_first_step(holder, change)
-                if report is not None:
-                    yield report
-                continue
+                continue  # GAN: the model trains alone and frozen inside a combined model, each compiled apart
             for model in trained:
                 stale = _stale_fit(model, change)
                 if stale is not None:
@@ -58,8 +59,8 @@ def _frozen_before_first_step(model: Model, change: AttributeSet) -> Report | No
     """``discriminator.trainable = False`` after its compile() and before its own first training call, with nothing
     setting it back to True first: Keras 3 builds that call's train function with no trainable weight, so the model
     never learns (tf.keras 2 trained it with the weights trainable at compile(): the Keras 2 GAN recipe)."""
-    if const_value(change.value) is not False or change.layer is not None:
-        return None
+    if const_value(change.value) is not False or change.layer is not None or change.part:
+        return None  # not the whole model: what stays trainable still trains
     compiled = [c.order for c in model.compiles if c.order < change.order]
     if not compiled or any(max(compiled) < fit.order < change.order for fit in model.fits):
         return None  # not compiled yet, or its train function was built before the change
@@ -68,7 +69,8 @@ def _frozen_before_first_step(model: Model, change: AttributeSet) -> Report | No
         return None
     first = later[0]
     if any(change.order < c.order < first.order for c in model.compiles) or any(
-            other.attribute == "trainable" and other.layer is None and change.order < other.order < first.order
+            other.attribute == "trainable" and other.layer is None and not other.part and
+            change.order < other.order < first.order
             for other in model.attribute_sets):
         return None
     return Report(change.node, (

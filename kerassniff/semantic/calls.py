@@ -101,6 +101,9 @@ class Calls:
 
     def _instance_method(self, receiver: Instance, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         if receiver.local_class is not None:
+            attribute = receiver.attrs.get(method)
+            if attribute is not None:  # self.critic(x): the object the instance holds, called (its dict comes first)
+                return self.call_value(attribute, args, node, frame)
             function = receiver.local_class.methods.get(method)
             if function is not None:
                 return self.call_value(self.method_of(function, receiver, receiver.local_class), args, node, frame)

@@ -338,6 +338,7 @@ class AttributeSet:
     node: cst.CSTNode = field(repr=False)
     order: int
     layer: "Layer | None" = None  # set on this layer of the model, not on the model itself
+    part: bool = False  # set on a part the analysis does not index (model.layers[i], model.backbone): not the whole
 
 
 @dataclass(eq=False)

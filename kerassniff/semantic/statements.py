@@ -247,7 +247,8 @@ class Statements:
             receiver.attrs[target.attr.value] = value
             return
         owner = layer_owner(target.value, self.loop, lambda node: self.eval(node, frame))
-        keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target)
+        keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target,
+                                  part=owner is not None)
 
     def assign_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
         """``x[...] = value``.  Writing into part of an array the same array's values with more scaling steps

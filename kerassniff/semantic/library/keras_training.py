@@ -69,10 +69,12 @@ def call_object(effects: Effects, callee: Value, args: CallArgs, node: cst.Call)
     return UNKNOWN
 
 
-def set_attribute(effects: Effects, receiver: Value, attribute: str, value: Value, node: cst.CSTNode) -> None:
-    """Record ``receiver.attribute = value`` on a model, or on every model already holding the layer."""
+def set_attribute(effects: Effects, receiver: Value, attribute: str, value: Value, node: cst.CSTNode,
+                  part: bool = False) -> None:
+    """Record ``receiver.attribute = value`` on a model, or on every model already holding the layer; ``part``: the
+    receiver is the model holding the part that was set (``model.layers[0].trainable = False``)."""
     if isinstance(receiver, ModelValue):
-        receiver.model.attribute_sets.append(AttributeSet(attribute, value, node, effects.next_order()))
+        receiver.model.attribute_sets.append(AttributeSet(attribute, value, node, effects.next_order(), part=part))
     elif isinstance(receiver, LayerValue):
         holders = [m for m in known_models(effects) if any(l is receiver.layer for l in m.all_layers())]
         order = effects.next_order()
