@@ -44,6 +44,7 @@ class Evaluator(Protocol):
     loop: LoopContext | None
     in_helper: int
     top_index: int | None
+    functions: list[FunctionValue]
 
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Value: ...
     def defined_in(self, scope: Scope) -> Scope: ...
@@ -222,7 +223,10 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
 
 
 def eval_lambda(interp: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
-    return FunctionValue(node, interp.defined_in(frame.scope), top=None if interp.in_helper else interp.top_index)
+    function = FunctionValue(node, interp.defined_in(frame.scope), top=None if interp.in_helper else interp.top_index)
+    if not interp.in_helper:  # a lambda nobody calls is read once at the end, as a function nobody calls is
+        interp.functions.append(function)
+    return function
 
 
 def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
