@@ -164,3 +164,31 @@ def test_the_built_in_input_scaling_table_matches_the_installed_applications() -
             bare = build(weights=None, include_top=False, input_shape=(64, 64, 3), include_preprocessing=False)
             assert first_scaling(bare) is None or type(first_scaling(bare)).__name__ == "Normalization" and \
                 "stem" in first_scaling(bare).name, name
+
+
+def test_the_removed_module_table_names_what_keras_3_lacks() -> None:
+    """KS402's REMOVED_MODULES: none of its names resolves in the installed Keras 3, under keras. or
+    tensorflow.keras."""
+    import importlib
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+
+    def resolves(dotted: str) -> bool:
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            try:
+                value = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            for name in parts[cut:]:
+                if not hasattr(value, name):
+                    return False
+                value = getattr(value, name)
+            return True
+        return False
+
+    for module in keras3_removals.REMOVED_MODULES:
+        for root in ("keras", "tensorflow.keras"):
+            assert not resolves(f"{root}.{module}"), f"{root}.{module}"
+    assert resolves("keras.backend.image_data_format") and resolves("keras.initializers.HeNormal")

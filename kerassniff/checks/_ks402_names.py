@@ -74,8 +74,8 @@ def _removed_modules(script: Script):
         reported.add(module)
         failure = _failure(script, reference.node)
         hint = table[module].format(example=_example(script, reference.raw))
-        function = module.startswith("backend.") and module.endswith("dim_ordering")
-        keras = 1 if module in ("objectives", "initializations") or function else 2
+        function = module.startswith("backend.")  # set_image_dim_ordering, set_learning_phase, get_session, ...
+        keras = 1 if module in ("objectives", "initializations") or module.endswith("dim_ordering") else 2
         kind = ("alias" if module in REMOVED_ALIASES else "class" if module.rsplit(".", 1)[-1][:1].isupper() else
                 "function" if function else "module")
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,

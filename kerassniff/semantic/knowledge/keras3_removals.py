@@ -66,6 +66,14 @@ REMOVED_MODULES = {
     "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
                                       "('tf' ordering is channels_last, 'th' channels_first)",
     "backend.image_dim_ordering": "call keras.backend.image_data_format() ('channels_last' was 'tf')",
+    "backend.set_learning_phase": "drop it: Keras 3 has no global learning phase; fit() trains and predict() infers, "
+                                  "and model(x, training=True) asks for the training behaviour",
+    "backend.learning_phase": "pass training=True/False to the model or layer call instead: Keras 3 has no global "
+                              "learning phase",
+    "backend.get_session": "drop it: Keras 3 runs without TensorFlow 1 sessions",
+    "backend.set_session": "drop it: Keras 3 runs without TensorFlow 1 sessions (configure devices with "
+                           "tf.config instead)",
+    "initializers.initializers_v2": "import the initializers from keras.initializers itself",
     "layers.CuDNNLSTM": "use keras.layers.LSTM: it runs on cuDNN by itself on a GPU with its default arguments",
     "layers.CuDNNGRU": "use keras.layers.GRU(reset_after=True): it runs on cuDNN by itself on a GPU",
     "models.Input": "import Input from keras (keras.Input) or keras.layers: keras.models no longer exports it",
