@@ -6,6 +6,7 @@ the tables against another release (they were checked against keras-hub 0.32.0 a
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 
@@ -169,8 +170,6 @@ def test_the_built_in_input_scaling_table_matches_the_installed_applications() -
 def test_the_removed_module_table_names_what_keras_3_lacks() -> None:
     """KS402's REMOVED_MODULES: none of its names resolves in the installed Keras 3, under keras. or
     tensorflow.keras."""
-    import importlib
-
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     pytest.importorskip("tensorflow")
 
@@ -192,3 +191,21 @@ def test_the_removed_module_table_names_what_keras_3_lacks() -> None:
         for root in ("keras", "tensorflow.keras"):
             assert not resolves(f"{root}.{module}"), f"{root}.{module}"
     assert resolves("keras.backend.image_data_format") and resolves("keras.initializers.HeNormal")
+
+
+def test_the_preprocess_input_maps_match_the_installed_applications() -> None:
+    """knowledge/layers.PREPROCESSING_AFFINE (KS207): each mode's map of the first channel of 0-255 pixels, and
+    ImageDataGenerator's order (preprocessing_function first, then rescale)."""
+    import numpy as np
+    from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+    from kerassniff.semantic.knowledge.layers import PREPROCESSING_AFFINE, PREPROCESSING_MODES
+
+    pixels = np.stack([np.zeros((1, 1, 3)), np.full((1, 1, 3), 255.0)]).astype("float32")
+    for mode, module_name in {mode: module for mode, module in PREPROCESSING_MODES.values()}.items():
+        module = importlib.import_module(f"keras.applications.{module_name}")
+        low, high = module.preprocess_input(pixels.copy())[:, 0, 0, 0]
+        factor, offset = PREPROCESSING_AFFINE[mode]
+        assert (float(low), float(high)) == pytest.approx((offset, 255 * factor + offset), rel=1e-3), mode
+    generator = ImageDataGenerator(rescale=1 / 255, preprocessing_function=lambda x: x + 1000)
+    assert generator.standardize(np.zeros((1, 1, 3), "float32"))[0, 0, 0] == pytest.approx(1000 / 255)

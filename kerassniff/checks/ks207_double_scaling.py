@@ -17,12 +17,14 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
-from kerassniff.semantic.knowledge.layers import BUILT_IN_SCALING
+from kerassniff.semantic.knowledge.layers import BUILT_IN_SCALING, PREPROCESSING_AFFINE, PREPROCESSING_MODES
 from kerassniff.semantic.models import Application, Model
 from kerassniff.semantic.values import const_value
 
 PIXEL_MAX = 255.0
-TOO_SMALL = 0.05  # the largest input value after scaling, below which the inputs are squashed
+TOO_SMALL = 0.05  # the spread of the inputs after scaling, below which they are squashed (times a preprocess_input's)
+# preprocess_input's mode by the module that holds it (vgg16 -> caffe)
+_PREPROCESS_MODE = {module: mode for mode, module in PREPROCESSING_MODES.values()}
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Scaling:
     description: str  # "divided by 255" for an array step; "EfficientNetB0, which ..." for the model's own
     in_model: bool = False
     offset: float = 0.0  # added after the multiplication (MobileNetV3's Rescaling(1/127.5, offset=-1))
+    expects: float | None = None  # a preprocess_input: the spread of the values it gives 0-255 pixels
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -70,10 +73,14 @@ def check(script: Script):
             low, high = 0.0, PIXEL_MAX
             for scaling in scalings:
                 low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
-            if len(scalings) < 2 or high - low >= TOO_SMALL:
+            # the spread the network expects: what its preprocess_input gives 0-255 pixels, else [0, 1]'s
+            preprocess = next((s for s in reversed(scalings) if s.expects is not None), None)
+            if len(scalings) < 2 or high - low >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
                 continue
             span = f"[{low:.2g}, {high:.2g}]"
-            expected = "[0, 1]" if not any(s.offset for s in scalings) else "the range the network expects"
+            expected = (f"the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s preprocess_input gives "
+                        f"0-255 pixels" if preprocess else
+                        "[0, 1]" if not any(s.offset for s in scalings) else "the range the network expects")
             first, second = scalings[0], scalings[1]
             # the fix is to drop an array step: point at the second one, or at the first when the model scales
             where = first if second.in_model else second
@@ -91,9 +98,12 @@ def check(script: Script):
                 message = f"{data.label} is {first.description} here and again by {model_text}"
             else:
                 message = f"{data.label} is {second.description} after being {first.description} ({{scaled}})"
+            fix = (f"scale once: {_network(preprocess)}'s preprocess_input already prepares 0-255 pixels for the "
+                   f"network, so drop the other scaling" if preprocess else None)
             yield Report(
                 node,
                 f"{message}: inputs in {span}",
+                fix,
                 explanation=(
                     f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                     + ", then ".join(s.description for s in scalings)
@@ -103,11 +113,23 @@ def check(script: Script):
                 mentions={"scaled": second.node if second.in_model else first.node, "first": first.node})
 
 
+def _network(preprocess: Scaling) -> str:
+    return preprocess.description.removeprefix("preprocessed for ")
+
+
 def data_scalings(data: Data) -> list[Scaling] | None:
     """The multiplications applied to an array, in order; None when any scaling step is not a known factor."""
     scalings = []
     for step in data.steps:
         if not step.is_scaling or step.kind == "shift":
+            continue
+        if step.kind == "preprocess":  # a keras.applications preprocess_input: an affine map of known mode
+            mode = _PREPROCESS_MODE.get(step.detail)
+            if mode is None:
+                return None
+            factor, offset = PREPROCESSING_AFFINE[mode]
+            scalings.append(Scaling(factor, step.node, f"preprocessed for {step.detail}",
+                                    offset=offset, expects=PIXEL_MAX * factor))
             continue
         factor = _factor(step)
         if factor is None:
