@@ -139,6 +139,13 @@ def merge(a: Value, b: Value) -> Value:
         return DataValue(replace(b.data, conditional=True))
     if isinstance(a, DataValue):
         return DataValue(replace(a.data, conditional=True))
+    if (isinstance(a, ComprehensionValue) or isinstance(b, ComprehensionValue)) and is_list(a) and is_list(b):
+        # a list grown in one branch only (``if ok: images.append(x)`` in a loop): items of that kind, how many
+        # not known
+        items: list[Value] = []
+        for value in (a, b):
+            items.extend((value.element,) if isinstance(value, ComprehensionValue) else seq_items(value))
+        return ComprehensionValue(representative(items), None)
     if isinstance(a, Const) or isinstance(b, Const):
         return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
     if isinstance(b, Unknown):
