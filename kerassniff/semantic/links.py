@@ -100,18 +100,20 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
 
     A relative path is usually relative to the scripts' own folder: when a trainer sits beside the loading
     script, trainers elsewhere that happen to use the same file name are not it.  Otherwise the trainers nearest
-    the user in the folder tree are kept, and only when they are one script: two scripts of other folders that
-    save a file of that name (``model.h5`` in two lessons of a course) leave the file's maker unknown.
+    the user in the folder tree are kept.  Either way they must be one script: two scripts that save a file of
+    that name (``model.h5`` in two lessons of a course, or two training scripts beside the loader) leave the
+    file's maker, whichever ran last, unknown.
     """
     candidates = saved.get(key) or [v for k, vs in saved.items()
                                     for v in vs if posixpath.basename(k) == posixpath.basename(key)]
     candidates = [c for c in candidates if c[0] is not user]
+    if not candidates:
+        return []
     beside = [c for c in candidates if _folder(c[0]) == _folder(user)]
-    if beside or not candidates:
-        return beside
-    nearest = max(_shared_depth(c[0], user) for c in candidates)
-    candidates = [c for c in candidates if _shared_depth(c[0], user) == nearest]
-    return candidates if len({id(c[0]) for c in candidates}) == 1 else []
+    if not beside:
+        nearest = max(_shared_depth(c[0], user) for c in candidates)
+        beside = [c for c in candidates if _shared_depth(c[0], user) == nearest]
+    return beside if len({id(c[0]) for c in beside}) == 1 else []
 
 
 def _shared_depth(a: Script, b: Script) -> int:
