@@ -37,7 +37,7 @@ def verdicts() -> dict[tuple[str, str], dict]:
     # Issue 14's fixtures run once, in the `issue14` fixture beside the data files they read: not here too.
     _, found, _ = dynamic_json(*sorted(p for p in DYNAMIC.iterdir() if not p.name.startswith(("dyn14_", SNAPSHOTS))))
     assert all("confirmed" in f and "evidence" in f for f in found)
-    return {(Path(f["path"]).name, f["code"], f["line"]): f for f in found}
+    return {(Path(f["path"]).name, f["code"]): f for f in found}
 
 
 def test_seed000_generator_api_and_top_k_ties(verdicts) -> None:
