@@ -113,6 +113,26 @@ def kernel_language(document: dict) -> str | None:
     return None
 
 
+# A cell of a notebook saved as a script in the percent format (Jupytext, VS Code, Spyder, Kaggle's exports).
+PERCENT_CELL = re.compile(r"^#\s*%%")
+
+
+def percent_script_python(text: str) -> str | None:
+    """A script made of ``# %%`` cells read as a notebook's cells are (``!pip install x`` and ``%matplotlib inline``
+    become Python, each line in its place), when it has such cells and that changes something; else None."""
+    lines = text.split("\n")
+    starts = [index for index, line in enumerate(lines) if PERCENT_CELL.match(line)]
+    if not starts:
+        return None
+    bounds = [0, *starts, len(lines)]
+    out: list[str] = []
+    for start, end in zip(bounds, bounds[1:]):
+        chunk = lines[start:end]
+        python = cell_python("\n".join(chunk))[: len(chunk)]
+        out.extend(python + chunk[len(python):])
+    return "\n".join(out) if out != lines else None
+
+
 def cell_python(source: str) -> list[str]:
     """One code cell as Python, one line per source line (same count, same order)."""
     lines = source.splitlines()

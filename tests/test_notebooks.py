@@ -215,3 +215,17 @@ def test_a_cell_that_does_not_compile_is_left_out_and_the_others_are_analysed() 
     assert "cell 2 and 1 more not analysed" in found[0].message
     broken_everywhere = notebook("print 'a'", "x = (")
     assert [f.code for f in lint_source(broken_everywhere, "all.ipynb").findings] == ["KS001"]  # nothing left to analyse
+
+
+def test_a_percent_format_script_reads_its_ipython_lines_as_a_notebook_does() -> None:
+    """A .py of ``# %%`` cells with ``!pip``/``%matplotlib`` lines: the same number of lines, the Python ones kept;
+    a script without cells, or whose cells hold only Python, is left to the parser (None)."""
+    from kerassniff.notebook import percent_script_python
+
+    text = "# %%\n!pip install keras\n%matplotlib inline\nimport keras\n\n# %%\nx = 1\n"
+    python = percent_script_python(text)
+    assert python is not None and len(python.split("\n")) == len(text.split("\n"))
+    assert python.split("\n")[3:] == text.split("\n")[3:]
+    assert "!pip" not in python and "%matplotlib" not in python
+    assert percent_script_python("import keras\n!pip install x\n") is None
+    assert percent_script_python("# %%\nimport keras\n") is None

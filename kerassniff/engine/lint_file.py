@@ -32,7 +32,14 @@ from kerassniff.engine.parse_errors import (
 from kerassniff.engine.results import Analysis, FileResult, Status
 from kerassniff.findings import Finding
 from kerassniff.parsing import parse_module
-from kerassniff.notebook import NotebookError, NotebookSource, NotPython, map_findings, notebook_source
+from kerassniff.notebook import (
+    NotebookError,
+    NotebookSource,
+    NotPython,
+    map_findings,
+    notebook_source,
+    percent_script_python,
+)
 from kerassniff.registry import Report, Rule, all_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.knowledge.model_api import LIBRARY_MODEL_PACKAGES
@@ -74,7 +81,8 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
         if is_notebook(path):
             result = _lint_notebook(text, path, config, rules, parser)
         else:
-            result = _lint_python(text, path, config, rules, parser=parser)
+            result = _lint_python(text, path, config, rules, parser=parser,
+                                  repair=lambda: _lint_percent_script(text, path, config, rules, parser))
         if keep_analysis is not None and result.analysis is not None and not keep_analysis(result):
             result.analysis.script.release()
             result = replace(result, analysis=None)
@@ -168,6 +176,22 @@ def _lint_without_broken_cells(source: NotebookSource, path: str, config: Config
     numbers = sorted(broken)
     error = cell_error_finding(path, numbers[0], cells[numbers[0]], broken[numbers[0]], first[numbers[0]], numbers[1:])
     result.findings = ([error] if rules.applies("KS001", path) else []) + result.findings
+    return result
+
+
+def _lint_percent_script(text: str, path: str, config: Config, rules: RuleSet,
+                         parser: Callable[[str], cst.Module]) -> FileResult | None:
+    """A script that does not parse because it is a notebook saved in the percent format (``# %%`` cells) with
+    IPython lines (``!pip install x``): read as the notebook it is, every line in place.  Its findings carry no
+    automatic fix (a fix would write the Python that stands for the IPython lines into the file).  None when the
+    text has no such cells or still does not parse: the script's KS001 stands."""
+    python = percent_script_python(text)
+    if python is None:
+        return None
+    result = _lint_python(python, path, config, rules, parser=parser)
+    if any(f.code == "KS001" for f in result.findings) or (result.analysis is None and not result.findings):
+        return None
+    result.findings = [replace(f, fix=None, fix_applicability=None, fix_message=None) for f in result.findings]
     return result
 
 
