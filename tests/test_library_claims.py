@@ -59,6 +59,11 @@ def test_the_callback_and_dataset_argument_tables_match_the_installed_keras() ->
 
     for name, known in keras3_removals.CALLBACK_PARAMETERS.items():
         assert parameters(getattr(keras.callbacks, name).__init__) == known, name
+    for name, known in keras3_removals.UTILITY_PARAMETERS.items():
+        assert parameters(getattr(keras.utils, name)) == known, name
+    for dotted, name in keras3_removals.UTILITY_FUNCTIONS.items():
+        module, function = dotted.rsplit(".", 1)
+        assert getattr(importlib.import_module(module), function) is getattr(keras.utils, name), dotted
     for dotted, known in keras3_removals.DATASET_LOADER_PARAMETERS.items():
         module, function = dotted.split(".")
         assert parameters(getattr(getattr(keras.datasets, module), function)) == known, dotted

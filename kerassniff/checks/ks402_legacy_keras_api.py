@@ -32,6 +32,8 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_OPTIMIZER_KEYWORDS,
     RENAMED_LIBRARY_KEYWORDS,
     SAVE_SUFFIXES,
+    UTILITY_FUNCTIONS,
+    UTILITY_PARAMETERS,
 )
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS, METRIC_SPELLINGS, other_spelling
 from kerassniff.semantic.names import is_keras, keras_relative, short
@@ -187,9 +189,10 @@ def check(script: Script):
                     _rename_attribute(call.node.func, LOWERCASE_OPTIMIZERS[name]),
                     explanation=(f"Standalone Keras 2.x up to 2.3 kept lowercase aliases of the optimizer classes; "
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
-        if package in ("callbacks", "datasets") and not _from_private_copy(script, call.node.func) and \
-                not keras_2_only(script):
-            yield from _unknown_keywords(call, package, ".".join(callee.split(".")[2:]))
+        if (package in ("callbacks", "datasets") or callee in UTILITY_FUNCTIONS) and \
+                not _from_private_copy(script, call.node.func) and not keras_2_only(script):
+            key = UTILITY_FUNCTIONS.get(callee) or ".".join(callee.split(".")[2:])
+            yield from _unknown_keywords(call, "utils" if callee in UTILITY_FUNCTIONS else package, key)
     yield from removed_names(script)
     yield from _history_keys(script)
 
@@ -365,9 +368,11 @@ _IGNORED_RENAME_STORIES = {
 
 
 def _unknown_keywords(call, package: str, key: str):
-    """Keywords a Keras 3 callback or dataset loader does not take (CALLBACK_PARAMETERS, DATASET_LOADER_PARAMETERS):
+    """Keywords a Keras 3 callback, dataset loader or image utility does not take (CALLBACK_PARAMETERS,
+    DATASET_LOADER_PARAMETERS, UTILITY_PARAMETERS):
     a TypeError, or silently ignored where the constructor swallows **kwargs; a Keras 2 name is renamed."""
-    known = (CALLBACK_PARAMETERS if package == "callbacks" else DATASET_LOADER_PARAMETERS).get(key)
+    known = {"callbacks": CALLBACK_PARAMETERS, "datasets": DATASET_LOADER_PARAMETERS,
+             "utils": UTILITY_PARAMETERS}[package].get(key)
     if known is None:
         return
     accepted, swallows = known

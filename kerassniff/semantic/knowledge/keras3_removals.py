@@ -146,6 +146,12 @@ CALLBACK_PARAMETERS = {
     "CSVLogger": (("filename", "separator", "append"), False),
     "LearningRateScheduler": (("schedule", "verbose"), False),
 }
+# Keras 3's image utilities and the arguments they take (Keras 3.15.1; tf.keras 2's load_img also took Keras 1's
+# grayscale=, now color_mode="grayscale"), by the canonical names a script reaches them through.
+UTILITY_PARAMETERS = {
+    "load_img": (("path", "color_mode", "target_size", "interpolation", "keep_aspect_ratio"), False),
+}
+UTILITY_FUNCTIONS = {"keras.utils.load_img": "load_img", "keras.preprocessing.image.load_img": "load_img"}
 # Keras 2 keywords of Keras 3 callbacks and datasets that have a renamed equivalent: (where, old) -> modern.
 RENAMED_LIBRARY_KEYWORDS = {
     ("ReduceLROnPlateau", "epsilon"): "min_delta",
