@@ -275,7 +275,7 @@ def test_padded_sequences_are_the_same_samples(call: str) -> None:
 
 # ------------------------------------------------------------- pipelines of unknown elements
 @pytest.mark.parametrize("body, split", [
-    ("import tensorflow_datasets as tfds\nds = tfds.load('mnist', split='test', as_supervised=True)\n", "test"),
+    ("import tensorflow_datasets as tfds\nds = tfds.load('imdb_reviews', split='test', as_supervised=True)\n", "test"),
     ("import tensorflow_datasets as tfds\nds, info = tfds.load('mnist', split='test[:50%]', with_info=True)\n", "test"),
     ("import tensorflow_datasets as tfds\n_, ds = tfds.load('mnist', split=['train', 'train[90%:]'])\n", None),
     ("ds = keras.utils.text_dataset_from_directory('reviews/test')\n", None),
@@ -285,6 +285,15 @@ def test_padded_sequences_are_the_same_samples(call: str) -> None:
 def test_pipeline_readers_give_a_dataset_of_unknown_elements(body, split):
     data = fit_inputs(body + "model.fit(ds)\n")
     assert data.batches and data.split == split and not data.source.pixels and data.labels is None
+
+
+@pytest.mark.parametrize("name, color", [("mnist", "gray"), ("cifar10", "rgb"), ("eurosat/rgb", "rgb"),
+                                         ("oxford_iiit_pet:3.*.*", "rgb")])
+def test_a_tfds_image_set_read_as_pairs_gives_pixels_and_their_labels(name: str, color: str) -> None:
+    data = fit_inputs(f"import tensorflow_datasets as tfds\nds = tfds.load({name!r}, split='test', "
+                      f"as_supervised=True)\nmodel.fit(ds)\n")
+    assert data.source.pixels and data.source.color == color and data.split == "test" and data.batches
+    assert data.labels is not None and data.labels.encoding == "int"
 
 
 def test_map_through_an_unmodelled_function_keeps_the_split_and_hides_the_scaling():

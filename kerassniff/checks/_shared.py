@@ -161,6 +161,11 @@ def scaling_mismatches(script: Script, model: Model, flows: bool):
             yield reference, event
 
 
+def same_kind_of_data(a: Data, b: Data) -> bool:
+    """Two inputs whose scales can be compared: one source's data (the same group), or both known image pixels."""
+    return a.group == b.group or (a.source.pixels and b.source.pixels)
+
+
 def first_fit(inputs: list) -> "DataEvent | None":
     """The first fit() input among ``inputs``: what the other splits' scaling is compared with."""
     return next((e for e in inputs if e.kind == "fit"), None)

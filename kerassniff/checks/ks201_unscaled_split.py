@@ -6,6 +6,7 @@ from kerassniff.checks._shared import (
     comparable_scaling,
     events,
     first_fit,
+    same_kind_of_data,
     scaling_mismatches,
     scaling_text,
     used_scaling_verdict,
@@ -14,7 +15,7 @@ from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent, Step
+from kerassniff.semantic.dataflow import DataEvent, Step
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
 
@@ -39,7 +40,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
-            if _same_kind_of_data(reference.data, event.data):
+            if same_kind_of_data(reference.data, event.data):
                 yield _mismatch(model, reference, event)
         for reference, event in _raw_pixels_after_scaling_flow(script, model):
             yield _mismatch(model, reference, event)
@@ -124,6 +125,3 @@ def task(model: Model) -> str | None:
         return "regression"
     return None
 
-
-def _same_kind_of_data(a: Data, b: Data) -> bool:
-    return a.group == b.group or (a.source.pixels and b.source.pixels)

@@ -5,6 +5,7 @@ from kerassniff.checks._shared import (
     EVENT_WORDS,
     extra_scaling,
     flow_array_mismatches,
+    same_kind_of_data,
     scaling_mismatches,
     scaling_text,
     steps_text,
@@ -27,6 +28,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=True):
+            if not same_kind_of_data(reference.data, event.data):
+                continue  # a flow of unknown values (a CSV, a dict-shaped tfds set) has no known scale to compare
             yield Report(event.call_node, _flow_difference(reference, event),
                 explanation=(f"The training flow {reference.data.label} is {scaling_text(reference.data)} "
                              f"({{training}}), the {EVENT_WORDS[event.kind]} flow {event.data.label} is "

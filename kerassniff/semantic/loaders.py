@@ -13,7 +13,7 @@ from dataclasses import replace
 import libcst as cst
 
 from kerassniff.semantic.dataflow import DATASETS, Data, Source, names_a_pipeline, names_a_split_array, new_group
-from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS
+from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS, TFDS_PIXEL_SETS
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -229,18 +229,29 @@ def pipeline(kind: str, description: str, node: cst.CSTNode, path: str | None = 
 def tfds_load(args: CallArgs, node: cst.Call) -> Value:
     """``tfds.load(name, split=...)``: one dataset per split ("test", "train[:90%]"), a test split so marked.
 
-    Without ``split`` tfds returns a dict of splits (not modelled).  ``with_info=True`` adds the info object.
+    Without ``split`` tfds returns a dict of splits (not modelled).  ``with_info=True`` adds the info object.  A
+    known image set read with ``as_supervised=True`` yields 0-255 pixels and their labels (TFDS_PIXEL_SETS).
     """
     split = args.get("split")
     name = const_value(args.get("name", 0))
     description = f"tfds.load({name!r})" if isinstance(name, str) else "tfds.load(...)"
 
+    color = TFDS_PIXEL_SETS.get(name.split(":", 1)[0].split("/", 1)[0]) if isinstance(name, str) else None
+    supervised = const_value(args.get("as_supervised")) is True
+
     def one(value: Value) -> Value:
         text = const_value(value)
         if not isinstance(text, str):
             return UNKNOWN
-        role = text.split("[", 1)[0].strip()
-        return pipeline("dataset", description, node, split="test" if role == "test" else None)
+        role = "test" if text.split("[", 1)[0].strip() == "test" else None
+        if color is None or not supervised:
+            return pipeline("dataset", description, node, split=role)
+        # (image, label) pairs: 0-255 pixels and integer class ids, one pair per element until batched
+        group = new_group()
+        labels = Data(Source("dataset", description, node), group, role="y", split=role, encoding="int",
+                      batches=True, node=node)
+        return DataValue(Data(Source("dataset", description, node, pixels=True, color=color), group, role="x",
+                              split=role, batches=True, node=node, labels=labels))
 
     if isinstance(split, Seq):
         result: Value = Seq(tuple(one(item) for item in split.items), "tuple")

@@ -77,6 +77,19 @@ SKLEARN_CLASSIFICATION_SETS: dict[str, tuple[int, int, bool]] = {
 }
 
 
+# TensorFlow Datasets image sets whose image feature is uint8 0-255 pixels (tfds.features.Image), with their colour:
+# tfds.load(name, split=..., as_supervised=True) yields (image, label) pairs of them. A name's config and version
+# (``eurosat/rgb``, ``oxford_iiit_pet:3.*.*``) are not part of it.
+TFDS_IMAGE_SETS = {
+    **dict.fromkeys(("mnist", "fashion_mnist", "kmnist", "emnist", "binarized_mnist"), "gray"),
+    **dict.fromkeys(("cifar10", "cifar100", "svhn_cropped", "tf_flowers", "rock_paper_scissors", "cats_vs_dogs",
+                     "horses_or_humans", "beans", "malaria", "oxford_flowers102", "stanford_dogs", "food101",
+                     "eurosat", "caltech101", "deep_weeds", "imagenette", "colorectal_histology", "oxford_iiit_pet",
+                     "cassava", "plant_village", "citrus_leaves"), "rgb"),
+}
+# binarized_mnist's pixels are 0/1, not 0-255: left out of the pixel sets below.
+TFDS_PIXEL_SETS = {name: color for name, color in TFDS_IMAGE_SETS.items() if name != "binarized_mnist"}
+
 # imbalanced-learn's over-samplers: fit_resample(x, y) returns the original rows first, then the rows it adds for
 # each class it grows, class after class (SMOTE's ``X_resampled = [X.copy()]`` then one block per class, stacked;
 # RandomOverSampler's ``sample_indices = range(n)`` then the drawn indices appended), in every release since 0.4
