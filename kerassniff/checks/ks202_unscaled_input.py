@@ -45,7 +45,9 @@ def check(script: Script):
             if pretrained is not None:
                 yield _without_preprocess_input(event.call_node, data, pretrained)
                 break
-            yield _raw_pixels(event.call_node, data, "fit()", "training may stall near chance", "")
+            call = script.call_at(event.call_node)
+            trainer = "search()" if call is not None and call.method == "search" else "fit()"  # a keras-tuner's
+            yield _raw_pixels(event.call_node, data, trainer, "training may stall near chance", "")
             break
         else:
             yield from _raw_pixels_in_training_calls(model)

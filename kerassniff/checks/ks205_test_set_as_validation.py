@@ -24,13 +24,19 @@ def check(script: Script):
             for used in validation:
                 if used.order < final.order and _same_array(used.data, final.data):
                     yield Report(final.call_node, (
-                        f"evaluate() on {final.data.label} reuses the validation_data of fit() "
+                        f"evaluate() on {final.data.label} reuses the validation_data of {_trainer(script, used)}() "
                         f"({{validation}}): the test score is optimistic"),
                         explanation=("The test split was already used to watch and choose the training run (early "
                                      "stopping, checkpoints, tuning by eye), so it no longer measures unseen data."),
                         mentions={"validation": used.call_node})
                     break
         yield from _scored_predictions(script, model, validation)
+
+
+def _trainer(script: Script, used) -> str:
+    """The method that was given the validation data: fit, fit_generator, or a keras-tuner tuner's search."""
+    call = script.call_at(used.call_node)
+    return call.method if call is not None and call.method else "fit"
 
 
 def _scored_predictions(script: Script, model, validation: list):
@@ -55,7 +61,8 @@ def _scored_predictions(script: Script, model, validation: list):
             reported.add(id(final.call_node))
             name = scorer.callee.rsplit(".", 1)[-1]
             yield Report(final.call_node, (
-                f"{name}() scores predict() on {final.data.label}, the validation_data of fit() ({{validation}}): "
+                f"{name}() scores predict() on {final.data.label}, the validation_data of {_trainer(script, used)}() "
+                f"({{validation}}): "
                 f"optimistic"),
                 explanation=("The test split was already used to watch and choose the training run (early stopping, "
                              f"checkpoints, tuning by eye); {name}() ({{scorer}}) then scores these predictions on "

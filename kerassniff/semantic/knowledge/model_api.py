@@ -112,6 +112,18 @@ def other_spelling(name: str, compiled: Iterable[str]) -> str | None:
     if legacy is None or name in compiled:
         return None
     return next((other for other in compiled if METRIC_SPELLINGS.get(other) == legacy), None)
+# keras-tuner's tuners (keras_tuner, formerly kerastuner): each builds models with its hypermodel, trains them with
+# search(), which takes fit()'s arguments and keeps the trials that score best on its objective (val_... by
+# validation_data), and get_best_models() returns them trained.
+KERAS_TUNER_PACKAGES = frozenset({"keras_tuner", "kerastuner"})
+KERAS_TUNERS = frozenset({"RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch"})
+
+
+def is_keras_tuner(name: str) -> bool:
+    """``keras_tuner.RandomSearch``, ``kerastuner.tuners.Hyperband``: a tuner class of keras-tuner."""
+    return name.split(".", 1)[0] in KERAS_TUNER_PACKAGES and name.rsplit(".", 1)[-1] in KERAS_TUNERS
+
+
 # ModelCheckpoint formats its file name with ``filepath.format(epoch=..., **logs)`` at each save (``batch=`` too when
 # save_freq is a number of batches): a field that is neither these nor a logged quantity raises KeyError ("Failed to
 # format this callback filepath", Keras 3.15.1 and tf.keras 2 alike).

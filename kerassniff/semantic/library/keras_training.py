@@ -33,6 +33,7 @@ from kerassniff.semantic.values import (
     CallArgs,
     Const,
     DataValue,
+    FunctionValue,
     Instance,
     LayerValue,
     ModelValue,
@@ -41,6 +42,7 @@ from kerassniff.semantic.values import (
     TensorValue,
     Unknown,
     Value,
+    const_value,
 )
 
 ModelMethod = Callable[[Effects, Model, str, CallArgs, cst.Call], Value]
@@ -131,6 +133,28 @@ def inference(effects: Effects, model: Model, method: str, args: CallArgs, node:
     return Predictions(model=model, call=node)
 
 
+def tuner(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
+    """``keras_tuner.RandomSearch(build_model, ...)``: stands for the model its hypermodel builds (built here once,
+    with hyper-parameters the analysis does not know), which ``search()`` trains and ``get_best_models()`` returns.
+    None when the hypermodel is not a function of the script or a model."""
+    hypermodel = args.get("hypermodel", 0)
+    if isinstance(hypermodel, FunctionValue):
+        hypermodel = effects.call_function(hypermodel, CallArgs((UNKNOWN,)), node)
+    return hypermodel if isinstance(hypermodel, ModelValue) else None
+
+
+def search(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """A tuner's ``search(x, y, epochs=..., validation_data=...)``: fit()'s arguments, for every trial."""
+    record_fit(effects, model, method, args, node)
+    return Const(None)
+
+
+def best_models(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """A tuner's ``get_best_models(num_models=n)``: n models trained by its search (the one model it stands for)."""
+    count = const_value(args.get("num_models", 0), 1)
+    return Seq((ModelValue(model),) * (count if isinstance(count, int) and 0 < count <= 16 else 1), "list")
+
+
 def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     path = args.get("filepath", 0) or UNKNOWN
     model.saves.append(SaveCall(model, node, method, path))
@@ -141,6 +165,7 @@ def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.
 MODEL_METHODS: dict[str, ModelMethod] = first_wins(
     (("add",), add), (("pop",), pop), (("compile",), compile_model), (FIT_METHODS, fit),
     (EVALUATE_METHODS | PREDICT_METHODS, inference), (SAVE_METHODS, save),
+    (("search",), search), (("get_best_models",), best_models),  # a keras-tuner tuner standing for its model
 )
 
 
