@@ -243,6 +243,11 @@ def compiled_metric_names(fit: FitCall) -> set[str] | None:
 
 
 def keras_2_only(script: Script) -> bool:
+    """See :func:`_keras_2_only`; computed once per script (rules ask it per call)."""
+    return script.derived("keras_2_only", lambda: _keras_2_only(script))
+
+
+def _keras_2_only(script: Script) -> bool:
     """Whether the script's Keras is a Keras 2: it imports tf_keras (which also makes ``tensorflow.keras`` tf_keras
     when TF_USE_LEGACY_KERAS is set, as such scripts do), or TensorFlow's private copy and no public Keras
     (``keras``, ``tensorflow.keras``). A script that imports the private copy beside a public Keras is judged object

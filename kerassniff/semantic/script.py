@@ -74,8 +74,10 @@ class Script:
         return names.get(id(node))
 
     def imports_from(self, *roots: str) -> bool:
-        """Whether an import of the script names a module under one of ``roots`` (dotted prefixes)."""
-        return any(raw == root or raw.startswith(root + ".") for raw in self.imports.values() for root in roots)
+        """Whether an import of the script names a module under one of ``roots`` (dotted prefixes); read by rules,
+        once per script and roots."""
+        return self.derived(("imports_from", roots), lambda: any(
+            raw == root or raw.startswith(root + ".") for raw in self.imports.values() for root in roots))
 
     # -- positions are computed lazily, only for the nodes that need them ---------
     def position(self, node: cst.CSTNode) -> CodeRange | None:
