@@ -214,3 +214,14 @@ def test_the_preprocess_input_maps_match_the_installed_applications() -> None:
         assert (float(low), float(high)) == pytest.approx((offset, 255 * factor + offset), rel=1e-3), mode
     generator = ImageDataGenerator(rescale=1 / 255, preprocessing_function=lambda x: x + 1000)
     assert generator.standardize(np.zeros((1, 1, 3), "float32"))[0, 0, 0] == pytest.approx(1000 / 255)
+
+
+def test_the_private_copy_parts_reported_are_missing_from_the_installed_tensorflow() -> None:
+    """KS402's PRIVATE_COPY_REMOVED: TensorFlow's private Keras 2 copy is there, without these subpackages."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    importlib.import_module(keras3_removals.PRIVATE_COPY)
+    importlib.import_module(keras3_removals.PRIVATE_COPY + ".layers")
+    for part in keras3_removals.PRIVATE_COPY_REMOVED:
+        with pytest.raises(ImportError):
+            importlib.import_module(f"{keras3_removals.PRIVATE_COPY}.{part}")

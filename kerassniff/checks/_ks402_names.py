@@ -16,6 +16,8 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_IN_OPS,
     BACKEND_FUNCTIONS_IN_RANDOM,
     BACKEND_SPELLINGS,
+    PRIVATE_COPY,
+    PRIVATE_COPY_REMOVED,
     REMOVED_ALIASES,
     REMOVED_FROM_KERAS,
     REMOVED_IN_KERAS_3,
@@ -26,6 +28,7 @@ _KERAS_ROOT_REMOVED = {**REMOVED_MODULES, **REMOVED_FROM_KERAS}
 _BACKEND_FUNCTIONS = BACKEND_FUNCTIONS_IN_OPS | BACKEND_FUNCTIONS_IN_RANDOM | BACKEND_FUNCTIONS_ELSEWHERE
 _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 _KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
+_PRIVATE_PREFIX = PRIVATE_COPY + "."
 
 
 def removed_names(script: Script):
@@ -59,6 +62,12 @@ def _removed_modules(script: Script):
             if "api" not in reported and not reference.guarded:
                 reported.add("api")
                 yield _removed_in_keras_3(script, reference, "api")
+            continue
+        if raw.startswith(_PRIVATE_PREFIX):
+            part = raw[len(_PRIVATE_PREFIX):].split(".", 1)[0]
+            if part in PRIVATE_COPY_REMOVED and part not in reported and not reference.guarded:
+                reported.add(part)
+                yield _private_copy_part(script, reference, part)
             continue
         if raw.startswith("keras."):
             relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
@@ -127,6 +136,19 @@ def _removed_in_keras_3(script: Script, reference, module: str) -> Report:
                   explanation=(f"Keras 3 releases before {release} had keras.{module}; Keras {release} and later do "
                                f"not (checked on the released wheels), so the script stops here with {failure}."),
                   facts={"module": f"keras.{module}"})
+
+
+def _private_copy_part(script: Script, reference, part: str) -> Report:
+    """``from tensorflow.python.keras.datasets import imdb``: a part of TensorFlow's private Keras 2 copy that current
+    TensorFlow no longer ships (the copy itself remains, so its other parts are not reported)."""
+    failure = _failure(script, reference.node)
+    module = f"{PRIVATE_COPY}.{part}"
+    return Report(reference.node, f"{module} does not exist in current TensorFlow: {failure}",
+                  PRIVATE_COPY_REMOVED[part],
+                  explanation=(f"{PRIVATE_COPY} is TensorFlow's private copy of Keras 2, never a public API; "
+                               f"TensorFlow 2.21 still ships part of it but not {module}, so the script stops here "
+                               f"with {failure} (checked on TensorFlow 2.21)."),
+                  facts={"module": module})
 
 
 def _failure(script: Script, node: cst.CSTNode) -> str:

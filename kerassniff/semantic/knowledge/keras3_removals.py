@@ -126,6 +126,14 @@ REMOVED_IN_KERAS_3 = {
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
 PRIVATE_COPY = "tensorflow.python.keras"
+# Subpackages TensorFlow's private Keras 2 copy no longer has (TensorFlow 2.21: ModuleNotFoundError; its layers,
+# models, optimizers, callbacks, utils and backend remain), with where the names went.
+PRIVATE_COPY_REMOVED = {
+    "applications": "import the network from keras.applications (keras.applications.ResNet50)",
+    "wrappers": "use keras.wrappers.SKLearnClassifier (or scikeras) instead",
+    "datasets": "load the data with keras.datasets (keras.datasets.imdb.load_data())",
+    "preprocessing": "use keras.utils (pad_sequences, load_img) and keras.layers (TextVectorization) instead",
+}
 # Optimizer keywords Keras 3 dropped without a renamed equivalent: optimizer class -> keywords.
 REMOVED_OPTIMIZER_KEYWORDS = {"Nadam": ("schedule_decay",)}
 # Standalone Keras 2.0-2.3's lowercase aliases of the optimizer classes (keras.optimizers.adam()); Keras 3 has only the
