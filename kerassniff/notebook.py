@@ -47,6 +47,11 @@ _ESCAPE_OPENS_LINE = re.compile(r"^[ \t]*(?:[!%?,;/]|>>>|\.\.\.|In \[)", re.MULT
 _ESCAPE_INSIDE_LINE = re.compile(r"=\s*[!%]|\?[ \t]*$", re.MULTILINE)
 
 
+# ``pip install x`` or ``conda install x`` alone on a line: not Python, but IPython's automagic (on by default) runs it
+# as the %pip / %conda magic, as Jupyter does.
+_AUTOMAGIC = re.compile(r"^([ \t]*)((?:pip|conda)[ \t]+(?:install|uninstall|list|show|freeze)\b)", re.MULTILINE)
+
+
 def maybe_ipython(source: str) -> bool:
     """Whether a cell could hold IPython syntax (``_MAYBE_IPYTHON``); a cell without is plain Python for IPython too."""
     if not source or source[0].isspace():  # leading blank lines or indentation: the whole pattern decides
@@ -135,6 +140,8 @@ def percent_script_python(text: str) -> str | None:
 
 def cell_python(source: str) -> list[str]:
     """One code cell as Python, one line per source line (same count, same order)."""
+    if ("pip" in source or "conda" in source) and _AUTOMAGIC.search(source):
+        source = _AUTOMAGIC.sub(r"\1%\2", source)  # automagic: the line magic it stands for
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         words = lines[0].lstrip()[2:].split(maxsplit=1)

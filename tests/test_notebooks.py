@@ -229,3 +229,13 @@ def test_a_percent_format_script_reads_its_ipython_lines_as_a_notebook_does() ->
     assert "!pip" not in python and "%matplotlib" not in python
     assert percent_script_python("import keras\n!pip install x\n") is None
     assert percent_script_python("# %%\nimport keras\n") is None
+
+
+def test_a_bare_pip_install_line_is_the_pip_magic_by_automagic() -> None:
+    """``pip install x`` alone in a cell runs in Jupyter (automagic makes it %pip): no syntax error."""
+    from kerassniff.notebook import cell_python
+
+    lines = cell_python("pip install -q tensorflow\nimport keras\n  conda install numpy")
+    assert len(lines) == 3 and lines[1] == "import keras"
+    assert "pip" in lines[0] and not lines[0].startswith("pip install")
+    compile("\n".join(line.strip() for line in lines), "cell", "exec")  # Python now
