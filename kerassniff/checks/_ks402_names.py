@@ -52,8 +52,14 @@ def _removed_modules(script: Script):
     import).  Every reference is looked at: the tests are C-level string prefixes."""
     reported: set[str] = set()
     backend_used: list = []  # keras.backend.<Keras 2 function> references, reported once per script
+    judged: dict[str, bool] = {}  # a raw name's verdict, once per distinct name (a script names Dense many times)
     for reference in script.references:
         raw = reference.raw
+        removed = judged.get(raw)
+        if removed is None:
+            removed = judged[raw] = _may_be_removed(raw)
+        if not removed:
+            continue
         if raw.startswith("keras.backend.") and not reference.guarded and \
                 raw.split(".")[2] in _BACKEND_FUNCTIONS:
             backend_used.append(reference)
@@ -136,6 +142,24 @@ def _removed_in_keras_3(script: Script, reference, module: str) -> Report:
                   explanation=(f"Keras 3 releases before {release} had keras.{module}; Keras {release} and later do "
                                f"not (checked on the released wheels), so the script stops here with {failure}."),
                   facts={"module": f"keras.{module}"})
+
+
+def _may_be_removed(raw: str) -> bool:
+    """Whether a raw dotted name is one :func:`_removed_modules` may report (the same tests, without the reference's
+    own facts): a Keras 2 backend function, keras.api, a removed part of the private copy, a removed module."""
+    if raw.startswith("keras.backend.") and raw.split(".")[2] in _BACKEND_FUNCTIONS:
+        return True
+    if raw.startswith("keras.api.") or raw == "keras.api":
+        return True
+    if raw.startswith(_PRIVATE_PREFIX):
+        return raw[len(_PRIVATE_PREFIX):].split(".", 1)[0] in PRIVATE_COPY_REMOVED
+    if raw.startswith("keras."):
+        relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
+    elif raw.startswith("tensorflow.keras."):
+        relative, table, prefixes = raw[17:], REMOVED_MODULES, _REMOVED_PREFIXES
+    else:
+        return False
+    return relative in table or relative.startswith(prefixes)
 
 
 def _private_copy_part(script: Script, reference, part: str) -> Report:

@@ -79,6 +79,10 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     return Verdict(False, f"{keras} still has Model.{removed[0]['name']} (deprecated)")
 
 
+# The methods judged below whatever their receiver (a metric object, an iterator, an optimizer, a layer).
+_METHODS_OF_ANY_RECEIVER = frozenset({"reset_states", "next", "apply_gradients", "add_metric", *REMOVED_MODEL_METHODS})
+
+
 @rule("KS402", "legacy-keras-api", Severity.ERROR,
       "Keras 1/2 arguments and names that current Keras rejects, ignores or silently reinterprets",
       "use the modern spelling named in the message", verdict=verdict)
@@ -87,6 +91,8 @@ def check(script: Script):
         callee = call.callee or ""
         keras_callee = is_keras(callee)
         on_model = isinstance(call.receiver, ModelValue) or (call.method in MODEL_METHODS and isinstance(call.receiver, Unknown))
+        if not keras_callee and not on_model and call.method not in _METHODS_OF_ANY_RECEIVER:
+            continue  # most calls: nothing below judges a call of another library on another object
         if call.guarded and any(a.keyword is not None and a.keyword.value in CALL_KEYWORDS for a in call.args.nodes):
             continue  # a Keras 1 call (nb_epoch=, samples_per_epoch=) in a version shim: the old branch, not run today
         if call.method in GENERATOR_METHODS and on_model and not _private_model(script, call):
