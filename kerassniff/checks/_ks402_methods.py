@@ -12,7 +12,7 @@ from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const, FunctionValue, Instance, Symbol, string_ending
+from kerassniff.semantic.values import Const, FunctionValue, Instance, ModelValue, Symbol, string_ending
 
 
 def iterator_next(call: CallSite) -> Report | None:
@@ -74,10 +74,14 @@ def metrics_not_a_list(call: CallSite):
         if arg is None or not _one_metric(value):
             continue
         text = "a string" if isinstance(value, Const) else "one metric"
+        # a list of one metric is the same metric only for a model with one output (a list is one entry per output)
+        model = call.receiver.model if isinstance(call.receiver, ModelValue) else None
+        single = model is not None and (model.kind == "sequential" or len(model.output_paths()) == 1)
         yield Report(arg.value, f"compile({keyword}=...) gets {text}, not a list: Keras 3 raises ValueError",
-                     f"put it in a list: {keyword}=[...]",
+                     f"put it in a list: {keyword}=[...]" if single else
+                     f"put it in a list ({keyword}=[...]), or for several outputs a dict by output name",
                      safe_fix("put the metric in a list", arg.value,
-                              cst.List([cst.Element(arg.value)])),
+                              cst.List([cst.Element(arg.value)])) if single else None,
                      explanation=(f"tf.keras 2 accepted a single metric and applied it to every output; Keras 3's "
                                   f"compile() accepts only a list, tuple or dict and raises ValueError (\"Expected "
                                   f"`{keyword}` argument to be a list, tuple, or dict\"), before any training."),

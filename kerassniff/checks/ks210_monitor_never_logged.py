@@ -19,6 +19,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import (
     METRIC_SPELLINGS,
+    CALLBACK_LOGGED_KEYS,
     CALLBACKS_POSITION,
     CHECKPOINT_CALLBACKS,
     DEFAULT_MONITOR,
@@ -27,7 +28,7 @@ from kerassniff.semantic.knowledge.model_api import (
     other_spelling,
 )
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.values import Instance, Value, const_value, str_value
+from kerassniff.semantic.values import Const, Instance, Value, const_value, str_value
 
 # What each callback fails to do when its quantity is missing, and how it behaves meanwhile (checked on Keras 3.15.1;
 # Keras 2 and tf.keras 2 from their sources).
@@ -195,7 +196,7 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     spelling of a compiled metric, ("metrics",) when no metric is compiled; None when it is logged or unknown."""
     validates = _validates(fit)
     base = key[4:] if key.startswith("val_") else key
-    if base != "loss" and base not in METRIC_SPELLINGS and _others_may_log(fit):
+    if base in CALLBACK_LOGGED_KEYS or (base != "loss" and base not in METRIC_SPELLINGS and _others_may_log(fit)):
         return None
     no_validation = ("validation",) if key.startswith("val_") and validates is False else None
     if base == "loss" or validates is None or fit.model.kind not in _COMPILED_KINDS or _adds_metrics(script):
@@ -214,7 +215,11 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
 
 def _others_may_log(fit: FitCall) -> bool:
     """A callback of the fit() that is not one of Keras's own (a class of the script, or one kerassniff does not
-    know) may write any quantity into the epoch's logs, an F1 score computed on its own data for one."""
+    know), or a callbacks list the analysis cannot read, may write any quantity into the epoch's logs, an F1 score
+    computed on its own data for one."""
+    given = fit.args.get("callbacks", CALLBACKS_POSITION.get(fit.method))
+    if given is not None and not fit.callbacks and not (isinstance(given, Const) and given.value in (None, ())):
+        return True  # callbacks=make_callbacks(...): not known
     return any(not isinstance(callback, Instance) or callback.local_class is not None or
                not callback.cls.startswith("keras.callbacks.") for callback in fit.callbacks)
 

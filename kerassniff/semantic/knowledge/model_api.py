@@ -112,6 +112,10 @@ def other_spelling(name: str, compiled: Iterable[str]) -> str | None:
     if legacy is None or name in compiled:
         return None
     return next((other for other in compiled if METRIC_SPELLINGS.get(other) == legacy), None)
+# Quantities Keras's own callbacks write into the epoch's logs, whatever compile() says: the learning rate
+# (ReduceLROnPlateau and LearningRateScheduler: "learning_rate" in Keras 3.15.1, "lr" in tf.keras 2).
+CALLBACK_LOGGED_KEYS = frozenset({"learning_rate", "lr"})
+
 # keras-tuner's tuners (keras_tuner, formerly kerastuner): each builds models with its hypermodel, trains them with
 # search(), which takes fit()'s arguments and keeps the trials that score best on its objective (val_... by
 # validation_data), and get_best_models() returns them trained.
