@@ -17,8 +17,8 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
-from kerassniff.semantic.knowledge.layers import BUILT_IN_SCALING, PREPROCESSING_AFFINE, PREPROCESSING_MODES
-from kerassniff.semantic.models import Application, Model
+from kerassniff.semantic.knowledge.layers import PREPROCESSING_AFFINE, PREPROCESSING_MODES
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
 
 PIXEL_MAX = 255.0
@@ -144,7 +144,7 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
     that scales its input (EfficientNet; EfficientNetV2, ConvNeXt, MobileNetV3 unless include_preprocessing=False)."""
     if id(model) in seen:
         return []
-    built_in = _built_in_scaling(model.application) if model.application is not None else None
+    built_in = model.application.built_in_scaling if model.application is not None else None
     if built_in is not None:
         factor, offset, what = built_in
         return [Scaling(factor, model.node, f"{model.application.name}'s own {what}", in_model=True, offset=offset)]
@@ -157,17 +157,6 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
         elif layer.nested is not None:
             scalings += model_rescaling(layer.nested, seen | {id(model)})
     return scalings
-
-
-def _built_in_scaling(app: Application) -> tuple[float, float, str] | None:
-    """(factor, offset, what it is) of the input scaling a keras.applications network builds in, when it does."""
-    prefix = max((p for p in BUILT_IN_SCALING if app.name.startswith(p)), key=len, default=None)
-    if prefix is None:
-        return None
-    factor, offset, switchable, what = BUILT_IN_SCALING[prefix]
-    if switchable and app.include_preprocessing is not True:
-        return None  # switched off, or not known to be on
-    return factor, offset, what
 
 
 def _factor(step: Step) -> float | None:

@@ -17,6 +17,7 @@ from kerassniff.semantic.knowledge.layers import (
     ACTIVATION_SYNONYMS,
     BATCHNORM_APPLICATIONS,
     BATCHNORM_LAYERS,
+    BUILT_IN_SCALING,
     CONV_LAYERS,
     INPUT_SCALING_LAYERS,
     WEIGHTLESS_PREPROCESSING_LAYERS,
@@ -111,6 +112,23 @@ class Application:
     def has_batchnorm(self) -> bool:
         return any(self.name.startswith(prefix) for prefix in BATCHNORM_APPLICATIONS)
 
+    @property
+    def scales_itself(self) -> bool:
+        """Whether the network may rescale 0-255 pixels itself (its switch, include_preprocessing=, not off)."""
+        return self.name.startswith(SELF_SCALING_APPLICATIONS) and self.include_preprocessing is not False
+
+    @property
+    def built_in_scaling(self) -> tuple[float, float, str] | None:
+        """(factor, offset, what it is) of the input scaling the network builds in (BUILT_IN_SCALING), when it is
+        known to be on."""
+        prefix = max((p for p in BUILT_IN_SCALING if self.name.startswith(p)), key=len, default=None)
+        if prefix is None:
+            return None
+        factor, offset, switchable, what = BUILT_IN_SCALING[prefix]
+        if switchable and self.include_preprocessing is not True:
+            return None  # switched off, or not known to be on
+        return factor, offset, what
+
 
 @dataclass
 class OutputHead:
@@ -179,8 +197,7 @@ class Model:
     def scales_inputs(self) -> bool:
         """True when the model itself rescales raw inputs, or might: a Lambda layer, or a model inside it whose
         layers are not known (a loaded model, a KerasCV backbone built with ``include_rescaling=True``)."""
-        if self.application is not None and self.application.name.startswith(SELF_SCALING_APPLICATIONS) and \
-                self.application.include_preprocessing is not False:
+        if self.application is not None and self.application.scales_itself:
             return True
         for layer in self.all_layers():
             if layer.kind in INPUT_SCALING_LAYERS:

@@ -83,8 +83,9 @@ BUILT_IN_SCALING = {
     "MobileNetV3": (1 / 127.5, -1.0, True, "rescaling"),
     "ConvNeXt": (1 / 58.395, -123.675 / 58.395, True, "normalisation"),
 }
-# keras.applications families that rescale raw 0-255 pixels themselves.
-SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet", "MobileNetV3", "ResNetRS")
+# keras.applications families that rescale raw 0-255 pixels themselves unless switched off: BUILT_IN_SCALING's, and
+# tf.keras 2's RegNet and ResNetRS (not in Keras 3; their scaling is not modelled, only known to be there).
+SELF_SCALING_APPLICATIONS = (*BUILT_IN_SCALING, "RegNet", "ResNetRS")
 # What each keras.applications network's ImageNet weights were trained on, as its preprocess_input makes the pixels
 # ("caffe": 0-255 BGR less the ImageNet channel means; "tf": scaled to -1..1; "torch": 0-1 less the means, over the
 # standard deviations), and the module that holds that preprocess_input (checked in Keras 3.15.1's
