@@ -161,6 +161,13 @@ def scaling_mismatches(script: Script, model: Model, flows: bool):
             yield reference, event
 
 
+def trainer_name(script: Script, node) -> str:
+    """The method of the training call at ``node`` as a message names it: ``search()`` for a keras-tuner tuner's
+    search, ``fit()`` otherwise (fit_generator and train_on_batch included)."""
+    call = script.call_at(node)
+    return "search()" if call is not None and call.method == "search" else "fit()"
+
+
 def same_kind_of_data(a: Data, b: Data) -> bool:
     """Two inputs whose scales can be compared: one source's data (the same group), or both known image pixels."""
     return a.group == b.group or (a.source.pixels and b.source.pixels)

@@ -1,7 +1,7 @@
 """KS202 unscaled-input (seeds 002 and 004)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import events
+from kerassniff.checks._shared import events, trainer_name
 from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -45,9 +45,8 @@ def check(script: Script):
             if pretrained is not None:
                 yield _without_preprocess_input(event.call_node, data, pretrained)
                 break
-            call = script.call_at(event.call_node)
-            trainer = "search()" if call is not None and call.method == "search" else "fit()"  # a keras-tuner's
-            yield _raw_pixels(event.call_node, data, trainer, "training may stall near chance", "")
+            yield _raw_pixels(event.call_node, data, trainer_name(script, event.call_node),
+                              "training may stall near chance", "")
             break
         else:
             yield from _raw_pixels_in_training_calls(model)

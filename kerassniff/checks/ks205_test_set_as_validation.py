@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 
-from kerassniff.checks._shared import events
+from kerassniff.checks._shared import events, trainer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -24,19 +24,14 @@ def check(script: Script):
             for used in validation:
                 if used.order < final.order and _same_array(used.data, final.data):
                     yield Report(final.call_node, (
-                        f"evaluate() on {final.data.label} reuses the validation_data of {_trainer(script, used)}() "
+                        f"evaluate() on {final.data.label} reuses the validation_data of "
+                        f"{trainer_name(script, used.call_node)} "
                         f"({{validation}}): the test score is optimistic"),
                         explanation=("The test split was already used to watch and choose the training run (early "
                                      "stopping, checkpoints, tuning by eye), so it no longer measures unseen data."),
                         mentions={"validation": used.call_node})
                     break
         yield from _scored_predictions(script, model, validation)
-
-
-def _trainer(script: Script, used) -> str:
-    """The method that was given the validation data: fit, fit_generator, or a keras-tuner tuner's search."""
-    call = script.call_at(used.call_node)
-    return call.method if call is not None and call.method else "fit"
 
 
 def _scored_predictions(script: Script, model, validation: list):
@@ -61,7 +56,8 @@ def _scored_predictions(script: Script, model, validation: list):
             reported.add(id(final.call_node))
             name = scorer.callee.rsplit(".", 1)[-1]
             yield Report(final.call_node, (
-                f"{name}() scores predict() on {final.data.label}, the validation_data of {_trainer(script, used)}() "
+                f"{name}() scores predict() on {final.data.label}, the validation_data of "
+                f"{trainer_name(script, used.call_node)} "
                 f"({{validation}}): "
                 f"optimistic"),
                 explanation=("The test split was already used to watch and choose the training run (early stopping, "
