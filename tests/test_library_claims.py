@@ -225,3 +225,43 @@ def test_the_private_copy_parts_reported_are_missing_from_the_installed_tensorfl
     for part in keras3_removals.PRIVATE_COPY_REMOVED:
         with pytest.raises(ImportError):
             importlib.import_module(f"{keras3_removals.PRIVATE_COPY}.{part}")
+
+
+def test_tensorflow_2_lost_tf_train_optimizers_and_keras_3_refuses_the_compat_copies() -> None:
+    """KS402's TENSORFLOW_1_OPTIMIZERS: no tf.train.<Name>, a tf.compat.v1.train.<Name> that Keras 3's compile()
+    refuses, and the Keras optimizer the hint names."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    tf = pytest.importorskip("tensorflow")
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    for name, modern in keras3_removals.TENSORFLOW_1_OPTIMIZERS.items():
+        assert not hasattr(tf.train, name)
+        old = getattr(tf.compat.v1.train, name)
+        optimizer = old(0.01, 0.9) if name == "MomentumOptimizer" else old(0.01)
+        with pytest.raises(ValueError, match="Could not interpret optimizer identifier"):
+            model.compile(optimizer=optimizer, loss="mse")
+        assert hasattr(keras.optimizers, modern.split("(")[0])
+
+
+def test_keras_3_refuses_a_python_list_of_numbers_as_data() -> None:
+    """KS402's python_numbers (checks/_ks402_methods.py): fit/evaluate/predict on a list of numbers, x or y, raise
+    ValueError; a list of arrays (one per input) is accepted."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    array = np.array([[1.0], [2.0]])
+    for call in (lambda: model.fit([1.0, 2.0], array, epochs=1, verbose=0),
+                 lambda: model.fit(array, [1.0, 2.0], epochs=1, verbose=0),
+                 lambda: model.evaluate(array, [1.0, 2.0], verbose=0),
+                 lambda: model.predict([10.0], verbose=0),
+                 lambda: model.predict([[10.0], [11.0]], verbose=0)):
+        with pytest.raises(ValueError, match="Unrecognized data type"):
+            call()
+    left, right = keras.Input((1,)), keras.Input((1,))
+    pair = keras.Model([left, right], keras.layers.Dense(1)(keras.layers.Concatenate()([left, right])))
+    assert pair.predict([array, array], verbose=0).shape == (2, 1)

@@ -1,5 +1,6 @@
-"""KS402's checks of single calls: methods Keras 3's own objects no longer have, and file names its savers refuse
-(the rule module holds the others and decides which Keras the script runs on).
+"""KS402's checks of single calls: methods Keras 3's own objects no longer have, file names its savers refuse,
+arguments its callbacks, loaders and data methods do not take, TensorFlow 1's optimizers, and history keys logged
+under another name (the rule module holds the others and decides which Keras the script runs on).
 
 Kept apart so that the rule module stays a readable size; each function takes one recorded call and returns or
 yields the report, nothing when the call is not one it judges.
@@ -8,11 +9,21 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._shared import compiled_metric_names
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
+from kerassniff.semantic.knowledge.keras3_removals import (
+    CALLBACK_PARAMETERS,
+    DATASET_LOADER_PARAMETERS,
+    RENAMED_LIBRARY_KEYWORDS,
+    TENSORFLOW_1_OPTIMIZERS,
+    UTILITY_PARAMETERS,
+)
+from kerassniff.semantic.knowledge.model_api import METRIC_SPELLINGS, other_spelling
+from kerassniff.semantic import Script
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const, FunctionValue, Instance, ModelValue, Symbol, string_ending
+from kerassniff.semantic.values import Const, FunctionValue, Instance, ModelValue, Seq, Symbol, Value, string_ending
 
 
 def iterator_next(call: CallSite) -> Report | None:
@@ -93,3 +104,154 @@ def _one_metric(value) -> bool:
     return (isinstance(value, Const) and isinstance(value.value, str)) or isinstance(value, FunctionValue) or (
         isinstance(value, Instance) and value.cls.startswith("keras.metrics.")) or (
         isinstance(value, Symbol) and value.name.startswith(("keras.metrics.", "keras.losses.")))
+
+
+def python_numbers(call: CallSite, numpy: str | None):
+    """``model.predict([10.0])``, ``model.fit(xs, ys)`` with ``xs = [1.0, 2.0]``: tf.keras 2 turned a list (or tuple)
+    of plain numbers into an array (its ListsOfScalarsDataAdapter); Keras 3's data adapters take arrays, tensors,
+    datasets and generators only, and fit()/evaluate()/predict() raise ValueError ("Unrecognized data type", checked
+    on Keras 3.15.1, for x and for y). A list of arrays is still one array per input, and is not judged. One report
+    per call; ``numpy``: the name NumPy is imported as, for the fix (none without one)."""
+    lists = []
+    for keyword, position in (("x", 0), ("y", 1)):
+        if keyword == "y" and call.method == "predict":
+            break
+        arg = call.args.node_of(keyword, position)
+        if arg is not None and _plain_numbers(call.args.get(keyword, position)):
+            lists.append((keyword, arg))
+    if not lists:
+        return
+    where, names = f"model.{call.method}()", " and ".join(keyword for keyword, _ in lists)
+    fix = None
+    if numpy is not None:
+        wrapped = {id(arg): arg.with_changes(value=cst.Call(cst.Attribute(cst.Name(numpy), cst.Name("array")),
+                                                            [cst.Arg(arg.value)])) for _, arg in lists}
+        fix = safe_fix(f"convert the list{'s' if len(lists) > 1 else ''} with {numpy}.array()", call.node,
+                       call.node.with_changes(args=[wrapped.get(id(arg), arg) for arg in call.node.args]))
+    yield Report(lists[0][1].value, f"{where} gets Python lists of numbers as {names}: Keras 3 raises ValueError"
+                 if len(lists) > 1 else f"{where} gets a Python list of numbers as {names}: Keras 3 raises ValueError",
+                 f"pass NumPy arrays: {numpy or 'np'}.array(...) of each list" if len(lists) > 1 else
+                 f"pass a NumPy array: {numpy or 'np'}.array(...) of the list",
+                 fix,
+                 explanation=(f"tf.keras 2 converted a list of plain numbers to an array itself; Keras 3's "
+                              f"{call.method}() accepts NumPy arrays, tensors, datasets and generators, and stops "
+                              f"with ValueError (\"Unrecognized data type\") on a list of numbers"
+                              + (", before any training." if call.method == "fit" else ".")),
+                 facts={"arguments": [keyword for keyword, _ in lists]})
+
+
+def _plain_numbers(value: Value | None, depth: int = 0) -> bool:
+    """A non-empty list or tuple whose items are numbers, or lists of numbers (a literal, as the model reads it)."""
+    if isinstance(value, Const):
+        items = value.value
+        if not isinstance(items, tuple) or not items:
+            return False
+        return all(_number(item) for item in items) if depth < 3 else False
+    if isinstance(value, Seq) and value.items and depth < 3:
+        return all(_plain_numbers(item, depth + 1) or (isinstance(item, Const) and _number(item.value))
+                   for item in value.items)
+    return False
+
+
+def _number(item) -> bool:
+    if isinstance(item, tuple):
+        return bool(item) and all(_number(part) for part in item)
+    return isinstance(item, (int, float)) and not isinstance(item, bool)
+
+
+def tensorflow_1_optimizer(call: CallSite, keras_3: bool):
+    """``model.compile(optimizer=tf.train.AdamOptimizer(0.01))``: TensorFlow 1's optimizers (TENSORFLOW_1_OPTIMIZERS).
+    TensorFlow 2 has no ``tf.train.AdamOptimizer`` (AttributeError where it is built, whatever the Keras); its
+    ``tf.compat.v1.train`` copy is refused by Keras 3's compile() (``keras_3``: the script runs on Keras 3)."""
+    value = call.args.get("optimizer", 0)
+    if not isinstance(value, Instance) or not isinstance(value.node, cst.Call):
+        return
+    module, _, name = value.cls.rpartition(".")
+    if name not in TENSORFLOW_1_OPTIMIZERS or module not in ("tensorflow.train", "tensorflow.compat.v1.train"):
+        return
+    modern = f"keras.optimizers.{TENSORFLOW_1_OPTIMIZERS[name]}"
+    if module == "tensorflow.train":
+        yield Report(value.node.func, f"tf.train.{name} is TensorFlow 1's: TensorFlow 2 stops with AttributeError",
+                     f"use {modern}",
+                     explanation=(f"TensorFlow 1's tf.keras accepted tf.train optimizers in compile(). TensorFlow 2 "
+                                  f"removed tf.train.{name} (only tf.compat.v1.train.{name} is left, which Keras 3 "
+                                  f"refuses), so the script stops where the optimizer is built, before training."),
+                     facts={"optimizer": name, "modern": modern})
+    elif keras_3:
+        yield Report(value.node.func, f"compile() gets TensorFlow 1's tf.compat.v1.train.{name}: Keras 3 raises ValueError",
+                     f"use {modern}",
+                     explanation=(f"tf.compat.v1.train.{name} is TensorFlow 1's optimizer, which tf.keras 2 wrapped; "
+                                  f"Keras 3's compile() accepts only Keras optimizers and raises ValueError (\"Could "
+                                  f"not interpret optimizer identifier\") before any training."),
+                     facts={"optimizer": name, "modern": modern})
+
+
+# What a renamed keyword that Keras 3 ignores leaves the call doing (the explanation's last sentence).
+_IGNORED_RENAME_STORIES = {
+    ("ReduceLROnPlateau", "epsilon"): "the plateau threshold stays at min_delta's default, 0.0001",
+    ("imdb.load_data", "nb_words"): "every word of the vocabulary is kept and word indices exceed an Embedding sized "
+                                    "for the words the script meant to keep",
+}
+
+
+def unknown_keywords(call, package: str, key: str):
+    """Keywords a Keras 3 callback, dataset loader or image utility does not take (CALLBACK_PARAMETERS,
+    DATASET_LOADER_PARAMETERS, UTILITY_PARAMETERS):
+    a TypeError, or silently ignored where the constructor swallows **kwargs; a Keras 2 name is renamed."""
+    known = {"callbacks": CALLBACK_PARAMETERS, "datasets": DATASET_LOADER_PARAMETERS,
+             "utils": UTILITY_PARAMETERS}[package].get(key)
+    if known is None:
+        return
+    accepted, swallows = known
+    where = f"{key}()"
+    consequence = "Keras 3 ignores it" if swallows else "Keras 3 stops with TypeError"
+    for arg in call.args.nodes:
+        old = arg.keyword.value if arg.keyword is not None else None
+        if old is None or old in accepted or (key == "ModelCheckpoint" and old == "period"):
+            continue  # ModelCheckpoint(period=) has its own report
+        modern = RENAMED_LIBRARY_KEYWORDS.get((key, old))
+        behaviour = (f"Keras 3.15's {where} takes {', '.join(accepted)}" +
+                     (" and accepts any other keyword without reading it" if swallows else "") + ".")
+        if modern is not None:
+            present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
+            fix = None if modern in present else safe_fix(f"rename {old}= to {modern}=", arg,
+                                                          arg.with_changes(keyword=cst.Name(modern)))
+            ending = (f" so {_IGNORED_RENAME_STORIES[(key, old)]}." if swallows else
+                      " so the script stops here with TypeError.")
+            yield Report(arg, f"'{old}=' in {where} is the Keras 2 name of '{modern}=': {consequence}",
+                         f"rename {old}= to {modern}=", fix,
+                         explanation=(f"Keras 2 renamed {old}= to {modern}= with a warning. {behaviour[:-1]},"
+                                      + ending),
+                         facts={"keyword": old, "modern": modern})
+            continue
+        yield Report(arg, f"'{old}=' is not an argument of {where}: {consequence}",
+                     f"remove it, or use one of {where}'s arguments ({', '.join(accepted)})",
+                     explanation=(behaviour + (f" '{old}=' is none of them and changes nothing." if swallows else
+                                               f" '{old}' is none of them: TypeError (unexpected keyword argument).")),
+                     facts={"keyword": old})
+
+
+def history_keys(script: Script):
+    """``history.history["acc"]`` after a fit() whose model was compiled with ``metrics=["accuracy"]`` (or the
+    reverse; ``"val_mean_absolute_error"`` after ``["mae"]``): Keras 2.3+ and Keras 3 log the metric under the name it
+    was given, so the key is missing."""
+    for fit, key, node in script.history_reads:
+        base = key[4:] if key.startswith("val_") else key
+        if base not in METRIC_SPELLINGS:
+            continue
+        names = compiled_metric_names(fit)
+        other = other_spelling(base, names) if names is not None else None
+        if other is None:
+            continue
+        logged = key.replace(base, other, 1)
+        subscript = isinstance(node, cst.Subscript)  # history.history["acc"]; .get("acc") gives None instead
+        yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): "
+                           f"{'KeyError' if subscript else 'None'} after training",
+                     f"read history.history[{logged!r}], the name the metric was given in compile()",
+                     explanation=(f"Keras <= 2.2 logged metrics under names of its own ('acc' for both accuracies, "
+                                  f"'mean_absolute_error' for 'mae'); tf.keras 2 and Keras 3 log a "
+                                  f"metric under the string it was given, so this fit() logs {logged!r} and reading "
+                                  + (f"{key!r} raises KeyError once the whole training has run." if subscript else
+                                     f"{key!r} with get() gives None once the whole training has run (a plot of it "
+                                     f"or arithmetic on it fails).")),
+                     facts={"key": key, "logged": logged})

@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._ks402_methods import SAVE_FUNCTIONS, iterator_next, metrics_not_a_list, save_name
+from kerassniff.checks._ks402_methods import (
+    SAVE_FUNCTIONS,
+    iterator_next,
+    metrics_not_a_list,
+    history_keys,
+    python_numbers,
+    save_name,
+    tensorflow_1_optimizer,
+    unknown_keywords,
+)
 from kerassniff.checks._ks402_names import removed_names
-from kerassniff.checks._shared import compiled_metric_names, keras_2_only
+from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import safe_fix
@@ -17,8 +26,6 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
-    CALLBACK_PARAMETERS,
-    DATASET_LOADER_PARAMETERS,
     LAYER_KEYWORDS,
     LOWERCASE_OPTIMIZERS,
     METRIC_ADDING_BASES,
@@ -30,12 +37,10 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_CALL_KEYWORDS,
     REMOVED_MODEL_METHODS,
     REMOVED_OPTIMIZER_KEYWORDS,
-    RENAMED_LIBRARY_KEYWORDS,
     SAVE_SUFFIXES,
     UTILITY_FUNCTIONS,
-    UTILITY_PARAMETERS,
 )
-from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS, METRIC_SPELLINGS, other_spelling
+from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
 from kerassniff.semantic.values import Instance, ModelValue, Unknown, const_value, int_value
 
@@ -144,13 +149,20 @@ def check(script: Script):
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
             # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.
             continue
-        if on_model and call.method == "compile" and not _private_model(script, call) and not keras_2_only(script):
-            yield from metrics_not_a_list(call)
+        if on_model and call.method == "compile":
+            keras_3 = not _private_model(script, call) and not keras_2_only(script)
+            if keras_3:
+                yield from metrics_not_a_list(call)
+            yield from tensorflow_1_optimizer(call, keras_3)
         if on_model and call.method in MODEL_METHODS:
             yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)
             if call.method in ("fit", "evaluate", "predict") and not _private_model(script, call):
                 yield from _removed_keywords(call, f"model.{call.method}()", REMOVED_CALL_KEYWORDS,
                                              "ValueError" if call.method == "evaluate" else "TypeError")
+                if isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "library" and \
+                        not keras_2_only(script) and not any(arg.star for arg in call.args.nodes):
+                    # (a KerasHub task turns lists into a dataset through its preprocessor)
+                    yield from python_numbers(call, _numpy_name(script))
         if not keras_callee:
             continue
         package = callee.split(".")[1] if callee.count(".") >= 2 else ""
@@ -198,9 +210,9 @@ def check(script: Script):
         if (package in ("callbacks", "datasets") or callee in UTILITY_FUNCTIONS) and \
                 not _from_private_copy(script, call.node.func) and not keras_2_only(script):
             key = UTILITY_FUNCTIONS.get(callee) or ".".join(callee.split(".")[2:])
-            yield from _unknown_keywords(call, "utils" if callee in UTILITY_FUNCTIONS else package, key)
+            yield from unknown_keywords(call, "utils" if callee in UTILITY_FUNCTIONS else package, key)
     yield from removed_names(script)
-    yield from _history_keys(script)
+    yield from history_keys(script)
 
 
 def _keras1_kernel_arguments(positional: tuple) -> bool:
@@ -365,51 +377,6 @@ def _removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
                          explanation=explanation, facts={"keyword": old})
 
 
-# What a renamed keyword that Keras 3 ignores leaves the call doing (the explanation's last sentence).
-_IGNORED_RENAME_STORIES = {
-    ("ReduceLROnPlateau", "epsilon"): "the plateau threshold stays at min_delta's default, 0.0001",
-    ("imdb.load_data", "nb_words"): "every word of the vocabulary is kept and word indices exceed an Embedding sized "
-                                    "for the words the script meant to keep",
-}
-
-
-def _unknown_keywords(call, package: str, key: str):
-    """Keywords a Keras 3 callback, dataset loader or image utility does not take (CALLBACK_PARAMETERS,
-    DATASET_LOADER_PARAMETERS, UTILITY_PARAMETERS):
-    a TypeError, or silently ignored where the constructor swallows **kwargs; a Keras 2 name is renamed."""
-    known = {"callbacks": CALLBACK_PARAMETERS, "datasets": DATASET_LOADER_PARAMETERS,
-             "utils": UTILITY_PARAMETERS}[package].get(key)
-    if known is None:
-        return
-    accepted, swallows = known
-    where = f"{key}()"
-    consequence = "Keras 3 ignores it" if swallows else "Keras 3 stops with TypeError"
-    for arg in call.args.nodes:
-        old = arg.keyword.value if arg.keyword is not None else None
-        if old is None or old in accepted or (key == "ModelCheckpoint" and old == "period"):
-            continue  # ModelCheckpoint(period=) has its own report
-        modern = RENAMED_LIBRARY_KEYWORDS.get((key, old))
-        behaviour = (f"Keras 3.15's {where} takes {', '.join(accepted)}" +
-                     (" and accepts any other keyword without reading it" if swallows else "") + ".")
-        if modern is not None:
-            present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
-            fix = None if modern in present else safe_fix(f"rename {old}= to {modern}=", arg,
-                                                          arg.with_changes(keyword=cst.Name(modern)))
-            ending = (f" so {_IGNORED_RENAME_STORIES[(key, old)]}." if swallows else
-                      " so the script stops here with TypeError.")
-            yield Report(arg, f"'{old}=' in {where} is the Keras 2 name of '{modern}=': {consequence}",
-                         f"rename {old}= to {modern}=", fix,
-                         explanation=(f"Keras 2 renamed {old}= to {modern}= with a warning. {behaviour[:-1]},"
-                                      + ending),
-                         facts={"keyword": old, "modern": modern})
-            continue
-        yield Report(arg, f"'{old}=' is not an argument of {where}: {consequence}",
-                     f"remove it, or use one of {where}'s arguments ({', '.join(accepted)})",
-                     explanation=(behaviour + (f" '{old}=' is none of them and changes nothing." if swallows else
-                                               f" '{old}' is none of them: TypeError (unexpected keyword argument).")),
-                     facts={"keyword": old})
-
-
 def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...], position: int = 0):
     """A file name Keras 3 refuses to save to (:func:`~kerassniff.checks._ks402_methods.save_name`), in a script
     that does not pin a Keras 2."""
@@ -417,30 +384,9 @@ def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...], posi
         yield from save_name(call, where, suffixes, position)
 
 
-def _history_keys(script: Script):
-    """``history.history["acc"]`` after a fit() whose model was compiled with ``metrics=["accuracy"]`` (or the
-    reverse; ``"val_mean_absolute_error"`` after ``["mae"]``): Keras 2.3+ and Keras 3 log the metric under the name it
-    was given, so the key is missing."""
-    for fit, key, node in script.history_reads:
-        base = key[4:] if key.startswith("val_") else key
-        if base not in METRIC_SPELLINGS:
-            continue
-        names = compiled_metric_names(fit)
-        other = other_spelling(base, names) if names is not None else None
-        if other is None:
-            continue
-        logged = key.replace(base, other, 1)
-        subscript = isinstance(node, cst.Subscript)  # history.history["acc"]; .get("acc") gives None instead
-        yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): "
-                           f"{'KeyError' if subscript else 'None'} after training",
-                     f"read history.history[{logged!r}], the name the metric was given in compile()",
-                     explanation=(f"Keras <= 2.2 logged metrics under names of its own ('acc' for both accuracies, "
-                                  f"'mean_absolute_error' for 'mae'); tf.keras 2 and Keras 3 log a "
-                                  f"metric under the string it was given, so this fit() logs {logged!r} and reading "
-                                  + (f"{key!r} raises KeyError once the whole training has run." if subscript else
-                                     f"{key!r} with get() gives None once the whole training has run (a plot of it "
-                                     f"or arithmetic on it fails).")),
-                     facts={"key": key, "logged": logged})
+def _numpy_name(script: Script) -> str | None:
+    """The name the script imported NumPy as (``np``), for a fix that calls it."""
+    return next((name for name, raw in script.imports.items() if raw == "numpy"), None)
 
 
 def _imports_keras_2(script: Script) -> bool:

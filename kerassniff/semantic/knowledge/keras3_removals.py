@@ -134,6 +134,19 @@ PRIVATE_COPY_REMOVED = {
     "datasets": "load the data with keras.datasets (keras.datasets.imdb.load_data())",
     "preprocessing": "use keras.utils (pad_sequences, load_img) and keras.layers (TextVectorization) instead",
 }
+# TensorFlow 1's optimizers, given to a Keras model's compile() (tf.keras 1.x wrapped them in a TFOptimizer), and the
+# Keras optimizer that does the same: TensorFlow 2 has no tf.train.<Name> (AttributeError) and keeps them only as
+# tf.compat.v1.train.<Name>, which Keras 3's compile() refuses (ValueError: Could not interpret optimizer identifier).
+# Checked on TensorFlow 2.21 / Keras 3.15.1 by tests/test_library_claims.py.
+TENSORFLOW_1_OPTIMIZERS = {
+    "AdamOptimizer": "Adam(learning_rate=...)",
+    "GradientDescentOptimizer": "SGD(learning_rate=...)",
+    "MomentumOptimizer": "SGD(learning_rate=..., momentum=...)",
+    "RMSPropOptimizer": "RMSprop(learning_rate=..., rho=<its decay>)",
+    "AdagradOptimizer": "Adagrad(learning_rate=...)",
+    "AdadeltaOptimizer": "Adadelta(learning_rate=...)",
+    "FtrlOptimizer": "Ftrl(learning_rate=...)",
+}
 # Optimizer keywords Keras 3 dropped without a renamed equivalent: optimizer class -> keywords.
 REMOVED_OPTIMIZER_KEYWORDS = {"Nadam": ("schedule_decay",)}
 # Standalone Keras 2.0-2.3's lowercase aliases of the optimizer classes (keras.optimizers.adam()); Keras 3 has only the
