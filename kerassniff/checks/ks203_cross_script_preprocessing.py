@@ -75,6 +75,10 @@ def _described(data: Data, problem: str) -> str:
     parts = [scaling_text(data)]
     if problem.startswith("in ") and data.source.color:
         parts.append(f"in {data.source.color.upper()} order")
+    sizes = [s.detail for s in data.steps if s.kind == "resize"]
+    if problem.startswith("resized to ") and sizes:
+        parts.append(f"resized to {sizes[-1]} (sizes are height x width here; cv2.resize and PIL's resize take "
+                     f"(width, height))")
     return ", ".join(parts)
 
 

@@ -359,10 +359,13 @@ def data_of(value: Value) -> Data | None:
     return value.data if isinstance(value, DataValue) else None
 
 
-def size_text(value: Value | None) -> str:
-    """'224x224' for a constant image size, '?' otherwise (for resize steps)."""
+def size_text(value: Value | None, width_first: bool = False) -> str:
+    """'224x224' for a constant image size, '?' otherwise (for resize steps): always height x width, so sizes compare
+    across libraries; ``width_first`` for the libraries that take (width, height), cv2.resize and PIL's resize."""
     size = const_value(value)
     if isinstance(size, tuple):
+        if width_first and len(size) == 2:
+            size = size[::-1]
         return "x".join(str(v) for v in size)
     return "?"
 

@@ -182,8 +182,8 @@ def data_method(effects: Effects, data: Data, method: str, args: CallArgs, node:
 
 
 def _resize(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
-    if data.source.kind == "image":  # PIL Image.resize: changes the pixel grid
-        return DataValue(data.with_step("resize", size_text(args.get("size", 0)), node))
+    if data.source.kind == "image":  # PIL Image.resize((width, height)): changes the pixel grid
+        return DataValue(data.with_step("resize", size_text(args.get("size", 0), width_first=True), node))
     return DataValue(data.with_step("reshape", method, node))  # ndarray.resize
 
 

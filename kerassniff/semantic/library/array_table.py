@@ -196,7 +196,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),  # an image of the array: resized, read back
     row(cv2_imread, exact={"cv2.imread"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
-    row(resized("dsize"), exact={"cv2.resize"}, needs_data=True),
+    row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
     row(sklearn_scale, names={"minmax_scale", "scale", "normalize"}, prefix="sklearn.preprocessing."),
     row(label_binarize, names={"label_binarize"}, prefix="sklearn.preprocessing."),
 )

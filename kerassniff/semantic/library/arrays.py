@@ -230,10 +230,11 @@ def cv2_color(call: LibraryCall) -> Value:
     return DataValue(data.with_step("color", code_name or "?", node))
 
 
-def resized(size_argument: str) -> Callable[[LibraryCall], Value]:
-    """cv2.resize(img, dsize), tf.image.resize(img, size): a resize step to the constant size, when known."""
+def resized(size_argument: str, width_first: bool = False) -> Callable[[LibraryCall], Value]:
+    """cv2.resize(img, dsize), tf.image.resize(img, size): a resize step to the constant size, when known
+    (``width_first``: cv2's dsize is (width, height))."""
     return lambda call: DataValue(call.data.with_step(  # type: ignore[union-attr]
-        "resize", size_text(call.args.get(size_argument, 1)), call.node))
+        "resize", size_text(call.args.get(size_argument, 1), width_first), call.node))
 
 
 def sklearn_scale(call: LibraryCall) -> Value:
