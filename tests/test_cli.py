@@ -274,3 +274,19 @@ def test_a_folder_script_that_imports_only_keras_hub_is_checked(tmp_path: Path) 
     (tmp_path / "util.py").write_text("import keras_hubris\n")
     result = run([str(tmp_path)])
     assert "All checks passed (1 file checked; 1 file without Keras skipped)." in result.stdout
+
+
+def test_a_folder_script_that_trains_a_model_from_a_helper_module_is_checked(tmp_path: Path) -> None:
+    """``from net import model`` and the training calls: no Keras package named, still a Keras script; a file that
+    only compiles a regular expression and fits a scikit-learn model is not."""
+    (tmp_path / "net.py").write_text("import keras\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n")
+    (tmp_path / "train.py").write_text("from net import model\nmodel.compile(optimizer='adam', loss='mse')\n"
+                                       "model.fit(x, y, nb_epoch=5)\n")
+    (tmp_path / "legacy.py").write_text("from net import model\nmodel.fit_generator(batches, steps_per_epoch=5)\n")
+    (tmp_path / "plot.py").write_text("import matplotlib.pyplot as plt\nplt.plot(history.history['loss'])\n")
+    (tmp_path / "regex.py").write_text("import re\nPATTERN = re.compile(r'\\d+')\nforest.fit(rows, labels)\n")
+    result = run([str(tmp_path), "--output-format", "json"])
+    assert sorted((Path(f["path"]).name, f["code"]) for f in json.loads(result.output)) == [
+        ("legacy.py", "KS402"), ("train.py", "KS402")]
+    result = run([str(tmp_path)])
+    assert "(4 files checked; 1 file without Keras skipped)" in result.stdout

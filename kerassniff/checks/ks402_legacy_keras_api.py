@@ -403,11 +403,10 @@ def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:
 
 
 def _private_model(script: Script, call) -> bool:
-    """Whether the model a call is made on was built by the private copy: its constructor's name, or, for a model
-    kerassniff does not know, every Keras import of the script."""
+    """Whether the model a call is made on was built by a Keras 2 package (the private copy, tf_keras), or, for a
+    model kerassniff does not know, whether every Keras import of the script is the private copy."""
     if isinstance(call.receiver, ModelValue):
-        constructor = getattr(call.receiver.model.node, "func", None)
-        return constructor is not None and _from_private_copy(script, constructor)
+        return call.receiver.model.keras_2  # built by the private copy or tf_keras, here or in a helper module
     keras_imports = [raw for raw in script.imports.values() if keras_relative(raw) is not None]
     return bool(keras_imports) and all(raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
                                        for raw in keras_imports)

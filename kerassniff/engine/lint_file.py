@@ -51,6 +51,19 @@ from kerassniff.suppressions import filter_findings
 # without parsing when it was found by walking a folder (a script that imports only keras_hub trains Keras models).
 _KERAS_PACKAGES = ("keras", "tensorflow", "tf_keras", *sorted({p.split(".")[0] for p in LIBRARY_MODEL_PACKAGES}))
 KERAS_HINT = re.compile(rf"\b(?:{'|'.join(_KERAS_PACKAGES)})\b")
+# A script that imports its model from a helper module (``from net import model``) or is a notebook's fragment may
+# never name a Keras package: a compile() (not re.compile("...")) beside a fit/evaluate/predict call is Keras's
+# training workflow, and fit_generator() or a History's .history["loss"] only Keras's; such a file is read too.
+_COMPILE_CALL = re.compile(r"\.compile\s*\(\s*(?![rbfu]?['\"])")
+_TRAINING_CALL = re.compile(r"\.(?:fit|evaluate|predict)(?:_generator)?\s*\(")
+_KERAS_ONLY_CALL = re.compile(r"\.(?:fit|evaluate|predict)_generator\s*\(|\.history\s*\[\s*['\"]")
+
+
+def may_hold_keras(text: str) -> bool:
+    """Whether a file found by walking a folder is worth parsing: it names a Keras package, or it compiles and
+    trains a model it got from elsewhere."""
+    return bool(KERAS_HINT.search(text) or _KERAS_ONLY_CALL.search(text) or
+                (_COMPILE_CALL.search(text) and _TRAINING_CALL.search(text)))
 # Files are not parsed when parsing alone could pass the per-file time limit, at
 # this conservative rate (LibCST parses dense code at 160-400 KB/s on a typical machine).
 PARSE_CHARS_PER_SECOND = 100_000
@@ -75,7 +88,7 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse unchanged statements' parses)."""
     config = config or Config()
     rules = rules if rules is not None else rule_set(config)
-    if not explicit and not KERAS_HINT.search(text):
+    if not explicit and not may_hold_keras(text):
         return FileResult(path, status=Status.NO_KERAS)
     with collector_paused():
         if is_notebook(path):

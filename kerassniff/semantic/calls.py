@@ -77,7 +77,7 @@ class Calls:
             stdlib = STDLIB_CALLS.get(name)
             result = stdlib(args) if stdlib is not None else None
             if result is None:
-                result = keras_calls.call_keras(self, name, args, node)
+                result = keras_calls.call_keras(self, name, args, node, callee.raw)
             if result is None:
                 result = data_calls.call_library(self, name, args, node)
             if result is not None:

@@ -5,16 +5,24 @@ The handlers live in :mod:`kerassniff.semantic.library.keras` (layers, models, t
 only through :class:`kerassniff.semantic.effects.Effects`.
 """
 from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.knowledge.keras3_removals import KERAS_2_PACKAGES
 from kerassniff.semantic.knowledge.model_api import is_keras_tuner
 from kerassniff.semantic.library import keras
 from kerassniff.semantic.library.keras import model_attribute, subclassed_model
 from kerassniff.semantic.library.keras_training import call_object, model_method, set_attribute, tuner
-from kerassniff.semantic.values import CallArgs, Value
+from kerassniff.semantic.values import CallArgs, ModelValue, Value
 
 
-def call_keras(effects: Effects, name: str, args: CallArgs, node) -> Value | None:
-    """A Keras function or class called (a keras-tuner tuner too, which stands for its hypermodel's model)."""
-    return tuner(effects, name, args, node) if is_keras_tuner(name) else keras.call_keras(effects, name, args, node)
+def call_keras(effects: Effects, name: str, args: CallArgs, node, raw: str = "") -> Value | None:
+    """A Keras function or class called (a keras-tuner tuner too, which stands for its hypermodel's model);
+    ``raw``: the name as imported, which says whether a Keras 2 package (KERAS_2_PACKAGES) builds a model here."""
+    if is_keras_tuner(name):
+        return tuner(effects, name, args, node)
+    result = keras.call_keras(effects, name, args, node)
+    if type(result) is ModelValue and result.model.node is node and \
+            any(raw.startswith(package + ".") for package in KERAS_2_PACKAGES):
+        result.model.keras_2 = True
+    return result
 
 
 def may_handle(name: str) -> bool:

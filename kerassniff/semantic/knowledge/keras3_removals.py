@@ -126,6 +126,9 @@ REMOVED_IN_KERAS_3 = {
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
 PRIVATE_COPY = "tensorflow.python.keras"
+# The packages that are Keras 2 whatever Keras is installed beside them: a model one of them builds keeps the Keras 2
+# API (fit_generator, lr=), wherever the script that trains it imports its Keras from.
+KERAS_2_PACKAGES = (PRIVATE_COPY, "tf_keras")
 # Subpackages TensorFlow's private Keras 2 copy no longer has (TensorFlow 2.21: ModuleNotFoundError; its layers,
 # models, optimizers, callbacks, utils and backend remain), with where the names went.
 PRIVATE_COPY_REMOVED = {
