@@ -265,3 +265,19 @@ def test_keras_3_refuses_a_python_list_of_numbers_as_data() -> None:
     left, right = keras.Input((1,)), keras.Input((1,))
     pair = keras.Model([left, right], keras.layers.Dense(1)(keras.layers.Concatenate()([left, right])))
     assert pair.predict([array, array], verbose=0).shape == (2, 1)
+
+
+def test_keras_3_fit_refuses_a_class_weight_string() -> None:
+    """KS402's class_weight_not_a_dict: fit(class_weight="auto") stops with AttributeError; a dict is read."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    for given in ("auto", "balanced"):
+        with pytest.raises(AttributeError):
+            model.fit(x, y, epochs=1, verbose=0, class_weight=given)
+    model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 2.0})

@@ -255,3 +255,21 @@ def history_keys(script: Script):
                                      f"{key!r} with get() gives None once the whole training has run (a plot of it "
                                      f"or arithmetic on it fails).")),
                      facts={"key": key, "logged": logged})
+
+
+def class_weight_not_a_dict(call: CallSite):
+    """``model.fit(x, y, class_weight="auto")``: standalone Keras 2 ignored a class_weight that was not a dict (so
+    'auto' never weighted anything); tf.keras 2 and Keras 3 read it as {class: weight} and fit() raises
+    AttributeError ('str' object has no attribute 'get', checked on Keras 3.15.1) before the first step."""
+    arg = call.args.node_of("class_weight")
+    value = call.args.get("class_weight")
+    if arg is None or not isinstance(value, Const) or not isinstance(value.value, str):
+        return
+    yield Report(arg, f"class_weight={value.value!r} is not a dict: Keras 3 stops with AttributeError",
+                 "drop it (Keras 2 ignored it), or pass {class: weight}, e.g. from scikit-learn's "
+                 "compute_class_weight('balanced', ...)",
+                 explanation=("Standalone Keras 2 ignored a class_weight that was not a dict, so a string never "
+                              "weighted anything; tf.keras 2 and Keras 3 read class_weight as a dict from class "
+                              "index to weight, and fit() stops with AttributeError ('str' object has no attribute "
+                              "'get') before the first training step."),
+                 facts={"keyword": "class_weight", "value": value.value})

@@ -9,6 +9,7 @@ import libcst as cst
 
 from kerassniff.checks._ks402_methods import (
     SAVE_FUNCTIONS,
+    class_weight_not_a_dict,
     iterator_next,
     metrics_not_a_list,
     history_keys,
@@ -163,6 +164,8 @@ def check(script: Script):
                         not keras_2_only(script) and not any(arg.star for arg in call.args.nodes):
                     # (a KerasHub task turns lists into a dataset through its preprocessor)
                     yield from python_numbers(call, _numpy_name(script))
+            if call.method == "fit" and not _private_model(script, call) and not keras_2_only(script):
+                yield from class_weight_not_a_dict(call)
         if not keras_callee:
             continue
         package = callee.split(".")[1] if callee.count(".") >= 2 else ""

@@ -95,6 +95,7 @@ REMOVED_MODULES = {
     "utils.conv_utils": "import what you need from keras.utils (these were Keras 2's internal helpers)",
     "utils.tf_utils": "import what you need from keras.utils (these were Keras 2's internal helpers)",
     "utils.multi_gpu_utils": "train under tf.distribute.MirroredStrategy() (multi_gpu_model left tf.keras in 2.4)",
+    "utils.multi_gpu_model": "train under tf.distribute.MirroredStrategy() (multi_gpu_model left tf.keras in 2.4)",
     "backend.tensorflow_backend": "drop it: TensorFlow 2 runs eagerly and manages its own session "
                                   "(tf.compat.v1.keras.backend.set_session for code that still needs one)",
     **{f"optimizers.{module}_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)"
