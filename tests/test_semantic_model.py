@@ -864,3 +864,21 @@ def test_a_function_nobody_calls_keeps_both_branches_of_a_test_on_a_default() ->
 ])
 def test_tensorflows_own_names_of_keras_packages_are_keras(raw: str, name: str) -> None:
     assert canonical(raw) == name  # tf.optimizers is tf.keras.optimizers in TensorFlow 2
+
+
+def test_a_value_nobody_could_follow_compiled_with_a_loss_is_one_model_of_unknown_layers() -> None:
+    """``net = WideResNet(...)`` from a package not read, compiled in a loop: a model (kind "external") per pass,
+    named, whose fits are followed; re.compile and torch's module.compile() make none. A Keras 2 package's model
+    knows it."""
+    script = build("import re\nimport numpy as np\nfrom netzoo import WideResNet, build\n"
+                   "x = np.load('x.npy')\nfor fold in range(3):\n"
+                   "    net = WideResNet(classes=10)\n    net.compile(optimizer='adam', loss='mse')\n"
+                   "    net.fit(x, x, epochs=1)\n"
+                   "pattern = re.compile(r'\\d+')\nother = build()\nother.compile()\n"
+                   "third = build()\nthird.compile('adam', 'mse')\n")
+    external = [m for m in script.models if m.kind == "external"]
+    assert [(m.name, m.complete, m.structure_known) for m in external] == [("net", False, False)] * 3 + [
+        ("third", False, False)]
+    assert all(len(m.compiles) == 1 and len(m.fits) == 1 for m in external[:3])
+    private = build("from tensorflow.python.keras.models import Sequential\nnet = Sequential()\n")
+    assert [m.keras_2 for m in private.models] == [True]

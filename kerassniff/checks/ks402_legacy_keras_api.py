@@ -96,7 +96,10 @@ def check(script: Script):
     for call in script.calls:
         callee = call.callee or ""
         keras_callee = is_keras(callee)
-        on_model = isinstance(call.receiver, ModelValue) or (call.method in MODEL_METHODS and isinstance(call.receiver, Unknown))
+        # a model built where kerassniff cannot read (kind "external") may be any Keras's: judged as an unknown object
+        known = isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "external"
+        unknown = isinstance(call.receiver, Unknown) or (isinstance(call.receiver, ModelValue) and not known)
+        on_model = known or (call.method in MODEL_METHODS and unknown)
         if not keras_callee and not on_model and call.method not in _METHODS_OF_ANY_RECEIVER:
             continue  # most calls: nothing below judges a call of another library on another object
         if call.guarded and any(a.keyword is not None and a.keyword.value in CALL_KEYWORDS for a in call.args.nodes):
@@ -110,7 +113,7 @@ def check(script: Script):
                                       f"generators, and runs it with a deprecation warning up to 2.15; Keras 3 has "
                                       f"no such method."),
                          facts={"method": call.method, "modern": modern})
-        if not call.guarded and isinstance(call.receiver, ModelValue) and call.method in SAVE_SUFFIXES and \
+        if not call.guarded and known and call.method in SAVE_SUFFIXES and \
                 not _private_model(script, call):
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
         if not call.guarded and callee in SAVE_FUNCTIONS and not _from_private_copy(script, call.node.func):
@@ -143,8 +146,7 @@ def check(script: Script):
                                       "called, for a layer while the model is built."),
                          facts={"method": "add_metric"})
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
-                isinstance(call.receiver, ModelValue)
-                or (call.method == "predict_classes" and isinstance(call.receiver, Unknown))):
+                known or (call.method == "predict_classes" and unknown)):
             yield _removed_method(call)
         if call.guarded:
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
@@ -160,11 +162,12 @@ def check(script: Script):
             if call.method in ("fit", "evaluate", "predict") and not _private_model(script, call):
                 yield from _removed_keywords(call, f"model.{call.method}()", REMOVED_CALL_KEYWORDS,
                                              "ValueError" if call.method == "evaluate" else "TypeError")
-                if isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "library" and \
+                if known and call.receiver.model.kind != "library" and \
                         not keras_2_only(script) and not any(arg.star for arg in call.args.nodes):
                     # (a KerasHub task turns lists into a dataset through its preprocessor)
                     yield from python_numbers(call, _numpy_name(script))
-            if call.method == "fit" and not _private_model(script, call) and not keras_2_only(script):
+            if call.method in ("fit", "fit_generator") and not _private_model(script, call) and \
+                    not keras_2_only(script):
                 yield from class_weight_not_a_dict(call)
         if not keras_callee:
             continue
@@ -335,7 +338,7 @@ def _adds_metric_to_keras_layer(call) -> bool:
     """``self.add_metric(...)`` in a method of a Keras layer or model class of the script, or ``model.add_metric``."""
     receiver = call.receiver
     if isinstance(receiver, ModelValue):
-        return True
+        return receiver.model.kind != "external"  # one built where kerassniff cannot read may be tf_keras's
     cls = receiver.local_class if isinstance(receiver, Instance) else None
     return cls is not None and any(base in METRIC_ADDING_BASES for base in cls.bases)
 
@@ -408,7 +411,7 @@ def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:
 def _private_model(script: Script, call) -> bool:
     """Whether the model a call is made on was built by a Keras 2 package (the private copy, tf_keras), or, for a
     model kerassniff does not know, whether every Keras import of the script is the private copy."""
-    if isinstance(call.receiver, ModelValue):
+    if isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "external":
         return call.receiver.model.keras_2  # built by the private copy or tf_keras, here or in a helper module
     keras_imports = [raw for raw in script.imports.values() if keras_relative(raw) is not None]
     return bool(keras_imports) and all(raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")

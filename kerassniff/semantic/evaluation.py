@@ -29,7 +29,7 @@ from kerassniff.semantic.expressions import (
 from kerassniff.semantic.folding import index_value, is_list, listed, seq_items
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
-from kerassniff.semantic.library.keras_models import imports_keras
+from kerassniff.semantic.library.keras_models import bound_to, imports_keras
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -227,6 +227,11 @@ class Evaluation:
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)
             return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN)
+        if method == "compile" and type(func.value) is cst.Name:
+            adopted = self.registry.compiled_unknown(receiver, args, node)
+            if adopted is not None:  # net = DenseNet(...) of a package not read, then net.compile(loss=...)
+                self.rebind(func.value.value, bound_to(adopted, func.value.value), frame)
+                receiver = adopted
         if method in _LIST_GROWERS and type(func.value) is cst.Name and is_list(receiver):
             result = self._grow_named_list(func.value.value, receiver, method, args, frame)
         else:
@@ -244,6 +249,13 @@ class Evaluation:
         else:
             frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame))
         return Const(None)
+
+    @staticmethod
+    def rebind(name: str, value: Value, frame: Frame) -> None:
+        """What a method call taught about the object a name holds: the name now holds ``value``, in the scope
+        that owns it."""
+        owner = frame.scope.owner(name)
+        (owner if owner is not None else frame.scope).vars[name] = value
 
     def eval_args(self, args, frame: Frame) -> CallArgs:
         positional: list[Value] = []

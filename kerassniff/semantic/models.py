@@ -142,7 +142,8 @@ class OutputHead:
 
 @dataclass(eq=False)
 class Model:
-    kind: str  # sequential | functional | application | loaded | subclassed | library (KerasHub, KerasCV)
+    kind: str  # sequential | functional | application | loaded | subclassed | library (KerasHub, KerasCV) | external
+    # (external: built where kerassniff cannot read, known only because the script compiles it)
     node: cst.CSTNode = field(repr=False)
     name: str | None = None  # the variable it was first bound to
     layers: list[Layer] = field(default_factory=list)

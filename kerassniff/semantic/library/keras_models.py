@@ -14,14 +14,17 @@ import libcst as cst
 from kerassniff.semantic import keras_calls
 from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES, EPOCH_LOG_HOOKS
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.names import is_keras
 from kerassniff.semantic.values import (
     CallArgs,
     ClassValue,
+    Const,
     DataValue,
     FunctionValue,
     HistoryLog,
     Instance,
     ModelValue,
+    Unknown,
     Value,
 )
 
@@ -42,6 +45,15 @@ class ModelRegistry:
             self.models.append(value.model)
         return value
 
+    def compiled_unknown(self, receiver: Value, args: CallArgs, node: cst.Call) -> ModelValue | None:
+        """``net = DenseNet(...)`` from a package kerassniff does not read, then ``net.compile(loss=..., ...)``: a
+        value nobody could follow, compiled with a loss or an optimizer, is a Keras model whose layers are unknown
+        (kind "external": no rule reads its architecture; what the script feeds and does with it is followed), as
+        a model built in a loop is one model per pass."""
+        if not _unfollowed(receiver) or not _compile_arguments(args):
+            return None
+        return self.track(ModelValue(Model("external", node, complete=False)))  # type: ignore[return-value]
+
     def layer_counts(self) -> list[int]:
         """How many layers each model has now (in creation order): compared around the branches of an if."""
         return [len(model.layers) for model in self.models]
@@ -55,6 +67,22 @@ class ModelRegistry:
             else_added = len(model.layers) - after_body[index]
             if body_added > 0 and else_added > 0:
                 model.complete = False
+
+
+def _unfollowed(value: Value) -> bool:
+    """A value the interpreter could not follow: unknown, or an instance of a class of a package it does not read."""
+    return type(value) is Unknown or (type(value) is Instance and value.local_class is None and
+                                      not is_keras(value.cls) and not value.cls.startswith("builtins."))
+
+
+def _compile_arguments(args: CallArgs) -> bool:
+    """Keras's compile(): a loss or an optimizer by keyword, or a Keras optimizer (an object, or its name with a
+    loss after it) first; re.compile(pattern) and torch's module.compile() take neither."""
+    if args.has("loss") or args.has("optimizer"):
+        return True
+    first = args.positional[0] if args.positional else None
+    return (type(first) is Instance and first.cls.startswith("keras.optimizers.")) or (
+        isinstance(first, Const) and isinstance(first.value, str) and len(args.positional) > 1)
 
 
 def imports_keras(imports: dict[str, str]) -> bool:
