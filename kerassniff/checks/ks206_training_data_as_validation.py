@@ -7,6 +7,7 @@ from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.datasets import tfds_slice
 from kerassniff.semantic.training import FitCall
 
 
@@ -38,6 +39,7 @@ def check(script: Script):
         if isinstance(validation.value, (cst.Name, cst.Attribute, cst.Call)):
             yield from _same_folder(fit, validation.value)  # the flows' folders, however the flows are written
             yield from _overlapping_parts(fit, validation.value)
+            yield from _overlapping_tfds_splits(fit, validation.value)
         if trained is None:
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute)):
@@ -118,6 +120,8 @@ def _overlapping_parts(fit: FitCall, validation: cst.BaseExpression):
         if split is None:
             return  # one chain is the other's start: not two parts cut from one pipeline
     (kind, reshuffled), (other, other_reshuffled) = mine[split], theirs[split]
+    if "shard" in (kind, other):
+        return  # shard(n, i) against shard(n, j): which shards is not followed
     if kind == other and len(mine) == len(theirs) == split + 1:
         why = (f"both are {kind}() of one pipeline", f"two {kind}() of one pipeline overlap: the shorter part is inside "
                                                       f"the longer, so every validation batch is also trained on")
@@ -135,6 +139,33 @@ def _overlapping_parts(fit: FitCall, validation: cst.BaseExpression):
                               f"Validation loss and accuracy then track the training ones and cannot show overfitting; "
                               f"early stopping and checkpoints choose on training data."),
                  facts={"split": f"{kind}/{other}", "reshuffled": bool(reshuffled or other_reshuffled)})
+
+
+def _overlapping_tfds_splits(fit: FitCall, validation: cst.BaseExpression):
+    """Training and validation read from one TFDS data set by slices of one split that overlap (``"train[:80%]"``
+    and ``"train[10%:]"``, ``"train"`` and ``"train[:10%]"``): every example in the common range is in both."""
+    trained, held_out = fit.data(fit.x), fit.data(fit.validation_data)
+    if trained is None or held_out is None or trained.source.kind != "dataset" or \
+            not trained.source.description.startswith("tfds.load(") or \
+            trained.source.description != held_out.source.description or \
+            trained.source.subset is None or held_out.source.subset is None or trained.parts or held_out.parts:
+        return  # (take()/skip()/shard() of a read take part of its slice: ranges no longer known)
+    mine, theirs = tfds_slice(trained.source.subset), tfds_slice(held_out.source.subset)
+    if mine is None or theirs is None or mine[0] != theirs[0] or mine[3] != theirs[3]:
+        return
+    low, high = max(mine[1], theirs[1]), min(mine[2], theirs[2])
+    if low >= high:
+        return
+    common = f"{low:g}%-{high:g}%" if mine[3] == "%" else f"examples {low:g}-{high:g}"
+    yield Report(validation, (f"validation_data shares samples with training: TFDS splits "
+                              f"{trained.source.subset!r} and {held_out.source.subset!r} overlap"),
+                 "take slices that do not overlap: split=['train[:80%]', 'train[80%:]']",
+                 explanation=(f"fit() trains on {trained.label}, read as {trained.source.subset!r}, and validates on "
+                              f"{held_out.label}, read as {held_out.source.subset!r}: both hold {common} of "
+                              f"{mine[0]!r}, so those validation examples are training examples. Validation loss and "
+                              f"accuracy then track the training ones; early stopping and checkpoints choose on "
+                              f"training data."),
+                 facts={"split": trained.source.subset, "validation_split": held_out.source.subset})
 
 
 def _whole_folder(data) -> str | None:

@@ -43,7 +43,7 @@ class Source:
     path: str | None = None  # the file a "file" source reads, or the folder a "directory" source, when constant
     option_default: bool = False  # the path is a command-line option's default: runs may pass another
     # a folder read that takes part of the folder: its subset= ('training', 'validation', 'both'), or 'split' when its
-    # ImageDataGenerator has validation_split= (None: every image in the folder)
+    # ImageDataGenerator has validation_split= (None: every image in the folder); a TFDS read: its split ("train[:80%]")
     subset: str | None = None
     # a folder read's class_names= (classes= for flow_from_directory): the constant list, "?" when given but not
     # known; None: the default, the sub-folders in alphanumeric order
@@ -97,7 +97,7 @@ class Data:
     labels: "Data | None" = None  # the labels a generator or dataset yields with this data
     table: bool = False  # a pandas DataFrame or a 2-D text table: a key or a column index selects one column
     # a tf.data pipeline whose order changes each epoch (shuffle() with reshuffle_each_iteration left True, or
-    # image_dataset_from_directory's own shuffle), and the take()/skip() splits made of it, each as
+    # image_dataset_from_directory's own shuffle), and the take()/skip()/shard() splits made of it, each as
     # (method, whether the order before it was reshuffled each epoch)
     reshuffles: bool = False
     parts: tuple[tuple[str, bool], ...] = ()

@@ -218,12 +218,13 @@ def dataset_reader(name: str) -> str | None:
 
 
 def pipeline(kind: str, description: str, node: cst.CSTNode, path: str | None = None,
-             split: str | None = None, class_names: tuple[str, ...] | str | None = None) -> DataValue:
+             split: str | None = None, class_names: tuple[str, ...] | str | None = None,
+             subset: str | None = None) -> DataValue:
     """A tf.data pipeline whose elements are not modelled: no scaling, no labels, no sample count known,
     only its identity (so that the same pipeline passed twice is seen as the same), and for a folder read the
     order of its classes."""
-    return DataValue(Data(Source(kind, description, node, path=path, class_names=class_names), new_group(),
-                          split=split, batches=True, node=node))
+    return DataValue(Data(Source(kind, description, node, path=path, class_names=class_names, subset=subset),
+                          new_group(), split=split, batches=True, node=node))
 
 
 def tfds_load(args: CallArgs, node: cst.Call) -> Value:
@@ -245,13 +246,13 @@ def tfds_load(args: CallArgs, node: cst.Call) -> Value:
             return UNKNOWN
         role = "test" if text.split("[", 1)[0].strip() == "test" else None
         if color is None or not supervised:
-            return pipeline("dataset", description, node, split=role)
+            return pipeline("dataset", description, node, split=role, subset=text)
         # (image, label) pairs: 0-255 pixels and integer class ids, one pair per element until batched
         group = new_group()
-        labels = Data(Source("dataset", description, node), group, role="y", split=role, encoding="int",
+        labels = Data(Source("dataset", description, node, subset=text), group, role="y", split=role, encoding="int",
                       batches=True, node=node)
-        return DataValue(Data(Source("dataset", description, node, pixels=True, color=color), group, role="x",
-                              split=role, batches=True, node=node, labels=labels))
+        return DataValue(Data(Source("dataset", description, node, pixels=True, color=color, subset=text), group,
+                              role="x", split=role, batches=True, node=node, labels=labels))
 
     if isinstance(split, Seq):
         result: Value = Seq(tuple(one(item) for item in split.items), "tuple")

@@ -90,6 +90,36 @@ TFDS_IMAGE_SETS = {
 # binarized_mnist's pixels are 0/1, not 0-255: left out of the pixel sets below.
 TFDS_PIXEL_SETS = {name: color for name, color in TFDS_IMAGE_SETS.items() if name != "binarized_mnist"}
 
+
+def tfds_slice(split: str) -> tuple[str, float, float, str] | None:
+    """A TFDS split string read as (split, start, end, unit): ``"train"`` is the whole split, ``"train[:80%]"`` its
+    first 80 percent, ``"train[1000:]"`` all from example 1000 (unit "%" or "" for examples; a missing bound is the
+    split's start or end). TFDS's slicing syntax; None for what it is not (a sum of splits, ``"train[::2]"``, a
+    percent beside a count, a negative bound)."""
+    text = split.replace(" ", "")
+    name, _, rest = text.partition("[")
+    if not name or not name.replace("_", "").isalnum():
+        return None
+    if not rest:
+        return name, 0.0, 100.0, "%"
+    if not rest.endswith("]") or rest.count(":") != 1:
+        return None
+    low, high = rest[:-1].split(":")
+    units = {bound.endswith("%") for bound in (low, high) if bound}
+    if len(units) > 1:
+        return None
+    unit = "%" if units == {True} or not units else ""
+    bounds = []
+    for bound, missing in ((low, 0.0), (high, 100.0 if unit == "%" else float("inf"))):
+        number = bound.rstrip("%")
+        if not bound:
+            bounds.append(missing)
+        elif number.replace(".", "", 1).isdigit():
+            bounds.append(float(number))
+        else:
+            return None
+    return name, bounds[0], bounds[1], unit
+
 # imbalanced-learn's over-samplers: fit_resample(x, y) returns the original rows first, then the rows it adds for
 # each class it grows, class after class (SMOTE's ``X_resampled = [X.copy()]`` then one block per class, stacked;
 # RandomOverSampler's ``sample_indices = range(n)`` then the drawn indices appended), in every release since 0.4

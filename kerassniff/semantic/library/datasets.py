@@ -192,7 +192,7 @@ def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, no
         return DataValue(replace(data, batches=True, node=node, reshuffles=reshuffles))
     if method == "cache":  # the first epoch's order is what later epochs read
         return DataValue(replace(data, batches=True, node=node, reshuffles=False))
-    if method in ("take", "skip"):
+    if method in ("take", "skip", "shard"):  # a part of the pipeline's elements
         return DataValue(replace(data, batches=True, node=node, parts=data.parts + ((method, data.reshuffles),)))
     return DataValue(replace(data, batches=True, node=node))  # DATASET_PASSTHROUGH
 
