@@ -23,6 +23,7 @@ from kerassniff.semantic.dataflow import (
     size_text,
 )
 from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import SHAPE_ONLY, Statistic, encode, factorize, make
 from kerassniff.semantic.library.dispatch import first_wins
@@ -282,6 +283,8 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
     """scikit-learn encoders and scalers: ``fit`` returns the object, ``(fit_)transform`` encodes or scales."""
     if method == "fit":
         return instance  # encoder.fit(y) returns the encoder: encoder.fit(y).transform(y)
+    if method == "inverse_transform" and args.positional and isinstance(args.positional[0], Predictions):
+        return args.positional[0]  # a model's predictions back in the targets' units, or as class names: the same
     if method not in ("fit_transform", "transform"):
         return UNKNOWN
     data = data_of(args.positional[0] if args.positional else UNKNOWN)
