@@ -281,3 +281,37 @@ def test_keras_3_fit_refuses_a_class_weight_string() -> None:
         with pytest.raises(AttributeError):
             model.fit(x, y, epochs=1, verbose=0, class_weight=given)
     model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 2.0})
+
+
+def test_the_ignored_keyword_defaults_match_the_installed_keras() -> None:
+    """KS402's RENAMED_KEYWORD_DEFAULTS: each ignored Keras 2 keyword's modern keyword has that default."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    owners = {"ReduceLROnPlateau": keras.callbacks.ReduceLROnPlateau, "imdb.load_data": keras.datasets.imdb.load_data}
+    for (owner, old), default in keras3_removals.RENAMED_KEYWORD_DEFAULTS.items():
+        modern = keras3_removals.RENAMED_LIBRARY_KEYWORDS[(owner, old)]
+        assert inspect.signature(owners[owner]).parameters[modern].default == default, (owner, modern)
+
+
+def test_numpy_rounding_gives_a_float_that_keras_3_steps_refuse_and_numpy_2_has_no_math() -> None:
+    """KS403's NUMPY_ROUNDING row and KS404's numpy.math: np.ceil(n / b) is a numpy float, which fit(steps_per_epoch=)
+    refuses with TypeError; NumPy 2 has no np.math."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    assert not hasattr(np, "math")
+    steps = np.ceil(64 / 8)
+    assert isinstance(steps, np.floating)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+
+    def batches():
+        while True:
+            yield np.zeros((8, 2)), np.zeros((8, 1))
+
+    with pytest.raises(TypeError):
+        model.fit(batches(), steps_per_epoch=steps, epochs=1, verbose=0)

@@ -16,6 +16,7 @@ from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALLBACK_PARAMETERS,
     DATASET_LOADER_PARAMETERS,
+    RENAMED_KEYWORD_DEFAULTS,
     RENAMED_LIBRARY_KEYWORDS,
     TENSORFLOW_1_OPTIMIZERS,
     UTILITY_PARAMETERS,
@@ -23,7 +24,17 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 from kerassniff.semantic.knowledge.model_api import METRIC_SPELLINGS, other_spelling
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const, FunctionValue, Instance, ModelValue, Seq, Symbol, Value, string_ending
+from kerassniff.semantic.values import (
+    Const,
+    FunctionValue,
+    Instance,
+    ModelValue,
+    Seq,
+    Symbol,
+    Value,
+    const_value,
+    string_ending,
+)
 
 
 def iterator_next(call: CallSite) -> Report | None:
@@ -210,6 +221,9 @@ def unknown_keywords(call, package: str, key: str):
         if old is None or old in accepted or (key == "ModelCheckpoint" and old == "period"):
             continue  # ModelCheckpoint(period=) has its own report
         modern = RENAMED_LIBRARY_KEYWORDS.get((key, old))
+        if swallows and (key, old) in RENAMED_KEYWORD_DEFAULTS and \
+                const_value(call.args.get(old), "?") == RENAMED_KEYWORD_DEFAULTS[(key, old)]:
+            continue  # ignored, and the same as the default of the keyword it stands for: nothing changes
         behaviour = (f"Keras 3.15's {where} takes {', '.join(accepted)}" +
                      (" and accepts any other keyword without reading it" if swallows else "") + ".")
         if modern is not None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
 
 from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
@@ -243,9 +242,9 @@ def compiled_metric_names(fit: FitCall) -> set[str] | None:
         return None
     names = set()
     for metric in compile_call.metrics:
-        if not isinstance(metric.node, cst.SimpleString):
+        if metric.given is None:
             return None
-        names.add(metric.node.evaluated_value)
+        names.add(metric.given)
     return names
 
 

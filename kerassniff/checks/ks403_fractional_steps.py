@@ -36,7 +36,12 @@ def check(script: Script):
                 floor = cst.FloorDivide(whitespace_before=divide.whitespace_before,
                                         whitespace_after=divide.whitespace_after)
                 fix = safe_fix("use floor division (//)", arg.value, arg.value.with_changes(operator=floor))
+            rounded = isinstance(value, Unknown) and isinstance(value.division, cst.Call)
+            if rounded and fix is None and arg.value is value.division:  # steps=np.ceil(n / batch) written in the call
+                fix = safe_fix("make it an int: int(...)", arg.value, cst.Call(cst.Name("int"), [cst.Arg(arg.value)]))
+            cause = ("NumPy's ceil/floor/round return a NumPy float, even of a whole number" if rounded else
+                     "True division always gives a float")
             yield Report(arg, f"{name}={shown} is a float: Keras 3 stops with TypeError", None, fix,
-                         explanation=("True division always gives a float. Keras 3 rejects it (TypeError: 'float' "
-                                      "object cannot be interpreted as an integer); older Keras runs a different "
-                                      "number of batches than the progress bar and the validation schedule assume."))
+                         explanation=(f"{cause}. Keras 3 rejects it (TypeError: 'float' object cannot be interpreted "
+                                      f"as an integer); older Keras runs a different number of batches than the "
+                                      f"progress bar and the validation schedule assume."))

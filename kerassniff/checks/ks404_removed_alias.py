@@ -28,7 +28,7 @@ REMOVED = {
     "numpy.Infinity": ("np.inf", "NumPy 2.0"), "numpy.round_": ("np.round", "NumPy 2.0"),
     "numpy.product": ("np.prod", "NumPy 2.0"), "numpy.cumproduct": ("np.cumprod", "NumPy 2.0"),
     "numpy.sometrue": ("np.any", "NumPy 2.0"), "numpy.alltrue": ("np.all", "NumPy 2.0"),
-    "numpy.mat": ("np.asmatrix", "NumPy 2.0"),
+    "numpy.mat": ("np.asmatrix", "NumPy 2.0"), "numpy.math": ("math", "NumPy 2.0"),
     "numpy.trapz": ("np.trapezoid", "NumPy 2.4"), "numpy.in1d": ("np.isin", "NumPy 2.4"),
     "PIL.Image.ANTIALIAS": ("Image.LANCZOS", "Pillow 10"), "PIL.Image.LINEAR": ("Image.BILINEAR", "Pillow 10"),
     "PIL.Image.CUBIC": ("Image.BICUBIC", "Pillow 10"),
@@ -38,7 +38,7 @@ REMOVED = {
 # The names scripts use in definitions (dtypes, constants, image filters), not as functions called later: a
 # function (np.trapz on the predictions) fails only when the script reaches it, maybe after training.
 _DEFINITIONS = frozenset(name for name in REMOVED if name.rsplit(".", 1)[1] not in {
-    "round_", "product", "cumproduct", "sometrue", "alltrue", "mat", "trapz", "in1d"})
+    "round_", "product", "cumproduct", "sometrue", "alltrue", "mat", "trapz", "in1d", "math"})
 
 
 @rule("KS404", "removed-alias", Severity.ERROR,
@@ -53,15 +53,16 @@ def check(script: Script):
         shown = script.code_of(reference.node)
         when = "before training starts" if reference.canonical in _DEFINITIONS else "where the script reaches it"
         yield Report(reference.node, f"{shown} was removed in {version}: AttributeError {when}",
-                     f"use {replacement} instead of {shown}", _replacement_fix(reference.node, replacement),
+                     f"use {replacement} instead of {shown}", _replacement_fix(script, reference.node, replacement),
                      explanation=(f"{shown} is gone from {version} on, so the script only runs on the older "
                                   f"library it was written for; {replacement} is the same thing."),
                      facts={"name": reference.canonical, "removed_in": version, "replacement": replacement})
 
 
-def _replacement_fix(node, replacement: str):
-    """``np.int`` -> ``int``, ``np.float_`` -> ``np.float64``, ``Image.ANTIALIAS`` -> ``Image.LANCZOS``."""
-    if not isinstance(node, cst.Attribute):
+def _replacement_fix(script: Script, node, replacement: str):
+    """``np.int`` -> ``int``, ``np.float_`` -> ``np.float64``, ``Image.ANTIALIAS`` -> ``Image.LANCZOS``; ``np.math``
+    -> ``math`` only where the script imports math."""
+    if not isinstance(node, cst.Attribute) or (replacement == "math" and script.imports.get("math") != "math"):
         return None
     if "." not in replacement:
         new = cst.Name(replacement)

@@ -330,6 +330,7 @@ class MetricSpec:
     name: str | None
     node: cst.CSTNode = field(repr=False)
     k: int | None = None
+    given: str | None = None  # the string the script names it by ('acc'), in the call or through a variable
 
 
 @dataclass(eq=False)

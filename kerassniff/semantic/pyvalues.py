@@ -24,8 +24,9 @@ class Value:
 
 @dataclass(frozen=True)
 class Unknown(Value):
-    # A true division (a / b) of unknown numbers: KS403 wants to know.
-    division: cst.BinaryOperation | None = None
+    # A float made by a true division (a / b) of unknown numbers, or by NumPy's rounding (np.ceil(n / b)): the
+    # expression, which KS403 wants to know.
+    division: cst.BaseExpression | None = None
 
 
 UNKNOWN = Unknown()

@@ -135,7 +135,7 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
         k = kv if isinstance(kv, int) else None
     if name in TOP_K_METRICS and k is None:
         k = TOP_K_METRICS[name]
-    return MetricSpec(name, node, k)
+    return MetricSpec(name, node, k, value.value if isinstance(value, Const) and isinstance(value.value, str) else None)
 
 
 def compile_losses(args: CallArgs, call: cst.Call) -> list[LossSpec]:

@@ -183,6 +183,12 @@ RENAMED_LIBRARY_KEYWORDS = {
     ("imdb.load_data", "nb_words"): "num_words",
     ("reuters.load_data", "nb_words"): "num_words",
 }
+# The defaults of the modern keywords those ignored Keras 2 names stand for (Keras 3.15.1's signatures): an old
+# keyword that repeats the default changes nothing when it is ignored.
+RENAMED_KEYWORD_DEFAULTS = {
+    ("ReduceLROnPlateau", "epsilon"): 1e-4,
+    ("imdb.load_data", "nb_words"): None,
+}
 # Dataset loaders and the arguments Keras 3.15.1 takes, and whether **kwargs swallows (and ignores) the others.
 DATASET_LOADER_PARAMETERS = {
     "imdb.load_data": (("path", "num_words", "skip_top", "maxlen", "seed", "start_char", "oov_char", "index_from"),

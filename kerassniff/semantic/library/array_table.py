@@ -63,7 +63,7 @@ from kerassniff.semantic.library.arrays import (
 )
 from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
 from kerassniff.semantic.keras_values import Predictions
-from kerassniff.semantic.pyvalues import CallArgs, Seq, Value, const_value
+from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Unknown, Value, const_value
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,17 @@ class Rule:
         return ((self.exact is None or name in self.exact)
                 and (not self.prefix or name.startswith(self.prefix))
                 and name.endswith(self.suffix))
+
+
+# NumPy's rounding functions: of a number, a numpy.float64 even when the value is whole.
+NUMPY_ROUNDING = frozenset({"ceil", "floor", "round", "rint", "around", "trunc", "fix"})
+
+
+def _a_number(call: LibraryCall) -> bool:
+    """The first argument is one number (a constant, or an unknown value that is no array kerassniff follows)."""
+    first = call.first
+    return call.data is None and (type(first) is Unknown or (
+        isinstance(first, Const) and isinstance(first.value, (int, float)) and not isinstance(first.value, bool)))
 
 
 def row(handle: Callable[[LibraryCall], Value | None], names=None, exact=None, prefix: str | tuple[str, ...] = (),
@@ -180,6 +191,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(concat_parts, names={"concatenate", "vstack"}, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Seq)),
     row(statistic, names=STATISTICS, prefix=ARRAY_LIBRARIES, needs_data=True),
+    # np.ceil(n / batch) of a number: a NumPy float even when whole (steps_per_epoch= refuses it)
+    row(lambda call: Unknown(division=call.node), names=NUMPY_ROUNDING, prefix="numpy.", when=_a_number),
     row(resized("size"), prefix=TF_IMAGE, needs_data=True, when=lambda call: call.last.startswith("resize")),
     row(grayscale, names={"rgb_to_grayscale"}, prefix=TF_IMAGE, needs_data=True),
     row(lambda call: convert_image_dtype(call), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),
