@@ -138,6 +138,21 @@ def percent_script_python(text: str) -> str | None:
     return "\n".join(out) if out != lines else None
 
 
+_IPYTHON_LINE = re.compile(r"^[ \t]*[!%]", re.MULTILINE)
+
+
+def ipython_script_python(text: str) -> str | None:
+    """A script without ``# %%`` cells that holds IPython lines (a Colab cell pasted into a ``.py`` file: ``!pip
+    install x``, ``%matplotlib inline``) read as one notebook cell, each line in its place; None when it has none or
+    that changes nothing."""
+    if not _IPYTHON_LINE.search(text):
+        return None
+    lines = text.split("\n")
+    python = cell_python(text)[: len(lines)]
+    out = python + lines[len(python):]
+    return "\n".join(out) if out != lines else None
+
+
 def cell_python(source: str) -> list[str]:
     """One code cell as Python, one line per source line (same count, same order)."""
     if ("pip" in source or "conda" in source) and _AUTOMAGIC.search(source):

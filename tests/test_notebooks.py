@@ -231,6 +231,19 @@ def test_a_percent_format_script_reads_its_ipython_lines_as_a_notebook_does() ->
     assert percent_script_python("# %%\nimport keras\n") is None
 
 
+def test_a_script_without_cells_reads_its_ipython_lines_as_one_cell() -> None:
+    """A notebook cell pasted into a .py (``!pip``, ``!wget``, ``%matplotlib``, no ``# %%``): the same number of
+    lines, the Python ones kept; plain Python is left to the parser (None)."""
+    from kerassniff.notebook import ipython_script_python
+
+    text = "!pip install keras\nimport keras\n%matplotlib inline\nx = 1\n"
+    python = ipython_script_python(text)
+    assert python is not None and len(python.split("\n")) == len(text.split("\n"))
+    assert python.split("\n")[1] == "import keras" and python.split("\n")[3] == "x = 1"
+    assert "!pip" not in python and "%matplotlib" not in python
+    assert ipython_script_python("import keras\nx = 3 % 2\n") is None
+
+
 def test_a_bare_pip_install_line_is_the_pip_magic_by_automagic() -> None:
     """``pip install x`` alone in a cell runs in Jupyter (automagic makes it %pip): no syntax error."""
     from kerassniff.notebook import cell_python

@@ -38,6 +38,7 @@ from kerassniff.notebook import (
     NotPython,
     map_findings,
     notebook_source,
+    ipython_script_python,
     percent_script_python,
 )
 from kerassniff.registry import Report, Rule, all_rules
@@ -195,10 +196,11 @@ def _lint_without_broken_cells(source: NotebookSource, path: str, config: Config
 def _lint_percent_script(text: str, path: str, config: Config, rules: RuleSet,
                          parser: Callable[[str], cst.Module]) -> FileResult | None:
     """A script that does not parse because it is a notebook saved in the percent format (``# %%`` cells) with
-    IPython lines (``!pip install x``): read as the notebook it is, every line in place.  Its findings carry no
-    automatic fix (a fix would write the Python that stands for the IPython lines into the file).  None when the
-    text has no such cells or still does not parse: the script's KS001 stands."""
-    python = percent_script_python(text)
+    IPython lines (``!pip install x``), or a notebook cell pasted into a ``.py`` file with them: read as the notebook
+    it is, every line in place.  Its findings carry no automatic fix (a fix would write the Python that stands for
+    the IPython lines into the file).  None when the text has no such lines or still does not parse: the script's
+    KS001 stands."""
+    python = percent_script_python(text) or ipython_script_python(text)
     if python is None:
         return None
     result = _lint_python(python, path, config, rules, parser=parser)
