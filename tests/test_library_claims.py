@@ -315,3 +315,21 @@ def test_numpy_rounding_gives_a_float_that_keras_3_steps_refuse_and_numpy_2_has_
 
     with pytest.raises(TypeError):
         model.fit(batches(), steps_per_epoch=steps, epochs=1, verbose=0)
+
+
+def test_a_dropout_after_a_sigmoid_output_gives_the_training_loss_zeros_and_values_above_1() -> None:
+    """KS110's Dropout after the sigmoid output: in training the outputs are 0 or scaled by 1 / (1 - rate), past 1
+    for a confident output; at inference they are the sigmoid's."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, activation="sigmoid",
+                                                                     bias_initializer=keras.initializers.Constant(4.0)),
+                              keras.layers.Dropout(0.5)])
+    x = np.zeros((400, 1))
+    training = keras.ops.convert_to_numpy(model(x, training=True))
+    inference = keras.ops.convert_to_numpy(model(x, training=False))
+    assert (training == 0).any() and (training > 1).any()
+    assert ((inference > 0) & (inference < 1)).all()

@@ -37,6 +37,9 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "use activation='sigmoid' on the last layer, or no activation and from_logits=True", verdict=verdict)
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
+        if loss.name in BINARY_LOSSES and head.activation == "sigmoid" and head.noise_after is not None and \
+                loss.from_logits is False and model.fits:
+            yield _noise_after_sigmoid(script, loss, head)
         if loss.name not in BINARY_LOSSES or head.activation not in UNBOUNDED:
             continue
         if not model.fits:
@@ -61,6 +64,21 @@ def check(script: Script):
                              f"never be predicted with confidence and the loss of every negative sample stays at or "
                              f"above log(2) = 0.69."),
                 mentions=head_mention(head))
+
+
+def _noise_after_sigmoid(script: Script, loss, head) -> Report:
+    """``Dense(1, activation="sigmoid"), Dropout(0.1)``: while training, Dropout zeroes outputs and scales the others
+    by 1 / (1 - rate), so the loss reads zeros and values above 1 as probabilities (at inference it passes them)."""
+    noise = head.noise_after
+    return Report(noise.node, f"{noise.kind} after the sigmoid output: in training the loss reads 0s and values above 1",
+                  "move it before the output layer (or drop it): the output layer's activation should come last",
+                  explanation=(f"{noise.kind} acts only while training: it sets some outputs to 0 and (Dropout) "
+                               f"scales the others by 1 / (1 - rate), so the probabilities the loss "
+                               f"{quoted(script, loss.node)} reads are 0 or above 1 for some samples. Binary "
+                               f"crossentropy clips them into [1e-7, 1 - 1e-7]: those samples get a loss of about 16 "
+                               f"and no gradient, and the loss and accuracy logged while training are not the "
+                               f"model's. At inference the layer passes the sigmoid's outputs unchanged."),
+                  mentions=head_mention(head))
 
 
 OUTSIDE = {"relu": "every output at 0 or above 1", "tanh": "every output at 0 or below",

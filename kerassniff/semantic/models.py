@@ -8,7 +8,7 @@ in ``args``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -23,6 +23,7 @@ from kerassniff.semantic.knowledge.layers import (
     WEIGHTLESS_PREPROCESSING_LAYERS,
     NORMALIZATION_LAYERS,
     PASS_THROUGH,
+    TRAINING_NOISE_LAYERS,
     POOLING_LAYERS,
     RECURRENT_DEFAULT_ACTIVATION,
     SELF_SCALING_APPLICATIONS,
@@ -138,6 +139,7 @@ class OutputHead:
     units: int | None
     activation: str | None  # None: unknown
     activation_node: cst.CSTNode = field(repr=False)  # where the activation was chosen (for messages)
+    noise_after: Layer | None = None  # a Dropout (or noise) layer after the activation: training sees its output
 
 
 @dataclass(eq=False)
@@ -452,7 +454,10 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
     """
     activation: str | None = None
     activation_node: cst.CSTNode | None = None
+    noise: Layer | None = None
     for layer in reversed(path):
+        if activation is None and noise is None and layer.kind in TRAINING_NOISE_LAYERS:
+            noise = layer  # after every activation of the path (none seen yet, walking back from the output)
         if layer.kind == "Activation" or layer.kind in ACTIVATION_LAYERS:
             if activation is None:  # a later activation decides the output
                 if layer.activation is None:
@@ -462,7 +467,8 @@ def head_of(path: tuple[Layer, ...]) -> OutputHead | None:
             continue
         if layer.kind in PASS_THROUGH or (activation is not None and layer.kind in NORMALIZATION_LAYERS):
             continue
-        return _head_at(layer, activation, activation_node)
+        head = _head_at(layer, activation, activation_node)
+        return replace(head, noise_after=noise) if head is not None and noise is not None else head
     return None
 
 

@@ -29,6 +29,10 @@ PASS_THROUGH = {
     "GaussianDropout", "GaussianNoise", "Flatten", "Reshape", "ActivityRegularization",
     "Permute", "RepeatVector",
 }
+# The pass-through layers that change values while training (zero or rescale them, add noise): after an output's
+# activation they make its training outputs something else than that activation's.
+TRAINING_NOISE_LAYERS = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                                   "AlphaDropout", "GaussianDropout", "GaussianNoise"})
 # Layers that apply another layer to each time step or in both directions: every rule reads the inner layer.
 WRAPPER_LAYERS = {"TimeDistributed", "Bidirectional"}
 BATCHNORM_LAYERS = ("BatchNormalization", "BatchNormalizationV2", "SyncBatchNormalization")
