@@ -12,7 +12,8 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.library import array_table, arrays, datasets, keras, keras_training
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.keras_values import HistoryValue
-from kerassniff.semantic.models import LoopContext, Model
+from kerassniff.semantic.loops import LoopContext
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, FunctionValue, Seq, Value
 
 

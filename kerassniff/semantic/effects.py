@@ -13,7 +13,8 @@ from typing import Protocol, runtime_checkable
 import libcst as cst
 
 from kerassniff.semantic.dataflow import DataEvent
-from kerassniff.semantic.models import LoopContext, Model
+from kerassniff.semantic.loops import LoopContext
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.pyvalues import CallArgs, FunctionValue, Value
 
 

@@ -34,6 +34,7 @@ from kerassniff.semantic.knowledge.layers import (
 from kerassniff.semantic.names import short
 from kerassniff.semantic.dataflow import Data, data_of
 from kerassniff.semantic.knowledge.model_api import CALLBACKS_POSITION
+from kerassniff.semantic.loops import LoopContext
 from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Value, const_value, str_value
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
@@ -410,29 +411,6 @@ class SaveCall:
     node: cst.Call = field(repr=False)
     method: str  # save, save_weights, load_weights
     path: Value
-
-
-@dataclass(eq=False)
-class LoopContext:
-    node: cst.CSTNode = field(repr=False)
-    iterable: Value
-    target_names: tuple[str, ...]
-    unrolled: bool
-    parent: "LoopContext | None" = None
-    per_sample: bool = False  # iterates the samples of an array
-    count: int | None = None  # iterations, when known (for loops that are not unrolled)
-
-    def repetitions(self) -> int | None:
-        """How many times the loop body runs, counting enclosing loops; None if unknown."""
-        total = 1
-        context: LoopContext | None = self
-        while context is not None:
-            if not context.unrolled:
-                if context.count is None:
-                    return None
-                total *= context.count
-            context = context.parent
-        return total
 
 
 def application_head(model: Model) -> OutputHead | None:

@@ -22,12 +22,12 @@ from kerassniff.semantic.knowledge.losses import (
 from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.pyvalues import unpack
+from kerassniff.semantic.loops import LoopContext
 from kerassniff.semantic.models import (
     AttributeSet,
     CompileCall,
     FitCall,
     InferenceCall,
-    LoopContext,
     LossSpec,
     MetricSpec,
     Model,
