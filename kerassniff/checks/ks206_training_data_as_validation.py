@@ -34,7 +34,7 @@ def check(script: Script):
             continue
         trained = _array_argument(fit)
         validation = fit.args.node_of("validation_data")
-        if validation is None:
+        if validation is None or _noise_probe(fit):
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute, cst.Call)):
             yield from _same_folder(fit, validation.value)  # the flows' folders, however the flows are written
@@ -166,6 +166,13 @@ def _overlapping_tfds_splits(fit: FitCall, validation: cst.BaseExpression):
                               f"accuracy then track the training ones; early stopping and checkpoints choose on "
                               f"training data."),
                  facts={"split": trained.source.subset, "validation_split": held_out.source.subset})
+
+
+def _noise_probe(fit: FitCall) -> bool:
+    """Training inputs NumPy generated (np.random.normal(size=...), np.zeros(...)): a probe of the model or of Keras
+    (train-mode against inference-mode loss), not a training whose validation score anyone reads."""
+    data = fit.data(fit.x)
+    return data is not None and data.source.kind == "generated" and data.source.description.startswith("np.")
 
 
 def _whole_folder(data) -> str | None:
