@@ -28,7 +28,7 @@ from kerassniff.semantic.knowledge.model_api import (
     other_spelling,
 )
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.values import Const, Instance, Value, const_value, str_value
+from kerassniff.semantic.values import Const, Instance, Value, const_value, str_value, string_ending
 
 # What each callback fails to do when its quantity is missing, and how it behaves meanwhile (checked on Keras 3.15.1;
 # Keras 2 and tf.keras 2 from their sources).
@@ -167,7 +167,8 @@ def _monitoring_callbacks(script: Script, fit: FitCall):
 
 def _file_name_fields(script: Script, fit: FitCall):
     """``ModelCheckpoint("w-{epoch:02d}-{val_acc:.2f}.h5")`` given to a fit(): each logged quantity its file name
-    reads (:func:`~kerassniff.semantic.knowledge.model_api.file_name_fields`), when the name is known and the
+    reads (:func:`~kerassniff.semantic.knowledge.model_api.file_name_fields`), when the name, or its end after an
+    unknown part (a folder, a loop variable), is known and the
     checkpoint saves once per epoch (a save every N batches formats the name with the batch's logs, which hold no
     ``val_`` quantity)."""
     for callback in fit.callbacks:
@@ -178,7 +179,7 @@ def _file_name_fields(script: Script, fit: FitCall):
         if _spreads(callback.args.nodes) or callback.args.get("save_freq", SAVE_FREQ_POSITION) is not None and \
                 str_value(callback.args.get("save_freq", SAVE_FREQ_POSITION)) != "epoch":
             continue
-        template = str_value(callback.args.get("filepath", 0))
+        template = string_ending(callback.args.get("filepath", 0))  # the known end of tag + "-{acc:.3f}.keras" too
         for key in (file_name_fields(template) or ()) if template is not None else ():
             yield callback, key
 
