@@ -333,3 +333,18 @@ def test_a_dropout_after_a_sigmoid_output_gives_the_training_loss_zeros_and_valu
     inference = keras.ops.convert_to_numpy(model(x, training=False))
     assert (training == 0).any() and (training > 1).any()
     assert ((inference > 0) & (inference < 1)).all()
+
+
+def test_the_compile_arguments_and_the_yaml_removal_match_the_installed_keras() -> None:
+    """KS402's COMPILE_PARAMETERS are Keras 3's Model.compile() arguments (another keyword: TypeError), and Keras 3
+    models have no to_yaml() nor keras.models.model_from_yaml."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    assert tuple(inspect.signature(model.compile).parameters) == keras3_removals.COMPILE_PARAMETERS
+    for keyword in keras3_removals.COMPILE_KEYWORD_ADVICE:
+        with pytest.raises(TypeError):
+            model.compile(optimizer="sgd", loss="mse", **{keyword: None})
+    assert not hasattr(model, keras3_removals.YAML_METHOD) and not hasattr(keras.models, "model_from_yaml")

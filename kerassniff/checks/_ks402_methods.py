@@ -15,6 +15,8 @@ from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALLBACK_PARAMETERS,
+    COMPILE_KEYWORD_ADVICE,
+    COMPILE_PARAMETERS,
     DATASET_LOADER_PARAMETERS,
     RENAMED_KEYWORD_DEFAULTS,
     RENAMED_LIBRARY_KEYWORDS,
@@ -287,3 +289,30 @@ def class_weight_not_a_dict(call: CallSite):
                               "index to weight, and fit() stops with AttributeError ('str' object has no attribute "
                               "'get') before the first training step."),
                  facts={"keyword": "class_weight", "value": value.value})
+
+
+def compile_keywords(call: CallSite):
+    """``model.compile(loss=..., class_mode="binary")``: a keyword Keras 3's compile() does not take
+    (COMPILE_PARAMETERS) is a TypeError before any training (checked on 3.15.1)."""
+    for arg in call.args.nodes:
+        old = arg.keyword.value if arg.keyword is not None else None
+        if old is None or old in COMPILE_PARAMETERS:
+            continue
+        hint = COMPILE_KEYWORD_ADVICE.get(old, f"remove it, or use one of compile()'s arguments "
+                                               f"({', '.join(COMPILE_PARAMETERS)})")
+        yield Report(arg, f"'{old}=' is not an argument of compile(): Keras 3 stops with TypeError", hint,
+                     explanation=(f"Keras 3's compile() takes {', '.join(COMPILE_PARAMETERS)}; '{old}' is none of "
+                                  f"them, so the script stops at compile() with TypeError (unexpected keyword "
+                                  f"argument), before any training."),
+                     facts={"keyword": old})
+
+
+def yaml_export(call: CallSite) -> Report:
+    """``model.to_yaml()``: tf.keras 2.6 made it raise RuntimeError (loading YAML could run arbitrary code) and
+    Keras 3 has no such method (AttributeError, checked on 3.15.1): the script stops here, after its training."""
+    return Report(call.node.func, "model.to_yaml() does not exist in Keras 3: AttributeError",
+                  "save the architecture with model.to_json(), or the whole model with model.save('name.keras')",
+                  explanation=("tf.keras 2.6 removed YAML support (to_yaml() raises RuntimeError: loading YAML could "
+                               "run arbitrary code), and Keras 3 has no to_yaml(), so the script stops here, after "
+                               "any training before it."),
+                  facts={"method": "to_yaml"})

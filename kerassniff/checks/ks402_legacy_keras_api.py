@@ -10,6 +10,7 @@ import libcst as cst
 from kerassniff.checks._ks402_methods import (
     SAVE_FUNCTIONS,
     class_weight_not_a_dict,
+    compile_keywords,
     iterator_next,
     metrics_not_a_list,
     history_keys,
@@ -17,6 +18,7 @@ from kerassniff.checks._ks402_methods import (
     save_name,
     tensorflow_1_optimizer,
     unknown_keywords,
+    yaml_export,
 )
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
@@ -39,6 +41,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_MODEL_METHODS,
     REMOVED_OPTIMIZER_KEYWORDS,
     SAVE_SUFFIXES,
+    YAML_METHOD,
     UTILITY_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
@@ -85,6 +88,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     return Verdict(False, f"{keras} still has Model.{removed[0]['name']} (deprecated)")
 
 
+# Models whose compile() is Keras's own (a KerasHub task's takes more; a subclass may define its own).
+_COMPILED_BY_KERAS = frozenset({"sequential", "functional", "application", "loaded"})
 # The methods judged below whatever their receiver (a metric object, an iterator, an optimizer, a layer).
 _METHODS_OF_ANY_RECEIVER = frozenset({"reset_states", "next", "apply_gradients", "add_metric", *REMOVED_MODEL_METHODS})
 
@@ -145,6 +150,9 @@ def check(script: Script):
                                       "`add_metric()` method is deprecated\"), so the script stops where it is "
                                       "called, for a layer while the model is built."),
                          facts={"method": "add_metric"})
+        if call.method == YAML_METHOD and known and not call.guarded and not _private_model(script, call) and \
+                not keras_2_only(script):
+            yield yaml_export(call)
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
                 known or (call.method == "predict_classes" and unknown)):
             yield _removed_method(call)
@@ -156,6 +164,8 @@ def check(script: Script):
             keras_3 = not _private_model(script, call) and not keras_2_only(script)
             if keras_3:
                 yield from metrics_not_a_list(call)
+                if known and call.receiver.model.kind in _COMPILED_BY_KERAS:
+                    yield from compile_keywords(call)
             yield from tensorflow_1_optimizer(call, keras_3)
         if on_model and call.method in MODEL_METHODS:
             yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)

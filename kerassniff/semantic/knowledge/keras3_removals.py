@@ -47,6 +47,20 @@ SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.
 # Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
 # private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
 REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
+# The arguments Keras 3's Model.compile() takes (3.15.1's signature, checked by tests/test_library_claims.py): any
+# other keyword is a TypeError before training. Keras 0/1's class_mode=, tf.keras 2's sample_weight_mode= and
+# target_tensors=, and tf.keras 2.3's experimental_steps_per_execution= (renamed) among them.
+COMPILE_PARAMETERS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                      "steps_per_execution", "jit_compile", "auto_scale_loss")
+COMPILE_KEYWORD_ADVICE = {
+    "class_mode": "drop it: since Keras 1 the loss and the output decide the kind of classification",
+    "sample_weight_mode": "drop it: Keras 3 reads per-timestep weights from the shape of sample_weight",
+    "target_tensors": "drop it and pass the targets to fit() (or a tf.data dataset of (x, y))",
+    "experimental_steps_per_execution": "rename it steps_per_execution=",
+}
+# Model methods Keras 3 no longer has, judged on a model kerassniff knows: to_yaml (tf.keras 2.6 made it raise
+# RuntimeError: YAML loading was unsafe).
+YAML_METHOD = "to_yaml"
 # Keras 1 keywords of the functional Model's constructor.
 MODEL_KEYWORDS = {
     "input": ("inputs", "rename input= to inputs="),
@@ -101,6 +115,8 @@ REMOVED_MODULES = {
     **{f"optimizers.{module}_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)"
        for module in ("adam", "rmsprop", "gradient_descent", "adagrad", "adadelta", "adamax", "nadam", "optimizer")},
     "optimizer_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)",
+    "models.model_from_yaml": "load the architecture with keras.models.model_from_json (tf.keras 2.6 removed YAML "
+                              "support as unsafe)",
     "constraints.maxnorm": "use keras.constraints.MaxNorm (or max_norm)",
     "constraints.nonneg": "use keras.constraints.NonNeg (or non_neg)",
     "constraints.unitnorm": "use keras.constraints.UnitNorm (or unit_norm)",
