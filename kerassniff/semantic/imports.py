@@ -42,7 +42,13 @@ class Imports:
         if module is None or module == "__future__":
             return
         if isinstance(node.names, cst.ImportStar):
-            self.star_imports.append(module)
+            helper = self.load_helper(module, len(node.relative)) if module else None
+            if helper is None:
+                self.star_imports.append(module)
+                return
+            for name, value in list(helper.scope.vars.items()):  # from common import *: its public names, as Python
+                if not name.startswith("_"):
+                    self._bind_import(name, value, frame)
             return
         helper = self.load_helper(module, len(node.relative)) if module else None
         if module and node.module is not None and not node.relative:
