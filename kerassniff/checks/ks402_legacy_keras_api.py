@@ -46,7 +46,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 )
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
-from kerassniff.semantic.values import Instance, ModelValue, Unknown, const_value, int_value
+from kerassniff.semantic.values import Const, Instance, ModelValue, Unknown, const_value, int_value
 
 
 # What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
@@ -214,7 +214,7 @@ def check(script: Script):
             if _legacy_optimizer(script, call.node.func):
                 yield _legacy_optimizer_report(call, name)
             elif not _from_private_copy(script, call.node.func):
-                yield from _keywords(call, _optimizer_keywords(call), f"{name}()", None)
+                yield from _keywords(call, _optimizer_keywords(script, call), f"{name}()", None)
                 yield from _removed_keywords(call, f"{name}()", REMOVED_OPTIMIZER_KEYWORDS.get(name, ()), "ValueError")
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
@@ -299,13 +299,28 @@ def _legacy_optimizer_report(call, name: str) -> Report:
                   facts={"optimizer": name})
 
 
-def _optimizer_keywords(call) -> dict:
-    """OPTIMIZER_KEYWORDS, less ``decay=`` when it is 0: Keras 3 ignores a decay that would change nothing (tf.keras
-    2.11-2.15's rejection of it is not worth a finding)."""
+def _optimizer_keywords(script: Script, call) -> dict:
+    """OPTIMIZER_KEYWORDS, less ``decay=`` when it is 0 or the optimizer is never used: Keras 3 ignores a decay that
+    would change nothing, and one of an optimizer nothing trains with (tf.keras 2.11-2.15's rejection of it is not
+    worth a finding)."""
     decay = call.args.get("decay")
-    if decay is not None and const_value(decay) == 0:
+    if decay is not None and (const_value(decay) == 0 or _unused_optimizer(script, call.node)):
         return {key: value for key, value in OPTIMIZER_KEYWORDS.items() if key != "decay"}
     return OPTIMIZER_KEYWORDS
+
+
+def _unused_optimizer(script: Script, node: cst.Call) -> bool:
+    """An optimizer built and left unused: every compile() of the script gets a name ('sgd') or another Keras
+    optimizer, and no method of this one is called (apply_gradients in a training loop)."""
+    compiles = [c for c in script.calls if c.method == "compile"]
+    if not compiles:
+        return False
+    for compile_call in compiles:
+        given = compile_call.args.get("optimizer", 0)
+        if not ((isinstance(given, Const) and isinstance(given.value, str)) or (
+                isinstance(given, Instance) and given.cls.startswith("keras.optimizers.") and given.node is not node)):
+            return False
+    return not any(isinstance(c.receiver, Instance) and c.receiver.node is node for c in script.calls)
 
 
 def _recurrent_input_keywords(script: Script, call, name: str):
