@@ -184,19 +184,19 @@ def tensorflow_1_optimizer(call: CallSite, keras_3: bool):
         return
     modern = f"keras.optimizers.{TENSORFLOW_1_OPTIMIZERS[name]}"
     if module == "tensorflow.train":
-        yield Report(value.node.func, f"tf.train.{name} is TensorFlow 1's: TensorFlow 2 stops with AttributeError",
-                     f"use {modern}",
-                     explanation=(f"TensorFlow 1's tf.keras accepted tf.train optimizers in compile(). TensorFlow 2 "
-                                  f"removed tf.train.{name} (only tf.compat.v1.train.{name} is left, which Keras 3 "
-                                  f"refuses), so the script stops where the optimizer is built, before training."),
-                     facts={"optimizer": name, "modern": modern})
+        message = f"tf.train.{name} is TensorFlow 1's: TensorFlow 2 stops with AttributeError"
+        explanation = (f"TensorFlow 1's tf.keras accepted tf.train optimizers in compile(). TensorFlow 2 removed "
+                       f"tf.train.{name} (only tf.compat.v1.train.{name} is left, which Keras 3 refuses), so the "
+                       f"script stops where the optimizer is built, before training.")
     elif keras_3:
-        yield Report(value.node.func, f"compile() gets TensorFlow 1's tf.compat.v1.train.{name}: Keras 3 raises ValueError",
-                     f"use {modern}",
-                     explanation=(f"tf.compat.v1.train.{name} is TensorFlow 1's optimizer, which tf.keras 2 wrapped; "
-                                  f"Keras 3's compile() accepts only Keras optimizers and raises ValueError (\"Could "
-                                  f"not interpret optimizer identifier\") before any training."),
-                     facts={"optimizer": name, "modern": modern})
+        message = f"compile() gets TensorFlow 1's tf.compat.v1.train.{name}: Keras 3 raises ValueError"
+        explanation = (f"tf.compat.v1.train.{name} is TensorFlow 1's optimizer, which tf.keras 2 wrapped; Keras 3's "
+                       f"compile() accepts only Keras optimizers and raises ValueError (\"Could not interpret "
+                       f"optimizer identifier\") before any training.")
+    else:
+        return
+    yield Report(value.node.func, message, f"use {modern}", explanation=explanation,
+                 facts={"optimizer": name, "modern": modern})
 
 
 # What a renamed keyword that Keras 3 ignores leaves the call doing (the explanation's last sentence).
