@@ -127,7 +127,7 @@ def percent_script_python(text: str) -> str | None:
     become Python, each line in its place), when it has such cells and that changes something; else None."""
     lines = text.split("\n")
     starts = [index for index, line in enumerate(lines) if PERCENT_CELL.match(line)]
-    if not starts:
+    if not starts or not _newline_lines(text):
         return None
     bounds = [0, *starts, len(lines)]
     out: list[str] = []
@@ -145,12 +145,18 @@ def ipython_script_python(text: str) -> str | None:
     """A script without ``# %%`` cells that holds IPython lines (a Colab cell pasted into a ``.py`` file: ``!pip
     install x``, ``%matplotlib inline``) read as one notebook cell, each line in its place; None when it has none or
     that changes nothing."""
-    if not _IPYTHON_LINE.search(text):
+    if not _IPYTHON_LINE.search(text) or not _newline_lines(text):
         return None
     lines = text.split("\n")
     python = cell_python(text)[: len(lines)]
     out = python + lines[len(python):]
     return "\n".join(out) if out != lines else None
+
+
+def _newline_lines(text: str) -> bool:
+    """Whether str.splitlines() (what a cell is read with) cuts the text where "\n" does: no form feed, vertical
+    tab, lone carriage return or Unicode line separator, which would shift every later line."""
+    return not re.search("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\r(?!\n)", text)
 
 
 def cell_python(source: str) -> list[str]:

@@ -371,3 +371,17 @@ def test_value_range_follows_constant_shifts_and_scales_only() -> None:
     assert after(("scale", "*-2")) == (-510.0, 0.0)
     assert after(("scale", "/max")) is None and after(("standardize", "StandardScaler")) is None
     assert after(("shift", "-mean"), ("scale", "/255")) is None
+
+
+@pytest.mark.parametrize("split, read", [
+    ("train", ("train", 0.0, 100.0, "%")), ("train[:80%]", ("train", 0.0, 80.0, "%")),
+    ("train[10%:]", ("train", 10.0, 100.0, "%")), ("test[1000:2000]", ("test", 1000.0, 2000.0, "")),
+    ("train[:80%]+test", None), ("train[::2]", None), ("train[-10%:]", None), ("train[10%:1000]", None),
+    ("train[:\u00b2]", None),
+])
+def test_a_tfds_split_string_is_read_as_a_slice_of_a_split(split: str, read) -> None:
+    """KS206's TFDS slices: what TFDS's syntax says, None for what it cannot compare (a sum, a step, a sign, mixed
+    units, a digit Python's float() does not read)."""
+    from kerassniff.semantic.knowledge.datasets import tfds_slice
+
+    assert tfds_slice(split) == read

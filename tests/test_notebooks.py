@@ -242,6 +242,7 @@ def test_a_script_without_cells_reads_its_ipython_lines_as_one_cell() -> None:
     assert python.split("\n")[1] == "import keras" and python.split("\n")[3] == "x = 1"
     assert "!pip" not in python and "%matplotlib" not in python
     assert ipython_script_python("import keras\nx = 3 % 2\n") is None
+    assert ipython_script_python("!pip install keras\n\x0cimport keras\n") is None  # lines would shift: not read
 
 
 def test_a_bare_pip_install_line_is_the_pip_magic_by_automagic() -> None:

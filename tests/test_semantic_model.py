@@ -882,3 +882,18 @@ def test_a_value_nobody_could_follow_compiled_with_a_loss_is_one_model_of_unknow
     assert all(len(m.compiles) == 1 and len(m.fits) == 1 for m in external[:3])
     private = build("from tensorflow.python.keras.models import Sequential\nnet = Sequential()\n")
     assert [m.keras_2 for m in private.models] == [True]
+
+
+def test_a_star_import_of_a_helper_binds_its_all_or_its_public_names(tmp_path) -> None:
+    """``from helpers import *`` binds what Python binds: the names of ``__all__``, else every public name (a helper
+    that imports keras rebinds keras only without an ``__all__`` leaving it out)."""
+    from pathlib import Path
+
+    (tmp_path / "listed.py").write_text("import keras\n__all__ = ['net']\nnet = keras.Sequential()\n_hidden = 1\n")
+    (tmp_path / "open_helper.py").write_text("import keras\nnet = keras.Sequential()\n_hidden = 1\n")
+    for helper, bound in (("listed", {"net"}), ("open_helper", {"net", "keras"})):  # _hidden: never
+        script_path = Path(tmp_path / f"use_{helper}.py")
+        source = f"from {helper} import *\n"
+        script = build_script(cst.parse_module(source), str(script_path))
+        assert ("keras" in script.imports) == ("keras" in bound)  # the helper's import, bound here or not
+        assert {m.name for m in script.models} == {"net"}

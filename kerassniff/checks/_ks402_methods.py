@@ -286,8 +286,8 @@ def class_weight_not_a_dict(call: CallSite):
                  "compute_class_weight('balanced', ...)",
                  explanation=("Standalone Keras 2 ignored a class_weight that was not a dict, so a string never "
                               "weighted anything; tf.keras 2 and Keras 3 read class_weight as a dict from class "
-                              "index to weight, and fit() stops with AttributeError ('str' object has no attribute "
-                              "'get') before the first training step."),
+                              "index to weight, and fit() stops with AttributeError (Keras 3.15.1: 'str' object has "
+                              "no attribute 'get') before the first training step."),
                  facts={"keyword": "class_weight", "value": value.value})
 
 

@@ -7,6 +7,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import BINARY_LOSSES
+from kerassniff.semantic.values import const_value
 
 # Known activations whose outputs are not probabilities (linear is KS104's).
 UNBOUNDED = {"relu", "tanh", "elu", "selu", "softplus", "leaky_relu", "exponential", "gelu", "swish",
@@ -38,7 +39,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     for model, _, loss, head in loss_heads(script):
         if loss.name in BINARY_LOSSES and head.activation == "sigmoid" and head.noise_after is not None and \
-                loss.from_logits is False and model.fits:
+                loss.from_logits is False and model.fits and _changes_values(head.noise_after):
             yield _noise_after_sigmoid(script, loss, head)
         if loss.name not in BINARY_LOSSES or head.activation not in UNBOUNDED:
             continue
@@ -66,6 +67,14 @@ def check(script: Script):
                 mentions=head_mention(head))
 
 
+def _changes_values(layer) -> bool:
+    """A dropout or noise layer whose rate (or stddev) is not the constant 0: Dropout(0.0) changes nothing."""
+    first = layer.args.get("rate", 0) if layer.args is not None else None
+    if layer.kind == "GaussianNoise" and layer.args is not None:
+        first = layer.args.get("stddev", 0)
+    return const_value(first) != 0
+
+
 def _noise_after_sigmoid(script: Script, loss, head) -> Report:
     """``Dense(1, activation="sigmoid"), Dropout(0.1)``: while training, Dropout zeroes outputs and scales the others
     by 1 / (1 - rate), so the loss reads zeros and values above 1 as probabilities (at inference it passes them)."""
@@ -75,9 +84,10 @@ def _noise_after_sigmoid(script: Script, loss, head) -> Report:
                   explanation=(f"{noise.kind} acts only while training: it sets some outputs to 0 and (Dropout) "
                                f"scales the others by 1 / (1 - rate), so the probabilities the loss "
                                f"{quoted(script, loss.node)} reads are 0 or above 1 for some samples. Binary "
-                               f"crossentropy clips them into [1e-7, 1 - 1e-7]: those samples get a loss of about 16 "
-                               f"and no gradient, and the loss and accuracy logged while training are not the "
-                               f"model's. At inference the layer passes the sigmoid's outputs unchanged."),
+                               f"crossentropy clips them into [1e-7, 1 - 1e-7]: a positive sample whose output was "
+                               f"zeroed, or a negative one pushed above 1, gets a loss of about 16 and no gradient, "
+                               f"and the loss and accuracy logged while training are not the model's. At inference "
+                               f"the layer passes the sigmoid's outputs unchanged."),
                   mentions=head_mention(head))
 
 

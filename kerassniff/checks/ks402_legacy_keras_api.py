@@ -164,7 +164,8 @@ def check(script: Script):
             keras_3 = not _private_model(script, call) and not keras_2_only(script)
             if keras_3:
                 yield from metrics_not_a_list(call)
-                if known and call.receiver.model.kind in _COMPILED_BY_KERAS:
+                if known and call.receiver.model.kind in _COMPILED_BY_KERAS and \
+                        "compile" not in call.receiver.model.own_methods:
                     yield from compile_keywords(call)
             yield from tensorflow_1_optimizer(call, keras_3)
         if on_model and call.method in MODEL_METHODS:

@@ -39,9 +39,10 @@ def check(script: Script):
             rounded = isinstance(value, Unknown) and isinstance(value.division, cst.Call)
             if rounded and fix is None and arg.value is value.division:  # steps=np.ceil(n / batch) written in the call
                 fix = safe_fix("make it an int: int(...)", arg.value, cst.Call(cst.Name("int"), [cst.Arg(arg.value)]))
-            cause = ("NumPy's ceil/floor/round return a NumPy float, even of a whole number" if rounded else
-                     "True division always gives a float")
+            cause = ("NumPy's ceil/floor/round of a float return a NumPy float (numpy.float64), even when it is "
+                     "whole" if rounded else "True division always gives a float")
+            kind = "numpy.float64" if rounded else "float"
             yield Report(arg, f"{name}={shown} is a float: Keras 3 stops with TypeError", None, fix,
-                         explanation=(f"{cause}. Keras 3 rejects it (TypeError: 'float' object cannot be interpreted "
+                         explanation=(f"{cause}. Keras 3 rejects it (TypeError: '{kind}' object cannot be interpreted "
                                       f"as an integer); older Keras runs a different number of batches than the "
                                       f"progress bar and the validation schedule assume."))

@@ -53,16 +53,16 @@ def check(script: Script):
         shown = script.code_of(reference.node)
         when = "before training starts" if reference.canonical in _DEFINITIONS else "where the script reaches it"
         yield Report(reference.node, f"{shown} was removed in {version}: AttributeError {when}",
-                     f"use {replacement} instead of {shown}", _replacement_fix(script, reference.node, replacement),
+                     f"use {replacement} instead of {shown}", _replacement_fix(reference.node, replacement),
                      explanation=(f"{shown} is gone from {version} on, so the script only runs on the older "
                                   f"library it was written for; {replacement} is the same thing."),
                      facts={"name": reference.canonical, "removed_in": version, "replacement": replacement})
 
 
-def _replacement_fix(script: Script, node, replacement: str):
-    """``np.int`` -> ``int``, ``np.float_`` -> ``np.float64``, ``Image.ANTIALIAS`` -> ``Image.LANCZOS``; ``np.math``
-    -> ``math`` only where the script imports math."""
-    if not isinstance(node, cst.Attribute) or (replacement == "math" and script.imports.get("math") != "math"):
+def _replacement_fix(node, replacement: str):
+    """``np.int`` -> ``int``, ``np.float_`` -> ``np.float64``, ``Image.ANTIALIAS`` -> ``Image.LANCZOS``; none for
+    ``np.math`` (``math`` may be another name where it is used: a parameter, a local)."""
+    if not isinstance(node, cst.Attribute) or replacement == "math":
         return None
     if "." not in replacement:
         new = cst.Name(replacement)

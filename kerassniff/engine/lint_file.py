@@ -53,9 +53,10 @@ from kerassniff.suppressions import filter_findings
 _KERAS_PACKAGES = ("keras", "tensorflow", "tf_keras", *sorted({p.split(".")[0] for p in LIBRARY_MODEL_PACKAGES}))
 KERAS_HINT = re.compile(rf"\b(?:{'|'.join(_KERAS_PACKAGES)})\b")
 # A script that imports its model from a helper module (``from net import model``) or is a notebook's fragment may
-# never name a Keras package: a compile() (not re.compile("...")) beside a fit/evaluate/predict call is Keras's
-# training workflow, and fit_generator() or a History's .history["loss"] only Keras's; such a file is read too.
-_COMPILE_CALL = re.compile(r"\.compile\s*\(\s*(?![rbfu]?['\"])")
+# never name a Keras package: a compile(loss=..., optimizer=...) (not re.compile, torch.compile) beside a
+# fit/evaluate/predict call is Keras's training workflow, and fit_generator() or a History's .history["loss"] only
+# Keras's; such a file is read too.
+_COMPILE_CALL = re.compile(r"\.compile\s*\([^()]*\b(?:loss|optimizer)\s*=")
 _TRAINING_CALL = re.compile(r"\.(?:fit|evaluate|predict)(?:_generator)?\s*\(")
 _KERAS_ONLY_CALL = re.compile(r"\.(?:fit|evaluate|predict)_generator\s*\(|\.history\s*\[\s*['\"]")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.semantic.frames import Frame, Scope, dotted
-from kerassniff.semantic.values import ModuleValue, Symbol, Value
+from kerassniff.semantic.values import Const, ModuleValue, Seq, Symbol, Value
 
 MAX_HELPER_DEPTH = 2  # helper modules importing helper modules: followed this deep
 MAX_HELPERS = 8  # helper modules interpreted per script; the rest are unknown
@@ -46,9 +46,12 @@ class Imports:
             if helper is None:
                 self.star_imports.append(module)
                 return
-            for name, value in list(helper.scope.vars.items()):  # from common import *: its public names, as Python
-                if not name.startswith("_"):
-                    self._bind_import(name, value, frame)
+            exported = _star_names(helper)
+            if exported is None:  # an __all__ it cannot read: which names come is unknown
+                self.star_imports.append(module)
+                return
+            for name in exported:  # from common import *: its __all__, or its public names, as Python binds them
+                self._bind_import(name, helper.scope.vars[name], frame)
             return
         helper = self.load_helper(module, len(node.relative)) if module else None
         if module and node.module is not None and not node.relative:
@@ -105,6 +108,20 @@ class Imports:
             self.in_helper -= 1
         self.helper_modules[key] = value
         return value
+
+
+def _star_names(helper: ModuleValue) -> list[str] | None:
+    """The names ``from helper import *`` binds: those its ``__all__`` lists (the ones it defines), else every name
+    not starting with an underscore; None when ``__all__`` is not a list of constant strings."""
+    names = helper.scope.vars
+    listed = names.get("__all__")
+    if listed is None:
+        return [name for name in names if not name.startswith("_")]
+    items = listed.items if isinstance(listed, Seq) else tuple(Const(v) for v in listed.value) \
+        if isinstance(listed, Const) and isinstance(listed.value, tuple) else None
+    if items is None or not all(isinstance(item, Const) and isinstance(item.value, str) for item in items):
+        return None
+    return [item.value for item in items if item.value in names]
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:

@@ -166,6 +166,7 @@ class Model:
     output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
     origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model
     keras_2: bool = False  # built by a Keras 2 package (KERAS_2_PACKAGES), perhaps in a helper module
+    own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
 
     def release(self) -> None:
         """Forget the calls made on the model, each of which refers back to it: for an analysis nobody will read

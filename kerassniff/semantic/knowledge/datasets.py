@@ -114,7 +114,7 @@ def tfds_slice(split: str) -> tuple[str, float, float, str] | None:
         number = bound.rstrip("%")
         if not bound:
             bounds.append(missing)
-        elif number.replace(".", "", 1).isdigit():
+        elif number.isascii() and number.replace(".", "", 1).isdigit():
             bounds.append(float(number))
         else:
             return None

@@ -94,15 +94,17 @@ class Rule:
                 and name.endswith(self.suffix))
 
 
-# NumPy's rounding functions: of a number, a numpy.float64 even when the value is whole.
+# NumPy's rounding functions: of a float, a numpy.float64 even when the value is whole.
 NUMPY_ROUNDING = frozenset({"ceil", "floor", "round", "rint", "around", "trunc", "fix"})
 
 
-def _a_number(call: LibraryCall) -> bool:
-    """The first argument is one number (a constant, or an unknown value that is no array kerassniff follows)."""
+def _a_float(call: LibraryCall) -> bool:
+    """The first argument is one float: a true division of numbers (n / batch) or a float constant. (NumPy 2 rounds
+    an integer to an integer: np.ceil(n // batch) is no float.)"""
     first = call.first
-    return call.data is None and (type(first) is Unknown or (
-        isinstance(first, Const) and isinstance(first.value, (int, float)) and not isinstance(first.value, bool)))
+    return call.data is None and bool(call.args.positional) and (
+        (type(first) is Unknown and first.division is not None) or
+        (isinstance(first, Const) and isinstance(first.value, float)))
 
 
 def row(handle: Callable[[LibraryCall], Value | None], names=None, exact=None, prefix: str | tuple[str, ...] = (),
@@ -191,8 +193,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(concat_parts, names={"concatenate", "vstack"}, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Seq)),
     row(statistic, names=STATISTICS, prefix=ARRAY_LIBRARIES, needs_data=True),
-    # np.ceil(n / batch) of a number: a NumPy float even when whole (steps_per_epoch= refuses it)
-    row(lambda call: Unknown(division=call.node), names=NUMPY_ROUNDING, prefix="numpy.", when=_a_number),
+    # np.ceil(n / batch) of a float: a NumPy float even when whole (steps_per_epoch= refuses it)
+    row(lambda call: Unknown(division=call.node), names=NUMPY_ROUNDING, prefix="numpy.", when=_a_float),
     row(resized("size"), prefix=TF_IMAGE, needs_data=True, when=lambda call: call.last.startswith("resize")),
     row(grayscale, names={"rgb_to_grayscale"}, prefix=TF_IMAGE, needs_data=True),
     row(lambda call: convert_image_dtype(call), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),

@@ -433,6 +433,7 @@ def subclassed_model(cls: ClassValue, node: cst.CSTNode, args: CallArgs | None =
         if isinstance(outputs, (TensorValue, Seq, DictValue)):
             model = make_functional(args, node)
             model.name = None
+            model.own_methods = frozenset(cls.methods)
             return model
     return Model("subclassed", node, name=cls.node.name.value, complete=False)
 
