@@ -897,3 +897,11 @@ def test_a_star_import_of_a_helper_binds_its_all_or_its_public_names(tmp_path) -
         script = build_script(cst.parse_module(source), str(script_path))
         assert ("keras" in script.imports) == ("keras" in bound)  # the helper's import, bound here or not
         assert {m.name for m in script.models} == {"net"}
+
+
+def test_the_environment_variables_a_script_sets_to_constants_are_noted() -> None:
+    """``os.environ[...] = ...`` sets, ``setdefault`` keeps what was set, a value not known forgets the variable."""
+    script = build("import os\nos.environ['TF_USE_LEGACY_KERAS'] = '1'\nos.environ.setdefault('TF_USE_LEGACY_KERAS', '0')\n"
+                   "os.environ.setdefault('KERAS_BACKEND', 'jax')\nos.environ['CUDA_VISIBLE_DEVICES'] = '0'\n"
+                   "os.environ['CUDA_VISIBLE_DEVICES'] = str(device)\n")
+    assert script.environment == {"TF_USE_LEGACY_KERAS": "1", "KERAS_BACKEND": "jax"}

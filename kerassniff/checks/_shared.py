@@ -8,7 +8,7 @@ from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent
-from kerassniff.semantic.knowledge.keras3_removals import PRIVATE_COPY
+from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
@@ -255,11 +255,15 @@ def keras_2_only(script: Script) -> bool:
 
 def _keras_2_only(script: Script) -> bool:
     """Whether the script's Keras is a Keras 2: it imports tf_keras (which also makes ``tensorflow.keras`` tf_keras
-    when TF_USE_LEGACY_KERAS is set, as such scripts do), or TensorFlow's private copy and no public Keras
+    when TF_USE_LEGACY_KERAS is set, as such scripts do), or sets TF_USE_LEGACY_KERAS itself and reaches Keras only
+    through TensorFlow, or it imports TensorFlow's private copy and no public Keras
     (``keras``, ``tensorflow.keras``). A script that imports the private copy beside a public Keras is judged object
     by object (KS402's ``_from_private_copy`` and ``_private_model``): a stray private import does not make it Keras 2."""
     if script.imports_from("tf_keras"):
         return True
+    variable, set_values = LEGACY_KERAS_VARIABLE
+    if script.environment.get(variable) in set_values and not script.imports_from("keras"):
+        return True  # os.environ["TF_USE_LEGACY_KERAS"] = "1": its tf.keras is tf_keras (standalone keras stays 3)
     if not script.imports_from(PRIVATE_COPY):
         return False
     return not any(keras_relative(raw) is not None and not raw.startswith(PRIVATE_COPY)

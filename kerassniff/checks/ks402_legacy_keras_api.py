@@ -438,7 +438,8 @@ def _private_model(script: Script, call) -> bool:
     """Whether the model a call is made on was built by a Keras 2 package (the private copy, tf_keras), or, for a
     model kerassniff does not know, whether every Keras import of the script is the private copy."""
     if isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "external":
-        return call.receiver.model.keras_2  # built by the private copy or tf_keras, here or in a helper module
+        # built by the private copy or tf_keras, here or in a helper module, or in a script whose Keras is Keras 2
+        return call.receiver.model.keras_2 or keras_2_only(script)
     keras_imports = [raw for raw in script.imports.values() if keras_relative(raw) is not None]
     return bool(keras_imports) and all(raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
                                        for raw in keras_imports)

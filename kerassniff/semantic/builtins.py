@@ -122,6 +122,23 @@ def _path_join(args: CallArgs) -> Value | None:
     return UNKNOWN
 
 
+def set_environment(environment: dict[str, str], key: Value, value: Value, overwrite: bool = True) -> None:
+    """``os.environ[key] = value`` (``overwrite``) or ``os.environ.setdefault(key, value)`` with a constant key: the
+    script's ``environment`` notes a constant string value; one set to something unknown is forgotten."""
+    if not (isinstance(key, Const) and isinstance(key.value, str)):
+        return
+    if not overwrite and key.value in environment:
+        return
+    if isinstance(value, Const) and isinstance(value.value, str):
+        environment[key.value] = value.value
+    else:
+        environment.pop(key.value, None)
+
+
+# os.environ's methods that set a variable (their arguments: key, value).
+ENVIRONMENT_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
+
+
 # Standard-library functions by dotted name; None from one means "not this function's business".
 STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     "functools.partial": _partial, "os.path.join": _path_join, "posixpath.join": _path_join,

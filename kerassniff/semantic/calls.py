@@ -12,7 +12,7 @@ from functools import lru_cache
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
-from kerassniff.semantic.builtins import STDLIB_CALLS, call_builtin, fold_binary
+from kerassniff.semantic.builtins import ENVIRONMENT_SETTERS, STDLIB_CALLS, call_builtin, fold_binary, set_environment
 from kerassniff.semantic.frames import Frame, Scope, by_type
 from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS
 from kerassniff.semantic.summaries import Same, Summary
@@ -74,6 +74,8 @@ class Calls:
             if cli_args.is_flag_definition(name):
                 cli_args.define_flag(self.flag_values, args)
                 return UNKNOWN
+            if name in ENVIRONMENT_SETTERS and len(args.positional) == 2:  # os.environ.setdefault("X", "1")
+                set_environment(self.script.environment, *args.positional, overwrite=name == "os.putenv")
             stdlib = STDLIB_CALLS.get(name)
             result = stdlib(args) if stdlib is not None else None
             if result is None:
@@ -267,8 +269,8 @@ class Calls:
 def _may_be_handled(name: str) -> bool:
     """Whether any library table can handle some call of the function ``name``; the others (a plot, a file
     operation) are an instance or unknown straight away."""
-    return (cli_args.is_flag_definition(name) or name in STDLIB_CALLS or keras_calls.may_handle(name)
-            or data_calls.may_handle(name))
+    return (cli_args.is_flag_definition(name) or name in STDLIB_CALLS or name in ENVIRONMENT_SETTERS
+            or keras_calls.may_handle(name) or data_calls.may_handle(name))
 
 
 def _returned(returns: list[Value]) -> Value:

@@ -40,6 +40,8 @@ class Script:
     # ``logs["acc"]`` / ``logs.get("acc")`` in a callback class's on_epoch_end: (the class, the key, the node)
     callback_log_reads: list[tuple] = field(default_factory=list, repr=False)
     data_events: list[DataEvent] = field(default_factory=list)
+    # environment variables the script sets to a constant: os.environ["X"] = "1", os.environ.setdefault("X", "1")
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
     helpers: dict[str, cst.Module] = field(default_factory=dict)
     cells: list[tuple[int, int]] | None = None  # a notebook: script line - 1 -> (code cell, line in cell)

@@ -10,6 +10,7 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
+from kerassniff.semantic.builtins import set_environment
 from kerassniff.semantic.folding import is_list, listed, representative, seq_items
 from kerassniff.semantic.pyvalues import unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
@@ -254,9 +255,9 @@ class Statements:
         """``x[...] = value``.  Writing into part of an array the same array's values with more scaling steps
         (``x[..., c] = (x[..., c] - mean[c]) / std[c]``, once per channel) scales the array: it takes those steps."""
         current = self.eval(target.value, frame)
-        for element in target.slice:
-            if type(element.slice) is cst.Index:
-                self.eval(element.slice.value, frame)
+        keys = [self.eval(element.slice.value, frame) for element in target.slice if type(element.slice) is cst.Index]
+        if type(current) is Symbol and current.name == "os.environ" and len(keys) == 1:
+            set_environment(self.script.environment, keys[0], value)  # os.environ["TF_USE_LEGACY_KERAS"] = "1"
         if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
             scaled = current.data.rescaled_like(value.data)
             if scaled is not None:

@@ -143,6 +143,9 @@ REMOVED_IN_KERAS_3 = {
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
 PRIVATE_COPY = "tensorflow.python.keras"
+# The environment variable that routes tensorflow.keras to tf_keras (Keras 2) on TensorFlow 2.16+, and the values
+# TensorFlow reads as set (tensorflow/python/util/lazy_loader.py in TensorFlow 2.21).
+LEGACY_KERAS_VARIABLE = ("TF_USE_LEGACY_KERAS", frozenset({"true", "True", "1"}))
 # The packages that are Keras 2 whatever Keras is installed beside them: a model one of them builds keeps the Keras 2
 # API (fit_generator, lr=), wherever the script that trains it imports its Keras from.
 KERAS_2_PACKAGES = (PRIVATE_COPY, "tf_keras")
