@@ -44,8 +44,6 @@ NEVER = {
                           "ReduceLROnPlateau warns at each epoch that the metric is not available and never lowers "
                           "the learning rate."),
 }
-# Models whose logged metrics are the compiled ones: a subclassed model's train_step may log anything.
-_COMPILED_KINDS = frozenset({"sequential", "functional", "application", "loaded"})
 # ModelCheckpoint's save_freq among its positional parameters (Keras 3 and tf.keras 2).
 SAVE_FREQ_POSITION = 6
 
@@ -200,7 +198,7 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     if base in CALLBACK_LOGGED_KEYS or (base != "loss" and base not in METRIC_SPELLINGS and _others_may_log(fit)):
         return None
     no_validation = ("validation",) if key.startswith("val_") and validates is False else None
-    if base == "loss" or validates is None or fit.model.kind not in _COMPILED_KINDS or _adds_metrics(script):
+    if base == "loss" or validates is None or not _logs_compiled_metrics(fit.model) or _adds_metrics(script):
         return no_validation
     names = compiled_metric_names(fit)
     if names is None or base in names:
@@ -330,3 +328,9 @@ def _file_name_report(callback: Instance, key: str, fit: FitCall, missing: tuple
 def _mode_given(callback: Instance) -> bool:
     mode: Value | None = callback.args.get("mode")
     return str_value(mode) in ("min", "max")
+
+
+def _logs_compiled_metrics(model) -> bool:
+    """A model whose logged quantities are its compiled loss and metrics: Keras's own train_step and test_step run
+    (a subclass's may log anything)."""
+    return model.keras_runs("train_step") and model.keras_runs("test_step")

@@ -88,8 +88,6 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     return Verdict(False, f"{keras} still has Model.{removed[0]['name']} (deprecated)")
 
 
-# Models whose compile() is Keras's own (a KerasHub task's takes more; a subclass may define its own).
-_COMPILED_BY_KERAS = frozenset({"sequential", "functional", "application", "loaded"})
 # The methods judged below whatever their receiver (a metric object, an iterator, an optimizer, a layer).
 _METHODS_OF_ANY_RECEIVER = frozenset({"reset_states", "next", "apply_gradients", "add_metric", *REMOVED_MODEL_METHODS})
 
@@ -150,8 +148,7 @@ def check(script: Script):
                                       "`add_metric()` method is deprecated\"), so the script stops where it is "
                                       "called, for a layer while the model is built."),
                          facts={"method": "add_metric"})
-        if call.method == YAML_METHOD and known and not call.guarded and not _private_model(script, call) and \
-                not keras_2_only(script):
+        if call.method == YAML_METHOD and known and not call.guarded and _keras_3_model(script, call):
             yield yaml_export(call)
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
                 known or (call.method == "predict_classes" and unknown)):
@@ -161,11 +158,10 @@ def check(script: Script):
             # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.
             continue
         if on_model and call.method == "compile":
-            keras_3 = not _private_model(script, call) and not keras_2_only(script)
+            keras_3 = _keras_3_model(script, call)
             if keras_3:
                 yield from metrics_not_a_list(call)
-                if known and call.receiver.model.kind in _COMPILED_BY_KERAS and \
-                        "compile" not in call.receiver.model.own_methods:
+                if known and call.receiver.model.keras_runs("compile"):
                     yield from compile_keywords(call)
             yield from tensorflow_1_optimizer(call, keras_3)
         if on_model and call.method in MODEL_METHODS:
@@ -177,8 +173,7 @@ def check(script: Script):
                         not keras_2_only(script) and not any(arg.star for arg in call.args.nodes):
                     # (a KerasHub task turns lists into a dataset through its preprocessor)
                     yield from python_numbers(call, _numpy_name(script))
-            if call.method in ("fit", "fit_generator") and not _private_model(script, call) and \
-                    not keras_2_only(script):
+            if call.method in ("fit", "fit_generator") and _keras_3_model(script, call):
                 yield from class_weight_not_a_dict(call)
         if not keras_callee:
             continue
@@ -432,6 +427,12 @@ def _from_private_copy(script: Script, node: cst.CSTNode) -> bool:
         return False  # the common case, decided without indexing the references
     raw = script.raw_name(node) or ""
     return raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
+
+
+def _keras_3_model(script: Script, call) -> bool:
+    """Whether the model a call is made on is Keras 3's: not built by a Keras 2 package, in a script whose Keras is
+    not a Keras 2 (what only Keras 3 rejects is judged on it)."""
+    return not _private_model(script, call) and not keras_2_only(script)
 
 
 def _private_model(script: Script, call) -> bool:

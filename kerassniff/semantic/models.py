@@ -39,6 +39,9 @@ from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Value, const_valu
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
+# The kinds of model whose training methods are Keras's own Model's (not a subclass's, a KerasHub task's or those of
+# a package kerassniff does not read).
+KERAS_MODEL_KINDS = frozenset({"sequential", "functional", "application", "loaded"})
 
 __all__ = [  # the layer tables rules read, from the knowledge tables
     "ACTIVATION_LAYERS", "ACTIVATION_SYNONYMS", "CONV_LAYERS", "PASS_THROUGH", "POOLING_LAYERS",
@@ -234,6 +237,11 @@ class Model:
     def structure_kind(self) -> str:
         """How the layers were built: a reload of the script's own checkpoint is built like the original."""
         return self.origin.structure_kind if self.origin is not None else self.kind
+
+    def keras_runs(self, method: str) -> bool:
+        """Whether Keras's own ``Model.<method>`` (compile, train_step, ...) is what runs for this model: a model Keras
+        builds, and no subclass of the script's overrides the method (``MySubclass(inputs, outputs)``)."""
+        return self.kind in KERAS_MODEL_KINDS and method not in self.own_methods
 
     @property
     def structure_known(self) -> bool:
