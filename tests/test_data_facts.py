@@ -385,3 +385,23 @@ def test_a_tfds_split_string_is_read_as_a_slice_of_a_split(split: str, read) -> 
     from kerassniff.semantic.knowledge.datasets import tfds_slice
 
     assert tfds_slice(split) == read
+
+
+@pytest.mark.parametrize("binding, whole_of", [
+    ("x = x_test", "x_test"),
+    ("x = x_test.cache().prefetch(2)", "x_test"),
+    ("x = x_test\nx = x.repeat()", "x_test"),
+    ("y = x_test\nx = y", "x_test"),  # an alias of an alias is all of the first array
+    ("x = x_test.take(3)", None),  # a part
+    ("x = x_test\nx = x.skip(3)", None),  # a part, bound to the same name
+    ("x = x_test[:10]", None),
+    ("x = x_test / 2", None),
+])
+def test_a_name_bound_to_a_whole_array_says_whose_it_is(binding: str, whole_of: str | None) -> None:
+    """Names tell arrays of one source apart (a slice adds no step), so an alias keeps whose array it is all of."""
+    script = build(HEAD + f"x_test = tf.data.Dataset.from_tensor_slices(np.zeros((10, 3)))\n{binding}\n"
+                          "model.fit(x)\nmodel.evaluate(x_test)\n")
+    fitted, evaluated = ([e.data for e in script.data_events if e.kind == kind and e.role == "x"][0]
+                         for kind in ("fit", "evaluate"))
+    assert fitted.whole_of == whole_of
+    assert fitted.same_array(evaluated) == (whole_of is not None)

@@ -93,8 +93,8 @@ def _is_test(data) -> bool:
     split, even though train_test_split calls it the "test" part: evaluating on it is no leak.
     """
     words = _words(data.name)
-    if "test" in words:
-        return True
+    if "test" in words or "test" in _words(data.whole_of):
+        return True  # x_test; val_ds = test_ds.cache(): all of the test split
     if data.split == "test" and data.source.kind == "dataset":
         return True  # (x_train, y_train), (x_test, y_test) = mnist.load_data(), whatever it is called
     if data.source.kind == "directory" and data.source.path and \
@@ -120,4 +120,4 @@ def _words(name: str | None) -> set[str]:
 
 
 def _same_array(a, b) -> bool:
-    return a.group == b.group and a.split == b.split and a.steps == b.steps and a.name == b.name
+    return a.same_array(b)

@@ -94,6 +94,11 @@ class Data:
     conditional: bool = False  # differs between branches of an if
     name: str | None = None  # the variable it was last bound to
     node: cst.CSTNode | None = field(default=None, repr=False)
+    # the variable this array is all of, unchanged (``val_ds = test_ds.cache()``: "test_ds"): names tell arrays of one
+    # source apart (slices add no step), so an alias needs to say whose array it is
+    whole_of: str | None = None
+    # ``node`` when the array was last bound to a name: unchanged since when they are the same node
+    bound_at: cst.CSTNode | None = field(default=None, repr=False, compare=False)
     labels: "Data | None" = None  # the labels a generator or dataset yields with this data
     table: bool = False  # a pandas DataFrame or a 2-D text table: a key or a column index selects one column
     # a tf.data pipeline whose order changes each epoch (shuffle() with reshuffle_each_iteration left True, or
@@ -146,7 +151,25 @@ class Data:
         return self._but(steps=self.steps + extra) if extra else None
 
     def renamed(self, name: str) -> "Data":
-        return self._but(name=name) if self.name != name else self
+        """The array bound to ``name``; bound unchanged from another name, it is all of that array (``whole_of``)."""
+        unchanged = self.node is self.bound_at
+        if self.name == name:  # x = x / 255 is no longer all of what x was all of; val_ds = val_ds.repeat() is
+            return self if unchanged else self._but(bound_at=self.node, whole_of=None)
+        whole = self.whole_of or self.name if unchanged and self.node is not None else None
+        return self._but(name=name, bound_at=self.node, whole_of=whole)
+
+    def passed_through(self, node: cst.CSTNode, **changes) -> "Data":
+        """The same elements through a method that regroups, caches or repeats them (``ds.cache()``,
+        ``ds.batch(32)``): made at ``node``, and still unchanged since it was bound when it was."""
+        unchanged = self.node is not None and self.node is self.bound_at
+        return self._but(node=node, bound_at=node if unchanged else self.bound_at, **changes)
+
+    def same_array(self, other: "Data") -> bool:
+        """The same array of the same source (one split, the same steps), by name or as a whole alias of it."""
+        if self.group != other.group or self.split != other.split or self.steps != other.steps:
+            return False
+        return self.name == other.name or (self.whole_of is not None and self.whole_of in (other.name, other.whole_of)) \
+            or (other.whole_of is not None and other.whole_of == self.name)
 
     def _but(self, **changes) -> "Data":
         """``dataclasses.replace`` for the two hot paths (every assignment renames an array): a copy of the

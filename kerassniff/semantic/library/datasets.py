@@ -189,12 +189,12 @@ def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, no
         return _rebuilt(data, node)
     if method == "shuffle":  # a new order each epoch unless reshuffle_each_iteration=False
         reshuffles = const_value(args.get("reshuffle_each_iteration", 2), True) is not False
-        return DataValue(replace(data, batches=True, node=node, reshuffles=reshuffles))
+        return DataValue(data.passed_through(node, batches=True, reshuffles=reshuffles))
     if method == "cache":  # the first epoch's order is what later epochs read
-        return DataValue(replace(data, batches=True, node=node, reshuffles=False))
+        return DataValue(data.passed_through(node, batches=True, reshuffles=False))
     if method in ("take", "skip", "shard"):  # a part of the pipeline's elements
         return DataValue(replace(data, batches=True, node=node, parts=data.parts + ((method, data.reshuffles),)))
-    return DataValue(replace(data, batches=True, node=node))  # DATASET_PASSTHROUGH
+    return DataValue(data.passed_through(node, batches=True))  # DATASET_PASSTHROUGH
 
 
 def _rebuilt(data: Data, node: cst.CSTNode) -> Value:
