@@ -42,6 +42,8 @@ def check(script: Script):
         if arg is not None and isinstance(arg.value, cst.BinaryOperation):
             continue  # computed, e.g. 1 - keep_prob: the conversion was done on purpose
         evidence = _keep_evidence(script, arg)
+        if evidence is None and _named_a_drop_rate(arg):
+            continue  # Dropout(drop_probs[1]): the code says it is the fraction dropped
         if rate < HIGH and evidence is None:
             continue
         kept = 1 - rate
@@ -59,9 +61,7 @@ def check(script: Script):
 def _keep_evidence(script: Script, arg: cst.Arg | None) -> str | None:
     """'named keep_prob' or 'the comment says keep': the author meant a keep probability."""
     if arg is not None:
-        value = arg.value
-        text = value.value if isinstance(value, cst.Name) else (
-            value.attr.value if isinstance(value, cst.Attribute) else None)
+        text = _rate_name(arg.value)
         if text and "keep" in text.lower():
             return f"named {text}"
     source = script.line_text(script.line_of(arg)) if arg is not None else ""
@@ -70,3 +70,18 @@ def _keep_evidence(script: Script, arg: cst.Arg | None) -> str | None:
         if "keep" in comment:
             return "the comment says keep"
     return None
+
+
+def _rate_name(value: cst.BaseExpression) -> str | None:
+    """The name the rate is read from: ``keep_prob``, ``cfg.keep_prob``, ``drop_probs[1]``."""
+    while isinstance(value, cst.Subscript):
+        value = value.value
+    if isinstance(value, cst.Name):
+        return value.value
+    return value.attr.value if isinstance(value, cst.Attribute) else None
+
+
+def _named_a_drop_rate(arg: cst.Arg | None) -> bool:
+    """The rate is read from a name that says it is dropped (``dropout_prob``, ``drop_rate``), not kept."""
+    text = (_rate_name(arg.value) or "").lower() if arg is not None else ""
+    return "drop" in text and "keep" not in text
