@@ -111,6 +111,8 @@ def _words(name: str | None) -> set[str]:
     if not name:
         return set()
     words = set(name_words(name))
+    if "testing" in words:  # testing_padded, testing_labels (TensorFlow's course notebooks)
+        words.add("test")
     for word in list(words):  # xtest, testX, valx, testset (not 'latest', 'device')
         for known in ("test",) + VALIDATION_WORDS:
             if word.startswith(known) and word[len(known):] in AFFIXES or \
