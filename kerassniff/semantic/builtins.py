@@ -86,6 +86,8 @@ def _float(name: str, args: CallArgs) -> Value:
 
 
 def _sequence(name: str, args: CallArgs) -> Value:
+    if not args.positional and not args.keywords:
+        return Const(())  # list(), tuple(): empty, as [] and () are
     first = _first(args)
     return first if isinstance(first, (Seq, DataValue)) else UNKNOWN
 
