@@ -219,5 +219,7 @@ def _events(effects: Effects, model: Model, kind: str, x: Value, y: Value, node:
     if isinstance(x, DataValue) and isinstance(y, Unknown) and x.data.labels is not None:
         y = DataValue(x.data.labels)
     for role, value in (("x", x), ("y", y)):
+        if isinstance(value, Seq) and len(value.items) == 1:
+            value = value.items[0]  # predict([batch]): a list of one array is that array for a one-input model
         if isinstance(value, DataValue):
             record_data_event(effects, DataEvent(kind, role, value.data, node, order, model))
