@@ -150,17 +150,21 @@ def _class_blocks(call: LibraryCall) -> bool:
 
 
 ARRAY_LIBRARIES = ("numpy.", "pandas.", "tensorflow.")
+# Keras 2's preprocessing as its own package (Keras-Preprocessing): the same image and sequence functions
+STANDALONE_PREPROCESSING = "keras_preprocessing"
 TF_IMAGE = "tensorflow.image."
 # Every library call kerassniff follows, tried in this order.
 LIBRARY_CALLS: tuple[Rule, ...] = (
     row(keras_dataset, names={"load_data"}, prefix="keras.datasets."),
     row(tf1_mnist, names={"read_data_sets"}, when=lambda call: loaders.is_tf1_mnist_reader(call.name)),
     row(step("reshape", "pad_sequences"),  # same samples, same token ids
-        exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences"}),
+        exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences",
+               f"{STANDALONE_PREPROCESSING}.sequence.pad_sequences"}),
     row(step("normalize", "keras.utils.normalize"), exact={"keras.utils.normalize"}),
     row(to_categorical, exact={"keras.utils.to_categorical"}),
     row(preprocess_input, names={"preprocess_input"}, prefix=("keras.applications.", "tensorflow.keras.applications.")),
-    row(keras_image, exact={"keras.utils.load_img", "keras.utils.img_to_array", "keras.utils.array_to_img"}),
+    row(keras_image, exact={f"{package}.{function}" for function in ("load_img", "img_to_array", "array_to_img")
+                            for package in ("keras.utils", f"{STANDALONE_PREPROCESSING}.image")}),
     row(image_directory, suffix="image_dataset_from_directory"),
     row(lambda call: datasets.timeseries_flow(call.args, call.node),
         exact={"keras.preprocessing.sequence.TimeseriesGenerator"}),
