@@ -87,8 +87,12 @@ def loss_text(script: Script, loss: LossSpec) -> str:
 
 
 def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("fit", "validation", "evaluate", "predict")):
-    """Arrays (role 'x' or 'y') that reach this model, in script order."""
-    return [e for e in script.data_events if e.model is model and e.role == role and e.kind in kinds]
+    """Arrays (role 'x' or 'y') that reach this model, in script order.  A reload of the script's own checkpoint
+    (``model.save("net.h5")`` ... ``load_model("net.h5")``) was trained by the original's fit(): its fit() inputs
+    come first."""
+    trained_by = model.origin if model.origin is not None and "fit" in kinds else None
+    return [e for e in script.data_events if e.role == role and e.kind in kinds and
+            (e.model is model or e.model is trained_by and e.kind == "fit")]
 
 
 EVENT_WORDS = {"fit": "fit()", "validation": "validation_data", "evaluate": "evaluate()", "predict": "predict()"}

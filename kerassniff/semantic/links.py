@@ -102,10 +102,13 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
     script, trainers elsewhere that happen to use the same file name are not it.  Otherwise the trainers nearest
     the user in the folder tree are kept.  Either way they must be one script: two scripts that save a file of
     that name (``model.h5`` in two lessons of a course, or two training scripts beside the loader) leave the
-    file's maker, whichever ran last, unknown.
+    file's maker, whichever ran last, unknown.  A user that saves the file itself (``net.save("net.keras")``, then
+    ``load_model("net.keras")``) reads back its own model: no other script is its maker.
     """
     candidates = saved.get(key) or [v for k, vs in saved.items()
                                     for v in vs if posixpath.basename(k) == posixpath.basename(key)]
+    if any(c[0] is user for c in candidates):
+        return []
     candidates = [c for c in candidates if c[0] is not user]
     if not candidates:
         return []
