@@ -267,6 +267,25 @@ def test_keras_3_refuses_a_python_list_of_numbers_as_data() -> None:
     assert pair.predict([array, array], verbose=0).shape == (2, 1)
 
 
+def test_keras_3_takes_a_list_of_one_array_as_that_array_for_a_one_input_model() -> None:
+    """The data events (semantic/library/keras_training.py): predict([batch]) on a one-input model, Sequential or
+    functional, is predict(batch)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import warnings
+
+    import keras
+    import numpy as np
+
+    batch = np.arange(12, dtype="float32").reshape(3, 4)
+    inputs = keras.Input((4,))
+    for model in (keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]),
+                  keras.Model(inputs, keras.layers.Dense(2)(inputs))):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras 3 warns that the structure differs, and then flattens it
+            np.testing.assert_allclose(model.predict([batch], verbose=0), model.predict(batch, verbose=0))
+
+
 def test_keras_3_fit_refuses_a_class_weight_string() -> None:
     """KS402's class_weight_not_a_dict: fit(class_weight="auto") stops with AttributeError; a dict is read."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
