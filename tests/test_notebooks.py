@@ -245,6 +245,17 @@ def test_a_script_without_cells_reads_its_ipython_lines_as_one_cell() -> None:
     assert ipython_script_python("!pip install keras\n\x0cimport keras\n") is None  # lines would shift: not read
 
 
+def test_a_pasted_cell_with_a_real_syntax_error_names_that_error_not_its_ipython_lines() -> None:
+    """A .py with ``!pip`` lines that also has a real error: KS001 is at the real error (lines are kept in place),
+    not at the first IPython line; with no IPython line the parser's own error stands."""
+    text = "!pip install keras\nimport keras\n%matplotlib inline\nif True\n    x = 1\n"
+    found = lint_source(text, "pasted.py").findings
+    assert [(f.code, f.line) for f in found] == [("KS001", 4)]
+    assert "':'" in found[0].message
+    plain = lint_source("import keras\nif True\n    x = 1\n", "plain.py").findings
+    assert [(f.code, f.line) for f in plain] == [("KS001", 2)]
+
+
 def test_a_bare_pip_install_line_is_the_pip_magic_by_automagic() -> None:
     """``pip install x`` alone in a cell runs in Jupyter (automagic makes it %pip): no syntax error."""
     from kerassniff.notebook import cell_python

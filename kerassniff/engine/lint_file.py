@@ -199,13 +199,13 @@ def _lint_percent_script(text: str, path: str, config: Config, rules: RuleSet,
     """A script that does not parse because it is a notebook saved in the percent format (``# %%`` cells) with
     IPython lines (``!pip install x``), or a notebook cell pasted into a ``.py`` file with them: read as the notebook
     it is, every line in place.  Its findings carry no automatic fix (a fix would write the Python that stands for
-    the IPython lines into the file).  None when the text has no such lines or still does not parse: the script's
-    KS001 stands."""
+    the IPython lines into the file).  When it still does not parse, its KS001 names the real error (every line is in
+    its place), not the first IPython line.  None when the text has no such lines: the script's KS001 stands."""
     python = percent_script_python(text) or ipython_script_python(text)
     if python is None:
         return None
     result = _lint_python(python, path, config, rules, parser=parser)
-    if any(f.code == "KS001" for f in result.findings) or (result.analysis is None and not result.findings):
+    if result.analysis is None and not any(f.code == "KS001" for f in result.findings):
         return None
     result.findings = [replace(f, fix=None, fix_applicability=None, fix_message=None) for f in result.findings]
     return result
