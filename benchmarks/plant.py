@@ -953,6 +953,42 @@ def mutate_reshape_removed(script: Script) -> Iterator[Mutant]:
         return
 
 
+# Which mode a monitored quantity does NOT go with: (t) writes it.  The planter's own small table, not kerassniff's.
+_WRONG_MODE = {"loss": "max", "acc": "min", "accuracy": "min"}
+
+
+def mutate_inverted_monitor_mode(script: Script) -> Iterator[Mutant]:
+    """(t) An EarlyStopping / ReduceLROnPlateau / ModelCheckpoint(save_best_only=True) watching a loss or an accuracy
+    told the other direction: mode='max' for a loss, mode='min' for an accuracy (mode= replaced or added)."""
+    for call in script.calls:
+        name = last_name(call)
+        if name not in ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"):
+            continue
+        if name == "ModelCheckpoint":
+            best = kwarg(call, "save_best_only")
+            if best is None or not (isinstance(best.value, cst.Name) and best.value.value == "True"):
+                continue
+        monitor = kwarg(call, "monitor")
+        key = string_value(monitor.value) if monitor is not None else "val_loss"
+        if key is None or (key[4:] if key.startswith("val_") else key) not in _WRONG_MODE:
+            continue
+        wrong = _WRONG_MODE[key[4:] if key.startswith("val_") else key]
+        mode = kwarg(call, "mode")
+        if mode is not None:
+            if string_value(mode.value) == wrong:
+                continue
+            yield Mutant(f"line {script.line(call)}: {name} mode -> {wrong!r} on {key!r}",
+                         script.splice({mode.value: repr(wrong)}))
+            return
+        if call.args and call.args[-1].star:
+            continue  # **options: another mode may come from them
+        last = call.args[-1] if call.args else None
+        edit = ({last: f"{script.code(last).rstrip().rstrip(',')}, mode={wrong!r}"} if last is not None else
+                {call: f"{script.code(call)[:-1]}mode={wrong!r})"})
+        yield Mutant(f"line {script.line(call)}: {name} mode={wrong!r} added on {key!r}", script.splice(edit))
+        return
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -973,6 +1009,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("q", "binary crossentropy on a 1-unit relu output", "KS110", mutate_bce_on_relu),
     Kind("r", "a layer frozen between two fits without compile()", "KS312", mutate_trainable_after_fit),
     Kind("s", "the reshape to the model's flat input removed", "KS313", mutate_reshape_removed),
+    Kind("t", "a callback's mode made the opposite of its quantity's direction", "KS211", mutate_inverted_monitor_mode),
 )
 
 

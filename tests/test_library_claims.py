@@ -367,3 +367,37 @@ def test_the_compile_arguments_and_the_yaml_removal_match_the_installed_keras() 
         with pytest.raises(TypeError):
             model.compile(optimizer="sgd", loss="mse", **{keyword: None})
     assert not hasattr(model, keras3_removals.YAML_METHOD) and not hasattr(keras.models, "model_from_yaml")
+
+
+def test_the_monitor_directions_and_mode_positions_match_the_installed_keras() -> None:
+    """KS211's tables (knowledge/model_api.py): each named quantity's direction is the _direction of Keras 3's
+    metric of that name (the loss falls), mode= sits where MODE_POSITION says, and a callback given mode= compares
+    with that operator whatever the quantity."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    declared = {}
+    for name in dir(keras.metrics):
+        cls = getattr(keras.metrics, name)
+        if inspect.isclass(cls) and issubclass(cls, keras.metrics.Metric):
+            try:
+                metric = cls()
+            except TypeError:
+                try:
+                    metric = cls(num_classes=3)
+                except TypeError:
+                    continue
+            if getattr(metric, "_direction", None) in ("up", "down"):
+                declared[metric.name] = metric._direction
+    for quantity, direction in model_api.METRIC_DIRECTIONS.items():
+        if quantity in declared:
+            assert declared[quantity] == direction, quantity
+    assert {"accuracy", "auc", "precision", "recall", "mean_absolute_error", "root_mean_squared_error"} <= \
+        declared.keys() & model_api.METRIC_DIRECTIONS.keys()
+    for dotted, position in model_api.MODE_POSITION.items():
+        cls = getattr(keras.callbacks, dotted.rsplit(".", 1)[-1])
+        assert list(inspect.signature(cls.__init__).parameters)[1:][position] == "mode", dotted
+    stop = keras.callbacks.EarlyStopping(monitor="accuracy", mode="min")
+    stop._set_monitor_op()
+    assert stop.monitor_op is keras.ops.less  # a higher accuracy is not an improvement

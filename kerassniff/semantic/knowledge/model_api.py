@@ -89,6 +89,25 @@ def compiles_itself(name: str) -> bool:
 MONITOR_CALLBACKS = {"keras.callbacks.EarlyStopping": 0, "keras.callbacks.ModelCheckpoint": 1,
                      "keras.callbacks.ReduceLROnPlateau": 0}
 DEFAULT_MONITOR = "val_loss"
+# Where mode= ("auto", "min" or "max") sits among each monitoring callback's positional parameters (Keras 3.15.1 and
+# tf.keras 2 alike).
+MODE_POSITION = {"keras.callbacks.EarlyStopping": 4, "keras.callbacks.ModelCheckpoint": 5,
+                 "keras.callbacks.ReduceLROnPlateau": 4}
+# Which way a logged quantity goes as the model improves ("up" or "down"), by the name it is logged under (after
+# "val_"): the loss, the names Keras 3's metrics log (each metric's own _direction, checked on Keras 3.15.1) and the
+# strings compile(metrics=[...]) logs as given ("acc", "mae", "MSE").  A name not here (a custom metric) is unknown.
+METRIC_DIRECTIONS = {
+    **dict.fromkeys(("accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+                     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "auc", "precision", "recall",
+                     "f1_score", "fbeta_score", "r2_score", "io_u", "mean_io_u", "binary_io_u", "one_hot_io_u",
+                     "one_hot_mean_io_u", "cosine_similarity", "pearson_correlation", "concordance_correlation"),
+                    "up"),
+    **dict.fromkeys(("loss", "mean_absolute_error", "mae", "MAE", "mean_squared_error", "mse", "MSE",
+                     "mean_absolute_percentage_error", "mape", "MAPE", "mean_squared_logarithmic_error", "msle",
+                     "MSLE", "root_mean_squared_error", "binary_crossentropy", "categorical_crossentropy",
+                     "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
+                     "kl_divergence", "poisson", "logcosh"), "down"),
+}
 # The position of callbacks= among fit()'s (fit_generator()'s) positional parameters; validation_split= and
 # validation_data= come after it.
 CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
