@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -153,6 +153,21 @@ def test_bce_on_relu_needs_a_one_unit_sigmoid_head():
     (q,) = mutants(binary)["q"]
     assert 'layers.Dense(1, activation="relu")' in q
     assert "q" not in mutants(SCRIPT)
+
+
+def test_inverted_mode_needs_a_callback_watching_a_loss_or_an_accuracy():
+    """(t) replaces a callback's mode, or adds one after its last argument; a quantity of unknown direction and a
+    checkpoint that saves every epoch are left alone."""
+    watched = SCRIPT.replace("validation_split=0.1)", "validation_split=0.1,\n          callbacks=[stop])").replace(
+        "model.fit(", "stop = keras.callbacks.EarlyStopping(monitor='val_accuracy', patience=3)\nmodel.fit(")
+    (t,) = mutants(watched)["t"]
+    assert "EarlyStopping(monitor='val_accuracy', patience=3, mode='min')" in t and valid(t)
+    (t,) = mutants(watched.replace("patience=3)", "mode='max', patience=3)"))["t"]
+    assert "mode='min'" in t and "mode='max'" not in t
+    assert "t" not in mutants(watched.replace("'val_accuracy'", "'val_dice'"))
+    checkpoint = watched.replace("EarlyStopping(monitor='val_accuracy', patience=3)",
+                                 "ModelCheckpoint('m.keras', monitor='val_loss')")
+    assert "t" not in mutants(checkpoint)
 
 
 def _notebook(cells: list[str]) -> str:
