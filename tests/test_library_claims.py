@@ -67,9 +67,11 @@ def test_the_callback_and_dataset_argument_tables_match_the_installed_keras() ->
     for dotted, known in keras3_removals.DATASET_LOADER_PARAMETERS.items():
         module, function = dotted.split(".")
         assert parameters(getattr(getattr(keras.datasets, module), function)) == known, dotted
+    for name, known in keras3_removals.REGULARIZER_PARAMETERS.items():
+        assert parameters(getattr(keras.regularizers, name)) == known, name
     for (where, old), modern in keras3_removals.RENAMED_LIBRARY_KEYWORDS.items():
-        accepted, _ = (keras3_removals.CALLBACK_PARAMETERS.get(where) or
-                       keras3_removals.DATASET_LOADER_PARAMETERS[where])
+        accepted, _ = (keras3_removals.CALLBACK_PARAMETERS.get(where) or keras3_removals.REGULARIZER_PARAMETERS.get(where)
+                       or keras3_removals.DATASET_LOADER_PARAMETERS[where])
         assert modern in accepted and old not in accepted, (where, old)
 
 

@@ -20,6 +20,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     DATASET_LOADER_PARAMETERS,
     RENAMED_KEYWORD_DEFAULTS,
     RENAMED_LIBRARY_KEYWORDS,
+    REGULARIZER_PARAMETERS,
     TENSORFLOW_1_OPTIMIZERS,
     UTILITY_PARAMETERS,
 )
@@ -207,12 +208,19 @@ _IGNORED_RENAME_STORIES = {
 }
 
 
+# How a renamed keyword came to be (the explanation's first sentence), where Keras 2 did not rename it with a warning.
+_RENAME_HISTORY = {
+    "l": "Standalone Keras up to 2.3 wrote regularizers.l2(l=...) (and l1(l=...)); tf.keras 2 still took l= for "
+         "backwards compatibility.",
+}
+
+
 def unknown_keywords(call, package: str, key: str):
-    """Keywords a Keras 3 callback, dataset loader or image utility does not take (CALLBACK_PARAMETERS,
-    DATASET_LOADER_PARAMETERS, UTILITY_PARAMETERS):
+    """Keywords a Keras 3 callback, dataset loader, image utility or weight regularizer does not take
+    (CALLBACK_PARAMETERS, DATASET_LOADER_PARAMETERS, UTILITY_PARAMETERS, REGULARIZER_PARAMETERS):
     a TypeError, or silently ignored where the constructor swallows **kwargs; a Keras 2 name is renamed."""
     known = {"callbacks": CALLBACK_PARAMETERS, "datasets": DATASET_LOADER_PARAMETERS,
-             "utils": UTILITY_PARAMETERS}[package].get(key)
+             "utils": UTILITY_PARAMETERS, "regularizers": REGULARIZER_PARAMETERS}[package].get(key)
     if known is None:
         return
     accepted, swallows = known
@@ -236,8 +244,8 @@ def unknown_keywords(call, package: str, key: str):
                       " so the script stops here with TypeError.")
             yield Report(arg, f"'{old}=' in {where} is the Keras 2 name of '{modern}=': {consequence}",
                          f"rename {old}= to {modern}=", fix,
-                         explanation=(f"Keras 2 renamed {old}= to {modern}= with a warning. {behaviour[:-1]},"
-                                      + ending),
+                         explanation=(_RENAME_HISTORY.get(old, f"Keras 2 renamed {old}= to {modern}= with a warning.")
+                                      + f" {behaviour[:-1]}," + ending),
                          facts={"keyword": old, "modern": modern})
             continue
         yield Report(arg, f"'{old}=' is not an argument of {where}: {consequence}",

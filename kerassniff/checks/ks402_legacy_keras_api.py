@@ -219,7 +219,7 @@ def check(script: Script):
                     _rename_attribute(call.node.func, LOWERCASE_OPTIMIZERS[name]),
                     explanation=(f"Standalone Keras 2.x up to 2.3 kept lowercase aliases of the optimizer classes; "
                                  f"Keras 3 has only the class, optimizers.{LOWERCASE_OPTIMIZERS[name]}."))
-        if (package in ("callbacks", "datasets") or callee in UTILITY_FUNCTIONS) and \
+        if (package in ("callbacks", "datasets", "regularizers") or callee in UTILITY_FUNCTIONS) and \
                 not _from_private_copy(script, call.node.func) and not keras_2_only(script):
             key = UTILITY_FUNCTIONS.get(callee) or ".".join(callee.split(".")[2:])
             yield from unknown_keywords(call, "utils" if callee in UTILITY_FUNCTIONS else package, key)

@@ -196,8 +196,15 @@ UTILITY_PARAMETERS = {
     "load_img": (("path", "color_mode", "target_size", "interpolation", "keep_aspect_ratio"), False),
 }
 UTILITY_FUNCTIONS = {"keras.utils.load_img": "load_img", "keras.preprocessing.image.load_img": "load_img"}
+# The arguments Keras 3.15.1's weight regularizers take (the functions are the classes): tf.keras 2 also took l=
+# for l1= / l2= (popped from **kwargs); Keras 3 raises TypeError.
+REGULARIZER_PARAMETERS = {
+    **dict.fromkeys(("l1", "L1"), (("l1",), False)), **dict.fromkeys(("l2", "L2"), (("l2",), False)),
+    **dict.fromkeys(("l1_l2", "L1L2"), (("l1", "l2"), False)),
+}
 # Keras 2 keywords of Keras 3 callbacks and datasets that have a renamed equivalent: (where, old) -> modern.
 RENAMED_LIBRARY_KEYWORDS = {
+    **{(name, "l"): "l1" for name in ("l1", "L1")}, **{(name, "l"): "l2" for name in ("l2", "L2")},
     ("ReduceLROnPlateau", "epsilon"): "min_delta",
     ("imdb.load_data", "nb_words"): "num_words",
     ("reuters.load_data", "nb_words"): "num_words",
