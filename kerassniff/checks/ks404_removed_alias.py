@@ -45,18 +45,39 @@ _DEFINITIONS = frozenset(name for name in REMOVED if name.rsplit(".", 1)[1] not 
       "NumPy and Pillow aliases that were removed but training scripts still use",
       "use the replacement named in the message")
 def check(script: Script):
+    # ``from numpy import NaN`` fails at the import: the later uses of that name are not failures of their own
+    imported_names = {_public_name(r.canonical) for r in script.references if id(r.node) in script.import_nodes}
     for reference in script.references:
-        removed = REMOVED.get(reference.canonical)
+        name = _public_name(reference.canonical)
+        removed = REMOVED.get(name)
         if removed is None or reference.guarded:
+            continue
+        if name in imported_names and isinstance(reference.node, cst.Name) and \
+                id(reference.node) not in script.import_nodes:
             continue
         replacement, version = removed
         shown = script.code_of(reference.node)
-        when = "before training starts" if reference.canonical in _DEFINITIONS else "where the script reaches it"
-        yield Report(reference.node, f"{shown} was removed in {version}: AttributeError {when}",
+        imported = id(reference.node) in script.import_nodes
+        when = "before training starts" if imported or name in _DEFINITIONS else "where the script reaches it"
+        error = "ImportError" if imported else "AttributeError"
+        yield Report(reference.node, f"{shown} was removed in {version}: {error} {when}",
                      f"use {replacement} instead of {shown}", _replacement_fix(reference.node, replacement),
                      explanation=(f"{shown} is gone from {version} on, so the script only runs on the older "
                                   f"library it was written for; {replacement} is the same thing."),
-                     facts={"name": reference.canonical, "removed_in": version, "replacement": replacement})
+                     facts={"name": name, "removed_in": version, "replacement": replacement})
+
+
+# NumPy 1's modules that re-exported these names (``from numpy.core.numeric import NaN``): NumPy 2 removed them there
+# too (numpy.core is a shim over numpy._core, checked on NumPy 2.4.6: ImportError).
+_NUMPY_1_MODULES = ("numpy.core.numeric.", "numpy.core.")
+
+
+def _public_name(name: str) -> str:
+    """``numpy.core.numeric.NaN`` -> ``numpy.NaN``: the public name of an alias imported from NumPy 1's modules."""
+    for module in _NUMPY_1_MODULES:
+        if name.startswith(module) and "." not in name[len(module):]:
+            return "numpy." + name[len(module):]
+    return name
 
 
 def _replacement_fix(node, replacement: str):
