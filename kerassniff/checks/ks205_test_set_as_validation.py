@@ -92,6 +92,8 @@ def _is_test(data) -> bool:
     A held-out part named for validation (``x_train, x_val, ... = train_test_split(...)``) is a validation
     split, even though train_test_split calls it the "test" part: evaluating on it is no leak.
     """
+    if data.split == "train":
+        return False  # x_test = pad_sequences(x_train): the training split under a test name (not a test score)
     words = _words(data.name)
     if "test" in words or "test" in _words(data.whole_of):
         return True  # x_test; val_ds = test_ds.cache(): all of the test split
