@@ -403,3 +403,28 @@ def test_the_monitor_directions_and_mode_positions_match_the_installed_keras() -
     stop = keras.callbacks.EarlyStopping(monitor="accuracy", mode="min")
     stop._set_monitor_op()
     assert stop.monitor_op is keras.ops.less  # a higher accuracy is not an improvement
+
+
+def test_a_tensorflow_tape_loop_gets_the_right_loss_from_logits_true_on_a_softmax_or_sigmoid() -> None:
+    """KS104 (_tensorflow_loop): in a tf.GradientTape loop, eager or in tf.function, Keras 3's crossentropy with
+    from_logits=True on a softmax/sigmoid output reads the cached logits: the same loss as from_logits=False."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    tf = pytest.importorskip("tensorflow")
+    import warnings
+
+    import keras
+    import numpy as np
+
+    x = np.random.RandomState(0).randn(32, 20).astype("float32")
+    classes, tags = np.arange(32) % 4, (np.random.RandomState(1).rand(32, 4) > 0.5).astype("float32")
+    for activation, labels, loss in (("softmax", classes, keras.losses.SparseCategoricalCrossentropy),
+                                     ("sigmoid", tags, keras.losses.BinaryCrossentropy)):
+        inputs = keras.Input((20,))
+        model = keras.Model(inputs, keras.layers.Dense(4, activation=activation)(inputs))
+        right = float(loss()(labels, model(x)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras warns that the output does not represent logits
+            with tf.GradientTape():
+                eager = float(loss(from_logits=True)(labels, model(x, training=True)))
+            traced = float(tf.function(lambda batch: loss(from_logits=True)(labels, model(batch, training=True)))(x))
+        assert abs(eager - right) < 1e-5 and abs(traced - right) < 1e-5, activation

@@ -40,11 +40,15 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
       "or a linear output with from_logits=True", verdict=verdict)
 def check(script: Script):
-    pairs = [(model, loss, head) for model, _, loss, head in loss_heads(script)]
-    for model, loss, head in pairs + list(hand_loss_heads(script)):
+    pairs = [(model, loss, head, False) for model, _, loss, head in loss_heads(script)]
+    hand = [(model, loss, head, True) for model, loss, head in hand_loss_heads(script)]
+    on_tensorflow = bool(hand) and _tensorflow_loop(script)
+    for model, loss, head, by_hand in pairs + hand:
         if loss.name not in CROSSENTROPY_LOSSES:
             continue
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
+            if by_hand and on_tensorflow:
+                continue  # a tf.GradientTape loop runs on TensorFlow, whose crossentropy reads the cached logits
             yield Report(loss.node, (
                 f"from_logits=True on the {describe_head(head)}: JAX and PyTorch apply "
                 f"{head.activation} twice"),
@@ -77,3 +81,17 @@ def _loss_class(name: str) -> str:
 def _probabilities(name: str) -> str:
     """The output activation a crossentropy loss without logits expects: sigmoid for a binary one, else softmax."""
     return "sigmoid" if name in BINARY_LOSSES else "softmax"
+
+
+# A loop written with TensorFlow's tape runs only on the TensorFlow backend, where the crossentropy finds the logits
+# a softmax or sigmoid cached on its output and computes the right loss (checked on Keras 3.15.1 / TensorFlow 2.21,
+# eager and in tf.function); a mixed-precision policy may put a cast between them, which hides the logits.
+_TAPE = "tensorflow.GradientTape"
+_MIXED_PRECISION = ("keras.mixed_precision.", "tensorflow.keras.mixed_precision.")
+
+
+def _tensorflow_loop(script: Script) -> bool:
+    """Whether the script's hand-written training loop is TensorFlow's (it uses tf.GradientTape) and no
+    mixed-precision policy is set."""
+    names = {reference.canonical for reference in script.references}
+    return _TAPE in names and not any(name.startswith(_MIXED_PRECISION) for name in names)
