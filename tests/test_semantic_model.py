@@ -905,3 +905,21 @@ def test_the_environment_variables_a_script_sets_to_constants_are_noted() -> Non
                    "os.environ.setdefault('KERAS_BACKEND', 'jax')\nos.environ['CUDA_VISIBLE_DEVICES'] = '0'\n"
                    "os.environ['CUDA_VISIBLE_DEVICES'] = str(device)\n")
     assert script.environment == {"TF_USE_LEGACY_KERAS": "1", "KERAS_BACKEND": "jax"}
+
+
+def test_a_resume_branch_keeps_the_model_the_script_builds() -> None:
+    """``if os.path.exists(p): model = load_model(p)`` beside a built model: a reload of a file nothing in the script
+    says who made is the same network resumed, so what follows (fit, save) is the built model's; two models the
+    script builds in two branches stay the later one, as before."""
+    script = build(
+        "import os\nfrom tensorflow import keras\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])\n"
+        "if os.path.exists('m.keras'):\n    model = keras.models.load_model('m.keras')\n"
+        "model.compile(loss='categorical_crossentropy')\nmodel.fit(None, epochs=1)\nmodel.save('m.keras')\n")
+    (built,) = [m for m in script.models if m.kind == "sequential"]
+    assert len(built.fits) == 1 and len(built.compiles) == 1 and [s.method for s in built.saves] == ["save"]
+    branches = build(
+        "import os\nfrom tensorflow import keras\nif os.path.exists('small'):\n"
+        "    model = keras.Sequential([keras.layers.Dense(2)])\nelse:\n"
+        "    model = keras.Sequential([keras.layers.Dense(5)])\nmodel.fit(None)\n")
+    assert [len(m.fits) for m in branches.models] == [0, 1]

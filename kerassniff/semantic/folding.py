@@ -146,6 +146,11 @@ def merge(a: Value, b: Value) -> Value:
         for value in (a, b):
             items.extend((value.element,) if isinstance(value, ComprehensionValue) else seq_items(value))
         return ComprehensionValue(representative(items), None)
+    if isinstance(a, ModelValue) and isinstance(b, ModelValue) and a.model is not b.model:
+        # ``if resume: model = load_model(path)`` beside (or after) a model the script builds: the reload of a file
+        # nothing here says who made is the same network resumed; the built one is the model the script describes
+        built = [value for value in (a, b) if not (value.model.kind == "loaded" and value.model.origin is None)]
+        return built[0] if len(built) == 1 else b
     if isinstance(a, Const) or isinstance(b, Const):
         return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
     if isinstance(b, Unknown):
