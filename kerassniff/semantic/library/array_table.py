@@ -39,6 +39,7 @@ from kerassniff.semantic.library.arrays import (
     factorize,
     generated,
     grayscale,
+    image_canvas,
     image_directory,
     image_reader,
     keras_dataset,
@@ -212,6 +213,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     # scikit-learn, images
     row(train_test_split, names={"train_test_split"}, prefix="sklearn."),
     row(image_reader, exact=IMAGE_READERS),
+    row(image_canvas, exact={"PIL.Image.new"}),
     row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),  # an image of the array: resized, read back
     row(cv2_imread, exact={"cv2.imread"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),

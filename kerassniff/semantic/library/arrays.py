@@ -210,6 +210,19 @@ def image_reader(call: LibraryCall) -> Value:
     return make(Source("image", description, call.node, pixels=True, color="rgb"), call.node, is_sample=True)
 
 
+# PIL's image modes of 8-bit pixels (0-255), and the colour each holds: Image.new(mode, size) makes a blank canvas of
+# them (a drawing app's digit); the other modes ("1", "I", "F", ...) hold other ranges.
+CANVAS_MODES = {"L": "gray", "RGB": "rgb"}
+
+
+def image_canvas(call: LibraryCall) -> Value:
+    """``Image.new("L", (28, 28))``: a blank image of 0-255 pixels, drawn on in place (ImageDraw)."""
+    color = CANVAS_MODES.get(const_value(call.args.get("mode", 0)))
+    if color is None:
+        return UNKNOWN
+    return make(Source("image", "Image.new(...)", call.node, pixels=True, color=color), call.node, is_sample=True)
+
+
 def cv2_imread(call: LibraryCall) -> Value:
     flags = call.args.get("flags", 1)
     gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
