@@ -923,3 +923,13 @@ def test_a_resume_branch_keeps_the_model_the_script_builds() -> None:
         "    model = keras.Sequential([keras.layers.Dense(2)])\nelse:\n"
         "    model = keras.Sequential([keras.layers.Dense(5)])\nmodel.fit(None)\n")
     assert [len(m.fits) for m in branches.models] == [0, 1]
+
+
+def test_methods_nobody_calls_run_on_the_one_instance_the_script_made() -> None:
+    """A GUI's button handler (called by the framework, not the script) sees what __init__ stored on the one
+    instance the script made; with two instances, or none, a fresh one with nothing stored."""
+    source = ("from tensorflow import keras\nnet = keras.Sequential([keras.layers.Dense(2)])\n"
+              "class App:\n    def __init__(self, model):\n        self.model = model\n"
+              "    def on_click(self):\n        self.model.predict(None)\n")
+    assert len(build(source + "app = App(net)\n").models[0].inferences) == 1
+    assert len(build(source + "a = App(net)\nb = App(net)\n").models[0].inferences) == 0

@@ -233,6 +233,8 @@ class Calls:
     def instantiate(self, cls: ClassValue, args: CallArgs, node: cst.Call) -> Value:
         instance = Instance(cls=cls.node.name.value, args=args, node=node, local_class=cls)
         model = attach_model(instance, cls, node, args)
+        if model is None and not self.in_helper:
+            self.instances.setdefault(id(cls.node), []).append(instance)
         init = cls.methods.get("__init__")
         if init is not None:
             self.call_function(init, args, node, self_value=instance)

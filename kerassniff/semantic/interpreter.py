@@ -77,6 +77,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.literals: dict[int, Value] = {}  # id(literal node) -> its value
         self.functions: list[FunctionValue] = []
         self.classes: list[ClassValue] = []
+        self.instances: dict[int, list[Instance]] = {}  # id(class node) -> the instances the script made of it
         self._call_sites: dict[int, tuple] = {}  # id(call node) -> what calls.Calls._record_call records
         self._references: dict[int, tuple] = {}  # id(name node) -> (symbol, node, guarded, top_index)
         self.registry = ModelRegistry(self.script.models)
@@ -138,6 +139,15 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
                 self._run_methods(cls, pending)
 
     def _run_methods(self, cls: ClassValue, pending: list[FunctionValue]) -> None:
+        """A class's methods nobody called (a GUI's button handler, a callback's hooks) run on the one instance the
+        script made of it, with what its ``__init__`` stored (``self.model = model``); on a fresh instance when the
+        script made none or several."""
+        made = self.instances.get(id(cls.node), [])
+        if len(made) == 1:
+            for method in pending:
+                if id(method.node) not in self.called:
+                    self.call_function(method, hook_arguments(cls, method), None, self_value=made[0])
+            return
         instance = Instance(cls=cls.node.name.value, args=CallArgs(), node=cls.node, local_class=cls)
         model = attach_model(instance, cls, cls.node, None)
         if model is not None:
