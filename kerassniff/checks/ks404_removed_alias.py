@@ -45,13 +45,12 @@ _DEFINITIONS = frozenset(name for name in REMOVED if name.rsplit(".", 1)[1] not 
       "NumPy and Pillow aliases that were removed but training scripts still use",
       "use the replacement named in the message")
 def check(script: Script):
+    found = [(reference, name) for reference in script.references
+             if (name := _public_name(reference.canonical)) in REMOVED and not reference.guarded]
     # ``from numpy import NaN`` fails at the import: the later uses of that name are not failures of their own
-    imported_names = {_public_name(r.canonical) for r in script.references if id(r.node) in script.import_nodes}
-    for reference in script.references:
-        name = _public_name(reference.canonical)
-        removed = REMOVED.get(name)
-        if removed is None or reference.guarded:
-            continue
+    imported_names = {name for reference, name in found if id(reference.node) in script.import_nodes}
+    for reference, name in found:
+        removed = REMOVED[name]
         if name in imported_names and isinstance(reference.node, cst.Name) and \
                 id(reference.node) not in script.import_nodes:
             continue
@@ -74,6 +73,8 @@ _NUMPY_1_MODULES = ("numpy.core.numeric.", "numpy.core.")
 
 def _public_name(name: str) -> str:
     """``numpy.core.numeric.NaN`` -> ``numpy.NaN``: the public name of an alias imported from NumPy 1's modules."""
+    if not name.startswith("numpy.core."):
+        return name
     for module in _NUMPY_1_MODULES:
         if name.startswith(module) and "." not in name[len(module):]:
             return "numpy." + name[len(module):]
