@@ -287,3 +287,17 @@ def test_a_string_literal_is_read_as_python_reads_it(spelling: str) -> None:
     assert isinstance(node, cst.SimpleString)
     value = _literal_value(node)
     assert value == ast.literal_eval(spelling) and type(value) is type(ast.literal_eval(spelling))
+
+
+def test_a_string_bound_in_each_branch_is_one_of_them() -> None:
+    """``path = "a.hdf5"`` in one branch and ``"b.hdf5"`` in the other: one of those strings (unknown to every
+    reader but those that ask whether all of them share a fact); a number or a repeat of one string stays as before."""
+    from kerassniff.semantic.folding import merge
+    from kerassniff.semantic.values import Const, Strings, Unknown, string_endings
+
+    both = merge(Const("a.hdf5"), Const("b.hdf5"))
+    assert isinstance(both, Strings) and isinstance(both, Unknown) and both.options == ("a.hdf5", "b.hdf5")
+    assert merge(both, Const("c.keras")).options == ("a.hdf5", "b.hdf5", "c.keras")
+    assert string_endings(both) == ("a.hdf5", "b.hdf5") and string_endings(Const("x.h5")) == ("x.h5",)
+    assert merge(Const("x"), Const("x")) == Const("x")
+    assert merge(Const(1), Const("x")) == Unknown()

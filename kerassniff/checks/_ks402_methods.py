@@ -37,6 +37,7 @@ from kerassniff.semantic.values import (
     Value,
     const_value,
     string_ending,
+    string_endings,
 )
 
 
@@ -67,11 +68,11 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
     arg = call.args.node_of("filepath", position)
     if arg is None:
         return
-    name = string_ending(call.args.get("filepath", position))  # the end of f"{folder}/model.h5" is known
-    if name is None:
+    # the end of f"{folder}/model.h5" is known; a name chosen in branches is judged when every choice fails
+    names = string_endings(call.args.get("filepath", position))
+    if names is None or any(name.lower().endswith(suffixes) for name in names):
         return
-    if name.lower().endswith(suffixes):
-        return
+    name = names[0]
     wanted = suffixes[0] if len(suffixes) == 1 else f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
     consequence = "before training starts" if where.startswith("ModelCheckpoint") else \
         "and a model trained before this call is not saved"

@@ -26,9 +26,11 @@ from kerassniff.semantic.values import (
     RangeValue,
     Seq,
     ShapeValue,
+    Strings,
     Unknown,
     Value,
 )
+from kerassniff.semantic.pyvalues import MAX_STRINGS
 
 MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
 
@@ -151,11 +153,21 @@ def merge(a: Value, b: Value) -> Value:
         # nothing here says who made is the same network resumed; the built one is the model the script describes
         built = [value for value in (a, b) if not (value.model.kind == "loaded" and value.model.origin is None)]
         return built[0] if len(built) == 1 else b
+    strings = _strings(a) + _strings(b)
+    if a != b and _strings(a) and _strings(b) and len(set(strings)) <= MAX_STRINGS:
+        return Strings(options=tuple(dict.fromkeys(strings)))  # path = "a.hdf5" in one branch, "b.hdf5" in the other
     if isinstance(a, Const) or isinstance(b, Const):
         return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
     if isinstance(b, Unknown):
         return a
     return b
+
+
+def _strings(value: Value) -> tuple[str, ...]:
+    """The constant strings a value may be: one for a string constant, each of a :class:`Strings`; () otherwise."""
+    if isinstance(value, Strings):
+        return value.options
+    return (value.value,) if isinstance(value, Const) and isinstance(value.value, str) else ()
 
 
 def _reshapes(data) -> list[int]:

@@ -42,6 +42,18 @@ class VersionFlag(Unknown):
 
 
 @dataclass(frozen=True)
+class Strings(Unknown):
+    """One of a few constant strings: a name bound to another string in each branch of an ``if`` (``path =
+    "best-a.hdf5"`` or ``"best-b.hdf5"``).  Unknown to every reader but the one that asks whether all of them
+    share a fact (every name ending in ``.hdf5``)."""
+
+    options: tuple[str, ...] = ()
+
+
+MAX_STRINGS = 8  # more alternatives than this: simply unknown
+
+
+@dataclass(frozen=True)
 class Const(Value):
     """A Python literal: int, float, str, bool, None, or a tuple of those."""
 
@@ -236,6 +248,15 @@ class FormattedValue(Value):
 
     text: str
     ending: str = ""
+
+
+def string_endings(value: Value | None) -> tuple[str, ...] | None:
+    """The text each possible string ends with: one ending (:func:`string_ending`), or one per alternative of a
+    :class:`Strings`; None when any end is not known."""
+    if isinstance(value, Strings):
+        return value.options or None
+    ending = string_ending(value)
+    return None if ending is None else (ending,)
 
 
 def string_ending(value: Value | None) -> str | None:

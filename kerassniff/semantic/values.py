@@ -26,6 +26,7 @@ from kerassniff.semantic.pyvalues import (
     PartialValue,
     Seq,
     SliceValue,
+    Strings,
     Symbol,
     Unknown,
     Value,
@@ -35,12 +36,13 @@ from kerassniff.semantic.pyvalues import (
     int_value,
     str_value,
     string_ending,
+    string_endings,
 )
 
 __all__ = [
     "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "DataValue", "DictValue",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
-    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Symbol",
+    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol",
     "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
-    "str_value", "string_ending",
+    "str_value", "string_endings", "string_ending",
 ]
