@@ -126,17 +126,21 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.defining_scopes.clear()
 
     def _run_uncalled(self) -> None:
-        """Interpret functions and methods nobody called, with unknown arguments."""
-        index = 0
-        while index < len(self.functions):
-            function = self.functions[index]
-            index += 1
-            if id(function.node) not in self.called and not function.is_method:
-                self.call_function(function, CallArgs(), None)
-        for cls in self.classes:
-            pending = [m for m in cls.methods.values() if id(m.node) not in self.called]
-            if pending:
-                self._run_methods(cls, pending)
+        """Interpret functions and methods nobody called, with unknown arguments; then the functions those defined
+        (a metric function nested in a method nobody calls)."""
+        index = classes = 0
+        while index < len(self.functions) or classes < len(self.classes):
+            while index < len(self.functions):
+                function = self.functions[index]
+                index += 1
+                if id(function.node) not in self.called and not function.is_method:
+                    self.call_function(function, CallArgs(), None)
+            while classes < len(self.classes):
+                cls = self.classes[classes]
+                classes += 1
+                pending = [m for m in cls.methods.values() if id(m.node) not in self.called]
+                if pending:
+                    self._run_methods(cls, pending)
 
     def _run_methods(self, cls: ClassValue, pending: list[FunctionValue]) -> None:
         """A class's methods nobody called (a GUI's button handler, a callback's hooks) run on the one instance the
