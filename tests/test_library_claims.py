@@ -428,3 +428,24 @@ def test_a_tensorflow_tape_loop_gets_the_right_loss_from_logits_true_on_a_softma
                 eager = float(loss(from_logits=True)(labels, model(x, training=True)))
             traced = float(tf.function(lambda batch: loss(from_logits=True)(labels, model(batch, training=True)))(x))
         assert abs(eager - right) < 1e-5 and abs(traced - right) < 1e-5, activation
+
+
+def test_keras_3_load_model_refuses_a_folder_or_a_name_without_its_extensions(tmp_path) -> None:
+    """KS402's load_name (checks/_ks402_methods.py): a SavedModel-style folder or an extension-less name raises
+    ValueError ("File format not supported"); the suffixes it reads are LOADABLE_SUFFIXES."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    from kerassniff.checks._ks402_methods import LOADABLE_SUFFIXES
+
+    folder = tmp_path / "exported_model"
+    folder.mkdir()
+    (folder / "saved_model.pb").write_bytes(b"")
+    for name in (folder, tmp_path / "weights.ckpt"):
+        with pytest.raises(ValueError, match="File format not supported"):
+            keras.models.load_model(str(name))
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    for suffix in LOADABLE_SUFFIXES:
+        model.save(tmp_path / f"m{suffix}")
+        assert keras.models.load_model(tmp_path / f"m{suffix}").count_params() == 4

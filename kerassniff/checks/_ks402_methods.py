@@ -29,6 +29,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import (
     Const,
+    Strings,
     FunctionValue,
     Instance,
     ModelValue,
@@ -36,6 +37,7 @@ from kerassniff.semantic.values import (
     Symbol,
     Value,
     const_value,
+    str_value,
     string_ending,
     string_endings,
 )
@@ -83,6 +85,40 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
                               f"checkpoint format). Keras 3's {where} raises ValueError for any name not ending in "
                               f"{wanted}, {consequence}."),
                  facts={"path": name, "suffixes": list(suffixes)})
+
+
+# What Keras 3.15.1's load_model() reads: a .keras zip, a legacy .h5/.hdf5 file, a Hugging Face handle, or a folder
+# Keras itself wrote (an unzipped .keras save, an Orbax checkpoint); any other name raises ValueError ("File format
+# not supported", a TensorFlow SavedModel folder among them).
+LOADABLE_SUFFIXES = (".keras", ".h5", ".hdf5")
+LOADABLE_PREFIXES = ("hf://",)
+LOAD_FUNCTIONS = frozenset({"keras.models.load_model"})
+ORBAX_CHECKPOINT = "keras.callbacks.OrbaxCheckpoint"
+
+
+def load_name(script: Script, call: CallSite):
+    """``load_model("saved_model_dir")``: a name Keras 3's load_model() refuses (a TensorFlow SavedModel folder,
+    a tf.train checkpoint), when every name it may be is known; not in a script that writes Keras folders (Orbax
+    checkpoints, ``save(..., zipped=False)``), which load_model() reads whatever their names."""
+    arg = call.args.node_of("filepath", 0)
+    value = call.args.get("filepath", 0)
+    names = (str_value(value),) if str_value(value) is not None else \
+        (value.options if isinstance(value, Strings) else None)
+    if arg is None or not names or any(name.lower().endswith(LOADABLE_SUFFIXES) or name.startswith(LOADABLE_PREFIXES)
+                                       for name in names):
+        return
+    if any(reference.canonical == ORBAX_CHECKPOINT for reference in script.references) or \
+            any(c.method == "save" and c.args.has("zipped") for c in script.calls):
+        return
+    name = names[0]
+    yield Report(arg, "load_model() reads only .keras or .h5 files in Keras 3: ValueError",
+                 "re-save the model as '<name>.keras' (or .h5) with the Keras that wrote it; for a TensorFlow "
+                 "SavedModel folder used for inference, wrap it in keras.layers.TFSMLayer",
+                 explanation=("tf.keras 2 loaded a TensorFlow SavedModel folder (what model.save() wrote for a name "
+                              "without .h5) or an HDF5 file. Keras 3's load_model() reads a .keras zip, a .h5/.hdf5 "
+                              "file or a folder Keras 3 itself wrote, and raises ValueError (\"File format not "
+                              "supported\") for anything else, so the script stops here."),
+                 facts={"path": name})
 
 
 # The save functions beside model.save() (Keras 3.15.1: the same ValueError for a name without .keras/.h5).

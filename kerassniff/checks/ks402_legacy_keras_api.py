@@ -8,6 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.checks._ks402_methods import (
+    LOAD_FUNCTIONS,
     SAVE_FUNCTIONS,
     class_weight_not_a_dict,
     compile_keywords,
@@ -15,6 +16,7 @@ from kerassniff.checks._ks402_methods import (
     metrics_not_a_list,
     history_keys,
     python_numbers,
+    load_name,
     save_name,
     tensorflow_1_optimizer,
     unknown_keywords,
@@ -119,6 +121,9 @@ def check(script: Script):
         if not call.guarded and known and call.method in SAVE_SUFFIXES and \
                 not _private_model(script, call):
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
+        if not call.guarded and callee in LOAD_FUNCTIONS and not _from_private_copy(script, call.node.func) and \
+                not keras_2_only(script):
+            yield from load_name(script, call)
         if not call.guarded and callee in SAVE_FUNCTIONS and not _from_private_copy(script, call.node.func):
             yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
