@@ -295,14 +295,24 @@ def sklearn_dataset(function: str, args: CallArgs, node: cst.Call) -> Value:
     return Instance("sklearn.utils.Bunch", CallArgs(), node, attrs={"data": DataValue(x), "target": DataValue(y)})
 
 
-def opaque_splits(names: list[str | None], node: cst.Call) -> Seq | None:
-    """``x_train, x_test, y_train, y_test = load_reviews()`` from a function the analysis cannot see into: arrays
-    of unknown content, one per target whose name says it is a split of inputs or labels, so that the same array
-    is known where it is used again (validation_data= and then evaluate()); None unless two targets say so."""
-    if sum(1 for name in names if name and names_a_split_array(name)) < 2:
+def opaque_splits(names: list, node: cst.Call) -> Seq | None:
+    """``x_train, x_test, y_train, y_test = load_reviews()`` (or ``(x_train, y_train), (x_test, y_test) = ...``)
+    from a function the analysis cannot see into: arrays of unknown content, one per target whose name says it is a
+    split of inputs or labels, so that the same array is known where it is used again (validation_data= and then
+    evaluate()); None unless two targets say so.  ``names`` nests as the targets do."""
+    if _split_names(names) < 2:
         return None
     func = node.func
     callee = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else "a call"
-    source = Source("unknown", f"{callee}(...)", node)
-    return Seq(tuple(DataValue(Data(source=source, group=new_group(), node=node, batches=names_a_pipeline(name)))
+    return _opaque_values(names, Source("unknown", f"{callee}(...)", node), node)
+
+
+def _split_names(names: list) -> int:
+    return sum(_split_names(name) if isinstance(name, list) else bool(name and names_a_split_array(name))
+               for name in names)
+
+
+def _opaque_values(names: list, source: Source, node: cst.Call) -> Seq:
+    return Seq(tuple(_opaque_values(name, source, node) if isinstance(name, list) else
+                     DataValue(Data(source=source, group=new_group(), node=node, batches=names_a_pipeline(name)))
                      if name and names_a_split_array(name) else UNKNOWN for name in names), "tuple")

@@ -269,10 +269,19 @@ class Statements:
 
 def _opaque_splits(target: cst.Tuple | cst.List, call: cst.Call) -> Value | None:
     """The arrays an unseen call returns into targets named as data splits: the library decides from the names
-    (:func:`kerassniff.semantic.loaders.opaque_splits`); the interpreter only hands them over."""
-    names = [element.value.value if type(element) is cst.Element and type(element.value) is cst.Name else None
-             for element in target.elements]
-    return data_calls.opaque_splits(names, call)
+    (:func:`kerassniff.semantic.loaders.opaque_splits`); the interpreter only hands them over, nested as the
+    targets are (``(x_train, y_train), (x_test, y_test), dim = load()``)."""
+    return data_calls.opaque_splits(_target_names(target), call)
+
+
+def _target_names(target: cst.Tuple | cst.List) -> list:
+    """The names an unpacking binds, in its shape: a name, a nested list for a nested tuple, None for the rest."""
+    names: list = []
+    for element in target.elements:
+        value = element.value if type(element) is cst.Element else None
+        names.append(value.value if type(value) is cst.Name else
+                     _target_names(value) if type(value) in (cst.Tuple, cst.List) else None)
+    return names
 
 
 # The handlers by node type, by name: they live in several mixins; :func:`resolve_handlers` turns them into
