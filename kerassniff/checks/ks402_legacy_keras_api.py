@@ -111,8 +111,13 @@ def check(script: Script):
             continue  # a Keras 1 call (nb_epoch=, samples_per_epoch=) in a version shim: the old branch, not run today
         if call.method in GENERATOR_METHODS and on_model and not _private_model(script, call):
             modern = GENERATOR_METHODS[call.method]
+            # the keywords to drop with it (the renamed ones, nb_epoch= and the like, have findings of their own)
+            refused = [a.keyword.value for a in call.args.nodes if a.keyword is not None and
+                       a.keyword.value in REMOVED_CALL_KEYWORDS]
             yield Report(call.node.func, f"model.{call.method}() was removed in Keras 3: AttributeError",
-                         f"call model.{modern}(), which accepts generators and datasets",
+                         f"call model.{modern}(), which accepts generators and datasets" +
+                         (f", without {', '.join(f'{k}=' for k in refused)} (Keras 3's {modern}() does not take "
+                          f"{'it' if len(refused) == 1 else 'them'})" if refused else ""),
                          _generator_method_fix(call.node, modern),
                          explanation=(f"tf.keras 2 deprecated model.{call.method}() once model.{modern}() accepted "
                                       f"generators, and runs it with a deprecation warning up to 2.15; Keras 3 has "
