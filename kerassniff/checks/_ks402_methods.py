@@ -77,7 +77,7 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
     name = names[0]
     wanted = suffixes[0] if len(suffixes) == 1 else f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
     consequence = "before training starts" if where.startswith("ModelCheckpoint") else \
-        "and a model trained before this call is not saved"
+        "so the script stops here, after any training before it, without this file"
     yield Report(arg, f"{where} needs a file name ending in {wanted}: Keras 3 raises ValueError",
                  (f"name the file '<name>{suffixes[0]}'" + ("; for a TensorFlow SavedModel folder call model.export()"
                                                              if where in SAVED_MODEL_WRITERS else "")),
