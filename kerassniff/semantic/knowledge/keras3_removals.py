@@ -75,6 +75,10 @@ REMOVED_MODULES = {
     **{f"layers.{module}": _LAYERS_HINT for module in (
         "core", "convolutional", "pooling", "recurrent", "embeddings", "normalization", "merge",
         "advanced_activations", "wrappers", "noise", "convolutional_recurrent", "experimental", "rnn")},
+    # standalone Keras up to 2.3 leaked these modules through keras.layers (its core module imported them and
+    # keras.layers star-imported core); Keras 3's keras.layers has none of them
+    **{f"layers.{module}": f"import {module} from keras itself (from keras import {module})"
+       for module in ("regularizers", "initializers", "constraints", "activations")},
     "objectives": "import the losses from keras.losses (objectives is their Keras 1 name)",
     "initializations": "import the initializers from keras.initializers (initializations is their Keras 1 name)",
     "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
