@@ -301,3 +301,17 @@ def test_a_string_bound_in_each_branch_is_one_of_them() -> None:
     assert string_endings(both) == ("a.hdf5", "b.hdf5") and string_endings(Const("x.h5")) == ("x.h5",)
     assert merge(Const("x"), Const("x")) == Const("x")
     assert merge(Const(1), Const("x")) == Unknown()
+
+
+def test_str_format_of_a_constant_template() -> None:
+    """``"cp-{epoch:04d}.ckpt".format(epoch=0)``: the string itself when every argument is a constant; otherwise the
+    text after the last field is still known (a file name's extension)."""
+    from kerassniff.semantic.builtins import string_method
+    from kerassniff.semantic.values import UNKNOWN, CallArgs, Const, string_ending
+
+    template = Const("cp-{epoch:04d}.ckpt")
+    assert string_method(template, "format", CallArgs((), (("epoch", Const(3)),))) == Const("cp-0003.ckpt")
+    assert string_ending(string_method(template, "format", CallArgs((), (("epoch", UNKNOWN),)))) == ".ckpt"
+    assert string_ending(string_method(Const("model_{}"), "format", CallArgs((UNKNOWN,)))) is None
+    assert string_method(Const("{0.x}"), "format", CallArgs((Const(1),))) == UNKNOWN  # Python would raise
+    assert string_method(template, "upper", CallArgs()) == UNKNOWN

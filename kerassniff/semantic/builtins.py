@@ -8,6 +8,7 @@ on values they share with the interpreter (unpacking, list items, truth) are in
 from __future__ import annotations
 
 import posixpath
+import string
 from typing import Callable
 
 import libcst as cst
@@ -105,6 +106,30 @@ BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
     "len": _len, "range": _range, "zip": _zip, "enumerate": _zip, "int": _integer, "round": _integer,
     "float": _float, "list": _sequence, "tuple": _sequence, "min": _extreme, "max": _extreme,
 }
+
+
+def string_method(receiver: Const, method: str, args: CallArgs) -> Value:
+    """``"cp-{epoch:04d}.ckpt".format(epoch=0)``: the string Python makes when every argument is a constant; the
+    template's text after its last field when one is not (what a file name's extension is read from)."""
+    template = receiver.value
+    if method != "format" or not isinstance(template, str):
+        return UNKNOWN
+    values = [*args.positional, *(value for _, value in args.keywords)]
+    if all(isinstance(value, Const) for value in values) and not any(a.star for a in args.nodes):
+        try:
+            return Const(template.format(*(v.value for v in args.positional),  # type: ignore[union-attr]
+                                         **{k: v.value for k, v in args.keywords}))  # type: ignore[union-attr]
+        except (IndexError, KeyError, ValueError, AttributeError, TypeError):
+            return UNKNOWN
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return UNKNOWN
+    fields = [index for index, (_, field, _, _) in enumerate(parts) if field is not None]
+    if not fields:
+        return receiver
+    ending = "".join(literal for literal, *_ in parts[fields[-1] + 1:])
+    return FormattedValue("".join(literal for literal, *_ in parts), ending)
 
 
 def _partial(args: CallArgs) -> Value | None:

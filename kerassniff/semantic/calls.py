@@ -12,7 +12,14 @@ from functools import lru_cache
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
-from kerassniff.semantic.builtins import ENVIRONMENT_SETTERS, STDLIB_CALLS, call_builtin, fold_binary, set_environment
+from kerassniff.semantic.builtins import (
+    ENVIRONMENT_SETTERS,
+    STDLIB_CALLS,
+    call_builtin,
+    fold_binary,
+    set_environment,
+    string_method,
+)
 from kerassniff.semantic.frames import Frame, Scope, by_type
 from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS
 from kerassniff.semantic.summaries import Same, Summary
@@ -92,6 +99,9 @@ class Calls:
     def call_method(self, receiver: Value, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         caller = by_type(_METHOD_CALLERS, receiver)
         return caller(self, receiver, method, args, node, frame) if caller is not None else UNKNOWN
+
+    def _const_method(self, receiver: Const, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
+        return string_method(receiver, method, args)  # "w-{epoch:02d}.h5".format(epoch=3)
 
     def _model_method(self, receiver: ModelValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         return keras_calls.model_method(self, receiver.model, method, args, node)
@@ -284,6 +294,7 @@ def _returned(returns: list[Value]) -> Value:
 
 
 _METHOD_CALLERS = {
+    Const: Calls._const_method,
     ModelValue: Calls._model_method, ClassValue: Calls._class_method,
     Instance: Calls._instance_method, DataValue: Calls._data_method, HistoryLog: Calls._log_method,
     Predictions: Calls._predictions_method,
