@@ -79,6 +79,13 @@ REMOVED_MODULES = {
     # keras.layers star-imported core); Keras 3's keras.layers has none of them
     **{f"layers.{module}": f"import {module} from keras itself (from keras import {module})"
        for module in ("regularizers", "initializers", "constraints", "activations")},
+    # layers Keras 2 dropped or only aliased: none is in Keras 3's keras.layers
+    "layers.MaxoutDense": "take the maximum over groups of Dense units yourself (Dense(units * k), Reshape((units, k)), "
+                          "then the max over the last axis): MaxoutDense was Keras 1's layer",
+    "layers.Highway": "write the highway gate as a layer of your own (Highway was Keras 1's layer)",
+    **{f"layers.AtrousConvolution{n}D": f"use keras.layers.Conv{n}D(..., dilation_rate=...)" for n in (1, 2)},
+    **{f"layers.{alias}{n}D": f"use keras.layers.Conv{n}DTranspose (Keras 2's alias {alias}{n}D is gone)"
+       for alias in ("Deconvolution", "Deconv") for n in (2, 3)},
     "objectives": "import the losses from keras.losses (objectives is their Keras 1 name)",
     "initializations": "import the initializers from keras.initializers (initializations is their Keras 1 name)",
     "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
