@@ -404,4 +404,4 @@ def test_a_name_bound_to_a_whole_array_says_whose_it_is(binding: str, whole_of: 
     fitted, evaluated = ([e.data for e in script.data_events if e.kind == kind and e.role == "x"][0]
                          for kind in ("fit", "evaluate"))
     assert fitted.whole_of == whole_of
-    assert fitted.same_array(evaluated) == (whole_of is not None)
+    assert fitted.is_same_array(evaluated) == (whole_of is not None)

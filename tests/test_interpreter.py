@@ -315,3 +315,16 @@ def test_str_format_of_a_constant_template() -> None:
     assert string_ending(string_method(Const("model_{}"), "format", CallArgs((UNKNOWN,)))) is None
     assert string_method(Const("{0.x}"), "format", CallArgs((Const(1),))) == UNKNOWN  # Python would raise
     assert string_method(template, "upper", CallArgs()) == UNKNOWN
+
+
+def test_one_of_the_strings_with_anything_else_or_too_many_is_unknown() -> None:
+    """A choice of strings merged with an unknown value, or past MAX_STRINGS choices, is simply unknown: a reader
+    asking whether every choice shares a fact must not see only some of them."""
+    from kerassniff.semantic.folding import merge
+    from kerassniff.semantic.pyvalues import MAX_STRINGS
+    from kerassniff.semantic.values import UNKNOWN, Const, Strings
+
+    both = merge(Const("a.hdf5"), Const("b.hdf5"))
+    assert merge(both, UNKNOWN) is UNKNOWN and merge(UNKNOWN, both) is UNKNOWN
+    many = Strings(options=tuple(f"{i}.keras" for i in range(MAX_STRINGS)))
+    assert merge(many, Const("x.hdf5")) is UNKNOWN

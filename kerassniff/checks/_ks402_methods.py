@@ -18,6 +18,9 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     COMPILE_KEYWORD_ADVICE,
     COMPILE_PARAMETERS,
     DATASET_LOADER_PARAMETERS,
+    LOADABLE_PREFIXES,
+    LOADABLE_SUFFIXES,
+    ORBAX_CHECKPOINT,
     RENAMED_KEYWORD_DEFAULTS,
     RENAMED_LIBRARY_KEYWORDS,
     REGULARIZER_PARAMETERS,
@@ -29,7 +32,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import (
     Const,
-    Strings,
+    FormattedValue,
     FunctionValue,
     Instance,
     ModelValue,
@@ -37,8 +40,6 @@ from kerassniff.semantic.values import (
     Symbol,
     Value,
     const_value,
-    str_value,
-    string_ending,
     string_endings,
 )
 
@@ -68,8 +69,8 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
     """A file name Keras 3 refuses to save to, when its end is known (a string, or an f-string's last text);
     ``position``: where the path is passed without its keyword (1 for ``save_model(model, path)``)."""
     arg = call.args.node_of("filepath", position)
-    if arg is None:
-        return
+    if arg is None or call.args.has("zipped"):
+        return  # save(path, zipped=False): Keras 3 writes a folder of that name
     # the end of f"{folder}/model.h5" is known; a name chosen in branches is judged when every choice fails
     names = string_endings(call.args.get("filepath", position))
     if names is None or any(name.lower().endswith(suffixes) for name in names):
@@ -87,31 +88,22 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
                  facts={"path": name, "suffixes": list(suffixes)})
 
 
-# What Keras 3.15.1's load_model() reads: a .keras zip, a legacy .h5/.hdf5 file, a Hugging Face handle, or a folder
-# Keras itself wrote (an unzipped .keras save, an Orbax checkpoint); any other name raises ValueError ("File format
-# not supported", a TensorFlow SavedModel folder among them).
-LOADABLE_SUFFIXES = (".keras", ".h5", ".hdf5")
-LOADABLE_PREFIXES = ("hf://",)
-LOAD_FUNCTIONS = frozenset({"keras.models.load_model"})
-ORBAX_CHECKPOINT = "keras.callbacks.OrbaxCheckpoint"
 
 
 def load_name(script: Script, call: CallSite):
-    """``load_model("saved_model_dir")``: a name Keras 3's load_model() refuses (a TensorFlow SavedModel folder,
-    a tf.train checkpoint), when every name it may be is known; not in a script that writes Keras folders (Orbax
+    """``load_model("saved_model_dir")``: a name Keras 3's load_model() refuses (a TensorFlow SavedModel folder that
+    tf.keras 2's save() wrote), when every name it may be is known; not in a script that writes Keras folders (Orbax
     checkpoints, ``save(..., zipped=False)``), which load_model() reads whatever their names."""
     arg = call.args.node_of("filepath", 0)
-    value = call.args.get("filepath", 0)
-    names = (str_value(value),) if str_value(value) is not None else \
-        (value.options if isinstance(value, Strings) else None)
-    if arg is None or not names or any(name.lower().endswith(LOADABLE_SUFFIXES) or name.startswith(LOADABLE_PREFIXES)
-                                       for name in names):
+    names = string_endings(call.args.get("filepath", 0))
+    if arg is None or not names or isinstance(call.args.get("filepath", 0), FormattedValue) or \
+            any(name.lower().endswith(LOADABLE_SUFFIXES) or name.startswith(LOADABLE_PREFIXES) for name in names):
         return
     if any(reference.canonical == ORBAX_CHECKPOINT for reference in script.references) or \
             any(c.method == "save" and c.args.has("zipped") for c in script.calls):
         return
     name = names[0]
-    yield Report(arg, "load_model() reads only .keras or .h5 files in Keras 3: ValueError",
+    yield Report(arg, "load_model() of a name without .keras/.h5: Keras 3 raises ValueError (it reads no SavedModel)",
                  "re-save the model as '<name>.keras' (or .h5) with the Keras that wrote it; for a TensorFlow "
                  "SavedModel folder used for inference, wrap it in keras.layers.TFSMLayer",
                  explanation=("tf.keras 2 loaded a TensorFlow SavedModel folder (what model.save() wrote for a name "

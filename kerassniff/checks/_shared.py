@@ -88,11 +88,14 @@ def loss_text(script: Script, loss: LossSpec) -> str:
 
 def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("fit", "validation", "evaluate", "predict")):
     """Arrays (role 'x' or 'y') that reach this model, in script order.  A reload of the script's own checkpoint
-    (``model.save("net.h5")`` ... ``load_model("net.h5")``) was trained by the original's fit(): its fit() inputs
-    come first."""
-    trained_by = model.origin if model.origin is not None and "fit" in kinds else None
+    (``model.save("net.h5")`` ... ``load_model("net.h5")``) that is not trained again was trained by the original's
+    fit() calls up to the write of that file: their inputs and validation data come first."""
+    origin = model.origin if model.origin is not None and not model.fits else None
     return [e for e in script.data_events if e.role == role and e.kind in kinds and
-            (e.model is model or e.model is trained_by and e.kind == "fit")]
+            (e.model is model or e.model is origin and e.kind in _TRAINING_KINDS and e.order <= model.origin_order)]
+
+
+_TRAINING_KINDS = ("fit", "validation")
 
 
 EVENT_WORDS = {"fit": "fit()", "validation": "validation_data", "evaluate": "evaluate()", "predict": "predict()"}

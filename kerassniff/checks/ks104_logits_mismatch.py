@@ -6,6 +6,7 @@ from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.model_api import MIXED_PRECISION_MODULES, TENSORFLOW_TAPE
 from kerassniff.semantic.training import BINARY_LOSSES, CROSSENTROPY_LOSSES
 
 
@@ -83,15 +84,9 @@ def _probabilities(name: str) -> str:
     return "sigmoid" if name in BINARY_LOSSES else "softmax"
 
 
-# A loop written with TensorFlow's tape runs only on the TensorFlow backend, where the crossentropy finds the logits
-# a softmax or sigmoid cached on its output and computes the right loss (checked on Keras 3.15.1 / TensorFlow 2.21,
-# eager and in tf.function); a mixed-precision policy may put a cast between them, which hides the logits.
-_TAPE = "tensorflow.GradientTape"
-_MIXED_PRECISION = ("keras.mixed_precision.", "tensorflow.keras.mixed_precision.")
-
-
 def _tensorflow_loop(script: Script) -> bool:
-    """Whether the script's hand-written training loop is TensorFlow's (it uses tf.GradientTape) and no
-    mixed-precision policy is set."""
+    """Whether the script's hand-written training loop is TensorFlow's (it uses tf.GradientTape, so it runs only on
+    the TensorFlow backend, whose crossentropy reads the cached logits) and no mixed-precision policy is set (a cast
+    may hide them): TENSORFLOW_TAPE, MIXED_PRECISION_MODULES."""
     names = {reference.canonical for reference in script.references}
-    return _TAPE in names and not any(name.startswith(_MIXED_PRECISION) for name in names)
+    return TENSORFLOW_TAPE in names and not any(name.startswith(MIXED_PRECISION_MODULES) for name in names)

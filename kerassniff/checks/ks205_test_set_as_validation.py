@@ -17,9 +17,8 @@ from kerassniff.semantic.keras_values import Predictions
       "and touch the test split only once, at the end")
 def check(script: Script):
     for model in script.models:
-        # a reload of the script's own checkpoint is the model that watched the validation data
-        trained = [m for m in (model, model.origin) if m is not None]
-        validation = [e for m in trained for e in events(script, m, "x", ("validation",)) if _is_test(e.data)]
+        # (a reload of the script's own checkpoint is the model that watched the validation data: events() says so)
+        validation = [e for e in events(script, model, "x", ("validation",)) if _is_test(e.data)]
         for final in events(script, model, "x", ("evaluate",)):
             for used in validation:
                 if used.order < final.order and _same_array(used.data, final.data):
@@ -124,4 +123,4 @@ def _words(name: str | None) -> set[str]:
 
 
 def _same_array(a, b) -> bool:
-    return a.same_array(b)
+    return a.is_same_array(b)

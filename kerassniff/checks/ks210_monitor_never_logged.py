@@ -24,6 +24,7 @@ from kerassniff.semantic.knowledge.model_api import (
     CHECKPOINT_CALLBACKS,
     DEFAULT_MONITOR,
     MONITOR_CALLBACKS,
+    SAVE_BEST_ONLY_POSITION,
     file_name_fields,
     other_spelling,
 )
@@ -158,7 +159,7 @@ def _monitoring_callbacks(script: Script, fit: FitCall):
         if not isinstance(callback.node, cst.Call) or script.call_at(callback.node) is None:
             continue  # built in a helper module: not this file's to report
         name = callback.cls.rsplit(".", 1)[-1]
-        if name == "ModelCheckpoint" and const_value(callback.args.get("save_best_only", 3)) is not True:
+        if name == "ModelCheckpoint" and const_value(callback.args.get("save_best_only", SAVE_BEST_ONLY_POSITION)) is not True:
             continue  # without save_best_only it saves every epoch and reads no monitor
         yield callback, name
 

@@ -14,7 +14,13 @@ from kerassniff.findings import Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.model_api import DEFAULT_MONITOR, METRIC_DIRECTIONS, MODE_POSITION, MONITOR_CALLBACKS
+from kerassniff.semantic.knowledge.model_api import (
+    DEFAULT_MONITOR,
+    METRIC_DIRECTIONS,
+    MODE_POSITION,
+    MONITOR_CALLBACKS,
+    SAVE_BEST_ONLY_POSITION,
+)
 from kerassniff.semantic.values import const_value, str_value
 
 # What each callback does when it takes a worsening for progress (checked on Keras 3.15.1: the callbacks compare
@@ -33,7 +39,6 @@ INVERTED = {
 }
 WORDS = {"up": "rises", "down": "falls"}
 RIGHT_MODE = {"up": "max", "down": "min"}
-SAVE_BEST_ONLY_POSITION = 3  # ModelCheckpoint(filepath, monitor, verbose, save_best_only, ...)
 
 
 @rule("KS211", "monitor-mode-inverted", Severity.ERROR,

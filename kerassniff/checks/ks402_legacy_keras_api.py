@@ -8,7 +8,6 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.checks._ks402_methods import (
-    LOAD_FUNCTIONS,
     SAVE_FUNCTIONS,
     class_weight_not_a_dict,
     compile_keywords,
@@ -32,6 +31,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
     LAYER_KEYWORDS,
+    LOAD_FUNCTIONS,
     LOWERCASE_OPTIMIZERS,
     METRIC_ADDING_BASES,
     MODEL_KEYWORDS,

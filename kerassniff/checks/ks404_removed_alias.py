@@ -55,7 +55,7 @@ def check(script: Script):
                 id(reference.node) not in script.import_nodes:
             continue
         replacement, version = removed
-        shown = script.code_of(reference.node)
+        shown = script.code_of(reference.node.name if isinstance(reference.node, cst.ImportAlias) else reference.node)
         imported = id(reference.node) in script.import_nodes
         when = "before training starts" if imported or name in _DEFINITIONS else "where the script reaches it"
         error = "ImportError" if imported else "AttributeError"
@@ -66,18 +66,21 @@ def check(script: Script):
                      facts={"name": name, "removed_in": version, "replacement": replacement})
 
 
-# NumPy 1's modules that re-exported these names (``from numpy.core.numeric import NaN``): NumPy 2 removed them there
-# too (numpy.core is a shim over numpy._core, checked on NumPy 2.4.6: ImportError).
-_NUMPY_1_MODULES = ("numpy.core.numeric.", "numpy.core.")
+# NumPy 1's modules that re-exported these names (``from numpy.core.numeric import NaN``): numpy.core is a shim over
+# numpy._core, which lost them too, except the names listed (checked on NumPy 2.4.6: numpy._core.numeric still has
+# PINF and math, so importing them from there works).
+_NUMPY_1_MODULES = {"numpy.core.numeric.": frozenset({"PINF", "math"}), "numpy.core.": frozenset()}
 
 
 def _public_name(name: str) -> str:
-    """``numpy.core.numeric.NaN`` -> ``numpy.NaN``: the public name of an alias imported from NumPy 1's modules."""
+    """``numpy.core.numeric.NaN`` -> ``numpy.NaN``: the public name of an alias imported from NumPy 1's modules,
+    when NumPy 2 removed it there too."""
     if not name.startswith("numpy.core."):
         return name
-    for module in _NUMPY_1_MODULES:
-        if name.startswith(module) and "." not in name[len(module):]:
-            return "numpy." + name[len(module):]
+    for module, kept in _NUMPY_1_MODULES.items():
+        alias = name[len(module):]
+        if name.startswith(module) and "." not in alias:
+            return name if alias in kept else "numpy." + alias
     return name
 
 

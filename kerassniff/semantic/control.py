@@ -8,11 +8,13 @@ iterations, and conditions on names the body changes are then not decided.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Callable
 from dataclasses import replace
 
 import libcst as cst
 
 from kerassniff.semantic import data_calls
+from kerassniff.semantic.keras_calls import model_files_written
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
 from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, assigned_names, weakest
@@ -117,7 +119,14 @@ class ControlFlow:
             else_flow = self._exec_else(node.orelse, frame)
             after_else = frame.scope.vars
         self.registry.branches_joined(objects_before, objects_after_body)
-        return _join(frame, (body_flow, after_body), (else_flow, after_else))
+        return _join(frame, (body_flow, after_body), (else_flow, after_else), self.writes_file)
+
+    def writes_file(self, path: str) -> bool:
+        """Whether the script writes a model to ``path`` anywhere in its text (``model.save(path)``, a checkpoint):
+        read once, by syntax, since the write may come after the code being interpreted (a resume at the top)."""
+        if self._written_files is None:
+            self._written_files = model_files_written(self.script.module)
+        return path in self._written_files
 
     def _tests_version(self, test: cst.BaseExpression) -> int:
         """Whether an if-test checks a library's version; a script whose text has none of the words such a
@@ -253,8 +262,9 @@ def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
     return isinstance(value, KnobConst)
 
 
-def _join(frame: Frame, body: tuple[Flow, dict], orelse: tuple[Flow, dict]) -> Flow:
-    """The names after an if whose two branches both ran: those of the branches that fall through, merged."""
+def _join(frame: Frame, body: tuple[Flow, dict], orelse: tuple[Flow, dict], writes: Callable[[str], bool]) -> Flow:
+    """The names after an if whose two branches both ran: those of the branches that fall through, merged
+    (``writes``: whether the script writes a model file of that name, for a reload beside a built model)."""
     (body_flow, after_body), (else_flow, after_else) = body, orelse
     if body_flow is not None and else_flow is not None:
         return weakest([body_flow, else_flow])
@@ -270,6 +280,6 @@ def _join(frame: Frame, body: tuple[Flow, dict], orelse: tuple[Flow, dict]) -> F
         if a is None or b is None or a is b:
             merged[name] = a if b is None else b
         else:
-            merged[name] = merge(a, b)
+            merged[name] = merge(a, b, writes)
     frame.scope.vars = merged
     return None

@@ -155,7 +155,7 @@ class Data:
         unchanged = self.node is self.bound_at
         if self.name == name:  # x = x / 255 is no longer all of what x was all of; val_ds = val_ds.repeat() is
             return self if unchanged else self._but(bound_at=self.node, whole_of=None)
-        whole = self.whole_of or self.name if unchanged and self.node is not None else None
+        whole = (self.whole_of or self.name) if unchanged and self.node is not None else None
         return self._but(name=name, bound_at=self.node, whole_of=whole)
 
     def passed_through(self, node: cst.CSTNode, **changes) -> "Data":
@@ -164,7 +164,7 @@ class Data:
         unchanged = self.node is not None and self.node is self.bound_at
         return self._but(node=node, bound_at=node if unchanged else self.bound_at, **changes)
 
-    def same_array(self, other: "Data") -> bool:
+    def is_same_array(self, other: "Data") -> bool:
         """The same array of the same source (one split, the same steps), by name or as a whole alias of it."""
         if self.group != other.group or self.split != other.split or self.steps != other.steps:
             return False

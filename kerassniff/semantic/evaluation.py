@@ -26,18 +26,22 @@ from kerassniff.semantic.expressions import (
     eval_unary,
     eval_yield,
 )
-from kerassniff.semantic.folding import index_value, is_list, listed, seq_items
+from kerassniff.semantic.folding import index_value, is_list, listed, representative, seq_items
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
+from kerassniff.semantic.syntax import grown_parameters
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
 from kerassniff.semantic.values import (
     UNKNOWN,
+    BoundMethod,
     CallArgs,
     ClassValue,
+    ComprehensionValue,
     Const,
     DataValue,
     DictValue,
+    FunctionValue,
     HistoryLog,
     HistoryValue,
     Instance,
@@ -215,6 +219,8 @@ class Evaluation:
             callee = self.eval(func, frame)
             result = self.call_value(callee, args, node, frame)
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
+            if isinstance(callee, (FunctionValue, BoundMethod)):
+                self._lists_passed(callee, node, frame)
             return self.registry.track(result)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
@@ -236,8 +242,32 @@ class Evaluation:
             result = self._grow_named_list(func.value.value, receiver, method, args, frame)
         else:
             result = self.call_method(receiver, method, args, node, frame)
+            if isinstance(receiver, Instance) and receiver.local_class is not None:
+                function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
+                if function is not None:
+                    self._lists_passed(BoundMethod(function, receiver), node, frame)
         self._record_call(node, None, method, receiver, args)
         return result
+
+    def _lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
+        """A list named in a call of the script's own function that grows that parameter (``add_classes(names,
+        folder)`` appends to it): its length is not known afterwards, its items still are."""
+        function = callee.function if isinstance(callee, BoundMethod) else callee
+        grown = self._grown.get(id(function.node))
+        if grown is None:
+            grown = self._grown[id(function.node)] = grown_parameters(function.node)
+        if not grown:
+            return
+        params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
+        if isinstance(callee, BoundMethod):
+            params = params[1:]  # self
+        for index, arg in enumerate(node.args):
+            if type(arg.value) is not cst.Name or arg.star:
+                continue
+            param = arg.keyword.value if arg.keyword is not None else params[index] if index < len(params) else None
+            value = frame.scope.lookup(arg.value.value) if param in grown else None
+            if value is not None and is_list(value) and not isinstance(value, ComprehensionValue):
+                self.rebind(arg.value.value, ComprehensionValue(representative(list(seq_items(value))), None), frame)
 
     def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, frame: Frame) -> Value:
         """``xs.append(v)``, ``xs.extend(vs)``, ``xs.insert(i, v)`` rebind ``xs`` to the longer list."""

@@ -15,6 +15,7 @@ import libcst as cst
 from kerassniff.semantic.folding import (
     MAX_UNROLL,
     compare,
+    is_string,
     merge,
     seq_items,
     truth,
@@ -238,7 +239,9 @@ def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
     b = interp.eval(node.orelse, frame)
     if a == b and isinstance(a, Const):
         return a
-    return merge(a, b) if isinstance(a, DataValue) or isinstance(b, DataValue) else UNKNOWN
+    if isinstance(a, DataValue) or isinstance(b, DataValue) or (is_string(a) and is_string(b)):
+        return merge(a, b)  # an array either way; or one of two strings ("a.h5" if c else "b.h5"), as an if makes it
+    return UNKNOWN
 
 
 def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) -> Value:

@@ -6,6 +6,7 @@ expression evaluators (:mod:`expressions`) share them.
 from __future__ import annotations
 
 import operator
+from typing import Callable
 from dataclasses import replace
 
 import libcst as cst
@@ -29,6 +30,7 @@ from kerassniff.semantic.values import (
     Strings,
     Unknown,
     Value,
+    str_value,
 )
 from kerassniff.semantic.pyvalues import MAX_STRINGS
 
@@ -129,8 +131,9 @@ def representative(items: list[Value]) -> Value:
     return result
 
 
-def merge(a: Value, b: Value) -> Value:
-    """The value of a name after an if/else that bound it differently in each branch."""
+def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Value:
+    """The value of a name after an if/else that bound it differently in each branch; ``writes`` tells whether the
+    script writes a model file of a name (a reload of such a file beside a built model is that model resumed)."""
     if isinstance(a, DataValue) and isinstance(b, DataValue):
         if a.data.scaling == b.data.scaling and a.data.encoding == b.data.encoding:
             if _reshapes(a.data) != _reshapes(b.data):  # the same values, shaped by the branch taken
@@ -148,19 +151,30 @@ def merge(a: Value, b: Value) -> Value:
         for value in (a, b):
             items.extend((value.element,) if isinstance(value, ComprehensionValue) else seq_items(value))
         return ComprehensionValue(representative(items), None)
-    if isinstance(a, ModelValue) and isinstance(b, ModelValue) and a.model is not b.model:
-        # ``if resume: model = load_model(path)`` beside (or after) a model the script builds: the reload of a file
-        # nothing here says who made is the same network resumed; the built one is the model the script describes
-        built = [value for value in (a, b) if not (value.model.kind == "loaded" and value.model.origin is None)]
-        return built[0] if len(built) == 1 else b
-    strings = _strings(a) + _strings(b)
-    if a != b and _strings(a) and _strings(b) and len(set(strings)) <= MAX_STRINGS:
-        return Strings(options=tuple(dict.fromkeys(strings)))  # path = "a.hdf5" in one branch, "b.hdf5" in the other
+    if isinstance(a, ModelValue) and isinstance(b, ModelValue) and a.model is not b.model and writes is not None:
+        # ``if os.path.exists(p): model = load_model(p)`` beside a model the script builds, and the script saves p:
+        # the same network resumed, so the built one is the model the script describes (a reload of a file the script
+        # never writes, a production model served beside a trainer, is another model: the branch taken decides)
+        resumed = [value for value in (a, b) if value.model.kind == "loaded" and value.model.origin is None
+                   and str_value(value.model.load_path) is not None and writes(str_value(value.model.load_path))]
+        if len(resumed) == 1:
+            return b if resumed[0] is a else a
+    if isinstance(a, Strings) or isinstance(b, Strings) or (_strings(a) and _strings(b) and a != b):
+        # path = "a.hdf5" in one branch, "b.hdf5" in the other: one of them; with anything else, or too many, unknown
+        choices = tuple(dict.fromkeys(_strings(a) + _strings(b)))
+        if _strings(a) and _strings(b) and len(choices) <= MAX_STRINGS:
+            return Strings(options=choices)
+        return UNKNOWN
     if isinstance(a, Const) or isinstance(b, Const):
         return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
     if isinstance(b, Unknown):
         return a
     return b
+
+
+def is_string(value: Value) -> bool:
+    """Whether a value is a known string, or one of a few (:class:`Strings`)."""
+    return bool(_strings(value))
 
 
 def _strings(value: Value) -> tuple[str, ...]:

@@ -145,11 +145,9 @@ def _vector_size(size: Value | None) -> tuple[int | None, bool]:
     return (int_value(items[0]) if items else None), False
 
 
-def table(kind: str, description: str, path: str | None, node: cst.Call, n_samples: int | None = None) -> Value:
-    """A table read from a file (or built as a DataFrame, ``n_samples`` rows when known): its columns are selected
-    by key or index."""
-    return DataValue(Data(Source(kind, description, node, path=path), new_group(), node=node, table=True,
-                          n_samples=n_samples))
+def table(kind: str, description: str, path: str | None, node: cst.Call) -> Value:
+    """A table read from a file (or built as a DataFrame): its columns are selected by key or index."""
+    return DataValue(Data(Source(kind, description, node, path=path), new_group(), node=node, table=True))
 
 
 def column(data: Data, node: cst.CSTNode) -> Value:

@@ -168,6 +168,7 @@ class Model:
     input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
     output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
     origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model
+    origin_order: int = 0  # when the file it was read back from was written (the origin's fits up to it trained it)
     keras_2: bool = False  # built by a Keras 2 package (KERAS_2_PACKAGES), perhaps in a helper module
     own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
 
@@ -420,6 +421,7 @@ class SaveCall:
     node: cst.Call = field(repr=False)
     method: str  # save, save_weights, load_weights
     path: Value
+    order: int = 0  # where it ran among the script's calls (as the fits' orders)
 
 
 def application_head(model: Model) -> OutputHead | None:

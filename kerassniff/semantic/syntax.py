@@ -144,3 +144,24 @@ def names_read(node: cst.CSTNode, generator: list[bool] | None = None) -> set[st
             stack.extend(code_children(current))
     return names
 
+
+_GROWERS = frozenset({"append", "extend", "insert"})
+
+
+def grown_parameters(function: cst.FunctionDef | cst.Lambda) -> frozenset[str]:
+    """The parameters a function grows in place (``names.append(x)``, ``names.extend(xs)``, ``names += xs``): a
+    list passed for one of them has another length after the call."""
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
+                                     *function.params.kwonly_params)}
+    grown: set[str] = set()
+    stack: list[cst.CSTNode] = [function.body]
+    while stack and params:
+        node = stack.pop()
+        stack.extend(code_children(node))
+        kind = type(node)
+        if kind is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Name \
+                and node.func.attr.value in _GROWERS and node.func.value.value in params:
+            grown.add(node.func.value.value)
+        elif kind is cst.AugAssign and type(node.target) is cst.Name and node.target.value in params:
+            grown.add(node.target.value)
+    return frozenset(grown)

@@ -205,6 +205,16 @@ def _spread_value(value: Value, node: cst.BaseExpression, flatten: bool):
         yield None, value, node
 
 
+def written_at(model: Model, path: str) -> int:
+    """When ``model`` last wrote ``path`` so far: the order of its save(), or of the fit() whose ModelCheckpoint
+    writes it (0 when it did not)."""
+    orders = [save.order for save in model.saves if save.method in ("save", "export") and str_value(save.path) == path]
+    orders += [fit.order for fit in model.fits for callback in fit.callbacks
+               if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS
+               and str_value(callback.args.get("filepath", 0)) == path]
+    return max(orders, default=0)
+
+
 def saved_paths(model: Model) -> set[str]:
     """Constant paths this model is written to: model.save(p), ModelCheckpoint(p) passed to its fit()."""
     paths = {str_value(save.path) for save in model.saves if save.method in ("save", "export")}

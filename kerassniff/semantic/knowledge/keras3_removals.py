@@ -44,6 +44,13 @@ REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size", "sh
 # The file names Keras 3 saves to (each checked on Keras 3.15: any other name raises ValueError; tf.keras 2 wrote a
 # TensorFlow SavedModel folder for a name without extension). ModelCheckpoint's are in _save_path's callers.
 SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.h5",)}
+# What Keras 3.15.1's load_model() reads: a .keras zip, a legacy .h5/.hdf5 file (the names save() takes), a Hugging
+# Face handle, or a folder Keras itself wrote (an unzipped .keras save, an Orbax checkpoint); any other name raises
+# ValueError ("File format not supported", a TensorFlow SavedModel folder among them).
+LOADABLE_SUFFIXES = SAVE_SUFFIXES["save"]
+LOADABLE_PREFIXES = ("hf://",)
+LOAD_FUNCTIONS = frozenset({"keras.models.load_model"})
+ORBAX_CHECKPOINT = "keras.callbacks.OrbaxCheckpoint"
 # Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
 # private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
 REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")

@@ -89,18 +89,24 @@ def compiles_itself(name: str) -> bool:
 MONITOR_CALLBACKS = {"keras.callbacks.EarlyStopping": 0, "keras.callbacks.ModelCheckpoint": 1,
                      "keras.callbacks.ReduceLROnPlateau": 0}
 DEFAULT_MONITOR = "val_loss"
+# Calls that write a model file, by the name they are called by, with where the path is among their positional
+# arguments (filepath= by keyword): model.save(p), keras.models.save_model(model, p), ModelCheckpoint(p).
+MODEL_FILE_WRITERS = {"save": 0, "save_model": 1, "ModelCheckpoint": 0}
 # Where mode= ("auto", "min" or "max") sits among each monitoring callback's positional parameters (Keras 3.15.1 and
 # tf.keras 2 alike).
 MODE_POSITION = {"keras.callbacks.EarlyStopping": 4, "keras.callbacks.ModelCheckpoint": 5,
                  "keras.callbacks.ReduceLROnPlateau": 4}
 # Which way a logged quantity goes as the model improves ("up" or "down"), by the name it is logged under (after
 # "val_"): the loss, the names Keras 3's metrics log (each metric's own _direction, checked on Keras 3.15.1) and the
-# strings compile(metrics=[...]) logs as given ("acc", "mae", "MSE").  A name not here (a custom metric) is unknown.
+# strings compile(metrics=[...]) logs as given ("acc", "mae", "MSE").  A name not here (a custom metric) is unknown, and
+# so are the names a loss given as a metric logs the other way (keras.losses.cosine_similarity is the negated
+# similarity, -1 for a perfect fit, under the same name as the metric's +1; the correlation metrics are left out with it,
+# whose names a loss written to minimise them may share).
 METRIC_DIRECTIONS = {
     **dict.fromkeys(("accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
                      "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "auc", "precision", "recall",
                      "f1_score", "fbeta_score", "r2_score", "io_u", "mean_io_u", "binary_io_u", "one_hot_io_u",
-                     "one_hot_mean_io_u", "cosine_similarity", "pearson_correlation", "concordance_correlation"),
+                     "one_hot_mean_io_u"),
                     "up"),
     **dict.fromkeys(("loss", "mean_absolute_error", "mae", "MAE", "mean_squared_error", "mse", "MSE",
                      "mean_absolute_percentage_error", "mape", "MAPE", "mean_squared_logarithmic_error", "msle",
@@ -184,3 +190,12 @@ PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "
                                 "asarray", "array", "where", "around", "cast", "numpy", "tolist"})
 # Python's builtins that keep a prediction (a row's label as int(np.argmax(row))).
 PREDICTION_KEEPING_BUILTINS = frozenset({"int", "float", "round"})
+
+# A training loop written with TensorFlow's tape runs only on the TensorFlow backend, where Keras 3's crossentropy
+# finds the logits a softmax or sigmoid cached on its output and computes the right loss (checked on Keras 3.15.1 /
+# TensorFlow 2.21, eager and in tf.function: tests/test_library_claims.py); a mixed-precision policy may put a cast
+# between them, which hides the logits.
+TENSORFLOW_TAPE = "tensorflow.GradientTape"
+MIXED_PRECISION_MODULES = ("keras.mixed_precision.", "tensorflow.keras.mixed_precision.")
+# ModelCheckpoint(filepath, monitor, verbose, save_best_only, ...): where save_best_only= sits by position.
+SAVE_BEST_ONLY_POSITION = 3

@@ -321,16 +321,7 @@ def same_array(call: LibraryCall) -> Value:
 def data_frame(call: LibraryCall) -> Value:
     if call.data is not None:
         return DataValue(replace(call.data, table=True, node=call.node))
-    return loaders.table("literal", "pd.DataFrame(...)", None, call.node, _rows(call.first))
-
-
-def _rows(value: Value) -> int | None:
-    """How many rows a DataFrame built from a Python list has: one per item (None for a dict, or not known)."""
-    if isinstance(value, Const) and isinstance(value.value, tuple):
-        return len(value.value)
-    if isinstance(value, Seq):
-        return len(value.items)
-    return value.length if isinstance(value, ComprehensionValue) else None
+    return loaders.table("literal", "pd.DataFrame(...)", None, call.node)
 
 
 def numpy_file(call: LibraryCall) -> Value:

@@ -39,7 +39,7 @@ from kerassniff.semantic.models import (
     normalise_activation,
 )
 from kerassniff.semantic.names import is_keras, short
-from kerassniff.semantic.training import loss_name, resolve_loss, saved_paths
+from kerassniff.semantic.training import loss_name, resolve_loss, saved_paths, written_at
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -403,7 +403,8 @@ def reloaded(effects: Effects, path: Value | None, args: CallArgs, node: cst.Cal
     model = Model("loaded", node, layers=list(origin.layers), complete=origin.complete,
                   outputs=list(origin.outputs) if origin.outputs is not None else None,
                   output_complete=origin.output_complete, application=origin.application, load_path=path,
-                  input_shape=origin.input_shape, output_names=origin.output_names, origin=origin)
+                  input_shape=origin.input_shape, output_names=origin.output_names, origin=origin,
+                  origin_order=written_at(origin, wanted))
     if const_value(args.get("compile"), True) is not False:
         model.compiles = list(origin.compiles)
     return model

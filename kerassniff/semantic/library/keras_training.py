@@ -157,7 +157,7 @@ def best_models(effects: Effects, model: Model, method: str, args: CallArgs, nod
 
 def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     path = args.get("filepath", 0) or UNKNOWN
-    model.saves.append(SaveCall(model, node, method, path))
+    model.saves.append(SaveCall(model, node, method, path, effects.next_order()))
     return Const(None)
 
 
