@@ -91,8 +91,11 @@ def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("f
     (``model.save("net.h5")`` ... ``load_model("net.h5")``) that is not trained again was trained by the original's
     fit() calls up to the write of that file: their inputs and validation data come first."""
     origin = model.origin if model.origin is not None and not model.fits else None
-    return [e for e in script.data_events if e.role == role and e.kind in kinds and
-            (e.model is model or e.model is origin and e.kind in _TRAINING_KINDS and e.order <= model.origin_order)]
+    if origin is None:
+        return [e for e in script.data_events if e.model is model and e.role == role and e.kind in kinds]
+    return [e for e in script.data_events if e.role == role and e.kind in kinds and (
+        (e.model is model and e.order > model.reloaded_at)  # (before a load_weights(): the untrained network's)
+        or (e.model is origin and e.kind in _TRAINING_KINDS and e.order <= model.origin_order))]
 
 
 _TRAINING_KINDS = ("fit", "validation")

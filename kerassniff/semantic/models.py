@@ -169,6 +169,8 @@ class Model:
     output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
     origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model
     origin_order: int = 0  # when the file it was read back from was written (the origin's fits up to it trained it)
+    reloaded_at: int = 0  # when it read that file (load_weights() into a model built before: what came earlier is
+    # the untrained model's)
     keras_2: bool = False  # built by a Keras 2 package (KERAS_2_PACKAGES), perhaps in a helper module
     own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
 

@@ -205,13 +205,15 @@ def _spread_value(value: Value, node: cst.BaseExpression, flatten: bool):
         yield None, value, node
 
 
-def written_at(model: Model, path: str) -> int:
-    """When ``model`` last wrote ``path`` so far: the order of its save(), or of the fit() whose ModelCheckpoint
-    writes it (0 when it did not)."""
-    orders = [save.order for save in model.saves if save.method in ("save", "export") and str_value(save.path) == path]
+def written_at(model: Model, path: str, weights: bool = False) -> int:
+    """When ``model`` last wrote ``path`` so far: the order of its save() (save_weights() for ``weights``), or of the
+    fit() whose ModelCheckpoint writes it (the weights only, for ``weights``); 0 when it did not."""
+    methods = ("save_weights",) if weights else ("save", "export")
+    orders = [save.order for save in model.saves if save.method in methods and str_value(save.path) == path]
     orders += [fit.order for fit in model.fits for callback in fit.callbacks
                if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS
-               and str_value(callback.args.get("filepath", 0)) == path]
+               and str_value(callback.args.get("filepath", 0)) == path
+               and (const_value(callback.args.get("save_weights_only", 4), False) is True) == weights]
     return max(orders, default=0)
 
 

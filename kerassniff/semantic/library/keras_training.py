@@ -27,6 +27,7 @@ from kerassniff.semantic.training import (
     compile_metrics,
     loss_name,
     unknown_if_none,
+    written_at,
 )
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -43,6 +44,7 @@ from kerassniff.semantic.values import (
     Unknown,
     Value,
     const_value,
+    str_value,
 )
 
 ModelMethod = Callable[[Effects, Model, str, CallArgs, cst.Call], Value]
@@ -158,7 +160,22 @@ def best_models(effects: Effects, model: Model, method: str, args: CallArgs, nod
 def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     path = args.get("filepath", 0) or UNKNOWN
     model.saves.append(SaveCall(model, node, method, path, effects.next_order()))
+    if method == "load_weights":
+        _reloaded_weights(effects, model, str_value(path))
     return Const(None)
+
+
+def _reloaded_weights(effects: Effects, model: Model, path: str | None) -> None:
+    """``restored = make_net(); restored.load_weights("best.weights.h5")`` of weights another model of the script
+    wrote (save_weights(), a weights-only ModelCheckpoint): the network that training made, read back, as a
+    load_model() of the script's own file is (``origin``)."""
+    if path is None or model.origin is not None or model.fits:
+        return
+    writers = [(other, order) for other in known_models(effects) if other is not model
+               for order in (written_at(other, path, weights=True),) if order]
+    if len(writers) == 1:
+        model.origin, model.origin_order = writers[0]
+        model.reloaded_at = model.saves[-1].order
 
 
 # Model methods the model records, by name (any other method's result is unknown and records nothing).
