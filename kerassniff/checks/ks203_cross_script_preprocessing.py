@@ -34,16 +34,17 @@ def check(scripts: list[Script]):
         for event in link.user.data_events:
             if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict"):
                 continue
-            problem = _difference(reference.data, event.data)
-            if problem is None:
+            problems = _differences(reference.data, event.data)
+            if not problems:
                 continue
+            problem, also = problems[0], "".join(f" (also {other})" for other in problems[1:])
             yield link.user, Report(event.call_node, (
-                f"{EVENT_WORDS[event.kind]} gets {event.data.label} {_brief(event.data, problem)}, but "
+                f"{EVENT_WORDS[event.kind]} gets {event.data.label} {_brief(event.data, problem)}{also}, but "
                 f"{link.trainer.path} ({{trained}}) trained it "
                 f"{_trained_on(reference.data, problem)}"),
                 explanation=(f"{link.trainer.path} trained the model saved as '{link.path}' on {reference.data.label} "
-                             f"{_described(reference.data, problem)}: the loaded model sees inputs unlike anything it was "
-                             f"trained on, and its accuracy here does not measure it."),
+                             f"{_described(reference.data, problems)}: the loaded model sees "
+                             f"inputs unlike anything it was trained on, and its accuracy here does not measure it."),
                 facts={"trainer": link.trainer.path, "model_file": link.path},
                 mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
 
@@ -69,31 +70,34 @@ def _brief(data: Data, described: str) -> str:
     return described
 
 
-def _described(data: Data, problem: str) -> str:
-    """The training data's preprocessing; its colour order only when that is what differs (the same order in both
-    scripts, or grayscale data, says nothing about the mismatch)."""
+def _described(data: Data, problems: list[str]) -> str:
+    """The training data's preprocessing; its colour order and its size only when they differ (the same order in
+    both scripts, or grayscale data, says nothing about the mismatch)."""
     parts = [scaling_text(data)]
-    if problem.startswith("in ") and data.source.color:
+    if any(problem.startswith("in ") for problem in problems) and data.source.color:
         parts.append(f"in {data.source.color.upper()} order")
     sizes = [s.detail for s in data.steps if s.kind == "resize"]
-    if problem.startswith("resized to ") and sizes:
+    if any(problem.startswith("resized to ") for problem in problems) and sizes:
         parts.append(f"resized to {sizes[-1]} (sizes are height x width here; cv2.resize and PIL's resize take "
                      f"(width, height))")
     return ", ".join(parts)
 
 
-def _difference(train: Data, used: Data) -> str | None:
+def _differences(train: Data, used: Data) -> list[str]:
+    """How the inputs differ from the training data, most telling first: the scaling, the colour order, the size
+    (each fix alone leaves the others, so a message names them all)."""
     if not (comparable_scaling(train) and comparable_scaling(used)):
-        return None
+        return []
     if not (used.source.pixels or used.source.description == train.source.description):
-        return None  # a file of unknown range: it may already be scaled
+        return []  # a file of unknown range: it may already be scaled
+    found = []
     if used.scaling != train.scaling:
-        return scaling_text(used)
+        found.append(scaling_text(used))
     colors = {train.source.color, used.source.color}
     if None not in colors and len(colors) == 2:
-        return f"in {used.source.color.upper()} order"  # type: ignore[union-attr]
+        found.append(f"in {used.source.color.upper()} order")  # type: ignore[union-attr]
     train_size = [s.detail for s in train.steps if s.kind == "resize"]
     used_size = [s.detail for s in used.steps if s.kind == "resize"]
     if train_size and used_size and train_size[-1] != used_size[-1] and "?" not in (train_size[-1], used_size[-1]):
-        return f"resized to {used_size[-1]}"
-    return None
+        found.append(f"resized to {used_size[-1]}")
+    return found
