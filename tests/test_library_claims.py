@@ -449,3 +449,27 @@ def test_keras_3_load_model_refuses_a_folder_or_a_name_without_its_extensions(tm
     for suffix in LOADABLE_SUFFIXES:
         model.save(tmp_path / f"m{suffix}")
         assert keras.models.load_model(tmp_path / f"m{suffix}").count_params() == 4
+
+
+def test_keras_3_functional_models_refuse_add_loss() -> None:
+    """KS402's functional_add_loss: Keras 3's functional Model.add_loss() raises NotImplementedError (the Keras 2 VAE
+    recipe), while a layer's add_loss() inside call() still trains."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    inputs = keras.Input((4,))
+    code = keras.layers.Dense(2)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(4)(code))
+    with pytest.raises(NotImplementedError):
+        model.add_loss(keras.ops.mean(code))
+
+    class Penalised(keras.layers.Layer):
+        def call(self, x):
+            self.add_loss(keras.ops.mean(keras.ops.square(x)))
+            return x
+
+    layered = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2), Penalised()])
+    layered.compile(optimizer="sgd", loss="mse")
+    layered.fit(np.zeros((8, 4)), np.zeros((8, 2)), verbose=0)

@@ -353,3 +353,16 @@ def yaml_export(call: CallSite) -> Report:
                                "run arbitrary code), and Keras 3 has no to_yaml(), so the script stops here, after "
                                "any training before it."),
                   facts={"method": "to_yaml"})
+
+
+def functional_add_loss(call: CallSite):
+    """``vae.add_loss(kl_loss)`` on a functional model (the Keras 2 VAE recipe, a loss built from the graph's
+    tensors): Keras 3's Functional.add_loss() only raises NotImplementedError (checked on 3.15.1), so the script
+    stops there, before compile(). A layer's add_loss() inside its call(), or a subclass's train_step, is the way."""
+    yield Report(call.node.func, "add_loss() on a functional model raises NotImplementedError in Keras 3",
+                 "compute the extra loss in a layer's call() with self.add_loss(...), or in a Model subclass's "
+                 "train_step (as Keras 3's VAE example does)",
+                 explanation=("tf.keras 2 let a functional model take a loss built from its own symbolic tensors "
+                              "(model.add_loss(kl_loss)), the classic VAE recipe. Keras 3's functional Model keeps "
+                              "add_loss() only to raise NotImplementedError, so the script stops at this line."),
+                 facts={"method": "add_loss"})

@@ -11,6 +11,7 @@ from kerassniff.checks._ks402_methods import (
     SAVE_FUNCTIONS,
     class_weight_not_a_dict,
     compile_keywords,
+    functional_add_loss,
     iterator_next,
     metrics_not_a_list,
     history_keys,
@@ -158,6 +159,9 @@ def check(script: Script):
                                       "`add_metric()` method is deprecated\"), so the script stops where it is "
                                       "called, for a layer while the model is built."),
                          facts={"method": "add_metric"})
+        if call.method == "add_loss" and known and not call.guarded and call.receiver.model.kind == "functional" \
+                and call.receiver.model.keras_runs("add_loss") and _keras_3_model(script, call):
+            yield from functional_add_loss(call)
         if call.method == YAML_METHOD and known and not call.guarded and _keras_3_model(script, call):
             yield yaml_export(call)
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
