@@ -252,6 +252,10 @@ class Evaluation:
     def _lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
         """A list named in a call of the script's own function that grows that parameter (``add_classes(names,
         folder)`` appends to it): its length is not known afterwards, its items still are."""
+        lists = [(index, arg) for index, arg in enumerate(node.args) if type(arg.value) is cst.Name and not arg.star
+                 and _fixed_list(frame.scope.lookup(arg.value.value))]
+        if not lists:
+            return  # (most calls: the function's body is not read)
         function = callee.function if isinstance(callee, BoundMethod) else callee
         grown = self._grown.get(id(function.node))
         if grown is None:
@@ -261,12 +265,10 @@ class Evaluation:
         params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
         if isinstance(callee, BoundMethod):
             params = params[1:]  # self
-        for index, arg in enumerate(node.args):
-            if type(arg.value) is not cst.Name or arg.star:
-                continue
+        for index, arg in lists:
             param = arg.keyword.value if arg.keyword is not None else params[index] if index < len(params) else None
-            value = frame.scope.lookup(arg.value.value) if param in grown else None
-            if value is not None and is_list(value) and not isinstance(value, ComprehensionValue):
+            if param in grown:
+                value = frame.scope.lookup(arg.value.value)
                 self.rebind(arg.value.value, ComprehensionValue(representative(list(seq_items(value))), None), frame)
 
     def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, frame: Frame) -> Value:
@@ -355,3 +357,8 @@ EVALUATORS = {
     cst.Yield: eval_yield,
     cst.StarredElement: eval_passthrough,
 }
+
+
+def _fixed_list(value: Value | None) -> bool:
+    """A list whose length is known (not yet one of unknown length)."""
+    return value is not None and is_list(value) and not isinstance(value, ComprehensionValue)
