@@ -20,6 +20,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     DATASET_LOADER_PARAMETERS,
     LOADABLE_PREFIXES,
     LOADABLE_SUFFIXES,
+    METRIC_ADDING_BASES,
     ORBAX_CHECKPOINT,
     RENAMED_KEYWORD_DEFAULTS,
     RENAMED_LIBRARY_KEYWORDS,
@@ -366,3 +367,24 @@ def functional_add_loss(call: CallSite):
                               "(model.add_loss(kl_loss)), the classic VAE recipe. Keras 3's functional Model keeps "
                               "add_loss() only to raise NotImplementedError, so the script stops at this line."),
                  facts={"method": "add_loss"})
+
+
+def metric_added(call: CallSite):
+    """``self.add_metric(...)`` in a method of a Keras layer or model class of the script, or ``model.add_metric``:
+    Keras 3 keeps the method only to raise NotImplementedError (checked on 3.15.1)."""
+    receiver = call.receiver
+    if isinstance(receiver, ModelValue):
+        adds = receiver.model.kind != "external"  # one built where kerassniff cannot read may be tf_keras's
+    else:
+        cls = receiver.local_class if isinstance(receiver, Instance) else None
+        adds = cls is not None and any(base in METRIC_ADDING_BASES for base in cls.bases)
+    if not adds:
+        return
+    yield Report(call.node.func, "add_metric() is disabled in Keras 3: NotImplementedError",
+                 "pass the metric to compile(metrics=[...]), or track it in a keras.metrics object the "
+                 "layer or model lists in its metrics property",
+                 explanation=("tf.keras 2 let a layer or model log any tensor as a metric with add_metric(); "
+                              "Keras 3 keeps the method only to raise NotImplementedError (\"Layer "
+                              "`add_metric()` method is deprecated\"), so the script stops where it is "
+                              "called, for a layer while the model is built."),
+                 facts={"method": "add_metric"})

@@ -12,6 +12,7 @@ from kerassniff.checks._ks402_methods import (
     class_weight_not_a_dict,
     compile_keywords,
     functional_add_loss,
+    metric_added,
     iterator_next,
     metrics_not_a_list,
     history_keys,
@@ -34,7 +35,6 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     LAYER_KEYWORDS,
     LOAD_FUNCTIONS,
     LOWERCASE_OPTIMIZERS,
-    METRIC_ADDING_BASES,
     MODEL_KEYWORDS,
     ONE_LAYER_KEYWORDS,
     OPTIMIZER_KEYWORDS,
@@ -149,16 +149,8 @@ def check(script: Script):
                                       "(optimizer.iterations), and Keras 3's apply_gradients takes only grads_and_vars, "
                                       "so this call raises TypeError at the first training step."),
                          facts={"method": "apply_gradients"})
-        if call.method == "add_metric" and not call.guarded and _adds_metric_to_keras_layer(call) and \
-                not _imports_keras_2(script):
-            yield Report(call.node.func, "add_metric() is disabled in Keras 3: NotImplementedError",
-                         "pass the metric to compile(metrics=[...]), or track it in a keras.metrics object the "
-                         "layer or model lists in its metrics property",
-                         explanation=("tf.keras 2 let a layer or model log any tensor as a metric with add_metric(); "
-                                      "Keras 3 keeps the method only to raise NotImplementedError (\"Layer "
-                                      "`add_metric()` method is deprecated\"), so the script stops where it is "
-                                      "called, for a layer while the model is built."),
-                         facts={"method": "add_metric"})
+        if call.method == "add_metric" and not call.guarded and not _imports_keras_2(script):
+            yield from metric_added(call)
         if call.method == "add_loss" and known and not call.guarded and call.receiver.model.kind == "functional" \
                 and call.receiver.model.keras_runs("add_loss") and _keras_3_model(script, call):
             yield from functional_add_loss(call)
@@ -367,15 +359,6 @@ def _starts_sequential_model(script: Script, node: cst.CSTNode) -> bool:
     """Whether the layer built at ``node`` is the first layer of a Sequential model that has no keras.Input."""
     return any(model.structure_kind == "sequential" and model.input_shape is None and model.layers and
                model.layers[0].node is node for model in script.models)
-
-
-def _adds_metric_to_keras_layer(call) -> bool:
-    """``self.add_metric(...)`` in a method of a Keras layer or model class of the script, or ``model.add_metric``."""
-    receiver = call.receiver
-    if isinstance(receiver, ModelValue):
-        return receiver.model.kind != "external"  # one built where kerassniff cannot read may be tf_keras's
-    cls = receiver.local_class if isinstance(receiver, Instance) else None
-    return cls is not None and any(base in METRIC_ADDING_BASES for base in cls.bases)
 
 
 def _metric_reset_states(call) -> Report:
