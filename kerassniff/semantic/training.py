@@ -205,28 +205,29 @@ def _spread_value(value: Value, node: cst.BaseExpression, flatten: bool):
         yield None, value, node
 
 
-def written_at(model: Model, path: str, weights: bool = False) -> int:
-    """When ``model`` last wrote ``path`` so far: the order of its save() (save_weights() for ``weights``), or of the
-    fit() whose ModelCheckpoint writes it (the weights only, for ``weights``); 0 when it did not."""
+def _writes(model: Model, weights: bool = False):
+    """(constant path, order) of each file ``model`` writes: its save() (save_weights() for ``weights``), and the
+    ModelCheckpoint given to its fit() that saves the whole model (known save_weights_only=False) or, for
+    ``weights``, its weights only (save_weights_only=True); a checkpoint writes during that fit(), its order."""
     methods = ("save_weights",) if weights else ("save", "export")
-    orders = [save.order for save in model.saves if save.method in methods and str_value(save.path) == path]
-    orders += [fit.order for fit in model.fits for callback in fit.callbacks
-               if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS
-               and str_value(callback.args.get("filepath", 0)) == path
-               and (const_value(callback.args.get("save_weights_only", 4), False) is True) == weights]
-    return max(orders, default=0)
+    for save in model.saves:
+        if save.method in methods:
+            yield str_value(save.path), save.order
+    for fit in model.fits:
+        for callback in fit.callbacks:
+            if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS and \
+                    const_value(callback.args.get("save_weights_only", 4), False) is weights:
+                yield str_value(callback.args.get("filepath", 0)), fit.order
+
+
+def written_at(model: Model, path: str, weights: bool = False) -> int:
+    """When ``model`` last wrote ``path`` so far (the order of the call that wrote it); 0 when it did not."""
+    return max((order for written, order in _writes(model, weights) if written == path), default=0)
 
 
 def saved_paths(model: Model) -> set[str]:
     """Constant paths this model is written to: model.save(p), ModelCheckpoint(p) passed to its fit()."""
-    paths = {str_value(save.path) for save in model.saves if save.method in ("save", "export")}
-    for fit in model.fits:
-        for callback in fit.callbacks:
-            if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS and \
-                    const_value(callback.args.get("save_weights_only", 4), False) is False:
-                paths.add(str_value(callback.args.get("filepath", 0)))
-    paths.discard(None)
-    return paths  # type: ignore[return-value]
+    return {path for path, _ in _writes(model) if path is not None}
 
 
 def unknown_if_none(value: Value | None) -> Value:
