@@ -221,7 +221,7 @@ class Evaluation:
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
             if isinstance(callee, (FunctionValue, BoundMethod)):
                 self._lists_passed(callee, node, frame)
-            return self.registry.track(result)
+            return self.registry.track(result, self.loop)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
         if type(receiver) is Symbol:  # a library function (np.array, plt.plot): straight to the library tables
@@ -229,12 +229,13 @@ class Evaluation:
             self._reference(callee, func)
             result = self.call_library(callee, args, node, frame)
             self._record_call(node, callee.name, None, receiver, args)
-            return self.registry.track(result)
+            return self.registry.track(result, self.loop)
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)
-            return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN)
+            return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN,
+                                       self.loop)
         if method == "compile" and type(func.value) is cst.Name:
-            adopted = self.registry.compiled_unknown(receiver, args, node)
+            adopted = self.registry.compiled_unknown(receiver, args, node, self.loop)
             if adopted is not None:  # net = DenseNet(...) of a package not read, then net.compile(loss=...)
                 self.rebind(func.value.value, bound_to(adopted, func.value.value), frame)
                 receiver = adopted

@@ -157,7 +157,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         instance = Instance(cls=cls.node.name.value, args=CallArgs(), node=cls.node, local_class=cls)
         model = attach_model(instance, cls, cls.node, None)
         if model is not None:
-            self.registry.track(ModelValue(model))
+            self.registry.track(ModelValue(model), self.loop)
         for method in pending:
             if id(method.node) not in self.called:
                 self.call_function(method, hook_arguments(cls, method), None, self_value=instance)

@@ -173,6 +173,7 @@ class Model:
     # the untrained model's)
     keras_2: bool = False  # built by a Keras 2 package (KERAS_2_PACKAGES), perhaps in a helper module
     own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
+    built_in: "LoopContext | None" = None  # the innermost loop interpreted when the script made it (None: outside)
 
     def release(self) -> None:
         """Forget the calls made on the model, each of which refers back to it: for an analysis nobody will read
@@ -392,6 +393,7 @@ class FitCall:
     validation_split: Value
     in_unknown_loop: bool = False
     repeat: int = 1  # how many times an unrolled loop ran it
+    loop: "LoopContext | None" = None  # the innermost loop interpreted at the call
 
     def data(self, value: Value) -> Data | None:
         """The array a value of this call holds (``fit.data(fit.x)``), None for anything else."""

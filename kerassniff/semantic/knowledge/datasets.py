@@ -126,3 +126,12 @@ def tfds_slice(split: str) -> tuple[str, float, float, str] | None:
 # (fit_sample before it). Under-samplers are left out: some releases sort the kept indices, others keep class order.
 OVERSAMPLERS = frozenset("SMOTE BorderlineSMOTE SVMSMOTE ADASYN SMOTENC SMOTEN RandomOverSampler".split())
 RESAMPLE_METHODS = frozenset({"fit_resample", "fit_sample"})
+
+# scikit-learn's cross-validators whose every split holds out samples another split trains on (checked on
+# scikit-learn 1.9.1): a model trained on split after split has, from the second split on, already trained on part of
+# the held-out samples.  TimeSeriesSplit is left out: its held-out part always comes after every training part so far
+# (training on split after split is walk-forward validation).
+FOLD_SPLITTERS = frozenset(f"sklearn.model_selection.{name}" for name in (
+    "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "RepeatedKFold", "RepeatedStratifiedKFold",
+    "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut",
+    "LeavePGroupsOut", "PredefinedSplit"))

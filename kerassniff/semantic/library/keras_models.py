@@ -13,6 +13,7 @@ import libcst as cst
 
 from kerassniff.semantic import keras_calls
 from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES, EPOCH_LOG_HOOKS
+from kerassniff.semantic.loops import LoopContext
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.names import is_keras
 from kerassniff.semantic.values import (
@@ -39,20 +40,24 @@ class ModelRegistry:
         self.models = models
         self._seen: set[int] = set()
 
-    def track(self, value: Value) -> Value:
+    def track(self, value: Value, loop: LoopContext | None) -> Value:
+        """Register a model the first time a call returns it; ``loop``, the loop being interpreted then, is where
+        the script made it."""
         if isinstance(value, ModelValue) and id(value.model) not in self._seen:
             self._seen.add(id(value.model))
             self.models.append(value.model)
+            value.model.built_in = loop
         return value
 
-    def compiled_unknown(self, receiver: Value, args: CallArgs, node: cst.Call) -> ModelValue | None:
+    def compiled_unknown(self, receiver: Value, args: CallArgs, node: cst.Call,
+                         loop: LoopContext | None) -> ModelValue | None:
         """``net = DenseNet(...)`` from a package kerassniff does not read, then ``net.compile(loss=..., ...)``: a
         value nobody could follow, compiled with a loss or an optimizer, is a Keras model whose layers are unknown
         (kind "external": no rule reads its architecture; what the script feeds and does with it is followed), as
         a model built in a loop is one model per pass."""
         if not _unfollowed(receiver) or not _compile_arguments(args):
             return None
-        return self.track(ModelValue(Model("external", node, complete=False)))  # type: ignore[return-value]
+        return self.track(ModelValue(Model("external", node, complete=False)), loop)  # type: ignore[return-value]
 
     def layer_counts(self) -> list[int]:
         """How many layers each model has now (in creation order): compared around the branches of an if."""
