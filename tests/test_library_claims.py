@@ -451,6 +451,32 @@ def test_keras_3_load_model_refuses_a_folder_or_a_name_without_its_extensions(tm
         assert keras.models.load_model(tmp_path / f"m{suffix}").count_params() == 4
 
 
+def test_keras_3_load_weights_refuses_a_tensorflow_checkpoint_name(tmp_path) -> None:
+    """KS402's load_name(weights=True): Keras 3's load_weights() raises ValueError ("File format not supported") for a
+    TensorFlow checkpoint name ('weights.tf', 'cp.ckpt', a folder), and reads the suffixes of
+    LOADABLE_WEIGHTS_SUFFIXES."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    from kerassniff.semantic.knowledge.keras3_removals import LOADABLE_WEIGHTS_SUFFIXES
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    folder = tmp_path / "training_checkpoints"
+    folder.mkdir()
+    (folder / "checkpoint").write_text("model_checkpoint_path: \"cp.ckpt\"\n")
+    for name in (tmp_path / "weights.tf", tmp_path / "cp.ckpt", folder):
+        with pytest.raises(ValueError, match="File format not supported"):
+            model.load_weights(str(name))
+    model.save_weights(tmp_path / "w.weights.h5")
+    model.save(tmp_path / "m.keras")
+    model.save(tmp_path / "m.hdf5")
+    model.save_weights(tmp_path / "w.weights.json", max_shard_size=1)  # sharded weights: their index file
+    written = {".keras": "m.keras", ".h5": "w.weights.h5", ".hdf5": "m.hdf5", ".weights.json": "w.weights.json"}
+    for suffix in LOADABLE_WEIGHTS_SUFFIXES:
+        model.load_weights(tmp_path / written[suffix])  # reads without an error
+
+
 def test_keras_3_functional_models_refuse_add_loss() -> None:
     """KS402's functional_add_loss: Keras 3's functional Model.add_loss() raises NotImplementedError (the Keras 2 VAE
     recipe), while a layer's add_loss() inside call() still trains."""

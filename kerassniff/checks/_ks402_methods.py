@@ -20,6 +20,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     DATASET_LOADER_PARAMETERS,
     LOADABLE_PREFIXES,
     LOADABLE_SUFFIXES,
+    LOADABLE_WEIGHTS_SUFFIXES,
     METRIC_ADDING_BASES,
     ORBAX_CHECKPOINT,
     RENAMED_KEYWORD_DEFAULTS,
@@ -91,19 +92,31 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
 
 
 
-def load_name(script: Script, call: CallSite):
-    """``load_model("saved_model_dir")``: a name Keras 3's load_model() refuses (a TensorFlow SavedModel folder that
-    tf.keras 2's save() wrote), when every name it may be is known; not in a script that writes Keras folders (Orbax
-    checkpoints, ``save(..., zipped=False)``), which load_model() reads whatever their names."""
+def load_name(script: Script, call: CallSite, weights: bool = False):
+    """``load_model("saved_model_dir")`` or ``model.load_weights("cp.ckpt")`` (``weights``): a name Keras 3 refuses
+    (a TensorFlow SavedModel folder or checkpoint that tf.keras 2 wrote), when every name it may be is known; not in
+    a script that writes Keras folders (Orbax checkpoints, ``save(..., zipped=False)``), which Keras 3 reads whatever
+    their names."""
     arg = call.args.node_of("filepath", 0)
     names = string_endings(call.args.get("filepath", 0))
+    suffixes = LOADABLE_WEIGHTS_SUFFIXES if weights else LOADABLE_SUFFIXES
     if arg is None or not names or isinstance(call.args.get("filepath", 0), FormattedValue) or \
-            any(name.lower().endswith(LOADABLE_SUFFIXES) or name.startswith(LOADABLE_PREFIXES) for name in names):
+            any(name.lower().endswith(suffixes) or name.startswith(LOADABLE_PREFIXES) for name in names):
         return
     if any(reference.canonical == ORBAX_CHECKPOINT for reference in script.references) or \
             any(c.method == "save" and c.args.has("zipped") for c in script.calls):
         return
-    name = names[0]
+    if weights:
+        yield Report(arg, "load_weights() of a name without .weights.h5/.h5: Keras 3 raises ValueError",
+                     "save the weights as '<name>.weights.h5' with save_weights() and load that file; a tf.keras 2 "
+                     "checkpoint can be read with the Keras that wrote it and saved again",
+                     explanation=("tf.keras 2 read a TensorFlow checkpoint (what save_weights() wrote for a name "
+                                  "without .h5, such as 'cp.ckpt' or 'weights.tf'). Keras 3's load_weights() reads "
+                                  "only .keras, .weights.h5 and legacy .h5/.hdf5 files or an Orbax checkpoint, and "
+                                  "raises ValueError (\"File format not supported\") for anything else, so the "
+                                  "script stops here."),
+                     facts={"path": names[0]})
+        return
     yield Report(arg, "load_model() of a name without .keras/.h5: Keras 3 raises ValueError (it reads no SavedModel)",
                  "re-save the model as '<name>.keras' (or .h5) with the Keras that wrote it; for a TensorFlow "
                  "SavedModel folder used for inference, wrap it in keras.layers.TFSMLayer",
@@ -111,7 +124,7 @@ def load_name(script: Script, call: CallSite):
                               "without .h5) or an HDF5 file. Keras 3's load_model() reads a .keras zip, a .h5/.hdf5 "
                               "file or a folder Keras 3 itself wrote, and raises ValueError (\"File format not "
                               "supported\") for anything else, so the script stops here."),
-                 facts={"path": name})
+                 facts={"path": names[0]})
 
 
 # The save functions beside model.save() (Keras 3.15.1: the same ValueError for a name without .keras/.h5).

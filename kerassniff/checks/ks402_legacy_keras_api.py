@@ -130,6 +130,9 @@ def check(script: Script):
         if not call.guarded and callee in LOAD_FUNCTIONS and not _from_private_copy(script, call.node.func) and \
                 not keras_2_only(script):
             yield from load_name(script, call)
+        if not call.guarded and known and call.method == "load_weights" and not _private_model(script, call) and \
+                not keras_2_only(script):
+            yield from load_name(script, call, weights=True)
         if not call.guarded and callee in SAVE_FUNCTIONS and not _from_private_copy(script, call.node.func):
             yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \

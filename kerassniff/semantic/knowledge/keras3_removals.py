@@ -50,6 +50,10 @@ SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.
 LOADABLE_SUFFIXES = SAVE_SUFFIXES["save"]
 LOADABLE_PREFIXES = ("hf://",)
 LOAD_FUNCTIONS = frozenset({"keras.models.load_model"})
+# What Keras 3.15.1's Model.load_weights() reads: a .keras zip, a .weights.h5 (or sharded .weights.json) file, a legacy
+# .h5/.hdf5 file, or an Orbax checkpoint folder; any other name (a TensorFlow checkpoint such as 'weights.tf' or
+# 'cp.ckpt', which tf.keras 2 wrote for a name without .h5) raises ValueError ("File format not supported").
+LOADABLE_WEIGHTS_SUFFIXES = (".keras", ".h5", ".hdf5", ".weights.json")
 ORBAX_CHECKPOINT = "keras.callbacks.OrbaxCheckpoint"
 # Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
 # private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
