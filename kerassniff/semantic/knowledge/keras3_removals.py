@@ -97,6 +97,8 @@ REMOVED_MODULES = {
     **{f"layers.AtrousConvolution{n}D": f"use keras.layers.Conv{n}D(..., dilation_rate=...)" for n in (1, 2)},
     **{f"layers.{alias}{n}D": f"use keras.layers.Conv{n}DTranspose (Keras 2's alias {alias}{n}D is gone)"
        for alias in ("Deconvolution", "Deconv") for n in (2, 3)},
+    "applications.mobilenetv2": "import MobileNetV2 from keras.applications (its module is mobilenet_v2; "
+                                "mobilenetv2 was Keras 2.1-2.2's name)",
     "objectives": "import the losses from keras.losses (objectives is their Keras 1 name)",
     "initializations": "import the initializers from keras.initializers (initializations is their Keras 1 name)",
     "backend.set_image_dim_ordering": "call keras.backend.set_image_data_format('channels_last') "
