@@ -45,6 +45,23 @@ def exact_chains(model: Model) -> list[tuple[Layer, ...]]:
     return paths
 
 
+def _known_tails(model: Model) -> list[tuple[tuple[Layer, ...], int]]:
+    """Each output's chain with the index its exactly known part starts at: the whole chain when the graph is known
+    (:func:`exact_chains`); for a functional model whose chain begins with what kerassniff could not follow (an
+    inner layer's output, ``backbone.get_layer("block5").output``, a custom layer), the layers after the last
+    unknown one, each applied to the one before.  A sequential model's layers are not cut so: when they are not all
+    known, they may hold two branches' alternatives."""
+    exact = exact_chains(model)
+    if exact or model.kind != "functional" or model.outputs is None:
+        return [(chain, 0) for chain in exact]
+    tails = []
+    for chain in model.head_paths():
+        known_from = max((i + 1 for i, layer in enumerate(chain) if layer.kind == "Unknown"), default=0)
+        if not any(layer.kind in MERGE_LAYERS or layer.nested is not None for layer in chain[known_from:]):
+            tails.append((chain, known_from))
+    return tails
+
+
 def activation_of(layer: Layer) -> str | None:
     """The activation a layer applies: its activation= for Dense/Conv, the function of an activation layer."""
     if layer.kind == "Activation" or layer.kind in ACTIVATION_LAYERS:
@@ -68,9 +85,9 @@ def affine_neighbours(model: Model) -> Iterator[Neighbours]:
     ends the search.
     """
     seen: set[tuple[int, int]] = set()
-    for chain in exact_chains(model):
+    for chain, known_from in _known_tails(model):
         for index, layer in enumerate(chain):
-            if layer.kind not in AFFINE_LAYERS:
+            if index < known_from or layer.kind not in AFFINE_LAYERS:
                 continue
             following = _next_affine(chain, index)
             if following is not None:
