@@ -989,6 +989,73 @@ def mutate_inverted_monitor_mode(script: Script) -> Iterator[Mutant]:
         return
 
 
+_CROSS_VALIDATORS = frozenset({"KFold", "StratifiedKFold", "GroupKFold", "RepeatedKFold", "RepeatedStratifiedKFold",
+                               "ShuffleSplit", "StratifiedShuffleSplit", "LeaveOneOut"})
+
+
+def _fold_loop(script: Script, loop: cst.For) -> bool:
+    """``for train, test in kf.split(x)`` (also through enumerate()), kf a scikit-learn cross-validator."""
+    iterable = loop.iter
+    if isinstance(iterable, cst.Call) and last_name(iterable) == "enumerate" and iterable.args:
+        iterable = iterable.args[0].value
+    if not isinstance(iterable, cst.Call) or last_name(iterable) != "split":
+        return False
+    splitter = iterable.func.value if isinstance(iterable.func, cst.Attribute) else None
+    if isinstance(splitter, cst.Call):
+        return last_name(splitter) in _CROSS_VALIDATORS
+    values = script.assigned_values(splitter.value) if isinstance(splitter, cst.Name) else []
+    return any(isinstance(v, cst.Call) and last_name(v) in _CROSS_VALIDATORS for v in values)
+
+
+def _targets(statement: cst.CSTNode) -> list[cst.CSTNode]:
+    """What a small statement binds (assignments only; a compound statement in the loop body binds unknown names,
+    which the caller treats as not known to be free)."""
+    if isinstance(statement, cst.Assign):
+        return [target.target for target in statement.targets]
+    if isinstance(statement, (cst.AugAssign, cst.AnnAssign)):
+        return [statement.target]
+    return []
+
+
+def mutate_model_built_before_folds(script: Script) -> Iterator[Mutant]:
+    """(u) A cross-validation loop that builds and compiles a new model in each fold, scoring the fold's held-out
+    part: the statements that build it (``model = ...`` up to its compile()) moved before the loop, when they read
+    nothing the loop binds."""
+    for fit in script.calls:
+        model = receiver(fit)
+        loop = next((p for p in script.ancestors(fit) if isinstance(p, cst.For)), None)
+        if last_name(fit) != "fit" or model is None or loop is None or not _fold_loop(script, loop) or \
+                not isinstance(loop.body, cst.IndentedBlock):
+            continue
+        scored = kwarg(fit, "validation_data") is not None or any(
+            last_name(c) in ("evaluate", "predict") and receiver(c) == model and script.order(c) > script.order(fit)
+            and loop in script.ancestors(c) for c in script.calls)
+        body = list(loop.body.body)
+        first = next((i for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine) and
+                      isinstance(s.body[0], cst.Assign) and len(s.body[0].targets) == 1 and
+                      isinstance(s.body[0].targets[0].target, cst.Name) and
+                      s.body[0].targets[0].target.value == model), None)
+        last = next((i for i, s in enumerate(body) if first is not None and i >= first and
+                     any(last_name(c) == "compile" and receiver(c) == model for c in script.calls
+                         if s in script.ancestors(c))), None)
+        if not scored or first is None or last is None or any(s in script.ancestors(fit) for s in body[first:last + 1]):
+            continue
+        bound = _names_in(loop.target) | {name for s in body[:first] for small in getattr(s, "body", ())
+                                          for target in _targets(small) for name in _names_in(target)}
+        block = body[first:last + 1]
+        if any(not isinstance(s, cst.SimpleStatementLine) for s in (*body[:first], *block)) or \
+                (set().union(*(_names_in(s) for s in block)) - {model}) & bound:
+            continue
+        lines = script.text.splitlines(keepends=True)
+        start, end = script.line(block[0]), script.positions[block[-1]].end.line
+        inner, outer = script.indent(block[0]), script.indent(loop)
+        moved = [outer + line[len(inner):] if line.startswith(inner) else line for line in lines[start - 1:end]]
+        top = script.line(loop)
+        text = "".join(lines[:top - 1] + moved + lines[top - 1:start - 1] + lines[end:])
+        yield Mutant(f"line {top}: '{model}' built once before the folds (was lines {start}-{end} in the loop)", text)
+        return
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -1010,6 +1077,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("r", "a layer frozen between two fits without compile()", "KS312", mutate_trainable_after_fit),
     Kind("s", "the reshape to the model's flat input removed", "KS313", mutate_reshape_removed),
     Kind("t", "a callback's mode made the opposite of its quantity's direction", "KS211", mutate_inverted_monitor_mode),
+    Kind("u", "a fold loop's model built once before the loop", "KS212", mutate_model_built_before_folds),
 )
 
 

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -168,6 +168,40 @@ def test_inverted_mode_needs_a_callback_watching_a_loss_or_an_accuracy():
     checkpoint = watched.replace("EarlyStopping(monitor='val_accuracy', patience=3)",
                                  "ModelCheckpoint('m.keras', monitor='val_loss')")
     assert "t" not in mutants(checkpoint)
+
+
+FOLDS = textwrap.dedent("""\
+    import numpy as np
+    from sklearn.model_selection import KFold
+    from tensorflow import keras
+
+    x, y = np.load("x.npy"), np.load("y.npy")
+    folds = KFold(n_splits=5, shuffle=True)
+    for train, test in folds.split(x):
+        x_fit = x[train]
+        model = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(x_fit, y[train], epochs=3)
+        print(model.evaluate(x[test], y[test]))
+    """)
+
+
+def test_model_built_before_folds_moves_the_build_and_compile_out_of_the_loop(tmp_path):
+    """(u) moves the statements from ``model = ...`` to its compile() before the fold loop, dedented; a build that
+    reads a name the loop binds, a loop over something else, and a fold loop that never scores its held-out part
+    are left alone."""
+    (u,) = mutants(FOLDS)["u"]
+    assert valid(u) and u.index("model.compile(") < u.index("for train, test in folds.split(x):")
+    assert '\nmodel = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Dense(8, activation="relu"),\n' in u
+    assert "    x_fit = x[train]\n    model.fit(x_fit" in u
+    assert "u" not in mutants(FOLDS.replace("keras.Input((x.shape[1],))", "keras.Input((x_fit.shape[1],))"))
+    assert "u" not in mutants(FOLDS.replace("folds.split(x)", "zip(x, y)"))
+    assert "u" not in mutants(FOLDS.replace("    print(model.evaluate(x[test], y[test]))\n", ""))
+    script = tmp_path / "folds.py"
+    script.write_text(FOLDS)
+    found = plant.plant_file(script, "folds.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "u"))
+    assert [p.found for p in found] == [True]  # KS212 finds what (u) planted
 
 
 def _notebook(cells: list[str]) -> str:
