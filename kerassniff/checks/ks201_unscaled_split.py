@@ -77,8 +77,9 @@ _FITTED_KINDS = frozenset({"standardize", "minmax"})
 
 
 def _refitted(script: Script, model: Model):
-    """A split scaled by ``scaler.fit_transform(x_test)``: the same kind of scaling as the training input, but with
-    statistics fitted on the split itself (the training input's step is another call, not one inherited)."""
+    """A split scaled by ``scaler.fit_transform(x_test)``, or by hand with its own statistics
+    (``(x_test - x_test.mean(axis=0)) / x_test.std(axis=0)``): the same kind of scaling as the training input, but
+    with statistics measured on the split itself (the training input's step is another call, not one inherited)."""
     inputs = [e for e in events(script, model, "x") if not e.data.batches and comparable_scaling(e.data)]
     reference = first_fit(inputs)
     if reference is None:
@@ -89,8 +90,21 @@ def _refitted(script: Script, model: Model):
             continue
         own = [step for step in event.data.steps if step.kind in _FITTED_KINDS]
         refit = next((mine for mine, theirs in zip(own, fitted)
-                      if mine is not theirs and _method_at(script, mine) == "fit_transform"), None)
+                      if mine is not theirs and (mine.own or _method_at(script, mine) == "fit_transform")), None)
         if refit is None:
+            continue
+        if refit.own:
+            words = _OWN_STATISTICS[refit.kind]
+            yield Report(event.call_node, (
+                f"{EVENT_WORDS[event.kind]} gets {event.data.label} {words[0]} with its own {words[2]} "
+                f"({{refit}}), not fit()'s ({{fit}})"),
+                "compute the statistics on the training split once and apply those same numbers to every split",
+                explanation=(f"This split is {words[0]} with the {words[1]} measured on the split itself, while the "
+                             f"model was trained on inputs {words[0]} with the training split's: the same raw value "
+                             f"becomes a different input than in training, so the model reads shifted, rescaled "
+                             f"features{CONSEQUENCE[task(model)]}."),
+                facts={"scaler": refit.detail, "refit": True, "own_statistics": True},
+                mentions={"refit": refit.node, "fit": reference.call_node})
             continue
         scaler = refit.detail
         yield Report(event.call_node, (
@@ -102,6 +116,11 @@ def _refitted(script: Script, model: Model):
                          f"features{CONSEQUENCE[task(model)]}."),
             facts={"scaler": scaler, "refit": True},
             mentions={"refit": refit.node, "fit": reference.call_node})
+
+
+# How a step with the split's own statistics scales it: (participle, the statistics, their short names).
+_OWN_STATISTICS = {"standardize": ("standardised", "mean and standard deviation", "mean/std"),
+                   "minmax": ("min-max scaled", "minimum and maximum", "min/max")}
 
 
 def _method_at(script: Script, step: Step) -> str | None:

@@ -67,6 +67,7 @@ class Step:
     # | order (by-class: class blocks; shuffled/indexed: that order is gone)
     detail: str
     node: cst.CSTNode = field(repr=False)
+    own: bool = False  # standardised or min-max scaled with statistics measured on the array itself (its split's)
 
     @property
     def is_scaling(self) -> bool:
@@ -136,8 +137,8 @@ class Data:
     def raw_pixels(self) -> bool:
         return self.source.pixels and not self.is_scaled and not self.conditional
 
-    def with_step(self, kind: str, detail: str, node: cst.CSTNode, **changes) -> "Data":
-        return self._but(steps=self.steps + (Step(kind, detail, node),), node=node, **changes)
+    def with_step(self, kind: str, detail: str, node: cst.CSTNode, own: bool = False, **changes) -> "Data":
+        return self._but(steps=self.steps + (Step(kind, detail, node, own),), node=node, **changes)
 
     def rescaled_like(self, part: "Data") -> "Data | None":
         """This array after ``self[...] = part``, when ``part`` is a piece of it with more scaling steps: the array

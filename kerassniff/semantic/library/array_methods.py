@@ -25,7 +25,7 @@ from kerassniff.semantic.dataflow import (
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library import datasets
-from kerassniff.semantic.library.arrays import SHAPE_ONLY, Statistic, encode, factorize, make
+from kerassniff.semantic.library.arrays import SHAPE_ONLY, Statistic, encode, factorize, make, reduces_over_samples
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.datasets import OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
@@ -210,7 +210,7 @@ def _convert(effects: Effects, data: Data, method: str, args: CallArgs, node: cs
 
 
 def _statistic(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
-    return Statistic(data, method)
+    return Statistic(data, method, reduces_over_samples(args.get("axis", 0)))
 
 
 def _argmax(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
@@ -330,7 +330,8 @@ def statistic_arithmetic(left: Value, op: str, right: Value) -> Value:
     if isinstance(left, Statistic) and isinstance(right, Statistic):
         if op == "Subtract" and left.data.group == right.data.group and (left.kind, right.kind) in (
                 ("max", "min"), ("amax", "amin")):
-            return Statistic(left.data, "max-min")
+            both = (left.over_samples, right.over_samples)
+            return Statistic(left.data, "max-min", True if both == (True, True) else False if False in both else None)
         return UNKNOWN
     statistic, number = (left, right) if isinstance(left, Statistic) else (right, left)
     value = const_value(number)
@@ -367,8 +368,16 @@ def _divide(data: Data, other: Value, number: float | None, op: str, node: cst.C
         if other.kind in ("max", "amax") and _at_most_one(other.data):
             return DataValue(replace(data, node=node))  # x_te / np.max(x_tr) after x_tr /= np.max(x_tr): / 1.0
         kind = {"std": "standardize", "var": "standardize", "max-min": "minmax"}.get(other.kind, "scale")
-        return DataValue(data.with_step(kind, f"/{other.kind}", node))
+        own = kind != "scale" and other.over_samples is True and _statistic_of(other.data, data)
+        return DataValue(data.with_step(kind, f"/{other.kind}", node, own=own))
     return DataValue(data.with_step("scale", "/?", node))
+
+
+def _statistic_of(measured: Data, scaled: Data) -> bool:
+    """The statistic was measured on the array it scales, perhaps before a shift by another of its statistics
+    (``(x - x.mean()) / x.std()``): the array's own statistics, not another split's."""
+    return measured.group == scaled.group and measured.split == scaled.split and measured.name == scaled.name and \
+        scaled.steps[:len(measured.steps)] == measured.steps
 
 
 # Steps that change an array's values (the others reshape, reorder or cast it).

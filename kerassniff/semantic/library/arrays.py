@@ -110,13 +110,31 @@ def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> V
 
 
 class Statistic(Value):
-    """``x.mean()``, ``np.max(x)``: a statistic of an array, for standardisation."""
+    """``x.mean()``, ``np.max(x)``: a statistic of an array, for standardisation.
 
-    __slots__ = ("data", "kind")
+    ``over_samples``: whether it reduces over the samples (no ``axis``, or an axis tuple holding 0), so that it is
+    the split's own statistic rather than each sample's (``axis=1``); None when the axis is not known."""
 
-    def __init__(self, data: Data, kind: str) -> None:
+    __slots__ = ("data", "kind", "over_samples")
+
+    def __init__(self, data: Data, kind: str, over_samples: bool | None = None) -> None:
         self.data = data
         self.kind = kind
+        self.over_samples = over_samples
+
+
+def reduces_over_samples(axis: Value | None) -> bool | None:
+    """``axis=`` of a reduction: None (absent) and any axis tuple holding 0 reduce over the samples; another
+    non-negative axis does not; a negative or unknown one is not known (it depends on the array's rank)."""
+    if axis is None:
+        return True
+    value = const_value(axis)
+    if value is None and isinstance(axis, Const):
+        return True  # axis=None
+    values = value if isinstance(value, tuple) else (value,)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values) or any(v < 0 for v in values):
+        return None
+    return 0 in values
 
 
 # ------------------------------------------------------------- a call being handled
@@ -393,7 +411,7 @@ def concat_parts(call: LibraryCall) -> Value | None:
 
 
 def statistic(call: LibraryCall) -> Value:
-    return Statistic(call.data, call.last)  # type: ignore[arg-type]
+    return Statistic(call.data, call.last, reduces_over_samples(call.args.get("axis", 1)))  # type: ignore[arg-type]
 
 
 def grayscale(call: LibraryCall) -> Value:
