@@ -477,6 +477,22 @@ def test_keras_3_load_weights_refuses_a_tensorflow_checkpoint_name(tmp_path) -> 
         model.load_weights(tmp_path / written[suffix])  # reads without an error
 
 
+def test_keras_3_load_img_takes_color_mode_second() -> None:
+    """KS402's positional_grayscale: Keras 3's load_img() reads its second positional argument as color_mode (Keras 2's
+    was grayscale), and a color_mode other than the three names raises ValueError (checked in its source: PIL is not
+    installed here, so the image read itself is not run)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import inspect
+
+    import keras
+    from keras.src.utils import image_utils
+
+    assert list(inspect.signature(keras.utils.load_img).parameters)[:2] == ["path", "color_mode"]
+    assert 'raise ValueError(\'color_mode must be "grayscale", "rgb", or "rgba"\')' in \
+        inspect.getsource(image_utils.load_img)
+
+
 def test_keras_3_functional_models_refuse_add_loss() -> None:
     """KS402's functional_add_loss: Keras 3's functional Model.add_loss() raises NotImplementedError (the Keras 2 VAE
     recipe), while a layer's add_loss() inside call() still trains."""

@@ -132,6 +132,32 @@ SAVE_FUNCTIONS = frozenset({"keras.models.save_model", "keras.saving.save_model"
 SAVED_MODEL_WRITERS = ("model.save()", "save_model()")
 
 
+_TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def positional_grayscale(call: CallSite):
+    """``load_img(path, True, target_size=...)``: Keras 2's second parameter was ``grayscale``; Keras 3's is
+    ``color_mode``, so the flag becomes color_mode=True/False and load_img() raises ValueError ('color_mode must be
+    "grayscale", "rgb", or "rgba"', Keras 3.15.1)."""
+    flag = call.args.positional[1] if len(call.args.positional) > 1 else None
+    value = const_value(flag) if flag is not None else None
+    if not isinstance(value, bool):
+        return
+    arg = call.args.nodes[1]
+    mode = "grayscale" if value else "rgb"
+    last = len(call.args.positional) == 2 and not any(a.star for a in call.args.nodes)  # a keyword may follow it
+    yield Report(arg.value, "load_img()'s second argument is color_mode in Keras 3, not grayscale: ValueError",
+                 f"write color_mode=\"{mode}\"",
+                 safe_fix(f'write color_mode="{mode}"', arg, arg.with_changes(
+                     keyword=cst.Name("color_mode"), equal=_TIGHT_EQUAL, value=cst.SimpleString(f'"{mode}"')))
+                 if last else None,
+                 explanation=(f"Keras 2's load_img(path, grayscale=False, color_mode='rgb', ...) took the grayscale "
+                              f"flag second; Keras 3's load_img(path, color_mode='rgb', target_size=None, ...) reads "
+                              f"{value} as color_mode and raises ValueError ('color_mode must be \"grayscale\", "
+                              f"\"rgb\", or \"rgba\"'), so the script stops here."),
+                 facts={"keyword": "grayscale", "modern": "color_mode"})
+
+
 def metrics_not_a_list(call: CallSite):
     """``model.compile(metrics="accuracy")`` or ``metrics=keras.metrics.AUC()``: tf.keras 2 spread one metric over
     the outputs; Keras 3's compile() raises ValueError ("Expected `metrics` argument to be a list, tuple, or dict",

@@ -15,6 +15,7 @@ from kerassniff.checks._ks402_methods import (
     metric_added,
     iterator_next,
     metrics_not_a_list,
+    positional_grayscale,
     history_keys,
     python_numbers,
     load_name,
@@ -232,6 +233,8 @@ def check(script: Script):
                 not _from_private_copy(script, call.node.func) and not keras_2_only(script):
             key = UTILITY_FUNCTIONS.get(callee) or ".".join(callee.split(".")[2:])
             yield from unknown_keywords(call, "utils" if callee in UTILITY_FUNCTIONS else package, key)
+            if key == "load_img":
+                yield from positional_grayscale(call)
     yield from removed_names(script)
     yield from history_keys(script)
 
