@@ -61,6 +61,7 @@ BUILTINS = frozenset(
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
 _LIST_GROWERS = ("append", "extend", "insert")
+_ADOPTING_METHODS = ("compile", "fit")  # calls that tell an unfollowed value is a Keras model (ModelRegistry)
 
 
 class Evaluation:
@@ -234,8 +235,8 @@ class Evaluation:
             member = receiver.member(method)
             return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN,
                                        self.loop)
-        if method == "compile" and type(func.value) is cst.Name:
-            adopted = self.registry.compiled_unknown(receiver, args, node, self.loop)
+        if method in _ADOPTING_METHODS and type(func.value) is cst.Name:
+            adopted = self.registry.adopted_unknown(receiver, method, args, node, self.loop)
             if adopted is not None:  # net = DenseNet(...) of a package not read, then net.compile(loss=...)
                 self.rebind(func.value.value, bound_to(adopted, func.value.value), frame)
                 receiver = adopted

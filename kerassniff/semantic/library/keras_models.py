@@ -49,13 +49,15 @@ class ModelRegistry:
             value.model.built_in = loop
         return value
 
-    def compiled_unknown(self, receiver: Value, args: CallArgs, node: cst.Call,
-                         loop: LoopContext | None) -> ModelValue | None:
-        """``net = DenseNet(...)`` from a package kerassniff does not read, then ``net.compile(loss=..., ...)``: a
-        value nobody could follow, compiled with a loss or an optimizer, is a Keras model whose layers are unknown
-        (kind "external": no rule reads its architecture; what the script feeds and does with it is followed), as
-        a model built in a loop is one model per pass."""
-        if not _unfollowed(receiver) or not _compile_arguments(args):
+    def adopted_unknown(self, receiver: Value, method: str, args: CallArgs, node: cst.Call,
+                        loop: LoopContext | None) -> ModelValue | None:
+        """``net = DenseNet(...)`` from a package kerassniff does not read, then ``net.compile(loss=..., ...)`` or
+        ``net.fit(x, y, validation_data=...)``: a value nobody could follow, compiled with a loss or an optimizer or
+        fitted with Keras's validation arguments, is a Keras model whose layers are unknown (kind "external": no rule
+        reads its architecture; what the script feeds and does with it is followed), as a model built in a loop is
+        one model per pass."""
+        if not _unfollowed(receiver) or not (_compile_arguments(args) if method == "compile" else
+                                              _fit_arguments(args)):
             return None
         return self.track(ModelValue(Model("external", node, complete=False)), loop)  # type: ignore[return-value]
 
@@ -88,6 +90,12 @@ def _compile_arguments(args: CallArgs) -> bool:
     first = args.positional[0] if args.positional else None
     return (type(first) is Instance and first.cls.startswith("keras.optimizers.")) or (
         isinstance(first, Const) and isinstance(first.value, str) and len(args.positional) > 1)
+
+
+def _fit_arguments(args: CallArgs) -> bool:
+    """Keras's fit(): validation_data= or validation_split= (scikit-learn's estimators and the other libraries'
+    fit() methods take neither)."""
+    return args.has("validation_data") or args.has("validation_split")
 
 
 def imports_keras(imports: dict[str, str]) -> bool:
