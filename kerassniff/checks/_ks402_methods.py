@@ -34,7 +34,6 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import (
     Const,
-    FormattedValue,
     FunctionValue,
     Instance,
     ModelValue,
@@ -100,7 +99,7 @@ def load_name(script: Script, call: CallSite, weights: bool = False):
     arg = call.args.node_of("filepath", 0)
     names = string_endings(call.args.get("filepath", 0))
     suffixes = LOADABLE_WEIGHTS_SUFFIXES if weights else LOADABLE_SUFFIXES
-    if arg is None or not names or isinstance(call.args.get("filepath", 0), FormattedValue) or \
+    if arg is None or not names or \
             any(name.lower().endswith(suffixes) or name.startswith(LOADABLE_PREFIXES) for name in names):
         return
     if any(reference.canonical == ORBAX_CHECKPOINT for reference in script.references) or \
