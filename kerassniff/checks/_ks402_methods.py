@@ -36,6 +36,7 @@ from kerassniff.semantic.values import (
     Const,
     FunctionValue,
     Instance,
+    KnobConst,
     ModelValue,
     Seq,
     Symbol,
@@ -97,10 +98,13 @@ def load_name(script: Script, call: CallSite, weights: bool = False):
     a script that writes Keras folders (Orbax checkpoints, ``save(..., zipped=False)``), which Keras 3 reads whatever
     their names."""
     arg = call.args.node_of("filepath", 0)
-    names = string_endings(call.args.get("filepath", 0))
+    value = call.args.get("filepath", 0)
+    names = string_endings(value)
     suffixes = LOADABLE_WEIGHTS_SUFFIXES if weights else LOADABLE_SUFFIXES
-    if arg is None or not names or \
-            any(name.lower().endswith(suffixes) or name.startswith(LOADABLE_PREFIXES) for name in names):
+    # a command-line option's default is a placeholder each run may replace ("" behind `if args.weights:`)
+    if arg is None or not names or isinstance(value, KnobConst) or "" in names or \
+            any(name.lower().endswith(suffixes) or (not weights and name.startswith(LOADABLE_PREFIXES))
+                for name in names):
         return
     if any(reference.canonical == ORBAX_CHECKPOINT for reference in script.references) or \
             any(c.method == "save" and c.args.has("zipped") for c in script.calls):
@@ -111,7 +115,8 @@ def load_name(script: Script, call: CallSite, weights: bool = False):
                      "checkpoint can be read with the Keras that wrote it and saved again",
                      explanation=("tf.keras 2 read a TensorFlow checkpoint (what save_weights() wrote for a name "
                                   "without .h5, such as 'cp.ckpt' or 'weights.tf'). Keras 3's load_weights() reads "
-                                  "only .keras, .weights.h5 and legacy .h5/.hdf5 files or an Orbax checkpoint, and "
+                                  "only .keras, .weights.h5 (or sharded .weights.json) and legacy .h5/.hdf5 files "
+                                  "or an Orbax checkpoint, and "
                                   "raises ValueError (\"File format not supported\") for anything else, so the "
                                   "script stops here."),
                      facts={"path": names[0]})

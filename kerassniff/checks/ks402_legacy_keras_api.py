@@ -24,6 +24,7 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
+from kerassniff.checks._ks402_layers import keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
@@ -50,7 +51,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 )
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
-from kerassniff.semantic.values import Const, Instance, ModelValue, Unknown, const_value, int_value
+from kerassniff.semantic.values import Const, Instance, ModelValue, Unknown, const_value
 
 
 # What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
@@ -131,8 +132,8 @@ def check(script: Script):
         if not call.guarded and callee in LOAD_FUNCTIONS and not _from_private_copy(script, call.node.func) and \
                 not keras_2_only(script):
             yield from load_name(script, call)
-        if not call.guarded and known and call.method == "load_weights" and not _private_model(script, call) and \
-                not keras_2_only(script):
+        if not call.guarded and known and "load_weights" not in call.receiver.model.own_methods and \
+                call.method == "load_weights" and not _private_model(script, call) and not keras_2_only(script):
             yield from load_name(script, call, weights=True)
         if not call.guarded and callee in SAVE_FUNCTIONS and not _from_private_copy(script, call.node.func):
             yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
@@ -198,15 +199,7 @@ def check(script: Script):
                 yield from _removed_keywords(call, f"{name}()", ("batch_input_shape",), "ValueError")
             if name in RECURRENT_LAYERS:
                 yield from _recurrent_input_keywords(script, call, name)
-            if name.startswith("Convolution") and _keras1_kernel_arguments(call.args.positional):
-                rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
-                yield Report(call.node, (
-                    f"{name}(filters, {rows}, {cols}) silently strides by {cols}: the third argument is strides"),
-                    f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name),
-                    explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel. tf.keras 2 and Keras 3 read the "
-                                 f"third positional argument as strides={cols}, so the layer skips pixels without any "
-                                 f"error; only standalone Keras 2.0-2.3 converted the call, with a warning."),
-                    facts={"strides": cols})
+            yield from keras1_kernel(call, name)
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
             yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)
@@ -237,14 +230,6 @@ def check(script: Script):
                 yield from positional_grayscale(call)
     yield from removed_names(script)
     yield from history_keys(script)
-
-
-def _keras1_kernel_arguments(positional: tuple) -> bool:
-    """``Convolution2D(32, 3, 3)``: filters, rows, cols.  Not Keras 0's ``Convolution2D(32, 32, 3, 3)`` (filters, input
-    channels, rows, cols), whose fourth integer Keras 3 reads as padding= and fails on."""
-    if len(positional) < 3 or int_value(positional[1]) is None or int_value(positional[2]) is None:
-        return False
-    return len(positional) == 3 or int_value(positional[3]) is None
 
 
 def _keywords(call, table, where: str, story: tuple[str, str] | None):
@@ -473,16 +458,3 @@ def _rename_attribute(node: cst.BaseExpression, name: str):
     if not isinstance(node, cst.Attribute):
         return None
     return safe_fix(f"rename .{node.attr.value} to .{name}", node, node.with_changes(attr=cst.Name(name)))
-
-
-def _kernel_tuple_fix(node: cst.Call, name: str):
-    """``Convolution2D(32, 3, 3, ...)`` -> ``Conv2D(32, (3, 3), ...)`` (the name only where it is an attribute)."""
-    args = list(node.args)
-    rows, cols = args[1], args[2]
-    kernel = cst.Arg(cst.Tuple([cst.Element(rows.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                                cst.Element(cols.value)]), comma=cols.comma)
-    func = node.func
-    if isinstance(func, cst.Attribute):
-        func = func.with_changes(attr=cst.Name(f"Conv{name[-2:]}"))
-    replacement = node.with_changes(func=func, args=[args[0], kernel, *args[3:]])
-    return safe_fix(f"pass the kernel size as one tuple: {name}(filters, (rows, cols))", node, replacement)

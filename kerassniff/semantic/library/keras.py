@@ -436,7 +436,7 @@ def subclassed_model(cls: ClassValue, node: cst.CSTNode, args: CallArgs | None =
             model.name = None
             model.own_methods = frozenset(cls.methods)
             return model
-    return Model("subclassed", node, name=cls.node.name.value, complete=False)
+    return Model("subclassed", node, name=cls.node.name.value, complete=False, own_methods=frozenset(cls.methods))
 
 
 # ----------------------------------------------------------------------- tensors

@@ -1,0 +1,55 @@
+"""KS402's Keras 1 convolution arguments: ``Convolution2D(filters, rows, cols)``, which current Keras reads as
+``Conv2D(filters, kernel_size, strides)`` without any error."""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.fixes import safe_fix
+from kerassniff.registry import Report
+from kerassniff.semantic.knowledge.keras3_removals import LAYER_KEYWORDS
+from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import int_value
+
+
+def keras1_kernel(call: CallSite, name: str):
+    """``Convolution2D(32, 3, 3)``, or ``Conv2D(32, 3, 3, border_mode="same")`` written with Keras 1's keywords: Keras
+    1's filters, rows, cols, which tf.keras 2 and Keras 3 read as filters, kernel_size, strides."""
+    if not (name.startswith("Convolution") or (name == "Conv2D" and _keras1_keywords(call))) or \
+            not _keras1_kernel_arguments(call.args.positional):
+        return
+    rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
+    yield Report(call.node, (
+        f"{name}(filters, {rows}, {cols}) silently strides by {cols}: the third argument is strides"),
+        f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name),
+        explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel. tf.keras 2 and Keras 3 read the "
+                     f"third positional argument as strides={cols}, so the layer skips pixels without any "
+                     f"error; only standalone Keras 2.0-2.3 converted the call, with a warning."),
+        facts={"strides": cols})
+
+
+def _keras1_kernel_arguments(positional: tuple) -> bool:
+    """``Convolution2D(32, 3, 3)``: filters, rows, cols.  Not Keras 0's ``Convolution2D(32, 32, 3, 3)`` (filters, input
+    channels, rows, cols), whose fourth integer Keras 3 reads as padding= and fails on."""
+    if len(positional) < 3 or int_value(positional[1]) is None or int_value(positional[2]) is None:
+        return False
+    return len(positional) == 3 or int_value(positional[3]) is None
+
+
+def _keras1_keywords(call) -> bool:
+    """A layer call written with Keras 1's keywords (border_mode=, init=, ...): its positional arguments are Keras 1's
+    too (``Conv2D(32, 3, 3, border_mode="same")``: a 3x3 kernel, where a modern ``Conv2D(64, 4, 4)`` may mean
+    strides of 4, a patch embedding)."""
+    return any(arg.keyword is not None and arg.keyword.value in LAYER_KEYWORDS for arg in call.args.nodes)
+
+
+def _kernel_tuple_fix(node: cst.Call, name: str):
+    """``Convolution2D(32, 3, 3, ...)`` -> ``Conv2D(32, (3, 3), ...)`` (the name only where it is an attribute)."""
+    args = list(node.args)
+    rows, cols = args[1], args[2]
+    kernel = cst.Arg(cst.Tuple([cst.Element(rows.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                                cst.Element(cols.value)]), comma=cols.comma)
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        func = func.with_changes(attr=cst.Name(f"Conv{name[-2:]}"))
+    replacement = node.with_changes(func=func, args=[args[0], kernel, *args[3:]])
+    return safe_fix(f"pass the kernel size as one tuple: {name}(filters, (rows, cols))", node, replacement)
