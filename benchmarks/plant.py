@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 from kerassniff.api import lint_source  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
 from kerassniff.notebook import NotebookError, notebook_source  # noqa: E402
+from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -989,8 +990,8 @@ def mutate_inverted_monitor_mode(script: Script) -> Iterator[Mutant]:
         return
 
 
-_CROSS_VALIDATORS = frozenset({"KFold", "StratifiedKFold", "GroupKFold", "RepeatedKFold", "RepeatedStratifiedKFold",
-                               "ShuffleSplit", "StratifiedShuffleSplit", "LeaveOneOut"})
+# KS212's cross-validators (its table), by their class names; the single-split ones only with n_splits= known >= 2.
+_CROSS_VALIDATORS = frozenset(name.rsplit(".", 1)[1] for name in FOLD_SPLITTERS - SINGLE_SPLIT_SPLITTERS)
 
 
 def _fold_loop(script: Script, loop: cst.For) -> bool:
@@ -1017,6 +1018,23 @@ def _targets(statement: cst.CSTNode) -> list[cst.CSTNode]:
     return []
 
 
+def _held_out(loop: cst.For, body: list) -> set[str]:
+    """The held-out indices' names (``test`` of ``for train, test in kf.split(x)``) and the names the loop body's
+    plain assignments derive from them (``x_test = x[test]``)."""
+    target = loop.target
+    if isinstance(loop.iter, cst.Call) and last_name(loop.iter) == "enumerate" and isinstance(target, cst.Tuple) \
+            and len(target.elements) == 2:
+        target = target.elements[1].value
+    if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != 2:
+        return set()
+    held = _names_in(target.elements[1].value)
+    for statement in body:
+        for small in getattr(statement, "body", ()):
+            if isinstance(small, cst.Assign) and _names_in(small.value) & held:
+                held |= {name for t in small.targets for name in _names_in(t.target)}
+    return held
+
+
 def mutate_model_built_before_folds(script: Script) -> Iterator[Mutant]:
     """(u) A cross-validation loop that builds and compiles a new model in each fold, scoring the fold's held-out
     part: the statements that build it (``model = ...`` up to its compile()) moved before the loop, when they read
@@ -1027,10 +1045,15 @@ def mutate_model_built_before_folds(script: Script) -> Iterator[Mutant]:
         if last_name(fit) != "fit" or model is None or loop is None or not _fold_loop(script, loop) or \
                 not isinstance(loop.body, cst.IndentedBlock):
             continue
-        scored = kwarg(fit, "validation_data") is not None or any(
-            last_name(c) in ("evaluate", "predict") and receiver(c) == model and script.order(c) > script.order(fit)
-            and loop in script.ancestors(c) for c in script.calls)
         body = list(loop.body.body)
+        held = _held_out(loop, body)
+        validation = kwarg(fit, "validation_data")
+        scored = (validation is not None and _names_in(validation.value) & held) or any(
+            last_name(c) in ("evaluate", "predict") and receiver(c) == model and script.order(c) > script.order(fit)
+            and loop in script.ancestors(c) and _names_in(c) & held for c in script.calls)
+        if any(isinstance(small, cst.Del) and model in _names_in(small) for s in body if
+               isinstance(s, cst.SimpleStatementLine) for small in s.body):
+            continue  # del model at the end of each fold: built once, the second fold would fail instead
         first = next((i for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine) and
                       isinstance(s.body[0], cst.Assign) and len(s.body[0].targets) == 1 and
                       isinstance(s.body[0].targets[0].target, cst.Name) and

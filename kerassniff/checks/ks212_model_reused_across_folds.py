@@ -16,14 +16,18 @@ import libcst as cst
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS
+from kerassniff.semantic.expressions import target_names
+from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.models import FitCall, Model
 from kerassniff.semantic.syntax import code_children, names_read
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import Instance
+from kerassniff.semantic.values import Instance, const_value
 
-# Calls that give a model fresh weights without building a new one (set_weights(initial), load_weights(start)).
-_RESETS = frozenset({"set_weights", "load_weights"})
+# Calls that give a model (or its layers, or their variables) fresh weights without building a new one:
+# set_weights(initial), load_weights(start), variable.assign(initializer(shape)).
+_RESETS = frozenset({"set_weights", "load_weights", "assign"})
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_NESTED_LOOPS = (cst.For, cst.While)
 _SCORES = frozenset({"evaluate", "predict", "__call__", "evaluate_generator", "predict_generator"})
 
 
@@ -39,8 +43,8 @@ def check(script: Script):
         loop = _fold_loop(script, fit.loop)
         if loop is None or (id(fit.model), id(loop.node)) in reported:
             continue
-        if _made_in(fit.model, loop.node) or _reset(script, fit.model) or _rebinds_receiver(fit, loop.node) \
-                or _stops_early(loop.node):
+        if _made_in(fit.model, loop.node) or _reset(script, fit.model, loop.node) or \
+                _rebinds_receiver(fit, loop.node) or _one_fold_only(loop.node, fit.node):
             continue
         held_out = _held_out_names(loop.node)
         scored = _scored_on(script, fit, loop.node, held_out)
@@ -72,6 +76,10 @@ def _split_call(script: Script, loop: cst.For) -> cst.Call | None:
     site = script.call_at(iterable)
     if site is None or not isinstance(site.receiver, Instance) or site.receiver.cls not in FOLD_SPLITTERS:
         return None
+    if site.receiver.cls in SINGLE_SPLIT_SPLITTERS:
+        splits = site.receiver.args.get("n_splits", 0)
+        if splits is not None and not (isinstance(const_value(splits), int) and const_value(splits) >= 2):
+            return None  # ShuffleSplit(n_splits=1): one split, or a number not known
     return iterable
 
 
@@ -89,39 +97,46 @@ def _pair_target(loop: cst.For) -> cst.BaseExpression | None:
 
 def _made_in(model: Model, loop: cst.For) -> bool:
     """The model was built (or loaded) while the loop ran: a new one each fold."""
-    return _inside(model.built_in, loop)
+    return _inside(model.created_in, loop)
 
 
-def _reset(script: Script, model: Model) -> bool:
-    """Weights put back by hand somewhere (``model.set_weights(start)``): each fold may start afresh."""
-    return any(call.on_model is model and call.method in _RESETS for call in script.calls)
+def _reset(script: Script, model: Model, loop: cst.For) -> bool:
+    """Weights put back by hand (``model.set_weights(start)``) anywhere, or in the loop (``layer.set_weights(w)``,
+    ``variable.assign(...)``), also in a function of the script the loop calls (``reset_weights(model)``): each fold
+    may start afresh."""
+    if any(call.on_model is model and call.method in _RESETS for call in script.calls):
+        return True
+    called = {node.func.value for node in _walk(loop.body) if type(node) is cst.Call and type(node.func) is cst.Name}
+    bodies = [loop.body, *(node.body for node in _walk(script.module) if type(node) is cst.FunctionDef and
+                           node.name.value in called)]
+    return any(type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _RESETS
+               for body in bodies for node in _walk(body))
 
 
-def _stops_early(loop: cst.For) -> bool:
-    """A ``break`` of the loop itself (not of a loop nested in it): perhaps only one fold is trained."""
-    stack: list[cst.CSTNode] = [loop.body]
-    while stack:
-        node = stack.pop()
-        if type(node) is cst.Break:
-            return True
-        if type(node) not in (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda):
-            stack.extend(code_children(node))
-    return False
-
-
-def _body_nodes(loop: cst.For) -> Iterator[cst.CSTNode]:
-    """The loop body's nodes, not those of a function or class defined in it."""
-    stack: list[cst.CSTNode] = [loop.body]
+def _walk(root: cst.CSTNode, skip: tuple[type, ...] = ()) -> Iterator[cst.CSTNode]:
+    """The code nodes under ``root``, not those under a node of a ``skip`` kind (a nested function or loop)."""
+    stack: list[cst.CSTNode] = [root]
     while stack:
         node = stack.pop()
         yield node
-        if type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
+        if node is root or type(node) not in skip:
             stack.extend(code_children(node))
+
+
+def _one_fold_only(loop: cst.For, fit: cst.Call) -> bool:
+    """Perhaps one fold trained: the loop may stop or skip (``break``, ``continue``, ``return`` of the loop itself, not
+    of a loop or function nested in it), or the fit() runs only on a condition (``if fold == chosen:``)."""
+    for node in _walk(loop.body, (*_NESTED_SCOPES, *_NESTED_LOOPS)):
+        if type(node) in (cst.Break, cst.Continue, cst.Return):
+            return True
+        if type(node) is cst.If and any(inner is fit for inner in _walk(node)):
+            return True
+    return False
 
 
 def _assignments(loop: cst.For) -> Iterator[tuple[cst.BaseExpression, cst.BaseExpression | None]]:
     """(target, value) of every binding in the loop body; value None where a statement binds without one."""
-    for node in _body_nodes(loop):
+    for node in _walk(loop.body, _NESTED_SCOPES):
         kind = type(node)
         if kind is cst.Assign:
             for target in node.targets:
@@ -148,13 +163,7 @@ def _pairs(target: cst.BaseExpression, value: cst.BaseExpression):
 
 
 def _bound_names(target: cst.BaseExpression) -> set[str]:
-    if type(target) is cst.Name:
-        return {target.value}
-    if type(target) in (cst.Tuple, cst.List):
-        return set().union(*(_bound_names(element.value) for element in target.elements))
-    if type(target) is cst.StarredElement:
-        return _bound_names(target.value)
-    return set()
+    return set(target_names(target.value if type(target) is cst.StarredElement else target))
 
 
 def _rebinds_receiver(fit: FitCall, loop: cst.For) -> bool:

@@ -173,7 +173,7 @@ class Model:
     # the untrained model's)
     keras_2: bool = False  # built by a Keras 2 package (KERAS_2_PACKAGES), perhaps in a helper module
     own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
-    built_in: "LoopContext | None" = None  # the innermost loop interpreted when the script made it (None: outside)
+    created_in: "LoopContext | None" = None  # the innermost loop interpreted when the script made it (None: outside)
 
     def release(self) -> None:
         """Forget the calls made on the model, each of which refers back to it: for an analysis nobody will read

@@ -127,11 +127,15 @@ def tfds_slice(split: str) -> tuple[str, float, float, str] | None:
 OVERSAMPLERS = frozenset("SMOTE BorderlineSMOTE SVMSMOTE ADASYN SMOTENC SMOTEN RandomOverSampler".split())
 RESAMPLE_METHODS = frozenset({"fit_resample", "fit_sample"})
 
-# scikit-learn's cross-validators whose every split holds out samples another split trains on (checked on
-# scikit-learn 1.9.1): a model trained on split after split has, from the second split on, already trained on part of
-# the held-out samples.  TimeSeriesSplit is left out: its held-out part always comes after every training part so far
-# (training on split after split is walk-forward validation).
+# scikit-learn's cross-validators whose splits hold out samples another split trains on (checked on scikit-learn
+# 1.9.1): a model trained on split after split has, from the second split on, already trained on part of the held-out
+# samples.  TimeSeriesSplit is left out: its held-out part always comes after every training part so far (training on
+# split after split is walk-forward validation); PredefinedSplit too (its folds are the script's data: perhaps one).
 FOLD_SPLITTERS = frozenset(f"sklearn.model_selection.{name}" for name in (
     "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "RepeatedKFold", "RepeatedStratifiedKFold",
     "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut",
-    "LeavePGroupsOut", "PredefinedSplit"))
+    "LeavePGroupsOut"))
+# Those that accept n_splits=1 (one split, no second fold: the common single train/validation split); the K-fold
+# ones raise ValueError below 2. n_splits is their first parameter.
+SINGLE_SPLIT_SPLITTERS = frozenset(f"sklearn.model_selection.{name}" for name in (
+    "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit"))

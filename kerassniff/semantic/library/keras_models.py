@@ -46,7 +46,7 @@ class ModelRegistry:
         if isinstance(value, ModelValue) and id(value.model) not in self._seen:
             self._seen.add(id(value.model))
             self.models.append(value.model)
-            value.model.built_in = loop
+            value.model.created_in = loop
         return value
 
     def adopted_unknown(self, receiver: Value, method: str, args: CallArgs, node: cst.Call,
