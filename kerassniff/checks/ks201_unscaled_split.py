@@ -89,11 +89,12 @@ def _refitted(script: Script, model: Model):
         if event.kind == "fit" or event.data.scaling != reference.data.scaling:
             continue
         own = [step for step in event.data.steps if step.kind in _FITTED_KINDS]
-        refit = next((mine for mine, theirs in zip(own, fitted)
-                      if mine is not theirs and (mine.own or _method_at(script, mine) == "fit_transform")), None)
+        refit = next((mine for mine, theirs in zip(own, fitted) if mine is not theirs and (
+            (mine.measured_on == "split" and theirs.measured_on != "sample") or
+            _method_at(script, mine) == "fit_transform")), None)
         if refit is None:
             continue
-        if refit.own:
+        if refit.measured_on == "split":
             words = _OWN_STATISTICS[refit.kind]
             yield Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {words[0]} with its own {words[2]} "

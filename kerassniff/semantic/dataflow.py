@@ -67,7 +67,10 @@ class Step:
     # | order (by-class: class blocks; shuffled/indexed: that order is gone)
     detail: str
     node: cst.CSTNode = field(repr=False)
-    own: bool = False  # standardised or min-max scaled with statistics measured on the array itself (its split's)
+    # standardised or min-max scaled with statistics measured on the array itself: over its samples ("split": the
+    # split's own statistics) or within each sample ("sample": per-sample scaling, every split alike); None: another
+    # array's statistics, or not known
+    measured_on: str | None = None
 
     @property
     def is_scaling(self) -> bool:
@@ -137,8 +140,9 @@ class Data:
     def raw_pixels(self) -> bool:
         return self.source.pixels and not self.is_scaled and not self.conditional
 
-    def with_step(self, kind: str, detail: str, node: cst.CSTNode, own: bool = False, **changes) -> "Data":
-        return self._but(steps=self.steps + (Step(kind, detail, node, own),), node=node, **changes)
+    def with_step(self, kind: str, detail: str, node: cst.CSTNode, measured_on: str | None = None,
+                  **changes) -> "Data":
+        return self._but(steps=self.steps + (Step(kind, detail, node, measured_on),), node=node, **changes)
 
     def rescaled_like(self, part: "Data") -> "Data | None":
         """This array after ``self[...] = part``, when ``part`` is a piece of it with more scaling steps: the array

@@ -210,7 +210,8 @@ def _convert(effects: Effects, data: Data, method: str, args: CallArgs, node: cs
 
 
 def _statistic(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
-    return Statistic(data, method, reduces_over_samples(args.get("axis", 0)))
+    array = node.func.value if type(node.func) is cst.Attribute else None
+    return Statistic(data, method, reduces_over_samples(args.get("axis", 0)), array)
 
 
 def _argmax(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
@@ -331,7 +332,9 @@ def statistic_arithmetic(left: Value, op: str, right: Value) -> Value:
         if op == "Subtract" and left.data.group == right.data.group and (left.kind, right.kind) in (
                 ("max", "min"), ("amax", "amin")):
             both = (left.over_samples, right.over_samples)
-            return Statistic(left.data, "max-min", True if both == (True, True) else False if False in both else None)
+            same = left.array is not None and right.array is not None and _same_code(left.array, right.array)
+            return Statistic(left.data, "max-min", True if both == (True, True) else False if False in both else None,
+                             left.array if same else None)
         return UNKNOWN
     statistic, number = (left, right) if isinstance(left, Statistic) else (right, left)
     value = const_value(number)
@@ -368,16 +371,46 @@ def _divide(data: Data, other: Value, number: float | None, op: str, node: cst.C
         if other.kind in ("max", "amax") and _at_most_one(other.data):
             return DataValue(replace(data, node=node))  # x_te / np.max(x_tr) after x_tr /= np.max(x_tr): / 1.0
         kind = {"std": "standardize", "var": "standardize", "max-min": "minmax"}.get(other.kind, "scale")
-        own = kind != "scale" and other.over_samples is True and _statistic_of(other.data, data)
-        return DataValue(data.with_step(kind, f"/{other.kind}", node, own=own))
+        measured_on = _measured_on(data, other, node) if kind != "scale" else None
+        return DataValue(data.with_step(kind, f"/{other.kind}", node, measured_on))
     return DataValue(data.with_step("scale", "/?", node))
 
 
-def _statistic_of(measured: Data, scaled: Data) -> bool:
-    """The statistic was measured on the array it scales, perhaps before a shift by another of its statistics
-    (``(x - x.mean()) / x.std()``): the array's own statistics, not another split's."""
-    return measured.group == scaled.group and measured.split == scaled.split and measured.name == scaled.name and \
-        scaled.steps[:len(measured.steps)] == measured.steps
+def _measured_on(data: Data, statistic: Statistic, node: cst.CSTNode) -> str | None:
+    """Whether ``(x - x.mean(axis=0)) / x.std(axis=0)`` scales the array with statistics of its own samples ("split"),
+    or ``(x - x.mean(axis=1)) / x.std(axis=1)`` (or any statistic of one sample) within each sample ("sample"); None
+    when the statistics may be another array's (``x[test] / x[train].std()``, a name holding them) or pixels, whose
+    extremes are 0 and 255 in every split. The same array is the same expression, read off the code, beside the
+    same history."""
+    measured = statistic.data
+    if data.source.pixels or statistic.over_samples is None or not _measures_itself(statistic, node) or \
+            measured.group != data.group or measured.name != data.name or \
+            data.steps[:len(measured.steps)] != measured.steps:
+        return None
+    return "split" if statistic.over_samples and not data.is_sample else "sample"
+
+
+def _measures_itself(statistic: Statistic, node: cst.CSTNode) -> bool:
+    """``A / A.std()``, ``(A - A.mean()) / np.std(A)``, ``(A - A.min()) / (A.max() - A.min())``, ``A /= A.std()``: the
+    statistic was read from the expression the numerator starts from."""
+    if type(node) is cst.BinaryOperation:
+        numerator = node.left
+    elif type(node) is cst.AugAssign:
+        numerator = node.target
+    else:
+        return False
+    while type(numerator) is cst.BinaryOperation and type(numerator.operator) is cst.Subtract:
+        numerator = numerator.left
+    return statistic.array is not None and _same_code(statistic.array, numerator)
+
+
+def _same_code(a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+    """The same expression, whatever parentheses are around it."""
+    return _bare(a).deep_equals(_bare(b))
+
+
+def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.with_changes(lpar=(), rpar=()) if getattr(node, "lpar", None) else node
 
 
 # Steps that change an array's values (the others reshape, reorder or cast it).

@@ -113,14 +113,18 @@ class Statistic(Value):
     """``x.mean()``, ``np.max(x)``: a statistic of an array, for standardisation.
 
     ``over_samples``: whether it reduces over the samples (no ``axis``, or an axis tuple holding 0), so that it is
-    the split's own statistic rather than each sample's (``axis=1``); None when the axis is not known."""
+    the split's own statistic rather than each sample's (``axis=1``); None when the axis is not known.  ``array``:
+    the expression it was read from (``x`` of ``x.std()`` and of ``np.std(x)``), to tell an array scaled with its own
+    statistics."""
 
-    __slots__ = ("data", "kind", "over_samples")
+    __slots__ = ("data", "kind", "over_samples", "array")
 
-    def __init__(self, data: Data, kind: str, over_samples: bool | None = None) -> None:
+    def __init__(self, data: Data, kind: str, over_samples: bool | None = None,
+                 array: cst.BaseExpression | None = None) -> None:
         self.data = data
         self.kind = kind
         self.over_samples = over_samples
+        self.array = array
 
 
 def reduces_over_samples(axis: Value | None) -> bool | None:
@@ -411,7 +415,9 @@ def concat_parts(call: LibraryCall) -> Value | None:
 
 
 def statistic(call: LibraryCall) -> Value:
-    return Statistic(call.data, call.last, reduces_over_samples(call.args.get("axis", 1)))  # type: ignore[arg-type]
+    first = call.node.args[0].value if call.node.args and call.node.args[0].keyword is None else None
+    return Statistic(call.data, call.last, reduces_over_samples(call.args.get("axis", 1)),  # type: ignore[arg-type]
+                     first)
 
 
 def grayscale(call: LibraryCall) -> Value:
