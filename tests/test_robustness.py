@@ -49,6 +49,8 @@ def only(folder: Path, name: str, content: bytes | str) -> list[tuple[int, str, 
     ("bom.py", b"\xef\xbb\xbfimport keras\nx = 1\n"),
     ("tabs.py", b"import keras\nif True:\n\tx = keras.layers.Dense(3)\n"),
     ("cookie.py", "# -*- coding: latin-1 -*-\nimport keras\nname = 'caf\xe9'\n".encode("latin-1")),
+    # enumerate() of nothing (a TypeError when run): once an internal IndexError
+    ("enumerate_nothing.py", b"import keras\nfor fold, pair in enumerate():\n    pass\n"),
 ])
 def test_odd_but_valid_files_are_clean(tmp_path: Path, name: str, content: bytes) -> None:
     assert only(tmp_path, name, content) == []

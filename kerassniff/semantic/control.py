@@ -242,8 +242,8 @@ class ControlFlow:
         if isinstance(iterable, ZipValue):
             elements = [self.element_of(v, node) for v in iterable.parts]
             per_sample = any(flag for _, flag in elements)
-            if iterable.enumerate:
-                return Seq((UNKNOWN, elements[0][0]), "tuple"), per_sample
+            if iterable.enumerate:  # (enumerate() of nothing is a TypeError when run: an unknown element)
+                return Seq((UNKNOWN, elements[0][0] if elements else UNKNOWN), "tuple"), per_sample
             return Seq(tuple(v for v, _ in elements), "tuple"), per_sample
         if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
             return iterable.items[0], False
