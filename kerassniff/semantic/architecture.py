@@ -45,7 +45,7 @@ def exact_chains(model: Model) -> list[tuple[Layer, ...]]:
     return paths
 
 
-def _known_tails(model: Model) -> list[tuple[tuple[Layer, ...], int]]:
+def _chains_known_from(model: Model) -> list[tuple[tuple[Layer, ...], int]]:
     """Each output's chain with the index its exactly known part starts at: the whole chain when the graph is known
     (:func:`exact_chains`); for a functional model whose chain begins with what kerassniff could not follow (an
     inner layer's output, ``backbone.get_layer("block5").output``, a custom layer), the layers after the last
@@ -85,7 +85,7 @@ def affine_neighbours(model: Model) -> Iterator[Neighbours]:
     ends the search.
     """
     seen: set[tuple[int, int]] = set()
-    for chain, known_from in _known_tails(model):
+    for chain, known_from in _chains_known_from(model):
         for index, layer in enumerate(chain):
             if index < known_from or layer.kind not in AFFINE_LAYERS:
                 continue
