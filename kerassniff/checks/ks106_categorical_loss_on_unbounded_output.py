@@ -9,7 +9,7 @@ softmax learns perfectly: relu + categorical crossentropy gives NaN and 10% accu
 """
 from __future__ import annotations
 
-from kerassniff.checks._shared import describe_head, head_mention, loss_heads
+from kerassniff.checks._shared import describe_head, head_mention, loss_heads, onehot_fit_labels
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -38,16 +38,19 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "categorical crossentropy on a many-unit output that can be 0 or negative (relu, tanh, ...)",
       "use activation='softmax' on the last layer, or no activation with from_logits=True in the loss", verdict=verdict)
 def check(script: Script):
-    for _, _, loss, head in loss_heads(script):
+    for model, _, loss, head in loss_heads(script):
         if loss.name not in CATEGORICAL_LOSSES or loss.from_logits is not False:
             continue
-        if head.activation not in NOT_POSITIVE or head.units is None or head.units < 2:
+        if head.activation not in NOT_POSITIVE or (head.units is not None and head.units < 2):
             continue
+        if head.units is None and not (loss.name == "categorical_crossentropy" and onehot_fit_labels(script, model)):
+            continue  # a width from the data (Dense(len(vocab))): many units when it is trained on one-hot rows
+        outputs = f"{head.units} outputs" if head.units is not None else "outputs (one per class of the one-hot labels)"
         yield Report(
             loss.node,
             f"{loss.name} on the {describe_head(head)}: {head.activation} outputs of 0 or less break the loss",
             explanation=(
-                f"Keras makes a distribution of the {head.units} outputs itself (categorical crossentropy divides "
+                f"Keras makes a distribution of the {outputs} itself (categorical crossentropy divides "
                 f"them by their sum, the sparse loss takes their log), after clipping them into [1e-7, 1 - 1e-7]. "
                 f"{head.activation} outputs at or below 0 are clipped to 1e-7: those samples get a huge loss and no "
                 f"gradient, and a row of zeros divides by ~0 (NaN). On Keras 3.15 a relu output with categorical "
