@@ -493,6 +493,26 @@ def test_keras_3_load_img_takes_color_mode_second() -> None:
         inspect.getsource(image_utils.load_img)
 
 
+def test_keras_3_refuses_float_layer_sizes() -> None:
+    """KS402's float_sizes (INTEGER_SIZES): each listed size given as a float raises ValueError on Keras 3; the
+    sizes left out (Conv2D's filters, LSTM's units) are still accepted."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    from kerassniff.semantic.knowledge.keras3_removals import INTEGER_SIZES
+
+    for layer, sizes in INTEGER_SIZES.items():
+        for keyword, position in sizes:
+            arguments = [8] * (max(p for _, p in sizes) + 1)
+            arguments[position] = 8.0
+            with pytest.raises(ValueError):
+                getattr(keras.layers, layer)(*arguments)
+            assert getattr(keras.layers, layer)(*[8] * len(arguments)) is not None
+    keras.layers.Conv2D(32.0, 3)
+    keras.layers.LSTM(8.0)
+
+
 def test_keras_3_functional_models_refuse_add_loss() -> None:
     """KS402's functional_add_loss: Keras 3's functional Model.add_loss() raises NotImplementedError (the Keras 2 VAE
     recipe), while a layer's add_loss() inside call() still trains."""

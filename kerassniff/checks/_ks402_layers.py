@@ -1,14 +1,14 @@
-"""KS402's Keras 1 convolution arguments: ``Convolution2D(filters, rows, cols)``, which current Keras reads as
-``Conv2D(filters, kernel_size, strides)`` without any error."""
+"""KS402's layer arguments of older Keras: Keras 1's ``Convolution2D(filters, rows, cols)``, which current Keras
+reads as ``Conv2D(filters, kernel_size, strides)`` without any error, and layer sizes given as floats."""
 from __future__ import annotations
 
 import libcst as cst
 
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
-from kerassniff.semantic.knowledge.keras3_removals import LAYER_KEYWORDS
+from kerassniff.semantic.knowledge.keras3_removals import INTEGER_SIZES, LAYER_KEYWORDS
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import int_value
+from kerassniff.semantic.values import const_value, int_value
 
 
 def keras1_kernel(call: CallSite, name: str):
@@ -53,3 +53,25 @@ def _kernel_tuple_fix(node: cst.Call, name: str):
         func = func.with_changes(attr=cst.Name(f"Conv{name[-2:]}"))
     replacement = node.with_changes(func=func, args=[args[0], kernel, *args[3:]])
     return safe_fix(f"pass the kernel size as one tuple: {name}(filters, (rows, cols))", node, replacement)
+
+
+def float_sizes(call: CallSite, name: str):
+    """``Dense(vocab / 2)`` or ``Dense(64.0)``: Keras 2 took int(units); Keras 3 raises ValueError. A size is a float
+    when it is a float constant or a true division (``/`` always makes a float in Python 3)."""
+    for keyword, position in INTEGER_SIZES.get(name, ()):
+        arg = call.args.node_of(keyword, position)
+        if arg is None:
+            continue
+        value = const_value(call.args.get(keyword, position))
+        divided = type(arg.value) is cst.BinaryOperation and type(arg.value.operator) is cst.Divide
+        if not divided and not (isinstance(value, float) and not isinstance(value, bool)):
+            continue
+        fix = safe_fix("divide with //", arg.value, arg.value.with_changes(operator=cst.FloorDivide(
+            whitespace_before=arg.value.operator.whitespace_before,
+            whitespace_after=arg.value.operator.whitespace_after))) if divided else None
+        yield Report(arg.value, f"{name}({keyword}=...) is a float: Keras 3 raises ValueError (it needs an integer)",
+                     "divide with // or wrap the size in int()", fix,
+                     explanation=(f"Keras 2 and tf.keras 2 turned a float {keyword} into an integer; Keras 3's "
+                                  f"{name}() raises ValueError (\"expected a positive integer\") before any "
+                                  f"training. In Python 3, / always makes a float, even for 10 / 2."),
+                     facts={"keyword": keyword})

@@ -24,7 +24,7 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_layers import keras1_kernel
+from kerassniff.checks._ks402_layers import float_sizes, keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
@@ -200,6 +200,7 @@ def check(script: Script):
             if name in RECURRENT_LAYERS:
                 yield from _recurrent_input_keywords(script, call, name)
             yield from keras1_kernel(call, name)
+            yield from float_sizes(call, name)
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
             yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)

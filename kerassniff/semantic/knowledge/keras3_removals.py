@@ -26,6 +26,12 @@ LAYER_KEYWORDS = {
     "nb_filter": ("filters", "rename nb_filter= to filters="),
     "dim_ordering": ("data_format", "use data_format='channels_last' / 'channels_first'"),
 }
+# Layer sizes Keras 3.15.1 refuses as a float (ValueError "expected a positive integer"; tf.keras 2 and Keras 2 took
+# int(units)): the layer, and each size's keyword and position. Conv2D(32.0, 3) and LSTM(8.0) are still accepted.
+INTEGER_SIZES = {
+    "Dense": (("units", 0),),
+    "Embedding": (("input_dim", 0), ("output_dim", 1)),
+}
 # Keras 1 names that are still valid on some layers (Embedding(output_dim=...)): only these layers are flagged.
 ONE_LAYER_KEYWORDS = {
     "Dense": {"output_dim": ("units", "rename output_dim= to units=")},
