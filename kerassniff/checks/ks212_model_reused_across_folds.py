@@ -43,7 +43,7 @@ def check(script: Script):
         loop = _fold_loop(script, fit.loop)
         if loop is None or (id(fit.model), id(loop.node)) in reported:
             continue
-        if _made_in(fit.model, loop.node) or _reset(script, fit.model, loop.node) or \
+        if _made_in(fit.model, loop.node, fit) or _reset(script, fit.model, loop.node) or \
                 _rebinds_receiver(fit, loop.node) or _one_fold_only(loop.node, fit.node):
             continue
         held_out = _held_out_names(loop.node)
@@ -95,8 +95,13 @@ def _pair_target(loop: cst.For) -> cst.BaseExpression | None:
     return target
 
 
-def _made_in(model: Model, loop: cst.For) -> bool:
-    """The model was built (or loaded) while the loop ran: a new one each fold."""
+def _made_in(model: Model, loop: cst.For, fit: FitCall) -> bool:
+    """The model was built (or loaded) while the loop ran: a new one each fold.  A model of a module kerassniff does
+    not read is known only from the call that showed it is one (``net.fit(..., validation_data=...)``): the name it
+    is called through, not bound again in the loop, says it was made before."""
+    if model.kind == "external":
+        func = fit.node.func
+        return not (type(func) is cst.Attribute and type(func.value) is cst.Name)
     return _inside(model.created_in, loop)
 
 

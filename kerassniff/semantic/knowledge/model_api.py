@@ -144,6 +144,10 @@ CALLBACK_LOGGED_KEYS = frozenset({"learning_rate", "lr"})
 # keras-tuner's tuners (keras_tuner, formerly kerastuner): each builds models with its hypermodel, trains them with
 # search(), which takes fit()'s arguments and keeps the trials that score best on its objective (val_... by
 # validation_data), and get_best_models() returns them trained.
+# Packages of scikit-learn-style wrappers whose fit() builds a new Keras model at each call (scikeras's
+# KerasClassifier/KerasRegressor, warm_start=False by default): a fit() with Keras's validation arguments on one of
+# them is not one model trained again.
+REBUILDING_WRAPPER_PACKAGES = ("scikeras.",)
 KERAS_TUNER_PACKAGES = frozenset({"keras_tuner", "kerastuner"})
 KERAS_TUNERS = frozenset({"RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch"})
 

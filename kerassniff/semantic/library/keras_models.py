@@ -12,7 +12,7 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic import keras_calls
-from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES, EPOCH_LOG_HOOKS
+from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES, EPOCH_LOG_HOOKS, REBUILDING_WRAPPER_PACKAGES
 from kerassniff.semantic.loops import LoopContext
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.names import is_keras
@@ -57,7 +57,7 @@ class ModelRegistry:
         reads its architecture; what the script feeds and does with it is followed), as a model built in a loop is
         one model per pass."""
         if not _unfollowed(receiver) or not (_compile_arguments(args) if method == "compile" else
-                                              _fit_arguments(args)):
+                                              _fit_arguments(receiver, args)):
             return None
         return self.track(ModelValue(Model("external", node, complete=False)), loop)  # type: ignore[return-value]
 
@@ -92,9 +92,11 @@ def _compile_arguments(args: CallArgs) -> bool:
         isinstance(first, Const) and isinstance(first.value, str) and len(args.positional) > 1)
 
 
-def _fit_arguments(args: CallArgs) -> bool:
+def _fit_arguments(receiver: Value, args: CallArgs) -> bool:
     """Keras's fit(): validation_data= or validation_split= (scikit-learn's estimators and the other libraries'
-    fit() methods take neither)."""
+    fit() methods take neither), not on a wrapper that builds a new model at each fit() (scikeras)."""
+    if type(receiver) is Instance and receiver.cls.startswith(REBUILDING_WRAPPER_PACKAGES):
+        return False
     return args.has("validation_data") or args.has("validation_split")
 
 
