@@ -90,7 +90,8 @@ MODEL_KEYWORDS = {
 _LAYERS_HINT = "import the layers from keras.layers itself{example}"
 REMOVED_MODULES = {
     **{f"layers.{module}": _LAYERS_HINT for module in (
-        "core", "convolutional", "pooling", "recurrent", "embeddings", "normalization", "merge",
+        "core", "convolutional", "pooling", "recurrent", "embeddings", "normalization", "merge", "reshaping",
+        "regularization", "attention", "activation", "merging", "locally_connected", "preprocessing",
         "advanced_activations", "wrappers", "noise", "convolutional_recurrent", "experimental", "rnn")},
     # standalone Keras up to 2.3 leaked these modules through keras.layers (its core module imported them and
     # keras.layers star-imported core); Keras 3's keras.layers has none of them
