@@ -77,3 +77,18 @@ def test_the_search_is_capped(project: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(batch, "MAX_SIBLINGS_READ", 1)  # 'evaluate.py' is skipped; 'train.py' comes after 'a.py'
     (project / "a.py").write_text("x = 1\n")
     assert [f.code for f in batch.lint_paths(["evaluate.py"], Config()).findings] == []
+
+
+@pytest.mark.parametrize("saved, loaded, same", [
+    ("models/net.keras", "models/net.keras", True),
+    ("models/net.keras", "net.keras", True),  # the same file name in another spelling of the folder
+    ("signs-{epoch:02d}.keras", "signs-12.keras", True),  # a ModelCheckpoint template and one file it writes
+    ("ckpt/w.{epoch:02d}-{val_loss:.2f}.h5", "w.07-0.31.h5", True),
+    ("signs-{epoch:02d}.keras", "faces-12.keras", False),
+    ("{epoch:02d}.h5", "model.h5", False),  # a name that starts with a field would match any .h5 file
+    ("models/net.keras", "other.keras", False),
+])
+def test_a_loaded_file_is_one_a_trainer_saves(saved: str, loaded: str, same: bool) -> None:
+    from kerassniff.semantic.links import same_file
+
+    assert same_file(saved, loaded) is same

@@ -10,11 +10,13 @@ model in memory.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from kerassniff.semantic.dataflow import normal_path
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.script import Script
+from kerassniff.semantic.training import checkpoint_paths
 from kerassniff.semantic.values import Const, Value
 
 
@@ -47,11 +49,29 @@ class LinkKeys:
 
 
 def saved_keys(model: Model) -> list[str]:
-    """The files a trained model is saved to."""
+    """The files a trained model is saved to: by save()/save_weights()/export(), and by the ModelCheckpoint given
+    to its fit() (a name with fields, ``model-{epoch:03d}.h5``, is kept as the template it is)."""
     if not model.fits:
         return []
-    keys = (path_key(s.path) for s in model.saves if s.method in ("save", "save_weights", "export"))
+    keys = [path_key(s.path) for s in model.saves if s.method in ("save", "save_weights", "export")]
+    keys += [normal_path(path) for path in checkpoint_paths(model) if path]
     return [key for key in keys if key]
+
+
+# A checkpoint name's fields ({epoch:03d}, {val_loss:.2f}): any text in the file names it writes.
+_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def same_file(saved: str, loaded: str) -> bool:
+    """Whether the file a script loads is one a trainer saves: the same path, the same file name, or a name the
+    trainer's checkpoint template makes (``model-{epoch:03d}.h5`` writes ``model-007.h5``)."""
+    if saved == loaded or posixpath.basename(saved) == posixpath.basename(loaded):
+        return True
+    parts = _FIELD.split(posixpath.basename(saved))
+    if len(parts) < 2 or not parts[0]:
+        return False  # no field, or a name that starts with one ("{epoch}.h5" would match any .h5 file)
+    pattern = ".+".join(re.escape(part) for part in parts)
+    return re.fullmatch(pattern, posixpath.basename(loaded)) is not None
 
 
 def loaded_keys(model: Model) -> list[str]:
@@ -69,15 +89,11 @@ def link_keys(script: Script) -> LinkKeys:
 
 def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
     """The files (by path) that take part in at least one save/load link: the only ones cross-script rules read."""
-    saved_by: dict[str, set[str]] = {}
-    for path, found in keys.items():
-        for key in found.saves:
-            saved_by.setdefault(key, set()).add(path)
-            saved_by.setdefault(posixpath.basename(key), set()).add(path)
     needed: set[str] = set()
     for path, found in keys.items():
         for key in found.loads:
-            trainers = (saved_by.get(key, set()) | saved_by.get(posixpath.basename(key), set())) - {path}
+            trainers = {other for other, theirs in keys.items() if other != path and
+                        any(same_file(saved, key) for saved in theirs.saves)}
             if trainers:
                 needed |= trainers | {path}
     return needed
@@ -105,8 +121,7 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
     file's maker, whichever ran last, unknown.  A user that saves the file itself (``net.save("net.keras")``, then
     ``load_model("net.keras")``) reads back its own model: no other script is its maker.
     """
-    candidates = saved.get(key) or [v for k, vs in saved.items()
-                                    for v in vs if posixpath.basename(k) == posixpath.basename(key)]
+    candidates = saved.get(key) or [v for k, vs in saved.items() for v in vs if same_file(k, key)]
     if any(c[0] is user for c in candidates):
         return []
     candidates = [c for c in candidates if c[0] is not user]

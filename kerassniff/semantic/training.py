@@ -230,5 +230,11 @@ def saved_paths(model: Model) -> set[str]:
     return {path for path, _ in _writes(model) if path is not None}
 
 
+def checkpoint_paths(model: Model) -> set[str]:
+    """Constant paths the ModelCheckpoint callbacks given to this model's fit() write, whole model or weights."""
+    return {str_value(callback.args.get("filepath", 0)) for fit in model.fits for callback in fit.callbacks
+            if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS} - {None}
+
+
 def unknown_if_none(value: Value | None) -> Value:
     return UNKNOWN if value is None else value
