@@ -990,7 +990,8 @@ def mutate_inverted_monitor_mode(script: Script) -> Iterator[Mutant]:
         return
 
 
-# KS212's cross-validators (its table), by their class names; the single-split ones only with n_splits= known >= 2.
+# KS212's cross-validators (its table), by their class names, without the ones that may make a single split (the
+# mutator does not read n_splits=).
 _CROSS_VALIDATORS = frozenset(name.rsplit(".", 1)[1] for name in FOLD_SPLITTERS - SINGLE_SPLIT_SPLITTERS)
 
 

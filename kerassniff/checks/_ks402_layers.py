@@ -18,12 +18,13 @@ def keras1_kernel(call: CallSite, name: str):
             not _keras1_kernel_arguments(call.args.positional):
         return
     rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
+    renamed = " once the call's Keras 1 keywords are renamed" if _keras1_keywords(call) else ""
     yield Report(call.node, (
-        f"{name}(filters, {rows}, {cols}) silently strides by {cols}: the third argument is strides"),
+        f"{name}(filters, {rows}, {cols}) strides by {cols}: current Keras reads the third argument as strides"),
         f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name),
         explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel. tf.keras 2 and Keras 3 read the "
                      f"third positional argument as strides={cols}, so the layer skips pixels without any "
-                     f"error; only standalone Keras 2.0-2.3 converted the call, with a warning."),
+                     f"error{renamed}; only standalone Keras 2.0-2.3 converted the call, with a warning."),
         facts={"strides": cols})
 
 
@@ -66,12 +67,14 @@ def float_sizes(call: CallSite, name: str):
         divided = type(arg.value) is cst.BinaryOperation and type(arg.value.operator) is cst.Divide
         if not divided and not (isinstance(value, float) and not isinstance(value, bool)):
             continue
+        # n / 2 -> n // 2 keeps an integer only when both sides are (n / 2.5 // would still be a float)
+        integral = divided and type(arg.value.right) is cst.Integer and type(arg.value.left) in (cst.Name, cst.Integer)
         fix = safe_fix("divide with //", arg.value, arg.value.with_changes(operator=cst.FloorDivide(
             whitespace_before=arg.value.operator.whitespace_before,
-            whitespace_after=arg.value.operator.whitespace_after))) if divided else None
+            whitespace_after=arg.value.operator.whitespace_after))) if integral else None
         yield Report(arg.value, f"{name}({keyword}=...) is a float: Keras 3 raises ValueError (it needs an integer)",
                      "divide with // or wrap the size in int()", fix,
-                     explanation=(f"Keras 2 and tf.keras 2 turned a float {keyword} into an integer; Keras 3's "
-                                  f"{name}() raises ValueError (\"expected a positive integer\") before any "
-                                  f"training. In Python 3, / always makes a float, even for 10 / 2."),
+                     explanation=(f"Keras 3's {name}() raises ValueError (\"expected a positive integer\") for a "
+                                  f"float {keyword}, before any training (tf.keras 2's Dense turned it into an "
+                                  f"integer). In Python 3, / always makes a float, even for 10 / 2."),
                      facts={"keyword": keyword})

@@ -103,8 +103,7 @@ def load_name(script: Script, call: CallSite, weights: bool = False):
     suffixes = LOADABLE_WEIGHTS_SUFFIXES if weights else LOADABLE_SUFFIXES
     # a command-line option's default is a placeholder each run may replace ("" behind `if args.weights:`)
     if arg is None or not names or isinstance(value, KnobConst) or "" in names or \
-            any(name.lower().endswith(suffixes) or (not weights and name.startswith(LOADABLE_PREFIXES))
-                for name in names):
+            any(name.lower().endswith(suffixes) or name.startswith(LOADABLE_PREFIXES) for name in names):
         return
     if any(reference.canonical == ORBAX_CHECKPOINT for reference in script.references) or \
             any(c.method == "save" and c.args.has("zipped") for c in script.calls):
@@ -149,16 +148,20 @@ def positional_grayscale(call: CallSite):
         return
     arg = call.args.nodes[1]
     mode = "grayscale" if value else "rgb"
-    last = len(call.args.positional) == 2 and not any(a.star for a in call.args.nodes)  # a keyword may follow it
-    yield Report(arg.value, "load_img()'s second argument is color_mode in Keras 3, not grayscale: ValueError",
-                 f"write color_mode=\"{mode}\"",
+    twice = call.args.has("color_mode")  # load_img(path, False, color_mode="rgb"): color_mode given twice
+    last = len(call.args.positional) == 2 and not twice and not any(a.star for a in call.args.nodes)
+    error = "TypeError" if twice else "ValueError"
+    yield Report(arg.value, f"load_img()'s second argument is color_mode in Keras 3, not grayscale: {error}",
+                 f"write color_mode=\"{mode}\"" if not twice else "drop the grayscale flag",
                  safe_fix(f'write color_mode="{mode}"', arg, arg.with_changes(
                      keyword=cst.Name("color_mode"), equal=_TIGHT_EQUAL, value=cst.SimpleString(f'"{mode}"')))
                  if last else None,
                  explanation=(f"Keras 2's load_img(path, grayscale=False, color_mode='rgb', ...) took the grayscale "
                               f"flag second; Keras 3's load_img(path, color_mode='rgb', target_size=None, ...) reads "
-                              f"{value} as color_mode and raises ValueError ('color_mode must be \"grayscale\", "
-                              f"\"rgb\", or \"rgba\"'), so the script stops here."),
+                              f"{value} as color_mode and " + (
+                                  "stops with TypeError, since color_mode= is given as well." if twice else
+                                  "raises ValueError ('color_mode must be \"grayscale\", \"rgb\", or \"rgba\"'), "
+                                  "so the script stops here.")),
                  facts={"keyword": "grayscale", "modern": "color_mode"})
 
 

@@ -21,7 +21,7 @@ from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_
 from kerassniff.semantic.models import FitCall, Model
 from kerassniff.semantic.syntax import code_children, names_read
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import Instance, const_value
+from kerassniff.semantic.values import Instance, KnobConst, const_value
 
 # Calls that give a model (or its layers, or their variables) fresh weights without building a new one:
 # set_weights(initial), load_weights(start), variable.assign(initializer(shape)).
@@ -78,8 +78,9 @@ def _split_call(script: Script, loop: cst.For) -> cst.Call | None:
         return None
     if site.receiver.cls in SINGLE_SPLIT_SPLITTERS:
         splits = site.receiver.args.get("n_splits", 0)
-        if splits is not None and not (isinstance(const_value(splits), int) and const_value(splits) >= 2):
-            return None  # ShuffleSplit(n_splits=1): one split, or a number not known
+        if splits is not None and (isinstance(splits, KnobConst) or
+                                   not (isinstance(const_value(splits), int) and const_value(splits) >= 2)):
+            return None  # ShuffleSplit(n_splits=1): one split, a number not known, or an option's default
     return iterable
 
 

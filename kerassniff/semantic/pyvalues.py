@@ -130,6 +130,11 @@ class ClassValue(Value):
     node: cst.ClassDef
     bases: tuple[str, ...]  # canonical names of bases that resolved
     methods: dict[str, FunctionValue] = field(default_factory=dict)
+    local_bases: tuple["ClassValue", ...] = ()  # bases the script defines
+
+    def method_names(self) -> frozenset[str]:
+        """The methods the script defines for this class, in it or in a base class of its own."""
+        return frozenset(self.methods).union(*(base.method_names() for base in self.local_bases))
 
     @property
     def is_keras_model(self) -> bool:

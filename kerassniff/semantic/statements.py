@@ -184,14 +184,15 @@ class Statements:
         return function
 
     def define_class(self, node: cst.ClassDef, frame: Frame) -> Flow:
-        bases = []
+        bases, local = [], []
         for base in node.bases:
             value = self.eval(base.value, frame)
             if isinstance(value, Symbol):
                 bases.append(value.name)
             elif isinstance(value, ClassValue):
                 bases.extend(value.bases)
-        cls = ClassValue(node, tuple(bases))
+                local.append(value)
+        cls = ClassValue(node, tuple(bases), local_bases=tuple(local))
         class_frame = Frame(Scope(frame.scope))
         for statement in node.body.body if type(node.body) is cst.IndentedBlock else ():
             if type(statement) is cst.FunctionDef:

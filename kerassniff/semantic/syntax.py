@@ -59,6 +59,15 @@ def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
 _readers: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
 
 
+def walk_code(root: cst.CSTNode):
+    """``root`` and every code node under it (no whitespace or punctuation), depth first."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(code_children(node))
+
+
 def _reader(kind: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
     """A function that reads a node type's code fields, written for that type from its annotations: a field
     that always holds a node is read as is, a sequence field is unpacked, and only the other fields (optional,

@@ -12,6 +12,7 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic import loaders
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.dataflow import (
     Data,
     DataValue,
@@ -394,14 +395,17 @@ def _measures_itself(statistic: Statistic, node: cst.CSTNode) -> bool:
     """``A / A.std()``, ``(A - A.mean()) / np.std(A)``, ``(A - A.min()) / (A.max() - A.min())``, ``A /= A.std()``: the
     statistic was read from the expression the numerator starts from."""
     if type(node) is cst.BinaryOperation:
-        numerator = node.left
+        numerator, divisor = node.left, node.right
     elif type(node) is cst.AugAssign:
-        numerator = node.target
+        numerator, divisor = node.target, node.value
     else:
         return False
     while type(numerator) is cst.BinaryOperation and type(numerator.operator) is cst.Subtract:
         numerator = numerator.left
-    return statistic.array is not None and _same_code(statistic.array, numerator)
+    # read in the divisor itself, not kept in a name from an earlier value of the array (X = data[:800] then
+    # X = data[800:] scaled by the first one's statistics)
+    return statistic.array is not None and _same_code(statistic.array, numerator) and \
+        any(part is statistic.array for part in walk_code(divisor))
 
 
 def _same_code(a: cst.BaseExpression, b: cst.BaseExpression) -> bool:

@@ -434,9 +434,9 @@ def subclassed_model(cls: ClassValue, node: cst.CSTNode, args: CallArgs | None =
         if isinstance(outputs, (TensorValue, Seq, DictValue)):
             model = make_functional(args, node)
             model.name = None
-            model.own_methods = frozenset(cls.methods)
+            model.own_methods = cls.method_names()
             return model
-    return Model("subclassed", node, name=cls.node.name.value, complete=False, own_methods=frozenset(cls.methods))
+    return Model("subclassed", node, name=cls.node.name.value, complete=False, own_methods=cls.method_names())
 
 
 # ----------------------------------------------------------------------- tensors
