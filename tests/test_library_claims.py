@@ -513,6 +513,28 @@ def test_keras_3_refuses_float_layer_sizes() -> None:
     keras.layers.LSTM(8.0)
 
 
+def test_normalized_stem_applications_start_with_a_linear_conv_and_batchnorm() -> None:
+    """KS202's NORMALIZED_STEM_APPLICATIONS: built with weights=None, each starts (after padding) with a linear
+    convolution followed at once by BatchNormalization; VGG16 and ResNet50V2, left out, do not."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    from kerassniff.semantic.knowledge.layers import NORMALIZED_STEM_APPLICATIONS
+
+    def normalized_stem(name: str) -> bool:
+        extra = {"input_shape": (224, 224, 3)} if name.startswith("NASNet") else {}
+        network = getattr(keras.applications, name)(weights=None, include_top=False, **extra)
+        kinds = [type(layer).__name__ for layer in network.layers if type(layer).__name__ not in
+                 ("InputLayer", "ZeroPadding2D")]
+        first = next(layer for layer in network.layers if type(layer).__name__ == kinds[0])
+        return kinds[0] == "Conv2D" and first.activation.__name__ == "linear" and kinds[1] == "BatchNormalization"
+
+    for name in sorted(NORMALIZED_STEM_APPLICATIONS):
+        assert normalized_stem(name), name
+    assert not normalized_stem("VGG16") and not normalized_stem("ResNet50V2")
+
+
 def test_keras_3_functional_models_refuse_add_loss() -> None:
     """KS402's functional_add_loss: Keras 3's functional Model.add_loss() raises NotImplementedError (the Keras 2 VAE
     recipe), while a layer's add_loss() inside call() still trains."""

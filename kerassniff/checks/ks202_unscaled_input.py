@@ -7,14 +7,15 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent, data_of
-from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
+from kerassniff.semantic.knowledge.layers import NORMALIZED_STEM_APPLICATIONS, PREPROCESSING_MODES
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
 
 # Layers that pass inputs on without weights: a normalisation right after them sees the raw inputs.
 PASS_THROUGH_LAYERS = frozenset(
     "Flatten Reshape InputLayer Permute Dropout GaussianNoise SpatialDropout1D SpatialDropout2D "
-    "ZeroPadding2D Cropping2D RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop".split())
+    "ZeroPadding2D Cropping2D RandomFlip RandomRotation RandomZoom RandomTranslation RandomCrop RandomBrightness "
+    "RandomContrast RandomHeight RandomWidth Resizing CenterCrop".split())
 BOUNDED_ACTIVATIONS = frozenset({"sigmoid", "tanh", "softmax", "hard_sigmoid", "softsign"})
 NORMALIZATION_LAYERS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
 
@@ -124,8 +125,17 @@ def _normalizes_inputs(model: Model) -> bool:
     ``Conv2D(32, 3)`` with no activation) it divides that layer's output by its spread, which cancels any
     factor on the inputs.
     """
+    if model.application is not None:
+        return _normalizing_stem(model)
     paths = model.output_paths()
     return bool(paths) and all(_normalized_path(path) for path in paths)
+
+
+def _normalizing_stem(model: Model) -> bool:
+    """A keras.applications network trained from scratch (weights=None) whose first convolution is followed at once by
+    BatchNormalization (NORMALIZED_STEM_APPLICATIONS): blind to the input scale."""
+    app = model.application
+    return app is not None and app.random_init and app.name in NORMALIZED_STEM_APPLICATIONS
 
 
 def _normalized_path(path) -> bool:
@@ -133,7 +143,8 @@ def _normalized_path(path) -> bool:
     for layer in path:
         if layer.kind in PASS_THROUGH_LAYERS:
             continue
-        if layer.kind.startswith(NORMALIZATION_LAYERS):
+        if layer.kind.startswith(NORMALIZATION_LAYERS) or (layer.nested is not None and
+                                                             _normalizing_stem(layer.nested)):
             return True
         if linear_seen or layer.units is None or layer.activation != "linear":
             return False

@@ -30,6 +30,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "a Dropout rate of 0.75 or more (or above 0.5 named as a keep probability): TF1's keep_prob carried over",
       "Keras's Dropout(rate) is the fraction DROPPED: use rate = 1 - keep_prob (typically 0.2 to 0.5)", verdict=verdict)
 def check(script: Script):
+    if _inference_only(script):
+        return
     for call in script.calls:
         name = call.callee
         if name is None or not is_keras(name) or short(name) not in DROPOUT_LAYERS:
@@ -85,3 +87,10 @@ def _named_a_drop_rate(arg: cst.Arg | None) -> bool:
     """The rate is read from a name that says it is dropped (``dropout_prob``, ``drop_rate``), not kept."""
     text = (_rate_name(arg.value) or "").lower() if arg is not None else ""
     return "drop" in text and "keep" not in text
+
+
+def _inference_only(script: Script) -> bool:
+    """A script that reads trained weights back into the network it builds and never trains it (no fit(), no loss
+    computed by hand): its dropout layers do nothing at predict(), and the rate is the training script's to fix."""
+    return not any(True for _ in script.fits()) and not any(model.loss_calls for model in script.models) and \
+        any(call.method == "load_weights" for call in script.calls)

@@ -103,6 +103,13 @@ PREPROCESSING_MODES = {
     "MobileNetV2": ("tf", "mobilenet_v2"), "NASNetMobile": ("tf", "nasnet"), "NASNetLarge": ("tf", "nasnet"),
     "DenseNet121": ("torch", "densenet"), "DenseNet169": ("torch", "densenet"), "DenseNet201": ("torch", "densenet"),
 }
+# keras.applications networks whose first layer is a linear convolution followed at once by BatchNormalization
+# (only padding between; checked on Keras 3.15.1 by tests/test_library_claims.py): built with weights=None, they
+# standardise the first convolution's outputs, which cancels any factor on the input pixels. VGG has no
+# BatchNormalization; ResNet*V2 pools before its first one.
+NORMALIZED_STEM_APPLICATIONS = frozenset({
+    "ResNet50", "ResNet101", "ResNet152", "Xception", "InceptionV3", "InceptionResNetV2", "MobileNet", "MobileNetV2",
+    "NASNetMobile", "DenseNet121", "DenseNet169", "DenseNet201"})
 # keras.applications families built with BatchNormalization layers.
 BATCHNORM_APPLICATIONS = (
     "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",
