@@ -200,8 +200,9 @@ def check(script: Script):
             if name in RECURRENT_LAYERS:
                 yield from _recurrent_input_keywords(script, call, name)
             yield from keras1_kernel(call, name)
-            if not keras_2_only(script) and not _from_private_copy(script, call.node.func):
-                yield from float_sizes(call, name)  # (tf_keras and TensorFlow's private copy convert them)
+            floats = list(float_sizes(call, name))  # (the guards below read the script's imports: asked only then)
+            if floats and not keras_2_only(script) and not _from_private_copy(script, call.node.func):
+                yield from floats  # (tf_keras and TensorFlow's private copy convert them)
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
             yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)

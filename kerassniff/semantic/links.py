@@ -88,14 +88,18 @@ def link_keys(script: Script) -> LinkKeys:
 
 
 def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
-    """The files (by path) that take part in at least one save/load link: the only ones cross-script rules read."""
+    """The files (by path) that take part in at least one save/load link (a loader and the one trainer that makes
+    its file, as :func:`model_links` will pair them): the only ones cross-script rules read, so the only analyses
+    kept."""
     needed: set[str] = set()
     for path, found in keys.items():
         for key in found.loads:
-            trainers = {other for other, theirs in keys.items() if other != path and
-                        any(same_file(saved, key) for saved in theirs.saves)}
-            if trainers:
-                needed |= trainers | {path}
+            exact = [other for other, theirs in keys.items() if key in theirs.saves]
+            savers = exact or [other for other, theirs in keys.items()
+                               if any(same_file(saved, key) for saved in theirs.saves)]
+            maker = _maker(savers, path)
+            if maker is not None:
+                needed |= {maker, path}
     return needed
 
 
@@ -122,19 +126,23 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
     ``load_model("net.keras")``) reads back its own model: no other script is its maker.
     """
     candidates = saved.get(key) or [v for k, vs in saved.items() for v in vs if same_file(k, key)]
-    if any(c[0] is user for c in candidates):
-        return []
-    candidates = [c for c in candidates if c[0] is not user]
-    if not candidates:
-        return []
-    beside = [c for c in candidates if _folder(c[0]) == _folder(user)]
+    maker = _maker([script.path for script, _ in candidates], user.path)
+    return [c for c in candidates if c[0].path == maker]
+
+
+def _maker(savers: list[str], user: str) -> str | None:
+    """The one script (by path) among those that save a file that made the file ``user`` loads (see
+    :func:`_trainers`); None when the user saves it itself or the maker is not known."""
+    if user in savers or not savers:
+        return None
+    beside = [path for path in savers if _folder(path) == _folder(user)]
     if not beside:
-        nearest = max(_shared_depth(c[0], user) for c in candidates)
-        beside = [c for c in candidates if _shared_depth(c[0], user) == nearest]
-    return beside if len({id(c[0]) for c in beside}) == 1 else []
+        nearest = max(_shared_depth(path, user) for path in savers)
+        beside = [path for path in savers if _shared_depth(path, user) == nearest]
+    return beside[0] if len(set(beside)) == 1 else None
 
 
-def _shared_depth(a: Script, b: Script) -> int:
+def _shared_depth(a: str, b: str) -> int:
     """How many leading folders the two scripts' paths share."""
     parts_a, parts_b = _folder(a).split("/"), _folder(b).split("/")
     shared = 0
@@ -145,5 +153,5 @@ def _shared_depth(a: Script, b: Script) -> int:
     return shared
 
 
-def _folder(script: Script) -> str:
-    return posixpath.dirname(script.path.replace("\\", "/"))
+def _folder(path: str) -> str:
+    return posixpath.dirname(path.replace("\\", "/"))
