@@ -19,7 +19,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.models import FitCall, Model
-from kerassniff.semantic.syntax import code_children, names_read
+from kerassniff.semantic.syntax import names_read, walk_code
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import Instance, KnobConst, const_value
 
@@ -112,37 +112,27 @@ def _reset(script: Script, model: Model, loop: cst.For) -> bool:
     may start afresh."""
     if any(call.on_model is model and call.method in _RESETS for call in script.calls):
         return True
-    called = {node.func.value for node in _walk(loop.body) if type(node) is cst.Call and type(node.func) is cst.Name}
-    bodies = [loop.body, *(node.body for node in _walk(script.module) if type(node) is cst.FunctionDef and
+    called = {node.func.value for node in walk_code(loop.body) if type(node) is cst.Call and type(node.func) is cst.Name}
+    bodies = [loop.body, *(node.body for node in walk_code(script.module) if type(node) is cst.FunctionDef and
                            node.name.value in called)]
     return any(type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _RESETS
-               for body in bodies for node in _walk(body))
-
-
-def _walk(root: cst.CSTNode, skip: tuple[type, ...] = ()) -> Iterator[cst.CSTNode]:
-    """The code nodes under ``root``, not those under a node of a ``skip`` kind (a nested function or loop)."""
-    stack: list[cst.CSTNode] = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        if node is root or type(node) not in skip:
-            stack.extend(code_children(node))
+               for body in bodies for node in walk_code(body))
 
 
 def _one_fold_only(loop: cst.For, fit: cst.Call) -> bool:
     """Perhaps one fold trained: the loop may stop or skip (``break``, ``continue``, ``return`` of the loop itself, not
     of a loop or function nested in it), or the fit() runs only on a condition (``if fold == chosen:``)."""
-    for node in _walk(loop.body, (*_NESTED_SCOPES, *_NESTED_LOOPS)):
+    for node in walk_code(loop.body, (*_NESTED_SCOPES, *_NESTED_LOOPS)):
         if type(node) in (cst.Break, cst.Continue, cst.Return):
             return True
-        if type(node) is cst.If and any(inner is fit for inner in _walk(node)):
+        if type(node) is cst.If and any(inner is fit for inner in walk_code(node)):
             return True
     return False
 
 
 def _assignments(loop: cst.For) -> Iterator[tuple[cst.BaseExpression, cst.BaseExpression | None]]:
     """(target, value) of every binding in the loop body; value None where a statement binds without one."""
-    for node in _walk(loop.body, _NESTED_SCOPES):
+    for node in walk_code(loop.body, _NESTED_SCOPES):
         kind = type(node)
         if kind is cst.Assign:
             for target in node.targets:

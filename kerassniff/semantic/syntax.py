@@ -59,13 +59,15 @@ def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
 _readers: dict[type, Callable[[cst.CSTNode], list[cst.CSTNode]]] = {}
 
 
-def walk_code(root: cst.CSTNode):
-    """``root`` and every code node under it (no whitespace or punctuation), depth first."""
+def walk_code(root: cst.CSTNode, skip: tuple[type, ...] = ()):
+    """``root`` and every code node under it (no whitespace or punctuation), depth first; not the nodes under a node
+    of a ``skip`` kind (a nested function or loop), which is itself visited."""
     stack = [root]
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(code_children(node))
+        if node is root or type(node) not in skip:
+            stack.extend(code_children(node))
 
 
 def _reader(kind: type) -> Callable[[cst.CSTNode], list[cst.CSTNode]]:
