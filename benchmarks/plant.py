@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 from kerassniff.api import lint_source  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
 from kerassniff.notebook import NotebookError, notebook_source  # noqa: E402
+from kerassniff.checks.ks212_model_reused_across_folds import held_out_names  # noqa: E402
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS  # noqa: E402
 
 
@@ -1019,23 +1020,6 @@ def _targets(statement: cst.CSTNode) -> list[cst.CSTNode]:
     return []
 
 
-def _held_out(loop: cst.For, body: list) -> set[str]:
-    """The held-out indices' names (``test`` of ``for train, test in kf.split(x)``) and the names the loop body's
-    plain assignments derive from them (``x_test = x[test]``)."""
-    target = loop.target
-    if isinstance(loop.iter, cst.Call) and last_name(loop.iter) == "enumerate" and isinstance(target, cst.Tuple) \
-            and len(target.elements) == 2:
-        target = target.elements[1].value
-    if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != 2:
-        return set()
-    held = _names_in(target.elements[1].value)
-    for statement in body:
-        for small in getattr(statement, "body", ()):
-            if isinstance(small, cst.Assign) and _names_in(small.value) & held:
-                held |= {name for t in small.targets for name in _names_in(t.target)}
-    return held
-
-
 def mutate_model_built_before_folds(script: Script) -> Iterator[Mutant]:
     """(u) A cross-validation loop that builds and compiles a new model in each fold, scoring the fold's held-out
     part: the statements that build it (``model = ...`` up to its compile()) moved before the loop, when they read
@@ -1047,7 +1031,7 @@ def mutate_model_built_before_folds(script: Script) -> Iterator[Mutant]:
                 not isinstance(loop.body, cst.IndentedBlock):
             continue
         body = list(loop.body.body)
-        held = _held_out(loop, body)
+        held = held_out_names(loop)  # KS212's own reading of the fold's held-out names
         validation = kwarg(fit, "validation_data")
         scored = (validation is not None and _names_in(validation.value) & held) or any(
             last_name(c) in ("evaluate", "predict") and receiver(c) == model and script.order(c) > script.order(fit)

@@ -46,7 +46,7 @@ def check(script: Script):
         if _made_in(fit.model, loop.node, fit) or _reset(script, fit.model, loop.node) or \
                 _rebinds_receiver(fit, loop.node) or _one_fold_only(loop.node, fit.node):
             continue
-        held_out = _held_out_names(loop.node)
+        held_out = held_out_names(loop.node)
         scored = _scored_on(script, fit, loop.node, held_out)
         if scored is None:
             continue
@@ -172,7 +172,7 @@ def _rebinds_receiver(fit: FitCall, loop: cst.For) -> bool:
     return any(name in _bound_names(target) for target, _ in _assignments(loop))
 
 
-def _held_out_names(loop: cst.For) -> set[str]:
+def held_out_names(loop: cst.For) -> set[str]:
     """The fold's held-out indices and every name the loop body derives from them (``x_val = x[val_idx]``)."""
     pair = _pair_target(loop)
     if pair is None:

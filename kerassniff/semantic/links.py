@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from kerassniff.semantic.dataflow import normal_path
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.script import Script
-from kerassniff.semantic.training import checkpoint_paths
+from kerassniff.semantic.training import written_paths
 from kerassniff.semantic.values import Const, Value
 
 
@@ -53,9 +53,7 @@ def saved_keys(model: Model) -> list[str]:
     to its fit() (a name with fields, ``model-{epoch:03d}.h5``, is kept as the template it is)."""
     if not model.fits:
         return []
-    keys = [path_key(s.path) for s in model.saves if s.method in ("save", "save_weights", "export")]
-    keys += [normal_path(path) for path in checkpoint_paths(model) if path]
-    return [key for key in keys if key]
+    return sorted(normal_path(path) for path in written_paths(model))
 
 
 # A checkpoint name's fields ({epoch:03d}, {val_loss:.2f}): any text in the file names it writes.

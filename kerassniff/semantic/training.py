@@ -230,10 +230,10 @@ def saved_paths(model: Model) -> set[str]:
     return {path for path, _ in _writes(model) if path is not None}
 
 
-def checkpoint_paths(model: Model) -> set[str]:
-    """Constant paths the ModelCheckpoint callbacks given to this model's fit() write, whole model or weights."""
-    return {str_value(callback.args.get("filepath", 0)) for fit in model.fits for callback in fit.callbacks
-            if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS} - {None}
+def written_paths(model: Model) -> set[str]:
+    """Constant paths this model is written to, whole or weights only: save()/export()/save_weights() and the
+    ModelCheckpoint callbacks given to its fit()."""
+    return {path for weights in (False, True) for path, _ in _writes(model, weights) if path}
 
 
 def unknown_if_none(value: Value | None) -> Value:
