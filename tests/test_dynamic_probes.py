@@ -251,6 +251,19 @@ def test_ks209_over_sampled_labels_confirm_when_the_validation_rows_are_the_adde
     assert verdict_for(finding("KS209", facts=facts), labels(still_mixed))[0] is False
 
 
+def test_ks209_labels_appended_by_class_folder_confirm_when_the_last_folders_are_not_all_classes() -> None:
+    def labels(runs, rows=100):
+        return report({"labels": {"rows": rows, "class_runs": runs}})
+
+    facts = {"validation_split": 0.4, "ordered_by": "folder"}
+    three_folders = [[0.0, 0, 40], [1.0, 40, 70], [2.0, 70, 100]]
+    confirmed, evidence = verdict_for(finding("KS209", facts=facts), labels(three_folders))
+    assert confirmed is True and "of classes 1, 2 (one block each)" in evidence
+    mixed = [[0.0, 0, 30], [1.0, 30, 60], [0.0, 60, 80], [1.0, 80, 100]]  # a class in two runs: not one per folder
+    assert verdict_for(finding("KS209", facts=facts), labels(mixed))[0] is False
+    assert verdict_for(finding("KS209", facts=facts), labels([[0.0, 0, 100]]))[0] is False  # one class only
+
+
 def test_ks210_the_quantities_a_fit_logs_against_what_its_callbacks_monitor() -> None:
     from kerassniff.dynamic.measure import logged_quantities, monitors
 

@@ -7,6 +7,8 @@ Keras takes the validation samples from the end of the arrays, before it shuffle
 from __future__ import annotations
 
 import math
+
+import libcst as cst
 from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -33,7 +35,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     text = (f"fit()'s {rows} labels {'end' if runs is tail else 'come'} in {len(runs)} runs of one class; "
             f"validation_split={split} keeps rows {start}..{rows - 1}, of class{'' if len(held) == 1 else 'es'} "
             f"{', '.join(f'{c:g}' for c in held)}")
-    if facts(finding).get("ordered_by") == "minority-last":  # the added rows: one block per class grown
+    if facts(finding).get("ordered_by") in ("minority-last", "folder"):  # one block per class (grown, or folder)
         return Verdict(len(over) == len(held) and len(classes) > len(held), f"{text} (one block each)")
     return Verdict((len(held) == 1 and len(classes) > 1), text)
 
@@ -61,8 +63,11 @@ def check(script: Script):
         if order.detail == "minority-last":
             yield _minority_last(script, fit.node, ordered, split, order)
             continue
+        if order.detail == "by-folder":
+            yield _by_folder(script, fit.node, _shown(script, fit.node, y), split, order)
+            continue
         yield Report(fit.node, (
-            f"{y.label} is in class blocks: validation_split={split} validates on the last class only"),
+            f"{_shown(script, fit.node, y)} is in class blocks: validation_split={split} validates on the last class only"),
             explanation=(
                 f"The labels come class after class ({script.code_of(order.node)}, {{order}}) "
                 f"and nothing shuffles them before this fit(). Keras takes the validation samples from the END of "
@@ -70,6 +75,31 @@ def check(script: Script):
                 f"train_validation_split, called by fit()): the last {split:.0%} are all of the last class. "
                 f"Training then rarely or never sees that class, and the validation accuracy measures one class."),
             facts={"validation_split": split, "ordered_by": "class"}, mentions={"order": order.node})
+
+
+def _shown(script: Script, fit_node: cst.Call, labels: Data) -> str:
+    """The labels as the message names them: their variable, else the code given to fit() when it is short
+    (``np.array(ys)``)."""
+    if labels.name:
+        return labels.label
+    given = [arg.value for index, arg in enumerate(fit_node.args)
+             if (arg.keyword is None and not arg.star and index == 1) or (arg.keyword and arg.keyword.value == "y")]
+    code = script.code_of(given[0]) if given else ""
+    return f"'{code}'" if code and len(code) <= 30 and "\n" not in code else labels.label
+
+
+def _by_folder(script: Script, fit_node, shown: str, split: float, order) -> Report:
+    return Report(fit_node, (
+        f"{shown} is appended class folder by class folder: validation_split={split} validates on the last "
+        f"classes only"),
+        explanation=(
+            f"The labels are appended in a loop over class folders ({script.code_of(order.node)}, {{order}}), one "
+            f"folder's files after another, and nothing shuffles them before this fit(). Keras takes the validation "
+            f"samples from the END of x and y, before it shuffles (keras/src/trainers/data_adapters/array_slicing.py "
+            f"train_validation_split, called by fit()): the last {split:.0%} are the files of the last folder or "
+            f"folders. Training then sees little or nothing of those classes, and the validation accuracy measures "
+            f"them only."),
+        facts={"validation_split": split, "ordered_by": "folder"}, mentions={"order": order.node})
 
 
 def _minority_last(script: Script, fit_node, data: Data, split: float, order) -> Report:

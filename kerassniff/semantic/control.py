@@ -163,15 +163,17 @@ class ControlFlow:
         targets = tuple(target_names(node.target))
         flow: Flow = None
         if items is not None:
-            context = LoopContext(node, iterable, targets, True, self.loop)
-            for item in items:
+            context = LoopContext(node, iterable, targets, True, self.loop, scope=frame.scope)
+            for index, item in enumerate(items):
+                context.round = index
                 self.assign(node.target, item, frame)
                 flow = self.with_loop(context, lambda: self.exec_suite(node.body, frame))
                 if flow in (BREAK, EXIT):
                     break
         else:
             element, per_sample = self.element_of(iterable, node)
-            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, range_count(iterable))
+            context = LoopContext(node, iterable, targets, False, self.loop, per_sample, range_count(iterable),
+                                  scope=frame.scope)
             self.assign(node.target, element, frame)
             self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
         if flow == EXIT:
@@ -182,7 +184,8 @@ class ControlFlow:
 
     def exec_while(self, node: cst.While, frame: Frame) -> Flow:
         self.eval(node.test, frame)
-        self.with_loop(LoopContext(node, UNKNOWN, (), False, self.loop), lambda: self.exec_loop_body(node.body, frame))
+        self.with_loop(LoopContext(node, UNKNOWN, (), False, self.loop, scope=frame.scope),
+                       lambda: self.exec_loop_body(node.body, frame))
         if node.orelse:
             self.exec_suite(node.orelse.body, frame)
         return None

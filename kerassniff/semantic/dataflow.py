@@ -300,8 +300,9 @@ def literal_range(values: tuple) -> tuple[float, float] | None:
     return (min(flat), max(flat)) if flat else None
 
 
-# Orders that put whole classes at the end of an array: class after class, or the rows an over-sampler added.
-CLASS_ORDERS = frozenset({"by-class", "minority-last"})
+# Orders that put whole classes at the end of an array: class after class, class folder after class folder (the
+# classes not known), or the rows an over-sampler added.
+CLASS_ORDERS = frozenset({"by-class", "by-folder", "minority-last"})
 
 
 def class_order(data: Data) -> str | None:

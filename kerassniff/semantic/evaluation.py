@@ -6,6 +6,8 @@ A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expressi
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
@@ -30,6 +32,7 @@ from kerassniff.semantic.folding import index_value, is_list, listed, representa
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.syntax import grown_parameters
+from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
 from kerassniff.semantic.values import (
@@ -219,6 +222,8 @@ class Evaluation:
         if type(func) is not cst.Attribute:
             callee = self.eval(func, frame)
             result = self.call_value(callee, args, node, frame)
+            if not isinstance(callee, Symbol) or callee.name in SHUFFLE_FUNCTIONS:
+                self._reorders_lists(node, frame)  # random.shuffle(ys), or the script's own shuffle_lists(ys)
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
             if isinstance(callee, (FunctionValue, BoundMethod)):
                 self._lists_passed(callee, node, frame)
@@ -229,6 +234,8 @@ class Evaluation:
             callee = receiver.attr(method)
             self._reference(callee, func)
             result = self.call_library(callee, args, node, frame)
+            if callee.name in SHUFFLE_FUNCTIONS:
+                self._reorders_lists(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
             return self.registry.track(result, self.loop)
         if isinstance(receiver, ModuleValue):
@@ -241,8 +248,10 @@ class Evaluation:
                 self.rebind(func.value.value, bound_to(adopted, func.value.value), frame)
                 receiver = adopted
         if method in _LIST_GROWERS and type(func.value) is cst.Name and is_list(receiver):
-            result = self._grow_named_list(func.value.value, receiver, method, args, frame)
+            result = self._grow_named_list(func.value.value, receiver, method, args, node, frame)
         else:
+            if method == "shuffle" or is_list(receiver):  # rng.shuffle(ys), ys.sort(), ys.reverse()
+                self._reorders_lists(node, frame, receiver=type(func.value) is cst.Name and is_list(receiver))
             result = self.call_method(receiver, method, args, node, frame)
             if isinstance(receiver, Instance) and receiver.local_class is not None:
                 function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
@@ -273,7 +282,8 @@ class Evaluation:
                 value = frame.scope.lookup(arg.value.value)
                 self.rebind(arg.value.value, ComprehensionValue(representative(list(seq_items(value))), None), frame)
 
-    def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, frame: Frame) -> Value:
+    def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, node: cst.Call,
+                         frame: Frame) -> Value:
         """``xs.append(v)``, ``xs.extend(vs)``, ``xs.insert(i, v)`` rebind ``xs`` to the longer list."""
         added = args.positional[-1] if args.positional else UNKNOWN
         owner = frame.scope.owner(name)
@@ -281,8 +291,26 @@ class Evaluation:
             # a list of an enclosing scope, grown by a function that may run any number of times
             owner.vars[name] = self.grow_list(receiver, None, frame, listed(added) if method == "extend" else (added,))
         else:
-            frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame))
+            run = None
+            if method == "append" and len(node.args) == 1 and not node.args[0].star and node.args[0].keyword is None:
+                run = self.append_run(node.args[0].value, added, node, frame)
+            frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame,
+                                                  run=run))
         return Const(None)
+
+    def _reorders_lists(self, node: cst.Call, frame: Frame, receiver: bool = False) -> None:
+        """A call that may reorder the lists it is given (``random.shuffle(ys)``, the script's own functions,
+        ``rng.shuffle(ys)``) or the list it is called on (``ys.sort()``): the runs they were appended in are no
+        longer known."""
+        if not self.lists_in_blocks:
+            return  # (most scripts: no list was grown in runs)
+        names = [arg.value.value for arg in node.args if type(arg.value) is cst.Name]
+        if receiver:
+            names.append(node.func.value.value)  # type: ignore[attr-defined]
+        for name in names:
+            value = frame.scope.lookup(name)
+            if isinstance(value, ComprehensionValue) and value.blocks:
+                self.rebind(name, replace(value, blocks=()), frame)
 
     @staticmethod
     def rebind(name: str, value: Value, frame: Frame) -> None:

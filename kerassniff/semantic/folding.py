@@ -32,6 +32,7 @@ from kerassniff.semantic.values import (
     Value,
     str_value,
 )
+from kerassniff.semantic.class_blocks import merged_blocks
 from kerassniff.semantic.pyvalues import MAX_STRINGS
 
 MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
@@ -150,7 +151,9 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Va
         items: list[Value] = []
         for value in (a, b):
             items.extend((value.element,) if isinstance(value, ComprehensionValue) else seq_items(value))
-        return ComprehensionValue(representative(items), None)
+        runs = [value.blocks if isinstance(value, ComprehensionValue) else () for value in (a, b)]
+        empty = [not isinstance(value, ComprehensionValue) and not seq_items(value) for value in (a, b)]
+        return ComprehensionValue(representative(items), None, merged_blocks(*runs, *empty))
     if isinstance(a, ModelValue) and isinstance(b, ModelValue) and a.model is not b.model and writes is not None:
         # ``if os.path.exists(p): model = load_model(p)`` beside a model the script builds, and the script saves p:
         # the same network resumed, so the built one is the model the script describes (a reload of a file the script

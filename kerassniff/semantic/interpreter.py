@@ -33,6 +33,7 @@ import libcst as cst
 
 from kerassniff.semantic import cli_args, siblings
 from kerassniff.semantic.calls import Calls
+from kerassniff.semantic.class_blocks import FolderLoops
 from kerassniff.semantic.control import ControlFlow
 from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
@@ -68,6 +69,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
         self.order = 0
         self.loop: LoopContext | None = None
+        self.folder_loops = FolderLoops()  # loops over class folders, read once each (see append_run)
+        self.lists_in_blocks = False  # whether a list was grown in runs (a call may then reorder it)
         self.depth = 0
         self.expr_depth = 0
         self.active: set[int] = set()  # function nodes being interpreted (no recursion)

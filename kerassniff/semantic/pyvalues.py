@@ -275,12 +275,25 @@ def string_ending(value: Value | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One run of equal items in a list grown in loops (see :mod:`kerassniff.semantic.class_blocks`): appended by one
+    loop, on the given pass of each unrolled loop around it, all ``value`` (a constant, or one class folder's)."""
+
+    loop: object = field(repr=False)  # the loop's node
+    rounds: tuple[int, ...]
+    value: object
+    node: object = field(repr=False)  # the code that shows the run (the folder loop's iterable, the append)
+
+
+@dataclass(frozen=True)
 class ComprehensionValue(Value):
     """A list whose items are not enumerated, built by a comprehension or by appending in a loop:
-    one representative element, and the length if known."""
+    one representative element, and the length if known; ``blocks``, when every append made runs of equal items
+    (labels appended class by class), those runs in order."""
 
     element: Value
     length: int | None
+    blocks: tuple[Block, ...] = ()
 
 
 def unpack(value: Value, count: int) -> list[Value]:

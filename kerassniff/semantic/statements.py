@@ -11,11 +11,13 @@ import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import set_environment
+from kerassniff.semantic.class_blocks import constant_run, grown_blocks
 from kerassniff.semantic.folding import is_list, listed, representative, seq_items
 from kerassniff.semantic.pyvalues import unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
 from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model
+from kerassniff.semantic.pyvalues import Block
 from kerassniff.semantic.values import (
     UNKNOWN,
     ClassValue,
@@ -112,7 +114,11 @@ class Statements:
         operand = self.eval(small.value, frame)
         op_type = type(small.operator).__name__.replace("Assign", "")
         if op_type == "Add" and is_list(current) and is_list(operand):
-            value = self.grow_list(current, listed(operand), frame)
+            one = small.value.elements[0].value if type(small.value) is cst.List and len(small.value.elements) == 1 \
+                and type(small.value.elements[0]) is cst.Element else None  # ys += [label]
+            run = self.append_run(one, listed(operand)[0], small, frame) if one is not None and listed(operand) \
+                else None
+            value = self.grow_list(current, listed(operand), frame, run=run)
         elif frame.loop_bodies and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
             value = UNKNOWN  # count += 1 in a loop: it depends on how often the loop runs
         else:
@@ -206,9 +212,10 @@ class Statements:
 
     # -- lists
     def grow_list(self, current: Value, added: tuple[Value, ...] | None, frame: Frame,
-                  kind_of: tuple[Value, ...] | None = None) -> Value:
+                  kind_of: tuple[Value, ...] | None = None, run: Block | None = None) -> Value:
         """A list after ``append``/``extend``/``insert``/``+=`` of ``added`` (None: how many not known,
-        ``kind_of`` then the items that show their kind).
+        ``kind_of`` then the items that show their kind; ``run``: the run of equal items the append belongs to,
+        see :meth:`append_run`).
 
         Inside a loop that is not unrolled the list grows once per iteration, an unknown number of
         times: its length is unknown (not the count of the literals appended) and only the kind of
@@ -220,13 +227,42 @@ class Statements:
             old = list(seq_items(current))
             length = len(old)
         if added is None or frame.loop_bodies or length is None:
-            return ComprehensionValue(representative(old + list(added or kind_of or (UNKNOWN,))), None)
+            blocks = grown_blocks(current.blocks if isinstance(current, ComprehensionValue) else (),
+                                  length == 0, run)
+            self.lists_in_blocks = self.lists_in_blocks or bool(blocks)
+            return ComprehensionValue(representative(old + list(added or kind_of or (UNKNOWN,))), None, blocks)
         if isinstance(current, ComprehensionValue):
             return ComprehensionValue(representative(old + list(added)), length + len(added))
         items = tuple(old) + added
         if all(isinstance(i, Const) for i in items):
             return Const(tuple(i.value for i in items))  # type: ignore[union-attr]
         return Seq(items, current.kind if isinstance(current, Seq) else "list")
+
+    def append_run(self, appended: cst.BaseExpression | None, value: Value, node: cst.CSTNode,
+                   frame: Frame) -> Block | None:
+        """The run of equal items an append of ``value`` (the code ``appended``) belongs to, if it makes one: a
+        constant appended on each pass of a loop, or a per-class value inside a loop over a class's folder (see
+        :mod:`kerassniff.semantic.class_blocks`)."""
+        loops = []
+        context = self.loop
+        while context is not None and context.scope is frame.scope:
+            loops.append(context)
+            context = context.parent
+        if not loops or context is not None:  # not in a loop, or in a function called inside one
+            return None
+        return constant_run(loops, value, node) or self.folder_loops.folder_run(
+            loops, appended, lambda func: self.library_name(func, frame))
+
+    def library_name(self, node: cst.BaseExpression, frame: Frame) -> str | None:
+        """The canonical name of an imported function a name or attribute holds (``os.listdir``), looked up without
+        evaluating anything."""
+        if type(node) is cst.Name:
+            value = frame.scope.lookup(node.value)
+            return value.name if isinstance(value, Symbol) else None
+        if type(node) is cst.Attribute and type(node.value) in (cst.Name, cst.Attribute):
+            base = self.library_name(node.value, frame)
+            return f"{base}.{node.attr.value}" if base is not None else None
+        return None
 
     # -- assignment
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:

@@ -139,3 +139,12 @@ FOLD_SPLITTERS = frozenset(f"sklearn.model_selection.{name}" for name in (
 # ones raise ValueError below 2. n_splits is their first parameter.
 SINGLE_SPLIT_SPLITTERS = frozenset(f"sklearn.model_selection.{name}" for name in (
     "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit"))
+
+
+# Listings of a folder's files, one class's folder in ``for name in classes: for f in os.listdir(root / name)``
+# (kerassniff.semantic.class_blocks): functions by canonical name, and pathlib.Path methods (any receiver).
+FOLDER_LISTINGS = frozenset({
+    "os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob", "tensorflow.io.gfile.listdir",
+    "tensorflow.io.gfile.glob", "tensorflow.io.gfile.walk", "imutils.paths.list_images", "imutils.paths.list_files",
+})
+FOLDER_LISTING_METHODS = frozenset({"glob", "rglob", "iterdir"})

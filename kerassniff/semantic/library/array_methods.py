@@ -26,12 +26,14 @@ from kerassniff.semantic.dataflow import (
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library import datasets
-from kerassniff.semantic.library.arrays import SHAPE_ONLY, Statistic, encode, factorize, make, reduces_over_samples
+from kerassniff.semantic.library.arrays import (
+    SHAPE_ONLY, Statistic, encode, factorize, from_collection, make, reduces_over_samples,
+)
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.datasets import OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, Const, Instance, Seq, SliceValue, Symbol, Value, const_value,
+    UNKNOWN, CallArgs, ComprehensionValue, Const, Instance, Seq, SliceValue, Symbol, Value, const_value,
 )
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
@@ -289,7 +291,10 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
         return args.positional[0]  # a model's predictions back in the targets' units, or as class names: the same
     if method not in ("fit_transform", "transform"):
         return UNKNOWN
-    data = data_of(args.positional[0] if args.positional else UNKNOWN)
+    given = args.positional[0] if args.positional else UNKNOWN
+    data = data_of(given)
+    if data is None and isinstance(given, ComprehensionValue) and given.blocks:
+        data = data_of(from_collection(given, node))  # class names appended class by class: encoded in that order
     if cls in ENCODERS:
         return encode(data, ENCODERS[cls], node)
     kind, detail = SCALER_STEPS[cls]

@@ -13,6 +13,7 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic import loaders
+from kerassniff.semantic.class_blocks import block_order
 from kerassniff.semantic.dataflow import (
     Data,
     DataValue,
@@ -328,8 +329,13 @@ def from_collection(value: Value, node: cst.Call) -> Value:
     else:
         return UNKNOWN
     if element is not None:
-        return DataValue(replace(element, group=new_group(), is_sample=False, n_samples=n, node=node))
-    return make(Source("literal", "a list", node), node, n_samples=n)
+        made = DataValue(replace(element, group=new_group(), is_sample=False, n_samples=n, node=node))
+    else:
+        made = make(Source("literal", "a list", node), node, n_samples=n)
+    order = block_order(value.blocks) if isinstance(value, ComprehensionValue) else None
+    if order is not None and isinstance(made, DataValue):  # labels appended class by class
+        made = DataValue(made.data.with_step("order", order[0], order[1]))
+    return made
 
 
 def eye(call: LibraryCall) -> Value:
