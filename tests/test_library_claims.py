@@ -557,3 +557,26 @@ def test_keras_3_functional_models_refuse_add_loss() -> None:
     layered = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2), Penalised()])
     layered.compile(optimizer="sgd", loss="mse")
     layered.fit(np.zeros((8, 4)), np.zeros((8, 2)), verbose=0)
+
+
+def test_keras_3_reads_a_list_of_metrics_as_one_entry_per_output_of_a_multi_output_model() -> None:
+    """KS402's compile(metrics=["accuracy"]) on two outputs: tf.keras 2 gave the metric to every output; Keras 3
+    fails when the metrics are built, at the first fit() or train_on_batch(); one entry per output trains."""
+    import numpy as np
+    import keras
+
+    def judge(metrics):
+        inputs = keras.Input((4,))
+        hidden = keras.layers.Dense(8, activation="relu")(inputs)
+        model = keras.Model(inputs, [keras.layers.Dense(1, activation="sigmoid")(hidden),
+                                     keras.layers.Dense(3, activation="softmax")(hidden)])
+        model.compile("adam", ["binary_crossentropy", "sparse_categorical_crossentropy"], metrics=metrics)
+        return model
+
+    x, y = np.random.rand(16, 4), [np.random.randint(0, 2, (16, 1)), np.random.randint(0, 3, (16,))]
+    with pytest.raises(ValueError, match="Invalid `metrics`"):
+        judge(["accuracy"]).fit(x, y, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="Invalid `metrics`"):
+        judge(["accuracy"]).train_on_batch(x, y)
+    judge([["accuracy"], ["accuracy"]]).fit(x, y, epochs=1, verbose=0)  # what the fix writes
+    judge(["accuracy", "accuracy"]).fit(x, y, epochs=1, verbose=0)

@@ -189,6 +189,48 @@ def metrics_not_a_list(call: CallSite):
                      facts={"keyword": keyword})
 
 
+def metrics_per_output(call: CallSite):
+    """``compile(metrics=["accuracy"])`` on a functional model with a list of two or more outputs: tf.keras 2 applied
+    every metric of a list to every output; Keras 3 reads a list as one entry per output, and when the counts differ
+    its first fit() or evaluate() raises ValueError ("tuple arity mismatch ... Invalid `metrics`",
+    keras/src/trainers/compile_utils.py, checked on 3.15.1; the same for weighted_metrics=). Dict outputs (read by
+    name) and dicts of metrics are left alone."""
+    model = call.receiver.model  # type: ignore[union-attr]
+    if model.kind != "functional" or model.outputs is None or model.output_names is not None \
+            or len(model.outputs) < 2 or not _trained_after(model, call.node):
+        return
+    outputs = len(model.outputs)
+    for keyword in ("metrics", "weighted_metrics"):
+        arg, value = call.args.node_of(keyword), call.args.get(keyword)
+        items = value.items if isinstance(value, Seq) and value.kind == "list" else \
+            value.value if isinstance(value, Const) and isinstance(value.value, tuple) else None
+        if arg is None or not items or len(items) == outputs or type(arg.value) not in (cst.List, cst.Tuple):
+            continue
+        names = all(isinstance(item, str) or (isinstance(item, Const) and isinstance(item.value, str))
+                    for item in items)
+        fix = safe_fix("give the list to every output", arg.value,
+                       cst.List([cst.Element(arg.value.deep_clone()) for _ in range(outputs)])) if names else None
+        yield Report(arg.value, (f"compile({keyword}=[...]) has {len(items)} entr{'y' if len(items) == 1 else 'ies'} for {outputs} outputs: Keras 3 raises "
+                                 f"ValueError at fit()"),
+                     f"give one entry per output ({keyword}=[[...], [...]]) or a dict by output name",
+                     fix,
+                     explanation=(f"tf.keras 2 applied each metric of the list to every output. Keras 3 reads a list "
+                                  f"of {keyword} as one entry per output: with {len(items)} entries for the model's "
+                                  f"{outputs} outputs, building the metrics at the first fit() or evaluate() raises "
+                                  f"ValueError (\"tuple arity mismatch ... Invalid `{keyword}`\"), so training never "
+                                  f"starts."),
+                     facts={"keyword": keyword, "entries": len(items), "outputs": outputs})
+
+
+def _trained_after(model, compile_node: cst.Call) -> bool:
+    """Whether a fit() or evaluate() of the model runs with this compile() in force (the metrics are built then)."""
+    compiled = next((c for c in model.compiles if c.node is compile_node), None)
+    if compiled is None:
+        return False
+    calls = [*model.fits, *(i for i in model.inferences if i.method in ("evaluate", "test_on_batch"))]
+    return any(model.compile_before(c.order) is compiled for c in calls)
+
+
 def _one_metric(value) -> bool:
     """A metric given alone: a name, a metric object, a metric function (a Keras one or the script's own)."""
     return (isinstance(value, Const) and isinstance(value.value, str)) or isinstance(value, FunctionValue) or (

@@ -15,6 +15,7 @@ from kerassniff.checks._ks402_methods import (
     metric_added,
     iterator_next,
     metrics_not_a_list,
+    metrics_per_output,
     positional_grayscale,
     history_keys,
     python_numbers,
@@ -172,6 +173,8 @@ def check(script: Script):
             keras_3 = _keras_3_model(script, call)
             if keras_3:
                 yield from metrics_not_a_list(call)
+                if known:
+                    yield from metrics_per_output(call)
                 if known and call.receiver.model.keras_runs("compile"):
                     yield from compile_keywords(call)
             yield from tensorflow_1_optimizer(call, keras_3)
