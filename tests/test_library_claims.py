@@ -580,3 +580,13 @@ def test_keras_3_reads_a_list_of_metrics_as_one_entry_per_output_of_a_multi_outp
         judge(["accuracy"]).train_on_batch(x, y)
     judge([["accuracy"], ["accuracy"]]).fit(x, y, epochs=1, verbose=0)  # what the fix writes
     judge(["accuracy", "accuracy"]).fit(x, y, epochs=1, verbose=0)
+
+
+def test_keras_3_model_layers_is_a_new_list_on_each_read() -> None:
+    """KS402's model.layers.pop(): it pops a copy, and the model keeps its last layer."""
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(2, activation="softmax")])
+    last = model.layers[-1]
+    model.layers.pop()
+    assert len(model.layers) == 2 and model.layers[-1] is last and model.layers is not model.layers

@@ -222,6 +222,26 @@ def metrics_per_output(call: CallSite):
                      facts={"keyword": keyword, "entries": len(items), "outputs": outputs})
 
 
+# list methods that change a list in place: on ``model.layers`` (a new list on each read) they change nothing
+LIST_CHANGES = frozenset({"pop", "remove", "insert", "append", "extend", "clear"})
+
+
+def layer_list_changed(script: Script, call: CallSite) -> Report:
+    """``model.layers.pop()``: Keras 2.0-2.2's way to drop a model's last layer. Keras 3's ``model.layers`` builds a
+    new list on each read (checked on 3.15.1: len(model.layers) and model.layers[-1] unchanged after pop()), so the
+    call changes nothing and the layer the script meant to remove is still the output."""
+    owner = script.code_of(call.node.func.value) if type(call.node.func) is cst.Attribute else "model.layers"  # type: ignore
+    owner = owner if len(owner) <= 40 else "model.layers"
+    return Report(call.node, f"{owner}.{call.method}() changes a copy: Keras 3 leaves the model's layers as they were",
+                  "build the model you want instead: keras.Model(model.input, model.layers[-2].output) drops the "
+                  "last layer, or build a new model from the layers you keep",
+                  explanation=(f"model.layers is a new list each time it is read in Keras 3, so {call.method}() on it "
+                               f"leaves the model unchanged: model.layers[-1] and model.output are still the layer "
+                               f"this line meant to remove, and what is built on them stacks on that layer (a new "
+                               f"head on top of the old softmax)."),
+                  facts={"method": call.method})
+
+
 def _trained_after(model, compile_node: cst.Call) -> bool:
     """Whether a fit() or evaluate() of the model runs with this compile() in force (the metrics are built then)."""
     compiled = next((c for c in model.compiles if c.node is compile_node), None)

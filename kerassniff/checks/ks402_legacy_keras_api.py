@@ -16,6 +16,8 @@ from kerassniff.checks._ks402_methods import (
     iterator_next,
     metrics_not_a_list,
     metrics_per_output,
+    LIST_CHANGES,
+    layer_list_changed,
     positional_grayscale,
     history_keys,
     python_numbers,
@@ -52,7 +54,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 )
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
-from kerassniff.semantic.values import Const, Instance, ModelValue, Unknown, const_value
+from kerassniff.semantic.values import Const, Instance, LayerList, ModelValue, Unknown, const_value
 
 
 # What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
@@ -109,7 +111,8 @@ def check(script: Script):
         known = isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "external"
         unknown = isinstance(call.receiver, Unknown) or (isinstance(call.receiver, ModelValue) and not known)
         on_model = known or (call.method in MODEL_METHODS and unknown)
-        if not keras_callee and not on_model and call.method not in _METHODS_OF_ANY_RECEIVER:
+        if not keras_callee and not on_model and call.method not in _METHODS_OF_ANY_RECEIVER \
+                and not isinstance(call.receiver, LayerList):
             continue  # most calls: nothing below judges a call of another library on another object
         if call.guarded and any(a.keyword is not None and a.keyword.value in CALL_KEYWORDS for a in call.args.nodes):
             continue  # a Keras 1 call (nb_epoch=, samples_per_epoch=) in a version shim: the old branch, not run today
@@ -165,6 +168,9 @@ def check(script: Script):
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
                 known or (call.method == "predict_classes" and unknown)):
             yield _removed_method(call)
+        if call.method in LIST_CHANGES and isinstance(call.receiver, LayerList) and call.receiver.model is not None \
+                and not call.guarded and not call.receiver.model.keras_2 and _keras_3_model(script, call):
+            yield layer_list_changed(script, call)
         if call.guarded:
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch
             # (``if keras_2: ... else: fit(nb_epoch=...)``); what Keras 3 removed from Keras 2 is still reported.

@@ -149,6 +149,16 @@ def _path_join(args: CallArgs) -> Value | None:
     return UNKNOWN
 
 
+def _path_normalized(args: CallArgs) -> Value | None:
+    """``os.path.abspath(p)``, ``realpath``, ``normpath``, ``expanduser``: another spelling of the same path, which
+    still ends with its last component (``abspath("exported_net")`` ends with ``exported_net``)."""
+    ending = string_ending(args.positional[0]) if len(args.positional) == 1 and not args.keywords else None
+    last = ending.rstrip("/").rsplit("/", 1)[-1] if ending else ""
+    if last in ("", ".", "..") or last.startswith("~") or "$" in last:
+        return UNKNOWN
+    return FormattedValue(last, last)
+
+
 def set_environment(environment: dict[str, str], key: Value, value: Value, overwrite: bool = True) -> None:
     """``os.environ[key] = value`` (``overwrite``) or ``os.environ.setdefault(key, value)`` with a constant key: the
     script's ``environment`` notes a constant string value; one set to something unknown is forgotten."""
@@ -169,6 +179,8 @@ ENVIRONMENT_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
 # Standard-library functions by dotted name; None from one means "not this function's business".
 STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     "functools.partial": _partial, "os.path.join": _path_join, "posixpath.join": _path_join,
+    **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
+       for name in ("abspath", "realpath", "normpath", "expanduser")},
 }
 
 

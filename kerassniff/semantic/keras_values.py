@@ -38,6 +38,15 @@ class ModelValue(Value):
 
 
 @dataclass(frozen=True)
+class LayerList(Unknown):
+    """``model.layers``: a list of the model's layers, made anew on each read (Keras 3), so that changing it
+    (``model.layers.pop()``) changes nothing of the model; its items are not followed (layers are read through
+    the model)."""
+
+    model: "Model | None" = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Predictions(Unknown):
     """What calling a model on data gives (``model(x_batch)``, ``model.predict(x_test)``): unknown values, known to
     be this model's outputs, so that a loss called by hand on them in a training loop is paired with the model's

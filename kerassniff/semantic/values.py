@@ -9,7 +9,9 @@ call arguments) at the bottom, then :mod:`~kerassniff.semantic.dataflow` (values
 from __future__ import annotations
 
 from kerassniff.semantic.dataflow import DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, data_of
-from kerassniff.semantic.keras_values import HistoryLog, HistoryValue, LayerValue, ModelValue, Predictions, TensorValue
+from kerassniff.semantic.keras_values import (
+    HistoryLog, HistoryValue, LayerList, LayerValue, ModelValue, Predictions, TensorValue,
+)
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
     BoundMethod,
@@ -43,6 +45,6 @@ __all__ = [
     "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "DataValue", "DictValue",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol",
-    "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
+    "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
     "str_value", "string_endings", "string_ending",
 ]

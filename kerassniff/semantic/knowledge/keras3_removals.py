@@ -14,6 +14,8 @@ CALL_KEYWORDS = {
     "nb_val_samples": ("validation_steps", "it counted samples; validation_steps counts batches: "
                                            "use validation_steps=len(x_val) // batch_size"),
     "nb_worker": ("workers", "rename nb_worker= to workers= (Keras 3 drops it: pass a PyDataset)"),
+    "pickle_safe": ("use_multiprocessing", "rename pickle_safe= to use_multiprocessing= (Keras 3 drops it: pass a "
+                                           "PyDataset)"),
 }
 LAYER_KEYWORDS = {
     "border_mode": ("padding", "rename border_mode= to padding="),
@@ -115,6 +117,8 @@ REMOVED_MODULES = {
                                   "and model(x, training=True) asks for the training behaviour",
     "backend.learning_phase": "pass training=True/False to the model or layer call instead: Keras 3 has no global "
                               "learning phase",
+    **{f"backend.in_{phase}_phase": "take the training= argument of your layer's call() and pick the branch with "
+                                    "it (Keras 3 has no learning phase)" for phase in ("train", "test")},
     "backend.get_session": "drop it: Keras 3 runs without TensorFlow 1 sessions",
     "backend.set_session": "drop it: Keras 3 runs without TensorFlow 1 sessions (configure devices with "
                            "tf.config instead)",

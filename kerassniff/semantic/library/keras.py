@@ -46,6 +46,7 @@ from kerassniff.semantic.values import (
     ClassValue,
     Const,
     DictValue,
+    LayerList,
     LayerValue,
     ModelValue,
     Predictions,
@@ -484,4 +485,6 @@ def model_attribute(effects: Effects, model: Model, attribute: str, node: cst.CS
         return TensorValue(path, complete=False, source=model)
     if attribute in ("input", "inputs"):
         return TensorValue(())
+    if attribute == "layers":
+        return LayerList(model=model)
     return UNKNOWN
