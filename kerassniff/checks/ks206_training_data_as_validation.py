@@ -174,11 +174,19 @@ _NOISE_SOURCES = frozenset(f"np.{name}(...)" for name in ("rand", "randn", "norm
 
 
 def _noise_probe(fit: FitCall) -> bool:
-    """Training inputs of NumPy random noise validated on the very same arrays: a probe of the model or of Keras
-    (train-mode against inference-mode loss), not a training whose validation score anyone reads. A slice of them,
+    """Training inputs of NumPy random noise, or a few rows written out in the script, validated on the very same
+    arrays: a probe of the model or of Keras (train-mode against inference-mode loss), not a training whose
+    validation score anyone reads. A slice of them,
     or any array of data (np.zeros filled with one-hot rows is data), is still reported."""
     data = fit.data(fit.x)
+    if data is not None and data.source.kind == "literal" and data.source.description == "a literal array":
+        return data.n_samples is not None and data.n_samples <= HAND_WRITTEN_ROWS  # XOR's four rows: a toy
     return data is not None and data.source.kind == "generated" and data.source.description in _NOISE_SOURCES
+
+
+# At most this many rows written out in the script (np.array([[0, 1], [1, 0]])): a toy or a probe, with no other data
+# to validate on.
+HAND_WRITTEN_ROWS = 16
 
 
 def _whole_folder(data) -> str | None:

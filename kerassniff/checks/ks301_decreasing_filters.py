@@ -14,6 +14,8 @@ from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.losses import METRIC_LEARNING_LOSSES
+from kerassniff.semantic.values import Instance, Symbol, Value
 from kerassniff.semantic.models import (
     ACTIVATION_LAYERS,
     PASS_THROUGH,
@@ -149,6 +151,8 @@ def _embedding(model: Model) -> bool:
     the script's own function (a contrastive or triplet distance) and no accuracy metric (a focal loss on logits
     compiled with metrics=["accuracy"] is a classifier's): no class accuracy for its width to cap. (Labels do not
     tell: a siamese pair's 0/1 "same" flags look like class ids.)"""
+    if model.compiles and all(_metric_learning(compile_call.args.get("loss", 1)) for compile_call in model.compiles):
+        return True  # tfa.losses.TripletSemiHardLoss(): an embedding, whatever ends the network (an l2 Lambda)
     head = model.single_head()
     losses = [loss for compile_call in model.compiles for loss in compile_call.losses]
     if head is None or head.activation != "linear" or (head.units or 0) <= 1 or not losses or \
@@ -156,3 +160,9 @@ def _embedding(model: Model) -> bool:
         return False
     metrics = [metric.name or "" for compile_call in model.compiles for metric in compile_call.metrics]
     return not any("acc" in name for name in metrics)
+
+
+def _metric_learning(loss: Value | None) -> bool:
+    """A metric-learning loss of a library (:data:`METRIC_LEARNING_LOSSES`), as a class instance or a function."""
+    name = loss.cls if isinstance(loss, Instance) else loss.name if isinstance(loss, Symbol) else None
+    return name in METRIC_LEARNING_LOSSES

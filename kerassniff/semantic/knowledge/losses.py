@@ -49,3 +49,10 @@ METRIC_ALIASES = {
 }
 # Top-k metrics and Keras's default k (``TopKCategoricalAccuracy(k=5)``).
 TOP_K_METRICS = {"top_k_categorical_accuracy": 5, "sparse_top_k_categorical_accuracy": 5}
+
+# Metric-learning losses of TensorFlow Addons (tfa.losses, classes and functions): they train an embedding (a
+# distance between samples of the same or another class), not a classifier, whatever the network's last layer.
+METRIC_LEARNING_LOSSES = frozenset(f"tensorflow_addons.losses.{name}" for name in (
+    "ContrastiveLoss", "LiftedStructLoss", "NpairsLoss", "NpairsMultilabelLoss", "TripletHardLoss",
+    "TripletSemiHardLoss", "contrastive_loss", "lifted_struct_loss", "npairs_loss", "npairs_multilabel_loss",
+    "triplet_hard_loss", "triplet_semihard_loss"))

@@ -74,4 +74,4 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
 # A snippet with no import at all (common in questions and documentation: ``model = Sequential()``)
 # is read as if it began with these star imports and the conventional aliases.
 IMPLICIT_STAR_MODULES = ("keras.models", "keras.layers", "keras.optimizers", "keras.callbacks", "keras.utils")
-IMPLICIT_ALIASES = {"keras": "keras", "tf": "tensorflow", "np": "numpy", "pd": "pandas"}
+IMPLICIT_ALIASES = {"keras": "keras", "tf": "tensorflow", "np": "numpy", "pd": "pandas", "tfa": "tensorflow_addons"}
