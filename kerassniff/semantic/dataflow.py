@@ -322,7 +322,8 @@ def ordered_by_class(data: Data) -> bool:
 SPLIT_WORDS = frozenset({"train", "test", "val", "valid", "validation"})
 ARRAY_WORDS = frozenset({"x", "y", "xs", "ys", "data", "label", "labels", "feature", "features", "image", "images",
                          "input", "inputs", "target", "targets", "seq", "seqs", "sequences"})
-PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader"})  # batches, not one array
+PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader", "flow", "flows", "iterator", "batch",
+                            "batches"})  # batches, not one array
 
 
 def names_a_split_array(name: str) -> bool:
