@@ -112,6 +112,8 @@ def string_method(receiver: Const, method: str, args: CallArgs) -> Value:
     """``"cp-{epoch:04d}.ckpt".format(epoch=0)``: the string Python makes when every argument is a constant; the
     template's text after its last field when one is not (what a file name's extension is read from)."""
     template = receiver.value
+    if method == "join" and isinstance(template, str) and len(args.positional) == 1 and not args.keywords:
+        return _joined(template, args.positional[0])
     if method != "format" or not isinstance(template, str):
         return UNKNOWN
     values = [*args.positional, *(value for _, value in args.keywords)]
@@ -130,6 +132,19 @@ def string_method(receiver: Const, method: str, args: CallArgs) -> Value:
         return receiver
     ending = "".join(literal for literal, *_ in parts[fields[-1] + 1:])
     return FormattedValue("".join(literal for literal, *_ in parts), ending)
+
+
+def _joined(separator: str, parts: Value) -> Value:
+    """``"".join(["runs/", name, ".hdf5"])``: the string when every part is a constant, else one that ends with the
+    last part's known end (a list written out; a list of unknown length or order says nothing)."""
+    items = parts.items if isinstance(parts, Seq) else tuple(Const(v) for v in parts.value) \
+        if isinstance(parts, Const) and isinstance(parts.value, tuple) else None
+    if not items:
+        return UNKNOWN
+    if all(isinstance(item, Const) and isinstance(item.value, str) for item in items):
+        return Const(separator.join(item.value for item in items))  # type: ignore[union-attr]
+    ending = string_ending(items[-1])
+    return FormattedValue(ending, ending) if ending else UNKNOWN
 
 
 def _partial(args: CallArgs) -> Value | None:

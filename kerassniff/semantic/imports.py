@@ -45,6 +45,9 @@ class Imports:
             helper = self.load_helper(module, len(node.relative)) if module else None
             if helper is None:
                 self.star_imports.append(module)
+                if module and node.module is not None and not node.relative:
+                    self._reference(Symbol(module), node.module)  # from keras.layers.core import *: a use of it
+                    self._imported(node.module)
                 return
             exported = _star_names(helper)
             if exported is None:  # an __all__ it cannot read: which names come is unknown
