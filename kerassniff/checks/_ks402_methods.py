@@ -31,6 +31,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 )
 from kerassniff.semantic.knowledge.model_api import METRIC_SPELLINGS, other_spelling
 from kerassniff.semantic import Script
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import (
     Const,
@@ -240,6 +241,19 @@ def layer_list_changed(script: Script, call: CallSite) -> Report:
                                f"this line meant to remove, and what is built on them stacks on that layer (a new "
                                f"head on top of the old softmax)."),
                   facts={"method": call.method})
+
+
+def changes_a_fresh_copy(script: Script, call: CallSite) -> bool:
+    """Whether the list changed is read from the model at the call and then dropped: ``model.layers.pop()`` as a
+    statement of its own (a copy kept in a name and used afterwards, ``layers = model.layers; layers.pop()``, or
+    ``last = model.layers.pop()`` that only reads the last layer, does what the script means)."""
+    func = call.node.func
+    if type(func) is not cst.Attribute or type(func.value) is not cst.Attribute or func.value.attr.value != "layers":
+        return False
+    if call.top is None or call.top >= len(script.module.body):
+        return False
+    return any(type(node) is cst.Expr and node.value is call.node  # type: ignore[attr-defined]
+               for node in walk_code(script.module.body[call.top]))
 
 
 def _trained_after(model, compile_node: cst.Call) -> bool:

@@ -26,6 +26,8 @@ def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall
         if not model.heads():
             continue
         for compile_call in model.compiles:
+            if _replaced_unused(model, compile_call):
+                continue  # compiled again before any training: this loss never trains the model
             heads = model.heads_when_compiled(compile_call)
             for loss in compile_call.losses:
                 if loss.output is None:
@@ -37,6 +39,17 @@ def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall
                 for head in targets:
                     if head is not None:
                         yield model, compile_call, loss, head
+
+
+def _replaced_unused(model: Model, compile_call: CompileCall) -> bool:
+    """Whether the model is compiled again before any fit() or evaluate() runs with this compile() in force."""
+    later = [other.order for other in model.compiles if other.order > compile_call.order]
+    if not later:
+        return False
+    replaced = min(later)
+    used = [*(fit.order for fit in model.fits),
+            *(call.order for call in model.inferences if call.method in ("evaluate", "test_on_batch"))]
+    return not any(compile_call.order < order < replaced for order in used)
 
 
 def hand_loss_heads(script: Script) -> Iterator[tuple[Model, LossSpec, OutputHead]]:

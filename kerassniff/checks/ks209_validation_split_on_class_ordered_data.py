@@ -14,6 +14,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, class_order, ordered_by_class
+from kerassniff.semantic.knowledge.losses import CROSSENTROPY_LOSSES
 from kerassniff.semantic.values import Const, const_value
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -64,6 +65,8 @@ def check(script: Script):
             yield _minority_last(script, fit.node, ordered, split, order)
             continue
         if order.detail == "by-folder":
+            if not _classifier(fit):
+                continue  # folders of a regression target (a person's age): no classes to hold out
             yield _by_folder(script, fit.node, _shown(script, fit.node, y), split, order)
             continue
         yield Report(fit.node, (
@@ -75,6 +78,12 @@ def check(script: Script):
                 f"train_validation_split, called by fit()): the last {split:.0%} are all of the last class. "
                 f"Training then rarely or never sees that class, and the validation accuracy measures one class."),
             facts={"validation_split": split, "ordered_by": "class"}, mentions={"order": order.node})
+
+
+def _classifier(fit) -> bool:
+    """Whether the fit() trains with a classification loss (crossentropy), known from the compile() in force."""
+    compiled = fit.model.compile_before(fit.order)
+    return compiled is not None and any(loss.name in CROSSENTROPY_LOSSES for loss in compiled.losses)
 
 
 def _shown(script: Script, fit_node: cst.Call, labels: Data) -> str:
@@ -90,8 +99,7 @@ def _shown(script: Script, fit_node: cst.Call, labels: Data) -> str:
 
 def _by_folder(script: Script, fit_node, shown: str, split: float, order) -> Report:
     return Report(fit_node, (
-        f"{shown} is appended class folder by class folder: validation_split={split} validates on the last "
-        f"classes only"),
+        f"{shown} is in class-folder order: validation_split={split} validates on the last classes only"),
         explanation=(
             f"The labels are appended in a loop over class folders ({script.code_of(order.node)}, {{order}}), one "
             f"folder's files after another, and nothing shuffles them before this fit(). Keras takes the validation "

@@ -17,6 +17,7 @@ from kerassniff.checks._ks402_methods import (
     metrics_not_a_list,
     metrics_per_output,
     LIST_CHANGES,
+    changes_a_fresh_copy,
     layer_list_changed,
     positional_grayscale,
     history_keys,
@@ -169,7 +170,8 @@ def check(script: Script):
                 known or (call.method == "predict_classes" and unknown)):
             yield _removed_method(call)
         if call.method in LIST_CHANGES and isinstance(call.receiver, LayerList) and call.receiver.model is not None \
-                and not call.guarded and not call.receiver.model.keras_2 and _keras_3_model(script, call):
+                and not call.guarded and not call.receiver.model.keras_2 and _keras_3_model(script, call) \
+                and changes_a_fresh_copy(script, call):
             yield layer_list_changed(script, call)
         if call.guarded:
             # Inside a version check or an ImportError fallback, Keras 1 spellings are the shim's other branch

@@ -14,12 +14,14 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic.folding import BINOPS, cheap_to_fold, range_value
+from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
     ComprehensionValue,
     Const,
     DataValue,
+    FolderListing,
     FormattedValue,
     KnownLen,
     LenValue,
@@ -90,7 +92,13 @@ def _sequence(name: str, args: CallArgs) -> Value:
     if not args.positional and not args.keywords:
         return Const(())  # list(), tuple(): empty, as [] and () are
     first = _first(args)
-    return first if isinstance(first, (Seq, DataValue)) else UNKNOWN
+    return first if isinstance(first, (Seq, DataValue, FolderListing)) else UNKNOWN
+
+
+def _reordered(name: str, args: CallArgs) -> Value:
+    """``sorted(os.listdir(root))``: still a folder's entries (other orders of other values are not followed)."""
+    first = _first(args)
+    return first if isinstance(first, FolderListing) else UNKNOWN
 
 
 def _extreme(name: str, args: CallArgs) -> Value:
@@ -105,6 +113,7 @@ def _extreme(name: str, args: CallArgs) -> Value:
 BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
     "len": _len, "range": _range, "zip": _zip, "enumerate": _zip, "int": _integer, "round": _integer,
     "float": _float, "list": _sequence, "tuple": _sequence, "min": _extreme, "max": _extreme,
+    "sorted": _reordered, "reversed": _reordered, "set": _reordered,
 }
 
 
@@ -196,6 +205,7 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     "functools.partial": _partial, "os.path.join": _path_join, "posixpath.join": _path_join,
     **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
        for name in ("abspath", "realpath", "normpath", "expanduser")},
+    **{name: lambda args: FolderListing() for name in FOLDER_LISTINGS},
 }
 
 

@@ -22,7 +22,8 @@ import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTING_METHODS, FOLDER_LISTINGS
 from kerassniff.semantic.loops import LoopContext
-from kerassniff.semantic.pyvalues import Block, Const, Value
+from kerassniff.semantic.dataflow import RangeValue
+from kerassniff.semantic.pyvalues import Block, Const, FolderListing, Seq, Value, ZipValue
 from kerassniff.semantic.syntax import names_read, walk_code
 
 FOLDER = "folder"  # a Block's value for a run of one class folder (the class is not a constant)
@@ -92,12 +93,14 @@ class FolderLoops:
         if appended is None or len(loops) < 2 or type(loops[-1].node) is not cst.For:
             return None
         outer: cst.For = loops[-1].node  # type: ignore[assignment]
+        if not _over_classes(loops[-1], canonical):
+            return None
         facts = self._facts.get(id(outer))
         if facts is None:
             facts = self._facts[id(outer)] = _LoopFacts.of(outer, canonical)
         read = names_read(appended)
-        if read & facts.varying or not read & facts.per_class or read & facts.looked_up \
-                or _looks_up(appended, facts.per_class):
+        if read & facts.varying or not read & facts.per_class or read & facts.mapped \
+                or not _one_to_one(appended, facts.per_class, canonical):
             return None
         if not any(type(loop.node) is cst.For and not loop.unrolled and facts.lists_folder(loop.node.iter)
                    for loop in loops[:-1]):
@@ -124,7 +127,7 @@ class _LoopFacts:
     per_class: set[str]
     varying: set[str]
     listing: set[str] = field(default_factory=set)
-    looked_up: set[str] = field(default_factory=set)  # per-class names read from a table (``labels_of[name]``)
+    mapped: set[str] = field(default_factory=set)  # per-class names that several classes may share
     canonical: Callable[[cst.BaseExpression], str | None] | None = None
 
     @classmethod
@@ -140,12 +143,12 @@ class _LoopFacts:
         if unsure & per_class:
             per_class = _per_class(targets, bindings, varying | unsure)
         listing = {name for b in bindings if b.lists for name in b.names if name in per_class}
-        # a folder's label looked up in a table may be shared by several folders (patients, recording sessions):
-        # the folders are then not classes
-        looked_up = {name for b in bindings if b.value is not None and _looks_up(b.value, per_class)
-                     for name in b.names if name in per_class}
-        _spread(looked_up, [b for b in bindings if set(b.names) <= per_class], lambda b: bool(b.read & looked_up))
-        return cls(per_class, varying, listing, looked_up, canonical)
+        # a folder's label looked up in a table or tested (``labels_of[name]``, ``name in positives``) may be shared
+        # by several folders (patients, recording sessions): the folders are then not classes
+        mapped = {name for b in bindings if b.value is not None and not _one_to_one(b.value, per_class, canonical)
+                  for name in b.names if name in per_class}
+        _spread(mapped, [b for b in bindings if set(b.names) <= per_class], lambda b: bool(b.read & mapped))
+        return cls(per_class, varying, listing, mapped, canonical)
 
     def lists_folder(self, iterable: cst.BaseExpression) -> bool:
         """Whether a loop over ``iterable`` walks one class's folder: a listing of a per-class path, or a per-class
@@ -271,7 +274,49 @@ def _lists(expression: cst.BaseExpression, canonical: Callable[[cst.BaseExpressi
     return False
 
 
-def _looks_up(expression: cst.BaseExpression, per_class: set[str]) -> bool:
-    """Whether an expression indexes something with a per-class name (``labels_of[name]``, ``np.eye(n)[i]``)."""
-    return any(type(node) is cst.Subscript and any(names_read(part) & per_class for part in node.slice)
-               for node in walk_code(expression))
+# Calls that give each value its own result: a position in a list, a number or string of it, a one-hot row of it.
+_ONE_TO_ONE_FUNCTIONS = frozenset({"int", "str", "float", "keras.utils.to_categorical"})
+_ONE_TO_ONE_METHODS = frozenset({"index", "lower", "upper", "strip", "title", "capitalize", "casefold"})
+
+
+def _one_to_one(expression: cst.BaseExpression, per_class: set[str],
+                canonical: Callable[[cst.BaseExpression], str | None]) -> bool:
+    """Whether an expression gives each class its own value: a per-class name, its attribute (``folder.name``),
+    ``classes.index(name)``, ``int(name)``, ``to_categorical(i, n)``, ``i + 1``; not a table lookup, a test or a
+    function of the script's own (``labels_of[name]``, ``name in positives``, ``label_for(name)``)."""
+    if not names_read(expression) & per_class:
+        return True
+    kind = type(expression)
+    if kind is cst.Name:
+        return True
+    if kind is cst.Attribute:
+        return _one_to_one(expression.value, per_class, canonical)  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        func = expression.func  # type: ignore[attr-defined]
+        args = [arg.value for arg in expression.args]  # type: ignore[attr-defined]
+        if type(func) is cst.Attribute and func.attr.value in _ONE_TO_ONE_METHODS:
+            return func.attr.value == "index" or (not args and _one_to_one(func.value, per_class, canonical))
+        name = func.value if type(func) is cst.Name and canonical(func) is None else canonical(func)
+        return name in _ONE_TO_ONE_FUNCTIONS and bool(args) and _one_to_one(args[0], per_class, canonical)
+    if kind is cst.BinaryOperation and type(expression.operator) in (cst.Add, cst.Subtract):  # type: ignore
+        left, right = expression.left, expression.right  # type: ignore[attr-defined]
+        return (_one_to_one(left, per_class, canonical) and not names_read(right) & per_class) or (
+            _one_to_one(right, per_class, canonical) and not names_read(left) & per_class)
+    return False
+
+
+def _over_classes(loop: LoopContext, canonical: Callable[[cst.BaseExpression], str | None]) -> bool:
+    """Whether a loop walks folders or class names, not the rows of a table: a folder listing (``os.listdir``,
+    ``sorted(glob(...))``, their ``enumerate``), names written out (``["cats", "dogs"]``), or ``range(10)``."""
+    value = loop.iterable
+    if isinstance(value, ZipValue) and value.enumerate and value.parts:
+        value = value.parts[0]
+    if isinstance(value, FolderListing):
+        return True
+    items = value.items if isinstance(value, Seq) else tuple(Const(v) for v in value.value) \
+        if isinstance(value, Const) and isinstance(value.value, tuple) else None
+    if items:
+        return all(isinstance(item, Const) and isinstance(item.value, (str, int)) for item in items)
+    if isinstance(value, RangeValue):
+        return value.over is None and value.values is not None
+    return _lists(loop.node.iter, canonical)  # Path(root).iterdir(), tqdm(os.listdir(root))

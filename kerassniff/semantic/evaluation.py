@@ -6,7 +6,6 @@ A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expressi
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 import libcst as cst
 
@@ -308,9 +307,7 @@ class Evaluation:
         if receiver:
             names.append(node.func.value.value)  # type: ignore[attr-defined]
         for name in names:
-            value = frame.scope.lookup(name)
-            if isinstance(value, ComprehensionValue) and value.blocks:
-                self.rebind(name, replace(value, blocks=()), frame)
+            self.forget_runs(name, frame)
 
     @staticmethod
     def rebind(name: str, value: Value, frame: Frame) -> None:

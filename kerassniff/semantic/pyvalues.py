@@ -33,6 +33,12 @@ UNKNOWN = Unknown()
 
 
 @dataclass(frozen=True)
+class FolderListing(Unknown):
+    """The entries of a folder (``os.listdir(root)``, ``glob.glob(pattern)``, ``sorted(...)`` of one): unknown names,
+    known to be a folder's (a loop over them walks folders or files, not the rows of a table)."""
+
+
+@dataclass(frozen=True)
 class VersionFlag(Unknown):
     """A flag computed from a library's version (``keras_2 = int(keras.__version__[0]) > 1``).
 

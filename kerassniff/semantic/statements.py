@@ -5,6 +5,7 @@ method, found through a table (:data:`_STATEMENTS`, :data:`_SMALL`, :data:`_TARG
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 import libcst as cst
@@ -253,6 +254,21 @@ class Statements:
         return constant_run(loops, value, node) or self.folder_loops.folder_run(
             loops, appended, lambda func: self.library_name(func, frame))
 
+    def forget_runs(self, name: str, frame: Frame) -> None:
+        """The list ``name`` holds may have been reordered (shuffled in place, written back through ``ys[:] =``):
+        it, and every other name of this scope and those around it bound to the same list (``labels = ys``), no
+        longer has known runs."""
+        value = frame.scope.lookup(name)
+        if not (isinstance(value, ComprehensionValue) and value.blocks):
+            return
+        plain = replace(value, blocks=())
+        scope: Scope | None = frame.scope
+        while scope is not None:
+            for key, held in list(scope.vars.items()):
+                if held is value:
+                    scope.vars[key] = plain
+            scope = scope.parent
+
     def library_name(self, node: cst.BaseExpression, frame: Frame) -> str | None:
         """The canonical name of an imported function a name or attribute holds (``os.listdir``), looked up without
         evaluating anything."""
@@ -292,6 +308,8 @@ class Statements:
         """``x[...] = value``.  Writing into part of an array the same array's values with more scaling steps
         (``x[..., c] = (x[..., c] - mean[c]) / std[c]``, once per channel) scales the array: it takes those steps."""
         current = self.eval(target.value, frame)
+        if self.lists_in_blocks and type(target.value) is cst.Name:
+            self.forget_runs(target.value.value, frame)  # ys[:] = shuffled: the list's order is the new items'
         keys = [self.eval(element.slice.value, frame) for element in target.slice if type(element.slice) is cst.Index]
         if type(current) is Symbol and current.name == "os.environ" and len(keys) == 1:
             set_environment(self.script.environment, keys[0], value)  # os.environ["TF_USE_LEGACY_KERAS"] = "1"

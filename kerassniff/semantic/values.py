@@ -20,6 +20,7 @@ from kerassniff.semantic.pyvalues import (
     ComprehensionValue,
     Const,
     DictValue,
+    FolderListing,
     FormattedValue,
     FunctionValue,
     Instance,
@@ -42,7 +43,7 @@ from kerassniff.semantic.pyvalues import (
 )
 
 __all__ = [
-    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "DataValue", "DictValue",
+    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "DataValue", "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",

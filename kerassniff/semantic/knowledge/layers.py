@@ -133,7 +133,7 @@ LINEAR_TRANSPARENT = PASS_THROUGH | AVERAGE_POOLING_LAYERS | {
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
     "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
-    "UpSampling1D", "UpSampling2D", "UpSampling3D", "InputLayer",
+    "UpSampling1D", "UpSampling2D", "UpSampling3D", "InputLayer", "Normalization", "Rescaling",
 }
 # Layers that keep the number of features/channels of their input.
 WIDTH_PRESERVING = ((LINEAR_TRANSPARENT | POOLING_LAYERS) - {"Flatten", "Reshape", "Permute", "RepeatVector"}) | {

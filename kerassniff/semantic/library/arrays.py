@@ -188,7 +188,10 @@ def convert_image_dtype(call: LibraryCall) -> Value:
 
 
 def to_categorical(call: LibraryCall) -> Value:
-    return one_hot(call.data, int_value(call.args.get("num_classes", 1)), call.node)
+    data = call.data
+    if data is None and isinstance(call.first, ComprehensionValue) and call.first.blocks:
+        data = data_of(from_collection(call.first, call.node))  # labels appended class by class: rows kept in order
+    return one_hot(data, int_value(call.args.get("num_classes", 1)), call.node)
 
 
 def preprocess_input(call: LibraryCall) -> Value:
