@@ -88,13 +88,13 @@ def _whole_arrays(call: CallSite) -> list[Data]:
 
 def sample_shape(data: Data, calls: Calls) -> Shape | None:
     """The shape of one sample of ``data`` as it reaches a model, or None when not known."""
-    if data.is_sample or data.batches or data.conditional or data.table or id(data.source.node) in calls.combined:
+    if data.is_sample or data.batches or data.conditional or data.table:
         return None
-    shape = source_shape(data, calls)
+    shape = None if id(data.source.node) in calls.combined else source_shape(data, calls)
     for index, step in enumerate(data.steps):
-        if shape is None:
-            return None
-        shape = step_shape(shape, data, index, calls)
+        if shape is None and not (step.kind == "reshape" and step.detail == "reshape"):
+            continue  # not known until a reshape names every axis (x.reshape(-1, 30, 1) of windows of any shape)
+        shape = step_shape(shape, data, index, calls)  # type: ignore[arg-type]
     return shape
 
 
