@@ -318,5 +318,5 @@ def _over_classes(loop: LoopContext, canonical: Callable[[cst.BaseExpression], s
     if items:
         return all(isinstance(item, Const) and isinstance(item.value, (str, int)) for item in items)
     if isinstance(value, RangeValue):
-        return value.over is None and value.values is not None
+        return value.over is None and (value.values is not None or value.count is not None)  # range(43)
     return _lists(loop.node.iter, canonical)  # Path(root).iterdir(), tqdm(os.listdir(root))
