@@ -102,7 +102,7 @@ class FolderLoops:
         if read & facts.varying or not read & facts.per_class or read & facts.mapped \
                 or not _one_to_one(appended, facts.per_class, canonical):
             return None
-        if not any(type(loop.node) is cst.For and not loop.unrolled and facts.lists_folder(loop.node.iter)
+        if not any(type(loop.node) is cst.For and not loop.unrolled and facts.lists_folder(loop.node.iter, canonical)
                    for loop in loops[:-1]):
             return None
         return Block(outer, (), FOLDER, outer.iter)
@@ -128,7 +128,6 @@ class _LoopFacts:
     varying: set[str]
     listing: set[str] = field(default_factory=set)
     mapped: set[str] = field(default_factory=set)  # per-class names that several classes may share
-    canonical: Callable[[cst.BaseExpression], str | None] | None = None
 
     @classmethod
     def of(cls, loop: cst.For, canonical: Callable[[cst.BaseExpression], str | None]) -> "_LoopFacts":
@@ -148,15 +147,15 @@ class _LoopFacts:
         mapped = {name for b in bindings if b.value is not None and not _one_to_one(b.value, per_class, canonical)
                   for name in b.names if name in per_class}
         _spread(mapped, [b for b in bindings if set(b.names) <= per_class], lambda b: bool(b.read & mapped))
-        return cls(per_class, varying, listing, mapped, canonical)
+        return cls(per_class, varying, listing, mapped)
 
-    def lists_folder(self, iterable: cst.BaseExpression) -> bool:
+    def lists_folder(self, iterable: cst.BaseExpression, canonical: Callable[[cst.BaseExpression], str | None]) -> bool:
         """Whether a loop over ``iterable`` walks one class's folder: a listing of a per-class path, or a per-class
         name that holds one."""
         read = names_read(iterable)
         if read & self.listing:
             return True
-        return bool(read & self.per_class) and self.canonical is not None and _lists(iterable, self.canonical)
+        return bool(read & self.per_class) and _lists(iterable, canonical)
 
 
 def _spread(names: set[str], bindings: list[_Binding], adds: Callable[[_Binding], bool]) -> None:

@@ -163,7 +163,7 @@ class ControlFlow:
         targets = tuple(target_names(node.target))
         flow: Flow = None
         if items is not None:
-            context = LoopContext(node, iterable, targets, True, self.loop, scope=frame.scope)
+            context = LoopContext(node, iterable, targets, True, self.loop, scope=id(frame.scope))
             for index, item in enumerate(items):
                 context.round = index
                 self.assign(node.target, item, frame)
@@ -173,7 +173,7 @@ class ControlFlow:
         else:
             element, per_sample = self.element_of(iterable, node)
             context = LoopContext(node, iterable, targets, False, self.loop, per_sample, range_count(iterable),
-                                  scope=frame.scope)
+                                  scope=id(frame.scope))
             self.assign(node.target, element, frame)
             self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
         if flow == EXIT:
@@ -184,7 +184,7 @@ class ControlFlow:
 
     def exec_while(self, node: cst.While, frame: Frame) -> Flow:
         self.eval(node.test, frame)
-        self.with_loop(LoopContext(node, UNKNOWN, (), False, self.loop, scope=frame.scope),
+        self.with_loop(LoopContext(node, UNKNOWN, (), False, self.loop, scope=id(frame.scope)),
                        lambda: self.exec_loop_body(node.body, frame))
         if node.orelse:
             self.exec_suite(node.orelse.body, frame)

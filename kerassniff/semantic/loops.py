@@ -18,7 +18,7 @@ class LoopContext:
     parent: "LoopContext | None" = None
     per_sample: bool = False  # iterates the samples of an array
     count: int | None = None  # iterations, when known (for loops that are not unrolled)
-    scope: object = None  # the scope of the frame that runs the loop (a function called in it has its own)
+    scope: int = 0  # id() of the scope of the frame that runs the loop (a function called in it has its own)
     round: int = 0  # which pass of an unrolled loop is being interpreted
 
     def repetitions(self) -> int | None:

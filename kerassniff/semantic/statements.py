@@ -246,7 +246,7 @@ class Statements:
         :mod:`kerassniff.semantic.class_blocks`)."""
         loops = []
         context = self.loop
-        while context is not None and context.scope is frame.scope:
+        while context is not None and context.scope == id(frame.scope):
             loops.append(context)
             context = context.parent
         if not loops or context is not None:  # not in a loop, or in a function called inside one
