@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
 
 from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
@@ -26,7 +27,7 @@ def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall
         if not model.heads():
             continue
         for compile_call in model.compiles:
-            if _replaced_unused(model, compile_call):
+            if _replaced_unused(script, model, compile_call):
                 continue  # compiled again before any training: this loss never trains the model
             heads = model.heads_when_compiled(compile_call)
             for loss in compile_call.losses:
@@ -41,15 +42,27 @@ def _pair_losses_with_heads(script: Script) -> Iterator[tuple[Model, CompileCall
                         yield model, compile_call, loss, head
 
 
-def _replaced_unused(model: Model, compile_call: CompileCall) -> bool:
-    """Whether the model is compiled again before any fit() or evaluate() runs with this compile() in force."""
-    later = [other.order for other in model.compiles if other.order > compile_call.order]
+def _replaced_unused(script: Script, model: Model, compile_call: CompileCall) -> bool:
+    """Whether the model is compiled again, by a statement of the script's top level that always runs, before any
+    fit() or evaluate() runs with this compile() in force (a compile() under an if may not replace it)."""
+    later = [other for other in model.compiles if other.order > compile_call.order]
     if not later:
         return False
-    replaced = min(later)
+    following = min(later, key=lambda other: other.order)
+    if not _top_level_statement(script, following.node):
+        return False
+    replaced = following.order
     used = [*(fit.order for fit in model.fits),
             *(call.order for call in model.inferences if call.method in ("evaluate", "test_on_batch"))]
     return not any(compile_call.order < order < replaced for order in used)
+
+
+def _top_level_statement(script: Script, node: cst.CSTNode) -> bool:
+    """Whether a call is part of a simple statement at the script's top level (not inside an if, a loop, a with or a
+    function)."""
+    top = next((call.top for call in script.calls if call.node is node), None)
+    return top is not None and top < len(script.module.body) and \
+        type(script.module.body[top]) is cst.SimpleStatementLine
 
 
 def hand_loss_heads(script: Script) -> Iterator[tuple[Model, LossSpec, OutputHead]]:

@@ -1,14 +1,16 @@
 """KS205 test-set-as-validation (seed 004)."""
 from __future__ import annotations
 
+import posixpath
 from dataclasses import replace
 
-import posixpath
+import libcst as cst
 
 from kerassniff.checks._shared import events, trainer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.dataflow import name_words
 from kerassniff.semantic.keras_values import Predictions
 
@@ -23,7 +25,7 @@ def check(script: Script):
         validation = [e for e in events(script, model, "x", ("validation",)) if _is_test(e.data)]
         for final in events(script, model, "x", ("evaluate",)):
             for used in validation:
-                if used.order < final.order and _same_array(used.data, final.data):
+                if used.order < final.order and _same_array(script, used.data, final.data):
                     yield Report(final.call_node, (
                         f"evaluate() on {final.data.label} reuses the validation_data of "
                         f"{trainer_name(script, used.call_node)} "
@@ -39,7 +41,7 @@ def _scored_predictions(script: Script, model, validation: list):
     """predict() on the test split that was validation_data, its predictions scored by scikit-learn
     (``accuracy_score(y_test, model.predict(x_test).argmax(1))``): the final evaluation, done by hand."""
     predictions = [final for final in events(script, model, "x", ("predict",))
-                   if any(used.order < final.order and _same_array(used.data, final.data) for used in validation)]
+                   if any(used.order < final.order and _same_array(script, used.data, final.data) for used in validation)]
     if not predictions:
         return  # (most models: the scorers and shuffles below are looked for only when there is something to score)
     scorers = [call for call in script.calls if call.callee and call.callee.startswith(SCORING_PREFIX)]
@@ -49,7 +51,7 @@ def _scored_predictions(script: Script, model, validation: list):
         if final.data.group in perturbed:
             continue
         for used in validation:
-            if id(final.call_node) in reported or used.order >= final.order or not _same_array(used.data, final.data):
+            if id(final.call_node) in reported or used.order >= final.order or not _same_array(script, used.data, final.data):
                 continue
             scorer = _scorer(scorers, final)
             if scorer is None:
@@ -124,10 +126,24 @@ def _words(name: str | None) -> set[str]:
     return words
 
 
-def _same_array(a, b) -> bool:
+def _same_array(script: Script, a, b) -> bool:
     """The same samples of the same split, however each was scaled or reshaped on the way (a validation flow that
-    rescales ``x_test``, then ``evaluate(x_test / 255.0)``): the steps change the values, not which samples."""
+    rescales ``x_test``, then ``evaluate(x_test / 255.0)``): the steps change the values, not which samples. Two
+    slices written where the arrays are made tell parts apart (``x_test[:5000]`` validates, ``x_test[5000:]`` is
+    scored); a slice of the whole array validated is still part of it."""
+    cut_a, cut_b = _slices(script, a), _slices(script, b)
+    if cut_a and cut_b and cut_a != cut_b:
+        return False  # two parts cut differently (halves may not overlap); a part of the whole array does
     if a.is_same_array(b):
         return True
-    return a.steps != b.steps and a.is_same_array(replace(b, steps=a.steps)) and \
-        (a.n_samples is None or b.n_samples is None or a.n_samples == b.n_samples)
+    return a.steps != b.steps and a.is_same_array(replace(b, steps=a.steps)) and (
+        bool(cut_a or cut_b) or a.n_samples is None or b.n_samples is None or a.n_samples == b.n_samples)
+
+
+def _slices(script: Script, data) -> frozenset[str]:
+    """The slices of samples written in the code that made the array (``x_test[5000:] / 255.``)."""
+    node = data.node
+    if node is None:
+        return frozenset()
+    return frozenset(script.code_of(sub) for sub in walk_code(node) if type(sub) is cst.Subscript
+                     and any(type(element.slice) is cst.Slice for element in sub.slice))

@@ -152,7 +152,13 @@ def _joined(separator: str, parts: Value) -> Value:
         return UNKNOWN
     if all(isinstance(item, Const) and isinstance(item.value, str) for item in items):
         return Const(separator.join(item.value for item in items))  # type: ignore[union-attr]
-    ending = string_ending(items[-1])
+    known = 0  # the written-out strings at the end, joined with the separator before each
+    while known < len(items) and isinstance(items[-1 - known], Const) and isinstance(items[-1 - known].value, str):
+        known += 1
+    if known:  # ".".join([name, "weights", "h5"]) ends with ".weights.h5"
+        ending = separator + separator.join(item.value for item in items[-known:])  # type: ignore[union-attr]
+    else:
+        ending = string_ending(items[-1])
     return FormattedValue(ending, ending) if ending else UNKNOWN
 
 

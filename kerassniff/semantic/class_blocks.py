@@ -23,7 +23,7 @@ import libcst as cst
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTING_METHODS, FOLDER_LISTINGS
 from kerassniff.semantic.loops import LoopContext
 from kerassniff.semantic.dataflow import RangeValue
-from kerassniff.semantic.pyvalues import Block, Const, FolderListing, Seq, Value, ZipValue
+from kerassniff.semantic.pyvalues import Block, Const, DictValue, FolderListing, Seq, Value, ZipValue
 from kerassniff.semantic.syntax import names_read, walk_code
 
 FOLDER = "folder"  # a Block's value for a run of one class folder (the class is not a constant)
@@ -87,13 +87,14 @@ class FolderLoops:
         self._facts: dict[int, _LoopFacts] = {}
 
     def folder_run(self, loops: list[LoopContext], appended: cst.BaseExpression | None,
-                   canonical: Callable[[cst.BaseExpression], str | None]) -> Block | None:
+                   canonical: Callable[[cst.BaseExpression], str | None],
+                   lookup: Callable[[str], Value | None] = lambda name: None) -> Block | None:
         """The run an append of ``appended`` makes when it is a per-class value appended inside a loop over that
         class's folder listing, in the outermost loop of the frame (``loops``: innermost first)."""
         if appended is None or len(loops) < 2 or type(loops[-1].node) is not cst.For:
             return None
         outer: cst.For = loops[-1].node  # type: ignore[assignment]
-        if not _over_classes(loops[-1], canonical):
+        if not _over_classes(loops[-1], canonical, lookup):
             return None
         facts = self._facts.get(id(outer))
         if facts is None:
@@ -304,18 +305,36 @@ def _one_to_one(expression: cst.BaseExpression, per_class: set[str],
     return False
 
 
-def _over_classes(loop: LoopContext, canonical: Callable[[cst.BaseExpression], str | None]) -> bool:
+def _over_classes(loop: LoopContext, canonical: Callable[[cst.BaseExpression], str | None],
+                  lookup: Callable[[str], Value | None]) -> bool:
     """Whether a loop walks folders or class names, not the rows of a table: a folder listing (``os.listdir``,
-    ``sorted(glob(...))``, their ``enumerate``), names written out (``["cats", "dogs"]``), or ``range(10)``."""
+    ``sorted(glob(...))``, their ``enumerate``), names written out (``["cats", "dogs"]``, a dict's keys or items),
+    ``range(10)``, or ``range(len(classes))`` of such names."""
     value = loop.iterable
     if isinstance(value, ZipValue) and value.enumerate and value.parts:
         value = value.parts[0]
+    if _names_of_classes(value):
+        return True
+    if isinstance(value, RangeValue) and value.over is None and (value.values is not None or value.count is not None):
+        return True  # range(43)
+    iterable = loop.node.iter  # type: ignore[attr-defined]
+    if type(iterable) is cst.Call and type(iterable.func) is cst.Name and len(iterable.args) == 1:
+        inner = iterable.args[0].value
+        if iterable.func.value == "range" and type(inner) is cst.Call and type(inner.func) is cst.Name and \
+                inner.func.value == "len" and len(inner.args) == 1 and type(inner.args[0].value) is cst.Name:
+            return _names_of_classes(lookup(inner.args[0].value.value))  # range(len(classes))
+    if type(iterable) is cst.Call and type(iterable.func) is cst.Attribute and not iterable.args and \
+            iterable.func.attr.value in ("items", "keys") and type(iterable.func.value) is cst.Name:
+        table = lookup(iterable.func.value.value)  # CLASSES.items() of a dict written out
+        return isinstance(table, DictValue) and bool(table.items) and all(
+            isinstance(key, Const) and isinstance(key.value, str) for key, _ in table.items)
+    return _lists(iterable, canonical)  # Path(root).iterdir(), tqdm(os.listdir(root))
+
+
+def _names_of_classes(value: Value | None) -> bool:
+    """A folder listing, or names (or numbers) written out."""
     if isinstance(value, FolderListing):
         return True
     items = value.items if isinstance(value, Seq) else tuple(Const(v) for v in value.value) \
         if isinstance(value, Const) and isinstance(value.value, tuple) else None
-    if items:
-        return all(isinstance(item, Const) and isinstance(item.value, (str, int)) for item in items)
-    if isinstance(value, RangeValue):
-        return value.over is None and (value.values is not None or value.count is not None)  # range(43)
-    return _lists(loop.node.iter, canonical)  # Path(root).iterdir(), tqdm(os.listdir(root))
+    return bool(items) and all(isinstance(item, Const) and isinstance(item.value, (str, int)) for item in items)

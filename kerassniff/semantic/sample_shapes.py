@@ -61,6 +61,8 @@ class Calls:
 
     by_node: dict[int, CallSite] = field(default_factory=dict)
     combined: set[int] = field(default_factory=set)  # id() of the Source nodes
+    combiners: set[int] = field(default_factory=set)  # id() of the combining calls' nodes
+    combinations: dict[int, int] = field(default_factory=dict)  # id() of a Source node -> calls combining it
 
     def get(self, node_id: int) -> CallSite | None:
         return self.by_node.get(node_id)
@@ -70,7 +72,12 @@ def calls_by_node(calls: list[CallSite]) -> Calls:
     index = Calls({id(call.node): call for call in calls})
     for call in calls:
         if call.callee in COMBINERS and not _along_samples(call):
-            index.combined.update(id(data.source.node) for data in _whole_arrays(call))
+            parts = _whole_arrays(call)
+            index.combined.update(id(data.source.node) for data in parts)
+            for source in {id(data.source.node) for data in parts}:
+                index.combinations[source] = index.combinations.get(source, 0) + 1
+            if parts:
+                index.combiners.add(id(call.node))
     return index
 
 
@@ -90,12 +97,46 @@ def sample_shape(data: Data, calls: Calls) -> Shape | None:
     """The shape of one sample of ``data`` as it reaches a model, or None when not known."""
     if data.is_sample or data.batches or data.conditional or data.table:
         return None
-    shape = None if id(data.source.node) in calls.combined else source_shape(data, calls)
+    combined = id(data.source.node) in calls.combined
+    if calls.combinations.get(id(data.source.node), 0) > 1:
+        return None  # combined twice (parts stacked, then joined again): which reshape came when is not known
+    shape = None if combined else source_shape(data, calls)
     for index, step in enumerate(data.steps):
-        if shape is None and not (step.kind == "reshape" and step.detail == "reshape"):
-            continue  # not known until a reshape names every axis (x.reshape(-1, 30, 1) of windows of any shape)
+        if shape is None:
+            # not known until a reshape names every axis with a number written in it (x.reshape(-1, 30, 1) of
+            # windows of any shape); for an array combined from several, only a reshape of the combined array
+            # itself (np.array([...]).reshape)
+            if step.kind != "reshape" or step.detail != "reshape" or not _written_axes(step.node) or (
+                    combined and not _of_combined(step, calls)):
+                continue
         shape = step_shape(shape, data, index, calls)  # type: ignore[arg-type]
     return shape
+
+
+def _written_axes(node) -> bool:
+    """Whether a reshape call writes every axis after the samples as a number (``x.reshape(-1, 30, 1)``,
+    ``np.reshape(x, (-1, 48, 2))``): a size from a parameter may be another call's (a helper called twice)."""
+    if type(node) is not cst.Call:
+        return False
+    args = [arg.value for arg in node.args if arg.keyword is None or arg.keyword.value in ("newshape", "shape")]
+    if len(args) == 2 and type(args[1]) in (cst.Tuple, cst.List):
+        args = [element.value for element in args[1].elements]  # np.reshape(x, (-1, 30, 1))
+    elif len(args) == 1 and type(args[0]) in (cst.Tuple, cst.List):
+        args = [element.value for element in args[0].elements]  # x.reshape((-1, 30, 1))
+    return len(args) >= 2 and all(_written_number(arg) for arg in args[1:])
+
+
+def _written_number(node) -> bool:
+    if type(node) is cst.Integer:
+        return True
+    return type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus and type(node.expression) is cst.Integer
+
+
+def _of_combined(step, calls: Calls) -> bool:
+    """Whether a reshape step was applied to the result of a combining call (not to one of its parts before)."""
+    call = calls.get(id(step.node))
+    operand = _operand(call) if call is not None else None
+    return operand is not None and id(operand.data.node) in calls.combiners  # type: ignore[attr-defined]
 
 
 def source_shape(data: Data, calls: Calls) -> Shape | None:

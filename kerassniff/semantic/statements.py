@@ -252,7 +252,7 @@ class Statements:
         if not loops or context is not None:  # not in a loop, or in a function called inside one
             return None
         return constant_run(loops, value, node) or self.folder_loops.folder_run(
-            loops, appended, lambda func: self.library_name(func, frame))
+            loops, appended, lambda func: self.library_name(func, frame), frame.scope.lookup)
 
     def forget_runs(self, name: str, frame: Frame) -> None:
         """The list ``name`` holds may have been reordered (shuffled in place, written back through ``ys[:] =``):
