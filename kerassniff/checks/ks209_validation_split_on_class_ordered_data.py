@@ -17,6 +17,11 @@ from kerassniff.semantic.dataflow import Data, class_order, ordered_by_class
 from kerassniff.semantic.knowledge.losses import CROSSENTROPY_LOSSES
 from kerassniff.semantic.values import Const, const_value
 
+# Where Keras takes the validation rows from, said by every report of the rule.
+END_OF_THE_ARRAYS = ("Keras takes the validation samples from the END of x and y, before it shuffles "
+                     "(keras/src/trainers/data_adapters/array_slicing.py train_validation_split, called by fit())")
+
+
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     _, _, data, _ = run.fit_parts(finding.line)
     labels = data.get("labels") or {}
@@ -69,15 +74,12 @@ def check(script: Script):
                 continue  # folders of a regression target (a person's age): no classes to hold out
             yield _by_folder(script, fit.node, _shown(script, fit.node, y), split, order)
             continue
-        yield Report(fit.node, (
-            f"{_shown(script, fit.node, y)} is in class blocks: validation_split={split} validates on the last class only"),
-            explanation=(
-                f"The labels come class after class ({script.code_of(order.node)}, {{order}}) "
-                f"and nothing shuffles them before this fit(). Keras takes the validation samples from the END of "
-                f"x and y, before it shuffles (keras/src/trainers/data_adapters/array_slicing.py "
-                f"train_validation_split, called by fit()): the last {split:.0%} are all of the last class. "
-                f"Training then rarely or never sees that class, and the validation accuracy measures one class."),
-            facts={"validation_split": split, "ordered_by": "class"}, mentions={"order": order.node})
+        yield _ordered(fit.node, split, "class", order, (
+            f"{_shown(script, fit.node, y)} is in class blocks: validation_split={split} validates on the last class "
+            f"only"), (
+            f"The labels come class after class ({script.code_of(order.node)}, {{order}}) and nothing shuffles them "
+            f"before this fit(). {END_OF_THE_ARRAYS}: the last {split:.0%} are all of the last class. Training then "
+            f"rarely or never sees that class, and the validation accuracy measures one class."))
 
 
 def _classifier(fit) -> bool:
@@ -98,33 +100,33 @@ def _shown(script: Script, fit_node: cst.Call, labels: Data) -> str:
 
 
 def _by_folder(script: Script, fit_node, shown: str, split: float, order) -> Report:
-    return Report(fit_node, (
-        f"{shown} is in class-folder order: validation_split={split} validates on the last classes only"),
-        explanation=(
-            f"The labels are appended in a loop over class folders ({script.code_of(order.node)}, {{order}}), one "
-            f"folder's files after another, and nothing shuffles them before this fit(). Keras takes the validation "
-            f"samples from the END of x and y, before it shuffles (keras/src/trainers/data_adapters/array_slicing.py "
-            f"train_validation_split, called by fit()): the last {split:.0%} are the files of the last folder or "
-            f"folders. Training then sees little or nothing of those classes, and the validation accuracy measures "
-            f"them only."),
-        facts={"validation_split": split, "ordered_by": "folder"}, mentions={"order": order.node})
+    return _ordered(fit_node, split, "folder", order, (
+        f"{shown} is in class-folder order: validation_split={split} validates on the last classes only"), (
+        f"The labels are appended in a loop over class folders ({script.code_of(order.node)}, {{order}}), one "
+        f"folder's files after another, and nothing shuffles them before this fit(). {END_OF_THE_ARRAYS}: the "
+        f"last {split:.0%} are the files of the last folder or folders. Training then sees little or nothing of "
+        f"those classes, and the validation accuracy measures them only."))
 
 
 def _minority_last(script: Script, fit_node, data: Data, split: float, order) -> Report:
-    return Report(fit_node, (
-        f"{data.label} ends with the rows an over-sampler added: validation_split={split} validates on them"),
-        explanation=(
-            f"{script.code_of(order.node)} ({{order}}) returns the original rows first and then the rows it "
-            f"made for the smaller classes, class after class (imbalanced-learn appends them), and nothing "
-            f"shuffles them before this fit(). Keras takes the validation samples from the END of x and y, before "
-            f"it shuffles (keras/src/trainers/data_adapters/array_slicing.py train_validation_split): the last "
-            f"{split:.0%} are those added rows (all of them when the sampler added at least {split:.0%} of the rows, "
-            f"as it does for a class much smaller than the others), synthetic or copied minority rows made from "
-            f"training rows. The validation score then measures how well the model recalls its own training data "
-            f"for that class."),
+    return _ordered(fit_node, split, "minority-last", order, (
+        f"{data.label} ends with the rows an over-sampler added: validation_split={split} validates on them"), (
+        f"{script.code_of(order.node)} ({{order}}) returns the original rows first and then the rows it "
+        f"made for the smaller classes, class after class (imbalanced-learn appends them), and nothing "
+        f"shuffles them before this fit(). {END_OF_THE_ARRAYS}: the last {split:.0%} are those added rows (all of "
+        f"them when the sampler added at least {split:.0%} of the rows, as it does for a class much smaller than the "
+        f"others), synthetic or copied minority rows made from training rows. The validation score then measures "
+        f"how well the model recalls its own training data for that class."),
         fix_hint=("split first (train_test_split(x, y, stratify=y)), over-sample the training part only, and "
-                  "pass the untouched part as validation_data="),
-        facts={"validation_split": split, "ordered_by": "minority-last"}, mentions={"order": order.node})
+                  "pass the untouched part as validation_data="))
+
+
+def _ordered(fit_node, split: float, ordered_by: str, order, message: str, explanation: str,
+             fix_hint: str | None = None) -> Report:
+    """The report on a fit(): its message and explanation, the split and the order it judged, the code that made
+    the order."""
+    return Report(fit_node, message, fix_hint=fix_hint, explanation=explanation,
+                  facts={"validation_split": split, "ordered_by": ordered_by}, mentions={"order": order.node})
 
 
 def _shuffled_in_place(script: Script, arrays: list[Data]) -> bool:
