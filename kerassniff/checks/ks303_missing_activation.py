@@ -1,6 +1,8 @@
 """KS303 missing-activation: two affine layers in a row collapse into one."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.checks._shared import kernel_layer, layer_chains
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
@@ -17,7 +19,10 @@ from kerassniff.semantic.architecture import (
     layer_text,
 )
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.training import REGRESSION_LOSSES
+from kerassniff.semantic.training import LOSS_ALIASES, REGRESSION_LOSSES
+from kerassniff.semantic.names import is_keras, keras_relative, short
+from kerassniff.semantic.syntax import walk_code
+from kerassniff.semantic.values import ModelValue
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -41,7 +46,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
-        if _linear_regression(model):
+        if _linear_regression(script, model):
             continue
         for pair in affine_neighbours(model):
             layer = pair.layer
@@ -109,10 +114,43 @@ def _projection(pair: Neighbours) -> bool:
 _TRANSPOSED = frozenset({"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "Deconvolution2D", "Deconv2D"})
 
 
-def _linear_regression(model: Model) -> bool:
+def _added_losses(script: Script, model: Model) -> list[str | None]:
+    """The Keras losses called inside ``model.add_loss(...)`` (``K.mean(mse(y_in, out))``), by canonical name: the
+    loss of a model compiled without one (None for a call of another library, which may be anything)."""
+    calls = {id(call.node): call for call in script.calls}
+    names: list[str | None] = []
+    for call in script.calls:
+        if call.method != "add_loss" or not isinstance(call.receiver, ModelValue) or call.receiver.model is not model:
+            continue
+        for node in _loss_expressions(script, call):
+            for inner in walk_code(node):
+                site = calls.get(id(inner)) if type(inner) is cst.Call else None
+                if site is not None and site.callee is not None and is_keras(site.callee) and \
+                        ".losses." in f".{keras_relative(site.callee)}":
+                    names.append(LOSS_ALIASES.get(short(site.callee).lower()))
+    return names
+
+
+def _loss_expressions(script: Script, call) -> list[cst.BaseExpression]:
+    """The code of what ``add_loss`` is given: its argument, and for a name, what the script's top level last bound
+    the name to before the call (``loss = K.mean(mse(out, y_in))``, then ``model.add_loss(loss)``)."""
+    found: list[cst.BaseExpression] = []
+    for arg in call.node.args:
+        found.append(arg.value)
+        if type(arg.value) is cst.Name and call.top is not None:
+            bound = [small.value for statement in script.module.body[:call.top]
+                     if type(statement) is cst.SimpleStatementLine for small in statement.body
+                     if type(small) is cst.Assign and any(type(target.target) is cst.Name and
+                                                          target.target.value == arg.value.value
+                                                          for target in small.targets)]
+            found.extend(bound[-1:])
+    return found
+
+
+def _linear_regression(script: Script, model: Model) -> bool:
     """A model with no non-linearity at all, trained with a regression loss: a linear regression on purpose."""
     chains = exact_chains(model)
-    losses = [loss.name for call in model.compiles for loss in call.losses]
+    losses = [loss.name for call in model.compiles for loss in call.losses] or _added_losses(script, model)
     if not chains or not losses or any(name not in REGRESSION_LOSSES for name in losses):
         return False
     for chain in chains:
