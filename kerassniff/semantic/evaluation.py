@@ -6,7 +6,6 @@ A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expressi
 """
 from __future__ import annotations
 
-
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls

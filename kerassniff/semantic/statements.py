@@ -14,11 +14,10 @@ from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import set_environment
 from kerassniff.semantic.class_blocks import constant_run, grown_blocks
 from kerassniff.semantic.folding import is_list, listed, representative, seq_items
-from kerassniff.semantic.pyvalues import unpack
+from kerassniff.semantic.pyvalues import Block, unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
 from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model
-from kerassniff.semantic.pyvalues import Block
 from kerassniff.semantic.values import (
     UNKNOWN,
     ClassValue,

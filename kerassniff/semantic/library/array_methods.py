@@ -27,13 +27,13 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import (
-    SHAPE_ONLY, Statistic, encode, factorize, from_collection, make, reduces_over_samples,
+    SHAPE_ONLY, Statistic, encode, factorize, list_in_runs, make, reduces_over_samples,
 )
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.datasets import OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, ComprehensionValue, Const, Instance, Seq, SliceValue, Symbol, Value, const_value,
+    UNKNOWN, CallArgs, Const, Instance, Seq, SliceValue, Symbol, Value, const_value,
 )
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
@@ -292,9 +292,7 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
     if method not in ("fit_transform", "transform"):
         return UNKNOWN
     given = args.positional[0] if args.positional else UNKNOWN
-    data = data_of(given)
-    if data is None and isinstance(given, ComprehensionValue) and given.blocks:
-        data = data_of(from_collection(given, node))  # class names appended class by class: encoded in that order
+    data = data_of(given) or list_in_runs(given, node)  # class names appended class by class: encoded in that order
     if cls in ENCODERS:
         return encode(data, ENCODERS[cls], node)
     kind, detail = SCALER_STEPS[cls]

@@ -188,10 +188,16 @@ def convert_image_dtype(call: LibraryCall) -> Value:
 
 
 def to_categorical(call: LibraryCall) -> Value:
-    data = call.data
-    if data is None and isinstance(call.first, ComprehensionValue) and call.first.blocks:
-        data = data_of(from_collection(call.first, call.node))  # labels appended class by class: rows kept in order
+    data = call.data if call.data is not None else list_in_runs(call.first, call.node)
     return one_hot(data, int_value(call.args.get("num_classes", 1)), call.node)
+
+
+def list_in_runs(value: Value | None, node: cst.Call) -> Data | None:
+    """A list of labels appended class by class, given as it is to a function that keeps its rows' order
+    (``to_categorical(labels)``, ``LabelEncoder().fit_transform(labels)``): the array it becomes, with that order."""
+    if isinstance(value, ComprehensionValue) and value.blocks:
+        return data_of(from_collection(value, node))
+    return None
 
 
 def preprocess_input(call: LibraryCall) -> Value:
