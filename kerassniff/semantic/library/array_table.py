@@ -61,6 +61,7 @@ from kerassniff.semantic.library.arrays import (
     tfds_load,
     to_categorical,
     train_test_split,
+    unique,
 )
 from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
 from kerassniff.semantic.keras_values import Predictions
@@ -180,6 +181,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(eye, names={"eye", "identity"}, prefix="numpy."),
     row(lambda call: encode(call.data, "onehot", call.node), exact={"pandas.get_dummies"}),
     row(lambda call: factorize(call.data, call.node), exact={"pandas.factorize"}),
+    row(unique, exact={"numpy.unique"}),
     row(same_array, exact={"pandas.Categorical"}, needs_data=True),  # its .codes are integer ids
     row(data_frame, exact={"pandas.DataFrame"}),
     row(numpy_file, names={"load", "loadtxt", "genfromtxt", "fromfile"}, prefix="numpy."),

@@ -104,6 +104,19 @@ def factorize(data: Data | None, node: cst.CSTNode) -> Value:
     return Seq((encode(data, "int", node), UNKNOWN), "tuple")
 
 
+def unique(call: LibraryCall) -> Value | None:
+    """``np.unique(labels, return_inverse=True)``: (uniques, [indices,] ids, [counts]); the ids keep the rows' order,
+    so labels appended class by class stay in class blocks.  Without a known ``return_inverse=True``: not followed."""
+    given = [call.args.get(name, position)
+             for position, name in enumerate(("return_index", "return_inverse", "return_counts"), start=1)]
+    flags = [False if value is None else const_value(value) for value in given]
+    if flags[1] is not True or any(not isinstance(flag, bool) for flag in flags):
+        return None
+    data = call.data if call.data is not None else list_in_runs(call.first, call.node)
+    ids = encode(data, "int", call.node)
+    return Seq((UNKNOWN, *(UNKNOWN,) * (flags[0] is True), ids, *(UNKNOWN,) * (flags[2] is True)), "tuple")
+
+
 def with_step(data: Data | None, kind: str, detail: str, node: cst.CSTNode) -> Value:
     if data is None:
         return UNKNOWN
