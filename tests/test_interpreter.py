@@ -112,9 +112,9 @@ def interpreted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     counts: Counter[str] = Counter()
     original = Interpreter._interpret
 
-    def counting(self, function, args, self_value, **options):
+    def counting(self, function, args, self_value, node):
         counts[function.node.name.value] += 1
-        return original(self, function, args, self_value, **options)
+        return original(self, function, args, self_value, node)
 
     monkeypatch.setattr(Interpreter, "_interpret", counting)
     return counts

@@ -23,6 +23,7 @@ from kerassniff.semantic.builtins import (
 from kerassniff.semantic.frames import Frame, Scope, by_type
 from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS
 from kerassniff.semantic.summaries import Same, Summary
+from kerassniff.semantic.library.datasets import generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.training import CallSite, Reference
 from kerassniff.semantic.values import (
@@ -175,7 +176,7 @@ class Calls:
             self.version_names_seen += known.version_names
             return known.value
         seen, models = self.version_names_seen, len(self.registry.models)
-        value = self._interpret(function, args, self_value, uncalled=node is None)
+        value = self._interpret(function, args, self_value, node)
         if len(self.registry.models) == models:
             # A call that built a model keeps no summary: the next call builds another model (a factory called
             # twice gives two models, which must not be one object).
@@ -183,7 +184,8 @@ class Calls:
         return value
 
     def _interpret(self, function: FunctionValue, args: CallArgs, self_value: Value | None,
-                   uncalled: bool = False) -> Value:
+                   node: cst.Call | None) -> Value:
+        uncalled = node is None
         key = id(function.node)
         self.active.add(key)
         self.depth += 1
@@ -199,7 +201,8 @@ class Calls:
             self.active.discard(key)
             self.top_index = caller_top
         if frame.generator or (not uncalled and self.summaries.is_generator(function.node)):
-            return UNKNOWN  # a generator object: what it yields is not followed (a yield met, or in its code)
+            # a generator object: the batches it yields when every yield gives one kind of array, else not followed
+            return UNKNOWN if uncalled else generator_batches(frame.yields, node)
         return _returned(frame.returns)
 
     def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None,

@@ -282,6 +282,10 @@ def eval_named(interp: Evaluator, node: cst.NamedExpr, frame: Frame) -> Value:
 def eval_yield(interp: Evaluator, node: cst.Yield, frame: Frame) -> Value:
     """``yield x`` (or ``yield from g``): what is sent back is unknown, and the function is a generator."""
     frame.generator = True
+    if isinstance(node.value, cst.BaseExpression):
+        frame.yields.append(interp.eval(node.value, frame))
+        return UNKNOWN
+    frame.yields.append(UNKNOWN)  # ``yield from g`` or a bare ``yield``: what it gives is not followed
     return eval_passthrough(interp, node, frame)
 
 

@@ -57,6 +57,7 @@ class Frame:
     loop_bodies: tuple[cst.BaseSuite, ...] = ()
     # a ``yield`` was met: the function is a generator, and calling it returns a generator object, not its return
     generator: bool = False
+    yields: list[Value] = field(default_factory=list)  # the values its ``yield`` statements give, in order met
 
 
 # How control leaves a statement: None (falls through to the next), or one of these.  Code after a

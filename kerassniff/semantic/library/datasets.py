@@ -160,6 +160,33 @@ def batch_of(data: Data, node: cst.CSTNode) -> Value:
     return Seq((batch, DataValue(replace(data.labels, batches=False, n_samples=None, node=node))), "tuple")
 
 
+def generator_batches(yields: list[Value], node: cst.CSTNode | None) -> Value:
+    """A call of the script's own generator function (``def batches(x, y): ... yield x[i:j], y[i:j]``): a flow of
+    the batches it yields, when every ``yield`` gives an array (or an (x, y[, weights]) pair of them) of one
+    history; else not followed."""
+    pairs = [_yielded(value) for value in yields]
+    if not pairs or any(pair is None for pair in pairs):
+        return UNKNOWN
+    x, y = pairs[0]  # type: ignore[misc]
+    history = _yield_history(x, y)
+    if any(_yield_history(*pair) != history for pair in pairs[1:]):  # type: ignore[misc]
+        return UNKNOWN  # yields of different arrays or different preprocessing: which one fit() sees is not known
+    return DataValue(replace(x, batches=True, labels=_unbatched(y), is_sample=False, n_samples=None, parts=(),
+                             keras_iterator=False, node=node if node is not None else x.node))
+
+
+def _yielded(value: Value) -> tuple[Data, Data | None] | None:
+    if isinstance(value, Seq) and len(value.items) in (2, 3):
+        x = data_of(value.items[0])
+        return (x, data_of(value.items[1])) if x is not None else None
+    x = data_of(value)
+    return (x, None) if x is not None else None
+
+
+def _yield_history(x: Data, y: Data | None) -> tuple:
+    return x.source, x.group, x.split, x.scaling, x.conditional, y is None or (y.source, y.group, y.encoding)
+
+
 # ----------------------------------------------------------------------- tf.data
 def dataset_from(value: Value, node: cst.CSTNode) -> Value:
     """``Dataset.from_tensor_slices((x, y))`` / ``Dataset.zip((xs, ys))``: x's elements, with y as labels."""
