@@ -15,7 +15,7 @@ from kerassniff.cli import main
 from kerassniff.config import Config
 from tests.conftest import FIXTURES
 
-SAFE_FIXTURES = ["KS402/bad_fit_generator.py", "KS402/bad_optimizer_lr.py", "KS403/bad_constant_division.py",
+SAFE_FIXTURES = ["KS402/bad_keras1_cifar.py", "KS402/bad_optimizer_lr.py", "KS403/bad_constant_division.py",
                  "KS403/bad_len_division.py", "KS404/bad_np_int.py", "KS404/bad_numpy_float_module.py",
                  "KS404/bad_pil_antialias.py", "seeds/seed000_nasnet_tiny_imagenet.py"]
 
@@ -240,3 +240,11 @@ def test_fix_and_diff_on_standard_input(tmp_path: Path) -> None:
     assert "-x = np.zeros(3, dtype=np.float)\n+x = np.zeros(3, dtype=float)\n" in diff.stdout
     clean = CliRunner().invoke(main, ["-", "--diff"], input="x = 1\n")
     assert clean.exit_code == 0 and clean.stdout == ""
+
+
+def test_a_keyword_that_counted_samples_is_not_renamed_by_a_fix() -> None:
+    """samples_per_epoch=2000 renamed to steps_per_epoch=2000 would read batch_size times the images."""
+    result = lint_file(FIXTURES / "KS402/bad_fit_generator.py", Config())
+    keywords = [f for f in result.findings if f.code == "KS402" and "samples" in f.message]
+    assert len(keywords) == 2
+    assert all(f.fix_applicability is None for f in keywords)

@@ -38,6 +38,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
+    COUNT_CHANGING_KEYWORDS,
     LAYER_KEYWORDS,
     LOAD_FUNCTIONS,
     LOWERCASE_OPTIMIZERS,
@@ -255,7 +256,7 @@ def _keywords(call, table, where: str, story: tuple[str, str] | None):
             modern, hint = table[old]
             fix = None
             present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
-            if modern.isidentifier() and modern not in present:
+            if modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS:
                 fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern)))
             if story is None:
                 consequence, explanation = OPTIMIZER_STORIES[old]

@@ -17,6 +17,9 @@ CALL_KEYWORDS = {
     "pickle_safe": ("use_multiprocessing", "rename pickle_safe= to use_multiprocessing= (Keras 3 drops it: pass a "
                                            "PyDataset)"),
 }
+# Keywords whose modern spelling counts something else (samples -> batches): renaming alone would make the call do
+# another thing (samples_per_epoch=2000 becomes 2000 batches, 32x the images), so no automatic fix is offered.
+COUNT_CHANGING_KEYWORDS = frozenset({"samples_per_epoch", "nb_val_samples"})
 LAYER_KEYWORDS = {
     "border_mode": ("padding", "rename border_mode= to padding="),
     "subsample": ("strides", "rename subsample= to strides="),
