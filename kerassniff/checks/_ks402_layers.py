@@ -65,7 +65,7 @@ def float_sizes(call: CallSite, name: str):
             continue
         value = const_value(call.args.get(keyword, position))
         divided = type(arg.value) is cst.BinaryOperation and type(arg.value.operator) is cst.Divide
-        if not divided and not (isinstance(value, float) and not isinstance(value, bool)):
+        if not _true_division(arg.value) and not (isinstance(value, float) and not isinstance(value, bool)):
             continue
         # n / 2 -> n // 2 keeps an integer only when both sides are (n / 2.5 // would still be a float)
         integral = divided and type(arg.value.right) is cst.Integer and type(arg.value.left) in (cst.Name, cst.Integer)
@@ -78,3 +78,17 @@ def float_sizes(call: CallSite, name: str):
                                   f"float {keyword}, before any training (tf.keras 2's Dense turned it into an "
                                   f"integer). In Python 3, / always makes a float, even for 10 / 2."),
                      facts={"keyword": keyword})
+
+
+_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
+
+
+def _true_division(expression: cst.BaseExpression) -> bool:
+    """Whether the arithmetic holds a ``/`` whose float reaches the result: ``n / 2``, ``n + 1 / 2``, ``(n / 2) // 1``
+    (a float floor-divided is still a float); not inside a call (``int(n / 2)``) or a subscript."""
+    if type(expression) is cst.UnaryOperation:
+        return _true_division(expression.expression)
+    if type(expression) is not cst.BinaryOperation or not isinstance(expression.operator, _ARITHMETIC):
+        return False
+    return type(expression.operator) is cst.Divide or _true_division(expression.left) or \
+        _true_division(expression.right)
