@@ -169,7 +169,8 @@ REMOVED_FROM_KERAS = {
     "preprocessing.image.ImageDataGenerator": "use keras.utils.image_dataset_from_directory with augmentation layers "
                                               "(keras.layers.RandomFlip, ...), or import it from "
                                               "tensorflow.keras.preprocessing.image, which TensorFlow still has",
-    "preprocessing.text": "use keras.layers.TextVectorization",
+    "preprocessing.text": "use keras.layers.TextVectorization, or import it from tensorflow.keras.preprocessing.text, "
+                          "which TensorFlow still has",
     "preprocessing.sequence.TimeseriesGenerator": "use keras.utils.timeseries_dataset_from_array",
 }
 # Keras 3's own modules that a later Keras 3 release removed, with that release (checked on the released wheels):
