@@ -123,6 +123,11 @@ REMOVED_MODULES = {
     **{f"backend.in_{phase}_phase": "take the training= argument of your layer's call() and pick the branch with "
                                     "it (Keras 3 has no learning phase)" for phase in ("train", "test")},
     "backend.get_session": "drop it: Keras 3 runs without TensorFlow 1 sessions",
+    "backend.function": "build keras.Model(inputs, outputs) on the layers' outputs and call it (or predict()): Keras "
+                        "3 has no backend function",
+    "backend.placeholder": "declare the input with keras.Input(shape=...): Keras 3 has no placeholders",
+    "backend.print_tensor": "print the tensor with tf.print (or print() in eager code): Keras 3's backend has no "
+                            "print_tensor",
     "backend.set_session": "drop it: Keras 3 runs without TensorFlow 1 sessions (configure devices with "
                            "tf.config instead)",
     "initializers.initializers_v2": "import the initializers from keras.initializers itself",
