@@ -22,13 +22,15 @@ from kerassniff.semantic.guards import catches_missing_names, is_version_check, 
 from kerassniff.semantic.syntax import names_read
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
-    Predictions,
     UNKNOWN,
     Const,
+    CopiedLayer,
     DataValue,
     IndexOf,
     Instance,
     KnobConst,
+    LayerList,
+    Predictions,
     RangeValue,
     Seq,
     Value,
@@ -238,6 +240,8 @@ class ControlFlow:
             return DataValue(replace(iterable.data, is_sample=True, node=node)), True
         if isinstance(iterable, DataValue):  # a pipeline or flow: one batch, with its labels when it yields them
             return data_calls.batch_of(iterable.data, node), False
+        if isinstance(iterable, LayerList):  # one of a model's layers: copied into a Sequential, they are its layers
+            return CopiedLayer(model=iterable.model, whole=iterable.whole), False
         if isinstance(iterable, Predictions):  # a row of a model's predictions: still its predictions
             return iterable, False
         if isinstance(iterable, RangeValue) and iterable.over is not None:

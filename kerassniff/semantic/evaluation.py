@@ -46,6 +46,7 @@ from kerassniff.semantic.values import (
     HistoryLog,
     HistoryValue,
     Instance,
+    LayerList,
     ModelValue,
     ModuleValue,
     Seq,
@@ -193,6 +194,8 @@ class Evaluation:
         if type(base) is HistoryLog:
             self.read_log(base, indices[0], node)
             return UNKNOWN
+        if type(base) is LayerList and isinstance(indices[0], SliceValue):
+            return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
         return index_value(base, indices[0])
 
     def read_log(self, log: HistoryLog, key: Value, node: cst.CSTNode) -> None:

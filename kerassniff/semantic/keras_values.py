@@ -44,6 +44,16 @@ class LayerList(Unknown):
     the model)."""
 
     model: "Model | None" = field(default=None, compare=False, repr=False)
+    whole: bool = True  # every layer of the model; False for a slice of the list (``model.layers[:-1]``)
+
+
+@dataclass(frozen=True)
+class CopiedLayer(Unknown):
+    """One item of ``model.layers`` met in a loop (``for layer in vgg.layers: seq.add(layer)``): which layer it is
+    is not followed, but a Sequential that adds each in turn holds the model's layers (``whole``) or some of them."""
+
+    model: "Model | None" = field(default=None, compare=False, repr=False)
+    whole: bool = True
 
 
 @dataclass(frozen=True)

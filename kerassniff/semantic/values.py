@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kerassniff.semantic.dataflow import DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, data_of
 from kerassniff.semantic.keras_values import (
-    HistoryLog, HistoryValue, LayerList, LayerValue, ModelValue, Predictions, TensorValue,
+    CopiedLayer, HistoryLog, HistoryValue, LayerList, LayerValue, ModelValue, Predictions, TensorValue,
 )
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
@@ -43,7 +43,7 @@ from kerassniff.semantic.pyvalues import (
 )
 
 __all__ = [
-    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "DataValue", "DictValue", "FolderListing",
+    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer", "DataValue", "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",

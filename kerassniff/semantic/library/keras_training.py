@@ -5,6 +5,7 @@ program order, with the loop it ran in) and the arrays that reached the model (d
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 import libcst as cst
@@ -33,6 +34,7 @@ from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
     Const,
+    CopiedLayer,
     DataValue,
     FunctionValue,
     Instance,
@@ -98,12 +100,38 @@ def add(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.C
         if not model.layers:
             model.input_shape = added.shape
         return Const(None)  # model.add(keras.Input(...))
-    layer = as_layer(added)
+    if isinstance(added, CopiedLayer) and model.layers and model.layers[-1].node is node:
+        return Const(None)  # the copying loop's body met again: its layers are in already
+    layer = copied_layers(effects, added, node) if isinstance(added, CopiedLayer) else as_layer(added)
     if layer is None:
         model.complete = False
         layer = unknown_layer(node)
     model.layers.append(layer)
     return Const(None)
+
+
+def copied_layers(effects: Effects, added: CopiedLayer, node: cst.Call) -> Layer | None:
+    """``for layer in vgg.layers: seq.add(layer)``: the Sequential holds the network's layers, in order; as a
+    block they are the network itself (the same layer objects: freezing either freezes both).  Known only when
+    the add() is a statement of the loop over the list itself (no condition picks some), and when the list is
+    the whole of a keras.applications network; a slice (``vgg.layers[:-1]``) is a part of it whose output is not
+    known.  Any other model's layers are not followed: None (an unknown layer)."""
+    source = added.model
+    loop = effects.loop
+    if source is None or source.application is None or loop is None or not _adds_each(loop.node, node):
+        return None
+    part = source if added.whole else Model(
+        "application", source.node, source.name,
+        application=replace(source.application, include_top=None, classes=None, classifier_activation=None))
+    return Layer(source.application.name, "keras.applications", node, CallArgs(), nested=part)
+
+
+def _adds_each(loop: cst.CSTNode, call: cst.Call) -> bool:
+    """Whether ``call`` is a statement of the loop's own body (not under an if, try or inner loop)."""
+    body = getattr(loop, "body", None)
+    statements = getattr(body, "body", ())
+    return any(type(line) is cst.SimpleStatementLine and any(
+        type(small) is cst.Expr and small.value is call for small in line.body) for line in statements)
 
 
 def pop(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
