@@ -304,3 +304,32 @@ def _keras_2_only(script: Script) -> bool:
         return False
     return not any(keras_relative(raw) is not None and not raw.startswith(PRIVATE_COPY)
                    for raw in script.imports.values())
+
+
+def shared_parts(mine: Data, theirs: Data) -> tuple[str, str, dict] | None:
+    """Two parts of one tf.data pipeline cut by take()/skip() that share samples: two take()s (two prefixes) or two
+    skip()s, or a take()/skip() pair of a pipeline reshuffled each epoch before the cut (each epoch's iteration
+    draws a new order, so each part holds samples of the other's in other epochs).  (a summary for a message, the
+    why for an explanation, facts), or None."""
+    if mine.group != theirs.group:
+        return None
+    a, b = mine.parts, theirs.parts
+    if a and len(a) == len(b) and a[:-1] == b[:-1]:
+        split = len(a) - 1  # two cuts of one pipeline, last in both chains (take/take, take/skip)
+    else:  # the chains part at their first difference: ds.take(a) against ds.skip(a).take(b)
+        split = next((i for i, (x, y) in enumerate(zip(a, b)) if x[0] != y[0]), None)
+        if split is None:
+            return None  # one chain is the other's start: not two parts cut from one pipeline
+    (kind, reshuffled), (other, other_reshuffled) = a[split], b[split]
+    if "shard" in (kind, other):
+        return None  # shard(n, i) against shard(n, j): which shards is not followed
+    facts = {"split": f"{kind}/{other}", "reshuffled": bool(reshuffled or other_reshuffled)}
+    if kind == other and len(a) == len(b) == split + 1:
+        return (f"both are {kind}() of one pipeline", f"two {kind}() of one pipeline overlap: the shorter part is "
+                                                       f"inside the longer, so every sample of it is in both", facts)
+    if kind != other and (reshuffled or other_reshuffled):  # also ds.take(a) against ds.skip(a).take(b)
+        return ("take()/skip() after a shuffle redone each epoch",
+                "shuffle() reshuffles the pipeline at every iteration (reshuffle_each_iteration=True by default; "
+                "image_dataset_from_directory shuffles so too), so each epoch's take() and skip() cut a new order: "
+                "each part holds samples the other held in other epochs", facts)
+    return None

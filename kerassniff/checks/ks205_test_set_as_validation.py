@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.checks._shared import events, trainer_name
+from kerassniff.checks._shared import events, shared_parts, trainer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -34,7 +34,32 @@ def check(script: Script):
                                      "stopping, checkpoints, tuning by eye), so it no longer measures unseen data."),
                         mentions={"validation": used.call_node})
                     break
+        yield from _overlapping_parts(script, model)
         yield from _scored_predictions(script, model, validation)
+
+
+def _overlapping_parts(script: Script, model):
+    """evaluate() on a test part cut by take()/skip() from the pipeline whose other part was validation_data, when
+    the two share samples (``test_ds = val.take(5)`` and ``val_ds = val.skip(5)`` of a directory dataset reshuffled
+    each epoch, or two take()s)."""
+    tests = [e for e in events(script, model, "x", ("evaluate",)) if e.data.parts and _is_test(e.data)]
+    if not tests:
+        return
+    for final in tests:
+        for used in sorted(events(script, model, "x", ("validation",)), key=lambda e: -e.order):  # the latest first
+            shared = shared_parts(used.data, final.data) if used.order < final.order else None
+            if shared is None:
+                continue
+            _, why, facts = shared
+            kind, other = facts["split"].split("/")
+            how = f"both {kind}() of one pipeline" if kind == other else f"{kind}()/{other}() reshuffled each epoch"
+            yield Report(final.call_node, f"evaluate() on {final.data.label} shares samples with validation_data "
+                                          f"({{validation}}): {how}",
+                         explanation=(f"The test part {final.data.label} and the validation part {used.data.label} "
+                                      f"are cut from one pipeline: {why}. The validation data watched and chose the "
+                                      f"training run, so the test score is partly a validation score: optimistic."),
+                         mentions={"validation": used.call_node}, facts=facts)
+            break
 
 
 def _scored_predictions(script: Script, model, validation: list):

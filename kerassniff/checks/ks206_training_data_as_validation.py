@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._shared import shared_parts
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -106,39 +107,20 @@ def _same_folder(fit: FitCall, validation: cst.BaseExpression):
 
 
 def _overlapping_parts(fit: FitCall, validation: cst.BaseExpression):
-    """Training and validation data split from one tf.data pipeline by take()/skip() that share samples: two take()s
-    (two prefixes) or two skip()s, or a take()/skip() pair of a pipeline reshuffled each epoch before the split (each
-    epoch's iteration draws a new order, so the validation part holds batches trained on in other epochs)."""
+    """Training and validation data split from one tf.data pipeline by take()/skip() that share samples
+    (:func:`~kerassniff.checks._shared.shared_parts`)."""
     trained, held_out = fit.data(fit.x), fit.data(fit.validation_data)
-    if trained is None or held_out is None or trained.group != held_out.group:
+    shared = shared_parts(trained, held_out) if trained is not None and held_out is not None else None
+    if shared is None:
         return
-    mine, theirs = trained.parts, held_out.parts
-    if mine and len(mine) == len(theirs) and mine[:-1] == theirs[:-1]:
-        split = len(mine) - 1  # two cuts of one pipeline, last in both chains (take/take, take/skip)
-    else:  # the chains part at their first difference: ds.take(a) against ds.skip(a).take(b)
-        split = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a[0] != b[0]), None)
-        if split is None:
-            return  # one chain is the other's start: not two parts cut from one pipeline
-    (kind, reshuffled), (other, other_reshuffled) = mine[split], theirs[split]
-    if "shard" in (kind, other):
-        return  # shard(n, i) against shard(n, j): which shards is not followed
-    if kind == other and len(mine) == len(theirs) == split + 1:
-        why = (f"both are {kind}() of one pipeline", f"two {kind}() of one pipeline overlap: the shorter part is inside "
-                                                      f"the longer, so every validation batch is also trained on")
-    elif kind != other and (reshuffled or other_reshuffled):  # also ds.take(a) against ds.skip(a).take(b)
-        why = ("take()/skip() after a shuffle redone each epoch",
-               "shuffle() reshuffles the pipeline at every iteration (reshuffle_each_iteration=True by default; "
-               "image_dataset_from_directory shuffles so too), so each epoch's take() and skip() cut a new order: the "
-               "validation batches hold samples the model trained on in other epochs")
-    else:
-        return
-    yield Report(validation, f"validation_data shares samples with training: {why[0]}",
+    summary, why, facts = shared
+    yield Report(validation, f"validation_data shares samples with training: {summary}",
                  "split once with a fixed order (shuffle(..., reshuffle_each_iteration=False) before take()/skip(), or "
                  "image_dataset_from_directory(validation_split=0.2, subset='training' / 'validation', seed=...))",
-                 explanation=(f"fit() trains on {trained.label} and validates on {held_out.label}: {why[1]}. "
+                 explanation=(f"fit() trains on {trained.label} and validates on {held_out.label}: {why}. "
                               f"Validation loss and accuracy then track the training ones and cannot show overfitting; "
                               f"early stopping and checkpoints choose on training data."),
-                 facts={"split": f"{kind}/{other}", "reshuffled": bool(reshuffled or other_reshuffled)})
+                 facts=facts)
 
 
 def _overlapping_tfds_splits(fit: FitCall, validation: cst.BaseExpression):
