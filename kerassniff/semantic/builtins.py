@@ -13,7 +13,7 @@ from typing import Callable
 
 import libcst as cst
 
-from kerassniff.semantic.folding import BINOPS, cheap_to_fold, range_value
+from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, range_value
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -23,6 +23,7 @@ from kerassniff.semantic.values import (
     DataValue,
     FolderListing,
     FormattedValue,
+    IndexOf,
     KnownLen,
     LenValue,
     PartialValue,
@@ -219,6 +220,10 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
     """``left <op> right`` of plain Python values (``op`` a LibCST operator class name: "Add")."""
     if isinstance(left, Const) and isinstance(right, Const):
         return _fold_constants(left.value, op, right.value)
+    if op in ("Add", "Subtract"):
+        shifted = _shifted(left, op, right)
+        if shifted is not None:
+            return shifted
     if op == "Divide":
         return Unknown(division=node if isinstance(node, cst.BinaryOperation) else None)
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
@@ -226,6 +231,18 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
     if op == "Add" and type(left) in (Unknown, FormattedValue) and string_ending(right):
         return FormattedValue(string_ending(right), string_ending(right))  # folder + "/model.h5"
     return UNKNOWN
+
+
+def _shifted(left: Value, op: str, right: Value) -> Value | None:
+    """``len(x) - window`` and ``i + window`` (i a loop index over x's samples): the count of x's windows, and the
+    index of one sample of x, shifted by an offset (a constant or a number not known)."""
+    if isinstance(left, LenValue) and is_offset(right):
+        return LenValue(left.data, shifted=True)
+    if isinstance(left, IndexOf) and is_offset(right):
+        return left
+    if op == "Add" and isinstance(right, IndexOf) and is_offset(left):
+        return right
+    return None
 
 
 def _fold_constants(left: object, op: str, right: object) -> Value:

@@ -228,7 +228,11 @@ class RangeValue(Value):
 
 @dataclass(frozen=True)
 class LenValue(Value):
+    """``len(x)`` of an array whose sample count is not known; ``shifted``: plus or minus an offset
+    (``len(series) - window``), still about as many as x's samples (a loop over its windows)."""
+
     data: Data
+    shifted: bool = False
 
 
 @dataclass(frozen=True)

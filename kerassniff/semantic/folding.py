@@ -78,7 +78,9 @@ def cheap_to_fold(op: str, left: object, right: object) -> bool:
 def range_value(args: CallArgs) -> Value:
     bounds = args.positional
     if len(bounds) == 1 and isinstance(bounds[0], LenValue):
-        return RangeValue(None, bounds[0].data)
+        return RangeValue(None, bounds[0].data)  # range(len(x)), range(len(x) - window)
+    if len(bounds) == 2 and isinstance(bounds[1], LenValue) and is_offset(bounds[0]):
+        return RangeValue(None, bounds[1].data)  # range(window, len(x)): from the first full window on
     if len(bounds) == 1 and isinstance(bounds[0], KnownLen) and bounds[0].data is not None:
         return RangeValue(None, bounds[0].data, count=bounds[0].value)  # walks x's samples
     numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]
@@ -90,6 +92,11 @@ def range_value(args: CallArgs) -> Value:
             return RangeValue(None)
         return RangeValue(tuple(r) if count <= MAX_UNROLL else None, count=count)
     return RangeValue(None)
+
+
+def is_offset(value: Value) -> bool:
+    """An integer constant, or a number the analysis does not know (a window length given as a parameter)."""
+    return (isinstance(value, Const) and type(value.value) is int) or type(value) is Unknown
 
 
 def range_count(value: Value) -> int | None:
