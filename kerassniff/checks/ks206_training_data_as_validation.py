@@ -10,6 +10,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import tfds_slice
 from kerassniff.semantic.training import FitCall
+from kerassniff.semantic.values import Seq
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -41,6 +42,8 @@ def check(script: Script):
             yield from _same_folder(fit, validation.value)  # the flows' folders, however the flows are written
             yield from _overlapping_parts(fit, validation.value)
             yield from _overlapping_tfds_splits(fit, validation.value)
+        if isinstance(validation.value, (cst.Tuple, cst.List)) and validation.value.elements:
+            yield from _flow_of_validation_arrays(script, fit, validation.value)
         if trained is None:
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute)):
@@ -64,6 +67,34 @@ def check(script: Script):
                 f"validation sample is also a training sample. Validation loss and accuracy then track the training "
                 f"ones and cannot show overfitting; early stopping, checkpoints and learning-rate schedules that "
                 f"monitor val_loss choose on training data."))
+
+
+def _flow_of_validation_arrays(script: Script, fit: FitCall, validation: cst.Tuple | cst.List):
+    """``gen = datagen.flow(x_train, y_train)``, then ``fit(gen, validation_data=(x_train, y_train))``: the training
+    flow augments the very arrays it is validated on (the same name, the same array when the flow was made)."""
+    flow = fit.data(fit.x)
+    first = fit.validation_data.items[0] if isinstance(fit.validation_data, Seq) and fit.validation_data.items else None
+    held_out = fit.data(first) if first is not None else None
+    call = flow.node if flow is not None else None
+    if flow is None or held_out is None or not flow.batches or type(call) is not cst.Call or \
+            type(call.func) is not cst.Attribute or call.func.attr.value != "flow" or not call.args or \
+            call.args[0].keyword is not None or type(call.args[0].value) is not cst.Name:
+        return
+    array = call.args[0].value.value
+    if held_out.name != array or type(validation.elements[0].value) is not cst.Name or \
+            held_out.group != flow.group or held_out.split != flow.split or \
+            tuple(flow.steps[:len(held_out.steps)]) != held_out.steps:
+        return
+    given = fit.args.node_of("x", 0) or fit.args.node_of("generator")
+    named = given is not None and type(given.value) is cst.Name
+    name = f"'{script.code_of(given.value)}'" if named else "a flow"  # type: ignore[union-attr]
+    yield Report(validation, f"validation_data is '{array}', the array the training flow{' ' + name if named else ''} "
+                             f"yields: validation scores mirror training",
+                 explanation=(f"fit() trains on {name}, a flow over '{array}' (line {script.line_of(call)}), and "
+                              f"validates on '{array}' itself, so every validation sample is also a training sample "
+                              f"(augmented or not). Validation loss and accuracy then track the training ones and "
+                              f"cannot show overfitting; early stopping, checkpoints and learning-rate schedules that "
+                              f"monitor val_loss choose on training data."))
 
 
 def _same_flow(script: Script, fit: FitCall, trained: cst.BaseExpression, validation: cst.BaseExpression):
