@@ -328,3 +328,20 @@ def test_one_of_the_strings_with_anything_else_or_too_many_is_unknown() -> None:
     assert merge(both, UNKNOWN) is UNKNOWN and merge(UNKNOWN, both) is UNKNOWN
     many = Strings(options=tuple(f"{i}.keras" for i in range(MAX_STRINGS)))
     assert merge(many, Const("x.hdf5")) is UNKNOWN
+
+
+def test_calls_in_the_two_arms_of_an_if_interpreted_both_ways_exclude_each_other() -> None:
+    """``if augment: fit(flow) else: fit(x)`` with a knob: both arms are read, but never run together."""
+    source = (
+        "import numpy as np\nfrom tensorflow import keras\n"
+        "x = np.load('x.npy')\ny = np.load('y.npy')\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "model.compile(loss='mse')\naugment = False\n"
+        "if augment:\n    model.fit(x, y)\nelif x.ndim > 1:\n    model.fit(x / 2, y)\nelse:\n    model.fit(x, y)\n"
+        "model.evaluate(x, y)\n")
+    interpreter = _interpreter(source)
+    fits = [e for e in interpreter.script.data_events if e.role == "x" and e.kind == "fit"]
+    final = next(e for e in interpreter.script.data_events if e.role == "x" and e.kind == "evaluate")
+    assert len(fits) == 3
+    assert all(a.excludes(b) for a in fits for b in fits if a is not b)
+    assert not any(final.excludes(fit) or fit.excludes(final) for fit in fits)

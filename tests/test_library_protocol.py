@@ -29,6 +29,7 @@ class MinimalEffects:
     def __init__(self, loop: LoopContext | None = None) -> None:
         self.script = FakeScript()
         self.loop = loop
+        self.branches: tuple[tuple[int, int], ...] = ()
         self._orders = itertools.count(1)
         self.called: list[FunctionValue] = []
 

@@ -192,7 +192,7 @@ def scaling_mismatches(script: Script, model: Model, flows: bool):
     if reference is None:
         return
     for event in inputs:
-        if event is not reference and event.data.scaling != reference.data.scaling:
+        if event is not reference and event.data.scaling != reference.data.scaling and not event.excludes(reference):
             yield reference, event
 
 
@@ -222,7 +222,7 @@ def flow_array_mismatches(script: Script, model: Model):
         return
     for event in inputs:
         if not event.data.batches and event.data.group == reference.data.group \
-                and event.data.scaling != reference.data.scaling:
+                and event.data.scaling != reference.data.scaling and not event.excludes(reference):
             yield reference, event
 
 

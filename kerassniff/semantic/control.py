@@ -111,14 +111,20 @@ class ControlFlow:
             return self.exec_suite(node.body, frame)
         if taken is False:
             return self._exec_else(node.orelse, frame)
+        outer = self.branches
         with self.guarding(guard):
             before = dict(frame.scope.vars)
             objects_before = self.registry.layer_counts()
-            body_flow = self.exec_suite(node.body, frame)
-            after_body = frame.scope.vars
-            objects_after_body = self.registry.layer_counts()
-            frame.scope.vars = dict(before)
-            else_flow = self._exec_else(node.orelse, frame)
+            try:
+                self.branches = (*outer, (id(node), 0))
+                body_flow = self.exec_suite(node.body, frame)
+                after_body = frame.scope.vars
+                objects_after_body = self.registry.layer_counts()
+                frame.scope.vars = dict(before)
+                self.branches = (*outer, (id(node), 1))
+                else_flow = self._exec_else(node.orelse, frame)
+            finally:
+                self.branches = outer
             after_else = frame.scope.vars
         self.registry.branches_joined(objects_before, objects_after_body)
         return _join(frame, (body_flow, after_body), (else_flow, after_else), self.writes_file)

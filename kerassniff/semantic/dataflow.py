@@ -414,3 +414,11 @@ class DataEvent:
     call_node: cst.Call = field(repr=False)
     order: int
     model: object = field(repr=False, default=None)
+    # the arms of the if statements it ran in whose two branches were both interpreted: (id of the If, 0 for its
+    # body, 1 for its else), outermost first; two events in different arms of one if never both run
+    branches: tuple[tuple[int, int], ...] = ()
+
+    def excludes(self, other: "DataEvent") -> bool:
+        """Whether the two calls lie in different branches of one if (``if augment: fit(flow) else: fit(x)``)."""
+        arms = dict(self.branches)
+        return any(arms.get(statement, arm) != arm for statement, arm in other.branches)

@@ -42,6 +42,11 @@ class Effects(Protocol):
         """The innermost loop being interpreted, None at straight-line code."""
         ...
 
+    @property
+    def branches(self) -> tuple[tuple[int, int], ...]:
+        """The arms of the ifs being interpreted both ways, around the code now (see DataEvent.branches)."""
+        ...
+
     def next_order(self) -> int:
         """A fresh program-order stamp: calls recorded later compare greater."""
         ...
@@ -52,7 +57,9 @@ class Effects(Protocol):
 
 
 def record_data_event(effects: Effects, event: DataEvent) -> None:
-    """An array reached a model (fit x/y, validation data, evaluate, predict)."""
+    """An array reached a model (fit x/y, validation data, evaluate, predict), in the branches it ran in."""
+    if effects.branches:
+        event.branches = effects.branches
     effects.script.data_events.append(event)
 
 

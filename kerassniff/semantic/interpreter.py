@@ -69,6 +69,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
         self.order = 0
         self.loop: LoopContext | None = None
+        self.branches: tuple[tuple[int, int], ...] = ()  # the arms of the ifs interpreted both ways, around the code
         self.folder_loops = FolderLoops()  # loops over class folders, read once each (see append_run)
         self.lists_in_blocks = False  # whether a list was grown in runs (a call may then reorder it)
         self.depth = 0
