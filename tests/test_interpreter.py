@@ -4,7 +4,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from kerassniff.semantic.frames import assigned_names
+from kerassniff.semantic.syntax import assigned_names
 
 
 def _body(source: str) -> cst.BaseSuite:

@@ -559,6 +559,33 @@ def test_keras_3_functional_models_refuse_add_loss() -> None:
     layered.fit(np.zeros((8, 4)), np.zeros((8, 2)), verbose=0)
 
 
+def test_keras_3_fails_a_loss_that_reads_the_graph_tensors_around_it() -> None:
+    """KS402's loss_reading_graph_tensors: the Keras 2 VAE recipe's loss closing over the encoder's KerasTensors
+    stops the first fit() step in Keras 3 (ValueError or TypeError, depending on the op that meets it); the same
+    loss on its arguments alone trains."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    inputs = keras.Input((8,))
+    mean = keras.layers.Dense(2)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(8, activation="sigmoid")(mean))
+
+    def closing_over(x, decoded):
+        return keras.losses.binary_crossentropy(x, decoded) + keras.ops.mean(keras.ops.square(mean), axis=-1)
+
+    def own_values(x, decoded):
+        return keras.losses.binary_crossentropy(x, decoded) + keras.ops.mean(keras.ops.square(decoded), axis=-1)
+
+    data = np.random.rand(16, 8).astype("float32")
+    model.compile(optimizer="adam", loss=closing_over)
+    with pytest.raises((ValueError, TypeError)):
+        model.fit(data, data, epochs=1, verbose=0)
+    model.compile(optimizer="adam", loss=own_values)
+    model.fit(data, data, epochs=1, verbose=0)
+
+
 def test_keras_3_reads_a_list_of_metrics_as_one_entry_per_output_of_a_multi_output_model() -> None:
     """KS402's compile(metrics=["accuracy"]) on two outputs: tf.keras 2 gave the metric to every output; Keras 3
     fails when the metrics are built, at the first fit() or train_on_batch(); one entry per output trains."""

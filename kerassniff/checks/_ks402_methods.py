@@ -32,7 +32,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 from kerassniff.semantic.knowledge.model_api import METRIC_SPELLINGS, other_spelling
 from kerassniff.semantic import Script
 from kerassniff.semantic.syntax import walk_code
-from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.training import CallSite, CompileCall
 from kerassniff.semantic.values import (
     Const,
     FunctionValue,
@@ -489,6 +489,27 @@ def functional_add_loss(call: CallSite):
                               "(model.add_loss(kl_loss)), the classic VAE recipe. Keras 3's functional Model keeps "
                               "add_loss() only to raise NotImplementedError, so the script stops at this line."),
                  facts={"method": "add_loss"})
+
+
+def loss_reading_graph_tensors(script: Script, compile_call: CompileCall):
+    """``compile(loss=vae_loss)`` where the script's own loss function reads a symbolic tensor of the functional graph
+    from around it (``z_mean``, ``z_log_var``: the Keras 2 VAE recipe's KL term).  tf.keras 2 in graph mode let a
+    loss close over the model's tensors; Keras 3 hands the loss real values, and a KerasTensor inside it stops the
+    first fit() step (ValueError "A KerasTensor cannot be used as input to a TensorFlow function", or a TypeError
+    when a keras.ops result of it meets the real values; checked on 3.15.1)."""
+    for function, tensors in compile_call.graph_tensor_losses[:1]:
+        name, read = function.name.value, "', '".join(tensors[:3])
+        yield Report(compile_call.node, f"loss {name}() reads the graph tensor '{tensors[0]}': Keras 3's fit() "
+                                        f"fails on it",
+                     "move the extra term into the model: a layer whose call() does self.add_loss(...), or a Model "
+                     "subclass's train_step (as Keras 3's VAE example does)",
+                     explanation=(f"{name}() (line {script.line_of(function)}) reads '{read}', symbolic tensors of "
+                                  f"the functional model built around it. tf.keras 2 in graph mode let a loss close "
+                                  f"over them (the Keras 2 VAE recipe's KL term); Keras 3 runs the loss on real "
+                                  f"values, and a KerasTensor in it stops the first training step (ValueError \"A KerasTensor "
+                                  f"cannot be used as input to a TensorFlow function\", or TypeError when a keras.ops "
+                                  f"result of it meets the real values)."),
+                     facts={"loss": name, "tensors": list(tensors)})
 
 
 def metric_added(call: CallSite):

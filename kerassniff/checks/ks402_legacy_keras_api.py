@@ -12,6 +12,7 @@ from kerassniff.checks._ks402_methods import (
     class_weight_not_a_dict,
     compile_keywords,
     functional_add_loss,
+    loss_reading_graph_tensors,
     metric_added,
     iterator_next,
     metrics_not_a_list,
@@ -186,6 +187,10 @@ def check(script: Script):
                     yield from metrics_per_output(call)
                 if known and call.receiver.model.keras_runs("compile"):
                     yield from compile_keywords(call)
+                if known and call.receiver.model.fits and not call.guarded:
+                    compiled = next((c for c in call.receiver.model.compiles if c.node is call.node), None)
+                    if compiled is not None:
+                        yield from loss_reading_graph_tensors(script, compiled)
             yield from tensorflow_1_optimizer(call, keras_3)
         if on_model and call.method in MODEL_METHODS:
             yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)

@@ -17,9 +17,9 @@ from kerassniff.semantic import data_calls
 from kerassniff.semantic.keras_calls import model_files_written
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
-from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, assigned_names, weakest
+from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, weakest
 from kerassniff.semantic.guards import catches_missing_names, is_version_check, is_version_check_in_code
-from kerassniff.semantic.syntax import names_read
+from kerassniff.semantic.syntax import assigned_names, names_read
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.values import Value
 
 
@@ -76,56 +75,6 @@ def weakest(flows: list[Flow]) -> Flow:
     return min(flows, key=lambda flow: FLOW_RANK[flow])  # type: ignore[index]
 
 
-def _targets(node: cst.BaseExpression, names: set[str]) -> None:
-    """The names a target binds or changes: ``x``, ``a, b``, ``*rest``, ``x[i]`` and ``self.n`` (``x``, ``self``)."""
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
-        node = node.value
-    if isinstance(node, cst.Name):
-        names.add(node.value)
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            _targets(element.value, names)
-    elif isinstance(node, cst.StarredElement):
-        _targets(node.value, names)
-
-
-def _bind_target(node, names: set[str]) -> bool:
-    _targets(node.target, names)
-    return True  # look inside too: ``x[(i := 0)] = ...``
-
-
-def _bind_as(node: cst.AsName, names: set[str]) -> bool:
-    _targets(node.name, names)  # type: ignore[arg-type]
-    return True
-
-
-def _bind_definition(node: cst.FunctionDef | cst.ClassDef, names: set[str]) -> bool:
-    names.add(node.name.value)
-    return False  # a nested function's or class's own names are not the block's
-
-
-# Nodes that bind names; each returns whether to look inside the node too.
-_BINDERS = {
-    cst.AssignTarget: _bind_target, cst.AugAssign: _bind_target, cst.AnnAssign: _bind_target, cst.For: _bind_target,
-    cst.NamedExpr: _bind_target, cst.AsName: _bind_as, cst.FunctionDef: _bind_definition,
-    cst.ClassDef: _bind_definition,
-}
-def assigned_names(block: cst.CSTNode) -> frozenset[str]:
-    """The names a block binds or changes (``x = ...``, ``x += 1``, ``for x in``, ``x[i] = ...``,
-    ``self.n = ...`` changes ``self``), not looking into nested functions and classes.
-
-    A walk over the nodes' own fields (:func:`code_children`: this runs once per loop body interpreted).
-    """
-    names: set[str] = set()
-    stack: list[cst.CSTNode] = [block]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        binder = _BINDERS.get(kind)
-        if binder is not None and not binder(node, names):
-            continue
-        stack.extend(code_children(node))
-    return frozenset(names)
 
 
 def dotted(node: cst.BaseExpression | None) -> str | None:

@@ -359,6 +359,9 @@ class CompileCall:
     args: CallArgs
     # a Sequential model's layer count when compiled: layers add()ed later are not what this loss was compiled for
     layer_count: int | None = None
+    # the script's own loss functions given to it that read symbolic tensors of a functional graph from around them
+    # (the Keras 2 VAE recipe's KL term): (the function's definition, the names of those tensors)
+    graph_tensor_losses: tuple[tuple[cst.FunctionDef, tuple[str, ...]], ...] = ()
 
 
 @dataclass(eq=False)

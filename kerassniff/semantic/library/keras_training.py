@@ -18,6 +18,7 @@ from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.keras import apply_layer, as_layer, record_loss_call, unknown_layer
 from kerassniff.semantic.keras_values import HistoryValue
 from kerassniff.semantic.models import Layer, Model
+from kerassniff.semantic.syntax import assigned_names, names_read
 from kerassniff.semantic.training import (
     AttributeSet,
     CompileCall,
@@ -144,8 +145,27 @@ def pop(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.C
 def compile_model(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     losses, metrics = compile_losses(args, node), compile_metrics(args, node)
     model.compiles.append(CompileCall(model, node, effects.next_order(), losses, metrics, args,
-                                      layer_count=len(model.layers) if model.kind == "sequential" else None))
+                                      layer_count=len(model.layers) if model.kind == "sequential" else None,
+                                      graph_tensor_losses=graph_tensor_losses(args.get("loss", 1))))
     return Const(None)
+
+
+def graph_tensor_losses(given: Value | None) -> tuple[tuple[cst.FunctionDef, tuple[str, ...]], ...]:
+    """The script's own loss functions (``loss=vae_loss``, or in a list) that read, from around them, names holding
+    symbolic tensors of a functional model (not their parameters, not what they bind): read now, while the scopes
+    they were defined in still hold those names."""
+    found = []
+    for function in (given.items if isinstance(given, Seq) else (given,)):
+        if not isinstance(function, FunctionValue) or type(function.node) is not cst.FunctionDef:
+            continue
+        node = function.node
+        own = assigned_names(node.body) | {param.name.value for param in (
+            *node.params.posonly_params, *node.params.params, *node.params.kwonly_params)}
+        tensors = tuple(sorted(name for name in names_read(node.body) - own
+                               if isinstance(function.scope.lookup(name), TensorValue)))
+        if tensors:
+            found.append((node, tensors))
+    return tuple(found)
 
 
 def fit(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
