@@ -20,6 +20,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     PRIVATE_COPY_REMOVED,
     REMOVED_ALIASES,
     REMOVED_FROM_KERAS,
+    REMOVED_FROM_TENSORFLOW,
     REMOVED_IN_KERAS_3,
     REMOVED_MODULES,
 )
@@ -74,6 +75,17 @@ def _removed_modules(script: Script):
             if part in PRIVATE_COPY_REMOVED and part not in reported and not reference.guarded:
                 reported.add(part)
                 yield _private_copy_part(script, reference, part)
+            continue
+        if _tensorflow_1_package(raw) is not None:
+            part = _tensorflow_1_package(raw)
+            if f"tensorflow.{part}" not in reported and not reference.guarded:
+                reported.add(f"tensorflow.{part}")
+                failure = _failure(script, reference.node)
+                yield Report(reference.node, f"tensorflow.{part} does not exist in TensorFlow 2: {failure}",
+                             REMOVED_FROM_TENSORFLOW[part],  # type: ignore[index]
+                             explanation=(f"tensorflow.{part} was part of TensorFlow 1; TensorFlow 2's package does "
+                                          f"not have it, so the script stops here with {failure}."),
+                             facts={"module": f"tensorflow.{part}"})
             continue
         if raw.startswith("keras."):
             relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
@@ -144,6 +156,14 @@ def _removed_in_keras_3(script: Script, reference, module: str) -> Report:
                   facts={"module": f"keras.{module}"})
 
 
+def _tensorflow_1_package(raw: str) -> str | None:
+    """``examples`` for ``tensorflow.examples.tutorials.mnist``: a TensorFlow 1 package TensorFlow 2 lacks."""
+    if not raw.startswith("tensorflow."):
+        return None
+    part = raw[11:].split(".", 1)[0]
+    return part if part in REMOVED_FROM_TENSORFLOW else None
+
+
 def _may_be_removed(raw: str) -> bool:
     """Whether a raw dotted name is one :func:`_removed_modules` may report (the same tests, without the reference's
     own facts): a Keras 2 backend function, keras.api, a removed part of the private copy, a removed module."""
@@ -153,6 +173,8 @@ def _may_be_removed(raw: str) -> bool:
         return True
     if raw.startswith(_PRIVATE_PREFIX):
         return raw[len(_PRIVATE_PREFIX):].split(".", 1)[0] in PRIVATE_COPY_REMOVED
+    if _tensorflow_1_package(raw) is not None:
+        return True
     if raw.startswith("keras."):
         relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
     elif raw.startswith("tensorflow.keras."):

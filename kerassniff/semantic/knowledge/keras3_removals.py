@@ -184,6 +184,13 @@ REMOVED_IN_KERAS_3 = {
     "api": ("3.10", "import from keras itself (keras.models, keras.layers, ...): keras.api was the package Keras "
                     "3.0-3.9 generated its public names into"),
 }
+# TensorFlow 1 packages that TensorFlow 2's pip package does not ship (ModuleNotFoundError on TensorFlow 2.21,
+# checked), where Keras scripts of the TensorFlow 1 era read their data or layers from.
+REMOVED_FROM_TENSORFLOW = {
+    "examples": "load the data with keras.datasets (keras.datasets.mnist.load_data()): TensorFlow 2's package has no "
+                "tensorflow.examples (its MNIST reader was a TensorFlow 1 tutorial helper)",
+    "contrib": "import from keras itself (tensorflow.contrib was removed in TensorFlow 2.0)",
+}
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
 PRIVATE_COPY = "tensorflow.python.keras"
