@@ -506,9 +506,9 @@ def loss_reading_graph_tensors(script: Script, compile_call: CompileCall):
                      explanation=(f"{name}() (line {script.line_of(function)}) reads '{read}', symbolic tensors of "
                                   f"the functional model built around it. tf.keras 2 in graph mode let a loss close "
                                   f"over them (the Keras 2 VAE recipe's KL term); Keras 3 runs the loss on real "
-                                  f"values, and a KerasTensor in it stops the first training step (ValueError \"A KerasTensor "
-                                  f"cannot be used as input to a TensorFlow function\", or TypeError when a keras.ops "
-                                  f"result of it meets the real values)."),
+                                  f"values, and a KerasTensor in it stops the first training step (ValueError "
+                                  f"\"A KerasTensor cannot be used as input to a TensorFlow function\", or TypeError "
+                                  f"when a keras.ops result of it meets the real values)."),
                      facts={"loss": name, "tensors": list(tensors)})
 
 

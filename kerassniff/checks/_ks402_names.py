@@ -127,8 +127,8 @@ def _backend_functions(script: Script, used: list) -> Report:
                f"do not" if len(names) > 1 else f"keras.backend.{names[0]} does not")
     return Report(first.node, f"{subject} exist in Keras 3: {failure}",
                   (f"rewrite them for Keras 3 ({shown})" if shown else "rewrite them with keras.ops / keras.random")
-                  + ", or import backend from tensorflow.keras, whose tf.keras.backend keeps them for real tensors (not for "
-                    "a functional model's symbolic ones: those need keras.ops or a layer)",
+                  + ", or import backend from tensorflow.keras, whose tf.keras.backend keeps them for real tensors "
+                    "(not for a functional model's symbolic ones: those need keras.ops or a layer)",
                   explanation=(f"Keras 3's keras.backend keeps only configuration (floatx, epsilon, image_data_format, "
                                f"clear_session, ...), so {', '.join('keras.backend.' + n for n in names)} "
                                f"{'stops' if len(names) == 1 else 'stop'} the script with {failure}. Most Keras 2 tensor functions have a keras.ops or keras.random "

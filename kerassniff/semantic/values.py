@@ -43,7 +43,8 @@ from kerassniff.semantic.pyvalues import (
 )
 
 __all__ = [
-    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer", "DataValue", "DictValue", "FolderListing",
+    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer", "DataValue",
+    "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
