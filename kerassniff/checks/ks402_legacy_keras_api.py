@@ -80,7 +80,8 @@ MODEL_STORY = ("Keras 3 stops with ValueError",
 OPTIMIZER_STORIES = {
     "lr": ("is ignored by tf.keras 2.11-2.15 and rejected by Keras 3",
            "tf.keras <= 2.10 read lr= as learning_rate= (with a deprecation warning). tf.keras 2.11-2.15 log a "
-           "warning and drop it, so the optimizer silently trains at its default learning rate (0.001 for Adam). "
+           "warning and drop it, so the optimizer silently trains at its default learning rate (0.01 for SGD, "
+           "0.001 for Adam, RMSprop and the others). "
            "Keras 3 raises ValueError: Argument(s) not recognized."),
     "decay": ("is ignored by Keras 3 and rejected by tf.keras 2.11+",
               "decay= decayed the learning rate as lr / (1 + decay * iterations) in Keras 2 and tf.keras <= 2.10. "
