@@ -229,6 +229,23 @@ def test_the_private_copy_parts_reported_are_missing_from_the_installed_tensorfl
             importlib.import_module(f"{keras3_removals.PRIVATE_COPY}.{part}")
 
 
+def test_the_private_copy_modules_hold_exactly_the_names_listed() -> None:
+    """KS402's PRIVATE_COPY_NAMES: each module's public names and submodules in the installed TensorFlow (a name
+    outside the list is an ImportError there), and the names the table says the copy lost are really gone."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import pkgutil
+
+    for part, names in keras3_removals.PRIVATE_COPY_NAMES.items():
+        module = importlib.import_module(f"{keras3_removals.PRIVATE_COPY}.{part}")
+        held = {name for name in dir(module) if not name.startswith("_")}
+        held |= {info.name for info in pkgutil.iter_modules(getattr(module, "__path__", []))}
+        assert held == names, part
+    for part, name in (("layers", "LSTM"), ("layers", "BatchNormalization"), ("optimizers", "Adam")):
+        with pytest.raises(ImportError):
+            exec(f"from {keras3_removals.PRIVATE_COPY}.{part} import {name}", {})
+
+
 def test_tensorflow_2_lost_tf_train_optimizers_and_keras_3_refuses_the_compat_copies() -> None:
     """KS402's TENSORFLOW_1_OPTIMIZERS: no tf.train.<Name>, a tf.compat.v1.train.<Name> that Keras 3's compile()
     refuses, and the Keras optimizer the hint names."""

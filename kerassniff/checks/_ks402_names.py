@@ -17,6 +17,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_IN_RANDOM,
     BACKEND_SPELLINGS,
     PRIVATE_COPY,
+    PRIVATE_COPY_NAMES,
     PRIVATE_COPY_REMOVED,
     REMOVED_ALIASES,
     REMOVED_FROM_KERAS,
@@ -75,6 +76,10 @@ def _removed_modules(script: Script):
             if part in PRIVATE_COPY_REMOVED and part not in reported and not reference.guarded:
                 reported.add(part)
                 yield _private_copy_part(script, reference, part)
+            missing = _missing_private_name(raw)
+            if missing is not None and missing not in reported and not reference.guarded:
+                reported.add(missing)
+                yield _private_copy_name(script, reference, missing)
             continue
         if _tensorflow_1_package(raw) is not None:
             part = _tensorflow_1_package(raw)
@@ -173,7 +178,8 @@ def _may_be_removed(raw: str) -> bool:
     if raw.startswith("keras.api.") or raw == "keras.api":
         return True
     if raw.startswith(_PRIVATE_PREFIX):
-        return raw[len(_PRIVATE_PREFIX):].split(".", 1)[0] in PRIVATE_COPY_REMOVED
+        return raw[len(_PRIVATE_PREFIX):].split(".", 1)[0] in PRIVATE_COPY_REMOVED or \
+            _missing_private_name(raw) is not None
     if _tensorflow_1_package(raw) is not None:
         return True
     if raw.startswith("keras."):
@@ -196,6 +202,29 @@ def _private_copy_part(script: Script, reference, part: str) -> Report:
                                f"TensorFlow 2.21 still ships part of it but not {module}, so the script stops here "
                                f"with {failure} (checked on TensorFlow 2.21)."),
                   facts={"module": module})
+
+
+def _missing_private_name(raw: str) -> str | None:
+    """``tensorflow.python.keras.layers.LSTM``: a name one of the private copy's modules no longer holds
+    (PRIVATE_COPY_NAMES), as the dotted name up to it; None otherwise."""
+    parts = raw[len(_PRIVATE_PREFIX):].split(".")
+    if len(parts) < 2 or parts[0] not in PRIVATE_COPY_NAMES or parts[1] in PRIVATE_COPY_NAMES[parts[0]]:
+        return None
+    return f"{PRIVATE_COPY}.{parts[0]}.{parts[1]}"
+
+
+def _private_copy_name(script: Script, reference, name: str) -> Report:
+    """``from tensorflow.python.keras.layers import LSTM``: a name the private copy's module lost (its LSTM, GRU,
+    BatchNormalization, its optimizer classes, its utils' functions)."""
+    failure = _failure(script, reference.node)
+    module, _, attribute = name.rpartition(".")
+    public = f"keras.{module[len(_PRIVATE_PREFIX):]}"
+    return Report(reference.node, f"{module} has no {attribute} in current TensorFlow: {failure}",
+                  f"import it from {public} ({public}.{attribute}): the private copy is not an API",
+                  explanation=(f"{PRIVATE_COPY} is TensorFlow's private copy of Keras 2, never a public API; "
+                               f"TensorFlow 2.21 still ships {module} but without {attribute}, so the script stops "
+                               f"here with {failure} (checked on TensorFlow 2.21)."),
+                  facts={"module": module, "name": attribute})
 
 
 def _failure(script: Script, node: cst.CSTNode) -> str:

@@ -184,6 +184,58 @@ REMOVED_IN_KERAS_3 = {
     "api": ("3.10", "import from keras itself (keras.models, keras.layers, ...): keras.api was the package Keras "
                     "3.0-3.9 generated its public names into"),
 }
+# What each of the private copy's modules that scripts take names from still holds in TensorFlow 2.21 (its public
+# names and submodules, checked by a slow test against the installed TensorFlow): any other name imported from them raises ImportError
+# (AttributeError where read as an attribute). The copy kept LSTMV1 and GRUV1 but lost LSTM, GRU, BatchNormalization,
+# Bidirectional and TimeDistributed, and its optimizers module lost every optimizer class (Adam, SGD, RMSprop, ...).
+PRIVATE_COPY_NAMES = {
+    "layers": frozenset("""
+        AbstractRNNCell Activation ActivityRegularization Add AdditiveAttention Attention Average
+        AveragePooling1D AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D Concatenate Conv1D
+        Conv1DTranspose Conv2D Conv2DTranspose Conv3D Conv3DTranspose ConvLSTM2D Convolution1D Convolution2D
+        Convolution2DTranspose Convolution3D Convolution3DTranspose Cropping1D Cropping2D Cropping3D Dense
+        DepthwiseConv2D DeviceWrapper Dot Dropout DropoutWrapper ELU Embedding Flatten GRUCellV1 GRUV1
+        GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D GlobalAvgPool2D
+        GlobalAvgPool3D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPool3D GlobalMaxPooling1D
+        GlobalMaxPooling2D GlobalMaxPooling3D Input InputLayer InputSpec LSTMCellV1 LSTMV1 Lambda Layer
+        LeakyReLU Masking MaxPool1D MaxPool2D MaxPool3D MaxPooling1D MaxPooling2D MaxPooling3D Maximum
+        Minimum Multiply PReLU PeepholeLSTMCell Permute PreprocessingLayer RNN ReLU RepeatVector Reshape
+        ResidualWrapper SeparableConv1D SeparableConv2D SeparableConvolution1D SeparableConvolution2D
+        SimpleRNN SimpleRNNCell Softmax SpatialDropout1D SpatialDropout2D SpatialDropout3D StackedRNNCells
+        Subtract ThresholdedReLU UpSampling1D UpSampling2D UpSampling3D VersionAwareLayers ZeroPadding1D
+        ZeroPadding2D ZeroPadding3D add advanced_activations average concatenate convolutional
+        convolutional_recurrent core dense_attention deserialize dot embeddings legacy_rnn maximum merge
+        minimum multiply pooling recurrent rnn_cell_wrapper_v2 serialization serialize subtract tf2
+    """.split()),
+    "optimizers": frozenset("""
+        Optimizer TFOptimizer adadelta_v2 adagrad_v2 adam_v2 adamax_v2 backend deserialize
+        deserialize_keras_object ftrl get gradient_descent_v2 nadam_v2 optimizer_v2 rmsprop_v2 serialize
+        serialize_keras_object tf_optimizer_module
+    """.split()),
+    "utils": frozenset("""
+        all_utils control_flow_util conv_utils data_utils dataset_creator generic_utils io_utils
+        kernelized_utils layer_utils losses_utils metrics_utils mode_keys np_utils object_identity
+        tf_contextlib tf_inspect tf_utils version_utils vis_utils
+    """.split()),
+    "models": frozenset("""
+        AddMetric CustomObjectScope Functional Input InputLayer Layer Model Sequential backend
+        clone_and_build_model clone_model functional generic_utils
+        in_place_subclassed_model_state_restoration load_model logging metrics_module model_config
+        model_from_config model_from_json model_from_yaml nest ops optimizer_v1 save save_model sequential
+        share_weights training training_v1 version_utils
+    """.split()),
+    "callbacks": frozenset("""
+        BackupAndRestore BaseLogger CSVLogger Callback CallbackList EarlyStopping History LambdaCallback
+        LearningRateScheduler ModeKeys ModelCheckpoint Progbar ProgbarLogger ReduceLROnPlateau RemoteMonitor
+        Sequence TensorBoard TerminateOnNaN array_ops backend checkpoint_management checkpoint_options_lib
+        collections collective_all_reduce_strategy configure_callbacks constant_op context copy csv
+        distribute_lib distributed_file_utils doc_controls dtypes errors file_io generic_utils gfile
+        iterator_ops json keras_model_summary learning_rate_schedule logging make_logs math_ops
+        mirrored_strategy nest np ops os parameter_server_strategy_v2 path_to_string profiler re requests
+        save_options_lib set_callback_parameters summary_ops_v2 summary_pb2 sys tensor_lib tf_utils time
+        tpu_strategy version_utils worker_training_state
+    """.split()),
+}
 # TensorFlow 1 packages that TensorFlow 2's pip package does not ship (ModuleNotFoundError on TensorFlow 2.21,
 # checked), where Keras scripts of the TensorFlow 1 era read their data or layers from.
 REMOVED_FROM_TENSORFLOW = {
