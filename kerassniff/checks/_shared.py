@@ -188,12 +188,17 @@ def scaling_mismatches(script: Script, model: Model, flows: bool):
     fully known histories.
     """
     inputs = [e for e in events(script, model, "x") if e.data.batches == flows and comparable_scaling(e.data)]
-    reference = first_fit(inputs)
-    if reference is None:
+    if first_fit(inputs) is None:
         return
     for event in inputs:
-        if event is not reference and event.data.scaling != reference.data.scaling and not event.excludes(reference):
+        reference = _reference_for(inputs, event)  # the first fit() input that can run in the same run as it
+        if reference is not None and event is not reference and event.data.scaling != reference.data.scaling:
             yield reference, event
+
+
+def _reference_for(inputs: list, event) -> "DataEvent | None":
+    """The first fit() input that may run with ``event``: not in the other arm of an if that holds it."""
+    return first_fit([e for e in inputs if not e.excludes(event)])
 
 
 def trainer_name(script: Script, node) -> str:
@@ -217,12 +222,10 @@ def flow_array_mismatches(script: Script, model: Model):
     """(training flow, array) input events of one source whose scaling differs: ``fit(gen.flow(x_train),
     validation_data=(x_val, y_val))`` with a rescaling generator and raw arrays (KS201 compares arrays, KS204 flows)."""
     inputs = [e for e in events(script, model, "x") if comparable_scaling(e.data)]
-    reference = first_fit(inputs)
-    if reference is None or not reference.data.batches:
-        return
     for event in inputs:
-        if not event.data.batches and event.data.group == reference.data.group \
-                and event.data.scaling != reference.data.scaling and not event.excludes(reference):
+        reference = _reference_for(inputs, event)
+        if reference is not None and reference.data.batches and not event.data.batches and \
+                event.data.group == reference.data.group and event.data.scaling != reference.data.scaling:
             yield reference, event
 
 

@@ -105,23 +105,25 @@ class ControlFlow:
         """
         test = self.eval(node.test, frame)
         guard = int(isinstance(test, VersionFlag)) or self._tests_version(node.test)
-        taken = None if guard or self.varies_in_loop(node.test, frame) or self.is_knob(node.test, frame) \
-            else truth(test)
+        knob = self.is_knob(node.test, frame)
+        taken = None if guard or knob or self.varies_in_loop(node.test, frame) else truth(test)
         if taken is True:
             return self.exec_suite(node.body, frame)
         if taken is False:
             return self._exec_else(node.orelse, frame)
-        outer = self.branches
+        # Only one arm runs, unless the test may change between the iterations of a loop around it (then each may
+        # run, in turn): a version check and a switch set by hand do not, nor any test outside loops.
+        outer, arms = self.branches, bool(guard) or knob or self.loop is None
         with self.guarding(guard):
             before = dict(frame.scope.vars)
             objects_before = self.registry.layer_counts()
             try:
-                self.branches = (*outer, (id(node), 0))
+                self.branches = (*outer, (id(node), 0)) if arms else outer
                 body_flow = self.exec_suite(node.body, frame)
                 after_body = frame.scope.vars
                 objects_after_body = self.registry.layer_counts()
                 frame.scope.vars = dict(before)
-                self.branches = (*outer, (id(node), 1))
+                self.branches = (*outer, (id(node), 1)) if arms else outer
                 else_flow = self._exec_else(node.orelse, frame)
             finally:
                 self.branches = outer
