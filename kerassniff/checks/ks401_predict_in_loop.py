@@ -1,12 +1,15 @@
 """KS401 predict-in-loop (seed 002)."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import Const, DataValue, RangeValue, Seq, Value, ZipValue
+from kerassniff.semantic.syntax import names_read, walk_code
+from kerassniff.semantic.values import Const, DataValue, RangeValue, Seq, Value, ZipValue, const_value
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -21,7 +24,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 
 @rule("KS401", "predict-in-loop", Severity.WARNING,
       "model.predict() or model(x) called once per sample inside a loop over a dataset",
-      "predict the whole array in one call (preds = model.predict(x_test)) and loop over the results", verdict=verdict)
+      "predict the whole array in one call (preds = model.predict(x_test)), or the windows stacked into one array "
+      "(np.stack([...])), and loop over the results", verdict=verdict)
 def check(script: Script):
     for call in script.inferences():
         if call.method not in ("predict", "__call__") or call.loop is None:
@@ -29,8 +33,8 @@ def check(script: Script):
         if not (isinstance(call.x, DataValue) and call.x.data.is_sample):
             continue
         loop = _sample_loop(call.loop)
-        if loop is None:
-            continue
+        if loop is None or _trains_in(script, loop) or _reads_what_the_loop_grows(call, loop):
+            continue  # each prediction needs the previous step's update or output: the calls cannot be batched
         what = "model.predict()" if call.method == "predict" else "calling the model"
         over = _iterable_name(loop.iterable)
         yield Report(call.node, (
@@ -90,3 +94,68 @@ def _iterable_name(value: Value) -> str:
     if isinstance(value, RangeValue) and value.over is not None:
         return f"the indices of {value.over.label}"
     return "the dataset"
+
+
+def _within(context: LoopContext | None, loop: LoopContext) -> bool:
+    while context is not None:
+        if context is loop:
+            return True
+        context = context.parent
+    return False
+
+
+def _trains_in(script: Script, loop: LoopContext) -> bool:
+    """A model is trained inside the loop (fit(), train_on_batch(), a gradient step): a walk-forward refit or an
+    agent's step, whose next prediction needs this step's update."""
+    for model in script.models:
+        if any(_within(fit.loop, loop) for fit in model.fits) or any(
+                _within(other.loop, loop) and const_value(other.args.get("training")) is True
+                for other in model.inferences):
+            return True
+    return any(type(node) is cst.Attribute and node.attr.value in GRADIENT_STEPS
+               for node in walk_code(getattr(loop.node, "body", loop.node)))
+
+
+# Methods whose call in a loop is a training step of a model the analysis may not know (a GradientTape update).
+GRADIENT_STEPS = frozenset({"apply_gradients", "minimize"})
+# List and array methods that grow or rewrite what they are called on.
+GROWING_METHODS = frozenset({"append", "extend", "insert"})
+
+
+def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
+    """The prediction's input is read from a list or array that the loop grows or rewrites (a recursive forecast:
+    ``history.append(yhat)``, ``window = np.append(window[1:], yhat)``), directly or through names the loop body
+    assigns from it."""
+    body = getattr(loop.node, "body", None)
+    if body is None:
+        return False
+    grown: set[str] = set()
+    sources: dict[str, set[str]] = {}
+    for node in walk_code(body):
+        kind = type(node)
+        if kind is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in GROWING_METHODS and \
+                type(node.func.value) is cst.Name:
+            grown.add(node.func.value.value)
+        elif kind is cst.Assign:
+            read = names_read(node.value)
+            for target in node.targets:
+                base = target.target
+                while type(base) in (cst.Subscript, cst.Attribute):
+                    base = base.value  # a[i] = ... rewrites a
+                if type(base) is cst.Name:
+                    if base is not target.target or base.value in read:
+                        grown.add(base.value)  # a[i] = yhat, a = np.append(a[1:], yhat)
+                    sources.setdefault(base.value, set()).update(read)
+    arg = call.args.node_of("x", 0)
+    if arg is None or not grown:
+        return False
+    seen: set[str] = set()
+    pending = set(names_read(arg.value))
+    while pending:
+        name = pending.pop()
+        if name in grown:
+            return True
+        if name not in seen:
+            seen.add(name)
+            pending |= sources.get(name, set())
+    return False
