@@ -228,3 +228,21 @@ def assigned_names(block: cst.CSTNode) -> frozenset[str]:
             continue
         stack.extend(code_children(node))
     return frozenset(names)
+
+
+def bound_anywhere(function: cst.FunctionDef) -> frozenset[str]:
+    """Every name the function binds at any depth: its parameters and assignments, and those of the lambdas,
+    functions and comprehensions inside it (a name they read may be their own, whatever the code around holds)."""
+    names: set[str] = set()
+    for node in walk_code(function):
+        kind = type(node)
+        if kind is cst.Param:
+            names.add(node.name.value)
+        elif kind is cst.CompFor:
+            _targets(node.target, names)
+        else:
+            binder = _BINDERS.get(kind)
+            if binder is not None:
+                binder(node, names)
+    names.discard(function.name.value)
+    return frozenset(names)

@@ -18,7 +18,7 @@ from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.keras import apply_layer, as_layer, record_loss_call, unknown_layer
 from kerassniff.semantic.keras_values import HistoryValue
 from kerassniff.semantic.models import Layer, Model
-from kerassniff.semantic.syntax import assigned_names, names_read
+from kerassniff.semantic.syntax import bound_anywhere, names_read, walk_code
 from kerassniff.semantic.training import (
     AttributeSet,
     CompileCall,
@@ -159,13 +159,31 @@ def graph_tensor_losses(given: Value | None) -> tuple[tuple[cst.FunctionDef, tup
         if not isinstance(function, FunctionValue) or type(function.node) is not cst.FunctionDef:
             continue
         node = function.node
-        own = assigned_names(node.body) | {param.name.value for param in (
-            *node.params.posonly_params, *node.params.params, *node.params.kwonly_params)}
-        tensors = tuple(sorted(name for name in names_read(node.body) - own
-                               if isinstance(function.scope.lookup(name), TensorValue)))
+        own = bound_anywhere(node)
+        candidates = {name for name in names_read(node.body) - own
+                      if isinstance(function.scope.lookup(name), TensorValue)}
+        tensors = tuple(sorted(candidates & _values_read(node.body, candidates)))
         if tensors:
             found.append((node, tensors))
     return tuple(found)
+
+
+# Attributes of a symbolic tensor that are plain Python values (its static shape, dtype, name): reading them in a loss
+# is fine in Keras 3.
+STATIC_TENSOR_ATTRIBUTES = frozenset({"shape", "dtype", "name", "ndim"})
+
+
+def _values_read(body: cst.CSTNode, names: set[str]) -> set[str]:
+    """Those of ``names`` that the code reads as values somewhere, not only for a static attribute (``z.shape[-1]``)."""
+    static: set[int] = set()
+    occurrences: list[cst.Name] = []
+    for node in walk_code(body):
+        kind = type(node)
+        if kind is cst.Attribute and type(node.value) is cst.Name and node.attr.value in STATIC_TENSOR_ATTRIBUTES:
+            static.add(id(node.value))
+        elif kind is cst.Name and node.value in names:
+            occurrences.append(node)
+    return {name.value for name in occurrences if id(name) not in static}
 
 
 def fit(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
