@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._shared import keras_2_only
 from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
@@ -53,6 +54,7 @@ def _removed_modules(script: Script):
     """One report per Keras 1/2 module or name of REMOVED_MODULES the script names, at its first mention (the
     import).  Every reference is looked at: the tests are C-level string prefixes."""
     reported: set[str] = set()
+    keras_2 = keras_2_only(script)  # tf_keras, or TF_USE_LEGACY_KERAS: what Keras 3 removed is still there
     backend_used: list = []  # keras.backend.<Keras 2 function> references, reported once per script
     judged: dict[str, bool] = {}  # a raw name's verdict, once per distinct name (a script names Dense many times)
     for reference in script.references:
@@ -61,6 +63,8 @@ def _removed_modules(script: Script):
         if removed is None:
             removed = judged[raw] = _may_be_removed(raw)
         if not removed:
+            continue
+        if keras_2 and (raw.startswith("keras.") or raw.startswith("tensorflow.keras.")):
             continue
         if raw.startswith("keras.backend.") and not reference.guarded and \
                 raw.split(".")[2] in _BACKEND_FUNCTIONS:
