@@ -61,6 +61,7 @@ class Layer:
     momentum: float | None = None  # BatchNormalization only
     nested: "Model | None" = None  # a model used as a layer
     wrapper: str | None = None  # "TimeDistributed" / "Bidirectional" when this is the wrapped inner layer
+    copied: bool = False  # stands for a network's layers added one by one: pop() takes only the last of them
 
     @property
     def name(self) -> str | None:

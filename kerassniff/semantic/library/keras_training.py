@@ -121,10 +121,16 @@ def copied_layers(effects: Effects, added: CopiedLayer, node: cst.Call) -> Layer
     loop = effects.loop
     if source is None or source.application is None or loop is None or not _adds_each(loop.node, node):
         return None
-    part = source if added.whole else Model(
-        "application", source.node, source.name,
-        application=replace(source.application, include_top=None, classes=None, classifier_activation=None))
-    return Layer(source.application.name, "keras.applications", node, CallArgs(), nested=part)
+    part = source if added.whole else _part_of(source)
+    return Layer(source.application.name, "keras.applications", node, CallArgs(), nested=part, copied=True)
+
+
+def _part_of(network: Model) -> Model:
+    """Some of a keras.applications network's layers, in order from its input: the same pretrained weights and input
+    preprocessing, an output that is not known."""
+    assert network.application is not None
+    return Model("application", network.node, network.name, application=replace(
+        network.application, include_top=None, classes=None, classifier_activation=None))
 
 
 def _adds_each(loop: cst.CSTNode, call: cst.Call) -> bool:
@@ -138,7 +144,9 @@ def _adds_each(loop: cst.CSTNode, call: cst.Call) -> bool:
 def pop(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     if not model.layers:
         return UNKNOWN
-    model.layers.pop()
+    last = model.layers.pop()
+    if last.copied and last.nested is not None and last.nested.application is not None:
+        model.layers.append(replace(last, nested=_part_of(last.nested)))  # the network's layers but its last
     return Const(None)
 
 
