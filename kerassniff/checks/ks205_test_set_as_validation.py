@@ -23,9 +23,11 @@ def check(script: Script):
     for model in script.models:
         # (a reload of the script's own checkpoint is the model that watched the validation data: events() says so)
         validation = [e for e in events(script, model, "x", ("validation",)) if _is_test(e.data)]
+        evaluated: set[int] = set()  # the validation_data whose split evaluate() scores: one finding says it
         for final in events(script, model, "x", ("evaluate",)):
             for used in validation:
                 if used.order < final.order and _same_array(script, used.data, final.data):
+                    evaluated.add(id(used.call_node))
                     yield Report(final.call_node, (
                         f"evaluate() on {final.data.label} reuses the validation_data of "
                         f"{trainer_name(script, used.call_node)} "
@@ -35,7 +37,7 @@ def check(script: Script):
                         mentions={"validation": used.call_node})
                     break
         yield from _overlapping_parts(script, model)
-        yield from _scored_predictions(script, model, validation)
+        yield from _scored_predictions(script, model, [e for e in validation if id(e.call_node) not in evaluated])
 
 
 def _overlapping_parts(script: Script, model):
@@ -64,7 +66,8 @@ def _overlapping_parts(script: Script, model):
 
 def _scored_predictions(script: Script, model, validation: list):
     """predict() on the test split that was validation_data, its predictions scored by scikit-learn
-    (``accuracy_score(y_test, model.predict(x_test).argmax(1))``): the final evaluation, done by hand."""
+    (``accuracy_score(y_test, model.predict(x_test).argmax(1))``): the final evaluation, done by hand.  Not when
+    evaluate() on that split is reported already: the same leak, said once."""
     predictions = [final for final in events(script, model, "x", ("predict",))
                    if any(used.order < final.order and _same_array(script, used.data, final.data) for used in validation)]
     if not predictions:
