@@ -136,6 +136,8 @@ REMOVED_MODULES = {
     "models.Input": "import Input from keras (keras.Input) or keras.layers: keras.models no longer exports it",
     "layers.Merge": "merge branches with keras.layers.Add, Concatenate, Multiply, Average or Dot (Merge was Keras 1's "
                     "layer for it)",
+    "layers.DenseFeatures": "turn the columns into arrays (or a keras.utils.FeatureSpace) before the model: Keras 3 has "
+                            "no layer for tf.feature_column columns",
     "layers.Recurrent": "subclass keras.layers.RNN with a cell, or use LSTM / GRU / SimpleRNN (Recurrent was Keras "
                         "2.0's base class of recurrent layers)",
     "engine": "import Model and Sequential from keras (keras.Model), Layer and InputSpec from keras.layers",
