@@ -345,3 +345,15 @@ def test_calls_in_the_two_arms_of_an_if_interpreted_both_ways_exclude_each_other
     assert len(fits) == 3
     assert all(a.excludes(b) for a in fits for b in fits if a is not b)
     assert not any(final.excludes(fit) or fit.excludes(final) for fit in fits)
+
+
+def test_len_minus_an_offset_counts_windows_not_samples() -> None:
+    """``range(len(s) - w)`` still walks s (one window per sample), but ``len(s) - 1`` is no count of s's samples."""
+    from kerassniff.semantic.dataflow import LenValue, RangeValue
+
+    interpreter = _interpreter("import numpy as np\ns = np.load('s.npy')\nw = 24\nn = len(s) - w\n"
+                               "steps = range(n)\nlater = range(w, len(s))\nprint(n, steps, later)\n")
+    scope = interpreter.module_scope
+    assert isinstance(scope.lookup("n"), LenValue) and scope.lookup("n").shifted
+    assert isinstance(scope.lookup("steps"), RangeValue) and scope.lookup("steps").over is not None
+    assert isinstance(scope.lookup("later"), RangeValue) and scope.lookup("later").over is not None

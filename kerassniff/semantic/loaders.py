@@ -132,8 +132,8 @@ def random_integers(args: CallArgs, node: cst.Call) -> Value:
 
 def _vector_size(size: Value | None) -> tuple[int | None, bool]:
     """(samples, whether the shape is one value per sample) of a size argument: n, (n,), (n, 1), len(x)."""
-    if isinstance(size, (LenValue, KnownLen)) or (isinstance(size, Const) and isinstance(size.value, int)
-                                                   and not isinstance(size.value, bool)):
+    if (isinstance(size, LenValue) and not size.shifted) or isinstance(size, KnownLen) or (
+            isinstance(size, Const) and isinstance(size.value, int) and not isinstance(size.value, bool)):
         return int_value(size), True
     items: tuple[Value, ...] = ()
     if isinstance(size, Seq):

@@ -393,6 +393,8 @@ def generated(call: LibraryCall) -> Value:
     """np.random.*, np.zeros/ones/arange...: a new array of known size, when the size is a constant."""
     last, first, node = call.last, call.first, call.node
     if last == "permutation" and call.data is None:  # indices: x[np.random.permutation(len(x))] reorders x
+        if isinstance(first, LenValue) and first.shifted:
+            return UNKNOWN  # np.random.permutation(len(x) - 1): indices of another length than x
         n = first.data.n_samples if isinstance(first, LenValue) else int_value(first)
         return make(Source("generated", "np.random.permutation(...)", node), node, n_samples=n)
     if last in ("permutation", "shuffle", "choice", "seed"):
