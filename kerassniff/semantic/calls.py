@@ -202,7 +202,7 @@ class Calls:
             self.top_index = caller_top
         if frame.generator or (not uncalled and self.summaries.is_generator(function.node)):
             # a generator object: the batches it yields when every yield gives one kind of array, else not followed
-            return UNKNOWN if uncalled else generator_batches(frame.yields, node)
+            return UNKNOWN if node is None else generator_batches(frame.yields, node)
         return _returned(frame.returns)
 
     def _bind_parameters(self, function: FunctionValue, args: CallArgs, frame: Frame, self_value: Value | None,

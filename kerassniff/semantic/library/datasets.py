@@ -160,7 +160,7 @@ def batch_of(data: Data, node: cst.CSTNode) -> Value:
     return Seq((batch, DataValue(replace(data.labels, batches=False, n_samples=None, node=node))), "tuple")
 
 
-def generator_batches(yields: list[Value], node: cst.CSTNode | None) -> Value:
+def generator_batches(yields: list[Value], node: cst.CSTNode) -> Value:
     """A call of the script's own generator function (``def batches(x, y): ... yield x[i:j], y[i:j]``): a flow of
     the batches it yields, when every ``yield`` gives an array (or an (x, y[, weights]) pair of them) of one
     history; else not followed."""
@@ -172,7 +172,7 @@ def generator_batches(yields: list[Value], node: cst.CSTNode | None) -> Value:
     if any(_yield_history(*pair) != history for pair in pairs[1:]):  # type: ignore[misc]
         return UNKNOWN  # yields of different arrays or different preprocessing: which one fit() sees is not known
     return DataValue(replace(x, batches=True, labels=_unbatched(y), is_sample=False, n_samples=None, parts=(),
-                             keras_iterator=False, node=node if node is not None else x.node))
+                             keras_iterator=False, node=node))
 
 
 def _yielded(value: Value) -> tuple[Data, Data | None] | None:
