@@ -333,6 +333,6 @@ def shared_parts(mine: Data, theirs: Data) -> tuple[str, str, dict] | None:
     if kind != other and (reshuffled or other_reshuffled):  # also ds.take(a) against ds.skip(a).take(b)
         return ("take()/skip() after a shuffle redone each epoch",
                 "shuffle() reshuffles the pipeline at every iteration (reshuffle_each_iteration=True by default; "
-                "image_dataset_from_directory shuffles so too), so each epoch's take() and skip() cut a new order: "
+                "the *_dataset_from_directory readers and Dataset.list_files shuffle so too), so each epoch's take() and skip() cut a new order: "
                 "each part holds samples the other held in other epochs", facts)
     return None

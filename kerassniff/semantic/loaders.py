@@ -211,6 +211,30 @@ DATASET_READERS = {
 }
 
 
+# Readers that shuffle their elements anew at every iteration (a shuffle() with reshuffle_each_iteration left True):
+# the keyword that turns it off, its position, and its default.  A take()/skip() cut of such a pipeline is a
+# different set of samples each epoch.
+RESHUFFLING_READERS = {
+    "text_dataset_from_directory": ("shuffle", None, True), "audio_dataset_from_directory": ("shuffle", None, True),
+    "timeseries_dataset_from_array": ("shuffle", None, False),
+    "tensorflow.data.Dataset.list_files": ("shuffle", 1, True),
+}
+
+
+def reader_reshuffles(name: str, args: CallArgs) -> bool:
+    """Whether a pipeline reader's output is reshuffled each epoch (RESHUFFLING_READERS), given its arguments."""
+    entry = RESHUFFLING_READERS.get(name) or RESHUFFLING_READERS.get(name.rsplit(".", 1)[-1] if name.startswith(
+        ("keras.", "tensorflow.keras.")) else "")
+    if entry is None:
+        return False
+    keyword, position, default = entry
+    given = args.get(keyword, position) if position is not None else args.get(keyword)
+    if given is None:
+        return default
+    value = const_value(given)
+    return value is not None and value is not False and value != 0  # shuffle=flag (not known): not claimed
+
+
 def dataset_reader(name: str) -> str | None:
     """The source kind of a pipeline reader (Keras's ``*_dataset_from_*`` under any module path), or None."""
     return DATASET_READERS.get(name) or DATASET_READERS.get(name.rsplit(".", 1)[-1] if name.startswith(
@@ -219,12 +243,12 @@ def dataset_reader(name: str) -> str | None:
 
 def pipeline(kind: str, description: str, node: cst.CSTNode, path: str | None = None,
              split: str | None = None, class_names: tuple[str, ...] | str | None = None,
-             subset: str | None = None) -> DataValue:
+             subset: str | None = None, reshuffles: bool = False) -> DataValue:
     """A tf.data pipeline whose elements are not modelled: no scaling, no labels, no sample count known,
-    only its identity (so that the same pipeline passed twice is seen as the same), and for a folder read the
-    order of its classes."""
+    only its identity (so that the same pipeline passed twice is seen as the same), for a folder read the
+    order of its classes, and whether its order changes each epoch (``reshuffles``)."""
     return DataValue(Data(Source(kind, description, node, path=path, class_names=class_names, subset=subset),
-                          new_group(), split=split, batches=True, node=node))
+                          new_group(), split=split, batches=True, node=node, reshuffles=reshuffles))
 
 
 def tfds_load(args: CallArgs, node: cst.Call) -> Value:

@@ -239,7 +239,7 @@ def dataset_reader(call: LibraryCall) -> Value:
     path = str_value(call.first) if reader == "file" else None
     names = class_names_given(call.args.get("class_names")) if reader == "directory" else None
     return loaders.pipeline(reader, f"{short(call.name)}(...)", call.node, path=path,  # type: ignore[arg-type]
-                            class_names=names)
+                            class_names=names, reshuffles=loaders.reader_reshuffles(call.name, call.args))
 
 
 def tfds_load(call: LibraryCall) -> Value:

@@ -226,11 +226,12 @@ def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, no
 
 def _rebuilt(data: Data, node: cst.CSTNode) -> Value:
     """A pipeline whose elements a function not modelled made: a new pipeline of unknown elements, that
-    keeps only which split it is (``test_ds.map(vectorize)`` is still the test split)."""
+    keeps which split it is (``test_ds.map(vectorize)`` is still the test split) and whether its order changes
+    each epoch (``list_files(...).map(load)`` reads the files in a new order each epoch)."""
     source = Source(data.source.kind, f"{data.source.description} mapped", node)
     unknown = (Step("preprocess", "?", node),)  # what the function did to the values is not known
     return DataValue(Data(source, new_group(), split=data.split, batches=True, name=data.name, node=node,
-                          steps=unknown))
+                          steps=unknown, reshuffles=data.reshuffles))
 
 
 def dataset_map(effects: Effects, data: Data, args: CallArgs, node: cst.Call) -> Value:
