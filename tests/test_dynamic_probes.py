@@ -165,6 +165,11 @@ def test_ks305_the_rate_as_built() -> None:
         is False
     assert verdict_for(finding("KS305"), report(probe={"optimizer": {"class": "SGD", "learning_rate": 0.0}}))[0] \
         is True
+    default = finding("KS305", facts={"optimizer": "Adadelta", "learning_rate": 0.001, "default": True})
+    assert verdict_for(default, report(probe={"optimizer": {"class": "Adadelta", "learning_rate": 0.001}}))[0] is True
+    assert verdict_for(default, report(probe={"optimizer": {"class": "Adadelta", "learning_rate": 1.0}}))[0] is False
+    assert verdict_for(finding("KS305"), report(probe={"optimizer": {"class": "Adadelta", "learning_rate": 0.001}}))[
+        0] is False  # a finding about another optimizer than the one that trains
 
 
 def test_ks306_hidden_units_still_identical() -> None:

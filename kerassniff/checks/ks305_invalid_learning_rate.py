@@ -1,8 +1,12 @@
-"""KS305 invalid-learning-rate: a constant learning rate no optimizer can train with."""
+"""KS305 invalid-learning-rate: a constant learning rate no optimizer can train with, and Adadelta left at the
+default rate of tf.keras and Keras 3 (0.001), with which it barely moves the weights."""
 from __future__ import annotations
 
-from kerassniff.evidence import Measurements, Verdict, losses_text
+import libcst as cst
+
+from kerassniff.evidence import Measurements, Verdict, facts as facts_of, losses_text
 from kerassniff.findings import Finding, Severity
+from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.names import is_keras, short
@@ -19,6 +23,12 @@ ADAPTIVE = {
 PLAIN = {"SGD", "GradientDescentOptimizer", "MomentumOptimizer"}
 OTHER = {"Adadelta", "Ftrl", "Adafactor", "AdadeltaOptimizer", "FtrlOptimizer"}  # only <= 0 is flagged
 SGD_LIMIT = 10.0
+# Adadelta's default learning rate in tf.keras and Keras 3 (standalone Keras 2.3 and earlier defaulted to 1.0, the
+# paper's setting): Adadelta scales each step by its own running step size, which starts near sqrt(epsilon), so at
+# 0.001 the steps stay about 1000 times smaller than at 1.0 and the model barely trains (chance accuracy after 5
+# epochs where 1.0 learns, measured on Keras 3.15).
+ADADELTA = {"Adadelta", "AdadeltaOptimizer"}
+ADADELTA_DEFAULT = 0.001
 TF1_MODULES = ("tensorflow.train.", "tensorflow.compat.v1.train.", "tensorflow.optimizers.")
 
 
@@ -29,15 +39,18 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     if rate is None:
         return None
     name = optimizer.get("class", "the optimizer")
-    invalid = rate <= 0 or (name in ADAPTIVE and rate >= 1) or (name in PLAIN and rate > SGD_LIMIT)
+    invalid = rate <= 0 or (name in ADAPTIVE and rate >= 1) or (name in PLAIN and rate > SGD_LIMIT) or (
+        bool(facts_of(finding).get("default")) and name in ADADELTA and rate <= ADADELTA_DEFAULT)
     diverged = f"; the loss is not finite after step {checks['nonfinite_step']}" if "nonfinite_step" in checks else ""
     return Verdict(invalid, f"the model trains with {name}(learning_rate={rate:g}){losses_text(checks)}{diverged}")
 
 
 @rule("KS305", "invalid-learning-rate", Severity.ERROR,
-      "a learning rate that is zero or negative, >= 1 for an adaptive optimizer, or > 10 for SGD",
-      "use a small positive learning rate: about 1e-3 for Adam/RMSprop, 1e-2 to 1e-1 for SGD", verdict=verdict)
+      "a learning rate that is zero or negative, >= 1 for an adaptive optimizer, > 10 for SGD, or Adadelta's "
+      "default 0.001", "use a small positive learning rate: about 1e-3 for Adam/RMSprop, 1e-2 to 1e-1 for SGD, 1.0 "
+      "for Adadelta", verdict=verdict)
 def check(script: Script):
+    yield from _adadelta_by_name(script)
     for call in script.calls:
         name = call.callee
         if name is None or not (is_keras(name) or name.startswith(TF1_MODULES)):
@@ -47,6 +60,8 @@ def check(script: Script):
             continue
         found = _learning_rate(call.args)
         if found is None:
+            if optimizer in ADADELTA and _rate_left_out(call.args) and isinstance(call.node, cst.Call):
+                yield _adadelta_at_default(optimizer, call.node, call.node, fix=True)
             continue
         keyword, rate = found
         node = call.args.node_of(keyword, 0) or call.node
@@ -69,6 +84,44 @@ def check(script: Script):
                              f"Gradient descent moves each weight by learning_rate x gradient; at {rate:g} even a "
                              f"gradient of 0.1 moves a weight by more than 1, and the loss diverges to inf/NaN. "
                              f"Usual values are 1e-3 to 1e-1; rates near 1 appear only with tiny gradients."))
+
+
+def _adadelta_by_name(script: Script):
+    """compile(optimizer="adadelta"): Keras builds Adadelta() at its default rate."""
+    for compile_call in script.compiles():
+        given = compile_call.args.get("optimizer", 0)
+        if isinstance(const_value(given), str) and const_value(given).lower() == "adadelta":
+            node = compile_call.args.node_of("optimizer", 0) or compile_call.node
+            yield _adadelta_at_default('"adadelta"', node, compile_call.node, fix=False)
+
+
+def _adadelta_at_default(spelled: str, node: cst.CSTNode, call: cst.CSTNode, fix: bool) -> Report:
+    """Adadelta left at tf.keras's and Keras 3's default learning rate (a constructor call, or its name)."""
+    by_name = spelled.startswith('"')
+    return Report(
+        node, f"{'optimizer ' + spelled if by_name else spelled + '()'} uses the default learning_rate=0.001, "
+              f"at which Adadelta barely trains",
+        fix_hint="pass learning_rate=1.0 (Adadelta's paper and standalone Keras 2.3 and earlier), or use Adam",
+        fix=unsafe_fix("pass learning_rate=1.0", call, _with_rate(call)) if fix and isinstance(call, cst.Call)
+        else None,
+        explanation=(
+            "Adadelta scales each step by its own running estimate of past step sizes, which starts near "
+            "sqrt(epsilon): the learning rate multiplies that, and the paper (and standalone Keras up to 2.3) uses "
+            "1.0. tf.keras and Keras 3 default it to 0.001, so every step is about 1000 times smaller and the model "
+            "stays near its initial weights for many epochs (a small dense classifier stays at chance accuracy for "
+            "5 epochs on Keras 3.15, where learning_rate=1.0 learns it). Nothing warns."),
+        facts={"optimizer": "Adadelta", "learning_rate": ADADELTA_DEFAULT, "default": True})
+
+
+def _rate_left_out(args: CallArgs) -> bool:
+    """No learning rate given at all (not one whose value is unknown, nor a ``**options`` that may hold one)."""
+    return not (args.positional or args.has("learning_rate") or args.has("lr") or any(a.star for a in args.nodes))
+
+
+def _with_rate(call: cst.Call) -> cst.Call:
+    rate = cst.Arg(keyword=cst.Name("learning_rate"), value=cst.Float("1.0"),
+                   equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+    return call.with_changes(args=(rate, *call.args))
 
 
 def _learning_rate(args: CallArgs) -> tuple[str, float] | None:
