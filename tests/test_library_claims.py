@@ -634,3 +634,50 @@ def test_keras_3_model_layers_is_a_new_list_on_each_read() -> None:
     last = model.layers[-1]
     model.layers.pop()
     assert len(model.layers) == 2 and model.layers[-1] is last and model.layers is not model.layers
+
+
+def test_tensorflow_2_lacks_the_tensorflow_names_reported() -> None:
+    """KS402's REMOVED_FROM_TENSORFLOW (TensorFlow 1 packages) and REMOVED_FROM_TENSORFLOW_2 (names kept only under
+    tf.compat.v1) are absent from the installed TensorFlow; the compat copies are there."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    tf = pytest.importorskip("tensorflow")
+    for package in keras3_removals.REMOVED_FROM_TENSORFLOW:
+        assert not hasattr(tf, package), package
+        with pytest.raises(ImportError):
+            importlib.import_module(f"tensorflow.{package}")
+    for module, name in keras3_removals.REMOVED_FROM_TENSORFLOW_2:
+        current, compat = tf, tf.compat.v1
+        for part in module.split("."):
+            current, compat = getattr(current, part, None), getattr(compat, part)
+        assert current is None or not hasattr(current, name), name
+        assert hasattr(compat, name), name
+
+
+def test_keras_3_optimizers_have_no_lr_and_adadelta_defaults_to_a_thousandth() -> None:
+    """KS402's REMOVED_OPTIMIZER_ATTRIBUTES (reading optimizer.lr fails; assigning it changes nothing) and KS305's
+    ADADELTA_DEFAULT (the rate Adadelta() and "adadelta" build with)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    from kerassniff.checks._ks402_attributes import REMOVED_OPTIMIZER_ATTRIBUTES
+    from kerassniff.checks.ks305_invalid_learning_rate import ADADELTA_DEFAULT
+
+    optimizer = keras.optimizers.SGD(learning_rate=0.1)
+    for old, new in REMOVED_OPTIMIZER_ATTRIBUTES.items():
+        assert not hasattr(optimizer, old) and hasattr(optimizer, new)
+        setattr(optimizer, old, 0.5)
+        assert float(getattr(optimizer, new)) == pytest.approx(0.1)
+    assert float(keras.optimizers.Adadelta().learning_rate) == pytest.approx(ADADELTA_DEFAULT)
+    assert float(keras.optimizers.get("adadelta").learning_rate) == pytest.approx(ADADELTA_DEFAULT)
+
+
+def test_numpy_2_keeps_its_warnings_and_errors_only_in_numpy_exceptions() -> None:
+    """KS404's rows whose replacement is np.exceptions.<Name>."""
+    import numpy as np
+
+    from kerassniff.checks.ks404_removed_alias import REMOVED
+
+    moved = [name for name, (replacement, _) in REMOVED.items() if replacement.startswith("np.exceptions.")]
+    assert moved
+    for name in moved:
+        short = name.rsplit(".", 1)[1]
+        assert not hasattr(np, short) and hasattr(np.exceptions, short), short

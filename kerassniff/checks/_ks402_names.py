@@ -23,6 +23,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_ALIASES,
     REMOVED_FROM_KERAS,
     REMOVED_FROM_TENSORFLOW,
+    REMOVED_FROM_TENSORFLOW_2,
     REMOVED_IN_KERAS_3,
     REMOVED_MODULES,
 )
@@ -32,6 +33,7 @@ _BACKEND_FUNCTIONS = BACKEND_FUNCTIONS_IN_OPS | BACKEND_FUNCTIONS_IN_RANDOM | BA
 _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 _KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 _PRIVATE_PREFIX = PRIVATE_COPY + "."
+KERAS_1_MODULES = ("objectives", "initializations", "utils.visualize_util")  # the others are Keras 2's
 
 
 def removed_names(script: Script):
@@ -85,6 +87,12 @@ def _removed_modules(script: Script):
                 reported.add(missing)
                 yield _private_copy_name(script, reference, missing)
             continue
+        if _tensorflow_2_name(raw) is not None:
+            removed = _tensorflow_2_name(raw)
+            if removed not in reported and not reference.guarded:
+                reported.add(removed)  # type: ignore[arg-type]
+                yield _removed_from_tensorflow_2(script, reference, removed)  # type: ignore[arg-type]
+            continue
         if _tensorflow_1_package(raw) is not None:
             part = _tensorflow_1_package(raw)
             if f"tensorflow.{part}" not in reported and not reference.guarded:
@@ -111,7 +119,7 @@ def _removed_modules(script: Script):
         failure = _failure(script, reference.node)
         hint = table[module].format(example=_example(script, reference.raw))
         function = module.startswith("backend.")  # set_image_dim_ordering, set_learning_phase, get_session, ...
-        keras = 1 if module in ("objectives", "initializations") or module.endswith("dim_ordering") else 2
+        keras = 1 if module in KERAS_1_MODULES or module.endswith("dim_ordering") else 2
         kind = ("alias" if module in REMOVED_ALIASES else "class" if module.rsplit(".", 1)[-1][:1].isupper() else
                 "function" if function else "module")
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
@@ -174,6 +182,26 @@ def _tensorflow_1_package(raw: str) -> str | None:
     return part if part in REMOVED_FROM_TENSORFLOW else None
 
 
+def _tensorflow_2_name(raw: str) -> tuple[str, str] | None:
+    """(module, name) for ``tensorflow.train.experimental.enable_mixed_precision_graph_rewrite``: a name TensorFlow
+    2.21 has only under tf.compat.v1 (REMOVED_FROM_TENSORFLOW_2)."""
+    if not raw.startswith("tensorflow."):
+        return None
+    module, _, name = raw[11:].rpartition(".")
+    return (module, name) if (module, name) in REMOVED_FROM_TENSORFLOW_2 else None
+
+
+def _removed_from_tensorflow_2(script: Script, reference, removed: tuple[str, str]) -> Report:
+    module, name = removed
+    failure = _failure(script, reference.node)
+    return Report(reference.node, f"TensorFlow 2.21's tf.{module} has no {name}: {failure}",
+                  REMOVED_FROM_TENSORFLOW_2[removed],
+                  explanation=(f"tensorflow.{module}.{name} is gone from current TensorFlow (2.21 keeps it only as "
+                               f"tf.compat.v1.{module}.{name}, for TensorFlow 1 graph code), so the script stops here "
+                               f"with {failure}."),
+                  facts={"module": f"tensorflow.{module}.{name}"})
+
+
 def _may_be_removed(raw: str) -> bool:
     """Whether a raw dotted name is one :func:`_removed_modules` may report (the same tests, without the reference's
     own facts): a Keras 2 backend function, keras.api, a removed part of the private copy, a removed module."""
@@ -184,7 +212,7 @@ def _may_be_removed(raw: str) -> bool:
     if raw.startswith(_PRIVATE_PREFIX):
         return raw[len(_PRIVATE_PREFIX):].split(".", 1)[0] in PRIVATE_COPY_REMOVED or \
             _missing_private_name(raw) is not None
-    if _tensorflow_1_package(raw) is not None:
+    if _tensorflow_1_package(raw) is not None or _tensorflow_2_name(raw) is not None:
         return True
     if raw.startswith("keras."):
         relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES

@@ -3,7 +3,7 @@
 The versions were checked: NumPy 2.4 raises AttributeError for every NumPy name here (the 1.24 ones with "was a
 deprecated alias", the 2.0 ones with "was removed in the NumPy 2.0 release"); NumPy 1.24's release notes expire
 exactly np.object, np.bool, np.float, np.complex, np.str and np.int (np.unicode went in 2.0); NumPy 1.26.4 still has
-every 2.0 name here and 2.0.2 none of them; 2.3.5 has trapz and in1d, 2.4.6 not; Pillow 10.0.0 removed ANTIALIAS,
+every 2.0 name here and 2.0.2 none of them (NumPy 2.4.6 has the warnings and errors only in numpy.exceptions); 2.3.5 has trapz and in1d, 2.4.6 not; Pillow 10.0.0 removed ANTIALIAS,
 LINEAR and CUBIC.
 """
 from __future__ import annotations
@@ -29,6 +29,10 @@ REMOVED = {
     "numpy.product": ("np.prod", "NumPy 2.0"), "numpy.cumproduct": ("np.cumprod", "NumPy 2.0"),
     "numpy.sometrue": ("np.any", "NumPy 2.0"), "numpy.alltrue": ("np.all", "NumPy 2.0"),
     "numpy.mat": ("np.asmatrix", "NumPy 2.0"), "numpy.math": ("math", "NumPy 2.0"),
+    # NumPy's warnings and errors, moved to numpy.exceptions (NumPy 1.25) and gone from numpy itself in NumPy 2.0
+    **{f"numpy.{name}": (f"np.exceptions.{name}", "NumPy 2.0") for name in (
+        "VisibleDeprecationWarning", "ComplexWarning", "ModuleDeprecationWarning", "RankWarning", "TooHardError",
+        "AxisError")},
     "numpy.trapz": ("np.trapezoid", "NumPy 2.4"), "numpy.in1d": ("np.isin", "NumPy 2.4"),
     "PIL.Image.ANTIALIAS": ("Image.LANCZOS", "Pillow 10"), "PIL.Image.LINEAR": ("Image.BILINEAR", "Pillow 10"),
     "PIL.Image.CUBIC": ("Image.BICUBIC", "Pillow 10"),
@@ -90,7 +94,9 @@ def _replacement_fix(node, replacement: str):
     if not isinstance(node, cst.Attribute) or replacement == "math":
         return None
     if "." not in replacement:
-        new = cst.Name(replacement)
-    else:
-        new = node.with_changes(attr=cst.Name(replacement.split(".")[-1]))
+        return safe_fix(f"replace with {replacement}", node, cst.Name(replacement))
+    # np.exceptions.AxisError: the script's own module name (np, numpy, Image), then the replacement's attributes
+    new: cst.BaseExpression = node.value
+    for part in replacement.split(".")[1:]:
+        new = cst.Attribute(new, cst.Name(part))
     return safe_fix(f"replace with {replacement}", node, new)

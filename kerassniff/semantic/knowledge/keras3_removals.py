@@ -144,6 +144,13 @@ REMOVED_MODULES = {
     "wrappers.scikit_learn": "use keras.wrappers.SKLearnClassifier / SKLearnRegressor (Keras 3.5+) or the scikeras "
                              "package",
     "utils.vis_utils": "import plot_model from keras.utils",
+    "utils.visualize_util": "import plot_model from keras.utils (visualize_util.plot was Keras 1's plot_model)",
+    "experimental": "take the learning-rate schedules from keras.optimizers.schedules (CosineDecay, "
+                    "CosineDecayRestarts); LinearModel, WideDeepModel and SequenceFeatures have no Keras 3 "
+                    "counterpart (build them from layers)",
+    "mixed_precision.experimental": "use keras.mixed_precision.set_global_policy(\"mixed_float16\") and "
+                                    "keras.mixed_precision.Policy / LossScaleOptimizer (the experimental names left "
+                                    "tf.keras in TensorFlow 2.9)",
     "utils.generic_utils": "import what you need from keras.utils (get_custom_objects, Progbar, ...)",
     "utils.data_utils": "import what you need from keras.utils (get_file, Sequence, ...)",
     "utils.image_dataset": "import image_dataset_from_directory from keras.utils",
@@ -244,6 +251,15 @@ REMOVED_FROM_TENSORFLOW = {
     "examples": "load the data with keras.datasets (keras.datasets.mnist.load_data()): TensorFlow 2's package has no "
                 "tensorflow.examples (its MNIST reader was a TensorFlow 1 tutorial helper)",
     "contrib": "import from keras itself (tensorflow.contrib was removed in TensorFlow 2.0)",
+    "layers": "use keras.layers (tf.layers was TensorFlow 1's layers API; tf.compat.v1.layers keeps it for graph "
+              "code)",
+}
+# TensorFlow names a Keras script of the TensorFlow 2 era called that TensorFlow 2.21 no longer has outside
+# tf.compat.v1 (AttributeError, checked), with what to use: (the module, the name), the advice.
+REMOVED_FROM_TENSORFLOW_2 = {
+    ("train.experimental", "enable_mixed_precision_graph_rewrite"):
+        "call keras.mixed_precision.set_global_policy(\"mixed_float16\") before building the model: compile() "
+        "then wraps the optimizer in a LossScaleOptimizer itself",
 }
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
