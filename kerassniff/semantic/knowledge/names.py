@@ -65,6 +65,9 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
         "Add Multiply Average Maximum Lambda Rescaling Normalization Resizing ZeroPadding2D "
         "Cropping2D GaussianNoise ActivityRegularization MaxPool2D AvgPool2D".split()
     ),
+    # ``from keras import *``: the subpackages and the model classes (standalone Keras 2 and Keras 3.15.1 alike)
+    "keras": frozenset("""Input Model Sequential activations applications backend callbacks constraints datasets
+        initializers layers losses metrics models optimizers preprocessing regularizers utils""".split()),
     "keras.models": frozenset("Sequential Model load_model model_from_json clone_model".split()),
     "keras.optimizers": frozenset("SGD Adam RMSprop Adagrad Adadelta Adamax Nadam AdamW".split()),
     "keras.callbacks": frozenset("EarlyStopping ModelCheckpoint ReduceLROnPlateau TensorBoard CSVLogger".split()),
