@@ -658,7 +658,7 @@ def test_keras_3_optimizers_have_no_lr_and_adadelta_defaults_to_a_thousandth() -
     ADADELTA_DEFAULT (the rate Adadelta() and "adadelta" build with)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     keras = pytest.importorskip("keras")
-    from kerassniff.checks._ks402_attributes import REMOVED_OPTIMIZER_ATTRIBUTES
+    from kerassniff.checks._ks402_optimizers import REMOVED_OPTIMIZER_ATTRIBUTES
     from kerassniff.checks.ks305_invalid_learning_rate import ADADELTA_DEFAULT
 
     optimizer = keras.optimizers.SGD(learning_rate=0.1)

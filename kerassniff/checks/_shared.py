@@ -9,11 +9,13 @@ from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
-from kerassniff.semantic.training import CompileCall, FitCall, LossSpec
+from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec
+from kerassniff.semantic.values import Instance, KnobConst, const_value
 
 
 def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:
@@ -336,3 +338,33 @@ def shared_parts(mine: Data, theirs: Data) -> tuple[str, str, dict] | None:
                 "the *_dataset_from_directory readers and Dataset.list_files shuffle so too), so each epoch's take() and skip() cut a new order: "
                 "each part holds samples the other held in other epochs", facts)
     return None
+
+
+def fold_loop(script: Script, context: LoopContext | None) -> LoopContext | None:
+    """The innermost loop around the call that walks a cross-validator's folds:
+    ``for train, test in kfold.split(x, y)``, also through ``enumerate()``."""
+    while context is not None:
+        node = context.node
+        if type(node) is cst.For and split_call(script, node) is not None:
+            return context
+        context = context.parent
+    return None
+
+
+def split_call(script: Script, loop: cst.For) -> cst.Call | None:
+    iterable = loop.iter
+    if type(iterable) is cst.Call and type(iterable.func) is cst.Name and iterable.func.value == "enumerate" \
+            and iterable.args:
+        iterable = iterable.args[0].value
+    if type(iterable) is not cst.Call or type(iterable.func) is not cst.Attribute \
+            or iterable.func.attr.value != "split":
+        return None
+    site = script.call_at(iterable)
+    if site is None or not isinstance(site.receiver, Instance) or site.receiver.cls not in FOLD_SPLITTERS:
+        return None
+    if site.receiver.cls in SINGLE_SPLIT_SPLITTERS:
+        splits = site.receiver.args.get("n_splits", 0)
+        if splits is not None and (isinstance(splits, KnobConst) or
+                                   not (isinstance(const_value(splits), int) and const_value(splits) >= 2)):
+            return None  # ShuffleSplit(n_splits=1): one split, a number not known, or an option's default
+    return iterable

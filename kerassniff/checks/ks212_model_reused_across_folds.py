@@ -13,15 +13,14 @@ from typing import Iterator
 
 import libcst as cst
 
+from kerassniff.checks._shared import fold_loop, split_call
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.expressions import target_names
-from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.models import FitCall, Model
 from kerassniff.semantic.syntax import names_read, walk_code
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import Instance, KnobConst, const_value
 
 # Calls that give a model (or its layers, or their variables) fresh weights without building a new one:
 # set_weights(initial), load_weights(start), variable.assign(initializer(shape)).
@@ -40,7 +39,7 @@ def check(script: Script):
     for fit in script.fits():
         if fit.method not in ("fit", "fit_generator"):
             continue
-        loop = _fold_loop(script, fit.loop)
+        loop = fold_loop(script, fit.loop)
         if loop is None or (id(fit.model), id(loop.node)) in reported:
             continue
         if _made_in(fit.model, loop.node, fit) or _reset(script, fit.model, loop.node) or \
@@ -52,36 +51,6 @@ def check(script: Script):
             continue
         reported.add((id(fit.model), id(loop.node)))
         yield _report(script, fit, loop.node, scored)
-
-
-def _fold_loop(script: Script, context: LoopContext | None) -> LoopContext | None:
-    """The innermost loop around the call that walks a cross-validator's folds:
-    ``for train, test in kfold.split(x, y)``, also through ``enumerate()``."""
-    while context is not None:
-        node = context.node
-        if type(node) is cst.For and _split_call(script, node) is not None:
-            return context
-        context = context.parent
-    return None
-
-
-def _split_call(script: Script, loop: cst.For) -> cst.Call | None:
-    iterable = loop.iter
-    if type(iterable) is cst.Call and type(iterable.func) is cst.Name and iterable.func.value == "enumerate" \
-            and iterable.args:
-        iterable = iterable.args[0].value
-    if type(iterable) is not cst.Call or type(iterable.func) is not cst.Attribute \
-            or iterable.func.attr.value != "split":
-        return None
-    site = script.call_at(iterable)
-    if site is None or not isinstance(site.receiver, Instance) or site.receiver.cls not in FOLD_SPLITTERS:
-        return None
-    if site.receiver.cls in SINGLE_SPLIT_SPLITTERS:
-        splits = site.receiver.args.get("n_splits", 0)
-        if splits is not None and (isinstance(splits, KnobConst) or
-                                   not (isinstance(const_value(splits), int) and const_value(splits) >= 2)):
-            return None  # ShuffleSplit(n_splits=1): one split, a number not known, or an option's default
-    return iterable
 
 
 def _pair_target(loop: cst.For) -> cst.BaseExpression | None:
@@ -216,7 +185,7 @@ def _inside(context: LoopContext | None, loop: cst.For) -> bool:
 def _report(script: Script, fit: FitCall, loop: cst.For, scored: cst.CSTNode) -> Report:
     func = fit.node.func
     name = script.code_of(func.value) if type(func) is cst.Attribute else "the model"
-    splitter = script.code_of(_split_call(script, loop) or loop.iter)
+    splitter = script.code_of(split_call(script, loop) or loop.iter)
     return Report(fit.node, (
         f"'{name}' is built once, before the folds: every fold after the first scores samples it trained on"),
         explanation=(

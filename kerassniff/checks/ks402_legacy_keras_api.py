@@ -29,7 +29,7 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_attributes import optimizer_attributes
+from kerassniff.checks._ks402_optimizers import optimizer_attributes, shared_optimizers
 from kerassniff.checks._ks402_layers import float_sizes, keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
@@ -254,6 +254,7 @@ def check(script: Script):
     yield from history_keys(script)
     if not keras_2_only(script):
         yield from optimizer_attributes(script)
+        yield from shared_optimizers(script)
 
 
 def _keywords(call, table, where: str, story: tuple[str, str] | None):

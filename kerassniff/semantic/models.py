@@ -398,6 +398,14 @@ class FitCall:
     in_unknown_loop: bool = False
     repeat: int = 1  # how many times an unrolled loop ran it
     loop: "LoopContext | None" = None  # the innermost loop interpreted at the call
+    # the arms of the ifs interpreted both ways around the call (as DataEvent.branches): two calls in different arms
+    # of one if never both run
+    branches: tuple[tuple[int, int], ...] = ()
+
+    def excludes(self, other: "FitCall") -> bool:
+        """Whether the two training calls lie in different arms of one if (``if wide: a.fit() else: b.fit()``)."""
+        arms = dict(self.branches)
+        return any(arms.get(statement, arm) != arm for statement, arm in other.branches)
 
     def data(self, value: Value) -> Data | None:
         """The array a value of this call holds (``fit.data(fit.x)``), None for anything else."""

@@ -284,7 +284,8 @@ def record_fit(effects: Effects, model: Model, method: str, args: CallArgs, node
                    epochs, unknown_if_none(batch_size) if batch_size is not None else Const(None),
                    unknown_if_none(steps) if steps is not None else Const(None),
                    unknown_if_none(validation_data), unknown_if_none(args.get("validation_split")),
-                   in_unknown_loop=repetitions is None, repeat=repetitions or 1, loop=effects.loop)
+                   in_unknown_loop=repetitions is None, repeat=repetitions or 1, loop=effects.loop,
+                   branches=effects.branches)
     model.fits.append(call)
     _events(effects, model, "fit", call.x, call.y, node, call.order)
     val_x, val_y = _pair(call.validation_data)
