@@ -82,12 +82,15 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
     wanted = suffixes[0] if len(suffixes) == 1 else f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"
     consequence = "before training starts" if where.startswith("ModelCheckpoint") else \
         "so the script stops here, after any training before it, without this file"
-    yield Report(arg, f"{where} needs a file name ending in {wanted}: Keras 3 raises ValueError",
-                 (f"name the file '<name>{suffixes[0]}'" + ("; for a TensorFlow SavedModel folder call model.export()"
-                                                             if where in SAVED_MODEL_WRITERS else "")),
-                 explanation=(f"tf.keras 2 accepted this name (without .h5 it wrote TensorFlow's SavedModel or "
-                              f"checkpoint format). Keras 3's {where} raises ValueError for any name not ending in "
-                              f"{wanted}, {consequence}."),
+    hdf5 = name.lower().endswith(".hdf5")  # tf.keras 2 wrote HDF5 for .h5, .keras and .hdf5 (is_hdf5_filepath)
+    hint = ("name the file '<name>.h5' (the same HDF5 format) or '<name>.keras'" if hdf5 and ".h5" in suffixes else
+            f"name the file '<name>{suffixes[0]}'" + ("; for a TensorFlow SavedModel folder call model.export()"
+                                                      if where in SAVED_MODEL_WRITERS and not hdf5 else ""))
+    written = ("for a name ending in .hdf5 it wrote an HDF5 file, as for .h5" if hdf5 else
+               "without .h5 it wrote TensorFlow's SavedModel or checkpoint format")
+    yield Report(arg, f"{where} needs a file name ending in {wanted}: Keras 3 raises ValueError", hint,
+                 explanation=(f"tf.keras 2 accepted this name ({written}). Keras 3's {where} raises ValueError for "
+                              f"any name not ending in {wanted}, {consequence}."),
                  facts={"path": name, "suffixes": list(suffixes)})
 
 

@@ -27,7 +27,8 @@ from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.models import CompileCall, FitCall, Model
 from kerassniff.semantic.syntax import code_children, walk_code
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import Instance
+from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import Const, Instance
 
 # Keras 2 optimizer attribute -> Keras 3's name for it.
 REMOVED_OPTIMIZER_ATTRIBUTES = {"lr": "learning_rate"}
@@ -225,3 +226,25 @@ def _weighted_layers(model: Model, depth: int = 0) -> frozenset[int] | None:
         elif layer.units is not None:
             found.add(id(layer))
     return frozenset(found)
+
+
+# Standalone Keras 2.1-2.2's optimizers took epsilon=None for the backend's fuzz factor (K.epsilon(), 1e-7 by default);
+# Keras 3's keep the None and fail at the first training step (ValueError: None values not supported, checked on
+# 3.15.1 for each of these).
+EPSILON_OPTIMIZERS = frozenset({"Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta"})
+KERAS_EPSILON = "1e-7"
+
+
+def epsilon_none(call: CallSite, name: str) -> Iterator[Report]:
+    """``Adam(epsilon=None)``: the Keras 2.2 spelling of the default fuzz factor, which Keras 3 cannot use."""
+    arg = call.args.node_of("epsilon")
+    value = call.args.get("epsilon")
+    if name not in EPSILON_OPTIMIZERS or arg is None or type(value) is not Const or value.value is not None:
+        return
+    yield Report(arg, f"{name}(epsilon=None) fails in Keras 3 at the first step: ValueError",
+                 f"drop epsilon=None or write epsilon={KERAS_EPSILON} (what None meant in Keras 2)",
+                 safe_fix(f"write epsilon={KERAS_EPSILON}", arg, arg.with_changes(value=cst.Float(KERAS_EPSILON))),
+                 explanation=("Standalone Keras 2.1-2.2 read epsilon=None as the backend's fuzz factor, K.epsilon() "
+                              f"({KERAS_EPSILON} unless configured). Keras 3 keeps the None and the first training "
+                              "step stops with ValueError: None values not supported."),
+                 facts={"keyword": "epsilon", "optimizer": name})

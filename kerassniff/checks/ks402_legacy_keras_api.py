@@ -29,7 +29,7 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_optimizers import optimizer_attributes, shared_optimizers
+from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, shared_optimizers
 from kerassniff.checks._ks402_layers import float_sizes, keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
@@ -237,6 +237,8 @@ def check(script: Script):
             elif not _from_private_copy(script, call.node.func):
                 yield from _keywords(call, _optimizer_keywords(script, call), f"{name}()", None)
                 yield from _removed_keywords(call, f"{name}()", REMOVED_OPTIMIZER_KEYWORDS.get(name, ()), "ValueError")
+                if not keras_2_only(script):
+                    yield from epsilon_none(call, name)
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),

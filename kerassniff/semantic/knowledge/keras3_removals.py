@@ -16,6 +16,7 @@ CALL_KEYWORDS = {
     "nb_worker": ("workers", "rename nb_worker= to workers= (Keras 3 drops it: pass a PyDataset)"),
     "pickle_safe": ("use_multiprocessing", "rename pickle_safe= to use_multiprocessing= (Keras 3 drops it: pass a "
                                            "PyDataset)"),
+    "max_q_size": ("max_queue_size", "rename max_q_size= to max_queue_size= (Keras 3 drops it: pass a PyDataset)"),
 }
 # Keywords whose modern spelling counts something else (samples -> batches): renaming alone would make the call do
 # another thing (samples_per_epoch=2000 becomes 2000 batches, 32x the images), so no automatic fix is offered.
