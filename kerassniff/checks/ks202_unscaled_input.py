@@ -34,7 +34,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "or add keras.layers.Rescaling(1/255) as the model's first layer", verdict=verdict, compares_values=True)
 def check(script: Script):
     for model in script.models:
-        if not model.structure_known or model.scales_inputs or _normalizes_inputs(model):
+        if not _input_path_known(model) or model.scales_inputs or _normalizes_inputs(model):
             continue  # a model we cannot see into may rescale its inputs itself
         for event in events(script, model, "x", ("fit",)):
             data = event.data
@@ -116,6 +116,17 @@ def _without_preprocess_input(node, data, network: str) -> Report:
                      f"{expected} ({{source}} gives RGB pixels in 0-255). {wrong}, so the pretrained features are "
                      f"computed on inputs unlike those they were learned from and transfer worse."),
         mentions={"source": data.source.node}, facts={"application": network, "mode": mode})
+
+
+def _input_path_known(model: Model) -> bool:
+    """Whether what the model does to its input is known: every layer on the way to the outputs was followed, or
+    the input goes first into a keras.applications network whose output is cut inside it (``base.layers[-2].output``
+    of a network built with its top): the layers after the cut do not touch the input."""
+    if model.structure_known:
+        return True
+    paths = model.outputs if model.structure_kind == "functional" else None
+    return bool(paths) and all(path and path[0].nested is not None and path[0].nested.kind == "application"
+                               for path in paths)  # type: ignore[union-attr]
 
 
 def _normalizes_inputs(model: Model) -> bool:

@@ -45,10 +45,17 @@ def exact_chains(model: Model) -> list[tuple[Layer, ...]]:
     return paths
 
 
+def _pretrained_network(layer: Layer) -> bool:
+    """A keras.applications network in a chain: opaque, like an unknown part (``base.layers[-2].output`` cuts it
+    inside), with the layers after it each applied to the one before."""
+    return layer.nested is not None and layer.nested.kind == "application"
+
+
 def _chains_known_from(model: Model) -> list[tuple[tuple[Layer, ...], int]]:
     """Each output's chain with the index its exactly known part starts at: the whole chain when the graph is known
     (:func:`exact_chains`); for a functional model whose chain begins with what kerassniff could not follow (an
-    inner layer's output, ``backbone.get_layer("block5").output``, a custom layer) or that merges branches, the
+    inner layer's output, ``backbone.get_layer("block5").output``, a custom layer, a pretrained network cut inside)
+    or that merges branches, the
     layers after the last unknown part or merge, each applied to the one before.  A sequential model's layers are not cut so: when they are not all
     known, they may hold two branches' alternatives."""
     exact = exact_chains(model)
@@ -58,7 +65,7 @@ def _chains_known_from(model: Model) -> list[tuple[tuple[Layer, ...], int]]:
     for chain in model.head_paths():
         # after the last unknown part or merge: a merge's other branches are not in the chain, the layers after it are
         known_from = max((i + 1 for i, layer in enumerate(chain) if layer.kind == "Unknown" or
-                          layer.kind in MERGE_LAYERS), default=0)
+                          layer.kind in MERGE_LAYERS or _pretrained_network(layer)), default=0)
         if not any(layer.nested is not None for layer in chain[known_from:]):
             tails.append((chain, known_from))
     return tails

@@ -31,7 +31,7 @@ from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.syntax import grown_parameters
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
-from kerassniff.semantic.library.keras_models import bound_to, imports_keras
+from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -146,7 +146,14 @@ class Evaluation:
         if says or (says is None and says_version(attribute)):
             self.version_names_seen += 1
         reader = by_type(_ATTRIBUTE_READERS, base)
-        return reader(self, base, attribute, node) if reader is not None else UNKNOWN
+        if reader is not None:
+            return reader(self, base, attribute, node)
+        if attribute == "output" and type(node.value) in (cst.Subscript, cst.Call):  # base.layers[-2].output
+            owner = layer_owner(node.value, self.loop, lambda inner: self.eval(inner, frame))
+            inner = keras_calls.inner_layer_output(owner.model, attribute) if owner is not None else None
+            if inner is not None:
+                return inner
+        return UNKNOWN
 
     def _symbol_attribute(self, base: Symbol, attribute: str, node: cst.Attribute) -> Value:
         if cli_args.is_flag_values(base.name):  # from absl.flags import FLAGS; FLAGS.model

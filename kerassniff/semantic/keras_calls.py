@@ -10,7 +10,7 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.keras3_removals import KERAS_2_PACKAGES
 from kerassniff.semantic.knowledge.model_api import MODEL_FILE_WRITERS, is_keras_tuner
 from kerassniff.semantic.library import keras
-from kerassniff.semantic.library.keras import model_attribute, subclassed_model
+from kerassniff.semantic.library.keras import inner_layer_output, model_attribute, subclassed_model
 from kerassniff.semantic.library.keras_training import call_object, model_method, set_attribute, tuner
 from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.values import CallArgs, ModelValue, Value
@@ -32,8 +32,8 @@ def may_handle(name: str) -> bool:
     return is_keras_tuner(name) or keras.may_handle(name)
 
 
-__all__ = ["call_keras", "call_object", "may_handle", "model_attribute", "model_method", "set_attribute",
-           "subclassed_model"]
+__all__ = ["call_keras", "call_object", "inner_layer_output", "may_handle", "model_attribute", "model_method",
+           "set_attribute", "subclassed_model"]
 
 
 def model_files_written(module: cst.Module) -> frozenset[str]:

@@ -471,6 +471,17 @@ def tensor_op(activation: str, name: str, args: CallArgs, node: cst.Call) -> Val
     return None
 
 
+def inner_layer_output(owner: Model, attribute: str) -> Value | None:
+    """``base.layers[-2].output`` / ``base.get_layer("fc2").output`` of a keras.applications network: a tensor inside
+    the pretrained network, which the network's input reaches through its layers (the layers themselves are not
+    modelled: the path holds the network, marked incomplete).  None for other models and attributes."""
+    if attribute not in ("output", "outputs") or owner.kind != "application":
+        return None
+    network = Layer(owner.application.name if owner.application else "Application", "keras.applications", owner.node,
+                    CallArgs(), nested=owner)
+    return TensorValue((network,), complete=False, source=owner)
+
+
 def model_attribute(effects: Effects, model: Model, attribute: str, node: cst.CSTNode) -> Value:
     """``model.output`` / ``model.input``: tensors a functional model can be extended from."""
     if attribute in ("output", "outputs"):
