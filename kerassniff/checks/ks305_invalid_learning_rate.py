@@ -2,7 +2,11 @@
 default rate of tf.keras and Keras 3 (0.001), with which it barely moves the weights."""
 from __future__ import annotations
 
+import re
+
 import libcst as cst
+
+from kerassniff.checks._shared import fits_under
 
 from kerassniff.evidence import Measurements, Verdict, facts as facts_of, losses_text
 from kerassniff.findings import Finding, Severity
@@ -10,7 +14,7 @@ from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.names import is_keras, short
-from kerassniff.semantic.values import CallArgs, const_value
+from kerassniff.semantic.values import CallArgs, Instance, const_value
 
 # Optimizers that scale each step by running gradient statistics: a step is about
 # learning_rate in size whatever the gradient, so 1.0 or more throws weights around.
@@ -50,7 +54,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "default 0.001", "use a small positive learning rate: about 1e-3 for Adam/RMSprop, 1e-2 to 1e-1 for SGD, 1.0 "
       "for Adadelta", verdict=verdict)
 def check(script: Script):
-    yield from _adadelta_by_name(script)
+    adadelta_trains = _adadelta_trains(script)
+    yield from _adadelta_by_name(script, adadelta_trains)
     for call in script.calls:
         name = call.callee
         if name is None or not (is_keras(name) or name.startswith(TF1_MODULES)):
@@ -60,7 +65,8 @@ def check(script: Script):
             continue
         found = _learning_rate(call.args)
         if found is None:
-            if optimizer in ADADELTA and _rate_left_out(call.args) and isinstance(call.node, cst.Call):
+            if optimizer in ADADELTA and _rate_left_out(call.args) and isinstance(call.node, cst.Call) and \
+                    id(call.node) in adadelta_trains:
                 yield _adadelta_at_default(optimizer, call.node, call.node, fix=True)
             continue
         keyword, rate = found
@@ -86,11 +92,40 @@ def check(script: Script):
                              f"Usual values are 1e-3 to 1e-1; rates near 1 appear only with tiny gradients."))
 
 
-def _adadelta_by_name(script: Script):
+def _adadelta_trains(script: Script) -> set[int]:
+    """The nodes (constructor calls, compile() calls given "adadelta") of the Adadelta optimizers that train at the
+    rate they were built with: compiled into a model that then trains, or stepped by hand (apply_gradients,
+    minimize); none when the script sets a learning rate itself anywhere (a LearningRateScheduler,
+    ``optimizer.learning_rate.assign(1.0)``, ``K.set_value(model.optimizer.lr, ...)``), which may be Adadelta's."""
+    text = script.text if script.text is not None else script.module.code
+    if "adadelta" not in text.lower() or _SETS_A_RATE.search(text):
+        return set()
+    nodes: set[int] = set()
+    for compile_call in script.compiles():
+        if not fits_under(compile_call):
+            continue
+        given = compile_call.args.get("optimizer", 0)
+        if type(given) is Instance and given.node is not None:
+            nodes.add(id(given.node))
+        elif isinstance(const_value(given), str):
+            nodes.add(id(compile_call.node))
+    for call in script.calls:
+        if call.method in ("apply_gradients", "minimize") and type(call.receiver) is Instance and \
+                call.receiver.node is not None:
+            nodes.add(id(call.receiver.node))
+    return nodes
+
+
+# A learning rate set by the script after the optimizer is built.
+_SETS_A_RATE = re.compile(r"LearningRateScheduler|set_value\s*\(|\.(?:learning_rate|lr)\s*(?:=[^=]|\.assign\s*\()")
+
+
+def _adadelta_by_name(script: Script, trains: set[int]):
     """compile(optimizer="adadelta"): Keras builds Adadelta() at its default rate."""
     for compile_call in script.compiles():
         given = compile_call.args.get("optimizer", 0)
-        if isinstance(const_value(given), str) and const_value(given).lower() == "adadelta":
+        if isinstance(const_value(given), str) and const_value(given).lower() == "adadelta" and \
+                id(compile_call.node) in trains:
             node = compile_call.args.node_of("optimizer", 0) or compile_call.node
             yield _adadelta_at_default('"adadelta"', node, compile_call.node, fix=False)
 

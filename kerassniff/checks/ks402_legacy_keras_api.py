@@ -29,7 +29,8 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, shared_optimizers
+from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes
+from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_layers import float_sizes, keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only

@@ -212,12 +212,14 @@ DATASET_READERS = {
 
 
 # Readers that shuffle their elements anew at every iteration (a shuffle() with reshuffle_each_iteration left True):
-# the keyword that turns it off, its position, and its default.  A take()/skip() cut of such a pipeline is a
-# different set of samples each epoch.
+# the keyword that turns it off, its position, its default, and what shuffle=None does (list_files reads None as
+# True; the Keras readers test it for truth).  A take()/skip() cut of such a pipeline is a different set of samples
+# each epoch.
 RESHUFFLING_READERS = {
-    "text_dataset_from_directory": ("shuffle", None, True), "audio_dataset_from_directory": ("shuffle", None, True),
-    "timeseries_dataset_from_array": ("shuffle", None, False),
-    "tensorflow.data.Dataset.list_files": ("shuffle", 1, True),
+    "text_dataset_from_directory": ("shuffle", None, True, False),
+    "audio_dataset_from_directory": ("shuffle", None, True, False),
+    "timeseries_dataset_from_array": ("shuffle", None, False, False),
+    "tensorflow.data.Dataset.list_files": ("shuffle", 1, True, True),
 }
 
 
@@ -227,10 +229,12 @@ def reader_reshuffles(name: str, args: CallArgs) -> bool:
         ("keras.", "tensorflow.keras.")) else "")
     if entry is None:
         return False
-    keyword, position, default = entry
+    keyword, position, default, none_shuffles = entry
     given = args.get(keyword, position) if position is not None else args.get(keyword)
     if given is None:
         return default
+    if isinstance(given, Const) and given.value is None:
+        return none_shuffles
     value = const_value(given)
     return value is not None and value is not False and value != 0  # shuffle=flag (not known): not claimed
 

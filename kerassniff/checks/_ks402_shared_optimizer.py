@@ -1,0 +1,203 @@
+"""KS402's check of one optimizer object compiled into models that train different weights.
+
+Standalone Keras 2 and tf.keras up to 2.10 created an optimizer's state (Adam's moments) variable by variable as
+gradients came, so Keras 2 code often built one ``opt = Adam(...)`` and compiled it into several models.  A Keras 3
+optimizer is built for the variables of the first model it updates; a training step of a model with other weights
+raises ``ValueError: Unknown variable ... This optimizer can only be called for the variables it was originally
+built with`` (checked on 3.15.1).  Two shapes are reported:
+
+- two models compiled with the one object that both train, the second of them with a weight the first lacks
+  (a sub-model trained after the model that holds it is fine: its variables are all known);
+- a loop that builds, compiles and trains a new model at each pass (a cross-validator's folds, or a loop counted to
+  two or more) with an optimizer built once before the loop, in the loop's own scope.
+
+Silent when either model is frozen in part or whole (which weights a step updates then depends on when the train
+function was built: KS312's question), when the two train only in different arms of one ``if``, and when a layer
+of either model was not followed.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from kerassniff.checks._shared import fits_under, fold_loop
+from kerassniff.registry import Report
+from kerassniff.semantic import Script
+from kerassniff.semantic.models import CompileCall, FitCall, Model
+from kerassniff.semantic.names import short
+from kerassniff.semantic.syntax import code_children
+from kerassniff.semantic.training import LoopContext
+from kerassniff.semantic.values import Instance
+
+_STATE = ("A Keras 3 optimizer builds its state (Adam's moments, the step count) for the variables of the first model "
+          "it updates")
+_ERROR = "ValueError: Unknown variable ... This optimizer can only be called for the variables it was originally built with"
+_KERAS_2 = "Standalone Keras 2 and tf.keras up to 2.10 created the state variable by variable."
+
+
+def shared_optimizers(script: Script) -> Iterator[Report]:
+    first: dict[int, CompileCall] = {}
+    for compile_call in sorted(script.compiles(), key=lambda c: c.order):
+        optimizer = compile_call.args.get("optimizer", 0)
+        if type(optimizer) is not Instance or not optimizer.cls.startswith("keras.optimizers.") or \
+                optimizer.cls.startswith("keras.optimizers.legacy.") or not fits_under(compile_call):
+            continue
+        loop = _rebuilt_each_pass(script, compile_call, optimizer)
+        if loop is not None:
+            yield _across_passes(script, compile_call, optimizer, loop)
+            continue
+        earlier = first.setdefault(id(optimizer), compile_call)
+        if earlier is compile_call or not _fails_when_both_train(script, earlier, compile_call):
+            continue
+        context = compile_call.model.created_in
+        if earlier.node is compile_call.node and context is not None:  # one compile() of an unrolled loop, twice
+            yield _across_passes(script, compile_call, optimizer, context.node)
+        else:
+            yield _two_models(script, earlier, compile_call, optimizer)
+
+
+def _fails_when_both_train(script: Script, one: CompileCall, other: CompileCall) -> bool:
+    """Both models train with the optimizer in one run, and the one that trains second has a weight the first
+    lacks."""
+    if one.model is other.model or _freezes(one.model) or _freezes(other.model):
+        return False
+    weights = {id(c): _weighted_layers(c.model) for c in (one, other)}
+    if any(not found for found in weights.values()):
+        return False  # a layer not followed, or no weights known
+    fits = {id(c): fits_under(c) for c in (one, other)}
+    if not _both_train(script, fits[id(one)], fits[id(other)]):
+        return False
+    starts, then = sorted((one, other), key=lambda c: min(fit.order for fit in fits[id(c)]))
+    return not weights[id(then)] <= weights[id(starts)]  # type: ignore[operator]
+
+
+def _two_models(script: Script, earlier: CompileCall, compile_call: CompileCall, optimizer: Instance) -> Report:
+    node = compile_call.args.node_of("optimizer", 0) or compile_call.node
+    shared = script.code_of(node.value if isinstance(node, cst.Arg) else node)
+    mine, theirs = compile_call.model.name or "this model", earlier.model.name or "another model"
+    return Report(node, f"optimizer {shared} also trains {theirs} ({{other}}): Keras 3 fails when both train",
+                  f"give each model its own optimizer: optimizer=keras.optimizers.{short(optimizer.cls)}(...) here",
+                  explanation=(f"{_STATE}. {theirs} and {mine} train different weights, so the training call of the "
+                               f"one that trains second stops at its first step with {_ERROR}. {_KERAS_2}"),
+                  facts={"optimizer": shared, "models": [theirs, mine]}, mentions={"other": earlier.node})
+
+
+def _rebuilt_each_pass(script: Script, compile_call: CompileCall, optimizer: Instance) -> cst.CSTNode | None:
+    """The loop that builds, compiles and trains a new model at each of at least two passes with one optimizer built
+    before the loop in the loop's own scope (not by a function the loop calls: that builds one per call)."""
+    model = compile_call.model
+    context = model.created_in
+    if context is None or context.unrolled or optimizer.node is None or _freezes(model) or \
+            _weighted_layers(model) is None:
+        return None  # (an unrolled loop made one model object per pass: compared pairwise)
+    if not any(fit.loop is not None and _within(fit.loop, context) for fit in fits_under(compile_call)):
+        return None
+    if not ((context.count or 0) >= 2 or fold_loop(script, context) is context):
+        return None
+    where = _layout(script.module, {id(optimizer.node), id(context.node)})
+    built, loop = where.get(id(optimizer.node)), where.get(id(context.node))
+    if built is None or loop is None or built.function != loop.function or built.index > loop.index:
+        return None  # built in a function (one per call), in the loop, or after it
+    return context.node
+
+
+def _across_passes(script: Script, compile_call: CompileCall, optimizer: Instance, loop: cst.CSTNode) -> Report:
+    node = compile_call.args.node_of("optimizer", 0) or compile_call.node
+    shared = script.code_of(node.value if isinstance(node, cst.Arg) else node)
+    mine = compile_call.model.name or "the model"
+    return Report(node, f"optimizer {shared} serves a new model each pass ({{loop}}): Keras 3 fails at pass 2",
+                  f"build a new optimizer for each model: optimizer=keras.optimizers.{short(optimizer.cls)}(...) here",
+                  explanation=(f"{_STATE}. The loop builds a new {mine}, with new variables, at each pass but keeps "
+                               f"the one optimizer built before it, so the second pass stops at its first training "
+                               f"step with {_ERROR}. {_KERAS_2}"),
+                  facts={"optimizer": shared, "models": [mine]}, mentions={"loop": loop})
+
+
+def _within(inner: LoopContext, outer: LoopContext) -> bool:
+    context: LoopContext | None = inner
+    while context is not None:
+        if context is outer:
+            return True
+        context = context.parent
+    return False
+
+
+def _both_train(script: Script, mine: list[FitCall], theirs: list[FitCall]) -> bool:
+    """Whether a training call of each can run in the same run: not only in two arms of one ``if`` (as the
+    interpreter recorded them, or, inside loops, where it merged the arms, as the syntax places them)."""
+    arms = _layout(script.module, {id(fit.node) for fit in (*mine, *theirs)})
+    for one in mine:
+        for other in theirs:
+            if one.excludes(other):
+                continue
+            a, b = arms.get(id(one.node)), arms.get(id(other.node))
+            if a is not None and b is not None and _apart(a.arms, b.arms):
+                continue
+            return True
+    return False
+
+
+def _apart(one: tuple[tuple[int, int], ...], other: tuple[tuple[int, int], ...]) -> bool:
+    taken = dict(one)
+    return any(taken.get(statement, arm) != arm for statement, arm in other)
+
+
+class _Place:
+    """Where a node lies: its order in a walk of the module, the function around it, and the arms of the ifs around
+    it ((id of the If, 0 for its body, 1 for its else))."""
+
+    __slots__ = ("index", "function", "arms")
+
+    def __init__(self, index: int, function: int | None, arms: tuple[tuple[int, int], ...]) -> None:
+        self.index, self.function, self.arms = index, function, arms
+
+
+def _layout(module: cst.Module, wanted: set[int]) -> dict[int, _Place]:
+    """The places of the wanted nodes, by id (one walk of the module in source order, run only when a finding is
+    near)."""
+    found: dict[int, _Place] = {}
+    stack: list[tuple[cst.CSTNode, int | None, tuple[tuple[int, int], ...]]] = [(module, None, ())]
+    index = 0
+    while stack and len(found) < len(wanted):
+        node, function, arms = stack.pop()
+        index += 1
+        if id(node) in wanted:
+            found[id(node)] = _Place(index, function, arms)
+        kind = type(node)
+        if kind in (cst.FunctionDef, cst.Lambda):
+            function = id(node)
+        if kind is cst.If:
+            if node.orelse is not None:
+                stack.append((node.orelse, function, (*arms, (id(node), 1))))
+            stack.append((node.body, function, (*arms, (id(node), 0))))
+            stack.append((node.test, function, arms))
+            continue
+        stack.extend((child, function, arms) for child in reversed(code_children(node)))
+    return found
+
+
+def _freezes(model: Model, depth: int = 0) -> bool:
+    """Whether the script sets ``trainable`` on the model, one of its layers or a model nested in it."""
+    if any(change.attribute == "trainable" for change in model.attribute_sets):
+        return True
+    return depth < 8 and any(layer.nested is not None and _freezes(layer.nested, depth + 1) for layer in model.layers)
+
+
+def _weighted_layers(model: Model, depth: int = 0) -> frozenset[int] | None:
+    """The identities of a model's layers with weights (units or filters), its nested models' included; None when a
+    layer was not followed."""
+    if not model.complete or not model.layers or depth > 8:
+        return None
+    found: set[int] = set()
+    for layer in model.layers:
+        if layer.nested is not None:
+            inner = _weighted_layers(layer.nested, depth + 1) if layer.nested.layers else frozenset({id(layer.nested)})
+            if inner is None:
+                return None
+            found |= inner
+        elif layer.is_unknown:
+            return None
+        elif layer.units is not None:
+            found.add(id(layer))
+    return frozenset(found)
