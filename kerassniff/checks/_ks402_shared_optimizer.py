@@ -9,7 +9,9 @@ built with`` (checked on 3.15.1).  Two shapes are reported:
 - two models compiled with the one object that both train, the second of them with a weight the first lacks
   (a sub-model trained after the model that holds it is fine: its variables are all known);
 - a loop that builds, compiles and trains a new model at each pass (a cross-validator's folds, or a loop counted to
-  two or more) with an optimizer built once before the loop, in the loop's own scope.
+  two or more) with an optimizer built once before the loop, in the loop's own scope;
+- two-phase fine-tuning: a model trained with part of it frozen, unfrozen (``base.trainable = True``), compiled
+  again with the same optimizer object and trained.
 
 Silent when either model is frozen in part or whole (which weights a step updates then depends on when the train
 function was built: KS312's question), when the two train only in different arms of one ``if``, and when a layer
@@ -24,11 +26,11 @@ import libcst as cst
 from kerassniff.checks._shared import fits_under, fold_loop
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
-from kerassniff.semantic.models import CompileCall, FitCall, Model
+from kerassniff.semantic.models import AttributeSet, CompileCall, FitCall, Model
 from kerassniff.semantic.names import short
 from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import Instance
+from kerassniff.semantic.values import Instance, const_value
 
 _STATE = ("A Keras 3 optimizer builds its state (Adam's moments, the step count) for the variables of the first model "
           "it updates")
@@ -42,6 +44,10 @@ def shared_optimizers(script: Script) -> Iterator[Report]:
         optimizer = compile_call.args.get("optimizer", 0)
         if type(optimizer) is not Instance or not optimizer.cls.startswith("keras.optimizers.") or \
                 optimizer.cls.startswith("keras.optimizers.legacy.") or not fits_under(compile_call):
+            continue
+        unfrozen = _unfrozen_since(first.get(id(optimizer)), compile_call)
+        if unfrozen is not None:
+            yield _recompiled_after_unfreezing(script, compile_call, optimizer, unfrozen)
             continue
         loop = _rebuilt_each_pass(script, compile_call, optimizer)
         if loop is not None:
@@ -81,6 +87,46 @@ def _two_models(script: Script, earlier: CompileCall, compile_call: CompileCall,
                   explanation=(f"{_STATE}. {theirs} and {mine} train different weights, so the training call of the "
                                f"one that trains second stops at its first step with {_ERROR}. {_KERAS_2}"),
                   facts={"optimizer": shared, "models": [theirs, mine]}, mentions={"other": earlier.node})
+
+
+def _unfrozen_since(earlier: CompileCall | None, compile_call: CompileCall) -> AttributeSet | None:
+    """Two-phase fine-tuning with one optimizer object: the model trained with part of it frozen, then made
+    trainable (``base.trainable = True``) and compiled again with the same optimizer, and trained.  The optimizer
+    was built for the weights trainable in the first phase; the newly trainable ones are unknown to it.  The
+    ``trainable = True`` that follows a first training under a freeze, or None."""
+    if earlier is None or earlier.model is not compile_call.model:
+        return None
+    model = compile_call.model
+    trained = [fit.order for fit in fits_under(earlier)]
+    if not trained:
+        return None
+    changes = sorted(_trainable_changes(model), key=lambda change: change.order)
+    frozen = any(change.order < min(trained) and const_value(change.value) is False for change in changes)
+    return next((change for change in changes if min(trained) < change.order < compile_call.order and
+                 const_value(change.value) is True), None) if frozen else None
+
+
+def _trainable_changes(model: Model, depth: int = 0) -> Iterator[AttributeSet]:
+    """The ``trainable`` settings on the model, its layers and the models nested in it."""
+    yield from (change for change in model.attribute_sets if change.attribute == "trainable")
+    if depth < 8:
+        for layer in model.layers:
+            if layer.nested is not None and layer.nested is not model:
+                yield from _trainable_changes(layer.nested, depth + 1)
+
+
+def _recompiled_after_unfreezing(script: Script, compile_call: CompileCall, optimizer: Instance,
+                                 unfrozen: AttributeSet) -> Report:
+    node = compile_call.args.node_of("optimizer", 0) or compile_call.node
+    shared = script.code_of(node.value if isinstance(node, cst.Arg) else node)
+    return Report(node, f"optimizer {shared} predates the unfreezing ({{unfrozen}}): Keras 3 fails at the next fit",
+                  f"build a new optimizer for the fine-tuning: optimizer=keras.optimizers.{short(optimizer.cls)}(...) "
+                  f"here, usually with a lower learning rate",
+                  explanation=(f"{_STATE}: here the weights trainable in the first phase. The weights made trainable "
+                               f"since are unknown to it, so the first fine-tuning step stops with {_ERROR}. "
+                               f"{_KERAS_2}"),
+                  facts={"optimizer": shared, "models": [compile_call.model.name or "the model"]},
+                  mentions={"unfrozen": unfrozen.node})
 
 
 def _rebuilt_each_pass(script: Script, compile_call: CompileCall, optimizer: Instance) -> cst.CSTNode | None:

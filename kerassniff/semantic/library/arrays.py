@@ -29,7 +29,8 @@ from kerassniff.semantic.dataflow import (
     size_text,
 )
 from kerassniff.semantic.effects import Effects
-from kerassniff.semantic.library import datasets
+from kerassniff.semantic.keras_values import TensorValue
+from kerassniff.semantic.library import datasets, keras
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
@@ -214,6 +215,8 @@ def list_in_runs(value: Value | None, node: cst.Call) -> Data | None:
 
 
 def preprocess_input(call: LibraryCall) -> Value:
+    if isinstance(call.first, TensorValue):  # preprocess_input(inputs) inside a functional model
+        return keras.preprocessing_in_graph(call.first, call.name, call.args, call.node)
     family = call.parts[-2] if len(call.parts) > 3 else "applications"
     return with_step(call.data, "preprocess", family, call.node)
 

@@ -471,6 +471,12 @@ def tensor_op(activation: str, name: str, args: CallArgs, node: cst.Call) -> Val
     return None
 
 
+def preprocessing_in_graph(tensor: TensorValue, name: str, args: CallArgs, node: cst.Call) -> Value:
+    """``preprocess_input(inputs)`` on a symbolic tensor: the application's scaling inside the model, an operation on
+    the way as a Lambda layer would be (the model scales its inputs itself)."""
+    return TensorValue(tensor.path + (Layer("Lambda", name, node, args),), tensor.complete, shape=tensor.shape)
+
+
 def inner_layer_output(owner: Model, attribute: str) -> Value | None:
     """``base.layers[-2].output`` / ``base.get_layer("fc2").output`` of a keras.applications network: a tensor inside
     the pretrained network, which the network's input reaches through its layers (the layers themselves are not
