@@ -98,7 +98,7 @@ def _adadelta_trains(script: Script) -> set[int]:
     minimize); none when the script sets a learning rate itself anywhere (a LearningRateScheduler,
     ``optimizer.learning_rate.assign(1.0)``, ``K.set_value(model.optimizer.lr, ...)``), which may be Adadelta's."""
     text = script.text if script.text is not None else script.module.code
-    if "adadelta" not in text.lower() or _SETS_A_RATE.search(text):
+    if not _ADADELTA.search(text) or _SETS_A_RATE.search(text):
         return set()
     nodes: set[int] = set()
     for compile_call in script.compiles():
@@ -116,6 +116,7 @@ def _adadelta_trains(script: Script) -> set[int]:
     return nodes
 
 
+_ADADELTA = re.compile("adadelta", re.IGNORECASE)
 # A learning rate set by the script after the optimizer is built.
 _SETS_A_RATE = re.compile(r"LearningRateScheduler|set_value\s*\(|\.(?:learning_rate|lr)\s*(?:=[^=]|\.assign\s*\()")
 
