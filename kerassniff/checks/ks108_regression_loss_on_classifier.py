@@ -1,11 +1,12 @@
 """KS108 regression-loss-on-classifier: mse/mae on a softmax (or multi-unit sigmoid) trained on one-hot labels."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import loss_heads, onehot_fit_labels, quoted
+from kerassniff.checks._shared import fits_under, loss_heads, onehot_fit_labels, quoted
 from kerassniff.evidence import Measurements, Verdict, losses_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import REGRESSION_LOSSES
 
 
@@ -35,7 +36,7 @@ def check(script: Script):
         elif head.activation != "sigmoid" or head.units is None or head.units < 2:
             continue
         labels = onehot_fit_labels(script, model)
-        if not labels:
+        if not labels or _compared_with_crossentropy(script, model):
             continue
         better = "categorical_crossentropy" if head.activation == "softmax" else "binary_crossentropy"
         yield Report(loss.node, (
@@ -48,6 +49,19 @@ def check(script: Script):
                 f"barely learn; crossentropy's gradient (p - y) does not vanish. Training is slower and usually "
                 f"ends at lower accuracy."),
             mentions={"head": head.activation_node})
+
+
+def _compared_with_crossentropy(script: Script, model: Model) -> bool:
+    """The script also trains the same network with a crossentropy loss: the same model compiled again, or another
+    model built by the same code (``a = net(); b = net()``): an experiment comparing the losses, where the regression
+    loss is the point."""
+    for other in script.models:
+        if other is not model and other.node is not model.node:
+            continue
+        for compile_call in other.compiles:
+            if fits_under(compile_call) and any("crossentropy" in (loss.name or "") for loss in compile_call.losses):
+                return True
+    return False
 
 
 def _head(head) -> str:
