@@ -104,6 +104,11 @@ def _one_sentence(reason: str) -> str:
     return _HINT_SENTENCE.sub(lambda m: f" ({m.group(1).lower()}{m.group(2)})", reason)
 
 
+# Escapes Python decodes while compiling a string literal and LibCST keeps as written: a malformed one (a Windows
+# path in a plain string, "C:\Users\me": a truncated \U escape) is a SyntaxError that only Python reports.
+_DECODED_ESCAPE = re.compile(r"\\[UuNx]")
+
+
 def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
           parser: Callable[[str], cst.Module] = parse_module) -> cst.Module | Finding:
     """The LibCST module, or the KS001 finding that says why there is none.
@@ -116,7 +121,7 @@ def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
     notebook's script line -> (cell, line in cell)) makes the text name the cell.
     """
     try:
-        return parser(text)
+        module = parser(text)
     except TooDeep as error:
         return parse_error_finding(path, f"the file is nested too deeply to parse: {error}")
     except cst.ParserSyntaxError as error:
@@ -125,6 +130,11 @@ def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
         return parse_error_finding(path, "the file is nested too deeply to parse")
     except Exception as error:  # noqa: BLE001 - LibCST raises assorted errors on odd input
         return parse_error_finding(path, f"the file could not be parsed: {type(error).__name__}: {error}")
+    if _DECODED_ESCAPE.search(text):  # LibCST keeps escapes as written: Python decodes them, and may refuse one
+        python_error = _python_error(text)
+        if python_error is not None:
+            return _python_refusal(text, path, python_error, cells)
+    return module
 
 
 def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
@@ -138,7 +148,22 @@ def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
             libcst_line or 1, libcst_column or 1,
             explanation=(f"Python {_python_version()} parses this file, but LibCST stops{where} ({detail}), so the file "
                          f"was not analysed; newer LibCST releases follow newer Python syntax."))
-    reason = _one_sentence(python_error.msg or "invalid syntax")
+    return _python_refusal(text, path, python_error, cells, libcst_line, libcst_column)
+
+
+def _plain(reason: str) -> str:
+    """Python's reason in words for the message: its "(unicode error) 'unicodeescape' codec can't decode bytes in
+    position 2-3: truncated \\UXXXXXXXX escape" names what the user wrote (the explanation keeps Python's words)."""
+    if "unicodeescape" in reason:
+        return "a backslash escape in a string Python cannot decode (a Windows path? use r\"...\")"
+    return reason
+
+
+def _python_refusal(text: str, path: str, python_error: SyntaxError, cells: list[tuple[int, int]] | None,
+                    libcst_line: int | None = None, libcst_column: int | None = None) -> Finding:
+    """The KS001 finding for a text Python refuses, at Python's position (LibCST's where Python gives none)."""
+    said = _one_sentence(python_error.msg or "invalid syntax")
+    reason = _plain(said)
     line = python_error.lineno or libcst_line or 1
     column = python_error.offset or (libcst_column if python_error.lineno is None else None) or 1
     kind = python2_statement(text, line, reason)
@@ -154,7 +179,7 @@ def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
                          f"the mechanical part of a port (it was removed in 3.13); pyupgrade cannot read Python 2."))
     return parse_error_finding(
         path, f"syntax error: {reason}", line, column,
-        explanation=(f"Python {_python_version()} stops at {where}, column {column}: {_sentence(reason)} The file "
+        explanation=(f"Python {_python_version()} stops at {where}, column {column}: {_sentence(said)} The file "
                      f"was not analysed; fix the syntax and run kerassniff again."))
 
 
@@ -183,7 +208,8 @@ def cell_error_finding(path: str, number: int, lines: list[str], error: SyntaxEr
                        others: list[int]) -> Finding:
     """KS001 for the first notebook cell Python refuses, placed in the joined script (``first_line`` is the cell's
     first line there); ``others`` are the further cells refused.  The message says the other cells were analysed."""
-    reason = _one_sentence(error.msg or "invalid syntax")
+    said = _one_sentence(error.msg or "invalid syntax")
+    reason = _plain(said)
     line_in_cell = min(max(error.lineno or 1, 1), max(len(lines), 1))
     column = error.offset or 1
     what = f"syntax error: {reason}"
@@ -191,7 +217,7 @@ def cell_error_finding(path: str, number: int, lines: list[str], error: SyntaxEr
     more = (f" Cells {', '.join(map(str, others))} do not compile either and were left out too." if others else "")
     return parse_error_finding(
         path, f"{what}; {left_out} not analysed, the other cells were", first_line + line_in_cell - 1, column,
-        explanation=(f"Python {_python_version()} stops at cell {number}, line {line_in_cell}: {_sentence(reason)}"
+        explanation=(f"Python {_python_version()} stops at cell {number}, line {line_in_cell}: {_sentence(said)}"
                      f"{more} Jupyter compiles each cell apart and runs the others, so kerassniff analysed the "
                      f"notebook without {'them' if others else 'this cell'}; fix the syntax to have "
                      f"{'them' if others else 'it'} checked too."))
