@@ -199,11 +199,17 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     if base in CALLBACK_LOGGED_KEYS or (base != "loss" and base not in METRIC_SPELLINGS and _others_may_log(fit)):
         return None
     no_validation = ("validation",) if key.startswith("val_") and validates is False else None
-    if base == "loss" or validates is None or not _logs_compiled_metrics(fit.model) or _adds_metrics(script):
+    if base == "loss" or validates is None or _adds_metrics(script):
+        return no_validation
+    logs_compiled = _logs_compiled_metrics(fit.model)
+    if not logs_compiled and fit.model.kind != "external":
         return no_validation
     names = compiled_metric_names(fit)
     if names is None or base in names:
         return no_validation
+    if not logs_compiled:  # a model built by code not read, compiled here: only another spelling of its metric
+        other = other_spelling(base, names)  # (a single or multi-output Keras model logs neither 'acc' nor 'val_acc')
+        return ("spelling", key.replace(base, other, 1), other) if other is not None else no_validation
     # a metric name never compiled comes first: Keras 3 stops on it (mode='auto') whether or not fit() validates
     other = other_spelling(base, names)
     if other is not None:
