@@ -681,3 +681,21 @@ def test_numpy_2_keeps_its_warnings_and_errors_only_in_numpy_exceptions() -> Non
     for name in moved:
         short = name.rsplit(".", 1)[1]
         assert not hasattr(np, short) and hasattr(np.exceptions, short), short
+
+
+def test_keras_3_learning_rate_scheduler_refuses_a_tensor_schedule() -> None:
+    """KS402's schedule_returns_tensor: Keras 3's LearningRateScheduler stops on a schedule returning a tensor and
+    takes the same value as a float."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    tf = pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    data = (np.zeros((4, 2)), np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="should be a float"):
+        model.fit(*data, epochs=1, verbose=0,
+                  callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * tf.math.exp(-0.1))])
+    model.fit(*data, epochs=1, verbose=0,
+              callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch, lr: float(lr * tf.math.exp(-0.1)))])

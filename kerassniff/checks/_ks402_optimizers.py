@@ -25,7 +25,7 @@ from kerassniff.semantic.guards import catches_missing_names, is_version_check
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const
+from kerassniff.semantic.values import Const, FunctionValue
 
 # Keras 2 optimizer attribute -> Keras 3's name for it.
 REMOVED_OPTIMIZER_ATTRIBUTES = {"lr": "learning_rate"}
@@ -133,3 +133,69 @@ def _targets(target: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
             yield from _targets(value.value if type(value) is cst.StarredElement else value)
     else:
         yield target
+
+
+# Callees whose result is a tensor, not a Python float: TensorFlow's operations and Keras 3's (keras.ops).
+_TENSOR_CALLEES = ("tensorflow.", "keras.ops.")
+# Calls that turn a tensor into a number.
+_NUMBER_CALLEES = frozenset({"builtins.float", "builtins.int", "builtins.round", "numpy.float32", "numpy.float64",
+                             "tensorflow.get_static_value"})
+
+
+def schedule_returns_tensor(script: Script, call: CallSite) -> Iterator[Report]:
+    """``LearningRateScheduler(schedule)`` whose schedule returns a TensorFlow or keras.ops tensor
+    (``return lr * tf.math.exp(-0.1)``, TensorFlow's own tutorial schedule): Keras 3 raises ValueError ("The output of
+    the `schedule` function should be a float") when it first uses that return; tf.keras 2 took the tensor."""
+    schedule = call.args.get("schedule", 0)
+    if not isinstance(schedule, FunctionValue):
+        return
+    node = schedule.node
+    returned = [node.body] if type(node) is cst.Lambda else [
+        statement.value for statement in _returns(node) if statement.value is not None]
+    for value in returned:
+        tensor = _tensor_call(script, value)
+        if tensor is None:
+            continue
+        made_by = script.code_of(tensor.func)
+        yield Report(value, f"the schedule returns a {made_by}() tensor: Keras 3's LearningRateScheduler raises "
+                            f"ValueError", "return a Python float: float(...) around the expression",
+                     safe_fix("wrap the returned value in float()", value,
+                              cst.Call(cst.Name("float"), [cst.Arg(value.with_changes(lpar=[], rpar=[]))])),
+                     explanation=(f"{made_by}() gives a tensor, so the schedule returns one. tf.keras 2's "
+                                  f"LearningRateScheduler accepted it; Keras 3's checks that the schedule returns a "
+                                  f"float and stops training with ValueError (The output of the `schedule` function "
+                                  f"should be a float) at the first epoch that reaches this return (checked on "
+                                  f"3.15.1). float() of the tensor is the same rate."),
+                     facts={"callback": "LearningRateScheduler", "tensor": made_by})
+        return
+
+
+def _returns(function: cst.FunctionDef) -> Iterator[cst.Return]:
+    """The function's own return statements (not those of functions or classes defined inside it)."""
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if type(node) is cst.Return:
+            yield node  # type: ignore[misc]
+        elif type(node) not in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
+            stack.extend(code_children(node))
+
+
+def _tensor_call(script: Script, value: cst.BaseExpression, depth: int = 0) -> cst.Call | None:
+    """The call that makes the returned value a tensor: the value is that call, or arithmetic or a conditional
+    expression holding it (``lr * tf.math.exp(-0.1)``); None when a number or not known."""
+    kind = type(value)
+    if depth > 20:
+        return None
+    if kind is cst.Call:
+        site = script.call_at(value)
+        callee = site.callee if site is not None else None
+        return value if callee is not None and callee.startswith(_TENSOR_CALLEES) and \
+            callee not in _NUMBER_CALLEES else None  # type: ignore[return-value]
+    if kind is cst.BinaryOperation:
+        return _tensor_call(script, value.left, depth + 1) or _tensor_call(script, value.right, depth + 1)
+    if kind is cst.UnaryOperation:
+        return _tensor_call(script, value.expression, depth + 1)
+    if kind is cst.IfExp:
+        return _tensor_call(script, value.body, depth + 1) or _tensor_call(script, value.orelse, depth + 1)
+    return None

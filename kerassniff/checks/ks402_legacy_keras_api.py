@@ -29,7 +29,7 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes
+from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_layers import float_sizes, keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
@@ -251,6 +251,8 @@ def check(script: Script):
                 not _from_private_copy(script, call.node.func) and not keras_2_only(script):
             key = UTILITY_FUNCTIONS.get(callee) or ".".join(callee.split(".")[2:])
             yield from unknown_keywords(call, "utils" if callee in UTILITY_FUNCTIONS else package, key)
+            if callee == "keras.callbacks.LearningRateScheduler":
+                yield from schedule_returns_tensor(script, call)
             if key == "load_img":
                 yield from positional_grayscale(call)
     yield from removed_names(script)
