@@ -52,16 +52,32 @@ def check(script: Script):
 
 
 def _compared_with_crossentropy(script: Script, model: Model) -> bool:
-    """The script also trains the same network with a crossentropy loss: the same model compiled again, or another
-    model built by the same code (``a = net(); b = net()``): an experiment comparing the losses, where the regression
-    loss is the point."""
+    """An experiment comparing the losses, where the regression loss is the point: the script also trains the same
+    network with a crossentropy loss (the same model compiled again, another model built by the same code,
+    ``a = net(); b = net()``, or one written out with the same layers), and reads the training history of both
+    (``plt.plot(h_mse.history["val_accuracy"])`` beside the crossentropy one's).  A network trained again with
+    crossentropy whose history nobody reads is a retraining, not a comparison."""
+    read = {id(fit) for fit, _, _ in script.history_reads}
+    if not any(id(fit) in read for compile_call in model.compiles for fit in fits_under(compile_call)):
+        return False
     for other in script.models:
-        if other is not model and other.node is not model.node:
+        if other is not model and other.node is not model.node and not _same_layers(other, model):
             continue
         for compile_call in other.compiles:
-            if fits_under(compile_call) and any("crossentropy" in (loss.name or "") for loss in compile_call.losses):
+            if any("crossentropy" in (loss.name or "") for loss in compile_call.losses) and \
+                    any(id(fit) in read for fit in fits_under(compile_call)):
                 return True
     return False
+
+
+def _same_layers(one: Model, other: Model) -> bool:
+    """Two models written out with the same layers (kinds, widths, activations), all of them known."""
+    def signature(model: Model) -> tuple | None:
+        if not model.complete or not model.layers or any(layer.is_unknown for layer in model.layers):
+            return None
+        return tuple((layer.kind, layer.units, layer.activation) for layer in model.layers)
+    mine = signature(one)
+    return mine is not None and mine == signature(other)
 
 
 def _head(head) -> str:
