@@ -254,6 +254,18 @@ REMOVED_FROM_TENSORFLOW = {
     "contrib": "import from keras itself (tensorflow.contrib was removed in TensorFlow 2.0)",
     "layers": "use keras.layers (tf.layers was TensorFlow 1's layers API; tf.compat.v1.layers keeps it for graph "
               "code)",
+    # TensorFlow 1's top-level names that Keras 2-era scripts call (seeding, sessions, GPU options), which
+    # TensorFlow 2 keeps only under tf.compat.v1 (AttributeError on TensorFlow 2.21, checked)
+    "set_random_seed": "call tf.random.set_seed(n), or keras.utils.set_random_seed(n), which also seeds Python and "
+                       "NumPy",
+    **{name: "drop it: TensorFlow 2 runs eagerly (tf.compat.v1.%s for code that still needs a session)" % name
+       for name in ("Session", "InteractiveSession")},
+    **{name: "configure the GPU with tf.config.experimental.set_memory_growth(gpu, True) for each gpu of "
+             "tf.config.list_physical_devices('GPU')" for name in ("ConfigProto", "GPUOptions")},
+    "placeholder": "declare the input with keras.Input(shape=...)",
+    **{name: "drop it: keras.backend.clear_session() resets Keras's state" for name in (
+        "get_default_graph", "reset_default_graph")},
+    "global_variables_initializer": "drop it: TensorFlow 2 initialises variables when they are made",
 }
 # TensorFlow names a Keras script of the TensorFlow 2 era called that TensorFlow 2.21 no longer has outside
 # tf.compat.v1 (AttributeError, checked), with what to use: (the module, the name), the advice.
