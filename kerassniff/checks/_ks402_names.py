@@ -33,6 +33,7 @@ _BACKEND_FUNCTIONS = BACKEND_FUNCTIONS_IN_OPS | BACKEND_FUNCTIONS_IN_RANDOM | BA
 _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 _KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 _PRIVATE_PREFIX = PRIVATE_COPY + "."
+_TENSORFLOW_2_REMOVED = {f"tensorflow.{module}.{name}": (module, name) for module, name in REMOVED_FROM_TENSORFLOW_2}
 KERAS_1_MODULES = ("objectives", "initializations", "utils.visualize_util")  # the others are Keras 2's
 
 
@@ -185,10 +186,7 @@ def _tensorflow_1_package(raw: str) -> str | None:
 def _tensorflow_2_name(raw: str) -> tuple[str, str] | None:
     """(module, name) for ``tensorflow.train.experimental.enable_mixed_precision_graph_rewrite``: a name TensorFlow
     2.21 has only under tf.compat.v1 (REMOVED_FROM_TENSORFLOW_2)."""
-    if not raw.startswith("tensorflow."):
-        return None
-    module, _, name = raw[11:].rpartition(".")
-    return (module, name) if (module, name) in REMOVED_FROM_TENSORFLOW_2 else None
+    return _TENSORFLOW_2_REMOVED.get(raw)
 
 
 def _removed_from_tensorflow_2(script: Script, reference, removed: tuple[str, str]) -> Report:

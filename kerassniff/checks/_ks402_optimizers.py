@@ -13,7 +13,6 @@ scripts whose text holds that spelling; uses under ``try: ... except AttributeEr
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -29,13 +28,13 @@ from kerassniff.semantic.values import Const, FunctionValue
 
 # Keras 2 optimizer attribute -> Keras 3's name for it.
 REMOVED_OPTIMIZER_ATTRIBUTES = {"lr": "learning_rate"}
-_SPELLING = re.compile(r"\.\s*optimizer\s*\.\s*(" + "|".join(REMOVED_OPTIMIZER_ATTRIBUTES) + r")\b")
+_SPELLINGS = tuple(f"optimizer.{old}" for old in REMOVED_OPTIMIZER_ATTRIBUTES)  # the text gate (substring tests)
 
 
 def optimizer_attributes(script: Script) -> Iterator[Report]:
     """One report per ``<model>.optimizer.lr`` read or assignment outside the script's own fallbacks."""
     text = script.text if script.text is not None else script.module.code
-    if not _SPELLING.search(text) or not _uses_keras(script):
+    if not any(spelling in text for spelling in _SPELLINGS) or not _uses_keras(script):
         return
     models = {model.name for model in script.models if model.name}
     for node, assigned in _uses(script.module):

@@ -54,8 +54,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "default 0.001", "use a small positive learning rate: about 1e-3 for Adam/RMSprop, 1e-2 to 1e-1 for SGD, 1.0 "
       "for Adadelta", verdict=verdict)
 def check(script: Script):
-    adadelta_trains = _adadelta_trains(script)
-    yield from _adadelta_by_name(script, adadelta_trains)
+    yield from _adadelta_by_name(script)
     for call in script.calls:
         name = call.callee
         if name is None or not (is_keras(name) or name.startswith(TF1_MODULES)):
@@ -66,7 +65,7 @@ def check(script: Script):
         found = _learning_rate(call.args)
         if found is None:
             if optimizer in ADADELTA and _rate_left_out(call.args) and isinstance(call.node, cst.Call) and \
-                    id(call.node) in adadelta_trains:
+                    id(call.node) in _adadelta_trains(script):
                 yield _adadelta_at_default(optimizer, call.node, call.node, fix=True)
             continue
         keyword, rate = found
@@ -97,8 +96,12 @@ def _adadelta_trains(script: Script) -> set[int]:
     rate they were built with: compiled into a model that then trains, or stepped by hand (apply_gradients,
     minimize); none when the script sets a learning rate itself anywhere (a LearningRateScheduler,
     ``optimizer.learning_rate.assign(1.0)``, ``K.set_value(model.optimizer.lr, ...)``), which may be Adadelta's."""
+    return script.derived("adadelta_trains", lambda: _trained_at_built_rate(script))
+
+
+def _trained_at_built_rate(script: Script) -> set[int]:
     text = script.text if script.text is not None else script.module.code
-    if not _ADADELTA.search(text) or _SETS_A_RATE.search(text):
+    if _SETS_A_RATE.search(text):
         return set()
     nodes: set[int] = set()
     for compile_call in script.compiles():
@@ -116,17 +119,16 @@ def _adadelta_trains(script: Script) -> set[int]:
     return nodes
 
 
-_ADADELTA = re.compile("adadelta", re.IGNORECASE)
 # A learning rate set by the script after the optimizer is built.
 _SETS_A_RATE = re.compile(r"LearningRateScheduler|set_value\s*\(|\.(?:learning_rate|lr)\s*(?:=[^=]|\.assign\s*\()")
 
 
-def _adadelta_by_name(script: Script, trains: set[int]):
+def _adadelta_by_name(script: Script):
     """compile(optimizer="adadelta"): Keras builds Adadelta() at its default rate."""
     for compile_call in script.compiles():
         given = compile_call.args.get("optimizer", 0)
         if isinstance(const_value(given), str) and const_value(given).lower() == "adadelta" and \
-                id(compile_call.node) in trains:
+                id(compile_call.node) in _adadelta_trains(script):
             node = compile_call.args.node_of("optimizer", 0) or compile_call.node
             yield _adadelta_at_default('"adadelta"', node, compile_call.node, fix=False)
 
