@@ -40,23 +40,29 @@ _KERAS_2 = "Standalone Keras 2 and tf.keras up to 2.10 created the state variabl
 
 def shared_optimizers(script: Script) -> Iterator[Report]:
     first: dict[int, CompileCall] = {}
+    reported: set[int] = set()
     for compile_call in sorted(script.compiles(), key=lambda c: c.order):
         optimizer = compile_call.args.get("optimizer", 0)
         if type(optimizer) is not Instance or not optimizer.cls.startswith("keras.optimizers.") or \
                 optimizer.cls.startswith("keras.optimizers.legacy.") or not fits_under(compile_call):
             continue
+        if id(optimizer) in reported:
+            continue  # the script already stops at the first failure this optimizer causes
         unfrozen = _unfrozen_since(first.get(id(optimizer)), compile_call)
         if unfrozen is not None:
+            reported.add(id(optimizer))
             yield _recompiled_after_unfreezing(script, compile_call, optimizer, unfrozen)
             continue
         loop = _rebuilt_each_pass(script, compile_call, optimizer)
         if loop is not None:
+            reported.add(id(optimizer))
             yield _across_passes(script, compile_call, optimizer, loop)
             continue
         earlier = first.setdefault(id(optimizer), compile_call)
         if earlier is compile_call or not _fails_when_both_train(script, earlier, compile_call):
             continue
         context = compile_call.model.created_in
+        reported.add(id(optimizer))
         if earlier.node is compile_call.node and context is not None:  # one compile() of an unrolled loop, twice
             yield _across_passes(script, compile_call, optimizer, context.node)
         else:
@@ -102,8 +108,9 @@ def _unfrozen_since(earlier: CompileCall | None, compile_call: CompileCall) -> A
         return None
     changes = sorted(_trainable_changes(model), key=lambda change: change.order)
     frozen = any(change.order < min(trained) and const_value(change.value) is False for change in changes)
-    return next((change for change in changes if min(trained) < change.order < compile_call.order and
-                 const_value(change.value) is True), None) if frozen else None
+    since = [change for change in changes if min(trained) < change.order < compile_call.order]
+    # (the last setting before the compile decides: unfrozen, then frozen again, trains only known weights)
+    return since[-1] if frozen and since and const_value(since[-1].value) is True else None
 
 
 def _trainable_changes(model: Model, depth: int = 0) -> Iterator[AttributeSet]:

@@ -6,6 +6,7 @@ from kerassniff.evidence import Measurements, Verdict, losses_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import REGRESSION_LOSSES
 
@@ -60,14 +61,20 @@ def _compared_with_crossentropy(script: Script, model: Model) -> bool:
     read = {id(fit) for fit, _, _ in script.history_reads}
     if not any(id(fit) in read for compile_call in model.compiles for fit in fits_under(compile_call)):
         return False
+    labels = {_identity(data) for data in onehot_fit_labels(script, model)}
     for other in script.models:
         if other is not model and other.node is not model.node and not _same_layers(other, model):
             continue
         for compile_call in other.compiles:
             if any("crossentropy" in (loss.name or "") for loss in compile_call.losses) and \
-                    any(id(fit) in read for fit in fits_under(compile_call)):
-                return True
+                    any(id(fit) in read and _identity(data_of(fit.y)) in labels for fit in fits_under(compile_call)):
+                return True  # (on the same labels: one builder for two tasks is no comparison)
     return False
+
+
+def _identity(data) -> object:
+    """The labels as one array: their samples and every step that made them (``y`` and ``y % 2`` differ)."""
+    return (data.group, data.steps, data.encoding) if data is not None else None
 
 
 def _same_layers(one: Model, other: Model) -> bool:

@@ -131,8 +131,8 @@ def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
     except Exception as error:  # noqa: BLE001 - LibCST raises assorted errors on odd input
         return parse_error_finding(path, f"the file could not be parsed: {type(error).__name__}: {error}")
     if _DECODED_ESCAPE.search(text):  # LibCST keeps escapes as written: Python decodes them, and may refuse one
-        python_error = _python_error(text)
-        if python_error is not None:
+        python_error = _python_error(text)  # (only that refusal counts: this Python may lack newer syntax LibCST reads)
+        if python_error is not None and "(unicode error)" in (python_error.msg or ""):
             return _python_refusal(text, path, python_error, cells)
     return module
 

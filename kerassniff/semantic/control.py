@@ -138,6 +138,10 @@ class ControlFlow:
             self._written_files = model_files_written(self.script.module)
         return path in self._written_files
 
+    def version_test(self, test: cst.BaseExpression, value: Value) -> int:
+        """1 when a test (already evaluated to ``value``) checks a library's version or a name's presence."""
+        return int(isinstance(value, VersionFlag)) or self._tests_version(test)
+
     def _tests_version(self, test: cst.BaseExpression) -> int:
         """Whether an if-test checks a library's version; a script whose text has none of the words such a
         check needs is not rendered test by test to look for them, and one whose comments have none renders only

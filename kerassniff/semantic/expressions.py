@@ -55,6 +55,8 @@ class Evaluator(Protocol):
     def element_of(self, iterable: Value, node: cst.CSTNode) -> tuple[Value, bool]: ...
     def varies_in_loop(self, test: cst.BaseExpression, frame: Frame) -> bool: ...
     def is_knob(self, test: cst.BaseExpression, frame: Frame) -> bool: ...
+    def version_test(self, test: cst.BaseExpression, value: Value) -> int: ...
+    def guarding(self, active: int): ...
 
 
 def target_names(target: cst.BaseExpression):
@@ -231,12 +233,18 @@ def eval_lambda(interp: Evaluator, node: cst.Lambda, frame: Frame) -> Value:
 
 
 def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
+    """``a if test else b``: the branch a known test takes; both, merged, when the test is not known.  Under a
+    version or feature check (``tf.set_random_seed if hasattr(tf, "set_random_seed") else tf.random.set_seed``) both
+    are alternatives read as guarded, as an if statement's are."""
     test = interp.eval(node.test, frame)
-    taken = None if interp.varies_in_loop(node.test, frame) or interp.is_knob(node.test, frame) else truth(test)
+    guard = interp.version_test(node.test, test)
+    taken = None if guard or interp.varies_in_loop(node.test, frame) or interp.is_knob(node.test, frame) else \
+        truth(test)
     if taken is not None:
         return interp.eval(node.body if taken else node.orelse, frame)
-    a = interp.eval(node.body, frame)
-    b = interp.eval(node.orelse, frame)
+    with interp.guarding(guard):
+        a = interp.eval(node.body, frame)
+        b = interp.eval(node.orelse, frame)
     if a == b and isinstance(a, Const):
         return a
     if isinstance(a, DataValue) or isinstance(b, DataValue) or (is_string(a) and is_string(b)):
