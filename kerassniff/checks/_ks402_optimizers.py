@@ -1,8 +1,8 @@
-"""KS402's checks of how Keras 2 scripts spelled optimizer settings that Keras 3's optimizers no longer take: the
-attribute ``model.optimizer.lr`` and ``epsilon=None``.
+"""KS402's checks of how Keras 2 scripts spelled learning-rate settings that Keras 3 no longer takes: the attribute
+``model.optimizer.lr``, ``epsilon=None``, and a ``LearningRateScheduler`` schedule that returns a tensor.
 
-Keras 2 optimizers kept ``lr`` beside ``learning_rate`` (tf.keras up to 2.15 as an alias property); Keras 3's have
-only ``learning_rate`` (checked on 3.15.1): reading ``optimizer.lr`` raises AttributeError, and assigning it sets a
+Keras 2 optimizers kept ``lr`` as another name of ``learning_rate``; Keras 3's have only ``learning_rate`` (checked
+on 3.15.1): reading ``optimizer.lr`` raises AttributeError, and assigning it sets a
 plain Python attribute that nothing reads, so the learning rate stays what it was built with, silently.  Hand-written
 learning-rate callbacks do both (``K.set_value(self.model.optimizer.lr, rate)``, ``self.model.optimizer.lr = rate``).
 

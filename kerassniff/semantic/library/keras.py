@@ -483,17 +483,20 @@ def inner_layer_output(owner: Model, attribute: str) -> Value | None:
     modelled: the path holds the network, marked incomplete).  None for other models and attributes."""
     if attribute not in ("output", "outputs") or owner.kind != "application":
         return None
-    network = Layer(owner.application.name if owner.application else "Application", "keras.applications", owner.node,
-                    CallArgs(), nested=owner)
-    return TensorValue((network,), complete=False, source=owner)
+    return TensorValue((_network_layer(owner),), complete=False, source=owner)
+
+
+def _network_layer(network: Model) -> Layer:
+    """A keras.applications network as one layer of the model that calls it or extends its output."""
+    return Layer(network.application.name if network.application else "Application", "keras.applications",
+                 network.node, CallArgs(), nested=network)
 
 
 def model_attribute(effects: Effects, model: Model, attribute: str, node: cst.CSTNode) -> Value:
     """``model.output`` / ``model.input``: tensors a functional model can be extended from."""
     if attribute in ("output", "outputs"):
         if model.kind == "application":
-            return TensorValue((Layer(model.application.name if model.application else "Application",
-                                      "keras.applications", model.node, CallArgs(), nested=model),), source=model)
+            return TensorValue((_network_layer(model),), source=model)
         paths = model.output_paths()
         if len(paths) == 1:
             return TensorValue(paths[0], source=model)
