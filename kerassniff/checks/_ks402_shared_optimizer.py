@@ -230,11 +230,9 @@ def _layout(module: cst.Module, wanted: set[int]) -> dict[int, _Place]:
     return found
 
 
-def _freezes(model: Model, depth: int = 0) -> bool:
+def _freezes(model: Model) -> bool:
     """Whether the script sets ``trainable`` on the model, one of its layers or a model nested in it."""
-    if any(change.attribute == "trainable" for change in model.attribute_sets):
-        return True
-    return depth < 8 and any(layer.nested is not None and _freezes(layer.nested, depth + 1) for layer in model.layers)
+    return next(_trainable_changes(model), None) is not None
 
 
 def _weighted_layers(model: Model, depth: int = 0) -> frozenset[int] | None:

@@ -374,6 +374,4 @@ def fits_under(compile_call: CompileCall) -> list[FitCall]:
     """The model's training calls (fit, train_on_batch, ...) while this compile() is its latest: what trains with
     the loss and optimizer it was given."""
     model = compile_call.model
-    later = [c.order for c in model.compiles if c.order > compile_call.order]
-    until = min(later) if later else None
-    return [fit for fit in model.fits if fit.order > compile_call.order and (until is None or fit.order < until)]
+    return [fit for fit in model.fits if model.compile_before(fit.order) is compile_call]
