@@ -22,7 +22,7 @@ from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.guards import catches_missing_names, is_version_check
 from kerassniff.semantic.names import keras_relative
-from kerassniff.semantic.syntax import code_children
+from kerassniff.semantic.syntax import code_children, sole_assignment
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, FunctionValue
 
@@ -152,7 +152,7 @@ def schedule_returns_tensor(script: Script, call: CallSite) -> Iterator[Report]:
     returned = [node.body] if type(node) is cst.Lambda else [
         statement.value for statement in _returns(node) if statement.value is not None]
     for value in returned:
-        tensor = _tensor_call(script, value)
+        tensor = _tensor_call(script, value, node)
         if tensor is None:
             continue
         made_by = script.code_of(tensor.func)
@@ -180,21 +180,29 @@ def _returns(function: cst.FunctionDef) -> Iterator[cst.Return]:
             stack.extend(code_children(node))
 
 
-def _tensor_call(script: Script, value: cst.BaseExpression, depth: int = 0) -> cst.Call | None:
+def _tensor_call(script: Script, value: cst.BaseExpression, function: cst.FunctionDef | cst.Lambda,
+                 depth: int = 0) -> cst.Call | None:
     """The call that makes the returned value a tensor: the value is that call, or arithmetic or a conditional
-    expression holding it (``lr * tf.math.exp(-0.1)``); None when a number or not known."""
+    expression holding it (``lr * tf.math.exp(-0.1)``), or a local name the schedule binds once to such a value
+    (``new_lr = lr * tf.math.exp(-0.1); return new_lr``); None when a number or not known."""
     kind = type(value)
     if depth > 20:
         return None
+    if kind is cst.Name:
+        bound = sole_assignment(function, value.value) if type(function) is cst.FunctionDef else None
+        return _tensor_call(script, bound, function, depth + 1) if bound is not None else None
     if kind is cst.Call:
         site = script.call_at(value)
         callee = site.callee if site is not None else None
         return value if callee is not None and callee.startswith(_TENSOR_CALLEES) and \
             callee not in _NUMBER_CALLEES else None  # type: ignore[return-value]
     if kind is cst.BinaryOperation:
-        return _tensor_call(script, value.left, depth + 1) or _tensor_call(script, value.right, depth + 1)
+        return _tensor_call(script, value.left, function, depth + 1) or \
+            _tensor_call(script, value.right, function, depth + 1)
     if kind is cst.UnaryOperation:
-        return _tensor_call(script, value.expression, depth + 1)
+        return _tensor_call(script, value.expression, function, depth + 1)
     if kind is cst.IfExp:
-        return _tensor_call(script, value.body, depth + 1) or _tensor_call(script, value.orelse, depth + 1)
+        return _tensor_call(script, value.body, function, depth + 1) or \
+            _tensor_call(script, value.orelse, function, depth + 1)
     return None
+

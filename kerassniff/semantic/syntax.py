@@ -246,3 +246,38 @@ def bound_anywhere(function: cst.FunctionDef) -> frozenset[str]:
                 binder(node, names)
     names.discard(function.name.value)
     return frozenset(names)
+
+
+def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression | None:
+    """The value of a function's local ``name`` wherever it is read: the function binds it exactly once, by a plain
+    ``name = value``, and nothing else in it binds the name (not a parameter, a loop or ``with`` target, an augmented
+    or unpacking assignment, a nested definition); None otherwise, since which binding reaches a read is then a
+    question of control flow."""
+    values: list[cst.BaseExpression] = []
+    others: set[str] = set()
+    named = 0  # plain ``name = ...`` targets, chained ones (``a = name = ...``) included
+    for node in walk_code(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        kind = type(node)
+        if kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name \
+                and node.targets[0].target.value == name:
+            values.append(node.value)
+        elif kind is cst.AssignTarget:
+            if type(node.target) is cst.Name:
+                named += node.target.value == name
+            else:
+                _targets(node.target, others)
+        elif kind in (cst.FunctionDef, cst.ClassDef):
+            others.add(node.name.value)
+        elif kind is cst.CompFor:
+            _targets(node.target, others)
+        elif kind is cst.Global or kind is cst.Nonlocal:
+            others.update(item.name.value for item in node.names)
+        else:
+            binder = _BINDERS.get(kind)
+            if binder is not None:
+                binder(node, others)
+    params = {param.name.value for param in (*function.params.posonly_params, *function.params.params,
+                                             *function.params.kwonly_params)}
+    params.update(star.name.value for star in (function.params.star_arg, function.params.star_kwarg)
+                  if isinstance(star, cst.Param))
+    return values[0] if len(values) == 1 and named == 1 and name not in others and name not in params else None
