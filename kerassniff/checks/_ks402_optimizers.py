@@ -5,6 +5,8 @@ Keras 2 optimizers kept ``lr`` as another name of ``learning_rate``; Keras 3's h
 on 3.15.1): reading ``optimizer.lr`` raises AttributeError, and assigning it sets a
 plain Python attribute that nothing reads, so the learning rate stays what it was built with, silently.  Hand-written
 learning-rate callbacks do both (``K.set_value(self.model.optimizer.lr, rate)``, ``self.model.optimizer.lr = rate``).
+Keras 2's time-based decay (``optimizer.decay``, ``initial_decay``), which "learning rate with decay" callbacks read,
+has no attribute at all in Keras 3: a LearningRateSchedule holds it.
 
 The receiver is read from the spelling ``<model>.optimizer.lr``, where ``<model>`` is a name the script bound a
 model to or a callback's ``self.model`` (``cfg.optimizer.lr`` is a configuration setting).  The walk runs only on
@@ -20,14 +22,13 @@ import libcst as cst
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.keras3_removals import REMOVED_OPTIMIZER_ATTRIBUTES
 from kerassniff.semantic.guards import catches_missing_names, is_version_check
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.syntax import code_children, sole_assignment
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, FunctionValue
 
-# Keras 2 optimizer attribute -> Keras 3's name for it.
-REMOVED_OPTIMIZER_ATTRIBUTES = {"lr": "learning_rate"}
 _SPELLINGS = tuple(f"optimizer.{old}" for old in REMOVED_OPTIMIZER_ATTRIBUTES)  # the text gate (substring tests)
 
 
@@ -38,28 +39,54 @@ def optimizer_attributes(script: Script) -> Iterator[Report]:
         return
     models = {model.name for model in script.models if model.name}
     for node, assigned in _uses(script.module):
-        old, new = node.attr.value, REMOVED_OPTIMIZER_ATTRIBUTES[node.attr.value]
         holder = script.code_of(node.value)
         if not _a_model(script.code_of(node.value.value), models):  # type: ignore[attr-defined]
             continue  # cfg.optimizer.lr: a setting read from a configuration object, not a Keras optimizer
-        fix = safe_fix(f"rename .{old} to .{new}", node, node.with_changes(attr=cst.Name(new)))
-        if assigned:
-            yield Report(node, f"setting {holder}.{old} is ignored by Keras 3: the learning rate stays as built",
-                         f"assign {holder}.{new} (a Keras 3 optimizer has no '{old}')", fix,
-                         explanation=(f"Keras 2 optimizers had '{old}' as another name of '{new}'. Keras 3's have "
-                                      f"only '{new}': assigning '{old}' stores a Python attribute that the "
-                                      f"optimizer never reads, so training goes on at the rate it was built with "
-                                      f"and nothing warns (checked on Keras 3.15.1)."),
-                         facts={"attribute": old, "modern": new, "assigned": True})
-        else:
-            yield Report(node, f"{holder}.{old} does not exist in Keras 3: AttributeError",
-                         f"read {holder}.{new} (a Keras 3 optimizer has no '{old}')", fix,
-                         explanation=(f"Keras 2 optimizers had '{old}' as another name of '{new}'; Keras 3's have "
-                                      f"only '{new}', so this read stops the script with AttributeError (in a "
-                                      f"callback: when Keras first calls it). Keras 3's '{new}' is a variable: "
-                                      f"read it with float(...) or .numpy(), set it with .assign(value) or by "
-                                      f"assigning the attribute."),
-                         facts={"attribute": old, "modern": new, "assigned": False})
+        old = node.attr.value
+        new = REMOVED_OPTIMIZER_ATTRIBUTES[old]
+        yield _renamed(node, holder, old, new, assigned) if new else _decay(node, holder, old, assigned)
+
+
+def _renamed(node: cst.Attribute, holder: str, old: str, new: str, assigned: bool) -> Report:
+    """``optimizer.lr``: Keras 3 spells it ``learning_rate`` (a safe rename)."""
+    fix = safe_fix(f"rename .{old} to .{new}", node, node.with_changes(attr=cst.Name(new)))
+    if assigned:
+        return Report(node, f"setting {holder}.{old} is ignored by Keras 3: the learning rate stays as built",
+                      f"assign {holder}.{new} (a Keras 3 optimizer has no '{old}')", fix,
+                      explanation=(f"Keras 2 optimizers had '{old}' as another name of '{new}'. Keras 3's have "
+                                   f"only '{new}': assigning '{old}' stores a Python attribute that the "
+                                   f"optimizer never reads, so training goes on at the rate it was built with "
+                                   f"and nothing warns (checked on Keras 3.15.1)."),
+                      facts={"attribute": old, "modern": new, "assigned": True})
+    return Report(node, f"{holder}.{old} does not exist in Keras 3: AttributeError",
+                  f"read {holder}.{new} (a Keras 3 optimizer has no '{old}')", fix,
+                  explanation=(f"Keras 2 optimizers had '{old}' as another name of '{new}'; Keras 3's have "
+                               f"only '{new}', so this read stops the script with AttributeError (in a "
+                               f"callback: when Keras first calls it). Keras 3's '{new}' is a variable: "
+                               f"read it with float(...) or .numpy(), set it with .assign(value) or by "
+                               f"assigning the attribute."),
+                  facts={"attribute": old, "modern": new, "assigned": False})
+
+
+_DECAY_HINT = ("build the optimizer with learning_rate=keras.optimizers.schedules.InverseTimeDecay(...) and read "
+               "the current rate from {holder}.learning_rate")
+
+
+def _decay(node: cst.Attribute, holder: str, old: str, assigned: bool) -> Report:
+    """``optimizer.decay``: Keras 2's time-based decay, which a Keras 3 optimizer has no attribute for."""
+    explanation = (f"Keras 2 optimizers applied lr / (1 + decay * iterations) and kept '{old}' as an attribute "
+                   f"(callbacks read it to log the decayed rate). Keras 3's have no '{old}' (checked on 3.15.1): "
+                   f"{'assigning it stores a Python attribute nothing reads, so no decay is applied' if assigned else 'reading it raises AttributeError (in a callback: when Keras first calls it)'}. "
+                   f"A Keras 3 optimizer decays its rate through a LearningRateSchedule given as learning_rate "
+                   f"(InverseTimeDecay(rate, decay_steps=1, decay_rate=decay) is Keras 2's formula), and "
+                   f"its learning_rate then reads the current rate.")
+    if assigned:
+        return Report(node, f"setting {holder}.{old} is ignored by Keras 3: the rate does not decay",
+                      _DECAY_HINT.format(holder=holder), explanation=explanation,
+                      facts={"attribute": old, "modern": None, "assigned": True})
+    return Report(node, f"{holder}.{old} does not exist in Keras 3: AttributeError",
+                  _DECAY_HINT.format(holder=holder), explanation=explanation,
+                  facts={"attribute": old, "modern": None, "assigned": False})
 
 
 def _a_model(receiver: str, models: set[str]) -> bool:

@@ -49,6 +49,11 @@ OPTIMIZER_KEYWORDS = {
     "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay("
                                           "<lr>, decay_steps=1, decay_rate=<decay>), which is what decay= did"),
 }
+# Keras 2 optimizer attributes Keras 3's optimizers do not have (checked on 3.15.1: reading raises AttributeError,
+# assigning stores a Python attribute nothing reads): 'lr', another name of 'learning_rate', and the time-based decay
+# ('decay', 'initial_decay', read by Keras 2's "learning rate with decay" callbacks), which a Keras 3 optimizer
+# expresses as a LearningRateSchedule given as its learning_rate (None: no attribute to rename to).
+REMOVED_OPTIMIZER_ATTRIBUTES: dict[str, str | None] = {"lr": "learning_rate", "decay": None, "initial_decay": None}
 # Keras 2 keywords that Keras 3's fit()/evaluate()/predict() dropped (the data-loading workers moved to PyDataset).
 # fit()/evaluate()/predict() keywords Keras 3 takes no longer (checked on 3.15.1: TypeError, evaluate() ValueError):
 # tf.keras 2's data-loading options, and Keras 0/1's show_accuracy= (accuracy logged by compile(metrics=) since).
