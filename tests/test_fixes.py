@@ -19,6 +19,7 @@ SAFE_FIXTURES = ["KS402/bad_keras1_cifar.py", "KS402/bad_optimizer_lr.py", "KS40
                  "KS403/bad_len_division.py", "KS404/bad_np_int.py", "KS404/bad_numpy_float_module.py",
                  "KS404/bad_pil_antialias.py", "KS404/bad_numpy_warning_classes.py",
                  "KS402/bad_optimizer_lr_attribute.py", "KS402/bad_schedule_returns_a_tensor.py",
+                 "KS402/bad_input_shape_as_an_integer.py",
                  "seeds/seed000_nasnet_tiny_imagenet.py"]
 
 

@@ -705,3 +705,16 @@ def test_keras_3_learning_rate_scheduler_refuses_a_tensor_schedule() -> None:
                   callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * tf.math.exp(-0.1))])
     model.fit(*data, epochs=1, verbose=0,
               callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch, lr: float(lr * tf.math.exp(-0.1)))])
+
+
+def test_keras_3_refuses_an_input_shape_that_is_one_integer() -> None:
+    """KS402's INTEGER_SHAPES: keras.Input(shape=784) and InputLayer(input_shape=784) raise ValueError in Keras 3;
+    the one-element tuple is accepted."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+
+    for name, keywords in keras3_removals.INTEGER_SHAPES.items():
+        for keyword, _ in keywords:
+            with pytest.raises(ValueError, match="to a shape"):
+                keras.Sequential([getattr(keras.layers, name)(**{keyword: 784}), keras.layers.Dense(1)])
+    assert tuple(keras.Input(shape=(784,)).shape) == (None, 784)

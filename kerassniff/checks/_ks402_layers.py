@@ -1,14 +1,15 @@
 """KS402's layer arguments of older Keras: Keras 1's ``Convolution2D(filters, rows, cols)``, which current Keras
-reads as ``Conv2D(filters, kernel_size, strides)`` without any error, and layer sizes given as floats."""
+reads as ``Conv2D(filters, kernel_size, strides)`` without any error, layer sizes given as floats, and an input
+shape given as one integer."""
 from __future__ import annotations
 
 import libcst as cst
 
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
-from kerassniff.semantic.knowledge.keras3_removals import INTEGER_SIZES, LAYER_KEYWORDS
+from kerassniff.semantic.knowledge.keras3_removals import INTEGER_SHAPES, INTEGER_SIZES, LAYER_KEYWORDS
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import const_value, int_value
+from kerassniff.semantic.values import Const, KnownLen, LenValue, UnknownInteger, const_value, int_value
 
 
 def keras1_kernel(call: CallSite, name: str):
@@ -92,3 +93,37 @@ def _true_division(expression: cst.BaseExpression) -> bool:
         return False
     return type(expression.operator) is cst.Divide or _true_division(expression.left) or \
         _true_division(expression.right)
+
+
+def integer_shape(call: CallSite, name: str):
+    """``keras.Input(shape=784)`` or ``Input(shape=(X.shape[1]))`` (parentheses around one value make no tuple):
+    tf.keras 2's InputLayer turned an integer into a one-element shape; Keras 3 raises ValueError."""
+    for keyword, position in INTEGER_SHAPES.get(name, ()):
+        arg = call.args.node_of(keyword, position)
+        value = call.args.get(keyword, position)
+        if arg is None or not _an_integer(value):
+            continue
+        shown = f"{keyword}={_short_code(arg.value)}"
+        tupled = cst.Tuple([cst.Element(arg.value.with_changes(lpar=[], rpar=[]))])
+        yield Report(arg.value, f"{name}({shown}) is one integer: Keras 3 raises ValueError (a shape is a tuple)",
+                     "write the shape as a one-element tuple: (n,)",
+                     safe_fix("make the shape a one-element tuple", arg.value, tupled),
+                     explanation=(f"tf.keras 2's InputLayer turned an integer shape n into (n,). Keras 3's {name}() "
+                                  f"raises ValueError (Cannot convert ... to a shape) before the model is built "
+                                  f"(checked on 3.15.1). Parentheses around one value, as in shape=(n), make no "
+                                  f"tuple: the comma does, shape=(n,)."),
+                     facts={"keyword": keyword})
+        return
+
+
+def _an_integer(value: object) -> bool:
+    """A plain integer (not a tuple of them): a constant, ``len()`` of something, a dimension of an array's shape."""
+    if isinstance(value, Const):
+        return type(value.value) is int or isinstance(value, KnownLen)
+    return isinstance(value, (LenValue, UnknownInteger))
+
+
+def _short_code(node: cst.BaseExpression) -> str:
+    """The argument as written, or "..." where it would make the message long."""
+    text = cst.Module([]).code_for_node(node)
+    return text if len(text) <= 28 else "..."

@@ -31,7 +31,7 @@ from kerassniff.checks._ks402_methods import (
 )
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
-from kerassniff.checks._ks402_layers import float_sizes, keras1_kernel
+from kerassniff.checks._ks402_layers import float_sizes, integer_shape, keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
@@ -220,9 +220,10 @@ def check(script: Script):
             if name in RECURRENT_LAYERS:
                 yield from _recurrent_input_keywords(script, call, name)
             yield from keras1_kernel(call, name)
-            floats = list(float_sizes(call, name))  # (the guards below read the script's imports: asked only then)
-            if floats and not keras_2_only(script) and not _from_private_copy(script, call.node.func):
-                yield from floats  # (tf_keras and TensorFlow's private copy convert them)
+            # (the guards below read the script's imports: asked only when there is something to report)
+            refused = [*float_sizes(call, name), *integer_shape(call, name)]
+            if refused and not keras_2_only(script) and not _from_private_copy(script, call.node.func):
+                yield from refused  # (tf_keras and TensorFlow's private copy convert them)
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
             yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)

@@ -29,6 +29,7 @@ from kerassniff.semantic.values import (
     PartialValue,
     Seq,
     Unknown,
+    UnknownInteger,
     Value,
     ZipValue,
     string_ending,
@@ -58,7 +59,7 @@ def _len(name: str, args: CallArgs) -> Value:
     if isinstance(first, DataValue):
         n = first.data.n_samples
         return LenValue(first.data) if n is None else KnownLen(n, first.data)
-    return UNKNOWN
+    return UnknownInteger()
 
 
 def _range(name: str, args: CallArgs) -> Value:
@@ -76,7 +77,7 @@ def _integer(name: str, args: CallArgs) -> Value:
             return Const(int(round(value.value)) if name == "round" else int(value.value))
         except (OverflowError, ValueError):  # int(float('inf')), round(nan)
             return UNKNOWN
-    return UNKNOWN
+    return UnknownInteger() if name == "int" else UNKNOWN  # (round(x, 2) is a float)
 
 
 def _float(name: str, args: CallArgs) -> Value:
@@ -226,11 +227,24 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
             return shifted
     if op == "Divide":
         return Unknown(division=node if isinstance(node, cst.BinaryOperation) else None)
+    if op in _INTEGER_OPERATORS and (type(left) is UnknownInteger or type(right) is UnknownInteger) and \
+            _an_integer(left) and _an_integer(right):
+        return UnknownInteger()  # len(columns) - 1
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
         return Seq(left.items + right.items, left.kind)
     if op == "Add" and type(left) in (Unknown, FormattedValue) and string_ending(right):
         return FormattedValue(string_ending(right), string_ending(right))  # folder + "/model.h5"
     return UNKNOWN
+
+
+_INTEGER_OPERATORS = frozenset({"Add", "Subtract", "Multiply", "FloorDivide", "Modulo"})
+
+
+def _an_integer(value: Value) -> bool:
+    """An integer, known or not (a constant, a length, a dimension)."""
+    if isinstance(value, Const):
+        return type(value.value) is int
+    return isinstance(value, (UnknownInteger, LenValue))
 
 
 def _shifted(left: Value, op: str, right: Value) -> Value | None:

@@ -29,6 +29,7 @@ from kerassniff.semantic.values import (
     ShapeValue,
     Strings,
     Unknown,
+    UnknownInteger,
     Value,
     str_value,
 )
@@ -96,7 +97,7 @@ def range_value(args: CallArgs) -> Value:
 
 def is_offset(value: Value) -> bool:
     """An integer constant, or a number the analysis does not know (a window length given as a parameter)."""
-    return (isinstance(value, Const) and type(value.value) is int) or type(value) is Unknown
+    return (isinstance(value, Const) and type(value.value) is int) or type(value) in (Unknown, UnknownInteger)
 
 
 def range_count(value: Value) -> int | None:
@@ -282,7 +283,10 @@ def _index_dict(base: DictValue, index: object) -> Value:
 
 
 def _index_shape(base: ShapeValue, index: object) -> Value:
-    return LenValue(base.data) if index == 0 else UNKNOWN
+    """``x.shape[0]`` counts x's samples; any other dimension is an integer the analysis does not know."""
+    if index == 0:
+        return LenValue(base.data)
+    return UnknownInteger() if type(index) is int else UNKNOWN
 
 
 _INDEXERS = {Seq: _index_seq, Const: _index_const, DictValue: _index_dict, ShapeValue: _index_shape}

@@ -60,6 +60,13 @@ MAX_STRINGS = 8  # more alternatives than this: simply unknown
 
 
 @dataclass(frozen=True)
+class UnknownInteger(Unknown):
+    """An integer whose value is not known: ``len()`` of a collection the analysis cannot count, ``int()`` of an
+    unknown number, a dimension of an array's shape after the first (``x.shape[1]``).  Unknown to every reader but
+    one that asks whether a value is a plain integer rather than a tuple of them."""
+
+
+@dataclass(frozen=True)
 class Const(Value):
     """A Python literal: int, float, str, bool, None, or a tuple of those."""
 

@@ -32,6 +32,7 @@ from kerassniff.semantic.pyvalues import (
     Strings,
     Symbol,
     Unknown,
+    UnknownInteger,
     Value,
     VersionFlag,
     ZipValue,
@@ -46,7 +47,7 @@ __all__ = [
     "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer", "DataValue",
     "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
-    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol",
+    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol", "UnknownInteger",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
     "str_value", "string_endings", "string_ending",
 ]

@@ -38,6 +38,9 @@ INTEGER_SIZES = {
     "Dense": (("units", 0),),
     "Embedding": (("input_dim", 0), ("output_dim", 1)),
 }
+# Input shapes tf.keras 2 took as one integer (its InputLayer turned 784 into (784,)) and Keras 3.15.1 refuses
+# (ValueError: Cannot convert '784' to a shape): the function, and its shape's keyword and position.
+INTEGER_SHAPES = {"Input": (("shape", 0),), "InputLayer": (("shape", 0), ("input_shape", 0))}
 # Keras 1 names that are still valid on some layers (Embedding(output_dim=...)): only these layers are flagged.
 ONE_LAYER_KEYWORDS = {
     "Dense": {"output_dim": ("units", "rename output_dim= to units=")},
