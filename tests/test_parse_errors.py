@@ -68,6 +68,19 @@ def test_python2_in_a_notebook_names_the_cell() -> None:
     assert (finding.extra["cell"], finding.line, finding.column) == (2, 2, 1)
 
 
+def test_a_stray_backtick_is_a_syntax_error_not_python2_and_stops_only_its_cell() -> None:
+    """Python 2's repr needs a closing backtick: a lone one (a typo Python 2 refuses too) is a plain syntax error, and
+    in a notebook it leaves only its cell out."""
+    assert only_finding("import keras\nsteps = 3`\n").message.startswith("syntax error: ")
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+             for source in (["import keras\n", "model = keras.Sequential([keras.layers.Dense(3)])\n"],
+                            ["batch = next(data)`\n"], ["model.compile(loss='binary_crossentropy')\n"])]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    found = lint_source(text, "typo.ipynb", Config()).findings
+    assert found[0].code == "KS001" and found[0].message.startswith("syntax error: ") and found[0].extra["cell"] == 2
+    assert len(found) > 1  # the other cells were analysed
+
+
 def test_valid_python_libcst_cannot_read_gives_libcsts_position() -> None:
     finding = only_finding("import keras\n(parenthesised): int = 3\n")
     assert finding.message.startswith("valid Python that LibCST") and finding.line == 2

@@ -26,7 +26,7 @@ _PY2_STATEMENTS = (
     ("exec statement", re.compile(r"^\s*exec\s+[\"'\w]")),
     ("raise statement with a comma", re.compile(r"^\s*raise\s+[\w.]+\s*,")),
     ("long integer literal", re.compile(r"^[^#'\"]*\b\d+[lL]\b")),
-    ("backtick repr", re.compile(r"^[^#'\"]*`")),
+    ("backtick repr", re.compile(r"^[^#'\"]*`[^`]+`")),  # a pair around an expression; a stray one is a typo
     ("'<>' operator", re.compile(r"^[^#'\"]*<>")),
     ("octal literal without 0o", re.compile(r"^[^#'\"]*(?<![\w.])0\d+\b")),
 )
