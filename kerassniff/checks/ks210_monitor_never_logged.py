@@ -29,7 +29,7 @@ from kerassniff.semantic.knowledge.model_api import (
     other_spelling,
 )
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.values import Const, Instance, Value, const_value, str_value, string_ending
+from kerassniff.semantic.values import Instance, Value, const_value, str_value, string_ending
 
 # What each callback fails to do when its quantity is missing, and how it behaves meanwhile (checked on Keras 3.15.1;
 # Keras 2 and tf.keras 2 from their sources).
@@ -223,11 +223,8 @@ def _others_may_log(fit: FitCall) -> bool:
     """A callback of the fit() that is not one of Keras's own (a class of the script, or one kerassniff does not
     know), or a callbacks list the analysis cannot read, may write any quantity into the epoch's logs, an F1 score
     computed on its own data for one."""
-    given = fit.args.get("callbacks", CALLBACKS_POSITION.get(fit.method))
-    if given is not None and not fit.callbacks and not (isinstance(given, Const) and given.value in (None, ())):
-        return True  # callbacks=make_callbacks(...): not known
-    return any(not isinstance(callback, Instance) or callback.local_class is not None or
-               not callback.cls.startswith("keras.callbacks.") for callback in fit.callbacks)
+    return fit.callbacks_unread or any(isinstance(callback, Instance) and callback.local_class is not None
+                                       for callback in fit.callbacks)
 
 
 def _validates(fit: FitCall) -> bool | None:

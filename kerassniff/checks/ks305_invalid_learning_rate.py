@@ -70,6 +70,8 @@ def check(script: Script):
             continue
         keyword, rate = found
         node = call.args.node_of(keyword, 0) or call.node
+        if rate == 0 and _rate_may_be_set(script):
+            continue  # a zero start that a scheduling callback overwrites (a cyclic rate, a rate finder)
         if rate <= 0:
             verb = "never changes the weights" if rate == 0 else "climbs the loss instead of descending it"
             yield Report(node, f"{optimizer} with {keyword}={rate:g}: the optimizer {verb}", explanation=(
@@ -89,6 +91,14 @@ def check(script: Script):
                              f"Gradient descent moves each weight by learning_rate x gradient; at {rate:g} even a "
                              f"gradient of 0.1 moves a weight by more than 1, and the loss diverges to inf/NaN. "
                              f"Usual values are 1e-3 to 1e-1; rates near 1 appear only with tiny gradients."))
+
+
+def _rate_may_be_set(script: Script) -> bool:
+    """Whether something may set the learning rate after the optimizer is built: the script's own code (a
+    LearningRateScheduler, ``K.set_value(model.optimizer.lr, ...)``), or a callback of a fit() the analysis cannot
+    read (an imported CyclicLR, a callbacks list built elsewhere)."""
+    text = script.text if script.text is not None else script.module.code
+    return bool(_SETS_A_RATE.search(text)) or any(fit.callbacks_unread for fit in script.fits())
 
 
 def _adadelta_trains(script: Script) -> set[int]:

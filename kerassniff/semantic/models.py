@@ -35,7 +35,7 @@ from kerassniff.semantic.names import short
 from kerassniff.semantic.dataflow import Data, data_of
 from kerassniff.semantic.knowledge.model_api import CALLBACKS_POSITION
 from kerassniff.semantic.loops import LoopContext
-from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Value, const_value, str_value
+from kerassniff.semantic.pyvalues import CallArgs, Const, Instance, Seq, Value, const_value, str_value
 
 # Stands for a layer (or tensor operation) kerassniff cannot read: a custom layer, an unknown object.
 UNKNOWN_LAYER = "Unknown"
@@ -417,6 +417,18 @@ class FitCall:
         none when the list is not known."""
         given = self.args.get("callbacks", CALLBACKS_POSITION.get(self.method))
         return given.items if isinstance(given, Seq) else ()
+
+    @property
+    def callbacks_unread(self) -> bool:
+        """Whether the callbacks include what the analysis cannot read: a list it cannot follow
+        (``callbacks=make_callbacks()``), or a callback that is neither Keras's own nor of a class the script defines
+        (an imported ``CyclicLR``), which may do anything Keras lets a callback do."""
+        given = self.args.get("callbacks", CALLBACKS_POSITION.get(self.method))
+        if given is not None and not self.callbacks and not (isinstance(given, Const) and given.value in (None, ())):
+            return True
+        return any(not isinstance(callback, Instance) or
+                   (callback.local_class is None and not callback.cls.startswith("keras.callbacks."))
+                   for callback in self.callbacks)
 
 
 @dataclass(eq=False)
