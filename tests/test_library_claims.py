@@ -718,3 +718,28 @@ def test_keras_3_refuses_an_input_shape_that_is_one_integer() -> None:
             with pytest.raises(ValueError, match="to a shape"):
                 keras.Sequential([getattr(keras.layers, name)(**{keyword: 784}), keras.layers.Dense(1)])
     assert tuple(keras.Input(shape=(784,)).shape) == (None, 784)
+
+
+def test_the_keras_1_layer_keyword_tables_match_the_installed_keras() -> None:
+    """KS402's ONE_LAYER_KEYWORDS and REMOVED_LAYER_KEYWORDS name keywords Keras 3's layers do not take (and the
+    modern names they do), and REQUIRED_LAYER_ARGUMENTS are exactly their required arguments, by position."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+
+    def parameters(name: str) -> list[inspect.Parameter]:
+        return list(inspect.signature(getattr(keras.layers, name).__init__).parameters.values())[1:]
+
+    for name, keywords in keras3_removals.ONE_LAYER_KEYWORDS.items():
+        names = {p.name for p in parameters(name)}
+        for old, (modern, _) in keywords.items():
+            assert old not in names and modern in names, (name, old)
+    for name, keywords in keras3_removals.REMOVED_LAYER_KEYWORDS.items():
+        assert not set(keywords) & {p.name for p in parameters(name)}, name
+    for name, required in keras3_removals.REQUIRED_LAYER_ARGUMENTS.items():
+        positions = {p.name: index for index, p in enumerate(parameters(name))
+                     if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD}
+        assert positions == required, name
+    with pytest.raises(TypeError):
+        keras.layers.Conv1D(64, filter_length=3)
+    with pytest.raises(ValueError, match="Unrecognized keyword"):
+        keras.layers.MaxPooling1D(pool_length=2)

@@ -51,8 +51,10 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     PRIVATE_COPY,
     RECURRENT_LAYERS,
     REMOVED_CALL_KEYWORDS,
+    REMOVED_LAYER_KEYWORDS,
     REMOVED_MODEL_METHODS,
     REMOVED_OPTIMIZER_KEYWORDS,
+    REQUIRED_LAYER_ARGUMENTS,
     SAVE_SUFFIXES,
     YAML_METHOD,
     UTILITY_FUNCTIONS,
@@ -211,10 +213,9 @@ def check(script: Script):
         package = callee.split(".")[1] if callee.count(".") >= 2 else ""
         name = short(callee)
         if package == "layers":
-            yield from _keywords(call, LAYER_KEYWORDS, f"{name}()", LAYER_STORY)
-            if name in ONE_LAYER_KEYWORDS:
-                story = REQUIRED_STORY if len(call.args.positional) == 0 else LAYER_STORY
-                yield from _keywords(call, ONE_LAYER_KEYWORDS[name], f"{name}()", story)
+            yield from _layer_keywords(call, name)
+            if name in REMOVED_LAYER_KEYWORDS:
+                yield from _removed_keywords(call, f"{name}()", REMOVED_LAYER_KEYWORDS[name], "ValueError")
             if name not in ("Input", "InputLayer"):
                 yield from _removed_keywords(call, f"{name}()", ("batch_input_shape",), "ValueError")
             if name in RECURRENT_LAYERS:
@@ -284,11 +285,31 @@ def _keywords(call, table, where: str, story: tuple[str, str] | None):
             yield Report(arg, message, hint, fix, explanation=explanation, facts={"keyword": old, "modern": modern})
 
 
+def _layer_keywords(call, name: str):
+    """Keras 1 keywords of a layer: renamed everywhere (border_mode=) or on this layer (Dense(output_dim=)).  Keras 3
+    raises TypeError where the modern argument is a required one the call then lacks (Conv1D(64, filter_length=3)
+    misses kernel_size), ValueError (an unrecognized keyword) otherwise."""
+    own = ONE_LAYER_KEYWORDS.get(name, {})
+    required = REQUIRED_LAYER_ARGUMENTS.get(name, {})
+    for arg in call.args.nodes:
+        old = arg.keyword.value if arg.keyword is not None else None
+        entry = LAYER_KEYWORDS.get(old) or own.get(old)  # type: ignore[arg-type]
+        if entry is None:
+            continue
+        position = required.get(entry[0])
+        missing = position is not None and len(call.args.positional) <= position
+        yield from _keywords(call, {old: entry}, f"{name}()", REQUIRED_STORY if missing else LAYER_STORY)
+
+
 _REMOVED_KEYWORD_ADVICE = {
     "batch_input_shape": ("start the model with keras.Input(batch_shape=...) (or keras.Input(shape=...) without the batch "
                           "size)",
                           "tf.keras 2 layers took batch_input_shape= to build the model's input; Keras 3 layers raise "
                           "ValueError (Unrecognized keyword arguments): the input is declared by keras.Input."),
+    "dropout": ("drop it, and add a Dropout layer after the Embedding for the regularisation it gave",
+                "Keras 1's Embedding(dropout=) dropped a fraction of the embedded words while training; Keras 2 "
+                "removed the argument and Keras 3's Embedding raises ValueError (Unrecognized keyword arguments, "
+                "checked on 3.15.1). A Dropout or SpatialDropout1D layer after the Embedding regularises it now."),
     "schedule_decay": ("drop it: Keras 3's Nadam has no schedule_decay (its momentum schedule is built in)",
                        "Standalone Keras 2 and tf.keras <= 2.10 took Nadam(schedule_decay=) (tf.keras read it as "
                        "decay=); Keras 3 raises ValueError: Argument(s) not recognized (checked on 3.15.1)."),

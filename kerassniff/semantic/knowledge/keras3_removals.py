@@ -41,12 +41,43 @@ INTEGER_SIZES = {
 # Input shapes tf.keras 2 took as one integer (its InputLayer turned 784 into (784,)) and Keras 3.15.1 refuses
 # (ValueError: Cannot convert '784' to a shape): the function, and its shape's keyword and position.
 INTEGER_SHAPES = {"Input": (("shape", 0),), "InputLayer": (("shape", 0), ("input_shape", 0))}
-# Keras 1 names that are still valid on some layers (Embedding(output_dim=...)): only these layers are flagged.
+# Keras 1 names that are still valid on some layers (Embedding(output_dim=...)) or that only some layers took
+# (Convolution1D(filter_length=), MaxPooling1D(pool_length=)): only these layers are flagged.
+_RECURRENT_KERAS1 = {
+    "output_dim": ("units", "rename output_dim= to units="),
+    "dropout_W": ("dropout", "rename dropout_W= to dropout="),
+    "dropout_U": ("recurrent_dropout", "rename dropout_U= to recurrent_dropout="),
+    "inner_init": ("recurrent_initializer", "rename inner_init= to recurrent_initializer="),
+    "inner_activation": ("recurrent_activation", "rename inner_activation= to recurrent_activation="),
+    "U_regularizer": ("recurrent_regularizer", "rename U_regularizer= to recurrent_regularizer="),
+}
+_CONV1D_KERAS1 = {
+    "filter_length": ("kernel_size", "rename filter_length= to kernel_size="),
+    "subsample_length": ("strides", "rename subsample_length= to strides="),
+}
+_POOLING1D_KERAS1 = {
+    "pool_length": ("pool_size", "rename pool_length= to pool_size="),
+    "stride": ("strides", "rename stride= to strides="),
+}
 ONE_LAYER_KEYWORDS = {
     "Dense": {"output_dim": ("units", "rename output_dim= to units=")},
-    **{layer: {"output_dim": ("units", "rename output_dim= to units=")} for layer in ("LSTM", "GRU", "SimpleRNN")},
+    **{layer: _RECURRENT_KERAS1 for layer in ("LSTM", "GRU")},
+    "SimpleRNN": {key: value for key, value in _RECURRENT_KERAS1.items() if key != "inner_activation"},  # (no gates)
     "Dropout": {"p": ("rate", "rename p= to rate=")},
+    **{layer: _CONV1D_KERAS1 for layer in ("Conv1D", "Convolution1D")},
+    **{layer: _POOLING1D_KERAS1 for layer in ("MaxPooling1D", "AveragePooling1D", "MaxPool1D", "AvgPool1D")},
 }
+# The arguments Keras 3.15.1's layers require, by position: a Keras 1 keyword naming one of them, in a call with
+# fewer positional arguments than that position, leaves it missing (TypeError) rather than unrecognized (ValueError).
+REQUIRED_LAYER_ARGUMENTS = {
+    "Dense": {"units": 0}, "Dropout": {"rate": 0},
+    **{layer: {"units": 0} for layer in ("LSTM", "GRU", "SimpleRNN")},
+    **{layer: {"filters": 0, "kernel_size": 1} for layer in ("Conv1D", "Conv2D", "Conv3D", "Convolution1D",
+                                                             "Convolution2D", "Convolution3D")},
+    **{layer: {"pool_size": 0} for layer in ("AveragePooling1D", "AvgPool1D")},
+}
+# Keras 1 layer keywords with no modern equivalent (Keras 3: ValueError, Unrecognized keyword arguments).
+REMOVED_LAYER_KEYWORDS = {"Embedding": ("dropout",)}
 OPTIMIZER_KEYWORDS = {
     "lr": ("learning_rate", "rename lr= to learning_rate="),
     "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay("
