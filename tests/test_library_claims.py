@@ -743,3 +743,15 @@ def test_the_keras_1_layer_keyword_tables_match_the_installed_keras() -> None:
         keras.layers.Conv1D(64, filter_length=3)
     with pytest.raises(ValueError, match="Unrecognized keyword"):
         keras.layers.MaxPooling1D(pool_length=2)
+
+
+def test_keras_3_callbacks_have_no_validation_data_and_tf_keras_2_left_it_none() -> None:
+    """KS402's REMOVED_CALLBACK_ATTRIBUTES: no such attribute on a Keras 3 Callback, None on tf.keras 2's."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    pytest.importorskip("tensorflow")
+    from tensorflow.python.keras import callbacks as private_callbacks
+
+    for name in keras3_removals.REMOVED_CALLBACK_ATTRIBUTES:
+        assert not hasattr(keras.callbacks.Callback(), name), name
+        assert getattr(private_callbacks.Callback(), name) is None, name

@@ -23,13 +23,14 @@ from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import REMOVED_OPTIMIZER_ATTRIBUTES
-from kerassniff.semantic.guards import catches_missing_names, is_version_check
+from kerassniff.semantic.guards import unguarded_attributes
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.syntax import code_children, sole_assignment
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, FunctionValue
 
 _SPELLINGS = tuple(f"optimizer.{old}" for old in REMOVED_OPTIMIZER_ATTRIBUTES)  # the text gate (substring tests)
+_ATTRIBUTES = frozenset(REMOVED_OPTIMIZER_ATTRIBUTES)
 
 
 def optimizer_attributes(script: Script) -> Iterator[Report]:
@@ -38,7 +39,10 @@ def optimizer_attributes(script: Script) -> Iterator[Report]:
     if not any(spelling in text for spelling in _SPELLINGS) or not _uses_keras(script):
         return
     models = {model.name for model in script.models if model.name}
-    for node, assigned in _uses(script.module):
+    for use in unguarded_attributes(script.module, _ATTRIBUTES):
+        node, assigned = use.node, use.assigned
+        if type(node.value) is not cst.Attribute or node.value.attr.value != "optimizer":
+            continue
         holder = script.code_of(node.value)
         if not _a_model(script.code_of(node.value.value), models):  # type: ignore[attr-defined]
             continue  # cfg.optimizer.lr: a setting read from a configuration object, not a Keras optimizer
@@ -101,34 +105,6 @@ def _uses_keras(script: Script) -> bool:
                for raw in script.imports.values())
 
 
-def _uses(module: cst.Module) -> Iterator[tuple[cst.Attribute, bool]]:
-    """(``x.optimizer.lr`` node, whether it is assigned) outside try/except AttributeError and hasattr() checks."""
-    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
-    assigned: set[int] = set()
-    while stack:
-        node, guarded = stack.pop()
-        kind = type(node)
-        if kind is cst.Attribute and node.attr.value in REMOVED_OPTIMIZER_ATTRIBUTES and \
-                type(node.value) is cst.Attribute and node.value.attr.value == "optimizer" and not guarded:
-            yield node, id(node) in assigned
-        if kind is cst.Try:
-            caught = any(catches_missing_names(module, handler) for handler in node.handlers)
-            stack.append((node.body, guarded or caught))
-            stack.extend((part, guarded) for part in (*node.handlers, node.orelse, node.finalbody) if part is not None)
-            continue
-        if kind is cst.If or kind is cst.IfExp:  # if hasattr(...): ..., and x.lr if hasattr(...) else ...
-            checked = guarded or bool(is_version_check(module, node.test))
-            stack.extend([(node.test, guarded), (node.body, checked)] +
-                         ([(node.orelse, checked)] if node.orelse is not None else []))
-            continue
-        if kind is cst.Assign:  # (an augmented assignment reads the attribute first: a read)
-            for target in node.targets:
-                assigned.update(id(element) for element in _targets(target.target))
-        elif kind is cst.AnnAssign:
-            assigned.add(id(node.target))
-        stack.extend((child, guarded) for child in code_children(node))
-
-
 # Standalone Keras 2.1-2.2's optimizers took epsilon=None for the backend's fuzz factor (K.epsilon(), 1e-7 by default);
 # Keras 3's keep the None and fail at the first training step (ValueError: None values not supported, checked on
 # 3.15.1 for each of these).
@@ -149,16 +125,6 @@ def epsilon_none(call: CallSite, name: str) -> Iterator[Report]:
                               f"({KERAS_EPSILON} unless configured). Keras 3 keeps the None and the first training "
                               "step stops with ValueError: None values not supported."),
                  facts={"keyword": "epsilon", "optimizer": name})
-
-
-def _targets(target: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    """The names and attributes an assignment target binds: itself, or the elements of a tuple or list target."""
-    if type(target) in (cst.Tuple, cst.List):
-        for element in target.elements:  # type: ignore[attr-defined]
-            value = element.value
-            yield from _targets(value.value if type(value) is cst.StarredElement else value)
-    else:
-        yield target
 
 
 # Callees whose result is a tensor, not a Python float: TensorFlow's operations and Keras 3's (keras.ops).

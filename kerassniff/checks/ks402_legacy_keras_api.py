@@ -31,6 +31,7 @@ from kerassniff.checks._ks402_methods import (
 )
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
+from kerassniff.checks._ks402_callbacks import callback_attributes
 from kerassniff.checks._ks402_layers import float_sizes, integer_shape, keras1_kernel
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
@@ -261,6 +262,7 @@ def check(script: Script):
     yield from history_keys(script)
     if not keras_2_only(script):
         yield from optimizer_attributes(script)
+        yield from callback_attributes(script)
         yield from shared_optimizers(script)
 
 

@@ -1,4 +1,5 @@
-"""Text heuristics for code that copes with a missing name: version checks and import fallbacks.
+"""Text heuristics for code that copes with a missing name: version checks, import fallbacks, and the uses of an
+attribute outside them.
 
 A script written for several library versions tests the version (``if tf.__version__ ...``,
 ``hasattr(np, "float_")``) or catches the error a missing name raises (``except ImportError``).
@@ -9,6 +10,8 @@ that the interpreter itself knows Python only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -111,3 +114,56 @@ def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int
         return 1
     text = module.code_for_node(handler.type)
     return int(any(name in text for name in MISSING_NAME_ERRORS))
+
+
+def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iterator[AttributeUse]:
+    """Each ``<x>.<attribute>`` (``attribute`` one of ``attributes``) outside the script's own fallbacks for a missing
+    attribute: ``try: ... except AttributeError``, ``if hasattr(...)`` (statements and conditional expressions) and
+    ``hasattr(...) and ...``.
+    Whether it is assigned (an augmented assignment reads first: a read) and the class whose body holds it."""
+    stack: list[tuple[cst.CSTNode, bool, cst.ClassDef | None]] = [(module, False, None)]
+    assigned: set[int] = set()
+    while stack:
+        node, guarded, cls = stack.pop()
+        kind = type(node)
+        if kind is cst.Attribute and node.attr.value in attributes and not guarded:  # type: ignore[attr-defined]
+            yield AttributeUse(node, id(node) in assigned, cls)  # type: ignore[arg-type]
+        if kind is cst.Try:
+            caught = any(catches_missing_names(module, handler) for handler in node.handlers)  # type: ignore[attr-defined]
+            stack.append((node.body, guarded or caught, cls))  # type: ignore[attr-defined]
+            stack.extend((part, guarded, cls) for part in (*node.handlers, node.orelse, node.finalbody)  # type: ignore[attr-defined]
+                         if part is not None)
+            continue
+        if kind is cst.If or kind is cst.IfExp:  # if hasattr(...): ..., and x.lr if hasattr(...) else ...
+            checked = guarded or bool(is_version_check(module, node.test))  # type: ignore[attr-defined]
+            stack.extend([(node.test, guarded, cls), (node.body, checked, cls)] +  # type: ignore[attr-defined]
+                         ([(node.orelse, checked, cls)] if node.orelse is not None else []))  # type: ignore[attr-defined]
+            continue
+        if kind is cst.BooleanOperation and type(node.operator) is cst.And:  # type: ignore[attr-defined]
+            checked = guarded or bool(is_version_check(module, node.left))  # type: ignore[attr-defined]
+            stack.extend([(node.left, guarded, cls), (node.right, checked, cls)])  # type: ignore[attr-defined]
+            continue
+        if kind is cst.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                assigned.update(id(element) for element in _bound(target.target))
+        elif kind is cst.AnnAssign:
+            assigned.add(id(node.target))  # type: ignore[attr-defined]
+        inner = node if kind is cst.ClassDef else cls
+        stack.extend((child, guarded, inner) for child in code_children(node))  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class AttributeUse:
+    node: cst.Attribute
+    assigned: bool
+    cls: cst.ClassDef | None  # the innermost class whose body (or a method of it) holds the use
+
+
+def _bound(target: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """What an assignment target binds: itself, or the elements of a tuple or list target."""
+    if type(target) in (cst.Tuple, cst.List):
+        for element in target.elements:  # type: ignore[attr-defined]
+            value = element.value
+            yield from _bound(value.value if type(value) is cst.StarredElement else value)
+    else:
+        yield target

@@ -88,6 +88,11 @@ OPTIMIZER_KEYWORDS = {
 # ('decay', 'initial_decay', read by Keras 2's "learning rate with decay" callbacks), which a Keras 3 optimizer
 # expresses as a LearningRateSchedule given as its learning_rate (None: no attribute to rename to).
 REMOVED_OPTIMIZER_ATTRIBUTES: dict[str, str | None] = {"lr": "learning_rate", "decay": None, "initial_decay": None}
+# Attributes of Keras 2.0-2.2's Callback that later Kerases dropped (tf.keras 2: None; Keras 3: no attribute,
+# checked on 3.15.1), with what to do instead.
+REMOVED_CALLBACK_ATTRIBUTES = {
+    "validation_data": "pass the validation arrays to the callback's __init__ and keep them as its own attribute",
+}
 # Keras 2 keywords that Keras 3's fit()/evaluate()/predict() dropped (the data-loading workers moved to PyDataset).
 # fit()/evaluate()/predict() keywords Keras 3 takes no longer (checked on 3.15.1: TypeError, evaluate() ValueError):
 # tf.keras 2's data-loading options, and Keras 0/1's show_accuracy= (accuracy logged by compile(metrics=) since).

@@ -1,0 +1,68 @@
+"""KS402's check of hand-written callbacks that read what only standalone Keras 2.0-2.2 gave them:
+``self.validation_data``, the validation arrays fit() received.
+
+tf.keras 2 (TensorFlow 2.0 and later) left the attribute ``None`` (``self.validation_data[0]`` is a TypeError) and
+Keras 3's Callback has no such attribute (AttributeError when Keras first calls the hook; both checked, on Keras
+3.15.1 and TensorFlow 2.21's private copy).  Hand-written ROC-AUC and F1 callbacks of 2017-2019 read it.
+
+Only a class whose base is Keras's own Callback is judged, and only in a script that never sets the attribute
+itself: the class on itself (``self.validation_data = validation`` in ``__init__``), or anything from outside
+(``callback.validation_data = (x, y)``, ``setattr``); the read is then the callback's own data.  Reads under ``hasattr()`` tests or ``try``/``except AttributeError`` are
+the script's fallback.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from kerassniff.registry import Report
+from kerassniff.semantic import Script
+from kerassniff.semantic.guards import unguarded_attributes
+from kerassniff.semantic.knowledge.keras3_removals import PRIVATE_COPY, REMOVED_CALLBACK_ATTRIBUTES
+from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES
+from kerassniff.semantic.names import canonical
+
+_SPELLINGS = tuple(f"self.{name}" for name in REMOVED_CALLBACK_ATTRIBUTES)  # the text gate (substring tests)
+
+
+def callback_attributes(script: Script) -> Iterator[Report]:
+    """The first read of ``self.validation_data`` in each Keras callback class of the script."""
+    text = script.text if script.text is not None else script.module.code
+    if not any(spelling in text for spelling in _SPELLINGS):
+        return
+    uses = list(unguarded_attributes(script.module, REMOVED_CALLBACK_ATTRIBUTES))
+    # set by a class on itself (self.validation_data = ... in its __init__), or on an object from outside
+    # (callback.validation_data = (x, y), setattr(callback, "validation_data", ...)): then it is the script's own data
+    set_by_class = {(id(use.cls), use.node.attr.value) for use in uses if use.assigned and _on_self(use.node)}
+    set_outside = {use.node.attr.value for use in uses if use.assigned and not _on_self(use.node)}
+    if "setattr(" in text:
+        set_outside.update(name for name in REMOVED_CALLBACK_ATTRIBUTES if f"'{name}'" in text or f'"{name}"' in text)
+    reported: set[tuple[int, str]] = set()
+    for use in uses:
+        name = use.node.attr.value
+        if use.assigned or not _on_self(use.node) or use.cls is None or name in set_outside or \
+                (id(use.cls), name) in set_by_class or (id(use.cls), name) in reported or \
+                not _keras_callback(script, use.cls):
+            continue
+        reported.add((id(use.cls), name))
+        yield Report(use.node, f"self.{name} does not exist in a Keras 3 callback: AttributeError",
+                     REMOVED_CALLBACK_ATTRIBUTES[name],
+                     explanation=(f"Standalone Keras 2.0-2.2 set Callback.{name} to the validation arrays fit() "
+                                  f"received. tf.keras 2 (TensorFlow 2.0 and later) leaves it None, so indexing it "
+                                  f"is a TypeError, and Keras 3's Callback has no such attribute: AttributeError "
+                                  f"when Keras first calls this hook (checked on 3.15.1)."),
+                     facts={"attribute": name, "callback": use.cls.name.value})
+
+
+def _on_self(node: cst.Attribute) -> bool:
+    return type(node.value) is cst.Name and node.value.value == "self"
+
+
+def _keras_callback(script: Script, cls: cst.ClassDef) -> bool:
+    """Whether one of the class's bases is Keras's Callback (not TensorFlow's private Keras 2 copy's)."""
+    for base in cls.bases:
+        raw = script.raw_name(base.value)
+        if raw is not None and not raw.startswith(PRIVATE_COPY + ".") and canonical(raw) in CALLBACK_BASES:
+            return True
+    return False
