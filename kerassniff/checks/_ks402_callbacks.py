@@ -5,10 +5,10 @@ tf.keras 2 (TensorFlow 2.0 and later) left the attribute ``None`` (``self.valida
 Keras 3's Callback has no such attribute (AttributeError when Keras first calls the hook; both checked, on Keras
 3.15.1 and TensorFlow 2.21's private copy).  Hand-written ROC-AUC and F1 callbacks of 2017-2019 read it.
 
-Only a class whose base is Keras's own Callback is judged, and only in a script that never sets the attribute
-itself: the class on itself (``self.validation_data = validation`` in ``__init__``), or anything from outside
-(``callback.validation_data = (x, y)``, ``setattr``); the read is then the callback's own data.  Reads under ``hasattr()`` tests or ``try``/``except AttributeError`` are
-the script's fallback.
+Only a class whose base is Keras's own Callback is judged, and only where the script never sets the attribute
+itself, on the class (``self.validation_data = validation`` in ``__init__``) or from outside
+(``callback.validation_data = (x, y)``, ``setattr``): the read is then the callback's own data.  Reads under
+``hasattr()`` tests or ``try``/``except AttributeError`` are the script's fallback.
 """
 from __future__ import annotations
 

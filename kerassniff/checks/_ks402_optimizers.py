@@ -76,11 +76,15 @@ _DECAY_HINT = ("build the optimizer with learning_rate=keras.optimizers.schedule
                "the current rate from {holder}.learning_rate")
 
 
+_ASSIGNED_DECAY = "assigning it stores a Python attribute nothing reads, so no decay is applied"
+_READ_DECAY = "reading it raises AttributeError (in a callback: when Keras first calls it)"
+
+
 def _decay(node: cst.Attribute, holder: str, old: str, assigned: bool) -> Report:
     """``optimizer.decay``: Keras 2's time-based decay, which a Keras 3 optimizer has no attribute for."""
     explanation = (f"Keras 2 optimizers applied lr / (1 + decay * iterations) and kept '{old}' as an attribute "
                    f"(callbacks read it to log the decayed rate). Keras 3's have no '{old}' (checked on 3.15.1): "
-                   f"{'assigning it stores a Python attribute nothing reads, so no decay is applied' if assigned else 'reading it raises AttributeError (in a callback: when Keras first calls it)'}. "
+                   f"{_ASSIGNED_DECAY if assigned else _READ_DECAY}. "
                    f"A Keras 3 optimizer decays its rate through a LearningRateSchedule given as learning_rate "
                    f"(InverseTimeDecay(rate, decay_steps=1, decay_rate=decay) is Keras 2's formula), and "
                    f"its learning_rate then reads the current rate.")

@@ -114,14 +114,22 @@ def loss_text(script: Script, loss: LossSpec) -> str:
     return text if len(text) <= 32 else f"'{loss.name}'"
 
 
-def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = ("fit", "validation", "evaluate", "predict")):
-    """Arrays (role 'x' or 'y') that reach this model, in script order.  A reload of the script's own checkpoint
+_ALL_KINDS = ("fit", "validation", "evaluate", "predict")
+
+
+def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = _ALL_KINDS, each_input: bool = False):
+    """Arrays (role 'x' or 'y') that reach this model, in script order; with ``each_input``, role 'x' also brings
+    each input of a multi-input model's list (``fit([images, table], y)``: roles 'x[0]', 'x[1]'), for the rules that
+    ask which arrays a call used rather than what one input holds.  A reload of the script's own checkpoint
     (``model.save("net.h5")`` ... ``load_model("net.h5")``) that is not trained again was trained by the original's
     fit() calls up to the write of that file: their inputs and validation data come first."""
+    def plays(event) -> bool:
+        return event.role == role or (each_input and role == "x" and event.role.startswith("x["))
+
     origin = model.origin if model.origin is not None and not model.fits else None
     if origin is None:
-        return [e for e in script.data_events if e.model is model and e.role == role and e.kind in kinds]
-    return [e for e in script.data_events if e.role == role and e.kind in kinds and (
+        return [e for e in script.data_events if e.model is model and plays(e) and e.kind in kinds]
+    return [e for e in script.data_events if plays(e) and e.kind in kinds and (
         (e.model is model and e.order > model.reloaded_at)  # (before a load_weights(): the untrained network's)
         or (e.model is origin and e.kind in _TRAINING_KINDS and e.order <= model.origin_order))]
 

@@ -22,11 +22,14 @@ from kerassniff.semantic.keras_values import Predictions
 def check(script: Script):
     for model in script.models:
         # (a reload of the script's own checkpoint is the model that watched the validation data: events() says so)
-        validation = [e for e in events(script, model, "x", ("validation",)) if _is_test(e.data)]
+        validation = [e for e in events(script, model, "x", ("validation",), each_input=True) if _is_test(e.data)]
         evaluated: set[int] = set()  # the validation_data whose split evaluate() scores: one finding says it
-        for final in events(script, model, "x", ("evaluate",)):
+        reported: set[int] = set()
+        for final in events(script, model, "x", ("evaluate",), each_input=True):
             for used in validation:
-                if used.order < final.order and _same_array(script, used.data, final.data):
+                if id(final.call_node) not in reported and used.order < final.order and \
+                        _same_array(script, used.data, final.data):
+                    reported.add(id(final.call_node))  # (evaluate([a_test, b_test]): one finding for the call)
                     evaluated.add(id(used.call_node))
                     yield Report(final.call_node, (
                         f"evaluate() on {final.data.label} reuses the validation_data of "
@@ -44,11 +47,15 @@ def _overlapping_parts(script: Script, model):
     """evaluate() on a test part cut by take()/skip() from the pipeline whose other part was validation_data, when
     the two share samples (``test_ds = val.take(5)`` and ``val_ds = val.skip(5)`` of a directory dataset reshuffled
     each epoch, or two take()s)."""
-    tests = [e for e in events(script, model, "x", ("evaluate",)) if e.data.parts and _is_test(e.data)]
+    tests = [e for e in events(script, model, "x", ("evaluate",), each_input=True) if e.data.parts and _is_test(e.data)]
     if not tests:
         return
+    validation = sorted(events(script, model, "x", ("validation",), each_input=True), key=lambda e: -e.order)
+    reported: set[int] = set()
     for final in tests:
-        for used in sorted(events(script, model, "x", ("validation",)), key=lambda e: -e.order):  # the latest first
+        for used in validation:  # the latest first
+            if id(final.call_node) in reported:
+                break
             shared = shared_parts(used.data, final.data) if used.order < final.order else None
             if shared is None:
                 continue
@@ -61,6 +68,7 @@ def _overlapping_parts(script: Script, model):
                                       f"are cut from one pipeline: {why}. The validation data watched and chose the "
                                       f"training run, so the test score is partly a validation score: optimistic."),
                          mentions={"validation": used.call_node}, facts=facts)
+            reported.add(id(final.call_node))
             break
 
 
@@ -68,7 +76,7 @@ def _scored_predictions(script: Script, model, validation: list):
     """predict() on the test split that was validation_data, its predictions scored by scikit-learn
     (``accuracy_score(y_test, model.predict(x_test).argmax(1))``): the final evaluation, done by hand.  Not when
     evaluate() on that split is reported already: the same leak, said once."""
-    predictions = [final for final in events(script, model, "x", ("predict",))
+    predictions = [final for final in events(script, model, "x", ("predict",), each_input=True)
                    if any(used.order < final.order and _same_array(script, used.data, final.data) for used in validation)]
     if not predictions:
         return  # (most models: the scorers and shuffles below are looked for only when there is something to score)

@@ -409,7 +409,7 @@ class DataEvent:
     """An array reaching a model: fit x/y, validation, evaluate, predict."""
 
     kind: str  # fit | validation | evaluate | predict
-    role: str  # x | y
+    role: str  # x | y, or x[0], x[1], ...: one input of a multi-input model's list
     data: Data
     call_node: cst.Call = field(repr=False)
     order: int

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -119,37 +120,38 @@ def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int
 def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iterator[AttributeUse]:
     """Each ``<x>.<attribute>`` (``attribute`` one of ``attributes``) outside the script's own fallbacks for a missing
     attribute: ``try: ... except AttributeError``, ``if hasattr(...)`` (statements and conditional expressions) and
-    ``hasattr(...) and ...``.
-    Whether it is assigned (an augmented assignment reads first: a read) and the class whose body holds it."""
-    stack: list[tuple[cst.CSTNode, bool, cst.ClassDef | None]] = [(module, False, None)]
+    ``hasattr(...) and ...``.  Whether it is assigned (an augmented assignment reads first: a read) and the class
+    whose body holds it."""
+    stack: list[tuple[Any, bool, cst.ClassDef | None]] = [(module, False, None)]
     assigned: set[int] = set()
     while stack:
         node, guarded, cls = stack.pop()
         kind = type(node)
-        if kind is cst.Attribute and node.attr.value in attributes and not guarded:  # type: ignore[attr-defined]
-            yield AttributeUse(node, id(node) in assigned, cls)  # type: ignore[arg-type]
+        if kind is cst.Attribute and node.attr.value in attributes and not guarded:
+            yield AttributeUse(node, id(node) in assigned, cls)
         if kind is cst.Try:
-            caught = any(catches_missing_names(module, handler) for handler in node.handlers)  # type: ignore[attr-defined]
-            stack.append((node.body, guarded or caught, cls))  # type: ignore[attr-defined]
-            stack.extend((part, guarded, cls) for part in (*node.handlers, node.orelse, node.finalbody)  # type: ignore[attr-defined]
-                         if part is not None)
+            caught = any(catches_missing_names(module, handler) for handler in node.handlers)
+            stack.append((node.body, guarded or caught, cls))
+            parts = (*node.handlers, node.orelse, node.finalbody)
+            stack.extend((part, guarded, cls) for part in parts if part is not None)
             continue
         if kind is cst.If or kind is cst.IfExp:  # if hasattr(...): ..., and x.lr if hasattr(...) else ...
-            checked = guarded or bool(is_version_check(module, node.test))  # type: ignore[attr-defined]
-            stack.extend([(node.test, guarded, cls), (node.body, checked, cls)] +  # type: ignore[attr-defined]
-                         ([(node.orelse, checked, cls)] if node.orelse is not None else []))  # type: ignore[attr-defined]
+            checked = guarded or bool(is_version_check(module, node.test))
+            stack.extend([(node.test, guarded, cls), (node.body, checked, cls)])
+            if node.orelse is not None:
+                stack.append((node.orelse, checked, cls))
             continue
-        if kind is cst.BooleanOperation and type(node.operator) is cst.And:  # type: ignore[attr-defined]
-            checked = guarded or bool(is_version_check(module, node.left))  # type: ignore[attr-defined]
-            stack.extend([(node.left, guarded, cls), (node.right, checked, cls)])  # type: ignore[attr-defined]
+        if kind is cst.BooleanOperation and type(node.operator) is cst.And:  # hasattr(m, "lr") and m.lr > 0
+            checked = guarded or bool(is_version_check(module, node.left))
+            stack.extend([(node.left, guarded, cls), (node.right, checked, cls)])
             continue
         if kind is cst.Assign:
-            for target in node.targets:  # type: ignore[attr-defined]
+            for target in node.targets:
                 assigned.update(id(element) for element in _bound(target.target))
         elif kind is cst.AnnAssign:
-            assigned.add(id(node.target))  # type: ignore[attr-defined]
+            assigned.add(id(node.target))
         inner = node if kind is cst.ClassDef else cls
-        stack.extend((child, guarded, inner) for child in code_children(node))  # type: ignore[misc]
+        stack.extend((child, guarded, inner) for child in code_children(node))
 
 
 @dataclass(frozen=True)

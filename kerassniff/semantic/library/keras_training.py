@@ -315,3 +315,7 @@ def _events(effects: Effects, model: Model, kind: str, x: Value, y: Value, node:
             value = value.items[0]  # predict([batch]): a list of one array is that array for a one-input model
         if isinstance(value, DataValue):
             record_data_event(effects, DataEvent(kind, role, value.data, node, order, model))
+        elif role == "x" and isinstance(value, Seq):  # fit([images, table], y): each input of a multi-input model
+            for index, item in enumerate(value.items):
+                if isinstance(item, DataValue):
+                    record_data_event(effects, DataEvent(kind, f"x[{index}]", item.data, node, order, model))
