@@ -178,6 +178,13 @@ def test_shape_and_double_scaling_verdicts() -> None:
     unit = Measurements({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
         "dtype": "float32", "min": 0.0, "max": 1.0, "shape": [32, 28, 28]}}]})
     assert verdict_for(finding("KS207"), unit)[0] is None
+    before_vgg = finding("KS207")
+    before_vgg.extra["facts"] = {"application": "VGG16", "mode": "caffe", "expects": 255.0}
+    confirmed, evidence = verdict_for(before_vgg, unit)
+    assert confirmed is True and "VGG16 expects a 255-wide range" in evidence
+    raw = Measurements({"status": "ok", "calls": [{"kind": "fit", "line": 9, "x": {
+        "dtype": "float32", "min": -103.9, "max": 151.1, "shape": [32, 28, 28]}}]})
+    assert verdict_for(before_vgg, raw)[0] is False  # preprocess_input's range after all
 
 
 def test_ks106_verdict_reads_non_positive_outputs_and_non_finite_loss() -> None:

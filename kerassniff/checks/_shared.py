@@ -11,6 +11,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
+from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
@@ -383,3 +384,23 @@ def fits_under(compile_call: CompileCall) -> list[FitCall]:
     the loss and optimizer it was given."""
     model = compile_call.model
     return [fit for fit in model.fits if model.compile_before(fit.order) is compile_call]
+
+
+def pretrained_network(model: Model) -> str | None:
+    """The keras.applications network with pretrained weights (ImageNet, or a file of them) the model holds, when
+    its preprocess_input is known: what its weights were trained on is what that function makes of 0-255 pixels."""
+    network = next(model.applications(), None)
+    if network is not None and not network.random_init and network.name in PREPROCESSING_MODES:
+        return network.name
+    return None
+
+
+def input_path_known(model: Model) -> bool:
+    """Whether what the model does to its input is known: every layer on the way to the outputs was followed, or
+    the input goes first into a keras.applications network whose output is cut inside it (``base.layers[-2].output``
+    of a network built with its top): the layers after the cut do not touch the input."""
+    if model.structure_known:
+        return True
+    paths = model.outputs if model.structure_kind == "functional" else None
+    return bool(paths) and all(path and path[0].nested is not None and path[0].nested.kind == "application"
+                               for path in paths)  # type: ignore[union-attr]

@@ -1,7 +1,7 @@
 """KS202 unscaled-input (seeds 002 and 004)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import events, trainer_name
+from kerassniff.checks._shared import events, input_path_known, pretrained_network, trainer_name
 from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -34,7 +34,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "or add keras.layers.Rescaling(1/255) as the model's first layer", verdict=verdict, compares_values=True)
 def check(script: Script):
     for model in script.models:
-        if not _input_path_known(model) or model.scales_inputs or _normalizes_inputs(model):
+        if not input_path_known(model) or model.scales_inputs or _normalizes_inputs(model):
             continue  # a model we cannot see into may rescale its inputs itself
         for event in events(script, model, "x", ("fit",)):
             data = event.data
@@ -42,7 +42,7 @@ def check(script: Script):
                 continue
             if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
                 continue
-            pretrained = _pretrained(model)
+            pretrained = pretrained_network(model)
             if pretrained is not None:
                 yield _without_preprocess_input(event.call_node, data, pretrained)
                 break
@@ -64,22 +64,13 @@ def _raw_pixels_in_training_calls(model: Model):
             continue
         if _outputs_unbounded(model) and not any("crossentropy" in (loss.name or "") for loss in model.loss_calls):
             return  # no classification loss seen: perhaps an autoencoder asked for the 0-255 values themselves
-        pretrained = _pretrained(model)
+        pretrained = pretrained_network(model)
         if pretrained is not None:
             yield _without_preprocess_input(call.node, data, pretrained)
         else:
             yield _raw_pixels(call.node, data, f"{model.name or 'the model'}(..., training=True)",
                               "training may stall", ", before this training step of a hand-written loop")
         return
-
-
-def _pretrained(model: Model) -> str | None:
-    """The keras.applications network with pretrained weights (ImageNet, or a file of them) the model holds, when
-    its preprocess_input is known: what is missing on raw pixels is that function, not a division by 255."""
-    network = next(model.applications(), None)
-    if network is not None and not network.random_init and network.name in PREPROCESSING_MODES:
-        return network.name
-    return None
 
 
 def _raw_pixels(node, data, where: str, consequence: str, when: str) -> Report:
@@ -116,17 +107,6 @@ def _without_preprocess_input(node, data, network: str) -> Report:
                      f"{expected} ({{source}} gives RGB pixels in 0-255). {wrong}, so the pretrained features are "
                      f"computed on inputs unlike those they were learned from and transfer worse."),
         mentions={"source": data.source.node}, facts={"application": network, "mode": mode})
-
-
-def _input_path_known(model: Model) -> bool:
-    """Whether what the model does to its input is known: every layer on the way to the outputs was followed, or
-    the input goes first into a keras.applications network whose output is cut inside it (``base.layers[-2].output``
-    of a network built with its top): the layers after the cut do not touch the input."""
-    if model.structure_known:
-        return True
-    paths = model.outputs if model.structure_kind == "functional" else None
-    return bool(paths) and all(path and path[0].nested is not None and path[0].nested.kind == "application"
-                               for path in paths)  # type: ignore[union-attr]
 
 
 def _normalizes_inputs(model: Model) -> bool:

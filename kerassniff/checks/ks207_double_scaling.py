@@ -1,9 +1,12 @@
-"""KS207 double-scaling: 0-255 pixels scaled into [0, 1] twice on their way into the model.
+"""KS207 double-scaling: 0-255 pixels scaled into [0, 1] twice on their way into the model, or once on their way into
+a pretrained network whose weights expect 0-255 pixels.
 
 The facts are the array's scaling steps (``x / 255``, ``ImageDataGenerator(rescale=1/255)``, a
 ``.map`` through ``Rescaling``) and the model's own input rescaling (a ``Rescaling(1/255)`` layer, or an
-EfficientNetB0-B7, which always starts with one).  The rule multiplies the known factors: only when every
-step's factor is known and their product leaves 0-255 pixels below ~0.05 does it speak.
+EfficientNetB0-B7, which always starts with one), or the range a pretrained ``keras.applications`` network's
+``preprocess_input`` gives (VGG16: 0-255 less the ImageNet means).  The rule multiplies the known factors: only when
+every step's factor is known and their product leaves the values a twentieth as wide as the network expects does it
+speak.
 """
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from kerassniff.checks._shared import EVENT_WORDS, events
-from kerassniff.evidence import Measurements, Verdict, range_text
+from kerassniff.checks._shared import EVENT_WORDS, events, input_path_known, pretrained_network
+from kerassniff.evidence import Measurements, Verdict, facts as facts_of, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -44,6 +47,10 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     stats = (fit or {}).get("x")
     if not stats or stats.get("max") is None:
         return None
+    expects = facts_of(finding).get("expects")
+    if expects and stats.get("min") is not None:  # divided before a pretrained network that expects 0-255 pixels
+        seen = f"fit() x is {range_text(stats)}; {facts_of(finding).get('application')} expects a {expects:.3g}-wide range"
+        return Verdict(stats["max"] - stats["min"] < TOO_SMALL * expects, seen)
     if stats["max"] < 0.05:
         return Verdict(True, f"fit() x is {range_text(stats)}")
     rescaled = ((fit or {}).get("probe") or {}).get("rescaled")
@@ -55,7 +62,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 
 
 @rule("KS207", "double-scaling", Severity.ERROR,
-      "0-255 pixels divided by 255 twice (in the arrays, a generator, a Rescaling layer or the model itself)",
+      "0-255 pixels divided by 255 twice (in the arrays, a generator, a Rescaling layer or the model itself), or "
+      "once before a pretrained network that expects 0-255 pixels",
       "scale once: keep either the array division / rescale=1/255, or the model's Rescaling layer, not both",
       verdict=verdict, compares_values=True)
 def check(script: Script):
@@ -111,6 +119,49 @@ def check(script: Script):
                     f"of {expected}. The network still trains, but on inputs squeezed hundreds of times closer "
                     f"together than its weights expect: learning is slow and accuracy lower, with no error anywhere."),
                 mentions={"scaled": second.node if second.in_model else first.node, "first": first.node})
+        yield from _narrowed_for_pretrained(script, model, in_model, reported)
+
+
+def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scaling], reported: set):
+    """Pixels divided by 255 (in the arrays or a generator) on their way into a pretrained network whose weights
+    were trained on what its preprocess_input makes of 0-255 pixels, with nothing in the model scaling them: VGG's
+    and ResNet's [-124, 152] ("caffe") is 255 times wider than [0, 1]. ("tf" networks' [-1, 1] and DenseNet's
+    standardised pixels are 2 to 5 times wider than [0, 1]: not a twentieth, not reported.)"""
+    network = pretrained_network(model)
+    if network is None or in_model or model.scales_inputs or not input_path_known(model):
+        return
+    mode, module = PREPROCESSING_MODES[network]
+    expects = PIXEL_MAX * PREPROCESSING_AFFINE[mode][0]
+    for event in events(script, model, "x", ("fit",)):
+        data = event.data
+        scalings = data_scalings(data) if data.source.pixels and not data.conditional else None
+        if not scalings or any(s.expects is not None for s in scalings):
+            continue  # unknown, unscaled (KS202's), or through a preprocess_input (the double scaling above)
+        low, high = 0.0, PIXEL_MAX
+        for scaling in scalings:
+            low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
+        if high - low >= TOO_SMALL * expects:
+            continue
+        first = scalings[0]
+        node = first.node if script.position(first.node) is not None else event.call_node
+        if (id(node), id(first.node)) in reported:
+            return
+        reported.add((id(node), id(first.node)))
+        span = f"[{low:.2g}, {high:.2g}]"
+        yield Report(
+            node, f"{data.label} is {first.description} before the pretrained {network}, which expects 0-255 pixels",
+            f"drop the division by 255 and pass the pixels through keras.applications.{module}.preprocess_input "
+            f"(for a generator: ImageDataGenerator(preprocessing_function=preprocess_input))",
+            explanation=(f"{data.label} holds 0-255 pixels (from {data.source.description}); "
+                         + ", then ".join(s.description for s in scalings)
+                         + f", which leaves the values reaching {EVENT_WORDS[event.kind]} ({{fit}}) in {span}. "
+                         f"{network}'s ImageNet weights were trained on what its preprocess_input makes of the "
+                         f"pixels, 0-255 less the ImageNet channel means ({expects:.3g} wide): its filters see inputs "
+                         f"hundreds of times weaker than they were learned on, so the pretrained features transfer "
+                         f"worse and accuracy is lower, with no error anywhere."),
+            mentions={"fit": event.call_node},
+            facts={"application": network, "mode": mode, "expects": expects})
+        return
 
 
 def _network(preprocess: Scaling) -> str:
