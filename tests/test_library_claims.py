@@ -755,3 +755,19 @@ def test_keras_3_callbacks_have_no_validation_data_and_tf_keras_2_left_it_none()
     for name in keras3_removals.REMOVED_CALLBACK_ATTRIBUTES:
         assert not hasattr(keras.callbacks.Callback(), name), name
         assert getattr(private_callbacks.Callback(), name) is None, name
+
+
+def test_categorical_accuracy_on_sparse_labels_does_not_measure_the_model() -> None:
+    """KS102's metric check: with sparse_categorical_crossentropy, 'categorical_accuracy' logs another number than
+    'accuracy' (resolved from the loss) on the same run, without an error."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).normal(size=(600, 8)).astype("float32")
+    y = x[:, :4].argmax(1)
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy", "categorical_accuracy"])
+    logged = model.fit(x, y, epochs=20, verbose=0).history
+    assert abs(logged["accuracy"][-1] - logged["categorical_accuracy"][-1]) > 0.2

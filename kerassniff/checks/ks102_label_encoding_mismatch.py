@@ -1,8 +1,11 @@
 """KS102 label-encoding-mismatch (seed 003)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, events
+import libcst as cst
+
+from kerassniff.checks._shared import EVENT_WORDS, events, fits_under
 from kerassniff.evidence import Measurements, Verdict
+from kerassniff.fixes import unsafe_fix
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -32,6 +35,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     for model in script.models:
         yield from _class_orders(script, model)
+        yield from _one_hot_metric(script, model)
         labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot", "column")
                   and not e.data.conditional]
         if not labels:
@@ -79,6 +83,35 @@ def check(script: Script):
                              f"not measure the model."),
                 facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
                 mentions={"training": train.data.node or train.call_node})
+
+
+def _one_hot_metric(script: Script, model: Model):
+    """``metrics=["categorical_accuracy"]`` (or ``CategoricalAccuracy()``) where the model trains with
+    sparse_categorical_crossentropy: the loss says the labels are class ids, which the metric reads as one-hot rows.
+    Not where the labels are known to be one-hot (the loss is what is wrong there: reported above)."""
+    if any(e.data.encoding == "onehot" for e in events(script, model, "y", ("fit",))):
+        return
+    for compile_call in model.compiles:
+        if {loss.name for loss in compile_call.losses} != {"sparse_categorical_crossentropy"} or \
+                not fits_under(compile_call):
+            continue
+        for metric in compile_call.metrics:
+            if metric.name != "categorical_accuracy":
+                continue
+            shown = f"'{metric.given}'" if metric.given else \
+                "CategoricalAccuracy()" if type(metric.node) is cst.Call else script.code_of(metric.node)
+            fix = unsafe_fix("log 'sparse_categorical_accuracy' (its history key changes too)", metric.node,
+                             cst.SimpleString('"sparse_categorical_accuracy"')) \
+                if type(metric.node) is cst.SimpleString else None
+            yield Report(metric.node, f"{shown} on the class ids of sparse_categorical_crossentropy: wrong accuracy",
+                         "log 'accuracy' (Keras picks the sparse kind from the loss) or 'sparse_categorical_accuracy'",
+                         fix,
+                         explanation=("sparse_categorical_crossentropy trains on one integer class id per sample. "
+                                      "categorical_accuracy takes the argmax of each label as if it were a one-hot "
+                                      "row, which a class id is not, so the accuracy it logs does not measure the "
+                                      "model, with no error (measured on Keras 3.15.1: 0.12 where 'accuracy' read "
+                                      "0.59 on the same run)."),
+                         facts={"metric": "categorical_accuracy", "loss": "sparse_categorical_crossentropy"})
 
 
 def _class_orders(script: Script, model: Model):
