@@ -60,7 +60,8 @@ def _continuous(data: Data) -> bool:
     if any(step.kind in CONTINUOUS_STEPS for step in data.steps):
         return True
     rng = data.source.value_range
-    return data.source.kind == "dataset" and rng is not None
+    # a regression set's targets (boston_housing), or a known range with a fractional end: no class ids
+    return rng is not None and (data.source.kind == "dataset" or any(bound != int(bound) for bound in rng))
 
 
 def _why(data: Data) -> str:

@@ -13,7 +13,7 @@ from dataclasses import replace
 import libcst as cst
 
 from kerassniff.semantic.dataflow import DATASETS, Data, Source, names_a_pipeline, names_a_split_array, new_group
-from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS, TFDS_PIXEL_SETS
+from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS, SKLEARN_REGRESSION_SETS, TFDS_PIXEL_SETS
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -315,6 +315,11 @@ def sklearn_dataset(function: str, args: CallArgs, node: cst.Call) -> Value:
         y = replace(y, n_samples=samples, encoding="int", n_classes=classes)
         if in_blocks:
             x, y = x.with_step("order", "by-class", node), y.with_step("order", "by-class", node)
+    regression = SKLEARN_REGRESSION_SETS.get(function)
+    if regression is not None:  # real-valued targets in a known range
+        samples, target_range = regression
+        x = replace(x, n_samples=samples)
+        y = replace(y, n_samples=samples, source=replace(y.source, value_range=target_range))
     if function.startswith("make_") or const_value(args.get("return_X_y")) is True:
         return Seq((DataValue(x), DataValue(y)), "tuple")
     x, y = x.renamed(f"{description}.data"), y.renamed(f"{description}.target")  # read as bunch.data, bunch.target

@@ -76,6 +76,14 @@ SKLEARN_CLASSIFICATION_SETS: dict[str, tuple[int, int, bool]] = {
     "load_breast_cancer": (2, 569, False),
 }
 
+# scikit-learn's bundled regression sets: samples, and the range of .target (from scikit-learn's descriptions of the
+# sets: California median house values in units of 100,000 dollars, capped at 5.00001; the diabetes progression
+# score one year after baseline).
+SKLEARN_REGRESSION_SETS: dict[str, tuple[int, tuple[float, float]]] = {
+    "fetch_california_housing": (20640, (0.14999, 5.00001)),
+    "load_diabetes": (442, (25.0, 346.0)),
+}
+
 
 # TensorFlow Datasets image sets whose image feature is uint8 0-255 pixels (tfds.features.Image), with their colour:
 # tfds.load(name, split=..., as_supervised=True) yields (image, label) pairs of them. A name's config and version
