@@ -124,13 +124,16 @@ def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = _AL
     ask which arrays a call used rather than what one input holds.  A reload of the script's own checkpoint
     (``model.save("net.h5")`` ... ``load_model("net.h5")``) that is not trained again was trained by the original's
     fit() calls up to the write of that file: their inputs and validation data come first."""
-    def plays(event) -> bool:
-        return event.role == role or (each_input and role == "x" and event.role.startswith("x["))
-
+    if each_input and role == "x":
+        inputs = script.derived("input_roles", lambda: sorted({e.role for e in script.data_events if e.role != "x" and
+                                                                 e.role != "y"}))
+        if not inputs:
+            return events(script, model, "x", kinds)
+        return sorted((e for one in ("x", *inputs) for e in events(script, model, one, kinds)), key=lambda e: e.order)
     origin = model.origin if model.origin is not None and not model.fits else None
     if origin is None:
-        return [e for e in script.data_events if e.model is model and plays(e) and e.kind in kinds]
-    return [e for e in script.data_events if plays(e) and e.kind in kinds and (
+        return [e for e in script.data_events if e.model is model and e.role == role and e.kind in kinds]
+    return [e for e in script.data_events if e.role == role and e.kind in kinds and (
         (e.model is model and e.order > model.reloaded_at)  # (before a load_weights(): the untrained network's)
         or (e.model is origin and e.kind in _TRAINING_KINDS and e.order <= model.origin_order))]
 

@@ -89,15 +89,13 @@ def _one_hot_metric(script: Script, model: Model):
     """``metrics=["categorical_accuracy"]`` (or ``CategoricalAccuracy()``) where the model trains with
     sparse_categorical_crossentropy: the loss says the labels are class ids, which the metric reads as one-hot rows.
     Not where the labels are known to be one-hot (the loss is what is wrong there: reported above)."""
-    if any(e.data.encoding == "onehot" for e in events(script, model, "y", ("fit",))):
-        return
     for compile_call in model.compiles:
-        if {loss.name for loss in compile_call.losses} != {"sparse_categorical_crossentropy"} or \
-                not fits_under(compile_call):
+        metrics = [metric for metric in compile_call.metrics if metric.name == "categorical_accuracy"]
+        if not metrics or {loss.name for loss in compile_call.losses} != {"sparse_categorical_crossentropy"} or \
+                not fits_under(compile_call) or \
+                any(e.data.encoding == "onehot" for e in events(script, model, "y", ("fit",))):
             continue
-        for metric in compile_call.metrics:
-            if metric.name != "categorical_accuracy":
-                continue
+        for metric in metrics:
             shown = f"'{metric.given}'" if metric.given else \
                 "CategoricalAccuracy()" if type(metric.node) is cst.Call else script.code_of(metric.node)
             fix = unsafe_fix("log 'sparse_categorical_accuracy' (its history key changes too)", metric.node,
