@@ -128,6 +128,9 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     # image_dataset_from_directory shuffles by default, anew each epoch (a generator's flow is not a tf.data pipeline)
     reshuffles = description.startswith("image_dataset_from_directory") and \
         const_value(args.get("shuffle"), True) is not False
+    if iterator:  # an ImageDataGenerator flow shuffles its files anew each epoch unless shuffle=False
+        given = args.get("shuffle")
+        reshuffles = (given is None and not any(arg.star for arg in node.args)) or const_value(given) is True
     folder_path = args.get("directory", 0) if folder else None
     source = Source("directory", description, node, pixels=True, color=color,
                     path=str_value(folder_path) or None, option_default=isinstance(folder_path, KnobConst),
@@ -147,6 +150,15 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
         return Seq(tuple(DataValue(replace(data, source=replace(source, subset=part), split=split))
                          for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
+
+
+def listed_labels(flow: Data, node: cst.CSTNode) -> Data:
+    """``flow.classes`` (``.labels``) of an ImageDataGenerator flow: one integer class id per file, in the order the
+    flow lists its files (a folder's: class folder after class folder), whatever order its batches come in."""
+    labels = replace(flow.labels, batches=False, encoding="int", node=node)  # type: ignore[arg-type]
+    labels = labels.with_step("order", "listing", node)
+    return labels.with_step("order", "by-class", node) if flow.source.description.startswith("flow_from_directory") \
+        else labels
 
 
 def batch_of(data: Data, node: cst.CSTNode) -> Value:
