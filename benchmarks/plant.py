@@ -991,6 +991,27 @@ def mutate_inverted_monitor_mode(script: Script) -> Iterator[Mutant]:
         return
 
 
+def mutate_flow_shuffled(script: Script) -> Iterator[Mutant]:
+    """(v) An ImageDataGenerator flow built with shuffle=False, whose .classes the script reads, made to shuffle
+    (shuffle=True): where the script predicts on that flow and reads its .classes, the two are now out of order."""
+    if ".classes" not in script.text:
+        return
+    for call in script.calls:
+        if last_name(call) not in ("flow_from_directory", "flow_from_dataframe"):
+            continue
+        bound = next((node for node in script.ancestors(call) if isinstance(node, cst.Assign)), None)
+        target = bound.targets[0].target if bound is not None and len(bound.targets) == 1 else None
+        if not isinstance(target, cst.Name) or f"{target.value}.classes" not in script.text or \
+                not re.search(rf"predict\w*\(\s*{re.escape(target.value)}\b", script.text):
+            continue
+        shuffle = kwarg(call, "shuffle")
+        if shuffle is None or not (isinstance(shuffle.value, cst.Name) and shuffle.value.value == "False"):
+            continue
+        yield Mutant(f"line {script.line(call)}: {last_name(call)} shuffle=False -> True",
+                     script.splice({shuffle.value: "True"}))
+        return
+
+
 # KS212's cross-validators (its table), by their class names, without the ones that may make a single split (the
 # mutator does not read n_splits=).
 _CROSS_VALIDATORS = frozenset(name.rsplit(".", 1)[1] for name in FOLD_SPLITTERS - SINGLE_SPLIT_SPLITTERS)
@@ -1086,6 +1107,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("s", "the reshape to the model's flat input removed", "KS313", mutate_reshape_removed),
     Kind("t", "a callback's mode made the opposite of its quantity's direction", "KS211", mutate_inverted_monitor_mode),
     Kind("u", "a fold loop's model built once before the loop", "KS212", mutate_model_built_before_folds),
+    Kind("v", "an evaluation flow scored against its .classes made to shuffle", "KS213", mutate_flow_shuffled),
 )
 
 

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -202,6 +202,32 @@ def test_model_built_before_folds_moves_the_build_and_compile_out_of_the_loop(tm
     script.write_text(FOLDS)
     found = plant.plant_file(script, "folds.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "u"))
     assert [p.found for p in found] == [True]  # KS212 finds what (u) planted
+
+
+FLOWS = textwrap.dedent("""\
+    import numpy as np
+    from sklearn.metrics import confusion_matrix
+    from tensorflow import keras
+    from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+    flow = ImageDataGenerator(rescale=1 / 255).flow_from_directory("data", target_size=(32, 32), shuffle=False)
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(flow, epochs=1)
+    print(confusion_matrix(flow.classes, np.argmax(model.predict(flow), axis=1)))
+    """)
+
+
+def test_flow_scored_against_its_classes_made_to_shuffle(tmp_path):
+    """(v) turns shuffle=False into True on a flow of a script that reads .classes; none without .classes."""
+    (v,) = mutants(FLOWS)["v"]
+    assert valid(v) and "shuffle=True" in v and "shuffle=False" not in v
+    assert "v" not in mutants(FLOWS.replace("flow.classes", "flow.labels_by_hand"))
+    script = tmp_path / "flows.py"
+    script.write_text(FLOWS)
+    found = plant.plant_file(script, "flows.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "v"))
+    assert [p.found for p in found] == [True]  # KS213 finds what (v) planted
 
 
 def _notebook(cells: list[str]) -> str:

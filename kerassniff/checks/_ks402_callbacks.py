@@ -22,6 +22,7 @@ from kerassniff.semantic.guards import unguarded_attributes
 from kerassniff.semantic.knowledge.keras3_removals import PRIVATE_COPY, REMOVED_CALLBACK_ATTRIBUTES
 from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES
 from kerassniff.semantic.names import canonical
+from kerassniff.semantic.syntax import walk_code
 
 _SPELLINGS = tuple(f"self.{name}" for name in REMOVED_CALLBACK_ATTRIBUTES)  # the text gate (substring tests)
 
@@ -43,7 +44,7 @@ def callback_attributes(script: Script) -> Iterator[Report]:
         name = use.node.attr.value
         if use.assigned or not _on_self(use.node) or use.cls is None or name in set_outside or \
                 (id(use.cls), name) in set_by_class or (id(use.cls), name) in reported or \
-                not _keras_callback(script, use.cls):
+                not _keras_callback(script, use.cls) or _defines(use.cls, name):
             continue
         reported.add((id(use.cls), name))
         yield Report(use.node, f"self.{name} does not exist in a Keras 3 callback: AttributeError",
@@ -53,6 +54,21 @@ def callback_attributes(script: Script) -> Iterator[Report]:
                                   f"is a TypeError, and Keras 3's Callback has no such attribute: AttributeError "
                                   f"when Keras first calls this hook (checked on 3.15.1)."),
                      facts={"attribute": name, "callback": use.cls.name.value})
+
+
+def _defines(cls: cst.ClassDef, name: str) -> bool:
+    """Whether the class provides the attribute itself: a method or property of that name, a class attribute, or
+    its instance dictionary filled wholesale (``self.__dict__.update(kwargs)``)."""
+    for statement in cls.body.body:
+        if type(statement) is cst.FunctionDef and statement.name.value == name:
+            return True
+        if type(statement) is cst.SimpleStatementLine:
+            for small in statement.body:
+                targets = [t.target for t in small.targets] if type(small) is cst.Assign else \
+                    [small.target] if type(small) is cst.AnnAssign else []
+                if any(type(target) is cst.Name and target.value == name for target in targets):
+                    return True
+    return any(type(node) is cst.Attribute and node.attr.value == "__dict__" for node in walk_code(cls))
 
 
 def _on_self(node: cst.Attribute) -> bool:

@@ -105,9 +105,11 @@ def integer_shape(call: CallSite, name: str):
             continue
         shown = f"{keyword}={_short_code(arg.value)}"
         tupled = cst.Tuple([cst.Element(arg.value.with_changes(lpar=[], rpar=[]))])
+        # a name may be a parameter that other callers give a tuple: rewriting the use would break those calls
+        fix = None if type(arg.value) is cst.Name else \
+            safe_fix("make the shape a one-element tuple", arg.value, tupled)
         yield Report(arg.value, f"{name}({shown}) is one integer: Keras 3 raises ValueError (a shape is a tuple)",
-                     "write the shape as a one-element tuple: (n,)",
-                     safe_fix("make the shape a one-element tuple", arg.value, tupled),
+                     "write the shape as a one-element tuple: (n,)", fix,
                      explanation=(f"tf.keras 2's InputLayer turned an integer shape n into (n,). Keras 3's {name}() "
                                   f"raises ValueError (Cannot convert ... to a shape) before the model is built "
                                   f"(checked on 3.15.1). Parentheses around one value, as in shape=(n), make no "
@@ -126,4 +128,4 @@ def _an_integer(value: object) -> bool:
 def _short_code(node: cst.BaseExpression) -> str:
     """The argument as written, or "..." where it would make the message long."""
     text = cst.Module([]).code_for_node(node)
-    return text if len(text) <= 28 else "..."
+    return text if len(text) <= 16 else "..."

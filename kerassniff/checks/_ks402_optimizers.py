@@ -24,7 +24,7 @@ from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import REMOVED_OPTIMIZER_ATTRIBUTES
 from kerassniff.semantic.guards import unguarded_attributes
-from kerassniff.semantic.names import keras_relative
+from kerassniff.semantic.names import canonical, keras_relative
 from kerassniff.semantic.syntax import code_children, sole_assignment
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, FunctionValue
@@ -39,8 +39,14 @@ def optimizer_attributes(script: Script) -> Iterator[Report]:
     if not any(spelling in text for spelling in _SPELLINGS) or not _uses_keras(script):
         return
     models = {model.name for model in script.models if model.name}
-    for use in unguarded_attributes(script.module, _ATTRIBUTES):
+    uses = list(unguarded_attributes(script.module, _ATTRIBUTES))
+    # an optimizer class of the script that sets the attribute on itself (self.decay = decay) has it
+    own = {use.node.attr.value for use in uses if use.assigned and type(use.node.value) is cst.Name and
+           use.node.value.value == "self" and use.cls is not None and _optimizer_class(script, use.cls)}
+    for use in uses:
         node, assigned = use.node, use.assigned
+        if node.attr.value in own:
+            continue
         if type(node.value) is not cst.Attribute or node.value.attr.value != "optimizer":
             continue
         holder = script.code_of(node.value)
@@ -95,6 +101,15 @@ def _decay(node: cst.Attribute, holder: str, old: str, assigned: bool) -> Report
     return Report(node, f"{holder}.{old} does not exist in Keras 3: AttributeError",
                   _DECAY_HINT.format(holder=holder), explanation=explanation,
                   facts={"attribute": old, "modern": None, "assigned": False})
+
+
+def _optimizer_class(script: Script, cls: cst.ClassDef) -> bool:
+    """A class of the script built on a Keras optimizer (``class MySGD(keras.optimizers.SGD)``)."""
+    for base in cls.bases:
+        raw = script.raw_name(base.value)
+        if raw is not None and canonical(raw).startswith("keras.optimizers."):
+            return True
+    return False
 
 
 def _a_model(receiver: str, models: set[str]) -> bool:

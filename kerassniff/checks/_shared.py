@@ -16,7 +16,7 @@ from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec
-from kerassniff.semantic.values import Instance, KnobConst, const_value
+from kerassniff.semantic.values import Const, Instance, KnobConst, const_value
 
 
 def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:
@@ -393,9 +393,11 @@ def pretrained_network(model: Model) -> str | None:
     """The keras.applications network with pretrained weights (ImageNet, or a file of them) the model holds, when
     its preprocess_input is known: what its weights were trained on is what that function makes of 0-255 pixels."""
     network = next(model.applications(), None)
-    if network is not None and not network.random_init and network.name in PREPROCESSING_MODES:
-        return network.name
-    return None
+    if network is None or network.name not in PREPROCESSING_MODES:
+        return None
+    # weights left out (ImageNet's by default), or a known name or file; not a value the analysis cannot read
+    known = network.weights is None or (isinstance(network.weights, Const) and isinstance(network.weights.value, str))
+    return network.name if known else None
 
 
 def input_path_known(model: Model) -> bool:

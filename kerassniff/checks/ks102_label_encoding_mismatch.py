@@ -104,11 +104,12 @@ def _one_hot_metric(script: Script, model: Model):
             yield Report(metric.node, f"{shown} on the class ids of sparse_categorical_crossentropy: wrong accuracy",
                          "log 'accuracy' (Keras picks the sparse kind from the loss) or 'sparse_categorical_accuracy'",
                          fix,
-                         explanation=("sparse_categorical_crossentropy trains on one integer class id per sample. "
+                         explanation=("sparse_categorical_crossentropy trains on integer class ids. "
                                       "categorical_accuracy takes the argmax of each label as if it were a one-hot "
-                                      "row, which a class id is not, so the accuracy it logs does not measure the "
-                                      "model, with no error (measured on Keras 3.15.1: 0.12 where 'accuracy' read "
-                                      "0.59 on the same run)."),
+                                      "row, which a class id is not: with one id per sample the accuracy it logs "
+                                      "does not measure the model and nothing fails (measured on Keras 3.15.1: 0.12 "
+                                      "where 'accuracy' read 0.59 on the same run); with one id per time step Keras "
+                                      "3 stops with ValueError at the first step."),
                          facts={"metric": "categorical_accuracy", "loss": "sparse_categorical_crossentropy"})
 
 

@@ -18,6 +18,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, data_of
 from kerassniff.semantic.keras_values import Predictions
+from kerassniff.semantic.library.datasets import is_file_flow
 from kerassniff.semantic.models import InferenceCall
 
 # scikit-learn's scores and reports of predictions against labels (accuracy_score, confusion_matrix, ...)
@@ -41,7 +42,7 @@ def check(script: Script) -> Iterator[Report]:
                 continue
             inference = next((i for i in value.model.inferences if i.node is value.call), None)
             flow = data_of(inference.x) if inference is not None else None
-            if flow is None or not (flow.keras_iterator and flow.reshuffles) or \
+            if flow is None or not (flow.reshuffles and is_file_flow(flow)) or \
                     not any(labels.group == flow.group for labels in listed):
                 continue
             reported.add(id(value.call))

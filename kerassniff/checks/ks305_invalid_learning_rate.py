@@ -70,7 +70,7 @@ def check(script: Script):
             continue
         keyword, rate = found
         node = call.args.node_of(keyword, 0) or call.node
-        if rate == 0 and _rate_may_be_set(script):
+        if rate == 0 and _rate_may_be_set(script, call.node):
             continue  # a zero start that a scheduling callback overwrites (a cyclic rate, a rate finder)
         if rate <= 0:
             verb = "never changes the weights" if rate == 0 else "climbs the loss instead of descending it"
@@ -93,12 +93,18 @@ def check(script: Script):
                              f"Usual values are 1e-3 to 1e-1; rates near 1 appear only with tiny gradients."))
 
 
-def _rate_may_be_set(script: Script) -> bool:
+def _rate_may_be_set(script: Script, optimizer: cst.CSTNode) -> bool:
     """Whether something may set the learning rate after the optimizer is built: the script's own code (a
-    LearningRateScheduler, ``K.set_value(model.optimizer.lr, ...)``), or a callback of a fit() the analysis cannot
-    read (an imported CyclicLR, a callbacks list built elsewhere)."""
+    LearningRateScheduler built, ``K.set_value(model.optimizer.lr, ...)``), or a callback the analysis cannot read
+    (an imported CyclicLR, a callbacks list built elsewhere) of a fit() of a model this optimizer is compiled into
+    (of any fit() when it is not known to be compiled)."""
     text = script.text if script.text is not None else script.module.code
-    return bool(_SETS_A_RATE.search(text)) or any(fit.callbacks_unread for fit in script.fits())
+    if _SETS_A_RATE_BY_CALL.search(text):
+        return True
+    models = [c.model for c in script.compiles() if type(given := c.args.get("optimizer", 0)) is Instance and
+              given.node is optimizer]
+    fits = [fit for model in models for fit in model.fits] if models else list(script.fits())
+    return any(fit.callbacks_unread for fit in fits)
 
 
 def _adadelta_trains(script: Script) -> set[int]:
@@ -131,6 +137,10 @@ def _trained_at_built_rate(script: Script) -> set[int]:
 
 # A learning rate set by the script after the optimizer is built.
 _SETS_A_RATE = re.compile(r"LearningRateScheduler|set_value\s*\(|\.(?:learning_rate|lr)\s*(?:=[^=]|\.assign\s*\()")
+# The same, spelled as the calls and assignments that set one (not a LearningRateScheduler imported and unused, nor
+# cfg.lr = ...: an optimizer's rate is assigned through .optimizer or a variable's assign()).
+_SETS_A_RATE_BY_CALL = re.compile(r"LearningRateScheduler\s*\(|set_value\s*\(|optimizer\.(?:learning_rate|lr)\s*"
+                                  r"(?:=[^=]|\.assign\s*\()|\.learning_rate\.assign\s*\(")
 
 
 def _adadelta_by_name(script: Script):

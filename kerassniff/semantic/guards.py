@@ -119,8 +119,8 @@ def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int
 
 def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iterator[AttributeUse]:
     """Each ``<x>.<attribute>`` (``attribute`` one of ``attributes``) outside the script's own fallbacks for a missing
-    attribute: ``try: ... except AttributeError``, ``if hasattr(...)`` (statements and conditional expressions) and
-    ``hasattr(...) and ...``.  Whether it is assigned (an augmented assignment reads first: a read) and the class
+    attribute: ``try: ... except AttributeError``, ``if hasattr(...)`` (statements and conditional expressions),
+    ``hasattr(...) and ...`` and ``not hasattr(...) or ...``.  Whether it is assigned (an augmented assignment reads first: a read) and the class
     whose body holds it."""
     stack: list[tuple[Any, bool, cst.ClassDef | None]] = [(module, False, None)]
     assigned: set[int] = set()
@@ -141,7 +141,13 @@ def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iter
             if node.orelse is not None:
                 stack.append((node.orelse, checked, cls))
             continue
-        if kind is cst.BooleanOperation and type(node.operator) is cst.And:  # hasattr(m, "lr") and m.lr > 0
+        if kind is cst.IndentedBlock or kind is cst.Module:  # if not hasattr(...): return, then the rest
+            after = guarded
+            for statement in node.body:
+                stack.append((statement, after, cls))
+                after = after or _leaves_unless(module, statement)
+            continue
+        if kind is cst.BooleanOperation:  # hasattr(m, "lr") and m.lr > 0; not hasattr(m, "lr") or m.lr > 0
             checked = guarded or bool(is_version_check(module, node.left))
             stack.extend([(node.left, guarded, cls), (node.right, checked, cls)])
             continue
@@ -152,6 +158,20 @@ def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iter
             assigned.add(id(node.target))
         inner = node if kind is cst.ClassDef else cls
         stack.extend((child, guarded, inner) for child in code_children(node))
+
+
+_LEAVING = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+
+def _leaves_unless(module: cst.Module, statement: cst.CSTNode) -> bool:
+    """``if not hasattr(x, "lr"): return`` (a version or hasattr test whose body leaves the block): the statements
+    after it run only where the test failed, guarded as an else branch is."""
+    if type(statement) is not cst.If or statement.orelse is not None or not is_version_check(module, statement.test):
+        return False
+    last = statement.body.body[-1] if isinstance(statement.body, cst.IndentedBlock) else statement.body
+    smalls = last.body if isinstance(last, cst.SimpleStatementLine) else \
+        statement.body.body if isinstance(statement.body, cst.SimpleStatementSuite) else []
+    return any(isinstance(small, _LEAVING) for small in smalls)
 
 
 @dataclass(frozen=True)

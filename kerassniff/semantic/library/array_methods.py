@@ -61,8 +61,7 @@ def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
         return DataValue(replace(data, node=node))  # indexed next: df.iloc[:, -1]
     if attribute == "codes":
         return encode(data, "int", node)  # series.cat.codes, pd.Categorical(...).codes
-    if attribute in ("classes", "labels") and data.keras_iterator and data.source.kind == "directory" and \
-            data.labels is not None:
+    if attribute in ("classes", "labels") and data.labels is not None and datasets.is_file_flow(data):
         return DataValue(datasets.listed_labels(data, node))  # flow.classes: one class id per file, in listing order
     if data.table and attribute not in loaders.FRAME_ATTRIBUTES and not attribute.startswith("_"):
         return loaders.column(data, node)  # df.label

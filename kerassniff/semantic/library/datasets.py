@@ -102,7 +102,7 @@ def generator_method(effects: Effects, instance: Instance, method: str, args: Ca
         split = instance.args.get("validation_split")
         return image_directory(call_args, node, description, steps, "categorical", folder=method == "flow_from_directory",
                                split=split is not None and const_value(split) not in (None, 0, 0.0),
-                               iterator=keras_iterator)
+                               iterator=keras_iterator, flow=True)
     return UNKNOWN
 
 
@@ -117,10 +117,11 @@ def timeseries_flow(args: CallArgs, node: cst.Call) -> Value | None:
 
 
 def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int",
-                    folder: bool = True, split: bool = False, iterator: bool = False) -> Value:
+                    folder: bool = True, split: bool = False, iterator: bool = False, flow: bool = False) -> Value:
     """Images read from a folder (``folder``: its path is the first argument, ``directory=``; else a data frame), in
     batches with their labels; ``split``: the generator holds part of the folder out (validation_split=);
-    ``iterator``: an ImageDataGenerator's flow (Keras's own iterator), not a tf.data pipeline."""
+    ``flow``: an ImageDataGenerator's flow, not a tf.data pipeline; ``iterator``: one of Keras's own (not the
+    standalone keras_preprocessing package's, whose methods are Keras 2's)."""
     label_mode = const_value(args.get("label_mode"), label_mode_default)
     encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
     color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
@@ -128,7 +129,7 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     # image_dataset_from_directory shuffles by default, anew each epoch (a generator's flow is not a tf.data pipeline)
     reshuffles = description.startswith("image_dataset_from_directory") and \
         const_value(args.get("shuffle"), True) is not False
-    if iterator:  # an ImageDataGenerator flow shuffles its files anew each epoch unless shuffle=False
+    if flow:  # an ImageDataGenerator flow shuffles its files anew each epoch unless shuffle=False
         given = args.get("shuffle")
         reshuffles = (given is None and not any(arg.star for arg in node.args)) or const_value(given) is True
     folder_path = args.get("directory", 0) if folder else None
@@ -150,6 +151,15 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
         return Seq(tuple(DataValue(replace(data, source=replace(source, subset=part), split=split))
                          for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
+
+
+# What an ImageDataGenerator flow of files is described as (image_directory's description).
+FLOW_READERS = ("flow_from_directory", "flow_from_dataframe")
+
+
+def is_file_flow(data: Data) -> bool:
+    """An ImageDataGenerator flow of image files (Keras's, or the standalone keras_preprocessing package's)."""
+    return data.source.kind == "directory" and data.source.description.startswith(FLOW_READERS)
 
 
 def listed_labels(flow: Data, node: cst.CSTNode) -> Data:
