@@ -72,6 +72,8 @@ def test_a_stray_backtick_is_a_syntax_error_not_python2_and_stops_only_its_cell(
     """Python 2's repr needs a closing backtick: a lone one (a typo Python 2 refuses too) is a plain syntax error, and
     in a notebook it leaves only its cell out."""
     assert only_finding("import keras\nsteps = 3`\n").message.startswith("syntax error: ")
+    assert only_finding("import keras\nUse `model.fit` to train\n").message.startswith("syntax error: ")  # prose
+    assert only_finding("import keras\nprint `steps`\n").message.startswith("Python 2 code")
     cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
              for source in (["import keras\n", "model = keras.Sequential([keras.layers.Dense(3)])\n"],
                             ["batch = next(data)`\n"], ["model.compile(loss='binary_crossentropy')\n"])]

@@ -75,6 +75,12 @@ LAYER_STORY = ("Keras 3 stops with ValueError",
                "2.0-2.3 renamed it with a warning.")
 # The Keras 1 name of a required argument, given alone: Keras 3's constructor misses the argument (checked on 3.15.1:
 # Dense(output_dim=10) and Dropout(p=0.1) raise TypeError; with the argument also given positionally, ValueError).
+# Another Keras 1 keyword of a call that also misses a required argument (Conv1D(64, filter_length=3,
+# subsample_length=1)): Keras 3 binds the arguments first and stops with TypeError for the missing one.
+ALONGSIDE_STORY = ("Keras 3 stops with TypeError",
+                   "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 layers reject it (ValueError, Unrecognized "
+                   "keyword arguments), but this call also misses a required argument renamed since Keras 1, so it "
+                   "stops first with TypeError; only standalone Keras 2.0-2.3 renamed them with a warning.")
 REQUIRED_STORY = ("Keras 3 stops with TypeError",
                   "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 (like tf.keras 2) then misses its required "
                   "'{modern}' argument and raises TypeError; only standalone Keras 2.0-2.3 renamed it with a warning.")
@@ -293,14 +299,15 @@ def _layer_keywords(call, name: str):
     misses kernel_size), ValueError (an unrecognized keyword) otherwise."""
     own = ONE_LAYER_KEYWORDS.get(name, {})
     required = REQUIRED_LAYER_ARGUMENTS.get(name, {})
-    for arg in call.args.nodes:
-        old = arg.keyword.value if arg.keyword is not None else None
-        entry = LAYER_KEYWORDS.get(old) or own.get(old)  # type: ignore[arg-type]
-        if entry is None:
-            continue
-        position = required.get(entry[0])
-        missing = position is not None and len(call.args.positional) <= position
-        yield from _keywords(call, {old: entry}, f"{name}()", REQUIRED_STORY if missing else LAYER_STORY)
+    legacy = [(arg.keyword.value, LAYER_KEYWORDS.get(arg.keyword.value) or own.get(arg.keyword.value))
+              for arg in call.args.nodes if arg.keyword is not None]
+    legacy = [(old, entry) for old, entry in legacy if entry is not None]
+    renamed_required = {entry[0] for _, entry in legacy
+                        if required.get(entry[0]) is not None and len(call.args.positional) <= required[entry[0]]}
+    for old, entry in legacy:
+        story = REQUIRED_STORY if entry[0] in renamed_required else ALONGSIDE_STORY if renamed_required else \
+            LAYER_STORY
+        yield from _keywords(call, {old: entry}, f"{name}()", story)
 
 
 _REMOVED_KEYWORD_ADVICE = {

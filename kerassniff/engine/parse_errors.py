@@ -26,7 +26,10 @@ _PY2_STATEMENTS = (
     ("exec statement", re.compile(r"^\s*exec\s+[\"'\w]")),
     ("raise statement with a comma", re.compile(r"^\s*raise\s+[\w.]+\s*,")),
     ("long integer literal", re.compile(r"^[^#'\"]*\b\d+[lL]\b")),
-    ("backtick repr", re.compile(r"^[^#'\"]*`[^`]+`")),  # a pair around an expression; a stray one is a typo
+    # a pair around an expression where Python 2 takes one (after an operator, a bracket or a keyword such as
+    # print); a stray one is a typo, and prose with `code` in it (markdown pasted into a cell) is not Python 2
+    ("backtick repr", re.compile(r"^[^#'\"]*(?:^|[=(\[{,:+\-*/%<>]|\b(?:print|return|yield|in|and|or|not|if|else|"
+                                 r"assert|lambda|exec))\s*`[^`]+`")),
     ("'<>' operator", re.compile(r"^[^#'\"]*<>")),
     ("octal literal without 0o", re.compile(r"^[^#'\"]*(?<![\w.])0\d+\b")),
 )
