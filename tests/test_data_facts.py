@@ -405,3 +405,13 @@ def test_a_name_bound_to_a_whole_array_says_whose_it_is(binding: str, whole_of: 
                          for kind in ("fit", "evaluate"))
     assert fitted.whole_of == whole_of
     assert fitted.is_same_array(evaluated) == (whole_of is not None)
+
+
+@pytest.mark.parametrize("expression, n_samples", [
+    ("np.arange(9).reshape(1, 9)", 1),  # one sample of nine values, not nine samples
+    ("np.arange(9).reshape((3, 3))", 3),
+    ("np.arange(9).reshape(-1, 1)", 9),  # -1: the count stays what it was
+    ("np.random.rand(60, 4).reshape(60, 2, 2)", 60),
+])
+def test_a_reshape_with_a_written_first_size_sets_the_sample_count(expression: str, n_samples: int) -> None:
+    assert fit_inputs(f"x = {expression}\nmodel.fit(x, np.zeros((n, 3)))\n").n_samples == n_samples

@@ -198,7 +198,23 @@ def _astype(effects: Effects, data: Data, method: str, args: CallArgs, node: cst
 
 
 def _reshape(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """A reshape keeps the values; ``y.reshape(1, 9)`` (a first dimension written as a number) says how many samples
+    the array now holds, ``-1`` or an unknown size leaves that as it was."""
+    first = _first_dimension(args) if method == "reshape" else None
+    if first is not None and first >= 0 and first != data.n_samples:
+        return DataValue(data.with_step("reshape", method, node, n_samples=first))
     return DataValue(data.with_step("reshape", method, node))
+
+
+def _first_dimension(args: CallArgs) -> int | None:
+    """The first size of ``reshape(a, b, ...)`` or ``reshape((a, b, ...))`` when it is a constant integer."""
+    shape = args.positional[0] if args.positional else args.get("shape")
+    if isinstance(shape, Seq):
+        shape = shape.items[0] if shape.items else None
+    value = const_value(shape)
+    if isinstance(value, tuple):
+        value = value[0] if value else None
+    return value if type(value) is int else None
 
 
 def _row_subset(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
