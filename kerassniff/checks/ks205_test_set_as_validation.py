@@ -23,12 +23,13 @@ def check(script: Script):
     for model in script.models:
         # (a reload of the script's own checkpoint is the model that watched the validation data: events() says so)
         validation = [e for e in events(script, model, "x", ("validation",), each_input=True) if _is_test(e.data)]
-        evaluated: set[int] = set()  # the validation_data whose split evaluate() scores: one finding says it
+        evaluated: set[int] = set()  # the validation_data whose split evaluate() scores: one finding says it (the
+        # first evaluate(); a second one of the same split is the same leak)
         reported: set[int] = set()
         for final in events(script, model, "x", ("evaluate",), each_input=True):
             for used in validation:
-                if id(final.call_node) not in reported and used.order < final.order and \
-                        _same_array(script, used.data, final.data):
+                if id(final.call_node) not in reported and id(used.call_node) not in evaluated and \
+                        used.order < final.order and _same_array(script, used.data, final.data):
                     reported.add(id(final.call_node))  # (evaluate([a_test, b_test]): one finding for the call)
                     evaluated.add(id(used.call_node))
                     yield Report(final.call_node, (
