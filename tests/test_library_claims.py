@@ -771,3 +771,20 @@ def test_categorical_accuracy_on_sparse_labels_does_not_measure_the_model() -> N
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy", "categorical_accuracy"])
     logged = model.fit(x, y, epochs=20, verbose=0).history
     assert abs(logged["accuracy"][-1] - logged["categorical_accuracy"][-1]) > 0.2
+
+
+def test_accuracy_beside_a_logits_loss_thresholds_at_a_half() -> None:
+    """KS104's metric check: with BinaryCrossentropy(from_logits=True) on a linear unit, 'accuracy' is binary
+    accuracy at 0.5 (another number than the threshold of logits, 0, on the same run)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).normal(size=(800, 6)).astype("float32")
+    y = (x[:, 0] + 0.3 * x[:, 1] > 0.8).astype("float32")
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1)])
+    model.compile("adam", keras.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=["accuracy", keras.metrics.BinaryAccuracy(threshold=0.0, name="logit_accuracy")])
+    logged = model.fit(x, y, epochs=30, verbose=0).history
+    assert abs(logged["accuracy"][-1] - logged["logit_accuracy"][-1]) > 0.02

@@ -1,6 +1,8 @@
 """KS104 logits-mismatch."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.checks._shared import describe_head, hand_loss_heads, head_mention, loss_heads, loss_text
 from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
@@ -41,6 +43,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
       "or a linear output with from_logits=True", verdict=verdict)
 def check(script: Script):
+    yield from _accuracy_on_logits(script)
     pairs = [(model, loss, head, False) for model, _, loss, head in loss_heads(script)]
     hand = [(model, loss, head, True) for model, loss, head in hand_loss_heads(script)]
     on_tensorflow = bool(hand) and _tensorflow_loop(script)
@@ -71,6 +74,40 @@ def check(script: Script):
                                 "('softmax', or 'sigmoid' for one unit): its activation defaults to None."
                                 if library else "")),
                 facts={"from_logits": False, "activation": head.activation}, mentions=head_mention(head))
+
+
+# The metrics that Keras turns into a 0.5 threshold on a one-unit output: 'accuracy' resolves to binary accuracy
+# there (keras/src/trainers/compile_utils.py, 3.15.1), whatever the loss's from_logits.
+_THRESHOLDED_METRICS = frozenset({"accuracy", "binary_accuracy"})
+
+
+def _accuracy_on_logits(script: Script):
+    """``metrics=["accuracy"]`` beside ``BinaryCrossentropy(from_logits=True)`` on a one-unit linear output: the
+    metric thresholds the logits at 0.5 (a probability's middle), where a logit's middle is 0."""
+    for model, compile_call, loss, head in loss_heads(script):
+        if loss.name != "binary_crossentropy" or loss.from_logits is not True or head.activation != "linear" or \
+                head.units != 1 or len(model.heads()) != 1:
+            continue
+        for metric in compile_call.metrics:
+            if metric.name not in _THRESHOLDED_METRICS or _threshold_given(metric.node):
+                continue
+            shown = f"'{metric.given}'" if metric.given else "BinaryAccuracy()"
+            yield Report(metric.node, f"{shown} cuts the logits of the {describe_head(head)} at 0.5, not 0: wrong "
+                                      f"accuracy",
+                         "log keras.metrics.BinaryAccuracy(threshold=0.0) (a logit of 0 is a probability of 0.5)",
+                         explanation=("The loss takes logits (from_logits=True) from a linear one-unit output. Keras "
+                                      "turns 'accuracy' into binary accuracy with a threshold of 0.5, which is right "
+                                      "for probabilities; on logits it counts a prediction as positive only above a "
+                                      "probability of 0.62, so the logged accuracy is off, with no error (measured "
+                                      "on Keras 3.15.1: 0.835 where BinaryAccuracy(threshold=0.0) read 0.886 on the "
+                                      "same run)."),
+                         facts={"metric": metric.name, "from_logits": True}, mentions=head_mention(head))
+
+
+def _threshold_given(node) -> bool:
+    """``BinaryAccuracy(threshold=0.0)``: the script chose the threshold (a string metric has none to choose)."""
+    return isinstance(node, cst.Call) and any(arg.keyword is not None and arg.keyword.value == "threshold"
+                                              for arg in node.args)
 
 
 def _loss_class(name: str) -> str:
