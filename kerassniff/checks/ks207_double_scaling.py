@@ -49,7 +49,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
         return None
     expects = facts_of(finding).get("expects")
     if expects and stats.get("min") is not None:  # divided before a pretrained network that expects 0-255 pixels
-        seen = f"fit() x is {range_text(stats)}; {facts_of(finding).get('application')} expects a {expects:.3g}-wide range"
+        network = facts_of(finding).get("application")
+        seen = f"fit() x is {range_text(stats)}; {network} expects a {expects:.3g}-wide range"
         return Verdict(stats["max"] - stats["min"] < TOO_SMALL * expects, seen)
     if stats["max"] < 0.05:
         return Verdict(True, f"fit() x is {range_text(stats)}")

@@ -119,9 +119,9 @@ def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int
 
 def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iterator[AttributeUse]:
     """Each ``<x>.<attribute>`` (``attribute`` one of ``attributes``) outside the script's own fallbacks for a missing
-    attribute: ``try: ... except AttributeError``, ``if hasattr(...)`` (statements and conditional expressions),
-    ``hasattr(...) and ...`` and ``not hasattr(...) or ...``.  Whether it is assigned (an augmented assignment reads first: a read) and the class
-    whose body holds it."""
+    attribute: ``try: ... except AttributeError``, ``if hasattr(...)`` (statements and conditional expressions, and
+    the rest of a block after ``if not hasattr(...): return``), ``hasattr(...) and ...`` and ``not hasattr(...) or
+    ...``.  Whether it is assigned (an augmented assignment reads first: a read) and the class whose body holds it."""
     stack: list[tuple[Any, bool, cst.ClassDef | None]] = [(module, False, None)]
     assigned: set[int] = set()
     while stack:
