@@ -60,8 +60,14 @@ def _continuous(data: Data) -> bool:
     if any(step.kind in CONTINUOUS_STEPS for step in data.steps):
         return True
     rng = data.source.value_range
+    if any(step.kind == "scale" and step.detail in _ROUNDINGS for step in data.steps):
+        return False  # np.round(y): whole numbers now, whatever the range was
     # a regression set's targets (boston_housing), or a known range with a fractional end: no class ids
     return rng is not None and (data.source.kind == "dataset" or any(bound != int(bound) for bound in rng))
+
+
+# Scaling steps that leave whole numbers (the array's values rounded).
+_ROUNDINGS = frozenset({"round", "rint", "around", "floor", "ceil", "trunc", "fix"})
 
 
 def _why(data: Data) -> str:
