@@ -53,7 +53,7 @@ def _len(name: str, args: CallArgs) -> Value:
     if isinstance(first, Seq):
         return Const(len(first.items))
     if isinstance(first, ComprehensionValue):
-        return UNKNOWN if first.length is None else Const(first.length)
+        return UnknownInteger() if first.length is None else Const(first.length)
     if isinstance(first, Const) and isinstance(first.value, (tuple, str)):
         return Const(len(first.value))
     if isinstance(first, DataValue):
@@ -77,7 +77,8 @@ def _integer(name: str, args: CallArgs) -> Value:
             return Const(int(round(value.value)) if name == "round" else int(value.value))
         except (OverflowError, ValueError):  # int(float('inf')), round(nan)
             return UNKNOWN
-    return UnknownInteger() if name == "int" else UNKNOWN  # (round(x, 2) is a float)
+    whole = name == "int" or (name == "round" and len(args.positional) == 1 and not args.keywords)
+    return UnknownInteger() if whole else UNKNOWN  # (round(x, 2) is a float)
 
 
 def _float(name: str, args: CallArgs) -> Value:
