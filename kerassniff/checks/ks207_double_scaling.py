@@ -71,6 +71,7 @@ def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
         in_model = model_rescaling(model)
+        pretrained = pretrained_network(model) is not None
         for event in events(script, model, "x"):
             data = event.data
             if not data.source.pixels or data.conditional:
@@ -83,7 +84,9 @@ def check(script: Script):
             for scaling in scalings:
                 low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
             # the spread the network expects: what its preprocess_input gives 0-255 pixels, else [0, 1]'s
-            preprocess = next((s for s in reversed(scalings) if s.expects is not None), None)
+            # (only a pretrained network expects its preprocess_input's range: a network trained from scratch is
+            # fine with its [-0.49, 0.59] after a division by 255)
+            preprocess = next((s for s in reversed(scalings) if s.expects is not None), None) if pretrained else None
             if len(scalings) < 2 or high - low >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
                 continue
             span = f"[{low:.2g}, {high:.2g}]"
