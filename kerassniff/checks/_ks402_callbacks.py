@@ -21,7 +21,6 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.guards import unguarded_attributes
 from kerassniff.semantic.knowledge.keras3_removals import PRIVATE_COPY, REMOVED_CALLBACK_ATTRIBUTES
 from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES
-from kerassniff.semantic.names import canonical
 from kerassniff.semantic.syntax import walk_code
 
 _SPELLINGS = tuple(f"self.{name}" for name in REMOVED_CALLBACK_ATTRIBUTES)  # the text gate (substring tests)
@@ -76,9 +75,10 @@ def _on_self(node: cst.Attribute) -> bool:
 
 
 def _keras_callback(script: Script, cls: cst.ClassDef) -> bool:
-    """Whether one of the class's bases is Keras's Callback (not TensorFlow's private Keras 2 copy's)."""
-    for base in cls.bases:
-        raw = script.raw_name(base.value)
-        if raw is not None and not raw.startswith(PRIVATE_COPY + ".") and canonical(raw) in CALLBACK_BASES:
-            return True
-    return False
+    """Whether one of the class's bases is Keras's Callback (the interpreter's resolution of its bases), not
+    TensorFlow's private Keras 2 copy's."""
+    value = script.class_at(cls)
+    if value is None or not any(base in CALLBACK_BASES for base in value.bases):
+        return False
+    return not script.imports_from(PRIVATE_COPY) or not any(
+        (script.raw_name(base.value) or "").startswith(PRIVATE_COPY + ".") for base in cls.bases)

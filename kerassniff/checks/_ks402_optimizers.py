@@ -24,7 +24,7 @@ from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import REMOVED_OPTIMIZER_ATTRIBUTES
 from kerassniff.semantic.guards import unguarded_attributes
-from kerassniff.semantic.names import canonical, keras_relative
+from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.syntax import code_children, sole_assignment
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, FunctionValue
@@ -105,11 +105,8 @@ def _decay(node: cst.Attribute, holder: str, old: str, assigned: bool) -> Report
 
 def _optimizer_class(script: Script, cls: cst.ClassDef) -> bool:
     """A class of the script built on a Keras optimizer (``class MySGD(keras.optimizers.SGD)``)."""
-    for base in cls.bases:
-        raw = script.raw_name(base.value)
-        if raw is not None and canonical(raw).startswith("keras.optimizers."):
-            return True
-    return False
+    value = script.class_at(cls)
+    return value is not None and any(base.startswith("keras.optimizers.") for base in value.bases)
 
 
 def _a_model(receiver: str, models: set[str]) -> bool:

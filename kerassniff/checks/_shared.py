@@ -12,6 +12,7 @@ from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
+from kerassniff.semantic.knowledge.model_api import SCORING_PREFIX
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
@@ -409,3 +410,13 @@ def input_path_known(model: Model) -> bool:
     paths = model.outputs if model.structure_kind == "functional" else None
     return bool(paths) and all(path and path[0].nested is not None and path[0].nested.kind == "application"
                                for path in paths)  # type: ignore[union-attr]
+
+
+def scorer_calls(script: Script) -> list:
+    """The script's calls of scikit-learn's scores and reports (accuracy_score, confusion_matrix, ...)."""
+    return [call for call in script.calls if call.callee and call.callee.startswith(SCORING_PREFIX)]
+
+
+def argument_values(call) -> list:
+    """The values a call was given, positional and by keyword."""
+    return [*call.args.positional, *(value for _, value in call.args.keywords)]

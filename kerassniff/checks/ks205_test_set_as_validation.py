@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.checks._shared import events, shared_parts, trainer_name
+from kerassniff.checks._shared import argument_values, events, scorer_calls, shared_parts, trainer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -81,7 +81,7 @@ def _scored_predictions(script: Script, model, validation: list):
                    if any(used.order < final.order and _same_array(script, used.data, final.data) for used in validation)]
     if not predictions:
         return  # (most models: the scorers and shuffles below are looked for only when there is something to score)
-    scorers = [call for call in script.calls if call.callee and call.callee.startswith(SCORING_PREFIX)]
+    scorers = scorer_calls(script)
     reported = set()
     perturbed = {data.group for _, _, data in script.inplace_shuffles()}  # permutation importance: not a test score
     for final in predictions:
@@ -106,19 +106,11 @@ def _scored_predictions(script: Script, model, validation: list):
                 mentions={"validation": used.call_node, "scorer": scorer.node})
 
 
-# scikit-learn's scores of predictions against labels (accuracy_score, f1_score, mean_squared_error, ...)
-SCORING_PREFIX = "sklearn.metrics."
-
-
 def _scorer(scorers: list, final):
     """The scikit-learn score of these predictions: a scorer given them, also thresholded or turned into class ids
     on the way (``accuracy_score(y_test, model.predict(x_test).argmax(1))``, ``(pred > 0.5).astype(int)``)."""
     return next((call for call in scorers if any(isinstance(value, Predictions) and value.call is final.call_node
-                                                 for value in _argument_values(call))), None)
-
-
-def _argument_values(call):
-    return [*call.args.positional, *(value for _, value in call.args.keywords)]
+                                                 for value in argument_values(call))), None)
 
 
 VALIDATION_WORDS = ("val", "valid", "validation", "dev", "holdout")

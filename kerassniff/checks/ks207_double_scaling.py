@@ -80,9 +80,7 @@ def check(script: Script):
             if scalings is None:
                 continue
             scalings += in_model
-            low, high = 0.0, PIXEL_MAX
-            for scaling in scalings:
-                low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
+            low, high = pixel_range(scalings)
             # the spread the network expects: what its preprocess_input gives 0-255 pixels, else [0, 1]'s
             # (only a pretrained network expects its preprocess_input's range: a network trained from scratch is
             # fine with its [-0.49, 0.59] after a division by 255)
@@ -141,9 +139,7 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
         scalings = data_scalings(data) if data.source.pixels and not data.conditional else None
         if not scalings or any(s.expects is not None for s in scalings):
             continue  # unknown, unscaled (KS202's), or through a preprocess_input (the double scaling above)
-        low, high = 0.0, PIXEL_MAX
-        for scaling in scalings:
-            low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
+        low, high = pixel_range(scalings)
         if high - low >= TOO_SMALL * expects:
             continue
         first = scalings[0]
@@ -166,6 +162,14 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
             mentions={"fit": event.call_node},
             facts={"application": network, "mode": mode, "expects": expects})
         return
+
+
+def pixel_range(scalings: list[Scaling]) -> tuple[float, float]:
+    """Where 0-255 pixels end after the scalings, in order."""
+    low, high = 0.0, PIXEL_MAX
+    for scaling in scalings:
+        low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
+    return low, high
 
 
 def _network(preprocess: Scaling) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kerassniff.checks._shared import argument_values, scorer_calls
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -21,19 +22,13 @@ from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library.datasets import is_file_flow
 from kerassniff.semantic.models import InferenceCall
 
-# scikit-learn's scores and reports of predictions against labels (accuracy_score, confusion_matrix, ...)
-SCORING_PREFIX = "sklearn.metrics."
-
-
 @rule("KS213", "shuffled-predictions-scored", Severity.ERROR,
       "predict() on a flow that shuffles, scored against the flow's .classes (listed in file order)",
       "build the flow you predict on with shuffle=False (its batches then come in the order of .classes)")
 def check(script: Script) -> Iterator[Report]:
     reported: set[int] = set()
-    for call in script.calls:
-        if not call.callee or not call.callee.startswith(SCORING_PREFIX):
-            continue
-        values = [*call.args.positional, *(value for _, value in call.args.keywords)]
+    for call in scorer_calls(script):
+        values = argument_values(call)
         listed = [data for data in map(data_of, values) if data is not None and _listed_labels(data)]
         if not listed:
             continue

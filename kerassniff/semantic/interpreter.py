@@ -111,6 +111,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self._run_uncalled()
         self.script.calls = self.recorded_calls()
         self.script.references = self.recorded_references()
+        self.script.classes = self.classes
         return self.script
 
     def defined_in(self, scope: Scope) -> Scope:

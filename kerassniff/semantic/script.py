@@ -40,6 +40,8 @@ class Script:
     # ``logs["acc"]`` / ``logs.get("acc")`` in a callback class's on_epoch_end: (the class, the key, the node)
     callback_log_reads: list[tuple] = field(default_factory=list, repr=False)
     data_events: list[DataEvent] = field(default_factory=list)
+    # the classes the script defines, with their bases resolved (ClassValue), in definition order
+    classes: list = field(default_factory=list, repr=False)
     # environment variables the script sets to a constant: os.environ["X"] = "1", os.environ.setdefault("X", "1")
     environment: dict[str, str] = field(default_factory=dict, repr=False)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file
@@ -64,6 +66,10 @@ class Script:
         return self._derived[key]  # type: ignore[return-value]
 
     # -- what the model recorded at a node, for rules that start from a node (a step's, a call's callee) ------
+    def class_at(self, node: cst.ClassDef):
+        """The script's class defined by this ``class`` statement (a ClassValue: its bases resolved), if interpreted."""
+        return next((cls for cls in self.classes if cls.node is node), None)
+
     def call_at(self, node: cst.CSTNode) -> CallSite | None:
         """The call recorded at ``node`` (which method made a data step: ``fit_transform`` or ``transform``)."""
         calls = self.derived("call_at", lambda: {id(call.node): call for call in self.calls})
@@ -156,6 +162,7 @@ class Script:
         for model in self.models:
             model.release()
         self._derived.clear()  # the facts derived from the models refer to them
+        self.classes.clear()  # (their methods refer to the scopes they were defined in)
 
     def inplace_shuffles(self) -> list[tuple[int, CallSite, Data]]:
         """Each in-place shuffle of an array (``np.random.shuffle(x)``): its index in ``calls``, the call, the array."""
