@@ -99,7 +99,7 @@ def _rate_may_be_set(script: Script, optimizer: cst.CSTNode) -> bool:
     (an imported CyclicLR, a callbacks list built elsewhere) of a fit() of a model this optimizer is compiled into
     (of any fit() when it is not known to be compiled)."""
     text = script.text if script.text is not None else script.module.code
-    if _SETS_A_RATE_BY_CALL.search(text):
+    if _SETS_A_RATE.search(text):
         return True
     models = [c.model for c in script.compiles() if type(given := c.args.get("optimizer", 0)) is Instance and
               given.node is optimizer]
@@ -135,12 +135,11 @@ def _trained_at_built_rate(script: Script) -> set[int]:
     return nodes
 
 
-# A learning rate set by the script after the optimizer is built.
-_SETS_A_RATE = re.compile(r"LearningRateScheduler|set_value\s*\(|\.(?:learning_rate|lr)\s*(?:=[^=]|\.assign\s*\()")
-# The same, spelled as the calls and assignments that set one (not a LearningRateScheduler imported and unused, nor
-# cfg.lr = ...: an optimizer's rate is assigned through .optimizer or a variable's assign()).
-_SETS_A_RATE_BY_CALL = re.compile(r"LearningRateScheduler\s*\(|set_value\s*\(|optimizer\.(?:learning_rate|lr)\s*"
-                                  r"(?:=[^=]|\.assign\s*\()|\.learning_rate\.assign\s*\(")
+# A learning rate set by the script after the optimizer is built, spelled as the calls and assignments that set one
+# (not a LearningRateScheduler imported and unused, nor cfg.lr = ...: an optimizer's rate is assigned through
+# .optimizer or a variable's assign()).
+_SETS_A_RATE = re.compile(r"LearningRateScheduler\s*\(|set_value\s*\(|optimizer\.(?:learning_rate|lr)\s*"
+                          r"(?:=[^=]|\.assign\s*\()|\.learning_rate\.assign\s*\(")
 
 
 def _adadelta_by_name(script: Script):
