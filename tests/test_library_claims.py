@@ -788,3 +788,30 @@ def test_accuracy_beside_a_logits_loss_thresholds_at_a_half() -> None:
                   metrics=["accuracy", keras.metrics.BinaryAccuracy(threshold=0.0, name="logit_accuracy")])
     logged = model.fit(x, y, epochs=30, verbose=0).history
     assert abs(logged["accuracy"][-1] - logged["logit_accuracy"][-1]) > 0.02
+
+
+def test_a_reshuffling_pipeline_gives_predict_and_a_second_pass_two_orders() -> None:
+    """KS213's tf.data shape: predict() on a pipeline reshuffled each pass, scored against labels gathered by
+    another pass, pairs predictions with other samples' labels; shuffled once or cached after the shuffle, every
+    pass reads one order.  image_dataset_from_directory shuffles by default."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    import numpy as np
+
+    labels = np.repeat(np.arange(3), 40)
+    images = labels[:, None].astype("float32")  # a "perfect classifier" reads the class from the input
+    inputs = keras.Input((1,))
+    to_class = keras.layers.Lambda(lambda t: keras.ops.one_hot(keras.ops.cast(t[:, 0], "int32"), 3))
+    perfect = keras.Model(inputs, to_class(inputs))
+
+    def accuracy(ds) -> float:
+        predicted = np.argmax(perfect.predict(ds, verbose=0), axis=1)
+        gathered = np.concatenate([y for _, y in ds], axis=0)
+        return float((predicted == gathered).mean())
+
+    base = tf.data.Dataset.from_tensor_slices((images, labels))
+    assert accuracy(base.shuffle(120, seed=1).batch(8)) < 0.7
+    assert accuracy(base.shuffle(120, seed=1, reshuffle_each_iteration=False).batch(8)) == 1.0
+    assert accuracy(base.shuffle(120, seed=1).cache().batch(8)) == 1.0
+    assert inspect.signature(keras.utils.image_dataset_from_directory).parameters["shuffle"].default is True

@@ -251,7 +251,7 @@ class ControlFlow:
         if isinstance(iterable, DataValue) and not iterable.data.batches:
             return DataValue(replace(iterable.data, is_sample=True, node=node)), True
         if isinstance(iterable, DataValue):  # a pipeline or flow: one batch, with its labels when it yields them
-            return data_calls.batch_of(iterable.data, node), False
+            return data_calls.batch_of(iterable.data, node, iterated=True), False
         if isinstance(iterable, LayerList):  # one of a model's layers: copied into a Sequential, they are its layers
             return CopiedLayer(model=iterable.model, whole=iterable.whole), False
         if isinstance(iterable, Predictions):  # a row of a model's predictions: still its predictions

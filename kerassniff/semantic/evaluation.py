@@ -6,6 +6,8 @@ A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expressi
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
@@ -295,15 +297,17 @@ class Evaluation:
         """``xs.append(v)``, ``xs.extend(vs)``, ``xs.insert(i, v)`` rebind ``xs`` to the longer list."""
         added = args.positional[-1] if args.positional else UNKNOWN
         owner = frame.scope.owner(name)
+        rows = _rows_of(added) if method == "extend" else None
         if owner is not None and owner is not frame.scope:
             # a list of an enclosing scope, grown by a function that may run any number of times
-            owner.vars[name] = self.grow_list(receiver, None, frame, listed(added) if method == "extend" else (added,))
+            owner.vars[name] = self.grow_list(receiver, None, frame,
+                                              (listed(added) or rows) if method == "extend" else (added,))
         else:
             run = None
             if method == "append" and len(node.args) == 1 and not node.args[0].star and node.args[0].keyword is None:
                 run = self.append_run(node.args[0].value, added, node, frame)
             frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame,
-                                                  run=run))
+                                                  kind_of=rows, run=run))
         return Const(None)
 
     def _reorders_lists(self, node: cst.Call, frame: Frame, receiver: bool = False) -> None:
@@ -398,3 +402,10 @@ EVALUATORS = {
 def _fixed_list(value: Value | None) -> bool:
     """A list whose length is known (not yet one of unknown length)."""
     return value is not None and is_list(value) and not isinstance(value, ComprehensionValue)
+
+
+def _rows_of(added: Value) -> tuple[Value, ...] | None:
+    """What ``xs.extend(array)`` adds, by kind: the array's rows, how many not known (one sample stands for them)."""
+    if isinstance(added, DataValue) and not added.data.batches:
+        return (DataValue(replace(added.data, is_sample=True)),)
+    return None

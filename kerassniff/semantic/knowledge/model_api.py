@@ -192,8 +192,9 @@ EPOCH_LOG_HOOKS = frozenset({"on_epoch_end"})
 # (pred > 0.5).astype(int), pred.flatten()): NumPy/TensorFlow functions and array methods by name.
 PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "flatten", "reshape", "astype", "clip",
                                 "asarray", "array", "where", "around", "cast", "numpy", "tolist"})
-# scikit-learn's scores and reports of predictions against labels (accuracy_score, confusion_matrix, ...), by prefix.
-SCORING_PREFIX = "sklearn.metrics."
+# Scores and reports of predictions against labels, by prefix: scikit-learn's (accuracy_score, confusion_matrix,
+# ...) and TensorFlow's confusion matrix.
+SCORING_PREFIX = ("sklearn.metrics.", "tensorflow.math.confusion_matrix")
 # Python's builtins that keep a prediction (a row's label as int(np.argmax(row))).
 PREDICTION_KEEPING_BUILTINS = frozenset({"int", "float", "round"})
 

@@ -353,6 +353,8 @@ def from_collection(value: Value, node: cst.Call) -> Value:
         n = value.length
     else:
         return UNKNOWN
+    if element is not None and datasets.gathered_in_a_pass(element):  # a pipeline's label batches, one pass:
+        return gathered(element, node)  # its labels in that pass's order
     if element is not None:
         made = DataValue(replace(element, group=new_group(), is_sample=False, n_samples=n, node=node))
     else:
@@ -437,6 +439,24 @@ def class_blocks(parts: Seq) -> bool:
 def by_class(call: LibraryCall) -> Value:
     first = data_of(call.first.items[0])  # type: ignore[attr-defined]
     return DataValue(first.with_step("order", "by-class", call.node, n_samples=None))  # type: ignore[union-attr]
+
+
+def gathered(batch: Data, node: cst.CSTNode) -> Value:
+    """The batches of labels a pass over a pipeline yielded, put together (``np.concatenate([y for x, y in ds])``,
+    ``np.array(labels)`` after ``labels.extend(y)`` in a loop over ``ds``): the pipeline's labels in that pass's
+    order, the same samples (its group), how many not known."""
+    return DataValue(replace(batch, is_sample=False, n_samples=None, node=node))
+
+
+def gathered_batches(call: LibraryCall) -> bool:
+    """np.concatenate / tf.concat of a list of label batches gathered in one pass over a reshuffling pipeline."""
+    first = call.first
+    element = data_of(first.element) if isinstance(first, ComprehensionValue) else None
+    return element is not None and datasets.gathered_in_a_pass(element)
+
+
+def concat_gathered(call: LibraryCall) -> Value:
+    return gathered(data_of(call.first.element), call.node)  # type: ignore[attr-defined,arg-type]
 
 
 def concat_parts(call: LibraryCall) -> Value | None:

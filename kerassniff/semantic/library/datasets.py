@@ -171,15 +171,41 @@ def listed_labels(flow: Data, node: cst.CSTNode) -> Data:
         else labels
 
 
-def batch_of(data: Data, node: cst.CSTNode) -> Value:
+def batch_of(data: Data, node: cst.CSTNode, iterated: bool = False) -> Value:
     """One element of a pipeline or a flow that the script iterates (``for x_batch, y_batch in dataset``): the
     samples of one batch, the same history as the pipeline's, and its labels' batch beside them (a plain array
-    now: no labels of its own, no take()/skip() parts, not an iterator)."""
+    now: no labels of its own, no take()/skip() parts, not an iterator).  ``iterated``: a pass of its own over a
+    tf.data pipeline (a loop, a comprehension); when the pipeline reshuffles each pass, the labels carry an
+    ``order`` step "iteration": in the order of this pass, which no other pass (a predict()) repeats."""
     batch = DataValue(replace(data, batches=False, labels=None, n_samples=None, node=node, parts=(),
                               keras_iterator=False))
     if data.labels is None:
+        if iterated and labels_of_a_pass(data):  # a pipeline of labels alone: a batch of them, in this pass's order
+            return DataValue(batch.data.with_step("order", PASS_ORDER, node))
         return batch
-    return Seq((batch, DataValue(replace(data.labels, batches=False, n_samples=None, node=node))), "tuple")
+    labels = replace(data.labels, batches=False, n_samples=None, node=node)
+    if iterated and data.reshuffles and not data.keras_iterator:
+        labels = labels.with_step("order", PASS_ORDER, node)
+    return Seq((batch, DataValue(labels)), "tuple")
+
+
+# The order step of labels gathered by a pass of their own over a pipeline that reshuffles each pass.
+PASS_ORDER = "iteration"
+
+
+def gathered_in_a_pass(data: Data) -> bool:
+    """Labels gathered batch by batch in a pass of their own over a pipeline that reshuffles each pass (their
+    last order step is :data:`PASS_ORDER`): the order of that pass, not of another."""
+    order = [step.detail for step in data.steps if step.kind == "order"]
+    return bool(order) and order[-1] == PASS_ORDER
+
+
+def labels_of_a_pass(data: Data) -> bool:
+    """Labels in the order of a pass of their own over a pipeline that reshuffles each pass: gathered batch by
+    batch, or a tf.data pipeline of labels alone (``ds.map(lambda x, y: y)``) that whoever reads it walks anew."""
+    if gathered_in_a_pass(data):
+        return True
+    return data.batches and data.reshuffles and data.role == "y" and not data.keras_iterator
 
 
 def generator_batches(yields: list[Value], node: cst.CSTNode) -> Value:
@@ -270,12 +296,14 @@ def dataset_map(effects: Effects, data: Data, args: CallArgs, node: cst.Call) ->
         result = effects.call_function(function, call_args, node)
         if isinstance(result, Seq) and len(result.items) == 2:
             x, y = data_of(result.items[0]), data_of(result.items[1])
-            if x is not None:
-                return DataValue(replace(x, batches=True, labels=y, node=node))  # y unknown: labels unknown
+            if x is not None:  # (y unknown: labels unknown); map() keeps the pipeline's order and its cuts
+                return DataValue(replace(x, batches=True, labels=y, node=node, reshuffles=data.reshuffles,
+                                         parts=data.parts))
             return UNKNOWN
         mapped = data_of(result)
-        if mapped is not None:  # the element is x alone now
-            return DataValue(replace(mapped, batches=True, labels=None, node=node))
+        if mapped is not None:  # the element is x alone now (or y alone: a pipeline of labels)
+            return DataValue(replace(mapped, batches=True, labels=None, node=node, reshuffles=data.reshuffles,
+                                     parts=data.parts))
     if isinstance(function, LayerValue):
         result = layer_on_data(function.layer, data, node)
         return DataValue(replace(result.data, batches=True)) if isinstance(result, DataValue) else UNKNOWN
