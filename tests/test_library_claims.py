@@ -200,6 +200,28 @@ def test_the_removed_module_table_names_what_keras_3_lacks() -> None:
     assert resolves("keras.backend.image_data_format") and resolves("keras.initializers.HeNormal")
 
 
+def test_the_keras_only_removals_are_gone_from_keras_3_and_kept_by_tensorflow_keras() -> None:
+    """KS402's REMOVED_FROM_KERAS: each name is missing from the installed Keras 3 under keras., and resolves under
+    tensorflow.keras (TensorFlow's tf.keras namespace keeps it), so it is reported under keras. only."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+
+    def resolves(dotted: str) -> bool:
+        module, _, rest = dotted.partition(".")
+        value = importlib.import_module(module)
+        for name in rest.split("."):
+            try:
+                value = getattr(value, name)
+            except AttributeError:
+                return False
+        return True
+
+    for name in keras3_removals.REMOVED_FROM_KERAS:
+        assert not resolves(f"keras.{name}"), f"keras.{name}"
+        if not name.startswith("preprocessing."):  # (its modules are imported, not attributes, under tensorflow.keras)
+            assert resolves(f"tensorflow.keras.{name}"), f"tensorflow.keras.{name}"
+
+
 def test_the_preprocess_input_maps_match_the_installed_applications() -> None:
     """knowledge/layers.PREPROCESSING_AFFINE (KS207): each mode's map of the first channel of 0-255 pixels, and
     ImageDataGenerator's order (preprocessing_function first, then rescale)."""

@@ -21,6 +21,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     PRIVATE_COPY_NAMES,
     PRIVATE_COPY_REMOVED,
     REMOVED_ALIASES,
+    REMOVED_FUNCTIONS,
     REMOVED_FROM_KERAS,
     REMOVED_FROM_TENSORFLOW,
     REMOVED_FROM_TENSORFLOW_2,
@@ -119,10 +120,11 @@ def _removed_modules(script: Script):
         reported.add(module)
         failure = _failure(script, reference.node)
         hint = table[module].format(example=_example(script, reference.raw))
-        function = module.startswith("backend.")  # set_image_dim_ordering, set_learning_phase, get_session, ...
+        # set_image_dim_ordering, set_learning_phase, get_session, ...; model_from_yaml, keras.losses.mse, ...
+        function = module.startswith("backend.") or module in REMOVED_FUNCTIONS
         keras = 1 if module in KERAS_1_MODULES or module.endswith("dim_ordering") else 2
-        kind = ("alias" if module in REMOVED_ALIASES else "class" if module.rsplit(".", 1)[-1][:1].isupper() else
-                "function" if function else "module")
+        kind = ("alias" if module in REMOVED_ALIASES else "function" if function else
+                "class" if module.rsplit(".", 1)[-1][:1].isupper() else "module")
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
                      explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 "
                                   + ("(and tensorflow.keras on TensorFlow 2.16+, which is Keras 3) "

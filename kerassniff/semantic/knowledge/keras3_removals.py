@@ -214,6 +214,23 @@ REMOVED_MODULES = {
     "optimizer_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)",
     "models.model_from_yaml": "load the architecture with keras.models.model_from_json (tf.keras 2.6 removed YAML "
                               "support as unsafe)",
+    # tf.keras 2's public names that Keras 3 dropped (tf_keras 2.21 has them, Keras 3.15.1 not)
+    "callbacks.BaseLogger": "drop it: Keras 3 averages each epoch's batch metrics itself (Keras 2 added a BaseLogger "
+                            "to every fit())",
+    **{f"layers.LocallyConnected{n}D": f"use keras.layers.Conv{n}D (one kernel shared across positions), or run "
+                                       f"this model on tf.keras 2 (tf_keras): Keras 3 has no locally connected layers"
+       for n in (1, 2)},
+    "layers.AbstractRNNCell": "subclass keras.layers.Layer with a state_size and call(inputs, states): any such layer "
+                              "is a cell for keras.layers.RNN",
+    "models.model_from_config": "use keras.saving.deserialize_keras_object(config), or keras.models.model_from_json "
+                                "for a JSON string",
+    **{f"utils.{name}": "feed a keras.utils.PyDataset (workers= and use_multiprocessing= are its arguments in Keras 3) "
+                        "or a tf.data pipeline" for name in ("OrderedEnqueuer", "GeneratorEnqueuer", "SequenceEnqueuer")},
+    **{f"applications.{family}": "use another keras.applications network (EfficientNetV2, ConvNeXt, ...), or this one "
+                                 "on tf.keras 2 (tf_keras): Keras 3 has no RegNet or ResNet-RS"
+       for family in ("regnet", "resnet_rs", *(f"RegNet{kind}{size:03d}" for kind in "XY"
+                                                for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
+                      *(f"ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)))},
     "constraints.maxnorm": "use keras.constraints.MaxNorm (or max_norm)",
     "constraints.nonneg": "use keras.constraints.NonNeg (or non_neg)",
     "constraints.unitnorm": "use keras.constraints.UnitNorm (or unit_norm)",
@@ -221,6 +238,16 @@ REMOVED_MODULES = {
 # The names above that were lowercase aliases of a class in Keras 2 (maxnorm = max_norm = MaxNorm); Keras 3 keeps the
 # class and its snake_case alias only.
 REMOVED_ALIASES = frozenset({"constraints.maxnorm", "constraints.nonneg", "constraints.unitnorm"})
+# The removed names (here and in REMOVED_FROM_KERAS) that were functions, which a message calls so (a capital letter
+# otherwise says class, a lowercase name module): applications, loaders, and the short loss and metric aliases.
+REMOVED_FUNCTIONS = frozenset({
+    "models.model_from_yaml", "models.model_from_config", "utils.multi_gpu_model",
+    *(f"applications.RegNet{kind}{size:03d}" for kind in "XY" for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
+    *(f"applications.ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)),
+    *(f"{module}.{alias}" for module in ("losses", "metrics") for alias in (
+        "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence",
+        "logcosh")),
+})
 # Legacy preprocessing that Keras 3's own keras.preprocessing dropped (its public API keeps array_to_img, img_to_array,
 # load_img, save_img, smart_resize and pad_sequences) while tensorflow.keras on TensorFlow 2.21 still has them:
 # reported under keras. only (checked on Keras 3.15.1 and TensorFlow 2.21).
@@ -231,6 +258,23 @@ REMOVED_FROM_KERAS = {
     "preprocessing.text": "use keras.layers.TextVectorization, or import it from tensorflow.keras.preprocessing.text, "
                           "which TensorFlow still has",
     "preprocessing.sequence.TimeseriesGenerator": "use keras.utils.timeseries_dataset_from_array",
+    # tf.keras 2 names that Keras 3 keeps only in the tf.keras namespace it gives TensorFlow (keras._tf_keras)
+    "layers.ThresholdedReLU": "use keras.layers.ReLU(threshold=theta)",
+    **{f"layers.Random{axis}": f"use keras.layers.RandomZoom({factor}): it stretches one axis and keeps the image "
+                               f"size (Keras 3's own layers have no Random{axis})"
+       for axis, factor in (("Height", "height_factor=f, width_factor=0.0"),
+                            ("Width", "height_factor=0.0, width_factor=f"))},
+    "losses.Reduction": "pass reduction= as a string ('sum', 'sum_over_batch_size', 'none')",
+    **{f"{module}.{alias}": f"use keras.{module}.{full} (the string '{alias.lower()}' still works in compile)"
+       for module in ("losses", "metrics")
+       for alias, full in (("mse", "mean_squared_error"), ("MSE", "mean_squared_error"),
+                           ("mae", "mean_absolute_error"), ("MAE", "mean_absolute_error"),
+                           ("mape", "mean_absolute_percentage_error"), ("MAPE", "mean_absolute_percentage_error"),
+                           ("msle", "mean_squared_logarithmic_error"), ("MSLE", "mean_squared_logarithmic_error"),
+                           ("kld", "kl_divergence"), ("KLD", "kl_divergence"))},
+    **{f"{module}.kullback_leibler_divergence": f"use keras.{module}.kl_divergence" for module in ("losses", "metrics")},
+    "losses.logcosh": "use keras.losses.log_cosh",
+    "metrics.logcosh": "use keras.metrics.LogCoshError() (Keras 3 keeps the metric as a class only)",
 }
 # Keras 3's own modules that a later Keras 3 release removed, with that release (checked on the released wheels):
 # keras.api, the generated public API package of Keras 3.0-3.9, is gone from 3.10 on (ModuleNotFoundError on 3.15.1).
