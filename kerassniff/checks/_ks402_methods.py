@@ -32,7 +32,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 from kerassniff.semantic.knowledge.model_api import METRIC_SPELLINGS, other_spelling
 from kerassniff.semantic import Script
 from kerassniff.semantic.syntax import walk_code
-from kerassniff.semantic.training import CallSite, CompileCall
+from kerassniff.semantic.training import CallSite, CompileCall, argument_node
 from kerassniff.semantic.values import (
     Const,
     FunctionValue,
@@ -175,18 +175,21 @@ def metrics_not_a_list(call: CallSite):
     checked on 3.15.1; the same for weighted_metrics=). Only the keywords: compile()'s positional order differs
     between tf.keras 2 (metrics third) and Keras 3 (loss_weights third)."""
     for keyword in ("metrics", "weighted_metrics"):
-        arg, value = call.args.node_of(keyword), call.args.get(keyword)
-        if arg is None or not _one_metric(value):
+        value = call.args.get(keyword)
+        if not _one_metric(value):
             continue
+        # written as a keyword, or unpacked from a dict (compile(**{"metrics": "accuracy", ...}): its entry)
+        written = argument_node(call.args, keyword, None, call.node)
         text = "a string" if isinstance(value, Const) else "one metric"
         # a list of one metric is the same metric only for a model with one output (a list is one entry per output)
         model = call.receiver.model if isinstance(call.receiver, ModelValue) else None
         single = model is not None and (model.kind == "sequential" or len(model.output_paths()) == 1)
-        yield Report(arg.value, f"compile({keyword}=...) gets {text}, not a list: Keras 3 raises ValueError",
+        fixable = single and call.args.node_of(keyword) is not None  # (a dict variable's entry is elsewhere)
+        yield Report(written, f"compile({keyword}=...) gets {text}, not a list: Keras 3 raises ValueError",
                      f"put it in a list: {keyword}=[...]" if single else
                      f"put it in a list ({keyword}=[...]), or for several outputs a dict by output name",
-                     safe_fix("put the metric in a list", arg.value,
-                              cst.List([cst.Element(arg.value)])) if single else None,
+                     safe_fix("put the metric in a list", written,
+                              cst.List([cst.Element(written)])) if fixable else None,
                      explanation=(f"tf.keras 2 accepted a single metric and applied it to every output; Keras 3's "
                                   f"compile() accepts only a list, tuple or dict and raises ValueError (\"Expected "
                                   f"`{keyword}` argument to be a list, tuple, or dict\"), before any training."),

@@ -49,6 +49,7 @@ from kerassniff.semantic.values import (
 
 
 __all__ = [
+    "argument_node",
     # the loss families rules read, from the knowledge tables
     "BINARY_LOSSES", "CATEGORICAL_LOSSES", "CHECKPOINT_CALLBACKS", "CROSSENTROPY_LOSSES", "LOSS_ALIASES",
     "METRIC_ALIASES", "REGRESSION_LOSSES",
@@ -143,7 +144,7 @@ def compile_losses(args: CallArgs, call: cst.Call) -> list[LossSpec]:
     value = args.get("loss", 1)
     if value is None:
         return []
-    return [resolve_loss(item, node, output) for output, item, node in _spread(value, _argument_node(args, "loss", 1, call))]
+    return [resolve_loss(item, node, output) for output, item, node in _spread(value, argument_node(args, "loss", 1, call))]
 
 
 def compile_metrics(args: CallArgs, call: cst.Call) -> list[MetricSpec]:
@@ -151,16 +152,25 @@ def compile_metrics(args: CallArgs, call: cst.Call) -> list[MetricSpec]:
     if value is None:
         return []
     return [resolve_metric(item, node) for _, item, node in
-            _spread(value, _argument_node(args, "metrics", 2, call), flatten=True)]
+            _spread(value, argument_node(args, "metrics", 2, call), flatten=True)]
 
 
-def _argument_node(args: CallArgs, name: str, position: int, call: cst.Call) -> cst.BaseExpression:
-    """Where an argument is written; for one that came in through ``**config``, that ``**config``."""
+def argument_node(args: CallArgs, name: str, position: int | None, call: cst.Call) -> cst.BaseExpression:
+    """Where an argument is written (by keyword, or at ``position``); for one that came in through ``**config``,
+    that ``**config``, or the entry of a dict written there (``**{"loss": "mse"}``); else the callee."""
     arg = args.node_of(name, position)
     if arg is not None:
         return arg.value
     spread = [a for a in args.nodes if a.star == "**"]
-    return spread[-1].value if spread else call.func
+    if not spread:
+        return call.func
+    unpacked = spread[-1].value
+    if isinstance(unpacked, cst.Dict):  # **{"loss": "mse", ...}: the entry itself
+        for element in unpacked.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) and \
+                    element.key.evaluated_value == name:
+                return element.value
+    return unpacked
 
 
 def _spread(value: Value, node: cst.BaseExpression, flatten: bool = False):
