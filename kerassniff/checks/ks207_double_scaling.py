@@ -134,7 +134,10 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
         return
     mode, module = PREPROCESSING_MODES[network]
     expects = PIXEL_MAX * PREPROCESSING_AFFINE[mode][0]
-    for event in events(script, model, "x", ("fit",)):
+    arrays = events(script, model, "x")
+    # fit()'s arrays; validation or test data when fit()'s are not known (when they are, a split scaled otherwise
+    # is KS201's finding)
+    for event in [e for e in arrays if e.kind == "fit"] or arrays:
         data = event.data
         scalings = data_scalings(data) if data.source.pixels and not data.conditional else None
         if not scalings or any(s.expects is not None for s in scalings):
@@ -154,12 +157,12 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
             f"(for a generator: ImageDataGenerator(preprocessing_function=preprocess_input))",
             explanation=(f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                          + ", then ".join(s.description for s in scalings)
-                         + f", which leaves the values reaching {EVENT_WORDS[event.kind]} ({{fit}}) in {span}. "
+                         + f", which leaves the values reaching {EVENT_WORDS[event.kind]} ({{call}}) in {span}. "
                          f"{network}'s ImageNet weights were trained on what its preprocess_input makes of the "
                          f"pixels, 0-255 less the ImageNet channel means ({expects:.3g} wide): its filters see inputs "
                          f"hundreds of times weaker than they were learned on, so the pretrained features transfer "
                          f"worse and accuracy is lower, with no error anywhere."),
-            mentions={"fit": event.call_node},
+            mentions={"call": event.call_node},
             facts={"application": network, "mode": mode, "expects": expects})
         return
 
