@@ -12,6 +12,7 @@ from kerassniff.checks._shared import keras_2_only
 from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
+from kerassniff.semantic.syntax import unreferenced_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_ELSEWHERE,
     BACKEND_FUNCTIONS_IN_OPS,
@@ -131,8 +132,21 @@ def _removed_modules(script: Script):
                                      if module in REMOVED_MODULES else "")
                                   + f"has no such {kind}, so the script stops here with {failure}."),
                      facts={"module": f"keras.{module}"})
+    backend_used = _entered(script, backend_used)
     if backend_used:
         yield _backend_functions(script, backend_used)
+
+
+def _entered(script: Script, used: list) -> list:
+    """The references a run of the script may reach: in a script that trains at module level (a compile() or fit()
+    outside any function), not the ones inside a module-level function or class nothing in it names (a metric
+    helper left over after its compile() was commented out): that code never runs, so it cannot fail."""
+    body = script.module.body
+    if not any(call.method in ("compile", "fit") and call.top is not None and
+               type(body[call.top]) not in (cst.FunctionDef, cst.ClassDef) for call in script.calls):
+        return used
+    unreferenced = script.derived("unreferenced_definitions", lambda: unreferenced_definitions(script.module))
+    return [reference for reference in used if reference.top not in unreferenced]
 
 
 def _backend_functions(script: Script, used: list) -> Report:
