@@ -837,3 +837,19 @@ def test_a_reshuffling_pipeline_gives_predict_and_a_second_pass_two_orders() -> 
     assert accuracy(base.shuffle(120, seed=1, reshuffle_each_iteration=False).batch(8)) == 1.0
     assert accuracy(base.shuffle(120, seed=1).cache().batch(8)) == 1.0
     assert inspect.signature(keras.utils.image_dataset_from_directory).parameters["shuffle"].default is True
+
+
+def test_the_folder_reader_keywords_match_the_installed_keras() -> None:
+    """knowledge/datasets.FOLDER_READER_PARAMETERS: Keras 3's folder readers take exactly these keywords (the table
+    adds tf.keras 2's smart_resize=, read from its **kwargs), and raise for subset= without validation_split=."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    from kerassniff.semantic.knowledge.datasets import FOLDER_READER_PARAMETERS
+
+    for name, parameters in FOLDER_READER_PARAMETERS.items():
+        taken = set(inspect.signature(getattr(keras.utils, name)).parameters)
+        assert taken <= parameters and parameters - taken <= {"smart_resize"}, name
+    with pytest.raises(TypeError):
+        keras.utils.image_dataset_from_directory(".", validation_split=0.2, dataset="training")
+    with pytest.raises(ValueError):
+        keras.utils.image_dataset_from_directory(".", subset="training")

@@ -13,7 +13,12 @@ from dataclasses import replace
 import libcst as cst
 
 from kerassniff.semantic.dataflow import DATASETS, Data, Source, names_a_pipeline, names_a_split_array, new_group
-from kerassniff.semantic.knowledge.datasets import SKLEARN_CLASSIFICATION_SETS, SKLEARN_REGRESSION_SETS, TFDS_PIXEL_SETS
+from kerassniff.semantic.knowledge.datasets import (
+    FOLDER_READER_PARAMETERS,
+    SKLEARN_CLASSIFICATION_SETS,
+    SKLEARN_REGRESSION_SETS,
+    TFDS_PIXEL_SETS,
+)
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -237,6 +242,19 @@ def reader_reshuffles(name: str, args: CallArgs) -> bool:
         return none_shuffles
     value = const_value(given)
     return value is not None and value is not False and value != 0  # shuffle=flag (not known): not claimed
+
+
+def folder_read_fails(name: str, args: CallArgs) -> bool:
+    """Whether a call of a Keras folder reader raises before it makes a dataset: a keyword it does not take
+    (``dataset="training"`` for ``subset=``: TypeError), or one of ``subset=`` and ``validation_split=`` without the
+    other (ValueError).  Its datasets are then not followed, rather than taken for the whole folder."""
+    parameters = FOLDER_READER_PARAMETERS.get(name.rsplit(".", 1)[-1])
+    if parameters is None:
+        return False
+    if any(keyword not in parameters for keyword in args.keyword_names):
+        return True
+    given = [args.get(keyword) for keyword in ("subset", "validation_split")]
+    return sum(value is not None and not (isinstance(value, Const) and value.value is None) for value in given) == 1
 
 
 def dataset_reader(name: str) -> str | None:

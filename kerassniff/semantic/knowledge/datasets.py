@@ -156,3 +156,21 @@ FOLDER_LISTINGS = frozenset({
     "tensorflow.io.gfile.glob", "tensorflow.io.gfile.walk", "imutils.paths.list_images", "imutils.paths.list_files",
 })
 FOLDER_LISTING_METHODS = frozenset({"glob", "rglob", "iterdir"})
+
+
+# The keywords Keras's folder readers take, in Keras 3.15 and in tf.keras 2 (tf_keras 2.21; its image reader also
+# read smart_resize= from **kwargs): any other keyword is a TypeError in both, so the call makes no dataset (checked
+# against the installed signatures by a slow test).  Both also raise ValueError when exactly one of subset= and
+# validation_split= is given.
+FOLDER_READER_PARAMETERS = {
+    "image_dataset_from_directory": frozenset({
+        "directory", "labels", "label_mode", "class_names", "color_mode", "batch_size", "image_size", "shuffle", "seed",
+        "validation_split", "subset", "interpolation", "follow_links", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
+        "data_format", "format", "verbose", "smart_resize"}),
+    "text_dataset_from_directory": frozenset({
+        "directory", "labels", "label_mode", "class_names", "batch_size", "max_length", "shuffle", "seed",
+        "validation_split", "subset", "follow_links", "format", "verbose"}),
+    "audio_dataset_from_directory": frozenset({
+        "directory", "labels", "label_mode", "class_names", "batch_size", "sampling_rate", "output_sequence_length",
+        "ragged", "validation_split", "subset", "follow_links", "shuffle", "seed", "verbose"}),
+}

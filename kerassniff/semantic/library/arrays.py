@@ -234,10 +234,14 @@ def keras_image(call: LibraryCall) -> Value:
 
 
 def image_directory(call: LibraryCall) -> Value:
+    if loaders.folder_read_fails(call.name, call.args):
+        return UNKNOWN
     return datasets.image_directory(call.args, call.node, f"{short(call.name)}(...)")
 
 
 def dataset_reader(call: LibraryCall) -> Value:
+    if loaders.folder_read_fails(call.name, call.args):
+        return UNKNOWN
     reader = loaders.dataset_reader(call.name)
     path = str_value(call.first) if reader == "file" else None
     names = class_names_given(call.args.get("class_names")) if reader == "directory" else None
