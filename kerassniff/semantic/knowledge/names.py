@@ -9,6 +9,7 @@ KERAS_ROOTS = (
     "tensorflow.keras",
     "keras._tf_keras.keras",
     "keras.src",
+    "keras.api",  # Keras 3.0-3.9's generated public API package (gone from 3.10: KS402 says so)
     "tf_keras.src",
     "tf_keras",
     "keras",
