@@ -27,7 +27,7 @@ from kerassniff.semantic.guards import unguarded_attributes
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.syntax import code_children, sole_assignment
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const, FunctionValue
+from kerassniff.semantic.values import Const, FunctionValue, Instance, const_value
 
 _SPELLINGS = tuple(f"optimizer.{old}" for old in REMOVED_OPTIMIZER_ATTRIBUTES)  # the text gate (substring tests)
 _ATTRIBUTES = frozenset(REMOVED_OPTIMIZER_ATTRIBUTES)
@@ -160,10 +160,14 @@ def schedule_returns_tensor(script: Script, call: CallSite) -> Iterator[Report]:
     node = schedule.node
     returned = [node.body] if type(node) is cst.Lambda else [
         statement.value for statement in _returns(node) if statement.value is not None]
+    last_epoch = _last_epoch(script, call)
     for value in returned:
         tensor = _tensor_call(script, value, node)
         if tensor is None:
             continue
+        first = _first_epoch(node, value)
+        if first is not None and last_epoch is not None and first > last_epoch:
+            continue  # the tutorial's `if epoch < 10: return lr` before a fit of fewer epochs: never reached
         made_by = script.code_of(tensor.func)
         yield Report(value, f"the schedule returns a {made_by}() tensor: Keras 3's LearningRateScheduler raises "
                             f"ValueError", "return a Python float: float(...) around the expression",
@@ -176,6 +180,58 @@ def schedule_returns_tensor(script: Script, call: CallSite) -> Iterator[Report]:
                                   f"3.15.1). float() of the tensor is the same rate."),
                      facts={"callback": "LearningRateScheduler", "tensor": made_by})
         return
+
+
+def _last_epoch(script: Script, scheduler: CallSite) -> int | None:
+    """The last epoch (from 0) any fit() given this LearningRateScheduler runs, when each such fit() says its
+    epochs= as a constant and starts at epoch 0; None when not known (or when no fit() is seen taking it)."""
+    last = None
+    for model in script.models:
+        for fit in model.fits:
+            if not any(isinstance(c, Instance) and c.node is scheduler.node for c in fit.callbacks):
+                continue
+            epochs = const_value(fit.epochs) if fit.epochs is not None else None
+            if type(epochs) is not int or fit.args.get("initial_epoch") is not None or fit.repeat != 1 or \
+                    fit.in_unknown_loop:
+                return None
+            last = max(last if last is not None else -1, epochs - 1)
+    return last
+
+
+def _first_epoch(function: cst.FunctionDef | cst.Lambda, value: cst.BaseExpression) -> int | None:
+    """The first epoch at which a schedule reaches ``value``, when the ifs around it say (``if epoch < 10: return lr
+    else: return <value>``: 10; ``if epoch >= 5:``: 5), reading its first parameter as the epoch; None if not known."""
+    if type(function) is cst.Lambda or not function.params.params:
+        return None
+    epoch = function.params.params[0].name.value
+    stack: list[tuple[cst.CSTNode, int]] = [(function.body, 0)]
+    while stack:
+        node, floor = stack.pop()
+        if node is value:
+            return floor
+        if type(node) is cst.If:
+            bound = _epoch_bound(node.test, epoch)  # (the floor in the body, the floor in the else) or None
+            stack.append((node.test, floor))
+            stack.append((node.body, max(floor, bound[0]) if bound else floor))
+            if node.orelse is not None:
+                stack.append((node.orelse, max(floor, bound[1]) if bound else floor))
+            continue
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
+            continue
+        stack.extend((child, floor) for child in code_children(node))
+    return None
+
+
+def _epoch_bound(test: cst.BaseExpression, epoch: str) -> tuple[int, int] | None:
+    """The least epoch on each side of ``if epoch < n`` (0 in the body, n in the else), ``epoch >= n`` (n, 0),
+    ``epoch > n`` (n + 1, 0), ``epoch <= n`` (0, n + 1), for a constant whole n."""
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1 or type(test.left) is not cst.Name or \
+            test.left.value != epoch or type(test.comparisons[0].comparator) is not cst.Integer:
+        return None
+    bound = int(test.comparisons[0].comparator.value)
+    operator = type(test.comparisons[0].operator)
+    return {cst.LessThan: (0, bound), cst.GreaterThanEqual: (bound, 0), cst.GreaterThan: (bound + 1, 0),
+            cst.LessThanEqual: (0, bound + 1)}.get(operator)
 
 
 def _returns(function: cst.FunctionDef) -> Iterator[cst.Return]:
