@@ -40,6 +40,8 @@ TOP_LEVEL_ALIASES = {
     "keras.models.functional.Functional": "keras.models.Model",
     "keras.layers.core.input_layer.Input": "keras.layers.Input",
     "keras.saving.load_model": "keras.models.load_model",
+    "keras.saving.save_model": "keras.models.save_model",
+    "keras.saving.saving_api.save_model": "keras.models.save_model",
     "keras.saving.saving_api.load_model": "keras.models.load_model",
     "keras.models.saving.load_model": "keras.models.load_model",
     "keras.utils.np_utils.to_categorical": "keras.utils.to_categorical",

@@ -36,6 +36,7 @@ from kerassniff.semantic.models import (
     CompileCall,
     Layer,
     Model,
+    SaveCall,
     normalise_activation,
 )
 from kerassniff.semantic.names import is_keras, short
@@ -145,6 +146,15 @@ def loaded_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) ->
     return ModelValue(reloaded(effects, path, args, node) or Model("loaded", node, complete=False, load_path=path))
 
 
+def saved_by_function(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value:
+    """``keras.models.save_model(model, filepath)``: the model's ``save(filepath)`` written as a function."""
+    model = args.get("model", 0)
+    if isinstance(model, ModelValue):
+        path = args.get("filepath", 1) or UNKNOWN
+        model.model.saves.append(SaveCall(model.model, node, "save", path, effects.next_order()))
+    return Const(None)
+
+
 def library_model(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value | None:
     """``keras_hub.models.BertTextClassifier.from_preset(...)``: a Keras model whose layers are not read (kind
     "library"); what the script does with it (compile, fit, predict, trainable) is followed like any model's, a
@@ -190,6 +200,7 @@ KERAS_CALLS: dict[str, KerasCall] = {
     "keras.models.Sequential": sequential,
     "keras.models.Model": functional,
     **{loader: loaded_model for loader in MODEL_LOADERS},
+    "keras.models.save_model": saved_by_function,
 }
 
 
