@@ -6,13 +6,14 @@ backend functions), the Keras 3.0-3.14 wheels for ``keras.api``.
 """
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
-from kerassniff.semantic.syntax import unreferenced_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_ELSEWHERE,
     BACKEND_FUNCTIONS_IN_OPS,
@@ -139,14 +140,21 @@ def _removed_modules(script: Script):
 
 def _entered(script: Script, used: list) -> list:
     """The references a run of the script may reach: in a script that trains at module level (a compile() or fit()
-    outside any function), not the ones inside a module-level function or class nothing in it names (a metric
-    helper left over after its compile() was commented out): that code never runs, so it cannot fail."""
+    outside any function), not the ones inside a module-level function or class whose name the file writes only
+    where it defines it (a metric helper left after its compile() was commented out): that code never runs, so it
+    cannot fail.  A name in a comment or a string counts as a use; a module with ``__all__`` is a library."""
     body = script.module.body
-    if not any(call.method in ("compile", "fit") and call.top is not None and
-               type(body[call.top]) not in (cst.FunctionDef, cst.ClassDef) for call in script.calls):
+    defined = {reference.top for reference in used
+               if reference.top is not None and type(body[reference.top]) in (cst.FunctionDef, cst.ClassDef)}
+    if not defined or not any(call.method in ("compile", "fit") and call.top is not None and
+                              type(body[call.top]) not in (cst.FunctionDef, cst.ClassDef) for call in script.calls):
         return used
-    unreferenced = script.derived("unreferenced_definitions", lambda: unreferenced_definitions(script.module))
-    return [reference for reference in used if reference.top not in unreferenced]
+    text = script.text if script.text is not None else script.module.code
+    if "__all__" in text:
+        return used
+    unnamed = {top for top in defined
+               if len(re.findall(rf"\b{re.escape(body[top].name.value)}\b", text)) == 1}  # type: ignore[attr-defined]
+    return [reference for reference in used if reference.top not in unnamed]
 
 
 def _backend_functions(script: Script, used: list) -> Report:

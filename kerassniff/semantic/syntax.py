@@ -282,23 +282,3 @@ def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression 
                   if isinstance(star, cst.Param))
     return values[0] if len(values) == 1 and named == 1 and name not in others and name not in params else None
 
-
-def unreferenced_definitions(module: cst.Module) -> frozenset[int]:
-    """The positions in ``module.body`` of the module-level functions and classes that no other code of the module
-    names (not called, passed, decorated with or listed): code that a run of this file never enters.  None when the
-    module lists ``__all__`` (a library: its names are for other modules)."""
-    body = module.body
-    defined = {index: statement.name.value for index, statement in enumerate(body)
-               if type(statement) in (cst.FunctionDef, cst.ClassDef)}
-    if not defined:
-        return frozenset()
-    read: set[str] = set()
-    for index, statement in enumerate(body):
-        names = names_read(statement)
-        if index in defined:
-            names.discard(defined[index])  # its own name (the def's, or a recursive call's)
-        read |= names
-    if "__all__" in read or any(type(statement) is cst.SimpleStatementLine and "__all__" in assigned_names(statement)
-                                for statement in body):
-        return frozenset()
-    return frozenset(index for index, name in defined.items() if name not in read)
