@@ -23,6 +23,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     PRIVATE_COPY_NAMES,
     PRIVATE_COPY_REMOVED,
     REMOVED_ALIASES,
+    REMOVED_BACKEND_MODULES,
     REMOVED_FUNCTIONS,
     REMOVED_FROM_KERAS,
     REMOVED_FROM_TENSORFLOW,
@@ -123,7 +124,8 @@ def _removed_modules(script: Script):
         failure = _failure(script, reference.node)
         hint = table[module].format(example=_example(script, reference.raw))
         # set_image_dim_ordering, set_learning_phase, get_session, ...; model_from_yaml, keras.losses.mse, ...
-        function = module.startswith("backend.") or module in REMOVED_FUNCTIONS
+        function = (module.startswith("backend.") and module not in REMOVED_BACKEND_MODULES) or \
+            module in REMOVED_FUNCTIONS
         keras = 1 if module in KERAS_1_MODULES or module.endswith("dim_ordering") else 2
         kind = ("alias" if module in REMOVED_ALIASES else "function" if function else
                 "class" if module.rsplit(".", 1)[-1][:1].isupper() else "module")

@@ -168,6 +168,8 @@ REMOVED_MODULES = {
     **{f"backend.in_{phase}_phase": "take the training= argument of your layer's call() and pick the branch with "
                                     "it (Keras 3 has no learning phase)" for phase in ("train", "test")},
     "backend.get_session": "drop it: Keras 3 runs without TensorFlow 1 sessions",
+    "backend.tf": "import tensorflow as tf and use it directly (tf.compat.v1.ConfigProto / tf.compat.v1.Session only for "
+                  "TensorFlow 1 code): standalone Keras 2's backend re-exported TensorFlow as keras.backend.tf",
     "backend.function": "build keras.Model(inputs, outputs) on the layers' outputs and call it (or predict()): Keras "
                         "3 has no backend function",
     "backend.placeholder": "declare the input with keras.Input(shape=...): Keras 3 has no placeholders",
@@ -238,6 +240,8 @@ REMOVED_MODULES = {
 # The names above that were lowercase aliases of a class in Keras 2 (maxnorm = max_norm = MaxNorm); Keras 3 keeps the
 # class and its snake_case alias only.
 REMOVED_ALIASES = frozenset({"constraints.maxnorm", "constraints.nonneg", "constraints.unitnorm"})
+# The removed keras.backend names that were modules (the others were functions).
+REMOVED_BACKEND_MODULES = frozenset({"backend.tf", "backend.tensorflow_backend"})
 # The removed names (here and in REMOVED_FROM_KERAS) that were functions, which a message calls so (a capital letter
 # otherwise says class, a lowercase name module): applications, loaders, and the short loss and metric aliases.
 REMOVED_FUNCTIONS = frozenset({
