@@ -144,7 +144,7 @@ def _entered(script: Script, used: list) -> list:
     """The references a run of the script may reach: in a script that trains at module level (a compile() or fit()
     outside any function), not the ones inside a module-level function or class whose name the file writes only
     where it defines it (a metric helper left after its compile() was commented out): that code never runs, so it
-    cannot fail.  A name in a comment or a string counts as a use; a module with ``__all__`` is a library."""
+    cannot fail.  A name in a string counts as a use, one in a comment not; a module with ``__all__`` is a library."""
     body = script.module.body
     defined = {reference.top for reference in used
                if reference.top is not None and type(body[reference.top]) in (cst.FunctionDef, cst.ClassDef)}
@@ -154,9 +154,15 @@ def _entered(script: Script, used: list) -> list:
     text = script.text if script.text is not None else script.module.code
     if "__all__" in text:
         return used
+    code = _COMMENT.sub(r"\1", text)  # a commented-out compile(metrics=[helper]) does not run either
     unnamed = {top for top in defined
-               if len(re.findall(rf"\b{re.escape(body[top].name.value)}\b", text)) == 1}  # type: ignore[attr-defined]
+               if len(re.findall(rf"\b{re.escape(body[top].name.value)}\b", code)) == 1}  # type: ignore[attr-defined]
     return [reference for reference in used if reference.top not in unnamed]
+
+
+# A comment: a '#' with no quote before it on its line, to the line's end (one after a quote may be in a string, and
+# is kept: the names after it then count as uses).
+_COMMENT = re.compile(r"^([^'\"#\n]*)#[^\n]*", re.MULTILINE)
 
 
 def _backend_functions(script: Script, used: list) -> Report:

@@ -214,12 +214,19 @@ class Model:
         if self.application is not None and self.application.scales_itself:
             return True
         for layer in self.all_layers():
-            if layer.kind in INPUT_SCALING_LAYERS:
+            if layer.kind in INPUT_SCALING_LAYERS and not (layer.kind == "Lambda" and self._behind_learned(layer)):
                 return True
             nested = layer.nested
             if nested is not None and nested is not self and (nested.scales_inputs or not nested.structure_known):
                 return True
         return False
+
+    def _behind_learned(self, layer: Layer) -> bool:
+        """Whether every known path through ``layer`` reaches it after a layer that learns (Dense, a convolution, a
+        recurrent layer, an Embedding): a Lambda there (a VAE's sampling) works on features, not on the inputs."""
+        paths = [path for path in self.head_paths() if any(step is layer for step in path)]
+        return bool(paths) and all(any(_learns(step) for step in path[:[id(s) for s in path].index(id(layer))])
+                                   for path in paths)
 
     @property
     def weightless(self) -> bool:
@@ -450,6 +457,12 @@ class SaveCall:
     method: str  # save, save_weights, load_weights
     path: Value
     order: int = 0  # where it ran among the script's calls (as the fits' orders)
+
+
+def _learns(layer: Layer) -> bool:
+    """A layer with trained weights that turns inputs into features (not a normalisation or a reshape)."""
+    return layer.kind in ("Dense", "Embedding") or layer.kind.startswith(
+        ("Conv", "SeparableConv", "DepthwiseConv", "LSTM", "GRU", "SimpleRNN", "Bidirectional"))
 
 
 def application_head(model: Model) -> OutputHead | None:
