@@ -48,7 +48,7 @@ def check(script: Script):
     hand = [(model, loss, head, True) for model, loss, head in hand_loss_heads(script)]
     on_tensorflow = bool(hand) and _tensorflow_loop(script)
     for model, loss, head, by_hand in pairs + hand:
-        if loss.name not in CROSSENTROPY_LOSSES:
+        if loss.name not in CROSSENTROPY_LOSSES or (not by_hand and _only_evaluated(model)):
             continue
         if loss.from_logits is True and head.activation in ("softmax", "sigmoid"):
             if by_hand and on_tensorflow:
@@ -108,6 +108,13 @@ def _threshold_given(node) -> bool:
     """``BinaryAccuracy(threshold=0.0)``: the script chose the threshold (a string metric has none to choose)."""
     return isinstance(node, cst.Call) and any(arg.keyword is not None and arg.keyword.value == "threshold"
                                               for arg in node.args)
+
+
+def _only_evaluated(model) -> bool:
+    """A model the script never trains but evaluates or predicts with (weights loaded into it): the loss trains
+    nothing, its accuracy does not read from_logits.  (A model only built and compiled here, trained by another
+    module, is still judged.)"""
+    return not model.fits and bool(model.inferences or any(save.method == "load_weights" for save in model.saves))
 
 
 def _loss_class(name: str) -> str:
