@@ -9,7 +9,16 @@ from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.knowledge.keras3_removals import INTEGER_SHAPES, INTEGER_SIZES, LAYER_KEYWORDS
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const, KnownLen, LenValue, UnknownInteger, const_value, int_value
+from kerassniff.semantic.values import (
+    Const,
+    KnownLen,
+    LayerValue,
+    LenValue,
+    ModelValue,
+    UnknownInteger,
+    const_value,
+    int_value,
+)
 
 
 def keras1_kernel(call: CallSite, name: str):
@@ -129,3 +138,21 @@ def _short_code(node: cst.BaseExpression) -> str:
     """The argument as written, or "..." where it would make the message long."""
     text = cst.Module([]).code_for_node(node)
     return text if len(text) <= 16 else "..."
+
+
+def sequential_of_one(call: CallSite):
+    """``Sequential(base)`` / ``Sequential(Dense(3))``: one layer or model where a list of them belongs.  tf.keras 2's
+    Sequential wrapped a lone layer into a list; Keras 3's iterates its argument and raises TypeError ('Dense'
+    object is not iterable, checked on 3.15.1)."""
+    arg = call.args.node_of("layers", 0)
+    value = call.args.get("layers", 0)
+    if arg is None or arg.star or not isinstance(value, (LayerValue, ModelValue)):
+        return
+    what = "a model" if isinstance(value, ModelValue) else "one layer"
+    yield Report(arg.value, f"Sequential() gets {what}, not a list of layers: Keras 3 raises TypeError",
+                 "put it in a list: Sequential([...])",
+                 safe_fix("put it in a list", arg.value, cst.List([cst.Element(arg.value)])),
+                 explanation=("tf.keras 2's Sequential accepted a single layer and wrapped it into a list; Keras 3's "
+                              "Sequential(layers) iterates what it is given and stops with TypeError (object is not "
+                              "iterable) before the model is built (checked on 3.15.1)."),
+                 facts={"given": "model" if isinstance(value, ModelValue) else "layer"})

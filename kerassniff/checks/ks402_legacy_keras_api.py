@@ -32,7 +32,7 @@ from kerassniff.checks._ks402_methods import (
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_callbacks import callback_attributes
-from kerassniff.checks._ks402_layers import float_sizes, integer_shape, keras1_kernel
+from kerassniff.checks._ks402_layers import float_sizes, integer_shape, keras1_kernel, sequential_of_one
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
@@ -232,6 +232,9 @@ def check(script: Script):
             refused = [*float_sizes(call, name), *integer_shape(call, name)]
             if refused and not keras_2_only(script) and not _from_private_copy(script, call.node.func):
                 yield from refused  # (tf_keras and TensorFlow's private copy convert them)
+        elif callee == "keras.models.Sequential" and not keras_2_only(script) and \
+                not _from_private_copy(script, call.node.func):
+            yield from sequential_of_one(call)
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
             yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)
