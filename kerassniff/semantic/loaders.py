@@ -237,7 +237,7 @@ def reader_reshuffles(name: str, args: CallArgs) -> bool:
     keyword, position, default, none_shuffles = entry
     given = args.get(keyword, position) if position is not None else args.get(keyword)
     if given is None:
-        return default
+        return default and not any(arg.star for arg in args.nodes)  # (**options may turn it off)
     if isinstance(given, Const) and given.value is None:
         return none_shuffles
     value = const_value(given)
@@ -253,8 +253,14 @@ def folder_read_fails(name: str, args: CallArgs) -> bool:
         return False
     if any(keyword not in parameters for keyword in args.keyword_names):
         return True
+    if any(arg.star for arg in args.nodes) and not all(args.has(k) for k in ("subset", "validation_split")):
+        return False  # the other may come through **options
+    # Keras: `if (validation_split or subset) and not (validation_split and subset)`: a falsy value is not given
     given = [args.get(keyword) for keyword in ("subset", "validation_split")]
-    return sum(value is not None and not (isinstance(value, Const) and value.value is None) for value in given) == 1
+    if any(value is not None and not isinstance(value, Const) for value in given):
+        return False  # a value the analysis cannot read
+    truth = [value is not None and bool(value.value) for value in given]  # type: ignore[union-attr]
+    return truth[0] != truth[1]
 
 
 def dataset_reader(name: str) -> str | None:

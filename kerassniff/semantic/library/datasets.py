@@ -127,11 +127,9 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
     subset = args.get("subset")
     # image_dataset_from_directory shuffles by default, anew each epoch (a generator's flow is not a tf.data pipeline)
-    reshuffles = description.startswith("image_dataset_from_directory") and \
-        const_value(args.get("shuffle"), True) is not False
+    reshuffles = description.startswith("image_dataset_from_directory") and _shuffles(args.get("shuffle"), node)
     if flow:  # an ImageDataGenerator flow shuffles its files anew each epoch unless shuffle=False
-        given = args.get("shuffle")
-        reshuffles = (given is None and not any(arg.star for arg in node.args)) or const_value(given) is True
+        reshuffles = _shuffles(args.get("shuffle"), node)
     folder_path = args.get("directory", 0) if folder else None
     source = Source("directory", description, node, pixels=True, color=color,
                     path=str_value(folder_path) or None, option_default=isinstance(folder_path, KnobConst),
@@ -147,14 +145,24 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     size = args.get("target_size") or args.get("image_size")
     if size is not None:
         data = data.with_step("resize", size_text(size), node)
-    if source.subset == "both":  # image_dataset_from_directory(subset="both"): the (training, validation) pair
-        return Seq(tuple(DataValue(replace(data, source=replace(source, subset=part), split=split))
+    if source.subset == "both":  # image_dataset_from_directory(subset="both"): the (training, validation) pair,
+        # the validation half built with shuffle=False (keras/src/utils/image_dataset_utils.py, 3.15.1)
+        return Seq(tuple(DataValue(replace(data, source=replace(source, subset=part), split=split,
+                                           reshuffles=data.reshuffles and part == "training"))
                          for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
 
 
 # What an ImageDataGenerator flow of files is described as (image_directory's description).
 FLOW_READERS = ("flow_from_directory", "flow_from_dataframe")
+
+
+def _shuffles(given: Value | None, node: cst.Call) -> bool:
+    """Whether a shuffling flag left at its default True, or given as True, holds: not when it is False, a value the
+    analysis cannot read, or perhaps set by ``**options``."""
+    if given is None:
+        return not any(arg.star for arg in node.args)
+    return const_value(given) is True
 
 
 def is_file_flow(data: Data) -> bool:
@@ -263,7 +271,7 @@ def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, no
     if method in DATASET_REBUILT:
         return _rebuilt(data, node)
     if method == "shuffle":  # a new order each epoch unless reshuffle_each_iteration=False
-        reshuffles = const_value(args.get("reshuffle_each_iteration", 2), True) is not False
+        reshuffles = _shuffles(args.get("reshuffle_each_iteration", 2), node)
         return DataValue(data.passed_through(node, batches=True, reshuffles=reshuffles))
     if method == "cache":  # the first epoch's order is what later epochs read
         return DataValue(data.passed_through(node, batches=True, reshuffles=False))
