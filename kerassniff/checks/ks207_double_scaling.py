@@ -216,8 +216,8 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
             scale = const_value(layer.args.get("scale", 0))
             if isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale < 1:
                 scalings.append(Scaling(float(scale), layer.node, "the model's Rescaling layer", in_model=True))
-        elif layer.kind == "Lambda":
-            factor = lambda_scale(layer.args.get("function", 0))
+        elif layer.kind == "Lambda":  # (at the input: not a residual branch's scaling after a convolution)
+            factor = lambda_scale(layer.args.get("function", 0)) if model.before_learning(layer) else None
             if factor is not None:
                 scalings.append(Scaling(factor, layer.node, "the model's Lambda layer", in_model=True))
         elif layer.nested is not None:

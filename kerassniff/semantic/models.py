@@ -224,9 +224,18 @@ class Model:
     def _behind_learned(self, layer: Layer) -> bool:
         """Whether every known path through ``layer`` reaches it after a layer that learns (Dense, a convolution, a
         recurrent layer, an Embedding): a Lambda there (a VAE's sampling) works on features, not on the inputs."""
+        learned = self._learned_before(layer)
+        return bool(learned) and all(learned)
+
+    def before_learning(self, layer: Layer) -> bool:
+        """Whether a known path reaches ``layer`` from the input with no layer that learns before it: a Lambda there
+        works on the inputs themselves (not a residual branch's scaling after a convolution)."""
+        return not all(self._learned_before(layer))
+
+    def _learned_before(self, layer: Layer) -> list[bool]:
+        """For each known path through ``layer``: whether a layer that learns comes before it."""
         paths = [path for path in self.head_paths() if any(step is layer for step in path)]
-        return bool(paths) and all(any(_learns(step) for step in path[:[id(s) for s in path].index(id(layer))])
-                                   for path in paths)
+        return [any(_learns(step) for step in path[:[id(s) for s in path].index(id(layer))]) for path in paths]
 
     @property
     def weightless(self) -> bool:
