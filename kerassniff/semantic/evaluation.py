@@ -65,6 +65,7 @@ BUILTINS = frozenset(
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
 _LIST_GROWERS = ("append", "extend", "insert")
+_DICT_CHANGERS = ("update", "pop", "popitem", "setdefault", "clear")
 _ADOPTING_METHODS = ("compile", "fit")  # calls that tell an unfollowed value is a Keras model (ModelRegistry)
 
 
@@ -259,6 +260,9 @@ class Evaluation:
                 receiver = adopted
         if method in _LIST_GROWERS and type(func.value) is cst.Name and is_list(receiver):
             result = self._grow_named_list(func.value.value, receiver, method, args, node, frame)
+        elif method in _DICT_CHANGERS and type(func.value) is cst.Name and isinstance(receiver, DictValue):
+            self.rebind(func.value.value, UNKNOWN, frame)  # settings.update(...): its entries are no longer known
+            result = UNKNOWN
         else:
             if method == "shuffle" or is_list(receiver):  # rng.shuffle(ys), ys.sort(), ys.reverse()
                 self._reorders_lists(node, frame, receiver=type(func.value) is cst.Name and is_list(receiver))

@@ -24,6 +24,7 @@ from kerassniff.semantic.values import (
     ComprehensionValue,
     Const,
     DataValue,
+    DictValue,
     FunctionValue,
     Instance,
     KnobConst,
@@ -312,6 +313,11 @@ class Statements:
         keys = [self.eval(element.slice.value, frame) for element in target.slice if type(element.slice) is cst.Index]
         if type(current) is Symbol and current.name == "os.environ" and len(keys) == 1:
             set_environment(self.script.environment, keys[0], value)  # os.environ["TF_USE_LEGACY_KERAS"] = "1"
+        if type(target.value) is cst.Name and isinstance(current, DictValue):  # settings["metrics"] = [...]
+            key = keys[0] if len(keys) == 1 and isinstance(keys[0], Const) else None
+            items = tuple(item for item in current.items if not (isinstance(item[0], Const) and key is not None and
+                                                                 item[0].value == key.value))
+            frame.scope.bind(target.value.value, DictValue(items + ((key, value),)) if key is not None else UNKNOWN)
         if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
             scaled = current.data.rescaled_like(value.data)
             if scaled is not None:
