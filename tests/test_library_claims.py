@@ -853,3 +853,26 @@ def test_the_folder_reader_keywords_match_the_installed_keras() -> None:
         keras.utils.image_dataset_from_directory(".", validation_split=0.2, dataset="training")
     with pytest.raises(ValueError):
         keras.utils.image_dataset_from_directory(".", subset="training")
+
+
+def test_keras_3_compile_reads_the_short_loss_and_metric_strings_the_hints_name() -> None:
+    """KS402's hints for keras.losses.mse & co.: 'mse', 'mae', 'mape', 'msle' work as losses and metrics, 'kld' as a
+    loss only, 'logcosh' as neither; keras.metrics.log_cosh and kl_divergence exist."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    def runs(**compiled) -> bool:
+        net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        try:
+            net.compile("sgd", **compiled)
+            net.fit(np.zeros((4, 2)), np.zeros(4), verbose=0)
+        except ValueError:
+            return False
+        return True
+
+    for name in ("mse", "mae", "mape", "msle"):
+        assert runs(loss=name) and runs(loss="mse", metrics=[name]), name
+    assert runs(loss="kld") and not runs(loss="mse", metrics=["kld"])
+    assert not runs(loss="logcosh") and not runs(loss="mse", metrics=["logcosh"])
+    assert hasattr(keras.metrics, "log_cosh") and hasattr(keras.metrics, "kl_divergence")

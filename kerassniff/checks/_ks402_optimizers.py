@@ -25,7 +25,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import REMOVED_OPTIMIZER_ATTRIBUTES
 from kerassniff.semantic.guards import unguarded_attributes
 from kerassniff.semantic.names import keras_relative
-from kerassniff.semantic.syntax import code_children, sole_assignment
+from kerassniff.semantic.syntax import assigned_names, code_children, sole_assignment
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, FunctionValue, Instance, const_value
 
@@ -200,26 +200,57 @@ def _last_epoch(script: Script, scheduler: CallSite) -> int | None:
 
 def _first_epoch(function: cst.FunctionDef | cst.Lambda, value: cst.BaseExpression) -> int | None:
     """The first epoch at which a schedule reaches ``value``, when the ifs around it say (``if epoch < 10: return lr
-    else: return <value>``: 10; ``if epoch >= 5:``: 5), reading its first parameter as the epoch; None if not known."""
+    else: return <value>``, or the same ``if`` returning early before it: 10; ``if epoch >= 5:``: 5), reading its
+    first parameter as the epoch (not when the schedule rebinds it); None if not known."""
     if type(function) is cst.Lambda or not function.params.params:
         return None
     epoch = function.params.params[0].name.value
-    stack: list[tuple[cst.CSTNode, int]] = [(function.body, 0)]
-    while stack:
-        node, floor = stack.pop()
-        if node is value:
-            return floor
-        if type(node) is cst.If:
-            bound = _epoch_bound(node.test, epoch)  # (the floor in the body, the floor in the else) or None
-            stack.append((node.test, floor))
-            stack.append((node.body, max(floor, bound[0]) if bound else floor))
-            if node.orelse is not None:
-                stack.append((node.orelse, max(floor, bound[1]) if bound else floor))
-            continue
-        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
-            continue
-        stack.extend((child, floor) for child in code_children(node))
+    if epoch in assigned_names(function.body):
+        return None  # epoch = epoch + offset: the comparisons no longer read the epoch fit() passes
+    return _reached(function.body, value, epoch, 0)
+
+
+def _reached(node: cst.CSTNode, value: cst.BaseExpression, epoch: str, floor: int) -> int | None:
+    """The least epoch at which ``value`` inside ``node`` runs, given ``floor`` on entering it; None when not there."""
+    if node is value:
+        return floor
+    kind = type(node)
+    if kind in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
+        return None
+    if kind is cst.If:
+        bound = _epoch_bound(node.test, epoch) or (0, 0)  # (the floor in the body, the floor in the else)
+        for part, least in ((node.test, floor), (node.body, max(floor, bound[0])),
+                            (node.orelse, max(floor, bound[1]))):
+            found = _reached(part, value, epoch, least) if part is not None else None
+            if found is not None:
+                return found
+        return None
+    if kind is cst.IndentedBlock:
+        for statement in node.body:  # type: ignore[attr-defined]
+            found = _reached(statement, value, epoch, floor)
+            if found is not None:
+                return found
+            bound = _epoch_bound(statement.test, epoch) if type(statement) is cst.If and statement.orelse is None \
+                and _returns_at_end(statement.body) else None
+            if bound is not None:  # `if epoch < 10: return lr` then more: what follows runs from epoch 10
+                floor = max(floor, bound[1])
+        return None
+    for child in code_children(node):
+        found = _reached(child, value, epoch, floor)
+        if found is not None:
+            return found
     return None
+
+
+def _returns_at_end(block: cst.BaseSuite) -> bool:
+    """Whether a block's last statement is a return (so nothing after its ``if`` runs when it does)."""
+    statements = block.body if type(block) is cst.IndentedBlock else [block]
+    last = statements[-1] if statements else None
+    if type(last) is cst.SimpleStatementLine:
+        return type(last.body[-1]) is cst.Return
+    if type(last) is cst.SimpleStatementSuite:
+        return type(last.body[-1]) is cst.Return
+    return False
 
 
 def _epoch_bound(test: cst.BaseExpression, epoch: str) -> tuple[int, int] | None:

@@ -112,7 +112,7 @@ def quoted(script: Script, node) -> str:
 def loss_text(script: Script, loss: LossSpec) -> str:
     """The loss as written when that is short ('bce', 'losses.BinaryCrossentropy()'), else its canonical name:
     a one-sentence message has no room for ``tf.keras.losses.SparseCategoricalCrossentropy(from_logits=...)``."""
-    if type(loss.node) is cst.Name and loss.name is not None:
+    if type(loss.node) is cst.Name and loss.name is not None and len(loss.name) <= 24:
         return f"'{loss.name}'"  # a variable (loss=objective, **config): what it holds says more than its name
     text = quoted(script, loss.node)
     return text if len(text) <= 32 else f"'{loss.name}'"

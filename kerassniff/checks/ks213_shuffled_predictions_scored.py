@@ -89,8 +89,7 @@ def _report(scorer, inference: InferenceCall, flow: Data, labels: Data) -> Repor
                                    f"and nothing raises an error."),
                       mentions={"flow": flow.node, "predict": inference.node},
                       facts={"scorer": name, "flow": flow.label, "labels": "listing"})
-    return Report(scorer.node, f"predictions of {flow.label} scored against labels of another pass over it, "
-                               f"which reshuffles",
+    return Report(scorer.node, f"{flow.label} reshuffles each pass: its predictions meet labels from another pass",
                   "build the pipeline with shuffle=False, or gather labels and predictions in one loop over its "
                   "batches",
                   explanation=(f"{flow.label} ({{flow}}) draws a new order at every pass over it (shuffle() "

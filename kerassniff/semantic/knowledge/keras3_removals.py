@@ -269,7 +269,11 @@ REMOVED_FROM_KERAS = {
        for axis, factor in (("Height", "height_factor=f, width_factor=0.0"),
                             ("Width", "height_factor=0.0, width_factor=f"))},
     "losses.Reduction": "pass reduction= as a string ('sum', 'sum_over_batch_size', 'none')",
-    **{f"{module}.{alias}": f"use keras.{module}.{full} (the string '{alias.lower()}' still works in compile)"
+    # (the strings compile() still reads, checked on 3.15.1: 'mse', 'mae', 'mape', 'msle' as losses and metrics,
+    # 'kld' as a loss only; 'logcosh' neither)
+    **{f"{module}.{alias}": f"use keras.{module}.{full}" + (
+        f" (the string '{alias.lower()}' still works in compile)" if module == "losses" or alias.lower() != "kld"
+        else "")
        for module in ("losses", "metrics")
        for alias, full in (("mse", "mean_squared_error"), ("MSE", "mean_squared_error"),
                            ("mae", "mean_absolute_error"), ("MAE", "mean_absolute_error"),
@@ -277,8 +281,7 @@ REMOVED_FROM_KERAS = {
                            ("msle", "mean_squared_logarithmic_error"), ("MSLE", "mean_squared_logarithmic_error"),
                            ("kld", "kl_divergence"), ("KLD", "kl_divergence"))},
     **{f"{module}.kullback_leibler_divergence": f"use keras.{module}.kl_divergence" for module in ("losses", "metrics")},
-    "losses.logcosh": "use keras.losses.log_cosh",
-    "metrics.logcosh": "use keras.metrics.LogCoshError() (Keras 3 keeps the metric as a class only)",
+    **{f"{module}.logcosh": f"use keras.{module}.log_cosh" for module in ("losses", "metrics")},
 }
 # Keras 3's own modules that a later Keras 3 release removed, with that release (checked on the released wheels):
 # keras.api, the generated public API package of Keras 3.0-3.9, is gone from 3.10 on (ModuleNotFoundError on 3.15.1).
