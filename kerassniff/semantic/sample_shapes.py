@@ -252,13 +252,44 @@ def _subscript(shape: Shape, node: cst.CSTNode) -> Shape | None:
     actions = _spread_ellipsis(kinds, len(axes))  # type: ignore[arg-type]
     if actions is None:
         return None
+    elements = _spread_elements(list(node.slice), kinds, len(actions))
     result: list[object] = []
     remaining = iter(axes)
-    for action in actions:
+    for action, element in zip(actions, elements):
+        if action == "slice" and element is not None:
+            axis = next(remaining)
+            result.append(axis if axis == "samples" else _sliced_size(element.slice, axis))  # type: ignore[arg-type]
+            continue
         result.extend([1] if action == "new" else INDEX_ACTIONS[action](next(remaining)))
     if not result or result[0] != "samples" or result.count("samples") != 1:
         return None
     return tuple(result[1:])  # type: ignore[arg-type]
+
+
+def _spread_elements(elements: list, kinds: list, count: int) -> list:
+    """The index elements beside :func:`_spread_ellipsis`'s actions (None where an axis is kept unnamed)."""
+    if "..." in kinds:
+        at = kinds.index("...")
+        return elements[:at] + [None] * (count - len(elements) + 1) + elements[at + 1:]
+    return elements + [None] * (count - len(elements))
+
+
+def _sliced_size(index: cst.Slice, size: object) -> Dim:
+    """The size of an axis of known size after a slice with constant bounds (``x[:, 0:31]``, ``x[:, :-1]``), as
+    Python slices it (bounds past the end are cut); None when the size or a bound is not a constant."""
+    if not isinstance(size, int):
+        return None
+    bounds = []
+    for part in (index.lower, index.upper, index.step):
+        if part is None:
+            bounds.append(None)
+        elif _written_number(part):
+            bounds.append(part.evaluated_value if type(part) is cst.Integer else -part.expression.evaluated_value)
+        else:
+            return None
+    if bounds[2] == 0:
+        return None  # (a ValueError when run)
+    return len(range(size)[slice(*bounds)]) or None
 
 
 def _spread_ellipsis(kinds: list[str], rank: int) -> list[str] | None:
