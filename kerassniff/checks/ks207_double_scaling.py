@@ -20,7 +20,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
-from kerassniff.semantic.knowledge.layers import PREPROCESSING_AFFINE, PREPROCESSING_MODES
+from kerassniff.semantic.knowledge.layers import NORMALIZED_STEM_APPLICATIONS, PREPROCESSING_AFFINE, PREPROCESSING_MODES
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import FunctionValue, Value, const_value
 
@@ -132,6 +132,8 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
     network = pretrained_network(model)
     if network is None or in_model or model.scales_inputs or not input_path_known(model):
         return
+    if network in NORMALIZED_STEM_APPLICATIONS and not _frozen_somewhere(model):
+        return  # trained unfrozen, its first BatchNormalization standardises the first convolution: the factor cancels
     mode, module = PREPROCESSING_MODES[network]
     expects = PIXEL_MAX * PREPROCESSING_AFFINE[mode][0]
     arrays = events(script, model, "x")
@@ -165,6 +167,17 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
             mentions={"call": event.call_node},
             facts={"application": network, "mode": mode, "expects": expects})
         return
+
+
+def _frozen_somewhere(model: Model, seen: frozenset[int] = frozenset()) -> bool:
+    """Whether the script sets ``trainable = False`` on the model, a model inside it, or their layers (a frozen
+    base's BatchNormalization layers run on their ImageNet statistics, so the input's scale reaches the features)."""
+    if id(model) in seen:
+        return False
+    if any(change.attribute == "trainable" and const_value(change.value) is False for change in model.attribute_sets):
+        return True
+    return any(layer.nested is not None and _frozen_somewhere(layer.nested, seen | {id(model)})
+               for layer in model.all_layers())
 
 
 def pixel_range(scalings: list[Scaling]) -> tuple[float, float]:
