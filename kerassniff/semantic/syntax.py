@@ -281,4 +281,3 @@ def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression 
     params.update(star.name.value for star in (function.params.star_arg, function.params.star_kwarg)
                   if isinstance(star, cst.Param))
     return values[0] if len(values) == 1 and named == 1 and name not in others and name not in params else None
-
