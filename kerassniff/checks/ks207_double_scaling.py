@@ -130,8 +130,9 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
     and ResNet's [-124, 152] ("caffe") is 255 times wider than [0, 1]. ("tf" networks' [-1, 1] and DenseNet's
     standardised pixels are 2 to 5 times wider than [0, 1]: not a twentieth, not reported.)"""
     network = pretrained_network(model)
-    if network is None or in_model or model.scales_inputs or not input_path_known(model):
-        return
+    if network is None or not input_path_known(model) or \
+            model.scales_inputs_besides(frozenset(id(scaling.node) for scaling in in_model)):
+        return  # (a scaling in the model that is not read: a Normalization, a Lambda doing more than scale)
     if network in NORMALIZED_STEM_APPLICATIONS and not _frozen_somewhere(model):
         return  # trained unfrozen, its first BatchNormalization standardises the first convolution: the factor cancels
     mode, module = PREPROCESSING_MODES[network]
@@ -142,8 +143,11 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
     for event in [e for e in arrays if e.kind == "fit"] or arrays:
         data = event.data
         scalings = data_scalings(data) if data.source.pixels and not data.conditional else None
+        if scalings is None:
+            continue
+        scalings += in_model  # the model's own Rescaling(1/255) in front of the network narrows the pixels as well
         if not scalings or any(s.expects is not None for s in scalings):
-            continue  # unknown, unscaled (KS202's), or through a preprocess_input (the double scaling above)
+            continue  # unscaled anywhere (KS202's), or through a preprocess_input (the double scaling above)
         low, high = pixel_range(scalings)
         if high - low >= TOO_SMALL * expects:
             continue
@@ -153,12 +157,18 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
             return
         reported.add((id(node), id(first.node)))
         span = f"[{low:.2g}, {high:.2g}]"
+        message = (f"{data.label} is {first.description} before the pretrained {network}, which expects 0-255 pixels"
+                   if not first.in_model else
+                   f"{first.description} scales {data.label} to {span} before the pretrained {network}: it expects 0-255")
+        fix = (f"drop the division by 255 and pass the pixels through keras.applications.{module}.preprocess_input "
+               f"(for a generator: ImageDataGenerator(preprocessing_function=preprocess_input))" if not first.in_model
+               else f"replace the Rescaling layer by keras.applications.{module}.preprocess_input on the inputs (in the "
+                    f"pipeline, or in the model before {network})")
         yield Report(
-            node, f"{data.label} is {first.description} before the pretrained {network}, which expects 0-255 pixels",
-            f"drop the division by 255 and pass the pixels through keras.applications.{module}.preprocess_input "
-            f"(for a generator: ImageDataGenerator(preprocessing_function=preprocess_input))",
+            node, message, fix,
             explanation=(f"{data.label} holds 0-255 pixels (from {data.source.description}); "
-                         + ", then ".join(s.description for s in scalings)
+                         + ", then ".join(f"scaled by {s.description}" if s.in_model else s.description
+                                          for s in scalings)
                          + f", which leaves the values reaching {EVENT_WORDS[event.kind]} ({{call}}) in {span}. "
                          f"{network}'s ImageNet weights were trained on what its preprocess_input makes of the "
                          f"pixels, 0-255 less the ImageNet channel means ({expects:.3g} wide): its filters see inputs "

@@ -211,10 +211,15 @@ class Model:
     def scales_inputs(self) -> bool:
         """True when the model itself rescales raw inputs, or might: a Lambda layer, or a model inside it whose
         layers are not known (a loaded model, a KerasCV backbone built with ``include_rescaling=True``)."""
+        return self.scales_inputs_besides(frozenset())
+
+    def scales_inputs_besides(self, known: frozenset[int]) -> bool:
+        """:attr:`scales_inputs`, leaving out the layers whose nodes are in ``known`` (scalings a rule has read)."""
         if self.application is not None and self.application.scales_itself:
             return True
         for layer in self.all_layers():
-            if layer.kind in INPUT_SCALING_LAYERS and not (layer.kind == "Lambda" and self._behind_learned(layer)):
+            if layer.kind in INPUT_SCALING_LAYERS and id(layer.node) not in known and \
+                    not (layer.kind == "Lambda" and self._behind_learned(layer)):
                 return True
             nested = layer.nested
             if nested is not None and nested is not self and (nested.scales_inputs or not nested.structure_known):
