@@ -286,14 +286,35 @@ def _keywords(call, table, where: str, story: tuple[str, str] | None):
             present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
             if modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS:
                 fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern)))
-            if story is None:
-                consequence, explanation = OPTIMIZER_STORIES[old]
-                message = f"'{old}=' in {where} {consequence}"
-            else:
-                consequence, explanation = story
-                message = f"'{old}=' in {where} is the Keras 1 name of '{modern}=': {consequence}"
-                explanation = explanation.format(old=old, modern=modern)
+            message, explanation = _keyword_story(old, modern, where, story)
             yield Report(arg, message, hint, fix, explanation=explanation, facts={"keyword": old, "modern": modern})
+    yield from _unpacked_keywords(call, table, where, story)
+
+
+def _unpacked_keywords(call, table, where: str, story: tuple[str, str] | None):
+    """The legacy keywords a call gets from a dict it unpacks (``Dense(**params)`` with ``"output_dim": 8``): reported
+    at the ``**``, without a fix (the dict's entry is elsewhere)."""
+    written = {arg.keyword.value for arg in call.args.nodes if arg.keyword is not None}
+    spread = [arg for arg in call.args.nodes if arg.star == "**"]
+    if not spread:
+        return
+    for old in call.args.keyword_names:
+        if old in written or old not in table:
+            continue
+        modern, hint = table[old]
+        message, explanation = _keyword_story(old, modern, where, story)
+        yield Report(spread[-1], message, hint, explanation=explanation,
+                     facts={"keyword": old, "modern": modern, "unpacked": True})
+
+
+def _keyword_story(old: str, modern: str, where: str, story: tuple[str, str] | None) -> tuple[str, str]:
+    """The message and explanation for a legacy keyword (the table's story, or the optimizer keyword's own)."""
+    if story is None:
+        consequence, explanation = OPTIMIZER_STORIES[old]
+        return f"'{old}=' in {where} {consequence}", explanation
+    consequence, explanation = story
+    return (f"'{old}=' in {where} is the Keras 1 name of '{modern}=': {consequence}",
+            explanation.format(old=old, modern=modern))
 
 
 def _layer_keywords(call, name: str):
@@ -302,8 +323,7 @@ def _layer_keywords(call, name: str):
     misses kernel_size), ValueError (an unrecognized keyword) otherwise."""
     own = ONE_LAYER_KEYWORDS.get(name, {})
     required = REQUIRED_LAYER_ARGUMENTS.get(name, {})
-    legacy = [(arg.keyword.value, LAYER_KEYWORDS.get(arg.keyword.value) or own.get(arg.keyword.value))
-              for arg in call.args.nodes if arg.keyword is not None]
+    legacy = [(keyword, LAYER_KEYWORDS.get(keyword) or own.get(keyword)) for keyword in call.args.keyword_names]
     legacy = [(old, entry) for old, entry in legacy if entry is not None]
     renamed_required = {entry[0] for _, entry in legacy
                         if required.get(entry[0]) is not None and len(call.args.positional) <= required[entry[0]]}
