@@ -22,7 +22,7 @@ from kerassniff.semantic.pyvalues import Const, Value, const_value
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
     "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "class_names_given", "name_words", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "ordered_by_class", "same_label_shape", "size_text",
+    "class_names_given", "name_words", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -309,11 +309,16 @@ def literal_range(values: tuple) -> tuple[float, float] | None:
 CLASS_ORDERS = frozenset({"by-class", "by-folder", "minority-last"})
 
 
+def last_order(data: Data) -> str | None:
+    """The detail of the array's last ``order`` step (what decides the order of its samples now), if any."""
+    return next((step.detail for step in reversed(data.steps) if step.kind == "order"), None)
+
+
 def class_order(data: Data) -> str | None:
     """How the array's samples are still grouped by class at its end ("by-class", "minority-last"), if they are
     (its last order step is one of :data:`CLASS_ORDERS`)."""
-    order = [step.detail for step in data.steps if step.kind == "order"]
-    return order[-1] if order and order[-1] in CLASS_ORDERS else None
+    order = last_order(data)
+    return order if order in CLASS_ORDERS else None
 
 
 def ordered_by_class(data: Data) -> bool:

@@ -19,6 +19,8 @@ from kerassniff.semantic.knowledge.layers import (
     BATCHNORM_LAYERS,
     BUILT_IN_SCALING,
     CONV_LAYERS,
+    FEATURE_LAYER_PREFIXES,
+    FEATURE_LAYERS,
     INPUT_SCALING_LAYERS,
     WEIGHTLESS_PREPROCESSING_LAYERS,
     NORMALIZATION_LAYERS,
@@ -475,8 +477,7 @@ class SaveCall:
 
 def _learns(layer: Layer) -> bool:
     """A layer with trained weights that turns inputs into features (not a normalisation or a reshape)."""
-    return layer.kind in ("Dense", "Embedding") or layer.kind.startswith(
-        ("Conv", "SeparableConv", "DepthwiseConv", "LSTM", "GRU", "SimpleRNN", "Bidirectional"))
+    return layer.kind in FEATURE_LAYERS or layer.kind.startswith(FEATURE_LAYER_PREFIXES)
 
 
 def application_head(model: Model) -> OutputHead | None:

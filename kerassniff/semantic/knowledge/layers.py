@@ -110,6 +110,10 @@ PREPROCESSING_MODES = {
 NORMALIZED_STEM_APPLICATIONS = frozenset({
     "ResNet50", "ResNet101", "ResNet152", "Xception", "InceptionV3", "InceptionResNetV2", "MobileNet", "MobileNetV2",
     "NASNetMobile", "DenseNet121", "DenseNet169", "DenseNet201"})
+# Layers with trained weights that turn inputs into features (a Lambda after one of them works on features, not on
+# the model's inputs): these kinds, and the kinds starting with FEATURE_LAYER_PREFIXES.
+FEATURE_LAYERS = frozenset({"Dense", "Embedding"})
+FEATURE_LAYER_PREFIXES = ("Conv", "SeparableConv", "DepthwiseConv", "LSTM", "GRU", "SimpleRNN", "Bidirectional")
 # keras.applications families built with BatchNormalization layers.
 BATCHNORM_APPLICATIONS = (
     "ResNet", "NASNet", "MobileNet", "EfficientNet", "DenseNet", "Inception", "Xception", "ConvNeXt", "RegNet",

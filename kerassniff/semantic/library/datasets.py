@@ -16,7 +16,16 @@ from __future__ import annotations
 from dataclasses import replace
 import libcst as cst
 
-from kerassniff.semantic.dataflow import Data, Source, Step, class_names_given, data_of, new_group, size_text
+from kerassniff.semantic.dataflow import (
+    Data,
+    Source,
+    Step,
+    class_names_given,
+    data_of,
+    last_order,
+    new_group,
+    size_text,
+)
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
 from kerassniff.semantic.models import Layer
@@ -204,8 +213,7 @@ PASS_ORDER = "iteration"
 def gathered_in_a_pass(data: Data) -> bool:
     """Labels gathered batch by batch in a pass of their own over a pipeline that reshuffles each pass (their
     last order step is :data:`PASS_ORDER`): the order of that pass, not of another."""
-    order = [step.detail for step in data.steps if step.kind == "order"]
-    return bool(order) and order[-1] == PASS_ORDER
+    return last_order(data) == PASS_ORDER
 
 
 def labels_of_a_pass(data: Data) -> bool:
