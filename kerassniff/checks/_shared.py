@@ -12,12 +12,12 @@ from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
-from kerassniff.semantic.knowledge.model_api import SCORING_PREFIX
+from kerassniff.semantic.knowledge.model_api import HAND_SCORING_FUNCTIONS, HAND_SCORING_METHODS, SCORING_PREFIX
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec
-from kerassniff.semantic.values import Const, Instance, KnobConst, const_value
+from kerassniff.semantic.values import Agreement, Const, Instance, KnobConst, const_value
 
 
 def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:
@@ -415,10 +415,39 @@ def input_path_known(model: Model) -> bool:
 
 
 def scorer_calls(script: Script) -> list:
-    """The script's calls of scikit-learn's scores and reports (accuracy_score, confusion_matrix, ...)."""
-    return [call for call in script.calls if call.callee and call.callee.startswith(SCORING_PREFIX)]
+    """The script's calls that score predictions against labels: scikit-learn's scores and reports
+    (accuracy_score, confusion_matrix, ...) and a score written by hand (``np.mean(pred == y_test)``)."""
+    return [call for call in script.calls
+            if (call.callee and call.callee.startswith(SCORING_PREFIX)) or hand_score(call) is not None]
+
+
+def hand_score(call) -> Agreement | None:
+    """The predictions-against-labels comparison a call totals into a score written by hand: ``np.mean(pred ==
+    y)``, ``(pred == y).sum()``, ``tf.reduce_mean(tf.cast(tf.equal(pred, y), "float32"))``."""
+    if call.callee is None:
+        return call.receiver if call.method in HAND_SCORING_METHODS and isinstance(call.receiver, Agreement) else None
+    if call.callee in HAND_SCORING_FUNCTIONS and call.args.positional and isinstance(call.args.positional[0], Agreement):
+        return call.args.positional[0]
+    return None
 
 
 def argument_values(call) -> list:
-    """The values a call was given, positional and by keyword."""
+    """The values a scorer was given, positional and by keyword; for a score written by hand, the predictions and
+    the labels they were compared with."""
+    compared = hand_score(call)
+    if compared is not None:
+        return [compared, compared.labels]
     return [*call.args.positional, *(value for _, value in call.args.keywords)]
+
+
+# A score written by hand is named by its code when this short (``np.mean(pred == y_test)``).
+_SHORT_SCORE = 40
+
+
+def scorer_name(call) -> str:
+    """How a message names a scorer: ``accuracy_score()``; a score written by hand by its code when short
+    (``np.mean(pred == y_test)``), else as what it is."""
+    if hand_score(call) is None:
+        return f"{call.callee.rsplit('.', 1)[-1]}()"
+    text = " ".join(cst.Module([]).code_for_node(call.node).split())
+    return text if len(text) <= _SHORT_SCORE else "an accuracy computed by hand"

@@ -6,7 +6,9 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.checks._shared import argument_values, events, scorer_calls, shared_parts, trainer_name
+from kerassniff.checks._shared import (
+    argument_values, events, scorer_calls, scorer_name, shared_parts, trainer_name,
+)
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -94,14 +96,14 @@ def _scored_predictions(script: Script, model, validation: list):
             if scorer is None:
                 continue
             reported.add(id(final.call_node))
-            name = scorer.callee.rsplit(".", 1)[-1]
+            name = scorer_name(scorer)
             yield Report(final.call_node, (
-                f"{name}() scores predict() on {final.data.label}, the validation_data of "
+                f"{name} scores predict() on {final.data.label}, the validation_data of "
                 f"{trainer_name(script, used.call_node)} "
                 f"({{validation}}): "
                 f"optimistic"),
                 explanation=("The test split was already used to watch and choose the training run (early stopping, "
-                             f"checkpoints, tuning by eye); {name}() ({{scorer}}) then scores these predictions on "
+                             f"checkpoints, tuning by eye); {name} ({{scorer}}) then scores these predictions on "
                              "it, which is the final evaluation done by hand: it no longer measures unseen data."),
                 mentions={"validation": used.call_node, "scorer": scorer.node})
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kerassniff.checks._shared import argument_values, scorer_calls
+from kerassniff.checks._shared import argument_values, scorer_calls, scorer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -76,7 +76,7 @@ def _out_of_order(flow: Data, labels: list[Data]) -> Data | None:
 
 
 def _report(scorer, inference: InferenceCall, flow: Data, labels: Data) -> Report:
-    name = scorer.callee.rsplit(".", 1)[-1]
+    name = scorer_name(scorer)
     if _listed(labels):
         return Report(scorer.node, f"predictions of the shuffling flow {flow.label} scored against its .classes: "
                                    f"labels out of order",
@@ -84,19 +84,19 @@ def _report(scorer, inference: InferenceCall, flow: Data, labels: Data) -> Repor
                       "predicting",
                       explanation=(f"{flow.label} ({{flow}}) is built without shuffle=False, so predict() "
                                    f"({{predict}}) gets its batches in a shuffled order, while .classes lists one "
-                                   f"class id per file in the order the flow lists them. {name}() pairs each "
+                                   f"class id per file in the order the flow lists them. {name} pairs each "
                                    f"prediction with another file's label: the score is about what chance gives, "
                                    f"and nothing raises an error."),
                       mentions={"flow": flow.node, "predict": inference.node},
-                      facts={"scorer": name, "flow": flow.label, "labels": "listing"})
+                      facts={"scorer": name.removesuffix("()"), "flow": flow.label, "labels": "listing"})
     return Report(scorer.node, f"{flow.label} reshuffles each pass: its predictions meet labels from another pass",
                   "build the pipeline with shuffle=False, or gather labels and predictions in one loop over its "
                   "batches",
                   explanation=(f"{flow.label} ({{flow}}) draws a new order at every pass over it (shuffle() "
                                f"reshuffles each iteration by default; so does image_dataset_from_directory, "
                                f"shuffle=True by default). predict() ({{predict}}) makes one pass and the labels "
-                               f"({{labels}}) come from another, in another order: {name}() pairs each prediction "
+                               f"({{labels}}) come from another, in another order: {name} pairs each prediction "
                                f"with another sample's label, so the score is about what chance gives, with no "
                                f"error."),
                   mentions={"flow": flow.node, "predict": inference.node, "labels": labels.node},
-                  facts={"scorer": name, "flow": flow.label, "labels": "pass"})
+                  facts={"scorer": name.removesuffix("()"), "flow": flow.label, "labels": "pass"})

@@ -21,6 +21,7 @@ from kerassniff.semantic.folding import (
     truth,
 )
 from kerassniff.semantic.frames import Frame, Scope
+from kerassniff.semantic.keras_values import agreement
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -263,9 +264,22 @@ def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) ->
     return right if known is not None else UNKNOWN
 
 
+# Comparisons that pair two arrays element by element (predictions against labels).
+_ELEMENTWISE_EQUALITY = (cst.Equal, cst.NotEqual)
+
+
 def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Value:
     """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
     left = interp.eval(node.left, frame)
+    if len(node.comparisons) == 1 and type(node.comparisons[0].operator) in _ELEMENTWISE_EQUALITY:
+        right = interp.eval(node.comparisons[0].comparator, frame)
+        matched = agreement(left, right)  # pred == y_test: the start of an accuracy written by hand
+        if matched is not None:
+            return matched
+        if isinstance(left, Predictions):
+            return left  # pred == 1: the same predictions, thresholded
+        outcome = compare(node.comparisons[0].operator, left, right)
+        return UNKNOWN if outcome is None else Const(outcome)
     if isinstance(left, Predictions) and len(node.comparisons) == 1:
         interp.eval(node.comparisons[0].comparator, frame)
         return left  # model.predict(x) > 0.5: the same predictions, thresholded

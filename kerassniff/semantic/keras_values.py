@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from kerassniff.semantic.pyvalues import ClassValue, Unknown, Value
+from kerassniff.semantic.dataflow import DataValue
+from kerassniff.semantic.pyvalues import ClassValue, ComprehensionValue, Unknown, Value
 
 if TYPE_CHECKING:
     from kerassniff.semantic.models import FitCall, Layer, Model
@@ -65,6 +66,25 @@ class Predictions(Unknown):
 
     model: "Model | None" = None
     call: "cst.Call | None" = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Agreement(Predictions):
+    """Predictions compared one by one with other values (``pred == y_test``, ``tf.equal(pred, labels)``): the
+    start of a score written by hand (``np.mean(pred == y_test)``, ``(pred == y).sum() / len(y)``).  Still these
+    predictions (kept through astype/cast as they are), with what they were compared with: ``labels``."""
+
+    labels: Value = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+
+def agreement(left: Value, right: Value) -> "Agreement | None":
+    """``left == right`` when one side is a model's predictions and the other an array or a list gathered by a
+    comprehension (labels): the two compared element by element.  Not against a constant or anything unknown
+    (``pred == 3``, ``pred == k`` in a loop over classes counts one class's predictions: no score)."""
+    for predictions, other in ((left, right), (right, left)):
+        if isinstance(predictions, Predictions) and isinstance(other, (DataValue, ComprehensionValue)):
+            return Agreement(model=predictions.model, call=predictions.call, labels=other)
+    return None
 
 
 @dataclass(eq=False)

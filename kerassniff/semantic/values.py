@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kerassniff.semantic.dataflow import DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, data_of
 from kerassniff.semantic.keras_values import (
-    CopiedLayer, HistoryLog, HistoryValue, LayerList, LayerValue, ModelValue, Predictions, TensorValue,
+    Agreement, CopiedLayer, HistoryLog, HistoryValue, LayerList, LayerValue, ModelValue, Predictions, TensorValue,
 )
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
@@ -44,7 +44,8 @@ from kerassniff.semantic.pyvalues import (
 )
 
 __all__ = [
-    "UNKNOWN", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer", "DataValue",
+    "UNKNOWN", "Agreement", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer",
+    "DataValue",
     "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol", "UnknownInteger",

@@ -195,6 +195,13 @@ PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "
 # Scores and reports of predictions against labels, by prefix: scikit-learn's (accuracy_score, confusion_matrix,
 # ...) and TensorFlow's confusion matrix.
 SCORING_PREFIX = ("sklearn.metrics.", "tensorflow.math.confusion_matrix")
+# A score written by hand of predictions compared with labels (np.mean(pred == y), (pred == y).sum() / len(y),
+# tf.reduce_mean(tf.cast(tf.equal(pred, y), "float32"))): the functions, and the array methods, that total it.
+HAND_SCORING_FUNCTIONS = frozenset({
+    "numpy.mean", "numpy.average", "numpy.sum", "numpy.count_nonzero", "builtins.sum",
+    "tensorflow.reduce_mean", "tensorflow.math.reduce_mean", "tensorflow.reduce_sum", "tensorflow.math.reduce_sum",
+    "tensorflow.math.count_nonzero", "keras.ops.mean", "keras.ops.sum", "keras.ops.count_nonzero"})
+HAND_SCORING_METHODS = frozenset({"mean", "sum"})
 # Python's builtins that keep a prediction (a row's label as int(np.argmax(row))).
 PREDICTION_KEEPING_BUILTINS = frozenset({"int", "float", "round"})
 

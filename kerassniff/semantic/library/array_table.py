@@ -66,7 +66,7 @@ from kerassniff.semantic.library.arrays import (
     unique,
 )
 from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
-from kerassniff.semantic.keras_values import Predictions
+from kerassniff.semantic.keras_values import Predictions, agreement
 from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Unknown, Value, const_value
 
 
@@ -144,6 +144,11 @@ def _rules_for(last: str) -> tuple[Rule, ...]:
     return rules
 
 
+def _compared(call: LibraryCall) -> Value | None:
+    """np.equal / tf.equal of predictions and labels: the two paired element by element, as ``pred == y``."""
+    return agreement(call.first, call.args.positional[1]) if len(call.args.positional) > 1 else None
+
+
 # ------------------------------------------------------- conditions of rows
 def _axis_columns(call: LibraryCall) -> bool:
     return isinstance(call.first, Seq) and const_value(call.args.get("axis"), 0) in (1, "columns")
@@ -196,6 +201,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(lambda call: call.first, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
+    row(_compared, names={"equal", "not_equal"}, prefix=(*ARRAY_LIBRARIES, "keras.ops.")),  # tf.equal(pred, y)
     row(stacked, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(concat_gathered, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES,
         when=gathered_batches),
