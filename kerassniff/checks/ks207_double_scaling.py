@@ -22,7 +22,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
 from kerassniff.semantic.knowledge.layers import NORMALIZED_STEM_APPLICATIONS, PREPROCESSING_AFFINE, PREPROCESSING_MODES
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.values import FunctionValue, Value, const_value
+from kerassniff.semantic.values import const_value
 
 PIXEL_MAX = 255.0
 TOO_SMALL = 0.05  # the spread of the inputs after scaling, below which they are squashed (times a preprocess_input's)
@@ -235,43 +235,13 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
         return [Scaling(factor, model.node, f"{model.application.name}'s own {what}", in_model=True, offset=offset)]
     scalings = []
     for layer in model.all_layers():
-        if layer.kind == "Rescaling":
-            scale = const_value(layer.args.get("scale", 0))
-            if isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale < 1:
-                scalings.append(Scaling(float(scale), layer.node, "the model's Rescaling layer", in_model=True))
-        elif layer.kind == "Lambda":  # (at the input: not a residual branch's scaling after a convolution)
-            factor = lambda_scale(layer.args.get("function", 0)) if model.before_learning(layer) else None
-            if factor is not None:
-                scalings.append(Scaling(factor, layer.node, "the model's Lambda layer", in_model=True))
-        elif layer.nested is not None:
+        factor = layer.input_scale
+        if factor is not None and (layer.kind != "Lambda" or model.before_learning(layer)):
+            # (a Lambda at the input: not a residual branch's scaling after a convolution)
+            scalings.append(Scaling(factor, layer.node, f"the model's {layer.kind} layer", in_model=True))
+        if factor is None and layer.nested is not None:
             scalings += model_rescaling(layer.nested, seen | {id(model)})
     return scalings
-
-
-def lambda_scale(function: Value | None) -> float | None:
-    """The constant factor of a Lambda layer's function that only scales its input (``lambda x: x / 255``,
-    ``lambda x: x * (1.0 / 255)``), between 0 and 1; None for any other function."""
-    node = function.node if isinstance(function, FunctionValue) else None
-    if type(node) is not cst.Lambda or len(node.params.params) != 1 or type(node.body) is not cst.BinaryOperation:
-        return None
-    body, parameter = node.body, node.params.params[0].name.value
-    if type(body.left) is not cst.Name or body.left.value != parameter:
-        return None
-    number = _number(body.right)
-    if number is None or number <= 0:
-        return None
-    factor = 1 / number if type(body.operator) is cst.Divide else number if type(body.operator) is cst.Multiply else None
-    return factor if factor is not None and 0 < factor < 1 else None
-
-
-def _number(node: cst.BaseExpression) -> float | None:
-    """A number written out: ``255``, ``255.0``, ``1.0 / 255`` (in parentheses or not)."""
-    if type(node) in (cst.Integer, cst.Float):
-        return float(node.evaluated_value)  # type: ignore[union-attr]
-    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Divide:
-        top, bottom = _number(node.left), _number(node.right)
-        return top / bottom if top is not None and bottom else None
-    return None
 
 
 def _factor(step: Step) -> float | None:

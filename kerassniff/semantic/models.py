@@ -64,6 +64,8 @@ class Layer:
     nested: "Model | None" = None  # a model used as a layer
     wrapper: str | None = None  # "TimeDistributed" / "Bidirectional" when this is the wrapped inner layer
     copied: bool = False  # stands for a network's layers added one by one: pop() takes only the last of them
+    # the constant factor (0-1) it multiplies its input by, when it only scales: Rescaling(1 / 255), Lambda(lambda x: x / 255)
+    input_scale: float | None = None
 
     @property
     def name(self) -> str | None:

@@ -281,3 +281,28 @@ def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression 
     params.update(star.name.value for star in (function.params.star_arg, function.params.star_kwarg)
                   if isinstance(star, cst.Param))
     return values[0] if len(values) == 1 and named == 1 and name not in others and name not in params else None
+
+
+def lambda_scale(node: cst.CSTNode | None) -> float | None:
+    """The constant factor, between 0 and 1, of a lambda that only scales its one parameter (``lambda x: x / 255``,
+    ``lambda x: x * (1.0 / 255)``); None for any other code."""
+    if type(node) is not cst.Lambda or len(node.params.params) != 1 or type(node.body) is not cst.BinaryOperation:
+        return None
+    body, parameter = node.body, node.params.params[0].name.value
+    if type(body.left) is not cst.Name or body.left.value != parameter:
+        return None
+    number = _written_number(body.right)
+    if number is None or number <= 0:
+        return None
+    factor = 1 / number if type(body.operator) is cst.Divide else number if type(body.operator) is cst.Multiply else None
+    return factor if factor is not None and 0 < factor < 1 else None
+
+
+def _written_number(node: cst.BaseExpression) -> float | None:
+    """A number written out: ``255``, ``255.0``, ``1.0 / 255`` (in parentheses or not)."""
+    if type(node) in (cst.Integer, cst.Float):
+        return float(node.evaluated_value)  # type: ignore[union-attr]
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Divide:
+        top, bottom = _written_number(node.left), _written_number(node.right)
+        return top / bottom if top is not None and bottom else None
+    return None

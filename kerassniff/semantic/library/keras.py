@@ -40,6 +40,7 @@ from kerassniff.semantic.models import (
     normalise_activation,
 )
 from kerassniff.semantic.names import is_keras, short
+from kerassniff.semantic.syntax import lambda_scale
 from kerassniff.semantic.training import loss_name, resolve_loss, saved_paths, written_at
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -47,6 +48,7 @@ from kerassniff.semantic.values import (
     ClassValue,
     Const,
     DictValue,
+    FunctionValue,
     LayerList,
     LayerValue,
     ModelValue,
@@ -226,7 +228,25 @@ def _layer_reader(kind: str) -> Callable[[Layer, CallArgs], None] | None:
         return _read_named_activation
     if kind.startswith("BatchNormalization"):
         return _read_batchnorm
+    if kind == "Rescaling":
+        return _read_rescaling
+    if kind == "Lambda":
+        return _read_lambda
     return None
+
+
+def _read_rescaling(layer: Layer, args: CallArgs) -> None:
+    """Rescaling(scale, offset): the scale, when a constant between 0 and 1 (1 / 255)."""
+    scale = const_value(args.get("scale", 0))
+    if isinstance(scale, (int, float)) and not isinstance(scale, bool) and 0 < scale < 1:
+        layer.input_scale = float(scale)
+
+
+def _read_lambda(layer: Layer, args: CallArgs) -> None:
+    """Lambda(function): its constant factor when the function only scales its input (``lambda x: x / 255``)."""
+    function = args.get("function", 0)
+    if isinstance(function, FunctionValue):
+        layer.input_scale = lambda_scale(function.node)
 
 
 def _read_unit_layer(layer: Layer, args: CallArgs) -> None:
