@@ -18,6 +18,7 @@ from kerassniff.semantic.architecture import (
     is_activation_layer,
     layer_text,
 )
+from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import LOSS_ALIASES, REGRESSION_LOSSES
 from kerassniff.semantic.names import is_keras, keras_relative, short
@@ -52,7 +53,7 @@ def check(script: Script):
             layer = pair.layer
             if layer.activation != "linear" or id(layer.node) in reported:
                 continue
-            if _bottleneck(pair) or _factorised(pair) or _projection(pair):
+            if _bottleneck(pair) or _factorised(pair) or _projection(pair) or _regression_head(script, model, pair):
                 continue
             reported.add(id(layer.node))
             yield _report(pair)
@@ -110,6 +111,35 @@ def _projection(pair: Neighbours) -> bool:
     return pair.layer.kind == "Dense" and pair.following.is_conv and any(b.kind == "Reshape" for b in pair.between)
 
 
+def _regression_head(script: Script, model: Model, pair: Neighbours) -> bool:
+    """A linear Dense feeding the model's linear output, trained with a regression loss, after a recurrent or
+    convolutional body that is non-linear (``LSTM(50) -> Dense(25) -> Dense(1)`` with mse, the forecasting
+    tutorials' head): the two make one linear read-out of the body's features, the function class of ``Dense(1)``
+    itself. Harmless, and nothing a user would change: not reported."""
+    if pair.following.activation != "linear" or pair.layer.kind != "Dense":
+        return False
+    chains = [chain for chain in exact_chains(model) if pair.layer in chain]
+    if not chains or any(chain[-1] is not pair.following for chain in chains):
+        return False  # the following layer is not the output (or the graph is not known exactly)
+    losses = _losses(script, model)
+    if not losses or any(name not in REGRESSION_LOSSES for name in losses):
+        return False
+    return all(any(_nonlinear_body(layer) for layer in chain[:chain.index(pair.layer)]) for chain in chains)
+
+
+def _nonlinear_body(layer) -> bool:
+    """A recurrent layer, or a convolution with a non-linear activation: a body whose features a linear read-out
+    may take as they are."""
+    if layer.kind in RECURRENT_LAYERS:  # (also wrapped: Bidirectional(LSTM(...)) is the LSTM, wrapper noted)
+        return True
+    return layer.is_conv and layer.activation not in (None, "linear")
+
+
+def _losses(script: Script, model: Model) -> list[str | None]:
+    """The model's losses by name: compiled, or (compiled without one) the Keras losses it adds itself."""
+    return [loss.name for call in model.compiles for loss in call.losses] or _added_losses(script, model)
+
+
 # Transposed convolutions: affine maps too (a linear autoencoder's decoder).
 _TRANSPOSED = frozenset({"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "Deconvolution2D", "Deconv2D"})
 
@@ -150,7 +180,7 @@ def _loss_expressions(script: Script, call) -> list[cst.BaseExpression]:
 def _linear_regression(script: Script, model: Model) -> bool:
     """A model with no non-linearity at all, trained with a regression loss: a linear regression on purpose."""
     chains = exact_chains(model)
-    losses = [loss.name for call in model.compiles for loss in call.losses] or _added_losses(script, model)
+    losses = _losses(script, model)
     if not chains or not losses or any(name not in REGRESSION_LOSSES for name in losses):
         return False
     for chain in chains:
