@@ -64,6 +64,7 @@ class Layer:
     nested: "Model | None" = None  # a model used as a layer
     wrapper: str | None = None  # "TimeDistributed" / "Bidirectional" when this is the wrapped inner layer
     copied: bool = False  # stands for a network's layers added one by one: pop() takes only the last of them
+    wrapper_args: CallArgs | None = None  # the wrapper's own arguments (Bidirectional(LSTM(8), input_shape=...))
     # the constant factor (0-1) it multiplies its input by, when it only scales: Rescaling(1 / 255), Lambda(lambda x: x / 255)
     input_scale: float | None = None
 
@@ -71,6 +72,15 @@ class Layer:
     def name(self) -> str | None:
         """The ``name=`` given to the layer, when it is a constant (Keras matches dict losses to it)."""
         return str_value(self.args.get("name"))
+
+    @property
+    def shape_args(self) -> CallArgs:
+        """The arguments that may state a model's input shape (input_shape=, input_dim=): a wrapped layer's are its
+        wrapper's, since Keras builds the model from ``Bidirectional(LSTM(8), input_shape=(5, 4))`` and ignores an
+        input_shape= given to the inner layer (Keras 3.15 and tf_keras 2.21 alike)."""
+        if self.wrapper is None:
+            return self.args
+        return self.wrapper_args if self.wrapper_args is not None else CallArgs()
 
     @property
     def is_unknown(self) -> bool:
@@ -192,7 +202,7 @@ class Model:
             return self.input_shape
         if not self.layers:
             return None
-        first = self.layers[0].args
+        first = self.layers[0].shape_args
         for keyword in ("input_shape", "batch_input_shape", "input_dim"):
             value = first.get(keyword)
             if value is not None and isinstance(getattr(value, "value", None), (tuple, int)):

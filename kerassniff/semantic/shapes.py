@@ -55,10 +55,10 @@ def _input_dim_shape(model: Model) -> tuple | None:
     if shape is None or model.input_shape is not None or not model.layers:
         return shape
     first = model.layers[0]
-    if any(first.args.get(keyword) is not None for keyword in ("input_shape", "batch_input_shape")):
+    if any(first.shape_args.get(keyword) is not None for keyword in ("input_shape", "batch_input_shape")):
         return shape
     meaning = INPUT_DIM_MEANINGS.get(first.kind, "features")
-    length = int_value(first.args.get("input_length"))
+    length = int_value(first.shape_args.get("input_length"))
     if meaning == "vocabulary":
         return (length,) if length else None
     if meaning == "steps":

@@ -293,7 +293,7 @@ def unwrap(kind: str, name: str, args: CallArgs, node: cst.Call) -> Layer:
     inner = args.get("layer", 0)
     if not isinstance(inner, LayerValue):
         return Layer(kind, name, node, args)  # the wrapped layer is unknown: so is this one
-    layer = replace(inner.layer, wrapper=kind)
+    layer = replace(inner.layer, wrapper=kind, wrapper_args=args)
     if kind == "Bidirectional":
         merge = args.get("merge_mode", 1)
         concat = merge is None or const_value(merge) == "concat"
