@@ -770,8 +770,8 @@ _TRANSPARENT = {"Dropout", "BatchNormalization", "GaussianNoise", "GaussianDropo
 
 
 def mutate_missing_activation(script: Script) -> Iterator[Mutant]:
-    """(l) a hidden Dense(relu) feeding another Dense (through dropout/normalisation only) made linear; not a
-    bottleneck (at least as wide as the next layer)."""
+    """(l) a hidden Dense(relu) feeding another Dense with an activation (through dropout/normalisation only) made
+    linear; not a bottleneck (at least as wide as the next layer)."""
     if re.search(r"\b(?:Add|Concatenate|concatenate|add|Attention|MultiHeadAttention)\(", script.text):
         return
     layers = [c for c in script.calls if last_name(c) != "add"]
@@ -783,8 +783,8 @@ def mutate_missing_activation(script: Script) -> Iterator[Mutant]:
             continue
         following = [c for c in layers[index + 1:] if script.scope(c) is script.scope(call)]
         nxt = next((c for c in following if last_name(c) not in _TRANSPARENT), None)
-        if nxt is None or last_name(nxt) != "Dense":
-            continue
+        if nxt is None or last_name(nxt) != "Dense" or string_value(_layer_arg(nxt, "activation", 1)) in (None, "linear"):
+            continue  # (into a linear Dense, often a regression output: a linear read-out KS303 leaves alone)
         width, next_width = int_value(script, _layer_arg(call, "units")), int_value(script, _layer_arg(nxt, "units"))
         if width is None or next_width is None or width < next_width:
             continue

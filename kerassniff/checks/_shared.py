@@ -230,6 +230,15 @@ def same_kind_of_data(a: Data, b: Data) -> bool:
     return a.group == b.group or (a.source.pixels and b.source.pixels)
 
 
+def twin_files(reference: Data, other: Data) -> bool:
+    """Two arrays read from files by the same reader (``np.loadtxt(train_file)``, ``np.loadtxt(test_file)``), the
+    first divided into 0-1 as pixels are and the other not scaled at all: the script treats what the reader gives
+    as 0-255 pixels, so its twin holds them too."""
+    return (reference.source.kind == other.source.kind == "file" and
+            reference.source.description == other.source.description and
+            reference.scaled_as_pixels and not other.is_scaled and not other.conditional)
+
+
 def first_fit(inputs: list) -> "DataEvent | None":
     """The first fit() input among ``inputs``: what the other splits' scaling is compared with."""
     return next((e for e in inputs if e.kind == "fit"), None)

@@ -9,6 +9,7 @@ from kerassniff.checks._shared import (
     same_kind_of_data,
     scaling_mismatches,
     scaling_text,
+    twin_files,
     used_scaling_verdict,
 )
 from kerassniff.evidence import Measurements, Verdict
@@ -40,7 +41,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
-            if same_kind_of_data(reference.data, event.data):
+            if same_kind_of_data(reference.data, event.data) or twin_files(reference.data, event.data):
                 yield _mismatch(model, reference, event)
         for reference, event in _raw_pixels_after_scaling_flow(script, model):
             yield _mismatch(model, reference, event)

@@ -137,6 +137,16 @@ class Data:
         return rng
 
     @property
+    def scaled_as_pixels(self) -> bool:
+        """Whether its one scaling step takes 0-255 values to 0-1 (``x / 255``, ``x * (1.0 / 255)``): what a script
+        does to pixels, so a sign that the array holds them even when its source does not say so."""
+        scalings = [step for step in self.steps if step.is_scaling]
+        if len(scalings) != 1 or self.conditional:
+            return False
+        stepped = _stepped_range((0.0, 255.0), scalings[0])
+        return stepped is not None and abs(stepped[0]) < 1e-9 and abs(stepped[1] - 1.0) < 1e-6
+
+    @property
     def raw_pixels(self) -> bool:
         return self.source.pixels and not self.is_scaled and not self.conditional
 
