@@ -47,6 +47,7 @@ from kerassniff.semantic.library.arrays import (
     keras_dataset,
     keras_image,
     label_binarize,
+    list_in_runs,
     numpy_file,
     one_hot_depth,
     pandas_table,
@@ -186,7 +187,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
         prefix=ARRAY_LIBRARIES),
     row(as_array, exact={"numpy.stack"}),
     row(eye, names={"eye", "identity"}, prefix="numpy."),
-    row(lambda call: encode(call.data, "onehot", call.node), exact={"pandas.get_dummies"}),
+    row(lambda call: encode(call.data if call.data is not None else list_in_runs(call.first, call.node), "onehot",
+                            call.node), exact={"pandas.get_dummies"}),  # a list appended class by class: that order
     row(lambda call: factorize(call.data, call.node), exact={"pandas.factorize"}),
     row(unique, exact={"numpy.unique"}),
     row(same_array, exact={"pandas.Categorical"}, needs_data=True),  # its .codes are integer ids
