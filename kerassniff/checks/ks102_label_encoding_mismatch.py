@@ -36,7 +36,7 @@ def check(script: Script):
     for model in script.models:
         yield from _class_orders(script, model)
         yield from _one_hot_metric(script, model)
-        labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot", "column")
+        labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot", "column", "input")
                   and not e.data.conditional]
         if not labels:
             continue
@@ -73,6 +73,9 @@ def check(script: Script):
                                                   else t.order <= event.order)), None)
             if train is None or id(train) in reported or same_label_shape(train.data.encoding, event.data.encoding):
                 continue  # (training labels already reported: fixing them resolves this one)
+            if "input" in (event.data.encoding, train.data.encoding):
+                yield _images_as_targets(script, event, train)
+                continue
             where = EVENT_WORDS[event.kind]
             yield Report(event.call_node, (
                 f"{where} labels {event.data.label} are {encoding_name(event.data.encoding)} but the training "
@@ -83,6 +86,29 @@ def check(script: Script):
                              f"not measure the model."),
                 facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
                 mentions={"training": train.data.node or train.call_node})
+
+
+# The class_mode that gives labels of an encoding, for the hint.
+_CLASS_MODES = {"onehot": " (class_mode='categorical')", "int": " (class_mode='sparse', or 'binary' for two classes)"}
+
+
+def _images_as_targets(script: Script, event, train) -> Report:
+    """A flow built with class_mode="input" (its targets are its own images, for an autoencoder) beside one of
+    class labels for the same model: the targets' shape is not the output's, and Keras stops with a shape error."""
+    images, labels = (event, train) if event.data.encoding == "input" else (train, event)
+    flow = next((e.data.label for e in script.data_events if e.call_node is images.call_node and
+                 e.kind == images.kind and e.role == "x"), "the flow")
+    where = EVENT_WORDS[event.kind]
+    return Report(event.call_node, (
+        f"{EVENT_WORDS[images.kind]} gets {flow} built with class_mode='input': its targets are images, not "
+        f"{encoding_name(labels.data.encoding)} labels"),
+        f"build the flow with the training flow's class_mode{_CLASS_MODES.get(labels.data.encoding or '', '')}",
+        explanation=(f"The flow's targets are its own images (class_mode='input' is for autoencoders), while the "
+                     f"model is trained on {encoding_name(labels.data.encoding)} labels ({{training}}): the targets "
+                     f"do not have the shape of the model's output, so {where} stops with a shape error (Keras 3: at "
+                     f"the end of the first epoch when the flow is validation data)."),
+        facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
+        mentions={"training": labels.data.node or labels.call_node})
 
 
 def _one_hot_metric(script: Script, model: Model):

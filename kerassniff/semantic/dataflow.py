@@ -251,7 +251,7 @@ class ShapeValue(Value):
 
 
 ENCODING_NAMES = {"int": "integer class ids", "onehot": "one-hot", "multihot": "multi-hot",
-                  "column": "a single column (one value per sample)"}
+                  "column": "a single column (one value per sample)", "input": "images (class_mode='input')"}
 
 
 def encoding_name(encoding: str | None) -> str:

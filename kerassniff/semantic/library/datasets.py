@@ -132,7 +132,8 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     ``flow``: an ImageDataGenerator's flow, not a tf.data pipeline; ``iterator``: one of Keras's own (not the
     standalone keras_preprocessing package's, whose methods are Keras 2's)."""
     label_mode = const_value(args.get("label_mode"), label_mode_default)
-    encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int"}.get(str(label_mode))
+    encoding = {"int": "int", "categorical": "onehot", "binary": "int", "sparse": "int", "input": "input"}.get(
+        str(label_mode))  # class_mode="input": the images themselves are the targets (an autoencoder's)
     color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
     subset = args.get("subset")
     # image_dataset_from_directory shuffles by default, anew each epoch (a generator's flow is not a tf.data pipeline)
