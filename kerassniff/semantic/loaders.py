@@ -235,13 +235,20 @@ def reader_reshuffles(name: str, args: CallArgs) -> bool:
     if entry is None:
         return False
     keyword, position, default, none_shuffles = entry
+    return flag_on(args, keyword, position, default, none_shuffles)
+
+
+def flag_on(args: CallArgs, keyword: str, position: int | None, default: bool, none_means: bool = False) -> bool:
+    """Whether an on/off argument of a reader or pipeline step holds (``shuffle=``, ``reshuffle_each_iteration=``):
+    its default when it is not given (but not when a ``**options`` may hold it), what None means to the callee, a
+    constant by its truth (``shuffle=1`` shuffles); a value the analysis cannot read is not claimed to be on."""
     given = args.get(keyword, position) if position is not None else args.get(keyword)
     if given is None:
-        return default and not any(arg.star for arg in args.nodes)  # (**options may turn it off)
+        return default and not any(arg.star for arg in args.nodes)
     if isinstance(given, Const) and given.value is None:
-        return none_shuffles
+        return none_means
     value = const_value(given)
-    return value is not None and value is not False and value != 0  # shuffle=flag (not known): not claimed
+    return value is not None and value is not False and value != 0
 
 
 def folder_read_fails(name: str, args: CallArgs) -> bool:

@@ -28,6 +28,7 @@ from kerassniff.semantic.dataflow import (
 )
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
+from kerassniff.semantic.loaders import flag_on
 from kerassniff.semantic.models import Layer
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
@@ -107,7 +108,8 @@ def generator_method(effects: Effects, instance: Instance, method: str, args: Ca
     if method in ("flow_from_directory", "flow_from_dataframe"):
         description = f"{method}(...)"
         mode = args.get("class_mode")
-        call_args = CallArgs(args.positional, args.keywords + (("label_mode", mode if mode is not None else Const("categorical")),))
+        call_args = CallArgs(args.positional, args.keywords + (("label_mode", mode if mode is not None else Const("categorical")),),
+                             args.nodes)
         split = instance.args.get("validation_split")
         return image_directory(call_args, node, description, steps, "categorical", folder=method == "flow_from_directory",
                                split=split is not None and const_value(split) not in (None, 0, 0.0),
@@ -137,9 +139,9 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     color = "gray" if const_value(args.get("color_mode")) == "grayscale" else "rgb"
     subset = args.get("subset")
     # image_dataset_from_directory shuffles by default, anew each epoch (a generator's flow is not a tf.data pipeline)
-    reshuffles = description.startswith("image_dataset_from_directory") and _shuffles(args.get("shuffle"), node)
+    reshuffles = description.startswith("image_dataset_from_directory") and flag_on(args, "shuffle", None, True)
     if flow:  # an ImageDataGenerator flow shuffles its files anew each epoch unless shuffle=False
-        reshuffles = _shuffles(args.get("shuffle"), node)
+        reshuffles = flag_on(args, "shuffle", None, True)
     folder_path = args.get("directory", 0) if folder else None
     source = Source("directory", description, node, pixels=True, color=color,
                     path=str_value(folder_path) or None, option_default=isinstance(folder_path, KnobConst),
@@ -165,14 +167,6 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
 
 # What an ImageDataGenerator flow of files is described as (image_directory's description).
 FLOW_READERS = ("flow_from_directory", "flow_from_dataframe")
-
-
-def _shuffles(given: Value | None, node: cst.Call) -> bool:
-    """Whether a shuffling flag left at its default True, or given as True, holds: not when it is False, a value the
-    analysis cannot read, or perhaps set by ``**options``."""
-    if given is None:
-        return not any(arg.star for arg in node.args)
-    return const_value(given) is True
 
 
 def is_file_flow(data: Data) -> bool:
@@ -280,7 +274,7 @@ def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, no
     if method in DATASET_REBUILT:
         return _rebuilt(data, node)
     if method == "shuffle":  # a new order each epoch unless reshuffle_each_iteration=False
-        reshuffles = _shuffles(args.get("reshuffle_each_iteration", 2), node)
+        reshuffles = flag_on(args, "reshuffle_each_iteration", 2, True)
         return DataValue(data.passed_through(node, batches=True, reshuffles=reshuffles))
     if method == "cache":  # the first epoch's order is what later epochs read
         return DataValue(data.passed_through(node, batches=True, reshuffles=False))
