@@ -6,14 +6,13 @@ backend functions), the Keras 3.0-3.14 wheels for ``keras.api``.
 """
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
+from kerassniff.semantic.reach import unreached_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_ELSEWHERE,
     BACKEND_FUNCTIONS_IN_OPS,
@@ -141,32 +140,10 @@ def _removed_modules(script: Script):
 
 
 def _entered(script: Script, used: list) -> list:
-    """The references a run of the script may reach: in a script that trains at module level (a compile() or fit()
-    outside any function), not the ones inside a module-level function or class whose name the file writes only
-    where it defines it (a metric helper left after its compile() was commented out): that code never runs, so it
-    cannot fail.  A name in a string counts as a use, one in a comment not; a decorated function may be registered
-    somewhere, and a module with ``__all__`` or that looks names up (``getattr``, ``globals()``) is not judged."""
-    body = script.module.body
-    defined = {reference.top for reference in used
-               if reference.top is not None and type(body[reference.top]) in (cst.FunctionDef, cst.ClassDef)}
-    if not defined or not any(call.method in ("compile", "fit") and call.top is not None and
-                              type(body[call.top]) not in (cst.FunctionDef, cst.ClassDef) for call in script.calls):
-        return used
-    text = script.text if script.text is not None else script.module.code
-    if any(way in text for way in _BY_NAME):
-        return used  # a library, or functions looked up by name (getattr(module, name), globals()[name])
-    defined = {top for top in defined if not body[top].decorators}  # type: ignore[attr-defined]  (registered)
-    code = _COMMENT.sub(r"\1", text)  # a commented-out compile(metrics=[helper]) does not run either
-    unnamed = {top for top in defined
-               if len(re.findall(rf"\b{re.escape(body[top].name.value)}\b", code)) == 1}  # type: ignore[attr-defined]
-    return [reference for reference in used if reference.top not in unnamed]
-
-
-# What makes a module's functions reachable without their names written: __all__, lookups by a name in a string.
-_BY_NAME = ("__all__", "getattr(", "globals()", "locals()", "sys.modules", "vars(")
-# A comment: a '#' with no quote before it on its line, to the line's end (one after a quote may be in a string, and
-# is kept: the names after it then count as uses).
-_COMMENT = re.compile(r"^([^'\"#\n]*)#[^\n]*", re.MULTILINE)
+    """The references a run of the script may reach: not those inside a module-level function or class that a
+    script training at module level never calls (:func:`~kerassniff.semantic.reach.unreached_definitions`)."""
+    unreached = unreached_definitions(script, {reference.top for reference in used})
+    return [reference for reference in used if reference.top not in unreached] if unreached else used
 
 
 def _backend_functions(script: Script, used: list) -> Report:
