@@ -48,6 +48,8 @@ class Source:
     # a folder read's class_names= (classes= for flow_from_directory): the constant list, "?" when given but not
     # known; None: the default, the sub-folders in alphanumeric order
     class_names: tuple[str, ...] | str | None = None
+    # one sample's shape when the reader fixes it (a folder read's target_size=/image_size= and color_mode=)
+    sample_shape: tuple[int, ...] | None = None
 
     @property
     def normal_path(self) -> str | None:
@@ -200,7 +202,11 @@ class Data:
 
     @property
     def label(self) -> str:
-        return f"'{self.name}'" if self.name else f"the array from {self.source.description}"
+        if self.name:
+            return f"'{self.name}'"
+        if self.role == "y" and self.batches:
+            return f"the labels of {self.source.description}"  # a folder read's or a flow's, batch by batch
+        return f"the array from {self.source.description}"
 
 
 _DATA_FIELDS = frozenset(f.name for f in fields(Data))

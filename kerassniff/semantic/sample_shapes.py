@@ -95,6 +95,8 @@ def _whole_arrays(call: CallSite) -> list[Data]:
 
 def sample_shape(data: Data, calls: Calls) -> Shape | None:
     """The shape of one sample of ``data`` as it reaches a model, or None when not known."""
+    if data.source.kind == "directory" and data.source.sample_shape is not None and data.role == "x":
+        return _read_from_folder(data)
     if data.is_sample or data.batches or data.conditional or data.table:
         return None
     combined = id(data.source.node) in calls.combined
@@ -111,6 +113,20 @@ def sample_shape(data: Data, calls: Calls) -> Shape | None:
                 continue
         shape = step_shape(shape, data, index, calls)  # type: ignore[arg-type]
     return shape
+
+
+def _read_from_folder(data: Data) -> Shape | None:
+    """Images of a folder read whose reader fixes their size and channels (``flow_from_directory(target_size=(128,
+    128))``, ``image_dataset_from_directory(image_size=...)``): that shape, through steps that keep it (rescaling,
+    a generator's standardising); anything else on the way (a map, a resize of its own) leaves it unknown."""
+    if data.conditional or data.is_sample:
+        return None
+    for step in data.steps:
+        if step.node is data.source.node and step.kind == "resize":
+            continue  # the reader's own resize to that size
+        if step.kind not in SHAPE_KEEPING_KINDS:
+            return None
+    return data.source.sample_shape
 
 
 def _written_axes(node) -> bool:

@@ -143,7 +143,8 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     if flow:  # an ImageDataGenerator flow shuffles its files anew each epoch unless shuffle=False
         reshuffles = flag_on(args, "shuffle", None, True)
     folder_path = args.get("directory", 0) if folder else None
-    source = Source("directory", description, node, pixels=True, color=color,
+    size = args.get("target_size") or args.get("image_size")
+    source = Source("directory", description, node, pixels=True, color=color, sample_shape=_image_shape(size, args),
                     path=str_value(folder_path) or None, option_default=isinstance(folder_path, KnobConst),
                     subset="split" if split else "?" if subset is not None and str_value(subset) is None
                     else str_value(subset),
@@ -154,7 +155,6 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
         labels = labels.with_step("order", "by-class", node)  # after class folder, and keeps that order unshuffled
     data = Data(source, group, role="x", batches=True, node=node, labels=labels if encoding else None, steps=tuple(steps),
                 reshuffles=reshuffles, keras_iterator=iterator)
-    size = args.get("target_size") or args.get("image_size")
     if size is not None:
         data = data.with_step("resize", size_text(size), node)
     if source.subset == "both":  # image_dataset_from_directory(subset="both"): the (training, validation) pair,
@@ -163,6 +163,21 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
                                            reshuffles=data.reshuffles and part == "training"))
                          for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
+
+
+# The channels of each color_mode= of Keras's folder readers ("rgb" by default).
+_CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
+
+
+def _image_shape(size: Value | None, args: CallArgs) -> tuple[int, ...] | None:
+    """(height, width, channels) of each image a folder read gives, when target_size=/image_size= is a constant
+    pair and color_mode= is left out or a constant: the reader resizes every image to it."""
+    pair = const_value(size) if size is not None else None
+    mode = const_value(args.get("color_mode")) if args.get("color_mode") is not None else "rgb"
+    if not (isinstance(pair, tuple) and len(pair) == 2 and all(type(d) is int and d > 0 for d in pair)):
+        return None
+    channels = _CHANNELS.get(mode) if isinstance(mode, str) else None
+    return (*pair, channels) if channels is not None else None
 
 
 # What an ImageDataGenerator flow of files is described as (image_directory's description).
