@@ -28,6 +28,10 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     return None
 
 
+# The calls that read labels: predict() is given a flow of images and labels, and reads the images only.
+_READS_LABELS = ("fit", "validation", "evaluate")
+
+
 @rule("KS102", "label-encoding-mismatch", Severity.ERROR,
       "labels encoded differently from what the loss expects, or differently between training and validation/test",
       "encode every split's labels the same way the loss expects: to_categorical for categorical_crossentropy, "
@@ -36,8 +40,8 @@ def check(script: Script):
     for model in script.models:
         yield from _class_orders(script, model)
         yield from _one_hot_metric(script, model)
-        labels = [e for e in events(script, model, "y") if e.data.encoding in ("int", "onehot", "multihot", "column", "input")
-                  and not e.data.conditional]
+        labels = [e for e in events(script, model, "y", _READS_LABELS) if not e.data.conditional and
+                  e.data.encoding in ("int", "onehot", "multihot", "column", "input")]
         if not labels:
             continue
         training = [e for e in labels if e.kind == "fit"]
@@ -88,27 +92,32 @@ def check(script: Script):
                 mentions={"training": train.data.node or train.call_node})
 
 
-# The class_mode that gives labels of an encoding, for the hint.
-_CLASS_MODES = {"onehot": " (class_mode='categorical')", "int": " (class_mode='sparse', or 'binary' for two classes)"}
-
-
 def _images_as_targets(script: Script, event, train) -> Report:
-    """A flow built with class_mode="input" (its targets are its own images, for an autoencoder) beside one of
-    class labels for the same model: the targets' shape is not the output's, and Keras stops with a shape error."""
-    images, labels = (event, train) if event.data.encoding == "input" else (train, event)
-    flow = next((e.data.label for e in script.data_events if e.call_node is images.call_node and
-                 e.kind == images.kind and e.role == "x"), "the flow")
+    """A flow built with class_mode="input" (its targets are its own images, an autoencoder's) where the model
+    trains on class labels, or a flow of class labels where it trains on its own images: the targets do not have
+    the output's shape, and Keras stops with a shape error when it computes the loss on them."""
+    flow = next((e.data.label for e in script.data_events if e.call_node is event.call_node and
+                 e.kind == event.kind and e.role == "x"), "the flow")
     where = EVENT_WORDS[event.kind]
-    return Report(event.call_node, (
-        f"{EVENT_WORDS[images.kind]} gets {flow} built with class_mode='input': its targets are images, not "
-        f"{encoding_name(labels.data.encoding)} labels"),
-        f"build the flow with the training flow's class_mode{_CLASS_MODES.get(labels.data.encoding or '', '')}",
-        explanation=(f"The flow's targets are its own images (class_mode='input' is for autoencoders), while the "
-                     f"model is trained on {encoding_name(labels.data.encoding)} labels ({{training}}): the targets "
-                     f"do not have the shape of the model's output, so {where} stops with a shape error (Keras 3: at "
-                     f"the end of the first epoch when the flow is validation data)."),
-        facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
-        mentions={"training": labels.data.node or labels.call_node})
+    stops = ("fit() stops with a shape error at the end of its first epoch, when it validates"
+             if event.kind == "validation" else f"{where} stops with a shape error")
+    facts = {"encoding": event.data.encoding, "training_encoding": train.data.encoding}
+    mentions = {"training": train.data.node or train.call_node}
+    if event.data.encoding == "input":
+        return Report(event.call_node, f"{where} gets {flow}, built with class_mode='input': its targets are images",
+                      "build it with the training flow's class_mode",
+                      explanation=(f"class_mode='input' makes a flow's targets its own images (for an autoencoder), "
+                                   f"while the model is trained on {encoding_name(train.data.encoding)} "
+                                   f"({{training}}): the images do not have the shape of the model's output, so "
+                                   f"{stops} (Keras 3)."),
+                      facts=facts, mentions=mentions)
+    return Report(event.call_node, f"{where} gets {flow} with class labels, but the model learns to rebuild images",
+                  "build it with class_mode='input', as the training flow is",
+                  explanation=(f"The model is trained on a flow built with class_mode='input' ({{training}}): its "
+                               f"targets are the images themselves, while {flow}'s are "
+                               f"{encoding_name(event.data.encoding)}, which do not have the shape of the model's "
+                               f"output, so {stops} (Keras 3). predict() reads no targets and runs."),
+                  facts=facts, mentions=mentions)
 
 
 def _one_hot_metric(script: Script, model: Model):
