@@ -229,9 +229,9 @@ class Evaluation:
     # -- calls
     def eval_call(self, node: cst.Call, frame: Frame) -> Value:
         func = node.func
-        args = self.eval_args(node.args, frame)
         if type(func) is not cst.Attribute:
-            callee = self.eval(func, frame)
+            callee = self.eval(func, frame)  # the callee first, then its arguments, as Python evaluates a call
+            args = self.eval_args(node.args, frame)
             result = self.call_value(callee, args, node, frame)
             if not isinstance(callee, Symbol) or callee.name in SHUFFLE_FUNCTIONS:
                 self._reorders_lists(node, frame)  # random.shuffle(ys), or the script's own shuffle_lists(ys)
@@ -241,6 +241,7 @@ class Evaluation:
             return self.registry.track(result, self.loop)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
+        args = self.eval_args(node.args, frame)
         if type(receiver) is Symbol:  # a library function (np.array, plt.plot): straight to the library tables
             callee = receiver.attr(method)
             self._reference(callee, func)

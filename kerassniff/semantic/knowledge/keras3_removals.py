@@ -361,6 +361,7 @@ REMOVED_FROM_TENSORFLOW = {
     **{name: "drop it: keras.backend.clear_session() resets Keras's state" for name in (
         "get_default_graph", "reset_default_graph")},
     "global_variables_initializer": "drop it: TensorFlow 2 initialises variables when they are made",
+    "logging": "use tf.get_logger().setLevel(\"ERROR\") (or Python's logging module): TensorFlow 2 has no tf.logging",
 }
 # TensorFlow names a Keras script of the TensorFlow 2 era called that TensorFlow 2.21 no longer has outside
 # tf.compat.v1 (AttributeError, checked), with what to use: (the module, the name), the advice.
