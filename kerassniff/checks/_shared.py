@@ -8,7 +8,7 @@ import libcst as cst
 from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.dataflow import Data, DataEvent, data_of
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
@@ -17,7 +17,7 @@ from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec
-from kerassniff.semantic.values import Agreement, Const, Instance, KnobConst, const_value
+from kerassniff.semantic.values import Agreement, ComprehensionValue, Const, Instance, KnobConst, const_value
 
 
 def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:
@@ -426,8 +426,28 @@ def input_path_known(model: Model) -> bool:
 def scorer_calls(script: Script) -> list:
     """The script's calls that score predictions against labels: scikit-learn's scores and reports
     (accuracy_score, confusion_matrix, ...) and a score written by hand (``np.mean(pred == y_test)``)."""
-    return [call for call in script.calls
-            if (call.callee and call.callee.startswith(SCORING_PREFIX)) or hand_score(call) is not None]
+    label_groups = None
+    found = []
+    for call in script.calls:
+        if call.callee and call.callee.startswith(SCORING_PREFIX):
+            found.append(call)
+            continue
+        compared = hand_score(call)
+        if compared is None:
+            continue
+        if label_groups is None:
+            label_groups = {event.data.group for event in script.data_events if event.role == "y"}
+        if _labels_like(compared.labels, label_groups):
+            found.append(call)
+    return found
+
+
+def _labels_like(value, label_groups: set[int]) -> bool:
+    """Whether what predictions are compared with is labels: an array of labels (one that reaches a model as its
+    targets, or is made as labels: a dataset's, an encoder's, a flow's classes), not another model's predictions, a
+    file of earlier predictions or cluster ids (an agreement between two predictors is no score)."""
+    data = data_of(value.element if isinstance(value, ComprehensionValue) else value)
+    return data is not None and (data.role == "y" or data.group in label_groups)
 
 
 def hand_score(call) -> Agreement | None:
