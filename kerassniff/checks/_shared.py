@@ -1,6 +1,7 @@
 """Phrases and pairings several rules share (no tree walking here)."""
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 import libcst as cst
@@ -236,7 +237,21 @@ def twin_files(reference: Data, other: Data) -> bool:
     as 0-255 pixels, so its twin holds them too."""
     return (reference.source.kind == other.source.kind == "file" and
             reference.source.description == other.source.description and
-            reference.scaled_as_pixels and not other.is_scaled and not other.conditional)
+            reference.scaled_as_pixels and not other.is_scaled and not other.conditional and
+            _split_names_of_one_file(reference.source.normal_path, other.source.normal_path))
+
+
+# A split's word in a file name, with the separator before it: "_test" in x_test.npy, "train" in data/train.csv.
+_SPLIT_WORD = re.compile(r"[-_. ]?(?<![a-z])(?:train|training|test|testing|val|valid|validation|eval|dev)(?![a-z])")
+
+
+def _split_names_of_one_file(a: str | None, b: str | None) -> bool:
+    """Two different paths that are one file name but for the split's word (``sign_train.csv`` and
+    ``sign_test.csv``, ``digits/train.csv`` and ``digits/test.csv``, ``input.csv`` and ``input_test.csv``): the
+    same data, split in two.  Not a file named for what was done to it (``x_val_normalised.npy``)."""
+    if a is None or b is None or a == b:
+        return False
+    return _SPLIT_WORD.sub("", a.lower()) == _SPLIT_WORD.sub("", b.lower())
 
 
 def first_fit(inputs: list) -> "DataEvent | None":

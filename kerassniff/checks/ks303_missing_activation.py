@@ -112,27 +112,40 @@ def _projection(pair: Neighbours) -> bool:
 
 
 def _regression_head(script: Script, model: Model, pair: Neighbours) -> bool:
-    """A linear Dense feeding the model's linear output, trained with a regression loss, after a recurrent or
-    convolutional body that is non-linear (``LSTM(50) -> Dense(25) -> Dense(1)`` with mse, the forecasting
-    tutorials' head): the two make one linear read-out of the body's features, the function class of ``Dense(1)``
-    itself. Harmless, and nothing a user would change: not reported."""
-    if pair.following.activation != "linear" or pair.layer.kind != "Dense":
+    """Linear Dense layers that end in the model's linear output, trained with a regression loss, after a body with
+    something non-linear in it (``LSTM(50) -> Dense(25) -> Dense(1)`` with mse, the forecasting tutorials' head; a
+    Conv2D and ReLU body; a ``Dense(64, activation="relu")`` one): together they are one linear read-out of the body's
+    features, the function class of ``Dense(1)`` itself. Harmless, and nothing a user would change: not reported."""
+    if pair.layer.kind != "Dense":
         return False
     chains = [chain for chain in exact_chains(model) if pair.layer in chain]
-    if not chains or any(chain[-1] is not pair.following for chain in chains):
-        return False  # the following layer is not the output (or the graph is not known exactly)
+    if not chains:
+        return False  # the graph is not known exactly
     losses = _losses(script, model)
     if not losses or any(name not in REGRESSION_LOSSES for name in losses):
         return False
-    return all(any(_nonlinear_body(layer) for layer in chain[:chain.index(pair.layer)]) for chain in chains)
+    for chain in chains:
+        at = chain.index(pair.layer)
+        if not all(_linear_read_out(layer) for layer in chain[at:]) or chain[-1].kind != "Dense":
+            return False  # something after it is not linear, or the output is not a Dense
+        if not any(_nonlinear(layer) for layer in chain[:at]):
+            return False  # a linear model from the input: the linear regression case, or a forgotten activation
+    return True
 
 
-def _nonlinear_body(layer) -> bool:
-    """A recurrent layer, or a convolution with a non-linear activation: a body whose features a linear read-out
-    may take as they are."""
-    if layer.kind in RECURRENT_LAYERS:  # (also wrapped: Bidirectional(LSTM(...)) is the LSTM, wrapper noted)
+def _linear_read_out(layer) -> bool:
+    """A layer of a linear read-out: a Dense with no activation, or one that adds no non-linearity (Dropout)."""
+    return (layer.kind == "Dense" and layer.activation == "linear") or layer.kind in LINEAR_TRANSPARENT
+
+
+def _nonlinear(layer) -> bool:
+    """A layer that computes something non-linear: a recurrent layer, a Dense or convolution with an activation,
+    an activation layer (``Activation("relu")``, ``LeakyReLU``)."""
+    if layer.kind in RECURRENT_LAYERS:  # (also wrapped: Bidirectional(LSTM(...)) is the LSTM, its wrapper noted)
         return True
-    return layer.is_conv and layer.activation not in (None, "linear")
+    if layer.kind in AFFINE_LAYERS or is_activation_layer(layer):
+        return layer.activation not in (None, "linear")
+    return False
 
 
 def _losses(script: Script, model: Model) -> list[str | None]:
