@@ -26,19 +26,29 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
     return Verdict(bool(high), text)
 
 
+# A rate nobody would write as a keep probability (keeping a quarter of the units or less).
+SMALL_DROP = 0.3
+
+
+def _constant_rate(call) -> float | None:
+    rate = const_value(call.args.get("rate", 0))
+    return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None
+
+
 @rule("KS307", "dropout-keep-probability", Severity.WARNING,
       "a Dropout rate of 0.75 or more (or above 0.5 named as a keep probability): TF1's keep_prob carried over",
       "Keras's Dropout(rate) is the fraction DROPPED: use rate = 1 - keep_prob (typically 0.2 to 0.5)", verdict=verdict)
 def check(script: Script):
     if _inference_only(script):
         return
-    for call in script.calls:
+    dropouts = [(call, _constant_rate(call)) for call in script.calls if call.callee is not None and
+                is_keras(call.callee) and short(call.callee) in DROPOUT_LAYERS]
+    # a script that also drops a small fraction somewhere (Dropout(0.25) ... Dropout(0.75), a rising ladder) writes
+    # drop fractions: nobody keeps only a quarter of the units
+    fractions = any(rate is not None and 0 < rate <= SMALL_DROP for _, rate in dropouts)
+    for call, rate in dropouts:
         name = call.callee
-        if name is None or not is_keras(name) or short(name) not in DROPOUT_LAYERS:
-            continue
-        value = call.args.get("rate", 0)
-        rate = const_value(value)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not EVIDENCE_FROM < rate < 1:
+        if rate is None or not EVIDENCE_FROM < rate < 1:
             continue
         arg = call.args.node_of("rate", 0)
         if arg is not None and isinstance(arg.value, cst.BinaryOperation):
@@ -46,7 +56,7 @@ def check(script: Script):
         evidence = _keep_evidence(script, arg)
         if evidence is None and _named_a_drop_rate(arg):
             continue  # Dropout(drop_probs[1]): the code says it is the fraction dropped
-        if rate < HIGH and evidence is None:
+        if evidence is None and (rate < HIGH or fractions):
             continue
         kept = 1 - rate
         said = f" ({evidence})" if evidence else ""
