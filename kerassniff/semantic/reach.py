@@ -37,7 +37,7 @@ def unreached_definitions(script: Script, among: Iterable[int | None]) -> frozen
     defined = {top for top in defined if not body[top].decorators}  # type: ignore[attr-defined]  (registered)
     code = script.derived("code_without_comments", lambda: _COMMENT.sub(r"\1", text))
     return frozenset(top for top in defined
-                     if len(re.findall(rf"\b{re.escape(body[top].name.value)}\b", code)) == 1)  # type: ignore
+                     if len(re.findall(rf"(?<![\w.]){re.escape(body[top].name.value)}\b", code)) == 1)  # type: ignore
 
 
 def _trains_at_module_level(script: Script) -> bool:
