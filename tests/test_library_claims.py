@@ -765,6 +765,11 @@ def test_the_keras_1_layer_keyword_tables_match_the_installed_keras() -> None:
         keras.layers.Conv1D(64, filter_length=3)
     with pytest.raises(ValueError, match="Unrecognized keyword"):
         keras.layers.MaxPooling1D(pool_length=2)
+    for make in (lambda: keras.layers.Dense(4, weights=None), lambda: keras.layers.Conv2D(4, 3, weights=None),
+                 lambda: keras.layers.LSTM(4, weights=None)):  # Keras 1/2's initial weights=[kernel, bias]
+        with pytest.raises(ValueError, match="Unrecognized keyword"):
+            make()
+    keras.layers.Embedding(10, 4, weights=None)  # (Embedding still takes them)
 
 
 def test_keras_3_callbacks_have_no_validation_data_and_tf_keras_2_left_it_none() -> None:

@@ -233,10 +233,14 @@ def _findings(script: Script):
         name = short(callee)
         if package == "layers":
             yield from _layer_keywords(call, name)
-            if name in REMOVED_LAYER_KEYWORDS:
-                yield from _removed_keywords(call, f"{name}()", REMOVED_LAYER_KEYWORDS[name], "ValueError")
+            keras_3 = not keras_2_only(script) and not _from_private_copy(script, call.node.func)
+            removed = REMOVED_LAYER_KEYWORDS.get(name, ())
             if name not in ("Input", "InputLayer"):
-                yield from _removed_keywords(call, f"{name}()", ("batch_input_shape",), "ValueError")
+                removed += ("batch_input_shape",)
+            # (tf_keras and TensorFlow's private copy still take batch_input_shape= and weights=; Keras 1's
+            # Embedding(dropout=) was gone from Keras 2 as well)
+            removed = tuple(keyword for keyword in removed if keras_3 or keyword not in KERAS_2_LAYER_KEYWORDS)
+            yield from _removed_keywords(call, f"{name}()", removed, "ValueError")
             if name in RECURRENT_LAYERS:
                 yield from _recurrent_input_keywords(script, call, name)
             yield from keras1_kernel(call, name)
@@ -345,7 +349,14 @@ def _layer_keywords(call, name: str):
         yield from _keywords(call, {old: entry}, f"{name}()", story)
 
 
+# Layer keywords Keras 2 (tf_keras, TensorFlow's private copy) still takes and only Keras 3 refuses.
+KERAS_2_LAYER_KEYWORDS = frozenset({"batch_input_shape", "weights"})
 _REMOVED_KEYWORD_ADVICE = {
+    "weights": ("build the layer, then call layer.set_weights([kernel, bias]) (or pass "
+                "kernel_initializer=keras.initializers.Constant(kernel))",
+                "Keras 1 and 2 layers took their initial weights as weights=[kernel, bias]; Keras 3's layers raise "
+                "ValueError (Unrecognized keyword arguments, checked on 3.15.1) except Embedding, which still reads "
+                "weights=."),
     "batch_input_shape": ("start the model with keras.Input(batch_shape=...) (or keras.Input(shape=...) without the batch "
                           "size)",
                           "tf.keras 2 layers took batch_input_shape= to build the model's input; Keras 3 layers raise "

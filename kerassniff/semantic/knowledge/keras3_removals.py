@@ -77,7 +77,11 @@ REQUIRED_LAYER_ARGUMENTS = {
     **{layer: {"pool_size": 0} for layer in ("AveragePooling1D", "AvgPool1D")},
 }
 # Keras 1 layer keywords with no modern equivalent (Keras 3: ValueError, Unrecognized keyword arguments).
-REMOVED_LAYER_KEYWORDS = {"Embedding": ("dropout",)}
+REMOVED_LAYER_KEYWORDS = {"Embedding": ("dropout",),
+                          # Keras 1/2's initial weights, weights=[kernel, bias]: Keras 3's base Layer refuses them
+                          # (ValueError: Unrecognized keyword arguments; only Embedding still reads weights=)
+                          **{name: ("weights",) for name in (
+                              "Dense", "Conv1D", "Conv2D", "Conv3D", "SimpleRNN", "LSTM", "GRU")}}
 OPTIMIZER_KEYWORDS = {
     "lr": ("learning_rate", "rename lr= to learning_rate="),
     "decay": ("a learning-rate schedule", "pass learning_rate=keras.optimizers.schedules.InverseTimeDecay("
