@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.dataflow import Data, normal_path
 from kerassniff.semantic.knowledge.losses import (
     BINARY_LOSSES,
     CATEGORICAL_LOSSES,
@@ -222,16 +222,22 @@ def _writes(model: Model, weights: bool = False):
     methods = ("save_weights",) if weights else ("save", "export")
     for save in model.saves:
         if save.method in methods:
-            yield str_value(save.path), save.order
+            yield _normal(str_value(save.path)), save.order
     for fit in model.fits:
         for callback in fit.callbacks:
             if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS and \
                     const_value(callback.args.get("save_weights_only", 4), False) is weights:
-                yield str_value(callback.args.get("filepath", 0)), fit.order
+                yield _normal(str_value(callback.args.get("filepath", 0))), fit.order
+
+
+def _normal(path: str | None) -> str | None:
+    """A written path by its meaning (``./best.h5`` is ``best.h5``), so that a read of it is matched."""
+    return normal_path(path) if path else path
 
 
 def written_at(model: Model, path: str, weights: bool = False) -> int:
     """When ``model`` last wrote ``path`` so far (the order of the call that wrote it); 0 when it did not."""
+    path = normal_path(path)
     return max((order for written, order in _writes(model, weights) if written == path), default=0)
 
 

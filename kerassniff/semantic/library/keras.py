@@ -39,6 +39,7 @@ from kerassniff.semantic.models import (
     SaveCall,
     normalise_activation,
 )
+from kerassniff.semantic.dataflow import normal_path
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.syntax import lambda_scale
 from kerassniff.semantic.training import loss_name, resolve_loss, saved_paths, written_at
@@ -428,8 +429,9 @@ def reloaded(effects: Effects, path: Value | None, args: CallArgs, node: cst.Cal
     to the original (fits, validation data) is found through ``origin``.
     """
     wanted = str_value(path)
-    if wanted is None:
+    if not wanted:
         return None
+    wanted = normal_path(wanted)  # ("./best.h5" is "best.h5")
     origins = [m for m in known_models(effects) if wanted in saved_paths(m)]
     if len(origins) != 1:
         return None  # never saved here, or by several models: which one is unknown
