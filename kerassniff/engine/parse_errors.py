@@ -137,7 +137,42 @@ def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
         python_error = _python_error(text)  # (only that refusal counts: this Python may lack newer syntax LibCST reads)
         if python_error is not None and "(unicode error)" in (python_error.msg or ""):
             return _python_refusal(text, path, python_error, cells)
+    if cells is None and "__future__" in text and _late_future_import(module):
+        python_error = _compiler_error(text)  # LibCST and ast accept it anywhere; Python's compiler does not
+        if python_error is not None and "__future__" in (python_error.msg or ""):
+            return _python_refusal(text, path, python_error, cells)
     return module
+
+
+def _compiler_error(text: str) -> SyntaxError | None:
+    """The SyntaxError Python's compiler raises past its parser (a misplaced __future__ import), if any."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<script>", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def _late_future_import(module: cst.Module) -> bool:
+    """A ``from __future__ import ...`` after a statement other than the docstring and other such imports: Python
+    refuses the file ("from __future__ imports must occur at the beginning of the file"), though LibCST reads it.
+    (A notebook's cells are compiled one by one, so a cell may start with one: not checked there.)"""
+    started = False
+    for index, statement in enumerate(module.body):
+        smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else None
+        for small in smalls or (None,):
+            future = isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) and \
+                small.module.value == "__future__"
+            docstring = index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
+            if future and started:
+                return True
+            if not future and not docstring:
+                started = True
+    return False
 
 
 def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
