@@ -25,6 +25,7 @@ from kerassniff.engine.parse_errors import (
     broken_cells,
     cell_error_finding,
     limit_finding,
+    misplaced_future_import,
     parse,
     parse_error_finding,
     python2_cell,
@@ -238,6 +239,9 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
             for node in (report.node, *report.mentioned_nodes()):
                 script.positions.want(node)  # one position pass for all of them
         findings = [f for f in (to_finding(script, rule, report) for rule, report in reports) if f is not None]
+        refused = misplaced_future_import(text, path, module, cells) if "KS001" in rules else None
+        if refused is not None:
+            findings.insert(0, refused)
     except AnalysisTimeout:
         message = f"analysis stopped at the {config.timeout:g} s per-file limit: this file was not checked"
         explanation = "The analysis was abandoned when the limit ran out, so no finding of this file is reported."

@@ -137,11 +137,26 @@ def parse(text: str, path: str, cells: list[tuple[int, int]] | None = None,
         python_error = _python_error(text)  # (only that refusal counts: this Python may lack newer syntax LibCST reads)
         if python_error is not None and "(unicode error)" in (python_error.msg or ""):
             return _python_refusal(text, path, python_error, cells)
-    if cells is None and "__future__" in text and _late_future_import(module):
-        python_error = _compiler_error(text)  # LibCST and ast accept it anywhere; Python's compiler does not
-        if python_error is not None and "__future__" in (python_error.msg or ""):
-            return _python_refusal(text, path, python_error, cells)
     return module
+
+
+def misplaced_future_import(text: str, path: str, module: cst.Module,
+                            cells: list[tuple[int, int]] | None = None) -> Finding | None:
+    """The KS001 for a ``from __future__ import`` after other code in a script: Python's compiler stops there
+    (LibCST and ast read it), but the file is analysed all the same, since moving the line up is all it takes.
+    Not in a notebook, whose cells are compiled one by one (a cell may start with one)."""
+    if cells is not None or "__future__" not in text or not _late_future_import(module):
+        return None
+    python_error = _compiler_error(text)
+    if python_error is None or "__future__" not in (python_error.msg or ""):
+        return None
+    line = python_error.lineno or 1
+    return parse_error_finding(
+        path, "syntax error: from __future__ imports must come first; Python stops here", line,
+        python_error.offset or 1, fix_hint="move the from __future__ import to the top of the file",
+        explanation=(f"Python {_python_version()} refuses the file at line {line}: "
+                     f"{_sentence(_one_sentence(python_error.msg))} kerassniff's parser reads it, so the rest of "
+                     f"the file was analysed as if the import came first."))
 
 
 def _compiler_error(text: str) -> SyntaxError | None:
