@@ -40,7 +40,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.reach import unreached_definitions
+from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
     COUNT_CHANGING_KEYWORDS,
@@ -123,7 +123,8 @@ def check(script: Script):
     """Every finding below, but those inside a module-level function or class a run of the script never reaches
     (a helper nothing calls, in a script that trains at module level): that code cannot fail."""
     reports = list(_findings(script))
-    if not reports:
+    if not reports or not may_leave_definitions_unreached(script):
+        yield from reports
         return
     statements = script.node_statements()
     unreached = unreached_definitions(script, {statements.get(id(report.node)) for report in reports})

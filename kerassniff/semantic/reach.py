@@ -40,6 +40,12 @@ def unreached_definitions(script: Script, among: Iterable[int | None]) -> frozen
                      if len(re.findall(rf"(?<![\w.]){re.escape(body[top].name.value)}\b", code)) == 1)  # type: ignore
 
 
+def may_leave_definitions_unreached(script: Script) -> bool:
+    """A cheap first look: the module defines a function or class at its top level and trains at module level."""
+    return any(type(statement) in _DEFINITIONS for statement in script.module.body) and \
+        _trains_at_module_level(script)
+
+
 def _trains_at_module_level(script: Script) -> bool:
     """A compile() or fit() call outside any module-level function or class."""
     body = script.module.body
