@@ -30,6 +30,14 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 SMALL_DROP = 0.3
 
 
+def _rising_ladder(rates: list[float | None]) -> bool:
+    """Rates that rise step by step up to this one from a small first one (0.25, 0.45, 0.55, 0.75): their author
+    writes fractions dropped, since nobody keeps only a quarter of the units at the first layer. At least three
+    distinct known rates, in order, none lower than the one before."""
+    known = [rate for rate in rates if rate is not None]
+    return len(set(known)) >= 3 and known[0] <= SMALL_DROP and all(a <= b for a, b in zip(known, known[1:]))
+
+
 def _constant_rate(call) -> float | None:
     rate = const_value(call.args.get("rate", 0))
     return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None
@@ -43,10 +51,7 @@ def check(script: Script):
         return
     dropouts = [(call, _constant_rate(call)) for call in script.calls if call.callee is not None and
                 is_keras(call.callee) and short(call.callee) in DROPOUT_LAYERS]
-    # a script that also drops a small fraction somewhere (Dropout(0.25) ... Dropout(0.75), a rising ladder) writes
-    # drop fractions: nobody keeps only a quarter of the units
-    fractions = any(rate is not None and 0 < rate <= SMALL_DROP for _, rate in dropouts)
-    for call, rate in dropouts:
+    for index, (call, rate) in enumerate(dropouts):
         name = call.callee
         if rate is None or not EVIDENCE_FROM < rate < 1:
             continue
@@ -56,7 +61,7 @@ def check(script: Script):
         evidence = _keep_evidence(script, arg)
         if evidence is None and _named_a_drop_rate(arg):
             continue  # Dropout(drop_probs[1]): the code says it is the fraction dropped
-        if evidence is None and (rate < HIGH or fractions):
+        if evidence is None and (rate < HIGH or _rising_ladder([r for _, r in dropouts[:index + 1]])):
             continue
         kept = 1 - rate
         said = f" ({evidence})" if evidence else ""
