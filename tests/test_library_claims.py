@@ -881,3 +881,20 @@ def test_keras_3_compile_reads_the_short_loss_and_metric_strings_the_hints_name(
     assert runs(loss="kld") and not runs(loss="mse", metrics=["kld"])
     assert not runs(loss="logcosh") and not runs(loss="mse", metrics=["logcosh"])
     assert hasattr(keras.metrics, "log_cosh") and hasattr(keras.metrics, "kl_divergence")
+
+
+def test_the_private_copy_models_cannot_run_on_tensorflow_2_21() -> None:
+    """KS402: a model of TensorFlow's private Keras 2 copy builds and compiles on TensorFlow 2.21, but fit() and
+    predict() raise AttributeError (its training loop reads a name TensorFlow's distribute module no longer has)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import numpy as np
+    from tensorflow.python.keras.layers import Dense
+    from tensorflow.python.keras.models import Sequential
+
+    model = Sequential([Dense(1, input_shape=(4,))])
+    model.compile(optimizer="adam", loss="mse")
+    with pytest.raises(AttributeError, match="DistributedDatasetInterface"):
+        model.fit(np.zeros((4, 4)), np.zeros(4), epochs=1, verbose=0)
+    with pytest.raises(AttributeError, match="DistributedDatasetInterface"):
+        model.predict(np.zeros((2, 4)), verbose=0)

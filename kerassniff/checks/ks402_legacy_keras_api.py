@@ -132,6 +132,7 @@ def check(script: Script):
 
 
 def _findings(script: Script):
+    yield from _private_copy_runs(script)
     for call in script.calls:
         callee = call.callee or ""
         keras_callee = is_keras(callee)
@@ -529,6 +530,30 @@ def _keras_3_model(script: Script, call) -> bool:
     """Whether the model a call is made on is Keras 3's: not built by a Keras 2 package, in a script whose Keras is
     not a Keras 2 (what only Keras 3 rejects is judged on it)."""
     return not _private_model(script, call) and not keras_2_only(script)
+
+
+# The calls that run a model on data, which the private copy's models can no longer make on TensorFlow 2.21.
+_RUNNING_METHODS = frozenset({"fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator",
+                              "train_on_batch", "test_on_batch", "predict_on_batch"})
+
+
+def _private_copy_runs(script: Script):
+    """The first call that runs a model built by TensorFlow's private Keras 2 copy (``from tensorflow.python.keras
+    .models import Sequential``): on TensorFlow 2.21 its training loop reads a name TensorFlow's distribute module
+    no longer has, so fit(), evaluate() and predict() all raise AttributeError (checked; a slow test keeps it)."""
+    for call in script.calls:
+        if call.method in _RUNNING_METHODS and not call.guarded and isinstance(call.receiver, ModelValue) and \
+                call.receiver.model.private_copy:
+            yield Report(call.node.func, f"{call.method}() of a model built by tensorflow.python.keras fails on "
+                                         f"TensorFlow 2.21: AttributeError",
+                         "build the model with keras (or tensorflow.keras) instead of TensorFlow's private copy",
+                         explanation=("tensorflow.python.keras is the Keras 2 copy TensorFlow kept inside itself for "
+                                      "its own use; on TensorFlow 2.21 its models still build and compile, but their "
+                                      "fit(), evaluate() and predict() stop with AttributeError (module "
+                                      "'tensorflow.python.distribute.input_lib' has no attribute "
+                                      "'DistributedDatasetInterface')."),
+                         facts={"method": call.method})
+            return
 
 
 def _private_model(script: Script, call) -> bool:

@@ -7,7 +7,7 @@ only through :class:`kerassniff.semantic.effects.Effects`.
 import libcst as cst
 
 from kerassniff.semantic.effects import Effects
-from kerassniff.semantic.knowledge.keras3_removals import KERAS_2_PACKAGES
+from kerassniff.semantic.knowledge.keras3_removals import KERAS_2_PACKAGES, PRIVATE_COPY
 from kerassniff.semantic.knowledge.model_api import MODEL_FILE_WRITERS, is_keras_tuner
 from kerassniff.semantic.library import keras
 from kerassniff.semantic.library.keras import inner_layer_output, model_attribute, subclassed_model
@@ -25,6 +25,7 @@ def call_keras(effects: Effects, name: str, args: CallArgs, node, raw: str = "")
     if type(result) is ModelValue and result.model.node is node and \
             any(raw.startswith(package + ".") for package in KERAS_2_PACKAGES):
         result.model.keras_2 = True
+        result.model.private_copy = raw.startswith(PRIVATE_COPY + ".")
     return result
 
 

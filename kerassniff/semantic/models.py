@@ -187,6 +187,7 @@ class Model:
     reloaded_at: int = 0  # when it read that file (load_weights() into a model built before: what came earlier is
     # the untrained model's)
     keras_2: bool = False  # built by a Keras 2 package (KERAS_2_PACKAGES), perhaps in a helper module
+    private_copy: bool = False  # of those, by TensorFlow's private copy (tensorflow.python.keras)
     own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
     created_in: "LoopContext | None" = None  # the innermost loop interpreted when the script made it (None: outside)
 
