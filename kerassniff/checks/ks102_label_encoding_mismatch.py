@@ -101,23 +101,22 @@ def _images_as_targets(script: Script, event, train) -> Report:
     where = EVENT_WORDS[event.kind]
     stops = ("fit() stops with a shape error at the end of its first epoch, when it validates"
              if event.kind == "validation" else f"{where} stops with a shape error")
-    facts = {"encoding": event.data.encoding, "training_encoding": train.data.encoding}
-    mentions = {"training": train.data.node or train.call_node}
     if event.data.encoding == "input":
-        return Report(event.call_node, f"{where} gets {flow}, built with class_mode='input': its targets are images",
-                      "build it with the training flow's class_mode",
-                      explanation=(f"class_mode='input' makes a flow's targets its own images (for an autoencoder), "
-                                   f"while the model is trained on {encoding_name(train.data.encoding)} "
-                                   f"({{training}}): the images do not have the shape of the model's output, so "
-                                   f"{stops} (Keras 3)."),
-                      facts=facts, mentions=mentions)
-    return Report(event.call_node, f"{where} gets {flow} with class labels, but the model learns to rebuild images",
-                  "build it with class_mode='input', as the training flow is",
-                  explanation=(f"The model is trained on a flow built with class_mode='input' ({{training}}): its "
-                               f"targets are the images themselves, while {flow}'s are "
-                               f"{encoding_name(event.data.encoding)}, which do not have the shape of the model's "
-                               f"output, so {stops} (Keras 3). predict() reads no targets and runs."),
-                  facts=facts, mentions=mentions)
+        message = f"{where} gets {flow}, built with class_mode='input': its targets are images"
+        hint = "build it with the training flow's class_mode"
+        explanation = (f"class_mode='input' makes a flow's targets its own images (for an autoencoder), while the "
+                       f"model is trained on {encoding_name(train.data.encoding)} ({{training}}): the images do not "
+                       f"have the shape of the model's output, so {stops} (Keras 3).")
+    else:
+        message = f"{where} gets {flow} with class labels, but the model learns to rebuild images"
+        hint = "build it with class_mode='input', as the training flow is"
+        explanation = (f"The model is trained on a flow built with class_mode='input' ({{training}}): its targets are "
+                       f"the images themselves, while {flow}'s are {encoding_name(event.data.encoding)}, which do not "
+                       f"have the shape of the model's output, so {stops} (Keras 3). predict() reads no targets and "
+                       f"runs.")
+    return Report(event.call_node, message, hint, explanation=explanation,
+                  facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
+                  mentions={"training": train.data.node or train.call_node})
 
 
 def _one_hot_metric(script: Script, model: Model):
