@@ -1,7 +1,6 @@
 """Phrases and pairings several rules share (no tree walking here)."""
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 import libcst as cst
@@ -9,16 +8,15 @@ import libcst as cst
 from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent, data_of
+from kerassniff.semantic.dataflow import SPLIT_WORDS, Data, DataEvent, name_words
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
-from kerassniff.semantic.knowledge.model_api import HAND_SCORING_FUNCTIONS, HAND_SCORING_METHODS, SCORING_PREFIX
 from kerassniff.semantic.models import Model, OutputHead
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec
-from kerassniff.semantic.values import Agreement, ComprehensionValue, Const, Instance, KnobConst, const_value
+from kerassniff.semantic.values import Const, Instance, KnobConst, const_value
 
 
 def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:
@@ -241,8 +239,8 @@ def twin_files(reference: Data, other: Data) -> bool:
             _split_names_of_one_file(reference.source.normal_path, other.source.normal_path))
 
 
-# A split's word in a file name, with the separator before it: "_test" in x_test.npy, "train" in data/train.csv.
-_SPLIT_WORD = re.compile(r"[-_. ]?(?<![a-z])(?:train|training|test|testing|val|valid|validation|eval|dev)(?![a-z])")
+# The words that name a split in a file's path (the variable names' SPLIT_WORDS, and the longer forms paths use).
+_PATH_SPLIT_WORDS = SPLIT_WORDS | {"training", "testing", "eval", "dev"}
 
 
 def _split_names_of_one_file(a: str | None, b: str | None) -> bool:
@@ -251,7 +249,10 @@ def _split_names_of_one_file(a: str | None, b: str | None) -> bool:
     same data, split in two.  Not a file named for what was done to it (``x_val_normalised.npy``)."""
     if a is None or b is None or a == b:
         return False
-    return _SPLIT_WORD.sub("", a.lower()) == _SPLIT_WORD.sub("", b.lower())
+    words_a, words_b = name_words(a), name_words(b)
+    if not any(word in _PATH_SPLIT_WORDS for word in words_a + words_b):
+        return False  # (data1.csv and data2.csv: no split named)
+    return [w for w in words_a if w not in _PATH_SPLIT_WORDS] == [w for w in words_b if w not in _PATH_SPLIT_WORDS]
 
 
 def first_fit(inputs: list) -> "DataEvent | None":
@@ -436,62 +437,3 @@ def input_path_known(model: Model) -> bool:
     paths = model.outputs if model.structure_kind == "functional" else None
     return bool(paths) and all(path and path[0].nested is not None and path[0].nested.kind == "application"
                                for path in paths)  # type: ignore[union-attr]
-
-
-def scorer_calls(script: Script) -> list:
-    """The script's calls that score predictions against labels: scikit-learn's scores and reports
-    (accuracy_score, confusion_matrix, ...) and a score written by hand (``np.mean(pred == y_test)``)."""
-    label_groups = None
-    found = []
-    for call in script.calls:
-        if call.callee and call.callee.startswith(SCORING_PREFIX):
-            found.append(call)
-            continue
-        compared = hand_score(call)
-        if compared is None:
-            continue
-        if label_groups is None:
-            label_groups = {event.data.group for event in script.data_events if event.role == "y"}
-        if _labels_like(compared.labels, label_groups):
-            found.append(call)
-    return found
-
-
-def _labels_like(value, label_groups: set[int]) -> bool:
-    """Whether what predictions are compared with is labels: an array of labels (one that reaches a model as its
-    targets, or is made as labels: a dataset's, an encoder's, a flow's classes), not another model's predictions, a
-    file of earlier predictions or cluster ids (an agreement between two predictors is no score)."""
-    data = data_of(value.element if isinstance(value, ComprehensionValue) else value)
-    return data is not None and (data.role == "y" or data.group in label_groups)
-
-
-def hand_score(call) -> Agreement | None:
-    """The predictions-against-labels comparison a call totals into a score written by hand: ``np.mean(pred ==
-    y)``, ``(pred == y).sum()``, ``tf.reduce_mean(tf.cast(tf.equal(pred, y), "float32"))``."""
-    if call.callee is None:
-        return call.receiver if call.method in HAND_SCORING_METHODS and isinstance(call.receiver, Agreement) else None
-    if call.callee in HAND_SCORING_FUNCTIONS and call.args.positional and isinstance(call.args.positional[0], Agreement):
-        return call.args.positional[0]
-    return None
-
-
-def argument_values(call) -> list:
-    """The values a scorer was given, positional and by keyword; for a score written by hand, the predictions and
-    the labels they were compared with."""
-    compared = hand_score(call)
-    if compared is not None:
-        return [compared, compared.labels]
-    return [*call.args.positional, *(value for _, value in call.args.keywords)]
-
-
-# A score written by hand is named by its code when this short (``np.mean(pred == y_test)``).
-_SHORT_SCORE = 40
-
-
-def scorer_name(call) -> str:
-    """How a message names a scorer: ``accuracy_score()``; a score written by hand by its code when short
-    (``np.mean(pred == y_test)``), else as what it is."""
-    if hand_score(call) is None:
-        return f"{call.callee.rsplit('.', 1)[-1]}()"
-    text = " ".join(cst.Module([]).code_for_node(call.node).split())
-    return text if len(text) <= _SHORT_SCORE else "an accuracy computed by hand"

@@ -6,12 +6,11 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.checks._shared import (
-    argument_values, events, scorer_calls, scorer_name, shared_parts, trainer_name,
-)
+from kerassniff.checks._shared import events, shared_parts, trainer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.scores import scores
 from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.dataflow import name_words
 from kerassniff.semantic.keras_values import Predictions
@@ -83,7 +82,7 @@ def _scored_predictions(script: Script, model, validation: list):
                    if any(used.order < final.order and _same_array(script, used.data, final.data) for used in validation)]
     if not predictions:
         return  # (most models: the scorers and shuffles below are looked for only when there is something to score)
-    scorers = scorer_calls(script)
+    scorers = scores(script)
     reported = set()
     perturbed = {data.group for _, _, data in script.inplace_shuffles()}  # permutation importance: not a test score
     for final in predictions:
@@ -96,7 +95,7 @@ def _scored_predictions(script: Script, model, validation: list):
             if scorer is None:
                 continue
             reported.add(id(final.call_node))
-            name = scorer_name(scorer)
+            name = scorer.name
             yield Report(final.call_node, (
                 f"{name} scores predict() on {final.data.label}, the validation_data of "
                 f"{trainer_name(script, used.call_node)} "
@@ -109,10 +108,10 @@ def _scored_predictions(script: Script, model, validation: list):
 
 
 def _scorer(scorers: list, final):
-    """The scikit-learn score of these predictions: a scorer given them, also thresholded or turned into class ids
-    on the way (``accuracy_score(y_test, model.predict(x_test).argmax(1))``, ``(pred > 0.5).astype(int)``)."""
-    return next((call for call in scorers if any(isinstance(value, Predictions) and value.call is final.call_node
-                                                 for value in argument_values(call))), None)
+    """The score of these predictions: a score given them, also thresholded or turned into class ids on the way
+    (``accuracy_score(y_test, model.predict(x_test).argmax(1))``, ``(pred > 0.5).astype(int)``)."""
+    return next((score for score in scorers if any(isinstance(value, Predictions) and value.call is final.call_node
+                                                   for value in score.values)), None)
 
 
 VALIDATION_WORDS = ("val", "valid", "validation", "dev", "holdout")

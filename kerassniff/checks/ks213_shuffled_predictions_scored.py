@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kerassniff.checks._shared import argument_values, scorer_calls, scorer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -22,6 +21,7 @@ from kerassniff.semantic.dataflow import Data, data_of
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library.datasets import is_file_flow, labels_of_a_pass
 from kerassniff.semantic.models import InferenceCall
+from kerassniff.semantic.scores import Score, scores
 from kerassniff.semantic.pyvalues import ComprehensionValue, Value
 
 
@@ -30,8 +30,8 @@ from kerassniff.semantic.pyvalues import ComprehensionValue, Value
       "predict on a flow or pipeline built with shuffle=False, or gather the labels while predicting")
 def check(script: Script) -> Iterator[Report]:
     reported: set[int] = set()
-    for call in scorer_calls(script):
-        values = argument_values(call)
+    for score in scores(script):
+        values = score.values
         labels = [data for data in map(_labels, values) if data is not None]
         if not labels:
             continue
@@ -46,7 +46,7 @@ def check(script: Script) -> Iterator[Report]:
             if mismatched is None:
                 continue
             reported.add(id(value.call))
-            yield _report(call, inference, flow, mismatched)  # type: ignore[arg-type]
+            yield _report(score, inference, flow, mismatched)  # type: ignore[arg-type]
 
 
 def _labels(value: Value) -> Data | None:
@@ -75,8 +75,8 @@ def _out_of_order(flow: Data, labels: list[Data]) -> Data | None:
     return next((data for data in labels if labels_of_a_pass(data) and data.group in groups), None)
 
 
-def _report(scorer, inference: InferenceCall, flow: Data, labels: Data) -> Report:
-    name = scorer_name(scorer)
+def _report(scorer: Score, inference: InferenceCall, flow: Data, labels: Data) -> Report:
+    name = scorer.name
     if _listed(labels):
         return Report(scorer.node, f"predictions of the shuffling flow {flow.label} scored against its .classes: "
                                    f"labels out of order",
