@@ -1,7 +1,6 @@
 """KS205 test-set-as-validation (seed 004)."""
 from __future__ import annotations
 
-import posixpath
 from dataclasses import replace
 
 import libcst as cst
@@ -132,9 +131,8 @@ def _is_test(data) -> bool:
         return True  # x_test; val_ds = test_ds.cache(): all of the test split
     if data.split == "test" and data.source.kind == "dataset":
         return True  # (x_train, y_train), (x_test, y_test) = mnist.load_data(), whatever it is called
-    if data.source.kind == "directory" and data.source.path and \
-            "test" in _words(posixpath.basename(data.source.normal_path)):
-        return True  # flow_from_directory("data/test"): the folder says what it holds, whatever the flow is called
+    if data.source.kind == "directory" and "test" in _words(data.source.base_name):
+        return True  # flow_from_directory("data/test"), (os.path.join(root, "test")): the folder says what it holds
     if words & set(VALIDATION_WORDS):
         return False
     path = data.source.path or ""

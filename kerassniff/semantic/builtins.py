@@ -176,9 +176,11 @@ def _path_join(args: CallArgs) -> Value | None:
     parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
     if len(parts) == len(args.positional) and parts:
         return Const(posixpath.join(*parts))
-    ending = string_ending(args.positional[-1]) if args.positional and not args.keywords else None
+    last = args.positional[-1] if args.positional and not args.keywords else None
+    ending = string_ending(last)
     if ending:  # os.path.join(folder, "model.h5"): whatever the folder, the path ends with the file's name
-        return FormattedValue(ending, ending)
+        whole = isinstance(last, Const) or (isinstance(last, FormattedValue) and last.whole_part)
+        return FormattedValue(ending, ending, whole_part=whole)
     return UNKNOWN
 
 
@@ -189,7 +191,10 @@ def _path_normalized(args: CallArgs) -> Value | None:
     last = ending.rstrip("/").rsplit("/", 1)[-1] if ending else ""
     if last in ("", ".", "..") or last.startswith("~") or "$" in last:
         return UNKNOWN
-    return FormattedValue(last, last)
+    path = args.positional[0]
+    whole = isinstance(path, Const) or "/" in ending.rstrip("/") or (  # type: ignore[union-attr]
+        isinstance(path, FormattedValue) and path.whole_part)
+    return FormattedValue(last, last, whole_part=whole)
 
 
 def set_environment(environment: dict[str, str], key: Value, value: Value, overwrite: bool = True) -> None:

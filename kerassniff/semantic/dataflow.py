@@ -41,6 +41,8 @@ class Source:
     color: str | None = None  # rgb | bgr | gray
     value_range: tuple[float, float] | None = None
     path: str | None = None  # the file a "file" source reads, or the folder a "directory" source, when constant
+    # the last component of that path when the path is only partly known (``os.path.join(root, "test")``)
+    last_part: str | None = None
     option_default: bool = False  # the path is a command-line option's default: runs may pass another
     # a folder read that takes part of the folder: its subset= ('training', 'validation', 'both'), or 'split' when its
     # ImageDataGenerator has validation_split= (None: every image in the folder); a TFDS read: its split ("train[:80%]")
@@ -55,6 +57,11 @@ class Source:
     def normal_path(self) -> str | None:
         """The path, normalised as :func:`normal_path` does."""
         return normal_path(self.path) if self.path is not None else None
+
+    @property
+    def base_name(self) -> str | None:
+        """The name of the file or folder read (``test`` for ``data/test/`` and ``os.path.join(root, "test")``)."""
+        return posixpath.basename(normal_path(self.path)) if self.path is not None else self.last_part
 
 
 def normal_path(text: str) -> str:

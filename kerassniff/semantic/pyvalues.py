@@ -266,6 +266,24 @@ class FormattedValue(Value):
 
     text: str
     ending: str = ""
+    # the ending is the path's whole last component (``os.path.join(root, "test")``), not the end of a longer name
+    whole_part: bool = False
+
+
+def path_last_part(value: Value | None) -> str | None:
+    """The last component of a path: a constant path's, or the known end of a partly known one when that end is a
+    whole component (``os.path.join(root, "test")``, ``f"{root}/test/"``); None when it is not known."""
+    if isinstance(value, Const) and isinstance(value.value, str):
+        text, whole = value.value, True
+    elif isinstance(value, FormattedValue) and value.ending:
+        text, whole = value.ending, value.whole_part
+    else:
+        return None
+    text = text.replace("\\", "/").rstrip("/")
+    if "/" not in text and not whole:
+        return None  # f"{root}test": the end of a name not known whole
+    last = text.rsplit("/", 1)[-1]
+    return last if last not in ("", ".", "..") else None
 
 
 def string_endings(value: Value | None) -> tuple[str, ...] | None:

@@ -44,6 +44,7 @@ from kerassniff.semantic.values import (
     Symbol,
     Value,
     const_value,
+    path_last_part,
     str_value,
 )
 
@@ -145,7 +146,8 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     folder_path = args.get("directory", 0) if folder else None
     size = args.get("target_size") or args.get("image_size")
     source = Source("directory", description, node, pixels=True, color=color, sample_shape=_image_shape(size, args),
-                    path=str_value(folder_path) or None, option_default=isinstance(folder_path, KnobConst),
+                    path=str_value(folder_path) or None, last_part=path_last_part(folder_path),
+                    option_default=isinstance(folder_path, KnobConst),
                     subset="split" if split else "?" if subset is not None and str_value(subset) is None
                     else str_value(subset),
                     class_names=class_names_given(args.get("class_names") or args.get("classes")))
