@@ -12,7 +12,8 @@ from kerassniff.semantic.dataflow import SPLIT_WORDS, Data, DataEvent, name_word
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
-from kerassniff.semantic.models import Model, OutputHead
+from kerassniff.semantic.layer_facts import OutputHead
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec

@@ -16,13 +16,8 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.losses import METRIC_LEARNING_LOSSES
 from kerassniff.semantic.values import Instance, Symbol, Value
-from kerassniff.semantic.models import (
-    ACTIVATION_LAYERS,
-    PASS_THROUGH,
-    UPSAMPLING_LAYERS,
-    Layer,
-    Model,
-)
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import ACTIVATION_LAYERS, PASS_THROUGH, UPSAMPLING_LAYERS, Model
 
 # Layers that join branches side by side: the width after them is the branches' sum.
 _CONCATENATIONS = frozenset({"Concatenate", "concatenate"})

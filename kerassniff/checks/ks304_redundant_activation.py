@@ -9,7 +9,8 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.architecture import AFFINE_LAYERS, activation_of, is_activation_layer, layer_text
-from kerassniff.semantic.models import PASS_THROUGH, Layer
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import PASS_THROUGH
 
 # Activations whose second application distorts the first one's probabilities.
 SQUASHING = ("softmax", "sigmoid")

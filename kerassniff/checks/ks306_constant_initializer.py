@@ -6,7 +6,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.architecture import AFFINE_LAYERS, exact_chains, is_activation_layer, layer_text
-from kerassniff.semantic.models import Layer
+from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.values import Const, Instance, Symbol, Value, const_value
 

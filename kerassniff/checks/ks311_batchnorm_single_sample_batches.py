@@ -14,7 +14,8 @@ from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.models import Layer, Model
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.values import DataValue, int_value
 

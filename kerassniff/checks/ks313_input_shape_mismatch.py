@@ -15,7 +15,8 @@ from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.models import Layer, Model
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.sample_shapes import Shape, calls_by_node, sample_shape
 from kerassniff.semantic.shapes import describe_shape, infer_path, model_input_shape
 

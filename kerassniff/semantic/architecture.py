@@ -21,7 +21,8 @@ from kerassniff.semantic.knowledge.layers import (
     MERGE_LAYERS,
     WIDTH_PRESERVING,
 )
-from kerassniff.semantic.models import Layer, Model
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import Model
 
 __all__ = ["AFFINE_LAYERS", "LINEAR_TRANSPARENT", "MAX_POOLING_LAYERS", "MERGE_LAYERS", "WIDTH_PRESERVING", "Neighbours", "activation_of",
            "affine_neighbours", "exact_chains", "is_activation_layer", "layer_text"]

@@ -15,7 +15,8 @@ from kerassniff.semantic.dataflow import DataValue
 from kerassniff.semantic.pyvalues import ClassValue, ComprehensionValue, Unknown, Value
 
 if TYPE_CHECKING:
-    from kerassniff.semantic.models import FitCall, Layer, Model
+    from kerassniff.semantic.layer_facts import Layer
+    from kerassniff.semantic.models import FitCall, Model
 
 
 @dataclass(eq=False)

@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
-from kerassniff.semantic.models import PASS_THROUGH, Layer, Model
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import PASS_THROUGH, Model
 from kerassniff.semantic.values import CallArgs, Const, const_value, int_value
 
 Dim = Optional[int]

@@ -29,7 +29,7 @@ from kerassniff.semantic.dataflow import (
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
 from kerassniff.semantic.loaders import flag_on
-from kerassniff.semantic.models import Layer
+from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
     UNKNOWN,

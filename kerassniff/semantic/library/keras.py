@@ -30,15 +30,8 @@ from kerassniff.semantic.knowledge.model_api import (
     library_model_class,
     outputs_logits_unless_told,
 )
-from kerassniff.semantic.models import (
-    UNKNOWN_LAYER,
-    Application,
-    CompileCall,
-    Layer,
-    Model,
-    SaveCall,
-    normalise_activation,
-)
+from kerassniff.semantic.layer_facts import UNKNOWN_LAYER, Application, Layer, normalise_activation
+from kerassniff.semantic.models import CompileCall, Model, SaveCall
 from kerassniff.semantic.dataflow import normal_path
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.syntax import lambda_scale

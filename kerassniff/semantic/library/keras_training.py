@@ -17,7 +17,8 @@ from kerassniff.semantic.library.datasets import layer_on_data
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.keras import apply_layer, as_layer, record_loss_call, unknown_layer
 from kerassniff.semantic.keras_values import HistoryValue
-from kerassniff.semantic.models import Layer, Model
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.syntax import bound_anywhere, names_read, walk_code
 from kerassniff.semantic.training import (
     AttributeSet,
