@@ -23,6 +23,7 @@ from kerassniff.semantic.syntax import assigned_names, names_read
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,
+    ComprehensionValue,
     Const,
     CopiedLayer,
     DataValue,
@@ -266,6 +267,9 @@ class ControlFlow:
             return Seq(tuple(v for v, _ in elements), "tuple"), per_sample
         if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
             return iterable.items[0], False
+        if isinstance(iterable, ComprehensionValue) and not iterable.blocks and isinstance(iterable.element, DataValue) \
+                and iterable.element.data.is_sample:  # a list of images read one by one: each is one such image
+            return iterable.element, True
         return UNKNOWN, False
 
 

@@ -19,6 +19,7 @@ from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import (
     IMAGE_READERS,
     LibraryCall,
+    SAME_SCALE_CV2_OPS,
     SAME_SCALE_IMAGE_OPS,
     SHAPE_ONLY,
     STATISTICS,
@@ -232,6 +233,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(cv2_imread, exact={"cv2.imread"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
+    row(step("augment"), names=SAME_SCALE_CV2_OPS, prefix="cv2.", needs_data=True),
     row(sklearn_scale, names={"minmax_scale", "scale", "normalize"}, prefix="sklearn.preprocessing."),
     row(label_binarize, names={"label_binarize"}, prefix="sklearn.preprocessing."),
 )

@@ -55,6 +55,12 @@ SAME_SCALE_IMAGE_OPS = frozenset(
     "random_contrast random_saturation random_hue adjust_brightness adjust_contrast adjust_saturation "
     "adjust_hue stateless_random_flip_left_right stateless_random_flip_up_down stateless_random_crop "
     "stateless_random_brightness stateless_random_contrast".split())
+# OpenCV functions whose result holds the image's values in the same range (an 8-bit image stays 0-255): histogram
+# equalisation, blurs and denoising, flips, rotations and warps, borders, morphology.
+SAME_SCALE_CV2_OPS = frozenset(
+    "equalizeHist GaussianBlur medianBlur blur boxFilter bilateralFilter fastNlMeansDenoising "
+    "fastNlMeansDenoisingColored flip rotate warpAffine warpPerspective copyMakeBorder dilate erode "
+    "morphologyEx".split())
 # Readers of one RGB image (cv2.imread is BGR, and its own row).
 IMAGE_READERS = {"PIL.Image.open", "imageio.imread", "imageio.v2.imread", "matplotlib.pyplot.imread",
                  "skimage.io.imread", "scipy.misc.imread"}
