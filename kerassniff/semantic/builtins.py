@@ -184,6 +184,12 @@ def _path_join(args: CallArgs) -> Value | None:
     return UNKNOWN
 
 
+def _separator_join(args: CallArgs) -> Value | None:
+    if len(args.positional) != 1 or args.keywords:
+        return UNKNOWN
+    return _joined("/", args.positional[0])
+
+
 def _path_normalized(args: CallArgs) -> Value | None:
     """``os.path.abspath(p)``, ``realpath``, ``normpath``, ``expanduser``: another spelling of the same path, which
     still ends with its last component (``abspath("exported_net")`` ends with ``exported_net``)."""
@@ -217,6 +223,8 @@ ENVIRONMENT_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
 # Standard-library functions by dotted name; None from one means "not this function's business".
 STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     "functools.partial": _partial, "os.path.join": _path_join, "posixpath.join": _path_join,
+    # os.path.sep.join([folder, "w.hdf5"]): joined with the separator ("/" here; only the known end is read)
+    **{f"{module}.sep.join": _separator_join for module in ("os", "os.path", "posixpath")},
     **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
        for name in ("abspath", "realpath", "normpath", "expanduser")},
     **{name: lambda args: FolderListing() for name in FOLDER_LISTINGS},
