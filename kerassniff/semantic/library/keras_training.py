@@ -240,14 +240,22 @@ def save(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.
     return Const(None)
 
 
+# Whole-model files that load_weights() reads too (Keras 3.15: .keras through saving_lib, .h5 through the legacy
+# HDF5 reader, which takes the "model_weights" group of a whole model; tf_keras 2 reads HDF5 alike).
+WEIGHTS_READABLE_MODEL_FILES = (".h5", ".hdf5", ".keras")
+
+
 def _reloaded_weights(effects: Effects, model: Model, path: str | None) -> None:
     """``restored = make_net(); restored.load_weights("best.weights.h5")`` of weights another model of the script
-    wrote (save_weights(), a weights-only ModelCheckpoint): the network that training made, read back, as a
+    wrote (save_weights(), a weights-only ModelCheckpoint, or a whole-model file in one of the formats
+    load_weights() also reads: ``.h5``/``.hdf5``/``.keras``): the network that training made, read back, as a
     load_model() of the script's own file is (``origin``)."""
     if path is None or model.origin is not None or model.fits:
         return
+    whole_files = path.lower().endswith(WEIGHTS_READABLE_MODEL_FILES)
     writers = [(other, order) for other in known_models(effects) if other is not model
-               for order in (written_at(other, path, weights=True),) if order]
+               for order in (max(written_at(other, path, weights=True),
+                                 written_at(other, path) if whole_files else 0),) if order]
     if len(writers) == 1:
         model.origin, model.origin_order = writers[0]
         model.reloaded_at = model.saves[-1].order
