@@ -37,7 +37,8 @@ _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 _KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 _PRIVATE_PREFIX = PRIVATE_COPY + "."
 _TENSORFLOW_2_REMOVED = {f"tensorflow.{module}.{name}": (module, name) for module, name in REMOVED_FROM_TENSORFLOW_2}
-KERAS_1_MODULES = ("objectives", "initializations", "utils.visualize_util")  # the others are Keras 2's
+KERAS_1_MODULES = ("objectives", "initializations", "utils.visualize_util", "regularizers.activity_l1",
+                   "regularizers.activity_l2", "regularizers.activity_l1l2", "regularizers.l1l2")  # the others: Keras 2's
 
 
 def removed_names(script: Script):

@@ -237,6 +237,11 @@ REMOVED_MODULES = {
        for family in ("regnet", "resnet_rs", *(f"RegNet{kind}{size:03d}" for kind in "XY"
                                                 for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
                       *(f"ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)))},
+    # Keras 1's regularizer functions (Keras 2.0 renamed l1l2 to l1_l2 and dropped the activity_ ones: an
+    # activity regularizer is the same l1/l2 function given as activity_regularizer=)
+    **{f"regularizers.activity_{kind}": f"pass activity_regularizer=keras.regularizers.{kind.replace('l1l2', 'l1_l2')}(...) "
+                                        f"to the layer" for kind in ("l1", "l2", "l1l2")},
+    "regularizers.l1l2": "use keras.regularizers.l1_l2(l1=..., l2=...)",
     "constraints.maxnorm": "use keras.constraints.MaxNorm (or max_norm)",
     "constraints.nonneg": "use keras.constraints.NonNeg (or non_neg)",
     "constraints.unitnorm": "use keras.constraints.UnitNorm (or unit_norm)",
@@ -249,6 +254,7 @@ REMOVED_BACKEND_MODULES = frozenset({"backend.tf", "backend.tensorflow_backend"}
 # The removed names (here and in REMOVED_FROM_KERAS) that were functions, which a message calls so (a capital letter
 # otherwise says class, a lowercase name module): applications, loaders, and the short loss and metric aliases.
 REMOVED_FUNCTIONS = frozenset({
+    "regularizers.activity_l1", "regularizers.activity_l2", "regularizers.activity_l1l2", "regularizers.l1l2",
     "models.model_from_yaml", "models.model_from_config", "utils.multi_gpu_model",
     *(f"applications.RegNet{kind}{size:03d}" for kind in "XY" for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
     *(f"applications.ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)),
