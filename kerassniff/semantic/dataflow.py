@@ -353,19 +353,21 @@ def ordered_by_class(data: Data) -> bool:
 # analysis cannot see into is read by these names (:func:`kerassniff.semantic.loaders.opaque_splits`).
 SPLIT_WORDS = frozenset({"train", "test", "val", "valid", "validation"})
 ARRAY_WORDS = frozenset({"x", "y", "xs", "ys", "data", "label", "labels", "feature", "features", "image", "images",
-                         "input", "inputs", "target", "targets", "seq", "seqs", "sequences"})
+                         "img", "imgs", "input", "inputs", "target", "targets", "seq", "seqs", "sequences"})
 PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader", "flow", "flows", "iterator", "batch",
                             "batches"})  # batches, not one array
 
 
 def names_a_split_array(name: str) -> bool:
-    """``X_test``, ``trainY``, ``test_images``, ``xtrain``, ``test_dataset``: a word for a split and a word for an
-    array or a pipeline."""
+    """``X_test``, ``trainY``, ``test_images``, ``images_test``, ``xtrain``, ``test_dataset``: a word for a split and
+    a word for an array or a pipeline."""
     words = name_words(name)
     if words and any(w in SPLIT_WORDS for w in words) and (
             words[-1] in ARRAY_WORDS or words[-1] in PIPELINE_WORDS or (words[0] in ("x", "y") and
                                                                           words[-1] in SPLIT_WORDS)):
         return True  # it ends on what it holds (train_images, x_test), not train_data_dir or x_train_len
+    if len(words) == 2 and words[0] in ARRAY_WORDS and words[1] in SPLIT_WORDS:
+        return True  # what it holds, then the split: images_test, labels_train
     return any((w.startswith(split) and w[len(split):] in ("x", "y")) or (w.endswith(split) and w[:-len(split)] in (
         "x", "y")) for w in words for split in SPLIT_WORDS)
 
