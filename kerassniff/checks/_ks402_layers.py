@@ -28,10 +28,20 @@ def keras1_kernel(call: CallSite, name: str):
             not _keras1_kernel_arguments(call.args.positional):
         return
     rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
+    hint, fix = f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name)
+    if call.args.has("subsample"):  # Keras 1's strides= as well: renamed, the call gives strides twice
+        yield Report(call.node, (
+            f"{name}(filters, {rows}, {cols}, subsample=) gives strides twice in current Keras: TypeError"), hint, fix,
+            explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel moved by subsample=. tf.keras 2 and Keras 3 "
+                         f"read the third positional argument as strides={cols}, so once subsample= is renamed "
+                         f"strides= the layer gets strides twice and raises TypeError (multiple values for "
+                         f"argument 'strides'); only standalone Keras 2.0-2.3 converted the call, with a warning."),
+            facts={"strides": cols})
+        return
     renamed = " once the call's Keras 1 keywords are renamed" if _keras1_keywords(call) else ""
     yield Report(call.node, (
         f"{name}(filters, {rows}, {cols}) strides by {cols}: current Keras reads the third argument as strides"),
-        f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name),
+        hint, fix,
         explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel. tf.keras 2 and Keras 3 read the "
                      f"third positional argument as strides={cols}, so the layer skips pixels without any "
                      f"error{renamed}; only standalone Keras 2.0-2.3 converted the call, with a warning."),
