@@ -1,6 +1,6 @@
 """The Keras handlers the interpreter calls, by the names it has always used.
 
-The handlers live in :mod:`kerassniff.semantic.library.keras` (layers, models, tensors) and
+The handlers live in :mod:`kerassniff.semantic.library.keras` (models, tensors; layers in ``keras_layers``) and
 :mod:`kerassniff.semantic.library.keras_training` (what a model's methods record); they see the interpreter
 only through :class:`kerassniff.semantic.effects.Effects`.
 """

@@ -15,7 +15,8 @@ from kerassniff.semantic.effects import Effects, known_models, loop_repetitions,
 from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS, FIT_METHODS, PREDICT_METHODS, SAVE_METHODS
 from kerassniff.semantic.library.datasets import layer_on_data
 from kerassniff.semantic.library.dispatch import first_wins
-from kerassniff.semantic.library.keras import apply_layer, as_layer, record_loss_call, unknown_layer
+from kerassniff.semantic.library.keras import apply_layer, record_loss_call
+from kerassniff.semantic.library.keras_layers import as_layer, unknown_layer
 from kerassniff.semantic.keras_values import HistoryValue
 from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.models import Model
