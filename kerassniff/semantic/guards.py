@@ -23,7 +23,15 @@ VERSION_WORDS = ("version", "hasattr(", "getattr(")
 # A name holding one of these is a library's version (``tf.__version__``, ``KERAS_VERSION``).
 VERSION_NAME_WORDS = ("version", "VERSION")
 # An except clause naming one of these catches a missing name (an older library's spelling).
-MISSING_NAME_ERRORS = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+MISSING_NAME_ERRORS = frozenset({"AttributeError", "ImportError", "ModuleNotFoundError"})
+# ... and one naming these (or a bare ``except:``) catches it among every other error: a fallback only when its
+# handler offers an alternative (:func:`_offers_an_alternative`).
+BROAD_ERRORS = frozenset({"Exception", "BaseException"})
+# What a handler calls when it only reports the error: print it, log it, warn, exit (the callee's whole text, or
+# its last attribute: ``logger.exception``, ``traceback.print_exc``, ``sys.exit``).
+REPORTING_CALLS = frozenset({"print", "exit", "quit", "pprint"})
+REPORTING_METHODS = frozenset({"exception", "error", "warning", "warn", "info", "debug", "critical", "log",
+                               "print_exc", "print_exception", "format_exc", "exit", "_exit", "write", "echo"})
 MAX_CHECK_CHARS = 300  # a longer test is code, not a version check
 SHORT_NODES = 300  # LibCST nodes, whitespace and punctuation included
 
@@ -110,11 +118,45 @@ def is_short(module: cst.Module, value: cst.BaseExpression) -> int:
 
 
 def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int:
-    """1 for a bare ``except:`` or one that catches ``ImportError``, ``AttributeError`` or wider."""
-    if handler.type is None:
-        return 1
-    text = module.code_for_node(handler.type)
-    return int(any(name in text for name in MISSING_NAME_ERRORS))
+    """1 for an except clause that catches ``ImportError`` or ``AttributeError``, or one that catches every error
+    (a bare ``except:``, ``except Exception:``) and does something instead (``from tensorflow.keras import x``,
+    ``model.fit(...)``).  A broad handler that only reports the error (prints, logs, warns, exits, raises, passes)
+    is error handling around the code (``try: main() except Exception: traceback.print_exc()``), not a fallback
+    spelling for an older library."""
+    if handler.type is not None:
+        text = module.code_for_node(handler.type)
+        if any(name in text for name in MISSING_NAME_ERRORS):
+            return 1
+        if not any(name in text for name in BROAD_ERRORS):
+            return 0
+    return int(_offers_an_alternative(module, handler.body))
+
+
+def _offers_an_alternative(module: cst.Module, body: cst.BaseSuite) -> bool:
+    """Whether a handler's body does more than report the error and give up (any statement but ``pass``,
+    ``raise``, ``return``, ``continue``, ``break``, a string, or a call of :data:`REPORTING_CALLS` /
+    :data:`REPORTING_METHODS`); a compound statement counts as doing more."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for statement in statements:
+        if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return True
+        for small in statement.body:
+            if isinstance(small, (cst.Pass, cst.Raise, cst.Return, cst.Continue, cst.Break)):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and _reports(module, small.value):
+                continue
+            return True
+    return False
+
+
+def _reports(module: cst.Module, call: cst.Call) -> bool:
+    """``print(e)``, ``logger.exception(...)``, ``traceback.print_exc()``, ``sys.exit(1)``: a call that reports."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value in REPORTING_CALLS
+    return isinstance(func, cst.Attribute) and func.attr.value in REPORTING_METHODS
 
 
 def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iterator[AttributeUse]:
