@@ -32,7 +32,13 @@ from kerassniff.checks._ks402_methods import (
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_callbacks import callback_attributes
-from kerassniff.checks._ks402_layers import float_sizes, integer_shape, keras1_kernel, sequential_of_one
+from kerassniff.checks._ks402_layers import (
+    float_sizes,
+    integer_shape,
+    keras0_sizes,
+    keras1_kernel,
+    sequential_of_one,
+)
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
@@ -54,6 +60,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     RECURRENT_LAYERS,
     REMOVED_CALL_KEYWORDS,
     REMOVED_LAYER_KEYWORDS,
+    MODEL_METHODS_GONE,
     REMOVED_MODEL_METHODS,
     REMOVED_OPTIMIZER_KEYWORDS,
     REQUIRED_LAYER_ARGUMENTS,
@@ -194,6 +201,9 @@ def _findings(script: Script):
             yield from functional_add_loss(call)
         if call.method == YAML_METHOD and known and not call.guarded and _keras_3_model(script, call):
             yield yaml_export(call)
+        if call.method in MODEL_METHODS_GONE and known and not call.guarded and \
+                call.receiver.model.keras_runs(call.method) and _keras_3_model(script, call):
+            yield _model_method_gone(call)
         if call.method in REMOVED_MODEL_METHODS and not call.guarded and not _private_model(script, call) and (
                 known or (call.method == "predict_classes" and unknown)):
             yield _removed_method(call)
@@ -246,6 +256,7 @@ def _findings(script: Script):
             if name in RECURRENT_LAYERS:
                 yield from _recurrent_input_keywords(script, call, name)
             yield from keras1_kernel(call, name)
+            yield from keras0_sizes(call, name)
             # (the guards below read the script's imports: asked only when there is something to report)
             refused = [*float_sizes(call, name), *integer_shape(call, name)]
             if refused and not keras_2_only(script) and not _from_private_copy(script, call.node.func):
@@ -470,6 +481,16 @@ def _metric_reset_states(call) -> Report:
                                "deprecated alias; Keras 3 metrics have only reset_state(), so the script stops here "
                                "with AttributeError."),
                   facts={"method": "reset_states", "modern": "reset_state"})
+
+
+def _model_method_gone(call) -> Report:
+    """``model.reset_states()``, ``model.get_input_at(0)``: tf.keras 2 Model methods Keras 3 dropped."""
+    return Report(call.node.func, f"model.{call.method}() does not exist in Keras 3: AttributeError",
+                  MODEL_METHODS_GONE[call.method],
+                  explanation=(f"tf.keras 2's Model had {call.method}(); Keras 3's Model has no such method "
+                               f"(reset_states() is left on recurrent layers, and a layer's inputs and outputs are "
+                               f"read as attributes), so the script stops here with AttributeError."),
+                  facts={"method": call.method})
 
 
 def _removed_method(call) -> Report:

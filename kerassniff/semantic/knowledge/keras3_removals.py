@@ -118,6 +118,16 @@ ORBAX_CHECKPOINT = "keras.callbacks.OrbaxCheckpoint"
 # Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
 # private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
 REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
+# Model methods of tf.keras 2 that Keras 3's Model has no longer (checked on 3.15.1; tf_keras 2.21 has them), with
+# what to write instead: the layer-node accessors, and reset_states(), which Keras 3 keeps on recurrent layers only.
+MODEL_METHODS_GONE = {
+    "reset_states": "reset each stateful layer: for layer in model.layers: if getattr(layer, 'stateful', False): "
+                    "layer.reset_states()",
+    "get_input_at": "read model.input (model.inputs for several)",
+    "get_output_at": "read model.output (model.outputs for several)",
+    "get_input_shape_at": "read model.input.shape",
+    "get_output_shape_at": "read model.output.shape",
+}
 # The arguments Keras 3's Model.compile() takes (3.15.1's signature, checked by tests/test_library_claims.py): any
 # other keyword is a TypeError before training. Keras 0/1's class_mode=, tf.keras 2's sample_weight_mode= and
 # target_tensors=, and tf.keras 2.3's experimental_steps_per_execution= (renamed) among them.
@@ -372,6 +382,7 @@ REMOVED_FROM_TENSORFLOW = {
         "get_default_graph", "reset_default_graph")},
     "global_variables_initializer": "drop it: TensorFlow 2 initialises variables when they are made",
     "logging": "use tf.get_logger().setLevel(\"ERROR\") (or Python's logging module): TensorFlow 2 has no tf.logging",
+    "enable_eager_execution": "drop it: TensorFlow 2 runs eagerly by default",
 }
 # TensorFlow names a Keras script of the TensorFlow 2 era called that TensorFlow 2.21 no longer has outside
 # tf.compat.v1 (AttributeError, checked), with what to use: (the module, the name), the advice.
@@ -379,6 +390,13 @@ REMOVED_FROM_TENSORFLOW_2 = {
     ("train.experimental", "enable_mixed_precision_graph_rewrite"):
         "call keras.mixed_precision.set_global_policy(\"mixed_float16\") before building the model: compile() "
         "then wraps the optimizer in a LossScaleOptimizer itself",
+    # TensorFlow 1's loss functions (tf.losses.*), which scripts passed to compile(loss=...)
+    **{("losses", name): f"pass loss=keras.losses.{keras}" for name, keras in (
+        ("sparse_softmax_cross_entropy", "SparseCategoricalCrossentropy(from_logits=True)"),
+        ("softmax_cross_entropy", "CategoricalCrossentropy(from_logits=True)"),
+        ("sigmoid_cross_entropy", "BinaryCrossentropy(from_logits=True)"),
+        ("log_loss", "BinaryCrossentropy()"), ("absolute_difference", "MeanAbsoluteError()"),
+        ("huber_loss", "Huber()"), ("hinge_loss", "Hinge()"))},
 }
 # TensorFlow's private copy of Keras 2 (still shipped in TensorFlow 2.21): its Model keeps fit_generator and its
 # optimizers read lr= and decay=, so what Keras 3 removed is not reported on what it builds.
