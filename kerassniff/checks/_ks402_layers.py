@@ -29,14 +29,19 @@ def keras1_kernel(call: CallSite, name: str):
         return
     rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
     hint, fix = f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name)
-    if call.args.has("subsample"):  # Keras 1's strides= as well: renamed, the call gives strides twice
-        yield Report(call.node, (
-            f"{name}(filters, {rows}, {cols}, subsample=) gives strides twice in current Keras: TypeError"), hint, fix,
-            explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel moved by subsample=. tf.keras 2 and Keras 3 "
-                         f"read the third positional argument as strides={cols}, so once subsample= is renamed "
-                         f"strides= the layer gets strides twice and raises TypeError (multiple values for "
-                         f"argument 'strides'); only standalone Keras 2.0-2.3 converted the call, with a warning."),
-            facts={"strides": cols})
+    if call.args.has("strides") or call.args.has("subsample"):  # Keras 1's strides too, under either name
+        renamed = call.args.has("subsample") and not call.args.has("strides")
+        message = (f"{name}(filters, {rows}, {cols}) reads {cols} as strides; subsample= renamed strides= then "
+                   f"fails: TypeError" if renamed else
+                   f"{name}(filters, {rows}, {cols}, strides=) gives strides twice: TypeError")
+        yield Report(call.node, message, hint, fix,
+                     explanation=(f"In Keras 1 this meant a {rows}x{cols} kernel moved by subsample=. tf.keras 2 and "
+                                  f"Keras 3 read the third positional argument as strides={cols}, so with strides= "
+                                  f"given as well (Keras 1's subsample=, renamed) the layer gets strides twice and "
+                                  f"raises TypeError (multiple values for argument 'strides')"
+                                  + ("; as written, subsample= itself is refused first (its own finding)" if renamed
+                                     else "") + "; only standalone Keras 2.0-2.3 converted the call, with a warning."),
+                     facts={"strides": cols})
         return
     renamed = " once the call's Keras 1 keywords are renamed" if _keras1_keywords(call) else ""
     yield Report(call.node, (

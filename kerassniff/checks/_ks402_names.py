@@ -132,7 +132,7 @@ def _removed_modules(script: Script):
         yield Report(reference.node, f"keras.{module} does not exist in Keras 3: {failure}", hint,
                      explanation=(f"keras.{module} is a Keras {keras} {kind}; Keras 3 "
                                   + ("(and tensorflow.keras on TensorFlow 2.16+, which is Keras 3) "
-                                     if module in REMOVED_MODULES else "")
+                                     if module in REMOVED_MODULES and keras == 2 else "")
                                   + f"has no such {kind}, so the script stops here with {failure}."),
                      facts={"module": f"keras.{module}"})
     backend_used = _entered(script, backend_used)

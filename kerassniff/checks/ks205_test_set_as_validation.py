@@ -35,7 +35,7 @@ def check(script: Script):
                     yield Report(final.call_node, (
                         f"evaluate() on {final.data.label} reuses the validation_data of "
                         f"{trainer_name(script, used.call_node)} "
-                        f"({{validation}}): the test score is optimistic"),
+                        f"({{validation}}): the test score is optimistic"), _BATCHES_HINT if used.data.batches else None,
                         explanation=("The test split was already used to watch and choose the training run (early "
                                      "stopping, checkpoints, tuning by eye), so it no longer measures unseen data."),
                         mentions={"validation": used.call_node})
@@ -114,6 +114,11 @@ def _scorer(scorers: list, final):
 
 
 VALIDATION_WORDS = ("val", "valid", "validation", "dev", "holdout")
+# The hint when the split is a flow or a dataset (fit()'s validation_split= refuses them: ValueError).
+_BATCHES_HINT = ("validate on batches of their own (a held-out folder or part of the training files, or the "
+                 "reader's validation_split= with subset=), and touch the test split only once, at the end")
+
+
 # What a split's name glues to its role: Xtest, testY, valset, testgen
 AFFIXES = {"x", "y", "xs", "ys", "ds", "set", "data", "gen", "img", "imgs", "images", "labels", "generator"}
 

@@ -55,21 +55,20 @@ _KERAS_PACKAGES = ("keras", "tensorflow", "tf_keras", *sorted({p.split(".")[0] f
 KERAS_HINT = re.compile(rf"\b(?:{'|'.join(_KERAS_PACKAGES)})\b")
 # A script that imports its model from a helper module (``from net import model``) or is a notebook's fragment may
 # never name a Keras package: a compile(loss=..., optimizer=...) (not re.compile, torch.compile) beside a
-# fit/evaluate/predict call is Keras's training workflow, so is load_weights() beside one (weights read into a model
-# built elsewhere, then used), and fit_generator(), predict_classes() or a History's .history["loss"] only Keras's;
-# such a file is read too.
+# fit/evaluate/predict call is Keras's training workflow, and fit_generator(), predict_classes() or a History's
+# .history["loss"] only Keras's; such a file is read too.  (load_weights() beside a fit or predict is not enough: a
+# Darknet or PyTorch Lightning project has both.)
 _COMPILE_CALL = re.compile(r"\.compile\s*\([^()]*\b(?:loss|optimizer)\s*=")
-_LOAD_WEIGHTS_CALL = re.compile(r"\.load_weights\s*\(")
 _TRAINING_CALL = re.compile(r"\.(?:fit|evaluate|predict)(?:_generator)?\s*\(")
 _KERAS_ONLY_CALL = re.compile(r"\.(?:fit|evaluate|predict)_generator\s*\(|\.predict_classes\s*\(|"
                               r"\.history\s*\[\s*['\"]")
 
 
 def may_hold_keras(text: str) -> bool:
-    """Whether a file found by walking a folder is worth parsing: it names a Keras package, or it compiles (or reads
-    weights into) and uses a model it got from elsewhere."""
+    """Whether a file found by walking a folder is worth parsing: it names a Keras package, or it compiles and
+    trains a model it got from elsewhere, or calls what only Keras's models have."""
     return bool(KERAS_HINT.search(text) or _KERAS_ONLY_CALL.search(text) or
-                ((_COMPILE_CALL.search(text) or _LOAD_WEIGHTS_CALL.search(text)) and _TRAINING_CALL.search(text)))
+                (_COMPILE_CALL.search(text) and _TRAINING_CALL.search(text)))
 # Files are not parsed when parsing alone could pass the per-file time limit, at
 # this conservative rate (LibCST parses dense code at 160-400 KB/s on a typical machine).
 PARSE_CHARS_PER_SECOND = 100_000

@@ -19,7 +19,7 @@ from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
 from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, weakest
 from kerassniff.semantic.guards import catches_missing_names, is_version_check, is_version_check_in_code
-from kerassniff.semantic.syntax import assigned_names, names_read
+from kerassniff.semantic.syntax import assigned_names, changed_in_place, names_read
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -190,7 +190,17 @@ class ControlFlow:
             context = LoopContext(node, iterable, targets, False, self.loop, per_sample, range_count(iterable),
                                   scope=id(frame.scope))
             self.assign(node.target, element, frame)
+            bound = frame.scope.lookup(node.target.value) if type(node.target) is cst.Name else None
             self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
+            if isinstance(iterable, ComprehensionValue) and isinstance(element, DataValue) and \
+                    type(node.iter) is cst.Name and type(node.target) is cst.Name and \
+                    changed_in_place(node.body, node.target.value):
+                # ``for img in images: img /= 255.0``: the arrays in the list changed, as the name now holds them (or
+                # as nothing here knows, when a call wrote into them)
+                after = frame.scope.lookup(node.target.value)
+                changed = after if after is not bound and isinstance(after, DataValue) else \
+                    DataValue(element.data.with_step("scale", "?", node))  # (cv2.normalize(img, img, 0, 1, ...))
+                frame.scope.bind(node.iter.value, ComprehensionValue(changed, iterable.length))
         if flow == EXIT:
             return EXIT
         if node.orelse and flow != BREAK:
@@ -269,7 +279,7 @@ class ControlFlow:
             return iterable.items[0], False
         if isinstance(iterable, ComprehensionValue) and not iterable.blocks and isinstance(iterable.element, DataValue) \
                 and iterable.element.data.is_sample:  # a list of images read one by one: each is one such image
-            return iterable.element, True
+            return iterable.element, False  # (walked as the files it was read from are: not an array's samples)
         return UNKNOWN, False
 
 

@@ -13,7 +13,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import set_environment
 from kerassniff.semantic.class_blocks import constant_run, grown_blocks
-from kerassniff.semantic.folding import is_list, listed, representative, seq_items
+from kerassniff.semantic.folding import is_list, listed, merge, representative, seq_items
 from kerassniff.semantic.pyvalues import Block, unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
@@ -322,6 +322,9 @@ class Statements:
             scaled = current.data.rescaled_like(value.data)
             if scaled is not None:
                 frame.scope.bind(target.value.value, DataValue(scaled))
+        if type(target.value) is cst.Name and isinstance(current, ComprehensionValue):
+            # images[i] = images[i] / 255.0: an item of the list replaced, the others may still be as they were
+            frame.scope.bind(target.value.value, ComprehensionValue(merge(current.element, value), current.length))
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
         self.assign(target.value, UNKNOWN, frame)

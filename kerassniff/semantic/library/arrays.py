@@ -56,9 +56,10 @@ SAME_SCALE_IMAGE_OPS = frozenset(
     "adjust_hue stateless_random_flip_left_right stateless_random_flip_up_down stateless_random_crop "
     "stateless_random_brightness stateless_random_contrast".split())
 # OpenCV functions whose result holds the image's values in the same range (an 8-bit image stays 0-255): histogram
-# equalisation, blurs and denoising, flips, rotations and warps, borders, morphology.
+# equalisation, blurs and denoising, flips, rotations and warps, borders, morphology (not boxFilter: with
+# normalize=False it sums the window).
 SAME_SCALE_CV2_OPS = frozenset(
-    "equalizeHist GaussianBlur medianBlur blur boxFilter bilateralFilter fastNlMeansDenoising "
+    "equalizeHist GaussianBlur medianBlur blur bilateralFilter fastNlMeansDenoising "
     "fastNlMeansDenoisingColored flip rotate warpAffine warpPerspective copyMakeBorder dilate erode "
     "morphologyEx".split())
 # Readers of one RGB image (cv2.imread is BGR, and its own row).
