@@ -153,6 +153,35 @@ def ipython_script_python(text: str) -> str | None:
     return "\n".join(out) if out != lines else None
 
 
+# A line that opens a block (``try:``, ``if IS_COLAB:``, ``else:  # note``): a keyword, the header, a closing colon.
+_BLOCK_HEADER = re.compile(r"^([ \t]*)(?:if|elif|else|try|except|finally|for|while|with|def|class|async)\b[^#]*:[ \t]*"
+                           r"(?:#.*)?$")
+
+
+def commented_block_python(text: str) -> str | None:
+    """A script whose block holds only comments, as Colab's "Download .py" leaves ``try:`` over a commented-out
+    ``# %tensorflow_version 2.x`` ("Commented out IPython magic to ensure Python compatibility"): each such block's
+    first comment line becomes ``pass  # <comment>``, one level deeper, every line in its place; None when there is
+    none.  (The script itself cannot run: IndentationError; this reads the rest of it.)"""
+    lines = text.split("\n")
+    out = list(lines)
+    for index, line in enumerate(lines):
+        header = _BLOCK_HEADER.match(line)
+        if header is None:
+            continue
+        after = index + 1
+        comments = []
+        while after < len(lines) and (not lines[after].strip() or lines[after].lstrip().startswith("#")):
+            if lines[after].strip():
+                comments.append(after)
+            after += 1
+        indent = len(header.group(1).expandtabs())
+        following = lines[after].expandtabs() if after < len(lines) else ""
+        if comments and len(following) - len(following.lstrip()) <= indent:
+            out[comments[0]] = " " * (indent + 4) + "pass  " + lines[comments[0]].lstrip()
+    return "\n".join(out) if out != lines else None
+
+
 def _newline_lines(text: str) -> bool:
     """Whether str.splitlines() (what a cell is read with) cuts the text where "\n" does: no form feed, vertical
     tab, lone carriage return or Unicode line separator, which would shift every later line."""

@@ -39,6 +39,7 @@ from kerassniff.notebook import (
     NotPython,
     map_findings,
     notebook_source,
+    commented_block_python,
     ipython_script_python,
     percent_script_python,
 )
@@ -100,7 +101,9 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
             result = _lint_notebook(text, path, config, rules, parser)
         else:
             result = _lint_python(text, path, config, rules, parser=parser,
-                                  repair=lambda: _lint_percent_script(text, path, config, rules, parser))
+                                  repair=lambda error: _lint_commented_blocks(text, path, config, rules, parser,
+                                                                              error) or
+                                  _lint_percent_script(text, path, config, rules, parser))
         if keep_analysis is not None and result.analysis is not None and not keep_analysis(result):
             result.analysis.script.release()
             result = replace(result, analysis=None)
@@ -167,7 +170,7 @@ def _lint_notebook(text: str, path: str, config: Config, rules: RuleSet,
     except NotebookError as error:
         return unreadable(path, parse_error_finding(path, str(error)), rules)
     result = _lint_python(source.text, path, config, rules, source.cell_of_line, parser,
-                          repair=lambda: _lint_without_broken_cells(source, path, config, rules, parser))
+                          repair=lambda _: _lint_without_broken_cells(source, path, config, rules, parser))
     result.findings = map_findings(result.findings, source)
     return result
 
@@ -214,12 +217,34 @@ def _lint_percent_script(text: str, path: str, config: Config, rules: RuleSet,
     return result
 
 
+def _lint_commented_blocks(text: str, path: str, config: Config, rules: RuleSet,
+                           parser: Callable[[str], cst.Module], error: Finding) -> FileResult | None:
+    """A script that does not parse because a block holds only comments (Colab's export of a cell whose IPython
+    magic it commented out, under ``try:``): its KS001 stands, and the rest of it is analysed with a ``pass`` in
+    each such block (:func:`~kerassniff.notebook.commented_block_python`), every line in place, without automatic
+    fixes (IPython lines read as a notebook's are).  None when the text has no such block, or still does not parse
+    with them filled."""
+    ipython = ipython_script_python(text)  # (Colab's export keeps its !pip lines too)
+    python = commented_block_python(ipython or text)
+    if python is None:
+        return None
+    if ipython is not None:  # the error to report is the one left once the IPython lines are read
+        left = parse(ipython, path, None, parser)
+        error = left if isinstance(left, Finding) else error
+    result = _lint_python(python, path, config, rules, parser=parser)
+    if result.analysis is None or any(f.code == "KS001" for f in result.findings):
+        return None
+    kept = [replace(f, fix=None, fix_applicability=None, fix_message=None) for f in result.findings]
+    result.findings = ([error] if rules.applies("KS001", path) else []) + kept
+    return result
+
+
 def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
                  cells: list[tuple[int, int]] | None = None,
                  parser: Callable[[str], cst.Module] = parse_module,
-                 repair: Callable[[], FileResult | None] | None = None) -> FileResult:
+                 repair: Callable[[Finding], FileResult | None] | None = None) -> FileResult:
     """Lint one script (or a notebook's joined cells); ``repair`` is asked for another result when the text does not
-    parse (a notebook analyses its other cells)."""
+    parse, given the text's KS001 (a notebook analyses its other cells)."""
     if len(text) > config.timeout * PARSE_CHARS_PER_SECOND:
         # LibCST's parser cannot be interrupted: a file it could not parse within the limit is not started.
         message = f"not checked: this {len(text) / 1e6:.1f} MB file is too large to parse within the per-file limit"
@@ -230,7 +255,7 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
     started = time.monotonic()
     module = parse(text, path, cells, parser)
     if isinstance(module, Finding):
-        repaired = repair() if repair is not None else None
+        repaired = repair(module) if repair is not None else None
         return repaired if repaired is not None else unreadable(path, module, rules)
     analysis: Analysis | None = None
     try:
