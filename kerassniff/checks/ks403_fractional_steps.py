@@ -40,7 +40,10 @@ def check(script: Script):
             if rounded and fix is None and arg.value is value.division:  # steps=np.ceil(n / batch) written in the call
                 fix = safe_fix("make it an int: int(...)", arg.value, cst.Call(cst.Name("int"), [cst.Arg(arg.value)]))
             cause = ("NumPy's ceil/floor/round of a float return a NumPy float (numpy.float64), even when it is "
-                     "whole" if rounded else "True division always gives a float")
+                     "whole" if rounded else "True division always gives a float" + (
+                         ", and arithmetic on a float keeps it one ((n / 32) // 2 is 2.0, not 2)"
+                         if isinstance(arg.value, cst.BinaryOperation) and
+                         not isinstance(arg.value.operator, cst.Divide) else ""))
             kind = "numpy.float64" if rounded else "float"
             yield Report(arg, f"{name}={shown} is a float: Keras 3 stops with TypeError", None, fix,
                          explanation=(f"{cause}. Keras 3 rejects it (TypeError: '{kind}' object cannot be interpreted "

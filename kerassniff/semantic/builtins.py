@@ -241,6 +241,10 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
             return shifted
     if op == "Divide":
         return Unknown(division=node if isinstance(node, cst.BinaryOperation) else None)
+    if op in _FLOAT_KEEPING_OPERATORS:  # (len(data) / 32) // 2, n / batch - 1: a float still
+        for a, b in ((left, right), (right, left)):
+            if type(a) is Unknown and a.division is not None and _a_number(b):
+                return Unknown(division=a.division)
     if op in _INTEGER_OPERATORS and (type(left) is UnknownInteger or type(right) is UnknownInteger) and \
             _an_integer(left) and _an_integer(right):
         return UnknownInteger()  # len(columns) - 1
@@ -252,6 +256,15 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
 
 
 _INTEGER_OPERATORS = frozenset({"Add", "Subtract", "Multiply", "FloorDivide", "Modulo"})
+# A float combined with a number by one of these is a float (5.0 // 2 is 2.0).
+_FLOAT_KEEPING_OPERATORS = _INTEGER_OPERATORS
+
+
+def _a_number(value: Value) -> bool:
+    """A number, known or not: a constant int or float, a length, a dimension."""
+    if isinstance(value, Const):
+        return type(value.value) in (int, float)
+    return _an_integer(value)
 
 
 def _an_integer(value: Value) -> bool:
