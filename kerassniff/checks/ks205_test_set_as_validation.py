@@ -151,6 +151,8 @@ def _words(name: str | None) -> set[str]:
     words = set(name_words(name))
     if "testing" in words:  # testing_padded, testing_labels (TensorFlow's course notebooks)
         words.add("test")
+    if "te" in words and words & {"x", "y"}:  # X_te, y_te beside X_tr, y_tr
+        words.add("test")
     for word in list(words):  # xtest, testX, valx, testset (not 'latest', 'device')
         for known in ("test",) + VALIDATION_WORDS:
             if word.startswith(known) and word[len(known):] in AFFIXES or \
