@@ -136,7 +136,8 @@ def _is_test(data) -> bool:
         return True  # x_test; val_ds = test_ds.cache(): all of the test split
     if data.split == "test" and data.source.kind == "dataset":
         return True  # (x_train, y_train), (x_test, y_test) = mnist.load_data(), whatever it is called
-    if data.source.kind == "directory" and "test" in _words(data.source.base_name):
+    folder = _words(data.source.base_name) if data.source.kind == "directory" else set()
+    if "test" in folder and "train" not in folder:  # (a "train_test" folder holds both, or either)
         return True  # flow_from_directory("data/test"), (os.path.join(root, "test")): the folder says what it holds
     if words & set(VALIDATION_WORDS):
         return False
