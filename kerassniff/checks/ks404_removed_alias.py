@@ -53,6 +53,7 @@ def check(script: Script):
              if (name := _public_name(reference.canonical)) in REMOVED and not reference.guarded]
     # ``from numpy import NaN`` fails at the import: the later uses of that name are not failures of their own
     imported_names = {name for reference, name in found if id(reference.node) in script.import_nodes}
+    trains = any(True for _ in script.fits())
     for reference, name in found:
         removed = REMOVED[name]
         if name in imported_names and isinstance(reference.node, cst.Name) and \
@@ -61,7 +62,10 @@ def check(script: Script):
         replacement, version = removed
         shown = script.code_of(reference.node.name if isinstance(reference.node, cst.ImportAlias) else reference.node)
         imported = id(reference.node) in script.import_nodes
-        when = "before training starts" if imported or name in _DEFINITIONS else "where the script reaches it"
+        if imported:
+            when = "before training starts" if trains else "when the script starts"
+        else:  # (a script that trains nothing, a serving app's, reaches it when its code runs)
+            when = "before training starts" if trains and name in _DEFINITIONS else "where the script reaches it"
         error = "ImportError" if imported else "AttributeError"
         yield Report(reference.node, f"{shown} was removed in {version}: {error} {when}",
                      f"use {replacement} instead of {shown}", _replacement_fix(reference.node, replacement),
