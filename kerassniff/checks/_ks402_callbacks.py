@@ -55,6 +55,27 @@ def callback_attributes(script: Script) -> Iterator[Report]:
                      facts={"attribute": name, "callback": use.cls.name.value})
 
 
+def callback_model_set(script: Script) -> Iterator[Report]:
+    """``self.model = model`` in a Keras callback class (a Kaggle kernel's callback handed its model in ``__init__``,
+    or a ``set_model()`` override): Keras 3's Callback.model is a read-only property, so the assignment raises
+    AttributeError where it runs (checked on 3.15.1; tf.keras 2 took it)."""
+    text = script.text if script.text is not None else script.module.code
+    if "self.model =" not in text and "self.model=" not in text:
+        return
+    reported: set[int] = set()
+    for use in unguarded_attributes(script.module, frozenset({"model"})):
+        if not use.assigned or not _on_self(use.node) or use.cls is None or id(use.cls) in reported or \
+                not _keras_callback(script, use.cls) or _defines(use.cls, "model"):
+            continue
+        reported.add(id(use.cls))
+        yield Report(use.node, "assigning self.model in a Keras 3 callback raises AttributeError: model is read-only",
+                     "keep the model under another name (self.target = model), or use self.model, which fit() sets",
+                     explanation=("Keras 3's Callback.model is a property without a setter (fit() gives the callback "
+                                  "its model through set_model()), so assigning it raises AttributeError: property "
+                                  "'model' has no setter (checked on 3.15.1); tf.keras 2 stored the attribute."),
+                     facts={"attribute": "model", "callback": use.cls.name.value})
+
+
 def _defines(cls: cst.ClassDef, name: str) -> bool:
     """Whether the class provides the attribute itself: a method or property of that name, a class attribute, or
     its instance dictionary filled wholesale (``self.__dict__.update(kwargs)``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._shared import compiled_metric_names
+from kerassniff.checks._shared import compiled_metric_names, fit_validates
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
@@ -421,6 +421,8 @@ def history_keys(script: Script):
         base = key[4:] if key.startswith("val_") else key
         if base not in METRIC_SPELLINGS:
             continue
+        if key.startswith("val_") and fit_validates(fit) is False:
+            continue  # no validation, so no spelling of it is logged (KS210 says so)
         names = compiled_metric_names(fit)
         other = other_spelling(base, names) if names is not None else None
         if other is None:

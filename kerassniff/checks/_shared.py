@@ -12,6 +12,7 @@ from kerassniff.semantic.dataflow import SPLIT_WORDS, Data, DataEvent, name_word
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES
+from kerassniff.semantic.knowledge.model_api import CALLBACKS_POSITION
 from kerassniff.semantic.layer_facts import OutputHead
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.names import keras_relative
@@ -438,3 +439,20 @@ def input_path_known(model: Model) -> bool:
     paths = model.outputs if model.structure_kind == "functional" else None
     return bool(paths) and all(path and path[0].nested is not None and path[0].nested.kind == "application"
                                for path in paths)  # type: ignore[union-attr]
+
+
+def fit_validates(fit: FitCall) -> bool | None:
+    """Whether a fit() call validates; None when its arguments are not all known.  "No validation" is read from the
+    call as written (no validation_data=/validation_split=, or a literal None / 0): a parameter's default is not
+    known to be what every caller passes."""
+    args = fit.args
+    if any(arg.star for arg in args.nodes) or len(args.positional) > CALLBACKS_POSITION[fit.method]:
+        return None
+    data, split = args.node_of("validation_data"), args.node_of("validation_split")
+    if data is not None and not (isinstance(data.value, cst.Name) and data.value.value == "None"):
+        return True
+    if split is not None and not (isinstance(split.value, (cst.Integer, cst.Float)) and
+                                  float(split.value.evaluated_value) == 0):
+        value = const_value(args.get("validation_split"))
+        return True if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+    return False

@@ -11,7 +11,7 @@ import re
 
 import libcst as cst
 
-from kerassniff.checks._shared import compiled_metric_names
+from kerassniff.checks._shared import compiled_metric_names, fit_validates
 from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
@@ -79,7 +79,7 @@ def check(script: Script):
             uses.setdefault((id(callback.node), "monitor", key), []).append((callback, name, key, fit, missing))
         for callback, key in _file_name_fields(script, fit):
             missing = _missing(script, fit, key)
-            if missing is not None and key.startswith("val_") and _validates(fit) is False:
+            if missing is not None and key.startswith("val_") and fit_validates(fit) is False:
                 missing = ("validation",)  # the name's KeyError names the missing validation first
             uses.setdefault((id(callback.node), "file name", key), []).append(
                 (callback, "ModelCheckpoint", key, fit, missing))
@@ -100,6 +100,8 @@ def _history_reads(script: Script):
         if not isinstance(node, cst.Subscript) or fit.method not in CALLBACKS_POSITION:
             continue
         missing = _missing(script, fit, key)
+        if missing is not None and missing[0] == "spelling" and key.startswith("val_") and fit_validates(fit) is False:
+            missing = ("validation",)  # no spelling of it is logged: there is no validation at all
         if missing is None or missing[0] == "spelling":
             continue
         why = "fit() has no validation data" if missing[0] == "validation" else "compile() names no metric"
@@ -194,7 +196,7 @@ def _monitor(callback: Instance, name: str) -> str | None:
 def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     """Why ``fit`` never logs ``key``: ("validation",) when it does not validate, ("spelling", logged) for the other
     spelling of a compiled metric, ("metrics",) when no metric is compiled; None when it is logged or unknown."""
-    validates = _validates(fit)
+    validates = fit_validates(fit)
     base = key[4:] if key.startswith("val_") else key
     if base in CALLBACK_LOGGED_KEYS or (base != "loss" and base not in METRIC_SPELLINGS and _others_may_log(fit)):
         return None
@@ -225,23 +227,6 @@ def _others_may_log(fit: FitCall) -> bool:
     computed on its own data for one."""
     return fit.callbacks_unread or any(isinstance(callback, Instance) and callback.local_class is not None
                                        for callback in fit.callbacks)
-
-
-def _validates(fit: FitCall) -> bool | None:
-    """Whether a fit() call validates; None when its arguments are not all known.  "No validation" is read from the
-    call as written (no validation_data=/validation_split=, or a literal None / 0): a parameter's default is not
-    known to be what every caller passes."""
-    args = fit.args
-    if _spreads(args.nodes) or len(args.positional) > CALLBACKS_POSITION[fit.method]:
-        return None
-    data, split = args.node_of("validation_data"), args.node_of("validation_split")
-    if data is not None and not (isinstance(data.value, cst.Name) and data.value.value == "None"):
-        return True
-    if split is not None and not (isinstance(split.value, (cst.Integer, cst.Float)) and
-                                  float(split.value.evaluated_value) == 0):
-        value = const_value(args.get("validation_split"))
-        return True if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
-    return False
 
 
 def _no_metric_argument(fit: FitCall) -> bool:

@@ -31,7 +31,7 @@ from kerassniff.checks._ks402_methods import (
 )
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
-from kerassniff.checks._ks402_callbacks import callback_attributes
+from kerassniff.checks._ks402_callbacks import callback_attributes, callback_model_set
 from kerassniff.checks._ks402_layers import (
     float_sizes,
     integer_shape,
@@ -301,6 +301,7 @@ def _findings(script: Script):
     if not keras_2_only(script):
         yield from optimizer_attributes(script)
         yield from callback_attributes(script)
+        yield from callback_model_set(script)
         yield from shared_optimizers(script)
 
 
@@ -579,10 +580,13 @@ def _private_copy_runs(script: Script):
 
 def _private_model(script: Script, call) -> bool:
     """Whether the model a call is made on was built by a Keras 2 package (the private copy, tf_keras), or, for a
-    model kerassniff does not know, whether every Keras import of the script is the private copy."""
+    model kerassniff does not know, whether the script's Keras is a Keras 2 (it imports tf_keras: a model of an
+    unread helper is that Keras's) or every Keras import of the script is the private copy."""
     if isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "external":
         # built by the private copy or tf_keras, here or in a helper module, or in a script whose Keras is Keras 2
         return call.receiver.model.keras_2 or keras_2_only(script)
+    if keras_2_only(script):
+        return True
     keras_imports = [raw for raw in script.imports.values() if keras_relative(raw) is not None]
     return bool(keras_imports) and all(raw == PRIVATE_COPY or raw.startswith(PRIVATE_COPY + ".")
                                        for raw in keras_imports)
