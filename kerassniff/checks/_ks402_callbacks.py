@@ -62,18 +62,23 @@ def callback_model_set(script: Script) -> Iterator[Report]:
     text = script.text if script.text is not None else script.module.code
     if "self.model =" not in text and "self.model=" not in text:
         return
-    reported: set[int] = set()
-    for use in unguarded_attributes(script.module, frozenset({"model"})):
-        if not use.assigned or not _on_self(use.node) or use.cls is None or id(use.cls) in reported or \
-                not _keras_callback(script, use.cls) or _defines(use.cls, "model"):
+    for value in script.classes:
+        cls = value.node
+        if not any(base in CALLBACK_BASES for base in value.bases) or not _keras_callback(script, cls) or \
+                _defines(cls, "model"):
             continue
-        reported.add(id(use.cls))
-        yield Report(use.node, "assigning self.model in a Keras 3 callback raises AttributeError: model is read-only",
-                     "keep the model under another name (self.target = model), or use self.model, which fit() sets",
-                     explanation=("Keras 3's Callback.model is a property without a setter (fit() gives the callback "
-                                  "its model through set_model()), so assigning it raises AttributeError: property "
-                                  "'model' has no setter (checked on 3.15.1); tf.keras 2 stored the attribute."),
-                     facts={"attribute": "model", "callback": use.cls.name.value})
+        for use in unguarded_attributes(script.module, frozenset({"model"}), root=cls):
+            if use.assigned and _on_self(use.node) and use.cls is cls:
+                yield Report(use.node, "assigning self.model in a Keras 3 callback raises AttributeError: model is "
+                                       "read-only",
+                             "keep the model under another name (self.target = model), or use self.model, which "
+                             "fit() sets",
+                             explanation=("Keras 3's Callback.model is a property without a setter (fit() gives the "
+                                          "callback its model through set_model()), so assigning it raises "
+                                          "AttributeError: property 'model' has no setter (checked on 3.15.1); "
+                                          "tf.keras 2 stored the attribute."),
+                             facts={"attribute": "model", "callback": cls.name.value})
+                break
 
 
 def _defines(cls: cst.ClassDef, name: str) -> bool:

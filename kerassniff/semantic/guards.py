@@ -159,12 +159,14 @@ def _reports(module: cst.Module, call: cst.Call) -> bool:
     return isinstance(func, cst.Attribute) and func.attr.value in REPORTING_METHODS
 
 
-def unguarded_attributes(module: cst.Module, attributes: frozenset[str]) -> Iterator[AttributeUse]:
+def unguarded_attributes(module: cst.Module, attributes: frozenset[str],
+                         root: cst.CSTNode | None = None) -> Iterator[AttributeUse]:
     """Each ``<x>.<attribute>`` (``attribute`` one of ``attributes``) outside the script's own fallbacks for a missing
     attribute: ``try: ... except AttributeError``, ``if hasattr(...)`` (statements and conditional expressions, and
     the rest of a block after ``if not hasattr(...): return``), ``hasattr(...) and ...`` and ``not hasattr(...) or
-    ...``.  Whether it is assigned (an augmented assignment reads first: a read) and the class whose body holds it."""
-    stack: list[tuple[Any, bool, cst.ClassDef | None]] = [(module, False, None)]
+    ...``.  Whether it is assigned (an augmented assignment reads first: a read) and the class whose body holds it.
+    ``root``: only under that node (a class statement; the fallbacks around it are not seen)."""
+    stack: list[tuple[Any, bool, cst.ClassDef | None]] = [(module if root is None else root, False, None)]
     assigned: set[int] = set()
     while stack:
         node, guarded, cls = stack.pop()
