@@ -12,6 +12,7 @@ itself, on the class (``self.validation_data = validation`` in ``__init__``) or 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -55,12 +56,16 @@ def callback_attributes(script: Script) -> Iterator[Report]:
                      facts={"attribute": name, "callback": use.cls.name.value})
 
 
+# ``self.model = m``, ``self.model: keras.Model = m``, ``self.model, self.data = m, d`` (the text gate)
+_MODEL_SET = re.compile(r"self\.model\s*(?:=(?!=)|:|,)")
+
+
 def callback_model_set(script: Script) -> Iterator[Report]:
     """``self.model = model`` in a Keras callback class (a Kaggle kernel's callback handed its model in ``__init__``,
     or a ``set_model()`` override): Keras 3's Callback.model is a read-only property, so the assignment raises
     AttributeError where it runs (checked on 3.15.1; tf.keras 2 took it)."""
     text = script.text if script.text is not None else script.module.code
-    if "self.model =" not in text and "self.model=" not in text:
+    if _MODEL_SET.search(text) is None:
         return
     for value in script.classes:
         cls = value.node

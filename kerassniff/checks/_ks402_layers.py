@@ -54,30 +54,34 @@ def keras1_kernel(call: CallSite, name: str):
 
 
 # Layers whose second parameter is activation= in Keras 2 and 3 (Dense(units, activation), LSTM(units, activation)):
-# Keras 0 took Dense(output_dim, input_dim) and LSTM(output_dim, input_dim), a size where the activation now goes.
+# Keras 0 took Dense(input_dim, output_dim) and LSTM(input_dim, output_dim), a size where the activation now goes.
 ACTIVATION_SECOND = frozenset({"Dense", "LSTM", "GRU", "SimpleRNN"})
 
 
 def keras0_sizes(call: CallSite, name: str):
-    """``Dense(100, 30)``, ``LSTM(30, 100)``: Keras 0's (output size, input size), whose second integer Keras 2 and 3
+    """``Dense(128, 10)``, ``LSTM(30, 100)``: Keras 0's (input size, output size), whose second integer Keras 2 and 3
     read as the activation: "Could not interpret activation function identifier" (ValueError on Keras 3.15, TypeError
-    on tf_keras 2.21) when the layer is made."""
+    on tf_keras 2.21) when the layer is made; with activation= given as well, the activation twice (TypeError)."""
     positional = call.args.positional
-    if name not in ACTIVATION_SECOND or len(positional) < 2 or call.args.has("activation"):
+    if name not in ACTIVATION_SECOND or len(positional) < 2:
         return
     size = const_value(positional[1])
     if type(size) is not int:
         return
-    units = int_value(positional[0])
+    given = int_value(positional[0])
+    twice = call.args.has("activation")
+    error = "TypeError" if twice else "ValueError"
     yield Report(call.node, (
-        f"{name}({units if units is not None else '...'}, {size}) passes {size} as the activation: current Keras "
-        f"stops with ValueError"),
-        f"drop the second argument (Keras infers the input size), or give it as input_shape=({size},) on the first "
-        f"layer",
-        explanation=(f"In Keras 0, {name}(output_dim, input_dim) took the input size second. Keras 2 and 3 read the "
-                     f"second positional argument of {name} as activation=, and {size} is no activation: the layer "
-                     f"raises \"Could not interpret activation function identifier: {size}\" when it is made "
-                     f"(ValueError on Keras 3, TypeError on tf.keras 2)."),
+        f"{name}({given if given is not None else '...'}, {size}) passes {size} as the activation: Keras 3 stops with "
+        f"{error}"),
+        f"write {name}({size}): Keras 0 took the input size first (current Keras infers it) and the output size "
+        f"second",
+        explanation=(f"In Keras 0, {name}(input_dim, output_dim) took the input size first and the layer's own size "
+                     f"second. Keras 2 and 3 read the second positional argument of {name} as activation=, and "
+                     f"{size} is no activation: the layer raises " + (
+                         "TypeError (multiple values for argument 'activation'), since activation= is given too"
+                         if twice else f"\"Could not interpret activation function identifier: {size}\" (ValueError "
+                                       f"on Keras 3, TypeError on tf.keras 2)") + " when it is made."),
         facts={"activation": size})
 
 

@@ -22,6 +22,7 @@ import libcst as cst
 
 from kerassniff.config import Config, RuleSet
 from kerassniff.engine.parse_errors import (
+    NOT_ANALYSED,
     broken_cells,
     cell_error_finding,
     limit_finding,
@@ -235,7 +236,11 @@ def _lint_commented_blocks(text: str, path: str, config: Config, rules: RuleSet,
     if result.analysis is None or any(f.code == "KS001" for f in result.findings):
         return None
     kept = [replace(f, fix=None, fix_applicability=None, fix_message=None) for f in result.findings]
-    result.findings = ([error] if rules.applies("KS001", path) else []) + kept
+    explained = replace(error, explanation=error.explanation.replace(
+        NOT_ANALYSED,
+        "The rest of the file was analysed with a pass in each block that holds only comments (what Colab's export "
+        "leaves of a commented-out IPython magic); give such a block a statement of its own."))
+    result.findings = ([explained] if rules.applies("KS001", path) else []) + kept
     return result
 
 

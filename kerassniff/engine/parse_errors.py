@@ -55,6 +55,10 @@ def python2_statement(text: str, line: int, python_message: str = "") -> str | N
     return next((kind for kind, pattern in _PY2_STATEMENTS if pattern.search(source_line)), None)
 
 
+# How a syntax error's explanation ends (a repaired reading of the file says what it analysed instead).
+NOT_ANALYSED = "The file was not analysed; fix the syntax and run kerassniff again."
+
+
 _NATIVE_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 
 
@@ -232,8 +236,7 @@ def _python_refusal(text: str, path: str, python_error: SyntaxError, cells: list
                          f"the mechanical part of a port (it was removed in 3.13); pyupgrade cannot read Python 2."))
     return parse_error_finding(
         path, f"syntax error: {reason}", line, column,
-        explanation=(f"Python {_python_version()} stops at {where}, column {column}: {_sentence(said)} The file "
-                     f"was not analysed; fix the syntax and run kerassniff again."))
+        explanation=f"Python {_python_version()} stops at {where}, column {column}: {_sentence(said)} {NOT_ANALYSED}")
 
 
 def broken_cells(cells: dict[int, list[str]]) -> dict[int, SyntaxError]:

@@ -17,8 +17,9 @@ from kerassniff.semantic import data_calls
 from kerassniff.semantic.keras_calls import model_files_written
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
+from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, weakest
-from kerassniff.semantic.guards import catches_missing_names, is_version_check, is_version_check_in_code
+from kerassniff.semantic.guards import catches_missing_names, guards_its_body, is_version_check, is_version_check_in_code
 from kerassniff.semantic.syntax import assigned_names, changed_in_place, names_read
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
@@ -54,7 +55,7 @@ class ControlFlow:
 
     def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> Flow:
         fallbacks = [self.is_guard(handler, catches_missing_names) for handler in node.handlers]
-        with self.guarding(int(any(fallbacks))):
+        with self.guarding(self.is_guard(node, guards_its_body)):
             flow = self.exec_suite(node.body, frame)
         flows = []
         for handler, fallback in zip(node.handlers, fallbacks):
@@ -192,15 +193,17 @@ class ControlFlow:
             self.assign(node.target, element, frame)
             bound = frame.scope.lookup(node.target.value) if type(node.target) is cst.Name else None
             self.with_loop(context, lambda: self.exec_loop_body(node.body, frame))
-            if isinstance(iterable, ComprehensionValue) and isinstance(element, DataValue) and \
-                    type(node.iter) is cst.Name and type(node.target) is cst.Name and \
-                    changed_in_place(node.body, node.target.value):
-                # ``for img in images: img /= 255.0``: the arrays in the list changed, as the name now holds them (or
-                # as nothing here knows, when a call wrote into them)
+            ways = changed_in_place(node.body, node.target.value) if isinstance(iterable, ComprehensionValue) and \
+                isinstance(element, DataValue) and type(node.iter) is cst.Name and type(node.target) is cst.Name \
+                else frozenset()
+            if ways:
+                # ``for img in images: img /= 255.0``: the arrays in the list changed, as the name now holds them;
+                # ``cv2.normalize(img, img, 0, 1, ...)`` may have rescaled them, by how much nothing here knows
                 after = frame.scope.lookup(node.target.value)
                 changed = after if after is not bound and isinstance(after, DataValue) else \
-                    DataValue(element.data.with_step("scale", "?", node))  # (cv2.normalize(img, img, 0, 1, ...))
-                frame.scope.bind(node.iter.value, ComprehensionValue(changed, iterable.length))
+                    DataValue(element.data.with_step("scale", "?", node)) if ways & IN_PLACE_SCALING else None
+                if changed is not None:
+                    frame.scope.bind(node.iter.value, ComprehensionValue(changed, iterable.length))
         if flow == EXIT:
             return EXIT
         if node.orelse and flow != BREAK:
@@ -279,7 +282,7 @@ class ControlFlow:
             return iterable.items[0], False
         if isinstance(iterable, ComprehensionValue) and not iterable.blocks and isinstance(iterable.element, DataValue) \
                 and iterable.element.data.is_sample:  # a list of images read one by one: each is one such image
-            return iterable.element, False  # (walked as the files it was read from are: not an array's samples)
+            return iterable.element, True  # (predict() on each: KS401's per-sample loop, the images in memory)
         return UNKNOWN, False
 
 

@@ -206,6 +206,9 @@ class Evaluation:
             return UNKNOWN
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
+        if type(base) is ComprehensionValue and not base.blocks and not isinstance(indices[0], SliceValue) and \
+                isinstance(base.element, DataValue) and base.element.data.is_sample:
+            return base.element  # images[i] of a list of images read one by one: one such image
         return index_value(base, indices[0])
 
     def read_log(self, log: HistoryLog, key: Value, node: cst.CSTNode) -> None:

@@ -29,7 +29,8 @@ MISSING_NAME_ERRORS = frozenset({"AttributeError", "ImportError", "ModuleNotFoun
 BROAD_ERRORS = frozenset({"Exception", "BaseException"})
 # What a handler calls when it only reports the error: print it, log it, warn, exit (the callee's whole text, or
 # its last attribute: ``logger.exception``, ``traceback.print_exc``, ``sys.exit``).
-REPORTING_CALLS = frozenset({"print", "exit", "quit", "pprint"})
+REPORTING_CALLS = frozenset({"print", "exit", "quit", "pprint", "warn", "print_exc", "print_exception",
+                             "format_exc"})
 REPORTING_METHODS = frozenset({"exception", "error", "warning", "warn", "info", "debug", "critical", "log",
                                "print_exc", "print_exception", "format_exc", "exit", "_exit", "write", "echo"})
 MAX_CHECK_CHARS = 300  # a longer test is code, not a version check
@@ -117,6 +118,34 @@ def is_short(module: cst.Module, value: cst.BaseExpression) -> int:
     return 1
 
 
+def guards_its_body(module: cst.Module, node: cst.Try | cst.TryStar) -> int:
+    """1 for a try whose code copes with a missing name: a handler that does (:func:`catches_missing_names`), or a
+    body of imports alone (``try: from keras.utils.vis_utils import plot_model``, an optional feature) under any
+    handler that catches every error."""
+    if any(catches_missing_names(module, handler) for handler in node.handlers):
+        return 1
+    return int(_imports_only(node.body) and any(_broad(module, handler) for handler in node.handlers))
+
+
+def _imports_only(body: cst.BaseSuite) -> bool:
+    """Whether a block holds only imports (and the flags set beside them: ``HAVE_PLOT = True``)."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    smalls = []
+    for statement in statements:
+        if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return False
+        smalls.extend(statement.body)
+    return any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in smalls) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom, cst.Pass)) or
+        (isinstance(small, cst.Assign) and isinstance(small.value, (cst.Name, cst.SimpleString, cst.Integer)))
+        for small in smalls)
+
+
+def _broad(module: cst.Module, handler: cst.ExceptHandler) -> bool:
+    """A bare ``except:`` or one naming Exception / BaseException."""
+    return handler.type is None or any(name in module.code_for_node(handler.type) for name in BROAD_ERRORS)
+
+
 def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int:
     """1 for an except clause that catches ``ImportError`` or ``AttributeError``, or one that catches every error
     (a bare ``except:``, ``except Exception:``) and does something instead (``from tensorflow.keras import x``,
@@ -133,10 +162,16 @@ def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int
 
 
 def _offers_an_alternative(module: cst.Module, body: cst.BaseSuite) -> bool:
-    """Whether a handler's body does more than report the error and give up (any statement but ``pass``,
-    ``raise``, ``return``, ``continue``, ``break``, a string, or a call of :data:`REPORTING_CALLS` /
-    :data:`REPORTING_METHODS`); a compound statement counts as doing more."""
+    """Whether a handler's body does more than report the error and give up (any statement but ``raise``,
+    ``return``, ``continue``, ``break``, a string, or a call of :data:`REPORTING_CALLS` / :data:`REPORTING_METHODS`);
+    a compound statement counts as doing more, and so does a body of ``pass`` alone (``try: old() except: pass``,
+    then the new spelling: the error is swallowed where the script goes on)."""
     statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    smalls = [small for statement in statements if isinstance(statement, (cst.SimpleStatementLine,
+                                                                           cst.SimpleStatementSuite))
+              for small in statement.body]
+    if len(smalls) == len(statements) and all(isinstance(small, cst.Pass) for small in smalls):
+        return True
     for statement in statements:
         if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return True
@@ -174,7 +209,7 @@ def unguarded_attributes(module: cst.Module, attributes: frozenset[str],
         if kind is cst.Attribute and node.attr.value in attributes and not guarded:
             yield AttributeUse(node, id(node) in assigned, cls)
         if kind is cst.Try:
-            caught = any(catches_missing_names(module, handler) for handler in node.handlers)
+            caught = bool(guards_its_body(module, node))
             stack.append((node.body, guarded or caught, cls))
             parts = (*node.handlers, node.orelse, node.finalbody)
             stack.extend((part, guarded, cls) for part in parts if part is not None)

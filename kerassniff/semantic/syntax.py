@@ -234,23 +234,27 @@ def assigned_names(block: cst.CSTNode) -> frozenset[str]:
 _OUTPUT_KEYWORDS = frozenset({"out", "dst"})
 
 
-def changed_in_place(block: cst.CSTNode, name: str) -> bool:
-    """Whether a block changes the object ``name`` holds rather than rebinding the name: ``name += 1`` (an array's
-    in-place operator), ``name[...] = v``, or a call that writes into it (``np.clip(x, 0, 1, out=name)``,
-    ``cv2.normalize(name, name, 0, 1, ...)``: the same name given twice, source and destination)."""
+def changed_in_place(block: cst.CSTNode, name: str) -> frozenset[str]:
+    """How a block changes the object ``name`` holds rather than rebinding the name: "operator" for ``name += 1``
+    (an array's in-place operator), "item" for ``name[...] = v``, and the last name of each function that writes
+    into it (``np.clip(x, 0, 1, out=name)``, ``cv2.normalize(name, name, 0, 1, ...)``: the same name given twice,
+    source and destination); empty when it does not."""
+    ways: set[str] = set()
     for node in walk_code(block, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         kind = type(node)
         if kind is cst.AugAssign and type(node.target) is cst.Name and node.target.value == name:
-            return True
-        if kind is cst.Assign and any(type(t.target) is cst.Subscript and type(t.target.value) is cst.Name and
-                                      t.target.value.value == name for t in node.targets):
-            return True
-        if kind is cst.Call:
+            ways.add("operator")
+        elif kind is cst.Assign and any(type(t.target) is cst.Subscript and type(t.target.value) is cst.Name and
+                                        t.target.value.value == name for t in node.targets):
+            ways.add("item")
+        elif kind is cst.Call:
             given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value == name]
             if len(given) > 1 or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS
                                      for arg in given):
-                return True
-    return False
+                func = node.func
+                ways.add(func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute
+                         else "?")
+    return frozenset(ways)
 
 
 def bound_anywhere(function: cst.FunctionDef) -> frozenset[str]:

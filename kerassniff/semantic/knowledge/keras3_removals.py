@@ -121,8 +121,8 @@ REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
 # Model methods of tf.keras 2 that Keras 3's Model has no longer (checked on 3.15.1; tf_keras 2.21 has them), with
 # what to write instead: the layer-node accessors, and reset_states(), which Keras 3 keeps on recurrent layers only.
 MODEL_METHODS_GONE = {
-    "reset_states": "reset each stateful layer: for layer in model.layers: if getattr(layer, 'stateful', False): "
-                    "layer.reset_states()",
+    "reset_states": "reset each stateful layer: [layer.reset_states() for layer in model.layers if getattr(layer, "
+                    "'stateful', False)]",
     "get_input_at": "read model.input (model.inputs for several)",
     "get_output_at": "read model.output (model.outputs for several)",
     "get_input_shape_at": "read model.input.shape",

@@ -1,0 +1,12 @@
+"""What array libraries' functions do to the arrays they are given, where the interpreter needs to know it.
+
+A function that writes its result into an array it is given (``cv2.normalize(img, img, 0, 1, ...)``,
+``np.divide(x, 255, out=x)``) changes that array in place; the interpreter asks whether such a write may change
+the values' scale (``normalize``, arithmetic) or keeps it (``cv2.cvtColor(img, code, img)``,
+``np.clip(x, 0, 255, out=x)``, a flip), by the function's last name.
+"""
+from __future__ import annotations
+
+# Functions that, writing into an array in place, may change its values' scale (by their last name).
+IN_PLACE_SCALING = frozenset({"normalize", "divide", "true_divide", "multiply", "subtract", "add", "convertScaleAbs",
+                              "standardize", "rescale"})
