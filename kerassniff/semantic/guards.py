@@ -149,9 +149,9 @@ def _broad(module: cst.Module, handler: cst.ExceptHandler) -> bool:
 def catches_missing_names(module: cst.Module, handler: cst.ExceptHandler) -> int:
     """1 for an except clause that catches ``ImportError`` or ``AttributeError``, or one that catches every error
     (a bare ``except:``, ``except Exception:``) and does something instead (``from tensorflow.keras import x``,
-    ``model.fit(...)``).  A broad handler that only reports the error (prints, logs, warns, exits, raises, passes)
-    is error handling around the code (``try: main() except Exception: traceback.print_exc()``), not a fallback
-    spelling for an older library."""
+    ``model.fit(...)``, or ``pass`` alone).  A broad handler that only reports the error (prints, logs, warns,
+    exits, raises, returns) is error handling around the code (``try: main() except Exception:
+    traceback.print_exc()``), not a fallback spelling for an older library."""
     if handler.type is not None:
         text = module.code_for_node(handler.type)
         if any(name in text for name in MISSING_NAME_ERRORS):
