@@ -176,7 +176,10 @@ def _path_join(args: CallArgs) -> Value | None:
     parts = [a.value for a in args.positional if isinstance(a, Const) and isinstance(a.value, str)]
     if len(parts) == len(args.positional) and parts:
         return Const(posixpath.join(*parts))
-    last = args.positional[-1] if args.positional and not args.keywords else None
+    given = list(args.positional)
+    while len(given) > 1 and isinstance(given[-1], Const) and given[-1].value == "":
+        given.pop()  # os.path.join(root, "test", ""): the folder, with a trailing separator
+    last = given[-1] if given and not args.keywords else None
     ending = string_ending(last)
     if ending:  # os.path.join(folder, "model.h5"): whatever the folder, the path ends with the file's name
         whole = isinstance(last, Const) or (isinstance(last, FormattedValue) and last.whole_part)
