@@ -378,8 +378,9 @@ REMOVED_FROM_TENSORFLOW = {
     **{name: "configure the GPU with tf.config.experimental.set_memory_growth(gpu, True) for each gpu of "
              "tf.config.list_physical_devices('GPU')" for name in ("ConfigProto", "GPUOptions")},
     "placeholder": "declare the input with keras.Input(shape=...)",
-    **{name: "drop it: keras.backend.clear_session() resets Keras's state" for name in (
-        "get_default_graph", "reset_default_graph")},
+    "reset_default_graph": "drop it: keras.backend.clear_session() resets Keras's state",
+    "get_default_graph": "drop it where the graph only guards predict() calls (TensorFlow 2 runs eagerly); graph code "
+                         "that needs one takes tf.compat.v1.get_default_graph()",
     "global_variables_initializer": "drop it: TensorFlow 2 initialises variables when they are made",
     "logging": "use tf.get_logger().setLevel(\"ERROR\") (or Python's logging module): TensorFlow 2 has no tf.logging",
     "enable_eager_execution": "drop it: TensorFlow 2 runs eagerly by default",
