@@ -145,7 +145,9 @@ def _findings(script: Script):
         keras_callee = is_keras(callee)
         # a model built where kerassniff cannot read (kind "external") may be any Keras's: judged as an unknown object
         known = isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "external"
-        unknown = isinstance(call.receiver, Unknown) or (isinstance(call.receiver, ModelValue) and not known)
+        unknown = isinstance(call.receiver, Unknown) or (isinstance(call.receiver, ModelValue) and not known) or (
+            call.method in GENERATOR_METHODS and isinstance(call.receiver, Instance) and
+            call.receiver.local_class is None)  # CNN(...) of an unread module: only Keras models have fit_generator
         on_model = known or (call.method in MODEL_METHODS and unknown)
         if not keras_callee and not on_model and call.method not in _METHODS_OF_ANY_RECEIVER \
                 and not isinstance(call.receiver, LayerList):
