@@ -69,8 +69,7 @@ def callback_model_set(script: Script) -> Iterator[Report]:
         return
     for value in script.classes:
         cls = value.node
-        if not any(base in CALLBACK_BASES for base in value.bases) or not _keras_callback(script, cls) or \
-                _defines(cls, "model"):
+        if not _keras_callback(script, cls, value) or _defines(cls, "model"):
             continue
         for use in unguarded_attributes(script.module, frozenset({"model"}), root=cls):
             if use.assigned and _on_self(use.node) and use.cls is cls:
@@ -105,10 +104,10 @@ def _on_self(node: cst.Attribute) -> bool:
     return type(node.value) is cst.Name and node.value.value == "self"
 
 
-def _keras_callback(script: Script, cls: cst.ClassDef) -> bool:
-    """Whether one of the class's bases is Keras's Callback (the interpreter's resolution of its bases), not
-    TensorFlow's private Keras 2 copy's."""
-    value = script.class_at(cls)
+def _keras_callback(script: Script, cls: cst.ClassDef, value=None) -> bool:
+    """Whether one of the class's bases is Keras's Callback (the interpreter's resolution of its bases, ``value``
+    when the caller has it), not TensorFlow's private Keras 2 copy's."""
+    value = value if value is not None else script.class_at(cls)
     if value is None or not any(base in CALLBACK_BASES for base in value.bases):
         return False
     return not script.imports_from(PRIVATE_COPY) or not any(

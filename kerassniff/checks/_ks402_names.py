@@ -19,6 +19,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_IN_RANDOM,
     BACKEND_SPELLINGS,
     PRIVATE_COPY,
+    KERAS_1_REGULARIZERS,
     PRIVATE_COPY_NAMES,
     PRIVATE_COPY_REMOVED,
     REMOVED_ALIASES,
@@ -37,8 +38,7 @@ _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 _KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 _PRIVATE_PREFIX = PRIVATE_COPY + "."
 _TENSORFLOW_2_REMOVED = {f"tensorflow.{module}.{name}": (module, name) for module, name in REMOVED_FROM_TENSORFLOW_2}
-KERAS_1_MODULES = ("objectives", "initializations", "utils.visualize_util", "regularizers.activity_l1",
-                   "regularizers.activity_l2", "regularizers.activity_l1l2", "regularizers.l1l2")  # the others: Keras 2's
+KERAS_1_MODULES = ("objectives", "initializations", "utils.visualize_util", *KERAS_1_REGULARIZERS)  # others: Keras 2's
 
 
 def removed_names(script: Script):

@@ -225,6 +225,8 @@ def _lint_commented_blocks(text: str, path: str, config: Config, rules: RuleSet,
     each such block (:func:`~kerassniff.notebook.commented_block_python`), every line in place, without automatic
     fixes (IPython lines read as a notebook's are).  None when the text has no such block, or still does not parse
     with them filled."""
+    if commented_block_python(text) is None:  # (a cheap scan first: the IPython reading below is not)
+        return None
     ipython = ipython_script_python(text)  # (Colab's export keeps its !pip lines too)
     python = commented_block_python(ipython or text)
     if python is None:

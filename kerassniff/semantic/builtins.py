@@ -244,7 +244,7 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
             return shifted
     if op == "Divide":
         return Unknown(division=node if isinstance(node, cst.BinaryOperation) else None)
-    if op in _FLOAT_KEEPING_OPERATORS:  # (len(data) / 32) // 2, n / batch - 1: a float still
+    if op in _INTEGER_OPERATORS:  # (len(data) / 32) // 2, n / batch - 1: a float with a number is a float still
         for a, b in ((left, right), (right, left)):
             if type(a) is Unknown and a.division is not None and _a_number(b):
                 return Unknown(division=a.division)
@@ -258,9 +258,8 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
     return UNKNOWN
 
 
+# Of two integers these give an integer; of a float and a number, a float (5.0 // 2 is 2.0).
 _INTEGER_OPERATORS = frozenset({"Add", "Subtract", "Multiply", "FloorDivide", "Modulo"})
-# A float combined with a number by one of these is a float (5.0 // 2 is 2.0).
-_FLOAT_KEEPING_OPERATORS = _INTEGER_OPERATORS
 
 
 def _a_number(value: Value) -> bool:

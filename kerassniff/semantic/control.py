@@ -16,7 +16,7 @@ import libcst as cst
 from kerassniff.semantic import data_calls
 from kerassniff.semantic.keras_calls import model_files_written
 from kerassniff.semantic.expressions import target_names
-from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, truth
+from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, sample_of_list, truth
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, weakest
 from kerassniff.semantic.guards import catches_missing_names, guards_its_body, is_version_check, is_version_check_in_code
@@ -280,9 +280,9 @@ class ControlFlow:
             return Seq(tuple(v for v, _ in elements), "tuple"), per_sample
         if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
             return iterable.items[0], False
-        if isinstance(iterable, ComprehensionValue) and not iterable.blocks and isinstance(iterable.element, DataValue) \
-                and iterable.element.data.is_sample:  # a list of images read one by one: each is one such image
-            return iterable.element, True  # (predict() on each: KS401's per-sample loop, the images in memory)
+        sample = sample_of_list(iterable)  # a list of images read one by one: each is one such image
+        if sample is not None:
+            return sample, True  # (predict() on each: KS401's per-sample loop, the images in memory)
         return UNKNOWN, False
 
 

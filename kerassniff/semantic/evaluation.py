@@ -28,7 +28,7 @@ from kerassniff.semantic.expressions import (
     eval_unary,
     eval_yield,
 )
-from kerassniff.semantic.folding import index_value, is_list, listed, representative, seq_items
+from kerassniff.semantic.folding import index_value, is_list, listed, representative, sample_of_list, seq_items
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.syntax import grown_parameters
@@ -206,9 +206,9 @@ class Evaluation:
             return UNKNOWN
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
-        if type(base) is ComprehensionValue and not base.blocks and not isinstance(indices[0], SliceValue) and \
-                isinstance(base.element, DataValue) and base.element.data.is_sample:
-            return base.element  # images[i] of a list of images read one by one: one such image
+        sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
+        if sample is not None:
+            return sample  # images[i] of a list of images read one by one: one such image
         return index_value(base, indices[0])
 
     def read_log(self, log: HistoryLog, key: Value, node: cst.CSTNode) -> None:

@@ -127,6 +127,16 @@ def listed(value: Value) -> tuple[Value, ...] | None:
     return None
 
 
+def sample_of_list(value: Value) -> DataValue | None:
+    """The one array sample every item of a list stands for, when the list is one of samples read one by one
+    (``[cv2.imread(p) for p in paths]``, appended in a loop, no class runs): what ``images[i]`` and a walk over the
+    list give."""
+    if type(value) is ComprehensionValue and not value.blocks and isinstance(value.element, DataValue) and \
+            value.element.data.is_sample:
+        return value.element
+    return None
+
+
 def representative(items: list[Value]) -> Value:
     """One value standing for every item of a list whose items are not enumerated."""
     if not items:

@@ -147,6 +147,11 @@ MODEL_KEYWORDS = {
     "input": ("inputs", "rename input= to inputs="),
     "output": ("outputs", "rename output= to outputs="),
 }
+# Keras 1's regularizer functions, gone since Keras 2.0 (which renamed l1l2 to l1_l2 and dropped the activity_ ones:
+# an activity regularizer is the same l1/l2 function given as activity_regularizer=); checked on Keras 3.15.1 and
+# tf_keras 2.21.
+KERAS_1_REGULARIZERS = ("regularizers.activity_l1", "regularizers.activity_l2", "regularizers.activity_l1l2",
+                        "regularizers.l1l2")
 # Keras 1/2 modules that Keras 3 no longer has: importing each stops with ImportError (ModuleNotFoundError for
 # ``import keras.x``), under keras. and tensorflow.keras. alike (checked on Keras 3.15 / TensorFlow 2.21), with where
 # their names went.
@@ -247,8 +252,7 @@ REMOVED_MODULES = {
        for family in ("regnet", "resnet_rs", *(f"RegNet{kind}{size:03d}" for kind in "XY"
                                                 for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
                       *(f"ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)))},
-    # Keras 1's regularizer functions (Keras 2.0 renamed l1l2 to l1_l2 and dropped the activity_ ones: an
-    # activity regularizer is the same l1/l2 function given as activity_regularizer=)
+    # Keras 1's regularizer functions (KERAS_1_REGULARIZERS)
     **{f"regularizers.activity_{kind}": f"pass activity_regularizer=keras.regularizers.{kind.replace('l1l2', 'l1_l2')}(...) "
                                         f"to the layer" for kind in ("l1", "l2", "l1l2")},
     "regularizers.l1l2": "use keras.regularizers.l1_l2(l1=..., l2=...)",
@@ -264,7 +268,7 @@ REMOVED_BACKEND_MODULES = frozenset({"backend.tf", "backend.tensorflow_backend"}
 # The removed names (here and in REMOVED_FROM_KERAS) that were functions, which a message calls so (a capital letter
 # otherwise says class, a lowercase name module): applications, loaders, and the short loss and metric aliases.
 REMOVED_FUNCTIONS = frozenset({
-    "regularizers.activity_l1", "regularizers.activity_l2", "regularizers.activity_l1l2", "regularizers.l1l2",
+    *KERAS_1_REGULARIZERS,
     "models.model_from_yaml", "models.model_from_config", "utils.multi_gpu_model",
     *(f"applications.RegNet{kind}{size:03d}" for kind in "XY" for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
     *(f"applications.ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)),
