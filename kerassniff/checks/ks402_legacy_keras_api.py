@@ -39,6 +39,16 @@ from kerassniff.checks._ks402_layers import (
     keras1_kernel,
     sequential_of_one,
 )
+from kerassniff.checks._ks402_keywords import (
+    CALL_STORY,
+    KERAS_2_LAYER_KEYWORDS,
+    MODEL_STORY,
+    layer_keywords,
+    legacy_keywords,
+    optimizer_keywords,
+    recurrent_input_keywords,
+    removed_keywords,
+)
 from kerassniff.checks._ks402_names import removed_names
 from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
@@ -49,13 +59,9 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
-    COUNT_CHANGING_KEYWORDS,
-    LAYER_KEYWORDS,
     LOAD_FUNCTIONS,
     LOWERCASE_OPTIMIZERS,
     MODEL_KEYWORDS,
-    ONE_LAYER_KEYWORDS,
-    OPTIMIZER_KEYWORDS,
     PRIVATE_COPY,
     RECURRENT_LAYERS,
     REMOVED_CALL_KEYWORDS,
@@ -63,50 +69,14 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     MODEL_METHODS_GONE,
     REMOVED_MODEL_METHODS,
     REMOVED_OPTIMIZER_KEYWORDS,
-    REQUIRED_LAYER_ARGUMENTS,
     SAVE_SUFFIXES,
     YAML_METHOD,
     UTILITY_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as MODEL_METHODS, GENERATOR_METHODS
 from kerassniff.semantic.names import is_keras, keras_relative, short
-from kerassniff.semantic.values import Const, Instance, LayerList, ModelValue, Unknown, const_value
+from kerassniff.semantic.values import Instance, LayerList, ModelValue, Unknown, const_value
 
-
-# What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
-CALL_STORY = ("Keras 3 stops with TypeError",
-              "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's fit()/evaluate()/predict() have no such argument "
-              "(TypeError: unexpected keyword argument); standalone Keras 2.0-2.3 still renamed it with a warning.")
-LAYER_STORY = ("Keras 3 stops with ValueError",
-               "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 layers raise ValueError (Unrecognized keyword "
-               "arguments), tf.keras 2 layers TypeError (Keyword argument not understood); only standalone Keras "
-               "2.0-2.3 renamed it with a warning.")
-# The Keras 1 name of a required argument, given alone: Keras 3's constructor misses the argument (checked on 3.15.1:
-# Dense(output_dim=10) and Dropout(p=0.1) raise TypeError; with the argument also given positionally, ValueError).
-# Another Keras 1 keyword of a call that also misses a required argument (Conv1D(64, filter_length=3,
-# subsample_length=1)): Keras 3 binds the arguments first and stops with TypeError for the missing one.
-ALONGSIDE_STORY = ("Keras 3 stops with TypeError",
-                   "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 layers reject it (ValueError, Unrecognized "
-                   "keyword arguments), but this call also misses a required argument renamed since Keras 1, so it "
-                   "stops first with TypeError; only standalone Keras 2.0-2.3 renamed them with a warning.")
-REQUIRED_STORY = ("Keras 3 stops with TypeError",
-                  "'{old}=' is the Keras 1 name of '{modern}='. Keras 3 (like tf.keras 2) then misses its required "
-                  "'{modern}' argument and raises TypeError; only standalone Keras 2.0-2.3 renamed it with a warning.")
-MODEL_STORY = ("Keras 3 stops with ValueError",
-               "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's Model raises ValueError (Unrecognized keyword "
-               "arguments), tf.keras 2's TypeError (Keyword argument not understood); only standalone Keras 2.0-2.3 "
-               "renamed it with a warning.")
-OPTIMIZER_STORIES = {
-    "lr": ("is ignored by tf.keras 2.11-2.15 and rejected by Keras 3",
-           "tf.keras <= 2.10 read lr= as learning_rate= (with a deprecation warning). tf.keras 2.11-2.15 log a "
-           "warning and drop it, so the optimizer silently trains at its default learning rate (0.01 for SGD, "
-           "0.001 for Adam, RMSprop and the others). "
-           "Keras 3 raises ValueError: Argument(s) not recognized."),
-    "decay": ("is ignored by Keras 3 and rejected by tf.keras 2.11+",
-              "decay= decayed the learning rate as lr / (1 + decay * iterations) in Keras 2 and tf.keras <= 2.10. "
-              "Keras 3 warns that it is no longer supported and trains at a constant learning rate; tf.keras "
-              "2.11-2.15 raise ValueError."),
-}
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -231,9 +201,9 @@ def _findings(script: Script):
                         yield from loss_reading_graph_tensors(script, compiled)
             yield from tensorflow_1_optimizer(call, keras_3)
         if on_model and call.method in MODEL_METHODS:
-            yield from _keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)
+            yield from legacy_keywords(call, CALL_KEYWORDS, f"model.{call.method}()", CALL_STORY)
             if call.method in ("fit", "evaluate", "predict") and not _private_model(script, call):
-                yield from _removed_keywords(call, f"model.{call.method}()", REMOVED_CALL_KEYWORDS,
+                yield from removed_keywords(call, f"model.{call.method}()", REMOVED_CALL_KEYWORDS,
                                              "ValueError" if call.method == "evaluate" else "TypeError")
                 if known and call.receiver.model.kind != "library" and \
                         not keras_2_only(script) and not any(arg.star for arg in call.args.nodes):
@@ -246,7 +216,7 @@ def _findings(script: Script):
         package = callee.split(".")[1] if callee.count(".") >= 2 else ""
         name = short(callee)
         if package == "layers":
-            yield from _layer_keywords(call, name)
+            yield from layer_keywords(call, name)
             keras_3 = not keras_2_only(script) and not _from_private_copy(script, call.node.func)
             removed = REMOVED_LAYER_KEYWORDS.get(name, ())
             if name not in ("Input", "InputLayer"):
@@ -254,9 +224,9 @@ def _findings(script: Script):
             # (tf_keras and TensorFlow's private copy still take batch_input_shape= and weights=; Keras 1's
             # Embedding(dropout=) was gone from Keras 2 as well)
             removed = tuple(keyword for keyword in removed if keras_3 or keyword not in KERAS_2_LAYER_KEYWORDS)
-            yield from _removed_keywords(call, f"{name}()", removed, "ValueError")
+            yield from removed_keywords(call, f"{name}()", removed, "ValueError")
             if name in RECURRENT_LAYERS:
-                yield from _recurrent_input_keywords(script, call, name)
+                yield from recurrent_input_keywords(script, call, name)
             yield from keras1_kernel(call, name)
             yield from keras0_sizes(call, name)
             # (the guards below read the script's imports: asked only when there is something to report)
@@ -267,20 +237,20 @@ def _findings(script: Script):
                 not _from_private_copy(script, call.node.func):
             yield from sequential_of_one(call)
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
-            yield from _removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
+            yield from removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)
             if weights_only is None or const_value(weights_only) is False:
                 yield from _save_path(script, call, "ModelCheckpoint()", (".keras", ".h5"))
             elif const_value(weights_only) is True:
                 yield from _save_path(script, call, "ModelCheckpoint(save_weights_only=True)", (".weights.h5",))
         elif package == "models" and name == "Model":
-            yield from _keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY)
+            yield from legacy_keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY)
         elif package == "optimizers":
             if _legacy_optimizer(script, call.node.func):
                 yield _legacy_optimizer_report(call, name)
             elif not _from_private_copy(script, call.node.func):
-                yield from _keywords(call, _optimizer_keywords(script, call), f"{name}()", None)
-                yield from _removed_keywords(call, f"{name}()", REMOVED_OPTIMIZER_KEYWORDS.get(name, ()), "ValueError")
+                yield from legacy_keywords(call, optimizer_keywords(script, call), f"{name}()", None)
+                yield from removed_keywords(call, f"{name}()", REMOVED_OPTIMIZER_KEYWORDS.get(name, ()), "ValueError")
                 if not keras_2_only(script):
                     yield from epsilon_none(call, name)
             if name in LOWERCASE_OPTIMIZERS:
@@ -307,98 +277,6 @@ def _findings(script: Script):
         yield from shared_optimizers(script)
 
 
-def _keywords(call, table, where: str, story: tuple[str, str] | None):
-    """One report per legacy keyword; ``story`` is the table's (consequence, explanation), None for the optimizer
-    keywords, whose stories differ per keyword (OPTIMIZER_STORIES)."""
-    for arg in call.args.nodes:
-        if arg.keyword is not None and arg.keyword.value in table:
-            old = arg.keyword.value
-            modern, hint = table[old]
-            fix = None
-            present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
-            if modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS:
-                fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern)))
-            message, explanation = _keyword_story(old, modern, where, story)
-            yield Report(arg, message, hint, fix, explanation=explanation, facts={"keyword": old, "modern": modern})
-    yield from _unpacked_keywords(call, table, where, story)
-
-
-def _unpacked_keywords(call, table, where: str, story: tuple[str, str] | None):
-    """The legacy keywords a call gets from a dict it unpacks (``Dense(**params)`` with ``"output_dim": 8``): reported
-    at the ``**``, without a fix (the dict's entry is elsewhere)."""
-    written = {arg.keyword.value for arg in call.args.nodes if arg.keyword is not None}
-    spread = [arg for arg in call.args.nodes if arg.star == "**"]
-    if not spread:
-        return
-    for old in call.args.keyword_names:
-        if old in written or old not in table:
-            continue
-        modern, hint = table[old]
-        message, explanation = _keyword_story(old, modern, where, story)
-        yield Report(spread[-1], message, hint, explanation=explanation,
-                     facts={"keyword": old, "modern": modern, "unpacked": True})
-
-
-def _keyword_story(old: str, modern: str, where: str, story: tuple[str, str] | None) -> tuple[str, str]:
-    """The message and explanation for a legacy keyword (the table's story, or the optimizer keyword's own)."""
-    if story is None:
-        consequence, explanation = OPTIMIZER_STORIES[old]
-        return f"'{old}=' in {where} {consequence}", explanation
-    consequence, explanation = story
-    return (f"'{old}=' in {where} is the Keras 1 name of '{modern}=': {consequence}",
-            explanation.format(old=old, modern=modern))
-
-
-def _layer_keywords(call, name: str):
-    """Keras 1 keywords of a layer: renamed everywhere (border_mode=) or on this layer (Dense(output_dim=)).  Keras 3
-    raises TypeError where the modern argument is a required one the call then lacks (Conv1D(64, filter_length=3)
-    misses kernel_size), ValueError (an unrecognized keyword) otherwise."""
-    own = ONE_LAYER_KEYWORDS.get(name, {})
-    required = REQUIRED_LAYER_ARGUMENTS.get(name, {})
-    legacy = [(keyword, LAYER_KEYWORDS.get(keyword) or own.get(keyword)) for keyword in call.args.keyword_names]
-    legacy = [(old, entry) for old, entry in legacy if entry is not None]
-    renamed_required = {entry[0] for _, entry in legacy
-                        if required.get(entry[0]) is not None and len(call.args.positional) <= required[entry[0]]}
-    for old, entry in legacy:
-        story = REQUIRED_STORY if entry[0] in renamed_required else ALONGSIDE_STORY if renamed_required else \
-            LAYER_STORY
-        yield from _keywords(call, {old: entry}, f"{name}()", story)
-
-
-# Layer keywords Keras 2 (tf_keras, TensorFlow's private copy) still takes and only Keras 3 refuses.
-KERAS_2_LAYER_KEYWORDS = frozenset({"batch_input_shape", "weights"})
-_REMOVED_KEYWORD_ADVICE = {
-    "weights": ("build the layer, then call layer.set_weights([kernel, bias]) (or pass "
-                "kernel_initializer=keras.initializers.Constant(kernel))",
-                "Keras 1 and 2 layers took their initial weights as weights=[kernel, bias]; Keras 3's layers raise "
-                "ValueError (Unrecognized keyword arguments, checked on 3.15.1) except Embedding, which still reads "
-                "weights=."),
-    "batch_input_shape": ("start the model with keras.Input(batch_shape=...) (or keras.Input(shape=...) without the batch "
-                          "size)",
-                          "tf.keras 2 layers took batch_input_shape= to build the model's input; Keras 3 layers raise "
-                          "ValueError (Unrecognized keyword arguments): the input is declared by keras.Input."),
-    "dropout": ("drop it, and add a Dropout layer after the Embedding for the regularisation it gave",
-                "Keras 1's Embedding(dropout=) dropped a fraction of the embedded words while training; Keras 2 "
-                "removed the argument and Keras 3's Embedding raises ValueError (Unrecognized keyword arguments, "
-                "checked on 3.15.1). A Dropout or SpatialDropout1D layer after the Embedding regularises it now."),
-    "schedule_decay": ("drop it: Keras 3's Nadam has no schedule_decay (its momentum schedule is built in)",
-                       "Standalone Keras 2 and tf.keras <= 2.10 took Nadam(schedule_decay=) (tf.keras read it as "
-                       "decay=); Keras 3 raises ValueError: Argument(s) not recognized (checked on 3.15.1)."),
-    "show_accuracy": ("drop it, and log accuracy with compile(metrics=['accuracy'])",
-                      "Keras 0 printed the accuracy when fit() or evaluate() was given show_accuracy=True; Keras 1 "
-                      "moved it to compile(metrics=['accuracy']). Keras 3's fit() and predict() raise TypeError on it, "
-                      "evaluate() ValueError."),
-    "period": ("use save_freq= (counted in batches): save_freq=period * steps_per_epoch",
-               "ModelCheckpoint(period=) counted epochs in Keras 2 (deprecated since tf.keras 2.1); Keras 3's "
-               "ModelCheckpoint has only save_freq= ('epoch' or a number of batches)."),
-}
-_WORKERS_ADVICE = ("drop it: Keras 3 loads data in parallel through a keras.utils.PyDataset built with workers=, "
-                   "use_multiprocessing= and max_queue_size=",
-                   "tf.keras 2 read workers=, use_multiprocessing= and max_queue_size= in fit(), evaluate() and "
-                   "predict() for generators and keras.utils.Sequence; Keras 3 moved them to keras.utils.PyDataset "
-                   "and its fit()/predict() raise TypeError (evaluate() ValueError) on them.")
-
-
 def _legacy_optimizer(script: Script, func: cst.BaseExpression) -> bool:
     """``tf.keras.optimizers.legacy.Adam`` spelled out, or ``Adam`` imported from an ``optimizers.legacy`` module."""
     if isinstance(func, cst.Attribute):
@@ -415,64 +293,11 @@ def _legacy_optimizer_report(call, name: str) -> Report:
                   facts={"optimizer": name})
 
 
-def _optimizer_keywords(script: Script, call) -> dict:
-    """OPTIMIZER_KEYWORDS, less ``decay=`` when it is 0 or the optimizer is never used: Keras 3 ignores a decay that
-    would change nothing, and one of an optimizer nothing trains with (tf.keras 2.11-2.15's rejection of it is not
-    worth a finding)."""
-    decay = call.args.get("decay")
-    if decay is not None and (const_value(decay) == 0 or _unused_optimizer(script, call.node)):
-        return {key: value for key, value in OPTIMIZER_KEYWORDS.items() if key != "decay"}
-    return OPTIMIZER_KEYWORDS
-
-
-def _unused_optimizer(script: Script, node: cst.Call) -> bool:
-    """An optimizer built and left unused: every compile() of the script gets a name ('sgd') or another Keras
-    optimizer, and no method of this one is called (apply_gradients in a training loop)."""
-    compiles = [c for c in script.calls if c.method == "compile"]
-    if not compiles:
-        return False
-    for compile_call in compiles:
-        given = compile_call.args.get("optimizer", 0)
-        if not ((isinstance(given, Const) and isinstance(given.value, str)) or (
-                isinstance(given, Instance) and given.cls.startswith("keras.optimizers.") and given.node is not node)):
-            return False
-    return not any(isinstance(c.receiver, Instance) and c.receiver.node is node for c in script.calls)
-
-
-def _recurrent_input_keywords(script: Script, call, name: str):
-    """``LSTM(4, input_dim=3)``: Keras 1's features per time step, which Keras 3 reads as a 2-D input where it
-    builds the model's input from it (the first layer of a Sequential model without keras.Input; elsewhere it only
-    warns and ignores it), and ``input_length=``, which Keras 3 rejects everywhere."""
-    for arg in call.args.nodes:
-        keyword = arg.keyword.value if arg.keyword is not None else None
-        if keyword not in ("input_dim", "input_length"):
-            continue
-        if keyword == "input_dim" and not _starts_sequential_model(script, call.node):
-            continue
-        failure = ("makes a 2-D input in Keras 3: ValueError" if keyword == "input_dim" else
-                   "was removed in Keras 3: ValueError")
-        yield Report(arg, f"'{keyword}=' in {name}() {failure}",
-                     f"declare the input as (time steps, features): {name}(units, input_shape=(steps, features)), or "
-                     f"start the model with keras.Input(shape=(steps, features))",
-                     explanation=(f"Keras 1 and tf.keras 2 read {name}(input_dim=, input_length=) as the features per "
-                                  f"time step and the number of steps. Keras 3 turns input_dim= into a 2-D "
-                                  f"input_shape=(input_dim,), which a recurrent layer refuses (ValueError: expected "
-                                  f"ndim=3, found ndim=2), and rejects input_length= (Unrecognized keyword "
-                                  f"arguments)."),
-                     facts={"keyword": keyword})
-
-
 def _keras_optimizer(script: Script, value) -> bool:
     """An optimizer of Keras 3 (keras.optimizers.Adam(...), not TensorFlow 1's tf.compat.v1.train ones nor Keras 2's)."""
     return isinstance(value, Instance) and value.cls.startswith("keras.optimizers.") and \
         isinstance(value.node, cst.Call) and not _legacy_optimizer(script, value.node.func) and \
         not keras_2_only(script) and not _from_private_copy(script, value.node.func)
-
-
-def _starts_sequential_model(script: Script, node: cst.CSTNode) -> bool:
-    """Whether the layer built at ``node`` is the first layer of a Sequential model that has no keras.Input."""
-    return any(model.structure_kind == "sequential" and model.input_shape is None and model.layers and
-               model.layers[0].node is node for model in script.models)
 
 
 def _metric_reset_states(call) -> Report:
@@ -513,16 +338,6 @@ def _removed_method(call) -> Report:
                                f"threshold or an argmax); Keras 3 has no such method, so the script stops here, "
                                f"after any training before it."),
                   facts={"method": call.method})
-
-
-def _removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
-    """One report per keyword that Keras 3 removed from ``where`` without a renamed equivalent."""
-    for arg in call.args.nodes:
-        if arg.keyword is not None and arg.keyword.value in removed:
-            old = arg.keyword.value
-            hint, explanation = _REMOVED_KEYWORD_ADVICE.get(old, _WORKERS_ADVICE)
-            yield Report(arg, f"'{old}=' in {where} was removed in Keras 3: {failure}", hint,
-                         explanation=explanation, facts={"keyword": old})
 
 
 def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...], position: int = 0):
