@@ -10,7 +10,8 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import tfds_slice
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.values import Seq
+from kerassniff.semantic.syntax import sole_binding_in_file
+from kerassniff.semantic.values import ClassValue, DataValue, FunctionValue, Seq
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -42,6 +43,7 @@ def check(script: Script):
             yield from _same_folder(fit, validation.value)  # the flows' folders, however the flows are written
             yield from _overlapping_parts(fit, validation.value)
             yield from _overlapping_tfds_splits(fit, validation.value)
+            yield from _same_call_of_own_generator(script, fit, validation.value)
         if isinstance(validation.value, (cst.Tuple, cst.List)) and validation.value.elements:
             yield from _flow_of_validation_arrays(script, fit, validation.value)
         if trained is None:
@@ -110,6 +112,56 @@ def _same_flow(script: Script, fit: FitCall, trained: cst.BaseExpression, valida
             f"same object, so every validation batch is drawn from the training data. Validation loss and accuracy "
             f"then track the training ones and cannot show overfitting; early stopping, checkpoints and "
             f"learning-rate schedules that monitor val_loss choose on training data."))
+
+
+def _same_call_of_own_generator(script: Script, fit: FitCall, validation: cst.BaseExpression):
+    """``fit(batches(x_train, y_train, 32), validation_data=batches(x_train, y_train, 32))``: the script's own
+    generator function (or data class: a ``keras.utils.Sequence``) called twice with the same arguments, the same
+    arrays at both calls; each call written in fit() or bound once to a name.  Any difference in the arguments (a
+    flag, a range of rows) may select other samples inside the function: not reported."""
+    given = fit.args.node_of("x", 0) or fit.args.node_of("generator")
+    trained = _own_call(script, given.value) if given is not None else None
+    held_out = _own_call(script, validation)
+    if trained is None or held_out is None or trained is held_out or trained.receiver is not held_out.receiver or \
+            trained.args != held_out.args or any(a.star for a in trained.node.args) or \
+            [script.code_of(a) for a in trained.node.args] != [script.code_of(a) for a in held_out.node.args]:
+        return
+    arrays = [v.data for v in (*trained.args.positional, *(v for _, v in trained.args.keywords))
+              if isinstance(v, DataValue)]
+    if not arrays or any(_toy_or_noise(data) for data in arrays):
+        return
+    name = script.code_of(trained.node.func)
+    named = ", ".join(f"'{script.code_of(a.value)}'" for a in trained.node.args
+                      if isinstance(_value_of(trained, a), DataValue))
+    yield Report(validation, f"validation_data is {name}() of the training arrays again: validation scores mirror "
+                             f"training",
+                 "call it on held-out arrays (split once with train_test_split, or use validation_split=)",
+                 explanation=(f"fit() trains on {name}({', '.join(script.code_of(a.value) for a in trained.node.args)}) "
+                              f"(line {script.line_of(trained.node)}) and validates on the same call with the same "
+                              f"arguments (line {script.line_of(held_out.node)}), so every validation batch is drawn "
+                              f"from the training arrays {named}. Validation loss and accuracy then track the "
+                              f"training ones and cannot show overfitting; early stopping, checkpoints and "
+                              f"learning-rate schedules that monitor val_loss choose on training data."),
+                 facts={"function": name})
+
+
+def _own_call(script: Script, node: cst.BaseExpression):
+    """The call of one of the script's own functions or classes that ``node`` is, or that the name ``node`` is
+    bound to by the only binding of that name in the file; None otherwise."""
+    if type(node) is cst.Name:
+        node = sole_binding_in_file(script.module, node.value)
+    if type(node) is not cst.Call:
+        return None
+    site = script.call_at(node)
+    return site if site is not None and isinstance(site.receiver, (FunctionValue, ClassValue)) else None
+
+
+def _value_of(site, arg: cst.Arg):
+    """The value the call site recorded for one of its written arguments."""
+    if arg.keyword is not None:
+        return site.args.get(arg.keyword.value)
+    position = [a for a in site.node.args if a.keyword is None].index(arg)
+    return site.args.positional[position] if position < len(site.args.positional) else None
 
 
 def _same_folder(fit: FitCall, validation: cst.BaseExpression):
@@ -192,9 +244,14 @@ def _noise_probe(fit: FitCall) -> bool:
     validation score anyone reads. A slice of them,
     or any array of data (np.zeros filled with one-hot rows is data), is still reported."""
     data = fit.data(fit.x)
-    if data is not None and data.source.kind == "literal" and data.source.description == "a literal array":
+    return data is not None and _toy_or_noise(data)
+
+
+def _toy_or_noise(data) -> bool:
+    """Up to HAND_WRITTEN_ROWS rows written out in the script, or NumPy random noise."""
+    if data.source.kind == "literal" and data.source.description == "a literal array":
         return data.n_samples is not None and data.n_samples <= HAND_WRITTEN_ROWS  # XOR's four rows: a toy
-    return data is not None and data.source.kind == "generated" and data.source.description in _NOISE_SOURCES
+    return data.source.kind == "generated" and data.source.description in _NOISE_SOURCES
 
 
 # At most this many rows written out in the script (np.array([[0, 1], [1, 0]])): a toy or a probe, with no other data

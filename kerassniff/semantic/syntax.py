@@ -280,10 +280,29 @@ def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression 
     ``name = value``, and nothing else in it binds the name (not a parameter, a loop or ``with`` target, an augmented
     or unpacking assignment, a nested definition); None otherwise, since which binding reaches a read is then a
     question of control flow."""
+    params = {param.name.value for param in (*function.params.posonly_params, *function.params.params,
+                                             *function.params.kwonly_params)}
+    params.update(star.name.value for star in (function.params.star_arg, function.params.star_kwarg)
+                  if isinstance(star, cst.Param))
+    if name in params:
+        return None
+    return _sole_value(function.body, name, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+
+
+def sole_binding_in_file(module: cst.Module, name: str) -> cst.BaseExpression | None:
+    """The value of ``name`` wherever the file reads it: one plain ``name = value`` and no other binding of the name
+    anywhere in the file, in any function or class (no parameter, loop target or local of that name): a stricter
+    question than :func:`sole_assignment`, asked where the reader's scope is not at hand."""
+    return _sole_value(module, name, skip=())
+
+
+def _sole_value(root: cst.CSTNode, name: str, skip: tuple[type, ...]) -> cst.BaseExpression | None:
+    """The value of the one plain ``name = value`` under ``root`` (not under nodes of the ``skip`` kinds), when
+    nothing else there binds ``name``."""
     values: list[cst.BaseExpression] = []
     others: set[str] = set()
     named = 0  # plain ``name = ...`` targets, chained ones (``a = name = ...``) included
-    for node in walk_code(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+    for node in walk_code(root, skip=skip):
         kind = type(node)
         if kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name \
                 and node.targets[0].target.value == name:
@@ -295,6 +314,8 @@ def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression 
                 _targets(node.target, others)
         elif kind in (cst.FunctionDef, cst.ClassDef):
             others.add(node.name.value)
+        elif kind is cst.Param:
+            others.add(node.name.value)
         elif kind is cst.CompFor:
             _targets(node.target, others)
         elif kind is cst.Global or kind is cst.Nonlocal:
@@ -303,11 +324,7 @@ def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression 
             binder = _BINDERS.get(kind)
             if binder is not None:
                 binder(node, others)
-    params = {param.name.value for param in (*function.params.posonly_params, *function.params.params,
-                                             *function.params.kwonly_params)}
-    params.update(star.name.value for star in (function.params.star_arg, function.params.star_kwarg)
-                  if isinstance(star, cst.Param))
-    return values[0] if len(values) == 1 and named == 1 and name not in others and name not in params else None
+    return values[0] if len(values) == 1 and named == 1 and name not in others else None
 
 
 def lambda_scale(node: cst.CSTNode | None) -> float | None:
