@@ -1017,6 +1017,50 @@ def mutate_flow_shuffled(script: Script) -> Iterator[Mutant]:
 _CROSS_VALIDATORS = frozenset(name.rsplit(".", 1)[1] for name in FOLD_SPLITTERS - SINGLE_SPLIT_SPLITTERS)
 
 
+# Self-updates whose assignment a script may forget: ``x = x.astype(...)`` -> ``x.astype(...)`` (methods), and
+# ``x = np.expand_dims(x, ...)`` -> ``np.expand_dims(x, ...)`` (functions of the first argument).
+_SELF_UPDATE_METHODS = frozenset({"astype", "reshape", "dropna", "fillna", "shuffle", "batch", "map", "prefetch",
+                                  "cache"})
+_SELF_UPDATE_FUNCTIONS = frozenset({"np.expand_dims", "np.reshape", "numpy.expand_dims", "cv2.resize", "cv2.cvtColor",
+                                    "to_categorical", "keras.utils.to_categorical", "tf.cast"})
+
+
+def mutate_result_dropped(script: Script) -> Iterator[Mutant]:
+    """(w) ``x = x.astype("float32")`` (or another self-update) written as ``x.astype("float32")``: the result is
+    dropped.  Not the last statement of a notebook cell, whose value Jupyter would show."""
+    for assign in script.assigns:
+        if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+            continue
+        name, call = assign.targets[0].target.value, assign.value
+        if not isinstance(call, cst.Call) or any(arg.star for arg in call.args):
+            continue
+        func = call.func
+        updates = (isinstance(func, cst.Attribute) and func.attr.value in _SELF_UPDATE_METHODS and
+                   isinstance(func.value, cst.Name) and func.value.value == name) or (
+            dotted(func) in _SELF_UPDATE_FUNCTIONS and call.args and call.args[0].keyword is None and
+            isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == name)
+        statement = script.statement(assign)
+        if not updates or statement is None or len(statement.body) != 1 or \
+                not _followed_in_its_cell(script, assign, statement):
+            continue
+        yield Mutant(f"line {script.line(assign)}: '{name} = ' removed before {script.code(func)}()",
+                     script.splice({assign: script.code(call)}))
+        return
+
+
+def _followed_in_its_cell(script: Script, assign: cst.Assign, statement: cst.SimpleStatementLine) -> bool:
+    """Whether another statement of the same block comes after the assignment's, in the same notebook cell."""
+    parent = next((p for p in script.ancestors(assign) if isinstance(p, (cst.Module, cst.IndentedBlock))), None)
+    body = list(getattr(parent, "body", ()))
+    if statement not in body or body.index(statement) + 1 >= len(body):
+        return False
+    cells = getattr(script, "cell_of_line", None)
+    if not cells:
+        return True
+    following = body[body.index(statement) + 1]
+    return cells[script.line(statement) - 1][0] == cells[min(script.line(following), len(cells)) - 1][0]
+
+
 def _fold_loop(script: Script, loop: cst.For) -> bool:
     """``for train, test in kf.split(x)`` (also through enumerate()), kf a scikit-learn cross-validator."""
     iterable = loop.iter
@@ -1108,6 +1152,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("t", "a callback's mode made the opposite of its quantity's direction", "KS211", mutate_inverted_monitor_mode),
     Kind("u", "a fold loop's model built once before the loop", "KS212", mutate_model_built_before_folds),
     Kind("v", "an evaluation flow scored against its .classes made to shuffle", "KS213", mutate_flow_shuffled),
+    Kind("w", "a self-update's assignment removed (x.astype(...) alone)", "KS405", mutate_result_dropped),
 )
 
 
@@ -1183,8 +1228,11 @@ def mutants_of(text: str, path: str, kinds: tuple[Kind, ...] = KINDS) -> Iterato
     """Every mutant of one file, with the file text to lint (None: the mutant is not valid Python or could
     not be put back into the notebook, a mutator bug)."""
     notebook = path.lower().endswith(".ipynb")
-    joined = notebook_source(text).text if notebook else text
+    source = notebook_source(text) if notebook else None
+    joined = source.text if source is not None else text
     script = Script(joined)
+    if source is not None:
+        script.cell_of_line = source.cell_of_line  # type: ignore[attr-defined]
     for kind in kinds:
         for count, mutant in enumerate(kind.mutate(script)):
             if count >= MAX_PER_KIND_PER_FILE:

@@ -55,8 +55,12 @@ class ControlFlow:
 
     def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> Flow:
         fallbacks = [self.is_guard(handler, catches_missing_names) for handler in node.handlers]
-        with self.guarding(self.is_guard(node, guards_its_body)):
-            flow = self.exec_suite(node.body, frame)
+        self.trying += bool(node.handlers)
+        try:
+            with self.guarding(self.is_guard(node, guards_its_body)):
+                flow = self.exec_suite(node.body, frame)
+        finally:
+            self.trying -= bool(node.handlers)
         flows = []
         for handler, fallback in zip(node.handlers, fallbacks):
             if handler.type is not None:

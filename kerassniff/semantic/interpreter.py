@@ -91,6 +91,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
         self.helper_modules: dict[str, ModuleValue | None] = {}  # path -> interpreted module (None while running)
         self.in_helper = 0  # > 0 while interpreting a helper module's code: its facts are not this file's
         self.guarded = 0  # > 0 inside a version check or a try that catches AttributeError/ImportError
+        self.trying = 0  # > 0 inside the body of a try that has an except clause
         self._guards: dict[int, int] = {}  # if-tests and except clauses already classified
         self._loop_assigned: dict[int, frozenset[str]] = {}  # loop bodies: the names they change
         self.flag_values = cli_args.OptionTable()  # absl flags defined so far (one FLAGS object per process)

@@ -42,6 +42,9 @@ class Script:
     data_events: list[DataEvent] = field(default_factory=list)
     # the classes the script defines, with their bases resolved (ClassValue), in definition order
     classes: list = field(default_factory=list, repr=False)
+    # id(call) -> its statement, for the calls a statement of their own makes and drops the value of
+    # (``x.astype("float32")`` alone on its line), outside any ``try`` (there a call may be a probe: does it load?)
+    dropped_results: dict[int, cst.Expr] = field(default_factory=dict, repr=False)
     # environment variables the script sets to a constant: os.environ["X"] = "1", os.environ.setdefault("X", "1")
     environment: dict[str, str] = field(default_factory=dict, repr=False)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file

@@ -91,8 +91,11 @@ class Statements:
     # -- simple statements
     def exec_expr(self, small: cst.Expr, frame: Frame) -> Flow:
         self.eval(small.value, frame)
-        if type(small.value) is cst.Call and self._is_exit_call(small.value, frame):
-            return EXIT
+        if type(small.value) is cst.Call:
+            if not self.trying and not self.in_helper:
+                self.script.dropped_results[id(small.value)] = small
+            if self._is_exit_call(small.value, frame):
+                return EXIT
         return None
 
     def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:

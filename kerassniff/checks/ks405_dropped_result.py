@@ -1,0 +1,165 @@
+"""KS405 dropped-result: a call whose only effect is its result, made as a statement of its own.
+
+``x_train.astype("float32")``, ``cv2.normalize(img, None, 0, 1, cv2.NORM_MINMAX)``, ``df.dropna()``,
+``train_ds.shuffle(1000)``, ``load_model("best.h5")``: the script goes on with the unchanged input, and trains or
+predicts on data that was never converted, scaled, cleaned or shuffled, or evaluates the model it already had.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from kerassniff.findings import Severity
+from kerassniff.fixes import unsafe_fix
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.results import (
+    ARRAY_METHODS,
+    DATASET_METHODS,
+    PANDAS_INPLACE_METHODS,
+    PANDAS_ONLY_METHODS,
+    RESULT_ONLY_FUNCTIONS,
+    TRANSFORM_METHODS,
+)
+from kerassniff.semantic.names import short
+from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
+from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import Const, DataValue, Instance, Unknown, const_value
+
+
+@rule("KS405", "dropped-result", Severity.WARNING,
+      "a call that returns a new array, DataFrame, dataset or model, made as a statement whose result is dropped",
+      "assign the result: x = x.astype('float32'), df = df.dropna(), model = load_model(path)")
+def check(script: Script):
+    """Every such call the script makes, but the last statement of a notebook cell (Jupyter shows its value) and
+    those in a module-level function or class a run of the script never reaches."""
+    if not script.dropped_results:
+        return
+    reports = [(call, report) for call in script.calls if id(call.node) in script.dropped_results
+               for report in _dropped(script, call)]
+    if not reports:
+        return
+    reports = [(call, report) for call, report in reports if not _shown_by_the_notebook(script, call)]
+    if reports and may_leave_definitions_unreached(script):
+        unreached = unreached_definitions(script, {call.top for call, _ in reports})
+        reports = [(call, report) for call, report in reports if call.top not in unreached]
+    for _, report in reports:
+        yield report
+
+
+def _dropped(script: Script, call: CallSite):
+    """The report for a call whose result is its only effect; nothing for any other call."""
+    node = call.node
+    if call.callee is not None:
+        known = RESULT_ONLY_FUNCTIONS.get(call.callee)
+        if known is None or _writes_an_output(node, known.output_position, known.output_keyword):
+            return
+        name = f"{script.code_of(node.func)}()"
+        if known.returns == "model":
+            yield Report(node, f"the model {name} returns is dropped: nothing is loaded into any model",
+                         "assign it (model = load_model(...)); the model in memory is not changed by the call",
+                         explanation=(f"{name} reads the file into a new model and returns it; as a statement of its "
+                                      f"own, the new model is thrown away, and the code below goes on with the model "
+                                      f"it already had (the last epoch's weights, not the saved best ones)."),
+                         facts={"function": call.callee})
+            return
+        first = node.args[0].value if node.args and node.args[0].keyword is None and node.args[0].star == "" \
+            else None
+        yield _report(script, call, name, first, known.returns)
+        return
+    method, receiver = call.method, call.receiver
+    func = node.func
+    if method is None or type(func) is not cst.Attribute:
+        return
+    unfollowed = type(receiver) is Unknown
+    if isinstance(receiver, DataValue) or (unfollowed and method in ARRAY_METHODS | PANDAS_ONLY_METHODS):
+        if method in PANDAS_INPLACE_METHODS:
+            inplace = call.args.get("inplace")
+            if inplace is not None and not (isinstance(inplace, Const) and const_value(inplace) is False):
+                return  # inplace=True (or not known): the DataFrame itself changes
+            yield _report(script, call, f"{script.code_of(func)}()", func.value, "DataFrame", pandas=True)
+        elif method in ARRAY_METHODS:
+            yield _report(script, call, f"{script.code_of(func)}()", func.value, "array")
+        elif method in DATASET_METHODS and not unfollowed and receiver.data.batches and not receiver.data.keras_iterator:
+            yield _report(script, call, f"{script.code_of(func)}()", func.value, "dataset")
+    elif isinstance(receiver, Instance) and _transforms(receiver, method):
+        first = node.args[0].value if node.args and node.args[0].keyword is None else None
+        yield _report(script, call, f"{script.code_of(func)}()", first, "array")
+
+
+def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpression | None, returns: str,
+            pandas: bool = False) -> Report:
+    """``the result of x.astype() is dropped: 'x' is unchanged``, with an unsafe fix that assigns it back when the
+    unchanged input is a plain name (a change of what the script computes: to review)."""
+    kept = script.code_of(unchanged) if type(unchanged) in (cst.Name, cst.Attribute, cst.Subscript) else None
+    short_name = name if len(name) <= 40 else f"{short(name.rstrip('()'))}()"
+    message = (f"the result of {short_name} is dropped: '{kept}' is unchanged" if kept is not None and len(kept) <= 30
+               else f"the result of {short_name} is dropped: nothing keeps it")
+    fix = None
+    if type(unchanged) is cst.Name:
+        statement = script.dropped_results[id(call.node)]
+        assignment = cst.Assign(targets=[cst.AssignTarget(cst.Name(unchanged.value))], value=call.node,
+                                semicolon=statement.semicolon)
+        fix = unsafe_fix(f"assign the result to {unchanged.value}", statement, assignment)
+    why = {"DataFrame": " (pandas changes the DataFrame itself only with inplace=True, a keyword pandas 3.1 deprecates "
+                        "for dropna())",
+           "dataset": " (a tf.data dataset never changes: each method returns a new one)"}.get(returns, "")
+    return Report(call.node, message,
+                  f"assign it: {kept} = {script.code_of(call.node)}" if kept is not None and len(kept) <= 30 else None,
+                  fix,
+                  explanation=(f"{name} returns a new {returns} and leaves its input as it was{why}; as a statement "
+                               f"of its own, the new {returns} is thrown away, so the code below still uses the "
+                               f"unchanged {repr(kept) if kept is not None else 'input'}."),
+                  facts={"call": name.rstrip("()"), "returns": returns, **({"pandas": True} if pandas else {})})
+
+
+def _writes_an_output(node: cst.Call, position: int | None, keyword: str | None) -> bool:
+    """Whether the call is given an array to write its result into (NumPy's out=, OpenCV's dst), by keyword or at
+    its position, other than None."""
+    positional = [arg for arg in node.args if arg.keyword is None]
+    if any(arg.star for arg in node.args):
+        return True  # (*args, **options): what they hold is not read
+    given = [arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value == keyword]
+    if position is not None and len(positional) > position:
+        given.append(positional[position].value)
+    return any(not (type(value) is cst.Name and value.value == "None") for value in given)
+
+
+def _transforms(receiver: Instance, method: str) -> bool:
+    """A fitted preprocessing object's method that returns the transformed data (a Keras Tokenizer's
+    texts_to_sequences, a scikit-learn scaler's transform), not on a transformer built with copy=False."""
+    for prefix, methods in TRANSFORM_METHODS.items():
+        if method in methods and (receiver.cls == prefix or (prefix.endswith(".") and receiver.cls.startswith(prefix))):
+            return not receiver.args.has("copy")
+    return False
+
+
+def _shown_by_the_notebook(script: Script, call: CallSite) -> bool:
+    """Whether the call is the value of the last statement of a notebook cell: Jupyter shows it, which is why it is
+    there (``df.dropna()`` at the end of a cell to look at the rows left).  Also in a script written as cells
+    (``# %%``) or exported from a notebook (``# In[3]:``), where a cell marker comes before the next statement."""
+    if call.top is None:
+        return False
+    body = script.module.body
+    statement = body[call.top]
+    if type(statement) is not cst.SimpleStatementLine or type(statement.body[-1]) is not cst.Expr or \
+            statement.body[-1].value is not call.node:
+        return False  # inside a loop, a function, a branch: nothing is shown
+    following = body[call.top + 1] if call.top + 1 < len(body) else None
+    if script.cells is not None:
+        return following is None or _cell_of(script, statement) != _cell_of(script, following)
+    if following is not None:
+        return any(_CELL_MARKER.match(line.comment.value) for line in following.leading_lines
+                   if line.comment is not None)
+    return any(_CELL_MARKER.match(line.comment.value) for top in body for line in top.leading_lines
+               if line.comment is not None)  # the last statement of a script written as cells
+
+
+# A comment that starts a cell: ``# %%`` (Jupytext, VS Code, Spyder) or ``# In[3]:`` (a notebook exported by nbconvert).
+_CELL_MARKER = re.compile(r"#\s*(?:%%|In\[[\d ]*\]:)")
+
+
+def _cell_of(script: Script, node: cst.CSTNode) -> int | None:
+    line = script.line_of(node)
+    return script.cells[line - 1][0] if script.cells and 0 < line <= len(script.cells) else None
