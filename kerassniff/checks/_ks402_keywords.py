@@ -16,7 +16,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     OPTIMIZER_KEYWORDS,
     REQUIRED_LAYER_ARGUMENTS,
 )
-from kerassniff.semantic.values import Const, Instance, const_value
+from kerassniff.semantic.values import Const, Instance, Seq, const_value
 
 
 # What each table's old keyword does on each Keras: (the consequence for the message, the story for the explanation).
@@ -208,3 +208,53 @@ def removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
             hint, explanation = _REMOVED_KEYWORD_ADVICE.get(old, _WORKERS_ADVICE)
             yield Report(arg, f"'{old}=' in {where} was removed in Keras 3: {failure}", hint,
                          explanation=explanation, facts={"keyword": old})
+
+
+def compile_positional_metrics(call, names_only: bool = False):
+    """``model.compile("adam", "categorical_crossentropy", ["accuracy"])``: Keras 1 and 2 took metrics third, Keras
+    3 takes loss_weights there (compile(optimizer, loss, loss_weights, metrics, ...)), so the metric names become
+    loss weights; compile() accepts them and the first fit() stops with ValueError ("dtype='string' is not a valid
+    dtype for Keras type promotion", checked on 3.15.1).  Only metric names or Keras metric objects (only names,
+    ``names_only``, on a model kerassniff does not know: a class of its own may take other things third): numbers
+    there are loss weights."""
+    positional = [arg for arg in call.node.args if arg.keyword is None and not arg.star]
+    if len(positional) < 3 or any(arg.star for arg in call.node.args) or call.args.has("loss_weights") or \
+            len(call.args.positional) < 3:
+        return
+    given = _metric_names(call.args.positional[2])
+    if given is None or (names_only and given != "names"):
+        return
+    written = positional[2]
+    names = given == "names"
+    failure = "ValueError" if names else "TypeError"
+    yield Report(written, f"compile()'s third positional argument is loss_weights in Keras 3: fit() raises {failure}",
+                 "pass the metrics by keyword: compile(optimizer, loss, metrics=[...])",
+                 safe_fix("pass it as metrics=", written,
+                          written.with_changes(keyword=cst.Name("metrics"), equal=cst.AssignEqual(
+                              whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))),
+                 explanation=("Keras 1 and 2 read compile(optimizer, loss, metrics); Keras 3's compile() is "
+                              "compile(optimizer, loss, loss_weights, metrics, ...), so the metrics given third become "
+                              "loss weights. compile() accepts them, and the first fit() stops with " +
+                              ("ValueError (\"dtype='string' is not a valid dtype for Keras type promotion\")." if names
+                               else "TypeError (\"Failed to convert elements of <AUC name=auc> to Tensor\").")),
+                 facts={"argument": "metrics"})
+
+
+def _metric_names(value) -> str | None:
+    """"names" for metric names (a list or tuple of them, or one), "objects" when Keras metric objects are among
+    them; None for anything else (numbers are loss weights)."""
+    folded = const_value(value)
+    if isinstance(folded, str) or (isinstance(folded, (list, tuple)) and folded and
+                                   all(isinstance(item, str) for item in folded)):
+        return "names"  # (a literal list of constants folds to one constant)
+    items = value.items if isinstance(value, Seq) else (value,)
+    if not items:
+        return None
+    kinds = [_metric_kind(item) for item in items]
+    return None if None in kinds else "objects" if "objects" in kinds else "names"
+
+
+def _metric_kind(item) -> str | None:
+    if isinstance(item, Const) and isinstance(item.value, str):
+        return "names"
+    return "objects" if isinstance(item, Instance) and item.cls.startswith("keras.metrics.") else None

@@ -43,6 +43,7 @@ from kerassniff.checks._ks402_keywords import (
     CALL_STORY,
     KERAS_2_LAYER_KEYWORDS,
     MODEL_STORY,
+    compile_positional_metrics,
     layer_keywords,
     legacy_keywords,
     optimizer_keywords,
@@ -191,6 +192,8 @@ def _findings(script: Script):
             keras_3 = _keras_3_model(script, call)
             if keras_3:
                 yield from metrics_not_a_list(call)
+                if not known or call.receiver.model.keras_runs("compile"):  # (not a subclass's own compile())
+                    yield from compile_positional_metrics(call, names_only=not known)
                 if known:
                     yield from metrics_per_output(call)
                 if known and call.receiver.model.keras_runs("compile"):
