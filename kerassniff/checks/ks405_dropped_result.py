@@ -66,26 +66,38 @@ def _dropped(script: Script, call: CallSite):
             return
         first = node.args[0].value if node.args and node.args[0].keyword is None and node.args[0].star == "" \
             else None
-        yield _report(script, call, name, first, known.returns)
+        if _variable(first):
+            yield _report(script, call, name, first, known.returns)
         return
     method, receiver = call.method, call.receiver
     func = node.func
-    if method is None or type(func) is not cst.Attribute:
-        return
+    if method is None or type(func) is not cst.Attribute or not _variable(func.value):
+        return  # (a method of a value just computed, loan_data.corr()["x"].sort_values(): a look at the data)
     unfollowed = type(receiver) is Unknown
     if isinstance(receiver, DataValue) or (unfollowed and method in ARRAY_METHODS | PANDAS_ONLY_METHODS):
         if method in PANDAS_INPLACE_METHODS:
             inplace = call.args.get("inplace")
             if inplace is not None and not (isinstance(inplace, Const) and const_value(inplace) is False):
                 return  # inplace=True (or not known): the DataFrame itself changes
-            yield _report(script, call, f"{script.code_of(func)}()", func.value, "DataFrame", pandas=True)
+            yield _report(script, call, f"{script.code_of(func)}()", func.value, "DataFrame or Series", pandas=True)
         elif method in ARRAY_METHODS:
             yield _report(script, call, f"{script.code_of(func)}()", func.value, "array")
-        elif method in DATASET_METHODS and not unfollowed and receiver.data.batches and not receiver.data.keras_iterator:
+        elif method in DATASET_METHODS and not unfollowed and receiver.data.batches and \
+                not receiver.data.keras_iterator:
             yield _report(script, call, f"{script.code_of(func)}()", func.value, "dataset")
     elif isinstance(receiver, Instance) and _transforms(receiver, method):
         first = node.args[0].value if node.args and node.args[0].keyword is None else None
-        yield _report(script, call, f"{script.code_of(func)}()", first, "array")
+        if _variable(first):
+            yield _report(script, call, f"{script.code_of(func)}()", first, "array")
+
+
+def _variable(node: cst.BaseExpression | None) -> bool:
+    """A name, an attribute of one, or an item of one (``x``, ``self.x``, ``df["age"]``): what a script means to
+    change when it calls a method of it or passes it first.  A value just computed (``df.corr()["x"]``, a literal)
+    is looked at, not changed."""
+    while type(node) in (cst.Attribute, cst.Subscript):
+        node = node.value  # type: ignore[union-attr]
+    return type(node) is cst.Name
 
 
 def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpression | None, returns: str,
@@ -102,8 +114,8 @@ def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpres
         assignment = cst.Assign(targets=[cst.AssignTarget(cst.Name(unchanged.value))], value=call.node,
                                 semicolon=statement.semicolon)
         fix = unsafe_fix(f"assign the result to {unchanged.value}", statement, assignment)
-    why = {"DataFrame": " (pandas changes the DataFrame itself only with inplace=True, a keyword pandas 3.1 deprecates "
-                        "for dropna())",
+    why = {"DataFrame or Series": (" (pandas changes the object itself only with inplace=True, a keyword pandas 3.1 "
+                                   "deprecates for dropna())"),
            "dataset": " (a tf.data dataset never changes: each method returns a new one)"}.get(returns, "")
     return Report(call.node, message,
                   f"assign it: {kept} = {script.code_of(call.node)}" if kept is not None and len(kept) <= 30 else None,
