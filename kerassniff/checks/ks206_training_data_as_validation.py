@@ -10,7 +10,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import tfds_slice
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.syntax import sole_binding_in_file
+from kerassniff.semantic.syntax import sole_binding_in_file, walk_code
 from kerassniff.semantic.values import ClassValue, DataValue, FunctionValue, Seq
 
 
@@ -101,8 +101,10 @@ def _flow_of_validation_arrays(script: Script, fit: FitCall, validation: cst.Tup
 
 def _same_flow(script: Script, fit: FitCall, trained: cst.BaseExpression, validation: cst.BaseExpression):
     """``fit(train_flow, validation_data=train_flow)``: a generator or dataset validated on itself.  The data must be
-    known (a placeholder such as an exercise's ``____`` is not data)."""
-    if fit.data(fit.x) is None or fit.validation_data is not fit.x or not _same_expression(script, validation, trained):
+    known, or the name bound to a call somewhere in the file (a pipeline kerassniff could not follow: a
+    ``TFRecordDataset``); a placeholder such as an exercise's ``____`` is not data."""
+    if fit.validation_data is not fit.x or not _same_expression(script, validation, trained) or (
+            fit.data(fit.x) is None and not _bound_to_a_call(script, trained)):
         return
     name = script.code_of(trained)
     yield Report(validation, (
@@ -154,6 +156,16 @@ def _own_call(script: Script, node: cst.BaseExpression):
         return None
     site = script.call_at(node)
     return site if site is not None and isinstance(site.receiver, (FunctionValue, ClassValue)) else None
+
+
+def _bound_to_a_call(script: Script, node: cst.BaseExpression) -> bool:
+    """Whether the file assigns a call's result to the name ``node`` is (``ds = tf.data.TFRecordDataset(...)``)."""
+    if type(node) is not cst.Name:
+        return False
+    name = node.value
+    return any(type(statement) is cst.Assign and type(statement.value) is cst.Call and
+               any(type(target.target) is cst.Name and target.target.value == name for target in statement.targets)
+               for statement in walk_code(script.module))
 
 
 def _value_of(site, arg: cst.Arg):
