@@ -121,6 +121,8 @@ def _same_call_of_own_generator(script: Script, fit: FitCall, validation: cst.Ba
     generator function (or data class: a ``keras.utils.Sequence``) called twice with the same arguments, the same
     arrays at both calls; each call written in fit() or bound once to a name.  Any difference in the arguments (a
     flag, a range of rows) may select other samples inside the function: not reported."""
+    if not _repeated_own_calls(script):
+        return  # the common case, told without looking up any name
     given = fit.args.node_of("x", 0) or fit.args.node_of("generator")
     trained = _own_call(script, given.value) if given is not None else None
     held_out = _own_call(script, validation)
@@ -145,6 +147,21 @@ def _same_call_of_own_generator(script: Script, fit: FitCall, validation: cst.Ba
                               f"training ones and cannot show overfitting; early stopping, checkpoints and "
                               f"learning-rate schedules that monitor val_loss choose on training data."),
                  facts={"function": name})
+
+
+def _repeated_own_calls(script: Script) -> bool:
+    """Whether the script calls one of its own functions or classes twice with the same arrays (equal arguments):
+    asked once per script, before any name is looked up."""
+    def compute() -> bool:
+        seen: list[tuple[int, object]] = []  # (values need not be hashable: compared by equality)
+        for site in script.calls:
+            if isinstance(site.receiver, (FunctionValue, ClassValue)) and \
+                    any(isinstance(value, DataValue) for value in site.args.positional):
+                if any(receiver == id(site.receiver) and args == site.args for receiver, args in seen):
+                    return True
+                seen.append((id(site.receiver), site.args))
+        return False
+    return script.derived("ks206_repeated_own_calls", compute)
 
 
 def _own_call(script: Script, node: cst.BaseExpression):
