@@ -369,6 +369,45 @@ def opaque_splits(names: list, node: cst.Call) -> Seq | None:
     return _opaque_values(names, Source("unknown", f"{callee}(...)", node), node)
 
 
+def opaque_elements(names: list, values: Seq, node: cst.Tuple | cst.List) -> Seq | None:
+    """``(X_train, y_train), (X_test, y_test) = (train[0], train[1]), (test[0], test[1])``: a tuple written out
+    whose elements the analysis could not follow (items of a pickled dict), unpacked into targets named as data
+    splits: each such unknown element becomes an array of unknown content, as :func:`opaque_splits` makes of an
+    unseen call's result; None unless two targets say so."""
+    if _split_names(names) < 2:
+        return None
+    changed = _opaque_leaves(names, values, node)
+    return changed if changed is not values else None
+
+
+def _opaque_leaves(names: list, values: Value, node: cst.BaseExpression) -> Value:
+    """``values`` with each unknown leaf whose target name says it is a split made an opaque array (``node``: the
+    written expression of that value, where it is a tuple or list written out); the same object when nothing
+    changes."""
+    if not isinstance(values, Seq) or type(node) not in (cst.Tuple, cst.List) or \
+            len(values.items) != len(names) or len(node.elements) != len(names):  # type: ignore[union-attr]
+        return values
+    items = []
+    for name, item, element in zip(names, values.items, node.elements):  # type: ignore[union-attr]
+        if isinstance(name, list):
+            items.append(_opaque_leaves(name, item, element.value))
+        elif item is UNKNOWN and name and names_a_split_array(name):
+            source = Source("unknown", _written(element.value), element.value)
+            items.append(DataValue(Data(source=source, group=new_group(), node=element.value,
+                                        batches=names_a_pipeline(name))))
+        else:
+            items.append(item)
+    if all(new is old for new, old in zip(items, values.items)):
+        return values
+    return Seq(tuple(items), values.kind)
+
+
+def _written(node: cst.BaseExpression) -> str:
+    """A short description of an expression the analysis could not follow: ``test_data[0]``."""
+    text = cst.Module([]).code_for_node(node)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _split_names(names: list) -> int:
     return sum(_split_names(name) if isinstance(name, list) else bool(name and names_a_split_array(name))
                for name in names)

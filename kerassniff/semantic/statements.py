@@ -101,8 +101,13 @@ class Statements:
     def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:
         seen = self.version_names_seen
         value = self._knob(small.value, self.eval(small.value, frame), frame, seen)
-        if value is UNKNOWN and type(small.value) is cst.Call and type(small.targets[0].target) in (cst.Tuple, cst.List):
+        target_kind = type(small.targets[0].target)
+        if value is UNKNOWN and type(small.value) is cst.Call and target_kind in (cst.Tuple, cst.List):
             value = _opaque_splits(small.targets[0].target, small.value) or value
+        elif isinstance(value, Seq) and type(small.value) in (cst.Tuple, cst.List) and \
+                target_kind in (cst.Tuple, cst.List):
+            # (X_train, y_train), (X_test, y_test) = (train[0], train[1]), (test[0], test[1]) of a pickled dict
+            value = data_calls.opaque_elements(_target_names(small.targets[0].target), value, small.value) or value
         for target in small.targets:
             self.assign(target.target, value, frame)
         return None
