@@ -113,16 +113,25 @@ class Model:
         layers are not known (a loaded model, a KerasCV backbone built with ``include_rescaling=True``)."""
         return self.scales_inputs_besides(frozenset())
 
-    def scales_inputs_besides(self, known: frozenset[int]) -> bool:
-        """:attr:`scales_inputs`, leaving out the layers whose nodes are in ``known`` (scalings a rule has read)."""
-        if self.application is not None and self.application.scales_itself:
+    def scales_inputs_besides(self, known: frozenset[int], seen: frozenset[int] = frozenset()) -> bool:
+        """:attr:`scales_inputs`, leaving out the scalings whose nodes are in ``known`` (a rule has read them: its
+        Rescaling layers, a network's built-in scaling by the network's node).  With ``known`` given, a model
+        inside this one is looked into as well (its scalings may be among those read), and a keras.applications
+        network inside counts only for the scaling it does itself; without, any model inside whose layers are not
+        known might scale."""
+        if self.application is not None and self.application.scales_itself and id(self.node) not in known:
             return True
         for layer in self.all_layers():
             if layer.kind in INPUT_SCALING_LAYERS and id(layer.node) not in known and \
                     not (layer.kind == "Lambda" and self._behind_learned(layer)):
                 return True
             nested = layer.nested
-            if nested is not None and nested is not self and (nested.scales_inputs or not nested.structure_known):
+            if nested is None or nested is self or id(nested) in seen:
+                continue
+            if known and (nested.structure_known or nested.application is not None):
+                if nested.scales_inputs_besides(known, seen | {id(self)}):
+                    return True
+            elif nested.scales_inputs or not nested.structure_known:
                 return True
         return False
 
