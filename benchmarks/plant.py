@@ -1048,16 +1048,20 @@ def mutate_result_dropped(script: Script) -> Iterator[Mutant]:
         return
 
 
+_CELL_MARKER = re.compile(r"#\s*(?:%%|In\[[\d ]*\]:|COMMAND -+)")
+
+
 def _followed_in_its_cell(script: Script, assign: cst.Assign, statement: cst.SimpleStatementLine) -> bool:
     """Whether another statement of the same block comes after the assignment's, in the same notebook cell."""
     parent = next((p for p in script.ancestors(assign) if isinstance(p, (cst.Module, cst.IndentedBlock))), None)
     body = list(getattr(parent, "body", ()))
     if statement not in body or body.index(statement) + 1 >= len(body):
         return False
-    cells = getattr(script, "cell_of_line", None)
-    if not cells:
-        return True
     following = body[body.index(statement) + 1]
+    cells = getattr(script, "cell_of_line", None)
+    if not cells:  # a script: written as cells (``# %%``, ``# In[3]:``) the next statement may open another
+        return not any(line.comment is not None and _CELL_MARKER.match(line.comment.value)
+                       for line in getattr(following, "leading_lines", ()))
     return cells[script.line(statement) - 1][0] == cells[min(script.line(following), len(cells)) - 1][0]
 
 

@@ -1,6 +1,6 @@
-"""KS402's legacy keywords: Keras 1 names of arguments (renamed, ``nb_epoch=`` -> ``epochs=``) and arguments Keras 3
-removed without a successor (``workers=``, ``batch_input_shape=``), each with the story of what each Keras does
-with it.  The tables live in :mod:`kerassniff.semantic.knowledge.keras3_removals`; this module turns an entry into
+"""KS402's legacy arguments: Keras 1 names of arguments (renamed, ``nb_epoch=`` -> ``epochs=``), arguments Keras 3
+removed without a successor (``workers=``, ``batch_input_shape=``), and compile()'s metrics given by Keras 2's
+position, each with the story of what each Keras does with it.  The tables live in :mod:`kerassniff.semantic.knowledge.keras3_removals`; this module turns an entry into
 a report (message, hint, fix, explanation)."""
 from __future__ import annotations
 
@@ -210,33 +210,39 @@ def removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
                          explanation=explanation, facts={"keyword": old})
 
 
-def compile_positional_metrics(call, names_only: bool = False):
+def compile_positional_metrics(call):
     """``model.compile("adam", "categorical_crossentropy", ["accuracy"])``: Keras 1 and 2 took metrics third, Keras
-    3 takes loss_weights there (compile(optimizer, loss, loss_weights, metrics, ...)), so the metric names become
-    loss weights; compile() accepts them and the first fit() stops with ValueError ("dtype='string' is not a valid
-    dtype for Keras type promotion", checked on 3.15.1).  Only metric names or Keras metric objects (only names,
-    ``names_only``, on a model kerassniff does not know: a class of its own may take other things third): numbers
-    there are loss weights."""
+    3 takes loss_weights there (compile(optimizer, loss, loss_weights, metrics, ...)), so the metrics become loss
+    weights (checked on 3.15.1): a list of names passes compile() and the first fit() stops with ValueError ("dtype=
+    'string' is not a valid dtype for Keras type promotion"), of metric objects with TypeError; one name alone
+    stops compile() itself with ValueError ("Expected `loss_weights` argument to be a float ...").  Only metric
+    names or Keras metric objects: numbers there are loss weights."""
     positional = [arg for arg in call.node.args if arg.keyword is None and not arg.star]
     if len(positional) < 3 or any(arg.star for arg in call.node.args) or call.args.has("loss_weights") or \
             len(call.args.positional) < 3:
         return
-    given = _metric_names(call.args.positional[2])
-    if given is None or (names_only and given != "names"):
+    value = call.args.positional[2]
+    given = _metric_names(value)
+    if given is None:
         return
     written = positional[2]
-    names = given == "names"
-    failure = "ValueError" if names else "TypeError"
-    yield Report(written, f"compile()'s third positional argument is loss_weights in Keras 3: fit() raises {failure}",
-                 "pass the metrics by keyword: compile(optimizer, loss, metrics=[...])",
+    alone = isinstance(const_value(value), str)
+    where, failure, error = (
+        ("compile()", "ValueError", "\"Expected `loss_weights` argument to be a float (single output case) or a list, "
+                                    "tuple, or dict\"") if alone else
+        ("fit()", "ValueError", "\"dtype='string' is not a valid dtype for Keras type promotion\"") if given == "names"
+        else ("fit()", "TypeError", "\"Failed to convert elements of <AUC name=auc> to Tensor\""))
+    # a keyword may replace it only when no positional argument follows; one name alone needs brackets as well
+    fixable = written is positional[-1] and not alone
+    yield Report(written, f"compile()'s third positional argument is loss_weights in Keras 3: {where} raises {failure}",
+                 "pass the metrics by keyword, in a list: compile(optimizer, loss, metrics=[...])",
                  safe_fix("pass it as metrics=", written,
                           written.with_changes(keyword=cst.Name("metrics"), equal=cst.AssignEqual(
-                              whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))),
-                 explanation=("Keras 1 and 2 read compile(optimizer, loss, metrics); Keras 3's compile() is "
-                              "compile(optimizer, loss, loss_weights, metrics, ...), so the metrics given third become "
-                              "loss weights. compile() accepts them, and the first fit() stops with " +
-                              ("ValueError (\"dtype='string' is not a valid dtype for Keras type promotion\")." if names
-                               else "TypeError (\"Failed to convert elements of <AUC name=auc> to Tensor\").")),
+                              whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))))
+                 if fixable else None,
+                 explanation=(f"Keras 1 and 2 read compile(optimizer, loss, metrics); Keras 3's compile() is "
+                              f"compile(optimizer, loss, loss_weights, metrics, ...), so the metrics given third become "
+                              f"loss weights, and {where} stops with {failure} ({error})."),
                  facts={"argument": "metrics"})
 
 

@@ -176,13 +176,20 @@ def _own_call(script: Script, node: cst.BaseExpression):
 
 
 def _bound_to_a_call(script: Script, node: cst.BaseExpression) -> bool:
-    """Whether the file assigns a call's result to the name ``node`` is (``ds = tf.data.TFRecordDataset(...)``)."""
+    """Whether the file assigns a call's result to the name ``node`` is (``ds = tf.data.TFRecordDataset(...)``) and
+    no function of it takes a parameter of that name (which could be any data: ``def probe(data): fit(data,
+    validation_data=data)``)."""
     if type(node) is not cst.Name:
         return False
-    name = node.value
-    return any(type(statement) is cst.Assign and type(statement.value) is cst.Call and
-               any(type(target.target) is cst.Name and target.target.value == name for target in statement.targets)
-               for statement in walk_code(script.module))
+    name, bound = node.value, False
+    for statement in walk_code(script.module):
+        kind = type(statement)
+        if kind is cst.Param and statement.name.value == name:
+            return False
+        if kind is cst.Assign and type(statement.value) is cst.Call and \
+                any(type(target.target) is cst.Name and target.target.value == name for target in statement.targets):
+            bound = True
+    return bound
 
 
 def _value_of(site, arg: cst.Arg):

@@ -56,6 +56,8 @@ def _dropped(script: Script, call: CallSite):
         if known is None or _writes_an_output(node, known.output_position, known.output_keyword):
             return
         name = f"{script.code_of(node.func)}()"
+        if known.returns == "model" and _reads_back_a_save(script, call):
+            return  # model.save(path), then load_model(path): a check that the file reads back
         if known.returns == "model":
             yield Report(node, f"the model {name} returns is dropped: nothing is loaded into any model",
                          "assign it (model = load_model(...)); the model in memory is not changed by the call",
@@ -85,7 +87,7 @@ def _dropped(script: Script, call: CallSite):
         elif method in DATASET_METHODS and not unfollowed and receiver.data.batches and \
                 not receiver.data.keras_iterator:
             yield _report(script, call, f"{script.code_of(func)}()", func.value, "dataset")
-    elif isinstance(receiver, Instance) and _transforms(receiver, method):
+    elif isinstance(receiver, Instance) and _transforms(receiver, method) and not call.args.has("copy"):
         first = node.args[0].value if node.args and node.args[0].keyword is None else None
         if _variable(first):
             yield _report(script, call, f"{script.code_of(func)}()", first, "array")
@@ -105,20 +107,27 @@ def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpres
     """``the result of x.astype() is dropped: 'x' is unchanged``, with an unsafe fix that assigns it back when the
     unchanged input is a plain name (a change of what the script computes: to review)."""
     kept = script.code_of(unchanged) if type(unchanged) in (cst.Name, cst.Attribute, cst.Subscript) else None
-    short_name = name if len(name) <= 40 else f"{short(name.rstrip('()'))}()"
-    message = (f"the result of {short_name} is dropped: '{kept}' is unchanged" if kept is not None and len(kept) <= 30
-               else f"the result of {short_name} is dropped: nothing keeps it")
+    func = call.node.func
+    short_name = name if len(name) <= 40 else \
+        f"{func.attr.value if type(func) is cst.Attribute else short(call.callee or 'the call')}()"
+    message = f"the result of {short_name} is dropped: '{kept}' is unchanged"
+    if kept is None or len(message) > 100:
+        message = f"the result of {short_name} is dropped: " + ("nothing keeps it" if kept is None else
+                                                                  "its input is unchanged")
+    top_level = _at_module_level(script, call)
     fix = None
-    if type(unchanged) is cst.Name:
+    if type(unchanged) is cst.Name and top_level:
+        # (only at module level: inside a function the name may be a global, whose assignment would make it a
+        # local; inside a loop it may be the loop's variable, whose assignment changes nothing in the list)
         statement = script.dropped_results[id(call.node)]
         assignment = cst.Assign(targets=[cst.AssignTarget(cst.Name(unchanged.value))], value=call.node,
                                 semicolon=statement.semicolon)
         fix = unsafe_fix(f"assign the result to {unchanged.value}", statement, assignment)
-    why = {"DataFrame or Series": (" (pandas changes the object itself only with inplace=True, a keyword pandas 3.1 "
-                                   "deprecates for dropna())"),
+    why = {"DataFrame or Series": " (pandas changes the object itself only with inplace=True)",
            "dataset": " (a tf.data dataset never changes: each method returns a new one)"}.get(returns, "")
     return Report(call.node, message,
-                  f"assign it: {kept} = {script.code_of(call.node)}" if kept is not None and len(kept) <= 30 else None,
+                  f"assign it: {kept} = {script.code_of(call.node)}" if kept is not None and len(kept) <= 30 and
+                  top_level else None,
                   fix,
                   explanation=(f"{name} returns a new {returns} and leaves its input as it was{why}; as a statement "
                                f"of its own, the new {returns} is thrown away, so the code below still uses the "
@@ -158,18 +167,48 @@ def _shown_by_the_notebook(script: Script, call: CallSite) -> bool:
     if type(statement) is not cst.SimpleStatementLine or type(statement.body[-1]) is not cst.Expr or \
             statement.body[-1].value is not call.node:
         return False  # inside a loop, a function, a branch: nothing is shown
+    if isinstance(statement.body[-1].semicolon, cst.Semicolon):
+        return False  # ``df.dropna();``: Jupyter shows nothing after a semicolon
     following = body[call.top + 1] if call.top + 1 < len(body) else None
     if script.cells is not None:
         return following is None or _cell_of(script, statement) != _cell_of(script, following)
     if following is not None:
-        return any(_CELL_MARKER.match(line.comment.value) for line in following.leading_lines
-                   if line.comment is not None)
-    return any(_CELL_MARKER.match(line.comment.value) for top in body for line in top.leading_lines
-               if line.comment is not None)  # the last statement of a script written as cells
+        return _starts_a_cell(following)
+    return any(_starts_a_cell(top) for top in body)  # the last statement of a script written as cells
 
 
-# A comment that starts a cell: ``# %%`` (Jupytext, VS Code, Spyder) or ``# In[3]:`` (a notebook exported by nbconvert).
-_CELL_MARKER = re.compile(r"#\s*(?:%%|In\[[\d ]*\]:)")
+def _starts_a_cell(statement: cst.CSTNode) -> bool:
+    """Whether a module-level statement opens a cell of a script exported from a notebook: a cell-marker comment
+    before it (``# %%``, ``# In[3]:``, Databricks' ``# COMMAND ----------``), or a lone string, as Colab exports
+    its text cells (``\"\"\"## Training\"\"\"``)."""
+    if any(line.comment is not None and _CELL_MARKER.match(line.comment.value)
+           for line in getattr(statement, "leading_lines", ())):
+        return True
+    return type(statement) is cst.SimpleStatementLine and len(statement.body) == 1 and \
+        type(statement.body[0]) is cst.Expr and type(statement.body[0].value) in (cst.SimpleString,
+                                                                                 cst.ConcatenatedString)
+
+
+# A comment that starts a cell: ``# %%`` (Jupytext, VS Code, Spyder), ``# In[3]:`` (a notebook exported by
+# nbconvert), ``# COMMAND ----------`` (Databricks).
+_CELL_MARKER = re.compile(r"#\s*(?:%%|In\[[\d ]*\]:|COMMAND -+)")
+
+
+def _at_module_level(script: Script, call: CallSite) -> bool:
+    """Whether the call's statement is one of the module's own (not inside a function, a loop or a branch)."""
+    if call.top is None:
+        return False
+    statement = script.module.body[call.top]
+    return type(statement) is cst.SimpleStatementLine and any(small is script.dropped_results.get(id(call.node))
+                                                                for small in statement.body)
+
+
+def _reads_back_a_save(script: Script, call: CallSite) -> bool:
+    """``load_model(path)`` of a path one of the script's models is saved to: a check that the file reads back."""
+    path = call.args.positional[0] if call.args.positional else call.args.get("filepath")
+    if not (isinstance(path, Const) and isinstance(path.value, str)):
+        return False
+    return any(isinstance(save.path, Const) and save.path.value == path.value for save in script.saves())
 
 
 def _cell_of(script: Script, node: cst.CSTNode) -> int | None:

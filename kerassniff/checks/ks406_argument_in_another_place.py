@@ -1,8 +1,8 @@
 """KS406 argument-in-another-place: a variable named for one parameter, given by position in another's place.
 
 ``model.fit(X, y, epochs)``: fit()'s third parameter is batch_size, so the model trains one epoch (the default) in
-batches of ``epochs`` samples, and nothing fails.  ``fit(X, y, epochs, batch_size)`` swaps the two;
-``fit_generator(gen, epochs)`` makes the epochs the steps per epoch.
+batches of ``epochs`` samples, and nothing fails.  ``fit(X, y, epochs, batch_size)`` swaps the two.  Only the places
+of counts (batch_size, epochs): a count in the place of x or y makes Keras fail on its own.
 """
 from __future__ import annotations
 
@@ -23,16 +23,17 @@ from kerassniff.semantic.values import Const, ModelValue
 def check(script: Script):
     for call in script.calls:
         parameters = POSITIONAL_PARAMETERS.get(call.method or "")
-        # (a Keras model, also one of an unread module that the script compiles or validates: a subclass's own fit()
-        # or another library's object may take other arguments)
+        # (a Keras model kerassniff knows, or one of an unread module that the script compiled with a loss or
+        # validated: a subclass's own fit() or another library's object may take other arguments)
         if parameters is None or not isinstance(call.receiver, ModelValue) or \
                 not call.receiver.model.keras_runs(call.method) or any(arg.star for arg in call.node.args):
             continue
         positional = [arg for arg in call.node.args if arg.keyword is None]
         given = {arg.keyword.value for arg in call.node.args if arg.keyword is not None}
         misplaced = [(index, arg, parameters[index], meant) for index, arg in enumerate(positional[:len(parameters)])
-                     if (meant := _parameter_named(arg.value)) is not None and meant != parameters[index] and
-                     meant in parameters and meant not in given]
+                     if parameters[index] in _COUNTS and (meant := _parameter_named(arg.value)) in _COUNTS and
+                     meant != parameters[index] and meant in parameters and meant not in given and
+                     parameters[index] not in given]  # (given twice: Python's TypeError says so)
         swapped = len(misplaced) == 2 and misplaced[0][2] == misplaced[1][3] and misplaced[0][3] == misplaced[1][2]
         if swapped:
             yield _swapped(script, call, misplaced[0][1], misplaced[1][1])
@@ -40,6 +41,10 @@ def check(script: Script):
         for index, arg, place, meant in misplaced:
             yield _report(script, call, arg, place, meant, index, filled=len(positional) > parameters.index(meant),
                           last=arg is positional[-1])
+
+
+# The parameters that take a count, whose places this rule judges.
+_COUNTS = frozenset({"batch_size", "epochs"})
 
 
 def _report(script: Script, call, arg: cst.Arg, place: str, meant: str, index: int, filled: bool,
@@ -52,16 +57,14 @@ def _report(script: Script, call, arg: cst.Arg, place: str, meant: str, index: i
     number = value.value if isinstance(value, Const) and isinstance(value.value, int) else None
     if place == "batch_size" and meant == "epochs" and not filled:
         consequence = "one epoch is trained" + (f", in batches of {number}" if number else "")
-    elif place == "steps_per_epoch" and meant == "epochs" and not filled:
-        consequence = "one epoch is trained" + (f", of {number} steps" if number else "")
     elif place == "epochs" and number:
         consequence = f"it trains {number} epochs"
     else:
-        consequence = f"{place} gets it"
+        consequence = f"{place} gets {number}" if number else f"{place} gets its value"
     return Report(arg, f"'{name}' is {method}'s {place} by position, not {meant}: {consequence}",
                   f"pass it by keyword: {meant}={name}", _keyword_fix(arg, meant) if last else None,
                   explanation=(f"{method} takes its first arguments in the order "
-                               f"{', '.join(POSITIONAL_PARAMETERS[call.method])} (in Keras 1, 2 and 3), so '{name}', "
+                               f"{', '.join(POSITIONAL_PARAMETERS[call.method])} (in Keras 2 and 3), so '{name}', "
                                f"named for {meant}, is read as {place}: {consequence}, and nothing fails. Keyword "
                                f"arguments say which is which."),
                   facts={"argument": name, "place": place, "meant": meant})
@@ -75,7 +78,7 @@ def _swapped(script: Script, call, first: cst.Arg, second: cst.Arg) -> Report:
     return Report(first, f"'{a}' and '{b}' are swapped in {method}: it takes {meant_b} before {meant_a}",
                   f"pass them by keyword: {meant_a}={a}, {meant_b}={b}",
                   explanation=(f"{method} takes its first arguments in the order "
-                               f"{', '.join(POSITIONAL_PARAMETERS[call.method])} (in Keras 1, 2 and 3), so '{a}' is "
+                               f"{', '.join(POSITIONAL_PARAMETERS[call.method])} (in Keras 2 and 3), so '{a}' is "
                                f"read as {meant_b} and '{b}' as {meant_a}, and nothing fails: the model trains for as "
                                f"many epochs as the batch was meant to hold samples."),
                   facts={"arguments": [a, b], "swapped": [meant_a, meant_b]})
@@ -89,8 +92,8 @@ def _keyword_fix(arg: cst.Arg, keyword: str):
 
 def _parameter_named(node: cst.BaseExpression) -> str | None:
     """The data-method parameter a variable's name says it holds: ``epochs``, ``n_epochs``, ``EPOCHS`` (epochs),
-    ``batch_size``, ``BATCH_SZ``, ``bs`` (batch_size), ``steps_per_epoch`` (steps_per_epoch); None for other names
-    and for names that mix them (``epoch_steps``, ``num_batches``, ``batch_count``, ``batch``: a batch of data)."""
+    ``batch_size``, ``BATCH_SZ``, ``bs`` (batch_size), ``steps_per_epoch``, ``epoch_steps`` (steps_per_epoch); None
+    for other names and for names that mix them (``num_batches``, ``batch_count``, ``batch``: a batch of data)."""
     if type(node) is cst.Attribute:
         node = node.attr
     if type(node) is not cst.Name:

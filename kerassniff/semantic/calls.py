@@ -190,6 +190,9 @@ class Calls:
         self.active.add(key)
         self.depth += 1
         caller_top, self.top_index = self.top_index, function.top
+        # (a function's body is not its caller's try: a main() called under ``except KeyboardInterrupt`` is run
+        # for what it does, not probed)
+        caller_trying, self.trying = self.trying, 0
         try:
             frame = Frame(Scope(function.scope), self_value=self_value)
             self._bind_parameters(function, args, frame, self_value, uncalled)
@@ -200,6 +203,7 @@ class Calls:
             self.depth -= 1
             self.active.discard(key)
             self.top_index = caller_top
+            self.trying = caller_trying
         if frame.generator or (not uncalled and self.summaries.is_generator(function.node)):
             # a generator object: the batches it yields when every yield gives one kind of array, else not followed
             return UNKNOWN if node is None else generator_batches(frame.yields, node)

@@ -41,6 +41,14 @@ from kerassniff.semantic.values import (
 )
 
 
+# Context managers whose body is expected to raise, or whose exceptions are ignored (by their last name).
+EXPECTED_FAILURE_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "suppress", "warns"})
+
+
+def _last_name(func: cst.BaseExpression) -> str | None:
+    return func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+
+
 class ControlFlow:
     """Branches, exceptions and loops."""
 
@@ -82,7 +90,15 @@ class ControlFlow:
             value = self.eval(item.item, frame)
             if item.asname is not None:
                 self.assign(item.asname.name, value, frame)
-        return self.exec_suite(node.body, frame)
+        # ``with pytest.raises(ValueError):``, ``with contextlib.suppress(OSError):``: the body is expected to fail,
+        # as a try body may (its calls are probes)
+        probing = any(type(item.item) is cst.Call and _last_name(item.item.func) in EXPECTED_FAILURE_CONTEXTS
+                      for item in node.items)
+        self.trying += probing
+        try:
+            return self.exec_suite(node.body, frame)
+        finally:
+            self.trying -= probing
 
     def exec_match(self, node: cst.Match, frame: Frame) -> Flow:
         self.eval(node.subject, frame)

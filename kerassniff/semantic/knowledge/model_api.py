@@ -117,11 +117,10 @@ METRIC_DIRECTIONS = {
 # The position of callbacks= among fit()'s (fit_generator()'s) positional parameters; validation_split= and
 # validation_data= come after it.
 CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
-# The first positional parameters of the data methods, the same in Keras 1 (fit's nb_epoch was epochs' place), Keras
-# 2 and Keras 3 (checked on 3.15.1 with inspect.signature): fit(x, y, 32, 10) is batch_size=32, epochs=10.
+# The first positional parameters of the data methods, the same in Keras 2 and Keras 3 (checked on 3.15.1 with
+# inspect.signature) and in Keras 1 (where fit's fourth was nb_epoch): fit(x, y, 32, 10) is batch_size=32, epochs=10.
 POSITIONAL_PARAMETERS = {
     "fit": ("x", "y", "batch_size", "epochs"),
-    "fit_generator": ("generator", "steps_per_epoch", "epochs"),
     "evaluate": ("x", "y", "batch_size"),
     "predict": ("x", "batch_size"),
 }

@@ -21,7 +21,7 @@ class ResultOnly(NamedTuple):
 
 
 def _numpy(position: int | None = None) -> ResultOnly:
-    return ResultOnly("array", position, "out" if position is not None else None)
+    return ResultOnly("array", position, "out")  # (np.concatenate and np.stack take out= by keyword only)
 
 
 def _opencv(position: int) -> ResultOnly:
@@ -51,8 +51,8 @@ RESULT_ONLY_FUNCTIONS: dict[str, ResultOnly] = {
         "image.convert_image_dtype", "image.rgb_to_grayscale")},
 }
 
-# Methods of NumPy arrays (and of DataFrames and tensors, which have the same ones) that return a new array: only
-# array-likes have them, so they say so even of an object the interpreter could not follow.
+# Methods of NumPy arrays that return a new array (pandas objects share astype, transpose and squeeze, which return
+# new ones too): only array-likes have them, so they say so even of an object the interpreter could not follow.
 ARRAY_METHODS = frozenset({"astype", "reshape", "flatten", "ravel", "transpose", "squeeze"})
 # pandas methods that return a new DataFrame unless given inplace=True; the ones only pandas has say what the object
 # is (drop, replace and rename are also other objects' methods, some of which change something: Path.rename).
@@ -62,8 +62,8 @@ PANDAS_ONLY_METHODS = frozenset({"dropna", "fillna", "drop_duplicates", "reset_i
 # tf.data.Dataset methods: a dataset never changes, each returns a new one.
 DATASET_METHODS = frozenset({"map", "batch", "shuffle", "prefetch", "cache", "repeat", "filter", "padded_batch",
                              "unbatch"})
-# Methods of fitted preprocessing objects that return the transformed data (a scikit-learn transformer built with
-# copy=False may transform in place: not counted then).
+# Methods of fitted preprocessing objects that return the transformed data (a scikit-learn transformer given copy=,
+# built with it or called with it, may transform in place: not counted then).
 TRANSFORM_METHODS = {
     "keras.preprocessing.text.Tokenizer": frozenset({"texts_to_sequences", "texts_to_matrix", "sequences_to_texts"}),
     "sklearn.preprocessing.": frozenset({"transform", "inverse_transform"}),
