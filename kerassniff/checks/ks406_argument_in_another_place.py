@@ -23,8 +23,8 @@ from kerassniff.semantic.values import Const, ModelValue
 def check(script: Script):
     for call in script.calls:
         parameters = POSITIONAL_PARAMETERS.get(call.method or "")
-        # (a Keras model kerassniff knows, or one of an unread module that the script compiled with a loss or
-        # validated: a subclass's own fit() or another library's object may take other arguments)
+        # (a model Keras builds, whose own fit() runs: a subclass's fit(), a model of a module kerassniff does not
+        # read, another library's object may take other arguments)
         if parameters is None or not isinstance(call.receiver, ModelValue) or \
                 not call.receiver.model.keras_runs(call.method) or any(arg.star for arg in call.node.args):
             continue
