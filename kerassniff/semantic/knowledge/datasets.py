@@ -174,3 +174,9 @@ FOLDER_READER_PARAMETERS = {
         "directory", "labels", "label_mode", "class_names", "batch_size", "sampling_rate", "output_sequence_length",
         "ragged", "validation_split", "subset", "follow_links", "shuffle", "seed", "verbose"}),
 }
+
+# ImageDataGenerator's random augmentations: each flow it makes alters every image it yields, differently at each
+# epoch, when one of them is set (a nonzero range, True, a brightness range), Keras 2 and Keras 3's legacy copy alike.
+IMAGE_GENERATOR_AUGMENTATIONS = ("rotation_range", "width_shift_range", "height_shift_range", "shear_range",
+                                 "zoom_range", "horizontal_flip", "vertical_flip", "brightness_range",
+                                 "channel_shift_range")

@@ -1,0 +1,93 @@
+"""KS214 augmented-validation-data: the validation subset of an ImageDataGenerator that augments.
+
+``datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, horizontal_flip=True, validation_split=0.2)`` and
+then ``datagen.flow_from_directory(..., subset="validation")`` as validation_data: one generator makes both subsets,
+so the held-out images are rotated, shifted and flipped at random too, differently at each epoch, and the
+validation curve (and the early stopping, checkpoints and schedules that watch it) measures altered images.  Only
+the subset: a flow of other images made through an augmenting generator on purpose (``datagen.flow(x_test, ...)``
+to see how the model copes with rotated digits) may be the point, as may evaluate() or predict() on one (a
+robustness test, test-time augmentation).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.checks._shared import events
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.datasets import IMAGE_GENERATOR_AUGMENTATIONS
+from kerassniff.semantic.values import Const, Instance, const_value
+
+# The flows an ImageDataGenerator makes.
+_FLOW_METHODS = frozenset({"flow", "flow_from_directory", "flow_from_dataframe"})
+
+
+@rule("KS214", "augmented-validation-data", Severity.WARNING,
+      "validation_data that is the validation subset of an ImageDataGenerator that augments at random",
+      "take the validation subset from a second ImageDataGenerator that only rescales, with the same "
+      "validation_split=")
+def check(script: Script):
+    if not any(call.method in _FLOW_METHODS for call in script.calls):
+        return  # no ImageDataGenerator flow at all: the common case
+    reported: set[int] = set()
+    for model in script.models:
+        trained = {id(e.data.node) for e in events(script, model, "x", ("fit",))}
+        for event in events(script, model, "x", ("validation",)):
+            flow = event.data.node
+            if type(flow) is not cst.Call or id(flow) in reported or id(flow) in trained:
+                continue  # (the training flow itself as validation_data is KS206's finding)
+            site = script.call_at(flow)
+            if site is None or site.method not in _FLOW_METHODS or not _image_generator(site.receiver) or \
+                    const_value(site.args.get("subset") or Const(None)) != "validation":
+                continue
+            augmentations = _augmentations(site.receiver)
+            if not augmentations:
+                continue
+            reported.add(id(flow))
+            yield _report(script, event, site, augmentations)
+
+
+def _report(script: Script, event, site, augmentations: list[str]) -> Report:
+    generator = script.code_of(site.node.func.value) if type(site.node.func) is cst.Attribute else "the generator"
+    label = event.data.label
+    listed = ", ".join(augmentations)
+    node = next((arg for arg in event.call_node.args if arg.keyword is not None and
+                 arg.keyword.value == "validation_data"), event.call_node)
+    message = f"validation_data {label} is augmented at random by '{generator}': val scores judge altered images"
+    return Report(node, message,
+                  explanation=(f"'{generator}' is an ImageDataGenerator with {listed}: every flow it makes alters "
+                               f"each image at random, so the validation loss and accuracy, and every callback that "
+                               f"watches them (early stopping, checkpoints, learning-rate schedules), measure randomly "
+                               f"altered images, differently at each epoch, not the images the model will see. "
+                               f"Augmentation belongs to the training subset; the validation subset can come from "
+                               f"a second ImageDataGenerator with the same rescale= and validation_split= and no "
+                               f"augmentation (the subsets are cut from the sorted file list, so it holds the same "
+                               f"images)."),
+                  facts={"generator": generator, "augmentations": augmentations, "use": event.kind})
+
+
+def _image_generator(value) -> bool:
+    return isinstance(value, Instance) and value.cls.endswith(".ImageDataGenerator")
+
+
+def _augmentations(generator: Instance) -> list[str]:
+    """The random augmentations the generator is built with, written as constants that change images (a nonzero
+    range, True, a brightness range); a value the analysis does not know is not counted."""
+    on = []
+    for option in IMAGE_GENERATOR_AUGMENTATIONS:
+        value = generator.args.get(option)
+        if value is None:
+            continue
+        folded = const_value(value)
+        if isinstance(folded, bool):
+            active = folded
+        elif isinstance(folded, (int, float)):
+            active = folded != 0
+        elif isinstance(folded, (list, tuple)) and folded and all(isinstance(v, (int, float)) for v in folded):
+            active = len(set(folded)) > 1 or folded[0] not in (0, 1)
+        else:
+            active = False
+        if active and not (isinstance(value, Const) and value.value is None):
+            on.append(f"{option}={folded}")
+    return on
