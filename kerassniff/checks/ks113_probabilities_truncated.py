@@ -1,0 +1,80 @@
+"""KS113 probabilities-truncated: a sigmoid or softmax model's predictions cast to integers before a threshold.
+
+``model.predict(x).astype(int)``, ``np.int32(model.predict(x))``, ``int(model.predict(x)[0][0])``: the probabilities
+lie between 0 and 1, and casting to an integer truncates every one of them to 0 (only a probability rounded to
+exactly 1.0 in float32 stays 1), so every prediction is class 0 and nothing fails.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.syntax import sole_binding_in_file
+from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import Const, ModelValue, Symbol
+
+# Integer dtypes, as astype() takes them (a name or a NumPy or builtin type), and the casting functions.
+_INTEGER_DTYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
+_INTEGER_CASTS = frozenset({"builtins.int", *(f"numpy.{name}" for name in _INTEGER_DTYPES if name != "int")})
+_PREDICTING = frozenset({"predict", "predict_on_batch", "__call__"})
+
+
+@rule("KS113", "probabilities-truncated", Severity.ERROR,
+      "a sigmoid or softmax model's predict() output cast to integers (astype(int)) before any threshold or argmax",
+      "threshold the probabilities first, (model.predict(x) > 0.5).astype(int), or take np.argmax(..., axis=-1)")
+def check(script: Script):
+    for call in script.calls:
+        if call.method == "astype" and type(call.node.func) is cst.Attribute and _integer_dtype(call):
+            truncated = call.node.func.value
+        elif call.callee in _INTEGER_CASTS and len(call.node.args) == 1 and call.node.args[0].keyword is None:
+            truncated = call.node.args[0].value
+        else:
+            continue
+        predicted = _raw_predictions(script, truncated)
+        if predicted is None:
+            continue
+        head = predicted.receiver.model.single_head()
+        if head is None or head.activation not in ("sigmoid", "softmax"):
+            continue
+        yield _report(script, call, predicted, head.activation)
+
+
+def _report(script: Script, call: CallSite, predicted: CallSite, activation: str) -> Report:
+    model = predicted.receiver.model
+    cast = f"{call.method}()" if call.method == "astype" else f"{script.code_of(call.node.func)}()"
+    instead = ("threshold them first: (model.predict(x) > 0.5).astype(int)" if activation == "sigmoid" else
+               "take the most likely class: np.argmax(model.predict(x), axis=-1)")
+    return Report(call.node, f"{cast} truncates the {activation} probabilities of {model.label} to 0: every prediction "
+                             f"is class 0", instead,
+                  explanation=(f"{model.label} ends in a {activation}, so predict() ({{predict}}) returns "
+                               f"probabilities between 0 and 1; casting them to integers truncates each one to 0 "
+                               f"(only a probability that float32 rounds to exactly 1.0 stays 1). Every prediction "
+                               f"is then class 0, and the scores or the submission made of them say nothing about "
+                               f"the model."),
+                  mentions={"predict": predicted.node}, facts={"activation": activation})
+
+
+def _integer_dtype(call: CallSite) -> bool:
+    dtype = call.args.positional[0] if call.args.positional else call.args.get("dtype")
+    if isinstance(dtype, Const) and isinstance(dtype.value, str):
+        return dtype.value in _INTEGER_DTYPES
+    return isinstance(dtype, Symbol) and dtype.name in _INTEGER_CASTS
+
+
+def _raw_predictions(script: Script, node: cst.BaseExpression, depth: int = 0) -> CallSite | None:
+    """The predict() call whose output ``node`` is, untouched but for indexing (``model.predict(x)``,
+    ``model.predict(x)[:, 0]``, or a name the file binds once to one of those); None for anything else, a threshold
+    or a rounding included."""
+    while type(node) is cst.Subscript:
+        node = node.value
+    if type(node) is cst.Name and depth == 0:
+        bound = sole_binding_in_file(script.module, node.value)
+        return _raw_predictions(script, bound, depth + 1) if bound is not None else None
+    if type(node) is not cst.Call:
+        return None
+    site = script.call_at(node)
+    if site is None or site.method not in _PREDICTING or not isinstance(site.receiver, ModelValue):
+        return None
+    return site
