@@ -37,6 +37,7 @@ from kerassniff.api import lint_source  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
 from kerassniff.notebook import NotebookError, notebook_source  # noqa: E402
 from kerassniff.checks.ks212_model_reused_across_folds import held_out_names  # noqa: E402
+from kerassniff.checks.ks405_dropped_result import starts_a_cell  # noqa: E402
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS  # noqa: E402
 
 
@@ -1048,9 +1049,6 @@ def mutate_result_dropped(script: Script) -> Iterator[Mutant]:
         return
 
 
-_CELL_MARKER = re.compile(r"#\s*(?:%%|In\[[\d ]*\]:|COMMAND -+)")
-
-
 def _followed_in_its_cell(script: Script, assign: cst.Assign, statement: cst.SimpleStatementLine) -> bool:
     """Whether another statement of the same block comes after the assignment's, in the same notebook cell."""
     parent = next((p for p in script.ancestors(assign) if isinstance(p, (cst.Module, cst.IndentedBlock))), None)
@@ -1059,9 +1057,8 @@ def _followed_in_its_cell(script: Script, assign: cst.Assign, statement: cst.Sim
         return False
     following = body[body.index(statement) + 1]
     cells = getattr(script, "cell_of_line", None)
-    if not cells:  # a script: written as cells (``# %%``, ``# In[3]:``) the next statement may open another
-        return not any(line.comment is not None and _CELL_MARKER.match(line.comment.value)
-                       for line in getattr(following, "leading_lines", ()))
+    if not cells:  # a script: written as cells (``# %%``, ``# In[3]:``, Colab's text) the next may open another
+        return not starts_a_cell(following)
     return cells[script.line(statement) - 1][0] == cells[min(script.line(following), len(cells)) - 1][0]
 
 

@@ -214,8 +214,8 @@ def compile_positional_metrics(call):
     """``model.compile("adam", "categorical_crossentropy", ["accuracy"])``: Keras 1 and 2 took metrics third, Keras
     3 takes loss_weights there (compile(optimizer, loss, loss_weights, metrics, ...)), so the metrics become loss
     weights (checked on 3.15.1): a list of names passes compile() and the first fit() stops with ValueError ("dtype=
-    'string' is not a valid dtype for Keras type promotion"), of metric objects with TypeError; one name alone
-    stops compile() itself with ValueError ("Expected `loss_weights` argument to be a float ...").  Only metric
+    'string' is not a valid dtype for Keras type promotion"), of metric objects with TypeError; one name or one
+    object alone stops compile() itself with ValueError ("Expected `loss_weights` argument to be a float ...").  Only metric
     names or Keras metric objects: numbers there are loss weights."""
     positional = [arg for arg in call.node.args if arg.keyword is None and not arg.star]
     if len(positional) < 3 or any(arg.star for arg in call.node.args) or call.args.has("loss_weights") or \
@@ -226,7 +226,8 @@ def compile_positional_metrics(call):
     if given is None:
         return
     written = positional[2]
-    alone = isinstance(const_value(value), str)
+    folded = const_value(value)
+    alone = not isinstance(value, Seq) and not isinstance(folded, (list, tuple))  # one name or one metric object
     where, failure, error = (
         ("compile()", "ValueError", "\"Expected `loss_weights` argument to be a float (single output case) or a list, "
                                     "tuple, or dict\"") if alone else

@@ -156,7 +156,8 @@ def _repeated_own_calls(script: Script) -> bool:
         seen: list[tuple[int, object]] = []  # (values need not be hashable: compared by equality)
         for site in script.calls:
             if isinstance(site.receiver, (FunctionValue, ClassValue)) and \
-                    any(isinstance(value, DataValue) for value in site.args.positional):
+                    any(isinstance(value, DataValue) for value in (*site.args.positional,
+                                                                   *(v for _, v in site.args.keywords))):
                 if any(receiver == id(site.receiver) and args == site.args for receiver, args in seen):
                     return True
                 seen.append((id(site.receiver), site.args))
@@ -177,19 +178,20 @@ def _own_call(script: Script, node: cst.BaseExpression):
 
 def _bound_to_a_call(script: Script, node: cst.BaseExpression) -> bool:
     """Whether the file assigns a call's result to the name ``node`` is (``ds = tf.data.TFRecordDataset(...)``) and
-    no function of it takes a parameter of that name (which could be any data: ``def probe(data): fit(data,
-    validation_data=data)``)."""
+    the name is not a parameter of a function that holds ``node`` (which could be any data: ``def probe(data):
+    fit(data, validation_data=data)``)."""
     if type(node) is not cst.Name:
         return False
-    name, bound = node.value, False
+    name, bound, holders = node.value, False, []
     for statement in walk_code(script.module):
         kind = type(statement)
-        if kind is cst.Param and statement.name.value == name:
-            return False
-        if kind is cst.Assign and type(statement.value) is cst.Call and \
+        if kind is cst.FunctionDef and any(param.name.value == name for param in (
+                *statement.params.posonly_params, *statement.params.params, *statement.params.kwonly_params)):
+            holders.append(statement)
+        elif kind is cst.Assign and type(statement.value) is cst.Call and \
                 any(type(target.target) is cst.Name and target.target.value == name for target in statement.targets):
             bound = True
-    return bound
+    return bound and not any(any(inner is node for inner in walk_code(function)) for function in holders)
 
 
 def _value_of(site, arg: cst.Arg):

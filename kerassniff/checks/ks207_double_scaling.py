@@ -103,6 +103,8 @@ def check(script: Script):
             if node is not where.node:  # "'x' is divided by 255 (helpers.py line 7) and divided by 255 again"
                 again = f"by {second.description}" if second.in_model else f"{second.description} again"
                 message = f"{data.label} is {first.description} ({{first}}) and {again}"
+            elif first.in_model and second.in_model:  # two of the model's own: its Rescaling and a network's
+                message = f"{first.description} and {second.description} ({{scaled}}) both scale {data.label}"
             elif second.in_model:
                 model_text = f"{second.description} ({{scaled}})"
                 message = f"{data.label} is {first.description} here and again by {model_text}"
@@ -131,7 +133,7 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
     standardised pixels are 2 to 5 times wider than [0, 1]: not a twentieth, not reported.)"""
     network = pretrained_network(model)
     if network is None or not input_path_known(model) or \
-            model.scales_inputs_besides(frozenset(id(scaling.node) for scaling in in_model)):
+            model.scales_inputs_besides(frozenset(id(scaling.node) for scaling in in_model), look_inside=True):
         return  # (a scaling in the model that is not read: a Normalization, a Lambda doing more than scale)
     if network in NORMALIZED_STEM_APPLICATIONS and not _frozen_somewhere(model):
         return  # trained unfrozen, its first BatchNormalization standardises the first convolution: the factor cancels
@@ -239,8 +241,8 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
         if factor is not None and (layer.kind != "Lambda" or model.before_learning(layer)):
             # (a Lambda at the input: not a residual branch's scaling after a convolution)
             scalings.append(Scaling(factor, layer.node, f"the model's {layer.kind} layer", in_model=True))
-        if factor is None and layer.nested is not None:
-            scalings += model_rescaling(layer.nested, seen | {id(model)})
+        if factor is None and layer.nested is not None and model.before_any_network(layer):
+            scalings += model_rescaling(layer.nested, seen | {id(model)})  # (not a head after the network)
     return scalings
 
 

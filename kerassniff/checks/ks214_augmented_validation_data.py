@@ -25,8 +25,8 @@ _FLOW_METHODS = frozenset({"flow", "flow_from_directory", "flow_from_dataframe"}
 
 @rule("KS214", "augmented-validation-data", Severity.WARNING,
       "validation_data that is the validation subset of an ImageDataGenerator that augments at random",
-      "take the validation subset from a second ImageDataGenerator that only rescales, with the same "
-      "validation_split=")
+      "take the validation subset from a second ImageDataGenerator with the same preprocessing and "
+      "validation_split=, and no augmentation")
 def check(script: Script):
     if not any(call.method in _FLOW_METHODS for call in script.calls):
         return  # no ImageDataGenerator flow at all: the common case
@@ -49,21 +49,26 @@ def check(script: Script):
 
 
 def _report(script: Script, event, site, augmentations: list[str]) -> Report:
-    generator = script.code_of(site.node.func.value) if type(site.node.func) is cst.Attribute else "the generator"
-    label = event.data.label
+    written = site.node.func.value if type(site.node.func) is cst.Attribute else None
+    generator = script.code_of(written) if type(written) is cst.Name else "the generator"
     listed = ", ".join(augmentations)
     node = next((arg for arg in event.call_node.args if arg.keyword is not None and
                  arg.keyword.value == "validation_data"), event.call_node)
-    message = f"validation_data {label} is augmented at random by '{generator}': val scores judge altered images"
+    given = node.value if isinstance(node, cst.Arg) else None
+    named = f" '{given.value}'" if type(given) is cst.Name else ""
+    who = f"'{generator}'" if generator != "the generator" else generator
+    message = f"{who} augments the validation subset{named} at random: val scores judge altered images"
+    if len(message) > 100:
+        message = "the generator augments the validation subset at random: val scores judge altered images"
     return Report(node, message,
-                  explanation=(f"'{generator}' is an ImageDataGenerator with {listed}: every flow it makes alters "
+                  explanation=(f"{who} is an ImageDataGenerator with {listed}: every flow it makes alters "
                                f"each image at random, so the validation loss and accuracy, and every callback that "
                                f"watches them (early stopping, checkpoints, learning-rate schedules), measure randomly "
                                f"altered images, differently at each epoch, not the images the model will see. "
                                f"Augmentation belongs to the training subset; the validation subset can come from "
-                               f"a second ImageDataGenerator with the same rescale= and validation_split= and no "
-                               f"augmentation (the subsets are cut from the sorted file list, so it holds the same "
-                               f"images)."),
+                               f"a second ImageDataGenerator with the same preprocessing (rescale=, "
+                               f"preprocessing_function=) and validation_split=, and no augmentation: the subsets are "
+                               f"cut from the same files or rows, so it holds the same images, unaltered."),
                   facts={"generator": generator, "augmentations": augmentations, "use": event.kind})
 
 
@@ -88,6 +93,6 @@ def _augmentations(generator: Instance) -> list[str]:
             active = len(set(folded)) > 1 or folded[0] not in (0, 1)
         else:
             active = False
-        if active and not (isinstance(value, Const) and value.value is None):
+        if active:
             on.append(f"{option}={folded}")
     return on

@@ -418,33 +418,17 @@ MODERN_CALL_KEYWORDS = frozenset(
     "initial_epoch steps_per_epoch validation_steps validation_batch_size validation_freq steps return_dict".split())
 
 
-# The generator methods' positional parameters after the generator (tf.keras 2 and standalone Keras 2.1+): given by
-# position, they become keywords of fit()/evaluate()/predict(), whose own positions are x, y, batch_size, ...
-_GENERATOR_POSITIONS = {
-    "fit_generator": ("steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data", "validation_steps"),
-    "evaluate_generator": ("steps",),
-    "predict_generator": ("steps",),
-}
-
-
 def _generator_method_fix(node: cst.Call, modern: str):
-    """``model.fit_generator(generator=g, ...)`` -> ``model.fit(x=g, ...)``, when every other keyword carries over;
-    arguments after the generator given by position become keywords (``fit_generator(g, 100, 10)`` ->
-    ``fit(g, steps_per_epoch=100, epochs=10)``: fit()'s second and third positions are y and batch_size)."""
-    if not isinstance(node.func, cst.Attribute) or any(a.star for a in node.args):
+    """``model.fit_generator(generator=g, ...)`` -> ``model.fit(x=g, ...)``, when every other keyword carries over and
+    nothing follows the generator by position (fit_generator's second and third positions, steps_per_epoch and
+    epochs in Keras 2, samples_per_epoch and nb_epoch in Keras 1, are fit()'s y and batch_size: a human decides)."""
+    if not isinstance(node.func, cst.Attribute) or any(a.star for a in node.args) or \
+            len([a for a in node.args if a.keyword is None]) > 1:
         return None
     keywords = [a.keyword.value for a in node.args if a.keyword is not None]
     if any(k != "generator" and k not in MODERN_CALL_KEYWORDS for k in keywords):
         return None  # workers=, max_queue_size=, ... have no place in Keras 3's fit(): a human decides
-    positions = _GENERATOR_POSITIONS.get(node.func.attr.value, ())
-    after = max(len([a for a in node.args if a.keyword is None]) - 1, 0)  # positional arguments after the generator
-    positional = [a for a in node.args if a.keyword is None]
-    if after > len(positions) or any(name in keywords for name in positions[:after]):
-        return None
-    named = {id(arg): positions[index - 1] for index, arg in enumerate(positional) if index > 0}
-    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-    args = [a.with_changes(keyword=cst.Name("x")) if a.keyword is not None and a.keyword.value == "generator" else
-            a.with_changes(keyword=cst.Name(named[id(a)]), equal=equal) if id(a) in named else a
+    args = [a.with_changes(keyword=cst.Name("x")) if a.keyword is not None and a.keyword.value == "generator" else a
             for a in node.args]
     replacement = node.with_changes(func=node.func.with_changes(attr=cst.Name(modern)), args=args)
     return safe_fix(f"call .{modern}()", node, replacement)

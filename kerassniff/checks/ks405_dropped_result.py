@@ -87,7 +87,7 @@ def _dropped(script: Script, call: CallSite):
         elif method in DATASET_METHODS and not unfollowed and receiver.data.batches and \
                 not receiver.data.keras_iterator:
             yield _report(script, call, f"{script.code_of(func)}()", func.value, "dataset")
-    elif isinstance(receiver, Instance) and _transforms(receiver, method) and not call.args.has("copy"):
+    elif isinstance(receiver, Instance) and _transforms(receiver, method) and not _may_copy_less(call.args.get("copy")):
         first = node.args[0].value if node.args and node.args[0].keyword is None else None
         if _variable(first):
             yield _report(script, call, f"{script.code_of(func)}()", first, "array")
@@ -152,8 +152,14 @@ def _transforms(receiver: Instance, method: str) -> bool:
     texts_to_sequences, a scikit-learn scaler's transform), not on a transformer built with copy=False."""
     for prefix, methods in TRANSFORM_METHODS.items():
         if method in methods and (receiver.cls == prefix or (prefix.endswith(".") and receiver.cls.startswith(prefix))):
-            return not receiver.args.has("copy")
+            return not _may_copy_less(receiver.args.get("copy"))
     return False
+
+
+def _may_copy_less(copy) -> bool:
+    """Whether a ``copy=`` given to a scikit-learn transformer (or its transform()) may make it work in place: given,
+    and not the constant True."""
+    return copy is not None and not (isinstance(copy, Const) and copy.value is True)
 
 
 def _shown_by_the_notebook(script: Script, call: CallSite) -> bool:
@@ -173,20 +179,22 @@ def _shown_by_the_notebook(script: Script, call: CallSite) -> bool:
     if script.cells is not None:
         return following is None or _cell_of(script, statement) != _cell_of(script, following)
     if following is not None:
-        return _starts_a_cell(following)
-    return any(_starts_a_cell(top) for top in body)  # the last statement of a script written as cells
+        return starts_a_cell(following)
+    return any(starts_a_cell(top) for top in body)  # the last statement of a script written as cells
 
 
-def _starts_a_cell(statement: cst.CSTNode) -> bool:
+def starts_a_cell(statement: cst.CSTNode) -> bool:
     """Whether a module-level statement opens a cell of a script exported from a notebook: a cell-marker comment
     before it (``# %%``, ``# In[3]:``, Databricks' ``# COMMAND ----------``), or a lone string, as Colab exports
-    its text cells (``\"\"\"## Training\"\"\"``)."""
+    its text cells, a lone string of markdown that starts with a heading (``\"\"\"## Training\"\"\"``)."""
     if any(line.comment is not None and _CELL_MARKER.match(line.comment.value)
            for line in getattr(statement, "leading_lines", ())):
         return True
-    return type(statement) is cst.SimpleStatementLine and len(statement.body) == 1 and \
-        type(statement.body[0]) is cst.Expr and type(statement.body[0].value) in (cst.SimpleString,
-                                                                                 cst.ConcatenatedString)
+    if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1 or \
+            type(statement.body[0]) is not cst.Expr or type(statement.body[0].value) is not cst.SimpleString:
+        return False
+    text = statement.body[0].value.evaluated_value  # (Colab writes a text cell's markdown, a heading first)
+    return isinstance(text, str) and text.lstrip().startswith("#")
 
 
 # A comment that starts a cell: ``# %%`` (Jupytext, VS Code, Spyder), ``# In[3]:`` (a notebook exported by
@@ -204,11 +212,14 @@ def _at_module_level(script: Script, call: CallSite) -> bool:
 
 
 def _reads_back_a_save(script: Script, call: CallSite) -> bool:
-    """``load_model(path)`` of a path one of the script's models is saved to: a check that the file reads back."""
+    """``load_model(path)`` of a path one of the script's models was saved to before it (``model.save(path)``, by
+    line): a check that the file reads back.  A load before the save (resuming) is not one."""
     path = call.args.positional[0] if call.args.positional else call.args.get("filepath")
     if not (isinstance(path, Const) and isinstance(path.value, str)):
         return False
-    return any(isinstance(save.path, Const) and save.path.value == path.value for save in script.saves())
+    line = script.line_of(call.node)
+    return any(save.method == "save" and isinstance(save.path, Const) and save.path.value == path.value and
+               script.line_of(save.node) < line for save in script.saves())
 
 
 def _cell_of(script: Script, node: cst.CSTNode) -> int | None:

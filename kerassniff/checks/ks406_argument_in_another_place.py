@@ -92,16 +92,15 @@ def _keyword_fix(arg: cst.Arg, keyword: str):
 
 def _parameter_named(node: cst.BaseExpression) -> str | None:
     """The data-method parameter a variable's name says it holds: ``epochs``, ``n_epochs``, ``EPOCHS`` (epochs),
-    ``batch_size``, ``BATCH_SZ``, ``bs`` (batch_size), ``steps_per_epoch``, ``epoch_steps`` (steps_per_epoch); None
-    for other names and for names that mix them (``num_batches``, ``batch_count``, ``batch``: a batch of data)."""
+    ``batch_size``, ``BATCH_SZ``, ``bs`` (batch_size); None for other names and for names that mix them
+    (``steps_per_epoch``, ``epoch_steps``, ``num_batches``, ``batch_count``, ``batch``: a batch of data)."""
     if type(node) is cst.Attribute:
         node = node.attr
     if type(node) is not cst.Name:
         return None
     words = set(name_words(node.value))
-    steps = words & {"step", "steps"}
-    if steps and words & {"epoch", "per"}:
-        return "steps_per_epoch" if "epoch" in words else None
+    if words & {"step", "steps"}:
+        return None  # steps_per_epoch, epoch_steps: a count of another parameter, not judged
     if words & {"epoch", "epochs"} and not words & _NOT_A_COUNT_OF_EPOCHS:
         return "epochs"
     if ("batch" in words and words & {"size", "sz"} and not words & _NOT_A_BATCH_SIZE) or words == {"bs"}:

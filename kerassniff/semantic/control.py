@@ -41,7 +41,8 @@ from kerassniff.semantic.values import (
 )
 
 
-# Context managers whose body is expected to raise, or whose exceptions are ignored (by their last name).
+# Context managers whose body a test or a guard runs for its failure (by their last name): it is expected to raise
+# (pytest.raises, assertRaises) or warn (pytest.warns), or its exceptions are ignored (contextlib.suppress).
 EXPECTED_FAILURE_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "suppress", "warns"})
 
 

@@ -392,9 +392,9 @@ def _opaque_leaves(names: list, values: Value, node: cst.BaseExpression) -> Valu
         if isinstance(name, list):
             items.append(_opaque_leaves(name, item, element.value))
         elif item is UNKNOWN and name and names_a_split_array(name):
+            # (not known to be a pipeline, whatever the name: an unpickled ``train_gen`` may be any object)
             source = Source("unknown", _written(element.value), element.value)
-            items.append(DataValue(Data(source=source, group=new_group(), node=element.value,
-                                        batches=names_a_pipeline(name))))
+            items.append(DataValue(Data(source=source, group=new_group(), node=element.value)))
         else:
             items.append(item)
     if all(new is old for new, old in zip(items, values.items)):

@@ -113,12 +113,13 @@ class Model:
         layers are not known (a loaded model, a KerasCV backbone built with ``include_rescaling=True``)."""
         return self.scales_inputs_besides(frozenset())
 
-    def scales_inputs_besides(self, known: frozenset[int], seen: frozenset[int] = frozenset()) -> bool:
+    def scales_inputs_besides(self, known: frozenset[int], seen: frozenset[int] = frozenset(),
+                              look_inside: bool = False) -> bool:
         """:attr:`scales_inputs`, leaving out the scalings whose nodes are in ``known`` (a rule has read them: its
-        Rescaling layers, a network's built-in scaling by the network's node).  With ``known`` given, a model
-        inside this one is looked into as well (its scalings may be among those read), and a keras.applications
-        network inside counts only for the scaling it does itself; without, any model inside whose layers are not
-        known might scale."""
+        Rescaling layers, a network's built-in scaling by the network's node).  With ``look_inside``, a model inside
+        this one that comes before any network is looked into as well (its scalings may be among those read), one
+        after a network (a head) is not, and a keras.applications network inside counts only for the scaling it
+        does itself; without, any model inside whose layers are not known might scale."""
         if self.application is not None and self.application.scales_itself and id(self.node) not in known:
             return True
         for layer in self.all_layers():
@@ -128,9 +129,9 @@ class Model:
             nested = layer.nested
             if nested is None or nested is self or id(nested) in seen:
                 continue
-            if known and (nested.structure_known or nested.application is not None):
-                if nested.scales_inputs_besides(known, seen | {id(self)}):
-                    return True
+            if look_inside and (nested.structure_known or nested.application is not None):
+                if self.before_any_network(layer) and nested.scales_inputs_besides(known, seen | {id(self)}, True):
+                    return True  # (a model inside after the network, a head, works on features)
             elif nested.scales_inputs or not nested.structure_known:
                 return True
         return False
@@ -145,6 +146,14 @@ class Model:
         """Whether a known path reaches ``layer`` from the input with no layer that learns before it: a Lambda there
         works on the inputs themselves (not a residual branch's scaling after a convolution)."""
         return not all(self._learned_before(layer))
+
+    def before_any_network(self, layer: Layer) -> bool:
+        """Whether a known path reaches ``layer`` from the input with nothing that learns before it: no layer with
+        weights, no model inside (a keras.applications network, a nested model with such layers).  A nested model
+        there preprocesses the inputs; one after a network is a head."""
+        paths = [path for path in self.head_paths() if any(step is layer for step in path)]
+        return not paths or any(not any(_learns_or_holds_learning(step)
+                                        for step in path[:[id(s) for s in path].index(id(layer))]) for path in paths)
 
     def _learned_before(self, layer: Layer) -> list[bool]:
         """For each known path through ``layer``: whether a layer that learns comes before it."""
@@ -380,3 +389,10 @@ class SaveCall:
     method: str  # save, save_weights, load_weights
     path: Value
     order: int = 0  # where it ran among the script's calls (as the fits' orders)
+
+
+def _learns_or_holds_learning(layer: Layer) -> bool:
+    """A layer that learns, or a model inside whose layers do (a keras.applications network: weights not listed)."""
+    nested = layer.nested
+    return learns(layer) or (nested is not None and (nested.application is not None or
+                                                      any(learns(inner) for inner in nested.all_layers())))

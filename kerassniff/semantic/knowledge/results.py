@@ -20,8 +20,8 @@ class ResultOnly(NamedTuple):
     output_keyword: str | None = None
 
 
-def _numpy(position: int | None = None) -> ResultOnly:
-    return ResultOnly("array", position, "out")  # (np.concatenate and np.stack take out= by keyword only)
+def _numpy(position: int | None = None, keyword: str | None = "out") -> ResultOnly:
+    return ResultOnly("array", position, keyword)
 
 
 def _opencv(position: int) -> ResultOnly:
@@ -36,9 +36,10 @@ RESULT_ONLY_FUNCTIONS: dict[str, ResultOnly] = {
     "keras.utils.to_categorical": ResultOnly("array"),
     "keras.utils.pad_sequences": ResultOnly("array"),
     "keras.preprocessing.sequence.pad_sequences": ResultOnly("array"),
-    **{f"numpy.{name}": _numpy() for name in (
-        "expand_dims", "reshape", "squeeze", "transpose", "append", "insert", "delete", "concatenate", "stack",
-        "vstack", "hstack", "flip", "pad", "moveaxis", "swapaxes", "array", "asarray", "float32", "uint8")},
+    **{f"numpy.{name}": _numpy(keyword=None) for name in (
+        "expand_dims", "reshape", "squeeze", "transpose", "append", "insert", "delete", "vstack", "hstack", "flip",
+        "pad", "moveaxis", "swapaxes", "array", "asarray", "float32", "uint8")},
+    **{f"numpy.{name}": _numpy(2) for name in ("concatenate", "stack")},  # (arrays, axis, out)
     **{f"numpy.{name}": _numpy(1) for name in ("log", "log1p", "exp", "sqrt", "abs", "absolute")},
     **{f"numpy.{name}": _numpy(2) for name in ("divide", "true_divide", "multiply", "subtract", "add", "round",
                                                  "around")},
