@@ -13,6 +13,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.syntax import sole_binding_in_file
 from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, ModelValue, Symbol
 
 # Integer dtypes, as astype() takes them (a name or a NumPy or builtin type), and the casting functions.
@@ -32,6 +33,9 @@ def check(script: Script):
             truncated = call.node.args[0].value
         else:
             continue
+        value = call.receiver if call.method == "astype" else (call.args.positional[0] if call.args.positional else None)
+        if not isinstance(value, Predictions) and type(truncated) is not cst.Subscript:
+            continue  # (known predictions, or an item of something: told without looking up any name)
         predicted = _raw_predictions(script, truncated)
         if predicted is None:
             continue
