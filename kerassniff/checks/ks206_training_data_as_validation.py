@@ -155,14 +155,24 @@ def _repeated_own_calls(script: Script) -> bool:
     def compute() -> bool:
         seen: list[tuple[int, object]] = []  # (values need not be hashable: compared by equality)
         for site in script.calls:
-            if isinstance(site.receiver, (FunctionValue, ClassValue)) and \
-                    any(isinstance(value, DataValue) for value in (*site.args.positional,
-                                                                   *(v for _, v in site.args.keywords))):
-                if any(receiver == id(site.receiver) and args == site.args for receiver, args in seen):
-                    return True
-                seen.append((id(site.receiver), site.args))
+            receiver = site.receiver
+            if not isinstance(receiver, (FunctionValue, ClassValue)) or not any(
+                    isinstance(value, DataValue) for value in (*site.args.positional,
+                                                               *(v for _, v in site.args.keywords))):
+                continue
+            if any(known == id(receiver) and args == site.args for known, args in seen) and (
+                    isinstance(receiver, ClassValue) or _yields(receiver.node)):
+                return True  # (a generator or a data class: a plotting helper called twice is no data source)
+            seen.append((id(receiver), site.args))
         return False
     return script.derived("ks206_repeated_own_calls", compute)
+
+
+def _yields(function: cst.CSTNode) -> bool:
+    """Whether a function is a generator (a ``yield`` in its own body): a plotting or scoring helper called twice
+    with the training arrays is no data source."""
+    return any(type(node) in (cst.Yield,) for node in walk_code(function, skip=(cst.FunctionDef, cst.ClassDef,
+                                                                                 cst.Lambda)))
 
 
 def _own_call(script: Script, node: cst.BaseExpression):

@@ -177,7 +177,7 @@ def _shown_by_the_notebook(script: Script, call: CallSite) -> bool:
         return False  # ``df.dropna();``: Jupyter shows nothing after a semicolon
     following = body[call.top + 1] if call.top + 1 < len(body) else None
     if script.cells is not None:
-        return following is None or _cell_of(script, statement) != _cell_of(script, following)
+        return _last_code_of_its_cell(script, call.node)
     if following is not None:
         return starts_a_cell(following)
     return any(starts_a_cell(top) for top in body)  # the last statement of a script written as cells
@@ -222,6 +222,17 @@ def _reads_back_a_save(script: Script, call: CallSite) -> bool:
                script.line_of(save.node) < line for save in script.saves())
 
 
-def _cell_of(script: Script, node: cst.CSTNode) -> int | None:
-    line = script.line_of(node)
-    return script.cells[line - 1][0] if script.cells and 0 < line <= len(script.cells) else None
+def _last_code_of_its_cell(script: Script, node: cst.CSTNode) -> bool:
+    """Whether no code follows ``node`` in its notebook cell: the next line that holds code (not blank, not a
+    comment) is in another cell, or there is none.  Read from the lines, so that only the node's own statement is
+    rendered to find where it is."""
+    position = script.position(node)
+    cells = script.cells
+    if position is None or not cells or position.start.line > len(cells):
+        return False
+    cell = cells[position.start.line - 1][0]
+    for line in range(position.end.line + 1, len(cells) + 1):
+        text = script.line_text(line).strip()
+        if text and not text.startswith("#"):
+            return cells[line - 1][0] != cell
+    return True
