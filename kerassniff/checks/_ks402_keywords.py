@@ -1,7 +1,8 @@
 """KS402's legacy arguments: Keras 1 names of arguments (renamed, ``nb_epoch=`` -> ``epochs=``), arguments Keras 3
 removed without a successor (``workers=``, ``batch_input_shape=``), and compile()'s metrics given by Keras 2's
-position, each with the story of what each Keras does with it.  The tables live in :mod:`kerassniff.semantic.knowledge.keras3_removals`; this module turns an entry into
-a report (message, hint, fix, explanation)."""
+position, each with the story of what each Keras does with it.  The tables live in
+:mod:`kerassniff.semantic.knowledge.keras3_removals`; this module turns an entry into a report (message, hint, fix,
+explanation)."""
 from __future__ import annotations
 
 import libcst as cst
@@ -215,8 +216,8 @@ def compile_positional_metrics(call):
     3 takes loss_weights there (compile(optimizer, loss, loss_weights, metrics, ...)), so the metrics become loss
     weights (checked on 3.15.1): a list of names passes compile() and the first fit() stops with ValueError ("dtype=
     'string' is not a valid dtype for Keras type promotion"), of metric objects with TypeError; one name or one
-    object alone stops compile() itself with ValueError ("Expected `loss_weights` argument to be a float ...").  Only metric
-    names or Keras metric objects: numbers there are loss weights."""
+    object alone stops compile() itself with ValueError ("Expected `loss_weights` argument to be a float ...").
+    Only metric names or Keras metric objects: numbers there are loss weights."""
     positional = [arg for arg in call.node.args if arg.keyword is None and not arg.star]
     if len(positional) < 3 or any(arg.star for arg in call.node.args) or call.args.has("loss_weights") or \
             len(call.args.positional) < 3:
@@ -242,7 +243,8 @@ def compile_positional_metrics(call):
                               whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))))
                  if fixable else None,
                  explanation=(f"Keras 1 and 2 read compile(optimizer, loss, metrics); Keras 3's compile() is "
-                              f"compile(optimizer, loss, loss_weights, metrics, ...), so the metrics given third become "
+                              f"compile(optimizer, loss, loss_weights, metrics, ...), so the metrics given third "
+                              f"become "
                               f"loss weights, and {where} stops with {failure} ({error})."),
                  facts={"argument": "metrics"})
 

@@ -33,7 +33,8 @@ def check(script: Script):
             truncated = call.node.args[0].value
         else:
             continue
-        value = call.receiver if call.method == "astype" else (call.args.positional[0] if call.args.positional else None)
+        value = call.receiver if call.method == "astype" else \
+            (call.args.positional[0] if call.args.positional else None)
         if not isinstance(value, Predictions) and type(truncated) is not cst.Subscript:
             continue  # (known predictions, or an item of something: told without looking up any name)
         predicted = _raw_predictions(script, truncated)

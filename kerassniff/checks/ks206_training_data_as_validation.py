@@ -140,7 +140,8 @@ def _same_call_of_own_generator(script: Script, fit: FitCall, validation: cst.Ba
     yield Report(validation, f"validation_data is {name}() of the training arrays again: validation scores mirror "
                              f"training",
                  "call it on held-out arrays (split once with train_test_split, or use validation_split=)",
-                 explanation=(f"fit() trains on {name}({', '.join(script.code_of(a.value) for a in trained.node.args)}) "
+                 explanation=(f"fit() trains on {name}("
+                              f"{', '.join(script.code_of(a.value) for a in trained.node.args)}) "
                               f"(line {script.line_of(trained.node)}) and validates on the same call with the same "
                               f"arguments (line {script.line_of(held_out.node)}), so every validation batch is drawn "
                               f"from the training arrays {named}. Validation loss and accuracy then track the "

@@ -66,7 +66,8 @@ BUILTINS = frozenset(
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
 _LIST_GROWERS = ("append", "extend", "insert")
 _DICT_CHANGERS = ("update", "pop", "popitem", "setdefault", "clear")
-_ADOPTING_METHODS = ("compile", "fit", "fit_generator")  # calls that tell an unfollowed value is a Keras model (ModelRegistry)
+# Calls that tell an unfollowed value is a Keras model (ModelRegistry).
+_ADOPTING_METHODS = ("compile", "fit", "fit_generator")
 
 
 class Evaluation:

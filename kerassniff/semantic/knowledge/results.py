@@ -63,8 +63,8 @@ PANDAS_ONLY_METHODS = frozenset({"dropna", "fillna", "drop_duplicates", "reset_i
 # tf.data.Dataset methods: a dataset never changes, each returns a new one.
 DATASET_METHODS = frozenset({"map", "batch", "shuffle", "prefetch", "cache", "repeat", "filter", "padded_batch",
                              "unbatch"})
-# Methods of fitted preprocessing objects that return the transformed data (a scikit-learn transformer given copy=,
-# built with it or called with it, may transform in place: not counted then).
+# Methods of fitted preprocessing objects that return the transformed data (a scikit-learn transformer given copy=
+# other than True, built with it or called with it, may transform in place: not counted then).
 TRANSFORM_METHODS = {
     "keras.preprocessing.text.Tokenizer": frozenset({"texts_to_sequences", "texts_to_matrix", "sequences_to_texts"}),
     "sklearn.preprocessing.": frozenset({"transform", "inverse_transform"}),
