@@ -34,7 +34,9 @@ from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.syntax import grown_parameters
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
-from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, star_lookup
+from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
+from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
+from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
 from kerassniff.semantic.values import (
     UNKNOWN,
     BoundMethod,
@@ -66,6 +68,20 @@ BUILTINS = frozenset(
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
 _LIST_GROWERS = ("append", "extend", "insert")
 _DICT_CHANGERS = ("update", "pop", "popitem", "setdefault", "clear")
+def written_output(callee: str, node: cst.Call) -> str | None:
+    """The name of the array a library call writes its result into (NumPy's ``out=``, OpenCV's ``dst``, by keyword or
+    at its position, from :data:`~kerassniff.semantic.knowledge.results.RESULT_ONLY_FUNCTIONS`); None otherwise."""
+    known = RESULT_ONLY_FUNCTIONS.get(callee)
+    if known is None or (known.output_position is None and known.output_keyword is None):
+        return None
+    given = next((arg.value for arg in node.args if arg.keyword is not None and
+                  arg.keyword.value == known.output_keyword), None)
+    if given is None and known.output_position is not None:
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        given = positional[known.output_position].value if len(positional) > known.output_position else None
+    return given.value if type(given) is cst.Name and given.value != "None" else None
+
+
 # Calls that tell an unfollowed value is a Keras model (ModelRegistry).
 _ADOPTING_METHODS = ("compile", "fit", "fit_generator")
 
@@ -253,6 +269,15 @@ class Evaluation:
             if callee.name in SHUFFLE_FUNCTIONS:
                 self._reorders_lists(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
+            written = written_output(callee.name, node)
+            if written is not None:
+                # np.divide(x, 255.0, out=x), cv2.normalize(img, img, 0, 1, ...): the array given as the output now
+                # holds the result (scaled by a scaling function when the tables do not say how)
+                current = frame.scope.lookup(written)
+                if isinstance(result, DataValue):
+                    self.rebind(written, result, frame)
+                elif isinstance(current, DataValue) and short(callee.name) in IN_PLACE_SCALING:
+                    self.rebind(written, DataValue(current.data.with_step("scale", "?", node)), frame)
             return self.registry.track(result, self.loop)
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)
