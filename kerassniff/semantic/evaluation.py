@@ -72,8 +72,9 @@ def written_output(callee: str, node: cst.Call) -> str | None:
     """The name of the array a library call writes its result into (NumPy's ``out=``, OpenCV's ``dst``, by keyword or
     at its position, from :data:`~kerassniff.semantic.knowledge.results.RESULT_ONLY_FUNCTIONS`); None otherwise."""
     known = RESULT_ONLY_FUNCTIONS.get(callee)
-    if known is None or (known.output_position is None and known.output_keyword is None):
-        return None
+    if known is None or (known.output_position is None and known.output_keyword is None) or \
+            any(arg.keyword is not None and arg.keyword.value == "dtype" for arg in node.args):
+        return None  # (with dtype=, OpenCV writes a new array when the given one has another type: not known here)
     given = next((arg.value for arg in node.args if arg.keyword is not None and
                   arg.keyword.value == known.output_keyword), None)
     if given is None and known.output_position is not None:
