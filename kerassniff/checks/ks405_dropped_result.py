@@ -24,6 +24,7 @@ from kerassniff.semantic.knowledge.results import (
 )
 from kerassniff.semantic.names import short
 from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
+from kerassniff.semantic.syntax import output_argument
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, DataValue, Instance, Unknown, const_value
 
@@ -138,13 +139,9 @@ def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpres
 def _writes_an_output(node: cst.Call, position: int | None, keyword: str | None) -> bool:
     """Whether the call is given an array to write its result into (NumPy's out=, OpenCV's dst), by keyword or at
     its position, other than None."""
-    positional = [arg for arg in node.args if arg.keyword is None]
     if any(arg.star for arg in node.args):
         return True  # (*args, **options): what they hold is not read
-    given = [arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value == keyword]
-    if position is not None and len(positional) > position:
-        given.append(positional[position].value)
-    return any(not (type(value) is cst.Name and value.value == "None") for value in given)
+    return output_argument(node, position, keyword) is not None
 
 
 def _transforms(receiver: Instance, method: str) -> bool:

@@ -31,7 +31,7 @@ from kerassniff.semantic.expressions import (
 from kerassniff.semantic.folding import index_value, is_list, listed, representative, sample_of_list, seq_items
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
-from kerassniff.semantic.syntax import grown_parameters
+from kerassniff.semantic.syntax import grown_parameters, output_argument
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
@@ -75,12 +75,8 @@ def written_output(callee: str, node: cst.Call) -> str | None:
     if known is None or (known.output_position is None and known.output_keyword is None) or \
             any(arg.keyword is not None and arg.keyword.value == "dtype" for arg in node.args):
         return None  # (with dtype=, OpenCV writes a new array when the given one has another type: not known here)
-    given = next((arg.value for arg in node.args if arg.keyword is not None and
-                  arg.keyword.value == known.output_keyword), None)
-    if given is None and known.output_position is not None:
-        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
-        given = positional[known.output_position].value if len(positional) > known.output_position else None
-    return given.value if type(given) is cst.Name and given.value != "None" else None
+    given = output_argument(node, known.output_position, known.output_keyword)
+    return given.value if type(given) is cst.Name else None
 
 
 # Calls that tell an unfollowed value is a Keras model (ModelRegistry).

@@ -350,3 +350,13 @@ def _written_number(node: cst.BaseExpression) -> float | None:
         top, bottom = _written_number(node.left), _written_number(node.right)
         return top / bottom if top is not None and bottom else None
     return None
+
+
+def output_argument(node: cst.Call, position: int | None, keyword: str | None) -> cst.BaseExpression | None:
+    """The array a call is given to write its result into (NumPy's ``out=``, OpenCV's ``dst``), by ``keyword`` or at
+    ``position`` among the positional arguments; None when none is given or it is the literal ``None``."""
+    given = next((arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value == keyword), None)
+    if given is None and position is not None:
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        given = positional[position].value if len(positional) > position else None
+    return None if type(given) is cst.Name and given.value == "None" else given
