@@ -1,13 +1,16 @@
-"""KS406 argument-in-another-place: a variable named for one parameter, given by position in another's place.
+"""KS406 argument-in-another-place: an argument that says what it is for, given in another parameter's place.
 
 ``model.fit(X, y, epochs)``: fit()'s third parameter is batch_size, so the model trains one epoch (the default) in
 batches of ``epochs`` samples, and nothing fails.  ``fit(X, y, epochs, batch_size)`` swaps the two.  Only the places
-of counts (batch_size, epochs): a count in the place of x or y makes Keras fail on its own.
+of counts (batch_size, epochs): a count in the place of x or y makes Keras fail on its own.  A library constant of
+another family (``cv2.imread(path, cv2.COLOR_BGR2GRAY)``, ``cv2.resize(img, size, cv2.INTER_AREA)``) is
+:mod:`kerassniff.checks._ks406_constants`'s.
 """
 from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._ks406_constants import misplaced_constants
 from kerassniff.findings import Severity
 from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
@@ -18,9 +21,11 @@ from kerassniff.semantic.values import Const, ModelValue
 
 
 @rule("KS406", "argument-in-another-place", Severity.ERROR,
-      "fit()/evaluate()/predict() given a variable named for one parameter (epochs) in another's place (batch_size)",
+      "fit()/evaluate()/predict() given a variable named for one parameter (epochs) in another's place "
+      "(batch_size), or an OpenCV constant in another family's place (imread(path, cv2.COLOR_BGR2GRAY))",
       "pass it by keyword: model.fit(x, y, epochs=epochs, batch_size=batch_size)")
 def check(script: Script):
+    yield from misplaced_constants(script)
     for call in script.calls:
         parameters = POSITIONAL_PARAMETERS.get(call.method or "")
         # (a model Keras builds, whose own fit() runs: a subclass's fit(), a model of a module kerassniff does not
