@@ -13,9 +13,12 @@ built with`` (checked on 3.15.1).  Two shapes are reported:
 - two-phase fine-tuning: a model trained with part of it frozen, unfrozen (``base.trainable = True``), compiled
   again with the same optimizer object and trained.
 
-Silent when either model is frozen in part or whole (which weights a step updates then depends on when the train
-function was built: KS312's question), when the two train only in different arms of one ``if``, and when a layer
-of either model was not followed.
+Silent when the model that trains first is frozen in part, or as a whole at its first step (Keras 3 then builds
+the optimizer at the other model's step: the Keras 2 GAN recipe, whose frozen discriminator is KS312's question),
+when the weights of the model that trains second that the first lacks are all under a ``trainable`` setting, when
+the two train only in different arms of one ``if``, and when a layer of either model was not followed.  A GAN
+whose discriminator is made trainable again for its own step, with one optimizer for both, is reported: the
+combined model's step then meets the generator's weights, unknown to the optimizer.
 """
 from __future__ import annotations
 
@@ -70,9 +73,10 @@ def shared_optimizers(script: Script) -> Iterator[Report]:
 
 
 def _fails_when_both_train(script: Script, one: CompileCall, other: CompileCall) -> bool:
-    """Both models train with the optimizer in one run, and the one that trains second has a weight the first
-    lacks."""
-    if one.model is other.model or _freezes(one.model) or _freezes(other.model):
+    """Both models train with the optimizer in one run, and the one that trains second has a weight the first lacks
+    which no ``trainable`` setting touches (a GAN's generator, trained through the combined model with the
+    discriminator's optimizer: the frozen discriminator's weights aside, the generator's are unknown to it)."""
+    if one.model is other.model:
         return False
     weights = {id(c): _weighted_layers(c.model) for c in (one, other)}
     if any(not found for found in weights.values()):
@@ -81,7 +85,47 @@ def _fails_when_both_train(script: Script, one: CompileCall, other: CompileCall)
     if not _both_train(script, fits[id(one)], fits[id(other)]):
         return False
     starts, then = sorted((one, other), key=lambda c: min(fit.order for fit in fits[id(c)]))
-    return not weights[id(then)] <= weights[id(starts)]  # type: ignore[operator]
+    if not _trains_at_its_first_step(starts.model, min(fit.order for fit in fits[id(starts)])):
+        return False  # (a model frozen at its first step leaves the optimizer unbuilt: the other one builds it)
+    new = weights[id(then)] - weights[id(starts)]  # type: ignore[operator]
+    touched = _touched_by_trainable(then.model)
+    return touched is not None and bool(new - touched)
+
+
+def _trains_at_its_first_step(model: Model, first_step: int) -> bool:
+    """Whether the model has all its weights trainable when it first trains (the step that builds the optimizer for
+    them): no ``trainable`` set on a part of it, and the model's own last setting before the step, if any, is True
+    (a GAN's discriminator made trainable again for its own step).  Frozen then, Keras 3 builds nothing for it (no
+    trainable weights), and the model trained next builds the optimizer (checked on 3.15.1)."""
+    changes = list(_trainable_changes(model))
+    own = {id(change) for change in model.attribute_sets}
+    if any(change.layer is not None or change.part or id(change) not in own for change in changes):
+        return False
+    before = sorted((change for change in changes if change.order < first_step), key=lambda change: change.order)
+    return not before or const_value(before[-1].value) is True
+
+
+def _touched_by_trainable(model: Model, depth: int = 0) -> frozenset[int] | None:
+    """The weighted layers (as :func:`_weighted_layers` names them) whose ``trainable`` the script sets, on
+    themselves or on a model around them, within ``model``; None when ``model`` itself is set (any of it may be
+    frozen) or a setting falls on a part not indexed."""
+    touched: set[int] = set()
+    for change in model.attribute_sets:
+        if change.attribute != "trainable":
+            continue
+        if change.layer is None or change.part:
+            return None
+        layer = change.layer
+        touched |= (_weighted_layers(layer.nested) or frozenset({id(layer.nested)})) if layer.nested is not None \
+            else {id(layer)}
+    if depth < 8:
+        for layer in model.layers:
+            if layer.nested is not None and layer.nested is not model:
+                inner = _touched_by_trainable(layer.nested, depth + 1)
+                if inner is None:  # the nested model set as a whole
+                    inner = _weighted_layers(layer.nested) or frozenset({id(layer.nested)})
+                touched |= inner
+    return frozenset(touched)
 
 
 def _two_models(script: Script, earlier: CompileCall, compile_call: CompileCall, optimizer: Instance) -> Report:
