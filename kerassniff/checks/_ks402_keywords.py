@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.fixes import safe_fix
+from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
@@ -56,20 +56,45 @@ OPTIMIZER_STORIES = {
 }
 
 
-def legacy_keywords(call, table, where: str, story: tuple[str, str] | None):
+def legacy_keywords(call, table, where: str, story: tuple[str, str] | None, together: bool = False):
     """One report per legacy keyword; ``story`` is the table's (consequence, explanation), None for the optimizer
-    keywords, whose stories differ per keyword (OPTIMIZER_STORIES)."""
+    keywords, whose stories differ per keyword (OPTIMIZER_STORIES).  ``together``: the call's legacy keywords are
+    one report, at the first (``Model(input=x, output=y)``: one rename of a pair, not two findings)."""
+    present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
+    found = []
     for arg in call.args.nodes:
         if arg.keyword is not None and arg.keyword.value in table:
             old = arg.keyword.value
             modern, hint = table[old]
-            fix = None
-            present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
-            if modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS:
-                fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern)))
+            fixable = modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS
+            found.append((arg, old, modern, hint, fixable))
+    if together and story is not None and len(found) > 1:
+        yield _together(found, where, story)
+    else:
+        for arg, old, modern, hint, fixable in found:
+            fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern))) \
+                if fixable else None
             message, explanation = _keyword_story(old, modern, where, story)
             yield Report(arg, message, hint, fix, explanation=explanation, facts={"keyword": old, "modern": modern})
     yield from _unpacked_keywords(call, table, where, story)
+
+
+def _together(found: list, where: str, story: tuple[str, str]) -> Report:
+    """The legacy keywords of one call as one report: ``Model(input=, output=) uses Keras 1 names``."""
+    olds, moderns = [entry[1] for entry in found], [entry[2] for entry in found]
+    consequence, explanation = story
+    rest = explanation.split(". ", 1)[1].replace("renamed it", "renamed them")  # (its first sentence names one)
+    named = " and ".join(f"'{old}='" for old in olds)
+    successors = " and ".join(f"'{modern}='" for modern in moderns)
+    fix = None
+    if all(entry[4] for entry in found):
+        fix = Fix(f"rename {', '.join(f'{old}=' for old in olds)} to {', '.join(f'{m}=' for m in moderns)}",
+                  tuple(Edit(arg, arg.with_changes(keyword=cst.Name(modern))) for arg, _, modern, _, _ in found))
+    return Report(found[0][0], f"{where[:-1]}{', '.join(f'{old}=' for old in olds)}) uses Keras 1 names "
+                               f"({', '.join(f'{m}=' for m in moderns)}): {consequence}",
+                  "; ".join(entry[3] for entry in found), fix,
+                  explanation=f"{named} are the Keras 1 names of {successors}. {rest}",
+                  facts={"keywords": olds, "modern": moderns})
 
 
 def _unpacked_keywords(call, table, where: str, story: tuple[str, str] | None):

@@ -247,7 +247,7 @@ def _findings(script: Script):
             elif const_value(weights_only) is True:
                 yield from _save_path(script, call, "ModelCheckpoint(save_weights_only=True)", (".weights.h5",))
         elif package == "models" and name == "Model":
-            yield from legacy_keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY)
+            yield from legacy_keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY, together=True)
         elif package == "optimizers":
             if _legacy_optimizer(script, call.node.func):
                 yield _legacy_optimizer_report(call, name)
