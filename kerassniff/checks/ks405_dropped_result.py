@@ -10,23 +10,16 @@ import re
 
 import libcst as cst
 
+from kerassniff.checks._ks405_results import result_only, writes_an_output
 from kerassniff.findings import Severity
 from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.results import (
-    ARRAY_METHODS,
-    DATASET_METHODS,
-    PANDAS_INPLACE_METHODS,
-    PANDAS_ONLY_METHODS,
-    RESULT_ONLY_FUNCTIONS,
-    TRANSFORM_METHODS,
-)
+from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
-from kerassniff.semantic.syntax import output_argument
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Const, DataValue, Instance, Unknown, const_value
+from kerassniff.semantic.values import Const
 
 
 @rule("KS405", "dropped-result", Severity.WARNING,
@@ -52,55 +45,21 @@ def check(script: Script):
 def _dropped(script: Script, call: CallSite):
     """The report for a call whose result is its only effect; nothing for any other call."""
     node = call.node
-    if call.callee is not None:
-        known = RESULT_ONLY_FUNCTIONS.get(call.callee)
-        if known is None or _writes_an_output(node, known.output_position, known.output_keyword):
-            return
+    if call.callee is not None and (known := RESULT_ONLY_FUNCTIONS.get(call.callee)) is not None and \
+            known.returns == "model" and not writes_an_output(node, known.output_position, known.output_keyword):
         name = f"{script.code_of(node.func)}()"
-        if known.returns == "model" and _reads_back_a_save(script, call):
+        if _reads_back_a_save(script, call):
             return  # model.save(path), then load_model(path): a check that the file reads back
-        if known.returns == "model":
-            yield Report(node, f"the model {name} returns is dropped: nothing is loaded into any model",
-                         "assign it (model = load_model(...)); the model in memory is not changed by the call",
-                         explanation=(f"{name} reads the file into a new model and returns it; as a statement of its "
-                                      f"own, the new model is thrown away, and the code below goes on with the model "
-                                      f"it already had (the last epoch's weights, not the saved best ones)."),
-                         facts={"function": call.callee})
-            return
-        first = node.args[0].value if node.args and node.args[0].keyword is None and node.args[0].star == "" \
-            else None
-        if _variable(first):
-            yield _report(script, call, name, first, known.returns)
+        yield Report(node, f"the model {name} returns is dropped: nothing is loaded into any model",
+                     "assign it (model = load_model(...)); the model in memory is not changed by the call",
+                     explanation=(f"{name} reads the file into a new model and returns it; as a statement of its "
+                                  f"own, the new model is thrown away, and the code below goes on with the model "
+                                  f"it already had (the last epoch's weights, not the saved best ones)."),
+                     facts={"function": call.callee})
         return
-    method, receiver = call.method, call.receiver
-    func = node.func
-    if method is None or type(func) is not cst.Attribute or not _variable(func.value):
-        return  # (a method of a value just computed, loan_data.corr()["x"].sort_values(): a look at the data)
-    unfollowed = type(receiver) is Unknown
-    if isinstance(receiver, DataValue) or (unfollowed and method in ARRAY_METHODS | PANDAS_ONLY_METHODS):
-        if method in PANDAS_INPLACE_METHODS:
-            inplace = call.args.get("inplace")
-            if inplace is not None and not (isinstance(inplace, Const) and const_value(inplace) is False):
-                return  # inplace=True (or not known): the DataFrame itself changes
-            yield _report(script, call, f"{script.code_of(func)}()", func.value, "DataFrame or Series", pandas=True)
-        elif method in ARRAY_METHODS:
-            yield _report(script, call, f"{script.code_of(func)}()", func.value, "array")
-        elif method in DATASET_METHODS and not unfollowed and receiver.data.batches and \
-                not receiver.data.keras_iterator:
-            yield _report(script, call, f"{script.code_of(func)}()", func.value, "dataset")
-    elif isinstance(receiver, Instance) and _transforms(receiver, method) and not _may_copy_less(call.args.get("copy")):
-        first = node.args[0].value if node.args and node.args[0].keyword is None else None
-        if _variable(first):
-            yield _report(script, call, f"{script.code_of(func)}()", first, "array")
-
-
-def _variable(node: cst.BaseExpression | None) -> bool:
-    """A name, an attribute of one, or an item of one (``x``, ``self.x``, ``df["age"]``): what a script means to
-    change when it calls a method of it or passes it first.  A value just computed (``df.corr()["x"]``, a literal)
-    is looked at, not changed."""
-    while type(node) in (cst.Attribute, cst.Subscript):
-        node = node.value  # type: ignore[union-attr]
-    return type(node) is cst.Name
+    found = result_only(script, call)
+    if found is not None:
+        yield _report(script, call, *found)
 
 
 def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpression | None, returns: str,
@@ -134,29 +93,6 @@ def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpres
                                f"of its own, the new {returns} is thrown away, so the code below still uses the "
                                f"unchanged {repr(kept) if kept is not None else 'input'}."),
                   facts={"call": name.rstrip("()"), "returns": returns, **({"pandas": True} if pandas else {})})
-
-
-def _writes_an_output(node: cst.Call, position: int | None, keyword: str | None) -> bool:
-    """Whether the call is given an array to write its result into (NumPy's out=, OpenCV's dst), by keyword or at
-    its position, other than None."""
-    if any(arg.star for arg in node.args):
-        return True  # (*args, **options): what they hold is not read
-    return output_argument(node, position, keyword) is not None
-
-
-def _transforms(receiver: Instance, method: str) -> bool:
-    """A fitted preprocessing object's method that returns the transformed data (a Keras Tokenizer's
-    texts_to_sequences, a scikit-learn scaler's transform), not on a transformer built with copy=False."""
-    for prefix, methods in TRANSFORM_METHODS.items():
-        if method in methods and (receiver.cls == prefix or (prefix.endswith(".") and receiver.cls.startswith(prefix))):
-            return not _may_copy_less(receiver.args.get("copy"))
-    return False
-
-
-def _may_copy_less(copy) -> bool:
-    """Whether a ``copy=`` given to a scikit-learn transformer (or its transform()) may make it work in place: given,
-    and not the constant True."""
-    return copy is not None and not (isinstance(copy, Const) and copy.value is True)
 
 
 def _shown_by_the_notebook(script: Script, call: CallSite) -> bool:
