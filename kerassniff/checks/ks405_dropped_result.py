@@ -1,4 +1,5 @@
-"""KS405 dropped-result: a call whose only effect is its result, made as a statement of its own.
+"""KS405 dropped-result: a call whose only effect is its result, made as a statement of its own (or bound to a name
+nothing reads while its input goes on unchanged: :mod:`kerassniff.checks._ks405_unread`).
 
 ``x_train.astype("float32")``, ``cv2.normalize(img, None, 0, 1, cv2.NORM_MINMAX)``, ``df.dropna()``,
 ``train_ds.shuffle(1000)``, ``load_model("best.h5")``: the script goes on with the unchanged input, and trains or
@@ -11,6 +12,7 @@ import re
 import libcst as cst
 
 from kerassniff.checks._ks405_results import result_only, writes_an_output
+from kerassniff.checks._ks405_unread import unread_arrays
 from kerassniff.findings import Severity
 from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
@@ -27,7 +29,18 @@ from kerassniff.semantic.values import Const
       "assign the result: x = x.astype('float32'), df = df.dropna(), model = load_model(path)")
 def check(script: Script):
     """Every such call the script makes, but the last statement of a notebook cell (Jupyter shows its value) and
-    those in a module-level function or class a run of the script never reaches."""
+    those in a module-level function or class a run of the script never reaches; and a new array bound to a name
+    nothing reads while its input goes on unchanged (:mod:`kerassniff.checks._ks405_unread`)."""
+    yield from _dropped_statements(script)
+    unread = list(unread_arrays(script))
+    if unread and may_leave_definitions_unreached(script):
+        statements = script.node_statements()
+        unreached = unreached_definitions(script, {statements.get(id(report.node)) for report in unread})
+        unread = [report for report in unread if statements.get(id(report.node)) not in unreached]
+    yield from unread
+
+
+def _dropped_statements(script: Script):
     if not script.dropped_results:
         return
     reports = [(call, report) for call in script.calls if id(call.node) in script.dropped_results

@@ -45,6 +45,9 @@ class Script:
     # id(call) -> its statement, for the calls a statement of their own makes and drops the value of
     # (``x.astype("float32")`` alone on its line), outside any ``try`` (there a call may be a probe: does it load?)
     dropped_results: dict[int, cst.Expr] = field(default_factory=dict, repr=False)
+    # ``x_scaled = x / 255.0``, ``small = cv2.resize(img, size)``: an array computed into a plain name, by the
+    # statement's id (a reader asks whether anything reads the name; KS405 when nothing does)
+    named_arrays: dict[int, cst.Assign] = field(default_factory=dict, repr=False)
     # environment variables the script sets to a constant: os.environ["X"] = "1", os.environ.setdefault("X", "1")
     environment: dict[str, str] = field(default_factory=dict, repr=False)
     # helper modules interpreted with the script (path -> module); their nodes are not in this file

@@ -110,6 +110,9 @@ class Statements:
             value = data_calls.opaque_elements(_target_names(small.targets[0].target), value, small.value) or value
         for target in small.targets:
             self.assign(target.target, value, frame)
+        if isinstance(value, DataValue) and target_kind is cst.Name and len(small.targets) == 1 and \
+                type(small.value) in (cst.Call, cst.BinaryOperation) and not self.in_helper:
+            self.script.named_arrays[id(small)] = small
         return None
 
     def exec_ann_assign(self, small: cst.AnnAssign, frame: Frame) -> Flow:

@@ -1,0 +1,91 @@
+"""KS405's second shape: a new array bound to a name nothing reads, while its input goes on unchanged.
+
+``_xtest = x_test / 255.0`` (a misspelt ``x_test``), ``img_resized = cv2.resize(img, (28, 28))`` and then
+``img.astype("float32") / 255.0``: the scaled or resized copy is computed and thrown away, and the code below uses the
+input as it was.  Only where the file itself says so: the name occurs nowhere else in the file's text (comments and
+strings included), the input is read after the statement, and no later assignment to the input may do the step
+itself.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from kerassniff.checks._ks405_results import result_only
+from kerassniff.registry import Report
+from kerassniff.semantic import Script
+
+# Calls whose result is the same values in another form, either of which may be right (one-hot labels made and left
+# for a sparse loss, a list made an array): leaving the input as it was is no mistake.
+_OTHER_FORMS = frozenset({"keras.utils.to_categorical", "numpy.array", "numpy.asarray"})
+
+# Arithmetic that scales an array (``x / 255.0``, ``x * (1 / 255)``).
+_SCALING = (cst.Divide, cst.Multiply)
+
+
+def unread_arrays(script: Script):
+    if not script.named_arrays or script.text is None:
+        return
+    text = script.text
+    for statement in script.named_arrays.values():
+        name = statement.targets[0].target.value  # type: ignore[attr-defined]
+        found = _input_of(script, statement.value)
+        if found is None or name == "_" or found[0] == name:
+            continue
+        source, call = found
+        occurrences = [match.start() for match in re.finditer(rf"\b{re.escape(name)}\b", text)]
+        if len(occurrences) != 1:
+            continue  # read somewhere (or bound more than once)
+        code = script.code_of(statement.value)
+        end = text.find(code, occurrences[0])
+        if end < 0:
+            continue
+        after = text[end + len(code):]
+        if not re.search(rf"\b{re.escape(source)}\b", after) or _done_again(after, source, call):
+            continue  # not read after it, or given the step after all (``x = x.astype("float32") / 255.0`` below)
+        yield _report(statement, name, source, call, code)
+
+
+def _done_again(after: str, source: str, call: str | None) -> bool:
+    """Whether a later assignment to the input may do the step itself: for a scaling, any assignment to it that
+    divides, multiplies or calls a scaler (``x /= 255``, ``x = x.astype(float) / 255``, ``x = scale(x)``); for a
+    call, one that makes the same call (``img = cv2.resize(img, size)``)."""
+    for match in re.finditer(rf"\b{re.escape(source)}\s*((?:[-+*/%@]|//|\*\*)?)=(?!=)(.*)", after):
+        operator, value = match.group(1), match.group(2)
+        if call is None and (operator in ("/", "*") or re.search(r"[/*]|scal|norm", value)):
+            return True
+        if call is not None and call.rstrip("()").rsplit(".", 1)[-1] + "(" in value:
+            return True
+    return False
+
+
+def _input_of(script: Script, value: cst.BaseExpression) -> tuple[str, str | None] | None:
+    """The variable whose new version ``value`` is, and the call that makes it (None for arithmetic)."""
+    if type(value) is cst.BinaryOperation:
+        if type(value.operator) not in _SCALING:
+            return None
+        left = value.left
+        if type(left) is cst.Call and type(left.func) is cst.Attribute:
+            left = left.func.value  # x.astype("float32") / 255.0
+        return (left.value, None) if type(left) is cst.Name else None
+    site = script.call_at(value) if type(value) is cst.Call else None
+    if site is None or site.callee in _OTHER_FORMS:
+        return None
+    found = result_only(script, site)
+    if found is None or type(found[1]) is not cst.Name:
+        return None
+    return found[1].value, found[0]  # type: ignore[attr-defined]
+
+
+def _report(statement: cst.Assign, name: str, source: str, call: str | None, code: str) -> Report:
+    target = statement.targets[0].target
+    what = "scaled" if call is None else f"made by {call}"
+    consequence = "unscaled" if call is None else "unchanged"
+    return Report(target, f"'{name}' is never read: '{source}' is used {consequence} after it",
+                  f"use '{name}' where '{source}' is read below, or assign the result to '{source}'",
+                  explanation=(f"{code if len(code) <= 60 else 'The new array'} is a new array, {what}, bound to "
+                               f"'{name}', which nothing else in the file reads; '{source}' is read after it as it "
+                               f"was, so the code below works on the {consequence} array (a misspelt name, or a "
+                               f"step left behind)."),
+                  facts={"name": name, "input": source, **({"call": call.rstrip("()")} if call else {})})
