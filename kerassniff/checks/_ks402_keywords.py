@@ -80,7 +80,7 @@ def legacy_keywords(call, table, where: str, story: tuple[str, str] | None, toge
 
 
 def _together(found: list, where: str, story: tuple[str, str]) -> Report:
-    """The legacy keywords of one call as one report: ``Model(input=, output=) uses Keras 1 names``."""
+    """The legacy keywords of one call as one report: ``Model(input=, output=) are Keras 1 names for ...``."""
     olds, moderns = [entry[1] for entry in found], [entry[2] for entry in found]
     consequence, explanation = story
     rest = explanation.split(". ", 1)[1].replace("renamed it", "renamed them")  # (its first sentence names one)
@@ -90,8 +90,8 @@ def _together(found: list, where: str, story: tuple[str, str]) -> Report:
     if all(entry[4] for entry in found):
         fix = Fix(f"rename {', '.join(f'{old}=' for old in olds)} to {', '.join(f'{m}=' for m in moderns)}",
                   tuple(Edit(arg, arg.with_changes(keyword=cst.Name(modern))) for arg, _, modern, _, _ in found))
-    return Report(found[0][0], f"{where[:-1]}{', '.join(f'{old}=' for old in olds)}) uses Keras 1 names "
-                               f"({', '.join(f'{m}=' for m in moderns)}): {consequence}",
+    return Report(found[0][0], f"{where[:-1]}{', '.join(f'{old}=' for old in olds)}) are Keras 1 names for "
+                               f"{', '.join(f'{m}=' for m in moderns)}: {consequence}",
                   "; ".join(entry[3] for entry in found), fix,
                   explanation=f"{named} are the Keras 1 names of {successors}. {rest}",
                   facts={"keywords": olds, "modern": moderns})

@@ -57,13 +57,15 @@ def _report(script: Script, call, arg: cst.Arg, place: ConstantPlace, family: st
         return _resize(script, call, arg, place, family, written, constant)
     if function in ("imread", "imdecode") and family == "COLOR_":
         consequence, detail = _read_with_a_colour_code(constant)
-        fix_to = "IMREAD_GRAYSCALE" if constant.endswith("2GRAY") and type(arg.value) is cst.Attribute else None
+        gray = constant.endswith("2GRAY")
+        fix_to = "IMREAD_GRAYSCALE" if gray and type(arg.value) is cst.Attribute else None
         return Report(arg, f"{written} is {OPENCV_FAMILIES[family]}, not an {function}() flag: {consequence}",
-                      f"pass an imread() flag (cv2.IMREAD_GRAYSCALE), or convert after reading with cv2.cvtColor()",
+                      "read with cv2.IMREAD_GRAYSCALE" if gray else
+                      f"read the image, then convert it: cv2.cvtColor(image, {written})",
                       _constant_fix(arg, fix_to),
                       explanation=(f"{function}() takes cv2.IMREAD_* flags, which are bits; {written} is a colour "
                                    f"code for cv2.cvtColor(), and {function}() reads its number as flags: {detail}. "
-                                   f"imread() converts no colours whatever it is given, and nothing fails."),
+                                   f"Nothing fails; a colour conversion is cv2.cvtColor()'s, after reading."),
                       facts={"constant": written, "function": function, "parameter": place.parameter})
     if function == "cvtColor" and family == "IMREAD_" and constant in IMREAD_FLAGS_AS_CODES:
         consequence, detail = IMREAD_FLAGS_AS_CODES[constant]
@@ -76,39 +78,47 @@ def _report(script: Script, call, arg: cst.Arg, place: ConstantPlace, family: st
 
 
 def _read_with_a_colour_code(constant: str) -> tuple[str, str]:
-    """What imread() does with a colour code as its flags: the message's consequence, the explanation's detail."""
+    """What imread() does with a colour code as its flags: the message's consequence, the explanation's detail
+    (for the codes whose reading was checked; another code is only said to be read as flags)."""
     value = COLOR_CODE_VALUES.get(constant)
-    shrunk = next((factor for bit, factor in REDUCED_READS.items() if value is not None and value & bit), None)
+    if value is None:
+        return "its number is read as flags", "what they ask depends on the code's bits, not on its conversion"
+    shrunk = next((factor for bit, factor in REDUCED_READS.items() if value & bit), None)
     if shrunk is not None:
         return (f"read at 1/{shrunk} size, unconverted",
-                f"{value} includes a reduced-size bit, so the image is read at 1/{shrunk} of its width and height")
+                f"{value} includes a reduced-size bit, so the image is read at 1/{shrunk} of its width and height, "
+                f"and not converted")
     if constant.endswith("2GRAY"):
-        return ("colour images stay colour", f"{value if value is not None else 'its number'} reads the "
-                "file's own channels, three for a colour image, where a grayscale image was meant")
+        return ("colour images stay colour", f"{value} reads the file's own channels, three for a colour image, "
+                "where a grayscale image was meant")
     if "GRAY2" in constant:
-        return ("gray files stay one channel", "the file's own channels are read, one for a grayscale file")
-    return ("no colours are converted", "the file's own channels are read, in OpenCV's BGR order")
+        return ("gray files stay one channel", f"{value} reads the file's own channels, one for a grayscale file")
+    return "no colours are converted", f"{value} reads the file's own channels, in OpenCV's BGR order"
 
 
 def _resize(script: Script, call, arg: cst.Arg, place: ConstantPlace, family: str, written: str,
             constant: str) -> Report | None:
     """An interpolation given to resize() as dst, fx or fy by position: dst ignores a number, and so do fx and fy
     when dsize is given; with no dsize, fx and fy are the scale factors, and the interpolation's number scales."""
-    if family != "INTER_" or arg.keyword is not None:
-        return None
+    if family != "INTER_" or arg.keyword is not None or call.args.get("interpolation") is not None or \
+            INTERPOLATION_VALUES.get(constant) == INTERPOLATION_VALUES["INTER_LINEAR"]:
+        return None  # (the interpolation also given by keyword, or the default one: nothing changes)
     size = call.args.positional[1] if len(call.args.positional) > 1 else call.args.get("dsize")
     sized = isinstance(size, Const) and isinstance(size.value, tuple) and any(size.value)
     unsized = isinstance(size, Const) and (size.value is None or isinstance(size.value, tuple) and not any(size.value))
     scale = INTERPOLATION_VALUES.get(constant)
+    if not sized and (place.parameter == "dst" or
+                      (place.parameter == "fx" and len(call.args.positional) < 5 and call.args.get("fy") is None)):
+        return None  # (no dsize and no factors: resize() fails on its own; fy left 0 fails too)
     if place.parameter in ("fx", "fy") and not sized:
         if not unsized or not scale:
             return None  # (an unknown dsize; a factor of 0 with no dsize makes resize() fail on its own)
         side = "width" if place.parameter == "fx" else "height"
         consequence = f"the {side} is scaled by {scale}" if scale > 1 else f"the {side} keeps its size"
-        ignored = f"which with no dsize scales the {side}: by {scale}"
+        ignored = f"which, with no dsize, scales the {side} by {scale}"
     else:
         consequence = "INTER_LINEAR is used"
-        ignored = "which a number does not fill" if place.parameter == "dst" else "which dsize overrides"
+        ignored = "which takes an output array, not a number" if place.parameter == "dst" else "which dsize overrides"
     positional = [a for a in call.node.args if a.keyword is None]
     last = arg is positional[-1] and not any(a.keyword is not None and a.keyword.value == "interpolation"
                                             for a in call.node.args)
