@@ -103,8 +103,12 @@ class Layer:
 
     @property
     def downsamples(self) -> bool:
-        """The layer shrinks the feature map: a local pooling layer or a strided layer (e.g. a DepthwiseConv)."""
-        return self.kind in POOLING_LAYERS or self.strided
+        """The layer shrinks the feature map: a local pooling layer (not one of size 1 moved by 1:
+        ``MaxPooling2D(pool_size=(1, 1))`` keeps every position) or a strided layer (e.g. a DepthwiseConv)."""
+        if self.kind in POOLING_LAYERS:
+            return not (_all_ones(const_value(self.args.get("pool_size", 0))) and
+                        _all_ones(const_value(self.args.get("strides", 1)), missing=True))
+        return self.strided
 
     @property
     def has_batchnorm(self) -> bool:
@@ -230,3 +234,16 @@ def normalise_activation(name: str | None) -> str | None:
     if name is None:
         return None
     return ACTIVATION_SYNONYMS.get(short(name).lower())
+
+
+def _all_ones(value, missing: bool = False) -> bool:
+    """A size or stride of 1 on every axis (``1``, ``(1, 1)``); ``missing``: what an absent (None) value counts as
+    (a pooling layer's strides default to its pool size)."""
+    if value is None:
+        return missing
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value == 1
+    return isinstance(value, tuple) and bool(value) and all(isinstance(v, int) and v == 1 for v in value)
+
