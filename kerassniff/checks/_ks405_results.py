@@ -41,23 +41,22 @@ def result_only(script: Script, call: CallSite) -> tuple[str, cst.BaseExpression
     if method is None or type(func) is not cst.Attribute or not variable(func.value):
         return None  # (a method of a value just computed, loan_data.corr()["x"].sort_values(): a look at the data)
     unfollowed = type(receiver) is Unknown
-    name = f"{script.code_of(func)}()"
     if isinstance(receiver, DataValue) or (unfollowed and method in ARRAY_METHODS | PANDAS_ONLY_METHODS):
         if method in PANDAS_INPLACE_METHODS:
             inplace = call.args.get("inplace")
             if inplace is not None and not (isinstance(inplace, Const) and const_value(inplace) is False):
                 return None  # inplace=True (or not known): the DataFrame itself changes
-            return name, func.value, "DataFrame or Series", True
+            return f"{script.code_of(func)}()", func.value, "DataFrame or Series", True
         if method in ARRAY_METHODS:
-            return name, func.value, "array", False
+            return f"{script.code_of(func)}()", func.value, "array", False
         if method in DATASET_METHODS and not unfollowed and receiver.data.batches and \
                 not receiver.data.keras_iterator:
-            return name, func.value, "dataset", False
+            return f"{script.code_of(func)}()", func.value, "dataset", False
         return None
     if isinstance(receiver, Instance) and _transforms(receiver, method) and not _may_copy_less(call.args.get("copy")):
         first = node.args[0].value if node.args and node.args[0].keyword is None else None
         if variable(first):
-            return name, first, "array", False
+            return f"{script.code_of(func)}()", first, "array", False
     return None
 
 

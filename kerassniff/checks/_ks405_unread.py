@@ -3,7 +3,7 @@
 ``_xtest = x_test / 255.0`` (a misspelt ``x_test``), ``img_resized = cv2.resize(img, (28, 28))`` and then
 ``img.astype("float32") / 255.0``: the scaled or resized copy is computed and thrown away, and the code below uses the
 input as it was.  Only where the file itself says so: the name occurs nowhere else in the file's text (comments and
-strings included), the input is read after the statement, and no later assignment to the input may do the step
+strings included; not judged when it is part of a longer word), the input is read after the statement, and no later assignment to the input may do the step
 itself.
 """
 from __future__ import annotations
@@ -34,11 +34,10 @@ def unread_arrays(script: Script):
         if found is None or name == "_" or found[0] == name:
             continue
         source, call = found
-        occurrences = [match.start() for match in re.finditer(rf"\b{re.escape(name)}\b", text)]
-        if len(occurrences) != 1:
-            continue  # read somewhere (or bound more than once)
+        if text.count(name) != 1:
+            continue  # read somewhere, bound more than once, or part of a longer name (then not judged)
         code = script.code_of(statement.value)
-        end = text.find(code, occurrences[0])
+        end = text.find(code, re.search(rf"\b{re.escape(name)}\b", text).start())  # type: ignore[union-attr]
         if end < 0:
             continue
         after = text[end + len(code):]

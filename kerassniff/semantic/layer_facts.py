@@ -246,4 +246,3 @@ def _all_ones(value, missing: bool = False) -> bool:
     if isinstance(value, int):
         return value == 1
     return isinstance(value, tuple) and bool(value) and all(isinstance(v, int) and v == 1 for v in value)
-
