@@ -41,6 +41,12 @@ def unsafe_fix(description: str, node: cst.CSTNode, replacement: cst.CSTNode) ->
     return Fix(description, (Edit(node, replacement),), safe=False)
 
 
+def as_keyword(arg: cst.Arg, keyword: str) -> cst.Arg:
+    """A positional argument given by keyword instead, written as ``keyword=value`` (no spaces around ``=``)."""
+    return arg.with_changes(keyword=cst.Name(keyword), equal=cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+
+
 def with_quotes_of(original: cst.SimpleString, text: str) -> cst.SimpleString:
     """A string literal with ``text`` in the same prefix and quotes as ``original``."""
     quote = original.quote

@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from kerassniff.checks._shared import compiled_metric_names, fit_validates
-from kerassniff.fixes import safe_fix
+from kerassniff.fixes import as_keyword, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.knowledge.keras3_removals import (
@@ -139,9 +139,6 @@ SAVE_FUNCTIONS = frozenset({"keras.models.save_model", "keras.saving.save_model"
 SAVED_MODEL_WRITERS = ("model.save()", "save_model()")
 
 
-_TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-
-
 def positional_grayscale(call: CallSite):
     """``load_img(path, True, target_size=...)``: Keras 2's second parameter was ``grayscale``; Keras 3's is
     ``color_mode``, so the flag becomes color_mode=True/False and load_img() raises ValueError ('color_mode must be
@@ -157,8 +154,8 @@ def positional_grayscale(call: CallSite):
     error = "TypeError" if twice else "ValueError"
     yield Report(arg.value, f"load_img()'s second argument is color_mode in Keras 3, not grayscale: {error}",
                  f"write color_mode=\"{mode}\"" if not twice else "drop the grayscale flag",
-                 safe_fix(f'write color_mode="{mode}"', arg, arg.with_changes(
-                     keyword=cst.Name("color_mode"), equal=_TIGHT_EQUAL, value=cst.SimpleString(f'"{mode}"')))
+                 safe_fix(f'write color_mode="{mode}"', arg,
+                          as_keyword(arg, "color_mode").with_changes(value=cst.SimpleString(f'"{mode}"')))
                  if last else None,
                  explanation=(f"Keras 2's load_img(path, grayscale=False, color_mode='rgb', ...) took the grayscale "
                               f"flag second; Keras 3's load_img(path, color_mode='rgb', target_size=None, ...) reads "

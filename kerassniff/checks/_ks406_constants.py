@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.fixes import unsafe_fix
+from kerassniff.fixes import as_keyword, unsafe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.constant_places import (COLOR_CODE_VALUES, CONSTANT_PLACES, IMREAD_FLAGS_AS_CODES,
@@ -133,9 +133,7 @@ def _resize(script: Script, call, arg: cst.Arg, place: ConstantPlace, family: st
 
 
 def _keyword_fix(arg: cst.Arg):
-    return unsafe_fix("pass it as interpolation=", arg, arg.with_changes(
-        keyword=cst.Name("interpolation"), equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                                                 whitespace_after=cst.SimpleWhitespace(""))))
+    return unsafe_fix("pass it as interpolation=", arg, as_keyword(arg, "interpolation"))
 
 
 def _constant_fix(arg: cst.Arg, constant: str | None):

@@ -12,7 +12,7 @@ import libcst as cst
 
 from kerassniff.checks._ks406_constants import misplaced_constants
 from kerassniff.findings import Severity
-from kerassniff.fixes import unsafe_fix
+from kerassniff.fixes import as_keyword, unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import name_words
@@ -90,9 +90,7 @@ def _swapped(script: Script, call, first: cst.Arg, second: cst.Arg) -> Report:
 
 
 def _keyword_fix(arg: cst.Arg, keyword: str):
-    return unsafe_fix(f"pass it as {keyword}=", arg, arg.with_changes(
-        keyword=cst.Name(keyword), equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                                         whitespace_after=cst.SimpleWhitespace(""))))
+    return unsafe_fix(f"pass it as {keyword}=", arg, as_keyword(arg, keyword))
 
 
 def _parameter_named(node: cst.BaseExpression) -> str | None:
