@@ -57,26 +57,35 @@ OPTIMIZER_STORIES = {
 
 
 def legacy_keywords(call, table, where: str, story: tuple[str, str] | None, together: bool = False):
-    """One report per legacy keyword; ``story`` is the table's (consequence, explanation), None for the optimizer
-    keywords, whose stories differ per keyword (OPTIMIZER_STORIES).  ``together``: the call's legacy keywords are
-    one report, at the first (``Model(input=x, output=y)``: one rename of a pair, not two findings)."""
+    """One report per legacy keyword, written or unpacked from a dict (``Dense(**params)`` with ``"output_dim": 8``:
+    reported at the ``**``, without a fix, the dict's entry being elsewhere); ``story`` is the table's (consequence,
+    explanation), None for the optimizer keywords, whose stories differ per keyword (OPTIMIZER_STORIES).
+    ``together``: the call's legacy keywords are one report, at the first (``Model(input=x, output=y)``: one rename
+    of a pair, not two findings)."""
     present = {a.keyword.value for a in call.args.nodes if a.keyword is not None}
-    found = []
+    found = []  # (where to report, old, modern, hint, fixable, unpacked)
     for arg in call.args.nodes:
         if arg.keyword is not None and arg.keyword.value in table:
             old = arg.keyword.value
             modern, hint = table[old]
+            if modern in present:
+                hint = f"drop {old}= ({modern}= is given too)"
             fixable = modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS
-            found.append((arg, old, modern, hint, fixable))
+            found.append((arg, old, modern, hint, fixable, False))
+    spread = [arg for arg in call.args.nodes if arg.star == "**"]
+    if spread:
+        for old in call.args.keyword_names:
+            if old not in present and old in table:
+                found.append((spread[-1], old, *table[old], False, True))
     if together and story is not None and len(found) > 1:
         yield _together(found, where, story)
-    else:
-        for arg, old, modern, hint, fixable in found:
-            fix = safe_fix(f"rename {old}= to {modern}=", arg, arg.with_changes(keyword=cst.Name(modern))) \
-                if fixable else None
-            message, explanation = _keyword_story(old, modern, where, story)
-            yield Report(arg, message, hint, fix, explanation=explanation, facts={"keyword": old, "modern": modern})
-    yield from _unpacked_keywords(call, table, where, story)
+        return
+    for node, old, modern, hint, fixable, unpacked in found:
+        fix = safe_fix(f"rename {old}= to {modern}=", node, node.with_changes(keyword=cst.Name(modern))) \
+            if fixable else None
+        message, explanation = _keyword_story(old, modern, where, story)
+        yield Report(node, message, hint, fix, explanation=explanation,
+                     facts={"keyword": old, "modern": modern, **({"unpacked": True} if unpacked else {})})
 
 
 def _together(found: list, where: str, story: tuple[str, str]) -> Report:
@@ -89,28 +98,12 @@ def _together(found: list, where: str, story: tuple[str, str]) -> Report:
     fix = None
     if all(entry[4] for entry in found):
         fix = Fix(f"rename {', '.join(f'{old}=' for old in olds)} to {', '.join(f'{m}=' for m in moderns)}",
-                  tuple(Edit(arg, arg.with_changes(keyword=cst.Name(modern))) for arg, _, modern, _, _ in found))
+                  tuple(Edit(arg, arg.with_changes(keyword=cst.Name(modern))) for arg, _, modern, *_ in found))
     return Report(found[0][0], f"{where[:-1]}{', '.join(f'{old}=' for old in olds)}) are Keras 1 names for "
                                f"{', '.join(f'{m}=' for m in moderns)}: {consequence}",
-                  "; ".join(entry[3] for entry in found), fix,
+                  "; ".join(dict.fromkeys(entry[3] for entry in found)), fix,
                   explanation=f"{named} are the Keras 1 names of {successors}. {rest}",
                   facts={"keywords": olds, "modern": moderns})
-
-
-def _unpacked_keywords(call, table, where: str, story: tuple[str, str] | None):
-    """The legacy keywords a call gets from a dict it unpacks (``Dense(**params)`` with ``"output_dim": 8``): reported
-    at the ``**``, without a fix (the dict's entry is elsewhere)."""
-    written = {arg.keyword.value for arg in call.args.nodes if arg.keyword is not None}
-    spread = [arg for arg in call.args.nodes if arg.star == "**"]
-    if not spread:
-        return
-    for old in call.args.keyword_names:
-        if old in written or old not in table:
-            continue
-        modern, hint = table[old]
-        message, explanation = _keyword_story(old, modern, where, story)
-        yield Report(spread[-1], message, hint, explanation=explanation,
-                     facts={"keyword": old, "modern": modern, "unpacked": True})
 
 
 def _keyword_story(old: str, modern: str, where: str, story: tuple[str, str] | None) -> tuple[str, str]:

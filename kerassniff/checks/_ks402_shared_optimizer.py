@@ -13,8 +13,9 @@ built with`` (checked on 3.15.1).  Two shapes are reported:
 - two-phase fine-tuning: a model trained with part of it frozen, unfrozen (``base.trainable = True``), compiled
   again with the same optimizer object and trained.
 
-Silent when the model that trains first is frozen in part, or as a whole at its first step (Keras 3 then builds
-the optimizer at the other model's step: the Keras 2 GAN recipe, whose frozen discriminator is KS312's question),
+Silent when the last ``trainable`` setting on the model that trains first (or a part of it) before its first step
+is False (all of it may be frozen: Keras 3 then builds the optimizer at the other model's step; the Keras 2 GAN
+recipe, whose frozen discriminator is KS312's question),
 when the weights of the model that trains second that the first lacks are all under a ``trainable`` setting, when
 the two train only in different arms of one ``if``, and when a layer of either model was not followed.  A GAN
 whose discriminator is made trainable again for its own step, with one optimizer for both, is reported: the
@@ -93,15 +94,13 @@ def _fails_when_both_train(script: Script, one: CompileCall, other: CompileCall)
 
 
 def _trains_at_its_first_step(model: Model, first_step: int) -> bool:
-    """Whether the model has all its weights trainable when it first trains (the step that builds the optimizer for
-    them): no ``trainable`` set on a part of it, and the model's own last setting before the step, if any, is True
-    (a GAN's discriminator made trainable again for its own step).  Frozen then, Keras 3 builds nothing for it (no
-    trainable weights), and the model trained next builds the optimizer (checked on 3.15.1)."""
-    changes = list(_trainable_changes(model))
-    own = {id(change) for change in model.attribute_sets}
-    if any(change.layer is not None or change.part or id(change) not in own for change in changes):
-        return False
-    before = sorted((change for change in changes if change.order < first_step), key=lambda change: change.order)
+    """Whether the model trains some weight at its first step (the step that builds the optimizer for them): no
+    ``trainable`` set on it, its layers or a model nested in it before the step, or the last such setting True (a
+    GAN's discriminator made trainable again for its own step, by ``d.trainable = True`` or by a helper that sets
+    each layer too).  When the last setting is False, all of it may be frozen: Keras 3 then builds nothing at that
+    step (no trainable weights), and the model trained next builds the optimizer (checked on 3.15.1)."""
+    before = sorted((change for change in _trainable_changes(model) if change.order < first_step),
+                    key=lambda change: change.order)
     return not before or const_value(before[-1].value) is True
 
 
