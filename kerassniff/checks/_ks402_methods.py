@@ -96,17 +96,17 @@ def save_name(call: CallSite, where: str, suffixes: tuple[str, ...], position: i
 
 
 
-def load_name(script: Script, call: CallSite, weights: bool = False, said: set[str] = frozenset()):
+def load_name(script: Script, call: CallSite, weights: bool = False):
     """``load_model("saved_model_dir")`` or ``model.load_weights("cp.ckpt")`` (``weights``): a name Keras 3 refuses
     (a TensorFlow SavedModel folder or checkpoint that tf.keras 2 wrote), when every name it may be is known; not in
     a script that writes Keras folders (Orbax checkpoints, ``save(..., zipped=False)``), which Keras 3 reads whatever
-    their names, nor for a name whose save was reported already (``said``: the script stops there first)."""
+    their names."""
     arg = call.args.node_of("filepath", 0)
     value = call.args.get("filepath", 0)
     names = string_endings(value)
     suffixes = LOADABLE_WEIGHTS_SUFFIXES if weights else LOADABLE_SUFFIXES
     # a command-line option's default is a placeholder each run may replace ("" behind `if args.weights:`)
-    if arg is None or not names or isinstance(value, KnobConst) or "" in names or not said.isdisjoint(names) or \
+    if arg is None or not names or isinstance(value, KnobConst) or "" in names or \
             any(name.lower().endswith(suffixes) or name.startswith(LOADABLE_PREFIXES) for name in names):
         return
     if any(reference.canonical == ORBAX_CHECKPOINT for reference in script.references) or \

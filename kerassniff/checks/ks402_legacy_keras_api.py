@@ -111,7 +111,6 @@ def check(script: Script):
 
 def _findings(script: Script):
     yield from _private_copy_runs(script)
-    saved: set[str] = set()  # the file names a save was reported for: a load of one of them is the same failure
     for call in script.calls:
         callee = call.callee or ""
         keras_callee = is_keras(callee)
@@ -142,15 +141,15 @@ def _findings(script: Script):
                          facts={"method": call.method, "modern": modern})
         if not call.guarded and known and call.method in SAVE_SUFFIXES and \
                 not _private_model(script, call):
-            yield from _save_path(script, saved, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
+            yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
         if not call.guarded and callee in LOAD_FUNCTIONS and not _from_private_copy(script, call.node.func) and \
                 not keras_2_only(script):
-            yield from load_name(script, call, said=saved)
+            yield from load_name(script, call)
         if not call.guarded and known and "load_weights" not in call.receiver.model.own_methods and \
                 call.method == "load_weights" and not _private_model(script, call) and not keras_2_only(script):
-            yield from load_name(script, call, weights=True, said=saved)
+            yield from load_name(script, call, weights=True)
         if not call.guarded and callee in SAVE_FUNCTIONS and not _from_private_copy(script, call.node.func):
-            yield from _save_path(script, saved, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
+            yield from _save_path(script, call, f"{short(callee)}()", SAVE_SUFFIXES["save"], position=1)
         if call.method == "reset_states" and not call.guarded and isinstance(call.receiver, Instance) and \
                 call.receiver.cls.startswith("keras.metrics.") and not _from_private_copy(script, call.receiver.node) \
                 and not keras_2_only(script):
@@ -244,9 +243,9 @@ def _findings(script: Script):
             yield from removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)
             if weights_only is None or const_value(weights_only) is False:
-                yield from _save_path(script, saved, call, "ModelCheckpoint()", (".keras", ".h5"))
+                yield from _save_path(script, call, "ModelCheckpoint()", (".keras", ".h5"))
             elif const_value(weights_only) is True:
-                yield from _save_path(script, saved, call, "ModelCheckpoint(save_weights_only=True)", (".weights.h5",))
+                yield from _save_path(script, call, "ModelCheckpoint(save_weights_only=True)", (".weights.h5",))
         elif package == "models" and name == "Model":
             yield from legacy_keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY, together=True)
         elif package == "optimizers":
@@ -344,13 +343,11 @@ def _removed_method(call) -> Report:
                   facts={"method": call.method})
 
 
-def _save_path(script: Script, saved: set[str], call, where: str, suffixes: tuple[str, ...], position: int = 0):
+def _save_path(script: Script, call, where: str, suffixes: tuple[str, ...], position: int = 0):
     """A file name Keras 3 refuses to save to (:func:`~kerassniff.checks._ks402_methods.save_name`), in a script
-    that does not pin a Keras 2; each name reported is added to ``saved``."""
+    that does not pin a Keras 2."""
     if not keras_2_only(script):
-        for report in save_name(call, where, suffixes, position):
-            saved.add(report.facts["path"])
-            yield report
+        yield from save_name(call, where, suffixes, position)
 
 
 def _numpy_name(script: Script) -> str | None:
