@@ -11,7 +11,6 @@ import libcst as cst
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.syntax import sole_binding_in_file
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, ModelValue, Symbol
@@ -75,7 +74,7 @@ def _raw_predictions(script: Script, node: cst.BaseExpression, depth: int = 0) -
     while type(node) is cst.Subscript:
         node = node.value
     if type(node) is cst.Name and depth == 0:
-        bound = sole_binding_in_file(script.module, node.value)
+        bound = script.single_binding(node.value)
         return _raw_predictions(script, bound, depth + 1) if bound is not None else None
     if type(node) is not cst.Call:
         return None

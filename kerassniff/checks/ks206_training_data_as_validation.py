@@ -10,7 +10,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import tfds_slice
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.syntax import sole_binding_in_file, walk_code
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.values import ClassValue, DataValue, FunctionValue, Seq
 
 
@@ -180,7 +180,7 @@ def _own_call(script: Script, node: cst.BaseExpression):
     """The call of one of the script's own functions or classes that ``node`` is, or that the name ``node`` is
     bound to by the only binding of that name in the file; None otherwise."""
     if type(node) is cst.Name:
-        node = sole_binding_in_file(script.module, node.value)
+        node = script.single_binding(node.value)
     if type(node) is not cst.Call:
         return None
     site = script.call_at(node)

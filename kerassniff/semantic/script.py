@@ -11,6 +11,7 @@ from libcst.metadata import CodeRange
 from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
+from kerassniff.semantic.syntax import single_bindings
 from kerassniff.semantic.training import (
     CallSite,
     CompileCall,
@@ -70,6 +71,11 @@ class Script:
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]  # type: ignore[return-value]
+
+    def single_binding(self, name: str) -> cst.BaseExpression | None:
+        """The value of ``name`` wherever the file reads it, when the file binds it once by a plain ``name = value``
+        and nowhere else (:func:`~kerassniff.semantic.syntax.single_bindings`, found once per script)."""
+        return self.derived("single_bindings", lambda: single_bindings(self.module)).get(name)
 
     # -- what the model recorded at a node, for rules that start from a node (a step's, a call's callee) ------
     def class_at(self, node: cst.ClassDef):

@@ -286,30 +286,30 @@ def sole_assignment(function: cst.FunctionDef, name: str) -> cst.BaseExpression 
                   if isinstance(star, cst.Param))
     if name in params:
         return None
-    return _sole_value(function.body, name, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    return _single_values(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)).get(name)
 
 
-def sole_binding_in_file(module: cst.Module, name: str) -> cst.BaseExpression | None:
-    """The value of ``name`` wherever the file reads it: one plain ``name = value`` and no other binding of the name
-    anywhere in the file, in any function or class (no parameter, loop target or local of that name): a stricter
-    question than :func:`sole_assignment`, asked where the reader's scope is not at hand."""
-    return _sole_value(module, name, skip=())
+def single_bindings(module: cst.Module) -> dict[str, cst.BaseExpression]:
+    """Each name the file binds exactly once, by a plain ``name = value``, with no other binding of the name anywhere
+    in the file (no parameter, loop or ``with`` target, import, definition or local of that name, in any function or
+    class): its value, wherever the file reads it.  One walk for every name (rules ask it for a few names each,
+    where the reader's scope is not at hand; a stricter question than :func:`sole_assignment`)."""
+    return _single_values(module, skip=())
 
 
-def _sole_value(root: cst.CSTNode, name: str, skip: tuple[type, ...]) -> cst.BaseExpression | None:
-    """The value of the one plain ``name = value`` under ``root`` (not under nodes of the ``skip`` kinds), when
-    nothing else there binds ``name``."""
-    values: list[cst.BaseExpression] = []
+def _single_values(root: cst.CSTNode, skip: tuple[type, ...]) -> dict[str, cst.BaseExpression]:
+    """The value of each name bound under ``root`` (not under nodes of the ``skip`` kinds) by exactly one plain
+    ``name = value`` and nothing else."""
+    values: dict[str, list[cst.BaseExpression]] = {}
+    named: dict[str, int] = {}  # plain ``name = ...`` targets, chained ones (``a = name = ...``) included
     others: set[str] = set()
-    named = 0  # plain ``name = ...`` targets, chained ones (``a = name = ...``) included
     for node in walk_code(root, skip=skip):
         kind = type(node)
-        if kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name \
-                and node.targets[0].target.value == name:
-            values.append(node.value)
+        if kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+            values.setdefault(node.targets[0].target.value, []).append(node.value)
         elif kind is cst.AssignTarget:
             if type(node.target) is cst.Name:
-                named += node.target.value == name
+                named[node.target.value] = named.get(node.target.value, 0) + 1
             else:
                 _targets(node.target, others)
         elif kind in (cst.FunctionDef, cst.ClassDef):
@@ -324,7 +324,8 @@ def _sole_value(root: cst.CSTNode, name: str, skip: tuple[type, ...]) -> cst.Bas
             binder = _BINDERS.get(kind)
             if binder is not None:
                 binder(node, others)
-    return values[0] if len(values) == 1 and named == 1 and name not in others else None
+    return {name: bound[0] for name, bound in values.items()
+            if len(bound) == 1 and named.get(name) == 1 and name not in others}
 
 
 def lambda_scale(node: cst.CSTNode | None) -> float | None:
