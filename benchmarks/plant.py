@@ -37,7 +37,7 @@ from kerassniff.api import lint_source  # noqa: E402
 from kerassniff.config import Config  # noqa: E402
 from kerassniff.notebook import NotebookError, notebook_source  # noqa: E402
 from kerassniff.checks.ks212_model_reused_across_folds import held_out_names  # noqa: E402
-from kerassniff.checks.ks405_dropped_result import starts_a_cell  # noqa: E402
+from kerassniff.semantic.cells import starts_a_cell  # noqa: E402
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS  # noqa: E402
 
 

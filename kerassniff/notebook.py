@@ -120,6 +120,9 @@ def kernel_language(document: dict) -> str | None:
 
 # A cell of a notebook saved as a script in the percent format (Jupytext, VS Code, Spyder, Kaggle's exports).
 PERCENT_CELL = re.compile(r"^#\s*%%")
+# A comment that starts a cell of a notebook saved as a script: ``# %%`` (the percent format), ``# In[3]:`` (a
+# notebook exported by nbconvert), ``# COMMAND ----------`` (Databricks).
+CELL_MARKER = re.compile(r"#\s*(?:%%|In\[[\d ]*\]:|COMMAND -+)")
 
 
 def percent_script_python(text: str) -> str | None:

@@ -7,8 +7,6 @@ predicts on data that was never converted, scaled, cleaned or shuffled, or evalu
 """
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from kerassniff.checks._ks405_results import result_only, writes_an_output
@@ -18,6 +16,7 @@ from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
+from kerassniff.semantic.cells import shown_by_the_notebook
 from kerassniff.semantic.names import short
 from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.training import CallSite
@@ -47,7 +46,7 @@ def _dropped_statements(script: Script):
                for report in _dropped(script, call)]
     if not reports:
         return
-    reports = [(call, report) for call, report in reports if not _shown_by_the_notebook(script, call)]
+    reports = [(call, report) for call, report in reports if not shown_by_the_notebook(script, call.top, call.node)]
     if reports and may_leave_definitions_unreached(script):
         unreached = unreached_definitions(script, {call.top for call, _ in reports})
         reports = [(call, report) for call, report in reports if call.top not in unreached]
@@ -108,46 +107,6 @@ def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpres
                   facts={"call": name.rstrip("()"), "returns": returns, **({"pandas": True} if pandas else {})})
 
 
-def _shown_by_the_notebook(script: Script, call: CallSite) -> bool:
-    """Whether the call is the value of the last statement of a notebook cell: Jupyter shows it, which is why it is
-    there (``df.dropna()`` at the end of a cell to look at the rows left).  Also in a script written as cells
-    (``# %%``) or exported from a notebook (``# In[3]:``), where a cell marker comes before the next statement."""
-    if call.top is None:
-        return False
-    body = script.module.body
-    statement = body[call.top]
-    if type(statement) is not cst.SimpleStatementLine or type(statement.body[-1]) is not cst.Expr or \
-            statement.body[-1].value is not call.node:
-        return False  # inside a loop, a function, a branch: nothing is shown
-    if isinstance(statement.body[-1].semicolon, cst.Semicolon):
-        return False  # ``df.dropna();``: Jupyter shows nothing after a semicolon
-    following = body[call.top + 1] if call.top + 1 < len(body) else None
-    if script.cells is not None:
-        return _last_code_of_its_cell(script, call.node)
-    if following is not None:
-        return starts_a_cell(following)
-    return any(starts_a_cell(top) for top in body)  # the last statement of a script written as cells
-
-
-def starts_a_cell(statement: cst.CSTNode) -> bool:
-    """Whether a module-level statement opens a cell of a script exported from a notebook: a cell-marker comment
-    before it (``# %%``, ``# In[3]:``, Databricks' ``# COMMAND ----------``), or a lone string, as Colab exports
-    its text cells, a lone string of markdown that starts with a heading (``\"\"\"## Training\"\"\"``)."""
-    if any(line.comment is not None and _CELL_MARKER.match(line.comment.value)
-           for line in getattr(statement, "leading_lines", ())):
-        return True
-    if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1 or \
-            type(statement.body[0]) is not cst.Expr or type(statement.body[0].value) is not cst.SimpleString:
-        return False
-    text = statement.body[0].value.evaluated_value  # (Colab writes a text cell's markdown, a heading first)
-    return isinstance(text, str) and text.lstrip().startswith("#")
-
-
-# A comment that starts a cell: ``# %%`` (Jupytext, VS Code, Spyder), ``# In[3]:`` (a notebook exported by
-# nbconvert), ``# COMMAND ----------`` (Databricks).
-_CELL_MARKER = re.compile(r"#\s*(?:%%|In\[[\d ]*\]:|COMMAND -+)")
-
-
 def _at_module_level(script: Script, call: CallSite) -> bool:
     """Whether the call's statement is one of the module's own (not inside a function, a loop or a branch)."""
     if call.top is None:
@@ -166,19 +125,3 @@ def _reads_back_a_save(script: Script, call: CallSite) -> bool:
     line = script.line_of(call.node)
     return any(save.method == "save" and isinstance(save.path, Const) and save.path.value == path.value and
                script.line_of(save.node) < line for save in script.saves())
-
-
-def _last_code_of_its_cell(script: Script, node: cst.CSTNode) -> bool:
-    """Whether no code follows ``node`` in its notebook cell: the next line that holds code (not blank, not a
-    comment) is in another cell, or there is none.  Read from the lines, so that only the node's own statement is
-    rendered to find where it is."""
-    position = script.position(node)
-    cells = script.cells
-    if position is None or not cells or position.start.line > len(cells):
-        return False
-    cell = cells[position.start.line - 1][0]
-    for line in range(position.end.line + 1, len(cells) + 1):
-        text = script.line_text(line).strip()
-        if text and not text.startswith("#"):
-            return cells[line - 1][0] != cell
-    return True
