@@ -59,7 +59,8 @@ ARRAY_METHODS = frozenset({"astype", "reshape", "flatten", "ravel", "transpose",
 # is (drop, replace and rename are also other objects' methods, some of which change something: Path.rename).
 PANDAS_INPLACE_METHODS = frozenset({"dropna", "fillna", "drop", "drop_duplicates", "replace", "rename", "reset_index",
                                     "set_index", "sort_values", "sort_index"})
-PANDAS_ONLY_METHODS = frozenset({"dropna", "fillna", "drop_duplicates", "reset_index", "set_index", "sort_values"})
+# (``set_index`` is not among them: a generator of one's own selects a fold with it, ``gen.set_index(i)``, in place)
+PANDAS_ONLY_METHODS = frozenset({"dropna", "fillna", "drop_duplicates", "reset_index", "sort_values"})
 # tf.data.Dataset methods: a dataset never changes, each returns a new one.
 DATASET_METHODS = frozenset({"map", "batch", "shuffle", "prefetch", "cache", "repeat", "filter", "padded_batch",
                              "unbatch"})
