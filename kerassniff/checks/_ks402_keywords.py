@@ -49,7 +49,7 @@ OPTIMIZER_STORIES = {
            "warning and drop it, so the optimizer silently trains at its default learning rate (0.01 for SGD, "
            "0.001 for Adam, RMSprop and the others). "
            "Keras 3 raises ValueError: Argument(s) not recognized."),
-    "decay": ("is ignored by Keras 3 and rejected by tf.keras 2.11+",
+    "decay": ("is ignored by Keras 3 and rejected by tf.keras 2.11-2.15",
               "decay= decayed the learning rate as lr / (1 + decay * iterations) in Keras 2 and tf.keras <= 2.10. "
               "Keras 3 warns that it is no longer supported and trains at a constant learning rate; tf.keras "
               "2.11-2.15 raise ValueError."),
