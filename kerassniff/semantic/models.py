@@ -279,6 +279,7 @@ class LossSpec:
     from_logits: bool | None  # None when given but not a constant
     node: cst.CSTNode = field(repr=False)
     output: str | int | None = None  # which output, for list/dict losses
+    ignore_class: int | None = None  # a loss object's constant ignore_class= (the target left out of the loss)
 
 
 @dataclass

@@ -116,11 +116,14 @@ def loss_name(value: Value) -> str | None:
 def resolve_loss(value: Value, node: cst.CSTNode, output: str | int | None = None) -> LossSpec:
     name = loss_name(value)
     from_logits: bool | None = False
+    ignored = None
     if isinstance(value, Instance):
         given = value.args.get("from_logits")
         if given is not None:
             from_logits = const_value(given) if isinstance(const_value(given), bool) else None
-    return LossSpec(name, from_logits, node, output)
+        ignored = const_value(value.args.get("ignore_class"))
+    return LossSpec(name, from_logits, node, output,
+                    ignore_class=ignored if isinstance(ignored, int) and not isinstance(ignored, bool) else None)
 
 
 def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
