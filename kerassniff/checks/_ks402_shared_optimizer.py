@@ -13,13 +13,15 @@ built with`` (checked on 3.15.1).  Two shapes are reported:
 - two-phase fine-tuning: a model trained with part of it frozen, unfrozen (``base.trainable = True``), compiled
   again with the same optimizer object and trained.
 
-Silent when the last ``trainable`` setting on the model that trains first (or a part of it) before its first step
-is False (all of it may be frozen: Keras 3 then builds the optimizer at the other model's step; the Keras 2 GAN
-recipe, whose frozen discriminator is KS312's question),
-when the weights of the model that trains second that the first lacks are all under a ``trainable`` setting, when
-the two train only in different arms of one ``if``, and when a layer of either model was not followed.  A GAN
-whose discriminator is made trainable again for its own step, with one optimizer for both, is reported: the
-combined model's step then meets the generator's weights, unknown to the optimizer.
+The optimizer is built at the first step of the model that trains first, for the weights trainable then; the other
+model fails at its first step when it trains a weight outside that set (the last ``trainable`` setting before a step
+on a layer, its model or a model around it decides; a setting on a part not indexed leaves the layers it may reach
+undecided).  So a GAN whose discriminator is made trainable again for its own step with one optimizer for both is
+reported (the combined model meets the generator's weights), and so is one whose combined model trains first (the
+discriminator then meets weights it held frozen).  Silent when nothing is surely trainable at the first step (the
+Keras 2 GAN recipe with the discriminator left frozen: Keras 3 builds the optimizer at the other model's step; that
+frozen discriminator is KS312's question), when the two train only in different arms of one ``if``, and when a
+layer of either model was not followed.
 """
 from __future__ import annotations
 
@@ -74,9 +76,10 @@ def shared_optimizers(script: Script) -> Iterator[Report]:
 
 
 def _fails_when_both_train(script: Script, one: CompileCall, other: CompileCall) -> bool:
-    """Both models train with the optimizer in one run, and the one that trains second has a weight the first lacks
-    which no ``trainable`` setting touches (a GAN's generator, trained through the combined model with the
-    discriminator's optimizer: the frozen discriminator's weights aside, the generator's are unknown to it)."""
+    """Both models train with the optimizer in one run, and the one that trains second trains, at its first step, a
+    weight the optimizer was not built for: one the first model lacks, or held frozen at its first step (a GAN's
+    generator trained through the combined model with the discriminator's optimizer; the discriminator trained
+    after the combined model that held it frozen)."""
     if one.model is other.model:
         return False
     weights = {id(c): _weighted_layers(c.model) for c in (one, other)}
@@ -86,45 +89,58 @@ def _fails_when_both_train(script: Script, one: CompileCall, other: CompileCall)
     if not _both_train(script, fits[id(one)], fits[id(other)]):
         return False
     starts, then = sorted((one, other), key=lambda c: min(fit.order for fit in fits[id(c)]))
-    if not _trains_at_its_first_step(starts.model, min(fit.order for fit in fits[id(starts)])):
-        return False  # (a model frozen at its first step leaves the optimizer unbuilt: the other one builds it)
-    new = weights[id(then)] - weights[id(starts)]  # type: ignore[operator]
-    touched = _touched_by_trainable(then.model)
-    return touched is not None and bool(new - touched)
+    built = _trainable_at(starts.model, min(fit.order for fit in fits[id(starts)]))
+    trained = _trainable_at(then.model, min(fit.order for fit in fits[id(then)]))
+    if not any(state is True for state in built.values()):
+        return False  # (nothing surely trainable at the first step: Keras 3 may build the optimizer at the next)
+    return any(state is True and built.get(weight, False) is False for weight, state in trained.items())
 
 
-def _trains_at_its_first_step(model: Model, first_step: int) -> bool:
-    """Whether the model trains some weight at its first step (the step that builds the optimizer for them): no
-    ``trainable`` set on it, its layers or a model nested in it before the step, or the last such setting True (a
-    GAN's discriminator made trainable again for its own step, by ``d.trainable = True`` or by a helper that sets
-    each layer too).  When the last setting is False, all of it may be frozen: Keras 3 then builds nothing at that
-    step (no trainable weights), and the model trained next builds the optimizer (checked on 3.15.1)."""
-    before = sorted((change for change in _trainable_changes(model) if change.order < first_step),
-                    key=lambda change: change.order)
-    return not before or const_value(before[-1].value) is True
+# A weight's trainable state at a step: True, False, or None when a setting on a part of its model may or may not
+# have reached it (``for layer in base.layers[:-4]: layer.trainable = False``) or was not a constant.
+_State = bool | None
 
 
-def _touched_by_trainable(model: Model, depth: int = 0) -> frozenset[int] | None:
-    """The weighted layers (as :func:`_weighted_layers` names them) whose ``trainable`` the script sets, on
-    themselves or on a model around them, within ``model``; None when ``model`` itself is set (any of it may be
-    frozen) or a setting falls on a part not indexed."""
-    touched: set[int] = set()
-    for change in model.attribute_sets:
-        if change.attribute != "trainable":
-            continue
-        if change.layer is None or change.part:
-            return None
-        layer = change.layer
-        touched |= (_weighted_layers(layer.nested) or frozenset({id(layer.nested)})) if layer.nested is not None \
-            else {id(layer)}
-    if depth < 8:
-        for layer in model.layers:
-            if layer.nested is not None and layer.nested is not model:
-                inner = _touched_by_trainable(layer.nested, depth + 1)
-                if inner is None:  # the nested model set as a whole
-                    inner = _weighted_layers(layer.nested) or frozenset({id(layer.nested)})
-                touched |= inner
-    return frozenset(touched)
+def _trainable_at(model: Model, step: int) -> dict[int, _State]:
+    """The trainable state of each weighted layer of the model (as :func:`_weighted_layers` names them) when the
+    training call at ``step`` runs: the last ``trainable`` setting before it on the layer, on its model or on a
+    model around it decides (Keras 3 sets the flag of every layer inside a model it is set on)."""
+    return {weight: _state(changes, step) for weight, changes in _settings_over(model).items()}
+
+
+def _settings_over(model: Model, around: tuple[AttributeSet, ...] = (), depth: int = 0) -> dict[int, list]:
+    """Each weighted layer of the model, with the ``trainable`` settings that reach it: on the layer, on its model
+    (the whole, or a part not indexed) and on the models around it."""
+    own = [change for change in model.attribute_sets if change.attribute == "trainable"]
+    on_model = tuple(change for change in own if change.layer is None)
+    settings: dict[int, list] = {}
+    for layer in model.layers:
+        reaching = (*around, *on_model, *(change for change in own if change.layer is layer))
+        if layer.nested is not None:
+            if layer.nested.layers and layer.nested is not model and depth < 8:
+                settings.update(_settings_over(layer.nested, reaching, depth + 1))
+            else:
+                settings[id(layer.nested)] = list(reaching)
+        elif layer.units is not None:
+            settings[id(layer)] = list(reaching)
+    return settings
+
+
+def _state(changes: list, step: int) -> _State:
+    """The state the settings before ``step`` leave: a setting on the whole (or on the layer) decides and replaces
+    the parts set before it; a setting on a part decides only where it agrees, and a later one from the same
+    statement replaces it (a helper's ``for layer in net.layers: layer.trainable = flag``, called again)."""
+    whole: _State = True
+    parts: dict[int, object] = {}
+    for change in sorted((change for change in changes if change.order < step), key=lambda change: change.order):
+        value = const_value(change.value)
+        if not change.part:
+            whole, parts = (value if isinstance(value, bool) else None), {}
+        else:
+            parts[id(change.node)] = value
+    if whole is None or any(value is not whole for value in parts.values()):
+        return None
+    return whole
 
 
 def _two_models(script: Script, earlier: CompileCall, compile_call: CompileCall, optimizer: Instance) -> Report:
