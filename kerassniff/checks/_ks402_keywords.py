@@ -13,6 +13,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
     COUNT_CHANGING_KEYWORDS,
     LAYER_KEYWORDS,
+    MODEL_KEYWORDS,
     ONE_LAYER_KEYWORDS,
     OPTIMIZER_KEYWORDS,
     REQUIRED_LAYER_ARGUMENTS,
@@ -43,6 +44,12 @@ MODEL_STORY = ("Keras 3 stops with ValueError",
                "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's Model raises ValueError (Unrecognized keyword "
                "arguments), tf.keras 2's TypeError (Keyword argument not understood); only standalone Keras 2.0-2.3 "
                "renamed it with a warning.")
+# Model(x, output=y): with the inputs by position and no outputs=, Keras 3 takes the subclassing path (checked on 3.15.1).
+MODEL_POSITIONAL_STORY = ("Keras 3 stops with TypeError",
+                          "'{old}=' is the Keras 1 name of '{modern}='. With the inputs given by position and no "
+                          "outputs=, Keras 3's Model is built as a subclassed model and stops with TypeError "
+                          "(Layer.__init__() takes 1 positional argument); only standalone Keras 2.0-2.3 renamed it "
+                          "with a warning.")
 OPTIMIZER_STORIES = {
     "lr": ("is ignored by tf.keras 2.11-2.15 and rejected by Keras 3",
            "tf.keras <= 2.10 read lr= as learning_rate= (with a deprecation warning). tf.keras 2.11-2.15 log a "
@@ -76,7 +83,10 @@ def legacy_keywords(call, table, where: str, story: tuple[str, str] | None, toge
     if spread:
         for old in call.args.keyword_names:
             if old not in present and old in table:
-                found.append((spread[-1], old, *table[old], False, True))
+                modern, hint = table[old]
+                if modern in call.args.keyword_names or modern in present:
+                    hint = f"drop {old}= ({modern}= is given too)"
+                found.append((spread[-1], old, modern, hint, False, True))
     if together and story is not None and len(found) > 1:
         yield _together(found, where, story)
         return
@@ -86,6 +96,18 @@ def legacy_keywords(call, table, where: str, story: tuple[str, str] | None, toge
         message, explanation = _keyword_story(old, modern, where, story)
         yield Report(node, message, hint, fix, explanation=explanation,
                      facts={"keyword": old, "modern": modern, **({"unpacked": True} if unpacked else {})})
+
+
+def model_keywords(call):
+    """``Model(input=x, output=y)``: Keras 1's names of inputs= and outputs=, one report.  Not when the call gives
+    Keras both inputs and outputs besides (by keyword or position): Keras 3 then builds the functional model and
+    ignores input=/output= (checked on 3.15.1)."""
+    named = {arg.keyword.value for arg in call.args.nodes if arg.keyword is not None} | set(call.args.keyword_names)
+    positional = sum(1 for arg in call.args.nodes if arg.keyword is None and not arg.star)
+    if positional >= 2 or (positional == 1 and "outputs" in named) or {"inputs", "outputs"} <= named:
+        return
+    yield from legacy_keywords(call, MODEL_KEYWORDS, "Model()", MODEL_POSITIONAL_STORY if positional else MODEL_STORY,
+                               together=True)
 
 
 def _together(found: list, where: str, story: tuple[str, str]) -> Report:

@@ -20,14 +20,30 @@ from kerassniff.semantic import Script
 # for a sparse loss, a list made an array): leaving the input as it was is no mistake.
 _OTHER_FORMS = frozenset({"keras.utils.to_categorical", "numpy.array", "numpy.asarray"})
 
-# Arithmetic that scales an array (``x / 255.0``, ``x * (1 / 255)``).
-_SCALING = (cst.Divide, cst.Multiply)
+# Code that reads variables by their names as strings.
+_BY_NAME = re.compile(r"\b(?:globals|locals|vars)\s*\(")
+
+
+def _scales_down(value: cst.BinaryOperation) -> bool:
+    """Arithmetic that scales an array down: ``x / 255.0``, ``x * (1 / 255)``, ``x * 0.0039`` (not ``x * 255.0``, which
+    undoes a scaling)."""
+    if type(value.operator) is cst.Divide:
+        return True
+    if type(value.operator) is not cst.Multiply:
+        return False
+    factor = value.right
+    if type(factor) is cst.Float:
+        return float(factor.value) < 1
+    return type(factor) is cst.BinaryOperation and type(factor.operator) is cst.Divide and \
+        type(factor.left) in (cst.Integer, cst.Float) and float(factor.left.value) == 1
 
 
 def unread_arrays(script: Script):
     if not script.named_arrays or script.text is None:
         return
     text = script.text
+    if _BY_NAME.search(text):
+        return  # (names read through globals()/locals()/vars(): the text does not say which)
     for statement in script.named_arrays.values():
         name = statement.targets[0].target.value  # type: ignore[attr-defined]
         found = _input_of(script, statement.value)
@@ -62,7 +78,7 @@ def _done_again(after: str, source: str, call: str | None) -> bool:
 def _input_of(script: Script, value: cst.BaseExpression) -> tuple[str, str | None] | None:
     """The variable whose new version ``value`` is, and the call that makes it (None for arithmetic)."""
     if type(value) is cst.BinaryOperation:
-        if type(value.operator) not in _SCALING:
+        if not _scales_down(value):
             return None
         left = value.left
         if type(left) is cst.Call and type(left.func) is cst.Attribute:

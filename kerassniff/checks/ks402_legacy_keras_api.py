@@ -42,10 +42,10 @@ from kerassniff.checks._ks402_layers import (
 from kerassniff.checks._ks402_keywords import (
     CALL_STORY,
     KERAS_2_LAYER_KEYWORDS,
-    MODEL_STORY,
     compile_positional_metrics,
     layer_keywords,
     legacy_keywords,
+    model_keywords,
     optimizer_keywords,
     recurrent_input_keywords,
     removed_keywords,
@@ -62,7 +62,6 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
     LOAD_FUNCTIONS,
     LOWERCASE_OPTIMIZERS,
-    MODEL_KEYWORDS,
     PRIVATE_COPY,
     RECURRENT_LAYERS,
     REMOVED_CALL_KEYWORDS,
@@ -247,7 +246,7 @@ def _findings(script: Script):
             elif const_value(weights_only) is True:
                 yield from _save_path(script, call, "ModelCheckpoint(save_weights_only=True)", (".weights.h5",))
         elif package == "models" and name == "Model":
-            yield from legacy_keywords(call, MODEL_KEYWORDS, "Model()", MODEL_STORY, together=True)
+            yield from model_keywords(call)
         elif package == "optimizers":
             if _legacy_optimizer(script, call.node.func):
                 yield _legacy_optimizer_report(call, name)
