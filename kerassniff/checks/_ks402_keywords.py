@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.fixes import Edit, Fix, safe_fix
+from kerassniff.fixes import Edit, Fix, as_keyword, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (
@@ -242,13 +242,21 @@ def _starts_sequential_model(script: Script, node: cst.CSTNode) -> bool:
 
 
 def removed_keywords(call, where: str, removed: tuple[str, ...], failure: str):
-    """One report per keyword that Keras 3 removed from ``where`` without a renamed equivalent."""
-    for arg in call.args.nodes:
-        if arg.keyword is not None and arg.keyword.value in removed:
-            old = arg.keyword.value
-            hint, explanation = _REMOVED_KEYWORD_ADVICE.get(old, _WORKERS_ADVICE)
-            yield Report(arg, f"'{old}=' in {where} was removed in Keras 3: {failure}", hint,
-                         explanation=explanation, facts={"keyword": old})
+    """The keywords Keras 3 removed from ``where`` without a renamed equivalent: one report per call, at the first
+    (``fit(workers=4, use_multiprocessing=True)`` is one change to make, not two findings)."""
+    given = [arg for arg in call.args.nodes if arg.keyword is not None and arg.keyword.value in removed]
+    if not given:
+        return
+    olds = [arg.keyword.value for arg in given]
+    advice = list(dict.fromkeys(_REMOVED_KEYWORD_ADVICE.get(old, _WORKERS_ADVICE) for old in olds))
+    if len(olds) == 1:
+        message = f"'{olds[0]}=' in {where} was removed in Keras 3: {failure}"
+    else:
+        message = f"{', '.join(f'{old}=' for old in olds)} in {where} were removed in Keras 3: {failure}"
+    hint = "; ".join(hint for hint, _ in advice)
+    yield Report(given[0], message, hint.replace("drop it", "drop them") if len(olds) > 1 else hint,
+                 explanation=" ".join(explanation for _, explanation in advice),
+                 facts={"keyword": olds[0]} if len(olds) == 1 else {"keywords": olds})
 
 
 def compile_positional_metrics(call):
@@ -278,10 +286,7 @@ def compile_positional_metrics(call):
     fixable = written is positional[-1] and not alone
     yield Report(written, f"compile()'s third positional argument is loss_weights in Keras 3: {where} raises {failure}",
                  "pass the metrics by keyword, in a list: compile(optimizer, loss, metrics=[...])",
-                 safe_fix("pass it as metrics=", written,
-                          written.with_changes(keyword=cst.Name("metrics"), equal=cst.AssignEqual(
-                              whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))))
-                 if fixable else None,
+                 safe_fix("pass it as metrics=", written, as_keyword(written, "metrics")) if fixable else None,
                  explanation=(f"Keras 1 and 2 read compile(optimizer, loss, metrics); Keras 3's compile() is "
                               f"compile(optimizer, loss, loss_weights, metrics, ...), so the metrics given third "
                               f"become "
