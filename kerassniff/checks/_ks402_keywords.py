@@ -44,7 +44,8 @@ MODEL_STORY = ("Keras 3 stops with ValueError",
                "'{old}=' is the Keras 1 name of '{modern}='. Keras 3's Model raises ValueError (Unrecognized keyword "
                "arguments), tf.keras 2's TypeError (Keyword argument not understood); only standalone Keras 2.0-2.3 "
                "renamed it with a warning.")
-# Model(x, output=y): with the inputs by position and no outputs=, Keras 3 takes the subclassing path (checked on 3.15.1).
+# Model(x, output=y): with the inputs by position and no outputs=, Keras 3 takes the subclassing path (checked on
+# 3.15.1).
 MODEL_POSITIONAL_STORY = ("Keras 3 stops with TypeError",
                           "'{old}=' is the Keras 1 name of '{modern}='. With the inputs given by position and no "
                           "outputs=, Keras 3's Model is built as a subclassed model and stops with TypeError "

@@ -3,8 +3,8 @@
 ``_xtest = x_test / 255.0`` (a misspelt ``x_test``), ``img_resized = cv2.resize(img, (28, 28))`` and then
 ``img.astype("float32") / 255.0``: the scaled or resized copy is computed and thrown away, and the code below uses the
 input as it was.  Only where the file itself says so: the name occurs nowhere else in the file's text (comments and
-strings included; not judged when it is part of a longer word), the input is read after the statement, and no later assignment to the input may do the step
-itself.
+strings included; not judged when it is part of a longer word), the input is read after the statement, and no later
+assignment to the input may do the step itself.
 """
 from __future__ import annotations
 
