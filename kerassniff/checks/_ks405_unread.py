@@ -20,8 +20,9 @@ from kerassniff.semantic import Script
 # for a sparse loss, a list made an array): leaving the input as it was is no mistake.
 _OTHER_FORMS = frozenset({"keras.utils.to_categorical", "numpy.array", "numpy.asarray"})
 
-# Code that reads variables by their names as strings.
-_BY_NAME = re.compile(r"\b(?:globals|locals|vars)\s*\(")
+# Code that reads variables by their names as strings (looked for as plain text: a regular expression over every
+# file's text cost more than the rest of the check).
+_BY_NAME = ("globals(", "locals(", "vars(")
 
 
 def _scales_down(value: cst.BinaryOperation) -> bool:
@@ -42,16 +43,16 @@ def unread_arrays(script: Script):
     if not script.named_arrays or script.text is None:
         return
     text = script.text
-    if _BY_NAME.search(text):
+    if any(call in text for call in _BY_NAME):
         return  # (names read through globals()/locals()/vars(): the text does not say which)
     for statement in script.named_arrays.values():
         name = statement.targets[0].target.value  # type: ignore[attr-defined]
+        if name == "_" or text.count(name) != 1:
+            continue  # read somewhere, bound more than once, or part of a longer name (then not judged)
         found = _input_of(script, statement.value)
-        if found is None or name == "_" or found[0] == name:
+        if found is None or found[0] == name:
             continue
         source, call = found
-        if text.count(name) != 1:
-            continue  # read somewhere, bound more than once, or part of a longer name (then not judged)
         code = script.code_of(statement.value)
         end = text.find(code, re.search(rf"\b{re.escape(name)}\b", text).start())  # type: ignore[union-attr]
         if end < 0:
