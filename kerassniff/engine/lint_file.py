@@ -71,6 +71,29 @@ def may_hold_keras(text: str) -> bool:
     trains a model it got from elsewhere, or calls what only Keras's models have."""
     return bool(KERAS_HINT.search(text) or _KERAS_ONLY_CALL.search(text) or
                 (_COMPILE_CALL.search(text) and _TRAINING_CALL.search(text)))
+# ``from model import build_model`` / ``import net``: a module the script imports by a plain name, which may be a file
+# beside it.
+_PLAIN_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import|import[ \t]+(\w+))", re.MULTILINE)
+# How much of a sibling module is read to tell whether it names Keras.
+_SIBLING_CHARS = 200_000
+
+
+def imports_a_keras_sibling(text: str, path: str) -> bool:
+    """Whether a script found by walking a folder imports a module beside it that names a Keras package (``from model
+    import build_model`` then ``model.fit(...)``, ``load_model`` taken from a helper): the script trains or serves a
+    Keras model although it names none itself."""
+    folder = Path(path).parent
+    for match in _PLAIN_IMPORT.finditer(text):
+        sibling = folder / f"{match.group(1) or match.group(2)}.py"
+        try:
+            with open(sibling, encoding="utf-8", errors="replace") as handle:
+                if KERAS_HINT.search(handle.read(_SIBLING_CHARS)):
+                    return True
+        except OSError:
+            continue
+    return False
+
+
 # Files are not parsed when parsing alone could pass the per-file time limit, at
 # this conservative rate (LibCST parses dense code at 160-400 KB/s on a typical machine).
 PARSE_CHARS_PER_SECOND = 100_000
@@ -95,7 +118,7 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse unchanged statements' parses)."""
     config = config or Config()
     rules = rules if rules is not None else rule_set(config)
-    if not explicit and not may_hold_keras(text):
+    if not explicit and not may_hold_keras(text) and not imports_a_keras_sibling(text, path):
         return FileResult(path, status=Status.NO_KERAS)
     with collector_paused():
         if is_notebook(path):
