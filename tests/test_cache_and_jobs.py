@@ -53,6 +53,22 @@ def test_editing_a_helper_invalidates_the_scripts_cache_entry(tmp_path: Path) ->
     assert [(f["line"], f["code"]) for f in as_json(tmp_path)] == [(8, "KS202")]  # raw pixels reach fit()
 
 
+def test_a_script_skipped_for_naming_no_keras_is_read_once_its_sibling_module_names_keras(tmp_path: Path) -> None:
+    # (the skip is cached with the sibling modules it read as dependencies; train.py itself never changes)
+    (tmp_path / "pyproject.toml").write_text("[tool.kerassniff]\n")
+    (tmp_path / "network.py").write_text("def build():\n    return None\n")
+    (tmp_path / "train.py").write_text(
+        "import numpy as np\nfrom network import build\n\nnet = build()\nx_test, y_test = np.load('x.npy'), "
+        "np.load('y.npy')\nnet.fit(np.load('xt.npy'), np.load('yt.npy'), validation_data=(x_test, y_test))\n"
+        "print(net.evaluate(x_test, y_test))\n")
+    assert as_json(tmp_path) == []
+    (tmp_path / "network.py").write_text(
+        "from tensorflow import keras\n\n\ndef build():\n"
+        "    net = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "    net.compile(optimizer='adam', loss='mse')\n    return net\n")
+    assert [f["code"] for f in as_json(tmp_path) if f["path"].endswith("train.py")] == ["KS205"]
+
+
 def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.kerassniff]\n")
     (tmp_path / "train.py").write_text(TRAIN.replace("from common import prepare\n", "prepare = abs\n"))

@@ -78,20 +78,22 @@ _PLAIN_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import|import[ \t]+(
 _SIBLING_CHARS = 200_000
 
 
-def imports_a_keras_sibling(text: str, path: str) -> bool:
-    """Whether a script found by walking a folder imports a module beside it that names a Keras package (``from model
-    import build_model`` then ``model.fit(...)``, ``load_model`` taken from a helper): the script trains or serves a
-    Keras model although it names none itself."""
+def sibling_modules(text: str, path: str) -> list[str]:
+    """The files beside a script that it imports by a plain name (``from network import build_classifier``,
+    ``import net``): a script found by walking a folder that names no Keras package is still read when one of them
+    does (it trains or serves a Keras model built there)."""
     folder = Path(path).parent
-    for match in _PLAIN_IMPORT.finditer(text):
-        sibling = folder / f"{match.group(1) or match.group(2)}.py"
-        try:
-            with open(sibling, encoding="utf-8", errors="replace") as handle:
-                if KERAS_HINT.search(handle.read(_SIBLING_CHARS)):
-                    return True
-        except OSError:
-            continue
-    return False
+    found = dict.fromkeys(str(folder / f"{match.group(1) or match.group(2)}.py")
+                          for match in _PLAIN_IMPORT.finditer(text))
+    return [sibling for sibling in found if Path(sibling).is_file()]
+
+
+def _names_keras(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return bool(KERAS_HINT.search(handle.read(_SIBLING_CHARS)))
+    except OSError:
+        return False
 
 
 # Files are not parsed when parsing alone could pass the per-file time limit, at
@@ -118,8 +120,11 @@ def lint_source(text: str, path: str, config: Config | None = None, *, explicit:
     for :func:`~kerassniff.parsing.parse_module` (the editor's workers reuse unchanged statements' parses)."""
     config = config or Config()
     rules = rules if rules is not None else rule_set(config)
-    if not explicit and not may_hold_keras(text) and not imports_a_keras_sibling(text, path):
-        return FileResult(path, status=Status.NO_KERAS)
+    if not explicit and not may_hold_keras(text):
+        siblings = sibling_modules(text, path)
+        if not any(_names_keras(sibling) for sibling in siblings):
+            # (the siblings read are cache dependencies: one that comes to name Keras makes the script worth reading)
+            return FileResult(path, status=Status.NO_KERAS, helpers=tuple(siblings))
     with collector_paused():
         if is_notebook(path):
             result = _lint_notebook(text, path, config, rules, parser)
