@@ -13,6 +13,7 @@ from kerassniff.fixes import Edit, Fix, safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.reach import unreached_definitions
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_FUNCTIONS_ELSEWHERE,
     BACKEND_FUNCTIONS_IN_OPS,
@@ -161,6 +162,9 @@ def _backend_functions(script: Script, used: list) -> Report:
     names = list(dict.fromkeys(reference.raw.split(".")[2] for reference in used))
     first = used[0]
     failure = _failure(script, first.node)
+    in_lambda = _in_a_lambda_layer_without_output_shape(script, first.node)
+    if in_lambda:
+        failure = "NotImplementedError"  # (the Lambda's function, run to infer its output shape, raises first)
     spellings = [f"K.{n} -> {_backend_spelling(n)}" for n in names if _backend_spelling(n) is not None]
     shown = ", ".join(spellings[:4]) + (", ..." if len(spellings) > 4 else "")
     subject = (f"keras.backend.{names[0]} and {len(names) - 1} more Keras 2 function{'s' if len(names) > 2 else ''} "
@@ -171,10 +175,28 @@ def _backend_functions(script: Script, used: list) -> Report:
                     "(not for a functional model's symbolic ones: those need keras.ops or a layer)",
                   explanation=(f"Keras 3's keras.backend keeps only configuration (floatx, epsilon, image_data_format, "
                                f"clear_session, ...), so {', '.join('keras.backend.' + n for n in names)} "
-                               f"{'stops' if len(names) == 1 else 'stop'} the script with {failure}. Most Keras 2 tensor functions have a keras.ops or keras.random "
+                               f"{'stops' if len(names) == 1 else 'stop'} the script with {failure}"
+                               f"{_LAMBDA_STORY if in_lambda else ''}. Most Keras 2 tensor functions have a keras.ops or keras.random "
                                f"counterpart, some with other defaults (K.argmax's axis=-1 is keras.ops.argmax's "
                                f"axis=None); TensorFlow's tf.keras.backend (TensorFlow 2.21) still has them all."),
                   facts={"functions": names})
+
+
+# Why a backend function inside a Lambda layer's function stops Keras 3 with NotImplementedError (checked on 3.15.1).
+_LAMBDA_STORY = (" where the model is built: Keras 3 runs a Lambda layer's function to infer its output shape and, "
+                 "when that raises, asks for output_shape= (\"We could not automatically infer the shape of the Lambda's "
+                 "output\"); given output_shape=, the AttributeError comes at the first training step")
+
+
+def _in_a_lambda_layer_without_output_shape(script: Script, node: cst.CSTNode) -> bool:
+    """Whether ``node`` is inside the ``lambda`` given to a ``keras.layers.Lambda`` without ``output_shape=``."""
+    for call in script.calls:
+        if call.callee != "keras.layers.Lambda" or call.args.has("output_shape") or not call.node.args:
+            continue
+        function = call.node.args[0].value
+        if type(function) is cst.Lambda and any(inner is node for inner in walk_code(function)):
+            return True
+    return False
 
 
 def _backend_spelling(name: str) -> str | None:
