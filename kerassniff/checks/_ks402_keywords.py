@@ -145,7 +145,7 @@ def layer_keywords(call, name: str):
     misses kernel_size), ValueError (an unrecognized keyword) otherwise."""
     own = ONE_LAYER_KEYWORDS.get(name, {})
     required = REQUIRED_LAYER_ARGUMENTS.get(name, {})
-    legacy = [(keyword, LAYER_KEYWORDS.get(keyword) or own.get(keyword)) for keyword in call.args.keyword_names]
+    legacy = [(keyword, own.get(keyword) or LAYER_KEYWORDS.get(keyword)) for keyword in call.args.keyword_names]
     legacy = [(old, entry) for old, entry in legacy if entry is not None]
     renamed_required = {entry[0] for _, entry in legacy
                         if required.get(entry[0]) is not None and len(call.args.positional) <= required[entry[0]]}

@@ -64,6 +64,10 @@ ONE_LAYER_KEYWORDS = {
     **{layer: _RECURRENT_KERAS1 for layer in ("LSTM", "GRU")},
     "SimpleRNN": {key: value for key, value in _RECURRENT_KERAS1.items() if key != "inner_activation"},  # (no gates)
     "Dropout": {"p": ("rate", "rename p= to rate=")},
+    # Keras 2 named Embedding's one weight matrix "embeddings", not "kernel" (keras.io's Keras 1 and Keras 2 docs)
+    "Embedding": {"init": ("embeddings_initializer", "rename init= to embeddings_initializer="),
+                  "W_regularizer": ("embeddings_regularizer", "rename W_regularizer= to embeddings_regularizer="),
+                  "W_constraint": ("embeddings_constraint", "rename W_constraint= to embeddings_constraint=")},
     **{layer: _CONV1D_KERAS1 for layer in ("Conv1D", "Convolution1D")},
     **{layer: _POOLING1D_KERAS1 for layer in ("MaxPooling1D", "AveragePooling1D", "MaxPool1D", "AvgPool1D")},
 }
