@@ -48,6 +48,7 @@ from kerassniff.registry import Report, Rule, all_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.knowledge.model_api import LIBRARY_MODEL_PACKAGES
 from kerassniff.semantic.links import link_keys
+from kerassniff.semantic.siblings import HelperFinder
 from kerassniff.sources import SourceError, SourceText, decode_source, read_source
 from kerassniff.suppressions import filter_findings
 
@@ -71,21 +72,25 @@ def may_hold_keras(text: str) -> bool:
     trains a model it got from elsewhere, or calls what only Keras's models have."""
     return bool(KERAS_HINT.search(text) or _KERAS_ONLY_CALL.search(text) or
                 (_COMPILE_CALL.search(text) and _TRAINING_CALL.search(text)))
-# ``from model import build_model`` / ``import net``: a module the script imports by a plain name, which may be a file
-# beside it.
-_PLAIN_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[ \t]+import|import[ \t]+(\w+))", re.MULTILINE)
+# ``from model import build_model``, ``from .nets import cnn``, ``import net``: the modules a script imports, which
+# may be files beside it (found by the interpreter's own resolver, :class:`kerassniff.semantic.siblings.HelperFinder`).
+_IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
 # How much of a sibling module is read to tell whether it names Keras.
 _SIBLING_CHARS = 200_000
 
 
 def sibling_modules(text: str, path: str) -> list[str]:
-    """The files beside a script that it imports by a plain name (``from network import build_classifier``,
-    ``import net``): a script found by walking a folder that names no Keras package is still read when one of them
-    does (it trains or serves a Keras model built there)."""
-    folder = Path(path).parent
-    found = dict.fromkeys(str(folder / f"{match.group(1) or match.group(2)}.py")
-                          for match in _PLAIN_IMPORT.finditer(text))
-    return [sibling for sibling in found if Path(sibling).is_file()]
+    """The files beside a script that its imports name (``from network import build_classifier``, ``import net``),
+    as the interpreter finds helper modules: a script found by walking a folder that names no Keras package is still
+    read when one of them does (it trains or serves a Keras model built there)."""
+    finder = HelperFinder(path)
+    found: dict[str, None] = {}
+    for match in _IMPORTED.finditer(text):
+        dots, module = (match.group(1) or ""), match.group(2) if match.group(3) is None else match.group(3)
+        helper = finder.find(module, len(dots))
+        if helper is not None:
+            found.setdefault(helper[0])
+    return list(found)
 
 
 def _names_keras(path: str) -> bool:
