@@ -119,8 +119,9 @@ def _settings_over(model: Model, around: tuple[AttributeSet, ...] = (), depth: i
         if layer.nested is not None:
             if layer.nested.layers and layer.nested is not model and depth < 8:
                 settings.update(_settings_over(layer.nested, reaching, depth + 1))
-            else:
-                settings[id(layer.nested)] = list(reaching)
+            else:  # (a network whose layers are not read, a keras.applications base: one weight, set as a whole)
+                settings[id(layer.nested)] = [*reaching, *(change for change in layer.nested.attribute_sets
+                                                           if change.attribute == "trainable")]
         elif layer.units is not None:
             settings[id(layer)] = list(reaching)
     return settings
