@@ -1130,6 +1130,54 @@ def mutate_model_built_before_folds(script: Script) -> Iterator[Mutant]:
         return
 
 
+# Layers that read where pad_sequences put the zeros (KS215's readers), by the names a script writes.
+_POSITION_READERS = ("LSTM(", "GRU(", "SimpleRNN(", "Conv1D(")
+
+
+def mutate_test_padded_other_side(script: Script) -> Iterator[Mutant]:
+    """(x) The held-out sequences padded at the other end: of two ``pad_sequences`` calls bound to a training name
+    and to a test or validation name that evaluate(), predict() or validation_data= is given, both with the same
+    ``padding=`` (the default), the held-out one is given
+    ``padding="post"`` (or 'pre' for 'post').  Only in a file whose model reads positions and masks nothing: an
+    LSTM, GRU, SimpleRNN or Conv1D, and no ``mask_zero``/``Masking`` anywhere."""
+    if not any(reader in script.text for reader in _POSITION_READERS) or "mask_zero" in script.text or \
+            "Masking" in script.text:
+        return
+    bound: dict[str, cst.Call] = {}
+    for call in script.calls:
+        if last_name(call) != "pad_sequences" or len(call.args) < 2 or any(arg.star for arg in call.args):
+            continue
+        assign = next((node for node in script.ancestors(call) if isinstance(node, cst.Assign)), None)
+        if assign is None or assign.value is not call or len(assign.targets) != 1 or \
+                not isinstance(assign.targets[0].target, cst.Name):
+            continue
+        target = assign.targets[0].target.value
+        name = target.lower()
+        role = "train" if "train" in name else "held_out" if ("test" in name or "val" in name) else None
+        if role == "held_out" and not re.search(
+                rf"(?:evaluate|predict)\w*\(\s*{re.escape(target)}\b|validation_data\s*=\s*[(\[]\s*{re.escape(target)}\b",
+                script.text):
+            continue  # held-out sequences the model is never given: padding them otherwise is no bug
+        if role is not None:
+            bound.setdefault(role, call)
+    train, held_out = bound.get("train"), bound.get("held_out")
+    if train is None or held_out is None:
+        return
+    sides = [string_value(kwarg(call, "padding").value) if kwarg(call, "padding") is not None else "pre"
+             for call in (train, held_out)]
+    if sides[0] != sides[1] or sides[1] not in ("pre", "post"):
+        return
+    other = "post" if sides[1] == "pre" else "pre"
+    given = kwarg(held_out, "padding")
+    if given is not None:
+        yield Mutant(f"line {script.line(held_out)}: pad_sequences padding='{sides[1]}' -> '{other}'",
+                     script.splice({given.value: _quoted(given.value, other)}))
+        return
+    end = script.offset(held_out.args[-1].value, end=True)
+    yield Mutant(f"line {script.line(held_out)}: pad_sequences given padding='{other}'",
+                 script.splice({}, [(end, end, f", padding='{other}'")]))
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -1154,6 +1202,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("u", "a fold loop's model built once before the loop", "KS212", mutate_model_built_before_folds),
     Kind("v", "an evaluation flow scored against its .classes made to shuffle", "KS213", mutate_flow_shuffled),
     Kind("w", "a self-update's assignment removed (x.astype(...) alone)", "KS405", mutate_result_dropped),
+    Kind("x", "the held-out sequences padded at the other end", "KS215", mutate_test_padded_other_side),
 )
 
 

@@ -415,3 +415,34 @@ def test_a_name_bound_to_a_whole_array_says_whose_it_is(binding: str, whole_of: 
 ])
 def test_a_reshape_with_a_written_first_size_sets_the_sample_count(expression: str, n_samples: int) -> None:
     assert fit_inputs(f"x = {expression}\nmodel.fit(x, np.zeros((n, 3)))\n").n_samples == n_samples
+
+
+# ----------------------------------------------------------------------------------- padding
+@pytest.mark.parametrize("call, settings", [
+    ("keras.utils.pad_sequences(seqs)", {"maxlen": None, "padding": "pre", "truncating": "pre"}),
+    ("keras.utils.pad_sequences(seqs, 100, padding='post')", {"maxlen": 100, "padding": "post", "truncating": "pre"}),
+    ("keras.utils.pad_sequences(seqs, maxlen=LENGTH, truncating=SIDE)",
+     {"maxlen": 64, "padding": "pre", "truncating": "post"}),
+    ("keras.utils.pad_sequences(seqs, 100, 'int32', 'post', 'post')",
+     {"maxlen": 100, "padding": "post", "truncating": "post"}),
+])
+def test_pad_sequences_keeps_its_settings(call: str, settings: dict) -> None:
+    """The step records maxlen=, padding= and truncating= folded to constants (defaults when not given)."""
+    data = fit_inputs(f"LENGTH, SIDE = 64, 'post'\nseqs = np.load('ids.npy', allow_pickle=True)\n"
+                      f"model.fit({call}, np.load('y.npy'))\n")
+    step = next(step for step in data.steps if step.detail == "pad_sequences")
+    assert {name: step.setting(name) for name in settings} == settings
+
+
+def test_pad_sequences_settings_not_known() -> None:
+    """A setting that is not a constant, or any behind **kwargs, is NOT_KNOWN (rules compare only known ones)."""
+    from kerassniff.semantic.dataflow import NOT_KNOWN
+
+    data = fit_inputs("seqs = np.load('ids.npy', allow_pickle=True)\nside = input()\n"
+                      "model.fit(keras.utils.pad_sequences(seqs, padding=side), np.load('y.npy'))\n")
+    step = next(step for step in data.steps if step.detail == "pad_sequences")
+    assert step.setting("padding") is NOT_KNOWN and step.setting("maxlen") is None
+    data = fit_inputs("seqs = np.load('ids.npy', allow_pickle=True)\noptions = dict(padding='post')\n"
+                      "model.fit(keras.utils.pad_sequences(seqs, **options), np.load('y.npy'))\n")
+    step = next(step for step in data.steps if step.detail == "pad_sequences")
+    assert step.setting("padding") is NOT_KNOWN and step.setting("maxlen") is NOT_KNOWN

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -228,6 +228,38 @@ def test_flow_scored_against_its_classes_made_to_shuffle(tmp_path):
     script.write_text(FLOWS)
     found = plant.plant_file(script, "flows.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "v"))
     assert [p.found for p in found] == [True]  # KS213 finds what (v) planted
+
+
+SEQUENCES = textwrap.dedent("""\
+    from tensorflow import keras
+
+    (train_ids, y_train), (test_ids, y_test) = keras.datasets.imdb.load_data(num_words=5000)
+    train_seq = keras.utils.pad_sequences(train_ids, maxlen=200)
+    test_seq = keras.utils.pad_sequences(test_ids, maxlen=200)
+    model = keras.Sequential([keras.layers.Embedding(5000, 32), keras.layers.LSTM(32),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(train_seq, y_train, epochs=1)
+    model.evaluate(test_seq, y_test)
+    """)
+
+
+def test_held_out_sequences_padded_at_the_other_end(tmp_path):
+    """(x) gives the held-out pad_sequences call padding='post' (or flips a given side); none where the held-out
+    sequences never reach the model, where a mask hides the side, or where the sides already differ."""
+    (x,) = mutants(SEQUENCES)["x"]
+    assert "keras.utils.pad_sequences(test_ids, maxlen=200, padding='post')" in x
+    assert x.replace(", padding='post'", "") == SEQUENCES
+    given = SEQUENCES.replace("(test_ids, maxlen=200)", "(test_ids, maxlen=200, padding='pre')")
+    (flipped,) = mutants(given)["x"]
+    assert "padding='post'" in flipped and "padding='pre'" not in flipped
+    assert "x" not in mutants(SEQUENCES.replace("model.evaluate(test_seq, y_test)", "print(len(test_seq))"))
+    assert "x" not in mutants(SEQUENCES.replace("Embedding(5000, 32)", "Embedding(5000, 32, mask_zero=True)"))
+    assert "x" not in mutants(SEQUENCES.replace("(train_ids, maxlen=200)", "(train_ids, maxlen=200, padding='post')"))
+    script = tmp_path / "sequences.py"
+    script.write_text(SEQUENCES)
+    found = plant.plant_file(script, "sequences.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "x"))
+    assert [p.found for p in found] == [True]  # KS215 finds what (x) planted
 
 
 def _notebook(cells: list[str]) -> str:

@@ -11,13 +11,9 @@ from __future__ import annotations
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.models import Model
-from kerassniff.semantic.values import const_value
 
 # The accuracies compile() accepts for sparse labels (by their canonical names): none leaves a class out.
 _ACCURACIES = frozenset({"accuracy", "sparse_categorical_accuracy"})
-# The layers that put a Keras mask on what follows (Keras applies it to the loss and to the metrics alike).
-_MASKING_LAYERS = frozenset({"Masking"})
 
 
 @rule("KS114", "accuracy-counts-ignored-class", Severity.WARNING,
@@ -27,7 +23,7 @@ def check(script: Script):
     for model in script.models:
         for call in model.compiles:
             ignored = next((loss for loss in call.losses if loss.ignore_class is not None), None)
-            if ignored is None or not _maskless(model):
+            if ignored is None or not model.puts_no_mask():
                 continue
             for metric in call.metrics:
                 if metric.name not in _ACCURACIES:
@@ -45,16 +41,3 @@ def check(script: Script):
                                           f"the real tokens right)."),
                              facts={"metric": name, "ignore_class": ignored.ignore_class},
                              mentions={"loss": ignored.node})
-
-
-def _maskless(model: Model) -> bool:
-    """Whether the model is known to put no Keras mask on its output: every layer followed, no Masking layer and no
-    Embedding that may mask (``mask_zero=`` other than the constant False)."""
-    if model.kind not in ("sequential", "functional") or not model.structure_known:
-        return False
-    for layer in model.all_layers():
-        if layer.is_unknown or layer.nested is not None or layer.kind in _MASKING_LAYERS:
-            return False
-        if layer.kind == "Embedding" and const_value(layer.args.get("mask_zero")) not in (None, False):
-            return False
-    return True

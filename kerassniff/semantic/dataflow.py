@@ -20,7 +20,7 @@ from kerassniff.semantic.knowledge.datasets import DATASETS
 from kerassniff.semantic.pyvalues import Const, Value, const_value
 
 __all__ = [
-    "DATASETS", "ENCODING_NAMES", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
+    "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
     "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
     "class_names_given", "name_words", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
@@ -70,6 +70,10 @@ def normal_path(text: str) -> str:
     return posixpath.normpath(text.replace("\\", "/"))
 
 
+# A step's setting that is not a constant (Ellipsis: never an argument's folded value).
+NOT_KNOWN = ...
+
+
 @dataclass(frozen=True)
 class Step:
     kind: str  # scale | shift | preprocess | standardize | minmax | cast | reshape | resize | color | encode | slice | model
@@ -80,6 +84,14 @@ class Step:
     # split's own statistics) or within each sample ("sample": per-sample scaling, every split alike); None: another
     # array's statistics, or not known
     measured_on: str | None = None
+    # the arguments of the call that made the step which rules compare between splits, folded when the step was
+    # taken (``pad_sequences``: maxlen, padding, truncating), each as (name, value); the value is NOT_KNOWN when it
+    # is not a constant
+    settings: tuple[tuple[str, object], ...] = ()
+
+    def setting(self, name: str) -> object:
+        """One of :attr:`settings`; NOT_KNOWN when the step has no such setting."""
+        return next((value for key, value in self.settings if key == name), NOT_KNOWN)
 
     @property
     def is_scaling(self) -> bool:
@@ -160,8 +172,8 @@ class Data:
         return self.source.pixels and not self.is_scaled and not self.conditional
 
     def with_step(self, kind: str, detail: str, node: cst.CSTNode, measured_on: str | None = None,
-                  **changes) -> "Data":
-        return self._but(steps=self.steps + (Step(kind, detail, node, measured_on),), node=node, **changes)
+                  settings: tuple[tuple[str, object], ...] = (), **changes) -> "Data":
+        return self._but(steps=self.steps + (Step(kind, detail, node, measured_on, settings),), node=node, **changes)
 
     def rescaled_like(self, part: "Data") -> "Data | None":
         """This array after ``self[...] = part``, when ``part`` is a piece of it with more scaling steps: the array

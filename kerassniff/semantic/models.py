@@ -15,6 +15,7 @@ from kerassniff.semantic.knowledge.layers import (
     ACTIVATION_SYNONYMS,
     CONV_LAYERS,
     INPUT_SCALING_LAYERS,
+    MASKING_LAYERS,
     WEIGHTLESS_PREPROCESSING_LAYERS,
     PASS_THROUGH,
     POOLING_LAYERS,
@@ -34,7 +35,7 @@ from kerassniff.semantic.layer_facts import (
 )
 from kerassniff.semantic.knowledge.model_api import CALLBACKS_POSITION
 from kerassniff.semantic.loops import LoopContext
-from kerassniff.semantic.pyvalues import CallArgs, Const, Instance, Seq, Value
+from kerassniff.semantic.pyvalues import CallArgs, Const, Instance, Seq, Value, const_value
 
 # The kinds of model whose training methods are Keras's own Model's (not a subclass's, a KerasHub task's or those of
 # a package kerassniff does not read).
@@ -196,6 +197,19 @@ class Model:
         if kind == "functional":
             return self.output_complete
         return kind == "application"
+
+    def puts_no_mask(self) -> bool:
+        """Whether the model is known to put no Keras mask on what its layers read: every layer followed, no Masking
+        layer and no Embedding that may mask (``mask_zero=`` other than the constant False).  Without a mask a
+        recurrent layer reads padding as input, and the loss and the metrics score every position."""
+        if self.kind not in ("sequential", "functional") or not self.structure_known:
+            return False
+        for layer in self.all_layers():
+            if layer.is_unknown or layer.nested is not None or layer.kind in MASKING_LAYERS:
+                return False
+            if layer.kind == "Embedding" and const_value(layer.args.get("mask_zero")) not in (None, False):
+                return False
+        return True
 
     def fresh_batchnorm(self) -> tuple[str, float] | None:
         """BatchNormalization whose moving statistics start from scratch: (description, momentum).

@@ -115,6 +115,8 @@ NORMALIZED_STEM_APPLICATIONS = frozenset({
 FEATURE_LAYERS = frozenset({"Dense", "Embedding"})
 FEATURE_LAYER_PREFIXES = ("Conv", "SeparableConv", "DepthwiseConv", "LSTM", "GRU", "SimpleRNN", "Bidirectional")
 # Layers that are non-linear by construction (gates and tanh), whatever their activation= says.
+# The layers that put a Keras mask on what follows them (an Embedding does too, with mask_zero=True).
+MASKING_LAYERS = frozenset({"Masking"})
 RECURRENT_LAYERS = frozenset({"SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D",
                               "ConvLSTM3D", "RNN"})
 # keras.applications families built with BatchNormalization layers.

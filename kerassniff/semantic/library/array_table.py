@@ -51,6 +51,7 @@ from kerassniff.semantic.library.arrays import (
     list_in_runs,
     numpy_file,
     one_hot_depth,
+    pad_sequences,
     pandas_table,
     preprocess_input,
     random_integers,
@@ -168,7 +169,7 @@ TF_IMAGE = "tensorflow.image."
 LIBRARY_CALLS: tuple[Rule, ...] = (
     row(keras_dataset, names={"load_data"}, prefix="keras.datasets."),
     row(tf1_mnist, names={"read_data_sets"}, when=lambda call: loaders.is_tf1_mnist_reader(call.name)),
-    row(step("reshape", "pad_sequences"),  # same samples, same token ids
+    row(pad_sequences,
         exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences",
                f"{STANDALONE_PREPROCESSING}.sequence.pad_sequences"}),
     row(step("normalize", "keras.utils.normalize"), exact={"keras.utils.normalize"}),

@@ -18,6 +18,7 @@ from kerassniff.semantic.dataflow import (
     Data,
     DataValue,
     LenValue,
+    NOT_KNOWN,
     Source,
     class_names_given,
     data_of,
@@ -192,6 +193,29 @@ def tf1_mnist(call: LibraryCall) -> Value:
 def step(kind: str, detail: str | None = None) -> Callable[[LibraryCall], Value]:
     """A handler that adds one step to the first argument's history (``detail`` defaults to the function name)."""
     return lambda call: with_step(call.data, kind, detail or call.last, call.node)
+
+
+# pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0): the arguments
+# that decide where each sequence's zeros go and which end of a longer one is kept, as (name, position, default).
+PAD_SETTINGS = (("maxlen", 1, None), ("padding", 3, "pre"), ("truncating", 4, "pre"))
+
+
+def pad_sequences(call: LibraryCall) -> Value:
+    """Same samples, same token ids, padded and cut to one length: a shape step that keeps its folded settings, so
+    that the splits of one model can be compared (none is known when the call passes ``*args``/``**kwargs``)."""
+    starred = any(arg.star for arg in call.args.nodes)
+    settings = tuple((name, NOT_KNOWN if starred else _setting(call.args.get(name, position), default))
+                     for name, position, default in PAD_SETTINGS)
+    if call.data is None:
+        return UNKNOWN
+    return DataValue(call.data.with_step("reshape", "pad_sequences", call.node, settings=settings))
+
+
+def _setting(value: Value | None, default: object) -> object:
+    """An argument's constant (``default`` when it is not given), NOT_KNOWN when it is not a constant."""
+    if value is None:
+        return default
+    return value.value if isinstance(value, Const) else NOT_KNOWN
 
 
 def convert_image_dtype(call: LibraryCall) -> Value:

@@ -1,0 +1,178 @@
+"""KS215 sequence-padding-mismatch: the sequences fit() trains on and those another split gives the same model are
+padded or cut by ``pad_sequences`` with other settings.
+
+``pad_sequences`` puts its zeros in front of each sequence (``padding='pre'``, the default) or after it
+(``'post'``), and cuts a longer sequence by dropping its first tokens (``truncating='pre'``, the default: the last
+``maxlen`` are kept) or its last ones.  A training script that pads one way and a validation, test or prediction
+path written later that pads the other (often by leaving a keyword out) feeds the model sequences it never saw: a
+recurrent layer with no mask runs over the zeros at the other end and ends in another state; a longer text keeps
+another part of itself.  Nothing fails, the scores drop or the predictions drift.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kerassniff.checks._shared import EVENT_WORDS, events, first_fit
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import NOT_KNOWN, Data, DataEvent, Step
+from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import Seq, const_value
+
+# The layers whose output depends on where in the sequence the zeros stand (checked on Keras 3.15.1; global average
+# or max pooling straight after an Embedding sees the same zeros wherever they stand), with why: a recurrent layer
+# (also wrapped in Bidirectional) reads them unless a mask hides them; a Flatten or a 1-D convolution reads them
+# whatever masks them (Keras drops the mask there).
+_MASKED_READERS = RECURRENT_LAYERS | {"Bidirectional"}
+_POSITION_LAYERS = frozenset({"Flatten", "Conv1D", "SeparableConv1D", "LocallyConnected1D"})
+_RECURRENT_REASON = ("with no mask (no Embedding(mask_zero=True), no Masking layer) the {reader} reads the zeros as "
+                     "tokens: where it ended each training sequence on its last real token, it now ends on padding "
+                     "(or starts on it)")
+_READER_REASONS = {
+    "Flatten": "the Flatten gives each position its own weights in the next layer, so every token now meets weights "
+               "learned for another position (a mask does not change that)",
+    "Conv1D": "the {reader}'s windows now meet the zeros at the other end of each sequence, so every feature it "
+              "computes near that end differs (a mask does not reach a convolution)",
+}
+
+
+@dataclass(frozen=True)
+class Padding:
+    """How one array was padded and cut: its one ``pad_sequences`` step and that call's folded settings."""
+
+    step: Step
+    maxlen: object
+    padding: object
+    truncating: object
+
+
+@rule("KS215", "sequence-padding-mismatch", Severity.ERROR,
+      "sequences padded or cut by pad_sequences otherwise than the ones fit() trained the same model on",
+      "pad every split with the same pad_sequences settings (one function, or constants for maxlen=, padding= and "
+      "truncating=)")
+def check(script: Script):
+    reported: set[int] = set()
+    for model in script.models:
+        inputs = [event for event in events(script, model, "x") if not event.data.conditional]
+        reference = first_fit(inputs)
+        trained = padding_of(reference.data) if reference is not None else None
+        if trained is None:
+            continue
+        for event in inputs:
+            if event.kind == "fit" or event.excludes(reference):
+                continue
+            used = padding_of(event.data)
+            if used is None or used.step.node is trained.step.node:
+                continue  # not padded by pad_sequences, or by the same call (one helper for every split)
+            if id(event.call_node) in reported:
+                continue  # one helper's call evaluated for several models: its first difference is the finding
+            report = _difference(model, reference, trained, event, used, _longest_literal_text(script, event.data))
+            if report is not None:
+                reported.add(id(event.call_node))
+                yield report
+
+
+def padding_of(data: Data) -> Padding | None:
+    """The array's one ``pad_sequences`` step with its settings; None when it has none or more than one."""
+    steps = [step for step in data.steps if step.kind == "reshape" and step.detail == "pad_sequences"]
+    if len(steps) != 1:
+        return None
+    step = steps[0]
+    return Padding(step, step.setting("maxlen"), step.setting("padding"), step.setting("truncating"))
+
+
+def _difference(model: Model, reference: DataEvent, trained: Padding, event: DataEvent, used: Padding,
+                longest_text: int | None) -> Report | None:
+    """The first difference that changes what the model reads: the side of the zeros (for a model that reads
+    positions), the length, then the end kept of a longer sequence (not for texts written in the script, none of
+    them longer than maxlen: ``longest_text``, their most words)."""
+    where = f"{EVENT_WORDS[event.kind]} gets {event.data.label}"
+    # the training input by name; the fit() line too, unless this is that fit()'s own validation_data
+    train = f"fit()'s {reference.data.label}" + ("" if event.call_node is reference.call_node else " ({fit})")
+    facts = {"maxlen": used.maxlen, "padding": used.padding, "truncating": used.truncating,
+             "training_maxlen": trained.maxlen, "training_padding": trained.padding,
+             "training_truncating": trained.truncating}
+    facts = {key: value for key, value in facts.items() if value is not NOT_KNOWN}
+    mentions = {"fit": reference.call_node, "padded": used.step.node, "training_padded": trained.step.node}
+    reader = _position_reader(model)
+    if _known_pair(used.padding, trained.padding) and used.padding != trained.padding and reader is not None:
+        return Report(event.call_node, (
+            f"{where} padded '{used.padding}', {train} '{trained.padding}': the {reader} reads zeros elsewhere"),
+            explanation=(f"pad_sequences(padding='{used.padding}') puts the zeros {_SIDES[used.padding]} of each "
+                         f"sequence, while the model was trained on sequences with the zeros "
+                         f"{_SIDES[trained.padding]}: {_reason(reader)}. Nothing fails; the scores or predictions "
+                         f"made here are not those of the model training taught."),
+            facts=facts, mentions=mentions)
+    if _known_pair(used.maxlen, trained.maxlen) and used.maxlen != trained.maxlen and \
+            isinstance(used.maxlen, int) and isinstance(trained.maxlen, int) and not _length_fixed(model):
+        return Report(event.call_node, (
+            f"{where} padded or cut to {used.maxlen} steps, {train} to {trained.maxlen}"),
+            explanation=(f"The model takes sequences of any length, so nothing fails: sequences of {used.maxlen} "
+                         f"steps reach it where it was trained on {trained.maxlen}, with "
+                         f"{'more' if used.maxlen > trained.maxlen else 'fewer'} steps of padding, and a longer text "
+                         f"cut at another place than in training."),
+            facts=facts, mentions=mentions)
+    if _known_pair(used.truncating, trained.truncating) and used.truncating != trained.truncating and \
+            used.maxlen == trained.maxlen and isinstance(used.maxlen, int) and used.truncating in _KEPT and \
+            trained.truncating in _KEPT and (longest_text is None or longest_text > used.maxlen):
+        return Report(event.call_node, (
+            f"{where} cut to its {_KEPT[used.truncating]} {used.maxlen} steps, {train} to its "
+            f"{_KEPT[trained.truncating]}"),
+            explanation=(f"pad_sequences(truncating='{used.truncating}') keeps the {_KEPT[used.truncating]} "
+                         f"{used.maxlen} tokens of a sequence longer than maxlen, while the training sequences kept "
+                         f"their {_KEPT[trained.truncating]} {trained.maxlen}: for every longer text the model is "
+                         f"shown another part of it than the part it learned from."),
+            facts=facts, mentions=mentions)
+    return None
+
+
+# Where padding='pre'/'post' puts the zeros, and which tokens truncating='pre'/'post' keeps.
+_SIDES = {"pre": "in front", "post": "at the end"}
+_KEPT = {"pre": "last", "post": "first"}
+
+
+def _longest_literal_text(script: Script, data: Data) -> int | None:
+    """The most words of the texts an array was tokenized from, when they are string constants written in the script
+    (``tokenizer.texts_to_sequences(["I love this phone", ...])``): no cut happens to texts shorter than maxlen.  None
+    when the texts are not all known."""
+    call = script.call_at(data.source.node) if data.source.kind == "unknown" else None
+    if call is None or call.method not in ("texts_to_sequences", "texts_to_matrix") or not call.args.positional:
+        return None
+    texts = call.args.positional[0]
+    items = [const_value(item) for item in texts.items] if isinstance(texts, Seq) else const_value(texts)
+    items = [items] if isinstance(items, str) else items
+    if not isinstance(items, (list, tuple)) or not items or not all(isinstance(text, str) for text in items):
+        return None
+    return max(len(text.split()) for text in items)
+
+
+def _known_pair(a: object, b: object) -> bool:
+    return a is not NOT_KNOWN and b is not NOT_KNOWN
+
+
+def _position_reader(model: Model) -> str | None:
+    """The first layer of a model whose layers are all known that reads where the zeros stand; None otherwise."""
+    if model.kind not in ("sequential", "functional") or not model.structure_known:
+        return None
+    maskless = model.puts_no_mask()
+    return next((layer.kind for layer in model.all_layers()
+                 if layer.kind in _POSITION_LAYERS or (maskless and layer.kind in _MASKED_READERS)), None)
+
+
+def _reason(reader: str) -> str:
+    reason = _READER_REASONS.get(reader, _READER_REASONS["Conv1D"] if reader in _POSITION_LAYERS else _RECURRENT_REASON)
+    return reason.format(reader=reader)
+
+
+def _length_fixed(model: Model) -> bool:
+    """Whether the model fixes its input's length (an input shape, an Embedding's input_length=, a Flatten): other
+    lengths then fail or are KS313's, not a silent difference.  Unknown layers count as fixing it."""
+    shape = model.sample_shape()
+    if shape and isinstance(shape[0], int):
+        return True
+    return not model.structure_known or any(
+        layer.is_unknown or layer.kind == "Flatten" or
+        (layer.kind == "Embedding" and const_value(layer.shape_args.get("input_length")) is not None)
+        for layer in model.all_layers())
