@@ -131,6 +131,9 @@ class Data:
     # (method, whether the order before it was reshuffled each epoch)
     reshuffles: bool = False
     parts: tuple[tuple[str, bool], ...] = ()
+    # a part of a train_test_split: True when its rows were drawn at random (shuffle= left True), False when the
+    # split kept the rows' order (shuffle=False); None when not split by it, or shuffle= is not known
+    shuffled_split: bool | None = None
 
     # -- derived facts ----------------------------------------------------
     @property

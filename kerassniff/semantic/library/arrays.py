@@ -344,6 +344,8 @@ def label_binarize(call: LibraryCall) -> Value:
 def train_test_split(call: LibraryCall) -> Value:
     args, node = call.args, call.node
     test_size = const_value(args.get("test_size"))
+    shuffle = args.get("shuffle")
+    shuffled = True if shuffle is None else const_value(shuffle) if isinstance(const_value(shuffle), bool) else None
     results: list[Value] = []
     for array in args.positional:
         data = data_of(array)
@@ -359,9 +361,9 @@ def train_test_split(call: LibraryCall) -> Value:
             n_train = data.n_samples - n_test
         if ordered_by_class(data) and const_value(args.get("shuffle")) is not False:
             data = data.with_step("order", "shuffled", node)
-        results.append(DataValue(replace(data, split="train", n_samples=n_train, node=node)))
+        results.append(DataValue(replace(data, split="train", n_samples=n_train, node=node, shuffled_split=shuffled)))
         results.append(DataValue(replace(data, split="val" if data.split == "train" else "test", n_samples=n_test,
-                                         node=node)))
+                                         node=node, shuffled_split=shuffled)))
     return Seq(tuple(results), "tuple")
 
 
