@@ -368,7 +368,8 @@ def ordered_by_class(data: Data) -> bool:
 # analysis cannot see into is read by these names (:func:`kerassniff.semantic.loaders.opaque_splits`).
 SPLIT_WORDS = frozenset({"train", "test", "val", "valid", "validation"})
 ARRAY_WORDS = frozenset({"x", "y", "xs", "ys", "data", "label", "labels", "feature", "features", "image", "images",
-                         "img", "imgs", "input", "inputs", "target", "targets", "seq", "seqs", "sequences"})
+                         "img", "imgs", "input", "inputs", "target", "targets", "seq", "seqs", "sequence", "sequences",
+                         "padded", "tokens", "encoded", "vectors", "windows", "samples", "set"})
 PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader", "flow", "flows", "iterator", "batch",
                             "batches"})  # batches, not one array
 
