@@ -446,3 +446,14 @@ def test_pad_sequences_settings_not_known() -> None:
                       "model.fit(keras.utils.pad_sequences(seqs, **options), np.load('y.npy'))\n")
     step = next(step for step in data.steps if step.detail == "pad_sequences")
     assert step.setting("padding") is NOT_KNOWN and step.setting("maxlen") is NOT_KNOWN
+
+
+@pytest.mark.parametrize("keywords, shuffled", [("", True), (", shuffle=True", True), (", shuffle=False", False),
+                                                (", shuffle=flag", None)])
+def test_train_test_split_says_whether_it_drew_rows_at_random(keywords: str, shuffled: bool | None) -> None:
+    """Each part of a train_test_split knows whether its rows were drawn at random (KS216 reports only an ordered
+    split of a series)."""
+    data = fit_inputs(f"from sklearn.model_selection import train_test_split\nflag = input() == 'y'\n"
+                      f"x = np.load('x.npy')\nx_train, x_test = train_test_split(x{keywords})\n"
+                      f"model.fit(x_train, np.load('y.npy'))\n")
+    assert data.split == "train" and data.shuffled_split is shuffled

@@ -19,6 +19,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import NOT_KNOWN, Data, DataEvent, Step
 from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.shapes import model_input_shape
 from kerassniff.semantic.values import Seq, const_value
 
 # The layers whose output depends on where in the sequence the zeros stand (checked on Keras 3.15.1; global average
@@ -27,14 +28,17 @@ from kerassniff.semantic.values import Seq, const_value
 # whatever masks them (Keras drops the mask there).
 _MASKED_READERS = RECURRENT_LAYERS | {"Bidirectional"}
 _POSITION_LAYERS = frozenset({"Flatten", "Conv1D", "SeparableConv1D", "LocallyConnected1D"})
-_RECURRENT_REASON = ("with no mask (no Embedding(mask_zero=True), no Masking layer) the {reader} reads the zeros as "
-                     "tokens: where it ended each training sequence on its last real token, it now ends on padding "
-                     "(or starts on it)")
+_RECURRENT_REASON = ("with no mask (no Embedding(mask_zero=True)) the {reader} reads the zeros as tokens, so each "
+                     "sequence now {now} where training sequences {then}, and the state the {reader} ends in differs "
+                     "from every one it was trained on")
+# What a recurrent layer reads last of a sequence padded on each side.
+_ENDS = {"post": "ended on padding", "pre": "ended on their last real token"}
+_ENDS_NOW = {"post": "ends on padding", "pre": "ends on its last real token"}
 _READER_REASONS = {
     "Flatten": "the Flatten gives each position its own weights in the next layer, so every token now meets weights "
                "learned for another position (a mask does not change that)",
-    "Conv1D": "the {reader}'s windows now meet the zeros at the other end of each sequence, so every feature it "
-              "computes near that end differs (a mask does not reach a convolution)",
+    "Conv1D": "the {reader}'s windows now meet the zeros at the other end of each sequence, so the features it "
+              "computes near both ends differ (a mask does not reach a convolution)",
 }
 
 
@@ -89,8 +93,8 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
     positions), the length, then the end kept of a longer sequence (not for texts written in the script, none of
     them longer than maxlen: ``longest_text``, their most words)."""
     where = f"{EVENT_WORDS[event.kind]} gets {event.data.label}"
-    # the training input by name; the fit() line too, unless this is that fit()'s own validation_data
-    train = f"fit()'s {reference.data.label}" + ("" if event.call_node is reference.call_node else " ({fit})")
+    # fit()'s line, unless this is that fit()'s own validation_data
+    fit = "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"
     facts = {"maxlen": used.maxlen, "padding": used.padding, "truncating": used.truncating,
              "training_maxlen": trained.maxlen, "training_padding": trained.padding,
              "training_truncating": trained.truncating}
@@ -99,27 +103,35 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
     reader = _position_reader(model)
     if _known_pair(used.padding, trained.padding) and used.padding != trained.padding and reader is not None:
         return Report(event.call_node, (
-            f"{where} padded '{used.padding}', {train} '{trained.padding}': the {reader} reads zeros elsewhere"),
+            f"{where} padded '{used.padding}', unlike {fit} '{trained.padding}': the {reader}'s output shifts"),
             explanation=(f"pad_sequences(padding='{used.padding}') puts the zeros {_SIDES[used.padding]} of each "
-                         f"sequence, while the model was trained on sequences with the zeros "
-                         f"{_SIDES[trained.padding]}: {_reason(reader)}. Nothing fails; the scores or predictions "
-                         f"made here are not those of the model training taught."),
+                         f"sequence, while {reference.data.label}, which the model was trained on, has them "
+                         f"{_SIDES[trained.padding]}: {_reason(reader, trained.padding, used.padding)}. Nothing "
+                         f"fails; the scores or predictions made here are not those of the model training taught."),
             facts=facts, mentions=mentions)
     if _known_pair(used.maxlen, trained.maxlen) and used.maxlen != trained.maxlen and \
             isinstance(used.maxlen, int) and isinstance(trained.maxlen, int) and not _length_fixed(model):
+        shorter = used.maxlen < trained.maxlen
+        masked = not model.puts_no_mask()
+        consequence = "longer texts lose more" if shorter else \
+            "longer texts keep more than in training" if masked else "the model reads more zeros"
         return Report(event.call_node, (
-            f"{where} padded or cut to {used.maxlen} steps, {train} to {trained.maxlen}"),
-            explanation=(f"The model takes sequences of any length, so nothing fails: sequences of {used.maxlen} "
-                         f"steps reach it where it was trained on {trained.maxlen}, with "
-                         f"{'more' if used.maxlen > trained.maxlen else 'fewer'} steps of padding, and a longer text "
-                         f"cut at another place than in training."),
+            f"{where} {'cut' if shorter else 'padded'} to {used.maxlen} steps, unlike {fit} {trained.maxlen}: "
+            f"{consequence}"),
+            explanation=(f"The model takes sequences of any length (a Sequential model given a longer or shorter "
+                         f"sequence than its input shape runs on Keras 3), so nothing fails: sequences padded or cut "
+                         f"to {used.maxlen} steps reach it where it was trained on {trained.maxlen}, so a text longer "
+                         f"than {min(used.maxlen, trained.maxlen)} tokens is cut at another place than in training"
+                         + ("" if masked else f", and a shorter one comes with {'fewer' if shorter else 'more'} "
+                                              f"padding steps, which the model, with no mask, reads as input")
+                         + "."),
             facts=facts, mentions=mentions)
     if _known_pair(used.truncating, trained.truncating) and used.truncating != trained.truncating and \
             used.maxlen == trained.maxlen and isinstance(used.maxlen, int) and used.truncating in _KEPT and \
             trained.truncating in _KEPT and (longest_text is None or longest_text > used.maxlen):
         return Report(event.call_node, (
-            f"{where} cut to its {_KEPT[used.truncating]} {used.maxlen} steps, {train} to its "
-            f"{_KEPT[trained.truncating]}"),
+            f"{where} cut to its {_KEPT[used.truncating]} {used.maxlen} steps, unlike {fit} "
+            f"{_KEPT[trained.truncating]}: other words kept"),
             explanation=(f"pad_sequences(truncating='{used.truncating}') keeps the {_KEPT[used.truncating]} "
                          f"{used.maxlen} tokens of a sequence longer than maxlen, while the training sequences kept "
                          f"their {_KEPT[trained.truncating]} {trained.maxlen}: for every longer text the model is "
@@ -161,18 +173,18 @@ def _position_reader(model: Model) -> str | None:
                  if layer.kind in _POSITION_LAYERS or (maskless and layer.kind in _MASKED_READERS)), None)
 
 
-def _reason(reader: str) -> str:
-    reason = _READER_REASONS.get(reader, _READER_REASONS["Conv1D"] if reader in _POSITION_LAYERS else _RECURRENT_REASON)
-    return reason.format(reader=reader)
+def _reason(reader: str, trained: str, used: str) -> str:
+    if reader in _POSITION_LAYERS:
+        return _READER_REASONS.get(reader, _READER_REASONS["Conv1D"]).format(reader=reader)
+    return _RECURRENT_REASON.format(reader=reader, now=_ENDS_NOW[used], then=_ENDS[trained])
 
 
 def _length_fixed(model: Model) -> bool:
-    """Whether the model fixes its input's length (an input shape, an Embedding's input_length=, a Flatten): other
-    lengths then fail or are KS313's, not a silent difference.  Unknown layers count as fixing it."""
-    shape = model.sample_shape()
-    if shape and isinstance(shape[0], int):
+    """Whether another length fails rather than passing silently: a Flatten (the next layer's weights have one
+    size), or a functional model with a fixed input length (Keras 3 checks a functional model's input shape, but not
+    a Sequential model's, and ignores an Embedding's input_length=; checked on 3.15.1).  Unknown layers count as
+    failing (silent)."""
+    if not model.structure_known or any(layer.is_unknown or layer.kind == "Flatten" for layer in model.all_layers()):
         return True
-    return not model.structure_known or any(
-        layer.is_unknown or layer.kind == "Flatten" or
-        (layer.kind == "Embedding" and const_value(layer.shape_args.get("input_length")) is not None)
-        for layer in model.all_layers())
+    shape = model_input_shape(model)
+    return model.kind == "functional" and bool(shape) and isinstance(shape[0], int)

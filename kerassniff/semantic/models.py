@@ -207,8 +207,9 @@ class Model:
         for layer in self.all_layers():
             if layer.is_unknown or layer.nested is not None or layer.kind in MASKING_LAYERS:
                 return False
-            if layer.kind == "Embedding" and const_value(layer.args.get("mask_zero")) not in (None, False):
-                return False
+            given = layer.args.get("mask_zero") if layer.kind == "Embedding" else None
+            if given is not None and const_value(given, "not known") is not False:
+                return False  # mask_zero=True, or a value that is not known (a command-line option)
         return True
 
     def fresh_batchnorm(self) -> tuple[str, float] | None:

@@ -344,7 +344,9 @@ def tokenized(data: Data | None, method: str, node: cst.Call) -> Value:
     the model does not follow, a new array of the same kind (so its name still tells its split)."""
     if data is not None:
         return DataValue(data.with_step("encode", method, node, encoding=None, n_classes=None))
-    return make(Source("unknown", f"tokenizer.{method}(...)", node), node)
+    func = node.func
+    owner = func.value.value if type(func) is cst.Attribute and type(func.value) is cst.Name else "tokenizer"
+    return make(Source("unknown", f"{owner}.{method}(...)", node), node)
 
 
 # -------------------------------------------------------------- arithmetic
