@@ -46,6 +46,8 @@ def result_only(script: Script, call: CallSite) -> tuple[str, cst.BaseExpression
             inplace = call.args.get("inplace")
             if inplace is not None and not (isinstance(inplace, Const) and const_value(inplace) is False):
                 return None  # inplace=True (or not known): the DataFrame itself changes
+            if method in _FILLING_METHODS and _already_filled(script, receiver):
+                return None  # read_csv(...).fillna(" ") before: no NaN is left to fill or drop
             return f"{script.code_of(func)}()", func.value, "DataFrame or Series", True
         if method in ARRAY_METHODS:
             return f"{script.code_of(func)}()", func.value, "array", False
@@ -58,6 +60,24 @@ def result_only(script: Script, call: CallSite) -> tuple[str, cst.BaseExpression
         if variable(first):
             return f"{script.code_of(func)}()", first, "array", False
     return None
+
+
+# pandas methods that change nothing once every NaN has been filled.
+_FILLING_METHODS = frozenset({"fillna", "dropna"})
+
+
+def _already_filled(script: Script, receiver) -> bool:
+    """Whether a followed frame's history already holds a fillna() of every value by one constant (of the whole
+    frame or of what it was taken from, not ``fillna({"age": 0})``): a dropped fillna()/dropna() after it leaves
+    nothing unfilled."""
+    if not isinstance(receiver, DataValue):
+        return False
+    for step in receiver.data.steps:
+        call = script.call_at(step.node) if step.kind == "reshape" and step.detail == "fillna" else None
+        value = call.args.get("value", 0) if call is not None else None
+        if isinstance(value, Const) and isinstance(value.value, (str, int, float)):
+            return True
+    return False
 
 
 def variable(node: cst.BaseExpression | None) -> bool:
