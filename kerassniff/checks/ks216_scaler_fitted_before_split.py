@@ -18,6 +18,8 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent, Step, name_words
 from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.shapes import model_input_shape
+from kerassniff.semantic.values import DataValue, Seq, const_value
 
 # Scalings whose statistics are measured on the array they are fitted on (Normalizer scales each row alone).
 _FITTED_KINDS = frozenset({"standardize", "minmax"})
@@ -26,10 +28,16 @@ _SEQUENCE_LAYERS = RECURRENT_LAYERS | {"Bidirectional", "Conv1D", "SeparableConv
 # Words of a name for the part of the data held out from training.
 _HELD_OUT_WORDS = frozenset({"test", "val", "valid", "validation", "holdout", "dev"})
 _CONSEQUENCE = {
-    "minmax": "the held-out inputs never leave the range the scaler saw, as the next real values will",
-    "standardize": "the held-out inputs are centred on a mean their own period pulled, as the next real values "
-                   "will not be",
+    "minmax": ("The held-out inputs stay inside [0, 1], where real later values of a trending series would leave the "
+               "training range; a bounded output (a sigmoid) then hides the extrapolation the deployed model fails "
+               "at."),
+    "standardize": "The held-out inputs are centred on a mean and spread their own period helped set.",
 }
+# How a scaling written by hand is named.
+_BY_HAND = {"minmax": "a min-max scaling", "standardize": "a standardisation"}
+# Calls that draw rows in a random order (by the end of their canonical name, or as methods).
+_RANDOM_ORDER_FUNCTIONS = ("random.shuffle", "random.permutation", "utils.shuffle")
+_RANDOM_ORDER_METHODS = frozenset({"shuffle", "permutation", "sample"})
 _STATISTICS = {"minmax": "minimum and maximum", "standardize": "mean and standard deviation"}
 
 
@@ -45,16 +53,17 @@ def check(script: Script):
         reference = first_fit(inputs)
         if reference is None or _shuffled(reference.data):
             continue
-        fitted = {id(step.node): step for step in reference.data.steps
+        # the very step objects of fit()'s history: a helper that scales each part it is given makes a new one per call
+        fitted = {id(step): step for step in reference.data.steps
                   if step.kind in _FITTED_KINDS and _fitted_on_itself(script, step)}
-        if not fitted or not _reads_a_series(script, model, reference, fitted):
+        if not fitted or not _reads_a_series(model) or _randomised(script):
             continue
         for event in inputs:
             if event.kind == "fit" or event.excludes(reference) or id(event.call_node) in reported or \
-                    not _held_out(event.data) or _shuffled(event.data):
-                continue
-            shared = next((step for step in event.data.steps if id(step.node) in fitted), None)
-            part = (event.data.name, id(shared.node) if shared is not None else None)
+                    not _held_out(event.data) or _shuffled(event.data) or event.data.n_samples == 1:
+                continue  # (one window: a forecast of what follows the data, not a held-out part)
+            shared = next((step for step in event.data.steps if id(step) in fitted), None)
+            part = (event.data.name, id(shared))
             if shared is not None and part not in reported:  # one finding per held-out part, where it is first used
                 reported.update({id(event.call_node), part})
                 yield _report(script, reference, event, shared)
@@ -62,15 +71,15 @@ def check(script: Script):
 
 def _report(script: Script, reference: DataEvent, event: DataEvent, step: Step) -> Report:
     statistics = _STATISTICS[step.kind]
-    scaler = step.detail if step.detail and step.detail != "?" else "a scaling"
+    scaler = f"a {step.detail}" if step.detail[:1].isupper() else _BY_HAND[step.kind]
     return Report(event.call_node, (
-        f"{EVENT_WORDS[event.kind]} gets {event.data.label} scaled by the {scaler} fitted ({{fitted}}) before the "
-        f"split: the held-out period leaks in"),
-        explanation=(f"The {statistics} of the {scaler} were measured over the whole series ({{fitted}}), the rows "
-                     f"now held out included, and the series was split in time only afterwards. The training inputs "
-                     f"of fit() ({{fit}}) are scaled with the held-out period's values, and {_CONSEQUENCE[step.kind]}: "
-                     f"the score measures a model that was given what the future holds."),
-        facts={"scaler": scaler, "statistics": step.kind},
+        f"{EVENT_WORDS[event.kind]} gets {event.data.label} scaled by {scaler} fitted on all rows ({{fitted}}): not "
+        f"out-of-sample"),
+        explanation=(f"The {statistics} of this scaling were measured over the whole series ({{fitted}}), the rows now "
+                     f"held out included, and the series was split in time only afterwards: the held-out period "
+                     f"took part in preparing the data fit() ({{fit}}) trained on, so the score is not that of the "
+                     f"pipeline you can deploy, whose scaler knows only the past. {_CONSEQUENCE[step.kind]}"),
+        facts={"scaler": step.detail, "statistics": step.kind},
         mentions={"fitted": step.node, "fit": reference.call_node})
 
 
@@ -97,10 +106,33 @@ def _held_out(data: Data) -> bool:
     return data.split is None and data.name is not None and bool(_HELD_OUT_WORDS & set(name_words(data.name)))
 
 
-def _reads_a_series(script: Script, model: Model, reference: DataEvent, fitted: dict[int, Step]) -> bool:
-    """Whether the model reads sequences (a recurrent or 1-D convolutional layer) or forecasts the scaled series
-    itself (fit()'s targets scaled by the same fitted call as its inputs)."""
-    if any(layer.kind in _SEQUENCE_LAYERS for layer in model.all_layers()):
-        return True
-    targets = [event for event in events(script, model, "y", ("fit",)) if event.call_node is reference.call_node]
-    return any(id(step.node) in fitted for event in targets for step in event.data.steps)
+def _reads_a_series(model: Model) -> bool:
+    """Whether the model reads each sample as a sequence of several time steps: a recurrent or 1-D convolutional
+    layer, and no input shape of one step (tabular rows reshaped to ``(n, 1, features)`` for an LSTM with
+    ``input_shape=(1, features)`` are no series).  (The arrays' own sample shape is not asked: windows gathered in a
+    loop are not followed as windows.)"""
+    if not any(layer.kind in _SEQUENCE_LAYERS for layer in model.all_layers()):
+        return False
+    return _time_steps(model) != 1
+
+
+def _time_steps(model: Model) -> object:
+    """The time steps of the model's input when the script states them (``input_shape=(1, n_features)`` with the
+    features not known still states one step)."""
+    shape = model_input_shape(model)
+    if shape and len(shape) >= 2:
+        return shape[0]
+    given = model.layers[0].shape_args.get("input_shape") if model.layers else None
+    return const_value(given.items[0]) if isinstance(given, Seq) and len(given.items) >= 2 else None
+
+
+def _randomised(script: Script) -> bool:
+    """Whether the script draws rows at random anywhere (``np.random.shuffle``, ``np.random.permutation``,
+    ``sklearn.utils.shuffle``, ``df.sample()``, a generator's ``permutation``): a slice after it is no later period,
+    and which arrays it reorders is not followed closely enough to tell."""
+    for call in script.calls:
+        name = call.callee or ""
+        if name.endswith(_RANDOM_ORDER_FUNCTIONS) or call.method in _RANDOM_ORDER_METHODS and not (
+                isinstance(call.receiver, DataValue) and call.receiver.data.batches):
+            return True
+    return False

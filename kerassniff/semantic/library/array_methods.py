@@ -206,6 +206,12 @@ def _reshape(effects: Effects, data: Data, method: str, args: CallArgs, node: cs
     return DataValue(data.with_step("reshape", method, node))
 
 
+def _frame_filter(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """``df.filter(["Close"])``: some columns of a DataFrame, the same rows and values; a tf.data pipeline's
+    ``filter(predicate)`` drops elements by a function that is not followed."""
+    return UNKNOWN if data.batches else DataValue(data.with_step("reshape", method, node))
+
+
 def _first_dimension(args: CallArgs) -> int | None:
     """The first size of ``reshape(a, b, ...)`` or ``reshape((a, b, ...))`` when it is a constant integer."""
     shape = args.positional[0] if args.positional else args.get("shape")
@@ -261,7 +267,7 @@ DATA_METHODS: dict[str, DataMethod] = first_wins(
     (("astype",), _astype), (("resize",), _resize), (SHAPE_ONLY, _reshape), (ROW_SUBSETS, _row_subset),
     (("convert",), _convert), (("mean", "std", "max", "min", "var"), _statistic), (("argmax",), _argmax),
     (datasets.DATASET_METHODS, datasets.dataset_method), (("to_numpy", "numpy", "get_dummies"), _same),
-    (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize),
+    (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize), (("filter",), _frame_filter),
 )
 
 
