@@ -89,6 +89,16 @@ def test_valid_python_libcst_cannot_read_gives_libcsts_position() -> None:
     assert "LibCST stops at line 2" in finding.explanation
 
 
+def test_valid_python_libcst_cannot_read_says_what_to_do() -> None:
+    """Tabs and spaces that Python accepts (they agree at every tab width) but LibCST cannot follow: re-indent; any
+    other valid Python it cannot read: nothing in the file is wrong."""
+    mixed = "import keras\nfor i in range(2):\n      n = 0\n      for p in range(3):\n\t        n += p\n      print(n)\n"
+    compile(mixed, "mixed.py", "exec")  # Python reads it
+    finding = only_finding(mixed)
+    assert finding.message.startswith("valid Python that LibCST") and "spaces only" in finding.fix_hint
+    assert "nothing in the file is wrong" in only_finding("import keras\n(parenthesised): int = 3\n").fix_hint
+
+
 def test_pythons_warnings_about_the_users_code_are_not_printed() -> None:
     import warnings
 

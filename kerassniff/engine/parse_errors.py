@@ -204,8 +204,18 @@ def _syntax_error_finding(text: str, path: str, error: cst.ParserSyntaxError,
             path, "valid Python that LibCST, the parser kerassniff is built on, cannot read; not analysed",
             libcst_line or 1, libcst_column or 1,
             explanation=(f"Python {_python_version()} parses this file, but LibCST stops{where} ({detail}), so the file "
-                         f"was not analysed; newer LibCST releases follow newer Python syntax."))
+                         f"was not analysed; newer LibCST releases follow newer Python syntax."),
+            fix_hint=_unreadable_hint(text))
     return _python_refusal(text, path, python_error, cells, libcst_line, libcst_column)
+
+
+def _unreadable_hint(text: str) -> str:
+    """What to do about valid Python LibCST cannot read: indentation that mixes tabs and spaces, which Python accepts
+    where the two agree at every width, is the usual cause in old scripts; otherwise nothing in the file is wrong."""
+    indents = {line[:len(line) - len(line.lstrip(" \t"))] for line in text.splitlines() if line.strip()}
+    if any("\t" in indent for indent in indents) and any(" " in indent for indent in indents):
+        return "re-indent the file with spaces only (it mixes tabs and spaces, which LibCST cannot follow)"
+    return "nothing in the file is wrong: exclude it, or run kerassniff with a newer LibCST"
 
 
 def _plain(reason: str) -> str:
