@@ -164,6 +164,9 @@ class Instance(Value):
     node: cst.CSTNode | None = None
     attrs: dict[str, Value] = field(default_factory=dict)
     local_class: ClassValue | None = None
+    # what a library object learned its state from, in the order it was given: the first argument of each
+    # ``fit_on_texts()`` of a Keras Tokenizer (each evaluation adds one, also in a helper called for each split)
+    fitted_on: list[Value] = field(default_factory=list)
 
 
 @dataclass(unsafe_hash=True)  # never changed once made: see Symbol

@@ -45,6 +45,8 @@ ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBi
             "LabelEncoder": "int"}
 # Keras's Tokenizer: one row per text (token ids or a bag of words), whatever the texts were.
 TOKENIZER_OUTPUTS = frozenset("texts_to_sequences texts_to_matrix sequences_to_matrix".split())
+# A Keras Tokenizer's methods that build its word index.
+TOKENIZER_FITS = frozenset({"fit_on_texts", "fit_on_sequences"})
 
 DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
 
@@ -340,19 +342,28 @@ def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, ar
 
 
 def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if method in TOKENIZER_FITS:
+        instance.fitted_on.append(args.positional[0] if args.positional else args.get("texts") or UNKNOWN)
+        return Const(None)
     if method not in TOKENIZER_OUTPUTS:
         return UNKNOWN
-    return tokenized(data_of(args.positional[0] if args.positional else UNKNOWN), method, node)
+    return tokenized(data_of(args.positional[0] if args.positional else UNKNOWN), method, node, instance)
 
 
-def tokenized(data: Data | None, method: str, node: cst.Call) -> Value:
+def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instance | None = None) -> Value:
     """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
-    the model does not follow, a new array of the same kind (so its name still tells its split)."""
+    the model does not follow, a new array of the same kind (so its name still tells its split).  The step keeps
+    the tokenizer object that made the ids (each evaluation's own: a helper called once per split builds one each)."""
+    settings = (("tokenizer", tokenizer),) if tokenizer is not None else ()
     if data is not None:
-        return DataValue(data.with_step("encode", method, node, encoding=None, n_classes=None))
+        return DataValue(data.with_step("encode", method, node, settings=settings, encoding=None, n_classes=None))
     func = node.func
     owner = func.value.value if type(func) is cst.Attribute and type(func.value) is cst.Name else "tokenizer"
-    return make(Source("unknown", f"{owner}.{method}(...)", node), node)
+    made = make(Source("unknown", f"{owner}.{method}(...)", node), node)
+    made_data = data_of(made)
+    if tokenizer is None or made_data is None:
+        return made
+    return DataValue(made_data.with_step("encode", method, node, settings=settings))
 
 
 # -------------------------------------------------------------- arithmetic
