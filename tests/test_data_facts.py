@@ -457,3 +457,26 @@ def test_train_test_split_says_whether_it_drew_rows_at_random(keywords: str, shu
                       f"x = np.load('x.npy')\nx_train, x_test = train_test_split(x{keywords})\n"
                       f"model.fit(x_train, np.load('y.npy'))\n")
     assert data.split == "train" and data.shuffled_split is shuffled
+
+
+def test_each_split_remembers_the_tokenizer_that_encoded_it() -> None:
+    """A helper that fits a new Tokenizer per call gives each split its own tokenizer, each fitted on its texts;
+    one tokenizer used for both splits is the same object in both histories."""
+    from kerassniff.semantic.values import Instance
+
+    def tokenizers(body: str):
+        script = build(HEAD + "from keras.preprocessing.text import Tokenizer\n"
+                       "texts = pd.read_csv('t.csv')['text']\ntest_texts = pd.read_csv('u.csv')['text']\n" + body)
+        steps = {e.kind: next(s for s in e.data.steps if s.detail == "texts_to_sequences")
+                 for e in script.data_events if e.role == "x"}
+        return steps["fit"].setting("tokenizer"), steps["evaluate"].setting("tokenizer")
+
+    own, other = tokenizers("def encode(t):\n    tok = Tokenizer()\n    tok.fit_on_texts(t)\n"
+                            "    return tok.texts_to_sequences(t)\n"
+                            "model.fit(encode(texts), np.zeros(3))\nmodel.evaluate(encode(test_texts), np.zeros(3))\n")
+    assert isinstance(own, Instance) and isinstance(other, Instance) and own is not other
+    assert len(own.fitted_on) == 1 and len(other.fitted_on) == 1
+    shared, again = tokenizers("tok = Tokenizer()\ntok.fit_on_texts(texts)\n"
+                               "model.fit(tok.texts_to_sequences(texts), np.zeros(3))\n"
+                               "model.evaluate(tok.texts_to_sequences(test_texts), np.zeros(3))\n")
+    assert shared is again and len(shared.fitted_on) == 1

@@ -1,0 +1,105 @@
+"""KS218 split-encoded-by-another-tokenizer: the texts of a validation, test or prediction split turned into token
+ids by another Keras ``Tokenizer`` than the one that encoded the texts fit() trained on, fitted on other texts.
+
+A Tokenizer numbers words by how often they occur in the texts it is fitted on: fitted again on the test texts (a
+helper that builds and fits one per call, ``data_tokenizer(X_test)``), or on the one sentence a prediction script is
+given, it gives the same word another id.  The Embedding then looks up the vector training learnt for some other
+word, and the scores or predictions are those of scrambled texts.
+"""
+from __future__ import annotations
+
+from kerassniff.checks._shared import EVENT_WORDS, events, first_fit
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import Const, DataValue, Instance, Seq, Value
+
+# The Tokenizer methods that turn texts into ids.
+_ENCODERS = frozenset({"texts_to_sequences", "texts_to_matrix"})
+
+
+@rule("KS218", "split-encoded-by-another-tokenizer", Severity.ERROR,
+      "a split's texts encoded by another Tokenizer than fit()'s, fitted on other texts: the same word gets "
+      "another id",
+      "fit one Tokenizer on the training texts and encode every split with it (save it with the model and load it "
+      "where you predict)")
+def check(script: Script):
+    reported: set[int] = set()
+    for model in script.models:
+        inputs = [event for event in events(script, model, "x") if not event.data.conditional]
+        reference = first_fit(inputs)
+        trained = tokenizer_of(reference.data) if reference is not None else None
+        for event in inputs:
+            if event.kind == "fit" or id(event.call_node) in reported or \
+                    (reference is not None and event.excludes(reference)):
+                continue
+            used = tokenizer_of(event.data)
+            if used is None or used is trained or not used.fitted_on or id(used) in reported:
+                continue  # no tokenizer, the training one, one never fitted (KS217's), or one already reported
+            report = _refitted(event, reference, trained, used) if reference is not None else \
+                _fitted_on_written_texts(model, event, used)
+            if report is not None:
+                reported.update({id(event.call_node), id(used)})  # one finding per tokenizer, at its first use
+                yield report
+
+
+def tokenizer_of(data: Data) -> Instance | None:
+    """The Tokenizer whose ids an array holds: the one of its last texts-to-ids step."""
+    for step in reversed(data.steps):
+        if step.kind == "encode" and step.detail in _ENCODERS:
+            tokenizer = step.setting("tokenizer")
+            return tokenizer if isinstance(tokenizer, Instance) else None
+    return None
+
+
+def _refitted(event, reference, trained: Instance | None, used: Instance) -> Report | None:
+    """The split's tokenizer is another one than fit()'s, and both were fitted on texts known to differ."""
+    if trained is None or not trained.fitted_on or _may_share_texts(trained.fitted_on, used.fitted_on):
+        return None
+    fit = "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"
+    return Report(event.call_node, (
+        f"{EVENT_WORDS[event.kind]} gets {event.data.label} encoded by a Tokenizer fitted on other texts than {fit}"),
+        explanation=("A Tokenizer numbers the words of the texts it is fitted on by how often they occur there; this "
+                     "split was encoded by another Tokenizer than the texts fit() trained on, fitted on other texts, "
+                     "so the same word has another id here and the Embedding reads the vector training learnt for a "
+                     "different word. The scores or predictions are those of scrambled texts."),
+        facts={"tokenizer_fitted_on_other_texts": True},
+        mentions={"fit": reference.call_node, "built": used.node, "training_tokenizer": trained.node})
+
+
+def _fitted_on_written_texts(model: Model, event, used: Instance) -> Report | None:
+    """A model this script does not train (a loaded one) given texts encoded by a tokenizer fitted only on strings
+    written in the script: its vocabulary is those few words', not the one training used."""
+    if model.fits or event.kind != "predict" or not all(_written_texts(value) for value in used.fitted_on):
+        return None
+    return Report(event.call_node, (
+        f"predict() gets {event.data.label} encoded by a Tokenizer fitted only on texts written here"),
+        explanation=("The Tokenizer was fitted only on strings written in this script, so its word ids number "
+                     "those few words, not the vocabulary the model was trained with: every word the model sees "
+                     "stands for another one (or for none). Load the tokenizer the training script fitted."),
+        facts={"tokenizer_fitted_on_written_texts": True},
+        mentions={"built": used.node})
+
+
+def _written_texts(value: Value) -> bool:
+    """A string, or a list of strings, written in the script."""
+    if isinstance(value, Seq):
+        return bool(value.items) and all(isinstance(item, Const) and isinstance(item.value, str)
+                                         for item in value.items)
+    if isinstance(value, Const):
+        texts = value.value if isinstance(value.value, tuple) else (value.value,)
+        return bool(texts) and all(isinstance(text, str) for text in texts)
+    return False
+
+
+def _may_share_texts(first: list[Value], second: list[Value]) -> bool:
+    """Whether the two tokenizers may have been fitted on the same texts: unless every text each was fitted on is a
+    followed array and no pair is one array (the same split of one source), assume they may."""
+    arrays = [value.data for value in (*first, *second) if isinstance(value, DataValue)]
+    if len(arrays) != len(first) + len(second):
+        return True
+    mine, theirs = arrays[:len(first)], arrays[len(first):]
+    return any(a is b or a.is_same_array(b) or (a.group == b.group and a.split == b.split and a.name == b.name)
+               for a in mine for b in theirs)
