@@ -480,3 +480,13 @@ def test_each_split_remembers_the_tokenizer_that_encoded_it() -> None:
                                "model.fit(tok.texts_to_sequences(texts), np.zeros(3))\n"
                                "model.evaluate(tok.texts_to_sequences(test_texts), np.zeros(3))\n")
     assert shared is again and len(shared.fitted_on) == 1
+
+
+def test_pad_sequences_of_a_list_built_in_a_loop_is_an_array() -> None:
+    """n-grams appended in a loop and padded: a new array of unknown content whose history holds the padding, so a
+    column taken from it (the last token as labels) keeps padding='post'."""
+    data = fit_labels("grams = []\nfor ids in np.load('ids.npy', allow_pickle=True):\n    grams.append(ids)\n"
+                      "table = keras.utils.pad_sequences(grams, maxlen=9, padding='post')\n"
+                      "model.fit(table[:, :-1], table[:, -1])\n")
+    assert data.source.kind == "unknown"
+    assert [(step.detail, step.setting("padding")) for step in data.steps][:1] == [("pad_sequences", "post")]
