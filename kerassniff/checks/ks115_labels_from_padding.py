@@ -23,13 +23,13 @@ from kerassniff.semantic.dataflow import Data, Step
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
-        for event in events(script, model, "y", ("fit",)):
+        for event in events(script, model, "y", ("fit", "validation", "evaluate")):
             padded = _last_of_post_padded(script, event.data)
             if padded is None or id(padded.node) in reported:
                 continue
             reported.add(id(padded.node))
             yield Report(event.call_node, (
-                f"fit()'s labels {event.data.label} are the last position of sequences padded 'post' "
+                f"{_LABELS[event.kind]} {event.data.label} are the last position of sequences padded 'post' "
                 f"({{padded}}): shorter ones give 0"),
                 explanation=("pad_sequences(padding='post') puts the zeros at the end of each sequence, so the last "
                              "position of every sequence shorter than the longest is the padding id 0, not its last "
@@ -37,6 +37,9 @@ def check(script: Script):
                              "learns to predict padding, and the accuracy it logs counts those easy zeros."),
                 facts={"padding": "post"},
                 mentions={"padded": padded.node})
+
+
+_LABELS = {"fit": "fit()'s labels", "validation": "validation labels", "evaluate": "evaluate()'s labels"}
 
 
 def _last_of_post_padded(script: Script, data: Data) -> Step | None:
@@ -47,19 +50,25 @@ def _last_of_post_padded(script: Script, data: Data) -> Step | None:
     if pad_at is None or data.steps[pad_at].setting("padding") != "post":
         return None
     for step in data.steps[pad_at + 1:]:
+        if step.kind == "encode":
+            return None  # one-hot before the index: [..., -1] would take the last class, not the last position
         if step.kind == "reshape" and step.detail == "index" and _takes_last_position(step.node):
             return data.steps[pad_at]
     return None
 
 
 def _takes_last_position(node: cst.CSTNode) -> bool:
-    """``x[:, -1]`` or ``x[..., -1]``: every sample's last position along the sequence axis."""
+    """``x[:, -1]``, ``x[..., -1]`` or ``x[:, -1:]``: every sample's last position along the sequence axis."""
     if type(node) is not cst.Subscript or len(node.slice) != 2:
         return False
     first, last = node.slice[0].slice, node.slice[1].slice
     whole = (type(first) is cst.Slice and first.lower is None and first.upper is None and first.step is None) or (
         type(first) is cst.Index and type(first.value) is cst.Ellipsis)
-    value = last.value if type(last) is cst.Index else None
-    minus_one = type(value) is cst.UnaryOperation and type(value.operator) is cst.Minus and \
+    if type(last) is cst.Slice:  # x[:, -1:]
+        return whole and last.upper is None and last.step is None and _minus_one(last.lower)
+    return whole and type(last) is cst.Index and _minus_one(last.value)
+
+
+def _minus_one(value: cst.BaseExpression | None) -> bool:
+    return type(value) is cst.UnaryOperation and type(value.operator) is cst.Minus and \
         type(value.expression) is cst.Integer and value.expression.value == "1"
-    return whole and minus_one

@@ -36,13 +36,21 @@ def check(script: Script):
                     (reference is not None and event.excludes(reference)):
                 continue
             used = tokenizer_of(event.data)
-            if used is None or used is trained or not used.fitted_on or id(used) in reported:
-                continue  # no tokenizer, the training one, one never fitted (KS217's), or one already reported
-            report = _refitted(event, reference, trained, used) if reference is not None else \
-                _fitted_on_written_texts(model, event, used)
+            if used is None or used is trained or not used.fitted_on or id(used) in reported or \
+                    _STATE & used.attrs.keys():
+                continue  # no tokenizer, the training one, one never fitted (KS217's), reported, or given an index
+            if reference is not None:
+                report = _refitted(event, reference, trained, used)
+            else:
+                report = _fitted_on_what_it_encodes(script, model, event, used)
             if report is not None:
                 reported.update({id(event.call_node), id(used)})  # one finding per tokenizer, at its first use
                 yield report
+
+
+# The attributes that hold what fitting learns: a tokenizer given one (``test_tok.word_index = train_tok.word_index``)
+# encodes with it.
+_STATE = frozenset({"word_index", "index_word", "word_counts", "__dict__"})
 
 
 def tokenizer_of(data: Data) -> Instance | None:
@@ -60,7 +68,8 @@ def _refitted(event, reference, trained: Instance | None, used: Instance) -> Rep
         return None
     fit = "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"
     return Report(event.call_node, (
-        f"{EVENT_WORDS[event.kind]} gets {event.data.label} encoded by a Tokenizer fitted on other texts than {fit}"),
+        f"{EVENT_WORDS[event.kind]} gets {event.data.label} encoded by a Tokenizer fitted on other texts than {fit}: "
+        f"ids differ"),
         explanation=("A Tokenizer numbers the words of the texts it is fitted on by how often they occur there; this "
                      "split was encoded by another Tokenizer than the texts fit() trained on, fitted on other texts, "
                      "so the same word has another id here and the Embedding reads the vector training learnt for a "
@@ -69,18 +78,40 @@ def _refitted(event, reference, trained: Instance | None, used: Instance) -> Rep
         mentions={"fit": reference.call_node, "built": used.node, "training_tokenizer": trained.node})
 
 
-def _fitted_on_written_texts(model: Model, event, used: Instance) -> Report | None:
+def _fitted_on_what_it_encodes(script: Script, model: Model, event, used: Instance) -> Report | None:
     """A model this script does not train (a loaded one) given texts encoded by a tokenizer fitted only on strings
-    written in the script: its vocabulary is those few words', not the one training used."""
-    if model.fits or event.kind != "predict" or not all(_written_texts(value) for value in used.fitted_on):
+    written in the script, or only on the very texts it encodes (a user's input in an app): its vocabulary is those
+    few words', not the one training used.  Not when those texts are read from a file (the training file read again
+    rebuilds the training vocabulary)."""
+    if model.fits or event.kind != "predict":
         return None
+    encoded = _encoded_text(script, event.data)
+    own = encoded is not None and all(node is not None and script.code_of(node) == encoded for _, node in used.fitted_on)
+    written = all(_written_texts(value) for value, _ in used.fitted_on)
+    if not (own or written) or any(_read_from_a_file(value) for value, _ in used.fitted_on):
+        return None
+    what = "the texts it encodes" if own and not written else "texts written here"
     return Report(event.call_node, (
-        f"predict() gets {event.data.label} encoded by a Tokenizer fitted only on texts written here"),
-        explanation=("The Tokenizer was fitted only on strings written in this script, so its word ids number "
-                     "those few words, not the vocabulary the model was trained with: every word the model sees "
-                     "stands for another one (or for none). Load the tokenizer the training script fitted."),
-        facts={"tokenizer_fitted_on_written_texts": True},
+        f"predict() gets {event.data.label} encoded by a Tokenizer fitted only on {what}: not training's ids"),
+        explanation=(f"The Tokenizer was fitted only on {what}, so its word ids number those few words by their "
+                     f"order there, not the vocabulary the model was trained with: every word the model sees stands "
+                     f"for another one (or for none). Load the tokenizer the training script fitted."),
+        facts={"tokenizer_fitted_on": "encoded texts" if own and not written else "written texts"},
         mentions={"built": used.node})
+
+
+def _encoded_text(script: Script, data: Data) -> str | None:
+    """The expression written for the texts of the array's last texts-to-ids call (``[text]``)."""
+    for step in reversed(data.steps):
+        if step.kind == "encode" and step.detail in _ENCODERS:
+            call = step.node
+            args = getattr(call, "args", ())
+            return script.code_of(args[0].value) if args and not args[0].star else None
+    return None
+
+
+def _read_from_a_file(value: Value) -> bool:
+    return isinstance(value, DataValue) and value.data.source.kind in ("file", "directory", "dataset")
 
 
 def _written_texts(value: Value) -> bool:
@@ -94,12 +125,29 @@ def _written_texts(value: Value) -> bool:
     return False
 
 
-def _may_share_texts(first: list[Value], second: list[Value]) -> bool:
-    """Whether the two tokenizers may have been fitted on the same texts: unless every text each was fitted on is a
-    followed array and no pair is one array (the same split of one source), assume they may."""
-    arrays = [value.data for value in (*first, *second) if isinstance(value, DataValue)]
-    if len(arrays) != len(first) + len(second):
-        return True
-    mine, theirs = arrays[:len(first)], arrays[len(first):]
-    return any(a is b or a.is_same_array(b) or (a.group == b.group and a.split == b.split and a.name == b.name)
-               for a in mine for b in theirs)
+def _may_share_texts(first: list, second: list) -> bool:
+    """Whether the two tokenizers may have been fitted on the same texts.  Texts are told apart only when each is
+    followed: arrays of different splits or of different files (not one file read twice), or strings written in the
+    script against an array; anything else may be the same."""
+    for value_a, _ in first:
+        for value_b, _ in second:
+            if not _known_apart(value_a, value_b):
+                return True
+    return False
+
+
+def _known_apart(a: Value, b: Value) -> bool:
+    if _written_texts(a) or _written_texts(b):
+        if _written_texts(a) and _written_texts(b):
+            return a != b
+        return isinstance(a, DataValue) or isinstance(b, DataValue)
+    if not isinstance(a, DataValue) or not isinstance(b, DataValue):
+        return False
+    first, second = a.data, b.data
+    if first.group == second.group:
+        return first.split != second.split and None not in (first.split, second.split)
+    paths = first.source.normal_path, second.source.normal_path
+    if first.source.kind == second.source.kind == "file" and None not in paths:
+        return paths[0] != paths[1] or first.split != second.split
+    return first.source.node is not second.source.node and first.source.kind in ("file", "dataset") and \
+        second.source.kind in ("file", "dataset")

@@ -165,8 +165,9 @@ class Instance(Value):
     attrs: dict[str, Value] = field(default_factory=dict)
     local_class: ClassValue | None = None
     # what a library object learned its state from, in the order it was given: the first argument of each
-    # ``fit_on_texts()`` of a Keras Tokenizer (each evaluation adds one, also in a helper called for each split)
-    fitted_on: list[Value] = field(default_factory=list)
+    # ``fit_on_texts()`` of a Keras Tokenizer (each evaluation adds one, also in a helper called for each split), as
+    # (its value, the expression written for it)
+    fitted_on: list[tuple[Value, cst.CSTNode | None]] = field(default_factory=list)
 
 
 @dataclass(unsafe_hash=True)  # never changed once made: see Symbol

@@ -343,7 +343,8 @@ def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, ar
 
 def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs, node: cst.Call) -> Value:
     if method in TOKENIZER_FITS:
-        instance.fitted_on.append(args.positional[0] if args.positional else args.get("texts") or UNKNOWN)
+        written = node.args[0].value if node.args and not node.args[0].star else None
+        instance.fitted_on.append((args.positional[0] if args.positional else args.get("texts") or UNKNOWN, written))
         return Const(None)
     if method not in TOKENIZER_OUTPUTS:
         return UNKNOWN
