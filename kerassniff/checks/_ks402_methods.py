@@ -414,7 +414,10 @@ def history_keys(script: Script):
     """``history.history["acc"]`` after a fit() whose model was compiled with ``metrics=["accuracy"]`` (or the
     reverse; ``"val_mean_absolute_error"`` after ``["mae"]``): Keras 2.3+ and Keras 3 log the metric under the name it
     was given, so the key is missing."""
-    for fit, key, node in script.history_reads:
+    reads: dict[tuple[int, str], list] = {}
+    for fit, key, node in script.history_reads:  # one finding per key of one fit(), at its first read
+        reads.setdefault((id(fit), key), []).append((fit, key, node))
+    for (fit, key, node), *again in reads.values():
         base = key[4:] if key.startswith("val_") else key
         if base not in METRIC_SPELLINGS:
             continue
@@ -434,8 +437,12 @@ def history_keys(script: Script):
                                   f"metric under the string it was given, so this fit() logs {logged!r} and reading "
                                   + (f"{key!r} raises KeyError once the whole training has run." if subscript else
                                      f"{key!r} with get() gives None once the whole training has run (a plot of it "
-                                     f"or arithmetic on it fails).")),
-                     facts={"key": key, "logged": logged})
+                                     f"or arithmetic on it fails).")
+                                  + ("" if not again else " The same key is read again at "
+                                     + ", ".join(f"{{again{index}}}" for index in range(len(again)))
+                                     + "; rename it there too.")),
+                     facts={"key": key, "logged": logged},
+                     mentions={f"again{index}": read for index, (_, _, read) in enumerate(again)})
 
 
 def class_weight_not_a_dict(call: CallSite):

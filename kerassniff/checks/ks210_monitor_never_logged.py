@@ -96,9 +96,11 @@ def _history_reads(script: Script):
     """``history.history["val_loss"]`` after a fit() that does not validate (or a metric after a compile() that names
     none): KeyError once the whole training has run.  Another spelling of a compiled metric is KS402's (a Keras 2
     name)."""
+    seen: set[tuple[int, str]] = set()
     for fit, key, node in script.history_reads:
-        if not isinstance(node, cst.Subscript) or fit.method not in CALLBACKS_POSITION:
-            continue
+        if not isinstance(node, cst.Subscript) or fit.method not in CALLBACKS_POSITION or (id(fit), key) in seen:
+            continue  # (one finding per key of one fit(), at its first read: KS402's history keys do the same)
+        seen.add((id(fit), key))
         missing = _missing(script, fit, key)
         if missing is not None and missing[0] == "spelling" and key.startswith("val_") and fit_validates(fit) is False:
             missing = ("validation",)  # no spelling of it is logged: there is no validation at all
