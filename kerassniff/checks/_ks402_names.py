@@ -293,8 +293,10 @@ def _private_copy_name(script: Script, reference, name: str) -> Report:
     failure = _failure(script, reference.node)
     module, _, attribute = name.rpartition(".")
     public = f"keras.{module[len(_PRIVATE_PREFIX):]}"
-    return Report(reference.node, f"{module} has no {attribute} in current TensorFlow: {failure}",
-                  f"import it from {public} ({public}.{attribute}): the private copy is not an API",
+    gone = _KERAS_ROOT_REMOVED.get(f"{public[len('keras.'):]}.{attribute}")  # (CuDNNGRU: not in Keras 3 either)
+    hint = gone.format(example="") if gone is not None else \
+        f"import it from {public} ({public}.{attribute}): the private copy is not an API"
+    return Report(reference.node, f"{module} has no {attribute} in current TensorFlow: {failure}", hint,
                   explanation=(f"{PRIVATE_COPY} is TensorFlow's private copy of Keras 2, never a public API; "
                                f"TensorFlow 2.21 still ships {module} but without {attribute}, so the script stops "
                                f"here with {failure} (checked on TensorFlow 2.21)."),
