@@ -51,6 +51,10 @@ class Padding:
     padding: object
     truncating: object
 
+    @property
+    def settings(self) -> tuple[object, object, object]:
+        return self.maxlen, self.padding, self.truncating
+
 
 @rule("KS215", "sequence-padding-mismatch", Severity.ERROR,
       "sequences padded or cut by pad_sequences otherwise than the ones fit() trained the same model on",
@@ -68,8 +72,8 @@ def check(script: Script):
             if event.kind == "fit" or event.excludes(reference):
                 continue
             used = padding_of(event.data)
-            if used is None or used.step.node is trained.step.node:
-                continue  # not padded by pad_sequences, or by the same call (one helper for every split)
+            if used is None or (used.step.node is trained.step.node and used.settings == trained.settings):
+                continue  # not padded by pad_sequences, or by one call with the same settings (one helper)
             if id(event.call_node) in reported:
                 continue  # one helper's call evaluated for several models: its first difference is the finding
             report = _difference(model, reference, trained, event, used, _longest_literal_text(script, event.data))
@@ -101,9 +105,10 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
     facts = {key: value for key, value in facts.items() if value is not NOT_KNOWN}
     mentions = {"fit": reference.call_node, "padded": used.step.node, "training_padded": trained.step.node}
     reader = _position_reader(model)
-    if _known_pair(used.padding, trained.padding) and used.padding != trained.padding and reader is not None:
+    if used.padding in _SIDES and trained.padding in _SIDES and used.padding != trained.padding and \
+            reader is not None:
         return Report(event.call_node, (
-            f"{where} padded '{used.padding}', unlike {fit} '{trained.padding}': the {reader}'s output shifts"),
+            f"{where} padded '{used.padding}' but {fit} was '{trained.padding}': the {reader}'s output shifts"),
             explanation=(f"pad_sequences(padding='{used.padding}') puts the zeros {_SIDES[used.padding]} of each "
                          f"sequence, while {reference.data.label}, which the model was trained on, has them "
                          f"{_SIDES[trained.padding]}: {_reason(reader, trained.padding, used.padding)}. Nothing "

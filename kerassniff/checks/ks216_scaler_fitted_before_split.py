@@ -19,7 +19,7 @@ from kerassniff.semantic.dataflow import Data, DataEvent, Step, name_words
 from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.shapes import model_input_shape
-from kerassniff.semantic.values import DataValue, Seq, const_value
+from kerassniff.semantic.values import Const, DataValue, Seq, const_value
 
 # Scalings whose statistics are measured on the array they are fitted on (Normalizer scales each row alone).
 _FITTED_KINDS = frozenset({"standardize", "minmax"})
@@ -95,8 +95,7 @@ def _fitted_on_itself(script: Script, step: Step) -> bool:
 def _shuffled(data: Data) -> bool:
     """Whether the rows were drawn at random somewhere on the way (train_test_split's default, a shuffle in place,
     a random index): then the held-out rows are no later period."""
-    return data.shuffled_split is not False and data.shuffled_split is not None or \
-        any(step.kind == "order" for step in data.steps)
+    return data.shuffled_split is True or any(step.kind == "order" for step in data.steps)
 
 
 def _held_out(data: Data) -> bool:
@@ -132,7 +131,11 @@ def _randomised(script: Script) -> bool:
     and which arrays it reorders is not followed closely enough to tell."""
     for call in script.calls:
         name = call.callee or ""
-        if name.endswith(_RANDOM_ORDER_FUNCTIONS) or call.method in _RANDOM_ORDER_METHODS and not (
+        if name.endswith(_RANDOM_ORDER_FUNCTIONS):
+            first = call.args.positional[0] if call.args.positional else None
+            if not isinstance(first, (Seq, Const)):  # (random.shuffle(colors) of a list written here: no rows)
+                return True
+        elif call.method in _RANDOM_ORDER_METHODS and not (
                 isinstance(call.receiver, DataValue) and call.receiver.data.batches):
             return True
     return False

@@ -14,16 +14,16 @@ import libcst as cst
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS, TOKENIZER_FITS, TOKENIZER_KEEPING, TOKENIZER_STATE
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Instance, const_value
 
-# The method that gives a tokenizer its word index, those that read it, and those that leave the index as it is
-# (fit_on_sequences counts documents per id: word_index stays empty).
-_FITTING = frozenset({"fit_on_texts"})
-_READING = frozenset({"texts_to_sequences", "texts_to_matrix"})
-_KEEPING = frozenset({"fit_on_sequences", "get_config", "to_json", "sequences_to_matrix", "sequences_to_texts"})
-# The attributes that hold what fitting learns: setting one (or the whole __dict__) fills the tokenizer.
-_STATE = frozenset({"word_index", "index_word", "word_counts", "word_docs", "index_docs", "__dict__"})
+# The method that gives a tokenizer its word index, those that read it, those that leave the index as it is, and the
+# attributes that hold it (the knowledge table's).
+_FITTING = TOKENIZER_FITS
+_READING = TEXT_ENCODERS
+_KEEPING = TOKENIZER_KEEPING
+_STATE = TOKENIZER_STATE
 # Calls that may be given the tokenizer without filling it: saving it, printing it.
 _HARMLESS = frozenset({"pickle.dump", "joblib.dump", "print", "json.dump", "len", "type", "isinstance"})
 

@@ -13,11 +13,12 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS, TOKENIZER_STATE
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import Const, DataValue, Instance, Seq, Value
 
 # The Tokenizer methods that turn texts into ids.
-_ENCODERS = frozenset({"texts_to_sequences", "texts_to_matrix"})
+_ENCODERS = TEXT_ENCODERS
 
 
 @rule("KS218", "split-encoded-by-another-tokenizer", Severity.ERROR,
@@ -50,7 +51,7 @@ def check(script: Script):
 
 # The attributes that hold what fitting learns: a tokenizer given one (``test_tok.word_index = train_tok.word_index``)
 # encodes with it.
-_STATE = frozenset({"word_index", "index_word", "word_counts", "__dict__"})
+_STATE = TOKENIZER_STATE
 
 
 def tokenizer_of(data: Data) -> Instance | None:
@@ -66,10 +67,9 @@ def _refitted(event, reference, trained: Instance | None, used: Instance) -> Rep
     """The split's tokenizer is another one than fit()'s, and both were fitted on texts known to differ."""
     if trained is None or not trained.fitted_on or _may_share_texts(trained.fitted_on, used.fitted_on):
         return None
-    fit = "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"
+    fit = "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"  # (its own validation_data)
     return Report(event.call_node, (
-        f"{EVENT_WORDS[event.kind]} gets {event.data.label} encoded by a Tokenizer fitted on other texts than {fit}: "
-        f"ids differ"),
+        f"{EVENT_WORDS[event.kind]} gets {event.data.label} encoded by another Tokenizer than {fit}: word ids differ"),
         explanation=("A Tokenizer numbers the words of the texts it is fitted on by how often they occur there; this "
                      "split was encoded by another Tokenizer than the texts fit() trained on, fitted on other texts, "
                      "so the same word has another id here and the Embedding reads the vector training learnt for a "

@@ -164,9 +164,9 @@ class Instance(Value):
     node: cst.CSTNode | None = None
     attrs: dict[str, Value] = field(default_factory=dict)
     local_class: ClassValue | None = None
-    # what a library object learned its state from, in the order it was given: the first argument of each
-    # ``fit_on_texts()`` of a Keras Tokenizer (each evaluation adds one, also in a helper called for each split), as
-    # (its value, the expression written for it)
+    # what a library object learned its state from: the first argument of each ``fit_on_texts()`` of a Keras
+    # Tokenizer (each evaluation adds one, also in a helper called for each split), as (its value, the expression
+    # written for it); rules read it once the script is interpreted, so a fit anywhere in the file counts
     fitted_on: list[tuple[Value, cst.CSTNode | None]] = field(default_factory=list)
 
 

@@ -114,9 +114,9 @@ NORMALIZED_STEM_APPLICATIONS = frozenset({
 # the model's inputs): these kinds, and the kinds starting with FEATURE_LAYER_PREFIXES.
 FEATURE_LAYERS = frozenset({"Dense", "Embedding"})
 FEATURE_LAYER_PREFIXES = ("Conv", "SeparableConv", "DepthwiseConv", "LSTM", "GRU", "SimpleRNN", "Bidirectional")
-# Layers that are non-linear by construction (gates and tanh), whatever their activation= says.
 # The layers that put a Keras mask on what follows them (an Embedding does too, with mask_zero=True).
 MASKING_LAYERS = frozenset({"Masking"})
+# Layers that are non-linear by construction (gates and tanh), whatever their activation= says.
 RECURRENT_LAYERS = frozenset({"SimpleRNN", "LSTM", "GRU", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D",
                               "ConvLSTM3D", "RNN"})
 # keras.applications families built with BatchNormalization layers.

@@ -32,6 +32,7 @@ from kerassniff.semantic.library.arrays import (
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.datasets import OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
+from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_OUTPUTS
 from kerassniff.semantic.pyvalues import (
     UNKNOWN, CallArgs, Const, Instance, Seq, SliceValue, Symbol, Value, const_value,
 )
@@ -44,9 +45,7 @@ SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("
 ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBinarizer": "multihot",
             "LabelEncoder": "int"}
 # Keras's Tokenizer: one row per text (token ids or a bag of words), whatever the texts were.
-TOKENIZER_OUTPUTS = frozenset("texts_to_sequences texts_to_matrix sequences_to_matrix".split())
-# A Keras Tokenizer's methods that build its word index.
-TOKENIZER_FITS = frozenset({"fit_on_texts", "fit_on_sequences"})
+
 
 DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
 

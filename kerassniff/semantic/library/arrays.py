@@ -206,8 +206,9 @@ def pad_sequences(call: LibraryCall) -> Value:
     starred = any(arg.star for arg in call.args.nodes)
     settings = tuple((name, NOT_KNOWN if starred else _setting(call.args.get(name, position), default))
                      for name, position, default in PAD_SETTINGS)
-    data = call.data
-    if data is None and isinstance(call.first, (Seq, ComprehensionValue)):
+    sequences = call.args.get("sequences", 0) or UNKNOWN  # (also given by keyword)
+    data = data_of(sequences)
+    if data is None and isinstance(sequences, (Seq, ComprehensionValue)):
         # a list of token-id lists built in a loop (n-grams of each line): a new array of unknown content, so that
         # what is taken from it (the last column as labels) keeps the padding's settings
         data = make(Source("unknown", "pad_sequences(...)", call.node), call.node).data
