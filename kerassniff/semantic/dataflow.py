@@ -20,8 +20,8 @@ from kerassniff.semantic.knowledge.datasets import DATASETS
 from kerassniff.semantic.pyvalues import Const, Value, const_value
 
 __all__ = [
-    "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
-    "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
+    "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue",
+    "RangeValue", "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
     "class_names_given", "name_words", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
@@ -70,8 +70,15 @@ def normal_path(text: str) -> str:
     return posixpath.normpath(text.replace("\\", "/"))
 
 
-# A step's setting that is not a constant (Ellipsis: never an argument's folded value).
-NOT_KNOWN = ...
+class _NotKnown:
+    """The value of a step's setting that is not a constant (never an argument's folded value: None, a string or a
+    number may all be real settings)."""
+
+    def __repr__(self) -> str:
+        return "NOT_KNOWN"
+
+
+NOT_KNOWN = _NotKnown()
 
 
 @dataclass(frozen=True)

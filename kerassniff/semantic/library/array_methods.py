@@ -44,9 +44,6 @@ SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("
                 "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
 ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBinarizer": "multihot",
             "LabelEncoder": "int"}
-# Keras's Tokenizer: one row per text (token ids or a bag of words), whatever the texts were.
-
-
 DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
 
 
