@@ -304,8 +304,11 @@ def _private_copy_name(script: Script, reference, name: str) -> Report:
 
 
 def _failure(script: Script, node: cst.CSTNode) -> str:
-    """What Python raises where a missing module is named: ImportError in an import, AttributeError in code."""
-    return "ImportError" if id(node) in script.import_nodes else "AttributeError"
+    """What Python raises where a missing module is named: ImportError in an import, AttributeError in code, and
+    NameError for a bare name a star import no longer gives (``from keras.layers import *`` then ``CuDNNLSTM(...)``)."""
+    if id(node) in script.import_nodes:
+        return "ImportError"
+    return "NameError" if type(node) is cst.Name else "AttributeError"
 
 
 def _np_utils(script: Script):

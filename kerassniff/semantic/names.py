@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from kerassniff.semantic.knowledge.keras3_removals import REMOVED_LAYER_CLASSES
 from kerassniff.semantic.knowledge.names import (
     FLAT_PACKAGES,
     IMPLICIT_ALIASES,
@@ -83,6 +84,7 @@ def star_lookup(star_modules: list[str], name: str) -> str | None:
         canon = canonical(module)
         if name in STAR_EXPORTS.get(canon, ()):
             return f"{canon}.{name}"
-        if canon in ("keras", "keras.layers") and name in STAR_EXPORTS["keras.layers"]:
-            return f"keras.layers.{name}"
+        if canon in ("keras", "keras.layers") and (name in STAR_EXPORTS["keras.layers"] or
+                                                   (canon == "keras.layers" and name in REMOVED_LAYER_CLASSES)):
+            return f"keras.layers.{name}"  # (a Keras 2 layer Keras 3 lost: reported as such)
     return None

@@ -267,6 +267,10 @@ REMOVED_MODULES = {
 # The names above that were lowercase aliases of a class in Keras 2 (maxnorm = max_norm = MaxNorm); Keras 3 keeps the
 # class and its snake_case alias only.
 REMOVED_ALIASES = frozenset({"constraints.maxnorm", "constraints.nonneg", "constraints.unitnorm"})
+# The layer classes of REMOVED_MODULES that Keras 2 had and Keras 3 does not (CuDNNLSTM, Deconvolution2D, ...): a script's
+# ``from keras.layers import *`` gave it these names, so a use of one is Keras's.
+REMOVED_LAYER_CLASSES = frozenset(key.split(".", 1)[1] for key in REMOVED_MODULES
+                                  if key.startswith("layers.") and key.split(".", 1)[1][:1].isupper())
 # The removed keras.backend names that were modules (the others were functions).
 REMOVED_BACKEND_MODULES = frozenset({"backend.tf", "backend.tensorflow_backend"})
 # The removed names (here and in REMOVED_FROM_KERAS) that were functions, which a message calls so (a capital letter
