@@ -262,6 +262,22 @@ def first_fit(inputs: list) -> "DataEvent | None":
     return next((e for e in inputs if e.kind == "fit"), None)
 
 
+def held_out_inputs(script: Script, model: Model) -> "tuple[DataEvent | None, list[DataEvent]]":
+    """The model's first fit() input and the inputs of its other calls (validation_data, evaluate(), predict()) that
+    may run with it (not in the other arm of one if), arrays the same in every branch only; without a fit(), every
+    other input, for a model the script does not train."""
+    inputs = [event for event in events(script, model, "x") if not event.data.conditional]
+    reference = first_fit(inputs)
+    return reference, [event for event in inputs if event.kind != "fit" and
+                       (reference is None or not event.excludes(reference))]
+
+
+def fit_words(event: "DataEvent", reference: "DataEvent") -> str:
+    """How a message names the fit() an input is compared with: with its line ({fit}), unless the input is that
+    fit()'s own validation_data."""
+    return "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"
+
+
 def flow_array_mismatches(script: Script, model: Model):
     """(training flow, array) input events of one source whose scaling differs: ``fit(gen.flow(x_train),
     validation_data=(x_val, y_val))`` with a rescaling generator and raw arrays (KS201 compares arrays, KS204 flows)."""

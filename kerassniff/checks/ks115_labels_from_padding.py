@@ -45,8 +45,7 @@ _LABELS = {"fit": "fit()'s labels", "validation": "validation labels", "evaluate
 def _last_of_post_padded(script: Script, data: Data) -> Step | None:
     """The ``pad_sequences(padding='post')`` step of an array whose later step takes its last position
     (``padded[:, -1]``, ``padded[..., -1]``)."""
-    pad_at = next((index for index, step in enumerate(data.steps)
-                   if step.kind == "reshape" and step.detail == "pad_sequences"), None)
+    pad_at = next((index for index, step in enumerate(data.steps) if step.is_padding), None)
     if pad_at is None or data.steps[pad_at].setting("padding") != "post":
         return None
     for step in data.steps[pad_at + 1:]:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kerassniff.checks._shared import EVENT_WORDS, events, first_fit
+from kerassniff.checks._shared import EVENT_WORDS, fit_words, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import NOT_KNOWN, Data, DataEvent, Step
+from kerassniff.semantic.dataflow import NOT_KNOWN, Data, DataEvent, Step, text_encoding
 from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.shapes import model_input_shape
-from kerassniff.semantic.values import Seq, const_value
+from kerassniff.semantic.values import written_strings
 
 # The layers whose output depends on where in the sequence the zeros stand (checked on Keras 3.15.1; global average
 # or max pooling straight after an Embedding sees the same zeros wherever they stand), with why: a recurrent layer
@@ -63,20 +63,17 @@ class Padding:
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
-        inputs = [event for event in events(script, model, "x") if not event.data.conditional]
-        reference = first_fit(inputs)
+        reference, held_out = held_out_inputs(script, model)
         trained = padding_of(reference.data) if reference is not None else None
         if trained is None:
             continue
-        for event in inputs:
-            if event.kind == "fit" or event.excludes(reference):
-                continue
+        for event in held_out:
             used = padding_of(event.data)
             if used is None or (used.step.node is trained.step.node and used.settings == trained.settings):
                 continue  # not padded by pad_sequences, or by one call with the same settings (one helper)
             if id(event.call_node) in reported:
                 continue  # one helper's call evaluated for several models: its first difference is the finding
-            report = _difference(model, reference, trained, event, used, _longest_literal_text(script, event.data))
+            report = _difference(model, reference, trained, event, used, _longest_written_text(event.data))
             if report is not None:
                 reported.add(id(event.call_node))
                 yield report
@@ -84,7 +81,7 @@ def check(script: Script):
 
 def padding_of(data: Data) -> Padding | None:
     """The array's one ``pad_sequences`` step with its settings; None when it has none or more than one."""
-    steps = [step for step in data.steps if step.kind == "reshape" and step.detail == "pad_sequences"]
+    steps = [step for step in data.steps if step.is_padding]
     if len(steps) != 1:
         return None
     step = steps[0]
@@ -97,8 +94,7 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
     positions), the length, then the end kept of a longer sequence (not for texts written in the script, none of
     them longer than maxlen: ``longest_text``, their most words)."""
     where = f"{EVENT_WORDS[event.kind]} gets {event.data.label}"
-    # fit()'s line, unless this is that fit()'s own validation_data
-    fit = "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"
+    fit = fit_words(event, reference)
     facts = {"maxlen": used.maxlen, "padding": used.padding, "truncating": used.truncating,
              "training_maxlen": trained.maxlen, "training_padding": trained.padding,
              "training_truncating": trained.truncating}
@@ -150,19 +146,13 @@ _SIDES = {"pre": "in front", "post": "at the end"}
 _KEPT = {"pre": "last", "post": "first"}
 
 
-def _longest_literal_text(script: Script, data: Data) -> int | None:
-    """The most words of the texts an array was tokenized from, when they are string constants written in the script
+def _longest_written_text(data: Data) -> int | None:
+    """The most words of the texts an array was tokenized from, when they are strings written in the script
     (``tokenizer.texts_to_sequences(["I love this phone", ...])``): no cut happens to texts shorter than maxlen.  None
     when the texts are not all known."""
-    call = script.call_at(data.source.node) if data.source.kind == "unknown" else None
-    if call is None or call.method not in ("texts_to_sequences", "texts_to_matrix") or not call.args.positional:
-        return None
-    texts = call.args.positional[0]
-    items = [const_value(item) for item in texts.items] if isinstance(texts, Seq) else const_value(texts)
-    items = [items] if isinstance(items, str) else items
-    if not isinstance(items, (list, tuple)) or not items or not all(isinstance(text, str) for text in items):
-        return None
-    return max(len(text.split()) for text in items)
+    encoding = text_encoding(data)
+    texts = written_strings(encoding.setting("texts")) if encoding is not None else None
+    return max(len(text.split()) for text in texts) if texts else None
 
 
 def _known_pair(a: object, b: object) -> bool:

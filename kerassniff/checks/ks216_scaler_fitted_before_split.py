@@ -11,7 +11,7 @@ itself) is reported.
 """
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, events, first_fit
+from kerassniff.checks._shared import EVENT_WORDS, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -49,8 +49,7 @@ _STATISTICS = {"minmax": "minimum and maximum", "standardize": "mean and standar
 def check(script: Script):
     reported: set[object] = set()
     for model in script.models:
-        inputs = [event for event in events(script, model, "x") if not event.data.conditional]
-        reference = first_fit(inputs)
+        reference, held_out = held_out_inputs(script, model)
         if reference is None or _shuffled(reference.data):
             continue
         # the very step objects of fit()'s history: a helper that scales each part it is given makes a new one per call
@@ -58,9 +57,8 @@ def check(script: Script):
                   if step.kind in _FITTED_KINDS and _fitted_on_itself(script, step)}
         if not fitted or not _reads_a_series(model) or _randomised(script):
             continue
-        for event in inputs:
-            if event.kind == "fit" or event.excludes(reference) or id(event.call_node) in reported or \
-                    not _held_out(event.data) or _shuffled(event.data) or event.data.n_samples == 1:
+        for event in held_out:
+            if id(event.call_node) in reported or not _held_out(event.data) or _shuffled(event.data) or event.data.n_samples == 1:
                 continue  # (one window: a forecast of what follows the data, not a held-out part)
             shared = next((step for step in event.data.steps if id(step) in fitted), None)
             part = (event.data.name, id(shared))

@@ -8,18 +8,16 @@ word, and the scores or predictions are those of scrambled texts.
 """
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, events, first_fit
+import libcst as cst
+
+from kerassniff.checks._shared import EVENT_WORDS, fit_words, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data
-from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS, TOKENIZER_STATE
+from kerassniff.semantic.dataflow import Data, DataEvent, text_encoding
+from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_STATE
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.values import Const, DataValue, Instance, Seq, Value
-
-# The Tokenizer methods that turn texts into ids.
-_ENCODERS = TEXT_ENCODERS
-
+from kerassniff.semantic.values import DataValue, Instance, Value, written_strings
 
 @rule("KS218", "split-encoded-by-another-tokenizer", Severity.ERROR,
       "a split's texts encoded by another Tokenizer than fit()'s, fitted on other texts: the same word gets "
@@ -29,12 +27,10 @@ _ENCODERS = TEXT_ENCODERS
 def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
-        inputs = [event for event in events(script, model, "x") if not event.data.conditional]
-        reference = first_fit(inputs)
+        reference, held_out = held_out_inputs(script, model)
         trained = tokenizer_of(reference.data) if reference is not None else None
-        for event in inputs:
-            if event.kind == "fit" or id(event.call_node) in reported or \
-                    (reference is not None and event.excludes(reference)):
+        for event in held_out:
+            if id(event.call_node) in reported:
                 continue
             used = tokenizer_of(event.data)
             if used is None or used is trained or not used.fitted_on or id(used) in reported or \
@@ -56,18 +52,16 @@ _STATE = TOKENIZER_STATE
 
 def tokenizer_of(data: Data) -> Instance | None:
     """The Tokenizer whose ids an array holds: the one of its last texts-to-ids step."""
-    for step in reversed(data.steps):
-        if step.kind == "encode" and step.detail in _ENCODERS:
-            tokenizer = step.setting("tokenizer")
-            return tokenizer if isinstance(tokenizer, Instance) else None
-    return None
+    encoding = text_encoding(data)
+    tokenizer = encoding.setting("tokenizer") if encoding is not None else None
+    return tokenizer if isinstance(tokenizer, Instance) else None
 
 
-def _refitted(event, reference, trained: Instance | None, used: Instance) -> Report | None:
+def _refitted(event: DataEvent, reference: DataEvent, trained: Instance | None, used: Instance) -> Report | None:
     """The split's tokenizer is another one than fit()'s, and both were fitted on texts known to differ."""
     if trained is None or not trained.fitted_on or _may_share_texts(trained.fitted_on, used.fitted_on):
         return None
-    fit = "fit()'s" if event.call_node is reference.call_node else "fit()'s ({fit})"  # (its own validation_data)
+    fit = fit_words(event, reference)
     return Report(event.call_node, (
         f"{EVENT_WORDS[event.kind]} gets {event.data.label} encoded by another Tokenizer than {fit}: word ids differ"),
         explanation=("A Tokenizer numbers the words of the texts it is fitted on by how often they occur there; this "
@@ -78,16 +72,18 @@ def _refitted(event, reference, trained: Instance | None, used: Instance) -> Rep
         mentions={"fit": reference.call_node, "built": used.node, "training_tokenizer": trained.node})
 
 
-def _fitted_on_what_it_encodes(script: Script, model: Model, event, used: Instance) -> Report | None:
+def _fitted_on_what_it_encodes(script: Script, model: Model, event: DataEvent, used: Instance) -> Report | None:
     """A model this script does not train (a loaded one) given texts encoded by a tokenizer fitted only on strings
     written in the script, or only on the very texts it encodes (a user's input in an app): its vocabulary is those
     few words', not the one training used.  Not when those texts are read from a file (the training file read again
     rebuilds the training vocabulary)."""
     if model.fits or event.kind != "predict":
         return None
-    encoded = _encoded_text(script, event.data)
+    encoding = text_encoding(event.data)
+    written_for = encoding.setting("texts_written") if encoding is not None else None
+    encoded = script.code_of(written_for) if isinstance(written_for, cst.CSTNode) else None
     own = encoded is not None and all(node is not None and script.code_of(node) == encoded for _, node in used.fitted_on)
-    written = all(_written_texts(value) for value, _ in used.fitted_on)
+    written = all(written_strings(value) for value, _ in used.fitted_on)
     if not (own or written) or any(_read_from_a_file(value) for value, _ in used.fitted_on):
         return None
     what = "the texts it encodes" if own and not written else "texts written here"
@@ -100,29 +96,8 @@ def _fitted_on_what_it_encodes(script: Script, model: Model, event, used: Instan
         mentions={"built": used.node})
 
 
-def _encoded_text(script: Script, data: Data) -> str | None:
-    """The expression written for the texts of the array's last texts-to-ids call (``[text]``)."""
-    for step in reversed(data.steps):
-        if step.kind == "encode" and step.detail in _ENCODERS:
-            call = step.node
-            args = getattr(call, "args", ())
-            return script.code_of(args[0].value) if args and not args[0].star else None
-    return None
-
-
 def _read_from_a_file(value: Value) -> bool:
     return isinstance(value, DataValue) and value.data.source.kind in ("file", "directory", "dataset")
-
-
-def _written_texts(value: Value) -> bool:
-    """A string, or a list of strings, written in the script."""
-    if isinstance(value, Seq):
-        return bool(value.items) and all(isinstance(item, Const) and isinstance(item.value, str)
-                                         for item in value.items)
-    if isinstance(value, Const):
-        texts = value.value if isinstance(value.value, tuple) else (value.value,)
-        return bool(texts) and all(isinstance(text, str) for text in texts)
-    return False
 
 
 def _may_share_texts(first: list, second: list) -> bool:
@@ -137,9 +112,9 @@ def _may_share_texts(first: list, second: list) -> bool:
 
 
 def _known_apart(a: Value, b: Value) -> bool:
-    if _written_texts(a) or _written_texts(b):
-        if _written_texts(a) and _written_texts(b):
-            return a != b
+    if written_strings(a) or written_strings(b):
+        if written_strings(a) and written_strings(b):
+            return written_strings(a) != written_strings(b)
         return isinstance(a, DataValue) or isinstance(b, DataValue)
     if not isinstance(a, DataValue) or not isinstance(b, DataValue):
         return False

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field, fields
 import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS
+from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS
 from kerassniff.semantic.pyvalues import Const, Value, const_value
 
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue",
     "RangeValue", "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "class_names_given", "name_words", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
+    "class_names_given", "name_words", "text_encoding", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -99,6 +100,17 @@ class Step:
     def setting(self, name: str) -> object:
         """One of :attr:`settings`; NOT_KNOWN when the step has no such setting."""
         return next((value for key, value in self.settings if key == name), NOT_KNOWN)
+
+    @property
+    def is_padding(self) -> bool:
+        """A ``pad_sequences`` step (its settings: maxlen, padding, truncating)."""
+        return self.kind == "reshape" and self.detail == "pad_sequences"
+
+    @property
+    def is_text_encoding(self) -> bool:
+        """A Tokenizer's texts-to-ids step (its settings: the tokenizer, the texts and the expression written for
+        them)."""
+        return self.kind == "encode" and self.detail in TEXT_ENCODERS
 
     @property
     def is_scaling(self) -> bool:
@@ -239,6 +251,11 @@ class Data:
 
 
 _DATA_FIELDS = frozenset(f.name for f in fields(Data))
+
+
+def text_encoding(data: Data) -> Step | None:
+    """The array's last texts-to-ids step (``tokenizer.texts_to_sequences(texts)``), if any."""
+    return next((step for step in reversed(data.steps) if step.is_text_encoding), None)
 
 
 # -- the abstract values that hold arrays ------------------------------------------------

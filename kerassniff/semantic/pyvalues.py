@@ -202,6 +202,18 @@ class CallArgs:
         return tuple(key for key, _ in self.keywords)
 
 
+def written_strings(value: Value | None) -> tuple[str, ...] | None:
+    """The strings a value holds when they are written in the script: a string, or a list or tuple of strings (a
+    list of constants folds to one constant tuple); None for anything else, or an empty list."""
+    if isinstance(value, Seq):
+        texts = tuple(const_value(item) for item in value.items)
+    elif isinstance(value, Const):
+        texts = value.value if isinstance(value.value, tuple) else (value.value,)
+    else:
+        return None
+    return texts if texts and all(isinstance(text, str) for text in texts) else None
+
+
 def const_value(value: Value | None, default: Any = None) -> Any:
     """The Python value of a constant, else ``default``."""
     if isinstance(value, Const):

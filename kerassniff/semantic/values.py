@@ -42,6 +42,7 @@ from kerassniff.semantic.pyvalues import (
     str_value,
     string_ending,
     string_endings,
+    written_strings,
 )
 
 __all__ = [
@@ -51,5 +52,5 @@ __all__ = [
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "Strings", "Symbol", "UnknownInteger",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
-    "path_last_part", "str_value", "string_endings", "string_ending",
+    "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
 ]

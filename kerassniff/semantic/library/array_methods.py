@@ -344,14 +344,18 @@ def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args
         return Const(None)
     if method not in TOKENIZER_OUTPUTS:
         return UNKNOWN
-    return tokenized(data_of(args.positional[0] if args.positional else UNKNOWN), method, node, instance)
+    texts = args.positional[0] if args.positional else UNKNOWN
+    written = node.args[0].value if node.args and not node.args[0].star else None
+    return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)))
 
 
-def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instance | None = None) -> Value:
+def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instance | None = None,
+              texts: tuple[tuple[str, object], ...] = ()) -> Value:
     """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
     the model does not follow, a new array of the same kind (so its name still tells its split).  The step keeps
-    the tokenizer object that made the ids (each evaluation's own: a helper called once per split builds one each)."""
-    settings = (("tokenizer", tokenizer),) if tokenizer is not None else ()
+    the tokenizer object that made the ids (each evaluation's own: a helper called once per split builds one each),
+    the texts' value and the expression written for them."""
+    settings = (("tokenizer", tokenizer), *texts) if tokenizer is not None else ()
     if data is not None:
         return DataValue(data.with_step("encode", method, node, settings=settings, encoding=None, n_classes=None))
     func = node.func
