@@ -886,6 +886,26 @@ def mutate_bce_on_relu(script: Script) -> Iterator[Mutant]:
         return
 
 
+def mutate_adapt_removed(script: Script) -> Iterator[Mutant]:
+    """(y) ``norm.adapt(features)``, a statement of its own, of a ``Normalization()`` made in the file without
+    ``mean=``/``variance=`` and adapted nowhere else: the call removed (``None`` left in its place)."""
+    made = {assign.targets[0].target.value for assign in script.assigns
+            if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name) and
+            isinstance(assign.value, cst.Call) and last_name(assign.value) == "Normalization" and
+            not any(arg.star or (arg.keyword is not None and arg.keyword.value in ("mean", "variance"))
+                    for arg in assign.value.args) and len(positional(assign.value)) <= 1}
+    adapts = [call for call in script.calls if last_name(call) == "adapt"]
+    for call in adapts:
+        name = receiver(call)
+        statement = script.statement(call)
+        if name not in made or statement is None or len(statement.body) != 1 or \
+                not isinstance(statement.body[0], cst.Expr) or statement.body[0].value is not call or \
+                sum(receiver(other) == name for other in adapts) != 1 or script.text.count(".adapt") != len(adapts):
+            continue
+        yield Mutant(f"line {script.line(call)}: {script.code(call)} removed", script.splice({call: "None"}))
+        return
+
+
 @dataclass(frozen=True)
 class Kind:
     key: str
@@ -1203,6 +1223,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("v", "an evaluation flow scored against its .classes made to shuffle", "KS213", mutate_flow_shuffled),
     Kind("w", "a self-update's assignment removed (x.astype(...) alone)", "KS405", mutate_result_dropped),
     Kind("x", "the held-out sequences padded at the other end", "KS215", mutate_test_padded_other_side),
+    Kind("y", "a Normalization layer's adapt() call removed", "KS219", mutate_adapt_removed),
 )
 
 

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -260,6 +260,33 @@ def test_held_out_sequences_padded_at_the_other_end(tmp_path):
     script.write_text(SEQUENCES)
     found = plant.plant_file(script, "sequences.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "x"))
     assert [p.found for p in found] == [True]  # KS215 finds what (x) planted
+
+
+REGRESSION = textwrap.dedent("""\
+    import numpy as np
+    import tensorflow as tf
+
+    x_train, y_train = np.load("x.npy"), np.load("y.npy")
+    normalizer = tf.keras.layers.Normalization(axis=-1)
+    normalizer.adapt(x_train)
+    model = tf.keras.Sequential([normalizer, tf.keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x_train, y_train, epochs=5)
+    """)
+
+
+def test_adapt_call_removed(tmp_path):
+    """(y) removes the one adapt() of a Normalization made in the file without statistics; none where the layer
+    is given mean=/variance=, is adapted twice, or where an adapt is not a call of its own statement."""
+    (y,) = mutants(REGRESSION)["y"]
+    assert "normalizer.adapt" not in y and y.replace("None\n", "normalizer.adapt(x_train)\n") == REGRESSION
+    assert "y" not in mutants(REGRESSION.replace("(axis=-1)", "(mean=0.0, variance=1.0)"))
+    assert "y" not in mutants(REGRESSION.replace("normalizer.adapt(x_train)\n", "normalizer.adapt(x_train)\n" * 2))
+    assert "y" not in mutants(REGRESSION.replace("normalizer.adapt(x_train)", "done = normalizer.adapt(x_train)"))
+    script = tmp_path / "regression.py"
+    script.write_text(REGRESSION)
+    found = plant.plant_file(script, "regression.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "y"))
+    assert [p.found for p in found] == [True]  # KS219 finds what (y) planted
 
 
 def _notebook(cells: list[str]) -> str:
