@@ -8,6 +8,8 @@ another name (``normalizer.adapt(x)`` beside ``Sequential([Normalization(), ...]
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from kerassniff.findings import Severity
@@ -31,14 +33,10 @@ _NORMALIZATION = ("keras.layers.Normalization", "keras.layers.experimental.prepr
       "variance=")
 def check(script: Script):
     candidates = _unadapted_layers(script)
-    for call in script.calls:  # those adapted (or given weights), also through their model
-        if call.method in _STATE_METHODS and isinstance(call.receiver, (LayerValue, ModelValue)):
-            for layer in [layer for layer in candidates if _may_be_one_of(script, call, {layer: layer.node})]:
-                del candidates[layer]
     if not candidates or _state_reached(script, candidates):
         return
-    for layer, used in candidates.items():
-        other = _adapted_elsewhere(script, layer)
+    for made, (layer, used) in candidates.items():
+        other = _adapted_elsewhere(script, made)
         name = _bound_name(script, layer.node)
         label = f"'{name}'" if name else "Normalization()"
         consequence = "passes the features through unscaled"
@@ -57,25 +55,36 @@ def check(script: Script):
 
 def _explanation(label: str, used: cst.CSTNode, lead: str) -> str:
     return (f"{lead}{label} is given no mean= and variance= and no adapt() call fills them, so Keras builds it with "
-            f"a mean of 0 and a variance of 1 and raises nothing: the layer used at {{used}} returns its input "
-            f"unchanged and the network trains on the raw features (checked on Keras 3.15.1 and tf_keras 2.21).")
+            f"a mean of 0 and a variance of 1 and raises nothing: the model trained at {{used}} gets its input "
+            f"unchanged from it, the raw features (checked on Keras 3.15.1 and tf_keras 2.21).")
 
 
-def _unadapted_layers(script: Script) -> dict[Layer, cst.CSTNode]:
+def _unadapted_layers(script: Script) -> dict[int, tuple[Layer, cst.CSTNode]]:
     """The script's Normalization layers without given statistics that a trained model holds (-> its fit() call)
-    or that are called on an array (-> that call)."""
-    found: dict[Layer, cst.CSTNode] = {}
+    or that are called on an array (-> that call), by the node that makes them (a function that builds its model
+    runs once per call, each run a new layer object from the same code), less those the script adapts or gives
+    weights: directly, or through their model (``load_weights``)."""
+    found: dict[int, tuple[Layer, cst.CSTNode]] = {}
     for model in script.models:
         if not model.fits:
             continue
         for layer in model.all_layers():
             if _without_statistics(layer):
-                found.setdefault(layer, model.fits[0].node)
+                found.setdefault(id(layer.node), (layer, model.fits[0].node))
     for call in script.calls:
         receiver = call.receiver
         if isinstance(receiver, LayerValue) and call.method is None and _without_statistics(receiver.layer) and \
                 call.args.positional and isinstance(call.args.positional[0], DataValue):
-            found.setdefault(receiver.layer, call.node)
+            found.setdefault(id(receiver.layer.node), (receiver.layer, call.node))
+    for call in script.calls:
+        if call.method not in _STATE_METHODS:
+            continue
+        receiver = call.receiver
+        if isinstance(receiver, LayerValue):
+            found.pop(id(receiver.layer.node), None)
+        elif isinstance(receiver, ModelValue) and call.method != "adapt":
+            for layer in receiver.model.all_layers():
+                found.pop(id(layer.node), None)
     return found
 
 
@@ -87,113 +96,171 @@ def _without_statistics(layer: Layer) -> bool:
                 any(arg.star for arg in args.nodes))
 
 
-def _state_reached(script: Script, layers: dict[Layer, cst.CSTNode]) -> bool:
+def _state_reached(script: Script, layers: dict[int, tuple[Layer, cst.CSTNode]]) -> bool:
     """Whether anything may give one of the layers its statistics in a way not told apart: a state method called
-    on something that may be one of them (``model.layers[1].adapt(x)``, ``model.get_layer("norm").adapt(x)``,
-    ``model.load_weights(path)``, ``holder.norm.adapt(x)`` once a layer was stored in an attribute), a layer handed
-    to a function kerassniff does not read, or an ``adapt`` the interpreter did not meet as a call
-    (``map(norm.adapt, parts)``, code it never ran).  Another known layer, or an object of a class of the script
-    that was never given one of the layers, is not one of them."""
+    on something that may be one of them (``model.layers[1].adapt(x)``, ``scale = model.get_layer("s");
+    scale.adapt(x)``, a loop's variable, ``holder.norm.adapt(x)`` once a layer was stored in an attribute), a layer
+    handed to a function kerassniff does not read, or an ``adapt`` attribute written where the interpreter met no
+    call of it (``map(norm.adapt, parts)``, code it never ran).  Another known layer, or an object of a class of
+    the script that was never given one of the layers, is not one of them; comments and strings are not code."""
     met: set[int] = set()
     for call in script.calls:
         if call.method in _STATE_METHODS:
             if call.method == "adapt":
-                met.add(id(call.node))
-            if not isinstance(call.receiver, (LayerValue, ModelValue)) and _may_be_one_of(script, call, layers):
+                met.add(id(call.node.func))
+            if _may_be_one_of(script, call, layers):
                 return True
         elif _hands_on(call, layers):
             return True
-    text = script.text if script.text is not None else script.module.code
-    return text.count(".adapt") > len(met)
+    return bool(_assignments(script).adapt_attributes - met)
 
 
-def _may_be_one_of(script: Script, call: CallSite, layers: dict[Layer, cst.CSTNode]) -> bool:
+def _may_be_one_of(script: Script, call: CallSite, layers: dict[int, tuple[Layer, cst.CSTNode]]) -> bool:
     receiver = call.receiver
-    if isinstance(receiver, LayerValue):
-        return receiver.layer in layers
-    if isinstance(receiver, ModelValue):
-        return call.method != "adapt" and any(layer in layers for layer in receiver.model.all_layers())
+    if isinstance(receiver, (LayerValue, ModelValue)):
+        return False  # a known object: told apart in _unadapted_layers
     if isinstance(receiver, Instance):
-        return receiver.local_class is None or _holds(receiver, layers)
-    # an unknown receiver: one of the layers only when reached through a model (``layers[0]``, ``get_layer()``),
-    # or through an attribute when a layer was stored in one (or was made as one: ``self.norm = Normalization()``)
+        return receiver.local_class is None or any(
+            isinstance(value, LayerValue) and id(value.layer.node) in layers for value in receiver.attrs.values())
+    # An unknown receiver: one of the layers unless it is an attribute of an object (``model.norm_wide``) and no
+    # layer was stored in an attribute (or made as one: ``self.norm = Normalization()``), or an item of a
+    # container (``lookups[name]``) and no layer was put in one.
     written = call.node.func.value  # type: ignore[attr-defined]
+    item = type(written) is cst.Subscript
+    if item:
+        written = written.value
+    elif type(written) is not cst.Attribute:
+        return True
     while type(written) is cst.Attribute and written.attr.value != "layers":
         written = written.value
     if type(written) is not cst.Name:
         return True
-    stored = _stored_names(script)
-    return any("." in (_bound_name(script, layer.node) or "") or (_bound_name(script, layer.node) or "") in stored
-               for layer in layers)
+    code = _assignments(script)
+    names = [_bound_name(script, layer.node) or "" for layer, _ in layers.values()]
+    if item:
+        return any(name in code.contained for name in names) or \
+            any(id(layer.node) in code.contained_made for layer, _ in layers.values())
+    return any("." in name or name in code.stored for name in names)
 
 
-def _holds(instance: Instance, layers: dict[Layer, cst.CSTNode]) -> bool:
-    return any(isinstance(value, LayerValue) and value.layer in layers for value in instance.attrs.values())
-
-
-def _hands_on(call: CallSite, layers: dict[Layer, cst.CSTNode]) -> bool:
+def _hands_on(call: CallSite, layers: dict[int, tuple[Layer, cst.CSTNode]]) -> bool:
     """A call that is given one of the layers (or a list holding one) and is not Keras's nor a function of the
     script the interpreter follows into."""
     if (call.callee or "").startswith("keras.") or call.method == "add" or isinstance(call.receiver, FunctionValue):
         return False
     for value in (*call.args.positional, *(value for _, value in call.args.keywords)):
         items = value.items if isinstance(value, Seq) else (value,)
-        if any(isinstance(item, LayerValue) and item.layer in layers for item in items):
+        if any(isinstance(item, LayerValue) and id(item.layer.node) in layers for item in items):
             return True
     return False
 
 
-def _adapted_elsewhere(script: Script, layer: Layer) -> tuple[str, cst.CSTNode] | None:
+def _adapted_elsewhere(script: Script, made: int) -> tuple[str, cst.CSTNode] | None:
     """Another Normalization layer the script adapts and then neither puts in a model nor calls (the one it meant
     to use): (its name, the adapt() call)."""
     used = script.derived("ks219_used_layers", lambda: _used_layers(script))
     for call in script.calls:
         receiver = call.receiver
-        if call.method == "adapt" and isinstance(receiver, LayerValue) and receiver.layer is not layer and \
-                receiver.layer.qualname in _NORMALIZATION and id(receiver.layer) not in used:
+        if call.method == "adapt" and isinstance(receiver, LayerValue) and id(receiver.layer.node) != made and \
+                receiver.layer.qualname in _NORMALIZATION and id(receiver.layer.node) not in used:
             return script.code_of(call.node.func.value), call.node  # type: ignore[attr-defined]
     return None
 
 
 def _used_layers(script: Script) -> set[int]:
-    used = {id(layer) for model in script.models for layer in model.all_layers()}
-    used.update(id(call.receiver.layer) for call in script.calls
+    used = {id(layer.node) for model in script.models for layer in model.all_layers()}
+    used.update(id(call.receiver.layer.node) for call in script.calls
                 if isinstance(call.receiver, LayerValue) and call.method is None)
     return used
 
 
 def _bound_name(script: Script, node: cst.CSTNode) -> str | None:
     """The name the layer is bound to where it is made (``normalizer = Normalization()``), if any."""
-    return _assignments(script)[0].get(id(node))
+    return _assignments(script).names.get(id(node))
 
 
-def _stored_names(script: Script) -> frozenset[str]:
-    """The plain names whose value the script stores in an attribute (``self.norm = norm``) or hands to
-    ``setattr()``: an object that may be reached through an attribute afterwards."""
-    return _assignments(script)[1]
+@dataclass(frozen=True)
+class _Written:
+    """What the rule reads from the code as written, in one walk: the name each made object is bound to, the plain
+    names whose value is stored in an attribute (``self.norm = norm``, ``setattr(obj, "n", norm)``), and every
+    ``.adapt`` attribute (by node)."""
+
+    names: dict[int, str]
+    stored: frozenset[str]
+    adapt_attributes: frozenset[int]
+    contained: frozenset[str]  # plain names put in a list, tuple, set or dict (a display, d[k] = n, .append(n))
+    contained_made: frozenset[int]  # calls made inside such a container ({c: Normalization() for c in cols})
 
 
-def _assignments(script: Script) -> tuple[dict[int, str], frozenset[str]]:
-    def read() -> tuple[dict[int, str], frozenset[str]]:
+def _assignments(script: Script) -> _Written:
+    def read() -> _Written:
         finder = _Assignments()
         script.module.visit(finder)
-        return finder.names, frozenset(finder.stored)
-    return script.derived("ks219_assignments", read)
+        return _Written(finder.names, frozenset(finder.stored), frozenset(finder.adapts),
+                        frozenset(finder.contained), frozenset(finder.contained_made))
+    return script.derived("ks219_written", read)
+
+
+_FILLING_METHODS = frozenset({"append", "insert", "extend", "add", "update", "setdefault"})
 
 
 class _Assignments(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: dict[int, str] = {}
         self.stored: set[str] = set()
+        self.adapts: set[int] = set()
+        self.contained: set[str] = set()
+        self.contained_made: set[int] = set()
+        self._arguments: set[int] = set()  # displays written as a call's argument
 
     def visit_Assign(self, node: cst.Assign) -> None:
         targets = [target.target for target in node.targets]
         if len(targets) == 1 and isinstance(targets[0], (cst.Name, cst.Attribute)):
             self.names[id(node.value)] = cst.Module([]).code_for_node(targets[0])
+        if any(type(target) is cst.Subscript for target in targets):
+            self._put(node.value)
         if type(node.value) is cst.Name and any(type(target) is not cst.Name for target in targets):
             self.stored.add(node.value.value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if type(node.func) is cst.Name and node.func.value == "setattr" and len(node.args) == 3 and \
+        self._arguments.update(id(arg.value) for arg in node.args)
+        func = node.func
+        if type(func) is cst.Name and func.value == "setattr" and len(node.args) == 3 and \
                 type(node.args[2].value) is cst.Name:
             self.stored.add(node.args[2].value.value)
+        elif type(func) is cst.Attribute and func.attr.value in _FILLING_METHODS:
+            for arg in node.args:
+                self._put(arg.value)
+
+    def _put(self, value: cst.BaseExpression) -> None:
+        if type(value) is cst.Name:
+            self.contained.add(value.value)
+        elif type(value) is cst.Call:
+            self.contained_made.add(id(value))
+
+    def _display(self, node: cst.CSTNode, values: list[cst.BaseExpression]) -> None:
+        if id(node) not in self._arguments:
+            for value in values:
+                self._put(value)
+
+    def visit_List(self, node: cst.List) -> None:
+        self._display(node, [element.value for element in node.elements])
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        self._display(node, [element.value for element in node.elements])
+
+    def visit_Set(self, node: cst.Set) -> None:
+        self._display(node, [element.value for element in node.elements])
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self._display(node, [element.value for element in node.elements if isinstance(element, cst.DictElement)])
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._display(node, [node.elt])
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._display(node, [node.value])
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "adapt":
+            self.adapts.add(id(node))
