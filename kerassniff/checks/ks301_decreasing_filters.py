@@ -1,7 +1,8 @@
 """KS301 decreasing-filters (seed 004).
 
 For a classifier's convolutional trunk: as pooling or strides shrink the feature maps, the channel count
-should grow.  Not reported: filters that shrink at one resolution (sequence models of 'same'/'causal'
+should grow.  Not reported: a trunk that ends at least as wide as it starts (one narrower convolution before the
+Dense head, blocks that narrow and widen again), filters that shrink at one resolution (sequence models of 'same'/'causal'
 Conv1D without pooling, AlexNet-style tails), the convolution that produces the model's output (an image,
 a mask, a score map, a detection head), encoder-decoder models and their encoders (the bottleneck is the
 design), convolutions separated by a layer kerassniff cannot read, and the branches a concatenation joins
@@ -64,30 +65,40 @@ def check(script: Script):
 
 
 def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:
-    """The first spatial convolution with fewer filters than one whose output has a higher resolution.
+    """The first spatial convolution with fewer filters than one whose output has a higher resolution, in a trunk
+    that ends narrower than it starts.
 
     Resolution drops at a pooling layer or at a strided convolution (its own output is the smaller
-    one); convolutions at one resolution may narrow freely (bottlenecks, AlexNet's 384 -> 256 tail).
+    one); convolutions at one resolution may narrow freely (bottlenecks, AlexNet's 384 -> 256 tail).  A trunk that
+    widens again, or whose last convolution is at least as wide as its first (32 -> 64 -> 128, then 64 before
+    the Dense head to keep it small; 32-64, 32-64 blocks), narrows by design at that step: not reported.
     """
     output = _output_layer(path)
     # A branch that a concatenation joins holds part of the width at its depth (an Inception module's 3x3 branch):
     # nothing before the last concatenation is compared.
     joined = max((index for index, layer in enumerate(path) if layer.kind in _CONCATENATIONS), default=-1)
+    segments: list[list[tuple[Layer, Layer | None]]] = [[]]  # per stretch of readable layers: (conv, reference)
     last: Layer | None = None  # the latest spatial convolution
     reference: Layer | None = None  # the latest one whose output is at a higher resolution than now
     for index, layer in enumerate(path):
         if layer.is_unknown or layer.nested is not None or index <= joined:
             last = reference = None  # anything may happen in there
+            segments.append([])
             continue
         if layer.is_conv and layer.units is not None and _spatial(layer):
             if layer.strided and last is not None:
                 reference = last
-            if reference is not None and layer is not output and \
-                    layer.units < reference.units:  # type: ignore[operator]
-                return reference, layer
+            if layer is not output:
+                segments[-1].append((layer, reference))
             last = layer
         elif layer.downsamples and last is not None:
             reference = last
+    for convs in segments:
+        if not convs or convs[-1][0].units >= convs[0][0].units:  # type: ignore[operator]
+            continue  # the trunk ends at least as wide as it starts
+        for layer, earlier in convs:
+            if earlier is not None and layer.units < earlier.units:  # type: ignore[operator]
+                return earlier, layer
     return None
 
 
