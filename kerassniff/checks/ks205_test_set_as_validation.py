@@ -12,7 +12,9 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.scores import scores
 from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.dataflow import name_words
+from kerassniff.semantic.cells import shown_by_the_notebook
 from kerassniff.semantic.keras_values import Predictions
+from kerassniff.semantic.pyvalues import const_value
 
 
 @rule("KS205", "test-set-as-validation", Severity.WARNING,
@@ -27,6 +29,8 @@ def check(script: Script):
         # first evaluate(); a second one of the same split is the same leak)
         reported: set[int] = set()
         for final in events(script, model, "x", ("evaluate",), each_input=True):
+            if _score_never_seen(script, final.call_node):
+                continue
             for used in validation:
                 if id(final.call_node) not in reported and id(used.call_node) not in evaluated and \
                         used.order < final.order and _same_array(script, used.data, final.data):
@@ -42,6 +46,16 @@ def check(script: Script):
                     break
         yield from _overlapping_parts(script, model)
         yield from _scored_predictions(script, model, [e for e in validation if id(e.call_node) not in evaluated])
+
+
+def _score_never_seen(script: Script, node: cst.CSTNode) -> bool:
+    """``model.evaluate(x_test, y_test, verbose=0)`` alone on its line: it prints nothing and its result is dropped
+    (not the last statement of a notebook cell, whose value Jupyter shows), so no test score comes of it."""
+    call = script.call_at(node)
+    if call is None or id(node) not in script.dropped_results or shown_by_the_notebook(script, call.top, node):
+        return False
+    verbose = call.args.get("verbose", 3)
+    return verbose is not None and const_value(verbose, "unknown") in (0, False)
 
 
 def _overlapping_parts(script: Script, model):
