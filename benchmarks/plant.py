@@ -1062,11 +1062,28 @@ def mutate_result_dropped(script: Script) -> Iterator[Mutant]:
             isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == name)
         statement = script.statement(assign)
         if not updates or statement is None or len(statement.body) != 1 or \
-                not _followed_in_its_cell(script, assign, statement):
-            continue
+                not _followed_in_its_cell(script, assign, statement) or \
+                (_float_conversion(call) and not any(isinstance(aug.target, cst.Name) and aug.target.value == name
+                                                     for aug in script.augassigns)):
+            continue  # (a dropped conversion to floats changes nothing unless the name is then changed in place)
         yield Mutant(f"line {script.line(assign)}: '{name} = ' removed before {script.code(func)}()",
                      script.splice({assign: script.code(call)}))
         return
+
+
+def _float_conversion(call: cst.Call) -> bool:
+    """``x.astype("float32")``, ``astype(float)``, ``tf.cast(x, tf.float32)``, ``np.float32(x)``."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "astype":
+        written = call.args[0].value if call.args else None
+    elif dotted(func) == "tf.cast":
+        written = call.args[1].value if len(call.args) > 1 else None
+    else:
+        return dotted(func) in ("np.float32", "numpy.float32")
+    name = string_value(written) if isinstance(written, cst.SimpleString) else \
+        written.value if isinstance(written, cst.Name) else written.attr.value if isinstance(written, cst.Attribute) \
+        else None
+    return name is not None and name.startswith(("float", "double", "single", "half"))
 
 
 def _followed_in_its_cell(script: Script, assign: cst.Assign, statement: cst.SimpleStatementLine) -> bool:

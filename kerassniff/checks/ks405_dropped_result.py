@@ -70,8 +70,55 @@ def _dropped(script: Script, call: CallSite):
                      facts={"function": call.callee})
         return
     found = result_only(script, call)
-    if found is not None:
+    if found is not None and not _harmless_conversion(script, call, found[1]):
         yield _report(script, call, *found)
+
+
+# How a float dtype is written: astype(float), astype("float32"), astype(np.float32), tf.cast(x, tf.float32).
+_FLOAT_NAMES = frozenset({"float", "float16", "float32", "float64", "double", "single", "half"})
+
+
+def _harmless_conversion(script: Script, call: CallSite, unchanged: cst.BaseExpression | None) -> bool:
+    """A dropped conversion to floats (``x.astype("float32")``, ``tf.cast(x, tf.float32)``, ``np.float32(x)``) of
+    a name the script never changes in place: what comes next (``x / 255``, a scaler, ``fit()``) converts the
+    array anyway, so the dropped result changes nothing.  Reported where the name is updated in place
+    (``x /= 255`` on the unchanged integer array raises, ``x -= 128`` on uint8 wraps around)."""
+    if type(unchanged) is not cst.Name:
+        return False
+    if call.method == "astype":
+        written = call.args.node_of("dtype", 0)
+    elif call.callee == "tensorflow.cast":
+        written = call.args.node_of("dtype", 1)
+    elif call.callee == "numpy.float32":
+        written = None
+    else:
+        return False
+    if written is not None and _dtype_name(written.value) not in _FLOAT_NAMES:
+        return False
+    return unchanged.value not in script.derived("ks405_updated_in_place", lambda: _updated_in_place(script))
+
+
+def _dtype_name(node: cst.BaseExpression) -> str | None:
+    if type(node) is cst.SimpleString:
+        return node.value.strip("'\"")
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute:
+        return node.attr.value  # np.float32, tf.float32
+    return None
+
+
+def _updated_in_place(script: Script) -> frozenset[str]:
+    """The plain names an augmented assignment changes anywhere in the file (``x /= 255``)."""
+    names: set[str] = set()
+
+    class _InPlace(cst.CSTVisitor):
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if type(node.target) is cst.Name:
+                names.add(node.target.value)
+
+    script.module.visit(_InPlace())
+    return frozenset(names)
 
 
 def _report(script: Script, call: CallSite, name: str, unchanged: cst.BaseExpression | None, returns: str,
