@@ -5,6 +5,8 @@ their sources and the warnings they print (see rules/KS402.md).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from kerassniff.checks._ks402_methods import (
@@ -99,13 +101,49 @@ _METHODS_OF_ANY_RECEIVER = frozenset({"reset_states", "next", "apply_gradients",
 def check(script: Script):
     """Every finding below, but those inside a module-level function or class a run of the script never reaches
     (a helper nothing calls, in a script that trains at module level): that code cannot fail."""
-    reports = list(_findings(script))
+    reports = _one_per_line_of_missing_names(script, list(_findings(script)))
     if not reports or not may_leave_definitions_unreached(script):
         yield from reports
         return
     statements = script.node_statements()
     unreached = unreached_definitions(script, {statements.get(id(report.node)) for report in reports})
     yield from (report for report in reports if statements.get(id(report.node)) not in unreached)
+
+
+_MISSING = " does not exist in "
+
+
+def _one_per_line_of_missing_names(script: Script, reports: list[Report]) -> list[Report]:
+    """A name that does not exist read inside the call of another (``K.function([model.input,
+    K.learning_phase()], ...)``, ``tf.ConfigProto(gpu_options=tf.GPUOptions(...))``) goes with that call's rewrite:
+    one finding, at the call, naming the inner one (and its fix) in its explanation.  Names side by side (``from
+    keras.layers import Deconvolution2D, MaxoutDense``) each keep their own finding and fix."""
+    missing = [report for report in reports if _MISSING in report.message]
+    if len(missing) < 2:
+        return reports
+    calls = {id(call.node.func): call.node for call in script.calls}
+    inner: dict[int, list[Report]] = {}
+    for outer in missing:
+        call = calls.get(id(outer.node))
+        where = script.position(call) if call is not None else None
+        if where is None:
+            continue
+        for report in missing:
+            at = script.position(report.node) if report is not outer else None
+            if at is not None and (where.start.line, where.start.column) < (at.start.line, at.start.column) and \
+                    (at.end.line, at.end.column) <= (where.end.line, where.end.column):
+                inner.setdefault(id(outer), []).append(report)
+    dropped = {id(report) for reports_in in inner.values() for report in reports_in}
+    kept: list[Report] = []
+    for report in reports:
+        if id(report) in dropped:
+            continue
+        if id(report) in inner:
+            also = " ".join(f"Inside it, {other.message.split(_MISSING)[0]} does not exist either"
+                            f"{f' ({other.fix_hint})' if other.fix_hint else ''}." for other in inner[id(report)])
+            report = replace(report, explanation=f"{report.explanation or ''} {also}".strip())
+        kept.append(report)
+    return kept
 
 
 def _findings(script: Script):
