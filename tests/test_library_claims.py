@@ -898,3 +898,55 @@ def test_the_private_copy_models_cannot_run_on_tensorflow_2_21() -> None:
         model.fit(np.zeros((4, 4)), np.zeros(4), epochs=1, verbose=0)
     with pytest.raises(AttributeError, match="DistributedDatasetInterface"):
         model.predict(np.zeros((2, 4)), verbose=0)
+
+
+def test_an_unadapted_normalization_passes_its_input_through_and_load_weights_restores_it(tmp_path) -> None:
+    """KS219: a Normalization layer never adapted and given no mean=/variance= is built with mean 0 and variance 1
+    and returns its input unchanged, also inside a model through fit(); load_weights() restores adapted statistics."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    x = np.array([[100.0, 200.0], [300.0, 400.0]], dtype="float32")
+    never = keras.layers.Normalization()
+    model = keras.Sequential([keras.Input((2,)), never, keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros(2), verbose=0)
+    np.testing.assert_allclose(np.asarray(never(x)), x)
+
+    adapted = keras.layers.Normalization()
+    adapted.adapt(x)
+    trained = keras.Sequential([keras.Input((2,)), adapted, keras.layers.Dense(1)])
+    path = str(tmp_path / "net.weights.h5")
+    trained.save_weights(path)
+    rebuilt_layer = keras.layers.Normalization()
+    rebuilt = keras.Sequential([keras.Input((2,)), rebuilt_layer, keras.layers.Dense(1)])
+    rebuilt.load_weights(path)
+    np.testing.assert_allclose(np.asarray(rebuilt_layer(x)), [[-1.0, -1.0], [1.0, 1.0]], atol=1e-3)
+
+
+def test_the_accuracy_class_counts_exact_equality_and_the_accuracy_strings_do_not() -> None:
+    """KS116: keras.metrics.Accuracy() compiled for a sigmoid output logs (near) 0 while the model learns; the
+    strings 'accuracy' and 'Accuracy' are the accuracy Keras picks from the loss; integer labels for a softmax of
+    several units make Accuracy() stop fit() with ValueError."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy",
+                  metrics=[keras.metrics.Accuracy(), keras.metrics.BinaryAccuracy(), "Accuracy"])
+    logs = model.fit(x, y, epochs=20, verbose=0).history
+    assert logs["accuracy"][-1] < 0.05 and logs["binary_accuracy"][-1] > 0.75 and logs["Accuracy"][-1] > 0.75
+
+    softmax = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    softmax.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=[keras.metrics.Accuracy()])
+    with pytest.raises(ValueError):
+        softmax.fit(x, (x[:, 0] > 0).astype(int), epochs=1, verbose=0)

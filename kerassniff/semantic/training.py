@@ -14,6 +14,8 @@ from kerassniff.semantic.knowledge.losses import (
     BINARY_LOSSES,
     CATEGORICAL_LOSSES,
     CROSSENTROPY_LOSSES,
+    EXACT_ACCURACY,
+    EXACT_ACCURACY_CLASSES,
     LOSS_ALIASES,
     METRIC_ALIASES,
     REGRESSION_LOSSES,
@@ -52,7 +54,7 @@ __all__ = [
     "argument_node",
     # the loss families rules read, from the knowledge tables
     "BINARY_LOSSES", "CATEGORICAL_LOSSES", "CHECKPOINT_CALLBACKS", "CROSSENTROPY_LOSSES", "LOSS_ALIASES",
-    "METRIC_ALIASES", "REGRESSION_LOSSES",
+    "EXACT_ACCURACY", "METRIC_ALIASES", "REGRESSION_LOSSES",
     # the training calls a model records (they live beside Model, which lists them)
     "AttributeSet", "CompileCall", "FitCall", "InferenceCall", "LoopContext", "LossSpec", "MetricSpec", "SaveCall",
     # what this module adds
@@ -132,14 +134,19 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
     if isinstance(value, Const) and isinstance(value.value, str):
         name = METRIC_ALIASES.get(value.value.lower())
     elif isinstance(value, Symbol) and is_keras(value.name):
-        name = METRIC_ALIASES.get(short(value.name).lower())
+        name = _metric_class(short(value.name))
     elif isinstance(value, Instance) and is_keras(value.cls):
-        name = METRIC_ALIASES.get(short(value.cls).lower())
+        name = _metric_class(short(value.cls))
         kv = const_value(value.args.get("k", 0))
         k = kv if isinstance(kv, int) else None
     if name in TOP_K_METRICS and k is None:
         k = TOP_K_METRICS[name]
     return MetricSpec(name, node, k, value.value if isinstance(value, Const) and isinstance(value.value, str) else None)
+
+
+def _metric_class(name: str) -> str | None:
+    """The canonical metric a Keras metric class computes (``CategoricalAccuracy`` -> categorical_accuracy)."""
+    return EXACT_ACCURACY if name in EXACT_ACCURACY_CLASSES else METRIC_ALIASES.get(name.lower())
 
 
 def compile_losses(args: CallArgs, call: cst.Call) -> list[LossSpec]:

@@ -47,6 +47,10 @@ METRIC_ALIASES = {
     "sparse_top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
     "sparsetopkcategoricalaccuracy": "sparse_top_k_categorical_accuracy",
 }
+# ``keras.metrics.Accuracy`` (the class, given as a class or an instance) is not the 'accuracy' string: it counts
+# predictions exactly equal to the labels (Keras 3.15.1 and tf_keras 2.21); the string 'Accuracy' is the string's.
+EXACT_ACCURACY = "exact_accuracy"
+EXACT_ACCURACY_CLASSES = frozenset({"Accuracy"})
 # Top-k metrics and Keras's default k (``TopKCategoricalAccuracy(k=5)``).
 TOP_K_METRICS = {"top_k_categorical_accuracy": 5, "sparse_top_k_categorical_accuracy": 5}
 
