@@ -307,6 +307,9 @@ def _video_capture(effects: Effects, instance: Instance, cls: str, method: str, 
 def _transformer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
                  node: cst.Call) -> Value:
     """scikit-learn encoders and scalers: ``fit`` returns the object, ``(fit_)transform`` encodes or scales."""
+    if method in ("fit", "fit_transform"):
+        fitted = args.positional[0] if args.positional else args.get("X") or UNKNOWN
+        instance.fitted_on.append((fitted, node.args[0].value if node.args and not node.args[0].star else None))
     if method == "fit":
         return instance  # encoder.fit(y) returns the encoder: encoder.fit(y).transform(y)
     if method == "inverse_transform" and args.positional and isinstance(args.positional[0], Predictions):
@@ -318,7 +321,25 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
     if cls in ENCODERS:
         return encode(data, ENCODERS[cls], node)
     kind, detail = SCALER_STEPS[cls]
-    return DataValue(data.with_step(kind, detail, node)) if data is not None else UNKNOWN
+    if data is None:
+        return UNKNOWN
+    written = node.args[0].value if node.args and not node.args[0].star else None
+    measured_on = "split" if method == "transform" and _last_fitted_on(instance, data, written) else None
+    return DataValue(data.with_step(kind, detail, node, measured_on))
+
+
+def _last_fitted_on(instance: Instance, data: Data, written: cst.BaseExpression | None) -> bool:
+    """Whether the scaler was last fitted on this very array (``scaler.fit(x_test)``, then
+    ``scaler.transform(x_test)``): the scaling's statistics are the array's own, as with ``fit_transform``.  The
+    same array written the same way (``closes[:cut]`` and ``closes[cut:]`` are two arrays of one history).  Not
+    pixels (their extremes are 0 and 255 in every split) nor one sample."""
+    if not instance.fitted_on or data.source.pixels or data.is_sample or written is None:
+        return False
+    value, fitted_written = instance.fitted_on[-1]
+    fitted = data_of(value)
+    if fitted is None or fitted_written is None or not written.deep_equals(fitted_written):
+        return False
+    return fitted is data or (fitted.group == data.group and fitted.name == data.name and fitted.steps == data.steps)
 
 
 def _image_generator(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,

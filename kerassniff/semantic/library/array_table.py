@@ -214,8 +214,10 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(concat_parts, names={"concatenate", "vstack"}, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Seq)),
     row(statistic, names=STATISTICS, prefix=ARRAY_LIBRARIES, needs_data=True),
-    # np.ceil(n / batch) of a float: a NumPy float even when whole (steps_per_epoch= refuses it)
-    row(lambda call: Unknown(division=call.node), names=NUMPY_ROUNDING, prefix="numpy.", when=_a_float),
+    # np.ceil(n / batch) of a float: a NumPy float even when whole (steps_per_epoch= refuses it); not np.math.ceil,
+    # which NumPy 1.x kept as the standard library's math module (an int)
+    row(lambda call: Unknown(division=call.node), names=NUMPY_ROUNDING, prefix="numpy.",
+        when=lambda call: _a_float(call) and call.parts[1] != "math"),
     row(resized("size"), prefix=TF_IMAGE, needs_data=True, when=lambda call: call.last.startswith("resize")),
     row(grayscale, names={"rgb_to_grayscale"}, prefix=TF_IMAGE, needs_data=True),
     row(lambda call: convert_image_dtype(call), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),
