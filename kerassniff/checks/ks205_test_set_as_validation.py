@@ -1,6 +1,7 @@
 """KS205 test-set-as-validation (seed 004)."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import libcst as cst
@@ -50,12 +51,22 @@ def check(script: Script):
 
 def _score_never_seen(script: Script, node: cst.CSTNode) -> bool:
     """``model.evaluate(x_test, y_test, verbose=0)`` alone on its line: it prints nothing and its result is dropped
-    (not the last statement of a notebook cell, whose value Jupyter shows), so no test score comes of it."""
+    (not the last statement of a notebook cell, whose value Jupyter shows), so no test score comes of it.  Not when
+    the evaluation is read another way: callbacks given to it, or the model's metrics read afterwards
+    (``model.get_metrics_result()``, ``[m.result() for m in model.metrics]``)."""
     call = script.call_at(node)
-    if call is None or id(node) not in script.dropped_results or shown_by_the_notebook(script, call.top, node):
+    if call is None or id(node) not in script.dropped_results or shown_by_the_notebook(script, call.top, node) or \
+            call.args.has("callbacks") or len(call.args.positional) > 6:
         return False
     verbose = call.args.get("verbose", 3)
-    return verbose is not None and const_value(verbose, "unknown") in (0, False)
+    if verbose is None or const_value(verbose, "unknown") not in (0, False):
+        return False
+    text = script.text if script.text is not None else script.module.code
+    return _METRICS_READ.search(text) is None
+
+
+# The model's metrics read after an evaluate(): their results are the evaluation's scores.
+_METRICS_READ = re.compile(r"get_metrics_result|\.metrics\b(?!\s*\.)")
 
 
 def _overlapping_parts(script: Script, model):

@@ -1,8 +1,8 @@
 """KS301 decreasing-filters (seed 004).
 
 For a classifier's convolutional trunk: as pooling or strides shrink the feature maps, the channel count
-should grow.  Not reported: a trunk that ends at least as wide as it starts (one narrower convolution before the
-Dense head, blocks that narrow and widen again), filters that shrink at one resolution (sequence models of 'same'/'causal'
+should grow.  Not reported: a dip the trunk recovers from (blocks that narrow and widen again), one narrower last
+convolution after a trunk that grew (the Dense head kept small), filters that shrink at one resolution (sequence models of 'same'/'causal'
 Conv1D without pooling, AlexNet-style tails), the convolution that produces the model's output (an image,
 a mask, a score map, a detection head), encoder-decoder models and their encoders (the bottleneck is the
 design), convolutions separated by a layer kerassniff cannot read, and the branches a concatenation joins
@@ -65,13 +65,13 @@ def check(script: Script):
 
 
 def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:
-    """The first spatial convolution with fewer filters than one whose output has a higher resolution, in a trunk
-    that ends narrower than it starts.
+    """The first spatial convolution with fewer filters than one whose output has a higher resolution, when the
+    trunk does not widen back to that width after it.
 
     Resolution drops at a pooling layer or at a strided convolution (its own output is the smaller
-    one); convolutions at one resolution may narrow freely (bottlenecks, AlexNet's 384 -> 256 tail).  A trunk that
-    widens again, or whose last convolution is at least as wide as its first (32 -> 64 -> 128, then 64 before
-    the Dense head to keep it small; 32-64, 32-64 blocks), narrows by design at that step: not reported.
+    one); convolutions at one resolution may narrow freely (bottlenecks, AlexNet's 384 -> 256 tail).  Narrowing by
+    design is not reported: a dip the trunk recovers from (32-64, 32-64 blocks), and one narrower last convolution
+    after a trunk that grew (32 -> 64 -> 128, then 64 to keep the Dense head small).
     """
     output = _output_layer(path)
     # A branch that a concatenation joins holds part of the width at its depth (an Inception module's 3x3 branch):
@@ -94,11 +94,16 @@ def _shrinking(path: tuple[Layer, ...]) -> tuple[Layer, Layer] | None:
         elif layer.downsamples and last is not None:
             reference = last
     for convs in segments:
-        if not convs or convs[-1][0].units >= convs[0][0].units:  # type: ignore[operator]
-            continue  # the trunk ends at least as wide as it starts
-        for layer, earlier in convs:
-            if earlier is not None and layer.units < earlier.units:  # type: ignore[operator]
-                return earlier, layer
+        for index, (layer, earlier) in enumerate(convs):
+            if earlier is None or layer.units >= earlier.units:  # type: ignore[operator]
+                continue
+            after = [conv.units for conv, _ in convs[index + 1:]]
+            if any(units >= earlier.units for units in after):  # type: ignore[operator]
+                break  # the trunk widens again (32-64, 32-64 blocks): a dip, not a narrowing trunk
+            before = [conv.units for conv, _ in convs[:index]]
+            if not after and len(before) > 1 and before == sorted(before) and before[0] < before[-1]:
+                break  # one narrower last convolution after a trunk that grew: the Dense head kept small
+            return earlier, layer
     return None
 
 

@@ -139,11 +139,23 @@ def _one_per_line_of_missing_names(script: Script, reports: list[Report]) -> lis
         if id(report) in dropped:
             continue
         if id(report) in inner:
-            also = " ".join(f"Inside it, {other.message.split(_MISSING)[0]} does not exist either"
-                            f"{f' ({other.fix_hint})' if other.fix_hint else ''}." for other in inner[id(report)])
+            others = sorted(inner[id(report)], key=lambda other: _start(script, other.node))
+            hints = {report.fix_hint}
+            words = []
+            for other in others:
+                told = other.fix_hint if other.fix_hint not in hints else None
+                hints.add(other.fix_hint)
+                words.append(f"Inside it, {other.message.split(_MISSING)[0]} does not exist either"
+                             f"{f' ({told})' if told else ''}.")
+            also = " ".join(words)
             report = replace(report, explanation=f"{report.explanation or ''} {also}".strip())
         kept.append(report)
     return kept
+
+
+def _start(script: Script, node) -> tuple[int, int]:
+    where = script.position(node)
+    return (where.start.line, where.start.column) if where is not None else (0, 0)
 
 
 def _findings(script: Script):

@@ -80,9 +80,11 @@ _FLOAT_NAMES = frozenset({"float", "float16", "float32", "float64", "double", "s
 
 def _harmless_conversion(script: Script, call: CallSite, unchanged: cst.BaseExpression | None) -> bool:
     """A dropped conversion to floats (``x.astype("float32")``, ``tf.cast(x, tf.float32)``, ``np.float32(x)``) of
-    a name the script never changes in place: what comes next (``x / 255``, a scaler, ``fit()``) converts the
-    array anyway, so the dropped result changes nothing.  Reported where the name is updated in place
-    (``x /= 255`` on the unchanged integer array raises, ``x -= 128`` on uint8 wraps around)."""
+    a name the script only divides or hands on: what comes next (``x / 255``, a scaler, ``fit()``) converts the
+    array anyway, so the dropped result changes nothing.  Reported where integer arithmetic may follow: the name
+    updated in place (``x /= 255`` raises, ``x -= 128`` wraps around on uint8), written into by index
+    (``x[i] = x[i] / 255`` stores the floats back as integers), or combined with a whole number (``x - 128``,
+    ``x * 2``, ``x ** 2`` wrap or overflow on small integer types)."""
     if type(unchanged) is not cst.Name:
         return False
     if call.method == "astype":
@@ -108,14 +110,37 @@ def _dtype_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
+# Operators whose result keeps a small integer type when the other side is a whole number (NumPy 2: the Python int
+# takes the array's type), so uint8 or int16 values wrap around or overflow.
+_INTEGER_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Power, cst.LeftShift)
+
+
 def _updated_in_place(script: Script) -> frozenset[str]:
-    """The plain names an augmented assignment changes anywhere in the file (``x /= 255``)."""
+    """The plain names the file may compute on as integers: changed by an augmented assignment (``x /= 255``),
+    written into by index (``x[i] = ...``), or combined with a whole number (``x - 128``, ``2 * x``)."""
     names: set[str] = set()
+
+    def name_of(node: cst.BaseExpression) -> str | None:
+        while type(node) is cst.Subscript:
+            node = node.value
+        return node.value if type(node) is cst.Name else None
 
     class _InPlace(cst.CSTVisitor):
         def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if type(node.target) is cst.Name:
-                names.add(node.target.value)
+            if (name := name_of(node.target)) is not None:
+                names.add(name)
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if type(target.target) is cst.Subscript and (name := name_of(target.target)) is not None:
+                    names.add(name)
+
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if not isinstance(node.operator, _INTEGER_ARITHMETIC):
+                return
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if type(other) is cst.Integer and (name := name_of(side)) is not None:
+                    names.add(name)
 
     script.module.visit(_InPlace())
     return frozenset(names)
