@@ -1,0 +1,93 @@
+"""KS117 argmax-of-one-unit: the class taken as the argmax of the predictions of a model with one output unit.
+
+A binary classifier with ``Dense(1, activation="sigmoid")`` gives one probability per input.  ``np.argmax(pred,
+axis=1)`` picks the largest of that one value: always index 0, so every input is "class 0" whatever the model
+says, and an accuracy or a confusion matrix built from it is the share of class 0.  Without ``axis=`` the argmax
+runs over the flattened predictions and gives the row of the most confident input (0 for a single input), never
+a class.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.keras_values import Predictions
+from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import const_value
+
+# The argmax functions of the array libraries, with the position of their axis and whether it defaults to a
+# flattened argmax (NumPy, keras.ops) or to axis 0 (TensorFlow).
+_ARGMAX_FUNCTIONS = {"numpy.argmax": True, "keras.ops.argmax": True, "keras.backend.argmax": False,
+                     "tensorflow.argmax": False, "tensorflow.math.argmax": False}
+
+
+@rule("KS117", "argmax-of-one-unit", Severity.ERROR,
+      "the argmax of the predictions of a model with one output unit (a sigmoid): always 0, never the class",
+      "threshold the probability instead: (pred > 0.5).astype(int), or (pred[:, 0] > 0.5) for one column")
+def check(script: Script):
+    for call in script.calls:
+        found = _argmax_of_predictions(call)
+        if found is None:
+            continue
+        predictions, axis = found
+        model = predictions.model
+        head = model.single_head() if model is not None else None
+        if head is None or head.units != 1:
+            continue
+        written = script.code_of(call.node)
+        if len(written) > 40:
+            written = "np.argmax(...)" if call.callee == "numpy.argmax" else "argmax(...)"
+        output = f"{head.activation} output" if head.activation not in (None, "linear") else "output"
+        if axis in (-1, 1):
+            yield Report(call.node, f"{written} of a 1-unit {output} is always 0: every input is class 0",
+                         explanation=(f"The model's last layer at {{output}} has one unit, so each prediction is a "
+                                      f"row of one value; the argmax over that row is its only index, 0, whatever "
+                                      f"the probability. Every input is then class 0, and a score computed from "
+                                      f"these classes is the share of class 0 in the labels."),
+                         facts={"units": 1, "axis": axis, "activation": head.activation},
+                         mentions={"output": head.activation_node})
+        else:
+            yield Report(call.node, f"{written} of a 1-unit {output}'s predictions is a row index, not a class",
+                         explanation=(f"The model's last layer at {{output}} has one unit, and an argmax with no axis "
+                                      f"runs over all the predictions flattened: it gives the position of the "
+                                      f"largest probability among the inputs (0 when there is one input), never "
+                                      f"the predicted class."),
+                         facts={"units": 1, "axis": None, "activation": head.activation},
+                         mentions={"output": head.activation_node})
+
+
+def _argmax_of_predictions(call: CallSite) -> tuple[Predictions, int | None] | None:
+    """(the predictions, the axis) of ``np.argmax(pred, axis=1)``, ``tf.argmax(pred, axis=-1)``,
+    ``pred.argmax(axis=1)``, ``np.argmax(model.predict(x))``; None for any other call, an axis that is not a
+    constant, or an argmax over the inputs (axis 0: the most confident input, which a script may want)."""
+    if call.callee in _ARGMAX_FUNCTIONS:
+        first = call.args.positional[0] if call.args.positional else None
+        given = call.args.get("axis", 1)
+        flattens = _ARGMAX_FUNCTIONS[call.callee]
+    elif call.method == "argmax" and call.callee is None:
+        first = call.receiver
+        given = call.args.get("axis", 0)
+        flattens = True
+    else:
+        return None
+    if not isinstance(first, Predictions) or not _whole(call):
+        return None
+    if given is None:
+        return (first, None) if flattens else None
+    axis = const_value(given, "unknown")
+    if isinstance(axis, bool) or axis not in (-1, 1, None):
+        return None
+    return first, axis
+
+
+def _whole(call: CallSite) -> bool:
+    """The predictions are written whole: a name or the predict() call itself (``pred.ravel()``, ``pred[:, 0]`` may
+    be the one column, whose argmax over the inputs is deliberate)."""
+    node = call.node
+    written = node.args[0].value if call.callee is not None and node.args else \
+        node.func.value if type(node.func) is cst.Attribute else None
+    return type(written) in (cst.Name, cst.Call) and not (
+        type(written) is cst.Call and type(written.func) is cst.Attribute and
+        written.func.attr.value in ("ravel", "flatten", "squeeze", "reshape"))
