@@ -413,10 +413,12 @@ def unknown_keywords(call, package: str, key: str):
 def history_keys(script: Script):
     """``history.history["acc"]`` after a fit() whose model was compiled with ``metrics=["accuracy"]`` (or the
     reverse; ``"val_mean_absolute_error"`` after ``["mae"]``): Keras 2.3+ and Keras 3 log the metric under the name it
-    was given, so the key is missing."""
+    was given, so the key is missing.  One finding per metric of one fit(), at its first read: ``'acc'`` and
+    ``'val_acc'`` read on the next line are one rename (and the first KeyError stops the script before the second)."""
     reads: dict[tuple[int, str], list] = {}
     for fit, key, node in script.history_reads:  # one finding per key of one fit(), at its first read
         reads.setdefault((id(fit), key), []).append((fit, key, node))
+    found: dict[tuple[int, str], list] = {}  # (fit, metric) -> [(key, logged, first read, later reads)]
     for (fit, key, node), *again in reads.values():
         base = key[4:] if key.startswith("val_") else key
         if base not in METRIC_SPELLINGS:
@@ -427,8 +429,14 @@ def history_keys(script: Script):
         other = other_spelling(base, names) if names is not None else None
         if other is None:
             continue
-        logged = key.replace(base, other, 1)
+        found.setdefault((id(fit), base), []).append((fit, key, key.replace(base, other, 1), other, node, again))
+    for (fit, key, logged, other, node, again), *siblings in found.values():
         subscript = isinstance(node, cst.Subscript)  # history.history["acc"]; .get("acc") gives None instead
+        later = [read for _, _, read in again]
+        also = ""
+        for index, (_, sibling, sibling_logged, _, read, more) in enumerate(siblings):
+            also += f" It also reads {sibling!r} at {{also{index}}}, logged as {sibling_logged!r}."
+            later += [read for _, _, read in more]
         yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): "
                            f"{'KeyError' if subscript else 'None'} after training",
                      f"read history.history[{logged!r}], the name the metric was given in compile()",
@@ -440,9 +448,12 @@ def history_keys(script: Script):
                                      f"or arithmetic on it fails).")
                                   + ("" if not again else " The same key is read again at "
                                      + ", ".join(f"{{again{index}}}" for index in range(len(again)))
-                                     + "; rename it there too.")),
-                     facts={"key": key, "logged": logged},
-                     mentions={f"again{index}": read for index, (_, _, read) in enumerate(again)})
+                                     + "; rename it there too.")
+                                  + also),
+                     facts={"key": key, "logged": logged,
+                            **({"also": [sibling for _, sibling, *_ in siblings]} if siblings else {})},
+                     mentions={**{f"again{index}": read for index, (_, _, read) in enumerate(again)},
+                               **{f"also{index}": read for index, (*_, read, _) in enumerate(siblings)}})
 
 
 def class_weight_not_a_dict(call: CallSite):
