@@ -21,7 +21,7 @@ from kerassniff.semantic.builtins import (
     string_method,
 )
 from kerassniff.semantic.frames import Frame, Scope, by_type
-from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS
+from kerassniff.semantic.knowledge.model_api import PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS
 from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.library.datasets import generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
@@ -130,6 +130,8 @@ class Calls:
     def _predictions_method(self, receiver: Predictions, method: str, args: CallArgs, node: cst.Call,
                             frame: Frame) -> Value:
         """``model.predict(x).argmax(axis=1)``, ``(pred > 0.5).astype(int)``: the same predictions."""
+        if method in PREDICTION_DECIDING:
+            return receiver.deciding()
         return receiver if method in PREDICTION_KEEPING else UNKNOWN
 
     def _log_method(self, receiver: HistoryLog, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:

@@ -218,9 +218,13 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
         interp.loop = saved
     if type(node) is cst.GeneratorExp:
         return UNKNOWN
-    if element_value is outer and outer is not None and type(outer) is not Unknown and type(node) is cst.ListComp and \
+    same = element_value is outer or (isinstance(outer, Predictions) and isinstance(element_value, Predictions) and
+                                      element_value.call is outer.call and element_value.model is outer.model)
+    if same and outer is not None and type(outer) is not Unknown and type(node) is cst.ListComp and \
             node.for_in.inner_for_in is None and not node.for_in.ifs:
-        return outer  # [f(row) for row in rows] with an element that is each row itself: the rows, as a list
+        # [f(row) for row in rows] with an element that is each row itself: the rows, as a list (the predictions
+        # made class decisions row by row: [int(np.argmax(row)) for row in pred])
+        return element_value
     if length is not None and length <= MAX_UNROLL:
         return Seq((element_value,) * length, "list")
     return ComprehensionValue(element_value, length)
@@ -277,12 +281,12 @@ def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Va
         if matched is not None:
             return matched
         if isinstance(left, Predictions):
-            return left  # pred == 1: the same predictions, thresholded
+            return left.deciding()  # pred == 1: the same predictions, thresholded
         outcome = compare(node.comparisons[0].operator, left, right)
         return UNKNOWN if outcome is None else Const(outcome)
     if isinstance(left, Predictions) and len(node.comparisons) == 1:
         interp.eval(node.comparisons[0].comparator, frame)
-        return left  # model.predict(x) > 0.5: the same predictions, thresholded
+        return left.deciding()  # model.predict(x) > 0.5: the same predictions, thresholded
     result: bool | None = True
     for target in node.comparisons:
         right = interp.eval(target.comparator, frame)

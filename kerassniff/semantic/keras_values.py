@@ -6,7 +6,7 @@ the rules read once the script has run; these are what the interpreter passes ar
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -67,6 +67,12 @@ class Predictions(Unknown):
 
     model: "Model | None" = None
     call: "cst.Call | None" = field(default=None, compare=False, repr=False)
+    # turned into class decisions: thresholded (pred > 0.5), rounded or argmax'd (a score of them is no ranking)
+    decided: bool = False
+
+    def deciding(self) -> "Predictions":
+        """These predictions made class decisions (``pred > 0.5``, ``np.round(pred)``, ``pred.argmax(axis=1)``)."""
+        return self if self.decided else replace(self, decided=True)
 
 
 @dataclass(frozen=True)

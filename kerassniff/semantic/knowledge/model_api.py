@@ -199,6 +199,8 @@ EPOCH_LOG_HOOKS = frozenset({"on_epoch_end"})
 # (pred > 0.5).astype(int), pred.flatten()): NumPy/TensorFlow functions and array methods by name.
 PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "flatten", "reshape", "astype", "clip",
                                 "asarray", "array", "where", "around", "cast", "numpy", "tolist"})
+# Of those, what turns probabilities into class decisions (pred.round(), np.argmax(pred, axis=1)).
+PREDICTION_DECIDING = frozenset({"argmax", "round", "rint", "around"})
 # Scores and reports of predictions against labels, by prefix: scikit-learn's (accuracy_score, confusion_matrix,
 # ...) and TensorFlow's confusion matrix.
 SCORING_PREFIX = ("sklearn.metrics.", "tensorflow.math.confusion_matrix")

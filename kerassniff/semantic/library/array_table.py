@@ -68,7 +68,7 @@ from kerassniff.semantic.library.arrays import (
     train_test_split,
     unique,
 )
-from kerassniff.semantic.knowledge.model_api import PREDICTION_KEEPING
+from kerassniff.semantic.knowledge.model_api import PREDICTION_DECIDING, PREDICTION_KEEPING
 from kerassniff.semantic.keras_values import Predictions, agreement
 from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Unknown, Value, const_value
 
@@ -203,7 +203,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
     row(step("reshape"), names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
-    row(lambda call: call.first, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
+    row(lambda call: call.first.deciding() if call.last in PREDICTION_DECIDING else call.first,  # type: ignore
+        names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
     row(_compared, names={"equal", "not_equal"}, prefix=(*ARRAY_LIBRARIES, "keras.ops.")),  # tf.equal(pred, y)
     row(stacked, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES, needs_data=True),
