@@ -432,11 +432,14 @@ def history_keys(script: Script):
         found.setdefault((id(fit), base), []).append((fit, key, key.replace(base, other, 1), other, node, again))
     for (fit, key, logged, other, node, again), *siblings in found.values():
         subscript = isinstance(node, cst.Subscript)  # history.history["acc"]; .get("acc") gives None instead
-        later = [read for _, _, read in again]
         also = ""
+        sibling_reads: dict[str, cst.CSTNode] = {}
         for index, (_, sibling, sibling_logged, _, read, more) in enumerate(siblings):
-            also += f" It also reads {sibling!r} at {{also{index}}}, logged as {sibling_logged!r}."
-            later += [read for _, _, read in more]
+            places = [f"{{also{index}}}"]
+            for extra, (_, _, again_read) in enumerate(more):
+                sibling_reads[f"also{index}_{extra}"] = again_read
+                places.append(f"{{also{index}_{extra}}}")
+            also += f" It also reads {sibling!r} at {', '.join(places)}, logged as {sibling_logged!r}."
         yield Report(node, f"history key {key!r} is logged as {logged!r} (metrics=[{other!r}]): "
                            f"{'KeyError' if subscript else 'None'} after training",
                      f"read history.history[{logged!r}], the name the metric was given in compile()",
@@ -453,7 +456,8 @@ def history_keys(script: Script):
                      facts={"key": key, "logged": logged,
                             **({"also": [sibling for _, sibling, *_ in siblings]} if siblings else {})},
                      mentions={**{f"again{index}": read for index, (_, _, read) in enumerate(again)},
-                               **{f"also{index}": read for index, (*_, read, _) in enumerate(siblings)}})
+                               **{f"also{index}": read for index, (*_, read, _) in enumerate(siblings)},
+                               **sibling_reads})
 
 
 def class_weight_not_a_dict(call: CallSite):

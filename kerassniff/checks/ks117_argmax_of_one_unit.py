@@ -14,7 +14,10 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.keras_values import Predictions
-from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.layer_facts import OutputHead
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.shapes import model_shapes
+from kerassniff.semantic.training import BINARY_LOSSES, CallSite
 from kerassniff.semantic.values import const_value
 
 # The argmax functions of the array libraries, with the position of their axis and whether it defaults to a
@@ -34,12 +37,13 @@ def check(script: Script):
         predictions, axis = found
         model = predictions.model
         head = model.single_head() if model is not None else None
-        if head is None or head.units != 1:
+        if head is None or head.units != 1 or predictions.reshaped or not _binary_classifier(model, head) or \
+                not _one_value_per_input(model):
             continue
         written = script.code_of(call.node)
         if len(written) > 40:
             written = "np.argmax(...)" if call.callee == "numpy.argmax" else "argmax(...)"
-        output = f"{head.activation} output" if head.activation not in (None, "linear") else "output"
+        output = "sigmoid output" if head.activation == "sigmoid" else "output"
         if axis in (-1, 1):
             yield Report(call.node, f"{written} of a 1-unit {output} is always 0: every input is class 0",
                          explanation=(f"The model's last layer at {{output}} has one unit, so each prediction is a "
@@ -91,3 +95,20 @@ def _whole(call: CallSite) -> bool:
     return type(written) in (cst.Name, cst.Call) and not (
         type(written) is cst.Call and type(written.func) is cst.Attribute and
         written.func.attr.value in ("ravel", "flatten", "squeeze", "reshape"))
+
+
+def _binary_classifier(model: Model, head: OutputHead) -> bool:
+    """A sigmoid output, or a linear one trained with a binary crossentropy (logits): a score per input whose argmax
+    is meant as a class.  (A regression's argmax, ``np.argmax(prices)``, is the row of the largest: deliberate.)"""
+    if head.activation == "sigmoid":
+        return True
+    losses = [loss.name for compile_call in model.compiles for loss in compile_call.losses]
+    return head.activation == "linear" and bool(losses) and all(name in BINARY_LOSSES for name in losses)
+
+
+def _one_value_per_input(model: Model) -> bool:
+    """The model's output is one value per input, shape (inputs, 1): not a sequence of them (``LSTM(...,
+    return_sequences=True)`` then ``Dense(1)``), a map (``Conv2D(1, 1)``) or a 1-unit layer reshaped after it, whose
+    axis 1 is time or rows."""
+    paths = model_shapes(model)
+    return len(paths) == 1 and bool(paths[0]) and paths[0][-1].output_shape == (1,)

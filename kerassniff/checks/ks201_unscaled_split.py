@@ -91,7 +91,8 @@ def _refitted(script: Script, model: Model):
             continue
         own = [step for step in event.data.steps if step.kind in _FITTED_KINDS]
         refit = next((mine for mine, theirs in zip(own, fitted) if mine is not theirs and (
-            (mine.measured_on == "split" and theirs.measured_on != "sample") or
+            (mine.measured_on == "split" and theirs.measured_on != "sample" and
+             (_method_at(script, mine) != "transform" or _fitted_on_itself(script, theirs))) or
             _method_at(script, mine) == "fit_transform")), None)
         if refit is None:
             continue
@@ -123,6 +124,14 @@ def _refitted(script: Script, model: Model):
 # How a step with the split's own statistics scales it: (participle, the statistics, their short names).
 _OWN_STATISTICS = {"standardize": ("standardised", "mean and standard deviation", "mean/std"),
                    "minmax": ("min-max scaled", "minimum and maximum", "min/max")}
+
+
+def _fitted_on_itself(script: Script, step: Step) -> bool:
+    """Whether the training input's scaling had the training split's own statistics (``scaler.fit(x_train)`` then
+    ``transform(x_train)``, or ``fit_transform``): then a split scaled after ``scaler.fit(x_test)`` is scaled unlike
+    it.  A scaler fitted on part of each window (``scaler.fit(chunk[:w])``, then ``transform(chunk)``) scales every
+    window by its own statistics, and a last window scaled the same way at prediction time is alike."""
+    return step.measured_on == "split" or _method_at(script, step) == "fit_transform"
 
 
 def _method_at(script: Script, step: Step) -> str | None:

@@ -21,7 +21,9 @@ from kerassniff.semantic.builtins import (
     string_method,
 )
 from kerassniff.semantic.frames import Frame, Scope, by_type
-from kerassniff.semantic.knowledge.model_api import PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS
+from kerassniff.semantic.knowledge.model_api import (
+    PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS, PREDICTION_RESHAPING,
+)
 from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.library.datasets import generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
@@ -132,6 +134,8 @@ class Calls:
         """``model.predict(x).argmax(axis=1)``, ``(pred > 0.5).astype(int)``: the same predictions."""
         if method in PREDICTION_DECIDING:
             return receiver.deciding()
+        if method in PREDICTION_RESHAPING:
+            return receiver.reshaping()
         return receiver if method in PREDICTION_KEEPING else UNKNOWN
 
     def _log_method(self, receiver: HistoryLog, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:

@@ -69,10 +69,16 @@ class Predictions(Unknown):
     call: "cst.Call | None" = field(default=None, compare=False, repr=False)
     # turned into class decisions: thresholded (pred > 0.5), rounded or argmax'd (a score of them is no ranking)
     decided: bool = False
+    # given another shape (pred.reshape(users, items), pred.ravel()): its axes are no longer the model's
+    reshaped: bool = False
 
     def deciding(self) -> "Predictions":
         """These predictions made class decisions (``pred > 0.5``, ``np.round(pred)``, ``pred.argmax(axis=1)``)."""
         return self if self.decided else replace(self, decided=True)
+
+    def reshaping(self) -> "Predictions":
+        """These predictions in another shape (``pred.reshape(...)``, ``pred.ravel()``, ``np.squeeze(pred)``)."""
+        return self if self.reshaped else replace(self, reshaped=True)
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,8 @@ PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "
                                 "asarray", "array", "where", "around", "cast", "numpy", "tolist"})
 # Of those, what turns probabilities into class decisions (pred.round(), np.argmax(pred, axis=1)).
 PREDICTION_DECIDING = frozenset({"argmax", "round", "rint", "around"})
+# ... and what gives them another shape, so that their axes are no longer the model's output's.
+PREDICTION_RESHAPING = frozenset({"reshape", "ravel", "flatten", "squeeze", "transpose"})
 # Scores and reports of predictions against labels, by prefix: scikit-learn's (accuracy_score, confusion_matrix,
 # ...) and TensorFlow's confusion matrix.
 SCORING_PREFIX = ("sklearn.metrics.", "tensorflow.math.confusion_matrix")

@@ -68,7 +68,7 @@ from kerassniff.semantic.library.arrays import (
     train_test_split,
     unique,
 )
-from kerassniff.semantic.knowledge.model_api import PREDICTION_DECIDING, PREDICTION_KEEPING
+from kerassniff.semantic.knowledge.model_api import PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_RESHAPING
 from kerassniff.semantic.keras_values import Predictions, agreement
 from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Unknown, Value, const_value
 
@@ -112,6 +112,15 @@ def _a_float(call: LibraryCall) -> bool:
     return call.data is None and bool(call.args.positional) and (
         (type(first) is Unknown and first.division is not None) or
         (isinstance(first, Const) and isinstance(first.value, float)))
+
+
+def _kept_predictions(call: LibraryCall) -> Value:
+    """``np.argmax(pred, axis=1)``, ``np.round(pred)``, ``np.squeeze(pred)``: still the model's predictions, made class
+    decisions or given another shape on the way."""
+    predictions: Predictions = call.first  # type: ignore[assignment]
+    if call.last in PREDICTION_DECIDING:
+        return predictions.deciding()
+    return predictions.reshaping() if call.last in PREDICTION_RESHAPING else predictions
 
 
 def row(handle: Callable[[LibraryCall], Value | None], names=None, exact=None, prefix: str | tuple[str, ...] = (),
@@ -203,8 +212,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
     row(step("reshape"), names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
-    row(lambda call: call.first.deciding() if call.last in PREDICTION_DECIDING else call.first,  # type: ignore
-        names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
+    row(_kept_predictions, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
     row(_compared, names={"equal", "not_equal"}, prefix=(*ARRAY_LIBRARIES, "keras.ops.")),  # tf.equal(pred, y)
     row(stacked, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES, needs_data=True),
