@@ -1,7 +1,7 @@
 """Which module-level definitions a run of a script can reach.
 
 A script that trains at module level (a ``compile()`` or ``fit()`` outside any function), or does a predict script's
-work there (``load_model()``, ``evaluate()``, ``predict()``), runs its top-level code once; a function or class defined at module level whose name the file writes nowhere else (a metric helper left
+work there (``evaluate()``, ``predict()``), runs its top-level code once; a function or class defined at module level whose name the file writes nowhere else (a metric helper left
 behind when the ``compile(metrics=[helper])`` that used it was commented out) is never called, so nothing in it can
 fail or mislead.  This is read from the source text, which is cheap: a name in a string counts as a use, one in a
 comment does not; a decorated definition may be registered somewhere, and a module that looks names up
@@ -47,14 +47,14 @@ def may_leave_definitions_unreached(script: Script) -> bool:
 
 
 # The calls that make a module a script run from the top (not a library): training, and the work of a predict
-# script (a model loaded, evaluated or asked to predict).
+# script (a model evaluated or asked to predict).  Not a model loaded: a chatbot or app module loads its model at
+# import and defines the functions other modules call.
 _SCRIPT_METHODS = frozenset({"compile", "fit", "evaluate", "predict"})
-_SCRIPT_FUNCTIONS = frozenset({"keras.models.load_model", "keras.saving.load_model"})
 
 
 def _trains_at_module_level(script: Script) -> bool:
-    """A compile(), fit(), evaluate(), predict() or load_model() call outside any module-level function or class:
-    the module is a script that does its work at the top level."""
+    """A compile(), fit(), evaluate() or predict() call outside any module-level function or class: the module is a
+    script that does its work at the top level."""
     body = script.module.body
-    return any((call.method in _SCRIPT_METHODS or call.callee in _SCRIPT_FUNCTIONS) and call.top is not None and
-               type(body[call.top]) not in _DEFINITIONS for call in script.calls)
+    return any(call.method in _SCRIPT_METHODS and call.top is not None and type(body[call.top]) not in _DEFINITIONS
+               for call in script.calls)
