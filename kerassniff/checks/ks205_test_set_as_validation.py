@@ -55,14 +55,15 @@ def _score_never_seen(script: Script, node: cst.CSTNode) -> bool:
     the evaluation is read another way: callbacks given to it, or the model's metrics read afterwards
     (``model.get_metrics_result()``, ``[m.result() for m in model.metrics]``)."""
     call = script.call_at(node)
-    if call is None or id(node) not in script.dropped_results or shown_by_the_notebook(script, call.top, node) or \
-            call.args.has("callbacks") or len(call.args.positional) > 6:
+    if call is None or id(node) not in script.dropped_results or call.args.has("callbacks") or \
+            len(call.args.positional) > 6:
         return False
     verbose = call.args.get("verbose", 3)
     if verbose is None or const_value(verbose, "unknown") not in (0, False):
         return False
     text = script.text if script.text is not None else script.module.code
-    return _METRICS_READ.search(text) is None
+    # Last, as it is the dearest: where a notebook's cells end is learnt from the statements' positions.
+    return _METRICS_READ.search(text) is None and not shown_by_the_notebook(script, call.top, node)
 
 
 # The model's metrics read after an evaluate(): their results are the evaluation's scores.
