@@ -44,7 +44,14 @@ def check(script: Script):
         if len(written) > 40:
             written = "np.argmax(...)" if call.callee == "numpy.argmax" else "argmax(...)"
         output = "sigmoid output" if head.activation == "sigmoid" else "output"
-        if axis in (-1, 1):
+        if predictions.row:
+            yield Report(call.node, f"{written} of one input's 1-unit {output} is always 0: never the class",
+                         explanation=(f"The model's last layer at {{output}} has one unit, so one input's prediction "
+                                      f"is an array of one probability; its argmax is its only index, 0, whatever "
+                                      f"the probability, and every input is read as class 0."),
+                         facts={"units": 1, "axis": axis, "activation": head.activation, "row": True},
+                         mentions={"output": head.activation_node})
+        elif axis in (-1, 1):
             yield Report(call.node, f"{written} of a 1-unit {output} is always 0: every input is class 0",
                          explanation=(f"The model's last layer at {{output}} has one unit, so each prediction is a "
                                       f"row of one value; the argmax over that row is its only index, 0, whatever "
@@ -76,22 +83,28 @@ def _argmax_of_predictions(call: CallSite) -> tuple[Predictions, int | None] | N
         flattens = True
     else:
         return None
-    if not isinstance(first, Predictions) or not _whole(call):
+    if not isinstance(first, Predictions) or not _whole(call, first):
         return None
+    axis = None if given is None else const_value(given, "unknown")
+    if isinstance(axis, bool):
+        return None
+    if first.row:  # one input's predictions, one axis: flattened, axis 0 or -1 all give its only index
+        return (first, axis) if axis in (0, -1, None) else None
     if given is None:
         return (first, None) if flattens else None
-    axis = const_value(given, "unknown")
-    if isinstance(axis, bool) or axis not in (-1, 1, None):
+    if axis not in (-1, 1, None):
         return None
     return first, axis
 
 
-def _whole(call: CallSite) -> bool:
+def _whole(call: CallSite, predictions: Predictions) -> bool:
     """The predictions are written whole: a name or the predict() call itself (``pred.ravel()``, ``pred[:, 0]`` may
-    be the one column, whose argmax over the inputs is deliberate)."""
+    be the one column, whose argmax over the inputs is deliberate), or one input's row of them (``pred[0]``)."""
     node = call.node
     written = node.args[0].value if call.callee is not None and node.args else \
         node.func.value if type(node.func) is cst.Attribute else None
+    if predictions.row and type(written) is cst.Subscript:
+        return True
     return type(written) in (cst.Name, cst.Call) and not (
         type(written) is cst.Call and type(written.func) is cst.Attribute and
         written.func.attr.value in ("ravel", "flatten", "squeeze", "reshape"))

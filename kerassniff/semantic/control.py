@@ -290,7 +290,7 @@ class ControlFlow:
         if isinstance(iterable, LayerList):  # one of a model's layers: copied into a Sequential, they are its layers
             return CopiedLayer(model=iterable.model, whole=iterable.whole), False
         if isinstance(iterable, Predictions):  # a row of a model's predictions: still its predictions
-            return iterable, False
+            return (iterable.one_row() or iterable) if type(iterable) is Predictions else iterable, False
         if isinstance(iterable, RangeValue) and iterable.over is not None:
             return IndexOf(iterable.over), True
         if isinstance(iterable, ZipValue):

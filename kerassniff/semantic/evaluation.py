@@ -48,6 +48,7 @@ from kerassniff.semantic.values import (
     DictValue,
     FunctionValue,
     HistoryLog,
+    Predictions,
     HistoryValue,
     Instance,
     LayerList,
@@ -218,6 +219,9 @@ class Evaluation:
         if type(base) is HistoryLog:
             self.read_log(base, indices[0], node)
             return UNKNOWN
+        if type(base) is Predictions and type(indices[0]) is Const and type(indices[0].value) is int:
+            row = base.one_row()  # model.predict(image)[0]: the one input's predictions
+            return row if row is not None else UNKNOWN
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None

@@ -71,6 +71,9 @@ class Predictions(Unknown):
     decided: bool = False
     # given another shape (pred.reshape(users, items), pred.ravel()): its axes are no longer the model's
     reshaped: bool = False
+    # one input's predictions (``pred[0]``, a loop's ``for p in pred``) of a model with one output: its only axis
+    # is the output's units
+    row: bool = False
 
     def deciding(self) -> "Predictions":
         """These predictions made class decisions (``pred > 0.5``, ``np.round(pred)``, ``pred.argmax(axis=1)``)."""
@@ -79,6 +82,14 @@ class Predictions(Unknown):
     def reshaping(self) -> "Predictions":
         """These predictions in another shape (``pred.reshape(...)``, ``pred.ravel()``, ``np.squeeze(pred)``)."""
         return self if self.reshaped else replace(self, reshaped=True)
+
+    def one_row(self) -> "Predictions | None":
+        """One input's predictions (``pred[0]``, ``for p in pred``): known only for a model with one output, whose
+        predictions are one array (a multi-output model's ``pred[0]`` is its first output's predictions, whole);
+        None for a row of a row or of predictions whose shape changed."""
+        if self.row or self.reshaped or self.model is None or len(self.model.heads()) != 1:
+            return None
+        return replace(self, row=True)
 
 
 @dataclass(frozen=True)
