@@ -900,6 +900,23 @@ def test_the_private_copy_models_cannot_run_on_tensorflow_2_21() -> None:
         model.predict(np.zeros((2, 4)), verbose=0)
 
 
+def test_the_private_copy_sequential_refuses_keras_3_layers_and_its_functional_model_wraps_them() -> None:
+    """KS402: a Sequential of TensorFlow's private Keras 2 copy raises TypeError for a Keras 3 layer, listed or
+    added (under keras and tensorflow.keras alike); its functional Model over a Keras 3 layer's output builds."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    tf = pytest.importorskip("tensorflow")
+    import keras
+    from tensorflow.python.keras.layers import Input
+    from tensorflow.python.keras.models import Model, Sequential
+
+    with pytest.raises(TypeError, match="must be an instance of class Layer"):
+        Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    with pytest.raises(TypeError, match="must be an instance of class Layer"):
+        Sequential().add(tf.keras.layers.Dense(2, input_shape=(3,)))
+    inputs = Input((3,))
+    Model(inputs, keras.layers.Dense(2)(inputs))
+
+
 def test_an_unadapted_normalization_passes_its_input_through_and_load_weights_restores_it(tmp_path) -> None:
     """KS219: a Normalization layer never adapted and given no mean=/variance= is built with mean 0 and variance 1
     and returns its input unchanged, also inside a model through fit(); load_weights() restores adapted statistics."""

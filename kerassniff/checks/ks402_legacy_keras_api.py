@@ -62,6 +62,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
+    LEGACY_KERAS_VARIABLE,
     LOAD_FUNCTIONS,
     LOWERCASE_OPTIMIZERS,
     PRIVATE_COPY,
@@ -431,7 +432,12 @@ _RUNNING_METHODS = frozenset({"fit", "fit_generator", "evaluate", "evaluate_gene
 def _private_copy_runs(script: Script):
     """The first call that runs a model built by TensorFlow's private Keras 2 copy (``from tensorflow.python.keras
     .models import Sequential``): on TensorFlow 2.21 its training loop reads a name TensorFlow's distribute module
-    no longer has, so fit(), evaluate() and predict() all raise AttributeError (checked; a slow test keeps it)."""
+    no longer has, so fit(), evaluate() and predict() all raise AttributeError (checked; a slow test keeps it).
+    Before it, a Keras 3 layer given to such a Sequential, which stops the script where it is added."""
+    foreign = _keras_3_layer_in_private_sequential(script)
+    if foreign is not None:
+        yield foreign
+        return
     for call in script.calls:
         if call.method in _RUNNING_METHODS and not call.guarded and isinstance(call.receiver, ModelValue) and \
                 call.receiver.model.private_copy:
@@ -445,6 +451,38 @@ def _private_copy_runs(script: Script):
                                       "'DistributedDatasetInterface')."),
                          facts={"method": call.method})
             return
+
+
+def _keras_3_layer_in_private_sequential(script: Script) -> Report | None:
+    """The first layer of Keras 3 (``keras.layers.Dense``, ``tensorflow.keras.layers.Dense``) in a Sequential of the
+    private copy, added or listed: that Sequential accepts only its own layers and raises TypeError (checked on
+    TensorFlow 2.21 with Keras 3.15.1: "The added layer must be an instance of class Layer").  (A functional model
+    of the private copy wraps a foreign layer's output and builds.)"""
+    variable, set_values = LEGACY_KERAS_VARIABLE
+    public = ("keras.",) if script.imports_from("tf_keras") or script.environment.get(variable) in set_values else \
+        _KERAS_3_LAYER_MODULES  # (with TF_USE_LEGACY_KERAS, tensorflow.keras is tf_keras: only keras is Keras 3)
+    for model in script.models:
+        if not (model.private_copy and model.kind == "sequential"):
+            continue
+        for layer in model.layers:
+            node = layer.node
+            raw = script.raw_name(node.func) if type(node) is cst.Call else None
+            if raw is None or not raw.startswith(public):
+                continue
+            written = script.code_of(node.func)
+            return Report(node, f"{written}() is a Keras 3 layer: the tensorflow.python.keras Sequential refuses it "
+                                f"with TypeError",
+                          "build the model with keras (or tensorflow.keras) instead of TensorFlow's private copy",
+                          explanation=("tensorflow.python.keras is the Keras 2 copy TensorFlow kept inside itself "
+                                       "for its own use; its Sequential accepts only its own layers, and a Keras 3 "
+                                       "layer stops the script where it is added (TypeError: The added layer must "
+                                       "be an instance of class Layer)."),
+                          facts={"layer": raw})
+    return None
+
+
+# The layer modules of Keras 3, under both public names.
+_KERAS_3_LAYER_MODULES = ("keras.layers.", "tensorflow.keras.layers.", "keras.src.layers.")
 
 
 def _private_model(script: Script, call) -> bool:
