@@ -232,6 +232,7 @@ REMOVED_MODULES = {
     "utils.tf_utils": "import what you need from keras.utils (these were Keras 2's internal helpers)",
     "utils.multi_gpu_utils": "train under tf.distribute.MirroredStrategy() (multi_gpu_model left tf.keras in 2.4)",
     "utils.multi_gpu_model": "train under tf.distribute.MirroredStrategy() (multi_gpu_model left tf.keras in 2.4)",
+    "utils.print_summary": "call model.summary() (print_summary was Keras 2's function behind it)",
     "backend.tensorflow_backend": "drop it: TensorFlow 2 runs eagerly and manages its own session "
                                   "(tf.compat.v1.keras.backend.set_session for code that still needs one)",
     **{f"optimizers.{module}_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)"
@@ -277,7 +278,7 @@ REMOVED_BACKEND_MODULES = frozenset({"backend.tf", "backend.tensorflow_backend"}
 # otherwise says class, a lowercase name module): applications, loaders, and the short loss and metric aliases.
 REMOVED_FUNCTIONS = frozenset({
     *KERAS_1_REGULARIZERS,
-    "models.model_from_yaml", "models.model_from_config", "utils.multi_gpu_model",
+    "models.model_from_yaml", "models.model_from_config", "utils.multi_gpu_model", "utils.print_summary",
     *(f"applications.RegNet{kind}{size:03d}" for kind in "XY" for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
     *(f"applications.ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)),
     *(f"{module}.{alias}" for module in ("losses", "metrics") for alias in (
