@@ -246,6 +246,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
     row(step("augment"), names=SAME_SCALE_CV2_OPS, prefix="cv2.", needs_data=True),
+    # imutils' conveniences over OpenCV (resize keeping the aspect ratio, rotations): the same pixels, same scale
+    row(step("augment"), names={"resize", "rotate", "rotate_bound", "translate"}, prefix="imutils.", needs_data=True),
     row(sklearn_scale, names={"minmax_scale", "scale", "normalize"}, prefix="sklearn.preprocessing."),
     row(label_binarize, names={"label_binarize"}, prefix="sklearn.preprocessing."),
 )
