@@ -91,7 +91,7 @@ def _differences(train: Data, used: Data) -> list[str]:
     if not (used.source.pixels or used.source.description == train.source.description):
         return []  # a file of unknown range: it may already be scaled
     found = []
-    if used.scaling != train.scaling:
+    if used.scaling != train.scaling and _known_range(train, used):
         found.append(scaling_text(used))
     colors = {train.source.color, used.source.color}
     if None not in colors and len(colors) == 2:
@@ -101,3 +101,10 @@ def _differences(train: Data, used: Data) -> list[str]:
     if train_size and used_size and train_size[-1] != used_size[-1] and "?" not in (train_size[-1], used_size[-1]):
         found.append(f"resized to {used_size[-1]}")
     return found
+
+
+def _known_range(train: Data, used: Data) -> bool:
+    """Whether the training data's values are known to be on the scale of the data used: one source, image pixels
+    read as such, or an array the trainer scales as pixels are (``np.load(...) / 255``).  An array read from a file
+    and given to fit() as it is (``np.load("data.npy")``) may have been scaled before it was saved."""
+    return used.source.description == train.source.description or train.source.pixels or train.scaled_as_pixels
