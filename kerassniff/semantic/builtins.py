@@ -13,6 +13,7 @@ from typing import Callable
 
 import libcst as cst
 
+from kerassniff.semantic.cli_args import namespace_dict
 from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, range_value
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
 from kerassniff.semantic.values import (
@@ -117,6 +118,7 @@ BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
     "len": _len, "range": _range, "zip": _zip, "enumerate": _zip, "int": _integer, "round": _integer,
     "float": _float, "list": _sequence, "tuple": _sequence, "min": _extreme, "max": _extreme,
     "sorted": _reordered, "reversed": _reordered, "set": _reordered,
+    "vars": lambda name, args: namespace_dict(args) or UNKNOWN,  # vars(parser.parse_args()): the options by name
 }
 
 

@@ -1,7 +1,7 @@
 """Command-line options: a default the author wrote is a known value.
 
 ``parser.add_argument("--model", default="fashion.keras")`` then ``args = parser.parse_args()``
-makes ``args.model`` the constant ``"fashion.keras"``; ``@click.option("--model", default=...)``
+makes ``args.model`` the constant ``"fashion.keras"`` (and ``vars(args)["model"]`` too); ``@click.option("--model", default=...)``
 and ``typer.Option("fashion.keras")`` give the decorated function's parameter its default;
 ``flags.DEFINE_string("model", "fashion.keras", "...")`` (absl, ``tf.compat.v1.flags``) makes
 ``FLAGS.model`` that constant.  Run
@@ -23,6 +23,7 @@ from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
     Const,
+    DictValue,
     Instance,
     KnobConst,
     Seq,
@@ -99,6 +100,14 @@ def parser_method(receiver: Instance, method: str, args: CallArgs) -> Value | No
         namespace = Instance("argparse.Namespace", args, attrs=dict(table.defaults))
         return Seq((namespace, UNKNOWN), "tuple") if method == "parse_known_args" else namespace
     return None
+
+
+def namespace_dict(args: CallArgs) -> Value | None:
+    """``vars(parser.parse_args())``: the parsed options as a dict (``args["model"]``), with the same defaults."""
+    namespace = args.positional[0] if len(args.positional) == 1 else None
+    if not isinstance(namespace, Instance) or namespace.cls != "argparse.Namespace":
+        return None
+    return DictValue(tuple((Const(name), value) for name, value in namespace.attrs.items()))
 
 
 def decorator_option(value: Value) -> tuple[str, Value] | None:

@@ -64,7 +64,7 @@ MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot 
 
 BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
-    "str bool dict set isinstance super iter next reversed".split()
+    "str bool dict set isinstance super iter next reversed vars".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
 _LIST_GROWERS = ("append", "extend", "insert")
