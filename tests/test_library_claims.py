@@ -900,6 +900,21 @@ def test_the_private_copy_models_cannot_run_on_tensorflow_2_21() -> None:
         model.predict(np.zeros((2, 4)), verbose=0)
 
 
+def test_the_model_methods_reported_gone_are_missing_from_keras_3_and_the_builders_hint_exists() -> None:
+    """KS402's MODEL_METHODS_GONE: Keras 3's Model has none of them; the hint's public make_*_function() exists."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+
+    from kerassniff.semantic.knowledge.keras3_removals import MODEL_METHODS_GONE
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    for method in MODEL_METHODS_GONE:
+        assert not hasattr(model, method), method
+    for kind in ("predict", "train", "test"):
+        assert callable(getattr(model, f"make_{kind}_function")), kind
+
+
 def test_the_private_copy_sequential_refuses_keras_3_layers_and_its_functional_model_wraps_them() -> None:
     """KS402: a Sequential of TensorFlow's private Keras 2 copy raises TypeError for a Keras 3 layer, listed or
     added (under keras and tensorflow.keras alike); its functional Model over a Keras 3 layer's output builds."""

@@ -368,9 +368,11 @@ def _model_method_gone(call) -> Report:
     """``model.reset_states()``, ``model.get_input_at(0)``: tf.keras 2 Model methods Keras 3 dropped."""
     return Report(call.node.func, f"model.{call.method}() does not exist in Keras 3: AttributeError",
                   MODEL_METHODS_GONE[call.method],
-                  explanation=(f"tf.keras 2's Model had {call.method}(); Keras 3's Model has no such method "
-                               f"(reset_states() is left on recurrent layers, and a layer's inputs and outputs are "
-                               f"read as attributes), so the script stops here with AttributeError."),
+                  explanation=(f"{'Standalone Keras 2' if call.method.startswith('_make_') else 'tf.keras 2'}'s "
+                               f"Model had {call.method}(); Keras 3's Model has no such method "
+                               f"(reset_states() is left on recurrent layers, a layer's inputs and outputs are "
+                               f"read as attributes, and the predict, train and test functions are built when first "
+                               f"needed), so the script stops here with AttributeError."),
                   facts={"method": call.method})
 
 

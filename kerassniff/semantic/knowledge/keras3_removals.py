@@ -122,8 +122,9 @@ ORBAX_CHECKPOINT = "keras.callbacks.OrbaxCheckpoint"
 # Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
 # private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
 REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
-# Model methods of tf.keras 2 that Keras 3's Model has no longer (checked on 3.15.1; tf_keras 2.21 has them), with
-# what to write instead: the layer-node accessors, and reset_states(), which Keras 3 keeps on recurrent layers only.
+# Model methods of Keras 2 that Keras 3's Model has no longer (checked on 3.15.1; tf_keras 2.21 has the first five,
+# standalone Keras 2.0-2.3 the private _make_*_function builders), with what to write instead: the layer-node
+# accessors, and reset_states(), which Keras 3 keeps on recurrent layers only.
 MODEL_METHODS_GONE = {
     "reset_states": "reset each stateful layer: [layer.reset_states() for layer in model.layers if getattr(layer, "
                     "'stateful', False)]",
@@ -131,6 +132,11 @@ MODEL_METHODS_GONE = {
     "get_output_at": "read model.output (model.outputs for several)",
     "get_input_shape_at": "read model.input.shape",
     "get_output_shape_at": "read model.output.shape",
+    # standalone Keras 2's private builders, which Flask apps called before serving from another thread
+    **{f"_make_{kind}_function": f"drop it: Keras 3 builds the {kind} function at the first "
+                                 f"{'fit' if kind == 'train' else 'evaluate' if kind == 'test' else 'predict'}() "
+                                 f"(model.make_{kind}_function() is the public method)"
+       for kind in ("predict", "train", "test")},
 }
 # The arguments Keras 3's Model.compile() takes (3.15.1's signature, checked by tests/test_library_claims.py): any
 # other keyword is a TypeError before training. Keras 0/1's class_mode=, tf.keras 2's sample_weight_mode= and
