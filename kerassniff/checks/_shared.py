@@ -355,8 +355,8 @@ def keras_2_only(script: Script) -> bool:
 def _keras_2_only(script: Script) -> bool:
     """Whether the script's Keras is a Keras 2: it imports tf_keras (which also makes ``tensorflow.keras`` tf_keras
     when TF_USE_LEGACY_KERAS is set, as such scripts do), or sets TF_USE_LEGACY_KERAS itself and reaches Keras only
-    through TensorFlow, or it imports TensorFlow's private copy and no public Keras
-    (``keras``, ``tensorflow.keras``). A script that imports the private copy beside a public Keras is judged object
+    through TensorFlow, or it imports TensorFlow's private copy and uses no public Keras (``keras``,
+    ``tensorflow.keras``, ``tf.keras``). A script that imports the private copy beside a public Keras is judged object
     by object (KS402's ``_from_private_copy`` and ``_private_model``): a stray private import does not make it Keras 2."""
     if script.imports_from("tf_keras"):
         return True
@@ -365,8 +365,10 @@ def _keras_2_only(script: Script) -> bool:
         return True  # os.environ["TF_USE_LEGACY_KERAS"] = "1": its tf.keras is tf_keras (standalone keras stays 3)
     if not script.imports_from(PRIVATE_COPY):
         return False
-    return not any(keras_relative(raw) is not None and not raw.startswith(PRIVATE_COPY)
-                   for raw in script.imports.values())
+    public = (lambda raw: keras_relative(raw) is not None and not raw.startswith(PRIVATE_COPY))
+    # a public Keras imported, or reached through TensorFlow (``import tensorflow as tf`` then tf.keras.Sequential)
+    return not any(public(raw) for raw in script.imports.values()) and \
+        not any(public(reference.raw) for reference in script.references)
 
 
 def shared_parts(mine: Data, theirs: Data) -> tuple[str, str, dict] | None:
