@@ -187,6 +187,8 @@ def steps_text(steps: list) -> str:
             words.append("standardised" if step.detail == "/std" else f"standardised ({step.detail})")
         elif step.kind == "minmax":
             words.append("min-max scaled" if step.detail == "/max-min" else f"min-max scaled ({step.detail})")
+        elif step.kind == "shift" and step.detail[1:2] == "[":  # a mean per colour channel
+            words.append(f"with {step.detail[1:]} {'subtracted' if step.detail[0] == '-' else 'added'}")
         elif step.kind == "shift":
             words.append(f"shifted ({step.detail})")
         else:

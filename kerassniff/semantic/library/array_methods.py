@@ -508,7 +508,21 @@ def _shift(data: Data, other: Value, number: float | None, op: str, node: cst.CS
         return DataValue(data.with_step("shift", f"{'-' if op == 'Subtract' else '+'}{number:g}", node))
     if isinstance(other, Statistic):
         return DataValue(data.with_step("shift", f"-{other.kind}", node))
+    channels = _channel_constants(other)
+    if channels is not None:  # img -= np.array([123.68, 116.779, 103.939]): a mean per colour channel
+        return DataValue(data.with_step("shift", f"{'-' if op == 'Subtract' else '+'}[{channels}]", node))
     return DataValue(data.with_step("shift", "?", node))
+
+
+def _channel_constants(value: Value) -> str | None:
+    """The numbers of a small literal vector (``np.array([123.68, 116.779, 103.939])``, one per colour channel), as
+    written in a step's detail; None for anything else."""
+    if not isinstance(value, DataValue) or value.data.source.kind != "literal" or value.data.steps:
+        return None
+    values = value.data.values
+    if not values or len(values) > 4 or not all(type(v) in (int, float) for v in values):
+        return None
+    return ", ".join(f"{v:g}" for v in values)
 
 
 def _floor_divide(data: Data, other: Value, number: float | None, op: str, node: cst.CSTNode) -> Value:
