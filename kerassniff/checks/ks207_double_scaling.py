@@ -87,7 +87,7 @@ def check(script: Script):
             preprocess = next((s for s in reversed(scalings) if s.expects is not None), None) if pretrained else None
             if len(scalings) < 2 or high - low >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
                 continue
-            span = f"[{low:.2g}, {high:.2g}]"
+            span = _span(low, high)
             expected = (f"the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s preprocess_input gives "
                         f"0-255 pixels" if preprocess else
                         "[0, 1]" if not any(s.offset for s in scalings) else "the range the network expects")
@@ -158,7 +158,7 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
         if (id(node), id(first.node)) in reported:
             return
         reported.add((id(node), id(first.node)))
-        span = f"[{low:.2g}, {high:.2g}]"
+        span = _span(low, high)
         message = (f"{data.label} is {first.description} before the pretrained {network}, which expects 0-255 pixels"
                    if not first.in_model else
                    f"{first.description} scales {data.label} to {span} before the pretrained {network}: it expects 0-255")
@@ -244,6 +244,13 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
         if factor is None and layer.nested is not None and model.before_any_network(layer):
             scalings += model_rescaling(layer.nested, seen | {id(model)})  # (not a head after the network)
     return scalings
+
+
+def _span(low: float, high: float) -> str:
+    """A range in two significant digits, or four where two would print one number twice ([-2.118, -2.101], not
+    [-2.1, -2.1])."""
+    digits = 2 if f"{low:.2g}" != f"{high:.2g}" else 4
+    return f"[{low:.{digits}g}, {high:.{digits}g}]"
 
 
 def _factor(step: Step) -> float | None:

@@ -334,7 +334,9 @@ def merge_tensors(layer: Layer, inputs: Value) -> Value:
     tensors = [t for t in inputs.items if isinstance(t, TensorValue)]
     if len(tensors) != len(inputs.items) or not tensors:
         return TensorValue((unknown_layer(layer.node), layer), complete=False)
-    longest = max(tensors, key=lambda t: len(t.path))
+    # the deepest branch stands for the merge: a branch through a network (hundreds of layers in one) before any
+    # branch of a few of the script's own layers
+    longest = max(tensors, key=lambda t: (any(step.nested is not None for step in t.path), len(t.path)))
     return TensorValue(longest.path + (layer,), all(t.complete for t in tensors))
 
 
