@@ -9,6 +9,8 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.architecture import AFFINE_LAYERS, activation_of, is_activation_layer, layer_text
+from kerassniff.semantic.keras_values import Predictions
+from kerassniff.semantic.knowledge.model_api import SQUASHING_FUNCTIONS
 from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.models import PASS_THROUGH
 
@@ -17,6 +19,8 @@ SQUASHING = ("softmax", "sigmoid")
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
+    if (finding.extra.get("facts") or {}).get("of") == "predictions":
+        return None  # a script's second activation of the predictions: nothing about the built model to measure
     _, _, _, probe = run.fit_parts(finding.line)
     layers = probe.get("layers")
     if not layers:
@@ -55,6 +59,36 @@ def check(script: Script):
                     reported.add(id(layer.node))
                     yield _report(script, layer, last, activation)
                 last = layer if (layer.kind in AFFINE_LAYERS or is_activation_layer(layer)) else None
+    yield from _squashed_predictions(script)
+
+
+def _squashed_predictions(script: Script):
+    """``tf.nn.softmax(model.predict(x))`` (or of one input's row) on a model whose output is a softmax: the
+    probabilities squashed again; sigmoid likewise."""
+    for call in script.calls:
+        activation = SQUASHING_FUNCTIONS.get(call.callee or "")
+        predictions = call.args.positional[0] if activation and call.args.positional else None
+        if not isinstance(predictions, Predictions) or predictions.model is None or predictions.decided:
+            continue
+        head = predictions.model.single_head()
+        if head is None or head.activation != activation or (activation == "softmax" and not (head.units or 0) > 1):
+            continue
+        written = script.code_of(call.node.func)
+        if activation == "softmax":
+            best = math.e / (math.e + head.units - 1)
+            message = (f"{written}() of a {head.units}-class softmax's predictions: every confidence is below "
+                       f"{best:.3f}")
+            why = (f"The model's output at {{output}} is already a softmax, so its predictions are probabilities; a "
+                   f"second softmax of values in [0, 1] is nearly uniform (the largest ratio between two of them is "
+                   f"e), so with {head.units} classes no confidence can exceed e/(e+{head.units - 1}) = {best:.3f}. "
+                   f"The argmax is unchanged, but the confidence printed or thresholded is wrong.")
+        else:
+            message = f"{written}() of a sigmoid's predictions: every probability is at least 0.5"
+            why = ("The model's output at {output} is already a sigmoid, so its predictions are probabilities; the "
+                   "sigmoid of a value in [0, 1] lies in [0.5, 0.73], so thresholded at 0.5 every input is positive.")
+        yield Report(call.node, message, "drop the second activation: the predictions are already probabilities",
+                     explanation=why, mentions={"output": head.activation_node},
+                     facts={"of": "predictions", "activation": activation, "units": head.units})
 
 
 def _report(script: Script, layer: Layer, first: Layer, activation: str) -> Report:

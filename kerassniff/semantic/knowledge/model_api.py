@@ -213,6 +213,16 @@ HAND_SCORING_FUNCTIONS = frozenset({
     "tensorflow.reduce_mean", "tensorflow.math.reduce_mean", "tensorflow.reduce_sum", "tensorflow.math.reduce_sum",
     "tensorflow.math.count_nonzero", "keras.ops.mean", "keras.ops.sum", "keras.ops.count_nonzero"})
 HAND_SCORING_METHODS = frozenset({"mean", "sum"})
+# Functions that apply a squashing activation to an array, by canonical name: given a model's predictions, they
+# squash what its own softmax or sigmoid output already squashed (tf.nn.softmax(model.predict(x)), copied from the
+# tutorial whose model ends in logits).
+SQUASHING_FUNCTIONS = {
+    **{name: "softmax" for name in ("tensorflow.nn.softmax", "tensorflow.math.softmax", "keras.activations.softmax",
+                                    "keras.ops.softmax", "keras.backend.softmax", "scipy.special.softmax")},
+    **{name: "sigmoid" for name in ("tensorflow.nn.sigmoid", "tensorflow.sigmoid", "tensorflow.math.sigmoid",
+                                    "keras.activations.sigmoid", "keras.ops.sigmoid", "keras.backend.sigmoid",
+                                    "scipy.special.expit")},
+}
 # Python's builtins that keep a prediction (a row's label as int(np.argmax(row))).
 PREDICTION_KEEPING_BUILTINS = frozenset({"int", "float", "round"})
 
