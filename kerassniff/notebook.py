@@ -52,6 +52,23 @@ _ESCAPE_INSIDE_LINE = re.compile(r"=\s*[!%]|\?[ \t]*$", re.MULTILINE)
 _AUTOMAGIC = re.compile(r"^([ \t]*)((?:pip|conda)[ \t]+(?:install|uninstall|list|show|freeze)\b)", re.MULTILINE)
 
 
+# A shell command IPython runs by its own aliases (``ls ../input``, ``cd /kaggle/working``), which nbconvert leaves
+# as written in the ``.py`` it exports: a line that is not Python on its own (``ls -la`` is, a subtraction, and
+# stays as it is).
+_SHELL_ALIAS = re.compile(r"^([ \t]*)((?:ls|cd|cat|cp|mkdir|mv|rm|rmdir)[ \t]+\S[^\n]*)$", re.MULTILINE)
+
+
+def _shell_alias_lines(source: str) -> str:
+    """``source`` with each shell-alias line that is not Python made the line magic it stands for (``%ls ../input``)."""
+    def as_magic(match: re.Match) -> str:
+        try:
+            compile(match.group(2), "<line>", "exec")
+        except SyntaxError:
+            return f"{match.group(1)}%{match.group(2)}"
+        return match.group(0)
+    return _SHELL_ALIAS.sub(as_magic, source)
+
+
 def maybe_ipython(source: str) -> bool:
     """Whether a cell could hold IPython syntax (``_MAYBE_IPYTHON``); a cell without is plain Python for IPython too."""
     if not source or source[0].isspace():  # leading blank lines or indentation: the whole pattern decides
@@ -148,7 +165,8 @@ def ipython_script_python(text: str) -> str | None:
     """A script without ``# %%`` cells that holds IPython lines (a Colab cell pasted into a ``.py`` file: ``!pip
     install x``, ``%matplotlib inline``) read as one notebook cell, each line in its place; None when it has none or
     that changes nothing."""
-    if not _IPYTHON_LINE.search(text) or not _newline_lines(text):
+    if not (_IPYTHON_LINE.search(text) or _AUTOMAGIC.search(text) or _SHELL_ALIAS.search(text)) or \
+            not _newline_lines(text):
         return None
     lines = text.split("\n")
     python = cell_python(text)[: len(lines)]
@@ -195,6 +213,8 @@ def cell_python(source: str) -> list[str]:
     """One code cell as Python, one line per source line (same count, same order)."""
     if ("pip" in source or "conda" in source) and _AUTOMAGIC.search(source):
         source = _AUTOMAGIC.sub(r"\1%\2", source)  # automagic: the line magic it stands for
+    if _SHELL_ALIAS.search(source):
+        source = _shell_alias_lines(source)
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         words = lines[0].lstrip()[2:].split(maxsplit=1)

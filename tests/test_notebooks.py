@@ -106,6 +106,7 @@ SHAPES = {
     "cell magic whose body is Python": "%%time\n%load_ext tensorboard\nsteps = 10",
     "a Python line continued onto a line starting with %": "print('%d%% of the data'\\\n      % 50)",
     "line magics with assignments": "%matplotlib inline\nlisting = %sx ls\n%pip install -q keras",
+    "shell commands run through IPython's aliases": "ls ../input\ncd /kaggle/working\nls -la\nrm -rf ./tmp/*",
 }
 AFTER_SHAPES = (
     "import keras\n"
