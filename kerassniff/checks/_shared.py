@@ -229,8 +229,11 @@ def trainer_name(script: Script, node) -> str:
 
 
 def same_kind_of_data(a: Data, b: Data) -> bool:
-    """Two inputs whose scales can be compared: one source's data (the same group), or both known image pixels."""
-    return a.group == b.group or (a.source.pixels and b.source.pixels)
+    """Two inputs whose scales can be compared: one source's data (the same group), or both image pixels, known
+    from their reader or from what the script does to them (an array of a file divided by 255: the script treats
+    it as pixels, so images read and prepared otherwise are compared with it)."""
+    return a.group == b.group or ((a.source.pixels or a.scaled_as_pixels) and (b.source.pixels or b.scaled_as_pixels)
+                                  and (a.source.pixels or b.source.pixels))
 
 
 def twin_files(reference: Data, other: Data) -> bool:

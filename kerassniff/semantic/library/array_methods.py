@@ -51,8 +51,8 @@ DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
 def data_attribute(data: Data, attribute: str, node: cst.CSTNode) -> Value:
     if attribute == "shape":
         return ShapeValue(data)
-    if attribute == "T":  # the same values, the axes reversed: samples become features
-        return DataValue(data.with_step("reshape", "transpose", node))
+    if attribute == "T":  # the same values, the axes reversed: samples become features (how many: not known)
+        return DataValue(data.with_step("reshape", "transpose", node, n_samples=None))
     if attribute in ("values", "cat"):
         return DataValue(replace(data, node=node))  # .cat: the categorical accessor of a column
     if attribute in ("iloc", "loc") and data.table:
@@ -201,6 +201,8 @@ def _reshape(effects: Effects, data: Data, method: str, args: CallArgs, node: cs
     first = _first_dimension(args) if method == "reshape" else None
     if first is not None and first >= 0 and first != data.n_samples:
         return DataValue(data.with_step("reshape", method, node, n_samples=first))
+    if method in ("transpose", "swapaxes"):  # another axis may come first: how many samples is not known
+        return DataValue(data.with_step("reshape", method, node, n_samples=None))
     return DataValue(data.with_step("reshape", method, node))
 
 

@@ -50,6 +50,7 @@ from kerassniff.semantic.library.arrays import (
     label_binarize,
     list_in_runs,
     numpy_file,
+    hdf5_file,
     one_hot_depth,
     pad_sequences,
     pandas_table,
@@ -205,6 +206,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(same_array, exact={"pandas.Categorical"}, needs_data=True),  # its .codes are integer ids
     row(data_frame, exact={"pandas.DataFrame"}),
     row(numpy_file, names={"load", "loadtxt", "genfromtxt", "fromfile"}, prefix="numpy."),
+    row(hdf5_file, exact={"h5py.File"}),
     row(pandas_table, names=loaders.TABLE_READERS, prefix="pandas."),
     row(random_integers, exact={"numpy.random.randint"}),
     row(generated, prefix="numpy.random."),

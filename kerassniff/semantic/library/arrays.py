@@ -429,6 +429,15 @@ def numpy_file(call: LibraryCall) -> Value:
     return make(Source("file", description, call.node, path=str_value(call.first)), call.node)
 
 
+def hdf5_file(call: LibraryCall) -> Value:
+    """``h5py.File(path)`` opened for reading (its default mode): the arrays stored under its keys, read as an
+    ``.npz`` archive's are (``f["train_set_x"][:]``: the file's data, of unknown range); opened to write, nothing."""
+    mode = call.args.get("mode", 1)
+    if mode is not None and str_value(mode) not in ("r",):
+        return UNKNOWN
+    return make(Source("file", "h5py.File(...)", call.node, path=str_value(call.first)), call.node)
+
+
 def pandas_table(call: LibraryCall) -> Value:
     return loaders.table("file", f"pd.{call.last}(...)", str_value(call.first), call.node)
 
