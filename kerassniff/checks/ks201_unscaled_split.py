@@ -6,6 +6,7 @@ from kerassniff.checks._shared import (
     comparable_scaling,
     events,
     first_fit,
+    result_never_read,
     same_kind_of_data,
     scaling_mismatches,
     scaling_text,
@@ -41,11 +42,19 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
-            if same_kind_of_data(reference.data, event.data) or twin_files(reference.data, event.data):
+            if (same_kind_of_data(reference.data, event.data) or twin_files(reference.data, event.data)) and \
+                    not _unread_prediction(script, event):
                 yield _mismatch(model, reference, event)
         for reference, event in _raw_pixels_after_scaling_flow(script, model):
-            yield _mismatch(model, reference, event)
+            if not _unread_prediction(script, event):
+                yield _mismatch(model, reference, event)
         yield from _refitted(script, model)
+
+
+def _unread_prediction(script: Script, event: DataEvent) -> bool:
+    """A predict() whose predictions nothing reads (bound to a name used nowhere else): its input's scaling changes
+    nothing the script reports."""
+    return event.kind == "predict" and result_never_read(script, event.call_node)
 
 
 def _mismatch(model: Model, reference: DataEvent, event: DataEvent) -> Report:

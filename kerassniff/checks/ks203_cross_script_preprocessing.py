@@ -1,7 +1,7 @@
 """KS203 cross-script-preprocessing-mismatch (seed 003: train.py scaled by 255, the evaluation script did not)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, scaling_text, scaling_verdict
+from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, result_never_read, scaling_text, scaling_verdict
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.semantic.links import model_links
@@ -32,8 +32,9 @@ def check(scripts: list[Script]):
             continue
         reference = trained[0]
         for event in link.user.data_events:
-            if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict"):
-                continue
+            if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
+                    (event.kind == "predict" and result_never_read(link.user, event.call_node)):
+                continue  # (predictions nothing reads: their input's preparation changes nothing shown)
             problems = _differences(reference.data, event.data)
             if not problems:
                 continue
