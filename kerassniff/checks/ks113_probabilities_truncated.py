@@ -19,6 +19,8 @@ from kerassniff.semantic.values import Const, ModelValue, Symbol
 _INTEGER_DTYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
 _INTEGER_CASTS = frozenset({"builtins.int", *(f"numpy.{name}" for name in _INTEGER_DTYPES if name != "int")})
 _PREDICTING = frozenset({"predict", "predict_on_batch", "__call__"})
+# Calls that give the same values another shape (methods of the array, or NumPy functions of it).
+_SHAPE_ONLY = frozenset({"flatten", "ravel", "squeeze", "reshape"})
 
 
 @rule("KS113", "probabilities-truncated", Severity.ERROR,
@@ -68,11 +70,22 @@ def _integer_dtype(call: CallSite) -> bool:
 
 
 def _raw_predictions(script: Script, node: cst.BaseExpression, depth: int = 0) -> CallSite | None:
-    """The predict() call whose output ``node`` is, untouched but for indexing (``model.predict(x)``,
-    ``model.predict(x)[:, 0]``, or a name the file binds once to one of those); None for anything else, a threshold
-    or a rounding included."""
-    while type(node) is cst.Subscript:
-        node = node.value
+    """The predict() call whose output ``node`` is, untouched but for indexing and reshaping (``model.predict(x)``,
+    ``model.predict(x)[:, 0]``, ``model.predict(x).flatten()``, or a name the file binds once to one of those); None
+    for anything else, a threshold or a rounding included."""
+    while True:  # indexing and reshaping keep the probabilities: pred[:, 0], pred.flatten(), np.squeeze(pred)
+        if type(node) is cst.Subscript:
+            node = node.value
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _SHAPE_ONLY:
+            site = script.call_at(node)
+            if site is not None and site.callee is not None:  # np.squeeze(pred): the array is the argument
+                if not node.args:
+                    return None
+                node = node.args[0].value
+            else:  # pred.flatten(), pred.reshape(-1)
+                node = node.func.value
+        else:
+            break
     if type(node) is cst.Name and depth == 0:
         bound = script.single_binding(node.value)
         return _raw_predictions(script, bound, depth + 1) if bound is not None else None
