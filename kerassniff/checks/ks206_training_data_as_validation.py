@@ -1,6 +1,8 @@
 """KS206 training-data-as-validation: validation_data taken from the arrays, the flow or the folder fit() trains on."""
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from kerassniff.checks._shared import shared_parts
@@ -41,6 +43,7 @@ def check(script: Script):
             continue
         if isinstance(validation.value, (cst.Name, cst.Attribute, cst.Call)):
             yield from _same_folder(fit, validation.value)  # the flows' folders, however the flows are written
+            yield from _same_read_twice(script, fit, validation.value)
             yield from _overlapping_parts(fit, validation.value)
             yield from _overlapping_tfds_splits(fit, validation.value)
             yield from _same_call_of_own_generator(script, fit, validation.value)
@@ -306,6 +309,38 @@ def _toy_or_noise(data) -> bool:
 # At most this many rows written out in the script (np.array([[0, 1], [1, 0]])): a toy or a probe, with no other data
 # to validate on.
 HAND_WRITTEN_ROWS = 16
+
+
+_RENDER = cst.Module(body=[])
+
+
+def _same_read_twice(script: Script, fit: FitCall, validation: cst.BaseExpression):
+    """The training flow and the validation flow made by two calls written alike, one part of a folder each
+    (``gen.flow_from_dataframe(df, ..., subset="validation")`` twice, a line copied without its subset changed):
+    the same images.  (Reads without subset= are :func:`_same_folder`'s.)"""
+    trained, held_out = fit.data(fit.x), fit.data(fit.validation_data)
+    if trained is None or held_out is None or trained.source.kind != "directory" or \
+            held_out.source.kind != "directory" or trained.source.node is held_out.source.node:
+        return
+    calls = (trained.source.node, held_out.source.node)
+    if not all(type(call) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "subset"
+                                              for arg in call.args) for call in calls):
+        return
+    written = [re.sub(r"\s+", "", _RENDER.code_for_node(call)) for call in calls]  # (whole: code_of abridges)
+    if written[0] != written[1]:
+        return
+    subset = next(script.code_of(arg.value) for arg in calls[0].args
+                  if arg.keyword is not None and arg.keyword.value == "subset")
+    yield Report(validation, f"the training and validation flows are read alike, both subset={subset}: "
+                             f"validation scores mirror training",
+                 "read the training flow with subset='training' and the validation flow with subset='validation'",
+                 explanation=(f"The flows fit() trains on ({trained.label}) and validates on ({held_out.label}) are "
+                              f"made by the same call, arguments and subset={subset} alike, so they hold the same "
+                              f"images: every validation image is also a training image. Validation loss and "
+                              f"accuracy then track the training ones and cannot show overfitting; early stopping, "
+                              f"checkpoints and learning-rate schedules that monitor val_loss choose on training "
+                              f"data."),
+                 facts={"subset": subset})
 
 
 def _whole_folder(data) -> str | None:
