@@ -900,6 +900,28 @@ def test_the_private_copy_models_cannot_run_on_tensorflow_2_21() -> None:
         model.predict(np.zeros((2, 4)), verbose=0)
 
 
+def test_categorical_crossentropy_normalises_sigmoid_outputs_and_accuracy_is_categorical_then() -> None:
+    """KS102's multi-hot case: categorical_crossentropy divides the outputs by their sum (so it scores one
+    distribution, whatever each sigmoid says), and 'accuracy' beside it is categorical accuracy (argmax against
+    argmax of the multi-hot row)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("tensorflow")
+    import keras
+    import numpy as np
+
+    target = np.array([[1.0, 1.0, 0.0]])
+    loss = keras.losses.categorical_crossentropy
+    assert float(np.ravel(loss(target, np.array([[0.9, 0.9, 0.1]])))[0]) == pytest.approx(
+        float(np.ravel(loss(target, np.array([[0.45, 0.45, 0.05]])))[0]), rel=1e-5)
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="sigmoid", kernel_initializer="zeros",
+                                                   bias_initializer=keras.initializers.Constant([0.0, 1.0, 2.0]))(inputs))
+    model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
+    # the outputs' argmax is class 2; the row's first 1 is class 0: categorical accuracy 0 (binary accuracy: 1/3)
+    scores = model.evaluate(np.zeros((1, 2)), np.array([[1.0, 0.0, 1.0]]), verbose=0, return_dict=True)
+    assert scores["accuracy"] == 0.0
+
+
 def test_the_model_methods_reported_gone_are_missing_from_keras_3_and_the_builders_hint_exists() -> None:
     """KS402's MODEL_METHODS_GONE: Keras 3's Model has none of them; the hint's public make_*_function() exists."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

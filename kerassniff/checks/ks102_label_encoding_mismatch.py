@@ -61,6 +61,21 @@ def check(script: Script):
                                  f"the shape mismatch, or with a 1-wide label silently computes a meaningless loss and "
                                  f"accuracy."),
                     facts={"encoding": "int", "loss": "categorical_crossentropy"})
+            elif "categorical_crossentropy" in losses and data.encoding == "multihot" and event.kind == "fit" and \
+                    _sigmoid_output(model):
+                reported.add(id(event))
+                yield Report(event.call_node, (
+                    f"multi-hot labels {data.label} reach fit(), but categorical_crossentropy treats each row as one "
+                    f"class"),
+                    "use loss='binary_crossentropy' (with metrics=['binary_accuracy']) for labels that may hold "
+                    "several classes at once",
+                    explanation=(f"The labels hold several 1s per row (from {data.source.description}) and the "
+                                 f"output is a sigmoid per class, a multi-label model. categorical_crossentropy "
+                                 f"divides the outputs by their sum and scores them as one distribution over the "
+                                 f"classes, so the sigmoids do not learn a probability per class (a threshold of 0.5 "
+                                 f"on them means nothing), and 'accuracy' becomes categorical accuracy: the argmax "
+                                 f"against the first 1 of each row."),
+                    facts={"encoding": "multihot", "loss": "categorical_crossentropy"})
             elif "sparse_categorical_crossentropy" in losses and data.encoding == "onehot":
                 reported.add(id(event))
                 yield Report(event.call_node, (
@@ -90,6 +105,13 @@ def check(script: Script):
                              f"not measure the model."),
                 facts={"encoding": event.data.encoding, "training_encoding": train.data.encoding},
                 mentions={"training": train.data.node or train.call_node})
+
+
+def _sigmoid_output(model: Model) -> bool:
+    """The model's one output is a sigmoid of several units (or of a number of units not known): a multi-label
+    head."""
+    head = model.single_head()
+    return head is not None and head.activation == "sigmoid" and head.units != 1
 
 
 def _images_as_targets(script: Script, event, train) -> Report:
