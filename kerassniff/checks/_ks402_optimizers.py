@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from kerassniff.checks._shared import result_never_read
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
@@ -128,11 +129,14 @@ EPSILON_OPTIMIZERS = frozenset({"Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "
 KERAS_EPSILON = "1e-7"
 
 
-def epsilon_none(call: CallSite, name: str) -> Iterator[Report]:
-    """``Adam(epsilon=None)``: the Keras 2.2 spelling of the default fuzz factor, which Keras 3 cannot use."""
+def epsilon_none(script: Script, call: CallSite, name: str) -> Iterator[Report]:
+    """``Adam(epsilon=None)``: the Keras 2.2 spelling of the default fuzz factor, which Keras 3 cannot use (at the
+    first step: not for an optimizer bound to a name nothing reads, ``opt = Nadam(...)`` beside
+    ``compile(optimizer="nadam")``, which never takes one)."""
     arg = call.args.node_of("epsilon")
     value = call.args.get("epsilon")
-    if name not in EPSILON_OPTIMIZERS or arg is None or type(value) is not Const or value.value is not None:
+    if name not in EPSILON_OPTIMIZERS or arg is None or type(value) is not Const or value.value is not None or \
+            result_never_read(script, call.node):
         return
     yield Report(arg, f"{name}(epsilon=None) fails in Keras 3 at the first step: ValueError",
                  f"drop epsilon=None or write epsilon={KERAS_EPSILON} (what None meant in Keras 2)",

@@ -305,7 +305,7 @@ def _findings(script: Script):
                 yield from legacy_keywords(call, optimizer_keywords(script, call), f"{name}()", None)
                 yield from removed_keywords(call, f"{name}()", REMOVED_OPTIMIZER_KEYWORDS.get(name, ()), "ValueError")
                 if not keras_2_only(script):
-                    yield from epsilon_none(call, name)
+                    yield from epsilon_none(script, call, name)
             if name in LOWERCASE_OPTIMIZERS:
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),
