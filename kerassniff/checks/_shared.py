@@ -230,6 +230,15 @@ def trainer_name(script: Script, node) -> str:
     return "search()" if call is not None and call.method == "search" else "fit()"
 
 
+def brief_scaling_text(data: Data) -> str:
+    """The scaling as a short message says it: 'preprocessed for resnet50' for one preprocess_input call (a message
+    has no room for 'passed through preprocess_input (resnet50)'); anything else as :func:`scaling_text` says it."""
+    steps = [s for s in data.steps if s.is_scaling]
+    if len(steps) == 1 and steps[0].kind == "preprocess" and steps[0].detail != "?":
+        return f"preprocessed for {steps[0].detail}"
+    return scaling_text(data)
+
+
 def result_never_read(script: Script, call_node: cst.CSTNode) -> bool:
     """Whether a call's result is bound to a name the file never reads (``label = model.predict(image)`` in a loop
     that only plots the images): what it was given cannot change anything the script shows.  Read from the module's

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from kerassniff.checks._shared import (
     EVENT_WORDS,
+    brief_scaling_text,
     comparable_scaling,
     events,
     first_fit,
@@ -59,8 +60,8 @@ def _unread_prediction(script: Script, event: DataEvent) -> bool:
 
 def _mismatch(model: Model, reference: DataEvent, event: DataEvent) -> Report:
     return Report(event.call_node, (
-        f"{EVENT_WORDS[event.kind]} gets {event.data.label} {scaling_text(event.data)}, but fit() ({{fit}}) used "
-        f"{reference.data.label} {scaling_text(reference.data)}"),
+        f"{EVENT_WORDS[event.kind]} gets {event.data.label} {brief_scaling_text(event.data)}, but fit() ({{fit}}) "
+        f"used {reference.data.label} {brief_scaling_text(reference.data)}"),
         explanation=(f"Here the model sees inputs on a different scale than in training, so the numbers it reports "
                      f"(or the predictions it makes) are wrong{CONSEQUENCE[task(model)]}."),
         facts={"scaling": list(event.data.scaling), "training_scaling": list(reference.data.scaling)},

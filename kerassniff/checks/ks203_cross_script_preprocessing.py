@@ -1,7 +1,8 @@
 """KS203 cross-script-preprocessing-mismatch (seed 003: train.py scaled by 255, the evaluation script did not)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import EVENT_WORDS, comparable_scaling, result_never_read, scaling_text, scaling_verdict
+from kerassniff.checks._shared import (EVENT_WORDS, brief_scaling_text, comparable_scaling, result_never_read, scaling_text,
+                                       scaling_verdict)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.semantic.links import model_links
@@ -65,10 +66,7 @@ def _trained_on(data: Data, problem: str) -> str:
 def _brief(data: Data, described: str) -> str:
     """'preprocessed for resnet50' for a scaling that is one preprocess_input call (the message has no room for
     'passed through preprocess_input (resnet50)'); anything else as described."""
-    steps = [s for s in data.steps if s.is_scaling]
-    if described == scaling_text(data) and len(steps) == 1 and steps[0].kind == "preprocess" and steps[0].detail != "?":
-        return f"preprocessed for {steps[0].detail}"
-    return described
+    return brief_scaling_text(data) if described == scaling_text(data) else described
 
 
 def _described(data: Data, problems: list[str]) -> str:
