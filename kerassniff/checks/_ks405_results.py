@@ -20,6 +20,7 @@ from kerassniff.semantic.knowledge.results import (
 )
 from kerassniff.semantic.syntax import output_argument
 from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, DataValue, Instance, Unknown, const_value
 
 
@@ -40,7 +41,7 @@ def result_only(script: Script, call: CallSite) -> tuple[str, cst.BaseExpression
     func = node.func
     if method is None or type(func) is not cst.Attribute or not variable(func.value):
         return None  # (a method of a value just computed, loan_data.corr()["x"].sort_values(): a look at the data)
-    unfollowed = type(receiver) is Unknown
+    unfollowed = type(receiver) in (Unknown, Predictions)  # (a model's predictions: an array of unknown values)
     if isinstance(receiver, DataValue) or (unfollowed and method in ARRAY_METHODS | PANDAS_ONLY_METHODS):
         if method in PANDAS_INPLACE_METHODS:
             inplace = call.args.get("inplace")
