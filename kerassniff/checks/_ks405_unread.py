@@ -54,6 +54,8 @@ def unread_arrays(script: Script):
             continue
         source, call = found
         code = script.code_of(statement.value)
+        if (_SCALING_WORDS.search(code) or _SCALING_WORDS.search(name)) and _a_model_scales_its_input(script):
+            continue  # a scaled copy left unread where the model scales its own input: the unscaled one is right
         end = text.find(code, re.search(rf"\b{re.escape(name)}\b", text).start())  # type: ignore[union-attr]
         if end < 0:
             continue
@@ -61,6 +63,16 @@ def unread_arrays(script: Script):
         if not re.search(rf"\b{re.escape(source)}\b", after) or _done_again(after, source, call):
             continue  # not read after it, or given the step after all (``x = x.astype("float32") / 255.0`` below)
         yield _report(statement, name, source, call, code)
+
+
+# What a scaling copy's code or name says (``x / 255.0``, ``normalized_ds = ds.map(lambda x, y: (norm(x), y))``).
+_SCALING_WORDS = re.compile(r"/\s*255|scal|normali[sz]|\bnorm", re.IGNORECASE)
+
+
+def _a_model_scales_its_input(script: Script) -> bool:
+    """Whether a model of the script scales its own input (a ``Rescaling`` layer, a Lambda dividing by 255): TensorFlow's
+    tutorial makes ``normalized_ds = train_ds.map(...)`` and then, "or", puts the layer in the model."""
+    return any(layer.input_scale is not None for model in script.models for layer in model.all_layers())
 
 
 def _done_again(after: str, source: str, call: str | None) -> bool:
