@@ -12,6 +12,8 @@ from kerassniff.semantic.architecture import AFFINE_LAYERS, activation_of, is_ac
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.knowledge.model_api import SQUASHING_FUNCTIONS
 from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.shapes import model_shapes
+from kerassniff.semantic.values import const_value
 from kerassniff.semantic.models import PASS_THROUGH
 
 # Activations whose second application distorts the first one's probabilities.
@@ -71,9 +73,20 @@ def _squashed_predictions(script: Script):
         if not isinstance(predictions, Predictions) or predictions.model is None or predictions.decided:
             continue
         head = predictions.model.single_head()
+        written = script.code_of(call.node.func)
+        if head is not None and activation == "softmax" and head.units == 1 and _one_value_per_input(predictions) \
+                and _over_the_units(call, predictions):
+            yield Report(call.node, f"{written}() of a 1-unit output's predictions is always 1.0: no confidence, "
+                                    f"and its argmax is always 0",
+                         "threshold the probability instead: (pred > 0.5), with confidence pred or 1 - pred",
+                         explanation=("The model's output at {output} has one unit, so each prediction is one value; "
+                                      "a softmax over one value is exp(v) / exp(v) = 1.0 whatever the value, so the "
+                                      "confidence printed is always 100% and the argmax of it is always class 0."),
+                         mentions={"output": head.activation_node},
+                         facts={"of": "predictions", "activation": activation, "units": 1})
+            continue
         if head is None or head.activation != activation or (activation == "softmax" and not (head.units or 0) > 1):
             continue
-        written = script.code_of(call.node.func)
         if activation == "softmax":
             best = math.e / (math.e + head.units - 1)
             message = (f"{written}() of a {head.units}-class softmax's predictions: every confidence is below "
@@ -89,6 +102,23 @@ def _squashed_predictions(script: Script):
         yield Report(call.node, message, "drop the second activation: the predictions are already probabilities",
                      explanation=why, mentions={"output": head.activation_node},
                      facts={"of": "predictions", "activation": activation, "units": head.units})
+
+
+def _over_the_units(call, predictions: Predictions) -> bool:
+    """The softmax runs over the output's units: its last axis (the default of TensorFlow's and keras.ops'), or any
+    axis of one input's row; SciPy's default (every value at once) only over a row."""
+    axis = call.args.get("axis", 1)
+    if axis is None:
+        return predictions.row or call.callee != "scipy.special.softmax"
+    value = const_value(axis, "unknown")
+    return value == -1 or (predictions.row and value == 0)
+
+
+def _one_value_per_input(predictions: Predictions) -> bool:
+    """The 1-unit model's predictions are one value per input: its output is shape (inputs, 1) (not a sequence or a
+    map of 1-unit values, over which a softmax would be a real distribution)."""
+    paths = model_shapes(predictions.model)
+    return len(paths) == 1 and bool(paths[0]) and paths[0][-1].output_shape == (1,)
 
 
 def _report(script: Script, layer: Layer, first: Layer, activation: str) -> Report:
