@@ -38,7 +38,9 @@ from kerassniff.semantic.pyvalues import (
 )
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
-               "drop_duplicates", "nlargest", "nsmallest"}
+               "drop_duplicates", "nlargest", "nsmallest", "dropna"}
+# pandas methods that fill gaps with values of the series itself (or a constant): the same rows and scale.
+GAP_FILLERS = ("interpolate", "ffill", "bfill", "fillna")
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
                 "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
@@ -254,6 +256,30 @@ def _tolist(effects: Effects, data: Data, method: str, args: CallArgs, node: cst
     return DataValue(replace(data, node=node, encoding=None if data.encoding == "column" else data.encoding))
 
 
+# pandas' row groupings (``series.resample("H")``, ``rolling(24)``, ``groupby(day)``): an object whose aggregations
+# give the series again, row groups made one row each, values of the same kind and scale; by its class name.
+_GROUPINGS = frozenset({"resample", "rolling", "groupby", "expanding", "ewm"})
+_GROUPING_CLASS = "pandas.RowGroups"
+_VALUE_KEEPING_AGGREGATIONS = frozenset({"mean", "median", "first", "last", "min", "max", "interpolate", "ffill",
+                                         "bfill", "pad", "asfreq", "nearest"})
+
+
+def _grouping(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if data.batches:
+        return UNKNOWN  # (a tf.data pipeline's methods are not pandas')
+    return Instance(_GROUPING_CLASS, args, node, attrs={"rows": DataValue(data)})
+
+
+def _grouped_rows(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                  node: cst.Call) -> Value:
+    """An aggregation of pandas row groups that keeps the values' kind and scale (``.mean()``, ``.last()``,
+    ``.interpolate()``): the series again, as many rows as groups; any other (``.sum()``, ``.count()``): unknown."""
+    rows = instance.attrs.get("rows")
+    if method not in _VALUE_KEEPING_AGGREGATIONS or not isinstance(rows, DataValue):
+        return UNKNOWN
+    return DataValue(rows.data.with_step("reshape", f"grouped {method}", node, n_samples=None))
+
+
 def _pop(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     return loaders.column(data, node) if data.table else UNKNOWN  # y = df.pop("label")
 
@@ -268,6 +294,7 @@ DATA_METHODS: dict[str, DataMethod] = first_wins(
     (("convert",), _convert), (("mean", "std", "max", "min", "var"), _statistic), (("argmax",), _argmax),
     (datasets.DATASET_METHODS, datasets.dataset_method), (("to_numpy", "numpy", "get_dummies"), _same),
     (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize), (("filter",), _frame_filter),
+    (_GROUPINGS, _grouping), (GAP_FILLERS, _same),
 )
 
 
@@ -294,6 +321,8 @@ def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
         return _oversampler
     if instance.cls == "cv2.VideoCapture":
         return _video_capture
+    if instance.cls == _GROUPING_CLASS:
+        return _grouped_rows
     return None
 
 
