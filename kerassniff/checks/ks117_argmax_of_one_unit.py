@@ -45,28 +45,29 @@ def check(script: Script):
             written = "np.argmax(...)" if call.callee == "numpy.argmax" else "argmax(...)"
         output = "sigmoid output" if head.activation == "sigmoid" else "output"
         if predictions.row:
-            yield Report(call.node, f"{written} of one input's 1-unit {output} is always 0: never the class",
-                         explanation=(f"The model's last layer at {{output}} has one unit, so one input's prediction "
-                                      f"is an array of one probability; its argmax is its only index, 0, whatever "
-                                      f"the probability, and every input is read as class 0."),
-                         facts={"units": 1, "axis": axis, "activation": head.activation, "row": True},
-                         mentions={"output": head.activation_node})
-        elif axis in (-1, 1):
-            yield Report(call.node, f"{written} of a 1-unit {output} is always 0: every input is class 0",
-                         explanation=(f"The model's last layer at {{output}} has one unit, so each prediction is a "
-                                      f"row of one value; the argmax over that row is its only index, 0, whatever "
-                                      f"the probability. Every input is then class 0, and a score computed from "
-                                      f"these classes is the share of class 0 in the labels."),
-                         facts={"units": 1, "axis": axis, "activation": head.activation},
-                         mentions={"output": head.activation_node})
+            message, why = _STORIES["row"]
         else:
-            yield Report(call.node, f"{written} of a 1-unit {output}'s predictions is a row index, not a class",
-                         explanation=(f"The model's last layer at {{output}} has one unit, and an argmax with no axis "
-                                      f"runs over all the predictions flattened: it gives the position of the "
-                                      f"largest probability among the inputs (0 when there is one input), never "
-                                      f"the predicted class."),
-                         facts={"units": 1, "axis": None, "activation": head.activation},
-                         mentions={"output": head.activation_node})
+            message, why = _STORIES["axis" if axis in (-1, 1) else "flattened"]
+        yield Report(call.node, message.format(written=written, output=output),
+                     explanation=f"The model's last layer at {{output}} has one unit{why}",
+                     facts={"units": 1, "axis": axis, "activation": head.activation,
+                            **({"row": True} if predictions.row else {})},
+                     mentions={"output": head.activation_node})
+
+
+# What each argmax of a 1-unit output does: (message, the explanation after "The model's last layer ... has one unit").
+_STORIES = {
+    "row": ("{written} of one input's 1-unit {output} is always 0: never the class",
+            ", so one input's prediction is an array of one probability; its argmax is its only index, 0, whatever "
+            "the probability, and every input is read as class 0."),
+    "axis": ("{written} of a 1-unit {output} is always 0: every input is class 0",
+             ", so each prediction is a row of one value; the argmax over that row is its only index, 0, whatever "
+             "the probability. Every input is then class 0, and a score computed from these classes is the share of "
+             "class 0 in the labels."),
+    "flattened": ("{written} of a 1-unit {output}'s predictions is a row index, not a class",
+                  ", and an argmax with no axis runs over all the predictions flattened: it gives the position of the "
+                  "largest probability among the inputs (0 when there is one input), never the predicted class."),
+}
 
 
 def _argmax_of_predictions(call: CallSite) -> tuple[Predictions, int | None] | None:
