@@ -922,6 +922,22 @@ def test_categorical_crossentropy_normalises_sigmoid_outputs_and_accuracy_is_cat
     assert scores["accuracy"] == 0.0
 
 
+def test_tf_keras_has_the_short_loss_aliases_and_not_the_long_names_standalone_keras_has() -> None:
+    """KS402's MISSING_FROM_TF_KERAS: on TensorFlow 2.16+ tf.keras (and tf.losses, tf.metrics) lacks each long
+    function name and has the alias the hint names; standalone Keras 3 has the long name."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    tf = pytest.importorskip("tensorflow")
+    import keras
+
+    from kerassniff.semantic.knowledge.keras3_removals import MISSING_FROM_TF_KERAS
+
+    for relative, alias in MISSING_FROM_TF_KERAS.items():
+        module, name = relative.split(".")
+        for namespace in (getattr(tf.keras, module), getattr(tf, module)):
+            assert not hasattr(namespace, name) and hasattr(namespace, alias), relative
+        assert hasattr(getattr(keras, module), name), relative
+
+
 def test_the_model_methods_reported_gone_are_missing_from_keras_3_and_the_builders_hint_exists() -> None:
     """KS402's MODEL_METHODS_GONE: Keras 3's Model has none of them; the hint's public make_*_function() exists."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -31,6 +31,8 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_FROM_TENSORFLOW_2,
     REMOVED_IN_KERAS_3,
     REMOVED_MODULES,
+    MISSING_FROM_TF_KERAS,
+    TF_KERAS_ROOTS,
 )
 
 _KERAS_ROOT_REMOVED = {**REMOVED_MODULES, **REMOVED_FROM_KERAS}
@@ -109,6 +111,12 @@ def _removed_modules(script: Script):
                              explanation=(f"tensorflow.{part} was part of TensorFlow 1; TensorFlow 2's package does "
                                           f"not have it, so the script stops here with {failure}."),
                              facts={"module": f"tensorflow.{part}"})
+            continue
+        missing = _missing_from_tf_keras(raw)
+        if missing is not None:
+            if not keras_2 and missing not in reported and not reference.guarded:
+                reported.add(missing)
+                yield _tf_keras_long_name(script, reference, missing)
             continue
         if raw.startswith("keras."):
             relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
@@ -254,7 +262,8 @@ def _may_be_removed(raw: str) -> bool:
     if raw.startswith(_PRIVATE_PREFIX):
         return raw[len(_PRIVATE_PREFIX):].split(".", 1)[0] in PRIVATE_COPY_REMOVED or \
             _missing_private_name(raw) is not None
-    if _tensorflow_1_package(raw) is not None or _tensorflow_2_name(raw) is not None:
+    if _tensorflow_1_package(raw) is not None or _tensorflow_2_name(raw) is not None or \
+            _missing_from_tf_keras(raw) is not None:
         return True
     if raw.startswith("keras."):
         relative, table, prefixes = raw[6:], _KERAS_ROOT_REMOVED, _KERAS_ROOT_PREFIXES
@@ -301,6 +310,28 @@ def _private_copy_name(script: Script, reference, name: str) -> Report:
                                f"TensorFlow 2.21 still ships {module} but without {attribute}, so the script stops "
                                f"here with {failure} (checked on TensorFlow 2.21)."),
                   facts={"module": module, "name": attribute})
+
+
+def _missing_from_tf_keras(raw: str) -> str | None:
+    """``tf.keras.losses.mean_squared_error``, ``tf.losses.mean_absolute_error``: the module-relative name
+    (``losses.mean_squared_error``) of a loss or metric function tf.keras 2.16+ has only under its short alias."""
+    for root in TF_KERAS_ROOTS:
+        if raw.startswith(root):
+            relative = raw[len(root):] if root == "tensorflow.keras." else raw[len("tensorflow."):]
+            return relative if relative in MISSING_FROM_TF_KERAS else None
+    return None
+
+
+def _tf_keras_long_name(script: Script, reference, relative: str) -> Report:
+    module, name = relative.split(".")
+    alias = MISSING_FROM_TF_KERAS[relative]
+    failure = _failure(script, reference.node)
+    return Report(reference.node, f"tf.keras.{relative} does not exist on TensorFlow 2.16+: {failure}",
+                  f"write tf.keras.{module}.{alias} (its name there), or import keras and use keras.{relative}",
+                  explanation=(f"TensorFlow 2.16+ serves Keras 3 as tf.keras, and its tf.keras.{module} (also "
+                               f"tf.{module}) keeps Keras 2's short aliases ({alias}) but not the full function "
+                               f"names standalone Keras 3 has, so the script stops here with {failure}."),
+                  facts={"name": relative, "alias": alias})
 
 
 def _failure(script: Script, node: cst.CSTNode) -> str:

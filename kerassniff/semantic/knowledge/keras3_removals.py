@@ -291,6 +291,16 @@ REMOVED_FUNCTIONS = frozenset({
         "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence",
         "logcosh")),
 })
+# The loss and metric functions standalone Keras 3 names in full that the tf.keras of TensorFlow 2.16+ (Keras 3's
+# keras._tf_keras) does not have: it keeps Keras 2's short aliases instead (checked on TensorFlow 2.21 / Keras
+# 3.15.1, where tf.losses and tf.metrics are the same modules): name -> the alias it has.
+MISSING_FROM_TF_KERAS = {
+    **{f"{module}.{name}": alias for module in ("losses", "metrics") for name, alias in (
+        ("mean_squared_error", "mse"), ("mean_absolute_error", "mae"), ("mean_absolute_percentage_error", "mape"),
+        ("mean_squared_logarithmic_error", "msle"), ("kl_divergence", "kld"), ("log_cosh", "logcosh"))},
+}
+# The roots under which those are reached on TensorFlow 2.16+.
+TF_KERAS_ROOTS = ("tensorflow.keras.", "tensorflow.losses.", "tensorflow.metrics.")
 # Legacy preprocessing that Keras 3's own keras.preprocessing dropped (its public API keeps array_to_img, img_to_array,
 # load_img, save_img, smart_resize and pad_sequences) while tensorflow.keras on TensorFlow 2.21 still has them:
 # reported under keras. only (checked on Keras 3.15.1 and TensorFlow 2.21).
