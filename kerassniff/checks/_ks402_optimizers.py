@@ -19,7 +19,6 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from kerassniff.checks._shared import result_never_read
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
@@ -136,7 +135,7 @@ def epsilon_none(script: Script, call: CallSite, name: str) -> Iterator[Report]:
     arg = call.args.node_of("epsilon")
     value = call.args.get("epsilon")
     if name not in EPSILON_OPTIMIZERS or arg is None or type(value) is not Const or value.value is not None or \
-            result_never_read(script, call.node):
+            script.result_never_read(call.node):
         return
     yield Report(arg, f"{name}(epsilon=None) fails in Keras 3 at the first step: ValueError",
                  f"drop epsilon=None or write epsilon={KERAS_EPSILON} (what None meant in Keras 2)",

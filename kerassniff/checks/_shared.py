@@ -1,7 +1,6 @@
 """Phrases and pairings several rules share (no tree walking here)."""
 from __future__ import annotations
 
-from collections import Counter
 from typing import Iterator
 
 import libcst as cst
@@ -18,7 +17,6 @@ from kerassniff.semantic.layer_facts import OutputHead
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
-from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec
 from kerassniff.semantic.values import Const, Instance, KnobConst, const_value
 
@@ -237,31 +235,6 @@ def brief_scaling_text(data: Data) -> str:
     if len(steps) == 1 and steps[0].kind == "preprocess" and steps[0].detail != "?":
         return f"preprocessed for {steps[0].detail}"
     return scaling_text(data)
-
-
-def result_never_read(script: Script, call_node: cst.CSTNode) -> bool:
-    """Whether a call's result is bound to a name the file never reads (``label = model.predict(image)`` in a loop
-    that only plots the images): what it was given cannot change anything the script shows.  Read from the module's
-    names, once per script; not judged where code reads names as strings (``globals()``, ``locals()``, ``vars()``)."""
-    bound, counts = script.derived("results_bound_to_names", lambda: _results_bound_to_names(script))
-    name = bound.get(id(call_node))
-    return name is not None and counts[name] == 1
-
-
-def _results_bound_to_names(script: Script) -> tuple[dict[int, str], Counter]:
-    bound: dict[int, str] = {}
-    counts: Counter = Counter()
-    text = script.text or ""
-    if any(way in text for way in ("globals(", "locals(", "vars(")):
-        return bound, counts
-    for node in walk_code(script.module):
-        kind = type(node)
-        if kind is cst.Name:
-            counts[node.value] += 1  # type: ignore[attr-defined]
-        elif kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name and \
-                type(node.value) is cst.Call:  # type: ignore[attr-defined]
-            bound[id(node.value)] = node.targets[0].target.value  # type: ignore[attr-defined]
-    return bound, counts
 
 
 def same_kind_of_data(a: Data, b: Data) -> bool:

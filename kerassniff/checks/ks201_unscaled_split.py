@@ -7,7 +7,6 @@ from kerassniff.checks._shared import (
     comparable_scaling,
     events,
     first_fit,
-    result_never_read,
     same_kind_of_data,
     scaling_mismatches,
     scaling_text,
@@ -55,7 +54,7 @@ def check(script: Script):
 def _unread_prediction(script: Script, event: DataEvent) -> bool:
     """A predict() whose predictions nothing reads (bound to a name used nowhere else): its input's scaling changes
     nothing the script reports."""
-    return event.kind == "predict" and result_never_read(script, event.call_node)
+    return event.kind == "predict" and script.result_never_read(event.call_node)
 
 
 def _mismatch(model: Model, reference: DataEvent, event: DataEvent) -> Report:

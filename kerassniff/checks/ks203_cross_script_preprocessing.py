@@ -1,7 +1,7 @@
 """KS203 cross-script-preprocessing-mismatch (seed 003: train.py scaled by 255, the evaluation script did not)."""
 from __future__ import annotations
 
-from kerassniff.checks._shared import (EVENT_WORDS, brief_scaling_text, comparable_scaling, result_never_read, scaling_text,
+from kerassniff.checks._shared import (EVENT_WORDS, brief_scaling_text, comparable_scaling, scaling_text,
                                        scaling_verdict)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
@@ -34,7 +34,7 @@ def check(scripts: list[Script]):
         reference = trained[0]
         for event in link.user.data_events:
             if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
-                    (event.kind == "predict" and result_never_read(link.user, event.call_node)):
+                    (event.kind == "predict" and link.user.result_never_read(event.call_node)):
                 continue  # (predictions nothing reads: their input's preparation changes nothing shown)
             problems = _differences(reference.data, event.data)
             if not problems:

@@ -11,7 +11,7 @@ from libcst.metadata import CodeRange
 from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
-from kerassniff.semantic.syntax import single_bindings
+from kerassniff.semantic.syntax import results_bound_to_names, single_bindings
 from kerassniff.semantic.training import (
     CallSite,
     CompileCall,
@@ -76,6 +76,15 @@ class Script:
         """The value of ``name`` wherever the file reads it, when the file binds it once by a plain ``name = value``
         and nowhere else (:func:`~kerassniff.semantic.syntax.single_bindings`, found once per script)."""
         return self.derived("single_bindings", lambda: single_bindings(self.module)).get(name)
+
+    def result_never_read(self, call_node: cst.CSTNode) -> bool:
+        """Whether a call's result is bound to a name the file never reads (``label = model.predict(image)`` in a
+        loop that only plots the images): what the call was given cannot change anything the script shows
+        (:func:`~kerassniff.semantic.syntax.results_bound_to_names`, found once per script)."""
+        bound, counts = self.derived("results_bound_to_names", lambda: results_bound_to_names(
+            self.module, self.text if self.text is not None else ""))
+        name = bound.get(id(call_node))
+        return name is not None and counts.get(name) == 1
 
     # -- what the model recorded at a node, for rules that start from a node (a step's, a call's callee) ------
     def class_at(self, node: cst.ClassDef):

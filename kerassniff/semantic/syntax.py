@@ -361,3 +361,21 @@ def output_argument(node: cst.Call, position: int | None, keyword: str | None) -
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
         given = positional[position].value if len(positional) > position else None
     return None if type(given) is cst.Name and given.value == "None" else given
+
+
+def results_bound_to_names(module: cst.Module, text: str) -> tuple[dict[int, str], dict[str, int]]:
+    """id(call) -> the name a plain ``name = call(...)`` binds its result to, and how often each name occurs in the
+    module (its binding included); nothing where code reads names as strings (``globals()``, ``locals()``,
+    ``vars()``), whose reads the names do not show."""
+    bound: dict[int, str] = {}
+    counts: dict[str, int] = {}
+    if any(way in text for way in ("globals(", "locals(", "vars(")):
+        return bound, counts
+    for node in walk_code(module):
+        kind = type(node)
+        if kind is cst.Name:
+            counts[node.value] = counts.get(node.value, 0) + 1  # type: ignore[attr-defined]
+        elif kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name and \
+                type(node.value) is cst.Call:  # type: ignore[attr-defined]
+            bound[id(node.value)] = node.targets[0].target.value  # type: ignore[attr-defined]
+    return bound, counts
