@@ -70,8 +70,8 @@ _SCALING_WORDS = re.compile(r"/\s*255|scal|normali[sz]|\bnorm", re.IGNORECASE)
 
 
 def _a_model_scales_its_input(script: Script) -> bool:
-    """Whether a model of the script scales its own input (a ``Rescaling`` layer, a Lambda dividing by 255): TensorFlow's
-    tutorial makes ``normalized_ds = train_ds.map(...)`` and then, "or", puts the layer in the model."""
+    """Whether a model of the script scales its own input (a ``Rescaling`` layer, a Lambda dividing by 255):
+    TensorFlow's tutorial makes ``normalized_ds = train_ds.map(...)`` and then, "or", puts the layer in the model."""
     return any(layer.input_scale is not None for model in script.models for layer in model.all_layers())
 
 

@@ -11,6 +11,7 @@ import libcst as cst
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.model_api import PREDICTION_RESHAPING
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, ModelValue, Symbol
@@ -19,8 +20,7 @@ from kerassniff.semantic.values import Const, ModelValue, Symbol
 _INTEGER_DTYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
 _INTEGER_CASTS = frozenset({"builtins.int", *(f"numpy.{name}" for name in _INTEGER_DTYPES if name != "int")})
 _PREDICTING = frozenset({"predict", "predict_on_batch", "__call__"})
-# Calls that give the same values another shape (methods of the array, or NumPy functions of it).
-_SHAPE_ONLY = frozenset({"flatten", "ravel", "squeeze", "reshape"})
+
 
 
 @rule("KS113", "probabilities-truncated", Severity.ERROR,
@@ -76,7 +76,8 @@ def _raw_predictions(script: Script, node: cst.BaseExpression, depth: int = 0) -
     while True:  # indexing and reshaping keep the probabilities: pred[:, 0], pred.flatten(), np.squeeze(pred)
         if type(node) is cst.Subscript:
             node = node.value
-        elif type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _SHAPE_ONLY:
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute and \
+                node.func.attr.value in PREDICTION_RESHAPING:
             site = script.call_at(node)
             if site is not None and site.callee is not None:  # np.squeeze(pred): the array is the argument
                 if not node.args:

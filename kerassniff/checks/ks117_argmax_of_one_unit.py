@@ -16,7 +16,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.layer_facts import OutputHead
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.shapes import model_shapes
+from kerassniff.semantic.shapes import one_value_per_input
 from kerassniff.semantic.training import BINARY_LOSSES, CallSite
 from kerassniff.semantic.values import const_value
 
@@ -38,7 +38,7 @@ def check(script: Script):
         model = predictions.model
         head = model.single_head() if model is not None else None
         if head is None or head.units != 1 or predictions.reshaped or not _binary_classifier(model, head) or \
-                not _one_value_per_input(model):
+                not one_value_per_input(model):
             continue
         written = script.code_of(call.node)
         if len(written) > 40:
@@ -118,11 +118,3 @@ def _binary_classifier(model: Model, head: OutputHead) -> bool:
         return True
     losses = [loss.name for compile_call in model.compiles for loss in compile_call.losses]
     return head.activation == "linear" and bool(losses) and all(name in BINARY_LOSSES for name in losses)
-
-
-def _one_value_per_input(model: Model) -> bool:
-    """The model's output is one value per input, shape (inputs, 1): not a sequence of them (``LSTM(...,
-    return_sequences=True)`` then ``Dense(1)``), a map (``Conv2D(1, 1)``) or a 1-unit layer reshaped after it, whose
-    axis 1 is time or rows."""
-    paths = model_shapes(model)
-    return len(paths) == 1 and bool(paths[0]) and paths[0][-1].output_shape == (1,)

@@ -12,7 +12,7 @@ from kerassniff.semantic.architecture import AFFINE_LAYERS, activation_of, is_ac
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.knowledge.model_api import SQUASHING_FUNCTIONS
 from kerassniff.semantic.layer_facts import Layer
-from kerassniff.semantic.shapes import model_shapes
+from kerassniff.semantic.shapes import one_value_per_input
 from kerassniff.semantic.values import const_value
 from kerassniff.semantic.models import PASS_THROUGH
 
@@ -74,7 +74,7 @@ def _squashed_predictions(script: Script):
             continue
         head = predictions.model.single_head()
         written = script.code_of(call.node.func)
-        if head is not None and activation == "softmax" and head.units == 1 and _one_value_per_input(predictions) \
+        if head is not None and activation == "softmax" and head.units == 1 and one_value_per_input(predictions.model) \
                 and _over_the_units(call, predictions):
             yield Report(call.node, f"{written}() of a 1-unit output's predictions is always 1.0: no confidence, "
                                     f"and its argmax is always 0",
@@ -112,13 +112,6 @@ def _over_the_units(call, predictions: Predictions) -> bool:
         return predictions.row or call.callee != "scipy.special.softmax"
     value = const_value(axis, "unknown")
     return value == -1 or (predictions.row and value == 0)
-
-
-def _one_value_per_input(predictions: Predictions) -> bool:
-    """The 1-unit model's predictions are one value per input: its output is shape (inputs, 1) (not a sequence or a
-    map of 1-unit values, over which a softmax would be a real distribution)."""
-    paths = model_shapes(predictions.model)
-    return len(paths) == 1 and bool(paths[0]) and paths[0][-1].output_shape == (1,)
 
 
 def _report(script: Script, layer: Layer, first: Layer, activation: str) -> Report:

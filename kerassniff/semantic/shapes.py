@@ -94,6 +94,14 @@ def infer_path(path: tuple[Layer, ...] | list[Layer], input_shape: Shape | None)
     return shaped
 
 
+def one_value_per_input(model: Model) -> bool:
+    """The model's output is one value per input, shape (inputs, 1): not a sequence of them (``LSTM(...,
+    return_sequences=True)`` then ``Dense(1)``), a map (``Conv2D(1, 1)``) or a 1-unit layer reshaped after it, whose
+    axis 1 is time or rows (what an argmax or a softmax over the last axis of its predictions runs over)."""
+    paths = model_shapes(model)
+    return len(paths) == 1 and bool(paths[0]) and paths[0][-1].output_shape == (1,)
+
+
 def model_shapes(model: Model) -> list[list[ShapedLayer]]:
     """The shaped layers of each output path of a model, as far as it is known.
 
