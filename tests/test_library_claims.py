@@ -1020,3 +1020,19 @@ def test_the_accuracy_class_counts_exact_equality_and_the_accuracy_strings_do_no
     softmax.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=[keras.metrics.Accuracy()])
     with pytest.raises(ValueError):
         softmax.fit(x, (x[:, 0] > 0).astype(int), epochs=1, verbose=0)
+
+
+def test_a_rescale_factor_above_one_multiplies_pixels_and_matplotlib_reads_png_as_unit_floats(tmp_path) -> None:
+    """KS202's multiplied pixels: ImageDataGenerator(rescale=1/.255) multiplies (255 becomes 1000); and the exemption,
+    matplotlib's imread gives a PNG file's pixels in 0-1 (skipped where matplotlib is not installed, as in CI)."""
+    import numpy as np
+    from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+    generator = ImageDataGenerator(rescale=1 / .255)
+    assert generator.standardize(np.full((1, 1, 3), 255.0, "float32"))[0, 0, 0] == pytest.approx(1000.0)
+    pyplot = pytest.importorskip("matplotlib.pyplot")
+    image = pytest.importorskip("PIL.Image")
+    path = tmp_path / "white.png"
+    image.fromarray(np.full((2, 2, 3), 255, "uint8")).save(path)
+    read = pyplot.imread(path)
+    assert read.dtype.kind == "f" and float(read.max()) == 1.0

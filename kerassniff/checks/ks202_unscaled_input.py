@@ -6,7 +6,7 @@ from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import DataEvent, data_of
+from kerassniff.semantic.dataflow import DataEvent, Step, data_of
 from kerassniff.semantic.knowledge.layers import NORMALIZED_STEM_APPLICATIONS, PREPROCESSING_MODES
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
@@ -38,6 +38,10 @@ def check(script: Script):
             continue  # a model we cannot see into may rescale its inputs itself
         for event in events(script, model, "x", ("fit",)):
             data = event.data
+            multiplied = _multiplied_pixels(data)
+            if multiplied is not None:
+                yield _pixels_multiplied(event.call_node, data, multiplied, trainer_name(script, event.call_node))
+                break
             if not data.raw_pixels or any(step.kind == "scale" for step in data.steps):
                 continue
             if _reproduces_raw_inputs(script, event) and _outputs_unbounded(model):
@@ -81,6 +85,38 @@ def _raw_pixels(node, data, where: str, consequence: str, when: str) -> Report:
                                f"weights expect saturate activations, so training is slow or stuck near chance "
                                f"accuracy."),
                   mentions={"source": data.source.node})
+
+
+# Above what raw pixels reach (255) with room for a shift: values a division by 255 cannot have made.
+_BEYOND_PIXELS = 256.0
+
+
+def _multiplied_pixels(data) -> tuple[float, Step] | None:
+    """Pixels scaled up instead of down (``rescale=1/.255``, a typo of ``1./255`` that multiplies by 3.92;
+    ``x * 255``): the largest value they can now have and the step that multiplied them, when every value step on
+    them is a known constant (:meth:`~kerassniff.semantic.dataflow.Data.value_range`) and the values exceed 255."""
+    if not data.source.pixels or data.source.may_be_unit_range:
+        return None
+    rng = data.value_range
+    if rng is None or max(abs(rng[0]), abs(rng[1])) <= _BEYOND_PIXELS:
+        return None
+    multiplying = [step for step in data.steps if step.kind == "scale" and step.detail.startswith("*")]
+    return (max(abs(rng[0]), abs(rng[1])), multiplying[-1]) if multiplying else None
+
+
+def _pixels_multiplied(node, data, multiplied: tuple[float, Step], where: str) -> Report:
+    high, step = multiplied
+    factor = f"{float(step.detail[1:]):.3g}"
+    typo = " (1/.255 is 3.92: a typo of 1./255)" if factor == "3.92" else ""
+    return Report(node, f"{data.label} reaches {where} as pixels multiplied by {factor} (up to {high:.0f}): "
+                        f"training may stall",
+                  "divide the pixels by 255 (rescale=1./255, x / 255): a factor above 1 multiplies them",
+                  explanation=(f"The pixels come from {data.source.description} ({{source}}) in 0-255, and {{step}} "
+                               f"multiplies them by {factor}{typo} where a scaling to 0-1 divides them by 255: the "
+                               f"model sees values up to {high:.0f} instead of 0-1, far larger than the initial "
+                               f"weights expect, so activations saturate and training is slow or stuck near chance "
+                               f"accuracy."),
+                  mentions={"source": data.source.node, "step": step.node}, facts={"factor": factor, "max": high})
 
 
 # What each preprocessing mode does to the pixels, and so what raw pixels get wrong (PREPROCESSING_MODES).

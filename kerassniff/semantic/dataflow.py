@@ -39,6 +39,8 @@ class Source:
     description: str  # for messages: "cifar100.load_data()", "cv2.imread(...)"
     node: cst.CSTNode = field(repr=False)
     pixels: bool = False  # 0-255 image data
+    # pixels a reader may give as floats in 0-1 instead (matplotlib's imread of a PNG file): scaling them up is right
+    may_be_unit_range: bool = False
     color: str | None = None  # rgb | bgr | gray
     value_range: tuple[float, float] | None = None
     path: str | None = None  # the file a "file" source reads, or the folder a "directory" source, when constant

@@ -66,6 +66,8 @@ SAME_SCALE_CV2_OPS = frozenset(
 # Readers of one RGB image (cv2.imread is BGR, and its own row).
 IMAGE_READERS = {"PIL.Image.open", "imageio.imread", "imageio.v2.imread", "matplotlib.pyplot.imread",
                  "skimage.io.imread", "scipy.misc.imread"}
+# Of those, the readers that give a PNG file's pixels as floats in 0-1 (matplotlib's, through Pillow).
+UNIT_RANGE_PNG_READERS = frozenset({"matplotlib.pyplot.imread"})
 CONSTANT_FILLS = ("np.zeros(...)", "np.ones(...)")
 
 
@@ -296,7 +298,8 @@ def sklearn_dataset(call: LibraryCall) -> Value:
 
 def image_reader(call: LibraryCall) -> Value:
     description = f"{'.'.join(call.parts[-2:])}(...)"
-    return make(Source("image", description, call.node, pixels=True, color="rgb"), call.node, is_sample=True)
+    return make(Source("image", description, call.node, pixels=True, color="rgb",
+                       may_be_unit_range=call.name in UNIT_RANGE_PNG_READERS), call.node, is_sample=True)
 
 
 # PIL's image modes of 8-bit pixels (0-255), and the colour each holds: Image.new(mode, size) makes a blank canvas of
