@@ -1036,3 +1036,19 @@ def test_a_rescale_factor_above_one_multiplies_pixels_and_matplotlib_reads_png_a
     image.fromarray(np.full((2, 2, 3), 255, "uint8")).save(path)
     read = pyplot.imread(path)
     assert read.dtype.kind == "f" and float(read.max()) == 1.0
+
+
+def test_a_scaler_fitted_on_one_sample_maps_it_to_a_constant() -> None:
+    """KS221 (knowledge/arrays.ONE_SAMPLE_CONSTANT): fitted on one row, StandardScaler, MinMaxScaler and RobustScaler
+    give 0 for every feature, MaxAbsScaler the sign (checked on scikit-learn 1.9.1; skipped where scikit-learn is
+    not installed, as in CI)."""
+    import numpy as np
+
+    preprocessing = pytest.importorskip("sklearn.preprocessing")
+    from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT
+
+    row = [[761.0, -40.0, 3.5]]
+    for name, becomes in ONE_SAMPLE_CONSTANT.items():
+        scaled = getattr(preprocessing, name)().fit_transform(row)
+        expected = np.zeros((1, 3)) if becomes == "0" else np.sign(row)
+        assert np.array_equal(scaled, expected), name

@@ -20,6 +20,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent, Step
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
+from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_SETTING
 
 CLASSIFICATION_LOSSES = CROSSENTROPY_LOSSES | {"hinge", "squared_hinge", "categorical_hinge"}
 
@@ -103,8 +104,8 @@ def _refitted(script: Script, model: Model):
             (mine.measured_on == "split" and theirs.measured_on != "sample" and
              (_method_at(script, mine) != "transform" or _fitted_on_itself(script, theirs))) or
             _method_at(script, mine) == "fit_transform")), None)
-        if refit is None:
-            continue
+        if refit is None or refit.setting(ONE_SAMPLE_SETTING) is True:
+            continue  # (fitted on the one sample it scales: KS221 says what that does, every feature 0)
         if refit.measured_on == "split":
             words = _OWN_STATISTICS[refit.kind]
             yield Report(event.call_node, (

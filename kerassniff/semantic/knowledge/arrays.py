@@ -10,3 +10,10 @@ from __future__ import annotations
 # Functions that, writing into an array in place, may change its values' scale (by their last name).
 IN_PLACE_SCALING = frozenset({"normalize", "divide", "true_divide", "multiply", "subtract", "add", "convertScaleAbs",
                               "standardize", "rescale"})
+
+
+# The scalers whose statistics, measured on one sample, map it to a constant (checked on scikit-learn 1.9.1):
+# StandardScaler, MinMaxScaler and RobustScaler give 0 for every feature, MaxAbsScaler -1, 0 or 1 (its sign).
+ONE_SAMPLE_CONSTANT = {"StandardScaler": "0", "MinMaxScaler": "0", "RobustScaler": "0", "MaxAbsScaler": "its sign"}
+# The setting of a scaling step whose scaler was fitted on the one sample it scales (KS221).
+ONE_SAMPLE_SETTING = "fitted_on_one_sample"

@@ -30,6 +30,7 @@ from kerassniff.semantic.library.arrays import (
     SHAPE_ONLY, Statistic, encode, factorize, list_in_runs, make, reduces_over_samples,
 )
 from kerassniff.semantic.library.dispatch import first_wins
+from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING
 from kerassniff.semantic.knowledge.datasets import OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_OUTPUTS
@@ -353,10 +354,42 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
         return encode(data, ENCODERS[cls], node)
     kind, detail = SCALER_STEPS[cls]
     if data is None:
+        data = _one_row(given, node)  # ``fit_transform([reading])``: a batch of one row, as scikit-learn reads it
+    if data is None:
         return UNKNOWN
     written = node.args[0].value if node.args and not node.args[0].star else None
     measured_on = "split" if method == "transform" and _last_fitted_on(instance, data, written) else None
-    return DataValue(data.with_step(kind, detail, node, measured_on))
+    alone = ((ONE_SAMPLE_SETTING, True),) if cls in ONE_SAMPLE_CONSTANT and _fitted_on_itself_alone(
+        instance, method, data, written) else ()
+    return DataValue(data.with_step(kind, detail, node, measured_on, settings=alone))
+
+
+def _one_row(given: Value, node: cst.Call) -> Data | None:
+    """A Python list holding one row (``[reading]``, ``[[12.4, 3.1, 65.0]]``) given to a scaler, as the one-sample
+    array scikit-learn makes of it; None for anything else (longer lists are left unknown, as before)."""
+    if isinstance(given, Seq) and len(given.items) == 1 and isinstance(given.items[0], (Seq, Const)) and \
+            (isinstance(given.items[0], Seq) or isinstance(given.items[0].value, tuple)):
+        return data_of(make(Source("literal", "a list of one row", node), node, n_samples=1))
+    if isinstance(given, Const) and isinstance(given.value, tuple) and len(given.value) == 1 and \
+            isinstance(given.value[0], tuple):
+        return data_of(make(Source("literal", "a list of one row", node), node, n_samples=1))
+    return None
+
+
+def _fitted_on_itself_alone(instance: Instance, method: str, data: Data,
+                            written: cst.BaseExpression | None) -> bool:
+    """Whether a scaler scales one sample (a batch of one row, ``[reading]``) with statistics measured on that
+    sample alone: ``fit_transform([row])``, or ``fit(row)`` then ``transform(row)`` of the same expression."""
+    if data.n_samples != 1 or data.is_sample:
+        return False
+    if method == "fit_transform":
+        return True
+    if not instance.fitted_on or written is None:
+        return False
+    value, fitted_written = instance.fitted_on[-1]
+    fitted = data_of(value)
+    return fitted is not None and fitted.n_samples == 1 and fitted_written is not None and \
+        written.deep_equals(fitted_written)
 
 
 def _last_fitted_on(instance: Instance, data: Data, written: cst.BaseExpression | None) -> bool:
