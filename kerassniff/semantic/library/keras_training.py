@@ -74,8 +74,25 @@ def call_object(effects: Effects, callee: Value, args: CallArgs, node: cst.Call)
             return apply_layer(Layer("Model", "keras.models.Model", model.node, CallArgs(), nested=model), first)
         if isinstance(first, DataValue):
             record_inference(effects, model, "__call__", args, node, first, UNKNOWN)
+            passed = _through_preprocessing(model, first, node)
+            if passed is not None:
+                return passed
         return Predictions(model=model)  # on data, or on a batch the script draws from a dataset
     return UNKNOWN
+
+
+def _through_preprocessing(model: Model, data: DataValue, node: cst.Call) -> Value | None:
+    """A Sequential of preprocessing layers without weights (``augment = Sequential([RandomFlip(), RandomRotation(0.1)])``)
+    called on data: the same data, through each layer in turn (``ds.map(lambda x, y: (augment(x, training=True), y))``
+    keeps the pixels' earlier scaling); None for any other model, or a layer whose effect on data is not known."""
+    if model.kind != "sequential" or not model.weightless:
+        return None
+    value: Value = data
+    for layer in model.all_layers():
+        if layer.kind == "InputLayer":
+            continue
+        value = layer_on_data(layer, value.data, node) if isinstance(value, DataValue) else UNKNOWN
+    return value if isinstance(value, DataValue) else None
 
 
 def set_attribute(effects: Effects, receiver: Value, attribute: str, value: Value, node: cst.CSTNode,
