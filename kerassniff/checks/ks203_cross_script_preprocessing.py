@@ -29,14 +29,19 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 def check(scripts: list[Script]):
     for link in model_links(scripts):
         trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
-        if not trained or link.loaded.scales_inputs or link.trained.scales_inputs:
+        if not trained:
             continue
+        # A model that rescales its own input (or may: a Lambda, a nested model) leaves the scalings uncompared (as
+        # before), not the image sizes or the colour order, which no rescaling makes moot.
+        scaling_uncompared = link.loaded.scales_inputs or link.trained.scales_inputs
         reference = trained[0]
         for event in link.user.data_events:
             if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
                     (event.kind == "predict" and link.user.result_never_read(event.call_node)):
                 continue  # (predictions nothing reads: their input's preparation changes nothing shown)
             problems = _differences(reference.data, event.data)
+            if scaling_uncompared:
+                problems = [problem for problem in problems if problem.startswith(("in ", "resized to "))]
             if not problems:
                 continue
             problem, also = problems[0], "".join(f" (also {other})" for other in problems[1:])
@@ -45,7 +50,7 @@ def check(scripts: list[Script]):
                 f"{link.trainer.path} ({{trained}}) trained it "
                 f"{_trained_on(reference.data, problem)}"),
                 explanation=(f"{link.trainer.path} trained the model saved as '{link.path}' on {reference.data.label} "
-                             f"{_described(reference.data, problems)}: the loaded model sees "
+                             f"{_described(reference.data, problems, scaling_uncompared)}: the loaded model sees "
                              f"inputs unlike anything it was trained on, and its accuracy here does not measure it."),
                 facts={"trainer": link.trainer.path, "model_file": link.path},
                 mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
@@ -69,17 +74,19 @@ def _brief(data: Data, described: str) -> str:
     return brief_scaling_text(data) if described == scaling_text(data) else described
 
 
-def _described(data: Data, problems: list[str]) -> str:
+def _described(data: Data, problems: list[str], scaling_uncompared: bool = False) -> str:
     """The training data's preprocessing; its colour order and its size only when they differ (the same order in
-    both scripts, or grayscale data, says nothing about the mismatch)."""
-    parts = [scaling_text(data)]
+    both scripts, or grayscale data, says nothing about the mismatch); not its scaling when the model rescales its
+    input itself (``scaling_uncompared``: its scalings are not compared)."""
+    parts = [] if scaling_uncompared else [scaling_text(data)]
     if any(problem.startswith("in ") for problem in problems) and data.source.color:
         parts.append(f"in {data.source.color.upper()} order")
     sizes = [s.detail for s in data.steps if s.kind == "resize"]
     if any(problem.startswith("resized to ") for problem in problems) and sizes:
         parts.append(f"resized to {sizes[-1]} (sizes are height x width here; cv2.resize and PIL's resize take "
                      f"(width, height))")
-    return ", ".join(parts)
+    return ", ".join(parts) + ("; the model rescales its input itself" if scaling_uncompared
+                               else "")
 
 
 def _differences(train: Data, used: Data) -> list[str]:

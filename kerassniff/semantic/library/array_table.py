@@ -247,6 +247,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(cv2_imread, exact={"cv2.imread"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
+    # Pillow's ImageOps.fit (crops) and pad (pads) give an image of exactly the size asked, (width, height)
+    row(resized("size", width_first=True), exact={"PIL.ImageOps.fit", "PIL.ImageOps.pad"}, needs_data=True),
     row(step("augment"), names=SAME_SCALE_CV2_OPS, prefix="cv2.", needs_data=True),
     # imutils' conveniences over OpenCV (resize keeping the aspect ratio, rotations): the same pixels, same scale
     row(step("augment"), names={"resize", "rotate", "rotate_bound", "translate"}, prefix="imutils.", needs_data=True),
