@@ -367,11 +367,11 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
 def _one_row(given: Value, node: cst.Call) -> Data | None:
     """A Python list holding one row (``[reading]``, ``[[12.4, 3.1, 65.0]]``) given to a scaler, as the one-sample
     array scikit-learn makes of it; None for anything else (longer lists are left unknown, as before)."""
-    if isinstance(given, Seq) and len(given.items) == 1 and isinstance(given.items[0], (Seq, Const)) and \
-            (isinstance(given.items[0], Seq) or isinstance(given.items[0].value, tuple)):
-        return data_of(make(Source("literal", "a list of one row", node), node, n_samples=1))
-    if isinstance(given, Const) and isinstance(given.value, tuple) and len(given.value) == 1 and \
-            isinstance(given.value[0], tuple):
+    rows = given.items if isinstance(given, Seq) else given.value if isinstance(given, Const) else None
+    if not isinstance(rows, tuple) or len(rows) != 1:
+        return None
+    row = rows[0]
+    if isinstance(row, Seq) or isinstance(row, tuple) or (isinstance(row, Const) and isinstance(row.value, tuple)):
         return data_of(make(Source("literal", "a list of one row", node), node, n_samples=1))
     return None
 
@@ -384,12 +384,8 @@ def _fitted_on_itself_alone(instance: Instance, method: str, data: Data,
         return False
     if method == "fit_transform":
         return True
-    if not instance.fitted_on or written is None:
-        return False
-    value, fitted_written = instance.fitted_on[-1]
-    fitted = data_of(value)
-    return fitted is not None and fitted.n_samples == 1 and fitted_written is not None and \
-        written.deep_equals(fitted_written)
+    fitted = _last_fit(instance, written)
+    return fitted is not None and fitted.n_samples == 1
 
 
 def _last_fitted_on(instance: Instance, data: Data, written: cst.BaseExpression | None) -> bool:
@@ -397,13 +393,22 @@ def _last_fitted_on(instance: Instance, data: Data, written: cst.BaseExpression 
     ``scaler.transform(x_test)``): the scaling's statistics are the array's own, as with ``fit_transform``.  The
     same array written the same way (``closes[:cut]`` and ``closes[cut:]`` are two arrays of one history).  Not
     pixels (their extremes are 0 and 255 in every split) nor one sample."""
-    if not instance.fitted_on or data.source.pixels or data.is_sample or written is None:
+    if data.source.pixels or data.is_sample:
         return False
-    value, fitted_written = instance.fitted_on[-1]
-    fitted = data_of(value)
-    if fitted is None or fitted_written is None or not written.deep_equals(fitted_written):
+    fitted = _last_fit(instance, written)
+    if fitted is None:
         return False
     return fitted is data or (fitted.group == data.group and fitted.name == data.name and fitted.steps == data.steps)
+
+
+def _last_fit(instance: Instance, written: cst.BaseExpression | None) -> Data | None:
+    """The array the scaler was last fitted on, when the fit's argument is written as ``written`` is (``fit(row)``
+    then ``transform(row)``); None otherwise."""
+    if not instance.fitted_on or written is None:
+        return None
+    value, fitted_written = instance.fitted_on[-1]
+    fitted = data_of(value)
+    return fitted if fitted is not None and fitted_written is not None and written.deep_equals(fitted_written) else None
 
 
 def _image_generator(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
