@@ -223,7 +223,7 @@ def test_the_keras_only_removals_are_gone_from_keras_3_and_kept_by_tensorflow_ke
 
 
 def test_the_preprocess_input_maps_match_the_installed_applications() -> None:
-    """knowledge/layers.PREPROCESSING_AFFINE (KS207): each mode's map of the first channel of 0-255 pixels, and
+    """knowledge/layers.PREPROCESSING_AFFINE (KS207): each mode's map of every colour channel of 0-255 pixels, and
     ImageDataGenerator's order (preprocessing_function first, then rescale)."""
     import numpy as np
     from tensorflow.keras.preprocessing.image import ImageDataGenerator
@@ -233,9 +233,11 @@ def test_the_preprocess_input_maps_match_the_installed_applications() -> None:
     pixels = np.stack([np.zeros((1, 1, 3)), np.full((1, 1, 3), 255.0)]).astype("float32")
     for mode, module_name in {mode: module for mode, module in PREPROCESSING_MODES.values()}.items():
         module = importlib.import_module(f"keras.applications.{module_name}")
-        low, high = module.preprocess_input(pixels.copy())[:, 0, 0, 0]
-        factor, offset = PREPROCESSING_AFFINE[mode]
-        assert (float(low), float(high)) == pytest.approx((offset, 255 * factor + offset), rel=1e-3), mode
+        preprocessed = module.preprocess_input(pixels.copy())[:, 0, 0, :]
+        assert len(PREPROCESSING_AFFINE[mode]) == 3, mode
+        for channel, (factor, offset) in enumerate(PREPROCESSING_AFFINE[mode]):
+            low, high = preprocessed[:, channel]
+            assert (float(low), float(high)) == pytest.approx((offset, 255 * factor + offset), rel=1e-3), (mode, channel)
     generator = ImageDataGenerator(rescale=1 / 255, preprocessing_function=lambda x: x + 1000)
     assert generator.standardize(np.zeros((1, 1, 3), "float32"))[0, 0, 0] == pytest.approx(1000 / 255)
 

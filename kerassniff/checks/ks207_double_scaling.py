@@ -40,6 +40,9 @@ class Scaling:
     in_model: bool = False
     offset: float = 0.0  # added after the multiplication (MobileNetV3's Rescaling(1/127.5, offset=-1))
     expects: float | None = None  # a preprocess_input: the spread of the values it gives 0-255 pixels
+    # a preprocess_input: the (factor, offset) of each colour channel (caffe subtracts another mean from each);
+    # ``factor`` and ``offset`` are the first channel's
+    channels: tuple[tuple[float, float], ...] = ()
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -138,7 +141,7 @@ def _narrowed_for_pretrained(script: Script, model: Model, in_model: list[Scalin
     if network in NORMALIZED_STEM_APPLICATIONS and not _frozen_somewhere(model):
         return  # trained unfrozen, its first BatchNormalization standardises the first convolution: the factor cancels
     mode, module = PREPROCESSING_MODES[network]
-    expects = PIXEL_MAX * PREPROCESSING_AFFINE[mode][0]
+    expects = PIXEL_MAX * PREPROCESSING_AFFINE[mode][0][0]
     arrays = events(script, model, "x")
     # fit()'s arrays; validation or test data when fit()'s are not known (when they are, a split scaled otherwise
     # is KS201's finding)
@@ -193,11 +196,18 @@ def _frozen_somewhere(model: Model, seen: frozenset[int] = frozenset()) -> bool:
 
 
 def pixel_range(scalings: list[Scaling]) -> tuple[float, float]:
-    """Where 0-255 pixels end after the scalings, in order."""
-    low, high = 0.0, PIXEL_MAX
-    for scaling in scalings:
-        low, high = low * scaling.factor + scaling.offset, high * scaling.factor + scaling.offset
-    return low, high
+    """Where 0-255 pixels end after the scalings, in order: the lowest and highest value of any colour channel
+    (caffe's preprocess_input leaves blue in [-104, 151] and red in [-124, 131])."""
+    count = max((len(scaling.channels) for scaling in scalings), default=0) or 1
+    lows, highs = [], []
+    for channel in range(count):
+        low, high = 0.0, PIXEL_MAX
+        for scaling in scalings:
+            factor, offset = scaling.channels[channel] if scaling.channels else (scaling.factor, scaling.offset)
+            low, high = sorted((low * factor + offset, high * factor + offset))
+        lows.append(low)
+        highs.append(high)
+    return min(lows), max(highs)
 
 
 def _network(preprocess: Scaling) -> str:
@@ -214,9 +224,10 @@ def data_scalings(data: Data) -> list[Scaling] | None:
             mode = _PREPROCESS_MODE.get(step.detail)
             if mode is None:
                 return None
-            factor, offset = PREPROCESSING_AFFINE[mode]
+            channels = PREPROCESSING_AFFINE[mode]
+            factor, offset = channels[0]
             scalings.append(Scaling(factor, step.node, f"preprocessed for {step.detail}",
-                                    offset=offset, expects=PIXEL_MAX * factor))
+                                    offset=offset, expects=PIXEL_MAX * factor, channels=channels))
             continue
         factor = _factor(step)
         if factor is None:

@@ -70,10 +70,15 @@ AUGMENTATION_LAYERS = frozenset(
 # Preprocessing layers without weights: a model made only of them (an augmentation pipeline) learns nothing, and
 # calling it with training=True only switches its random transformations on.
 WEIGHTLESS_PREPROCESSING_LAYERS = AUGMENTATION_LAYERS | {"Rescaling", "Resizing", "InputLayer"}
-# Each preprocess_input mode as the affine map it applies to the first channel of 0-255 pixels, (factor, offset)
-# (checked on Keras 3.15.1: caffe subtracts 103.939 from the blue channel, tf maps to [-1, 1], torch divides by 255,
-# subtracts 0.485 and divides by 0.229): what KS207 follows a pixel's range through.
-PREPROCESSING_AFFINE = {"caffe": (1.0, -103.939), "tf": (1 / 127.5, -1.0), "torch": (1 / (255 * 0.229), -0.485 / 0.229)}
+# Each preprocess_input mode as the affine maps it applies to the colour channels of 0-255 pixels, one (factor, offset)
+# per channel in the order it leaves them (checked on Keras 3.15.1: caffe flips RGB to BGR and subtracts the ImageNet
+# means 103.939, 116.779, 123.68; tf maps every channel to [-1, 1]; torch divides by 255, subtracts the means 0.485,
+# 0.456, 0.406 and divides by the deviations 0.229, 0.224, 0.225): what KS207 follows a pixel's range through.
+PREPROCESSING_AFFINE: dict[str, tuple[tuple[float, float], ...]] = {
+    "caffe": tuple((1.0, -mean) for mean in (103.939, 116.779, 123.68)),
+    "tf": ((1 / 127.5, -1.0),) * 3,
+    "torch": tuple((1 / (255 * std), -mean / std) for mean, std in ((0.485, 0.229), (0.456, 0.224), (0.406, 0.225))),
+}
 # The input scaling keras.applications networks build in, as (factor, offset) applied to 0-255 pixels, by name
 # prefix (the longest that matches), whether include_preprocessing=False switches it off, and what it is. Checked on
 # Keras 3.15.1 (tests/test_library_claims.py): EfficientNetB0-B7 always start with Rescaling(1/255); EfficientNetV2B0-B3
