@@ -236,11 +236,11 @@ class Calls:
                 value = keywords[name]
             else:
                 value = self._default(function, param, definition_frame, uncalled)
-            frame.scope.bind(name, value)
+            frame.scope.bind(name, _parameter_value(value, name))
         for param in params.kwonly_params:
             name = param.name.value
             value = keywords[name] if name in keywords else self._default(function, param, definition_frame, uncalled)
-            frame.scope.bind(name, value)
+            frame.scope.bind(name, _parameter_value(value, name))
         for star in (params.star_arg, params.star_kwarg):
             if type(star) is cst.Param:
                 frame.scope.bind(star.name.value, UNKNOWN)
@@ -288,6 +288,15 @@ class Calls:
     def recorded_references(self) -> list[Reference]:
         return [Reference(symbol.raw, symbol.name, node, guarded, top)
                 for symbol, node, guarded, top in self._references.values()]
+
+
+def _parameter_value(value: Value, name: str) -> Value:
+    """A parameter's value: an array the call computed in its argument (``train(data[:250], data[251:])``), not one
+    a name held, is named for the parameter, as ``X_test = data[251:]`` would name it; an array passed by its name
+    keeps that name (the caller's, which messages speak of)."""
+    if isinstance(value, DataValue) and value.data.node is not value.data.bound_at:
+        return DataValue(value.data.renamed(name))
+    return value
 
 
 @lru_cache(maxsize=4096)
