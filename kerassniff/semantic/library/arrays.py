@@ -420,8 +420,10 @@ def same_array(call: LibraryCall) -> Value:
 
 
 def data_frame(call: LibraryCall) -> Value:
-    if call.data is not None:
-        return DataValue(replace(call.data, table=True, node=call.node))
+    """``pd.DataFrame(x)`` or ``pd.DataFrame(data=x, columns=names)``: the same array, as a table."""
+    data = call.data if call.args.positional else data_of(call.args.get("data", 0))
+    if data is not None:
+        return DataValue(replace(data, table=True, node=call.node))
     return loaders.table("literal", "pd.DataFrame(...)", None, call.node)
 
 
