@@ -25,7 +25,8 @@ from kerassniff.semantic.pyvalues import const_value
 def check(script: Script):
     for model in script.models:
         # (a reload of the script's own checkpoint is the model that watched the validation data: events() says so)
-        validation = [e for e in events(script, model, "x", ("validation",), each_input=True) if _is_test(e.data)]
+        validation = [e for e in events(script, model, "x", ("validation",), each_input=True)
+                      if _is_test(e.data) and not _validation_never_seen(script, e.call_node)]
         evaluated: set[int] = set()  # the validation_data whose split evaluate() scores: one finding says it (the
         # first evaluate(); a second one of the same split is the same leak)
         reported: set[int] = set()
@@ -68,6 +69,19 @@ def _score_never_seen(script: Script, node: cst.CSTNode) -> bool:
 
 # The model's metrics read after an evaluate(): their results are the evaluation's scores.
 _METRICS_READ = re.compile(r"get_metrics_result|\.metrics\b(?!\s*\.)")
+# A History read: fit()'s validation scores, kept on the model (``model.history.history["val_loss"]``).
+_HISTORY_READ = re.compile(r"\.history\b")
+
+
+def _validation_never_seen(script: Script, node: cst.CSTNode) -> bool:
+    """``model.fit(x_tr, y_tr, validation_data=(x_te, y_te), verbose=0, epochs=500)`` alone on its line, with no
+    callbacks (a cross-validation fold's held-out part, watched by nobody): no validation score is printed, kept or
+    acted on, so nothing was chosen by it and the later test score is not optimistic.  Not when the History is read
+    anywhere (``model.history.history``)."""
+    call = script.call_at(node)
+    if call is None or call.method != "fit" or len(call.args.positional) > 5 or not _score_never_seen(script, node):
+        return False  # (fit()'s sixth parameter is callbacks)
+    return _HISTORY_READ.search(script.text if script.text is not None else script.module.code) is None
 
 
 def _overlapping_parts(script: Script, model):

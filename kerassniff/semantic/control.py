@@ -30,6 +30,7 @@ from kerassniff.semantic.values import (
     DataValue,
     IndexOf,
     Instance,
+    ItemsOf,
     KnobConst,
     LayerList,
     Predictions,
@@ -293,6 +294,8 @@ class ControlFlow:
             return (iterable.one_row() or iterable) if type(iterable) is Predictions else iterable, False
         if isinstance(iterable, RangeValue) and iterable.over is not None:
             return IndexOf(iterable.over), True
+        if isinstance(iterable, ItemsOf):
+            return iterable.item, False
         if isinstance(iterable, ZipValue):
             elements = [self.element_of(v, node) for v in iterable.parts]
             per_sample = any(flag for _, flag in elements)

@@ -275,6 +275,14 @@ class ZipValue(Value):
 
 
 @dataclass(frozen=True)
+class ItemsOf(Value):
+    """An iterator whose every item is like ``item`` (how many there are is not known): a loop over it binds
+    ``item`` (a cross-validator's ``split(X)`` yields a pair of index arrays, fold after fold)."""
+
+    item: Value
+
+
+@dataclass(frozen=True)
 class FormattedValue(Value):
     """A string with non-constant parts (an f-string, ``os.path.join(folder, "model.h5")``, ``folder + "/w.h5"``):
     only its constant text is known, and ``ending``, the constant text after its last unknown part ('' when it ends

@@ -143,6 +143,9 @@ FOLD_SPLITTERS = frozenset(f"sklearn.model_selection.{name}" for name in (
     "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "RepeatedKFold", "RepeatedStratifiedKFold",
     "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "LeaveOneOut", "LeavePOut", "LeaveOneGroupOut",
     "LeavePGroupsOut"))
+# Every scikit-learn cross-validator: its split(X) yields, split after split, a pair of index arrays into X's samples
+# (the training part's, the held-out part's).
+CROSS_VALIDATORS = FOLD_SPLITTERS | {f"sklearn.model_selection.{name}" for name in ("TimeSeriesSplit", "PredefinedSplit")}
 # Those that accept n_splits=1 (one split, no second fold: the common single train/validation split); the K-fold
 # ones raise ValueError below 2. n_splits is their first parameter.
 SINGLE_SPLIT_SPLITTERS = frozenset(f"sklearn.model_selection.{name}" for name in (

@@ -31,11 +31,11 @@ from kerassniff.semantic.library.arrays import (
 )
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING
-from kerassniff.semantic.knowledge.datasets import OVERSAMPLERS, RESAMPLE_METHODS
+from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_OUTPUTS
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, Const, Instance, Seq, SliceValue, Symbol, Value, const_value,
+    UNKNOWN, CallArgs, Const, Instance, ItemsOf, Seq, SliceValue, Symbol, Value, const_value,
 )
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
@@ -140,6 +140,8 @@ def _constant_index(data: Data, index: Value, indices: list[Value], node: cst.CS
 def _array_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
     if ordered_by_class(data):  # a shuffled index array, or a mask: the class order is no longer known
         data = data.with_step("order", "indexed", node)
+    if index.data.n_samples is None:  # x[train_ix] of a fold's indices: how many samples it keeps is not known
+        data = replace(data, n_samples=None)
     if len(indices) > 1:  # x[perm, 0]: other axes indexed too, the shape changes
         return DataValue(data.with_step("reshape", "index", node))
     return DataValue(replace(data, node=node))  # a permutation or a mask
@@ -324,7 +326,19 @@ def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
         return _video_capture
     if instance.cls == _GROUPING_CLASS:
         return _grouped_rows
+    if instance.cls in CROSS_VALIDATORS:
+        return _cross_validator
     return None
+
+
+def _cross_validator(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                     node: cst.Call) -> Value:
+    """``KFold(5).split(x)``: split after split, the training part's and the held-out part's index arrays into x's
+    samples (how many each holds is not known); ``x[train_ix]`` is then part of x, with its values."""
+    if method != "split":
+        return UNKNOWN
+    parts = tuple(make(Source("generated", f"{cls}.split(...) indices", node), node) for _ in range(2))
+    return ItemsOf(Seq(parts, "tuple"))
 
 
 def _video_capture(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
