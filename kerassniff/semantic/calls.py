@@ -42,6 +42,7 @@ from kerassniff.semantic.values import (
     ModelValue,
     PartialValue,
     Predictions,
+    StoredObject,
     Symbol,
     Unknown,
     Value,
@@ -265,6 +266,8 @@ class Calls:
 
     # -- operators
     def binary(self, left: Value, op: str, right: Value, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(left, StoredObject) or isinstance(right, StoredObject):  # X = pickle.load(f) / 255.0: an array
+            left, right = _as_array(left), _as_array(right)
         if isinstance(left, (DataValue, data_calls.Statistic)) or isinstance(right, (DataValue, data_calls.Statistic)):
             return data_calls.arithmetic(self, left, op, right, node)
         return fold_binary(left, op, right, node)
@@ -288,6 +291,11 @@ class Calls:
     def recorded_references(self) -> list[Reference]:
         return [Reference(symbol.raw, symbol.name, node, guarded, top)
                 for symbol, node, guarded, top in self._references.values()]
+
+
+def _as_array(value: Value) -> Value:
+    """An object read from a file, used in arithmetic: the array it holds."""
+    return DataValue(value.data) if isinstance(value, StoredObject) and value.data is not None else value
 
 
 def _parameter_value(value: Value, name: str) -> Value:

@@ -18,7 +18,7 @@ import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS
 from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS
-from kerassniff.semantic.pyvalues import Const, Value, const_value
+from kerassniff.semantic.pyvalues import Const, Unknown, Value, const_value
 
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue",
@@ -277,6 +277,16 @@ class DataValue(Value):
 
 
 @dataclass(frozen=True)
+class StoredObject(Unknown):
+    """An object read back from a file by ``pickle.load``: what it is (an array, a tuple of splits, a tokenizer, a
+    model) is not known, so it is unknown to every reader; but wherever it is used as an array (divided by 255,
+    given to ``np.array`` or ``fit()``), it is the array ``data`` that file holds, of unknown range, as
+    ``np.load`` gives (one Data per read, so that ``X / 255.0`` and ``X[:100]`` are parts of one array)."""
+
+    data: "Data | None" = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class IndexOf(Value):
     """A loop index that walks the samples of an array (``range(len(x))``)."""
 
@@ -461,8 +471,10 @@ def _stepped_range(rng: tuple[float, float], step: Step) -> tuple[float, float] 
 
 
 def data_of(value: Value) -> Data | None:
-    """The Data of an array value, None for anything else."""
-    return value.data if isinstance(value, DataValue) else None
+    """The Data of an array value (or of an object read from a file, used as one), None for anything else."""
+    if isinstance(value, DataValue):
+        return value.data
+    return value.data if isinstance(value, StoredObject) else None
 
 
 def size_text(value: Value | None, width_first: bool = False) -> str:

@@ -29,6 +29,7 @@ from kerassniff.semantic.values import (
     Instance,
     KnobConst,
     Seq,
+    StoredObject,
     Symbol,
     Unknown,
     Value,
@@ -102,7 +103,8 @@ class Statements:
         seen = self.version_names_seen
         value = self._knob(small.value, self.eval(small.value, frame), frame, seen)
         target_kind = type(small.targets[0].target)
-        if value is UNKNOWN and type(small.value) is cst.Call and target_kind in (cst.Tuple, cst.List):
+        if (value is UNKNOWN or type(value) is StoredObject) and type(small.value) is cst.Call and \
+                target_kind in (cst.Tuple, cst.List):
             value = _opaque_splits(small.targets[0].target, small.value) or value
         elif isinstance(value, Seq) and type(small.value) in (cst.Tuple, cst.List) and \
                 target_kind in (cst.Tuple, cst.List):

@@ -20,6 +20,7 @@ from kerassniff.semantic.dataflow import (
     LenValue,
     NOT_KNOWN,
     Source,
+    StoredObject,
     class_names_given,
     data_of,
     literal_encoding,
@@ -432,6 +433,12 @@ def numpy_file(call: LibraryCall) -> Value:
     if call.last in loaders.TEXT_TABLE_READERS:
         return loaders.table("file", description, str_value(call.first), call.node)
     return make(Source("file", description, call.node, path=str_value(call.first)), call.node)
+
+
+def unpickled(call: LibraryCall) -> Value:
+    """``pickle.load(handle)``: an object of unknown kind, the file's array wherever it is used as one."""
+    data = Data(source=Source("file", "pickle.load(...)", call.node), group=new_group(), node=call.node)
+    return StoredObject(data=data)
 
 
 def hdf5_file(call: LibraryCall) -> Value:

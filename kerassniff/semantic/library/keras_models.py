@@ -25,6 +25,7 @@ from kerassniff.semantic.values import (
     HistoryLog,
     Instance,
     ModelValue,
+    StoredObject,
     Unknown,
     Value,
 )
@@ -78,7 +79,7 @@ class ModelRegistry:
 
 def _unfollowed(value: Value) -> bool:
     """A value the interpreter could not follow: unknown, or an instance of a class of a package it does not read."""
-    return type(value) is Unknown or (type(value) is Instance and value.local_class is None and
+    return type(value) in (Unknown, StoredObject) or (type(value) is Instance and value.local_class is None and
                                       not is_keras(value.cls) and not value.cls.startswith("builtins."))
 
 
