@@ -2,9 +2,12 @@
 
 ``model.predict(x).astype(int)``, ``np.int32(model.predict(x))``, ``int(model.predict(x)[0][0])``: the probabilities
 lie between 0 and 1, and casting to an integer truncates every one of them to 0 (only a probability rounded to
-exactly 1.0 in float32 stays 1), so every prediction is class 0 and nothing fails.
+exactly 1.0 in float32 stays 1), so every prediction is class 0 and nothing fails.  The same for probabilities
+compared for equality with a class id, ``if model.predict(x)[0][0] == 1:``: true only for a saturated probability.
 """
 from __future__ import annotations
+
+import re
 
 import libcst as cst
 
@@ -12,6 +15,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import PREDICTION_RESHAPING
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, ModelValue, Symbol
@@ -24,7 +28,8 @@ _PREDICTING = frozenset({"predict", "predict_on_batch", "__call__"})
 
 
 @rule("KS113", "probabilities-truncated", Severity.ERROR,
-      "a sigmoid or softmax model's predict() output cast to integers (astype(int)) before any threshold or argmax",
+      "a sigmoid or softmax model's predict() output cast to integers (astype(int)) or compared with 0 or 1 before "
+      "any threshold or argmax",
       "threshold the probabilities first, (model.predict(x) > 0.5).astype(int), or take np.argmax(..., axis=-1)")
 def check(script: Script):
     for call in script.calls:
@@ -45,6 +50,57 @@ def check(script: Script):
         if head is None or head.activation not in ("sigmoid", "softmax"):
             continue
         yield _report(script, call, predicted, head.activation)
+    yield from _compared_exactly(script)
+
+
+# ``== 1``, ``!= 0.0``, ``1 ==``: a comparison with 0 or 1 written in the text (looked for before any node is walked).
+_EXACT_CLASS_TEST = re.compile(r"[=!]=\s*[01](?:\.0*)?(?![\d.eE])|(?<![\w.])[01](?:\.0*)?\s*[=!]=")
+
+
+def _compared_exactly(script: Script):
+    """``prediction[0][0] == 1`` of a sigmoid or softmax model's predict(): a probability equals 1 (or 0) only once
+    float32 saturates, so the test is false for nearly every input and the script's else branch names the class."""
+    text = script.text if script.text is not None else script.module.code
+    if _EXACT_CLASS_TEST.search(text) is None:
+        return
+    for node in walk_code(script.module):
+        if type(node) is not cst.Comparison or len(node.comparisons) != 1 or \
+                type(node.comparisons[0].operator) not in (cst.Equal, cst.NotEqual):
+            continue
+        left, right = node.left, node.comparisons[0].comparator
+        side = left if _class_id(right) is not None else right if _class_id(left) is not None else None
+        predicted = _raw_predictions(script, side) if side is not None else None
+        if predicted is None:
+            continue
+        head = predicted.receiver.model.single_head()
+        if head is None or head.activation not in ("sigmoid", "softmax"):
+            continue
+        yield _exact_report(script, node, predicted, head.activation, _class_id(right if side is left else left))
+
+
+def _class_id(node: cst.BaseExpression) -> int | None:
+    """0 or 1 written as a number (``1``, ``1.0``)."""
+    if type(node) in (cst.Integer, cst.Float):
+        value = float(node.value.replace("_", ""))  # type: ignore[attr-defined]
+        return int(value) if value in (0.0, 1.0) else None
+    return None
+
+
+def _exact_report(script: Script, node: cst.Comparison, predicted: CallSite, activation: str, label: int) -> Report:
+    model = predicted.receiver.model
+    operator = "==" if type(node.comparisons[0].operator) is cst.Equal else "!="
+    instead = ("threshold them: model.predict(x) > 0.5" if activation == "sigmoid" else
+               "compare the most likely class: np.argmax(model.predict(x), axis=-1) == k")
+    return Report(node, f"'{operator} {label}' compares the {activation} probabilities of {model.label} exactly: only a "
+                        f"saturated one equals {label}",
+                  instead,
+                  explanation=(f"{model.label} ends in a {activation}, so predict() ({{predict}}) returns "
+                               f"probabilities between 0 and 1; one equals {label} only where float32 rounds it to "
+                               f"exactly {label}.0 (a saturated output). The test is "
+                               f"{'false' if operator == '==' else 'true'} for every other input, "
+                               f"so the branch it chooses, or the class ids it makes, mostly ignore what the "
+                               f"model predicts."),
+                  mentions={"predict": predicted.node}, facts={"activation": activation, "compared_with": label})
 
 
 def _report(script: Script, call: CallSite, predicted: CallSite, activation: str) -> Report:
