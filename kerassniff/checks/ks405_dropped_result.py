@@ -7,6 +7,8 @@ predicts on data that was never converted, scaled, cleaned or shuffled, or evalu
 """
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from kerassniff.checks._ks405_results import result_only, writes_an_output
@@ -70,8 +72,38 @@ def _dropped(script: Script, call: CallSite):
                      facts={"function": call.callee})
         return
     found = result_only(script, call)
-    if found is not None and not _harmless_conversion(script, call, found[1]):
+    if found is not None and not _harmless_conversion(script, call, found[1]) and \
+            not _redone_at_once(script, call, found[1]):
         yield _report(script, call, *found)
+
+
+# NumPy's functions that make one array of a list of equally shaped arrays: np.stack(frames) and np.array(frames) give
+# the same array.
+_LIST_TO_ARRAY = frozenset({"numpy.stack", "numpy.array", "numpy.asarray"})
+_LIST_TO_ARRAY_CALL = re.compile(r"\b(?:stack|array|asarray)\s*\(")
+
+
+def _redone_at_once(script: Script, call: CallSite, unchanged: cst.BaseExpression | None) -> bool:
+    """A dropped call whose work the very next statement does, assigning its input: ``np.stack(frames)`` alone, then
+    ``frames = np.array(frames)`` (or the same call again, ``img = cv2.resize(img, size)``): a dead line, nothing
+    lost."""
+    if type(unchanged) is not cst.Name or script.text is None:
+        return False
+    position = script.position(call.node)
+    if position is None:
+        return False
+    name = unchanged.value
+    for line in script.text.splitlines()[position.end.line:]:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        assigned = re.match(rf"{re.escape(name)}\s*=(?!=)\s*(.*)", stripped)
+        if assigned is None or not re.search(rf"\b{re.escape(name)}\b", assigned.group(1)):
+            return False
+        value = assigned.group(1)
+        return script.code_of(call.node.func) + "(" in value or (
+            call.callee in _LIST_TO_ARRAY and _LIST_TO_ARRAY_CALL.search(value) is not None)
+    return False
 
 
 # How a float dtype is written: astype(float), astype("float32"), astype(np.float32), tf.cast(x, tf.float32).
