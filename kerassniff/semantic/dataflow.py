@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS
@@ -82,6 +82,11 @@ class _NotKnown:
 
 
 NOT_KNOWN = _NotKnown()
+
+
+# The setting of a scaling step written into part of an array (``df[cols] = scaler.fit_transform(df[cols])``, one
+# channel after another): the other columns may hold raw values.
+PART_SETTING = "written_into_part"
 
 
 @dataclass(frozen=True)
@@ -205,9 +210,11 @@ class Data:
         if part.group != self.group or len(part.steps) <= len(self.steps) or \
                 tuple(part.steps[:len(self.steps)]) != self.steps:
             return None
-        # a step already taken at the same node is the same assignment for another part (the next channel)
+        # a step already taken at the same node is the same assignment for another part (the next channel); each step
+        # says it was written into a part (PART_SETTING): whether every column was scaled is not known
         taken = {id(step.node) for step in self.steps}
-        extra = tuple(step for step in part.steps[len(self.steps):] if step.is_scaling and id(step.node) not in taken)
+        extra = tuple(replace(step, settings=(*step.settings, (PART_SETTING, True)))
+                      for step in part.steps[len(self.steps):] if step.is_scaling and id(step.node) not in taken)
         return self._but(steps=self.steps + extra) if extra else None
 
     def renamed(self, name: str) -> "Data":
