@@ -222,6 +222,23 @@ def test_the_keras_only_removals_are_gone_from_keras_3_and_kept_by_tensorflow_ke
             assert resolves(f"tensorflow.keras.{name}"), f"tensorflow.keras.{name}"
 
 
+def test_the_word_index_datasets_shift_every_rank_by_index_from() -> None:
+    """knowledge/datasets.WORD_INDEX_OFFSETS (KS222): load_data()'s default index_from, added to every rank, and the
+    position it is taken at by KS222 (from the installed Keras's own signature and source, no download)."""
+    import inspect
+
+    from kerassniff.checks.ks222_word_index_without_offset import _INDEX_FROM_POSITION
+    from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
+
+    for name, offset in WORD_INDEX_OFFSETS.items():
+        module = importlib.import_module(f"keras.datasets.{name}")
+        parameters = list(inspect.signature(module.load_data).parameters)
+        assert inspect.signature(module.load_data).parameters["index_from"].default == offset, name
+        assert parameters.index("index_from") == _INDEX_FROM_POSITION[name], name
+        assert "w + index_from" in inspect.getsource(inspect.unwrap(module.load_data)), name
+        assert hasattr(module, "get_word_index"), name
+
+
 def test_the_preprocess_input_maps_match_the_installed_applications() -> None:
     """knowledge/layers.PREPROCESSING_AFFINE (KS207): each mode's map of every colour channel of 0-255 pixels, and
     ImageDataGenerator's order (preprocessing_function first, then rescale)."""

@@ -44,6 +44,8 @@ from kerassniff.semantic.values import (
     Predictions,
     StoredObject,
     Symbol,
+    WordId,
+    WordIndex,
     Unknown,
     Value,
 )
@@ -103,6 +105,10 @@ class Calls:
     def call_method(self, receiver: Value, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         caller = by_type(_METHOD_CALLERS, receiver)
         return caller(self, receiver, method, args, node, frame) if caller is not None else UNKNOWN
+
+    def _word_index_method(self, receiver: WordIndex, method: str, args: CallArgs, node: cst.Call,
+                           frame: Frame) -> Value:
+        return receiver.word_id() if method == "get" else UNKNOWN  # word_index.get(w, 2): the word's id
 
     def _const_method(self, receiver: Const, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         return string_method(receiver, method, args)  # "w-{epoch:02d}.h5".format(epoch=3)
@@ -270,6 +276,8 @@ class Calls:
             left, right = _as_array(left), _as_array(right)
         if isinstance(left, (DataValue, data_calls.Statistic)) or isinstance(right, (DataValue, data_calls.Statistic)):
             return data_calls.arithmetic(self, left, op, right, node)
+        if type(left) is WordId or type(right) is WordId:
+            return _shifted_word_id(left, op, right)
         return fold_binary(left, op, right, node)
 
     # -- recording
@@ -291,6 +299,15 @@ class Calls:
     def recorded_references(self) -> list[Reference]:
         return [Reference(symbol.raw, symbol.name, node, guarded, top)
                 for symbol, node, guarded, top in self._references.values()]
+
+
+def _shifted_word_id(left: Value, op: str, right: Value) -> Value:
+    """``word_index[w] + 3``: the id with the offset load_data() adds; any other arithmetic: unknown."""
+    word, other = (left, right) if type(left) is WordId else (right, left)
+    by = other.value if type(other) is Const else None
+    if type(by) is not int or op not in ("Add", "Subtract") or (op == "Subtract" and word is right):
+        return UNKNOWN
+    return word.shifted(by if op == "Add" else -by)
 
 
 def _as_array(value: Value) -> Value:
@@ -327,5 +344,5 @@ _METHOD_CALLERS = {
     Const: Calls._const_method,
     ModelValue: Calls._model_method, ClassValue: Calls._class_method,
     Instance: Calls._instance_method, DataValue: Calls._data_method, HistoryLog: Calls._log_method,
-    Predictions: Calls._predictions_method,
+    Predictions: Calls._predictions_method, WordIndex: Calls._word_index_method,
 }

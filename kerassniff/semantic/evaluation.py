@@ -58,6 +58,7 @@ from kerassniff.semantic.values import (
     SliceValue,
     Symbol,
     Value,
+    WordIndex,
 )
 
 MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot be Keras code anyway)
@@ -219,6 +220,8 @@ class Evaluation:
         if type(base) is HistoryLog:
             self.read_log(base, indices[0], node)
             return UNKNOWN
+        if type(base) is WordIndex:
+            return base.word_id()  # word_index["great"]: that word's id
         if type(base) is Predictions and type(indices[0]) is Const and type(indices[0].value) is int:
             row = base.one_row()  # model.predict(image)[0]: the one input's predictions
             return row if row is not None else UNKNOWN

@@ -9,7 +9,7 @@ call arguments) at the bottom, then :mod:`~kerassniff.semantic.dataflow` (values
 from __future__ import annotations
 
 from kerassniff.semantic.dataflow import (
-    DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, StoredObject, data_of,
+    DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, StoredObject, WordId, WordIndex, data_of,
 )
 from kerassniff.semantic.keras_values import (
     Agreement, CopiedLayer, HistoryLog, HistoryValue, LayerList, LayerValue, ModelValue, Predictions, TensorValue,
@@ -54,6 +54,6 @@ __all__ = [
     "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf", "KnobConst", "KnownLen", "LayerValue", "LenValue",
     "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings", "Symbol", "UnknownInteger",
-    "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "ZipValue", "const_value", "data_of", "int_value",
+    "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "ZipValue", "const_value", "data_of", "int_value",
     "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
 ]

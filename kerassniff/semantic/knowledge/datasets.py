@@ -60,6 +60,10 @@ def _static_facts(spec: KerasDataset) -> dict:
 # What the static analysis knows of the arrays each loader returns (read by the loaders).
 DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
 
+# The Keras datasets whose get_word_index() gives each word's frequency rank, and the offset their load_data() adds to
+# every rank by default (index_from=3: ids 0-2 are padding, start and out-of-vocabulary; checked on Keras 3.15.1).
+WORD_INDEX_OFFSETS = {"imdb": 3, "reuters": 3}
+
 # Dynamic mode's stand-ins: image datasets by their spec, sequence datasets as (cache file, classes, train, test).
 IMAGE_DATASETS = {name: spec for name, spec in KERAS_DATASETS.items() if spec.images}
 SEQUENCE_DATASETS = {name: (spec.cache_names[0], spec.classes, spec.train, spec.test)

@@ -46,6 +46,7 @@ from kerassniff.semantic.library.arrays import (
     image_directory,
     image_reader,
     keras_dataset,
+    word_index,
     keras_image,
     label_binarize,
     list_in_runs,
@@ -179,6 +180,7 @@ TF_IMAGE = "tensorflow.image."
 # Every library call kerassniff follows, tried in this order.
 LIBRARY_CALLS: tuple[Rule, ...] = (
     row(keras_dataset, names={"load_data"}, prefix="keras.datasets."),
+    row(word_index, names={"get_word_index"}, prefix="keras.datasets."),
     row(tf1_mnist, names={"read_data_sets"}, when=lambda call: loaders.is_tf1_mnist_reader(call.name)),
     row(pad_sequences,
         exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences",

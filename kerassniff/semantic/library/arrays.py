@@ -21,6 +21,9 @@ from kerassniff.semantic.dataflow import (
     NOT_KNOWN,
     Source,
     StoredObject,
+    WORD_INDEX_STEP,
+    WordId,
+    WordIndex,
     class_names_given,
     data_of,
     literal_encoding,
@@ -31,6 +34,7 @@ from kerassniff.semantic.dataflow import (
     size_text,
 )
 from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
 from kerassniff.semantic.keras_values import TensorValue
 from kerassniff.semantic.library import datasets, keras
 from kerassniff.semantic.names import short
@@ -189,6 +193,34 @@ def keras_dataset(call: LibraryCall) -> Value:
     return loaders.load_dataset(call.parts[-2], call.node)
 
 
+def word_index(call: LibraryCall) -> Value:
+    """``imdb.get_word_index()``: each word's frequency rank, without the offset load_data() adds to it."""
+    dataset = call.parts[-2]
+    return WordIndex(dataset, 0, call.node) if dataset in WORD_INDEX_OFFSETS else UNKNOWN
+
+
+def word_ids(value: Value, depth: int = 0) -> WordId | None:
+    """The one kind of word-index id a list (or a list of lists) holds: ``[word_index[w] for w in words]``, ``[ids]``;
+    None when it holds anything else or ids of several offsets."""
+    if isinstance(value, WordId):
+        return value
+    if depth > 2:
+        return None
+    items = value.items if isinstance(value, Seq) else (value.element,) if isinstance(value, ComprehensionValue) else ()
+    found = {word_ids(item, depth + 1) for item in items}
+    return found.pop() if len(found) == 1 else None
+
+
+def _word_ids_array(value: Value, node: cst.Call, description: str) -> DataValue | None:
+    """A list of word-index ids made an array: a new array whose step says which index and offset made its ids."""
+    ids = word_ids(value)
+    if ids is None:
+        return None
+    made = make(Source("literal", description, node), node)
+    return DataValue(made.data.with_step("encode", WORD_INDEX_STEP, ids.node,
+                                         settings=(("dataset", ids.dataset), ("offset", ids.offset))))
+
+
 def tf1_mnist(call: LibraryCall) -> Value:
     return loaders.read_data_sets(call.args, call.node)
 
@@ -213,8 +245,10 @@ def pad_sequences(call: LibraryCall) -> Value:
     data = data_of(sequences)
     if data is None and isinstance(sequences, (Seq, ComprehensionValue)):
         # a list of token-id lists built in a loop (n-grams of each line): a new array of unknown content, so that
-        # what is taken from it (the last column as labels) keeps the padding's settings
-        data = make(Source("unknown", "pad_sequences(...)", call.node), call.node).data
+        # what is taken from it (the last column as labels) keeps the padding's settings; ids read from a dataset's
+        # word index say so
+        ids = _word_ids_array(sequences, call.node, "a list of word ids")
+        data = ids.data if ids is not None else make(Source("unknown", "pad_sequences(...)", call.node), call.node).data
     if data is None:
         return UNKNOWN
     return DataValue(data.with_step("reshape", "pad_sequences", call.node, settings=settings))
@@ -400,6 +434,10 @@ def from_collection(value: Value, node: cst.Call) -> Value:
         n = value.length
     else:
         return UNKNOWN
+    if element is None:
+        ids = _word_ids_array(value, node, "a list of word ids")
+        if ids is not None:
+            return ids
     if element is not None and datasets.gathered_in_a_pass(element):  # a pipeline's label batches, one pass:
         return gathered(element, node)  # its labels in that pass's order
     if element is not None:

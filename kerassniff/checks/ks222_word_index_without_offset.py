@@ -1,0 +1,87 @@
+"""KS222 word-index-without-offset: new texts encoded with a Keras dataset's ``get_word_index()`` for a model trained
+on that dataset's ``load_data()``, without the offset ``load_data()`` adds to every id.
+
+``imdb.load_data()`` (and ``reuters.load_data()``) give each word the id of its frequency rank plus ``index_from``,
+3 by default: 0 is padding, 1 the start of a review, 2 an unknown word.  ``get_word_index()`` gives the bare rank.
+A review encoded with ``[word_index[w] for w in text.split()]`` therefore puts every word three ranks away from
+itself, and the Embedding reads another word's vector: the model scores a scrambled review, with no error.
+"""
+from __future__ import annotations
+
+from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import WORD_INDEX_STEP, Data, DataEvent, Step
+from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import const_value
+
+# Where load_data() takes index_from when it is given by position, per dataset (Keras 3.15.1's signatures).
+_INDEX_FROM_POSITION = {"imdb": 7, "reuters": 8}
+
+
+@rule("KS222", "word-index-without-offset", Severity.ERROR,
+      "texts encoded with a Keras dataset's get_word_index() ranks for a model trained on its load_data() ids, "
+      "which are those ranks plus index_from (3): every word reads as another",
+      "add load_data()'s offset to every rank: word_index[w] + 3 (index_from), 1 to start a review and 2 for a word "
+      "the index lacks")
+def check(script: Script):
+    for model in script.models:
+        trained = _trained_offset(script, model)
+        if trained is None:
+            continue
+        fit, dataset, index_from = trained
+        reported: set[int] = set()
+        for event in events(script, model, "x", ("evaluate", "predict", "validation")):
+            step = _word_index_step(event.data)
+            if step is None or step.setting("dataset") != dataset or id(event.call_node) in reported:
+                continue
+            offset = step.setting("offset")
+            if not isinstance(offset, int) or offset == index_from:
+                continue
+            reported.add(id(event.call_node))
+            yield _report(event, fit, step, dataset, offset, index_from)
+
+
+def _trained_offset(script: Script, model: Model) -> tuple[DataEvent, str, int] | None:
+    """The fit() whose inputs are a word-index dataset's load_data() ids, the dataset, and the offset those ids carry
+    (index_from, 3 unless the call says otherwise); None when no fit() trains on one or the offset is not known."""
+    for event in events(script, model, "x", ("fit",)):
+        source = event.data.source
+        dataset = source.description.removesuffix(".load_data()") if source.kind == "dataset" else None
+        if dataset not in WORD_INDEX_OFFSETS:
+            continue
+        call = script.call_at(source.node)
+        if call is None:
+            return None
+        if any(arg.star for arg in call.args.nodes) or len(call.args.positional) > _INDEX_FROM_POSITION[dataset]:
+            return None  # (index_from given by position or from a dict: looked no further)
+        given = call.args.get("index_from")
+        index_from = WORD_INDEX_OFFSETS[dataset] if given is None else const_value(given)
+        if type(index_from) is not int:
+            return None
+        return event, dataset, index_from
+    return None
+
+
+def _word_index_step(data: Data) -> Step | None:
+    return next((step for step in data.steps if step.kind == "encode" and step.detail == WORD_INDEX_STEP), None)
+
+
+def _report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, offset: int, index_from: int) -> Report:
+    word = EVENT_WORDS[event.kind]
+    how = (f"without the +{index_from} load_data() adds" if offset == 0 else
+           f"shifted by {offset:+d}, not load_data()'s +{index_from}")
+    return Report(event.call_node, f"{word} gets {dataset}.get_word_index() ids {how}: each word reads as another",
+                  f"add load_data()'s offset to every rank: word_index[w] + {index_from} (index_from), with 1 to start "
+                  f"a review and 2 for a word the index lacks",
+                  explanation=(f"{dataset}.load_data() ({{fit}}) gave the model each word as its frequency rank plus "
+                               f"index_from={index_from} (ids 0, 1 and 2 are padding, the start and an unknown word); "
+                               f"{dataset}.get_word_index() ({{index}}) gives the bare rank"
+                               f"{', and these ids are those ranks' if offset == 0 else f', and these ids add {offset}'}"
+                               f". Every word is {abs(index_from - offset)} ranks away from itself, so the "
+                               f"Embedding reads the vector training learnt for another word, and the model scores a "
+                               f"scrambled text, with no error."),
+                  facts={"dataset": dataset, "offset": offset, "index_from": index_from},
+                  mentions={"fit": fit.call_node, "index": step.node})
