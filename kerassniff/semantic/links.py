@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from kerassniff.semantic.dataflow import normal_path
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.script import Script
-from kerassniff.semantic.training import written_paths
+from kerassniff.semantic.training import file_path, written_paths
 from kerassniff.semantic.values import Const, Value
 
 
@@ -32,9 +32,9 @@ class ModelLink:
 
 
 def path_key(value: Value | None) -> str | None:
-    if isinstance(value, Const) and isinstance(value.value, str) and value.value:
-        return normal_path(value.value)
-    return None
+    """A read model file's key: its constant path, or its file name when only that is known (:func:`file_path`)."""
+    path = file_path(value)
+    return normal_path(path) if path else None
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,13 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
+    FormattedValue,
     Instance,
     Seq,
     Symbol,
     Value,
     const_value,
+    path_last_part,
     str_value,
 )
 
@@ -232,12 +234,20 @@ def _writes(model: Model, weights: bool = False):
     methods = ("save_weights",) if weights else ("save", "export")
     for save in model.saves:
         if save.method in methods:
-            yield _normal(str_value(save.path)), save.order
+            yield _normal(file_path(save.path)), save.order
     for fit in model.fits:
         for callback in fit.callbacks:
             if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS and \
                     const_value(callback.args.get("save_weights_only", 4), False) is weights:
-                yield _normal(str_value(callback.args.get("filepath", 0))), fit.order
+                yield _normal(file_path(callback.args.get("filepath", 0))), fit.order
+
+
+def file_path(value: Value | None) -> str | None:
+    """A model file's path as far as it is known: a constant path, or the file name at the end of a path built from
+    a folder the analysis cannot know (``os.path.join(os.path.dirname(__file__), "models", "clf.keras")``: what
+    links a serving script to its trainer, which matches file names)."""
+    text = str_value(value)
+    return text if text is not None else path_last_part(value) if isinstance(value, FormattedValue) else None
 
 
 def _normal(path: str | None) -> str | None:
