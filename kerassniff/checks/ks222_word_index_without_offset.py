@@ -76,7 +76,7 @@ def _report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, offset: 
     return Report(event.call_node, f"{word} gets {dataset}.get_word_index() ids {how}: each word reads as another",
                   f"add load_data()'s offset to every rank: word_index[w] + {index_from} (index_from), with 1 to start "
                   f"a review and 2 for a word the index lacks",
-                  explanation=(f"{dataset}.load_data() ({{fit}}) gave the model each word as its frequency rank plus "
+                  explanation=(f"{dataset}.load_data() ({{loaded}}) gave the model each word as its frequency rank plus "
                                f"index_from={index_from} (ids 0, 1 and 2 are padding, the start and an unknown word); "
                                f"{dataset}.get_word_index() ({{index}}) gives the bare rank"
                                f"{', and these ids are those ranks' if offset == 0 else f', and these ids add {offset}'}"
@@ -84,4 +84,4 @@ def _report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, offset: 
                                f"Embedding reads the vector training learnt for another word, and the model scores a "
                                f"scrambled text, with no error."),
                   facts={"dataset": dataset, "offset": offset, "index_from": index_from},
-                  mentions={"fit": fit.call_node, "index": step.node})
+                  mentions={"fit": fit.call_node, "loaded": fit.data.source.node, "index": step.node})

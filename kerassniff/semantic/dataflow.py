@@ -293,7 +293,14 @@ class WordId(Value):
     def shifted(self, by: int) -> "WordId":
         return WordId(self.dataset, self.offset + by, self.node)
 
+    def absorbs(self, other: Value) -> bool:
+        """A padding, start or unknown-word marker (0, 1, 2 as load_data() uses them) beside word ids: the list is
+        still one of word ids (``encoded = [1]``, then the ranks appended; ``.get(w, 2)``)."""
+        return type(other) is Const and type(other.value) is int and other.value in _MARKER_IDS
 
+
+# load_data()'s padding, start and out-of-vocabulary ids (start_char=1, oov_char=2; 0 pads).
+_MARKER_IDS = (0, 1, 2)
 # The step of an array of ids read from a dataset's word index (settings: dataset, offset).
 WORD_INDEX_STEP = "get_word_index"
 

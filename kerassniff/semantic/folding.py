@@ -144,10 +144,25 @@ def representative(items: list[Value]) -> Value:
     result = items[0]
     for item in items[1:]:
         if item != result:
+            absorbed = absorbing(result, item)
+            if absorbed is not None:
+                result = absorbed
+                continue
             if not (isinstance(item, DataValue) or isinstance(result, DataValue)):
                 return UNKNOWN
             result = merge(result, item)
     return result
+
+
+def absorbing(a: Value, b: Value) -> Value | None:
+    """The one of two values that stands for both, when a value says it absorbs the other (a list of word ids
+    with a start marker ``1`` in it is a list of word ids: :meth:`~kerassniff.semantic.dataflow.WordId.absorbs`);
+    None otherwise."""
+    for one, other in ((a, b), (b, a)):
+        absorbs = getattr(one, "absorbs", None)
+        if absorbs is not None and absorbs(other):
+            return one
+    return None
 
 
 def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Value:
@@ -186,6 +201,9 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Va
         if _strings(a) and _strings(b) and len(choices) <= MAX_STRINGS:
             return Strings(options=choices)
         return UNKNOWN
+    absorbed = absorbing(a, b)
+    if absorbed is not None:
+        return absorbed  # word_index[w] if w in word_index else 2: a word id either way
     if isinstance(a, Const) or isinstance(b, Const):
         return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
     if isinstance(b, Unknown):

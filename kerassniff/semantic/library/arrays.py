@@ -207,8 +207,12 @@ def word_ids(value: Value, depth: int = 0) -> WordId | None:
     if depth > 2:
         return None
     items = value.items if isinstance(value, Seq) else (value.element,) if isinstance(value, ComprehensionValue) else ()
-    found = {word_ids(item, depth + 1) for item in items}
-    return found.pop() if len(found) == 1 else None
+    found = [word_ids(item, depth + 1) for item in items]
+    kinds = {ids for ids in found if ids is not None}
+    if len(kinds) != 1:
+        return None
+    ids = kinds.pop()  # every other item a marker among the ids ([1, word_index[w], ...]: the start of a review)
+    return ids if all(one is not None or ids.absorbs(item) for one, item in zip(found, items)) else None
 
 
 def _word_ids_array(value: Value, node: cst.Call, description: str) -> DataValue | None:
