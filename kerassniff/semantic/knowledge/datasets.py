@@ -64,6 +64,14 @@ DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
 # every rank by default (index_from=3: ids 0-2 are padding, start and out-of-vocabulary; checked on Keras 3.15.1).
 WORD_INDEX_OFFSETS = {"imdb": 3, "reuters": 3}
 
+# Functions that download a table of market data (prices by date) into a DataFrame, as pd.read_csv reads one:
+# yfinance's download() and pandas-datareader's readers; and the object methods that do the same.
+MARKET_DATA_READERS = frozenset({
+    "yfinance.download", "pandas_datareader.DataReader", "pandas_datareader.data.DataReader",
+    "pandas_datareader.data.get_data_yahoo", "pandas_datareader.get_data_yahoo",
+})
+MARKET_DATA_METHODS = {"yfinance.Ticker": frozenset({"history"})}
+
 # Dynamic mode's stand-ins: image datasets by their spec, sequence datasets as (cache file, classes, train, test).
 IMAGE_DATASETS = {name: spec for name, spec in KERAS_DATASETS.items() if spec.images}
 SEQUENCE_DATASETS = {name: (spec.cache_names[0], spec.classes, spec.train, spec.test)

@@ -31,7 +31,7 @@ from kerassniff.semantic.library.arrays import (
 )
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING
-from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, OVERSAMPLERS, RESAMPLE_METHODS
+from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, MARKET_DATA_METHODS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_OUTPUTS
 from kerassniff.semantic.pyvalues import (
@@ -328,7 +328,16 @@ def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
         return _grouped_rows
     if instance.cls in CROSS_VALIDATORS:
         return _cross_validator
+    if instance.cls in MARKET_DATA_METHODS:
+        return _market_data
     return None
+
+
+def _market_data(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """``yf.Ticker("AAPL").history(period="5y")``: a table of prices by date, of unknown range, as a file's."""
+    if method not in MARKET_DATA_METHODS[instance.cls]:
+        return UNKNOWN
+    return loaders.table("file", f"{cls}(...).{method}(...)", None, node)
 
 
 def _cross_validator(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,

@@ -55,6 +55,7 @@ from kerassniff.semantic.library.arrays import (
     unpickled,
     one_hot_depth,
     pad_sequences,
+    market_data,
     pandas_table,
     preprocess_input,
     random_integers,
@@ -72,6 +73,7 @@ from kerassniff.semantic.library.arrays import (
     unique,
 )
 from kerassniff.semantic.knowledge.model_api import PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_RESHAPING
+from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
 from kerassniff.semantic.keras_values import Predictions, agreement
 from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Unknown, Value, const_value
 
@@ -212,6 +214,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(hdf5_file, exact={"h5py.File"}),
     row(unpickled, exact={"pickle.load"}),
     row(pandas_table, names=loaders.TABLE_READERS, prefix="pandas."),
+    row(market_data, exact=MARKET_DATA_READERS),
     row(random_integers, exact={"numpy.random.randint"}),
     row(generated, prefix="numpy.random."),
     row(generated, names={"zeros", "ones", "empty", "full", "arange", "linspace"}, prefix=ARRAY_LIBRARIES),

@@ -492,6 +492,16 @@ def hdf5_file(call: LibraryCall) -> Value:
     return make(Source("file", "h5py.File(...)", call.node, path=str_value(call.first)), call.node)
 
 
+def market_data(call: LibraryCall) -> Value:
+    """``yf.download("AAPL", ...)``, ``web.DataReader(...)``: a table of prices by date, of unknown range, as a file's."""
+    return loaders.table("file", f"{_MARKET_ALIASES.get(call.parts[0], call.parts[0])}.{call.last}(...)", None,
+                         call.node)
+
+
+# How market-data packages are usually imported (for messages).
+_MARKET_ALIASES = {"yfinance": "yf", "pandas_datareader": "web"}
+
+
 def pandas_table(call: LibraryCall) -> Value:
     return loaders.table("file", f"pd.{call.last}(...)", str_value(call.first), call.node)
 
