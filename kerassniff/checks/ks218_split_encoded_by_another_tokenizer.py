@@ -81,8 +81,9 @@ def _fitted_on_what_it_encodes(script: Script, model: Model, event: DataEvent, u
         return None
     encoding = text_encoding(event.data)
     written_for = encoding.setting("texts_written") if encoding is not None else None
-    encoded = script.code_of(written_for) if isinstance(written_for, cst.CSTNode) else None
-    own = encoded is not None and all(node is not None and script.code_of(node) == encoded for _, node in used.fitted_on)
+    encoded = _texts_codes(script, written_for) if isinstance(written_for, cst.CSTNode) else None
+    own = encoded is not None and all(node is not None and _texts_codes(script, node) & encoded
+                                      for _, node in used.fitted_on)
     written = all(written_strings(value) for value, _ in used.fitted_on)
     if not (own or written) or any(_read_from_a_file(value) for value, _ in used.fitted_on):
         return None
@@ -94,6 +95,15 @@ def _fitted_on_what_it_encodes(script: Script, model: Model, event: DataEvent, u
                      f"for another one (or for none). Load the tokenizer the training script fitted."),
         facts={"tokenizer_fitted_on": "encoded texts" if own and not written else "written texts"},
         mentions={"built": used.node})
+
+
+def _texts_codes(script: Script, node: cst.CSTNode) -> set[str]:
+    """The ways one written expression of texts may be the same texts as another: its code, and for a list of one
+    item that item's (``fit_on_texts(words)`` then ``texts_to_sequences([words])``: the input's own words)."""
+    codes = {script.code_of(node)}
+    if type(node) in (cst.List, cst.Tuple) and len(node.elements) == 1 and type(node.elements[0]) is cst.Element:
+        codes.add(script.code_of(node.elements[0].value))
+    return codes
 
 
 def _read_from_a_file(value: Value) -> bool:
