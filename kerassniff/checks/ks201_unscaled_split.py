@@ -52,6 +52,7 @@ def check(script: Script):
                 yield _mismatch(model, reference, event)
         yield from _refitted(script, model)
         yield from _typed_in_raw(script, model)
+        yield from _colour_order(script, model)
 
 
 def _unread_prediction(script: Script, event: DataEvent) -> bool:
@@ -168,6 +169,37 @@ def _typed_in_raw(script: Script, model: Model):
                          f"outside anything it saw, so its prediction is "
                          f"meaningless{CONSEQUENCE[task(model)]}."),
             facts={"scaling": [], "training_scaling": list(reference.data.scaling), "largest_typed_value": largest},
+            mentions={"fit": reference.call_node})
+
+
+_COLOUR_ORDERS = ("rgb", "bgr")
+
+
+def _colour_order(script: Script, model: Model):
+    """Images given in the other colour order than the images fit() trained on: ``cv2.imread`` (BGR) for a model
+    trained on a folder flow, ``load_img`` or PIL (RGB), or the reverse, with no ``cvtColor`` or ``[..., ::-1]`` in
+    between. The first convolutions learnt red and blue where they were: swapped, the features shift."""
+    inputs = [e for e in events(script, model, "x") if e.data.source.pixels]
+    reference = first_fit(inputs)
+    if reference is None or reference.data.source.color not in _COLOUR_ORDERS:
+        return
+    trained = reference.data.source.color
+    for event in inputs:
+        used = event.data.source.color
+        if event.kind == "fit" or used not in _COLOUR_ORDERS or used == trained or event.data.conditional or \
+                _unread_prediction(script, event):
+            continue
+        yield Report(event.call_node, (
+            f"{EVENT_WORDS[event.kind]} gets {event.data.label} in {used.upper()} order, but fit() ({{fit}}) trained "
+            f"on {trained.upper()} images"),
+            f"convert the colour order where the images are read: cv2.cvtColor(image, "
+            f"cv2.COLOR_{used.upper()}2{trained.upper()}), or read them as training did",
+            explanation=(f"The model learnt its filters on images in {trained.upper()} order "
+                         f"({reference.data.source.description}); these come from {event.data.source.description} in "
+                         f"{used.upper()} order, "
+                         f"so red and blue are swapped: the features it computes shift and the predictions or scores "
+                         f"are those of discoloured images{CONSEQUENCE[task(model)]}."),
+            facts={"colour": used, "training_colour": trained},
             mentions={"fit": reference.call_node})
 
 

@@ -77,6 +77,9 @@ def subscript(effects: Effects, data: Data, indices: list[Value], node: cst.CSTN
             return selected
     if _adds_axes_only(indices, node):  # x[np.newaxis], x[..., None], x[:, :, None]: the values, another shape
         return DataValue(data.with_step("reshape", "index", node))
+    if data.source.color in _REVERSED_ORDER and _reverses_channels(node):  # img[:, :, ::-1]: BGR read as RGB
+        color = _REVERSED_ORDER[data.source.color]  # type: ignore[index]
+        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
     if len(indices) > 1 and _leading_ellipsis(node):  # x[..., 0]: one channel of every sample
         return DataValue(data.with_step("reshape", "index", node))
     index = indices[0]
@@ -165,6 +168,29 @@ def _leading_ellipsis(node: cst.CSTNode) -> bool:
     elements = node.slice if isinstance(node, cst.Subscript) else ()
     return bool(elements) and isinstance(elements[0].slice, cst.Index) and isinstance(elements[0].slice.value,
                                                                                       cst.Ellipsis)
+
+
+_REVERSED_ORDER = {"bgr": "rgb", "rgb": "bgr"}
+
+
+def _reverses_channels(node: cst.CSTNode) -> bool:
+    """``img[:, :, ::-1]``, ``img[..., ::-1]``, ``img[:, :, [2, 1, 0]]``: every pixel kept, its colour channels (the
+    last axis of an image or a batch of them) in reverse order."""
+    elements = node.slice if isinstance(node, cst.Subscript) else ()
+    if not elements or not (len(elements) >= 3 or _leading_ellipsis(node)):
+        return False
+    if any(not (isinstance(e.slice, cst.Slice) and e.slice.lower is None and e.slice.upper is None and
+                e.slice.step is None) and not (isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Ellipsis))
+           for e in elements[:-1]):
+        return False  # (an axis before the channels indexed or cut: another shape, not only the order)
+    last = elements[-1].slice
+    if isinstance(last, cst.Slice):
+        step = last.step
+        return last.lower is None and last.upper is None and isinstance(step, cst.UnaryOperation) and \
+            isinstance(step.operator, cst.Minus) and isinstance(step.expression, cst.Integer) and \
+            step.expression.value == "1"
+    value = last.value if isinstance(last, cst.Index) else None
+    return isinstance(value, cst.List) and [getattr(e.value, "value", None) for e in value.elements] == ["2", "1", "0"]
 
 
 def _adds_axes_only(indices: list[Value], node: cst.CSTNode) -> bool:
