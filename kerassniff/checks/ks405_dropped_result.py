@@ -85,8 +85,8 @@ _LIST_TO_ARRAY_CALL = re.compile(r"\b(?:stack|array|asarray)\s*\(")
 
 def _redone_at_once(script: Script, call: CallSite, unchanged: cst.BaseExpression | None) -> bool:
     """A dropped call whose work the very next statement does, assigning its input: ``np.stack(frames)`` alone, then
-    ``frames = np.array(frames)`` (or the same call again, ``img = cv2.resize(img, size)``): a dead line, nothing
-    lost."""
+    ``frames = np.array(frames)``, or the very same call again (``img = cv2.resize(img, size)``; not another call of
+    the same method, ``ds.map(clean)`` then ``ds = ds.map(tokenize)``): a dead line, nothing lost."""
     if type(unchanged) is not cst.Name or script.text is None:
         return False
     position = script.position(call.node)
@@ -100,9 +100,9 @@ def _redone_at_once(script: Script, call: CallSite, unchanged: cst.BaseExpressio
         assigned = re.match(rf"{re.escape(name)}\s*=(?!=)\s*(.*)", stripped)
         if assigned is None or not re.search(rf"\b{re.escape(name)}\b", assigned.group(1)):
             return False
-        value = assigned.group(1)
-        return script.code_of(call.node.func) + "(" in value or (
-            call.callee in _LIST_TO_ARRAY and _LIST_TO_ARRAY_CALL.search(value) is not None)
+        value = " ".join(assigned.group(1).split())
+        dropped = " ".join(script.module.code_for_node(call.node).split())
+        return dropped in value or (call.callee in _LIST_TO_ARRAY and _LIST_TO_ARRAY_CALL.search(value) is not None)
     return False
 
 
