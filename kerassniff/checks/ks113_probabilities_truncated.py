@@ -15,7 +15,6 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import PREDICTION_RESHAPING
-from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, ModelValue, Symbol
@@ -53,29 +52,40 @@ def check(script: Script):
     yield from _compared_exactly(script)
 
 
-# ``== 1``, ``!= 0.0``, ``1 ==``: a comparison with 0 or 1 written in the text (looked for before any node is walked).
-_EXACT_CLASS_TEST = re.compile(r"[=!]=\s*[01](?:\.0*)?(?![\d.eE])|(?<![\w.])[01](?:\.0*)?\s*[=!]=")
-
-
 def _compared_exactly(script: Script):
     """``prediction[0][0] == 1`` of a sigmoid or softmax model's predict(): a probability equals 1 (or 0) only once
-    float32 saturates, so the test is false for nearly every input and the script's else branch names the class."""
-    text = script.text if script.text is not None else script.module.code
-    if _EXACT_CLASS_TEST.search(text) is None:
-        return
-    for node in walk_code(script.module):
-        if type(node) is not cst.Comparison or len(node.comparisons) != 1 or \
-                type(node.comparisons[0].operator) not in (cst.Equal, cst.NotEqual):
-            continue
+    float32 saturates, so the test is false for nearly every input and the script's else branch names the class.
+    Asked of the equality tests against a number the interpretation met (Script.number_tests), not of every node."""
+    if not script.number_tests or not any(
+            call.method in _PREDICTING and isinstance(call.receiver, ModelValue) and _gives_probabilities(call.receiver)
+            for call in script.calls):
+        return  # (most scripts: no probability to compare; the names bound once are then never looked up)
+    for node in script.number_tests.values():
         left, right = node.left, node.comparisons[0].comparator
         side = left if _class_id(right) is not None else right if _class_id(left) is not None else None
-        predicted = _raw_predictions(script, side) if side is not None else None
+        predicted = _raw_predictions(script, side) if side is not None and _may_be_predictions(script, side) else None
         if predicted is None:
             continue
         head = predicted.receiver.model.single_head()
         if head is None or head.activation not in ("sigmoid", "softmax"):
             continue
         yield _exact_report(script, node, predicted, head.activation, _class_id(right if side is left else left))
+
+
+def _may_be_predictions(script: Script, node: cst.BaseExpression) -> bool:
+    """Whether an operand may hold a predict()'s output, told from the text before any binding is looked up: a call,
+    or a name (indexed or not) that the text assigns from a line calling predict (``result = model.predict(x)``)."""
+    while type(node) is cst.Subscript:
+        node = node.value
+    if type(node) is not cst.Name:
+        return type(node) is cst.Call
+    text = script.text if script.text is not None else script.module.code
+    return re.search(rf"\b{re.escape(node.value)}\s*=[^=\n]*\b(?:predict\w*|__call__)\s*\(", text) is not None
+
+
+def _gives_probabilities(model: ModelValue) -> bool:
+    head = model.model.single_head()
+    return head is not None and head.activation in ("sigmoid", "softmax")
 
 
 def _class_id(node: cst.BaseExpression) -> int | None:

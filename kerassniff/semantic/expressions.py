@@ -268,6 +268,7 @@ def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) ->
     return right if known is not None else UNKNOWN
 
 
+_NUMBERS = (cst.Integer, cst.Float)
 # Comparisons that pair two arrays element by element (predictions against labels).
 _ELEMENTWISE_EQUALITY = (cst.Equal, cst.NotEqual)
 
@@ -276,6 +277,8 @@ def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Va
     """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
     left = interp.eval(node.left, frame)
     if len(node.comparisons) == 1 and type(node.comparisons[0].operator) in _ELEMENTWISE_EQUALITY:
+        if (type(node.comparisons[0].comparator) in _NUMBERS or type(node.left) in _NUMBERS) and not interp.in_helper:
+            interp.script.number_tests[id(node)] = node  # x == 1: what a rule asks of a probability compared so
         right = interp.eval(node.comparisons[0].comparator, frame)
         matched = agreement(left, right)  # pred == y_test: the start of an accuracy written by hand
         if matched is not None:
