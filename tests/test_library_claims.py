@@ -223,18 +223,17 @@ def test_the_keras_only_removals_are_gone_from_keras_3_and_kept_by_tensorflow_ke
 
 
 def test_the_word_index_datasets_shift_every_rank_by_index_from() -> None:
-    """knowledge/datasets.WORD_INDEX_OFFSETS (KS222): load_data()'s default index_from, added to every rank, and the
-    position it is taken at by KS222 (from the installed Keras's own signature and source, no download)."""
+    """knowledge/datasets.WORD_INDEX_OFFSETS and WORD_INDEX_FROM_POSITION (KS222): load_data()'s default index_from,
+    added to every rank, and its position (from the installed Keras's own signature and source, no download)."""
     import inspect
 
-    from kerassniff.checks.ks222_word_index_without_offset import _INDEX_FROM_POSITION
-    from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
+    from kerassniff.semantic.knowledge.datasets import WORD_INDEX_FROM_POSITION, WORD_INDEX_OFFSETS
 
     for name, offset in WORD_INDEX_OFFSETS.items():
         module = importlib.import_module(f"keras.datasets.{name}")
         parameters = list(inspect.signature(module.load_data).parameters)
         assert inspect.signature(module.load_data).parameters["index_from"].default == offset, name
-        assert parameters.index("index_from") == _INDEX_FROM_POSITION[name], name
+        assert parameters.index("index_from") == WORD_INDEX_FROM_POSITION[name], name
         assert "w + index_from" in inspect.getsource(inspect.unwrap(module.load_data)), name
         assert hasattr(module, "get_word_index"), name
 

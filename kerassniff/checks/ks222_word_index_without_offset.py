@@ -13,12 +13,9 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import WORD_INDEX_STEP, Data, DataEvent, Step
-from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
+from kerassniff.semantic.knowledge.datasets import WORD_INDEX_FROM_POSITION, WORD_INDEX_OFFSETS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
-
-# Where load_data() takes index_from when it is given by position, per dataset (Keras 3.15.1's signatures).
-_INDEX_FROM_POSITION = {"imdb": 7, "reuters": 8}
 
 
 @rule("KS222", "word-index-without-offset", Severity.ERROR,
@@ -55,7 +52,7 @@ def _trained_offset(script: Script, model: Model) -> tuple[DataEvent, str, int] 
         call = script.call_at(source.node)
         if call is None:
             return None
-        if any(arg.star for arg in call.args.nodes) or len(call.args.positional) > _INDEX_FROM_POSITION[dataset]:
+        if any(arg.star for arg in call.args.nodes) or len(call.args.positional) > WORD_INDEX_FROM_POSITION[dataset]:
             return None  # (index_from given by position or from a dict: looked no further)
         given = call.args.get("index_from")
         index_from = WORD_INDEX_OFFSETS[dataset] if given is None else const_value(given)

@@ -63,6 +63,8 @@ DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
 # The Keras datasets whose get_word_index() gives each word's frequency rank, and the offset their load_data() adds to
 # every rank by default (index_from=3: ids 0-2 are padding, start and out-of-vocabulary; checked on Keras 3.15.1).
 WORD_INDEX_OFFSETS = {"imdb": 3, "reuters": 3}
+# Where load_data() takes index_from when it is given by position (Keras 3.15.1's signatures).
+WORD_INDEX_FROM_POSITION = {"imdb": 7, "reuters": 8}
 
 # Functions that download a table of market data (prices by date) into a DataFrame, as pd.read_csv reads one:
 # yfinance's download() and pandas-datareader's readers; and the object methods that do the same.
