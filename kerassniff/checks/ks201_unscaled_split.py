@@ -20,8 +20,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import PART_SETTING, DataEvent, Step
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
-from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_SETTING
-from kerassniff.semantic.library.array_methods import SCALER_STEPS
+from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_SETTING, SCALER_STEPS
 
 CLASSIFICATION_LOSSES = CROSSENTROPY_LOSSES | {"hinge", "squared_hinge", "categorical_hinge"}
 

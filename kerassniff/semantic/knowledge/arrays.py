@@ -12,6 +12,11 @@ IN_PLACE_SCALING = frozenset({"normalize", "divide", "true_divide", "multiply", 
                               "standardize", "rescale"})
 
 
+# scikit-learn's scalers by class name: the kind of step each makes of an array, and its name in messages.
+SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
+                "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
+                "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
+
 # The scalers whose statistics, measured on one sample, map it to a constant (checked on scikit-learn 1.9.1):
 # StandardScaler, MinMaxScaler and RobustScaler give 0 for every feature, MaxAbsScaler -1, 0 or 1 (its sign).
 ONE_SAMPLE_CONSTANT = {"StandardScaler": "0", "MinMaxScaler": "0", "RobustScaler": "0", "MaxAbsScaler": "its sign"}

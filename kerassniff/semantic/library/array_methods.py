@@ -30,7 +30,7 @@ from kerassniff.semantic.library.arrays import (
     SHAPE_ONLY, Statistic, encode, factorize, list_in_runs, make, reduces_over_samples,
 )
 from kerassniff.semantic.library.dispatch import first_wins
-from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING
+from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING, SCALER_STEPS
 from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, MARKET_DATA_METHODS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_OUTPUTS
@@ -42,9 +42,6 @@ ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_ind
                "drop_duplicates", "nlargest", "nsmallest", "dropna"}
 # pandas methods that fill gaps with values of the series itself (or a constant): the same rows and scale.
 GAP_FILLERS = ("interpolate", "ffill", "bfill", "fillna")
-SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
-                "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
-                "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
 ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBinarizer": "multihot",
             "LabelEncoder": "int"}
 DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
