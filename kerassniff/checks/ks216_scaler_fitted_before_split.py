@@ -11,6 +11,8 @@ itself) is reported.
 """
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.checks._shared import EVENT_WORDS, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
@@ -97,10 +99,23 @@ def _shuffled(data: Data) -> bool:
 
 
 def _held_out(data: Data) -> bool:
-    """A part the script holds out from training: train_test_split's test part, or a name that says so."""
+    """A part the script holds out from training: train_test_split's test part, a name that says so, or the later
+    rows of an array cut off in the call itself (``validation_data=(windows[cut:], targets[cut:])``)."""
     if data.split in ("test", "val"):
         return data.shuffled_split is False
+    if data.split is None and _later_rows_cut_here(data):
+        return True
     return data.split is None and data.name is not None and bool(_HELD_OUT_WORDS & set(name_words(data.name)))
+
+
+def _later_rows_cut_here(data: Data) -> bool:
+    """``windows[cut:]`` written where the array is used: its rows from some point to the end, the period after
+    the rows a ``windows[:cut]`` trains on (a name given to the part says what it is instead)."""
+    node = data.node
+    if node is data.bound_at or type(node) is not cst.Subscript or len(node.slice) != 1:
+        return False
+    index = node.slice[0].slice
+    return type(index) is cst.Slice and index.lower is not None and index.upper is None and index.step is None
 
 
 def _reads_a_series(model: Model) -> bool:
