@@ -220,6 +220,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(generated, names={"zeros", "ones", "empty", "full", "arange", "linspace"}, prefix=ARRAY_LIBRARIES),
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
     row(step("reshape"), names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
+    # np.resize(a, shape): a's values repeated or cut to fill the shape, never rescaled (not a resampling)
+    row(step("reshape"), exact={"numpy.resize"}, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(_kept_predictions, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
