@@ -1,0 +1,64 @@
+"""KS224 score-on-training-rows: ``evaluate()`` on the whole array that ``train_test_split`` divided into the part
+``fit()`` trained on and a held-out part, when nothing scores the held-out part.
+
+``x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.3)``, ``fit(x_tr, y_tr)``, then
+``evaluate(x, y)``: 70% of the scored rows are rows the model was fitted on, so the accuracy printed as the model's
+is mostly training accuracy.  The held-out part the split made is never scored, and an overfitted model looks good.
+"""
+from __future__ import annotations
+
+from kerassniff.checks._shared import events, held_out_inputs
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data, DataEvent
+
+# The parts a split holds out from training.
+_HELD_OUT_SPLITS = frozenset({"test", "val"})
+
+
+@rule("KS224", "score-on-training-rows", Severity.WARNING,
+      "evaluate() on the whole array a train_test_split divided into fit()'s training part and a held-out part that "
+      "nothing scores: most of the scored rows were trained on",
+      "evaluate the held-out part the split made (model.evaluate(x_test, y_test))")
+def check(script: Script):
+    for model in script.models:
+        reference, others = held_out_inputs(script, model)
+        if reference is None or reference.data.split != "train" or reference.data.shuffled_split is None:
+            continue  # (only a train_test_split's training part: its rows are some of the whole array's)
+        if any(_held_out_part_of(event.data, reference.data) for event in events(script, model, "x")
+               if event.kind in ("evaluate", "predict")):
+            continue  # the held-out part is scored too: a score over every row beside it is the script's choice
+        whole = next((event for event in others if event.kind == "evaluate" and event.order > reference.order
+                      and _whole_of(event.data, reference.data)), None)
+        if whole is not None:
+            yield _report(whole, reference)
+
+
+def _report(event: DataEvent, reference: DataEvent) -> Report:
+    return Report(event.call_node, (
+        f"evaluate() scores all of {event.data.label}, the rows fit() trained on ({{fit}}) included: optimistic"),
+        explanation=(f"fit() ({{fit}}) trained on {reference.data.label}, the training part train_test_split "
+                     f"({{split}}) made of {event.data.label}; evaluate() scores every row of {event.data.label}, "
+                     f"so most of the scored rows are rows the model was fitted on, and the held-out part the split "
+                     f"made is never scored on its own. The accuracy or loss printed is mostly training accuracy: "
+                     f"an overfitted model looks as good as one that generalises."),
+        facts={"scored": event.data.name or "", "trained": reference.data.name or ""},
+        mentions={"fit": reference.call_node, "split": reference.data.node})
+
+
+def _whole_of(data: Data, part: Data) -> bool:
+    """Whether ``data`` is the whole array ``part`` was split from: one source and group, not itself a part, with the
+    same kinds of steps (the same preprocessing, also when each was scaled by its own call of one scaler; an array
+    scaled otherwise is another rule's)."""
+    return (data.split is None and data.group == part.group and data.source == part.source and
+            _step_kinds(data) == _step_kinds(part) and not data.batches and not data.is_sample and
+            data.name != part.name)
+
+
+def _step_kinds(data: Data) -> list[tuple[str, str]]:
+    return [(step.kind, step.detail) for step in data.steps]
+
+
+def _held_out_part_of(data: Data, part: Data) -> bool:
+    return data.split in _HELD_OUT_SPLITS and data.group == part.group
