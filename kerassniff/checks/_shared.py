@@ -241,8 +241,16 @@ def same_kind_of_data(a: Data, b: Data) -> bool:
     """Two inputs whose scales can be compared: one source's data (the same group), or both image pixels, known
     from their reader or from what the script does to them (an array of a file divided by 255: the script treats
     it as pixels, so images read and prepared otherwise are compared with it)."""
-    return a.group == b.group or ((a.source.pixels or a.scaled_as_pixels) and (b.source.pixels or b.scaled_as_pixels)
-                                  and (a.source.pixels or b.source.pixels))
+    return a.group == b.group or _one_read(a, b) or (
+        (a.source.pixels or a.scaled_as_pixels) and (b.source.pixels or b.scaled_as_pixels)
+        and (a.source.pixels or b.source.pixels))
+
+
+def _one_read(a: Data, b: Data) -> bool:
+    """Arrays made from what one read of one file gave (windows gathered from a series, and the series itself later
+    on): one data, though gathering the windows made a new array.  A reader in a helper called for two files whose
+    paths are not known is not one read."""
+    return a.source == b.source and (a.source.kind != "file" or a.source.path is not None)
 
 
 def twin_files(reference: Data, other: Data) -> bool:

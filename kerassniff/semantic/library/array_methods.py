@@ -392,6 +392,8 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
         return instance  # encoder.fit(y) returns the encoder: encoder.fit(y).transform(y)
     if method == "inverse_transform" and args.positional and isinstance(args.positional[0], Predictions):
         return args.positional[0]  # a model's predictions back in the targets' units, or as class names: the same
+    if method == "inverse_transform" and cls in SCALER_STEPS:
+        return _unscaled(data_of(args.positional[0]) if args.positional else None, SCALER_STEPS[cls], node)
     if method not in ("fit_transform", "transform"):
         return UNKNOWN
     given = args.positional[0] if args.positional else UNKNOWN
@@ -408,6 +410,18 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
     alone = ((ONE_SAMPLE_SETTING, True),) if cls in ONE_SAMPLE_CONSTANT and _fitted_on_itself_alone(
         instance, method, data, written) else ()
     return DataValue(data.with_step(kind, detail, node, measured_on, settings=alone))
+
+
+def _unscaled(data: Data | None, scaling: tuple[str, str], node: cst.Call) -> Value:
+    """``scaler.inverse_transform(series)`` of an array whose last scaling is that kind of scaler's: the array in
+    its raw units again (its other steps, a reshape, kept); anything else: unknown."""
+    if data is None:
+        return UNKNOWN
+    scalings = [index for index, step in enumerate(data.steps) if step.is_scaling]
+    if not scalings or (data.steps[scalings[-1]].kind, data.steps[scalings[-1]].detail) != scaling:
+        return UNKNOWN
+    steps = data.steps[:scalings[-1]] + data.steps[scalings[-1] + 1:]
+    return DataValue(replace(data, steps=steps, node=node))
 
 
 def _one_row(given: Value, node: cst.Call) -> Data | None:
