@@ -41,6 +41,8 @@ from kerassniff.semantic.values import (
     ModelValue,
     Seq,
     Symbol,
+    UnknownFloat,
+    UnknownInteger,
     Value,
     const_value,
     string_endings,
@@ -317,9 +319,13 @@ def _plain_numbers(value: Value | None, depth: int = 0) -> bool:
             return False
         return all(_number(item) for item in items) if depth < 3 else False
     if isinstance(value, Seq) and value.items and depth < 3:
-        return all(_plain_numbers(item, depth + 1) or (isinstance(item, Const) and _number(item.value))
-                   for item in value.items)
+        return all(_plain_numbers(item, depth + 1) or (isinstance(item, Const) and _number(item.value)) or
+                   type(item) in _NUMBERS_OF_UNKNOWN_VALUE for item in value.items)
     return False
+
+
+# Numbers the analysis cannot fold (``float(request.form["age"])``, ``int(text)``, ``len(rows)``): still numbers.
+_NUMBERS_OF_UNKNOWN_VALUE = (UnknownFloat, UnknownInteger)
 
 
 def _number(item) -> bool:

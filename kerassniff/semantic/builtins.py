@@ -30,6 +30,7 @@ from kerassniff.semantic.values import (
     PartialValue,
     Seq,
     Unknown,
+    UnknownFloat,
     UnknownInteger,
     Value,
     ZipValue,
@@ -89,7 +90,7 @@ def _float(name: str, args: CallArgs) -> Value:
             return Const(float(first.value))
         except ValueError:
             return UNKNOWN
-    return UNKNOWN
+    return UnknownFloat() if len(args.positional) == 1 and not args.keywords else UNKNOWN
 
 
 def _sequence(name: str, args: CallArgs) -> Value:

@@ -60,6 +60,12 @@ MAX_STRINGS = 8  # more alternatives than this: simply unknown
 
 
 @dataclass(frozen=True)
+class UnknownFloat(Unknown):
+    """A float whose value is not known: ``float()`` of a value that is not a constant (a form field, a request
+    argument).  Unknown to every reader but one that asks whether a value is a plain number."""
+
+
+@dataclass(frozen=True)
 class UnknownInteger(Unknown):
     """An integer whose value is not known: ``len()`` of a collection the analysis cannot count, ``int()`` of an
     unknown number, a dimension of an array's shape after the first (``x.shape[1]``).  Unknown to every reader but

@@ -35,6 +35,7 @@ from kerassniff.semantic.pyvalues import (
     Strings,
     Symbol,
     Unknown,
+    UnknownFloat,
     UnknownInteger,
     Value,
     VersionFlag,
@@ -53,7 +54,7 @@ __all__ = [
     "DataValue",
     "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf", "KnobConst", "KnownLen", "LayerValue", "LenValue",
-    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings", "Symbol", "UnknownInteger",
+    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings", "Symbol", "UnknownFloat", "UnknownInteger",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "ZipValue", "const_value", "data_of", "int_value",
     "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
 ]
