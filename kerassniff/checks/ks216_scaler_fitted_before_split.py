@@ -11,13 +11,11 @@ itself) is reported.
 """
 from __future__ import annotations
 
-import libcst as cst
-
 from kerassniff.checks._shared import EVENT_WORDS, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent, Step, name_words
+from kerassniff.semantic.dataflow import Data, DataEvent, Step, later_rows_cut_here, name_words
 from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.shapes import model_input_shape
@@ -103,19 +101,9 @@ def _held_out(data: Data) -> bool:
     rows of an array cut off in the call itself (``validation_data=(windows[cut:], targets[cut:])``)."""
     if data.split in ("test", "val"):
         return data.shuffled_split is False
-    if data.split is None and _later_rows_cut_here(data):
+    if data.split is None and later_rows_cut_here(data):
         return True
     return data.split is None and data.name is not None and bool(_HELD_OUT_WORDS & set(name_words(data.name)))
-
-
-def _later_rows_cut_here(data: Data) -> bool:
-    """``windows[cut:]`` written where the array is used: its rows from some point to the end, the period after
-    the rows a ``windows[:cut]`` trains on (a name given to the part says what it is instead)."""
-    node = data.node
-    if node is data.bound_at or type(node) is not cst.Subscript or len(node.slice) != 1:
-        return False
-    index = node.slice[0].slice
-    return type(index) is cst.Slice and index.lower is not None and index.upper is None and index.step is None
 
 
 def _reads_a_series(model: Model) -> bool:

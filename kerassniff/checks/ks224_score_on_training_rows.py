@@ -26,13 +26,14 @@ def check(script: Script):
         reference, others = held_out_inputs(script, model)
         if reference is None or reference.data.split != "train" or reference.data.shuffled_split is None:
             continue  # (only a train_test_split's training part: its rows are some of the whole array's)
-        if any(_held_out_part_of(event.data, reference.data) for event in events(script, model, "x")
+        inputs = events(script, model, "x")
+        if any(_held_out_part_of(event.data, reference.data) for event in inputs
                if event.kind in ("evaluate", "predict")):
             continue  # the held-out part is scored too: a score over every row beside it is the script's choice
         whole = next((event for event in others if event.kind == "evaluate" and event.order > reference.order
                       and _whole_of(event.data, reference.data)), None)
         if whole is not None and not any(_whole_of(event.data, reference.data)
-                                          for event in events(script, model, "x", ("fit",))):
+                                          for event in inputs if event.kind == "fit"):
             # (a model trained on every row too: its evaluate() is openly a training score)
             yield _report(whole, reference)
 

@@ -23,7 +23,7 @@ from kerassniff.semantic.pyvalues import Const, Unknown, Value, const_value
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue",
     "RangeValue", "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "class_names_given", "name_words", "text_encoding", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
+    "class_names_given", "name_words", "text_encoding", "later_rows_cut_here", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -260,6 +260,16 @@ class Data:
 
 
 _DATA_FIELDS = frozenset(f.name for f in fields(Data))
+
+
+def later_rows_cut_here(data: Data) -> bool:
+    """``windows[cut:]`` written where the array is used (not bound to a name since): its rows from some point to
+    the end, the period after the rows a ``windows[:cut]`` holds; slices add no step, so the expression says it."""
+    node = data.node
+    if node is data.bound_at or type(node) is not cst.Subscript or len(node.slice) != 1:
+        return False
+    index = node.slice[0].slice
+    return type(index) is cst.Slice and index.lower is not None and index.upper is None and index.step is None
 
 
 def text_encoding(data: Data) -> Step | None:
