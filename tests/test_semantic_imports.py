@@ -14,7 +14,7 @@ import pytest
 SEMANTIC = Path(__file__).resolve().parents[1] / "kerassniff" / "semantic"
 
 # The model's plain data, bottom to top: each may import only those before it.
-DATA_LAYERS = ["knowledge", "names", "pyvalues", "loops", "dataflow", "layer_facts", "models", "keras_values", "values", "training", "architecture"]
+DATA_LAYERS = ["knowledge", "names", "pyvalues", "loops", "dataflow", "vocabulary", "layer_facts", "models", "keras_values", "values", "training", "architecture"]
 
 
 def module_name(path: Path) -> str:

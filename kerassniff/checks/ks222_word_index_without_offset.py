@@ -12,7 +12,8 @@ from kerassniff.checks._shared import EVENT_WORDS, events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import WORD_INDEX_STEP, Data, DataEvent, Step
+from kerassniff.semantic.dataflow import Data, DataEvent, Step
+from kerassniff.semantic.vocabulary import WORD_INDEX_STEP
 from kerassniff.semantic.knowledge.datasets import WORD_INDEX_FROM_POSITION, WORD_INDEX_OFFSETS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value

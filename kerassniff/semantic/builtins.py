@@ -29,10 +29,12 @@ from kerassniff.semantic.values import (
     LenValue,
     PartialValue,
     Seq,
+    TokenizerIndex,
     Unknown,
     UnknownFloat,
     UnknownInteger,
     Value,
+    VocabularySize,
     ZipValue,
     string_ending,
 )
@@ -61,6 +63,8 @@ def _len(name: str, args: CallArgs) -> Value:
     if isinstance(first, DataValue):
         n = first.data.n_samples
         return LenValue(first.data) if n is None else KnownLen(n, first.data)
+    if type(first) is TokenizerIndex:
+        return first.size()  # len(tokenizer.word_index): the vocabulary's size, still not a known number
     return UnknownInteger()
 
 
@@ -251,7 +255,7 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         for a, b in ((left, right), (right, left)):
             if type(a) is Unknown and a.division is not None and _a_number(b):
                 return Unknown(division=a.division)
-    if op in _INTEGER_OPERATORS and (type(left) is UnknownInteger or type(right) is UnknownInteger) and \
+    if op in _INTEGER_OPERATORS and (isinstance(left, UnknownInteger) or isinstance(right, UnknownInteger)) and \
             _an_integer(left) and _an_integer(right):
         return UnknownInteger()  # len(columns) - 1
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
@@ -284,6 +288,10 @@ def _shifted(left: Value, op: str, right: Value) -> Value | None:
     index of one sample of x, shifted by an offset (a constant or a number not known)."""
     if isinstance(left, LenValue) and is_offset(right):
         return LenValue(left.data, shifted=True)
+    if type(left) is VocabularySize and type(right) is Const and type(right.value) is int:
+        return left.shifted(right.value if op == "Add" else -right.value)  # len(tokenizer.word_index) + 1
+    if op == "Add" and type(right) is VocabularySize and type(left) is Const and type(left.value) is int:
+        return right.shifted(left.value)
     if isinstance(left, IndexOf) and is_offset(right):
         return left
     if op == "Add" and isinstance(right, IndexOf) and is_offset(left):

@@ -44,6 +44,7 @@ from kerassniff.semantic.values import (
     Predictions,
     StoredObject,
     Symbol,
+    TokenizerIndex,
     WordId,
     WordIndex,
     Unknown,
@@ -109,6 +110,10 @@ class Calls:
     def _word_index_method(self, receiver: WordIndex, method: str, args: CallArgs, node: cst.Call,
                            frame: Frame) -> Value:
         return receiver.word_id() if method == "get" else UNKNOWN  # word_index.get(w, 2): the word's id
+
+    def _tokenizer_index_method(self, receiver: TokenizerIndex, method: str, args: CallArgs, node: cst.Call,
+                                frame: Frame) -> Value:
+        return data_calls.index_method(receiver, method)  # tokenizer.word_index.update(...)
 
     def _const_method(self, receiver: Const, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         return string_method(receiver, method, args)  # "w-{epoch:02d}.h5".format(epoch=3)
@@ -345,4 +350,5 @@ _METHOD_CALLERS = {
     ModelValue: Calls._model_method, ClassValue: Calls._class_method,
     Instance: Calls._instance_method, DataValue: Calls._data_method, HistoryLog: Calls._log_method,
     Predictions: Calls._predictions_method, WordIndex: Calls._word_index_method,
+    TokenizerIndex: Calls._tokenizer_index_method,
 }

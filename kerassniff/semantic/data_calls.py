@@ -3,7 +3,8 @@
 The handlers live in :mod:`kerassniff.semantic.library.arrays` (library functions; their table is
 :mod:`kerassniff.semantic.library.array_table`),
 :mod:`kerassniff.semantic.library.array_methods` (methods, attributes, subscripts, arithmetic) and
-:mod:`kerassniff.semantic.library.datasets` (generators and tf.data); they see the interpreter only through
+:mod:`kerassniff.semantic.library.datasets` (generators and tf.data) and
+:mod:`kerassniff.semantic.library.tokenizers` (a Tokenizer's vocabulary dicts); they see the interpreter only through
 :class:`kerassniff.semantic.effects.Effects`.
 """
 from kerassniff.semantic.library.array_methods import (
@@ -16,7 +17,8 @@ from kerassniff.semantic.library.array_methods import (
 from kerassniff.semantic.library.array_table import call_library, may_handle
 from kerassniff.semantic.library.arrays import Statistic
 from kerassniff.semantic.library.datasets import batch_of
+from kerassniff.semantic.library.tokenizers import index_method, instance_attribute
 from kerassniff.semantic.loaders import opaque_elements, opaque_splits
 
-__all__ = ["Statistic", "arithmetic", "batch_of", "call_library", "data_attribute", "data_method", "instance_method",
+__all__ = ["Statistic", "arithmetic", "batch_of", "call_library", "data_attribute", "data_method", "index_method", "instance_attribute", "instance_method",
            "may_handle", "opaque_elements", "opaque_splits", "subscript"]

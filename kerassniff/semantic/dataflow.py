@@ -279,44 +279,6 @@ def text_encoding(data: Data) -> Step | None:
 
 # -- the abstract values that hold arrays ------------------------------------------------
 @dataclass(frozen=True)
-class WordIndex(Value):
-    """A Keras dataset's word index (``imdb.get_word_index()``): word -> id, each id the word's frequency rank plus
-    ``offset`` (0 as the dataset gives it)."""
-
-    dataset: str
-    offset: int
-    node: cst.CSTNode = field(repr=False, compare=False)
-
-    def word_id(self) -> "WordId":
-        return WordId(self.dataset, self.offset, self.node)
-
-
-@dataclass(frozen=True)
-class WordId(Value):
-    """An id read from a dataset's word index (``word_index["great"]``, ``word_index.get(w, 2) + 3``): the word's
-    rank plus ``offset``."""
-
-    dataset: str
-    offset: int
-    node: cst.CSTNode = field(repr=False, compare=False)
-
-    def shifted(self, by: int) -> "WordId":
-        return WordId(self.dataset, self.offset + by, self.node)
-
-    def absorbs(self, other: Value) -> bool:
-        """A padding, start or unknown-word marker (0, 1, 2 as load_data() uses them) beside word ids: the list is
-        still one of word ids (``encoded = [1]``, then the ranks appended; ``.get(w, 2)``)."""
-        return type(other) is Const and type(other.value) is int and other.value in _MARKER_IDS
-
-
-# load_data()'s padding, start and out-of-vocabulary ids (start_char=1, oov_char=2; 0 pads).
-_MARKER_IDS = (0, 1, 2)
-# The step of an array of ids read from a dataset's word index (settings: dataset, offset).
-WORD_INDEX_STEP = "get_word_index"
-
-
-
-@dataclass(frozen=True)
 class KnownLen(Const):
     """``len(x)`` of an array whose sample count is known: the number, and the array it counts.
 

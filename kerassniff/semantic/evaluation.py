@@ -186,9 +186,10 @@ class Evaluation:
     def _instance_attribute(self, base: Instance, attribute: str, node: cst.Attribute) -> Value:
         if attribute in base.attrs:
             return base.attrs[attribute]
-        if base.local_class is not None and attribute in base.local_class.methods:
-            return self.method_of(base.local_class.methods[attribute], base, base.local_class)
-        return UNKNOWN
+        if base.local_class is not None:
+            methods = base.local_class.methods
+            return self.method_of(methods[attribute], base, base.local_class) if attribute in methods else UNKNOWN
+        return data_calls.instance_attribute(base, attribute, node)  # a library object's (tokenizer.word_index)
 
     def _class_attribute(self, base: ClassValue, attribute: str, node: cst.Attribute) -> Value:
         if attribute in base.methods:  # LeNet.build(...): a static method

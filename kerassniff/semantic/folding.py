@@ -97,7 +97,8 @@ def range_value(args: CallArgs) -> Value:
 
 def is_offset(value: Value) -> bool:
     """An integer constant, or a number the analysis does not know (a window length given as a parameter)."""
-    return (isinstance(value, Const) and type(value.value) is int) or type(value) in (Unknown, UnknownInteger)
+    return (isinstance(value, Const) and type(value.value) is int) or type(value) is Unknown or \
+        isinstance(value, UnknownInteger)
 
 
 def range_count(value: Value) -> int | None:

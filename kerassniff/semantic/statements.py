@@ -31,6 +31,7 @@ from kerassniff.semantic.values import (
     Seq,
     StoredObject,
     Symbol,
+    TokenizerIndex,
     Unknown,
     Value,
     VersionFlag,
@@ -321,6 +322,8 @@ class Statements:
         """``x[...] = value``.  Writing into part of an array the same array's values with more scaling steps
         (``x[..., c] = (x[..., c] - mean[c]) / std[c]``, once per channel) scales the array: it takes those steps."""
         current = self.eval(target.value, frame)
+        if type(current) is TokenizerIndex:
+            current.edited()  # tokenizer.word_index["<pad>"] = 0: its length is not the fitted vocabulary's now
         if self.lists_in_blocks and type(target.value) is cst.Name:
             self.forget_runs(target.value.value, frame)  # ys[:] = shuffled: the list's order is the new items'
         keys = [self.eval(element.slice.value, frame) for element in target.slice if type(element.slice) is cst.Index]

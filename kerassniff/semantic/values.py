@@ -9,7 +9,7 @@ call arguments) at the bottom, then :mod:`~kerassniff.semantic.dataflow` (values
 from __future__ import annotations
 
 from kerassniff.semantic.dataflow import (
-    DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, StoredObject, WordId, WordIndex, data_of,
+    DataValue, IndexOf, KnownLen, LenValue, RangeValue, ShapeValue, StoredObject, data_of,
 )
 from kerassniff.semantic.keras_values import (
     Agreement, CopiedLayer, HistoryLog, HistoryValue, LayerList, LayerValue, ModelValue, Predictions, TensorValue,
@@ -48,13 +48,14 @@ from kerassniff.semantic.pyvalues import (
     string_endings,
     written_strings,
 )
+from kerassniff.semantic.vocabulary import TokenizerIndex, VocabularySize, WordId, WordIndex
 
 __all__ = [
     "UNKNOWN", "Agreement", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer",
     "DataValue",
     "DictValue", "FolderListing",
     "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf", "KnobConst", "KnownLen", "LayerValue", "LenValue",
-    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings", "Symbol", "UnknownFloat", "UnknownInteger",
+    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings", "Symbol", "TokenizerIndex", "VocabularySize", "UnknownFloat", "UnknownInteger",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "ZipValue", "const_value", "data_of", "int_value",
     "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
 ]

@@ -14,3 +14,15 @@ TOKENIZER_KEEPING = frozenset({"fit_on_sequences", "get_config", "to_json", "seq
                                "sequences_to_texts"})
 # Attributes that hold what fitting learns: setting one (or the whole __dict__) gives a tokenizer its index.
 TOKENIZER_STATE = frozenset({"word_index", "index_word", "word_counts", "word_docs", "index_docs", "__dict__"})
+
+# The tokenizer's dicts whose length counts its vocabulary, by what they hold (checked on Keras 3.15.1 and tf.keras
+# 2.21: Tokenizer(oov_token="<OOV>") fitted on "a b c" and "a b" has word_index {'<OOV>': 1, 'a': 2, 'b': 3, 'c': 4}
+# and three word_counts): "ids", one entry per id it gives (the oov_token's too); "words", one per word of the texts.
+VOCABULARY_DICTS = {"word_index": "ids", "index_word": "ids", "word_counts": "words", "word_docs": "words"}
+# Where the constructor takes the settings that decide its ids: Tokenizer(num_words=None, filters, lower, split,
+# char_level, oov_token=None, analyzer=None).  With num_words unset, texts_to_sequences() gives every id from 1 to
+# len(word_index); with num_words=N, only the ids below N.
+TOKENIZER_NUM_WORDS = ("num_words", 0)
+TOKENIZER_OOV_TOKEN = ("oov_token", 5)
+# Methods that give the tokenizer's ids as sequences (what an Embedding is given).
+TOKENIZER_ID_ENCODERS = frozenset({"texts_to_sequences", "texts_to_sequences_generator"})

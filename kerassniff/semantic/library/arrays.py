@@ -21,9 +21,6 @@ from kerassniff.semantic.dataflow import (
     NOT_KNOWN,
     Source,
     StoredObject,
-    WORD_INDEX_STEP,
-    WordId,
-    WordIndex,
     class_names_given,
     data_of,
     literal_encoding,
@@ -38,6 +35,7 @@ from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
 from kerassniff.semantic.keras_values import TensorValue
 from kerassniff.semantic.library import datasets, keras
 from kerassniff.semantic.names import short
+from kerassniff.semantic.vocabulary import WORD_INDEX_STEP, WordId, WordIndex
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
     CallArgs,

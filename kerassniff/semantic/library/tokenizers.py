@@ -1,0 +1,37 @@
+"""A Keras ``Tokenizer``'s attributes: the dicts its fitting fills, read as values that remember the tokenizer.
+
+``len(tokenizer.word_index)`` is the usual way to size an ``Embedding`` for the tokenizer's ids, so the index is
+followed as a :class:`~kerassniff.semantic.vocabulary.TokenizerIndex` whose ``len()`` is a vocabulary size
+(KS225 compares it with the ids).  Its methods (``tokenizer.fit_on_texts``, ``texts_to_sequences``) are handled
+with the other library objects' in :mod:`kerassniff.semantic.library.array_methods`.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from kerassniff.semantic.knowledge.tokenizers import VOCABULARY_DICTS
+from kerassniff.semantic.names import short
+from kerassniff.semantic.pyvalues import UNKNOWN, Instance, Value
+from kerassniff.semantic.vocabulary import TokenizerIndex
+
+# Dict methods that change the dict they are called on.
+_DICT_CHANGERS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"})
+
+
+def is_keras_tokenizer(instance: Instance) -> bool:
+    """A Keras Tokenizer the script built itself (tf.keras, Keras 2/3's legacy copy, keras_preprocessing)."""
+    return short(instance.cls) == "Tokenizer" and instance.cls.startswith(("keras.", "keras_preprocessing."))
+
+
+def instance_attribute(instance: Instance, attribute: str, node: cst.Attribute) -> Value:
+    """An attribute of a library object that no code of the script set: a Tokenizer's vocabulary dicts."""
+    if attribute in VOCABULARY_DICTS and is_keras_tokenizer(instance):
+        return TokenizerIndex(instance, attribute, node)
+    return UNKNOWN
+
+
+def index_method(index: TokenizerIndex, method: str) -> Value:
+    """``tokenizer.word_index.update(...)``: a method that changes the dict leaves its length unknown."""
+    if method in _DICT_CHANGERS:
+        index.edited()
+    return UNKNOWN

@@ -1,0 +1,90 @@
+"""Word ids and vocabularies: what a word index numbers, and how many rows an ``Embedding`` needs for it.
+
+Two sources of word ids are followed.  A Keras dataset's word index (``imdb.get_word_index()``) gives each word its
+frequency rank, which ``load_data()`` shifts by ``index_from`` (KS222 compares the two).  A Keras ``Tokenizer``
+fitted on texts numbers its words from 1 (0 is left for padding), so with ``num_words`` unset its ids run up to
+``len(tokenizer.word_index)``; ``len()`` of its index is a :class:`VocabularySize` that remembers the tokenizer and
+the offset added to it, so a rule can compare an ``Embedding``'s rows with the ids it will be given (KS225).  What
+the tokenizer's fields mean is the library's (:mod:`kerassniff.semantic.knowledge.tokenizers`); these values only
+carry it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, UnknownInteger, Value
+
+__all__ = ["WORD_INDEX_STEP", "TokenizerIndex", "VocabularySize", "WordId", "WordIndex"]
+
+
+@dataclass(frozen=True)
+class WordIndex(Value):
+    """A Keras dataset's word index (``imdb.get_word_index()``): word -> id, each id the word's frequency rank plus
+    ``offset`` (0 as the dataset gives it)."""
+
+    dataset: str
+    offset: int
+    node: cst.CSTNode = field(repr=False, compare=False)
+
+    def word_id(self) -> "WordId":
+        return WordId(self.dataset, self.offset, self.node)
+
+
+@dataclass(frozen=True)
+class WordId(Value):
+    """An id read from a dataset's word index (``word_index["great"]``, ``word_index.get(w, 2) + 3``): the word's
+    rank plus ``offset``."""
+
+    dataset: str
+    offset: int
+    node: cst.CSTNode = field(repr=False, compare=False)
+
+    def shifted(self, by: int) -> "WordId":
+        return WordId(self.dataset, self.offset + by, self.node)
+
+    def absorbs(self, other: Value) -> bool:
+        """A padding, start or unknown-word marker (0, 1, 2 as load_data() uses them) beside word ids: the list is
+        still one of word ids (``encoded = [1]``, then the ranks appended; ``.get(w, 2)``)."""
+        return type(other) is Const and type(other.value) is int and other.value in _MARKER_IDS
+
+
+# load_data()'s padding, start and out-of-vocabulary ids (start_char=1, oov_char=2; 0 pads).
+_MARKER_IDS = (0, 1, 2)
+# The step of an array of ids read from a dataset's word index (settings: dataset, offset).
+WORD_INDEX_STEP = "get_word_index"
+
+
+@dataclass(frozen=True, eq=False)
+class TokenizerIndex(Value):
+    """A Keras Tokenizer's ``word_index`` (or ``word_counts``) as its fitting fills it, read from the tokenizer the
+    script built (compared by identity: the tokenizer's own dict)."""
+
+    tokenizer: Instance
+    attribute: str  # "word_index" | "word_counts"
+    node: cst.CSTNode = field(repr=False)  # the expression that reads it (tokenizer.word_index)
+
+    def size(self) -> "VocabularySize":
+        """``len()`` of the index."""
+        return VocabularySize(tokenizer=self.tokenizer, attribute=self.attribute, offset=0, index_node=self.node)
+
+    def edited(self) -> None:
+        """An item written into the dict, or a method that changes it (``word_index["<pad>"] = 0``): its length is
+        no longer the fitted vocabulary's, so the tokenizer's attribute reads as not known from here on."""
+        self.tokenizer.attrs[self.attribute] = UNKNOWN
+
+
+@dataclass(frozen=True)
+class VocabularySize(UnknownInteger):
+    """``len(tokenizer.word_index) + offset``: a number not known before the texts are read (an unknown integer to
+    every other reader), that still says which tokenizer's vocabulary it counts."""
+
+    tokenizer: Instance | None = field(default=None, repr=False)  # compared by identity: a tokenizer is itself
+    attribute: str = "word_index"
+    offset: int = 0
+    index_node: cst.CSTNode | None = field(default=None, repr=False, compare=False)  # tokenizer.word_index
+
+    def shifted(self, by: int) -> "VocabularySize":
+        return VocabularySize(tokenizer=self.tokenizer, attribute=self.attribute, offset=self.offset + by,
+                              index_node=self.index_node)
