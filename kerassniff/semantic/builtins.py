@@ -260,9 +260,38 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         return UnknownInteger()  # len(columns) - 1
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
         return Seq(left.items + right.items, left.kind)
+    if op == "Add":
+        joined = _joined_to_comprehension(left, right)
+        if joined is not None:
+            return joined
     if op == "Add" and type(left) in (Unknown, FormattedValue) and string_ending(right):
         return FormattedValue(string_ending(right), string_ending(right))  # folder + "/model.h5"
     return UNKNOWN
+
+
+def _joined_to_comprehension(left: Value, right: Value) -> Value | None:
+    """``[1] + [word_index[w] for w in words]``: a list display joined to a comprehension (either side) is a list of
+    the comprehension's items when its element stands for every item of the display; its length is known when the
+    comprehension's is."""
+    if type(right) is ComprehensionValue:
+        items, comprehension = _display_items(left), right
+    elif type(left) is ComprehensionValue:
+        items, comprehension = _display_items(right), left
+    else:
+        return None
+    if items is None or comprehension.blocks or not all(comprehension.element.stands_for(item) for item in items):
+        return None
+    length = None if comprehension.length is None else comprehension.length + len(items)
+    return ComprehensionValue(comprehension.element, length)
+
+
+def _display_items(value: Value) -> tuple[Value, ...] | None:
+    """The items of a list display (one of constants is folded to a constant tuple)."""
+    if isinstance(value, Seq) and value.kind == "list":
+        return value.items
+    if type(value) is Const and type(value.value) is tuple:
+        return tuple(Const(item) for item in value.value)
+    return None
 
 
 # Of two integers these give an integer; of a float and a number, a float (5.0 // 2 is 2.0).

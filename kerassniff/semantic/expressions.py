@@ -273,6 +273,10 @@ _NUMBERS = (cst.Integer, cst.Float)
 _ELEMENTWISE_EQUALITY = (cst.Equal, cst.NotEqual)
 
 
+# The comparisons that order two values.
+_ORDERINGS = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+
+
 def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Value:
     """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
     left = interp.eval(node.left, frame)
@@ -293,6 +297,9 @@ def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Va
     result: bool | None = True
     for target in node.comparisons:
         right = interp.eval(target.comparator, frame)
+        if type(target.operator) in _ORDERINGS:
+            left.ordered_against()  # word_index[w] + 3 < 10000: the ids are bounded somewhere
+            right.ordered_against()
         if result is True:
             outcome = compare(target.operator, left, right)
             result = outcome if outcome is not None else None

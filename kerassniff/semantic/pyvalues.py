@@ -21,6 +21,15 @@ class Value:
 
     __slots__ = ()
 
+    def ordered_against(self) -> None:
+        """The value was compared with ``<``, ``<=``, ``>`` or ``>=``: most values note nothing (a word id notes that
+        the script bounds its index's ids, :class:`~kerassniff.semantic.vocabulary.WordId`)."""
+
+    def stands_for(self, item: "Value") -> bool:
+        """Whether a list of items like this one may also hold ``item`` and still be such a list (``[1] + [ids]``:
+        a start marker among word ids); a value stands for itself."""
+        return item == self
+
 
 @dataclass(frozen=True)
 class Unknown(Value):

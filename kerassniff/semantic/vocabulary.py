@@ -16,7 +16,18 @@ import libcst as cst
 
 from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, UnknownInteger, Value
 
-__all__ = ["WORD_INDEX_STEP", "TokenizerIndex", "VocabularySize", "WordId", "WordIndex"]
+__all__ = ["WORD_INDEX_STEP", "IdBounds", "TokenizerIndex", "VocabularySize", "WordId", "WordIndex"]
+
+
+class IdBounds:
+    """Whether the script compares ids read from one word index with ``<``, ``<=``, ``>`` or ``>=`` anywhere
+    (``word_index[w] + 3 < 10000``: a cap, or a filter): shared by the index and every id read from it, and read once
+    the whole script is interpreted."""
+
+    __slots__ = ("compared",)
+
+    def __init__(self) -> None:
+        self.compared = False
 
 
 @dataclass(frozen=True)
@@ -27,9 +38,10 @@ class WordIndex(Value):
     dataset: str
     offset: int
     node: cst.CSTNode = field(repr=False, compare=False)
+    bounds: IdBounds = field(default_factory=IdBounds, repr=False, compare=False)
 
     def word_id(self) -> "WordId":
-        return WordId(self.dataset, self.offset, self.node)
+        return WordId(self.dataset, self.offset, self.node, self.bounds)
 
 
 @dataclass(frozen=True)
@@ -40,14 +52,21 @@ class WordId(Value):
     dataset: str
     offset: int
     node: cst.CSTNode = field(repr=False, compare=False)
+    bounds: IdBounds = field(default_factory=IdBounds, repr=False, compare=False)
 
     def shifted(self, by: int) -> "WordId":
-        return WordId(self.dataset, self.offset + by, self.node)
+        return WordId(self.dataset, self.offset + by, self.node, self.bounds)
 
     def absorbs(self, other: Value) -> bool:
         """A padding, start or unknown-word marker (0, 1, 2 as load_data() uses them) beside word ids: the list is
         still one of word ids (``encoded = [1]``, then the ranks appended; ``.get(w, 2)``)."""
         return type(other) is Const and type(other.value) is int and other.value in _MARKER_IDS
+
+    def stands_for(self, item: Value) -> bool:
+        return item == self or self.absorbs(item)
+
+    def ordered_against(self) -> None:
+        self.bounds.compared = True
 
 
 # load_data()'s padding, start and out-of-vocabulary ids (start_char=1, oov_char=2; 0 pads).
