@@ -9,11 +9,11 @@ itself, and the Embedding reads another word's vector: the model scores a scramb
 from __future__ import annotations
 
 from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.checks._word_index import trained_on_word_ids, word_index_step
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent, Step
-from kerassniff.semantic.vocabulary import WORD_INDEX_STEP
+from kerassniff.semantic.dataflow import DataEvent, Step
 from kerassniff.semantic.knowledge.datasets import WORD_INDEX_FROM_POSITION, WORD_INDEX_OFFSETS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
@@ -32,7 +32,7 @@ def check(script: Script):
         fit, dataset, index_from = trained
         reported: set[int] = set()
         for event in events(script, model, "x", ("evaluate", "predict", "validation")):
-            step = _word_index_step(event.data)
+            step = word_index_step(event.data)
             if step is None or step.setting("dataset") != dataset or id(event.call_node) in reported:
                 continue
             offset = step.setting("offset")
@@ -45,26 +45,17 @@ def check(script: Script):
 def _trained_offset(script: Script, model: Model) -> tuple[DataEvent, str, int] | None:
     """The fit() whose inputs are a word-index dataset's load_data() ids, the dataset, and the offset those ids carry
     (index_from, 3 unless the call says otherwise); None when no fit() trains on one or the offset is not known."""
-    for event in events(script, model, "x", ("fit",)):
-        source = event.data.source
-        dataset = source.description.removesuffix(".load_data()") if source.kind == "dataset" else None
-        if dataset not in WORD_INDEX_OFFSETS:
-            continue
-        call = script.call_at(source.node)
-        if call is None:
-            return None
-        if any(arg.star for arg in call.args.nodes) or len(call.args.positional) > WORD_INDEX_FROM_POSITION[dataset]:
-            return None  # (index_from given by position or from a dict: looked no further)
-        given = call.args.get("index_from")
-        index_from = WORD_INDEX_OFFSETS[dataset] if given is None else const_value(given)
-        if type(index_from) is not int:
-            return None
-        return event, dataset, index_from
-    return None
-
-
-def _word_index_step(data: Data) -> Step | None:
-    return next((step for step in data.steps if step.kind == "encode" and step.detail == WORD_INDEX_STEP), None)
+    trained = trained_on_word_ids(script, model)
+    if trained is None:
+        return None
+    call, dataset = trained.load, trained.dataset
+    if any(arg.star for arg in call.args.nodes) or len(call.args.positional) > WORD_INDEX_FROM_POSITION[dataset]:
+        return None  # (index_from given by position or from a dict: looked no further)
+    given = call.args.get("index_from")
+    index_from = WORD_INDEX_OFFSETS[dataset] if given is None else const_value(given)
+    if type(index_from) is not int:
+        return None
+    return trained.fit, dataset, index_from
 
 
 def _report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, offset: int, index_from: int) -> Report:

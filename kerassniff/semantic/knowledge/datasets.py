@@ -65,6 +65,10 @@ DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
 WORD_INDEX_OFFSETS = {"imdb": 3, "reuters": 3}
 # Where load_data() takes index_from when it is given by position (Keras 3.15.1's signatures).
 WORD_INDEX_FROM_POSITION = {"imdb": 7, "reuters": 8}
+# Where load_data() takes num_words by position (after path), and the out-of-vocabulary id it gives a word it drops
+# (oov_char=2 by default): with num_words=N it keeps the N most frequent words, every id below N.
+NUM_WORDS_POSITION = 1
+OOV_ID = 2
 
 # Functions that download a table of market data (prices by date) into a DataFrame, as pd.read_csv reads one:
 # yfinance's download() and pandas-datareader's readers; and the object methods that do the same.

@@ -1,0 +1,91 @@
+"""KS226 word-ids-past-num-words: new texts encoded with a Keras dataset's ``get_word_index()``, with nothing capping
+the ids, for a model trained on ``load_data(num_words=N)`` whose Embedding has N rows.
+
+``load_data(num_words=10000)`` keeps the 10,000 most frequent words (every id below 10,000), and the Embedding is
+sized for them.  ``get_word_index()`` ranks every word of the dataset, so a review encoded with
+``[word_index.get(w, 2) + 3 for w in words]`` gives a rare word an id past the last row: TensorFlow on a CPU stops
+with InvalidArgumentError on such a text, and on a GPU the word reads as zeros.
+"""
+from __future__ import annotations
+
+from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.checks._word_index import TrainedOnWordIds, trained_on_word_ids, word_index_step
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import DataEvent, Step
+from kerassniff.semantic.knowledge.datasets import NUM_WORDS_POSITION, OOV_ID
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import const_value
+
+# Steps that keep an array's values as they are (pad_sequences pads with 0 and cuts; np.array, reshape).
+_KEEPING_VALUES = frozenset({"reshape"})
+
+
+@rule("KS226", "word-ids-past-num-words", Severity.ERROR,
+      "texts encoded with a Keras dataset's get_word_index() with no cap for a model trained on "
+      "load_data(num_words=N) whose Embedding has N rows: a rare word's id has no row",
+      "give every id at or above num_words load_data()'s out-of-vocabulary id 2 (oov_char)")
+def check(script: Script):
+    for model in script.models:
+        trained = trained_on_word_ids(script, model)
+        kept = _num_words(trained) if trained is not None else None
+        embedding = _embedding(model)
+        if kept is None or embedding is None or embedding[1] > kept:
+            continue  # (more rows than load_data() kept ids: how many words the index has is not said here)
+        reported: set[int] = set()
+        for event in events(script, model, "x", ("evaluate", "predict", "validation")):
+            step = word_index_step(event.data)
+            if step is None or step.setting("dataset") != trained.dataset or id(event.call_node) in reported:
+                continue
+            offset, bounds = step.setting("offset"), step.setting("bounds")
+            if not isinstance(offset, int) or bounds is None or bounds.compared or not _values_kept_after(event, step):
+                continue
+            reported.add(id(event.call_node))
+            yield _report(event, trained, step, kept, embedding, offset)
+
+
+def _num_words(trained: TrainedOnWordIds) -> int | None:
+    """load_data()'s num_words, when it is a constant (None given or not given: every word is kept)."""
+    call = trained.load
+    if any(arg.star for arg in call.args.nodes):
+        return None
+    given = call.args.get("num_words", NUM_WORDS_POSITION)
+    kept = const_value(given) if given is not None else None
+    return kept if type(kept) is int and kept > 0 else None
+
+
+def _embedding(model: Model):
+    """The model's one Embedding and its rows, when they are a constant; None with no or several Embeddings."""
+    found = [layer for layer in model.layers if layer.kind == "Embedding"]
+    if len(found) != 1:
+        return None
+    rows = const_value(found[0].args.get("input_dim", 0))
+    return (found[0].node, rows) if type(rows) is int else None
+
+
+def _values_kept_after(event: DataEvent, step: Step) -> bool:
+    """Whether every step after the encoding keeps the ids as they are (a clip or a where() may cap them)."""
+    after = event.data.steps[event.data.steps.index(step) + 1:]
+    return all(later.kind in _KEEPING_VALUES for later in after)
+
+
+def _report(event: DataEvent, trained: TrainedOnWordIds, step: Step, kept: int, embedding, offset: int) -> Report:
+    node, rows = embedding
+    dataset = trained.dataset
+    first_past = max(rows - offset, 0)
+    return Report(event.call_node, (
+        f"{EVENT_WORDS[event.kind]} gets {dataset}.get_word_index() ids with no cap below {rows}: words ranked "
+        f"{first_past:,}+ have no Embedding row"),
+        f"give every id at or above {kept} load_data()'s out-of-vocabulary id {OOV_ID}: "
+        f"i if i < {kept} else {OOV_ID}",
+        explanation=(f"{dataset}.load_data(num_words={kept}) ({{loaded}}) kept only the ids below {kept:,} (the "
+                     f"most frequent words; any other became its out-of-vocabulary id), and the model's Embedding "
+                     f"({{embedding}}) has {rows:,} rows, for the ids 0 to {rows - 1:,}. {dataset}.get_word_index() ({{index}}) ranks every word of the "
+                     f"dataset, not only those, and nothing caps the ids made from it here (rank "
+                     f"{offset:+d}): a word ranked {first_past:,} or later gets an id with no row. On such a text "
+                     f"TensorFlow on a CPU stops with InvalidArgumentError, and on a GPU the lookup gives zeros for "
+                     f"the word (tf.gather's documented behaviour), so the model scores the text without it, with "
+                     f"no error."),
+        facts={"dataset": dataset, "num_words": kept, "rows": rows, "offset": offset},
+        mentions={"loaded": trained.fit.data.source.node, "embedding": node, "index": step.node})
