@@ -19,7 +19,8 @@ from kerassniff.semantic.knowledge.tokenizers import (
     TOKENIZER_OOV_TOKEN,
     VOCABULARY_DICTS,
 )
-from kerassniff.semantic.values import UNKNOWN, Const, Instance, Value, VocabularySize
+from kerassniff.semantic.library.tokenizers import tokenizer_setting
+from kerassniff.semantic.values import UNKNOWN, Instance, VocabularySize
 
 
 @rule("KS225", "embedding-short-of-word-ids", Severity.ERROR,
@@ -48,24 +49,15 @@ def _rows_short(rows: VocabularySize) -> int | None:
     tokenizer = rows.tokenizer
     if not tokenizer.fitted_on:
         return None
-    if _setting(tokenizer, *TOKENIZER_NUM_WORDS) is not None:
+    if tokenizer_setting(tokenizer, *TOKENIZER_NUM_WORDS) is not None:
         return None
     largest = 0  # the largest id, as an offset from len(word_index)
     if VOCABULARY_DICTS[rows.attribute] == "words":
-        oov = _setting(tokenizer, *TOKENIZER_OOV_TOKEN)
+        oov = tokenizer_setting(tokenizer, *TOKENIZER_OOV_TOKEN)
         if oov is UNKNOWN:
             return None
         largest = 1 if oov is not None else 0  # len(word_counts) leaves out the oov_token's id
     return largest + 1 - rows.offset
-
-
-def _setting(tokenizer: Instance, name: str, position: int) -> object:
-    """A constructor setting's constant (None when not given; set on the object later, it is that value): UNKNOWN
-    when it is not a constant."""
-    value: Value | None = tokenizer.attrs[name] if name in tokenizer.attrs else tokenizer.args.get(name, position)
-    if value is None:
-        return None
-    return value.value if type(value) is Const else UNKNOWN
 
 
 def _encodes_texts(script: Script, tokenizer: Instance) -> bool:

@@ -8,15 +8,19 @@ with InvalidArgumentError on such a text, and on a GPU the word reads as zeros.
 """
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.checks._shared import EVENT_WORDS, events
 from kerassniff.checks._word_index import TrainedOnWordIds, trained_on_word_ids, word_index_step
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import DataEvent, Step
+from kerassniff.semantic.dataflow import DataEvent, Step, text_encoding
 from kerassniff.semantic.knowledge.datasets import NUM_WORDS_POSITION, OOV_ID
+from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_ID_ENCODERS, TOKENIZER_NUM_WORDS
+from kerassniff.semantic.library.tokenizers import tokenizer_setting
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.values import const_value
+from kerassniff.semantic.values import Instance, const_value
 
 # Steps that keep an array's values as they are (pad_sequences pads with 0 and cuts; np.array, reshape).
 _KEEPING_VALUES = frozenset({"reshape"})
@@ -28,21 +32,49 @@ _KEEPING_VALUES = frozenset({"reshape"})
       "give every id at or above num_words load_data()'s out-of-vocabulary id 2 (oov_char)")
 def check(script: Script):
     for model in script.models:
+        embedding = _embedding(model)
+        if embedding is None:
+            continue
         trained = trained_on_word_ids(script, model)
         kept = _num_words(trained) if trained is not None else None
-        embedding = _embedding(model)
-        if kept is None or embedding is None or embedding[1] > kept:
-            continue  # (more rows than load_data() kept ids: how many words the index has is not said here)
-        reported: set[int] = set()
-        for event in events(script, model, "x", ("evaluate", "predict", "validation")):
-            step = word_index_step(event.data)
-            if step is None or step.setting("dataset") != trained.dataset or id(event.call_node) in reported:
-                continue
-            offset, bounds = step.setting("offset"), step.setting("bounds")
-            if not isinstance(offset, int) or bounds is None or bounds.compared or not _values_kept_after(event, step):
-                continue
-            reported.add(id(event.call_node))
-            yield _report(event, trained, step, kept, embedding, offset)
+        if trained is not None and kept is not None and embedding[1] <= kept:
+            # (more rows than load_data() kept ids: how many words the index has is not said here)
+            for event, step, offset in _uncapped(script, model, lambda step: step.setting("dataset") == trained.dataset):
+                yield _report(event, trained, step, kept, embedding, offset)
+        for tokenizer, kept in _tokenizers_trained_on(script, model):
+            if embedding[1] <= kept:
+                for event, step, _ in _uncapped(script, model, lambda step: step.setting("tokenizer") is tokenizer):
+                    yield _tokenizer_report(event, step, kept, embedding)
+
+
+def _uncapped(script: Script, model: Model, made_by):
+    """The inputs of the model's predict(), evaluate() and validation data made of word ids ``made_by`` accepts
+    (by the step that read them), which nothing bounds: (event, step, offset), one per call."""
+    reported: set[int] = set()
+    for event in events(script, model, "x", ("evaluate", "predict", "validation")):
+        step = word_index_step(event.data)
+        if step is None or not made_by(step) or id(event.call_node) in reported:
+            continue
+        offset, bounds = step.setting("offset"), step.setting("bounds")
+        if not isinstance(offset, int) or bounds is None or bounds.compared or not _values_kept_after(event, step):
+            continue
+        reported.add(id(event.call_node))
+        yield event, step, offset
+
+
+def _tokenizers_trained_on(script: Script, model: Model) -> list[tuple[Instance, int]]:
+    """The Keras Tokenizers whose texts_to_sequences() ids the model's fit() is given, with their num_words when it
+    is a constant (the ids they give stay below it)."""
+    found: list[tuple[Instance, int]] = []
+    for event in events(script, model, "x", ("fit",)):
+        step = text_encoding(event.data)
+        tokenizer = step.setting("tokenizer") if step is not None and step.detail in TOKENIZER_ID_ENCODERS else None
+        if not isinstance(tokenizer, Instance) or any(tokenizer is known for known, _ in found):
+            continue
+        kept = tokenizer_setting(tokenizer, *TOKENIZER_NUM_WORDS)
+        if type(kept) is int and kept > 0:
+            found.append((tokenizer, kept))
+    return found
 
 
 def _num_words(trained: TrainedOnWordIds) -> int | None:
@@ -68,6 +100,27 @@ def _values_kept_after(event: DataEvent, step: Step) -> bool:
     """Whether every step after the encoding keeps the ids as they are (a clip or a where() may cap them)."""
     after = event.data.steps[event.data.steps.index(step) + 1:]
     return all(later.kind in _KEEPING_VALUES for later in after)
+
+
+def _tokenizer_report(event: DataEvent, step: Step, kept: int, embedding) -> Report:
+    node, rows = embedding
+    written = step.setting("tokenizer").node
+    index = step.node.value if type(step.node) is cst.Attribute else None
+    name = cst.Module([]).code_for_node(index) if index is not None else "the Tokenizer"
+    return Report(event.call_node, (
+        f"{EVENT_WORDS[event.kind]} gets ids read from {name}.word_index with no cap below {kept}: a rarer word's "
+        f"id has no Embedding row"),
+        f"encode new texts with tokenizer.texts_to_sequences(), which drops the ids at or above num_words, as "
+        f"training did",
+        explanation=(f"The Tokenizer ({{tokenizer}}) was built with num_words={kept}, so the texts_to_sequences() ids "
+                     f"the model was trained on are all below {kept:,}, and its Embedding ({{embedding}}) has "
+                     f"{rows:,} rows. Its word_index ({{index}}) holds every word it was fitted on, with no cap: read "
+                     f"from it by hand, and with nothing here bounding the ids, any word whose id is {kept:,} or more "
+                     f"(a word rarer than those kept) gets an id with no row. On such a text TensorFlow on a CPU stops with "
+                     f"InvalidArgumentError, and on a GPU the lookup gives zeros for the word (tf.gather's documented "
+                     f"behaviour), so the model scores the text without it, with no error."),
+        facts={"num_words": kept, "rows": rows},
+        mentions={"tokenizer": written, "embedding": node, "index": step.node})
 
 
 def _report(event: DataEvent, trained: TrainedOnWordIds, step: Step, kept: int, embedding, offset: int) -> Report:

@@ -57,6 +57,7 @@ from kerassniff.semantic.values import (
     Seq,
     SliceValue,
     Symbol,
+    TokenizerIndex,
     Value,
     WordIndex,
 )
@@ -221,7 +222,7 @@ class Evaluation:
         if type(base) is HistoryLog:
             self.read_log(base, indices[0], node)
             return UNKNOWN
-        if type(base) is WordIndex:
+        if type(base) is WordIndex or type(base) is TokenizerIndex:
             return base.word_id()  # word_index["great"]: that word's id
         if type(base) is Predictions and type(indices[0]) is Const and type(indices[0].value) is int:
             row = base.one_row()  # model.predict(image)[0]: the one input's predictions

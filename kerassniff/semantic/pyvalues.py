@@ -183,6 +183,9 @@ class Instance(Value):
     # Tokenizer (each evaluation adds one, also in a helper called for each split), as (its value, the expression
     # written for it); rules read it once the script is interpreted, so a fit anywhere in the file counts
     fitted_on: list[tuple[Value, cst.CSTNode | None]] = field(default_factory=list)
+    # a Keras Tokenizer's :class:`~kerassniff.semantic.vocabulary.IdBounds`, made when its word index is first read:
+    # whether the script compares the ids it reads from that index with a number
+    id_bounds: Any = None
 
 
 @dataclass(unsafe_hash=True)  # never changed once made: see Symbol

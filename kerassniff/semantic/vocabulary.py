@@ -49,13 +49,14 @@ class WordId(Value):
     """An id read from a dataset's word index (``word_index["great"]``, ``word_index.get(w, 2) + 3``): the word's
     rank plus ``offset``."""
 
-    dataset: str
+    dataset: str  # "" for an id read from a Tokenizer's word index
     offset: int
     node: cst.CSTNode = field(repr=False, compare=False)
     bounds: IdBounds = field(default_factory=IdBounds, repr=False, compare=False)
+    tokenizer: Instance | None = field(default=None, repr=False)  # the Tokenizer whose word_index gave it
 
     def shifted(self, by: int) -> "WordId":
-        return WordId(self.dataset, self.offset + by, self.node, self.bounds)
+        return WordId(self.dataset, self.offset + by, self.node, self.bounds, self.tokenizer)
 
     def absorbs(self, other: Value) -> bool:
         """A padding, start or unknown-word marker (0, 1, 2 as load_data() uses them) beside word ids: the list is
@@ -83,6 +84,15 @@ class TokenizerIndex(Value):
     tokenizer: Instance
     attribute: str  # "word_index" | "word_counts"
     node: cst.CSTNode = field(repr=False)  # the expression that reads it (tokenizer.word_index)
+    holds_ids: bool = False  # its values are the ids texts_to_sequences() gives (word_index), not counts
+
+    def word_id(self) -> Value:
+        """``tokenizer.word_index["great"]`` (or ``.get(w)``): that word's id, every id of the index possible."""
+        if not self.holds_ids:
+            return UNKNOWN
+        if self.tokenizer.id_bounds is None:
+            self.tokenizer.id_bounds = IdBounds()
+        return WordId("", 0, self.node, self.tokenizer.id_bounds, self.tokenizer)
 
     def size(self) -> "VocabularySize":
         """``len()`` of the index."""

@@ -22,6 +22,9 @@ VOCABULARY_DICTS = {"word_index": "ids", "index_word": "ids", "word_counts": "wo
 # Where the constructor takes the settings that decide its ids: Tokenizer(num_words=None, filters, lower, split,
 # char_level, oov_token=None, analyzer=None).  With num_words unset, texts_to_sequences() gives every id from 1 to
 # len(word_index); with num_words=N, only the ids below N.
+# The dict that maps a word to the id texts_to_sequences() gives it (with num_words=N, only the ids below N are given;
+# the dict holds them all).
+ID_DICTS = frozenset({"word_index"})
 TOKENIZER_NUM_WORDS = ("num_words", 0)
 TOKENIZER_OOV_TOKEN = ("oov_token", 5)
 # Methods that give the tokenizer's ids as sequences (what an Embedding is given).

@@ -221,7 +221,7 @@ def _word_ids_array(value: Value, node: cst.Call, description: str) -> DataValue
     made = make(Source("literal", description, node), node)
     return DataValue(made.data.with_step("encode", WORD_INDEX_STEP, ids.node,
                                          settings=(("dataset", ids.dataset), ("offset", ids.offset),
-                                                   ("bounds", ids.bounds))))
+                                                   ("bounds", ids.bounds), ("tokenizer", ids.tokenizer))))
 
 
 def tf1_mnist(call: LibraryCall) -> Value:

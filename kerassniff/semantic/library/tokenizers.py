@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.semantic.knowledge.tokenizers import VOCABULARY_DICTS
+from kerassniff.semantic.knowledge.tokenizers import ID_DICTS, VOCABULARY_DICTS
 from kerassniff.semantic.names import short
-from kerassniff.semantic.pyvalues import UNKNOWN, Instance, Value
+from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, Value
 from kerassniff.semantic.vocabulary import TokenizerIndex
 
 # Dict methods that change the dict they are called on.
@@ -26,12 +26,24 @@ def is_keras_tokenizer(instance: Instance) -> bool:
 def instance_attribute(instance: Instance, attribute: str, node: cst.Attribute) -> Value:
     """An attribute of a library object that no code of the script set: a Tokenizer's vocabulary dicts."""
     if attribute in VOCABULARY_DICTS and is_keras_tokenizer(instance):
-        return TokenizerIndex(instance, attribute, node)
+        return TokenizerIndex(instance, attribute, node, holds_ids=attribute in ID_DICTS)
     return UNKNOWN
 
 
 def index_method(index: TokenizerIndex, method: str) -> Value:
-    """``tokenizer.word_index.update(...)``: a method that changes the dict leaves its length unknown."""
+    """``tokenizer.word_index.get(w, 0)``: a word's id; ``tokenizer.word_index.update(...)``: a method that changes
+    the dict leaves its length unknown."""
+    if method == "get":
+        return index.word_id()
     if method in _DICT_CHANGERS:
         index.edited()
     return UNKNOWN
+
+
+def tokenizer_setting(tokenizer: Instance, name: str, position: int) -> object:
+    """A constructor setting's constant (None when not given; set on the object later, the value set): UNKNOWN when
+    it is not a constant."""
+    value: Value | None = tokenizer.attrs[name] if name in tokenizer.attrs else tokenizer.args.get(name, position)
+    if value is None:
+        return None
+    return value.value if type(value) is Const else UNKNOWN
