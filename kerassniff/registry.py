@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from kerassniff.findings import Severity
@@ -98,8 +98,17 @@ class Rule:
     # The verdict compares the values of the arrays (their ranges): random stand-ins for data missing on this
     # machine cannot settle it, so dynamic mode says so instead of asking the verdict.
     compares_values: bool = False
+    # A script rule's check of the same bug across scripts (a model one script trains and saves, another loads and
+    # uses): it takes every linked script of the run, as a project rule's check does (see :func:`across_scripts`).
+    across: "ProjectCheck | None" = None
+
+    @property
+    def project_check(self) -> "ProjectCheck | None":
+        """The check that compares scripts: a project rule's own, or a script rule's ``across``."""
+        return self.check if self.scope == "project" else self.across
 
 
+ProjectCheck = Callable[[list["Script"]], Iterable[tuple["Script", Report]]]
 RULES: dict[str, Rule] = {}
 
 
@@ -127,6 +136,21 @@ def project_rule(code: str, name: str, severity: Severity, summary: str, fix_hin
     def register(function):
         _add(Rule(code, name, severity, summary, fix_hint, function, scope="project", verdict=verdict,
                   compares_values=compares_values))
+        return function
+
+    return register
+
+
+def across_scripts(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
+    """Register a script rule's check across scripts: the same bug where a script loads the model another one trained
+    (KS226: ``load_data(num_words=N)`` in the trainer, ids past N in the app).  The rule keeps its one code, so one
+    ``# noqa`` and one ``--select`` cover both; its script check must be registered first."""
+
+    def register(function: ProjectCheck) -> ProjectCheck:
+        known = RULES.get(code)
+        if known is None or known.scope != "script" or known.across is not None:
+            raise RuntimeError(f"{code}: across_scripts() needs the rule's script check, registered once")
+        RULES[code] = replace(known, across=function)
         return function
 
     return register

@@ -13,10 +13,11 @@ import libcst as cst
 from kerassniff.checks._shared import EVENT_WORDS, events
 from kerassniff.checks._word_index import TrainedOnWordIds, trained_on_word_ids, word_index_step
 from kerassniff.findings import Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent, Step, text_encoding
 from kerassniff.semantic.knowledge.datasets import NUM_WORDS_POSITION, OOV_ID
+from kerassniff.semantic.links import model_links
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_ID_ENCODERS, TOKENIZER_NUM_WORDS
 from kerassniff.semantic.library.tokenizers import tokenizer_setting
 from kerassniff.semantic.models import Model
@@ -39,12 +40,28 @@ def check(script: Script):
         kept = _num_words(trained) if trained is not None else None
         if trained is not None and kept is not None and embedding[1] <= kept:
             # (more rows than load_data() kept ids: how many words the index has is not said here)
-            for event, step, offset in _uncapped(script, model, lambda step: step.setting("dataset") == trained.dataset):
+            same_dataset = trained.dataset
+            for event, step, offset in _uncapped(script, model, lambda step: step.setting("dataset") == same_dataset):
                 yield _report(event, trained, step, kept, embedding, offset)
         for tokenizer, kept in _tokenizers_trained_on(script, model):
             if embedding[1] <= kept:
                 for event, step, _ in _uncapped(script, model, lambda step: step.setting("tokenizer") is tokenizer):
                     yield _tokenizer_report(event, step, kept, embedding)
+
+
+@across_scripts("KS226")
+def check_across(scripts: list[Script]):
+    """The same for a model a script loads (``load_model("simple_rnn_imdb.h5")`` in a web app) that another script
+    trained on load_data(num_words=N) and saved: the finding is the loading script's."""
+    for link in model_links(scripts):
+        embedding = _embedding(link.trained)
+        trained = trained_on_word_ids(link.trainer, link.trained) if embedding is not None else None
+        kept = _num_words(trained) if trained is not None else None
+        if trained is None or kept is None or embedding[1] > kept:
+            continue
+        for event, step, offset in _uncapped(link.user, link.loaded,
+                                             lambda step: step.setting("dataset") == trained.dataset):
+            yield link.user, _report(event, trained, step, kept, embedding, offset, link.trainer)
 
 
 def _uncapped(script: Script, model: Model, made_by):
@@ -116,29 +133,36 @@ def _tokenizer_report(event: DataEvent, step: Step, kept: int, embedding) -> Rep
                      f"the model was trained on are all below {kept:,}, and its Embedding ({{embedding}}) has "
                      f"{rows:,} rows. Its word_index ({{index}}) holds every word it was fitted on, with no cap: read "
                      f"from it by hand, and with nothing here bounding the ids, any word whose id is {kept:,} or more "
-                     f"(a word rarer than those kept) gets an id with no row. On such a text TensorFlow on a CPU stops with "
+                     f"(a word rarer than those kept) gets an id with no row. On such a text TensorFlow on a CPU "
+                     f"stops with "
                      f"InvalidArgumentError, and on a GPU the lookup gives zeros for the word (tf.gather's documented "
                      f"behaviour), so the model scores the text without it, with no error."),
         facts={"num_words": kept, "rows": rows},
         mentions={"tokenizer": written, "embedding": node, "index": step.node})
 
 
-def _report(event: DataEvent, trained: TrainedOnWordIds, step: Step, kept: int, embedding, offset: int) -> Report:
+def _report(event: DataEvent, trained: TrainedOnWordIds, step: Step, kept: int, embedding, offset: int,
+            trainer: Script | None = None) -> Report:
+    """The finding; ``trainer``: the script that trained the model, when it is not the finding's own."""
     node, rows = embedding
     dataset = trained.dataset
     first_past = max(rows - offset, 0)
+    there = (lambda at: Elsewhere(at, trainer.describe)) if trainer is not None else (lambda at: at)
+    trained_by = f"{trainer.path} trained the model this script loads. There, " if trainer is not None else ""
+    here = "Here, " if trainer is not None else ""
     return Report(event.call_node, (
         f"{EVENT_WORDS[event.kind]} gets {dataset}.get_word_index() ids with no cap below {rows}: words ranked "
         f"{first_past:,}+ have no Embedding row"),
         f"give every id at or above {kept} load_data()'s out-of-vocabulary id {OOV_ID}: "
         f"i if i < {kept} else {OOV_ID}",
-        explanation=(f"{dataset}.load_data(num_words={kept}) ({{loaded}}) kept only the ids below {kept:,} (the "
-                     f"most frequent words; any other became its out-of-vocabulary id), and the model's Embedding "
-                     f"({{embedding}}) has {rows:,} rows, for the ids 0 to {rows - 1:,}. {dataset}.get_word_index() ({{index}}) ranks every word of the "
-                     f"dataset, not only those, and nothing caps the ids made from it here (rank "
-                     f"{offset:+d}): a word ranked {first_past:,} or later gets an id with no row. On such a text "
-                     f"TensorFlow on a CPU stops with InvalidArgumentError, and on a GPU the lookup gives zeros for "
-                     f"the word (tf.gather's documented behaviour), so the model scores the text without it, with "
-                     f"no error."),
-        facts={"dataset": dataset, "num_words": kept, "rows": rows, "offset": offset},
-        mentions={"loaded": trained.fit.data.source.node, "embedding": node, "index": step.node})
+        explanation=(f"{trained_by}{dataset}.load_data(num_words={kept}) ({{loaded}}) kept only the ids below "
+                     f"{kept:,} (the most frequent words; any other became its out-of-vocabulary id), and the "
+                     f"model's Embedding ({{embedding}}) has {rows:,} rows, for the ids 0 to {rows - 1:,}. {here}"
+                     f"{dataset}.get_word_index() ({{index}}) ranks every word of the dataset, not only those, and "
+                     f"nothing caps the ids made from it (rank {offset:+d}): a word ranked {first_past:,} or later "
+                     f"gets an id with no row. On such a text TensorFlow on a CPU stops with InvalidArgumentError, "
+                     f"and on a GPU the lookup gives zeros for the word (tf.gather's documented behaviour), so the "
+                     f"model scores the text without it, with no error."),
+        facts={"dataset": dataset, "num_words": kept, "rows": rows, "offset": offset,
+               **({"trainer": trainer.path} if trainer is not None else {})},
+        mentions={"loaded": there(trained.fit.data.source.node), "embedding": there(node), "index": step.node})

@@ -105,7 +105,7 @@ def reads_across_scripts(rules: RuleSet) -> bool:
     """Whether an enabled rule compares scripts (a project rule).  Only then are the analyses of files that save
     or load a model kept until the run ends, trainers beside the run's files read, and files that may link
     analysed in this process: with ``--select`` leaving none, a run keeps no parsed module."""
-    return any(rule.scope == "project" and rule.check is not None and rule.code in rules for rule in all_rules())
+    return any(rule.project_check is not None and rule.code in rules for rule in all_rules())
 
 
 def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config: Config, rules: RuleSet) -> None:
@@ -136,9 +136,10 @@ def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Findin
     texts = {a.script.path: a.text for a in linked}
     findings: list[Finding] = []
     for rule in all_rules():
-        if rule.scope != "project" or rule.check is None or rule.code not in rules:
+        project_check = rule.project_check
+        if project_check is None or rule.code not in rules:
             continue
-        for script, report in rule.check(scripts):  # type: ignore[arg-type, misc]
+        for script, report in project_check(scripts):
             finding = to_finding(script, rule, report)
             if finding is not None:
                 findings.extend(filter_findings([finding], texts.get(script.path, ""), rules))
