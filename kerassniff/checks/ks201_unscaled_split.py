@@ -46,7 +46,7 @@ def check(script: Script):
             if (same_kind_of_data(reference.data, event.data) or twin_files(reference.data, event.data)) and \
                     not _unread_prediction(script, event):
                 yield _mismatch(model, reference, event)
-        for reference, event in _raw_pixels_after_scaling_flow(script, model):
+        for reference, event in _pixels_unlike_the_scaling_flow(script, model):
             if not _unread_prediction(script, event):
                 yield _mismatch(model, reference, event)
         yield from _refitted(script, model)
@@ -70,18 +70,21 @@ def _mismatch(model: Model, reference: DataEvent, event: DataEvent) -> Report:
         mentions={"fit": reference.call_node})
 
 
-def _raw_pixels_after_scaling_flow(script: Script, model: Model):
-    """A model trained on a flow that scales its images (``ImageDataGenerator(rescale=1/255)``), then given other
-    images as an array of raw 0-255 pixels (a photo read with load_img for predict()). An array of the flow's own
-    data is KS204's (one source, two paths)."""
+def _pixels_unlike_the_scaling_flow(script: Script, model: Model):
+    """A model trained on a flow that scales its images (``ImageDataGenerator(rescale=1/255)``, a tf.data ``map()``
+    that decodes and divides by 255), then given other images as an array of raw 0-255 pixels or of pixels scaled
+    otherwise (a photo read with load_img for predict(), passed through another network's preprocess_input). An
+    array of the flow's own data is KS204's (one source, two paths)."""
     inputs = [e for e in events(script, model, "x") if comparable_scaling(e.data)]
     reference = first_fit(inputs)
     if reference is None or not reference.data.batches or not reference.data.source.pixels or \
             not reference.data.scaling:
         return
     for event in inputs:
-        if event.kind != "fit" and not event.data.batches and event.data.group != reference.data.group and \
-                event.data.raw_pixels and not event.data.scaling:
+        if event.kind == "fit" or event.data.batches or event.data.group == reference.data.group:
+            continue
+        if (event.data.raw_pixels and not event.data.scaling) or (
+                event.data.source.pixels and event.data.scaling and event.data.scaling != reference.data.scaling):
             yield reference, event
 
 

@@ -18,6 +18,7 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import (
     IMAGE_READERS,
+    TF_IMAGE_DECODERS,
     LibraryCall,
     SAME_SCALE_CV2_OPS,
     SAME_SCALE_IMAGE_OPS,
@@ -45,6 +46,7 @@ from kerassniff.semantic.library.arrays import (
     image_canvas,
     image_directory,
     image_reader,
+    tf_decoded_image,
     keras_dataset,
     word_index,
     keras_image,
@@ -241,6 +243,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(resized("size"), prefix=TF_IMAGE, needs_data=True, when=lambda call: call.last.startswith("resize")),
     row(grayscale, names={"rgb_to_grayscale"}, prefix=TF_IMAGE, needs_data=True),
     row(lambda call: convert_image_dtype(call), names={"convert_image_dtype"}, prefix=TF_IMAGE, needs_data=True),
+    row(tf_decoded_image, names=TF_IMAGE_DECODERS, prefix=("tensorflow.io.", "tensorflow.image.")),
     row(dataset_from, names={"from_tensor_slices", "from_tensors", "zip"}, prefix="tensorflow.data.Dataset."),
     row(step("augment"), names=SAME_SCALE_IMAGE_OPS, prefix=TF_IMAGE, needs_data=True),
     row(step("reshape"), names={"cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"},

@@ -340,6 +340,26 @@ def image_reader(call: LibraryCall) -> Value:
                        may_be_unit_range=call.name in UNIT_RANGE_PNG_READERS), call.node, is_sample=True)
 
 
+# TensorFlow's image decoders (tf.io.decode_* and their tf.image aliases): the file's 8-bit pixels, 0-255, unless a
+# dtype= asks for others (decode_png and decode_image take one, by keyword or third; Keras 3.15.1 / TF 2.21).
+TF_IMAGE_DECODERS = frozenset({"decode_jpeg", "decode_png", "decode_image", "decode_bmp", "decode_gif",
+                               "decode_and_crop_jpeg"})
+_DECODER_DTYPE_POSITION = 2
+# What channels= gives: 1 gray, 3 RGB (0, the default, keeps the file's own, which is not known here).
+_DECODED_COLOURS = {1: "gray", 3: "rgb"}
+
+
+def tf_decoded_image(call: LibraryCall) -> Value:
+    """``tf.io.decode_jpeg(tf.io.read_file(path), channels=3)``: one image of 0-255 pixels (in a tf.data ``map()``
+    function, the pipeline's element)."""
+    dtype = call.args.get("dtype", _DECODER_DTYPE_POSITION) if call.last in ("decode_png", "decode_image") else None
+    if dtype is not None and not (isinstance(dtype, Symbol) and dtype.name.endswith("uint8")):
+        return UNKNOWN  # (uint16 or float pixels: another range)
+    color = _DECODED_COLOURS.get(const_value(call.args.get("channels", 1)))
+    return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, color=color), call.node,
+                is_sample=True)
+
+
 # PIL's image modes of 8-bit pixels (0-255), and the colour each holds: Image.new(mode, size) makes a blank canvas of
 # them (a drawing app's digit); the other modes ("1", "I", "F", ...) hold other ranges.
 CANVAS_MODES = {"L": "gray", "RGB": "rgb"}

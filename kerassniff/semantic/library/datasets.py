@@ -326,12 +326,12 @@ def dataset_map(effects: Effects, data: Data, args: CallArgs, node: cst.Call) ->
             x, y = data_of(result.items[0]), data_of(result.items[1])
             if x is not None:  # (y unknown: labels unknown); map() keeps the pipeline's order and its cuts
                 return DataValue(replace(x, batches=True, labels=y, node=node, reshuffles=data.reshuffles,
-                                         parts=data.parts))
+                                         parts=data.parts, is_sample=False))
             return UNKNOWN
         mapped = data_of(result)
         if mapped is not None:  # the element is x alone now (or y alone: a pipeline of labels)
             return DataValue(replace(mapped, batches=True, labels=None, node=node, reshuffles=data.reshuffles,
-                                     parts=data.parts))
+                                     parts=data.parts, is_sample=False))  # (an image decoded in f is one element)
     if isinstance(function, LayerValue):
         result = layer_on_data(function.layer, data, node)
         return DataValue(replace(result.data, batches=True)) if isinstance(result, DataValue) else UNKNOWN
