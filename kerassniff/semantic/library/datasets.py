@@ -148,8 +148,7 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     source = Source("directory", description, node, pixels=True, color=color, sample_shape=_image_shape(size, args),
                     path=str_value(folder_path) or None, last_part=path_last_part(folder_path),
                     option_default=isinstance(folder_path, KnobConst),
-                    subset="split" if split else "?" if subset is not None and str_value(subset) is None
-                    else str_value(subset),
+                    subset=_subset_read(subset, split),
                     class_names=class_names_given(args.get("class_names") or args.get("classes")))
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
@@ -165,6 +164,14 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
                                            reshuffles=data.reshuffles and part == "training"))
                          for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
+
+
+def _subset_read(subset: Value | None, split: bool) -> str | None:
+    """Which part of the folder a reader takes: its ``subset=`` ("training", "validation", "both"), "?" when that is
+    not a constant; "split" for a generator that holds part out (validation_split=) and takes the whole folder."""
+    if subset is None:
+        return "split" if split else None
+    return str_value(subset) or "?"
 
 
 # The channels of each color_mode= of Keras's folder readers ("rgb" by default).
