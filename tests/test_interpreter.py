@@ -314,7 +314,9 @@ def test_str_format_of_a_constant_template() -> None:
     assert string_ending(string_method(template, "format", CallArgs((), (("epoch", UNKNOWN),)))) == ".ckpt"
     assert string_ending(string_method(Const("model_{}"), "format", CallArgs((UNKNOWN,)))) is None
     assert string_method(Const("{0.x}"), "format", CallArgs((Const(1),))) == UNKNOWN  # Python would raise
-    assert string_method(template, "upper", CallArgs()) == UNKNOWN
+    assert string_method(template, "upper", CallArgs()) == Const("CP-{EPOCH:04D}.CKPT")  # a text method, folded
+    assert string_method(Const("a fine film"), "split", CallArgs()) == Const(("a", "fine", "film"))
+    assert string_method(template, "zfill", CallArgs((Const(40),))) == UNKNOWN
 
 
 def test_one_of_the_strings_with_anything_else_or_too_many_is_unknown() -> None:

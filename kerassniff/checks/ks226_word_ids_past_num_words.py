@@ -70,12 +70,12 @@ def _uncapped(script: Script, model: Model, made_by):
     reported: set[int] = set()
     for event in events(script, model, "x", ("evaluate", "predict", "validation")):
         step = word_index_step(event.data)
-        if step is None or not made_by(step) or id(event.call_node) in reported:
-            continue
+        if step is None or not made_by(step) or id(step.node) in reported or step.setting("written"):
+            continue  # (the words of a sentence typed in the code: which ids they get is fixed, whatever their rank)
         offset, bounds = step.setting("offset"), step.setting("bounds")
         if not isinstance(offset, int) or bounds is None or bounds.compared or not _values_kept_after(event, step):
             continue
-        reported.add(id(event.call_node))
+        reported.add(id(step.node))  # one finding per index read: its ids may reach the model at several calls
         yield event, step, offset
 
 

@@ -133,6 +133,8 @@ def string_method(receiver: Const, method: str, args: CallArgs) -> Value:
     template = receiver.value
     if method == "join" and isinstance(template, str) and len(args.positional) == 1 and not args.keywords:
         return _joined(template, args.positional[0])
+    if method in _TEXT_METHODS and isinstance(template, str):
+        return _text_method(template, method, args)
     if method != "format" or not isinstance(template, str):
         return UNKNOWN
     values = [*args.positional, *(value for _, value in args.keywords)]
@@ -151,6 +153,27 @@ def string_method(receiver: Const, method: str, args: CallArgs) -> Value:
         return receiver
     ending = "".join(literal for literal, *_ in parts[fields[-1] + 1:])
     return FormattedValue("".join(literal for literal, *_ in parts), ending)
+
+
+# String methods that give a string (or, split, a list of them) from constant arguments: a sentence typed in the
+# script, cleaned and cut into words (``"a fine film".lower().split()``), stays known.
+_TEXT_METHODS = frozenset({"lower", "upper", "casefold", "title", "strip", "lstrip", "rstrip", "split", "replace"})
+# A split into more words than this is not followed word by word (a long text typed in the script).
+MAX_FOLDED_WORDS = 64
+
+
+def _text_method(text: str, method: str, args: CallArgs) -> Value:
+    values = [arg.value if type(arg) is Const else arg for arg in args.positional]
+    if args.keywords or len(values) > 2 or not all(value is None or type(value) is str for value in values) or \
+            len(text) > MAX_FOLDED_STRING:
+        return UNKNOWN
+    try:
+        result = getattr(text, method)(*values)
+    except (TypeError, ValueError):
+        return UNKNOWN
+    if isinstance(result, list):
+        return Const(tuple(result)) if len(result) <= MAX_FOLDED_WORDS else UNKNOWN
+    return Const(result) if len(result) <= MAX_FOLDED_STRING else UNKNOWN
 
 
 def _joined(separator: str, parts: Value) -> Value:
@@ -260,6 +283,10 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         return UnknownInteger()  # len(columns) - 1
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
         return Seq(left.items + right.items, left.kind)
+    if op == "Add" and (isinstance(left, Seq) or isinstance(right, Seq)):
+        items, more = _display_items(left), _display_items(right)
+        if items is not None and more is not None:  # [1] + [index[w] for w in "a fine film".split()]
+            return Seq(items + more, "list")
     if op == "Add":
         joined = _joined_to_comprehension(left, right)
         if joined is not None:

@@ -109,11 +109,14 @@ class Calls:
 
     def _word_index_method(self, receiver: WordIndex, method: str, args: CallArgs, node: cst.Call,
                            frame: Frame) -> Value:
-        return receiver.word_id() if method == "get" else UNKNOWN  # word_index.get(w, 2): the word's id
+        if method != "get" or not args.positional:
+            return UNKNOWN
+        return receiver.word_id(args.positional[0])  # word_index.get(w, 2): the word's id
 
     def _tokenizer_index_method(self, receiver: TokenizerIndex, method: str, args: CallArgs, node: cst.Call,
                                 frame: Frame) -> Value:
-        return data_calls.index_method(receiver, method)  # tokenizer.word_index.update(...)
+        key = args.positional[0] if args.positional else None
+        return data_calls.index_method(receiver, method, key)  # tokenizer.word_index.update(...), .get(w, 0)
 
     def _const_method(self, receiver: Const, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         return string_method(receiver, method, args)  # "w-{epoch:02d}.h5".format(epoch=3)

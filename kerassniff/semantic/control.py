@@ -36,6 +36,7 @@ from kerassniff.semantic.values import (
     Predictions,
     RangeValue,
     Seq,
+    Strings,
     Value,
     VersionFlag,
     ZipValue,
@@ -304,6 +305,10 @@ class ControlFlow:
             return Seq(tuple(v for v, _ in elements), "tuple"), per_sample
         if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
             return iterable.items[0], False
+        if type(iterable) is Const and type(iterable.value) is tuple and iterable.value and \
+                all(type(item) is str for item in iterable.value):
+            # one of the words of a sentence typed in the code ("a fine film".split(): at most MAX_FOLDED_WORDS)
+            return Strings(options=tuple(dict.fromkeys(iterable.value))), False
         sample = sample_of_list(iterable)  # a list of images read one by one: each is one such image
         if sample is not None:
             return sample, True  # (predict() on each: KS401's per-sample loop, the images in memory)

@@ -223,7 +223,7 @@ class Evaluation:
             self.read_log(base, indices[0], node)
             return UNKNOWN
         if type(base) is WordIndex or type(base) is TokenizerIndex:
-            return base.word_id()  # word_index["great"]: that word's id
+            return base.word_id(indices[0])  # word_index["great"]: that word's id
         if type(base) is Predictions and type(indices[0]) is Const and type(indices[0].value) is int:
             row = base.one_row()  # model.predict(image)[0]: the one input's predictions
             return row if row is not None else UNKNOWN

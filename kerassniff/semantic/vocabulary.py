@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, UnknownInteger, Value
+from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, Strings, UnknownInteger, Value
 
 __all__ = ["WORD_INDEX_STEP", "IdBounds", "TokenizerIndex", "VocabularySize", "WordId", "WordIndex"]
 
@@ -40,8 +40,9 @@ class WordIndex(Value):
     node: cst.CSTNode = field(repr=False, compare=False)
     bounds: IdBounds = field(default_factory=IdBounds, repr=False, compare=False)
 
-    def word_id(self) -> "WordId":
-        return WordId(self.dataset, self.offset, self.node, self.bounds)
+    def word_id(self, key: Value | None = None) -> "WordId":
+        """The id of the word ``key`` (``word_index[key]``, ``word_index.get(key, 2)``)."""
+        return WordId(self.dataset, self.offset, self.node, self.bounds, word=written_word(key))
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,10 @@ class WordId(Value):
     node: cst.CSTNode = field(repr=False, compare=False)
     bounds: IdBounds = field(default_factory=IdBounds, repr=False, compare=False)
     tokenizer: Instance | None = field(default=None, repr=False)  # the Tokenizer whose word_index gave it
+    word: str | None = field(default=None, compare=False)  # the word, when the script writes it ("great")
 
     def shifted(self, by: int) -> "WordId":
-        return WordId(self.dataset, self.offset + by, self.node, self.bounds, self.tokenizer)
+        return WordId(self.dataset, self.offset + by, self.node, self.bounds, self.tokenizer, self.word)
 
     def absorbs(self, other: Value) -> bool:
         """A padding, start or unknown-word marker (0, 1, 2 as load_data() uses them) beside word ids: the list is
@@ -86,13 +88,13 @@ class TokenizerIndex(Value):
     node: cst.CSTNode = field(repr=False)  # the expression that reads it (tokenizer.word_index)
     holds_ids: bool = False  # its values are the ids texts_to_sequences() gives (word_index), not counts
 
-    def word_id(self) -> Value:
+    def word_id(self, key: Value | None = None) -> Value:
         """``tokenizer.word_index["great"]`` (or ``.get(w)``): that word's id, every id of the index possible."""
         if not self.holds_ids:
             return UNKNOWN
         if self.tokenizer.id_bounds is None:
             self.tokenizer.id_bounds = IdBounds()
-        return WordId("", 0, self.node, self.tokenizer.id_bounds, self.tokenizer)
+        return WordId("", 0, self.node, self.tokenizer.id_bounds, self.tokenizer, written_word(key))
 
     def size(self) -> "VocabularySize":
         """``len()`` of the index."""
@@ -117,3 +119,10 @@ class VocabularySize(UnknownInteger):
     def shifted(self, by: int) -> "VocabularySize":
         return VocabularySize(tokenizer=self.tokenizer, attribute=self.attribute, offset=self.offset + by,
                               index_node=self.index_node)
+
+
+def written_word(key: Value | None) -> str | None:
+    """The word a lookup asks for, when the script writes it (a constant: a word of a sentence typed in the code)."""
+    if type(key) is Const and type(key.value) is str:
+        return key.value
+    return "|".join(key.options) if type(key) is Strings and key.options else None  # one of a few written words

@@ -213,6 +213,19 @@ def word_ids(value: Value, depth: int = 0) -> WordId | None:
     return ids if all(one is not None or ids.absorbs(item) for one, item in zip(found, items)) else None
 
 
+def words_written(value: Value, depth: int = 0) -> bool:
+    """Whether every word id a list holds is the id of a word the script writes (a sentence typed in the code, cut
+    into its words): then which ids it holds is fixed by the code."""
+    if isinstance(value, WordId):
+        return value.word is not None
+    if depth > 2:
+        return False
+    if isinstance(value, Seq):
+        ids = [item for item in value.items if not (type(item) is Const and type(item.value) is int)]
+        return bool(ids) and all(words_written(item, depth + 1) for item in ids)
+    return False
+
+
 def _word_ids_array(value: Value, node: cst.Call, description: str) -> DataValue | None:
     """A list of word-index ids made an array: a new array whose step says which index and offset made its ids."""
     ids = word_ids(value)
@@ -221,7 +234,8 @@ def _word_ids_array(value: Value, node: cst.Call, description: str) -> DataValue
     made = make(Source("literal", description, node), node)
     return DataValue(made.data.with_step("encode", WORD_INDEX_STEP, ids.node,
                                          settings=(("dataset", ids.dataset), ("offset", ids.offset),
-                                                   ("bounds", ids.bounds), ("tokenizer", ids.tokenizer))))
+                                                   ("bounds", ids.bounds), ("tokenizer", ids.tokenizer),
+                                                   ("written", words_written(value)))))
 
 
 def tf1_mnist(call: LibraryCall) -> Value:

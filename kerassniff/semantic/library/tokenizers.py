@@ -30,11 +30,11 @@ def instance_attribute(instance: Instance, attribute: str, node: cst.Attribute) 
     return UNKNOWN
 
 
-def index_method(index: TokenizerIndex, method: str) -> Value:
+def index_method(index: TokenizerIndex, method: str, key: Value | None = None) -> Value:
     """``tokenizer.word_index.get(w, 0)``: a word's id; ``tokenizer.word_index.update(...)``: a method that changes
     the dict leaves its length unknown."""
     if method == "get":
-        return index.word_id()
+        return index.word_id(key)
     if method in _DICT_CHANGERS:
         index.edited()
     return UNKNOWN
