@@ -44,7 +44,15 @@ def test_keras_flavoured_statement_soup(lines: list[str]) -> None:
 def test_random_text_is_a_finding_or_clean(text: str) -> None:
     result = lint_source(text, "noise.py", CONFIG)
     assert result.internal_error is None, result.internal_error
-    assert {f.code for f in result.findings} <= {"KS001", "KS002"} or "keras" in text
+    # A snippet without imports reads Keras names as Keras (``LocallyConnected1D`` alone is Keras 2's removed layer:
+    # Hypothesis also draws such constants from the code under test), so a finding about a Keras name it holds counts.
+    others = [f for f in result.findings if f.code not in ("KS001", "KS002") and not _names_a_keras_word_of(f, text)]
+    assert not others or "keras" in text
+
+
+def _names_a_keras_word_of(finding, text: str) -> bool:
+    return any(word.startswith("keras.") and word.rsplit(".", 1)[-1].rstrip(":,()") in text
+               for word in finding.message.split())
 
 
 @settings(max_examples=200, deadline=None)
