@@ -8,13 +8,16 @@ itself, and the Embedding reads another word's vector: the model scores a scramb
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kerassniff.checks._shared import EVENT_WORDS, events
 from kerassniff.checks._word_index import trained_on_word_ids, word_index_step
 from kerassniff.findings import Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent, Step
-from kerassniff.semantic.knowledge.datasets import WORD_INDEX_FROM_POSITION, WORD_INDEX_OFFSETS
+from kerassniff.semantic.knowledge.datasets import OOV_ID, WORD_INDEX_FROM_POSITION, WORD_INDEX_OFFSETS
+from kerassniff.semantic.links import model_links
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
 
@@ -27,19 +30,63 @@ from kerassniff.semantic.values import const_value
 def check(script: Script):
     for model in script.models:
         trained = _trained_offset(script, model)
-        if trained is None:
+        if trained is not None:
+            yield from _offset_findings(script, model, trained)
+
+
+@across_scripts("KS222")
+def check_across(scripts: list[Script]):
+    """The same for a model a script loads (a Streamlit app's ``load_model("simple_rnn_imdb.h5")``) that another script
+    trained on the dataset's load_data() and saved: the finding is the loading script's."""
+    for link in model_links(scripts):
+        trained = _trained_offset(link.trainer, link.trained)
+        if trained is not None:
+            for report in _offset_findings(link.user, link.loaded, trained, link.trainer):
+                yield link.user, report
+
+
+def _offset_findings(script: Script, model: Model, trained: tuple[DataEvent, str, int],
+                     trainer: Script | None = None):
+    """The reports on the model's inputs made from the dataset's word index (``trainer``: the script that trained
+    the model, when it is not ``script``)."""
+    fit, dataset, index_from = trained
+    there = (lambda at: Elsewhere(at, trainer.describe)) if trainer is not None else (lambda at: at)
+    reported: set[int] = set()
+    for event in events(script, model, "x", ("evaluate", "predict", "validation")):
+        step = word_index_step(event.data)
+        if step is None or step.setting("dataset") != dataset or id(step.node) in reported:
+            continue  # (one finding per word index read: its ids may reach the model at several calls)
+        offset, missing = step.setting("offset"), step.setting("missing")
+        if not isinstance(offset, int):
             continue
-        fit, dataset, index_from = trained
-        reported: set[int] = set()
-        for event in events(script, model, "x", ("evaluate", "predict", "validation")):
-            step = word_index_step(event.data)
-            if step is None or step.setting("dataset") != dataset or id(event.call_node) in reported:
-                continue
-            offset = step.setting("offset")
-            if not isinstance(offset, int) or offset == index_from:
-                continue
-            reported.add(id(event.call_node))
-            yield _report(event, fit, step, dataset, offset, index_from)
+        if offset != index_from:
+            report = _report(event, fit, step, dataset, offset, index_from, there)
+        elif isinstance(missing, int) and missing > index_from:  # the ranks are right, the unknown-word id not
+            report = _missing_report(event, fit, step, dataset, missing, index_from, there)
+        else:
+            continue
+        reported.add(id(step.node))
+        trained_by = f"{trainer.path} trained the model this script loads. " if trainer is not None else ""
+        yield replace(report, explanation=trained_by + (report.explanation or ""))
+
+
+def _missing_report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, missing: int,
+                    index_from: int, there=lambda at: at) -> Report:
+    word = EVENT_WORDS[event.kind]
+    return Report(event.call_node, (
+        f"{word} gets {dataset}.get_word_index() ids where every unknown word is {missing}, the id of the word "
+        f"ranked {missing - index_from}"),
+        f"give a word the index lacks load_data()'s out-of-vocabulary id {OOV_ID} after the shift: "
+        f"word_index.get(w, {OOV_ID - index_from}) + {index_from}, or (word_index[w] + {index_from} if w in "
+        f"word_index else {OOV_ID})",
+        explanation=(f"{dataset}.load_data() ({{loaded}}) gave the model each word as its frequency rank plus "
+                     f"index_from={index_from}, and {OOV_ID} for a word it dropped. These ids add the same "
+                     f"{index_from} to the default of the lookup ({{index}}) as well, so a word the index lacks (a "
+                     f"name, a typo, a rare or new word) becomes {missing}: to the model, the word ranked "
+                     f"{missing - index_from} (among the most frequent of all). Each such word is read as that "
+                     f"word, and the text is scored as if it said it, with no error."),
+        facts={"dataset": dataset, "missing": missing, "index_from": index_from},
+        mentions={"loaded": there(fit.data.source.node), "index": step.node})
 
 
 def _trained_offset(script: Script, model: Model) -> tuple[DataEvent, str, int] | None:
@@ -58,7 +105,8 @@ def _trained_offset(script: Script, model: Model) -> tuple[DataEvent, str, int] 
     return trained.fit, dataset, index_from
 
 
-def _report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, offset: int, index_from: int) -> Report:
+def _report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, offset: int, index_from: int,
+            there=lambda at: at) -> Report:
     word = EVENT_WORDS[event.kind]
     how = (f"without the +{index_from} load_data() adds" if offset == 0 else
            f"shifted by {offset:+d}, not load_data()'s +{index_from}")
@@ -73,4 +121,4 @@ def _report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, offset: 
                                f"Embedding reads the vector training learnt for another word, and the model scores a "
                                f"scrambled text, with no error."),
                   facts={"dataset": dataset, "offset": offset, "index_from": index_from},
-                  mentions={"fit": fit.call_node, "loaded": fit.data.source.node, "index": step.node})
+                  mentions={"fit": there(fit.call_node), "loaded": there(fit.data.source.node), "index": step.node})

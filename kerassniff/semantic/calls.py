@@ -111,7 +111,8 @@ class Calls:
                            frame: Frame) -> Value:
         if method != "get" or not args.positional:
             return UNKNOWN
-        return receiver.word_id(args.positional[0])  # word_index.get(w, 2): the word's id
+        default = args.positional[1] if len(args.positional) > 1 else None
+        return receiver.word_id(args.positional[0], default)  # word_index.get(w, 2): the word's id
 
     def _tokenizer_index_method(self, receiver: TokenizerIndex, method: str, args: CallArgs, node: cst.Call,
                                 frame: Frame) -> Value:

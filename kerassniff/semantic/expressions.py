@@ -256,7 +256,7 @@ def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
         return merge(a, b)  # an array either way; or one of two strings ("a.h5" if c else "b.h5"), as an if makes it
     for kept, other in ((a, b), (b, a)):
         if kept != other and kept.stands_for(other):
-            return kept  # word_index[w] + 3 if w in word_index else 2: a word id either way (2 marks an unknown word)
+            return kept.or_else(other)  # word_index[w] + 3 if w in word_index else 2: a word id either way
     return UNKNOWN
 
 

@@ -30,6 +30,11 @@ class Value:
         a start marker among word ids); a value stands for itself."""
         return item == self
 
+    def or_else(self, item: "Value") -> "Value":
+        """This value where an if-expression gives it or ``item``, which it stands for (``word_index[w] + 3 if w in
+        word_index else 2``): itself, unless ``item`` changes what it says."""
+        return self
+
 
 @dataclass(frozen=True)
 class Unknown(Value):

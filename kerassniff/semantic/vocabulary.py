@@ -10,7 +10,7 @@ carry it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -40,9 +40,11 @@ class WordIndex(Value):
     node: cst.CSTNode = field(repr=False, compare=False)
     bounds: IdBounds = field(default_factory=IdBounds, repr=False, compare=False)
 
-    def word_id(self, key: Value | None = None) -> "WordId":
-        """The id of the word ``key`` (``word_index[key]``, ``word_index.get(key, 2)``)."""
-        return WordId(self.dataset, self.offset, self.node, self.bounds, word=written_word(key))
+    def word_id(self, key: Value | None = None, default: Value | None = None) -> "WordId":
+        """The id of the word ``key`` (``word_index[key]``, ``word_index.get(key, 2)``: ``default``, the id a word the
+        index lacks gets)."""
+        missing = default.value if type(default) is Const and type(default.value) is int else None
+        return WordId(self.dataset, self.offset, self.node, self.bounds, word=written_word(key), missing=missing)
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,12 @@ class WordId(Value):
     bounds: IdBounds = field(default_factory=IdBounds, repr=False, compare=False)
     tokenizer: Instance | None = field(default=None, repr=False)  # the Tokenizer whose word_index gave it
     word: str | None = field(default=None, compare=False)  # the word, when the script writes it ("great")
+    # the id a word missing from the index gets (word_index.get(w, 2) + 3: 5), shifted with the ranks
+    missing: int | None = field(default=None, compare=False)
 
     def shifted(self, by: int) -> "WordId":
-        return WordId(self.dataset, self.offset + by, self.node, self.bounds, self.tokenizer, self.word)
+        missing = None if self.missing is None else self.missing + by
+        return WordId(self.dataset, self.offset + by, self.node, self.bounds, self.tokenizer, self.word, missing)
 
     def absorbs(self, other: Value) -> bool:
         """A padding, start or unknown-word marker (0, 1, 2 as load_data() uses them) beside word ids: the list is
@@ -70,6 +75,11 @@ class WordId(Value):
 
     def ordered_against(self) -> None:
         self.bounds.compared = True
+
+    def or_else(self, item: Value) -> "WordId":
+        """``word_index.get(w, 2) + 3 if w in word_index else 2``: which id a missing word gets is the other branch's
+        business, no longer known."""
+        return self if self.missing is None else replace(self, missing=None)
 
 
 # load_data()'s padding, start and out-of-vocabulary ids (start_char=1, oov_char=2; 0 pads).

@@ -235,7 +235,7 @@ def _word_ids_array(value: Value, node: cst.Call, description: str) -> DataValue
     return DataValue(made.data.with_step("encode", WORD_INDEX_STEP, ids.node,
                                          settings=(("dataset", ids.dataset), ("offset", ids.offset),
                                                    ("bounds", ids.bounds), ("tokenizer", ids.tokenizer),
-                                                   ("written", words_written(value)))))
+                                                   ("written", words_written(value)), ("missing", ids.missing))))
 
 
 def tf1_mnist(call: LibraryCall) -> Value:
