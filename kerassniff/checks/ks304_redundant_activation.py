@@ -55,6 +55,9 @@ def check(script: Script):
             for layer in path:
                 if layer.kind in PASS_THROUGH or (is_activation_layer(layer) and layer.activation == "linear"):
                     continue
+                if layer.nested is not None and layer.wrapper is None:
+                    last = _squashing_output(layer.nested)  # a model used as a layer ends in its own activation
+                    continue
                 activation = activation_of(layer)
                 if (is_activation_layer(layer) and last is not None and activation in SQUASHING
                         and activation_of(last) == activation and id(layer.node) not in reported):
@@ -62,6 +65,17 @@ def check(script: Script):
                     yield _report(script, layer, last, activation)
                 last = layer if (layer.kind in AFFINE_LAYERS or is_activation_layer(layer)) else None
     yield from _squashed_predictions(script)
+
+
+def _squashing_output(nested) -> Layer | None:
+    """The last layer of a model used as a layer (``Sequential([base, Activation("sigmoid")])``), when it is the
+    one that gives the model's output a softmax or sigmoid; None otherwise (or when the inner model is not known)."""
+    if nested.kind not in ("sequential", "functional") or not nested.layers:
+        return None
+    inner = next((layer for layer in reversed(nested.layers) if layer.kind not in PASS_THROUGH), None)
+    if inner is None or inner.nested is not None or activation_of(inner) not in SQUASHING:
+        return None
+    return inner if inner.kind in AFFINE_LAYERS or is_activation_layer(inner) else None
 
 
 def _squashed_predictions(script: Script):
