@@ -201,6 +201,35 @@ def comparable_scaling(data: Data) -> bool:
     return not data.conditional and all("?" not in s for s in data.scaling)
 
 
+# preprocess_input's module -> the mode it applies ("tf": x / 127.5 - 1, "caffe", "torch"): two modules of one mode
+# are the same function (mobilenet_v2's and inception_v3's).
+_PREPROCESS_MODE_OF = {module: mode for mode, module in PREPROCESSING_MODES.values()}
+
+
+def scaled_alike(a: Data, b: Data) -> bool:
+    """Whether two arrays' scalings do the same to their values, written alike or not: the same steps, the same
+    preprocess_input modes (``mobilenet_v2`` and ``inception_v3``), or the same known range from the same range
+    (``(x - 127.5) / 127.5`` and mode "tf")."""
+    if a.scaling == b.scaling or _modes(a) == _modes(b):
+        return True
+    first, second = _effect_range(a), _effect_range(b)
+    return first is not None and second is not None and all(abs(x - y) < 1e-3 for x, y in zip(first, second))
+
+
+def _effect_range(data: Data) -> tuple[float, float] | None:
+    """The values' range after the scaling: followed through constant steps, or the one range preprocess_input's "tf"
+    mode gives every channel of pixels (-1 to 1; "caffe" and "torch" give each channel its own)."""
+    if data.value_range is not None:
+        return data.value_range
+    modes = _modes(data)
+    return (-1.0, 1.0) if data.source.pixels and modes == ("mode:tf",) else None
+
+
+def _modes(data: Data) -> tuple[str, ...]:
+    return tuple(f"mode:{_PREPROCESS_MODE_OF.get(step.detail, step.detail)}" if step.kind == "preprocess" else
+                 f"{step.kind}:{step.detail}" for step in data.steps if step.is_scaling)
+
+
 def scaling_mismatches(script: Script, model: Model, flows: bool):
     """(reference, other) input events whose scaling differs from the first fit() input.
 

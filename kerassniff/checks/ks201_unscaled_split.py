@@ -8,6 +8,7 @@ from kerassniff.checks._shared import (
     events,
     first_fit,
     same_kind_of_data,
+    scaled_alike,
     scaling_mismatches,
     scaling_text,
     twin_files,
@@ -84,7 +85,7 @@ def _pixels_unlike_the_scaling_flow(script: Script, model: Model):
         if event.kind == "fit" or event.data.batches or event.data.group == reference.data.group:
             continue
         if (event.data.raw_pixels and not event.data.scaling) or (
-                event.data.source.pixels and event.data.scaling and event.data.scaling != reference.data.scaling):
+                event.data.source.pixels and event.data.scaling and not scaled_alike(event.data, reference.data)):
             yield reference, event
 
 

@@ -3,8 +3,9 @@
 
 A Tokenizer numbers its words from 1 (0 is left for padding), so with ``num_words`` unset its ids run from 1 to
 ``len(word_index)``, and an Embedding needs ``len(word_index) + 1`` rows.  With one row fewer, the rarest word's id
-has none: TensorFlow on a CPU stops with InvalidArgumentError at the first batch that holds it, and on a GPU the
-lookup gives zeros for it without a word (``tf.gather``'s documented behaviour), so the word reads as nothing.
+has none: TensorFlow on a CPU stops with InvalidArgumentError at the first batch that holds it; on a GPU nothing
+stops it (XLA clamps the id to the last row, plain ``tf.gather`` gives zeros), so the word reads as another or as
+nothing.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import libcst as cst
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.layers import EMBEDDING_ID_PAST_ROWS
 from kerassniff.semantic.knowledge.tokenizers import (
     TOKENIZER_ID_ENCODERS,
     TOKENIZER_NUM_WORDS,
@@ -77,10 +79,7 @@ def _report(node: cst.CSTNode, rows: VocabularySize, short: int) -> Report:
                   explanation=(f"{name} is a Keras Tokenizer without num_words, so texts_to_sequences() numbers every "
                                f"word of its texts from 1 (0 is left for padding) up to len({name}.word_index), and "
                                f"an Embedding needs len(word_index) + 1 rows for them.{counts} With {written} rows "
-                               f"({{index}}), the {which} has no row: TensorFlow on a CPU stops with "
-                               f"InvalidArgumentError at the first batch that holds it, and on a GPU the lookup "
-                               f"gives zeros for it (tf.gather's documented behaviour), so the rarest word reads as "
-                               f"nothing, with no error."),
+                               f"({{index}}), the {which} has no row. {EMBEDDING_ID_PAST_ROWS}"),
                   facts={"rows": written, "short": short, "attribute": rows.attribute},
                   mentions={"index": rows.index_node})
 

@@ -4,7 +4,8 @@ the ids, for a model trained on ``load_data(num_words=N)`` whose Embedding has N
 ``load_data(num_words=10000)`` keeps the 10,000 most frequent words (every id below 10,000), and the Embedding is
 sized for them.  ``get_word_index()`` ranks every word of the dataset, so a review encoded with
 ``[word_index.get(w, 2) + 3 for w in words]`` gives a rare word an id past the last row: TensorFlow on a CPU stops
-with InvalidArgumentError on such a text, and on a GPU the word reads as zeros.
+with InvalidArgumentError on such a text; on a GPU nothing stops it (XLA clamps the id to the last row, plain
+``tf.gather`` gives zeros).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent, Step, text_encoding
 from kerassniff.semantic.knowledge.datasets import NUM_WORDS_POSITION, OOV_ID
+from kerassniff.semantic.knowledge.layers import EMBEDDING_ID_PAST_ROWS
 from kerassniff.semantic.links import model_links
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_ID_ENCODERS, TOKENIZER_NUM_WORDS
 from kerassniff.semantic.library.tokenizers import tokenizer_setting
@@ -133,10 +135,7 @@ def _tokenizer_report(event: DataEvent, step: Step, kept: int, embedding) -> Rep
                      f"the model was trained on are all below {kept:,}, and its Embedding ({{embedding}}) has "
                      f"{rows:,} rows. Its word_index ({{index}}) holds every word it was fitted on, with no cap: read "
                      f"from it by hand, and with nothing here bounding the ids, any word whose id is {kept:,} or more "
-                     f"(a word rarer than those kept) gets an id with no row. On such a text TensorFlow on a CPU "
-                     f"stops with "
-                     f"InvalidArgumentError, and on a GPU the lookup gives zeros for the word (tf.gather's documented "
-                     f"behaviour), so the model scores the text without it, with no error."),
+                     f"(a word rarer than those kept) gets an id with no row. {EMBEDDING_ID_PAST_ROWS}"),
         facts={"num_words": kept, "rows": rows},
         mentions={"tokenizer": written, "embedding": node, "index": step.node})
 
@@ -160,9 +159,7 @@ def _report(event: DataEvent, trained: TrainedOnWordIds, step: Step, kept: int, 
                      f"model's Embedding ({{embedding}}) has {rows:,} rows, for the ids 0 to {rows - 1:,}. {here}"
                      f"{dataset}.get_word_index() ({{index}}) ranks every word of the dataset, not only those, and "
                      f"nothing caps the ids made from it (rank {offset:+d}): a word ranked {first_past:,} or later "
-                     f"gets an id with no row. On such a text TensorFlow on a CPU stops with InvalidArgumentError, "
-                     f"and on a GPU the lookup gives zeros for the word (tf.gather's documented behaviour), so the "
-                     f"model scores the text without it, with no error."),
+                     f"gets an id with no row. {EMBEDDING_ID_PAST_ROWS}"),
         facts={"dataset": dataset, "num_words": kept, "rows": rows, "offset": offset,
                **({"trainer": trainer.path} if trainer is not None else {})},
         mentions={"loaded": there(trained.fit.data.source.node), "embedding": there(node), "index": step.node})

@@ -22,24 +22,28 @@ from kerassniff.semantic.models import Model
       "give fit() the subset='training' reader and validate on the subset='validation' one")
 def check(script: Script):
     for model in script.models:
+        fits = events(script, model, "x", ("fit",))
+        if any(_part(event.data) == "training" for event in fits):
+            continue  # (a fit() on the training part too: a last pass over the held-out images is a choice)
         reported: set[int] = set()
-        for event in events(script, model, "x", ("fit",)):
-            if not _validation_part(event.data) or id(event.call_node) in reported:
+        for event in fits:
+            if _part(event.data) != "validation" or id(event.call_node) in reported:
                 continue
             reported.add(id(event.call_node))
             yield _report(event, _training_part_validating(script, model, event))
 
 
-def _validation_part(data: Data) -> bool:
-    """Images a folder reader takes with subset="validation" (the share validation_split= holds out)."""
-    return data.source.kind == "directory" and data.source.subset == "validation"
+def _part(data: Data) -> str | None:
+    """The part of a folder's split a reader takes: "training", "validation" (the share validation_split= holds
+    out), or None for anything else."""
+    return data.source.subset if data.source.kind == "directory" else None
 
 
 def _training_part_validating(script: Script, model: Model, fit: DataEvent) -> DataEvent | None:
     """The same fit()'s validation data, when it is the training part of the same folder (the two swapped)."""
     for event in events(script, model, "x", ("validation",)):
-        if event.call_node is fit.call_node and event.data.source.kind == "directory" and \
-                event.data.source.subset == "training" and event.data.source.path == fit.data.source.path:
+        if event.call_node is fit.call_node and _part(event.data) == "training" and \
+                fit.data.source.path is not None and event.data.source.path == fit.data.source.path:
             return event
     return None
 
@@ -50,10 +54,9 @@ def _report(event: DataEvent, swapped: DataEvent | None) -> Report:
     also = (f", and validates on {swapped.data.label}, its subset='training' (the two are swapped)"
             if swapped is not None else "")
     return Report(event.call_node, (
-        f"fit() trains on {data.label}, the subset='validation' part{folder}: the training images are never "
-        f"seen"),
+        f"fit() trains on {data.label}, a subset='validation' reader: the images kept for training are never seen"),
         explanation=(f"{data.source.description} ({{reader}}) reads with subset='validation' only the share of the "
-                     f"images that validation_split holds out for validation. fit() trains on that part "
+                     f"images{folder} that validation_split holds out for validation. fit() trains on that part "
                      f"alone{also}: the model learns from a fraction of the data, and the images the split keeps "
                      f"for training are never seen."),
         facts={"subset": "validation", "swapped": swapped is not None},

@@ -154,3 +154,12 @@ WIDTH_PRESERVING = ((LINEAR_TRANSPARENT | POOLING_LAYERS) - {"Flatten", "Reshape
     "LayerNormalization"}
 # The affine layers a missing activation collapses: y = W x + b.
 AFFINE_LAYERS = CONV_LAYERS | {"Dense"}
+
+# What an Embedding does with an id at or past its rows (checked on TensorFlow 2.21 / Keras 3.15.1, whose Embedding
+# calls ops.take, tf.gather on that backend): on a CPU, InvalidArgumentError; with XLA (Keras 3's jit_compile="auto"
+# picks it on a GPU machine when every layer allows it) the id is clamped to the last row (Embedding(4) gives row 3 for
+# ids 4 and 7); tf.gather without XLA on a GPU stores zeros (its documented behaviour).  Said after the id is named.
+EMBEDDING_ID_PAST_ROWS = ("TensorFlow on a CPU stops with InvalidArgumentError on it; on a GPU nothing stops it: "
+                          "Keras 3 compiles with XLA there when it can, which clamps the id to the last row, and "
+                          "tf.gather without XLA gives zeros, so the word reads as another word's vector or as "
+                          "nothing, with no error.")

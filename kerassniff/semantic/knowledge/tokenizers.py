@@ -19,12 +19,12 @@ TOKENIZER_STATE = frozenset({"word_index", "index_word", "word_counts", "word_do
 # 2.21: Tokenizer(oov_token="<OOV>") fitted on "a b c" and "a b" has word_index {'<OOV>': 1, 'a': 2, 'b': 3, 'c': 4}
 # and three word_counts): "ids", one entry per id it gives (the oov_token's too); "words", one per word of the texts.
 VOCABULARY_DICTS = {"word_index": "ids", "index_word": "ids", "word_counts": "words", "word_docs": "words"}
-# Where the constructor takes the settings that decide its ids: Tokenizer(num_words=None, filters, lower, split,
-# char_level, oov_token=None, analyzer=None).  With num_words unset, texts_to_sequences() gives every id from 1 to
-# len(word_index); with num_words=N, only the ids below N.
 # The dict that maps a word to the id texts_to_sequences() gives it (with num_words=N, only the ids below N are given;
 # the dict holds them all).
 ID_DICTS = frozenset({"word_index"})
+# Where the constructor takes the settings that decide its ids: Tokenizer(num_words=None, filters, lower, split,
+# char_level, oov_token=None, analyzer=None).  With num_words unset, texts_to_sequences() gives every id from 1 to
+# len(word_index); with num_words=N, only the ids below N.
 TOKENIZER_NUM_WORDS = ("num_words", 0)
 TOKENIZER_OOV_TOKEN = ("oov_token", 5)
 # Methods that give the tokenizer's ids as sequences (what an Embedding is given).

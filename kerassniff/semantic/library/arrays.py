@@ -356,9 +356,10 @@ def image_reader(call: LibraryCall) -> Value:
 
 # TensorFlow's image decoders (tf.io.decode_* and their tf.image aliases): the file's 8-bit pixels, 0-255, unless a
 # dtype= asks for others (decode_png and decode_image take one, by keyword or third; Keras 3.15.1 / TF 2.21).
-TF_IMAGE_DECODERS = frozenset({"decode_jpeg", "decode_png", "decode_image", "decode_bmp", "decode_gif",
-                               "decode_and_crop_jpeg"})
+TF_IMAGE_DECODERS = frozenset({"decode_jpeg", "decode_png", "decode_image", "decode_bmp", "decode_and_crop_jpeg"})
 _DECODER_DTYPE_POSITION = 2
+# Where channels= goes by position: second, but third for decode_and_crop_jpeg(contents, crop_window, channels).
+_CHANNELS_POSITION = {"decode_and_crop_jpeg": 2}
 # What channels= gives: 1 gray, 3 RGB (0, the default, keeps the file's own, which is not known here).
 _DECODED_COLOURS = {1: "gray", 3: "rgb"}
 
@@ -369,7 +370,7 @@ def tf_decoded_image(call: LibraryCall) -> Value:
     dtype = call.args.get("dtype", _DECODER_DTYPE_POSITION) if call.last in ("decode_png", "decode_image") else None
     if dtype is not None and not (isinstance(dtype, Symbol) and dtype.name.endswith("uint8")):
         return UNKNOWN  # (uint16 or float pixels: another range)
-    color = _DECODED_COLOURS.get(const_value(call.args.get("channels", 1)))
+    color = _DECODED_COLOURS.get(const_value(call.args.get("channels", _CHANNELS_POSITION.get(call.last, 1))))
     return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, color=color), call.node,
                 is_sample=True)
 

@@ -15,12 +15,13 @@ from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, Value
 from kerassniff.semantic.vocabulary import TokenizerIndex
 
 # Dict methods that change the dict they are called on.
-_DICT_CHANGERS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"})
+_DICT_CHANGERS = frozenset({"update", "pop", "popitem", "setdefault", "clear"})
 
 
 def is_keras_tokenizer(instance: Instance) -> bool:
-    """A Keras Tokenizer the script built itself (tf.keras, Keras 2/3's legacy copy, keras_preprocessing)."""
-    return short(instance.cls) == "Tokenizer" and instance.cls.startswith(("keras.", "keras_preprocessing."))
+    """A Keras Tokenizer the script built itself (tf.keras, Keras 2/3's legacy copy; the standalone
+    keras_preprocessing package's fit_on_texts() is not followed, so its index is not known here)."""
+    return short(instance.cls) == "Tokenizer" and instance.cls.startswith("keras.")
 
 
 def instance_attribute(instance: Instance, attribute: str, node: cst.Attribute) -> Value:
