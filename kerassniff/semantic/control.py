@@ -307,7 +307,8 @@ class ControlFlow:
             return iterable.items[0], False
         if type(iterable) is Const and type(iterable.value) is tuple and iterable.value and \
                 all(type(item) is str for item in iterable.value):
-            # one of the words of a sentence typed in the code ("a fine film".split(): at most MAX_FOLDED_WORDS)
+            # one of the strings of a constant list (class names, splits, the words of a sentence typed in the code:
+            # "a fine film".split() folds to at most MAX_FOLDED_WORDS), a loop not unrolled binding each in turn
             return Strings(options=tuple(dict.fromkeys(iterable.value))), False
         sample = sample_of_list(iterable)  # a list of images read one by one: each is one such image
         if sample is not None:
