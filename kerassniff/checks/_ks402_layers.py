@@ -7,15 +7,23 @@ import libcst as cst
 
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
-from kerassniff.semantic.knowledge.keras3_removals import INTEGER_SHAPES, INTEGER_SIZES, LAYER_KEYWORDS
+from kerassniff.semantic.knowledge.keras3_removals import (
+    INTEGER_SHAPES,
+    INTEGER_SIZES,
+    KERAS_2_LAYER_CLASSES,
+    LAYER_KEYWORDS,
+)
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import (
     Const,
+    Instance,
     KnownLen,
     LayerValue,
     LenValue,
     ModelValue,
+    Seq,
     UnknownInteger,
+    Value,
     const_value,
     int_value,
 )
@@ -185,6 +193,25 @@ def _short_code(node: cst.BaseExpression) -> str:
     """The argument as written, or "..." where it would make the message long."""
     text = cst.Module([]).code_for_node(node)
     return text if len(text) <= 16 else "..."
+
+
+def keras_2_layers(call: CallSite, layers: Value | None):
+    """``Sequential([hub.KerasLayer(url), Dense(5)])`` or ``model.add(hub.KerasLayer(url))``: a layer of a package
+    built on tf_keras (Keras 2), which Keras 3's Sequential refuses."""
+    items = layers.items if isinstance(layers, Seq) else (layers,) if layers is not None else ()
+    for item in items:
+        if isinstance(item, Instance) and item.cls in KERAS_2_LAYER_CLASSES and item.node is not None:
+            name = item.cls.rsplit(".", 1)[-1]
+            yield Report(item.node, f"{name} of {item.cls.split('.')[0]} is a tf_keras layer: Keras 3's Sequential "
+                                    f"refuses it (ValueError)",
+                         "install tf_keras and set TF_USE_LEGACY_KERAS=1 before TensorFlow is imported (the script "
+                         "then runs on Keras 2), or use a Keras 3 model (keras.applications, KerasHub)",
+                         explanation=(f"{item.cls.split('.')[0]} builds {name} on tf_keras's Layer when tf.keras is "
+                                      f"Keras 3 (TensorFlow 2.16 and later); Keras 3's Sequential accepts only Keras 3 "
+                                      f"layers and stops with 'ValueError: Only instances of keras.Layer can be added "
+                                      f"to a Sequential model' (checked with tensorflow_hub 0.16.1 and TensorFlow "
+                                      f"2.21)."),
+                         facts={"layer": item.cls})
 
 
 def sequential_of_one(call: CallSite):

@@ -39,6 +39,7 @@ from kerassniff.checks._ks402_layers import (
     integer_shape,
     keras0_sizes,
     keras1_kernel,
+    keras_2_layers,
     sequential_of_one,
 )
 from kerassniff.checks._ks402_keywords import (
@@ -189,6 +190,9 @@ def _findings(script: Script):
                                       f"generators, and runs it with a deprecation warning up to 2.15; Keras 3 has "
                                       f"no such method."),
                          facts={"method": call.method, "modern": modern})
+        if known and call.method == "add" and call.receiver.model.kind == "sequential" and \
+                not _private_model(script, call) and not keras_2_only(script):
+            yield from keras_2_layers(call, call.args.get("layer", 0))  # model.add(hub.KerasLayer(url))
         if not call.guarded and known and call.method in SAVE_SUFFIXES and \
                 not _private_model(script, call):
             yield from _save_path(script, call, f"model.{call.method}()", SAVE_SUFFIXES[call.method])
@@ -289,6 +293,7 @@ def _findings(script: Script):
         elif callee == "keras.models.Sequential" and not keras_2_only(script) and \
                 not _from_private_copy(script, call.node.func):
             yield from sequential_of_one(call)
+            yield from keras_2_layers(call, call.args.get("layers", 0))
         elif callee == "keras.callbacks.ModelCheckpoint" and not _from_private_copy(script, call.node.func):
             yield from removed_keywords(call, "ModelCheckpoint()", ("period",), "TypeError")
             weights_only = call.args.get("save_weights_only", 5)

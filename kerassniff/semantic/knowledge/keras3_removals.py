@@ -437,6 +437,10 @@ LEGACY_KERAS_VARIABLE = ("TF_USE_LEGACY_KERAS", frozenset({"true", "True", "1"})
 # The packages that are Keras 2 whatever Keras is installed beside them: a model one of them builds keeps the Keras 2
 # API (fit_generator, lr=), wherever the script that trains it imports its Keras from.
 KERAS_2_PACKAGES = (PRIVATE_COPY, "tf_keras")
+# Layers of other packages that are tf_keras (Keras 2) layers when TensorFlow's Keras is 3: Keras 3's Sequential
+# refuses them, "ValueError: Only instances of `keras.Layer` can be added to a Sequential model" (checked with
+# tensorflow_hub 0.16.1, tf_keras 2.21 and TensorFlow 2.21: KerasLayer subclasses tf_keras's Layer when tf.keras is 3).
+KERAS_2_LAYER_CLASSES = frozenset({"tensorflow_hub.KerasLayer"})
 # Subpackages TensorFlow's private Keras 2 copy no longer has (TensorFlow 2.21: ModuleNotFoundError; its layers,
 # models, optimizers, callbacks, utils and backend remain), with where the names went.
 PRIVATE_COPY_REMOVED = {
