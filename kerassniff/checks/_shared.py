@@ -7,6 +7,7 @@ import libcst as cst
 
 from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
+from kerassniff.registry import Elsewhere
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import SPLIT_WORDS, Data, DataEvent, name_words
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
@@ -19,6 +20,14 @@ from kerassniff.semantic.names import keras_relative
 from kerassniff.semantic.shapes import ShapedLayer, model_shapes
 from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, LossSpec
 from kerassniff.semantic.values import Const, Instance, KnobConst, const_value
+
+
+def in_script(trainer: Script | None):
+    """How a cross-script report mentions a node: of ``trainer`` (the script that trained a loaded model) as
+    :class:`Elsewhere` (its own file and line), of the reporting script (``trainer`` None) as it is."""
+    if trainer is None:
+        return lambda node: node
+    return lambda node: Elsewhere(node, trainer.describe)
 
 
 def loss_heads(script: Script) -> list[tuple[Model, CompileCall, LossSpec, OutputHead]]:

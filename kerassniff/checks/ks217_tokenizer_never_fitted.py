@@ -15,6 +15,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS, TOKENIZER_FITS, TOKENIZER_KEEPING, TOKENIZER_STATE
+from kerassniff.semantic.library.tokenizers import is_keras_tokenizer
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Instance, const_value
 
@@ -81,9 +82,7 @@ def _consequence(method: str, tokenizer: Instance, call: CallSite) -> tuple[str,
 
 def _is_tokenizer(value: object) -> bool:
     """A Keras Tokenizer the script built itself (an unpickled one is not an Instance)."""
-    return isinstance(value, Instance) and value.node is not None and (
-        value.cls.startswith("keras.") or value.cls.startswith("keras_preprocessing.")) and \
-        value.cls.endswith(".Tokenizer")
+    return isinstance(value, Instance) and value.node is not None and is_keras_tokenizer(value, standalone=True)
 
 
 def _filled(script: Script, made: int) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.checks._shared import EVENT_WORDS, events, in_script
 from kerassniff.checks._word_index import trained_on_word_ids, word_index_step
 from kerassniff.findings import Severity
-from kerassniff.registry import Elsewhere, Report, across_scripts, rule
+from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent, Step
 from kerassniff.semantic.knowledge.datasets import OOV_ID, WORD_INDEX_FROM_POSITION, WORD_INDEX_OFFSETS
@@ -50,7 +50,7 @@ def _offset_findings(script: Script, model: Model, trained: tuple[DataEvent, str
     """The reports on the model's inputs made from the dataset's word index (``trainer``: the script that trained
     the model, when it is not ``script``)."""
     fit, dataset, index_from = trained
-    there = (lambda at: Elsewhere(at, trainer.describe)) if trainer is not None else (lambda at: at)
+    there = in_script(trainer)
     reported: set[int] = set()
     for event in events(script, model, "x", ("evaluate", "predict", "validation")):
         step = word_index_step(event.data)

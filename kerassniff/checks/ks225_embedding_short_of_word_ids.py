@@ -42,7 +42,7 @@ def check(script: Script):
             if not short or not _encodes_texts(script, rows.tokenizer):
                 continue
             seen.add(id(layer.node))
-            yield _report(layer.node, rows, short)
+            yield _report(script, layer.node, rows, short)
 
 
 def _rows_short(rows: VocabularySize) -> int | None:
@@ -67,8 +67,8 @@ def _encodes_texts(script: Script, tokenizer: Instance) -> bool:
     return any(call.method in TOKENIZER_ID_ENCODERS and call.receiver is tokenizer for call in script.calls)
 
 
-def _report(node: cst.CSTNode, rows: VocabularySize, short: int) -> Report:
-    name = _code(rows.index_node.value) if type(rows.index_node) is cst.Attribute else "tokenizer"
+def _report(script: Script, node: cst.CSTNode, rows: VocabularySize, short: int) -> Report:
+    name = script.code_of(rows.index_node.value) if type(rows.index_node) is cst.Attribute else "tokenizer"
     size = f"len({name}.{rows.attribute})"
     written = size + (f" + {rows.offset}" if rows.offset > 0 else f" - {-rows.offset}" if rows.offset < 0 else "")
     which = "largest word id" if short == 1 else f"{short} largest word ids"
@@ -82,7 +82,3 @@ def _report(node: cst.CSTNode, rows: VocabularySize, short: int) -> Report:
                                f"({{index}}), the {which} has no row. {EMBEDDING_ID_PAST_ROWS}"),
                   facts={"rows": written, "short": short, "attribute": rows.attribute},
                   mentions={"index": rows.index_node})
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)

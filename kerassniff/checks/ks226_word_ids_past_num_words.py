@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.checks._shared import EVENT_WORDS, events, in_script
 from kerassniff.checks._word_index import TrainedOnWordIds, trained_on_word_ids, word_index_step
 from kerassniff.findings import Severity
-from kerassniff.registry import Elsewhere, Report, across_scripts, rule
+from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent, Step, text_encoding
 from kerassniff.semantic.knowledge.datasets import NUM_WORDS_POSITION, OOV_ID
@@ -48,7 +48,7 @@ def check(script: Script):
         for tokenizer, kept in _tokenizers_trained_on(script, model):
             if embedding[1] <= kept:
                 for event, step, _ in _uncapped(script, model, lambda step: step.setting("tokenizer") is tokenizer):
-                    yield _tokenizer_report(event, step, kept, embedding)
+                    yield _tokenizer_report(script, event, step, kept, embedding)
 
 
 @across_scripts("KS226")
@@ -121,11 +121,11 @@ def _values_kept_after(event: DataEvent, step: Step) -> bool:
     return all(later.kind in _KEEPING_VALUES for later in after)
 
 
-def _tokenizer_report(event: DataEvent, step: Step, kept: int, embedding) -> Report:
+def _tokenizer_report(script: Script, event: DataEvent, step: Step, kept: int, embedding) -> Report:
     node, rows = embedding
     written = step.setting("tokenizer").node
     index = step.node.value if type(step.node) is cst.Attribute else None
-    name = cst.Module([]).code_for_node(index) if index is not None else "the Tokenizer"
+    name = script.code_of(index) if index is not None else "the Tokenizer"
     return Report(event.call_node, (
         f"{EVENT_WORDS[event.kind]} gets ids read from {name}.word_index with no cap below {kept}: a rarer word's "
         f"id has no Embedding row"),
@@ -146,7 +146,7 @@ def _report(event: DataEvent, trained: TrainedOnWordIds, step: Step, kept: int, 
     node, rows = embedding
     dataset = trained.dataset
     first_past = max(rows - offset, 0)
-    there = (lambda at: Elsewhere(at, trainer.describe)) if trainer is not None else (lambda at: at)
+    there = in_script(trainer)
     trained_by = f"{trainer.path} trained the model this script loads. There, " if trainer is not None else ""
     here = "Here, " if trainer is not None else ""
     return Report(event.call_node, (

@@ -18,10 +18,11 @@ from kerassniff.semantic.vocabulary import TokenizerIndex
 _DICT_CHANGERS = frozenset({"update", "pop", "popitem", "setdefault", "clear"})
 
 
-def is_keras_tokenizer(instance: Instance) -> bool:
-    """A Keras Tokenizer the script built itself (tf.keras, Keras 2/3's legacy copy; the standalone
-    keras_preprocessing package's fit_on_texts() is not followed, so its index is not known here)."""
-    return short(instance.cls) == "Tokenizer" and instance.cls.startswith("keras.")
+def is_keras_tokenizer(instance: Instance, standalone: bool = False) -> bool:
+    """A Keras Tokenizer (tf.keras, Keras 2/3's legacy copy); with ``standalone``, the keras_preprocessing package's
+    too (whose fit_on_texts() the model does not follow, so its index is not known here)."""
+    roots = ("keras.", "keras_preprocessing.") if standalone else ("keras.",)
+    return short(instance.cls) == "Tokenizer" and instance.cls.startswith(roots)
 
 
 def instance_attribute(instance: Instance, attribute: str, node: cst.Attribute) -> Value:
