@@ -86,8 +86,13 @@ class Predictions(Unknown):
     def one_row(self) -> "Predictions | None":
         """One input's predictions (``pred[0]``, ``for p in pred``): known only for a model with one output, whose
         predictions are one array (a multi-output model's ``pred[0]`` is its first output's predictions, whole);
-        None for a row of a row or of predictions whose shape changed."""
-        if self.row or self.reshaped or self.model is None or len(self.model.heads()) != 1:
+        None for a row of a row or of predictions whose shape changed.  A model loaded from a file, whose outputs
+        are not known here, keeps the row: a check across scripts reads it only when the model that script saved
+        has one output."""
+        if self.row or self.reshaped or self.model is None:
+            return None
+        heads = self.model.heads()
+        if len(heads) != 1 and not (self.model.kind == "loaded" and not heads):
             return None
         return replace(self, row=True)
 
