@@ -117,9 +117,16 @@ def _squashed_predictions(script: Script, built: dict[int, Model] | None = None,
                          mentions={"output": there(head.activation_node)},
                          facts={"of": "predictions", "activation": activation, "units": 1, **_built_by(trainer)})
             continue
-        if head is None or head.activation != activation or (activation == "softmax" and not (head.units or 0) > 1):
+        if head is None or head.activation != activation or (activation == "softmax" and head.units == 1):
             continue
-        if activation == "softmax":
+        if activation == "softmax" and head.units is None:  # Dense(info.features["label"].num_classes, ...)
+            message = f"{written}() of a softmax's predictions: every confidence is squashed toward 1/classes"
+            why = (f"{the} model's output at {{output}} is already a softmax, so its predictions are "
+                   f"probabilities; a second softmax of values in [0, 1] is nearly uniform (the largest ratio "
+                   f"between two of them is e), so with N classes no confidence can exceed e/(e+N-1): 0.475 for 4 "
+                   f"classes, 0.232 for 10. The argmax is unchanged, but the confidence printed or thresholded is "
+                   f"wrong.")
+        elif activation == "softmax":
             best = math.e / (math.e + head.units - 1)
             message = (f"{written}() of a {head.units}-class softmax's predictions: every confidence is below "
                        f"{best:.3f}")
