@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import string
+from dataclasses import replace
 from typing import Callable
 
 import libcst as cst
@@ -105,9 +106,12 @@ def _sequence(name: str, args: CallArgs) -> Value:
 
 
 def _reordered(name: str, args: CallArgs) -> Value:
-    """``sorted(os.listdir(root))``: still a folder's entries (other orders of other values are not followed)."""
+    """``sorted(os.listdir(root))``: still a folder's entries, sorted (other orders of other values are not
+    followed; ``set()`` and ``reversed()`` of them are in no known order)."""
     first = _first(args)
-    return first if isinstance(first, FolderListing) else UNKNOWN
+    if not isinstance(first, FolderListing):
+        return UNKNOWN
+    return replace(first, ordered=name == "sorted" and not args.keywords)  # (sorted(key=...): another order)
 
 
 def _extreme(name: str, args: CallArgs) -> Value:
@@ -260,7 +264,7 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     **{f"{module}.sep.join": _separator_join for module in ("os", "os.path", "posixpath")},
     **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
        for name in ("abspath", "realpath", "normpath", "expanduser")},
-    **{name: lambda args: FolderListing() for name in FOLDER_LISTINGS},
+    **{name: lambda args, lister=name: FolderListing(lister=lister) for name in FOLDER_LISTINGS},
 }
 
 

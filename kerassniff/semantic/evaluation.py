@@ -46,6 +46,7 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
+    FolderListing,
     FunctionValue,
     HistoryLog,
     Predictions,
@@ -225,8 +226,12 @@ class Evaluation:
         if type(base) is WordIndex or type(base) is TokenizerIndex:
             return base.word_id(indices[0])  # word_index["great"]: that word's id
         if type(base) is Predictions and type(indices[0]) is Const and type(indices[0].value) is int:
-            row = base.one_row()  # model.predict(image)[0]: the one input's predictions
+            # model.predict(image)[0]: the one input's predictions; [0][0]: one value of them
+            row = base.one_row() if not base.row else base.one_value()
             return row if row is not None else UNKNOWN
+        if type(base) is FolderListing and type(indices[0]) is Predictions and indices[0].decided and \
+                not self.in_helper:
+            self.script.named_predictions[id(node)] = (node, base, indices[0])  # classes[np.argmax(pred)]
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
@@ -299,6 +304,10 @@ class Evaluation:
         elif method in _DICT_CHANGERS and type(func.value) is cst.Name and isinstance(receiver, DictValue):
             self.rebind(func.value.value, UNKNOWN, frame)  # settings.update(...): its entries are no longer known
             result = UNKNOWN
+        elif method == "sort" and type(receiver) is FolderListing and type(func.value) is cst.Name and \
+                not args.keywords:  # classes.sort(): sorted from here on
+            self.rebind(func.value.value, replace(receiver, ordered=True), frame)
+            result = Const(None)
         else:
             if method == "shuffle" or is_list(receiver):  # rng.shuffle(ys), ys.sort(), ys.reverse()
                 self._reorders_lists(node, frame, receiver=type(func.value) is cst.Name and is_list(receiver))

@@ -32,6 +32,7 @@ from kerassniff.semantic.values import (
     DictValue,
     FormattedValue,
     FunctionValue,
+    FolderListing,
     Predictions,
     Seq,
     Unknown,
@@ -218,6 +219,9 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
         interp.loop = saved
     if type(node) is cst.GeneratorExp:
         return UNKNOWN
+    if type(outer) is FolderListing and type(node) is cst.ListComp and node.for_in.inner_for_in is None and \
+            _each_entry(node.elt, node.for_in.target):
+        return outer  # [d for d in os.listdir(root) if os.path.isdir(...)]: some of the entries, in their order
     same = element_value is outer or (isinstance(outer, Predictions) and isinstance(element_value, Predictions) and
                                       element_value.call is outer.call and element_value.model is outer.model)
     if same and outer is not None and type(outer) is not Unknown and type(node) is cst.ListComp and \
@@ -228,6 +232,16 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
     if length is not None and length <= MAX_UNROLL:
         return Seq((element_value,) * length, "list")
     return ComprehensionValue(element_value, length)
+
+
+def _each_entry(element: cst.BaseExpression, target: cst.BaseAssignTargetExpression) -> bool:
+    """A comprehension's element that is each entry of a folder listing: the entry (``d``) or its name
+    (``e.name`` of an ``os.scandir`` entry)."""
+    if type(target) is not cst.Name:
+        return False
+    if type(element) is cst.Attribute and element.attr.value == "name":
+        element = element.value
+    return type(element) is cst.Name and element.value == target.value
 
 
 def eval_lambda(interp: Evaluator, node: cst.Lambda, frame: Frame) -> Value:

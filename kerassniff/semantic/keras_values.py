@@ -74,6 +74,8 @@ class Predictions(Unknown):
     # one input's predictions (``pred[0]``, a loop's ``for p in pred``) of a model with one output: its only axis
     # is the output's units
     row: bool = False
+    # through a softmax or sigmoid written by the script (``tf.nn.softmax(pred[0])``): the same classes, in order
+    squashed: bool = False
 
     def deciding(self) -> "Predictions":
         """These predictions made class decisions (``pred > 0.5``, ``np.round(pred)``, ``pred.argmax(axis=1)``)."""
@@ -95,6 +97,11 @@ class Predictions(Unknown):
         if len(heads) != 1 and not (self.model.kind == "loaded" and not heads):
             return None
         return replace(self, row=True)
+
+    def one_value(self) -> "Predictions | None":
+        """One value of one input's predictions (``pred[0][0]``, a 1-unit sigmoid's probability): still these
+        predictions (``pred[0][0] > 0.5`` decides a class), no longer shaped as the model's output."""
+        return None if not self.row or self.reshaped else replace(self, reshaped=True)
 
 
 @dataclass(frozen=True)

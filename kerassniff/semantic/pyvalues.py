@@ -51,6 +51,9 @@ class FolderListing(Unknown):
     """The entries of a folder (``os.listdir(root)``, ``glob.glob(pattern)``, ``sorted(...)`` of one): unknown names,
     known to be a folder's (a loop over them walks folders or files, not the rows of a table)."""
 
+    lister: str = ""  # the function that listed them, by canonical name ("os.listdir")
+    ordered: bool = False  # sorted (``sorted(os.listdir(root))``, ``names.sort()``), not in the file system's order
+
 
 @dataclass(frozen=True)
 class VersionFlag(Unknown):

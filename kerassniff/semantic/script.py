@@ -48,6 +48,9 @@ class Script:
     dropped_results: dict[int, cst.Expr] = field(default_factory=dict, repr=False)
     # ``pred[0][0] == 1``, ``x != 0``: the equality tests against a number written in the code, by id
     number_tests: dict[int, cst.Comparison] = field(default_factory=dict, repr=False)
+    # ``classes[np.argmax(pred)]``: a folder listing indexed by a model's class decisions, by the subscript's id:
+    # (the subscript, the listing, the predictions)
+    named_predictions: dict[int, tuple] = field(default_factory=dict, repr=False)
     # ``x_scaled = x / 255.0``, ``small = cv2.resize(img, size)``: an array computed into a plain name, by the
     # statement's id (a reader asks whether anything reads the name; KS405 when nothing does)
     named_arrays: dict[int, cst.Assign] = field(default_factory=dict, repr=False)

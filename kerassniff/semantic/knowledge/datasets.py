@@ -177,6 +177,9 @@ FOLDER_LISTINGS = frozenset({
     "tensorflow.io.gfile.glob", "tensorflow.io.gfile.walk", "imutils.paths.list_images", "imutils.paths.list_files",
 })
 FOLDER_LISTING_METHODS = frozenset({"glob", "rglob", "iterdir"})
+# Of those, the ones that give a list of names in the file system's order (Python: "in arbitrary order"; glob:
+# "whether or not the results are sorted depends on the file system"), where Keras's folder readers sort them.
+UNORDERED_LISTINGS = frozenset({"os.listdir", "glob.glob"})
 
 
 # The keywords Keras's folder readers take, in Keras 3.15 and in tf.keras 2 (tf_keras 2.21; its image reader also

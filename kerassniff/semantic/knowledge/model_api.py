@@ -224,7 +224,7 @@ SQUASHING_FUNCTIONS = {
                                     "scipy.special.expit")},
 }
 # Python's builtins that keep a prediction (a row's label as int(np.argmax(row))).
-PREDICTION_KEEPING_BUILTINS = frozenset({"int", "float", "round"})
+PREDICTION_KEEPING_BUILTINS = frozenset({"int", "float", "round", "bool"})
 
 # A training loop written with TensorFlow's tape runs only on the TensorFlow backend, where Keras 3's crossentropy
 # finds the logits a softmax or sigmoid cached on its output and computes the right loss (checked on Keras 3.15.1 /

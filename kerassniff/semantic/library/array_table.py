@@ -8,7 +8,7 @@ to an array's history, are in :mod:`.arrays`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import libcst as cst
@@ -74,7 +74,12 @@ from kerassniff.semantic.library.arrays import (
     train_test_split,
     unique,
 )
-from kerassniff.semantic.knowledge.model_api import PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_RESHAPING
+from kerassniff.semantic.knowledge.model_api import (
+    PREDICTION_DECIDING,
+    PREDICTION_KEEPING,
+    PREDICTION_RESHAPING,
+    SQUASHING_FUNCTIONS,
+)
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
 from kerassniff.semantic.keras_values import Predictions, agreement
 from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Unknown, Value, const_value
@@ -227,6 +232,9 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(_kept_predictions, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
+    # tf.nn.softmax(pred[0]): probabilities of the same classes, in the same order (the argmax is the same class)
+    row(lambda call: replace(call.first, squashed=True), exact=SQUASHING_FUNCTIONS,
+        when=lambda call: isinstance(call.first, Predictions)),
     row(_compared, names={"equal", "not_equal"}, prefix=(*ARRAY_LIBRARIES, "keras.ops.")),  # tf.equal(pred, y)
     row(stacked, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(concat_gathered, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES,

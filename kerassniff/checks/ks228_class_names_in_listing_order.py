@@ -1,0 +1,84 @@
+"""KS228 class-names-in-listing-order: a prediction named from an unsorted folder listing.
+
+Keras's folder readers (``flow_from_directory``, ``image_dataset_from_directory``, ``text_dataset_from_directory``)
+number the classes in the sorted order of the sub-folder names.  A predict script that names the predicted class
+with ``os.listdir(folder)[np.argmax(pred)]`` reads the names in the order the file system keeps them, which Python
+leaves arbitrary: when the two orders differ, every name printed is another class's.
+"""
+from __future__ import annotations
+
+from kerassniff.checks._shared import events, in_script
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, across_scripts, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import DataEvent
+from kerassniff.semantic.knowledge.datasets import UNORDERED_LISTINGS
+from kerassniff.semantic.links import model_links
+from kerassniff.semantic.models import Model
+
+_LONGEST_WRITTEN = 40  # a longer subscript is named by its listing alone
+
+
+@rule("KS228", "class-names-in-listing-order", Severity.ERROR,
+      "a prediction named with os.listdir() or glob.glob() order (unsorted) for a model trained by a folder reader, "
+      "which numbers the classes in sorted folder-name order",
+      "sort the names as the reader does: sorted(os.listdir(folder)), or use the reader's class_names")
+def check(script: Script):
+    named: set[int] = set()
+    for node, listing, predictions in script.named_predictions.values():
+        read = _sorted_folder_read(script, predictions.model) if _in_file_order(listing, named) else None
+        if read is not None:
+            named.add(id(listing))  # one finding per listing: the names it gives are all wrong alike
+            yield _report(script, node, listing.lister, read)
+
+
+@across_scripts("KS228")
+def check_across(scripts: list[Script]):
+    """The same for a model a script loads (``load_model("model.h5")`` in a predict script) that a script beside it
+    trained on a folder reader and saved: the finding is the loading script's."""
+    for link in model_links(scripts):
+        read: DataEvent | None = None
+        named: set[int] = set()
+        for node, listing, predictions in link.user.named_predictions.values():
+            if predictions.model is not link.loaded or not _in_file_order(listing, named):
+                continue
+            read = read or _sorted_folder_read(link.trainer, link.trained)
+            if read is None:
+                break
+            named.add(id(listing))
+            yield link.user, _report(link.user, node, listing.lister, read, link.trainer)
+
+
+def _in_file_order(listing, named: set[int]) -> bool:
+    """An unsorted listing of names (not yet reported)."""
+    return not listing.ordered and listing.lister in UNORDERED_LISTINGS and id(listing) not in named
+
+
+def _sorted_folder_read(script: Script, model: Model | None) -> DataEvent | None:
+    """The folder reader fit() trains the model on, when it numbers the classes in sorted folder-name order (no
+    ``class_names=``/``classes=`` list of its own); None otherwise."""
+    if model is None:
+        return None
+    for event in events(script, model, "x", ("fit",)):
+        source = event.data.source
+        if source.kind == "directory" and source.class_names is None:
+            return event
+    return None
+
+
+def _report(script: Script, node, lister: str, read: DataEvent, trainer: Script | None = None) -> Report:
+    written = script.code_of(node)
+    if len(written) > _LONGEST_WRITTEN:
+        written = f"the {lister}() name"
+    reader = read.data.source.description
+    trained = "The model trains on" if trainer is None else f"{trainer.path} trained the model this script loads on"
+    there = in_script(trainer)
+    return Report(node, f"{written}: {lister}() order, but {reader.replace('(...)', '()')} numbered the classes sorted",
+                  explanation=(
+                      f"{trained} {reader} ({{reader}}), which numbers the classes in the sorted (alphanumeric) "
+                      f"order of the sub-folder names: Keras lists them with sorted(os.listdir(directory)). "
+                      f"{lister}() returns the entries in the order the file system keeps them, which Python leaves "
+                      f"arbitrary (on Linux's ext4, a hash order): whenever the two orders differ, the name given "
+                      f"to a prediction is another class's (with two classes, every answer is then flipped)."),
+                  facts={"lister": lister, **({"trainer": trainer.path} if trainer is not None else {})},
+                  mentions={"reader": there(read.data.source.node)})
