@@ -1070,3 +1070,17 @@ def test_a_scaler_fitted_on_one_sample_maps_it_to_a_constant() -> None:
         scaled = getattr(preprocessing, name)().fit_transform(row)
         expected = np.zeros((1, 3)) if becomes == "0" else np.sign(row)
         assert np.array_equal(scaled, expected), name
+
+
+def test_the_preprocessing_star_exports_are_tf_keras_names_and_keras_3_lost_the_image_generator() -> None:
+    """``from tensorflow.keras.preprocessing.image import *`` brings ImageDataGenerator (knowledge/names.STAR_EXPORTS);
+    Keras 3's own keras.preprocessing.image does not have it (KS402's NameError)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from kerassniff.semantic.knowledge.names import STAR_EXPORTS
+
+    for module in ("image", "sequence", "text"):
+        installed = importlib.import_module(f"tensorflow.keras.preprocessing.{module}")
+        for name in STAR_EXPORTS[f"keras.preprocessing.{module}"]:
+            assert hasattr(installed, name), (module, name)
+    keras_image = importlib.import_module("keras.preprocessing.image")
+    assert not hasattr(keras_image, "ImageDataGenerator") and hasattr(keras_image, "img_to_array")

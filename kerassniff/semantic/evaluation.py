@@ -229,6 +229,8 @@ class Evaluation:
             # model.predict(image)[0]: the one input's predictions; [0][0]: one value of them
             row = base.one_row() if not base.row else base.one_value()
             return row if row is not None else UNKNOWN
+        if type(base) is Predictions and base.decided and not isinstance(indices[0], (Const, SliceValue)):
+            return base.reshaping()  # labels[i] of labels = pred.argmax(axis=-1): one input's class
         if type(base) is FolderListing and type(indices[0]) is Predictions and indices[0].decided and \
                 not self.in_helper:
             self.script.named_predictions[id(node)] = (node, base, indices[0])  # classes[np.argmax(pred)]

@@ -83,7 +83,7 @@ def star_lookup(star_modules: list[str], name: str) -> str | None:
     for module in reversed(star_modules):
         canon = canonical(module)
         if name in STAR_EXPORTS.get(canon, ()):
-            return f"{canon}.{name}"
+            return f"{module}.{name}"  # (as written: tf.keras's preprocessing still has what Keras 3's lost)
         if canon in ("keras", "keras.layers") and (name in STAR_EXPORTS["keras.layers"] or
                                                    (canon == "keras.layers" and name in REMOVED_LAYER_CLASSES)):
             return f"keras.layers.{name}"  # (a Keras 2 layer Keras 3 lost: reported as such)

@@ -75,6 +75,12 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
     "keras.optimizers": frozenset("SGD Adam RMSprop Adagrad Adadelta Adamax Nadam AdamW".split()),
     "keras.callbacks": frozenset("EarlyStopping ModelCheckpoint ReduceLROnPlateau TensorBoard CSVLogger".split()),
     "keras.utils": frozenset("to_categorical load_img img_to_array plot_model Sequence".split()),
+    # Keras 2's preprocessing modules (tf.keras's in TensorFlow 2.21 still export these)
+    "keras.preprocessing.image": frozenset("""ImageDataGenerator DirectoryIterator NumpyArrayIterator Iterator load_img
+        img_to_array array_to_img save_img smart_resize""".split()),
+    "keras.preprocessing.sequence": frozenset("pad_sequences TimeseriesGenerator".split()),
+    "keras.preprocessing.text": frozenset(
+        "Tokenizer one_hot hashing_trick text_to_word_sequence tokenizer_from_json".split()),
 }
 
 # A snippet with no import at all (common in questions and documentation: ``model = Sequential()``)
