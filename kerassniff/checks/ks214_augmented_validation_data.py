@@ -1,12 +1,13 @@
-"""KS214 augmented-validation-data: the validation subset of an ImageDataGenerator that augments.
+"""KS214 augmented-validation-data: validation data made by an ImageDataGenerator that augments.
 
 ``datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, horizontal_flip=True, validation_split=0.2)`` and
 then ``datagen.flow_from_directory(..., subset="validation")`` as validation_data: one generator makes both subsets,
 so the held-out images are rotated, shifted and flipped at random too, differently at each epoch, and the
-validation curve (and the early stopping, checkpoints and schedules that watch it) measures altered images.  Only
-the subset: a flow of other images made through an augmenting generator on purpose (``datagen.flow(x_test, ...)``
-to see how the model copes with rotated digits) may be the point, as may evaluate() or predict() on one (a
-robustness test, test-time augmentation).
+validation curve (and the early stopping, checkpoints and schedules that watch it) measures altered images.  The
+same for a validation folder read by the generator that makes the training flow (``datagen.flow_from_directory(
+"val")``: one generator copied for both reads).  Not arrays sent through one (``datagen.flow(x_test, ...)`` to see
+how the model copes with rotated digits may be the point), nor evaluate() or predict() on a flow (a robustness
+test, test-time augmentation).
 """
 from __future__ import annotations
 
@@ -33,22 +34,32 @@ def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
         trained = {id(e.data.node) for e in events(script, model, "x", ("fit",))}
+        training_generators = [site.receiver for site in map(script.call_at, _flow_calls(script, model))
+                               if site is not None and site.method in _FLOW_METHODS]
         for event in events(script, model, "x", ("validation",)):
             flow = event.data.node
             if type(flow) is not cst.Call or id(flow) in reported or id(flow) in trained:
                 continue  # (the training flow itself as validation_data is KS206's finding)
             site = script.call_at(flow)
-            if site is None or site.method not in _FLOW_METHODS or not _image_generator(site.receiver) or \
-                    const_value(site.args.get("subset") or Const(None)) != "validation":
+            if site is None or site.method not in _FLOW_METHODS or not _image_generator(site.receiver):
                 continue
+            subset = const_value(site.args.get("subset") or Const(None)) == "validation"
+            if not subset and (site.method == "flow" or
+                               not any(site.receiver is generator for generator in training_generators)):
+                continue  # (arrays tilted on purpose, or another generator's flow: a robustness check, perhaps)
             augmentations = _augmentations(site.receiver)
             if not augmentations:
                 continue
             reported.add(id(flow))
-            yield _report(script, event, site, augmentations)
+            yield _report(script, event, site, augmentations, subset)
 
 
-def _report(script: Script, event, site, augmentations: list[str]) -> Report:
+def _flow_calls(script: Script, model) -> list[cst.Call]:
+    """The flow calls whose images fit() trains the model on."""
+    return [e.data.node for e in events(script, model, "x", ("fit",)) if type(e.data.node) is cst.Call]
+
+
+def _report(script: Script, event, site, augmentations: list[str], subset: bool) -> Report:
     written = site.node.func.value if type(site.node.func) is cst.Attribute else None
     generator = script.code_of(written) if type(written) is cst.Name else "the generator"
     listed = ", ".join(augmentations)
@@ -57,18 +68,24 @@ def _report(script: Script, event, site, augmentations: list[str]) -> Report:
     given = node.value if isinstance(node, cst.Arg) else None
     named = f" '{given.value}'" if type(given) is cst.Name else ""
     who = f"'{generator}'" if generator != "the generator" else generator
-    message = f"{who} augments the validation subset{named} at random: val scores judge altered images"
+    what = "the validation subset" if subset else "the validation flow"
+    message = f"{who} augments {what}{named} at random: val scores judge altered images"
     if len(message) > 100:
-        message = "the generator augments the validation subset at random: val scores judge altered images"
+        message = f"the generator augments {what} at random: val scores judge altered images"
+    if subset:
+        fix = ("Augmentation belongs to the training subset; the validation subset can come from a second "
+               "ImageDataGenerator with the same preprocessing (rescale=, preprocessing_function=) and "
+               "validation_split=, and no augmentation: the subsets are cut from the same files or rows, so it holds "
+               "the same images, unaltered.")
+    else:
+        fix = ("It also makes the training flow; the validation flow can come from a second ImageDataGenerator with "
+               "the same preprocessing (rescale=, preprocessing_function=) and no augmentation.")
     return Report(node, message,
                   explanation=(f"{who} is an ImageDataGenerator with {listed}: every flow it makes alters "
                                f"each image at random, so the validation loss and accuracy, and every callback that "
                                f"watches them (early stopping, checkpoints, learning-rate schedules), measure randomly "
                                f"altered images, differently at each epoch, not the images the model will see. "
-                               f"Augmentation belongs to the training subset; the validation subset can come from "
-                               f"a second ImageDataGenerator with the same preprocessing (rescale=, "
-                               f"preprocessing_function=) and validation_split=, and no augmentation: the subsets are "
-                               f"cut from the same files or rows, so it holds the same images, unaltered."),
+                               f"{fix}"),
                   facts={"generator": generator, "augmentations": augmentations, "use": event.kind})
 
 
