@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
 from kerassniff.findings import Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.layer_facts import OutputHead
@@ -30,13 +31,28 @@ _ARGMAX_FUNCTIONS = {"numpy.argmax": True, "keras.ops.argmax": True, "keras.back
       "the argmax of the predictions of a model with one output unit (a sigmoid): always 0, never the class",
       "threshold the probability instead: (pred > 0.5).astype(int), or (pred[:, 0] > 0.5) for one column")
 def check(script: Script):
+    yield from _argmaxes(script)
+
+
+@across_scripts("KS117")
+def check_across(scripts: list[Script]):
+    """The same for a model a script loads (``model_from_json(...)`` and ``load_weights("model.h5")`` in a test
+    script) that another script built with one output unit and saved: the finding is the loading script's."""
+    for user, built in built_elsewhere(scripts):
+        for report in _argmaxes(user, built):
+            yield user, report
+
+
+def _argmaxes(script: Script, built: BuiltIn = HERE):
     for call in script.calls:
         found = _argmax_of_predictions(call)
         if found is None:
             continue
         predictions, axis = found
-        model = predictions.model
-        head = model.single_head() if model is not None else None
+        model = built.model_of(predictions.model)
+        if model is None or (predictions.row and len(model.heads()) != 1):
+            continue  # (a loaded model's pred[0] is one input's row only when the saved model has one output)
+        head = model.single_head()
         if head is None or head.units != 1 or predictions.reshaped or not _binary_classifier(model, head) or \
                 not one_value_per_input(model) or predictions.squashed:
             continue  # (the argmax of a softmax the script wrote of them: KS304 reports that softmax)
@@ -44,15 +60,16 @@ def check(script: Script):
         if len(written) > 40:
             written = "np.argmax(...)" if call.callee == "numpy.argmax" else "argmax(...)"
         output = "sigmoid output" if head.activation == "sigmoid" else "output"
+        last_layer = built.sentence("model's last layer")
         if predictions.row:
             message, why = _STORIES["row"]
         else:
             message, why = _STORIES["axis" if axis in (-1, 1) else "flattened"]
         yield Report(call.node, message.format(written=written, output=output),
-                     explanation=f"The model's last layer at {{output}} has one unit{why}",
+                     explanation=f"{last_layer} at {{output}} has one unit{why}",
                      facts={"units": 1, "axis": axis, "activation": head.activation,
-                            **({"row": True} if predictions.row else {})},
-                     mentions={"output": head.activation_node})
+                            **({"row": True} if predictions.row else {}), **built.facts()},
+                     mentions={"output": built.mention(head.activation_node)})
 
 
 # What each argmax of a 1-unit output does: (message, the explanation after "The model's last layer ... has one unit").

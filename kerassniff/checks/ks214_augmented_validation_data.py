@@ -80,7 +80,9 @@ def _report(script: Script, event, site, augmentations: list[str], subset: bool)
     else:
         fix = ("It also makes the training flow; the validation flow can come from a second ImageDataGenerator with "
                "the same preprocessing (rescale=, preprocessing_function=) and no augmentation.")
-    return Report(node, message,
+    hint = None if subset else ("read the validation folder with a second ImageDataGenerator with the same "
+                                "preprocessing and no augmentation")
+    return Report(node, message, hint,
                   explanation=(f"{who} is an ImageDataGenerator with {listed}: every flow it makes alters "
                                f"each image at random, so the validation loss and accuracy, and every callback that "
                                f"watches them (early stopping, checkpoints, learning-rate schedules), measure randomly "

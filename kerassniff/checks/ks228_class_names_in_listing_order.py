@@ -7,13 +7,13 @@ leaves arbitrary: when the two orders differ, every name printed is another clas
 """
 from __future__ import annotations
 
-from kerassniff.checks._shared import events, in_script
+from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
+from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
 from kerassniff.semantic.knowledge.datasets import UNORDERED_LISTINGS
-from kerassniff.semantic.links import model_links
 from kerassniff.semantic.models import Model
 
 _LONGEST_WRITTEN = 40  # a longer subscript is named by its listing alone
@@ -24,29 +24,26 @@ _LONGEST_WRITTEN = 40  # a longer subscript is named by its listing alone
       "which numbers the classes in sorted folder-name order",
       "sort the names as the reader does: sorted(os.listdir(folder)), or use the reader's class_names")
 def check(script: Script):
-    named: set[int] = set()
-    for node, listing, predictions in script.named_predictions.values():
-        read = _sorted_folder_read(script, predictions.model) if _in_file_order(listing, named) else None
-        if read is not None:
-            named.add(id(listing))  # one finding per listing: the names it gives are all wrong alike
-            yield _report(script, node, listing.lister, read)
+    yield from _named(script)
 
 
 @across_scripts("KS228")
 def check_across(scripts: list[Script]):
     """The same for a model a script loads (``load_model("model.h5")`` in a predict script) that a script beside it
     trained on a folder reader and saved: the finding is the loading script's."""
-    for link in model_links(scripts):
-        read: DataEvent | None = None
-        named: set[int] = set()
-        for node, listing, predictions in link.user.named_predictions.values():
-            if predictions.model is not link.loaded or not _in_file_order(listing, named):
-                continue
-            read = read or _sorted_folder_read(link.trainer, link.trained)
-            if read is None:
-                break
-            named.add(id(listing))
-            yield link.user, _report(link.user, node, listing.lister, read, link.trainer)
+    for user, built in built_elsewhere(scripts):
+        for report in _named(user, built):
+            yield user, report
+
+
+def _named(script: Script, built: BuiltIn = HERE):
+    named: set[int] = set()
+    for node, listing, predictions in script.named_predictions.values():
+        model = built.model_of(predictions.model)
+        read = _sorted_folder_read(built.script_of(script), model) if _in_file_order(listing, named) else None
+        if read is not None:
+            named.add(id(listing))  # one finding per listing: the names it gives are all wrong alike
+            yield _report(script, node, listing.lister, read, built)
 
 
 def _in_file_order(listing, named: set[int]) -> bool:
@@ -66,19 +63,18 @@ def _sorted_folder_read(script: Script, model: Model | None) -> DataEvent | None
     return None
 
 
-def _report(script: Script, node, lister: str, read: DataEvent, trainer: Script | None = None) -> Report:
+def _report(script: Script, node, lister: str, read: DataEvent, built: BuiltIn) -> Report:
     written = script.code_of(node)
     if len(written) > _LONGEST_WRITTEN:
         written = f"the {lister}() name"
     reader = read.data.source.description
-    trained = "The model trains on" if trainer is None else f"{trainer.path} trained the model this script loads on"
-    there = in_script(trainer)
     return Report(node, f"{written}: {lister}() order, but {reader.replace('(...)', '()')} numbered the classes sorted",
                   explanation=(
-                      f"{trained} {reader} ({{reader}}), which numbers the classes in the sorted (alphanumeric) "
-                      f"order of the sub-folder names: Keras lists them with sorted(os.listdir(directory)). "
-                      f"{lister}() returns the entries in the order the file system keeps them, which Python leaves "
-                      f"arbitrary (on Linux's ext4, a hash order): whenever the two orders differ, the name given "
-                      f"to a prediction is another class's (with two classes, every answer is then flipped)."),
-                  facts={"lister": lister, **({"trainer": trainer.path} if trainer is not None else {})},
-                  mentions={"reader": there(read.data.source.node)})
+                      f"{built.sentence('model trains on')} {reader} ({{reader}}), which numbers the classes in the "
+                      f"sorted (alphanumeric) order of the sub-folder names: Keras lists them with "
+                      f"sorted(os.listdir(directory)). {lister}() returns the entries in the order the file system "
+                      f"keeps them, which Python leaves arbitrary (on Linux's ext4, a hash order): whenever the two "
+                      f"orders differ, the name given to a prediction is another class's (with two classes, every "
+                      f"answer is then flipped)."),
+                  facts={"lister": lister, **built.facts()},
+                  mentions={"reader": built.mention(read.data.source.node)})

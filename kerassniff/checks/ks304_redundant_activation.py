@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import math
 
-from kerassniff.checks._shared import in_script, layer_chains
+from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
+from kerassniff.checks._shared import layer_chains
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.links import model_links
 from kerassniff.semantic.architecture import AFFINE_LAYERS, activation_of, is_activation_layer, layer_text
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.knowledge.model_api import SQUASHING_FUNCTIONS
 from kerassniff.semantic.layer_facts import Layer
-from kerassniff.semantic.models import Model
 from kerassniff.semantic.shapes import one_value_per_input
 from kerassniff.semantic.values import const_value
 from kerassniff.semantic.models import PASS_THROUGH
@@ -84,45 +83,44 @@ def _squashing_output(nested) -> Layer | None:
 def check_across(scripts: list[Script]):
     """The same for a model a script loads (``load_model("flowers.h5")`` in an app, then ``tf.nn.softmax`` of its
     predictions) that another script built with that output and saved: the finding is the loading script's."""
-    for link in model_links(scripts):
-        for report in _squashed_predictions(link.user, {id(link.loaded): link.trained}, link.trainer):
-            yield link.user, report
+    for user, built in built_elsewhere(scripts):
+        for report in _squashed_predictions(user, built):
+            yield user, report
 
 
-def _squashed_predictions(script: Script, built: dict[int, Model] | None = None, trainer: Script | None = None):
+def _squashed_predictions(script: Script, built: BuiltIn = HERE):
     """``tf.nn.softmax(model.predict(x))`` (or of one input's row) on a model whose output is a softmax: the
-    probabilities squashed again; sigmoid likewise.  ``built``: for a check across scripts, the model (of
-    ``trainer``) whose architecture a loaded model has, by the loaded model's id; only those are looked at."""
-    there = in_script(trainer)
+    probabilities squashed again; sigmoid likewise.  ``built``: where the models behind the predictions were built
+    (the script, or a trainer that saved the file a model of the script loads)."""
     for call in script.calls:
         activation = SQUASHING_FUNCTIONS.get(call.callee or "")
         predictions = call.args.positional[0] if activation and call.args.positional else None
         if not isinstance(predictions, Predictions) or predictions.model is None or predictions.decided:
             continue
-        model = predictions.model if built is None else built.get(id(predictions.model))
+        model = built.model_of(predictions.model)
         if model is None or (predictions.row and len(model.heads()) != 1):
             continue  # (a loaded model's pred[0] is one input's row only when the saved model has one output)
         head = model.single_head()
         written = script.code_of(call.node.func)
-        the = "The" if trainer is None else f"{trainer.path} built and saved the model this script loads. There, the"
+        output = built.sentence("model's output")
         if head is not None and activation == "softmax" and head.units == 1 and one_value_per_input(model) \
                 and _over_the_units(call, predictions):
             yield Report(call.node, f"{written}() of a 1-unit output's predictions is always 1.0: no confidence, "
                                     f"and its argmax is always 0",
                          "threshold the probability instead: (pred > 0.5), with confidence pred or 1 - pred",
-                         explanation=(the + " model's output at {output} has one unit, so each prediction is "
-                                      "one value; a softmax over one value is exp(v) / exp(v) = 1.0 whatever the "
+                         explanation=(output + " at {output} has one unit, so each prediction is one "
+                                      "value; a softmax over one value is exp(v) / exp(v) = 1.0 whatever the "
                                       "value, so the confidence printed is always 100% and the argmax of it is always "
                                       "class 0."),
-                         mentions={"output": there(head.activation_node)},
-                         facts={"of": "predictions", "activation": activation, "units": 1, **_built_by(trainer)})
+                         mentions={"output": built.mention(head.activation_node)},
+                         facts={"of": "predictions", "activation": activation, "units": 1, **built.facts()})
             continue
         if head is None or head.activation != activation or (activation == "softmax" and head.units == 1):
             continue
         if activation == "softmax" and head.units is None:  # Dense(info.features["label"].num_classes, ...)
             message = f"{written}() of a softmax's predictions: every confidence is squashed toward 1/classes"
-            why = (f"{the} model's output at {{output}} is already a softmax, so its predictions are "
-                   f"probabilities; a second softmax of values in [0, 1] is nearly uniform (the largest ratio "
+            why = (f"{output} at {{output}} is already a softmax, so its predictions "
+                   f"are probabilities; a second softmax of values in [0, 1] is nearly uniform (the largest ratio "
                    f"between two of them is e), so with N classes no confidence can exceed e/(e+N-1): 0.475 for 4 "
                    f"classes, 0.232 for 10. The argmax is unchanged, but the confidence printed or thresholded is "
                    f"wrong.")
@@ -130,23 +128,19 @@ def _squashed_predictions(script: Script, built: dict[int, Model] | None = None,
             best = math.e / (math.e + head.units - 1)
             message = (f"{written}() of a {head.units}-class softmax's predictions: every confidence is below "
                        f"{best:.3f}")
-            why = (f"{the} model's output at {{output}} is already a softmax, so its predictions are "
-                   f"probabilities; a second softmax of values in [0, 1] is nearly uniform (the largest ratio "
+            why = (f"{output} at {{output}} is already a softmax, so its predictions "
+                   f"are probabilities; a second softmax of values in [0, 1] is nearly uniform (the largest ratio "
                    f"between two of them is e), so with {head.units} classes no confidence can exceed "
                    f"e/(e+{head.units - 1}) = {best:.3f}. "
                    f"The argmax is unchanged, but the confidence printed or thresholded is wrong.")
         else:
             message = f"{written}() of a sigmoid's predictions: every probability is at least 0.5"
-            why = (the + " model's output at {output} is already a sigmoid, so its predictions are "
+            why = (output + " at {output} is already a sigmoid, so its predictions are "
                    "probabilities; the sigmoid of a value in [0, 1] lies in [0.5, 0.73], so thresholded at 0.5 "
                    "every input is positive.")
         yield Report(call.node, message, "drop the second activation: the predictions are already probabilities",
-                     explanation=why, mentions={"output": there(head.activation_node)},
-                     facts={"of": "predictions", "activation": activation, "units": head.units, **_built_by(trainer)})
-
-
-def _built_by(trainer: Script | None) -> dict[str, str]:
-    return {"trainer": trainer.path} if trainer is not None else {}
+                     explanation=why, mentions={"output": built.mention(head.activation_node)},
+                     facts={"of": "predictions", "activation": activation, "units": head.units, **built.facts()})
 
 
 def _over_the_units(call, predictions: Predictions) -> bool:

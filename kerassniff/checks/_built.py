@@ -1,0 +1,77 @@
+"""Where the architecture behind a script's predictions is known: in the script, or in the script that saved the file
+it loads.
+
+A predict script's ``load_model("net.h5")`` (or ``model_from_json(...)`` with ``load_weights("net.h5")``) is a model
+whose layers are not known there.  When a script beside it built, trained and saved that file
+(:func:`~kerassniff.semantic.links.model_links`), that script's model has them.  A rule that reads predictions (a
+softmax of them, their argmax, the class names they index) writes its check once, over a :class:`BuiltIn`: the
+script itself (:data:`HERE`), or a :class:`BuiltElsewhere` standing the trained model in for the loaded one, whose
+findings are the loading script's and whose words name the trainer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from kerassniff.registry import Elsewhere
+from kerassniff.semantic import Script
+from kerassniff.semantic.links import model_links
+from kerassniff.semantic.models import Model
+
+
+@dataclass(frozen=True)
+class BuiltIn:
+    """The predictions' models are the script's own: each stands for itself."""
+
+    def model_of(self, model: Model | None) -> Model | None:
+        """The model whose layers and training stand for ``model`` (None: not one this check reads)."""
+        return model
+
+    def script_of(self, script: Script) -> Script:
+        """The script that trained the models :meth:`model_of` gives."""
+        return script
+
+    def mention(self, node: cst.CSTNode):
+        """A node of that script, as a report mentions it."""
+        return node
+
+    def sentence(self, subject: str) -> str:
+        """The start of an explanation about ``subject`` ("model's output"): "The model's output"."""
+        return f"The {subject}"
+
+    def facts(self) -> dict[str, str]:
+        return {}
+
+
+HERE = BuiltIn()
+
+
+@dataclass(frozen=True)
+class BuiltElsewhere(BuiltIn):
+    """A loaded model (by id) stands for the model ``trainer`` built and saved to the file it loads."""
+
+    trained: dict[int, Model]
+    trainer: Script
+
+    def model_of(self, model: Model | None) -> Model | None:
+        return self.trained.get(id(model)) if model is not None else None
+
+    def script_of(self, script: Script) -> Script:
+        return self.trainer
+
+    def mention(self, node: cst.CSTNode):
+        return Elsewhere(node, self.trainer.describe)
+
+    def sentence(self, subject: str) -> str:
+        return f"{self.trainer.path} built and saved the model this script loads. There, the {subject}"
+
+    def facts(self) -> dict[str, str]:
+        return {"trainer": self.trainer.path}
+
+
+def built_elsewhere(scripts: list[Script]) -> Iterator[tuple[Script, BuiltElsewhere]]:
+    """Each script that loads a model another script of the run built and saved, with that model standing in."""
+    for link in model_links(scripts):
+        yield link.user, BuiltElsewhere({id(link.loaded): link.trained}, link.trainer)
