@@ -92,3 +92,40 @@ def test_a_loaded_file_is_one_a_trainer_saves(saved: str, loaded: str, same: boo
     from kerassniff.semantic.links import same_file
 
     assert same_file(saved, loaded) is same
+
+
+def _project_beside_another(root: Path, trainer_parses: bool) -> Path:
+    """garden/predict.py loads model/clf.h5; garden/train.py makes it (150x150) and shop/train.py, another project,
+    saves a file of the same name (128x128)."""
+    train = ("from tensorflow import keras\n"
+             "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+             "flow = ImageDataGenerator(rescale=1 / 255).flow_from_directory('data', target_size=({size}, {size}))\n"
+             "model = keras.Sequential([keras.Input(({size}, {size}, 3)), keras.layers.Flatten(),\n"
+             "                          keras.layers.Dense(3, activation='softmax')])\n"
+             "model.compile(optimizer='adam', loss='categorical_crossentropy')\n"
+             "model.fit(flow, epochs=1)\n"
+             "model.save('model/clf.h5'{close}\n")
+    for folder, size, close in (("shop", 128, ")"), ("garden", 150, ")" if trainer_parses else "")):
+        (root / folder).mkdir()
+        (root / folder / "train.py").write_text(train.format(size=size, close=close))
+    (root / "garden" / "predict.py").write_text(
+        "from tensorflow import keras\n"
+        "model = keras.models.load_model('model/clf.h5')\n"
+        "x = keras.utils.img_to_array(keras.utils.load_img('a.jpg', target_size=(150, 150))) / 255.0\n"
+        "print(model.predict(x[None]))\n")
+    return root / "garden" / "predict.py"
+
+
+def test_a_trainer_beside_that_does_not_parse_is_not_replaced_by_one_elsewhere(tmp_path: Path) -> None:
+    predict = _project_beside_another(tmp_path, trainer_parses=False)
+    whole = batch.lint_paths([str(tmp_path)], Config())
+    assert [(Path(f.path).parent.name, f.code) for f in whole.findings] == [("garden", "KS001")]
+    alone = batch.lint_paths([str(predict)], Config())
+    assert alone.findings == []
+
+
+def test_with_no_trainer_beside_the_nearest_one_elsewhere_is_the_maker(tmp_path: Path) -> None:
+    predict = _project_beside_another(tmp_path, trainer_parses=False)
+    (predict.parent / "train.py").unlink()
+    whole = batch.lint_paths([str(tmp_path)], Config())
+    assert [(Path(f.path).name, f.code) for f in whole.findings] == [("predict.py", "KS203")]

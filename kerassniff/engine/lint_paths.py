@@ -34,7 +34,7 @@ from kerassniff.engine.lint_file import lint_decoded, lint_file, rule_set, to_fi
 from kerassniff.engine.results import Analysis, FileResult, RunResult, Status
 from kerassniff.findings import Finding
 from kerassniff.registry import all_rules, load_rules
-from kerassniff.semantic.links import files_in_links
+from kerassniff.semantic.links import files_in_links, link_keys
 from kerassniff.sources import SourceError, decode_source, read_bytes
 from kerassniff.suppressions import filter_findings
 
@@ -122,6 +122,7 @@ def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config
                 analyses[result.path] = analysis
     linked = [analyses[f.path] for f in files if f.path in needed and f.path in analyses]
     linked += [s.analysis for s in siblings if s.path in needed and s.analysis is not None]
+    note_unread_savers(linked, [f.path for f in files + siblings if unread(f)])
     by_path = {f.path: f for f in files}
     for finding in cross_script_findings(linked, rules):
         if finding.path in by_path:  # a sibling read for its links only gets no findings
@@ -178,11 +179,32 @@ def sibling_trainers(files: list[FileResult], config: Config, rules: RuleSet) ->
         if not isinstance(raw, bytes) or not any(name.encode() in raw for name in wanted):
             continue
         result = _lint_raw(str(path), False, raw, config, rules, analysis_kept(True, False))
-        if any(PurePosixPath(key).name in wanted for key in result.links.saves):
-            found.append(result)
+        if any(PurePosixPath(key).name in wanted for key in result.links.saves) or unread(result):
+            found.append(result)  # (a file that names the model file and does not parse: perhaps its maker)
             if len(found) >= MAX_SIBLINGS_ANALYSED:
                 break
     return found
+
+
+def unread(result: FileResult) -> bool:
+    """A file that could not be analysed because it does not parse (its KS001 says why)."""
+    return result.analysis is None and any(finding.code == "KS001" for finding in result.findings)
+
+
+def note_unread_savers(linked: list[Analysis], unread_paths: list[str]) -> None:
+    """Tell each loading script which files beside it could not be read but name a model file it loads: one of them
+    may have made that file, so no script elsewhere is taken for its maker (semantic.links)."""
+    if not unread_paths:
+        return
+    for analysis in linked:
+        names = {PurePosixPath(key).name for key in link_keys(analysis.script).loads}
+        folder = Path(analysis.script.path).parent
+        beside = [path for path in unread_paths if Path(path).parent == folder]
+        if not names or not beside:
+            continue
+        texts = {path: read_bytes(Path(path)) for path in beside}
+        analysis.script.unread_savers = tuple((path, name) for path in beside for name in sorted(names)
+                                              if isinstance(texts[path], bytes) and name.encode() in texts[path])
 
 
 def sibling_findings(result: FileResult, config: Config) -> list[Finding]:
@@ -193,9 +215,11 @@ def sibling_findings(result: FileResult, config: Config) -> list[Finding]:
     rules = rule_set(config)
     if not reads_across_scripts(rules):
         return []
-    siblings = [s.analysis for s in sibling_trainers([result], config, rules) if s.analysis is not None]
+    found = sibling_trainers([result], config, rules)
+    siblings = [s.analysis for s in found if s.analysis is not None]
     if not siblings:
         return []
+    note_unread_savers([result.analysis, *siblings], [s.path for s in found if unread(s)])
     return [f for f in cross_script_findings([result.analysis, *siblings], rules) if f.path == result.path]
 
 

@@ -118,13 +118,16 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
 
     A relative path is usually relative to the scripts' own folder: when a trainer sits beside the loading
     script, trainers elsewhere that happen to use the same file name are not it.  Otherwise the trainers nearest
-    the user in the folder tree are kept.  Either way they must be one script: two scripts that save a file of
-    that name (``model.h5`` in two lessons of a course, or two training scripts beside the loader) leave the
-    file's maker, whichever ran last, unknown.  A user that saves the file itself (``net.save("net.keras")``, then
-    ``load_model("net.keras")``) reads back its own model: no other script is its maker.
+    the user in the folder tree are kept; a script beside the user that could not be read but names the file
+    (``user.unread_savers``) counts as one that may save it.  Either way they must be one script: two scripts that
+    save a file of that name (``model.h5`` in two lessons of a course, or two training scripts beside the loader)
+    leave the file's maker, whichever ran last, unknown.  A user that saves the file itself
+    (``net.save("net.keras")``, then ``load_model("net.keras")``) reads back its own model: no other script is its
+    maker.
     """
     candidates = saved.get(key) or [v for k, vs in saved.items() for v in vs if same_file(k, key)]
-    maker = _maker([script.path for script, _ in candidates], user.path)
+    unread = [path for path, name in user.unread_savers if name == posixpath.basename(key)]
+    maker = _maker([script.path for script, _ in candidates] + unread, user.path)
     return [c for c in candidates if c[0].path == maker]
 
 

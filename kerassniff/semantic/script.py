@@ -51,6 +51,9 @@ class Script:
     # ``classes[np.argmax(pred)]``: a folder listing indexed by a model's class decisions, by the subscript's id:
     # (the subscript, the listing, the predictions)
     named_predictions: dict[int, tuple] = field(default_factory=dict, repr=False)
+    # files beside this one that could not be analysed (they do not parse) and name a model file it loads: (path,
+    # the file's name). Set by the engine; one of them may be that file's maker (semantic.links)
+    unread_savers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     # ``x_scaled = x / 255.0``, ``small = cv2.resize(img, size)``: an array computed into a plain name, by the
     # statement's id (a reader asks whether anything reads the name; KS405 when nothing does)
     named_arrays: dict[int, cst.Assign] = field(default_factory=dict, repr=False)
