@@ -27,7 +27,8 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import (
-    SHAPE_ONLY, Statistic, encode, factorize, list_in_runs, make, reduces_over_samples,
+    ARGSORT, SHAPE_ONLY, SORTS_SETTING, Statistic, encode, factorize, list_in_runs, make, reduces_over_samples,
+    sorting_indices,
 )
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING, SCALER_STEPS
@@ -138,13 +139,21 @@ def _constant_index(data: Data, index: Value, indices: list[Value], node: cst.CS
 
 
 def _array_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
-    if ordered_by_class(data):  # a shuffled index array, or a mask: the class order is no longer known
+    if _sorts(index.data) == data.group and data.encoding == "int" and len(indices) == 1:
+        data = data.with_step("order", "by-class", node)  # y[y.argsort()]: class ids sorted, in one block per class
+    elif ordered_by_class(data):  # a shuffled index array, or a mask: the class order is no longer known
         data = data.with_step("order", "indexed", node)
     if index.data.n_samples is None:  # x[train_ix] of a fold's indices: how many samples it keeps is not known
         data = replace(data, n_samples=None)
     if len(indices) > 1:  # x[perm, 0]: other axes indexed too, the shape changes
         return DataValue(data.with_step("reshape", "index", node))
     return DataValue(replace(data, node=node))  # a permutation or a mask
+
+
+def _sorts(indices: Data) -> int | None:
+    """The group of the array an index array sorts (made by its argsort()), if it is one."""
+    step = next((step for step in reversed(indices.steps) if step.kind == "order"), None)
+    return step.setting(SORTS_SETTING) if step is not None and step.detail == ARGSORT else None
 
 
 # What indexing an array with each kind of index gives (the first kind that applies).
@@ -273,6 +282,10 @@ def _argmax(effects: Effects, data: Data, method: str, args: CallArgs, node: cst
     return DataValue(data.with_step("encode", "argmax", node, encoding="int"))
 
 
+def _argsort(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    return sorting_indices(data, node)
+
+
 def _same(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     return DataValue(replace(data, node=node))
 
@@ -318,7 +331,7 @@ def _factorize(effects: Effects, data: Data, method: str, args: CallArgs, node: 
 DATA_METHODS: dict[str, DataMethod] = first_wins(
     (("astype",), _astype), (("resize",), _resize), (SHAPE_ONLY, _reshape), (ROW_SUBSETS, _row_subset),
     (("convert",), _convert), (("mean", "std", "max", "min", "var"), _statistic), (("argmax",), _argmax),
-    (datasets.DATASET_METHODS, datasets.dataset_method), (("to_numpy", "numpy", "get_dummies"), _same),
+    (("argsort",), _argsort), (datasets.DATASET_METHODS, datasets.dataset_method), (("to_numpy", "numpy", "get_dummies"), _same),
     (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize), (("filter",), _frame_filter),
     (_GROUPINGS, _grouping), (GAP_FILLERS, _same),
 )

@@ -25,6 +25,7 @@ from kerassniff.semantic.library.arrays import (
     SHAPE_ONLY,
     STATISTICS,
     argmax,
+    argsort,
     as_array,
     by_class,
     class_blocks,
@@ -230,6 +231,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     # np.resize(a, shape): a's values repeated or cut to fill the shape, never rescaled (not a resampling)
     row(step("reshape"), exact={"numpy.resize"}, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(argsort, names={"argsort"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(_kept_predictions, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
     # tf.nn.softmax(pred[0]): probabilities of the same classes, in the same order (the argmax is the same class)

@@ -559,6 +559,23 @@ def generated(call: LibraryCall) -> Value:
     return make(Source("generated", f"np.{last}(...)", node), node, n_samples=shape_samples(shape or UNKNOWN))
 
 
+ARGSORT = "argsort"  # an index array's order step: the indices that sort an array
+SORTS_SETTING = "sorts"  # ... and the group of the array they sort
+
+
+def sorting_indices(data: Data, node: cst.CSTNode) -> Value:
+    """``y.argsort()``, ``np.argsort(y)``: the indices that sort the array, one per sample (``x[order]`` reorders x's
+    rows); they say which array they sort (``y[y.argsort()]`` holds y's values sorted)."""
+    if data.batches:
+        return UNKNOWN
+    indices = make(Source("generated", "argsort(...)", node), node, n_samples=data.n_samples)
+    return DataValue(indices.data.with_step("order", ARGSORT, node, settings=((SORTS_SETTING, data.group),)))
+
+
+def argsort(call: LibraryCall) -> Value:
+    return sorting_indices(call.data, call.node)  # type: ignore[arg-type]
+
+
 def argmax(call: LibraryCall) -> Value:
     return DataValue(call.data.with_step("encode", "argmax", call.node, encoding="int"))  # type: ignore[union-attr]
 
