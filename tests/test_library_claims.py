@@ -1084,3 +1084,19 @@ def test_the_preprocessing_star_exports_are_tf_keras_names_and_keras_3_lost_the_
             assert hasattr(installed, name), (module, name)
     keras_image = importlib.import_module("keras.preprocessing.image")
     assert not hasattr(keras_image, "ImageDataGenerator") and hasattr(keras_image, "img_to_array")
+
+
+def test_a_generator_without_validation_split_gives_its_training_subset_the_whole_folder(tmp_path) -> None:
+    """kerassniff.semantic.library.datasets._subset_read: subset="training" of an ImageDataGenerator made without
+    validation_split= raises nothing and lists every file (KS206's overlap with a validation subset)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+    for name in ("apple", "kiwi"):
+        (tmp_path / name).mkdir()
+        for index in range(10):
+            (tmp_path / name / f"{index}.png").write_bytes(b"")  # listed only: no batch is read
+    whole = ImageDataGenerator().flow_from_directory(str(tmp_path), target_size=(8, 8), subset="training")
+    part = ImageDataGenerator(validation_split=0.2).flow_from_directory(str(tmp_path), target_size=(8, 8),
+                                                                        subset="validation")
+    assert whole.samples == 20 and part.samples == 4 and set(part.filenames) <= set(whole.filenames)

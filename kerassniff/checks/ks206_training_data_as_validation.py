@@ -222,20 +222,29 @@ def _same_folder(fit: FitCall, validation: cst.BaseExpression):
     trained, held_out = fit.data(fit.x), fit.data(fit.validation_data)
     if trained is None or held_out is None or trained is held_out or trained.source.node is held_out.source.node:
         return  # not two folder reads (one flow validated on itself is _same_flow's)
-    folders = [_whole_folder(data) for data in (trained, held_out)]
+    folders = [_whole_folder(trained), _whole_folder(held_out, parts=("validation",))]
     if folders[0] is None or folders[0] != folders[1]:
         return
     chosen = [data.source.class_names for data in (trained, held_out)]
     if "?" in chosen or (isinstance(chosen[0], tuple) and isinstance(chosen[1], tuple) and
                          set(chosen[0]) != set(chosen[1])):
         return  # other sub-folders of one folder (classes=[...]): other images, or not known to be the same
+    if held_out.source.subset is None:
+        reads = (f"The training flow and the validation flow both read every image in '{trained.source.path}' (no "
+                 f"subset=, no validation_split=)")
+    elif _says_subset(trained.source.node):  # flow_from_directory(subset="training"), no validation_split=
+        reads = (f"The training flow reads every image in '{trained.source.path}': its subset='training' comes from "
+                 f"a generator made without validation_split=, which holds nothing out (no error), while the "
+                 f"validation flow reads a part of the same folder")
+    else:
+        reads = (f"The training flow reads every image in '{trained.source.path}' (no subset=), while the "
+                 f"validation flow reads a part of the same folder")
     yield Report(validation, (
         f"validation_data reads the training folder '{trained.source.path}' too: validation scores mirror training"),
         "point the validation flow at a held-out folder, or split one folder with validation_split= and "
         "subset='training' / subset='validation'",
         explanation=(
-            f"The training flow and the validation flow both read every image in '{trained.source.path}' (no "
-            f"subset=, no validation_split=), so every validation image is also a training image. Validation loss "
+            f"{reads}, so every validation image is also a training image. Validation loss "
             f"and accuracy then track the training ones and cannot show overfitting; early stopping, checkpoints and "
             f"learning-rate schedules that monitor val_loss choose on training data."),
         facts={"folder": trained.source.path})
@@ -343,10 +352,16 @@ def _same_read_twice(script: Script, fit: FitCall, validation: cst.BaseExpressio
                  facts={"subset": subset})
 
 
-def _whole_folder(data) -> str | None:
-    """The folder a directory read takes every image of, normalised ('data/train/' is 'data/train'); None otherwise."""
+def _says_subset(node: cst.CSTNode | None) -> bool:
+    return type(node) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "subset" for arg in node.args)
+
+
+def _whole_folder(data, parts: tuple[str, ...] = ()) -> str | None:
+    """The folder a directory read takes every image of (or one of the ``parts`` of), normalised ('data/train/' is
+    'data/train'); None otherwise."""
     source = data.source
-    if source.kind != "directory" or source.path is None or source.subset is not None or source.option_default:
+    if source.kind != "directory" or source.path is None or (source.subset is not None and
+                                                             source.subset not in parts) or source.option_default:
         return None  # (two options' equal defaults are placeholders: each run passes its own folders)
     return source.normal_path
 

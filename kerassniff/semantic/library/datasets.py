@@ -148,7 +148,7 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     source = Source("directory", description, node, pixels=True, color=color, sample_shape=_image_shape(size, args),
                     path=str_value(folder_path) or None, last_part=path_last_part(folder_path),
                     option_default=isinstance(folder_path, KnobConst),
-                    subset=_subset_read(subset, split),
+                    subset=_subset_read(subset, split, flow),
                     class_names=class_names_given(args.get("class_names") or args.get("classes")))
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
@@ -166,12 +166,15 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     return DataValue(data)
 
 
-def _subset_read(subset: Value | None, split: bool) -> str | None:
+def _subset_read(subset: Value | None, split: bool, flow: bool) -> str | None:
     """Which part of the folder a reader takes: its ``subset=`` ("training", "validation", "both"), "?" when that is
-    not a constant; "split" for a generator that holds part out (validation_split=) and takes the whole folder."""
+    not a constant; "split" for a generator that holds part out (validation_split=) and takes the whole folder.  An
+    ImageDataGenerator flow's ``subset="training"`` on a generator without validation_split= takes the whole folder
+    (Keras 3.15.1's DirectoryIterator reads the share (validation_split, 1) of each class folder, with no error)."""
     if subset is None:
         return "split" if split else None
-    return str_value(subset) or "?"
+    read = str_value(subset) or "?"
+    return None if flow and not split and read == "training" else read
 
 
 # The channels of each color_mode= of Keras's folder readers ("rgb" by default).
