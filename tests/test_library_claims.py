@@ -1100,3 +1100,17 @@ def test_a_generator_without_validation_split_gives_its_training_subset_the_whol
     part = ImageDataGenerator(validation_split=0.2).flow_from_directory(str(tmp_path), target_size=(8, 8),
                                                                         subset="validation")
     assert whole.samples == 20 and part.samples == 4 and set(part.filenames) <= set(whole.filenames)
+
+
+def test_a_tokenizer_fitted_on_one_string_learns_its_characters() -> None:
+    """KS229: fit_on_texts() of a str iterates its characters; real sentences then find no word (rules/KS229.md)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from tensorflow.keras.preprocessing.text import Tokenizer
+
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts("the cat sat on the mat\nthe dog")
+    assert list(tokenizer.word_index)[:4] == ["t", "h", "e", "a"] and len(tokenizer.word_index) == 11
+    assert tokenizer.texts_to_sequences(["the cat sat"]) == [[]]
+    unknown = Tokenizer(oov_token="<OOV>")
+    unknown.fit_on_texts("the cat sat on the mat")
+    assert unknown.texts_to_sequences(["the cat sat"]) == [[1, 1, 1]]

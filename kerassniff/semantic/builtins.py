@@ -30,13 +30,16 @@ from kerassniff.semantic.values import (
     LenValue,
     PartialValue,
     Seq,
+    TextFile,
     TokenizerIndex,
     Unknown,
     UnknownFloat,
     UnknownInteger,
+    UnknownText,
     Value,
     VocabularySize,
     ZipValue,
+    const_value,
     string_ending,
 )
 
@@ -128,7 +131,26 @@ BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
     "float": _float, "list": _sequence, "tuple": _sequence, "min": _extreme, "max": _extreme,
     "sorted": _reordered, "reversed": _reordered, "set": _reordered,
     "vars": lambda name, args: namespace_dict(args) or UNKNOWN,  # vars(parser.parse_args()): the options by name
+    "open": lambda name, args: _opened(args),
 }
+
+
+def _opened(args: CallArgs) -> Value:
+    """``open(path)``, ``open(path, "r")``: a file read as text (a mode that writes, appends or reads bytes, or is
+    not known, is not followed)."""
+    mode = args.positional[1] if len(args.positional) > 1 else args.get("mode")
+    written = "r" if mode is None else const_value(mode)
+    return TextFile() if isinstance(written, str) and set(written) <= {"r", "t"} else UNKNOWN
+
+
+def text_file_method(method: str, args: CallArgs) -> Value:
+    """``f.read()`` of a file read as text: one string."""
+    return UnknownText() if method == "read" and not args.positional and not args.keywords else UNKNOWN
+
+
+def unknown_text_method(method: str, args: CallArgs) -> Value:
+    """``text.lower()``, ``text.replace("\n", " ")``: still one string of unknown content (``split()`` gives a list)."""
+    return UnknownText() if method in _TEXT_METHODS and method != "split" else UNKNOWN
 
 
 def string_method(receiver: Const, method: str, args: CallArgs) -> Value:

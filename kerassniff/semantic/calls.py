@@ -19,6 +19,8 @@ from kerassniff.semantic.builtins import (
     fold_binary,
     set_environment,
     string_method,
+    text_file_method,
+    unknown_text_method,
 )
 from kerassniff.semantic.frames import Frame, Scope, by_type
 from kerassniff.semantic.knowledge.model_api import (
@@ -44,10 +46,12 @@ from kerassniff.semantic.values import (
     Predictions,
     StoredObject,
     Symbol,
+    TextFile,
     TokenizerIndex,
     WordId,
     WordIndex,
     Unknown,
+    UnknownText,
     Value,
 )
 
@@ -346,7 +350,10 @@ def _returned(returns: list[Value]) -> Value:
     if not returns:
         return Const(None)
     known = [r for r in returns if not isinstance(r, Unknown)]
-    return known[-1] if known else UNKNOWN
+    if known:
+        return known[-1]
+    last = returns[-1]  # every return unknown: one kind of them all (a file's text, predictions) is still that
+    return last if type(last) is not Unknown and all(type(r) is type(last) for r in returns) else UNKNOWN
 
 
 _METHOD_CALLERS = {
@@ -355,4 +362,6 @@ _METHOD_CALLERS = {
     Instance: Calls._instance_method, DataValue: Calls._data_method, HistoryLog: Calls._log_method,
     Predictions: Calls._predictions_method, WordIndex: Calls._word_index_method,
     TokenizerIndex: Calls._tokenizer_index_method,
+    TextFile: lambda calls, receiver, method, args, node, frame: text_file_method(method, args),
+    UnknownText: lambda calls, receiver, method, args, node, frame: unknown_text_method(method, args),
 }

@@ -56,6 +56,18 @@ class FolderListing(Unknown):
 
 
 @dataclass(frozen=True)
+class TextFile(Unknown):
+    """A file opened to read text (``open(path)``, ``open(path, "r", encoding="utf-8")``): its contents unknown, its
+    ``read()`` one string (:class:`UnknownText`)."""
+
+
+@dataclass(frozen=True)
+class UnknownText(Unknown):
+    """One string whose content is not known: a whole file's text (``f.read()``), cleaned (``.lower()``,
+    ``.replace(...)``).  Not a list of texts: iterating it gives its characters."""
+
+
+@dataclass(frozen=True)
 class VersionFlag(Unknown):
     """A flag computed from a library's version (``keras_2 = int(keras.__version__[0]) > 1``).
 

@@ -27,5 +27,7 @@ ID_DICTS = frozenset({"word_index"})
 # len(word_index); with num_words=N, only the ids below N.
 TOKENIZER_NUM_WORDS = ("num_words", 0)
 TOKENIZER_OOV_TOKEN = ("oov_token", 5)
+# char_level=True: every character is a token, so fit_on_texts() of one string (its characters) is what it wants.
+TOKENIZER_CHAR_LEVEL = ("char_level", 4)
 # Methods that give the tokenizer's ids as sequences (what an Embedding is given).
 TOKENIZER_ID_ENCODERS = frozenset({"texts_to_sequences", "texts_to_sequences_generator"})
