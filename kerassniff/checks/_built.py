@@ -41,6 +41,10 @@ class BuiltIn:
         """The start of an explanation about ``subject`` ("model's output"): "The model's output"."""
         return f"The {subject}"
 
+    def preface(self) -> str:
+        """What an explanation says first, before its own words: nothing here."""
+        return ""
+
     def facts(self) -> dict[str, str]:
         return {}
 
@@ -65,7 +69,10 @@ class BuiltElsewhere(BuiltIn):
         return Elsewhere(node, self.trainer.describe)
 
     def sentence(self, subject: str) -> str:
-        return f"{self.trainer.path} built and saved the model this script loads. There, the {subject}"
+        return f"{self.preface()}There, the {subject}"
+
+    def preface(self) -> str:
+        return f"{self.trainer.path} built and saved the model this script loads. "
 
     def facts(self) -> dict[str, str]:
         return {"trainer": self.trainer.path}

@@ -11,8 +11,9 @@ import re
 
 import libcst as cst
 
+from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
 from kerassniff.findings import Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import PREDICTION_RESHAPING
 from kerassniff.semantic.training import CallSite
@@ -31,6 +32,20 @@ _PREDICTING = frozenset({"predict", "predict_on_batch", "__call__"})
       "any threshold or argmax",
       "threshold the probabilities first, (model.predict(x) > 0.5).astype(int), or take np.argmax(..., axis=-1)")
 def check(script: Script):
+    yield from _truncated(script)
+    yield from _compared_exactly(script)
+
+
+@across_scripts("KS113")
+def check_across(scripts: list[Script]):
+    """The same for a model a script loads (``load_model("cats.h5")`` in a predict script) that another script built
+    with a sigmoid or softmax output and saved: the finding is the loading script's."""
+    for user, built in built_elsewhere(scripts):
+        for report in (*_truncated(user, built), *_compared_exactly(user, built)):
+            yield user, report
+
+
+def _truncated(script: Script, built: BuiltIn = HERE):
     for call in script.calls:
         if call.method == "astype" and type(call.node.func) is cst.Attribute and _integer_dtype(call):
             truncated = call.node.func.value
@@ -43,33 +58,26 @@ def check(script: Script):
         if not isinstance(value, Predictions) and type(truncated) is not cst.Subscript:
             continue  # (known predictions, or an item of something: told without looking up any name)
         predicted = _raw_predictions(script, truncated)
-        if predicted is None:
-            continue
-        head = predicted.receiver.model.single_head()
-        if head is None or head.activation not in ("sigmoid", "softmax"):
-            continue
-        yield _report(script, call, predicted, head.activation)
-    yield from _compared_exactly(script)
+        activation = _probabilities(predicted.receiver, built) if predicted is not None else None
+        if activation is not None:
+            yield _report(script, call, predicted, activation, built)
 
 
-def _compared_exactly(script: Script):
+def _compared_exactly(script: Script, built: BuiltIn = HERE):
     """``prediction[0][0] == 1`` of a sigmoid or softmax model's predict(): a probability equals 1 (or 0) only once
     float32 saturates, so the test is false for nearly every input and the script's else branch names the class.
     Asked of the equality tests against a number the interpretation met (Script.number_tests), not of every node."""
     if not script.number_tests or not any(
-            call.method in _PREDICTING and isinstance(call.receiver, ModelValue) and _gives_probabilities(call.receiver)
-            for call in script.calls):
+            call.method in _PREDICTING and isinstance(call.receiver, ModelValue) and
+            _probabilities(call.receiver, built) is not None for call in script.calls):
         return  # (most scripts: no probability to compare; the names bound once are then never looked up)
     for node in script.number_tests.values():
         left, right = node.left, node.comparisons[0].comparator
         side = left if _class_id(right) is not None else right if _class_id(left) is not None else None
         predicted = _raw_predictions(script, side) if side is not None and _may_be_predictions(script, side) else None
-        if predicted is None:
-            continue
-        head = predicted.receiver.model.single_head()
-        if head is None or head.activation not in ("sigmoid", "softmax"):
-            continue
-        yield _exact_report(script, node, predicted, head.activation, _class_id(right if side is left else left))
+        activation = _probabilities(predicted.receiver, built) if predicted is not None else None
+        if activation is not None:
+            yield _exact_report(script, node, predicted, activation, _class_id(right if side is left else left), built)
 
 
 def _may_be_predictions(script: Script, node: cst.BaseExpression) -> bool:
@@ -83,9 +91,12 @@ def _may_be_predictions(script: Script, node: cst.BaseExpression) -> bool:
     return re.search(rf"\b{re.escape(node.value)}\s*=[^=\n]*\b(?:predict\w*|__call__)\s*\(", text) is not None
 
 
-def _gives_probabilities(model: ModelValue) -> bool:
-    head = model.model.single_head()
-    return head is not None and head.activation in ("sigmoid", "softmax")
+def _probabilities(model: ModelValue, built: BuiltIn) -> str | None:
+    """The activation of a model whose one output gives probabilities ("sigmoid", "softmax"), the model built where
+    ``built`` says; None otherwise."""
+    architecture = built.model_of(model.model)
+    head = architecture.single_head() if architecture is not None else None
+    return head.activation if head is not None and head.activation in ("sigmoid", "softmax") else None
 
 
 def _class_id(node: cst.BaseExpression) -> int | None:
@@ -96,7 +107,8 @@ def _class_id(node: cst.BaseExpression) -> int | None:
     return None
 
 
-def _exact_report(script: Script, node: cst.Comparison, predicted: CallSite, activation: str, label: int) -> Report:
+def _exact_report(script: Script, node: cst.Comparison, predicted: CallSite, activation: str, label: int,
+                  built: BuiltIn) -> Report:
     model = predicted.receiver.model
     operator = "==" if type(node.comparisons[0].operator) is cst.Equal else "!="
     instead = ("threshold them: model.predict(x) > 0.5" if activation == "sigmoid" else
@@ -104,28 +116,31 @@ def _exact_report(script: Script, node: cst.Comparison, predicted: CallSite, act
     return Report(node, f"'{operator} {label}' compares the {activation} probabilities of {model.label} exactly: only a "
                         f"saturated one equals {label}",
                   instead,
-                  explanation=(f"{model.label} ends in a {activation}, so predict() ({{predict}}) returns "
-                               f"probabilities between 0 and 1; one equals {label} only where float32 rounds it to "
+                  explanation=(f"{built.preface()}{model.label} ends in a {activation}, so predict() ({{predict}}) "
+                               f"returns probabilities between 0 and 1; one equals {label} only where float32 rounds it "
+                               f"to "
                                f"exactly {label}.0 (a saturated output). The test is "
                                f"{'false' if operator == '==' else 'true'} for every other input, "
                                f"so the branch it chooses, or the class ids it makes, mostly ignore what the "
                                f"model predicts."),
-                  mentions={"predict": predicted.node}, facts={"activation": activation, "compared_with": label})
+                  mentions={"predict": predicted.node},
+                  facts={"activation": activation, "compared_with": label, **built.facts()})
 
 
-def _report(script: Script, call: CallSite, predicted: CallSite, activation: str) -> Report:
+def _report(script: Script, call: CallSite, predicted: CallSite, activation: str, built: BuiltIn) -> Report:
     model = predicted.receiver.model
     cast = f"{call.method}()" if call.method == "astype" else f"{script.code_of(call.node.func)}()"
     instead = ("threshold them first: (model.predict(x) > 0.5).astype(int)" if activation == "sigmoid" else
                "take the most likely class: np.argmax(model.predict(x), axis=-1)")
     return Report(call.node, f"{cast} truncates the {activation} probabilities of {model.label} to 0: every prediction "
                              f"is class 0", instead,
-                  explanation=(f"{model.label} ends in a {activation}, so predict() ({{predict}}) returns "
-                               f"probabilities between 0 and 1; casting them to integers truncates each one to 0 "
+                  explanation=(f"{built.preface()}{model.label} ends in a {activation}, so predict() ({{predict}}) "
+                               f"returns probabilities between 0 and 1; casting them to integers truncates each one "
+                               f"to 0 "
                                f"(only a probability that float32 rounds to exactly 1.0 stays 1). Every prediction "
                                f"is then class 0, and the scores or the submission made of them say nothing about "
                                f"the model."),
-                  mentions={"predict": predicted.node}, facts={"activation": activation})
+                  mentions={"predict": predicted.node}, facts={"activation": activation, **built.facts()})
 
 
 def _integer_dtype(call: CallSite) -> bool:
