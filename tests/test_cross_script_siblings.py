@@ -129,3 +129,13 @@ def test_with_no_trainer_beside_the_nearest_one_elsewhere_is_the_maker(tmp_path:
     (predict.parent / "train.py").unlink()
     whole = batch.lint_paths([str(tmp_path)], Config())
     assert [(Path(f.path).name, f.code) for f in whole.findings] == [("predict.py", "KS203")]
+
+
+def test_a_file_beside_that_only_loads_the_model_and_does_not_parse_leaves_the_link(tmp_path: Path) -> None:
+    """Only an unreadable file that seems to save the model file (its name on a saving line) may be its maker."""
+    predict = _project_beside_another(tmp_path, trainer_parses=True)
+    predict.write_text(predict.read_text().replace(" / 255.0", ""))  # not scaled, unlike the trainer beside it
+    (predict.parent / "old_check.py").write_text("from keras.models import load_model\n"
+                                                 "model = load_model('model/clf.h5')\nprint 'loaded'\n")
+    found = sorted((Path(f.path).name, f.code) for f in batch.lint_paths([str(predict.parent)], Config()).findings)
+    assert found == [("old_check.py", "KS001"), ("predict.py", "KS203")]

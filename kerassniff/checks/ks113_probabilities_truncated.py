@@ -11,7 +11,7 @@ import re
 
 import libcst as cst
 
-from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
@@ -45,7 +45,7 @@ def check_across(scripts: list[Script]):
             yield user, report
 
 
-def _truncated(script: Script, built: BuiltIn = HERE):
+def _truncated(script: Script, built: BuiltHere = HERE):
     for call in script.calls:
         if call.method == "astype" and type(call.node.func) is cst.Attribute and _integer_dtype(call):
             truncated = call.node.func.value
@@ -63,7 +63,7 @@ def _truncated(script: Script, built: BuiltIn = HERE):
             yield _report(script, call, predicted, activation, built)
 
 
-def _compared_exactly(script: Script, built: BuiltIn = HERE):
+def _compared_exactly(script: Script, built: BuiltHere = HERE):
     """``prediction[0][0] == 1`` of a sigmoid or softmax model's predict(): a probability equals 1 (or 0) only once
     float32 saturates, so the test is false for nearly every input and the script's else branch names the class.
     Asked of the equality tests against a number the interpretation met (Script.number_tests), not of every node."""
@@ -91,7 +91,7 @@ def _may_be_predictions(script: Script, node: cst.BaseExpression) -> bool:
     return re.search(rf"\b{re.escape(node.value)}\s*=[^=\n]*\b(?:predict\w*|__call__)\s*\(", text) is not None
 
 
-def _probabilities(model: ModelValue, built: BuiltIn) -> str | None:
+def _probabilities(model: ModelValue, built: BuiltHere) -> str | None:
     """The activation of a model whose one output gives probabilities ("sigmoid", "softmax"), the model built where
     ``built`` says; None otherwise."""
     architecture = built.model_of(model.model)
@@ -108,7 +108,7 @@ def _class_id(node: cst.BaseExpression) -> int | None:
 
 
 def _exact_report(script: Script, node: cst.Comparison, predicted: CallSite, activation: str, label: int,
-                  built: BuiltIn) -> Report:
+                  built: BuiltHere) -> Report:
     model = predicted.receiver.model
     operator = "==" if type(node.comparisons[0].operator) is cst.Equal else "!="
     instead = ("threshold them: model.predict(x) > 0.5" if activation == "sigmoid" else
@@ -127,7 +127,7 @@ def _exact_report(script: Script, node: cst.Comparison, predicted: CallSite, act
                   facts={"activation": activation, "compared_with": label, **built.facts()})
 
 
-def _report(script: Script, call: CallSite, predicted: CallSite, activation: str, built: BuiltIn) -> Report:
+def _report(script: Script, call: CallSite, predicted: CallSite, activation: str, built: BuiltHere) -> Report:
     model = predicted.receiver.model
     cast = f"{call.method}()" if call.method == "astype" else f"{script.code_of(call.node.func)}()"
     instead = ("threshold them first: (model.predict(x) > 0.5).astype(int)" if activation == "sigmoid" else

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
@@ -43,18 +43,18 @@ def check_across(scripts: list[Script]):
             yield user, report
 
 
-def _argmaxes(script: Script, built: BuiltIn = HERE):
+def _argmaxes(script: Script, built: BuiltHere = HERE):
     for call in script.calls:
         found = _argmax_of_predictions(call)
         if found is None:
             continue
         predictions, axis = found
-        model = built.model_of(predictions.model)
-        if model is None or (predictions.row and len(model.heads()) != 1):
-            continue  # (a loaded model's pred[0] is one input's row only when the saved model has one output)
+        model = built.output_model(predictions)
+        if model is None:
+            continue
         head = model.single_head()
         if head is None or head.units != 1 or predictions.reshaped or not _binary_classifier(model, head) or \
-                not one_value_per_input(model) or predictions.squashed:
+                not one_value_per_input(model) or predictions.squashed == "softmax":
             continue  # (the argmax of a softmax the script wrote of them: KS304 reports that softmax)
         written = script.code_of(call.node)
         if len(written) > 40:

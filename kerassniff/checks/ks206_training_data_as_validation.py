@@ -332,8 +332,7 @@ def _same_read_twice(script: Script, fit: FitCall, validation: cst.BaseExpressio
             held_out.source.kind != "directory" or trained.source.node is held_out.source.node:
         return
     calls = (trained.source.node, held_out.source.node)
-    if not all(type(call) is cst.Call and any(arg.keyword is not None and arg.keyword.value == "subset"
-                                              for arg in call.args) for call in calls):
+    if not all(_says_subset(call) for call in calls):
         return
     written = [re.sub(r"\s+", "", _RENDER.code_for_node(call)) for call in calls]  # (whole: code_of abridges)
     if written[0] != written[1]:

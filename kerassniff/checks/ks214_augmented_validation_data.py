@@ -33,8 +33,10 @@ def check(script: Script):
         return  # no ImageDataGenerator flow at all: the common case
     reported: set[int] = set()
     for model in script.models:
-        trained = {id(e.data.node) for e in events(script, model, "x", ("fit",))}
-        training_generators = [site.receiver for site in map(script.call_at, _flow_calls(script, model))
+        fits = events(script, model, "x", ("fit",))
+        trained = {id(e.data.node) for e in fits}
+        training_generators = [site.receiver for site in (script.call_at(e.data.node) for e in fits
+                                                          if type(e.data.node) is cst.Call)
                                if site is not None and site.method in _FLOW_METHODS]
         for event in events(script, model, "x", ("validation",)):
             flow = event.data.node
@@ -52,11 +54,6 @@ def check(script: Script):
                 continue
             reported.add(id(flow))
             yield _report(script, event, site, augmentations, subset)
-
-
-def _flow_calls(script: Script, model) -> list[cst.Call]:
-    """The flow calls whose images fit() trains the model on."""
-    return [e.data.node for e in events(script, model, "x", ("fit",)) if type(e.data.node) is cst.Call]
 
 
 def _report(script: Script, event, site, augmentations: list[str], subset: bool) -> Report:

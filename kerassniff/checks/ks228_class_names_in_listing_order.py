@@ -7,16 +7,18 @@ leaves arbitrary: when the two orders differ, every name printed is another clas
 """
 from __future__ import annotations
 
-from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
 from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
-from kerassniff.semantic.knowledge.datasets import UNORDERED_LISTINGS
+from kerassniff.semantic.knowledge.datasets import FOLDER_NAMED_CLASSES, UNORDERED_LISTINGS
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.names import short
+from kerassniff.semantic.values import const_value
 
-_LONGEST_WRITTEN = 40  # a longer subscript is named by its listing alone
+_LONGEST_WRITTEN = 32  # a longer subscript is not repeated in the message
 
 
 @rule("KS228", "class-names-in-listing-order", Severity.ERROR,
@@ -36,7 +38,7 @@ def check_across(scripts: list[Script]):
             yield user, report
 
 
-def _named(script: Script, built: BuiltIn = HERE):
+def _named(script: Script, built: BuiltHere = HERE):
     named: set[int] = set()
     for node, listing, predictions in script.named_predictions.values():
         model = built.model_of(predictions.model)
@@ -48,27 +50,31 @@ def _named(script: Script, built: BuiltIn = HERE):
 
 def _in_file_order(listing, named: set[int]) -> bool:
     """An unsorted listing of names (not yet reported)."""
-    return not listing.ordered and listing.lister in UNORDERED_LISTINGS and id(listing) not in named
+    return listing.ordered is False and listing.lister in UNORDERED_LISTINGS and id(listing) not in named
 
 
 def _sorted_folder_read(script: Script, model: Model | None) -> DataEvent | None:
-    """The folder reader fit() trains the model on, when it numbers the classes in sorted folder-name order (no
-    ``class_names=``/``classes=`` list of its own); None otherwise."""
+    """The folder reader fit() trains the model on, when it numbers the classes in sorted folder-name order (labels
+    inferred from the sub-folders, no ``class_names=``/``classes=`` list of its own); None otherwise."""
     if model is None:
         return None
     for event in events(script, model, "x", ("fit",)):
         source = event.data.source
-        if source.kind == "directory" and source.class_names is None:
+        site = script.call_at(source.node) if source.kind == "directory" and source.class_names is None else None
+        if site is None or (site.method or short(site.callee or "")) not in FOLDER_NAMED_CLASSES:
+            continue
+        labels, mode = site.args.get("labels"), site.args.get("class_mode")
+        if (labels is None or const_value(labels) == "inferred") and (mode is None or const_value(mode) not in (
+                None, "input")):
             return event
     return None
 
 
-def _report(script: Script, node, lister: str, read: DataEvent, built: BuiltIn) -> Report:
+def _report(script: Script, node, lister: str, read: DataEvent, built: BuiltHere) -> Report:
     written = script.code_of(node)
-    if len(written) > _LONGEST_WRITTEN:
-        written = f"the {lister}() name"
+    named = written if len(written) <= _LONGEST_WRITTEN else "the prediction"
     reader = read.data.source.description
-    return Report(node, f"{written}: {lister}() order, but {reader.replace('(...)', '()')} numbered the classes sorted",
+    return Report(node, f"{named} names the class in {lister}() order; Keras numbers classes sorted",
                   explanation=(
                       f"{built.sentence('model trains on')} {reader} ({{reader}}), which numbers the classes in the "
                       f"sorted (alphanumeric) order of the sub-folder names: Keras lists them with "

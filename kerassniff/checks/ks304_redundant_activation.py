@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from kerassniff.checks._built import HERE, BuiltIn, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
 from kerassniff.checks._shared import layer_chains
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
@@ -88,7 +88,7 @@ def check_across(scripts: list[Script]):
             yield user, report
 
 
-def _squashed_predictions(script: Script, built: BuiltIn = HERE):
+def _squashed_predictions(script: Script, built: BuiltHere = HERE):
     """``tf.nn.softmax(model.predict(x))`` (or of one input's row) on a model whose output is a softmax: the
     probabilities squashed again; sigmoid likewise.  ``built``: where the models behind the predictions were built
     (the script, or a trainer that saved the file a model of the script loads)."""
@@ -97,9 +97,9 @@ def _squashed_predictions(script: Script, built: BuiltIn = HERE):
         predictions = call.args.positional[0] if activation and call.args.positional else None
         if not isinstance(predictions, Predictions) or predictions.model is None or predictions.decided:
             continue
-        model = built.model_of(predictions.model)
-        if model is None or (predictions.row and len(model.heads()) != 1):
-            continue  # (a loaded model's pred[0] is one input's row only when the saved model has one output)
+        model = built.output_model(predictions)
+        if model is None:
+            continue
         head = model.single_head()
         written = script.code_of(call.node.func)
         output = built.sentence("model's output")

@@ -174,16 +174,19 @@ def sibling_trainers(files: list[FileResult], config: Config, rules: RuleSet) ->
     folders = [folder for names in wanted.values() for folder in names]
     folders += sorted({str(Path(f.path).parent) for f in files} - set(folders))
     found: list[FileResult] = []
+    unreadable: list[FileResult] = []
     for path in sibling_candidates(folders, in_run, config, MAX_SIBLINGS_READ):
         raw = read_bytes(path)
         if not isinstance(raw, bytes) or not any(name.encode() in raw for name in wanted):
             continue
         result = _lint_raw(str(path), False, raw, config, rules, analysis_kept(True, False))
-        if any(PurePosixPath(key).name in wanted for key in result.links.saves) or unread(result):
-            found.append(result)  # (a file that names the model file and does not parse: perhaps its maker)
+        if any(PurePosixPath(key).name in wanted for key in result.links.saves):
+            found.append(result)
             if len(found) >= MAX_SIBLINGS_ANALYSED:
                 break
-    return found
+        elif unread(result) and len(unreadable) < MAX_SIBLINGS_ANALYSED:
+            unreadable.append(result)  # (names the model file and does not parse: perhaps its maker)
+    return found + unreadable
 
 
 def unread(result: FileResult) -> bool:
@@ -191,20 +194,26 @@ def unread(result: FileResult) -> bool:
     return result.analysis is None and any(finding.code == "KS001" for finding in result.findings)
 
 
+# A line that may write a model file: a save()/save_weights()/save_model() call or a checkpoint callback.
+_SAVING_LINE = re.compile(rb"save|checkpoint", re.IGNORECASE)
+
+
 def note_unread_savers(linked: list[Analysis], unread_paths: list[str]) -> None:
-    """Tell each loading script which files beside it could not be read but name a model file it loads: one of them
-    may have made that file, so no script elsewhere is taken for its maker (semantic.links)."""
-    if not unread_paths:
-        return
+    """Tell each loading script which files beside it could not be read but seem to save a model file it loads (its
+    name on a line that saves or makes a checkpoint): one of them may have made that file, so no other script is
+    taken for its maker (semantic.links)."""
     for analysis in linked:
         names = {PurePosixPath(key).name for key in link_keys(analysis.script).loads}
         folder = Path(analysis.script.path).parent
-        beside = [path for path in unread_paths if Path(path).parent == folder]
-        if not names or not beside:
-            continue
+        beside = [path for path in unread_paths if Path(path).parent == folder] if names else []
         texts = {path: read_bytes(Path(path)) for path in beside}
-        analysis.script.unread_savers = tuple((path, name) for path in beside for name in sorted(names)
-                                              if isinstance(texts[path], bytes) and name.encode() in texts[path])
+        analysis.script.unread_savers = tuple(
+            (path, name) for path in beside for name in sorted(names)
+            if isinstance(texts[path], bytes) and _saves(texts[path], name.encode()))
+
+
+def _saves(text: bytes, name: bytes) -> bool:
+    return any(name in line and _SAVING_LINE.search(line) for line in text.splitlines())
 
 
 def sibling_findings(result: FileResult, config: Config) -> list[Finding]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 import string
-from dataclasses import replace
 from typing import Callable
 
 import libcst as cst
@@ -110,11 +109,19 @@ def _sequence(name: str, args: CallArgs) -> Value:
 
 def _reordered(name: str, args: CallArgs) -> Value:
     """``sorted(os.listdir(root))``: still a folder's entries, sorted (other orders of other values are not
-    followed; ``set()`` and ``reversed()`` of them are in no known order)."""
+    followed; ``set()`` and ``reversed()`` of them are in another order)."""
     first = _first(args)
     if not isinstance(first, FolderListing):
         return UNKNOWN
-    return replace(first, ordered=name == "sorted" and not args.keywords)  # (sorted(key=...): another order)
+    return first.reordered(sorted_order(args) if name == "sorted" else None)
+
+
+def sorted_order(args: CallArgs) -> bool | None:
+    """The order ``sorted(names, ...)`` or ``names.sort(...)`` gives a folder's names: sorted (True), also with a
+    ``key=`` (``str.lower`` is the folder readers' order for names in one case); another (None) with reverse=True or
+    a reverse= not known."""
+    reverse = args.get("reverse")
+    return True if reverse is None or (type(reverse) is Const and reverse.value is False) else None
 
 
 def _extreme(name: str, args: CallArgs) -> Value:

@@ -27,6 +27,7 @@ from kerassniff.semantic.knowledge.model_api import (
     PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS, PREDICTION_RESHAPING,
 )
 from kerassniff.semantic.summaries import Same, Summary
+from kerassniff.semantic.keras_values import positions_of_inputs
 from kerassniff.semantic.library.datasets import generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.training import CallSite, Reference
@@ -37,6 +38,7 @@ from kerassniff.semantic.values import (
     ClassValue,
     Const,
     DataValue,
+    FolderListing,
     FunctionValue,
     HistoryLog,
     Instance,
@@ -84,6 +86,9 @@ class Calls:
                 isinstance(args.positional[0], DataValue):  # next(flow), next(iter(dataset)): one item, a batch
             return self.element_of(args.positional[0], node)[0] if name == "builtins.next" else args.positional[0]
         if name.startswith("builtins."):
+            if name == "builtins.list.sort" and args.positional and type(args.positional[0]) is FolderListing and \
+                    node.args and not node.args[0].star:  # list.sort(classes)
+                self.sorted_in_place(node.args[0].value, args.positional[0], args, frame)
             if name[9:] in PREDICTION_KEEPING_BUILTINS and len(args.positional) == 1 and \
                     isinstance(args.positional[0], Predictions):
                 return args.positional[0]  # int(np.argmax(row)): the row's label, still these predictions
@@ -152,6 +157,8 @@ class Calls:
     def _predictions_method(self, receiver: Predictions, method: str, args: CallArgs, node: cst.Call,
                             frame: Frame) -> Value:
         """``model.predict(x).argmax(axis=1)``, ``(pred > 0.5).astype(int)``: the same predictions."""
+        if positions_of_inputs(receiver, method, args, axis_position=0):
+            return UNKNOWN  # pred.argmax(axis=0): which input, not a class
         if method in PREDICTION_DECIDING:
             return receiver.deciding()
         if method in PREDICTION_RESHAPING:
@@ -346,14 +353,19 @@ def _may_be_handled(name: str) -> bool:
 
 
 def _returned(returns: list[Value]) -> Value:
-    """A call's value: None without a ``return``, else the last known value returned."""
+    """A call's value: None without a ``return``, else the last known value returned; when every return is a file's
+    text (:data:`_CONTENT_FREE`), that; else unknown."""
     if not returns:
         return Const(None)
     known = [r for r in returns if not isinstance(r, Unknown)]
     if known:
         return known[-1]
-    last = returns[-1]  # every return unknown: one kind of them all (a file's text, predictions) is still that
-    return last if type(last) is not Unknown and all(type(r) is type(last) for r in returns) else UNKNOWN
+    last = returns[-1]  # every return unknown: a file's text (or the file) from every return is still that
+    return last if type(last) in _CONTENT_FREE and all(type(r) is type(last) for r in returns) else UNKNOWN
+
+
+# Unknown values that carry no identity or options, only a kind: any two are the same value.
+_CONTENT_FREE = (UnknownText, TextFile)
 
 
 _METHOD_CALLERS = {

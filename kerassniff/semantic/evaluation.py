@@ -28,6 +28,10 @@ from kerassniff.semantic.expressions import (
     eval_unary,
     eval_yield,
 )
+from kerassniff.semantic.builtins import sorted_order
+from kerassniff.semantic.script import NamedPrediction
+from kerassniff.semantic.dataflow import last_order
+from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.folding import index_value, is_list, listed, representative, sample_of_list, seq_items
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
@@ -233,7 +237,7 @@ class Evaluation:
             return base.reshaping()  # labels[i] of labels = pred.argmax(axis=-1): one input's class
         if type(base) is FolderListing and type(indices[0]) is Predictions and indices[0].decided and \
                 not self.in_helper:
-            self.script.named_predictions[id(node)] = (node, base, indices[0])  # classes[np.argmax(pred)]
+            self.script.named_predictions[id(node)] = NamedPrediction(node, base, indices[0])  # classes[np.argmax(p)]
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
@@ -271,6 +275,7 @@ class Evaluation:
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
             if isinstance(callee, (FunctionValue, BoundMethod)):
                 self._lists_passed(callee, node, frame)
+                self._listings_passed(node, frame)
             return self.registry.track(result, self.loop)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
@@ -281,6 +286,7 @@ class Evaluation:
             result = self.call_library(callee, args, node, frame)
             if callee.name in SHUFFLE_FUNCTIONS:
                 self._reorders_lists(node, frame)
+                self._shuffles_indices(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
             written = written_output(callee.name, node)
             if written is not None:
@@ -306,9 +312,8 @@ class Evaluation:
         elif method in _DICT_CHANGERS and type(func.value) is cst.Name and isinstance(receiver, DictValue):
             self.rebind(func.value.value, UNKNOWN, frame)  # settings.update(...): its entries are no longer known
             result = UNKNOWN
-        elif method == "sort" and type(receiver) is FolderListing and type(func.value) is cst.Name and \
-                not args.keywords:  # classes.sort(): sorted from here on
-            self.rebind(func.value.value, replace(receiver, ordered=True), frame)
+        elif method == "sort" and type(receiver) is FolderListing:  # classes.sort(): sorted from here on
+            self.sorted_in_place(func.value, receiver, args, frame)
             result = Const(None)
         else:
             if method == "shuffle" or is_list(receiver):  # rng.shuffle(ys), ys.sort(), ys.reverse()
@@ -318,8 +323,36 @@ class Evaluation:
                 function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
                 if function is not None:
                     self._lists_passed(BoundMethod(function, receiver), node, frame)
+                    self._listings_passed(node, frame)
         self._record_call(node, None, method, receiver, args)
         return result
+
+    def sorted_in_place(self, target: cst.BaseExpression, listing: FolderListing, args: CallArgs,
+                        frame: Frame) -> None:
+        """``classes.sort()``, ``self.classes.sort(key=str.lower)``, ``list.sort(classes)``: the listing the name or
+        attribute holds is sorted from here on (in another order with reverse=True)."""
+        if type(target) is cst.Name:
+            self.rebind(target.value, listing.reordered(sorted_order(args)), frame)
+        elif type(target) is cst.Attribute:
+            self.assign(target, listing.reordered(sorted_order(args)), frame)
+
+    def _shuffles_indices(self, node: cst.Call, frame: Frame) -> None:
+        """``np.random.shuffle(order)`` of an index array: its order is a random one now (``x[order]`` no longer sorts
+        x by what ``order`` came from)."""
+        if node.args and type(node.args[0].value) is cst.Name:
+            name = node.args[0].value.value
+            value = frame.scope.lookup(name)
+            if isinstance(value, DataValue) and last_order(value.data) == ARGSORT:
+                self.rebind(name, DataValue(value.data.with_step("order", "shuffled", node)), frame)
+
+    def _listings_passed(self, node: cst.Call, frame: Frame) -> None:
+        """A folder listing named in a call of the script's own function (``tidy(classes)``): the function may sort it
+        in place, so its order is no longer known."""
+        for arg in node.args:
+            if type(arg.value) is cst.Name:
+                value = frame.scope.lookup(arg.value.value)
+                if type(value) is FolderListing and value.ordered is False:
+                    self.rebind(arg.value.value, value.reordered(None), frame)
 
     def _lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
         """A list named in a call of the script's own function that grows that parameter (``add_classes(names,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from kerassniff.semantic.dataflow import DataValue
-from kerassniff.semantic.pyvalues import ClassValue, ComprehensionValue, Unknown, Value
+from kerassniff.semantic.pyvalues import CallArgs, ClassValue, ComprehensionValue, Const, Unknown, Value
 
 if TYPE_CHECKING:
     from kerassniff.semantic.layer_facts import Layer
@@ -71,11 +71,13 @@ class Predictions(Unknown):
     decided: bool = False
     # given another shape (pred.reshape(users, items), pred.ravel()): its axes are no longer the model's
     reshaped: bool = False
-    # one input's predictions (``pred[0]``, a loop's ``for p in pred``) of a model with one output: its only axis
-    # is the output's units
+    # one input's predictions (``pred[0]``, a loop's ``for p in pred``) of a model with one output (or of a model
+    # loaded from a file, whose outputs are not known here: a reader checks the saved model's): its only axis is the
+    # output's units
     row: bool = False
-    # through a softmax or sigmoid written by the script (``tf.nn.softmax(pred[0])``): the same classes, in order
-    squashed: bool = False
+    # through a softmax or sigmoid written by the script (``tf.nn.softmax(pred[0])``): the same classes, in order;
+    # which of the two
+    squashed: str | None = None
 
     def deciding(self) -> "Predictions":
         """These predictions made class decisions (``pred > 0.5``, ``np.round(pred)``, ``pred.argmax(axis=1)``)."""
@@ -102,6 +104,18 @@ class Predictions(Unknown):
         """One value of one input's predictions (``pred[0][0]``, a 1-unit sigmoid's probability): still these
         predictions (``pred[0][0] > 0.5`` decides a class), no longer shaped as the model's output."""
         return None if not self.row or self.reshaped else replace(self, reshaped=True)
+
+
+def positions_of_inputs(predictions: Predictions, function: str, args: CallArgs, axis_position: int) -> bool:
+    """Whether a call of the predictions gives positions of inputs rather than their classes: ``np.where(pred > 0.5)``
+    (one argument: the indices where it holds), an argmax over the inputs (``axis=0``, at ``axis_position`` when
+    given by position), or the argmax of decisions already made (``np.argmax(labels == 0)``: the first such input)."""
+    if function == "where":
+        return len(args.positional) == 1 and not args.keywords
+    if function != "argmax":
+        return False
+    axis = args.get("axis", axis_position)
+    return predictions.decided or (type(axis) is Const and axis.value == 0)
 
 
 @dataclass(frozen=True)

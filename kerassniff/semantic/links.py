@@ -128,7 +128,27 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
     candidates = saved.get(key) or [v for k, vs in saved.items() for v in vs if same_file(k, key)]
     unread = [path for path, name in user.unread_savers if name == posixpath.basename(key)]
     maker = _maker([script.path for script, _ in candidates] + unread, user.path)
-    return [c for c in candidates if c[0].path == maker]
+    return _last_written([c for c in candidates if c[0].path == maker], key)
+
+
+def _last_written(candidates: list[tuple[Script, Model]], key: str) -> list[tuple[Script, Model]]:
+    """Of the models one script writes to the file, the one written last (a notebook that trains a baseline, saves
+    it, then trains and saves another model to the same name leaves the second); none when that is not known (a
+    checkpoint callback's writes have no one place)."""
+    if len(candidates) < 2:
+        return candidates
+    last: dict[int, int] = {}
+    for index, (_, model) in enumerate(candidates):
+        orders = [save.order for save in model.saves if save.method != "load_weights" and _writes_to(save.path, key)]
+        if not orders:
+            return []
+        last[index] = max(orders)
+    return [candidates[max(last, key=last.__getitem__)]]
+
+
+def _writes_to(path: Value, key: str) -> bool:
+    written = path_key(path)
+    return written is not None and same_file(written, key)
 
 
 def _maker(savers: list[str], user: str) -> str | None:

@@ -8,7 +8,7 @@ beside their data, in :mod:`~kerassniff.semantic.dataflow` and :mod:`~kerassniff
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
@@ -52,7 +52,12 @@ class FolderListing(Unknown):
     known to be a folder's (a loop over them walks folders or files, not the rows of a table)."""
 
     lister: str = ""  # the function that listed them, by canonical name ("os.listdir")
-    ordered: bool = False  # sorted (``sorted(os.listdir(root))``, ``names.sort()``), not in the file system's order
+    # False: in the file system's order, as listed; True: sorted (``sorted(os.listdir(root))``, ``names.sort()``);
+    # None: in another order, or one not known (``set(...)``, ``reverse=True``, a function of the script given them)
+    ordered: bool | None = False
+
+    def reordered(self, ordered: bool | None) -> "FolderListing":
+        return self if self.ordered is ordered else replace(self, ordered=ordered)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Hashable, Iterator, TypeVar
+from typing import Callable, Hashable, Iterator, NamedTuple, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
 from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
+from kerassniff.semantic.pyvalues import FolderListing
 from kerassniff.semantic.syntax import results_bound_to_names, single_bindings
 from kerassniff.semantic.training import (
     CallSite,
@@ -23,6 +25,14 @@ from kerassniff.semantic.training import (
 )
 
 Fact = TypeVar("Fact")
+
+
+class NamedPrediction(NamedTuple):
+    """A folder listing indexed by a model's class decisions (``classes[np.argmax(pred)]``)."""
+
+    node: cst.Subscript
+    listing: FolderListing
+    predictions: Predictions
 
 
 @dataclass(eq=False)
@@ -48,9 +58,8 @@ class Script:
     dropped_results: dict[int, cst.Expr] = field(default_factory=dict, repr=False)
     # ``pred[0][0] == 1``, ``x != 0``: the equality tests against a number written in the code, by id
     number_tests: dict[int, cst.Comparison] = field(default_factory=dict, repr=False)
-    # ``classes[np.argmax(pred)]``: a folder listing indexed by a model's class decisions, by the subscript's id:
-    # (the subscript, the listing, the predictions)
-    named_predictions: dict[int, tuple] = field(default_factory=dict, repr=False)
+    # ``classes[np.argmax(pred)]``: a folder listing indexed by a model's class decisions, by the subscript's id
+    named_predictions: dict[int, NamedPrediction] = field(default_factory=dict, repr=False)
     # files beside this one that could not be analysed (they do not parse) and name a model file it loads: (path,
     # the file's name). Set by the engine; one of them may be that file's maker (semantic.links)
     unread_savers: tuple[tuple[str, str], ...] = field(default=(), repr=False)

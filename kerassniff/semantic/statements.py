@@ -25,6 +25,7 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
+    FolderListing,
     FunctionValue,
     Instance,
     KnobConst,
@@ -324,6 +325,9 @@ class Statements:
         current = self.eval(target.value, frame)
         if type(current) is TokenizerIndex:
             current.edited()  # tokenizer.word_index["<pad>"] = 0: its length is not the fitted vocabulary's now
+        if type(current) is FolderListing and type(target.value) is cst.Name:
+            # classes[:] = sorted(classes): the listing now holds those items, in their order
+            self.rebind(target.value.value, value if type(value) is FolderListing else current.reordered(None), frame)
         if self.lists_in_blocks and type(target.value) is cst.Name:
             self.forget_runs(target.value.value, frame)  # ys[:] = shuffled: the list's order is the new items'
         keys = [self.eval(element.slice.value, frame) for element in target.slice if type(element.slice) is cst.Index]

@@ -54,10 +54,10 @@ from kerassniff.semantic.vocabulary import TokenizerIndex, VocabularySize, WordI
 
 __all__ = [
     "UNKNOWN", "Agreement", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer",
-    "DataValue",
-    "DictValue", "FolderListing",
-    "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf", "KnobConst", "KnownLen", "LayerValue", "LenValue",
-    "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue", "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings", "Symbol", "TextFile", "TokenizerIndex", "UnknownText", "VocabularySize", "UnknownFloat", "UnknownInteger",
-    "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "ZipValue", "const_value", "data_of", "int_value",
-    "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
+    "DataValue", "DictValue", "FolderListing", "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf",
+    "KnobConst", "KnownLen", "LayerValue", "LenValue", "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue",
+    "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings",
+    "Symbol", "TextFile", "TokenizerIndex", "UnknownText", "VocabularySize", "UnknownFloat", "UnknownInteger",
+    "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "ZipValue", "const_value",
+    "data_of", "int_value", "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
 ]

@@ -331,7 +331,8 @@ def _factorize(effects: Effects, data: Data, method: str, args: CallArgs, node: 
 DATA_METHODS: dict[str, DataMethod] = first_wins(
     (("astype",), _astype), (("resize",), _resize), (SHAPE_ONLY, _reshape), (ROW_SUBSETS, _row_subset),
     (("convert",), _convert), (("mean", "std", "max", "min", "var"), _statistic), (("argmax",), _argmax),
-    (("argsort",), _argsort), (datasets.DATASET_METHODS, datasets.dataset_method), (("to_numpy", "numpy", "get_dummies"), _same),
+    (("argsort",), _argsort), (datasets.DATASET_METHODS, datasets.dataset_method),
+    (("to_numpy", "numpy", "get_dummies"), _same),
     (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize), (("filter",), _frame_filter),
     (_GROUPINGS, _grouping), (GAP_FILLERS, _same),
 )

@@ -82,8 +82,8 @@ from kerassniff.semantic.knowledge.model_api import (
     SQUASHING_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
-from kerassniff.semantic.keras_values import Predictions, agreement
-from kerassniff.semantic.pyvalues import CallArgs, Const, Seq, Unknown, Value, const_value
+from kerassniff.semantic.keras_values import Predictions, agreement, positions_of_inputs
+from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Seq, Unknown, Value, const_value
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,8 @@ def _kept_predictions(call: LibraryCall) -> Value:
     """``np.argmax(pred, axis=1)``, ``np.round(pred)``, ``np.squeeze(pred)``: still the model's predictions, made class
     decisions or given another shape on the way."""
     predictions: Predictions = call.first  # type: ignore[assignment]
+    if positions_of_inputs(predictions, call.last, call.args, axis_position=1):
+        return UNKNOWN  # np.where(pred > 0.5), np.argmax(pred, axis=0): which inputs, not their classes
     if call.last in PREDICTION_DECIDING:
         return predictions.deciding()
     return predictions.reshaping() if call.last in PREDICTION_RESHAPING else predictions
@@ -235,7 +237,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(_kept_predictions, names=PREDICTION_KEEPING, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Predictions)),  # np.argmax(model.predict(x), axis=1)
     # tf.nn.softmax(pred[0]): probabilities of the same classes, in the same order (the argmax is the same class)
-    row(lambda call: replace(call.first, squashed=True), exact=SQUASHING_FUNCTIONS,
+    row(lambda call: replace(call.first, squashed=SQUASHING_FUNCTIONS[call.name]), exact=SQUASHING_FUNCTIONS,
         when=lambda call: isinstance(call.first, Predictions)),
     row(_compared, names={"equal", "not_equal"}, prefix=(*ARRAY_LIBRARIES, "keras.ops.")),  # tf.equal(pred, y)
     row(stacked, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES, needs_data=True),

@@ -111,10 +111,8 @@ def generator_method(effects: Effects, instance: Instance, method: str, args: Ca
         mode = args.get("class_mode")
         call_args = CallArgs(args.positional, args.keywords + (("label_mode", mode if mode is not None else Const("categorical")),),
                              args.nodes)
-        split = instance.args.get("validation_split")
         return image_directory(call_args, node, description, steps, "categorical", folder=method == "flow_from_directory",
-                               split=split is not None and const_value(split) not in (None, 0, 0.0),
-                               iterator=keras_iterator, flow=True)
+                               split=_holds_out(instance), iterator=keras_iterator, flow=True)
     return UNKNOWN
 
 
@@ -128,10 +126,21 @@ def timeseries_flow(args: CallArgs, node: cst.Call) -> Value | None:
     return DataValue(replace(x, steps=x.steps + (Step("reshape", "windows", node),), batches=True, labels=y, node=node))
 
 
+def _holds_out(generator: Instance) -> bool | None:
+    """Whether an ImageDataGenerator holds part of each folder out (``validation_split=`` other than 0): None when that
+    is not known (a value read at run time, ``**settings``)."""
+    given = generator.args.get("validation_split")
+    if given is None:
+        return None if any(arg.star == "**" for arg in generator.args.nodes) else False
+    return const_value(given) not in (0, 0.0) if isinstance(given, Const) else None
+
+
 def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), label_mode_default="int",
-                    folder: bool = True, split: bool = False, iterator: bool = False, flow: bool = False) -> Value:
+                    folder: bool = True, split: bool | None = False, iterator: bool = False,
+                    flow: bool = False) -> Value:
     """Images read from a folder (``folder``: its path is the first argument, ``directory=``; else a data frame), in
-    batches with their labels; ``split``: the generator holds part of the folder out (validation_split=);
+    batches with their labels; ``split``: the generator holds part of the folder out (validation_split=; None: not
+    known);
     ``flow``: an ImageDataGenerator's flow, not a tf.data pipeline; ``iterator``: one of Keras's own (not the
     standalone keras_preprocessing package's, whose methods are Keras 2's)."""
     label_mode = const_value(args.get("label_mode"), label_mode_default)
@@ -166,15 +175,18 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
     return DataValue(data)
 
 
-def _subset_read(subset: Value | None, split: bool, flow: bool) -> str | None:
+def _subset_read(subset: Value | None, split: bool | None, flow: bool) -> str | None:
     """Which part of the folder a reader takes: its ``subset=`` ("training", "validation", "both"), "?" when that is
     not a constant; "split" for a generator that holds part out (validation_split=) and takes the whole folder.  An
-    ImageDataGenerator flow's ``subset="training"`` on a generator without validation_split= takes the whole folder
-    (Keras 3.15.1's DirectoryIterator reads the share (validation_split, 1) of each class folder, with no error)."""
+    ImageDataGenerator flow on a generator known to have no validation_split= reads, with ``subset="training"``, the
+    whole folder, and with ``subset="validation"`` nothing (Keras 3.15.1's DirectoryIterator takes the shares
+    (validation_split, 1) and (0, validation_split) of each class folder, with no error)."""
     if subset is None:
         return "split" if split else None
     read = str_value(subset) or "?"
-    return None if flow and not split and read == "training" else read
+    if flow and split is False:
+        return None if read == "training" else "?" if read == "validation" else read
+    return read
 
 
 # The channels of each color_mode= of Keras's folder readers ("rgb" by default).
