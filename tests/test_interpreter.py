@@ -359,3 +359,25 @@ def test_len_minus_an_offset_counts_windows_not_samples() -> None:
     assert isinstance(scope.lookup("n"), LenValue) and scope.lookup("n").shifted
     assert isinstance(scope.lookup("steps"), RangeValue) and scope.lookup("steps").over is not None
     assert isinstance(scope.lookup("later"), RangeValue) and scope.lookup("later").over is not None
+
+
+def test_a_function_returns_a_files_text_from_every_return_but_not_other_unknowns() -> None:
+    from kerassniff.semantic.calls import _returned
+    from kerassniff.semantic.keras_values import Predictions
+    from kerassniff.semantic.values import UNKNOWN, FolderListing, UnknownText
+
+    assert type(_returned([UnknownText(), UnknownText()])) is UnknownText
+    assert _returned([UnknownText(), UNKNOWN]) is UNKNOWN
+    assert _returned([Predictions(), Predictions()]) is UNKNOWN  # (whose predictions is not known: not kept)
+    assert _returned([FolderListing(lister="os.listdir")]) is UNKNOWN
+
+
+def test_a_loaded_models_row_is_kept_and_a_row_of_a_row_is_one_value() -> None:
+    from kerassniff.semantic.keras_values import Predictions
+    from kerassniff.semantic.models import Model
+
+    loaded = Predictions(model=Model(kind="loaded", node=cst.Name("m"), name="m"))
+    row = loaded.one_row()
+    assert row is not None and row.row and not row.reshaped
+    value = row.one_value()
+    assert value is not None and value.reshaped and value.one_value() is None
