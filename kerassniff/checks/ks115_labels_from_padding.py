@@ -31,7 +31,7 @@ def check(script: Script):
             yield Report(event.call_node, (
                 f"{_LABELS[event.kind]} {event.data.label} are the last position of sequences padded 'post' "
                 f"({{padded}}): shorter ones give 0"),
-                explanation=("pad_sequences(padding='post') puts the zeros at the end of each sequence, so the last "
+                explanation=(f"{_PADDERS[padded.detail]} puts the zeros at the end of each sequence, so the last "
                              "position of every sequence shorter than the longest is the padding id 0, not its last "
                              "word (which stays among the inputs). Taken as labels, most targets are 0: the model "
                              "learns to predict padding, and the accuracy it logs counts those easy zeros."),
@@ -39,6 +39,7 @@ def check(script: Script):
                 mentions={"padded": padded.node})
 
 
+_PADDERS = {"pad_sequences": "pad_sequences(padding='post')", "np.pad": "np.pad(ids, (0, longest - len(ids)))"}
 _LABELS = {"fit": "fit()'s labels", "validation": "validation labels", "evaluate": "evaluate()'s labels"}
 
 

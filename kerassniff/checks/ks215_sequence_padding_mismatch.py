@@ -80,8 +80,9 @@ def check(script: Script):
 
 
 def padding_of(data: Data) -> Padding | None:
-    """The array's one ``pad_sequences`` step with its settings; None when it has none or more than one."""
-    steps = [step for step in data.steps if step.is_padding]
+    """The array's one ``pad_sequences`` step with its settings; None when it has none or more than one (an
+    ``np.pad`` of one sequence says only its side: not compared here)."""
+    steps = [step for step in data.steps if step.is_padding and step.detail == "pad_sequences"]
     if len(steps) != 1:
         return None
     step = steps[0]

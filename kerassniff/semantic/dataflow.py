@@ -110,8 +110,9 @@ class Step:
 
     @property
     def is_padding(self) -> bool:
-        """A ``pad_sequences`` step (its settings: maxlen, padding, truncating)."""
-        return self.kind == "reshape" and self.detail == "pad_sequences"
+        """A ``pad_sequences`` step (its settings: maxlen, padding, truncating), or ``np.pad`` of one id sequence
+        (its padding only)."""
+        return self.kind == "reshape" and self.detail in ("pad_sequences", "np.pad")
 
     @property
     def is_text_encoding(self) -> bool:

@@ -58,6 +58,7 @@ from kerassniff.semantic.library.arrays import (
     unpickled,
     one_hot_depth,
     pad_sequences,
+    padded_sequence,
     market_data,
     pandas_table,
     preprocess_input,
@@ -194,6 +195,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(keras_dataset, names={"load_data"}, prefix="keras.datasets."),
     row(word_index, names={"get_word_index"}, prefix="keras.datasets."),
     row(tf1_mnist, names={"read_data_sets"}, when=lambda call: loaders.is_tf1_mnist_reader(call.name)),
+    row(padded_sequence, exact={"numpy.pad"}),  # np.pad(ids, (0, n - len(ids))); other pads: the rows below
     row(pad_sequences,
         exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences",
                f"{STANDALONE_PREPROCESSING}.sequence.pad_sequences"}),

@@ -271,6 +271,21 @@ def pad_sequences(call: LibraryCall) -> Value:
     return DataValue(data.with_step("reshape", "pad_sequences", call.node, settings=settings))
 
 
+def padded_sequence(call: LibraryCall) -> Value | None:
+    """``np.pad(ids, (0, width - len(ids)))`` of one sequence (a flat pair of widths): a row padded with zeros at its
+    end ("post") or, ``(width - len(ids), 0)``, at its start ("pre"); an array of such rows keeps the step
+    (:func:`from_collection`), so that its last column taken as labels is seen to be padding.  Other pads (an
+    image's ``((1, 1), (1, 1))``) are not this table's."""
+    width = call.args.get("pad_width", 1)
+    pair = width.items if isinstance(width, Seq) and len(width.items) == 2 else None
+    before, after = (const_value(part) for part in pair) if pair is not None else (None, None)
+    padding = "post" if before == 0 and after != 0 else "pre" if after == 0 and before != 0 else None
+    if padding is None:
+        return None
+    row = call.data if call.data is not None else make(Source("unknown", "np.pad(...)", call.node), call.node).data
+    return DataValue(row.with_step("reshape", "np.pad", call.node, settings=(("padding", padding),)))
+
+
 def _setting(value: Value | None, default: object) -> object:
     """An argument's constant (``default`` when it is not given), NOT_KNOWN when it is not a constant."""
     if value is None:
