@@ -11,11 +11,11 @@ script itself (:data:`HERE`), or a :class:`BuiltByTrainer` standing the trained 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import libcst as cst
 
-from kerassniff.registry import Elsewhere
+from kerassniff.registry import Elsewhere, Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.links import model_links
@@ -84,6 +84,15 @@ class BuiltByTrainer(BuiltHere):
 
     def facts(self) -> dict[str, str]:
         return {"trainer": self.trainer.path}
+
+
+def reports_elsewhere(scripts: list[Script], check: Callable[[Script, BuiltHere], Iterable[Report]]
+                      ) -> Iterator[tuple[Script, Report]]:
+    """A script check run across scripts (a rule's ``across_scripts`` check): its reports over each loading script,
+    with the trainer's model standing in for the loaded one; the reports are the loading script's."""
+    for user, built in built_elsewhere(scripts):
+        for report in check(user, built):
+            yield user, report
 
 
 def built_elsewhere(scripts: list[Script]) -> Iterator[tuple[Script, BuiltByTrainer]]:

@@ -11,7 +11,7 @@ import re
 
 import libcst as cst
 
-from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, reports_elsewhere
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
@@ -32,17 +32,19 @@ _PREDICTING = frozenset({"predict", "predict_on_batch", "__call__"})
       "any threshold or argmax",
       "threshold the probabilities first, (model.predict(x) > 0.5).astype(int), or take np.argmax(..., axis=-1)")
 def check(script: Script):
-    yield from _truncated(script)
-    yield from _compared_exactly(script)
+    yield from _probabilities_misread(script)
 
 
 @across_scripts("KS113")
 def check_across(scripts: list[Script]):
     """The same for a model a script loads (``load_model("cats.h5")`` in a predict script) that another script built
     with a sigmoid or softmax output and saved: the finding is the loading script's."""
-    for user, built in built_elsewhere(scripts):
-        for report in (*_truncated(user, built), *_compared_exactly(user, built)):
-            yield user, report
+    yield from reports_elsewhere(scripts, _probabilities_misread)
+
+
+def _probabilities_misread(script: Script, built: BuiltHere = HERE):
+    yield from _truncated(script, built)
+    yield from _compared_exactly(script, built)
 
 
 def _truncated(script: Script, built: BuiltHere = HERE):

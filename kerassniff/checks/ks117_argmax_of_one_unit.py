@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, reports_elsewhere
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
@@ -38,9 +38,7 @@ def check(script: Script):
 def check_across(scripts: list[Script]):
     """The same for a model a script loads (``model_from_json(...)`` and ``load_weights("model.h5")`` in a test
     script) that another script built with one output unit and saved: the finding is the loading script's."""
-    for user, built in built_elsewhere(scripts):
-        for report in _argmaxes(user, built):
-            yield user, report
+    yield from reports_elsewhere(scripts, _argmaxes)
 
 
 def _argmaxes(script: Script, built: BuiltHere = HERE):

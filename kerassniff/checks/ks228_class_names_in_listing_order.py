@@ -7,7 +7,7 @@ leaves arbitrary: when the two orders differ, every name printed is another clas
 """
 from __future__ import annotations
 
-from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, reports_elsewhere
 from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
@@ -33,9 +33,7 @@ def check(script: Script):
 def check_across(scripts: list[Script]):
     """The same for a model a script loads (``load_model("model.h5")`` in a predict script) that a script beside it
     trained on a folder reader and saved: the finding is the loading script's."""
-    for user, built in built_elsewhere(scripts):
-        for report in _named(user, built):
-            yield user, report
+    yield from reports_elsewhere(scripts, _named)
 
 
 def _named(script: Script, built: BuiltHere = HERE):

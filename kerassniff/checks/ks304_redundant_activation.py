@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from kerassniff.checks._built import HERE, BuiltHere, built_elsewhere
+from kerassniff.checks._built import HERE, BuiltHere, reports_elsewhere
 from kerassniff.checks._shared import layer_chains
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
@@ -83,9 +83,7 @@ def _squashing_output(nested) -> Layer | None:
 def check_across(scripts: list[Script]):
     """The same for a model a script loads (``load_model("flowers.h5")`` in an app, then ``tf.nn.softmax`` of its
     predictions) that another script built with that output and saved: the finding is the loading script's."""
-    for user, built in built_elsewhere(scripts):
-        for report in _squashed_predictions(user, built):
-            yield user, report
+    yield from reports_elsewhere(scripts, _squashed_predictions)
 
 
 def _squashed_predictions(script: Script, built: BuiltHere = HERE):
