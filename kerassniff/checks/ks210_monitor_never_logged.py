@@ -8,6 +8,7 @@ it validates.  A callback that monitors anything else never acts: Keras warns ea
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import libcst as cst
 
@@ -86,8 +87,8 @@ def check(script: Script):
     for (_, kind, _), found in uses.items():
         if all(missing is not None for *_, missing in found):
             callback, name, key, fit, missing = found[0]
-            yield _report(callback, name, key, fit, missing) if kind == "monitor" else \
-                _file_name_report(callback, key, fit, missing)
+            yield _report(callback, name, key, fit, missing, script.call_at(callback.node) is not None) \
+                if kind == "monitor" else _file_name_report(callback, key, fit, missing)
     yield from _own_callback_reads(script)
     yield from _history_reads(script)
 
@@ -160,8 +161,8 @@ def _monitoring_callbacks(script: Script, fit: FitCall):
     for callback in fit.callbacks:
         if not isinstance(callback, Instance) or callback.cls not in MONITOR_CALLBACKS:
             continue
-        if not isinstance(callback.node, cst.Call) or script.call_at(callback.node) is None:
-            continue  # built in a helper module: not this file's to report
+        if not isinstance(callback.node, cst.Call):
+            continue
         name = callback.cls.rsplit(".", 1)[-1]
         if name == "ModelCheckpoint" and const_value(callback.args.get("save_best_only", SAVE_BEST_ONLY_POSITION)) is not True:
             continue  # without save_best_only it saves every epoch and reads no monitor
@@ -247,11 +248,23 @@ def _spreads(nodes: tuple) -> bool:
     return any(arg.star for arg in nodes)
 
 
-def _report(callback: Instance, name: str, key: str, fit: FitCall, missing: tuple) -> Report:
+def _report(callback: Instance, name: str, key: str, fit: FitCall, missing: tuple, here: bool = True) -> Report:
+    """The finding at the callback's monitor= (``here``), or, for a callback a helper module built (its node is in
+    that module, mentioned as such), at the callbacks= of this file's fit()."""
+    report = _monitor_report(callback, name, key, fit, missing, here)
+    if here:
+        return report
+    built = f"The {name} given to this fit() is built at {{built}}. "
+    return replace(report, explanation=built + (report.explanation or ""))
+
+
+def _monitor_report(callback: Instance, name: str, key: str, fit: FitCall, missing: tuple, here: bool) -> Report:
     never, story = NEVER[name]
-    monitor_arg = callback.args.node_of("monitor", MONITOR_CALLBACKS[callback.cls])
-    where = monitor_arg.value if monitor_arg is not None else callback.node
-    mentions = {"fit": fit.node}
+    monitor_arg = callback.args.node_of("monitor", MONITOR_CALLBACKS[callback.cls]) if here else None
+    given = fit.args.node_of("callbacks", CALLBACKS_POSITION.get(fit.method)) if not here else None
+    where = monitor_arg.value if monitor_arg is not None else callback.node if here else \
+        given.value if given is not None else fit.node
+    mentions = {"fit": fit.node, **({} if here else {"built": callback.node})}
     typed = {"callback": name, "monitor": key, "reason": missing[0]}
     if missing[0] == "validation":
         return Report(where, f"{name} monitors {key!r} but fit() has no validation data: {never}",
