@@ -34,3 +34,27 @@ def test_the_link_hint_names_every_call_a_link_comes_from() -> None:
         assert engine.LINK_HINT.search(call), call
     assert engine.LINK_HINT.search(b"np.save('x.npy', x)")  # a false hint only moves the file into this process
     assert not engine.LINK_HINT.search(b"model.fit(x, y)\nprint('saved')\n")
+
+
+def test_a_cross_script_check_that_fails_is_reported_in_one_line_and_the_rest_still_runs(
+        tmp_path, monkeypatch, capsys) -> None:
+    """A bug in one rule's check across scripts: one line on stderr, no traceback, the other findings kept."""
+    from dataclasses import replace as replaced
+
+    from kerassniff import registry
+    from kerassniff.api import lint_paths as run
+    from kerassniff.config import Config
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "scaling_mismatch"
+
+    def broken(scripts):
+        raise ValueError("broken on purpose")
+        yield  # pragma: no cover - a generator, as the real checks are
+
+    registry.load_rules()
+    monkeypatch.setitem(registry.RULES, "KS304", replaced(registry.RULES["KS304"], across=broken))
+    result = run([str(root)], Config())
+    assert any(f.code == "KS203" for f in result.findings)
+    err = capsys.readouterr().err
+    assert "internal error in KS304's check across scripts: ValueError: broken on purpose" in err
+    assert "Traceback" not in err

@@ -1,14 +1,16 @@
 """KS203 cross-script-preprocessing-mismatch (seed 003: train.py scaled by 255, the evaluation script did not)."""
 from __future__ import annotations
 
+from typing import Iterator
+
 from kerassniff.checks._shared import (EVENT_WORDS, brief_scaling_text, comparable_scaling, scaling_text,
                                        scaling_verdict)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
-from kerassniff.semantic.links import model_links
+from kerassniff.semantic.links import ModelLink, model_links, possible_makers
 from kerassniff.registry import Elsewhere, Report, project_rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.dataflow import Data, DataEvent
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -28,22 +30,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
               "preprocessing inside the model as layers)", verdict=verdict, compares_values=True)
 def check(scripts: list[Script]):
     for link in model_links(scripts):
-        trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
-        if not trained:
-            continue
-        # A model that rescales its own input (or may: a Lambda, a nested model) leaves the scalings uncompared (as
-        # before), not the image sizes or the colour order, which no rescaling makes moot.
         scaling_uncompared = link.loaded.scales_inputs or link.trained.scales_inputs
-        reference = trained[0]
-        for event in link.user.data_events:
-            if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
-                    (event.kind == "predict" and link.user.result_never_read(event.call_node)):
-                continue  # (predictions nothing reads: their input's preparation changes nothing shown)
-            problems = _differences(reference.data, event.data)
-            if scaling_uncompared:
-                problems = [problem for problem in problems if problem.startswith(("in ", "resized to "))]
-            if not problems:
-                continue
+        for event, reference, problems in _mismatches(link):
             problem, also = problems[0], "".join(f" (also {other})" for other in problems[1:])
             yield link.user, Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {_brief(event.data, problem)}{also}, but "
@@ -54,6 +42,51 @@ def check(scripts: list[Script]):
                              f"inputs unlike anything it was trained on, and its accuracy here does not measure it."),
                 facts={"trainer": link.trainer.path, "model_file": link.path},
                 mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
+    yield from _unlike_every_maker(scripts)
+
+
+def _mismatches(link: ModelLink) -> Iterator[tuple[DataEvent, DataEvent, list[str]]]:
+    """The loading script's evaluate()/predict() inputs prepared unlike the trainer's fit() data: (the event, the
+    trainer's fit() event, how they differ, most telling first)."""
+    trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
+    if not trained:
+        return
+    # A model that rescales its own input (or may: a Lambda, a nested model) leaves the scalings uncompared (as
+    # before), not the image sizes or the colour order, which no rescaling makes moot.
+    scaling_uncompared = link.loaded.scales_inputs or link.trained.scales_inputs
+    reference = trained[0]
+    for event in link.user.data_events:
+        if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
+                (event.kind == "predict" and link.user.result_never_read(event.call_node)):
+            continue  # (predictions nothing reads: their input's preparation changes nothing shown)
+        problems = _differences(reference.data, event.data)
+        if scaling_uncompared:
+            problems = [problem for problem in problems if problem.startswith(("in ", "resized to "))]
+        if problems:
+            yield event, reference, problems
+
+
+def _unlike_every_maker(scripts: list[Script]):
+    """A file two or more scripts beside the loader save (its maker, whichever ran last, is not known), and inputs
+    prepared unlike the training data of each of them: wrong whichever made it."""
+    for makers in possible_makers(scripts):
+        found = [{id(event.call_node): (event, reference, problems) for event, reference, problems in _mismatches(link)}
+                 for link in makers.links]
+        for key, (event, _, _) in found[0].items():
+            if not all(key in each for each in found[1:]):
+                continue
+            how = [(link.trainer.path, each[key][1], each[key][2][0]) for link, each in zip(makers.links, found)]
+            name = makers.path.rsplit("/", 1)[-1]
+            yield makers.user, Report(event.call_node, (
+                f"{EVENT_WORDS[event.kind]} gets {event.data.label} prepared unlike each of the {len(how)} scripts "
+                f"that save '{name}'"),
+                explanation=(f"{' and '.join(path for path, _, _ in how)} {'both' if len(how) == 2 else 'all'} "
+                             f"save the model as '{makers.path}', so which of them made the file this script loads "
+                             f"depends on which ran last; it was trained unlike these inputs whichever it was: "
+                             + "; ".join(
+                                 f"{path} trained it {_trained_on(reference.data, problem)} (here: "
+                                 f"{_brief(event.data, problem)})" for path, reference, problem in how) + "."),
+                facts={"trainers": [path for path, _, _ in how], "model_file": makers.path})
 
 
 def _trained_on(data: Data, problem: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -140,7 +141,14 @@ def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Findin
         project_check = rule.project_check
         if project_check is None or rule.code not in rules:
             continue
-        for script, report in project_check(scripts):
+        try:
+            reports = list(project_check(scripts))
+        except Exception:  # noqa: BLE001 - a bug in one cross-script check must not stop the run
+            last = traceback.format_exc().strip().splitlines()[-1]
+            print(f"kerassniff: internal error in {rule.code}'s check across scripts: {last}\n  This is a bug in "
+                  f"kerassniff, not in your files; the other findings were still reported.", file=sys.stderr)
+            continue
+        for script, report in reports:
             finding = to_finding(script, rule, report)
             if finding is not None:
                 findings.extend(filter_findings([finding], texts.get(script.path, ""), rules))

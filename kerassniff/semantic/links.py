@@ -87,8 +87,8 @@ def link_keys(script: Script) -> LinkKeys:
 
 def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
     """The files (by path) that take part in at least one save/load link (a loader and the one trainer that makes
-    its file, as :func:`model_links` will pair them): the only ones cross-script rules read, so the only analyses
-    kept."""
+    its file, as :func:`model_links` will pair them, or the scripts beside it that may, :func:`possible_makers`): the
+    only ones cross-script rules read, so the only analyses kept."""
     needed: set[str] = set()
     for path, found in keys.items():
         for key in found.loads:
@@ -98,19 +98,61 @@ def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
             maker = _maker(savers, path)
             if maker is not None:
                 needed |= {maker, path}
+            elif path not in savers:  # several scripts beside it save the file: each may be its maker
+                beside = {saver for saver in savers if _folder(saver) == _folder(path)}
+                if len(beside) > 1:
+                    needed |= beside | {path}
     return needed
 
 
 def model_links(scripts: list[Script]) -> list[ModelLink]:
     """Every (trainer, user) pair of scripts where one saves a model file the other loads."""
+    saved = _saved_by(scripts)
+    return [ModelLink(trainer, trained, script, model, key)
+            for script in scripts for model in script.models for key in loaded_keys(model)
+            for trainer, trained in _trainers(saved, key, script)]
+
+
+@dataclass(frozen=True)
+class Makers:
+    """A model file ``loaded`` (in ``user``) reads that two or more scripts beside ``user`` save: which one made it,
+    whichever ran last, is not known, so a check across scripts holds only when it holds for each of ``links``."""
+
+    user: Script
+    loaded: Model
+    path: str
+    links: tuple[ModelLink, ...]
+
+
+def possible_makers(scripts: list[Script]) -> list[Makers]:
+    """Each model file a script loads whose maker is one of several scripts beside it (:func:`model_links` links
+    none of them), with a link to each; not when a script beside it that does not parse may have saved it too."""
+    saved = _saved_by(scripts)
+    found = []
+    for user in scripts:
+        for model in user.models:
+            for key in loaded_keys(model):
+                candidates = saved.get(key) or [v for k, vs in saved.items() for v in vs if same_file(k, key)]
+                savers = sorted({script.path for script, _ in candidates})
+                beside = [path for path in savers if _folder(path) == _folder(user.path)]
+                if len(beside) < 2 or user.path in savers or any(
+                        name == posixpath.basename(key) for _, name in user.unread_savers):
+                    continue
+                made = [_last_written([c for c in candidates if c[0].path == path], key) for path in beside]
+                if all(len(one) == 1 for one in made):
+                    found.append(Makers(user, model, key, tuple(ModelLink(one[0][0], one[0][1], user, model, key)
+                                                                for one in made)))
+    return found
+
+
+def _saved_by(scripts: list[Script]) -> dict[str, list[tuple[Script, Model]]]:
+    """The (script, model) pairs that save each model file, by its key."""
     saved: dict[str, list[tuple[Script, Model]]] = {}
     for script in scripts:
         for model in script.models:
             for key in saved_keys(model):
                 saved.setdefault(key, []).append((script, model))
-    return [ModelLink(trainer, trained, script, model, key)
-            for script in scripts for model in script.models for key in loaded_keys(model)
-            for trainer, trained in _trainers(saved, key, script)]
+    return saved
 
 
 def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Script) -> list[tuple[Script, Model]]:
