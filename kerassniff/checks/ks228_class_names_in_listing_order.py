@@ -13,10 +13,8 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
-from kerassniff.semantic.knowledge.datasets import FOLDER_NAMED_CLASSES, UNORDERED_LISTINGS
+from kerassniff.semantic.knowledge.datasets import UNORDERED_LISTINGS
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.names import short
-from kerassniff.semantic.values import const_value
 
 _LONGEST_WRITTEN = 32  # a longer subscript is not repeated in the message
 
@@ -57,14 +55,10 @@ def _sorted_folder_read(script: Script, model: Model | None) -> DataEvent | None
     if model is None:
         return None
     for event in events(script, model, "x", ("fit",)):
-        source = event.data.source
-        site = script.call_at(source.node) if source.kind == "directory" and source.class_names is None else None
-        if site is None or (site.method or short(site.callee or "")) not in FOLDER_NAMED_CLASSES:
-            continue
-        labels, mode = site.args.get("labels"), site.args.get("class_mode")
-        if (labels is None or const_value(labels) == "inferred") and (mode is None or const_value(mode) not in (
-                None, "input")):
-            return event
+        source, labels = event.data.source, event.data.labels
+        if source.kind == "directory" and source.class_names is None and labels is not None and \
+                labels.encoding not in (None, "input"):
+            return event  # (class_mode=None or "input": no classes at all)
     return None
 
 

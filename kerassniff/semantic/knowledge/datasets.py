@@ -180,11 +180,6 @@ FOLDER_LISTING_METHODS = frozenset({"glob", "rglob", "iterdir"})
 # Of those, the ones that give a list of names in the file system's order (Python: "in arbitrary order"; glob:
 # "whether or not the results are sorted depends on the file system"), where Keras's folder readers sort them.
 UNORDERED_LISTINGS = frozenset({"os.listdir", "glob.glob"})
-# Folder readers that number the classes by their sub-folders' names, sorted (``labels="inferred"``, the default):
-# the legacy DirectoryIterator walks sorted(os.listdir(directory)), dataset_utils.index_directory likewise (Keras
-# 3.15.1).  flow_from_dataframe takes its classes from a column.
-FOLDER_NAMED_CLASSES = frozenset({"flow_from_directory", "image_dataset_from_directory",
-                                  "text_dataset_from_directory", "audio_dataset_from_directory"})
 
 
 # The keywords Keras's folder readers take, in Keras 3.15 and in tf.keras 2 (tf_keras 2.21; its image reader also

@@ -158,7 +158,7 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
                     path=str_value(folder_path) or None, last_part=path_last_part(folder_path),
                     option_default=isinstance(folder_path, KnobConst),
                     subset=_subset_read(subset, split, flow),
-                    class_names=class_names_given(args.get("class_names") or args.get("classes")))
+                    class_names=_class_order(args, folder))
     group = new_group()
     labels = Data(Source("directory", description, node), group, role="y", encoding=encoding, batches=True, node=node)
     if iterator and const_value(args.get("shuffle")) is False:  # a DirectoryIterator lists the files class folder
@@ -173,6 +173,19 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
                                            reshuffles=data.reshuffles and part == "training"))
                          for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
+
+
+def _class_order(args: CallArgs, folder: bool) -> tuple[str, ...] | str | None:
+    """The order a reader numbers its classes in (Source.class_names): a ``class_names=``/``classes=`` list's, None
+    for the sorted sub-folder names (labels inferred from the folders, the default), "?" for any other (labels given,
+    ``labels=[...]``, or a data frame's column: not the folders' names)."""
+    given = args.get("class_names") or args.get("classes")
+    if given is not None:
+        return class_names_given(given)
+    labels = args.get("labels")
+    if not folder or (labels is not None and const_value(labels) != "inferred"):
+        return "?"
+    return None
 
 
 def _subset_read(subset: Value | None, split: bool | None, flow: bool) -> str | None:
