@@ -29,14 +29,14 @@ from kerassniff.semantic.expressions import (
     eval_yield,
 )
 from kerassniff.semantic.builtins import sorted_order
-from kerassniff.semantic.script import NamedPrediction
 from kerassniff.semantic.dataflow import last_order
-from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.folding import index_value, is_list, listed, representative, sample_of_list, seq_items
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
+from kerassniff.semantic.script import NamedPrediction
 from kerassniff.semantic.syntax import grown_parameters, output_argument
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
+from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING

@@ -132,7 +132,7 @@ def possible_makers(scripts: list[Script]) -> list[Makers]:
     for user in scripts:
         for model in user.models:
             for key in loaded_keys(model):
-                candidates = saved.get(key) or [v for k, vs in saved.items() for v in vs if same_file(k, key)]
+                candidates = _savers_of(saved, key)
                 savers = sorted({script.path for script, _ in candidates})
                 beside = [path for path in savers if _folder(path) == _folder(user.path)]
                 if len(beside) < 2 or user.path in savers or any(
@@ -143,6 +143,12 @@ def possible_makers(scripts: list[Script]) -> list[Makers]:
                     found.append(Makers(user, model, key, tuple(ModelLink(one[0][0], one[0][1], user, model, key)
                                                                 for one in made)))
     return found
+
+
+def _savers_of(saved: dict[str, list[tuple[Script, Model]]], key: str) -> list[tuple[Script, Model]]:
+    """The (script, model) pairs that save the file a script loads as ``key``: by its exact key, else by
+    :func:`same_file`."""
+    return saved.get(key) or [pair for written, pairs in saved.items() for pair in pairs if same_file(written, key)]
 
 
 def _saved_by(scripts: list[Script]) -> dict[str, list[tuple[Script, Model]]]:
@@ -167,7 +173,7 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
     (``net.save("net.keras")``, then ``load_model("net.keras")``) reads back its own model: no other script is its
     maker.
     """
-    candidates = saved.get(key) or [v for k, vs in saved.items() for v in vs if same_file(k, key)]
+    candidates = _savers_of(saved, key)
     unread = [path for path, name in user.unread_savers if name == posixpath.basename(key)]
     maker = _maker([script.path for script, _ in candidates] + unread, user.path)
     return _last_written([c for c in candidates if c[0].path == maker], key)
