@@ -16,6 +16,7 @@ import libcst as cst
 from kerassniff.semantic.cli_args import namespace_dict
 from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, range_value
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
+from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS, TEXT_INPUT_FUNCTIONS
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -139,6 +140,7 @@ BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
     "sorted": _reordered, "reversed": _reordered, "set": _reordered,
     "vars": lambda name, args: namespace_dict(args) or UNKNOWN,  # vars(parser.parse_args()): the options by name
     "open": lambda name, args: _opened(args),
+    **{name: lambda name, args: UnknownText() for name in TEXT_INPUT_FUNCTIONS if "." not in name},  # input()
 }
 
 
@@ -282,6 +284,15 @@ def set_environment(environment: dict[str, str], key: Value, value: Value, overw
         environment.pop(key.value, None)
 
 
+def _text_field(args: CallArgs) -> Value | None:
+    """``request.form.get("review")``: the field's text (a str); with a default that is not a string, or a
+    ``type=`` that converts it (``get("n", type=int)``), not known."""
+    default = args.positional[1] if len(args.positional) > 1 else args.get("default")
+    if args.get("type") is not None or len(args.positional) > 2:
+        return None
+    return UnknownText() if default is None or isinstance(const_value(default), str) else None
+
+
 # os.environ's methods that set a variable (their arguments: key, value).
 ENVIRONMENT_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
 
@@ -294,6 +305,8 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
        for name in ("abspath", "realpath", "normpath", "expanduser")},
     **{name: lambda args, lister=name: FolderListing(lister=lister) for name in FOLDER_LISTINGS},
+    **{name: lambda args: UnknownText() for name in TEXT_INPUT_FUNCTIONS if "." in name},  # st.text_input("Review")
+    **{f"{mapping}.get": _text_field for mapping in TEXT_FIELD_MAPPINGS},  # request.form.get("review")
 }
 
 

@@ -30,6 +30,7 @@ from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.keras_values import positions_of_inputs
 from kerassniff.semantic.library.datasets import generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
+from kerassniff.semantic.library.tokenizers import unknown_object_method
 from kerassniff.semantic.training import CallSite, Reference
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -376,4 +377,5 @@ _METHOD_CALLERS = {
     TokenizerIndex: Calls._tokenizer_index_method,
     TextFile: lambda calls, receiver, method, args, node, frame: text_file_method(method, args),
     UnknownText: lambda calls, receiver, method, args, node, frame: unknown_text_method(method, args),
+    Unknown: lambda calls, receiver, method, args, node, frame: unknown_object_method(method, args, node),
 }

@@ -41,6 +41,7 @@ from kerassniff.semantic.library.keras_models import bound_to, imports_keras, la
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
+from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS
 from kerassniff.semantic.values import (
     UNKNOWN,
     BoundMethod,
@@ -63,6 +64,7 @@ from kerassniff.semantic.values import (
     SliceValue,
     Symbol,
     TokenizerIndex,
+    UnknownText,
     Value,
     WordIndex,
 )
@@ -71,7 +73,7 @@ MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot 
 
 BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
-    "str bool dict set isinstance super iter next reversed vars".split()
+    "str bool dict set isinstance super iter next reversed vars input".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
 _LIST_GROWERS = ("append", "extend", "insert")
@@ -240,6 +242,8 @@ class Evaluation:
             self.script.named_predictions[id(node)] = NamedPrediction(node, base, indices[0])  # classes[np.argmax(p)]
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
+        if type(base) is Symbol and base.name in TEXT_FIELD_MAPPINGS:
+            return UnknownText()  # request.form["review"]: the posted text
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
         if sample is not None:
             return sample  # images[i] of a list of images read one by one: one such image

@@ -73,6 +73,15 @@ class UnknownText(Unknown):
 
 
 @dataclass(frozen=True)
+class CharacterRows(Unknown):
+    """``tokenizer.texts_to_sequences(text)`` of one string, by a tokenizer whose settings are not known (read back
+    with ``pickle.load``): one row of ids per character of the text, not one row for the text.  Unknown to every
+    reader but the one that asks whether the rows are padded for a model (KS230); ``call`` is the encoding call."""
+
+    call: cst.Call | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class VersionFlag(Unknown):
     """A flag computed from a library's version (``keras_2 = int(keras.__version__[0]) > 1``).
 
@@ -335,6 +344,14 @@ class FormattedValue(Value):
     ending: str = ""
     # the ending is the path's whole last component (``os.path.join(root, "test")``), not the end of a longer name
     whole_part: bool = False
+
+
+def is_one_string(value: Value | None) -> bool:
+    """Whether a value is one ``str`` (iterating it walks its characters): written in the code, one of a few
+    written strings, an f-string or a joined path, or a text whose content is not known (a file's, a user's)."""
+    if type(value) is Const:
+        return isinstance(value.value, str)
+    return isinstance(value, (Strings, FormattedValue, UnknownText))
 
 
 def path_last_part(value: Value | None) -> str | None:

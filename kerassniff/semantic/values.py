@@ -17,6 +17,7 @@ from kerassniff.semantic.keras_values import (
 from kerassniff.semantic.pyvalues import (
     UNKNOWN,
     BoundMethod,
+    CharacterRows,
     CallArgs,
     ClassValue,
     ComprehensionValue,
@@ -44,6 +45,7 @@ from kerassniff.semantic.pyvalues import (
     ZipValue,
     const_value,
     int_value,
+    is_one_string,
     path_last_part,
     str_value,
     string_ending,
@@ -53,11 +55,11 @@ from kerassniff.semantic.pyvalues import (
 from kerassniff.semantic.vocabulary import TokenizerIndex, VocabularySize, WordId, WordIndex
 
 __all__ = [
-    "UNKNOWN", "Agreement", "BoundMethod", "CallArgs", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer",
+    "UNKNOWN", "Agreement", "BoundMethod", "CallArgs", "CharacterRows", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer",
     "DataValue", "DictValue", "FolderListing", "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf",
     "KnobConst", "KnownLen", "LayerValue", "LenValue", "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue",
     "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings",
     "Symbol", "TextFile", "TokenizerIndex", "UnknownText", "VocabularySize", "UnknownFloat", "UnknownInteger",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "ZipValue", "const_value",
-    "data_of", "int_value", "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
+    "data_of", "int_value", "is_one_string", "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
 ]

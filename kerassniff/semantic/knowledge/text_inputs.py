@@ -1,0 +1,11 @@
+"""Where a script gets one string of text whose content it does not know: typed by its user (``input()``, a
+Streamlit text box) or posted to a web app (a Flask form field, a query argument).  Each gives a ``str``, never a
+list of texts: iterating it walks its characters (:class:`~kerassniff.semantic.values.UnknownText`)."""
+from __future__ import annotations
+
+# Functions that return the text a user typed, by canonical name (the builtin by its own name).
+TEXT_INPUT_FUNCTIONS = frozenset({"input", "streamlit.text_input", "streamlit.text_area"})
+
+# Mappings whose items are strings: a Flask request's form fields and query arguments (werkzeug MultiDicts: both
+# ``request.form["text"]`` and ``request.form.get("text")`` give one value, a str; ``getlist()`` gives a list).
+TEXT_FIELD_MAPPINGS = frozenset({"flask.request.form", "flask.request.args", "flask.request.values"})
