@@ -376,7 +376,9 @@ def dataset_map(effects: Effects, data: Data, args: CallArgs, node: cst.Call) ->
 def layer_on_data(layer: Layer, data: Data, node: cst.CSTNode) -> Value:
     """A Keras preprocessing layer called on data: ``Rescaling(1/255)(x)``; other layers are unknown."""
     if layer.kind == "Rescaling":
-        return DataValue(data.with_step("scale", _rescaling_detail(layer.args), node))
+        scaled = data.with_step("scale", _rescaling_scale(layer.args), node)
+        offset = _rescaling_offset(layer.args)  # Rescaling(1 / 127.5, offset=-1): x / 127.5, then - 1, as written out
+        return DataValue(scaled.with_step("shift", offset, node) if offset else scaled)
     if layer.kind == "Normalization":
         return DataValue(data.with_step("standardize", "Normalization", node))
     if layer.kind == "Resizing":
@@ -387,8 +389,18 @@ def layer_on_data(layer: Layer, data: Data, node: cst.CSTNode) -> Value:
     return UNKNOWN
 
 
-def _rescaling_detail(args: CallArgs) -> str:
+def _rescaling_scale(args: CallArgs) -> str:
+    """Rescaling's ``scale`` as the division a script would write ('/255'); '?' when not a constant."""
     scale = const_value(args.get("scale", 0))
-    offset = const_value(args.get("offset", 1), 0)
-    text = f"/{round(1 / scale, 4):g}" if isinstance(scale, (int, float)) and scale not in (0, True, False) else "?"
-    return text + (f"{offset:+g}" if isinstance(offset, (int, float)) and offset else "")
+    return f"/{round(1 / scale, 4):g}" if isinstance(scale, (int, float)) and scale not in (0, True, False) else "?"
+
+
+def _rescaling_offset(args: CallArgs) -> str:
+    """Rescaling's ``offset`` as the shift a script would write ('-1'); '' without one, '?' when not a constant."""
+    given = args.get("offset", 1)
+    if given is None:
+        return ""
+    offset = const_value(given)
+    if not isinstance(offset, (int, float)) or isinstance(offset, bool):
+        return "?"
+    return f"{offset:+g}" if offset else ""
