@@ -11,7 +11,8 @@ SNAPSHOTS = "snapshots"  # fixtures/KS101/snapshots/bad_foo.py.snap pins bad_foo
 # A folder under projects/, seeds/ or dynamic/ is a multi-script project: linted as a whole.
 PROJECTS = sorted(p for group in ("projects", "seeds", "dynamic") for p in (FIXTURES / group).iterdir()
                   if p.is_dir() and p.name != SNAPSHOTS)
-SINGLE_SCRIPT_FIXTURES = sorted(p for p in FIXTURES.rglob("*.py") if p.parent not in PROJECTS)
+# A project's scripts, in its folder or in packages inside it (src/train.py), are checked together, not alone.
+SINGLE_SCRIPT_FIXTURES = sorted(p for p in FIXTURES.rglob("*.py") if not set(p.parents).intersection(PROJECTS))
 # A script with one unsafe-fixable finding (KS101) and one safe-fixable finding (KS403), and its fixed version.
 BUGGY_TRAINING = (
     "import keras\n"

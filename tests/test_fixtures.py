@@ -29,8 +29,8 @@ def test_every_rule_has_three_positive_and_three_negative_fixtures() -> None:
         folder = FIXTURES / rule.code
         minimum = 4 if rule.code == "KS102" or rule.code.startswith("KS2") else 3
         if rule.scope == "project":
-            flagged = [p for p in PROJECTS if any(rule.code == c for f in p.glob("*.py") for _, c in expected_findings(f))]
-            clean = [p for p in PROJECTS if not any(rule.code == c for f in p.glob("*.py") for _, c in expected_findings(f))]
+            flagged = [p for p in PROJECTS if any(rule.code == c for f in p.rglob("*.py") for _, c in expected_findings(f))]
+            clean = [p for p in PROJECTS if not any(rule.code == c for f in p.rglob("*.py") for _, c in expected_findings(f))]
             assert len(flagged) >= 3 and len(clean) >= 2, rule.code
             continue
         bad = [p for p in folder.glob("bad_*.py") if rule.code in {c for _, c in expected_findings(p)}]
@@ -47,8 +47,10 @@ def test_cross_script_projects(folder: Path) -> None:
     from kerassniff.api import lint_paths
 
     result = lint_paths([str(folder)], Config())
-    actual = sorted((Path(f.path).name, f.line, f.code) for f in result.findings)
-    expected = sorted((p.name, line, code) for p in folder.glob("*.py") for line, code in expected_findings(p))
+    actual = sorted((Path(f.path).resolve().relative_to(folder.resolve()).as_posix(), f.line, f.code)
+                    for f in result.findings)
+    expected = sorted((p.relative_to(folder).as_posix(), line, code)
+                      for p in folder.rglob("*.py") for line, code in expected_findings(p))
     assert actual == expected
 
 

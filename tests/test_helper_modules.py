@@ -60,6 +60,21 @@ def test_relative_import_inside_a_package(tmp_path: Path) -> None:
     assert codes(script) == [(10, "KS201")]
 
 
+def test_a_script_names_a_module_of_its_own_package_from_the_project_root(tmp_path: Path) -> None:
+    # src/train.py run as ``python -m src.train`` writes ``from src.common import prepare``; up to a few folders
+    # deep (src/jobs/train.py); a folder of another name above the script is not the package
+    write(tmp_path, {"src/__init__.py": "", "src/common.py": "def prepare(x):\n    return x / 255.0\n"})
+    for folder in ("src", "src/jobs"):
+        script = tmp_path / folder / "train.py"
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(TRAIN.format(import_line="from src.common import prepare", call="prepare"))
+        assert codes(script) == [(10, "KS201")], folder
+    write(tmp_path, {"lib/common.py": "def prepare(x):\n    return x / 255.0\n"})
+    script = tmp_path / "src" / "train.py"
+    script.write_text(TRAIN.format(import_line="from lib.common import prepare", call="prepare"))
+    assert codes(script) == []  # lib/ is not beside the script nor its package: an unknown helper
+
+
 def test_a_helper_that_does_nothing_known_keeps_the_script_silent(tmp_path: Path) -> None:
     write(tmp_path, {"common.py": "import custom_lib\n\ndef prepare(x):\n    return custom_lib.normalise(x)\n"})
     script = tmp_path / "train.py"

@@ -87,8 +87,25 @@ def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> 
         return None
     entries = _entries(str(base))
     if entries is not None and parts and parts[0] not in entries and parts[0] + ".py" not in entries:
-        return None  # no file or folder of that name beside the script (most imports: numpy, seaborn, os)
+        # no file or folder of that name beside the script (most imports: numpy, seaborn, os); but a script in a
+        # project's package may name a module of that package from the project's root, where it is run from
+        # (src/predict.py: ``from src.config import MODEL_PATH``, run as ``python -m src.predict``)
+        root = _package_root(base, parts[0]) if level == 0 else None
+        return _module_file(root.joinpath(*parts), True) if root is not None else None
     return _module_file(base.joinpath(*parts) if parts else base, bool(parts))
+
+
+# How many folders up a script's own package is looked for (src/app/api/predict.py: ``from src.config import``).
+_MAX_PACKAGE_DEPTH = 4
+
+
+def _package_root(folder: Path, package: str) -> Path | None:
+    """The folder that holds the script's own package named ``package``: the parent of the nearest folder of that
+    name among the script's folder and those above it; None when no such folder holds the script."""
+    for current in (folder, *folder.parents[:_MAX_PACKAGE_DEPTH - 1]):
+        if current.name == package:
+            return current.parent
+    return None
 
 
 def _module_file(target: Path, named: bool) -> Path | None:
