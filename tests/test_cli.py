@@ -290,8 +290,15 @@ def test_a_folder_script_that_trains_a_model_from_a_helper_module_is_checked(tmp
     (tmp_path / "darknet.py").write_text("from darknet import Darknet\nnet = Darknet('yolo.cfg')\n"
                                          "net.load_weights('yolo.weights')\nnet.fit(x_train, validation_data=x_test)\n"
                                          "net.evaluate(x_test)\n")
+    # a module of training functions given its model by a caller: fit()'s step-counting keywords are Keras's; a
+    # PyTorch Lightning module whose scheduler takes steps_per_epoch= (outside any fit()) is not read
+    (tmp_path / "steps.py").write_text("def train(model, flow):\n    model.fit(flow, epochs=3,\n"
+                                       "              steps_per_epoch=len(flow) / 32)\n")
+    (tmp_path / "lightning.py").write_text("from lightning import Trainer\nfrom torch.optim.lr_scheduler import "
+                                           "OneCycleLR\nsched = OneCycleLR(opt, 0.1, steps_per_epoch=10)\n"
+                                           "Trainer().fit(module)\n")
     result = run([str(tmp_path), "--output-format", "json"])
     assert sorted((Path(f["path"]).name, f["code"]) for f in json.loads(result.output)) == [
-        ("classes.py", "KS402"), ("legacy.py", "KS402"), ("train.py", "KS402")]
+        ("classes.py", "KS402"), ("legacy.py", "KS402"), ("steps.py", "KS403"), ("train.py", "KS402")]
     result = run([str(tmp_path)])
-    assert "(5 files checked; 2 files without Keras skipped)" in result.stdout
+    assert "(6 files checked; 3 files without Keras skipped)" in result.stdout

@@ -65,13 +65,18 @@ _COMPILE_CALL = re.compile(r"\.compile\s*\([^()]*\b(?:loss|optimizer)\s*=")
 _TRAINING_CALL = re.compile(r"\.(?:fit|evaluate|predict)(?:_generator)?\s*\(")
 _KERAS_ONLY_CALL = re.compile(r"\.(?:fit|evaluate|predict)_generator\s*\(|\.predict_classes\s*\(|"
                               r"\.history\s*\[\s*['\"]")
+# A fit() given the keywords that count its steps (a module of training functions that gets its model from its
+# caller): only Keras's fit() takes them (PyTorch's OneCycleLR also takes steps_per_epoch=, never inside a fit()).
+_FIT_KEYWORD = re.compile(r"\.fit(?:_generator)?\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*?"
+                          r"\b(?:steps_per_epoch|validation_steps)\s*=(?!=)")
 
 
 def may_hold_keras(text: str) -> bool:
     """Whether a file found by walking a folder is worth parsing: it names a Keras package, or it compiles and
-    trains a model it got from elsewhere, or calls what only Keras's models have."""
+    trains a model it got from elsewhere, or gives fit() the keywords that count its steps, or calls what only
+    Keras's models have."""
     return bool(KERAS_HINT.search(text) or _KERAS_ONLY_CALL.search(text) or
-                (_COMPILE_CALL.search(text) and _TRAINING_CALL.search(text)))
+                _FIT_KEYWORD.search(text) or (_COMPILE_CALL.search(text) and _TRAINING_CALL.search(text)))
 # ``from model import build_model``, ``from .nets import cnn``, ``import net``: the modules a script imports, which
 # may be files beside it (found by the interpreter's own resolver, :class:`kerassniff.semantic.siblings.HelperFinder`).
 _IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
