@@ -140,8 +140,18 @@ BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
     "sorted": _reordered, "reversed": _reordered, "set": _reordered,
     "vars": lambda name, args: namespace_dict(args) or UNKNOWN,  # vars(parser.parse_args()): the options by name
     "open": lambda name, args: _opened(args),
+    "str": lambda name, args: _string(args),
     **{name: lambda name, args: UnknownText() for name in TEXT_INPUT_FUNCTIONS if "." not in name},  # input()
 }
+
+
+def _string(args: CallArgs) -> Value:
+    """``str(x)``: a constant number, string, bool or None written as Python writes it; anything else, a string whose
+    text is not known (``str(b, "utf-8")`` too)."""
+    if len(args.positional) == 1 and not args.keywords and type(args.positional[0]) is Const and \
+            isinstance(args.positional[0].value, (int, float, str, type(None))):
+        return Const(str(args.positional[0].value))
+    return UnknownText()
 
 
 def _opened(args: CallArgs) -> Value:
@@ -217,7 +227,7 @@ def _joined(separator: str, parts: Value) -> Value:
     items = parts.items if isinstance(parts, Seq) else tuple(Const(v) for v in parts.value) \
         if isinstance(parts, Const) and isinstance(parts.value, tuple) else None
     if not items:
-        return UNKNOWN
+        return UnknownText()  # " ".join(words): a string, its words not known
     if all(isinstance(item, Const) and isinstance(item.value, str) for item in items):
         return Const(separator.join(item.value for item in items))  # type: ignore[union-attr]
     known = 0  # the written-out strings at the end, joined with the separator before each
@@ -227,7 +237,13 @@ def _joined(separator: str, parts: Value) -> Value:
         ending = separator + separator.join(item.value for item in items[-known:])  # type: ignore[union-attr]
     else:
         ending = string_ending(items[-1])
-    return FormattedValue(ending, ending) if ending else UNKNOWN
+    return FormattedValue(ending, ending) if ending else UnknownText()
+
+
+def _regex_substituted(args: CallArgs) -> Value | None:
+    """``re.sub(r"[^a-z ]", "", text)``: with a pattern written as a string, a string (a bytes pattern gives bytes)."""
+    pattern = args.positional[0] if args.positional else args.get("pattern")
+    return UnknownText() if isinstance(const_value(pattern), str) else None
 
 
 def _partial(args: CallArgs) -> Value | None:
@@ -300,6 +316,7 @@ ENVIRONMENT_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
 # Standard-library functions by dotted name; None from one means "not this function's business".
 STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     "functools.partial": _partial, "os.path.join": _path_join, "posixpath.join": _path_join,
+    "re.sub": _regex_substituted,
     # os.path.sep.join([folder, "w.hdf5"]): joined with the separator ("/" here; only the known end is read)
     **{f"{module}.sep.join": _separator_join for module in ("os", "os.path", "posixpath")},
     **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
