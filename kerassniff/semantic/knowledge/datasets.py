@@ -204,3 +204,12 @@ FOLDER_READER_PARAMETERS = {
 IMAGE_GENERATOR_AUGMENTATIONS = ("rotation_range", "width_shift_range", "height_shift_range", "shear_range",
                                  "zoom_range", "horizontal_flip", "vertical_flip", "brightness_range",
                                  "channel_shift_range")
+
+# Readers whose len() is their number of batches (a Keras iterator, ``len(flow) == ceil(samples / batch_size)``, or a
+# batched tf.data pipeline): by method (an ImageDataGenerator's) or short function name, their ``batch_size``'s
+# position and default (checked on Keras 3.15.1; ``batch_size=None`` makes a dataset of single samples).
+BATCHING_READERS: dict[str, tuple[int, int]] = {
+    "flow": (2, 32), "flow_from_directory": (5, 32), "flow_from_dataframe": (9, 32),
+    "image_dataset_from_directory": (5, 32), "text_dataset_from_directory": (4, 32),
+    "audio_dataset_from_directory": (4, 32),
+}
