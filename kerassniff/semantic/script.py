@@ -12,7 +12,7 @@ from kerassniff.semantic.dataflow import Data, DataEvent
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
-from kerassniff.semantic.pyvalues import FolderListing
+from kerassniff.semantic.pyvalues import FolderListing, Value
 from kerassniff.semantic.syntax import results_bound_to_names, single_bindings
 from kerassniff.semantic.training import (
     CallSite,
@@ -33,6 +33,17 @@ class NamedPrediction(NamedTuple):
     node: cst.Subscript
     listing: FolderListing
     predictions: Predictions
+
+
+class RepeatedTarget(NamedTuple):
+    """A name bound twice by one unpacking (``X_train, X_train, y_train, y_test = train_test_split(X, y)``): it
+    keeps the later value, and the earlier is lost."""
+
+    name: str
+    first: cst.Name  # the occurrence whose value is lost
+    last: cst.Name  # the occurrence whose value the name keeps
+    lost: Value
+    kept: Value
 
 
 @dataclass(eq=False)
@@ -60,6 +71,8 @@ class Script:
     number_tests: dict[int, cst.Comparison] = field(default_factory=dict, repr=False)
     # ``classes[np.argmax(pred)]``: a folder listing indexed by a model's class decisions, by the subscript's id
     named_predictions: dict[int, NamedPrediction] = field(default_factory=dict, repr=False)
+    # a name bound twice by one unpacking, with the values lost and kept, in evaluation order
+    repeated_targets: list[RepeatedTarget] = field(default_factory=list, repr=False)
     # files beside this one that could not be analysed (they do not parse) and name a model file it loads: (path,
     # the file's name). Set by the engine; one of them may be that file's maker (semantic.links)
     unread_savers: tuple[tuple[str, str], ...] = field(default=(), repr=False)

@@ -17,6 +17,7 @@ from kerassniff.semantic.folding import is_list, listed, merge, representative, 
 from kerassniff.semantic.pyvalues import Block, unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
+from kerassniff.semantic.script import RepeatedTarget
 from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -114,10 +115,23 @@ class Statements:
             value = data_calls.opaque_elements(_target_names(small.targets[0].target), value, small.value) or value
         for target in small.targets:
             self.assign(target.target, value, frame)
+        if target_kind in (cst.Tuple, cst.List) and not self.in_helper:
+            self._note_repeated_targets(small.targets[0].target, value)
         if isinstance(value, DataValue) and target_kind is cst.Name and len(small.targets) == 1 and \
                 type(small.value) in (cst.Call, cst.BinaryOperation) and not self.in_helper:
             self.script.named_arrays[id(small)] = small
         return None
+
+    def _note_repeated_targets(self, target: cst.Tuple | cst.List, value: Value) -> None:
+        """A name that one unpacking binds twice, when a value it loses or keeps is an array (a data split)."""
+        bound: dict[str, list[tuple[cst.Name, Value]]] = {}
+        for name, item in _bound_names(target, value):
+            bound.setdefault(name.value, []).append((name, item))
+        for name, occurrences in bound.items():
+            if len(occurrences) > 1 and not name.startswith("_") and \
+                    any(isinstance(item, DataValue) for _, item in occurrences):
+                (first, lost), (last, kept) = occurrences[-2], occurrences[-1]
+                self.script.repeated_targets.append(RepeatedTarget(name, first, last, lost, kept))
 
     def exec_ann_assign(self, small: cst.AnnAssign, frame: Frame) -> Flow:
         if small.value is not None:
@@ -348,6 +362,17 @@ class Statements:
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
         self.assign(target.value, UNKNOWN, frame)
+
+
+def _bound_names(target: cst.BaseExpression, value: Value):
+    """The names an unpacking target binds with the value each gets, in order (nested tuples unpacked as Python
+    does; a starred name gets an unknown list)."""
+    if type(target) is cst.Name:
+        yield target, value
+    elif type(target) in (cst.Tuple, cst.List):
+        elements = target.elements  # type: ignore[attr-defined]
+        for element, item in zip(elements, unpack(value, len(elements))):
+            yield from _bound_names(element.value, UNKNOWN if type(element) is cst.StarredElement else item)
 
 
 def _opaque_splits(target: cst.Tuple | cst.List, call: cst.Call) -> Value | None:
