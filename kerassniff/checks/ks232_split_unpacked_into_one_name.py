@@ -1,0 +1,37 @@
+"""KS232 split-unpacked-into-one-name: one unpacking binds a name twice, and a data split is lost.
+
+``X_train, X_train, y_train, y_test = train_test_split(X, y)``: Python binds the targets left to right, so
+``X_train`` ends up holding the test rows and the training rows are never used.  The model then trains on the test
+split (or scores on the training one), and nothing fails when the shapes agree.
+"""
+from __future__ import annotations
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.values import Value, data_of
+
+_PARTS = {"train": "the training part", "test": "the test part", "val": "the validation part"}
+
+
+@rule("KS232", "split-unpacked-into-one-name", Severity.ERROR,
+      "one unpacking binds a name twice: the name keeps the later data split, the earlier is lost",
+      "name each part once: X_train, X_test, y_train, y_test = train_test_split(X, y)")
+def check(script: Script):
+    for repeated in script.repeated_targets:
+        kept, lost = _part(repeated.kept, "the later value"), _part(repeated.lost, "the earlier value")
+        if kept == lost:
+            kept, lost = "the later value", "the earlier one"
+        yield Report(repeated.last, f"'{repeated.name}' is unpacked twice: it keeps {kept}, and {lost} is lost",
+                     explanation=(
+                         f"Python binds the names of an unpacking left to right, so '{repeated.name}' holds "
+                         f"{kept}, the value for its last place in the target, and {lost}, for its earlier place, "
+                         f"is never used: every later use of "
+                         f"'{repeated.name}' trains, validates or scores on that part, silently when the shapes "
+                         "agree. One of the two names is usually a typo for another split's name."),
+                     facts={"name": repeated.name})
+
+
+def _part(value: Value, otherwise: str) -> str:
+    data = data_of(value)
+    return _PARTS.get(data.split or "", otherwise) if data is not None else otherwise
