@@ -28,6 +28,7 @@ from kerassniff.semantic.values import (
     Seq,
     ShapeValue,
     Strings,
+    Symbol,
     Unknown,
     UnknownInteger,
     Value,
@@ -207,6 +208,8 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Va
         return absorbed  # word_index[w] if w in word_index else 2: a word id either way
     if isinstance(a, Const) or isinstance(b, Const):
         return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
+    if (type(a) is Symbol or type(b) is Symbol) and a != b:
+        return UNKNOWN  # loss = losses.binary_crossentropy in one branch, CategoricalCrossentropy() in the other
     if isinstance(b, Unknown):
         return a
     return b
