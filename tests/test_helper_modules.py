@@ -75,6 +75,21 @@ def test_a_script_names_a_module_of_its_own_package_from_the_project_root(tmp_pa
     assert codes(script) == []  # lib/ is not beside the script nor its package: an unknown helper
 
 
+def test_arrays_a_helper_method_binds_are_not_judged_as_the_scripts_own(tmp_path: Path) -> None:
+    # the script's call runs the helper class's __init__, which binds ``sequences`` in the helper's text: the
+    # script's own text never binds it (it only says return_sequences), which once crashed the unread-array check
+    write(tmp_path, {"prep.py": "from tensorflow.keras.preprocessing.sequence import pad_sequences\n"
+                                "from tensorflow.keras.preprocessing.text import Tokenizer\n\n\nclass Prep:\n"
+                                "    def __init__(self, texts):\n        tok = Tokenizer(num_words=100)\n"
+                                "        tok.fit_on_texts(texts)\n        sequences = tok.texts_to_sequences(texts)\n"
+                                "        self.padded = pad_sequences(sequences, maxlen=20)\n"})
+    script = tmp_path / "train.py"
+    script.write_text("from tensorflow import keras\nfrom prep import Prep\n\ndata = Prep(['a b', 'c d'])\n"
+                      "net = keras.Sequential([keras.Input((20,)), keras.layers.Embedding(100, 8),\n"
+                      "                        keras.layers.LSTM(4, return_sequences=True)])\n")
+    assert codes(script) == []
+
+
 def test_a_helper_that_does_nothing_known_keeps_the_script_silent(tmp_path: Path) -> None:
     write(tmp_path, {"common.py": "import custom_lib\n\ndef prepare(x):\n    return custom_lib.normalise(x)\n"})
     script = tmp_path / "train.py"

@@ -56,7 +56,10 @@ def unread_arrays(script: Script):
         code = script.code_of(statement.value)
         if (_SCALING_WORDS.search(code) or _SCALING_WORDS.search(name)) and _a_model_scales_its_input(script):
             continue  # a scaled copy left unread where the model scales its own input: the unscaled one is right
-        end = text.find(code, re.search(rf"\b{re.escape(name)}\b", text).start())  # type: ignore[union-attr]
+        written = re.search(rf"\b{re.escape(name)}\b", text)
+        if written is None:
+            continue  # bound by a helper module's code that the script's call ran (``self.padded = ...`` there)
+        end = text.find(code, written.start())
         if end < 0:
             continue
         after = text[end + len(code):]

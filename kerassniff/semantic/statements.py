@@ -118,8 +118,8 @@ class Statements:
         if target_kind in (cst.Tuple, cst.List) and not self.in_helper:
             self._note_repeated_targets(small.targets[0].target, value)
         if isinstance(value, DataValue) and target_kind is cst.Name and len(small.targets) == 1 and \
-                type(small.value) in (cst.Call, cst.BinaryOperation) and not self.in_helper:
-            self.script.named_arrays[id(small)] = small
+                type(small.value) in (cst.Call, cst.BinaryOperation) and not self.in_helper and self.top_index is not None:
+            self.script.named_arrays[id(small)] = small  # (top None: a helper's function the script called)
         return None
 
     def _note_repeated_targets(self, target: cst.Tuple | cst.List, value: Value) -> None:
