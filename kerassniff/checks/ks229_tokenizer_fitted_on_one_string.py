@@ -12,7 +12,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_CHAR_LEVEL, TOKENIZER_FITS
 from kerassniff.semantic.library.tokenizers import is_keras_tokenizer, tokenizer_setting
-from kerassniff.semantic.values import Const, FormattedValue, Instance, Strings, UnknownText, Value
+from kerassniff.semantic.values import Instance, is_one_string
 
 _LONGEST_WRITTEN = 30  # a longer argument is not repeated in the message
 
@@ -24,12 +24,14 @@ def check(script: Script):
     for call in script.calls:
         tokenizer = call.receiver
         if call.method not in TOKENIZER_FITS or not isinstance(tokenizer, Instance) or \
-                not is_keras_tokenizer(tokenizer) or not call.args.positional or \
-                not _one_string(call.args.positional[0]):
+                not is_keras_tokenizer(tokenizer) or not is_one_string(call.args.get("texts", 0)):
             continue
         if tokenizer_setting(tokenizer, *TOKENIZER_CHAR_LEVEL) not in (None, False):
             continue  # char_level=True (or not known): characters are the tokens it wants
-        given = call.node.args[0].value
+        argument = call.args.node_of("texts", 0)
+        if argument is None:
+            continue
+        given = argument.value
         written = script.code_of(given)
         written = written if len(written) <= _LONGEST_WRITTEN else ""
         yield Report(given, f"fit_on_texts({written}) gets one string, not a list of texts: its words are characters",
@@ -41,10 +43,3 @@ def check(script: Script):
                          "sequences (checked with tf.keras 2.21's Tokenizer: fitted on 'the cat sat', its index is "
                          "t, h, e, a, ...; texts_to_sequences(['the cat sat']) gives [[]])."),
                      facts={"given": "string"})
-
-
-def _one_string(value: Value) -> bool:
-    """A str: written in the code, one of a few written strings, an f-string, or a whole file's text."""
-    if type(value) is Const:
-        return isinstance(value.value, str)
-    return isinstance(value, (Strings, FormattedValue, UnknownText))

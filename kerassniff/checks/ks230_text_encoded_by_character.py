@@ -30,7 +30,7 @@ def check(script: Script):
         if id(call.node) in reported:
             continue
         reported.add(id(call.node))
-        given = call.node.args[0].value
+        given = call.args.node_of("texts", 0).value  # type: ignore[union-attr]
         written = script.code_of(given)
         written = written if len(written) <= _LONGEST_WRITTEN else ""
         yield Report(given, f"{call.method}({written}) gets one string, not a list of texts: one row per character",
@@ -51,8 +51,8 @@ def _encodings_of_one_string(script: Script) -> Iterator[CallSite]:
     are not known (read back from a pickle), when the rows are padded (a character-level tokenizer's rows are
     flattened, not padded)."""
     for call in script.calls:
-        if call.method in TEXT_ENCODERS and isinstance(call.receiver, Instance) and call.node.args and \
-                not call.node.args[0].star and call.args.positional and is_one_string(call.args.positional[0]) and \
+        if call.method in TEXT_ENCODERS and isinstance(call.receiver, Instance) and \
+                call.args.node_of("texts", 0) is not None and is_one_string(call.args.get("texts", 0)) and \
                 is_keras_tokenizer(call.receiver, standalone=True) and (
                     call.method != "texts_to_sequences" or
                     tokenizer_setting(call.receiver, *TOKENIZER_CHAR_LEVEL) in (None, False)):
@@ -60,5 +60,5 @@ def _encodings_of_one_string(script: Script) -> Iterator[CallSite]:
         elif call.callee is not None and short(call.callee) == "pad_sequences":
             rows = call.args.positional[0] if call.args.positional else call.args.get("sequences")
             encoding = script.call_at(rows.call) if type(rows) is CharacterRows and rows.call is not None else None
-            if encoding is not None and encoding.node.args and not encoding.node.args[0].star:
+            if encoding is not None and encoding.args.node_of("texts", 0) is not None:
                 yield encoding

@@ -503,13 +503,14 @@ def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, ar
 
 def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs, node: cst.Call) -> Value:
     if method in TOKENIZER_FITS:
-        written = node.args[0].value if node.args and not node.args[0].star else None
-        instance.fitted_on.append((args.positional[0] if args.positional else args.get("texts") or UNKNOWN, written))
+        given = args.node_of("texts", 0)
+        instance.fitted_on.append((args.get("texts", 0) or UNKNOWN, given.value if given is not None else None))
         return Const(None)
     if method not in TOKENIZER_OUTPUTS:
         return UNKNOWN
-    texts = args.positional[0] if args.positional else UNKNOWN
-    written = node.args[0].value if node.args and not node.args[0].star else None
+    texts = args.get("texts", 0) or UNKNOWN
+    given = args.node_of("texts", 0)
+    written = given.value if given is not None else None
     return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)))
 
 

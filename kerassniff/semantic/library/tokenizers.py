@@ -28,7 +28,7 @@ def is_keras_tokenizer(instance: Instance, standalone: bool = False) -> bool:
 def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
     """A method of an object whose kind is not known (a tokenizer read back with ``pickle.load``):
     ``texts_to_sequences(text)`` of one string gives one row per character (:class:`CharacterRows`)."""
-    if method in TOKENIZER_ID_ENCODERS and len(args.positional) == 1 and is_one_string(args.positional[0]):
+    if method in TOKENIZER_ID_ENCODERS and is_one_string(args.get("texts", 0)):
         return CharacterRows(call=node)
     return UNKNOWN
 
