@@ -12,7 +12,7 @@ import libcst as cst
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.datasets import BATCHING_READERS
+from kerassniff.semantic.knowledge.datasets import BATCHING_READERS, COUNT_KEEPING_DATASET_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const, DataValue, ModelValue, Unknown
@@ -22,6 +22,7 @@ _STEP_KEYWORDS = {"fit": ("steps_per_epoch", "validation_steps"), "fit_generator
                   "evaluate": ("steps",), "evaluate_generator": ("steps",)}
 # Calls around a step count that keep its size: int(...), math.ceil(...), np.floor(...), round(...).
 _ROUNDING = frozenset({"int", "round", "ceil", "floor"})
+_MAX_PIPELINE_STEPS = 8  # methods followed back from a dataset to its reader
 
 
 @rule("KS231", "batch-count-divided-by-batch-size", Severity.ERROR,
@@ -70,7 +71,7 @@ def _batches_divided(script: Script, call: CallSite,
     if counted is None or counted.callee != "builtins.len" or len(counted.args.positional) != 1 or \
             not isinstance(counted.args.positional[0], DataValue):
         return None
-    reader = script.call_at(counted.args.positional[0].data.node)
+    reader = _reader(script, counted.args.positional[0].data.node)
     batch = _batch_size(reader) if reader is not None else None
     if batch is None:
         return None
@@ -79,6 +80,16 @@ def _batches_divided(script: Script, call: CallSite,
     if not _same_size(script, divisor, size, size_node):
         return None
     return expression.left.args[0].value, divisor, size
+
+
+def _reader(script: Script, node) -> CallSite | None:
+    """The call that made a dataset, through the methods that keep its count (``ds.shuffle(1000).prefetch(2)``)."""
+    for _ in range(_MAX_PIPELINE_STEPS):
+        call = script.call_at(node)
+        if call is None or call.method not in COUNT_KEEPING_DATASET_METHODS or not isinstance(call.receiver, DataValue):
+            return call
+        node = call.receiver.data.node
+    return None
 
 
 def _unrounded(expression: cst.BaseExpression) -> cst.BaseExpression:

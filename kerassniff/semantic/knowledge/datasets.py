@@ -213,3 +213,6 @@ BATCHING_READERS: dict[str, tuple[int, int]] = {
     "image_dataset_from_directory": (5, 32), "text_dataset_from_directory": (4, 32),
     "audio_dataset_from_directory": (4, 32),
 }
+# tf.data methods that keep a dataset's elements as they were counted (len() of a batched dataset after them is
+# still its number of batches; checked on TF 2.21: 3 batches shuffled, cached, mapped and prefetched are 3).
+COUNT_KEEPING_DATASET_METHODS = frozenset({"shuffle", "prefetch", "cache", "map", "with_options"})
