@@ -22,3 +22,10 @@ SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("
 ONE_SAMPLE_CONSTANT = {"StandardScaler": "0", "MinMaxScaler": "0", "RobustScaler": "0", "MaxAbsScaler": "its sign"}
 # The setting of a scaling step whose scaler was fitted on the one sample it scales (KS221).
 ONE_SAMPLE_SETTING = "fitted_on_one_sample"
+
+# cv2.cvtColor codes written as numbers, or as another constant of the same number (``cv2.IMREAD_GRAYSCALE`` is 0,
+# which as a conversion code is COLOR_BGR2BGRA: it adds an alpha channel and turns nothing gray), by OpenCV's
+# numbering; the names say the channel orders from and to.
+CV2_COLOR_CODE_NUMBERS = {0: "COLOR_BGR2BGRA", 1: "COLOR_BGRA2BGR", 2: "COLOR_BGR2RGBA", 3: "COLOR_RGBA2BGR",
+                          4: "COLOR_BGR2RGB", 5: "COLOR_BGRA2RGBA", 6: "COLOR_BGR2GRAY", 7: "COLOR_RGB2GRAY"}
+CV2_FLAG_NUMBERS = {"IMREAD_GRAYSCALE": 0, "IMREAD_COLOR": 1}

@@ -31,6 +31,7 @@ from kerassniff.semantic.dataflow import (
     size_text,
 )
 from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.knowledge.arrays import CV2_COLOR_CODE_NUMBERS, CV2_FLAG_NUMBERS
 from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
 from kerassniff.semantic.keras_values import TensorValue
 from kerassniff.semantic.library import datasets, keras
@@ -414,13 +415,27 @@ def cv2_color(call: LibraryCall) -> Value:
     data, node = call.data, call.node
     assert data is not None
     code = call.args.get("code", 1)
-    code_name = code.name if isinstance(code, Symbol) else ""
-    if code_name.endswith(("BGR2RGB", "RGB2BGR")):
-        color = "rgb" if data.source.color == "bgr" or code_name.endswith("BGR2RGB") else "bgr"
-        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
-    if "GRAY" in code_name and code_name.index("GRAY") > code_name.index("2"):
+    code_name = _color_code_name(code)
+    orders = code_name[len("COLOR_"):].split("2") if code_name.startswith("COLOR_") else []
+    if len(orders) == 2 and orders[1].startswith("GRAY"):
         return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
+    if len(orders) == 2 and {orders[0][:3], orders[1][:3]} == {"BGR", "RGB"}:  # BGR2RGB, RGB2BGR, BGR2RGBA...
+        color = "rgb" if data.source.color == "bgr" or orders[1].startswith("RGB") else "bgr"
+        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+    if len(orders) == 2 and orders[0][:3] == orders[1][:3] and orders[0][:3] in ("BGR", "RGB"):
+        return DataValue(data.with_step("color", "alpha", node))  # BGR2BGRA: a channel added, the order kept
     return DataValue(data.with_step("color", code_name or "?", node))
+
+
+def _color_code_name(code: Value | None) -> str:
+    """A cvtColor code's name ('COLOR_BGR2RGB'): of the constant written (``cv2.COLOR_BGR2RGB``), or of its number
+    (``4``, ``cv2.IMREAD_GRAYSCALE``, which is 0); '' when not known."""
+    if isinstance(code, Symbol):
+        name = code.name.rsplit(".", 1)[-1]
+        number = CV2_FLAG_NUMBERS.get(name)
+        return CV2_COLOR_CODE_NUMBERS.get(number, "") if number is not None else name
+    number = const_value(code)
+    return CV2_COLOR_CODE_NUMBERS.get(number, "") if type(number) is int else ""
 
 
 def resized(size_argument: str, width_first: bool = False) -> Callable[[LibraryCall], Value]:
