@@ -10,14 +10,16 @@ another part of itself.  Nothing fails, the scores drop or the predictions drift
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import PurePath
 
-from kerassniff.checks._shared import EVENT_WORDS, fit_words, held_out_inputs
+from kerassniff.checks._shared import EVENT_WORDS, fit_words, held_out_inputs, in_script
 from kerassniff.findings import Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import NOT_KNOWN, Data, DataEvent, Step, text_encoding
 from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
+from kerassniff.semantic.links import model_links
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.shapes import model_input_shape
 from kerassniff.semantic.values import written_strings
@@ -79,6 +81,31 @@ def check(script: Script):
                 yield report
 
 
+@across_scripts("KS215")
+def check_across(scripts: list[Script]):
+    """The same for a model a script loads (``load_model("spam.h5")`` in an app) that another script of the run
+    trained on padded sequences and saved: the loading script's inputs are compared with the trainer's fit() input,
+    and the finding is the loading script's."""
+    for link in model_links(scripts):
+        reference, _ = held_out_inputs(link.trainer, link.trained)
+        trained = padding_of(reference.data) if reference is not None else None
+        if trained is None:
+            continue
+        _, used_inputs = held_out_inputs(link.user, link.loaded)
+        reported: set[int] = set()
+        for event in used_inputs:
+            used = padding_of(event.data)
+            if used is None or id(event.call_node) in reported or \
+                    (used.step.node is trained.step.node and used.settings == trained.settings):
+                continue  # (one helper module's call, with the same settings, pads for both)
+            report = _difference(link.trained, reference, trained, event, used, _longest_written_text(event.data),
+                                 link.trainer)
+            if report is not None:
+                reported.add(id(event.call_node))
+                yield link.user, replace(report, explanation=f"{link.trainer.path} trained the model this script "
+                                                             f"loads and saved it. {report.explanation}")
+
+
 def padding_of(data: Data) -> Padding | None:
     """The array's one ``pad_sequences`` step with its settings; None when it has none or more than one (an
     ``np.pad`` of one sequence says only its side: not compared here)."""
@@ -90,17 +117,22 @@ def padding_of(data: Data) -> Padding | None:
 
 
 def _difference(model: Model, reference: DataEvent, trained: Padding, event: DataEvent, used: Padding,
-                longest_text: int | None) -> Report | None:
+                longest_text: int | None, trainer: Script | None = None) -> Report | None:
     """The first difference that changes what the model reads: the side of the zeros (for a model that reads
     positions), the length, then the end kept of a longer sequence (not for texts written in the script, none of
-    them longer than maxlen: ``longest_text``, their most words)."""
+    them longer than maxlen: ``longest_text``, their most words).  ``trainer``: the script that trained and saved
+    the model this one loads, when it is another (its nodes are mentioned as its own)."""
     where = f"{EVENT_WORDS[event.kind]} gets {event.data.label}"
-    fit = fit_words(event, reference)
+    fit = fit_words(event, reference) if trainer is None else f"{PurePath(trainer.path).name}'s fit() ({{fit}})"
+    there = in_script(trainer)
     facts = {"maxlen": used.maxlen, "padding": used.padding, "truncating": used.truncating,
              "training_maxlen": trained.maxlen, "training_padding": trained.padding,
              "training_truncating": trained.truncating}
     facts = {key: value for key, value in facts.items() if value is not NOT_KNOWN}
-    mentions = {"fit": reference.call_node, "padded": used.step.node, "training_padded": trained.step.node}
+    if trainer is not None:
+        facts["trainer"] = trainer.path
+    mentions = {"fit": there(reference.call_node), "padded": used.step.node,
+                "training_padded": there(trained.step.node)}
     reader = _position_reader(model)
     if used.padding in _SIDES and trained.padding in _SIDES and used.padding != trained.padding and \
             reader is not None:

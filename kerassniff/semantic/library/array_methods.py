@@ -34,9 +34,10 @@ from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING, SCALER_STEPS
 from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, MARKET_DATA_METHODS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
-from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_OUTPUTS
+from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_ID_ENCODERS, TOKENIZER_OUTPUTS
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, Const, Instance, ItemsOf, Seq, SliceValue, Symbol, Value, const_value,
+    UNKNOWN, CallArgs, CharacterRows, ComprehensionValue, Const, Instance, ItemsOf, Seq, SliceValue, Symbol, Value,
+    const_value, is_one_string,
 )
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
@@ -512,6 +513,18 @@ def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args
     given = args.node_of("texts", 0)
     written = given.value if given is not None else None
     return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)))
+
+
+def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
+    """A method of an object whose kind is not known (a tokenizer read back with ``pickle.load``):
+    ``texts_to_sequences(text)`` of one string gives one row per character (:class:`CharacterRows`); of a list of
+    texts, their token ids, as a Keras Tokenizer's encoding (the tokenizer's settings not known)."""
+    texts = args.get("texts", 0)
+    if method in TOKENIZER_ID_ENCODERS and is_one_string(texts):
+        return CharacterRows(call=node)
+    if method in TOKENIZER_OUTPUTS and isinstance(texts, (Seq, ComprehensionValue, DataValue)):
+        return tokenized(data_of(texts), method, node)
+    return UNKNOWN
 
 
 def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instance | None = None,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.semantic.knowledge.tokenizers import ID_DICTS, TOKENIZER_ID_ENCODERS, VOCABULARY_DICTS
+from kerassniff.semantic.knowledge.tokenizers import ID_DICTS, VOCABULARY_DICTS
 from kerassniff.semantic.names import short
-from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, CharacterRows, Const, Instance, Value, is_one_string
+from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, Value
 from kerassniff.semantic.vocabulary import TokenizerIndex
 
 # Dict methods that change the dict they are called on.
@@ -23,14 +23,6 @@ def is_keras_tokenizer(instance: Instance, standalone: bool = False) -> bool:
     too (whose fit_on_texts() the model does not follow, so its index is not known here)."""
     roots = ("keras.", "keras_preprocessing.") if standalone else ("keras.",)
     return short(instance.cls) == "Tokenizer" and instance.cls.startswith(roots)
-
-
-def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
-    """A method of an object whose kind is not known (a tokenizer read back with ``pickle.load``):
-    ``texts_to_sequences(text)`` of one string gives one row per character (:class:`CharacterRows`)."""
-    if method in TOKENIZER_ID_ENCODERS and is_one_string(args.get("texts", 0)):
-        return CharacterRows(call=node)
-    return UNKNOWN
 
 
 def instance_attribute(instance: Instance, attribute: str, node: cst.Attribute) -> Value:
