@@ -1215,6 +1215,86 @@ def mutate_test_padded_other_side(script: Script) -> Iterator[Mutant]:
                  script.splice({}, [(end, end, f", padding='{other}'")]))
 
 
+_SPLITTING_CALLS = {"train_test_split", "load_data"}
+
+
+def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
+    """The plain names of an unpacking target, nested tuples included, in order."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements if not isinstance(element, cst.StarredElement)
+                for name in _target_names(element.value)]
+    return []
+
+
+def mutate_split_name_repeated(script: Script) -> Iterator[Mutant]:
+    """(z) A split unpacked into one name twice: in ``X_train, X_test, y_train, y_test = train_test_split(...)`` (or
+    ``(x_train, y_train), (x_test, y_test) = load_data()``) the first held-out name is written as the training
+    name before it, a typo that keeps the test part in the training name."""
+    for assign in script.assigns:
+        if len(assign.targets) != 1 or not isinstance(assign.value, cst.Call) or \
+                last_name(assign.value) not in _SPLITTING_CALLS:
+            continue
+        names = _target_names(assign.targets[0].target)
+        for index, name in enumerate(names):
+            if index and _SPLIT_NOT_TRAIN.search(name.value) and "train" in names[index - 1].value.lower():
+                earlier = next((n for n in names[:index] if n.value.lower().replace("train", "") ==
+                                name.value.lower().replace("test", "").replace("val", "")), names[index - 1])
+                yield Mutant(f"line {script.line(assign)}: unpacked '{name.value}' renamed '{earlier.value}'",
+                             script.splice({name: earlier.value}))
+                return
+
+
+_BATCHING_READER_CALLS = {"flow_from_directory", "flow_from_dataframe", "image_dataset_from_directory"}
+
+
+def mutate_steps_divided_by_batch(script: Script) -> Iterator[Mutant]:
+    """(aa) A fit() of a flow or batched dataset bound to a name (``flow_from_directory``, ``flow_from_dataframe``,
+    ``image_dataset_from_directory``) with no steps_per_epoch= given ``steps_per_epoch=len(flow) // B``, B the
+    reader's batch_size= as written (32 when not given)."""
+    for fit in script.calls:
+        if last_name(fit) != "fit" or receiver(fit) is None or kwarg(fit, "steps_per_epoch") is not None or \
+                any(arg.star for arg in fit.args):
+            continue
+        x = _layer_arg(fit, "x")
+        if not isinstance(x, cst.Name):
+            continue
+        reader = script.latest_value(x.value, fit)
+        if not isinstance(reader, cst.Call) or last_name(reader) not in _BATCHING_READER_CALLS or \
+                script.in_loop(fit):
+            continue
+        batch = kwarg(reader, "batch_size")
+        if batch is not None and (not isinstance(batch.value, (cst.Name, cst.Integer)) or
+                                  (isinstance(batch.value, cst.Integer) and int(batch.value.value) < 2)):
+            continue
+        divisor = script.code(batch.value) if batch is not None else "32"
+        end = script.offset(fit.args[-1].value, end=True)
+        yield Mutant(f"line {script.line(fit)}: fit() given steps_per_epoch=len({x.value}) // {divisor}",
+                     script.splice({}, [(end, end, f", steps_per_epoch=len({x.value}) // {divisor}")]))
+        return
+
+
+_GIVES_WEIGHTS = re.compile(r"\.(?:fit|fit_generator|train_on_batch|load_weights|set_weights|apply_gradients|"
+                            r"restore|minimize)\s*\(")
+
+
+def mutate_fit_removed(script: Script) -> Iterator[Mutant]:
+    """(ab) The one training call of a script removed: its statement ``model.fit(...)`` (or ``history =
+    model.fit(...)``) made ``pass``, in a file with no other call that trains or loads weights, where the model is
+    then given to predict() or evaluate()."""
+    fits = [call for call in script.calls if last_name(call) in ("fit", "fit_generator")]
+    if len(fits) != 1 or len(_GIVES_WEIGHTS.findall(script.text)) != 1 or "load_model" in script.text:
+        return
+    fit = fits[0]
+    model = receiver(fit)
+    statement = script.statement(fit)
+    if model is None or statement is None or len(statement.body) != 1 or script.in_loop(fit) or \
+            not re.search(rf"\b{re.escape(model)}\.(?:predict|evaluate)\s*\(", script.text[script.offset(fit):]):
+        return
+    yield Mutant(f"line {script.line(fit)}: {model}.fit(...) removed", script.splice({statement.body[0]: "pass"}))
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -1241,6 +1321,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("w", "a self-update's assignment removed (x.astype(...) alone)", "KS405", mutate_result_dropped),
     Kind("x", "the held-out sequences padded at the other end", "KS215", mutate_test_padded_other_side),
     Kind("y", "a Normalization layer's adapt() call removed", "KS219", mutate_adapt_removed),
+    Kind("z", "a held-out split unpacked into the training name", "KS232", mutate_split_name_repeated),
+    Kind("aa", "steps_per_epoch=len(flow) // batch_size added to a flow's fit()", "KS231",
+         mutate_steps_divided_by_batch),
+    Kind("ab", "the one fit() removed before predict()/evaluate()", "KS233", mutate_fit_removed),
 )
 
 

@@ -6,12 +6,17 @@ loading the trained model, gets a fresh model with random weights: ``from model 
 """
 from __future__ import annotations
 
+import re
+
+import libcst as cst
+
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.layer_facts import learns
-from kerassniff.semantic.models import Model
-from kerassniff.semantic.values import Instance, ModelValue, data_of
+from kerassniff.semantic.models import InferenceCall, Model
+from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.values import Instance, ModelValue, Seq, data_of
 
 # Methods that train a model or give it weights (on any object: a custom loop's optimizer.apply_gradients(), a
 # checkpoint's restore(), another model's set_weights()); one anywhere in the file leaves every model unjudged.
@@ -31,8 +36,8 @@ def check(script: Script):
     for model in script.models:
         if not _untrained(model) or _handed_away(script, model):
             continue
-        inference = next((call for call in model.inferences if call.method in _INFERENCES and _real_input(call.x)),
-                         None)
+        inference = next((call for call in model.inferences
+                          if call.method in _INFERENCES and _real_input(script, call)), None)
         if inference is None:
             continue
         yield Report(inference.node, f"{inference.method}() of {model.label}, which is never trained: random weights "
@@ -70,7 +75,23 @@ def _other_library_object(receiver) -> bool:
     return isinstance(receiver, Instance) and receiver.local_class is None and not receiver.cls.startswith(_READS_MODEL)
 
 
-def _real_input(x) -> bool:
-    """Inputs read or written as data, not a dummy batch (np.zeros, np.random) that only tries the model's shapes."""
-    data = data_of(x)
-    return data is not None and data.source.kind != "generated"
+def _real_input(script: Script, inference: InferenceCall) -> bool:
+    """Inputs read or written as data (or a list of such inputs, for a model of several), not a dummy batch that
+    only tries the model's shapes: random numbers (``np.random.rand``), or an array of zeros (``np.zeros``,
+    ``np.empty``) that is neither filled in afterwards (``x[i] = vector``: rows written one by one) nor split into
+    training and test parts (a dataset built in a buffer)."""
+    given = inference.args.node_of("x", 0)
+    name = given.value.value if given is not None and type(given.value) is cst.Name else None
+    values = inference.x.items if isinstance(inference.x, Seq) else (inference.x,)
+    return any(_real_data(script, data_of(value), name) for value in values)
+
+
+def _real_data(script: Script, data: Data | None, name: str | None) -> bool:
+    if data is None:
+        return False
+    if data.source.kind != "generated":
+        return True
+    if data.source.description.startswith("np.random"):
+        return False
+    filled = name is not None and bool(re.search(rf"\b{re.escape(name)}\s*\[[^\]]*\]\s*=(?!=)", script.text or ""))
+    return data.split is not None or filled
