@@ -14,7 +14,7 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic.cli_args import namespace_dict
-from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, range_value
+from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, is_string, range_value
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
 from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS, TEXT_INPUT_FUNCTIONS
 from kerassniff.semantic.values import (
@@ -354,8 +354,11 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         joined = _joined_to_comprehension(left, right)
         if joined is not None:
             return joined
-    if op == "Add" and type(left) in (Unknown, FormattedValue) and string_ending(right):
+    if op == "Add" and type(left) in (Unknown, UnknownText, FormattedValue) and string_ending(right):
         return FormattedValue(string_ending(right), string_ending(right))  # folder + "/model.h5"
+    if op == "Add" and (type(left) is UnknownText or type(right) is UnknownText) and \
+            all(type(side) in (UnknownText, FormattedValue) or is_string(side) for side in (left, right)):
+        return UnknownText()  # text + " " + other_text: a string still
     return UNKNOWN
 
 

@@ -41,7 +41,7 @@ from kerassniff.semantic.library.keras_models import bound_to, imports_keras, la
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
-from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS
+from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS, TEXT_LISTS
 from kerassniff.semantic.values import (
     UNKNOWN,
     BoundMethod,
@@ -242,8 +242,9 @@ class Evaluation:
             self.script.named_predictions[id(node)] = NamedPrediction(node, base, indices[0])  # classes[np.argmax(p)]
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
-        if type(base) is Symbol and base.name in TEXT_FIELD_MAPPINGS:
-            return UnknownText()  # request.form["review"]: the posted text
+        if type(base) is Symbol and (base.name in TEXT_FIELD_MAPPINGS or (
+                base.name in TEXT_LISTS and type(indices[0]) is Const and type(indices[0].value) is int)):
+            return UnknownText()  # request.form["review"]: the posted text; sys.argv[1]: an argument's
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
         if sample is not None:
             return sample  # images[i] of a list of images read one by one: one such image

@@ -19,6 +19,7 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
+    FolderListing,
     FunctionValue,
     Instance,
     KnownLen,
@@ -27,8 +28,10 @@ from kerassniff.semantic.values import (
     RangeValue,
     Seq,
     ShapeValue,
+    StoredObject,
     Strings,
     Symbol,
+    TextFile,
     Unknown,
     UnknownInteger,
     Value,
@@ -239,8 +242,11 @@ COMPARISONS = {
     cst.GreaterThan: operator.gt, cst.GreaterThanEqual: operator.ge,
     cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b,
 }
-# Values that are certainly not None (``x is None`` is False for them).
-OBJECTS = (DataValue, ModelValue, Instance, FunctionValue, ClassValue, Seq, DictValue, ComprehensionValue)
+# Values that are certainly not None (``x is None`` is False for them): also an object read back with pickle.load
+# (``def encode(texts, tokenizer=None)`` given the unpickled tokenizer does not fit a new one), an open file and
+# a folder's listing.
+OBJECTS = (DataValue, ModelValue, Instance, FunctionValue, ClassValue, Seq, DictValue, ComprehensionValue,
+           StoredObject, TextFile, FolderListing)
 
 
 def _singleton(value: Value) -> bool:

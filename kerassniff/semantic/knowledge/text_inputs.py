@@ -9,3 +9,6 @@ TEXT_INPUT_FUNCTIONS = frozenset({"input", "streamlit.text_input", "streamlit.te
 # Mappings whose items are strings: a Flask request's form fields and query arguments (werkzeug MultiDicts: both
 # ``request.form["text"]`` and ``request.form.get("text")`` give one value, a str; ``getlist()`` gives a list).
 TEXT_FIELD_MAPPINGS = frozenset({"flask.request.form", "flask.request.args", "flask.request.values"})
+
+# Lists of strings: an item at a constant index is one str (``sys.argv[1]``, a command-line argument).
+TEXT_LISTS = frozenset({"sys.argv"})
