@@ -48,6 +48,9 @@ def _probabilities_misread(script: Script, built: BuiltHere = HERE):
 
 
 def _truncated(script: Script, built: BuiltHere = HERE):
+    """Casts of a sigmoid or softmax model's predictions to integers: one finding per predict() call, at its first
+    cast (``if int(p[0][0]) == 0: print(names[int(p[0][0])])`` truncates the same probabilities twice)."""
+    reported: set[int] = set()
     for call in script.calls:
         if call.method == "astype" and type(call.node.func) is cst.Attribute and _integer_dtype(call):
             truncated = call.node.func.value
@@ -61,7 +64,8 @@ def _truncated(script: Script, built: BuiltHere = HERE):
             continue  # (known predictions, or an item of something: told without looking up any name)
         predicted = _raw_predictions(script, truncated)
         activation = _probabilities(predicted.receiver, built) if predicted is not None else None
-        if activation is not None:
+        if activation is not None and id(predicted.node) not in reported:
+            reported.add(id(predicted.node))
             yield _report(script, call, predicted, activation, built)
 
 
