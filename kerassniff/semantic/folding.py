@@ -211,11 +211,22 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Va
         return absorbed  # word_index[w] if w in word_index else 2: a word id either way
     if isinstance(a, Const) or isinstance(b, Const):
         return a if a == b else UNKNOWN  # units = 1 in one branch, num_classes in the other: not known
-    if (type(a) is Symbol or type(b) is Symbol) and a != b:
-        return UNKNOWN  # loss = losses.binary_crossentropy in one branch, CategoricalCrossentropy() in the other
     if isinstance(b, Unknown):
         return a
+    if isinstance(a, Unknown):
+        return b
+    if type(a) is not type(b) and (type(a) in _ALTERNATIVES or type(b) in _ALTERNATIVES):
+        # loss = losses.binary_crossentropy in one branch, CategoricalCrossentropy() (or a tuple of one loss, a
+        # stray comma) in the other: one of two different things, not known
+        return UNKNOWN
+    if type(a) is Symbol and a != b:
+        return UNKNOWN  # activation = tf.nn.relu in one branch, tf.nn.sigmoid in the other
     return b
+
+
+# Values a name may hold in one branch of an if that make "which one" matter: a library function, an object of a
+# library or of the script, a list or tuple of them.
+_ALTERNATIVES = (Symbol, Instance, Seq)
 
 
 def is_string(value: Value) -> bool:
