@@ -215,12 +215,14 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Va
         return a
     if isinstance(a, Unknown):
         return b
+    if type(a) is Symbol and type(b) is Symbol:
+        # the same import written two ways (tensorflow.keras.layers.Dense, keras.layers.Dense) is one thing; two
+        # library functions (tf.nn.relu, tf.nn.sigmoid) are one of two
+        return b if a.name == b.name else UNKNOWN
     if type(a) is not type(b) and (type(a) in _ALTERNATIVES or type(b) in _ALTERNATIVES):
         # loss = losses.binary_crossentropy in one branch, CategoricalCrossentropy() (or a tuple of one loss, a
         # stray comma) in the other: one of two different things, not known
         return UNKNOWN
-    if type(a) is Symbol and a != b:
-        return UNKNOWN  # activation = tf.nn.relu in one branch, tf.nn.sigmoid in the other
     return b
 
 
