@@ -209,12 +209,27 @@ def _newline_lines(text: str) -> bool:
     return not re.search("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\r(?!\n)", text)
 
 
+# A line magic that runs the Python statement after it (``%time history = model.fit(x, y)``, ``%timeit -n1 f()``):
+# the statement runs, so it is read as code; the magic and its options become ``pass;`` padded to their width, so
+# the statement keeps its columns.  A compound statement after the magic (``%timeit for x in ds: pass``) cannot
+# follow ``pass;``: left to IPython's reading.
+_TIMED_STATEMENT = re.compile(r"^([ \t]*)(%(?:time|timeit|prun)(?:[ \t]+-\w+(?:[ \t]+\d+)?)*[ \t]+)"
+                              r"(?=[A-Za-z_(\[])(?!(?:for|while|if|with|try|def|class|async)\b)", re.MULTILINE)
+
+
+def _run_timed_statement(match: re.Match) -> str:
+    magic = match.group(2)
+    return match.group(1) + "pass;".ljust(len(magic)) if len(magic) >= 6 else match.group(0)
+
+
 def cell_python(source: str) -> list[str]:
     """One code cell as Python, one line per source line (same count, same order)."""
     if ("pip" in source or "conda" in source) and _AUTOMAGIC.search(source):
         source = _AUTOMAGIC.sub(r"\1%\2", source)  # automagic: the line magic it stands for
     if _SHELL_ALIAS.search(source):
         source = _shell_alias_lines(source)
+    if "%time" in source or "%prun" in source:
+        source = _TIMED_STATEMENT.sub(_run_timed_statement, source)
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         words = lines[0].lstrip()[2:].split(maxsplit=1)

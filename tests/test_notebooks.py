@@ -265,3 +265,17 @@ def test_a_bare_pip_install_line_is_the_pip_magic_by_automagic() -> None:
     assert len(lines) == 3 and lines[1] == "import keras"
     assert "pip" in lines[0] and not lines[0].startswith("pip install")
     compile("\n".join(line.strip() for line in lines), "cell", "exec")  # Python now
+
+
+def test_a_statement_run_by_a_timing_magic_is_read_in_its_columns(reader: str) -> None:
+    """``%time history = model.fit(x, y)`` runs the statement: read as code, at the columns it is written in, so a
+    fit timed by a magic trains the model (KS233 stays silent) and findings on that line point at the code."""
+    assert cell_python("%time history = model.fit(x, y)") == ["pass; history = model.fit(x, y)"]
+    assert cell_python("for i in range(3):\n    %timeit -n 1 model.predict(x)") == [
+        "for i in range(3):", "    pass;        model.predict(x)"]
+    assert cell_python("%timeit -r1 for x in ds: pass")[0] != "pass; for x in ds: pass"  # compound: not after pass;
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "KS233" / "good_fit_timed_by_a_line_magic.ipynb"
+    text = fixture.read_text()
+    assert [f.code for f in lint_source(text, str(fixture), Config(cache=False)).findings] == []
+    untimed = text.replace("%time history = model.fit(x_train, y_train, epochs=3)\\n", "history = None\\n")
+    assert [f.code for f in lint_source(untimed, str(fixture), Config(cache=False)).findings] == ["KS233"]

@@ -16,12 +16,20 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.layer_facts import learns
 from kerassniff.semantic.models import InferenceCall, Model
 from kerassniff.semantic.dataflow import Data
-from kerassniff.semantic.values import Instance, ModelValue, Seq, data_of
+from kerassniff.semantic.values import CallArgs, Const, Instance, ModelValue, Seq, data_of
 
 # Methods that train a model or give it weights (on any object: a custom loop's optimizer.apply_gradients(), a
 # checkpoint's restore(), another model's set_weights()); one anywhere in the file leaves every model unjudged.
 _GIVES_WEIGHTS = frozenset({"fit", "fit_generator", "train_on_batch", "apply_gradients", "minimize", "set_weights",
-                            "load_weights", "restore", "train_step", "fit_on_batch"})
+                            "load_weights", "restore", "restore_or_initialize", "train_step", "fit_on_batch",
+                            "assign", "batch_set_value", "set_value"})
+# A checkpoint's read() gives weights too (only on a checkpoint: every open file has a read()).
+_CHECKPOINT_READS = frozenset({"read"})
+# A training call written inside an IPython magic a script export keeps as a string
+# (``get_ipython().run_cell_magic('time', '', 'model.fit(x, y)\n')``).
+_MAGIC_TRAINING = re.compile(r"run_(?:cell|line)_magic\([^\n]*\.(?:fit|fit_generator|train_on_batch)\b")
+# Layer arguments that give a layer weights the script chose (an embedding matrix, a constant initializer).
+_GIVEN_WEIGHTS = frozenset({"weights", "embeddings_initializer", "kernel_initializer"})
 # Library functions that read a model without changing its weights.
 _READS_MODEL = ("keras.", "tensorflow.", "builtins.", "numpy.")
 _INFERENCES = ("predict", "evaluate", "predict_classes", "predict_on_batch", "predict_proba")
@@ -31,7 +39,7 @@ _INFERENCES = ("predict", "evaluate", "predict_classes", "predict_on_batch", "pr
       "predict() or evaluate() on a model built here that nothing trains or loads weights into",
       "load the trained model (keras.models.load_model) or its weights (model.load_weights) before predicting")
 def check(script: Script):
-    if any(call.method in _GIVES_WEIGHTS and not _other_library_object(call.receiver) for call in script.calls):
+    if _something_gives_weights(script):
         return
     for model in script.models:
         if not _untrained(model) or _handed_away(script, model):
@@ -42,20 +50,48 @@ def check(script: Script):
             continue
         yield Report(inference.node, f"{inference.method}() of {model.label}, which is never trained: random weights "
                                      "answer", explanation=(
-                         f"{model.label} is built here (line {script.line_of(model.node)}) from layers with weights, "
+                         f"{model.label} is built ({{built}}) from layers with weights, "
                          "and nothing in the file trains it (no fit(), no training loop) or gives it weights "
                          "(load_weights(), set_weights(), a checkpoint's restore()). Keras initialises those weights "
                          "at random, so its predictions are noise and a score is chance level. A prediction script "
                          "usually means to load the model the training script saved."),
-                     facts={"method": inference.method})
+                     facts={"method": inference.method}, mentions={"built": model.node})
+
+
+def _something_gives_weights(script: Script) -> bool:
+    """Whether anything in the file, or in a helper module it imports, may train a model or give it weights: such a
+    call on any object but another library's (a scaler's fit()), a checkpoint's read(), a model a helper trained or
+    filled (its calls are not the script's), or a training call inside an IPython magic's string."""
+    for call in script.calls:
+        if (call.method in _GIVES_WEIGHTS and not _other_library_object(call.receiver)) or \
+                (call.method in _CHECKPOINT_READS and _is_checkpoint(call.receiver)) or \
+                (call.callee is not None and call.callee.rsplit(".", 1)[-1] in _GIVES_WEIGHTS):  # K.set_value()
+            return True
+    if any(model.fits or model.loss_calls or model.reloaded_at or
+           any(save.method == "load_weights" for save in model.saves) for model in script.models):
+        return True
+    return script.text is not None and _MAGIC_TRAINING.search(script.text) is not None
+
+
+def _is_checkpoint(receiver) -> bool:
+    return isinstance(receiver, Instance) and receiver.cls.rsplit(".", 1)[-1] in ("Checkpoint", "CheckpointManager")
 
 
 def _untrained(model: Model) -> bool:
     """A Sequential or functional model built here, every layer known, with a layer that learns, and no fit, no loss
     computed by hand, no weights loaded and no reload of a trained file."""
+    layers = model.all_layers()
     return (model.kind in ("sequential", "functional") and model.complete and not model.fits and
             not model.loss_calls and not model.reloaded_at and model.origin is None and
-            any(learns(layer) for layer in model.all_layers()))
+            any(learns(layer) for layer in layers) and
+            not any(_given_weights(layer.args) for layer in layers))
+
+
+def _given_weights(args: CallArgs) -> bool:
+    """A layer given its weights: ``Embedding(..., weights=[matrix])``, an initializer that is not a name of one
+    (``kernel_initializer=Constant(matrix)``): the script chose them, the model may be meant to run as it is."""
+    return any(key in _GIVEN_WEIGHTS and not (type(value) is Const and isinstance(value.value, str))
+               for key, value in args.keywords)
 
 
 def _handed_away(script: Script, model: Model) -> bool:
