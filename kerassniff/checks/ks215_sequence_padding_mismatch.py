@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from kerassniff.checks._shared import EVENT_WORDS, fit_words, held_out_inputs, in_script
+from kerassniff.checks._shared import EVENT_WORDS, held_out_inputs, in_script
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
@@ -123,7 +123,10 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
     them longer than maxlen: ``longest_text``, their most words).  ``trainer``: the script that trained and saved
     the model this one loads, when it is another (its nodes are mentioned as its own)."""
     where = f"{EVENT_WORDS[event.kind]} gets {event.data.label}"
-    fit = fit_words(event, reference) if trainer is None else f"{PurePath(trainer.path).name}'s fit() ({{fit}})"
+    # the fit() compared with, as the messages name it: "fit()" (this input is its validation data), "fit() (line 9)",
+    # or the trainer's "train.py's fit() (line 9)"
+    fit = "fit()" if trainer is None and event.call_node is reference.call_node else "fit() ({fit})" \
+        if trainer is None else f"{PurePath(trainer.path).name}'s fit() ({{fit}})"
     there = in_script(trainer)
     facts = {"maxlen": used.maxlen, "padding": used.padding, "truncating": used.truncating,
              "training_maxlen": trained.maxlen, "training_padding": trained.padding,
@@ -137,7 +140,7 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
     if used.padding in _SIDES and trained.padding in _SIDES and used.padding != trained.padding and \
             reader is not None:
         return Report(event.call_node, (
-            f"{where} padded '{used.padding}' but {fit} was '{trained.padding}': the {reader}'s output shifts"),
+            f"{where} padded '{used.padding}', not '{trained.padding}' as for {fit}: the {reader}'s output shifts"),
             explanation=(f"pad_sequences(padding='{used.padding}') puts the zeros {_SIDES[used.padding]} of each "
                          f"sequence, while {reference.data.label}, which the model was trained on, has them "
                          f"{_SIDES[trained.padding]}: {_reason(reader, trained.padding, used.padding)}. Nothing "
@@ -150,7 +153,7 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
         consequence = "longer texts lose more" if shorter else \
             "longer texts keep more than in training" if masked else "the model reads more zeros"
         return Report(event.call_node, (
-            f"{where} {'cut' if shorter else 'padded'} to {used.maxlen} steps, unlike {fit} {trained.maxlen}: "
+            f"{where} {'cut' if shorter else 'padded'} to {used.maxlen} steps, not the {trained.maxlen} of {fit}: "
             f"{consequence}"),
             explanation=(f"The model takes sequences of any length (a Sequential model given a longer or shorter "
                          f"sequence than its input shape runs on Keras 3), so nothing fails: sequences padded or cut "
@@ -164,8 +167,8 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
             used.maxlen == trained.maxlen and isinstance(used.maxlen, int) and used.truncating in _KEPT and \
             trained.truncating in _KEPT and (longest_text is None or longest_text > used.maxlen):
         return Report(event.call_node, (
-            f"{where} cut to its {_KEPT[used.truncating]} {used.maxlen} steps, unlike {fit} "
-            f"{_KEPT[trained.truncating]}: other words kept"),
+            f"{where} cut to its {_KEPT[used.truncating]} {used.maxlen} steps, not its "
+            f"{_KEPT[trained.truncating]} as for {fit}: other words kept"),
             explanation=(f"pad_sequences(truncating='{used.truncating}') keeps the {_KEPT[used.truncating]} "
                          f"{used.maxlen} tokens of a sequence longer than maxlen, while the training sequences kept "
                          f"their {_KEPT[trained.truncating]} {trained.maxlen}: for every longer text the model is "
