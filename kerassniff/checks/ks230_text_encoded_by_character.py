@@ -49,13 +49,12 @@ def _encodings_of_one_string(script: Script) -> Iterator[CallSite]:
     """The encoding calls given one string whose rows are one per character for a model: by a Keras Tokenizer the
     script builds (word-level: char_level= not set or False), wherever the rows go; by a tokenizer whose settings
     are not known (read back from a pickle), when the rows are padded (a character-level tokenizer's rows are
-    flattened, not padded)."""
+    flattened, and its one-hot matrix rows are one per character by design)."""
     for call in script.calls:
         if call.method in TEXT_ENCODERS and isinstance(call.receiver, Instance) and \
                 call.args.node_of("texts", 0) is not None and is_one_string(call.args.get("texts", 0)) and \
-                is_keras_tokenizer(call.receiver, standalone=True) and (
-                    call.method != "texts_to_sequences" or
-                    tokenizer_setting(call.receiver, *TOKENIZER_CHAR_LEVEL) in (None, False)):
+                is_keras_tokenizer(call.receiver, standalone=True) and \
+                tokenizer_setting(call.receiver, *TOKENIZER_CHAR_LEVEL) in (None, False):
             yield call
         elif call.callee is not None and short(call.callee) == "pad_sequences":
             rows = call.args.positional[0] if call.args.positional else call.args.get("sequences")

@@ -127,14 +127,19 @@ def _is_image_generator(reader: CallSite) -> bool:
 
 def _same_size(script: Script, divisor: cst.BaseExpression, size: int | None,
                size_node: cst.BaseExpression | None) -> bool:
-    """Whether the divisor is the reader's batch size: the same number, the same expression, or a name that says
-    it is a batch size (``config.BATCH_SIZE``) when the reader's is not known."""
-    value = _constant(script, divisor)
-    if value is not None and size is not None:
-        return value == size and value > 1
-    if size_node is not None and script.code_of(size_node) == script.code_of(divisor):
+    """Whether the divisor is the reader's batch size: the expression the reader was given (``BATCH_SIZE``), a
+    number equal to the reader's (``// 32`` of the default 32), or a name that says it is a batch size
+    (``config.BATCH_SIZE``, ``bs``, a size) and is not known to differ.  A name that only happens to equal it
+    (``EPOCH_PARTS = 32``) is not taken for it."""
+    code = script.code_of(divisor)
+    if size_node is not None and script.code_of(size_node) == code:
         return True
-    return size is None and "batch" in script.code_of(divisor).lower()
+    value = _constant(script, divisor)
+    if type(divisor) is cst.Integer:
+        return size is not None and value == size and value > 1
+    last = code.rsplit(".", 1)[-1].lower()
+    names_batch = "batch" in last or last.endswith(("size", "bs"))  # BATCH_SIZE, bs, a typo's butch_size
+    return names_batch and (value is None or size is None or value == size)
 
 
 def _constant(script: Script, expression: cst.BaseExpression) -> int | None:

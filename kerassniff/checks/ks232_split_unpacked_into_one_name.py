@@ -9,7 +9,7 @@ from __future__ import annotations
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.values import Value, data_of
+from kerassniff.semantic.values import Seq, Value, data_of
 
 _PARTS = {"train": "the training part", "test": "the test part", "val": "the validation part"}
 
@@ -19,6 +19,8 @@ _PARTS = {"train": "the training part", "test": "the test part", "val": "the val
       "name each part once: X_train, X_test, y_train, y_test = train_test_split(X, y)")
 def check(script: Script):
     for repeated in script.repeated_targets:
+        if _discarded(repeated.name) or repeated.lost is repeated.kept or repeated.lost == repeated.kept:
+            continue  # a name for what is thrown away (dummy, unused_x), or the same value twice: nothing lost
         kept, lost = _part(repeated.kept, "the later value"), _part(repeated.lost, "the earlier value")
         if kept == lost:
             kept, lost = "the later value", "the earlier one"
@@ -32,6 +34,14 @@ def check(script: Script):
                      facts={"name": repeated.name})
 
 
+def _discarded(name: str) -> bool:
+    """A name that says its value is thrown away, as linters read them (``dummy``, ``unused``, ``ignored_x``)."""
+    lowered = name.lower()
+    return lowered in ("dummy", "unused", "ignored", "ignore") or lowered.startswith(("dummy_", "unused_", "ignored_"))
+
+
 def _part(value: Value, otherwise: str) -> str:
-    data = data_of(value)
+    """Which split a value is ("the test part"), for an array or a pair of arrays (``load_data()``'s (x, y))."""
+    items = value.items if isinstance(value, Seq) else (value,)
+    data = next((found for found in map(data_of, items) if found is not None), None)
     return _PARTS.get(data.split or "", otherwise) if data is not None else otherwise

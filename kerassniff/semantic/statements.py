@@ -128,8 +128,7 @@ class Statements:
         for name, item in _bound_names(target, value):
             bound.setdefault(name.value, []).append((name, item))
         for name, occurrences in bound.items():
-            if len(occurrences) > 1 and not name.startswith("_") and \
-                    any(isinstance(item, DataValue) for _, item in occurrences):
+            if len(occurrences) > 1 and not name.startswith("_") and any(_holds_data(item) for _, item in occurrences):
                 (first, lost), (last, kept) = occurrences[-2], occurrences[-1]
                 self.script.repeated_targets.append(RepeatedTarget(name, first, last, lost, kept))
 
@@ -362,6 +361,12 @@ class Statements:
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
         self.assign(target.value, UNKNOWN, frame)
+
+
+def _holds_data(value: Value) -> bool:
+    """An array, or a tuple or list of arrays (``train, test = load_data()``: each part an (x, y) pair)."""
+    return isinstance(value, DataValue) or (isinstance(value, Seq) and any(isinstance(item, DataValue)
+                                                                           for item in value.items))
 
 
 def _bound_names(target: cst.BaseExpression, value: Value):
