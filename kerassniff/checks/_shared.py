@@ -22,6 +22,16 @@ from kerassniff.semantic.training import CompileCall, FitCall, LoopContext, Loss
 from kerassniff.semantic.values import Const, Instance, KnobConst, const_value
 
 
+# A call's argument longer than this is not repeated in a message (``fit_on_texts()`` rather than its whole expression).
+LONGEST_ARGUMENT_SHOWN = 30
+
+
+def argument_shown(script: Script, node: cst.CSTNode) -> str:
+    """An argument's code as a message repeats it inside its call's parentheses: '' when it is too long to."""
+    written = script.code_of(node)
+    return written if len(written) <= LONGEST_ARGUMENT_SHOWN else ""
+
+
 def in_script(trainer: Script | None):
     """How a cross-script report mentions a node: of ``trainer`` (the script that trained a loaded model) as
     :class:`Elsewhere` (its own file and line), of the reporting script (``trainer`` None) as it is."""

@@ -7,14 +7,13 @@ becomes the ``oov_token``'s id), and the model is given empty or all-unknown seq
 """
 from __future__ import annotations
 
+from kerassniff.checks._shared import argument_shown
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_CHAR_LEVEL, TOKENIZER_FITS
 from kerassniff.semantic.library.tokenizers import is_keras_tokenizer, tokenizer_setting
 from kerassniff.semantic.values import Instance, is_one_string
-
-_LONGEST_WRITTEN = 30  # a longer argument is not repeated in the message
 
 
 @rule("KS229", "tokenizer-fitted-on-one-string", Severity.ERROR,
@@ -32,8 +31,7 @@ def check(script: Script):
         if argument is None:
             continue
         given = argument.value
-        written = script.code_of(given)
-        written = written if len(written) <= _LONGEST_WRITTEN else ""
+        written = argument_shown(script, given)
         yield Report(given, f"fit_on_texts({written}) gets one string, not a list of texts: its words are characters",
                      explanation=(
                          "fit_on_texts() iterates over its argument as a list of texts. A string iterates character "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from kerassniff.checks._shared import argument_shown
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -17,8 +18,6 @@ from kerassniff.semantic.library.tokenizers import is_keras_tokenizer, tokenizer
 from kerassniff.semantic.names import short
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import CharacterRows, Instance, is_one_string
-
-_LONGEST_WRITTEN = 30  # a longer argument is not repeated in the message
 
 
 @rule("KS230", "text-encoded-by-character", Severity.ERROR,
@@ -31,8 +30,7 @@ def check(script: Script):
             continue
         reported.add(id(call.node))
         given = call.args.node_of("texts", 0).value  # type: ignore[union-attr]
-        written = script.code_of(given)
-        written = written if len(written) <= _LONGEST_WRITTEN else ""
+        written = argument_shown(script, given)
         yield Report(given, f"{call.method}({written}) gets one string, not a list of texts: one row per character",
                      explanation=(
                          f"{call.method}() encodes a list of texts, one row per text. A string iterates character by "

@@ -30,7 +30,7 @@ from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.keras_values import positions_of_inputs
 from kerassniff.semantic.library.datasets import generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
-from kerassniff.semantic.library.array_methods import unknown_object_method
+from kerassniff.semantic.library.tokenizers import unknown_object_method
 from kerassniff.semantic.training import CallSite, Reference
 from kerassniff.semantic.values import (
     UNKNOWN,

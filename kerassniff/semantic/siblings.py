@@ -3,7 +3,8 @@
 Training and evaluation scripts often share a data-loading module.  To know
 what ``prepare(x_test)`` does, the interpreter interprets that module too.  Only
 modules found as files next to the script (or below it, for dotted and
-relative imports) are followed, never installed packages; each file is parsed
+relative imports, or in the package the script is in, named from the project's
+root) are followed, never installed packages; each file is parsed
 once per process (keyed by path, size and modification time), each folder is
 listed once per process until it changes (most imports name no file; a folder
 changed in the last seconds is listed again each time), and a helper
@@ -73,7 +74,9 @@ def find_helper(script_path: str, module: str, level: int,
 
 
 def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> Path | None:
-    """The file a ``from <module> import`` (with ``level`` leading dots) names, if it sits beside the script."""
+    """The file a ``from <module> import`` (with ``level`` leading dots) names, if it sits beside the script, below
+    it (``pkg.module``), or, for a script inside a package, in that package named from the project's root
+    (``from src.config import`` in src/predict.py)."""
     parts = module.split(".") if module else []
     if (not parts and level == 0) or (level == 0 and parts[0] in _LIBRARY_ROOTS):
         return None

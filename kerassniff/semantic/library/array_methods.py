@@ -31,13 +31,12 @@ from kerassniff.semantic.library.arrays import (
     sorting_indices,
 )
 from kerassniff.semantic.library.dispatch import first_wins
+from kerassniff.semantic.library.tokenizers import tokenizer_method
 from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING, SCALER_STEPS
 from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, MARKET_DATA_METHODS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
-from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_FITS, TOKENIZER_ID_ENCODERS, TOKENIZER_OUTPUTS
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, CharacterRows, ComprehensionValue, Const, Instance, ItemsOf, Seq, SliceValue, Symbol, Value,
-    const_value, is_one_string,
+    UNKNOWN, CallArgs, Const, Instance, ItemsOf, Seq, SliceValue, Symbol, Value, const_value,
 )
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
@@ -357,7 +356,7 @@ def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
     if cls == "ImageDataGenerator":  # Keras's, or the standalone keras_preprocessing package's
         return _image_generator
     if cls == "Tokenizer" and instance.cls.startswith("keras."):
-        return _tokenizer
+        return tokenizer_method
     if cls in OVERSAMPLERS and instance.cls.startswith("imblearn."):
         return _oversampler
     if instance.cls == "cv2.VideoCapture":
@@ -500,49 +499,6 @@ def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, ar
     return Seq(tuple(UNKNOWN if data is None else DataValue(data.with_step("order", "minority-last", node,
                                                                           n_samples=None))
                      for data in arrays), "tuple")
-
-
-def _tokenizer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs, node: cst.Call) -> Value:
-    if method in TOKENIZER_FITS:
-        given = args.node_of("texts", 0)
-        instance.fitted_on.append((args.get("texts", 0) or UNKNOWN, given.value if given is not None else None))
-        return Const(None)
-    if method not in TOKENIZER_OUTPUTS:
-        return UNKNOWN
-    texts = args.get("texts", 0) or UNKNOWN
-    given = args.node_of("texts", 0)
-    written = given.value if given is not None else None
-    return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)))
-
-
-def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
-    """A method of an object whose kind is not known (a tokenizer read back with ``pickle.load``):
-    ``texts_to_sequences(text)`` of one string gives one row per character (:class:`CharacterRows`); of a list of
-    texts, their token ids, as a Keras Tokenizer's encoding (the tokenizer's settings not known)."""
-    texts = args.get("texts", 0)
-    if method in TOKENIZER_ID_ENCODERS and is_one_string(texts):
-        return CharacterRows(call=node)
-    if method in TOKENIZER_OUTPUTS and isinstance(texts, (Seq, ComprehensionValue, DataValue)):
-        return tokenized(data_of(texts), method, node)
-    return UNKNOWN
-
-
-def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instance | None = None,
-              texts: tuple[tuple[str, object], ...] = ()) -> Value:
-    """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
-    the model does not follow, a new array of the same kind (so its name still tells its split).  The step keeps
-    the tokenizer object that made the ids (each evaluation's own: a helper called once per split builds one each),
-    the texts' value and the expression written for them."""
-    settings = (("tokenizer", tokenizer), *texts) if tokenizer is not None else ()
-    if data is not None:
-        return DataValue(data.with_step("encode", method, node, settings=settings, encoding=None, n_classes=None))
-    func = node.func
-    owner = func.value.value if type(func) is cst.Attribute and type(func.value) is cst.Name else "tokenizer"
-    made = make(Source("unknown", f"{owner}.{method}(...)", node), node)
-    made_data = data_of(made)
-    if tokenizer is None or made_data is None:
-        return made
-    return DataValue(made_data.with_step("encode", method, node, settings=settings))
 
 
 # -------------------------------------------------------------- arithmetic

@@ -2,16 +2,23 @@
 
 ``len(tokenizer.word_index)`` is the usual way to size an ``Embedding`` for the tokenizer's ids, so the index is
 followed as a :class:`~kerassniff.semantic.vocabulary.TokenizerIndex` whose ``len()`` is a vocabulary size
-(KS225 compares it with the ids).  Its methods (``tokenizer.fit_on_texts``, ``texts_to_sequences``) are handled
-with the other library objects' in :mod:`kerassniff.semantic.library.array_methods`.
+(KS225 compares it with the ids).  Its methods (``tokenizer.fit_on_texts``, ``texts_to_sequences``) make token-id
+arrays of the texts' samples, for a Tokenizer the script builds and for one read back from a file.
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.semantic.knowledge.tokenizers import ID_DICTS, VOCABULARY_DICTS
+from kerassniff.semantic.dataflow import Data, DataValue, Source, data_of
+from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.knowledge.tokenizers import (
+    ID_DICTS, TOKENIZER_FITS, TOKENIZER_ID_ENCODERS, TOKENIZER_OUTPUTS, VOCABULARY_DICTS,
+)
+from kerassniff.semantic.library.arrays import make
 from kerassniff.semantic.names import short
-from kerassniff.semantic.pyvalues import UNKNOWN, Const, Instance, Value
+from kerassniff.semantic.pyvalues import (
+    UNKNOWN, CallArgs, CharacterRows, ComprehensionValue, Const, Instance, Seq, Value, is_one_string,
+)
 from kerassniff.semantic.vocabulary import TokenizerIndex
 
 # Dict methods that change the dict they are called on.
@@ -49,3 +56,51 @@ def tokenizer_setting(tokenizer: Instance, name: str, position: int) -> object:
     if value is None:
         return None
     return value.value if type(value) is Const else UNKNOWN
+
+
+def tokenizer_method(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                     node: cst.Call) -> Value:
+    """A Keras Tokenizer's method: ``fit_on_texts()`` notes what it was fitted on; ``texts_to_sequences()`` and
+    ``texts_to_matrix()`` give the texts' samples as token ids (:func:`tokenized`)."""
+    if method in TOKENIZER_FITS:
+        given = args.node_of("texts", 0)
+        instance.fitted_on.append((args.get("texts", 0) or UNKNOWN, given.value if given is not None else None))
+        return Const(None)
+    if method not in TOKENIZER_OUTPUTS:
+        return UNKNOWN
+    texts = args.get("texts", 0) or UNKNOWN
+    given = args.node_of("texts", 0)
+    written = given.value if given is not None else None
+    return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)))
+
+
+def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
+    """A method of an object whose kind is not known: any unknown value's method call comes here
+    (:data:`kerassniff.semantic.calls._METHOD_CALLERS` routes every ``Unknown`` without a handler of its own), and
+    only a tokenizer's encodings are answered, for a tokenizer read back with ``pickle.load`` (its settings not
+    known): ``texts_to_sequences(text)`` of one string gives one row per character (:class:`CharacterRows`); of a
+    list of texts, their token ids, as a Keras Tokenizer's encoding; anything else is unknown."""
+    texts = args.get("texts", 0)
+    if method in TOKENIZER_ID_ENCODERS and is_one_string(texts):
+        return CharacterRows(call=node)
+    if method in TOKENIZER_OUTPUTS and isinstance(texts, (Seq, ComprehensionValue, DataValue)):
+        return tokenized(data_of(texts), method, node)
+    return UNKNOWN
+
+
+def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instance | None = None,
+              texts: tuple[tuple[str, object], ...] = ()) -> Value:
+    """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
+    the model does not follow, a new array of the same kind (so its name still tells its split).  The step keeps
+    the tokenizer object that made the ids (each evaluation's own: a helper called once per split builds one each),
+    the texts' value and the expression written for them."""
+    settings = (("tokenizer", tokenizer), *texts) if tokenizer is not None else ()
+    if data is not None:
+        return DataValue(data.with_step("encode", method, node, settings=settings, encoding=None, n_classes=None))
+    func = node.func
+    owner = func.value.value if type(func) is cst.Attribute and type(func.value) is cst.Name else "tokenizer"
+    made = make(Source("unknown", f"{owner}.{method}(...)", node), node)
+    made_data = data_of(made)
+    if tokenizer is None or made_data is None:
+        return made
+    return DataValue(made_data.with_step("encode", method, node, settings=settings))
