@@ -78,13 +78,11 @@ def _is_checkpoint(receiver) -> bool:
 
 
 def _untrained(model: Model) -> bool:
-    """A Sequential or functional model built here, every layer known, with a layer that learns, and no fit, no loss
-    computed by hand, no weights loaded and no reload of a trained file."""
-    layers = model.all_layers()
+    """A Sequential or functional model built here, every layer known, with a layer that learns and was not given
+    its weights, and no fit, no loss computed by hand, no weights loaded and no reload of a trained file."""
     return (model.kind in ("sequential", "functional") and model.complete and not model.fits and
             not model.loss_calls and not model.reloaded_at and model.origin is None and
-            any(learns(layer) for layer in layers) and
-            not any(_given_weights(layer.args) for layer in layers))
+            any(learns(layer) and not _given_weights(layer.args) for layer in model.all_layers()))
 
 
 def _given_weights(args: CallArgs) -> bool:
