@@ -218,8 +218,7 @@ _TIMED_STATEMENT = re.compile(r"^([ \t]*)(%(?:time|timeit|prun)(?:[ \t]+-\w+(?:[
 
 
 def _run_timed_statement(match: re.Match) -> str:
-    magic = match.group(2)
-    return match.group(1) + "pass;".ljust(len(magic)) if len(magic) >= 6 else match.group(0)
+    return match.group(1) + "pass;".ljust(len(match.group(2)))  # (the shortest magic, "%time ", is wider)
 
 
 def cell_python(source: str) -> list[str]:

@@ -63,7 +63,7 @@ def _batches_divided(script: Script, call: CallSite,
                      expression: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.BaseExpression, int | None] | None:
     """(the reader's expression, the divisor, the batch size when known) when ``expression`` is ``len(reader) //
     divisor`` (or ``/``, rounded) of a batching reader and the divisor is that reader's batch size."""
-    expression = _unrounded(expression)
+    expression = _unrounded(script, expression)
     if type(expression) is not cst.BinaryOperation or \
             type(expression.operator) not in (cst.FloorDivide, cst.Divide) or type(expression.left) is not cst.Call:
         return None
@@ -92,16 +92,15 @@ def _reader(script: Script, node) -> CallSite | None:
     return None
 
 
-def _unrounded(expression: cst.BaseExpression) -> cst.BaseExpression:
-    while type(expression) is cst.Call and len(expression.args) == 1 and _function_name(expression.func) in _ROUNDING:
+def _unrounded(script: Script, expression: cst.BaseExpression) -> cst.BaseExpression:
+    """The count inside the calls that round it and keep its size (``int(...)``, ``math.ceil(...)``,
+    ``np.floor(...)``), told by the canonical name the model gave each call (an alias is one too)."""
+    while type(expression) is cst.Call and len(expression.args) == 1:
+        rounding = script.call_at(expression)
+        if rounding is None or rounding.callee is None or short(rounding.callee) not in _ROUNDING:
+            break
         expression = expression.args[0].value
     return expression
-
-
-def _function_name(func: cst.BaseExpression) -> str | None:
-    if type(func) is cst.Name:
-        return func.value
-    return func.attr.value if type(func) is cst.Attribute else None
 
 
 def _batch_size(reader: CallSite) -> tuple[int | None, cst.BaseExpression | None] | None:

@@ -35,9 +35,11 @@ def check(script: Script):
 
 
 def _discarded(name: str) -> bool:
-    """A name that says its value is thrown away, as linters read them (``dummy``, ``unused``, ``ignored_x``)."""
+    """A name that says its value is thrown away, as linters read them (``_``, ``_x``, ``dummy``, ``unused``,
+    ``ignored_x``)."""
     lowered = name.lower()
-    return lowered in ("dummy", "unused", "ignored", "ignore") or lowered.startswith(("dummy_", "unused_", "ignored_"))
+    return lowered.startswith("_") or lowered in ("dummy", "unused", "ignored", "ignore") or \
+        lowered.startswith(("dummy_", "unused_", "ignored_"))
 
 
 def _part(value: Value, otherwise: str) -> str:

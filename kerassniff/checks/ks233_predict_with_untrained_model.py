@@ -15,6 +15,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.layer_facts import learns
 from kerassniff.semantic.models import InferenceCall, Model
+from kerassniff.semantic.syntax import changed_in_place
 from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.values import CallArgs, Const, Instance, ModelValue, Seq, data_of
 
@@ -127,5 +128,5 @@ def _real_data(script: Script, data: Data | None, name: str | None) -> bool:
         return True
     if data.source.description.startswith("np.random"):
         return False
-    filled = name is not None and bool(re.search(rf"\b{re.escape(name)}\s*\[[^\]]*\]\s*=(?!=)", script.text or ""))
+    filled = name is not None and "item" in changed_in_place(script.module, name)
     return data.split is not None or filled

@@ -128,7 +128,7 @@ class Statements:
         for name, item in _bound_names(target, value):
             bound.setdefault(name.value, []).append((name, item))
         for name, occurrences in bound.items():
-            if len(occurrences) > 1 and not name.startswith("_") and any(_holds_data(item) for _, item in occurrences):
+            if len(occurrences) > 1 and any(_holds_data(item) for _, item in occurrences):
                 (first, lost), (last, kept) = occurrences[-2], occurrences[-1]
                 self.script.repeated_targets.append(RepeatedTarget(name, first, last, lost, kept))
 
