@@ -14,14 +14,15 @@ from kerassniff.checks._shared import (
     twin_files,
     used_scaling_verdict,
 )
+from kerassniff.checks._typed_samples import FITTED_KINDS, fitted_scaling, largest_raw_value, scaled_inputs
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import PART_SETTING, DataEvent, Step
+from kerassniff.semantic.dataflow import DataEvent, Step
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
-from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_SETTING, SCALER_STEPS
+from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_SETTING
 
 CLASSIFICATION_LOSSES = CROSSENTROPY_LOSSES | {"hinge", "squared_hinge", "categorical_hinge"}
 
@@ -89,10 +90,6 @@ def _pixels_unlike_the_scaling_flow(script: Script, model: Model):
             yield reference, event
 
 
-# Scaling steps whose statistics a scaler learns from the array it is fitted on (Normalizer scales each row alone).
-_FITTED_KINDS = frozenset({"standardize", "minmax"})
-
-
 def _refitted(script: Script, model: Model):
     """A split scaled by ``scaler.fit_transform(x_test)``, or by hand with its own statistics
     (``(x_test - x_test.mean(axis=0)) / x_test.std(axis=0)``): the same kind of scaling as the training input, but
@@ -101,11 +98,11 @@ def _refitted(script: Script, model: Model):
     reference = first_fit(inputs)
     if reference is None:
         return
-    fitted = [step for step in reference.data.steps if step.kind in _FITTED_KINDS]
+    fitted = [step for step in reference.data.steps if step.kind in FITTED_KINDS]
     for event in inputs:
         if event.kind == "fit" or event.data.scaling != reference.data.scaling:
             continue
-        own = [step for step in event.data.steps if step.kind in _FITTED_KINDS]
+        own = [step for step in event.data.steps if step.kind in FITTED_KINDS]
         refit = next((mine for mine, theirs in zip(own, fitted) if mine is not theirs and (
             (mine.measured_on == "split" and theirs.measured_on != "sample" and
              (_method_at(script, mine) != "transform" or _fitted_on_itself(script, theirs))) or
@@ -137,35 +134,23 @@ def _refitted(script: Script, model: Model):
             mentions={"refit": refit.node, "fit": reference.call_node})
 
 
-# How far a value typed into the code may lie from what a fitted scaler leaves (standardised: standard deviations from
-# the mean; min-max scaled: times the training range) and still be a scaled value.
-_TYPED_SCALED_LIMIT = 20.0
-
-
 def _typed_in_raw(script: Script, model: Model):
     """``model.predict(np.array([[35, 2, 23000, 1200]]))``: a sample typed into the code, in raw units, given to a
-    model trained on inputs a fitted scaler standardised or min-max scaled as a whole: a value 20 standard
-    deviations (or training ranges) away from anything training saw cannot be a scaled one.  Not when the scaler was
-    written into some columns only (``df[cols] = scaler.fit_transform(df[cols])``: the others may be raw)."""
+    model trained on inputs a fitted scaler standardised or min-max scaled as a whole
+    (:mod:`~kerassniff.checks._typed_samples`)."""
     inputs = [e for e in events(script, model, "x") if not e.data.batches]
     reference = first_fit(inputs)
-    if reference is None:
-        return
-    scalings = [step for step in reference.data.steps if step.is_scaling]
-    if not scalings or scalings[-1].kind not in _FITTED_KINDS or \
-            any(step.setting(PART_SETTING) is True for step in scalings):
+    scaling = fitted_scaling(reference) if reference is not None else None
+    if scaling is None:
         return
     for event in inputs:
+        largest = largest_raw_value(event, reference)
+        if largest is None or _unread_prediction(script, event):
+            continue
         data = event.data
-        if event.kind == "fit" or data.source.kind != "literal" or data.scaling or data.group == reference.data.group:
-            continue
-        typed = data.source.value_range
-        if typed is None or max(abs(typed[0]), abs(typed[1])) < _TYPED_SCALED_LIMIT or _unread_prediction(script, event):
-            continue
-        largest = typed[1] if abs(typed[1]) >= abs(typed[0]) else typed[0]
         yield Report(event.call_node, (
             f"{EVENT_WORDS[event.kind]} gets {data.label if data.name else 'a sample'} typed in raw units (up to "
-            f"{largest:g}), but fit() ({{fit}}) trained on {_scaled_inputs(scalings[-1])}"),
+            f"{largest:g}), but fit() ({{fit}}) trained on {scaled_inputs(scaling)}"),
             "pass the typed sample through the same fitted scaler: scaler.transform(sample)",
             explanation=(f"The values written in the code reach {largest:g}, while every input the model trained on "
                          f"was {scaling_text(reference.data)} (within a few units of 0): the model reads this sample far "
@@ -204,16 +189,6 @@ def _colour_order(script: Script, model: Model):
                          f"are those of discoloured images{CONSEQUENCE[task(model)]}."),
             facts={"colour": used, "training_colour": trained},
             mentions={"fit": reference.call_node})
-
-
-def _scaled_inputs(step: Step) -> str:
-    """'StandardScaler output' for a scaler's step; 'standardised inputs' for one written by hand."""
-    if step.detail in _SCALER_CLASSES:
-        return f"{step.detail} output"
-    return "standardised inputs" if step.kind == "standardize" else "min-max scaled inputs"
-
-
-_SCALER_CLASSES = frozenset(detail for _, detail in SCALER_STEPS.values())
 
 
 # How a step with the split's own statistics scales it: (participle, the statistics, their short names).
