@@ -58,3 +58,18 @@ def test_a_cross_script_check_that_fails_is_reported_in_one_line_and_the_rest_st
     err = capsys.readouterr().err
     assert "internal error in KS304's check across scripts: ValueError: broken on purpose" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("model.fit(data, steps_per_epoch=10)", True),
+    ("model.fit(flow(load(path(root))), steps_per_epoch=10)", True),  # arguments nested three deep
+    ("model.fit_generator(gen(a(b)), validation_steps=n)", True),
+    ("model.fit(x)\nsteps_per_epoch = 10", False),  # the keyword outside the call
+    ("scheduler = OneCycleLR(opt, max_lr=0.1, steps_per_epoch=10)", False),  # PyTorch's, not fit()'s
+    ("model.fit(x, steps_per_epoch == 10)", False),
+])
+def test_a_walked_file_is_read_when_its_fit_counts_steps(text: str, read: bool) -> None:
+    """A module that names no Keras package but gives fit() steps_per_epoch= (its model comes from the caller) is
+    read when a folder is walked, however deep the arguments before the keyword nest (up to four levels)."""
+    from kerassniff.engine.lint_file import may_hold_keras
+    assert may_hold_keras(text) is read

@@ -65,9 +65,21 @@ _COMPILE_CALL = re.compile(r"\.compile\s*\([^()]*\b(?:loss|optimizer)\s*=")
 _TRAINING_CALL = re.compile(r"\.(?:fit|evaluate|predict)(?:_generator)?\s*\(")
 _KERAS_ONLY_CALL = re.compile(r"\.(?:fit|evaluate|predict)_generator\s*\(|\.predict_classes\s*\(|"
                               r"\.history\s*\[\s*['\"]")
+
+
+def _balanced_part(levels: int) -> str:
+    """A regex for one character or one parenthesised group of text whose parentheses are balanced, nested at most
+    ``levels`` deep."""
+    part = r"[^()]"
+    for _ in range(levels):
+        part = rf"(?:[^()]|\({part}*\))"
+    return part
+
+
 # A fit() given the keywords that count its steps (a module of training functions that gets its model from its
 # caller): only Keras's fit() takes them (PyTorch's OneCycleLR also takes steps_per_epoch=, never inside a fit()).
-_FIT_KEYWORD = re.compile(r"\.fit(?:_generator)?\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*?"
+_FIT_NESTING = 4  # fit(flow(load(path(...))), steps_per_epoch=...): a deeper argument leaves the file unread
+_FIT_KEYWORD = re.compile(rf"\.fit(?:_generator)?\s*\({_balanced_part(_FIT_NESTING - 1)}*?"
                           r"\b(?:steps_per_epoch|validation_steps)\s*=(?!=)")
 
 
