@@ -86,6 +86,8 @@ def test_the_search_is_capped(project: Path, monkeypatch: pytest.MonkeyPatch) ->
     ("ckpt/w.{epoch:02d}-{val_loss:.2f}.h5", "w.07-0.31.h5", True),
     ("signs-{epoch:02d}.keras", "faces-12.keras", False),
     ("{epoch:02d}.h5", "model.h5", False),  # a name that starts with a field would match any .h5 file
+    ("fruits_{epoch}.h5", "fruits_classifier_fold1.h5", False),  # a field is filled with a number, not any text
+    ("best-{val_accuracy:.3f}.keras", "best-nan.keras", True),
     ("models/net.keras", "other.keras", False),
 ])
 def test_a_loaded_file_is_one_a_trainer_saves(saved: str, loaded: str, same: bool) -> None:

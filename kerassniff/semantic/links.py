@@ -56,8 +56,11 @@ def saved_keys(model: Model) -> list[str]:
     return sorted(normal_path(path) for path in written_paths(model))
 
 
-# A checkpoint name's fields ({epoch:03d}, {val_loss:.2f}): any text in the file names it writes.
+# A checkpoint name's fields ({epoch:03d}, {val_loss:.2f}): ModelCheckpoint fills each with a number (the epoch or
+# batch, or a logged metric), so a file name it writes holds a number there (``model-007.h5``, ``w-0.4213.h5``), not
+# any text (``model-final.h5`` is not one of ``model-{epoch}.h5``'s).
 _FIELD = re.compile(r"\{[^{}]*\}")
+_FIELD_TEXT = r"[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|nan|inf)"
 
 
 def same_file(saved: str, loaded: str) -> bool:
@@ -68,7 +71,7 @@ def same_file(saved: str, loaded: str) -> bool:
     parts = _FIELD.split(posixpath.basename(saved))
     if len(parts) < 2 or not parts[0]:
         return False  # no field, or a name that starts with one ("{epoch}.h5" would match any .h5 file)
-    pattern = ".+".join(re.escape(part) for part in parts)
+    pattern = _FIELD_TEXT.join(re.escape(part) for part in parts)
     return re.fullmatch(pattern, posixpath.basename(loaded)) is not None
 
 
