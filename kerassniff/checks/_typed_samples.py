@@ -2,7 +2,7 @@
 trained on a fitted scaler's output: what KS201 asks within one script and KS203 across a trainer and its loader."""
 from __future__ import annotations
 
-from kerassniff.semantic.dataflow import PART_SETTING, DataEvent, Step
+from kerassniff.semantic.dataflow import PART_SETTING, Data, DataEvent, Step
 from kerassniff.semantic.knowledge.arrays import SCALER_STEPS
 
 # How far a value typed into the code may lie from what a fitted scaler leaves (standardised: standard deviations from
@@ -31,12 +31,54 @@ def largest_raw_value(event: DataEvent, reference: DataEvent) -> float | None:
     large to be a scaled value; None otherwise.  A value 20 standard deviations (or training ranges) away from
     anything training saw cannot be a scaled one."""
     data = event.data
-    if event.kind == "fit" or data.source.kind != "literal" or data.scaling or data.group == reference.data.group:
+    if not _unscaled_other_input(event, reference) or data.source.kind != "literal":
         return None
     typed = data.source.value_range
     if typed is None or max(abs(typed[0]), abs(typed[1])) < TYPED_SCALED_LIMIT:
         return None
     return typed[1] if abs(typed[1]) >= abs(typed[0]) else typed[0]
+
+
+def typed_by_a_user(event: DataEvent, reference: DataEvent) -> bool:
+    """Whether the event's input is numbers a person typed or posted (``float(request.form["age"])``,
+    ``st.number_input("Age")``), not scaled: a person types ages and prices, never standard scores."""
+    return _unscaled_other_input(event, reference) and event.data.source.kind == "typed"
+
+
+def raw_sample_words(event: DataEvent, reference: DataEvent) -> tuple[str, dict] | None:
+    """How the event's input is raw, for a message ("in raw units (up to 58000)"; "unscaled" after a
+    :func:`sample_label` that says a user typed it) and its facts; None when it is not known to be raw."""
+    largest = largest_raw_value(event, reference)
+    if largest is not None:
+        return f"in raw units (up to {largest:g})", {"largest_typed_value": largest}
+    if typed_by_a_user(event, reference):
+        return "unscaled", {"typed_by_user": True}
+    return None
+
+
+def raw_explanation(words: str, trained_on: str) -> str:
+    """Why a raw sample's prediction is meaningless (without the final full stop): ``words`` from
+    :func:`raw_sample_words`, ``trained_on`` what training fed the model ("every input the model trained on was
+    standardised (StandardScaler)")."""
+    if words.startswith("in raw units (up to "):
+        return (f"The values written here reach {words[len('in raw units (up to '):-1]}, while {trained_on}, all "
+                f"within a few units of 0: the model reads this sample far outside anything it saw, so its prediction "
+                f"is meaningless")
+    return (f"A user types these numbers in their own units (years, prices, counts), while {trained_on}, all within "
+            f"a few units of 0: the model reads them on a scale it never saw, so its prediction is meaningless")
+
+
+def _unscaled_other_input(event: DataEvent, reference: DataEvent) -> bool:
+    data = event.data
+    return event.kind != "fit" and not data.scaling and data.group != reference.data.group
+
+
+def sample_label(data: Data) -> str:
+    """The input's name ('customer'), else what it is (a sample written in the code); for numbers a user typed, that
+    too ("'row', typed by a user," or "numbers typed by a user,")."""
+    if data.source.kind == "typed":
+        return f"{data.label}, typed by a user," if data.name else "numbers typed by a user,"
+    return data.label if data.name else "a sample"
 
 
 def scaled_inputs(step: Step) -> str:

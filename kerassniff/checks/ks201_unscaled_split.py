@@ -14,7 +14,8 @@ from kerassniff.checks._shared import (
     twin_files,
     used_scaling_verdict,
 )
-from kerassniff.checks._typed_samples import FITTED_KINDS, fitted_scaling, largest_raw_value, scaled_inputs
+from kerassniff.checks._typed_samples import (FITTED_KINDS, fitted_scaling, raw_explanation, raw_sample_words,
+                                              sample_label, scaled_inputs)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -135,8 +136,8 @@ def _refitted(script: Script, model: Model):
 
 
 def _typed_in_raw(script: Script, model: Model):
-    """``model.predict(np.array([[35, 2, 23000, 1200]]))``: a sample typed into the code, in raw units, given to a
-    model trained on inputs a fitted scaler standardised or min-max scaled as a whole
+    """``model.predict(np.array([[35, 2, 23000, 1200]]))`` or numbers a user typed (``float(request.form["age"])``)
+    given to a model trained on inputs a fitted scaler standardised or min-max scaled as a whole
     (:mod:`~kerassniff.checks._typed_samples`)."""
     inputs = [e for e in events(script, model, "x") if not e.data.batches]
     reference = first_fit(inputs)
@@ -144,19 +145,18 @@ def _typed_in_raw(script: Script, model: Model):
     if scaling is None:
         return
     for event in inputs:
-        largest = largest_raw_value(event, reference)
-        if largest is None or _unread_prediction(script, event):
+        raw = raw_sample_words(event, reference)
+        if raw is None or _unread_prediction(script, event):
             continue
+        words, facts = raw
         data = event.data
         yield Report(event.call_node, (
-            f"{EVENT_WORDS[event.kind]} gets {data.label if data.name else 'a sample'} typed in raw units (up to "
-            f"{largest:g}), but fit() ({{fit}}) trained on {scaled_inputs(scaling)}"),
-            "pass the typed sample through the same fitted scaler: scaler.transform(sample)",
-            explanation=(f"The values written in the code reach {largest:g}, while every input the model trained on "
-                         f"was {scaling_text(reference.data)} (within a few units of 0): the model reads this sample far "
-                         f"outside anything it saw, so its prediction is "
-                         f"meaningless{CONSEQUENCE[task(model)]}."),
-            facts={"scaling": [], "training_scaling": list(reference.data.scaling), "largest_typed_value": largest},
+            f"{EVENT_WORDS[event.kind]} gets {sample_label(data)} {words}, but fit() ({{fit}}) trained on "
+            f"{scaled_inputs(scaling)}"),
+            "pass the sample through the same fitted scaler: scaler.transform(sample)",
+            explanation=raw_explanation(words, f"every input the model trained on was {scaling_text(reference.data)}")
+            + f"{CONSEQUENCE[task(model)]}.",
+            facts={"scaling": [], "training_scaling": list(reference.data.scaling), **facts},
             mentions={"fit": reference.call_node})
 
 

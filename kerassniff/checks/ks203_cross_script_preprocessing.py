@@ -5,7 +5,8 @@ from typing import Iterator
 
 from kerassniff.checks._shared import (EVENT_WORDS, brief_scaling_text, comparable_scaling, scaling_text,
                                        scaling_verdict)
-from kerassniff.checks._typed_samples import fitted_scaling, largest_raw_value, scaled_inputs
+from kerassniff.checks._typed_samples import (fitted_scaling, raw_explanation, raw_sample_words, sample_label,
+                                              scaled_inputs)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.semantic.links import ModelLink, model_links, possible_makers
@@ -48,9 +49,9 @@ def check(scripts: list[Script]):
 
 
 def _typed_in_raw(link: ModelLink):
-    """A sample typed into the loading script in raw units (``model.predict(np.array([[3, 2, 1400, 1995]]))``) for a
-    model its trainer fitted on a scaler's output (:mod:`~kerassniff.checks._typed_samples`): the scaler that training
-    used is not applied here."""
+    """A sample typed into the loading script in raw units (``model.predict(np.array([[3, 2, 1400, 1995]]))``), or
+    numbers its user types (``float(request.form["age"])``), for a model its trainer fitted on a scaler's output
+    (:mod:`~kerassniff.checks._typed_samples`): the scaler that training used is not applied here."""
     trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
     scaling = fitted_scaling(trained[0]) if trained else None
     if scaling is None or link.loaded.scales_inputs or link.trained.scales_inputs:
@@ -60,18 +61,18 @@ def _typed_in_raw(link: ModelLink):
         if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
                 (event.kind == "predict" and link.user.result_never_read(event.call_node)):
             continue
-        largest = largest_raw_value(event, reference)
-        if largest is None:
+        raw = raw_sample_words(event, reference)
+        if raw is None:
             continue
+        words, facts = raw
         yield link.user, Report(event.call_node, (
-            f"{EVENT_WORDS[event.kind]} gets {event.data.label if event.data.name else 'a sample'} in raw units "
-            f"(up to {largest:g}), but {link.trainer.path} ({{trained}}) trained on {scaled_inputs(scaling)}"),
+            f"{EVENT_WORDS[event.kind]} gets {sample_label(event.data)} {words}, but {link.trainer.path} "
+            f"({{trained}}) trained on {scaled_inputs(scaling)}"),
             "pass the sample through the scaler training fitted (save it with the model, load it here): "
             "scaler.transform(sample)",
-            explanation=(f"{link.trainer.path} trained the model saved as '{link.path}' on {reference.data.label} "
-                         f"{scaling_text(reference.data)}, all within a few units of 0; the values written here reach "
-                         f"{largest:g}, far outside anything the model saw, so its prediction is meaningless."),
-            facts={"trainer": link.trainer.path, "model_file": link.path, "largest_typed_value": largest},
+            explanation=raw_explanation(words, f"{link.trainer.path} trained the model saved as '{link.path}' on "
+                                               f"{reference.data.label} {scaling_text(reference.data)}") + ".",
+            facts={"trainer": link.trainer.path, "model_file": link.path, **facts},
             mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
 
 

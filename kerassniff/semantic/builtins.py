@@ -16,7 +16,7 @@ import libcst as cst
 from kerassniff.semantic.cli_args import namespace_dict
 from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, is_string, range_value
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
-from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS, TEXT_INPUT_FUNCTIONS
+from kerassniff.semantic.knowledge.text_inputs import NUMBER_INPUT_FUNCTIONS, TEXT_FIELD_MAPPINGS, TEXT_INPUT_FUNCTIONS
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -26,10 +26,12 @@ from kerassniff.semantic.values import (
     FolderListing,
     FormattedValue,
     IndexOf,
+    ItemsOf,
     KnownLen,
     LenValue,
     PartialValue,
     Seq,
+    Symbol,
     TextFile,
     TokenizerIndex,
     Unknown,
@@ -41,6 +43,7 @@ from kerassniff.semantic.values import (
     ZipValue,
     const_value,
     string_ending,
+    typed_number,
 )
 
 MAX_FOLDED_STRING = 10_000
@@ -88,7 +91,13 @@ def _integer(name: str, args: CallArgs) -> Value:
         except (OverflowError, ValueError):  # int(float('inf')), round(nan)
             return UNKNOWN
     whole = name == "int" or (name == "round" and len(args.positional) == 1 and not args.keywords)
-    return UnknownInteger() if whole else UNKNOWN  # (round(x, 2) is a float)
+    return UnknownInteger(typed=_typed(value)) if whole else UNKNOWN  # (round(x, 2) is a float)
+
+
+def _typed(value: Value | None) -> bool:
+    """Whether a number converted from ``value`` is one a person typed: the text of a prompt or a form field
+    (``int(input("Rooms: "))``, ``float(request.form["age"])``), or such a number converted again."""
+    return type(value) is UnknownText or typed_number(value)
 
 
 def _float(name: str, args: CallArgs) -> Value:
@@ -98,7 +107,7 @@ def _float(name: str, args: CallArgs) -> Value:
             return Const(float(first.value))
         except ValueError:
             return UNKNOWN
-    return UnknownFloat() if len(args.positional) == 1 and not args.keywords else UNKNOWN
+    return UnknownFloat(typed=_typed(first)) if len(args.positional) == 1 and not args.keywords else UNKNOWN
 
 
 def _sequence(name: str, args: CallArgs) -> Value:
@@ -304,9 +313,15 @@ def _text_field(args: CallArgs) -> Value | None:
     """``request.form.get("review")``: the field's text (a str); with a default that is not a string, or a
     ``type=`` that converts it (``get("n", type=int)``), not known."""
     default = args.positional[1] if len(args.positional) > 1 else args.get("default")
-    if args.get("type") is not None or len(args.positional) > 2:
-        return None
+    converter = args.get("type")
+    if converter is not None or len(args.positional) > 2:
+        number = _NUMBER_TYPES.get(converter.name) if isinstance(converter, Symbol) else None
+        return number(typed=True) if number is not None and len(args.positional) <= 2 else None
     return UnknownText() if default is None or isinstance(const_value(default), str) else None
+
+
+# ``request.form.get("age", type=float)``: the posted field converted to a number
+_NUMBER_TYPES = {"builtins.float": UnknownFloat, "builtins.int": UnknownInteger}
 
 
 # os.environ's methods that set a variable (their arguments: key, value).
@@ -324,6 +339,9 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     **{name: lambda args, lister=name: FolderListing(lister=lister) for name in FOLDER_LISTINGS},
     **{name: lambda args: UnknownText() for name in TEXT_INPUT_FUNCTIONS if "." in name},  # st.text_input("Review")
     **{f"{mapping}.get": _text_field for mapping in TEXT_FIELD_MAPPINGS},  # request.form.get("review")
+    # request.form.values(): the posted fields' texts, one by one
+    **{f"{mapping}.values": lambda args: ItemsOf(UnknownText()) for mapping in TEXT_FIELD_MAPPINGS},
+    **{name: lambda args: UnknownFloat(typed=True) for name in NUMBER_INPUT_FUNCTIONS},  # st.number_input("Age")
 }
 
 

@@ -105,14 +105,21 @@ MAX_STRINGS = 8  # more alternatives than this: simply unknown
 @dataclass(frozen=True)
 class UnknownFloat(Unknown):
     """A float whose value is not known: ``float()`` of a value that is not a constant (a form field, a request
-    argument).  Unknown to every reader but one that asks whether a value is a plain number."""
+    argument).  Unknown to every reader but one that asks whether a value is a plain number, or whether a person
+    typed it (``typed``: ``float(request.form["age"])``, ``st.number_input("Age")``, in the units the person knows,
+    never a scaler's)."""
+
+    typed: bool = False
 
 
 @dataclass(frozen=True)
 class UnknownInteger(Unknown):
     """An integer whose value is not known: ``len()`` of a collection the analysis cannot count, ``int()`` of an
     unknown number, a dimension of an array's shape after the first (``x.shape[1]``).  Unknown to every reader but
-    one that asks whether a value is a plain integer rather than a tuple of them."""
+    one that asks whether a value is a plain integer rather than a tuple of them, or whether a person typed it
+    (``typed``: ``int(input("Rooms: "))``)."""
+
+    typed: bool = False
 
 
 @dataclass(frozen=True)
@@ -344,6 +351,11 @@ class FormattedValue(Value):
     ending: str = ""
     # the ending is the path's whole last component (``os.path.join(root, "test")``), not the end of a longer name
     whole_part: bool = False
+
+
+def typed_number(value: Value | None) -> bool:
+    """Whether a value is a number a person typed or posted (``float(request.form["age"])``)."""
+    return isinstance(value, (UnknownFloat, UnknownInteger)) and value.typed
 
 
 def is_one_string(value: Value | None) -> bool:

@@ -50,6 +50,7 @@ from kerassniff.semantic.pyvalues import (
     str_value,
     string_ending,
     string_endings,
+    typed_number,
     written_strings,
 )
 from kerassniff.semantic.vocabulary import TokenizerIndex, VocabularySize, WordId, WordIndex
@@ -61,5 +62,6 @@ __all__ = [
     "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings",
     "Symbol", "TextFile", "TokenizerIndex", "UnknownText", "VocabularySize", "UnknownFloat", "UnknownInteger",
     "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "ZipValue", "const_value",
-    "data_of", "int_value", "is_one_string", "path_last_part", "str_value", "string_endings", "string_ending", "written_strings",
+    "data_of", "int_value", "is_one_string", "path_last_part", "str_value", "string_endings", "string_ending", "typed_number",
+    "written_strings",
 ]

@@ -48,6 +48,7 @@ from kerassniff.semantic.pyvalues import (
     const_value,
     int_value,
     str_value,
+    typed_number,
 )
 
 SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes", "copy", "to_numpy", "values",
@@ -492,6 +493,23 @@ def as_array(call: LibraryCall) -> Value:
     return from_collection(first, call.node)
 
 
+def typed_rows(value: Value) -> bool:
+    """Whether a list holds numbers a person typed (``[age, bmi, children]`` of ``float(request.form[...])``,
+    ``[float(x) for x in request.form.values()]``), with constant numbers beside them at most, in rows or not."""
+    leaves: list[Value] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is Seq:
+            stack.extend(item.items)
+        elif type(item) is ComprehensionValue:
+            stack.append(item.element)
+        else:
+            leaves.append(item)
+    return any(typed_number(leaf) for leaf in leaves) and all(
+        typed_number(leaf) or (type(leaf) is Const and type(leaf.value) in (int, float)) for leaf in leaves)
+
+
 def from_collection(value: Value, node: cst.Call) -> Value:
     if isinstance(value, Seq):
         items = value.items
@@ -510,6 +528,8 @@ def from_collection(value: Value, node: cst.Call) -> Value:
         return gathered(element, node)  # its labels in that pass's order
     if element is not None:
         made = DataValue(replace(element, group=new_group(), is_sample=False, n_samples=n, node=node))
+    elif typed_rows(value):
+        made = make(Source("typed", "numbers a user typed", node), node, n_samples=n)
     else:
         made = make(Source("literal", "a list", node), node, n_samples=n)
     order = block_order(value.blocks) if isinstance(value, ComprehensionValue) else None
