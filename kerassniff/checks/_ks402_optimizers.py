@@ -158,8 +158,8 @@ def schedule_returns_tensor(script: Script, call: CallSite) -> Iterator[Report]:
     (``return lr * tf.math.exp(-0.1)``, TensorFlow's own tutorial schedule): Keras 3 raises ValueError ("The output of
     the `schedule` function should be a float") when it first uses that return; tf.keras 2 took the tensor."""
     schedule = call.args.get("schedule", 0)
-    if not isinstance(schedule, FunctionValue):
-        return
+    if not isinstance(schedule, FunctionValue) or script.result_never_read(call.node):
+        return  # (a callback bound to a name nothing reads never reaches a fit(): its schedule never runs)
     node = schedule.node
     returned = [node.body] if type(node) is cst.Lambda else [
         statement.value for statement in _returns(node) if statement.value is not None]
