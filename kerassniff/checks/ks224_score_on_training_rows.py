@@ -1,5 +1,6 @@
-"""KS224 score-on-training-rows: ``evaluate()`` on the whole array that ``train_test_split`` divided into the part
-``fit()`` trained on and a held-out part, when nothing scores the held-out part.
+"""KS224 score-on-training-rows: ``evaluate()`` on the whole array that ``train_test_split`` (or fit()'s own
+``validation_split``) divided into the part ``fit()`` trained on and a held-out part, when nothing scores the held-out
+part.
 
 ``x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.3)``, ``fit(x_tr, y_tr)``, then
 ``evaluate(x, y)``: 70% of the scored rows are rows the model was fitted on, so the accuracy printed as the model's
@@ -12,6 +13,8 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.values import const_value
 
 # The parts a split holds out from training.
 _HELD_OUT_SPLITS = frozenset({"test", "val"})
@@ -24,6 +27,8 @@ _HELD_OUT_SPLITS = frozenset({"test", "val"})
 def check(script: Script):
     for model in script.models:
         reference, others = held_out_inputs(script, model)
+        if reference is not None and reference.data.split is None:
+            yield from _validation_split_rows(script, model, reference, others)
         if reference is None or reference.data.split != "train" or reference.data.shuffled_split is None:
             continue  # (only a train_test_split's training part: its rows are some of the whole array's)
         inputs = events(script, model, "x")
@@ -48,6 +53,41 @@ def _report(event: DataEvent, reference: DataEvent) -> Report:
                      f"an overfitted model looks as good as one that generalises."),
         facts={"scored": event.data.name or "", "trained": reference.data.name or ""},
         mentions={"fit": reference.call_node, "split": reference.data.node})
+
+
+def _validation_split_rows(script: Script, model: Model, reference: DataEvent, others: list[DataEvent]):
+    """``fit(x, y, validation_split=0.33)`` then ``evaluate(x, y)``: fit() trained on the first 67% of x's rows and
+    held out the rest, and evaluate() scores them all.  Not when anything else is scored (a test set), nor when a
+    fit() trains on every row (an evaluate() after it is openly a training score)."""
+    if model.kind == "external":
+        return  # (a model of a package not read, AutoKeras's ImageRegressor: its fit() refits on every row after the
+        # search, whatever validation_split says)
+    fits = [fit for fit in model.fits if fit.node is reference.call_node]
+    share = const_value(fits[0].args.get("validation_split")) if fits else None
+    if type(share) is not float or not 0 < share < 1 or fits[0].args.get("validation_data") is not None:
+        return
+    scored = [event for event in others if event.kind in ("evaluate", "predict")]
+    again = next((event for event in scored if event.kind == "evaluate" and event.order > reference.order and
+                  _same_rows(event.data, reference.data)), None)
+    if again is None or any(not _same_rows(event.data, reference.data) for event in scored) or any(
+            fit.args.get("validation_split") is None and not fit.excludes(fits[0]) for fit in model.fits):
+        return
+    trained = round(100 * (1 - share))
+    yield Report(again.call_node, (
+        f"evaluate() scores all of {again.data.label}, {trained}% of which fit() trained on ({{fit}}): optimistic"),
+        "score rows fit() never saw: split off a test set (train_test_split) and evaluate that",
+        explanation=(f"fit() ({{fit}}) trained on the first {trained}% of {reference.data.label}'s rows "
+                     f"(validation_split={share:g} holds out the last {100 - trained}%); evaluate() scores every row, "
+                     f"so {trained}% of the scored rows are rows the model was fitted on. The accuracy or loss printed "
+                     f"is that much a training score: an overfitted model looks better than it generalises."),
+        facts={"scored": again.data.name or "", "validation_split": share},
+        mentions={"fit": reference.call_node})
+
+
+def _same_rows(data: Data, trained: Data) -> bool:
+    """Whether ``data`` holds the rows fit() was given: the same array, prepared the same way."""
+    return (data.group == trained.group and data.source == trained.source and data.split == trained.split and
+            _step_kinds(data) == _step_kinds(trained) and not data.batches and not data.is_sample)
 
 
 def _whole_of(data: Data, part: Data) -> bool:
