@@ -229,6 +229,8 @@ class Evaluation:
         if type(base) is HistoryLog:
             self.read_log(base, indices[0], node)
             return UNKNOWN
+        if type(base) is data_calls.DatasetSplits and type(indices[0]) is Const:
+            return base.split(indices[0].value)  # tfds.load(name)["train"]: that split's dataset
         if type(base) is WordIndex or type(base) is TokenizerIndex:
             return base.word_id(indices[0])  # word_index["great"]: that word's id
         if type(base) is Predictions and type(indices[0]) is Const and type(indices[0].value) is int:

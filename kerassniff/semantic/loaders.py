@@ -8,7 +8,7 @@ Everything else about a source stays unknown.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -289,41 +289,53 @@ def pipeline(kind: str, description: str, node: cst.CSTNode, path: str | None = 
 def tfds_load(args: CallArgs, node: cst.Call) -> Value:
     """``tfds.load(name, split=...)``: one dataset per split ("test", "train[:90%]"), a test split so marked.
 
-    Without ``split`` tfds returns a dict of splits (not modelled).  ``with_info=True`` adds the info object.  A
-    known image set read with ``as_supervised=True`` yields 0-255 pixels and their labels (TFDS_PIXEL_SETS).
+    Without ``split`` tfds returns a dict of every split (:class:`DatasetSplits`, read by name: ``splits["train"]``).
+    ``with_info=True`` adds the info object.  A known image set read with ``as_supervised=True`` yields 0-255 pixels
+    and their labels (TFDS_PIXEL_SETS).
     """
     split = args.get("split")
     name = const_value(args.get("name", 0))
-    description = f"tfds.load({name!r})" if isinstance(name, str) else "tfds.load(...)"
-
-    color = TFDS_PIXEL_SETS.get(name.split(":", 1)[0].split("/", 1)[0]) if isinstance(name, str) else None
-    supervised = const_value(args.get("as_supervised")) is True
-
-    def one(value: Value) -> Value:
-        text = const_value(value)
-        if not isinstance(text, str):
-            return UNKNOWN
-        role = "test" if text.split("[", 1)[0].strip() == "test" else None
-        if color is None or not supervised:
-            return pipeline("dataset", description, node, split=role, subset=text)
-        # (image, label) pairs: 0-255 pixels and integer class ids, one pair per element until batched
-        group = new_group()
-        labels = Data(Source("dataset", description, node, subset=text), group, role="y", split=role, encoding="int",
-                      batches=True, node=node)
-        return DataValue(Data(Source("dataset", description, node, pixels=True, color=color, subset=text), group,
-                              role="x", split=role, batches=True, node=node, labels=labels))
-
+    splits = DatasetSplits(
+        description=f"tfds.load({name!r})" if isinstance(name, str) else "tfds.load(...)",
+        color=TFDS_PIXEL_SETS.get(name.split(":", 1)[0].split("/", 1)[0]) if isinstance(name, str) else None,
+        supervised=const_value(args.get("as_supervised")) is True, node=node)
     if isinstance(split, Seq):
-        result: Value = Seq(tuple(one(item) for item in split.items), "tuple")
+        result: Value = Seq(tuple(splits.split(const_value(item)) for item in split.items), "tuple")
     elif isinstance(split, Const) and isinstance(split.value, tuple):
-        result = Seq(tuple(one(Const(item)) for item in split.value), "tuple")
+        result = Seq(tuple(splits.split(item) for item in split.value), "tuple")
     elif split is not None:
-        result = one(split)
+        result = splits.split(const_value(split))
     else:
-        return UNKNOWN
+        result = splits
     if const_value(args.get("with_info")) is True:
         return Seq((result, UNKNOWN), "tuple")
     return result
+
+
+@dataclass(frozen=True)
+class DatasetSplits(Value):
+    """The dict of every split ``tfds.load(name)`` gives without ``split=``: ``splits["train"]`` is that split's
+    dataset (the set's split names are not known here, so nothing else is read of it)."""
+
+    description: str
+    color: str | None  # the colour of a known image set's pixels (TFDS_PIXEL_SETS), None for any other set
+    supervised: bool  # as_supervised=True: (image, label) pairs
+    node: cst.Call = field(compare=False, repr=False)
+
+    def split(self, text: object) -> Value:
+        """One split's dataset ("train", "test[:50%]"): a test split so marked; a known image set's (image, label)
+        pairs are 0-255 pixels and integer class ids, one pair per element until batched."""
+        if not isinstance(text, str):
+            return UNKNOWN
+        role = "test" if text.split("[", 1)[0].strip() == "test" else None
+        if self.color is None or not self.supervised:
+            return pipeline("dataset", self.description, self.node, split=role, subset=text)
+        group = new_group()
+        labels = Data(Source("dataset", self.description, self.node, subset=text), group, role="y", split=role,
+                      encoding="int", batches=True, node=self.node)
+        return DataValue(Data(Source("dataset", self.description, self.node, pixels=True, color=self.color,
+                                     subset=text), group, role="x", split=role, batches=True, node=self.node,
+                              labels=labels))
 
 
 # scikit-learn's bundled data sets: a Bunch with .data (features) and .target, or (X, y) with return_X_y=True.
