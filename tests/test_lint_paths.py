@@ -73,3 +73,17 @@ def test_a_walked_file_is_read_when_its_fit_counts_steps(text: str, read: bool) 
     read when a folder is walked, however deep the arguments before the keyword nest (up to four levels)."""
     from kerassniff.engine.lint_file import may_hold_keras
     assert may_hold_keras(text) is read
+
+
+@pytest.mark.parametrize(("line", "unread", "saves"), [
+    (b'model.save("model/model50.keras")', False, True),
+    (b'ckpt = ModelCheckpoint("model/best_model50.keras")', False, False),  # another file whose name ends alike
+    (b'MODEL_SAVE_PATH = "model/model50.keras"', False, False),  # a setting saves nothing in a file that parses
+    (b'MODEL_SAVE_PATH = "model/model50.keras"', True, True),  # in a file that does not parse, any saving word
+    (b"keras.models.save_model(net, 'model50.keras')", False, True),
+])
+def test_a_file_beside_the_loader_may_save_its_model(line: bytes, unread: bool, saves: bool) -> None:
+    """A file beside a loading script whose save kerassniff does not follow, but whose text saves the loaded file by
+    name, may be that file's maker (then no trainer elsewhere is taken for it)."""
+    from kerassniff.engine.lint_paths import _SAVING_CALL, _SAVING_LINE, _saves
+    assert _saves(b"import x\n" + line + b"\n", b"model50.keras", _SAVING_LINE if unread else _SAVING_CALL) is saves

@@ -35,7 +35,7 @@ from kerassniff.engine.lint_file import lint_decoded, lint_file, rule_set, to_fi
 from kerassniff.engine.results import Analysis, FileResult, RunResult, Status
 from kerassniff.findings import Finding
 from kerassniff.registry import all_rules, load_rules
-from kerassniff.semantic.links import files_in_links, link_keys
+from kerassniff.semantic.links import files_in_links, link_keys, same_file
 from kerassniff.sources import SourceError, decode_source, read_bytes
 from kerassniff.suppressions import filter_findings
 
@@ -123,7 +123,7 @@ def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config
                 analyses[result.path] = analysis
     linked = [analyses[f.path] for f in files if f.path in needed and f.path in analyses]
     linked += [s.analysis for s in siblings if s.path in needed and s.analysis is not None]
-    note_unread_savers(linked, [f.path for f in files + siblings if unread(f)])
+    note_unfollowed_savers(linked, files + siblings)
     by_path = {f.path: f for f in files}
     for finding in cross_script_findings(linked, rules):
         if finding.path in by_path:  # a sibling read for its links only gets no findings
@@ -202,26 +202,36 @@ def unread(result: FileResult) -> bool:
     return result.analysis is None and any(finding.code == "KS001" for finding in result.findings)
 
 
-# A line that may write a model file: a save()/save_weights()/save_model() call or a checkpoint callback.
+# A line that may write a model file: a save()/save_weights()/save_model() call or a checkpoint callback.  In a file
+# that does not parse, any such word; in one read whose save was not followed, the call itself (a settings module's
+# ``MODEL_SAVE_PATH = "model.h5"`` saves nothing).
 _SAVING_LINE = re.compile(rb"save|checkpoint", re.IGNORECASE)
+_SAVING_CALL = re.compile(rb"\.save(?:_weights)?\s*\(|\bsave_model\s*\(|ModelCheckpoint\s*\(")
 
 
-def note_unread_savers(linked: list[Analysis], unread_paths: list[str]) -> None:
-    """Tell each loading script which files beside it could not be read but seem to save a model file it loads (its
-    name on a line that saves or makes a checkpoint): one of them may have made that file, so no other script is
-    taken for its maker (semantic.links)."""
+def note_unfollowed_savers(linked: list[Analysis], beside_files: list[FileResult]) -> None:
+    """Tell each loading script which files beside it seem to save a model file it loads (its name on a line that
+    saves or makes a checkpoint) without kerassniff following that save: a file that does not parse, or one whose
+    model it does not know (built by a module it cannot read).  One of them may have made that file, so no other
+    script is taken for its maker (semantic.links)."""
     for analysis in linked:
         names = {PurePosixPath(key).name for key in link_keys(analysis.script).loads}
         folder = Path(analysis.script.path).parent
-        beside = [path for path in unread_paths if Path(path).parent == folder] if names else []
-        texts = {path: read_bytes(Path(path)) for path in beside}
+        beside = [result for result in beside_files if Path(result.path).parent == folder and
+                  result.path != analysis.script.path] if names else []
+        texts = {result.path: read_bytes(Path(result.path)) for result in beside}
         analysis.script.unread_savers = tuple(
-            (path, name) for path in beside for name in sorted(names)
-            if isinstance(texts[path], bytes) and _saves(texts[path], name.encode()))
+            (result.path, name) for result in beside for name in sorted(names)
+            if not any(same_file(saved, name) for saved in result.links.saves) and
+            isinstance(texts[result.path], bytes) and
+            _saves(texts[result.path], name.encode(), _SAVING_LINE if unread(result) else _SAVING_CALL))
 
 
-def _saves(text: bytes, name: bytes) -> bool:
-    return any(name in line and _SAVING_LINE.search(line) for line in text.splitlines())
+def _saves(text: bytes, name: bytes, saving: re.Pattern[bytes]) -> bool:
+    """Whether a line of the text names the file (as a whole name: "best_model50.keras" is not "model50.keras") and
+    saves."""
+    named = re.compile(rb"(?<![\w.-])" + re.escape(name) + rb"(?![\w.-])")
+    return any(name in line and saving.search(line) and named.search(line) for line in text.splitlines())
 
 
 def sibling_findings(result: FileResult, config: Config) -> list[Finding]:
@@ -236,7 +246,7 @@ def sibling_findings(result: FileResult, config: Config) -> list[Finding]:
     siblings = [s.analysis for s in found if s.analysis is not None]
     if not siblings:
         return []
-    note_unread_savers([result.analysis, *siblings], [s.path for s in found if unread(s)])
+    note_unfollowed_savers([result.analysis, *siblings], found)
     return [f for f in cross_script_findings([result.analysis, *siblings], rules) if f.path == result.path]
 
 
