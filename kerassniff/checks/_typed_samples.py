@@ -12,6 +12,10 @@ TYPED_SCALED_LIMIT = 20.0
 # Scaling steps whose statistics a scaler learns from the array it is fitted on (Normalizer scales each row alone).
 FITTED_KINDS = frozenset({"standardize", "minmax"})
 
+# How a step with an array's own statistics scales it: (participle, the statistics, their short names).
+OWN_STATISTICS = {"standardize": ("standardised", "mean and standard deviation", "mean/std"),
+                  "minmax": ("min-max scaled", "minimum and maximum", "min/max")}
+
 _SCALER_CLASSES = frozenset(detail for _, detail in SCALER_STEPS.values())
 
 

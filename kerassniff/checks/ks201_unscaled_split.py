@@ -14,8 +14,8 @@ from kerassniff.checks._shared import (
     twin_files,
     used_scaling_verdict,
 )
-from kerassniff.checks._typed_samples import (FITTED_KINDS, fitted_scaling, raw_explanation, raw_sample_words,
-                                              sample_label, scaled_inputs)
+from kerassniff.checks._typed_samples import (FITTED_KINDS, OWN_STATISTICS, fitted_scaling, raw_explanation,
+                                              raw_sample_words, sample_label, scaled_inputs)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -111,7 +111,7 @@ def _refitted(script: Script, model: Model):
         if refit is None or refit.setting(ONE_SAMPLE_SETTING) is True:
             continue  # (fitted on the one sample it scales: KS221 says what that does, every feature 0)
         if refit.measured_on == "split":
-            words = _OWN_STATISTICS[refit.kind]
+            words = OWN_STATISTICS[refit.kind]
             yield Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {words[0]} with its own {words[2]} "
                 f"({{refit}}), not fit()'s ({{fit}})"),
@@ -191,9 +191,6 @@ def _colour_order(script: Script, model: Model):
             mentions={"fit": reference.call_node})
 
 
-# How a step with the split's own statistics scales it: (participle, the statistics, their short names).
-_OWN_STATISTICS = {"standardize": ("standardised", "mean and standard deviation", "mean/std"),
-                   "minmax": ("min-max scaled", "minimum and maximum", "min/max")}
 
 
 def _fitted_on_itself(script: Script, step: Step) -> bool:

@@ -5,14 +5,15 @@ from typing import Iterator
 
 from kerassniff.checks._shared import (EVENT_WORDS, brief_scaling_text, comparable_scaling, scaling_text,
                                        scaling_verdict)
-from kerassniff.checks._typed_samples import (fitted_scaling, raw_explanation, raw_sample_words, sample_label,
-                                              scaled_inputs)
+from kerassniff.checks._typed_samples import (OWN_STATISTICS, fitted_scaling, raw_explanation, raw_sample_words,
+                                              sample_label, scaled_inputs)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.semantic.links import ModelLink, model_links, possible_makers
 from kerassniff.registry import Elsewhere, Report, project_rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.dataflow import Data, DataEvent, Step
+from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_SETTING
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -45,6 +46,7 @@ def check(scripts: list[Script]):
                 facts={"trainer": link.trainer.path, "model_file": link.path},
                 mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
         yield from _typed_in_raw(link)
+        yield from _own_statistics(link)
     yield from _unlike_every_maker(scripts)
 
 
@@ -74,6 +76,53 @@ def _typed_in_raw(link: ModelLink):
                                                f"{reference.data.label} {scaling_text(reference.data)}") + ".",
             facts={"trainer": link.trainer.path, "model_file": link.path, **facts},
             mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
+
+
+def _own_statistics(link: ModelLink):
+    """The loading script fits a scaler of the trainer's kind on its own input and scales it with that input's own
+    statistics (``MinMaxScaler().fit_transform(recent)``, then ``predict()`` of a window of it), while the trainer
+    scaled with its training data's: the same raw value becomes another input than in training.  Not when both read
+    the same file or the same kind of source (a script that reads the training file again gets its statistics), nor
+    when the scaler is fitted on each sample alone (KS221's)."""
+    trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
+    theirs = fitted_scaling(trained[0]) if trained else None
+    if theirs is None or theirs.measured_on == "sample" or link.loaded.scales_inputs or link.trained.scales_inputs:
+        return
+    reference = trained[0]
+    for event in link.user.data_events:
+        if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
+                (event.kind == "predict" and link.user.result_never_read(event.call_node)):
+            continue
+        mine = next((step for step in reversed(event.data.steps) if step.is_scaling), None)
+        if mine is None or mine.kind != theirs.kind or mine.setting(ONE_SAMPLE_SETTING) is True or \
+                not _fitted_here(link.user, mine) or _same_source(event.data, reference.data):
+            continue
+        words = OWN_STATISTICS[mine.kind]
+        yield link.user, Report(event.call_node, (
+            f"{EVENT_WORDS[event.kind]} gets {event.data.label} {words[0]} with its own {words[2]} ({{refit}}), "
+            f"not {link.trainer.path}'s ({{trained}})"),
+            "load the scaler training fitted (save it beside the model) and call scaler.transform() here",
+            explanation=(f"{link.trainer.path} trained the model saved as '{link.path}' on {reference.data.label} "
+                         f"{words[0]} with the {words[1]} of its training data; here a {mine.detail} is fitted on "
+                         f"{event.data.source.description}'s own values, so the same raw value becomes another input "
+                         f"than in training and the model reads shifted, rescaled features."),
+            facts={"trainer": link.trainer.path, "model_file": link.path, "scaler": mine.detail, "refit": True},
+            mentions={"refit": mine.node, "trained": Elsewhere(reference.call_node, link.trainer.describe)})
+
+
+def _fitted_here(script: Script, step: Step) -> bool:
+    """Whether a scaling step's statistics were measured on the array it scaled: ``fit_transform(x)``, or
+    ``fit(x)`` then ``transform(x)``."""
+    call = script.call_at(step.node)
+    return step.measured_on == "split" or (call is not None and call.method == "fit_transform")
+
+
+def _same_source(used: Data, trained: Data) -> bool:
+    """Whether two arrays may hold the same values: a file (or folder) of one name read by both, or the same kind of
+    read whose path is not known in one of them (``yf.download(...)`` in both may fetch the same span)."""
+    if used.source.base_name is not None and trained.source.base_name is not None:
+        return used.source.base_name == trained.source.base_name  # (by file name: "../data/x.csv" is "data/x.csv")
+    return used.source.description == trained.source.description
 
 
 def _mismatches(link: ModelLink) -> Iterator[tuple[DataEvent, DataEvent, list[str]]]:
