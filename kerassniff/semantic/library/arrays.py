@@ -1,8 +1,8 @@
-"""What library functions do to arrays: NumPy, pandas, scikit-learn, TensorFlow, image readers, Keras utilities.
+"""What library functions do to arrays: NumPy, pandas, scikit-learn, TensorFlow, Keras utilities.
 
 Each handler maps a call's argument's history to the result's (:class:`~kerassniff.semantic.dataflow.Data`); which
 call goes to which handler is the table of :mod:`.array_table`.  Methods, attributes, subscripts and arithmetic
-of arrays are in :mod:`.array_methods`.
+of arrays are in :mod:`.array_methods`; image readers and image operations in :mod:`.images`.
 """
 from __future__ import annotations
 
@@ -28,10 +28,8 @@ from kerassniff.semantic.dataflow import (
     literal_shape,
     new_group,
     ordered_by_class,
-    size_text,
 )
 from kerassniff.semantic.effects import Effects
-from kerassniff.semantic.knowledge.arrays import CV2_COLOR_CODE_NUMBERS, CV2_FLAG_NUMBERS
 from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
 from kerassniff.semantic.keras_values import TensorValue
 from kerassniff.semantic.library import datasets, keras
@@ -43,7 +41,6 @@ from kerassniff.semantic.pyvalues import (
     ComprehensionValue,
     Const,
     Seq,
-    Symbol,
     Value,
     const_value,
     int_value,
@@ -54,25 +51,6 @@ from kerassniff.semantic.pyvalues import (
 SHAPE_ONLY = {"reshape", "flatten", "ravel", "squeeze", "transpose", "swapaxes", "copy", "to_numpy", "values",
               "fillna", "drop", "dropna", "view", "astype", "expand_dims", "stack", "delete"}
 STATISTICS = {"mean", "std", "max", "min", "median", "var", "amax", "amin", "percentile", "sqrt"}
-# tf.image operations that move, crop or jitter pixels but keep their scale.
-SAME_SCALE_IMAGE_OPS = frozenset(
-    "flip_left_right flip_up_down random_flip_left_right random_flip_up_down rot90 transpose random_crop "
-    "central_crop crop_to_bounding_box pad_to_bounding_box resize_with_crop_or_pad random_brightness "
-    "random_contrast random_saturation random_hue adjust_brightness adjust_contrast adjust_saturation "
-    "adjust_hue stateless_random_flip_left_right stateless_random_flip_up_down stateless_random_crop "
-    "stateless_random_brightness stateless_random_contrast".split())
-# OpenCV functions whose result holds the image's values in the same range (an 8-bit image stays 0-255): histogram
-# equalisation, blurs and denoising, flips, rotations and warps, borders, morphology (not boxFilter: with
-# normalize=False it sums the window).
-SAME_SCALE_CV2_OPS = frozenset(
-    "equalizeHist GaussianBlur medianBlur blur bilateralFilter fastNlMeansDenoising "
-    "fastNlMeansDenoisingColored flip rotate warpAffine warpPerspective copyMakeBorder dilate erode "
-    "morphologyEx".split())
-# Readers of one RGB image (cv2.imread is BGR, and its own row).
-IMAGE_READERS = {"PIL.Image.open", "imageio.imread", "imageio.v2.imread", "matplotlib.pyplot.imread",
-                 "skimage.io.imread", "scipy.misc.imread"}
-# Of those, the readers that give a PNG file's pixels as floats in 0-1 (matplotlib's, through Pillow).
-UNIT_RANGE_PNG_READERS = frozenset({"matplotlib.pyplot.imread"})
 CONSTANT_FILLS = ("np.zeros(...)", "np.ones(...)")
 
 
@@ -295,20 +273,6 @@ def _setting(value: Value | None, default: object) -> object:
     return value.value if isinstance(value, Const) else NOT_KNOWN
 
 
-def convert_image_dtype(call: LibraryCall) -> Value:
-    """``tf.image.convert_image_dtype(image, tf.float32)`` divides by 255 only when the image holds integers: images
-    read from a folder by Keras (float32 already) or already cast to float keep their values.  To another dtype
-    (``tf.uint8`` multiplies floats by 255) the scale is not followed."""
-    data = call.data
-    target = call.args.get("dtype", 1)
-    if not (isinstance(target, Symbol) and target.name.rsplit(".", 1)[-1].startswith("float")):
-        return with_step(data, "scale", "?", call.node)
-    casts = [step.detail for step in data.steps if step.kind == "cast"]
-    already_float = data.source.kind == "directory" or (casts and casts[-1].startswith("float")) or data.is_scaled
-    return with_step(data, "cast", "float32", call.node) if already_float else with_step(data, "scale", "/255",
-                                                                                           call.node)
-
-
 def to_categorical(call: LibraryCall) -> Value:
     data = call.data if call.data is not None else list_in_runs(call.first, call.node)
     return one_hot(data, int_value(call.args.get("num_classes", 1)), call.node)
@@ -327,18 +291,6 @@ def preprocess_input(call: LibraryCall) -> Value:
         return keras.preprocessing_in_graph(call.first, call.name, call.args, call.node)
     family = call.parts[-2] if len(call.parts) > 3 else "applications"
     return with_step(call.data, "preprocess", family, call.node)
-
-
-def keras_image(call: LibraryCall) -> Value:
-    if call.last == "img_to_array" and call.data is not None:
-        return DataValue(replace(call.data, node=call.node))
-    gray = call.last == "load_img" and const_value(call.args.get("color_mode")) == "grayscale"
-    image = make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="gray" if gray else "rgb"),
-                 call.node, is_sample=True)
-    size = call.args.get("target_size") if call.last == "load_img" else None
-    if size is not None and const_value(size) is not None:  # load_img(path, target_size=(224, 224)) resizes
-        return DataValue(image.data.with_step("resize", size_text(size), call.node))
-    return image
 
 
 def image_directory(call: LibraryCall) -> Value:
@@ -363,87 +315,6 @@ def tfds_load(call: LibraryCall) -> Value:
 
 def sklearn_dataset(call: LibraryCall) -> Value:
     return loaders.sklearn_dataset(call.last, call.args, call.node)
-
-
-def image_reader(call: LibraryCall) -> Value:
-    description = f"{'.'.join(call.parts[-2:])}(...)"
-    return make(Source("image", description, call.node, pixels=True, color="rgb",
-                       may_be_unit_range=call.name in UNIT_RANGE_PNG_READERS), call.node, is_sample=True)
-
-
-# TensorFlow's image decoders (tf.io.decode_* and their tf.image aliases): the file's 8-bit pixels, 0-255, unless a
-# dtype= asks for others (decode_png and decode_image take one, by keyword or third; Keras 3.15.1 / TF 2.21).
-TF_IMAGE_DECODERS = frozenset({"decode_jpeg", "decode_png", "decode_image", "decode_bmp", "decode_and_crop_jpeg"})
-_DECODER_DTYPE_POSITION = 2
-# Where channels= goes by position: second, but third for decode_and_crop_jpeg(contents, crop_window, channels).
-_CHANNELS_POSITION = {"decode_and_crop_jpeg": 2}
-# What channels= gives: 1 gray, 3 RGB (0, the default, keeps the file's own, which is not known here).
-_DECODED_COLOURS = {1: "gray", 3: "rgb"}
-
-
-def tf_decoded_image(call: LibraryCall) -> Value:
-    """``tf.io.decode_jpeg(tf.io.read_file(path), channels=3)``: one image of 0-255 pixels (in a tf.data ``map()``
-    function, the pipeline's element)."""
-    dtype = call.args.get("dtype", _DECODER_DTYPE_POSITION) if call.last in ("decode_png", "decode_image") else None
-    if dtype is not None and not (isinstance(dtype, Symbol) and dtype.name.endswith("uint8")):
-        return UNKNOWN  # (uint16 or float pixels: another range)
-    color = _DECODED_COLOURS.get(const_value(call.args.get("channels", _CHANNELS_POSITION.get(call.last, 1))))
-    return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, color=color), call.node,
-                is_sample=True)
-
-
-# PIL's image modes of 8-bit pixels (0-255), and the colour each holds: Image.new(mode, size) makes a blank canvas of
-# them (a drawing app's digit); the other modes ("1", "I", "F", ...) hold other ranges.
-CANVAS_MODES = {"L": "gray", "RGB": "rgb"}
-
-
-def image_canvas(call: LibraryCall) -> Value:
-    """``Image.new("L", (28, 28))``: a blank image of 0-255 pixels, drawn on in place (ImageDraw)."""
-    color = CANVAS_MODES.get(const_value(call.args.get("mode", 0)))
-    if color is None:
-        return UNKNOWN
-    return make(Source("image", "Image.new(...)", call.node, pixels=True, color=color), call.node, is_sample=True)
-
-
-def cv2_imread(call: LibraryCall) -> Value:
-    flags = call.args.get("flags", 1)
-    gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
-    return make(Source("image", "cv2.imread(...)", call.node, pixels=True, color="gray" if gray else "bgr"),
-                call.node, is_sample=True)
-
-
-def cv2_color(call: LibraryCall) -> Value:
-    data, node = call.data, call.node
-    assert data is not None
-    code = call.args.get("code", 1)
-    code_name = _color_code_name(code)
-    orders = code_name[len("COLOR_"):].split("2") if code_name.startswith("COLOR_") else []
-    if len(orders) == 2 and orders[1].startswith("GRAY"):
-        return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
-    if len(orders) == 2 and {orders[0][:3], orders[1][:3]} == {"BGR", "RGB"}:  # BGR2RGB, RGB2BGR, BGR2RGBA...
-        color = "rgb" if data.source.color == "bgr" or orders[1].startswith("RGB") else "bgr"
-        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
-    if len(orders) == 2 and orders[0][:3] == orders[1][:3] and orders[0][:3] in ("BGR", "RGB"):
-        return DataValue(data.with_step("color", "alpha", node))  # BGR2BGRA: a channel added, the order kept
-    return DataValue(data.with_step("color", code_name or "?", node))
-
-
-def _color_code_name(code: Value | None) -> str:
-    """A cvtColor code's name ('COLOR_BGR2RGB'): of the constant written (``cv2.COLOR_BGR2RGB``), or of its number
-    (``4``, ``cv2.IMREAD_GRAYSCALE``, which is 0); '' when not known."""
-    if isinstance(code, Symbol):
-        name = code.name.rsplit(".", 1)[-1]
-        number = CV2_FLAG_NUMBERS.get(name)
-        return CV2_COLOR_CODE_NUMBERS.get(number, "") if number is not None else name
-    number = const_value(code)
-    return CV2_COLOR_CODE_NUMBERS.get(number, "") if type(number) is int else ""
-
-
-def resized(size_argument: str, width_first: bool = False) -> Callable[[LibraryCall], Value]:
-    """cv2.resize(img, dsize), tf.image.resize(img, size): a resize step to the constant size, when known
-    (``width_first``: cv2's dsize is (width, height))."""
-    return lambda call: DataValue(call.data.with_step(  # type: ignore[union-attr]
-        "resize", size_text(call.args.get(size_argument, 1), width_first), call.node))
 
 
 def sklearn_scale(call: LibraryCall) -> Value:
@@ -688,12 +559,6 @@ def statistic(call: LibraryCall) -> Value:
     first = call.node.args[0].value if call.node.args and call.node.args[0].keyword is None else None
     return Statistic(call.data, call.last, reduces_over_samples(call.args.get("axis", 1)),  # type: ignore[arg-type]
                      first)
-
-
-def grayscale(call: LibraryCall) -> Value:
-    data = call.data
-    assert data is not None
-    return DataValue(data.with_step("color", "gray", call.node, source=replace(data.source, color="gray")))
 
 
 def dataset_from(call: LibraryCall) -> Value:
