@@ -2,13 +2,14 @@
 
 The handlers live in :mod:`kerassniff.semantic.library.arrays` (library functions; their table is
 :mod:`kerassniff.semantic.library.array_table`),
-:mod:`kerassniff.semantic.library.array_methods` (methods, attributes, subscripts, arithmetic) and
+:mod:`kerassniff.semantic.library.array_methods` (methods, attributes, subscripts),
+:mod:`kerassniff.semantic.library.array_arithmetic` (arithmetic) and
 :mod:`kerassniff.semantic.library.datasets` (generators and tf.data) and
 :mod:`kerassniff.semantic.library.tokenizers` (a Tokenizer's vocabulary dicts); they see the interpreter only through
 :class:`kerassniff.semantic.effects.Effects`.
 """
+from kerassniff.semantic.library.array_arithmetic import arithmetic
 from kerassniff.semantic.library.array_methods import (
-    arithmetic,
     data_attribute,
     data_method,
     instance_method,
