@@ -1295,6 +1295,50 @@ def mutate_fit_removed(script: Script) -> Iterator[Mutant]:
     yield Mutant(f"line {script.line(fit)}: {model}.fit(...) removed", script.splice({statement.body[0]: "pass"}))
 
 
+def mutate_fold_indices_dropped(script: Script) -> Iterator[Mutant]:
+    """(ac) A cross-validation loop whose passes select their rows with the fold's indices (``x[train_idx]``): every
+    such selection replaced by the whole array, when the indices are read nowhere else in the loop (a pass that
+    then trains and scores the same data each fold)."""
+    for loop in {p for fit in script.calls if last_name(fit) == "fit" for p in script.ancestors(fit)
+                 if isinstance(p, cst.For)}:
+        if not _fold_loop(script, loop):
+            continue
+        target = loop.target
+        if isinstance(loop.iter, cst.Call) and last_name(loop.iter) == "enumerate":
+            if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != 2:
+                continue
+            target = target.elements[1].value
+        names = _names_in(target) - {"_"}
+        selections: list[cst.Subscript] = []
+
+        class _Selections(cst.CSTVisitor):
+            def visit_Subscript(self, node: cst.Subscript) -> None:
+                if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) and \
+                        isinstance(node.slice[0].slice.value, cst.Name) and node.slice[0].slice.value.value in names:
+                    selections.append(node)
+
+        loop.body.visit(_Selections())
+        uses = sum(1 for _ in _name_nodes(loop.body, names))
+        if not selections or uses != len(selections) or any(not isinstance(s.value, (cst.Name, cst.Attribute))
+                                                            for s in selections):
+            continue  # (indices read elsewhere too, or a selection from a computed value)
+        yield Mutant(f"line {script.line(loop)}: the fold's selections ({len(selections)}) replaced by whole arrays",
+                     script.splice({s: script.code(s.value) for s in selections}))
+        return
+
+
+def _name_nodes(node: cst.CSTNode, names: set[str]) -> Iterator[cst.Name]:
+    found: list[cst.Name] = []
+
+    class _Found(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            if n.value in names:
+                found.append(n)
+
+    node.visit(_Found())
+    return iter(found)
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -1325,6 +1369,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("aa", "steps_per_epoch=len(flow) // batch_size added to a flow's fit()", "KS231",
          mutate_steps_divided_by_batch),
     Kind("ab", "the one fit() removed before predict()/evaluate()", "KS233", mutate_fit_removed),
+    Kind("ac", "a fold loop's selections by the fold's indices replaced by the whole arrays", "KS234",
+         mutate_fold_indices_dropped),
 )
 
 

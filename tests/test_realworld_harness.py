@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -227,6 +227,20 @@ def test_model_built_before_folds_moves_the_build_and_compile_out_of_the_loop(tm
     script.write_text(FOLDS)
     found = plant.plant_file(script, "folds.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "u"))
     assert [p.found for p in found] == [True]  # KS212 finds what (u) planted
+
+
+def test_fold_indices_dropped_replaces_every_selection_by_its_array(tmp_path):
+    """(ac) replaces each selection by the fold's indices (``x[train]``) with the whole array; a loop that reads the
+    indices in another way too, and a loop over something else, are left alone."""
+    (ac,) = mutants(FOLDS)["ac"]
+    assert valid(ac) and "x_fit = x\n" in ac and "model.fit(x_fit, y, epochs=3)" in ac
+    assert "print(model.evaluate(x, y))" in ac and "[train]" not in ac and "[test]" not in ac
+    assert "ac" not in mutants(FOLDS.replace("    print(model.evaluate(", "    print(len(test), model.evaluate("))
+    assert "ac" not in mutants(FOLDS.replace("folds.split(x)", "zip(x, y)"))
+    script = tmp_path / "folds.py"
+    script.write_text(FOLDS)
+    found = plant.plant_file(script, "folds.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ac"))
+    assert [p.found for p in found] == [True]  # KS234 finds what (ac) planted
 
 
 FLOWS = textwrap.dedent("""\

@@ -71,10 +71,10 @@ def _fold_names(loop: cst.For) -> list[str]:
 
 
 def _read_anywhere(module: cst.Module, names: set[str], loop: cst.For) -> bool:
-    """Whether the fold's indices reach anything: read anywhere but in the loop's own target and in the loop's
-    assignments that only compute other names from them (``train_images = [paths[i] for i in train_idx]``, itself
-    never read), followed through those names; in a function the body calls (the loop's variables read as globals)
-    too."""
+    """Whether the fold's indices reach anything in the loop: read in its body other than by the assignments that only
+    compute other names from them (``train_images = [paths[i] for i in train_idx]``, itself never read), followed
+    through those names; or read in any function of the script (one the body calls may read the loop's variables as
+    globals)."""
     derived = set(names)
     bindings = [(node, {n for t in node.targets for n in target_names(t.target)}, names_read(node.value))
                 for node in walk_code(loop.body, _NESTED_SCOPES) if type(node) is cst.Assign]
@@ -89,8 +89,13 @@ def _read_anywhere(module: cst.Module, names: set[str], loop: cst.For) -> bool:
     for statement, bound, read in bindings:
         if bound <= derived and read & derived:  # a name computed from the indices: read only if it is read
             ignored |= {id(node) for node in walk_code(statement)}
-    return any(type(node) is cst.Name and node.value in derived and id(node) not in ignored
-               for node in walk_code(module))
+    if any(type(node) is cst.Name and node.value in derived and id(node) not in ignored
+           for node in walk_code(loop.body)):
+        return True
+    # (other code at the top level, another loop over the same names in a notebook's later cell, is not this loop's)
+    functions = [node for node in walk_code(module) if type(node) in (cst.FunctionDef, cst.Lambda)]
+    return any(type(node) is cst.Name and node.value in names and id(node) not in ignored for function in functions
+               for node in walk_code(function.body))
 
 
 def _draws_per_pass(loop: cst.For) -> bool:
