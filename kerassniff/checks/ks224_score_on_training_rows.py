@@ -49,8 +49,9 @@ def _report(event: DataEvent, reference: DataEvent) -> Report:
         explanation=(f"fit() ({{fit}}) trained on {reference.data.label}, the training part train_test_split "
                      f"({{split}}) made of {event.data.label}; evaluate() scores every row of {event.data.label}, "
                      f"so most of the scored rows are rows the model was fitted on, and the held-out part the split "
-                     f"made is never scored on its own. The accuracy or loss printed is mostly training accuracy: "
-                     f"an overfitted model looks as good as one that generalises."),
+                     f"made is never evaluate()d on its own (as validation_data, if given, it is scored only during "
+                     f"training). The accuracy or loss printed is mostly training accuracy: an overfitted model looks "
+                     f"as good as one that generalises."),
         facts={"scored": event.data.name or "", "trained": reference.data.name or ""},
         mentions={"fit": reference.call_node, "split": reference.data.node})
 
@@ -72,16 +73,21 @@ def _validation_split_rows(script: Script, model: Model, reference: DataEvent, o
     if again is None or any(not _same_rows(event.data, reference.data) for event in scored) or any(
             fit.args.get("validation_split") is None and not fit.excludes(fits[0]) for fit in model.fits):
         return
-    trained = round(100 * (1 - share))
+    trained, held = _percent(1 - share), _percent(share)
     yield Report(again.call_node, (
-        f"evaluate() scores all of {again.data.label}, {trained}% of which fit() trained on ({{fit}}): optimistic"),
+        f"evaluate() scores all of {again.data.label}, {trained} of which fit() trained on ({{fit}}): optimistic"),
         "score rows fit() never saw: split off a test set (train_test_split) and evaluate that",
-        explanation=(f"fit() ({{fit}}) trained on the first {trained}% of {reference.data.label}'s rows "
-                     f"(validation_split={share:g} holds out the last {100 - trained}%); evaluate() scores every row, "
-                     f"so {trained}% of the scored rows are rows the model was fitted on. The accuracy or loss printed "
+        explanation=(f"fit() ({{fit}}) trained on the first {trained} of {reference.data.label}'s rows "
+                     f"(validation_split={share:g} holds out the last {held}); evaluate() scores every row, "
+                     f"so {trained} of the scored rows are rows the model was fitted on. The accuracy or loss printed "
                      f"is that much a training score: an overfitted model looks better than it generalises."),
         facts={"scored": again.data.name or "", "validation_split": share},
         mentions={"fit": reference.call_node})
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage, exact enough that a small one is not 0% ("67%", "99.9%", "0.1%")."""
+    return f"{round(100 * share) if abs(100 * share - round(100 * share)) < 0.05 else round(100 * share, 1):g}%"
 
 
 def _same_rows(data: Data, trained: Data) -> bool:

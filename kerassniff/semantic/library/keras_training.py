@@ -13,6 +13,7 @@ import libcst as cst
 from kerassniff.semantic.dataflow import DataEvent
 from kerassniff.semantic.effects import Effects, known_models, loop_repetitions, record_data_event
 from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS, FIT_METHODS, PREDICT_METHODS, SAVE_METHODS
+from kerassniff.semantic.library.arrays import from_collection, typed_rows
 from kerassniff.semantic.library.datasets import layer_on_data
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.keras import apply_layer, record_loss_call
@@ -36,6 +37,7 @@ from kerassniff.semantic.training import (
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
+    ComprehensionValue,
     Const,
     CopiedLayer,
     DataValue,
@@ -340,6 +342,8 @@ def _events(effects: Effects, model: Model, kind: str, x: Value, y: Value, node:
     for role, value in (("x", x), ("y", y)):
         if isinstance(value, Seq) and len(value.items) == 1:
             value = value.items[0]  # predict([batch]): a list of one array is that array for a one-input model
+        if role == "x" and isinstance(value, (Seq, ComprehensionValue)) and typed_rows(value):
+            value = from_collection(value, node)  # predict([age, income]): numbers a user typed, given as a list
         if isinstance(value, DataValue):
             record_data_event(effects, DataEvent(kind, role, value.data, node, order, model))
         elif role == "x" and isinstance(value, Seq):  # fit([images, table], y): each input of a multi-input model
