@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.models import PASS_THROUGH, Model
-from kerassniff.semantic.values import CallArgs, Const, const_value, int_value
+from kerassniff.semantic.values import CallArgs, Const, Seq, const_value, int_value
 
 Dim = Optional[int]
 Shape = tuple[Dim, ...]
@@ -35,14 +35,25 @@ class ShapedLayer:
 
 
 def model_input_shape(model: Model) -> Shape | None:
-    """The per-sample input shape the script states for a model, or None."""
+    """The per-sample input shape the script states for a model, or None.  A shape written with sizes the analysis
+    does not know (``input_shape=(x_train.shape[1],)``) still gives the rank: each such size is None."""
     shape = _input_dim_shape(model)
     if shape is None:
-        return None
+        return _rank_only(model)
     dims = _dims(shape)
     if _looks_channels_first(dims):
         return (None,) * len(dims)  # (3, 32, 32): the rank holds in either layout, the sizes would not
     return dims
+
+
+def _rank_only(model: Model) -> Shape | None:
+    """``input_shape=(x_train.shape[1],)`` on a model's first layer: a tuple written out, of sizes not all known."""
+    if model.input_shape is not None or not model.layers:
+        return None
+    written = model.layers[0].shape_args.get("input_shape")
+    if not isinstance(written, Seq) or not written.items or written.kind != "tuple":
+        return None
+    return tuple(int_value(item) for item in written.items)
 
 
 def _input_dim_shape(model: Model) -> tuple | None:
