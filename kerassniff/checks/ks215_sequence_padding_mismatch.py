@@ -146,6 +146,18 @@ def _difference(model: Model, reference: DataEvent, trained: Padding, event: Dat
                          f"{_SIDES[trained.padding]}: {_reason(reader, trained.padding, used.padding)}. Nothing "
                          f"fails; the scores or predictions made here are not those of the model training taught."),
             facts=facts, mentions=mentions)
+    if used.maxlen is None and trained.maxlen is None and used.padding == trained.padding == "post" and \
+            reader in _MASKED_READERS and event.data.n_samples == 1 and reference.data.n_samples != 1:
+        one = f"{EVENT_WORDS[event.kind]} gets {event.data.label if event.data.name else 'one sequence'}"
+        return Report(event.call_node, (
+            f"{one} unpadded (no maxlen=): {fit} trained on sequences ending in zeros"),
+            explanation=(f"pad_sequences() without maxlen= pads to the longest sequence it is given: the training "
+                         f"sequences ({reference.data.label}) to the longest of them, so nearly every one ended on "
+                         f"padding zeros, and this one sequence to its own length, so it gets no zeros at all. With no "
+                         f"mask (no Embedding(mask_zero=True)) the {reader} reads the zeros as tokens, so it now ends "
+                         f"on the last real token where training sequences ended on padding, in a state it was never "
+                         f"trained to read. Nothing fails; the prediction is not the one training taught."),
+            facts=facts, mentions=mentions)
     if _known_pair(used.maxlen, trained.maxlen) and used.maxlen != trained.maxlen and \
             isinstance(used.maxlen, int) and isinstance(trained.maxlen, int) and not _length_fixed(model):
         shorter = used.maxlen < trained.maxlen

@@ -71,7 +71,8 @@ def tokenizer_method(effects: Effects, instance: Instance, cls: str, method: str
     texts = args.get("texts", 0) or UNKNOWN
     given = args.node_of("texts", 0)
     written = given.value if given is not None else None
-    return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)))
+    return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)),
+                     _count(texts))
 
 
 def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
@@ -84,22 +85,30 @@ def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
     if method in TOKENIZER_ID_ENCODERS and is_one_string(texts):
         return CharacterRows(call=node)
     if method in TOKENIZER_OUTPUTS and isinstance(texts, (Seq, ComprehensionValue, DataValue)):
-        return tokenized(data_of(texts), method, node)
+        return tokenized(data_of(texts), method, node, n_samples=_count(texts))
     return UNKNOWN
 
 
+def _count(value: Value) -> int | None:
+    """How many texts a list written in the code holds (``[message]``: one), None when not known."""
+    if isinstance(value, Seq):
+        return len(value.items)
+    return len(value.value) if isinstance(value, Const) and isinstance(value.value, tuple) else None
+
+
 def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instance | None = None,
-              texts: tuple[tuple[str, object], ...] = ()) -> Value:
+              texts: tuple[tuple[str, object], ...] = (), n_samples: int | None = None) -> Value:
     """``tokenizer.texts_to_sequences(x_test_text)``: the same samples as the texts, as token ids; from texts
     the model does not follow, a new array of the same kind (so its name still tells its split).  The step keeps
     the tokenizer object that made the ids (each evaluation's own: a helper called once per split builds one each),
-    the texts' value and the expression written for them."""
+    the texts' value and the expression written for them; ``n_samples``, how many texts a list written in the code
+    holds."""
     settings = (("tokenizer", tokenizer), *texts) if tokenizer is not None else ()
     if data is not None:
         return DataValue(data.with_step("encode", method, node, settings=settings, encoding=None, n_classes=None))
     func = node.func
     owner = func.value.value if type(func) is cst.Attribute and type(func.value) is cst.Name else "tokenizer"
-    made = make(Source("unknown", f"{owner}.{method}(...)", node), node)
+    made = make(Source("unknown", f"{owner}.{method}(...)", node), node, n_samples=n_samples)
     made_data = data_of(made)
     if tokenizer is None or made_data is None:
         return made
