@@ -158,8 +158,8 @@ def schedule_returns_tensor(script: Script, call: CallSite) -> Iterator[Report]:
     (``return lr * tf.math.exp(-0.1)``, TensorFlow's own tutorial schedule): Keras 3 raises ValueError ("The output of
     the `schedule` function should be a float") when it first uses that return; tf.keras 2 took the tensor."""
     schedule = call.args.get("schedule", 0)
-    if not isinstance(schedule, FunctionValue) or script.result_never_read(call.node):
-        return  # (a callback bound to a name nothing reads never reaches a fit(): its schedule never runs)
+    if not isinstance(schedule, FunctionValue):
+        return
     node = schedule.node
     returned = [node.body] if type(node) is cst.Lambda else [
         statement.value for statement in _returns(node) if statement.value is not None]
@@ -171,6 +171,8 @@ def schedule_returns_tensor(script: Script, call: CallSite) -> Iterator[Report]:
         first = _first_epoch(node, value)
         if first is not None and last_epoch is not None and first > last_epoch:
             continue  # the tutorial's `if epoch < 10: return lr` before a fit of fewer epochs: never reached
+        if script.result_never_read(call.node):
+            return  # (a callback bound to a name nothing reads never reaches a fit(): its schedule never runs)
         made_by = script.code_of(tensor.func)
         yield Report(value, f"the schedule returns a {made_by}() tensor: Keras 3's LearningRateScheduler raises "
                             f"ValueError", "return a Python float: float(...) around the expression",
