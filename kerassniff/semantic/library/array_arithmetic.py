@@ -14,7 +14,7 @@ import libcst as cst
 from kerassniff.semantic.dataflow import Data, DataValue, data_of
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.library.arrays import Statistic
-from kerassniff.semantic.pyvalues import UNKNOWN, Value, const_value
+from kerassniff.semantic.pyvalues import UNKNOWN, Const, Value, const_value
 from kerassniff.semantic.syntax import walk_code
 
 
@@ -144,11 +144,14 @@ def _shift(data: Data, other: Value, number: float | None, op: str, node: cst.CS
 
 
 def _channel_constants(value: Value) -> str | None:
-    """The numbers of a small literal vector (``np.array([123.68, 116.779, 103.939])``, one per colour channel), as
-    written in a step's detail; None for anything else."""
-    if not isinstance(value, DataValue) or value.data.source.kind != "literal" or value.data.steps:
+    """The numbers of a small literal vector (``np.array([123.68, 116.779, 103.939])``, or the list itself: NumPy
+    broadcasts it the same way), one per colour channel, as written in a step's detail; None for anything else."""
+    if type(value) is Const and type(value.value) is tuple:
+        values = value.value
+    elif isinstance(value, DataValue) and value.data.source.kind == "literal" and not value.data.steps:
+        values = value.data.values
+    else:
         return None
-    values = value.data.values
     if not values or len(values) > 4 or not all(type(v) in (int, float) for v in values):
         return None
     return ", ".join(f"{v:g}" for v in values)
