@@ -31,3 +31,12 @@ TOKENIZER_OOV_TOKEN = ("oov_token", 5)
 TOKENIZER_CHAR_LEVEL = ("char_level", 4)
 # Methods that give the tokenizer's ids as sequences (what an Embedding is given).
 TOKENIZER_ID_ENCODERS = frozenset({"texts_to_sequences", "texts_to_sequences_generator"})
+
+# Keras's hashing word encoders (keras.preprocessing.text, tf.keras, keras_preprocessing; Keras 3's legacy copy), with
+# the position of hash_function=: one text's words as hash(word) % (n - 1) + 1.  Without hash_function= (or with None)
+# that hash is Python's own, salted afresh in every process; "md5" or a function of the script's is stable (Keras
+# 3.15.1's hashing_trick: "'hash' is not a stable hashing function, so it is not consistent across different runs").
+HASHING_ENCODERS = {f"{package}.{name}": 2 for package in ("keras.preprocessing.text", "keras_preprocessing.text")
+                    for name in ("one_hot", "hashing_trick")}
+# The setting of a hashing encoder's step: True when the ids come from Python's salted hash().
+PYTHON_HASH_SETTING = "python_hash"

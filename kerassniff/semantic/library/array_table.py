@@ -78,6 +78,8 @@ from kerassniff.semantic.library.images import (
     resized,
     tf_decoded_image,
 )
+from kerassniff.semantic.knowledge.tokenizers import HASHING_ENCODERS
+from kerassniff.semantic.library.tokenizers import hashed_words
 from kerassniff.semantic.knowledge.model_api import (
     PREDICTION_DECIDING,
     PREDICTION_KEEPING,
@@ -201,6 +203,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(pad_sequences,
         exact={"keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences",
                f"{STANDALONE_PREPROCESSING}.sequence.pad_sequences"}),
+    row(hashed_words, exact=set(HASHING_ENCODERS)),
     row(step("normalize", "keras.utils.normalize"), exact={"keras.utils.normalize"}),
     row(to_categorical, exact={"keras.utils.to_categorical"}),
     row(preprocess_input, names={"preprocess_input"}, prefix=("keras.applications.", "tensorflow.keras.applications.")),

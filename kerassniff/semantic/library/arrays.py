@@ -243,12 +243,23 @@ def pad_sequences(call: LibraryCall) -> Value:
     if data is None and isinstance(sequences, (Seq, ComprehensionValue)):
         # a list of token-id lists built in a loop (n-grams of each line): a new array of unknown content, so that
         # what is taken from it (the last column as labels) keeps the padding's settings; ids read from a dataset's
-        # word index say so
-        ids = _word_ids_array(sequences, call.node, "a list of word ids")
+        # word index say so, and one text's ids each (``[one_hot(t, n) for t in texts]``) keep their encoding
+        ids = _word_ids_array(sequences, call.node, "a list of word ids") or _encoded_texts(sequences, call.node)
         data = ids.data if ids is not None else make(Source("unknown", "pad_sequences(...)", call.node), call.node).data
     if data is None:
         return UNKNOWN
     return DataValue(data.with_step("reshape", "pad_sequences", call.node, settings=settings))
+
+
+def _encoded_texts(sequences: Seq | ComprehensionValue, node: cst.Call) -> DataValue | None:
+    """A list of one text's encoded ids each (``[one_hot(t, n) for t in texts]``): their array, with the encoding."""
+    element = sequences.element if isinstance(sequences, ComprehensionValue) else \
+        sequences.items[0] if sequences.items and all(item == sequences.items[0] for item in sequences.items) else None
+    data = data_of(element) if element is not None else None
+    if data is None or not any(step.kind == "encode" for step in data.steps):
+        return None
+    collected = from_collection(sequences, node)
+    return collected if isinstance(collected, DataValue) else None
 
 
 def padded_sequence(call: LibraryCall) -> Value | None:

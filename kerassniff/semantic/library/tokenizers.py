@@ -12,12 +12,13 @@ import libcst as cst
 from kerassniff.semantic.dataflow import Data, DataValue, Source, data_of
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.tokenizers import (
-    ID_DICTS, TOKENIZER_FITS, TOKENIZER_ID_ENCODERS, TOKENIZER_OUTPUTS, VOCABULARY_DICTS,
+    HASHING_ENCODERS, ID_DICTS, PYTHON_HASH_SETTING, TOKENIZER_FITS, TOKENIZER_ID_ENCODERS, TOKENIZER_OUTPUTS,
+    VOCABULARY_DICTS,
 )
-from kerassniff.semantic.library.arrays import make
+from kerassniff.semantic.library.arrays import LibraryCall, make
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, CharacterRows, ComprehensionValue, Const, Instance, Seq, Value, is_one_string,
+    UNKNOWN, CallArgs, CharacterRows, ComprehensionValue, Const, Instance, Seq, Symbol, Value, is_one_string,
 )
 from kerassniff.semantic.vocabulary import TokenizerIndex
 
@@ -113,3 +114,13 @@ def tokenized(data: Data | None, method: str, node: cst.Call, tokenizer: Instanc
     if tokenizer is None or made_data is None:
         return made
     return DataValue(made_data.with_step("encode", method, node, settings=settings))
+
+
+def hashed_words(call: LibraryCall) -> Value:
+    """``one_hot(text, n)``, ``hashing_trick(text, n, hash_function=...)``: one text's words as hashed ids, the step
+    noting whether the hash is Python's salted one (:data:`~kerassniff.semantic.knowledge.tokenizers.HASHING_ENCODERS`)."""
+    given = call.args.get("hash_function", HASHING_ENCODERS[call.name])
+    python = given is None or (type(given) is Const and given.value is None) or \
+        (isinstance(given, Symbol) and given.name == "builtins.hash")
+    made = make(Source("unknown", f"{call.last}(...)", call.node), call.node, is_sample=True)
+    return DataValue(made.data.with_step("encode", call.last, call.node, settings=((PYTHON_HASH_SETTING, python),)))
