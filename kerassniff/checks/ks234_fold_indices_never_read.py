@@ -14,12 +14,15 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.expressions import target_names
-from kerassniff.semantic.syntax import names_read, walk_code
+from kerassniff.semantic.syntax import assigned_names, names_read, walk_code
+from kerassniff.semantic.values import is_one_string
 
-_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 # Calls in a pass that may draw its own data (a random split or sample per fold): then the passes differ.
-_DRAWING_CALLS = frozenset({"train_test_split", "split", "permutation", "shuffle", "sample", "choice", "resample",
-                            "randint", "random_split", "take", "skip"})
+_DRAWING_FUNCTIONS = frozenset({"sklearn.model_selection.train_test_split", "sklearn.utils.shuffle",
+                                "sklearn.utils.resample"})
+_RANDOM_MODULES = ("numpy.random.", "random.", "tensorflow.random.", "keras.random.")
+_DRAWING_METHODS = frozenset({"split", "permutation", "shuffle", "sample", "choice", "integers", "random_split"})
 
 
 @rule("KS234", "fold-indices-never-read", Severity.ERROR,
@@ -35,7 +38,7 @@ def check(script: Script):
             continue
         loop: cst.For = context.node  # type: ignore[assignment]
         names = _fold_names(loop)
-        if not names or _read_anywhere(script.module, set(names), loop) or _draws_per_pass(loop):
+        if not names or _indices_used(script, set(names), loop) or _draws_per_pass(script, loop):
             continue
         reported.add(id(loop))
         split = split_call(script, loop)
@@ -70,40 +73,81 @@ def _fold_names(loop: cst.For) -> list[str]:
     return [name for name in target_names(target) if name != "_"]
 
 
-def _read_anywhere(module: cst.Module, names: set[str], loop: cst.For) -> bool:
-    """Whether the fold's indices reach anything in the loop: read in its body other than by the assignments that only
-    compute other names from them (``train_images = [paths[i] for i in train_idx]``, itself never read), followed
-    through those names; or read in any function of the script (one the body calls may read the loop's variables as
-    globals)."""
+def _indices_used(script: Script, names: set[str], loop: cst.For) -> bool:
+    """Whether the fold's indices reach anything: read by a statement of the loop other than a plain assignment that
+    only computes other names from them (``train_images = [paths[i] for i in train_idx]``: no call, plain names bound,
+    themselves never read), followed through those names; or read, as free names, by a function of the script (one
+    the loop calls may read the loop's variables as globals).  Top-level code outside the loop is another loop's."""
+    derivations = [(node, _plain_targets(node), names_read(node.value)) for node in walk_code(loop.body, _SCOPES)
+                   if type(node) is cst.Assign and not any(type(part) is cst.Call for part in walk_code(node.value))]
     derived = set(names)
-    bindings = [(node, {n for t in node.targets for n in target_names(t.target)}, names_read(node.value))
-                for node in walk_code(loop.body, _NESTED_SCOPES) if type(node) is cst.Assign]
     grew = True
     while grew:
         grew = False
-        for _, bound, read in bindings:
-            if read & derived and not bound <= derived:
+        for _, bound, read in derivations:
+            if bound and read & derived and not bound <= derived:
                 derived |= bound
                 grew = True
-    ignored = {id(node) for node in walk_code(loop.target)}
-    for statement, bound, read in bindings:
-        if bound <= derived and read & derived:  # a name computed from the indices: read only if it is read
-            ignored |= {id(node) for node in walk_code(statement)}
-    if any(type(node) is cst.Name and node.value in derived and id(node) not in ignored
-           for node in walk_code(loop.body)):
+    computing = {id(node) for node, bound, read in derivations if bound and bound <= derived and read & derived}
+    if any(derived & names_read(statement) for statement in _statements(loop.body) if id(statement) not in computing):
         return True
-    # (other code at the top level, another loop over the same names in a notebook's later cell, is not this loop's)
-    functions = [node for node in walk_code(module) if type(node) in (cst.FunctionDef, cst.Lambda)]
-    return any(type(node) is cst.Name and node.value in names and id(node) not in ignored for function in functions
-               for node in walk_code(function.body))
+    functions = [node for node in walk_code(script.module) if type(node) in (cst.FunctionDef, cst.Lambda)]
+    return any(names & (names_read(function.body) - _own_names(function)) for function in functions)
 
 
-def _draws_per_pass(loop: cst.For) -> bool:
-    """A call in the loop that may draw each pass's own data (``train_test_split(x, y, random_state=fold)``)."""
+def _plain_targets(node: cst.Assign) -> set[str]:
+    """The names an assignment binds when every target is a plain name or a tuple of them; empty otherwise (a
+    subscript or an attribute target, ``oof[va] = ...``, stores into something else: a use)."""
+    bound: set[str] = set()
+    for target in node.targets:
+        parts = target.target.elements if type(target.target) in (cst.Tuple, cst.List) else [target.target]
+        for part in parts:
+            value = part.value if type(part) in (cst.Element, cst.StarredElement) else part
+            if type(value) is not cst.Name:
+                return set()
+            bound.add(value.value)
+    return bound
+
+
+def _statements(block: cst.CSTNode) -> list[cst.CSTNode]:
+    """The small statements of a block and the headers of its compound statements (an if's test, a loop's
+    iterable, a with's items), nested blocks included; a function or class inside is one statement."""
+    found: list[cst.CSTNode] = []
+    for node in walk_code(block, _SCOPES):
+        kind = type(node)
+        if isinstance(node, cst.BaseSmallStatement) or kind in _SCOPES:
+            found.append(node)
+        elif kind in (cst.If, cst.While):
+            found.append(node.test)  # type: ignore[attr-defined]
+        elif kind is cst.For and node is not block:
+            found.append(node.iter)  # type: ignore[attr-defined]
+        elif kind is cst.With:
+            found.extend(item.item for item in node.items)  # type: ignore[attr-defined]
+    return found
+
+
+def _own_names(function: cst.FunctionDef | cst.Lambda) -> set[str]:
+    """A function's parameters and the names it binds: not the loop's variables, whatever their spelling."""
+    params = function.params
+    own = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    own |= {star.name.value for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)}
+    if type(function) is cst.FunctionDef:
+        own |= assigned_names(function.body)
+    return own
+
+
+def _draws_per_pass(script: Script, loop: cst.For) -> bool:
+    """A call in the loop that may draw each pass's own data: a random split or sample (``train_test_split(x, y,
+    random_state=fold)``, ``np.random.permutation``, ``df.sample(frac=0.8)``) or another cross-validator's split."""
     for node in walk_code(loop.body):
-        if type(node) is cst.Call:
-            func = node.func
-            name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else None
-            if name in _DRAWING_CALLS:
-                return True
+        if type(node) is not cst.Call:
+            continue
+        site = script.call_at(node)
+        if site is None:
+            continue
+        callee = site.callee or ""
+        if callee in _DRAWING_FUNCTIONS or callee.startswith(_RANDOM_MODULES):
+            return True
+        if site.method in _DRAWING_METHODS and not is_one_string(site.receiver):
+            return True  # (rng.permutation(n), df.sample(...), kf.split(x); not text.split())
     return False
