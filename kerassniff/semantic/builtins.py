@@ -96,8 +96,9 @@ def _integer(name: str, args: CallArgs) -> Value:
 
 def _typed(value: Value | None) -> bool:
     """Whether a number converted from ``value`` is one a person typed: the text of a prompt or a form field
-    (``int(input("Rooms: "))``, ``float(request.form["age"])``), or such a number converted again."""
-    return type(value) is UnknownText or typed_number(value)
+    (``int(input("Rooms: "))``, ``float(request.form["age"])``), or such a number converted again; not a file's text
+    or a string built by the script."""
+    return (type(value) is UnknownText and value.typed) or typed_number(value)
 
 
 def _float(name: str, args: CallArgs) -> Value:
@@ -150,7 +151,7 @@ BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
     "vars": lambda name, args: namespace_dict(args) or UNKNOWN,  # vars(parser.parse_args()): the options by name
     "open": lambda name, args: _opened(args),
     "str": lambda name, args: _string(args),
-    **{name: lambda name, args: UnknownText() for name in TEXT_INPUT_FUNCTIONS if "." not in name},  # input()
+    **{name: lambda name, args: UnknownText(typed=True) for name in TEXT_INPUT_FUNCTIONS if "." not in name},  # input()
 }
 
 
@@ -176,9 +177,10 @@ def text_file_method(method: str, args: CallArgs) -> Value:
     return UnknownText() if method == "read" and not args.positional and not args.keywords else UNKNOWN
 
 
-def unknown_text_method(method: str, args: CallArgs) -> Value:
-    """``text.lower()``, ``text.replace("\n", " ")``: still one string of unknown content (``split()`` gives a list)."""
-    return UnknownText() if method in _TEXT_METHODS and method != "split" else UNKNOWN
+def unknown_text_method(text: UnknownText, method: str, args: CallArgs) -> Value:
+    """``text.lower()``, ``text.replace("\n", " ")``: still one string of unknown content, typed by a person if the
+    text was (``split()`` gives a list)."""
+    return UnknownText(typed=text.typed) if method in _TEXT_METHODS and method != "split" else UNKNOWN
 
 
 def string_method(receiver: Const, method: str, args: CallArgs) -> Value:
@@ -317,7 +319,7 @@ def _text_field(args: CallArgs) -> Value | None:
     if converter is not None or len(args.positional) > 2:
         number = _NUMBER_TYPES.get(converter.name) if isinstance(converter, Symbol) else None
         return number(typed=True) if number is not None and len(args.positional) <= 2 else None
-    return UnknownText() if default is None or isinstance(const_value(default), str) else None
+    return UnknownText(typed=True) if default is None or isinstance(const_value(default), str) else None
 
 
 # ``request.form.get("age", type=float)``: the posted field converted to a number
@@ -337,10 +339,10 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
        for name in ("abspath", "realpath", "normpath", "expanduser")},
     **{name: lambda args, lister=name: FolderListing(lister=lister) for name in FOLDER_LISTINGS},
-    **{name: lambda args: UnknownText() for name in TEXT_INPUT_FUNCTIONS if "." in name},  # st.text_input("Review")
+    **{name: lambda args: UnknownText(typed=True) for name in TEXT_INPUT_FUNCTIONS if "." in name},  # st.text_input()
     **{f"{mapping}.get": _text_field for mapping in TEXT_FIELD_MAPPINGS},  # request.form.get("review")
     # request.form.values(): the posted fields' texts, one by one
-    **{f"{mapping}.values": lambda args: ItemsOf(UnknownText()) for mapping in TEXT_FIELD_MAPPINGS},
+    **{f"{mapping}.values": lambda args: ItemsOf(UnknownText(typed=True)) for mapping in TEXT_FIELD_MAPPINGS},
     **{name: lambda args: UnknownFloat(typed=True) for name in NUMBER_INPUT_FUNCTIONS},  # st.number_input("Age")
 }
 

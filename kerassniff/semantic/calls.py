@@ -376,6 +376,6 @@ _METHOD_CALLERS = {
     Predictions: Calls._predictions_method, WordIndex: Calls._word_index_method,
     TokenizerIndex: Calls._tokenizer_index_method,
     TextFile: lambda calls, receiver, method, args, node, frame: text_file_method(method, args),
-    UnknownText: lambda calls, receiver, method, args, node, frame: unknown_text_method(method, args),
+    UnknownText: lambda calls, receiver, method, args, node, frame: unknown_text_method(receiver, method, args),
     Unknown: lambda calls, receiver, method, args, node, frame: unknown_object_method(method, args, node),
 }

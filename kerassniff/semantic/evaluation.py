@@ -246,7 +246,7 @@ class Evaluation:
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
         if type(base) is Symbol and (base.name in TEXT_FIELD_MAPPINGS or (
                 base.name in TEXT_LISTS and type(indices[0]) is Const and type(indices[0].value) is int)):
-            return UnknownText()  # request.form["review"]: the posted text; sys.argv[1]: an argument's
+            return UnknownText(typed=True)  # request.form["review"]: the posted text; sys.argv[1]: an argument's
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
         if sample is not None:
             return sample  # images[i] of a list of images read one by one: one such image

@@ -69,7 +69,10 @@ class TextFile(Unknown):
 @dataclass(frozen=True)
 class UnknownText(Unknown):
     """One string whose content is not known: a whole file's text (``f.read()``), cleaned (``.lower()``,
-    ``.replace(...)``).  Not a list of texts: iterating it gives its characters."""
+    ``.replace(...)``).  Not a list of texts: iterating it gives its characters.  ``typed``: text a person typed or
+    posted (``input()``, a form field, a command-line argument), kept through its string methods (``.strip()``)."""
+
+    typed: bool = False
 
 
 @dataclass(frozen=True)
