@@ -14,7 +14,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.expressions import target_names
-from kerassniff.semantic.syntax import walk_code
+from kerassniff.semantic.syntax import assigned_names, walk_code
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, Instance, Seq, Value, const_value, data_of
 
@@ -71,13 +71,10 @@ def _flattened(script: Script, expression: cst.BaseExpression, at: cst.Call) -> 
 
 
 def _flattening(script: Script, node: cst.BaseExpression) -> bool:
-    """A call that flattens a batch (not one sample's row, which flattened is still that row)."""
+    """A call that flattens an array: ``y.flatten()``, ``np.ravel(y)``, ``y.reshape(-1)``."""
     if type(node) is not cst.Call:
         return False
     site = script.call_at(node)
-    if site is not None and _one_sample(site.receiver if site.callee is None else
-                                        (site.args.positional[0] if site.args.positional else None)):
-        return False
     if type(node.func) is cst.Attribute and node.func.attr.value in _FLATTENING_METHODS and \
             (site is None or site.callee is None):
         return True  # y.flatten(), y.ravel()
@@ -99,7 +96,17 @@ def _one_row(script: Script, expression: cst.BaseExpression, at: cst.Call) -> bo
     if type(expression) is not cst.Call or type(expression.func) is not cst.Attribute:
         return False
     picked = expression.func.value
-    return type(picked) is cst.Subscript and len(picked.slice) == 1 and type(picked.slice[0].slice) is cst.Index
+    if type(picked) is not cst.Subscript or len(picked.slice) != 1:
+        return False
+    index = picked.slice[0].slice
+    return type(index) is cst.Index or (type(index) is cst.Slice and _one_wide(index))
+
+
+def _one_wide(index: cst.Slice) -> bool:
+    """``[i:i + 1]``: a slice of one row."""
+    upper = index.upper
+    return index.lower is not None and type(upper) is cst.BinaryOperation and type(upper.operator) is cst.Add and \
+        type(upper.right) is cst.Integer and upper.right.value == "1" and upper.left.deep_equals(index.lower)
 
 
 def _one_sample(value: object) -> bool:
@@ -119,22 +126,63 @@ def _minus_one(shape: object) -> bool:
 
 
 def _last_assigned(script: Script, name: str, at: cst.Call) -> cst.BaseExpression | None:
-    """The value of the last assignment to ``name`` above the call, in the function (or module level) that holds
-    it; one name of a tuple assignment gets its own part (``a, b = y.flatten(), p.flatten()``)."""
-    scope = _scope_of(script.module, at)
-    line = script.line_of(at)
-    found: tuple[int, cst.BaseExpression] | None = None
-    for node in walk_code(scope.body if scope is not script.module else scope, _SCOPES):
-        if type(node) is not cst.Assign or script.line_of(node) > line:
-            continue
-        for target in node.targets:
-            value = _part_for(target.target, node.value, name)
-            if value is not None and (found is None or script.line_of(node) >= found[0]):
-                found = (script.line_of(node), value)
-    return found[1] if found is not None else None
+    """The value of the assignment to ``name`` that reaches the call: the nearest statement above it, in its own
+    block or in a block around it, that binds the name.  None when that statement binds it otherwise (a ``for`` target,
+    a ``with`` name, an augmented assignment) or in a nested block (an ``if`` arm: maybe not run), or nothing does."""
+    for body, index, owner in reversed(_blocks_to(script.module, at)):
+        for statement in reversed(body[:index]):
+            bound = assigned_names(statement)
+            if name not in bound:
+                continue
+            if type(statement) is cst.SimpleStatementLine and len(statement.body) == 1 and \
+                    type(statement.body[0]) is cst.Assign:
+                assign = statement.body[0]
+                return next((value for target in assign.targets
+                             for value in (_part_for(target.target, assign.value, name),) if value is not None), None)
+            return None
+        if type(owner) is cst.For and name in set(target_names(owner.target)):
+            return None  # (the loop around the call binds it at each pass)
+        if type(owner) in _SCOPES:
+            return None  # (the function's parameters, or names bound outside it: not followed)
+    return None
+
+
+def _blocks_to(root: cst.CSTNode, at: cst.CSTNode) -> list[tuple[list[cst.CSTNode], int, cst.CSTNode]]:
+    """The statement blocks around a node, outermost first: each block's statements, the index of the one that holds
+    the node, and the statement that owns the block (the module, a function, a loop...)."""
+    path: list[tuple[list[cst.CSTNode], int, cst.CSTNode]] = []
+    owner: cst.CSTNode = root
+    body = list(root.body) if type(root) is cst.Module else []
+    while body:
+        index = next((i for i, statement in enumerate(body)
+                      if any(node is at for node in walk_code(statement))), None)
+        if index is None:
+            break
+        path.append((body, index, owner))
+        owner = body[index]
+        inner = [block for block in _inner_blocks(owner) if any(node is at for node in walk_code(block))]
+        body = list(inner[0].body) if inner and hasattr(inner[0], "body") else []
+    return path
+
+
+def _inner_blocks(statement: cst.CSTNode) -> list[cst.CSTNode]:
+    """The indented blocks a compound statement holds (an if's arms, a loop's body, a try's handlers...)."""
+    return [node for node in walk_code(statement) if type(node) is cst.IndentedBlock and node is not statement and
+            _directly_under(statement, node)]
+
+
+def _directly_under(statement: cst.CSTNode, block: cst.CSTNode) -> bool:
+    """Whether a block belongs to this statement, not to a statement nested in one of its blocks."""
+    return not any(type(inner) is not cst.IndentedBlock and isinstance(inner, cst.BaseCompoundStatement) and
+                   inner is not statement and any(node is block for node in walk_code(inner))
+                   for inner in walk_code(statement))
+
+
 
 
 def _part_for(target: cst.BaseExpression, value: cst.BaseExpression, name: str) -> cst.BaseExpression | None:
+    """What an assignment gives one name: the whole value, or its own part of a tuple assigned to a tuple
+    (``a, b = y.flatten(), p.flatten()``)."""
     if type(target) is cst.Name:
         return value if target.value == name else None
     if type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) and \
@@ -144,12 +192,3 @@ def _part_for(target: cst.BaseExpression, value: cst.BaseExpression, name: str) 
             if found is not None:
                 return found
     return None
-
-
-def _scope_of(module: cst.Module, at: cst.Call) -> cst.CSTNode:
-    """The innermost function holding the call, else the module."""
-    holder: cst.CSTNode = module
-    for node in walk_code(module):
-        if type(node) is cst.FunctionDef and any(inner is at for inner in walk_code(node.body)):
-            holder = node  # (walk order visits outer functions first; an inner one replaces it)
-    return holder
