@@ -91,9 +91,9 @@ def _percent(share: float) -> str:
 
 
 def _same_rows(data: Data, trained: Data) -> bool:
-    """Whether ``data`` holds the rows fit() was given: the same array, prepared the same way."""
-    return (data.group == trained.group and data.source == trained.source and data.split == trained.split and
-            _step_kinds(data) == _step_kinds(trained) and not data.batches and not data.is_sample)
+    """Whether ``data`` holds the rows fit() was given: the very array (a slice of it, ``x[-200:]``, or a copy may
+    hold other rows)."""
+    return data is trained and not data.batches and not data.is_sample
 
 
 def _whole_of(data: Data, part: Data) -> bool:
