@@ -2,6 +2,8 @@
 trained on a fitted scaler's output: what KS201 asks within one script and KS203 across a trainer and its loader."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kerassniff.semantic.dataflow import PART_SETTING, Data, DataEvent, Step
 from kerassniff.semantic.knowledge.arrays import SCALER_STEPS
 
@@ -30,7 +32,7 @@ def fitted_scaling(reference: DataEvent) -> Step | None:
     return scalings[-1]
 
 
-def largest_raw_value(event: DataEvent, reference: DataEvent) -> float | None:
+def _largest_raw_value(event: DataEvent, reference: DataEvent) -> float | None:
     """The typed value farthest from 0 when the event's input is a sample written in the code, not scaled, and too
     large to be a scaled value; None otherwise.  A value 20 standard deviations (or training ranges) away from
     anything training saw cannot be a scaled one."""
@@ -43,33 +45,45 @@ def largest_raw_value(event: DataEvent, reference: DataEvent) -> float | None:
     return typed[1] if abs(typed[1]) >= abs(typed[0]) else typed[0]
 
 
-def typed_by_a_user(event: DataEvent, reference: DataEvent) -> bool:
+def _typed_by_a_user(event: DataEvent, reference: DataEvent) -> bool:
     """Whether the event's input is numbers a person typed or posted (``float(request.form["age"])``,
     ``st.number_input("Age")``), not scaled: a person types ages and prices, never standard scores."""
     return _unscaled_other_input(event, reference) and event.data.source.kind == "typed"
 
 
-def raw_sample_words(event: DataEvent, reference: DataEvent) -> tuple[str, dict] | None:
-    """How the event's input is raw, for a message ("in raw units (up to 58000)"; "unscaled" after a
-    :func:`sample_label` that says a user typed it) and its facts; None when it is not known to be raw."""
-    largest = largest_raw_value(event, reference)
+@dataclass(frozen=True)
+class RawSample:
+    """How an input is raw: written in the code with its largest value, or typed by a user (``largest`` None)."""
+
+    largest: float | None
+
+    @property
+    def words(self) -> str:
+        """For a message: "in raw units (up to 58000)", or "unscaled" after a :func:`sample_label` that says a
+        user typed it."""
+        return f"in raw units (up to {self.largest:g})" if self.largest is not None else "unscaled"
+
+    @property
+    def facts(self) -> dict:
+        return {"largest_typed_value": self.largest} if self.largest is not None else {"typed_by_user": True}
+
+    def explanation(self, trained_on: str) -> str:
+        """Why the prediction is meaningless (without the final full stop); ``trained_on``, what training fed the
+        model ("every input the model trained on was standardised (StandardScaler)")."""
+        if self.largest is not None:
+            return (f"The values written here reach {self.largest:g}, while {trained_on}, all within a few units of "
+                    f"0: the model reads this sample far outside anything it saw, so its prediction is meaningless")
+        return (f"A user types these numbers in their own units (years, prices, counts), while {trained_on}, all "
+                f"within a few units of 0: the model reads them on a scale it never saw, so its prediction is "
+                f"meaningless")
+
+
+def raw_sample(event: DataEvent, reference: DataEvent) -> RawSample | None:
+    """How the event's input is raw, None when it is not known to be."""
+    largest = _largest_raw_value(event, reference)
     if largest is not None:
-        return f"in raw units (up to {largest:g})", {"largest_typed_value": largest}
-    if typed_by_a_user(event, reference):
-        return "unscaled", {"typed_by_user": True}
-    return None
-
-
-def raw_explanation(words: str, trained_on: str) -> str:
-    """Why a raw sample's prediction is meaningless (without the final full stop): ``words`` from
-    :func:`raw_sample_words`, ``trained_on`` what training fed the model ("every input the model trained on was
-    standardised (StandardScaler)")."""
-    if words.startswith("in raw units (up to "):
-        return (f"The values written here reach {words[len('in raw units (up to '):-1]}, while {trained_on}, all "
-                f"within a few units of 0: the model reads this sample far outside anything it saw, so its prediction "
-                f"is meaningless")
-    return (f"A user types these numbers in their own units (years, prices, counts), while {trained_on}, all within "
-            f"a few units of 0: the model reads them on a scale it never saw, so its prediction is meaningless")
+        return RawSample(largest)
+    return RawSample(None) if _typed_by_a_user(event, reference) else None
 
 
 def _unscaled_other_input(event: DataEvent, reference: DataEvent) -> bool:

@@ -14,8 +14,8 @@ from kerassniff.checks._shared import (
     twin_files,
     used_scaling_verdict,
 )
-from kerassniff.checks._typed_samples import (FITTED_KINDS, OWN_STATISTICS, fitted_scaling, raw_explanation,
-                                              raw_sample_words, sample_label, scaled_inputs)
+from kerassniff.checks._typed_samples import (FITTED_KINDS, OWN_STATISTICS, fitted_scaling, raw_sample,
+                                              sample_label, scaled_inputs)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
@@ -145,18 +145,16 @@ def _typed_in_raw(script: Script, model: Model):
     if scaling is None:
         return
     for event in inputs:
-        raw = raw_sample_words(event, reference)
+        raw = raw_sample(event, reference)
         if raw is None or _unread_prediction(script, event):
             continue
-        words, facts = raw
-        data = event.data
         yield Report(event.call_node, (
-            f"{EVENT_WORDS[event.kind]} gets {sample_label(data)} {words}, but fit() ({{fit}}) trained on "
+            f"{EVENT_WORDS[event.kind]} gets {sample_label(event.data)} {raw.words}, but fit() ({{fit}}) trained on "
             f"{scaled_inputs(scaling)}"),
             "pass the sample through the same fitted scaler: scaler.transform(sample)",
-            explanation=raw_explanation(words, f"every input the model trained on was {scaling_text(reference.data)}")
+            explanation=raw.explanation(f"every input the model trained on was {scaling_text(reference.data)}")
             + f"{CONSEQUENCE[task(model)]}.",
-            facts={"scaling": [], "training_scaling": list(reference.data.scaling), **facts},
+            facts={"scaling": [], "training_scaling": list(reference.data.scaling), **raw.facts},
             mentions={"fit": reference.call_node})
 
 
@@ -189,8 +187,6 @@ def _colour_order(script: Script, model: Model):
                          f"are those of discoloured images{CONSEQUENCE[task(model)]}."),
             facts={"colour": used, "training_colour": trained},
             mentions={"fit": reference.call_node})
-
-
 
 
 def _fitted_on_itself(script: Script, step: Step) -> bool:

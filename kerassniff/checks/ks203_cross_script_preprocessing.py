@@ -5,8 +5,8 @@ from typing import Iterator
 
 from kerassniff.checks._shared import (EVENT_WORDS, brief_scaling_text, comparable_scaling, scaling_text,
                                        scaling_verdict)
-from kerassniff.checks._typed_samples import (OWN_STATISTICS, fitted_scaling, raw_explanation, raw_sample_words,
-                                              sample_label, scaled_inputs)
+from kerassniff.checks._typed_samples import (OWN_STATISTICS, fitted_scaling, raw_sample, sample_label,
+                                              scaled_inputs)
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.semantic.links import ModelLink, model_links, possible_makers
@@ -54,45 +54,50 @@ def _typed_in_raw(link: ModelLink):
     """A sample typed into the loading script in raw units (``model.predict(np.array([[3, 2, 1400, 1995]]))``), or
     numbers its user types (``float(request.form["age"])``), for a model its trainer fitted on a scaler's output
     (:mod:`~kerassniff.checks._typed_samples`): the scaler that training used is not applied here."""
-    trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
-    scaling = fitted_scaling(trained[0]) if trained else None
-    if scaling is None or link.loaded.scales_inputs or link.trained.scales_inputs:
+    reference = _trained_input(link)
+    scaling = fitted_scaling(reference) if reference is not None else None
+    if reference is None or scaling is None or link.loaded.scales_inputs or link.trained.scales_inputs:
         return
-    reference = trained[0]
-    for event in link.user.data_events:
-        if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
-                (event.kind == "predict" and link.user.result_never_read(event.call_node)):
-            continue
-        raw = raw_sample_words(event, reference)
+    for event in _served_inputs(link):
+        raw = raw_sample(event, reference)
         if raw is None:
             continue
-        words, facts = raw
         yield link.user, Report(event.call_node, (
-            f"{EVENT_WORDS[event.kind]} gets {sample_label(event.data)} {words}, but {link.trainer.path} "
+            f"{EVENT_WORDS[event.kind]} gets {sample_label(event.data)} {raw.words}, but {link.trainer.path} "
             f"({{trained}}) trained on {scaled_inputs(scaling)}"),
             "pass the sample through the scaler training fitted (save it with the model, load it here): "
             "scaler.transform(sample)",
-            explanation=raw_explanation(words, f"{link.trainer.path} trained the model saved as '{link.path}' on "
-                                               f"{reference.data.label} {scaling_text(reference.data)}") + ".",
-            facts={"trainer": link.trainer.path, "model_file": link.path, **facts},
+            explanation=raw.explanation(f"{link.trainer.path} trained the model saved as '{link.path}' on "
+                                        f"{reference.data.label} {scaling_text(reference.data)}") + ".",
+            facts={"trainer": link.trainer.path, "model_file": link.path, **raw.facts},
             mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
+
+
+def _trained_input(link: ModelLink) -> DataEvent | None:
+    """The trainer's first fit() input of the linked model."""
+    return next((e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"),
+                None)
+
+
+def _served_inputs(link: ModelLink) -> list[DataEvent]:
+    """The loading script's evaluate()/predict() inputs of the loaded model, not predictions nothing reads."""
+    return [event for event in link.user.data_events
+            if event.model is link.loaded and event.role == "x" and event.kind in ("evaluate", "predict") and
+            not (event.kind == "predict" and link.user.result_never_read(event.call_node))]
 
 
 def _own_statistics(link: ModelLink):
     """The loading script fits a scaler of the trainer's kind on its own input and scales it with that input's own
     statistics (``MinMaxScaler().fit_transform(recent)``, then ``predict()`` of a window of it), while the trainer
-    scaled with its training data's: the same raw value becomes another input than in training.  Not when both read
-    the same file or the same kind of source (a script that reads the training file again gets its statistics), nor
-    when the scaler is fitted on each sample alone (KS221's)."""
-    trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
-    theirs = fitted_scaling(trained[0]) if trained else None
-    if theirs is None or theirs.measured_on == "sample" or link.loaded.scales_inputs or link.trained.scales_inputs:
+    scaled with its training data's: the same raw value becomes another input than in training.  Only when both read
+    files of known, different names (a script that reads the training file again gets its statistics), and not when
+    the scaler is fitted on each sample alone (KS221's)."""
+    reference = _trained_input(link)
+    theirs = fitted_scaling(reference) if reference is not None else None
+    if reference is None or theirs is None or theirs.measured_on == "sample" or link.loaded.scales_inputs or \
+            link.trained.scales_inputs:
         return
-    reference = trained[0]
-    for event in link.user.data_events:
-        if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
-                (event.kind == "predict" and link.user.result_never_read(event.call_node)):
-            continue
+    for event in _served_inputs(link):
         mine = next((step for step in reversed(event.data.steps) if step.is_scaling), None)
         if mine is None or mine.kind != theirs.kind or mine.setting(ONE_SAMPLE_SETTING) is True or \
                 not _fitted_here(link.user, mine) or _same_source(event.data, reference.data):
@@ -118,11 +123,12 @@ def _fitted_here(script: Script, step: Step) -> bool:
 
 
 def _same_source(used: Data, trained: Data) -> bool:
-    """Whether two arrays may hold the same values: a file (or folder) of one name read by both, or the same kind of
-    read whose path is not known in one of them (``yf.download(...)`` in both may fetch the same span)."""
-    if used.source.base_name is not None and trained.source.base_name is not None:
-        return used.source.base_name == trained.source.base_name  # (by file name: "../data/x.csv" is "data/x.csv")
-    return used.source.description == trained.source.description
+    """Whether two arrays may hold the same values: unless both read files by name and the names differ, they may
+    (``yf.download(...)`` in one and a ``prices.csv`` the trainer wrote from its download in the other hold one span;
+    "../data/x.csv" is "data/x.csv")."""
+    if used.source.base_name is None or trained.source.base_name is None:
+        return True
+    return used.source.base_name == trained.source.base_name
 
 
 def _mismatches(link: ModelLink) -> Iterator[tuple[DataEvent, DataEvent, list[str]]]:
