@@ -88,6 +88,8 @@ def test_the_search_is_capped(project: Path, monkeypatch: pytest.MonkeyPatch) ->
     ("{epoch:02d}.h5", "model.h5", False),  # a name that starts with a field would match any .h5 file
     ("fruits_{epoch}.h5", "fruits_classifier_fold1.h5", False),  # a field is filled with a number, not any text
     ("best-{val_accuracy:.3f}.keras", "best-nan.keras", True),
+    ("best-{val_accuracy:.2%}.keras", "best-85.00%.keras", True),  # a percentage field
+    ("run-{epoch:3d}.h5", "run-  7.h5", True),  # a space-padded one
     ("models/net.keras", "other.keras", False),
 ])
 def test_a_loaded_file_is_one_a_trainer_saves(saved: str, loaded: str, same: bool) -> None:

@@ -87,3 +87,29 @@ def test_a_file_beside_the_loader_may_save_its_model(line: bytes, unread: bool, 
     name, may be that file's maker (then no trainer elsewhere is taken for it)."""
     from kerassniff.engine.lint_paths import _SAVING_CALL, _SAVING_LINE, _saves
     assert _saves(b"import x\n" + line + b"\n", b"model50.keras", _SAVING_LINE if unread else _SAVING_CALL) is saves
+
+
+@pytest.mark.parametrize("beside", [
+    'MODEL_SAVE_PATH = "models/digits.h5"\n',  # a settings module names the file: it saves nothing
+    '# trained elsewhere; exported with model.save("models/digits.h5")\nimport json\n',  # a comment saves nothing
+])
+def test_a_file_beside_the_loader_that_only_names_its_model_keeps_the_trainer_linked(tmp_path: Path,
+                                                                                      beside: str) -> None:
+    """A file beside a loading script that names the loaded model file without saving it (a setting, a comment) is
+    not taken for a possible maker: the trainer in the folder above stays linked and KS203 compares them."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "train.py").write_text(
+        "from tensorflow import keras\n"
+        "(x, y), _ = keras.datasets.mnist.load_data()\n"
+        "net = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+        "net.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "net.fit(x / 255.0, y, epochs=1)\n"
+        "net.save('models/digits.h5')\n")
+    (tmp_path / "app" / "serve.py").write_text(
+        "from tensorflow import keras\n"
+        "_, (x, _) = keras.datasets.mnist.load_data()\n"
+        "net = keras.models.load_model('models/digits.h5')\n"
+        "print(net.predict(x[:5]).argmax(axis=1))\n")
+    (tmp_path / "app" / "settings.py").write_text(beside)
+    result = lint_paths([str(tmp_path)], Config(select=["KS203"]))
+    assert [(Path(f.path).name, f.code) for f in result.findings] == [("serve.py", "KS203")]

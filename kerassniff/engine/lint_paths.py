@@ -17,12 +17,14 @@ keeps every one, for ``--show-model`` and dynamic mode).
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
 import sys
 import threading
 import time
+import tokenize
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -210,10 +212,11 @@ _SAVING_CALL = re.compile(rb"\.save(?:_weights)?\s*\(|\bsave_model\s*\(|ModelChe
 
 
 def note_unfollowed_savers(linked: list[Analysis], beside_files: list[FileResult]) -> None:
-    """Tell each loading script which files beside it seem to save a model file it loads (its name on a line that
-    saves or makes a checkpoint) without kerassniff following that save: a file that does not parse, or one whose
-    model it does not know (built by a module it cannot read).  One of them may have made that file, so no other
-    script is taken for its maker (semantic.links)."""
+    """Tell each loading script which files beside it seem to save a model file it loads without kerassniff having
+    followed that save: a file that does not parse whose line naming the file saves or makes a checkpoint, or a file
+    read (or skipped as holding no Keras) whose code, comments left out, passes the name to a save(), save_model() or
+    ModelCheckpoint() call that its analysis did not record (a model built by a module kerassniff cannot read).  One
+    of them may have made that file, so no other script is taken for its maker (semantic.links)."""
     for analysis in linked:
         names = {PurePosixPath(key).name for key in link_keys(analysis.script).loads}
         folder = Path(analysis.script.path).parent
@@ -228,10 +231,25 @@ def note_unfollowed_savers(linked: list[Analysis], beside_files: list[FileResult
 
 
 def _saves(text: bytes, name: bytes, saving: re.Pattern[bytes]) -> bool:
-    """Whether a line of the text names the file (as a whole name: "best_model50.keras" is not "model50.keras") and
-    saves."""
+    """Whether a line of the text, its comment left out, names the file (as a whole name: "best_model50.keras" is
+    not "model50.keras") and saves."""
     named = re.compile(rb"(?<![\w.-])" + re.escape(name) + rb"(?![\w.-])")
-    return any(name in line and saving.search(line) and named.search(line) for line in text.splitlines())
+    return any(name in line and saving.search(line) and named.search(line) for line in _code_lines(text))
+
+
+def _code_lines(text: bytes) -> list[bytes]:
+    """The text's lines without their comments (``# exported with model.save("model.h5")`` saves nothing), read by
+    Python's tokenizer; a text it cannot read (a file that does not parse) as it is."""
+    lines = text.splitlines()
+    try:
+        comments = [token.start for token in tokenize.tokenize(io.BytesIO(text).readline)
+                    if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
+        return lines
+    for row, column in comments:
+        line = lines[row - 1]
+        lines[row - 1] = line[:len(line.decode("utf-8", "replace")[:column].encode("utf-8"))]
+    return lines
 
 
 def sibling_findings(result: FileResult, config: Config) -> list[Finding]:

@@ -60,7 +60,7 @@ def saved_keys(model: Model) -> list[str]:
 # batch, or a logged metric), so a file name it writes holds a number there (``model-007.h5``, ``w-0.4213.h5``), not
 # any text (``model-final.h5`` is not one of ``model-{epoch}.h5``'s).
 _FIELD = re.compile(r"\{[^{}]*\}")
-_FIELD_TEXT = r"[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|nan|inf)"
+_FIELD_TEXT = r" *[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|nan|inf)%?"  # (" 7" of {epoch:3d}, "85.00%" of {acc:.2%})
 
 
 def same_file(saved: str, loaded: str) -> bool:
