@@ -63,7 +63,7 @@ def unread_arrays(script: Script):
         if end < 0:
             continue
         after = text[end + len(code):]
-        if not re.search(rf"\b{re.escape(source)}\b", after) or _done_again(after, source, call):
+        if not re.search(rf"\b{re.escape(source)}\b", after) or _done_again(after, source, call, "float" in code):
             continue  # not read after it, or given the step after all (``x = x.astype("float32") / 255.0`` below)
         yield _report(statement, name, source, call, code)
 
@@ -78,15 +78,19 @@ def _a_model_scales_its_input(script: Script) -> bool:
     return any(layer.input_scale is not None for model in script.models for layer in model.all_layers())
 
 
-def _done_again(after: str, source: str, call: str | None) -> bool:
+def _done_again(after: str, source: str, call: str | None, to_float: bool = False) -> bool:
     """Whether a later assignment to the input may do the step itself: for a scaling, any assignment to it that
     divides, multiplies or calls a scaler (``x /= 255``, ``x = x.astype(float) / 255``, ``x = scale(x)``); for a
-    call, one that makes the same call (``img = cv2.resize(img, size)``)."""
+    call, one that makes the same call (``img = cv2.resize(img, size)``); for a cast to floats (``to_float``), also a
+    true division, which gives floats as well (``x = x / 255.0``: only the float width differs)."""
     for match in re.finditer(rf"\b{re.escape(source)}\s*((?:[-+*/%@]|//|\*\*)?)=(?!=)(.*)", after):
         operator, value = match.group(1), match.group(2)
         if call is None and (operator in ("/", "*") or re.search(r"[/*]|scal|norm", value)):
             return True
         if call is not None and call.rstrip("()").rsplit(".", 1)[-1] + "(" in value:
+            return True
+        if to_float and call is not None and call.rstrip("()").endswith("astype") and \
+                (operator == "/" or re.search(r"(?<![/])/(?![/])", value)):
             return True
     return False
 
