@@ -33,13 +33,13 @@ def check(script: Script):
                 step = _python_hash(event.data)
                 if step is not None and id(step.node) not in reported:
                     reported.add(id(step.node))
-                    yield _served(step, model.label)
+                    yield _report(step, model.label, loaded=True)
         elif model.fits and written_paths(model):
             for event in events(script, model, "x", ("fit",)):
                 step = _python_hash(event.data)
                 if step is not None and id(step.node) not in reported:
                     reported.add(id(step.node))
-                    yield _saved(step, model.label)
+                    yield _report(step, model.label, loaded=False)
 
 
 def _python_hash(data: Data) -> Step | None:
@@ -48,21 +48,15 @@ def _python_hash(data: Data) -> Step | None:
                 None)
 
 
-def _served(step: Step, model: str) -> Report:
-    return Report(step.node, (
-        f"{step.detail}() ids come from Python's hash(), salted per process: not the ids {model} was trained on"),
-        explanation=(f"{step.detail}() gives each word hash(word) % (n - 1) + 1, and Python's hash() of a string "
-                     f"changes from one process to the next (hash randomisation). {model} was loaded from a file, "
-                     f"so it was trained in another process, on other ids for the same words: every prediction here "
-                     f"reads scrambled text."),
-        facts={"encoder": step.detail, "loaded": True})
-
-
-def _saved(step: Step, model: str) -> Report:
-    return Report(step.node, (
-        f"{step.detail}() ids come from Python's hash(), salted per process: {model}, saved, cannot get them again"),
-        explanation=(f"{step.detail}() gives each word hash(word) % (n - 1) + 1, and Python's hash() of a string "
-                     f"changes from one process to the next (hash randomisation). {model} is trained on this "
-                     f"process's ids and saved; any script that loads it and encodes new text with {step.detail}() "
-                     f"gets other ids for the same words, and its predictions read scrambled text."),
-        facts={"encoder": step.detail, "loaded": False})
+def _report(step: Step, model: str, loaded: bool) -> Report:
+    """The finding on the encoder's call: for a model loaded from a file (trained in another process), or for one
+    trained here and saved (any other process that encodes text for it gets other ids)."""
+    consequence = f"not the ids {model} was trained on" if loaded else f"{model}, saved, cannot get them again"
+    story = (f"{model} was loaded from a file, so it was trained in another process, on other ids for the same words: "
+             f"every prediction here reads scrambled text." if loaded else
+             f"{model} is trained on this process's ids and saved; any script that loads it and encodes new text with "
+             f"{step.detail}() gets other ids for the same words, and its predictions read scrambled text.")
+    return Report(step.node, f"{step.detail}() ids come from Python's hash(), salted per process: {consequence}",
+                  explanation=(f"{step.detail}() gives each word hash(word) % (n - 1) + 1, and Python's hash() of a "
+                               f"string changes from one process to the next (hash randomisation). {story}"),
+                  facts={"encoder": step.detail, "loaded": loaded})
