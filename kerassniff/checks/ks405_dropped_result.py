@@ -73,8 +73,31 @@ def _dropped(script: Script, call: CallSite):
         return
     found = result_only(script, call)
     if found is not None and not _harmless_conversion(script, call, found[1]) and \
-            not _redone_at_once(script, call, found[1]):
+            not _redone_at_once(script, call, found[1]) and not _reshape_only_shown(script, call, found[1]):
         yield _report(script, call, *found)
+
+
+# Methods that give an array another shape and nothing else; and the calls that only show or write an image.
+_SHAPE_METHODS = frozenset({"reshape", "squeeze", "transpose", "flatten", "ravel"})
+_SHOWN = re.compile(r"\b(?:cv2_imshow|imshow|imwrite|imsave|print|display)\s*\(")
+
+
+def _reshape_only_shown(script: Script, call: CallSite, unchanged: cst.BaseExpression | None) -> bool:
+    """A dropped reshape (``img.reshape(28, 28)`` alone) of a name whose next read only shows or writes it
+    (``cv2_imshow(img)``, ``plt.imshow(img)``, ``print(img)``): a picture drawn in another shape, nothing trained or
+    scored on it.  (A later read by anything else is judged as before.)"""
+    if call.method not in _SHAPE_METHODS or type(unchanged) is not cst.Name or script.text is None:
+        return False
+    position = script.position(call.node)
+    if position is None:
+        return False
+    name = re.escape(unchanged.value)
+    for line in script.text.splitlines()[position.end.line:]:
+        if re.search(rf"\b{name}\b", line.split("#", 1)[0]):
+            shown = _SHOWN.search(line)
+            return shown is not None and re.match(rf"\s*{name}\s*[,)]", line[shown.end():]) is not None and \
+                len(re.findall(rf"\b{name}\b", line)) == 1
+    return False
 
 
 # NumPy's functions that make one array of a list of equally shaped arrays: np.stack(frames) and np.array(frames) give
