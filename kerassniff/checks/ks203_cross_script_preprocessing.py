@@ -134,17 +134,13 @@ def _same_source(used: Data, trained: Data) -> bool:
 def _mismatches(link: ModelLink) -> Iterator[tuple[DataEvent, DataEvent, list[str]]]:
     """The loading script's evaluate()/predict() inputs prepared unlike the trainer's fit() data: (the event, the
     trainer's fit() event, how they differ, most telling first)."""
-    trained = [e for e in link.trainer.data_events if e.model is link.trained and e.role == "x" and e.kind == "fit"]
-    if not trained:
+    reference = _trained_input(link)
+    if reference is None:
         return
     # A model that rescales its own input (or may: a Lambda, a nested model) leaves the scalings uncompared (as
     # before), not the image sizes or the colour order, which no rescaling makes moot.
     scaling_uncompared = link.loaded.scales_inputs or link.trained.scales_inputs
-    reference = trained[0]
-    for event in link.user.data_events:
-        if event.model is not link.loaded or event.role != "x" or event.kind not in ("evaluate", "predict") or \
-                (event.kind == "predict" and link.user.result_never_read(event.call_node)):
-            continue  # (predictions nothing reads: their input's preparation changes nothing shown)
+    for event in _served_inputs(link):  # (predictions nothing reads: their input's preparation changes nothing shown)
         problems = _differences(reference.data, event.data)
         if scaling_uncompared:
             problems = [problem for problem in problems if problem.startswith(("in ", "resized to "))]
