@@ -377,5 +377,6 @@ _METHOD_CALLERS = {
     TokenizerIndex: Calls._tokenizer_index_method,
     TextFile: lambda calls, receiver, method, args, node, frame: text_file_method(method, args),
     UnknownText: lambda calls, receiver, method, args, node, frame: unknown_text_method(receiver, method, args),
-    Unknown: lambda calls, receiver, method, args, node, frame: unknown_object_method(method, args, node),
+    Unknown: lambda calls, receiver, method, args, node, frame: data_calls.flattened_unknown(method, args) or
+    unknown_object_method(method, args, node),
 }

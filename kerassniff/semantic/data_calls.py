@@ -11,6 +11,7 @@ The handlers live in :mod:`kerassniff.semantic.library.arrays` (library function
 from kerassniff.semantic.library.array_arithmetic import arithmetic
 from kerassniff.semantic.library.array_methods import (
     data_attribute,
+    flattened_unknown,
     data_method,
     instance_method,
     subscript,
@@ -21,5 +22,5 @@ from kerassniff.semantic.library.datasets import batch_of
 from kerassniff.semantic.library.tokenizers import index_method, instance_attribute
 from kerassniff.semantic.loaders import DatasetSplits, opaque_elements, opaque_splits
 
-__all__ = ["DatasetSplits", "Statistic", "arithmetic", "batch_of", "call_library", "data_attribute", "data_method", "index_method", "instance_attribute", "instance_method",
+__all__ = ["DatasetSplits", "Statistic", "arithmetic", "batch_of", "call_library", "data_attribute", "data_method", "flattened_unknown", "index_method", "instance_attribute", "instance_method",
            "may_handle", "opaque_elements", "opaque_splits", "subscript"]

@@ -87,6 +87,10 @@ NOT_KNOWN = _NotKnown()
 # The setting of a scaling step written into part of an array (``df[cols] = scaler.fit_transform(df[cols])``, one
 # channel after another): the other columns may hold raw values.
 PART_SETTING = "written_into_part"
+# The setting of a reshape step that flattens the array to one axis (``y.reshape(-1)``; ``flatten()`` and
+# ``ravel()`` say so by their name).
+FLAT_SETTING = "flat"
+FLATTENING = frozenset({"flatten", "ravel"})
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,11 @@ class Step:
         """A Tokenizer's texts-to-ids step (its settings: the tokenizer, the texts and the expression written for
         them)."""
         return self.kind == "encode" and self.detail in TEXT_ENCODERS
+
+    @property
+    def flattens(self) -> bool:
+        """A reshape to one axis: ``y.flatten()``, ``y.ravel()``, ``np.ravel(y)``, ``y.reshape(-1)``."""
+        return self.kind == "reshape" and (self.detail in FLATTENING or self.setting(FLAT_SETTING) is True)
 
     @property
     def is_scaling(self) -> bool:

@@ -76,6 +76,13 @@ class UnknownText(Unknown):
 
 
 @dataclass(frozen=True)
+class FlatArray(Unknown):
+    """An array the analysis does not follow, flattened to one axis (``batch.flatten()``, ``labels.ravel()``,
+    ``y.reshape(-1)``): its values not known, its shape one axis.  Unknown to every reader but one that asks whether
+    what it is given was flattened (a categorical accuracy's argmax then runs over the whole batch)."""
+
+
+@dataclass(frozen=True)
 class CharacterRows(Unknown):
     """``tokenizer.texts_to_sequences(text)`` of one string, by a tokenizer whose settings are not known (read back
     with ``pickle.load``): one row of ids per character of the text, not one row for the text.  Unknown to every

@@ -23,6 +23,7 @@ from kerassniff.semantic.pyvalues import (
     ComprehensionValue,
     Const,
     DictValue,
+    FlatArray,
     FolderListing,
     FormattedValue,
     FunctionValue,
@@ -57,7 +58,7 @@ from kerassniff.semantic.vocabulary import TokenizerIndex, VocabularySize, WordI
 
 __all__ = [
     "UNKNOWN", "Agreement", "BoundMethod", "CallArgs", "CharacterRows", "ClassValue", "ComprehensionValue", "Const", "CopiedLayer",
-    "DataValue", "DictValue", "FolderListing", "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf",
+    "DataValue", "DictValue", "FlatArray", "FolderListing", "FormattedValue", "FunctionValue", "IndexOf", "Instance", "ItemsOf",
     "KnobConst", "KnownLen", "LayerValue", "LenValue", "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue",
     "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings",
     "Symbol", "TextFile", "TokenizerIndex", "UnknownText", "VocabularySize", "UnknownFloat", "UnknownInteger",

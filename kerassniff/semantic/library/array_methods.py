@@ -13,6 +13,8 @@ import libcst as cst
 
 from kerassniff.semantic import loaders
 from kerassniff.semantic.dataflow import (
+    FLAT_SETTING,
+    FLATTENING,
     Data,
     DataValue,
     IndexOf,
@@ -26,8 +28,8 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import (
-    ARGSORT, SHAPE_ONLY, SORTS_SETTING, Statistic, encode, factorize, list_in_runs, make, reduces_over_samples,
-    sorting_indices,
+    ARGSORT, SHAPE_ONLY, SORTS_SETTING, Statistic, encode, factorize, flat_shape, list_in_runs, make,
+    reduces_over_samples, sorting_indices,
 )
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.tokenizers import tokenizer_method
@@ -35,7 +37,7 @@ from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE
 from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, MARKET_DATA_METHODS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, Const, Instance, ItemsOf, Seq, SliceValue, Symbol, Value, const_value,
+    UNKNOWN, CallArgs, Const, FlatArray, Instance, ItemsOf, Seq, SliceValue, Symbol, Value, const_value,
 )
 
 ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_index", "set_index", "query",
@@ -102,13 +104,22 @@ def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNo
     assert isinstance(index, SliceValue)
     if isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data):
         return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]
-    n = _slice_samples(index, data.n_samples)
+    n = 1 if _one_wide(node) else _slice_samples(index, data.n_samples)
     if len(indices) > 1 and isinstance(const_value(index.lower, 0), int) and index.upper == Const(None) and \
             const_value(index.lower, 0) == 0:
         n = data.n_samples  # x[:, 0]: a column, all samples
     if len(indices) > 1:  # x[:, 0], x[:, :, :3]: not a plain slice of samples; the shape changes
         return DataValue(data.with_step("reshape", "index", node, n_samples=n))
     return DataValue(replace(data, n_samples=n, node=node))
+
+
+def _one_wide(node: cst.CSTNode) -> bool:
+    """``x[i:i + 1]``: a slice of one sample, whatever ``i`` is."""
+    if type(node) is not cst.Subscript or not node.slice or type(node.slice[0].slice) is not cst.Slice:
+        return False
+    lower, upper = node.slice[0].slice.lower, node.slice[0].slice.upper
+    return lower is not None and type(upper) is cst.BinaryOperation and type(upper.operator) is cst.Add and \
+        type(upper.right) is cst.Integer and upper.right.value == "1" and upper.left.deep_equals(lower)
 
 
 def _slice_samples(index: SliceValue, n: int | None) -> int | None:
@@ -239,7 +250,16 @@ def _reshape(effects: Effects, data: Data, method: str, args: CallArgs, node: cs
         return DataValue(data.with_step("reshape", method, node, n_samples=first))
     if method in ("transpose", "swapaxes"):  # another axis may come first: how many samples is not known
         return DataValue(data.with_step("reshape", method, node, n_samples=None))
-    return DataValue(data.with_step("reshape", method, node))
+    flat = ((FLAT_SETTING, True),) if method == "reshape" and flat_shape(args.positional) else ()
+    return DataValue(data.with_step("reshape", method, node, settings=flat))
+
+
+def flattened_unknown(method: str, args: CallArgs) -> Value | None:
+    """``batch.flatten()``, ``.ravel()``, ``.reshape(-1)`` of a value the analysis does not follow: an array of one
+    axis, its values not known (:class:`~kerassniff.semantic.pyvalues.FlatArray`); None for any other method."""
+    if method in FLATTENING or (method == "reshape" and not args.keywords and flat_shape(args.positional)):
+        return FlatArray()
+    return None
 
 
 def _frame_filter(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:

@@ -51,6 +51,7 @@ from kerassniff.semantic.library.arrays import (
     pandas_table,
     preprocess_input,
     random_integers,
+    reshaped,
     same_array,
     sklearn_dataset,
     sklearn_scale,
@@ -236,7 +237,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(generated, prefix="numpy.random."),
     row(generated, names={"zeros", "ones", "empty", "full", "arange", "linspace"}, prefix=ARRAY_LIBRARIES),
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
-    row(step("reshape"), names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(reshaped, names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
     # np.resize(a, shape): a's values repeated or cut to fill the shape, never rescaled (not a resampling)
     row(step("reshape"), exact={"numpy.resize"}, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
@@ -265,7 +266,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(tf_decoded_image, names=TF_IMAGE_DECODERS, prefix=("tensorflow.io.", "tensorflow.image.")),
     row(dataset_from, names={"from_tensor_slices", "from_tensors", "zip"}, prefix="tensorflow.data.Dataset."),
     row(step("augment"), names=SAME_SCALE_IMAGE_OPS, prefix=TF_IMAGE, needs_data=True),
-    row(step("reshape"), names={"cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"},
+    row(reshaped, names={"cast", "to_float", "squeeze", "reshape", "expand_dims", "transpose"},
         prefix=ARRAY_LIBRARIES, needs_data=True),
     row(one_hot_depth, names={"one_hot"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(step("scale"), names={"clip", "abs", "round", "log", "log1p", "exp"}, prefix=ARRAY_LIBRARIES,

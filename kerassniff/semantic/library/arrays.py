@@ -15,6 +15,7 @@ import libcst as cst
 from kerassniff.semantic import loaders
 from kerassniff.semantic.class_blocks import block_order
 from kerassniff.semantic.dataflow import (
+    FLAT_SETTING,
     Data,
     DataValue,
     LenValue,
@@ -220,6 +221,23 @@ def _word_ids_array(value: Value, node: cst.Call, description: str) -> DataValue
 
 def tf1_mnist(call: LibraryCall) -> Value:
     return loaders.read_data_sets(call.args, call.node)
+
+
+def flat_shape(shape: tuple[Value, ...]) -> bool:
+    """A shape of one axis of every value: ``reshape(-1)``, ``reshape((-1,))``, ``tf.reshape(y, [-1])``."""
+    if len(shape) != 1:
+        return False
+    given = shape[0]
+    value = const_value(given.items[0]) if isinstance(given, Seq) and len(given.items) == 1 else const_value(given)
+    return value == -1 or value == (-1,)
+
+
+def reshaped(call: LibraryCall) -> Value:
+    """``np.reshape(y, -1)``, ``tf.reshape(y, [-1])``, ``np.squeeze(x)``...: the same values in another shape, a
+    reshape to one axis so marked."""
+    shape = call.args.get("shape", 1) or call.args.get("newshape", 1)
+    flat = ((FLAT_SETTING, True),) if call.last == "reshape" and shape is not None and flat_shape((shape,)) else ()
+    return DataValue(call.data.with_step("reshape", call.last, call.node, settings=flat))  # type: ignore[union-attr]
 
 
 def step(kind: str, detail: str | None = None) -> Callable[[LibraryCall], Value]:
