@@ -7,6 +7,7 @@ from kerassniff.checks._shared import (
     comparable_scaling,
     events,
     first_fit,
+    input_path_known,
     same_kind_of_data,
     scaled_alike,
     scaling_mismatches,
@@ -76,17 +77,29 @@ def _mismatch(model: Model, reference: DataEvent, event: DataEvent) -> Report:
 def _pixels_unlike_the_scaling_flow(script: Script, model: Model):
     """A model trained on a flow that scales its images (``ImageDataGenerator(rescale=1/255)``, a tf.data ``map()``
     that decodes and divides by 255), then given other images as an array of raw 0-255 pixels or of pixels scaled
-    otherwise (a photo read with load_img for predict(), passed through another network's preprocess_input). An
-    array of the flow's own data is KS204's (one source, two paths)."""
+    otherwise (a photo read with load_img for predict(), passed through another network's preprocess_input); or
+    trained on a flow of raw 0-255 pixels (``image_dataset_from_directory`` with nothing mapped over it), then given
+    images scaled first (``img_to_array(img) / 255``) by a model known not to scale its inputs itself (a model from
+    a function kerassniff does not read may start with a Rescaling layer).
+    An array of the flow's own data is KS204's (one source, two paths)."""
     inputs = [e for e in events(script, model, "x") if comparable_scaling(e.data)]
     reference = first_fit(inputs)
-    if reference is None or not reference.data.batches or not reference.data.source.pixels or \
-            not reference.data.scaling:
+    if reference is None or not reference.data.batches or not reference.data.source.pixels:
+        return
+    # (a model that scales its inputs itself, a Rescaling layer or EfficientNet's own: a photo divided by 255 for it
+    # is scaled twice, KS207's finding)
+    raw_flow = reference.data.raw_pixels and not reference.data.scaling and input_path_known(model) and \
+        not model.scales_inputs_besides(frozenset(), look_inside=True)
+    if not reference.data.scaling and not raw_flow:
         return
     for event in inputs:
         if event.kind == "fit" or event.data.batches or event.data.group == reference.data.group:
             continue
-        if (event.data.raw_pixels and not event.data.scaling) or (
+        if raw_flow:
+            # trained on the flow's raw 0-255 pixels, given a photo scaled first (``img_to_array(img) / 255``)
+            if event.data.source.pixels and event.data.scaling and not event.data.conditional:
+                yield reference, event
+        elif (event.data.raw_pixels and not event.data.scaling) or (
                 event.data.source.pixels and event.data.scaling and not scaled_alike(event.data, reference.data)):
             yield reference, event
 
