@@ -30,12 +30,14 @@ def check(script: Script):
         evaluated: set[int] = set()  # the validation_data whose split evaluate() scores: one finding says it (the
         # first evaluate(); a second one of the same split is the same leak)
         reported: set[int] = set()
-        for final in events(script, model, "x", ("evaluate",), each_input=True):
+        finals = events(script, model, "x", ("evaluate",), each_input=True)
+        for final in finals:
             if _score_never_seen(script, final.call_node):
                 continue
             for used in validation:
                 if id(final.call_node) not in reported and id(used.call_node) not in evaluated and \
-                        used.order < final.order and _same_array(script, used.data, final.data):
+                        used.order < final.order and _same_array(script, used.data, final.data) and \
+                        not _scores_each_split(script, final, used, finals):
                     reported.add(id(final.call_node))  # (evaluate([a_test, b_test]): one finding for the call)
                     evaluated.add(id(used.call_node))
                     yield Report(final.call_node, (
@@ -48,6 +50,15 @@ def check(script: Script):
                     break
         yield from _overlapping_parts(script, model)
         yield from _scored_predictions(script, model, [e for e in validation if id(e.call_node) not in evaluated])
+
+
+def _scores_each_split(script: Script, final, used, finals: list) -> bool:
+    """One evaluate() run in a loop over several splits (``for name, ds in {"val": val_ds, "test": test_ds}.items()``),
+    the validation data and another test split among them: it scores each split under its own name, and the score
+    of the validation data is not the test score (that one is the other split's).  A loop over the training data
+    and the test split that validated is still the leak."""
+    return any(other.call_node is final.call_node and other.role == final.role and _is_test(other.data) and
+               not _same_array(script, used.data, other.data) for other in finals)
 
 
 def _score_never_seen(script: Script, node: cst.CSTNode) -> bool:

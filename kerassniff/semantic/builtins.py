@@ -23,6 +23,7 @@ from kerassniff.semantic.values import (
     ComprehensionValue,
     Const,
     DataValue,
+    DictValue,
     FolderListing,
     FormattedValue,
     IndexOf,
@@ -181,6 +182,24 @@ def unknown_text_method(text: UnknownText, method: str, args: CallArgs) -> Value
     """``text.lower()``, ``text.replace("\n", " ")``: still one string of unknown content, typed by a person if the
     text was (``split()`` gives a list)."""
     return UnknownText(typed=text.typed) if method in _TEXT_METHODS and method != "split" else UNKNOWN
+
+
+def dict_method(receiver: DictValue, method: str, args: CallArgs) -> Value:
+    """``d.items()``, ``d.values()``, ``d.keys()`` of a dict whose entries are known: the list of them, in the order
+    written (a loop over it binds each in turn); ``d.get(key)`` of a constant key, that entry's value."""
+    if args.positional and method != "get" or args.keywords:
+        return UNKNOWN
+    if method == "items":
+        return Seq(tuple(Seq((key, value), "tuple") for key, value in receiver.items), "list")
+    if method == "values":
+        return Seq(tuple(value for _, value in receiver.items), "list")
+    if method == "keys":
+        return Seq(tuple(key for key, _ in receiver.items), "list")
+    if method == "get" and len(args.positional) in (1, 2) and type(args.positional[0]) is Const and \
+            all(type(key) is Const for key, _ in receiver.items):
+        found = receiver.get(args.positional[0].value)
+        return found if found is not None else args.positional[1] if len(args.positional) == 2 else Const(None)
+    return UNKNOWN
 
 
 def string_method(receiver: Const, method: str, args: CallArgs) -> Value:

@@ -16,6 +16,7 @@ from kerassniff.semantic.builtins import (
     ENVIRONMENT_SETTERS,
     STDLIB_CALLS,
     call_builtin,
+    dict_method,
     fold_binary,
     set_environment,
     string_method,
@@ -39,6 +40,7 @@ from kerassniff.semantic.values import (
     ClassValue,
     Const,
     DataValue,
+    DictValue,
     FolderListing,
     FunctionValue,
     HistoryLog,
@@ -371,6 +373,7 @@ _CONTENT_FREE = (UnknownText, TextFile)
 
 _METHOD_CALLERS = {
     Const: Calls._const_method,
+    DictValue: lambda calls, receiver, method, args, node, frame: dict_method(receiver, method, args),
     ModelValue: Calls._model_method, ClassValue: Calls._class_method,
     Instance: Calls._instance_method, DataValue: Calls._data_method, HistoryLog: Calls._log_method,
     Predictions: Calls._predictions_method, WordIndex: Calls._word_index_method,
