@@ -214,6 +214,16 @@ class Data:
                   settings: tuple[tuple[str, object], ...] = (), **changes) -> "Data":
         return self._but(steps=self.steps + (Step(kind, detail, node, measured_on, settings),), node=node, **changes)
 
+    def part_scaled_otherwise(self, part: "Data", node: cst.CSTNode) -> "Data | None":
+        """This array after ``self[...] = part`` when ``part`` is scaled by a step this array never took and
+        :meth:`rescaled_like` cannot say the whole array took it (``train["acc"] = standardize(df["acc"])``: a column
+        scaled by statistics of another frame): the array is now scaled by an unknown amount, in part
+        (PART_SETTING), so no rule compares its scaling.  None when ``part`` brings no new scaling step."""
+        taken = {id(step.node) for step in self.steps}
+        if not any(step.is_scaling and id(step.node) not in taken for step in part.steps):
+            return None
+        return self.with_step("scale", "?", node, settings=((PART_SETTING, True),))
+
     def rescaled_like(self, part: "Data") -> "Data | None":
         """This array after ``self[...] = part``, when ``part`` is a piece of it with more scaling steps: the array
         with those steps (written part by part, a loop over the channels scales all of it); else None."""

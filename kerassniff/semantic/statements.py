@@ -334,7 +334,8 @@ class Statements:
 
     def assign_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
         """``x[...] = value``.  Writing into part of an array the same array's values with more scaling steps
-        (``x[..., c] = (x[..., c] - mean[c]) / std[c]``, once per channel) scales the array: it takes those steps."""
+        (``x[..., c] = (x[..., c] - mean[c]) / std[c]``, once per channel) scales the array: it takes those steps;
+        writing values scaled otherwise (another frame's column standardised) scales it by an unknown amount."""
         current = self.eval(target.value, frame)
         if type(current) is TokenizerIndex:
             current.edited()  # tokenizer.word_index["<pad>"] = 0: its length is not the fitted vocabulary's now
@@ -352,7 +353,7 @@ class Statements:
                                                                  item[0].value == key.value))
             frame.scope.bind(target.value.value, DictValue(items + ((key, value),)) if key is not None else UNKNOWN)
         if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
-            scaled = current.data.rescaled_like(value.data)
+            scaled = current.data.rescaled_like(value.data) or current.data.part_scaled_otherwise(value.data, target)
             if scaled is not None:
                 frame.scope.bind(target.value.value, DataValue(scaled))
         if type(target.value) is cst.Name and isinstance(current, ComprehensionValue):
