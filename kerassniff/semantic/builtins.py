@@ -368,6 +368,11 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
 
 def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
     """``left <op> right`` of plain Python values (``op`` a LibCST operator class name: "Add")."""
+    if op == "Divide" and not is_string(left) and string_ending(right):
+        # folder / "best_model.keras": only a path divides by a string (pathlib's join), so whatever the folder, the
+        # path ends with that name
+        whole = isinstance(right, Const) or (isinstance(right, FormattedValue) and right.whole_part)
+        return FormattedValue(string_ending(right), string_ending(right), whole_part=whole)
     if isinstance(left, Const) and isinstance(right, Const):
         return _fold_constants(left.value, op, right.value)
     if op in ("Add", "Subtract"):
