@@ -276,7 +276,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(image_reader, exact=IMAGE_READERS),
     row(image_canvas, exact={"PIL.Image.new"}),
     row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),  # an image of the array: resized, read back
-    row(cv2_imread, exact={"cv2.imread"}),
+    row(cv2_imread, exact={"cv2.imread", "cv2.imdecode"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
     # Pillow's ImageOps.fit (crops) and pad (pads) give an image of exactly the size asked, (width, height)

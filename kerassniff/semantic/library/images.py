@@ -100,10 +100,12 @@ def image_canvas(call: LibraryCall) -> Value:
     return make(Source("image", "Image.new(...)", call.node, pixels=True, color=color), call.node, is_sample=True)
 
 def cv2_imread(call: LibraryCall) -> Value:
+    """``cv2.imread(path, flags)`` or ``cv2.imdecode(buffer, flags)`` (an upload's bytes): one image of 0-255 pixels,
+    in BGR order unless the flags ask for grayscale."""
     flags = call.args.get("flags", 1)
     gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
-    return make(Source("image", "cv2.imread(...)", call.node, pixels=True, color="gray" if gray else "bgr"),
-                call.node, is_sample=True)
+    return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True,
+                       color="gray" if gray else "bgr"), call.node, is_sample=True)
 
 def cv2_color(call: LibraryCall) -> Value:
     data, node = call.data, call.node
