@@ -186,7 +186,8 @@ def unknown_text_method(text: UnknownText, method: str, args: CallArgs) -> Value
 
 def dict_method(receiver: DictValue, method: str, args: CallArgs) -> Value:
     """``d.items()``, ``d.values()``, ``d.keys()`` of a dict whose entries are known: the list of them, in the order
-    written (a loop over it binds each in turn); ``d.get(key)`` of a constant key, that entry's value."""
+    written (a loop over it binds each in turn); ``d.get(key)`` of a constant key, that entry's value, of another key
+    one of the values when they are constant strings."""
     if args.positional and method != "get" or args.keywords:
         return UNKNOWN
     if method == "items":
@@ -199,6 +200,9 @@ def dict_method(receiver: DictValue, method: str, args: CallArgs) -> Value:
             all(type(key) is Const for key, _ in receiver.items):
         found = receiver.get(args.positional[0].value)
         return found if found is not None else args.positional[1] if len(args.positional) == 2 else Const(None)
+    if method == "get" and len(args.positional) == 1:
+        # emotions.get(code) of a code not known: one of the values (or None, which a script tests before using it)
+        return receiver.one_of_values() or UNKNOWN
     return UNKNOWN
 
 

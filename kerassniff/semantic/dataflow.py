@@ -18,11 +18,11 @@ import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS
 from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS
-from kerassniff.semantic.pyvalues import Const, Unknown, Value, const_value
+from kerassniff.semantic.pyvalues import ComprehensionValue, Const, Seq, Strings, Unknown, Value, const_value
 
 __all__ = [
     "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue",
-    "RangeValue", "ShapeValue", "Source", "Step", "data_of", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
+    "RangeValue", "ShapeValue", "Source", "Step", "data_of", "label_categories", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
     "class_names_given", "name_words", "text_encoding", "later_rows_cut_here", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
 ]
 
@@ -147,6 +147,11 @@ class Data:
     n_classes: int | None = None
     n_samples: int | None = None
     values: tuple | None = None  # small literal arrays
+    # the distinct strings a list of labels holds, when known though the list is not (each label one of a dict's
+    # values: ``emotions[code]`` appended file by file), sorted; what an encoder's class order is learnt from
+    categories: tuple[str, ...] | None = None
+    # the class names in the order of their ids, when an encoder numbered known names (LabelEncoder: sorted)
+    names_by_id: tuple[str, ...] | None = None
     is_sample: bool = False  # one element of an array, from a loop over it
     batches: bool = False  # a generator, flow or tf.data pipeline
     # a flow of ImageDataGenerator (flow, flow_from_directory/_dataframe), Keras's own iterator, not tf.data: its
@@ -505,6 +510,31 @@ def _stepped_range(rng: tuple[float, float], step: Step) -> tuple[float, float] 
     factor = 1 / number if op == "/" else number
     low, high = rng[0] * factor, rng[1] * factor
     return min(low, high), max(low, high)
+
+
+def label_categories(value: Value | None) -> tuple[str, ...] | None:
+    """The distinct strings a list or array of labels holds, sorted, when every one is known to be one of a few
+    constant strings (``["cat", "dog", "cat"]``, a list grown with ``emotions[code]``, an array made of one); None
+    otherwise."""
+    if isinstance(value, DataValue):
+        data = value.data
+        if data.categories is not None:
+            return data.categories
+        strings = data.values
+    elif isinstance(value, Strings):
+        strings = value.options
+    elif isinstance(value, Const):
+        strings = value.value if isinstance(value.value, tuple) else (value.value,)
+    elif isinstance(value, Seq):
+        options = [label_categories(item) for item in value.items]
+        return tuple(sorted(set().union(*options))) if options and None not in options else None
+    elif isinstance(value, ComprehensionValue):
+        return label_categories(value.element)
+    else:
+        return None
+    if not strings or not all(isinstance(item, str) for item in strings):
+        return None
+    return tuple(sorted(set(strings)))
 
 
 def data_of(value: Value) -> Data | None:

@@ -30,10 +30,12 @@ from kerassniff.semantic.expressions import (
 )
 from kerassniff.semantic.builtins import sorted_order
 from kerassniff.semantic.dataflow import last_order
-from kerassniff.semantic.folding import index_value, is_list, listed, representative, sample_of_list, seq_items
+from kerassniff.semantic.folding import (
+    constant_strings, index_value, is_list, listed, representative, sample_of_list, seq_items,
+)
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
-from kerassniff.semantic.script import NamedPrediction
+from kerassniff.semantic.script import ListedPrediction, NamedPrediction
 from kerassniff.semantic.syntax import grown_parameters, output_argument
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.arrays import ARGSORT
@@ -247,6 +249,12 @@ class Evaluation:
         if type(base) is Symbol and (base.name in TEXT_FIELD_MAPPINGS or (
                 base.name in TEXT_LISTS and type(indices[0]) is Const and type(indices[0].value) is int)):
             return UnknownText(typed=True)  # request.form["review"]: the posted text; sys.argv[1]: an argument's
+        if type(base) is DictValue and not isinstance(indices[0], (Const, SliceValue)):
+            return base.one_of_values() or UNKNOWN  # emotions[code] of a code not known: one of the names
+        if type(indices[0]) is Predictions and indices[0].decided and not self.in_helper:
+            names = constant_strings(base)
+            if names is not None:  # ["cat", "dog"][np.argmax(p)]: the prediction named by a written list
+                self.script.listed_predictions[id(node)] = ListedPrediction(node, names, indices[0])
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
         if sample is not None:
             return sample  # images[i] of a list of images read one by one: one such image

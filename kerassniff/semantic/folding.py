@@ -132,6 +132,15 @@ def listed(value: Value) -> tuple[Value, ...] | None:
     return None
 
 
+def constant_strings(value: Value) -> tuple[str, ...] | None:
+    """The strings of a list or tuple written as constants (``["cat", "dog"]``, ``list(names.values())`` of a
+    dict of them), in order; None when any item is not a constant string."""
+    if not (isinstance(value, (Seq, Const)) and is_list(value)):
+        return None
+    items = [item.value if type(item) is Const else None for item in seq_items(value)]
+    return tuple(items) if items and all(isinstance(item, str) for item in items) else None  # type: ignore[arg-type]
+
+
 def sample_of_list(value: Value) -> DataValue | None:
     """The one array sample every item of a list stands for, when the list is one of samples read one by one
     (``[cv2.imread(p) for p in paths]``, appended in a loop, no class runs): what ``images[i]`` and a walk over the

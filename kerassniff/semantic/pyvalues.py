@@ -110,6 +110,7 @@ class Strings(Unknown):
 
 
 MAX_STRINGS = 8  # more alternatives than this: simply unknown
+MAX_LABEL_STRINGS = 64  # a dict of more constant strings is not read as a map of class names
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,14 @@ class DictValue(Value):
             if isinstance(k, Const) and k.value == key:
                 return v
         return None
+
+    def one_of_values(self) -> "Strings | None":
+        """What ``d[key]`` is for a key not known: one of the dict's values, when they are all constant strings (a
+        map of file-name codes to class names); None otherwise."""
+        values = [v.value if type(v) is Const else None for _, v in self.items]
+        if not values or not all(isinstance(v, str) for v in values) or len(values) > MAX_LABEL_STRINGS:
+            return None
+        return Strings(options=tuple(dict.fromkeys(values)))  # type: ignore[arg-type]
 
 
 # Symbol and CallArgs are never changed once made, and hash by their fields like frozen values, but are not

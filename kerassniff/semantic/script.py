@@ -35,6 +35,14 @@ class NamedPrediction(NamedTuple):
     predictions: Predictions
 
 
+class ListedPrediction(NamedTuple):
+    """A list of constant strings indexed by a model's class decisions (``["cat", "dog"][np.argmax(pred)]``)."""
+
+    node: cst.Subscript
+    names: tuple[str, ...]
+    predictions: Predictions
+
+
 class RepeatedTarget(NamedTuple):
     """A name bound twice by one unpacking (``X_train, X_train, y_train, y_test = train_test_split(X, y)``): it
     keeps the later value, and the earlier is lost."""
@@ -71,6 +79,7 @@ class Script:
     number_tests: dict[int, cst.Comparison] = field(default_factory=dict, repr=False)
     # ``classes[np.argmax(pred)]``: a folder listing indexed by a model's class decisions, by the subscript's id
     named_predictions: dict[int, NamedPrediction] = field(default_factory=dict, repr=False)
+    listed_predictions: dict[int, ListedPrediction] = field(default_factory=dict, repr=False)
     # a name bound twice by one unpacking, with the values lost and kept, in evaluation order
     repeated_targets: list[RepeatedTarget] = field(default_factory=list, repr=False)
     # files beside this one that could not be analysed (they do not parse) and name a model file it loads: (path,

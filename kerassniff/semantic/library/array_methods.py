@@ -21,6 +21,7 @@ from kerassniff.semantic.dataflow import (
     ShapeValue,
     Source,
     data_of,
+    label_categories,
     ordered_by_class,
     size_text,
 )
@@ -46,6 +47,8 @@ ROW_SUBSETS = {"sample", "head", "tail", "reset_index", "sort_values", "sort_ind
 GAP_FILLERS = ("interpolate", "ffill", "bfill", "fillna")
 ENCODERS = {"LabelBinarizer": "onehot", "OneHotEncoder": "onehot", "MultiLabelBinarizer": "multihot",
             "LabelEncoder": "int"}
+# The encoders that number the classes in sorted order of the names they were fitted on.
+SORTING_ENCODERS = frozenset({"LabelEncoder", "LabelBinarizer", "OneHotEncoder"})
 DataMethod = Callable[[Effects, Data, str, CallArgs, cst.Call], Value]
 
 
@@ -415,6 +418,16 @@ def _video_capture(effects: Effects, instance: Instance, cls: str, method: str, 
     return Seq((UNKNOWN, frame), "tuple")
 
 
+def _encoded_names(instance: Instance, cls: str, method: str, given: Value) -> tuple[str, ...] | None:
+    """The class names in the order of the ids an encoder gives, when the names it was fitted on are known: scikit-
+    learn's LabelEncoder, LabelBinarizer and OneHotEncoder (categories="auto") number them sorted.  ``transform``
+    after ``fit(labels)``: the names fitted on (the last fit)."""
+    if cls not in SORTING_ENCODERS or (cls == "OneHotEncoder" and instance.args.has("categories")):
+        return None
+    fitted = given if method == "fit_transform" or not instance.fitted_on else instance.fitted_on[-1][0]
+    return label_categories(fitted)
+
+
 def _transformer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
                  node: cst.Call) -> Value:
     """scikit-learn encoders and scalers: ``fit`` returns the object, ``(fit_)transform`` encodes or scales."""
@@ -432,7 +445,7 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
     given = args.positional[0] if args.positional else UNKNOWN
     data = data_of(given) or list_in_runs(given, node)  # class names appended class by class: encoded in that order
     if cls in ENCODERS:
-        return encode(data, ENCODERS[cls], node)
+        return encode(data, ENCODERS[cls], node, names_by_id=_encoded_names(instance, cls, method, given))
     kind, detail = SCALER_STEPS[cls]
     if data is None:
         data = _one_row(given, node)  # ``fit_transform([reading])``: a batch of one row, as scikit-learn reads it

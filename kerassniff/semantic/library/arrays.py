@@ -21,6 +21,7 @@ from kerassniff.semantic.dataflow import (
     LenValue,
     NOT_KNOWN,
     Source,
+    label_categories,
     StoredObject,
     class_names_given,
     data_of,
@@ -87,11 +88,16 @@ def one_hot(data: Data | None, n_classes: int | None, node: cst.CSTNode) -> Valu
                                     role="y", table=False))
 
 
-def encode(data: Data | None, encoding: str, node: cst.CSTNode, n_classes: int | None = None) -> Value:
+def encode(data: Data | None, encoding: str, node: cst.CSTNode, n_classes: int | None = None,
+           names_by_id: tuple[str, ...] | None = None) -> Value:
+    """Labels encoded as class ids or one-hot rows; ``names_by_id``: the class names in the order of their ids, when
+    the encoder numbered names it knows (LabelEncoder: sorted)."""
     if data is None:
-        return make(Source("unknown", "an encoder", node), node, role="y", encoding=encoding, n_classes=n_classes)
+        return make(Source("unknown", "an encoder", node), node, role="y", encoding=encoding, n_classes=n_classes,
+                    names_by_id=names_by_id)
     return DataValue(data.with_step("encode", encoding, node, encoding=encoding, role="y",
-                                    n_classes=n_classes or data.n_classes, table=False))
+                                    n_classes=n_classes or data.n_classes, table=False,
+                                    names_by_id=names_by_id if names_by_id is not None else data.names_by_id))
 
 
 def factorize(data: Data | None, node: cst.CSTNode) -> Value:
@@ -431,7 +437,7 @@ def from_collection(value: Value, node: cst.Call) -> Value:
     elif typed_rows(value):
         made = make(Source("typed", "numbers a user typed", node), node, n_samples=n)
     else:
-        made = make(Source("literal", "a list", node), node, n_samples=n)
+        made = make(Source("literal", "a list", node), node, n_samples=n, categories=label_categories(value))
     order = block_order(value.blocks) if isinstance(value, ComprehensionValue) else None
     if order is not None and isinstance(made, DataValue):  # labels appended class by class
         made = DataValue(made.data.with_step("order", order[0], order[1]))
