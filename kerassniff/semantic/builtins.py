@@ -463,9 +463,9 @@ def _shifted(left: Value, op: str, right: Value) -> Value | None:
     if op == "Add" and type(right) is VocabularySize and type(left) is Const and type(left.value) is int:
         return right.shifted(left.value)
     if isinstance(left, IndexOf) and is_offset(right):
-        return left
+        return left.shifted(right, 1 if op == "Add" else -1)
     if op == "Add" and isinstance(right, IndexOf) and is_offset(left):
-        return right
+        return right.shifted(left, 1)
     return None
 
 

@@ -150,6 +150,11 @@ class Data:
     # the distinct strings a list of labels holds, when known though the list is not (each label one of a dict's
     # values: ``emotions[code]`` appended file by file), sorted; what an encoder's class order is learnt from
     categories: tuple[str, ...] | None = None
+    # rows gathered as windows of two or more rows at every row of a series (``x[i:i + 30]`` for each i): each
+    # window shares all but one of its rows with the next
+    overlapping_windows: bool = False
+    # the train_test_split call that made this part (with shuffled_split)
+    split_at: cst.CSTNode | None = field(default=None, compare=False, repr=False)
     # the class names in the order of their ids, when an encoder numbered known names (LabelEncoder: sorted)
     names_by_id: tuple[str, ...] | None = None
     is_sample: bool = False  # one element of an array, from a loop over it
@@ -330,9 +335,16 @@ class StoredObject(Unknown):
 
 @dataclass(frozen=True)
 class IndexOf(Value):
-    """A loop index that walks the samples of an array (``range(len(x))``)."""
+    """A loop index that walks the samples of an array one by one (``range(len(x))``), or that index shifted by
+    ``offset`` (``i + window``: a constant, None when not known)."""
 
     data: "Data"
+    offset: int | None = 0
+
+    def shifted(self, by: Value, sign: int) -> "IndexOf":
+        step = const_value(by)
+        known = self.offset is not None and type(step) is int
+        return IndexOf(self.data, self.offset + sign * step if known else None)  # type: ignore[operator]
 
 
 @dataclass(frozen=True)

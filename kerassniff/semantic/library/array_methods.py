@@ -106,7 +106,9 @@ def _sample_index(data: Data, index: Value, indices: list[Value], node: cst.CSTN
 def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
     assert isinstance(index, SliceValue)
     if isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data):
-        return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]
+        # x[i:i + 1]: one sample; x[i:i + 30] or x[i - 30:i] at every i: a window, overlapping the next one
+        return DataValue(replace(data, is_sample=True, node=node,
+                                 overlapping_windows=data.overlapping_windows or _window_width(index) >= 2))
     n = 1 if _one_wide(node) else _slice_samples(index, data.n_samples)
     if len(indices) > 1 and isinstance(const_value(index.lower, 0), int) and index.upper == Const(None) and \
             const_value(index.lower, 0) == 0:
@@ -114,6 +116,15 @@ def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNo
     if len(indices) > 1:  # x[:, 0], x[:, :, :3]: not a plain slice of samples; the shape changes
         return DataValue(data.with_step("reshape", "index", node, n_samples=n))
     return DataValue(replace(data, n_samples=n, node=node))
+
+
+def _window_width(index: SliceValue) -> int:
+    """How many rows ``x[i + a:i + b]`` holds for a loop index ``i`` (b - a), 0 when not known."""
+    lower, upper = index.lower, index.upper
+    if isinstance(lower, IndexOf) and isinstance(upper, IndexOf) and lower.offset is not None and \
+            upper.offset is not None:
+        return upper.offset - lower.offset
+    return 0
 
 
 def _one_wide(node: cst.CSTNode) -> bool:

@@ -380,9 +380,10 @@ def train_test_split(call: LibraryCall) -> Value:
             n_train = data.n_samples - n_test
         if ordered_by_class(data) and const_value(args.get("shuffle")) is not False:
             data = data.with_step("order", "shuffled", node)
-        results.append(DataValue(replace(data, split="train", n_samples=n_train, node=node, shuffled_split=shuffled)))
+        results.append(DataValue(replace(data, split="train", n_samples=n_train, node=node, shuffled_split=shuffled,
+                                         split_at=node)))
         results.append(DataValue(replace(data, split="val" if data.split == "train" else "test", n_samples=n_test,
-                                         node=node, shuffled_split=shuffled)))
+                                         node=node, shuffled_split=shuffled, split_at=node)))
     return Seq(tuple(results), "tuple")
 
 
