@@ -81,9 +81,31 @@ def _compared_exactly(script: Script, built: BuiltHere = HERE):
         left, right = node.left, node.comparisons[0].comparator
         side = left if _class_id(right) is not None else right if _class_id(left) is not None else None
         predicted = _raw_predictions(script, side) if side is not None and _may_be_predictions(script, side) else None
+        if predicted is None and side is not None and _indexed_name(side):
+            predicted = _reached_predictions(script, node)
         activation = _probabilities(predicted.receiver, built) if predicted is not None else None
         if activation is not None:
             yield _exact_report(script, node, predicted, activation, _class_id(right if side is left else left), built)
+
+
+def _indexed_name(node: cst.BaseExpression) -> bool:
+    """A name, indexed or not (``result``, ``result[0][0]``): nothing written between the predictions and the test
+    (a cast there is a truncation, :func:`_truncated`'s finding)."""
+    while type(node) is cst.Subscript:
+        node = node.value
+    return type(node) is cst.Name
+
+
+def _reached_predictions(script: Script, node: cst.Comparison) -> CallSite | None:
+    """The predict() whose untouched output the interpretation found compared at ``node`` (a name bound by several
+    predict() calls, ``result = model.predict(a)`` and later ``result = model.predict(b)``: the one that reaches it)."""
+    predictions = script.compared_predictions.get(id(node))
+    if predictions is None or predictions.decided or predictions.squashed:  # (indexed or reshaped: still them)
+        return None
+    site = script.call_at(predictions.call)
+    if site is None or site.method not in _PREDICTING or not isinstance(site.receiver, ModelValue):
+        return None
+    return site
 
 
 def _may_be_predictions(script: Script, node: cst.BaseExpression) -> bool:

@@ -94,7 +94,8 @@ class Calls:
                 self.sorted_in_place(node.args[0].value, args.positional[0], args, frame)
             if name[9:] in PREDICTION_KEEPING_BUILTINS and len(args.positional) == 1 and \
                     isinstance(args.positional[0], Predictions):
-                return args.positional[0]  # int(np.argmax(row)): the row's label, still these predictions
+                # int(np.argmax(row)): the row's label, still these predictions; round(p): thresholded at 0.5
+                return args.positional[0].deciding() if name == "builtins.round" else args.positional[0]
             return call_builtin(name[9:], args)
         if _may_be_handled(name):
             if cli_args.is_flag_definition(name):

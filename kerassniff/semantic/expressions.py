@@ -298,9 +298,14 @@ def eval_comparison(interp: Evaluator, node: cst.Comparison, frame: Frame) -> Va
     """``a == b``, ``a < b < c``, ``x in (...)``, ``x is None`` on known values fold to a constant."""
     left = interp.eval(node.left, frame)
     if len(node.comparisons) == 1 and type(node.comparisons[0].operator) in _ELEMENTWISE_EQUALITY:
-        if (type(node.comparisons[0].comparator) in _NUMBERS or type(node.left) in _NUMBERS) and not interp.in_helper:
+        number_test = (type(node.comparisons[0].comparator) in _NUMBERS or type(node.left) in _NUMBERS) and \
+            not interp.in_helper
+        if number_test:
             interp.script.number_tests[id(node)] = node  # x == 1: what a rule asks of a probability compared so
         right = interp.eval(node.comparisons[0].comparator, frame)
+        side = left if type(node.comparisons[0].comparator) in _NUMBERS else right
+        if number_test and type(side) is Predictions and side.call is not None:
+            interp.script.compared_predictions[id(node)] = side  # result[0][0] == 1 of whichever predict() reached it
         matched = agreement(left, right)  # pred == y_test: the start of an accuracy written by hand
         if matched is not None:
             return matched

@@ -77,6 +77,8 @@ class Script:
     dropped_results: dict[int, cst.Expr] = field(default_factory=dict, repr=False)
     # ``pred[0][0] == 1``, ``x != 0``: the equality tests against a number written in the code, by id
     number_tests: dict[int, cst.Comparison] = field(default_factory=dict, repr=False)
+    # the predictions a number test compares (``result[0][0] == 1``), as the interpretation reached it
+    compared_predictions: dict[int, Predictions] = field(default_factory=dict, repr=False)
     # ``classes[np.argmax(pred)]``: a folder listing indexed by a model's class decisions, by the subscript's id
     named_predictions: dict[int, NamedPrediction] = field(default_factory=dict, repr=False)
     listed_predictions: dict[int, ListedPrediction] = field(default_factory=dict, repr=False)
