@@ -13,7 +13,7 @@ from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
 from kerassniff.semantic.pyvalues import FolderListing, Value
-from kerassniff.semantic.syntax import results_bound_to_names, single_bindings
+from kerassniff.semantic.syntax import results_bound_to_names, single_bindings, unread_calls
 from kerassniff.semantic.training import (
     CallSite,
     CompileCall,
@@ -117,6 +117,18 @@ class Script:
         """The value of ``name`` wherever the file reads it, when the file binds it once by a plain ``name = value``
         and nowhere else (:func:`~kerassniff.semantic.syntax.single_bindings`, found once per script)."""
         return self.derived("single_bindings", lambda: single_bindings(self.module)).get(name)
+
+    def bound_name(self, call_node: cst.CSTNode) -> str | None:
+        """The name a plain ``name = call(...)`` binds the call's result to, None for any other call."""
+        bound, _ = self.derived("results_bound_to_names", lambda: results_bound_to_names(
+            self.module, self.text if self.text is not None else ""))
+        return bound.get(id(call_node))
+
+    def value_never_read(self, call_node: cst.CSTNode) -> bool:
+        """Whether no code reads what a call made: bound to a name read nowhere else, or kept in a list bound to
+        such a name (:func:`~kerassniff.semantic.syntax.unread_calls`, found once per script)."""
+        return id(call_node) in self.derived("unread_calls", lambda: unread_calls(
+            self.module, self.text if self.text is not None else ""))
 
     def result_never_read(self, call_node: cst.CSTNode) -> bool:
         """Whether a call's result is bound to a name the file never reads (``label = model.predict(image)`` in a

@@ -379,3 +379,38 @@ def results_bound_to_names(module: cst.Module, text: str) -> tuple[dict[int, str
                 type(node.value) is cst.Call:  # type: ignore[attr-defined]
             bound[id(node.value)] = node.targets[0].target.value  # type: ignore[attr-defined]
     return bound, counts
+
+
+def unread_calls(module: cst.Module, text: str) -> frozenset[int]:
+    """id(call) of each call whose value no code reads: bound by a plain ``name = call(...)``, alone or as an item of
+    a list or tuple display bound so (``callbacks = [stop, call(...)]``), to a name the module reads nowhere else; a
+    name read only as an item of such a display bound to an unread name is unread too.  Nothing where code reads
+    names as strings (``globals()``, ``locals()``, ``vars()``).  Any other occurrence of a name counts as a read (an
+    attribute's name and a keyword's do not)."""
+    if any(way in text for way in ("globals(", "locals(", "vars(")):
+        return frozenset()
+    counts: dict[str, int] = {}
+    bound: list[tuple[str, list[cst.BaseExpression]]] = []  # each plain binding's name and the values it holds
+    for node in walk_code(module):
+        kind = type(node)
+        if kind is cst.Name:
+            counts[node.value] = counts.get(node.value, 0) + 1  # type: ignore[attr-defined]
+        elif kind is cst.Attribute:  # (keras.callbacks.X: its attribute's name is no read of a variable)
+            counts[node.attr.value] = counts.get(node.attr.value, 0) - 1  # type: ignore[attr-defined]
+        elif kind is cst.Arg and node.keyword is not None:  # (fit(callbacks=...): nor is a keyword's)
+            counts[node.keyword.value] = counts.get(node.keyword.value, 0) - 1  # type: ignore[attr-defined]
+        if kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:  # type: ignore[attr-defined]
+            value = node.value  # type: ignore[attr-defined]
+            items = [e.value for e in value.elements] if type(value) in (cst.List, cst.Tuple) else [value]
+            bound.append((node.targets[0].target.value, items))  # type: ignore[attr-defined]
+    unread = {name for name, count in counts.items() if count == 1}
+    for _ in range(2):  # a name read only inside a display bound to an unread name (two levels are plenty)
+        inside: dict[str, int] = {}
+        for name, items in bound:
+            if name in unread:
+                for item in items:
+                    if type(item) is cst.Name:
+                        inside[item.value] = inside.get(item.value, 0) + 1
+        unread |= {name for name, times in inside.items() if counts.get(name, 0) == times + 1}
+    return frozenset(id(item) for name, items in bound if name in unread
+                     for item in items if type(item) is cst.Call)

@@ -89,6 +89,10 @@ def compiles_itself(name: str) -> bool:
 MONITOR_CALLBACKS = {"keras.callbacks.EarlyStopping": 0, "keras.callbacks.ModelCheckpoint": 1,
                      "keras.callbacks.ReduceLROnPlateau": 0}
 DEFAULT_MONITOR = "val_loss"
+# Callbacks that change what fit() does or keeps (when it stops, the weights kept, the learning rate, a saved best
+# model): built and never given to fit(), the training silently runs without them.
+TRAINING_CALLBACKS = frozenset({"keras.callbacks.EarlyStopping", "keras.callbacks.ModelCheckpoint",
+                                "keras.callbacks.ReduceLROnPlateau", "keras.callbacks.LearningRateScheduler"})
 # Calls that write a model file, by the name they are called by, with where the path is among their positional
 # arguments (filepath= by keyword): model.save(p), keras.models.save_model(model, p), ModelCheckpoint(p).
 MODEL_FILE_WRITERS = {"save": 0, "save_model": 1, "ModelCheckpoint": 0}

@@ -1,0 +1,66 @@
+"""KS238 callback-never-passed: an EarlyStopping, ModelCheckpoint, ReduceLROnPlateau or LearningRateScheduler built
+and never given to fit().
+
+A callback acts only through ``fit(..., callbacks=[...])``.  One built and left in a name (or a list) that no code
+reads changes nothing: training runs every epoch and keeps the last weights, no best model is written, the learning
+rate never moves, while the script reads as if it did.  The check asks the syntax whether any code reads the object
+(a name, a list holding it); any read at all (passing it to a function kerassniff does not follow, printing it)
+keeps it silent.
+"""
+from __future__ import annotations
+
+import re
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.model_api import TRAINING_CALLBACKS
+from kerassniff.semantic.names import short
+
+# What fit() does without each callback, as the message ends.
+_WITHOUT = {
+    "EarlyStopping": "training never stops early",
+    "ModelCheckpoint": "no checkpoint is written",
+    "ReduceLROnPlateau": "the learning rate never drops",
+    "LearningRateScheduler": "the schedule is never applied",
+}
+_WHY = {
+    "EarlyStopping": ("fit() never stops early: it runs every epoch asked for, and with restore_best_weights it "
+                      "would have gone back to the best epoch's weights; the model the script then evaluates or "
+                      "saves is the last epoch's, overfitted or not."),
+    "ModelCheckpoint": ("no file is written at the best (or any) epoch: a later load of that file reads whatever an "
+                        "earlier run left there, or fails."),
+    "ReduceLROnPlateau": "the optimizer keeps its first learning rate through the plateaus this callback was for.",
+    "LearningRateScheduler": "the optimizer keeps its first learning rate: the schedule written here is never used.",
+}
+
+
+@rule("KS238", "callback-never-passed", Severity.WARNING,
+      "an EarlyStopping, ModelCheckpoint, ReduceLROnPlateau or LearningRateScheduler built but never given to "
+      "fit() (nothing reads it): training runs without it",
+      "pass it to fit(): model.fit(..., callbacks=[callback])")
+def check(script: Script):
+    if not any(True for _ in script.fits()):
+        return  # (a fragment or a notebook whose training is elsewhere: the callback may be for it)
+    for call in script.calls:
+        if call.callee not in TRAINING_CALLBACKS or call.guarded or call.top is None or \
+                not script.value_never_read(call.node):
+            continue
+        if _named_in_a_comment(script, call):
+            continue  # (``# callbacks=[early_stop]``: the author turned it off on purpose)
+        kind = short(call.callee)
+        name = script.bound_name(call.node)
+        what = f"'{name}' ({kind})" if name is not None else f"this {kind}"
+        yield Report(call.node, f"{what} is never given to fit(): {_WITHOUT[kind]}",
+                     explanation=(f"The {kind} built here is kept in a name (or a list) that no code reads, so no "
+                                  f"fit() call receives it in callbacks=[...]: {_WHY[kind]}"),
+                     facts={"callback": kind})
+
+
+def _named_in_a_comment(script: Script, call) -> bool:
+    """Whether the name the callback is bound to appears in a comment (a ``callbacks=[...]`` commented out)."""
+    name = script.bound_name(call.node)
+    if name is None:
+        return False
+    text = script.text if script.text is not None else script.module.code
+    return re.search(rf"#[^\n]*\b{re.escape(name)}\b", text) is not None
