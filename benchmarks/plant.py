@@ -1339,6 +1339,57 @@ def _name_nodes(node: cst.CSTNode, names: set[str]) -> Iterator[cst.Name]:
     return iter(found)
 
 
+_TRAINING_CALLBACK_CLASSES = ("EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "LearningRateScheduler")
+
+
+def _word_count(script: Script, name: str) -> int:
+    """How often a name occurs as a word anywhere in the text (code, strings and comments alike: conservative)."""
+    return len(re.findall(rf"\b{re.escape(name)}\b", script.text))
+
+
+def _training_callbacks_given(script: Script, given: cst.BaseExpression) -> bool:
+    """Whether ``callbacks=`` gives only training callbacks, each built by ``name = Callback(...)`` (or a list bound
+    once to such names), every name bound once and occurring nowhere else in the text: removing the argument leaves
+    them read by no code."""
+    names: list[str] = []
+    if any(way in script.text for way in ("globals(", "locals(", "vars(")):
+        return False  # (code may read the names as strings: whether anything reads them is not decidable)
+    if isinstance(given, cst.Name):
+        values = script.assigned_values(given.value)
+        if len(values) != 1 or not isinstance(values[0], (cst.List, cst.Tuple)) or _word_count(script, given.value) != 2:
+            return False
+        given = values[0]
+    if not isinstance(given, (cst.List, cst.Tuple)) or not given.elements:
+        return False
+    for element in given.elements:
+        if not isinstance(element.value, cst.Name):
+            return False
+        names.append(element.value.value)
+    for name in names:
+        values = script.assigned_values(name)
+        if len(values) != 1 or not isinstance(values[0], cst.Call) or \
+                last_name(values[0]) not in _TRAINING_CALLBACK_CLASSES or _word_count(script, name) != 2:
+            return False
+    return True
+
+
+def mutate_callbacks_dropped(script: Script) -> Iterator[Mutant]:
+    """(ad) ``fit(..., callbacks=[stop, best])`` with the ``callbacks=`` argument removed, when it gives only training
+    callbacks (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, LearningRateScheduler) built by name and read
+    nowhere else: they are then built and never given to fit()."""
+    for call in script.calls:
+        argument = kwarg(call, "callbacks")
+        if last_name(call) != "fit" or argument is None or not _training_callbacks_given(script, argument.value):
+            continue
+        kept = [arg for arg in call.args if arg is not argument]
+        if argument is call.args[-1] and kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)  # (the comma before it goes too)
+        changed = call.with_changes(args=kept)
+        yield Mutant(f"line {script.line(call)}: callbacks= removed from fit()",
+                     script.splice({call: script.module.code_for_node(changed)}))
+        return
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -1371,6 +1422,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ab", "the one fit() removed before predict()/evaluate()", "KS233", mutate_fit_removed),
     Kind("ac", "a fold loop's selections by the fold's indices replaced by the whole arrays", "KS234",
          mutate_fold_indices_dropped),
+    Kind("ad", "the callbacks= argument removed from fit()", "KS238", mutate_callbacks_dropped),
 )
 
 

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac", "ad"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -241,6 +241,33 @@ def test_fold_indices_dropped_replaces_every_selection_by_its_array(tmp_path):
     script.write_text(FOLDS)
     found = plant.plant_file(script, "folds.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ac"))
     assert [p.found for p in found] == [True]  # KS234 finds what (ac) planted
+
+
+CALLBACKS = textwrap.dedent("""\
+    import numpy as np
+    from tensorflow import keras
+
+    x, y = np.load("x.npy"), np.load("y.npy")
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    halt = keras.callbacks.EarlyStopping(patience=3)
+    best = keras.callbacks.ModelCheckpoint("weights.keras", save_best_only=True)
+    model.fit(x, y, validation_split=0.2, epochs=30, callbacks=[halt, best])
+    """)
+
+
+def test_callbacks_dropped_removes_the_argument(tmp_path):
+    """(ad) removes ``callbacks=`` from the fit() that alone reads the training callbacks; a callback read elsewhere
+    too, or one that only logs, is left alone."""
+    (ad,) = mutants(CALLBACKS)["ad"]
+    assert valid(ad) and "model.fit(x, y, validation_split=0.2, epochs=30)\n" in ad
+    assert "ad" not in mutants(CALLBACKS + "print(halt)\n")
+    assert "ad" not in mutants(CALLBACKS.replace("ModelCheckpoint(\"weights.keras\", save_best_only=True)",
+                                                 "TensorBoard(\"logs\")"))
+    script = tmp_path / "callbacks.py"
+    script.write_text(CALLBACKS)
+    found = plant.plant_file(script, "callbacks.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ad"))
+    assert [p.found for p in found] == [True]  # KS238 finds what (ad) planted
 
 
 FLOWS = textwrap.dedent("""\

@@ -25,6 +25,7 @@ from kerassniff.semantic.dataflow import DataEvent, Step
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CROSSENTROPY_LOSSES, REGRESSION_LOSSES
 from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_SETTING
+from kerassniff.semantic.knowledge.layers import UNCHANGING_PREPROCESS
 
 CLASSIFICATION_LOSSES = CROSSENTROPY_LOSSES | {"hinge", "squared_hinge", "categorical_hinge"}
 
@@ -97,11 +98,18 @@ def _pixels_unlike_the_scaling_flow(script: Script, model: Model):
             continue
         if raw_flow:
             # trained on the flow's raw 0-255 pixels, given a photo scaled first (``img_to_array(img) / 255``)
-            if event.data.source.pixels and event.data.scaling and not event.data.conditional:
+            if event.data.source.pixels and _changes_values(event.data) and not event.data.conditional:
                 yield reference, event
         elif (event.data.raw_pixels and not event.data.scaling) or (
                 event.data.source.pixels and event.data.scaling and not scaled_alike(event.data, reference.data)):
             yield reference, event
+
+
+def _changes_values(data) -> bool:
+    """Whether an array's scaling steps change its values: not only a preprocess_input that returns the pixels as
+    they are (EfficientNet's, ConvNeXt's, MobileNetV3's)."""
+    return any(not (step.kind == "preprocess" and step.detail in UNCHANGING_PREPROCESS)
+               for step in data.steps if step.is_scaling)
 
 
 def _refitted(script: Script, model: Model):

@@ -108,7 +108,8 @@ def _overlapping_parts(script: Script, model):
         for used in validation:  # the latest first
             if id(final.call_node) in reported:
                 break
-            shared = shared_parts(used.data, final.data) if used.order < final.order else None
+            shared = shared_parts(used.data, final.data) if used.order < final.order and \
+                not _same_array(script, used.data, final.data) else None  # (the validation part scored itself)
             if shared is None:
                 continue
             _, why, facts = shared

@@ -38,16 +38,17 @@ def check_across(scripts: list[Script]):
 
 
 def _named(script: Script, built: BuiltHere = HERE):
-    reported: set[tuple[str, ...]] = set()
+    reported: set[tuple[tuple[str, ...], str]] = set()
     for node, names, predictions in script.listed_predictions.values():
         model = built.model_of(predictions.model)
         trained = _encoded_labels(built.script_of(script), model)
-        if trained is None or names in reported:
+        listing = (names, script.code_of(node.value))
+        if trained is None or listing in reported:
             continue
         encoded = trained.data.names_by_id
         assert encoded is not None
         if _same_names(names, encoded) and not _same_order(names, encoded):
-            reported.add(names)  # one finding per list: every name it gives is wrong alike
+            reported.add(listing)  # one finding per list: every name it gives is wrong alike
             yield _report(script, node, names, trained, built)
 
 
@@ -86,7 +87,7 @@ def _report(script: Script, node, names: tuple[str, ...], trained: DataEvent, bu
     listed = ", ".join(f"{index} {name!r}" for index, name in enumerate(encoded[:_LONGEST_LISTED])) + (
         ", ..." if len(encoded) > _LONGEST_LISTED else "")
     return Report(
-        node, f"{named} names classes in the list's order, but the encoder numbered them sorted",
+        node, f"{named} uses the written class order; the encoder numbered the classes sorted",
         explanation=(
             f"{built.sentence('labels the model trains on')} were encoded ({{encoder}}) in sorted order of the names "
             f"({listed}). The list written here gives them in another order, so "

@@ -34,8 +34,7 @@ def check(script: Script):
                 reported.add(id(split))  # (one finding per split: its validation and its test score alike)
                 where = split if script.position(split) is not None else fit.call_node
                 yield Report(where, (
-                    f"train_test_split() shuffles overlapping windows: {EVENT_WORDS[held.kind]} ({{held}}) scores "
-                    f"rows seen in training"),
+                    "train_test_split() shuffles overlapping windows: held-out windows share training rows"),
                     explanation=(
                         f"{fit.data.label} and {held.data.label} are windows cut at every row of one series, each "
                         f"sharing all but one row with the next; this split draws them at random, so almost every "

@@ -186,10 +186,12 @@ def unknown_text_method(text: UnknownText, method: str, args: CallArgs) -> Value
 
 def dict_method(receiver: DictValue, method: str, args: CallArgs) -> Value:
     """``d.items()``, ``d.values()``, ``d.keys()`` of a dict whose entries are known: the list of them, in the order
-    written (a loop over it binds each in turn); ``d.get(key)`` of a constant key, that entry's value, of another key
-    one of the values when they are constant strings."""
+    written (a loop over it binds each in turn); ``d.get(key)`` of a constant key among them, that entry's value, of
+    a key not known one of the values when they are constant strings."""
     if args.positional and method != "get" or args.keywords:
         return UNKNOWN
+    if method in ("items", "values", "keys") and not receiver.complete:
+        return UNKNOWN  # ({**defaults, ...}: more entries than the items)
     if method == "items":
         return Seq(tuple(Seq((key, value), "tuple") for key, value in receiver.items), "list")
     if method == "values":
@@ -198,9 +200,11 @@ def dict_method(receiver: DictValue, method: str, args: CallArgs) -> Value:
         return Seq(tuple(key for key, _ in receiver.items), "list")
     if method == "get" and len(args.positional) in (1, 2) and type(args.positional[0]) is Const and \
             all(type(key) is Const for key, _ in receiver.items):
+        # a key among the items: its value; another key: not known (the dict may hold more than the interpretation
+        # saw: a spread, an entry a helper wrote), so not the default
         found = receiver.get(args.positional[0].value)
-        return found if found is not None else args.positional[1] if len(args.positional) == 2 else Const(None)
-    if method == "get" and len(args.positional) == 1:
+        return found if found is not None else UNKNOWN
+    if method == "get" and len(args.positional) == 1 and type(args.positional[0]) is not Const:
         # emotions.get(code) of a code not known: one of the values (or None, which a script tests before using it)
         return receiver.one_of_values() or UNKNOWN
     return UNKNOWN

@@ -228,10 +228,12 @@ class Data:
         """This array after ``self[...] = part`` when ``part`` is scaled by a step this array never took and
         :meth:`rescaled_like` cannot say the whole array took it (``train["acc"] = standardize(df["acc"])``: a column
         scaled by statistics of another frame): the array is now scaled by an unknown amount, in part
-        (PART_SETTING), so no rule compares its scaling.  None when ``part`` brings no new scaling step."""
+        (PART_SETTING), so no rule compares its scaling.  None when ``part`` brings no new scaling step, or scales as
+        this array already is."""
         taken = {id(step.node) for step in self.steps}
-        if not any(step.is_scaling and id(step.node) not in taken for step in part.steps):
-            return None
+        if part.scaling == self.scaling or \
+                not any(step.is_scaling and id(step.node) not in taken for step in part.steps):
+            return None  # (scaled as this array already is, written elsewhere: ``x[:n] = extra / 255.0``)
         return self.with_step("scale", "?", node, settings=((PART_SETTING, True),))
 
     def rescaled_like(self, part: "Data") -> "Data | None":

@@ -31,7 +31,7 @@ from kerassniff.semantic.expressions import (
 from kerassniff.semantic.builtins import sorted_order
 from kerassniff.semantic.dataflow import last_order
 from kerassniff.semantic.folding import (
-    constant_strings, index_value, is_list, listed, representative, sample_of_list, seq_items,
+    class_names_written, index_value, is_list, listed, representative, sample_of_list, seq_items,
 )
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
@@ -224,6 +224,10 @@ class Evaluation:
     def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
         base = self.eval(node.value, frame)
         indices = [self._index(element.slice, frame) for element in node.slice]
+        if len(indices) == 1 and type(indices[0]) is Predictions and indices[0].decided and not self.in_helper:
+            names = class_names_written(base)
+            if names is not None:  # ["cat", "dog"][np.argmax(p)]: the prediction named by a written list
+                self.script.listed_predictions[id(node)] = ListedPrediction(node, names, indices[0])
         if isinstance(base, DataValue):
             return data_calls.subscript(self, base.data, indices, node)
         if len(indices) != 1:
@@ -251,10 +255,6 @@ class Evaluation:
             return UnknownText(typed=True)  # request.form["review"]: the posted text; sys.argv[1]: an argument's
         if type(base) is DictValue and not isinstance(indices[0], (Const, SliceValue)):
             return base.one_of_values() or UNKNOWN  # emotions[code] of a code not known: one of the names
-        if type(indices[0]) is Predictions and indices[0].decided and not self.in_helper:
-            names = constant_strings(base)
-            if names is not None:  # ["cat", "dog"][np.argmax(p)]: the prediction named by a written list
-                self.script.listed_predictions[id(node)] = ListedPrediction(node, names, indices[0])
         sample = sample_of_list(base) if not isinstance(indices[0], SliceValue) else None
         if sample is not None:
             return sample  # images[i] of a list of images read one by one: one such image

@@ -174,12 +174,14 @@ def eval_sequence(interp: Evaluator, node, frame: Frame) -> Value:
 
 def eval_dict(interp: Evaluator, node: cst.Dict, frame: Frame) -> Value:
     items = []
+    complete = True
     for element in node.elements:
         if type(element) is cst.DictElement:
             items.append((interp.eval(element.key, frame), interp.eval(element.value, frame)))
         else:
             interp.eval(element.value, frame)
-    return DictValue(tuple(items))
+            complete = False  # {**defaults, ...}: the spread's entries are not among the items
+    return DictValue(tuple(items), complete)
 
 
 def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:

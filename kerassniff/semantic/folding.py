@@ -141,6 +141,23 @@ def constant_strings(value: Value) -> tuple[str, ...] | None:
     return tuple(items) if items and all(isinstance(item, str) for item in items) else None  # type: ignore[arg-type]
 
 
+def class_names_written(value: Value) -> tuple[str, ...] | None:
+    """Names written in the script, in the order of the ids that index them: a list or tuple of constant strings, an
+    array made of one (``np.array(["cat", "dog"])``), or a dict of them keyed 0, 1, 2, ... (``{0: "cat", 1: "dog"}``);
+    None otherwise."""
+    if isinstance(value, DataValue):
+        values = value.data.values if value.data.source.kind == "literal" and not value.data.steps else None
+        return values if values and all(type(item) is str for item in values) else None  # type: ignore[return-value]
+    if type(value) is DictValue:
+        keys = [key.value for key, _ in value.items if type(key) is Const and type(key.value) is int]
+        if not value.complete or len(keys) != len(value.items) or sorted(keys) != list(range(len(keys))):
+            return None
+        named = dict(zip(keys, (item.value if type(item) is Const else None for _, item in value.items)))
+        names = [named[i] for i in range(len(keys))]
+        return tuple(names) if all(isinstance(name, str) for name in names) else None  # type: ignore[arg-type]
+    return constant_strings(value)
+
+
 def sample_of_list(value: Value) -> DataValue | None:
     """The one array sample every item of a list stands for, when the list is one of samples read one by one
     (``[cv2.imread(p) for p in paths]``, appended in a loop, no class runs): what ``images[i]`` and a walk over the

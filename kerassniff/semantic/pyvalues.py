@@ -158,6 +158,8 @@ class Seq(Value):
 @dataclass(frozen=True)
 class DictValue(Value):
     items: tuple[tuple[Value, Value], ...]
+    # every entry is among the items (False: ``{**defaults, "lr": 0.1}``, whose spread entries are not known)
+    complete: bool = True
 
     def get(self, key: Any) -> Value | None:
         for k, v in self.items:
@@ -169,7 +171,7 @@ class DictValue(Value):
         """What ``d[key]`` is for a key not known: one of the dict's values, when they are all constant strings (a
         map of file-name codes to class names); None otherwise."""
         values = [v.value if type(v) is Const else None for _, v in self.items]
-        if not values or not all(isinstance(v, str) for v in values) or len(values) > MAX_LABEL_STRINGS:
+        if not self.complete or not values or not all(isinstance(v, str) for v in values) or len(values) > MAX_LABEL_STRINGS:
             return None
         return Strings(options=tuple(dict.fromkeys(values)))  # type: ignore[arg-type]
 

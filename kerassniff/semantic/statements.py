@@ -30,6 +30,7 @@ from kerassniff.semantic.values import (
     FunctionValue,
     Instance,
     KnobConst,
+    Predictions,
     Seq,
     StoredObject,
     Symbol,
@@ -351,11 +352,15 @@ class Statements:
             key = keys[0] if len(keys) == 1 and isinstance(keys[0], Const) else None
             items = tuple(item for item in current.items if not (isinstance(item[0], Const) and key is not None and
                                                                  item[0].value == key.value))
-            frame.scope.bind(target.value.value, DictValue(items + ((key, value),)) if key is not None else UNKNOWN)
+            frame.scope.bind(target.value.value,
+                             DictValue(items + ((key, value),), current.complete) if key is not None else UNKNOWN)
         if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
             scaled = current.data.rescaled_like(value.data) or current.data.part_scaled_otherwise(value.data, target)
             if scaled is not None:
                 frame.scope.bind(target.value.value, DataValue(scaled))
+        if type(target.value) is cst.Name and type(current) is Predictions and not current.decided:
+            # pred[pred >= 0.5] = 1, preds[i] = 1 if preds[i] > 0.5 else 0: thresholded in place
+            self.rebind(target.value.value, current.deciding(), frame)
         if type(target.value) is cst.Name and isinstance(current, ComprehensionValue):
             # images[i] = images[i] / 255.0: an item of the list replaced, the others may still be as they were
             frame.scope.bind(target.value.value, ComprehensionValue(merge(current.element, value), current.length))

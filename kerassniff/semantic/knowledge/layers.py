@@ -108,6 +108,9 @@ PREPROCESSING_MODES = {
     "MobileNetV2": ("tf", "mobilenet_v2"), "NASNetMobile": ("tf", "nasnet"), "NASNetLarge": ("tf", "nasnet"),
     "DenseNet121": ("torch", "densenet"), "DenseNet169": ("torch", "densenet"), "DenseNet201": ("torch", "densenet"),
 }
+# keras.applications modules whose preprocess_input returns the pixels unchanged (their networks scale inside the
+# model; checked on Keras 3.15.1).
+UNCHANGING_PREPROCESS = frozenset({"efficientnet", "efficientnet_v2", "convnext", "mobilenet_v3"})
 # keras.applications networks whose first layer is a linear convolution followed at once by BatchNormalization
 # (only padding between; checked on Keras 3.15.1 by tests/test_library_claims.py): built with weights=None, they
 # standardise the first convolution's outputs, which cancels any factor on the input pixels. VGG has no

@@ -106,9 +106,15 @@ def _sample_index(data: Data, index: Value, indices: list[Value], node: cst.CSTN
 def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
     assert isinstance(index, SliceValue)
     if isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data):
-        # x[i:i + 1]: one sample; x[i:i + 30] or x[i - 30:i] at every i: a window, overlapping the next one
-        return DataValue(replace(data, is_sample=True, node=node,
-                                 overlapping_windows=data.overlapping_windows or _window_width(index) >= 2))
+        width = _window_width(index)
+        if _one_wide(node) or width == 1 or not isinstance(index.upper, IndexOf):
+            return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]: one sample
+        # x[i:i + 30] or x[i - w:i] at every i: a window of rows (its shape is not one row's), overlapping the next
+        # one when it holds two rows or more
+        window = data.with_step("reshape", "windows", node)
+        return DataValue(replace(window, is_sample=True, overlapping_windows=data.overlapping_windows or width >= 2))
+    if data.overlapping_windows and _stepped(node):
+        data = replace(data, overlapping_windows=False)  # windows[::30]: every 30th window (which may not overlap)
     n = 1 if _one_wide(node) else _slice_samples(index, data.n_samples)
     if len(indices) > 1 and isinstance(const_value(index.lower, 0), int) and index.upper == Const(None) and \
             const_value(index.lower, 0) == 0:
@@ -118,8 +124,15 @@ def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNo
     return DataValue(replace(data, n_samples=n, node=node))
 
 
+def _stepped(node: cst.CSTNode) -> bool:
+    """``x[::k]`` (a step written in the first slice): not every row is kept."""
+    return type(node) is cst.Subscript and bool(node.slice) and type(node.slice[0].slice) is cst.Slice and \
+        node.slice[0].slice.step is not None
+
+
 def _window_width(index: SliceValue) -> int:
-    """How many rows ``x[i + a:i + b]`` holds for a loop index ``i`` (b - a), 0 when not known."""
+    """How many rows ``x[i + a:i + b]`` holds for a loop index ``i`` (b - a), 0 when not known (``x[i:i + w]`` of a
+    ``w`` not known)."""
     lower, upper = index.lower, index.upper
     if isinstance(lower, IndexOf) and isinstance(upper, IndexOf) and lower.offset is not None and \
             upper.offset is not None:
