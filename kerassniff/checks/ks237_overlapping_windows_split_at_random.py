@@ -1,5 +1,5 @@
-"""KS237 overlapping-windows-split-at-random: windows cut at every row of a series, then split into training and
-held-out parts at random.
+"""KS237 overlapping-windows-split-at-random: windows cut along a series closer together than their width (at every
+row, or every few rows), then split into training and held-out parts at random.
 
 ``for i in range(len(series) - 30): X.append(series[i:i + 30])`` makes windows that share all but one row with the
 next one.  ``train_test_split`` shuffles by default, so nearly every held-out window has neighbours in the training
@@ -17,7 +17,7 @@ from kerassniff.semantic.dataflow import Data
 
 
 @rule("KS237", "overlapping-windows-split-at-random", Severity.WARNING,
-      "windows cut at every row of a series (sharing rows with their neighbours) split by a shuffled "
+      "windows cut along a series closer than their width (sharing rows with their neighbours) split by a shuffled "
       "train_test_split, then scored on the held-out part: the score is optimistic",
       "split the series by time before cutting windows (or train_test_split(..., shuffle=False) and hold out the "
       "last part)")
@@ -36,8 +36,9 @@ def check(script: Script):
                 yield Report(where, (
                     "train_test_split() shuffles overlapping windows: held-out windows share training rows"),
                     explanation=(
-                        f"{fit.data.label} and {held.data.label} are windows cut at every row of one series, each "
-                        f"sharing all but one row with the next; this split draws them at random, so almost every "
+                        f"{fit.data.label} and {held.data.label} are windows cut along one series closer together "
+                        f"than their width, so each shares rows with the next; this split draws them at random, so "
+                        f"almost every "
                         f"held-out window has neighbours in the training part with the same rows (for a forecast, its target among "
                         f"their inputs). The score {EVENT_WORDS[held.kind]} reports ({{held}}) is how well the model "
                         f"recalls the training rows, optimistic for data it has not seen."),

@@ -294,7 +294,7 @@ class ControlFlow:
         if isinstance(iterable, Predictions):  # a row of a model's predictions: still its predictions
             return (iterable.one_row() or iterable) if type(iterable) is Predictions else iterable, False
         if isinstance(iterable, RangeValue) and iterable.over is not None:
-            return IndexOf(iterable.over), True
+            return IndexOf(iterable.over, stride=iterable.stride), True
         if isinstance(iterable, ItemsOf):
             return iterable.item, False
         if isinstance(iterable, ZipValue):

@@ -342,11 +342,12 @@ class IndexOf(Value):
 
     data: "Data"
     offset: int | None = 0
+    stride: int = 1  # range(0, len(x) - w, 5): every fifth sample
 
     def shifted(self, by: Value, sign: int) -> "IndexOf":
         step = const_value(by)
         known = self.offset is not None and type(step) is int
-        return IndexOf(self.data, self.offset + sign * step if known else None)  # type: ignore[operator]
+        return IndexOf(self.data, self.offset + sign * step if known else None, self.stride)  # type: ignore[operator]
 
 
 @dataclass(frozen=True)
@@ -354,6 +355,7 @@ class RangeValue(Value):
     values: tuple[int, ...] | None  # known when the bounds are constants
     over: Data | None = None  # range(len(x)): the samples of x
     count: int | None = None
+    stride: int = 1  # range(0, len(x) - w, 5): every fifth sample of x
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,9 @@ def range_value(args: CallArgs) -> Value:
         return RangeValue(None, bounds[0].data)  # range(len(x)), range(len(x) - window)
     if len(bounds) == 2 and isinstance(bounds[1], LenValue) and is_offset(bounds[0]):
         return RangeValue(None, bounds[1].data)  # range(window, len(x)): from the first full window on
+    if len(bounds) == 3 and isinstance(bounds[1], LenValue) and is_offset(bounds[0]) and type(bounds[2]) is Const and \
+            type(bounds[2].value) is int and bounds[2].value >= 1:
+        return RangeValue(None, bounds[1].data, stride=bounds[2].value)  # range(0, len(x) - window, step)
     if len(bounds) == 1 and isinstance(bounds[0], KnownLen) and bounds[0].data is not None:
         return RangeValue(None, bounds[0].data, count=bounds[0].value)  # walks x's samples
     numbers = [b.value for b in bounds if isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool)]

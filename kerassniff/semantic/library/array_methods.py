@@ -105,14 +105,16 @@ def _sample_index(data: Data, index: Value, indices: list[Value], node: cst.CSTN
 
 def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
     assert isinstance(index, SliceValue)
-    if isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data):
-        width = _window_width(index)
+    width = _window_width(index)
+    if isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data) and \
+            (index.lower.stride == 1 or width > index.lower.stride):  # (x[i:i + 512] every 512 rows: a batch, below)
         if _one_wide(node) or width == 1 or not isinstance(index.upper, IndexOf):
             return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]: one sample
         # x[i:i + 30] or x[i - w:i] at every i: a window of rows (its shape is not one row's), overlapping the next
         # one when it holds two rows or more
         window = data.with_step("reshape", "windows", node)
-        return DataValue(replace(window, is_sample=True, overlapping_windows=data.overlapping_windows or width >= 2))
+        overlapping = width >= 2 and width > index.lower.stride  # (windows cut every `width` rows share none)
+        return DataValue(replace(window, is_sample=True, overlapping_windows=data.overlapping_windows or overlapping))
     if data.overlapping_windows and _stepped(node):
         data = replace(data, overlapping_windows=False)  # windows[::30]: every 30th window (which may not overlap)
     n = 1 if _one_wide(node) else _slice_samples(index, data.n_samples)
