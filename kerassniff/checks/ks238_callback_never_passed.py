@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import libcst as cst
+
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
@@ -44,7 +46,7 @@ def check(script: Script):
         return  # (a fragment or a notebook whose training is elsewhere: the callback may be for it)
     for call in script.calls:
         if call.callee not in TRAINING_CALLBACKS or call.guarded or call.top is None or \
-                not script.value_never_read(call.node):
+                _listed_as_callbacks(script, call) or not script.value_never_read(call.node):
             continue
         if _named_in_a_comment(script, call):
             continue  # (``# callbacks=[early_stop]``: the author turned it off on purpose)
@@ -55,6 +57,29 @@ def check(script: Script):
                      explanation=(f"The {kind} built here is kept in a name (or a list) that no code reads, so no "
                                   f"fit() call receives it in callbacks=[...]: {_WHY[kind]}"),
                      facts={"callback": kind})
+
+
+def _listed_as_callbacks(script: Script, call) -> bool:
+    """``stop = EarlyStopping(...)`` at the top level and ``callbacks=[..., stop]`` written somewhere: given to a
+    call, read (the common case, told from the text before the syntax is walked for reads)."""
+    statement = script.module.body[call.top] if call.top < len(script.module.body) else None
+    if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1 or \
+            type(statement.body[0]) is not cst.Assign:
+        return False
+    assign = statement.body[0]
+    if assign.value is not call.node or len(assign.targets) != 1 or type(assign.targets[0].target) is not cst.Name:
+        return False
+    return assign.targets[0].target.value in script.derived("names_listed_as_callbacks", lambda: _names_listed(
+        script.text if script.text is not None else script.module.code))
+
+
+_CALLBACK_LISTS = re.compile(r"\bcallbacks\s*=\s*[\[(]([^\])]*)")
+_IDENTIFIERS = re.compile(r"[A-Za-z_]\w*")
+
+
+def _names_listed(text: str) -> frozenset[str]:
+    """The names written inside any ``callbacks=[...]`` (or a tuple) of the text, one pass."""
+    return frozenset(name for listed in _CALLBACK_LISTS.finditer(text) for name in _IDENTIFIERS.findall(listed[1]))
 
 
 def _named_in_a_comment(script: Script, call) -> bool:

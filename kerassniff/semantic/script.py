@@ -13,7 +13,7 @@ from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
 from kerassniff.semantic.pyvalues import FolderListing, Value
-from kerassniff.semantic.syntax import results_bound_to_names, single_bindings, unread_calls
+from kerassniff.semantic.syntax import UnreadValues, results_bound_to_names, single_bindings
 from kerassniff.semantic.training import (
     CallSite,
     CompileCall,
@@ -126,9 +126,9 @@ class Script:
 
     def value_never_read(self, call_node: cst.CSTNode) -> bool:
         """Whether no code reads what a call made: bound to a name read nowhere else, or kept in a list bound to
-        such a name (:func:`~kerassniff.semantic.syntax.unread_calls`, found once per script)."""
-        return id(call_node) in self.derived("unread_calls", lambda: unread_calls(
-            self.module, self.text if self.text is not None else ""))
+        such a name (:class:`~kerassniff.semantic.syntax.UnreadValues`, the bindings found once per script)."""
+        return self.derived("unread_values", lambda: UnreadValues(
+            self.module, self.text if self.text is not None else "")).never_read(call_node)
 
     def result_never_read(self, call_node: cst.CSTNode) -> bool:
         """Whether a call's result is bound to a name the file never reads (``label = model.predict(image)`` in a

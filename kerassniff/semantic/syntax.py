@@ -10,7 +10,8 @@ import collections.abc
 import dataclasses
 import enum
 import typing
-from typing import Callable
+import re
+from typing import Callable, Iterator
 
 import libcst as cst
 
@@ -381,36 +382,71 @@ def results_bound_to_names(module: cst.Module, text: str) -> tuple[dict[int, str
     return bound, counts
 
 
-def unread_calls(module: cst.Module, text: str) -> frozenset[int]:
-    """id(call) of each call whose value no code reads: bound by a plain ``name = call(...)``, alone or as an item of
-    a list or tuple display bound so (``callbacks = [stop, call(...)]``), to a name the module reads nowhere else; a
-    name read only as an item of such a display bound to an unread name is unread too.  Nothing where code reads
-    names as strings (``globals()``, ``locals()``, ``vars()``).  Any other occurrence of a name counts as a read (an
-    attribute's name and a keyword's do not)."""
-    if any(way in text for way in ("globals(", "locals(", "vars(")):
-        return frozenset()
-    counts: dict[str, int] = {}
-    bound: list[tuple[str, list[cst.BaseExpression]]] = []  # each plain binding's name and the values it holds
-    for node in walk_code(module):
-        kind = type(node)
-        if kind is cst.Name:
-            counts[node.value] = counts.get(node.value, 0) + 1  # type: ignore[attr-defined]
-        elif kind is cst.Attribute:  # (keras.callbacks.X: its attribute's name is no read of a variable)
-            counts[node.attr.value] = counts.get(node.attr.value, 0) - 1  # type: ignore[attr-defined]
-        elif kind is cst.Arg and node.keyword is not None:  # (fit(callbacks=...): nor is a keyword's)
-            counts[node.keyword.value] = counts.get(node.keyword.value, 0) - 1  # type: ignore[attr-defined]
-        if kind is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:  # type: ignore[attr-defined]
-            value = node.value  # type: ignore[attr-defined]
-            items = [e.value for e in value.elements] if type(value) in (cst.List, cst.Tuple) else [value]
-            bound.append((node.targets[0].target.value, items))  # type: ignore[attr-defined]
-    unread = {name for name, count in counts.items() if count == 1}
-    for _ in range(2):  # a name read only inside a display bound to an unread name (two levels are plenty)
-        inside: dict[str, int] = {}
-        for name, items in bound:
-            if name in unread:
-                for item in items:
-                    if type(item) is cst.Name:
-                        inside[item.value] = inside.get(item.value, 0) + 1
-        unread |= {name for name, times in inside.items() if counts.get(name, 0) == times + 1}
-    return frozenset(id(item) for name, items in bound if name in unread
-                     for item in items if type(item) is cst.Call)
+class UnreadValues:
+    """Which calls' values no code reads: bound by a plain ``name = call(...)``, alone or as an item of a list or
+    tuple display bound so (``callbacks = [stop, call(...)]``), to a name the text reads nowhere else; a name read
+    only as an item of such a display bound to an unread name is unread too.  Nothing is unread where code reads
+    names as strings (``globals()``, ``locals()``, ``vars()``).
+
+    Reads are counted in the text, name by name as asked (cheaper than a walk of every node): any occurrence of the
+    name counts, in a string or a comment too, except an attribute's (``keras.callbacks``) and one followed by a
+    single ``=`` (a binding, a keyword argument's name); the bindings are found statement by statement, once."""
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self._text = text
+        self._opaque = any(way in text for way in ("globals(", "locals(", "vars("))
+        self._bound: list[tuple[str, list[cst.BaseExpression]]] = []
+        if not self._opaque:
+            for assign in _plain_assignments(module.body):
+                value = assign.value
+                items = [e.value for e in value.elements] if type(value) in (cst.List, cst.Tuple) else [value]
+                self._bound.append((assign.targets[0].target.value, items))  # type: ignore[attr-defined]
+        self._reads: dict[str, int] = {}
+
+    def never_read(self, call: cst.CSTNode) -> bool:
+        holders = [name for name, items in self._bound if any(item is call for item in items)]
+        return len(holders) == 1 and self._unread(holders[0], depth=0)
+
+    def _unread(self, name: str, depth: int) -> bool:
+        """No read of ``name`` but as an item of displays bound to unread names (two levels are plenty)."""
+        listed = [holder for holder, items in self._bound
+                  for item in items if type(item) is cst.Name and item.value == name]
+        if self._count(name) != len(listed):
+            return False
+        return depth < 2 and all(self._unread(holder, depth + 1) for holder in listed)
+
+    def _count(self, name: str) -> int:
+        if name not in self._reads:
+            self._reads[name] = len(re.findall(rf"(?<![\w.]){re.escape(name)}(?!\w)(?!\s*=(?!=))", self._text))
+        return self._reads[name]
+
+
+def _plain_assignments(statements) -> Iterator[cst.Assign]:
+    """Every ``name = value`` statement among ``statements`` and in the blocks inside them (functions, classes,
+    branches, loops, try), found statement by statement."""
+    for statement in statements:
+        kind = type(statement)
+        if kind is cst.SimpleStatementLine:
+            yield from _assignments_of(statement.body)
+            continue
+        suites = [getattr(statement, "body", None)]
+        orelse = getattr(statement, "orelse", None)
+        if type(orelse) is cst.If:
+            yield from _plain_assignments([orelse])  # elif
+        elif orelse is not None:
+            suites.append(orelse.body)
+        suites += [handler.body for handler in getattr(statement, "handlers", ())]
+        final = getattr(statement, "finalbody", None)
+        if final is not None:
+            suites.append(final.body)
+        for suite in suites:
+            if type(suite) is cst.IndentedBlock:
+                yield from _plain_assignments(suite.body)
+            elif type(suite) is cst.SimpleStatementSuite:
+                yield from _assignments_of(suite.body)
+
+
+def _assignments_of(smalls) -> Iterator[cst.Assign]:
+    for small in smalls:
+        if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
+            yield small
