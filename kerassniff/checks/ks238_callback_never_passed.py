@@ -42,7 +42,7 @@ _WHY = {
       "fit() (nothing reads it): training runs without it",
       "pass it to fit(): model.fit(..., callbacks=[callback])")
 def check(script: Script):
-    if not any(True for _ in script.fits()):
+    if not _trains(script):
         return  # (a fragment or a notebook whose training is elsewhere: the callback may be for it)
     for call in script.calls:
         if call.callee not in TRAINING_CALLBACKS or call.guarded or call.top is None or \
@@ -57,6 +57,13 @@ def check(script: Script):
                      explanation=(f"The {kind} built here is kept in a name (or a list) that no code reads, so no "
                                   f"fit() call receives it in callbacks=[...]: {_WHY[kind]}"),
                      facts={"callback": kind})
+
+
+def _trains(script: Script) -> bool:
+    """Whether the script calls fit(): of a model it follows, or a ``fit(..., epochs=...)`` of one it does not (a
+    model built in a distribution strategy's scope the analysis lost)."""
+    return any(True for _ in script.fits()) or any(
+        call.method in ("fit", "fit_generator") and call.args.has("epochs") for call in script.calls)
 
 
 def _listed_as_callbacks(script: Script, call) -> bool:
