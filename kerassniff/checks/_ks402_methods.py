@@ -210,10 +210,10 @@ def metrics_per_output(call: CallSite):
         arg, value = call.args.node_of(keyword), call.args.get(keyword)
         items = value.items if isinstance(value, Seq) and value.kind == "list" else \
             value.value if isinstance(value, Const) and isinstance(value.value, tuple) else None
-        if arg is None or not items or len(items) == outputs or type(arg.value) not in (cst.List, cst.Tuple):
-            continue
-        names = all(isinstance(item, str) or (isinstance(item, Const) and isinstance(item.value, str))
-                    for item in items)
+        if arg is None or not items or len(items) == outputs or type(arg.value) not in (cst.List, cst.Tuple, cst.Name):
+            continue  # (a list written there, or held in a name: ``track = ["accuracy"]``, ``metrics=track``)
+        names = type(arg.value) is not cst.Name and all(
+            isinstance(item, str) or (isinstance(item, Const) and isinstance(item.value, str)) for item in items)
         fix = safe_fix("give the list to every output", arg.value,
                        cst.List([cst.Element(arg.value.deep_clone()) for _ in range(outputs)])) if names else None
         yield Report(arg.value, (f"compile({keyword}=[...]) has {len(items)} entr{'y' if len(items) == 1 else 'ies'} for {outputs} outputs: Keras 3 raises "
