@@ -446,10 +446,11 @@ def _video_capture(effects: Effects, instance: Instance, cls: str, method: str, 
 
 def _encoded_names(instance: Instance, cls: str, method: str, given: Value) -> tuple[str, ...] | None:
     """The class names in the order of the ids an encoder gives, when the names it was fitted on are known: scikit-
-    learn's LabelEncoder, LabelBinarizer and OneHotEncoder (categories="auto") number them sorted.  ``transform``
-    after ``fit(labels)``: the names fitted on (the last fit)."""
-    if cls not in SORTING_ENCODERS or (cls == "OneHotEncoder" and instance.args.has("categories")):
-        return None
+    learn's LabelEncoder, LabelBinarizer and OneHotEncoder (categories="auto", no drop=) number them sorted.
+    ``transform`` after ``fit(labels)``: the names fitted on (the last fit)."""
+    if cls not in SORTING_ENCODERS or (cls == "OneHotEncoder" and (
+            instance.args.has("categories") or instance.args.has("drop"))):
+        return None  # (categories given: their order; drop=: a column fewer than the names)
     fitted = given if method == "fit_transform" or not instance.fitted_on else instance.fitted_on[-1][0]
     return label_categories(fitted)
 
