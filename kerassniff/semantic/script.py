@@ -128,7 +128,7 @@ class Script:
         """Whether no code reads what a call made: bound to a name read nowhere else, or kept in a list bound to
         such a name (:class:`~kerassniff.semantic.syntax.UnreadValues`, the bindings found once per script)."""
         return self.derived("unread_values", lambda: UnreadValues(
-            self.module, self.text if self.text is not None else "")).never_read(call_node)
+            self.module, self.text if self.text is not None else self.module.code)).never_read(call_node)
 
     def result_never_read(self, call_node: cst.CSTNode) -> bool:
         """Whether a call's result is bound to a name the file never reads (``label = model.predict(image)`` in a

@@ -116,12 +116,23 @@ class Statements:
             value = data_calls.opaque_elements(_target_names(small.targets[0].target), value, small.value) or value
         for target in small.targets:
             self.assign(target.target, value, frame)
+        if target_kind is cst.Subscript and _class_id_written(small.value):
+            self._thresholded_in_place(small.targets[0].target, frame)
         if target_kind in (cst.Tuple, cst.List) and not self.in_helper:
             self._note_repeated_targets(small.targets[0].target, value)
         if isinstance(value, DataValue) and target_kind is cst.Name and len(small.targets) == 1 and \
                 type(small.value) in (cst.Call, cst.BinaryOperation) and not self.in_helper and self.top_index is not None:
             self.script.named_arrays[id(small)] = small  # (top None: a helper's function the script called)
         return None
+
+    def _thresholded_in_place(self, target: cst.Subscript, frame: Frame) -> None:
+        """``pred[pred >= 0.5] = 1``, ``preds[i] = 1 if preds[i] > 0.5 else 0``: predictions written over with class ids
+        are class decisions from here on."""
+        if type(target.value) is not cst.Name:
+            return
+        current = frame.scope.lookup(target.value.value)
+        if type(current) is Predictions and not current.decided:
+            self.rebind(target.value.value, current.deciding(), frame)
 
     def _note_repeated_targets(self, target: cst.Tuple | cst.List, value: Value) -> None:
         """A name that one unpacking binds twice, when a value it loses or keeps is an array (a data split)."""
@@ -358,15 +369,21 @@ class Statements:
             scaled = current.data.rescaled_like(value.data) or current.data.part_scaled_otherwise(value.data, target)
             if scaled is not None:
                 frame.scope.bind(target.value.value, DataValue(scaled))
-        if type(target.value) is cst.Name and type(current) is Predictions and not current.decided:
-            # pred[pred >= 0.5] = 1, preds[i] = 1 if preds[i] > 0.5 else 0: thresholded in place
-            self.rebind(target.value.value, current.deciding(), frame)
         if type(target.value) is cst.Name and isinstance(current, ComprehensionValue):
             # images[i] = images[i] / 255.0: an item of the list replaced, the others may still be as they were
             frame.scope.bind(target.value.value, ComprehensionValue(merge(current.element, value), current.length))
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
         self.assign(target.value, UNKNOWN, frame)
+
+
+def _class_id_written(node: cst.BaseExpression) -> bool:
+    """``0``, ``1``, ``True``, ``False``, or ``1 if ... else 0`` written as the value of an assignment."""
+    if type(node) is cst.IfExp:
+        return _class_id_written(node.body) and _class_id_written(node.orelse)
+    if type(node) is cst.Integer:
+        return node.value in ("0", "1")
+    return type(node) is cst.Name and node.value in ("True", "False")
 
 
 def _holds_data(value: Value) -> bool:

@@ -394,7 +394,8 @@ class UnreadValues:
 
     def __init__(self, module: cst.Module, text: str) -> None:
         self._text = text
-        self._opaque = any(way in text for way in ("globals(", "locals(", "vars("))
+        # (a notebook cell left out for a syntax error: the reads it held are not in the text)
+        self._opaque = any(way in text for way in ("globals(", "locals(", "vars(", "# (cell not analysed"))
         self._bound: list[tuple[str, list[cst.BaseExpression]]] = []
         if not self._opaque:
             for assign in _plain_assignments(module.body):
@@ -417,7 +418,8 @@ class UnreadValues:
 
     def _count(self, name: str) -> int:
         if name not in self._reads:
-            self._reads[name] = len(re.findall(rf"(?<![\w.]){re.escape(name)}(?!\w)(?!\s*=(?!=))", self._text))
+            # (not followed by "=" alone: a binding or a keyword; f"{name=}" and name == x are reads)
+            self._reads[name] = len(re.findall(rf"(?<![\w.]){re.escape(name)}(?!\w)(?!\s*=(?![=}}!:]))", self._text))
         return self._reads[name]
 
 
@@ -429,6 +431,8 @@ def _plain_assignments(statements) -> Iterator[cst.Assign]:
         if kind is cst.SimpleStatementLine:
             yield from _assignments_of(statement.body)
             continue
+        if kind is cst.ClassDef:
+            continue  # (a class attribute is read as Cls.name or self.name, which the text count leaves out)
         suites = [getattr(statement, "body", None)]
         orelse = getattr(statement, "orelse", None)
         if type(orelse) is cst.If:
