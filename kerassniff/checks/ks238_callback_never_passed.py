@@ -51,7 +51,7 @@ def check(script: Script):
         if _named_in_a_comment(script, call):
             continue  # (``# callbacks=[early_stop]``: the author turned it off on purpose)
         kind = short(call.callee)
-        name = script.bound_name(call.node)
+        name = script.name_bound_to(call.node)
         what = f"'{name}' ({kind})" if name is not None else f"this {kind}"
         yield Report(call.node, f"{what} is never given to fit(): {_WITHOUT[kind]}",
                      explanation=(f"The {kind} built here is kept in a name (or a list) that no code reads, so no "
@@ -91,7 +91,7 @@ def _names_listed(text: str) -> frozenset[str]:
 
 def _named_in_a_comment(script: Script, call) -> bool:
     """Whether the name the callback is bound to appears in a comment (a ``callbacks=[...]`` commented out)."""
-    name = script.bound_name(call.node)
+    name = script.name_bound_to(call.node)
     if name is None:
         return False
     text = script.text if script.text is not None else script.module.code

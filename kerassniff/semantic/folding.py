@@ -35,6 +35,7 @@ from kerassniff.semantic.values import (
     Unknown,
     UnknownInteger,
     Value,
+    const_value,
     str_value,
 )
 from kerassniff.semantic.class_blocks import merged_blocks
@@ -135,30 +136,26 @@ def listed(value: Value) -> tuple[Value, ...] | None:
     return None
 
 
-def constant_strings(value: Value) -> tuple[str, ...] | None:
-    """The strings of a list or tuple written as constants (``["cat", "dog"]``, ``list(names.values())`` of a
-    dict of them), in order; None when any item is not a constant string."""
-    if not (isinstance(value, (Seq, Const)) and is_list(value)):
-        return None
-    items = [item.value if type(item) is Const else None for item in seq_items(value)]
-    return tuple(items) if items and all(isinstance(item, str) for item in items) else None  # type: ignore[arg-type]
-
-
 def class_names_written(value: Value) -> tuple[str, ...] | None:
     """Names written in the script, in the order of the ids that index them: a list or tuple of constant strings, an
     array made of one (``np.array(["cat", "dog"])``), or a dict of them keyed 0, 1, 2, ... (``{0: "cat", 1: "dog"}``);
     None otherwise."""
     if isinstance(value, DataValue):
-        values = value.data.values if value.data.source.kind == "literal" and not value.data.steps else None
-        return values if values and all(type(item) is str for item in values) else None  # type: ignore[return-value]
+        literal = value.data.source.kind == "literal" and not value.data.steps
+        return _strings_only(value.data.values or ()) if literal else None
     if type(value) is DictValue:
         keys = [key.value for key, _ in value.items if type(key) is Const and type(key.value) is int]
         if not value.complete or len(keys) != len(value.items) or sorted(keys) != list(range(len(keys))):
             return None
-        named = dict(zip(keys, (item.value if type(item) is Const else None for _, item in value.items)))
-        names = [named[i] for i in range(len(keys))]
-        return tuple(names) if all(isinstance(name, str) for name in names) else None  # type: ignore[arg-type]
-    return constant_strings(value)
+        by_id = dict(zip(keys, (item for _, item in value.items)))
+        return _strings_only(tuple(const_value(by_id[i], None) for i in range(len(keys))))
+    if not (isinstance(value, (Seq, Const)) and is_list(value)):
+        return None
+    return _strings_only(tuple(const_value(item, None) for item in seq_items(value)))
+
+
+def _strings_only(items: tuple) -> tuple[str, ...] | None:
+    return items if items and all(type(item) is str for item in items) else None
 
 
 def sample_of_list(value: Value) -> DataValue | None:

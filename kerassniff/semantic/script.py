@@ -118,17 +118,19 @@ class Script:
         and nowhere else (:func:`~kerassniff.semantic.syntax.single_bindings`, found once per script)."""
         return self.derived("single_bindings", lambda: single_bindings(self.module)).get(name)
 
-    def bound_name(self, call_node: cst.CSTNode) -> str | None:
-        """The name a plain ``name = call(...)`` binds the call's result to, None for any other call."""
-        bound, _ = self.derived("results_bound_to_names", lambda: results_bound_to_names(
-            self.module, self.text if self.text is not None else ""))
-        return bound.get(id(call_node))
-
     def value_never_read(self, call_node: cst.CSTNode) -> bool:
         """Whether no code reads what a call made: bound to a name read nowhere else, or kept in a list bound to
         such a name (:class:`~kerassniff.semantic.syntax.UnreadValues`, the bindings found once per script)."""
+        return self._unread_values().never_read(call_node)
+
+    def name_bound_to(self, call_node: cst.CSTNode) -> str | None:
+        """The name a plain ``name = call(...)`` binds a call's value to, found with the bindings
+        :meth:`value_never_read` reads (no walk of every node)."""
+        return self._unread_values().name_of(call_node)
+
+    def _unread_values(self) -> UnreadValues:
         return self.derived("unread_values", lambda: UnreadValues(
-            self.module, self.text if self.text is not None else self.module.code)).never_read(call_node)
+            self.module, self.text if self.text is not None else self.module.code))
 
     def result_never_read(self, call_node: cst.CSTNode) -> bool:
         """Whether a call's result is bound to a name the file never reads (``label = model.predict(image)`` in a

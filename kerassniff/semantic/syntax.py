@@ -408,6 +408,10 @@ class UnreadValues:
         holders = [name for name, items in self._bound if any(item is call for item in items)]
         return len(holders) == 1 and self._unread(holders[0], depth=0)
 
+    def name_of(self, call: cst.CSTNode) -> str | None:
+        """The name a plain ``name = call(...)`` binds the call's value to (not an item of a display); None else."""
+        return next((name for name, items in self._bound if len(items) == 1 and items[0] is call), None)
+
     def _unread(self, name: str, depth: int) -> bool:
         """No read of ``name`` but as an item of displays bound to unread names (two levels are plenty)."""
         listed = [holder for holder, items in self._bound
