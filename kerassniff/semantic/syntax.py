@@ -397,11 +397,14 @@ class UnreadValues:
         # (a notebook cell left out for a syntax error: the reads it held are not in the text)
         self._opaque = any(way in text for way in ("globals(", "locals(", "vars(", "# (cell not analysed"))
         self._bound: list[tuple[str, list[cst.BaseExpression]]] = []
+        self._direct: dict[int, str] = {}  # id(value) -> the name of a plain ``name = value``
         if not self._opaque:
             for assign in _plain_assignments(module.body):
-                value = assign.value
-                items = [e.value for e in value.elements] if type(value) in (cst.List, cst.Tuple) else [value]
-                self._bound.append((assign.targets[0].target.value, items))  # type: ignore[attr-defined]
+                value, name = assign.value, assign.targets[0].target.value  # type: ignore[attr-defined]
+                display = type(value) in (cst.List, cst.Tuple)
+                self._bound.append((name, [e.value for e in value.elements] if display else [value]))
+                if not display:
+                    self._direct[id(value)] = name
         self._reads: dict[str, int] = {}
 
     def never_read(self, call: cst.CSTNode) -> bool:
@@ -410,7 +413,7 @@ class UnreadValues:
 
     def name_of(self, call: cst.CSTNode) -> str | None:
         """The name a plain ``name = call(...)`` binds the call's value to (not an item of a display); None else."""
-        return next((name for name, items in self._bound if len(items) == 1 and items[0] is call), None)
+        return self._direct.get(id(call))
 
     def _unread(self, name: str, depth: int) -> bool:
         """No read of ``name`` but as an item of displays bound to unread names (two levels are plenty)."""
