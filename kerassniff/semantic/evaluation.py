@@ -36,7 +36,7 @@ from kerassniff.semantic.folding import (
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.script import ListedPrediction, NamedPrediction
-from kerassniff.semantic.syntax import grown_parameters, output_argument
+from kerassniff.semantic.syntax import DICT_CHANGING_METHODS, changed_parameters, grown_parameters, output_argument
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
@@ -290,6 +290,7 @@ class Evaluation:
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
             if isinstance(callee, (FunctionValue, BoundMethod)):
                 self._lists_passed(callee, node, frame)
+                self._objects_changed(callee, node, frame)
                 self._listings_passed(node, frame)
             return self.registry.track(result, self.loop)
         receiver = self.eval(func.value, frame)
@@ -338,6 +339,7 @@ class Evaluation:
                 function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
                 if function is not None:
                     self._lists_passed(BoundMethod(function, receiver), node, frame)
+                    self._objects_changed(BoundMethod(function, receiver), node, frame)
                     self._listings_passed(node, frame)
         self._record_call(node, None, method, receiver, args)
         return result
@@ -382,14 +384,38 @@ class Evaluation:
             grown = self._grown[id(function.node)] = grown_parameters(function.node)
         if not grown:
             return
-        params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
-        if isinstance(callee, BoundMethod):
-            params = params[1:]  # self
+        params = _positional_parameters(callee)
         for index, arg in lists:
             param = arg.keyword.value if arg.keyword is not None else params[index] if index < len(params) else None
             if param in grown:
                 value = frame.scope.lookup(arg.value.value)
                 self.rebind(arg.value.value, ComprehensionValue(representative(list(seq_items(value))), None), frame)
+
+    def _objects_changed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
+        """An array, dict or list named in a call of the script's own function that changes that parameter in place
+        (``scale(images)`` doing ``images /= 255.0``, ``configure(settings)`` writing ``settings["loss"] = ...``): the
+        name holds the changed object, whose change is not followed here: an array scaled by an unknown amount, a
+        dict or list whose items are unknown (a list the function only grows: :meth:`_lists_passed`)."""
+        named = [(index, arg) for index, arg in enumerate(node.args) if type(arg.value) is cst.Name and not arg.star
+                 and _changeable(frame.scope.lookup(arg.value.value))]
+        if not named:
+            return  # (most calls: the function's body is not read)
+        function = callee.function if isinstance(callee, BoundMethod) else callee
+        changed = self._changed.get(id(function.node))
+        if changed is None:
+            changed = self._changed[id(function.node)] = changed_parameters(function.node)
+        if not changed:
+            return
+        params = _positional_parameters(callee)
+        for index, arg in named:
+            param = arg.keyword.value if arg.keyword is not None else params[index] if index < len(params) else None
+            ways = changed.get(param, frozenset())  # type: ignore[arg-type]
+            name = arg.value.value  # type: ignore[attr-defined]
+            value = frame.scope.lookup(name)
+            if isinstance(value, DataValue) and ways - DICT_CHANGING_METHODS:  # an operator, an item, an output function
+                self.rebind(name, DataValue(value.data.with_step("scale", "?", node)), frame)
+            elif isinstance(value, DictValue) and ways or is_list(value) and ways - {"operator"}:  # (+= grows a list)
+                self.rebind(name, UNKNOWN, frame)
 
     def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, node: cst.Call,
                          frame: Frame) -> Value:
@@ -496,6 +522,19 @@ EVALUATORS = {
     cst.Yield: eval_yield,
     cst.StarredElement: eval_passthrough,
 }
+
+
+def _changeable(value: Value | None) -> bool:
+    """An object a function can change in place that the model follows: an array (not a pipeline), a dict, a list."""
+    return value is not None and (isinstance(value, DataValue) and not value.data.batches or
+                                  isinstance(value, DictValue) or is_list(value))
+
+
+def _positional_parameters(callee: FunctionValue | BoundMethod) -> list[str]:
+    """The names of the parameters a call's positional arguments go to, in order (a method's after ``self``)."""
+    function = callee.function if isinstance(callee, BoundMethod) else callee
+    params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
+    return params[1:] if isinstance(callee, BoundMethod) else params
 
 
 def _fixed_list(value: Value | None) -> bool:

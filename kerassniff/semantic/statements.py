@@ -363,15 +363,16 @@ class Statements:
             key = keys[0] if len(keys) == 1 and isinstance(keys[0], Const) else None
             items = tuple(item for item in current.items if not (isinstance(item[0], Const) and key is not None and
                                                                  item[0].value == key.value))
-            frame.scope.bind(target.value.value,
-                             DictValue(items + ((key, value),), current.complete) if key is not None else UNKNOWN)
+            # (a function writing into a dict of the module changes the module's dict: the name's own scope)
+            self.rebind(target.value.value,
+                        DictValue(items + ((key, value),), current.complete) if key is not None else UNKNOWN, frame)
         if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
             scaled = current.data.rescaled_like(value.data) or current.data.part_scaled_otherwise(value.data, target)
             if scaled is not None:
-                frame.scope.bind(target.value.value, DataValue(scaled))
+                self.rebind(target.value.value, DataValue(scaled), frame)
         if type(target.value) is cst.Name and isinstance(current, ComprehensionValue):
             # images[i] = images[i] / 255.0: an item of the list replaced, the others may still be as they were
-            frame.scope.bind(target.value.value, ComprehensionValue(merge(current.element, value), current.length))
+            self.rebind(target.value.value, ComprehensionValue(merge(current.element, value), current.length), frame)
 
     def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
         self.assign(target.value, UNKNOWN, frame)

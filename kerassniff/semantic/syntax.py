@@ -258,6 +258,23 @@ def changed_in_place(block: cst.CSTNode, name: str) -> frozenset[str]:
     return frozenset(ways)
 
 
+DICT_CHANGING_METHODS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__"})
+
+
+def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, frozenset[str]]:
+    """The parameters whose object the function changes in place, each with how (:func:`changed_in_place`'s ways,
+    and the name of a dict method that edits it: ``settings.update(...)``): the caller's argument is that object."""
+    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params,
+                                     *function.params.kwonly_params)]
+    changed = {name: changed_in_place(function.body, name) for name in params}
+    for node in walk_code(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Name and \
+                node.func.attr.value in DICT_CHANGING_METHODS and node.func.value.value in changed:
+            name = node.func.value.value
+            changed[name] = changed[name] | {node.func.attr.value}
+    return {name: ways for name, ways in changed.items() if ways}
+
+
 def bound_anywhere(function: cst.FunctionDef) -> frozenset[str]:
     """Every name the function binds at any depth: its parameters and assignments, and those of the lambdas,
     functions and comprehensions inside it (a name they read may be their own, whatever the code around holds)."""
