@@ -91,6 +91,9 @@ PART_SETTING = "written_into_part"
 # ``ravel()`` say so by their name).
 FLAT_SETTING = "flat"
 FLATTENING = frozenset({"flatten", "ravel"})
+# The setting of the order step an over-sampler's fit_resample() takes (``SMOTE().fit_resample(x, y)``): the class
+# that made the extra rows, each made from (or a copy of) rows the array already held.
+OVERSAMPLER_SETTING = "oversampler"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from kerassniff.semantic import loaders
 from kerassniff.semantic.dataflow import (
     FLAT_SETTING,
     FLATTENING,
+    OVERSAMPLER_SETTING,
     Data,
     DataValue,
     IndexOf,
@@ -556,5 +557,6 @@ def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, ar
         return UNKNOWN
     arrays = (data_of(args.get("X", 0) or UNKNOWN), data_of(args.get("y", 1) or UNKNOWN))
     return Seq(tuple(UNKNOWN if data is None else DataValue(data.with_step("order", "minority-last", node,
+                                                                          settings=((OVERSAMPLER_SETTING, cls),),
                                                                           n_samples=None))
                      for data in arrays), "tuple")
