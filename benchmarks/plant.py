@@ -1390,6 +1390,44 @@ def mutate_callbacks_dropped(script: Script) -> Iterator[Mutant]:
         return
 
 
+def mutate_oversampled_before_split(script: Script) -> Iterator[Mutant]:
+    """(ae) ``x, y = SMOTE().fit_resample(x, y)`` (with its import, on the same line) written before a
+    ``train_test_split(x, y, ...)`` of two names, outside loops, when a held-out part it unpacks is then scored
+    (``evaluate()``/``predict()`` of it, or it is given as ``validation_data``)."""
+    for assign in script.assigns:
+        split = assign.value
+        if len(assign.targets) != 1 or not isinstance(split, cst.Call) or last_name(split) != "train_test_split" or \
+                len(split.args) < 2 or any(arg.keyword is not None or arg.star for arg in split.args[:2]) or \
+                not all(isinstance(arg.value, cst.Name) for arg in split.args[:2]) or script.in_loop(assign):
+            continue
+        names = [name.value for name in _target_names(assign.targets[0].target)]
+        statement = script.statement(assign)
+        if len(names) != 4 or statement is None or not _scored_after(script, names[1], assign):
+            continue
+        x, y = (arg.value.value for arg in split.args[:2])  # type: ignore[attr-defined]
+        start = script.offset(statement.body[0])
+        line = f"from imblearn.over_sampling import SMOTE; {x}, {y} = SMOTE().fit_resample({x}, {y})"
+        yield Mutant(f"line {script.line(assign)}: {x}, {y} over-sampled by SMOTE before the split",
+                     script.splice({}, [(start, start, f"{line}\n{script.indent(statement.body[0])}")]))
+        return
+
+
+def _scored_after(script: Script, name: str, after: cst.CSTNode) -> bool:
+    """Whether a held-out name is scored after a node: its evaluate() or predict(), or validation_data=(name, ...)."""
+    for call in script.calls:
+        if script.order(call) <= script.order(after):
+            continue
+        first = call.args[0].value if call.args else None
+        if last_name(call) in ("evaluate", "predict") and isinstance(first, cst.Name) and first.value == name:
+            return True
+        given = kwarg(call, "validation_data")
+        if last_name(call) == "fit" and given is not None and isinstance(given.value, cst.Tuple) and \
+                given.value.elements and isinstance(given.value.elements[0].value, cst.Name) and \
+                given.value.elements[0].value.value == name:
+            return True
+    return False
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -1423,6 +1461,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ac", "a fold loop's selections by the fold's indices replaced by the whole arrays", "KS234",
          mutate_fold_indices_dropped),
     Kind("ad", "the callbacks= argument removed from fit()", "KS238", mutate_callbacks_dropped),
+    Kind("ae", "the arrays over-sampled by SMOTE before their train_test_split", "KS239", mutate_oversampled_before_split),
 )
 
 

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac", "ad"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac", "ad", "ae"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -268,6 +268,39 @@ def test_callbacks_dropped_removes_the_argument(tmp_path):
     script.write_text(CALLBACKS)
     found = plant.plant_file(script, "callbacks.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ad"))
     assert [p.found for p in found] == [True]  # KS238 finds what (ad) planted
+
+
+SPLIT = textwrap.dedent("""\
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+    from tensorflow import keras
+
+    x, y = np.load("x.npy"), np.load("y.npy")
+
+
+    def train():
+        x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2)
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(x_train, y_train, epochs=3)
+        print(model.evaluate(x_test, y_test))
+
+
+    train()
+    """)
+
+
+def test_oversampled_before_split_inserts_the_resampling(tmp_path):
+    """(ae) writes the SMOTE resampling, with its import, on a line of its own just before the split (indented as
+    it is); a split whose held-out part nothing scores is left alone."""
+    (ae,) = mutants(SPLIT)["ae"]
+    assert valid(ae) and ("    from imblearn.over_sampling import SMOTE; x, y = SMOTE().fit_resample(x, y)\n"
+                          "    x_train, x_test, y_train, y_test = train_test_split(") in ae
+    assert "ae" not in mutants(SPLIT.replace("print(model.evaluate(x_test, y_test))", "model.save('m.keras')"))
+    script = tmp_path / "split.py"
+    script.write_text(SPLIT)
+    found = plant.plant_file(script, "split.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ae"))
+    assert [p.found for p in found] == [True]  # KS239 finds what (ae) planted
 
 
 FLOWS = textwrap.dedent("""\
