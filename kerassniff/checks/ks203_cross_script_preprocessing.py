@@ -32,6 +32,17 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
               "share one preprocessing function between the training and the evaluation script (or put the "
               "preprocessing inside the model as layers)", verdict=verdict, compares_values=True)
 def check(scripts: list[Script]):
+    """One finding per call: a script that loads a model file and then a weights file for it (``load_model(m)``,
+    ``load_weights(w)``), both saved by the same trainers, is told once, by the model file."""
+    reported: set[tuple[str, int]] = set()
+    for user, report in _findings(scripts):
+        key = (user.path, id(report.node))
+        if key not in reported:
+            reported.add(key)
+            yield user, report
+
+
+def _findings(scripts: list[Script]):
     for link in model_links(scripts):
         scaling_uncompared = link.loaded.scales_inputs or link.trained.scales_inputs
         for event, reference, problems in _mismatches(link):
