@@ -32,6 +32,7 @@ from kerassniff.semantic.keras_values import positions_of_inputs
 from kerassniff.semantic.library.datasets import generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.library.tokenizers import unknown_object_method
+from kerassniff.semantic.listings import named_listing, read_in_listing_order
 from kerassniff.semantic.training import CallSite, Reference
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -105,12 +106,14 @@ class Calls:
                 set_environment(self.script.environment, *args.positional, overwrite=name == "os.putenv")
             stdlib = STDLIB_CALLS.get(name)
             result = stdlib(args) if stdlib is not None else None
+            if type(result) is FolderListing:  # os.listdir(folder), glob.glob(pattern): which folder it lists
+                return named_listing(result, node, args.positional[0] if args.positional else None)
             if result is None:
                 result = keras_calls.call_keras(self, name, args, node, callee.raw)
             if result is None:
                 result = data_calls.call_library(self, name, args, node)
-            if result is not None:
-                return result
+            if result is not None:  # (a file read in a loop over a folder's listing: read in its order)
+                return read_in_listing_order(result, node, self.loop) if self.loop is not None else result
         last = name.rsplit(".", 1)[-1]
         if last[:1].isupper() or name in cli_args.CLICK_OPTIONS:
             return Instance(name, args, node)

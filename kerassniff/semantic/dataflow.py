@@ -161,6 +161,9 @@ class Data:
     # the class names in the order of their ids, when an encoder numbered known names (LabelEncoder: sorted)
     names_by_id: tuple[str, ...] | None = None
     is_sample: bool = False  # one element of an array, from a loop over it
+    # the folder listings whose order the rows were read in (a file read in a loop over ``os.listdir(folder)``, or
+    # over a zip of listings): :mod:`kerassniff.semantic.listings`
+    listed_from: tuple = field(default=(), compare=False, repr=False)
     batches: bool = False  # a generator, flow or tf.data pipeline
     # a flow of ImageDataGenerator (flow, flow_from_directory/_dataframe), Keras's own iterator, not tf.data: its
     # methods differ between Keras versions (Keras 2's it.next(), Keras 3's next(it) only)

@@ -55,6 +55,11 @@ class FolderListing(Unknown):
     # False: in the file system's order, as listed; True: sorted (``sorted(os.listdir(root))``, ``names.sort()``);
     # None: in another order, or one not known (``set(...)``, ``reverse=True``, a function of the script given them)
     ordered: bool | None = False
+    # which listing this is, so that two can be told apart: the folder or pattern listed as far as it is known (a
+    # constant, the known text of a joined path), else the name the folder was given in (a listing of an unknown
+    # folder under another name, or at another call, is another listing); None when not known
+    folder: object = None
+    call: cst.CSTNode | None = field(default=None, compare=False, repr=False)  # the call that listed them
 
     def reordered(self, ordered: bool | None) -> "FolderListing":
         return self if self.ordered is ordered else replace(self, ordered=ordered)

@@ -1,0 +1,89 @@
+"""Folder listings and the files read in their order.
+
+``for name in os.listdir(images): x.append(cv2.imread(os.path.join(images, name)))`` reads its rows in the order
+the file system lists one folder; a second loop over ``os.listdir(masks)`` reads the targets in the order of
+another.  Python documents that order as arbitrary (ext4 lists by hash of the names), so two folders of different
+names list their files in unrelated orders, unless the script sorts them.  This module names a listing (so that two
+can be told apart) and tags a file read inside a loop over listings with them (:attr:`Data.listed_from`); rules
+compare the tags of arrays that a script pairs row by row.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from kerassniff.semantic.loops import LoopContext
+from kerassniff.semantic.pyvalues import Const, FolderListing, FormattedValue, Value, ZipValue
+from kerassniff.semantic.dataflow import DataValue
+
+_MAX_KEY_DEPTH = 6  # written keys of deeper expressions stop at this depth (their node stands for the rest)
+
+
+def named_listing(listing: FolderListing, node: cst.Call, folder: Value | None) -> FolderListing:
+    """The listing a call made, told apart from others by the folder it was given: its known text, and how it is
+    written (``os.listdir(folder)`` in a helper lists another folder for each value ``folder`` holds)."""
+    if listing.call is not None:
+        return listing
+    known = folder.value if isinstance(folder, Const) and isinstance(folder.value, str) else \
+        ("joined", folder.text) if isinstance(folder, FormattedValue) else None
+    written = _written(node.args[0].value) if node.args else ()
+    return replace(listing, folder=(known, written), call=node)
+
+
+def _written(node: cst.BaseExpression, depth: int = 0) -> object:
+    """A key for how an expression is written (names, attributes, strings and calls of them): two equal keys are
+    the same text; anything else is keyed by its node (written once, so unlike any other)."""
+    if depth > _MAX_KEY_DEPTH:
+        return id(node)
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined]
+    if kind is cst.SimpleString:
+        return ("str", node.value)  # type: ignore[attr-defined]
+    if kind is cst.Attribute:
+        return (_written(node.value, depth + 1), node.attr.value)  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        return ("call", _written(node.func, depth + 1),  # type: ignore[attr-defined]
+                tuple(_written(arg.value, depth + 1) for arg in node.args))  # type: ignore[attr-defined]
+    if kind is cst.BinaryOperation:
+        return (type(node.operator).__name__, _written(node.left, depth + 1),  # type: ignore[attr-defined]
+                _written(node.right, depth + 1))  # type: ignore[attr-defined]
+    return id(node)
+
+
+def listings_around(loop: LoopContext | None) -> tuple[FolderListing, ...]:
+    """The listings whose entries the innermost loop over listings walks: one for ``for name in os.listdir(d)``
+    (``enumerate()`` of it too), each listing zipped for ``zip(os.listdir(a), os.listdir(b))``; () when no loop
+    around walks a listing."""
+    while loop is not None:
+        iterable = loop.iterable
+        if type(iterable) is FolderListing:
+            return (iterable,)
+        if type(iterable) is ZipValue:
+            listed = tuple(part for part in iterable.parts if type(part) is FolderListing)
+            if listed:
+                return listed
+        loop = loop.parent
+    return ()
+
+
+def read_in_listing_order(result: Value, node: cst.Call, loop: LoopContext | None) -> Value:
+    """A file read at ``node`` (one sample: an image, an array) inside a loop over listings, tagged with them."""
+    if type(result) is not DataValue or not result.data.is_sample or result.data.source.node is not node:
+        return result
+    listed = listings_around(loop)
+    return DataValue(replace(result.data, listed_from=listed)) if listed else result
+
+
+def listed_apart(first: tuple[FolderListing, ...], second: tuple[FolderListing, ...]) -> list[FolderListing] | None:
+    """The listings two arrays read row by row were paired through, when the pairing rests on the order of two or
+    more different listings of which one at least is in the file system's order (and none in an order not known);
+    None when the rows share one listing (or one zip of equal listings), when either was not read from a listing, or
+    when every listing is sorted."""
+    if not first or not second:
+        return None
+    listings = list({listing.folder: listing for listing in (*first, *second)}.values())
+    if len(listings) < 2 or any(listing.folder is None or listing.ordered is None for listing in listings):
+        return None
+    return listings if any(listing.ordered is False for listing in listings) else None
