@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from kerassniff.checks._shared import events, held_out_inputs
 from kerassniff.findings import Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.dataflow import Data, DataEvent, name_words
+from kerassniff.semantic.links import model_links
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
 
@@ -54,6 +55,51 @@ def _report(event: DataEvent, reference: DataEvent) -> Report:
                      f"as good as one that generalises."),
         facts={"scored": event.data.name or "", "trained": reference.data.name or ""},
         mentions={"fit": reference.call_node, "split": reference.data.node})
+
+
+@across_scripts("KS224")
+def check_across(scripts: list[Script]):
+    """The same across scripts: a script that loads the model another one trained (``evaluate.py``) and scores it
+    only on the file or folder the trainer fitted it on (``pd.read_csv("data/train.csv")`` in both).  Only a path whose
+    name says it holds training data (a slice of another file may be a held-out part: slices are not followed), and
+    only when nothing else is scored there (a train score beside a test score is the script's choice)."""
+    for link in model_links(scripts):
+        reference, _ = held_out_inputs(link.trainer, link.trained)
+        trained_path = _training_file(reference.data, trainer=True) if reference is not None else None
+        if trained_path is None:
+            continue
+        scored = [event for event in events(link.user, link.loaded, "x") if event.kind in ("evaluate", "predict")]
+        if not scored or any(_training_file(event.data) != trained_path for event in scored):
+            continue  # (something else is scored too, or what is scored is not known)
+        event = next((event for event in scored if event.kind == "evaluate"), None)
+        if event is not None:
+            yield link.user, _report_elsewhere(event, reference, link.trainer, trained_path)
+
+
+def _training_file(data: Data, trainer: bool = False) -> str | None:
+    """The file or folder an array was read from whole, when its name says it holds training data (``train.csv``,
+    ``x_train.npy``, ``data/train``): not a part a split held out, not a folder read's subset (the trainer's may be its
+    training subset), the same in every branch, not a command-line default."""
+    source = data.source
+    if source.kind not in ("file", "directory") or source.path is None or source.option_default or data.conditional \
+            or data.split in _HELD_OUT_SPLITS or (source.subset is not None and not (
+                trainer and source.subset == "training")):
+        return None
+    path = source.normal_path
+    return path if "train" in name_words(path.rsplit("/", 1)[-1]) else None
+
+
+def _report_elsewhere(event: DataEvent, reference: DataEvent, trainer: Script, path: str) -> Report:
+    return Report(event.call_node, (
+        f"evaluate() scores the model on '{path}', the data {trainer.path.rsplit('/', 1)[-1]} trained it on: "
+        f"optimistic"),
+        "score the held-out data (the test file or folder) the trainer never fitted on",
+        explanation=(f"{trainer.path} trained this model on {reference.data.label} read from '{path}' ({{fit}}), and "
+                     f"this script scores it on '{path}' again, and on nothing else: the rows scored are rows the "
+                     f"model was fitted on, so the accuracy or loss printed is a training score, and an overfitted "
+                     f"model looks as good as one that generalises."),
+        facts={"scored_path": path, "trainer": trainer.path},
+        mentions={"fit": Elsewhere(reference.call_node, trainer.describe)})
 
 
 def _validation_split_rows(script: Script, model: Model, reference: DataEvent, others: list[DataEvent]):
