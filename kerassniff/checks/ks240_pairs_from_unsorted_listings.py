@@ -15,8 +15,9 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
-from kerassniff.semantic.listings import listed_apart
-from kerassniff.semantic.pyvalues import FolderListing
+from kerassniff.semantic.knowledge.datasets import ROW_PAIRING_CALLS, SEQUENCE_BASES
+from kerassniff.semantic.listings import listed_apart, paired_listings
+from kerassniff.semantic.pyvalues import ClassValue, FolderListing
 
 
 @rule("KS240", "pairs-from-unsorted-listings", Severity.ERROR,
@@ -26,6 +27,12 @@ from kerassniff.semantic.pyvalues import FolderListing
       "its input's file name")
 def check(script: Script):
     reported: set[tuple[int, ...]] = set()
+    yield from _read_apart(script, reported)
+    yield from _paired_by_position(script, reported)
+
+
+def _read_apart(script: Script, reported: set[tuple[int, ...]]):
+    """fit(x, y) of arrays whose rows were read file by file in the orders of different listings."""
     for model in script.models:
         targets = {id(event.call_node): event for event in events(script, model, "y") if event.kind == "fit"}
         for fit in events(script, model, "x"):
@@ -39,9 +46,36 @@ def check(script: Script):
                 yield _report(fit, target, listings)
 
 
-def _report(fit: DataEvent, target: DataEvent, listings: list[FolderListing]) -> Report:
-    unsorted = [listing for listing in listings if listing.ordered is False]
-    lister = unsorted[0].lister.rsplit(".", 1)[-1]
+def _paired_by_position(script: Script, reported: set[tuple[int, ...]]):
+    """A call that pairs the files of different listings by position: ``zip(images, masks)``,
+    ``train_test_split(images, masks)``, ``tf.data.Dataset.from_tensor_slices((images, masks))``, a DataFrame of the
+    two as columns, or the script's own ``keras.utils.Sequence`` built with both."""
+    for call in script.calls:
+        if call.callee not in ROW_PAIRING_CALLS and not (isinstance(call.receiver, ClassValue) and call.callee is None
+                                                         and call.method is None and _is_sequence(call.receiver)):
+            continue
+        given = paired_listings([*call.args.positional, *(value for _, value in call.args.keywords)])
+        listings = listed_apart(given[:1], given[1:]) if len(given) >= 2 else None
+        key = tuple(sorted(id(listing.call) for listing in listings or ()))
+        if listings is not None and key not in reported:
+            reported.add(key)
+            yield _pairing_report(call.node, _called(call), listings)
+
+
+def _is_sequence(cls: ClassValue) -> bool:
+    return any(base in SEQUENCE_BASES for base in cls.bases) or any(_is_sequence(base) for base in cls.local_bases)
+
+
+def _called(call) -> str:
+    """How a message names the pairing call: ``zip()``, ``train_test_split()``, ``DataGen()``."""
+    if isinstance(call.receiver, ClassValue):
+        return f"{call.receiver.node.name.value}()"
+    return f"{call.callee.rsplit('.', 1)[-1]}()"
+
+
+def _listings_named(listings: list[FolderListing]) -> tuple[dict[str, object], str]:
+    """Mentions of the listing calls (one per call) and the listings described for an explanation: the folder or
+    pattern when it is known, and where it was listed."""
     mentions: dict[str, object] = {}
     named: list[str] = []
     for listing in listings:
@@ -52,15 +86,51 @@ def _report(fit: DataEvent, target: DataEvent, listings: list[FolderListing]) ->
         folder = listing.folder[0] if isinstance(listing.folder, tuple) else None
         named.append(" ".join(part for part in (
             f"'{folder}'" if isinstance(folder, str) else "", f"({{{mention}}})" if mention else "") if part))
+    return mentions, ", ".join(named)
+
+
+_ORDER = ("{lister} {verb} files in an arbitrary order, the order each folder's file system keeps: on ext4, Linux's "
+          "usual one, a hash of each name, so files named differently (`x.jpg`, `x_mask.png`) list in unrelated "
+          "orders, and a copy or an unpacked archive reorders even identical names (NTFS happens to list by name, "
+          "which hides it on Windows)")
+
+
+def _order(lister: str) -> str:
+    return _ORDER.format(lister=lister, verb="return" if " and " in lister else "returns")
+
+
+def _listers(listings: list[FolderListing]) -> str:
+    """The functions that made the listings, as a message names them: ``listdir()``, ``listdir() and glob()``."""
+    names = sorted({f"{listing.lister.rsplit('.', 1)[-1]}()" for listing in listings})
+    return " and ".join(names)
+
+
+def _pairing_report(node, called: str, listings: list[FolderListing]) -> Report:
+    unsorted = [listing for listing in listings if listing.ordered is False]
+    lister = _listers(listings)
+    mentions, named = _listings_named(listings)
+    how = "neither sorted" if len(unsorted) == len(listings) else "not all of them sorted"
+    return Report(node, f"{called} pairs the entries of {len(listings)} folder listings by position: their orders "
+                        f"need not match",
+                  explanation=(f"{called} pairs the i-th entry of each of {len(listings)} different folder listings "
+                               f"({named}), {how}. {_order(lister)}: each input is then trained or "
+                               f"scored against another file's target, and nothing fails."),
+                  facts={"listers": sorted({listing.lister for listing in listings}), "listings": len(listings)},
+                  mentions=mentions)
+
+
+def _report(fit: DataEvent, target: DataEvent, listings: list[FolderListing]) -> Report:
+    unsorted = [listing for listing in listings if listing.ordered is False]
+    lister = _listers(listings)
+    mentions, named = _listings_named(listings)
     how = "neither sorted" if len(unsorted) == len(listings) else "not all of them sorted"
     return Report(fit.call_node, (
-        f"fit() pairs {fit.data.label} and {target.data.label}, read in {len(listings)} {lister}() orders: inputs get "
-        f"other files' targets"),
+        f"fit() pairs {fit.data.label} and {target.data.label}, read in the orders of {len(listings)} folder listings "
+        f"that need not match"),
         explanation=(
             f"The rows of {fit.data.label} and of {target.data.label} were read file by file in the order of "
-            f"{len(listings)} different folder listings ({', '.join(named)}), {how}. {lister}() returns files in an "
-            f"arbitrary order (on ext4, Linux's usual file system, by a hash of each name; NTFS happens to list by "
-            f"name), so the i-th input and the i-th target are in general different files' data: the model trains on "
-            f"mismatched pairs and nothing fails."),
+            f"{len(listings)} different folder listings ({named}), {how}. {_order(lister)}: the i-th "
+            f"input and the i-th target are then different files' data, the model trains on mismatched pairs, and "
+            f"nothing fails."),
         facts={"listers": sorted({listing.lister for listing in listings}), "listings": len(listings)},
         mentions=mentions)

@@ -107,7 +107,7 @@ class Calls:
             stdlib = STDLIB_CALLS.get(name)
             result = stdlib(args) if stdlib is not None else None
             if type(result) is FolderListing:  # os.listdir(folder), glob.glob(pattern): which folder it lists
-                return named_listing(result, node, args.positional[0] if args.positional else None)
+                return named_listing(result, node, args.positional[0] if args.positional else None, self.loop)
             if result is None:
                 result = keras_calls.call_keras(self, name, args, node, callee.raw)
             if result is None:

@@ -237,10 +237,20 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
 
 
 def _each_entry(element: cst.BaseExpression, target: cst.BaseAssignTargetExpression) -> bool:
-    """A comprehension's element that is each entry of a folder listing: the entry (``d``) or its name
-    (``e.name`` of an ``os.scandir`` entry)."""
+    """A comprehension's element that is each entry of a folder listing: the entry (``d``), its name (``e.name`` of an
+    ``os.scandir`` entry), or its path (``os.path.join(root, d)``, ``root + d``, ``f"{root}/{d}"``): the entries, in the
+    listing's order."""
     if type(target) is not cst.Name:
         return False
+    kind = type(element)
+    if kind is cst.Call and element.args and not element.args[-1].star and (  # type: ignore[attr-defined]
+            type(element.func) is cst.Attribute and element.func.attr.value == "join"):  # type: ignore[attr-defined]
+        element = element.args[-1].value  # type: ignore[attr-defined]
+    elif kind is cst.BinaryOperation and type(element.operator) is cst.Add:  # type: ignore[attr-defined]
+        element = element.right  # type: ignore[attr-defined]
+    elif kind is cst.FormattedString and element.parts and \
+            type(element.parts[-1]) is cst.FormattedStringExpression:  # type: ignore[attr-defined]
+        element = element.parts[-1].expression  # type: ignore[attr-defined]
     if type(element) is cst.Attribute and element.attr.value == "name":
         element = element.value
     return type(element) is cst.Name and element.value == target.value

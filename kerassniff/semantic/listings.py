@@ -14,21 +14,28 @@ from dataclasses import replace
 import libcst as cst
 
 from kerassniff.semantic.loops import LoopContext
-from kerassniff.semantic.pyvalues import Const, FolderListing, FormattedValue, Value, ZipValue
+from kerassniff.semantic.knowledge.datasets import UNORDERED_LISTINGS
+from kerassniff.semantic.pyvalues import Const, DictValue, FolderListing, FormattedValue, Seq, Value, ZipValue
 from kerassniff.semantic.dataflow import DataValue
 
 _MAX_KEY_DEPTH = 6  # written keys of deeper expressions stop at this depth (their node stands for the rest)
 
 
-def named_listing(listing: FolderListing, node: cst.Call, folder: Value | None) -> FolderListing:
-    """The listing a call made, told apart from others by the folder it was given: its known text, and how it is
-    written (``os.listdir(folder)`` in a helper lists another folder for each value ``folder`` holds)."""
+def named_listing(listing: FolderListing, node: cst.Call, folder: Value | None,
+                  loop: LoopContext | None) -> FolderListing:
+    """The listing a call made, told apart from others by the folder it was given: its known text, how it is
+    written (``os.listdir(folder)`` in a helper lists another folder for each value ``folder`` holds), and, when the
+    folder is not a known constant, the listings the loops around walk (``for d in glob.glob("images/"):
+    glob.glob(os.path.join(d, "*.tif"))`` lists a sub-folder of another folder than the same line under
+    ``glob.glob("masks/")``)."""
     if listing.call is not None:
         return listing
-    known = folder.value if isinstance(folder, Const) and isinstance(folder.value, str) else \
-        ("joined", folder.text) if isinstance(folder, FormattedValue) else None
+    if isinstance(folder, Const) and isinstance(folder.value, str):
+        return replace(listing, folder=(folder.value, ()), call=node)
+    known = ("joined", folder.text) if isinstance(folder, FormattedValue) else None
     written = _written(node.args[0].value) if node.args else ()
-    return replace(listing, folder=(known, written), call=node)
+    around = tuple(outer.folder for outer in listings_around(loop)) if loop is not None else ()
+    return replace(listing, folder=(known, written, around), call=node)
 
 
 def _written(node: cst.BaseExpression, depth: int = 0) -> object:
@@ -86,4 +93,19 @@ def listed_apart(first: tuple[FolderListing, ...], second: tuple[FolderListing, 
     listings = list({listing.folder: listing for listing in (*first, *second)}.values())
     if len(listings) < 2 or any(listing.folder is None or listing.ordered is None for listing in listings):
         return None
-    return listings if any(listing.ordered is False for listing in listings) else None
+    return listings if any(listing.ordered is False and listing.lister in UNORDERED_LISTINGS
+                           for listing in listings) else None
+
+
+def paired_listings(values: list[Value]) -> tuple[FolderListing, ...]:
+    """The listings among values a call pairs by position (``zip(images, masks)``, ``from_tensor_slices((images,
+    masks))``, a dict of columns): each listing given, in a tuple or list or as a dict's value too."""
+    found: list[FolderListing] = []
+    for value in values:
+        if type(value) is FolderListing:
+            found.append(value)
+        elif isinstance(value, Seq):
+            found.extend(item for item in value.items if type(item) is FolderListing)
+        elif isinstance(value, DictValue):
+            found.extend(item for _, item in value.items if type(item) is FolderListing)
+    return tuple(found)

@@ -180,6 +180,14 @@ FOLDER_LISTING_METHODS = frozenset({"glob", "rglob", "iterdir"})
 # Of those, the ones that give a list of names in the file system's order (Python: "in arbitrary order"; glob:
 # "whether or not the results are sorted depends on the file system"), where Keras's folder readers sort them.
 UNORDERED_LISTINGS = frozenset({"os.listdir", "glob.glob"})
+# Calls that pair the items of the sequences they are given by position (the i-th of one with the i-th of the
+# other): two listings given to one pair their files in the two listings' orders.  By canonical name; the script's
+# own keras.utils.Sequence (PyDataset) classes do the same with the lists they are built with (SEQUENCE_BASES).
+ROW_PAIRING_CALLS = frozenset({
+    "builtins.zip", "sklearn.model_selection.train_test_split", "tensorflow.data.Dataset.from_tensor_slices",
+    "pandas.DataFrame",
+})
+SEQUENCE_BASES = frozenset({"keras.utils.Sequence", "keras.utils.PyDataset"})
 
 
 # The keywords Keras's folder readers take, in Keras 3.15 and in tf.keras 2 (tf_keras 2.21; its image reader also
