@@ -18,6 +18,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import TRAINING_CALLBACKS
 from kerassniff.semantic.names import short
+from kerassniff.semantic.values import const_value
 
 # What fit() does without each callback, as the message ends.
 _WITHOUT = {
@@ -50,6 +51,8 @@ def check(script: Script):
             continue
         if _named_in_a_comment(script, call):
             continue  # (``# callbacks=[early_stop]``: the author turned it off on purpose)
+        if _saves_what_the_checkpoint_would(script, call):
+            continue
         kind = short(call.callee)
         name = script.name_bound_to(call.node)
         what = f"'{name}' ({kind})" if name is not None else f"this {kind}"
@@ -57,6 +60,21 @@ def check(script: Script):
                      explanation=(f"The {kind} built here is kept in a name (or a list) that no code reads, so no "
                                   f"fit() call receives it in callbacks=[...]: {_WHY[kind]}"),
                      facts={"callback": kind})
+
+
+_SAVING_METHODS = frozenset({"save", "save_weights"})
+_LOADING = frozenset({"load_model", "load_weights"})
+
+
+def _saves_what_the_checkpoint_would(script: Script, call) -> bool:
+    """A ModelCheckpoint that would save every epoch (no ``save_best_only=True``: the last epoch's file is the
+    trained model), in a script that saves the trained model itself and loads no model file: the callback would
+    only have written what ``model.save()`` writes; nothing is lost."""
+    if short(call.callee) != "ModelCheckpoint" or const_value(call.args.get("save_best_only", 3)) is True:
+        return False
+    return any(site.method in _SAVING_METHODS or (site.callee or "").endswith(".save_model")
+               for site in script.calls) and \
+        not any(site.method in _LOADING or short(site.callee or "") in _LOADING for site in script.calls)
 
 
 def _trains(script: Script) -> bool:

@@ -107,25 +107,30 @@ _LIST_TO_ARRAY_CALL = re.compile(r"\b(?:stack|array|asarray)\s*\(")
 
 
 def _redone_at_once(script: Script, call: CallSite, unchanged: cst.BaseExpression | None) -> bool:
-    """A dropped call whose work the very next statement does, assigning its input: ``np.stack(frames)`` alone, then
-    ``frames = np.array(frames)``, or the very same call again (``img = cv2.resize(img, size)``; not another call of
-    the same method, ``ds.map(clean)`` then ``ds = ds.map(tokenize)``): a dead line, nothing lost."""
+    """A dropped call whose work the next statement that reads its input does, assigning the input: ``np.stack(frames)``
+    alone, then ``frames = np.array(frames)``, or the very same call again (``img = cv2.resize(img, size)``, and the
+    same method with the same arguments in a chain: ``ds.batch(32)``, then ``ds = ds.cache().batch(32)``; not another
+    call of the same method, ``ds.map(clean)`` then ``ds = ds.map(tokenize)``): a dead line, nothing lost.  Lines that
+    do not name the input in between change nothing of it."""
     if type(unchanged) is not cst.Name or script.text is None:
         return False
     position = script.position(call.node)
     if position is None:
         return False
     name = unchanged.value
+    named = re.compile(rf"\b{re.escape(name)}\b")
     for line in script.text.splitlines()[position.end.line:]:
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+        stripped = line.split("#", 1)[0].strip()
+        if not stripped or not named.search(stripped):
             continue
         assigned = re.match(rf"{re.escape(name)}\s*=(?!=)\s*(.*)", stripped)
-        if assigned is None or not re.search(rf"\b{re.escape(name)}\b", assigned.group(1)):
+        if assigned is None or not named.search(assigned.group(1)):
             return False
         value = " ".join(assigned.group(1).split())
         dropped = " ".join(script.module.code_for_node(call.node).split())
-        return dropped in value or (call.callee in _LIST_TO_ARRAY and _LIST_TO_ARRAY_CALL.search(value) is not None)
+        method = dropped[len(name):] if call.method is not None and dropped.startswith(f"{name}.") else None
+        return dropped in value or (method is not None and method in value) or (
+            call.callee in _LIST_TO_ARRAY and _LIST_TO_ARRAY_CALL.search(value) is not None)
     return False
 
 
