@@ -72,8 +72,8 @@ def _saves_what_the_checkpoint_would(script: Script, call) -> bool:
     only have written what ``model.save()`` writes; nothing is lost."""
     if short(call.callee) != "ModelCheckpoint" or const_value(call.args.get("save_best_only", 3)) is True:
         return False
-    return any(site.method in _SAVING_METHODS or (site.callee or "").endswith(".save_model")
-               for site in script.calls) and \
+    return any((site.method in _SAVING_METHODS and site.on_model is not None) or
+               (site.callee or "").endswith(".save_model") for site in script.calls) and \
         not any(site.method in _LOADING or short(site.callee or "") in _LOADING for site in script.calls)
 
 
