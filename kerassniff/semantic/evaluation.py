@@ -36,7 +36,9 @@ from kerassniff.semantic.folding import (
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.script import ListedPrediction, NamedPrediction
-from kerassniff.semantic.syntax import DICT_CHANGING_METHODS, changed_parameters, grown_parameters, output_argument
+from kerassniff.semantic.syntax import (
+    DICT_CHANGING_METHODS, GROWING_WAYS, LIST_GROWERS, changed_parameters, grown_parameters, output_argument,
+)
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
@@ -78,7 +80,6 @@ BUILTINS = frozenset(
     "str bool dict set isinstance super iter next reversed vars input".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
-_LIST_GROWERS = ("append", "extend", "insert")
 _DICT_CHANGERS = ("update", "pop", "popitem", "setdefault", "clear")
 def written_output(callee: str, node: cst.Call) -> str | None:
     """The name of the array a library call writes its result into (NumPy's ``out=``, OpenCV's ``dst``, by keyword or
@@ -323,7 +324,7 @@ class Evaluation:
             if adopted is not None:  # net = DenseNet(...) of a package not read, then net.compile(loss=...)
                 self.rebind(func.value.value, bound_to(adopted, func.value.value), frame)
                 receiver = adopted
-        if method in _LIST_GROWERS and type(func.value) is cst.Name and is_list(receiver):
+        if method in LIST_GROWERS and type(func.value) is cst.Name and is_list(receiver):
             result = self._grow_named_list(func.value.value, receiver, method, args, node, frame)
         elif method in _DICT_CHANGERS and type(func.value) is cst.Name and isinstance(receiver, DictValue):
             self.rebind(func.value.value, UNKNOWN, frame)  # settings.update(...): its entries are no longer known
@@ -378,10 +379,7 @@ class Evaluation:
                  and _fixed_list(frame.scope.lookup(arg.value.value))]
         if not lists:
             return  # (most calls: the function's body is not read)
-        function = callee.function if isinstance(callee, BoundMethod) else callee
-        grown = self._grown.get(id(function.node))
-        if grown is None:
-            grown = self._grown[id(function.node)] = grown_parameters(function.node)
+        grown = grown_parameters(self._changed_in(callee))
         if not grown:
             return
         params = _positional_parameters(callee)
@@ -390,6 +388,14 @@ class Evaluation:
             if param in grown:
                 value = frame.scope.lookup(arg.value.value)
                 self.rebind(arg.value.value, ComprehensionValue(representative(list(seq_items(value))), None), frame)
+
+    def _changed_in(self, callee: FunctionValue | BoundMethod) -> dict[str, frozenset[str]]:
+        """The parameters the function changes in place (:func:`changed_parameters`), read once per function."""
+        function = callee.function if isinstance(callee, BoundMethod) else callee
+        changed = self._changed.get(id(function.node))
+        if changed is None:
+            changed = self._changed[id(function.node)] = changed_parameters(function.node)
+        return changed
 
     def _objects_changed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
         """An array, dict or list named in a call of the script's own function that changes that parameter in place
@@ -400,10 +406,7 @@ class Evaluation:
                  and _changeable(frame.scope.lookup(arg.value.value))]
         if not named:
             return  # (most calls: the function's body is not read)
-        function = callee.function if isinstance(callee, BoundMethod) else callee
-        changed = self._changed.get(id(function.node))
-        if changed is None:
-            changed = self._changed[id(function.node)] = changed_parameters(function.node)
+        changed = self._changed_in(callee)
         if not changed:
             return
         params = _positional_parameters(callee)
@@ -412,10 +415,11 @@ class Evaluation:
             ways = changed.get(param, frozenset())  # type: ignore[arg-type]
             name = arg.value.value  # type: ignore[attr-defined]
             value = frame.scope.lookup(name)
-            if isinstance(value, DataValue) and ways - DICT_CHANGING_METHODS:  # an operator, an item, an output function
+            if isinstance(value, DataValue) and ways - DICT_CHANGING_METHODS - LIST_GROWERS:
+                # an operator, an item, an output function
                 self.rebind(name, DataValue(value.data.with_step("scale", "?", node)), frame)
-            elif isinstance(value, DictValue) and ways or is_list(value) and ways - {"operator"}:  # (+= grows a list)
-                self.rebind(name, UNKNOWN, frame)
+            elif isinstance(value, DictValue) and ways - LIST_GROWERS or is_list(value) and ways - GROWING_WAYS:
+                self.rebind(name, UNKNOWN, frame)  # (a list only grown: _lists_passed)
 
     def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, node: cst.Call,
                          frame: Frame) -> Value:

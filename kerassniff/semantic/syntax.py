@@ -157,26 +157,14 @@ def names_read(node: cst.CSTNode, generator: list[bool] | None = None) -> set[st
     return names
 
 
-_GROWERS = frozenset({"append", "extend", "insert"})
+LIST_GROWERS = frozenset({"append", "extend", "insert"})
+GROWING_WAYS = LIST_GROWERS | {"operator"}  # how a list parameter is grown in place (``+=`` grows a list)
 
 
-def grown_parameters(function: cst.FunctionDef | cst.Lambda) -> frozenset[str]:
-    """The parameters a function grows in place (``names.append(x)``, ``names.extend(xs)``, ``names += xs``): a
-    list passed for one of them has another length after the call."""
-    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
-                                     *function.params.kwonly_params)}
-    grown: set[str] = set()
-    stack: list[cst.CSTNode] = [function.body]
-    while stack and params:
-        node = stack.pop()
-        stack.extend(code_children(node))
-        kind = type(node)
-        if kind is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Name \
-                and node.func.attr.value in _GROWERS and node.func.value.value in params:
-            grown.add(node.func.value.value)
-        elif kind is cst.AugAssign and type(node.target) is cst.Name and node.target.value in params:
-            grown.add(node.target.value)
-    return frozenset(grown)
+def grown_parameters(changed: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The parameters a function grows in place (``names.append(x)``, ``names.extend(xs)``, ``names += xs``), from
+    :func:`changed_parameters`: a list passed for one of them has another length after the call."""
+    return frozenset(name for name, ways in changed.items() if ways & GROWING_WAYS)
 
 
 def _targets(node: cst.BaseExpression, names: set[str]) -> None:
@@ -263,16 +251,35 @@ DICT_CHANGING_METHODS = frozenset({"update", "pop", "popitem", "setdefault", "cl
 
 def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, frozenset[str]]:
     """The parameters whose object the function changes in place, each with how (:func:`changed_in_place`'s ways,
-    and the name of a dict method that edits it: ``settings.update(...)``): the caller's argument is that object."""
-    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params,
-                                     *function.params.kwonly_params)]
-    changed = {name: changed_in_place(function.body, name) for name in params}
+    and the name of a dict method that edits it, ``settings.update(...)``, or a list method that grows it,
+    ``names.append(x)``): the caller's argument is that object.  One walk of the body for every parameter."""
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
+                                     *function.params.kwonly_params)}
+    changed: dict[str, set[str]] = {}
     for node in walk_code(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        if type(node) is cst.Call and type(node.func) is cst.Attribute and type(node.func.value) is cst.Name and \
-                node.func.attr.value in DICT_CHANGING_METHODS and node.func.value.value in changed:
-            name = node.func.value.value
-            changed[name] = changed[name] | {node.func.attr.value}
-    return {name: ways for name, ways in changed.items() if ways}
+        kind = type(node)
+        if kind is cst.AugAssign:
+            if type(node.target) is cst.Name and node.target.value in params:
+                changed.setdefault(node.target.value, set()).add("operator")
+        elif kind is cst.Assign:
+            for target in node.targets:
+                if type(target.target) is cst.Subscript and type(target.target.value) is cst.Name and \
+                        target.target.value.value in params:
+                    changed.setdefault(target.target.value.value, set()).add("item")
+        elif kind is cst.Call:
+            func = node.func
+            if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in params and \
+                    (func.attr.value in DICT_CHANGING_METHODS or func.attr.value in LIST_GROWERS):
+                changed.setdefault(func.value.value, set()).add(func.attr.value)
+            given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value in params]
+            for name in {arg.value.value for arg in given}:  # type: ignore[attr-defined]
+                mine = [arg for arg in given if arg.value.value == name]  # type: ignore[attr-defined]
+                if len(mine) > 1 or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS
+                                        for arg in mine):
+                    changed.setdefault(name, set()).add(
+                        func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute
+                        else "?")
+    return {name: frozenset(ways) for name, ways in changed.items()}
 
 
 def bound_anywhere(function: cst.FunctionDef) -> frozenset[str]:
