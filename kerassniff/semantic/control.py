@@ -303,6 +303,10 @@ class ControlFlow:
             if iterable.enumerate:  # (enumerate() of nothing is a TypeError when run: an unknown element)
                 return Seq((UNKNOWN, elements[0][0] if elements else UNKNOWN), "tuple"), per_sample
             return Seq(tuple(v for v, _ in elements), "tuple"), per_sample
+        if type(iterable) is ComprehensionValue and type(iterable.element) is Seq and any(
+                isinstance(item, DataValue) and item.data.is_sample for item in iterable.element.items):
+            # ``for image, label in pairs`` of ``pairs.append([image, label])``: each pair, an image read one by one
+            return iterable.element, True
         if isinstance(iterable, Seq) and iterable.items and all(i == iterable.items[0] for i in iterable.items):
             return iterable.items[0], False
         if type(iterable) is Const and type(iterable.value) is tuple and iterable.value and \
