@@ -17,6 +17,7 @@ from kerassniff.findings import Severity
 from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.losses import BINARY_LOSSES
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
 from kerassniff.semantic.cells import shown_by_the_notebook
 from kerassniff.semantic.names import short
@@ -72,9 +73,29 @@ def _dropped(script: Script, call: CallSite):
                      facts={"function": call.callee})
         return
     found = result_only(script, call)
+    if found is not None and short(call.callee or "") == "to_categorical" and _class_ids_suffice(script):
+        return
     if found is not None and not _harmless_conversion(script, call, found[1]) and \
             not _redone_at_once(script, call, found[1]) and not _reshape_only_shown(script, call, found[1]):
         yield _report(script, call, *found)
+
+
+# Losses that take class ids (a sparse crossentropy) or 0/1 labels (binary): one-hot labels are not what they need.
+_ID_LOSSES = BINARY_LOSSES | {"sparse_categorical_crossentropy"}
+
+
+def _class_ids_suffice(script: Script) -> bool:
+    """A dropped ``to_categorical(y)`` in a script that trains no model (labels saved for another script, whose
+    loss may want the ids as they are), or whose every fit() is compiled with a loss that takes class ids: the line is
+    dead, and the one-hot labels its fix would make are what that loss rejects."""
+    fits = list(script.fits())
+    if not fits:
+        return True
+    for fit in fits:
+        compiled = fit.model.compile_before(fit.order)
+        if compiled is None or not compiled.losses or any(loss.name not in _ID_LOSSES for loss in compiled.losses):
+            return False
+    return True
 
 
 # Methods that give an array another shape and nothing else; and the calls that only show or write an image.
