@@ -169,10 +169,16 @@ def sample_of_list(value: Value) -> DataValue | None:
 
 
 def representative(items: list[Value]) -> Value:
-    """One value standing for every item of a list whose items are not enumerated."""
+    """One value standing for every item of a list whose items are not enumerated; for pairs (tuples or lists of
+    one length, ``[image, label]``), the pair of each part's representative."""
     if not items:
         return UNKNOWN
-    result = items[0]
+    first = items[0]
+    if type(first) is Seq and len(items) > 1 and all(
+            type(item) is Seq and item.kind == first.kind and len(item.items) == len(first.items) for item in items):
+        return Seq(tuple(representative([item.items[index] for item in items])  # type: ignore[attr-defined]
+                         for index in range(len(first.items))), first.kind)
+    result = first
     for item in items[1:]:
         if item != result:
             absorbed = absorbing(result, item)
