@@ -1412,6 +1412,33 @@ def mutate_oversampled_before_split(script: Script) -> Iterator[Mutant]:
         return
 
 
+def mutate_fit_on_unsplit(script: Script) -> Iterator[Mutant]:
+    """(af) ``fit(x_train, y_train, ...)`` given the arrays ``train_test_split(x, y, ...)`` divided instead (two names,
+    outside loops), when the split's held-out part is scored after it (``evaluate()``/``predict()`` of it, or its
+    ``validation_data``)."""
+    for assign in script.assigns:
+        split = assign.value
+        if len(assign.targets) != 1 or not isinstance(split, cst.Call) or last_name(split) != "train_test_split" or \
+                len(split.args) < 2 or any(arg.keyword is not None or arg.star for arg in split.args[:2]) or \
+                not all(isinstance(arg.value, cst.Name) for arg in split.args[:2]) or script.in_loop(assign):
+            continue
+        names = [name.value for name in _target_names(assign.targets[0].target)]
+        if len(names) != 4 or not _scored_after(script, names[1], assign):
+            continue
+        for fit in script.calls:
+            if last_name(fit) != "fit" or script.order(fit) <= script.order(assign) or len(fit.args) < 2 or \
+                    any(arg.keyword is not None or arg.star for arg in fit.args[:2]):
+                continue
+            given = [arg.value for arg in fit.args[:2]]
+            if not all(isinstance(value, cst.Name) for value in given) or \
+                    [value.value for value in given] != [names[0], names[2]]:  # type: ignore[attr-defined]
+                continue
+            whole = [arg.value.value for arg in split.args[:2]]  # type: ignore[attr-defined]
+            yield Mutant(f"line {script.line(fit)}: fit() given {whole[0]}, {whole[1]} instead of the training part",
+                         script.splice({given[0]: whole[0], given[1]: whole[1]}))
+            return
+
+
 def _scored_after(script: Script, name: str, after: cst.CSTNode) -> bool:
     """Whether a held-out name is scored after a node: its evaluate() or predict(), or validation_data=(name, ...)."""
     for call in script.calls:
@@ -1462,6 +1489,7 @@ KINDS: tuple[Kind, ...] = (
          mutate_fold_indices_dropped),
     Kind("ad", "the callbacks= argument removed from fit()", "KS238", mutate_callbacks_dropped),
     Kind("ae", "the arrays over-sampled by SMOTE before their train_test_split", "KS239", mutate_oversampled_before_split),
+    Kind("af", "fit() given the whole arrays a train_test_split divided", "KS241", mutate_fit_on_unsplit),
 )
 
 

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac", "ad", "ae"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac", "ad", "ae", "af"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -301,6 +301,18 @@ def test_oversampled_before_split_inserts_the_resampling(tmp_path):
     script.write_text(SPLIT)
     found = plant.plant_file(script, "split.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ae"))
     assert [p.found for p in found] == [True]  # KS239 finds what (ae) planted
+
+
+def test_fit_on_unsplit_gives_fit_the_whole_arrays(tmp_path):
+    """(af) replaces the training part given to fit() by the arrays the split divided; a fit() of other arrays, or a
+    split whose held-out part nothing scores, is left alone."""
+    (af,) = mutants(SPLIT)["af"]
+    assert valid(af) and "    model.fit(x, y, epochs=3)\n" in af
+    assert "af" not in mutants(SPLIT.replace("print(model.evaluate(x_test, y_test))", "model.save('m.keras')"))
+    script = tmp_path / "split.py"
+    script.write_text(SPLIT)
+    found = plant.plant_file(script, "split.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "af"))
+    assert [p.found for p in found] == [True]  # KS241 finds what (af) planted
 
 
 FLOWS = textwrap.dedent("""\

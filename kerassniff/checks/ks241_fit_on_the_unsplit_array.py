@@ -1,0 +1,62 @@
+"""KS241 fit-on-the-unsplit-array: ``fit()`` trains on the whole array that ``train_test_split`` divided, and a
+held-out part of that split is then scored.
+
+``x_train, x_test, y_train, y_test = train_test_split(x, y)``, then ``model.fit(x, y)`` (the split's names left
+unused, or ``SMOTE().fit_resample(x, y)`` of the whole arrays kept as the training part): every row of ``x_test`` is
+also a training row, so ``evaluate(x_test, y_test)``, a ``predict()`` scored against ``y_test`` or
+``validation_data=(x_test, y_test)`` measures how well the model recalls its training data.
+"""
+from __future__ import annotations
+
+from kerassniff.checks._shared import EVENT_WORDS, events
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data, DataEvent
+
+# Uses that score a part, in the order a finding prefers them.
+_SCORING = ("evaluate", "predict", "validation")
+_HELD_OUT = frozenset({"test", "val"})
+
+
+@rule("KS241", "fit-on-the-unsplit-array", Severity.ERROR,
+      "fit() trains on the whole array train_test_split divided, then the split's held-out part is scored: every "
+      "scored row was trained on",
+      "train on the split's training part (model.fit(x_train, y_train)), or over-sample only that part")
+def check(script: Script):
+    reported: set[int] = set()
+    for model in script.models:
+        inputs = [event for event in events(script, model, "x") if not event.data.conditional]
+        for fit in inputs:
+            if fit.kind != "fit" or not _whole(fit.data) or id(fit.call_node) in reported:
+                continue
+            held = [event for event in inputs if event.kind in _SCORING and event.order >= fit.order and
+                    _part_of(event.data, fit.data) and not event.excludes(fit)]
+            if held:
+                first = min(held, key=lambda event: (_SCORING.index(event.kind), event.order))
+                reported.add(id(fit.call_node))
+                yield _report(fit, first)
+
+
+def _whole(data: Data) -> bool:
+    """An array itself, not a part a split made, read whole (not a batch pipeline, not one sample)."""
+    return data.split is None and not data.batches and not data.is_sample
+
+
+def _part_of(part: Data, whole: Data) -> bool:
+    """A held-out part that a train_test_split made of the very array ``whole`` is (one group of arrays)."""
+    return part.split in _HELD_OUT and part.split_at is not None and part.shuffled_split is not None and \
+        part.group == whole.group and not part.batches and not part.is_sample
+
+
+def _report(fit: DataEvent, held: DataEvent) -> Report:
+    used = EVENT_WORDS[held.kind]
+    return Report(fit.call_node, (
+        f"fit() trains on all of {fit.data.label}, including {held.data.label} that {used} scores ({{held}})"),
+        explanation=(
+            f"train_test_split ({{split}}) divided this array into a training part and {held.data.label}, but fit() "
+            f"is given the whole array, so every row of {held.data.label} is also a training row. {used} "
+            f"({{held}}) then scores the model on rows it was fitted on: the accuracy or loss it reports is a training "
+            f"score, and overfitting cannot show."),
+        facts={"trained": fit.data.name or "", "scored": held.data.name or "", "scored_by": held.kind},
+        mentions={"held": held.call_node, "split": held.data.split_at})
