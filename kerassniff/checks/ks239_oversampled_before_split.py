@@ -18,7 +18,7 @@ from kerassniff.semantic.dataflow import NOT_KNOWN, OVERSAMPLER_SETTING, Data, D
 # The events that score a held-out part, in the order a finding prefers them.
 _SCORING = ("evaluate", "predict", "validation")
 # Over-samplers that copy rows rather than make new ones between them.
-_COPYING = frozenset({"RandomOverSampler"})
+_COPYING = frozenset({"RandomOverSampler", "DataFrame.sample(replace=True)", "resample()"})
 
 
 @rule("KS239", "oversampled-before-split", Severity.WARNING,

@@ -310,6 +310,10 @@ def _first_dimension(args: CallArgs) -> int | None:
 
 
 def _row_subset(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    if method == "sample" and const_value(args.get("replace", 2)) is True:
+        # df.sample(n, replace=True): rows drawn with replacement, copies of one another (an over-sampling by hand)
+        return DataValue(data.with_step("order", "resampled", node, settings=((OVERSAMPLER_SETTING, "DataFrame.sample(replace=True)"),),
+                                        n_samples=None))
     return DataValue(replace(data, n_samples=None, node=node))  # df.sample(frac=0.7): some rows, same values
 
 

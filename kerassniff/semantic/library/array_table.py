@@ -28,6 +28,7 @@ from kerassniff.semantic.library.arrays import (
     concat_columns,
     concat_gathered,
     concat_parts,
+    resampled,
     data_frame,
     dataset_from,
     dataset_reader,
@@ -255,6 +256,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(by_class, names={"concatenate", "hstack"}, prefix=ARRAY_LIBRARIES, when=_class_blocks),
     row(concat_parts, names={"concatenate", "vstack"}, prefix=ARRAY_LIBRARIES,
         when=lambda call: isinstance(call.first, Seq)),
+    row(concat_parts, exact={"pandas.concat"}, when=lambda call: isinstance(call.first, Seq)),  # (axis 0: rows)
+    row(resampled, exact={"sklearn.utils.resample"}, needs_data=True),
     row(statistic, names=STATISTICS, prefix=ARRAY_LIBRARIES, needs_data=True),
     # np.ceil(n / batch) of a float: a NumPy float even when whole (steps_per_epoch= refuses it); not np.math.ceil,
     # which NumPy 1.x kept as the standard library's math module (an int)

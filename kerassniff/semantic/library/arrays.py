@@ -16,6 +16,7 @@ from kerassniff.semantic import loaders
 from kerassniff.semantic.class_blocks import block_order
 from kerassniff.semantic.dataflow import (
     FLAT_SETTING,
+    OVERSAMPLER_SETTING,
     Data,
     DataValue,
     LenValue,
@@ -584,11 +585,30 @@ def concat_gathered(call: LibraryCall) -> Value:
 
 
 def concat_parts(call: LibraryCall) -> Value | None:
-    """np.concatenate([a, b]) of arrays: the first one's history, count unknown."""
+    """np.concatenate([a, b]) or pd.concat([a, b]) of arrays: the first one's history, count unknown, with the
+    over-sampling steps another part took (``pd.concat([majority, minority.sample(n, replace=True)])``: copies of
+    rows are among the rows)."""
     parts = [data_of(item) for item in call.first.items]  # type: ignore[attr-defined]
-    if parts and all(p is not None for p in parts):
-        return DataValue(replace(parts[0], n_samples=None, node=call.node))  # type: ignore[arg-type]
-    return None
+    if not parts or any(p is None for p in parts):
+        return None
+    first = parts[0]
+    taken = {id(step) for step in first.steps}  # type: ignore[union-attr]
+    resampled = tuple(step for part in parts[1:] for step in part.steps  # type: ignore[union-attr]
+                      if step.setting(OVERSAMPLER_SETTING) is not NOT_KNOWN and id(step) not in taken)
+    return DataValue(replace(first, n_samples=None, node=call.node,  # type: ignore[arg-type]
+                             steps=first.steps + resampled))  # type: ignore[union-attr]
+
+
+def resampled(call: LibraryCall) -> Value | None:
+    """scikit-learn's ``resample(x, replace=True, n_samples=n)`` (replace=True is its default): rows drawn with
+    replacement, copies of one another; without replacement, some of the rows in a new order."""
+    data = call.data
+    if data is None:
+        return None
+    if const_value(call.args.get("replace"), True) is True:
+        return DataValue(data.with_step("order", "resampled", call.node,
+                                        settings=((OVERSAMPLER_SETTING, "resample()"),), n_samples=None))
+    return DataValue(data.with_step("order", "shuffled", call.node, n_samples=None))
 
 
 def statistic(call: LibraryCall) -> Value:
