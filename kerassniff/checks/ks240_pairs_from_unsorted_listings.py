@@ -26,6 +26,8 @@ from kerassniff.semantic.pyvalues import ClassValue, FolderListing
       "sort both listings (sorted(os.listdir(folder)), sorted(glob.glob(pattern))), or build each target's path from "
       "its input's file name")
 def check(script: Script):
+    if not script.folder_listings:
+        return  # (most scripts list no folder, nor do the helper modules they read)
     reported: set[tuple[int, ...]] = set()
     yield from _read_apart(script, reported)
     yield from _paired_by_position(script, reported)

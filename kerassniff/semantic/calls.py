@@ -107,6 +107,7 @@ class Calls:
             stdlib = STDLIB_CALLS.get(name)
             result = stdlib(args) if stdlib is not None else None
             if type(result) is FolderListing:  # os.listdir(folder), glob.glob(pattern): which folder it lists
+                self.script.folder_listings += 1
                 return named_listing(result, node, args.positional[0] if args.positional else None, self.loop)
             if result is None:
                 result = keras_calls.call_keras(self, name, args, node, callee.raw)

@@ -75,6 +75,8 @@ class Script:
     # id(call) -> its statement, for the calls a statement of their own makes and drops the value of
     # (``x.astype("float32")`` alone on its line), outside any ``try`` (there a call may be a probe: does it load?)
     dropped_results: dict[int, cst.Expr] = field(default_factory=dict, repr=False)
+    # how many folder listings the interpretation made (os.listdir, glob.glob; a helper module's read too)
+    folder_listings: int = 0
     # ``pred[0][0] == 1``, ``x != 0``: the equality tests against a number written in the code, by id
     number_tests: dict[int, cst.Comparison] = field(default_factory=dict, repr=False)
     # the predictions a number test compares (``result[0][0] == 1``), as the interpretation reached it

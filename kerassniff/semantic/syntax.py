@@ -252,34 +252,66 @@ DICT_CHANGING_METHODS = frozenset({"update", "pop", "popitem", "setdefault", "cl
 def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, frozenset[str]]:
     """The parameters whose object the function changes in place, each with how (:func:`changed_in_place`'s ways,
     and the name of a dict method that edits it, ``settings.update(...)``, or a list method that grows it,
-    ``names.append(x)``): the caller's argument is that object.  One walk of the body for every parameter."""
+    ``names.append(x)``): the caller's argument is that object.  Read from the function's statements (an augmented
+    assignment, a subscript assigned, a call made as a statement or assigned), not from calls nested deeper in
+    expressions: one pass over the statements, for every parameter."""
     params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
                                      *function.params.kwonly_params)}
     changed: dict[str, set[str]] = {}
-    for node in walk_code(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        kind = type(node)
+    if type(function) is not cst.FunctionDef:
+        return {}
+    for small in _small_statements(function.body):
+        kind = type(small)
         if kind is cst.AugAssign:
-            if type(node.target) is cst.Name and node.target.value in params:
-                changed.setdefault(node.target.value, set()).add("operator")
-        elif kind is cst.Assign:
-            for target in node.targets:
+            if type(small.target) is cst.Name and small.target.value in params:
+                changed.setdefault(small.target.value, set()).add("operator")
+            continue
+        if kind is cst.Assign:
+            for target in small.targets:
                 if type(target.target) is cst.Subscript and type(target.target.value) is cst.Name and \
                         target.target.value.value in params:
                     changed.setdefault(target.target.value.value, set()).add("item")
-        elif kind is cst.Call:
-            func = node.func
-            if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in params and \
-                    (func.attr.value in DICT_CHANGING_METHODS or func.attr.value in LIST_GROWERS):
-                changed.setdefault(func.value.value, set()).add(func.attr.value)
-            given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value in params]
-            for name in {arg.value.value for arg in given}:  # type: ignore[attr-defined]
-                mine = [arg for arg in given if arg.value.value == name]  # type: ignore[attr-defined]
-                if len(mine) > 1 or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS
-                                        for arg in mine):
-                    changed.setdefault(name, set()).add(
-                        func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute
-                        else "?")
+        if kind in (cst.Expr, cst.Assign) and type(small.value) is cst.Call:
+            _changing_call(small.value, params, changed)
     return {name: frozenset(ways) for name, ways in changed.items()}
+
+
+def _changing_call(node: cst.Call, params: set[str], changed: dict[str, set[str]]) -> None:
+    """How a call changes the parameters it is given in place: a dict's or list's method called on one, or one given
+    as the output array (twice, or as ``out=``/``dst=``)."""
+    func = node.func
+    if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in params and \
+            (func.attr.value in DICT_CHANGING_METHODS or func.attr.value in LIST_GROWERS):
+        changed.setdefault(func.value.value, set()).add(func.attr.value)
+    given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value in params]
+    for name in {arg.value.value for arg in given}:  # type: ignore[attr-defined]
+        mine = [arg for arg in given if arg.value.value == name]  # type: ignore[attr-defined]
+        if len(mine) > 1 or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS for arg in mine):
+            changed.setdefault(name, set()).add(
+                func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else "?")
+
+
+def _small_statements(block: cst.BaseSuite):
+    """The small statements of a block and of the blocks inside its compound statements (if, for, while, with, try),
+    not those of functions and classes defined in it."""
+    stack: list[cst.CSTNode] = [block]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
+            yield from node.body  # type: ignore[attr-defined]
+        elif kind is cst.IndentedBlock:
+            stack.extend(node.body)  # type: ignore[attr-defined]
+        elif kind in (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Else, cst.Finally,
+                      cst.ExceptHandler, cst.ExceptStarHandler):
+            for name in ("body", "orelse", "handlers", "finalbody"):
+                part = getattr(node, name, None)
+                if part is None:
+                    continue
+                if isinstance(part, (tuple, list)):
+                    stack.extend(part)
+                else:
+                    stack.append(part)
 
 
 def bound_anywhere(function: cst.FunctionDef) -> frozenset[str]:
