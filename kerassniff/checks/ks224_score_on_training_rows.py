@@ -8,6 +8,8 @@ is mostly training accuracy.  The held-out part the split made is never scored, 
 """
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.checks._shared import events, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Elsewhere, Report, across_scripts, rule
@@ -65,6 +67,8 @@ def check_across(scripts: list[Script]):
     only when nothing else is scored there (a train score beside a test score is the script's choice)."""
     for link in model_links(scripts):
         reference, _ = held_out_inputs(link.trainer, link.trained)
+        if reference is not None:
+            yield from _split_again(link, reference)
         trained_path = _training_file(reference.data, trainer=True) if reference is not None else None
         if trained_path is None:
             continue
@@ -74,6 +78,64 @@ def check_across(scripts: list[Script]):
         event = next((event for event in scored if event.kind == "evaluate"), None)
         if event is not None:
             yield link.user, _report_elsewhere(event, reference, link.trainer, trained_path)
+
+
+def _split_again(link, reference: DataEvent):
+    """The loading script reads the trainer's file again and splits it with a ``train_test_split`` that need not
+    draw the trainer's parts (either call unseeded, or the two written differently): its held-out part, scored by
+    ``evaluate()``, holds mostly rows the trainer's training part held."""
+    trained = reference.data
+    path = _read_path(trained)
+    if trained.split != "train" or trained.split_at is None or path is None:
+        return
+    for event in events(link.user, link.loaded, "x"):
+        held = event.data
+        if event.kind != "evaluate" or held.split not in _HELD_OUT_SPLITS or held.split_at is None or \
+                held.conditional or _read_path(held) != path:
+            continue
+        differs = _split_settings(link.trainer, trained.split_at) != _split_settings(link.user, held.split_at) or \
+            not _seeded(held.split_at)
+        if differs:
+            yield link.user, Report(event.call_node, (
+                f"evaluate() scores {held.label}, re-split from '{path}' unlike the trainer's split: mostly "
+                f"training rows"),
+                "split with the trainer's constant random_state and test_size (or save the test part once and load it)",
+                explanation=(f"{link.trainer.path} trained this model on the training part of a train_test_split of "
+                             f"'{path}' ({{fit}}); this script reads the same file and splits it again ({{split}}), "
+                             f"but nothing makes the two calls draw the same rows (a random_state not set, or set "
+                             f"otherwise, or another test_size): in a new run the new held-out part is mostly rows the "
+                             f"trainer fitted on, so the score {{evaluated}} reports is largely a training score."),
+                facts={"scored_path": path, "trainer": link.trainer.path},
+                mentions={"fit": Elsewhere(reference.call_node, link.trainer.describe), "split": held.split_at,
+                          "evaluated": event.call_node})
+            return
+
+
+_SPLIT_SETTINGS = ("test_size", "train_size", "random_state", "shuffle", "stratify")
+
+
+def _split_settings(script: Script, split: cst.Call) -> tuple:
+    """How a train_test_split call is written: the code of each keyword that decides its parts."""
+    given = {arg.keyword.value: script.code_of(arg.value) for arg in split.args if arg.keyword is not None}
+    return tuple(given.get(name) for name in _SPLIT_SETTINGS)
+
+
+def _seeded(split: cst.Call) -> bool:
+    """A split that draws the same parts at every run: a random_state written (not None), or shuffle=False."""
+    for arg in split.args:
+        if arg.keyword is not None and arg.keyword.value == "random_state":
+            return not (type(arg.value) is cst.Name and arg.value.value == "None")
+        if arg.keyword is not None and arg.keyword.value == "shuffle":
+            return type(arg.value) is cst.Name and arg.value.value == "False"
+    return False
+
+
+def _read_path(data: Data) -> str | None:
+    """The file an array was read from, when its path is a constant (not a command-line default)."""
+    source = data.source
+    if source.kind != "file" or source.path is None or source.option_default:
+        return None
+    return source.normal_path
 
 
 def _training_file(data: Data, trainer: bool = False) -> str | None:
