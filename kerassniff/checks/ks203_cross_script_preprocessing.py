@@ -33,7 +33,8 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
               "preprocessing inside the model as layers)", verdict=verdict, compares_values=True)
 def check(scripts: list[Script]):
     """One finding per call: a script that loads a model file and then a weights file for it (``load_model(m)``,
-    ``load_weights(w)``), both saved by the same trainers, is told once, by the model file."""
+    ``load_weights(w)``), both saved by the same trainers, is told once, by the model file; and one per preparation:
+    inputs made by the same code (a helper's return, called for two photos) are told at their first call."""
     reported: set[tuple[str, int]] = set()
     for user, report in _findings(scripts):
         key = (user.path, id(report.node))
@@ -43,9 +44,14 @@ def check(scripts: list[Script]):
 
 
 def _findings(scripts: list[Script]):
+    prepared: set[tuple[str, int]] = set()  # (script, the node that last made the inputs): told once
     for link in model_links(scripts):
         scaling_uncompared = link.loaded.scales_inputs or link.trained.scales_inputs
         for event, reference, problems in _mismatches(link):
+            made = (link.user.path, id(event.data.node))
+            if made in prepared:
+                continue  # (two predict() calls of what one helper prepared: one fix covers both)
+            prepared.add(made)
             problem, also = problems[0], "".join(f" (also {other})" for other in problems[1:])
             yield link.user, Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {_brief(event.data, problem)}{also}, but "
