@@ -36,9 +36,9 @@ def check(scripts: list[Script]):
     ``load_weights(w)``), both saved by the same trainers, is told once, by the model file; and one per preparation:
     inputs made by the same code (a helper's return, called for two photos) are told at their first call."""
     reported: set[tuple[str, int]] = set()
-    for user, report in _findings(scripts):
+    for user, of_makers, report in _findings(scripts):
         key = (user.path, id(report.node))
-        if key not in reported:
+        if not (of_makers and key in reported):  # (a file's makers told again for its weights file: once)
             reported.add(key)
             yield user, report
 
@@ -53,7 +53,7 @@ def _findings(scripts: list[Script]):
                 continue  # (two predict() calls of what one helper prepared: one fix covers both)
             prepared.add(made)
             problem, also = problems[0], "".join(f" (also {other})" for other in problems[1:])
-            yield link.user, Report(event.call_node, (
+            yield link.user, False, Report(event.call_node, (
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label} {_brief(event.data, problem)}{also}, but "
                 f"{link.trainer.path} ({{trained}}) trained it "
                 f"{_trained_on(reference.data, problem)}"),
@@ -62,9 +62,9 @@ def _findings(scripts: list[Script]):
                              f"inputs unlike anything it was trained on, and its accuracy here does not measure it."),
                 facts={"trainer": link.trainer.path, "model_file": link.path},
                 mentions={"trained": Elsewhere(reference.call_node, link.trainer.describe)})
-        yield from _typed_in_raw(link)
-        yield from _own_statistics(link)
-    yield from _unlike_every_maker(scripts)
+        yield from ((user, False, report) for user, report in _typed_in_raw(link))
+        yield from ((user, False, report) for user, report in _own_statistics(link))
+    yield from ((user, True, report) for user, report in _unlike_every_maker(scripts))
 
 
 def _typed_in_raw(link: ModelLink):

@@ -139,14 +139,15 @@ def _read_path(data: Data) -> str | None:
 
 
 def _training_file(data: Data, trainer: bool = False) -> str | None:
-    """The file or folder an array was read from whole, when its name says it holds training data (``train.csv``,
+    """The file or folder an array was read from, when its name says it holds training data (``train.csv``,
     ``x_train.npy``, ``data/train``): not a part a split held out, not a folder read's subset (the trainer's may be its
-    training subset), the same in every branch, not a command-line default."""
+    training subset), the same in every branch, not a command-line default; for the scored array (not the trainer's),
+    every row of it (not ``df.iloc[-1000:]``)."""
     source = data.source
     if source.kind not in ("file", "directory") or source.path is None or source.option_default or data.conditional \
             or data.split in _HELD_OUT_SPLITS or (source.subset is not None and not (
-                trainer and source.subset == "training")):
-        return None
+                trainer and source.subset == "training")) or (data.rows_cut and not trainer):
+        return None  # (the scored rows must be all the file's: some of them may be the ones the trainer held out)
     path = source.normal_path
     return path if "train" in name_words(path.rsplit("/", 1)[-1]) else None
 

@@ -67,11 +67,13 @@ _LOADING = frozenset({"load_model", "load_weights"})
 
 
 def _saves_what_the_checkpoint_would(script: Script, call) -> bool:
-    """A ModelCheckpoint that would save every epoch (no ``save_best_only=True``: the last epoch's file is the
-    trained model), in a script that saves the trained model itself and loads no model file: the callback would
-    only have written what ``model.save()`` writes; nothing is lost."""
-    if short(call.callee) != "ModelCheckpoint" or const_value(call.args.get("save_best_only", 3)) is True:
-        return False
+    """A ModelCheckpoint that would save every epoch over one file (no ``save_best_only=True``, a constant name with
+    no ``{epoch}`` field: the last epoch's file is the trained model), in a script that saves the trained model itself
+    and loads no model file: the callback would only have written what ``model.save()`` writes."""
+    path = const_value(call.args.get("filepath", 0))
+    if short(call.callee) != "ModelCheckpoint" or const_value(call.args.get("save_best_only", 3)) is True or \
+            not isinstance(path, str) or "{" in path:
+        return False  # (a best-only checkpoint, or one file per epoch, ``weights-{epoch:02d}.h5``: not the final save)
     return any((site.method in _SAVING_METHODS and site.on_model is not None) or
                (site.callee or "").endswith(".save_model") for site in script.calls) and \
         not any(site.method in _LOADING or short(site.callee or "") in _LOADING for site in script.calls)

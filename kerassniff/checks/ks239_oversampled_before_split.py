@@ -55,10 +55,8 @@ def _scored_part(inputs: list[DataEvent], fit: DataEvent, resampled: Step) -> Da
 
 
 def _same_split(part: Data, trained: Data) -> bool:
-    """Parts of one split: of one train_test_split call when both say which, else of one group of arrays."""
-    if part.split_at is not None and trained.split_at is not None:
-        return part.split_at is trained.split_at
-    return part.group == trained.group
+    """Parts of one train_test_split call."""
+    return part.split_at is not None and part.split_at is trained.split_at
 
 
 def _report(fit: DataEvent, held: DataEvent, resampled: Step) -> Report:

@@ -22,7 +22,8 @@ from kerassniff.semantic.pyvalues import ClassValue, FolderListing
 
 @rule("KS240", "pairs-from-unsorted-listings", Severity.ERROR,
       "inputs and targets read file by file from two folder listings, one at least in the file system's arbitrary "
-      "order, then paired row by row by fit(): inputs get other files' targets",
+      "order, then paired row by row (by fit(), a train_test_split of both, a Sequence): inputs get other files' "
+      "targets",
       "sort both listings (sorted(os.listdir(folder)), sorted(glob.glob(pattern))), or build each target's path from "
       "its input's file name")
 def check(script: Script):
@@ -91,10 +92,9 @@ def _listings_named(listings: list[FolderListing]) -> tuple[dict[str, object], s
     return mentions, ", ".join(named)
 
 
-_ORDER = ("{lister} {verb} files in an arbitrary order, the order each folder's file system keeps: on ext4, Linux's "
-          "usual one, a hash of each name, so files named differently (`x.jpg`, `x_mask.png`) list in unrelated "
-          "orders, and a copy or an unpacked archive reorders even identical names (NTFS happens to list by name, "
-          "which hides it on Windows)")
+_ORDER = ("{lister} {verb} files in an arbitrary order (Python's documentation), the order each folder's file system "
+          "keeps: on ext4, Linux's usual one, a hash of each name, so files named differently (`x.jpg`, "
+          "`x_mask.png`) list in unrelated orders (NTFS happens to list by name, which hides it on Windows)")
 
 
 def _order(lister: str) -> str:

@@ -12,7 +12,7 @@ from kerassniff.checks._shared import EVENT_WORDS, events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.dataflow import Data, DataEvent, data_of
 
 # Uses that score a part, in the order a finding prefers them.
 _SCORING = ("evaluate", "predict", "validation")
@@ -31,7 +31,8 @@ def check(script: Script):
             if fit.kind != "fit" or not _whole(fit.data) or id(fit.call_node) in reported:
                 continue
             held = [event for event in inputs if event.kind in _SCORING and event.order >= fit.order and
-                    _part_of(event.data, fit.data) and not event.excludes(fit)]
+                    _part_of(event.data, fit.data) and _split_of(script, event.data, fit.data) and
+                    not event.excludes(fit)]
             if held:
                 first = min(held, key=lambda event: (_SCORING.index(event.kind), event.order))
                 reported.add(id(fit.call_node))
@@ -39,14 +40,29 @@ def check(script: Script):
 
 
 def _whole(data: Data) -> bool:
-    """An array itself, not a part a split made, read whole (not a batch pipeline, not one sample)."""
-    return data.split is None and not data.batches and not data.is_sample
+    """An array itself, not a part a split made nor some of its rows (``x[:cut]``), read whole (not a batch
+    pipeline, not one sample)."""
+    return data.split is None and not data.rows_cut and not data.batches and not data.is_sample
 
 
 def _part_of(part: Data, whole: Data) -> bool:
-    """A held-out part that a train_test_split made of the very array ``whole`` is (one group of arrays)."""
+    """A held-out part that a train_test_split made of an array of ``whole``'s group (arrays read or split from one
+    load): of ``whole`` itself, as ``whole`` is not some of the group's rows."""
     return part.split in _HELD_OUT and part.split_at is not None and part.shuffled_split is not None and \
         part.group == whole.group and not part.batches and not part.is_sample
+
+
+def _split_of(script: Script, part: Data, whole: Data) -> bool:
+    """Whether the split that made ``part`` was given ``whole`` itself (the very array, or one that took more steps
+    after it: over-sampled, scaled), not another array of its group (``data["x_test"]`` of one archive, the later
+    rows ``x[cut:]``)."""
+    calls = script.derived("calls_by_node", lambda: {id(call.node): call for call in script.calls})
+    site = calls.get(id(part.split_at))
+    given = data_of(site.args.positional[0]) if site is not None and site.args.positional else None
+    if given is None or given.group != whole.group:
+        return False
+    return whole.node is given.node or (len(whole.steps) > len(given.steps) and
+                                        whole.steps[:len(given.steps)] == given.steps)
 
 
 def _report(fit: DataEvent, held: DataEvent) -> Report:

@@ -17,7 +17,6 @@ from kerassniff.findings import Severity
 from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.losses import BINARY_LOSSES
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
 from kerassniff.semantic.cells import shown_by_the_notebook
 from kerassniff.semantic.names import short
@@ -80,17 +79,18 @@ def _dropped(script: Script, call: CallSite):
         yield _report(script, call, *found)
 
 
-# Losses that take class ids (a sparse crossentropy) or 0/1 labels (binary): one-hot labels are not what they need.
-_ID_LOSSES = BINARY_LOSSES | {"sparse_categorical_crossentropy"}
+# Losses that take class ids: one-hot labels are not what they need.  (Not binary crossentropy: on a two-unit output
+# it wants the one-hot rows, and Keras stops on the ids.)
+_ID_LOSSES = frozenset({"sparse_categorical_crossentropy"})
 
 
 def _class_ids_suffice(script: Script) -> bool:
-    """A dropped ``to_categorical(y)`` in a script that trains no model (labels saved for another script, whose
-    loss may want the ids as they are), or whose every fit() is compiled with a loss that takes class ids: the line is
-    dead, and the one-hot labels its fix would make are what that loss rejects."""
+    """A dropped ``to_categorical(y)`` in a script that calls no fit() (labels saved for another script, whose loss
+    may want the ids as they are), or whose every fit() is compiled with a sparse crossentropy, which takes class ids:
+    the line is dead, and the one-hot labels its fix would make are what that loss rejects."""
     fits = list(script.fits())
-    if not fits:
-        return True
+    if not fits:  # (a fit() of a model the analysis does not follow, one built in an unread module, still trains)
+        return not any(call.method in ("fit", "fit_generator") for call in script.calls)
     for fit in fits:
         compiled = fit.model.compile_before(fit.order)
         if compiled is None or not compiled.losses or any(loss.name not in _ID_LOSSES for loss in compiled.losses):

@@ -164,6 +164,9 @@ class Data:
     # the folder listings whose order the rows were read in (a file read in a loop over ``os.listdir(folder)``, or
     # over a zip of listings): :mod:`kerassniff.semantic.listings`
     listed_from: tuple = field(default=(), compare=False, repr=False)
+    # some of the rows were selected (``x[:cut]``, ``df.iloc[-1000:]``, ``df.head(n)``, a row mask): not every row of
+    # what was read or split
+    rows_cut: bool = field(default=False, compare=False, repr=False)
     batches: bool = False  # a generator, flow or tf.data pipeline
     # a flow of ImageDataGenerator (flow, flow_from_directory/_dataframe), Keras's own iterator, not tf.data: its
     # methods differ between Keras versions (Keras 2's it.next(), Keras 3's next(it) only)

@@ -42,6 +42,7 @@ from kerassniff.semantic.syntax import (
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
+from kerassniff.semantic.listings import unlisted
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
@@ -335,6 +336,8 @@ class Evaluation:
         else:
             if method == "shuffle" or is_list(receiver):  # rng.shuffle(ys), ys.sort(), ys.reverse()
                 self._reorders_lists(node, frame, receiver=type(func.value) is cst.Name and is_list(receiver))
+            if method == "sort" and type(func.value) is cst.Name and is_list(receiver):
+                self.rebind(func.value.value, unlisted(receiver), frame)  # pairs.sort(): by name, not listing order
             result = self.call_method(receiver, method, args, node, frame)
             if isinstance(receiver, Instance) and receiver.local_class is not None:
                 function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
@@ -538,7 +541,9 @@ def _positional_parameters(callee: FunctionValue | BoundMethod) -> list[str]:
     """The names of the parameters a call's positional arguments go to, in order (a method's after ``self``)."""
     function = callee.function if isinstance(callee, BoundMethod) else callee
     params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
-    return params[1:] if isinstance(callee, BoundMethod) else params
+    static = type(function.node) is cst.FunctionDef and any(
+        type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in function.node.decorators)
+    return params[1:] if isinstance(callee, BoundMethod) and not static else params
 
 
 def _fixed_list(value: Value | None) -> bool:

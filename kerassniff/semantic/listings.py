@@ -15,7 +15,9 @@ import libcst as cst
 
 from kerassniff.semantic.loops import LoopContext
 from kerassniff.semantic.knowledge.datasets import UNORDERED_LISTINGS
-from kerassniff.semantic.pyvalues import Const, DictValue, FolderListing, FormattedValue, Seq, Value, ZipValue
+from kerassniff.semantic.pyvalues import (
+    ComprehensionValue, Const, DictValue, FolderListing, FormattedValue, Seq, Value, ZipValue,
+)
 from kerassniff.semantic.dataflow import DataValue
 
 _MAX_KEY_DEPTH = 6  # written keys of deeper expressions stop at this depth (their node stands for the rest)
@@ -31,11 +33,30 @@ def named_listing(listing: FolderListing, node: cst.Call, folder: Value | None,
     if listing.call is not None:
         return listing
     if isinstance(folder, Const) and isinstance(folder.value, str):
-        return replace(listing, folder=(folder.value, ()), call=node)
+        return replace(listing, folder=(_listed_folder(folder.value), ()), call=node)
     known = ("joined", folder.text) if isinstance(folder, FormattedValue) else None
     written = _written(node.args[0].value) if node.args else ()
     around = tuple(outer.folder for outer in listings_around(loop)) if loop is not None else ()
     return replace(listing, folder=(known, written, around), call=node)
+
+
+def _listed_folder(path: str) -> str:
+    """A folder or glob pattern, with a pattern of every entry of one folder (``data/*``) read as the folder itself:
+    ``os.listdir("data")`` and ``glob.glob("data/*")`` list the same entries in the same order."""
+    path = path.replace("\\", "/").rstrip("/")
+    head, _, last = path.rpartition("/")
+    return (head or ".") if last == "*" else path or "."
+
+
+def unlisted(value: Value) -> Value:
+    """A list whose items were sorted (``pairs.sort()``): its arrays no longer in any listing's order."""
+    if type(value) is DataValue and value.data.listed_from:
+        return DataValue(replace(value.data, listed_from=()))
+    if type(value) is Seq:
+        return Seq(tuple(unlisted(item) for item in value.items), value.kind)
+    if type(value) is ComprehensionValue:
+        return replace(value, element=unlisted(value.element))
+    return value
 
 
 def _written(node: cst.BaseExpression, depth: int = 0) -> object:

@@ -186,7 +186,7 @@ def _columns_by_key(data: Data, key: Value, node: cst.CSTNode) -> Value | None:
         return DataValue(replace(data, node=node))  # several columns: still a table
     if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
         # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
-        return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node))
+        return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node, rows_cut=True))
     return None
 
 

@@ -254,14 +254,18 @@ def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, froz
     and the name of a dict method that edits it, ``settings.update(...)``, or a list method that grows it,
     ``names.append(x)``): the caller's argument is that object.  Read from the function's statements (an augmented
     assignment, a subscript assigned, a call made as a statement or assigned), not from calls nested deeper in
-    expressions: one pass over the statements, for every parameter."""
+    expressions: one pass over the statements, for every parameter.  A parameter the function binds anew
+    (``x = x.astype("float32")``, ``opts = dict(opts)``) is left out: what it changes may be a copy."""
     params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
                                      *function.params.kwonly_params)}
     changed: dict[str, set[str]] = {}
     if type(function) is not cst.FunctionDef:
         return {}
+    rebound: set[str] = set()  # ``x = x.astype(...)``: a new object, maybe a copy, under the parameter's name
     for small in _small_statements(function.body):
         kind = type(small)
+        if kind is cst.Assign:
+            rebound.update(target.target.value for target in small.targets if type(target.target) is cst.Name)
         if kind is cst.AugAssign:
             if type(small.target) is cst.Name and small.target.value in params:
                 changed.setdefault(small.target.value, set()).add("operator")
@@ -272,13 +276,14 @@ def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, froz
                         target.target.value.value in params:
                     changed.setdefault(target.target.value.value, set()).add("item")
         if kind in (cst.Expr, cst.Assign) and type(small.value) is cst.Call:
-            _changing_call(small.value, params, changed)
-    return {name: frozenset(ways) for name, ways in changed.items()}
+            _changing_call(small.value, params, changed, dropped=kind is cst.Expr)
+    return {name: frozenset(ways) for name, ways in changed.items() if name not in rebound}
 
 
-def _changing_call(node: cst.Call, params: set[str], changed: dict[str, set[str]]) -> None:
+def _changing_call(node: cst.Call, params: set[str], changed: dict[str, set[str]], dropped: bool) -> None:
     """How a call changes the parameters it is given in place: a dict's or list's method called on one, or one given
-    as the output array (twice, or as ``out=``/``dst=``)."""
+    as the output array (as ``out=``/``dst=``, or twice by a call whose result is dropped: ``cv2.normalize(img, img,
+    ...)``; ``y = np.multiply(a, a)`` writes nothing into ``a``)."""
     func = node.func
     if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in params and \
             (func.attr.value in DICT_CHANGING_METHODS or func.attr.value in LIST_GROWERS):
@@ -286,7 +291,8 @@ def _changing_call(node: cst.Call, params: set[str], changed: dict[str, set[str]
     given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value in params]
     for name in {arg.value.value for arg in given}:  # type: ignore[attr-defined]
         mine = [arg for arg in given if arg.value.value == name]  # type: ignore[attr-defined]
-        if len(mine) > 1 or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS for arg in mine):
+        if (len(mine) > 1 and dropped) or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS
+                                             for arg in mine):
             changed.setdefault(name, set()).add(
                 func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else "?")
 

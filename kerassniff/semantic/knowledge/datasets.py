@@ -181,12 +181,11 @@ FOLDER_LISTING_METHODS = frozenset({"glob", "rglob", "iterdir"})
 # "whether or not the results are sorted depends on the file system"), where Keras's folder readers sort them.
 UNORDERED_LISTINGS = frozenset({"os.listdir", "glob.glob"})
 # Calls that pair the items of the sequences they are given by position (the i-th of one with the i-th of the
-# other): two listings given to one pair their files in the two listings' orders.  By canonical name; the script's
-# own keras.utils.Sequence (PyDataset) classes do the same with the lists they are built with (SEQUENCE_BASES).
-ROW_PAIRING_CALLS = frozenset({
-    "builtins.zip", "sklearn.model_selection.train_test_split", "tensorflow.data.Dataset.from_tensor_slices",
-    "pandas.DataFrame",
-})
+# other) for supervised data: two listings given to one pair their files in the two listings' orders.  By canonical
+# name; the script's own keras.utils.Sequence (PyDataset) classes do the same with the lists they are built with
+# (SEQUENCE_BASES).  Not zip() nor tf.data's from_tensor_slices(): the same calls build unpaired data on purpose (a
+# CycleGAN's two domains, a siamese network's random negative pairs).
+ROW_PAIRING_CALLS = frozenset({"sklearn.model_selection.train_test_split"})
 SEQUENCE_BASES = frozenset({"keras.utils.Sequence", "keras.utils.PyDataset"})
 
 

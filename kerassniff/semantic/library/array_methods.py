@@ -124,7 +124,8 @@ def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNo
         n = data.n_samples  # x[:, 0]: a column, all samples
     if len(indices) > 1:  # x[:, 0], x[:, :, :3]: not a plain slice of samples; the shape changes
         return DataValue(data.with_step("reshape", "index", node, n_samples=n))
-    return DataValue(replace(data, n_samples=n, node=node))
+    cut = data.rows_cut or index.lower != Const(None) or index.upper != Const(None)  # (x[:] keeps every row)
+    return DataValue(replace(data, n_samples=n, node=node, rows_cut=cut))
 
 
 def _stepped(node: cst.CSTNode) -> bool:
@@ -312,9 +313,14 @@ def _first_dimension(args: CallArgs) -> int | None:
 def _row_subset(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     if method == "sample" and const_value(args.get("replace", 2)) is True:
         # df.sample(n, replace=True): rows drawn with replacement, copies of one another (an over-sampling by hand)
-        return DataValue(data.with_step("order", "resampled", node, settings=((OVERSAMPLER_SETTING, "DataFrame.sample(replace=True)"),),
-                                        n_samples=None))
-    return DataValue(replace(data, n_samples=None, node=node))  # df.sample(frac=0.7): some rows, same values
+        return DataValue(data.with_step("order", "resampled", node, n_samples=None,
+                                        settings=((OVERSAMPLER_SETTING, "DataFrame.sample(replace=True)"),)))
+    # df.sample(frac=0.7), df.head(n): some rows, same values
+    return DataValue(replace(data, n_samples=None, node=node, rows_cut=data.rows_cut or method in _ROWS_CUT))
+
+
+# Of the row subsets, those that keep some rows only (the others reorder, re-index or drop rows with gaps).
+_ROWS_CUT = frozenset({"sample", "head", "tail", "query", "nlargest", "nsmallest"})
 
 
 def _convert(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
