@@ -186,8 +186,19 @@ def _columns_by_key(data: Data, key: Value, node: cst.CSTNode) -> Value | None:
         return DataValue(replace(data, node=node))  # several columns: still a table
     if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
         # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
-        return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node, rows_cut=True))
+        return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node,
+                                 rows_cut=data.rows_cut or _row_mask(node)))
     return None
+
+
+def _row_mask(node: cst.CSTNode) -> bool:
+    """``df[df.year < 2020]``, ``df[(a > 0) & b]``, ``df[~seen]``: a test written as the key selects rows (a name or a
+    list of names selects columns)."""
+    if type(node) is not cst.Subscript or len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+        return False
+    key = node.slice[0].slice.value
+    return type(key) in (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation) or (
+        type(key) is cst.BinaryOperation and type(key.operator) in (cst.BitAnd, cst.BitOr))
 
 
 def identity(function: str, args: CallArgs, node: cst.Call) -> Value:
