@@ -1394,15 +1394,9 @@ def mutate_oversampled_before_split(script: Script) -> Iterator[Mutant]:
     """(ae) ``x, y = SMOTE().fit_resample(x, y)`` (with its import, on the same line) written before a
     ``train_test_split(x, y, ...)`` of two names, outside loops, when a held-out part it unpacks is then scored
     (``evaluate()``/``predict()`` of it, or it is given as ``validation_data``)."""
-    for assign in script.assigns:
-        split = assign.value
-        if len(assign.targets) != 1 or not isinstance(split, cst.Call) or last_name(split) != "train_test_split" or \
-                len(split.args) < 2 or any(arg.keyword is not None or arg.star for arg in split.args[:2]) or \
-                not all(isinstance(arg.value, cst.Name) for arg in split.args[:2]) or script.in_loop(assign):
-            continue
-        names = [name.value for name in _target_names(assign.targets[0].target)]
+    for assign, split, names in _scored_splits(script):
         statement = script.statement(assign)
-        if len(names) != 4 or statement is None or not _scored_after(script, names[1], assign):
+        if statement is None:
             continue
         x, y = (arg.value.value for arg in split.args[:2])  # type: ignore[attr-defined]
         start = script.offset(statement.body[0])
@@ -1416,15 +1410,7 @@ def mutate_fit_on_unsplit(script: Script) -> Iterator[Mutant]:
     """(af) ``fit(x_train, y_train, ...)`` given the arrays ``train_test_split(x, y, ...)`` divided instead (two names,
     outside loops), when the split's held-out part is scored after it (``evaluate()``/``predict()`` of it, or its
     ``validation_data``)."""
-    for assign in script.assigns:
-        split = assign.value
-        if len(assign.targets) != 1 or not isinstance(split, cst.Call) or last_name(split) != "train_test_split" or \
-                len(split.args) < 2 or any(arg.keyword is not None or arg.star for arg in split.args[:2]) or \
-                not all(isinstance(arg.value, cst.Name) for arg in split.args[:2]) or script.in_loop(assign):
-            continue
-        names = [name.value for name in _target_names(assign.targets[0].target)]
-        if len(names) != 4 or not _scored_after(script, names[1], assign):
-            continue
+    for assign, split, names in _scored_splits(script):
         for fit in script.calls:
             if last_name(fit) != "fit" or script.order(fit) <= script.order(assign) or len(fit.args) < 2 or \
                     any(arg.keyword is not None or arg.star for arg in fit.args[:2]):
@@ -1437,6 +1423,20 @@ def mutate_fit_on_unsplit(script: Script) -> Iterator[Mutant]:
             yield Mutant(f"line {script.line(fit)}: fit() given {whole[0]}, {whole[1]} instead of the training part",
                          script.splice({given[0]: whole[0], given[1]: whole[1]}))
             return
+
+
+def _scored_splits(script: Script) -> Iterator[tuple[cst.Assign, cst.Call, list[str]]]:
+    """``a_train, a_test, b_train, b_test = train_test_split(a, b, ...)`` of two names, outside loops, whose first
+    held-out part is scored after it: (the assignment, the split call, the four names)."""
+    for assign in script.assigns:
+        split = assign.value
+        if len(assign.targets) != 1 or not isinstance(split, cst.Call) or last_name(split) != "train_test_split" or \
+                len(split.args) < 2 or any(arg.keyword is not None or arg.star for arg in split.args[:2]) or \
+                not all(isinstance(arg.value, cst.Name) for arg in split.args[:2]) or script.in_loop(assign):
+            continue
+        names = [name.value for name in _target_names(assign.targets[0].target)]
+        if len(names) == 4 and _scored_after(script, names[1], assign):
+            yield assign, split, names
 
 
 def _scored_after(script: Script, name: str, after: cst.CSTNode) -> bool:
