@@ -108,31 +108,32 @@ def _listers(listings: list[FolderListing]) -> str:
 
 
 def _pairing_report(node, called: str, listings: list[FolderListing]) -> Report:
-    unsorted = [listing for listing in listings if listing.ordered is False]
-    lister = _listers(listings)
-    mentions, named = _listings_named(listings)
-    how = "neither sorted" if len(unsorted) == len(listings) else "not all of them sorted"
+    named, how, order, facts, mentions = _described(listings)
     return Report(node, f"{called} pairs the entries of {len(listings)} folder listings by position: their orders "
                         f"need not match",
                   explanation=(f"{called} pairs the i-th entry of each of {len(listings)} different folder listings "
-                               f"({named}), {how}. {_order(lister)}: each input is then trained or "
-                               f"scored against another file's target, and nothing fails."),
-                  facts={"listers": sorted({listing.lister for listing in listings}), "listings": len(listings)},
-                  mentions=mentions)
+                               f"({named}), {how}. {order}: each input is then trained or scored against another "
+                               f"file's target, and nothing fails."),
+                  facts=facts, mentions=mentions)
 
 
 def _report(fit: DataEvent, target: DataEvent, listings: list[FolderListing]) -> Report:
-    unsorted = [listing for listing in listings if listing.ordered is False]
-    lister = _listers(listings)
-    mentions, named = _listings_named(listings)
-    how = "neither sorted" if len(unsorted) == len(listings) else "not all of them sorted"
+    named, how, order, facts, mentions = _described(listings)
     return Report(fit.call_node, (
         f"fit() pairs {fit.data.label} and {target.data.label}, read in the orders of {len(listings)} folder listings "
         f"that need not match"),
         explanation=(
             f"The rows of {fit.data.label} and of {target.data.label} were read file by file in the order of "
-            f"{len(listings)} different folder listings ({named}), {how}. {_order(lister)}: the i-th "
-            f"input and the i-th target are then different files' data, the model trains on mismatched pairs, and "
-            f"nothing fails."),
-        facts={"listers": sorted({listing.lister for listing in listings}), "listings": len(listings)},
-        mentions=mentions)
+            f"{len(listings)} different folder listings ({named}), {how}. {order}: the i-th input and the i-th target "
+            f"are then different files' data, the model trains on mismatched pairs, and nothing fails."),
+        facts=facts, mentions=mentions)
+
+
+def _described(listings: list[FolderListing]) -> tuple[str, str, str, dict, dict]:
+    """What both reports say of the listings: each named (folder and line), whether any is sorted, why their orders
+    differ, the facts and the mentions of their calls."""
+    unsorted = [listing for listing in listings if listing.ordered is False]
+    mentions, named = _listings_named(listings)
+    how = "neither sorted" if len(unsorted) == len(listings) else "not all of them sorted"
+    facts = {"listers": sorted({listing.lister for listing in listings}), "listings": len(listings)}
+    return named, how, _order(_listers(listings)), facts, mentions

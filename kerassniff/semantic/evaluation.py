@@ -81,7 +81,6 @@ BUILTINS = frozenset(
     "str bool dict set isinstance super iter next reversed vars input".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
-_DICT_CHANGERS = ("update", "pop", "popitem", "setdefault", "clear")
 def written_output(callee: str, node: cst.Call) -> str | None:
     """The name of the array a library call writes its result into (NumPy's ``out=``, OpenCV's ``dst``, by keyword or
     at its position, from :data:`~kerassniff.semantic.knowledge.results.RESULT_ONLY_FUNCTIONS`); None otherwise."""
@@ -327,7 +326,7 @@ class Evaluation:
                 receiver = adopted
         if method in LIST_GROWERS and type(func.value) is cst.Name and is_list(receiver):
             result = self._grow_named_list(func.value.value, receiver, method, args, node, frame)
-        elif method in _DICT_CHANGERS and type(func.value) is cst.Name and isinstance(receiver, DictValue):
+        elif method in DICT_CHANGING_METHODS and type(func.value) is cst.Name and isinstance(receiver, DictValue):
             self.rebind(func.value.value, UNKNOWN, frame)  # settings.update(...): its entries are no longer known
             result = UNKNOWN
         elif method == "sort" and type(receiver) is FolderListing:  # classes.sort(): sorted from here on
