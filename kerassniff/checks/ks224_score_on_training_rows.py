@@ -130,10 +130,11 @@ def _seeded(split: cst.Call) -> bool:
     return False
 
 
-def _read_path(data: Data) -> str | None:
-    """The file an array was read from, when its path is a constant (not a command-line default)."""
+def _read_path(data: Data, kinds: tuple[str, ...] = ("file",)) -> str | None:
+    """The file (or folder, among ``kinds``) an array was read from, when its path is a constant (not a
+    command-line default)."""
     source = data.source
-    if source.kind != "file" or source.path is None or source.option_default:
+    if source.kind not in kinds or source.path is None or source.option_default:
         return None
     return source.normal_path
 
@@ -144,11 +145,10 @@ def _training_file(data: Data, trainer: bool = False) -> str | None:
     training subset), the same in every branch, not a command-line default; for the scored array (not the trainer's),
     every row of it (not ``df.iloc[-1000:]``)."""
     source = data.source
-    if source.kind not in ("file", "directory") or source.path is None or source.option_default or data.conditional \
-            or data.split in _HELD_OUT_SPLITS or (source.subset is not None and not (
-                trainer and source.subset == "training")) or (data.rows_cut and not trainer):
+    path = _read_path(data, ("file", "directory"))
+    if path is None or data.conditional or data.split in _HELD_OUT_SPLITS or (source.subset is not None and not (
+            trainer and source.subset == "training")) or (data.rows_cut and not trainer):
         return None  # (the scored rows must be all the file's: some of them may be the ones the trainer held out)
-    path = source.normal_path
     return path if "train" in name_words(path.rsplit("/", 1)[-1]) else None
 
 

@@ -56,8 +56,7 @@ def _split_of(script: Script, part: Data, whole: Data) -> bool:
     """Whether the split that made ``part`` was given ``whole`` itself (the very array, or one that took more steps
     after it: over-sampled, scaled), not another array of its group (``data["x_test"]`` of one archive, the later
     rows ``x[cut:]``)."""
-    calls = script.derived("calls_by_node", lambda: {id(call.node): call for call in script.calls})
-    site = calls.get(id(part.split_at))
+    site = script.call_at(part.split_at)
     given = data_of(site.args.positional[0]) if site is not None and site.args.positional else None
     if given is None or given.group != whole.group:
         return False

@@ -160,14 +160,13 @@ _TRANSPOSED = frozenset({"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"
 def _added_losses(script: Script, model: Model) -> list[str | None]:
     """The Keras losses called inside ``model.add_loss(...)`` (``K.mean(mse(y_in, out))``), by canonical name: the
     loss of a model compiled without one (None for a call of another library, which may be anything)."""
-    calls = {id(call.node): call for call in script.calls}
     names: list[str | None] = []
     for call in script.calls:
         if call.method != "add_loss" or not isinstance(call.receiver, ModelValue) or call.receiver.model is not model:
             continue
         for node in _loss_expressions(script, call):
             for inner in walk_code(node):
-                site = calls.get(id(inner)) if type(inner) is cst.Call else None
+                site = script.call_at(inner) if type(inner) is cst.Call else None
                 if site is not None and site.callee is not None and is_keras(site.callee) and \
                         ".losses." in f".{keras_relative(site.callee)}":
                     names.append(LOSS_ALIASES.get(short(site.callee).lower()))

@@ -7,6 +7,7 @@ A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expressi
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 import libcst as cst
 
@@ -377,19 +378,14 @@ class Evaluation:
     def _lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
         """A list named in a call of the script's own function that grows that parameter (``add_classes(names,
         folder)`` appends to it): its length is not known afterwards, its items still are."""
-        lists = [(index, arg) for index, arg in enumerate(node.args) if type(arg.value) is cst.Name and not arg.star
-                 and _fixed_list(frame.scope.lookup(arg.value.value))]
-        if not lists:
+        passed = _names_passed(callee, node, frame, _fixed_list)
+        if not passed:
             return  # (most calls: the function's body is not read)
         grown = grown_parameters(self._changed_in(callee))
-        if not grown:
-            return
-        params = _positional_parameters(callee)
-        for index, arg in lists:
-            param = arg.keyword.value if arg.keyword is not None else params[index] if index < len(params) else None
+        for name, param in passed:
             if param in grown:
-                value = frame.scope.lookup(arg.value.value)
-                self.rebind(arg.value.value, ComprehensionValue(representative(list(seq_items(value))), None), frame)
+                value = frame.scope.lookup(name)
+                self.rebind(name, ComprehensionValue(representative(list(seq_items(value))), None), frame)
 
     def _changed_in(self, callee: FunctionValue | BoundMethod) -> dict[str, frozenset[str]]:
         """The parameters the function changes in place (:func:`changed_parameters`), read once per function."""
@@ -404,18 +400,12 @@ class Evaluation:
         (``scale(images)`` doing ``images /= 255.0``, ``configure(settings)`` writing ``settings["loss"] = ...``): the
         name holds the changed object, whose change is not followed here: an array scaled by an unknown amount, a
         dict or list whose items are unknown (a list the function only grows: :meth:`_lists_passed`)."""
-        named = [(index, arg) for index, arg in enumerate(node.args) if type(arg.value) is cst.Name and not arg.star
-                 and _changeable(frame.scope.lookup(arg.value.value))]
-        if not named:
-            return  # (most calls: the function's body is not read)
-        changed = self._changed_in(callee)
+        passed = _names_passed(callee, node, frame, _changeable)
+        changed = self._changed_in(callee) if passed else None
         if not changed:
-            return
-        params = _positional_parameters(callee)
-        for index, arg in named:
-            param = arg.keyword.value if arg.keyword is not None else params[index] if index < len(params) else None
+            return  # (most calls: the function's body is not read)
+        for name, param in passed:
             ways = changed.get(param, frozenset())  # type: ignore[arg-type]
-            name = arg.value.value  # type: ignore[attr-defined]
             value = frame.scope.lookup(name)
             if isinstance(value, DataValue) and ways - DICT_CHANGING_METHODS - LIST_GROWERS:
                 # an operator, an item, an output function
@@ -543,6 +533,23 @@ def _positional_parameters(callee: FunctionValue | BoundMethod) -> list[str]:
     static = type(function.node) is cst.FunctionDef and any(
         type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in function.node.decorators)
     return params[1:] if isinstance(callee, BoundMethod) and not static else params
+
+
+def _names_passed(callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame,
+                 kept: Callable[[Value | None], bool]) -> list[tuple[str, str | None]]:
+    """The names a call of the script's own function passes whose values ``kept`` accepts, each with the parameter
+    it binds (by keyword or position; None past the parameters written)."""
+    params: list[str] | None = None
+    passed: list[tuple[str, str | None]] = []
+    for index, arg in enumerate(node.args):
+        if type(arg.value) is not cst.Name or arg.star or not kept(frame.scope.lookup(arg.value.value)):
+            continue
+        if arg.keyword is not None:
+            passed.append((arg.value.value, arg.keyword.value))
+            continue
+        params = _positional_parameters(callee) if params is None else params
+        passed.append((arg.value.value, params[index] if index < len(params) else None))
+    return passed
 
 
 def _fixed_list(value: Value | None) -> bool:

@@ -20,8 +20,6 @@ from kerassniff.semantic.pyvalues import (
 )
 from kerassniff.semantic.dataflow import DataValue
 
-_MAX_KEY_DEPTH = 6  # written keys of deeper expressions stop at this depth (their node stands for the rest)
-
 
 def named_listing(listing: FolderListing, node: cst.Call, folder: Value | None,
                   loop: LoopContext | None) -> FolderListing:
@@ -59,25 +57,13 @@ def unlisted(value: Value) -> Value:
     return value
 
 
-def _written(node: cst.BaseExpression, depth: int = 0) -> object:
-    """A key for how an expression is written (names, attributes, strings and calls of them): two equal keys are
-    the same text; anything else is keyed by its node (written once, so unlike any other)."""
-    if depth > _MAX_KEY_DEPTH:
-        return id(node)
-    kind = type(node)
-    if kind is cst.Name:
-        return node.value  # type: ignore[attr-defined]
-    if kind is cst.SimpleString:
-        return ("str", node.value)  # type: ignore[attr-defined]
-    if kind is cst.Attribute:
-        return (_written(node.value, depth + 1), node.attr.value)  # type: ignore[attr-defined]
-    if kind is cst.Call:
-        return ("call", _written(node.func, depth + 1),  # type: ignore[attr-defined]
-                tuple(_written(arg.value, depth + 1) for arg in node.args))  # type: ignore[attr-defined]
-    if kind is cst.BinaryOperation:
-        return (type(node.operator).__name__, _written(node.left, depth + 1),  # type: ignore[attr-defined]
-                _written(node.right, depth + 1))  # type: ignore[attr-defined]
-    return id(node)
+def _written(node: cst.BaseExpression) -> str:
+    """How an expression is written, spaces and line breaks aside: two listings of one text list one folder when the
+    names in it hold the same values (told apart otherwise by the loops around, :func:`named_listing`)."""
+    return " ".join(_CODE.code_for_node(node).split())
+
+
+_CODE = cst.Module([])  # renders one expression (a listing call's folder: a few per script)
 
 
 def listings_around(loop: LoopContext | None) -> tuple[FolderListing, ...]:

@@ -228,22 +228,10 @@ def changed_in_place(block: cst.CSTNode, name: str) -> frozenset[str]:
     (an array's in-place operator), "item" for ``name[...] = v``, and the last name of each function that writes
     into it (``np.clip(x, 0, 1, out=name)``, ``cv2.normalize(name, name, 0, 1, ...)``: the same name given twice,
     source and destination); empty when it does not."""
-    ways: set[str] = set()
+    changed: dict[str, set[str]] = {}
     for node in walk_code(block, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-        kind = type(node)
-        if kind is cst.AugAssign and type(node.target) is cst.Name and node.target.value == name:
-            ways.add("operator")
-        elif kind is cst.Assign and any(type(t.target) is cst.Subscript and type(t.target.value) is cst.Name and
-                                        t.target.value.value == name for t in node.targets):
-            ways.add("item")
-        elif kind is cst.Call:
-            given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value == name]
-            if len(given) > 1 or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS
-                                     for arg in given):
-                func = node.func
-                ways.add(func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute
-                         else "?")
-    return frozenset(ways)
+        _note_change(node, {name}, changed, dropped=True, methods=False)
+    return frozenset(changed.get(name, ()))
 
 
 DICT_CHANGING_METHODS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__"})
@@ -256,39 +244,46 @@ def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, froz
     assignment, a subscript assigned, a call made as a statement or assigned), not from calls nested deeper in
     expressions: one pass over the statements, for every parameter.  A parameter the function binds anew
     (``x = x.astype("float32")``, ``opts = dict(opts)``) is left out: what it changes may be a copy."""
+    if type(function) is not cst.FunctionDef:
+        return {}
     params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
                                      *function.params.kwonly_params)}
     changed: dict[str, set[str]] = {}
-    if type(function) is not cst.FunctionDef:
-        return {}
     rebound: set[str] = set()  # ``x = x.astype(...)``: a new object, maybe a copy, under the parameter's name
     for small in _small_statements(function.body):
         kind = type(small)
         if kind is cst.Assign:
             rebound.update(target.target.value for target in small.targets if type(target.target) is cst.Name)
-        if kind is cst.AugAssign:
-            if type(small.target) is cst.Name and small.target.value in params:
-                changed.setdefault(small.target.value, set()).add("operator")
-            continue
-        if kind is cst.Assign:
-            for target in small.targets:
-                if type(target.target) is cst.Subscript and type(target.target.value) is cst.Name and \
-                        target.target.value.value in params:
-                    changed.setdefault(target.target.value.value, set()).add("item")
+        _note_change(small, params, changed, dropped=False, methods=True)
         if kind in (cst.Expr, cst.Assign) and type(small.value) is cst.Call:
-            _changing_call(small.value, params, changed, dropped=kind is cst.Expr)
+            _note_change(small.value, params, changed, dropped=kind is cst.Expr, methods=True)
     return {name: frozenset(ways) for name, ways in changed.items() if name not in rebound}
 
 
-def _changing_call(node: cst.Call, params: set[str], changed: dict[str, set[str]], dropped: bool) -> None:
-    """How a call changes the parameters it is given in place: a dict's or list's method called on one, or one given
-    as the output array (as ``out=``/``dst=``, or twice by a call whose result is dropped: ``cv2.normalize(img, img,
-    ...)``; ``y = np.multiply(a, a)`` writes nothing into ``a``)."""
+def _note_change(node: cst.CSTNode, names: set[str], changed: dict[str, set[str]], dropped: bool,
+                 methods: bool) -> None:
+    """How one node changes the objects some names hold, in place: "operator" (``x += 1``), "item" (``x[...] = v``),
+    the function that writes into one given as its output (``out=``/``dst=``, or twice by a call whose result is
+    dropped: ``cv2.normalize(img, img, ...)``; ``y = np.multiply(a, a)`` writes nothing into ``a``), and with
+    ``methods`` a dict's or list's method called on one (``settings.update(...)``, ``names.append(x)``)."""
+    kind = type(node)
+    if kind is cst.AugAssign:
+        if type(node.target) is cst.Name and node.target.value in names:
+            changed.setdefault(node.target.value, set()).add("operator")
+        return
+    if kind is cst.Assign:
+        for target in node.targets:
+            if type(target.target) is cst.Subscript and type(target.target.value) is cst.Name and \
+                    target.target.value.value in names:
+                changed.setdefault(target.target.value.value, set()).add("item")
+        return
+    if kind is not cst.Call:
+        return
     func = node.func
-    if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in params and \
+    if methods and type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in names and \
             (func.attr.value in DICT_CHANGING_METHODS or func.attr.value in LIST_GROWERS):
         changed.setdefault(func.value.value, set()).add(func.attr.value)
-    given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value in params]
+    given = [arg for arg in node.args if type(arg.value) is cst.Name and arg.value.value in names]
     for name in {arg.value.value for arg in given}:  # type: ignore[attr-defined]
         mine = [arg for arg in given if arg.value.value == name]  # type: ignore[attr-defined]
         if (len(mine) > 1 and dropped) or any(arg.keyword is not None and arg.keyword.value in _OUTPUT_KEYWORDS
