@@ -172,6 +172,15 @@ def test_ks305_the_rate_as_built() -> None:
         0] is False  # a finding about another optimizer than the one that trains
 
 
+def test_ks314_the_rate_against_the_floor() -> None:
+    floor = finding("KS314", facts={"min_lr": 0.001, "optimizer": "Adam", "learning_rate": 0.001, "default": True})
+    confirmed, evidence = verdict_for(floor, report(probe={"optimizer": {"class": "Adam", "learning_rate": 0.001}}))
+    assert confirmed is True and "Adam(learning_rate=0.001)" in evidence and "min_lr is 0.001" in evidence
+    assert verdict_for(floor, report(probe={"optimizer": {"class": "Adam", "learning_rate": 1e-5}}))[0] is True
+    assert verdict_for(floor, report(probe={"optimizer": {"class": "Adam", "learning_rate": 0.01}}))[0] is False
+    assert verdict_for(floor, report(probe={}))[0] is None
+
+
 def test_ks306_hidden_units_still_identical() -> None:
     kernels = [{"name": "dense", "units": 32, "identical_units": True, "all_zero": True},
                {"name": "out", "units": 1, "identical_units": False, "all_zero": False}]

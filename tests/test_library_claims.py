@@ -716,6 +716,33 @@ def test_keras_3_optimizers_have_no_lr_and_adadelta_defaults_to_a_thousandth() -
     assert float(keras.optimizers.get("adadelta").learning_rate) == pytest.approx(ADADELTA_DEFAULT)
 
 
+def test_optimizer_defaults_and_the_plateau_floor() -> None:
+    """model_api.DEFAULT_LEARNING_RATES (the rate each optimizer, built or named, starts at) and KS314's claim:
+    ReduceLROnPlateau lowers nothing when min_lr is not below the rate, and lowers a rate above it."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+
+    for name, rate in model_api.DEFAULT_LEARNING_RATES.items():
+        assert float(getattr(keras.optimizers, name)().learning_rate) == pytest.approx(rate), name
+        assert float(keras.optimizers.get(name.lower()).learning_rate) == pytest.approx(rate), name
+    parameters = list(inspect.signature(keras.callbacks.ReduceLROnPlateau).parameters)
+    assert parameters.index("min_lr") == model_api.MIN_LR_POSITION
+
+    def rate_after_plateau(min_lr: float) -> float:
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        plateau = keras.callbacks.ReduceLROnPlateau(patience=0, min_lr=min_lr)
+        plateau.set_model(model)
+        plateau.on_train_begin()
+        for epoch in range(3):
+            plateau.on_epoch_end(epoch, {"val_loss": 1.0})
+        return float(model.optimizer.learning_rate)
+
+    assert rate_after_plateau(0.001) == pytest.approx(0.001)  # equal to Adam's start: never lowered
+    assert rate_after_plateau(0.01) == pytest.approx(0.001)  # above it: never lowered (nor raised)
+    assert rate_after_plateau(1e-6) < 0.001
+
+
 def test_numpy_2_keeps_its_warnings_and_errors_only_in_numpy_exceptions() -> None:
     """KS404's rows whose replacement is np.exceptions.<Name>."""
     import numpy as np

@@ -2,10 +2,9 @@
 default rate of tf.keras and Keras 3 (0.001), with which it barely moves the weights."""
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
+from kerassniff.checks._learning_rates import constant_rate, rate_left_out, sets_a_rate
 from kerassniff.checks._shared import fits_under
 
 from kerassniff.evidence import Measurements, Verdict, facts as facts_of, losses_text
@@ -14,7 +13,7 @@ from kerassniff.fixes import unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.names import is_keras, short
-from kerassniff.semantic.values import CallArgs, Instance, const_value
+from kerassniff.semantic.values import Instance, const_value
 
 # Optimizers that scale each step by running gradient statistics: a step is about
 # learning_rate in size whatever the gradient, so 1.0 or more throws weights around.
@@ -62,9 +61,9 @@ def check(script: Script):
         optimizer = short(name)
         if optimizer not in ADAPTIVE | PLAIN | OTHER:
             continue
-        found = _learning_rate(call.args)
+        found = constant_rate(call.args)
         if found is None:
-            if optimizer in ADADELTA and _rate_left_out(call.args) and isinstance(call.node, cst.Call) and \
+            if optimizer in ADADELTA and rate_left_out(call.args) and isinstance(call.node, cst.Call) and \
                     id(call.node) in _adadelta_trains(script):
                 yield _adadelta_at_default(optimizer, call.node, call.node, fix=True)
             continue
@@ -98,8 +97,7 @@ def _rate_may_be_set(script: Script, optimizer: cst.CSTNode) -> bool:
     LearningRateScheduler built, ``K.set_value(model.optimizer.lr, ...)``), or a callback the analysis cannot read
     (an imported CyclicLR, a callbacks list built elsewhere) of a fit() of a model this optimizer is compiled into
     (of any fit() when it is not known to be compiled)."""
-    text = script.text if script.text is not None else script.module.code
-    if _SETS_A_RATE.search(text):
+    if sets_a_rate(script):
         return True
     models = [c.model for c in script.compiles() if type(given := c.args.get("optimizer", 0)) is Instance and
               given.node is optimizer]
@@ -116,8 +114,7 @@ def _adadelta_trains(script: Script) -> set[int]:
 
 
 def _trained_at_built_rate(script: Script) -> set[int]:
-    text = script.text if script.text is not None else script.module.code
-    if _SETS_A_RATE.search(text):
+    if sets_a_rate(script):
         return set()
     nodes: set[int] = set()
     for compile_call in script.compiles():
@@ -135,11 +132,6 @@ def _trained_at_built_rate(script: Script) -> set[int]:
     return nodes
 
 
-# A learning rate set by the script after the optimizer is built, spelled as the calls and assignments that set one
-# (not a LearningRateScheduler imported and unused, nor cfg.lr = ...: an optimizer's rate is assigned through
-# .optimizer or a variable's assign()).
-_SETS_A_RATE = re.compile(r"LearningRateScheduler\s*\(|set_value\s*\(|optimizer\.(?:learning_rate|lr)\s*"
-                          r"(?:=[^=]|\.assign\s*\()|\.learning_rate\.assign\s*\(")
 
 
 def _adadelta_by_name(script: Script):
@@ -170,28 +162,7 @@ def _adadelta_at_default(spelled: str, node: cst.CSTNode, call: cst.CSTNode, fix
         facts={"optimizer": "Adadelta", "learning_rate": ADADELTA_DEFAULT, "default": True})
 
 
-def _rate_left_out(args: CallArgs) -> bool:
-    """No learning rate given at all (not one whose value is unknown, nor a ``**options`` that may hold one)."""
-    return not (args.positional or args.has("learning_rate") or args.has("lr") or any(a.star for a in args.nodes))
-
-
 def _with_rate(call: cst.Call) -> cst.Call:
     rate = cst.Arg(keyword=cst.Name("learning_rate"), value=cst.Float("1.0"),
                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
     return call.with_changes(args=(rate, *call.args))
-
-
-def _learning_rate(args: CallArgs) -> tuple[str, float] | None:
-    """(how it was spelled, the value) of a constant learning rate; None for schedules and unknowns."""
-    for keyword in ("learning_rate", "lr"):
-        if args.has(keyword):
-            return _number(keyword, const_value(args.get(keyword)))
-    if args.positional:
-        return _number("learning_rate", const_value(args.positional[0]))
-    return None
-
-
-def _number(keyword: str, value: object) -> tuple[str, float] | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return keyword, float(value)

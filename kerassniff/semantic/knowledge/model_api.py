@@ -84,6 +84,13 @@ def compiles_itself(name: str) -> bool:
     return model_class is not None and name.split(".")[0] in KERAS_HUB_PACKAGES \
         and model_class.endswith(SELF_COMPILING_TASK_SUFFIXES)
 
+# The learning rate an optimizer starts at when none is given, for the optimizers whose default every Keras shares
+# (standalone Keras 1 and 2, tf.keras 2, Keras 3.15.1: tests/test_library_claims.py checks the installed Keras); the
+# others changed (Adagrad 0.01, Adamax and Nadam 0.002, Adadelta 1.0 in standalone Keras 2.3 and earlier).
+DEFAULT_LEARNING_RATES = {"Adam": 0.001, "AdamW": 0.001, "RMSprop": 0.001, "SGD": 0.01}
+# ReduceLROnPlateau's floor, min_lr= (keyword, or its place among the positional parameters; 0 when not given).
+MIN_LR_POSITION = 7
+
 # Callbacks that act on one logged quantity, ``monitor=`` (keyword, or the positional index given here), 'val_loss'
 # when not given (Keras 2 and 3 alike).  ModelCheckpoint reads it only with save_best_only=True.
 MONITOR_CALLBACKS = {"keras.callbacks.EarlyStopping": 0, "keras.callbacks.ModelCheckpoint": 1,
