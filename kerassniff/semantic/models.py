@@ -76,6 +76,7 @@ class Model:
     private_copy: bool = False  # of those, by TensorFlow's private copy (tensorflow.python.keras)
     own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
     created_in: "LoopContext | None" = None  # the innermost loop interpreted when the script made it (None: outside)
+    tuned: bool = False  # stands for the models a keras-tuner tuner builds with its hypermodel (and trains)
 
     def release(self) -> None:
         """Forget the calls made on the model, each of which refers back to it: for an analysis nobody will read

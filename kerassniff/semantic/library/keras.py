@@ -385,4 +385,6 @@ def model_attribute(effects: Effects, model: Model, attribute: str, node: cst.CS
         return TensorValue(())
     if attribute == "layers":
         return LayerList(model=model)
+    if attribute == "hypermodel" and model.tuned:  # tuner.hypermodel: what builds the models the tuner stands for
+        return ModelValue(model)
     return UNKNOWN

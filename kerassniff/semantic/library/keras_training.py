@@ -237,7 +237,16 @@ def tuner(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value 
     hypermodel = args.get("hypermodel", 0)
     if isinstance(hypermodel, FunctionValue):
         hypermodel = effects.call_function(hypermodel, CallArgs((UNKNOWN,)), node)
-    return hypermodel if isinstance(hypermodel, ModelValue) else None
+    if not isinstance(hypermodel, ModelValue):
+        return None
+    hypermodel.model.tuned = True
+    return hypermodel
+
+
+def hypermodel_build(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """``tuner.hypermodel.build(best_hp)`` (keras-tuner's idiom to train the best configuration again): a model
+    the hypermodel builds, which the tuner stands for; any other model's ``build(input_shape)`` returns None."""
+    return ModelValue(model) if model.tuned else Const(None)
 
 
 def search(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
@@ -286,6 +295,7 @@ MODEL_METHODS: dict[str, ModelMethod] = first_wins(
     (("add",), add), (("pop",), pop), (("compile",), compile_model), (FIT_METHODS, fit),
     (EVALUATE_METHODS | PREDICT_METHODS, inference), (SAVE_METHODS, save),
     (("search",), search), (("get_best_models",), best_models),  # a keras-tuner tuner standing for its model
+    (("build",), hypermodel_build),
 )
 
 
