@@ -5,7 +5,7 @@ import libcst as cst
 import pytest
 
 from kerassniff.semantic import build_script
-from kerassniff.semantic.dataflow import same_label_shape
+from kerassniff.semantic.label_literals import same_label_shape
 
 HEAD = ("import numpy as np\nimport pandas as pd\nimport tensorflow as tf\nfrom tensorflow import keras\n"
         "model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\n"
@@ -345,7 +345,7 @@ def test_labels_built_by_class_blocks_keep_that_order_until_reindexed(body: str,
 
 
 def test_names_that_say_a_split_of_inputs_or_labels() -> None:
-    from kerassniff.semantic.dataflow import names_a_split_array
+    from kerassniff.semantic.array_names import names_a_split_array
 
     for name in ("X_test", "y_train", "testY", "xtrain", "train_images", "val_labels", "test_seqs", "Xval",
                  "test_dataset", "train_gen"):

@@ -140,6 +140,6 @@ def test_library_rows_are_found_by_the_functions_name_in_table_order() -> None:
     (((1, 0), (1,)), None), ((), "int"),  # an empty literal: no sample contradicts integer ids
 ])
 def test_literal_label_arrays(values: tuple, encoding: str | None) -> None:
-    from kerassniff.semantic.dataflow import literal_encoding
+    from kerassniff.semantic.label_literals import literal_encoding
 
     assert literal_encoding(values) == encoding

@@ -9,7 +9,8 @@ from kerassniff.evidence import Measurements, Verdict, range_text, scale_ratio
 from kerassniff.findings import Finding
 from kerassniff.registry import Elsewhere
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import SPLIT_WORDS, Data, DataEvent, name_words
+from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.array_names import SPLIT_WORDS, name_words
 from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS
 from kerassniff.semantic.knowledge.keras3_removals import LEGACY_KERAS_VARIABLE, PRIVATE_COPY
 from kerassniff.semantic.knowledge.layers import PREPROCESSING_MODES

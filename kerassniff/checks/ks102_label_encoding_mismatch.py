@@ -9,7 +9,7 @@ from kerassniff.fixes import unsafe_fix
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import encoding_name, same_label_shape
+from kerassniff.semantic.label_literals import encoding_name, same_label_shape
 from kerassniff.semantic.models import Model
 
 

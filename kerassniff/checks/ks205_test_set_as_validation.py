@@ -12,7 +12,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.scores import scores
 from kerassniff.semantic.syntax import walk_code
-from kerassniff.semantic.dataflow import name_words
+from kerassniff.semantic.array_names import name_words
 from kerassniff.semantic.cells import shown_by_the_notebook
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.pyvalues import const_value

@@ -15,7 +15,8 @@ from kerassniff.checks._shared import EVENT_WORDS, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent, Step, later_rows_cut_here, name_words
+from kerassniff.semantic.dataflow import Data, DataEvent, Step, later_rows_cut_here
+from kerassniff.semantic.array_names import name_words
 from kerassniff.semantic.knowledge.layers import RECURRENT_LAYERS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.shapes import model_input_shape

@@ -14,7 +14,8 @@ from kerassniff.checks._shared import events, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, DataEvent, name_words
+from kerassniff.semantic.dataflow import Data, DataEvent
+from kerassniff.semantic.array_names import name_words
 from kerassniff.semantic.links import model_links
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value

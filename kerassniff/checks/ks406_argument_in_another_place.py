@@ -15,7 +15,7 @@ from kerassniff.findings import Severity
 from kerassniff.fixes import as_keyword, unsafe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import name_words
+from kerassniff.semantic.array_names import name_words
 from kerassniff.semantic.knowledge.model_api import POSITIONAL_PARAMETERS
 from kerassniff.semantic.values import Const, ModelValue
 

@@ -21,9 +21,9 @@ from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS
 from kerassniff.semantic.pyvalues import ComprehensionValue, Const, Seq, Strings, Unknown, Value, const_value
 
 __all__ = [
-    "DATASETS", "ENCODING_NAMES", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue",
-    "RangeValue", "ShapeValue", "Source", "Step", "data_of", "label_categories", "encoding_name", "literal_encoding", "literal_range", "literal_shape",
-    "class_names_given", "name_words", "text_encoding", "later_rows_cut_here", "names_a_pipeline", "names_a_split_array", "new_group", "class_order", "last_order", "ordered_by_class", "same_label_shape", "size_text",
+    "DATASETS", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
+    "ShapeValue", "Source", "Step", "data_of", "label_categories", "class_names_given", "text_encoding",
+    "later_rows_cut_here", "new_group", "class_order", "last_order", "ordered_by_class", "size_text",
 ]
 
 _group_ids = itertools.count(1)
@@ -381,70 +381,6 @@ class ShapeValue(Value):
     data: Data
 
 
-ENCODING_NAMES = {"int": "integer class ids", "onehot": "one-hot", "multihot": "multi-hot",
-                  "column": "a single column (one value per sample)", "input": "images (class_mode='input')"}
-
-
-def encoding_name(encoding: str | None) -> str:
-    return ENCODING_NAMES.get(encoding or "", "unknown")
-
-
-def same_label_shape(a: str | None, b: str | None) -> bool:
-    """Whether two label encodings give the loss the same kind of target.
-
-    A table column holds one value per sample, like integer class ids (often exactly those): only a
-    one-hot or multi-hot encoding differs from it.
-    """
-    flat = ("int", "column")
-    return a == b or (a in flat and b in flat)
-
-
-def literal_shape(values: object) -> tuple[int, ...] | None:
-    """Shape of a nested tuple literal, when it is rectangular."""
-    if not isinstance(values, tuple):
-        return ()
-    if not values:
-        return (0,)
-    inner = [literal_shape(v) for v in values]
-    if any(s is None for s in inner) or len(set(inner)) != 1:
-        return None
-    return (len(values),) + inner[0]  # type: ignore[operator]
-
-
-def literal_encoding(values: tuple) -> str | None:
-    """Classify a literal label array: one-hot rows, multi-hot rows or integer ids."""
-    shape = literal_shape(values)
-    if not shape:
-        return None  # ragged, or a scalar
-    flat = list(_flatten(values))
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat):
-        return None
-    if len(shape) == 2 and shape[1] > 1:
-        return _rows_encoding(values, flat)
-    one_per_sample = len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)
-    return "int" if one_per_sample and all(float(v).is_integer() for v in flat) else None
-
-
-def _rows_encoding(rows: tuple, flat: list) -> str | None:
-    """Rows of 0/1 are one-hot when each has exactly one 1, else multi-hot; other rows are not labels."""
-    if not all(v in (0, 1) for v in flat):
-        return None
-    return "onehot" if all(sum(row) == 1 for row in rows) else "multihot"
-
-
-def _flatten(values: object):
-    if isinstance(values, tuple):
-        for v in values:
-            yield from _flatten(v)
-    else:
-        yield values
-
-
-def literal_range(values: tuple) -> tuple[float, float] | None:
-    flat = [v for v in _flatten(values) if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return (min(flat), max(flat)) if flat else None
-
-
 # Orders that put whole classes at the end of an array: class after class, class folder after class folder (the
 # classes not known), or the rows an over-sampler added.
 CLASS_ORDERS = frozenset({"by-class", "by-folder", "minority-last"})
@@ -465,41 +401,6 @@ def class_order(data: Data) -> str | None:
 def ordered_by_class(data: Data) -> bool:
     """Whether the array's last samples are still whole classes (see :func:`class_order`)."""
     return class_order(data) is not None
-
-
-# What a variable's name says of an array: a split (x_test, testY, train_images) of inputs or labels. Only a call the
-# analysis cannot see into is read by these names (:func:`kerassniff.semantic.loaders.opaque_splits`).
-SPLIT_WORDS = frozenset({"train", "test", "val", "valid", "validation"})
-ARRAY_WORDS = frozenset({"x", "y", "xs", "ys", "data", "label", "labels", "feature", "features", "image", "images",
-                         "img", "imgs", "input", "inputs", "target", "targets", "seq", "seqs", "sequence", "sequences",
-                         "padded", "tokens", "encoded", "vectors", "windows", "samples", "set"})
-PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader", "flow", "flows", "iterator", "batch",
-                            "batches"})  # batches, not one array
-
-
-def names_a_split_array(name: str) -> bool:
-    """``X_test``, ``trainY``, ``test_images``, ``images_test``, ``xtrain``, ``test_dataset``: a word for a split and
-    a word for an array or a pipeline."""
-    words = name_words(name)
-    if words and any(w in SPLIT_WORDS for w in words) and (
-            words[-1] in ARRAY_WORDS or words[-1] in PIPELINE_WORDS or (words[0] in ("x", "y") and
-                                                                          words[-1] in SPLIT_WORDS)):
-        return True  # it ends on what it holds (train_images, x_test), not train_data_dir or x_train_len
-    if len(words) == 2 and words[0] in ARRAY_WORDS and words[1] in SPLIT_WORDS:
-        return True  # what it holds, then the split: images_test, labels_train
-    return any((w.startswith(split) and w[len(split):] in ("x", "y")) or (w.endswith(split) and w[:-len(split)] in (
-        "x", "y")) for w in words for split in SPLIT_WORDS)
-
-
-def names_a_pipeline(name: str) -> bool:
-    """``test_dataset``, ``train_gen``: a name that says it holds batches (a pipeline or a generator)."""
-    return any(w in PIPELINE_WORDS for w in name_words(name))
-
-
-def name_words(name: str) -> list[str]:
-    """A variable's words in order, lower case: 'X_test' -> ['x', 'test'], 'testX' -> ['test', 'x']."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    return [w for w in re.split(r"[^A-Za-z]+", spaced.lower()) if w]
 
 
 def class_names_given(value: Value | None) -> tuple[str, ...] | str | None:

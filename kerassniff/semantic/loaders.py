@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import DATASETS, Data, Source, names_a_pipeline, names_a_split_array, new_group
+from kerassniff.semantic.dataflow import DATASETS, Data, Source, new_group
+from kerassniff.semantic.array_names import names_a_pipeline, names_a_split_array
 from kerassniff.semantic.knowledge.datasets import (
     FOLDER_READER_PARAMETERS,
     SKLEARN_CLASSIFICATION_SETS,

@@ -18,7 +18,8 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import Data, literal_shape
+from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.label_literals import literal_shape
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import ComprehensionValue, Const, DataValue, Seq, Value, const_value, int_value
 

@@ -26,12 +26,10 @@ from kerassniff.semantic.dataflow import (
     StoredObject,
     class_names_given,
     data_of,
-    literal_encoding,
-    literal_range,
-    literal_shape,
     new_group,
     ordered_by_class,
 )
+from kerassniff.semantic.label_literals import literal_encoding, literal_range, literal_shape
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.datasets import WORD_INDEX_OFFSETS
 from kerassniff.semantic.keras_values import TensorValue
