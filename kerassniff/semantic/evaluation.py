@@ -7,8 +7,6 @@ A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expressi
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
-
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
@@ -29,19 +27,16 @@ from kerassniff.semantic.expressions import (
     eval_unary,
     eval_yield,
 )
-from kerassniff.semantic.builtins import sorted_order
-from kerassniff.semantic.dataflow import last_order
 from kerassniff.semantic.folding import (
-    class_names_written, index_value, is_list, listed, representative, sample_of_list, seq_items,
+    class_names_written, index_value, is_list, listed, sample_of_list, seq_items,
 )
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.script import ListedPrediction, NamedPrediction
 from kerassniff.semantic.syntax import (
-    DICT_CHANGING_METHODS, GROWING_WAYS, LIST_GROWERS, changed_parameters, grown_parameters, output_argument,
+    DICT_CHANGING_METHODS, LIST_GROWERS, output_argument,
 )
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
-from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.listings import unlisted
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
@@ -53,7 +48,6 @@ from kerassniff.semantic.values import (
     BoundMethod,
     CallArgs,
     ClassValue,
-    ComprehensionValue,
     Const,
     DataValue,
     DictValue,
@@ -288,12 +282,12 @@ class Evaluation:
             args = self.eval_args(node.args, frame)
             result = self.call_value(callee, args, node, frame)
             if not isinstance(callee, Symbol) or callee.name in SHUFFLE_FUNCTIONS:
-                self._reorders_lists(node, frame)  # random.shuffle(ys), or the script's own shuffle_lists(ys)
+                self.reorders_lists(node, frame)  # random.shuffle(ys), or the script's own shuffle_lists(ys)
             self._record_call(node, callee.name if isinstance(callee, Symbol) else None, None, callee, args)
             if isinstance(callee, (FunctionValue, BoundMethod)):
-                self._lists_passed(callee, node, frame)
-                self._objects_changed(callee, node, frame)
-                self._listings_passed(node, frame)
+                self.lists_passed(callee, node, frame)
+                self.objects_changed(callee, node, frame)
+                self.listings_passed(node, frame)
             return self.registry.track(result, self.loop)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
@@ -303,8 +297,8 @@ class Evaluation:
             self._reference(callee, func)
             result = self.call_library(callee, args, node, frame)
             if callee.name in SHUFFLE_FUNCTIONS:
-                self._reorders_lists(node, frame)
-                self._shuffles_indices(node, frame)
+                self.reorders_lists(node, frame)
+                self.shuffles_indices(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
             written = written_output(callee.name, node)
             if written is not None:
@@ -335,83 +329,18 @@ class Evaluation:
             result = Const(None)
         else:
             if method == "shuffle" or is_list(receiver):  # rng.shuffle(ys), ys.sort(), ys.reverse()
-                self._reorders_lists(node, frame, receiver=type(func.value) is cst.Name and is_list(receiver))
+                self.reorders_lists(node, frame, receiver=type(func.value) is cst.Name and is_list(receiver))
             if method == "sort" and type(func.value) is cst.Name and is_list(receiver):
                 self.rebind(func.value.value, unlisted(receiver), frame)  # pairs.sort(): by name, not listing order
             result = self.call_method(receiver, method, args, node, frame)
             if isinstance(receiver, Instance) and receiver.local_class is not None:
                 function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
                 if function is not None:
-                    self._lists_passed(BoundMethod(function, receiver), node, frame)
-                    self._objects_changed(BoundMethod(function, receiver), node, frame)
-                    self._listings_passed(node, frame)
+                    self.lists_passed(BoundMethod(function, receiver), node, frame)
+                    self.objects_changed(BoundMethod(function, receiver), node, frame)
+                    self.listings_passed(node, frame)
         self._record_call(node, None, method, receiver, args)
         return result
-
-    def sorted_in_place(self, target: cst.BaseExpression, listing: FolderListing, args: CallArgs,
-                        frame: Frame) -> None:
-        """``classes.sort()``, ``self.classes.sort(key=str.lower)``, ``list.sort(classes)``: the listing the name or
-        attribute holds is sorted from here on (in another order with reverse=True)."""
-        if type(target) is cst.Name:
-            self.rebind(target.value, listing.reordered(sorted_order(args)), frame)
-        elif type(target) is cst.Attribute:
-            self.assign(target, listing.reordered(sorted_order(args)), frame)
-
-    def _shuffles_indices(self, node: cst.Call, frame: Frame) -> None:
-        """``np.random.shuffle(order)`` of an index array: its order is a random one now (``x[order]`` no longer sorts
-        x by what ``order`` came from)."""
-        if node.args and type(node.args[0].value) is cst.Name:
-            name = node.args[0].value.value
-            value = frame.scope.lookup(name)
-            if isinstance(value, DataValue) and last_order(value.data) == ARGSORT:
-                self.rebind(name, DataValue(value.data.with_step("order", "shuffled", node)), frame)
-
-    def _listings_passed(self, node: cst.Call, frame: Frame) -> None:
-        """A folder listing named in a call of the script's own function (``tidy(classes)``): the function may sort it
-        in place, so its order is no longer known."""
-        for arg in node.args:
-            if type(arg.value) is cst.Name:
-                value = frame.scope.lookup(arg.value.value)
-                if type(value) is FolderListing and value.ordered is False:
-                    self.rebind(arg.value.value, value.reordered(None), frame)
-
-    def _lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
-        """A list named in a call of the script's own function that grows that parameter (``add_classes(names,
-        folder)`` appends to it): its length is not known afterwards, its items still are."""
-        passed = _names_passed(callee, node, frame, _fixed_list)
-        if not passed:
-            return  # (most calls: the function's body is not read)
-        grown = grown_parameters(self._changed_in(callee))
-        for name, param in passed:
-            if param in grown:
-                value = frame.scope.lookup(name)
-                self.rebind(name, ComprehensionValue(representative(list(seq_items(value))), None), frame)
-
-    def _changed_in(self, callee: FunctionValue | BoundMethod) -> dict[str, frozenset[str]]:
-        """The parameters the function changes in place (:func:`changed_parameters`), read once per function."""
-        function = callee.function if isinstance(callee, BoundMethod) else callee
-        changed = self._changed.get(id(function.node))
-        if changed is None:
-            changed = self._changed[id(function.node)] = changed_parameters(function.node)
-        return changed
-
-    def _objects_changed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
-        """An array, dict or list named in a call of the script's own function that changes that parameter in place
-        (``scale(images)`` doing ``images /= 255.0``, ``configure(settings)`` writing ``settings["loss"] = ...``): the
-        name holds the changed object, whose change is not followed here: an array scaled by an unknown amount, a
-        dict or list whose items are unknown (a list the function only grows: :meth:`_lists_passed`)."""
-        passed = _names_passed(callee, node, frame, _changeable)
-        changed = self._changed_in(callee) if passed else None
-        if not changed:
-            return  # (most calls: the function's body is not read)
-        for name, param in passed:
-            ways = changed.get(param, frozenset())  # type: ignore[arg-type]
-            value = frame.scope.lookup(name)
-            if isinstance(value, DataValue) and ways - DICT_CHANGING_METHODS - LIST_GROWERS:
-                # an operator, an item, an output function
-                self.rebind(name, DataValue(value.data.with_step("scale", "?", node)), frame)
-            elif isinstance(value, DictValue) and ways - LIST_GROWERS or is_list(value) and ways - GROWING_WAYS:
-                self.rebind(name, UNKNOWN, frame)  # (a list only grown: _lists_passed)
 
     def _grow_named_list(self, name: str, receiver: Value, method: str, args: CallArgs, node: cst.Call,
                          frame: Frame) -> Value:
@@ -430,18 +359,6 @@ class Evaluation:
             frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame,
                                                   kind_of=rows, run=run))
         return Const(None)
-
-    def _reorders_lists(self, node: cst.Call, frame: Frame, receiver: bool = False) -> None:
-        """A call that may reorder the lists it is given (``random.shuffle(ys)``, the script's own functions,
-        ``rng.shuffle(ys)``) or the list it is called on (``ys.sort()``): the runs they were appended in are no
-        longer known."""
-        if not self.lists_in_blocks:
-            return  # (most scripts: no list was grown in runs)
-        names = [arg.value.value for arg in node.args if type(arg.value) is cst.Name]
-        if receiver:
-            names.append(node.func.value.value)  # type: ignore[attr-defined]
-        for name in names:
-            self.forget_runs(name, frame)
 
     @staticmethod
     def rebind(name: str, value: Value, frame: Frame) -> None:
@@ -518,43 +435,6 @@ EVALUATORS = {
     cst.Yield: eval_yield,
     cst.StarredElement: eval_passthrough,
 }
-
-
-def _changeable(value: Value | None) -> bool:
-    """An object a function can change in place that the model follows: an array (not a pipeline), a dict, a list."""
-    return value is not None and (isinstance(value, DataValue) and not value.data.batches or
-                                  isinstance(value, DictValue) or is_list(value))
-
-
-def _positional_parameters(callee: FunctionValue | BoundMethod) -> list[str]:
-    """The names of the parameters a call's positional arguments go to, in order (a method's after ``self``)."""
-    function = callee.function if isinstance(callee, BoundMethod) else callee
-    params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
-    static = type(function.node) is cst.FunctionDef and any(
-        type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in function.node.decorators)
-    return params[1:] if isinstance(callee, BoundMethod) and not static else params
-
-
-def _names_passed(callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame,
-                 kept: Callable[[Value | None], bool]) -> list[tuple[str, str | None]]:
-    """The names a call of the script's own function passes whose values ``kept`` accepts, each with the parameter
-    it binds (by keyword or position; None past the parameters written)."""
-    params: list[str] | None = None
-    passed: list[tuple[str, str | None]] = []
-    for index, arg in enumerate(node.args):
-        if type(arg.value) is not cst.Name or arg.star or not kept(frame.scope.lookup(arg.value.value)):
-            continue
-        if arg.keyword is not None:
-            passed.append((arg.value.value, arg.keyword.value))
-            continue
-        params = _positional_parameters(callee) if params is None else params
-        passed.append((arg.value.value, params[index] if index < len(params) else None))
-    return passed
-
-
-def _fixed_list(value: Value | None) -> bool:
-    """A list whose length is known (not yet one of unknown length)."""
-    return value is not None and is_list(value) and not isinstance(value, ComprehensionValue)
 
 
 def _rows_of(added: Value) -> tuple[Value, ...] | None:

@@ -37,6 +37,7 @@ from kerassniff.semantic.class_blocks import FolderLoops
 from kerassniff.semantic.control import ControlFlow
 from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
+from kerassniff.semantic.argument_effects import ArgumentEffects
 from kerassniff.semantic.guards import comments_mention_version_words, mentions_version_words
 from kerassniff.semantic.imports import Imports, imports_anything
 from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model, hook_arguments
@@ -52,7 +53,7 @@ class AnalysisTimeout(Exception):
     """The file's analysis ran past its deadline (the per-file ``timeout``)."""
 
 
-class Interpreter(Statements, ControlFlow, Imports, Evaluation, Calls):
+class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects, Calls):
     """The abstract interpreter's state; the mixins hold its behaviour."""
 
     def __init__(self, module: cst.Module, path: str, deadline: float | None = None) -> None:
