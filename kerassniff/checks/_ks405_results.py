@@ -18,7 +18,7 @@ from kerassniff.semantic.knowledge.results import (
     RESULT_ONLY_FUNCTIONS,
     TRANSFORM_METHODS,
 )
-from kerassniff.semantic.syntax import output_argument
+from kerassniff.semantic.in_place import output_argument
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.values import Const, DataValue, Instance, Unknown, const_value

@@ -15,7 +15,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.layer_facts import learns
 from kerassniff.semantic.models import InferenceCall, Model
-from kerassniff.semantic.syntax import changed_in_place
+from kerassniff.semantic.in_place import changed_in_place
 from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.values import CallArgs, Const, Instance, ModelValue, Seq, data_of
 

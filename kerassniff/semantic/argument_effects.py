@@ -16,8 +16,12 @@ from kerassniff.semantic.dataflow import last_order
 from kerassniff.semantic.folding import is_list, representative, seq_items
 from kerassniff.semantic.frames import Frame
 from kerassniff.semantic.library.arrays import ARGSORT
-from kerassniff.semantic.syntax import (
-    DICT_CHANGING_METHODS, GROWING_WAYS, LIST_GROWERS, changed_parameters, grown_parameters,
+from kerassniff.semantic.in_place import (
+    DICT_CHANGING_METHODS,
+    GROWING_WAYS,
+    LIST_GROWERS,
+    changed_parameters,
+    grown_parameters,
 )
 from kerassniff.semantic.values import (
     UNKNOWN,

@@ -20,7 +20,8 @@ from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, sample_o
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, weakest
 from kerassniff.semantic.guards import catches_missing_names, guards_its_body, is_version_check, is_version_check_in_code
-from kerassniff.semantic.syntax import assigned_names, changed_in_place, names_read
+from kerassniff.semantic.syntax import assigned_names, names_read
+from kerassniff.semantic.in_place import changed_in_place
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import (
     UNKNOWN,

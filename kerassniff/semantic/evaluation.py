@@ -33,9 +33,7 @@ from kerassniff.semantic.folding import (
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.script import ListedPrediction, NamedPrediction
-from kerassniff.semantic.syntax import (
-    DICT_CHANGING_METHODS, LIST_GROWERS, output_argument,
-)
+from kerassniff.semantic.in_place import DICT_CHANGING_METHODS, LIST_GROWERS, output_argument
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.listings import unlisted
