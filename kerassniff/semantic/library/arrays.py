@@ -1,8 +1,9 @@
 """What library functions do to arrays: NumPy, pandas, scikit-learn, TensorFlow, Keras utilities.
 
 Each handler maps a call's argument's history to the result's (:class:`~kerassniff.semantic.dataflow.Data`); which
-call goes to which handler is the table of :mod:`.array_table`.  Methods, attributes, subscripts and arithmetic
-of arrays are in :mod:`.array_methods`; image readers and image operations in :mod:`.images`.
+call goes to which handler is the table of :mod:`.array_table`.  Arrays made anew (from collections, files and
+generators; padded sequences) are in :mod:`.array_sources`; methods, attributes, subscripts and arithmetic of arrays
+in :mod:`.array_methods`; image readers and image operations in :mod:`.images`.
 """
 from __future__ import annotations
 
