@@ -15,6 +15,7 @@ import libcst as cst
 from kerassniff.checks._ks405_results import result_only
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
+from kerassniff.semantic.syntax import names_in_code
 
 # Calls whose result is the same values in another form, either of which may be right (one-hot labels made and left
 # for a sparse loss, a list made an array): leaving the input as it was is no mistake.
@@ -63,9 +64,18 @@ def unread_arrays(script: Script):
         if end < 0:
             continue
         after = text[end + len(code):]
-        if not re.search(rf"\b{re.escape(source)}\b", after) or _done_again(after, source, call, "float" in code):
+        if not _reads(after, source) or _done_again(after, source, call, "float" in code):
             continue  # not read after it, or given the step after all (``x = x.astype("float32") / 255.0`` below)
         yield _report(statement, name, source, call, code)
+
+
+def _reads(after: str, name: str) -> bool:
+    """Whether the code after the statement uses ``name`` (its comments and strings do not count: ``# pad the
+    sequences``); by lines without their comments when the rest of the file does not tokenize on its own."""
+    names = names_in_code(after)
+    if names is not None:
+        return name in names
+    return any(re.search(rf"\b{re.escape(name)}\b", line.split("#", 1)[0]) for line in after.splitlines())
 
 
 # What a scaling copy's code or name says (``x / 255.0``, ``normalized_ds = ds.map(lambda x, y: (norm(x), y))``).

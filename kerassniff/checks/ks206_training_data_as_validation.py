@@ -11,6 +11,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import tfds_slice
+from kerassniff.semantic.names import short
 from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.values import ClassValue, DataValue, FunctionValue, Seq
@@ -107,7 +108,7 @@ def _same_flow(script: Script, fit: FitCall, trained: cst.BaseExpression, valida
     known, or the name bound to a call somewhere in the file (a pipeline kerassniff could not follow: a
     ``TFRecordDataset``); a placeholder such as an exercise's ``____`` is not data."""
     if fit.validation_data is not fit.x or not _same_expression(script, validation, trained) or (
-            fit.data(fit.x) is None and not _bound_to_a_call(script, trained)):
+            fit.data(fit.x) is None and not _bound_to_a_call(script, trained)) or _synthetic_stream(script, trained):
         return
     name = script.code_of(trained)
     yield Report(validation, (
@@ -188,6 +189,29 @@ def _own_call(script: Script, node: cst.BaseExpression):
         return None
     site = script.call_at(node)
     return site if site is not None and isinstance(site.receiver, (FunctionValue, ClassValue)) else None
+
+
+# Calls that read data from files or folders (by their last name): a generator making them yields stored samples.
+_FILE_READS = frozenset({"open", "imread", "load", "load_img", "read_csv", "read_excel", "read_parquet", "loadtxt",
+                         "genfromtxt", "listdir", "glob", "walk", "read_file", "decode_image", "File"})
+
+
+def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
+    """A generator of the script's own given no array, that draws its samples at random (``np.random.randn``,
+    ``tf.random.uniform``) and reads no file: every batch it yields is new, so validating on it is no repeat of
+    the training data."""
+    site = _own_call(script, node)
+    if site is None or not isinstance(site.receiver, FunctionValue) or \
+            any(isinstance(value, DataValue) for value in (*site.args.positional, *(v for _, v in site.args.keywords))):
+        return False
+    function = site.receiver.node
+    nodes = list(walk_code(function))
+    if not any(type(inner) in (cst.Yield,) for inner in nodes):
+        return False
+    calls = [script.call_at(inner) for inner in nodes if type(inner) is cst.Call]
+    names = [call.callee or "" for call in calls if call is not None]
+    return any(".random." in f".{name}" for name in names) and not any(
+        short(name) in _FILE_READS for name in names if name)
 
 
 def _bound_to_a_call(script: Script, node: cst.BaseExpression) -> bool:

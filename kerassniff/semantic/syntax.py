@@ -9,8 +9,10 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import enum
-import typing
+import io
 import re
+import tokenize
+import typing
 from typing import Callable, Iterator
 
 import libcst as cst
@@ -402,3 +404,16 @@ def _assignments_of(smalls) -> Iterator[cst.Assign]:
     for small in smalls:
         if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
             yield small
+
+
+def names_in_code(text: str) -> frozenset[str] | None:
+    """The names a piece of source text uses as code, not inside its comments or strings (``# pad the sequences``
+    names nothing); None when the text does not tokenize (a fragment cut inside a bracket)."""
+    names: set[str] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME:
+                names.add(token.string)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    return frozenset(names)

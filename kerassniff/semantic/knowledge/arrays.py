@@ -12,6 +12,17 @@ IN_PLACE_SCALING = frozenset({"normalize", "divide", "true_divide", "multiply", 
                               "standardize", "rescale"})
 
 
+# Image functions that move, flip or jitter pixels and keep their scale (by their last name: tf.image's, NumPy's,
+# OpenCV's): a preprocessing_function made only of these, random draws and conversions augments, it does not scale.
+# (Not rotate: skimage.transform.rotate turns uint8 images into floats in 0..1.)
+SCALE_KEEPING_AUGMENTATIONS = frozenset({
+    "random_flip_left_right", "random_flip_up_down", "flip_left_right", "flip_up_down", "rot90", "transpose",
+    "random_brightness", "random_contrast", "random_saturation", "random_hue", "adjust_brightness", "adjust_contrast",
+    "adjust_saturation", "adjust_hue", "fliplr", "flipud", "flip",
+})
+# Calls that draw or convert a number inside such a function (``k = int(tf.random.uniform([], 0, 4))``).
+NUMBER_CALLS = frozenset({"int", "float", "bool", "len", "range", "min", "max", "round"})
+
 # scikit-learn's scalers by class name: the kind of step each makes of an array, and its name in messages.
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),

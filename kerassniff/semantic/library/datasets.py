@@ -27,6 +27,8 @@ from kerassniff.semantic.dataflow import (
     size_text,
 )
 from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.syntax import walk_code
+from kerassniff.semantic.knowledge.arrays import NUMBER_CALLS, SCALE_KEEPING_AUGMENTATIONS
 from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
 from kerassniff.semantic.loaders import flag_on
 from kerassniff.semantic.layer_facts import Layer
@@ -93,7 +95,39 @@ def _preprocessing_steps(function: Value | None, where: cst.CSTNode) -> list[Ste
     if isinstance(function, Symbol) and short(function.name) == "preprocess_input":
         return [Step("preprocess", function.name.split(".")[-2], where)]
     named = isinstance(function, FunctionValue) and isinstance(function.node, cst.FunctionDef)
+    if named and only_augments(function.node):  # type: ignore[union-attr]
+        return []  # random flips, turns and jitter: the images keep their scale
     return [Step("preprocess", function.node.name.value if named else "?", where)]  # type: ignore[union-attr]
+
+
+def only_augments(function: cst.FunctionDef) -> bool:
+    """Whether a function of the script only flips, turns or jitters an image (every call one of
+    :data:`SCALE_KEEPING_AUGMENTATIONS`, a random draw or a number conversion; no arithmetic, no subscript)."""
+    calls = 0
+    for node in walk_code(function.body):
+        kind = type(node)
+        if kind in (cst.BinaryOperation, cst.AugAssign, cst.Subscript, cst.UnaryOperation, cst.Lambda,
+                    cst.FunctionDef, cst.ClassDef):
+            return False
+        if kind is cst.Call:
+            calls += 1
+            if not _scale_keeping_call(node.func):  # type: ignore[attr-defined]
+                return False
+    return calls > 0
+
+
+def _scale_keeping_call(func: cst.BaseExpression) -> bool:
+    parts: list[str] = []
+    while type(func) is cst.Attribute:
+        parts.append(func.attr.value)  # type: ignore[attr-defined]
+        func = func.value  # type: ignore[attr-defined]
+    if type(func) is not cst.Name:
+        return False
+    parts.append(func.value)
+    parts.reverse()
+    if len(parts) == 1:
+        return parts[0] in NUMBER_CALLS
+    return parts[-1] in SCALE_KEEPING_AUGMENTATIONS or "random" in parts[:-1]
 
 
 def generator_method(effects: Effects, instance: Instance, method: str, args: CallArgs, node: cst.Call) -> Value:
