@@ -369,10 +369,11 @@ class FitCall:
 
     @property
     def callbacks(self) -> tuple[Value, ...]:
-        """The callbacks given (``callbacks=``, or fit()'s sixth / fit_generator()'s fifth positional argument);
-        none when the list is not known."""
+        """The callbacks given (``callbacks=``, or fit()'s sixth / fit_generator()'s fifth positional argument), with
+        nested lists flattened as Keras flattens them (``callbacks=[my_callbacks]``: Keras 3's and tf.keras 2's
+        CallbackList flatten the structure); none when the list is not known."""
         given = self.args.get("callbacks", CALLBACKS_POSITION.get(self.method))
-        return given.items if isinstance(given, Seq) else ()
+        return _flattened(given.items) if isinstance(given, Seq) else ()
 
     @property
     def callbacks_unread(self) -> bool:
@@ -385,6 +386,14 @@ class FitCall:
         return any(not isinstance(callback, Instance) or
                    (callback.local_class is None and not callback.cls.startswith("keras.callbacks."))
                    for callback in self.callbacks)
+
+
+def _flattened(items: tuple[Value, ...], depth: int = 0) -> tuple[Value, ...]:
+    """A list's items with the lists inside it spread in place (as ``tree.flatten`` does; three levels at most)."""
+    if depth > 2 or not any(isinstance(item, Seq) for item in items):
+        return items
+    return tuple(inner for item in items for inner in (
+        _flattened(item.items, depth + 1) if isinstance(item, Seq) else (item,)))
 
 
 @dataclass(eq=False)
