@@ -743,6 +743,21 @@ def test_optimizer_defaults_and_the_plateau_floor() -> None:
     assert rate_after_plateau(1e-6) < 0.001
 
 
+def test_divided_class_ids_collapse_to_class_0() -> None:
+    """KS242's claim: to_categorical() and the sparse categorical loss cast divided class ids back to integers, so
+    every id below the divisor is class 0."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    divided = np.array([1, 5, 9]) / 255.0
+    assert keras.utils.to_categorical(divided, 10).argmax(axis=1).tolist() == [0, 0, 0]
+    predicted = np.full((3, 10), 0.05, dtype="float32")
+    predicted[:, 3] = 0.55
+    loss = keras.losses.sparse_categorical_crossentropy
+    assert np.allclose(loss(divided.astype("float32"), predicted), loss(np.zeros(3, "float32"), predicted))
+
+
 def test_numpy_2_keeps_its_warnings_and_errors_only_in_numpy_exceptions() -> None:
     """KS404's rows whose replacement is np.exceptions.<Name>."""
     import numpy as np

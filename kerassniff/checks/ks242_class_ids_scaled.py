@@ -1,0 +1,102 @@
+"""KS242 class-ids-scaled: integer class ids divided like pixels (``y_train = y_train / 255.0`` beside
+``x_train = x_train / 255.0``) and then one-hot encoded by ``to_categorical()``, or given to a sparse categorical
+loss.  Both cast the ids back to integers: every id below the divisor becomes class 0, and the model learns a
+constant (``to_categorical(np.array([1, 5, 9]) / 255, 10)`` is three rows of class 0 on Keras 3.15.1).
+"""
+from __future__ import annotations
+
+from kerassniff.findings import Severity
+from kerassniff.registry import Report, rule
+from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import Data, Step
+from kerassniff.semantic.training import CompileCall, FitCall
+
+# Where class ids come from that the analysis can tell from pixels: a dataset loader's labels, a table's column, a
+# literal list (a mask image read from a file holds pixels, 0/255, which a division by 255 rightly turns into 0/1).
+_LABEL_SOURCES = frozenset({"dataset", "file", "literal"})
+SPARSE_LOSSES = ("sparse_categorical_crossentropy",)
+
+
+@rule("KS242", "class-ids-scaled", Severity.ERROR,
+      "class ids divided like pixels (y / 255) before to_categorical() or a sparse categorical loss: every id "
+      "becomes class 0", "scale the inputs only: leave the labels as integer class ids")
+def check(script: Script):
+    reported: set[int] = set()
+    for fit in script.fits():
+        labels = _labels(fit)
+        if labels is None or labels.source.kind not in _LABEL_SOURCES or labels.source.pixels:
+            continue
+        found = _scaled_then_read_as_ids(script, labels, _sparse_loss(fit))
+        if found is None or id(found[0].node) in reported:
+            continue
+        reported.add(id(found[0].node))
+        yield _report(script, labels, *found, fit)
+
+
+def _labels(fit: FitCall) -> Data | None:
+    """The labels a fit() trains on: its ``y``, or those of the flow it is given (``datagen.flow(x, y)``)."""
+    given = fit.data(fit.y)
+    if given is not None:
+        return given
+    inputs = fit.data(fit.x)
+    return inputs.labels if inputs is not None and inputs.batches else None
+
+
+def _scaled_then_read_as_ids(script: Script, labels: Data, sparse: bool) -> tuple[Step, str] | None:
+    """The division of the ids, and what reads them as integers afterwards ("to_categorical()", or the sparse
+    loss): a division by 2 or more that no later scaling undoes, followed by a one-hot encoding (or none, with a
+    sparse loss)."""
+    steps = labels.steps
+    for index, step in enumerate(steps):
+        divisor = _divisor(step)
+        if divisor is None:
+            continue
+        later = steps[index + 1:]
+        encoded = next((i for i, s in enumerate(later) if s.kind == "encode"), None)
+        between = later if encoded is None else later[:encoded]
+        if any(s.is_scaling for s in between):
+            continue  # scaled back (``* 255``) or scaled again: not judged
+        if encoded is not None and _casts_to_ids(script, later[encoded]):
+            return step, "to_categorical()"
+        if encoded is None and sparse:
+            return step, "the sparse loss"
+    return None
+
+
+def _casts_to_ids(script: Script, step: Step) -> bool:
+    """A one-hot encoding by Keras's to_categorical(), which casts its input to integers (scikit-learn's encoders
+    take each distinct value for a class of its own)."""
+    call = script.call_at(step.node) if step.detail == "onehot" else None
+    return call is not None and (call.callee or "").endswith("to_categorical")
+
+
+def _divisor(step: Step) -> float | None:
+    """The number a scale step divides by (``/255``), when it is 2 or more."""
+    if step.kind != "scale" or not step.detail.startswith("/"):
+        return None
+    try:
+        divisor = float(step.detail[1:])
+    except ValueError:
+        return None
+    return divisor if divisor >= 2 else None
+
+
+def _sparse_loss(fit: FitCall) -> bool:
+    """Whether the model trains with a sparse categorical loss at this fit() (its last compile() before it)."""
+    before = [c for c in fit.model.compiles if c.order < fit.order]
+    compiled: CompileCall | None = max(before, key=lambda c: c.order) if before else None
+    return compiled is not None and any(loss.name is not None and loss.name.endswith(SPARSE_LOSSES)
+                                        for loss in compiled.losses)
+
+
+def _report(script: Script, labels: Data, step: Step, reader: str, fit: FitCall) -> Report:
+    divisor = step.detail[1:]
+    code = script.code_of(step.node)
+    written = f"'{code}'" if len(code) <= 40 else "this"
+    return Report(
+        step.node, f"{written} divides class ids like pixels; {reader} reads them as ids: all become class 0",
+        explanation=(f"The labels {labels.label} are integer class ids, and this divides them by {divisor} as if they "
+                     f"were pixels. Then {reader} casts them back to integers, so every id below {divisor} becomes 0: "
+                     f"the fit() at {{fit}} trains the model to predict class 0 for every sample, and the accuracy "
+                     f"it reports is measured against those collapsed labels."),
+        facts={"divisor": divisor, "reader": reader}, mentions={"fit": fit.node})
