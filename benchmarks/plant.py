@@ -657,6 +657,25 @@ def mutate_double_scaling(script: Script) -> Iterator[Mutant]:
         return
 
 
+def mutate_labels_divided(script: Script) -> Iterator[Mutant]:
+    """(ag) the class ids divided by 255 just before the to_categorical() whose one-hot rows a fit() trains on."""
+    fed = _fed_names(script)
+    for call in script.calls:
+        if last_name(call) != "to_categorical" or not call.args or not isinstance(call.args[0].value, cst.Name):
+            continue
+        statement = script.statement(call)
+        assign = statement.body[0] if statement is not None and len(statement.body) == 1 else None
+        if not isinstance(assign, cst.Assign) or assign.value is not call or script.in_loop(call) or not any(
+                isinstance(t.target, cst.Name) and t.target.value in fed for t in assign.targets):
+            continue
+        labels = call.args[0].value.value
+        start = script.offset(statement)
+        divided = f"{labels} = {labels} / 255.0\n{script.indent(statement)}"
+        yield Mutant(f"line {script.line(call)}: {labels} divided by 255 before to_categorical()",
+                     script.splice({}, [(start, start, divided)]))
+        return
+
+
 def _labels_classes(script: Script, fit: cst.Call) -> int | None:
     """The class count of fit()'s labels when they were last assigned to_categorical(y, N) with a known N."""
     labels = _layer_arg(fit, "y", 1)
@@ -1490,6 +1509,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ad", "the callbacks= argument removed from fit()", "KS238", mutate_callbacks_dropped),
     Kind("ae", "the arrays over-sampled by SMOTE before their train_test_split", "KS239", mutate_oversampled_before_split),
     Kind("af", "fit() given the whole arrays a train_test_split divided", "KS241", mutate_fit_on_unsplit),
+    Kind("ag", "the class ids divided by 255 before to_categorical()", "KS242", mutate_labels_divided),
 )
 
 

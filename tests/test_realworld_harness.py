@@ -315,6 +315,19 @@ def test_fit_on_unsplit_gives_fit_the_whole_arrays(tmp_path):
     assert [p.found for p in found] == [True]  # KS241 finds what (af) planted
 
 
+def test_labels_divided_before_their_one_hot_encoding(tmp_path, planted):
+    """(ag) divides the class ids by 255 on the line before the to_categorical() whose rows fit() trains on; an
+    encoding of labels nothing trains on is left alone."""
+    (ag,) = planted["ag"]
+    assert valid(ag) and "y_train = y_train / 255.0\ny_train = keras.utils.to_categorical(y_train, 10)\n" in ag
+    assert "ag" not in mutants(SCRIPT.replace("y_train = keras.utils", "onehot_train = keras.utils").replace(
+        "y_test = keras.utils", "onehot_test = keras.utils"))
+    script = tmp_path / "train.py"
+    script.write_text(SCRIPT)
+    found = plant.plant_file(script, "train.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ag"))
+    assert [p.found for p in found] == [True]  # KS242 finds what (ag) planted
+
+
 FLOWS = textwrap.dedent("""\
     import numpy as np
     from sklearn.metrics import confusion_matrix

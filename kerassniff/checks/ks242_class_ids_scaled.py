@@ -8,8 +8,9 @@ from __future__ import annotations
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, Step
-from kerassniff.semantic.training import CompileCall, FitCall
+from kerassniff.semantic.dataflow import Data, Step, data_of
+from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS
+from kerassniff.semantic.training import CompileCall, FitCall, InferenceCall
 
 # Where class ids come from that the analysis can tell from pixels: a dataset loader's labels, a table's column, a
 # literal list (a mask image read from a file holds pixels, 0/255, which a division by 255 rightly turns into 0/1).
@@ -22,23 +23,26 @@ SPARSE_LOSSES = ("sparse_categorical_crossentropy",)
       "becomes class 0", "scale the inputs only: leave the labels as integer class ids")
 def check(script: Script):
     reported: set[int] = set()
-    for fit in script.fits():
-        labels = _labels(fit)
+    calls: list[FitCall | InferenceCall] = [*script.fits(), *(call for call in script.inferences()
+                                                               if call.method in EVALUATE_METHODS)]
+    for call in calls:
+        labels = _labels(call)
         if labels is None or labels.source.kind not in _LABEL_SOURCES or labels.source.pixels:
             continue
-        found = _scaled_then_read_as_ids(script, labels, _sparse_loss(fit))
+        found = _scaled_then_read_as_ids(script, labels, _sparse_loss(call))
         if found is None or id(found[0].node) in reported:
             continue
         reported.add(id(found[0].node))
-        yield _report(script, labels, *found, fit)
+        yield _report(script, labels, *found, call)
 
 
-def _labels(fit: FitCall) -> Data | None:
-    """The labels a fit() trains on: its ``y``, or those of the flow it is given (``datagen.flow(x, y)``)."""
-    given = fit.data(fit.y)
+def _labels(call: FitCall | InferenceCall) -> Data | None:
+    """The labels a fit() trains on, or an evaluate() scores against: its ``y``, or those of the flow it is given
+    (``datagen.flow(x, y)``)."""
+    given = data_of(call.y)
     if given is not None:
         return given
-    inputs = fit.data(fit.x)
+    inputs = data_of(call.x)
     return inputs.labels if inputs is not None and inputs.batches else None
 
 
@@ -81,15 +85,15 @@ def _divisor(step: Step) -> float | None:
     return divisor if divisor >= 2 else None
 
 
-def _sparse_loss(fit: FitCall) -> bool:
-    """Whether the model trains with a sparse categorical loss at this fit() (its last compile() before it)."""
-    before = [c for c in fit.model.compiles if c.order < fit.order]
+def _sparse_loss(call: FitCall | InferenceCall) -> bool:
+    """Whether the model is compiled with a sparse categorical loss at this call (its last compile() before it)."""
+    before = [c for c in call.model.compiles if c.order < call.order]
     compiled: CompileCall | None = max(before, key=lambda c: c.order) if before else None
     return compiled is not None and any(loss.name is not None and loss.name.endswith(SPARSE_LOSSES)
                                         for loss in compiled.losses)
 
 
-def _report(script: Script, labels: Data, step: Step, reader: str, fit: FitCall) -> Report:
+def _report(script: Script, labels: Data, step: Step, reader: str, call: FitCall | InferenceCall) -> Report:
     divisor = step.detail[1:]
     code = script.code_of(step.node)
     written = f"'{code}'" if len(code) <= 40 else "this"
@@ -97,6 +101,13 @@ def _report(script: Script, labels: Data, step: Step, reader: str, fit: FitCall)
         step.node, f"{written} divides class ids like pixels; {reader} reads them as ids: all become class 0",
         explanation=(f"The labels {labels.label} are integer class ids, and this divides them by {divisor} as if they "
                      f"were pixels. Then {reader} casts them back to integers, so every id below {divisor} becomes 0: "
-                     f"the fit() at {{fit}} trains the model to predict class 0 for every sample, and the accuracy "
-                     f"it reports is measured against those collapsed labels."),
-        facts={"divisor": divisor, "reader": reader}, mentions={"fit": fit.node})
+                     f"{_consequence(call)}"),
+        facts={"divisor": divisor, "reader": reader}, mentions={"call": call.node})
+
+
+def _consequence(call: FitCall | InferenceCall) -> str:
+    if isinstance(call, FitCall):
+        return ("the fit() at {call} trains the model to predict class 0 for every sample, and the accuracy it reports "
+                "is measured against those collapsed labels.")
+    return ("the evaluate() at {call} scores the model against labels that are all class 0: its accuracy is the share "
+            "of samples it assigns to class 0.")
