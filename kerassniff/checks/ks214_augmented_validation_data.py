@@ -5,9 +5,10 @@ then ``datagen.flow_from_directory(..., subset="validation")`` as validation_dat
 so the held-out images are rotated, shifted and flipped at random too, differently at each epoch, and the
 validation curve (and the early stopping, checkpoints and schedules that watch it) measures altered images.  The
 same for a validation folder read by the generator that makes the training flow (``datagen.flow_from_directory(
-"val")``: one generator copied for both reads).  Not arrays sent through one (``datagen.flow(x_test, ...)`` to see
-how the model copes with rotated digits may be the point), nor evaluate() or predict() on a flow (a robustness
-test, test-time augmentation).
+"val")``: one generator copied for both reads), and arrays sent through the generator of the training flow when the
+fit() gives a callback that chooses on the validation quantity.  Not arrays sent through one otherwise
+(``datagen.flow(x_test, ...)`` to see how the model copes with rotated digits may be the point), nor evaluate() or
+predict() on a flow (a robustness test, test-time augmentation).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import IMAGE_GENERATOR_AUGMENTATIONS
+from kerassniff.semantic.knowledge.model_api import DEFAULT_MONITOR, MONITOR_CALLBACKS, SAVE_BEST_ONLY_POSITION
 from kerassniff.semantic.values import Const, Instance, const_value
 
 # The flows an ImageDataGenerator makes.
@@ -46,8 +48,8 @@ def check(script: Script):
             if site is None or site.method not in _FLOW_METHODS or not _image_generator(site.receiver):
                 continue
             subset = const_value(site.args.get("subset") or Const(None)) == "validation"
-            if not subset and (site.method == "flow" or
-                               not any(site.receiver is generator for generator in training_generators)):
+            same = any(site.receiver is generator for generator in training_generators)
+            if not subset and (not same or (site.method == "flow" and not _chooses_on_validation(model, event))):
                 continue  # (arrays tilted on purpose, or another generator's flow: a robustness check, perhaps)
             augmentations = _augmentations(site.receiver)
             if not augmentations:
@@ -86,6 +88,24 @@ def _report(script: Script, event, site, augmentations: list[str], subset: bool)
                                f"altered images, differently at each epoch, not the images the model will see. "
                                f"{fix}"),
                   facts={"generator": generator, "augmentations": augmentations, "use": event.kind})
+
+
+def _chooses_on_validation(model, event) -> bool:
+    """Whether the fit() that validates on the flow gives a callback that chooses on a validation quantity: early
+    stopping, a best-only checkpoint or a learning-rate plateau watching ``val_...`` (arrays tilted at random on
+    purpose are then no robustness check: the training's choices follow the noise)."""
+    fit = next((fit for fit in model.fits if fit.node is event.call_node), None)
+    for callback in fit.callbacks if fit is not None else ():
+        if not isinstance(callback, Instance) or callback.cls not in MONITOR_CALLBACKS:
+            continue
+        if callback.cls.endswith("ModelCheckpoint") and \
+                const_value(callback.args.get("save_best_only", SAVE_BEST_ONLY_POSITION)) is not True:
+            continue
+        monitor = callback.args.get("monitor", MONITOR_CALLBACKS[callback.cls])
+        key = DEFAULT_MONITOR if monitor is None else const_value(monitor)
+        if isinstance(key, str) and key.startswith("val_"):
+            return True
+    return False
 
 
 def _image_generator(value) -> bool:
