@@ -42,6 +42,11 @@ def test_the_semantic_layers_hold() -> None:
     assert code == 0, report
 
 
+def test_the_static_analysis_imports_no_numeric_library() -> None:
+    code, report = lint(ROOT, "no-numeric-imports")
+    assert code == 0, report
+
+
 def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
     """The contract is not vacuous: a floor module that imports the engine (as config.py once imported the
     registry) is reported."""

@@ -4,17 +4,18 @@ KS314 compares it with ReduceLROnPlateau's floor."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import DEFAULT_LEARNING_RATES
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.values import CallArgs, Instance, KnobConst, Value, const_value
 
-# A learning rate set by the script after the optimizer is built, spelled as the calls and assignments that set one
-# (not a LearningRateScheduler imported and unused, nor cfg.lr = ...: an optimizer's rate is assigned through
-# .optimizer or a variable's assign()).
-_SETS_A_RATE = re.compile(r"LearningRateScheduler\s*\(|set_value\s*\(|optimizer\.(?:learning_rate|lr)\s*"
-                          r"(?:=[^=]|\.assign\s*\()|\.learning_rate\.assign\s*\(")
+# A learning rate set by the script after the optimizer is built, spelled as the calls and assignments that set one:
+# a LearningRateScheduler built, set_value(), an assignment to any object's learning_rate or lr (``opt.learning_rate =
+# 0.01``; ``cfg.lr = ...`` counts too: which object it is is not read) or its assign().
+_SETS_A_RATE = re.compile(r"LearningRateScheduler\s*\(|set_value\s*\(|\.(?:learning_rate|lr)\s*"
+                          r"(?:=[^=]|\.assign\s*\()")
 
 
 def sets_a_rate(script: Script) -> bool:
@@ -40,25 +41,41 @@ def rate_left_out(args: CallArgs) -> bool:
     return not (args.positional or args.has("learning_rate") or args.has("lr") or any(a.star for a in args.nodes))
 
 
-def starting_rate(optimizer: Value | None) -> tuple[str, float, bool] | None:
-    """(the optimizer's class name, the rate it starts at, whether that is Keras's default) for what compile() was
-    given: a Keras optimizer built with a constant rate, or one built, or named by a string, without a rate whose
-    default every Keras version shares (:data:`DEFAULT_LEARNING_RATES`); None for anything else (a command-line
-    option's default included)."""
+class StartingRate(NamedTuple):
+    """The rate an optimizer starts at: ``rate`` as the script writes it (or Keras's default), and ``highest``, the
+    most it may be on any Keras that runs the script (Keras 2's ``lr=`` is ignored by tf.keras 2.11-2.15, which
+    start at the default)."""
+
+    optimizer: str
+    rate: float
+    default: bool
+    highest: float
+
+
+def starting_rate(optimizer: Value | None) -> StartingRate | None:
+    """The rate the optimizer compile() was given starts at: a Keras optimizer built with a constant rate, or one
+    built, or named by a string, without a rate whose default every Keras version shares
+    (:data:`DEFAULT_LEARNING_RATES`); None for anything else (a rate computed from a command-line option included,
+    and Keras 2's ``lr=`` on an optimizer whose default is not known)."""
     name = const_value(optimizer)
     if isinstance(name, str):
         spelled = {key.lower(): key for key in DEFAULT_LEARNING_RATES}.get(name.lower())
-        return (spelled, DEFAULT_LEARNING_RATES[spelled], True) if spelled is not None else None
+        if spelled is None:
+            return None
+        return StartingRate(spelled, DEFAULT_LEARNING_RATES[spelled], True, DEFAULT_LEARNING_RATES[spelled])
     if type(optimizer) is not Instance or not is_keras(optimizer.cls):
         return None
     cls = short(optimizer.cls)
     found = constant_rate(optimizer.args)
     if found is not None and isinstance(optimizer.args.get(found[0], 0), KnobConst):
-        return None  # a command-line option's default: the author changes it from run to run
+        return None  # a command-line option's default (changed from run to run)
+    if found is not None and found[0] == "lr":  # taken by Keras 2 and tf.keras 2.10-, ignored by tf.keras 2.11-2.15
+        default = DEFAULT_LEARNING_RATES.get(cls)
+        return StartingRate(cls, found[1], False, max(found[1], default)) if default is not None else None
     if found is not None:
-        return cls, found[1], False
+        return StartingRate(cls, found[1], False, found[1])
     if rate_left_out(optimizer.args) and cls in DEFAULT_LEARNING_RATES:
-        return cls, DEFAULT_LEARNING_RATES[cls], True
+        return StartingRate(cls, DEFAULT_LEARNING_RATES[cls], True, DEFAULT_LEARNING_RATES[cls])
     return None
 
 

@@ -13,7 +13,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import tfds_slice
 from kerassniff.semantic.names import short
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.syntax import walk_code
+from kerassniff.semantic.syntax import bound_anywhere, names_read, walk_code
 from kerassniff.semantic.values import ClassValue, DataValue, FunctionValue, Seq
 
 
@@ -191,9 +191,10 @@ def _own_call(script: Script, node: cst.BaseExpression):
     return site if site is not None and isinstance(site.receiver, (FunctionValue, ClassValue)) else None
 
 
-# Calls that read data from files or folders (by their last name): a generator making them yields stored samples.
-_FILE_READS = frozenset({"open", "imread", "load", "load_img", "read_csv", "read_excel", "read_parquet", "loadtxt",
-                         "genfromtxt", "listdir", "glob", "walk", "read_file", "decode_image", "File"})
+# Calls that read data from files or folders (by their last name; also any whose name starts with "read" or "load":
+# wavfile.read, loadmat, read_hdf): a generator making them yields stored samples.
+_FILE_READS = frozenset({"open", "imread", "genfromtxt", "listdir", "glob", "walk", "decode_image", "File",
+                         "fromfile", "memmap", "iglob", "scandir"})
 
 
 def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
@@ -206,12 +207,21 @@ def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
         return False
     function = site.receiver.node
     nodes = list(walk_code(function))
-    if not any(type(inner) in (cst.Yield,) for inner in nodes):
-        return False
-    calls = [script.call_at(inner) for inner in nodes if type(inner) is cst.Call]
-    names = [call.callee or "" for call in calls if call is not None]
-    return any(".random." in f".{name}" for name in names) and not any(
-        short(name) in _FILE_READS for name in names if name)
+    if not any(type(inner) is cst.Yield for inner in nodes) or _reads_module_names(script, function):
+        return False  # (sampling batches from the module's training arrays is drawing from the training data)
+    sites = [script.call_at(inner) for inner in nodes if type(inner) is cst.Call]
+    callees = [site.callee for site in sites if site is not None and site.callee]
+    return any(f".{callee}".find(".random.") >= 0 for callee in callees) and not any(
+        short(callee) in _FILE_READS or short(callee).startswith(("read", "load")) for callee in callees)
+
+
+def _reads_module_names(script: Script, function: cst.CSTNode) -> bool:
+    """Whether the function reads a name the module binds by assignment (an array, a list of files) rather than one
+    of its own."""
+    module_names = {target.target.value for statement in script.module.body if type(statement) is
+                    cst.SimpleStatementLine for small in statement.body if type(small) is cst.Assign
+                    for target in small.targets if type(target.target) is cst.Name}
+    return bool(module_names & (names_read(function) - bound_anywhere(function)))
 
 
 def _bound_to_a_call(script: Script, node: cst.BaseExpression) -> bool:

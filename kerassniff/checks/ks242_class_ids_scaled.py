@@ -10,11 +10,16 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step, data_of
 from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS
-from kerassniff.semantic.training import CompileCall, FitCall, InferenceCall
+from kerassniff.semantic.loaders import TABLE_READERS, TEXT_TABLE_READERS
+from kerassniff.semantic.training import FitCall, InferenceCall
 
 # Where class ids come from that the analysis can tell from pixels: a dataset loader's labels, a table's column, a
-# literal list (a mask image read from a file holds pixels, 0/255, which a division by 255 rightly turns into 0/1).
+# literal list (a mask image read from a file, or an array of one in an .npy file, holds pixels, 0/255, which a
+# division by 255 rightly turns into 0/1).
 _LABEL_SOURCES = frozenset({"dataset", "file", "literal"})
+# The division that treats values as pixels: by 255, which takes every class id below it to 0 (a smaller divisor
+# merges classes instead, ``y / 2``: another mistake, with another consequence).
+PIXEL_DIVISOR = 255.0
 SPARSE_LOSSES = ("sparse_categorical_crossentropy",)
 
 
@@ -27,7 +32,7 @@ def check(script: Script):
                                                                if call.method in EVALUATE_METHODS)]
     for call in calls:
         labels = _labels(call)
-        if labels is None or labels.source.kind not in _LABEL_SOURCES or labels.source.pixels:
+        if labels is None or not _class_ids(labels):
             continue
         found = _scaled_then_read_as_ids(script, labels, _sparse_loss(call))
         if found is None or id(found[0].node) in reported:
@@ -46,15 +51,29 @@ def _labels(call: FitCall | InferenceCall) -> Data | None:
     return inputs.labels if inputs is not None and inputs.batches else None
 
 
+def _class_ids(labels: Data) -> bool:
+    """Labels whose values are class ids rather than pixels: a dataset loader's, a table column's (not an array file's:
+    ``np.load("masks.npy")`` may hold 0/255 masks), a literal's whose values are all below 255."""
+    source = labels.source
+    if source.kind not in _LABEL_SOURCES or source.pixels:
+        return False
+    if source.kind == "file":
+        return any(f".{reader}(" in source.description for reader in TABLE_READERS | TEXT_TABLE_READERS)
+    if source.kind == "literal":
+        return source.value_range is not None and source.value_range[1] < PIXEL_DIVISOR
+    return True
+
+
 def _scaled_then_read_as_ids(script: Script, labels: Data, sparse: bool) -> tuple[Step, str] | None:
     """The division of the ids, and what reads them as integers afterwards ("to_categorical()", or the sparse
     loss): a division by 2 or more that no later scaling undoes, followed by a one-hot encoding (or none, with a
     sparse loss)."""
     steps = labels.steps
     for index, step in enumerate(steps):
-        divisor = _divisor(step)
-        if divisor is None:
+        if not _divides_like_pixels(step):
             continue
+        if any(s.is_scaling for s in steps[:index]):
+            return None  # scaled before (``y * 255`` ... ``/ 255``): not judged
         later = steps[index + 1:]
         encoded = next((i for i, s in enumerate(later) if s.kind == "encode"), None)
         between = later if encoded is None else later[:encoded]
@@ -74,21 +93,19 @@ def _casts_to_ids(script: Script, step: Step) -> bool:
     return call is not None and (call.callee or "").endswith("to_categorical")
 
 
-def _divisor(step: Step) -> float | None:
-    """The number a scale step divides by (``/255``), when it is 2 or more."""
+def _divides_like_pixels(step: Step) -> bool:
+    """A scale step that divides by 255 (``y / 255``, ``y / 255.0``, ``y /= 255``)."""
     if step.kind != "scale" or not step.detail.startswith("/"):
-        return None
+        return False
     try:
-        divisor = float(step.detail[1:])
+        return float(step.detail[1:]) == PIXEL_DIVISOR
     except ValueError:
-        return None
-    return divisor if divisor >= 2 else None
+        return False
 
 
 def _sparse_loss(call: FitCall | InferenceCall) -> bool:
     """Whether the model is compiled with a sparse categorical loss at this call (its last compile() before it)."""
-    before = [c for c in call.model.compiles if c.order < call.order]
-    compiled: CompileCall | None = max(before, key=lambda c: c.order) if before else None
+    compiled = call.model.compile_before(call.order)
     return compiled is not None and any(loss.name is not None and loss.name.endswith(SPARSE_LOSSES)
                                         for loss in compiled.losses)
 
@@ -96,9 +113,9 @@ def _sparse_loss(call: FitCall | InferenceCall) -> bool:
 def _report(script: Script, labels: Data, step: Step, reader: str, call: FitCall | InferenceCall) -> Report:
     divisor = step.detail[1:]
     code = script.code_of(step.node)
-    written = f"'{code}'" if len(code) <= 40 else "this"
+    written = f" ('{code}')" if len(code) <= 24 else ""
     return Report(
-        step.node, f"{written} divides class ids like pixels; {reader} reads them as ids: all become class 0",
+        step.node, f"class ids divided by {divisor}{written}, then cast back by {reader}: all become class 0",
         explanation=(f"The labels {labels.label} are integer class ids, and this divides them by {divisor} as if they "
                      f"were pixels. Then {reader} casts them back to integers, so every id below {divisor} becomes 0: "
                      f"{_consequence(call)}"),

@@ -132,8 +132,6 @@ def _trained_at_built_rate(script: Script) -> set[int]:
     return nodes
 
 
-
-
 def _adadelta_by_name(script: Script):
     """compile(optimizer="adadelta"): Keras builds Adadelta() at its default rate."""
     for compile_call in script.compiles():

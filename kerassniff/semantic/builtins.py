@@ -22,6 +22,7 @@ from kerassniff.semantic.values import (
     CallArgs,
     ComprehensionValue,
     Const,
+    KnobConst,
     DataValue,
     DictValue,
     FolderListing,
@@ -382,7 +383,10 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         whole = isinstance(right, Const) or (isinstance(right, FormattedValue) and right.whole_part)
         return FormattedValue(string_ending(right), string_ending(right), whole_part=whole)
     if isinstance(left, Const) and isinstance(right, Const):
-        return _fold_constants(left.value, op, right.value)
+        folded = _fold_constants(left.value, op, right.value)
+        if type(folded) is Const and (type(left) is KnobConst or type(right) is KnobConst):
+            return KnobConst(folded.value)  # options.lr / 10: a knob still, changed from run to run
+        return folded
     if op in ("Add", "Subtract"):
         shifted = _shifted(left, op, right)
         if shifted is not None:

@@ -20,17 +20,15 @@ from kerassniff.semantic.knowledge.datasets import DATASETS
 from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS
 from kerassniff.semantic.pyvalues import ComprehensionValue, Const, Seq, Strings, Unknown, Value, const_value
 
-__all__ = [
-    "DATASETS", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
-    "ShapeValue", "Source", "Step", "data_of", "label_categories", "class_names_given", "text_encoding",
-    "later_rows_cut_here", "new_group", "class_order", "last_order", "ordered_by_class", "size_text",
-]
+__all__ = ["DATASETS", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
+           "ShapeValue", "Source", "Step", "data_of", "label_categories", "class_names_given", "text_encoding",
+           "later_rows_cut_here", "new_group", "class_order", "last_order", "ordered_by_class", "size_text"]
 
 _group_ids = itertools.count(1)
 
 
 def new_group() -> int:
-    return next(_group_ids)
+    return next(_group_ids)  # (a number per array read: its splits and copies share it)
 
 
 @dataclass(frozen=True)

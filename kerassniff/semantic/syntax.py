@@ -408,12 +408,22 @@ def _assignments_of(smalls) -> Iterator[cst.Assign]:
 
 def names_in_code(text: str) -> frozenset[str] | None:
     """The names a piece of source text uses as code, not inside its comments or strings (``# pad the sequences``
-    names nothing); None when the text does not tokenize (a fragment cut inside a bracket)."""
+    names nothing), the expressions of f-strings included (``f"{x.shape}"`` reads ``x`` on every Python: before 3.12
+    the tokenizer gives an f-string as one string, whose braces are read here); None when the text does not
+    tokenize on its own (a dedent below the first line's indentation, a bracket left open)."""
     names: set[str] = set()
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.NAME:
                 names.add(token.string)
+            elif token.type == tokenize.STRING and "f" in token.string[:3].lower():
+                for expression in _FSTRING_FIELD.findall(token.string):
+                    names.update(_IDENTIFIER.findall(expression))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return None
     return frozenset(names)
+
+
+# An f-string's replacement fields (``{x.shape[0]:>5}``; ``{{`` is a literal brace) and the names in one.
+_FSTRING_FIELD = re.compile(r"(?<!\{)\{([^{}]+)\}")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
