@@ -21,16 +21,7 @@ from kerassniff.semantic.dataflow import (
     data_of,
     new_group,
 )
-from kerassniff.semantic.pyvalues import (
-    UNKNOWN,
-    ComprehensionValue,
-    Const,
-    Seq,
-    Value,
-    const_value,
-    int_value,
-    str_value,
-)
+from kerassniff.semantic.pyvalues import UNKNOWN, ComprehensionValue, Const, Seq, Value, const_value, int_value, str_value
 from kerassniff.semantic.library.arrays import (
     LibraryCall, from_collection, literal, make, shape_samples, word_ids_array,
 )
