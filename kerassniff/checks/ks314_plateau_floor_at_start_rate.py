@@ -40,8 +40,6 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "a ReduceLROnPlateau whose min_lr is not below the learning rate the optimizer starts at: it never lowers it",
       "set min_lr below the starting rate (1e-6 is usual), or start the optimizer above min_lr", verdict=verdict)
 def check(script: Script):
-    if sets_a_rate(script):
-        return  # a scheduler or an assignment of the script's own may move the rate above the floor
     starts: dict[int, list[tuple[FitCall, CompileCall, StartingRate]]] = {}
     callbacks: dict[int, Instance] = {}
     unknown: set[int] = set()  # callbacks given to a fit() whose starting rate is not known
@@ -59,6 +57,8 @@ def check(script: Script):
                 unknown.add(id(plateau.node))
             else:
                 starts.setdefault(id(plateau.node), []).append((fit, compiled, start))  # type: ignore[arg-type]
+    if starts and sets_a_rate(script):
+        return  # a scheduler or an assignment of the script's own may move the rate above the floor
     for key, uses in starts.items():
         plateau = callbacks[key]
         given = plateau.args.get("min_lr", MIN_LR_POSITION)
