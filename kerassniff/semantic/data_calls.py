@@ -9,13 +9,8 @@ The handlers live in :mod:`kerassniff.semantic.library.arrays` (library function
 :class:`kerassniff.semantic.effects.Effects`.
 """
 from kerassniff.semantic.library.array_arithmetic import arithmetic
-from kerassniff.semantic.library.array_methods import (
-    data_attribute,
-    flattened_unknown,
-    data_method,
-    instance_method,
-    subscript,
-)
+from kerassniff.semantic.library.array_methods import data_attribute, flattened_unknown, data_method, instance_method
+from kerassniff.semantic.library.array_subscripts import subscript
 from kerassniff.semantic.library.array_table import call_library, may_handle
 from kerassniff.semantic.library.arrays import Statistic
 from kerassniff.semantic.library.datasets import batch_of
