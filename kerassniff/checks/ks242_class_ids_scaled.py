@@ -66,8 +66,8 @@ def _class_ids(labels: Data) -> bool:
 
 def _scaled_then_read_as_ids(script: Script, labels: Data, sparse: bool) -> tuple[Step, str] | None:
     """The division of the ids, and what reads them as integers afterwards ("to_categorical()", or the sparse
-    loss): a division by 2 or more that no later scaling undoes, followed by a one-hot encoding (or none, with a
-    sparse loss)."""
+    loss): a division by 255, with no scaling before it nor between it and a one-hot encoding by to_categorical()
+    (or, with a sparse loss, after it)."""
     steps = labels.steps
     for index, step in enumerate(steps):
         if not _divides_like_pixels(step):
