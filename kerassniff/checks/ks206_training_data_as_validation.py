@@ -10,7 +10,7 @@ from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.datasets import tfds_slice
+from kerassniff.semantic.knowledge.datasets import reads_files, tfds_slice
 from kerassniff.semantic.names import short
 from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.syntax import bound_anywhere, names_read, walk_code
@@ -191,12 +191,6 @@ def _own_call(script: Script, node: cst.BaseExpression):
     return site if site is not None and isinstance(site.receiver, (FunctionValue, ClassValue)) else None
 
 
-# Calls that read data from files or folders (by their last name; also any whose name starts with "read" or "load":
-# wavfile.read, loadmat, read_hdf): a generator making them yields stored samples.
-_FILE_READS = frozenset({"open", "imread", "genfromtxt", "listdir", "glob", "walk", "decode_image", "File",
-                         "fromfile", "memmap", "iglob", "scandir"})
-
-
 def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
     """A generator of the script's own given no array, that draws its samples at random (``np.random.randn``,
     ``tf.random.uniform``) and reads no file: every batch it yields is new, so validating on it is no repeat of
@@ -212,7 +206,7 @@ def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
     sites = [script.call_at(inner) for inner in nodes if type(inner) is cst.Call]
     callees = [site.callee for site in sites if site is not None and site.callee]
     return any(f".{callee}".find(".random.") >= 0 for callee in callees) and not any(
-        short(callee) in _FILE_READS or short(callee).startswith(("read", "load")) for callee in callees)
+        reads_files(short(callee)) for callee in callees)
 
 
 def _reads_module_names(script: Script, function: cst.CSTNode) -> bool:

@@ -100,7 +100,7 @@ def _shuffled(data: Data) -> bool:
 def _held_out(data: Data) -> bool:
     """A part the script holds out from training: train_test_split's test part, a name that says so, or the later
     rows of an array cut off in the call itself (``validation_data=(windows[cut:], targets[cut:])``)."""
-    if data.split in ("test", "val"):
+    if data.held_out:
         return data.shuffled_split is False
     if data.split is None and later_rows_cut_here(data):
         return True

@@ -20,9 +20,6 @@ from kerassniff.semantic.links import model_links
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
 
-# The parts a split holds out from training.
-_HELD_OUT_SPLITS = frozenset({"test", "val"})
-
 
 @rule("KS224", "score-on-training-rows", Severity.WARNING,
       "evaluate() on the whole array a train_test_split divided into fit()'s training part and a held-out part that "
@@ -91,7 +88,7 @@ def _split_again(link, reference: DataEvent):
         return
     for event in events(link.user, link.loaded, "x"):
         held = event.data
-        if event.kind != "evaluate" or held.split not in _HELD_OUT_SPLITS or held.split_at is None or \
+        if event.kind != "evaluate" or not held.held_out or held.split_at is None or \
                 held.conditional or _read_path(held) != path:
             continue
         differs = _split_settings(link.trainer, trained.split_at) != _split_settings(link.user, held.split_at) or \
@@ -147,7 +144,7 @@ def _training_file(data: Data, trainer: bool = False) -> str | None:
     every row of it (not ``df.iloc[-1000:]``)."""
     source = data.source
     path = _read_path(data, ("file", "directory"))
-    if path is None or data.conditional or data.split in _HELD_OUT_SPLITS or (source.subset is not None and not (
+    if path is None or data.conditional or data.held_out or (source.subset is not None and not (
             trainer and source.subset == "training")) or (data.rows_cut and not trainer):
         return None  # (the scored rows must be all the file's: some of them may be the ones the trainer held out)
     return path if "train" in name_words(path.rsplit("/", 1)[-1]) else None
@@ -220,4 +217,4 @@ def _step_kinds(data: Data) -> list[tuple[str, str]]:
 
 
 def _held_out_part_of(data: Data, part: Data) -> bool:
-    return data.split in _HELD_OUT_SPLITS and data.group == part.group
+    return data.held_out and data.group == part.group

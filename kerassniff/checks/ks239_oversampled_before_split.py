@@ -48,7 +48,7 @@ def _oversampling(data: Data) -> Step | None:
 def _scored_part(inputs: list[DataEvent], fit: DataEvent, resampled: Step) -> DataEvent | None:
     """The first use that scores a held-out part of the same split as fit()'s training part, by evaluate(), then
     predict(), then validation_data; None when no held-out part of it is used."""
-    held_out = [event for event in inputs if event.kind in _SCORING and event.data.split in ("test", "val") and
+    held_out = [event for event in inputs if event.kind in _SCORING and event.data.held_out and
                 not event.data.batches and any(step is resampled for step in event.data.steps) and
                 _same_split(event.data, fit.data)]
     return min(held_out, key=lambda event: (_SCORING.index(event.kind), event.order), default=None)

@@ -16,7 +16,6 @@ from kerassniff.semantic.dataflow import Data, DataEvent, data_of
 
 # Uses that score a part, in the order a finding prefers them.
 _SCORING = ("evaluate", "predict", "validation")
-_HELD_OUT = frozenset({"test", "val"})
 
 
 @rule("KS241", "fit-on-the-unsplit-array", Severity.ERROR,
@@ -48,7 +47,7 @@ def _whole(data: Data) -> bool:
 def _part_of(part: Data, whole: Data) -> bool:
     """A held-out part that a train_test_split made of an array of ``whole``'s group (arrays read or split from one
     load): of ``whole`` itself, as ``whole`` is not some of the group's rows."""
-    return part.split in _HELD_OUT and part.split_at is not None and part.shuffled_split is not None and \
+    return part.held_out and part.split_at is not None and part.shuffled_split is not None and \
         part.group == whole.group and not part.batches and not part.is_sample
 
 

@@ -10,7 +10,6 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step, data_of
 from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS
-from kerassniff.semantic.loaders import TABLE_READERS, TEXT_TABLE_READERS
 from kerassniff.semantic.training import FitCall, InferenceCall
 
 # Where class ids come from that the analysis can tell from pixels: a dataset loader's labels, a table's column, a
@@ -58,7 +57,7 @@ def _class_ids(labels: Data) -> bool:
     if source.kind not in _LABEL_SOURCES or source.pixels:
         return False
     if source.kind == "file":
-        return any(f".{reader}(" in source.description for reader in TABLE_READERS | TEXT_TABLE_READERS)
+        return source.table
     if source.kind == "literal":
         return source.value_range is not None and source.value_range[1] < PIXEL_DIVISOR
     return True

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 import libcst as cst
 
-from kerassniff.semantic.knowledge.datasets import DATASETS
+from kerassniff.semantic.knowledge.datasets import DATASETS, HELD_OUT_SPLITS
 from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS
 from kerassniff.semantic.pyvalues import ComprehensionValue, Const, Seq, Strings, Unknown, Value, const_value
 
@@ -42,8 +42,8 @@ class Source:
     color: str | None = None  # rgb | bgr | gray
     value_range: tuple[float, float] | None = None
     path: str | None = None  # the file a "file" source reads, or the folder a "directory" source, when constant
-    # the last component of that path when the path is only partly known (``os.path.join(root, "test")``)
-    last_part: str | None = None
+    last_part: str | None = None  # that path's last component, when only it is known (os.path.join(root, "test"))
+    table: bool = False  # read as a table (pd.read_csv, np.loadtxt, a DataFrame): its columns hold values, not pixels
     option_default: bool = False  # the path is a command-line option's default: runs may pass another
     # a folder read that takes part of the folder: its subset= ('training', 'validation', 'both'), or 'split' when its
     # ImageDataGenerator has validation_split= (None: every image in the folder); a TFDS read: its split ("train[:80%]")
@@ -154,20 +154,16 @@ class Data:
     # rows gathered as windows of two or more rows at every row of a series (``x[i:i + 30]`` for each i): each
     # window shares all but one of its rows with the next
     overlapping_windows: bool = False
-    # the train_test_split call that made this part (with shuffled_split)
-    split_at: cst.CSTNode | None = field(default=None, compare=False, repr=False)
-    # the class names in the order of their ids, when an encoder numbered known names (LabelEncoder: sorted)
-    names_by_id: tuple[str, ...] | None = None
+    split_at: cst.CSTNode | None = field(default=None, compare=False, repr=False)  # the train_test_split making it
+    names_by_id: tuple[str, ...] | None = None  # class names by id, when an encoder numbered known names (sorted)
     is_sample: bool = False  # one element of an array, from a loop over it
-    # the folder listings whose order the rows were read in (a file read in a loop over ``os.listdir(folder)``, or
-    # over a zip of listings): :mod:`kerassniff.semantic.listings`
+    # the folder listings whose order the rows were read in (files read in a loop over them): semantic.listings
     listed_from: tuple = field(default=(), compare=False, repr=False)
     # some of the rows were selected (``x[:cut]``, ``df.iloc[-1000:]``, ``df.head(n)``, a row mask): not every row of
     # what was read or split
     rows_cut: bool = field(default=False, compare=False, repr=False)
     batches: bool = False  # a generator, flow or tf.data pipeline
-    # a flow of ImageDataGenerator (flow, flow_from_directory/_dataframe), Keras's own iterator, not tf.data: its
-    # methods differ between Keras versions (Keras 2's it.next(), Keras 3's next(it) only)
+    # an ImageDataGenerator flow, Keras's own iterator (not tf.data): Keras 2 has it.next(), Keras 3 next(it) only
     keras_iterator: bool = False
     conditional: bool = False  # differs between branches of an if
     name: str | None = None  # the variable it was last bound to
@@ -226,6 +222,11 @@ class Data:
     @property
     def raw_pixels(self) -> bool:
         return self.source.pixels and not self.is_scaled and not self.conditional
+
+    @property
+    def held_out(self) -> bool:
+        """A part a split holds out from training (its test or validation part)."""
+        return self.split in HELD_OUT_SPLITS
 
     def with_step(self, kind: str, detail: str, node: cst.CSTNode, measured_on: str | None = None,
                   settings: tuple[tuple[str, object], ...] = (), **changes) -> "Data":

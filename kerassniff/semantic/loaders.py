@@ -153,7 +153,7 @@ def _vector_size(size: Value | None) -> tuple[int | None, bool]:
 
 def table(kind: str, description: str, path: str | None, node: cst.Call) -> Value:
     """A table read from a file (or built as a DataFrame): its columns are selected by key or index."""
-    return DataValue(Data(Source(kind, description, node, path=path), new_group(), node=node, table=True))
+    return DataValue(Data(Source(kind, description, node, path=path, table=True), new_group(), node=node, table=True))
 
 
 def column(data: Data, node: cst.CSTNode) -> Value:

@@ -223,3 +223,16 @@ BATCHING_READERS: dict[str, tuple[int, int]] = {
 # tf.data methods that keep a dataset's elements as they were counted (len() of a batched dataset after them is
 # still its number of batches; checked on TF 2.21: 3 batches shuffled, cached, mapped and prefetched are 3).
 COUNT_KEEPING_DATASET_METHODS = frozenset({"shuffle", "prefetch", "cache", "map", "with_options"})
+
+# The parts of a split that training does not see (``Data.split``: "train", "test", "val").
+HELD_OUT_SPLITS = frozenset({"test", "val"})
+
+# Calls that read data from files or folders, by their last name (besides any whose name starts with "read" or "load":
+# wavfile.read, loadmat, read_hdf, np.load): code making them works on stored samples.
+FILE_READING_CALLS = frozenset({"open", "imread", "genfromtxt", "listdir", "glob", "iglob", "walk", "scandir",
+                                "decode_image", "File", "fromfile", "memmap"})
+
+
+def reads_files(name: str) -> bool:
+    """Whether a call of this last name reads data from files or folders (:data:`FILE_READING_CALLS`)."""
+    return name in FILE_READING_CALLS or name.startswith(("read", "load"))
