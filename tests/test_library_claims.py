@@ -758,6 +758,18 @@ def test_divided_class_ids_collapse_to_class_0() -> None:
     assert np.allclose(loss(divided.astype("float32"), predicted), loss(np.zeros(3, "float32"), predicted))
 
 
+def test_numpy_resize_cuts_or_repeats_values_instead_of_resampling() -> None:
+    """KS243's claim: np.resize() fills the new shape with the flattened values in order, cut short (a larger image
+    keeps its top rows) or repeated from the start (a smaller one is tiled); it never resamples, and it keeps every
+    value only when the sizes agree."""
+    import numpy as np
+
+    image = np.arange(16).reshape(4, 4)
+    assert np.resize(image, (2, 2)).tolist() == [[0, 1], [2, 3]]  # the top row, folded: not a 2x2 thumbnail
+    assert np.resize(image, (6, 6)).ravel()[16:20].tolist() == [0, 1, 2, 3]  # repeated from the start
+    assert np.array_equal(np.resize(image, (1, 4, 4, 1)), image.reshape(1, 4, 4, 1))  # same size: a reshape
+
+
 def test_numpy_2_keeps_its_warnings_and_errors_only_in_numpy_exceptions() -> None:
     """KS404's rows whose replacement is np.exceptions.<Name>."""
     import numpy as np
