@@ -23,6 +23,13 @@ SCALE_KEEPING_AUGMENTATIONS = frozenset({
 # Calls that draw or convert a number inside such a function (``k = int(tf.random.uniform([], 0, 4))``).
 NUMBER_CALLS = frozenset({"int", "float", "bool", "len", "range", "min", "max", "round"})
 
+# NumPy's random generator objects (``rng = np.random.default_rng(0)``, the legacy ``RandomState(42)``): their methods
+# draw as the np.random functions of the same name do (``rng.permutation(len(x))``, ``rng.shuffle(idx)``,
+# ``rng.choice(n, k)``), so an object made by one stands for the np.random module itself.
+RANDOM_GENERATOR_FACTORIES = frozenset({"numpy.random.default_rng", "numpy.random.RandomState",
+                                        "numpy.random.Generator"})
+RANDOM_MODULE = "numpy.random"
+
 # scikit-learn's scalers by class name: the kind of step each makes of an array, and its name in messages.
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),

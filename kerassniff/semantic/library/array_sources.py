@@ -21,7 +21,9 @@ from kerassniff.semantic.dataflow import (
     data_of,
     new_group,
 )
-from kerassniff.semantic.pyvalues import UNKNOWN, ComprehensionValue, Const, Seq, Value, const_value, int_value, str_value
+from kerassniff.semantic.knowledge.arrays import RANDOM_MODULE
+from kerassniff.semantic.pyvalues import (UNKNOWN, ComprehensionValue, Const, Seq, Symbol, Value, const_value, int_value,
+                                          str_value)
 from kerassniff.semantic.library.arrays import (
     LibraryCall, from_collection, literal, make, shape_samples, word_ids_array,
 )
@@ -89,6 +91,12 @@ _MARKET_ALIASES = {"yfinance": "yf", "pandas_datareader": "web"}
 
 def pandas_table(call: LibraryCall) -> Value:
     return loaders.table("file", f"pd.{call.last}(...)", str_value(call.first), call.node)
+
+
+def random_generator(call: LibraryCall) -> Value:
+    """``np.random.default_rng(seed)``, ``np.random.RandomState(seed)``: an object whose methods draw as NumPy's
+    random functions do, read as the np.random module (``rng.permutation(len(x))`` is np.random.permutation's)."""
+    return Symbol(RANDOM_MODULE)
 
 
 def random_integers(call: LibraryCall) -> Value:

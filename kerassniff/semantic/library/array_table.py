@@ -64,6 +64,7 @@ from kerassniff.semantic.library.array_sources import (
     padded_sequence,
     market_data,
     pandas_table,
+    random_generator,
     random_integers,
     same_array,
 )
@@ -91,6 +92,7 @@ from kerassniff.semantic.knowledge.model_api import (
     SQUASHING_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
+from kerassniff.semantic.knowledge.arrays import RANDOM_GENERATOR_FACTORIES
 from kerassniff.semantic.keras_values import Predictions, agreement, positions_of_inputs
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Seq, Unknown, Value, const_value
 
@@ -237,6 +239,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(pandas_table, names=loaders.TABLE_READERS, prefix="pandas."),
     row(market_data, exact=MARKET_DATA_READERS),
     row(random_integers, exact={"numpy.random.randint"}),
+    row(random_generator, exact=RANDOM_GENERATOR_FACTORIES),  # rng = np.random.default_rng(0): rng.permutation(...)
     row(generated, prefix="numpy.random."),
     row(generated, names={"zeros", "ones", "empty", "full", "arange", "linspace"}, prefix=ARRAY_LIBRARIES),
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
