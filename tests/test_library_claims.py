@@ -758,6 +758,31 @@ def test_divided_class_ids_collapse_to_class_0() -> None:
     assert np.allclose(loss(divided.astype("float32"), predicted), loss(np.zeros(3, "float32"), predicted))
 
 
+def test_keras_3_cannot_load_an_h5_model_compiled_with_a_short_loss_name(tmp_path) -> None:
+    """KS402's H5_UNREADABLE_LOSSES: each short loss name saved to .h5 makes load_model() raise ValueError on Keras 3;
+    the full name, a .keras file and compile=False all load."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    from kerassniff.semantic.knowledge.keras3_removals import H5_UNREADABLE_LOSSES
+
+    def saved(loss: str, name: str) -> str:
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss=loss)
+        model.fit(np.zeros((4, 3)), np.zeros((4, 1)), verbose=0)
+        path = str(tmp_path / name)
+        model.save(path)
+        return path
+
+    for short, full in H5_UNREADABLE_LOSSES.items():
+        with pytest.raises(ValueError, match="deserialize"):
+            keras.models.load_model(saved(short, f"{short}.h5"))
+        keras.models.load_model(saved(full, f"{full}.h5"))
+    keras.models.load_model(saved("mse", "mse.keras"))
+    keras.models.load_model(saved("mse", "mse_again.h5"), compile=False)
+
+
 def test_numpy_resize_cuts_or_repeats_values_instead_of_resampling() -> None:
     """KS243's claim: np.resize() fills the new shape with the flattened values in order, cut short (a larger image
     keeps its top rows) or repeated from the start (a smaller one is tiled); it never resamples, and it keeps every

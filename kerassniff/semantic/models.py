@@ -296,6 +296,7 @@ class LossSpec:
     node: cst.CSTNode = field(repr=False)
     output: str | int | None = None  # which output, for list/dict losses
     ignore_class: int | None = None  # a loss object's constant ignore_class= (the target left out of the loss)
+    given: str | None = None  # the string the script names it by ('mse'), in the call or through a variable
 
 
 @dataclass

@@ -127,7 +127,8 @@ def resolve_loss(value: Value, node: cst.CSTNode, output: str | int | None = Non
             from_logits = const_value(given) if isinstance(const_value(given), bool) else None
         ignored = const_value(value.args.get("ignore_class"))
     return LossSpec(name, from_logits, node, output,
-                    ignore_class=ignored if isinstance(ignored, int) and not isinstance(ignored, bool) else None)
+                    ignore_class=ignored if isinstance(ignored, int) and not isinstance(ignored, bool) else None,
+                    given=value.value if isinstance(value, Const) and isinstance(value.value, str) else None)
 
 
 def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:

@@ -108,6 +108,14 @@ REMOVED_CALL_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size", "sh
 # The file names Keras 3 saves to (each checked on Keras 3.15: any other name raises ValueError; tf.keras 2 wrote a
 # TensorFlow SavedModel folder for a name without extension). ModelCheckpoint's are in _save_path's callers.
 SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.h5",)}
+# Loss names a model compiled with and saved to an .h5/.hdf5 file that Keras 3's load_model() cannot read back (with
+# compile=True, its default): the file stores the name as given, and deserializing 'keras.metrics.mse' raises
+# ValueError ("not a KerasSaveable subclass"; Keras 3.15.1, keras-team/keras#19330). The full names load; a .keras
+# file, or load_model(path, compile=False), reads either. Each short name with the full name it stands for.
+H5_UNREADABLE_LOSSES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
+                        "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+                        "kld": "kl_divergence"}
+HDF5_SUFFIXES = (".h5", ".hdf5")
 # What Keras 3.15.1's load_model() reads: a .keras zip, a legacy .h5/.hdf5 file (the names save() takes), a Hugging
 # Face handle, or a folder Keras itself wrote (an unzipped .keras save, an Orbax checkpoint); any other name raises
 # ValueError ("File format not supported", a TensorFlow SavedModel folder among them).

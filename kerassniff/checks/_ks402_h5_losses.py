@@ -1,0 +1,81 @@
+"""KS402's check of model files Keras 3 writes but cannot read back: a model compiled with ``loss="mse"`` (or another
+short loss name of ``H5_UNREADABLE_LOSSES``) and saved to an ``.h5``/``.hdf5`` file, by ``model.save()`` or by a
+``ModelCheckpoint`` given to its ``fit()``.  Keras 3 stores the loss by the name given, and its ``load_model()``
+(``compile=True``, the default) fails to deserialize ``keras.metrics.mse``: every script that loads the file stops
+there with ValueError.  The full names (``"mean_squared_error"``), a ``.keras`` file, or ``compile=False`` avoid it.
+"""
+from __future__ import annotations
+
+from kerassniff.registry import Report
+from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.keras3_removals import H5_UNREADABLE_LOSSES, HDF5_SUFFIXES
+from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
+from kerassniff.semantic.models import Model
+from kerassniff.semantic.training import file_path
+from kerassniff.semantic.values import Instance, const_value
+
+_SAVE_WEIGHTS_ONLY_POSITION = 4  # ModelCheckpoint(filepath, monitor, verbose, save_best_only, save_weights_only, ...)
+# The HDF5 name Keras 3's ModelCheckpoint writes to (it refuses '.hdf5' before training: another report of KS402's).
+CHECKPOINT_HDF5_SUFFIX = ".h5"
+
+
+def unreadable_h5_saves(script: Script, keras_3_model) -> list[Report]:
+    """One report per model file written (at its first write): a save() or a whole-model checkpoint to an HDF5 name,
+    of a Keras 3 model (``keras_3_model(script, call)``) compiled, when it writes, with a loss named by a short name
+    Keras 3 cannot read back from that file."""
+    reports: list[Report] = []
+    seen: set[str] = set()
+    for model in script.models:
+        if model.kind == "external" or not model.compiles or not model.keras_runs("compile"):
+            continue
+        for node, call_node, order, where, path in _hdf5_writes(model):
+            call = script.call_at(call_node)  # the save() itself, or the fit() a checkpoint writes in
+            if path in seen or call is None or call.guarded or not keras_3_model(script, call):
+                continue
+            loss = _short_loss(model, order)
+            if loss is None:
+                continue
+            seen.add(path)
+            reports.append(_report(node, where, path, loss))
+    return reports
+
+
+def _hdf5_writes(model: Model):
+    """(node to report, call that writes, order, what writes, path) of each whole-model file the model writes to an HDF5 name: its save() calls,
+    and the ModelCheckpoint callbacks given to its fit() that save the whole model (save_weights_only left False)."""
+    for save in model.saves:
+        path = file_path(save.path)
+        if save.method == "save" and path is not None and path.lower().endswith(HDF5_SUFFIXES):
+            yield save.node, save.node, save.order, "model.save()", path
+    for fit in model.fits:
+        for callback in fit.callbacks:
+            if not isinstance(callback, Instance) or callback.cls not in CHECKPOINT_CALLBACKS:
+                continue
+            if const_value(callback.args.get("save_weights_only", _SAVE_WEIGHTS_ONLY_POSITION), False) is not False:
+                continue
+            path = file_path(callback.args.get("filepath", 0))
+            if path is not None and path.lower().endswith(CHECKPOINT_HDF5_SUFFIX):  # (.hdf5: refused outright)
+                yield callback.node, fit.node, fit.order, "ModelCheckpoint()", path
+
+
+def _short_loss(model: Model, order: int) -> str | None:
+    """The short loss name Keras 3 cannot read back that the compile() in force at ``order`` names, if any."""
+    compiled = model.compile_before(order)
+    if compiled is None:
+        return None
+    return next((loss.given for loss in compiled.losses if loss.given in H5_UNREADABLE_LOSSES), None)
+
+
+def _report(node, where: str, path: str, loss: str) -> Report:
+    full = H5_UNREADABLE_LOSSES[loss]
+    name = path.rsplit("/", 1)[-1]
+    return Report(
+        node, f"{where} writes loss '{loss}' into '{name}', which Keras 3's load_model() cannot read: ValueError",
+        f"compile with loss='{full}' (the same loss) or save to a .keras file; a file already written loads with "
+        f"load_model(path, compile=False)",
+        explanation=(f"Keras 3 stores the compiled loss in an .h5 file by the name it was given ('{loss}'), and its "
+                     f"load_model() (compile=True, the default) then fails to deserialize 'keras.metrics.{loss}' "
+                     f"(ValueError: not a KerasSaveable subclass; checked on Keras 3.15.1, keras-team/keras#19330). "
+                     f"The weights are saved, but every script that loads '{name}' as it is stops there. The full "
+                     f"name, '{full}', is the same loss and loads."),
+        facts={"loss": loss, "path": path, "writer": where})
