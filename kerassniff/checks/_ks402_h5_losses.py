@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.keras3_removals import H5_UNREADABLE_LOSSES, HDF5_SUFFIXES
+from kerassniff.semantic.knowledge.keras3_removals import H5_UNREADABLE_LOSSES, HDF5_SUFFIXES, LOAD_FUNCTIONS
 from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import file_path
@@ -24,7 +24,7 @@ def unreadable_h5_saves(script: Script, keras_3_model) -> list[Report]:
     of a Keras 3 model (``keras_3_model(script, call)``) compiled, when it writes, with a loss named by a short name
     Keras 3 cannot read back from that file."""
     reports: list[Report] = []
-    seen: set[str] = set()
+    seen: set[str] = set(_loaded_without_compiling(script))  # (the script knows, and reads them with compile=False)
     for model in script.models:
         if model.kind == "external" or not model.compiles or not model.keras_runs("compile"):
             continue
@@ -38,6 +38,13 @@ def unreadable_h5_saves(script: Script, keras_3_model) -> list[Report]:
             seen.add(path)
             reports.append(_report(node, where, path, loss))
     return reports
+
+
+def _loaded_without_compiling(script: Script) -> list[str]:
+    """The files the script itself reads back with ``load_model(path, compile=False)``."""
+    return [path for call in script.calls if call.callee in LOAD_FUNCTIONS and
+            const_value(call.args.get("compile", 2), True) is False and
+            (path := file_path(call.args.get("filepath", 0))) is not None]
 
 
 def _hdf5_writes(model: Model):
