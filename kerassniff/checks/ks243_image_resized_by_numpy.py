@@ -39,8 +39,8 @@ def check(script: Script):
 def _numpy_resize_of_unsized_image(script: Script, data: Data) -> Step | None:
     """The ``np.resize()`` step of an image read from a file or camera (0-255 pixels of a size the reader does not
     fix), when no resize fixed the image's size before it."""
-    if data.source.kind != "image" or not data.source.pixels:
-        return None
+    if data.source.kind != "image" or not data.source.as_stored:
+        return None  # (an image handed over from code not followed, or a canvas the script made: its size may be fixed)
     for step in data.steps:
         if step.kind == "resize":
             return None  # a known size before: np.resize may keep every value (a reshape spelt so)

@@ -37,6 +37,9 @@ class Source:
     description: str  # for messages: "cifar100.load_data()", "cv2.imread(...)"
     node: cst.CSTNode = field(repr=False)
     pixels: bool = False  # 0-255 image data
+    # an image read from a file, an upload or a camera by a reader that keeps its stored size (cv2.imread, Image.open,
+    # a decoder, a frame): a size the script cannot know (not a canvas it made, nor an image handed over from elsewhere)
+    as_stored: bool = False
     # pixels a reader may give as floats in 0-1 instead (matplotlib's imread of a PNG file): scaling them up is right
     may_be_unit_range: bool = False
     color: str | None = None  # rgb | bgr | gray

@@ -30,6 +30,12 @@ RANDOM_GENERATOR_FACTORIES = frozenset({"numpy.random.default_rng", "numpy.rando
                                         "numpy.random.Generator"})
 RANDOM_MODULE = "numpy.random"
 
+# OpenCV's drawing functions: they draw into the image they are given and return that same image
+# (``frame = cv2.rectangle(frame, p1, p2, color, 2)``), its pixels still 0-255 (checked on OpenCV 5.1).
+OPENCV_DRAWING = frozenset(f"cv2.{name}" for name in (
+    "rectangle", "circle", "line", "arrowedLine", "ellipse", "putText", "polylines", "fillPoly", "fillConvexPoly",
+    "drawContours", "drawMarker"))
+
 # scikit-learn's scalers by class name: the kind of step each makes of an array, and its name in messages.
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),

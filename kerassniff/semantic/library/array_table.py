@@ -92,7 +92,7 @@ from kerassniff.semantic.knowledge.model_api import (
     SQUASHING_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
-from kerassniff.semantic.knowledge.arrays import RANDOM_GENERATOR_FACTORIES
+from kerassniff.semantic.knowledge.arrays import OPENCV_DRAWING, RANDOM_GENERATOR_FACTORIES
 from kerassniff.semantic.keras_values import Predictions, agreement, positions_of_inputs
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Seq, Unknown, Value, const_value
 
@@ -283,7 +283,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(train_test_split, names={"train_test_split"}, prefix="sklearn."),
     row(image_reader, exact=IMAGE_READERS),
     row(image_canvas, exact={"PIL.Image.new"}),
-    row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),  # an image of the array: resized, read back
+    row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),
+    row(same_array, exact=OPENCV_DRAWING, needs_data=True),  # frame = cv2.rectangle(frame, ...): the image drawn on  # an image of the array: resized, read back
     row(cv2_imread, exact={"cv2.imread", "cv2.imdecode"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),

@@ -54,7 +54,8 @@ def keras_image(call: LibraryCall) -> Value:
     if call.last == "img_to_array" and call.data is not None:
         return DataValue(replace(call.data, node=call.node))
     gray = call.last == "load_img" and const_value(call.args.get("color_mode")) == "grayscale"
-    image = make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="gray" if gray else "rgb"),
+    image = make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="gray" if gray else "rgb",
+                        as_stored=call.last == "load_img"),  # (img_to_array of an image not followed: not a read)
                  call.node, is_sample=True)
     size = call.args.get("target_size") if call.last == "load_img" else None
     if size is not None and const_value(size) is not None:  # load_img(path, target_size=(224, 224)) resizes
@@ -63,7 +64,7 @@ def keras_image(call: LibraryCall) -> Value:
 
 def image_reader(call: LibraryCall) -> Value:
     description = f"{'.'.join(call.parts[-2:])}(...)"
-    return make(Source("image", description, call.node, pixels=True, color="rgb",
+    return make(Source("image", description, call.node, pixels=True, color="rgb", as_stored=True,
                        may_be_unit_range=call.name in UNIT_RANGE_PNG_READERS), call.node, is_sample=True)
 
 # TensorFlow's image decoders (tf.io.decode_* and their tf.image aliases): the file's 8-bit pixels, 0-255, unless a
@@ -85,7 +86,8 @@ def tf_decoded_image(call: LibraryCall) -> Value:
     if dtype is not None and not (isinstance(dtype, Symbol) and dtype.name.endswith("uint8")):
         return UNKNOWN  # (uint16 or float pixels: another range)
     color = _DECODED_COLOURS.get(const_value(call.args.get("channels", _CHANNELS_POSITION.get(call.last, 1))))
-    return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, color=color), call.node,
+    return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, color=color,
+                       as_stored=True), call.node,
                 is_sample=True)
 
 # PIL's image modes of 8-bit pixels (0-255), and the colour each holds: Image.new(mode, size) makes a blank canvas of
@@ -104,7 +106,7 @@ def cv2_imread(call: LibraryCall) -> Value:
     in BGR order unless the flags ask for grayscale."""
     flags = call.args.get("flags", 1)
     gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
-    return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True,
+    return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, as_stored=True,
                        color="gray" if gray else "bgr"), call.node, is_sample=True)
 
 def cv2_color(call: LibraryCall) -> Value:
