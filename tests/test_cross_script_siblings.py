@@ -143,3 +143,12 @@ def test_a_file_beside_that_only_loads_the_model_and_does_not_parse_leaves_the_l
                                                  "model = load_model('model/clf.h5')\nprint 'loaded'\n")
     found = sorted((Path(f.path).name, f.code) for f in batch.lint_paths([str(predict.parent)], Config()).findings)
     assert found == [("old_check.py", "KS001"), ("predict.py", "KS203")]
+
+
+def test_two_loading_scripts_with_the_same_finding_each_report_it(project: Path) -> None:
+    """A finding is one per file: two scripts with the same mistake at the same line and column (a copy of the
+    evaluate script) each get it, not only the first."""
+    (project / "evaluate_copy.py").write_text(EVALUATE)
+    result = CliRunner().invoke(main, [".", "--no-cache", "--select", "KS203"])
+    reported = sorted(line.split(":", 1)[0] for line in result.stdout.splitlines() if ": KS203 " in line)
+    assert reported == ["evaluate.py", "evaluate_copy.py"]

@@ -370,7 +370,7 @@ def to_finding(script: Script, rule: Rule, report: Report) -> Finding | None:
 
 
 def unique_findings(findings: list[Finding]) -> list[Finding]:
-    """The findings less repeats of one (code, position, message).
+    """The findings less repeats of one (file, code, position, message).
 
     A function is interpreted once per distinct abstract input (its summary is reused for the same input), so
     the same inputs never report twice; but one body interpreted for two inputs (``train(new_model)`` and
@@ -378,7 +378,7 @@ def unique_findings(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple] = set()
     unique = []
     for finding in findings:
-        key = (finding.code, finding.line, finding.column, finding.message)
+        key = (finding.path, finding.code, finding.line, finding.column, finding.message)
         if key not in seen:
             seen.add(key)
             unique.append(finding)
