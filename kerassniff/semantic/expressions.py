@@ -293,7 +293,10 @@ def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) ->
     is_and = type(node.operator) is cst.And
     if known is not None and known != is_and:
         return left  # False and ... / True or ...: the right operand is never evaluated
-    right = interp.eval(node.right, frame)
+    # hasattr(tf.keras.optimizers, "experimental") and isinstance(o, tf.keras.optimizers.experimental.Optimizer): the
+    # right operand runs only where the left one's check holds (a version check guards it, as an if's body)
+    with interp.guarding(interp.version_test(node.left, left)):
+        right = interp.eval(node.right, frame)
     return right if known is not None else UNKNOWN
 
 

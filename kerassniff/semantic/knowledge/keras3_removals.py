@@ -252,6 +252,9 @@ REMOVED_MODULES = {
     **{f"optimizers.{module}_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)"
        for module in ("adam", "rmsprop", "gradient_descent", "adagrad", "adadelta", "adamax", "nadam", "optimizer")},
     "optimizer_v2": "import the optimizer class from keras.optimizers (keras.optimizers.Adam, ...)",
+    # tf.keras 2.9-2.15's new optimizers (AdamW, Adafactor, Lion, ...) before 2.11 made them keras.optimizers'
+    "optimizers.experimental": "import the optimizer from keras.optimizers (keras.optimizers.AdamW, Adafactor, Lion, "
+                               "...: the same classes)",
     "models.model_from_yaml": "load the architecture with keras.models.model_from_json (tf.keras 2.6 removed YAML "
                               "support as unsafe)",
     # tf.keras 2's public names that Keras 3 dropped (tf_keras 2.21 has them, Keras 3.15.1 not)

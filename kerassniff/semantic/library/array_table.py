@@ -197,6 +197,7 @@ def _class_blocks(call: LibraryCall) -> bool:
 
 
 ARRAY_LIBRARIES = ("numpy.", "pandas.", "tensorflow.")
+KERAS_OPS = "keras.ops."  # Keras 3's backend-agnostic NumPy-like functions
 # Keras 2's preprocessing as its own package (Keras-Preprocessing): the same image and sequence functions
 STANDALONE_PREPROCESSING = "keras_preprocessing"
 TF_IMAGE = "tensorflow.image."
@@ -244,6 +245,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(generated, names={"zeros", "ones", "empty", "full", "arange", "linspace"}, prefix=ARRAY_LIBRARIES),
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
     row(reshaped, names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
+    row(reshaped, names=SHAPE_ONLY, prefix=KERAS_OPS, needs_data=True),  # keras.ops.expand_dims(x, 0): NumPy's meaning
     # np.resize(a, shape): a's values repeated or cut to fill the shape, never rescaled (not a resampling)
     row(step("reshape"), exact={"numpy.resize"}, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
