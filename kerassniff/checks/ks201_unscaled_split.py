@@ -82,10 +82,20 @@ def _pixels_unlike_the_scaling_flow(script: Script, model: Model):
     trained on a flow of raw 0-255 pixels (``image_dataset_from_directory`` with nothing mapped over it), then given
     images scaled first (``img_to_array(img) / 255``) by a model known not to scale its inputs itself (a model from
     a function kerassniff does not read may start with a Rescaling layer).
-    An array of the flow's own data is KS204's (one source, two paths)."""
+    Also a flow of a table's pixels divided by 255 (``datagen.flow(X_train)`` of ``train.csv / 255``) and the same
+    reader's other file (``test.csv``) given raw.  An array of the flow's own data is KS204's (one source, two
+    paths)."""
     inputs = [e for e in events(script, model, "x") if comparable_scaling(e.data)]
     reference = first_fit(inputs)
-    if reference is None or not reference.data.batches or not reference.data.source.pixels:
+    if reference is None or not reference.data.batches:
+        return
+    if not reference.data.source.pixels:
+        # a table of pixels divided by 255 before its flow (``datagen.flow(X_train / 255.0)`` of Kaggle's train.csv),
+        # then the same reader's other file of them (test.csv) given as it was read
+        for event in inputs:
+            if event.kind != "fit" and not event.data.batches and event.data.group != reference.data.group and \
+                    not event.excludes(reference) and twin_files(reference.data, event.data):
+                yield reference, event
         return
     # (a model that scales its inputs itself, a Rescaling layer or EfficientNet's own: a photo divided by 255 for it
     # is scaled twice, KS207's finding)

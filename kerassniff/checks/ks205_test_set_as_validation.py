@@ -179,7 +179,8 @@ def _is_test(data) -> bool:
     """The array is a test split: so named, the test half of a dataset's load_data(), or read from a test file or folder.
 
     A held-out part named for validation (``x_train, x_val, ... = train_test_split(...)``) is a validation
-    split, even though train_test_split calls it the "test" part: evaluating on it is no leak.
+    split, even though train_test_split calls it the "test" part: evaluating on it is no leak.  A whole test file
+    is a test split whatever its name (``X_val = np.load("X_test.npy")``).
     """
     if data.split == "train":
         return False  # x_test = pad_sequences(x_train): the training split under a test name (not a test score)
@@ -191,10 +192,10 @@ def _is_test(data) -> bool:
     folder = _words(data.source.base_name) if data.source.kind == "directory" else set()
     if "test" in folder and "train" not in folder:  # (a "train_test" folder holds both, or either)
         return True  # flow_from_directory("data/test"), (os.path.join(root, "test")): the folder says what it holds
-    if words & set(VALIDATION_WORDS):
-        return False
     path = data.source.path or ""
-    return data.source.kind == "file" and "test" in _words(path.rsplit("/", 1)[-1])
+    if data.source.kind == "file" and "test" in _words(path.rsplit("/", 1)[-1]) and not data.rows_cut:
+        return True  # X_val = np.load("X_test.npy"): the whole test file, whatever the name says
+    return False
 
 
 def _words(name: str | None) -> set[str]:
@@ -222,7 +223,7 @@ def _same_array(script: Script, a, b) -> bool:
     cut_a, cut_b = _slices(script, a), _slices(script, b)
     if cut_a and cut_b and cut_a != cut_b:
         return False  # two parts cut differently (halves may not overlap); a part of the whole array does
-    if a.is_same_array(b):
+    if a.is_same_array(b) or a.read_again_as(b):
         return True
     return a.steps != b.steps and a.is_same_array(replace(b, steps=a.steps)) and (
         bool(cut_a or cut_b) or a.n_samples is None or b.n_samples is None or a.n_samples == b.n_samples)

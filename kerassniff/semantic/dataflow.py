@@ -281,6 +281,15 @@ class Data:
         return self.name == other.name or (self.whole_of is not None and self.whole_of in (other.name, other.whole_of)) \
             or (other.whole_of is not None and other.whole_of == self.name)
 
+    def read_again_as(self, other: "Data") -> bool:
+        """Both arrays read whole from one constant file by one reader (``np.load("X_test.npy")`` for the validation
+        data, and again for the score): the same samples under two names, unless rows were selected on the way."""
+        mine, theirs = self.source, other.source
+        return (mine.kind == theirs.kind == "file" and mine.path is not None and self.group != other.group and
+                mine.normal_path == theirs.normal_path and mine.description == theirs.description and
+                not mine.option_default and not theirs.option_default and not self.rows_cut and
+                not other.rows_cut and self.role == other.role and not self.batches and not other.batches)
+
     def _but(self, **changes) -> "Data":
         """``dataclasses.replace`` for the two hot paths (every assignment renames an array): a copy of the
         fields, without ``replace``'s walk over the fields and the frozen ``__init__``'s ``__setattr__`` per field."""

@@ -17,6 +17,7 @@ from kerassniff.semantic.knowledge.names import (
     IMPLICIT_ALIASES,
     IMPLICIT_STAR_MODULES,
     KERAS_ROOTS,
+    MODULE_ALIASES,
     STAR_EXPORTS,
     TENSORFLOW_KERAS_ALIASES,
     TOP_LEVEL_ALIASES,
@@ -40,6 +41,14 @@ def keras_relative(raw: str) -> str | None:
     return None
 
 
+def _other_alias(raw: str) -> str:
+    """``cv2.cv2.imread`` as ``cv2.imread`` (:data:`MODULE_ALIASES`); any other name as it is."""
+    for alias, module in MODULE_ALIASES.items():
+        if raw == alias or raw.startswith(alias + "."):
+            return module + raw[len(alias):]
+    return raw
+
+
 @lru_cache(maxsize=4096)
 def canonical(raw: str) -> str:
     """Map a raw dotted name to kerassniff's canonical spelling.
@@ -51,7 +60,7 @@ def canonical(raw: str) -> str:
     """
     rest = keras_relative(raw)
     if rest is None:
-        return raw
+        return _other_alias(raw)
     name = "keras" + ("." + rest if rest else "")
     if name in TOP_LEVEL_ALIASES:
         return TOP_LEVEL_ALIASES[name]

@@ -21,6 +21,10 @@ TENSORFLOW_KERAS_ALIASES = {
     "tensorflow.metrics": "keras.metrics", "tensorflow.initializers": "keras.initializers",
 }
 
+# Other libraries' modules reachable under a second name: opencv-python 4.2-4.5 shipped its extension as cv2.cv2,
+# so ``from cv2 import cv2`` (an IDE's autocompletion) is OpenCV itself.
+MODULE_ALIASES = {"cv2.cv2": "cv2"}
+
 # Sub-packages whose public names are flat: keras.layers.core.dense.Dense -> keras.layers.Dense
 FLAT_PACKAGES = frozenset({
     "layers", "losses", "metrics", "optimizers", "activations", "callbacks",
