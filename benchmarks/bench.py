@@ -23,6 +23,7 @@ them (keeping 300 modules alive makes the collector's passes, and so both sides,
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import importlib.util
 import os
@@ -145,6 +146,16 @@ _MODEL_PARTS = (("_run_uncalled", "  of it, functions nobody calls"),
                 ("load_helper", "  of it, helper modules beside it"))
 
 
+def forget_memos() -> None:
+    """Empty kerassniff's in-process memos (``functools`` caches: canonical names, IPython's reading of a cell, ...)
+    so that a round does not reuse what the previous round over the same files remembered: rounds after the first
+    would otherwise find every notebook's cells and every name already answered, which one run over a folder never
+    does.  What one round remembers for its own later files still counts, as in a real run."""
+    for obj in gc.get_objects():
+        if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", "").startswith("kerassniff"):
+            obj.cache_clear()
+
+
 def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
                 phases: bool = False) -> tuple[float, float, float, list[tuple[str, float]]]:
     """Each file parsed bare and then linted, in turn, ``rounds`` times over the files: the median round's parse
@@ -195,6 +206,7 @@ def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,
     parses, lints, ratios = [], [], []
     try:
         for _ in range(rounds):
+            forget_memos()  # each round as a fresh process runs it: no answer remembered from the round before
             parse_s = lint_s = 0.0
             for (path, text), source in zip(files, sources):
                 start = time.perf_counter()

@@ -275,6 +275,18 @@ def ipython_transformer() -> Callable[[str], str] | None:
     return TransformerManager().transform_cell
 
 
+@functools.lru_cache(maxsize=512)
+def _transformed_lines(cell: str, transform: Callable[[str], str]) -> tuple[str, ...] | None:
+    """IPython's reading of a cell's text, line by line (None when IPython cannot read it), remembered by the text:
+    the editor lints a notebook again on every keystroke with all but one cell unchanged, and notebooks repeat the
+    same magic lines (``%matplotlib inline``, ``!pip install ...``); IPython tokenizes each cell it is given in
+    Python, a third of a millisecond for one line."""
+    try:
+        return tuple(transform(cell).splitlines())
+    except Exception:  # noqa: BLE001 - IPython raises assorted errors on code that is not valid either way
+        return None
+
+
 def _line_preserving(lines: list[str], transform: Callable[[str], str]) -> list[str] | None:
     """IPython's reading of the cell with every line in place, or None when that cannot be had.
 
@@ -283,9 +295,8 @@ def _line_preserving(lines: list[str], transform: Callable[[str], str]) -> list[
     padded with blank lines.  A block that would grow (more lines out than
     in) cannot keep positions: the caller falls back to the masking.
     """
-    try:
-        new = transform("\n".join(lines)).splitlines()
-    except Exception:  # noqa: BLE001 - IPython raises assorted errors on code that is not valid either way
+    new = _transformed_lines("\n".join(lines), transform)
+    if new is None:
         return None
     kept: list[str] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, lines, new, autojunk=False).get_opcodes():

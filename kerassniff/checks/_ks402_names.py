@@ -6,6 +6,8 @@ backend functions), the Keras 3.0-3.14 wheels for ``keras.api``.
 """
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 from kerassniff.checks._shared import keras_2_only
@@ -66,13 +68,9 @@ def _removed_modules(script: Script):
     reported: set[str] = set()
     keras_2 = keras_2_only(script)  # tf_keras, or TF_USE_LEGACY_KERAS: what Keras 3 removed is still there
     backend_used: list = []  # keras.backend.<Keras 2 function> references, reported once per script
-    judged: dict[str, bool] = {}  # a raw name's verdict, once per distinct name (a script names Dense many times)
     for reference in script.references:
         raw = reference.raw
-        removed = judged.get(raw)
-        if removed is None:
-            removed = judged[raw] = _may_be_removed(raw)
-        if not removed:
+        if not _may_be_removed(raw):
             continue
         if keras_2 and (raw.startswith("keras.") or raw.startswith("tensorflow.keras.")):
             continue
@@ -252,9 +250,11 @@ def _removed_from_tensorflow_2(script: Script, reference, removed: tuple[str, st
                   facts={"module": f"tensorflow.{module}.{name}"})
 
 
+@functools.lru_cache(maxsize=8192)
 def _may_be_removed(raw: str) -> bool:
     """Whether a raw dotted name is one :func:`_removed_modules` may report (the same tests, without the reference's
-    own facts): a Keras 2 backend function, keras.api, a removed part of the private copy, a removed module."""
+    own facts): a Keras 2 backend function, keras.api, a removed part of the private copy, a removed module.  A pure
+    function of the name and the tables, remembered across scripts (every script names np.array and Dense)."""
     if raw.startswith("keras.backend.") and raw.split(".")[2] in _BACKEND_FUNCTIONS:
         return True
     if raw.startswith("keras.api.") or raw == "keras.api":
