@@ -793,6 +793,8 @@ def test_numpy_resize_cuts_or_repeats_values_instead_of_resampling() -> None:
     assert np.resize(image, (2, 2)).tolist() == [[0, 1], [2, 3]]  # the top row, folded: not a 2x2 thumbnail
     assert np.resize(image, (6, 6)).ravel()[16:20].tolist() == [0, 1, 2, 3]  # repeated from the start
     assert np.array_equal(np.resize(image, (1, 4, 4, 1)), image.reshape(1, 4, 4, 1))  # same size: a reshape
+    colour = np.arange(12).reshape(2, 2, 3)  # two rows of two RGB pixels
+    assert np.resize(colour, (2, 2, 1)).ravel().tolist() == [0, 1, 2, 3]  # R, G, B of the first pixel, then R: no gray
 
 
 def test_numpy_2_keeps_its_warnings_and_errors_only_in_numpy_exceptions() -> None:

@@ -9,11 +9,14 @@ it had, a reshape in another spelling.
 """
 from __future__ import annotations
 
+import math
+
 from kerassniff.checks._shared import EVENT_WORDS
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent, Step
+from kerassniff.semantic.values import const_value
 
 NUMPY_RESIZE = "numpy.resize"
 # What each kind of data event does with the array, for the message.
@@ -29,41 +32,89 @@ def check(script: Script):
     for event in script.data_events:
         if not event.role.startswith("x") or event.kind not in _USES:
             continue
-        step = _numpy_resize_of_unsized_image(script, event.data)
-        if step is None or id(step.node) in reported:
+        found = _numpy_resize_of_unsized_image(script, event.data)
+        if found is None or id(found[0].node) in reported:
             continue
-        reported.add(id(step.node))
-        yield _report(script, event, step)
+        reported.add(id(found[0].node))
+        yield _report(script, event, *found)
 
 
-def _numpy_resize_of_unsized_image(script: Script, data: Data) -> Step | None:
-    """The ``np.resize()`` step of an image read from a file or camera (0-255 pixels of a size the reader does not
-    fix), when no resize fixed the image's size before it."""
+def _numpy_resize_of_unsized_image(script: Script, data: Data) -> tuple[Step, int | None] | None:
+    """The ``np.resize()`` step that scrambles an image read from a file or camera (0-255 pixels as stored): with
+    no resize before it (the image has the file's size), or after one to a known size, in a known number of
+    channels, when the new shape does not hold that many values (a 28x28 RGB image resized to (28, 28, 1)); with
+    that number of values in the second case."""
     if data.source.kind != "image" or not data.source.as_stored:
         return None  # (an image handed over from code not followed, or a canvas the script made: its size may be fixed)
+    resized = False
+    grid: int | None = None  # height x width after the last resize, while the steps since keep the count
+    channels = data.source.channels
     for step in data.steps:
         if step.kind == "resize":
-            return None  # a known size before: np.resize may keep every value (a reshape spelt so)
-        if step.kind == "reshape" and step.detail == "resize":
+            resized, grid = True, _grid(step.detail)
+        elif step.kind == "color":
+            channels = _CHANNELS_AFTER.get(step.detail)
+        elif step.kind == "reshape" and step.detail == "resize":
             call = script.call_at(step.node)
-            if call is not None and call.callee == NUMPY_RESIZE:
-                return step
+            if call is None or call.callee != NUMPY_RESIZE:
+                grid = None  # (ndarray.resize, in place: not followed)
+                continue
+            if not resized:
+                return step, None
+            values = grid * channels if grid is not None and channels is not None else None
+            wanted = _shape_size(call.args.get("new_shape", 1))
+            return (step, values) if values is not None and wanted is not None and wanted != values else None
+        elif step.kind not in _COUNT_KEEPING or (step.kind == "reshape" and step.detail == "index"):
+            grid = None  # a crop, one channel taken, an augmentation: how many values is not known
     return None
 
 
-def _report(script: Script, event: DataEvent, step: Step) -> Report:
+# The steps that keep an image's number of values (a reshape other than an index: expand_dims, reshape, flatten).
+_COUNT_KEEPING = frozenset({"scale", "shift", "preprocess", "standardize", "minmax", "normalize", "cast", "reshape"})
+# The channels a colour conversion leaves (BGR2BGRA adds an alpha channel).
+_CHANNELS_AFTER = {"gray": 1, "rgb": 3, "bgr": 3, "alpha": 4}
+
+
+def _grid(detail: str) -> int | None:
+    """Height x width of a resize step's '28x28' (None for '?' or anything else)."""
+    parts = detail.split("x")
+    return int(parts[0]) * int(parts[1]) if len(parts) == 2 and all(p.isdigit() for p in parts) else None
+
+
+def _shape_size(value) -> int | None:
+    """How many values a constant shape holds ((1, 28, 28, 1): 784); None when not a constant of positive sizes."""
+    shape = const_value(value)
+    if type(shape) is int:
+        shape = (shape,)
+    if not isinstance(shape, tuple) or not shape or not all(type(d) is int and d > 0 for d in shape):
+        return None
+    return math.prod(shape)
+
+
+def _report(script: Script, event: DataEvent, step: Step, values: int | None) -> Report:
     args = step.node.args  # type: ignore[attr-defined]  (np.resize(a, new_shape): the step's node is the call)
     image = script.code_of(args[0].value) if args else "the image"
     shape = script.code_of(args[1].value) if len(args) > 1 else "the new shape"
     image_text = image if len(image) <= 20 else "the image"
-    use = _USES[event.kind]
+    use, words = _USES[event.kind], EVENT_WORDS[event.kind]
+    how = ("NumPy flattens it and fills the new shape with its values in order, cut short when there are more (the "
+           "result is a strip of its top rows) and repeated from the start when there are fewer")
+    if values is None:
+        return Report(
+            step.node, f"np.resize() cuts or repeats the pixels of {image_text} instead of scaling it: {words} gets noise",
+            explanation=(f"np.resize({image}, {shape}) does not resample the image: {how}. The image, read from "
+                         f"{event.data.source.description} at a size the script does not fix, keeps its values only "
+                         f"if it already holds exactly as many. Then {use} it at {{call}}, with the shape it expects, "
+                         f"so nothing fails."),
+            facts={"image": image, "shape": shape, "use": event.kind}, mentions={"call": event.call_node})
+    wanted = _shape_size(script.call_at(step.node).args.get("new_shape", 1))  # type: ignore[union-attr]
     return Report(
-        step.node, f"np.resize() cuts or repeats the pixels of {image_text} instead of scaling it: "
-                   f"{EVENT_WORDS[event.kind]} gets noise",
-        explanation=(f"np.resize({image}, {shape}) does not resample the image: NumPy flattens it and fills {shape} "
-                     f"with its values in order, cut short when the image is larger (the result is a strip of its "
-                     f"top rows) and repeated from the start when it is smaller. The image, read from "
-                     f"{event.data.source.description} at a size the script does not fix, keeps its values only if it "
-                     f"already holds exactly as many. Then {use} it at {{call}}, with the shape it expects, so nothing "
-                     f"fails."),
-        facts={"image": image, "shape": shape, "use": event.kind}, mentions={"call": event.call_node})
+        step.node, f"np.resize() fits the {values:,} values of {image_text} into {wanted:,}: {words} gets noise",
+        "convert the channels first (cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), img.convert('L'), "
+        "load_img(..., color_mode='grayscale')), then reshape",
+        explanation=(f"After its resize the image holds {values:,} values (its pixels times its channels), and "
+                     f"np.resize({image}, {shape}) holds {wanted:,}: {how}. It converts no channels: a colour image "
+                     f"given one channel this way becomes the interleaved colour values of its top rows. Then {use} it "
+                     f"at {{call}}, with the shape it expects, so nothing fails."),
+        facts={"image": image, "shape": shape, "use": event.kind, "values": values, "wanted": wanted},
+        mentions={"call": event.call_node})

@@ -40,6 +40,9 @@ class Source:
     # an image read from a file, an upload or a camera by a reader that keeps its stored size (cv2.imread, Image.open,
     # a decoder, a frame): a size the script cannot know (not a canvas it made, nor an image handed over from elsewhere)
     as_stored: bool = False
+    # how many channels each pixel has, where the reader says (cv2.imread: 3, or 1 with IMREAD_GRAYSCALE; load_img's
+    # color_mode; a decoder's channels=); None where the file decides (Image.open keeps a PNG's own mode)
+    channels: int | None = None
     # pixels a reader may give as floats in 0-1 instead (matplotlib's imread of a PNG file): scaling them up is right
     may_be_unit_range: bool = False
     color: str | None = None  # rgb | bgr | gray

@@ -265,7 +265,8 @@ def _video_capture(effects: Effects, instance: Instance, cls: str, method: str, 
     """``ok, frame = cv2.VideoCapture(0).read()``: one frame, 0-255 BGR pixels as cv2.imread gives them."""
     if method != "read":
         return UNKNOWN
-    frame = make(Source("image", "cv2.VideoCapture(...).read()", node, pixels=True, color="bgr", as_stored=True), node)
+    frame = make(Source("image", "cv2.VideoCapture(...).read()", node, pixels=True, color="bgr", as_stored=True,
+                        channels=3), node)
     return Seq((UNKNOWN, frame), "tuple")
 
 

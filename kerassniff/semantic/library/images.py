@@ -12,7 +12,7 @@ from kerassniff.semantic.dataflow import DataValue, Source, size_text
 from kerassniff.semantic.knowledge.arrays import CV2_COLOR_CODE_NUMBERS, CV2_FLAG_NUMBERS
 from kerassniff.semantic.library.arrays import LibraryCall, make, with_step
 from kerassniff.semantic.names import short
-from kerassniff.semantic.pyvalues import UNKNOWN, Symbol, Value, const_value
+from kerassniff.semantic.pyvalues import UNKNOWN, Const, Symbol, Value, const_value
 
 # tf.image operations that move, crop or jitter pixels but keep their scale.
 SAME_SCALE_IMAGE_OPS = frozenset(
@@ -54,11 +54,14 @@ def keras_image(call: LibraryCall) -> Value:
     if call.last == "img_to_array" and call.data is not None:
         return DataValue(replace(call.data, node=call.node))
     gray = call.last == "load_img" and const_value(call.args.get("color_mode")) == "grayscale"
+    loaded = call.last == "load_img"  # (img_to_array of an image not followed: not a read)
     image = make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="gray" if gray else "rgb",
-                        as_stored=call.last == "load_img"),  # (img_to_array of an image not followed: not a read)
+                        as_stored=loaded, channels=(1 if gray else 3) if loaded else None),
                  call.node, is_sample=True)
     size = call.args.get("target_size") if call.last == "load_img" else None
-    if size is not None and const_value(size) is not None:  # load_img(path, target_size=(224, 224)) resizes
+    if size is not None and not (isinstance(size, Const) and size.value is None):
+        # load_img(path, target_size=(224, 224)) resizes; to a size not known here ('?': a constant of another
+        # module), it still resizes
         return DataValue(image.data.with_step("resize", size_text(size), call.node))
     return image
 
@@ -85,9 +88,10 @@ def tf_decoded_image(call: LibraryCall) -> Value:
     dtype = call.args.get("dtype", _DECODER_DTYPE_POSITION) if call.last in ("decode_png", "decode_image") else None
     if dtype is not None and not (isinstance(dtype, Symbol) and dtype.name.endswith("uint8")):
         return UNKNOWN  # (uint16 or float pixels: another range)
-    color = _DECODED_COLOURS.get(const_value(call.args.get("channels", _CHANNELS_POSITION.get(call.last, 1))))
+    channels = const_value(call.args.get("channels", _CHANNELS_POSITION.get(call.last, 1)))
+    color = _DECODED_COLOURS.get(channels)
     return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, color=color,
-                       as_stored=True), call.node,
+                       as_stored=True, channels=channels if color is not None else None), call.node,
                 is_sample=True)
 
 # PIL's image modes of 8-bit pixels (0-255), and the colour each holds: Image.new(mode, size) makes a blank canvas of
@@ -99,15 +103,19 @@ def image_canvas(call: LibraryCall) -> Value:
     color = CANVAS_MODES.get(const_value(call.args.get("mode", 0)))
     if color is None:
         return UNKNOWN
-    return make(Source("image", "Image.new(...)", call.node, pixels=True, color=color), call.node, is_sample=True)
+    return make(Source("image", "Image.new(...)", call.node, pixels=True, color=color,
+                       channels=1 if color == "gray" else 3), call.node, is_sample=True)
 
 def cv2_imread(call: LibraryCall) -> Value:
     """``cv2.imread(path, flags)`` or ``cv2.imdecode(buffer, flags)`` (an upload's bytes): one image of 0-255 pixels,
     in BGR order unless the flags ask for grayscale."""
     flags = call.args.get("flags", 1)
     gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
+    color_flag = flags is None or const_value(flags) == 1 or (
+        isinstance(flags, Symbol) and flags.name.endswith("IMREAD_COLOR"))  # (IMREAD_UNCHANGED keeps the file's)
     return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, as_stored=True,
-                       color="gray" if gray else "bgr"), call.node, is_sample=True)
+                       color="gray" if gray else "bgr", channels=1 if gray else 3 if color_flag else None),
+                call.node, is_sample=True)
 
 def cv2_color(call: LibraryCall) -> Value:
     data, node = call.data, call.node
