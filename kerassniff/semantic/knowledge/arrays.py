@@ -36,6 +36,12 @@ OPENCV_DRAWING = frozenset(f"cv2.{name}" for name in (
     "rectangle", "circle", "line", "arrowedLine", "ellipse", "putText", "polylines", "fillPoly", "fillConvexPoly",
     "drawContours", "drawMarker"))
 
+# Pillow's ImageOps functions that return an image of the same size, mode and 0-255 range (inverted, flipped,
+# contrast stretched, equalised, posterized, solarized); ImageOps.grayscale converts it to one channel ('L').
+PILLOW_SAME_IMAGE_OPS = frozenset(f"PIL.ImageOps.{name}" for name in (
+    "invert", "mirror", "flip", "autocontrast", "equalize", "posterize", "solarize"))
+PILLOW_GRAYSCALE = "PIL.ImageOps.grayscale"
+
 # scikit-learn's scalers by class name: the kind of step each makes of an array, and its name in messages.
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),

@@ -92,7 +92,8 @@ from kerassniff.semantic.knowledge.model_api import (
     SQUASHING_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
-from kerassniff.semantic.knowledge.arrays import OPENCV_DRAWING, RANDOM_GENERATOR_FACTORIES
+from kerassniff.semantic.knowledge.arrays import (OPENCV_DRAWING, PILLOW_GRAYSCALE, PILLOW_SAME_IMAGE_OPS,
+                                               RANDOM_GENERATOR_FACTORIES)
 from kerassniff.semantic.keras_values import Predictions, agreement, positions_of_inputs
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Seq, Unknown, Value, const_value
 
@@ -292,6 +293,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
     # Pillow's ImageOps.fit (crops) and pad (pads) give an image of exactly the size asked, (width, height)
     row(resized("size", width_first=True), exact={"PIL.ImageOps.fit", "PIL.ImageOps.pad"}, needs_data=True),
+    row(same_array, exact=PILLOW_SAME_IMAGE_OPS, needs_data=True),  # ImageOps.invert(img): the same image, inverted
+    row(grayscale, exact={PILLOW_GRAYSCALE}, needs_data=True),
     row(step("augment"), names=SAME_SCALE_CV2_OPS, prefix="cv2.", needs_data=True),
     # imutils' conveniences over OpenCV (resize keeping the aspect ratio, rotations): the same pixels, same scale
     row(step("augment"), names={"resize", "rotate", "rotate_bound", "translate"}, prefix="imutils.", needs_data=True),
