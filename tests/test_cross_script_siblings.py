@@ -152,3 +152,20 @@ def test_two_loading_scripts_with_the_same_finding_each_report_it(project: Path)
     result = CliRunner().invoke(main, [".", "--no-cache", "--select", "KS203"])
     reported = sorted(line.split(":", 1)[0] for line in result.stdout.splitlines() if ": KS203 " in line)
     assert reported == ["evaluate.py", "evaluate_copy.py"]
+
+
+def test_a_loader_links_to_a_trainer_in_a_sibling_folder_not_in_another_project(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``src/inference/infer.py`` loading the ``digits.keras`` that ``src/training/train.py`` saves is one project;
+    a loader two folders away from the trainer (``lessons/b/web/app.py`` beside ``lessons/a/train.py``) is another
+    project's, whose file of the same name it cannot be."""
+    for folder in ("src/training", "src/inference", "lessons/a", "lessons/b/web"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "src/training/train.py").write_text(TRAIN)
+    (tmp_path / "src/inference/infer.py").write_text(EVALUATE)
+    (tmp_path / "lessons/a/train.py").write_text(TRAIN)
+    (tmp_path / "lessons/b/web/app.py").write_text(EVALUATE)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [".", "--no-cache", "--select", "KS203"])
+    reported = sorted(line.split(":", 1)[0] for line in result.stdout.splitlines() if ": KS203 " in line)
+    assert reported == ["src/inference/infer.py"]

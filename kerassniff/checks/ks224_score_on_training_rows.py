@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._shared import events, held_out_inputs
+from kerassniff.checks._shared import events, held_out_inputs, shared_parts
 from kerassniff.findings import Severity
 from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
@@ -27,6 +27,7 @@ from kerassniff.semantic.values import const_value
       "evaluate the held-out part the split made (model.evaluate(x_test, y_test))")
 def check(script: Script):
     for model in script.models:
+        yield from _parts_trained_on(script, model)
         reference, others = held_out_inputs(script, model)
         if reference is not None and reference.data.split is None:
             yield from _validation_split_rows(script, model, reference, others)
@@ -42,6 +43,32 @@ def check(script: Script):
                                           for event in inputs if event.kind == "fit"):
             # (a model trained on every row too: its evaluate() is openly a training score)
             yield _report(whole, reference)
+
+
+def _parts_trained_on(script: Script, model: Model):
+    """evaluate() on a part of a tf.data pipeline that shares samples with the part fit() trained on: take() and skip()
+    of a pipeline reshuffled each epoch (``image_dataset_from_directory`` shuffles so by default), or two take()s.
+    One finding per evaluate() call, and none where the part also overlaps the validation part (KS205 says it)."""
+    scored = [e for e in events(script, model, "x", ("evaluate",)) if e.data.parts]
+    if not scored:
+        return
+    trained = [e for e in events(script, model, "x", ("fit",)) if e.data.parts]
+    watched = [e for e in events(script, model, "x", ("validation",)) if e.data.parts]
+    for final in scored:
+        if any(e.order < final.order and shared_parts(e.data, final.data) is not None for e in watched):
+            continue  # (it shares samples with the validation part too: KS205's finding, one per call)
+        fit = next((e for e in trained if e.order < final.order and not e.excludes(final) and
+                    not final.data.is_same_array(e.data) and shared_parts(e.data, final.data) is not None), None)
+        if fit is None:
+            continue
+        summary, why, facts = shared_parts(fit.data, final.data)  # type: ignore[misc]
+        yield Report(final.call_node, (
+            f"evaluate() on {final.data.label} holds samples fit() trained on ({{fit}}): {summary}"),
+            "split the files or the unshuffled pipeline once (shuffle=False, or a seeded shuffle with "
+            "reshuffle_each_iteration=False) before take()/skip(), or read the test folder separately",
+            explanation=(f"{why[:1].upper()}{why[1:]}. The test score is measured on samples the model was trained "
+                         f"on: it is optimistic."),
+            facts=facts, mentions={"fit": fit.call_node})
 
 
 def _report(event: DataEvent, reference: DataEvent) -> Report:

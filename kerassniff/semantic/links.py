@@ -211,7 +211,19 @@ def _maker(savers: list[str], user: str) -> str | None:
     if not beside:
         nearest = max(_shared_depth(path, user) for path in savers)
         beside = [path for path in savers if _shared_depth(path, user) == nearest]
-    return beside[0] if len(set(beside)) == 1 else None
+    return beside[0] if len(set(beside)) == 1 and _near(beside[0], user) else None
+
+
+def _near(saver: str, user: str) -> bool:
+    """Whether a script elsewhere may have written the file a script loads by the same name: its folder is the
+    loader's, one above or below it (``model.h5`` saved by ``train.py`` and loaded by ``app/serve.py``), or a sibling
+    of it (``src/training/`` and ``src/inference/``).  Farther away, in a folder that shares only an ancestor with
+    the loader's, the same name is another project's file (two projects of one collection, each with its
+    ``model.h5``)."""
+    mine, theirs = _folder(user).split("/"), _folder(saver).split("/")
+    shared = _shared_depth(saver, user)
+    return len(mine) - shared <= 1 and len(theirs) - shared <= 1 or \
+        shared in (len(mine), len(theirs))  # (one folder holds the other, however deep)
 
 
 def _shared_depth(a: str, b: str) -> int:
