@@ -71,8 +71,8 @@ def _numpy_resize_of_unsized_image(script: Script, data: Data) -> tuple[Step, in
 
 # The steps that keep an image's number of values (a reshape other than an index: expand_dims, reshape, flatten).
 _COUNT_KEEPING = frozenset({"scale", "shift", "preprocess", "standardize", "minmax", "normalize", "cast", "reshape"})
-# The channels a colour conversion leaves (BGR2BGRA adds an alpha channel).
-_CHANNELS_AFTER = {"gray": 1, "rgb": 3, "bgr": 3, "alpha": 4}
+# The channels a colour conversion leaves (BGR2BGRA adds an alpha channel; GRAY2RGB copies the gray into three).
+_CHANNELS_AFTER = {"gray": 1, "rgb": 3, "bgr": 3, "gray3": 3, "alpha": 4}
 
 
 def _grid(detail: str) -> int | None:

@@ -74,6 +74,8 @@ from kerassniff.semantic.library.images import (
     SAME_SCALE_IMAGE_OPS,
     TF_IMAGE_DECODERS,
     convert_image_dtype,
+    cv2_threshold,
+    pixel_difference,
     cv2_color,
     cv2_imread,
     grayscale,
@@ -296,6 +298,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(same_array, exact=PILLOW_SAME_IMAGE_OPS, needs_data=True),  # ImageOps.invert(img): the same image, inverted
     row(grayscale, exact={PILLOW_GRAYSCALE}, needs_data=True),
     row(step("augment"), names=SAME_SCALE_CV2_OPS, prefix="cv2.", needs_data=True),
+    row(cv2_threshold, exact={"cv2.threshold", "cv2.adaptiveThreshold"}),  # a 0/255 mask of the image
+    row(pixel_difference, exact={"cv2.absdiff"}),
     # imutils' conveniences over OpenCV (resize keeping the aspect ratio, rotations): the same pixels, same scale
     row(step("augment"), names={"resize", "rotate", "rotate_bound", "translate"}, prefix="imutils.", needs_data=True),
     row(sklearn_scale, names={"minmax_scale", "scale", "normalize"}, prefix="sklearn.preprocessing."),

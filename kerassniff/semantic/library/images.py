@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from kerassniff.semantic.dataflow import DataValue, Source, size_text
+from kerassniff.semantic.dataflow import DataValue, Source, data_of, size_text
 from kerassniff.semantic.knowledge.arrays import CV2_COLOR_CODE_NUMBERS, CV2_FLAG_NUMBERS
 from kerassniff.semantic.library.arrays import LibraryCall, make, with_step
 from kerassniff.semantic.names import short
-from kerassniff.semantic.pyvalues import UNKNOWN, Const, Symbol, Value, const_value
+from kerassniff.semantic.pyvalues import UNKNOWN, Const, Seq, Symbol, Value, const_value
 
 # tf.image operations that move, crop or jitter pixels but keep their scale.
 SAME_SCALE_IMAGE_OPS = frozenset(
@@ -128,6 +128,9 @@ def cv2_color(call: LibraryCall) -> Value:
     if len(orders) == 2 and {orders[0][:3], orders[1][:3]} == {"BGR", "RGB"}:  # BGR2RGB, RGB2BGR, BGR2RGBA...
         color = "rgb" if data.source.color == "bgr" or orders[1].startswith("RGB") else "bgr"
         return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+    if len(orders) == 2 and orders[0].startswith("GRAY") and orders[1][:3] in ("BGR", "RGB"):
+        # GRAY2RGB, GRAY2BGR: the gray values copied into three equal channels, the same in either order
+        return DataValue(data.with_step("color", "gray3", node, source=replace(data.source, color=None)))
     if len(orders) == 2 and orders[0][:3] == orders[1][:3] and orders[0][:3] in ("BGR", "RGB"):
         return DataValue(data.with_step("color", "alpha", node))  # BGR2BGRA: a channel added, the order kept
     return DataValue(data.with_step("color", code_name or "?", node))
@@ -147,6 +150,32 @@ def resized(size_argument: str, width_first: bool = False) -> Callable[[LibraryC
     (``width_first``: cv2's dsize is (width, height))."""
     return lambda call: DataValue(call.data.with_step(  # type: ignore[union-attr]
         "resize", size_text(call.args.get(size_argument, 1), width_first), call.node))
+
+# OpenCV's thresholds: pixels made 0 or the maximum value given (255: still 0-255 pixels); cv2.threshold returns
+# (the threshold used, the image), adaptiveThreshold the image.
+THRESHOLD_MAXIMUM_POSITION = {"threshold": 2, "adaptiveThreshold": 1}
+_EIGHT_BIT_MAXIMUM = 255
+
+
+def cv2_threshold(call: LibraryCall) -> Value:
+    """``_, mask = cv2.threshold(gray, 25, 255, cv2.THRESH_BINARY)``: a mask of 0 and 255, the same image's pixels
+    (their scale kept); another maximum value, or one not known, leaves the range unknown."""
+    data = call.data
+    maximum = const_value(call.args.get("maxval" if call.last == "threshold" else "maxValue",
+                                        THRESHOLD_MAXIMUM_POSITION[call.last]))
+    if data is None or maximum != _EIGHT_BIT_MAXIMUM:
+        return UNKNOWN
+    image = DataValue(data.with_step("augment", call.last, call.node))
+    return Seq((UNKNOWN, image), "tuple") if call.last == "threshold" else image
+
+
+def pixel_difference(call: LibraryCall) -> Value:
+    """``cv2.absdiff(background, frame)``: the difference of two 8-bit images, 0-255 pixels; followed as the image
+    read from a file or camera (the other may be a background the script made)."""
+    images = [data_of(value) for value in call.args.positional[:2]]
+    read = [data for data in images if data is not None and data.source.pixels]
+    return DataValue(read[-1].with_step("augment", call.last, call.node)) if read else UNKNOWN
+
 
 def grayscale(call: LibraryCall) -> Value:
     data = call.data
