@@ -30,6 +30,7 @@ from kerassniff.semantic.knowledge.model_api import (
     other_spelling,
 )
 from kerassniff.semantic.training import FitCall
+from kerassniff.semantic.folding import truth
 from kerassniff.semantic.values import Instance, Value, const_value, str_value, string_ending
 
 # What each callback fails to do when its quantity is missing, and how it behaves meanwhile (checked on Keras 3.15.1;
@@ -164,8 +165,10 @@ def _monitoring_callbacks(script: Script, fit: FitCall):
         if not isinstance(callback.node, cst.Call):
             continue
         name = callback.cls.rsplit(".", 1)[-1]
-        if name == "ModelCheckpoint" and const_value(callback.args.get("save_best_only", SAVE_BEST_ONLY_POSITION)) is not True:
-            continue  # without save_best_only it saves every epoch and reads no monitor
+        best_only = callback.args.get("save_best_only", SAVE_BEST_ONLY_POSITION)
+        if name == "ModelCheckpoint" and (best_only is None or truth(best_only) is not True):
+            continue  # without save_best_only it saves every epoch and reads no monitor (Keras tests its truth:
+            # save_best_only="True", and "False" too, is on)
         yield callback, name
 
 
