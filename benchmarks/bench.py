@@ -147,7 +147,7 @@ _MODEL_PARTS = (("_run_uncalled", "  of it, functions nobody calls"),
 
 
 def forget_memos() -> None:
-    """Empty kerassniff's in-process memos (``functools`` caches: canonical names, IPython's reading of a cell, ...)
+    """Empty kerassniff's in-process memos, its ``functools`` caches (canonical names, IPython's reading of a cell, ...)
     so that a round does not reuse what the previous round over the same files remembered: rounds after the first
     would otherwise find every notebook's cells and every name already answered, which one run over a folder never
     does.  What one round remembers for its own later files still counts, as in a real run."""

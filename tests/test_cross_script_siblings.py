@@ -169,3 +169,14 @@ def test_a_loader_links_to_a_trainer_in_a_sibling_folder_not_in_another_project(
     result = CliRunner().invoke(main, [".", "--no-cache", "--select", "KS203"])
     reported = sorted(line.split(":", 1)[0] for line in result.stdout.splitlines() if ": KS203 " in line)
     assert reported == ["src/inference/infer.py"]
+
+
+def test_a_trainer_at_the_root_links_to_a_loader_however_deep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script at the lint's root (``train.py``, named relative to the folder pre-commit runs in) holds every folder
+    below it: its file links to ``app/api/predict.py`` as it does when the paths are absolute."""
+    (tmp_path / "app/api").mkdir(parents=True)
+    (tmp_path / "train.py").write_text(TRAIN)
+    (tmp_path / "app/api/predict.py").write_text(EVALUATE)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [".", "--no-cache", "--select", "KS203"])
+    assert [line.split(":", 1)[0] for line in result.stdout.splitlines() if ": KS203 " in line] == ["app/api/predict.py"]

@@ -779,8 +779,14 @@ def test_keras_3_cannot_load_an_h5_model_compiled_with_a_short_loss_name(tmp_pat
         with pytest.raises(ValueError, match="deserialize"):
             keras.models.load_model(saved(short, f"{short}.h5"))
         keras.models.load_model(saved(full, f"{full}.h5"))
+    with pytest.raises(ValueError, match="deserialize"):
+        keras.models.load_model(saved("MSE", "upper.h5"))  # Keras reads loss names in any case
     keras.models.load_model(saved("mse", "mse.keras"))
     keras.models.load_model(saved("mse", "mse_again.h5"), compile=False)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.save(str(tmp_path / "no_optimizer.h5"), include_optimizer=False)  # no compile configuration stored
+    keras.models.load_model(str(tmp_path / "no_optimizer.h5"))
 
 
 def test_numpy_resize_cuts_or_repeats_values_instead_of_resampling() -> None:

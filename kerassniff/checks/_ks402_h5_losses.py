@@ -6,20 +6,24 @@ there with ValueError.  The full names (``"mean_squared_error"``), a ``.keras`` 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import libcst as cst
+
+from kerassniff.checks._ks402_methods import SAVE_FUNCTIONS
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.keras3_removals import H5_UNREADABLE_LOSSES, HDF5_SUFFIXES, LOAD_FUNCTIONS
+from kerassniff.semantic.knowledge.keras3_removals import (CHECKPOINT_HDF5_SUFFIX, H5_UNREADABLE_LOSSES, HDF5_SUFFIXES,
+                                                         LOAD_FUNCTIONS)
 from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.training import file_path
+from kerassniff.semantic.training import CallSite, file_path
 from kerassniff.semantic.values import Instance, const_value
 
 _SAVE_WEIGHTS_ONLY_POSITION = 4  # ModelCheckpoint(filepath, monitor, verbose, save_best_only, save_weights_only, ...)
-# The HDF5 name Keras 3's ModelCheckpoint writes to (it refuses '.hdf5' before training: another report of KS402's).
-CHECKPOINT_HDF5_SUFFIX = ".h5"
 
 
-def unreadable_h5_saves(script: Script, keras_3_model) -> list[Report]:
+def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSite], bool]) -> list[Report]:
     """One report per model file written (at its first write): a save() or a whole-model checkpoint to an HDF5 name,
     of a Keras 3 model (``keras_3_model(script, call)``) compiled, when it writes, with a loss named by a short name
     Keras 3 cannot read back from that file."""
@@ -32,6 +36,11 @@ def unreadable_h5_saves(script: Script, keras_3_model) -> list[Report]:
             call = script.call_at(call_node)  # the save() itself, or the fit() a checkpoint writes in
             if path in seen or call is None or call.guarded or not keras_3_model(script, call):
                 continue
+            if call.args.has("include_optimizer") and \
+                    const_value(call.args.get("include_optimizer"), True) is False:
+                continue  # (no compile configuration stored: the file loads)
+            if call.callee in SAVE_FUNCTIONS:
+                where = "save_model()"
             loss = _short_loss(model, order)
             if loss is None:
                 continue
@@ -47,7 +56,7 @@ def _loaded_without_compiling(script: Script) -> list[str]:
             (path := file_path(call.args.get("filepath", 0))) is not None]
 
 
-def _hdf5_writes(model: Model):
+def _hdf5_writes(model: Model) -> Iterator[tuple[cst.CSTNode, cst.CSTNode, int, str, str]]:
     """(node to report, call that writes, order, what writes, path) of each whole-model file the model writes to an HDF5 name: its save() calls,
     and the ModelCheckpoint callbacks given to its fit() that save the whole model (save_weights_only left False)."""
     for save in model.saves:
@@ -70,14 +79,16 @@ def _short_loss(model: Model, order: int) -> str | None:
     compiled = model.compile_before(order)
     if compiled is None:
         return None
-    return next((loss.given for loss in compiled.losses if loss.given in H5_UNREADABLE_LOSSES), None)
+    return next((loss.given for loss in compiled.losses
+                 if loss.given is not None and loss.given.lower() in H5_UNREADABLE_LOSSES), None)
 
 
-def _report(node, where: str, path: str, loss: str) -> Report:
-    full = H5_UNREADABLE_LOSSES[loss]
+def _report(node: cst.CSTNode, where: str, path: str, loss: str) -> Report:
+    full = H5_UNREADABLE_LOSSES[loss.lower()]
     name = path.rsplit("/", 1)[-1]
+    shown = f"'{name}'" if len(name) <= 20 else "its .h5 file"
     return Report(
-        node, f"{where} writes loss '{loss}' into '{name}', which Keras 3's load_model() cannot read: ValueError",
+        node, f"{where} stores loss '{loss}' in {shown}: Keras 3's load_model() cannot read it (ValueError)",
         f"compile with loss='{full}' (the same loss) or save to a .keras file; a file already written loads with "
         f"load_model(path, compile=False)",
         explanation=(f"Keras 3 stores the compiled loss in an .h5 file by the name it was given ('{loss}'), and its "

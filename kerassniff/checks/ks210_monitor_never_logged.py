@@ -29,8 +29,8 @@ from kerassniff.semantic.knowledge.model_api import (
     file_name_fields,
     other_spelling,
 )
-from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.folding import truth
+from kerassniff.semantic.training import FitCall
 from kerassniff.semantic.values import Instance, Value, const_value, str_value, string_ending
 
 # What each callback fails to do when its quantity is missing, and how it behaves meanwhile (checked on Keras 3.15.1;

@@ -57,11 +57,12 @@ def _parts_trained_on(script: Script, model: Model):
     for final in scored:
         if any(e.order < final.order and shared_parts(e.data, final.data) is not None for e in watched):
             continue  # (it shares samples with the validation part too: KS205's finding, one per call)
-        fit = next((e for e in trained if e.order < final.order and not e.excludes(final) and
-                    not final.data.is_same_array(e.data) and shared_parts(e.data, final.data) is not None), None)
-        if fit is None:
+        found = next(((e, shared) for e in trained if e.order < final.order and not e.excludes(final) and
+                      not final.data.is_same_array(e.data) and (shared := shared_parts(e.data, final.data)) is not None),
+                     None)
+        if found is None:
             continue
-        summary, why, facts = shared_parts(fit.data, final.data)  # type: ignore[misc]
+        fit, (summary, why, facts) = found
         yield Report(final.call_node, (
             f"evaluate() on {final.data.label} holds samples fit() trained on ({{fit}}): {summary}"),
             "split the files or the unshuffled pipeline once (shuffle=False, or a seeded shuffle with "

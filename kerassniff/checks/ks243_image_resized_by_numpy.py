@@ -3,9 +3,11 @@ an image resize.  NumPy's resize does not resample: it flattens the array and fi
 order, cut short or repeated from the start, so a photo becomes a strip of its top rows (or the photo tiled) and the
 model is trained on, or predicts, noise.  Nothing fails: the shape is the one the model expects.
 
-Only an image whose size the script has not fixed before (no ``cv2.resize``, Pillow resize, ``load_img(...,
-target_size=...)`` on the way) is judged: after one, ``np.resize(img, (1, 28, 28, 1))`` may hold exactly the values
-it had, a reshape in another spelling.
+Before any resize the image has its file's size, which the script cannot know: reported, as the new shape holds its
+values only by chance.  After a resize to a known size, in a known number of channels, reported only when the new
+shape does not hold that many values (an RGB image given one channel: the first third of the values, interleaved);
+when the count is not known, or agrees (``np.resize(img, (1, 28, 28, 1))`` after ``cv2.resize(img, (28, 28))`` of a
+gray image: a reshape spelt so), silent.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent, Step
+from kerassniff.semantic.knowledge.arrays import CHANNELS_SETTING
 from kerassniff.semantic.values import const_value
 
 NUMPY_RESIZE = "numpy.resize"
@@ -32,14 +35,14 @@ def check(script: Script):
     for event in script.data_events:
         if not event.role.startswith("x") or event.kind not in _USES:
             continue
-        found = _numpy_resize_of_unsized_image(script, event.data)
+        found = _scrambling_numpy_resize(script, event.data)
         if found is None or id(found[0].node) in reported:
             continue
         reported.add(id(found[0].node))
         yield _report(script, event, *found)
 
 
-def _numpy_resize_of_unsized_image(script: Script, data: Data) -> tuple[Step, int | None] | None:
+def _scrambling_numpy_resize(script: Script, data: Data) -> tuple[Step, int | None] | None:
     """The ``np.resize()`` step that scrambles an image read from a file or camera (0-255 pixels as stored): with
     no resize before it (the image has the file's size), or after one to a known size, in a known number of
     channels, when the new shape does not hold that many values (a 28x28 RGB image resized to (28, 28, 1)); with
@@ -53,7 +56,8 @@ def _numpy_resize_of_unsized_image(script: Script, data: Data) -> tuple[Step, in
         if step.kind == "resize":
             resized, grid = True, _grid(step.detail)
         elif step.kind == "color":
-            channels = _CHANNELS_AFTER.get(step.detail)
+            counted = step.setting(CHANNELS_SETTING)
+            channels = counted if type(counted) is int else None
         elif step.kind == "reshape" and step.detail == "resize":
             call = script.call_at(step.node)
             if call is None or call.callee != NUMPY_RESIZE:
@@ -71,8 +75,17 @@ def _numpy_resize_of_unsized_image(script: Script, data: Data) -> tuple[Step, in
 
 # The steps that keep an image's number of values (a reshape other than an index: expand_dims, reshape, flatten).
 _COUNT_KEEPING = frozenset({"scale", "shift", "preprocess", "standardize", "minmax", "normalize", "cast", "reshape"})
-# The channels a colour conversion leaves (BGR2BGRA adds an alpha channel; GRAY2RGB copies the gray into three).
-_CHANNELS_AFTER = {"gray": 1, "rgb": 3, "bgr": 3, "gray3": 3, "alpha": 4}
+
+
+# The fix by how many values the image has for each one the new shape holds: three (or four) channels given one, one
+# given three.
+_CHANNEL_FIXES = {
+    3.0: "convert to one channel first (cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), img.convert('L'), "
+         "load_img(..., color_mode='grayscale')), then reshape",
+    4.0: "convert to one channel first (cv2.cvtColor(img, cv2.COLOR_BGRA2GRAY), img.convert('L')), then reshape",
+    1 / 3: "convert to three channels first (cv2.cvtColor(img, cv2.COLOR_GRAY2RGB), img.convert('RGB'), "
+           "load_img(..., color_mode='rgb')), then reshape",
+}
 
 
 def _grid(detail: str) -> int | None:
@@ -101,7 +114,7 @@ def _report(script: Script, event: DataEvent, step: Step, values: int | None) ->
            "result is a strip of its top rows) and repeated from the start when there are fewer")
     if values is None:
         return Report(
-            step.node, f"np.resize() cuts or repeats the pixels of {image_text} instead of scaling it: {words} gets noise",
+            step.node, f"np.resize() cuts or repeats the pixels of {image_text}, not scaling it: {words} may get noise",
             explanation=(f"np.resize({image}, {shape}) does not resample the image: {how}. The image, read from "
                          f"{event.data.source.description} at a size the script does not fix, keeps its values only "
                          f"if it already holds exactly as many. Then {use} it at {{call}}, with the shape it expects, "
@@ -110,8 +123,9 @@ def _report(script: Script, event: DataEvent, step: Step, values: int | None) ->
     wanted = _shape_size(script.call_at(step.node).args.get("new_shape", 1))  # type: ignore[union-attr]
     return Report(
         step.node, f"np.resize() fits the {values:,} values of {image_text} into {wanted:,}: {words} gets noise",
-        "convert the channels first (cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), img.convert('L'), "
-        "load_img(..., color_mode='grayscale')), then reshape",
+        _CHANNEL_FIXES.get(values / wanted if wanted else 0.0,  # type: ignore[operator]
+                           "resize the image itself (cv2.resize, Pillow's resize) to the size the model takes, then "
+                           "reshape"),
         explanation=(f"After its resize the image holds {values:,} values (its pixels times its channels), and "
                      f"np.resize({image}, {shape}) holds {wanted:,}: {how}. It converts no channels: a colour image "
                      f"given one channel this way becomes the interleaved colour values of its top rows. Then {use} it "

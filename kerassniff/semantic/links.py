@@ -220,15 +220,20 @@ def _near(saver: str, user: str) -> bool:
     of it (``src/training/`` and ``src/inference/``).  Farther away, in a folder that shares only an ancestor with
     the loader's, the same name is another project's file (two projects of one collection, each with its
     ``model.h5``)."""
-    mine, theirs = _folder(user).split("/"), _folder(saver).split("/")
+    mine, theirs = _parts(_folder(user)), _parts(_folder(saver))
     shared = _shared_depth(saver, user)
     return len(mine) - shared <= 1 and len(theirs) - shared <= 1 or \
         shared in (len(mine), len(theirs))  # (one folder holds the other, however deep)
 
 
+def _parts(folder: str) -> list[str]:
+    """A folder's names, none for the folder the paths are relative to (``""``: a script named at the lint's root)."""
+    return folder.split("/") if folder else []
+
+
 def _shared_depth(a: str, b: str) -> int:
     """How many leading folders the two scripts' paths share."""
-    parts_a, parts_b = _folder(a).split("/"), _folder(b).split("/")
+    parts_a, parts_b = _parts(_folder(a)), _parts(_folder(b))
     shared = 0
     for x, y in zip(parts_a, parts_b):
         if x != y:

@@ -39,8 +39,23 @@ OPENCV_DRAWING = frozenset(f"cv2.{name}" for name in (
 # Pillow's ImageOps functions that return an image of the same size, mode and 0-255 range (inverted, flipped,
 # contrast stretched, equalised, posterized, solarized); ImageOps.grayscale converts it to one channel ('L').
 PILLOW_SAME_IMAGE_OPS = frozenset(f"PIL.ImageOps.{name}" for name in (
-    "invert", "mirror", "flip", "autocontrast", "equalize", "posterize", "solarize"))
+    "invert", "mirror", "flip", "autocontrast", "equalize", "posterize", "solarize", "exif_transpose"))
+# ImageOps functions that resize the image (contain and cover keep its aspect ratio within or around the size asked,
+# scale by a factor): a resize, to a size the analysis does not work out.
+PILLOW_RESIZING_OPS = frozenset({"PIL.ImageOps.contain", "PIL.ImageOps.cover", "PIL.ImageOps.scale"})
 PILLOW_GRAYSCALE = "PIL.ImageOps.grayscale"
+
+# How many channels an OpenCV colour conversion leaves, by the colour space it converts to (the part after the "2"
+# of COLOR_BGR2GRAY, checked on OpenCV 5.1); a space not listed leaves the count unknown.
+CV2_TARGET_CHANNELS = {"GRAY": 1, "BGR": 3, "RGB": 3, "BGRA": 4, "RGBA": 4, "HSV": 3, "HSV_FULL": 3, "HLS": 3,
+                       "HLS_FULL": 3, "LAB": 3, "Lab": 3, "LUV": 3, "Luv": 3, "YCrCb": 3, "YCR_CB": 3, "XYZ": 3,
+                       "YUV": 3}
+# load_img's colour modes and the channels each gives (Keras 3.15.1's load_img converts the file to that mode).
+LOAD_IMG_CHANNELS = {"rgb": 3, "grayscale": 1, "rgba": 4}
+# Pillow's image modes a convert() gives that are followed, and their channels.
+PILLOW_MODE_CHANNELS = {"L": 1, "1": 1, "RGB": 3, "RGBA": 4}
+# The setting of a colour step that says how many channels the image has after it.
+CHANNELS_SETTING = "channels"
 
 # scikit-learn's scalers by class name: the kind of step each makes of an array, and its name in messages.
 SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("standardize", "StandardScaler"),

@@ -112,10 +112,14 @@ SAVE_SUFFIXES = {"save": (".keras", ".h5", ".hdf5"), "save_weights": (".weights.
 # compile=True, its default): the file stores the name as given, and deserializing 'keras.metrics.mse' raises
 # ValueError ("not a KerasSaveable subclass"; Keras 3.15.1, keras-team/keras#19330). The full names load; a .keras
 # file, or load_model(path, compile=False), reads either. Each short name with the full name it stands for.
+# (Keras reads loss names in any case: "MSE" fails as "mse" does.)  Not when save() is given include_optimizer=False,
+# which stores no compile configuration.
 H5_UNREADABLE_LOSSES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
                         "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
-                        "kld": "kl_divergence"}
+                        "kld": "kl_divergence", "bce": "binary_crossentropy"}
 HDF5_SUFFIXES = (".h5", ".hdf5")
+# The HDF5 name Keras 3's ModelCheckpoint writes to (it refuses '.hdf5' before training).
+CHECKPOINT_HDF5_SUFFIX = ".h5"
 # What Keras 3.15.1's load_model() reads: a .keras zip, a legacy .h5/.hdf5 file (the names save() takes), a Hugging
 # Face handle, or a folder Keras itself wrote (an unzipped .keras save, an Orbax checkpoint); any other name raises
 # ValueError ("File format not supported", a TensorFlow SavedModel folder among them).

@@ -34,7 +34,8 @@ from kerassniff.semantic.library.arrays import (
 )
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.tokenizers import tokenizer_method
-from kerassniff.semantic.knowledge.arrays import ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING, SCALER_STEPS
+from kerassniff.semantic.knowledge.arrays import (CHANNELS_SETTING, ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING,
+                                               PILLOW_MODE_CHANNELS, SCALER_STEPS)
 from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, MARKET_DATA_METHODS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
@@ -140,9 +141,11 @@ _ROWS_CUT = frozenset({"sample", "head", "tail", "query", "nlargest", "nsmallest
 def _convert(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     """PIL's ``image.convert("L")``: a colour conversion."""
     mode = const_value(args.get("mode", 0))
-    color = "gray" if mode in ("L", "1") else "rgb" if mode == "RGB" else None
+    color = "gray" if mode in ("L", "1") else "rgb" if mode in ("RGB", "RGBA") else None
     if color:
-        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+        channels = PILLOW_MODE_CHANNELS[mode]
+        return DataValue(data.with_step("color", color, node, settings=((CHANNELS_SETTING, channels),),
+                                        source=replace(data.source, color=color, channels=channels)))
     return DataValue(replace(data, node=node))
 
 

@@ -94,8 +94,8 @@ from kerassniff.semantic.knowledge.model_api import (
     SQUASHING_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
-from kerassniff.semantic.knowledge.arrays import (OPENCV_DRAWING, PILLOW_GRAYSCALE, PILLOW_SAME_IMAGE_OPS,
-                                               RANDOM_GENERATOR_FACTORIES)
+from kerassniff.semantic.knowledge.arrays import (OPENCV_DRAWING, PILLOW_GRAYSCALE, PILLOW_RESIZING_OPS,
+                                               PILLOW_SAME_IMAGE_OPS, RANDOM_GENERATOR_FACTORIES)
 from kerassniff.semantic.keras_values import Predictions, agreement, positions_of_inputs
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Seq, Unknown, Value, const_value
 
@@ -249,6 +249,8 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(step("reshape"), names={"dot", "matmul", "tensordot"}, prefix=ARRAY_LIBRARIES, needs_data=True),  # same range
     row(reshaped, names=SHAPE_ONLY, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(reshaped, names=SHAPE_ONLY, prefix=KERAS_OPS, needs_data=True),  # keras.ops.expand_dims(x, 0): NumPy's meaning
+    row(same_array, exact={"keras.ops.convert_to_tensor"}, needs_data=True),  # the array as a tensor, values kept
+    row(step("cast"), exact={"keras.ops.cast"}, needs_data=True),
     # np.resize(a, shape): a's values repeated or cut to fill the shape, never rescaled (not a resampling)
     row(step("reshape"), exact={"numpy.resize"}, needs_data=True),
     row(argmax, names={"argmax"}, prefix=ARRAY_LIBRARIES, needs_data=True),
@@ -288,14 +290,15 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(train_test_split, names={"train_test_split"}, prefix="sklearn."),
     row(image_reader, exact=IMAGE_READERS),
     row(image_canvas, exact={"PIL.Image.new"}),
-    row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),
-    row(same_array, exact=OPENCV_DRAWING, needs_data=True),  # frame = cv2.rectangle(frame, ...): the image drawn on  # an image of the array: resized, read back
+    row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),  # an image of the array: resized, read back
+    row(same_array, exact=OPENCV_DRAWING, needs_data=True),  # frame = cv2.rectangle(frame, ...): the image drawn on
     row(cv2_imread, exact={"cv2.imread", "cv2.imdecode"}),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
     # Pillow's ImageOps.fit (crops) and pad (pads) give an image of exactly the size asked, (width, height)
     row(resized("size", width_first=True), exact={"PIL.ImageOps.fit", "PIL.ImageOps.pad"}, needs_data=True),
     row(same_array, exact=PILLOW_SAME_IMAGE_OPS, needs_data=True),  # ImageOps.invert(img): the same image, inverted
+    row(step("resize", "?"), exact=PILLOW_RESIZING_OPS, needs_data=True),  # contain/cover/scale: another size
     row(grayscale, exact={PILLOW_GRAYSCALE}, needs_data=True),
     row(step("augment"), names=SAME_SCALE_CV2_OPS, prefix="cv2.", needs_data=True),
     row(cv2_threshold, exact={"cv2.threshold", "cv2.adaptiveThreshold"}),  # a 0/255 mask of the image

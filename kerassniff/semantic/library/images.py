@@ -9,7 +9,8 @@ from dataclasses import replace
 from typing import Callable
 
 from kerassniff.semantic.dataflow import DataValue, Source, data_of, size_text
-from kerassniff.semantic.knowledge.arrays import CV2_COLOR_CODE_NUMBERS, CV2_FLAG_NUMBERS
+from kerassniff.semantic.knowledge.arrays import (CHANNELS_SETTING, CV2_COLOR_CODE_NUMBERS, CV2_FLAG_NUMBERS,
+                                               CV2_TARGET_CHANNELS, LOAD_IMG_CHANNELS)
 from kerassniff.semantic.library.arrays import LibraryCall, make, with_step
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import UNKNOWN, Const, Seq, Symbol, Value, const_value
@@ -53,17 +54,40 @@ def convert_image_dtype(call: LibraryCall) -> Value:
 def keras_image(call: LibraryCall) -> Value:
     if call.last == "img_to_array" and call.data is not None:
         return DataValue(replace(call.data, node=call.node))
-    gray = call.last == "load_img" and const_value(call.args.get("color_mode")) == "grayscale"
     loaded = call.last == "load_img"  # (img_to_array of an image not followed: not a read)
+    mode = _load_img_mode(call) if loaded else None
+    gray = mode == "grayscale"
     image = make(Source("image", f"{short(call.name)}(...)", call.node, pixels=True, color="gray" if gray else "rgb",
-                        as_stored=loaded, channels=(1 if gray else 3) if loaded else None),
+                        as_stored=loaded, channels=LOAD_IMG_CHANNELS.get(mode) if mode is not None else None),
                  call.node, is_sample=True)
-    size = call.args.get("target_size") if call.last == "load_img" else None
+    size = _load_img_size(call) if loaded else None
     if size is not None and not (isinstance(size, Const) and size.value is None):
         # load_img(path, target_size=(224, 224)) resizes; to a size not known here ('?': a constant of another
         # module), it still resizes
         return DataValue(image.data.with_step("resize", size_text(size), call.node))
     return image
+
+def _load_img_mode(call: LibraryCall) -> str | None:
+    """load_img's colour mode when it is known: "rgb" when nothing sets it (Keras 3's default), the constant given as
+    ``color_mode=``; not known for a mode from a variable, or Keras 2's ``grayscale=`` flag, or a second positional
+    argument (Keras 3's color_mode, Keras 2's grayscale)."""
+    if call.args.has("grayscale") or len(call.args.positional) > 1:
+        return None
+    mode = call.args.get("color_mode")
+    if mode is None:
+        return "rgb"
+    value = const_value(mode)
+    return value if isinstance(value, str) else None
+
+
+def _load_img_size(call: LibraryCall) -> Value | None:
+    """load_img's target size: ``target_size=``, or a tuple given by position (third in Keras 3's signature, fourth
+    in Keras 2's, which has grayscale= before color_mode=)."""
+    size = call.args.get("target_size")
+    if size is not None:
+        return size
+    return next((value for value in call.args.positional[2:4] if isinstance(const_value(value), tuple)), None)
+
 
 def image_reader(call: LibraryCall) -> Value:
     description = f"{'.'.join(call.parts[-2:])}(...)"
@@ -111,11 +135,17 @@ def cv2_imread(call: LibraryCall) -> Value:
     in BGR order unless the flags ask for grayscale."""
     flags = call.args.get("flags", 1)
     gray = const_value(flags) == 0 or (isinstance(flags, Symbol) and flags.name.endswith("GRAYSCALE"))
-    color_flag = flags is None or const_value(flags) == 1 or (
-        isinstance(flags, Symbol) and flags.name.endswith("IMREAD_COLOR"))  # (IMREAD_UNCHANGED keeps the file's)
+    color_flag = flags is None or const_value(flags) == 1 or (isinstance(flags, Symbol) and flags.name.rsplit(
+        ".", 1)[-1] in ("IMREAD_COLOR", "IMREAD_COLOR_BGR", "IMREAD_COLOR_RGB"))  # (IMREAD_UNCHANGED: the file's)
     return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, as_stored=True,
-                       color="gray" if gray else "bgr", channels=1 if gray else 3 if color_flag else None),
+                       color="gray" if gray else "rgb" if _reads_rgb(flags) else "bgr",
+                       channels=1 if gray else 3 if color_flag else None),
                 call.node, is_sample=True)
+
+def _reads_rgb(flags: Value | None) -> bool:
+    """``cv2.IMREAD_COLOR_RGB`` (OpenCV 4.10+): the image in RGB order, not OpenCV's usual BGR."""
+    return isinstance(flags, Symbol) and flags.name.endswith("IMREAD_COLOR_RGB")
+
 
 def cv2_color(call: LibraryCall) -> Value:
     data, node = call.data, call.node
@@ -123,17 +153,24 @@ def cv2_color(call: LibraryCall) -> Value:
     code = call.args.get("code", 1)
     code_name = _color_code_name(code)
     orders = code_name[len("COLOR_"):].split("2") if code_name.startswith("COLOR_") else []
+    channels = CV2_TARGET_CHANNELS.get(orders[1]) if len(orders) == 2 else None
+    counted = ((CHANNELS_SETTING, channels),)
+
+    def converted(detail: str, color: str | None) -> Value:
+        return DataValue(data.with_step("color", detail, node, settings=counted,
+                                        source=replace(data.source, color=color, channels=channels)))
     if len(orders) == 2 and orders[1].startswith("GRAY"):
-        return DataValue(data.with_step("color", "gray", node, source=replace(data.source, color="gray")))
+        return converted("gray", "gray")
     if len(orders) == 2 and {orders[0][:3], orders[1][:3]} == {"BGR", "RGB"}:  # BGR2RGB, RGB2BGR, BGR2RGBA...
-        color = "rgb" if data.source.color == "bgr" or orders[1].startswith("RGB") else "bgr"
-        return DataValue(data.with_step("color", color, node, source=replace(data.source, color=color)))
+        return converted("rgb" if data.source.color == "bgr" or orders[1].startswith("RGB") else "bgr",
+                         "rgb" if data.source.color == "bgr" or orders[1].startswith("RGB") else "bgr")
     if len(orders) == 2 and orders[0].startswith("GRAY") and orders[1][:3] in ("BGR", "RGB"):
-        # GRAY2RGB, GRAY2BGR: the gray values copied into three equal channels, the same in either order
-        return DataValue(data.with_step("color", "gray3", node, source=replace(data.source, color=None)))
+        # GRAY2RGB, GRAY2BGRA: the gray values copied into equal channels: still a gray picture, in three channels
+        return converted("gray3", "gray" if data.source.color == "gray" else None)
     if len(orders) == 2 and orders[0][:3] == orders[1][:3] and orders[0][:3] in ("BGR", "RGB"):
-        return DataValue(data.with_step("color", "alpha", node))  # BGR2BGRA: a channel added, the order kept
-    return DataValue(data.with_step("color", code_name or "?", node))
+        return converted("alpha", data.source.color)  # BGR2BGRA adds an alpha channel, BGRA2BGR drops it
+    return converted(code_name or "?", data.source.color)
+
 
 def _color_code_name(code: Value | None) -> str:
     """A cvtColor code's name ('COLOR_BGR2RGB'): of the constant written (``cv2.COLOR_BGR2RGB``), or of its number
@@ -180,4 +217,5 @@ def pixel_difference(call: LibraryCall) -> Value:
 def grayscale(call: LibraryCall) -> Value:
     data = call.data
     assert data is not None
-    return DataValue(data.with_step("color", "gray", call.node, source=replace(data.source, color="gray")))
+    return DataValue(data.with_step("color", "gray", call.node, settings=((CHANNELS_SETTING, 1),),
+                                    source=replace(data.source, color="gray", channels=1)))
