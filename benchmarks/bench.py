@@ -23,7 +23,6 @@ them (keeping 300 modules alive makes the collector's passes, and so both sides,
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import importlib.util
 import os
@@ -152,8 +151,9 @@ def forget_memos() -> None:
     would otherwise find every notebook's cells and every name already answered, which one run over a folder never
     does.  What one round remembers for its own later files still counts, as in a real run."""
     for obj in gc.get_objects():
-        if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", "").startswith("kerassniff"):
-            obj.cache_clear()
+        clear = getattr(obj, "cache_clear", None) if callable(obj) else None  # (a functools cache's wrapper)
+        if clear is not None and str(getattr(obj, "__module__", "")).startswith("kerassniff"):
+            clear()
 
 
 def interleaved(files: list[tuple[Path, str]], config: Config, rounds: int = 5,

@@ -15,13 +15,9 @@ from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (CHECKPOINT_HDF5_SUFFIX, H5_UNREADABLE_LOSSES, HDF5_SUFFIXES,
                                                          LOAD_FUNCTIONS)
-from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.training import CallSite, file_path
-from kerassniff.semantic.values import Instance, const_value
-
-_SAVE_WEIGHTS_ONLY_POSITION = 4  # ModelCheckpoint(filepath, monitor, verbose, save_best_only, save_weights_only, ...)
-
+from kerassniff.semantic.training import CallSite, file_path, file_writes
+from kerassniff.semantic.values import const_value
 
 def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSite], bool]) -> list[Report]:
     """One report per model file written (at its first write): a save() or a whole-model checkpoint to an HDF5 name,
@@ -57,21 +53,13 @@ def _loaded_without_compiling(script: Script) -> list[str]:
 
 
 def _hdf5_writes(model: Model) -> Iterator[tuple[cst.CSTNode, cst.CSTNode, int, str, str]]:
-    """(node to report, call that writes, order, what writes, path) of each whole-model file the model writes to an HDF5 name: its save() calls,
-    and the ModelCheckpoint callbacks given to its fit() that save the whole model (save_weights_only left False)."""
-    for save in model.saves:
-        path = file_path(save.path)
-        if save.method == "save" and path is not None and path.lower().endswith(HDF5_SUFFIXES):
-            yield save.node, save.node, save.order, "model.save()", path
-    for fit in model.fits:
-        for callback in fit.callbacks:
-            if not isinstance(callback, Instance) or callback.cls not in CHECKPOINT_CALLBACKS:
-                continue
-            if const_value(callback.args.get("save_weights_only", _SAVE_WEIGHTS_ONLY_POSITION), False) is not False:
-                continue
-            path = file_path(callback.args.get("filepath", 0))
-            if path is not None and path.lower().endswith(CHECKPOINT_HDF5_SUFFIX):  # (.hdf5: refused outright)
-                yield callback.node, fit.node, fit.order, "ModelCheckpoint()", path
+    """(node to report, call that writes, order, what writes, path) of each whole-model file the model writes to an
+    HDF5 name (:func:`~kerassniff.semantic.training.file_writes`): by save(), or by a checkpoint (to '.h5' only: it
+    refuses '.hdf5' before training, another report of KS402's)."""
+    for write in file_writes(model):
+        path = file_path(write.path)
+        if path is not None and path.lower().endswith(CHECKPOINT_HDF5_SUFFIX if write.checkpoint else HDF5_SUFFIXES):
+            yield write.node, write.call, write.order, "ModelCheckpoint()" if write.checkpoint else "model.save()", path
 
 
 def _short_loss(model: Model, order: int) -> str | None:

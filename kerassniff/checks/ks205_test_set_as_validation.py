@@ -10,6 +10,7 @@ from kerassniff.checks._shared import events, shared_parts, trainer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.data_queries import read_again
 from kerassniff.semantic.scores import scores
 from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.array_names import name_words
@@ -223,7 +224,7 @@ def _same_array(script: Script, a, b) -> bool:
     cut_a, cut_b = _slices(script, a), _slices(script, b)
     if cut_a and cut_b and cut_a != cut_b:
         return False  # two parts cut differently (halves may not overlap); a part of the whole array does
-    if a.is_same_array(b) or a.read_again_as(b):
+    if a.is_same_array(b) or read_again(a, b):
         return True
     return a.steps != b.steps and a.is_same_array(replace(b, steps=a.steps)) and (
         bool(cut_a or cut_b) or a.n_samples is None or b.n_samples is None or a.n_samples == b.n_samples)

@@ -18,7 +18,7 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent, Step
-from kerassniff.semantic.knowledge.arrays import CHANNELS_SETTING
+from kerassniff.semantic.data_queries import values_before
 from kerassniff.semantic.values import const_value
 
 NUMPY_RESIZE = "numpy.resize"
@@ -42,39 +42,24 @@ def check(script: Script):
         yield _report(script, event, *found)
 
 
-def _scrambling_numpy_resize(script: Script, data: Data) -> tuple[Step, int | None] | None:
+def _scrambling_numpy_resize(script: Script, data: Data) -> tuple[Step, int | None, int | None] | None:
     """The ``np.resize()`` step that scrambles an image read from a file or camera (0-255 pixels as stored): with
-    no resize before it (the image has the file's size), or after one to a known size, in a known number of
-    channels, when the new shape does not hold that many values (a 28x28 RGB image resized to (28, 28, 1)); with
-    that number of values in the second case."""
+    no resize before it (the image has the file's size), or after one when the new shape does not hold the values
+    the image then holds (:func:`~kerassniff.semantic.data_queries.values_before`: a 28x28 RGB image resized to (28, 28, 1)); with those two
+    numbers in the second case."""
     if data.source.kind != "image" or not data.source.as_stored:
         return None  # (an image handed over from code not followed, or a canvas the script made: its size may be fixed)
-    resized = False
-    grid: int | None = None  # height x width after the last resize, while the steps since keep the count
-    channels = data.source.channels
-    for step in data.steps:
-        if step.kind == "resize":
-            resized, grid = True, _grid(step.detail)
-        elif step.kind == "color":
-            counted = step.setting(CHANNELS_SETTING)
-            channels = counted if type(counted) is int else None
-        elif step.kind == "reshape" and step.detail == "resize":
-            call = script.call_at(step.node)
-            if call is None or call.callee != NUMPY_RESIZE:
-                grid = None  # (ndarray.resize, in place: not followed)
-                continue
-            if not resized:
-                return step, None
-            values = grid * channels if grid is not None and channels is not None else None
-            wanted = _shape_size(call.args.get("new_shape", 1))
-            return (step, values) if values is not None and wanted is not None and wanted != values else None
-        elif step.kind not in _COUNT_KEEPING or (step.kind == "reshape" and step.detail == "index"):
-            grid = None  # a crop, one channel taken, an augmentation: how many values is not known
+    for index, step in enumerate(data.steps):
+        if step.kind != "reshape" or step.detail != "resize":
+            continue
+        call = script.call_at(step.node)
+        if call is None or call.callee != NUMPY_RESIZE:
+            continue  # (ndarray.resize, in place: not followed)
+        if not any(earlier.kind == "resize" for earlier in data.steps[:index]):
+            return step, None, None
+        values, wanted = values_before(data, index), _shape_size(call.args.get("new_shape", 1))
+        return (step, values, wanted) if values is not None and wanted is not None and wanted != values else None
     return None
-
-
-# The steps that keep an image's number of values (a reshape other than an index: expand_dims, reshape, flatten).
-_COUNT_KEEPING = frozenset({"scale", "shift", "preprocess", "standardize", "minmax", "normalize", "cast", "reshape"})
 
 
 # The fix by how many values the image has for each one the new shape holds: three (or four) channels given one, one
@@ -88,12 +73,6 @@ _CHANNEL_FIXES = {
 }
 
 
-def _grid(detail: str) -> int | None:
-    """Height x width of a resize step's '28x28' (None for '?' or anything else)."""
-    parts = detail.split("x")
-    return int(parts[0]) * int(parts[1]) if len(parts) == 2 and all(p.isdigit() for p in parts) else None
-
-
 def _shape_size(value) -> int | None:
     """How many values a constant shape holds ((1, 28, 28, 1): 784); None when not a constant of positive sizes."""
     shape = const_value(value)
@@ -104,7 +83,7 @@ def _shape_size(value) -> int | None:
     return math.prod(shape)
 
 
-def _report(script: Script, event: DataEvent, step: Step, values: int | None) -> Report:
+def _report(script: Script, event: DataEvent, step: Step, values: int | None, wanted: int | None) -> Report:
     args = step.node.args  # type: ignore[attr-defined]  (np.resize(a, new_shape): the step's node is the call)
     image = script.code_of(args[0].value) if args else "the image"
     shape = script.code_of(args[1].value) if len(args) > 1 else "the new shape"
@@ -120,10 +99,9 @@ def _report(script: Script, event: DataEvent, step: Step, values: int | None) ->
                          f"if it already holds exactly as many. Then {use} it at {{call}}, with the shape it expects, "
                          f"so nothing fails."),
             facts={"image": image, "shape": shape, "use": event.kind}, mentions={"call": event.call_node})
-    wanted = _shape_size(script.call_at(step.node).args.get("new_shape", 1))  # type: ignore[union-attr]
     return Report(
         step.node, f"np.resize() fits the {values:,} values of {image_text} into {wanted:,}: {words} gets noise",
-        _CHANNEL_FIXES.get(values / wanted if wanted else 0.0,  # type: ignore[operator]
+        _CHANNEL_FIXES.get(values / wanted if wanted else 0.0,
                            "resize the image itself (cv2.resize, Pillow's resize) to the size the model takes, then "
                            "reshape"),
         explanation=(f"After its resize the image holds {values:,} values (its pixels times its channels), and "

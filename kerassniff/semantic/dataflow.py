@@ -37,11 +37,9 @@ class Source:
     description: str  # for messages: "cifar100.load_data()", "cv2.imread(...)"
     node: cst.CSTNode = field(repr=False)
     pixels: bool = False  # 0-255 image data
-    # an image read from a file, an upload or a camera by a reader that keeps its stored size (cv2.imread, Image.open,
-    # a decoder, a frame): a size the script cannot know (not a canvas it made, nor an image handed over from elsewhere)
-    as_stored: bool = False
-    # how many channels each pixel has, where the reader says (cv2.imread: 3, or 1 with IMREAD_GRAYSCALE; load_img's
-    # color_mode; a decoder's channels=); None where the file decides (Image.open keeps a PNG's own mode)
+    as_stored: bool = False  # an image at its file's or frame's size (cv2.imread, Image.open, a decoder, a frame)
+    # channels as read, where the reader says (cv2.imread's flags, load_img's color_mode, a decoder's channels=); a
+    # colour conversion's step says its own (data_queries.values_before reads both)
     channels: int | None = None
     # pixels a reader may give as floats in 0-1 instead (matplotlib's imread of a PNG file): scaling them up is right
     may_be_unit_range: bool = False
@@ -283,15 +281,6 @@ class Data:
             return False
         return self.name == other.name or (self.whole_of is not None and self.whole_of in (other.name, other.whole_of)) \
             or (other.whole_of is not None and other.whole_of == self.name)
-
-    def read_again_as(self, other: "Data") -> bool:
-        """Both arrays read whole from one constant file by one reader (``np.load("X_test.npy")`` for the validation
-        data, and again for the score): the same samples under two names, unless rows were selected on the way."""
-        mine, theirs = self.source, other.source
-        return (mine.kind == theirs.kind == "file" and mine.path is not None and self.group != other.group and
-                mine.normal_path == theirs.normal_path and mine.description == theirs.description and
-                not mine.option_default and not theirs.option_default and not self.rows_cut and
-                not other.rows_cut and self.role == other.role and not self.batches and not other.batches)
 
     def _but(self, **changes) -> "Data":
         """``dataclasses.replace`` for the two hot paths (every assignment renames an array): a copy of the

@@ -5,6 +5,7 @@ instances with their arguments) so that rules compare plain names.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -228,19 +229,37 @@ def _spread_value(value: Value, node: cst.BaseExpression, flatten: bool):
         yield None, value, node
 
 
-def _writes(model: Model, weights: bool = False):
-    """(constant path, order) of each file ``model`` writes: its save() (save_weights() for ``weights``), and the
-    ModelCheckpoint given to its fit() that saves the whole model (known save_weights_only=False) or, for
-    ``weights``, its weights only (save_weights_only=True); a checkpoint writes during that fit(), its order."""
+@dataclass(frozen=True)
+class FileWrite:
+    """One write of a model file: by a save() (``node`` its call) or by a ModelCheckpoint given to a fit() (``node``
+    the callback's construction, ``call`` that fit(), whose order it writes at)."""
+
+    path: Value | None
+    order: int
+    node: cst.CSTNode
+    call: cst.CSTNode
+    checkpoint: bool
+
+
+def file_writes(model: Model, weights: bool = False) -> Iterator[FileWrite]:
+    """Each file ``model`` writes: its save() and export() (save_weights() for ``weights``), and the ModelCheckpoint
+    given to its fit() that saves the whole model (known save_weights_only=False) or, for ``weights``, its weights
+    only (save_weights_only=True)."""
     methods = ("save_weights",) if weights else ("save", "export")
     for save in model.saves:
         if save.method in methods:
-            yield _normal(file_path(save.path)), save.order
+            yield FileWrite(save.path, save.order, save.node, save.node, False)
     for fit in model.fits:
         for callback in fit.callbacks:
             if isinstance(callback, Instance) and callback.cls in CHECKPOINT_CALLBACKS and \
                     const_value(callback.args.get("save_weights_only", 4), False) is weights:
-                yield _normal(file_path(callback.args.get("filepath", 0))), fit.order
+                yield FileWrite(callback.args.get("filepath", 0), fit.order, callback.node, fit.node, True)
+
+
+def _writes(model: Model, weights: bool = False):
+    """(constant path, order) of each file ``model`` writes (:func:`file_writes`)."""
+    for write in file_writes(model, weights):
+        yield _normal(file_path(write.path)), write.order
 
 
 def file_path(value: Value | None) -> str | None:

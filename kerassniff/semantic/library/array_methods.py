@@ -145,7 +145,7 @@ def _convert(effects: Effects, data: Data, method: str, args: CallArgs, node: cs
     if color:
         channels = PILLOW_MODE_CHANNELS[mode]
         return DataValue(data.with_step("color", color, node, settings=((CHANNELS_SETTING, channels),),
-                                        source=replace(data.source, color=color, channels=channels)))
+                                        source=replace(data.source, color=color)))
     return DataValue(replace(data, node=node))
 
 

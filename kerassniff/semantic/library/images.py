@@ -158,7 +158,7 @@ def cv2_color(call: LibraryCall) -> Value:
 
     def converted(detail: str, color: str | None) -> Value:
         return DataValue(data.with_step("color", detail, node, settings=counted,
-                                        source=replace(data.source, color=color, channels=channels)))
+                                        source=replace(data.source, color=color)))
     if len(orders) == 2 and orders[1].startswith("GRAY"):
         return converted("gray", "gray")
     if len(orders) == 2 and {orders[0][:3], orders[1][:3]} == {"BGR", "RGB"}:  # BGR2RGB, RGB2BGR, BGR2RGBA...
@@ -218,4 +218,4 @@ def grayscale(call: LibraryCall) -> Value:
     data = call.data
     assert data is not None
     return DataValue(data.with_step("color", "gray", call.node, settings=((CHANNELS_SETTING, 1),),
-                                    source=replace(data.source, color="gray", channels=1)))
+                                    source=replace(data.source, color="gray")))
