@@ -789,6 +789,50 @@ def test_keras_3_cannot_load_an_h5_model_compiled_with_a_short_loss_name(tmp_pat
     keras.models.load_model(str(tmp_path / "no_optimizer.h5"))
 
 
+def test_keras_3_builds_no_sequential_from_an_embedding_so_set_weights_before_a_build_raises() -> None:
+    """KS402's unbuilt-Embedding check: Keras 3 ignores input_length=, so set_weights() on the model, on a layer
+    indexed by model.layers[i] or on the layer object raises ValueError until something builds the model; a
+    keras.Input, input_shape=, build(), a call and predict() each build it, and summary() and compile() do not."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    import warnings
+
+    import numpy as np
+
+    table = np.zeros((20, 4), dtype="float32")
+
+    def unbuilt(**shape) -> object:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (Keras 3 warns that input_length= is deprecated)
+            return keras.Sequential([keras.layers.Embedding(20, 4, **shape), keras.layers.Flatten(),
+                                     keras.layers.Dense(1)])
+
+    for model in (unbuilt(input_length=6), unbuilt()):
+        model.summary(print_fn=lambda *args, **kwargs: None)
+        model.compile(optimizer="adam", loss="mse")
+        with pytest.raises(ValueError, match="expecting 0 weights"):
+            model.layers[0].set_weights([table])
+        with pytest.raises(ValueError, match="expecting 0 weights"):
+            model.set_weights([table, np.zeros((24, 1)), np.zeros(1)])
+    layer = keras.layers.Embedding(20, 4, input_length=6)
+    keras.Sequential([layer])
+    with pytest.raises(ValueError, match="expecting 0 weights"):
+        layer.set_weights([table])
+    built = [keras.Sequential([keras.Input((6,)), keras.layers.Embedding(20, 4)]),
+             keras.Sequential([keras.layers.Embedding(20, 4, input_shape=(6,))])]
+    for build in ("build", "call", "predict"):
+        model = unbuilt(input_length=6)
+        if build == "build":
+            model.build((None, 6))
+        elif build == "call":
+            model(np.zeros((1, 6)))
+        else:
+            model.predict(np.zeros((1, 6)), verbose=0)
+        built.append(model)
+    for model in built:
+        model.layers[0].set_weights([table])
+
+
 def test_numpy_resize_cuts_or_repeats_values_instead_of_resampling() -> None:
     """KS243's claim: np.resize() fills the new shape with the flattened values in order, cut short (a larger image
     keeps its top rows) or repeated from the start (a smaller one is tiled); it never resamples, and it keeps every

@@ -32,6 +32,7 @@ from kerassniff.checks._ks402_methods import (
     yaml_export,
 )
 from kerassniff.checks._ks402_h5_losses import unreadable_h5_saves
+from kerassniff.checks._ks402_unbuilt import weights_before_build
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_callbacks import callback_attributes, callback_model_set
@@ -164,6 +165,7 @@ def _start(script: Script, node) -> tuple[int, int]:
 def _findings(script: Script):
     yield from _private_copy_runs(script)
     yield from unreadable_h5_saves(script, _keras_3_model)
+    yield from weights_before_build(script, _keras_3_model)
     for call in script.calls:
         callee = call.callee or ""
         keras_callee = is_keras(callee)

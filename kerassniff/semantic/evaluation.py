@@ -38,6 +38,7 @@ from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.listings import unlisted
 from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
+from kerassniff.semantic.loaders import opaque_import
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
 from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS, TEXT_LISTS
@@ -56,6 +57,7 @@ from kerassniff.semantic.values import (
     HistoryValue,
     Instance,
     LayerList,
+    LayerValue,
     ModelValue,
     ModuleValue,
     Seq,
@@ -135,7 +137,20 @@ class Evaluation:
             return symbol
         if name in BUILTINS:
             return Symbol(f"builtins.{name}")
-        return UNKNOWN
+        return self._star_imported_split(name, node)
+
+    def _star_imported_split(self, name: str, node: cst.Name) -> Value:
+        """``x_test``, bound nowhere in a script that star-imports a module kerassniff cannot read (``from
+        prepare_data import *``): that module's array (:func:`~kerassniff.semantic.loaders.opaque_import`), bound in
+        the module's scope so that every later use is the same array; unknown for any other name."""
+        if self.in_helper or not self.star_imports:
+            return UNKNOWN
+        modules = [module for module in self.star_imports if module and not is_keras(canonical(module))]
+        value = opaque_import(modules[-1], name, node) if modules else None
+        if value is None:
+            return UNKNOWN
+        self.module_scope.bind(name, value)
+        return value
 
     def _unbound_name(self, name: str) -> str | None:
         """The dotted name a star import gives a name the script never binds."""
@@ -331,6 +346,8 @@ class Evaluation:
             if method == "sort" and type(func.value) is cst.Name and is_list(receiver):
                 self.rebind(func.value.value, unlisted(receiver), frame)  # pairs.sort(): by name, not listing order
             result = self.call_method(receiver, method, args, node, frame)
+            if method == "set_weights":
+                self.weights_set(func.value, receiver, node, frame)
             if isinstance(receiver, Instance) and receiver.local_class is not None:
                 function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
                 if function is not None:
@@ -357,6 +374,12 @@ class Evaluation:
             frame.scope.bind(name, self.grow_list(receiver, (added,) if method != "extend" else listed(added), frame,
                                                   kind_of=rows, run=run))
         return Const(None)
+
+    def weights_set(self, receiver_node: cst.BaseExpression, receiver: Value, node: cst.Call, frame: Frame) -> None:
+        """``x.set_weights(...)``: recorded on the model ``x`` is, holds, or indexes (``model.layers[0]``)."""
+        owner = None if isinstance(receiver, (ModelValue, LayerValue)) else \
+            layer_owner(receiver_node, self.loop, lambda inner: self.eval(inner, frame))
+        keras_calls.set_weights(self, receiver if owner is None else owner, node, part=owner is not None)
 
     @staticmethod
     def rebind(name: str, value: Value, frame: Frame) -> None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.semantic.array_names import names_a_split_array
 from kerassniff.semantic.frames import Frame, Scope, dotted
+from kerassniff.semantic.loaders import opaque_import
+from kerassniff.semantic.names import canonical, is_keras
 from kerassniff.semantic.values import Const, ModuleValue, Seq, Symbol, Value
 
 MAX_HELPER_DEPTH = 2  # helper modules importing helper modules: followed this deep
@@ -60,15 +63,18 @@ class Imports:
         if module and node.module is not None and not node.relative:
             self._reference(Symbol(module), node.module)  # the module itself (keras.utils.np_utils) is a use too
             self._imported(node.module)
+        # from prepare_data import x_train, y_train, x_test, y_test, of a module not read: the splits it made
+        splits = helper is None and not is_keras(canonical(module)) and \
+            sum(names_a_split_array(_asname(alias) or dotted(alias.name) or "") for alias in node.names) >= 2
         for alias in node.names:
-            self._import_member(alias, module, helper, node, frame)
+            self._import_member(alias, module, helper, node, frame, splits)
 
     def _imported(self, node: cst.CSTNode) -> None:
         if not self.in_helper:
             self.script.import_nodes.add(id(node))
 
     def _import_member(self, alias: cst.ImportAlias, module: str, helper: ModuleValue | None,
-                       node: cst.ImportFrom, frame: Frame) -> None:
+                       node: cst.ImportFrom, frame: Frame, splits: bool = False) -> None:
         name = dotted(alias.name)
         if name is None:
             return
@@ -79,6 +85,8 @@ class Imports:
         if member is None and (helper is not None or not module):
             # a submodule: from . import common / from data_utils import loaders
             member = self.load_helper(f"{module}.{name}" if module else name, len(node.relative))
+        if member is None and splits:
+            member = opaque_import(module, name, alias, _asname(alias))
         self._bind_import(_asname(alias) or name, member if member is not None else symbol, frame)
 
     def _bind_import(self, name: str, value: Value, frame: Frame) -> None:

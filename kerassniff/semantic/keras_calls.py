@@ -11,7 +11,7 @@ from kerassniff.semantic.knowledge.keras3_removals import KERAS_2_PACKAGES, PRIV
 from kerassniff.semantic.knowledge.model_api import MODEL_FILE_WRITERS, is_keras_tuner
 from kerassniff.semantic.library import keras
 from kerassniff.semantic.library.keras import inner_layer_output, model_attribute, subclassed_model
-from kerassniff.semantic.library.keras_training import call_object, model_method, set_attribute, tuner
+from kerassniff.semantic.library.keras_training import call_object, model_method, set_attribute, set_weights, tuner
 from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.values import CallArgs, ModelValue, Value
 
@@ -34,7 +34,7 @@ def may_handle(name: str) -> bool:
 
 
 __all__ = ["call_keras", "call_object", "inner_layer_output", "may_handle", "model_attribute", "model_method",
-           "set_attribute", "subclassed_model"]
+           "set_attribute", "set_weights", "subclassed_model"]
 
 
 def model_files_written(module: cst.Module) -> frozenset[str]:

@@ -393,6 +393,17 @@ def opaque_splits(names: list, node: cst.Call) -> Seq | None:
     return _opaque_values(names, Source("unknown", f"{callee}(...)", node), node)
 
 
+def opaque_import(module: str, name: str, node: cst.CSTNode, bound: str | None = None) -> DataValue | None:
+    """``x_test`` of ``from prepare_data import x_train, y_train, x_test, y_test`` (or met through ``from prepare_data
+    import *``), a module the analysis cannot read: an array of unknown content, as :func:`opaque_splits` makes of an
+    unseen loader's results, when the name says it is a split of inputs or labels; None otherwise."""
+    bound = bound or name  # (the script's name for it: ``from data import x_test as X_holdout``)
+    if not names_a_split_array(bound):
+        return None
+    source = Source("unknown", f"{module}.{name}" if module else name, node)
+    return DataValue(Data(source=source, group=new_group(), node=node, batches=names_a_pipeline(bound), name=bound))
+
+
 def opaque_elements(names: list, values: Seq, node: cst.Tuple | cst.List) -> Seq | None:
     """``(X_train, y_train), (X_test, y_test) = (train[0], train[1]), (test[0], test[1])``: a tuple written out
     whose elements the analysis could not follow (items of a pickled dict), unpacked into targets named as data

@@ -66,6 +66,9 @@ class Model:
     loss_calls: list[LossSpec] = field(default_factory=list)
     saves: list[SaveCall] = field(default_factory=list)
     attribute_sets: list[AttributeSet] = field(default_factory=list)  # model.x = ... / model.layers[i].x = ...
+    weight_sets: list[WeightSet] = field(default_factory=list)  # set_weights() on the model or one of its layers
+    # when something may have built it (build(), or a call of the model on anything): fits and inferences say theirs
+    builds: list[int] = field(default_factory=list)
     input_shape: tuple | None = None  # from keras.Input(shape=...) when the model starts with one
     output_names: list[str | None] | None = None  # functional dict outputs: the keys, in order
     origin: "Model | None" = None  # a reload of this model's own checkpoint (same script): the trained model
@@ -81,7 +84,8 @@ class Model:
     def release(self) -> None:
         """Forget the calls made on the model, each of which refers back to it: for an analysis nobody will read
         again, so that it is freed as soon as it is dropped rather than by the cyclic collector's pass."""
-        for calls in (self.compiles, self.fits, self.inferences, self.saves, self.attribute_sets, self.loss_calls):
+        for calls in (self.compiles, self.fits, self.inferences, self.saves, self.attribute_sets, self.loss_calls,
+                      self.weight_sets):
             calls.clear()
 
     def sample_shape(self) -> tuple | None:
@@ -336,6 +340,17 @@ class AttributeSet:
     order: int
     layer: "Layer | None" = None  # set on this layer of the model, not on the model itself
     part: bool = False  # set on a part the analysis does not index (model.layers[i], model.backbone): not the whole
+
+
+@dataclass(eq=False)
+class WeightSet:
+    """``set_weights(...)`` on a model, on one of its layers (``layer``), or on a part the analysis does not index
+    (``model.layers[0]``: ``part``), in program order: Keras raises ValueError when the model has no weights yet."""
+
+    node: cst.Call = field(repr=False)
+    order: int
+    layer: "Layer | None" = None
+    part: bool = False
 
 
 @dataclass(eq=False)

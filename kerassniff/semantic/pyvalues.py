@@ -181,6 +181,18 @@ class DictValue(Value):
         return Strings(options=tuple(dict.fromkeys(values)))  # type: ignore[arg-type]
 
 
+class _CanonicalName:
+    """A symbol's canonical name, kept in the symbol once asked for: the interpreter asks it of every call and
+    name it evaluates (a property would look it up in :func:`canonical`'s cache each time).  A non-data
+    descriptor: the value stored in the instance shadows it from then on."""
+
+    def __get__(self, symbol: "Symbol | None", owner: type) -> Any:
+        if symbol is None:
+            return self
+        name = symbol.__dict__["name"] = canonical(symbol.raw)
+        return name
+
+
 # Symbol and CallArgs are never changed once made, and hash by their fields like frozen values, but are not
 # frozen: one of each is made per call evaluated, and a frozen dataclass's __init__ sets each field through
 # object.__setattr__ (about twice the cost).
@@ -191,9 +203,7 @@ class Symbol(Value):
     raw: str
     local: bool = False  # from a relative import or a sibling module of the project
 
-    @property
-    def name(self) -> str:
-        return canonical(self.raw)
+    name = _CanonicalName()  # (the canonical spelling of ``raw``, worked out on first use and kept)
 
     def attr(self, attribute: str) -> "Symbol":
         return Symbol(f"{self.raw}.{attribute}", self.local)

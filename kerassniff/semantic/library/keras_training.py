@@ -20,7 +20,7 @@ from kerassniff.semantic.library.keras import apply_layer, record_loss_call
 from kerassniff.semantic.library.keras_layers import as_layer, unknown_layer
 from kerassniff.semantic.keras_values import HistoryValue
 from kerassniff.semantic.layer_facts import Layer
-from kerassniff.semantic.models import Model
+from kerassniff.semantic.models import Model, WeightSet
 from kerassniff.semantic.syntax import bound_anywhere, names_read, walk_code
 from kerassniff.semantic.training import (
     AttributeSet,
@@ -72,6 +72,7 @@ def call_object(effects: Effects, callee: Value, args: CallArgs, node: cst.Call)
         return TensorValue(first.path + (unknown_layer(node),), complete=False)
     if isinstance(callee, ModelValue):
         model = callee.model
+        model.builds.append(effects.next_order())  # (a model called on anything has built its weights)
         if isinstance(first, (TensorValue, Seq)):
             return apply_layer(Layer("Model", "keras.models.Model", model.node, CallArgs(), nested=model), first)
         if isinstance(first, DataValue):
@@ -108,6 +109,18 @@ def set_attribute(effects: Effects, receiver: Value, attribute: str, value: Valu
         order = effects.next_order()
         for model in holders:
             model.attribute_sets.append(AttributeSet(attribute, value, node, order, receiver.layer))
+
+
+def set_weights(effects: Effects, receiver: Value, node: cst.Call, part: bool = False) -> None:
+    """Record ``receiver.set_weights(...)`` on a model, or on every model already holding the layer; ``part``: the
+    receiver is the model holding the part whose weights were set (``model.layers[0].set_weights([matrix])``)."""
+    if isinstance(receiver, ModelValue):
+        receiver.model.weight_sets.append(WeightSet(node, effects.next_order(), part=part))
+    elif isinstance(receiver, LayerValue):
+        holders = [m for m in known_models(effects) if any(l is receiver.layer for l in m.all_layers())]
+        order = effects.next_order()
+        for model in holders:
+            model.weight_sets.append(WeightSet(node, order, receiver.layer))
 
 
 def model_method(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
@@ -246,7 +259,10 @@ def tuner(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value 
 def hypermodel_build(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     """``tuner.hypermodel.build(best_hp)`` (keras-tuner's idiom to train the best configuration again): a model
     the hypermodel builds, which the tuner stands for; any other model's ``build(input_shape)`` returns None."""
-    return ModelValue(model) if model.tuned else Const(None)
+    if model.tuned:
+        return ModelValue(model)
+    model.builds.append(effects.next_order())
+    return Const(None)
 
 
 def search(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:

@@ -1,0 +1,77 @@
+"""KS402's check of weights set on a Sequential model that Keras 3 has not built: the pretrained-embedding recipe
+(``model.add(Embedding(vocab, dim, input_length=maxlen))`` then ``model.layers[0].set_weights([matrix])``).
+
+tf.keras 2's Embedding gave a Sequential its input shape (``input_length``, or a sequence of any length), so the
+model held its weights as soon as the layer was added.  Keras 3 ignores ``input_length`` (with a warning): a
+Sequential with no ``keras.Input`` has no weights until something builds it (``build()``, its first call, ``fit()``,
+``predict()``), and ``set_weights()`` before that raises ValueError ("the layer was expecting 0 weights"); checked
+on Keras 3.15.1 for a layer of the model, one indexed by ``model.layers[i]`` and the model's own ``set_weights()``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from kerassniff.registry import Report
+from kerassniff.semantic import Script
+from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.models import Model, WeightSet
+from kerassniff.semantic.training import CallSite
+from kerassniff.semantic.values import const_value
+
+# A first layer's arguments that give a Keras 3 Sequential its input (and so its weights) at once.
+_SHAPE_KEYWORDS = ("input_shape", "batch_input_shape", "batch_shape")
+
+
+def weights_before_build(script: Script, keras_3_model: Callable[[Script, CallSite], bool]) -> list[Report]:
+    """One report per model: its first ``set_weights()`` made before anything could have built it, on a Keras 3
+    Sequential that starts with an Embedding and no input shape."""
+    reports: list[Report] = []
+    for model in script.models:
+        first = _unbuilt_embedding(model)
+        if first is None or not model.weight_sets:
+            continue
+        change = model.weight_sets[0]
+        if any(order < change.order for order in _buildings(model)):
+            continue
+        call = script.call_at(change.node)
+        if call is None or call.guarded or not keras_3_model(script, call):
+            continue
+        reports.append(_report(model, first, change))
+    return reports
+
+
+def _unbuilt_embedding(model: Model) -> Layer | None:
+    """The first layer of a Keras 3 Sequential built layer by layer with no input shape, when it is an Embedding."""
+    if model.kind != "sequential" or model.keras_2 or model.input_shape is not None or not model.layers:
+        return None
+    first = model.layers[0]
+    if first.qualname != "keras.layers.Embedding" or first.wrapper is not None or first.nested is not None:
+        return None
+    if any(first.shape_args.has(keyword) for keyword in _SHAPE_KEYWORDS):
+        return None
+    return first
+
+
+def _buildings(model: Model) -> list[int]:
+    """When something may have built the model: build(), a call of it, a training or inference call, a save."""
+    return [*model.builds, *(fit.order for fit in model.fits), *(use.order for use in model.inferences),
+            *(save.order for save in model.saves)]
+
+
+def _report(model: Model, first: Layer, change: WeightSet) -> Report:
+    length = const_value(first.args.get("input_length"))
+    length = length if isinstance(length, int) and not isinstance(length, bool) else None
+    written = first.args.node_of("input_length")
+    size = written.value.value if written is not None and type(written.value) is cst.Name else \
+        str(length) if length is not None else "maxlen"  # (the script's own name for the length, when it has one)
+    keras_3 = "Keras 3 ignores input_length=" if first.args.has("input_length") else "Keras 3's Embedding gives none"
+    return Report(change.node.func, f"{model.label} has no weights yet at set_weights(): Keras 3 raises ValueError",
+                  f"start the model with keras.Input(shape=({size},)) (or call {model.name or 'model'}.build((None, "
+                  f"{size}))) before set_weights()",
+                  explanation=("tf.keras 2's Embedding gave a Sequential its input shape, so the model held its weights "
+                               f"as soon as the layer was added. {keras_3}: a Sequential with no keras.Input has no "
+                               "weights until build(), its first call, fit() or predict(), and set_weights() before "
+                               "that raises ValueError (\"the layer was expecting 0 weights\")."),
+                  facts={"model": model.name or "", "input_length": length})
