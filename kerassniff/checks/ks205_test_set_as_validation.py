@@ -8,9 +8,10 @@ import libcst as cst
 
 from kerassniff.checks._shared import events, shared_parts, trainer_name
 from kerassniff.findings import Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.data_queries import read_again
+from kerassniff.semantic.data_queries import read_again, whole_file
+from kerassniff.semantic.links import model_links
 from kerassniff.semantic.scores import scores
 from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.array_names import name_words
@@ -51,6 +52,69 @@ def check(script: Script):
                     break
         yield from _overlapping_parts(script, model)
         yield from _scored_predictions(script, model, [e for e in validation if id(e.call_node) not in evaluated])
+
+
+@across_scripts("KS205")
+def check_across(scripts: list[Script]):
+    """The same across scripts: a trainer validates on a test file it reads whole (``np.load("data/X_test.npy")``) and
+    saves the model; a script that loads that model (``evaluate.py``) scores it on the same file, read whole again,
+    with evaluate() or by hand (a scikit-learn score of its predictions).  Not when the trainer's validation is
+    watched by nobody (:func:`_validation_never_seen`), nor for a score nobody sees."""
+    for link in model_links(scripts):
+        watched = {}
+        for used in events(link.trainer, link.trained, "x", ("validation",), each_input=True):
+            key = _whole_file_unsplit(used.data)
+            if key is not None and _is_test(used.data) and not _validation_never_seen(link.trainer, used.call_node):
+                watched.setdefault(key, used)
+        if not watched:
+            continue
+        finals = [(final, watched.get(_whole_file_unsplit(final.data)))
+                  for final in events(link.user, link.loaded, "x", ("evaluate", "predict"), each_input=True)]
+        finals = [(final, used) for final, used in finals if used is not None]
+        report = _evaluated_elsewhere(link, finals) or _predictions_scored_elsewhere(link, finals)
+        if report is not None:
+            yield link.user, report
+
+
+def _whole_file_unsplit(data) -> tuple | None:
+    """:func:`whole_file`, for an array not divided by a train_test_split on the way: the two scripts' parts of one
+    file are the same rows only when both split it alike (not followed yet)."""
+    return whole_file(data) if data.split_at is None else None
+
+
+def _evaluated_elsewhere(link, finals: list) -> Report | None:
+    for final, used in finals:
+        if final.kind == "evaluate" and not _score_never_seen(link.user, final.call_node):
+            return _report_elsewhere(link, final, used, "evaluate() on")
+    return None
+
+
+def _predictions_scored_elsewhere(link, finals: list) -> Report | None:
+    predicted = [(final, used) for final, used in finals if final.kind == "predict"]
+    if not predicted:
+        return None
+    scorers = scores(link.user)
+    for final, used in predicted:
+        scorer = _scorer(scorers, final)
+        if scorer is not None:
+            return _report_elsewhere(link, final, used, f"{scorer.name} scores", scorer.node)
+    return None
+
+
+def _report_elsewhere(link, final, used, how: str, scorer: cst.CSTNode | None = None) -> Report:
+    path = used.data.source.path
+    trainer = link.trainer.path.rsplit("/", 1)[-1]
+    mentions = {"validation": Elsewhere(used.call_node, link.trainer.describe)}
+    if scorer is not None:
+        mentions["scorer"] = scorer
+    return Report(final.call_node, (
+        f"{how} '{path}', {trainer}'s validation_data ({{validation}}): an optimistic test score"),
+        _BATCHES_HINT if used.data.batches else None,
+        explanation=(f"{link.trainer.path} watched its training on '{path}' as validation data (early stopping, "
+                     f"checkpoints, tuning by eye) and saved the model that this script loads; this script scores "
+                     f"it on the same file{' ({scorer})' if scorer is not None else ''}, which no longer measures "
+                     f"unseen data."),
+        facts={"scored_path": path, "trainer": link.trainer.path}, mentions=mentions)
 
 
 def _scores_each_split(script: Script, final, used, finals: list) -> bool:

@@ -1,6 +1,7 @@
 """Queries over one array's history (:class:`~kerassniff.semantic.dataflow.Data`) that several facts combine: how many
 values one image holds at a point of it (the last resize to a constant size, times the channels its reader or its last
-colour conversion says: KS243 tells a reshape from a scramble), and whether two arrays are one file read twice (KS205).
+colour conversion says: KS243 tells a reshape from a scramble), and whether two arrays are one file read twice, in one
+script or in two (KS205).
 """
 from __future__ import annotations
 
@@ -38,8 +39,15 @@ def grid_size(detail: str) -> int | None:
 def read_again(mine: Data, theirs: Data) -> bool:
     """Both arrays read whole from one constant file by one reader (``np.load("X_test.npy")`` for the validation data,
     and again for the score): the same samples under two names, unless rows were selected on the way."""
-    a, b = mine.source, theirs.source
-    return (a.kind == b.kind == "file" and a.path is not None and mine.group != theirs.group and
-            a.normal_path == b.normal_path and a.description == b.description and not a.option_default and
-            not b.option_default and not mine.rows_cut and not theirs.rows_cut and mine.role == theirs.role and
-            not mine.batches and not theirs.batches)
+    key = whole_file(mine)
+    return key is not None and mine.group != theirs.group and key == whole_file(theirs)
+
+
+def whole_file(data: Data) -> tuple[str, str, str | None] | None:
+    """What tells one whole-file read from another (the file's normalised constant path, the reader, the array's
+    role), for an array read whole from a file whose path no command-line option may change: two reads with one key
+    hold the same samples, in one script or in two (a trainer's validation data and an evaluate script's test data)."""
+    source = data.source
+    if source.kind != "file" or source.path is None or source.option_default or data.rows_cut or data.batches:
+        return None
+    return source.normal_path, source.description, data.role
