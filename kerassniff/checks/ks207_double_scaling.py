@@ -17,9 +17,10 @@ import libcst as cst
 from kerassniff.checks._shared import EVENT_WORDS, events, input_path_known, pretrained_network
 from kerassniff.evidence import Measurements, Verdict, facts as facts_of, range_text
 from kerassniff.findings import Finding, Severity
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
+from kerassniff.semantic.links import model_links
 from kerassniff.semantic.knowledge.layers import NORMALIZED_STEM_APPLICATIONS, PREPROCESSING_AFFINE, PREPROCESSING_MODES
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
@@ -43,6 +44,7 @@ class Scaling:
     # a preprocess_input: the (factor, offset) of each colour channel (caffe subtracts another mean from each);
     # ``factor`` and ``offset`` are the first channel's
     channels: tuple[tuple[float, float], ...] = ()
+    network: str | None = None  # a preprocess_input: the module it belongs to (vgg16, mobilenet_v2)
 
 
 def verdict(finding: Finding, run: Measurements) -> Verdict | None:
@@ -83,13 +85,10 @@ def check(script: Script):
             if scalings is None:
                 continue
             scalings += in_model
-            low, high = pixel_range(scalings)
-            # the spread the network expects: what its preprocess_input gives 0-255 pixels, else [0, 1]'s
-            # (only a pretrained network expects its preprocess_input's range: a network trained from scratch is
-            # fine with its [-0.49, 0.59] after a division by 255)
-            preprocess = next((s for s in reversed(scalings) if s.expects is not None), None) if pretrained else None
-            if len(scalings) < 2 or high - low >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
+            squeezed = _squeezed(scalings, pretrained)
+            if squeezed is None:
                 continue
+            low, high, preprocess = squeezed
             span = _span(low, high)
             expected = (f"the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s preprocess_input gives "
                         f"0-255 pixels" if preprocess else
@@ -211,7 +210,20 @@ def pixel_range(scalings: list[Scaling]) -> tuple[float, float]:
 
 
 def _network(preprocess: Scaling) -> str:
-    return preprocess.description.removeprefix("preprocessed for ")
+    return preprocess.network or "the network"
+
+
+def _preprocessing(family: str, node: cst.CSTNode, in_model: bool = False) -> Scaling | None:
+    """A keras.applications ``preprocess_input`` of module ``family``: an affine map of 0-255 pixels of known mode
+    (per colour channel); None for a module whose mode is not known."""
+    mode = _PREPROCESS_MODE.get(family)
+    if mode is None:
+        return None
+    channels = PREPROCESSING_AFFINE[mode]
+    factor, offset = channels[0]
+    description = "the model's preprocess_input" if in_model else f"preprocessed for {family}"
+    return Scaling(factor, node, description, in_model=in_model, offset=offset, expects=PIXEL_MAX * factor,
+                   channels=channels, network=family)
 
 
 def data_scalings(data: Data) -> list[Scaling] | None:
@@ -221,13 +233,10 @@ def data_scalings(data: Data) -> list[Scaling] | None:
         if not step.is_scaling or step.kind == "shift":
             continue
         if step.kind == "preprocess":  # a keras.applications preprocess_input: an affine map of known mode
-            mode = _PREPROCESS_MODE.get(step.detail)
-            if mode is None:
+            preprocessing = _preprocessing(step.detail, step.node)
+            if preprocessing is None:
                 return None
-            channels = PREPROCESSING_AFFINE[mode]
-            factor, offset = channels[0]
-            scalings.append(Scaling(factor, step.node, f"preprocessed for {step.detail}",
-                                    offset=offset, expects=PIXEL_MAX * factor, channels=channels))
+            scalings.append(preprocessing)
             continue
         factor = _factor(step)
         if factor is None:
@@ -235,6 +244,72 @@ def data_scalings(data: Data) -> list[Scaling] | None:
         if factor != 1.0:
             scalings.append(Scaling(factor, step.node, _describe_step(step)))
     return scalings
+
+
+def _squeezed(scalings: list[Scaling], pretrained: bool) -> tuple[float, float, Scaling | None] | None:
+    """Where two or more scalings leave 0-255 pixels (low, high, and the preprocess_input whose range a pretrained
+    network expects, if any) when that spread is below a twentieth of the one the network expects: what its
+    preprocess_input gives 0-255 pixels, else [0, 1]'s (only a pretrained network expects its preprocess_input's
+    range: a network trained from scratch is fine with its [-0.49, 0.59] after a division by 255); None otherwise."""
+    if len(scalings) < 2:
+        return None
+    low, high = pixel_range(scalings)
+    preprocess = next((s for s in reversed(scalings) if s.expects is not None), None) if pretrained else None
+    if high - low >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
+        return None
+    return low, high, preprocess
+
+
+@across_scripts("KS207")
+def check_across(scripts: list[Script]):
+    """The same across scripts: a script that loads a model another one saved, whose graph scales its own inputs (a
+    ``Rescaling(1/255)`` layer, ``preprocess_input`` on its input tensor, an EfficientNet), and scales the pixels it
+    gives that model as well (``/ 255``, the network's ``preprocess_input``).  One finding per scaling step."""
+    reported: set[int] = set()
+    for link in model_links(scripts):
+        in_model = model_rescaling(link.trained)
+        if not in_model or not _trained_on_raw_pixels(link.trainer, link.trained):
+            continue
+        pretrained = pretrained_network(link.trained) is not None
+        for event in events(link.user, link.loaded, "x"):
+            data = event.data
+            scalings = data_scalings(data) if data.source.pixels and not data.conditional else None
+            if not scalings or id(scalings[-1].node) in reported:
+                continue
+            squeezed = _squeezed(scalings + in_model, pretrained)
+            if squeezed is None:
+                continue
+            reported.add(id(scalings[-1].node))
+            yield link.user, _report_elsewhere(link, event, scalings, in_model[0], squeezed)
+
+
+def _trained_on_raw_pixels(trainer: Script, model: Model) -> bool:
+    """Whether the trainer gave the model 0-255 pixels, scaled by nothing but the model itself: then a scaling in the
+    loading script is one the model never saw.  (A trainer that scales them too has the double scaling itself, this
+    rule's finding there; a loader that copies it matches its training, and one that does not is KS203's.)"""
+    fitted = [event.data for event in events(trainer, model, "x", ("fit",)) if event.data.source.pixels]
+    return bool(fitted) and all(not data.conditional and data_scalings(data) == [] for data in fitted)
+
+
+def _report_elsewhere(link, event, scalings: list[Scaling], own: Scaling,
+                      squeezed: tuple[float, float, Scaling | None]) -> Report:
+    low, high, preprocess = squeezed
+    data, last = event.data, scalings[-1]
+    trainer = link.trainer.path.rsplit("/", 1)[-1]
+    span = _span(low, high)
+    applied = f"{own.network}'s preprocess_input" if own.network else own.description.removeprefix("the model's ")
+    fix = f"drop this scaling: the model {trainer} saved already applies {applied} to 0-255 pixels"
+    return Report(last.node, f"{data.label} is {last.description} here and again in {trainer}'s model ({{scaled}}): "
+                             f"inputs in {span}", fix,
+                  explanation=(f"{data.label} holds 0-255 pixels (from {data.source.description}); "
+                               + ", then ".join(s.description for s in scalings)
+                               + f", then {own.description}, which {link.trainer.path} built into the model it saved "
+                               f"and this script loads: the values reaching {EVENT_WORDS[event.kind]} end in {span}"
+                               + (f" instead of the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s "
+                                  f"preprocess_input gives 0-255 pixels" if preprocess else " instead of [0, 1]")
+                               + ". The model answers all but the same for every input, with no error anywhere."),
+                  facts={"trainer": link.trainer.path},
+                  mentions={"scaled": Elsewhere(own.node, link.trainer.describe)})
 
 
 def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Scaling]:
@@ -252,9 +327,22 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
         if factor is not None and (layer.kind != "Lambda" or model.before_learning(layer)):
             # (a Lambda at the input: not a residual branch's scaling after a convolution)
             scalings.append(Scaling(factor, layer.node, f"the model's {layer.kind} layer", in_model=True))
+        in_graph = _preprocessing_in_graph(model, layer)
+        if in_graph is not None:
+            scalings.append(in_graph)
         if factor is None and layer.nested is not None and model.before_any_network(layer):
             scalings += model_rescaling(layer.nested, seen | {id(model)})  # (not a head after the network)
     return scalings
+
+
+def _preprocessing_in_graph(model: Model, layer) -> Scaling | None:
+    """``x = preprocess_input(inputs)`` in a functional model, on the inputs (no layer that learns before it): the
+    model prepares its own pixels, as the network's preprocess_input would outside it."""
+    name = layer.qualname
+    if layer.kind != "Lambda" or not name.startswith("keras.applications.") or not name.endswith(".preprocess_input") \
+            or name.count(".") != 3 or not model.before_learning(layer):
+        return None
+    return _preprocessing(name.split(".")[2], layer.node, in_model=True)
 
 
 def _span(low: float, high: float) -> str:
