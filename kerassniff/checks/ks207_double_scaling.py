@@ -89,7 +89,7 @@ def check(script: Script):
             if squeezed is None:
                 continue
             low, high, preprocess = squeezed
-            span = _span(low, high)
+            span = _spread_words(scalings, low, high)
             expected = (f"the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s preprocess_input gives "
                         f"0-255 pixels" if preprocess else
                         "[0, 1]" if not any(s.offset for s in scalings) else "the range the network expects")
@@ -116,12 +116,12 @@ def check(script: Script):
                    f"network, so drop the other scaling" if preprocess else None)
             yield Report(
                 node,
-                f"{message}: inputs in {span}",
+                f"{message}: {span}",
                 fix,
                 explanation=(
                     f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                     + ", then ".join(s.description for s in scalings)
-                    + f", which leaves the values reaching {EVENT_WORDS[event.kind]} in {span} instead "
+                    + f", which leaves the values reaching {EVENT_WORDS[event.kind]} {_where_values_end(span)} instead "
                     f"of {expected}. The network still trains, but on inputs squeezed hundreds of times closer "
                     f"together than its weights expect: learning is slow and accuracy lower, with no error anywhere."),
                 mentions={"scaled": second.node if second.in_model else first.node, "first": first.node})
@@ -197,16 +197,27 @@ def _frozen_somewhere(model: Model, seen: frozenset[int] = frozenset()) -> bool:
 def pixel_range(scalings: list[Scaling]) -> tuple[float, float]:
     """Where 0-255 pixels end after the scalings, in order: the lowest and highest value of any colour channel
     (caffe's preprocess_input leaves blue in [-104, 151] and red in [-124, 131])."""
+    ranges = _channel_ranges(scalings)
+    return min(low for low, _ in ranges), max(high for _, high in ranges)
+
+
+def pixel_spread(scalings: list[Scaling]) -> float:
+    """How wide one colour channel's values are after the scalings (the widest channel): what the network's first
+    layer can tell apart.  Pixels divided by 255 and then through caffe's preprocess_input span [-124, -123] in red
+    and [-104, -103] in blue: 1 wide each, though together they reach from -124 to -103."""
+    return max(high - low for low, high in _channel_ranges(scalings))
+
+
+def _channel_ranges(scalings: list[Scaling]) -> list[tuple[float, float]]:
     count = max((len(scaling.channels) for scaling in scalings), default=0) or 1
-    lows, highs = [], []
+    ranges = []
     for channel in range(count):
         low, high = 0.0, PIXEL_MAX
         for scaling in scalings:
             factor, offset = scaling.channels[channel] if scaling.channels else (scaling.factor, scaling.offset)
             low, high = sorted((low * factor + offset, high * factor + offset))
-        lows.append(low)
-        highs.append(high)
-    return min(lows), max(highs)
+        ranges.append((low, high))
+    return ranges
 
 
 def _network(preprocess: Scaling) -> str:
@@ -253,10 +264,10 @@ def _squeezed(scalings: list[Scaling], pretrained: bool) -> tuple[float, float, 
     range: a network trained from scratch is fine with its [-0.49, 0.59] after a division by 255); None otherwise."""
     if len(scalings) < 2:
         return None
-    low, high = pixel_range(scalings)
     preprocess = next((s for s in reversed(scalings) if s.expects is not None), None) if pretrained else None
-    if high - low >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
+    if pixel_spread(scalings) >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
         return None
+    low, high = pixel_range(scalings)
     return low, high, preprocess
 
 
@@ -296,15 +307,15 @@ def _report_elsewhere(link, event, scalings: list[Scaling], own: Scaling,
     low, high, preprocess = squeezed
     data, last = event.data, scalings[-1]
     trainer = link.trainer.path.rsplit("/", 1)[-1]
-    span = _span(low, high)
+    span = _spread_words(scalings + [own], low, high)
     applied = f"{own.network}'s preprocess_input" if own.network else own.description.removeprefix("the model's ")
     fix = f"drop this scaling: the model {trainer} saved already applies {applied} to 0-255 pixels"
     return Report(last.node, f"{data.label} is {last.description} here and again in {trainer}'s model ({{scaled}}): "
-                             f"inputs in {span}", fix,
+                             f"{span}", fix,
                   explanation=(f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                                + ", then ".join(s.description for s in scalings)
                                + f", then {own.description}, which {link.trainer.path} built into the model it saved "
-                               f"and this script loads: the values reaching {EVENT_WORDS[event.kind]} end in {span}"
+                               f"and this script loads: the values reaching {EVENT_WORDS[event.kind]} end {_where_values_end(span)}"
                                + (f" instead of the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s "
                                   f"preprocess_input gives 0-255 pixels" if preprocess else " instead of [0, 1]")
                                + ". The model answers all but the same for every input, with no error anywhere."),
@@ -345,9 +356,25 @@ def _preprocessing_in_graph(model: Model, layer) -> Scaling | None:
     return _preprocessing(name.split(".")[2], layer.node, in_model=True)
 
 
+def _spread_words(scalings: list[Scaling], low: float, high: float) -> str:
+    """Where the pixels end, for a message: "inputs in [-1, -0.99]"; "each channel 1 wide" when the colour channels
+    end far apart but each of them narrow (divided by 255, then caffe's means subtracted)."""
+    spread = pixel_spread(scalings)
+    if high - low > 2 * spread:
+        return f"each colour channel {spread:.2g} wide, in {_span(low, high)}"
+    return f"inputs in {_span(low, high)}"
+
+
+def _where_values_end(words: str) -> str:
+    """:func:`_spread_words` after "the values reaching fit()": "in [0, 0.0039]", "with each colour channel ..."."""
+    return words.removeprefix("inputs ") if words.startswith("inputs ") else f"with {words}"
+
+
 def _span(low: float, high: float) -> str:
     """A range in two significant digits, or four where two would print one number twice ([-2.118, -2.101], not
     [-2.1, -2.1])."""
+    if min(abs(low), abs(high)) >= 10:  # (caffe's channels: [-124, -103], not [-1.2e+02, -1e+02])
+        return f"[{low:.0f}, {high:.0f}]"
     digits = 2 if f"{low:.2g}" != f"{high:.2g}" else 4
     return f"[{low:.{digits}g}, {high:.{digits}g}]"
 
