@@ -833,6 +833,18 @@ def test_keras_3_builds_no_sequential_from_an_embedding_so_set_weights_before_a_
         model.layers[0].set_weights([table])
 
 
+def test_python_int_truncates_one_probability_and_refuses_an_array_of_them() -> None:
+    """KS113's int() case: int() of one number truncates a probability to 0; of a whole (1, 1) prediction, or of one
+    row of it, NumPy 2 raises TypeError rather than truncating (so only a fully indexed element is flagged)."""
+    import numpy as np
+
+    predictions = np.array([[0.97]], dtype="float32")
+    assert int(predictions[0][0]) == 0 and int(predictions[0, 0]) == 0 and int(predictions.ravel()[0]) == 0
+    for whole in (predictions, predictions[0]):
+        with pytest.raises(TypeError, match="0-dimensional"):
+            int(whole)
+
+
 def test_numpy_resize_cuts_or_repeats_values_instead_of_resampling() -> None:
     """KS243's claim: np.resize() fills the new shape with the flattened values in order, cut short (a larger image
     keeps its top rows) or repeated from the start (a smaller one is tiled); it never resamples, and it keeps every

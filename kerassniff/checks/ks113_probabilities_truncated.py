@@ -56,6 +56,8 @@ def _truncated(script: Script, built: BuiltHere = HERE):
             truncated = call.node.func.value
         elif call.callee in _INTEGER_CASTS and len(call.node.args) == 1 and call.node.args[0].keyword is None:
             truncated = call.node.args[0].value
+            if call.callee == "builtins.int" and _indices(truncated) < 2:
+                continue  # int(model.predict(x)), int(p[0]): NumPy 2 raises TypeError for an array, nothing truncated
         else:
             continue
         value = call.receiver if call.method == "astype" else \
@@ -67,6 +69,19 @@ def _truncated(script: Script, built: BuiltHere = HERE):
         if activation is not None and id(predicted.node) not in reported:
             reported.add(id(predicted.node))
             yield _report(script, call, predicted, activation, built)
+
+
+def _indices(node: cst.BaseExpression) -> int:
+    """How many single positions index the expression down (``p[0][0]``, ``p[0, 0]``: 2; ``p.ravel()[0]``: counted as
+    2, one flattened position of a 2-D output).  Python's ``int()`` takes one number: of a whole array of predictions,
+    or of one row, NumPy 2 raises TypeError ("only 0-dimensional arrays can be converted", checked on NumPy 2.4.6)."""
+    count = 0
+    while type(node) is cst.Subscript:
+        count += sum(type(element.slice) is cst.Index for element in node.slice)
+        node = node.value
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in ("ravel", "flatten"):
+            return count + 1
+    return count
 
 
 def _compared_exactly(script: Script, built: BuiltHere = HERE):
