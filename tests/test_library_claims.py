@@ -789,7 +789,7 @@ def test_keras_3_cannot_load_an_h5_model_compiled_with_a_short_loss_name(tmp_pat
     keras.models.load_model(str(tmp_path / "no_optimizer.h5"))
 
 
-def test_keras_3_builds_no_sequential_from_an_embedding_so_set_weights_before_a_build_raises() -> None:
+def test_keras_3_builds_no_sequential_from_an_embedding_so_set_weights_before_a_build_raises(tmp_path) -> None:
     """KS402's unbuilt-Embedding check: Keras 3 ignores input_length=, so set_weights() on the model, on a layer
     indexed by model.layers[i] or on the layer object raises ValueError until something builds the model; a
     keras.Input, input_shape=, build(), a call and predict() each build it, and summary() and compile() do not."""
@@ -814,6 +814,12 @@ def test_keras_3_builds_no_sequential_from_an_embedding_so_set_weights_before_a_
             model.layers[0].set_weights([table])
         with pytest.raises(ValueError, match="expecting 0 weights"):
             model.set_weights([table, np.zeros((24, 1)), np.zeros(1)])
+    saved = keras.Sequential([keras.Input((6,)), keras.layers.Embedding(20, 4), keras.layers.Flatten(),
+                              keras.layers.Dense(1)])
+    weights_file = str(tmp_path / "saved.weights.h5")
+    saved.save_weights(weights_file)
+    with pytest.raises(ValueError, match="not yet been built"):
+        unbuilt(input_length=6).load_weights(weights_file)
     layer = keras.layers.Embedding(20, 4, input_length=6)
     keras.Sequential([layer])
     with pytest.raises(ValueError, match="expecting 0 weights"):

@@ -16,9 +16,14 @@ import libcst as cst
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.layer_facts import Layer
-from kerassniff.semantic.models import Model, WeightSet
+from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import const_value
+
+# What Keras 3.15 says when weights are given to a model it has not built.
+_KERAS_SAYS = {"set_weights": '"the layer was expecting 0 weights"',
+               "load_weights": '"loading weights into a model that has not yet been built", or a layer count mismatch '
+                               'for an .h5 file'}
 
 # A first layer's arguments that give a Keras 3 Sequential its input (and so its weights) at once.
 _SHAPE_KEYWORDS = ("input_shape", "batch_input_shape", "batch_shape")
@@ -30,16 +35,25 @@ def weights_before_build(script: Script, keras_3_model: Callable[[Script, CallSi
     reports: list[Report] = []
     for model in script.models:
         first = _unbuilt_embedding(model)
-        if first is None or not model.weight_sets:
+        given = _weights_given(model) if first is not None else []
+        if not given:
             continue
-        change = model.weight_sets[0]
-        if any(order < change.order for order in _buildings(model)):
+        order, node, method = given[0]
+        if any(built < order for built in _buildings(model)):
             continue
-        call = script.call_at(change.node)
+        call = script.call_at(node)
         if call is None or call.guarded or not keras_3_model(script, call):
             continue
-        reports.append(_report(model, first, change))
+        reports.append(_report(model, first, node, method))
     return reports
+
+
+def _weights_given(model: Model) -> list[tuple[int, cst.Call, str]]:
+    """(order, call, method) of each set_weights() on the model or its layers and each load_weights() into it, in
+    program order."""
+    given = [(change.order, change.node, "set_weights") for change in model.weight_sets]
+    given += [(load.order, load.node, "load_weights") for load in model.saves if load.method == "load_weights"]
+    return sorted(given, key=lambda item: item[0])
 
 
 def _unbuilt_embedding(model: Model) -> Layer | None:
@@ -57,21 +71,21 @@ def _unbuilt_embedding(model: Model) -> Layer | None:
 def _buildings(model: Model) -> list[int]:
     """When something may have built the model: build(), a call of it, a training or inference call, a save."""
     return [*model.builds, *(fit.order for fit in model.fits), *(use.order for use in model.inferences),
-            *(save.order for save in model.saves)]
+            *(save.order for save in model.saves if save.method != "load_weights")]
 
 
-def _report(model: Model, first: Layer, change: WeightSet) -> Report:
+def _report(model: Model, first: Layer, node: cst.Call, method: str) -> Report:
     length = const_value(first.args.get("input_length"))
     length = length if isinstance(length, int) and not isinstance(length, bool) else None
     written = first.args.node_of("input_length")
     size = written.value.value if written is not None and type(written.value) is cst.Name else \
         str(length) if length is not None else "maxlen"  # (the script's own name for the length, when it has one)
     keras_3 = "Keras 3 ignores input_length=" if first.args.has("input_length") else "Keras 3's Embedding gives none"
-    return Report(change.node.func, f"{model.label} has no weights yet at set_weights(): Keras 3 raises ValueError",
+    return Report(node.func, f"{model.label} has no weights yet at {method}(): Keras 3 raises ValueError",
                   f"start the model with keras.Input(shape=({size},)) (or call {model.name or 'model'}.build((None, "
-                  f"{size}))) before set_weights()",
+                  f"{size}))) before {method}()",
                   explanation=("tf.keras 2's Embedding gave a Sequential its input shape, so the model held its weights "
                                f"as soon as the layer was added. {keras_3}: a Sequential with no keras.Input has no "
-                               "weights until build(), its first call, fit() or predict(), and set_weights() before "
-                               "that raises ValueError (\"the layer was expecting 0 weights\")."),
+                               f"weights until build(), its first call, fit() or predict(), and {method}() before "
+                               f"that raises ValueError ({_KERAS_SAYS[method]})."),
                   facts={"model": model.name or "", "input_length": length})
