@@ -108,6 +108,8 @@ def test_targeted_positions_equal_libcst_position_provider() -> None:
     'model.fit(x, y)\nx = 1\nmodel.fit(x, y)\ndef f():\n    return """\nmodel.fit(x, y)\n"""\n',
     "a = 1\r\nmodel.fit(a,\r\n          b)\r\n",  # CRLF
     's = """\nx = 1\n"""\nx = 1\n@dec\ndef g(): pass\nclass C:\n    y = 2\n',
+    # the same statements in several cells, each occurrence one of them, and a look-alike with a comment
+    "model.summary()\nx = 1\nmodel.summary()\n# again\nmodel.summary()\nx = 1\nif x:\n    model.summary()\n",
 ])
 def test_positions_of_statements_rendered_alone_equal_libcst(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from libcst.metadata import MetadataWrapper, PositionProvider
@@ -169,6 +171,25 @@ def _results_of(monkeypatch: pytest.MonkeyPatch, owner: type, method: str) -> li
 
     monkeypatch.setattr(owner, method, recorded)
     return results
+
+
+def test_repeated_statements_are_placed_by_their_rank_without_asking_ast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module-level statement whose code occurs as often as the statements equal to it (``model.fit(x, y)`` in
+    three notebook cells) is placed at the occurrence of its rank among them: no ``ast`` parse of the whole text."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from kerassniff.semantic import positions as positions_module
+    from kerassniff.semantic.positions import NodePositions
+
+    text = "model.fit(x, y)\nprint(1)\nmodel.fit(x, y)\nprint(2)\nmodel.fit(x, y)\n"
+    module = cst.parse_module(text)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    monkeypatch.setattr(positions_module.ast, "parse", lambda *_: pytest.fail("ast was asked"))
+    positions = NodePositions(module)
+    positions.locate(text)
+    calls = [statement.body[0].value for statement in module.body[::2]]
+    assert [positions.get(call) for call in calls] == [full[call] for call in calls]
+    assert [positions.get(call).start.line for call in calls] == [1, 3, 5]
 
 
 def _code_nodes(statements) -> list[cst.CSTNode]:

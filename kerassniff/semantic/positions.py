@@ -235,22 +235,46 @@ class NodePositions:
         placed where its code stands in the text.
 
         LibCST renders a module back to its exact text, so a statement's rendering (its leading comments and
-        blank lines included) is a piece of the text starting a line; when it occurs exactly once, its first
-        line is the number of newlines before it plus one.  None when the text is unknown or the piece is
-        absent or repeated (the caller then asks CPython's ``ast`` where statements start)."""
+        blank lines included) is a piece of the text starting a line; when it occurs exactly once (or once per
+        module-level statement equal to it: :meth:`_among_equal_statements`), its first line is the number of
+        newlines before it plus one.  None when the text is unknown or the piece is absent or repeated otherwise
+        (the caller then asks CPython's ``ast`` where statements start)."""
         text = self._searched
         if text is None or "\r" in text:  # lines ended by a lone CR count differently: let ast say
             return None
         ranges, state = self._render(statement, nodes, line=1, indents=indents)
         code = "".join(state.tokens)
         at = text.find(code)
-        if at < 0 or (at and text[at - 1] != "\n") or text.find(code, at + 1) >= 0:
+        if at < 0 or (at and text[at - 1] != "\n"):
             return None
+        if text.find(code, at + 1) >= 0:
+            at = self._among_equal_statements(statement, code, text) if not indents else None
+            if at is None:
+                return None
         shift = text.count("\n", 0, at)
         self._note_starts(state, shift)
         return {node: CodeRange(CodePosition(r.start.line + shift, r.start.column),
                                 CodePosition(r.end.line + shift, r.end.column))
                 for node, r in ranges._computed.items()}
+
+    def _among_equal_statements(self, statement: cst.CSTNode, code: str, text: str) -> int | None:
+        """Where a module-level statement whose code occurs more than once starts (``model.summary()`` in two cells):
+        the module's statements equal to it (same code, comments and blank lines included) render to that code
+        each, in order; when the text holds exactly as many occurrences of it at line starts, the statement's
+        rank among them is its occurrence.  None when the counts differ (the code also occurs inside a string or
+        another statement: the caller asks ``ast``)."""
+        equal = [other for other in self.module.body if type(other) is type(statement) and
+                 (other is statement or other.deep_equals(statement))]
+        rank = next((index for index, other in enumerate(equal) if other is statement), None)
+        occurrences = []
+        at = text.find(code)
+        while at >= 0:
+            if at == 0 or text[at - 1] == "\n":
+                occurrences.append(at)
+                if len(occurrences) > len(equal):
+                    return None
+            at = text.find(code, at + 1)
+        return occurrences[rank] if rank is not None and len(occurrences) == len(equal) else None
 
     def _render_at_start(self, index: int, nodes: set[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange] | None:
         """Ranges within module-level statement ``index``, rendered from the line ``ast`` says it starts at."""
