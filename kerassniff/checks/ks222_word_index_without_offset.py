@@ -61,7 +61,7 @@ def _offset_findings(script: Script, model: Model, trained: tuple[DataEvent, str
             continue
         if offset != index_from:
             report = _report(event, fit, step, dataset, offset, index_from, there)
-        elif isinstance(missing, int) and missing > index_from:  # the ranks are right, the unknown-word id not
+        elif isinstance(missing, int) and missing >= index_from:  # the ranks are right, the unknown-word id not
             report = _missing_report(event, fit, step, dataset, missing, index_from, there)
         else:
             continue
@@ -73,6 +73,8 @@ def _offset_findings(script: Script, model: Model, trained: tuple[DataEvent, str
 def _missing_report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, missing: int,
                     index_from: int, there=lambda at: at) -> Report:
     word = EVENT_WORDS[event.kind]
+    if missing == index_from:  # (get(w, 0) + 3: an id load_data() never writes, between its markers and the ranks)
+        return _unwritten_id_report(event, fit, step, dataset, missing, index_from, there)
     return Report(event.call_node, (
         f"{word} gets {dataset}.get_word_index() ids where every unknown word is {missing}, the id of the word "
         f"ranked {missing - index_from}"),
@@ -85,6 +87,24 @@ def _missing_report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, 
                      f"name, a typo, a rare or new word) becomes {missing}: to the model, the word ranked "
                      f"{missing - index_from} (among the most frequent of all). Each such word is read as that "
                      f"word, and the text is scored as if it said it, with no error."),
+        facts={"dataset": dataset, "missing": missing, "index_from": index_from},
+        mentions={"loaded": there(fit.data.source.node), "index": step.node})
+
+
+def _unwritten_id_report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, missing: int,
+                         index_from: int, there=lambda at: at) -> Report:
+    word = EVENT_WORDS[event.kind]
+    return Report(event.call_node, (
+        f"{word} gets {dataset}.get_word_index() ids where every unknown word is {missing}: load_data() never "
+        f"wrote that id"),
+        f"give a word the index lacks load_data()'s out-of-vocabulary id {OOV_ID}: word_index.get(w, "
+        f"{OOV_ID - index_from}) + {index_from}, or (word_index[w] + {index_from} if w in word_index else {OOV_ID})",
+        explanation=(f"{dataset}.load_data() ({{loaded}}) gave the model each word as its frequency rank plus "
+                     f"index_from={index_from} (ranks start at 1, so words start at {index_from + 1}), and {OOV_ID} "
+                     f"for a word it dropped: no text it trained on held the id {missing}. These ids add "
+                     f"{index_from} to the lookup's default of 0 ({{index}}), so every word the index lacks (a name, a "
+                     f"typo, a new word) becomes {missing}, whose Embedding row kept its random initial values: the "
+                     f"model reads such words as noise instead of as the unknown word it learned, with no error."),
         facts={"dataset": dataset, "missing": missing, "index_from": index_from},
         mentions={"loaded": there(fit.data.source.node), "index": step.node})
 

@@ -3,6 +3,7 @@ labels, or a pipeline of batches.  Only what the analysis cannot see into is rea
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # What a variable's name says of an array: a split (x_test, testY, train_images) of inputs or labels. Only a call the
 # analysis cannot see into is read by these names (:func:`kerassniff.semantic.loaders.opaque_splits`).
@@ -14,6 +15,7 @@ PIPELINE_WORDS = frozenset({"dataset", "ds", "gen", "generator", "loader", "flow
                             "batches"})  # batches, not one array
 
 
+@lru_cache(maxsize=4096)  # (asked of every name an import or an unpacking binds: the same few names again and again)
 def names_a_split_array(name: str) -> bool:
     """``X_test``, ``trainY``, ``test_images``, ``images_test``, ``xtrain``, ``test_dataset``: a word for a split and
     a word for an array or a pipeline."""

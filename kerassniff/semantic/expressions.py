@@ -184,6 +184,14 @@ def eval_dict(interp: Evaluator, node: cst.Dict, frame: Frame) -> Value:
     return DictValue(tuple(items), complete)
 
 
+def _membership_filtered(comp: cst.CompFor) -> bool:
+    """Whether a comprehension keeps only the items found in something (``if w in word_index``)."""
+    targets = set(target_names(comp.target))
+    return any(type(condition.test) is cst.Comparison and len(condition.test.comparisons) == 1 and
+               type(condition.test.comparisons[0].operator) is cst.In and type(condition.test.left) is cst.Name and
+               condition.test.left.value in targets for condition in comp.ifs)
+
+
 def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
     """[elt for target in iter if cond]: evaluate the element once, with the loop bound."""
     scope = Scope(frame.scope)
@@ -219,6 +227,8 @@ def eval_comprehension(interp: Evaluator, node, frame: Frame) -> Value:
         element_value = interp.eval(node.elt, inner)
     finally:
         interp.loop = saved
+    if _membership_filtered(node.for_in):
+        element_value = element_value.present_only()  # [word_index.get(w, 2) + 3 for w in words if w in word_index]
     if type(node) is cst.GeneratorExp:
         return UNKNOWN
     if type(outer) is FolderListing and type(node) is cst.ListComp and node.for_in.inner_for_in is None and \
@@ -282,8 +292,28 @@ def eval_ifexp(interp: Evaluator, node: cst.IfExp, frame: Frame) -> Value:
         return merge(a, b)  # an array either way; or one of two strings ("a.h5" if c else "b.h5"), as an if makes it
     for kept, other in ((a, b), (b, a)):
         if kept != other and kept.stands_for(other):
-            return kept.or_else(other)  # word_index[w] + 3 if w in word_index else 2: a word id either way
+            # word_index[w] + 3 if w in word_index else 2: a word id either way; i if i < 5000 else 2: the id kept
+            # wherever it passes the bound
+            return kept.or_else(other, _bound_of(interp, node, frame) if kept is a else None)
     return UNKNOWN
+
+
+_BOUND_TESTS = {cst.LessThan: int.__lt__, cst.LessThanEqual: int.__le__, cst.GreaterThan: int.__gt__,
+              cst.GreaterThanEqual: int.__ge__}
+
+
+def _bound_of(interp: Evaluator, node: cst.IfExp, frame: Frame):
+    """For ``i if i < 5000 else 2``: what the test asks of the value it keeps (a number test), when the test compares
+    that very name with a constant number; None otherwise."""
+    test = node.test
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1 or type(test.left) is not cst.Name or \
+            type(node.body) is not cst.Name or test.left.value != node.body.value:
+        return None
+    compare = _BOUND_TESTS.get(type(test.comparisons[0].operator))
+    bound = interp.eval(test.comparisons[0].comparator, frame)
+    if compare is None or type(bound) is not Const or type(bound.value) is not int:
+        return None
+    return lambda number: compare(number, bound.value)
 
 
 def eval_boolean(interp: Evaluator, node: cst.BooleanOperation, frame: Frame) -> Value:

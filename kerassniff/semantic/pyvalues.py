@@ -30,7 +30,12 @@ class Value:
         a start marker among word ids); a value stands for itself."""
         return item == self
 
-    def or_else(self, item: "Value") -> "Value":
+    def present_only(self) -> "Value":
+        """This value where a membership test keeps only what the index holds (``[word_index[w] + 3 for w in words if
+        w in word_index]``): itself, unless it says what an absent key would give (a word id's unknown-word id)."""
+        return self
+
+    def or_else(self, item: "Value", passes=None) -> "Value":
         """This value where an if-expression gives it or ``item``, which it stands for (``word_index[w] + 3 if w in
         word_index else 2``): itself, unless ``item`` changes what it says."""
         return self

@@ -76,10 +76,17 @@ class WordId(Value):
     def ordered_against(self) -> None:
         self.bounds.compared = True
 
-    def or_else(self, item: Value) -> "WordId":
-        """``word_index.get(w, 2) + 3 if w in word_index else 2``: which id a missing word gets is the other branch's
-        business, no longer known."""
+    def present_only(self) -> "WordId":
+        """No word the index lacks reaches this id: none gets the unknown-word id."""
         return self if self.missing is None else replace(self, missing=None)
+
+    def or_else(self, item: Value, passes=None) -> "WordId":
+        """``word_index.get(w, 2) + 3 if w in word_index else 2``: which id a missing word gets is the other branch's
+        business, no longer known; unless the test is a bound on the id itself that the missing word's id passes
+        (``i if i < 5000 else 2``: a word the index lacks is still ``missing``)."""
+        if self.missing is None or (passes is not None and passes(self.missing)):
+            return self
+        return replace(self, missing=None)
 
 
 # load_data()'s padding, start and out-of-vocabulary ids (start_char=1, oov_char=2; 0 pads).
