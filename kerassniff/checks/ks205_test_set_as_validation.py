@@ -10,7 +10,7 @@ from kerassniff.checks._shared import events, shared_parts, trainer_name
 from kerassniff.findings import Severity
 from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.data_queries import read_again, whole_file
+from kerassniff.semantic.data_queries import drawn_from, read_again, whole_file
 from kerassniff.semantic.links import model_links
 from kerassniff.semantic.scores import scores
 from kerassniff.semantic.syntax import walk_code
@@ -25,13 +25,14 @@ from kerassniff.semantic.pyvalues import const_value
       "hold out a separate validation split (validation_split=0.1, or train_test_split on the training data) "
       "and touch the test split only once, at the end")
 def check(script: Script):
+    # the validation_data whose split evaluate() scores: one finding says it (the first evaluate(); a second one of the
+    # same split, on this model or on a reload of it, is the same leak)
+    evaluated: set[int] = set()
     for model in script.models:
         # (a reload of the script's own checkpoint is the model that watched the validation data: events() says so)
         validation = [e for e in events(script, model, "x", ("validation",), each_input=True)
                       if _is_test(e.data) and not _validation_never_seen(script, e.call_node)]
-        evaluated: set[int] = set()  # the validation_data whose split evaluate() scores: one finding says it (the
-        # first evaluate(); a second one of the same split is the same leak)
-        reported: set[int] = set()
+        reported: set[int] = set()  # (evaluate([a_test, b_test]): one finding for the call, per model)
         finals = events(script, model, "x", ("evaluate",), each_input=True)
         for final in finals:
             if _score_never_seen(script, final.call_node):
@@ -43,7 +44,7 @@ def check(script: Script):
                     reported.add(id(final.call_node))  # (evaluate([a_test, b_test]): one finding for the call)
                     evaluated.add(id(used.call_node))
                     yield Report(final.call_node, (
-                        f"evaluate() on {final.data.label} reuses the validation_data of "
+                        f"evaluate() on {_scored_label(final.data, used.data)} reuses the validation_data of "
                         f"{trainer_name(script, used.call_node)} "
                         f"({{validation}}): the test score is optimistic"), _BATCHES_HINT if used.data.batches else None,
                         explanation=("The test split was already used to watch and choose the training run (early "
@@ -115,6 +116,11 @@ def _report_elsewhere(link, final, used, how: str, scorer: cst.CSTNode | None = 
                      f"it on the same file{' ({scorer})' if scorer is not None else ''}, which no longer measures "
                      f"unseen data."),
         facts={"scored_path": path, "trainer": link.trainer.path}, mentions=mentions)
+
+
+def _scored_label(scored, validation) -> str:
+    """What evaluate() scores, for the message: a batch drawn from the validation flow says whose batch it is."""
+    return f"a batch of {validation.label}" if drawn_from(scored, validation) else scored.label
 
 
 def _scores_each_split(script: Script, final, used, finals: list) -> bool:
@@ -288,8 +294,8 @@ def _same_array(script: Script, a, b) -> bool:
     cut_a, cut_b = _slices(script, a), _slices(script, b)
     if cut_a and cut_b and cut_a != cut_b:
         return False  # two parts cut differently (halves may not overlap); a part of the whole array does
-    if a.is_same_array(b) or read_again(a, b):
-        return True
+    if a.is_same_array(b) or read_again(a, b) or drawn_from(b, a):
+        return True  # (the same array; one test file read twice; a batch drawn from the validation flow)
     return a.steps != b.steps and a.is_same_array(replace(b, steps=a.steps)) and (
         bool(cut_a or cut_b) or a.n_samples is None or b.n_samples is None or a.n_samples == b.n_samples)
 

@@ -1,7 +1,7 @@
 """Queries over one array's history (:class:`~kerassniff.semantic.dataflow.Data`) that several facts combine: how many
 values one image holds at a point of it (the last resize to a constant size, times the channels its reader or its last
 colour conversion says: KS243 tells a reshape from a scramble), and whether two arrays are one file read twice, in one
-script or in two (KS205).
+script or in two, or a batch drawn from a pipeline (KS205).
 """
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def read_again(mine: Data, theirs: Data) -> bool:
     and again for the score): the same samples under two names, unless rows were selected on the way."""
     key = whole_file(mine)
     return key is not None and mine.group != theirs.group and key == whole_file(theirs)
+
+
+def drawn_from(batch: Data, flow: Data) -> bool:
+    """Whether ``batch`` is a batch drawn from the pipeline or generator ``flow`` (``imgs, labels = next(test_batches)``):
+    some of its samples, as it gives them (the same reader, split and steps), though under another name."""
+    return flow.batches and not batch.batches and batch.group == flow.group and flow.source.node is not None and \
+        batch.source.node is flow.source.node and batch.split == flow.split and batch.steps == flow.steps
 
 
 def whole_file(data: Data) -> tuple[str, str, str | None] | None:
