@@ -364,6 +364,7 @@ def _same_read_twice(script: Script, fit: FitCall, validation: cst.BaseExpressio
         return
     written = [re.sub(r"\s+", "", _RENDER.code_for_node(call)) for call in calls]  # (whole: code_of abridges)
     if written[0] != written[1]:
+        yield from _both_training_parts(trained, held_out, validation)
         return
     subset = next(script.code_of(arg.value) for arg in calls[0].args
                   if arg.keyword is not None and arg.keyword.value == "subset")
@@ -377,6 +378,26 @@ def _same_read_twice(script: Script, fit: FitCall, validation: cst.BaseExpressio
                               f"checkpoints and learning-rate schedules that monitor val_loss choose on training "
                               f"data."),
                  facts={"subset": subset})
+
+
+def _both_training_parts(trained, held_out, validation: cst.BaseExpression):
+    """Two reads written differently (an augmenting generator for training, a plain one for validation) of one
+    constant folder, both of its ``subset="training"`` part: whatever each generator's validation_split, the two
+    training parts hold mostly the same images."""
+    folder = trained.source.normal_path
+    if folder is None or folder != held_out.source.normal_path or trained.source.option_default or \
+            held_out.source.option_default or not trained.source.subset == held_out.source.subset == "training":
+        return
+    yield Report(validation, f"validation_data reads subset='training' of '{folder}' too: validation scores mirror "
+                             f"training",
+                 "read the validation flow with subset='validation' (and the same validation_split and seed)",
+                 explanation=(f"The flows fit() trains on ({trained.label}) and validates on ({held_out.label}) are "
+                              f"both the training part of '{folder}' (subset='training'), read by two calls: whatever "
+                              f"validation_split each reader sets aside, the two training parts hold mostly the same "
+                              f"images. Validation loss and accuracy then track the training ones and cannot show "
+                              f"overfitting; early stopping, checkpoints and learning-rate schedules that monitor "
+                              f"val_loss choose on training data."),
+                 facts={"subset": "training", "folder": folder})
 
 
 def _says_subset(node: cst.CSTNode | None) -> bool:
