@@ -851,6 +851,19 @@ def test_python_int_truncates_one_probability_and_refuses_an_array_of_them() -> 
             int(whole)
 
 
+def test_the_star_export_tables_hold_every_public_name_of_the_installed_keras() -> None:
+    """knowledge.names.KERAS_3_EXPORTS: ``from keras.layers import *`` (and the other modules star imports read) binds
+    every public name the installed Keras exports, as the table says; the guessed subset is part of the exports."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    pytest.importorskip("keras")
+    from kerassniff.semantic.knowledge.names import GUESSED_STAR_EXPORTS, KERAS_3_EXPORTS, STAR_EXPORTS
+
+    for module, names in KERAS_3_EXPORTS.items():
+        installed = importlib.import_module(module)
+        assert names == {name for name in dir(installed) if not name.startswith("_")}, module
+        assert GUESSED_STAR_EXPORTS[module] <= STAR_EXPORTS[module] and names <= STAR_EXPORTS[module], module
+
+
 def test_numpy_resize_cuts_or_repeats_values_instead_of_resampling() -> None:
     """KS243's claim: np.resize() fills the new shape with the flattened values in order, cut short (a larger image
     keeps its top rows) or repeated from the start (a smaller one is tiled); it never resamples, and it keeps every

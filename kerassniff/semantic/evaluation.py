@@ -155,13 +155,13 @@ class Evaluation:
     def _unbound_name(self, name: str) -> str | None:
         """The dotted name a star import gives a name the script never binds."""
         if self.star_imports:
-            resolved = star_lookup(self.star_imports, name)
+            resolved = star_lookup(self.star_imports, name, guessed=self.implicit_imports)
             if resolved is not None:
                 return resolved
         if self._opaque_star_imports():
             # ``from utils import *`` of a module kerassniff cannot read, in a script that imports Keras: a name
             # bound nowhere else and exported by Keras (Sequential, Dense, Softmax) is read as Keras's.
-            resolved = star_lookup(list(IMPLICIT_STAR_MODULES), name)
+            resolved = star_lookup(list(IMPLICIT_STAR_MODULES), name, guessed=True)
             if resolved is not None:
                 return resolved
         if self.implicit_imports and name in IMPLICIT_ALIASES:

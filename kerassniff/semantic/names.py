@@ -14,6 +14,7 @@ from functools import lru_cache
 from kerassniff.semantic.knowledge.keras3_removals import REMOVED_LAYER_CLASSES
 from kerassniff.semantic.knowledge.names import (
     FLAT_PACKAGES,
+    GUESSED_STAR_EXPORTS,
     IMPLICIT_ALIASES,
     IMPLICIT_STAR_MODULES,
     KERAS_ROOTS,
@@ -87,13 +88,16 @@ def short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def star_lookup(star_modules: list[str], name: str) -> str | None:
-    """Resolve ``name`` through ``from <keras module> import *``, if any provides it."""
+def star_lookup(star_modules: list[str], name: str, guessed: bool = False) -> str | None:
+    """Resolve ``name`` through ``from <keras module> import *``, if any provides it; ``guessed``: the star imports are
+    the analysis's guess (a snippet without imports, an unread module's star import), which provide only the common
+    names (:data:`GUESSED_STAR_EXPORTS`)."""
+    exports = GUESSED_STAR_EXPORTS if guessed else STAR_EXPORTS
     for module in reversed(star_modules):
         canon = canonical(module)
-        if name in STAR_EXPORTS.get(canon, ()):
+        if name in exports.get(canon, ()):
             return f"{module}.{name}"  # (as written: tf.keras's preprocessing still has what Keras 3's lost)
-        if canon in ("keras", "keras.layers") and (name in STAR_EXPORTS["keras.layers"] or
+        if canon in ("keras", "keras.layers") and (name in exports["keras.layers"] or
                                                    (canon == "keras.layers" and name in REMOVED_LAYER_CLASSES)):
             return f"keras.layers.{name}"  # (a Keras 2 layer Keras 3 lost: reported as such)
     return None
