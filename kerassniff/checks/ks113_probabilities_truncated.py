@@ -115,7 +115,8 @@ def _reached_predictions(script: Script, node: cst.Comparison) -> CallSite | Non
     """The predict() whose untouched output the interpretation found compared at ``node`` (a name bound by several
     predict() calls, ``result = model.predict(a)`` and later ``result = model.predict(b)``: the one that reaches it)."""
     predictions = script.compared_predictions.get(id(node))
-    if predictions is None or predictions.decided or predictions.squashed:  # (indexed or reshaped: still them)
+    if predictions is None or predictions.decided or predictions.squashed or predictions.mapped:  # (indexed or
+        # reshaped: still them; mapped by np.exp: no longer probabilities)
         return None
     site = script.call_at(predictions.call)
     if site is None or site.method not in _PREDICTING or not isinstance(site.receiver, ModelValue):

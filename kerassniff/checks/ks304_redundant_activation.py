@@ -93,7 +93,8 @@ def _squashed_predictions(script: Script, built: BuiltHere = HERE):
     for call in script.calls:
         activation = SQUASHING_FUNCTIONS.get(call.callee or "")
         predictions = call.args.positional[0] if activation and call.args.positional else None
-        if not isinstance(predictions, Predictions) or predictions.model is None or predictions.decided:
+        if not isinstance(predictions, Predictions) or predictions.model is None or predictions.decided or \
+                predictions.mapped:
             continue
         model = built.output_model(predictions)
         if model is None:

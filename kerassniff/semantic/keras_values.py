@@ -78,6 +78,9 @@ class Predictions(Unknown):
     # through a softmax or sigmoid written by the script (``tf.nn.softmax(pred[0])``): the same classes, in order;
     # which of the two
     squashed: str | None = None
+    # each value mapped to another scale (``np.expm1(pred)`` of a model trained on log1p targets): still these
+    # predictions for a score, no longer the output layer's values
+    mapped: bool = False
 
     def deciding(self) -> "Predictions":
         """These predictions made class decisions (``pred > 0.5``, ``np.round(pred)``, ``pred.argmax(axis=1)``)."""

@@ -98,7 +98,7 @@ def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
             exact = [other for other, theirs in keys.items() if key in theirs.saves]
             savers = exact or [other for other, theirs in keys.items()
                                if any(same_file(saved, key) for saved in theirs.saves)]
-            maker = _maker(savers, path)
+            maker = _maker(savers, path, _trainers_beside(path, [other for other, theirs in keys.items() if theirs.saves]))
             if maker is not None:
                 needed |= {maker, path}
             elif path not in savers:  # several scripts beside it save the file: each may be its maker
@@ -178,7 +178,8 @@ def _trainers(saved: dict[str, list[tuple[Script, Model]]], key: str, user: Scri
     """
     candidates = _savers_of(saved, key)
     unread = [path for path, name in user.unread_savers if name == posixpath.basename(key)]
-    maker = _maker([script.path for script, _ in candidates] + unread, user.path)
+    trainers = [script.path for pairs in saved.values() for script, _ in pairs]
+    maker = _maker([script.path for script, _ in candidates] + unread, user.path, _trainers_beside(user.path, trainers))
     return _last_written([c for c in candidates if c[0].path == maker], key)
 
 
@@ -202,12 +203,22 @@ def _writes_to(path: Value, key: str) -> bool:
     return written is not None and same_file(written, key)
 
 
-def _maker(savers: list[str], user: str) -> str | None:
+def _trainers_beside(user: str, trainers: list[str]) -> bool:
+    """Whether a script in ``user``'s folder (not ``user``) trains a model and saves it, to whatever file."""
+    return any(path != user and _folder(path) == _folder(user) for path in trainers)
+
+
+def _maker(savers: list[str], user: str, own_trainer: bool = False) -> str | None:
     """The one script (by path) among those that save a file that made the file ``user`` loads (see
-    :func:`_trainers`); None when the user saves it itself or the maker is not known."""
+    :func:`_trainers`); None when the user saves it itself or the maker is not known.  A script elsewhere is not
+    taken for the maker when ``own_trainer`` (a script beside the user trains and saves a model, under another file
+    name): the user's project has its trainer, and another folder's file of the same name (``model.h5``) is more
+    likely another project's than this one's, renamed."""
     if user in savers or not savers:
         return None
     beside = [path for path in savers if _folder(path) == _folder(user)]
+    if not beside and own_trainer:
+        return None
     if not beside:
         nearest = max(_shared_depth(path, user) for path in savers)
         beside = [path for path in savers if _shared_depth(path, user) == nearest]

@@ -209,7 +209,10 @@ EPOCH_LOG_HOOKS = frozenset({"on_epoch_end"})
 # What keeps a model's predictions the same predictions for a score (np.argmax(pred, axis=1), pred.round(),
 # (pred > 0.5).astype(int), pred.flatten()): NumPy/TensorFlow functions and array methods by name.
 PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "flatten", "reshape", "astype", "clip",
-                                "asarray", "array", "where", "around", "cast", "numpy", "tolist"})
+                                "asarray", "array", "where", "around", "cast", "numpy", "tolist", "exp", "expm1"})
+# Of those, what maps each value to another scale (np.expm1(pred) of a model trained on log1p targets): the same
+# predictions for a score, but no longer the output layer's values (a probability, a logit).
+PREDICTION_MAPPING = frozenset({"exp", "expm1"})
 # Of those, what turns probabilities into class decisions (pred.round(), np.argmax(pred, axis=1)).
 PREDICTION_DECIDING = frozenset({"argmax", "round", "rint", "around"})
 # ... and what gives them another shape, so that their axes are no longer the model's output's.

@@ -90,6 +90,7 @@ from kerassniff.semantic.library.tokenizers import hashed_words
 from kerassniff.semantic.knowledge.model_api import (
     PREDICTION_DECIDING,
     PREDICTION_KEEPING,
+    PREDICTION_MAPPING,
     PREDICTION_RESHAPING,
     SQUASHING_FUNCTIONS,
 )
@@ -149,6 +150,8 @@ def _kept_predictions(call: LibraryCall) -> Value:
         return UNKNOWN  # np.where(pred > 0.5), np.argmax(pred, axis=0): which inputs, not their classes
     if call.last in PREDICTION_DECIDING:
         return predictions.deciding()
+    if call.last in PREDICTION_MAPPING:
+        return predictions if predictions.mapped else replace(predictions, mapped=True)
     return predictions.reshaping() if call.last in PREDICTION_RESHAPING else predictions
 
 
