@@ -18,7 +18,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import const_value
+from kerassniff.semantic.values import ModelValue, const_value
 
 # What Keras 3.15 says when weights are given to a model it has not built.
 _KERAS_SAYS = {"set_weights": '"the layer was expecting 0 weights"',
@@ -36,7 +36,7 @@ def weights_before_build(script: Script, keras_3_model: Callable[[Script, CallSi
     for model in script.models:
         first = _unbuilt_embedding(model)
         given = _weights_given(model) if first is not None else []
-        if not given:
+        if not given or _built_elsewhere(script, model, first):
             continue
         order, node, method = given[0]
         if any(built < order for built in _buildings(model)):
@@ -63,9 +63,19 @@ def _unbuilt_embedding(model: Model) -> Layer | None:
     first = model.layers[0]
     if first.qualname != "keras.layers.Embedding" or first.wrapper is not None or first.nested is not None:
         return None
-    if any(first.shape_args.has(keyword) for keyword in _SHAPE_KEYWORDS):
-        return None
+    if any(first.shape_args.has(keyword) for keyword in _SHAPE_KEYWORDS) or first.args.has("weights"):
+        return None  # (weights=: Keras builds the layer in its __init__ to hold them)
     return first
+
+
+def _built_elsewhere(script: Script, model: Model, first: Layer) -> bool:
+    """Whether something the model's own calls do not show may build it or its first layer: a ``build()`` of a layer
+    (``model.layers[0].build(...)``, ``embedding.build(...)``), the model used as a layer of another one, or its
+    Embedding called in another model (a layer shared with a functional model built from an Input)."""
+    if any(call.method == "build" and not isinstance(call.receiver, ModelValue) for call in script.calls):
+        return True
+    return any(layer.nested is model or layer is first for other in script.models if other is not model
+               for layer in other.all_layers())
 
 
 def _buildings(model: Model) -> list[int]:
@@ -79,7 +89,7 @@ def _report(model: Model, first: Layer, node: cst.Call, method: str) -> Report:
     length = length if isinstance(length, int) and not isinstance(length, bool) else None
     written = first.args.node_of("input_length")
     size = written.value.value if written is not None and type(written.value) is cst.Name else \
-        str(length) if length is not None else "maxlen"  # (the script's own name for the length, when it has one)
+        str(length) if length is not None else "sequence_length"  # (the script's own name for it, when it has one)
     keras_3 = "Keras 3 ignores input_length=" if first.args.has("input_length") else "Keras 3's Embedding gives none"
     return Report(node.func, f"{model.label} has no weights yet at {method}(): Keras 3 raises ValueError",
                   f"start the model with keras.Input(shape=({size},)) (or call {model.name or 'model'}.build((None, "

@@ -57,7 +57,7 @@ def _truncated(script: Script, built: BuiltHere = HERE):
         elif call.callee in _INTEGER_CASTS and len(call.node.args) == 1 and call.node.args[0].keyword is None:
             truncated = call.node.args[0].value
             if call.callee == "builtins.int" and _indices(truncated) < 2:
-                continue  # int(model.predict(x)), int(p[0]): NumPy 2 raises TypeError for an array, nothing truncated
+                continue  # int(model.predict(x)), int(p[0]): today's NumPy raises TypeError (2.4.6)
         else:
             continue
         value = call.receiver if call.method == "astype" else \
@@ -74,7 +74,7 @@ def _truncated(script: Script, built: BuiltHere = HERE):
 def _indices(node: cst.BaseExpression) -> int:
     """How many single positions index the expression down (``p[0][0]``, ``p[0, 0]``: 2; ``p.ravel()[0]``: counted as
     2, one flattened position of a 2-D output).  Python's ``int()`` takes one number: of a whole array of predictions,
-    or of one row, NumPy 2 raises TypeError ("only 0-dimensional arrays can be converted", checked on NumPy 2.4.6)."""
+    or of one row, today's NumPy raises TypeError ("only 0-dimensional arrays can be converted", on 2.4.6)."""
     count = 0
     while type(node) is cst.Subscript:
         count += sum(type(element.slice) is cst.Index for element in node.slice)

@@ -386,8 +386,9 @@ def _both_training_parts(trained, held_out, validation: cst.BaseExpression):
     training parts hold mostly the same images."""
     folder = trained.source.normal_path
     if folder is None or folder != held_out.source.normal_path or trained.source.option_default or \
-            held_out.source.option_default or not trained.source.subset == held_out.source.subset == "training":
-        return
+            held_out.source.option_default or not trained.source.subset == held_out.source.subset == "training" or \
+            trained.source.class_names != held_out.source.class_names:
+        return  # (classes= told apart: each read may take other sub-folders)
     yield Report(validation, f"validation_data reads subset='training' of '{folder}' too: validation scores mirror "
                              f"training",
                  "read the validation flow with subset='validation' (and the same validation_split and seed)",

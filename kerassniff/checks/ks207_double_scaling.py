@@ -21,7 +21,12 @@ from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
 from kerassniff.semantic.links import model_links
-from kerassniff.semantic.knowledge.layers import NORMALIZED_STEM_APPLICATIONS, PREPROCESSING_AFFINE, PREPROCESSING_MODES
+from kerassniff.semantic.knowledge.layers import (
+    AUGMENTATION_LAYERS,
+    NORMALIZED_STEM_APPLICATIONS,
+    PREPROCESSING_AFFINE,
+    PREPROCESSING_MODES,
+)
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import const_value
 
@@ -76,7 +81,11 @@ def check(script: Script):
     reported: set[int] = set()
     for model in script.models:
         in_model = model_rescaling(model)
-        pretrained = pretrained_network(model) is not None
+        network = pretrained_network(model)
+        pretrained = network is not None
+        # a network whose first BatchNormalization, trained, standardises each channel's response: a channel squeezed
+        # by the means subtracted after a division is restored there (judged across channels, as before)
+        per_channel = not (network in NORMALIZED_STEM_APPLICATIONS and not _frozen_somewhere(model))
         for event in events(script, model, "x"):
             data = event.data
             if not data.source.pixels or data.conditional:
@@ -85,7 +94,7 @@ def check(script: Script):
             if scalings is None:
                 continue
             scalings += in_model
-            squeezed = _squeezed(scalings, pretrained)
+            squeezed = _squeezed(scalings, pretrained, per_channel)
             if squeezed is None:
                 continue
             low, high, preprocess = squeezed
@@ -257,17 +266,20 @@ def data_scalings(data: Data) -> list[Scaling] | None:
     return scalings
 
 
-def _squeezed(scalings: list[Scaling], pretrained: bool) -> tuple[float, float, Scaling | None] | None:
+def _squeezed(scalings: list[Scaling], pretrained: bool,
+              per_channel: bool = True) -> tuple[float, float, Scaling | None] | None:
     """Where two or more scalings leave 0-255 pixels (low, high, and the preprocess_input whose range a pretrained
     network expects, if any) when that spread is below a twentieth of the one the network expects: what its
     preprocess_input gives 0-255 pixels, else [0, 1]'s (only a pretrained network expects its preprocess_input's
-    range: a network trained from scratch is fine with its [-0.49, 0.59] after a division by 255); None otherwise."""
+    range: a network trained from scratch is fine with its [-0.49, 0.59] after a division by 255); None otherwise.
+    The spread is one colour channel's (:func:`pixel_spread`), or with ``per_channel`` False all channels' together."""
     if len(scalings) < 2:
         return None
     preprocess = next((s for s in reversed(scalings) if s.expects is not None), None) if pretrained else None
-    if pixel_spread(scalings) >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
-        return None
     low, high = pixel_range(scalings)
+    spread = pixel_spread(scalings) if per_channel else high - low
+    if spread >= TOO_SMALL * (preprocess.expects if preprocess else 1.0):
+        return None
     return low, high, preprocess
 
 
@@ -315,7 +327,8 @@ def _report_elsewhere(link, event, scalings: list[Scaling], own: Scaling,
                   explanation=(f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                                + ", then ".join(s.description for s in scalings)
                                + f", then {own.description}, which {link.trainer.path} built into the model it saved "
-                               f"and this script loads: the values reaching {EVENT_WORDS[event.kind]} end {_where_values_end(span)}"
+                               f"and this script loads: the values reaching {EVENT_WORDS[event.kind]} end "
+                               f"{_where_values_end(span)}"
                                + (f" instead of the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s "
                                   f"preprocess_input gives 0-255 pixels" if preprocess else " instead of [0, 1]")
                                + ". The model answers all but the same for every input, with no error anywhere."),
@@ -347,13 +360,33 @@ def model_rescaling(model: Model, seen: frozenset[int] = frozenset()) -> list[Sc
 
 
 def _preprocessing_in_graph(model: Model, layer) -> Scaling | None:
-    """``x = preprocess_input(inputs)`` in a functional model, on the inputs (no layer that learns before it): the
-    model prepares its own pixels, as the network's preprocess_input would outside it."""
+    """``x = preprocess_input(inputs)`` in a functional model, on the inputs as given (only layers that move, crop or
+    resize pixels before it: :data:`_PIXEL_KEEPING`): the model prepares its own pixels, as the network's
+    preprocess_input would outside it.  Not after anything that may change their scale (``Rescaling(255.0)``,
+    ``inputs * 255.0``, a custom layer): what reaches it is not known."""
     name = layer.qualname
     if layer.kind != "Lambda" or not name.startswith("keras.applications.") or not name.endswith(".preprocess_input") \
-            or name.count(".") != 3 or not model.before_learning(layer):
+            or name.count(".") != 3:
+        return None
+    paths = [path for path in model.head_paths() if any(step is layer for step in path)]
+    before = [step for path in paths for step in path[:[id(s) for s in path].index(id(layer))]]
+    if not paths or not all(_keeps_pixels(step) for step in before):
         return None
     return _preprocessing(name.split(".")[2], layer.node, in_model=True)
+
+
+def _keeps_pixels(layer, depth: int = 0) -> bool:
+    """A layer that moves, crops or resizes pixels and keeps their scale, or a model made only of such layers (an
+    augmentation pipeline used as a layer)."""
+    nested = layer.nested
+    if nested is None:
+        return layer.kind in _PIXEL_KEEPING
+    return depth < 3 and nested.structure_known and nested.complete and bool(nested.layers) and \
+        all(_keeps_pixels(inner, depth + 1) for inner in nested.layers)
+
+
+# Layers between a model's input and its own preprocess_input that keep the pixels' scale.
+_PIXEL_KEEPING = AUGMENTATION_LAYERS | {"InputLayer", "Resizing", "Cropping2D", "ZeroPadding2D"}
 
 
 def _spread_words(scalings: list[Scaling], low: float, high: float) -> str:

@@ -8,6 +8,8 @@ itself, and the Embedding reads another word's vector: the model scores a scramb
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from kerassniff.checks._shared import EVENT_WORDS, events, in_script
@@ -61,13 +63,35 @@ def _offset_findings(script: Script, model: Model, trained: tuple[DataEvent, str
             continue
         if offset != index_from:
             report = _report(event, fit, step, dataset, offset, index_from, there)
-        elif isinstance(missing, int) and missing >= index_from:  # the ranks are right, the unknown-word id not
+        elif isinstance(missing, int) and missing >= index_from and not _presence_tested(script, missing):
+            # (the ranks are right, the unknown-word id not)
             report = _missing_report(event, fit, step, dataset, missing, index_from, there)
         else:
             continue
         reported.add(id(step.node))
         trained_by = f"{trainer.path} trained the model this script loads. " if trainer is not None else ""
         yield replace(report, explanation=trained_by + (report.explanation or ""))
+
+
+def _presence_tested(script: Script, missing: int) -> bool:
+    """Whether the script's text tests a word's presence in a word index it binds, or repairs the unknown-word id
+    (``if w in word_index and ...``, ``if w not in index: continue``, ``index.get(w) is not None``, ``if i == 3:``):
+    then which words reach the lookup's default is the script's business, not known here."""
+    text = script.text if script.text is not None else script.module.code
+    for name in set(_INDEX_NAME.findall(text)):
+        for found in re.finditer(rf"\bin\s+{re.escape(name)}\b(?!\s*\.)", text):  # (not word_index.items())
+            line = text[text.rfind("\n", 0, found.start()) + 1:found.start()]
+            if not _LOOP_HEAD.search(line):  # (a loop over its keys tests nothing)
+                return True
+        if re.search(rf"\b{re.escape(name)}\.get\([^()]*\)\s+is\s+(?:not\s+)?None", text):
+            return True
+    return re.search(rf"==\s*{missing}\b", text) is not None
+
+
+# ``for w in`` / ``for k, v in`` just before a name: the loop's own ``in`` (no other ``in`` or ``if`` between).
+_LOOP_HEAD = re.compile(r"\bfor\s+(?:(?!\bin\b|\bif\b)[\w\s,()])*$")
+# A name bound to a dataset's word index (``word_index = imdb.get_word_index()``).
+_INDEX_NAME = re.compile(r"(\w+)\s*=\s*[\w.]*get_word_index\(")
 
 
 def _missing_report(event: DataEvent, fit: DataEvent, step: Step, dataset: str, missing: int,

@@ -29,7 +29,7 @@ from kerassniff.semantic.knowledge.model_api import (
 )
 from kerassniff.semantic.summaries import Same, Summary
 from kerassniff.semantic.keras_values import positions_of_inputs
-from kerassniff.semantic.library.datasets import generator_batches
+from kerassniff.semantic.library.datasets import drawn, generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.library.tokenizers import unknown_object_method
 from kerassniff.semantic.listings import named_listing, read_in_listing_order
@@ -88,7 +88,9 @@ class Calls:
         name = callee.name
         if name in ("builtins.next", "builtins.iter") and args.positional and \
                 isinstance(args.positional[0], DataValue):  # next(flow), next(iter(dataset)): one item, a batch
-            return self.element_of(args.positional[0], node)[0] if name == "builtins.next" else args.positional[0]
+            if name == "builtins.iter":
+                return args.positional[0]
+            return drawn(self.element_of(args.positional[0], node)[0], args.positional[0].data.name)
         if name.startswith("builtins."):
             if name == "builtins.list.sort" and args.positional and type(args.positional[0]) is FolderListing and \
                     node.args and not node.args[0].star:  # list.sort(classes)

@@ -47,7 +47,8 @@ def drawn_from(batch: Data, flow: Data) -> bool:
     """Whether ``batch`` is a batch drawn from the pipeline or generator ``flow`` (``imgs, labels = next(test_batches)``):
     some of its samples, as it gives them (the same reader, split and steps), though under another name."""
     return flow.batches and not batch.batches and batch.group == flow.group and flow.source.node is not None and \
-        batch.source.node is flow.source.node and batch.split == flow.split and batch.steps == flow.steps
+        batch.source.node is flow.source.node and batch.split == flow.split and batch.steps == flow.steps and \
+        flow.name is not None and batch.drawn_from == flow.name  # (flows made by one comprehension share the rest)
 
 
 def whole_file(data: Data) -> tuple[str, str, str | None] | None:

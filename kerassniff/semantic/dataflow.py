@@ -175,6 +175,7 @@ class Data:
     # the variable this array is all of, unchanged (``val_ds = test_ds.cache()``: "test_ds"): names tell arrays of one
     # source apart (slices add no step), so an alias needs to say whose array it is
     whole_of: str | None = None
+    drawn_from: str | None = None  # a batch drawn from a flow with next(): the flow's name (``next(test_batches)``)
     # ``node`` when the array was last bound to a name: unchanged since when they are the same node
     bound_at: cst.CSTNode | None = field(default=None, repr=False, compare=False)
     labels: "Data | None" = None  # the labels a generator or dataset yields with this data

@@ -379,7 +379,7 @@ class Evaluation:
         """``x.set_weights(...)``: recorded on the model ``x`` is, holds, or indexes (``model.layers[0]``)."""
         owner = None if isinstance(receiver, (ModelValue, LayerValue)) else \
             layer_owner(receiver_node, self.loop, lambda inner: self.eval(inner, frame))
-        keras_calls.set_weights(self, receiver if owner is None else owner, node, part=owner is not None)
+        keras_calls.set_weights(self, receiver if owner is None else owner, node)
 
     @staticmethod
     def rebind(name: str, value: Value, frame: Frame) -> None:

@@ -310,8 +310,10 @@ def _bound_of(interp: Evaluator, node: cst.IfExp, frame: Frame):
             type(node.body) is not cst.Name or test.left.value != node.body.value:
         return None
     compare = _BOUND_TESTS.get(type(test.comparisons[0].operator))
+    if compare is None:
+        return None
     bound = interp.eval(test.comparisons[0].comparator, frame)
-    if compare is None or type(bound) is not Const or type(bound.value) is not int:
+    if type(bound) is not Const or type(bound.value) is not int:
         return None
     return lambda number: compare(number, bound.value)
 

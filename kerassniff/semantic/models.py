@@ -344,13 +344,11 @@ class AttributeSet:
 
 @dataclass(eq=False)
 class WeightSet:
-    """``set_weights(...)`` on a model, on one of its layers (``layer``), or on a part the analysis does not index
-    (``model.layers[0]``: ``part``), in program order: Keras raises ValueError when the model has no weights yet."""
+    """``set_weights(...)`` on a model, on one of its layers, or on a part the analysis does not index
+    (``model.layers[0]``), in program order: Keras raises ValueError when the model has no weights yet."""
 
     node: cst.Call = field(repr=False)
     order: int
-    layer: "Layer | None" = None
-    part: bool = False
 
 
 @dataclass(eq=False)

@@ -213,6 +213,9 @@ PREDICTION_KEEPING = frozenset({"argmax", "round", "rint", "squeeze", "ravel", "
 # Of those, what maps each value to another scale (np.expm1(pred) of a model trained on log1p targets): the same
 # predictions for a score, but no longer the output layer's values (a probability, a logit).
 PREDICTION_MAPPING = frozenset({"exp", "expm1"})
+# Methods of an object kerassniff does not know (an unpickled scaler or label encoder) that give a model's predictions
+# back in the targets' units or as class names (``scaler.inverse_transform(pred)``): still those predictions.
+PREDICTION_RETURNING_METHODS = frozenset({"inverse_transform"})
 # Of those, what turns probabilities into class decisions (pred.round(), np.argmax(pred, axis=1)).
 PREDICTION_DECIDING = frozenset({"argmax", "round", "rint", "around"})
 # ... and what gives them another shape, so that their axes are no longer the model's output's.

@@ -287,6 +287,18 @@ def batch_of(data: Data, node: cst.CSTNode, iterated: bool = False) -> Value:
     return Seq((batch, DataValue(labels)), "tuple")
 
 
+def drawn(batch: Value, flow: str | None) -> Value:
+    """A batch ``next(flow)`` drew (its inputs, and its labels when it yields them), marked with the flow's name, so
+    that it is told apart from batches of other flows made by the same call (flows of one comprehension)."""
+    if flow is None:
+        return batch
+    if isinstance(batch, DataValue):
+        return DataValue(replace(batch.data, drawn_from=flow))
+    if isinstance(batch, Seq):
+        return Seq(tuple(drawn(item, flow) for item in batch.items), batch.kind)
+    return batch
+
+
 # The order step of labels gathered by a pass of their own over a pipeline that reshuffles each pass.
 PASS_ORDER = "iteration"
 

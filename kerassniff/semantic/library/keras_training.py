@@ -111,16 +111,16 @@ def set_attribute(effects: Effects, receiver: Value, attribute: str, value: Valu
             model.attribute_sets.append(AttributeSet(attribute, value, node, order, receiver.layer))
 
 
-def set_weights(effects: Effects, receiver: Value, node: cst.Call, part: bool = False) -> None:
-    """Record ``receiver.set_weights(...)`` on a model, or on every model already holding the layer; ``part``: the
-    receiver is the model holding the part whose weights were set (``model.layers[0].set_weights([matrix])``)."""
+def set_weights(effects: Effects, receiver: Value, node: cst.Call) -> None:
+    """Record ``receiver.set_weights(...)`` on a model (or the model holding the part whose weights were set:
+    ``model.layers[0].set_weights([matrix])``), or on every model already holding the layer."""
     if isinstance(receiver, ModelValue):
-        receiver.model.weight_sets.append(WeightSet(node, effects.next_order(), part=part))
+        receiver.model.weight_sets.append(WeightSet(node, effects.next_order()))
     elif isinstance(receiver, LayerValue):
         holders = [m for m in known_models(effects) if any(l is receiver.layer for l in m.all_layers())]
         order = effects.next_order()
         for model in holders:
-            model.weight_sets.append(WeightSet(node, order, receiver.layer))
+            model.weight_sets.append(WeightSet(node, order))
 
 
 def model_method(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
@@ -256,9 +256,10 @@ def tuner(effects: Effects, name: str, args: CallArgs, node: cst.Call) -> Value 
     return hypermodel
 
 
-def hypermodel_build(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
+def build_method(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
     """``tuner.hypermodel.build(best_hp)`` (keras-tuner's idiom to train the best configuration again): a model
-    the hypermodel builds, which the tuner stands for; any other model's ``build(input_shape)`` returns None."""
+    the hypermodel builds, which the tuner stands for; any other model's ``build(input_shape)`` builds its weights
+    (noted: Model.builds) and returns None."""
     if model.tuned:
         return ModelValue(model)
     model.builds.append(effects.next_order())
@@ -311,7 +312,7 @@ MODEL_METHODS: dict[str, ModelMethod] = first_wins(
     (("add",), add), (("pop",), pop), (("compile",), compile_model), (FIT_METHODS, fit),
     (EVALUATE_METHODS | PREDICT_METHODS, inference), (SAVE_METHODS, save),
     (("search",), search), (("get_best_models",), best_models),  # a keras-tuner tuner standing for its model
-    (("build",), hypermodel_build),
+    (("build",), build_method),
 )
 
 

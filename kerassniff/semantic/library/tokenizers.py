@@ -12,6 +12,7 @@ import libcst as cst
 from kerassniff.semantic.dataflow import Data, DataValue, Source, data_of
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
+from kerassniff.semantic.knowledge.model_api import PREDICTION_RETURNING_METHODS
 from kerassniff.semantic.knowledge.tokenizers import (
     HASHING_ENCODERS, ID_DICTS, PYTHON_HASH_SETTING, TOKENIZER_FITS, TOKENIZER_ID_ENCODERS, TOKENIZER_OUTPUTS,
     VOCABULARY_DICTS,
@@ -85,7 +86,7 @@ def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
     list of texts, their token ids, as a Keras Tokenizer's encoding.  And an unpickled scaler's or encoder's
     ``inverse_transform(pred)`` of a model's predictions gives those predictions (in the targets' units, or as class
     names), as a known transformer's does.  Anything else is unknown."""
-    if method == "inverse_transform" and args.positional and isinstance(args.positional[0], Predictions):
+    if method in PREDICTION_RETURNING_METHODS and args.positional and isinstance(args.positional[0], Predictions):
         return args.positional[0]
     texts = args.get("texts", 0)
     if method in TOKENIZER_ID_ENCODERS and is_one_string(texts):
