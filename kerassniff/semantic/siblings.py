@@ -21,17 +21,14 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.parsing import parse_module
+from kerassniff.semantic.knowledge.names import LIBRARY_ROOTS
 from kerassniff.sources import SourceText, read_source
 
 MAX_HELPER_BYTES = 300_000
 # Installed packages are libraries, not a project's helpers, even when a script sits beside them.
 _INSTALLED_FOLDERS = frozenset({"site-packages", "dist-packages"})
-# Top-level names that are always installed libraries, even if a file of the
-# same name happens to sit beside the script.
-_LIBRARY_ROOTS = frozenset({
-    "keras", "tensorflow", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "cv2", "PIL", "torch",
-    "jax", "matplotlib", "os", "sys", "json", "math", "random", "pathlib", "glob", "typing",
-})
+# Top-level names that are always installed libraries, even if a file of the same name happens to sit beside the
+# script: knowledge.names.LIBRARY_ROOTS.
 
 # Parsed helpers, most recently used last; bounded so that a long run does not keep every module alive.
 _parsed: "OrderedDict[tuple[str, int, int], cst.Module | None]" = OrderedDict()
@@ -78,7 +75,7 @@ def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> 
     it (``pkg.module``), or, for a script inside a package, in that package named from the project's root
     (``from src.config import`` in src/predict.py)."""
     parts = module.split(".") if module else []
-    if (not parts and level == 0) or (level == 0 and parts[0] in _LIBRARY_ROOTS):
+    if (not parts and level == 0) or (level == 0 and parts[0] in LIBRARY_ROOTS):
         return None
     base = real_script()
     if base is None:

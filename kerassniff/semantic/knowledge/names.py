@@ -148,3 +148,10 @@ STAR_EXPORTS: dict[str, frozenset[str]] = {
 # is read as if it began with these star imports and the conventional aliases.
 IMPLICIT_STAR_MODULES = ("keras.models", "keras.layers", "keras.optimizers", "keras.callbacks", "keras.utils")
 IMPLICIT_ALIASES = {"keras": "keras", "tf": "tensorflow", "np": "numpy", "pd": "pandas", "tfa": "tensorflow_addons"}
+
+# Top-level packages that are libraries, never a module of the script's project (``from numpy import *`` brings no
+# ``x_test``; ``import pandas`` names no file beside the script).
+LIBRARY_ROOTS = frozenset({
+    "keras", "tensorflow", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "cv2", "PIL", "torch",
+    "jax", "matplotlib", "os", "sys", "json", "math", "random", "pathlib", "glob", "typing",
+})
