@@ -15,7 +15,7 @@ import libcst as cst
 from kerassniff.checks._ks405_results import result_only
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
-from kerassniff.semantic.syntax import names_in_code
+from kerassniff.semantic.syntax import names_in_code, walk_code
 
 # Calls whose result is the same values in another form, either of which may be right (one-hot labels made and left
 # for a sparse loss, a list made an array): leaving the input as it was is no mistake.
@@ -64,7 +64,8 @@ def unread_arrays(script: Script):
         if end < 0:
             continue
         after = text[end + len(code):]
-        if not _reads(after, source) or _done_again(after, source, call, "float" in code):
+        if not _reads(after, source) or _done_again(after, source, call, "float" in code) or \
+                _mapped_by_hand(statement.value, after):
             continue  # not read after it, or given the step after all (``x = x.astype("float32") / 255.0`` below)
         yield _report(statement, name, source, call, code)
 
@@ -103,6 +104,19 @@ def _done_again(after: str, source: str, call: str | None, to_float: bool = Fals
                 (operator == "/" or re.search(r"(?<![/])/(?![/])", value)):
             return True
     return False
+
+
+def _mapped_by_hand(value: cst.BaseExpression, after: str) -> bool:
+    """``ds.map(lambda x, y: (prep(x), y))`` (or ``ds.map(prep)``) whose function the code after it calls itself
+    (``model.predict(prep(images))`` on batches of ``ds``): the step is done batch by batch, the input kept on
+    purpose (its raw pixels shown beside)."""
+    if type(value) is not cst.Call or type(value.func) is not cst.Attribute or value.func.attr.value != "map" or \
+            not value.args:
+        return False
+    mapped = value.args[0].value
+    functions = {mapped.value} if type(mapped) is cst.Name else {
+        node.func.value for node in walk_code(mapped) if type(node) is cst.Call and type(node.func) is cst.Name}
+    return any(re.search(rf"\b{re.escape(name)}\s*\(", after) for name in functions)
 
 
 def _input_of(script: Script, value: cst.BaseExpression) -> tuple[str, str | None] | None:
