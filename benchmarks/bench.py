@@ -246,6 +246,7 @@ def main() -> None:
     config = Config()
     parse_s, lint_s, ratio, rows = interleaved(files, config, phases=options.profile)
     with_findings = sum(1 for path, text in files if lint_source(text, str(path), config).findings)
+    print(f"kerassniff measured     : {_measured_checkout()}")
     print(f"corpus                  : {len(files)} files ({sum(p.suffix == '.ipynb' for p, _ in files)} notebooks), "
           f"{lines:,} lines, {with_findings} with findings")
     print(f"                          ({', '.join(str(f) for f in folders)})")
@@ -287,6 +288,21 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     print(f"editor re-lint          : {script.count(chr(10))}-line script, median {statistics.median(times) * 1000:.0f} ms "
           f"(bare parse {best_of(5, lambda: cst.parse_module(script)) * 1000:.0f} ms)")
+
+
+def _measured_checkout() -> str:
+    """The checkout whose kerassniff this run imports, and its commit: always the one this file belongs to (its
+    folder goes first on ``sys.path``, whatever PYTHONPATH says), so to time another commit, run that checkout's
+    own ``benchmarks/bench.py``."""
+    import kerassniff
+
+    folder = Path(kerassniff.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "commit unknown"
+    return f"{folder} ({commit})"
 
 
 def _five_hundred_line_script(files: list[tuple[Path, str]]) -> str:
