@@ -282,6 +282,12 @@ class ControlFlow:
             return [Const(v) for v in iterable.value]
         if isinstance(iterable, RangeValue) and iterable.values is not None and len(iterable.values) <= MAX_UNROLL:
             return [Const(v) for v in iterable.values]
+        if isinstance(iterable, ZipValue) and iterable.parts and not iterable.enumerate:
+            # zip(models, names) of known lists: one tuple per position, as far as the shortest goes
+            parts = [ControlFlow.unroll_items(part) for part in iterable.parts]
+            if any(part is None for part in parts):
+                return None
+            return [Seq(tuple(part[index] for part in parts), "tuple") for index in range(min(map(len, parts)))]
         return None
 
     def element_of(self, iterable: Value, node: cst.CSTNode) -> tuple[Value, bool]:
