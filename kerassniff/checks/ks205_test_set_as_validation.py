@@ -104,7 +104,7 @@ def _predictions_scored_elsewhere(link, finals: list) -> Report | None:
 
 def _report_elsewhere(link, final, used, how: str, scorer: cst.CSTNode | None = None) -> Report:
     path = used.data.source.path
-    trainer = link.trainer.path.rsplit("/", 1)[-1]
+    trainer = link.trainer.file_name
     mentions = {"validation": Elsewhere(used.call_node, link.trainer.describe)}
     if scorer is not None:
         mentions["scorer"] = scorer

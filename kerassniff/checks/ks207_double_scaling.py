@@ -98,7 +98,7 @@ def check(script: Script):
             if squeezed is None:
                 continue
             low, high, preprocess = squeezed
-            span = _spread_words(scalings, low, high)
+            span, ending = _spread_words(scalings, low, high)
             expected = (f"the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s preprocess_input gives "
                         f"0-255 pixels" if preprocess else
                         "[0, 1]" if not any(s.offset for s in scalings) else "the range the network expects")
@@ -130,7 +130,7 @@ def check(script: Script):
                 explanation=(
                     f"{data.label} holds 0-255 pixels (from {data.source.description}); "
                     + ", then ".join(s.description for s in scalings)
-                    + f", which leaves the values reaching {EVENT_WORDS[event.kind]} {_where_values_end(span)} instead "
+                    + f", which leaves the values reaching {EVENT_WORDS[event.kind]} {ending} instead "
                     f"of {expected}. The network still trains, but on inputs squeezed hundreds of times closer "
                     f"together than its weights expect: learning is slow and accuracy lower, with no error anywhere."),
                 mentions={"scaled": second.node if second.in_model else first.node, "first": first.node})
@@ -318,8 +318,8 @@ def _report_elsewhere(link, event, scalings: list[Scaling], own: Scaling,
                       squeezed: tuple[float, float, Scaling | None]) -> Report:
     low, high, preprocess = squeezed
     data, last = event.data, scalings[-1]
-    trainer = link.trainer.path.rsplit("/", 1)[-1]
-    span = _spread_words(scalings + [own], low, high)
+    trainer = link.trainer.file_name
+    span, ending = _spread_words(scalings + [own], low, high)
     applied = f"{own.network}'s preprocess_input" if own.network else own.description.removeprefix("the model's ")
     fix = f"drop this scaling: the model {trainer} saved already applies {applied} to 0-255 pixels"
     return Report(last.node, f"{data.label} is {last.description} here and again in {trainer}'s model ({{scaled}}): "
@@ -328,7 +328,7 @@ def _report_elsewhere(link, event, scalings: list[Scaling], own: Scaling,
                                + ", then ".join(s.description for s in scalings)
                                + f", then {own.description}, which {link.trainer.path} built into the model it saved "
                                f"and this script loads: the values reaching {EVENT_WORDS[event.kind]} end "
-                               f"{_where_values_end(span)}"
+                               f"{ending}"
                                + (f" instead of the {preprocess.expects:.3g}-wide range {_network(preprocess)}'s "
                                   f"preprocess_input gives 0-255 pixels" if preprocess else " instead of [0, 1]")
                                + ". The model answers all but the same for every input, with no error anywhere."),
@@ -389,18 +389,15 @@ def _keeps_pixels(layer, depth: int = 0) -> bool:
 _PIXEL_KEEPING = AUGMENTATION_LAYERS | {"InputLayer", "Resizing", "Cropping2D", "ZeroPadding2D"}
 
 
-def _spread_words(scalings: list[Scaling], low: float, high: float) -> str:
-    """Where the pixels end, for a message: "inputs in [-1, -0.99]"; "each channel 1 wide" when the colour channels
-    end far apart but each of them narrow (divided by 255, then caffe's means subtracted)."""
-    spread = pixel_spread(scalings)
+def _spread_words(scalings: list[Scaling], low: float, high: float) -> tuple[str, str]:
+    """Where the pixels end, for the message ("inputs in [-1, -0.99]") and for the explanation, after "the values
+    reaching fit()" ("in [-1, -0.99]"); "each colour channel 1 wide" when the channels end far apart but each of them
+    narrow (divided by 255, then caffe's means subtracted)."""
+    spread, span = pixel_spread(scalings), _span(low, high)
     if high - low > 2 * spread:
-        return f"each colour channel {spread:.2g} wide, in {_span(low, high)}"
-    return f"inputs in {_span(low, high)}"
-
-
-def _where_values_end(words: str) -> str:
-    """:func:`_spread_words` after "the values reaching fit()": "in [0, 0.0039]", "with each colour channel ..."."""
-    return words.removeprefix("inputs ") if words.startswith("inputs ") else f"with {words}"
+        channels = f"each colour channel {spread:.2g} wide, in {span}"
+        return channels, f"with {channels}"
+    return f"inputs in {span}", f"in {span}"
 
 
 def _span(low: float, high: float) -> str:

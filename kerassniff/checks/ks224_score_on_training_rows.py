@@ -180,7 +180,7 @@ def _training_file(data: Data, trainer: bool = False) -> str | None:
 
 def _report_elsewhere(event: DataEvent, reference: DataEvent, trainer: Script, path: str) -> Report:
     return Report(event.call_node, (
-        f"evaluate() scores the model on '{path}', the data {trainer.path.rsplit('/', 1)[-1]} trained it on: "
+        f"evaluate() scores the model on '{path}', the data {trainer.file_name} trained it on: "
         f"optimistic"),
         "score the held-out data (the test file or folder) the trainer never fitted on",
         explanation=(f"{trainer.path} trained this model on {reference.data.label} read from '{path}' ({{fit}}), and "

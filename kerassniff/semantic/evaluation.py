@@ -37,10 +37,10 @@ from kerassniff.semantic.in_place import DICT_CHANGING_METHODS, LIST_GROWERS, ou
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.listings import unlisted
-from kerassniff.semantic.names import IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras, short, star_lookup
+from kerassniff.semantic.names import (IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras,
+                                       may_be_the_projects, short, star_lookup)
 from kerassniff.semantic.loaders import opaque_import
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
-from kerassniff.semantic.knowledge.names import LIBRARY_ROOTS
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
 from kerassniff.semantic.knowledge.text_inputs import TEXT_FIELD_MAPPINGS, TEXT_LISTS
 from kerassniff.semantic.values import (
@@ -146,8 +146,7 @@ class Evaluation:
         the module's scope so that every later use is the same array; unknown for any other name."""
         if self.in_helper or not self.star_imports:
             return UNKNOWN
-        modules = [module for module in self.star_imports if module and not is_keras(canonical(module)) and
-                   module.split(".")[0] not in LIBRARY_ROOTS]  # (from numpy import * brings no x_test)
+        modules = [module for module in self.star_imports if may_be_the_projects(module)]  # (numpy's brings no x_test)
         value = opaque_import(modules[-1], name, node) if modules else None
         if value is None:
             return UNKNOWN

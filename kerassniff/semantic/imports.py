@@ -11,9 +11,8 @@ import libcst as cst
 
 from kerassniff.semantic.array_names import names_a_split_array
 from kerassniff.semantic.frames import Frame, Scope, dotted
-from kerassniff.semantic.knowledge.names import LIBRARY_ROOTS
 from kerassniff.semantic.loaders import opaque_import
-from kerassniff.semantic.names import canonical, is_keras
+from kerassniff.semantic.names import may_be_the_projects
 from kerassniff.semantic.values import Const, ModuleValue, Seq, Symbol, Value
 
 MAX_HELPER_DEPTH = 2  # helper modules importing helper modules: followed this deep
@@ -65,7 +64,7 @@ class Imports:
             self._reference(Symbol(module), node.module)  # the module itself (keras.utils.np_utils) is a use too
             self._imported(node.module)
         # from prepare_data import x_train, y_train, x_test, y_test, of a module not read: the splits it made
-        splits = helper is None and not is_keras(canonical(module)) and module.split(".")[0] not in LIBRARY_ROOTS and \
+        splits = helper is None and may_be_the_projects(module) and \
             sum(names_a_split_array(_asname(alias) or dotted(alias.name) or "") for alias in node.names) >= 2
         for alias in node.names:
             self._import_member(alias, module, helper, node, frame, splits)

@@ -400,8 +400,14 @@ def opaque_import(module: str, name: str, node: cst.CSTNode, bound: str | None =
     bound = bound or name  # (the script's name for it: ``from data import x_test as X_holdout``)
     if not names_a_split_array(bound):
         return None
-    source = Source("unknown", f"{module}.{name}" if module else name, node)
-    return DataValue(Data(source=source, group=new_group(), node=node, batches=names_a_pipeline(bound), name=bound))
+    return _opaque_array(Source("unknown", f"{module}.{name}" if module else name, node), node, bound, named=True)
+
+
+def _opaque_array(source: Source, node: cst.CSTNode, name: str, named: bool = False) -> DataValue:
+    """An array of unknown content from ``source``, a new group, a pipeline when its name says so; ``named``: bound
+    to that name already (an import binds without an assignment to name it)."""
+    return DataValue(Data(source=source, group=new_group(), node=node, batches=names_a_pipeline(name),
+                          name=name if named else None))
 
 
 def opaque_elements(names: list, values: Seq, node: cst.Tuple | cst.List) -> Seq | None:
@@ -450,5 +456,5 @@ def _split_names(names: list) -> int:
 
 def _opaque_values(names: list, source: Source, node: cst.Call) -> Seq:
     return Seq(tuple(_opaque_values(name, source, node) if isinstance(name, list) else
-                     DataValue(Data(source=source, group=new_group(), node=node, batches=names_a_pipeline(name)))
-                     if name and names_a_split_array(name) else UNKNOWN for name in names), "tuple")
+                     _opaque_array(source, node, name) if name and names_a_split_array(name) else UNKNOWN
+                     for name in names), "tuple")

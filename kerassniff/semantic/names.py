@@ -15,6 +15,7 @@ from kerassniff.semantic.knowledge.keras3_removals import REMOVED_LAYER_CLASSES
 from kerassniff.semantic.knowledge.names import (
     FLAT_PACKAGES,
     GUESSED_STAR_EXPORTS,
+    LIBRARY_ROOTS,
     IMPLICIT_ALIASES,
     IMPLICIT_STAR_MODULES,
     KERAS_ROOTS,
@@ -78,6 +79,12 @@ def canonical(raw: str) -> str:
     elif len(parts) >= 3 and parts[1] == "utils" and parts[-1][:1] != "_":
         name = f"keras.utils.{parts[-1]}"
     return TOP_LEVEL_ALIASES.get(name, name)
+
+
+def may_be_the_projects(module: str) -> bool:
+    """Whether a module named in an import may be one of the script's project (``prepare_data``, ``.utils``): not
+    Keras under any of its names, nor a library (:data:`LIBRARY_ROOTS`)."""
+    return bool(module) and not is_keras(canonical(module)) and module.split(".")[0] not in LIBRARY_ROOTS
 
 
 def is_keras(name: str) -> bool:

@@ -190,6 +190,11 @@ class Script:
         pos = self.position(node)
         return pos.start.line if pos else 0
 
+    @property
+    def file_name(self) -> str:
+        """The script's file name without its folders, as a message names another script ('train.py')."""
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
     def describe(self, node: cst.CSTNode) -> str:
         """Where a node is, as a message tells it: 'line 12', 'cell 3 line 2' in a notebook, or 'common.py line 3'
         for a node of an imported helper module (what a report's ``{name}`` mentions become)."""
