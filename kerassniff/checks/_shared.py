@@ -156,13 +156,24 @@ def events(script: Script, model: Model, role: str, kinds: tuple[str, ...] = _AL
         return sorted((e for one in ("x", *inputs) for e in events(script, model, one, kinds)), key=lambda e: e.order)
     origin = model.origin if model.origin is not None and not model.fits else None
     if origin is None:
-        return [e for e in script.data_events if e.model is model and e.role == role and e.kind in kinds]
+        return [e for e in _events_by_model(script).get((id(model), role), ()) if e.kind in kinds]
     return [e for e in script.data_events if e.role == role and e.kind in kinds and (
         (e.model is model and e.order > model.reloaded_at)  # (before a load_weights(): the untrained network's)
         or (e.model is origin and e.kind in _TRAINING_KINDS and e.order <= model.origin_order))]
 
 
 _TRAINING_KINDS = ("fit", "validation")
+
+
+def _events_by_model(script: Script) -> dict[tuple[int, str], list[DataEvent]]:
+    """The script's data events by model and role, in script order, found once per script (rules ask for one
+    model's events tens of thousands of times on the clean corpus)."""
+    def index() -> dict[tuple[int, str], list[DataEvent]]:
+        found: dict[tuple[int, str], list[DataEvent]] = {}
+        for event in script.data_events:
+            found.setdefault((id(event.model), event.role), []).append(event)
+        return found
+    return script.derived("data_events_by_model", index)
 
 
 EVENT_WORDS = {"fit": "fit()", "validation": "validation_data", "evaluate": "evaluate()", "predict": "predict()"}
