@@ -38,7 +38,8 @@ from kerassniff.config import Config  # noqa: E402
 from kerassniff.notebook import NotebookError, notebook_source  # noqa: E402
 from kerassniff.checks.ks212_model_reused_across_folds import held_out_names  # noqa: E402
 from kerassniff.semantic.cells import starts_a_cell  # noqa: E402
-from kerassniff.semantic.knowledge.datasets import FOLD_SPLITTERS, SINGLE_SPLIT_SPLITTERS  # noqa: E402
+from kerassniff.semantic.knowledge.datasets import (  # noqa: E402
+    CLASS_NAME_SPELLINGS, FOLD_SPLITTERS, KERAS_DATASETS, SINGLE_SPLIT_SPLITTERS)
 
 
 @dataclass(frozen=True)
@@ -1474,6 +1475,62 @@ def _scored_after(script: Script, name: str, after: cst.CSTNode) -> bool:
     return False
 
 
+def _letters(text: str) -> str:
+    return "".join(character for character in text.casefold() if character.isalnum())
+
+
+def _dataset_listed(names: list[str]) -> str | None:
+    """The Keras dataset whose classes a written list names, each in its label-id place (any spelling the table of
+    spellings knows)."""
+    for dataset, spec in KERAS_DATASETS.items():
+        if spec.class_names is None or len(names) != len(spec.class_names):
+            continue
+        if all(_letters(written) in (_letters(name), *CLASS_NAME_SPELLINGS.get(_letters(name), ()))
+               for written, name in zip(names, spec.class_names)):
+            return dataset
+    return None
+
+
+class _NameSubscripts(cst.CSTVisitor):
+    """The subscript texts of each plain name, also made an array (``names[np.argmax(p)]``,
+    ``np.array(names)[y_pred]``: "names" -> "np.argmax(p)", "y_pred")."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.found: dict[str, list[str]] = {}
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        value = node.value
+        if isinstance(value, cst.Call) and len(value.args) == 1:
+            value = value.args[0].value
+        if isinstance(value, cst.Name):
+            self.found.setdefault(value.value, []).append(self.module.code_for_node(node.slice[0]))
+
+
+def mutate_dataset_names_swapped(script: Script) -> Iterator[Mutant]:
+    """(ah) two names swapped in a written list of a Keras dataset's classes (in its label order) that names the
+    predictions of a model trained on that dataset's load_data() labels."""
+    subscripts = _NameSubscripts(script.module)
+    script.module.visit(subscripts)
+    for assign in script.assigns:
+        value = assign.value
+        if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name) or \
+                not isinstance(value, (cst.List, cst.Tuple)):
+            continue
+        strings = [element.value for element in value.elements]
+        if not all(isinstance(string, cst.SimpleString) for string in strings):
+            continue
+        dataset = _dataset_listed([string.evaluated_value for string in strings])  # type: ignore[union-attr]
+        name = assign.targets[0].target.value
+        if dataset is None or f"{dataset}.load_data" not in script.text or not any(
+                "argmax" in text or "pred" in text for text in subscripts.found.get(name, ())):
+            continue
+        third, fifth = strings[3], strings[5]
+        yield Mutant(f"line {script.line(assign)}: {name}'s classes 3 and 5 swapped ({dataset})",
+                     script.splice({third: script.code(fifth), fifth: script.code(third)}))
+        return
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("a", "binary crossentropy on a many-class softmax", "KS101", mutate_bce_on_softmax),
     Kind("b", "/255 removed from one split", "KS201", mutate_unscale_one_split),
@@ -1510,6 +1567,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("ae", "the arrays over-sampled by SMOTE before their train_test_split", "KS239", mutate_oversampled_before_split),
     Kind("af", "fit() given the whole arrays a train_test_split divided", "KS241", mutate_fit_on_unsplit),
     Kind("ag", "the class ids divided by 255 before to_categorical()", "KS242", mutate_labels_divided),
+    Kind("ah", "two classes swapped in a written list of a Keras dataset's class names", "KS236",
+         mutate_dataset_names_swapped),
 )
 
 

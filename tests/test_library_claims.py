@@ -238,6 +238,25 @@ def test_the_word_index_datasets_shift_every_rank_by_index_from() -> None:
         assert hasattr(module, "get_word_index"), name
 
 
+def test_the_dataset_class_names_are_the_ones_load_data_documents_in_id_order() -> None:
+    """knowledge/datasets.KerasDataset.class_names (KS236): the table of each dataset's load_data() docstring, row by
+    row (label id, class), and every spelling of the table stands for one class only."""
+    import re
+
+    from kerassniff.semantic.knowledge.datasets import CLASS_NAME_SPELLINGS, KERAS_DATASETS
+
+    named = {name: spec for name, spec in KERAS_DATASETS.items() if spec.class_names is not None}
+    assert set(named) == {"cifar10", "fashion_mnist"}
+    for name, spec in named.items():
+        module = importlib.import_module(f"keras.datasets.{name}")
+        rows = re.findall(r"^\s*\|\s*(\d+)\s*\|\s*([^|]+?)\s*\|\s*$", module.load_data.__doc__, re.MULTILINE)
+        assert [(int(label), text) for label, text in rows] == list(enumerate(spec.class_names)), name
+    keys = {"".join(c for c in n.casefold() if c.isalnum()) for spec in named.values() for n in spec.class_names}
+    assert set(CLASS_NAME_SPELLINGS) <= keys
+    spellings = [s for key in keys for s in (key, *CLASS_NAME_SPELLINGS.get(key, ()))]
+    assert len(spellings) == len(set(spellings))
+
+
 def test_the_preprocess_input_maps_match_the_installed_applications() -> None:
     """knowledge/layers.PREPROCESSING_AFFINE (KS207): each mode's map of every colour channel of 0-255 pixels, and
     ImageDataGenerator's order (preprocessing_function first, then rescale)."""

@@ -74,7 +74,7 @@ def planted() -> dict[str, list[str]]:
 
 # Kinds whose precondition SCRIPT does not meet (a validation tuple, a binary head, a flat input): tested on
 # variants.
-NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac", "ad", "ae", "af"}
+NOT_IN_SCRIPT = {"o", "q", "s", "t", "u", "v", "x", "y", "aa", "ac", "ad", "ae", "af", "ah"}
 
 
 def test_every_kind_plants_once_and_stays_valid(planted):
@@ -326,6 +326,37 @@ def test_labels_divided_before_their_one_hot_encoding(tmp_path, planted):
     script.write_text(SCRIPT)
     found = plant.plant_file(script, "train.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ag"))
     assert [p.found for p in found] == [True]  # KS242 finds what (ag) planted
+
+
+CLOTHES = textwrap.dedent("""\
+    import numpy as np
+    from tensorflow import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    x_train, x_test = x_train / 255.0, x_test / 255.0
+    class_names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=3)
+    y_pred = model.predict(x_test[:3]).argmax(axis=-1)
+    print(np.array(class_names)[y_pred])
+    """)
+
+
+def test_dataset_class_names_swapped_in_their_written_list(tmp_path):
+    """(ah) swaps two names of a written list of a Keras dataset's classes that names predictions; a list in
+    another order already, of other names, or that names no prediction is left alone."""
+    (ah,) = mutants(CLOTHES)["ah"]
+    assert valid(ah) and '"Pullover", "Sandal", "Coat",' in ah and '"Dress", "Shirt", "Sneaker"' in ah
+    assert "ah" not in mutants(CLOTHES.replace('"Trouser", "Pullover"', '"Pullover", "Trouser"'))
+    assert "ah" not in mutants(CLOTHES.replace('"Coat"', '"Jacket"'))
+    assert "ah" not in mutants(CLOTHES.replace("[y_pred]", "[y_test[:3]]"))
+    script = tmp_path / "clothes.py"
+    script.write_text(CLOTHES)
+    found = plant.plant_file(script, "clothes.py", plant.Config(), tuple(k for k in plant.KINDS if k.key == "ah"))
+    assert [p.found for p in found] == [True]  # KS236 finds what (ah) planted
 
 
 FLOWS = textwrap.dedent("""\

@@ -69,7 +69,8 @@ def load_dataset(dataset: str, node: cst.Call) -> Value:
     for split, n in zip(("train", "test"), info["samples"]):  # type: ignore[call-overload]
         x = Data(source, group, role="x", split=split, n_samples=n, node=node)
         y = Data(label_source, labels_group, role="y", split=split, n_samples=n, node=node,
-                 encoding="int" if info["classes"] else None, n_classes=info["classes"])  # type: ignore[arg-type]
+                 encoding="int" if info["classes"] else None, n_classes=info["classes"],  # type: ignore[arg-type]
+                 names_by_id=info.get("class_names"))  # type: ignore[arg-type]
         splits.append(Seq((DataValue(x), DataValue(y)), "tuple"))
     return Seq(tuple(splits), "tuple")
 

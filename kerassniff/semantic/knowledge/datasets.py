@@ -20,6 +20,9 @@ class KerasDataset:
     label_shape: str = "flat"  # "flat" (N,) or "column" (N, 1)
     cache_names: tuple[str, ...] = ()  # a file or folder under ~/.keras/datasets that means "cached"
     target_range: tuple[float, float] | None = None
+    # the class each label id stands for, in id order, as load_data()'s docstring lists them (checked against the
+    # installed Keras by tests/test_library_claims.py)
+    class_names: tuple[str, ...] | None = None
 
     @property
     def samples(self) -> tuple[int, int]:
@@ -37,9 +40,13 @@ class KerasDataset:
 KERAS_DATASETS = {
     "mnist": KerasDataset(True, 60000, 10000, 10, "(N, 28, 28) uint8", (28, 28), "flat", ("mnist.npz",)),
     "fashion_mnist": KerasDataset(True, 60000, 10000, 10, "(N, 28, 28) uint8", (28, 28), "flat",
-                                  ("fashion-mnist",)),
+                                  ("fashion-mnist",),
+                                  class_names=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                                               "Shirt", "Sneaker", "Bag", "Ankle boot")),
     "cifar10": KerasDataset(True, 50000, 10000, 10, "(N, 32, 32, 3) uint8", (32, 32, 3), "column",
-                            ("cifar-10-batches-py",)),
+                            ("cifar-10-batches-py",),
+                            class_names=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+                                         "ship", "truck")),
     "cifar100": KerasDataset(True, 50000, 10000, 100, "(N, 32, 32, 3) uint8", (32, 32, 3), "column",
                              ("cifar-100-python",)),
     "imdb": KerasDataset(False, 25000, 25000, 2, "integer sequences", cache_names=("imdb.npz",)),
@@ -54,11 +61,29 @@ def _static_facts(spec: KerasDataset) -> dict:
     facts: dict = dict(pixels=spec.pixels, samples=spec.samples, classes=spec.classes, shape=spec.description)
     if spec.target_range is not None:
         facts["target_range"] = spec.target_range
+    if spec.class_names is not None:
+        facts["class_names"] = spec.class_names
     return facts
 
 
 # What the static analysis knows of the arrays each loader returns (read by the loaders).
 DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
+
+# The other ways scripts write a dataset's class names, by the class name (of KerasDataset.class_names) they stand
+# for, each lower-cased with everything but letters and digits dropped ("T-shirt/top" -> "tshirttop"): a written
+# list is read as the dataset's classes only when each of its names is one of these or the class name itself, and
+# each class is named once.
+CLASS_NAME_SPELLINGS = {
+    "airplane": ("aeroplane", "plane", "airplanes", "aeroplanes", "planes"),
+    "automobile": ("automobiles", "car", "cars", "auto"),
+    **{name: (name + "s",) for name in ("bird", "cat", "dog", "frog", "horse", "ship", "truck", "sandal", "sneaker",
+                                        "bag", "coat", "shirt")},
+    "dress": ("dresses",),
+    "tshirttop": ("tshirt", "tshirts", "top", "tops", "tee", "teeshirt", "tshirttops"),
+    "trouser": ("trousers", "pants"),
+    "pullover": ("pullovers", "sweater", "sweaters"),
+    "ankleboot": ("ankleboots", "boot", "boots"),
+}
 
 # The Keras datasets whose get_word_index() gives each word's frequency rank, and the offset their load_data() adds to
 # every rank by default (index_from=3: ids 0-2 are padding, start and out-of-vocabulary; checked on Keras 3.15.1).
