@@ -17,7 +17,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent, text_encoding
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_STATE
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.values import DataValue, Instance, Value, written_strings
+from kerassniff.semantic.values import ComprehensionValue, DataValue, Instance, Unknown, Value, written_strings
 
 @rule("KS218", "split-encoded-by-another-tokenizer", Severity.ERROR,
       "a split's texts encoded by another Tokenizer than fit()'s, fitted on other texts: the same word gets "
@@ -63,7 +63,7 @@ def _refitted(event: DataEvent, reference: DataEvent, trained: Instance | None, 
         return None
     fit = fit_words(event, reference)
     return Report(event.call_node, (
-        f"{EVENT_WORDS[event.kind]} gets {event.data.label} encoded by another Tokenizer than {fit}: word ids differ"),
+        f"{EVENT_WORDS[event.kind]} gets {_label(event)} encoded by another Tokenizer than {fit}: word ids differ"),
         explanation=("A Tokenizer numbers the words of the texts it is fitted on by how often they occur there; this "
                      "split was encoded by another Tokenizer than the texts fit() trained on, fitted on other texts, "
                      "so the same word has another id here and the Embedding reads the vector training learnt for a "
@@ -82,19 +82,28 @@ def _fitted_on_what_it_encodes(script: Script, model: Model, event: DataEvent, u
     encoding = text_encoding(event.data)
     written_for = encoding.setting("texts_written") if encoding is not None else None
     encoded = _texts_codes(script, written_for) if isinstance(written_for, cst.CSTNode) else None
-    own = encoded is not None and all(node is not None and _texts_codes(script, node) & encoded
-                                      for _, node in used.fitted_on)
+    own = encoded is not None and all(node is not None and _texts_codes(script, node) & encoded and
+                                      _one_scope(script, node, written_for) for _, node in used.fitted_on)
     written = all(written_strings(value) for value, _ in used.fitted_on)
     if not (own or written) or any(_read_from_a_file(value) for value, _ in used.fitted_on):
         return None
     what = "the texts it encodes" if own and not written else "texts written here"
     return Report(event.call_node, (
-        f"predict() gets {event.data.label} encoded by a Tokenizer fitted only on {what}: not training's ids"),
+        f"predict() gets {_label(event)} encoded by a Tokenizer fitted only on {what}: not training's ids"),
         explanation=(f"The Tokenizer was fitted only on {what}, so its word ids number those few words by their "
                      f"order there, not the vocabulary the model was trained with: every word the model sees stands "
                      f"for another one (or for none). Load the tokenizer the training script fitted."),
         facts={"tokenizer_fitted_on": "encoded texts" if own and not written else "written texts"},
         mentions={"built": used.node})
+
+
+_LONGEST_LABEL = 24  # a longer description of the array (an unnamed encoding) is left to the explanation
+
+
+def _label(event: DataEvent) -> str:
+    """The array's name for the message (``'x_test'``), or "texts" for an array with no short one."""
+    label = event.data.label
+    return label if len(label) <= _LONGEST_LABEL else "texts"
 
 
 def _texts_codes(script: Script, node: cst.CSTNode) -> set[str]:
@@ -104,6 +113,20 @@ def _texts_codes(script: Script, node: cst.CSTNode) -> set[str]:
     if type(node) in (cst.List, cst.Tuple) and len(node.elements) == 1 and type(node.elements[0]) is cst.Element:
         codes.add(script.code_of(node.elements[0].value))
     return codes
+
+
+def _one_scope(script: Script, first: cst.CSTNode, second: cst.CSTNode) -> bool:
+    """Whether two texts arguments written alike are read in one scope: both at module level, or both in one
+    module-level function or class (``lines`` fitted in ``create_tokenizer(lines)`` and ``lines`` encoded in
+    ``encode_sequences(tokenizer, lines)`` are two functions' parameters, not the same texts)."""
+    tops = script.derived("node_statements", script.node_statements)
+    top_first, top_second = tops.get(id(first)), tops.get(id(second))
+    if top_first is None or top_second is None:
+        return False
+    if top_first == top_second:
+        return True
+    body = script.module.body
+    return not any(isinstance(body[top], (cst.FunctionDef, cst.ClassDef)) for top in (top_first, top_second))
 
 
 def _read_from_a_file(value: Value) -> bool:
@@ -121,11 +144,16 @@ def _may_share_texts(first: list, second: list) -> bool:
     return False
 
 
+_READ_TEXTS = (DataValue, Unknown, ComprehensionValue)
+
+
 def _known_apart(a: Value, b: Value) -> bool:
     if written_strings(a) or written_strings(b):
         if written_strings(a) and written_strings(b):
             return written_strings(a) != written_strings(b)
-        return isinstance(a, DataValue) or isinstance(b, DataValue)
+        # strings written in the script against texts read from anywhere (an array followed, texts the analysis
+        # lost, a list built by a comprehension over them): not the same texts
+        return isinstance(a, _READ_TEXTS) or isinstance(b, _READ_TEXTS)
     if not isinstance(a, DataValue) or not isinstance(b, DataValue):
         return False
     first, second = a.data, b.data

@@ -186,10 +186,12 @@ def _columns_by_key(data: Data, key: Value, node: cst.CSTNode) -> Value | None:
         return column(data, node)
     if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
         return DataValue(replace(data, node=node))  # several columns: still a table
+    if _row_mask(node):  # df[df.label != "neutral"]: some of the rows, every column: still the table
+        return DataValue(replace(data, n_samples=None, node=node, rows_cut=True))
     if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
-        # df[x_columns], df[f"{name}"], df[rows_mask]: columns or rows of the table, which is not known
+        # df[x_columns], df[f"{name}"], df[mask]: columns or rows of the table, which is not known
         return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node,
-                                 rows_cut=data.rows_cut or _row_mask(node)))
+                                 rows_cut=data.rows_cut))
     return None
 
 
