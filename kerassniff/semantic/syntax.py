@@ -327,9 +327,10 @@ def results_bound_to_names(module: cst.Module, text: str) -> tuple[dict[int, str
 
 class UnreadValues:
     """Which calls' values no code reads: bound by a plain ``name = call(...)``, alone or as an item of a list or
-    tuple display bound so (``callbacks = [stop, call(...)]``), to a name the text reads nowhere else; a name read
-    only as an item of such a display bound to an unread name is unread too.  Nothing is unread where code reads
-    names as strings (``globals()``, ``locals()``, ``vars()``).
+    tuple display bound so (``callbacks = [stop, call(...)]``) or added to a list by a statement of its own
+    (``callbacks.append(call(...))``), to a name the text reads nowhere else (its own ``append()`` statements are
+    not reads); a name read only as an item of such a display, or added so, to an unread name is unread too.
+    Nothing is unread where code reads names as strings (``globals()``, ``locals()``, ``vars()``).
 
     Reads are counted in the text, name by name as asked (cheaper than a walk of every node): any occurrence of the
     name counts, in a string or a comment too, except an attribute's (``keras.callbacks``) and one followed by a
@@ -341,14 +342,25 @@ class UnreadValues:
         self._opaque = any(way in text for way in ("globals(", "locals(", "vars(", "# (cell not analysed"))
         self._bound: list[tuple[str, list[cst.BaseExpression]]] = []
         self._direct: dict[int, str] = {}  # id(value) -> the name of a plain ``name = value``
+        self._grown: dict[str, int] = {}  # name -> its ``name.append(...)`` statements (text occurrences, not reads)
         if not self._opaque:
-            for assign in _plain_assignments(module.body):
-                value, name = assign.value, assign.targets[0].target.value  # type: ignore[attr-defined]
-                display = type(value) in (cst.List, cst.Tuple)
-                self._bound.append((name, [e.value for e in value.elements] if display else [value]))
-                if not display:
-                    self._direct[id(value)] = name
+            for small in _small_statements(module.body):
+                if type(small) is cst.Assign:
+                    if len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
+                        self._bind(small.targets[0].target.value, small.value)
+                    continue
+                grown = _list_growth(small)
+                if grown is not None:
+                    name, items = grown
+                    self._grown[name] = self._grown.get(name, 0) + 1
+                    self._bound.append((name, items))
         self._reads: dict[str, int] = {}
+
+    def _bind(self, name: str, value: cst.BaseExpression) -> None:
+        display = type(value) in (cst.List, cst.Tuple)
+        self._bound.append((name, [e.value for e in value.elements] if display else [value]))  # type: ignore[attr-defined]
+        if not display:
+            self._direct[id(value)] = name
 
     def never_read(self, call: cst.CSTNode) -> bool:
         holders = [name for name, items in self._bound if any(item is call for item in items)]
@@ -362,7 +374,7 @@ class UnreadValues:
         """No read of ``name`` but as an item of displays bound to unread names (two levels are plenty)."""
         listed = [holder for holder, items in self._bound
                   for item in items if type(item) is cst.Name and item.value == name]
-        if self._count(name) != len(listed):
+        if self._count(name) - self._grown.get(name, 0) != len(listed):
             return False
         return depth < 2 and all(self._unread(holder, depth + 1) for holder in listed)
 
@@ -373,20 +385,42 @@ class UnreadValues:
         return self._reads[name]
 
 
-def _plain_assignments(statements) -> Iterator[cst.Assign]:
-    """Every ``name = value`` statement among ``statements`` and in the blocks inside them (functions, classes,
-    branches, loops, try), found statement by statement."""
+# The list methods whose statement adds its arguments to the list (the value added is the last argument).
+_LIST_GROWERS = frozenset({"append", "extend", "insert"})
+
+
+def _list_growth(small: cst.BaseSmallStatement) -> tuple[str, list[cst.BaseExpression]] | None:
+    """``xs.append(v)``, ``xs.insert(0, v)``, ``xs.extend([a, b])`` as a statement: the list's name and the values
+    it adds."""
+    if type(small) is not cst.Expr or type(small.value) is not cst.Call:
+        return None
+    call = small.value
+    func = call.func
+    if type(func) is not cst.Attribute or type(func.value) is not cst.Name or func.attr.value not in _LIST_GROWERS or \
+            not call.args or any(arg.star or arg.keyword is not None for arg in call.args):
+        return None
+    added = call.args[-1].value
+    if func.attr.value == "extend":
+        if type(added) not in (cst.List, cst.Tuple):
+            return None
+        return func.value.value, [element.value for element in added.elements]  # type: ignore[attr-defined]
+    return func.value.value, [added]
+
+
+def _small_statements(statements) -> Iterator[cst.BaseSmallStatement]:
+    """Every small statement among ``statements`` and in the blocks inside them (functions, branches, loops, try; not
+    classes: a class attribute is read as Cls.name or self.name, which the text count leaves out)."""
     for statement in statements:
         kind = type(statement)
         if kind is cst.SimpleStatementLine:
-            yield from _assignments_of(statement.body)
+            yield from statement.body
             continue
         if kind is cst.ClassDef:
             continue  # (a class attribute is read as Cls.name or self.name, which the text count leaves out)
         suites = [getattr(statement, "body", None)]
         orelse = getattr(statement, "orelse", None)
         if type(orelse) is cst.If:
-            yield from _plain_assignments([orelse])  # elif
+            yield from _small_statements([orelse])  # elif
         elif orelse is not None:
             suites.append(orelse.body)
         suites += [handler.body for handler in getattr(statement, "handlers", ())]
@@ -395,15 +429,9 @@ def _plain_assignments(statements) -> Iterator[cst.Assign]:
             suites.append(final.body)
         for suite in suites:
             if type(suite) is cst.IndentedBlock:
-                yield from _plain_assignments(suite.body)
+                yield from _small_statements(suite.body)
             elif type(suite) is cst.SimpleStatementSuite:
-                yield from _assignments_of(suite.body)
-
-
-def _assignments_of(smalls) -> Iterator[cst.Assign]:
-    for small in smalls:
-        if type(small) is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name:
-            yield small
+                yield from suite.body
 
 
 def names_in_code(text: str) -> frozenset[str] | None:
