@@ -806,6 +806,8 @@ def test_keras_3_cannot_load_an_h5_model_compiled_with_a_short_loss_name(tmp_pat
     model.compile(optimizer="adam", loss="mse")
     model.save(str(tmp_path / "no_optimizer.h5"), include_optimizer=False)  # no compile configuration stored
     keras.models.load_model(str(tmp_path / "no_optimizer.h5"))
+    same_network = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    same_network.load_weights(saved("mse", "read_as_weights.h5"))  # load_weights() reads the whole-model file
 
 
 def test_keras_3_builds_no_sequential_from_an_embedding_so_set_weights_before_a_build_raises(tmp_path) -> None:

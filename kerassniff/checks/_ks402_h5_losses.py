@@ -24,7 +24,8 @@ def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSit
     of a Keras 3 model (``keras_3_model(script, call)``) compiled, when it writes, with a loss named by a short name
     Keras 3 cannot read back from that file."""
     reports: list[Report] = []
-    seen: set[str] = set(_loaded_without_compiling(script))  # (the script knows, and reads them with compile=False)
+    # (files the script reads back with compile=False, or only as weights: it knows, or never compiles from them)
+    seen: set[str] = {*_loaded_without_compiling(script), *_read_only_as_weights(script)}
     for model in script.models:
         if model.kind == "external" or not model.compiles or not model.keras_runs("compile"):
             continue
@@ -50,6 +51,17 @@ def _loaded_without_compiling(script: Script) -> list[str]:
     return [path for call in script.calls if call.callee in LOAD_FUNCTIONS and
             const_value(call.args.get("compile", 2), True) is False and
             (path := file_path(call.args.get("filepath", 0))) is not None]
+
+
+def _read_only_as_weights(script: Script) -> set[str]:
+    """The files the script reads back with ``load_weights(path)`` and never with ``load_model()``: a whole-model
+    ``.h5`` file gives its weights to ``load_weights()`` whatever loss it stores (a DQN saving its network and
+    restoring it that way)."""
+    weights = {path for call in script.calls if call.method == "load_weights" and
+               (path := file_path(call.args.get("filepath", 0))) is not None}
+    models = {path for call in script.calls if call.callee in LOAD_FUNCTIONS and
+              (path := file_path(call.args.get("filepath", 0))) is not None}
+    return weights - models
 
 
 def _hdf5_writes(model: Model) -> Iterator[tuple[cst.CSTNode, cst.CSTNode, int, str, str]]:
