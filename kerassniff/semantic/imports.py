@@ -82,8 +82,9 @@ class Imports:
         self._reference(symbol, alias)
         self._imported(alias)
         member = helper.member(name) if helper is not None else None
-        if member is None and (helper is not None or not module):
-            # a submodule: from . import common / from data_utils import loaders
+        if member is None:
+            # a submodule: from . import common / from data_utils import loaders, also of a folder with no
+            # __init__.py (a namespace package: from utils import data_manager)
             member = self.load_helper(f"{module}.{name}" if module else name, len(node.relative))
         if member is None and splits:
             member = opaque_import(module, name, alias, _asname(alias))
