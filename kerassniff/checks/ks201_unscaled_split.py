@@ -1,6 +1,8 @@
 """KS201 unscaled-split (seeds 003 and 004)."""
 from __future__ import annotations
 
+import libcst as cst
+
 from kerassniff.checks._shared import (
     EVENT_WORDS,
     brief_scaling_text,
@@ -49,10 +51,10 @@ def check(script: Script):
     for model in script.models:
         for reference, event in scaling_mismatches(script, model, flows=False):  # flows: KS204
             if (same_kind_of_data(reference.data, event.data) or twin_files(reference.data, event.data)) and \
-                    not _unread_prediction(script, event):
+                    not _unread_prediction(script, event) and not _before_training(script, model, event):
                 yield _mismatch(model, reference, event)
         for reference, event in _pixels_unlike_the_scaling_flow(script, model):
-            if not _unread_prediction(script, event):
+            if not _unread_prediction(script, event) and not _before_training(script, model, event):
                 yield _mismatch(model, reference, event)
         yield from _refitted(script, model)
         yield from _typed_in_raw(script, model)
@@ -63,6 +65,19 @@ def _unread_prediction(script: Script, event: DataEvent) -> bool:
     """A predict() whose predictions nothing reads (bound to a name used nowhere else): its input's scaling changes
     nothing the script reports."""
     return event.kind == "predict" and script.result_never_read(event.call_node)
+
+
+def _before_training(script: Script, model: Model, event: DataEvent) -> bool:
+    """A predict() or evaluate() written as a statement of its own at module level above every module-level
+    statement that trains the model (a smoke test of the network just built): it answers with the untrained
+    weights, so the preprocessing training uses later changes nothing it reports."""
+    if event.kind not in ("predict", "evaluate") or model.origin is not None or model.kind == "loaded":
+        return False
+    site = script.call_at(event.call_node)
+    fits = [script.call_at(e.call_node) for e in events(script, model, "x", ("fit",))]
+    if site is None or site.top is None or not fits or any(fit is None or fit.top is None for fit in fits):
+        return False
+    return type(script.module.body[site.top]) is cst.SimpleStatementLine and site.top < min(f.top for f in fits)
 
 
 def _mismatch(model: Model, reference: DataEvent, event: DataEvent) -> Report:
