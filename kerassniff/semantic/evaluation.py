@@ -88,6 +88,8 @@ def written_output(callee: str, node: cst.Call) -> str | None:
     return given.value if type(given) is cst.Name else None
 
 
+# ``x[:, ...]``'s first index: every row.
+_EVERY_ROW = SliceValue(Const(None), Const(None))
 # Calls that tell an unfollowed value is a Keras model (ModelRegistry).
 _ADOPTING_METHODS = ("compile", "fit", "fit_generator")
 
@@ -241,6 +243,9 @@ class Evaluation:
         if isinstance(base, DataValue):
             return data_calls.subscript(self, base.data, indices, node)
         if len(indices) != 1:
+            if type(base) is Predictions and len(indices) == 2 and indices[0] == _EVERY_ROW and \
+                    type(indices[1]) is Const and type(indices[1].value) is int:
+                return base.reshaping()  # model.predict(x)[:, 0]: one output unit of every input, still these
             return UNKNOWN
         if type(base) is HistoryLog:
             self.read_log(base, indices[0], node)

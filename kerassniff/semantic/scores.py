@@ -1,7 +1,8 @@
 """The scores a script computes of a model's predictions against labels.
 
-A score is a call of scikit-learn's scores and reports (``accuracy_score``, ``confusion_matrix``, ...) or of
-TensorFlow's confusion matrix, or one written by hand: predictions compared with labels element by element
+A score is a call of scikit-learn's scores and reports (``accuracy_score``, ``confusion_matrix``, ...), of
+TensorFlow's confusion matrix or of a Keras metric object (``Accuracy()(y, pred)``, ``metric.update_state(y, pred)``),
+or one written by hand: predictions compared with labels element by element
 (:class:`~kerassniff.semantic.keras_values.Agreement`, made by ``==``, ``!=``, ``np.equal``, ``tf.equal``) and totalled
 (``np.mean(pred == y_test)``, ``(pred == y).sum()``, ``tf.reduce_mean(tf.cast(...))``).  A comparison with something
 that is not labels (another model's predictions, a file of earlier ones, cluster ids) is an agreement between
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from kerassniff.semantic.dataflow import data_of
-from kerassniff.semantic.knowledge.model_api import HAND_SCORING_FUNCTIONS, HAND_SCORING_METHODS, SCORING_PREFIX
+from kerassniff.semantic.knowledge.model_api import (HAND_SCORING_FUNCTIONS, HAND_SCORING_METHODS, METRIC_OBJECT_MODULE,
+                                                    METRIC_OBJECT_SCORING_METHODS, SCORING_PREFIX)
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import Agreement, ComprehensionValue, Value
+from kerassniff.semantic.values import Agreement, ComprehensionValue, Instance, Value
 
 # A score written by hand is named by its code when this short (``np.mean(pred == y_test)``).
 _SHORT_SCORE = 40
@@ -47,6 +49,10 @@ def _scores(script: Script) -> list[Score]:
             found.append(Score(call.node, f"{call.callee.rsplit('.', 1)[-1]}()",
                                (*call.args.positional, *(value for _, value in call.args.keywords))))
             continue
+        metric = _metric_object(call)
+        if metric is not None:
+            found.append(Score(call.node, metric, (*call.args.positional, *(value for _, value in call.args.keywords))))
+            continue
         compared = _totalled_agreement(call)
         if compared is None:
             continue
@@ -57,6 +63,17 @@ def _scores(script: Script) -> list[Score]:
             found.append(Score(call.node, text if len(text) <= _SHORT_SCORE else "an accuracy computed by hand",
                                (compared, compared.labels), by_hand=True))
     return found
+
+
+def _metric_object(call: CallSite) -> str | None:
+    """How a message names a Keras metric object a call gives labels and predictions to (``Accuracy()``, called or
+    updated); None for any other call."""
+    receiver = call.receiver
+    if call.callee is not None or not isinstance(receiver, Instance) or \
+            not receiver.cls.startswith(METRIC_OBJECT_MODULE) or len(call.args.positional) < 2 or \
+            (call.method is not None and call.method not in METRIC_OBJECT_SCORING_METHODS):
+        return None
+    return f"{receiver.cls.rsplit('.', 1)[-1]}()"
 
 
 def _totalled_agreement(call: CallSite) -> Agreement | None:

@@ -223,6 +223,10 @@ PREDICTION_RESHAPING = frozenset({"reshape", "ravel", "flatten", "squeeze", "tra
 # Scores and reports of predictions against labels, by prefix: scikit-learn's (accuracy_score, confusion_matrix,
 # ...) and TensorFlow's confusion matrix.
 SCORING_PREFIX = ("sklearn.metrics.", "tensorflow.math.confusion_matrix")
+# A Keras metric object given labels and predictions scores them too: called (``Accuracy()(y, pred)``) or updated
+# (``metric.update_state(y, pred)``), its classes being those of this module.
+METRIC_OBJECT_MODULE = "keras.metrics."
+METRIC_OBJECT_SCORING_METHODS = frozenset({"update_state"})
 # A score written by hand of predictions compared with labels (np.mean(pred == y), (pred == y).sum() / len(y),
 # tf.reduce_mean(tf.cast(tf.equal(pred, y), "float32"))): the functions, and the array methods, that total it.
 HAND_SCORING_FUNCTIONS = frozenset({
