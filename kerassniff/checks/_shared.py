@@ -316,11 +316,16 @@ def _one_read(a: Data, b: Data) -> bool:
 def twin_files(reference: Data, other: Data) -> bool:
     """Two arrays read from files by the same reader (``np.loadtxt(train_file)``, ``np.loadtxt(test_file)``), the
     first divided into 0-1 as pixels are and the other not scaled at all: the script treats what the reader gives
-    as 0-255 pixels, so its twin holds them too."""
-    return (reference.source.kind == other.source.kind == "file" and
+    as 0-255 pixels, so its twin holds them too.  Files whose folder is not known (``folder + "/train.csv"``, the
+    folder set by a flag) are compared by their names."""
+    if not (reference.source.kind == other.source.kind == "file" and
             reference.source.description == other.source.description and
-            reference.scaled_as_pixels and not other.is_scaled and not other.conditional and
-            _split_names_of_one_file(reference.source.normal_path, other.source.normal_path))
+            reference.scaled_as_pixels and not other.is_scaled and not other.conditional):
+        return False
+    paths = reference.source.normal_path, other.source.normal_path
+    if paths == (None, None):
+        paths = reference.source.last_part, other.source.last_part
+    return _split_names_of_one_file(*paths)
 
 
 # The words that name a split in a file's path (the variable names' SPLIT_WORDS, and the longer forms paths use).

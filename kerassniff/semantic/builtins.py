@@ -33,6 +33,7 @@ from kerassniff.semantic.values import (
     LenValue,
     PartialValue,
     Seq,
+    Strings,
     Symbol,
     TextFile,
     TokenizerIndex,
@@ -410,8 +411,9 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         joined = _joined_to_comprehension(left, right)
         if joined is not None:
             return joined
-    if op == "Add" and type(left) in (Unknown, UnknownText, FormattedValue) and string_ending(right):
-        return FormattedValue(string_ending(right), string_ending(right))  # folder + "/model.h5"
+    if op == "Add" and type(left) in (Unknown, UnknownText, FormattedValue, Strings) and string_ending(right):
+        # folder + "/model.h5", of a folder not known or one of two (set in both branches of a settings flag)
+        return FormattedValue(string_ending(right), string_ending(right))
     if op == "Add" and (type(left) is UnknownText or type(right) is UnknownText) and \
             all(type(side) in (UnknownText, FormattedValue) or is_string(side) for side in (left, right)):
         return UnknownText()  # text + " " + other_text: a string still

@@ -152,9 +152,11 @@ def _vector_size(size: Value | None) -> tuple[int | None, bool]:
     return (int_value(items[0]) if items else None), False
 
 
-def table(kind: str, description: str, path: str | None, node: cst.Call) -> Value:
-    """A table read from a file (or built as a DataFrame): its columns are selected by key or index."""
-    return DataValue(Data(Source(kind, description, node, path=path, table=True), new_group(), node=node, table=True))
+def table(kind: str, description: str, path: str | None, node: cst.Call, last_part: str | None = None) -> Value:
+    """A table read from a file (or built as a DataFrame): its columns are selected by key or index; ``last_part``:
+    the file's name when only it is known (``folder + "/train.csv"``)."""
+    return DataValue(Data(Source(kind, description, node, path=path, table=True,
+                                 last_part=last_part if path is None else None), new_group(), node=node, table=True))
 
 
 def column(data: Data, node: cst.CSTNode) -> Value:

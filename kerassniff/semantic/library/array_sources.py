@@ -23,7 +23,7 @@ from kerassniff.semantic.dataflow import (
 )
 from kerassniff.semantic.knowledge.arrays import RANDOM_MODULE
 from kerassniff.semantic.pyvalues import (UNKNOWN, ComprehensionValue, Const, Seq, Symbol, Value, const_value, int_value,
-                                          str_value)
+                                          path_last_part, str_value)
 from kerassniff.semantic.library.arrays import (
     LibraryCall, from_collection, literal, make, shape_samples, word_ids_array,
 )
@@ -60,7 +60,7 @@ def data_frame(call: LibraryCall) -> Value:
 def numpy_file(call: LibraryCall) -> Value:
     description = f"np.{call.last}(...)"
     if call.last in loaders.TEXT_TABLE_READERS:
-        return loaders.table("file", description, str_value(call.first), call.node)
+        return loaders.table("file", description, str_value(call.first), call.node, path_last_part(call.first))
     return make(Source("file", description, call.node, path=str_value(call.first)), call.node)
 
 
@@ -90,7 +90,7 @@ _MARKET_ALIASES = {"yfinance": "yf", "pandas_datareader": "web"}
 
 
 def pandas_table(call: LibraryCall) -> Value:
-    return loaders.table("file", f"pd.{call.last}(...)", str_value(call.first), call.node)
+    return loaders.table("file", f"pd.{call.last}(...)", str_value(call.first), call.node, path_last_part(call.first))
 
 
 def random_generator(call: LibraryCall) -> Value:
