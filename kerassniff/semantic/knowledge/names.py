@@ -36,6 +36,11 @@ TOP_LEVEL_ALIASES = {
     "keras.Model": "keras.models.Model",
     "keras.Input": "keras.layers.Input",
     "keras.engine.training.Model": "keras.models.Model",
+    # Keras 2.0-2.2's keras/engine/__init__.py exported these (from .topology and .training): scripts of that time
+    # import them from keras.engine, which Keras 3 lacks (KS402), meaning the model classes all the same
+    "keras.engine.Model": "keras.models.Model",
+    "keras.engine.Input": "keras.layers.Input",
+    "keras.engine.topology.Input": "keras.layers.Input",
     "keras.engine.sequential.Sequential": "keras.models.Sequential",
     "keras.engine.functional.Functional": "keras.models.Model",
     "keras.engine.input_layer.Input": "keras.layers.Input",
