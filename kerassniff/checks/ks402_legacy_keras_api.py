@@ -97,6 +97,9 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
 
 # The methods judged below whatever their receiver (a metric object, an iterator, an optimizer, a layer).
 _METHODS_OF_ANY_RECEIVER = frozenset({"reset_states", "next", "apply_gradients", "add_metric", *REMOVED_MODEL_METHODS})
+# A call is judged below only for a Keras callee, one of these methods, or a receiver of these kinds.
+_METHODS_JUDGED = _METHODS_OF_ANY_RECEIVER | frozenset(MODEL_METHODS)
+_RECEIVERS_JUDGED = (ModelValue, LayerList)
 
 
 @rule("KS402", "legacy-keras-api", Severity.ERROR,
@@ -169,6 +172,8 @@ def _findings(script: Script):
     for call in script.calls:
         callee = call.callee or ""
         keras_callee = is_keras(callee)
+        if not keras_callee and call.method not in _METHODS_JUDGED and not isinstance(call.receiver, _RECEIVERS_JUDGED):
+            continue  # most calls (the same test as below's, told before the receiver is looked at closer)
         # a model built where kerassniff cannot read (kind "external") may be any Keras's: judged as an unknown object
         known = isinstance(call.receiver, ModelValue) and call.receiver.model.kind != "external"
         unknown = isinstance(call.receiver, Unknown) or (isinstance(call.receiver, ModelValue) and not known) or (
