@@ -16,10 +16,14 @@ from kerassniff.checks._ks405_results import result_only
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.syntax import names_in_code, walk_code
+from kerassniff.semantic.values import Instance
 
 # Calls whose result is the same values in another form, either of which may be right (one-hot labels made and left
 # for a sparse loss, a list made an array): leaving the input as it was is no mistake.
 _OTHER_FORMS = frozenset({"keras.utils.to_categorical", "numpy.array", "numpy.asarray"})
+
+# The module whose transformers' fit_transform() result is read as KS405 reads transform()'s.
+SCIKIT_LEARN_PREPROCESSING = "sklearn.preprocessing."
 
 # Code that reads variables by their names as strings (looked for as plain text: a regular expression over every
 # file's text cost more than the rest of the check).
@@ -131,10 +135,25 @@ def _input_of(script: Script, value: cst.BaseExpression) -> tuple[str, str | Non
     site = script.call_at(value) if type(value) is cst.Call else None
     if site is None or site.callee in _OTHER_FORMS:
         return None
+    fitted = _fitted_and_transformed(script, site)
+    if fitted is not None:
+        return fitted
     found = result_only(script, site)
     if found is None or type(found[1]) is not cst.Name:
         return None
     return found[1].value, found[0]  # type: ignore[attr-defined]
+
+
+def _fitted_and_transformed(script: Script, site) -> tuple[str, str] | None:
+    """``x_scaled = scaler.fit_transform(x)`` of a scikit-learn transformer: the result is the only thing a name
+    binds it for (fitting alone is ``fit()``), so the variable it leaves unchanged, and the call."""
+    node = site.node
+    receiver = site.receiver
+    if site.method != "fit_transform" or not isinstance(receiver, Instance) or \
+            not receiver.cls.startswith(SCIKIT_LEARN_PREPROCESSING) or not node.args or \
+            node.args[0].keyword is not None or node.args[0].star or type(node.args[0].value) is not cst.Name:
+        return None
+    return node.args[0].value.value, f"{script.code_of(node.func)}()"
 
 
 def _report(statement: cst.Assign, name: str, source: str, call: str | None, code: str) -> Report:
