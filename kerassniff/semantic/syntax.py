@@ -13,7 +13,7 @@ import io
 import re
 import tokenize
 import typing
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import libcst as cst
 
@@ -343,6 +343,7 @@ class UnreadValues:
         self._bound: list[tuple[str, list[cst.BaseExpression]]] = []
         self._direct: dict[int, str] = {}  # id(value) -> the name of a plain ``name = value``
         self._grown: dict[str, int] = {}  # name -> its ``name.append(...)`` statements (text occurrences, not reads)
+        self._fresh: dict[str, int] = {}  # name -> its plain bindings to a new list (``name = []``, ``list()``)
         if not self._opaque:
             for small in _small_statements(module.body):
                 if type(small) is cst.Assign:
@@ -357,6 +358,9 @@ class UnreadValues:
         self._reads: dict[str, int] = {}
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
+        if type(value) is cst.List or (type(value) is cst.Call and type(value.func) is cst.Name and
+                                       value.func.value == "list" and not value.args):
+            self._fresh[name] = self._fresh.get(name, 0) + 1
         display = type(value) in (cst.List, cst.Tuple)
         self._bound.append((name, [e.value for e in value.elements] if display else [value]))  # type: ignore[attr-defined]
         if not display:
@@ -374,9 +378,21 @@ class UnreadValues:
         """No read of ``name`` but as an item of displays bound to unread names (two levels are plenty)."""
         listed = [holder for holder, items in self._bound
                   for item in items if type(item) is cst.Name and item.value == name]
-        if self._count(name) - self._grown.get(name, 0) != len(listed):
+        grown = self._grown.get(name, 0) if self._only_new_lists(name) else 0
+        if self._count(name) - grown != len(listed):
             return False
         return depth < 2 and all(self._unread(holder, depth + 1) for holder in listed)
+
+    def _only_new_lists(self, name: str) -> bool:
+        """Whether every binding of ``name`` in the text is a plain ``name = [...]`` (or ``list()``): its
+        ``append()`` statements then grow a list no other name holds.  One bound any other way (``hooks =
+        settings["callbacks"]``, ``extra = hooks``, ``a = b = []``, a keyword ``hooks=``) may be a list read under
+        another name: its growth counts as reads."""
+        fresh = self._fresh.get(name, 0)
+        if not fresh:
+            return False
+        bindings = len(re.findall(rf"(?<![\w.]){re.escape(name)}\s*=(?![=])", self._text))
+        return bindings == fresh
 
     def _count(self, name: str) -> int:
         if name not in self._reads:
@@ -407,7 +423,7 @@ def _list_growth(small: cst.BaseSmallStatement) -> tuple[str, list[cst.BaseExpre
     return func.value.value, [added]
 
 
-def _small_statements(statements) -> Iterator[cst.BaseSmallStatement]:
+def _small_statements(statements: Sequence[cst.BaseStatement]) -> Iterator[cst.BaseSmallStatement]:
     """Every small statement among ``statements`` and in the blocks inside them (functions, branches, loops, try; not
     classes: a class attribute is read as Cls.name or self.name, which the text count leaves out)."""
     for statement in statements:
