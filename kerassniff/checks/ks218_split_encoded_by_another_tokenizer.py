@@ -17,6 +17,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent, text_encoding
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_STATE
 from kerassniff.semantic.models import Model
+from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.values import ComprehensionValue, DataValue, Instance, Unknown, Value, written_strings
 
 @rule("KS218", "split-encoded-by-another-tokenizer", Severity.ERROR,
@@ -116,17 +117,33 @@ def _texts_codes(script: Script, node: cst.CSTNode) -> set[str]:
 
 
 def _one_scope(script: Script, first: cst.CSTNode, second: cst.CSTNode) -> bool:
-    """Whether two texts arguments written alike are read in one scope: both at module level, or both in one
-    module-level function or class (``lines`` fitted in ``create_tokenizer(lines)`` and ``lines`` encoded in
-    ``encode_sequences(tokenizer, lines)`` are two functions' parameters, not the same texts)."""
+    """Whether two texts arguments written alike are read in one scope: the same innermost function (or lambda), or
+    both at module level (``lines`` fitted in ``create_tokenizer(lines)`` and ``lines`` encoded in
+    ``encode_sequences(tokenizer, lines)`` are two functions' parameters, not the same texts, whether the functions
+    are the module's, a class's methods or nested in ``main()``)."""
     tops = script.derived("node_statements", script.node_statements)
     top_first, top_second = tops.get(id(first)), tops.get(id(second))
     if top_first is None or top_second is None:
         return False
-    if top_first == top_second:
-        return True
-    body = script.module.body
-    return not any(isinstance(body[top], (cst.FunctionDef, cst.ClassDef)) for top in (top_first, top_second))
+    scope_first = _innermost_function(script.module.body[top_first], first)
+    scope_second = _innermost_function(script.module.body[top_second], second)
+    return scope_first is not _NOT_FOUND and scope_first is scope_second
+
+
+_NOT_FOUND = object()
+
+
+def _innermost_function(statement: cst.CSTNode, node: cst.CSTNode) -> object:
+    """The innermost function or lambda of a module-level statement that holds ``node`` (None: the statement's own
+    module level; ``_NOT_FOUND`` when the node is not in it)."""
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(statement, None)]
+    while stack:
+        current, function = stack.pop()
+        if current is node:
+            return function
+        inner = current if type(current) in (cst.FunctionDef, cst.Lambda) else function
+        stack.extend((child, inner) for child in code_children(current))
+    return _NOT_FOUND
 
 
 def _read_from_a_file(value: Value) -> bool:
@@ -144,16 +161,22 @@ def _may_share_texts(first: list, second: list) -> bool:
     return False
 
 
-_READ_TEXTS = (DataValue, Unknown, ComprehensionValue)
+def _gathered_elsewhere(value: Value) -> bool:
+    """Texts known not to be strings the script writes: an array read from a file, or a list a comprehension builds
+    of values the analysis does not follow (not of strings, which may be the written ones, changed)."""
+    if isinstance(value, DataValue):
+        return True
+    return type(value) is ComprehensionValue and type(value.element) is Unknown
 
 
 def _known_apart(a: Value, b: Value) -> bool:
     if written_strings(a) or written_strings(b):
         if written_strings(a) and written_strings(b):
             return written_strings(a) != written_strings(b)
-        # strings written in the script against texts read from anywhere (an array followed, texts the analysis
-        # lost, a list built by a comprehension over them): not the same texts
-        return isinstance(a, _READ_TEXTS) or isinstance(b, _READ_TEXTS)
+        # strings written in the script against texts read from a file (an array followed) or gathered by a
+        # comprehension of values the analysis does not know (``[reader.raw(f) for f in reader.fileids()]``): not
+        # the same texts.  A value merely lost (``list(corpus)`` of the written corpus) may be them.
+        return _gathered_elsewhere(a) or _gathered_elsewhere(b)
     if not isinstance(a, DataValue) or not isinstance(b, DataValue):
         return False
     first, second = a.data, b.data
