@@ -7,6 +7,7 @@ A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`.  Every expressi
 from __future__ import annotations
 
 from dataclasses import replace
+
 import libcst as cst
 
 from kerassniff.semantic import cli_args, data_calls, keras_calls
@@ -236,7 +237,8 @@ class Evaluation:
     def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
         base = self.eval(node.value, frame)
         indices = [self._index(element.slice, frame) for element in node.slice]
-        if len(indices) == 1 and type(indices[0]) is Predictions and indices[0].decided and not self.in_helper:
+        if len(indices) == 1 and type(indices[0]) is Predictions and indices[0].decided and \
+                indices[0].column is None and not self.in_helper:
             names = class_names_written(base)
             if names is not None:  # ["cat", "dog"][np.argmax(p)]: the prediction named by a written list
                 self.script.listed_predictions[id(node)] = ListedPrediction(node, names, indices[0])
@@ -245,7 +247,8 @@ class Evaluation:
         if len(indices) != 1:
             if type(base) is Predictions and len(indices) == 2 and indices[0] == _EVERY_ROW and \
                     type(indices[1]) is Const and type(indices[1].value) is int:
-                return base.reshaping()  # model.predict(x)[:, 0]: one output unit of every input, still these
+                # model.predict(x)[:, 0]: one output unit of every input, still these predictions
+                return replace(base, reshaped=True, column=indices[1].value)
             return UNKNOWN
         if type(base) is HistoryLog:
             self.read_log(base, indices[0], node)
@@ -261,7 +264,7 @@ class Evaluation:
         if type(base) is Predictions and base.decided and not isinstance(indices[0], (Const, SliceValue)):
             return base.reshaping()  # labels[i] of labels = pred.argmax(axis=-1): one input's class
         if type(base) is FolderListing and type(indices[0]) is Predictions and indices[0].decided and \
-                not self.in_helper:
+                indices[0].column is None and not self.in_helper:
             self.script.named_predictions[id(node)] = NamedPrediction(node, base, indices[0])  # classes[np.argmax(p)]
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers

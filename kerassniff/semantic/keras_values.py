@@ -81,6 +81,9 @@ class Predictions(Unknown):
     # each value mapped to another scale (``np.expm1(pred)`` of a model trained on log1p targets): still these
     # predictions for a score, no longer the output layer's values
     mapped: bool = False
+    # one output unit of every input (``pred[:, 0]``): still these predictions for a score of their rows, but a
+    # decision made of it (``pred[:, 0] > 0.5``) is that unit's yes or no, not a class id
+    column: int | None = None
 
     def deciding(self) -> "Predictions":
         """These predictions made class decisions (``pred > 0.5``, ``np.round(pred)``, ``pred.argmax(axis=1)``)."""
