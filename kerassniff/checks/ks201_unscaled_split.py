@@ -70,8 +70,13 @@ def _unread_prediction(script: Script, event: DataEvent) -> bool:
 def _before_training(script: Script, model: Model, event: DataEvent) -> bool:
     """A predict() or evaluate() written as a statement of its own at module level above every module-level
     statement that trains the model (a smoke test of the network just built): it answers with the untrained
-    weights, so the preprocessing training uses later changes nothing it reports."""
-    if event.kind not in ("predict", "evaluate") or model.origin is not None or model.kind == "loaded":
+    weights, so the preprocessing training uses later changes nothing it reports.  Not for a model given weights
+    before it (``load_weights()``, ``set_weights()``: a resumed run reports the restored model's score), nor for a
+    whole pretrained network (a ``keras.applications`` model with its own head)."""
+    if event.kind not in ("predict", "evaluate") or model.origin is not None or model.kind in ("loaded", "application"):
+        return False
+    if any(save.method == "load_weights" and save.order < event.order for save in model.saves) or \
+            any(weights.order < event.order for weights in model.weight_sets):
         return False
     site = script.call_at(event.call_node)
     fits = [script.call_at(e.call_node) for e in events(script, model, "x", ("fit",))]
