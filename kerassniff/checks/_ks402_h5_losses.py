@@ -15,23 +15,30 @@ from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (CHECKPOINT_HDF5_SUFFIX, H5_UNREADABLE_LOSSES, HDF5_SUFFIXES,
                                                          LOAD_FUNCTIONS)
+from kerassniff.semantic.dataflow import normal_path
+from kerassniff.semantic.links import model_links
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CallSite, file_path, file_writes
 from kerassniff.semantic.values import const_value
 
-def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSite], bool]) -> list[Report]:
+def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSite], bool],
+                        only: frozenset[str] | None = None) -> list[Report]:
     """One report per model file written (at its first write): a save() or a whole-model checkpoint to an HDF5 name,
     of a Keras 3 model (``keras_3_model(script, call)``) compiled, when it writes, with a loss named by a short name
-    Keras 3 cannot read back from that file."""
+    Keras 3 cannot read back from that file.  With ``only``: those files alone, read back as weights by the script
+    or not (another script loads them as a model: :func:`h5_saves_loaded_elsewhere`)."""
     reports: list[Report] = []
     # (files the script reads back with compile=False, or only as weights: it knows, or never compiles from them)
-    seen: set[str] = {*_loaded_without_compiling(script), *_read_only_as_weights(script)}
+    seen: set[str] = set(_loaded_without_compiling(script))
+    if only is None:
+        seen |= read_only_as_weights(script)
     for model in script.models:
         if model.kind == "external" or not model.compiles or not model.keras_runs("compile"):
             continue
         for node, call_node, order, where, path in _hdf5_writes(model):
             call = script.call_at(call_node)  # the save() itself, or the fit() a checkpoint writes in
-            if path in seen or call is None or call.guarded or not keras_3_model(script, call):
+            if path in seen or (only is not None and path not in only) or call is None or call.guarded or \
+                    not keras_3_model(script, call):
                 continue
             if call.args.has("include_optimizer") and \
                     const_value(call.args.get("include_optimizer"), True) is False:
@@ -53,7 +60,28 @@ def _loaded_without_compiling(script: Script) -> list[str]:
             (path := file_path(call.args.get("filepath", 0))) is not None]
 
 
-def _read_only_as_weights(script: Script) -> set[str]:
+def h5_saves_loaded_elsewhere(scripts: list[Script], keras_3_model: Callable[[Script, CallSite], bool]
+                              ) -> Iterator[tuple[Script, Report]]:
+    """Across scripts: a file its own script reads back only as weights (not reported there) that another script of
+    the run loads with ``load_model()``, compiling it (a DQN trainer restoring with ``load_weights()``, its play
+    script loading the model): the report is the saving script's."""
+    for link in model_links(scripts):
+        if link.user is link.trainer or not _loaded_compiling(link.user, link.path):
+            continue
+        exempted = frozenset(path for path in read_only_as_weights(link.trainer) if normal_path(path) == link.path)
+        if exempted:
+            for report in unreadable_h5_saves(link.trainer, keras_3_model, only=exempted):
+                yield link.trainer, report
+
+
+def _loaded_compiling(script: Script, key: str) -> bool:
+    """Whether the script calls ``load_model()`` on the file of that key without ``compile=False``."""
+    return any(call.callee in LOAD_FUNCTIONS and const_value(call.args.get("compile", 2), True) is not False and
+               (path := file_path(call.args.get("filepath", 0))) is not None and normal_path(path) == key
+               for call in script.calls)
+
+
+def read_only_as_weights(script: Script) -> set[str]:
     """The files the script reads back with ``load_weights(path)`` and never with ``load_model()``: a whole-model
     ``.h5`` file gives its weights to ``load_weights()`` whatever loss it stores (a DQN saving its network and
     restoring it that way)."""

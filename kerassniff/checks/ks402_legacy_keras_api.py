@@ -31,7 +31,7 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_h5_losses import unreadable_h5_saves
+from kerassniff.checks._ks402_h5_losses import h5_saves_loaded_elsewhere, unreadable_h5_saves
 from kerassniff.checks._ks402_unbuilt import weights_before_build
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
@@ -60,7 +60,7 @@ from kerassniff.checks._shared import keras_2_only
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import safe_fix
-from kerassniff.registry import Report, rule
+from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
@@ -115,6 +115,13 @@ def check(script: Script):
     statements = script.node_statements()
     unreached = unreached_definitions(script, {statements.get(id(report.node)) for report in reports})
     yield from (report for report in reports if statements.get(id(report.node)) not in unreached)
+
+
+@across_scripts("KS402")
+def check_across(scripts: list[Script]):
+    """A model file its script reads back only with load_weights() that another script of the run loads as a model:
+    that script's load_model() fails on the short loss name (the report is the saving script's)."""
+    yield from h5_saves_loaded_elsewhere(scripts, _keras_3_model)
 
 
 _MISSING = " does not exist in "
