@@ -39,7 +39,7 @@ from kerassniff.notebook import NotebookError, notebook_source  # noqa: E402
 from kerassniff.checks.ks212_model_reused_across_folds import held_out_names  # noqa: E402
 from kerassniff.semantic.cells import starts_a_cell  # noqa: E402
 from kerassniff.semantic.knowledge.datasets import (  # noqa: E402
-    CLASS_NAME_SPELLINGS, FOLD_SPLITTERS, KERAS_DATASETS, SINGLE_SPLIT_SPLITTERS)
+    CLASS_NAME_SPELLINGS, FOLD_SPLITTERS, KERAS_DATASETS, SINGLE_SPLIT_SPLITTERS, class_name_key)
 
 
 @dataclass(frozen=True)
@@ -1475,17 +1475,13 @@ def _scored_after(script: Script, name: str, after: cst.CSTNode) -> bool:
     return False
 
 
-def _letters(text: str) -> str:
-    return "".join(character for character in text.casefold() if character.isalnum())
-
-
 def _dataset_listed(names: list[str]) -> str | None:
     """The Keras dataset whose classes a written list names, each in its label-id place (any spelling the table of
     spellings knows)."""
     for dataset, spec in KERAS_DATASETS.items():
         if spec.class_names is None or len(names) != len(spec.class_names):
             continue
-        if all(_letters(written) in (_letters(name), *CLASS_NAME_SPELLINGS.get(_letters(name), ()))
+        if all(class_name_key(written) in (class_name_key(name), *CLASS_NAME_SPELLINGS.get(class_name_key(name), ()))
                for written, name in zip(names, spec.class_names)):
             return dataset
     return None

@@ -243,7 +243,7 @@ def test_the_dataset_class_names_are_the_ones_load_data_documents_in_id_order() 
     row (label id, class), and every spelling of the table stands for one class only."""
     import re
 
-    from kerassniff.semantic.knowledge.datasets import CLASS_NAME_SPELLINGS, KERAS_DATASETS
+    from kerassniff.semantic.knowledge.datasets import CLASS_NAME_SPELLINGS, KERAS_DATASETS, class_name_key
 
     named = {name: spec for name, spec in KERAS_DATASETS.items() if spec.class_names is not None}
     assert set(named) == {"cifar10", "fashion_mnist"}
@@ -251,7 +251,7 @@ def test_the_dataset_class_names_are_the_ones_load_data_documents_in_id_order() 
         module = importlib.import_module(f"keras.datasets.{name}")
         rows = re.findall(r"^\s*\|\s*(\d+)\s*\|\s*([^|]+?)\s*\|\s*$", module.load_data.__doc__, re.MULTILINE)
         assert [(int(label), text) for label, text in rows] == list(enumerate(spec.class_names)), name
-    keys = {"".join(c for c in n.casefold() if c.isalnum()) for spec in named.values() for n in spec.class_names}
+    keys = {class_name_key(name) for spec in named.values() for name in spec.class_names}
     assert set(CLASS_NAME_SPELLINGS) <= keys
     spellings = [s for key in keys for s in (key, *CLASS_NAME_SPELLINGS.get(key, ()))]
     assert len(spellings) == len(set(spellings))

@@ -13,13 +13,15 @@ The names are matched through the spellings scripts use (``"plane"``, ``"car"``,
 """
 from __future__ import annotations
 
+import functools
+
 from kerassniff.checks._built import HERE, BuiltHere, reports_elsewhere
 from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, DataEvent
-from kerassniff.semantic.knowledge.datasets import CLASS_NAME_SPELLINGS, KERAS_DATASETS
+from kerassniff.semantic.knowledge.datasets import CLASS_NAME_SPELLINGS, KERAS_DATASETS, class_name_key
 from kerassniff.semantic.models import Model
 
 _LONGEST_WRITTEN = 32  # a longer subscript is not repeated in the message
@@ -89,21 +91,24 @@ def _dataset_of(data: Data) -> str | None:
 def _ids_in_dataset(names: tuple[str, ...], classes: tuple[str, ...]) -> tuple[int, ...] | None:
     """The id of each written name among a dataset's classes, through the spellings scripts use (``"plane"``,
     ``"T-shirt"``), when the list names each class once; None otherwise."""
+    by_spelling = _spellings(classes)
+    return _one_each([by_spelling.get(class_name_key(name)) for name in names], len(classes))
+
+
+@functools.lru_cache(maxsize=None)
+def _spellings(classes: tuple[str, ...]) -> dict[str, int]:
+    """Each way of writing a dataset's classes (:data:`CLASS_NAME_SPELLINGS`), by the class id it stands for."""
     by_spelling: dict[str, int] = {}
     for index, name in enumerate(classes):
-        key = _letters(name)
+        key = class_name_key(name)
         for spelling in (key, *CLASS_NAME_SPELLINGS.get(key, ())):
             by_spelling[spelling] = index
-    return _one_each([by_spelling.get(_letters(name)) for name in names], len(classes))
+    return by_spelling
 
 
-def _letters(name: str) -> str:
-    return "".join(character for character in name.casefold() if character.isalnum())
-
-
-def _one_each(ids: list[int | None], classes: int) -> tuple[int, ...] | None:
+def _one_each(ids: list[int | None], n_classes: int) -> tuple[int, ...] | None:
     """The ids, when each of the classes is named exactly once."""
-    if len(ids) != classes or None in ids or len(set(ids)) != classes:
+    if len(ids) != n_classes or None in ids or len(set(ids)) != n_classes:
         return None
     return tuple(ids)  # type: ignore[arg-type]
 

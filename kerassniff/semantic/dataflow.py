@@ -159,7 +159,8 @@ class Data:
     # window shares all but one of its rows with the next
     overlapping_windows: bool = False
     split_at: cst.CSTNode | None = field(default=None, compare=False, repr=False)  # the train_test_split making it
-    names_by_id: tuple[str, ...] | None = None  # class names by id, when an encoder numbered known names (sorted)
+    # class names by id: an encoder's numbering of known names (sorted), or a Keras dataset's documented classes
+    names_by_id: tuple[str, ...] | None = None
     is_sample: bool = False  # one element of an array, from a loop over it
     # the folder listings whose order the rows were read in (files read in a loop over them): semantic.listings
     listed_from: tuple = field(default=(), compare=False, repr=False)

@@ -203,7 +203,8 @@ def _row_mask(node: cst.CSTNode) -> bool:
     if type(node) is not cst.Subscript or len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
         return False
     key = node.slice[0].slice.value
-    return type(key) in (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation) or (
+    return type(key) in (cst.Comparison, cst.BooleanOperation) or (
+        type(key) is cst.UnaryOperation and type(key.operator) in (cst.BitInvert, cst.Not)) or (
         type(key) is cst.BinaryOperation and type(key.operator) in (cst.BitAnd, cst.BitOr))
 
 

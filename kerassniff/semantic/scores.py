@@ -46,12 +46,11 @@ def _scores(script: Script) -> list[Score]:
     found = []
     for call in script.calls:
         if call.callee and call.callee.startswith(SCORING_PREFIX):
-            found.append(Score(call.node, f"{call.callee.rsplit('.', 1)[-1]}()",
-                               (*call.args.positional, *(value for _, value in call.args.keywords))))
+            found.append(Score(call.node, f"{call.callee.rsplit('.', 1)[-1]}()", _given(call)))
             continue
         metric = _metric_object(call)
         if metric is not None:
-            found.append(Score(call.node, metric, (*call.args.positional, *(value for _, value in call.args.keywords))))
+            found.append(Score(call.node, metric, _given(call)))
             continue
         compared = _totalled_agreement(call)
         if compared is None:
@@ -63,6 +62,11 @@ def _scores(script: Script) -> list[Score]:
             found.append(Score(call.node, text if len(text) <= _SHORT_SCORE else "an accuracy computed by hand",
                                (compared, compared.labels), by_hand=True))
     return found
+
+
+def _given(call: CallSite) -> tuple[Value, ...]:
+    """Every value a call is given, by position or by keyword."""
+    return (*call.args.positional, *(value for _, value in call.args.keywords))
 
 
 def _metric_object(call: CallSite) -> str | None:

@@ -73,6 +73,11 @@ DATASETS = {name: _static_facts(spec) for name, spec in KERAS_DATASETS.items()}
 # for, each lower-cased with everything but letters and digits dropped ("T-shirt/top" -> "tshirttop"): a written
 # list is read as the dataset's classes only when each of its names is one of these or the class name itself, and
 # each class is named once.
+def class_name_key(name: str) -> str:
+    """A class name as :data:`CLASS_NAME_SPELLINGS` keys and lists it: lower-cased, letters and digits only."""
+    return "".join(character for character in name.casefold() if character.isalnum())
+
+
 CLASS_NAME_SPELLINGS = {
     "airplane": ("aeroplane", "plane", "airplanes", "aeroplanes", "planes"),
     "automobile": ("automobiles", "car", "cars", "auto"),

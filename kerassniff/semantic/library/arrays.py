@@ -89,7 +89,7 @@ def one_hot(data: Data | None, n_classes: int | None, node: cst.CSTNode) -> Valu
 def encode(data: Data | None, encoding: str, node: cst.CSTNode, n_classes: int | None = None,
            names_by_id: tuple[str, ...] | None = None) -> Value:
     """Labels encoded as class ids or one-hot rows; ``names_by_id``: the class names in the order of their ids, when
-    the encoder numbered names it knows (LabelEncoder: sorted)."""
+    the encoder numbered names it knows (LabelEncoder: sorted); without it, the labels' own (a Keras dataset's)."""
     if data is None:
         return make(Source("unknown", "an encoder", node), node, role="y", encoding=encoding, n_classes=n_classes,
                     names_by_id=names_by_id)
