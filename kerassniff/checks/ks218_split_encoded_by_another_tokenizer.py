@@ -14,10 +14,10 @@ from kerassniff.checks._shared import EVENT_WORDS, fit_words, held_out_inputs
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.script import NOT_RECORDED
 from kerassniff.semantic.dataflow import Data, DataEvent, text_encoding
 from kerassniff.semantic.knowledge.tokenizers import TOKENIZER_STATE
 from kerassniff.semantic.models import Model
-from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.values import ComprehensionValue, DataValue, Instance, Unknown, Value, written_strings
 
 @rule("KS218", "split-encoded-by-another-tokenizer", Severity.ERROR,
@@ -121,29 +121,8 @@ def _one_scope(script: Script, first: cst.CSTNode, second: cst.CSTNode) -> bool:
     both at module level (``lines`` fitted in ``create_tokenizer(lines)`` and ``lines`` encoded in
     ``encode_sequences(tokenizer, lines)`` are two functions' parameters, not the same texts, whether the functions
     are the module's, a class's methods or nested in ``main()``)."""
-    tops = script.derived("node_statements", script.node_statements)
-    top_first, top_second = tops.get(id(first)), tops.get(id(second))
-    if top_first is None or top_second is None:
-        return False
-    scope_first = _innermost_function(script.module.body[top_first], first)
-    scope_second = _innermost_function(script.module.body[top_second], second)
-    return scope_first is not _NOT_FOUND and scope_first is scope_second
-
-
-_NOT_FOUND = object()
-
-
-def _innermost_function(statement: cst.CSTNode, node: cst.CSTNode) -> object:
-    """The innermost function or lambda of a module-level statement that holds ``node`` (None: the statement's own
-    module level; ``_NOT_FOUND`` when the node is not in it)."""
-    stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(statement, None)]
-    while stack:
-        current, function = stack.pop()
-        if current is node:
-            return function
-        inner = current if type(current) in (cst.FunctionDef, cst.Lambda) else function
-        stack.extend((child, inner) for child in code_children(current))
-    return _NOT_FOUND
+    scope = script.enclosing_function(first)
+    return scope is not NOT_RECORDED and scope is script.enclosing_function(second)
 
 
 def _read_from_a_file(value: Value) -> bool:

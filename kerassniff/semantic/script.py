@@ -13,7 +13,7 @@ from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
 from kerassniff.semantic.pyvalues import FolderListing, Value
-from kerassniff.semantic.syntax import UnreadValues, results_bound_to_names, single_bindings
+from kerassniff.semantic.syntax import UnreadValues, code_children, results_bound_to_names, single_bindings
 from kerassniff.semantic.training import (
     CallSite,
     CompileCall,
@@ -33,6 +33,10 @@ class NamedPrediction(NamedTuple):
     node: cst.Subscript
     listing: FolderListing
     predictions: Predictions
+
+
+# What Script.enclosing_function answers for a node the build did not record.
+NOT_RECORDED = object()
 
 
 class ListedPrediction(NamedTuple):
@@ -185,6 +189,21 @@ class Script:
             for arg in node.args:
                 statements[id(arg)] = statements[id(arg.value)] = top
         return statements
+
+    def enclosing_function(self, node: cst.CSTNode) -> cst.CSTNode | None | object:
+        """The innermost function (or lambda) that holds a node the build recorded (a call, its callee or an
+        argument, a name), None for module-level code, :data:`NOT_RECORDED` for any other node."""
+        top = self.derived("node_statements", self.node_statements).get(id(node))
+        if top is None:
+            return NOT_RECORDED
+        stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(self.module.body[top], None)]
+        while stack:
+            current, function = stack.pop()
+            if current is node:
+                return function
+            inner = current if type(current) in (cst.FunctionDef, cst.Lambda) else function
+            stack.extend((child, inner) for child in code_children(current))
+        return NOT_RECORDED
 
     def line_of(self, node: cst.CSTNode) -> int:
         pos = self.position(node)
