@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 
 from kerassniff.checks._built import HERE, BuiltHere, reports_elsewhere
+from kerassniff.checks._ks236_charts import charted_predictions
 from kerassniff.checks._shared import events
 from kerassniff.findings import Severity
 from kerassniff.registry import Report, across_scripts, rule
@@ -46,10 +47,14 @@ def check_across(scripts: list[Script]):
 
 def _named(script: Script, built: BuiltHere = HERE):
     reported: set[tuple[tuple[str, ...], str]] = set()
-    for node, names, predictions in script.listed_predictions.values():
+    named = [(node, node.value, names, predictions, None)
+             for node, names, predictions in script.listed_predictions.values()]
+    named += [(node, written, names, predictions, "the bar chart")
+              for node, written, names, predictions in charted_predictions(script)]
+    for node, written, names, predictions, shown in named:
         model = built.model_of(predictions.model)
         trained = _encoded_labels(built.script_of(script), model)
-        listing = (names, script.code_of(node.value))
+        listing = (names, script.code_of(written))
         if trained is None or listing in reported:
             continue
         encoded = trained.data.names_by_id
@@ -58,7 +63,7 @@ def _named(script: Script, built: BuiltHere = HERE):
         ids = _ids_in_dataset(names, encoded) if dataset is not None else _ids_encoded(names, encoded)
         if ids is not None and ids != tuple(range(len(encoded))):
             reported.add(listing)  # one finding per list: every name it gives is wrong alike
-            yield _report(script, node, names, ids, trained, dataset, built)
+            yield _report(script, node, names, ids, trained, dataset, built, shown)
 
 
 def _encoded_labels(script: Script, model: Model | None) -> DataEvent | None:
@@ -119,9 +124,9 @@ def _encoder_step_node(data: Data):
 
 
 def _report(script: Script, node, names: tuple[str, ...], ids: tuple[int, ...], trained: DataEvent,
-            dataset: str | None, built: BuiltHere) -> Report:
+            dataset: str | None, built: BuiltHere, shown: str | None = None) -> Report:
     written = script.code_of(node)
-    named = written if len(written) <= _LONGEST_WRITTEN else "the prediction"
+    named = shown or (written if len(written) <= _LONGEST_WRITTEN else "the prediction")
     encoded = trained.data.names_by_id or ()
     wrong = sum(index != position for position, index in enumerate(ids))
     listed = ", ".join(f"{index} {name!r}" for index, name in enumerate(encoded[:_LONGEST_LISTED])) + (
