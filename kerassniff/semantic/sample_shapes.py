@@ -98,6 +98,8 @@ def sample_shape(data: Data, calls: Calls) -> Shape | None:
     """The shape of one sample of ``data`` as it reaches a model, or None when not known."""
     if data.source.kind == "directory" and data.source.sample_shape is not None and data.role == "x":
         return _read_from_folder(data)
+    if data.is_sample and not (data.batches or data.conditional or data.table):
+        return _one_sample_reshaped(data)
     if data.is_sample or data.batches or data.conditional or data.table:
         return None
     combined = id(data.source.node) in calls.combined
@@ -128,6 +130,39 @@ def _read_from_folder(data: Data) -> Shape | None:
         if step.kind not in SHAPE_KEEPING_KINDS:
             return None
     return data.source.sample_shape
+
+
+def _one_sample_reshaped(data: Data) -> Shape | None:
+    """One sample made a batch of one by a reshape that writes every axis as a number, the first 1 or -1
+    (``img.reshape(1, 784)``, ``np.reshape(x, (1, 28, 28, 1))``), with only value steps after it: the axes after
+    the first, whatever the sample's shape was."""
+    for index in range(len(data.steps) - 1, -1, -1):
+        step = data.steps[index]
+        if step.kind in SHAPE_KEEPING_KINDS:
+            continue
+        if step.kind != "reshape" or step.detail != "reshape" or not _written_axes(step.node):
+            return None
+        axes = _axes_written(step.node)
+        return tuple(axes[1:]) if axes and axes[0] in (1, -1) and all(axis > 0 for axis in axes[1:]) else None
+    return None
+
+
+def _axes_written(node: cst.Call) -> list[int]:
+    """The numbers a reshape call writes for its axes (:func:`_written_axes` said they all are numbers)."""
+    args = [arg.value for arg in node.args if arg.keyword is None or arg.keyword.value in ("newshape", "shape")]
+    if len(args) == 2 and type(args[1]) in (cst.Tuple, cst.List):
+        args = [element.value for element in args[1].elements]
+    elif len(args) == 1 and type(args[0]) in (cst.Tuple, cst.List):
+        args = [element.value for element in args[0].elements]
+    values = []
+    for arg in args:
+        if type(arg) is cst.Integer:
+            values.append(int(arg.value))
+        elif type(arg) is cst.UnaryOperation and type(arg.expression) is cst.Integer:
+            values.append(-int(arg.expression.value))
+        else:
+            return []
+    return values
 
 
 def _written_axes(node) -> bool:
