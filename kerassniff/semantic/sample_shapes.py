@@ -154,15 +154,8 @@ def _axes_written(node: cst.Call) -> list[int]:
         args = [element.value for element in args[1].elements]
     elif len(args) == 1 and type(args[0]) in (cst.Tuple, cst.List):
         args = [element.value for element in args[0].elements]
-    values = []
-    for arg in args:
-        if type(arg) is cst.Integer:
-            values.append(int(arg.value))
-        elif type(arg) is cst.UnaryOperation and type(arg.expression) is cst.Integer:
-            values.append(-int(arg.expression.value))
-        else:
-            return []
-    return values
+    values = [_number(arg) for arg in args]
+    return [] if None in values else values  # type: ignore[return-value]
 
 
 def _written_axes(node) -> bool:
@@ -179,9 +172,19 @@ def _written_axes(node) -> bool:
 
 
 def _written_number(node) -> bool:
+    return _number(node) is not None
+
+
+def _number(node) -> int | None:
+    """The number an axis is written as: ``784``, ``-1``, or a product of such numbers (``28 * 28``)."""
     if type(node) is cst.Integer:
-        return True
-    return type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus and type(node.expression) is cst.Integer
+        return int(node.value, 0)
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus and type(node.expression) is cst.Integer:
+        return -int(node.expression.value, 0)
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Multiply:
+        left, right = _number(node.left), _number(node.right)
+        return left * right if left is not None and right is not None and left > 0 and right > 0 else None
+    return None
 
 
 def _of_combined(step, calls: Calls) -> bool:
