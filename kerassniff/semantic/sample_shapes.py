@@ -149,13 +149,19 @@ def _one_sample_reshaped(data: Data) -> Shape | None:
 
 def _axes_written(node: cst.Call) -> list[int]:
     """The numbers a reshape call writes for its axes (:func:`_written_axes` said they all are numbers)."""
+    values = [_number(arg) for arg in _axis_nodes(node)]
+    return [] if None in values else values  # type: ignore[return-value]
+
+
+def _axis_nodes(node: cst.Call) -> list[cst.BaseExpression]:
+    """The expressions a reshape call writes for its axes: ``x.reshape(-1, 30, 1)``, ``x.reshape((-1, 30, 1))``,
+    ``np.reshape(x, (-1, 30, 1))`` (and ``newshape=``/``shape=``)."""
     args = [arg.value for arg in node.args if arg.keyword is None or arg.keyword.value in ("newshape", "shape")]
     if len(args) == 2 and type(args[1]) in (cst.Tuple, cst.List):
-        args = [element.value for element in args[1].elements]
-    elif len(args) == 1 and type(args[0]) in (cst.Tuple, cst.List):
-        args = [element.value for element in args[0].elements]
-    values = [_number(arg) for arg in args]
-    return [] if None in values else values  # type: ignore[return-value]
+        return [element.value for element in args[1].elements]
+    if len(args) == 1 and type(args[0]) in (cst.Tuple, cst.List):
+        return [element.value for element in args[0].elements]
+    return args
 
 
 def _written_axes(node) -> bool:
@@ -163,11 +169,7 @@ def _written_axes(node) -> bool:
     ``np.reshape(x, (-1, 48, 2))``): a size from a parameter may be another call's (a helper called twice)."""
     if type(node) is not cst.Call:
         return False
-    args = [arg.value for arg in node.args if arg.keyword is None or arg.keyword.value in ("newshape", "shape")]
-    if len(args) == 2 and type(args[1]) in (cst.Tuple, cst.List):
-        args = [element.value for element in args[1].elements]  # np.reshape(x, (-1, 30, 1))
-    elif len(args) == 1 and type(args[0]) in (cst.Tuple, cst.List):
-        args = [element.value for element in args[0].elements]  # x.reshape((-1, 30, 1))
+    args = _axis_nodes(node)
     return len(args) >= 2 and all(_written_number(arg) for arg in args[1:])
 
 
