@@ -106,9 +106,10 @@ def layer_shapes(script: Script, model: Model) -> list[list[ShapedLayer]]:
 
 
 def onehot_fit_labels(script: Script, model: Model) -> list[Data]:
-    """The labels reaching fit() when every known one is one-hot (none conditional); else []."""
+    """The labels reaching fit() when every known one is one-hot (none conditional, none multiplied by a model's
+    predictions: ``model.predict(s) * actions_onehot`` holds probabilities, not one-hot rows); else []."""
     labels = script.fit_labels(model)
-    if not labels or any(d.encoding != "onehot" or d.conditional for d in labels):
+    if not labels or any(d.encoding != "onehot" or d.conditional or d.made_from_predictions for d in labels):
         return []
     return labels
 

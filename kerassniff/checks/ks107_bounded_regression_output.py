@@ -7,6 +7,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.training import REGRESSION_LOSSES
 
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -32,6 +33,8 @@ def check(script: Script):
         if head.activation == "softmax":
             if onehot_fit_labels(script, model) or (not model.fits and _onehot_evaluated(script, model)):
                 continue  # one-hot targets a softmax can reach: KS108 (classification trained as regression)
+            if _targets_from_predictions(model):
+                continue
             yield Report(loss.node, (
                 f"regression loss {loss_text(script, loss)} on the {describe_head(head)} cannot fit the "
                 f"targets"),
@@ -81,6 +84,15 @@ def _out_of_reach(activation: str, data: Data) -> str | None:
 def _steps_text(data: Data) -> str:
     """'- 127.5, / 127.5': the value steps a range was derived from, in order."""
     return ", ".join(f"{step.detail[0]} {step.detail[1:]}" for step in data.steps if step.kind in ("shift", "scale"))
+
+
+def _targets_from_predictions(model) -> bool:
+    """Every fit's targets are made of a model's predictions: a teacher's softmax (distillation), or the model's own
+    masked by the actions taken (``model.predict(s) * actions_onehot``, a policy-gradient surrogate weighted by the
+    returns). How close a softmax can come to them is not known here: they may be probabilities it can reach."""
+    return bool(model.fits) and all(
+        isinstance(fit.y, Predictions) or (fit.data(fit.y) is not None and fit.data(fit.y).made_from_predictions)
+        for fit in model.fits)
 
 
 def _onehot_evaluated(script: Script, model) -> bool:

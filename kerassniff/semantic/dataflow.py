@@ -96,6 +96,9 @@ FLATTENING = frozenset({"flatten", "ravel"})
 # The setting of the order step an over-sampler's fit_resample() takes (``SMOTE().fit_resample(x, y)``): the class
 # that made the extra rows, each made from (or a copy of) rows the array already held.
 OVERSAMPLER_SETTING = "oversampler"
+# The setting of the unknown scale step an element-wise product with a model's predictions takes (``model.predict(s)
+# * actions_onehot``, a policy-gradient surrogate): the values are those predictions, masked.
+PREDICTIONS_SETTING = "times_predictions"
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,11 @@ class Data:
     @property
     def is_scaled(self) -> bool:
         return bool(self.scaling)
+
+    @property
+    def made_from_predictions(self) -> bool:
+        """Whether the values were multiplied by a model's predictions (:data:`PREDICTIONS_SETTING`)."""
+        return any(step.setting(PREDICTIONS_SETTING) is not NOT_KNOWN for step in self.steps)
 
     @property
     def value_range(self) -> tuple[float, float] | None:

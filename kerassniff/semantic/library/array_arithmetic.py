@@ -11,8 +11,9 @@ from typing import Callable
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import Data, DataValue, data_of
+from kerassniff.semantic.dataflow import PREDICTIONS_SETTING, Data, DataValue, data_of
 from kerassniff.semantic.effects import Effects
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library.arrays import Statistic
 from kerassniff.semantic.pyvalues import UNKNOWN, Const, Value, const_value
 from kerassniff.semantic.syntax import walk_code
@@ -127,6 +128,8 @@ def _multiply(data: Data, other: Value, number: float | None, op: str, node: cst
         return DataValue(data.with_step("scale", detail, node))
     if isinstance(other, DataValue):
         return DataValue(replace(data, node=node))  # a mask or an element-wise product
+    if isinstance(other, Predictions):  # a mask of a model's predictions: an unknown scale, known to be theirs
+        return DataValue(data.with_step("scale", "*?", node, settings=((PREDICTIONS_SETTING, True),)))
     return DataValue(data.with_step("scale", "*?", node))
 
 
