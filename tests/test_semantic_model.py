@@ -954,3 +954,38 @@ def test_methods_nobody_calls_run_on_the_one_instance_the_script_made() -> None:
               "    def on_click(self):\n        self.model.predict(None)\n")
     assert len(build(source + "app = App(net)\n").models[0].inferences) == 1
     assert len(build(source + "a = App(net)\nb = App(net)\n").models[0].inferences) == 0
+
+
+def test_two_ifs_on_one_flag_are_one_choice() -> None:
+    """A model built under one arm of a flag's test meets only the calls made under the same arm of a later test of
+    the same flag: the name holds the else arm's model, and keeps the other for those calls."""
+    script = build(
+        "import keras\n"
+        "multi = False\n"
+        "if not multi:\n"
+        "    model = keras.Sequential([keras.layers.Dense(1)])\n"
+        "else:\n"
+        "    model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\n"
+        "if multi:\n"
+        "    model.compile(loss='categorical_crossentropy')\n"
+        "else:\n"
+        "    model.compile(loss='mse')\n"
+        "model.fit(x, y)\n")
+    single, several = script.models
+    assert [loss.name for c in single.compiles for loss in c.losses] == ["mean_squared_error"]
+    assert [loss.name for c in several.compiles for loss in c.losses] == ["categorical_crossentropy"]
+    assert not single.fits and len(several.fits) == 1  # after both ifs, the name holds the else arm's model
+
+
+def test_a_flag_bound_again_is_another_condition() -> None:
+    script = build(
+        "import keras\n"
+        "multi = False\n"
+        "if multi:\n"
+        "    model = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\n"
+        "else:\n"
+        "    model = keras.Sequential([keras.layers.Dense(1)])\n"
+        "multi = True\n"
+        "if multi:\n"
+        "    model.compile(loss='mse')\n")
+    assert [len(model.compiles) for model in script.models] == [0, 1]

@@ -28,6 +28,7 @@ from kerassniff.semantic.knowledge.model_api import (
     PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS, PREDICTION_RESHAPING,
 )
 from kerassniff.semantic.summaries import Same, Summary
+from kerassniff.semantic.dataflow import arms_exclude
 from kerassniff.semantic.keras_values import positions_of_inputs
 from kerassniff.semantic.library.datasets import drawn, generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
@@ -142,7 +143,12 @@ class Calls:
         return string_method(receiver, method, args)  # "w-{epoch:02d}.h5".format(epoch=3)
 
     def _model_method(self, receiver: ModelValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
-        return keras_calls.model_method(self, receiver.model, method, args, node)
+        model = receiver.model
+        if receiver.alternatives and arms_exclude(model.created_branches, self.branches):
+            # a name that holds one of two models after an if, called under the condition that made the other
+            model = next((other for other in receiver.alternatives
+                          if not arms_exclude(other.created_branches, self.branches)), model)
+        return keras_calls.model_method(self, model, method, args, node)
 
     def _class_method(self, receiver: ClassValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         if method in receiver.methods:  # LeNet.build(...): a static or class method

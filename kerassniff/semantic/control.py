@@ -14,6 +14,7 @@ from dataclasses import replace
 import libcst as cst
 
 from kerassniff.semantic import data_calls
+from kerassniff.semantic.conditions import arms_of
 from kerassniff.semantic.keras_calls import model_files_written
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, sample_of_list, truth
@@ -140,16 +141,17 @@ class ControlFlow:
         # Only one arm runs, unless the test may change between the iterations of a loop around it (then each may
         # run, in turn): a version check and a switch set by hand do not, nor any test outside loops.
         outer, arms = self.branches, bool(guard) or knob or self.loop is None
+        body_arm, else_arm = arms_of(node, frame, self.own_unknowns) if arms else (None, None)
         with self.guarding(guard):
             before = dict(frame.scope.vars)
             objects_before = self.registry.layer_counts()
             try:
-                self.branches = (*outer, (id(node), 0)) if arms else outer
+                self.branches = (*outer, body_arm) if body_arm else outer
                 body_flow = self.exec_suite(node.body, frame)
                 after_body = frame.scope.vars
                 objects_after_body = self.registry.layer_counts()
                 frame.scope.vars = dict(before)
-                self.branches = (*outer, (id(node), 1)) if arms else outer
+                self.branches = (*outer, else_arm) if else_arm else outer
                 else_flow = self._exec_else(node.orelse, frame)
             finally:
                 self.branches = outer

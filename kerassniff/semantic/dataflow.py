@@ -14,6 +14,8 @@ import itertools
 import posixpath
 import re
 from dataclasses import dataclass, field, fields, replace
+from typing import Hashable
+
 import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS, HELD_OUT_SPLITS
@@ -494,6 +496,21 @@ def size_text(value: Value | None, width_first: bool = False) -> str:
     return "?"
 
 
+# One arm of a condition whose two arms were both interpreted: (the condition, 0 for the arm taken when it holds, 1 for
+# the other). The condition is its If node's id, or the flag it tests when two ifs test one flag
+# (:mod:`kerassniff.semantic.conditions`).
+Arm = tuple[Hashable, int]
+
+
+def arms_exclude(one: tuple[Arm, ...], other: tuple[Arm, ...]) -> bool:
+    """Whether code run in the arms ``one`` and code run in the arms ``other`` never both run: they took different
+    arms of one condition."""
+    if not one or not other:
+        return False
+    arms = dict(one)
+    return any(arms.get(condition, arm) != arm for condition, arm in other)
+
+
 @dataclass
 class DataEvent:
     """An array reaching a model: fit x/y, validation, evaluate, predict."""
@@ -504,11 +521,10 @@ class DataEvent:
     call_node: cst.Call = field(repr=False)
     order: int
     model: object = field(repr=False, default=None)
-    # the arms of the if statements it ran in whose two branches were both interpreted: (id of the If, 0 for its
-    # body, 1 for its else), outermost first; two events in different arms of one if never both run
-    branches: tuple[tuple[int, int], ...] = ()
+    # the arms of the if statements it ran in whose two branches were both interpreted (:data:`Arm`), outermost
+    # first; two events in different arms of one condition never both run
+    branches: tuple[Arm, ...] = ()
 
     def excludes(self, other: "DataEvent") -> bool:
         """Whether the two calls lie in different branches of one if (``if augment: fit(flow) else: fit(x)``)."""
-        arms = dict(self.branches)
-        return any(arms.get(statement, arm) != arm for statement, arm in other.branches)
+        return arms_exclude(self.branches, other.branches)

@@ -310,7 +310,7 @@ class Evaluation:
                 self.lists_passed(callee, node, frame)
                 self.objects_changed(callee, node, frame)
                 self.listings_passed(node, frame)
-            return self.registry.track(result, self.loop)
+            return self.registry.track(result, self.loop, self.branches)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
         args = self.eval_args(node.args, frame)
@@ -331,11 +331,11 @@ class Evaluation:
                     self.rebind(written, result, frame)
                 elif isinstance(current, DataValue) and short(callee.name) in IN_PLACE_SCALING:
                     self.rebind(written, DataValue(current.data.with_step("scale", "?", node)), frame)
-            return self.registry.track(result, self.loop)
+            return self.registry.track(result, self.loop, self.branches)
         if isinstance(receiver, ModuleValue):
             member = receiver.member(method)
             return self.registry.track(self.call_value(member, args, node, frame) if member is not None else UNKNOWN,
-                                       self.loop)
+                                       self.loop, self.branches)
         if method in _ADOPTING_METHODS and type(func.value) is cst.Name:
             adopted = self.registry.adopted_unknown(receiver, method, args, node, self.loop)
             if adopted is not None:  # net = DenseNet(...) of a package not read, then net.compile(loss=...)

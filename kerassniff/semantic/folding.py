@@ -232,6 +232,9 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Va
                    and str_value(value.model.load_path) is not None and writes(str_value(value.model.load_path))]
         if len(resumed) == 1:
             return b if resumed[0] is a else a
+        # a model built in each arm: the else arm's, with the other kept for the calls made later in the same arm of
+        # the same condition (``if args.task == "classify":`` tested twice)
+        return b.alongside(a)
     if isinstance(a, Strings) or isinstance(b, Strings) or (_strings(a) and _strings(b) and a != b):
         # path = "a.hdf5" in one branch, "b.hdf5" in the other: one of them; with anything else, or too many, unknown
         choices = tuple(dict.fromkeys(_strings(a) + _strings(b)))

@@ -34,6 +34,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, siblings
 from kerassniff.semantic.calls import Calls
 from kerassniff.semantic.class_blocks import FolderLoops
+from kerassniff.semantic.dataflow import Arm
 from kerassniff.semantic.control import ControlFlow
 from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
@@ -46,7 +47,7 @@ from kerassniff.semantic.script import Script
 from kerassniff.semantic.statements import Statements, resolve_handlers
 from kerassniff.semantic.summaries import Summaries
 from kerassniff.semantic.training import LoopContext
-from kerassniff.semantic.values import CallArgs, ClassValue, FunctionValue, Instance, ModelValue, ModuleValue, Value
+from kerassniff.semantic.values import CallArgs, ClassValue, FunctionValue, Instance, ModelValue, ModuleValue, Unknown, Value
 
 
 class AnalysisTimeout(Exception):
@@ -70,7 +71,8 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         self.version_names_seen = 0  # names containing "version" evaluated so far (version flags, see _knob)
         self.order = 0
         self.loop: LoopContext | None = None
-        self.branches: tuple[tuple[int, int], ...] = ()  # the arms of the ifs interpreted both ways, around the code
+        self.branches: tuple[Arm, ...] = ()  # the arms of the ifs interpreted both ways, around the code
+        self.own_unknowns: dict[int, Unknown] = {}  # unknown values flags' bindings hold as their own (conditions)
         self.folder_loops = FolderLoops()  # loops over class folders, read once each (see append_run)
         self.lists_in_blocks = False  # whether a list was grown in runs (a call may then reorder it)
         self.depth = 0

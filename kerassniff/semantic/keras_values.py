@@ -37,6 +37,15 @@ class TensorValue(Value):
 @dataclass(eq=False)
 class ModelValue(Value):
     model: "Model"
+    # the models a name holds after an if that bound another model in each arm (``if task == "classify": model =
+    # ... else: model = ...``): the value is the last arm's model, these are the others'; a method called under one
+    # of those conditions later runs on the model made in the same arm (see Model.created_branches)
+    alternatives: tuple["Model", ...] = ()
+
+    def alongside(self, other: "ModelValue") -> "ModelValue":
+        """This model, with ``other``'s models (its own and its alternatives) kept as alternatives."""
+        others = [model for model in (other.model, *other.alternatives, *self.alternatives) if model is not self.model]
+        return ModelValue(self.model, alternatives=tuple({id(model): model for model in others}.values()))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from kerassniff.semantic.knowledge.layers import (
     UPSAMPLING_LAYERS,
     WRAPPER_LAYERS,
 )
-from kerassniff.semantic.dataflow import Data, data_of
+from kerassniff.semantic.dataflow import Arm, Data, arms_exclude, data_of
 from kerassniff.semantic.layer_facts import (
     Application,
     Layer,
@@ -79,6 +79,9 @@ class Model:
     private_copy: bool = False  # of those, by TensorFlow's private copy (tensorflow.python.keras)
     own_methods: frozenset[str] = frozenset()  # the methods its script-defined Model subclass overrides (compile)
     created_in: "LoopContext | None" = None  # the innermost loop interpreted when the script made it (None: outside)
+    # the arms of the ifs interpreted both ways around the call that made it (as DataEvent.branches): a call in
+    # another arm of one of those conditions never meets this model
+    created_branches: tuple[Arm, ...] = ()
     tuned: bool = False  # stands for the models a keras-tuner tuner builds with its hypermodel (and trains)
 
     def release(self) -> None:
@@ -369,13 +372,12 @@ class FitCall:
     repeat: int = 1  # how many times an unrolled loop ran it
     loop: "LoopContext | None" = None  # the innermost loop interpreted at the call
     # the arms of the ifs interpreted both ways around the call (as DataEvent.branches): two calls in different arms
-    # of one if never both run
-    branches: tuple[tuple[int, int], ...] = ()
+    # of one condition never both run
+    branches: tuple[Arm, ...] = ()
 
     def excludes(self, other: "FitCall") -> bool:
         """Whether the two training calls lie in different arms of one if (``if wide: a.fit() else: b.fit()``)."""
-        arms = dict(self.branches)
-        return any(arms.get(statement, arm) != arm for statement, arm in other.branches)
+        return arms_exclude(self.branches, other.branches)
 
     def data(self, value: Value) -> Data | None:
         """The array a value of this call holds (``fit.data(fit.x)``), None for anything else."""

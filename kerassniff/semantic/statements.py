@@ -18,7 +18,7 @@ from kerassniff.semantic.pyvalues import Block, unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
 from kerassniff.semantic.script import RepeatedTarget
-from kerassniff.semantic.library.keras_models import bound_to, layer_owner, name_attribute_model
+from kerassniff.semantic.library.keras_models import bound_to, kept_alongside, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
     UNKNOWN,
     ClassValue,
@@ -338,7 +338,8 @@ class Statements:
         receiver = self.eval(target.value, frame)
         if isinstance(receiver, Instance):
             name_attribute_model(value, dotted(target.value), target.attr.value)
-            receiver.attrs[target.attr.value] = value
+            receiver.attrs[target.attr.value] = kept_alongside(receiver.attrs.get(target.attr.value), value,
+                                                               self.branches)
             return
         owner = layer_owner(target.value, self.loop, lambda node: self.eval(node, frame))
         keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target,

@@ -14,6 +14,7 @@ import libcst as cst
 from kerassniff.semantic import keras_calls
 from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES, EPOCH_LOG_HOOKS, REBUILDING_WRAPPER_PACKAGES
 from kerassniff.semantic.loops import LoopContext
+from kerassniff.semantic.dataflow import Arm, arms_exclude
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.names import is_keras
 from kerassniff.semantic.values import (
@@ -41,13 +42,14 @@ class ModelRegistry:
         self.models = models
         self._seen: set[int] = set()
 
-    def track(self, value: Value, loop: LoopContext | None) -> Value:
-        """Register a model the first time a call returns it; ``loop``, the loop being interpreted then, is where
-        the script made it."""
+    def track(self, value: Value, loop: LoopContext | None, branches: tuple[Arm, ...] = ()) -> Value:
+        """Register a model the first time a call returns it; ``loop``, the loop being interpreted then, and
+        ``branches``, the arms of the undecided ifs around the call, are where the script made it."""
         if isinstance(value, ModelValue) and id(value.model) not in self._seen:
             self._seen.add(id(value.model))
             self.models.append(value.model)
             value.model.created_in = loop
+            value.model.created_branches = branches
         return value
 
     def adopted_unknown(self, receiver: Value, method: str, args: CallArgs, node: cst.Call,
@@ -119,6 +121,16 @@ def name_attribute_model(value: Value, owner: str | None, attribute: str) -> Non
     """``self.model = ...`` names an unnamed model ``self.model``."""
     if isinstance(value, ModelValue) and value.model.name is None:
         value.model.name = f"{owner or 'self'}.{attribute}"
+
+
+def kept_alongside(previous: Value | None, value: Value, branches: tuple[Arm, ...]) -> Value:
+    """The value ``obj.attr = value`` leaves when the attribute held a model made in another arm of a condition
+    the assignment runs under (``if not self.multi: self.model = ... else: self.model = ...``): the new model, with
+    the one of the other arm kept as an alternative (ModelValue.alternatives), as an if's merge keeps a name's."""
+    if not isinstance(previous, ModelValue) or not isinstance(value, ModelValue) or previous.model is value.model or \
+            not arms_exclude(previous.model.created_branches, branches):
+        return value
+    return value.alongside(previous)
 
 
 def model_of(value: Value) -> Model | None:
