@@ -108,7 +108,16 @@ class Rule:
         return self.check if self.scope == "project" else self.across
 
 
-ProjectCheck = Callable[[list["Script"]], Iterable[tuple["Script", Report]]]
+@dataclass(frozen=True)
+class Withdrawal:
+    """What a script rule's check across scripts yields to take back the rule's own finding at ``node`` of a script:
+    another script of the run shows it harmless (a model file whose every reader loads it with ``compile=False``).
+    A run that checks the script without that other script still reports it."""
+
+    node: "CSTNode"
+
+
+ProjectCheck = Callable[[list["Script"]], Iterable[tuple["Script", "Report | Withdrawal"]]]
 RULES: dict[str, Rule] = {}
 
 

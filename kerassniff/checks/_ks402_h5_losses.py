@@ -6,12 +6,13 @@ there with ValueError.  The full names (``"mean_squared_error"``), a ``.keras`` 
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
 import libcst as cst
 
 from kerassniff.checks._ks402_methods import SAVE_FUNCTIONS
-from kerassniff.registry import Report
+from kerassniff.registry import Report, Withdrawal
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (CHECKPOINT_HDF5_SUFFIX, H5_UNREADABLE_LOSSES, HDF5_SUFFIXES,
                                                          LOAD_FUNCTIONS)
@@ -72,6 +73,33 @@ def h5_saves_loaded_elsewhere(scripts: list[Script], keras_3_model: Callable[[Sc
         if exempted:
             for report in unreadable_h5_saves(link.trainer, keras_3_model, only=exempted):
                 yield link.trainer, report
+
+
+def h5_saves_read_without_compiling(scripts: list[Script], keras_3_model: Callable[[Script, CallSite], bool]
+                                    ) -> Iterator[tuple[Script, Withdrawal]]:
+    """Across scripts: a file its own script reports (it never reads it back) that the other scripts of its folder in
+    the run all read with ``load_model(path, compile=False)`` or ``load_weights()`` (a trainer and the app that serves
+    its model): nothing there fails on the stored loss, so the saving script's report is taken back.  (A reader in
+    another folder may read another project's file of that name: not counted.)"""
+    read = {script.path: {normal_path(path) for path in _files_read(script)} for script in scripts}
+    for trainer in scripts:
+        own = read_only_as_weights(trainer) | set(_loaded_without_compiling(trainer))
+        written = {path for model in trainer.models for *_, path in _hdf5_writes(model) if path not in own}
+        folder = os.path.dirname(trainer.path)
+        for path in written:
+            key = normal_path(path)
+            readers = [script for script in scripts if script is not trainer and key in read[script.path] and
+                       os.path.dirname(script.path) == folder]
+            if not readers or any(_loaded_compiling(reader, key) for reader in readers):
+                continue
+            for report in unreadable_h5_saves(trainer, keras_3_model, only=frozenset({path})):
+                yield trainer, Withdrawal(report.node)
+
+
+def _files_read(script: Script) -> list[str]:
+    """The model files the script reads back, with load_model() or load_weights()."""
+    return [path for call in script.calls if call.callee in LOAD_FUNCTIONS or call.method == "load_weights"
+            if (path := file_path(call.args.get("filepath", 0))) is not None]
 
 
 def _loaded_compiling(script: Script, key: str) -> bool:

@@ -31,7 +31,7 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_h5_losses import h5_saves_loaded_elsewhere, unreadable_h5_saves
+from kerassniff.checks._ks402_h5_losses import h5_saves_loaded_elsewhere, h5_saves_read_without_compiling, unreadable_h5_saves
 from kerassniff.checks._ks402_unbuilt import weights_before_build
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
@@ -120,8 +120,10 @@ def check(script: Script):
 @across_scripts("KS402")
 def check_across(scripts: list[Script]):
     """A model file its script reads back only with load_weights() that another script of the run loads as a model:
-    that script's load_model() fails on the short loss name (the report is the saving script's)."""
+    that script's load_model() fails on the short loss name (the report is the saving script's); and the saving
+    script's report taken back when every other script of the run that reads the file loads it with compile=False."""
     yield from h5_saves_loaded_elsewhere(scripts, _keras_3_model)
+    yield from h5_saves_read_without_compiling(scripts, _keras_3_model)
 
 
 _MISSING = " does not exist in "

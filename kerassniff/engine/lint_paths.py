@@ -36,7 +36,7 @@ from kerassniff.engine.cache import Cache
 from kerassniff.engine.lint_file import lint_decoded, lint_file, rule_set, to_finding, unique_findings
 from kerassniff.engine.results import Analysis, FileResult, RunResult, Status
 from kerassniff.findings import Finding
-from kerassniff.registry import all_rules, load_rules
+from kerassniff.registry import Withdrawal, all_rules, load_rules
 from kerassniff.semantic.links import files_in_links, link_keys, same_file
 from kerassniff.sources import SourceError, decode_source, read_bytes
 from kerassniff.suppressions import filter_findings
@@ -127,18 +127,34 @@ def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config
     linked += [s.analysis for s in siblings if s.path in needed and s.analysis is not None]
     note_unfollowed_savers(linked, files + siblings)
     by_path = {f.path: f for f in files}
-    for finding in cross_script_findings(linked, rules):
+    found, withdrawn = cross_script_results(linked, rules)
+    for result in by_path.values():
+        if withdrawn and result.findings:
+            result.findings[:] = [f for f in result.findings if _place(f) not in withdrawn]
+    for finding in found:
         if finding.path in by_path:  # a sibling read for its links only gets no findings
             by_path[finding.path].findings.append(finding)
 
 
+def _place(finding: Finding) -> tuple[str, str, int, int]:
+    return finding.path, finding.code, finding.line, finding.column
+
+
 def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Finding]:
     """The project rules' findings over the analyses of scripts that save and load the same model files."""
+    return cross_script_results(linked, rules)[0]
+
+
+def cross_script_results(linked: list[Analysis], rules: RuleSet) -> tuple[list[Finding], set[tuple[str, str, int, int]]]:
+    """The project rules' findings over the analyses of scripts that save and load the same model files, and the
+    places (path, code, line, column) of the script rules' own findings that those checks take back
+    (:class:`~kerassniff.registry.Withdrawal`)."""
     scripts = [a.script for a in linked]
     if len(scripts) < 2:
-        return []
+        return [], set()
     texts = {a.script.path: a.text for a in linked}
     findings: list[Finding] = []
+    withdrawn: set[tuple[str, str, int, int]] = set()
     for rule in all_rules():
         project_check = rule.project_check
         if project_check is None or rule.code not in rules:
@@ -151,10 +167,15 @@ def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Findin
                   f"kerassniff, not in your files; the other findings were still reported.", file=sys.stderr)
             continue
         for script, report in reports:
+            if isinstance(report, Withdrawal):
+                position = script.position(report.node)
+                if position is not None:
+                    withdrawn.add((script.path, rule.code, position.start.line, position.start.column + 1))
+                continue
             finding = to_finding(script, rule, report)
             if finding is not None:
                 findings.extend(filter_findings([finding], texts.get(script.path, ""), rules))
-    return unique_findings(findings)
+    return unique_findings(findings), withdrawn
 
 
 # Bounds on the search for trainers beside a loading script (pre-commit and editors name one file at a time).

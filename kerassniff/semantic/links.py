@@ -101,9 +101,12 @@ def files_in_links(keys: dict[str, LinkKeys]) -> set[str]:
             maker = _maker(savers, path, _trainers_beside(path, [other for other, theirs in keys.items() if theirs.saves]))
             if maker is not None:
                 needed |= {maker, path}
-            elif path not in savers:  # several scripts beside it save the file: each may be its maker
+            else:
+                # several scripts beside it save the file: each may be its maker; or it saves the file itself and
+                # another script beside it does too (an app that trains when the file is missing, beside the
+                # trainer): the trainer's file is the one it reads when present
                 beside = {saver for saver in savers if _folder(saver) == _folder(path)}
-                if len(beside) > 1:
+                if len(beside - {path}) > (0 if path in savers else 1):
                     needed |= beside | {path}
     return needed
 
