@@ -111,10 +111,12 @@ class Rule:
 @dataclass(frozen=True)
 class Withdrawal:
     """What a script rule's check across scripts yields to take back the rule's own finding at ``node`` of a script:
-    another script of the run shows it harmless (a model file whose every reader loads it with ``compile=False``).
-    A run that checks the script without that other script still reports it."""
+    other scripts show it harmless (a model file whose every reader loads it with ``compile=False``).  ``because``:
+    their paths; the finding is taken back only when every one of them is a file of the run (a script read beside
+    the run for its links is not: a run that checks the script without them still reports it)."""
 
     node: "CSTNode"
+    because: tuple[str, ...]
 
 
 ProjectCheck = Callable[[list["Script"]], Iterable[tuple["Script", "Report | Withdrawal"]]]

@@ -87,3 +87,15 @@ def test_a_model_file_saved_by_two_scripts_of_other_folders_links_neither(tmp_pa
     (tmp_path / "lesson2" / "train.py").write_text(trainer.replace('.astype("float32") / 255', ""))
     two = lint_paths([str(tmp_path)], Config())
     assert [f.code for f in two.findings if f.code == "KS203"] == []
+
+
+def test_a_withdrawn_finding_stands_when_its_readers_are_not_in_the_run() -> None:
+    """KS402 on an .h5 file is taken back when the app that reads it (with compile=False) is checked too; the trainer
+    checked alone, with the app only beside it, is still reported."""
+    from kerassniff.api import lint_paths
+
+    project = FIXTURES / "projects" / "app_loads_the_h5_without_compiling"
+    together = lint_paths([str(project)], Config())
+    alone = lint_paths([str(project / "train.py")], Config())
+    assert [f.code for f in together.findings] == []
+    assert [(f.line, f.code) for f in alone.findings] == [(12, "KS402")]

@@ -77,28 +77,38 @@ def h5_saves_loaded_elsewhere(scripts: list[Script], keras_3_model: Callable[[Sc
 
 def h5_saves_read_without_compiling(scripts: list[Script], keras_3_model: Callable[[Script, CallSite], bool]
                                     ) -> Iterator[tuple[Script, Withdrawal]]:
-    """Across scripts: a file its own script reports (it never reads it back) that the other scripts of its folder in
-    the run all read with ``load_model(path, compile=False)`` or ``load_weights()`` (a trainer and the app that serves
-    its model): nothing there fails on the stored loss, so the saving script's report is taken back.  (A reader in
-    another folder may read another project's file of that name: not counted.)"""
-    read = {script.path: {normal_path(path) for path in _files_read(script)} for script in scripts}
+    """Across scripts: a file its own script reports that other scripts of the run read back, every one with
+    ``load_model(path, compile=False)`` or ``load_weights()`` (a trainer beside the app that serves its model), while
+    no script of the run (the trainer included) loads it compiling it: nothing fails on the stored loss, so the
+    saving script's report is taken back, because of those readers.  A file is the path a script names, from the
+    script's own folder (``../project/model.h5`` of a script in ``other/`` is ``project/model.h5``)."""
+    reads = {script.path: [(_file_of(script, path), compiling) for path, compiling in _files_read(script)]
+             for script in scripts}
     for trainer in scripts:
         own = read_only_as_weights(trainer) | set(_loaded_without_compiling(trainer))
         written = {path for model in trainer.models for *_, path in _hdf5_writes(model) if path not in own}
-        folder = os.path.dirname(trainer.path)
         for path in written:
-            key = normal_path(path)
-            readers = [script for script in scripts if script is not trainer and key in read[script.path] and
-                       os.path.dirname(script.path) == folder]
-            if not readers or any(_loaded_compiling(reader, key) for reader in readers):
+            file = _file_of(trainer, path)
+            readers = [script for script in scripts if script is not trainer and
+                       any(read == file for read, _ in reads[script.path])]
+            if not readers or any(read == file and compiling for script in scripts for read, compiling in
+                                  reads[script.path]):
                 continue
+            because = tuple(reader.path for reader in readers)
             for report in unreadable_h5_saves(trainer, keras_3_model, only=frozenset({path})):
-                yield trainer, Withdrawal(report.node)
+                yield trainer, Withdrawal(report.node, because)
 
 
-def _files_read(script: Script) -> list[str]:
-    """The model files the script reads back, with load_model() or load_weights()."""
-    return [path for call in script.calls if call.callee in LOAD_FUNCTIONS or call.method == "load_weights"
+def _file_of(script: Script, path: str) -> str:
+    """The file a path a script names is, taken from the script's folder."""
+    return os.path.normpath(os.path.join(os.path.dirname(script.path), path))
+
+
+def _files_read(script: Script) -> list[tuple[str, bool]]:
+    """The model files the script reads back, with load_model() or load_weights(): each path, and whether that read
+    compiles the model (a load_model() without ``compile=False``)."""
+    return [(path, call.callee in LOAD_FUNCTIONS and const_value(call.args.get("compile", 2), True) is not False)
+            for call in script.calls if call.callee in LOAD_FUNCTIONS or call.method == "load_weights"
             if (path := file_path(call.args.get("filepath", 0))) is not None]
 
 

@@ -6,8 +6,9 @@ from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data
+from kerassniff.semantic.dataflow import PREDICTIONS_SETTING, Data
 from kerassniff.semantic.keras_values import Predictions
+from kerassniff.semantic.models import FitCall, Model
 from kerassniff.semantic.training import REGRESSION_LOSSES
 
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -86,13 +87,26 @@ def _steps_text(data: Data) -> str:
     return ", ".join(f"{step.detail[0]} {step.detail[1:]}" for step in data.steps if step.kind in ("shift", "scale"))
 
 
-def _targets_from_predictions(model) -> bool:
-    """Every fit's targets are made of a model's predictions: a teacher's softmax (distillation), or the model's own
+def _targets_from_predictions(model: Model) -> bool:
+    """Every fit's targets are probabilities a model predicts: a teacher's softmax (distillation), or the model's own
     masked by the actions taken (``model.predict(s) * actions_onehot``, a policy-gradient surrogate weighted by the
-    returns). How close a softmax can come to them is not known here: they may be probabilities it can reach."""
-    return bool(model.fits) and all(
-        isinstance(fit.y, Predictions) or (fit.data(fit.y) is not None and fit.data(fit.y).made_from_predictions)
-        for fit in model.fits)
+    returns), with nothing done to them since. How close a softmax can come to them is not known here."""
+    def probabilities(fit: FitCall) -> bool:
+        if isinstance(fit.y, Predictions):
+            return _probabilities(fit.y)
+        data = fit.data(fit.y)
+        last = data.last_value_step() if data is not None else None
+        masked = last.setting(PREDICTIONS_SETTING) if last is not None else None
+        return isinstance(masked, Predictions) and _probabilities(masked)
+    return bool(model.fits) and all(probabilities(fit) for fit in model.fits)
+
+
+def _probabilities(predictions: Predictions) -> bool:
+    """Predictions that are still a softmax's or sigmoid's outputs (not class decisions, not mapped to other values)."""
+    if predictions.model is None or predictions.decided or predictions.mapped:
+        return False
+    heads = predictions.model.heads()
+    return bool(heads) and all(head is not None and head.activation in ("softmax", "sigmoid") for head in heads)
 
 
 def _onehot_evaluated(script: Script, model) -> bool:

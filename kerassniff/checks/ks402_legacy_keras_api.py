@@ -121,7 +121,8 @@ def check(script: Script):
 def check_across(scripts: list[Script]):
     """A model file its script reads back only with load_weights() that another script of the run loads as a model:
     that script's load_model() fails on the short loss name (the report is the saving script's); and the saving
-    script's report taken back when every other script of the run that reads the file loads it with compile=False."""
+    script's report taken back when other scripts of the run read the file, every one with compile=False or
+    load_weights(), and none loads it compiling (:func:`h5_saves_read_without_compiling`)."""
     yield from h5_saves_loaded_elsewhere(scripts, _keras_3_model)
     yield from h5_saves_read_without_compiling(scripts, _keras_3_model)
 

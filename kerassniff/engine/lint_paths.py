@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from kerassniff.config import Config, RuleSet
 from kerassniff.discovery import SOURCE_SUFFIXES, Target, collect
 from kerassniff.engine.cache import Cache
-from kerassniff.engine.lint_file import lint_decoded, lint_file, rule_set, to_finding, unique_findings
+from kerassniff.engine.lint_file import is_notebook, lint_decoded, lint_file, rule_set, to_finding, unique_findings
 from kerassniff.engine.results import Analysis, FileResult, RunResult, Status
 from kerassniff.findings import Finding
 from kerassniff.registry import Withdrawal, all_rules, load_rules
@@ -127,7 +127,8 @@ def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config
     linked += [s.analysis for s in siblings if s.path in needed and s.analysis is not None]
     note_unfollowed_savers(linked, files + siblings)
     by_path = {f.path: f for f in files}
-    found, withdrawn = cross_script_results(linked, rules)
+    found, withdrawals = cross_script_results(linked, rules)
+    withdrawn = {place for place, because in withdrawals if all(path in by_path for path in because)}
     for result in by_path.values():
         if withdrawn and result.findings:
             result.findings[:] = [f for f in result.findings if _place(f) not in withdrawn]
@@ -136,25 +137,30 @@ def _link_scripts(files: list[FileResult], analyses: dict[str, Analysis], config
             by_path[finding.path].findings.append(finding)
 
 
-def _place(finding: Finding) -> tuple[str, str, int, int]:
+def _place(finding: Finding) -> "Place":
     return finding.path, finding.code, finding.line, finding.column
 
 
 def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Finding]:
-    """The project rules' findings over the analyses of scripts that save and load the same model files."""
+    """The project rules' findings over the analyses of scripts that save and load the same model files (what they
+    take back is dropped: for an editor's buffer and the trainers read beside it, which are not files of a run)."""
     return cross_script_results(linked, rules)[0]
 
 
-def cross_script_results(linked: list[Analysis], rules: RuleSet) -> tuple[list[Finding], set[tuple[str, str, int, int]]]:
+Place = tuple[str, str, int, int]  # a finding's path, code, line and column
+
+
+def cross_script_results(linked: list[Analysis], rules: RuleSet) -> tuple[list[Finding], list[tuple[Place, tuple[str, ...]]]]:
     """The project rules' findings over the analyses of scripts that save and load the same model files, and the
-    places (path, code, line, column) of the script rules' own findings that those checks take back
-    (:class:`~kerassniff.registry.Withdrawal`)."""
+    places of the script rules' own findings that those checks take back, each with the scripts that justify it
+    (:class:`~kerassniff.registry.Withdrawal`).  (A notebook's findings are placed in its cells, a withdrawal in its
+    joined code: a notebook's finding is not taken back.)"""
     scripts = [a.script for a in linked]
     if len(scripts) < 2:
-        return [], set()
+        return [], []
     texts = {a.script.path: a.text for a in linked}
     findings: list[Finding] = []
-    withdrawn: set[tuple[str, str, int, int]] = set()
+    withdrawn: list[tuple[Place, tuple[str, ...]]] = []
     for rule in all_rules():
         project_check = rule.project_check
         if project_check is None or rule.code not in rules:
@@ -169,8 +175,9 @@ def cross_script_results(linked: list[Analysis], rules: RuleSet) -> tuple[list[F
         for script, report in reports:
             if isinstance(report, Withdrawal):
                 position = script.position(report.node)
-                if position is not None:
-                    withdrawn.add((script.path, rule.code, position.start.line, position.start.column + 1))
+                if position is not None and not is_notebook(script.path):
+                    place = (script.path, rule.code, position.start.line, position.start.column + 1)
+                    withdrawn.append((place, report.because))
                 continue
             finding = to_finding(script, rule, report)
             if finding is not None:

@@ -23,12 +23,12 @@ from kerassniff.semantic.builtins import (
     text_file_method,
     unknown_text_method,
 )
+from kerassniff.semantic.dataflow import arms_exclude
 from kerassniff.semantic.frames import Frame, Scope, by_type
 from kerassniff.semantic.knowledge.model_api import (
     PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS, PREDICTION_RESHAPING,
 )
 from kerassniff.semantic.summaries import Same, Summary
-from kerassniff.semantic.dataflow import arms_exclude
 from kerassniff.semantic.keras_values import positions_of_inputs
 from kerassniff.semantic.library.datasets import drawn, generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
@@ -143,12 +143,15 @@ class Calls:
         return string_method(receiver, method, args)  # "w-{epoch:02d}.h5".format(epoch=3)
 
     def _model_method(self, receiver: ModelValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
-        model = receiver.model
-        if receiver.alternatives and arms_exclude(model.created_branches, self.branches):
-            # a name that holds one of two models after an if, called under the condition that made the other
-            model = next((other for other in receiver.alternatives
-                          if not arms_exclude(other.created_branches, self.branches)), model)
-        return keras_calls.model_method(self, model, method, args, node)
+        if not receiver.alternatives:
+            return keras_calls.model_method(self, receiver.model, method, args, node)
+        # a name that holds one of several models after an if, called where no arm of that if's condition decides
+        # which (Evaluation.arm_model): the call runs on each of them the code around it may meet; its value is the
+        # first's
+        held = [model for model in (receiver.model, *receiver.alternatives)
+                if not arms_exclude(model.created_branches, self.branches)] or [receiver.model]
+        results = [keras_calls.model_method(self, model, method, args, node) for model in held]
+        return results[0]
 
     def _class_method(self, receiver: ClassValue, method: str, args: CallArgs, node: cst.Call, frame: Frame) -> Value:
         if method in receiver.methods:  # LeNet.build(...): a static or class method
@@ -219,7 +222,7 @@ class Calls:
         # A function nobody called, run once with unknown arguments (node None), keeps no summary: its
         # calls, if any come later, have other inputs, and reading its names would be wasted work.
         inputs = None if node is None else self.summaries.inputs(
-            function.node, function.scope, args, self_value, (Same(self.loop), self.guarded > 0, self.in_helper))
+            function.node, function.scope, args, self_value, (Same(self.loop), self.guarded > 0, self.in_helper, self.branches))
         known = self.summaries.get(inputs)
         if known is not None:
             self.version_names_seen += known.version_names

@@ -15,9 +15,10 @@ never both run.  A model factory and its trainer often test one flag twice, in t
         self.model.compile(loss={"age": "mse", "gender": "categorical_crossentropy"})
 
 The two ifs are one choice: the first compile() never sees the two-output model.  A condition is identified by
-the flag it reads when it is a flag (a name, ``obj.attr``, or one of them compared with ``==``/``!=`` to a
-string or number written in the code), together with the value the flag holds (the same object, read twice: a
-name bound again in between is another flag), and ``not`` and ``!=`` pick the other arm.  Any other test is
+the flag it reads when it is a flag (a name, an attribute of an instance of the script's classes, or one of them
+compared with ``==``/``!=`` to a string or number written in the code), together with the value the flag holds
+(the same object, read twice: a name bound again in between is another flag), and ``not`` and ``!=`` pick the
+other arm.  Any other test is
 only itself (its node).
 """
 from __future__ import annotations
@@ -46,8 +47,9 @@ def arms_of(node: cst.If, frame: Frame, own_unknowns: dict[int, Unknown]) -> tup
         operator = type(comparison.operator)
         if operator in (cst.Equal, cst.NotEqual) and type(comparison.comparator) in _LITERALS:
             flag = _flag(test.left, frame, own_unknowns)
+            literal = comparison.comparator.evaluated_value  # type: ignore[attr-defined]
             if flag is not None:
-                identity = ("==", flag, comparison.comparator.value)  # type: ignore[attr-defined]
+                identity = ("==", flag, type(literal), literal)  # ("a" and 'a' are one value; 1 and 1.0 are not)
                 flipped ^= operator is cst.NotEqual
     else:
         identity = _flag(test, frame, own_unknowns)
@@ -74,14 +76,16 @@ def _flag(node: cst.BaseExpression, frame: Frame, own_unknowns: dict[int, Unknow
             value = owner.vars[node.value] = _own(own_unknowns)
         return "name", node.value, Same(value)
     if type(node) is cst.Attribute and type(node.value) is cst.Name:
+        # an attribute of an instance of the script's classes (whose attributes the interpreter follows); a class's
+        # or a module's attribute set again (``Config.multi = False``) would keep one identity: not a flag
         owner = frame.scope.lookup(node.value.value)
-        if owner is None or type(owner) is Unknown:
-            return None
         attribute = node.attr.value
         held = owner.attrs.get(attribute) if type(owner) is Instance else None
+        if held is None:
+            return None
         if type(held) is Unknown and id(held) not in own_unknowns:
             held = owner.attrs[attribute] = _own(own_unknowns)  # type: ignore[union-attr]
-        return "attribute", node.value.value, attribute, Same(owner), None if held is None else Same(held)
+        return "attribute", node.value.value, attribute, Same(owner), Same(held)
     return None
 
 

@@ -99,7 +99,8 @@ FLATTENING = frozenset({"flatten", "ravel"})
 # that made the extra rows, each made from (or a copy of) rows the array already held.
 OVERSAMPLER_SETTING = "oversampler"
 # The setting of the unknown scale step an element-wise product with a model's predictions takes (``model.predict(s)
-# * actions_onehot``, a policy-gradient surrogate): the values are those predictions, masked.
+# * actions_onehot``, a policy-gradient surrogate): the values are those predictions, masked. Its value: the
+# predictions (a keras_values.Predictions: which model's, and whether decided or mapped since).
 PREDICTIONS_SETTING = "times_predictions"
 
 
@@ -209,6 +210,10 @@ class Data:
     def made_from_predictions(self) -> bool:
         """Whether the values were multiplied by a model's predictions (:data:`PREDICTIONS_SETTING`)."""
         return any(step.setting(PREDICTIONS_SETTING) is not NOT_KNOWN for step in self.steps)
+
+    def last_value_step(self) -> "Step | None":
+        """The last step that changed the values (a scaling, a shift), if any."""
+        return next((step for step in reversed(self.steps) if step.kind in _VALUE_STEP_KINDS), None)
 
     @property
     def value_range(self) -> tuple[float, float] | None:
@@ -433,6 +438,8 @@ def class_names_given(value: Value | None) -> tuple[str, ...] | str | None:
 
 
 # Steps that keep an array's values (a reshape, a cast, a reorder, a subset of its samples).
+# Steps that change an array's values (the others reshape, reorder or cast it).
+_VALUE_STEP_KINDS = frozenset({"scale", "shift", "standardize", "minmax"})
 RANGE_KEEPING_STEPS = frozenset({"reshape", "cast", "order", "resize", "color"})
 _RANGE_STEP = re.compile(r"^(?P<op>[-+/*])(?P<number>-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)$")
 

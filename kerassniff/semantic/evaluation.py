@@ -31,6 +31,7 @@ from kerassniff.semantic.expressions import (
 from kerassniff.semantic.folding import (
     class_names_written, index_value, is_list, listed, sample_of_list, seq_items,
 )
+from kerassniff.semantic.dataflow import arms_exclude
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.script import ListedPrediction, NamedPrediction
@@ -131,6 +132,8 @@ class Evaluation:
             return constant
         value = frame.scope.lookup(name)
         if value is not None:
+            if type(value) is ModelValue and value.alternatives:
+                return self.arm_model(value)
             if type(value) is Symbol and not self.in_helper and id(node) not in self._references:
                 self._references[id(node)] = (value, node, self.guarded > 0, self.top_index)  # Calls._reference
             return value
@@ -142,6 +145,22 @@ class Evaluation:
         if name in BUILTINS:
             return Symbol(f"builtins.{name}")
         return self._star_imported_split(name, node)
+
+    def arm_model(self, value: ModelValue) -> ModelValue:
+        """What a name (or attribute) holding one of several models (ModelValue.alternatives) holds in the arms of
+        the conditions now interpreted: the model made in the same arm of one of them (``if multi:`` tested again
+        after ``if multi: model = a else: model = b``), with no alternatives; the value as it is anywhere else (a
+        method called on it then runs on each model, see Calls._model_method)."""
+        if not self.branches or not arms_exclude(value.model.created_branches, self.branches):
+            return value
+        held = next((model for model in value.alternatives if not arms_exclude(model.created_branches, self.branches)),
+                    None)
+        if held is None:
+            return value
+        known = self._arm_models.get(id(held))
+        if known is None:
+            known = self._arm_models[id(held)] = ModelValue(held)
+        return known
 
     def _star_imported_split(self, name: str, node: cst.Name) -> Value:
         """``x_test``, bound nowhere in a script that star-imports a module kerassniff cannot read (``from
@@ -208,7 +227,8 @@ class Evaluation:
 
     def _instance_attribute(self, base: Instance, attribute: str, node: cst.Attribute) -> Value:
         if attribute in base.attrs:
-            return base.attrs[attribute]
+            value = base.attrs[attribute]
+            return self.arm_model(value) if type(value) is ModelValue and value.alternatives else value
         if base.local_class is not None:
             methods = base.local_class.methods
             return self.method_of(methods[attribute], base, base.local_class) if attribute in methods else UNKNOWN

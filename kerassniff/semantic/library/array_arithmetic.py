@@ -109,14 +109,10 @@ def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=(), rpar=()) if getattr(node, "lpar", None) else node
 
 
-# Steps that change an array's values (the others reshape, reorder or cast it).
-_VALUE_STEPS = frozenset({"scale", "shift", "standardize", "minmax"})
-
-
 def _at_most_one(data: Data) -> bool:
     """Whether the array's largest value is 1: its last value step divided it by its own maximum, or min-max
     scaled it (so dividing another array by its max divides by 1)."""
-    last = next((step for step in reversed(data.steps) if step.kind in _VALUE_STEPS), None)
+    last = data.last_value_step()
     return last is not None and (last.kind == "minmax" or (last.kind == "scale" and last.detail in ("/max", "/amax")))
 
 
@@ -129,7 +125,7 @@ def _multiply(data: Data, other: Value, number: float | None, op: str, node: cst
     if isinstance(other, DataValue):
         return DataValue(replace(data, node=node))  # a mask or an element-wise product
     if isinstance(other, Predictions):  # a mask of a model's predictions: an unknown scale, known to be theirs
-        return DataValue(data.with_step("scale", "*?", node, settings=((PREDICTIONS_SETTING, True),)))
+        return DataValue(data.with_step("scale", "*?", node, settings=((PREDICTIONS_SETTING, other),)))
     return DataValue(data.with_step("scale", "*?", node))
 
 

@@ -124,13 +124,15 @@ def name_attribute_model(value: Value, owner: str | None, attribute: str) -> Non
 
 
 def kept_alongside(previous: Value | None, value: Value, branches: tuple[Arm, ...]) -> Value:
-    """The value ``obj.attr = value`` leaves when the attribute held a model made in another arm of a condition
-    the assignment runs under (``if not self.multi: self.model = ... else: self.model = ...``): the new model, with
-    the one of the other arm kept as an alternative (ModelValue.alternatives), as an if's merge keeps a name's."""
-    if not isinstance(previous, ModelValue) or not isinstance(value, ModelValue) or previous.model is value.model or \
-            not arms_exclude(previous.model.created_branches, branches):
+    """The value ``obj.attr = value`` leaves when the attribute held models made in other arms of a condition the
+    assignment runs under (``if not self.multi: self.model = ... else: self.model = ...``): the new model, with those
+    kept as alternatives (ModelValue.alternatives), as an if's merge keeps a name's; a model of the same arm is
+    replaced (``self.model = ...`` twice in one arm)."""
+    if not isinstance(previous, ModelValue) or not isinstance(value, ModelValue):
         return value
-    return value.alongside(previous)
+    others = tuple(model for model in (previous.model, *previous.alternatives)
+                   if model is not value.model and arms_exclude(model.created_branches, branches))
+    return value.alongside(ModelValue(others[0], alternatives=others[1:])) if others else value
 
 
 def model_of(value: Value) -> Model | None:

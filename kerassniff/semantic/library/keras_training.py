@@ -10,7 +10,7 @@ from typing import Callable
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import DataEvent, arms_exclude
+from kerassniff.semantic.dataflow import DataEvent
 from kerassniff.semantic.effects import Effects, known_models, loop_repetitions, record_data_event
 from kerassniff.semantic.knowledge.model_api import EVALUATE_METHODS, FIT_METHODS, PREDICT_METHODS, SAVE_METHODS
 from kerassniff.semantic.library.arrays import from_collection, typed_rows
@@ -124,10 +124,6 @@ def set_weights(effects: Effects, receiver: Value, node: cst.Call) -> None:
 
 
 def model_method(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
-    if arms_exclude(model.created_branches, effects.branches):
-        # ``if not multi_task: model.compile(loss="mse")`` where the name holds the model built under ``else:`` of
-        # the same flag (the value after an if is one arm's): that call never runs on this model
-        return UNKNOWN
     handler = MODEL_METHODS.get(method)
     return handler(effects, model, method, args, node) if handler is not None else UNKNOWN
 
