@@ -8,7 +8,7 @@ iterations, and conditions on names the body changes are then not decided.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable
+from typing import Any, Callable
 from dataclasses import replace
 
 import libcst as cst
@@ -157,6 +157,9 @@ class ControlFlow:
                 self.branches = outer
             after_else = frame.scope.vars
         self.registry.branches_joined(objects_before, objects_after_body)
+        for flow, names in ((body_flow, after_body), (else_flow, after_else)):
+            if flow == BREAK and self.break_states:
+                self.break_states[-1].append(dict(names))  # what holds after the loop when this arm leaves it
         return _join(frame, (body_flow, after_body), (else_flow, after_else), self.writes_file)
 
     def writes_file(self, path: str) -> bool:
@@ -200,6 +203,32 @@ class ControlFlow:
 
     # -- loops
     def exec_for(self, node: cst.For, frame: Frame) -> Flow:
+        return self._leaving_by_break(self._exec_for, node, frame)
+
+    def exec_while(self, node: cst.While, frame: Frame) -> Flow:
+        return self._leaving_by_break(self._exec_while, node, frame)
+
+    def _leaving_by_break(self, run: Callable[[Any, Frame], Flow], node: cst.For | cst.While, frame: Frame) -> Flow:
+        """Run a loop; then merge into the names after it those an arm of an undecided if left when it broke out of
+        the loop (``for i, (tr, va) in enumerate(folds): if i == k: x_train = x[tr]; break``: after the loop the name
+        holds the arm's value or the one from before, whichever the run took).  A break the interpreter takes for
+        certain ends the loop with its own names, as they are."""
+        self.break_states.append([])
+        try:
+            flow = run(node, frame)
+        finally:
+            broken = self.break_states.pop()
+        for names in broken:
+            current = frame.scope.vars
+            for name, value in names.items():
+                held = current.get(name)
+                if held is None:
+                    current[name] = value
+                elif held is not value:
+                    current[name] = merge(value, held, self.writes_file)
+        return flow
+
+    def _exec_for(self, node: cst.For, frame: Frame) -> Flow:
         iterable = self.eval(node.iter, frame)
         items = self.unroll_items(iterable)
         targets = tuple(target_names(node.target))
@@ -236,7 +265,7 @@ class ControlFlow:
             return self.exec_suite(node.orelse.body, frame)
         return None
 
-    def exec_while(self, node: cst.While, frame: Frame) -> Flow:
+    def _exec_while(self, node: cst.While, frame: Frame) -> Flow:
         self.eval(node.test, frame)
         self.with_loop(LoopContext(node, UNKNOWN, (), False, self.loop, scope=id(frame.scope)),
                        lambda: self.exec_loop_body(node.body, frame))

@@ -72,6 +72,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         self.order = 0
         self.loop: LoopContext | None = None
         self.branches: tuple[Arm, ...] = ()  # the arms of the ifs interpreted both ways, around the code
+        self.break_states: list[list[dict[str, Value]]] = []  # per loop being run: the names arms left it with by break
         self.own_unknowns: dict[int, Unknown] = {}  # unknown values flags' bindings hold as their own (conditions)
         self._arm_models: dict[int, ModelValue] = {}  # id(model) -> the value a name holds in its arm (arm_model)
         self.folder_loops = FolderLoops()  # loops over class folders, read once each (see append_run)
