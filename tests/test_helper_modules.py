@@ -72,7 +72,17 @@ def test_a_script_names_a_module_of_its_own_package_from_the_project_root(tmp_pa
     write(tmp_path, {"lib/common.py": "def prepare(x):\n    return x / 255.0\n"})
     script = tmp_path / "src" / "train.py"
     script.write_text(TRAIN.format(import_line="from lib.common import prepare", call="prepare"))
-    assert codes(script) == []  # lib/ is not beside the script nor its package: an unknown helper
+    assert codes(script) == [(10, "KS201")]  # lib/, a package beside the script's folder, named from the root
+
+
+def test_a_single_name_found_up_the_tree_is_not_a_helper(tmp_path: Path) -> None:
+    # ``from helpers import prepare`` in scripts/train.py, with helpers.py one folder up: run from its own folder,
+    # the script could not import it, and a module of that name up the tree is too often another project's
+    write(tmp_path, {"helpers.py": "def prepare(x):\n    return x / 255.0\n"})
+    script = tmp_path / "scripts" / "train.py"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(TRAIN.format(import_line="from helpers import prepare", call="prepare"))
+    assert codes(script) == []
 
 
 def test_arrays_a_helper_method_binds_are_not_judged_as_the_scripts_own(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ Training and evaluation scripts often share a data-loading module.  To know
 what ``prepare(x_test)`` does, the interpreter interprets that module too.  Only
 modules found as files next to the script (or below it, for dotted and
 relative imports, or in the package the script is in, named from the project's
-root) are followed, never installed packages; each file is parsed
+root, or in a package beside the script's folder, named from the folder above it)
+are followed, never installed packages; each file is parsed
 once per process (keyed by path, size and modification time), each folder is
 listed once per process until it changes (most imports name no file; a folder
 changed in the last seconds is listed again each time), and a helper
@@ -91,6 +92,8 @@ def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> 
         # project's package may name a module of that package from the project's root, where it is run from
         # (src/predict.py: ``from src.config import MODEL_PATH``, run as ``python -m src.predict``)
         root = _package_root(base, parts[0]) if level == 0 else None
+        if root is None and level == 0 and len(parts) > 1:
+            root = _root_beside_package(base, parts[0])
         return _module_file(root.joinpath(*parts), True) if root is not None else None
     return _module_file(base.joinpath(*parts) if parts else base, bool(parts))
 
@@ -105,6 +108,18 @@ def _package_root(folder: Path, package: str) -> Path | None:
     for current in (folder, *folder.parents[:_MAX_PACKAGE_DEPTH - 1]):
         if current.name == package:
             return current.parent
+    return None
+
+
+def _root_beside_package(folder: Path, package: str) -> Path | None:
+    """The nearest folder above the script's that holds a folder named ``package``: a project run from its root whose
+    scripts in one folder import modules of a package beside that folder (models/train.py: ``from processing.data
+    import load``, processing/ beside models/).  Only for a dotted import (``package.module``): a single name
+    (``utils``) found up the tree is too likely another project's."""
+    for current in folder.parents[:_MAX_PACKAGE_DEPTH - 1]:
+        entries = _entries(str(current))
+        if entries is not None and package in entries and (current / package).is_dir():
+            return current
     return None
 
 
