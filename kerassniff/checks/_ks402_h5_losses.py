@@ -101,7 +101,7 @@ def h5_saves_read_without_compiling(scripts: list[Script], keras_3_model: Callab
 
 def _file_of(script: Script, path: str) -> str:
     """The file a path a script names is, taken from the script's folder."""
-    return os.path.normpath(os.path.join(os.path.dirname(script.path), path))
+    return os.path.normpath(os.path.join(os.path.dirname(script.path), path.replace("\\", "/")))
 
 
 def _files_read(script: Script) -> list[tuple[str, bool]]:

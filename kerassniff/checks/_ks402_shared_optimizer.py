@@ -65,7 +65,8 @@ def shared_optimizers(script: Script) -> Iterator[Report]:
             yield _across_passes(script, compile_call, optimizer, loop)
             continue
         earlier = first.setdefault(id(optimizer), compile_call)
-        if earlier is compile_call or not _fails_when_both_train(script, earlier, compile_call):
+        if earlier is compile_call or earlier.model.alternative_to(compile_call.model) or \
+                not _fails_when_both_train(script, earlier, compile_call):
             continue
         context = compile_call.model.created_in
         reported.add(id(optimizer))

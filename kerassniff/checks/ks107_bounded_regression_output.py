@@ -102,11 +102,12 @@ def _targets_from_predictions(model: Model) -> bool:
 
 
 def _probabilities(predictions: Predictions) -> bool:
-    """Predictions that are still a softmax's or sigmoid's outputs (not class decisions, not mapped to other values)."""
-    if predictions.model is None or predictions.decided or predictions.mapped:
+    """Predictions that may still be a softmax's or sigmoid's outputs: not class decisions, not mapped to other
+    values, of a model whose output layers are either not known (a teacher loaded from a file) or all such."""
+    if predictions.decided or predictions.mapped:
         return False
-    heads = predictions.model.heads()
-    return bool(heads) and all(head is not None and head.activation in ("softmax", "sigmoid") for head in heads)
+    heads = predictions.model.heads() if predictions.model is not None else []
+    return all(head is None or head.activation in ("softmax", "sigmoid", None) for head in heads)
 
 
 def _onehot_evaluated(script: Script, model) -> bool:

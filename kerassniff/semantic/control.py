@@ -15,6 +15,7 @@ import libcst as cst
 
 from kerassniff.semantic import data_calls
 from kerassniff.semantic.conditions import arms_of
+from kerassniff.semantic.dataflow import Arm
 from kerassniff.semantic.keras_calls import model_files_written
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, sample_of_list, truth
@@ -160,7 +161,8 @@ class ControlFlow:
         for flow, names in ((body_flow, after_body), (else_flow, after_else)):
             if flow == BREAK and self.break_states:
                 self.break_states[-1].append(dict(names))  # what holds after the loop when this arm leaves it
-        return _join(frame, (body_flow, after_body), (else_flow, after_else), self.writes_file)
+        return _join(frame, (body_flow, after_body), (else_flow, after_else), self.writes_file,
+                     (body_arm, else_arm) if body_arm is not None else None)
 
     def writes_file(self, path: str) -> bool:
         """Whether the script writes a model to ``path`` anywhere in its text (``model.save(path)``, a checkpoint):
@@ -209,15 +211,24 @@ class ControlFlow:
         return self._leaving_by_break(self._exec_while, node, frame)
 
     def _leaving_by_break(self, run: Callable[[Any, Frame], Flow], node: cst.For | cst.While, frame: Frame) -> Flow:
-        """Run a loop; then merge into the names after it those an arm of an undecided if left when it broke out of
-        the loop (``for i, (tr, va) in enumerate(folds): if i == k: x_train = x[tr]; break``: after the loop the name
-        holds the arm's value or the one from before, whichever the run took).  A break the interpreter takes for
-        certain ends the loop with its own names, as they are."""
+        """Run a loop and its ``else:``; then merge into the names after it those an arm of an undecided if left when
+        it broke out of the loop (``for i, (tr, va) in enumerate(folds): if i == k: x_train = x[tr]; break``: after
+        the loop the name holds the arm's value or the one from before, whichever the run took).  A break the
+        interpreter takes for certain ends the loop with its own names, as they are, and skips the ``else:``; an
+        ``else:`` that raises leaves the code after the loop to the breaks alone (``for ...: if ok: break`` then
+        ``else: raise``).  ``run`` gives the loop's flow without its ``else:``, which runs here, outside the loop's
+        own breaks (a break in it leaves the loop around this one)."""
         self.break_states.append([])
         try:
             flow = run(node, frame)
         finally:
             broken = self.break_states.pop()
+        if flow == BREAK:
+            flow = None
+        elif flow != EXIT and node.orelse:
+            flow = self.exec_suite(node.orelse.body, frame)
+        if broken and flow == EXIT:
+            frame.scope.vars, broken, flow = dict(broken[0]), broken[1:], None
         for names in broken:
             current = frame.scope.vars
             for name, value in names.items():
@@ -259,18 +270,12 @@ class ControlFlow:
                     DataValue(element.data.with_step("scale", "?", node)) if ways & IN_PLACE_SCALING else None
                 if changed is not None:
                     frame.scope.bind(node.iter.value, ComprehensionValue(changed, iterable.length))
-        if flow == EXIT:
-            return EXIT
-        if node.orelse and flow != BREAK:
-            return self.exec_suite(node.orelse.body, frame)
-        return None
+        return flow if flow in (BREAK, EXIT) else None
 
     def _exec_while(self, node: cst.While, frame: Frame) -> Flow:
         self.eval(node.test, frame)
         self.with_loop(LoopContext(node, UNKNOWN, (), False, self.loop, scope=id(frame.scope)),
                        lambda: self.exec_loop_body(node.body, frame))
-        if node.orelse:
-            self.exec_suite(node.orelse.body, frame)
         return None
 
     def exec_loop_body(self, body: cst.BaseSuite, frame: Frame) -> None:
@@ -370,7 +375,8 @@ def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
     return isinstance(value, KnobConst)
 
 
-def _join(frame: Frame, body: tuple[Flow, dict], orelse: tuple[Flow, dict], writes: Callable[[str], bool]) -> Flow:
+def _join(frame: Frame, body: tuple[Flow, dict], orelse: tuple[Flow, dict], writes: Callable[[str], bool],
+          arms: tuple[Arm, Arm] | None = None) -> Flow:
     """The names after an if whose two branches both ran: those of the branches that fall through, merged
     (``writes``: whether the script writes a model file of that name, for a reload beside a built model)."""
     (body_flow, after_body), (else_flow, after_else) = body, orelse
@@ -388,6 +394,6 @@ def _join(frame: Frame, body: tuple[Flow, dict], orelse: tuple[Flow, dict], writ
         if a is None or b is None or a is b:
             merged[name] = a if b is None else b
         else:
-            merged[name] = merge(a, b, writes)
+            merged[name] = merge(a, b, writes, arms)
     frame.scope.vars = merged
     return None

@@ -437,9 +437,9 @@ def class_names_given(value: Value | None) -> tuple[str, ...] | str | None:
     return "?"
 
 
-# Steps that keep an array's values (a reshape, a cast, a reorder, a subset of its samples).
 # Steps that change an array's values (the others reshape, reorder or cast it).
 _VALUE_STEP_KINDS = frozenset({"scale", "shift", "standardize", "minmax"})
+# Steps that keep an array's values (a reshape, a cast, a reorder, a subset of its samples).
 RANGE_KEEPING_STEPS = frozenset({"reshape", "cast", "order", "resize", "color"})
 _RANGE_STEP = re.compile(r"^(?P<op>[-+/*])(?P<number>-?\d+(?:\.\d*)?(?:e[-+]?\d+)?)$")
 

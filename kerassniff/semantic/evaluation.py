@@ -148,18 +148,26 @@ class Evaluation:
 
     def arm_model(self, value: ModelValue) -> ModelValue:
         """What a name (or attribute) holding one of several models (ModelValue.alternatives) holds in the arms of
-        the conditions now interpreted: the model made in the same arm of one of them (``if multi:`` tested again
-        after ``if multi: model = a else: model = b``), with no alternatives; the value as it is anywhere else (a
-        method called on it then runs on each model, see Calls._model_method)."""
-        if not self.branches or not arms_exclude(value.model.created_branches, self.branches):
+        the conditions now interpreted: the models made in one of those arms (``if multi:`` tested again after ``if
+        multi: model = a else: model = b``: a alone; after a one-armed ``if regression: model = r``, under a later
+        ``if regression:``, r alone), else those no arm rules out; the value as it is where no arm decides (a method
+        called on it then runs on each model, see Calls._model_method)."""
+        if not self.branches:
             return value
-        held = next((model for model in value.alternatives if not arms_exclude(model.created_branches, self.branches)),
-                    None)
-        if held is None:
+        models = (value.model, *value.alternatives)
+        placed = {id(model): set(model.created_branches) for model in models}
+        for held, arm in value.held_in:
+            placed.setdefault(held, set()).add(arm)
+        allowed = [model for model in models if not arms_exclude(tuple(placed[id(model)]), self.branches)]
+        arms = set(self.branches)
+        made_here = [model for model in allowed if arms.intersection(placed[id(model)])]
+        held = made_here or allowed
+        if not held or len(held) == len(models):
             return value
-        known = self._arm_models.get(id(held))
+        key = tuple(id(model) for model in held)
+        known = self._arm_models.get(key)
         if known is None:
-            known = self._arm_models[id(held)] = ModelValue(held)
+            known = self._arm_models[key] = ModelValue(held[0], alternatives=tuple(held[1:]))
         return known
 
     def _star_imported_split(self, name: str, node: cst.Name) -> Value:

@@ -39,6 +39,7 @@ from kerassniff.semantic.values import (
     str_value,
 )
 from kerassniff.semantic.class_blocks import merged_blocks
+from kerassniff.semantic.dataflow import Arm
 from kerassniff.semantic.pyvalues import MAX_STRINGS
 
 MAX_UNROLL = 16  # loops over literal ranges/lists up to this length are unrolled
@@ -202,7 +203,7 @@ def absorbing(a: Value, b: Value) -> Value | None:
     return None
 
 
-def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Value:
+def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None, arms: tuple[Arm, Arm] | None = None) -> Value:
     """The value of a name after an if/else that bound it differently in each branch; ``writes`` tells whether the
     script writes a model file of a name (a reload of such a file beside a built model is that model resumed)."""
     if isinstance(a, DataValue) and isinstance(b, DataValue):
@@ -234,7 +235,7 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None) -> Va
             return b if resumed[0] is a else a
         # a model built in each arm: the else arm's, with the other kept for the calls made later in the same arm of
         # the same condition (``if args.task == "classify":`` tested twice)
-        return b.alongside(a)
+        return b.alongside(a, arms)
     if isinstance(a, Strings) or isinstance(b, Strings) or (_strings(a) and _strings(b) and a != b):
         # path = "a.hdf5" in one branch, "b.hdf5" in the other: one of them; with anything else, or too many, unknown
         choices = tuple(dict.fromkeys(_strings(a) + _strings(b)))

@@ -74,7 +74,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         self.branches: tuple[Arm, ...] = ()  # the arms of the ifs interpreted both ways, around the code
         self.break_states: list[list[dict[str, Value]]] = []  # per loop being run: the names arms left it with by break
         self.own_unknowns: dict[int, Unknown] = {}  # unknown values flags' bindings hold as their own (conditions)
-        self._arm_models: dict[int, ModelValue] = {}  # id(model) -> the value a name holds in its arm (arm_model)
+        self._arm_models: dict[tuple[int, ...], ModelValue] = {}  # the value a name holds in an arm, by its models' ids
         self.folder_loops = FolderLoops()  # loops over class folders, read once each (see append_run)
         self.lists_in_blocks = False  # whether a list was grown in runs (a call may then reorder it)
         self.depth = 0

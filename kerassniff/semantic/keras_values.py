@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import DataValue
+from kerassniff.semantic.dataflow import Arm, DataValue
 from kerassniff.semantic.pyvalues import CallArgs, ClassValue, ComprehensionValue, Const, Unknown, Value
 
 if TYPE_CHECKING:
@@ -37,15 +37,28 @@ class TensorValue(Value):
 @dataclass(eq=False)
 class ModelValue(Value):
     model: "Model"
-    # the models a name holds after an if that bound another model in each arm (``if task == "classify": model =
-    # ... else: model = ...``): the value is the last arm's model, these are the others'; a method called under one
-    # of those conditions later runs on the model made in the same arm (see Model.created_branches)
+    # the models a name may hold instead (after an if that bound another model in each arm, ``if task == "classify":
+    # model = ... else: model = ...``, or a loop left by break): in a later arm of the same condition the name holds
+    # the model made in that arm (Evaluation.arm_model, by Model.created_branches); elsewhere a method called on it
+    # runs on each (Calls._model_method), and Model.held_with says they are alternatives
     alternatives: tuple["Model", ...] = ()
 
-    def alongside(self, other: "ModelValue") -> "ModelValue":
-        """This model, with ``other``'s models (its own and its alternatives) kept as alternatives."""
+    # where the name holds each of them: (id of a model, an arm of an if whose join made the alternatives), as the
+    # arm a model was made in (Model.created_branches) says it for a model made there
+    held_in: tuple[tuple[int, "Arm"], ...] = ()
+
+    def alongside(self, other: "ModelValue", arms: "tuple[Arm, Arm] | None" = None) -> "ModelValue":
+        """This model, with ``other``'s models (its own and its alternatives) kept as alternatives; ``arms``: the arms
+        of the if whose join holds ``other`` in its first arm and this value in its second."""
         others = [model for model in (other.model, *other.alternatives, *self.alternatives) if model is not self.model]
-        return ModelValue(self.model, alternatives=tuple({id(model): model for model in others}.values()))
+        unique = tuple({id(model): model for model in others}.values())
+        for model in (self.model, *unique):  # one name holds one of them: no run has two of them at once there
+            model.held_with.update(id(other) for other in (self.model, *unique) if other is not model)
+        held = [*self.held_in, *other.held_in]
+        if arms is not None:
+            held += [(id(model), arms[0]) for model in (other.model, *other.alternatives)]
+            held += [(id(model), arms[1]) for model in (self.model, *self.alternatives)]
+        return ModelValue(self.model, alternatives=unique, held_in=tuple(dict.fromkeys(held)))
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,14 @@ class Model:
     # the arms of the ifs interpreted both ways around the call that made it (as DataEvent.branches): a call in
     # another arm of one of those conditions never meets this model
     created_branches: tuple[Arm, ...] = ()
+    # ids of the models one name holds instead of this one (ModelValue.alternatives): a call on that name runs on
+    # one of them, so rules comparing two models (an optimizer shared by both) do not pair them
+    held_with: set[int] = field(default_factory=set)
+
+    def alternative_to(self, other: "Model") -> bool:
+        """Whether a run holds this model where it holds ``other``: made in other arms of one condition, or held by one
+        name in turn (one call then runs on one of the two)."""
+        return id(other) in self.held_with or arms_exclude(self.created_branches, other.created_branches)
     tuned: bool = False  # stands for the models a keras-tuner tuner builds with its hypermodel (and trains)
 
     def release(self) -> None:

@@ -14,7 +14,7 @@ import libcst as cst
 from kerassniff.semantic import keras_calls
 from kerassniff.semantic.knowledge.model_api import CALLBACK_BASES, EPOCH_LOG_HOOKS, REBUILDING_WRAPPER_PACKAGES
 from kerassniff.semantic.loops import LoopContext
-from kerassniff.semantic.dataflow import Arm, arms_exclude
+from kerassniff.semantic.dataflow import Arm
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.names import is_keras
 from kerassniff.semantic.values import (
@@ -124,14 +124,15 @@ def name_attribute_model(value: Value, owner: str | None, attribute: str) -> Non
 
 
 def kept_alongside(previous: Value | None, value: Value, branches: tuple[Arm, ...]) -> Value:
-    """The value ``obj.attr = value`` leaves when the attribute held models made in other arms of a condition the
-    assignment runs under (``if not self.multi: self.model = ... else: self.model = ...``): the new model, with those
-    kept as alternatives (ModelValue.alternatives), as an if's merge keeps a name's; a model of the same arm is
-    replaced (``self.model = ...`` twice in one arm)."""
-    if not isinstance(previous, ModelValue) or not isinstance(value, ModelValue):
+    """The value ``obj.attr = value`` leaves, under an undecided if, when the attribute held other models (``if not
+    self.multi: self.model = ... else: self.model = ...``, or a default model replaced in one arm): the new model,
+    with those kept as alternatives (ModelValue.alternatives), as an if's merge keeps a name's; a model made in the
+    same arm is replaced (``self.model = ...`` twice in one arm), and outside any if the new model is all there is."""
+    if not branches or not isinstance(previous, ModelValue) or not isinstance(value, ModelValue):
         return value
+    innermost = branches[-1]  # the arm the assignment runs in
     others = tuple(model for model in (previous.model, *previous.alternatives)
-                   if model is not value.model and arms_exclude(model.created_branches, branches))
+                   if model is not value.model and innermost not in model.created_branches)
     return value.alongside(ModelValue(others[0], alternatives=others[1:])) if others else value
 
 
