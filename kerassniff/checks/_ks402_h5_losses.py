@@ -17,7 +17,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import (CHECKPOINT_HDF5_SUFFIX, H5_UNREADABLE_LOSSES, HDF5_SUFFIXES,
                                                          LOAD_FUNCTIONS)
 from kerassniff.semantic.dataflow import normal_path
-from kerassniff.semantic.links import model_links
+from kerassniff.semantic.links import model_links, same_file
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CallSite, file_path, file_writes
 from kerassniff.semantic.values import const_value
@@ -84,6 +84,10 @@ def h5_saves_read_without_compiling(scripts: list[Script], keras_3_model: Callab
     script's own folder (``../project/model.h5`` of a script in ``other/`` is ``project/model.h5``)."""
     reads = {script.path: [(_file_of(script, path), compiling) for path, compiling in _files_read(script)]
              for script in scripts}
+    # the files a script of the run links, the way the scripts are linked (names as written, from where the project
+    # runs), to a trainer's file and loads compiling it: they fail, whatever folder the path is read from
+    linked = {(id(link.trainer), link.path) for link in model_links(scripts)
+              if link.user is not link.trainer and _loaded_compiling(link.user, link.path)}
     for trainer in scripts:
         own = read_only_as_weights(trainer) | set(_loaded_without_compiling(trainer))
         written = {path for model in trainer.models for *_, path in _hdf5_writes(model) if path not in own}
@@ -91,8 +95,9 @@ def h5_saves_read_without_compiling(scripts: list[Script], keras_3_model: Callab
             file = _file_of(trainer, path)
             readers = [script for script in scripts if script is not trainer and
                        any(read == file for read, _ in reads[script.path])]
-            if not readers or any(read == file and compiling for script in scripts for read, compiling in
-                                  reads[script.path]):
+            linked_compiling = any(owner == id(trainer) and same_file(normal_path(path), key) for owner, key in linked)
+            if not readers or linked_compiling or \
+                    any(read == file and compiling for script in scripts for read, compiling in reads[script.path]):
                 continue
             because = tuple(reader.path for reader in readers)
             for report in unreadable_h5_saves(trainer, keras_3_model, only=frozenset({path})):

@@ -31,7 +31,8 @@ from kerassniff.checks._ks402_methods import (
     unknown_keywords,
     yaml_export,
 )
-from kerassniff.checks._ks402_h5_losses import h5_saves_loaded_elsewhere, h5_saves_read_without_compiling, unreadable_h5_saves
+from kerassniff.checks._ks402_h5_losses import (h5_saves_loaded_elsewhere, h5_saves_read_without_compiling,
+                                               unreadable_h5_saves)
 from kerassniff.checks._ks402_unbuilt import weights_before_build
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers

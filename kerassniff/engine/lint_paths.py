@@ -150,7 +150,8 @@ def cross_script_findings(linked: list[Analysis], rules: RuleSet) -> list[Findin
 Place = tuple[str, str, int, int]  # a finding's path, code, line and column
 
 
-def cross_script_results(linked: list[Analysis], rules: RuleSet) -> tuple[list[Finding], list[tuple[Place, tuple[str, ...]]]]:
+def cross_script_results(linked: list[Analysis],
+                         rules: RuleSet) -> tuple[list[Finding], list[tuple[Place, tuple[str, ...]]]]:
     """The project rules' findings over the analyses of scripts that save and load the same model files, and the
     places of the script rules' own findings that those checks take back, each with the scripts that justify it
     (:class:`~kerassniff.registry.Withdrawal`).  (A notebook's findings are placed in its cells, a withdrawal in its
