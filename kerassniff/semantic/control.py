@@ -20,7 +20,7 @@ from kerassniff.semantic.keras_calls import model_files_written
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, sample_of_list, truth
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
-from kerassniff.semantic.frames import BREAK, EXIT, Flow, Frame, weakest
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, weakest
 from kerassniff.semantic.guards import catches_missing_names, guards_its_body, is_version_check, is_version_check_in_code
 from kerassniff.semantic.syntax import assigned_names, names_read
 from kerassniff.semantic.in_place import changed_in_place
@@ -159,8 +159,10 @@ class ControlFlow:
             after_else = frame.scope.vars
         self.registry.branches_joined(objects_before, objects_after_body)
         for flow, names in ((body_flow, after_body), (else_flow, after_else)):
-            if flow == BREAK and self.break_states:
-                self.break_states[-1].append(dict(names))  # what holds after the loop when this arm leaves it
+            if flow in (BREAK, CONTINUE) and self.break_states:
+                # what holds after the loop when this arm leaves it, or leaves the last pass (``if i == k: x_train =
+                # x[tr]; continue``)
+                self.break_states[-1].append(dict(names))
         return _join(frame, (body_flow, after_body), (else_flow, after_else), self.writes_file,
                      (body_arm, else_arm) if body_arm is not None else None)
 
@@ -212,8 +214,9 @@ class ControlFlow:
 
     def _leaving_by_break(self, run: Callable[[Any, Frame], Flow], node: cst.For | cst.While, frame: Frame) -> Flow:
         """Run a loop and its ``else:``; then merge into the names after it those an arm of an undecided if left when
-        it broke out of the loop (``for i, (tr, va) in enumerate(folds): if i == k: x_train = x[tr]; break``: after
-        the loop the name holds the arm's value or the one from before, whichever the run took).  A break the
+        it broke out of the loop, or out of a pass by ``continue`` (``for i, (tr, va) in enumerate(folds): if i == k:
+        x_train = x[tr]; break``: after the loop the name holds the arm's value or the one from before, whichever the
+        run took).  A break the
         interpreter takes for certain ends the loop with its own names, as they are, and skips the ``else:``; an
         ``else:`` that raises leaves the code after the loop to the breaks alone (``for ...: if ok: break`` then
         ``else: raise``).  ``run`` gives the loop's flow without its ``else:``, which runs here, outside the loop's
