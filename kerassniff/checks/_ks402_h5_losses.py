@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -54,11 +55,34 @@ def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSit
     return reports
 
 
+class _Read(NamedTuple):
+    """A model file a script reads back: its path as written, whether by ``load_model()`` (else ``load_weights()``),
+    and whether that load compiles the model (no ``compile=False``)."""
+
+    path: str
+    as_model: bool
+    compiling: bool
+
+
+def _reads(script: Script) -> list[_Read]:
+    """Every model file the script reads back, read off its calls once per script."""
+    def read() -> list[_Read]:
+        found = []
+        for call in script.calls:
+            as_model = call.callee in LOAD_FUNCTIONS
+            if not as_model and call.method != "load_weights":
+                continue
+            path = file_path(call.args.get("filepath", 0))
+            if path is not None:
+                compiling = as_model and const_value(call.args.get("compile", 2), True) is not False
+                found.append(_Read(path, as_model, compiling))
+        return found
+    return script.derived("ks402_model_file_reads", read)
+
+
 def _loaded_without_compiling(script: Script) -> list[str]:
     """The files the script itself reads back with ``load_model(path, compile=False)``."""
-    return [path for call in script.calls if call.callee in LOAD_FUNCTIONS and
-            const_value(call.args.get("compile", 2), True) is False and
-            (path := file_path(call.args.get("filepath", 0))) is not None]
+    return [read.path for read in _reads(script) if read.as_model and not read.compiling]
 
 
 def h5_saves_loaded_elsewhere(scripts: list[Script], keras_3_model: Callable[[Script, CallSite], bool]
@@ -82,7 +106,7 @@ def h5_saves_read_without_compiling(scripts: list[Script], keras_3_model: Callab
     no script of the run (the trainer included) loads it compiling it: nothing fails on the stored loss, so the
     saving script's report is taken back, because of those readers.  A file is the path a script names, from the
     script's own folder (``../project/model.h5`` of a script in ``other/`` is ``project/model.h5``)."""
-    reads = {script.path: [(_file_of(script, path), compiling) for path, compiling in _files_read(script)]
+    reads = {script.path: [(_file_of(script, read.path), read.compiling) for read in _reads(script)]
              for script in scripts}
     # the files a script of the run links, the way the scripts are linked (names as written, from where the project
     # runs), to a trainer's file and loads compiling it: they fail, whatever folder the path is read from
@@ -109,30 +133,17 @@ def _file_of(script: Script, path: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(script.path), path.replace("\\", "/")))
 
 
-def _files_read(script: Script) -> list[tuple[str, bool]]:
-    """The model files the script reads back, with load_model() or load_weights(): each path, and whether that read
-    compiles the model (a load_model() without ``compile=False``)."""
-    return [(path, call.callee in LOAD_FUNCTIONS and const_value(call.args.get("compile", 2), True) is not False)
-            for call in script.calls if call.callee in LOAD_FUNCTIONS or call.method == "load_weights"
-            if (path := file_path(call.args.get("filepath", 0))) is not None]
-
-
 def _loaded_compiling(script: Script, key: str) -> bool:
     """Whether the script calls ``load_model()`` on the file of that key without ``compile=False``."""
-    return any(call.callee in LOAD_FUNCTIONS and const_value(call.args.get("compile", 2), True) is not False and
-               (path := file_path(call.args.get("filepath", 0))) is not None and normal_path(path) == key
-               for call in script.calls)
+    return any(read.compiling and normal_path(read.path) == key for read in _reads(script))
 
 
 def read_only_as_weights(script: Script) -> set[str]:
     """The files the script reads back with ``load_weights(path)`` and never with ``load_model()``: a whole-model
     ``.h5`` file gives its weights to ``load_weights()`` whatever loss it stores (a DQN saving its network and
     restoring it that way)."""
-    weights = {path for call in script.calls if call.method == "load_weights" and
-               (path := file_path(call.args.get("filepath", 0))) is not None}
-    models = {path for call in script.calls if call.callee in LOAD_FUNCTIONS and
-              (path := file_path(call.args.get("filepath", 0))) is not None}
-    return weights - models
+    reads = _reads(script)
+    return {read.path for read in reads if not read.as_model} - {read.path for read in reads if read.as_model}
 
 
 def _hdf5_writes(model: Model) -> Iterator[tuple[cst.CSTNode, cst.CSTNode, int, str, str]]:
