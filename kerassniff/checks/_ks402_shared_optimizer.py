@@ -32,6 +32,7 @@ import libcst as cst
 from kerassniff.checks._shared import fits_under, fold_loop
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
+from kerassniff.semantic.dataflow import arms_exclude
 from kerassniff.semantic.models import AttributeSet, CompileCall, FitCall, Model
 from kerassniff.semantic.names import short
 from kerassniff.semantic.syntax import code_children
@@ -246,15 +247,10 @@ def _both_train(script: Script, mine: list[FitCall], theirs: list[FitCall]) -> b
             if one.excludes(other):
                 continue
             a, b = arms.get(id(one.node)), arms.get(id(other.node))
-            if a is not None and b is not None and _apart(a.arms, b.arms):
+            if a is not None and b is not None and arms_exclude(a.arms, b.arms):
                 continue
             return True
     return False
-
-
-def _apart(one: tuple[tuple[int, int], ...], other: tuple[tuple[int, int], ...]) -> bool:
-    taken = dict(one)
-    return any(taken.get(statement, arm) != arm for statement, arm in other)
 
 
 class _Place:

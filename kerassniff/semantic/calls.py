@@ -23,7 +23,6 @@ from kerassniff.semantic.builtins import (
     text_file_method,
     unknown_text_method,
 )
-from kerassniff.semantic.dataflow import arms_exclude
 from kerassniff.semantic.frames import Frame, Scope, by_type
 from kerassniff.semantic.knowledge.model_api import (
     PREDICTION_DECIDING, PREDICTION_KEEPING, PREDICTION_KEEPING_BUILTINS, PREDICTION_RESHAPING,
@@ -148,8 +147,7 @@ class Calls:
         # a name that holds one of several models after an if, called where no arm of that if's condition decides
         # which (Evaluation.arm_model): the call runs on each of them the code around it may meet; its value is the
         # first's
-        held = [model for model in (receiver.model, *receiver.alternatives)
-                if not arms_exclude(model.created_branches, self.branches)] or [receiver.model]
+        held = receiver.held_under(self.branches)[0] or [receiver.model]
         results = [keras_calls.model_method(self, model, method, args, node) for model in held]
         return results[0]
 
@@ -222,7 +220,8 @@ class Calls:
         # A function nobody called, run once with unknown arguments (node None), keeps no summary: its
         # calls, if any come later, have other inputs, and reading its names would be wasted work.
         inputs = None if node is None else self.summaries.inputs(
-            function.node, function.scope, args, self_value, (Same(self.loop), self.guarded > 0, self.in_helper, self.branches))
+            function.node, function.scope, args, self_value,
+            (Same(self.loop), self.guarded > 0, self.in_helper, self.branches))
         known = self.summaries.get(inputs)
         if known is not None:
             self.version_names_seen += known.version_names

@@ -31,7 +31,6 @@ from kerassniff.semantic.expressions import (
 from kerassniff.semantic.folding import (
     class_names_written, index_value, is_list, listed, sample_of_list, seq_items,
 )
-from kerassniff.semantic.dataflow import arms_exclude
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
 from kerassniff.semantic.script import ListedPrediction, NamedPrediction
@@ -154,15 +153,9 @@ class Evaluation:
         called on it then runs on each model, see Calls._model_method)."""
         if not self.branches:
             return value
-        models = (value.model, *value.alternatives)
-        placed = {id(model): set(model.created_branches) for model in models}
-        for held, arm in value.held_in:
-            placed.setdefault(held, set()).add(arm)
-        allowed = [model for model in models if not arms_exclude(tuple(placed[id(model)]), self.branches)]
-        arms = set(self.branches)
-        made_here = [model for model in allowed if arms.intersection(placed[id(model)])]
+        allowed, made_here = value.held_under(self.branches)
         held = made_here or allowed
-        if not held or len(held) == len(models):
+        if not held or len(held) == 1 + len(value.alternatives):
             return value
         key = tuple(id(model) for model in held)
         known = self._arm_models.get(key)

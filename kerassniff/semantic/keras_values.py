@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from kerassniff.semantic.dataflow import Arm, DataValue
+from kerassniff.semantic.dataflow import Arm, DataValue, arms_exclude
 from kerassniff.semantic.pyvalues import CallArgs, ClassValue, ComprehensionValue, Const, Unknown, Value
 
 if TYPE_CHECKING:
@@ -59,6 +59,18 @@ class ModelValue(Value):
             held += [(id(model), arms[0]) for model in (other.model, *other.alternatives)]
             held += [(id(model), arms[1]) for model in (self.model, *self.alternatives)]
         return ModelValue(self.model, alternatives=unique, held_in=tuple(dict.fromkeys(held)))
+
+    def held_under(self, branches: tuple["Arm", ...]) -> tuple[list["Model"], list["Model"]]:
+        """Of this value's models (its own and its alternatives), those code running in the arms ``branches`` may meet
+        (no arm the model was made or held in rules it out), and of those, the ones made or held in one of these
+        arms."""
+        placed = {id(model): set(model.created_branches) for model in (self.model, *self.alternatives)}
+        for held, arm in self.held_in:
+            placed.setdefault(held, set()).add(arm)
+        arms = set(branches)
+        allowed = [model for model in (self.model, *self.alternatives)
+                   if not arms_exclude(tuple(placed[id(model)]), branches)]
+        return allowed, [model for model in allowed if arms.intersection(placed[id(model)])]
 
 
 @dataclass(frozen=True)
