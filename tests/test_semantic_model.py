@@ -991,3 +991,23 @@ def test_a_flag_bound_again_is_another_condition() -> None:
     # the second test is another condition: the compile under it may meet either model (were the two tests taken for
     # one, it would meet only the first arm's)
     assert [len(model.compiles) for model in script.models] == [1, 1]
+
+
+def test_nodes_sorted_in_source_order_are_placed_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Script.in_source_order sorts by line and column (nodes without a position last), asking the positions of all
+    the nodes at once: one pass, not one per node (KS402 sorts the Keras 2 backend names it lists)."""
+    from kerassniff.semantic.positions import NodePositions
+
+    text = ("import numpy as np\n"
+            "def helper():\n"
+            "    return np.ones(2)\n"
+            "x = np.zeros(3)\n"
+            "y = helper()\n")
+    script = build(text)
+    calls = [call.node for call in script.calls if call.callee in ("numpy.ones", "numpy.zeros")]
+    assert len(calls) == 2
+    passes = _results_of(monkeypatch, NodePositions, "_compute")
+    stray = cst.Name("elsewhere")
+    ordered = script.in_source_order([stray, *calls], lambda node: node)
+    assert [script.position(node).start.line for node in ordered[:2]] == [3, 4] and ordered[2] is stray
+    assert len(passes) == 1

@@ -154,17 +154,12 @@ def _entered(script: Script, used: list) -> list:
     return [reference for reference in used if reference.top not in unreached] if unreached else used
 
 
-def _source_order(script: Script, reference) -> tuple[int, int]:
-    """Where a reference is in the file (line, column); references are recorded in the order the code ran, which
-    puts a helper's body, called early, before code written above it."""
-    position = script.position(reference.node)
-    return (position.start.line, position.start.column) if position is not None else (1 << 30, 0)
-
-
 def _backend_functions(script: Script, used: list) -> Report:
     """The Keras 2 backend functions (K.exp, K.int_shape, ...) a script reads from Keras 3's keras.backend: one
     report, at the first in the file, naming them all with their Keras 3 spellings where they have one."""
-    used = sorted(used, key=lambda reference: _source_order(script, reference))  # (recorded as interpreted)
+    # (references are recorded in the order the code ran, which puts a helper's body, called early, before code
+    # written above it)
+    used = script.in_source_order(used, lambda reference: reference.node)
     names = list(dict.fromkeys(reference.raw.split(".")[2] for reference in used))
     first = used[0]
     failure = _failure(script, first.node)

@@ -141,6 +141,8 @@ def _one_per_line_of_missing_names(script: Script, reports: list[Report]) -> lis
         return reports
     calls = {id(call.node.func): call.node for call in script.calls}
     inner: dict[int, list[Report]] = {}
+    script.want_positions([report.node for report in missing] +
+                          [calls[id(report.node)] for report in missing if id(report.node) in calls])
     for outer in missing:
         call = calls.get(id(outer.node))
         where = script.position(call) if call is not None else None
@@ -157,7 +159,7 @@ def _one_per_line_of_missing_names(script: Script, reports: list[Report]) -> lis
         if id(report) in dropped:
             continue
         if id(report) in inner:
-            others = sorted(inner[id(report)], key=lambda other: _start(script, other.node))
+            others = script.in_source_order(inner[id(report)], lambda other: other.node)
             hints = {report.fix_hint}
             words = []
             for other in others:
@@ -169,11 +171,6 @@ def _one_per_line_of_missing_names(script: Script, reports: list[Report]) -> lis
             report = replace(report, explanation=f"{report.explanation or ''} {also}".strip())
         kept.append(report)
     return kept
-
-
-def _start(script: Script, node) -> tuple[int, int]:
-    where = script.position(node)
-    return (where.start.line, where.start.column) if where is not None else (0, 0)
 
 
 def _findings(script: Script):

@@ -176,6 +176,21 @@ class Script:
             self.positions.know(self.node_statements())
         return self.positions.get(node)
 
+    def want_positions(self, nodes: list[cst.CSTNode]) -> None:
+        """Say which nodes' positions will be asked for next, so that one pass finds them all (asked for one by
+        one, each would render its statement again)."""
+        for node in nodes:
+            self.positions.want(node)
+
+    def in_source_order(self, items: list[Fact], node_of: Callable[[Fact], cst.CSTNode]) -> list[Fact]:
+        """``items`` sorted by where their nodes start in the file (those without a position last)."""
+        self.want_positions([node_of(item) for item in items])
+        return sorted(items, key=lambda item: self._start(node_of(item)))
+
+    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
+        where = self.position(node)
+        return (where.start.line, where.start.column) if where is not None else (1 << 30, 0)
+
     def node_statements(self) -> dict[int, int]:
         """id(node) -> index of the module-level statement that holds it, for the nodes findings are reported on
         most often: every name recorded, every call with its callee and arguments."""
