@@ -12,6 +12,18 @@ IN_PLACE_SCALING = frozenset({"normalize", "divide", "true_divide", "multiply", 
                               "standardize", "rescale"})
 
 
+# Array functions that are an arithmetic operator (``np.subtract(a, b)`` is ``a - b``), by canonical name: the
+# operator's name as the interpreter's binary operations call it.
+_OPERATORS = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply", "divide": "Divide",
+              "true_divide": "Divide", "floor_divide": "FloorDivide"}
+ARITHMETIC_FUNCTIONS = {
+    **{f"numpy.{name}": op for name, op in _OPERATORS.items()},
+    **{f"keras.ops.{name}": op for name, op in _OPERATORS.items()},
+    **{f"tensorflow.{module}{name}": op for name, op in _OPERATORS.items() if name in ("add", "subtract", "multiply",
+                                                                                        "divide")
+       for module in ("", "math.")},
+}
+
 # Image functions that move, flip or jitter pixels and keep their scale (by their last name: tf.image's, NumPy's,
 # OpenCV's): a preprocessing_function made only of these, random draws and conversions augments, it does not scale.
 # (Not rotate: skimage.transform.rotate turns uint8 images into floats in 0..1.)

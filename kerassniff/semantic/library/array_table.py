@@ -95,9 +95,11 @@ from kerassniff.semantic.knowledge.model_api import (
     SQUASHING_FUNCTIONS,
 )
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
-from kerassniff.semantic.knowledge.arrays import (OPENCV_DRAWING, PILLOW_GRAYSCALE, PILLOW_RESIZING_OPS,
+from kerassniff.semantic.knowledge.arrays import (ARITHMETIC_FUNCTIONS, OPENCV_DRAWING, PILLOW_GRAYSCALE, PILLOW_RESIZING_OPS,
                                                PILLOW_SAME_IMAGE_OPS, RANDOM_GENERATOR_FACTORIES)
 from kerassniff.semantic.keras_values import Predictions, agreement, positions_of_inputs
+from kerassniff.semantic.dataflow import data_of
+from kerassniff.semantic.library.array_arithmetic import arithmetic
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Seq, Unknown, Value, const_value
 
 
@@ -193,6 +195,15 @@ def _compared(call: LibraryCall) -> Value | None:
     return agreement(call.first, call.args.positional[1]) if len(call.args.positional) > 1 else None
 
 
+def _operator(call: LibraryCall) -> Value | None:
+    """``np.subtract(a, b)``, ``tf.divide(x, 255)``: what the operator does (``a - b``, ``x / 255``), when an array is
+    one of its two operands; None for other calls (an ``out=`` array is the interpreter's)."""
+    operands = call.args.positional
+    if len(operands) != 2 or (data_of(operands[0]) is None and data_of(operands[1]) is None):
+        return None
+    return arithmetic(call.effects, operands[0], ARITHMETIC_FUNCTIONS[call.name], operands[1], call.node)
+
+
 # ------------------------------------------------------- conditions of rows
 def _axis_columns(call: LibraryCall) -> bool:
     return isinstance(call.first, Seq) and const_value(call.args.get("axis"), 0) in (1, "columns")
@@ -263,6 +274,7 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     # tf.nn.softmax(pred[0]): probabilities of the same classes, in the same order (the argmax is the same class)
     row(lambda call: replace(call.first, squashed=SQUASHING_FUNCTIONS[call.name]), exact=SQUASHING_FUNCTIONS,
         when=lambda call: isinstance(call.first, Predictions)),
+    row(_operator, exact=set(ARITHMETIC_FUNCTIONS)),
     row(_compared, names={"equal", "not_equal"}, prefix=(*ARRAY_LIBRARIES, "keras.ops.")),  # tf.equal(pred, y)
     row(stacked, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES, needs_data=True),
     row(concat_gathered, names={"concatenate", "vstack", "hstack", "concat"}, prefix=ARRAY_LIBRARIES,
