@@ -145,6 +145,25 @@ def float_sizes(call: CallSite, name: str):
                      facts={"keyword": keyword})
 
 
+def string_units(call: CallSite, name: str):
+    """``Dense(units='128')``: tf.keras 2's Dense took int(units), so a number written as a string worked; Keras 3
+    raises ValueError.  Only Dense: tf.keras 2's Embedding already refused a string size (TypeError)."""
+    if name != "Dense":
+        return
+    arg = call.args.node_of("units", 0)
+    value = const_value(call.args.get("units", 0)) if arg is not None else None
+    if not isinstance(value, str) or not value.strip().isdigit():
+        return
+    literal = type(arg.value) is cst.SimpleString
+    fix = safe_fix(f"write the number: units={int(value)}", arg.value, cst.Integer(str(int(value)))) if literal else None
+    yield Report(arg.value, "Dense(units=...) is a string: Keras 3 raises ValueError (it needs an integer)",
+                 f"pass the number {int(value)}, not a string", fix,
+                 explanation=("Keras 3's Dense() raises ValueError (\"expected a positive integer\") for units given as "
+                              "a string, before any training; tf.keras 2's Dense turned it into an integer with "
+                              "int()."),
+                 facts={"keyword": "units"})
+
+
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
 
 

@@ -39,6 +39,7 @@ from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_callbacks import callback_attributes, callback_model_set
 from kerassniff.checks._ks402_layers import (
     float_sizes,
+    string_units,
     integer_shape,
     keras0_sizes,
     keras1_kernel,
@@ -304,7 +305,7 @@ def _findings(script: Script):
             yield from keras1_kernel(call, name)
             yield from keras0_sizes(call, name)
             # (the guards below read the script's imports: asked only when there is something to report)
-            refused = [*float_sizes(call, name), *integer_shape(call, name)]
+            refused = [*float_sizes(call, name), *string_units(call, name), *integer_shape(call, name)]
             if refused and not keras_2_only(script) and not _from_private_copy(script, call.node.func):
                 yield from refused  # (tf_keras and TensorFlow's private copy convert them)
         elif callee == "keras.models.Sequential" and not keras_2_only(script) and \
