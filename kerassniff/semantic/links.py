@@ -13,11 +13,12 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from kerassniff.semantic.dataflow import normal_path
+from kerassniff.semantic.dataflow import DataValue, normal_path
+from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.training import file_path, written_paths
-from kerassniff.semantic.values import Const, Value
+from kerassniff.semantic.values import Const, Seq, Value
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,26 @@ def model_links(scripts: list[Script]) -> list[ModelLink]:
     saved = _saved_by(scripts)
     return [ModelLink(trainer, trained, script, model, key)
             for script in scripts for model in script.models for key in loaded_keys(model)
-            for trainer, trained in _trainers(saved, key, script)]
+            for trainer, trained in _trainers(saved, key, script) if may_be(trained, model)]
+
+
+def may_be(trained: Model, loaded: Model) -> bool:
+    """Whether the model a script loads may be the one a trainer saved to that file name: not a Sequential model
+    (one input) that the loading script feeds two or more inputs (``predict([photo, sequence])``): that file is
+    another model's of the same name (``model.h5`` of another project in a sibling folder)."""
+    return trained.kind != "sequential" or (inputs_fed(loaded) or 1) == 1
+
+
+def inputs_fed(model: Model) -> int | None:
+    """How many inputs a script feeds a model, when a call says: a list or tuple of two or more values, one of them
+    an array, none a constant, given as x (``predict([photo, sequence])``) is one per input; None when no call says
+    (a list of numbers is one sample)."""
+    for call in (*model.fits, *model.inferences):
+        x = call.x
+        if isinstance(x, Seq) and len(x.items) >= 2 and not any(isinstance(item, Const) for item in x.items) and \
+                any(isinstance(item, (DataValue, Predictions)) for item in x.items):
+            return len(x.items)
+    return None
 
 
 @dataclass(frozen=True)
@@ -145,7 +165,7 @@ def possible_makers(scripts: list[Script]) -> list[Makers]:
                         name == posixpath.basename(key) for _, name in user.unread_savers):
                     continue
                 made = [_last_written([c for c in candidates if c[0].path == path], key) for path in beside]
-                if all(len(one) == 1 for one in made):
+                if all(len(one) == 1 and may_be(one[0][1], model) for one in made):
                     found.append(Makers(user, model, key, tuple(ModelLink(one[0][0], one[0][1], user, model, key)
                                                                 for one in made)))
     return found
