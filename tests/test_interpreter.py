@@ -381,3 +381,28 @@ def test_a_loaded_models_row_is_kept_and_a_row_of_a_row_is_one_value() -> None:
     assert row is not None and row.row and not row.reshaped
     value = row.one_value()
     assert value is not None and value.reshaped and value.one_value() is None
+
+
+# -- dicts ------------------------------------------------------------------------------------------------------
+def _module_names(source: str) -> dict:
+    interpreter = Interpreter(cst.parse_module(source), "t.py")
+    interpreter.build()
+    return interpreter.module_scope.vars
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    # filled in a loop by keys it does not know: not the empty dict it started as
+    ("d = {}\nfor k in ks:\n    d[k] = 1\n", None),
+    ("if c:\n    d = {'a': 1, 'b': 2}\nelse:\n    d = {'a': 1, 'b': 3}\n", ((("a", 1),), False)),
+    ("if c:\n    d = {'a': 1}\nelse:\n    d = {'a': 1}\n", ((("a", 1),), True)),
+])
+def test_a_dict_after_branches_holds_what_both_agree_on(source: str, expected) -> None:
+    from kerassniff.semantic.values import DictValue
+
+    value = _module_names(source)["d"]
+    if expected is None:
+        assert not isinstance(value, DictValue)
+        return
+    items, complete = expected
+    assert isinstance(value, DictValue) and value.complete is complete
+    assert tuple((k.value, v.value) for k, v in value.items) == items

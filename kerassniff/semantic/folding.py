@@ -242,6 +242,8 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None, arms:
         if _strings(a) and _strings(b) and len(choices) <= MAX_STRINGS:
             return Strings(options=choices)
         return UNKNOWN
+    if isinstance(a, DictValue) or isinstance(b, DictValue):
+        return _merged_dicts(a, b)
     absorbed = absorbing(a, b)
     if absorbed is not None:
         return absorbed  # word_index[w] if w in word_index else 2: a word id either way
@@ -260,6 +262,18 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None, arms:
         # stray comma) in the other: one of two different things, not known
         return UNKNOWN
     return b
+
+
+def _merged_dicts(a: Value, b: Value) -> Value:
+    """A dict in one branch, and in the other another dict or anything else: the entries both dicts hold alike (not
+    all its entries, then); unknown beside anything but a dict.  A complete dict claims to know every entry: an empty
+    one filled in a loop by keys it does not know (``found[key] = []``, which makes the name unknown) is not empty
+    after the loop."""
+    if not (isinstance(a, DictValue) and isinstance(b, DictValue)):
+        return UNKNOWN
+    if a == b:
+        return b
+    return DictValue(tuple(item for item in b.items if item in a.items), complete=False)
 
 
 # Values a name may hold in one branch of an if that make "which one" matter: a library function, an object of a
