@@ -390,6 +390,22 @@ def _module_names(source: str) -> dict:
     return interpreter.module_scope.vars
 
 
+def test_dict_called_with_keywords_is_a_known_dict() -> None:
+    """``dict(a=1, b=2)`` is ``{"a": 1, "b": 2}``; over a dict given first, the keywords override its entries; a spread
+    or pairs leave entries unknown."""
+    from kerassniff.semantic.values import DictValue
+
+    names = _module_names("base = {'a': 1}\n"
+                          "plain = dict(a=1, b=2)\n"
+                          "over = dict(base, a=3)\n"
+                          "spread = dict(**opts, c=1)\n"
+                          "pairs = dict(zip(keys, values))\n")
+    assert names["plain"] == DictValue(((Const("a"), Const(1)), (Const("b"), Const(2))))
+    assert names["over"] == DictValue(((Const("a"), Const(3)),))
+    assert isinstance(names["spread"], DictValue) and not names["spread"].complete
+    assert not isinstance(names["pairs"], DictValue)
+
+
 @pytest.mark.parametrize(("source", "expected"), [
     # filled in a loop by keys it does not know: not the empty dict it started as
     ("d = {}\nfor k in ks:\n    d[k] = 1\n", None),

@@ -147,7 +147,23 @@ def _extreme(name: str, args: CallArgs) -> Value:
     return UNKNOWN
 
 
+def _dict(name: str, args: CallArgs) -> Value:
+    """``dict(rotation_range=20, zoom_range=0.2)``: a dict of the keywords (over the entries of a dict given first, which
+    they override); a ``**`` of something else, or any other argument (pairs, ``zip(...)``): unknown entries."""
+    if len(args.positional) > 1 or (args.positional and not isinstance(args.positional[0], DictValue)):
+        return UNKNOWN
+    items = list(args.positional[0].items) if args.positional else []  # type: ignore[union-attr]
+    complete = not args.positional or args.positional[0].complete  # type: ignore[union-attr]
+    if any(arg.star == "**" for arg in args.nodes):
+        complete = False  # (a spread dict's entries are among the keywords only when they were known)
+    for key, value in args.keywords:
+        items = [(k, v) for k, v in items if not (isinstance(k, Const) and k.value == key)]
+        items.append((Const(key), value))
+    return DictValue(tuple(items), complete)
+
+
 BUILTIN_CALLS: dict[str, Callable[[str, CallArgs], Value]] = {
+    "dict": _dict,
     "len": _len, "range": _range, "zip": _zip, "enumerate": _zip, "int": _integer, "round": _integer,
     "float": _float, "list": _sequence, "tuple": _sequence, "min": _extreme, "max": _extreme,
     "sorted": _reordered, "reversed": _reordered, "set": _reordered,

@@ -50,6 +50,7 @@ from kerassniff.semantic.values import (
     TensorValue,
     Unknown,
     Value,
+    ZipValue,
     const_value,
     str_value,
 )
@@ -360,12 +361,23 @@ def _pair(value: Value) -> tuple[Value, Value]:
         return value.items[0], value.items[1]
     if isinstance(value, DataValue) and value.data.labels is not None:
         return value, DataValue(value.data.labels)
-    return value, UNKNOWN
+    return _zipped_flows(value) or (value, UNKNOWN)
+
+
+def _zipped_flows(value: Value) -> tuple[Value, Value] | None:
+    """``zip(image_flow, mask_flow)``: batches of inputs paired with batches of targets, each from a flow of its own
+    (a segmentation model's images and masks, one seed for both); None for any other value."""
+    if type(value) is ZipValue and not value.enumerate and len(value.parts) == 2 and \
+            all(isinstance(part, DataValue) and part.data.batches for part in value.parts):
+        return value.parts[0], value.parts[1]
+    return None
 
 
 def _events(effects: Effects, model: Model, kind: str, x: Value, y: Value, node: cst.Call, order: int) -> None:
     if isinstance(x, DataValue) and isinstance(y, Unknown) and x.data.labels is not None:
         y = DataValue(x.data.labels)
+    if isinstance(y, Unknown):
+        x, y = _zipped_flows(x) or (x, y)
     for role, value in (("x", x), ("y", y)):
         if isinstance(value, Seq) and len(value.items) == 1:
             value = value.items[0]  # predict([batch]): a list of one array is that array for a one-input model
