@@ -422,3 +422,21 @@ def test_a_dict_after_branches_holds_what_both_agree_on(source: str, expected) -
     items, complete = expected
     assert isinstance(value, DictValue) and value.complete is complete
     assert tuple((k.value, v.value) for k, v in value.items) == items
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("n = 0\nfor line in lines:\n    n = n + 1\n", None),  # how often the loop ran: not known
+    ("n = 0\nfor k in [1, 2, 3]:\n    n = n + k\n", 6),  # a loop over a known list runs once per item
+    ("n = 0\nwhile more():\n    n = n * 2 + 1\n", None),
+])
+def test_a_name_rebuilt_from_itself_in_a_loop_counts_its_passes(source: str, expected) -> None:
+    value = _module_names(source)["n"]
+    assert (value.value if isinstance(value, Const) else None) == expected
+
+
+def test_a_list_rebuilt_by_concatenation_in_a_loop_has_an_unknown_length() -> None:
+    from kerassniff.semantic.values import ComprehensionValue
+
+    names = _module_names("xs = []\nfor line in lines:\n    xs = xs + [line]\nys = []\nfor k in (1, 2):\n    ys = ys + [k]\n")
+    assert isinstance(names["xs"], ComprehensionValue) and names["xs"].length is None
+    assert names["ys"] == Const((1, 2))

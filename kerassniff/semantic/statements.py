@@ -17,6 +17,7 @@ from kerassniff.semantic.folding import is_list, listed, merge, representative, 
 from kerassniff.semantic.pyvalues import Block, unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
+from kerassniff.semantic.syntax import names_read
 from kerassniff.semantic.script import RepeatedTarget
 from kerassniff.semantic.library.keras_models import bound_to, kept_alongside, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
@@ -104,6 +105,14 @@ class Statements:
         return None
 
     def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:
+        if frame.loop_bodies and _accumulates(small) and not isinstance(
+                frame.scope.lookup(small.value.left.value), DataValue):  # type: ignore[attr-defined]
+            # names = names + [name], n = n + 1 in a loop run once for all its passes: as ``+=`` (an array's own
+            # arithmetic, x = x / 255, stays the operation it is)
+            operation: cst.BinaryOperation = small.value  # type: ignore[assignment]
+            self._accumulate(small.targets[0].target, type(operation.operator).__name__, operation.right, operation,
+                             frame)
+            return None
         seen = self.version_names_seen
         value = self._knob(small.value, self.eval(small.value, frame), frame, seen)
         target_kind = type(small.targets[0].target)
@@ -114,6 +123,10 @@ class Statements:
                 target_kind in (cst.Tuple, cst.List):
             # (X_train, y_train), (X_test, y_test) = (train[0], train[1]), (test[0], test[1]) of a pickled dict
             value = data_calls.opaque_elements(_target_names(small.targets[0].target), value, small.value) or value
+        if frame.loop_bodies and isinstance(value, (Const, Seq)) and target_kind is cst.Name and \
+                len(small.targets) == 1 and small.targets[0].target.value in names_read(  # type: ignore[attr-defined]
+                    small.value) and value != frame.scope.lookup(small.targets[0].target.value):  # type: ignore[attr-defined]
+            value = UNKNOWN  # n = n * 2 + 1, path = os.path.join(path, d) in a loop run once for all its passes
         for target in small.targets:
             self.assign(target.target, value, frame)
         if target_kind is cst.Subscript and _class_id_written(small.value):
@@ -151,21 +164,26 @@ class Statements:
         return None
 
     def exec_aug_assign(self, small: cst.AugAssign, frame: Frame) -> Flow:
-        current = self.eval(small.target, frame)
-        operand = self.eval(small.value, frame)
-        op_type = type(small.operator).__name__.replace("Assign", "")
+        self._accumulate(small.target, type(small.operator).__name__.replace("Assign", ""), small.value, small, frame)
+        return None
+
+    def _accumulate(self, target: cst.BaseAssignTargetExpression, op_type: str, operand_node: cst.BaseExpression,
+                    node: cst.CSTNode, frame: Frame) -> None:
+        """``target <op>= operand`` (or ``name = name <op> operand``, ``node`` the statement or the operation): a list
+        grows; in a loop run once for all its passes, a count (anything but an array) depends on how often it ran."""
+        current = self.eval(target, frame)
+        operand = self.eval(operand_node, frame)
         if op_type == "Add" and is_list(current) and is_list(operand):
-            one = small.value.elements[0].value if type(small.value) is cst.List and len(small.value.elements) == 1 \
-                and type(small.value.elements[0]) is cst.Element else None  # ys += [label]
-            run = self.append_run(one, listed(operand)[0], small, frame) if one is not None and listed(operand) \
+            one = operand_node.elements[0].value if type(operand_node) is cst.List and \
+                len(operand_node.elements) == 1 and type(operand_node.elements[0]) is cst.Element else None  # ys += [y]
+            run = self.append_run(one, listed(operand)[0], node, frame) if one is not None and listed(operand) \
                 else None
             value = self.grow_list(current, listed(operand), frame, run=run)
         elif frame.loop_bodies and not isinstance(current, DataValue) and not isinstance(operand, DataValue):
             value = UNKNOWN  # count += 1 in a loop: it depends on how often the loop runs
         else:
-            value = self.binary(current, op_type, operand, small, frame)
-        self.assign(small.target, value, frame)
-        return None
+            value = self.binary(current, op_type, operand, node, frame)
+        self.assign(target, value, frame)
 
     def exec_return(self, small: cst.Return, frame: Frame) -> Flow:
         frame.returns.append(self.eval(small.value, frame) if small.value is not None else Const(None))
@@ -439,6 +457,14 @@ _TARGETS = {
     cst.Name: "assign_name", cst.Tuple: "assign_unpacked", cst.List: "assign_unpacked",
     cst.Attribute: "assign_attribute", cst.Subscript: "assign_item", cst.StarredElement: "assign_starred",
 }
+
+
+def _accumulates(small: cst.Assign) -> bool:
+    """``name = name <op> operand``: one name, read first in the arithmetic that rebinds it."""
+    value = small.value
+    return len(small.targets) == 1 and type(small.targets[0].target) is cst.Name and \
+        type(value) is cst.BinaryOperation and type(value.left) is cst.Name and \
+        value.left.value == small.targets[0].target.value  # type: ignore[attr-defined]
 
 
 def resolve_handlers(cls: type) -> None:
