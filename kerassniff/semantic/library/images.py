@@ -63,7 +63,10 @@ def keras_image(call: LibraryCall) -> Value:
     size = _load_img_size(call) if loaded else None
     if size is not None and not (isinstance(size, Const) and size.value is None):
         # load_img(path, target_size=(224, 224)) resizes; to a size not known here ('?': a constant of another
-        # module), it still resizes
+        # module), it still resizes.  Only the first two numbers count (Keras 3.15.1 resizes to (target_size[1],
+        # target_size[0])): target_size=(224, 224, 3) is 224x224.
+        if isinstance(size, Const) and isinstance(size.value, tuple) and len(size.value) > 2:
+            size = Const(size.value[:2])
         return DataValue(image.data.with_step("resize", size_text(size), call.node))
     return image
 
