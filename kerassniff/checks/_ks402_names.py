@@ -33,6 +33,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     REMOVED_FROM_TENSORFLOW_2,
     REMOVED_IN_KERAS_3,
     REMOVED_MODULES,
+    REMOVED_NAME_HINTS,
     MISSING_FROM_TF_KERAS,
     TF_KERAS_ROOTS,
 )
@@ -50,6 +51,16 @@ def removed_names(script: Script):
     """The reports on the names the script reads that Keras 3 does not have."""
     yield from _np_utils(script)
     yield from _removed_modules(script)
+
+
+def _name_hints(script: Script, raw: str, module: str, relative: str) -> str | None:
+    """The hints for the names the script reads from a removed module, when each has one of its own
+    (``tf.keras.experimental.export_saved_model``: not the module's hint about learning-rate schedules)."""
+    prefix = raw[:len(raw) - len(relative)] + module + "."
+    names = {reference.raw[len(prefix):].split(".", 1)[0] for reference in script.references
+             if reference.raw.startswith(prefix)}
+    hints = [REMOVED_NAME_HINTS.get((module, name)) for name in sorted(names)]
+    return "; ".join(dict.fromkeys(hints)) if hints and all(hints) else None  # type: ignore[arg-type]
 
 
 def _example(script: Script, module: str) -> str:
@@ -129,7 +140,8 @@ def _removed_modules(script: Script):
             continue
         reported.add(module)
         failure = _failure(script, reference.node)
-        hint = table[module].format(example=_example(script, reference.raw))
+        hint = _name_hints(script, reference.raw, module, relative) or \
+            table[module].format(example=_example(script, reference.raw))
         # set_image_dim_ordering, set_learning_phase, get_session, ...; model_from_yaml, keras.losses.mse, ...
         function = (module.startswith("backend.") and module not in REMOVED_BACKEND_MODULES) or \
             module in REMOVED_FUNCTIONS
@@ -337,17 +349,32 @@ def _failure(script: Script, node: cst.CSTNode) -> str:
     return "NameError" if type(node) is cst.Name else "AttributeError"
 
 
+# The functions of Keras 2's keras.utils.np_utils that keras.utils itself has (in Keras 2 and Keras 3.15.1 alike).
+_NP_UTILS_FUNCTIONS = ("to_categorical", "normalize")
+
+
 def _np_utils(script: Script):
     for reference in script.references:
         # tensorflow.python.keras (TensorFlow's private copy of Keras 2) still has np_utils
         if reference.raw.endswith(".utils.np_utils") and ".python." not in reference.raw and not reference.guarded:
+            names = _np_utils_names(script, reference.raw)
+            listed = ", ".join(names)
             yield Report(reference.node, f"keras.utils.np_utils does not exist in Keras 3: {_failure(script, reference.node)}",
-                         "import to_categorical from keras.utils instead: 'from keras.utils import to_categorical'",
+                         f"import {listed} from keras.utils instead: 'from keras.utils import {listed}'",
                          _np_utils_fix(script, reference),
                          explanation=("Keras 3 has no keras.utils.np_utils module (nor tensorflow.keras.utils.np_utils "
-                                      "on TensorFlow 2.16+, which uses Keras 3); to_categorical is in keras.utils "
-                                      "itself, in Keras 2 as well."))
+                                      f"on TensorFlow 2.16+, which uses Keras 3); {listed} "
+                                      f"{'is' if len(names) == 1 else 'are'} in keras.utils itself, in Keras 2 as "
+                                      f"well."))
             return
+
+
+def _np_utils_names(script: Script, module: str) -> list[str]:
+    """The functions the script takes from np_utils that keras.utils has (to_categorical when it names none)."""
+    prefix = module + "."
+    taken = {reference.raw[len(prefix):].split(".")[0] for reference in script.references
+             if reference.raw.startswith(prefix)}
+    return [name for name in _NP_UTILS_FUNCTIONS if name in taken] or ["to_categorical"]
 
 
 def _np_utils_fix(script: Script, reference):
@@ -355,7 +382,7 @@ def _np_utils_fix(script: Script, reference):
     ``np_utils.to_categorical(...)`` uses -> ``from keras.utils import to_categorical`` and ``to_categorical(...)``."""
     node = reference.node
     if isinstance(node, cst.Attribute):  # keras.utils.np_utils.to_categorical, from keras.utils.np_utils import ...
-        return safe_fix("drop np_utils: keras.utils.to_categorical", node, node.value)
+        return safe_fix("drop np_utils: its functions are in keras.utils", node, node.value)
     if not isinstance(node, cst.ImportAlias) or node.asname is not None:
         return None
     uses = [r for r in script.references if r.raw == reference.raw and isinstance(r.node, cst.Name)

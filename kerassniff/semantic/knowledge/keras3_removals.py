@@ -295,6 +295,13 @@ REMOVED_LAYER_CLASSES = frozenset(key.split(".", 1)[1] for key in REMOVED_MODULE
                                   if key.startswith("layers.") and key.split(".", 1)[1][:1].isupper())
 # The removed keras.backend names that were modules (the others were functions).
 REMOVED_BACKEND_MODULES = frozenset({"backend.tf", "backend.tensorflow_backend"})
+# The hint for a name of a removed module that its module's hint does not cover: (module, name) -> hint.
+REMOVED_NAME_HINTS = {
+    ("experimental", "export_saved_model"): "export a SavedModel with model.export(\"saved_model\") (Keras 3), or save "
+                                            "the model with model.save(\"model.keras\")",
+    ("experimental", "load_from_saved_model"): "read a SavedModel with keras.layers.TFSMLayer(path, "
+                                               "call_endpoint=\"serving_default\"), or save and load a .keras file",
+}
 # The removed names (here and in REMOVED_FROM_KERAS) that were functions, which a message calls so (a capital letter
 # otherwise says class, a lowercase name module): applications, loaders, and the short loss and metric aliases.
 REMOVED_FUNCTIONS = frozenset({
