@@ -18,7 +18,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import TRAINING_CALLBACKS
 from kerassniff.semantic.names import short
-from kerassniff.semantic.values import const_value
+from kerassniff.semantic.values import Instance, const_value
 
 # What fit() does without each callback, as the message ends.
 _WITHOUT = {
@@ -51,7 +51,7 @@ def check(script: Script):
             continue
         if _named_in_a_comment(script, call):
             continue  # (``# callbacks=[early_stop]``: the author turned it off on purpose)
-        if _saves_what_the_checkpoint_would(script, call):
+        if _saves_what_the_checkpoint_would(script, call) or _one_of_its_kind_given(script, call):
             continue
         kind = short(call.callee)
         name = script.name_bound_to(call.node)
@@ -77,6 +77,13 @@ def _saves_what_the_checkpoint_would(script: Script, call) -> bool:
     return any((site.method in _SAVING_METHODS and site.on_model is not None) or
                (site.callee or "").endswith(".save_model") for site in script.calls) and \
         not any(site.method in _LOADING or short(site.callee or "") in _LOADING for site in script.calls)
+
+
+def _one_of_its_kind_given(script: Script, call) -> bool:
+    """Whether a fit() gets another callback of the same class (``callbacks=[EarlyStopping(...)]`` written out beside a
+    leftover ``early_stopping = EarlyStopping(...)``): training does stop early, the object left unread is a copy."""
+    return any(isinstance(callback, Instance) and callback.cls == call.callee
+               for fit in script.fits() for callback in fit.callbacks)
 
 
 def _trains(script: Script) -> bool:
