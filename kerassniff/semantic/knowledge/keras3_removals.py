@@ -307,6 +307,9 @@ REMOVED_NAME_HINTS = {
 REMOVED_FUNCTIONS = frozenset({
     *KERAS_1_REGULARIZERS,
     "models.model_from_yaml", "models.model_from_config", "utils.multi_gpu_model", "utils.print_summary",
+    *(f"preprocessing.image.{function}" for function in (
+        "random_rotation", "random_shift", "random_shear", "random_zoom", "random_brightness", "random_channel_shift",
+        "apply_affine_transform", "apply_brightness_shift", "apply_channel_shift")),
     *(f"applications.RegNet{kind}{size:03d}" for kind in "XY" for size in (2, 4, 6, 8, 16, 32, 40, 64, 80, 120, 160, 320)),
     *(f"applications.ResNetRS{depth}" for depth in (50, 101, 152, 200, 270, 350, 420)),
     *(f"{module}.{alias}" for module in ("losses", "metrics") for alias in (
@@ -333,6 +336,15 @@ REMOVED_FROM_KERAS = {
     "preprocessing.text": "use keras.layers.TextVectorization, or import it from tensorflow.keras.preprocessing.text, "
                           "which TensorFlow still has",
     "preprocessing.sequence.TimeseriesGenerator": "use keras.utils.timeseries_dataset_from_array",
+    # ImageDataGenerator's random transforms of one image, and its iterators
+    **{f"preprocessing.image.{function}": (f"use the keras.layers.{layer} augmentation layer, or " if layer else "") +
+       "import it from tensorflow.keras.preprocessing.image, which TensorFlow still has"
+       for function, layer in (("random_rotation", "RandomRotation"), ("random_shift", "RandomTranslation"),
+                               ("random_shear", "RandomShear"), ("random_zoom", "RandomZoom"),
+                               ("random_brightness", "RandomBrightness"), ("random_channel_shift", None),
+                               ("apply_affine_transform", None), ("apply_brightness_shift", None),
+                               ("apply_channel_shift", None), ("DirectoryIterator", None),
+                               ("NumpyArrayIterator", None), ("Iterator", None))},
     # tf.keras 2 names that Keras 3 keeps only in the tf.keras namespace it gives TensorFlow (keras._tf_keras)
     "layers.ThresholdedReLU": "use keras.layers.ReLU(threshold=theta)",
     **{f"layers.Random{axis}": f"use keras.layers.RandomZoom({factor}): it stretches one axis and keeps the image "
