@@ -69,28 +69,37 @@ ACTIVATION_SECOND = frozenset({"Dense", "LSTM", "GRU", "SimpleRNN"})
 def keras0_sizes(call: CallSite, name: str):
     """``Dense(128, 10)``, ``LSTM(30, 100)``: Keras 0's (input size, output size), whose second integer Keras 2 and 3
     read as the activation: "Could not interpret activation function identifier" (ValueError on Keras 3.15, TypeError
-    on tf_keras 2.21) when the layer is made; with activation= given as well, the activation twice (TypeError)."""
+    on tf_keras 2.21) when the layer is made; with activation= given as well, the activation twice (TypeError).  An
+    integer whose value is not known counts too (``Dense(512, len(chars))``), shown as written."""
     positional = call.args.positional
     if name not in ACTIVATION_SECOND or len(positional) < 2:
         return
     size = const_value(positional[1])
-    if type(size) is not int:
+    if type(size) is int:
+        shown = number = str(size)
+    elif isinstance(positional[1], (UnknownInteger, LenValue)) and len(call.args.nodes) > 1 and \
+            call.args.nodes[1].keyword is None and not call.args.nodes[1].star:
+        code = _short_code(call.args.nodes[1].value)
+        shown, number = (code, "N") if code != "..." else ("an integer", "N")
+    else:
         return
     given = int_value(positional[0])
     twice = call.args.has("activation")
     error = "TypeError" if twice else "ValueError"
-    yield Report(call.node, (
-        f"{name}({given if given is not None else '...'}, {size}) passes {size} as the activation: Keras 3 stops with "
-        f"{error}"),
-        f"write {name}({size}): Keras 0 took the input size first (current Keras infers it) and the output size "
-        f"second",
-        explanation=(f"In Keras 0, {name}(input_dim, output_dim) took the input size first and the layer's own size "
-                     f"second. Keras 2 and 3 read the second positional argument of {name} as activation=, and "
-                     f"{size} is no activation: the layer raises " + (
-                         "TypeError (multiple values for argument 'activation'), since activation= is given too"
-                         if twice else f"\"Could not interpret activation function identifier: {size}\" (ValueError "
-                                       f"on Keras 3, TypeError on tf.keras 2)") + " when it is made."),
-        facts={"activation": size})
+    written = f"{name}({given if given is not None else '...'}, {shown})" if shown != "an integer" else f"{name}(...)"
+    yield Report(call.node, f"{written} passes {shown} as the activation: Keras 3 stops with {error}",
+                 f"write {name}({shown if shown != 'an integer' else 'units'}): Keras 0 took the input size first "
+                 f"(current Keras infers it) and the output size second",
+                 explanation=(f"In Keras 0, {name}(input_dim, output_dim) took the input size first and the layer's own "
+                              f"size second. Keras 2 and 3 read the second positional argument of {name} as "
+                              f"activation=, and {shown} is no activation: the layer raises " + (
+                                  "TypeError (multiple values for argument 'activation'), since activation= is given "
+                                  "too" if twice else
+                                  f"\"Could not interpret activation function identifier: {number}\" (ValueError on "
+                                  f"Keras 3, TypeError on tf.keras 2" +
+                                  (f", N the number {shown} holds" if number == "N" else "") + ")") +
+                              " when it is made."),
+                 facts={"activation": size if type(size) is int else shown})
 
 
 def _keras1_kernel_arguments(positional: tuple) -> bool:
