@@ -409,8 +409,11 @@ def test_dict_called_with_keywords_is_a_known_dict() -> None:
 @pytest.mark.parametrize(("source", "expected"), [
     # filled in a loop by keys it does not know: not the empty dict it started as
     ("d = {}\nfor k in ks:\n    d[k] = 1\n", None),
-    ("if c:\n    d = {'a': 1, 'b': 2}\nelse:\n    d = {'a': 1, 'b': 3}\n", ((("a", 1),), False)),
+    # the keys both arms hold, each value merged (one of two constants: unknown), all of them
+    ("if c:\n    d = {'a': 1, 'b': 2}\nelse:\n    d = {'a': 1, 'b': 3}\n", ((("a", 1), ("b", None)), True)),
     ("if c:\n    d = {'a': 1}\nelse:\n    d = {'a': 1}\n", ((("a", 1),), True)),
+    # a key one arm lacks: not among the items, and the dict is not all known
+    ("if c:\n    d = {'a': 1, 'b': 2}\nelse:\n    d = {'a': 1}\n", ((("a", 1),), False)),
 ])
 def test_a_dict_after_branches_holds_what_both_agree_on(source: str, expected) -> None:
     from kerassniff.semantic.values import DictValue
@@ -421,7 +424,7 @@ def test_a_dict_after_branches_holds_what_both_agree_on(source: str, expected) -
         return
     items, complete = expected
     assert isinstance(value, DictValue) and value.complete is complete
-    assert tuple((k.value, v.value) for k, v in value.items) == items
+    assert tuple((k.value, v.value if isinstance(v, Const) else None) for k, v in value.items) == items
 
 
 @pytest.mark.parametrize(("source", "expected"), [
@@ -440,3 +443,4 @@ def test_a_list_rebuilt_by_concatenation_in_a_loop_has_an_unknown_length() -> No
     names = _module_names("xs = []\nfor line in lines:\n    xs = xs + [line]\nys = []\nfor k in (1, 2):\n    ys = ys + [k]\n")
     assert isinstance(names["xs"], ComprehensionValue) and names["xs"].length is None
     assert names["ys"] == Const((1, 2))
+

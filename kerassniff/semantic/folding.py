@@ -265,15 +265,20 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None, arms:
 
 
 def _merged_dicts(a: Value, b: Value) -> Value:
-    """A dict in one branch, and in the other another dict or anything else: the entries both dicts hold alike (not
-    all its entries, then); unknown beside anything but a dict.  A complete dict claims to know every entry: an empty
-    one filled in a loop by keys it does not know (``found[key] = []``, which makes the name unknown) is not empty
-    after the loop."""
+    """A dict in one branch, and in the other another dict or anything else.  Two dicts: the keys both hold, each with
+    its two values merged (``{"activation": "softmax"}`` and ``{"activation": "sigmoid"}``: the key is there, its value
+    one of two); complete only when both are and hold the same keys.  A dict beside anything else (an array, an unknown
+    value) is unknown: a complete dict claims to know every entry, and an empty one filled in a loop by keys it does not
+    know (``found[key] = []``, which makes the name unknown) is not empty after the loop."""
     if not (isinstance(a, DictValue) and isinstance(b, DictValue)):
         return UNKNOWN
     if a == b:
         return b
-    return DictValue(tuple(item for item in b.items if item in a.items), complete=False)
+    theirs = {k.value: v for k, v in a.items if isinstance(k, Const)}
+    mine = [(k, v) for k, v in b.items if isinstance(k, Const)]
+    items = tuple((k, v if v == theirs[k.value] else merge(theirs[k.value], v)) for k, v in mine if k.value in theirs)
+    complete = a.complete and b.complete and len(items) == len(a.items) == len(b.items)
+    return DictValue(items, complete=complete)
 
 
 # Values a name may hold in one branch of an if that make "which one" matter: a library function, an object of a
@@ -348,8 +353,8 @@ def _identical(left: Value, right: Value) -> bool | None:
 def _keys(value: DictValue) -> Value:
     """A dict display's keys as one constant tuple (``x in {...}``), UNKNOWN when a key is not known."""
     keys = [k for k, _ in value.items]
-    if not all(isinstance(k, Const) for k in keys):
-        return UNKNOWN
+    if not value.complete or not all(isinstance(k, Const) for k in keys):
+        return UNKNOWN  # (a dict with entries not among its items may hold any key)
     return Const(tuple(k.value for k in keys))  # type: ignore[union-attr]
 
 
