@@ -421,6 +421,7 @@ class Evaluation:
     def eval_args(self, args, frame: Frame) -> CallArgs:
         positional: list[Value] = []
         keywords: list[tuple[str, Value]] = []
+        open_keywords = False
         names_allowed = self.expr_depth < MAX_EXPRESSION_DEPTH
         for arg in args:
             node = arg.value
@@ -436,9 +437,13 @@ class Evaluation:
                     keywords.append((arg.keyword.value, value))
             elif star == "*":
                 positional.extend(seq_items(value) if isinstance(value, Seq) else (UNKNOWN,))
-            elif isinstance(value, DictValue):  # **kwargs
-                keywords.extend((k.value, v) for k, v in value.items if isinstance(k, Const) and isinstance(k.value, str))
-        return CallArgs(tuple(positional), tuple(keywords), tuple(args))
+            else:  # **kwargs
+                if isinstance(value, DictValue):
+                    keywords.extend((k.value, v) for k, v in value.items
+                                    if isinstance(k, Const) and isinstance(k.value, str))
+                open_keywords = open_keywords or not isinstance(value, DictValue) or not value.complete or \
+                    not all(isinstance(k, Const) and isinstance(k.value, str) for k, _ in value.items)
+        return CallArgs(tuple(positional), tuple(keywords), tuple(args), open_keywords)
 
 
 _ATTRIBUTE_READERS = {

@@ -275,6 +275,9 @@ class CallArgs:
     positional: tuple[Value, ...] = ()
     keywords: tuple[tuple[str, Value], ...] = ()
     nodes: tuple[cst.Arg, ...] = field(default=(), repr=False, compare=False)
+    # a ``**`` spread whose entries are not all known (``**settings`` read from a file): a keyword not among
+    # ``keywords`` may still have been given
+    open_keywords: bool = False
 
     def get(self, name: str, position: int | None = None) -> Value | None:
         for key, value in self.keywords:

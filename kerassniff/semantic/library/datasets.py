@@ -68,7 +68,11 @@ def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:
     preprocessing_function, then rescale, then the standardizing options)."""
     args = instance.args
     where = instance.node or node
-    steps = [*_preprocessing_steps(args.get("preprocessing_function"), where), *_rescale_steps(args.get("rescale"), where)]
+    # (an option a ``**settings`` of unknown entries may give is unknown, not absent)
+    absent = UNKNOWN if args.open_keywords else None
+    function, rescale = args.get("preprocessing_function"), args.get("rescale")
+    steps = [*_preprocessing_steps(absent if function is None else function, where),
+             *_rescale_steps(absent if rescale is None else rescale, where)]
     for option in STANDARDIZING_OPTIONS:
         if const_value(args.get(option)) is True:
             steps.append(Step("standardize", option, where))
@@ -165,7 +169,7 @@ def _holds_out(generator: Instance) -> bool | None:
     is not known (a value read at run time, ``**settings``)."""
     given = generator.args.get("validation_split")
     if given is None:
-        return None if any(arg.star == "**" for arg in generator.args.nodes) else False
+        return None if generator.args.open_keywords else False
     return const_value(given) not in (0, 0.0) if isinstance(given, Const) else None
 
 
