@@ -444,3 +444,11 @@ def test_a_list_rebuilt_by_concatenation_in_a_loop_has_an_unknown_length() -> No
     assert isinstance(names["xs"], ComprehensionValue) and names["xs"].length is None
     assert names["ys"] == Const((1, 2))
 
+
+def test_a_size_written_as_a_non_ascii_digit_string_is_not_judged() -> None:
+    """KS402's string units: ``Dense(units="²")`` is a string whose characters are digits to Python but no number to
+    int(): not reported, and no crash."""
+    from kerassniff.api import lint_source
+
+    result = lint_source("from tensorflow import keras\nlayer = keras.layers.Dense(units='\u00b2')\n", "t.py")
+    assert not [finding for finding in result.findings if finding.code in ("KS402", "KS002")]

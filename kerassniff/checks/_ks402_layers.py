@@ -161,7 +161,7 @@ def string_units(call: CallSite, name: str):
         return
     arg = call.args.node_of("units", 0)
     value = const_value(call.args.get("units", 0)) if arg is not None else None
-    if not isinstance(value, str) or not value.strip().isdigit():
+    if not isinstance(value, str) or not value.strip().isdecimal() or not value.strip().isascii():
         return
     literal = type(arg.value) is cst.SimpleString
     fix = safe_fix(f"write the number: units={int(value)}", arg.value, cst.Integer(str(int(value)))) if literal else None

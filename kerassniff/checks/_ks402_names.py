@@ -56,9 +56,7 @@ def removed_names(script: Script):
 def _name_hints(script: Script, raw: str, module: str, relative: str) -> str | None:
     """The hints for the names the script reads from a removed module, when each has one of its own
     (``tf.keras.experimental.export_saved_model``: not the module's hint about learning-rate schedules)."""
-    prefix = raw[:len(raw) - len(relative)] + module + "."
-    names = {reference.raw[len(prefix):].split(".", 1)[0] for reference in script.references
-             if reference.raw.startswith(prefix)}
+    names = _names_taken(script, raw[:len(raw) - len(relative)] + module)
     hints = [REMOVED_NAME_HINTS.get((module, name)) for name in sorted(names)]
     return "; ".join(dict.fromkeys(hints)) if hints and all(hints) else None  # type: ignore[arg-type]
 
@@ -359,8 +357,11 @@ def _np_utils(script: Script):
         if reference.raw.endswith(".utils.np_utils") and ".python." not in reference.raw and not reference.guarded:
             names = _np_utils_names(script, reference.raw)
             listed = ", ".join(names)
+            others = sorted(_names_taken(script, reference.raw) - set(_NP_UTILS_FUNCTIONS))
+            hint = f"import {listed} from keras.utils instead: 'from keras.utils import {listed}'" if not others else \
+                f"keras.utils has no {', '.join(others)} (Keras 1's np_utils): compute it with NumPy"
             yield Report(reference.node, f"keras.utils.np_utils does not exist in Keras 3: {_failure(script, reference.node)}",
-                         f"import {listed} from keras.utils instead: 'from keras.utils import {listed}'",
+                         hint,
                          _np_utils_fix(script, reference),
                          explanation=("Keras 3 has no keras.utils.np_utils module (nor tensorflow.keras.utils.np_utils "
                                       f"on TensorFlow 2.16+, which uses Keras 3); {listed} "
@@ -371,16 +372,27 @@ def _np_utils(script: Script):
 
 def _np_utils_names(script: Script, module: str) -> list[str]:
     """The functions the script takes from np_utils that keras.utils has (to_categorical when it names none)."""
-    prefix = module + "."
-    taken = {reference.raw[len(prefix):].split(".")[0] for reference in script.references
-             if reference.raw.startswith(prefix)}
+    taken = _names_taken(script, module)
     return [name for name in _NP_UTILS_FUNCTIONS if name in taken] or ["to_categorical"]
+
+
+def _np_utils_names_all_in_keras_utils(script: Script, module: str) -> bool:
+    return _names_taken(script, module) <= set(_NP_UTILS_FUNCTIONS)
+
+
+def _names_taken(script: Script, module: str) -> set[str]:
+    """The names the script reads from a module (``normalize`` of ``keras.utils.np_utils.normalize``)."""
+    prefix = module + "."
+    return {reference.raw[len(prefix):].split(".")[0] for reference in script.references
+            if reference.raw.startswith(prefix)}
 
 
 def _np_utils_fix(script: Script, reference):
     """``keras.utils.np_utils`` -> ``keras.utils``; ``from keras.utils import np_utils`` plus its
     ``np_utils.to_categorical(...)`` uses -> ``from keras.utils import to_categorical`` and ``to_categorical(...)``."""
     node = reference.node
+    if not _np_utils_names_all_in_keras_utils(script, reference.raw):
+        return None  # (a Keras 1 name, probas_to_classes: keras.utils has no such function)
     if isinstance(node, cst.Attribute):  # keras.utils.np_utils.to_categorical, from keras.utils.np_utils import ...
         return safe_fix("drop np_utils: its functions are in keras.utils", node, node.value)
     if not isinstance(node, cst.ImportAlias) or node.asname is not None:
