@@ -18,6 +18,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import TRAINING_CALLBACKS
 from kerassniff.semantic.names import short
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.values import Instance, const_value
 
 # What fit() does without each callback, as the message ends.
@@ -56,7 +57,10 @@ def check(script: Script):
         kind = short(call.callee)
         name = script.name_bound_to(call.node)
         what = f"'{name}' ({kind})" if name is not None else f"this {kind}"
-        yield Report(call.node, f"{what} is never given to fit(): {_WITHOUT[kind]}",
+        other = any(isinstance(callback, Instance) and callback.cls == call.callee and callback.node is not call.node
+                    for fit in script.fits() for callback in fit.callbacks)
+        ending = f"fit() gets another {kind}, not this one's settings" if other else _WITHOUT[kind]
+        yield Report(call.node, f"{what} is never given to fit(): {ending}",
                      explanation=(f"The {kind} built here is kept in a name (or a list) that no code reads, so no "
                                   f"fit() call receives it in callbacks=[...]: {_WHY[kind]}"),
                      facts={"callback": kind})
@@ -80,10 +84,16 @@ def _saves_what_the_checkpoint_would(script: Script, call) -> bool:
 
 
 def _one_of_its_kind_given(script: Script, call) -> bool:
-    """Whether a fit() gets another callback of the same class (``callbacks=[EarlyStopping(...)]`` written out beside a
-    leftover ``early_stopping = EarlyStopping(...)``): training does stop early, the object left unread is a copy."""
-    return any(isinstance(callback, Instance) and callback.cls == call.callee
-               for fit in script.fits() for callback in fit.callbacks)
+    """Whether a fit() gets another callback of the same class written out in its own call
+    (``callbacks=[EarlyStopping(...)]`` beside a leftover ``early_stopping = EarlyStopping(...)``): training does stop
+    early, the object left unread is a copy.  Not one built elsewhere and passed by name (a second EarlyStopping
+    watching something else)."""
+    for fit in script.fits():
+        inline = [callback for callback in fit.callbacks if isinstance(callback, Instance) and
+                  callback.cls == call.callee and callback.node is not None]
+        if inline and any(node is callback.node for node in walk_code(fit.node) for callback in inline):
+            return True
+    return False
 
 
 def _trains(script: Script) -> bool:
