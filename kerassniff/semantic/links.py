@@ -121,9 +121,11 @@ def model_links(scripts: list[Script]) -> list[ModelLink]:
 
 
 def may_be(trained: Model, loaded: Model) -> bool:
-    """Whether the model a script loads may be the one a trainer saved to that file name: not a Sequential model
-    (one input) that the loading script feeds two or more inputs (``predict([photo, sequence])``): that file is
-    another model's of the same name (``model.h5`` of another project in a sibling folder)."""
+    """Whether the model a script loads may be the one a trainer saved to that file name: not a Sequential model (one
+    input) when the loading script feeds its model two or more inputs (``predict([photo, sequence])``): that script
+    was written for a model of two inputs (given a Sequential one, Keras 3.15.1 would only warn and read the first
+    array), so the file it reads is another model's of the same name (``model.h5`` of another project in a sibling
+    folder).  Only links are dropped here: a wrong guess silences a check, never makes a finding."""
     return trained.kind != "sequential" or (inputs_fed(loaded) or 1) == 1
 
 
