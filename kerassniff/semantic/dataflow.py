@@ -91,6 +91,9 @@ NOT_KNOWN = _NotKnown()
 # The setting of a scaling step written into part of an array (``df[cols] = scaler.fit_transform(df[cols])``, one
 # channel after another): the other columns may hold raw values.
 PART_SETTING = "written_into_part"
+# The part a step was written into when it is one constant index along one axis (``x[..., 0] /= 65.8``: "..., 0"):
+# the same operation written into another such part scales another channel, not the array again.
+PART_INDEX_SETTING = "part_index"
 # The setting of a reshape step that flattens the array to one axis (``y.reshape(-1)``; ``flatten()`` and
 # ``ravel()`` say so by their name).
 FLAT_SETTING = "flat"
@@ -265,18 +268,38 @@ class Data:
             return None  # (scaled as this array already is, written elsewhere: ``x[:n] = extra / 255.0``)
         return self.with_step("scale", "?", node, settings=((PART_SETTING, True),))
 
-    def rescaled_like(self, part: "Data") -> "Data | None":
+    def rescaled_like(self, part: "Data", index: str | None = None) -> "Data | None":
         """This array after ``self[...] = part``, when ``part`` is a piece of it with more scaling steps: the array
-        with those steps (written part by part, a loop over the channels scales all of it); else None."""
+        with those steps (written part by part, a loop over the channels scales all of it); else None.  ``index``: the
+        part is one constant index along one axis (``x[..., 1]``), and a step of the same kind and operation that the
+        array's last steps wrote into another such index is that channel's (``x[..., 0] /= 65.8`` then ``x[..., 1] /=
+        62.3``: each channel divided once), not taken again."""
         if part.group != self.group or len(part.steps) <= len(self.steps) or \
                 tuple(part.steps[:len(self.steps)]) != self.steps:
             return None
         # a step already taken at the same node is the same assignment for another part (the next channel); each step
         # says it was written into a part (PART_SETTING): whether every column was scaled is not known
         taken = {id(step.node) for step in self.steps}
-        extra = tuple(replace(step, settings=(*step.settings, (PART_SETTING, True)))
-                      for step in part.steps[len(self.steps):] if step.is_scaling and id(step.node) not in taken)
-        return self._but(steps=self.steps + extra) if extra else None
+        steps = list(self.steps)
+        first_by_index = len(steps)  # the array's last steps, written into constant indices, start here
+        while first_by_index and steps[first_by_index - 1].setting(PART_INDEX_SETTING) is not NOT_KNOWN:
+            first_by_index -= 1
+        new = [step for step in part.steps[len(self.steps):] if step.is_scaling and id(step.node) not in taken]
+        for step in new:
+            shared = next((at for at in reversed(range(first_by_index, len(steps))) if index is not None and
+                           steps[at].kind == step.kind and steps[at].detail[:1] == step.detail[:1]), None)
+            covered: tuple = steps[shared].setting(PART_INDEX_SETTING) if shared is not None else ()  # type: ignore[assignment]
+            if shared is not None and index not in covered:
+                # another channel's share of that step: the step now covers this index too
+                steps[shared] = replace(steps[shared], settings=tuple(
+                    (key, (*covered, index) if key == PART_INDEX_SETTING else value)
+                    for key, value in steps[shared].settings))
+                continue
+            steps.append(replace(step, settings=(*step.settings, (PART_SETTING, True),
+                                                 *(((PART_INDEX_SETTING, (index,)),) if index is not None else ()))))
+        if not new:
+            return None
+        return self._but(steps=tuple(steps))
 
     def renamed(self, name: str) -> "Data":
         """The array bound to ``name``; bound unchanged from another name, it is all of that array (``whole_of``)."""

@@ -386,7 +386,8 @@ class Statements:
             self.rebind(target.value.value,
                         DictValue(items + ((key, value),), current.complete) if key is not None else UNKNOWN, frame)
         if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
-            scaled = current.data.rescaled_like(value.data) or current.data.part_scaled_otherwise(value.data, target)
+            scaled = current.data.rescaled_like(value.data, _constant_index(target)) or \
+                current.data.part_scaled_otherwise(value.data, target)
             if scaled is not None:
                 self.rebind(target.value.value, DataValue(scaled), frame)
         if type(target.value) is cst.Name and isinstance(current, ComprehensionValue):
@@ -457,6 +458,26 @@ _TARGETS = {
     cst.Name: "assign_name", cst.Tuple: "assign_unpacked", cst.List: "assign_unpacked",
     cst.Attribute: "assign_attribute", cst.Subscript: "assign_item", cst.StarredElement: "assign_starred",
 }
+
+
+def _constant_index(target: cst.Subscript) -> str | None:
+    """``"..., 1"`` for ``x[..., 1]`` or ``x[:, :, 1]``: one constant index (a number or a string) along one axis, every
+    other axis whole; None for any other part."""
+    constants = 0
+    for element in target.slice:
+        part = element.slice
+        if type(part) is cst.Index:
+            value = part.value
+            if type(value) is cst.UnaryOperation and type(value.operator) is cst.Minus:
+                value = value.expression  # x[..., -1]
+            if type(value) in (cst.Integer, cst.SimpleString):
+                constants += 1
+            elif type(value) is not cst.Ellipsis:
+                return None
+        elif not (type(part) is cst.Slice and part.lower is None and part.upper is None and part.step is None):
+            return None
+    return cst.Module([]).code_for_node(target.slice[0].slice) if len(target.slice) == 1 and constants == 1 else \
+        ", ".join(cst.Module([]).code_for_node(element.slice) for element in target.slice) if constants == 1 else None
 
 
 def _accumulates(small: cst.Assign) -> bool:
