@@ -117,10 +117,10 @@ def model_links(scripts: list[Script]) -> list[ModelLink]:
     saved = _saved_by(scripts)
     return [ModelLink(trainer, trained, script, model, key)
             for script in scripts for model in script.models for key in loaded_keys(model)
-            for trainer, trained in _trainers(saved, key, script) if may_be(trained, model)]
+            for trainer, trained in _trainers(saved, key, script) if loaded_may_be_trained(trained, model)]
 
 
-def may_be(trained: Model, loaded: Model) -> bool:
+def loaded_may_be_trained(trained: Model, loaded: Model) -> bool:
     """Whether the model a script loads may be the one a trainer saved to that file name: not a Sequential model (one
     input) when the loading script feeds its model two or more inputs (``predict([photo, sequence])``): that script
     was written for a model of two inputs (given a Sequential one, Keras 3.15.1 would only warn and read the first
@@ -167,7 +167,7 @@ def possible_makers(scripts: list[Script]) -> list[Makers]:
                         name == posixpath.basename(key) for _, name in user.unread_savers):
                     continue
                 made = [_last_written([c for c in candidates if c[0].path == path], key) for path in beside]
-                if all(len(one) == 1 and may_be(one[0][1], model) for one in made):
+                if all(len(one) == 1 and loaded_may_be_trained(one[0][1], model) for one in made):
                     found.append(Makers(user, model, key, tuple(ModelLink(one[0][0], one[0][1], user, model, key)
                                                                 for one in made)))
     return found

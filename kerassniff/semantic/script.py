@@ -185,9 +185,9 @@ class Script:
     def in_source_order(self, items: list[Fact], node_of: Callable[[Fact], cst.CSTNode]) -> list[Fact]:
         """``items`` sorted by where their nodes start in the file (those without a position last)."""
         self.want_positions([node_of(item) for item in items])
-        return sorted(items, key=lambda item: self._start(node_of(item)))
+        return sorted(items, key=lambda item: self._source_start(node_of(item)))
 
-    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
+    def _source_start(self, node: cst.CSTNode) -> tuple[int, int]:
         where = self.position(node)
         return (where.start.line, where.start.column) if where is not None else (1 << 30, 0)
 
