@@ -131,8 +131,6 @@ class Evaluation:
             return constant
         value = frame.scope.lookup(name)
         if value is not None:
-            if self.global_writers and name in self.global_writers and self.rewritten_elsewhere(name, frame):
-                return UNKNOWN  # (input_X filled by a thread's target that declares it global)
             if type(value) is ModelValue and value.alternatives:
                 return self.arm_model(value)
             if type(value) is Symbol and not self.in_helper and id(node) not in self._references:

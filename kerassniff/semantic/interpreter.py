@@ -46,7 +46,6 @@ from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
 from kerassniff.semantic.script import Script
 from kerassniff.semantic.statements import Statements, resolve_handlers
 from kerassniff.semantic.summaries import Summaries
-from kerassniff.semantic.syntax import global_writers
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.values import CallArgs, ClassValue, FunctionValue, Instance, ModelValue, ModuleValue, Unknown, Value
 
@@ -101,8 +100,6 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         self._guards: dict[int, int] = {}  # if-tests and except clauses already classified
         self._loop_assigned: dict[int, frozenset[str]] = {}  # loop bodies: the names they change
         self.flag_values = cli_args.OptionTable()  # absl flags defined so far (one FLAGS object per process)
-        self.global_writers: dict[str, list[cst.FunctionDef]] = {}  # names functions declare global (see eval_name)
-        self.defined: set[int] = set()  # the function nodes whose def statement ran
 
     # ------------------------------------------------------------------ driver
     def build(self) -> Script:
@@ -114,8 +111,6 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         self.script_mentions_versions = text is None or mentions_version_words(text)
         self.script_comments_versions = self.script_mentions_versions and (
             text is None or comments_mention_version_words(text))
-        if text is None or "global" in text:
-            self.global_writers = global_writers(self.script.module)
         frame = Frame(self.module_scope)
         self.exec_block(self.script.module.body, frame, top=True)
         self._check_deadline()
@@ -194,13 +189,6 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         if known is None:
             known = self._guards[id(node)] = int(classify(self.script.module, node))
         return known
-
-    def rewritten_elsewhere(self, name: str, frame: Frame) -> bool:
-        """Whether module-level code reading ``name`` may not see the module's value of it: a function that declares it
-        ``global`` has been defined and not run by the interpreter (a thread's target refilling a list, a callback)."""
-        return frame.scope is self.module_scope and any(
-            id(function) in self.defined and id(function) not in self.called
-            for function in self.global_writers.get(name, ()))
 
     def next_order(self) -> int:
         self.order += 1

@@ -239,7 +239,6 @@ class Statements:
     def define_function(self, node: cst.FunctionDef, frame: Frame, is_method: bool = False) -> FunctionValue:
         top = None if self.in_helper else self.top_index
         function = FunctionValue(node, self.defined_in(frame.scope), is_method, top=top)
-        self.defined.add(id(node))
         for decorator in node.decorators:
             option = cli_args.decorator_option(self.eval(decorator.decorator, frame))
             if option is not None:

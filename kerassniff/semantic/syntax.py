@@ -471,18 +471,3 @@ def names_in_code(text: str) -> frozenset[str] | None:
 # An f-string's replacement fields (``{x.shape[0]:>5}``; ``{{`` is a literal brace) and the names in one.
 _FSTRING_FIELD = re.compile(r"(?<!\{)\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-
-
-def global_writers(module: cst.Module) -> dict[str, list[cst.FunctionDef]]:
-    """The module's names that a function declares ``global`` (and so may rebind or refill when it runs), with those
-    functions: a thread's target, a callback or a route handler may run at any time, so while such a function has not
-    been run by the module's code, the module's own value of the name is not known to be the one read."""
-    writers: dict[str, list[cst.FunctionDef]] = {}
-    for node in walk_code(module):
-        if type(node) is not cst.FunctionDef:
-            continue
-        for inner in walk_code(node.body, skip=(cst.FunctionDef, cst.ClassDef)):
-            if type(inner) is cst.Global:
-                for item in inner.names:
-                    writers.setdefault(item.name.value, []).append(node)
-    return writers
