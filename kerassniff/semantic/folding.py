@@ -243,7 +243,7 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None, arms:
             return Strings(options=choices)
         return UNKNOWN
     if isinstance(a, DictValue) or isinstance(b, DictValue):
-        return _merged_dicts(a, b)
+        return _merged_dicts(a, b, writes, arms)
     absorbed = absorbing(a, b)
     if absorbed is not None:
         return absorbed  # word_index[w] if w in word_index else 2: a word id either way
@@ -264,7 +264,8 @@ def merge(a: Value, b: Value, writes: Callable[[str], bool] | None = None, arms:
     return b
 
 
-def _merged_dicts(a: Value, b: Value) -> Value:
+def _merged_dicts(a: Value, b: Value, writes: Callable[[str], bool] | None = None,
+                  arms: tuple[Arm, Arm] | None = None) -> Value:
     """A dict in one branch, and in the other another dict or anything else.  Two dicts: the keys both hold, each with
     its two values merged (``{"activation": "softmax"}`` and ``{"activation": "sigmoid"}``: the key is there, its value
     one of two); complete only when both are and hold the same keys.  A dict beside anything else (an array, an unknown
@@ -276,7 +277,9 @@ def _merged_dicts(a: Value, b: Value) -> Value:
         return b
     theirs = {k.value: v for k, v in a.items if isinstance(k, Const)}
     mine = [(k, v) for k, v in b.items if isinstance(k, Const)]
-    items = tuple((k, v if v == theirs[k.value] else merge(theirs[k.value], v)) for k, v in mine if k.value in theirs)
+    # (each value merged as the branches' names are: two models keep the arms they were made in)
+    items = tuple((k, v if v == theirs[k.value] else merge(theirs[k.value], v, writes, arms))
+                  for k, v in mine if k.value in theirs)
     complete = a.complete and b.complete and len(items) == len(a.items) == len(b.items)
     return DictValue(items, complete=complete)
 
