@@ -118,14 +118,20 @@ def h5_saves_read_without_compiling(scripts: list[Script], keras_3_model: Callab
         for path in written:
             file = _file_of(trainer, path)
             readers = [script for script in scripts if script is not trainer and
-                       any(read == file for read, _ in reads[script.path])]
+                       any(_reads_file(read, file) for read, _ in reads[script.path])]
             linked_compiling = any(owner == id(trainer) and same_file(normal_path(path), key) for owner, key in linked)
-            if not readers or linked_compiling or \
-                    any(read == file and compiling for script in scripts for read, compiling in reads[script.path]):
+            if not readers or linked_compiling or any(_reads_file(read, file) and compiling
+                                                      for script in scripts for read, compiling in reads[script.path]):
                 continue
             because = tuple(reader.path for reader in readers)
             for report in unreadable_h5_saves(trainer, keras_3_model, only=frozenset({path})):
                 yield trainer, Withdrawal(report.node, because)
+
+
+def _reads_file(read: str, written: str) -> bool:
+    """Whether a file a script reads is one written: the same file, or in the same folder a name a checkpoint's
+    template makes (``model_{val_loss:.4f}.h5`` writes ``model_0.6064.h5``)."""
+    return read == written or (os.path.dirname(read) == os.path.dirname(written) and same_file(written, read))
 
 
 def _file_of(script: Script, path: str) -> str:
