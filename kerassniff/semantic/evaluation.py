@@ -441,9 +441,15 @@ class Evaluation:
                 if isinstance(value, DictValue):
                     keywords.extend((k.value, v) for k, v in value.items
                                     if isinstance(k, Const) and isinstance(k.value, str))
-                open_keywords = open_keywords or not isinstance(value, DictValue) or not value.complete or \
-                    not all(isinstance(k, Const) and isinstance(k.value, str) for k, _ in value.items)
+                open_keywords = open_keywords or _spread_is_open(value)
         return CallArgs(tuple(positional), tuple(keywords), tuple(args), open_keywords)
+
+
+def _spread_is_open(value: Value) -> bool:
+    """Whether a ``**`` spread may give keywords not among those read from it: anything but a dict whose every entry is
+    known, with string keys."""
+    return not isinstance(value, DictValue) or not value.complete or \
+        not all(isinstance(k, Const) and isinstance(k.value, str) for k, _ in value.items)
 
 
 _ATTRIBUTE_READERS = {

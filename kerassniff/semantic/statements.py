@@ -202,6 +202,26 @@ class Statements:
         self.eval(small.test, frame)
         return None
 
+    def exec_del(self, small: cst.Del, frame: Frame) -> Flow:
+        """``del settings["rescale"]``: the dict no longer holds that key (an unknown key: its entries are not known);
+        ``del x``: the name is unbound (unknown from here on)."""
+        targets = small.target.elements if type(small.target) is cst.Tuple else (small.target,)
+        for target in targets:
+            node = target.value if isinstance(target, cst.BaseElement) else target
+            if type(node) is cst.Name and frame.scope.lookup(node.value) is not None:
+                self.rebind(node.value, UNKNOWN, frame)
+            elif type(node) is cst.Subscript and type(node.value) is cst.Name and len(node.slice) == 1 and \
+                    type(node.slice[0].slice) is cst.Index:
+                current = frame.scope.lookup(node.value.value)
+                if isinstance(current, DictValue):
+                    key = self.eval(node.slice[0].slice.value, frame)
+                    kept = tuple(item for item in current.items if not (isinstance(key, Const) and
+                                                                        isinstance(item[0], Const) and
+                                                                        item[0].value == key.value))
+                    self.rebind(node.value.value, DictValue(kept, current.complete) if isinstance(key, Const)
+                                else UNKNOWN, frame)
+        return None
+
     def exec_break(self, small: cst.Break, frame: Frame) -> Flow:
         return BREAK
 
@@ -452,7 +472,7 @@ _SMALL = {
     cst.Expr: "exec_expr", cst.Assign: "exec_assign", cst.AnnAssign: "exec_ann_assign",
     cst.AugAssign: "exec_aug_assign", cst.Import: "exec_import", cst.ImportFrom: "exec_import_from",
     cst.Return: "exec_return", cst.Global: "exec_global", cst.Raise: "exec_raise", cst.Assert: "exec_assert",
-    cst.Break: "exec_break", cst.Continue: "exec_continue",
+    cst.Break: "exec_break", cst.Continue: "exec_continue", cst.Del: "exec_del",
 }
 _TARGETS = {
     cst.Name: "assign_name", cst.Tuple: "assign_unpacked", cst.List: "assign_unpacked",
