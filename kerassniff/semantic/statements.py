@@ -17,7 +17,7 @@ from kerassniff.semantic.folding import is_list, listed, merge, representative, 
 from kerassniff.semantic.pyvalues import Block, unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
-from kerassniff.semantic.syntax import names_read
+from kerassniff.semantic.syntax import accumulates, constant_index, names_read
 from kerassniff.semantic.script import RepeatedTarget
 from kerassniff.semantic.library.keras_models import bound_to, kept_alongside, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
@@ -105,7 +105,7 @@ class Statements:
         return None
 
     def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:
-        if frame.loop_bodies and _accumulates(small) and not isinstance(
+        if frame.loop_bodies and accumulates(small) and not isinstance(
                 frame.scope.lookup(small.value.left.value), DataValue):  # type: ignore[attr-defined]
             # names = names + [name], n = n + 1 in a loop run once for all its passes: as ``+=`` (an array's own
             # arithmetic, x = x / 255, stays the operation it is)
@@ -406,7 +406,7 @@ class Statements:
             self.rebind(target.value.value,
                         DictValue(items + ((key, value),), current.complete) if key is not None else UNKNOWN, frame)
         if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
-            scaled = current.data.rescaled_like(value.data, _constant_index(target)) or \
+            scaled = current.data.rescaled_like(value.data, constant_index(target)) or \
                 current.data.part_scaled_otherwise(value.data, target)
             if scaled is not None:
                 self.rebind(target.value.value, DataValue(scaled), frame)
@@ -478,34 +478,6 @@ _TARGETS = {
     cst.Name: "assign_name", cst.Tuple: "assign_unpacked", cst.List: "assign_unpacked",
     cst.Attribute: "assign_attribute", cst.Subscript: "assign_item", cst.StarredElement: "assign_starred",
 }
-
-
-def _constant_index(target: cst.Subscript) -> str | None:
-    """``"..., 1"`` for ``x[..., 1]`` or ``x[:, :, 1]``: one constant index (a number or a string) along one axis, every
-    other axis whole; None for any other part."""
-    constants = 0
-    for element in target.slice:
-        part = element.slice
-        if type(part) is cst.Index:
-            value = part.value
-            if type(value) is cst.UnaryOperation and type(value.operator) is cst.Minus:
-                value = value.expression  # x[..., -1]
-            if type(value) in (cst.Integer, cst.SimpleString):
-                constants += 1
-            elif type(value) is not cst.Ellipsis:
-                return None
-        elif not (type(part) is cst.Slice and part.lower is None and part.upper is None and part.step is None):
-            return None
-    return cst.Module([]).code_for_node(target.slice[0].slice) if len(target.slice) == 1 and constants == 1 else \
-        ", ".join(cst.Module([]).code_for_node(element.slice) for element in target.slice) if constants == 1 else None
-
-
-def _accumulates(small: cst.Assign) -> bool:
-    """``name = name <op> operand``: one name, read first in the arithmetic that rebinds it."""
-    value = small.value
-    return len(small.targets) == 1 and type(small.targets[0].target) is cst.Name and \
-        type(value) is cst.BinaryOperation and type(value.left) is cst.Name and \
-        value.left.value == small.targets[0].target.value  # type: ignore[attr-defined]
 
 
 def resolve_handlers(cls: type) -> None:

@@ -471,3 +471,31 @@ def names_in_code(text: str) -> frozenset[str] | None:
 # An f-string's replacement fields (``{x.shape[0]:>5}``; ``{{`` is a literal brace) and the names in one.
 _FSTRING_FIELD = re.compile(r"(?<!\{)\{([^{}]+)\}")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def constant_index(target: cst.Subscript) -> str | None:
+    """``"..., 1"`` for ``x[..., 1]`` or ``x[:, :, 1]``: one constant index (a number or a string) along one axis, every
+    other axis whole; None for any other part."""
+    constants = 0
+    for element in target.slice:
+        part = element.slice
+        if type(part) is cst.Index:
+            value = part.value
+            if type(value) is cst.UnaryOperation and type(value.operator) is cst.Minus:
+                value = value.expression  # x[..., -1]
+            if type(value) in (cst.Integer, cst.SimpleString):
+                constants += 1
+            elif type(value) is not cst.Ellipsis:
+                return None
+        elif not (type(part) is cst.Slice and part.lower is None and part.upper is None and part.step is None):
+            return None
+    return cst.Module([]).code_for_node(target.slice[0].slice) if len(target.slice) == 1 and constants == 1 else \
+        ", ".join(cst.Module([]).code_for_node(element.slice) for element in target.slice) if constants == 1 else None
+
+
+def accumulates(small: cst.Assign) -> bool:
+    """``name = name <op> operand``: one name, read first in the arithmetic that rebinds it."""
+    value = small.value
+    return len(small.targets) == 1 and type(small.targets[0].target) is cst.Name and \
+        type(value) is cst.BinaryOperation and type(value.left) is cst.Name and \
+        value.left.value == small.targets[0].target.value  # type: ignore[attr-defined]
