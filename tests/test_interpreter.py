@@ -452,3 +452,20 @@ def test_a_size_written_as_a_non_ascii_digit_string_is_not_judged() -> None:
 
     result = lint_source("from tensorflow import keras\nlayer = keras.layers.Dense(units='\u00b2')\n", "t.py")
     assert not [finding for finding in result.findings if finding.code in ("KS402", "KS002")]
+
+
+def test_a_spread_of_a_known_dict_leaves_nothing_unknown() -> None:
+    """One notion of an open spread (CallArgs.open_keywords): ``dict(**base, c=1)`` of a dict whose entries are all
+    known is all known, as a layer's ``**settings`` without an activation gives the layer's default; a spread read
+    from a file leaves both open."""
+    from kerassniff.semantic import build_script
+    from kerassniff.semantic.values import DictValue
+
+    names = _module_names("base = {'a': 1}\nknown = dict(**base, c=1)\nopen_ = dict(**load(), c=1)\n")
+    assert isinstance(names["known"], DictValue) and names["known"].complete
+    assert isinstance(names["open_"], DictValue) and not names["open_"].complete
+    script = build_script(cst.parse_module(
+        "import json\nfrom tensorflow import keras\nsettings = {'units': 10}\n"
+        "a = keras.Sequential([keras.Input((4,)), keras.layers.Dense(**settings)])\n"
+        "b = keras.Sequential([keras.Input((4,)), keras.layers.Dense(**json.load(open('s.json')))])\n"), "t.py")
+    assert [model.layers[-1].activation for model in script.models] == ["linear", None]

@@ -154,8 +154,8 @@ def _dict(name: str, args: CallArgs) -> Value:
         return UNKNOWN
     items = list(args.positional[0].items) if args.positional else []  # type: ignore[union-attr]
     complete = not args.positional or args.positional[0].complete  # type: ignore[union-attr]
-    if any(arg.star == "**" for arg in args.nodes):
-        complete = False  # (a spread dict's entries are among the keywords only when they were known)
+    if args.open_keywords:
+        complete = False  # (a ``**`` of entries not all known: the spread's entries are not all among the keywords)
     for key, value in args.keywords:
         items = [(k, v) for k, v in items if not (isinstance(k, Const) and k.value == key)]
         items.append((Const(key), value))

@@ -85,7 +85,7 @@ def _read_unit_layer(layer: Layer, args: CallArgs) -> None:
         width = args.get("nb_filter") or args.get("output_dim")
     layer.units = int_value(width)
     given = args.get("activation", 1 if kind == "Dense" else None)
-    if given is None and any(arg.star == "**" for arg in args.nodes):
+    if given is None and args.open_keywords:
         layer.activation = None  # Conv2D(32, **conv_args): an activation may be in the dict kerassniff did not read
     elif given is None:
         layer.activation = RECURRENT_DEFAULT_ACTIVATION.get(kind, "linear")
