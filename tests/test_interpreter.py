@@ -469,3 +469,19 @@ def test_a_spread_of_a_known_dict_leaves_nothing_unknown() -> None:
         "a = keras.Sequential([keras.Input((4,)), keras.layers.Dense(**settings)])\n"
         "b = keras.Sequential([keras.Input((4,)), keras.layers.Dense(**json.load(open('s.json')))])\n"), "t.py")
     assert [model.layers[-1].activation for model in script.models] == ["linear", None]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("def f(paths):\n    global batch\n    batch = [load(p) for p in paths]\n", {"batch"}),
+    ("def f():\n    global model, graph\n    print(model)\n", set()),  # read only: nothing changes
+    ("def f(p):\n    frames.append(p)\n    log['n'] = 1\n", {"frames", "log"}),
+    ("def f(frames):\n    frames.append(1)\n    seen = []\n    seen.append(2)\n", set()),  # a parameter, a local
+    ("def f():\n    global count\n    count += 1\n    for row, (a, b) in pairs:\n        pass\n", {"count"}),
+    ("def f():\n    def g():\n        global h\n        h = 1\n    return g\n", set()),  # the nested function's
+])
+def test_the_module_names_a_function_rebinds_or_changes(source: str, expected: set[str]) -> None:
+    from kerassniff.semantic.in_place import module_names_changed
+
+    function = cst.parse_module(source).body[0]
+    assert isinstance(function, cst.FunctionDef)
+    assert module_names_changed(function) == expected

@@ -22,6 +22,7 @@ from kerassniff.semantic.in_place import (
     LIST_GROWERS,
     changed_parameters,
     grown_parameters,
+    module_names_changed,
 )
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -65,6 +66,28 @@ class ArgumentEffects:
                 value = frame.scope.lookup(arg.value.value)
                 if type(value) is FolderListing and value.ordered is False:
                     self.rebind(arg.value.value, value.reordered(None), frame)
+
+    def functions_handed_over(self, args: CallArgs, frame: Frame) -> None:
+        """The script's own function handed to a library (``Thread(target=refill)``, ``root.after(100, tick)``,
+        ``Button(command=reset)``): the library runs it when it likes, so the module-level names it rebinds or
+        changes in place (:func:`module_names_changed`) hold unknown values from here on."""
+        for value in args.positional:
+            if type(value) is FunctionValue:
+                self._module_names_unknown(value)
+        for _, value in args.keywords:
+            if type(value) is FunctionValue:
+                self._module_names_unknown(value)
+
+    def _module_names_unknown(self, function: FunctionValue) -> None:
+        if type(function.node) is not cst.FunctionDef:
+            return
+        names = self._module_names.get(id(function.node))
+        if names is None:
+            names = self._module_names[id(function.node)] = module_names_changed(function.node)
+        module = function.scope.root()  # the module that defines it (a helper module's own names)
+        for name in names:
+            if name in module.vars:
+                module.vars[name] = UNKNOWN
 
     def lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
         """A list named in a call of the script's own function that grows that parameter (``add_classes(names,

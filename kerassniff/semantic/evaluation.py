@@ -331,6 +331,8 @@ class Evaluation:
                 self.lists_passed(callee, node, frame)
                 self.objects_changed(callee, node, frame)
                 self.listings_passed(node, frame)
+            elif type(callee) is not ClassValue:
+                self.functions_handed_over(args, frame)  # Thread(target=refill): runs when the library likes
             return self.registry.track(result, self.loop, self.branches)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
@@ -343,6 +345,7 @@ class Evaluation:
                 self.reorders_lists(node, frame)
                 self.shuffles_indices(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
+            self.functions_handed_over(args, frame)
             written = written_output(callee.name, node)
             if written is not None:
                 # np.divide(x, 255.0, out=x), cv2.normalize(img, img, 0, 1, ...): the array given as the output now
@@ -378,12 +381,14 @@ class Evaluation:
             result = self.call_method(receiver, method, args, node, frame)
             if method == "set_weights":
                 self.weights_set(func.value, receiver, node, frame)
-            if isinstance(receiver, Instance) and receiver.local_class is not None:
-                function = receiver.local_class.methods.get(method)  # helper.add_classes(names): the script's own
-                if function is not None:
-                    self.lists_passed(BoundMethod(function, receiver), node, frame)
-                    self.objects_changed(BoundMethod(function, receiver), node, frame)
-                    self.listings_passed(node, frame)
+            function = receiver.local_class.methods.get(method) \
+                if isinstance(receiver, Instance) and receiver.local_class is not None else None
+            if function is not None:  # helper.add_classes(names): the script's own method
+                self.lists_passed(BoundMethod(function, receiver), node, frame)
+                self.objects_changed(BoundMethod(function, receiver), node, frame)
+                self.listings_passed(node, frame)
+            else:
+                self.functions_handed_over(args, frame)  # root.after(100, tick), app.add_url_rule(view_func=...)
         self._record_call(node, None, method, receiver, args)
         return result
 

@@ -59,6 +59,53 @@ def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, froz
     return {name: frozenset(ways) for name, ways in changed.items() if name not in rebound}
 
 
+def module_names_changed(function: cst.FunctionDef) -> frozenset[str]:
+    """The names of the enclosing module a function rebinds or changes in place: those it declares ``global`` and
+    binds (``global batch; batch = []``), and those it changes in place without binding them (``batch.append(img)``,
+    ``settings["lr"] = 0.1``) that are neither its parameters nor its own names.  Where such a function goes when
+    it is handed to a library (``Thread(target=refill)``, ``Button(command=reset)``), the library decides when it
+    runs, so the module's value of those names is no longer known."""
+    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
+                                     *function.params.kwonly_params)}
+    declared: set[str] = set()
+    bound: set[str] = set()
+    changed: dict[str, set[str]] = {}
+    for node in walk_code(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        kind = type(node)
+        if kind is cst.Global:
+            declared.update(name.name.value for name in node.names)  # type: ignore[attr-defined]
+        elif kind is cst.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                bound.update(_bound_names(target.target))
+        elif kind in (cst.AugAssign, cst.AnnAssign, cst.For):
+            bound.update(_bound_names(node.target))  # type: ignore[attr-defined]
+        elif kind is cst.AsName:
+            bound.update(_bound_names(node.name))  # type: ignore[attr-defined]
+        if kind in (cst.AugAssign, cst.Assign, cst.Call):
+            _note_change(node, _ReceiverNames(), changed, dropped=False, methods=True)
+    return frozenset((declared & (bound | changed.keys())) |
+                     {name for name in changed if name not in params and name not in bound})
+
+
+class _ReceiverNames:
+    """Every name, for :func:`_note_change` to report what any name's object goes through."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+def _bound_names(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment target binds (``x``, ``x, (y, z)``, ``[*rest]``), not attributes or subscripts."""
+    kind = type(target)
+    if kind is cst.Name:
+        return [target.value]  # type: ignore[attr-defined]
+    if kind in (cst.Tuple, cst.List):
+        return [name for element in target.elements for name in _bound_names(element.value)]  # type: ignore
+    if kind is cst.StarredElement:
+        return _bound_names(target.value)  # type: ignore[attr-defined]
+    return []
+
+
 def _note_change(node: cst.CSTNode, names: set[str], changed: dict[str, set[str]], dropped: bool,
                  methods: bool) -> None:
     """How one node changes the objects some names hold, in place: "operator" (``x += 1``), "item" (``x[...] = v``),

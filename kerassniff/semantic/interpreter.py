@@ -89,6 +89,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         self.instances: dict[int, list[Instance]] = {}  # id(class node) -> the instances the script made of it
         self._written_files: frozenset[str] | None = None  # the model files the script writes (ControlFlow)
         self._changed: dict[int, dict[str, frozenset[str]]] = {}  # id(function node) -> parameters changed in place
+        self._module_names: dict[int, frozenset[str]] = {}  # id(function node) -> module names it changes
         self._call_sites: dict[int, tuple] = {}  # id(call node) -> what calls.Calls._record_call records
         self._references: dict[int, tuple] = {}  # id(name node) -> (symbol, node, guarded, top_index)
         self.registry = ModelRegistry(self.script.models)
