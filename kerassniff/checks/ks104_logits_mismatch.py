@@ -9,6 +9,7 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.model_api import MIXED_PRECISION_MODULES, TENSORFLOW_TAPE
+from kerassniff.semantic.knowledge.losses import CROSSENTROPY_METRICS
 from kerassniff.semantic.training import BINARY_LOSSES, CROSSENTROPY_LOSSES
 
 
@@ -43,7 +44,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "make the output and the loss agree: either a softmax/sigmoid output with from_logits=False, "
       "or a linear output with from_logits=True", verdict=verdict)
 def check(script: Script):
-    yield from _accuracy_on_logits(script)
+    yield from _metrics_on_logits(script)
     pairs = [(model, loss, head, False) for model, _, loss, head in loss_heads(script)]
     hand = [(model, loss, head, True) for model, loss, head in hand_loss_heads(script)]
     on_tensorflow = bool(hand) and _tensorflow_loop(script)
@@ -81,27 +82,47 @@ def check(script: Script):
 _THRESHOLDED_METRICS = frozenset({"accuracy", "binary_accuracy"})
 
 
-def _accuracy_on_logits(script: Script):
-    """``metrics=["accuracy"]`` beside ``BinaryCrossentropy(from_logits=True)`` on a one-unit linear output: the
-    metric thresholds the logits at 0.5 (a probability's middle), where a logit's middle is 0."""
+def _metrics_on_logits(script: Script):
+    """Metrics that read the logits a loss takes (``from_logits=True`` on a single linear output) as probabilities:
+    ``metrics=["accuracy"]`` beside ``BinaryCrossentropy(from_logits=True)`` on one unit thresholds the logits at
+    0.5 (a probability's middle), where a logit's middle is 0; a crossentropy metric without ``from_logits=True``
+    (``keras.metrics.SparseCategoricalCrossentropy()``, ``'binary_crossentropy'``) logs the loss of other numbers
+    than the model's."""
     for model, compile_call, loss, head in loss_heads(script):
-        if loss.name != "binary_crossentropy" or loss.from_logits is not True or head.activation != "linear" or \
-                head.units != 1 or len(model.heads()) != 1:
+        if loss.name not in CROSSENTROPY_LOSSES or loss.from_logits is not True or head.activation != "linear" or \
+                len(model.heads()) != 1:
             continue
         for metric in compile_call.metrics:
-            if metric.name not in _THRESHOLDED_METRICS or _threshold_given(metric.node):
-                continue
-            shown = f"'{metric.given}'" if metric.given else "BinaryAccuracy()"
-            yield Report(metric.node, f"{shown} cuts the logits of the {describe_head(head)} at 0.5, not 0: wrong "
-                                      f"accuracy",
-                         "log keras.metrics.BinaryAccuracy(threshold=0.0) (a logit of 0 is a probability of 0.5)",
-                         explanation=("The loss takes logits (from_logits=True) from a linear one-unit output. Keras "
-                                      "turns 'accuracy' into binary accuracy with a threshold of 0.5, which is right "
-                                      "for probabilities; on logits it counts a prediction as positive only above a "
-                                      "probability of 0.62, so the logged accuracy is off, with no error (measured "
-                                      "on Keras 3.15.1: 0.835 where BinaryAccuracy(threshold=0.0) read 0.886 on the "
-                                      "same run)."),
-                         facts={"metric": metric.name, "from_logits": True}, mentions=head_mention(head))
+            if metric.name in CROSSENTROPY_METRICS and metric.from_logits is False:
+                yield _crossentropy_on_logits(metric, head)
+            elif metric.name in _THRESHOLDED_METRICS and loss.name == "binary_crossentropy" and head.units == 1 and \
+                    not _threshold_given(metric.node):
+                yield _accuracy_on_logits(metric, head)
+
+
+def _accuracy_on_logits(metric, head) -> Report:
+    shown = f"'{metric.given}'" if metric.given else "BinaryAccuracy()"
+    return Report(metric.node, f"{shown} cuts the logits of the {describe_head(head)} at 0.5, not 0: wrong accuracy",
+                  "log keras.metrics.BinaryAccuracy(threshold=0.0) (a logit of 0 is a probability of 0.5)",
+                  explanation=("The loss takes logits (from_logits=True) from a linear one-unit output. Keras turns "
+                               "'accuracy' into binary accuracy with a threshold of 0.5, which is right for "
+                               "probabilities; on logits it counts a prediction as positive only above a probability "
+                               "of 0.62, so the logged accuracy is off, with no error (measured on Keras 3.15.1: "
+                               "0.835 where BinaryAccuracy(threshold=0.0) read 0.886 on the same run)."),
+                  facts={"metric": metric.name, "from_logits": True}, mentions=head_mention(head))
+
+
+def _crossentropy_on_logits(metric, head) -> Report:
+    shown = f"'{metric.given}'" if metric.given else f"{_loss_class(metric.name)}()"
+    return Report(metric.node, f"metric {shown} reads the logits of the {describe_head(head)} as probabilities",
+                  f"log keras.metrics.{_loss_class(metric.name)}(from_logits=True), as the loss takes them",
+                  explanation=("The loss takes logits (from_logits=True) from a linear output, but a crossentropy "
+                               "metric has from_logits=False unless it is given (a metric named by a string always "
+                               "has): it clips the logits into (0, 1) as if they were probabilities, so the logged "
+                               "value is not the model's crossentropy (on Keras 3.15.1, logits [[3, -1, 0.5], "
+                               "[-2, 4, 1]] with labels [0, 1] log 0.549 where from_logits=True gives 0.073). "
+                               "Training is not affected; the curve and any callback watching it are."),
+                  facts={"metric": metric.name, "from_logits": False}, mentions=head_mention(head))
 
 
 def _threshold_given(node) -> bool:

@@ -320,6 +320,7 @@ class MetricSpec:
     node: cst.CSTNode = field(repr=False)
     k: int | None = None
     given: str | None = None  # the string the script names it by ('acc'), in the call or through a variable
+    from_logits: bool | None = False  # a crossentropy metric's from_logits= (None: not known)
 
 
 @dataclass(eq=False)

@@ -135,6 +135,7 @@ def resolve_loss(value: Value, node: cst.CSTNode, output: str | int | None = Non
 def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
     name: str | None = None
     k: int | None = None
+    from_logits: bool | None = False
     if isinstance(value, Const) and isinstance(value.value, str):
         name = METRIC_ALIASES.get(value.value.lower())
     elif isinstance(value, Symbol) and is_keras(value.name):
@@ -143,9 +144,13 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
         name = _metric_class(short(value.cls))
         kv = const_value(value.args.get("k", 0))
         k = kv if isinstance(kv, int) else None
+        given = value.args.get("from_logits")
+        if given is not None or value.args.open_keywords:
+            from_logits = const_value(given) if given is not None and isinstance(const_value(given), bool) else None
     if name in TOP_K_METRICS and k is None:
         k = TOP_K_METRICS[name]
-    return MetricSpec(name, node, k, value.value if isinstance(value, Const) and isinstance(value.value, str) else None)
+    return MetricSpec(name, node, k, value.value if isinstance(value, Const) and isinstance(value.value, str) else None,
+                      from_logits)
 
 
 def _metric_class(name: str) -> str | None:

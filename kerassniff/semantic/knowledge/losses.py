@@ -46,7 +46,15 @@ METRIC_ALIASES = {
     "topkcategoricalaccuracy": "top_k_categorical_accuracy",
     "sparse_top_k_categorical_accuracy": "sparse_top_k_categorical_accuracy",
     "sparsetopkcategoricalaccuracy": "sparse_top_k_categorical_accuracy",
+    # crossentropies logged as metrics (keras.metrics.get: 'bce' too, Keras 3.15.1); they take from_logits= as the
+    # losses do, False by default
+    "binary_crossentropy": "binary_crossentropy", "binarycrossentropy": "binary_crossentropy",
+    "bce": "binary_crossentropy",
+    "categorical_crossentropy": "categorical_crossentropy", "categoricalcrossentropy": "categorical_crossentropy",
+    "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
 }
+CROSSENTROPY_METRICS = frozenset({"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"})
 # ``keras.metrics.Accuracy`` (the class, given as a class or an instance) is not the 'accuracy' string: it counts
 # predictions exactly equal to the labels (Keras 3.15.1 and tf_keras 2.21); the string 'Accuracy' is the string's.
 EXACT_ACCURACY = "exact_accuracy"
