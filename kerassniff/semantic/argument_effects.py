@@ -67,16 +67,12 @@ class ArgumentEffects:
                 if type(value) is FolderListing and value.ordered is False:
                     self.rebind(arg.value.value, value.reordered(None), frame)
 
-    def functions_handed_over(self, args: CallArgs, frame: Frame) -> None:
-        """The script's own function handed to a library (``Thread(target=refill)``, ``root.after(100, tick)``,
-        ``Button(command=reset)``): the library runs it when it likes, so the module-level names it rebinds or
-        changes in place (:func:`module_names_changed`) hold unknown values from here on."""
-        for value in args.positional:
-            if type(value) is FunctionValue:
-                self._module_names_unknown(value)
-        for _, value in args.keywords:
-            if type(value) is FunctionValue:
-                self._module_names_unknown(value)
+    def functions_handed_over(self, args: CallArgs) -> None:
+        """The script's own functions handed to a library (``Thread(target=refill)``, ``root.after(100, tick)``,
+        ``Button(command=reset)``): the library runs them when it likes, so the module-level names they rebind or
+        change in place (:func:`module_names_changed`) hold unknown values from here on."""
+        for function in args.functions:
+            self._module_names_unknown(function)
 
     def _module_names_unknown(self, function: FunctionValue) -> None:
         if type(function.node) is not cst.FunctionDef:

@@ -331,8 +331,8 @@ class Evaluation:
                 self.lists_passed(callee, node, frame)
                 self.objects_changed(callee, node, frame)
                 self.listings_passed(node, frame)
-            elif type(callee) is not ClassValue:
-                self.functions_handed_over(args, frame)  # Thread(target=refill): runs when the library likes
+            elif args.functions and type(callee) is not ClassValue:
+                self.functions_handed_over(args)  # Thread(target=refill): runs when the library likes
             return self.registry.track(result, self.loop, self.branches)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
@@ -345,7 +345,8 @@ class Evaluation:
                 self.reorders_lists(node, frame)
                 self.shuffles_indices(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
-            self.functions_handed_over(args, frame)
+            if args.functions:
+                self.functions_handed_over(args)
             written = written_output(callee.name, node)
             if written is not None:
                 # np.divide(x, 255.0, out=x), cv2.normalize(img, img, 0, 1, ...): the array given as the output now
@@ -387,8 +388,8 @@ class Evaluation:
                 self.lists_passed(BoundMethod(function, receiver), node, frame)
                 self.objects_changed(BoundMethod(function, receiver), node, frame)
                 self.listings_passed(node, frame)
-            else:
-                self.functions_handed_over(args, frame)  # root.after(100, tick), app.add_url_rule(view_func=...)
+            elif args.functions:
+                self.functions_handed_over(args)  # root.after(100, tick), app.add_url_rule(view_func=...)
         self._record_call(node, None, method, receiver, args)
         return result
 
@@ -427,6 +428,7 @@ class Evaluation:
         positional: list[Value] = []
         keywords: list[tuple[str, Value]] = []
         open_keywords = False
+        functions: list[FunctionValue] = []
         names_allowed = self.expr_depth < MAX_EXPRESSION_DEPTH
         for arg in args:
             node = arg.value
@@ -434,6 +436,8 @@ class Evaluation:
                 value = self.eval_name(node, frame)  # what eval does for a name (kept this side of the depth limit)
             else:
                 value = self.eval(node, frame)
+            if type(value) is FunctionValue:
+                functions.append(value)
             star = arg.star
             if not star:
                 if arg.keyword is None:
@@ -447,7 +451,8 @@ class Evaluation:
                     keywords.extend((k.value, v) for k, v in value.items
                                     if isinstance(k, Const) and isinstance(k.value, str))
                 open_keywords = open_keywords or _spread_is_open(value)
-        return CallArgs(tuple(positional), tuple(keywords), tuple(args), open_keywords)
+        return CallArgs(tuple(positional), tuple(keywords), tuple(args), open_keywords,
+                        tuple(functions) if functions else ())
 
 
 def _spread_is_open(value: Value) -> bool:
