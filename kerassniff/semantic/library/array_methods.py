@@ -383,7 +383,11 @@ def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, ar
     """``SMOTE().fit_resample(x, y)``: the same arrays, the rows added for the minority classes last."""
     if method not in RESAMPLE_METHODS:
         return UNKNOWN
-    arrays = (data_of(args.get("X", 0) or UNKNOWN), data_of(args.get("y", 1) or UNKNOWN))
+    given = (args.get("X", 0), args.get("y", 1))
+    # rows the analysis lost (a DataFrame cleaned by another library) are over-sampled all the same: what comes out
+    # holds rows made from the others, whatever they were
+    arrays = (data_of(array or UNKNOWN) or (data_of(make(Source("unknown", "an array", node), node))
+                                             if array is not None else None) for array in given)
     return Seq(tuple(UNKNOWN if data is None else DataValue(data.with_step("order", "minority-last", node,
                                                                           settings=((OVERSAMPLER_SETTING, cls),),
                                                                           n_samples=None))
