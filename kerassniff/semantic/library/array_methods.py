@@ -108,6 +108,17 @@ def flattened_unknown(method: str, args: CallArgs) -> Value | None:
     return None
 
 
+def _frame_join(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
+    """``train.join(depths)``: a DataFrame's rows with another's columns beside them, matched on the index (a left
+    join, pandas's default: the same rows in the same order); another ``how=`` may drop or add rows, ``sort=True``
+    reorders them: not known."""
+    how, ordered = args.get("how", 2), args.get("sort", 5)
+    if data.batches or (how is not None and const_value(how) != "left") or \
+            (ordered is not None and const_value(ordered) is not False):
+        return UNKNOWN  # (sort=True orders the rows by the key)
+    return DataValue(data.with_step("reshape", method, node))
+
+
 def _frame_filter(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
     """``df.filter(["Close"])``: some columns of a DataFrame, the same rows and values; a tf.data pipeline's
     ``filter(predicate)`` drops elements by a function that is not followed."""
@@ -210,7 +221,7 @@ DATA_METHODS: dict[str, DataMethod] = first_wins(
     (("argsort",), _argsort), (datasets.DATASET_METHODS, datasets.dataset_method),
     (("to_numpy", "numpy", "get_dummies"), _same),
     (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize), (("filter",), _frame_filter),
-    (_GROUPINGS, _grouping), (GAP_FILLERS, _same),
+    (_GROUPINGS, _grouping), (GAP_FILLERS, _same), (("join",), _frame_join),
 )
 
 
