@@ -485,3 +485,36 @@ def test_the_module_names_a_function_rebinds_or_changes(source: str, expected: s
     function = cst.parse_module(source).body[0]
     assert isinstance(function, cst.FunctionDef)
     assert module_names_changed(function) == expected
+
+
+def test_a_left_join_keeps_the_frames_rows_and_other_joins_do_not() -> None:
+    """``df.join(other)`` (pandas's default left join) is the frame's rows with more columns; an inner or outer join,
+    or ``sort=True``, may drop, add or reorder rows: not followed."""
+    from kerassniff.semantic.values import DataValue
+
+    names = _module_names("import pandas as pd\n"
+                          "extra = pd.read_csv('extra.csv')\n"
+                          "left = pd.read_csv('train.csv').join(extra)\n"
+                          "named = pd.read_csv('train.csv').join(extra, how='left')\n"
+                          "inner = pd.read_csv('train.csv').join(extra, how='inner')\n"
+                          "ordered = pd.read_csv('train.csv').join(extra, sort=True)\n")
+    assert isinstance(names["left"], DataValue) and names["left"].data.source.description == "pd.read_csv(...)"
+    assert isinstance(names["named"], DataValue)
+    assert not isinstance(names["inner"], DataValue) and not isinstance(names["ordered"], DataValue)
+
+
+def test_the_script_functions_unknown_results_named_as_splits_are_arrays() -> None:
+    """``x_train, y_train, x_valid, y_valid = get_fold(1)``, a function of the script whose arrays the analysis lost:
+    each result named as a split is an array of unknown content (as an unseen loader's would be); a result it
+    knows stays as it is, and targets not named as splits are left alone."""
+    from kerassniff.semantic.values import DataValue
+
+    names = _module_names("import lost\n"
+                          "def get_fold(k):\n"
+                          "    return lost.a(k), lost.b(k), lost.c(k), 3\n"
+                          "x_train, y_train, x_valid, n = get_fold(1)\n"
+                          "first, second, third, fourth = get_fold(2)\n")
+    assert all(isinstance(names[name], DataValue) for name in ("x_train", "y_train", "x_valid"))
+    assert names["x_valid"].data.group != names["x_train"].data.group
+    assert names["n"] == Const(3)
+    assert not any(isinstance(names[name], DataValue) for name in ("first", "second", "third"))

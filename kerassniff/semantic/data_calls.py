@@ -15,7 +15,7 @@ from kerassniff.semantic.library.array_table import call_library, may_handle
 from kerassniff.semantic.library.arrays import Statistic
 from kerassniff.semantic.library.datasets import batch_of
 from kerassniff.semantic.library.tokenizers import index_method, instance_attribute
-from kerassniff.semantic.loaders import DatasetSplits, opaque_elements, opaque_splits
+from kerassniff.semantic.loaders import DatasetSplits, opaque_elements, opaque_results, opaque_splits
 
 __all__ = ["DatasetSplits", "Statistic", "arithmetic", "batch_of", "call_library", "data_attribute", "data_method", "flattened_unknown", "index_method", "instance_attribute", "instance_method",
-           "may_handle", "opaque_elements", "opaque_splits", "subscript"]
+           "may_handle", "opaque_elements", "opaque_results", "opaque_splits", "subscript"]

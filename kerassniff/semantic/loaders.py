@@ -399,6 +399,29 @@ def opaque_splits(names: list, node: cst.Call) -> Seq | None:
     return _opaque_values(names, Source("unknown", f"{callee}(...)", node), node)
 
 
+def opaque_results(names: list, values: Seq, node: cst.Call) -> Seq | None:
+    """``x_train, y_train, x_valid, y_valid = get_fold(k)``, the script's own function, whose results the analysis
+    could not follow (each an unknown array): what :func:`opaque_splits` makes of an unseen call's results, for each
+    unknown result whose target is named as a split; None unless two targets say so or nothing changes."""
+    if _split_names(names) < 2:
+        return None
+    func = node.func
+    callee = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else "a call"
+    changed = _unknown_results(names, values, Source("unknown", f"{callee}(...)", node), node)
+    return changed if changed is not values else None
+
+
+def _unknown_results(names: list, values: Value, source: Source, node: cst.Call) -> Value:
+    if not isinstance(values, Seq) or len(values.items) != len(names):
+        return values
+    items = [_unknown_results(name, item, source, node) if isinstance(name, list) else
+             _opaque_array(source, node, name) if item is UNKNOWN and name and names_a_split_array(name) else item
+             for name, item in zip(names, values.items)]
+    if all(new is old for new, old in zip(items, values.items)):
+        return values
+    return Seq(tuple(items), values.kind)
+
+
 def opaque_import(module: str, name: str, node: cst.CSTNode, bound: str | None = None) -> DataValue | None:
     """``x_test`` of ``from prepare_data import x_train, y_train, x_test, y_test`` (or met through ``from prepare_data
     import *``), a module the analysis cannot read: an array of unknown content, as :func:`opaque_splits` makes of an

@@ -123,6 +123,9 @@ class Statements:
                 target_kind in (cst.Tuple, cst.List):
             # (X_train, y_train), (X_test, y_test) = (train[0], train[1]), (test[0], test[1]) of a pickled dict
             value = data_calls.opaque_elements(_target_names(small.targets[0].target), value, small.value) or value
+        elif isinstance(value, Seq) and type(small.value) is cst.Call and target_kind in (cst.Tuple, cst.List):
+            # x_train, y_train, x_valid, y_valid = get_fold(k): the script's function, its arrays not followed
+            value = data_calls.opaque_results(_target_names(small.targets[0].target), value, small.value) or value
         if frame.loop_bodies and isinstance(value, (Const, Seq)) and target_kind is cst.Name and \
                 len(small.targets) == 1 and small.targets[0].target.value in names_read(  # type: ignore[attr-defined]
                     small.value) and value != frame.scope.lookup(small.targets[0].target.value):  # type: ignore[attr-defined]
