@@ -472,19 +472,33 @@ def test_a_spread_of_a_known_dict_leaves_nothing_unknown() -> None:
 
 
 @pytest.mark.parametrize(("source", "expected"), [
-    ("def f(paths):\n    global batch\n    batch = [load(p) for p in paths]\n", {"batch"}),
-    ("def f():\n    global model, graph\n    print(model)\n", set()),  # read only: nothing changes
-    ("def f(p):\n    frames.append(p)\n    log['n'] = 1\n", {"frames", "log"}),
-    ("def f(frames):\n    frames.append(1)\n    seen = []\n    seen.append(2)\n", set()),  # a parameter, a local
-    ("def f():\n    global count\n    count += 1\n    for row, (a, b) in pairs:\n        pass\n", {"count"}),
-    ("def f():\n    def g():\n        global h\n        h = 1\n    return g\n", set()),  # the nested function's
+    ("def f(paths):\n    global batch\n    batch = [load(p) for p in paths]\n", ({"batch"}, set(), set())),
+    ("def f():\n    global model, graph\n    print(model)\n", (set(), set(), set())),  # read only: nothing changes
+    ("def f(p):\n    frames.append(p)\n    log.update(n=1)\n", (set(), set(), {"frames", "log"})),
+    # an item written keeps the object's length and kind; a parameter, a local, *args and **options are the function's
+    ("def f(i):\n    images[i] = flip(images[i])\n", (set(), set(), set())),
+    ("def f(frames, *rest, **options):\n    frames.append(1)\n    rest.append(2)\n    options.update(a=1)\n"
+     "    seen = []\n    seen.append(2)\n    if (found := []):\n        found.append(3)\n", (set(), set(), set())),
+    ("def f():\n    global count\n    count += 1\n    for row, (a, b) in pairs:\n        pass\n", ({"count"}, set(), set())),
+    ("def f():\n    nonlocal total\n    total = 0\n", (set(), {"total"}, set())),
+    ("def f():\n    def g():\n        global h\n        h = 1\n    return g\n", (set(), set(), set())),  # g's, not f's
 ])
-def test_the_module_names_a_function_rebinds_or_changes(source: str, expected: set[str]) -> None:
-    from kerassniff.semantic.in_place import module_names_changed
+def test_the_outer_names_a_function_rebinds_or_resizes(source: str, expected) -> None:
+    from kerassniff.semantic.in_place import outer_writes
 
     function = cst.parse_module(source).body[0]
     assert isinstance(function, cst.FunctionDef)
-    assert module_names_changed(function) == expected
+    writes = outer_writes(function)
+    assert (writes.rebound_globals, writes.rebound_nonlocals, writes.grown) == tuple(map(frozenset, expected))
+
+
+def test_a_lambda_handed_over_counts_the_functions_it_calls() -> None:
+    from kerassniff.semantic.in_place import outer_writes
+
+    function = cst.parse_expression("lambda: refill(paths, log.append(1))")
+    assert isinstance(function, cst.Lambda)
+    writes = outer_writes(function)
+    assert writes.called == {"refill"} and writes.grown == {"log"}
 
 
 def test_a_left_join_keeps_the_frames_rows_and_other_joins_do_not() -> None:

@@ -14,7 +14,7 @@ import libcst as cst
 from kerassniff.semantic.builtins import sorted_order
 from kerassniff.semantic.dataflow import last_order
 from kerassniff.semantic.folding import is_list, representative, seq_items
-from kerassniff.semantic.frames import Frame
+from kerassniff.semantic.frames import Frame, Scope
 from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.in_place import (
     DICT_CHANGING_METHODS,
@@ -22,7 +22,7 @@ from kerassniff.semantic.in_place import (
     LIST_GROWERS,
     changed_parameters,
     grown_parameters,
-    module_names_changed,
+    outer_writes,
 )
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -35,6 +35,10 @@ from kerassniff.semantic.values import (
     FunctionValue,
     Value,
 )
+
+
+# How many of the script's functions one hand-over follows (a function, those it calls, those they call, ...).
+_MAX_HANDED_OVER = 16
 
 
 class ArgumentEffects:
@@ -67,23 +71,46 @@ class ArgumentEffects:
                 if type(value) is FolderListing and value.ordered is False:
                     self.rebind(arg.value.value, value.reordered(None), frame)
 
-    def functions_handed_over(self, args: CallArgs) -> None:
+    def functions_handed_over(self, args: CallArgs, frame: Frame) -> None:
         """The script's own functions handed to a library (``Thread(target=refill)``, ``root.after(100, tick)``,
-        ``Button(command=reset)``): the library runs them when it likes, so the module-level names they rebind or
-        change in place (:func:`module_names_changed`) hold unknown values from here on."""
+        ``Button(command=reset)``, ``Thread(target=lambda: refill(paths))``): the library runs them when it likes,
+        so the names of enclosing scopes they rebind or resize (:func:`outer_writes`, and those of the script's
+        functions they call) hold unknown values from here on."""
+        seen: set[int] = set()
         for function in args.functions:
-            self._module_names_unknown(function)
+            self._outer_names_unknown(function, frame.scope.root(), seen)
 
-    def _module_names_unknown(self, function: FunctionValue) -> None:
-        if type(function.node) is not cst.FunctionDef:
+    def _outer_names_unknown(self, function: FunctionValue, caller_module: Scope, seen: set[int]) -> None:
+        key = id(function.node)
+        if key in seen or len(seen) >= _MAX_HANDED_OVER:
             return
-        names = self._module_names.get(id(function.node))
-        if names is None:
-            names = self._module_names[id(function.node)] = module_names_changed(function.node)
-        module = function.scope.root()  # the module that defines it (a helper module's own names)
-        for name in names:
+        seen.add(key)
+        writes = self._outer_writes.get(key)
+        if writes is None:
+            writes = self._outer_writes[key] = outer_writes(function.node)
+        scope: Scope = function.scope
+        module = scope.root()
+        for name in writes.rebound_globals:
             if name in module.vars:
                 module.vars[name] = UNKNOWN
+        for name in writes.rebound_nonlocals:
+            owner = scope.owner(name)
+            if owner is not None:
+                owner.vars[name] = UNKNOWN
+        for name in writes.grown:
+            owner = scope.owner(name)
+            if owner is None:
+                continue
+            held, owner.vars[name] = owner.vars[name], UNKNOWN
+            if owner is not caller_module and owner.parent is None:
+                # ``from camera import frames, grab``: the script's own name for the list the helper grows
+                for alias, value in list(caller_module.vars.items()):
+                    if value is held:
+                        caller_module.vars[alias] = UNKNOWN
+        for name in writes.called:
+            callee = scope.lookup(name)
+            if type(callee) is FunctionValue:
+                self._outer_names_unknown(callee, caller_module, seen)
 
     def lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
         """A list named in a call of the script's own function that grows that parameter (``add_classes(names,

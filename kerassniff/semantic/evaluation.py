@@ -332,7 +332,7 @@ class Evaluation:
                 self.objects_changed(callee, node, frame)
                 self.listings_passed(node, frame)
             elif args.functions and type(callee) is not ClassValue:
-                self.functions_handed_over(args)  # Thread(target=refill): runs when the library likes
+                self.functions_handed_over(args, frame)  # Thread(target=refill): runs when the library likes
             return self.registry.track(result, self.loop, self.branches)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
@@ -346,7 +346,7 @@ class Evaluation:
                 self.shuffles_indices(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
             if args.functions:
-                self.functions_handed_over(args)
+                self.functions_handed_over(args, frame)
             written = written_output(callee.name, node)
             if written is not None:
                 # np.divide(x, 255.0, out=x), cv2.normalize(img, img, 0, 1, ...): the array given as the output now
@@ -389,7 +389,7 @@ class Evaluation:
                 self.objects_changed(BoundMethod(function, receiver), node, frame)
                 self.listings_passed(node, frame)
             elif args.functions:
-                self.functions_handed_over(args)  # root.after(100, tick), app.add_url_rule(view_func=...)
+                self.functions_handed_over(args, frame)  # root.after(100, tick), app.add_url_rule(view_func=...)
         self._record_call(node, None, method, receiver, args)
         return result
 

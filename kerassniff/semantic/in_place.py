@@ -4,6 +4,8 @@ into an array given as its output (``out=``, ``dst=``), a dict's or list's metho
 Read from the syntax alone, once per block or function."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from kerassniff.semantic.syntax import walk_code
@@ -59,36 +61,59 @@ def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, froz
     return {name: frozenset(ways) for name, ways in changed.items() if name not in rebound}
 
 
-def module_names_changed(function: cst.FunctionDef) -> frozenset[str]:
-    """The names of the enclosing module a function rebinds or changes in place: those it declares ``global`` and
-    binds (``global batch; batch = []``), and those it changes in place without binding them (``batch.append(img)``,
-    ``settings["lr"] = 0.1``) that are neither its parameters nor its own names.  Where such a function goes when
-    it is handed to a library (``Thread(target=refill)``, ``Button(command=reset)``), the library decides when it
-    runs, so the module's value of those names is no longer known."""
-    params = {p.name.value for p in (*function.params.posonly_params, *function.params.params,
-                                     *function.params.kwonly_params)}
-    declared: set[str] = set()
+@dataclass(frozen=True)
+class OuterWrites:
+    """What a function does to names it does not own: ``rebound_globals``, the names it declares ``global`` and
+    binds or resizes (``global batch; batch = []``), ``rebound_nonlocals`` those it declares ``nonlocal``; ``grown``, the names of an enclosing scope whose list or dict it grows
+    or edits by a method (``frames.append(img)``, ``settings.update(...)``), neither its parameters nor its own
+    names; ``called``, the names it calls as functions (``refill(paths)``: what they change, it changes too)."""
+
+    rebound_globals: frozenset[str] = frozenset()
+    rebound_nonlocals: frozenset[str] = frozenset()
+    grown: frozenset[str] = frozenset()
+    called: frozenset[str] = frozenset()
+
+
+# The methods by which a function changes how many items a list or dict of an enclosing scope holds.
+_RESIZING_WAYS = LIST_GROWERS | DICT_CHANGING_METHODS
+
+
+def outer_writes(function: cst.FunctionDef | cst.Lambda) -> OuterWrites:
+    """:class:`OuterWrites` of a function or a lambda, read from its body (not from the functions defined in it).
+    An item written (``x[i] = flipped``) or an array given as an output (``out=x``) is not counted: the object keeps
+    its length and kind."""
+    params = function.params
+    own = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    own.update(star.name.value for star in (params.star_arg, params.star_kwarg) if type(star) is cst.Param)
+    globals_: set[str] = set()
+    nonlocals: set[str] = set()
     bound: set[str] = set()
+    called: set[str] = set()
     changed: dict[str, set[str]] = {}
     for node in walk_code(function.body, skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         kind = type(node)
         if kind is cst.Global:
-            declared.update(name.name.value for name in node.names)  # type: ignore[attr-defined]
+            globals_.update(name.name.value for name in node.names)  # type: ignore[attr-defined]
+        elif kind is cst.Nonlocal:
+            nonlocals.update(name.name.value for name in node.names)  # type: ignore[attr-defined]
         elif kind is cst.Assign:
             for target in node.targets:  # type: ignore[attr-defined]
                 bound.update(_bound_names(target.target))
-        elif kind in (cst.AugAssign, cst.AnnAssign, cst.For):
+        elif kind in (cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr):
             bound.update(_bound_names(node.target))  # type: ignore[attr-defined]
         elif kind is cst.AsName:
             bound.update(_bound_names(node.name))  # type: ignore[attr-defined]
-        if kind in (cst.AugAssign, cst.Assign, cst.Call):
-            _note_change(node, _ReceiverNames(), changed, dropped=False, methods=True)
-    return frozenset((declared & (bound | changed.keys())) |
-                     {name for name in changed if name not in params and name not in bound})
+        elif kind is cst.Call:
+            if type(node.func) is cst.Name:  # type: ignore[attr-defined]
+                called.add(node.func.value)  # type: ignore[attr-defined]
+            _note_change(node, _AnyName(), changed, dropped=False, methods=True)
+    grown = {name for name, ways in changed.items() if ways & _RESIZING_WAYS}
+    return OuterWrites(frozenset(globals_ & (bound | grown)), frozenset(nonlocals & (bound | grown)),
+                       frozenset(grown - own - bound - globals_ - nonlocals), frozenset(called))
 
 
-class _ReceiverNames:
-    """Every name, for :func:`_note_change` to report what any name's object goes through."""
+class _AnyName:
+    """A set that holds every name: :func:`_note_change` then reports the changes made to any name's object."""
 
     def __contains__(self, name: object) -> bool:
         return True

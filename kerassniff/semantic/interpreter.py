@@ -40,6 +40,7 @@ from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
 from kerassniff.semantic.argument_effects import ArgumentEffects
 from kerassniff.semantic.guards import comments_mention_version_words, mentions_version_words
+from kerassniff.semantic.in_place import OuterWrites
 from kerassniff.semantic.imports import Imports, imports_anything
 from kerassniff.semantic.library.keras_models import ModelRegistry, attach_model, hook_arguments
 from kerassniff.semantic.names import IMPLICIT_STAR_MODULES
@@ -89,7 +90,7 @@ class Interpreter(Statements, ControlFlow, Imports, Evaluation, ArgumentEffects,
         self.instances: dict[int, list[Instance]] = {}  # id(class node) -> the instances the script made of it
         self._written_files: frozenset[str] | None = None  # the model files the script writes (ControlFlow)
         self._changed: dict[int, dict[str, frozenset[str]]] = {}  # id(function node) -> parameters changed in place
-        self._module_names: dict[int, frozenset[str]] = {}  # id(function node) -> module names it changes
+        self._outer_writes: dict[int, OuterWrites] = {}  # id(function node) -> names of outer scopes it changes
         self._call_sites: dict[int, tuple] = {}  # id(call node) -> what calls.Calls._record_call records
         self._references: dict[int, tuple] = {}  # id(name node) -> (symbol, node, guarded, top_index)
         self.registry = ModelRegistry(self.script.models)
