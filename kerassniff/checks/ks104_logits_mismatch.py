@@ -94,7 +94,7 @@ def _metrics_on_logits(script: Script):
             continue
         for metric in compile_call.metrics:
             if metric.name in CROSSENTROPY_METRICS and metric.from_logits is False:
-                yield _crossentropy_on_logits(metric, head)
+                yield _crossentropy_on_logits(script, metric, head)
             elif metric.name in _THRESHOLDED_METRICS and loss.name == "binary_crossentropy" and head.units == 1 and \
                     not _threshold_given(metric.node):
                 yield _accuracy_on_logits(metric, head)
@@ -112,17 +112,26 @@ def _accuracy_on_logits(metric, head) -> Report:
                   facts={"metric": metric.name, "from_logits": True}, mentions=head_mention(head))
 
 
-def _crossentropy_on_logits(metric, head) -> Report:
-    shown = f"'{metric.given}'" if metric.given else f"{_loss_class(metric.name)}()"
+def _crossentropy_on_logits(script: Script, metric, head) -> Report:
+    shown = f"'{metric.given}'" if metric.given else _written(script, metric.node, f"{_loss_class(metric.name)}()")
+    binary = metric.name == "binary_crossentropy"
+    measured = ("logits [2, -1, -3] with labels [1, 0, 1] log 5.37 where from_logits=True gives 1.16" if binary else
+                "logits [[3, -1, 0.5], [-2, 4, 1]] with labels [0, 1] log 0.549 where from_logits=True gives 0.073")
     return Report(metric.node, f"metric {shown} reads the logits of the {describe_head(head)} as probabilities",
                   f"log keras.metrics.{_loss_class(metric.name)}(from_logits=True), as the loss takes them",
                   explanation=("The loss takes logits (from_logits=True) from a linear output, but a crossentropy "
-                               "metric has from_logits=False unless it is given (a metric named by a string always "
-                               "has): it clips the logits into (0, 1) as if they were probabilities, so the logged "
-                               "value is not the model's crossentropy (on Keras 3.15.1, logits [[3, -1, 0.5], "
-                               "[-2, 4, 1]] with labels [0, 1] log 0.549 where from_logits=True gives 0.073). "
-                               "Training is not affected; the curve and any callback watching it are."),
+                               "metric has from_logits=False unless it is given (a metric named by a string, or a "
+                               "metric function, always has): it clips the logits into (0, 1) as if they were "
+                               f"probabilities, so the logged value is not the model's crossentropy (on Keras 3.15.1, "
+                               f"{measured}). Training is not affected; the curve and any callback watching it are."),
                   facts={"metric": metric.name, "from_logits": False}, mentions=head_mention(head))
+
+
+def _written(script: Script, node, fallback: str) -> str:
+    """The metric as the script writes it (``keras.metrics.sparse_categorical_crossentropy``), short enough for a
+    message; ``fallback`` when it is long."""
+    text = script.code_of(node)
+    return text if len(text) <= 45 else fallback
 
 
 def _threshold_given(node) -> bool:

@@ -17,6 +17,7 @@ from kerassniff.semantic.knowledge.losses import (
     CROSSENTROPY_LOSSES,
     EXACT_ACCURACY,
     EXACT_ACCURACY_CLASSES,
+    FROM_LOGITS_POSITIONS,
     LOSS_ALIASES,
     METRIC_ALIASES,
     REGRESSION_LOSSES,
@@ -123,13 +124,20 @@ def resolve_loss(value: Value, node: cst.CSTNode, output: str | int | None = Non
     from_logits: bool | None = False
     ignored = None
     if isinstance(value, Instance):
-        given = value.args.get("from_logits")
-        if given is not None:
-            from_logits = const_value(given) if isinstance(const_value(given), bool) else None
+        given = value.args.get("from_logits", _from_logits_position(value.cls))
+        if given is not None or value.args.open_keywords:
+            from_logits = const_value(given) if given is not None and isinstance(const_value(given), bool) else None
         ignored = const_value(value.args.get("ignore_class"))
     return LossSpec(name, from_logits, node, output,
                     ignore_class=ignored if isinstance(ignored, int) and not isinstance(ignored, bool) else None,
                     given=value.value if isinstance(value, Const) and isinstance(value.value, str) else None)
+
+
+def _from_logits_position(cls: str) -> int | None:
+    """Where a crossentropy class of keras.losses or keras.metrics takes from_logits by position
+    (:data:`FROM_LOGITS_POSITIONS`); None for another class (the keyword only)."""
+    parts = cls.rsplit(".", 2)
+    return FROM_LOGITS_POSITIONS.get(parts[-2], {}).get(parts[-1]) if len(parts) == 3 else None
 
 
 def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
@@ -144,7 +152,7 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
         name = _metric_class(short(value.cls))
         kv = const_value(value.args.get("k", 0))
         k = kv if isinstance(kv, int) else None
-        given = value.args.get("from_logits")
+        given = value.args.get("from_logits", _from_logits_position(value.cls))
         if given is not None or value.args.open_keywords:
             from_logits = const_value(given) if given is not None and isinstance(const_value(given), bool) else None
     if name in TOP_K_METRICS and k is None:

@@ -55,6 +55,13 @@ METRIC_ALIASES = {
     "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
 }
 CROSSENTROPY_METRICS = frozenset({"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"})
+# Where a crossentropy class takes from_logits by position (``SparseCategoricalCrossentropy(True)``), by module
+# (keras.losses, keras.metrics) and class name: the signatures of Keras 3.15.1, the same in tf.keras 2.
+FROM_LOGITS_POSITIONS = {
+    "losses": {"BinaryCrossentropy": 0, "CategoricalCrossentropy": 0, "SparseCategoricalCrossentropy": 0,
+               "BinaryFocalCrossentropy": 3, "CategoricalFocalCrossentropy": 2},
+    "metrics": {"BinaryCrossentropy": 2, "CategoricalCrossentropy": 2, "SparseCategoricalCrossentropy": 2},
+}
 # ``keras.metrics.Accuracy`` (the class, given as a class or an instance) is not the 'accuracy' string: it counts
 # predictions exactly equal to the labels (Keras 3.15.1 and tf_keras 2.21); the string 'Accuracy' is the string's.
 EXACT_ACCURACY = "exact_accuracy"
