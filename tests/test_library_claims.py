@@ -1297,3 +1297,28 @@ def test_a_tokenizer_fitted_on_one_string_learns_its_characters() -> None:
     unknown = Tokenizer(oov_token="<OOV>")
     unknown.fit_on_texts("the cat sat on the mat")
     assert unknown.texts_to_sequences(["the cat sat"]) == [[1, 1, 1]]
+
+
+def test_tensorflow_operations_refuse_keras_3_symbolic_tensors_and_keras_ops_spell_them() -> None:
+    """The KS402 row on TensorFlow operations applied while a functional model is built (keras3_removals
+    TENSORFLOW_NON_CONVERTING, TENSORFLOW_OPS_IN_KERAS)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    inputs = keras.Input((10, 3))
+    tokens = keras.Input((None,), dtype="int64")
+    for call in (lambda: tf.concat([inputs, inputs], axis=-1), lambda: tf.reduce_mean(inputs, axis=1),
+                 lambda: tf.one_hot(tokens, 4), lambda: tf.shape(inputs), lambda: tf.identity(inputs)):
+        with pytest.raises(ValueError, match="KerasTensor cannot be used as input to a TensorFlow function"):
+            call()
+    for name in keras3_removals.TENSORFLOW_NON_CONVERTING:  # these read it without converting it
+        getattr(tf, name.removeprefix("tensorflow."))(inputs)
+    tf.nest.flatten([inputs])
+    for tf_name, ops_name in keras3_removals.TENSORFLOW_OPS_IN_KERAS.items():
+        target = tf
+        for part in tf_name.split("."):
+            target = getattr(target, part)  # the TensorFlow operation exists
+        spelled = keras.ops
+        for part in ops_name.split("."):
+            spelled = getattr(spelled, part)  # and so does the keras.ops spelling the hint names
+    assert keras.ops.concatenate([inputs, inputs], axis=-1).shape == (None, 10, 6)

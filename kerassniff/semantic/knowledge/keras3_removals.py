@@ -588,3 +588,25 @@ BACKEND_SPELLINGS = {
     "dropout": "keras.random.dropout", "truncated_normal": "keras.random.truncated_normal",
     "argmax": "keras.ops.argmax(x, axis=-1)", "concatenate": "keras.ops.concatenate(xs, axis=-1)",
 }
+
+# TensorFlow's own operations refuse Keras 3's symbolic tensors (keras.Input(...), a layer's output, model.output):
+# "ValueError: A KerasTensor cannot be used as input to a TensorFlow function" (checked on Keras 3.15.1 with
+# TensorFlow 2.21 for concat, reshape, nn.relu, reduce_mean, expand_dims, shape, image.resize, add, cast, split,
+# stack, identity, transpose, one_hot, l2_normalize, squeeze, matmul, where). tf.keras 2 wrapped them in a layer.
+# These read their argument without converting it, and accept one:
+TENSORFLOW_NON_CONVERTING = frozenset({"tensorflow.is_tensor", "tensorflow.print", "tensorflow.get_static_value"})
+TENSORFLOW_NON_CONVERTING_MODULES = ("tensorflow.nest.",)
+# keras.ops's spelling of the common ones, for the hint (each checked to exist by the slow test; arguments may
+# differ: tf.split's num_or_size_splits, keras.ops.split's indices_or_sections).
+TENSORFLOW_OPS_IN_KERAS = {
+    "concat": "concatenate", "reshape": "reshape", "expand_dims": "expand_dims", "squeeze": "squeeze",
+    "transpose": "transpose", "matmul": "matmul", "cast": "cast", "stack": "stack", "split": "split",
+    "reduce_mean": "mean", "reduce_sum": "sum", "reduce_max": "max", "reduce_min": "min", "math.reduce_mean": "mean",
+    "math.reduce_sum": "sum", "nn.relu": "relu", "nn.softmax": "softmax", "nn.sigmoid": "sigmoid", "nn.tanh": "tanh",
+    "math.sigmoid": "sigmoid", "tanh": "tanh", "sigmoid": "sigmoid", "math.l2_normalize": "normalize",
+    "nn.l2_normalize": "normalize", "add": "add", "multiply": "multiply", "subtract": "subtract", "math.add": "add",
+    "math.multiply": "multiply", "maximum": "maximum", "minimum": "minimum", "where": "where", "one_hot": "one_hot",
+    "image.resize": "image.resize", "abs": "abs", "sqrt": "sqrt", "square": "square", "exp": "exp", "math.log": "log",
+    "tile": "tile", "pad": "pad", "shape": "shape", "gather": "take", "clip_by_value": "clip", "argmax": "argmax",
+    "math.argmax": "argmax", "nn.relu6": "relu6", "nn.gelu": "gelu", "nn.silu": "silu",
+}

@@ -1,0 +1,79 @@
+"""KS402: TensorFlow's own operations applied to the symbolic tensors of a functional model (``x = tf.concat([inputs,
+features], axis=-1)``, ``tf.reduce_mean(base.output, axis=[1, 2])``). tf.keras 2 wrapped such a call in a layer of
+its own (TFOpLambda); Keras 3's symbolic tensors refuse to become TensorFlow tensors, so the model cannot be built.
+
+Not judged: calls inside a class (a Layer's or Model's ``call()`` runs on real or traced tensors, where TensorFlow's
+operations work), the operations that do not convert their argument (``tf.nest``, ``tf.is_tensor``), and scripts
+whose Keras is a Keras 2 (tf_keras).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from kerassniff.checks._shared import keras_2_only
+from kerassniff.registry import Report
+from kerassniff.semantic import Script
+from kerassniff.semantic.keras_values import TensorValue
+from kerassniff.semantic.knowledge.keras3_removals import (
+    TENSORFLOW_NON_CONVERTING,
+    TENSORFLOW_NON_CONVERTING_MODULES,
+    TENSORFLOW_OPS_IN_KERAS,
+)
+from kerassniff.semantic.names import is_keras
+from kerassniff.semantic.values import CallArgs, Seq, Value
+
+_TENSORFLOW = "tensorflow."
+
+
+def tensorflow_ops_on_keras_tensors(script: Script) -> Iterator[Report]:
+    """The first TensorFlow operation each symbolic tensor meets (its result is not followed: the script stops
+    there)."""
+    if keras_2_only(script):
+        return
+    for call in script.calls:
+        callee = call.callee
+        if callee is None or not callee.startswith(_TENSORFLOW) or is_keras(callee) or \
+                callee in TENSORFLOW_NON_CONVERTING or callee.startswith(TENSORFLOW_NON_CONVERTING_MODULES):
+            continue
+        given = _symbolic_argument(call.args)
+        if given is None:
+            continue
+        if call.top is not None and type(script.module.body[call.top]) is cst.ClassDef:
+            continue  # a Layer's or Model's call(): traced, where TensorFlow's operations work
+        yield _report(script, call, callee[len(_TENSORFLOW):], given)
+
+
+def _symbolic_argument(args: CallArgs) -> Value | None:
+    """The first symbolic tensor among the arguments, or inside a list of them (``tf.concat([a, b], -1)``)."""
+    for value in (*args.positional, *(value for _, value in args.keywords)):
+        if _symbolic(value):
+            return value
+        if type(value) is Seq:
+            found = next((item for item in value.items if _symbolic(item)), None)
+            if found is not None:
+                return found
+    return None
+
+
+def _symbolic(value: Value) -> bool:
+    """A tensor of a functional graph: ``keras.Input(...)``, a model's input or output, or layers applied to one; not
+    a layer's output on something the analysis does not know (``resize(image)`` in a tf.data map function, a
+    TextVectorization applied to strings: real tensors)."""
+    return type(value) is TensorValue and (not value.path or value.path[0].kind != "Unknown")
+
+
+def _report(script: Script, call, name: str, tensor: Value) -> Report:
+    spelling = TENSORFLOW_OPS_IN_KERAS.get(name)
+    instead = f"keras.ops.{spelling}" if spelling else "the keras.ops function of the same meaning"
+    return Report(call.node, f"tf.{name}() on a Keras symbolic tensor: Keras 3 raises ValueError building the model",
+                  f"use {instead} (check its arguments), or do it inside a layer's call()",
+                  explanation=(f"tf.keras 2 turned tf.{name}() on a functional model's symbolic tensor into a layer "
+                               "of its own (TFOpLambda). Keras 3's symbolic tensors cannot become TensorFlow "
+                               "tensors, and every TensorFlow operation converts its input, so the script stops here "
+                               "with \"ValueError: A KerasTensor cannot be used as input to a TensorFlow function\" "
+                               "(tensorflow.keras on TensorFlow 2.16 and later is Keras 3 too). keras.ops works on "
+                               "symbolic tensors and on every backend; inside a custom layer's call(), TensorFlow's "
+                               "operations work as before."),
+                  facts={"operation": f"tf.{name}", "replacement": instead})
