@@ -7,6 +7,7 @@ it validates.  A callback that monitors anything else never acts: Keras warns ea
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 
@@ -75,9 +76,11 @@ def check(script: Script):
     for fit in script.fits():
         if fit.method not in CALLBACKS_POSITION:
             continue
-        for callback, name in _monitoring_callbacks(script, fit):
+        for callback, name, direction_only in _monitoring_callbacks(script, fit):
             key = _monitor(callback, name)
             missing = _missing(script, fit, key) if key is not None else None
+            if direction_only and missing is not None and missing[0] == "validation":
+                missing = None  # (a checkpoint saving every epoch never reads the value: only its name's direction)
             uses.setdefault((id(callback.node), "monitor", key), []).append((callback, name, key, fit, missing))
         for callback, key in _file_name_fields(script, fit):
             missing = _missing(script, fit, key)
@@ -158,18 +161,28 @@ def _log_read_report(name: str, key: str, node: cst.CSTNode, fit: FitCall, missi
 
 
 def _monitoring_callbacks(script: Script, fit: FitCall):
-    """The callbacks of a fit() that act on a monitored quantity, with their short class name."""
+    """The callbacks of a fit() that act on a monitored quantity, with their short class name, and whether only the
+    monitor's name is read: a ModelCheckpoint without save_best_only saves every epoch and reads no value (Keras tests
+    the option's truth: save_best_only="True", and "False" too, is on), but with mode='auto' Keras 3 still asks
+    whether the named metric should rise or fall when the first epoch ends, and raises ValueError for a metric the
+    model does not have."""
     for callback in fit.callbacks:
         if not isinstance(callback, Instance) or callback.cls not in MONITOR_CALLBACKS:
             continue
         if not isinstance(callback.node, cst.Call):
             continue
         name = callback.cls.rsplit(".", 1)[-1]
-        best_only = callback.args.get("save_best_only", SAVE_BEST_ONLY_POSITION)
-        if name == "ModelCheckpoint" and (best_only is None or truth(best_only) is not True):
-            continue  # without save_best_only it saves every epoch and reads no monitor (Keras tests its truth:
-            # save_best_only="True", and "False" too, is on)
-        yield callback, name
+        direction_only = _saves_every_epoch(callback, name)
+        if direction_only and (_mode_given(callback) or
+                               callback.args.get("monitor", MONITOR_CALLBACKS[callback.cls]) is None):
+            continue
+        yield callback, name, direction_only
+
+
+def _saves_every_epoch(callback: Instance, name: str) -> bool:
+    """A ModelCheckpoint without save_best_only (or with a value the analysis does not know)."""
+    best_only = callback.args.get("save_best_only", SAVE_BEST_ONLY_POSITION)
+    return name == "ModelCheckpoint" and (best_only is None or truth(best_only) is not True)
 
 
 def _file_name_fields(script: Script, fit: FitCall):
@@ -219,12 +232,24 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
         other = other_spelling(base, names)  # (a single or multi-output Keras model logs neither 'acc' nor 'val_acc')
         return ("spelling", key.replace(base, other, 1), other) if other is not None else no_validation
     # a metric name never compiled comes first: Keras 3 stops on it (mode='auto') whether or not fit() validates
-    other = other_spelling(base, names)
+    other = other_spelling(base, names) or _misspelt(base, names)
     if other is not None:
         return ("spelling", key.replace(base, other, 1), other)
     if not names and _no_metric_argument(fit):
         return ("metrics",)
     return no_validation
+
+
+def _misspelt(base: str, names: set[str]) -> str | None:
+    """The compiled metric (or 'loss') a name misspells by a letter or two (``'val_ccuracy'`` for 'accuracy'): one
+    close match, a name the compile() lists exactly (another spelling of a metric is :func:`other_spelling`'s)."""
+    close = difflib.get_close_matches(base, [*names, "loss"], n=2, cutoff=_MISSPELT)
+    return close[0] if len(close) == 1 else None
+
+
+# How alike a monitored name and a compiled one must be to be read as its misspelling (difflib's ratio: 'ccuracy'
+# and 'accuracy' 0.93, 'categorical_accuracy' and 'sparse_categorical_accuracy' 0.85, 'mae' and 'mse' 0.67).
+_MISSPELT = 0.84
 
 
 def _others_may_log(fit: FitCall) -> bool:
@@ -277,6 +302,8 @@ def _monitor_report(callback: Instance, name: str, key: str, fit: FitCall, missi
                                    f"training quantities. {story}"),
                       facts=typed, mentions=mentions)
     consequence = never if _mode_given(callback) else "Keras 3 raises ValueError after epoch 1"
+    if _saves_every_epoch(callback, name):
+        story = "ModelCheckpoint without save_best_only saves every epoch and reads no value: it runs as written."
     ending = (f"With mode='auto' Keras 3 cannot tell whether {key!r} should rise or fall and raises ValueError at "
               f"the end of the first epoch. With mode= given, and on tf.keras 2: {story}")
     if missing[0] == "spelling":
@@ -284,11 +311,13 @@ def _monitor_report(callback: Instance, name: str, key: str, fit: FitCall, missi
         fix = None
         if monitor_arg is not None and isinstance(monitor_arg.value, cst.SimpleString):
             fix = unsafe_fix(f"monitor {logged!r}", monitor_arg.value, with_quotes_of(monitor_arg.value, logged))
+        spelt = (f"compile(metrics=[{compiled!r}]) makes fit() log {logged!r}: tf.keras 2 and Keras 3 log a string "
+                 f"metric under the string given (only Keras <= 2.2 logged metrics under names of its own, 'acc' for "
+                 f"both accuracies)." if other_spelling(key.removeprefix("val_"), [compiled]) is not None else
+                 f"The fit() at {{fit}} logs {logged!r}, not {key!r}, which reads as a misspelling of it.")
         return Report(where, f"{name} monitors {key!r} but fit() logs {logged!r}: {consequence}",
-                      f"monitor={logged!r}, the name compile(metrics=[{compiled!r}]) logs", fix,
-                      explanation=(f"compile(metrics=[{compiled!r}]) makes fit() log {logged!r}: tf.keras 2 and "
-                                   f"Keras 3 log a string metric under the string given (only Keras <= 2.2 logged "
-                                   f"metrics under names of its own, 'acc' for both accuracies). {ending}"),
+                      f"monitor={logged!r}, the name compile(metrics=[{compiled!r}]) logs" if compiled != "loss" else
+                      f"monitor={logged!r}", fix, explanation=f"{spelt} {ending}",
                       facts={**typed, "logged": logged}, mentions=mentions)
     return Report(where, f"{name} monitors {key!r} but compile() names no metric: {consequence}",
                   f"add metrics=[{key.removeprefix('val_')!r}] to compile(), or monitor 'val_loss'",
