@@ -2,8 +2,8 @@
 features], axis=-1)``, ``tf.reduce_mean(base.output, axis=[1, 2])``). tf.keras 2 wrapped such a call in a layer of
 its own (TFOpLambda); Keras 3's symbolic tensors refuse to become TensorFlow tensors, so the model cannot be built.
 
-Not judged: calls inside a class (a Layer's or Model's ``call()`` runs on real or traced tensors, where TensorFlow's
-operations work), the operations that do not convert their argument (``tf.nest``, ``tf.is_tensor``), and scripts
+Not judged: calls inside a class's ``call()`` (a Layer's or Model's forward pass runs on real or traced tensors, where
+TensorFlow's operations work; also ``train_step`` and the like), ``tf.compat.v1.keras`` (Keras itself), the operations that do not convert their argument (``tf.nest``, ``tf.is_tensor``), and scripts
 whose Keras is a Keras 2 (tf_keras).
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     TENSORFLOW_OPS_IN_KERAS,
 )
 from kerassniff.semantic.names import is_keras
+from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.values import CallArgs, Seq, Value
 
 _TENSORFLOW = "tensorflow."
@@ -32,17 +33,37 @@ def tensorflow_ops_on_keras_tensors(script: Script) -> Iterator[Report]:
     there)."""
     if keras_2_only(script):
         return
+    traced: set[int] | None = None
     for call in script.calls:
         callee = call.callee
-        if callee is None or not callee.startswith(_TENSORFLOW) or is_keras(callee) or \
+        if callee is None or not callee.startswith(_TENSORFLOW) or is_keras(callee) or "keras" in callee.split(".") or \
                 callee in TENSORFLOW_NON_CONVERTING or callee.startswith(TENSORFLOW_NON_CONVERTING_MODULES):
-            continue
+            continue  # (tf.compat.v1.keras.layers.concatenate is Keras)
         given = _symbolic_argument(call.args)
         if given is None:
             continue
         if call.top is not None and type(script.module.body[call.top]) is cst.ClassDef:
-            continue  # a Layer's or Model's call(): traced, where TensorFlow's operations work
+            traced = traced if traced is not None else _traced_calls(script)
+            if id(call.node) in traced:
+                continue  # a Layer's or Model's call(): traced, where TensorFlow's operations work
         yield _report(script, call, callee[len(_TENSORFLOW):], given)
+
+
+# The methods Keras runs on real or traced tensors (a layer's or model's forward pass, a custom training step).
+_TRACED_METHODS = frozenset({"call", "__call__", "train_step", "test_step", "predict_step", "compute_loss"})
+
+
+def _traced_calls(script: Script) -> set[int]:
+    """The calls written inside a module-level class's traced methods (:data:`_TRACED_METHODS`), functions nested in
+    them included; not those of other methods (a builder's ``build_model(self)`` making ``keras.Input`` tensors)."""
+    found: set[int] = set()
+    for statement in script.module.body:
+        if type(statement) is not cst.ClassDef:
+            continue
+        for node in walk_code(statement.body, skip=(cst.ClassDef,)):
+            if type(node) is cst.FunctionDef and node.name.value in _TRACED_METHODS:
+                found.update(id(inner) for inner in walk_code(node.body) if type(inner) is cst.Call)
+    return found
 
 
 def _symbolic_argument(args: CallArgs) -> Value | None:

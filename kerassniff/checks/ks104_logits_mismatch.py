@@ -113,7 +113,7 @@ def _accuracy_on_logits(metric, head) -> Report:
 
 
 def _crossentropy_on_logits(script: Script, metric, head) -> Report:
-    shown = f"'{metric.given}'" if metric.given else _written(script, metric.node, f"{_loss_class(metric.name)}()")
+    shown = f"'{metric.given}'" if metric.given else _written(script, metric.node, f"{_loss_class(metric.name)}(...)")
     binary = metric.name == "binary_crossentropy"
     measured = ("logits [2, -1, -3] with labels [1, 0, 1] log 5.37 where from_logits=True gives 1.16" if binary else
                 "logits [[3, -1, 0.5], [-2, 4, 1]] with labels [0, 1] log 0.549 where from_logits=True gives 0.073")

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.checks._shared import compiled_metric_names, fit_validates
+from kerassniff.checks._shared import compiled_metric_names, fit_validates, keras_2_only
 from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
@@ -173,7 +173,7 @@ def _monitoring_callbacks(script: Script, fit: FitCall):
             continue
         name = callback.cls.rsplit(".", 1)[-1]
         direction_only = _saves_every_epoch(callback, name)
-        if direction_only and (_mode_given(callback) or
+        if direction_only and (keras_2_only(script) or _mode_given(callback) or
                                callback.args.get("monitor", MONITOR_CALLBACKS[callback.cls]) is None):
             continue
         yield callback, name, direction_only
@@ -244,7 +244,9 @@ def _misspelt(base: str, names: set[str]) -> str | None:
     """The compiled metric (or 'loss') a name misspells by a letter or two (``'val_ccuracy'`` for 'accuracy'): one
     close match, a name the compile() lists exactly (another spelling of a metric is :func:`other_spelling`'s)."""
     close = difflib.get_close_matches(base, [*names, "loss"], n=2, cutoff=_MISSPELT)
-    return close[0] if len(close) == 1 else None
+    if len(close) != 1 or close[0].lower() == base.lower():
+        return None  # ('Precision' logs 'Precision' on Keras 3 and 'precision' on tf.keras 2: not judged)
+    return close[0]
 
 
 # How alike a monitored name and a compiled one must be to be read as its misspelling (difflib's ratio: 'ccuracy'
