@@ -37,8 +37,10 @@ from kerassniff.semantic.values import (
 )
 
 
-# How many of the script's functions one hand-over follows (a function, those it calls, those they call, ...).
-_MAX_HANDED_OVER = 16
+# How many of the script's functions one hand-over follows, and how deep: the function handed over and those it
+# calls by name (a lambda target calling the loader, a wrapper around it), not the whole program a main() calls.
+_MAX_HANDED_OVER = 8
+_CALLS_FOLLOWED = 1
 
 
 class ArgumentEffects:
@@ -76,11 +78,18 @@ class ArgumentEffects:
         ``Button(command=reset)``, ``Thread(target=lambda: refill(paths))``): the library runs them when it likes,
         so the names of enclosing scopes they rebind or resize (:func:`outer_writes`, and those of the script's
         functions they call) hold unknown values from here on."""
-        seen: set[int] = set()
-        for function in args.functions:
-            self._outer_names_unknown(function, frame.scope.root(), seen)
+        seen: set[int] | None = None
+        for value in args.positional:
+            if type(value) is FunctionValue:
+                seen = seen if seen is not None else set()
+                self._outer_names_unknown(value, frame.scope.root(), seen)
+        for _, value in args.keywords:
+            if type(value) is FunctionValue:
+                seen = seen if seen is not None else set()
+                self._outer_names_unknown(value, frame.scope.root(), seen)
 
-    def _outer_names_unknown(self, function: FunctionValue, caller_module: Scope, seen: set[int]) -> None:
+    def _outer_names_unknown(self, function: FunctionValue, caller_module: Scope, seen: set[int],
+                             depth: int = 0) -> None:
         key = id(function.node)
         if key in seen or len(seen) >= _MAX_HANDED_OVER:
             return
@@ -107,10 +116,12 @@ class ArgumentEffects:
                 for alias, value in list(caller_module.vars.items()):
                     if value is held:
                         caller_module.vars[alias] = UNKNOWN
+        if depth >= _CALLS_FOLLOWED:
+            return
         for name in writes.called:
             callee = scope.lookup(name)
             if type(callee) is FunctionValue:
-                self._outer_names_unknown(callee, caller_module, seen)
+                self._outer_names_unknown(callee, caller_module, seen, depth + 1)
 
     def lists_passed(self, callee: FunctionValue | BoundMethod, node: cst.Call, frame: Frame) -> None:
         """A list named in a call of the script's own function that grows that parameter (``add_classes(names,

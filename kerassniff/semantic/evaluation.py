@@ -38,6 +38,7 @@ from kerassniff.semantic.in_place import DICT_CHANGING_METHODS, LIST_GROWERS, ou
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.listings import unlisted
+from kerassniff.semantic.knowledge.names import RUN_WITHIN_THE_CALL
 from kerassniff.semantic.names import (IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras,
                                        may_be_the_projects, short, star_lookup)
 from kerassniff.semantic.loaders import opaque_import
@@ -331,7 +332,8 @@ class Evaluation:
                 self.lists_passed(callee, node, frame)
                 self.objects_changed(callee, node, frame)
                 self.listings_passed(node, frame)
-            elif args.functions and type(callee) is not ClassValue:
+            elif type(callee) is not ClassValue and (args.positional or args.keywords) and \
+                    not (type(callee) is Symbol and callee.name.startswith(RUN_WITHIN_THE_CALL)):
                 self.functions_handed_over(args, frame)  # Thread(target=refill): runs when the library likes
             return self.registry.track(result, self.loop, self.branches)
         receiver = self.eval(func.value, frame)
@@ -345,7 +347,7 @@ class Evaluation:
                 self.reorders_lists(node, frame)
                 self.shuffles_indices(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
-            if args.functions:
+            if not callee.name.startswith(RUN_WITHIN_THE_CALL) and (args.positional or args.keywords):
                 self.functions_handed_over(args, frame)
             written = written_output(callee.name, node)
             if written is not None:
@@ -388,8 +390,9 @@ class Evaluation:
                 self.lists_passed(BoundMethod(function, receiver), node, frame)
                 self.objects_changed(BoundMethod(function, receiver), node, frame)
                 self.listings_passed(node, frame)
-            elif args.functions:
-                self.functions_handed_over(args, frame)  # root.after(100, tick), app.add_url_rule(view_func=...)
+            elif (args.positional or args.keywords) and not isinstance(receiver, (DataValue, ModelValue)):
+                # root.after(100, tick), app.add_url_rule(view_func=...); not a dataset's or a frame's map/apply
+                self.functions_handed_over(args, frame)
         self._record_call(node, None, method, receiver, args)
         return result
 
@@ -428,7 +431,6 @@ class Evaluation:
         positional: list[Value] = []
         keywords: list[tuple[str, Value]] = []
         open_keywords = False
-        functions: list[FunctionValue] = []
         names_allowed = self.expr_depth < MAX_EXPRESSION_DEPTH
         for arg in args:
             node = arg.value
@@ -436,8 +438,6 @@ class Evaluation:
                 value = self.eval_name(node, frame)  # what eval does for a name (kept this side of the depth limit)
             else:
                 value = self.eval(node, frame)
-            if type(value) is FunctionValue:
-                functions.append(value)
             star = arg.star
             if not star:
                 if arg.keyword is None:
@@ -451,8 +451,7 @@ class Evaluation:
                     keywords.extend((k.value, v) for k, v in value.items
                                     if isinstance(k, Const) and isinstance(k.value, str))
                 open_keywords = open_keywords or _spread_is_open(value)
-        return CallArgs(tuple(positional), tuple(keywords), tuple(args), open_keywords,
-                        tuple(functions) if functions else ())
+        return CallArgs(tuple(positional), tuple(keywords), tuple(args), open_keywords)
 
 
 def _spread_is_open(value: Value) -> bool:

@@ -278,9 +278,6 @@ class CallArgs:
     # a ``**`` spread whose entries are not all known (``**settings`` read from a file): a keyword not among
     # ``keywords`` may still have been given
     open_keywords: bool = False
-    # the script's own functions among the arguments (``Thread(target=refill)``): a library given one runs it when
-    # it likes (:meth:`~kerassniff.semantic.argument_effects.ArgumentEffects.functions_handed_over`)
-    functions: tuple["FunctionValue", ...] = field(default=(), repr=False, compare=False)
 
     def get(self, name: str, position: int | None = None) -> Value | None:
         for key, value in self.keywords:

@@ -160,3 +160,11 @@ LIBRARY_ROOTS = frozenset({
     "keras", "tensorflow", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "cv2", "PIL", "torch",
     "jax", "matplotlib", "os", "sys", "json", "math", "random", "pathlib", "glob", "typing",
 })
+
+# Libraries whose functions, given a function of the script, run it within the call or trace it there
+# (``sorted(key=...)``, ``map(f, xs)``, ``functools.reduce``, ``np.vectorize``, pandas's ``apply``, tf.data's ``map``,
+# a Keras ``Lambda`` layer, absl's ``app.run(main)``, a tuner's model-building function): nothing of it runs later, at a time the library picks (threads, GUI callbacks, timers,
+# Keras callbacks do: ``keras.callbacks`` is not among these).
+RUN_WITHIN_THE_CALL = ("builtins.", "functools.", "itertools.", "operator.", "numpy.", "pandas.", "scipy.",
+                       "sklearn.", "tensorflow.", "re.", "keras.layers.", "keras.ops.", "absl.", "keras_tuner.",
+                       "kerastuner.")
