@@ -15,6 +15,8 @@ from kerassniff.semantic.builtins import sorted_order
 from kerassniff.semantic.dataflow import last_order
 from kerassniff.semantic.folding import is_list, representative, seq_items
 from kerassniff.semantic.frames import Frame, Scope
+from kerassniff.semantic.keras_values import ModelValue
+from kerassniff.semantic.knowledge.names import RUN_WITHIN_THE_CALL
 from kerassniff.semantic.library.arrays import ARGSORT
 from kerassniff.semantic.in_place import (
     DICT_CHANGING_METHODS,
@@ -33,6 +35,7 @@ from kerassniff.semantic.values import (
     DictValue,
     FolderListing,
     FunctionValue,
+    Symbol,
     Value,
 )
 
@@ -73,19 +76,28 @@ class ArgumentEffects:
                 if type(value) is FolderListing and value.ordered is False:
                     self.rebind(arg.value.value, value.reordered(None), frame)
 
-    def functions_handed_over(self, args: CallArgs, frame: Frame) -> None:
+    def functions_handed_over(self, args: CallArgs, frame: Frame, called: Value) -> None:
         """The script's own functions handed to a library (``Thread(target=refill)``, ``root.after(100, tick)``,
         ``Button(command=reset)``, ``Thread(target=lambda: refill(paths))``): the library runs them when it likes,
         so the names of enclosing scopes they rebind or resize (:func:`outer_writes`, and those of the script's
-        functions they call) hold unknown values from here on."""
-        seen: set[int] | None = None
+        functions they call) hold unknown values from here on.  ``called``: the library function, or the object whose
+        method is called; not one that runs the function within the call (RUN_WITHIN_THE_CALL: ``sorted(key=...)``,
+        ``np.vectorize``; a dataset's or a frame's ``map``/``apply``)."""
         for value in args.positional:
             if type(value) is FunctionValue:
-                seen = seen if seen is not None else set()
-                self._outer_names_unknown(value, frame.scope.root(), seen)
-        for _, value in args.keywords:
+                break
+        else:
+            for _, value in args.keywords:
+                if type(value) is FunctionValue:
+                    break
+            else:
+                return  # (most calls: no function among the arguments)
+        if (type(called) is Symbol and called.name.startswith(RUN_WITHIN_THE_CALL)) or \
+                isinstance(called, (DataValue, ModelValue)):
+            return
+        seen: set[int] = set()
+        for value in (*args.positional, *(value for _, value in args.keywords)):
             if type(value) is FunctionValue:
-                seen = seen if seen is not None else set()
                 self._outer_names_unknown(value, frame.scope.root(), seen)
 
     def _outer_names_unknown(self, function: FunctionValue, caller_module: Scope, seen: set[int],

@@ -38,7 +38,6 @@ from kerassniff.semantic.in_place import DICT_CHANGING_METHODS, LIST_GROWERS, ou
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
 from kerassniff.semantic.listings import unlisted
-from kerassniff.semantic.knowledge.names import RUN_WITHIN_THE_CALL
 from kerassniff.semantic.names import (IMPLICIT_ALIASES, IMPLICIT_STAR_MODULES, canonical, is_keras,
                                        may_be_the_projects, short, star_lookup)
 from kerassniff.semantic.loaders import opaque_import
@@ -332,9 +331,8 @@ class Evaluation:
                 self.lists_passed(callee, node, frame)
                 self.objects_changed(callee, node, frame)
                 self.listings_passed(node, frame)
-            elif type(callee) is not ClassValue and (args.positional or args.keywords) and \
-                    not (type(callee) is Symbol and callee.name.startswith(RUN_WITHIN_THE_CALL)):
-                self.functions_handed_over(args, frame)  # Thread(target=refill): runs when the library likes
+            elif type(callee) is not ClassValue and (args.positional or args.keywords):
+                self.functions_handed_over(args, frame, callee)  # Thread(target=refill): runs when the library likes
             return self.registry.track(result, self.loop, self.branches)
         receiver = self.eval(func.value, frame)
         method = func.attr.value
@@ -347,8 +345,8 @@ class Evaluation:
                 self.reorders_lists(node, frame)
                 self.shuffles_indices(node, frame)
             self._record_call(node, callee.name, None, receiver, args)
-            if not callee.name.startswith(RUN_WITHIN_THE_CALL) and (args.positional or args.keywords):
-                self.functions_handed_over(args, frame)
+            if args.positional or args.keywords:
+                self.functions_handed_over(args, frame, callee)
             written = written_output(callee.name, node)
             if written is not None:
                 # np.divide(x, 255.0, out=x), cv2.normalize(img, img, 0, 1, ...): the array given as the output now
@@ -390,9 +388,8 @@ class Evaluation:
                 self.lists_passed(BoundMethod(function, receiver), node, frame)
                 self.objects_changed(BoundMethod(function, receiver), node, frame)
                 self.listings_passed(node, frame)
-            elif (args.positional or args.keywords) and not isinstance(receiver, (DataValue, ModelValue)):
-                # root.after(100, tick), app.add_url_rule(view_func=...); not a dataset's or a frame's map/apply
-                self.functions_handed_over(args, frame)
+            elif args.positional or args.keywords:
+                self.functions_handed_over(args, frame, receiver)  # root.after(100, tick), app.add_url_rule(...)
         self._record_call(node, None, method, receiver, args)
         return result
 
