@@ -3,8 +3,10 @@ features], axis=-1)``, ``tf.reduce_mean(base.output, axis=[1, 2])``). tf.keras 2
 its own (TFOpLambda); Keras 3's symbolic tensors refuse to become TensorFlow tensors, so the model cannot be built.
 
 Not judged: calls inside a class's ``call()`` (a Layer's or Model's forward pass runs on real or traced tensors, where
-TensorFlow's operations work; also ``train_step`` and the like), ``tf.compat.v1.keras`` (Keras itself), the operations that do not convert their argument (``tf.nest``, ``tf.is_tensor``), and scripts
-whose Keras is a Keras 2 (tf_keras).
+TensorFlow's operations work; also ``train_step`` and the like), ``tf.compat.v1.keras`` (Keras itself), the operations
+that do not convert their argument (``tf.nest``, ``tf.is_tensor``), and scripts whose Keras is a Keras 2 (tf_keras).
+A tensor is symbolic when its chain starts at an Input or a model: a layer applied to something the analysis does not
+know (a tf.data map function's image, a TextVectorization applied to strings) may be a real tensor.
 """
 from __future__ import annotations
 

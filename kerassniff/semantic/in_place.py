@@ -64,9 +64,10 @@ def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, froz
 @dataclass(frozen=True)
 class OuterWrites:
     """What a function does to names it does not own: ``rebound_globals``, the names it declares ``global`` and
-    binds or resizes (``global batch; batch = []``), ``rebound_nonlocals`` those it declares ``nonlocal``; ``grown``, the names of an enclosing scope whose list or dict it grows
-    or edits by a method (``frames.append(img)``, ``settings.update(...)``), neither its parameters nor its own
-    names; ``called``, the names it calls as functions (``refill(paths)``: what they change, it changes too)."""
+    binds or resizes (``global batch; batch = []``), ``rebound_nonlocals`` those it declares ``nonlocal``;
+    ``grown``, the names of an enclosing scope whose list or dict it grows or edits by a method
+    (``frames.append(img)``, ``settings.update(...)``), neither its parameters nor its own names; ``called``, the
+    names it calls as functions (``refill(paths)``: what they change, it changes too)."""
 
     rebound_globals: frozenset[str] = frozenset()
     rebound_nonlocals: frozenset[str] = frozenset()
@@ -106,7 +107,7 @@ def outer_writes(function: cst.FunctionDef | cst.Lambda) -> OuterWrites:
         elif kind is cst.Call:
             if type(node.func) is cst.Name:  # type: ignore[attr-defined]
                 called.add(node.func.value)  # type: ignore[attr-defined]
-            _note_change(node, _AnyName(), changed, dropped=False, methods=True)
+            _note_change(node, _ANY_NAME, changed, dropped=False, methods=True)
     grown = {name for name, ways in changed.items() if ways & _RESIZING_WAYS}
     return OuterWrites(frozenset(globals_ & (bound | grown)), frozenset(nonlocals & (bound | grown)),
                        frozenset(grown - own - bound - globals_ - nonlocals), frozenset(called))
@@ -117,6 +118,9 @@ class _AnyName:
 
     def __contains__(self, name: object) -> bool:
         return True
+
+
+_ANY_NAME = _AnyName()
 
 
 def _bound_names(target: cst.BaseExpression) -> list[str]:
