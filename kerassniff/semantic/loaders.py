@@ -394,21 +394,24 @@ def opaque_splits(names: list, node: cst.Call) -> Seq | None:
     evaluate()); None unless two targets say so.  ``names`` nests as the targets do."""
     if _split_names(names) < 2:
         return None
-    func = node.func
-    callee = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else "a call"
-    return _opaque_values(names, Source("unknown", f"{callee}(...)", node), node)
+    return _opaque_values(names, _unseen_call(node), node)
 
 
 def opaque_results(names: list, values: Seq, node: cst.Call) -> Seq | None:
     """``x_train, y_train, x_valid, y_valid = get_fold(k)``, the script's own function, whose results the analysis
     could not follow (each an unknown array): what :func:`opaque_splits` makes of an unseen call's results, for each
-    unknown result whose target is named as a split; None unless two targets say so or nothing changes."""
+    unknown result whose target is named as a split; None when fewer than two targets say so, or nothing changes."""
     if _split_names(names) < 2:
         return None
+    changed = _unknown_results(names, values, _unseen_call(node), node)
+    return changed if changed is not values else None
+
+
+def _unseen_call(node: cst.Call) -> Source:
+    """The source of arrays a call gives that the analysis cannot follow, named by the function (``load_reviews(...)``)."""
     func = node.func
     callee = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else "a call"
-    changed = _unknown_results(names, values, Source("unknown", f"{callee}(...)", node), node)
-    return changed if changed is not values else None
+    return Source("unknown", f"{callee}(...)", node)
 
 
 def _unknown_results(names: list, values: Value, source: Source, node: cst.Call) -> Value:

@@ -124,13 +124,21 @@ def resolve_loss(value: Value, node: cst.CSTNode, output: str | int | None = Non
     from_logits: bool | None = False
     ignored = None
     if isinstance(value, Instance):
-        given = value.args.get("from_logits", _from_logits_position(value.cls))
-        if given is not None or value.args.open_keywords:
-            from_logits = const_value(given) if given is not None and isinstance(const_value(given), bool) else None
+        from_logits = _from_logits(value)
         ignored = const_value(value.args.get("ignore_class"))
     return LossSpec(name, from_logits, node, output,
                     ignore_class=ignored if isinstance(ignored, int) and not isinstance(ignored, bool) else None,
                     given=value.value if isinstance(value, Const) and isinstance(value.value, str) else None)
+
+
+def _from_logits(value: Instance) -> bool | None:
+    """A crossentropy loss's or metric's from_logits, by keyword or by position: False when not given, None when not
+    known (a variable, or a ``**`` spread whose entries are not all known)."""
+    given = value.args.get("from_logits", _from_logits_position(value.cls))
+    if given is None:
+        return None if value.args.open_keywords else False
+    folded = const_value(given)
+    return folded if isinstance(folded, bool) else None
 
 
 def _from_logits_position(cls: str) -> int | None:
@@ -152,9 +160,7 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
         name = _metric_class(short(value.cls))
         kv = const_value(value.args.get("k", 0))
         k = kv if isinstance(kv, int) else None
-        given = value.args.get("from_logits", _from_logits_position(value.cls))
-        if given is not None or value.args.open_keywords:
-            from_logits = const_value(given) if given is not None and isinstance(const_value(given), bool) else None
+        from_logits = _from_logits(value)
     if name in TOP_K_METRICS and k is None:
         k = TOP_K_METRICS[name]
     return MetricSpec(name, node, k, value.value if isinstance(value, Const) and isinstance(value.value, str) else None,

@@ -389,16 +389,20 @@ def _image_generator(effects: Effects, instance: Instance, cls: str, method: str
     return datasets.generator_method(effects, instance, method, args, node)
 
 
+def _rows_given(array: Value | None, node: cst.Call) -> Data | None:
+    """The rows given to an over-sampler: the array's, or, for rows the analysis lost (a DataFrame cleaned by another
+    library), rows of unknown content, over-sampled all the same; None when the argument is missing."""
+    if array is None:
+        return None
+    return data_of(array) or data_of(make(Source("unknown", "an array", node), node))
+
+
 def _oversampler(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
                  node: cst.Call) -> Value:
     """``SMOTE().fit_resample(x, y)``: the same arrays, the rows added for the minority classes last."""
     if method not in RESAMPLE_METHODS:
         return UNKNOWN
-    given = (args.get("X", 0), args.get("y", 1))
-    # rows the analysis lost (a DataFrame cleaned by another library) are over-sampled all the same: what comes out
-    # holds rows made from the others, whatever they were
-    arrays = (data_of(array or UNKNOWN) or (data_of(make(Source("unknown", "an array", node), node))
-                                             if array is not None else None) for array in given)
+    arrays = [_rows_given(args.get("X", 0), node), _rows_given(args.get("y", 1), node)]
     return Seq(tuple(UNKNOWN if data is None else DataValue(data.with_step("order", "minority-last", node,
                                                                           settings=((OVERSAMPLER_SETTING, cls),),
                                                                           n_samples=None))
