@@ -1,14 +1,18 @@
 """KS403 fractional-steps (seed 000)."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import libcst as cst
 
 from kerassniff.findings import Severity
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.knowledge.keras3_removals import CALL_KEYWORDS
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as METHODS
-from kerassniff.semantic.values import Const, ModelValue, Unknown
+from kerassniff.semantic.knowledge.model_api import GENERATOR_STEPS_PARAMETER
+from kerassniff.semantic.values import CallArgs, Const, ModelValue, Unknown, Value
 
 STEP_KEYWORDS = ("steps_per_epoch", "validation_steps", "steps")
 
@@ -20,11 +24,7 @@ def check(script: Script):
     for call in script.calls:
         if call.method not in METHODS or not isinstance(call.receiver, (ModelValue, Unknown)):
             continue
-        for name in STEP_KEYWORDS:
-            value = call.args.get(name)
-            arg = call.args.node_of(name)
-            if value is None or arg is None:
-                continue
+        for name, value, arg in _step_arguments(call.method, call.args):
             fractional = (isinstance(value, Unknown) and value.division is not None) or (
                 isinstance(value, Const) and isinstance(value.value, float))
             if not fractional:
@@ -45,7 +45,24 @@ def check(script: Script):
                          if isinstance(arg.value, cst.BinaryOperation) and
                          not isinstance(arg.value.operator, cst.Divide) else ""))
             kind = "numpy.float64" if rounded else "float"
-            yield Report(arg, f"{name}={shown} is a float: Keras 3 stops with TypeError", None, fix,
+            written = f"{name}={shown}" if arg.keyword is not None else f"{shown}, the {name},"
+            yield Report(arg, f"{written} is a float: Keras 3 stops with TypeError", None, fix,
                          explanation=(f"{cause}. Keras 3 rejects it (TypeError: '{kind}' object cannot be interpreted "
                                       f"as an integer); older Keras runs a different number of batches than the "
                                       f"progress bar and the validation schedule assume."))
+
+
+def _step_arguments(method: str, args: CallArgs) -> Iterator[tuple[str, Value, cst.Arg]]:
+    """Each step count the call passes: by keyword, or by position to a generator method
+    (``fit_generator(gen, n / 32)``), unless a Keras 1 keyword says the position counts samples."""
+    for name in STEP_KEYWORDS:
+        value, arg = args.get(name), args.node_of(name)
+        if value is not None and arg is not None:
+            yield name, value, arg
+    name = GENERATOR_STEPS_PARAMETER.get(method)
+    if name is None or args.has(name) or any(a.star for a in args.nodes) or \
+            any(keyword in CALL_KEYWORDS for keyword in args.keyword_names):
+        return
+    value, arg = args.get(name, 1), args.node_of(name, 1)
+    if value is not None and arg is not None:
+        yield name, value, arg

@@ -128,6 +128,10 @@ METRIC_DIRECTIONS = {
 # The position of callbacks= among fit()'s (fit_generator()'s) positional parameters; validation_split= and
 # validation_data= come after it.
 CALLBACKS_POSITION = {"fit": 5, "fit_generator": 4}
+# The second positional parameter of tf.keras 2's and Keras 2's generator methods, a number of batches
+# (fit_generator(gen, len(x) // 32)); Keras 1 counted samples there (samples_per_epoch, val_samples).
+GENERATOR_STEPS_PARAMETER = {"fit_generator": "steps_per_epoch", "evaluate_generator": "steps",
+                             "predict_generator": "steps"}
 # The first positional parameters of the data methods, the same in Keras 2 and Keras 3 (checked on 3.15.1 with
 # inspect.signature) and in Keras 1 (where fit's fourth was nb_epoch): fit(x, y, 32, 10) is batch_size=32, epochs=10.
 POSITIONAL_PARAMETERS = {
