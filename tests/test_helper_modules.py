@@ -182,3 +182,14 @@ def test_the_shared_helper_project_fixture_is_linked() -> None:
     assert result.script is not None
     (inference,) = list(result.script.inferences())
     assert "scale" in {step.kind for step in inference.x.data.steps}
+
+
+def test_a_helpers_main_block_does_not_run_when_it_is_imported(tmp_path: Path) -> None:
+    """Imported, a module's ``__name__`` is its own name: its ``if __name__ == "__main__":`` block (here, one that
+    sets the scale to 1) is not what the script gets; the script itself runs as ``__main__``."""
+    write(tmp_path, {"common.py": "SCALE = 255.0\nif __name__ == '__main__':\n    SCALE = 1.0\n\n\n"
+                                  "def prepare(x):\n    return x / SCALE\n"})
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN.format(import_line="from common import prepare", call="prepare").replace(
+        "model.evaluate(x_test, y_test)\n", "if __name__ == '__main__':\n    model.evaluate(x_test, y_test)\n"))
+    assert codes(script) == [(11, "KS201")]

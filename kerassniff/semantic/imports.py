@@ -112,6 +112,7 @@ class Imports:
         if parsed is None:
             return None
         value = ModuleValue(key, Scope())
+        value.scope.bind("__name__", Const(key))  # imported, not run: its ``if __name__ == "__main__":`` is skipped
         self.script.helpers[key] = parsed
         self.in_helper += 1
         try:
