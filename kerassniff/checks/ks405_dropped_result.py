@@ -33,6 +33,7 @@ def check(script: Script):
     those in a module-level function or class a run of the script never reaches; and a new array bound to a name
     nothing reads while its input goes on unchanged (:mod:`kerassniff.checks._ks405_unread`)."""
     yield from _dropped_statements(script)
+    yield from _dropped_arithmetic(script)
     unread = list(unread_arrays(script))
     if unread and may_leave_definitions_unreached(script):
         statements = script.node_statements()
@@ -54,6 +55,39 @@ def _dropped_statements(script: Script):
         reports = [(call, report) for call, report in reports if call.top not in unreached]
     for _, report in reports:
         yield report
+
+
+def _dropped_arithmetic(script: Script):
+    """``img - cv2.GaussianBlur(img, (3, 3), 0)`` (a mistyped ``img = ...``) or ``x_train / 255.0`` alone on its line:
+    the new array is thrown away.  Not the last statement of a notebook cell (Jupyter shows it), nor in a function or
+    class a run never reaches."""
+    dropped = [(node, top) for node, top in script.dropped_arithmetic if not shown_by_the_notebook(script, top, node)]
+    if dropped and may_leave_definitions_unreached(script):
+        unreached = unreached_definitions(script, {top for _, top in dropped})
+        dropped = [(node, top) for node, top in dropped if top not in unreached]
+    for node, _ in dropped:
+        shown = script.code_of(node)
+        shown = shown if len(shown) <= 50 else f"{script.code_of(node.left)} {_SYMBOLS[type(node.operator)]} ..."
+        operand = _first_operand(node)
+        kept = script.code_of(operand) if operand is not None else None
+        tail = f": '{kept}' is unchanged" if kept is not None and len(kept) <= 30 else ""
+        yield Report(node, f"{shown} is computed and dropped{tail}",
+                     f"assign it: {kept} = {shown}" if tail and len(shown) <= 50 else "assign the result",
+                     explanation=("Arithmetic on an array makes a new array and leaves its operands as they were; as "
+                                  "a statement of its own, the result is thrown away, so the code below still uses "
+                                  f"the unchanged {repr(kept) if kept is not None else 'array'}."),
+                     facts={"operator": _SYMBOLS[type(node.operator)]})
+
+
+_SYMBOLS = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+            cst.Power: "**", cst.Modulo: "%"}
+
+
+def _first_operand(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The variable the arithmetic starts from (``img`` in ``img - blur(img)``, ``x`` in ``(x - m) / s``)."""
+    while type(node) is cst.BinaryOperation:
+        node = node.left
+    return node if type(node) in (cst.Name, cst.Attribute, cst.Subscript) else None
 
 
 def _dropped(script: Script, call: CallSite):

@@ -42,6 +42,9 @@ from kerassniff.semantic.values import (
 )
 
 _EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
+# The operators whose result on an array is a new array and nothing else (not ``<<``, ``>>``, ``|``: a library may
+# give those an effect, as Airflow's ``task_a >> task_b`` does).
+_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.Modulo)
 
 
 class Statements:
@@ -96,12 +99,15 @@ class Statements:
 
     # -- simple statements
     def exec_expr(self, small: cst.Expr, frame: Frame) -> Flow:
-        self.eval(small.value, frame)
+        value = self.eval(small.value, frame)
         if type(small.value) is cst.Call:
             if not self.trying and not self.in_helper:
                 self.script.dropped_results[id(small.value)] = small
             if self._is_exit_call(small.value, frame):
                 return EXIT
+        elif type(small.value) is cst.BinaryOperation and type(small.value.operator) in _ARITHMETIC and \
+                isinstance(value, DataValue) and not self.trying and not self.in_helper:
+            self.script.dropped_arithmetic.append((small.value, self.top_index))
         return None
 
     def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:
