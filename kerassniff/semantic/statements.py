@@ -19,6 +19,7 @@ from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope
 from kerassniff.semantic.guards import is_short
 from kerassniff.semantic.syntax import accumulates, constant_index, names_read
 from kerassniff.semantic.script import RepeatedTarget
+from kerassniff.semantic.library.datasets import shuffle_switched
 from kerassniff.semantic.library.keras_models import bound_to, kept_alongside, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -387,6 +388,10 @@ class Statements:
             name_attribute_model(value, dotted(target.value), target.attr.value)
             receiver.attrs[target.attr.value] = kept_alongside(receiver.attrs.get(target.attr.value), value,
                                                                self.branches)
+            return
+        if type(receiver) is DataValue and receiver.data.keras_iterator and target.attr.value == "shuffle" and \
+                type(target.value) is cst.Name:
+            self.rebind(target.value.value, DataValue(shuffle_switched(receiver.data, value)), frame)
             return
         owner = layer_owner(target.value, self.loop, lambda node: self.eval(node, frame))
         keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target,

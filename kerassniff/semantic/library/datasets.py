@@ -259,6 +259,13 @@ def _image_shape(size: Value | None, args: CallArgs) -> tuple[int, ...] | None:
 FLOW_READERS = ("flow_from_directory", "flow_from_dataframe")
 
 
+def shuffle_switched(data: Data, value: Value) -> Data:
+    """``flow.shuffle = False`` on a Keras flow: its iterator reads the attribute whenever it orders its samples
+    (before its first batch and at each epoch's end), so the flow no longer reshuffles; ``= True``, it does.  A value
+    that is not a constant is not claimed to shuffle."""
+    return replace(data, reshuffles=isinstance(value, Const) and bool(value.value))
+
+
 def is_file_flow(data: Data) -> bool:
     """An ImageDataGenerator flow of image files (Keras's, or the standalone keras_preprocessing package's)."""
     return data.source.kind == "directory" and data.source.description.startswith(FLOW_READERS)
