@@ -17,6 +17,7 @@ from kerassniff.semantic.cli_args import namespace_dict
 from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, is_string, range_value
 from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
 from kerassniff.semantic.knowledge.text_inputs import NUMBER_INPUT_FUNCTIONS, TEXT_FIELD_MAPPINGS, TEXT_INPUT_FUNCTIONS
+from kerassniff.semantic.knowledge.tokenizers import WORD_SPLITTERS
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -41,10 +42,12 @@ from kerassniff.semantic.values import (
     UnknownFloat,
     UnknownInteger,
     UnknownText,
+    WordsOfOneText,
     Value,
     VocabularySize,
     ZipValue,
     const_value,
+    is_one_string,
     string_ending,
     typed_number,
 )
@@ -198,8 +201,11 @@ def text_file_method(method: str, args: CallArgs) -> Value:
 
 def unknown_text_method(text: UnknownText, method: str, args: CallArgs) -> Value:
     """``text.lower()``, ``text.replace("\n", " ")``: still one string of unknown content, typed by a person if the
-    text was (``split()`` gives a list)."""
-    return UnknownText(typed=text.typed) if method in _TEXT_METHODS and method != "split" else UNKNOWN
+    text was; ``split()`` gives its words."""
+    if method == "split":  # (split("\n"), split(","): lines or fields, each maybe a text of its own)
+        separator = args.positional[0] if args.positional else args.get("sep")
+        return WordsOfOneText() if separator is None or const_value(separator) in (None, " ") else UNKNOWN
+    return UnknownText(typed=text.typed) if method in _TEXT_METHODS else UNKNOWN
 
 
 def dict_method(receiver: DictValue, method: str, args: CallArgs) -> Value:
@@ -389,6 +395,9 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     # request.form.values(): the posted fields' texts, one by one
     **{f"{mapping}.values": lambda args: ItemsOf(UnknownText(typed=True)) for mapping in TEXT_FIELD_MAPPINGS},
     **{name: lambda args: UnknownFloat(typed=True) for name in NUMBER_INPUT_FUNCTIONS},  # st.number_input("Age")
+    # word_tokenize(text), simple_preprocess(text) of one string: its words
+    **dict.fromkeys(WORD_SPLITTERS, lambda args: WordsOfOneText() if args.positional and
+                    is_one_string(args.positional[0]) else None),
 }
 
 

@@ -86,6 +86,13 @@ class UnknownText(Unknown):
 
 
 @dataclass(frozen=True)
+class WordsOfOneText(Unknown):
+    """The words of one string, a list of strings (``text.split()``, ``word_tokenize(text)``): each item is one word
+    of the same text, not a text of its own.  Unknown to every reader but one that asks whether a list of texts is
+    one text's words (a tokenizer given it encodes each word as a text: KS230)."""
+
+
+@dataclass(frozen=True)
 class FlatArray(Unknown):
     """An array the analysis does not follow, flattened to one axis (``batch.flatten()``, ``labels.ravel()``,
     ``y.reshape(-1)``): its values not known, its shape one axis.  Unknown to every reader but one that asks whether

@@ -40,3 +40,8 @@ HASHING_ENCODERS = {f"{package}.{name}": 2 for package in ("keras.preprocessing.
                     for name in ("one_hot", "hashing_trick")}
 # The setting of a hashing encoder's step: True when the ids come from Python's salted hash().
 PYTHON_HASH_SETTING = "python_hash"
+# Functions that split one text into its words, a list of strings (Keras's own, NLTK's, gensim's lowercasing one):
+# handed to texts_to_sequences() as they are, each word is a text of its own.
+WORD_SPLITTERS = frozenset({"keras.preprocessing.text.text_to_word_sequence",
+                            "keras_preprocessing.text.text_to_word_sequence", "nltk.word_tokenize",
+                            "nltk.tokenize.word_tokenize", "gensim.utils.simple_preprocess"})
