@@ -16,6 +16,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     MODEL_KEYWORDS,
     ONE_LAYER_KEYWORDS,
     OPTIMIZER_KEYWORDS,
+    REMOVED_CALL_KEYWORDS,
     REQUIRED_LAYER_ARGUMENTS,
 )
 from kerassniff.semantic.values import Const, Instance, Seq, const_value
@@ -78,7 +79,9 @@ def legacy_keywords(call, table, where: str, story: tuple[str, str] | None, toge
             modern, hint = table[old]
             if modern in present:
                 hint = f"drop {old}= ({modern}= is given too)"
-            fixable = modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS
+            # (not to a modern name Keras 3 rejects too: nb_worker= renamed workers= still stops fit() with TypeError)
+            fixable = modern.isidentifier() and modern not in present and old not in COUNT_CHANGING_KEYWORDS and \
+                modern not in REMOVED_CALL_KEYWORDS
             found.append((arg, old, modern, hint, fixable, False))
     spread = [arg for arg in call.args.nodes if arg.star == "**"]
     if spread:

@@ -7,6 +7,7 @@ import libcst as cst
 
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
+from kerassniff.semantic.folding import BINOPS
 from kerassniff.semantic.knowledge.keras3_removals import (
     INTEGER_SHAPES,
     INTEGER_SIZES,
@@ -173,15 +174,12 @@ def string_units(call: CallSite, name: str):
                  facts={"keyword": "units"})
 
 
-_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
-
-
 def _true_division(expression: cst.BaseExpression) -> bool:
     """Whether the arithmetic holds a ``/`` whose float reaches the result: ``n / 2``, ``n + 1 / 2``, ``(n / 2) // 1``
     (a float floor-divided is still a float); not inside a call (``int(n / 2)``) or a subscript."""
     if type(expression) is cst.UnaryOperation:
         return _true_division(expression.expression)
-    if type(expression) is not cst.BinaryOperation or not isinstance(expression.operator, _ARITHMETIC):
+    if type(expression) is not cst.BinaryOperation or type(expression.operator) not in BINOPS:
         return False
     return type(expression.operator) is cst.Divide or _true_division(expression.left) or \
         _true_division(expression.right)

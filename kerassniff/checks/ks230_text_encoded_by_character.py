@@ -17,7 +17,7 @@ from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS, TOKENIZER_CH
 from kerassniff.semantic.library.tokenizers import is_keras_tokenizer, tokenizer_setting
 from kerassniff.semantic.names import short
 from kerassniff.semantic.training import CallSite
-from kerassniff.semantic.values import CharacterRows, Instance, Value, WordsOfOneText, is_one_string
+from kerassniff.semantic.values import CharacterRows, Instance, WordsOfOneText, is_one_string
 
 
 @rule("KS230", "text-encoded-by-character", Severity.ERROR,
@@ -53,7 +53,7 @@ def _encodings_of_one_string(script: Script) -> Iterator[CallSite]:
     flattened, and its one-hot matrix rows are one per character by design)."""
     for call in script.calls:
         if call.method in TEXT_ENCODERS and isinstance(call.receiver, Instance) and \
-                call.args.node_of("texts", 0) is not None and _one_text(call.args.get("texts", 0)) and \
+                call.args.node_of("texts", 0) is not None and is_one_string(call.args.get("texts", 0)) and \
                 is_keras_tokenizer(call.receiver, standalone=True) and \
                 tokenizer_setting(call.receiver, *TOKENIZER_CHAR_LEVEL) in (None, False):
             yield call
@@ -64,20 +64,15 @@ def _encodings_of_one_string(script: Script) -> Iterator[CallSite]:
                 yield encoding
 
 
-def _one_text(value: Value | None) -> bool:
-    """One string, or the words of one string (``text.split()``, ``word_tokenize(text)``)."""
-    return is_one_string(value) or isinstance(value, WordsOfOneText)
-
-
 def _words_report(call: CallSite, given, written: str) -> Report:
     return Report(given, f"{call.method}({written}) gets one text's words, not a list of texts: one row per word",
                   "wrap the text, not its words, in a list: texts_to_sequences([text]) (the tokenizer splits it)",
                   explanation=(
                       f"{call.method}() encodes a list of texts, one row per text. The words of one text, given as "
                       "that list, are each a text of their own: the result has one row per word (checked on Keras "
-                      "3.15.1's Tokenizer fitted on 'hello world', 'world of baz', 'hello baz foo': texts_to_sequences(['hello', "
-                      "'world', 'baz']) gives [[1], [2], [3]], where texts_to_sequences(['hello world baz']) gives "
-                      "[[1, 2, 3]]). "
-                      "Padded and given to predict(), the model answers once per word, and the first row is the "
-                      "first word's answer, not the text's."),
+                      "3.15.1's Tokenizer fitted on 'hello world', 'world of baz', 'hello baz foo': "
+                      "texts_to_sequences(['hello', 'world', 'baz']) gives [[1], [2], [3]], where "
+                      "texts_to_sequences(['hello world baz']) gives [[1, 2, 3]]). Padded and given to predict(), "
+                      "the model answers once per word, and the first row is the first word's answer, not the "
+                      "text's."),
                   facts={"given": "words", "method": call.method})

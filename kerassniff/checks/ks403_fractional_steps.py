@@ -9,9 +9,9 @@ from kerassniff.findings import Severity
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.knowledge.keras3_removals import CALL_KEYWORDS
+from kerassniff.semantic.knowledge.keras3_removals import KERAS_1_CALL_KEYWORDS
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as METHODS
-from kerassniff.semantic.knowledge.model_api import GENERATOR_STEPS_PARAMETER
+from kerassniff.semantic.knowledge.model_api import GENERATOR_METHODS, GENERATOR_STEPS_PARAMETER
 from kerassniff.semantic.values import CallArgs, Const, ModelValue, Unknown, Value
 
 STEP_KEYWORDS = ("steps_per_epoch", "validation_steps", "steps")
@@ -46,7 +46,8 @@ def check(script: Script):
                          not isinstance(arg.value.operator, cst.Divide) else ""))
             kind = "numpy.float64" if rounded else "float"
             written = f"{name}={shown}" if arg.keyword is not None else f"{shown}, the {name},"
-            yield Report(arg, f"{written} is a float: Keras 3 stops with TypeError", None, fix,
+            stops = f"Keras 3's {GENERATOR_METHODS[call.method]}()" if call.method in GENERATOR_METHODS else "Keras 3"
+            yield Report(arg, f"{written} is a float: {stops} stops with TypeError", None, fix,
                          explanation=(f"{cause}. Keras 3 rejects it (TypeError: '{kind}' object cannot be interpreted "
                                       f"as an integer); older Keras runs a different number of batches than the "
                                       f"progress bar and the validation schedule assume."))
@@ -61,7 +62,7 @@ def _step_arguments(method: str, args: CallArgs) -> Iterator[tuple[str, Value, c
             yield name, value, arg
     name = GENERATOR_STEPS_PARAMETER.get(method)
     if name is None or args.has(name) or any(a.star for a in args.nodes) or \
-            any(keyword in CALL_KEYWORDS for keyword in args.keyword_names):
+            any(keyword in KERAS_1_CALL_KEYWORDS for keyword in args.keyword_names):
         return
     value, arg = args.get(name, 1), args.node_of(name, 1)
     if value is not None and arg is not None:

@@ -1,5 +1,5 @@
-"""KS405 dropped-result: a call whose only effect is its result, made as a statement of its own (or bound to a name
-nothing reads while its input goes on unchanged: :mod:`kerassniff.checks._ks405_unread`).
+"""KS405 dropped-result: a call (or arithmetic on an array) whose only effect is its result, made as a statement of
+its own (or bound to a name nothing reads while its input goes on unchanged: :mod:`kerassniff.checks._ks405_unread`).
 
 ``x_train.astype("float32")``, ``cv2.normalize(img, None, 0, 1, cv2.NORM_MINMAX)``, ``df.dropna()``,
 ``train_ds.shuffle(1000)``, ``load_model("best.h5")``: the script goes on with the unchanged input, and trains or
@@ -26,12 +26,14 @@ from kerassniff.semantic.values import Const
 
 
 @rule("KS405", "dropped-result", Severity.WARNING,
-      "a call that returns a new array, DataFrame, dataset or model, made as a statement whose result is dropped",
+      "a call or arithmetic that returns a new array, DataFrame, dataset or model, made as a statement whose result "
+      "is dropped",
       "assign the result: x = x.astype('float32'), df = df.dropna(), model = load_model(path)")
 def check(script: Script):
     """Every such call the script makes, but the last statement of a notebook cell (Jupyter shows its value) and
-    those in a module-level function or class a run of the script never reaches; and a new array bound to a name
-    nothing reads while its input goes on unchanged (:mod:`kerassniff.checks._ks405_unread`)."""
+    those in a module-level function or class a run of the script never reaches; arithmetic on an array as a
+    statement of its own (:func:`_dropped_arithmetic`); and a new array bound to a name nothing reads while its input
+    goes on unchanged (:mod:`kerassniff.checks._ks405_unread`)."""
     yield from _dropped_statements(script)
     yield from _dropped_arithmetic(script)
     unread = list(unread_arrays(script))
@@ -59,35 +61,42 @@ def _dropped_statements(script: Script):
 
 def _dropped_arithmetic(script: Script):
     """``img - cv2.GaussianBlur(img, (3, 3), 0)`` (a mistyped ``img = ...``) or ``x_train / 255.0`` alone on its line:
-    the new array is thrown away.  Not the last statement of a notebook cell (Jupyter shows it), nor in a function or
-    class a run never reaches."""
-    dropped = [(node, top) for node, top in script.dropped_arithmetic if not shown_by_the_notebook(script, top, node)]
+    the new array is thrown away.  Only arithmetic that starts from a variable (``model.predict(x) - y`` is a look
+    at a value just computed); not the last statement of a notebook cell (Jupyter shows it), not one the next
+    statement redoes and keeps (``x / 255.0`` tried, then ``x = x / 255.0``), nor in a function or class a run never
+    reaches."""
+    dropped = [(node, top) for node, top in script.dropped_arithmetic.values()
+               if _starts_from_a_variable(node) and not shown_by_the_notebook(script, top, node) and
+               not _redone_next(script, node, top)]
     if dropped and may_leave_definitions_unreached(script):
         unreached = unreached_definitions(script, {top for _, top in dropped})
         dropped = [(node, top) for node, top in dropped if top not in unreached]
     for node, _ in dropped:
         shown = script.code_of(node)
-        shown = shown if len(shown) <= 50 else f"{script.code_of(node.left)} {_SYMBOLS[type(node.operator)]} ..."
-        operand = _first_operand(node)
-        kept = script.code_of(operand) if operand is not None else None
-        tail = f": '{kept}' is unchanged" if kept is not None and len(kept) <= 30 else ""
-        yield Report(node, f"{shown} is computed and dropped{tail}",
-                     f"assign it: {kept} = {shown}" if tail and len(shown) <= 50 else "assign the result",
+        if len(shown) > 50:
+            shown = f"{script.code_of(node.left)} {script.code_of(node.operator).strip()} ..."
+        yield Report(node, f"{shown} is computed and dropped: nothing keeps the new array",
+                     "assign the result to the name the code below reads",
                      explanation=("Arithmetic on an array makes a new array and leaves its operands as they were; as "
-                                  "a statement of its own, the result is thrown away, so the code below still uses "
-                                  f"the unchanged {repr(kept) if kept is not None else 'array'}."),
-                     facts={"operator": _SYMBOLS[type(node.operator)]})
+                                  "a statement of its own, the result is thrown away, so the code below still reads "
+                                  "the arrays as they were."),
+                     facts={"operator": script.code_of(node.operator).strip()})
 
 
-_SYMBOLS = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
-            cst.Power: "**", cst.Modulo: "%"}
-
-
-def _first_operand(node: cst.BaseExpression) -> cst.BaseExpression | None:
-    """The variable the arithmetic starts from (``img`` in ``img - blur(img)``, ``x`` in ``(x - m) / s``)."""
+def _starts_from_a_variable(node: cst.BaseExpression) -> bool:
+    """Whether the leftmost operand is a variable (``img`` in ``img - blur(img)``, ``x`` in ``(x - m) / s``)."""
     while type(node) is cst.BinaryOperation:
         node = node.left
-    return node if type(node) in (cst.Name, cst.Attribute, cst.Subscript) else None
+    return type(node) in (cst.Name, cst.Attribute, cst.Subscript)
+
+
+def _redone_next(script: Script, node: cst.BinaryOperation, top: int | None) -> bool:
+    """Whether the module-level statement after the one that drops the arithmetic computes it again."""
+    body = script.module.body
+    if top is None or top + 1 >= len(body) or type(body[top]) is not cst.SimpleStatementLine or \
+            not any(type(small) is cst.Expr and small.value is node for small in body[top].body):
+        return False
+    return script.code_of(node) in script.code_of(body[top + 1])
 
 
 def _dropped(script: Script, call: CallSite):

@@ -202,9 +202,11 @@ def text_file_method(method: str, args: CallArgs) -> Value:
 def unknown_text_method(text: UnknownText, method: str, args: CallArgs) -> Value:
     """``text.lower()``, ``text.replace("\n", " ")``: still one string of unknown content, typed by a person if the
     text was; ``split()`` gives its words."""
-    if method == "split":  # (split("\n"), split(","): lines or fields, each maybe a text of its own)
-        separator = args.positional[0] if args.positional else args.get("sep")
-        return WordsOfOneText() if separator is None or const_value(separator) in (None, " ") else UNKNOWN
+    if method == "split":  # (split("\n"), split(","), split(maxsplit=1): lines, fields or parts, maybe texts)
+        separator = args.positional[0] if len(args.positional) == 1 else None
+        words = not args.keywords and (not args.positional or (type(separator) is Const and
+                                                               separator.value in (None, " ")))
+        return WordsOfOneText() if words else UNKNOWN
     return UnknownText(typed=text.typed) if method in _TEXT_METHODS else UNKNOWN
 
 

@@ -21,7 +21,13 @@ from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, sample_of_list, truth
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, weakest
-from kerassniff.semantic.guards import catches_missing_names, guards_its_body, is_version_check, is_version_check_in_code
+from kerassniff.semantic.guards import (
+    catches_missing_names,
+    guards_its_body,
+    is_main_guard,
+    is_version_check,
+    is_version_check_in_code,
+)
 from kerassniff.semantic.syntax import assigned_names, names_read
 from kerassniff.semantic.in_place import changed_in_place
 from kerassniff.semantic.training import LoopContext
@@ -135,6 +141,11 @@ class ControlFlow:
         guard = int(isinstance(test, VersionFlag)) or self._tests_version(node.test)
         knob = self.is_knob(node.test, frame)
         taken = None if guard or knob or self.varies_in_loop(node.test, frame) else truth(test)
+        if taken is None and node.orelse is None and is_main_guard(node.test):
+            # the script run as a program: its main block runs (a helper module, imported, binds its own __name__
+            # and skips it); with an else arm, or tested the other way, the file may be served by importing it,
+            # and both arms stay possible
+            taken = True
         if taken is True:
             return self.exec_suite(node.body, frame)
         if taken is False:

@@ -78,8 +78,6 @@ BUILTINS = frozenset(
     "str bool dict set isinstance super iter next reversed vars input".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
-# The script's ``__name__``: it is the program being run, so ``if __name__ == "__main__":`` holds.
-_RUN_AS_MAIN = Const("__main__")
 def written_output(callee: str, node: cst.Call) -> str | None:
     """The name of the array a library call writes its result into (NumPy's ``out=``, OpenCV's ``dst``, by keyword or
     at its position, from :data:`~kerassniff.semantic.knowledge.results.RESULT_ONLY_FUNCTIONS`); None otherwise."""
@@ -138,8 +136,6 @@ class Evaluation:
             if type(value) is Symbol and not self.in_helper and id(node) not in self._references:
                 self._references[id(node)] = (value, node, self.guarded > 0, self.top_index)  # Calls._reference
             return value
-        if name == "__name__":
-            return _RUN_AS_MAIN  # (a helper module binds its own name: imported, its main block does not run)
         resolved = self._unbound_name(name)
         if resolved is not None:
             symbol = Symbol(resolved)

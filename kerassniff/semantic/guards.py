@@ -268,3 +268,14 @@ def _bound(target: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
             yield from _bound(value.value if type(value) is cst.StarredElement else value)
     else:
         yield target
+
+
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` (either way round): the test of a block that runs when the file is run as a
+    program, not when it is imported."""
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1 or \
+            type(test.comparisons[0].operator) is not cst.Equal:
+        return False
+    sides = (test.left, test.comparisons[0].comparator)
+    return any(type(side) is cst.Name and side.value == "__name__" for side in sides) and \
+        any(type(side) is cst.SimpleString and side.value in ('"__main__"', "'__main__'") for side in sides)

@@ -102,8 +102,9 @@ class FlatArray(Unknown):
 @dataclass(frozen=True)
 class CharacterRows(Unknown):
     """``tokenizer.texts_to_sequences(text)`` of one string, by a tokenizer whose settings are not known (read back
-    with ``pickle.load``): one row of ids per character of the text, not one row for the text.  Unknown to every
-    reader but the one that asks whether the rows are padded for a model (KS230); ``call`` is the encoding call."""
+    with ``pickle.load``): one row of ids per character of the text, not one row for the text; or, by any Keras
+    tokenizer, of the words of one text (:class:`WordsOfOneText`): one row per word.  Unknown to every reader but the
+    one that asks whether the rows are padded for a model (KS230); ``call`` is the encoding call."""
 
     call: cst.Call | None = field(default=None, compare=False)
 

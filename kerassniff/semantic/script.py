@@ -80,8 +80,8 @@ class Script:
     # (``x.astype("float32")`` alone on its line), outside any ``try`` (there a call may be a probe: does it load?)
     dropped_results: dict[int, cst.Expr] = field(default_factory=dict, repr=False)
     # ``img - cv2.GaussianBlur(img, (3, 3), 0)``, ``x_train / 255.0``: arithmetic on an array made as a statement of
-    # its own (outside any ``try``), with the module-level statement that holds it
-    dropped_arithmetic: list[tuple[cst.BinaryOperation, int | None]] = field(default_factory=list, repr=False)
+    # its own (outside any ``try``), by id, with the module-level statement that holds it
+    dropped_arithmetic: dict[int, tuple[cst.BinaryOperation, int | None]] = field(default_factory=dict, repr=False)
     # how many folder listings the interpretation made (os.listdir, glob.glob; a helper module's read too)
     folder_listings: int = 0
     # ``pred[0][0] == 1``, ``x != 0``: the equality tests against a number written in the code, by id

@@ -13,7 +13,7 @@ import libcst as cst
 from kerassniff.semantic import cli_args, data_calls, keras_calls
 from kerassniff.semantic.builtins import set_environment
 from kerassniff.semantic.class_blocks import constant_run, grown_blocks
-from kerassniff.semantic.folding import is_list, listed, merge, representative, seq_items
+from kerassniff.semantic.folding import BINOPS, is_list, listed, merge, representative, seq_items
 from kerassniff.semantic.pyvalues import Block, unpack
 from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
 from kerassniff.semantic.guards import is_short
@@ -43,9 +43,6 @@ from kerassniff.semantic.values import (
 )
 
 _EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
-# The operators whose result on an array is a new array and nothing else (not ``<<``, ``>>``, ``|``: a library may
-# give those an effect, as Airflow's ``task_a >> task_b`` does).
-_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.Modulo)
 
 
 class Statements:
@@ -106,9 +103,10 @@ class Statements:
                 self.script.dropped_results[id(small.value)] = small
             if self._is_exit_call(small.value, frame):
                 return EXIT
-        elif type(small.value) is cst.BinaryOperation and type(small.value.operator) in _ARITHMETIC and \
+        elif type(small.value) is cst.BinaryOperation and type(small.value.operator) in BINOPS and \
                 isinstance(value, DataValue) and not self.trying and not self.in_helper:
-            self.script.dropped_arithmetic.append((small.value, self.top_index))
+            # (arithmetic only: a library may give ``<<``, ``>>`` or ``|`` an effect, as Airflow's ``a >> b`` does)
+            self.script.dropped_arithmetic[id(small.value)] = (small.value, self.top_index)
         return None
 
     def exec_assign(self, small: cst.Assign, frame: Frame) -> Flow:
@@ -391,7 +389,9 @@ class Statements:
             return
         if type(receiver) is DataValue and receiver.data.keras_iterator and target.attr.value == "shuffle" and \
                 type(target.value) is cst.Name:
-            self.rebind(target.value.value, DataValue(shuffle_switched(receiver.data, value)), frame)
+            switched = shuffle_switched(receiver.data, value, self._call_sites.values())
+            if switched is not None:
+                self.rebind(target.value.value, DataValue(switched), frame)
             return
         owner = layer_owner(target.value, self.loop, lambda node: self.eval(node, frame))
         keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target,

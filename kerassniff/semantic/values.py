@@ -63,7 +63,8 @@ __all__ = [
     "KnobConst", "KnownLen", "LayerValue", "LenValue", "HistoryLog", "HistoryValue", "ModelValue", "ModuleValue",
     "PartialValue", "Predictions", "RangeValue", "Seq", "ShapeValue", "SliceValue", "StoredObject", "Strings",
     "Symbol", "TextFile", "TokenizerIndex", "UnknownText", "VocabularySize", "UnknownFloat", "UnknownInteger",
-    "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "WordsOfOneText", "ZipValue", "const_value",
+    "LayerList", "TensorValue", "Unknown", "Value", "VersionFlag", "WordId", "WordIndex", "WordsOfOneText",
+    "ZipValue", "const_value",
     "data_of", "int_value", "is_one_string", "path_last_part", "str_value", "string_endings", "string_ending", "typed_number",
     "written_strings",
 ]

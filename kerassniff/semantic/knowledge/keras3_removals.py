@@ -18,6 +18,9 @@ CALL_KEYWORDS = {
                                            "PyDataset)"),
     "max_q_size": ("max_queue_size", "rename max_q_size= to max_queue_size= (Keras 3 drops it: pass a PyDataset)"),
 }
+# The Keras 1 keywords of the data methods (Keras 2.0 renamed them): a call that uses one is Keras 1's, whose
+# fit_generator() counted samples in its second position (samples_per_epoch), not batches.
+KERAS_1_CALL_KEYWORDS = frozenset({"nb_epoch", "samples_per_epoch", "nb_val_samples", "nb_worker"})
 # Keywords whose modern spelling counts something else (samples -> batches): renaming alone would make the call do
 # another thing (samples_per_epoch=2000 becomes 2000 batches, 32x the images), so no automatic fix is offered.
 COUNT_CHANGING_KEYWORDS = frozenset({"samples_per_epoch", "nb_val_samples"})

@@ -14,6 +14,7 @@ Data, so KS201, KS202 and KS204 compare flows like arrays:
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Iterable
 import libcst as cst
 
 from kerassniff.semantic.dataflow import (
@@ -259,11 +260,24 @@ def _image_shape(size: Value | None, args: CallArgs) -> tuple[int, ...] | None:
 FLOW_READERS = ("flow_from_directory", "flow_from_dataframe")
 
 
-def shuffle_switched(data: Data, value: Value) -> Data:
-    """``flow.shuffle = False`` on a Keras flow: its iterator reads the attribute whenever it orders its samples
-    (before its first batch and at each epoch's end), so the flow no longer reshuffles; ``= True``, it does.  A value
-    that is not a constant is not claimed to shuffle."""
+def shuffle_switched(data: Data, value: Value, calls: Iterable[tuple]) -> Data | None:
+    """``flow.shuffle = False`` on a Keras flow no call has drawn from yet: its iterator reads the attribute as it
+    orders its samples before its first batch, so the flow no longer reshuffles; ``= True``, it does (a value that is
+    not a constant is not claimed to shuffle).  None once one of the calls made so far (node, callee, method,
+    receiver, args, ...) was given the flow or made on it (``fit()``, ``predict()``, ``next()``, ``reset()``): the
+    order it drew stays (checked on Keras 3.15.1)."""
+    if any(_given(receiver, data) or any(_given(v, data) for v in args.positional) or
+           any(_given(v, data) for _, v in args.keywords) for _, _, _, receiver, args, *_ in calls):
+        return None
     return replace(data, reshuffles=isinstance(value, Const) and bool(value.value))
+
+
+def _given(value: Value, flow: Data) -> bool:
+    """Whether a call's argument or receiver is the flow (also inside a tuple: ``validation_data=(flow, None)``)."""
+    if isinstance(value, Seq):
+        return any(_given(item, flow) for item in value.items)
+    data = data_of(value)
+    return data is not None and data.group == flow.group
 
 
 def is_file_flow(data: Data) -> bool:

@@ -14,13 +14,15 @@ from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.knowledge.model_api import PREDICTION_RETURNING_METHODS
 from kerassniff.semantic.knowledge.tokenizers import (
-    HASHING_ENCODERS, ID_DICTS, PYTHON_HASH_SETTING, TOKENIZER_FITS, TOKENIZER_ID_ENCODERS, TOKENIZER_OUTPUTS,
+    HASHING_ENCODERS, ID_DICTS, PYTHON_HASH_SETTING, TOKENIZER_CHAR_LEVEL, TOKENIZER_FITS, TOKENIZER_ID_ENCODERS,
+    TOKENIZER_OUTPUTS,
     VOCABULARY_DICTS,
 )
 from kerassniff.semantic.library.arrays import LibraryCall, make
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
-    UNKNOWN, CallArgs, CharacterRows, ComprehensionValue, Const, Instance, Seq, Symbol, Value, is_one_string,
+    UNKNOWN, CallArgs, CharacterRows, ComprehensionValue, Const, Instance, Seq, Symbol, Value, WordsOfOneText,
+    is_one_string,
 )
 from kerassniff.semantic.vocabulary import TokenizerIndex
 
@@ -72,6 +74,9 @@ def tokenizer_method(effects: Effects, instance: Instance, cls: str, method: str
     if method not in TOKENIZER_OUTPUTS:
         return UNKNOWN
     texts = args.get("texts", 0) or UNKNOWN
+    if method in TOKENIZER_ID_ENCODERS and isinstance(texts, WordsOfOneText) and \
+            tokenizer_setting(instance, *TOKENIZER_CHAR_LEVEL) in (None, False):
+        return CharacterRows(call=node)  # one row per word (a character-level one encodes each word, as it should)
     given = args.node_of("texts", 0)
     written = given.value if given is not None else None
     return tokenized(data_of(texts), method, node, instance, (("texts", texts), ("texts_written", written)),
@@ -89,7 +94,7 @@ def unknown_object_method(method: str, args: CallArgs, node: cst.Call) -> Value:
     if method in PREDICTION_RETURNING_METHODS and args.positional and isinstance(args.positional[0], Predictions):
         return args.positional[0]
     texts = args.get("texts", 0)
-    if method in TOKENIZER_ID_ENCODERS and is_one_string(texts):
+    if method in TOKENIZER_ID_ENCODERS and (is_one_string(texts) or isinstance(texts, WordsOfOneText)):
         return CharacterRows(call=node)
     if method in TOKENIZER_OUTPUTS and isinstance(texts, (Seq, ComprehensionValue, DataValue)):
         return tokenized(data_of(texts), method, node, n_samples=_count(texts))
