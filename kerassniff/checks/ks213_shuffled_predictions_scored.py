@@ -82,8 +82,9 @@ def _report(scorer: Score, inference: InferenceCall, flow: Data, labels: Data) -
                                    f"labels out of order",
                       "pass shuffle=False where the flow is built, or collect the labels batch by batch while "
                       "predicting",
-                      explanation=(f"{flow.label} ({{flow}}) is built without shuffle=False, so predict() "
-                                   f"({{predict}}) gets its batches in a shuffled order, while .classes lists one "
+                      explanation=(f"{flow.label} ({{flow}}) shuffles its files (built without shuffle=False, or "
+                                   f"switched on through .shuffle), so predict() ({{predict}}) gets its batches in a "
+                                   f"shuffled order, while .classes lists one "
                                    f"class id per file in the order the flow lists them. {name} pairs each "
                                    f"prediction with another file's label: the score is about what chance gives, "
                                    f"and nothing raises an error."),
