@@ -72,15 +72,15 @@ def _dropped_arithmetic(script: Script):
         unreached = unreached_definitions(script, {top for _, top in dropped})
         dropped = [(node, top) for node, top in dropped if top not in unreached]
     for node, _ in dropped:
-        shown = script.code_of(node)
+        shown, operator = script.code_of(node), script.code_of(node.operator).strip()
         if len(shown) > 50:
-            shown = f"{script.code_of(node.left)} {script.code_of(node.operator).strip()} ..."
+            shown = f"{script.code_of(node.left)} {operator} ..."
         yield Report(node, f"{shown} is computed and dropped: nothing keeps the new array",
                      "assign the result to the name the code below reads",
                      explanation=("Arithmetic on an array makes a new array and leaves its operands as they were; as "
                                   "a statement of its own, the result is thrown away, so the code below still reads "
                                   "the arrays as they were."),
-                     facts={"operator": script.code_of(node.operator).strip()})
+                     facts={"operator": operator})
 
 
 def _starts_from_a_variable(node: cst.BaseExpression) -> bool:

@@ -8,6 +8,7 @@ then to the Keras and array handlers (:mod:`keras_calls`, :mod:`data_calls`).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterator
 
 import libcst as cst
 
@@ -329,6 +330,10 @@ class Calls:
     def _reference(self, symbol: Symbol, node: cst.CSTNode) -> None:
         if not self.in_helper and id(node) not in self._references:
             self._references[id(node)] = (symbol, node, self.guarded > 0, self.top_index)
+
+    def calls_so_far(self) -> Iterator[tuple[Value, CallArgs]]:
+        """The receiver and the arguments of each call recorded until now, while the interpretation goes on."""
+        return ((receiver, args) for _, _, _, receiver, args, _, _ in self._call_sites.values())
 
     def recorded_calls(self) -> list[CallSite]:
         return [CallSite(node, callee, method, receiver, args, model_of(receiver), guarded, top)

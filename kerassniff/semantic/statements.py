@@ -389,7 +389,7 @@ class Statements:
             return
         if type(receiver) is DataValue and receiver.data.keras_iterator and target.attr.value == "shuffle" and \
                 type(target.value) is cst.Name:
-            switched = shuffle_switched(receiver.data, value, self._call_sites.values())
+            switched = shuffle_switched(receiver.data, value, self.calls_so_far())
             if switched is not None:
                 self.rebind(target.value.value, DataValue(switched), frame)
             return

@@ -260,14 +260,14 @@ def _image_shape(size: Value | None, args: CallArgs) -> tuple[int, ...] | None:
 FLOW_READERS = ("flow_from_directory", "flow_from_dataframe")
 
 
-def shuffle_switched(data: Data, value: Value, calls: Iterable[tuple]) -> Data | None:
+def shuffle_switched(data: Data, value: Value, calls: Iterable[tuple[Value, CallArgs]]) -> Data | None:
     """``flow.shuffle = False`` on a Keras flow no call has drawn from yet: its iterator reads the attribute as it
     orders its samples before its first batch, so the flow no longer reshuffles; ``= True``, it does (a value that is
-    not a constant is not claimed to shuffle).  None once one of the calls made so far (node, callee, method,
-    receiver, args, ...) was given the flow or made on it (``fit()``, ``predict()``, ``next()``, ``reset()``): the
+    not a constant is not claimed to shuffle).  None once one of the calls made so far (their receivers and
+    arguments) was given the flow or made on it (``fit()``, ``predict()``, ``next()``, ``reset()``): the
     order it drew stays (checked on Keras 3.15.1)."""
     if any(_given(receiver, data) or any(_given(v, data) for v in args.positional) or
-           any(_given(v, data) for _, v in args.keywords) for _, _, _, receiver, args, *_ in calls):
+           any(_given(v, data) for _, v in args.keywords) for receiver, args in calls):
         return None
     return replace(data, reshuffles=isinstance(value, Const) and bool(value.value))
 
