@@ -65,7 +65,7 @@ def check(script: Script):
         if found is None:
             if optimizer in ADADELTA and rate_left_out(call.args) and isinstance(call.node, cst.Call) and \
                     id(call.node) in _adadelta_trains(script):
-                yield _adadelta_at_default(optimizer, call.node, call.node, fix=True)
+                yield _adadelta_at_default(script, optimizer, call.node, call.node, fix=True)
             continue
         keyword, rate = found
         node = call.args.node_of(keyword, 0) or call.node
@@ -114,21 +114,33 @@ def _adadelta_trains(script: Script) -> set[int]:
 
 
 def _trained_at_built_rate(script: Script) -> set[int]:
+    return set(_first_trainings(script))
+
+
+def _first_trainings(script: Script) -> dict[int, cst.CSTNode | None]:
+    """:func:`_adadelta_trains`'s nodes, each with the first training call of a model compiled with it (None when
+    stepped by hand): where a finding goes when the optimizer is built in an imported helper module (a
+    ``build()`` that compiles the model it returns), which this script trains and the helper's own run does not."""
+    return script.derived("adadelta_first_trainings", lambda: _find_first_trainings(script))
+
+
+def _find_first_trainings(script: Script) -> dict[int, cst.CSTNode | None]:
     if sets_a_rate(script):
-        return set()
-    nodes: set[int] = set()
+        return {}
+    nodes: dict[int, cst.CSTNode | None] = {}
     for compile_call in script.compiles():
-        if not fits_under(compile_call):
+        fits = fits_under(compile_call)
+        if not fits:
             continue
         given = compile_call.args.get("optimizer", 0)
         if type(given) is Instance and given.node is not None:
-            nodes.add(id(given.node))
+            nodes.setdefault(id(given.node), fits[0].node)
         elif isinstance(const_value(given), str):
-            nodes.add(id(compile_call.node))
+            nodes.setdefault(id(compile_call.node), fits[0].node)
     for call in script.calls:
         if call.method in ("apply_gradients", "minimize") and type(call.receiver) is Instance and \
                 call.receiver.node is not None:
-            nodes.add(id(call.receiver.node))
+            nodes.setdefault(id(call.receiver.node), None)
     return nodes
 
 
@@ -139,18 +151,24 @@ def _adadelta_by_name(script: Script):
         if isinstance(const_value(given), str) and const_value(given).lower() == "adadelta" and \
                 id(compile_call.node) in _adadelta_trains(script):
             node = compile_call.args.node_of("optimizer", 0) or compile_call.node
-            yield _adadelta_at_default('"adadelta"', node, compile_call.node, fix=False)
+            yield _adadelta_at_default(script, '"adadelta"', node, compile_call.node, fix=False)
 
 
-def _adadelta_at_default(spelled: str, node: cst.CSTNode, call: cst.CSTNode, fix: bool) -> Report:
-    """Adadelta left at tf.keras's and Keras 3's default learning rate (a constructor call, or its name)."""
+def _adadelta_at_default(script: Script, spelled: str, node: cst.CSTNode, call: cst.CSTNode, fix: bool) -> Report:
+    """Adadelta left at tf.keras's and Keras 3's default learning rate (a constructor call, or its name); built in
+    an imported helper module, reported at this script's first training call, the helper's line named."""
     by_name = spelled.startswith('"')
+    optimizer = "optimizer " + spelled if by_name else spelled + "()"
+    training = _first_trainings(script).get(id(call))
+    in_helper = training is not None and script.position(node) is None
     return Report(
-        node, f"{'optimizer ' + spelled if by_name else spelled + '()'} uses the default learning_rate=0.001, "
-              f"at which Adadelta barely trains",
+        training if in_helper else node,
+        f"{optimizer} ({{built}}) trains at the default learning_rate=0.001, at which Adadelta barely moves" if
+        in_helper else f"{optimizer} uses the default learning_rate=0.001, at which Adadelta barely trains",
         fix_hint="pass learning_rate=1.0 (Adadelta's paper and standalone Keras 2.3 and earlier), or use Adam",
-        fix=unsafe_fix("pass learning_rate=1.0", call, _with_rate(call)) if fix and isinstance(call, cst.Call)
-        else None,
+        fix=unsafe_fix("pass learning_rate=1.0", call, _with_rate(call)) if fix and isinstance(call, cst.Call) and
+        not in_helper else None,
+        mentions={"built": node} if in_helper else None,
         explanation=(
             "Adadelta scales each step by its own running estimate of past step sizes, which starts near "
             "sqrt(epsilon): the learning rate multiplies that, and the paper (and standalone Keras up to 2.3) uses "
