@@ -1,5 +1,6 @@
-"""KS223 word-counts-into-embedding: a Tokenizer's bag-of-words matrix (``texts_to_matrix``, ``sequences_to_matrix``)
-given to a Sequential model that starts with an ``Embedding``.
+"""KS223 word-counts-into-embedding: a bag-of-words matrix (a Tokenizer's ``texts_to_matrix``, ``sequences_to_matrix``,
+or a scikit-learn text vectorizer's: ``TfidfVectorizer``, ``CountVectorizer``, ``HashingVectorizer``) given to a
+Sequential model that starts with an ``Embedding``.
 
 An Embedding looks up one vector per token id; a bag-of-words matrix holds one column per vocabulary word with a 0/1
 flag (or a count, a frequency, a tf-idf weight): no ids.  The Embedding reads each column as a token, so a review
@@ -13,15 +14,17 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
+from kerassniff.semantic.knowledge.arrays import TEXT_VECTORIZERS
 from kerassniff.semantic.models import Model
 
-# A Tokenizer's methods that make one column per vocabulary word instead of a sequence of ids.
+# A Tokenizer's methods that make one column per vocabulary word instead of a sequence of ids (a scikit-learn text
+# vectorizer's step is named "TfidfVectorizer.transform").
 _MATRIX_ENCODERS = frozenset({"texts_to_matrix", "sequences_to_matrix"})
 
 
 @rule("KS223", "word-counts-into-embedding", Severity.ERROR,
-      "a Tokenizer's bag-of-words matrix (texts_to_matrix, sequences_to_matrix) given to a model that starts with "
-      "an Embedding, which reads each 0/1 column as a token id",
+      "a bag-of-words matrix (a Tokenizer's texts_to_matrix, a TfidfVectorizer's or CountVectorizer's transform) "
+      "given to a model that starts with an Embedding, which reads each column as a token id",
       "give the Embedding token ids (texts_to_sequences, then pad_sequences), or give the matrix to Dense layers "
       "without an Embedding")
 def check(script: Script):
@@ -37,7 +40,8 @@ def check(script: Script):
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label}, a bag-of-words matrix, but {model.label} starts "
                 f"with an Embedding ({{embedding}}): no word ids"),
                 explanation=(f"{step.detail}() ({{matrix}}) gives one column per vocabulary word holding a 0/1 flag "
-                             f"(or a count, a frequency or a tf-idf weight), not a sequence of token ids. The "
+                             f"(or a count, a frequency or a tf-idf weight, which the cast to ids makes 0), not a "
+                             f"sequence of token ids. The "
                              f"Embedding reads each column as a token, so every text becomes as many 'tokens' as the "
                              f"vocabulary has words, each 0 or 1, in the vocabulary's order: the layers after it see "
                              f"almost nothing of the text. Training runs with no error and its accuracy stays low."),
@@ -55,6 +59,8 @@ def _first_embedding(model: Model):
 
 
 def _matrix_step(data: Data) -> Step | None:
-    """The array's last encoding step, when it is a bag-of-words matrix of a Tokenizer's."""
+    """The array's last encoding step, when it makes a bag-of-words matrix (a Tokenizer's, a text vectorizer's)."""
     last = next((step for step in reversed(data.steps) if step.kind == "encode"), None)
-    return last if last is not None and last.detail in _MATRIX_ENCODERS else None
+    if last is None:
+        return None
+    return last if last.detail in _MATRIX_ENCODERS or last.detail.split(".")[0] in TEXT_VECTORIZERS else None

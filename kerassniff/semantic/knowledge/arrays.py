@@ -74,6 +74,12 @@ SCALER_STEPS = {"MinMaxScaler": ("minmax", "MinMaxScaler"), "StandardScaler": ("
                 "RobustScaler": ("standardize", "RobustScaler"), "MaxAbsScaler": ("minmax", "MaxAbsScaler"),
                 "Normalizer": ("normalize", "Normalizer"), "QuantileTransformer": ("minmax", "QuantileTransformer")}
 
+# scikit-learn's text vectorizers (sklearn.feature_extraction.text): fit_transform/transform turn texts into a
+# sparse matrix of one column per vocabulary word (a count, a 0/1 flag or a tf-idf weight), not token ids.
+TEXT_VECTORIZERS = frozenset({"TfidfVectorizer", "CountVectorizer", "HashingVectorizer"})
+# Methods that make a sparse matrix dense, with the same values (scipy.sparse).
+DENSIFYING_METHODS = ("toarray", "todense")
+
 # The scalers whose statistics, measured on one sample, map it to a constant (checked on scikit-learn 1.9.1):
 # StandardScaler, MinMaxScaler and RobustScaler give 0 for every feature, MaxAbsScaler -1, 0 or 1 (its sign).
 ONE_SAMPLE_CONSTANT = {"StandardScaler": "0", "MinMaxScaler": "0", "RobustScaler": "0", "MaxAbsScaler": "its sign"}

@@ -34,8 +34,8 @@ from kerassniff.semantic.library.arrays import (
 )
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.tokenizers import tokenizer_method
-from kerassniff.semantic.knowledge.arrays import (CHANNELS_SETTING, ONE_SAMPLE_CONSTANT, ONE_SAMPLE_SETTING,
-                                               PILLOW_MODE_CHANNELS, SCALER_STEPS)
+from kerassniff.semantic.knowledge.arrays import (CHANNELS_SETTING, DENSIFYING_METHODS, ONE_SAMPLE_CONSTANT,
+                                               ONE_SAMPLE_SETTING, PILLOW_MODE_CHANNELS, SCALER_STEPS, TEXT_VECTORIZERS)
 from kerassniff.semantic.knowledge.datasets import CROSS_VALIDATORS, MARKET_DATA_METHODS, OVERSAMPLERS, RESAMPLE_METHODS
 from kerassniff.semantic.names import short
 from kerassniff.semantic.pyvalues import (
@@ -219,7 +219,7 @@ DATA_METHODS: dict[str, DataMethod] = first_wins(
     (("astype",), _astype), (("resize",), _resize), (SHAPE_ONLY, _reshape), (ROW_SUBSETS, _row_subset),
     (("convert",), _convert), (("mean", "std", "max", "min", "var"), _statistic), (("argmax",), _argmax),
     (("argsort",), _argsort), (datasets.DATASET_METHODS, datasets.dataset_method),
-    (("to_numpy", "numpy", "get_dummies"), _same),
+    (("to_numpy", "numpy", "get_dummies", *DENSIFYING_METHODS), _same),
     (("tolist",), _tolist), (("pop",), _pop), (("factorize",), _factorize), (("filter",), _frame_filter),
     (_GROUPINGS, _grouping), (GAP_FILLERS, _same), (("join",), _frame_join),
 )
@@ -240,6 +240,8 @@ InstanceMethod = Callable[[Effects, Instance, str, str, CallArgs, cst.Call], Val
 def _instance_handler(instance: Instance, cls: str) -> InstanceMethod | None:
     if cls in ENCODERS or cls in SCALER_STEPS:
         return _transformer
+    if cls in TEXT_VECTORIZERS and instance.cls.startswith("sklearn."):
+        return _text_vectorizer
     if cls == "ImageDataGenerator":  # Keras's, or the standalone keras_preprocessing package's
         return _image_generator
     if cls == "Tokenizer" and instance.cls.startswith("keras."):
@@ -323,6 +325,21 @@ def _transformer(effects: Effects, instance: Instance, cls: str, method: str, ar
     alone = ((ONE_SAMPLE_SETTING, True),) if cls in ONE_SAMPLE_CONSTANT and _fitted_on_itself_alone(
         instance, method, data, written) else ()
     return DataValue(data.with_step(kind, detail, node, measured_on, settings=alone))
+
+
+def _text_vectorizer(effects: Effects, instance: Instance, cls: str, method: str, args: CallArgs,
+                     node: cst.Call) -> Value:
+    """``TfidfVectorizer().fit_transform(texts)``, ``.transform(texts)``: the texts as one column per vocabulary
+    word (an encoding step named for the call: no longer the texts, no shape known); ``fit`` returns the vectorizer.
+    Texts the analysis does not follow give an unknown matrix."""
+    if method == "fit":
+        return instance
+    if method not in ("fit_transform", "transform"):
+        return UNKNOWN
+    data = data_of(args.positional[0] if args.positional else args.get("raw_documents") or UNKNOWN)
+    if data is None:
+        return UNKNOWN
+    return DataValue(data.with_step("encode", f"{cls}.{method}", node, encoding=None, n_classes=None, table=False))
 
 
 def _unscaled(data: Data | None, scaling: tuple[str, str], node: cst.Call) -> Value:
