@@ -22,6 +22,8 @@ from kerassniff.semantic.models import ACTIVATION_LAYERS, PASS_THROUGH, UPSAMPLI
 
 # Layers that join branches side by side: the width after them is the branches' sum.
 _CONCATENATIONS = frozenset({"Concatenate", "concatenate"})
+# Layers that turn feature maps into one vector per sample (global pooling: any layer named Global...).
+_TO_VECTOR = frozenset({"Flatten", "Reshape", "Dense"})
 # Layers after the output convolution that leave it the output: activations, reshapes, dropout.
 _AFTER_OUTPUT = PASS_THROUGH | set(ACTIVATION_LAYERS) | {"Activation", "Cropping1D", "Cropping2D", "Cropping3D"}
 
@@ -48,6 +50,8 @@ def check(script: Script):
         for path in _trunks(model):
             if any(layer.kind in UPSAMPLING_LAYERS for layer in path):
                 continue  # an encoder-decoder: the bottleneck is deliberate
+            if _maps_out(model, path, script.models):
+                continue  # a density map, a heatmap, a mask: narrowing towards the output's channels is the design
             found = _shrinking(path)
             if found is None:
                 continue
@@ -145,6 +149,27 @@ def _part_of_encoder_decoder(model: Model, models: list[Model], decoders: list[M
     trained = model.compiles or model.fits or any(
         layer.nested is model and (other.compiles or other.fits) for other in models for layer in other.all_layers())
     return bool(decoders) and not trained
+
+
+def _maps_out(model: Model, path: tuple[Layer, ...], models: list[Model]) -> bool:
+    """A network that predicts per position: its output is a convolution's feature map and no layer on the way makes
+    the maps one vector per sample (a crowd-density or keypoint-heatmap regressor, a segmentation net of dilated
+    convolutions), nor does a head after it in a model that nests this one (a trunk built as its own Sequential and
+    called before a Flatten and Dense is still a classifier's)."""
+    output = _output_layer(path)
+    if output is None or not output.is_conv or any(_to_vector(layer) for layer in path):
+        return False
+    for other in models:
+        for outer in _trunks(other) if other is not model else ():
+            nesting = next((layer for layer in outer if layer.nested is model), None)
+            if nesting is not None and (_output_layer(outer) is not nesting or any(_to_vector(layer) for layer in outer)):
+                return False
+    return True
+
+
+def _to_vector(layer: Layer) -> bool:
+    """A layer that turns feature maps into one vector per sample: a flatten, a reshape, global pooling, a Dense."""
+    return layer.kind in _TO_VECTOR or layer.kind.startswith("Global")
 
 
 def _trunks(model: Model) -> list[tuple[Layer, ...]]:
