@@ -37,6 +37,8 @@ def keras1_kernel(call: CallSite, name: str):
             not _keras1_kernel_arguments(call.args.positional):
         return
     rows, cols = int_value(call.args.positional[1]), int_value(call.args.positional[2])
+    if rows == cols == 1 and not (call.args.has("strides") or call.args.has("subsample")):
+        return  # Conv2D(filters, 1, 1): a 1x1 kernel moved by 1 either way
     hint, fix = f"write Conv{name[-2:]}(filters, ({rows}, {cols}))", _kernel_tuple_fix(call.node, name)
     if call.args.has("strides") or call.args.has("subsample"):  # Keras 1's strides too, under either name
         renamed = call.args.has("subsample") and not call.args.has("strides")

@@ -33,6 +33,8 @@ LAYER_KEYWORDS = {
     "W_constraint": ("kernel_constraint", "rename W_constraint= to kernel_constraint="),
     "b_constraint": ("bias_constraint", "rename b_constraint= to bias_constraint="),
     "nb_filter": ("filters", "rename nb_filter= to filters="),
+    # (standalone Keras 2.0-2.3 converted bias= with a warning; no layer of Keras 3.15.1 takes it: ValueError)
+    "bias": ("use_bias", "rename bias= to use_bias="),
     "dim_ordering": ("data_format", "use data_format='channels_last' / 'channels_first'"),
 }
 # Layer sizes Keras 3.15.1 refuses as a float (ValueError "expected a positive integer"; tf.keras 2 and Keras 2 took
