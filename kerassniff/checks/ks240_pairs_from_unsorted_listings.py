@@ -15,7 +15,8 @@ from kerassniff.findings import Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import DataEvent
-from kerassniff.semantic.knowledge.datasets import ROW_PAIRING_CALLS, SEQUENCE_BASES
+from kerassniff.semantic.knowledge.datasets import ROW_PAIRING_CALLS
+from kerassniff.semantic.library.sequences import is_sequence_class
 from kerassniff.semantic.listings import listed_apart, paired_listings
 from kerassniff.semantic.pyvalues import ClassValue, FolderListing
 
@@ -55,7 +56,7 @@ def _paired_by_position(script: Script, reported: set[tuple[int, ...]]):
     two as columns, or the script's own ``keras.utils.Sequence`` built with both."""
     for call in script.calls:
         if call.callee not in ROW_PAIRING_CALLS and not (isinstance(call.receiver, ClassValue) and call.callee is None
-                                                         and call.method is None and _is_sequence(call.receiver)):
+                                                         and call.method is None and is_sequence_class(call.receiver)):
             continue
         given = paired_listings([*call.args.positional, *(value for _, value in call.args.keywords)])
         listings = listed_apart(given[:1], given[1:]) if len(given) >= 2 else None
@@ -63,10 +64,6 @@ def _paired_by_position(script: Script, reported: set[tuple[int, ...]]):
         if listings is not None and key not in reported:
             reported.add(key)
             yield _pairing_report(call.node, _called(call), listings)
-
-
-def _is_sequence(cls: ClassValue) -> bool:
-    return any(base in SEQUENCE_BASES for base in cls.bases) or any(_is_sequence(base) for base in cls.local_bases)
 
 
 def _called(call) -> str:

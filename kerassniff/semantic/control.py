@@ -17,6 +17,7 @@ from kerassniff.semantic import data_calls
 from kerassniff.semantic.conditions import arms_of
 from kerassniff.semantic.dataflow import Arm
 from kerassniff.semantic.keras_calls import model_files_written
+from kerassniff.semantic.library.sequences import one_batch
 from kerassniff.semantic.expressions import target_names
 from kerassniff.semantic.folding import MAX_UNROLL, merge, range_count, sample_of_list, truth
 from kerassniff.semantic.knowledge.arrays import IN_PLACE_SCALING
@@ -354,6 +355,9 @@ class ControlFlow:
             return IndexOf(iterable.over, stride=iterable.stride), True
         if isinstance(iterable, ItemsOf):
             return iterable.item, False
+        batch = one_batch(self, iterable, node)  # type: ignore[arg-type]
+        if batch is not None:  # ``for images, labels in sequence:`` of the script's own keras.utils.Sequence
+            return batch, False
         if isinstance(iterable, ZipValue):
             elements = [self.element_of(v, node) for v in iterable.parts]
             per_sample = any(flag for _, flag in elements)

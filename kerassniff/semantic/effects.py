@@ -51,8 +51,10 @@ class Effects(Protocol):
         """A fresh program-order stamp: calls recorded later compare greater."""
         ...
 
-    def call_function(self, function: FunctionValue, args: CallArgs, node: cst.Call | None) -> Value:
-        """Interpret a function of the script on these arguments (``ds.map(f)`` applies f to one element)."""
+    def call_function(self, function: FunctionValue, args: CallArgs, node: cst.Call | None,
+                      self_value: Value | None = None) -> Value:
+        """Interpret a function of the script on these arguments (``ds.map(f)`` applies f to one element); a method
+        with ``self_value`` bound to its first parameter."""
         ...
 
 

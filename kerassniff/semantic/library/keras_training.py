@@ -18,6 +18,7 @@ from kerassniff.semantic.library.datasets import layer_on_data
 from kerassniff.semantic.library.dispatch import first_wins
 from kerassniff.semantic.library.keras import apply_layer, record_loss_call
 from kerassniff.semantic.library.keras_layers import as_layer, unknown_layer
+from kerassniff.semantic.library.sequences import batches_of
 from kerassniff.semantic.keras_values import HistoryValue
 from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.models import Model, WeightSet
@@ -235,7 +236,7 @@ def fit(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.C
 
 
 def inference(effects: Effects, model: Model, method: str, args: CallArgs, node: cst.Call) -> Value:
-    x = args.get("x", 0) or args.get("generator") or UNKNOWN
+    x = batches_of(effects, args.get("x", 0) or args.get("generator") or UNKNOWN, node)
     y = args.get("y", 1) if method in EVALUATE_METHODS and method != "evaluate_generator" else None
     record_inference(effects, model, "evaluate" if method in EVALUATE_METHODS else "predict", args, node, x,
                      unknown_if_none(y))
@@ -330,6 +331,9 @@ def record_fit(effects: Effects, model: Model, method: str, args: CallArgs, node
         batch_size, epochs = args.get("batch_size", 2), args.get("epochs", 3)
         steps = args.get("steps_per_epoch")
         validation_data = args.get("validation_data", 7)
+    x = batches_of(effects, x, node) if x is not None else None  # the script's own Sequence: its batches
+    if validation_data is not None:
+        validation_data = batches_of(effects, validation_data, node)
     if method == "train_on_batch":
         epochs, steps = Const(1), Const(1)
     if epochs is None:
