@@ -38,6 +38,7 @@ from kerassniff.semantic.values import (
     Const,
     CopiedLayer,
     DataValue,
+    DictValue,
     IndexOf,
     Instance,
     ItemsOf,
@@ -382,7 +383,8 @@ class ControlFlow:
 
 
 def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
-    """``augment``, ``mode`` or ``args.mode`` holding a knob's value (looked up, not evaluated again)."""
+    """``augment``, ``mode``, ``args.mode`` or ``options["mode"]`` (``options = vars(args)``) holding a knob's value
+    (looked up, not evaluated again)."""
     value: Value | None = None
     if type(node) is cst.Name:
         value = frame.scope.lookup(node.value)
@@ -390,6 +392,11 @@ def _holds_knob(node: cst.BaseExpression, frame: Frame) -> bool:
         base = frame.scope.lookup(node.value.value)
         if isinstance(base, Instance):
             value = base.attrs.get(node.attr.value)
+    elif type(node) is cst.Subscript and type(node.value) is cst.Name and len(node.slice) == 1 and \
+            type(node.slice[0].slice) is cst.Index and type(node.slice[0].slice.value) is cst.SimpleString:
+        base = frame.scope.lookup(node.value.value)
+        if isinstance(base, DictValue):
+            value = base.get(node.slice[0].slice.value.evaluated_value)
     return isinstance(value, KnobConst)
 
 
