@@ -136,9 +136,23 @@ def _same_call_of_own_generator(script: Script, fit: FitCall, validation: cst.Ba
         return
     arrays = [v.data for v in (*trained.args.positional, *(v for _, v in trained.args.keywords))
               if isinstance(v, DataValue)]
+    name = script.code_of(trained.node.func)
+    if not arrays and not trained.node.args and isinstance(trained.receiver, FunctionValue) and \
+            _reads_its_own_files(script, trained.receiver.node):
+        yield Report(validation, f"validation_data is {name}() again, reading the files it trains on: validation "
+                                 f"scores mirror training",
+                     "give the validation generator files held out from training (another folder, or a split list)",
+                     explanation=(f"fit() trains on {name}() (line {script.line_of(trained.node)}) and validates on "
+                                  f"another call of it with no arguments (line {script.line_of(held_out.node)}): both "
+                                  f"read their samples from the same files, which the function chooses itself, so "
+                                  f"validation batches come from the training data. Validation loss and accuracy "
+                                  f"then track the training ones and cannot show overfitting; early stopping, "
+                                  f"checkpoints and learning-rate schedules that monitor val_loss choose on training "
+                                  f"data."),
+                     facts={"function": name})
+        return
     if not arrays or any(_toy_or_noise(data) for data in arrays):
         return
-    name = script.code_of(trained.node.func)
     named = ", ".join(f"'{script.code_of(a.value)}'" for a in trained.node.args
                       if isinstance(_value_of(trained, a), DataValue))
     yield Report(validation, f"validation_data is {name}() of the training arrays again: validation scores mirror "
@@ -163,8 +177,9 @@ def _repeated_own_calls(script: Script) -> bool:
             receiver = site.receiver
             if not isinstance(receiver, (FunctionValue, ClassValue)) or not any(
                     isinstance(value, DataValue) for value in (*site.args.positional,
-                                                               *(v for _, v in site.args.keywords))):
-                continue
+                                                               *(v for _, v in site.args.keywords))) and (
+                    site.node.args or not isinstance(receiver, FunctionValue)):
+                continue  # (a call with no arguments: a generator that picks its own files, asked about below)
             if any(known == id(receiver) and args == site.args for known, args in seen) and (
                     isinstance(receiver, ClassValue) or _yields(receiver.node)):
                 return True  # (a generator or a data class: a plotting helper called twice is no data source)
@@ -191,6 +206,19 @@ def _own_call(script: Script, node: cst.BaseExpression):
     return site if site is not None and isinstance(site.receiver, (FunctionValue, ClassValue)) else None
 
 
+def _reads_its_own_files(script: Script, function: cst.CSTNode) -> bool:
+    """Whether a generator function reads its samples from files it names itself (``np.random.choice(os.listdir(
+    "data/games"))`` then ``open(...)``): called twice with no arguments, both calls read the same files."""
+    if not _yields(function):
+        return False
+    # a module-level name it reads that the script binds more than once may select other files at each call
+    read = names_read(function) - bound_anywhere(function)
+    if any(name in _assigned_at_module_level(script) and script.single_binding(name) is None for name in read):
+        return False
+    sites = [script.call_at(inner) for inner in walk_code(function) if type(inner) is cst.Call]
+    return any(reads_files(short(site.callee or site.method or "")) for site in sites if site is not None)
+
+
 def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
     """A generator of the script's own given no array, that draws its samples at random (``np.random.randn``,
     ``tf.random.uniform``) and reads no file: every batch it yields is new, so validating on it is no repeat of
@@ -212,10 +240,14 @@ def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
 def _reads_module_names(script: Script, function: cst.CSTNode) -> bool:
     """Whether the function reads a name the module binds by assignment (an array, a list of files) rather than one
     of its own."""
-    module_names = {target.target.value for statement in script.module.body if type(statement) is
-                    cst.SimpleStatementLine for small in statement.body if type(small) is cst.Assign
-                    for target in small.targets if type(target.target) is cst.Name}
-    return bool(module_names & (names_read(function) - bound_anywhere(function)))
+    return bool(_assigned_at_module_level(script) & (names_read(function) - bound_anywhere(function)))
+
+
+def _assigned_at_module_level(script: Script) -> set[str]:
+    """The names the script's module-level statements bind by a plain assignment."""
+    return {target.target.value for statement in script.module.body if type(statement) is
+            cst.SimpleStatementLine for small in statement.body if type(small) is cst.Assign
+            for target in small.targets if type(target.target) is cst.Name}
 
 
 def _bound_to_a_call(script: Script, node: cst.BaseExpression) -> bool:
