@@ -11,6 +11,7 @@ from kerassniff.semantic.folding import BINOPS
 from kerassniff.semantic.knowledge.keras3_removals import (
     INTEGER_SHAPES,
     INTEGER_SIZES,
+    KERAS_2_DEFAULTED_ARGUMENTS,
     KERAS_2_LAYER_CLASSES,
     LAYER_KEYWORDS,
 )
@@ -62,6 +63,28 @@ def keras1_kernel(call: CallSite, name: str):
                      f"third positional argument as strides={cols}, so the layer skips pixels without any "
                      f"error{renamed}; only standalone Keras 2.0-2.3 converted the call, with a warning."),
         facts={"strides": cols})
+
+
+def defaulted_argument_missing(call: CallSite, name: str):
+    """``AveragePooling2D()``: tf.keras 2 pooled 2x2 by default; Keras 3.15.1 requires pool_size (TypeError when the
+    layer is made).  A call that gives it by position, by keyword, through ``*``/``**``, or names it by Keras 1's
+    ``pool_length=`` (its own finding) is not reported."""
+    entry = KERAS_2_DEFAULTED_ARGUMENTS.get(name)
+    if entry is None or call.args.positional or any(arg.star for arg in call.args.nodes) or \
+            any(keyword in (entry[0], "pool_length") for keyword in call.args.keyword_names):
+        return
+    keyword, default = entry
+    given = cst.Arg(value=cst.parse_expression(default),
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if call.node.args else
+                    cst.MaybeSentinel.DEFAULT)
+    yield Report(call.node, f"{name}() without {keyword}=: Keras 3 requires it and stops with TypeError",
+                 f"pass {name}({default}), tf.keras 2's default",
+                 safe_fix(f"pass {default}, tf.keras 2's default", call.node,
+                          call.node.with_changes(args=(given, *call.node.args))),
+                 explanation=(f"tf.keras 2 defaulted {keyword} to {default}; Keras 3's {name} has no default for it "
+                              f"(TypeError: missing 1 required positional argument: '{keyword}', checked on 3.15.1), "
+                              f"so the script stops where the layer is made."),
+                 facts={"keyword": keyword, "default": default})
 
 
 # Layers whose second parameter is activation= in Keras 2 and 3 (Dense(units, activation), LSTM(units, activation)):

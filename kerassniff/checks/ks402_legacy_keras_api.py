@@ -42,6 +42,7 @@ from kerassniff.checks._ks402_layers import (
     float_sizes,
     string_units,
     integer_shape,
+    defaulted_argument_missing,
     keras0_sizes,
     keras1_kernel,
     keras_2_layers,
@@ -306,6 +307,8 @@ def _findings(script: Script):
                 yield from recurrent_input_keywords(script, call, name)
             yield from keras1_kernel(call, name)
             yield from keras0_sizes(call, name)
+            if keras_3:
+                yield from defaulted_argument_missing(call, name)
             # (the guards below read the script's imports: asked only when there is something to report)
             refused = [*float_sizes(call, name), *string_units(call, name), *integer_shape(call, name)]
             if refused and not keras_2_only(script) and not _from_private_copy(script, call.node.func):

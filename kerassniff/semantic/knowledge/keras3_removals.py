@@ -85,6 +85,13 @@ REQUIRED_LAYER_ARGUMENTS = {
                                                              "Convolution2D", "Convolution3D")},
     **{layer: {"pool_size": 0} for layer in ("AveragePooling1D", "AvgPool1D")},
 }
+# Layer arguments tf.keras 2 (and standalone Keras 2) defaulted and Keras 3.15.1 requires (TypeError: missing a
+# required positional argument), each with the old default as code.
+KERAS_2_DEFAULTED_ARGUMENTS = {
+    **{name: ("pool_size", "2") for name in ("AveragePooling1D", "AvgPool1D")},
+    **{name: ("pool_size", "(2, 2)") for name in ("AveragePooling2D", "AvgPool2D")},
+    **{name: ("pool_size", "(2, 2, 2)") for name in ("AveragePooling3D", "AvgPool3D")},
+}
 # Keras 1 layer keywords with no modern equivalent (Keras 3: ValueError, Unrecognized keyword arguments).
 REMOVED_LAYER_KEYWORDS = {"Embedding": ("dropout",),
                           # Keras 1/2's initial weights, weights=[kernel, bias]: Keras 3's base Layer refuses them
@@ -234,6 +241,8 @@ REMOVED_MODULES = {
     "layers.Recurrent": "subclass keras.layers.RNN with a cell, or use LSTM / GRU / SimpleRNN (Recurrent was Keras "
                         "2.0's base class of recurrent layers)",
     "engine": "import Model and Sequential from keras (keras.Model), Layer and InputSpec from keras.layers",
+    "callbacks.callbacks": "import the callbacks from keras.callbacks itself (keras.callbacks.callbacks was standalone "
+                           "Keras 2.3's module behind it)",
     "wrappers.scikit_learn": "use keras.wrappers.SKLearnClassifier / SKLearnRegressor (Keras 3.5+) or the scikeras "
                              "package",
     "utils.vis_utils": "import plot_model from keras.utils",
@@ -525,8 +534,11 @@ CALLBACK_PARAMETERS = {
 # grayscale=, now color_mode="grayscale"), by the canonical names a script reaches them through.
 UTILITY_PARAMETERS = {
     "load_img": (("path", "color_mode", "target_size", "interpolation", "keep_aspect_ratio"), False),
+    # tf.keras 2 also took dtype= (the one-hot rows' type); Keras 3.15.1's to_categorical(x, num_classes=None) does not
+    "to_categorical": (("x", "num_classes"), False),
 }
-UTILITY_FUNCTIONS = {"keras.utils.load_img": "load_img", "keras.preprocessing.image.load_img": "load_img"}
+UTILITY_FUNCTIONS = {"keras.utils.load_img": "load_img", "keras.preprocessing.image.load_img": "load_img",
+                     "keras.utils.to_categorical": "to_categorical"}
 # The arguments Keras 3.15.1's weight regularizers take (the functions are the classes): tf.keras 2 also took l=
 # for l1= / l2= (popped from **kwargs); Keras 3 raises TypeError.
 REGULARIZER_PARAMETERS = {
