@@ -6,10 +6,11 @@ from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import PREDICTIONS_SETTING, Data
+from kerassniff.semantic.dataflow import PREDICTIONS_SETTING, Data, DataValue
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import FitCall, Model
 from kerassniff.semantic.training import REGRESSION_LOSSES
+from kerassniff.semantic.values import Seq
 
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
@@ -34,6 +35,9 @@ def check(script: Script):
         if head.activation == "softmax":
             if onehot_fit_labels(script, model) or (not model.fits and _onehot_evaluated(script, model)):
                 continue  # one-hot targets a softmax can reach: KS108 (classification trained as regression)
+            if not any(_targets_seen(fit.y) for fit in model.fits):
+                continue  # targets not known (not trained here, or read where the analysis cannot see): one-hot
+                # rows or probabilities, which a softmax can approach, are as likely as values it cannot reach
             if _targets_from_predictions(model):
                 continue
             yield Report(loss.node, (
@@ -80,6 +84,14 @@ def _out_of_reach(activation: str, data: Data) -> str | None:
         if rng is not None and rng[0] < 0 and not data.is_scaled:
             return f"go down to {rng[0]:g} (from {data.source.description}) while relu outputs are never negative"
     return None
+
+
+def _targets_seen(y) -> bool:
+    """Targets the analysis follows: arrays (one per output), or a model's predictions; not a value it cannot read
+    (labels from a module that is not in the folder)."""
+    if isinstance(y, Seq):
+        return any(_targets_seen(item) for item in y.items)
+    return isinstance(y, (DataValue, Predictions))
 
 
 def _steps_text(data: Data) -> str:
