@@ -25,6 +25,12 @@ def sets_a_rate(script: Script) -> bool:
     return _SETS_A_RATE.search(text) is not None
 
 
+def helpers_set_a_rate(script: Script) -> bool:
+    """Whether a helper module the script read sets a learning rate (:func:`sets_a_rate`'s test on its code): asked
+    only for an optimizer built in one of them (its own callback or scheduler may set the rate)."""
+    return any(_SETS_A_RATE.search(module.code) is not None for module in script.helpers.values())
+
+
 def constant_rate(args: CallArgs) -> tuple[str, float] | None:
     """(how it was spelled, the value) of an optimizer's constant learning rate: ``learning_rate=``, the Keras 2
     ``lr=`` or the first positional argument; None for schedules and unknowns."""

@@ -188,5 +188,11 @@ def _outputs_unbounded(model: Model) -> bool:
 
 def _reproduces_raw_inputs(script: Script, event: DataEvent) -> bool:
     """fit(x, x): the targets are the same raw pixels; with an unbounded output the 0-255 scale is the task's."""
-    return any(other.call_node is event.call_node and other.role == "y" and other.data is event.data
+    return any(other.call_node is event.call_node and other.role == "y" and _same_values(other.data, event.data)
                for other in script.data_events)
+
+
+def _same_values(a, b) -> bool:
+    """One array under two names: the same object, or copies made of it by binding names (``for images, targets in
+    pairs:`` of a Sequence returning ``(images, images)``), which keep its source, steps and node."""
+    return a is b or (a.source is b.source and a.node is b.node and a.steps == b.steps)

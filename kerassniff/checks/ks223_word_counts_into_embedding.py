@@ -40,7 +40,7 @@ def check(script: Script):
                 f"{EVENT_WORDS[event.kind]} gets {event.data.label}, a bag-of-words matrix, but {model.label} starts "
                 f"with an Embedding ({{embedding}}): no word ids"),
                 explanation=(f"{step.detail}() ({{matrix}}) gives one column per vocabulary word holding a 0/1 flag "
-                             f"(or a count, a frequency or a tf-idf weight, which the cast to ids makes 0), not a "
+                             f"(or a count, or a frequency or tf-idf weight, which the cast to ids makes 0), not a "
                              f"sequence of token ids. The "
                              f"Embedding reads each column as a token, so every text becomes as many 'tokens' as the "
                              f"vocabulary has words, each 0 or 1, in the vocabulary's order: the layers after it see "

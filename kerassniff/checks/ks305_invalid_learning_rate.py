@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from kerassniff.checks._learning_rates import constant_rate, rate_left_out, sets_a_rate
+from kerassniff.checks._learning_rates import constant_rate, helpers_set_a_rate, rate_left_out, sets_a_rate
 from kerassniff.checks._shared import fits_under
 
 from kerassniff.evidence import Measurements, Verdict, facts as facts_of, losses_text
@@ -65,7 +65,9 @@ def check(script: Script):
         if found is None:
             if optimizer in ADADELTA and rate_left_out(call.args) and isinstance(call.node, cst.Call) and \
                     id(call.node) in _adadelta_trains(script):
-                yield _adadelta_at_default(script, optimizer, call.node, call.node, fix=True)
+                report = _adadelta_at_default(script, optimizer, call.node, call.node, fix=True)
+                if report is not None:
+                    yield report
             continue
         keyword, rate = found
         node = call.args.node_of(keyword, 0) or call.node
@@ -151,16 +153,21 @@ def _adadelta_by_name(script: Script):
         if isinstance(const_value(given), str) and const_value(given).lower() == "adadelta" and \
                 id(compile_call.node) in _adadelta_trains(script):
             node = compile_call.args.node_of("optimizer", 0) or compile_call.node
-            yield _adadelta_at_default(script, '"adadelta"', node, compile_call.node, fix=False)
+            report = _adadelta_at_default(script, '"adadelta"', node, compile_call.node, fix=False)
+            if report is not None:
+                yield report
 
 
-def _adadelta_at_default(script: Script, spelled: str, node: cst.CSTNode, call: cst.CSTNode, fix: bool) -> Report:
+def _adadelta_at_default(script: Script, spelled: str, node: cst.CSTNode, call: cst.CSTNode,
+                         fix: bool) -> Report | None:
     """Adadelta left at tf.keras's and Keras 3's default learning rate (a constructor call, or its name); built in
     an imported helper module, reported at this script's first training call, the helper's line named."""
     by_name = spelled.startswith('"')
     optimizer = "optimizer " + spelled if by_name else spelled + "()"
     training = _first_trainings(script).get(id(call))
     in_helper = training is not None and script.position(node) is None
+    if in_helper and helpers_set_a_rate(script):
+        return None  # the helper's own code may set the rate (a callback, a scheduler, an assign in the builder)
     return Report(
         training if in_helper else node,
         f"{optimizer} ({{built}}) trains at the default learning_rate=0.001, at which Adadelta barely moves" if

@@ -356,7 +356,7 @@ class ControlFlow:
             return IndexOf(iterable.over, stride=iterable.stride), True
         if isinstance(iterable, ItemsOf):
             return iterable.item, False
-        batch = one_batch(self, iterable, node)  # type: ignore[arg-type]
+        batch = one_batch(self, iterable, node, looped=True)  # type: ignore[arg-type]
         if batch is not None:  # ``for images, labels in sequence:`` of the script's own keras.utils.Sequence
             return batch, False
         if isinstance(iterable, ZipValue):

@@ -379,7 +379,8 @@ def _zipped_flows(value: Value) -> tuple[Value, Value] | None:
 
 def _events(effects: Effects, model: Model, kind: str, x: Value, y: Value, node: cst.Call, order: int) -> None:
     if isinstance(x, DataValue) and isinstance(y, Unknown) and x.data.labels is not None:
-        y = DataValue(x.data.labels)
+        labels = x.data.labels  # (labels equal to the inputs themselves: an autoencoder's pairs, the same array)
+        y = x if labels == replace(x.data, labels=None) else DataValue(labels)
     if isinstance(y, Unknown):
         x, y = _zipped_flows(x) or (x, y)
     for role, value in (("x", x), ("y", y)):

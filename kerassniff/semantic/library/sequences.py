@@ -15,7 +15,8 @@ import libcst as cst
 from kerassniff.semantic.dataflow import Data, DataValue, data_of
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.knowledge.datasets import SEQUENCE_BASES
-from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, ClassValue, FunctionValue, Instance, Seq, Value
+from kerassniff.semantic.pyvalues import (UNKNOWN, CallArgs, ClassValue, ComprehensionValue, Const, FunctionValue, Instance,
+                                         Seq, Value)
 
 
 def is_sequence_class(cls: ClassValue) -> bool:
@@ -37,14 +38,24 @@ def batches_of(effects: Effects, value: Value, node: cst.CSTNode) -> Value:
         x, y = data_of(batch), None
     if x is None:
         return value
-    y = _every_row(y, value) if y is not None else None
-    return DataValue(replace(_every_row(x, value), batches=True, labels=y, node=node, is_sample=False))
+    sources = (x.source, y.source if y is not None else x.source)
+    every_x = _every_row(x, value, sources)
+    every_y = _every_row(y, value, sources) if y is not None else None
+    if every_x is None or (y is not None and every_y is None):
+        return value  # each instance may read its own part of the arrays: which rows is not known
+    inputs = replace(every_x, batches=True, labels=None, node=node, is_sample=False)
+    if y is x:  # (images, images): an autoencoder's targets are its inputs, the same array
+        return DataValue(replace(inputs, labels=inputs))
+    return DataValue(replace(inputs, labels=every_y))
 
 
-def one_batch(effects: Effects, value: Value, node: cst.CSTNode) -> Value | None:
+def one_batch(effects: Effects, value: Value, node: cst.CSTNode, looped: bool = False) -> Value | None:
     """What ``__getitem__`` returns for an unknown index, when ``value`` is an instance of the script's own Sequence
-    class (a loop over the instance draws these too: ``for images, maps in dataset:``); None for anything else."""
+    class; None for anything else.  A loop over the instance (``looped``: ``for images, maps in dataset:``) draws
+    these too, unless the class defines its own ``__iter__``, which Python runs instead."""
     if type(value) is not Instance or value.local_class is None or not is_sequence_class(value.local_class):
+        return None
+    if looped and _method(value.local_class, "__iter__") is not None:
         return None
     getitem = _method(value.local_class, "__getitem__")
     if getitem is None:
@@ -52,17 +63,38 @@ def one_batch(effects: Effects, value: Value, node: cst.CSTNode) -> Value | None
     return effects.call_function(getitem, CallArgs((UNKNOWN,)), node, self_value=value)
 
 
-def _every_row(batch: Data, instance: Instance) -> Data:
+def _every_row(batch: Data, instance: Instance, sources: tuple) -> Data | None:
     """One batch as all the batches of an epoch: when it was cut from an array the instance holds (``self.x[i * n:(i
     + 1) * n]``), every row of that array, under its name (the script's ``test_x``, not the method's ``batch_x``), with
-    the steps the method took on the batch."""
-    for held in instance.attrs.values():
-        whole = data_of(held)
-        if whole is not None and whole.source is batch.source and whole.group == batch.group and \
-                batch.steps[:len(whole.steps)] == whole.steps:
-            return replace(batch, name=whole.name, whole_of=whole.whole_of, rows_cut=whole.rows_cut,
-                           n_samples=whole.n_samples)
-    return batch
+    the steps the method took on the batch; a batch read from files is itself.  None when it was cut from an array and
+    the instance holds more than one integer (``start``, ``stop`` beside the batch size) or something it may pick rows
+    by (a list, an array of row ids): each instance may then read its own part."""
+    whole = next((data for held in instance.attrs.values() if (data := data_of(held)) is not None and
+                  data.source is batch.source and data.group == batch.group and
+                  batch.steps[:len(data.steps)] == data.steps), None)
+    if whole is None:
+        return batch
+    held_values = list(instance.attrs.values())
+    numbers = [held for held in held_values if type(held) is Const and type(held.value) is int]
+    if len(numbers) > 1 or any(isinstance(held, (Seq, ComprehensionValue)) or (
+            (data := data_of(held)) is not None and all(data.source is not source for source in sources) and
+            (data.rows_cut or not _every_index(data.source.node))) for held in held_values):
+        return None
+    return replace(batch, name=whole.name, whole_of=whole.whole_of, rows_cut=whole.rows_cut, n_samples=whole.n_samples)
+
+
+def _every_index(node: cst.CSTNode | None) -> bool:
+    """An index array over every row: ``np.arange(len(x))``, ``np.arange(x.shape[0])`` or a permutation of as many
+    (the order a Sequence shuffles at each epoch's end), written so where it is made."""
+    if type(node) is not cst.Call or type(node.func) is not cst.Attribute or \
+            node.func.attr.value not in ("arange", "permutation") or len(node.args) != 1:
+        return False
+    count = node.args[0].value
+    if type(count) is cst.Call and type(count.func) is cst.Name and count.func.value == "len":
+        return True
+    return type(count) is cst.Subscript and type(count.value) is cst.Attribute and count.value.attr.value == "shape" \
+        and len(count.slice) == 1 and type(count.slice[0].slice) is cst.Index and \
+        type(count.slice[0].slice.value) is cst.Integer and count.slice[0].slice.value.value == "0"
 
 
 def _method(cls: ClassValue, name: str) -> FunctionValue | None:
