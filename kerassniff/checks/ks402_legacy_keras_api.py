@@ -23,7 +23,6 @@ from kerassniff.checks._ks402_methods import (
     changes_a_fresh_copy,
     layer_list_changed,
     positional_grayscale,
-    history_keys,
     python_numbers,
     load_name,
     save_name,
@@ -38,6 +37,7 @@ from kerassniff.checks._ks402_unbuilt import weights_before_build
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_callbacks import callback_attributes, callback_model_set
+from kerassniff.checks._ks402_history import history_keys, learning_rate_key
 from kerassniff.checks._ks402_layers import (
     float_sizes,
     string_units,
@@ -351,6 +351,8 @@ def _findings(script: Script):
                 yield from positional_grayscale(call)
     yield from removed_names(script)
     yield from history_keys(script)
+    if not keras_2_only(script):
+        yield from learning_rate_key(script)  # (tf_keras and standalone Keras 2 log 'lr')
     if not keras_2_only(script):
         yield from optimizer_attributes(script)
         yield from callback_attributes(script)

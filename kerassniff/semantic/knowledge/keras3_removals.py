@@ -145,6 +145,9 @@ LOADABLE_WEIGHTS_SUFFIXES = (".keras", ".h5", ".hdf5", ".weights.json")
 ORBAX_CHECKPOINT = "keras.callbacks.OrbaxCheckpoint"
 # Sequential methods tf.keras 2 deprecated and Keras 3 does not have (AttributeError on Keras 3.15.1; TensorFlow's
 # private copy still has them). predict_proba only on a known model: scikit-learn's classifiers have one too.
+# Callbacks that write the learning rate into each epoch's logs: as "lr" in tf.keras 2, as "learning_rate" in Keras
+# 3.15.1 (LearningRateScheduler.on_epoch_end, ReduceLROnPlateau.on_epoch_end).
+RATE_LOGGING_CALLBACKS = frozenset({"LearningRateScheduler", "ReduceLROnPlateau"})
 REMOVED_MODEL_METHODS = ("predict_classes", "predict_proba")
 # Model methods of Keras 2 that Keras 3's Model has no longer (checked on 3.15.1; tf_keras 2.21 has the first five,
 # standalone Keras 2.0-2.3 the private _make_*_function builders), with what to write instead: the layer-node
