@@ -33,6 +33,9 @@ REPORTING_CALLS = frozenset({"print", "exit", "quit", "pprint", "warn", "print_e
                              "format_exc"})
 REPORTING_METHODS = frozenset({"exception", "error", "warning", "warn", "info", "debug", "critical", "log",
                                "print_exc", "print_exception", "format_exc", "exit", "_exit", "write", "echo"})
+# Modules a handler imports to report the error with (``import traceback`` before ``traceback.print_exc()``): such an
+# import is no alternative spelling.
+REPORTING_MODULES = frozenset({"traceback", "logging", "sys", "warnings", "pprint"})
 MAX_CHECK_CHARS = 300  # a longer test is code, not a version check
 SHORT_NODES = 300  # LibCST nodes, whitespace and punctuation included
 
@@ -182,6 +185,9 @@ def _offers_an_alternative(module: cst.Module, body: cst.BaseSuite) -> bool:
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and _reports(module, small.value):
                 continue
+            if isinstance(small, cst.Import) and all(
+                    module.code_for_node(alias.name) in REPORTING_MODULES for alias in small.names):
+                continue  # import traceback (then traceback.print_exc())
             return True
     return False
 
