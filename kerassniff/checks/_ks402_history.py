@@ -2,6 +2,8 @@
 given, and ``history.history["lr"]`` where Keras 3's learning-rate callbacks log ``"learning_rate"``."""
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from kerassniff.checks._shared import compiled_metric_names, fit_validates
@@ -69,21 +71,37 @@ def learning_rate_key(script: Script):
     Without such a callback neither logs a rate, which is no Keras 3 change: not reported here."""
     seen: set[int] = set()
     for fit, key, node in script.history_reads:
-        if key not in ("lr", "val_lr") or id(fit) in seen:
-            continue
+        if key not in ("lr", "val_lr") or id(fit) in seen or not isinstance(node, cst.Subscript):
+            continue  # (``.get("lr", [])`` may give its default: no error)
         logging = _rate_logging_callback(fit)
-        if logging is None:
+        if logging is None or _lr_may_be_logged_or_guarded(script, fit):
             continue
         seen.add(id(fit))
-        subscript = isinstance(node, cst.Subscript)
-        yield Report(node, f"history key {key!r} is logged as 'learning_rate' by Keras 3's {logging}: "
-                           f"{'KeyError' if subscript else 'None'} after training",
+        yield Report(node, f"history key {key!r} is logged as 'learning_rate' by Keras 3's {logging}: KeyError after "
+                           f"training",
                      "read history.history['learning_rate']",
                      explanation=(f"tf.keras 2's {logging} wrote the rate into the epoch's logs as 'lr'; Keras 3's "
-                                  f"writes it as 'learning_rate' (checked on 3.15.1), so reading {key!r} "
-                                  + ("raises KeyError once the whole training has run." if subscript else
-                                     "with get() gives None once the whole training has run.")),
+                                  f"writes it as 'learning_rate' (checked on 3.15.1), so reading {key!r} raises "
+                                  f"KeyError once the whole training has run."),
                      facts={"key": key, "logged": "learning_rate"})
+
+
+# A callback class of the script's own that writes the key (``logs["lr"] = ...``).
+_LR_WRITTEN = re.compile(r"""\[\s*['"]lr['"]\s*\]\s*=[^=]""")
+# A script that tests for the key or catches the KeyError: the read may not raise.
+_LR_GUARDED = re.compile(r"""['"]lr['"]\s+(not\s+)?in\b|\bKeyError\b""")
+
+
+def _lr_may_be_logged_or_guarded(script: Script, fit: FitCall) -> bool:
+    """Whether something else may log 'lr' in this fit() (a callback of the script's own class or one the analysis
+    cannot read, which may write ``logs["lr"]``; a metric named lr), or the script guards the read."""
+    names = compiled_metric_names(fit)
+    if names is None or "lr" in names or fit.callbacks_unread or any(
+            isinstance(callback, Instance) and callback.local_class is not None and
+            _LR_WRITTEN.search(script.module.code_for_node(callback.local_class.node)) for callback in fit.callbacks):
+        return True
+    text = script.text if script.text is not None else script.module.code
+    return _LR_GUARDED.search(text) is not None
 
 
 def _rate_logging_callback(fit: FitCall) -> str | None:

@@ -6,11 +6,10 @@ from kerassniff.evidence import Measurements, Verdict, range_text
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import PREDICTIONS_SETTING, Data, DataValue
+from kerassniff.semantic.dataflow import PREDICTIONS_SETTING, Data
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import FitCall, Model
 from kerassniff.semantic.training import REGRESSION_LOSSES
-from kerassniff.semantic.values import Seq
 
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
@@ -35,9 +34,9 @@ def check(script: Script):
         if head.activation == "softmax":
             if onehot_fit_labels(script, model) or (not model.fits and _onehot_evaluated(script, model)):
                 continue  # one-hot targets a softmax can reach: KS108 (classification trained as regression)
-            if not any(_targets_seen(fit.y) for fit in model.fits):
-                continue  # targets not known (not trained here, or read where the analysis cannot see): one-hot
-                # rows or probabilities, which a softmax can approach, are as likely as values it cannot reach
+            if not _beyond_a_softmax(script, model):
+                continue  # targets not known to leave (0, 1) (not trained here, read where the analysis cannot see,
+                # or of unknown values): one-hot rows or probabilities, which a softmax can approach, are as likely
             if _targets_from_predictions(model):
                 continue
             yield Report(loss.node, (
@@ -86,12 +85,13 @@ def _out_of_reach(activation: str, data: Data) -> str | None:
     return None
 
 
-def _targets_seen(y) -> bool:
-    """Targets the analysis follows: arrays (one per output), or a model's predictions; not a value it cannot read
-    (labels from a module that is not in the folder)."""
-    if isinstance(y, Seq):
-        return any(_targets_seen(item) for item in y.items)
-    return isinstance(y, (DataValue, Predictions))
+def _beyond_a_softmax(script: Script, model: Model) -> bool:
+    """Whether the model trains on targets known to leave (0, 1), which no softmax row can follow: values of a known
+    range beyond it, raw pixels, or a regressor's predictions (not probabilities).  Targets read from a file, built by
+    the script as distributions, or not seen at all may be rows summing to 1."""
+    if any(isinstance(fit.y, Predictions) and not _probabilities(fit.y) for fit in model.fits):
+        return True
+    return any(_out_of_reach("sigmoid", data) for data in script.fit_labels(model))
 
 
 def _steps_text(data: Data) -> str:

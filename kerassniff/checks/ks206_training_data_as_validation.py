@@ -207,16 +207,20 @@ def _own_call(script: Script, node: cst.BaseExpression):
 
 
 def _reads_its_own_files(script: Script, function: cst.CSTNode) -> bool:
-    """Whether a generator function reads its samples from files it names itself (``np.random.choice(os.listdir(
-    "data/games"))`` then ``open(...)``): called twice with no arguments, both calls read the same files."""
+    """Whether a generator function picks its samples from the files of a folder it lists itself
+    (``random.choice(os.listdir("data/games"))``, then reads them): called twice with no arguments, both calls read
+    the same files (a module-level name it reads is read when the first batch is drawn, after both calls, so binding
+    it again between them changes nothing).  One file read beside random samples (a background image, a stats file)
+    is no listing of samples."""
     if not _yields(function):
         return False
-    # a module-level name it reads that the script binds more than once may select other files at each call
     read = names_read(function) - bound_anywhere(function)
-    if any(name in _assigned_at_module_level(script) and script.single_binding(name) is None for name in read):
-        return False
+    if read & _changed_at_module_level(script):
+        return False  # (a setting the script changes between the calls, after drawing from the first generator)
     sites = [script.call_at(inner) for inner in walk_code(function) if type(inner) is cst.Call]
-    return any(reads_files(short(site.callee or site.method or "")) for site in sites if site is not None)
+    names = [short(site.callee or site.method or "") for site in sites if site is not None]
+    return any(name in FOLDER_LISTING_NAMES for name in names) and any(reads_files(name) for name in names
+                                                                      if name not in FOLDER_LISTING_NAMES)
 
 
 def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
@@ -248,6 +252,30 @@ def _assigned_at_module_level(script: Script) -> set[str]:
     return {target.target.value for statement in script.module.body if type(statement) is
             cst.SimpleStatementLine for small in statement.body if type(small) is cst.Assign
             for target in small.targets if type(target.target) is cst.Name}
+
+
+def _changed_at_module_level(script: Script) -> set[str]:
+    """The names the script's module-level statements bind more than once, or change through an item or attribute
+    (``CONFIG["split"] = "val"``)."""
+    bound: dict[str, int] = {}
+    changed: set[str] = set()
+    for statement in script.module.body:
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for small in statement.body:
+            targets = [t.target for t in small.targets] if type(small) is cst.Assign else \
+                [small.target] if type(small) in (cst.AugAssign, cst.AnnAssign) else []
+            for target in targets:
+                if type(target) is cst.Name:
+                    bound[target.value] = bound.get(target.value, 0) + 1
+                elif type(target) in (cst.Subscript, cst.Attribute) and type(target.value) is cst.Name:
+                    changed.add(target.value.value)
+    return changed | {name for name, count in bound.items() if count > 1}
+
+
+# The last names of the calls that list a folder's files (os.listdir, glob.glob, os.walk, Path.iterdir, ...).
+FOLDER_LISTING_NAMES = frozenset({"listdir", "glob", "iglob", "walk", "scandir", "iterdir", "rglob", "list_images",
+                                  "list_files"})
 
 
 def _bound_to_a_call(script: Script, node: cst.BaseExpression) -> bool:

@@ -115,7 +115,27 @@ def generated(call: LibraryCall) -> Value:
         return UNKNOWN
     sized = first if last not in ("randint", "uniform", "normal", "full") else None
     shape = call.args.get("size") or call.args.get("shape") or sized
-    return make(Source("generated", f"np.{last}(...)", node), node, n_samples=shape_samples(shape or UNKNOWN))
+    return make(Source("generated", f"np.{last}(...)", node, value_range=_generated_range(call)), node,
+                n_samples=shape_samples(shape or UNKNOWN))
+
+
+# NumPy's generators of values in [0, 1): np.random.rand(n, 3), np.random.random((n, 3)), random_sample, ranf, sample.
+_UNIT_GENERATORS = frozenset({"rand", "random", "random_sample", "ranf", "sample"})
+
+
+def _generated_range(call: LibraryCall) -> tuple[float, float] | None:
+    """The values a NumPy random generator draws from, when known: [0, 1) for ``np.random.rand``, ``random`` and the
+    like; ``uniform(low, high)`` with constant bounds (0 and 1 by default)."""
+    if not call.name.startswith("numpy.random."):
+        return None
+    if call.last in _UNIT_GENERATORS:
+        return (0.0, 1.0)
+    if call.last == "uniform":
+        low, high = const_value(call.args.get("low", 0), 0.0), const_value(call.args.get("high", 1), 1.0)
+        if isinstance(low, (int, float)) and isinstance(high, (int, float)) and not isinstance(low, bool) and \
+                not isinstance(high, bool):
+            return (float(min(low, high)), float(max(low, high)))
+    return None
 
 
 # pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0): the arguments
