@@ -215,7 +215,7 @@ def _reads_its_own_files(script: Script, function: cst.CSTNode) -> bool:
     if not _yields(function):
         return False
     read = names_read(function) - bound_anywhere(function)
-    if read & _changed_at_module_level(script):
+    if read & _module_bindings(script)[1]:
         return False  # (a setting the script changes between the calls, after drawing from the first generator)
     sites = [script.call_at(inner) for inner in walk_code(function) if type(inner) is cst.Call]
     names = [short(site.callee or site.method or "") for site in sites if site is not None]
@@ -244,33 +244,31 @@ def _synthetic_stream(script: Script, node: cst.BaseExpression) -> bool:
 def _reads_module_names(script: Script, function: cst.CSTNode) -> bool:
     """Whether the function reads a name the module binds by assignment (an array, a list of files) rather than one
     of its own."""
-    return bool(_assigned_at_module_level(script) & (names_read(function) - bound_anywhere(function)))
+    return bool(_module_bindings(script)[0] & (names_read(function) - bound_anywhere(function)))
 
 
-def _assigned_at_module_level(script: Script) -> set[str]:
-    """The names the script's module-level statements bind by a plain assignment."""
-    return {target.target.value for statement in script.module.body if type(statement) is
-            cst.SimpleStatementLine for small in statement.body if type(small) is cst.Assign
-            for target in small.targets if type(target.target) is cst.Name}
-
-
-def _changed_at_module_level(script: Script) -> set[str]:
-    """The names the script's module-level statements bind more than once, or change through an item or attribute
-    (``CONFIG["split"] = "val"``)."""
-    bound: dict[str, int] = {}
-    changed: set[str] = set()
-    for statement in script.module.body:
-        if type(statement) is not cst.SimpleStatementLine:
-            continue
-        for small in statement.body:
-            targets = [t.target for t in small.targets] if type(small) is cst.Assign else \
-                [small.target] if type(small) in (cst.AugAssign, cst.AnnAssign) else []
-            for target in targets:
-                if type(target) is cst.Name:
-                    bound[target.value] = bound.get(target.value, 0) + 1
-                elif type(target) in (cst.Subscript, cst.Attribute) and type(target.value) is cst.Name:
-                    changed.add(target.value.value)
-    return changed | {name for name, count in bound.items() if count > 1}
+def _module_bindings(script: Script) -> tuple[frozenset[str], frozenset[str]]:
+    """(the names the script's module-level statements bind by a plain assignment, those of them bound more than once
+    or changed through an item or attribute: ``CONFIG["split"] = "val"``), found in one pass per script."""
+    def compute() -> tuple[frozenset[str], frozenset[str]]:
+        bound: dict[str, int] = {}
+        assigned: set[str] = set()  # (by a plain ``name = ...``)
+        changed: set[str] = set()
+        for statement in script.module.body:
+            if type(statement) is not cst.SimpleStatementLine:
+                continue
+            for small in statement.body:
+                targets = [t.target for t in small.targets] if type(small) is cst.Assign else \
+                    [small.target] if type(small) in (cst.AugAssign, cst.AnnAssign) else []
+                for target in targets:
+                    if type(target) is cst.Name:
+                        bound[target.value] = bound.get(target.value, 0) + (1 if type(small) is cst.Assign else 2)
+                        if type(small) is cst.Assign:
+                            assigned.add(target.value)
+                    elif type(target) in (cst.Subscript, cst.Attribute) and type(target.value) is cst.Name:
+                        changed.add(target.value.value)
+        return frozenset(assigned), frozenset(changed | {name for name, count in bound.items() if count > 1})
+    return script.derived("ks206_module_bindings", compute)
 
 
 # The last names of the calls that list a folder's files (os.listdir, glob.glob, os.walk, Path.iterdir, ...).

@@ -117,12 +117,18 @@ def _unwrapped(node: cst.BaseExpression) -> cst.BaseExpression:
 
 def _rows_of(node: cst.BaseExpression) -> str | None:
     """``x`` of ``len(self.x)`` or ``self.x.shape[0]``."""
+    counted = _counted_rows(node)
+    return _self_attribute(counted) if counted is not None else None
+
+
+def _counted_rows(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The array whose rows an expression counts: ``a`` of ``len(a)`` or ``a.shape[0]``; None for anything else."""
     if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "len" and len(node.args) == 1:
-        return _self_attribute(node.args[0].value)
+        return node.args[0].value
     if type(node) is cst.Subscript and type(node.value) is cst.Attribute and node.value.attr.value == "shape" and \
             len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index and \
             type(node.slice[0].slice.value) is cst.Integer and node.slice[0].slice.value.value == "0":
-        return _self_attribute(node.value.value)
+        return node.value.value
     return None
 
 
@@ -136,15 +142,9 @@ def _self_attribute(node: cst.BaseExpression) -> str | None:
 def _every_index(node: cst.CSTNode | None) -> bool:
     """An index array over every row: ``np.arange(len(x))``, ``np.arange(x.shape[0])`` or a permutation of as many
     (the order a Sequence shuffles at each epoch's end), written so where it is made."""
-    if type(node) is not cst.Call or type(node.func) is not cst.Attribute or \
-            node.func.attr.value not in ("arange", "permutation") or len(node.args) != 1:
-        return False
-    count = node.args[0].value
-    if type(count) is cst.Call and type(count.func) is cst.Name and count.func.value == "len":
-        return True
-    return type(count) is cst.Subscript and type(count.value) is cst.Attribute and count.value.attr.value == "shape" \
-        and len(count.slice) == 1 and type(count.slice[0].slice) is cst.Index and \
-        type(count.slice[0].slice.value) is cst.Integer and count.slice[0].slice.value.value == "0"
+    return type(node) is cst.Call and type(node.func) is cst.Attribute and \
+        node.func.attr.value in ("arange", "permutation") and len(node.args) == 1 and \
+        _counted_rows(node.args[0].value) is not None
 
 
 def _method(cls: ClassValue, name: str) -> FunctionValue | None:
