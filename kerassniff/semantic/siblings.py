@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -45,13 +46,21 @@ class HelperFinder:
         self.script_path = script_path
         self._script: Path | None | bool = False  # the script's real path; False: not asked yet
         self._found: dict[tuple[str, int], tuple[str, Callable[[], cst.Module | None]] | None] = {}
+        self._listed: dict[str, frozenset[str] | None] = {}  # folder -> its names, asked once per build
 
     def find(self, module: str, level: int) -> tuple[str, Callable[[], cst.Module | None]] | None:
         """:func:`find_helper` for this script, remembered per import."""
         key = (module, level)
         if key not in self._found:
-            self._found[key] = find_helper(self.script_path, module, level, self._real_script)
+            self._found[key] = find_helper(self.script_path, module, level, self._real_script, self._listing)
         return self._found[key]
+
+    def _listing(self, folder: str) -> frozenset[str] | None:
+        """:func:`_entries`, asked once per folder in one build (a build takes a moment; the listing kept for the
+        process is checked against the folder's time on each ask)."""
+        if folder not in self._listed:
+            self._listed[folder] = _entries(folder)
+        return self._listed[folder]
 
     def _real_script(self) -> Path | None:
         if self._script is False:
@@ -59,75 +68,99 @@ class HelperFinder:
         return self._script  # type: ignore[return-value]
 
 
-def find_helper(script_path: str, module: str, level: int,
-                real_script: Callable[[], Path | None]) -> tuple[str, Callable[[], cst.Module | None]] | None:
+def find_helper(script_path: str, module: str, level: int, real_script: Callable[[], Path | None],
+                listed: Callable[[str], frozenset[str] | None] | None = None,
+                ) -> tuple[str, Callable[[], cst.Module | None]] | None:
     """The helper a script's import names: its key (the file's path) and how to parse it; None when the
     import names no file beside the script, or names the script itself.  All of the interpreter's file
     access goes through here; ``real_script`` gives the script's resolved path (asked only for imports that
-    could be a helper's)."""
-    path = resolve(module, level, real_script)
+    could be a helper's), ``listed`` a folder's names (:func:`_entries` unless given)."""
+    path = resolve(module, level, real_script, listed or _entries)
     if path is None or path.resolve() == real_script():
         return None
     return str(path), lambda: load(path)
 
 
-def resolve(module: str, level: int, real_script: Callable[[], Path | None]) -> Path | None:
+def resolve(module: str, level: int, real_script: Callable[[], Path | None],
+            listed: Callable[[str], frozenset[str] | None] | None = None) -> Path | None:
     """The file a ``from <module> import`` (with ``level`` leading dots) names, if it sits beside the script, below
     it (``pkg.module``), or, for a script inside a package, in that package named from the project's root
-    (``from src.config import`` in src/predict.py)."""
+    (``from src.config import`` in src/predict.py); ``listed`` gives a folder's names (:func:`_entries`)."""
+    listed = listed or _entries
     parts = module.split(".") if module else []
     if (not parts and level == 0) or (level == 0 and parts[0] in LIBRARY_ROOTS):
         return None
-    base = real_script()
-    if base is None:
+    script = real_script()
+    if script is None:
         return None
-    base = base.parent
-    for _ in range(max(level - 1, 0)):
-        base = base.parent
-    if _INSTALLED_FOLDERS.intersection(base.parts):
+    folders = _folders_above(str(script.parent))
+    if level - 1 >= len(folders):
+        folders = folders[-1:]  # dots past the file system's root stay at the root, as Path.parent does
+    else:
+        folders = folders[max(level - 1, 0):]
+    base = folders[0]
+    if _in_installed_folder(base):
         return None
-    entries = _entries(str(base))
+    entries = listed(base)
     if entries is not None and parts and parts[0] not in entries and parts[0] + ".py" not in entries:
         # no file or folder of that name beside the script (most imports: numpy, seaborn, os); but a script in a
         # project's package may name a module of that package from the project's root, where it is run from
         # (src/predict.py: ``from src.config import MODEL_PATH``, run as ``python -m src.predict``)
-        root = _package_root(base, parts[0]) if level == 0 else None
+        root = _package_root(folders, parts[0]) if level == 0 else None
         if root is None and level == 0 and len(parts) > 1:
-            root = _root_beside_package(base, parts[0])
-        return _module_file(root.joinpath(*parts), True) if root is not None else None
-    return _module_file(base.joinpath(*parts) if parts else base, bool(parts))
+            root = _root_beside_package(folders, parts[0], listed)
+        return _module_file(os.path.join(root, *parts), True) if root is not None else None
+    return _module_file(os.path.join(base, *parts) if parts else base, bool(parts))
 
 
 # How many folders up a script's own package is looked for (src/app/api/predict.py: ``from src.config import``).
 _MAX_PACKAGE_DEPTH = 4
 
 
-def _package_root(folder: Path, package: str) -> Path | None:
+@lru_cache(maxsize=256)
+def _folders_above(folder: str) -> tuple[str, ...]:
+    """A folder and every folder above it, nearest first, as strings: the lookups below walk them for each import,
+    and a run asks the same few folders again and again (only the path's text is read, never the file system)."""
+    found = [folder]
+    while True:
+        parent = os.path.dirname(found[-1])
+        if parent == found[-1]:
+            return tuple(found)
+        found.append(parent)
+
+
+@lru_cache(maxsize=256)
+def _in_installed_folder(folder: str) -> bool:
+    return not _INSTALLED_FOLDERS.isdisjoint(Path(folder).parts)
+
+
+def _package_root(folders: tuple[str, ...], package: str) -> str | None:
     """The folder that holds the script's own package named ``package``: the parent of the nearest folder of that
     name among the script's folder and those above it; None when no such folder holds the script."""
-    for current in (folder, *folder.parents[:_MAX_PACKAGE_DEPTH - 1]):
-        if current.name == package:
-            return current.parent
+    for index, current in enumerate(folders[:_MAX_PACKAGE_DEPTH]):
+        if os.path.basename(current) == package:
+            return folders[index + 1] if index + 1 < len(folders) else current
     return None
 
 
-def _root_beside_package(folder: Path, package: str) -> Path | None:
+def _root_beside_package(folders: tuple[str, ...], package: str,
+                         listed: Callable[[str], frozenset[str] | None]) -> str | None:
     """The nearest folder above the script's that holds a folder named ``package``: a project run from its root whose
     scripts in one folder import modules of a package beside that folder (models/train.py: ``from processing.data
     import load``, processing/ beside models/).  Only for a dotted import (``package.module``): a single name
     (``utils``) found up the tree is too likely another project's."""
-    for current in folder.parents[:_MAX_PACKAGE_DEPTH - 1]:
-        entries = _entries(str(current))
-        if entries is not None and package in entries and (current / package).is_dir():
+    for current in folders[1:_MAX_PACKAGE_DEPTH]:
+        entries = listed(current)
+        if entries is not None and package in entries and os.path.isdir(os.path.join(current, package)):
             return current
     return None
 
 
-def _module_file(target: Path, named: bool) -> Path | None:
+def _module_file(target: str, named: bool) -> Path | None:
     """``target.py`` (for a named module) or ``target/__init__.py``, whichever exists first."""
-    for candidate in (target.with_suffix(".py") if named else None, target / "__init__.py"):
-        if candidate is not None and candidate.is_file():
-            return candidate
+    for candidate in (target + ".py" if named else None, os.path.join(target, "__init__.py")):
+        if candidate is not None and os.path.isfile(candidate):
+            return Path(candidate)
     return None
 
 
