@@ -386,6 +386,8 @@ def unknown_keywords(call, package: str, key: str):
     accepted, swallows = known
     where = f"{key}()"
     consequence = "Keras 3 ignores it" if swallows else "Keras 3 stops with TypeError"
+    if package == "utils":
+        yield from _too_many_positional(call, where, accepted)
     for arg in call.args.nodes:
         old = arg.keyword.value if arg.keyword is not None else None
         if old is None or old in accepted or (key == "ModelCheckpoint" and old == "period"):
@@ -413,6 +415,26 @@ def unknown_keywords(call, package: str, key: str):
                      explanation=(behaviour + (f" '{old}=' is none of them and changes nothing." if swallows else
                                                f" '{old}' is none of them: TypeError (unexpected keyword argument).")),
                      facts={"keyword": old})
+
+
+# Where a Keras 2 utility took more positional arguments than Keras 3's (the explanation's first sentence).
+_POSITIONAL_HISTORY = {"to_categorical()": "tf.keras 2's to_categorical(y, num_classes=None, dtype='float32') took "
+                                           "the rows' type third. "}
+
+
+def _too_many_positional(call, where: str, accepted: tuple[str, ...]):
+    """``to_categorical(y, 10, "float32")``: a utility given more positional arguments than Keras 3's signature has
+    (UTILITY_PARAMETERS lists its parameters in order; tf.keras 2's to_categorical took dtype as the third)."""
+    positional = [arg for arg in call.args.nodes if arg.keyword is None]
+    if any(arg.star for arg in positional) or len(positional) <= len(accepted):
+        return
+    extra = positional[len(accepted)]
+    yield Report(extra, f"{where} takes at most {len(accepted)} positional arguments in Keras 3: TypeError",
+                 f"remove the extra argument (Keras 3's {where} takes {', '.join(accepted)})",
+                 explanation=(f"{_POSITIONAL_HISTORY.get(where, '')}Keras 3.15's {where} is "
+                              f"{where[:-2]}({', '.join(accepted)}); given {len(positional)} positional arguments it "
+                              f"stops with TypeError before anything runs."),
+                 facts={"given": len(positional), "accepted": len(accepted)})
 
 
 def class_weight_not_a_dict(call: CallSite):

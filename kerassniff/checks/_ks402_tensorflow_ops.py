@@ -1,4 +1,6 @@
-"""KS402: TensorFlow's own operations applied to the symbolic tensors of a functional model (``x = tf.concat([inputs,
+"""KS402: the symbolic tensors of a functional model used as Keras 2 allowed.
+
+TensorFlow's own operations applied to them (``x = tf.concat([inputs,
 features], axis=-1)``, ``tf.reduce_mean(base.output, axis=[1, 2])``). tf.keras 2 wrapped such a call in a layer of
 its own (TFOpLambda); Keras 3's symbolic tensors refuse to become TensorFlow tensors, so the model cannot be built.
 
@@ -7,6 +9,10 @@ TensorFlow's operations work; also ``train_step`` and the like), ``tf.compat.v1.
 that do not convert their argument (``tf.nest``, ``tf.is_tensor``), and scripts whose Keras is a Keras 2 (tf_keras).
 A tensor is symbolic when its chain starts at an Input or a model: a layer applied to something the analysis does not
 know (a tf.data map function's image, a TextVectorization applied to strings) may be a real tensor.
+
+Also Keras 2's private attributes of such a tensor (``x._keras_shape``, also through ``getattr(x, "_keras_shape")``),
+which no Keras 3 tensor has: read in code that does not test for them first (a version check, ``hasattr``, a ``try``
+catching AttributeError).
 """
 from __future__ import annotations
 
@@ -18,14 +24,16 @@ from kerassniff.checks._shared import keras_2_only
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.keras_values import TensorValue
+from kerassniff.fixes import safe_fix
 from kerassniff.semantic.knowledge.keras3_removals import (
+    KERAS_2_TENSOR_ATTRIBUTES,
     TENSORFLOW_NON_CONVERTING,
     TENSORFLOW_NON_CONVERTING_MODULES,
     TENSORFLOW_OPS_IN_KERAS,
 )
 from kerassniff.semantic.names import is_keras
 from kerassniff.semantic.syntax import walk_code
-from kerassniff.semantic.values import CallArgs, Seq, Value
+from kerassniff.semantic.values import CallArgs, Const, Seq, Unknown, Value
 
 _TENSORFLOW = "tensorflow."
 
@@ -100,3 +108,35 @@ def _report(script: Script, call, name: str, tensor: Value) -> Report:
                                "symbolic tensors and on every backend; inside a custom layer's call(), TensorFlow's "
                                "operations work as before."),
                   facts={"operation": f"tf.{name}", "replacement": instead})
+
+
+def private_tensor_attributes(script: Script) -> Iterator[Report]:
+    """``x._keras_shape`` (or ``getattr(x, "_keras_shape")``) of a functional model's tensor: Keras 2's private
+    attribute (KERAS_2_TENSOR_ATTRIBUTES), absent from Keras 3's tensors."""
+    if keras_2_only(script):
+        return
+    for node, attribute, guarded in script.tensor_attribute_reads.values():
+        public = KERAS_2_TENSOR_ATTRIBUTES.get(attribute)
+        if public is not None and not guarded:
+            fix = safe_fix(f"read .{public}", node.attr, cst.Name(public))
+            yield _private_attribute(script.code_of(node.value), attribute, public, node, fix)
+    for call in script.calls:
+        node = call.node
+        if type(node.func) is not cst.Name or node.func.value != "getattr" or call.guarded or \
+                len(call.args.positional) != 2 or type(call.args.positional[0]) is not TensorValue:
+            continue  # (a getattr the script defines itself is a function of its own: its receiver says so)
+        name = call.args.positional[1]
+        public = KERAS_2_TENSOR_ATTRIBUTES.get(name.value) \
+            if type(call.receiver) is Unknown and type(name) is Const and type(name.value) is str else None
+        if public is not None:
+            yield _private_attribute(script.code_of(node.args[0].value), name.value, public, node, None)
+
+
+def _private_attribute(tensor: str, attribute: str, public: str, node: cst.CSTNode, fix) -> Report:
+    return Report(node, f"{tensor}.{attribute} is a Keras 2 private attribute: Keras 3 tensors lack it, AttributeError",
+                  f"read {tensor}.{public} (the same shape, with None for the batch axis)", fix,
+                  explanation=(f"Standalone Keras 1 and 2 set {attribute} on the tensors of a functional model; it "
+                               f"was never public. Keras 3's KerasTensor has no {attribute} (AttributeError, checked "
+                               f"on Keras 3.15.1), and neither have TensorFlow's tensors, so the script stops here "
+                               f"while the model is built. {tensor}.{public} gives the same tuple."),
+                  facts={"attribute": attribute, "replacement": public})

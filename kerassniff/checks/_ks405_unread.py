@@ -57,7 +57,7 @@ def unread_arrays(script: Script):
         found = _input_of(script, statement.value)
         if found is None or found[0] == name:
             continue
-        source, call = found
+        source, call, kind = found
         code = script.code_of(statement.value)
         if (_SCALING_WORDS.search(code) or _SCALING_WORDS.search(name)) and _a_model_scales_its_input(script):
             continue  # a scaled copy left unread where the model scales its own input: the unscaled one is right
@@ -71,16 +71,45 @@ def unread_arrays(script: Script):
         if not _reads(after, source) or _done_again(after, source, call, "float" in code) or \
                 _mapped_by_hand(statement.value, after):
             continue  # not read after it, or given the step after all (``x = x.astype("float32") / 255.0`` below)
-        yield _report(statement, name, source, call, code)
+        yield _report(statement, name, source, call, code, kind)
 
 
 def _reads(after: str, name: str) -> bool:
     """Whether the code after the statement uses ``name`` (its comments and strings do not count: ``# pad the
-    sequences``); by lines without their comments when the rest of the file does not tokenize on its own."""
+    sequences``), other than to print its size (:func:`_only_described`); by lines without their comments when the
+    rest of the file does not tokenize on its own."""
     names = names_in_code(after)
     if names is not None:
-        return name in names
+        return name in names and not _only_described(after, name)
     return any(re.search(rf"\b{re.escape(name)}\b", line.split("#", 1)[0]) for line in after.splitlines())
+
+
+# A line that only shows something (``print(...)``, a notebook's ``display(...)``), and what a shown array's
+# description reads of it: its length, shape, type, never its values.
+_SHOWING_LINE = re.compile(r"\s*(?:print|display)\s*\(")
+_DESCRIPTION = r"len\(\s*{0}\s*\)|type\(\s*{0}\s*\)|\b{0}\s*\.\s*(?:shape|dtype|ndim|element_spec)\b"
+
+
+def _only_described(after: str, name: str) -> bool:
+    """Whether every later line that reads ``name`` prints only its size or type (``print(f"val: {len(val)}")``): no
+    code works on the input, so leaving it unchanged changes nothing the script computes.  A line that prints anything
+    else of it (``print(net.evaluate(x_test, y_test))``), or that is not a whole statement of its own, is a use."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    described = re.compile(_DESCRIPTION.format(re.escape(name)))
+    shown = False
+    for line in after.splitlines():
+        if not word.search(line):
+            continue
+        names = names_in_code(line.strip())
+        if names is not None and name not in names:
+            continue  # only in a comment or a string
+        if names is None or not _SHOWING_LINE.match(line):
+            return False
+        left = names_in_code(described.sub("", line).strip())
+        if left is None or name in left:
+            return False
+        shown = True
+    return shown
 
 
 # What a scaling copy's code or name says (``x / 255.0``, ``normalized_ds = ds.map(lambda x, y: (norm(x), y))``).
@@ -123,25 +152,26 @@ def _mapped_by_hand(value: cst.BaseExpression, after: str) -> bool:
     return any(re.search(rf"\b{re.escape(name)}\s*\(", after) for name in functions)
 
 
-def _input_of(script: Script, value: cst.BaseExpression) -> tuple[str, str | None] | None:
-    """The variable whose new version ``value`` is, and the call that makes it (None for arithmetic)."""
+def _input_of(script: Script, value: cst.BaseExpression) -> tuple[str, str | None, str] | None:
+    """The variable whose new version ``value`` is, the call that makes it (None for arithmetic), and what it is
+    ("array", "dataset", "DataFrame or Series")."""
     if type(value) is cst.BinaryOperation:
         if not _scales_down(value):
             return None
         left = value.left
         if type(left) is cst.Call and type(left.func) is cst.Attribute:
             left = left.func.value  # x.astype("float32") / 255.0
-        return (left.value, None) if type(left) is cst.Name else None
+        return (left.value, None, "array") if type(left) is cst.Name else None
     site = script.call_at(value) if type(value) is cst.Call else None
     if site is None or site.callee in _OTHER_FORMS:
         return None
     fitted = _fitted_and_transformed(script, site)
     if fitted is not None:
-        return fitted
+        return (*fitted, "array")
     found = result_only(script, site)
     if found is None or type(found[1]) is not cst.Name:
         return None
-    return found[1].value, found[0]  # type: ignore[attr-defined]
+    return found[1].value, found[0], found[2]  # type: ignore[attr-defined]
 
 
 def _fitted_and_transformed(script: Script, site) -> tuple[str, str] | None:
@@ -156,14 +186,14 @@ def _fitted_and_transformed(script: Script, site) -> tuple[str, str] | None:
     return node.args[0].value.value, f"{script.code_of(node.func)}()"
 
 
-def _report(statement: cst.Assign, name: str, source: str, call: str | None, code: str) -> Report:
+def _report(statement: cst.Assign, name: str, source: str, call: str | None, code: str, kind: str) -> Report:
     target = statement.targets[0].target
     what = "scaled" if call is None else f"made by {call}"
     consequence = "unscaled" if call is None else "unchanged"
     return Report(target, f"'{name}' is never read: '{source}' is used {consequence} after it",
                   f"use '{name}' where '{source}' is read below, or assign the result to '{source}'",
-                  explanation=(f"{code if len(code) <= 60 else 'The new array'} is a new array, {what}, bound to "
-                               f"'{name}', which nothing else in the file reads; '{source}' is read after it as it "
-                               f"was, so the code below works on the {consequence} array (a misspelt name, or a "
+                  explanation=(f"{code if len(code) <= 60 else f'The new {kind}'} is a new {kind}, {what}, bound "
+                               f"to '{name}', which nothing else in the file reads; '{source}' is read after it as it "
+                               f"was, so the code below works on the {consequence} {kind} (a misspelt name, or a "
                                f"step left behind)."),
                   facts={"name": name, "input": source, **({"call": call.rstrip("()")} if call else {})})

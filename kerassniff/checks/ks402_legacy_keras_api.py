@@ -32,7 +32,7 @@ from kerassniff.checks._ks402_methods import (
 )
 from kerassniff.checks._ks402_h5_losses import (h5_saves_loaded_elsewhere, h5_saves_read_without_compiling,
                                                unreadable_h5_saves)
-from kerassniff.checks._ks402_tensorflow_ops import tensorflow_ops_on_keras_tensors
+from kerassniff.checks._ks402_tensorflow_ops import private_tensor_attributes, tensorflow_ops_on_keras_tensors
 from kerassniff.checks._ks402_unbuilt import weights_before_build
 from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
@@ -179,6 +179,7 @@ def _one_per_line_of_missing_names(script: Script, reports: list[Report]) -> lis
 def _findings(script: Script):
     yield from _private_copy_runs(script)
     yield from tensorflow_ops_on_keras_tensors(script)
+    yield from private_tensor_attributes(script)
     yield from unreadable_h5_saves(script, _keras_3_model)
     yield from weights_before_build(script, _keras_3_model)
     for call in script.calls:

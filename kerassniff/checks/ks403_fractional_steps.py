@@ -31,12 +31,20 @@ def check(script: Script):
                 continue
             shown = script.code_of(arg.value)
             fix = None
+            rounded = isinstance(value, Unknown) and isinstance(value.division, cst.Call)
+            # the hint names this call's own expression, made an int (the rule's generic hint is an example)
+            hint = (f"make it an int: int({shown})" if rounded else
+                    f"make {shown} an int where it is computed: floor division (//) or math.ceil"
+                    if type(arg.value) is cst.Name else
+                    f"make {shown} an int: // for every division, or math.ceil")
             if isinstance(arg.value, cst.BinaryOperation) and isinstance(arg.value.operator, cst.Divide):
                 divide = arg.value.operator
                 floor = cst.FloorDivide(whitespace_before=divide.whitespace_before,
                                         whitespace_after=divide.whitespace_after)
-                fix = safe_fix("use floor division (//)", arg.value, arg.value.with_changes(operator=floor))
-            rounded = isinstance(value, Unknown) and isinstance(value.division, cst.Call)
+                floored = arg.value.with_changes(operator=floor)
+                fix = safe_fix("use floor division (//)", arg.value, floored)
+                hint = "use floor division so the step count is an int: " + (
+                    f"{name}={_code(floored)}" if arg.keyword is not None else _code(floored))
             if rounded and fix is None and arg.value is value.division:  # steps=np.ceil(n / batch) written in the call
                 fix = safe_fix("make it an int: int(...)", arg.value, cst.Call(cst.Name("int"), [cst.Arg(arg.value)]))
             cause = ("NumPy's ceil/floor/round of a float return a NumPy float (numpy.float64), even when it is "
@@ -47,10 +55,15 @@ def check(script: Script):
             kind = "numpy.float64" if rounded else "float"
             written = f"{name}={shown}" if arg.keyword is not None else f"{shown}, the {name},"
             stops = f"Keras 3's {GENERATOR_METHODS[call.method]}()" if call.method in GENERATOR_METHODS else "Keras 3"
-            yield Report(arg, f"{written} is a float: {stops} stops with TypeError", None, fix,
+            yield Report(arg, f"{written} is a float: {stops} stops with TypeError", hint, fix,
                          explanation=(f"{cause}. Keras 3 rejects it (TypeError: '{kind}' object cannot be interpreted "
                                       f"as an integer); older Keras runs a different number of batches than the "
                                       f"progress bar and the validation schedule assume."))
+
+
+def _code(node: cst.CSTNode) -> str:
+    """An expression's text (a node made here, with no place in the script's module)."""
+    return cst.Module(body=[]).code_for_node(node)
 
 
 def _step_arguments(method: str, args: CallArgs) -> Iterator[tuple[str, Value, cst.Arg]]:

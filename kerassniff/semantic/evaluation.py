@@ -58,6 +58,7 @@ from kerassniff.semantic.values import (
     Predictions,
     HistoryValue,
     Instance,
+    TensorValue,
     LayerList,
     LayerValue,
     ModelValue,
@@ -253,6 +254,13 @@ class Evaluation:
 
     def _data_attribute(self, base: DataValue, attribute: str, node: cst.Attribute) -> Value:
         return data_calls.data_attribute(base.data, attribute, node)
+
+    def _tensor_attribute(self, base: TensorValue, attribute: str, node: cst.Attribute) -> Value:
+        """A functional-API tensor's attribute: unknown; a private one (``x._keras_shape``) is noted, since which of
+        them a Keras version has is the library's business (the rules' tables)."""
+        if attribute[:1] == "_" and not self.in_helper and id(node) not in self.script.tensor_attribute_reads:
+            self.script.tensor_attribute_reads[id(node)] = (node, attribute, self.guarded > 0)
+        return UNKNOWN
 
     # -- subscripts
     def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
@@ -463,6 +471,7 @@ _ATTRIBUTE_READERS = {
     ClassValue: Evaluation._class_attribute, ModelValue: Evaluation._model_attribute,
     HistoryValue: Evaluation._history_attribute,
     ModuleValue: Evaluation._module_attribute, DataValue: Evaluation._data_attribute,
+    TensorValue: Evaluation._tensor_attribute,
 }
 
 # Names and literals: evaluated without counting depth (nothing below them is evaluated).

@@ -630,3 +630,9 @@ TENSORFLOW_OPS_IN_KERAS = {
     "tile": "tile", "pad": "pad", "shape": "shape", "gather": "take", "clip_by_value": "clip", "argmax": "argmax",
     "math.argmax": "argmax", "nn.relu6": "relu6", "nn.gelu": "gelu", "nn.silu": "silu",
 }
+
+# Private attributes standalone Keras 1/2 set on the symbolic tensors of a functional model, with the public attribute
+# that gives the same (Keras 2.2's ``x._keras_shape`` was the shape with the batch axis, None): Keras 3.15.1's
+# KerasTensor has neither the attribute nor a fallback (AttributeError, checked), and neither have TensorFlow's
+# tensors inside a layer's call().
+KERAS_2_TENSOR_ATTRIBUTES = {"_keras_shape": "shape"}
