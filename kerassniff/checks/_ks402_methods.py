@@ -417,23 +417,27 @@ def unknown_keywords(call, package: str, key: str):
                      facts={"keyword": old})
 
 
-# Where a Keras 2 utility took more positional arguments than Keras 3's (the explanation's first sentence).
-_POSITIONAL_HISTORY = {"to_categorical()": "tf.keras 2's to_categorical(y, num_classes=None, dtype='float32') took "
-                                           "the rows' type third. "}
+# Utilities whose Keras 2 form took more positional arguments than Keras 3's: what the extra one was.  (load_img is not
+# among them: Keras 2's took grayscale second, so every argument after the path is shifted, and its other reports
+# name that.)
+_EXTRA_POSITIONAL = {"to_categorical()": "dtype"}
 
 
 def _too_many_positional(call, where: str, accepted: tuple[str, ...]):
-    """``to_categorical(y, 10, "float32")``: a utility given more positional arguments than Keras 3's signature has
-    (UTILITY_PARAMETERS lists its parameters in order; tf.keras 2's to_categorical took dtype as the third)."""
+    """``to_categorical(y, 10, "float32")``: tf.keras 2's dtype given third, which Keras 3's signature lacks
+    (UTILITY_PARAMETERS lists its parameters in order)."""
     positional = [arg for arg in call.args.nodes if arg.keyword is None]
-    if any(arg.star for arg in positional) or len(positional) <= len(accepted):
+    extra_name = _EXTRA_POSITIONAL.get(where)
+    if extra_name is None or any(arg.star for arg in positional) or len(positional) <= len(accepted):
         return
     extra = positional[len(accepted)]
+    given = cst.Module(body=[]).code_for_node(extra.value)
     yield Report(extra, f"{where} takes at most {len(accepted)} positional arguments in Keras 3: TypeError",
-                 f"remove the extra argument (Keras 3's {where} takes {', '.join(accepted)})",
-                 explanation=(f"{_POSITIONAL_HISTORY.get(where, '')}Keras 3.15's {where} is "
-                              f"{where[:-2]}({', '.join(accepted)}); given {len(positional)} positional arguments it "
-                              f"stops with TypeError before anything runs."),
+                 f"drop the argument and convert the result: .astype({given})",
+                 explanation=(f"tf.keras 2's {where} took {extra_name} as its argument number {len(accepted) + 1}. "
+                              f"Keras 3.15's is {where[:-2]}({', '.join(accepted)}): given {len(positional)} "
+                              f"positional arguments it stops with TypeError at this call. Without the argument it "
+                              f"returns float64 rows, so convert them to the type that was asked for."),
                  facts={"given": len(positional), "accepted": len(accepted)})
 
 

@@ -84,10 +84,11 @@ def _reads(after: str, name: str) -> bool:
     return any(re.search(rf"\b{re.escape(name)}\b", line.split("#", 1)[0]) for line in after.splitlines())
 
 
-# A line that only shows something (``print(...)``, a notebook's ``display(...)``), and what a shown array's
+# A line that only shows something (``print(...)``, a notebook's ``display(...)``, a log), and what a shown array's
 # description reads of it: its length, shape, type, never its values.
-_SHOWING_LINE = re.compile(r"\s*(?:print|display)\s*\(")
-_DESCRIPTION = r"len\(\s*{0}\s*\)|type\(\s*{0}\s*\)|\b{0}\s*\.\s*(?:shape|dtype|ndim|element_spec)\b"
+_SHOWING_LINE = re.compile(r"\s*(?:print|display|pprint|(?:logging|logger|log)\.\w+)\s*\(")
+_DESCRIPTION = (r"(?:\bnp\.shape|\blen|\btype)\(\s*{0}\s*\)|"
+                r"\b{0}\s*\.\s*(?:shape|dtype|ndim|size|element_spec)\b")
 
 
 def _only_described(after: str, name: str) -> bool:

@@ -258,8 +258,10 @@ class Evaluation:
     def _tensor_attribute(self, base: TensorValue, attribute: str, node: cst.Attribute) -> Value:
         """A functional-API tensor's attribute: unknown; a private one (``x._keras_shape``) is noted, since which of
         them a Keras version has is the library's business (the rules' tables)."""
-        if attribute[:1] == "_" and not self.in_helper and id(node) not in self.script.tensor_attribute_reads:
-            self.script.tensor_attribute_reads[id(node)] = (node, attribute, self.guarded > 0)
+        if attribute[:1] == "_" and not self.in_helper:
+            reads = self.script.tensor_attribute_reads
+            if id(node) not in reads or (reads[id(node)][2] and not self.guarded):  # unguarded in any interpretation
+                reads[id(node)] = (node, attribute, self.guarded > 0)
         return UNKNOWN
 
     # -- subscripts
