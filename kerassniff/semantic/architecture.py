@@ -28,7 +28,7 @@ __all__ = ["AFFINE_LAYERS", "LINEAR_TRANSPARENT", "MAX_POOLING_LAYERS", "MERGE_L
            "affine_neighbours", "exact_chains", "is_activation_layer", "layer_text"]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Neighbours:
     """An affine layer, the layers between it and the next affine layer, and that layer."""
 

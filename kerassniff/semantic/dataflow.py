@@ -33,7 +33,7 @@ def new_group() -> int:
     return next(_group_ids)  # (a number per array read: its splits and copies share it)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Source:
     kind: str  # dataset | image | directory | file | literal | generated | unknown
     description: str  # for messages: "cifar100.load_data()", "cv2.imread(...)"
@@ -107,7 +107,7 @@ OVERSAMPLER_SETTING = "oversampler"
 PREDICTIONS_SETTING = "times_predictions"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Step:
     kind: str  # scale | shift | preprocess | standardize | minmax | cast | reshape | resize | color | encode | slice | model
     # | order (by-class: class blocks; shuffled/indexed: that order is gone)
@@ -148,7 +148,7 @@ class Step:
         return self.kind in ("scale", "shift", "preprocess", "standardize", "minmax", "normalize")
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Data:
     source: Source
     group: int  # arrays split from one load or one array share a group
@@ -324,12 +324,12 @@ class Data:
 
     def _but(self, **changes) -> "Data":
         """``dataclasses.replace`` for the two hot paths (every assignment renames an array): a copy of the
-        fields, without ``replace``'s walk over the fields and the frozen ``__init__``'s ``__setattr__`` per field."""
+        fields, without ``replace``'s walk over the fields and ``__init__``'s assignment of each."""
         unknown = changes.keys() - _DATA_FIELDS
         if unknown:
             raise TypeError(f"Data has no field {sorted(unknown)[0]!r}")
         copy = object.__new__(Data)
-        values = copy.__dict__  # a frozen dataclass's fields live in the instance dict, as here
+        values = copy.__dict__  # a dataclass's fields live in the instance dict, as here
         values.update(self.__dict__)
         values.update(changes)
         return copy
@@ -362,7 +362,7 @@ def text_encoding(data: Data) -> Step | None:
 
 
 # -- the abstract values that hold arrays ------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class KnownLen(Const):
     """``len(x)`` of an array whose sample count is known: the number, and the array it counts.
 
@@ -372,12 +372,12 @@ class KnownLen(Const):
     data: "Data | None" = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class DataValue(Value):
     data: "Data"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class StoredObject(Unknown):
     """An object read back from a file by ``pickle.load``: what it is (an array, a tuple of splits, a tokenizer, a
     model) is not known, so it is unknown to every reader; but wherever it is used as an array (divided by 255,
@@ -387,7 +387,7 @@ class StoredObject(Unknown):
     data: "Data | None" = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class IndexOf(Value):
     """A loop index that walks the samples of an array one by one (``range(len(x))``), or that index shifted by
     ``offset`` (``i + window``: a constant, None when not known)."""
@@ -402,7 +402,7 @@ class IndexOf(Value):
         return IndexOf(self.data, self.offset + sign * step if known else None, self.stride)  # type: ignore[operator]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class RangeValue(Value):
     values: tuple[int, ...] | None  # known when the bounds are constants
     over: Data | None = None  # range(len(x)): the samples of x
@@ -410,7 +410,7 @@ class RangeValue(Value):
     stride: int = 1  # range(0, len(x) - w, 5): every fifth sample of x
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class LenValue(Value):
     """``len(x)`` of an array whose sample count is not known; ``shifted``: plus or minus an offset
     (``len(series) - window``), still about as many as x's samples (a loop over its windows)."""
@@ -419,7 +419,7 @@ class LenValue(Value):
     shifted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ShapeValue(Value):
     data: Data
 

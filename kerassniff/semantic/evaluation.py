@@ -78,7 +78,7 @@ BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
     "str bool dict set isinstance super iter next reversed vars input".split()
 )
-_CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # frozen values: shared
+_CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # values never change: shared
 def written_output(callee: str, node: cst.Call) -> str | None:
     """The name of the array a library call writes its result into (NumPy's ``out=``, OpenCV's ``dst``, by keyword or
     at its position, from :data:`~kerassniff.semantic.knowledge.results.RESULT_ONLY_FUNCTIONS`); None otherwise."""

@@ -259,7 +259,7 @@ def _leaves_unless(module: cst.Module, statement: cst.CSTNode) -> bool:
     return any(isinstance(small, _LEAVING) for small in smalls)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class AttributeUse:
     node: cst.Attribute
     assigned: bool

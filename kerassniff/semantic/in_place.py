@@ -61,7 +61,7 @@ def changed_parameters(function: cst.FunctionDef | cst.Lambda) -> dict[str, froz
     return {name: frozenset(ways) for name, ways in changed.items() if name not in rebound}
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class OuterWrites:
     """What a function does to names it does not own: ``rebound_globals``, the names it declares ``global`` and
     binds or resizes (``global batch; batch = []``), ``rebound_nonlocals`` those it declares ``nonlocal``;

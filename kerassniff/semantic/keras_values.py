@@ -24,7 +24,7 @@ class LayerValue(Value):
     layer: "Layer"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class TensorValue(Value):
     """A symbolic tensor of the functional API: the chain of layers that made it."""
 
@@ -73,7 +73,7 @@ class ModelValue(Value):
         return allowed, [model for model in allowed if arms.intersection(placed[id(model)])]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class LayerList(Unknown):
     """``model.layers``: a list of the model's layers, made anew on each read (Keras 3), so that changing it
     (``model.layers.pop()``) changes nothing of the model; its items are not followed (layers are read through
@@ -83,7 +83,7 @@ class LayerList(Unknown):
     whole: bool = True  # every layer of the model; False for a slice of the list (``model.layers[:-1]``)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class CopiedLayer(Unknown):
     """One item of ``model.layers`` met in a loop (``for layer in vgg.layers: seq.add(layer)``): which layer it is
     is not followed, but a Sequential that adds each in turn holds the model's layers (``whole``) or some of them."""
@@ -92,7 +92,7 @@ class CopiedLayer(Unknown):
     whole: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Predictions(Unknown):
     """What calling a model on data gives (``model(x_batch)``, ``model.predict(x_test)``): unknown values, known to
     be this model's outputs, so that a loss called by hand on them in a training loop is paired with the model's
@@ -158,7 +158,7 @@ def positions_of_inputs(predictions: Predictions, function: str, args: CallArgs,
     return predictions.decided or (type(axis) is Const and axis.value == 0)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Agreement(Predictions):
     """Predictions compared one by one with other values (``pred == y_test``, ``tf.equal(pred, labels)``): the
     start of a score written by hand (``np.mean(pred == y_test)``, ``(pred == y).sum() / len(y)``).  Still these

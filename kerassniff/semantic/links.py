@@ -21,7 +21,7 @@ from kerassniff.semantic.training import file_path, written_paths
 from kerassniff.semantic.values import Const, Seq, Value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ModelLink:
     """``trained`` (saved by ``trainer``) is what ``loaded`` (in ``user``) reads back."""
 
@@ -38,7 +38,7 @@ def path_key(value: Value | None) -> str | None:
     return normal_path(path) if path else None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class LinkKeys:
     """The model file paths a script saves (after training) and loads: enough to tell which scripts link."""
 
@@ -141,7 +141,7 @@ def inputs_fed(model: Model) -> int | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Makers:
     """A model file ``loaded`` (in ``user``) reads that two or more scripts beside ``user`` save: which one made it,
     whichever ran last, is not known, so a check across scripts holds only when it holds for each of ``links``."""

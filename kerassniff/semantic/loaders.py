@@ -330,7 +330,7 @@ def tfds_load(args: CallArgs, node: cst.Call) -> Value:
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class DatasetSplits(Value):
     """The dict of every split ``tfds.load(name)`` gives without ``split=``: ``splits["train"]`` is that split's
     dataset (the set's split names are not known here, so nothing else is read of it)."""

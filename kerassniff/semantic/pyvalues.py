@@ -17,7 +17,13 @@ from kerassniff.semantic.names import canonical
 
 
 class Value:
-    """Base class of every abstract value."""
+    """Base class of every abstract value.
+
+    A value is never changed once made (a change makes a new one, ``dataclasses.replace``), and those compared by
+    their fields hash by them (``unsafe_hash=True``).  The dataclasses of the semantic model are not declared frozen
+    all the same: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, three times the
+    cost of a plain one for a value of five fields, and the model makes some 300,000 of them on the clean corpus
+    (an array's ``Data`` has over thirty fields and is copied at each step)."""
 
     __slots__ = ()
 
@@ -41,7 +47,7 @@ class Value:
         return self
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Unknown(Value):
     # A float made by a true division (a / b) of unknown numbers, or by NumPy's rounding (np.ceil(n / b)): the
     # expression, which KS403 wants to know.
@@ -51,7 +57,7 @@ class Unknown(Value):
 UNKNOWN = Unknown()
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FolderListing(Unknown):
     """The entries of a folder (``os.listdir(root)``, ``glob.glob(pattern)``, ``sorted(...)`` of one): unknown names,
     known to be a folder's (a loop over them walks folders or files, not the rows of a table)."""
@@ -70,13 +76,13 @@ class FolderListing(Unknown):
         return self if self.ordered is ordered else replace(self, ordered=ordered)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class TextFile(Unknown):
     """A file opened to read text (``open(path)``, ``open(path, "r", encoding="utf-8")``): its contents unknown, its
     ``read()`` one string (:class:`UnknownText`)."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class UnknownText(Unknown):
     """One string whose content is not known: a whole file's text (``f.read()``), cleaned (``.lower()``,
     ``.replace(...)``).  Not a list of texts: iterating it gives its characters.  ``typed``: text a person typed or
@@ -85,21 +91,21 @@ class UnknownText(Unknown):
     typed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class WordsOfOneText(Unknown):
     """The words of one string, a list of strings (``text.split()``, ``word_tokenize(text)``): each item is one word
     of the same text, not a text of its own.  Unknown to every reader but one that asks whether a list of texts is
     one text's words (a tokenizer given it encodes each word as a text: KS230)."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FlatArray(Unknown):
     """An array the analysis does not follow, flattened to one axis (``batch.flatten()``, ``labels.ravel()``,
     ``y.reshape(-1)``): its values not known, its shape one axis.  Unknown to every reader but one that asks whether
     what it is given was flattened (a categorical accuracy's argmax then runs over the whole batch)."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class CharacterRows(Unknown):
     """``tokenizer.texts_to_sequences(text)`` of one string, by a tokenizer whose settings are not known (read back
     with ``pickle.load``): one row of ids per character of the text, not one row for the text; or, by any Keras
@@ -109,7 +115,7 @@ class CharacterRows(Unknown):
     call: cst.Call | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class VersionFlag(Unknown):
     """A flag computed from a library's version (``keras_2 = int(keras.__version__[0]) > 1``).
 
@@ -118,7 +124,7 @@ class VersionFlag(Unknown):
     """
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Strings(Unknown):
     """One of a few constant strings: a name bound to another string in each branch of an ``if`` (``path =
     "best-a.hdf5"`` or ``"best-b.hdf5"``).  Unknown to every reader but the one that asks whether all of them
@@ -131,7 +137,7 @@ MAX_STRINGS = 8  # more alternatives than this: simply unknown
 MAX_LABEL_STRINGS = 64  # a dict of more constant strings is not read as a map of class names
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class UnknownFloat(Unknown):
     """A float whose value is not known: ``float()`` of a value that is not a constant (a form field, a request
     argument).  Unknown to every reader but one that asks whether a value is a plain number, or whether a person
@@ -141,7 +147,7 @@ class UnknownFloat(Unknown):
     typed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class UnknownInteger(Unknown):
     """An integer whose value is not known: ``len()`` of a collection the analysis cannot count, ``int()`` of an
     unknown number, a dimension of an array's shape after the first (``x.shape[1]``).  Unknown to every reader but
@@ -151,21 +157,21 @@ class UnknownInteger(Unknown):
     typed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Const(Value):
     """A Python literal: int, float, str, bool, None, or a tuple of those."""
 
     value: Any
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class KnobConst(Const):
     """A configuration knob's value: a module-level boolean flag (``data_augmentation = True``) or a
     command-line option's default (``add_argument("--mode", default="train")``).  Known, but the
     author changes it from run to run, so a condition on it keeps both branches."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Seq(Value):
     """A list or tuple display whose items are themselves values."""
 
@@ -173,7 +179,7 @@ class Seq(Value):
     kind: str = "list"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class DictValue(Value):
     items: tuple[tuple[Value, Value], ...]
     # every entry is among the items (False: ``{**defaults, "lr": 0.1}``, whose spread entries are not known)
@@ -206,9 +212,7 @@ class _CanonicalName:
         return name
 
 
-# Symbol and CallArgs are never changed once made, and hash by their fields like frozen values, but are not
-# frozen: one of each is made per call evaluated, and a frozen dataclass's __init__ sets each field through
-# object.__setattr__ (about twice the cost).
+# Symbol and CallArgs, like every value (see Value), hash by their fields.
 @dataclass(unsafe_hash=True)
 class Symbol(Value):
     """An imported module, class or function, by its raw dotted name."""
@@ -373,19 +377,19 @@ class PartialValue(Value):
                                            if a.keyword is None or a.keyword.value not in given))
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class SliceValue(Value):
     lower: Value
     upper: Value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ZipValue(Value):
     parts: tuple[Value, ...]
     enumerate: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ItemsOf(Value):
     """An iterator whose every item is like ``item`` (how many there are is not known): a loop over it binds
     ``item`` (a cross-validator's ``split(X)`` yields a pair of index arrays, fold after fold)."""
@@ -393,7 +397,7 @@ class ItemsOf(Value):
     item: Value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FormattedValue(Value):
     """A string with non-constant parts (an f-string, ``os.path.join(folder, "model.h5")``, ``folder + "/w.h5"``):
     only its constant text is known, and ``ending``, the constant text after its last unknown part ('' when it ends
@@ -453,7 +457,7 @@ def string_ending(value: Value | None) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Block:
     """One run of equal items in a list grown in loops (see :mod:`kerassniff.semantic.class_blocks`): appended by one
     loop, on the given pass of each unrolled loop around it, all ``value`` (a constant, or one class folder's)."""
@@ -464,7 +468,7 @@ class Block:
     node: object = field(repr=False)  # the code that shows the run (the folder loop's iterable, the append)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ComprehensionValue(Value):
     """A list whose items are not enumerated, built by a comprehension or by appending in a loop:
     one representative element, and the length if known; ``blocks``, when every append made runs of equal items

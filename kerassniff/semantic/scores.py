@@ -25,7 +25,7 @@ from kerassniff.semantic.values import Agreement, ComprehensionValue, Instance, 
 _SHORT_SCORE = 40
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Score:
     """One scoring call: its node, how a message names it, and the values it is given (for a score written by hand,
     the predictions and the labels they were compared with)."""

@@ -22,7 +22,7 @@ from kerassniff.semantic.models import Model
 from kerassniff.semantic.values import CallArgs, Seq, const_value, int_value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ShapedLayer:
     """A layer with the per-sample shapes it receives and produces (None: unknown)."""
 

@@ -25,7 +25,7 @@ from kerassniff.semantic.syntax import names_read
 from kerassniff.semantic.values import CallArgs, ComprehensionValue, Const, DictValue, Instance, ModelValue, Seq, Value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Summary:
     """What a call left that its caller sees: the value returned, and how many names that say
     "version" it read (a caller's ``x = f()`` is a version flag when f read one)."""
@@ -115,7 +115,7 @@ def _frozen(value: Value | None) -> Hashable:
         return (kind, tuple((_frozen(k), _frozen(v)) for k, v in value.items))  # type: ignore[attr-defined]
     if kind is ComprehensionValue:
         return (kind, _frozen(value.element), value.length)  # type: ignore[attr-defined]
-    # A frozen value is compared by its fields (a range, a slice, a symbol); an object the script can
+    # A value compared by its fields is compared so here (a range, a slice, a symbol); an object the script can
     # change (a model, an instance, an array) has identity equality: itself.
     return (kind, value)
 

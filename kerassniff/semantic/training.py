@@ -248,7 +248,7 @@ def _spread_value(value: Value, node: cst.BaseExpression, flatten: bool):
         yield None, value, node
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FileWrite:
     """One write of a model file: by a save() (``node`` its call) or by a ModelCheckpoint given to a fit() (``node``
     the callback's construction, ``call`` that fit(), whose order it writes at)."""

@@ -30,7 +30,7 @@ class IdBounds:
         self.compared = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class WordIndex(Value):
     """A Keras dataset's word index (``imdb.get_word_index()``): word -> id, each id the word's frequency rank plus
     ``offset`` (0 as the dataset gives it)."""
@@ -47,7 +47,7 @@ class WordIndex(Value):
         return WordId(self.dataset, self.offset, self.node, self.bounds, word=written_word(key), missing=missing)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class WordId(Value):
     """An id read from a dataset's word index (``word_index["great"]``, ``word_index.get(w, 2) + 3``): the word's
     rank plus ``offset``."""
@@ -95,7 +95,7 @@ _MARKER_IDS = (0, 1, 2)
 WORD_INDEX_STEP = "get_word_index"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class TokenizerIndex(Value):
     """A Keras Tokenizer's ``word_index`` (or ``word_counts``) as its fitting fills it, read from the tokenizer the
     script built (compared by identity: the tokenizer's own dict)."""
@@ -123,7 +123,7 @@ class TokenizerIndex(Value):
         self.tokenizer.attrs[self.attribute] = UNKNOWN
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class VocabularySize(UnknownInteger):
     """``len(tokenizer.word_index) + offset``: a number not known before the texts are read (an unknown integer to
     every other reader), that still says which tokenizer's vocabulary it counts."""

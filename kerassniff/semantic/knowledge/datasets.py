@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class KerasDataset:
     pixels: bool  # 0-255 image data
     train: int  # samples in each split (scripts hard-code them: x_train.reshape(50000, -1))

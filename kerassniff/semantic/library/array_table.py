@@ -103,7 +103,7 @@ from kerassniff.semantic.library.array_arithmetic import arithmetic
 from kerassniff.semantic.pyvalues import UNKNOWN, CallArgs, Const, Seq, Unknown, Value, const_value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Rule:
     """One row of the call table: which calls it handles, and the handler (None: try the next row)."""
 
