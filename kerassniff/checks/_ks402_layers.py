@@ -157,8 +157,9 @@ def _kernel_tuple_fix(node: cst.Call, name: str):
 
 
 def float_sizes(call: CallSite, name: str):
-    """``Dense(vocab / 2)`` or ``Dense(64.0)``: Keras 2 took int(units); Keras 3 raises ValueError. A size is a float
-    when it is a float constant or a true division (``/`` always makes a float in Python 3)."""
+    """``Dense(vocab / 2)``, ``Dense(64.0)``, ``Conv2D(width / 2, 3)``: Keras 2 took int() of the size; Keras 3 raises
+    ValueError. A size is a float when it is a float constant or a true division (``/`` always makes a float in
+    Python 3)."""
     for keyword, position in INTEGER_SIZES.get(name, ()):
         arg = call.args.node_of(keyword, position)
         if arg is None:
@@ -174,9 +175,9 @@ def float_sizes(call: CallSite, name: str):
             whitespace_after=arg.value.operator.whitespace_after))) if integral else None
         yield Report(arg.value, f"{name}({keyword}=...) is a float: Keras 3 raises ValueError (it needs an integer)",
                      "divide with // or wrap the size in int()", fix,
-                     explanation=(f"Keras 3's {name}() raises ValueError (\"expected a positive integer\") for a "
-                                  f"float {keyword}, before any training (tf.keras 2's Dense turned it into an "
-                                  f"integer). In Python 3, / always makes a float, even for 10 / 2."),
+                     explanation=(f"Keras 3's {name}() raises ValueError for a float {keyword} when the layer is "
+                                  f"built, before any training (tf.keras 2's {name} turned it into an integer with "
+                                  f"int()). In Python 3, / always makes a float, even for 10 / 2."),
                      facts={"keyword": keyword})
 
 

@@ -43,6 +43,7 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       verdict=verdict)
 def check(script: Script):
     decoders = [m for m in script.models if _upsamples(m)]
+    told: set[tuple[int, int]] = set()  # the pairs of layer lines reported (a model built in a loop over widths: once)
     for model in script.models:
         if model in decoders or _part_of_encoder_decoder(model, script.models, decoders) or \
                 _embedding(model):
@@ -56,6 +57,9 @@ def check(script: Script):
             if found is None:
                 continue
             earlier, later = found
+            if (id(earlier.node), id(later.node)) in told:
+                continue
+            told.add((id(earlier.node), id(later.node)))
             if earlier.node is later.node:
                 where = f"from {earlier.units} to {later.units} between iterations of the loop at {{later}}"
             else:

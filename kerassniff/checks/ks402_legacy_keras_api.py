@@ -289,7 +289,7 @@ def _findings(script: Script):
                     # (a KerasHub task turns lists into a dataset through its preprocessor)
                     yield from python_numbers(call, _numpy_name(script))
             if call.method in ("fit", "fit_generator") and _keras_3_model(script, call):
-                yield from class_weight_not_a_dict(call)
+                yield from class_weight_not_a_dict(script, call)
         if not keras_callee:
             continue
         package = callee.split(".")[1] if callee.count(".") >= 2 else ""

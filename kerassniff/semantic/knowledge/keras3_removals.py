@@ -42,6 +42,11 @@ LAYER_KEYWORDS = {
 INTEGER_SIZES = {
     "Dense": (("units", 0),),
     "Embedding": (("input_dim", 0), ("output_dim", 1)),
+    # tf.keras 2's convolutions took int(filters) too (``if isinstance(filters, float): filters = int(filters)``);
+    # Keras 3.15.1 builds the kernel with the float: ValueError (Cannot convert '(3, 3, 3, 64.0)' to a shape, checked)
+    **dict.fromkeys(("Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+                     "SeparableConv1D", "SeparableConv2D", "Convolution1D", "Convolution2D", "Convolution3D"),
+                    (("filters", 0),)),
 }
 # Input shapes tf.keras 2 took as one integer (its InputLayer turned 784 into (784,)) and Keras 3.15.1 refuses
 # (ValueError: Cannot convert '784' to a shape): the function, and its shape's keyword and position.
