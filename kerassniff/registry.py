@@ -179,8 +179,18 @@ def _add(new: Rule) -> None:
 
 
 def all_rules() -> Iterator[Rule]:
+    """Every rule, by code (sorted once per change of the table: the pipeline asks for each file)."""
     load_rules()
-    return iter(sorted(RULES.values(), key=lambda r: r.code))
+    global _SORTED
+    if _SORTED is None or len(_SORTED[0]) != len(RULES) or any(
+            RULES.get(rule.code) is not rule for rule in _SORTED[1]):
+        ordered = sorted(RULES.values(), key=lambda r: r.code)
+        _SORTED = (dict(RULES), ordered)
+    return iter(_SORTED[1])
+
+
+# The rules sorted by code, with the table they were sorted from (see all_rules).
+_SORTED: tuple[dict, list[Rule]] | None = None
 
 
 def get_rule(code: str) -> Rule | None:

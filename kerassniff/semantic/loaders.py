@@ -161,7 +161,7 @@ def table(kind: str, description: str, path: str | None, node: cst.Call, last_pa
 
 def column(data: Data, node: cst.CSTNode) -> Value:
     """One column of a table: one value per sample (class ids, names or numbers), never one-hot rows."""
-    return DataValue(replace(data, table=False, encoding="column", name=None, node=node))  # not the table's name
+    return DataValue(data._but(table=False, encoding="column", name=None, node=node))  # not the table's name
 
 
 # DataFrame attributes that are not columns (df.label is the column "label"; df.shape is not).
@@ -187,12 +187,12 @@ def _columns_by_key(data: Data, key: Value, node: cst.CSTNode) -> Value | None:
     if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], str)):
         return column(data, node)
     if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-        return DataValue(replace(data, node=node))  # several columns: still a table
+        return DataValue(data._but(node=node))  # several columns: still a table
     if _row_mask(node):  # df[df.label != "neutral"]: some of the rows, every column: still the table
-        return DataValue(replace(data, n_samples=None, node=node, rows_cut=True))
+        return DataValue(data._but(n_samples=None, node=node, rows_cut=True))
     if isinstance(key, (Unknown, FormattedValue, ComprehensionValue, Seq)):
         # df[x_columns], df[f"{name}"], df[mask]: columns or rows of the table, which is not known
-        return DataValue(replace(data, table=False, encoding=None, n_samples=None, node=node,
+        return DataValue(data._but(table=False, encoding=None, n_samples=None, node=node,
                                  rows_cut=data.rows_cut))
     return None
 

@@ -223,7 +223,15 @@ class Symbol(Value):
     name = _CanonicalName()  # (the canonical spelling of ``raw``, worked out on first use and kept)
 
     def attr(self, attribute: str) -> "Symbol":
-        return Symbol(f"{self.raw}.{attribute}", self.local)
+        """``np.zeros`` of ``np``: one symbol per attribute, kept in this one (a script names ``np.array`` or
+        ``layers.Dense`` tens of times, each asking its canonical name)."""
+        known = self.__dict__.get("_attributes")
+        if known is None:
+            known = self.__dict__["_attributes"] = {}
+        found = known.get(attribute)
+        if found is None:
+            found = known[attribute] = Symbol(f"{self.raw}.{attribute}", self.local)
+        return found
 
 
 @dataclass(eq=False)

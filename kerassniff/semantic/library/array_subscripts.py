@@ -43,7 +43,7 @@ def subscript(effects: Effects, data: Data, indices: list[Value], node: cst.CSTN
 def _sample_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
     """``x[i]`` for a loop index over x's samples: one sample."""
     if _same_samples(index.data, data):  # type: ignore[attr-defined]
-        return DataValue(replace(data, is_sample=True, node=node))
+        return DataValue(data._but(is_sample=True, node=node))
     return UNKNOWN
 
 
@@ -53,14 +53,14 @@ def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNo
     if isinstance(index.lower, IndexOf) and _same_samples(index.lower.data, data) and \
             (index.lower.stride == 1 or width > index.lower.stride):  # (x[i:i + 512] every 512 rows: a batch, below)
         if _one_wide(node) or width == 1 or not isinstance(index.upper, IndexOf):
-            return DataValue(replace(data, is_sample=True, node=node))  # x[i:i + 1]: one sample
+            return DataValue(data._but(is_sample=True, node=node))  # x[i:i + 1]: one sample
         # x[i:i + 30] or x[i - w:i] at every i: a window of rows (its shape is not one row's), overlapping the next
         # one when it holds two rows or more
         window = data.with_step("reshape", "windows", node)
         overlapping = width >= 2 and width > index.lower.stride  # (windows cut every `width` rows share none)
         return DataValue(replace(window, is_sample=True, overlapping_windows=data.overlapping_windows or overlapping))
     if data.overlapping_windows and _stepped(node):
-        data = replace(data, overlapping_windows=False)  # windows[::30]: every 30th window (which may not overlap)
+        data = data._but(overlapping_windows=False)  # windows[::30]: every 30th window (which may not overlap)
     n = 1 if _one_wide(node) else _slice_samples(index, data.n_samples)
     if len(indices) > 1 and isinstance(const_value(index.lower, 0), int) and index.upper == Const(None) and \
             const_value(index.lower, 0) == 0:
@@ -68,7 +68,7 @@ def _slice_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNo
     if len(indices) > 1:  # x[:, 0], x[:, :, :3]: not a plain slice of samples; the shape changes
         return DataValue(data.with_step("reshape", "index", node, n_samples=n))
     cut = data.rows_cut or index.lower != Const(None) or index.upper != Const(None)  # (x[:] keeps every row)
-    return DataValue(replace(data, n_samples=n, node=node, rows_cut=cut))
+    return DataValue(data._but(n_samples=n, node=node, rows_cut=cut))
 
 
 def _stepped(node: cst.CSTNode) -> bool:
@@ -116,9 +116,9 @@ def _slice_samples(index: SliceValue, n: int | None) -> int | None:
 def _constant_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNode) -> Value:
     value = index.value  # type: ignore[attr-defined]
     if isinstance(value, int) and not isinstance(value, bool):
-        return DataValue(replace(data, is_sample=True, n_samples=None, node=node))
+        return DataValue(data._but(is_sample=True, n_samples=None, node=node))
     if isinstance(value, (str, tuple)) or value is None:
-        return DataValue(replace(data, node=node))  # a column of a data frame; x[None] adds an axis
+        return DataValue(data._but(node=node))  # a column of a data frame; x[None] adds an axis
     return UNKNOWN
 
 
@@ -128,10 +128,10 @@ def _array_index(data: Data, index: Value, indices: list[Value], node: cst.CSTNo
     elif ordered_by_class(data):  # a shuffled index array, or a mask: the class order is no longer known
         data = data.with_step("order", "indexed", node)
     if index.data.n_samples is None:  # x[train_ix] of a fold's indices: how many samples it keeps is not known
-        data = replace(data, n_samples=None)
+        data = data._but(n_samples=None)
     if len(indices) > 1:  # x[perm, 0]: other axes indexed too, the shape changes
         return DataValue(data.with_step("reshape", "index", node))
-    return DataValue(replace(data, node=node))  # a permutation or a mask
+    return DataValue(data._but(node=node))  # a permutation or a mask
 
 
 def _sorts(indices: Data) -> int | None:

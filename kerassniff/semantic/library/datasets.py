@@ -208,7 +208,7 @@ def image_directory(args: CallArgs, node: cst.Call, description: str, steps=(), 
         data = data.with_step("resize", size_text(size), node)
     if source.subset == "both":  # image_dataset_from_directory(subset="both"): the (training, validation) pair,
         # the validation half built with shuffle=False (keras/src/utils/image_dataset_utils.py, 3.15.1)
-        return Seq(tuple(DataValue(replace(data, source=replace(source, subset=part), split=split,
+        return Seq(tuple(DataValue(data._but(source=replace(source, subset=part), split=split,
                                            reshuffles=data.reshuffles and part == "training"))
                          for part, split in (("training", "train"), ("validation", "val"))), "list")
     return DataValue(data)
@@ -269,7 +269,7 @@ def shuffle_switched(data: Data, value: Value, calls: Iterable[tuple[Value, Call
     if any(_given(receiver, data) or any(_given(v, data) for v in args.positional) or
            any(_given(v, data) for _, v in args.keywords) for receiver, args in calls):
         return None
-    return replace(data, reshuffles=isinstance(value, Const) and bool(value.value))
+    return data._but(reshuffles=isinstance(value, Const) and bool(value.value))
 
 
 def _given(value: Value, flow: Data) -> bool:
@@ -300,7 +300,7 @@ def batch_of(data: Data, node: cst.CSTNode, iterated: bool = False) -> Value:
     now: no labels of its own, no take()/skip() parts, not an iterator).  ``iterated``: a pass of its own over a
     tf.data pipeline (a loop, a comprehension); when the pipeline reshuffles each pass, the labels carry an
     ``order`` step "iteration": in the order of this pass, which no other pass (a predict()) repeats."""
-    batch = DataValue(replace(data, batches=False, labels=None, n_samples=None, node=node, parts=(),
+    batch = DataValue(data._but(batches=False, labels=None, n_samples=None, node=node, parts=(),
                               keras_iterator=False))
     if data.labels is None:
         if iterated and labels_of_a_pass(data):  # a pipeline of labels alone: a batch of them, in this pass's order
@@ -381,13 +381,13 @@ def dataset_from(value: Value, node: cst.CSTNode) -> Value:
                               labels=_unbatched(y), node=node))
     data = data_of(value)
     if data is not None:
-        return DataValue(replace(data, batches=True, node=node))
+        return DataValue(data._but(batches=True, node=node))
     return DataValue(Data(Source("unknown", "a tf.data pipeline", node), new_group(), batches=True, node=node))
 
 
 def _unbatched(data: Data | None) -> Data | None:
     """Labels zipped from a dataset: the labels' own array, not a second pipeline."""
-    return replace(data, batches=False, labels=None) if data is not None else None
+    return data._but(batches=False, labels=None) if data is not None else None
 
 
 def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, node: cst.Call) -> Value:
@@ -402,7 +402,7 @@ def dataset_method(effects: Effects, data: Data, method: str, args: CallArgs, no
     if method == "cache":  # the first epoch's order is what later epochs read
         return DataValue(data.passed_through(node, batches=True, reshuffles=False))
     if method in ("take", "skip", "shard"):  # a part of the pipeline's elements
-        return DataValue(replace(data, batches=True, node=node, parts=data.parts + ((method, data.reshuffles),)))
+        return DataValue(data._but(batches=True, node=node, parts=data.parts + ((method, data.reshuffles),)))
     return DataValue(data.passed_through(node, batches=True))  # DATASET_PASSTHROUGH
 
 
@@ -420,7 +420,7 @@ def dataset_map(effects: Effects, data: Data, args: CallArgs, node: cst.Call) ->
     """``ds.map(f)``: f interpreted on one element; what it returns is the new element."""
     function = args.get("map_func", 0)
     if isinstance(function, FunctionValue):
-        element: Value = DataValue(replace(data, batches=False, labels=None, node=node))
+        element: Value = DataValue(data._but(batches=False, labels=None, node=node))
         labels = DataValue(data.labels) if data.labels is not None else UNKNOWN
         params = function.node.params.params
         if len(params) >= 2:
