@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from kerassniff.checks._floor_division import integer_quotient
+
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report
+from kerassniff.semantic import Script
 from kerassniff.semantic.folding import BINOPS
 from kerassniff.semantic.knowledge.keras3_removals import (
     INTEGER_SHAPES,
@@ -156,10 +159,10 @@ def _kernel_tuple_fix(node: cst.Call, name: str):
     return safe_fix(f"pass the kernel size as one tuple: {name}(filters, (rows, cols))", node, replacement)
 
 
-def float_sizes(call: CallSite, name: str):
+def float_sizes(script: Script, call: CallSite, name: str):
     """``Dense(vocab / 2)``, ``Dense(64.0)``, ``Conv2D(width / 2, 3)``: Keras 2 took int() of the size; Keras 3 raises
-    ValueError. A size is a float when it is a float constant or a true division (``/`` always makes a float in
-    Python 3)."""
+    ValueError (Dense and Embedding when the layer is made, a convolution when it is built). A size is a float when it
+    is a float constant or a true division (``/`` always makes a float in Python 3)."""
     for keyword, position in INTEGER_SIZES.get(name, ()):
         arg = call.args.node_of(keyword, position)
         if arg is None:
@@ -168,17 +171,20 @@ def float_sizes(call: CallSite, name: str):
         divided = type(arg.value) is cst.BinaryOperation and type(arg.value.operator) is cst.Divide
         if not _true_division(arg.value) and not (isinstance(value, float) and not isinstance(value, bool)):
             continue
-        # n / 2 -> n // 2 keeps an integer only when both sides are (n / 2.5 // would still be a float)
-        integral = divided and type(arg.value.right) is cst.Integer and type(arg.value.left) in (cst.Name, cst.Integer)
-        fix = safe_fix("divide with //", arg.value, arg.value.with_changes(operator=cst.FloorDivide(
-            whitespace_before=arg.value.operator.whitespace_before,
-            whitespace_after=arg.value.operator.whitespace_after))) if integral else None
+        fix = integer_quotient(script, arg.value)[1] if divided else None  # type: ignore[arg-type]
+        when = "when the layer is made" if name in _SIZES_CHECKED_WHEN_MADE else \
+            "when the layer is built (at the model's Input or its first fit())"
         yield Report(arg.value, f"{name}({keyword}=...) is a float: Keras 3 raises ValueError (it needs an integer)",
                      "divide with // or wrap the size in int()", fix,
-                     explanation=(f"Keras 3's {name}() raises ValueError for a float {keyword} when the layer is "
-                                  f"built, before any training (tf.keras 2's {name} turned it into an integer with "
-                                  f"int()). In Python 3, / always makes a float, even for 10 / 2."),
+                     explanation=(f"Keras 3's {name}() raises ValueError for a float {keyword} {when}, before any "
+                                  f"training (tf.keras 2's {name} turned it into an integer with int()). In Python 3, "
+                                  f"/ always makes a float, even for 10 / 2."),
                      facts={"keyword": keyword})
+
+
+# Layers whose constructor checks its size (Keras 3.15.1: "expected a positive integer"); a convolution's filters are
+# only used, and refused, when its kernel is made.
+_SIZES_CHECKED_WHEN_MADE = frozenset({"Dense", "Embedding"})
 
 
 def string_units(call: CallSite, name: str):

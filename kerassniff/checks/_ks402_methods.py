@@ -457,13 +457,19 @@ def class_weight_not_a_dict(script: Script, call: CallSite):
         kind = ""
     elif type(value) is Const and type(value.value) is tuple and value.value and \
             all(type(item) in (int, float) for item in value.value):
-        what, kind = shown, "a list"
-        fix_hint = f"pass {{class: weight}}: dict(enumerate({shown}))"
-    elif _class_weights_computed(script, arg.value):
-        what, kind = shown, "compute_class_weight()'s array"
-        fix_hint = f"pass {{class: weight}}: dict(enumerate({shown}))"
+        what, kind = shown, "a tuple" if type(arg.value) is cst.Tuple else "a list"
+        fix_hint = f"pass {{class: weight}}: dict(enumerate({shown}))"  # the weights by class id, as written
     else:
-        return
+        computed = _class_weights_computed(script, arg.value)
+        if computed is None:
+            return
+        what, kind = shown, "compute_class_weight()'s array"
+        classes = computed.args.get("classes", 1)
+        classes_node = computed.args.node_of("classes", 1)
+        fix_hint = (f"pass {{class: weight}}: dict(zip({script.code_of(classes_node.value)}, {shown})), the "
+                    f"classes compute_class_weight() was given" if classes is not None and classes_node is not None
+                    else f"pass {{class: weight}}: dict(zip(classes, {shown})) with the classes "
+                         f"compute_class_weight() was given")
     yield Report(arg, f"class_weight={what} is {kind + ', ' if kind else ''}not a dict: Keras 3 stops with "
                       f"AttributeError", fix_hint,
                  explanation=("Standalone Keras 2 ignored a class_weight that was not a dict, so it never weighted "
@@ -479,13 +485,13 @@ _CLASS_WEIGHT_ARRAYS = frozenset({"sklearn.utils.class_weight.compute_class_weig
                                   "sklearn.utils.compute_class_weight"})
 
 
-def _class_weights_computed(script: Script, node: cst.BaseExpression) -> bool:
-    """Whether an argument is ``compute_class_weight(...)``, written there or bound once to the name it is."""
+def _class_weights_computed(script: Script, node: cst.BaseExpression) -> CallSite | None:
+    """The ``compute_class_weight(...)`` call an argument is, written there or bound once to the name it is."""
     if type(node) is cst.Name:
         bound = script.single_binding(node.value)
         node = bound if bound is not None else node
     site = script.call_at(node) if type(node) is cst.Call else None
-    return site is not None and site.callee in _CLASS_WEIGHT_ARRAYS
+    return site if site is not None and site.callee in _CLASS_WEIGHT_ARRAYS else None
 
 
 def compile_keywords(call: CallSite):

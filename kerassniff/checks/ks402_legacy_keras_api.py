@@ -311,7 +311,7 @@ def _findings(script: Script):
             if keras_3:
                 yield from defaulted_argument_missing(call, name)
             # (the guards below read the script's imports: asked only when there is something to report)
-            refused = [*float_sizes(call, name), *string_units(call, name), *integer_shape(call, name)]
+            refused = [*float_sizes(script, call, name), *string_units(call, name), *integer_shape(call, name)]
             if refused and not keras_2_only(script) and not _from_private_copy(script, call.node.func):
                 yield from refused  # (tf_keras and TensorFlow's private copy convert them)
         elif callee == "keras.models.Sequential" and not keras_2_only(script) and \

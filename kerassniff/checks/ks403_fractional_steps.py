@@ -1,19 +1,20 @@
 """KS403 fractional-steps (seed 000)."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Iterator
 
 import libcst as cst
 
 from kerassniff.findings import Severity
+from kerassniff.checks._floor_division import integer_quotient
 from kerassniff.fixes import Fix, safe_fix
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import KERAS_1_CALL_KEYWORDS
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as METHODS
 from kerassniff.semantic.knowledge.model_api import GENERATOR_METHODS, GENERATOR_STEPS_PARAMETER
-from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.values import CallArgs, Const, ModelValue, Unknown, Value
 
 STEP_KEYWORDS = ("steps_per_epoch", "validation_steps", "steps")
@@ -33,9 +34,10 @@ def check(script: Script):
                 continue
             shown = script.code_of(arg.value)
             rounded = isinstance(value, Unknown) and isinstance(value.division, cst.Call)
-            hint, fix = _remedy(name, arg, value, rounded, shown)
+            hint, fix = _remedy(script, name, arg, value, rounded, shown)
             cause = ("NumPy's ceil/floor/round of a float return a NumPy float (numpy.float64), even when it is "
-                     "whole" if rounded else "True division always gives a float" + (
+                     "whole" if rounded else "A number written as a float (with a decimal point or an exponent) is one"
+                     if type(arg.value) is cst.Float else "True division always gives a float" + (
                          ", and arithmetic on a float keeps it one ((n / 32) // 2 is 2.0, not 2)"
                          if isinstance(arg.value, cst.BinaryOperation) and
                          not isinstance(arg.value.operator, cst.Divide) else ""))
@@ -48,41 +50,30 @@ def check(script: Script):
                                       f"progress bar and the validation schedule assume."))
 
 
-def _remedy(name: str, arg: cst.Arg, value: Value, rounded: bool, shown: str) -> tuple[str, Fix | None]:
+def _remedy(script: Script, name: str, arg: cst.Arg, value: Value, rounded: bool,
+            shown: str) -> tuple[str, Fix | None]:
     """The hint, naming this call's own expression made an int (the rule's generic hint is an example), and the fix:
-    floor division for a division whose operands hold no float written in the code (``n * 0.8 // 32`` is still a
-    float), else ``int(...)`` around a division or a NumPy rounding written in the call."""
+    the division written in the call made an integer (:func:`integer_quotient`: ``//`` when neither side may hold a
+    float, else ``int(...)``), or ``int(...)`` around a NumPy rounding written in the call."""
     node = arg.value
     shown = _one_line(shown)
     if type(node) is cst.Float:
-        return f"write the step count as an int: {int(float(node.value))}", None
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide) and \
-            not _floats_in(node.left) and not _floats_in(node.right):
-        divide = node.operator
-        floor = cst.FloorDivide(whitespace_before=divide.whitespace_before, whitespace_after=divide.whitespace_after)
-        floored = node.with_changes(operator=floor)
-        written = _one_line(_code(floored))
-        return ("use floor division so the step count is an int: " +
-                (f"{name}={written}" if arg.keyword is not None else written),
-                safe_fix("use floor division (//)", node, floored))
-    as_int = safe_fix("make it an int: int(...)", node, cst.Call(cst.Name("int"), [cst.Arg(node)]))
+        number = float(node.value)
+        whole = math.isfinite(number) and number >= 1 and number.is_integer()
+        return ("write the step count as an int: " + (str(int(number)) if whole else "a whole number of batches")), None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-        return f"make it an int: int({shown})", as_int  # a float operand: floor division would keep a float
+        made, fix = integer_quotient(script, node, "use floor division (//)")
+        written = _one_line(_code(made))
+        how = "use floor division so the step count is an int: " if isinstance(made, cst.BinaryOperation) else \
+            "make it an int: "
+        return how + (f"{name}={written}" if arg.keyword is not None else written), fix
     if rounded:
-        return f"make it an int: int({shown})", as_int if node is value.division else None  # type: ignore[attr-defined]
+        fix = safe_fix("make it an int: int(...)", node, cst.Call(cst.Name("int"), [cst.Arg(node)])) \
+            if node is value.division else None  # type: ignore[attr-defined]
+        return f"make it an int: int({shown})", fix
     if type(node) in (cst.Name, cst.Attribute, cst.Subscript):
         return f"make {shown} an int where it is computed: floor division (//) or math.ceil", None
     return f"make it an int: int({shown})", None
-
-
-def _floats_in(node: cst.BaseExpression) -> bool:
-    """Whether an operand holds a float written in the code: a float literal, a true division, ``float(...)``."""
-    for inner in walk_code(node):
-        if type(inner) is cst.Float or (type(inner) is cst.BinaryOperation and type(inner.operator) is cst.Divide):
-            return True
-        if type(inner) is cst.Call and type(inner.func) is cst.Name and inner.func.value == "float":
-            return True
-    return False
 
 
 def _one_line(code: str) -> str:
