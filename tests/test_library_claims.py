@@ -570,8 +570,10 @@ def test_keras_3_load_img_takes_color_mode_second() -> None:
 
 
 def test_keras_3_refuses_float_layer_sizes() -> None:
-    """KS402's float_sizes (INTEGER_SIZES): each listed size given as a float raises ValueError on Keras 3; the
-    sizes left out (Conv2D's filters, LSTM's units) are still accepted."""
+    """KS402's float_sizes (INTEGER_SIZES): each listed size given as a float raises ValueError on Keras 3, Dense's and
+    Embedding's when the layer is made, a convolution's filters when it is built on an input (its constructor takes
+    the float); the same layers with integers build; LSTM's units, left out, are taken when made (and fail when built
+    in tf.keras 2 as well)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     pytest.importorskip("tensorflow")
     import keras
@@ -579,13 +581,20 @@ def test_keras_3_refuses_float_layer_sizes() -> None:
     from kerassniff.semantic.knowledge.keras3_removals import INTEGER_SIZES
 
     for layer, sizes in INTEGER_SIZES.items():
+        make = getattr(keras.layers, layer)
         for keyword, position in sizes:
-            arguments = [8] * (max(p for _, p in sizes) + 1)
-            arguments[position] = 8.0
+            if layer in ("Dense", "Embedding"):
+                arguments = [8] * (max(p for _, p in sizes) + 1)
+                arguments[position] = 8.0
+                with pytest.raises(ValueError):
+                    make(*arguments)
+                assert make(*[8] * len(arguments)) is not None
+                continue
+            rank = 3 if "3D" in layer else 2 if "2D" in layer else 1
+            inputs = keras.Input((8,) * rank + (2,))
+            assert make(8, 3)(inputs) is not None
             with pytest.raises(ValueError):
-                getattr(keras.layers, layer)(*arguments)
-            assert getattr(keras.layers, layer)(*[8] * len(arguments)) is not None
-    keras.layers.Conv2D(32.0, 3)
+                make(8.0, 3)(inputs)
     keras.layers.LSTM(8.0)
 
 

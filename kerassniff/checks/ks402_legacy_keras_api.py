@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import libcst as cst
 
+from kerassniff.checks._ks402_class_weight import class_weight_not_a_dict
 from kerassniff.checks._ks402_methods import (
     SAVE_FUNCTIONS,
-    class_weight_not_a_dict,
     compile_keywords,
     functional_add_loss,
     loss_reading_graph_tensors,
