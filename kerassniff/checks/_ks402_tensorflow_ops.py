@@ -33,7 +33,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
 )
 from kerassniff.semantic.names import is_keras
 from kerassniff.semantic.syntax import walk_code
-from kerassniff.semantic.values import CallArgs, Const, Seq, Unknown, Value
+from kerassniff.semantic.values import CallArgs, Seq, Value
 
 _TENSORFLOW = "tensorflow."
 
@@ -117,19 +117,13 @@ def private_tensor_attributes(script: Script) -> Iterator[Report]:
         return
     for node, attribute, guarded in script.tensor_attribute_reads.values():
         public = KERAS_2_TENSOR_ATTRIBUTES.get(attribute)
-        if public is not None and not guarded:
+        if public is None or guarded:
+            continue
+        if type(node) is cst.Attribute:
             fix = safe_fix(f"read .{public}", node.attr, cst.Name(public))
             yield _private_attribute(script.code_of(node.value), attribute, public, node, fix)
-    for call in script.calls:
-        node = call.node
-        if type(node.func) is not cst.Name or node.func.value != "getattr" or call.guarded or \
-                len(call.args.positional) != 2 or type(call.args.positional[0]) is not TensorValue:
-            continue  # (a getattr the script defines itself is a function of its own: its receiver says so)
-        name = call.args.positional[1]
-        public = KERAS_2_TENSOR_ATTRIBUTES.get(name.value) \
-            if type(call.receiver) is Unknown and type(name) is Const and type(name.value) is str else None
-        if public is not None:
-            yield _private_attribute(script.code_of(node.args[0].value), name.value, public, node, None)
+        else:  # getattr(tensor, "_keras_shape")
+            yield _private_attribute(script.code_of(node.args[0].value), attribute, public, node, None)
 
 
 def _private_attribute(tensor: str, attribute: str, public: str, node: cst.CSTNode, fix) -> Report:

@@ -53,6 +53,7 @@ from kerassniff.semantic.values import (
     Predictions,
     StoredObject,
     Symbol,
+    TensorValue,
     TextFile,
     TokenizerIndex,
     WordId,
@@ -96,6 +97,10 @@ class Calls:
             if name == "builtins.list.sort" and args.positional and type(args.positional[0]) is FolderListing and \
                     node.args and not node.args[0].star:  # list.sort(classes)
                 self.sorted_in_place(node.args[0].value, args.positional[0], args, frame)
+            if name == "builtins.getattr" and len(args.positional) == 2 and not args.keywords and \
+                    type(args.positional[0]) is TensorValue and type(args.positional[1]) is Const and \
+                    type(args.positional[1].value) is str:
+                return self._tensor_attribute(args.positional[0], args.positional[1].value, node)
             if name[9:] in PREDICTION_KEEPING_BUILTINS and len(args.positional) == 1 and \
                     isinstance(args.positional[0], Predictions):
                 # int(np.argmax(row)): the row's label, still these predictions; round(p): thresholded at 0.5

@@ -76,7 +76,7 @@ MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot 
 
 BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
-    "str bool dict set isinstance super iter next reversed vars input".split()
+    "str bool dict set isinstance super iter next reversed vars input getattr".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # values never change: shared
 def written_output(callee: str, node: cst.Call) -> str | None:
@@ -255,9 +255,10 @@ class Evaluation:
     def _data_attribute(self, base: DataValue, attribute: str, node: cst.Attribute) -> Value:
         return data_calls.data_attribute(base.data, attribute, node)
 
-    def _tensor_attribute(self, base: TensorValue, attribute: str, node: cst.Attribute) -> Value:
-        """A functional-API tensor's attribute: unknown; a private one (``x._keras_shape``) is noted, since which of
-        them a Keras version has is the library's business (the rules' tables)."""
+    def _tensor_attribute(self, base: TensorValue, attribute: str, node: cst.Attribute | cst.Call) -> Value:
+        """A functional-API tensor's attribute (``x._keras_shape``, or ``getattr(x, "_keras_shape")``, see
+        Calls.call_library): unknown; a private one is noted, since which of them a Keras version has is the
+        library's business (the rules' tables)."""
         if attribute[:1] == "_" and not self.in_helper:
             reads = self.script.tensor_attribute_reads
             if id(node) not in reads or (reads[id(node)][2] and not self.guarded):  # unguarded in any interpretation

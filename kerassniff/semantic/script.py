@@ -71,8 +71,9 @@ class Script:
     import_nodes: set[int] = field(default_factory=set, repr=False)
     # ``history.history["acc"]`` after a fit(): (the fit, the key, the subscript node), in evaluation order
     history_reads: list[tuple] = field(default_factory=list, repr=False)
-    # ``x._keras_shape``: a private attribute (one starting with "_") read of a functional-API tensor, by the
-    # attribute node's id: (the node, the attribute's name, whether every interpretation of it was guarded)
+    # ``x._keras_shape`` or ``getattr(x, "_keras_shape")``: a private attribute (one starting with "_") read of a
+    # functional-API tensor, by the id of the attribute (or getattr call) node:
+    # (the node, the attribute's name, whether every interpretation of it was guarded)
     tensor_attribute_reads: dict[int, tuple] = field(default_factory=dict, repr=False)
     # ``logs["acc"]`` / ``logs.get("acc")`` in a callback class's on_epoch_end: (the class, the key, the node)
     callback_log_reads: list[tuple] = field(default_factory=list, repr=False)
