@@ -18,6 +18,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     KERAS_2_LAYER_CLASSES,
     LAYER_KEYWORDS,
 )
+from kerassniff.semantic.syntax import rendered
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import (
     Const,
@@ -249,7 +250,7 @@ def _an_integer(value: object) -> bool:
 
 def _short_code(node: cst.BaseExpression) -> str:
     """The argument as written, or "..." where it would make the message long."""
-    text = cst.Module([]).code_for_node(node)
+    text = rendered(node)
     return text if len(text) <= 16 else "..."
 
 

@@ -30,7 +30,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     UTILITY_PARAMETERS,
 )
 from kerassniff.semantic import Script
-from kerassniff.semantic.syntax import walk_code
+from kerassniff.semantic.syntax import rendered, walk_code
 from kerassniff.semantic.training import CallSite, CompileCall, argument_node
 from kerassniff.semantic.values import (
     Const,
@@ -431,7 +431,7 @@ def _too_many_positional(call, where: str, accepted: tuple[str, ...]):
     if extra_name is None or any(arg.star for arg in positional) or len(positional) <= len(accepted):
         return
     extra = positional[len(accepted)]
-    given = cst.Module(body=[]).code_for_node(extra.value)
+    given = rendered(extra.value)
     yield Report(extra, f"{where} takes at most {len(accepted)} positional arguments in Keras 3: TypeError",
                  f"drop the argument and convert the result: .astype({given})",
                  explanation=(f"tf.keras 2's {where} took {extra_name} as its argument number {len(accepted) + 1}. "

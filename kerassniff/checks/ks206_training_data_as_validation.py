@@ -13,7 +13,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.datasets import reads_files, tfds_slice
 from kerassniff.semantic.names import short
 from kerassniff.semantic.training import FitCall
-from kerassniff.semantic.syntax import bound_anywhere, names_read, walk_code
+from kerassniff.semantic.syntax import bound_anywhere, names_read, rendered, walk_code
 from kerassniff.semantic.values import ClassValue, DataValue, FunctionValue, Seq
 
 
@@ -406,9 +406,6 @@ def _toy_or_noise(data) -> bool:
 HAND_WRITTEN_ROWS = 16
 
 
-_RENDER = cst.Module(body=[])
-
-
 def _same_read_twice(script: Script, fit: FitCall, validation: cst.BaseExpression):
     """The training flow and the validation flow made by two calls written alike, one part of a folder each
     (``gen.flow_from_dataframe(df, ..., subset="validation")`` twice, a line copied without its subset changed):
@@ -420,7 +417,7 @@ def _same_read_twice(script: Script, fit: FitCall, validation: cst.BaseExpressio
     calls = (trained.source.node, held_out.source.node)
     if not all(_says_subset(call) for call in calls):
         return
-    written = [re.sub(r"\s+", "", _RENDER.code_for_node(call)) for call in calls]  # (whole: code_of abridges)
+    written = [re.sub(r"\s+", "", rendered(call)) for call in calls]  # (whole: code_of abridges)
     if written[0] != written[1]:
         yield from _both_training_parts(trained, held_out, validation)
         return

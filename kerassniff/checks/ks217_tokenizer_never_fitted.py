@@ -16,6 +16,7 @@ from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS, TOKENIZER_FITS, TOKENIZER_KEEPING, TOKENIZER_STATE
 from kerassniff.semantic.library.tokenizers import is_keras_tokenizer
+from kerassniff.semantic.syntax import rendered
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Instance, const_value
 
@@ -122,7 +123,7 @@ class _StateFinder(cst.CSTVisitor):
         self._called: set[int] = set()
 
     def _code(self, node: cst.CSTNode) -> str:
-        return cst.Module([]).code_for_node(node)
+        return rendered(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         self._called.add(id(node.func))

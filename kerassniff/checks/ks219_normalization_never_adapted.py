@@ -19,6 +19,7 @@ from kerassniff.semantic.dataflow import DataValue
 from kerassniff.semantic.keras_values import LayerValue, ModelValue
 from kerassniff.semantic.layer_facts import Layer
 from kerassniff.semantic.pyvalues import FunctionValue, Instance, Seq
+from kerassniff.semantic.syntax import rendered
 from kerassniff.semantic.training import CallSite
 
 # The layer's own ways to get its statistics: adapt(), and the weights it holds (set by hand, or read back with the
@@ -216,7 +217,7 @@ class _Assignments(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         targets = [target.target for target in node.targets]
         if len(targets) == 1 and isinstance(targets[0], (cst.Name, cst.Attribute)):
-            self.names[id(node.value)] = cst.Module([]).code_for_node(targets[0])
+            self.names[id(node.value)] = rendered(targets[0])
         if any(type(target) is cst.Subscript for target in targets):
             self._put(node.value)
         if type(node.value) is cst.Name and any(type(target) is not cst.Name for target in targets):

@@ -15,6 +15,7 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import KERAS_1_CALL_KEYWORDS
 from kerassniff.semantic.knowledge.model_api import DATA_METHODS as METHODS
 from kerassniff.semantic.knowledge.model_api import GENERATOR_METHODS, GENERATOR_STEPS_PARAMETER
+from kerassniff.semantic.syntax import rendered
 from kerassniff.semantic.values import CallArgs, Const, ModelValue, Unknown, Value
 
 STEP_KEYWORDS = ("steps_per_epoch", "validation_steps", "steps")
@@ -63,7 +64,7 @@ def _remedy(script: Script, name: str, arg: cst.Arg, value: Value, rounded: bool
         return ("write the step count as an int: " + (str(int(number)) if whole else "a whole number of batches")), None
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
         made, fix = integer_quotient(script, node, "use floor division (//)")
-        written = _one_line(_code(made))
+        written = _one_line(rendered(made))
         how = "use floor division so the step count is an int: " if isinstance(made, cst.BinaryOperation) else \
             "make it an int: "
         return how + (f"{name}={written}" if arg.keyword is not None else written), fix
@@ -79,11 +80,6 @@ def _remedy(script: Script, name: str, arg: cst.Arg, value: Value, rounded: bool
 def _one_line(code: str) -> str:
     """An expression written over several lines, on one (for a hint)."""
     return re.sub(r"\s*\n\s*", " ", code)
-
-
-def _code(node: cst.CSTNode) -> str:
-    """An expression's text (a node made here, with no place in the script's module)."""
-    return cst.Module(body=[]).code_for_node(node)
 
 
 def _step_arguments(method: str, args: CallArgs) -> Iterator[tuple[str, Value, cst.Arg]]:

@@ -19,6 +19,7 @@ from kerassniff.semantic.pyvalues import (
     ComprehensionValue, Const, DictValue, FolderListing, FormattedValue, Seq, Value, ZipValue,
 )
 from kerassniff.semantic.dataflow import DataValue
+from kerassniff.semantic.syntax import rendered
 
 
 def named_listing(listing: FolderListing, node: cst.Call, folder: Value | None,
@@ -60,10 +61,7 @@ def unlisted(value: Value) -> Value:
 def _written(node: cst.BaseExpression) -> str:
     """How an expression is written, spaces and line breaks aside: two listings of one text list one folder when the
     names in it hold the same values (told apart otherwise by the loops around, :func:`named_listing`)."""
-    return " ".join(_CODE.code_for_node(node).split())
-
-
-_CODE = cst.Module([])  # renders one expression (a listing call's folder: a few per script)
+    return " ".join(rendered(node).split())
 
 
 def listings_around(loop: LoopContext | None) -> tuple[FolderListing, ...]:

@@ -20,6 +20,7 @@ from kerassniff.semantic.knowledge.datasets import (
     SKLEARN_REGRESSION_SETS,
     TFDS_PIXEL_SETS,
 )
+from kerassniff.semantic.syntax import rendered
 from kerassniff.semantic.values import (
     UNKNOWN,
     CallArgs,
@@ -477,7 +478,7 @@ def _opaque_leaves(names: list, values: Value, node: cst.BaseExpression) -> Valu
 
 def _written(node: cst.BaseExpression) -> str:
     """A short description of an expression the analysis could not follow: ``test_data[0]``."""
-    text = cst.Module([]).code_for_node(node)
+    text = rendered(node)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

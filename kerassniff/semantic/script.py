@@ -13,7 +13,8 @@ from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.positions import NodePositions
 from kerassniff.semantic.pyvalues import FolderListing, Value
-from kerassniff.semantic.syntax import UnreadValues, code_children, results_bound_to_names, single_bindings
+from kerassniff.semantic.syntax import code_children, single_bindings
+from kerassniff.semantic.unread_values import UnreadValues, results_bound_to_names
 from kerassniff.semantic.training import (
     CallSite,
     CompileCall,
