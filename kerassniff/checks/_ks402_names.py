@@ -23,6 +23,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     BACKEND_SPELLINGS,
     PRIVATE_COPY,
     KERAS_1_REGULARIZERS,
+    LOWERCASE_OPTIMIZERS,
     PRIVATE_COPY_NAMES,
     PRIVATE_COPY_REMOVED,
     REMOVED_ALIASES,
@@ -44,6 +45,7 @@ _REMOVED_PREFIXES = tuple(f"{module}." for module in REMOVED_MODULES)
 _KERAS_ROOT_PREFIXES = tuple(f"{module}." for module in _KERAS_ROOT_REMOVED)
 _PRIVATE_PREFIX = PRIVATE_COPY + "."
 _TENSORFLOW_2_REMOVED = {f"tensorflow.{module}.{name}": (module, name) for module, name in REMOVED_FROM_TENSORFLOW_2}
+_LOWERCASE_OPTIMIZER_ALIASES = frozenset(f"optimizers.{alias}" for alias in LOWERCASE_OPTIMIZERS)
 KERAS_1_MODULES = ("objectives", "initializations", "utils.visualize_util", *KERAS_1_REGULARIZERS)  # others: Keras 2's
 
 
@@ -136,8 +138,10 @@ def _removed_modules(script: Script):
         module = next(m for m in table if relative == m or relative.startswith(m + "."))
         if module in reported:
             continue
-        reported.add(module)
         failure = _failure(script, reference.node)
+        if failure == "AttributeError" and module in _LOWERCASE_OPTIMIZER_ALIASES:
+            continue  # ``optimizers.rmsprop(...)``: the call's own report renames it (a lowercase optimizer alias)
+        reported.add(module)
         hint = _name_hints(script, reference.raw, module, relative) or \
             table[module].format(example=_example(script, reference.raw))
         # set_image_dim_ordering, set_learning_phase, get_session, ...; model_from_yaml, keras.losses.mse, ...

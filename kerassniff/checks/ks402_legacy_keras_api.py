@@ -335,7 +335,8 @@ def _findings(script: Script):
                 yield from removed_keywords(call, f"{name}()", REMOVED_OPTIMIZER_KEYWORDS.get(name, ()), "ValueError")
                 if not keras_2_only(script):
                     yield from epsilon_none(script, call, name)
-            if name in LOWERCASE_OPTIMIZERS:
+            # (imported by name, ``from keras.optimizers import rmsprop`` is reported at the import: ImportError)
+            if name in LOWERCASE_OPTIMIZERS and type(call.node.func) is cst.Attribute:
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),
                     f"use optimizers.{LOWERCASE_OPTIMIZERS[name]}()",

@@ -194,6 +194,10 @@ MODEL_KEYWORDS = {
 # tf_keras 2.21.
 KERAS_1_REGULARIZERS = ("regularizers.activity_l1", "regularizers.activity_l2", "regularizers.activity_l1l2",
                         "regularizers.l1l2")
+# Standalone Keras 2.0-2.3's lowercase aliases of the optimizer classes (keras.optimizers.adam()); Keras 3 has only the
+# classes.
+LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
+                        "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
 # Keras 1/2 modules that Keras 3 no longer has: importing each stops with ImportError (ModuleNotFoundError for
 # ``import keras.x``), under keras. and tensorflow.keras. alike (checked on Keras 3.15 / TensorFlow 2.21), with where
 # their names went.
@@ -307,10 +311,15 @@ REMOVED_MODULES = {
     "constraints.maxnorm": "use keras.constraints.MaxNorm (or max_norm)",
     "constraints.nonneg": "use keras.constraints.NonNeg (or non_neg)",
     "constraints.unitnorm": "use keras.constraints.UnitNorm (or unit_norm)",
+    # (imported by name: ``from keras.optimizers import rmsprop`` is an ImportError; the attribute's call,
+    # ``optimizers.rmsprop()``, is reported with its rename by KS402's check of the call)
+    **{f"optimizers.{alias}": f"import the class, keras.optimizers.{name}, and call it: {name}(learning_rate=...)"
+       for alias, name in LOWERCASE_OPTIMIZERS.items()},
 }
 # The names above that were lowercase aliases of a class in Keras 2 (maxnorm = max_norm = MaxNorm); Keras 3 keeps the
 # class and its snake_case alias only.
-REMOVED_ALIASES = frozenset({"constraints.maxnorm", "constraints.nonneg", "constraints.unitnorm"})
+REMOVED_ALIASES = frozenset({"constraints.maxnorm", "constraints.nonneg", "constraints.unitnorm",
+                             *(f"optimizers.{alias}" for alias in LOWERCASE_OPTIMIZERS)})
 # The layer classes of REMOVED_MODULES that Keras 2 had and Keras 3 does not (CuDNNLSTM, Deconvolution2D, ...): a script's
 # ``from keras.layers import *`` gave it these names, so a use of one is Keras's.
 REMOVED_LAYER_CLASSES = frozenset(key.split(".", 1)[1] for key in REMOVED_MODULES
@@ -469,6 +478,9 @@ REMOVED_FROM_TENSORFLOW = {
     "global_variables_initializer": "drop it: TensorFlow 2 initialises variables when they are made",
     "logging": "use tf.get_logger().setLevel(\"ERROR\") (or Python's logging module): TensorFlow 2 has no tf.logging",
     "enable_eager_execution": "drop it: TensorFlow 2 runs eagerly by default",
+    # TensorFlow 1's version constants (print(tf.VERSION)), which TensorFlow 2 keeps only in tf.version
+    "VERSION": "read tf.__version__ (or tf.version.VERSION)",
+    **{name: f"read tf.version.{name}" for name in ("GIT_VERSION", "COMPILER_VERSION")},
 }
 # TensorFlow names a Keras script of the TensorFlow 2 era called that TensorFlow 2.21 no longer has outside
 # tf.compat.v1 (AttributeError, checked), with what to use: (the module, the name), the advice.
@@ -520,10 +532,6 @@ TENSORFLOW_1_OPTIMIZERS = {
 }
 # Optimizer keywords Keras 3 dropped without a renamed equivalent: optimizer class -> keywords.
 REMOVED_OPTIMIZER_KEYWORDS = {"Nadam": ("schedule_decay",)}
-# Standalone Keras 2.0-2.3's lowercase aliases of the optimizer classes (keras.optimizers.adam()); Keras 3 has only the
-# classes.
-LOWERCASE_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad",
-                        "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
 # The arguments Keras 3's callbacks take (read from Keras 3.15.1's signatures: tests/test_library_claims.py checks them
 # against the installed Keras), and whether the constructor also swallows any other keyword (**kwargs, never read:
 # ReduceLROnPlateau). Any other keyword is a TypeError, or silently ignored where **kwargs swallows it.
