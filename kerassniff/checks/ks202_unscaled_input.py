@@ -122,7 +122,7 @@ def _pixels_multiplied(node, data, multiplied: tuple[float, Step], where: str) -
 # What each preprocessing mode does to the pixels, and so what raw pixels get wrong (PREPROCESSING_MODES).
 _MODE_STORIES = {
     "caffe": ("BGR pixels less the ImageNet channel means", "The scale is right, but each channel is off centre by its "
-              "ImageNet mean (104 to 124) and red and blue are swapped"),
+              "ImageNet mean (104 to 124){swapped}"),
     "tf": ("pixels scaled to -1..1", "Raw 0-255 pixels are up to 255 times larger than the inputs its filters and "
            "BatchNormalization statistics were learned on"),
     "torch": ("pixels scaled to 0-1, less the ImageNet channel means, over their standard deviations",
@@ -134,15 +134,26 @@ def _without_preprocess_input(node, data, network: str) -> Report:
     """Raw pixels into a network with ImageNet weights: it expects what its preprocess_input makes of them."""
     mode, module = PREPROCESSING_MODES[network]
     expected, wrong = _MODE_STORIES[mode]
+    order = _order_as_read(data)
+    wrong = wrong.format(swapped="" if order == "bgr" else " and red and blue are swapped" if order == "rgb" else
+                         " and, for RGB images, red and blue are swapped")
     return Report(node, (
         f"{data.label} reaches the pretrained {network} as raw pixels, without its preprocess_input"),
         f"pass the images through keras.applications.{module}.preprocess_input (for a generator: "
         f"ImageDataGenerator(preprocessing_function=preprocess_input))" + ("; do not divide by 255" if mode == "caffe"
                                                                           else ""),
         explanation=(f"{network}'s ImageNet weights were trained on what its preprocess_input makes of the pixels: "
-                     f"{expected} ({{source}} gives RGB pixels in 0-255). {wrong}, so the pretrained features are "
+                     f"{expected} ({{source}} gives {order.upper() + ' ' if order else ''}pixels in 0-255). {wrong}, so the pretrained features are "
                      f"computed on inputs unlike those they were learned from and transfer worse."),
         mentions={"source": data.source.node}, facts={"application": network, "mode": mode})
+
+
+def _order_as_read(data) -> str | None:
+    """The colour order the reader gave the pixels ("rgb" or "bgr"), when no conversion changed it since; else None."""
+    order = data.source.color
+    if order not in ("rgb", "bgr") or any(step.kind == "color" for step in data.steps):
+        return None
+    return order
 
 
 def _normalizes_inputs(model: Model) -> bool:
