@@ -34,10 +34,38 @@ _ATTRIBUTES = frozenset(REMOVED_OPTIMIZER_ATTRIBUTES)
 
 
 def optimizer_attributes(script: Script) -> Iterator[Report]:
-    """One report per ``<model>.optimizer.lr`` read or assignment outside the script's own fallbacks."""
+    """One report per ``<model>.optimizer.lr`` read or assignment outside the script's own fallbacks, and per read of
+    a Keras 3 optimizer's missing attribute through any name that holds it (``optimizer.lr`` in the learning-rate
+    metric of ``get_lr_metric(optimizer)``)."""
+    reported = yield from _through_models(script)
+    for node, value, attribute, guarded in script.library_attribute_reads.values():
+        if attribute in _ATTRIBUTES and not guarded and id(node) not in reported and _keras_3_optimizer(script, value):
+            new = REMOVED_OPTIMIZER_ATTRIBUTES[attribute]
+            holder = script.code_of(node.value)
+            yield _renamed(node, holder, attribute, new, False) if new else _decay(node, holder, attribute, False)
+
+
+def _keras_3_optimizer(script: Script, value: object) -> bool:
+    """An optimizer Keras 3 made (``keras.optimizers.Adam(...)``; not one of ``optimizers.legacy``, which tf.keras
+    2.11-2.15 kept with ``lr`` and Keras 3 refuses to make, reported as such; nor a class of the script's own)."""
+    return isinstance(value, Instance) and value.local_class is None and value.cls.startswith("keras.optimizers.") \
+        and value.cls.count(".") == 2 and not (isinstance(value.node, cst.Call) and legacy_optimizer(script, value.node.func))
+
+
+def legacy_optimizer(script: Script, func: cst.BaseExpression) -> bool:
+    """``tf.keras.optimizers.legacy.Adam`` spelled out, or ``Adam`` imported from an ``optimizers.legacy`` module."""
+    if isinstance(func, cst.Attribute):
+        return isinstance(func.value, cst.Attribute) and func.value.attr.value == "legacy"
+    return isinstance(func, cst.Name) and ".optimizers.legacy." in script.imports.get(func.value, "")
+
+
+def _through_models(script: Script):
+    """The ``<model>.optimizer.lr`` spellings (found in the syntax: the model's optimizer is not followed as a value);
+    returns the ids of the attribute nodes reported."""
+    reported: set[int] = set()
     text = script.text if script.text is not None else script.module.code
     if not any(spelling in text for spelling in _SPELLINGS) or not _uses_keras(script):
-        return
+        return reported
     models = {model.name for model in script.models if model.name}
     uses = list(unguarded_attributes(script.module, _ATTRIBUTES))
     # an optimizer class of the script that sets the attribute on itself (self.decay = decay) has it
@@ -54,7 +82,9 @@ def optimizer_attributes(script: Script) -> Iterator[Report]:
             continue  # cfg.optimizer.lr: a setting read from a configuration object, not a Keras optimizer
         old = node.attr.value
         new = REMOVED_OPTIMIZER_ATTRIBUTES[old]
+        reported.add(id(node))
         yield _renamed(node, holder, old, new, assigned) if new else _decay(node, holder, old, assigned)
+    return reported
 
 
 def _renamed(node: cst.Attribute, holder: str, old: str, new: str, assigned: bool) -> Report:

@@ -34,7 +34,12 @@ from kerassniff.checks._ks402_h5_losses import (h5_saves_loaded_elsewhere, h5_sa
                                                unreadable_h5_saves)
 from kerassniff.checks._ks402_tensorflow_ops import private_tensor_attributes, tensorflow_ops_on_keras_tensors
 from kerassniff.checks._ks402_unbuilt import weights_before_build
-from kerassniff.checks._ks402_optimizers import epsilon_none, optimizer_attributes, schedule_returns_tensor
+from kerassniff.checks._ks402_optimizers import (
+    epsilon_none,
+    legacy_optimizer,
+    optimizer_attributes,
+    schedule_returns_tensor,
+)
 from kerassniff.checks._ks402_shared_optimizer import shared_optimizers
 from kerassniff.checks._ks402_callbacks import callback_attributes, callback_model_set
 from kerassniff.checks._ks402_history import history_keys, learning_rate_key
@@ -328,7 +333,7 @@ def _findings(script: Script):
         elif package == "models" and name == "Model":
             yield from model_keywords(call)
         elif package == "optimizers":
-            if _legacy_optimizer(script, call.node.func):
+            if legacy_optimizer(script, call.node.func):
                 yield _legacy_optimizer_report(call, name)
             elif not _from_private_copy(script, call.node.func):
                 yield from legacy_keywords(call, optimizer_keywords(script, call), f"{name}()", None)
@@ -362,13 +367,6 @@ def _findings(script: Script):
         yield from shared_optimizers(script)
 
 
-def _legacy_optimizer(script: Script, func: cst.BaseExpression) -> bool:
-    """``tf.keras.optimizers.legacy.Adam`` spelled out, or ``Adam`` imported from an ``optimizers.legacy`` module."""
-    if isinstance(func, cst.Attribute):
-        return isinstance(func.value, cst.Attribute) and func.value.attr.value == "legacy"
-    return isinstance(func, cst.Name) and ".optimizers.legacy." in script.imports.get(func.value, "")
-
-
 def _legacy_optimizer_report(call, name: str) -> Report:
     return Report(call.node.func, f"optimizers.legacy.{name}() is not supported in Keras 3: ImportError",
                   f"use keras.optimizers.{name}(learning_rate=...); a decay= becomes a learning-rate schedule",
@@ -381,7 +379,7 @@ def _legacy_optimizer_report(call, name: str) -> Report:
 def _keras_optimizer(script: Script, value) -> bool:
     """An optimizer of Keras 3 (keras.optimizers.Adam(...), not TensorFlow 1's tf.compat.v1.train ones nor Keras 2's)."""
     return isinstance(value, Instance) and value.cls.startswith("keras.optimizers.") and \
-        isinstance(value.node, cst.Call) and not _legacy_optimizer(script, value.node.func) and \
+        isinstance(value.node, cst.Call) and not legacy_optimizer(script, value.node.func) and \
         not keras_2_only(script) and not _from_private_copy(script, value.node.func)
 
 

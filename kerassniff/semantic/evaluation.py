@@ -234,6 +234,10 @@ class Evaluation:
         if base.local_class is not None:
             methods = base.local_class.methods
             return self.method_of(methods[attribute], base, base.local_class) if attribute in methods else UNKNOWN
+        if not self.in_helper:  # which attributes a library's object has is the library's business (the rules' tables)
+            reads = self.script.library_attribute_reads
+            if id(node) not in reads or (reads[id(node)][3] and not self.guarded):  # unguarded in any interpretation
+                reads[id(node)] = (node, base, attribute, self.guarded > 0)
         return data_calls.instance_attribute(base, attribute, node)  # a library object's (tokenizer.word_index)
 
     def _class_attribute(self, base: ClassValue, attribute: str, node: cst.Attribute) -> Value:
