@@ -133,20 +133,23 @@ def _scores_each_split(script: Script, final, used, finals: list) -> bool:
 
 
 def _score_never_seen(script: Script, node: cst.CSTNode) -> bool:
-    """``model.evaluate(x_test, y_test, verbose=0)`` alone on its line: it prints nothing and its result is dropped
-    (not the last statement of a notebook cell, whose value Jupyter shows), so no test score comes of it.  Not when
-    the evaluation is read another way: callbacks given to it, or the model's metrics read afterwards
+    """``model.evaluate(x_test, y_test, verbose=0)`` alone on its line, or bound to a name the file never reads
+    (``score = model.evaluate(...)``, ``history = model.fit(...)``): it prints nothing and its result is dropped (not
+    the last statement of a notebook cell, whose value Jupyter shows), so no test score comes of it.  Not when the
+    evaluation is read another way: callbacks given to it, or the model's metrics read afterwards
     (``model.get_metrics_result()``, ``[m.result() for m in model.metrics]``)."""
     call = script.call_at(node)
-    if call is None or id(node) not in script.dropped_results or call.args.has("callbacks") or \
-            len(call.args.positional) > 6:
+    if call is None or call.args.has("callbacks") or len(call.args.positional) > 6:
+        return False
+    dropped = id(node) in script.dropped_results
+    if not dropped and not script.result_never_read(node):
         return False
     verbose = call.args.get("verbose", 3)
     if verbose is None or const_value(verbose, "unknown") not in (0, False):
         return False
     text = script.text if script.text is not None else script.module.code
     # Last, as it is the dearest: where a notebook's cells end is learnt from the statements' positions.
-    return _METRICS_READ.search(text) is None and not shown_by_the_notebook(script, call.top, node)
+    return _METRICS_READ.search(text) is None and not (dropped and shown_by_the_notebook(script, call.top, node))
 
 
 # The model's metrics read after an evaluate(): their results are the evaluation's scores.
@@ -156,7 +159,8 @@ _HISTORY_READ = re.compile(r"\.history\b")
 
 
 def _validation_never_seen(script: Script, node: cst.CSTNode) -> bool:
-    """``model.fit(x_tr, y_tr, validation_data=(x_te, y_te), verbose=0, epochs=500)`` alone on its line, with no
+    """``model.fit(x_tr, y_tr, validation_data=(x_te, y_te), verbose=0, epochs=500)`` alone on its line (or its
+    History bound to a name never read), with no
     callbacks (a cross-validation fold's held-out part, watched by nobody): no validation score is printed, kept or
     acted on, so nothing was chosen by it and the later test score is not optimistic.  Not when the History is read
     anywhere (``model.history.history``)."""
