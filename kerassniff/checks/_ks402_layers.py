@@ -15,6 +15,7 @@ from kerassniff.semantic.knowledge.keras3_removals import (
     INTEGER_SHAPES,
     INTEGER_SIZES,
     KERAS_2_DEFAULTED_ARGUMENTS,
+    KERAS_2_LAYER_ATTRIBUTES,
     KERAS_2_LAYER_CLASSES,
     LAYER_KEYWORDS,
 )
@@ -22,6 +23,7 @@ from kerassniff.semantic.syntax import rendered
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import (
     Const,
+    CopiedLayer,
     Instance,
     KnownLen,
     LayerValue,
@@ -289,3 +291,34 @@ def sequential_of_one(call: CallSite):
                               "Sequential(layers) iterates what it is given and stops with TypeError (object is not "
                               "iterable) before the model is built (checked on 3.15.1)."),
                  facts={"given": "model" if isinstance(value, ModelValue) else "layer"})
+
+
+# The kinds of model whose layers are Keras's own (not a KerasHub or unread package's, whose Keras may be 2).
+_KERAS_MODEL_KINDS = frozenset({"sequential", "functional", "application", "loaded", "subclassed"})
+
+
+def layer_shape_attributes(script: Script):
+    """``layer.output_shape`` / ``layer.input_shape`` of a Keras layer (``for layer in model.layers``, ``Dense(3)``
+    bound to a name): tf.keras 2's layer attributes, gone from Keras 3's layers (KERAS_2_LAYER_ATTRIBUTES); not of a
+    model, which keeps them, nor where the read is guarded."""
+    for node, value, attribute, guarded in script.library_attribute_reads.values():
+        tensor = KERAS_2_LAYER_ATTRIBUTES.get(attribute)
+        if tensor is None or guarded or not _a_keras_3_layer(value):
+            continue
+        holder = script.code_of(node.value)
+        yield Report(node, f"{holder}.{attribute} does not exist on a Keras 3 layer: AttributeError",
+                     f"read {holder}.{tensor}.shape (the layer's {tensor} tensor in a built model)",
+                     explanation=(f"tf.keras 2's layers had {attribute}; Keras 3's layers have no such attribute (a "
+                                  f"model still has one), so this read stops the script with AttributeError (checked "
+                                  f"on Keras 3.15.1). In a built model a layer's {tensor} tensor has the shape: "
+                                  f"{holder}.{tensor}.shape."),
+                     facts={"attribute": attribute, "replacement": f"{tensor}.shape"})
+
+
+def _a_keras_3_layer(value: Value) -> bool:
+    """A layer of Keras's own: one of a Keras model's layers (``model.layers``), or a layer made from keras.layers."""
+    if isinstance(value, CopiedLayer):
+        model = value.model
+        return model is not None and model.kind in _KERAS_MODEL_KINDS and not model.keras_2
+    return isinstance(value, LayerValue) and value.layer.qualname.startswith("keras.layers.")
+

@@ -51,6 +51,7 @@ from kerassniff.checks._ks402_layers import (
     keras0_sizes,
     keras1_kernel,
     keras_2_layers,
+    layer_shape_attributes,
     sequential_of_one,
 )
 from kerassniff.checks._ks402_keywords import (
@@ -362,6 +363,7 @@ def _findings(script: Script):
         yield from learning_rate_key(script)  # (tf_keras and standalone Keras 2 log 'lr')
     if not keras_2_only(script):
         yield from optimizer_attributes(script)
+        yield from layer_shape_attributes(script)
         yield from callback_attributes(script)
         yield from callback_model_set(script)
         yield from shared_optimizers(script)

@@ -50,6 +50,7 @@ from kerassniff.semantic.values import (
     CallArgs,
     ClassValue,
     Const,
+    CopiedLayer,
     DataValue,
     DictValue,
     FolderListing,
@@ -208,6 +209,8 @@ class Evaluation:
         says = SAYS_VERSION.get(attribute)
         if says or (says is None and says_version(attribute)):
             self.version_names_seen += 1
+        if (type(base) is CopiedLayer or type(base) is LayerValue) and not self.in_helper:
+            self._library_attribute(base, attribute, node)  # (layer.output_shape: which it has is the library's)
         reader = by_type(_ATTRIBUTE_READERS, base)
         if reader is not None:
             return reader(self, base, attribute, node)
@@ -234,11 +237,16 @@ class Evaluation:
         if base.local_class is not None:
             methods = base.local_class.methods
             return self.method_of(methods[attribute], base, base.local_class) if attribute in methods else UNKNOWN
-        if not self.in_helper:  # which attributes a library's object has is the library's business (the rules' tables)
-            reads = self.script.library_attribute_reads
-            if id(node) not in reads or (reads[id(node)][3] and not self.guarded):  # unguarded in any interpretation
-                reads[id(node)] = (node, base, attribute, self.guarded > 0)
+        if not self.in_helper:
+            self._library_attribute(base, attribute, node)
         return data_calls.instance_attribute(base, attribute, node)  # a library object's (tokenizer.word_index)
+
+    def _library_attribute(self, base: Value, attribute: str, node: cst.Attribute) -> None:
+        """Note an attribute read of a library's object (an optimizer, a layer): which attributes it has is the
+        library's business, the rules' tables (Script.library_attribute_reads)."""
+        reads = self.script.library_attribute_reads
+        if id(node) not in reads or (reads[id(node)][3] and not self.guarded):  # unguarded in any interpretation
+            reads[id(node)] = (node, base, attribute, self.guarded > 0)
 
     def _class_attribute(self, base: ClassValue, attribute: str, node: cst.Attribute) -> Value:
         if attribute in base.methods:  # LeNet.build(...): a static method

@@ -76,9 +76,10 @@ class Script:
     # functional-API tensor, by the id of the attribute (or getattr call) node:
     # (the node, the attribute's name, whether every interpretation of it was guarded)
     tensor_attribute_reads: dict[int, tuple] = field(default_factory=dict, repr=False)
-    # ``optimizer.lr`` of ``optimizer = Adam(...)``: an attribute a library object (an Instance of no class of the
-    # script's) does not hold from the script, read by the id of the attribute node: (the node, the object, the
-    # attribute's name, whether every interpretation of it was guarded)
+    # ``optimizer.lr`` of ``optimizer = Adam(...)``, ``layer.output_shape`` of ``for layer in model.layers``: an
+    # attribute a library object (an Instance of no class of the script's, a layer) does not hold from the script,
+    # read, by the id of the attribute node: (the node, the object, the attribute's name, whether every
+    # interpretation of it was guarded)
     library_attribute_reads: dict[int, tuple] = field(default_factory=dict, repr=False)
     # ``logs["acc"]`` / ``logs.get("acc")`` in a callback class's on_epoch_end: (the class, the key, the node)
     callback_log_reads: list[tuple] = field(default_factory=list, repr=False)
