@@ -31,6 +31,7 @@ from kerassniff.semantic.values import (
     IndexOf,
     ItemsOf,
     KnownLen,
+    LayerList,
     LenValue,
     PartialValue,
     Seq,
@@ -126,8 +127,11 @@ def _sequence(name: str, args: CallArgs) -> Value:
 
 def _reordered(name: str, args: CallArgs) -> Value:
     """``sorted(os.listdir(root))``: still a folder's entries, sorted (other orders of other values are not
-    followed; ``set()`` and ``reversed()`` of them are in another order)."""
+    followed; ``set()`` and ``reversed()`` of them are in another order).  ``reversed(model.layers)``: still the
+    model's layers, in an order not followed (as a slice of them is)."""
     first = _first(args)
+    if type(first) is LayerList and name == "reversed":
+        return LayerList(model=first.model, whole=False)
     if not isinstance(first, FolderListing):
         return UNKNOWN
     return first.reordered(sorted_order(args) if name == "sorted" else None)

@@ -312,6 +312,8 @@ class Evaluation:
             self.script.named_predictions[id(node)] = NamedPrediction(node, base, indices[0])  # classes[np.argmax(p)]
         if type(base) is LayerList and isinstance(indices[0], SliceValue):
             return LayerList(model=base.model, whole=False)  # model.layers[:-1]: some of its layers
+        if type(base) is LayerList and type(indices[0]) is Const and type(indices[0].value) is int:
+            return CopiedLayer(model=base.model, whole=False)  # model.layers[-1]: one of its layers, not followed
         if type(base) is Symbol and (base.name in TEXT_FIELD_MAPPINGS or (
                 base.name in TEXT_LISTS and type(indices[0]) is Const and type(indices[0].value) is int)):
             return UnknownText(typed=True)  # request.form["review"]: the posted text; sys.argv[1]: an argument's
