@@ -141,11 +141,11 @@ def _score_never_seen(script: Script, node: cst.CSTNode) -> bool:
     call = script.call_at(node)
     if call is None or call.args.has("callbacks") or len(call.args.positional) > 6:
         return False
-    dropped = id(node) in script.dropped_results
-    if not dropped and not script.result_never_read(node):
-        return False
     verbose = call.args.get("verbose", 3)
     if verbose is None or const_value(verbose, "unknown") not in (0, False):
+        return False
+    dropped = id(node) in script.dropped_results
+    if not dropped and not script.result_never_read(node):  # (a walk of the module, once per script: asked last)
         return False
     text = script.text if script.text is not None else script.module.code
     # Last, as it is the dearest: where a notebook's cells end is learnt from the statements' positions.
