@@ -2,7 +2,8 @@
 short loss name of ``H5_UNREADABLE_LOSSES``) and saved to an ``.h5``/``.hdf5`` file, by ``model.save()`` or by a
 ``ModelCheckpoint`` given to its ``fit()``.  Keras 3 stores the loss by the name given, and its ``load_model()``
 (``compile=True``, the default) fails to deserialize ``keras.metrics.mse``: every script that loads the file stops
-there with ValueError.  The full names (``"mean_squared_error"``), a ``.keras`` file, or ``compile=False`` avoid it.
+there with ValueError.  The full names (``"mean_squared_error"``), a ``.keras`` file, ``compile=False``, or a
+``custom_objects=`` that names the short loss (``{"mse": MeanSquaredError()}``, checked on Keras 3.15.1) avoid it.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from kerassniff.semantic.dataflow import normal_path
 from kerassniff.semantic.links import model_links, same_file
 from kerassniff.semantic.models import Model
 from kerassniff.semantic.training import CallSite, file_path, file_writes
-from kerassniff.semantic.values import const_value
+from kerassniff.semantic.values import Const, DictValue, Value, const_value
 
 def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSite], bool],
                         only: frozenset[str] | None = None) -> list[Report]:
@@ -48,7 +49,7 @@ def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSit
             if call.callee in SAVE_FUNCTIONS:
                 where = "save_model()"
             loss = _short_loss(model, order)
-            if loss is None:
+            if loss is None or _loaded_knowing(script, path, loss):
                 continue
             seen.add(path)
             reports.append(_report(node, where, path, loss))
@@ -57,11 +58,13 @@ def unreadable_h5_saves(script: Script, keras_3_model: Callable[[Script, CallSit
 
 class _Read(NamedTuple):
     """A model file a script reads back: its path as written, whether by ``load_model()`` (else ``load_weights()``),
-    and whether that load compiles the model (no ``compile=False``)."""
+    whether that load compiles the model (no ``compile=False``), and the names its ``custom_objects=`` gives (None:
+    none given; "?" among them: a dict or names not known)."""
 
     path: str
     as_model: bool
     compiling: bool
+    custom_names: frozenset[str] | None = None
 
 
 def _reads(script: Script) -> list[_Read]:
@@ -75,9 +78,27 @@ def _reads(script: Script) -> list[_Read]:
             path = file_path(call.args.get("filepath", 0))
             if path is not None:
                 compiling = as_model and const_value(call.args.get("compile", 2), True) is not False
-                found.append(_Read(path, as_model, compiling))
+                found.append(_Read(path, as_model, compiling, _names_given(call.args.get("custom_objects", 1))
+                                   if as_model else None))
         return found
     return script.derived("ks402_model_file_reads", read)
+
+
+def _names_given(objects: Value | None) -> frozenset[str] | None:
+    """The keys of a ``custom_objects=`` dict (None when none is given; "?" among them when any is not known)."""
+    if objects is None or (isinstance(objects, Const) and objects.value is None):
+        return None
+    if not isinstance(objects, DictValue):
+        return frozenset({"?"})
+    names = {key.value if isinstance(key, Const) and isinstance(key.value, str) else "?" for key, _ in objects.items}
+    return frozenset(names | (set() if objects.complete else {"?"}))
+
+
+def _loaded_knowing(script: Script, path: str, loss: str) -> bool:
+    """Whether the script loads the file it wrote with a ``custom_objects=`` that may name the short loss (Keras 3
+    then reads it back: ``load_model("m.h5", custom_objects={"mse": MeanSquaredError()})``, checked on 3.15.1)."""
+    return any(read.path == path and read.custom_names is not None and
+               (loss in read.custom_names or "?" in read.custom_names) for read in _reads(script))
 
 
 def _loaded_without_compiling(script: Script) -> list[str]:
