@@ -21,7 +21,6 @@ from kerassniff.registry import Elsewhere, Report, across_scripts, rule
 from kerassniff.semantic import Script
 from kerassniff.semantic.dataflow import Data, Step
 from kerassniff.semantic.links import model_links
-from kerassniff.semantic.knowledge.arrays import SKIMAGE_RESIZERS
 from kerassniff.semantic.knowledge.layers import (
     AUGMENTATION_LAYERS,
     NORMALIZED_STEM_APPLICATIONS,
@@ -424,16 +423,6 @@ def _factor(step: Step) -> float | None:
     return None
 
 
-# The last names of scikit-image's resizers, whose scaling of integer pixels is a step of its own (no other call named
-# so scales: OpenCV's and TensorFlow's resize keep the values).
-_SKIMAGE_RESIZERS = frozenset(name.rsplit(".", 1)[-1] for name in SKIMAGE_RESIZERS)
-
-
-def _called(node: cst.Call) -> str | None:
-    func = node.func
-    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-
-
 def _is_dtype_conversion(node: cst.CSTNode) -> bool:
     """tf.image.convert_image_dtype scales only integer images, so it proves nothing about float arrays."""
     return isinstance(node, cst.Call) and isinstance(node.func, (cst.Attribute, cst.Name)) and \
@@ -442,8 +431,6 @@ def _is_dtype_conversion(node: cst.CSTNode) -> bool:
 
 def _describe_step(step: Step) -> str:
     amount = f"1{step.detail}" if step.detail.startswith("/") else step.detail[1:]
-    if isinstance(step.node, cst.Call) and _called(step.node) in _SKIMAGE_RESIZERS:
-        return f"scaled to 0-1 by scikit-image's {_called(step.node)}()"  # (integer pixels made floats)
     if isinstance(step.node, cst.Call):
         return f"rescaled by {amount}"
     return f"divided by {step.detail[1:]}" if step.detail.startswith("/") else f"multiplied by {amount}"

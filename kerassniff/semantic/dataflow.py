@@ -45,10 +45,6 @@ class Source:
     channels: int | None = None
     # pixels a reader may give as floats in 0-1 instead (matplotlib's imread of a PNG file): scaling them up is right
     may_be_unit_range: bool = False
-    # the reader gives the pixels as integers (uint8: OpenCV, imageio, scikit-image's imread, a video frame), which
-    # a library converting integer images to floats scales to 0-1 (scikit-image's resize); not Keras's img_to_array
-    # (float32) nor Pillow's images, whose dtype depends on how they become arrays
-    integers: bool = False
     color: str | None = None  # rgb | bgr | gray
     value_range: tuple[float, float] | None = None
     path: str | None = None  # the file a "file" source reads, or the folder a "directory" source, when constant

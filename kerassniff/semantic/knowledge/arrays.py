@@ -32,10 +32,6 @@ SCALE_KEEPING_AUGMENTATIONS = frozenset({
     "random_brightness", "random_contrast", "random_saturation", "random_hue", "adjust_brightness", "adjust_contrast",
     "adjust_saturation", "adjust_hue", "fliplr", "flipud", "flip",
 })
-# scikit-image's resizers, which turn an image of integers into floats in 0-1 (img_as_float: uint8 / 255) unless given
-# preserve_range=True or order=0 (scikit-image 0.19+, transform/_warps.py: ``if order > 0: image =
-# convert_to_float(image, preserve_range)``; order defaults to 1); floats keep their values (checked on 0.26.0).
-SKIMAGE_RESIZERS = frozenset({"skimage.transform.resize", "skimage.transform.rescale"})
 # Calls that draw or convert a number inside such a function (``k = int(tf.random.uniform([], 0, 4))``).
 NUMBER_CALLS = frozenset({"int", "float", "bool", "len", "range", "min", "max", "round"})
 

@@ -282,7 +282,7 @@ def _video_capture(effects: Effects, instance: Instance, cls: str, method: str, 
     if method != "read":
         return UNKNOWN
     frame = make(Source("image", "cv2.VideoCapture(...).read()", node, pixels=True, color="bgr", as_stored=True,
-                        channels=3, integers=True), node)
+                        channels=3), node)
     return Seq((UNKNOWN, frame), "tuple")
 
 

@@ -83,7 +83,6 @@ from kerassniff.semantic.library.images import (
     image_reader,
     keras_image,
     resized,
-    skimage_resized,
     tf_decoded_image,
 )
 from kerassniff.semantic.knowledge.tokenizers import HASHING_ENCODERS
@@ -97,7 +96,7 @@ from kerassniff.semantic.knowledge.model_api import (
 )
 from kerassniff.semantic.knowledge.datasets import MARKET_DATA_READERS
 from kerassniff.semantic.knowledge.arrays import (ARITHMETIC_FUNCTIONS, OPENCV_DRAWING, PILLOW_GRAYSCALE, PILLOW_RESIZING_OPS,
-                                               PILLOW_SAME_IMAGE_OPS, RANDOM_GENERATOR_FACTORIES, SKIMAGE_RESIZERS)
+                                               PILLOW_SAME_IMAGE_OPS, RANDOM_GENERATOR_FACTORIES)
 from kerassniff.semantic.keras_values import Predictions, agreement, positions_of_inputs
 from kerassniff.semantic.dataflow import data_of
 from kerassniff.semantic.library.array_arithmetic import arithmetic
@@ -309,7 +308,6 @@ LIBRARY_CALLS: tuple[Rule, ...] = (
     row(same_array, exact={"PIL.Image.fromarray"}, needs_data=True),  # an image of the array: resized, read back
     row(same_array, exact=OPENCV_DRAWING, needs_data=True),  # frame = cv2.rectangle(frame, ...): the image drawn on
     row(cv2_imread, exact={"cv2.imread", "cv2.imdecode"}),
-    row(skimage_resized, exact=SKIMAGE_RESIZERS, needs_data=True),
     row(cv2_color, exact={"cv2.cvtColor"}, needs_data=True),
     row(resized("dsize", width_first=True), exact={"cv2.resize"}, needs_data=True),
     # Pillow's ImageOps.fit (crops) and pad (pads) give an image of exactly the size asked, (width, height)

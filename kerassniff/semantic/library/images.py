@@ -37,9 +37,6 @@ IMAGE_READERS = {"PIL.Image.open", "imageio.imread", "imageio.v2.imread", "matpl
 
 # Of those, the readers that give a PNG file's pixels as floats in 0-1 (matplotlib's, through Pillow).
 UNIT_RANGE_PNG_READERS = frozenset({"matplotlib.pyplot.imread"})
-# Of those, the readers that give an array of integers (uint8 for an 8-bit file); Pillow's Image.open gives an image,
-# whose array may be integers (np.array) or float32 (Keras's img_to_array).
-INTEGER_ARRAY_READERS = frozenset({"imageio.imread", "imageio.v2.imread", "skimage.io.imread", "scipy.misc.imread"})
 
 def convert_image_dtype(call: LibraryCall) -> Value:
     """``tf.image.convert_image_dtype(image, tf.float32)`` divides by 255 only when the image holds integers: images
@@ -98,8 +95,7 @@ def _load_img_size(call: LibraryCall) -> Value | None:
 def image_reader(call: LibraryCall) -> Value:
     description = f"{'.'.join(call.parts[-2:])}(...)"
     return make(Source("image", description, call.node, pixels=True, color="rgb", as_stored=True,
-                       may_be_unit_range=call.name in UNIT_RANGE_PNG_READERS,
-                       integers=call.name in INTEGER_ARRAY_READERS), call.node, is_sample=True)
+                       may_be_unit_range=call.name in UNIT_RANGE_PNG_READERS), call.node, is_sample=True)
 
 # TensorFlow's image decoders (tf.io.decode_* and their tf.image aliases): the file's 8-bit pixels, 0-255, unless a
 # dtype= asks for others (decode_png and decode_image take one, by keyword or third; Keras 3.15.1 / TF 2.21).
@@ -146,7 +142,7 @@ def cv2_imread(call: LibraryCall) -> Value:
         ".", 1)[-1] in ("IMREAD_COLOR", "IMREAD_COLOR_BGR", "IMREAD_COLOR_RGB"))  # (IMREAD_UNCHANGED: the file's)
     return make(Source("image", f"{'.'.join(call.parts[-2:])}(...)", call.node, pixels=True, as_stored=True,
                        color="gray" if gray else "rgb" if _reads_rgb(flags) else "bgr",
-                       channels=1 if gray else 3 if color_flag else None, integers=gray or color_flag),
+                       channels=1 if gray else 3 if color_flag else None),
                 call.node, is_sample=True)
 
 def _reads_rgb(flags: Value | None) -> bool:
@@ -226,31 +222,3 @@ def grayscale(call: LibraryCall) -> Value:
     assert data is not None
     return DataValue(data.with_step("color", "gray", call.node, settings=((CHANNELS_SETTING, 1),),
                                     source=replace(data.source, color="gray")))
-
-
-# The positions of order= and preserve_range= in scikit-image's resize(image, output_shape, order, mode, cval, clip,
-# preserve_range) and rescale(image, scale, order, ...), alike (SKIMAGE_RESIZERS).
-_SKIMAGE_ORDER, _SKIMAGE_PRESERVE_RANGE = 2, 6
-# Steps that keep an image's integers: resizing and colour conversions by OpenCV, reshaping, taking rows.
-_INTEGER_KEEPING_STEPS = frozenset({"resize", "color", "reshape", "slice", "order"})
-
-
-def skimage_resized(call: LibraryCall) -> Value:
-    """``resize(cv2.imread(path), (64, 64))``: an image of integers resized and scaled to 0-1 by scikit-image (a
-    division by 255 after it divides twice); with ``preserve_range=True`` or ``order=0`` resized only.  Unknown when
-    whether it scales is not known: an image that may hold floats (Keras's img_to_array, a decoded tensor, an array
-    already cast or scaled), or an order or preserve_range that is not a constant."""
-    data = call.data
-    order = call.args.get("order", _SKIMAGE_ORDER)
-    preserve = call.args.get("preserve_range", _SKIMAGE_PRESERVE_RANGE)
-    order_value = 1 if order is None or (isinstance(order, Const) and order.value is None) else const_value(order)
-    preserve_value = False if preserve is None else const_value(preserve)
-    if data is None or type(order_value) is not int or type(preserve_value) is not bool or not (
-            data.source.integers and data.source.pixels and
-            all(step.kind in _INTEGER_KEEPING_STEPS for step in data.steps)):
-        return UNKNOWN
-    resized_data = data.with_step("resize", "?", call.node)
-    if preserve_value or order_value == 0:
-        return DataValue(resized_data)
-    return DataValue(resized_data.with_step("scale", "/255", call.node))
-
