@@ -301,13 +301,17 @@ def layer_shape_attributes(script: Script):
     """``layer.output_shape`` / ``layer.input_shape`` of a Keras layer (``for layer in model.layers``, ``Dense(3)``
     bound to a name): tf.keras 2's layer attributes, gone from Keras 3's layers (KERAS_2_LAYER_ATTRIBUTES); not of a
     model, which keeps them, nor where the read is guarded."""
-    for node, value, attribute, guarded in script.library_attribute_reads.values():
+    for read in script.library_attribute_reads.values():
+        node, attribute = read.node, read.attribute
         tensor = KERAS_2_LAYER_ATTRIBUTES.get(attribute)
-        if tensor is None or guarded or not _a_keras_3_layer(value):
+        if tensor is None or read.guarded or not _a_keras_3_layer(read.value):
             continue
         holder = script.code_of(node.value)
         yield Report(node, f"{holder}.{attribute} does not exist on a Keras 3 layer: AttributeError",
-                     f"read {holder}.{tensor}.shape (the layer's {tensor} tensor in a built model)",
+                     f"read {holder}.output.shape (the layer's output tensor in a built model)"
+                     if tensor == "output" else
+                     f"read {holder}.input.shape for a layer after the model's input (an InputLayer's input is []), "
+                     f"or the model's input_shape",
                      explanation=(f"tf.keras 2's layers had {attribute}; Keras 3's layers have no such attribute (a "
                                   f"model still has one), so this read stops the script with AttributeError (checked "
                                   f"on Keras 3.15.1). In a built model a layer's {tensor} tensor has the shape: "
@@ -316,9 +320,12 @@ def layer_shape_attributes(script: Script):
 
 
 def _a_keras_3_layer(value: Value) -> bool:
-    """A layer of Keras's own: one of a Keras model's layers (``model.layers``), or a layer made from keras.layers."""
+    """A layer of Keras's own: one of a Keras model's layers (``model.layers``) when every layer of that model was
+    followed and none is a model (a model in ``model.layers``, a transfer-learning base or an ensemble's member, has
+    ``output_shape``), or a layer made from keras.layers."""
     if isinstance(value, CopiedLayer):
         model = value.model
-        return model is not None and model.kind in _KERAS_MODEL_KINDS and not model.keras_2
+        return model is not None and model.kind in _KERAS_MODEL_KINDS and not model.keras_2 and \
+            model.structure_known and not any(layer.nested is not None for layer in model.all_layers())
     return isinstance(value, LayerValue) and value.layer.qualname.startswith("keras.layers.")
 

@@ -11,7 +11,9 @@ has no attribute at all in Keras 3: a LearningRateSchedule holds it.
 The receiver is read from the spelling ``<model>.optimizer.lr``, where ``<model>`` is a name the script bound a
 model to or a callback's ``self.model`` (``cfg.optimizer.lr`` is a configuration setting).  The walk runs only on
 scripts whose text holds that spelling; uses under ``try: ... except AttributeError`` or ``hasattr(...)`` tests
-(statements or conditional expressions) are the script's own fallback and not reported.
+(statements or conditional expressions) are the script's own fallback and not reported.  A read through any other
+name is judged by the value the name holds (Script.library_attribute_reads): a Keras 3 optimizer the script made
+(``optimizer.lr`` in the learning-rate metric of ``get_lr_metric(optimizer)``).
 """
 from __future__ import annotations
 
@@ -38,18 +40,27 @@ def optimizer_attributes(script: Script) -> Iterator[Report]:
     a Keras 3 optimizer's missing attribute through any name that holds it (``optimizer.lr`` in the learning-rate
     metric of ``get_lr_metric(optimizer)``)."""
     reported = yield from _through_models(script)
-    for node, value, attribute, guarded in script.library_attribute_reads.values():
-        if attribute in _ATTRIBUTES and not guarded and id(node) not in reported and _keras_3_optimizer(script, value):
+    for read in script.library_attribute_reads.values():
+        node, attribute = read.node, read.attribute
+        if attribute in _ATTRIBUTES and not read.guarded and id(node) not in reported and \
+                _keras_3_optimizer(script, read.value):
             new = REMOVED_OPTIMIZER_ATTRIBUTES[attribute]
             holder = script.code_of(node.value)
             yield _renamed(node, holder, attribute, new, False) if new else _decay(node, holder, attribute, False)
 
 
 def _keras_3_optimizer(script: Script, value: object) -> bool:
-    """An optimizer Keras 3 made (``keras.optimizers.Adam(...)``; not one of ``optimizers.legacy``, which tf.keras
-    2.11-2.15 kept with ``lr`` and Keras 3 refuses to make, reported as such; nor a class of the script's own)."""
-    return isinstance(value, Instance) and value.local_class is None and value.cls.startswith("keras.optimizers.") \
-        and value.cls.count(".") == 2 and not (isinstance(value.node, cst.Call) and legacy_optimizer(script, value.node.func))
+    """An optimizer Keras 3 made: ``keras.optimizers.<Class>(...)`` (two dots: not a schedule of
+    ``optimizers.schedules``), called by a name whose import path the script shows (``Adam``, ``tf.keras.optimizers.
+    Adam``, an alias bound to one); not one of ``optimizers.legacy`` (however spelled: tf.keras 2.11-2.15 kept ``lr``
+    there, and Keras 3 refuses to make them), nor a class of the script's own, nor one called through a value the
+    path of which is not known (a dict of classes)."""
+    if not isinstance(value, Instance) or value.local_class is not None or \
+            not value.cls.startswith("keras.optimizers.") or value.cls.count(".") != 2 or \
+            not isinstance(value.node, cst.Call):
+        return False
+    raw = script.raw_name(value.node.func)
+    return raw is not None and ".legacy." not in raw and not legacy_optimizer(script, value.node.func)
 
 
 def legacy_optimizer(script: Script, func: cst.BaseExpression) -> bool:

@@ -131,29 +131,29 @@ _MODE_STORIES = {
 
 
 def _without_preprocess_input(node, data, network: str) -> Report:
-    """Raw pixels into a network with ImageNet weights: it expects what its preprocess_input makes of them."""
+    """Raw pixels into a network with ImageNet weights: it expects what its preprocess_input makes of them.  Every
+    preprocess_input takes RGB pixels (caffe's turns them into BGR itself), so BGR pixels (OpenCV's) are converted
+    first in the fix, and the explanation says which channels are swapped as the pixels are."""
     mode, module = PREPROCESSING_MODES[network]
     expected, wrong = _MODE_STORIES[mode]
-    order = _order_as_read(data)
-    wrong = wrong.format(swapped="" if order == "bgr" else " and red and blue are swapped" if order == "rgb" else
-                         " and, for RGB images, red and blue are swapped")
+    order = data.source.color if data.source.color in ("rgb", "bgr") else None  # (as read, or as a conversion left it)
+    if mode == "caffe":  # (the network learnt BGR: raw RGB pixels have red and blue swapped, raw BGR ones do not)
+        wrong = wrong.format(swapped="" if order == "bgr" else " and red and blue are swapped" if order == "rgb" else
+                             " and, for RGB images, red and blue are swapped")
+    elif order == "bgr":  # (the network learnt RGB)
+        wrong += ", and red and blue are swapped (the network learnt RGB)"
+    convert = "convert the images to RGB (cv2.cvtColor(image, cv2.COLOR_BGR2RGB)), then " if order == "bgr" else ""
     return Report(node, (
         f"{data.label} reaches the pretrained {network} as raw pixels, without its preprocess_input"),
-        f"pass the images through keras.applications.{module}.preprocess_input (for a generator: "
+        f"{convert}pass the images through keras.applications.{module}.preprocess_input (for a generator: "
         f"ImageDataGenerator(preprocessing_function=preprocess_input))" + ("; do not divide by 255" if mode == "caffe"
                                                                           else ""),
-        explanation=(f"{network}'s ImageNet weights were trained on what its preprocess_input makes of the pixels: "
-                     f"{expected} ({{source}} gives {order.upper() + ' ' if order else ''}pixels in 0-255). {wrong}, so the pretrained features are "
-                     f"computed on inputs unlike those they were learned from and transfer worse."),
+        explanation=(f"{network}'s ImageNet weights were trained on what its preprocess_input makes of RGB pixels: "
+                     f"{expected} (the pixels from {{source}} are {order.upper() + ', ' if order else ''}0-255 here). "
+                     f"{wrong}, so "
+                     f"the pretrained features are computed on inputs unlike those they were learned from and transfer "
+                     f"worse."),
         mentions={"source": data.source.node}, facts={"application": network, "mode": mode})
-
-
-def _order_as_read(data) -> str | None:
-    """The colour order the reader gave the pixels ("rgb" or "bgr"), when no conversion changed it since; else None."""
-    order = data.source.color
-    if order not in ("rgb", "bgr") or any(step.kind == "color" for step in data.steps):
-        return None
-    return order
 
 
 def _normalizes_inputs(model: Model) -> bool:

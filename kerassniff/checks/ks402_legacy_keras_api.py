@@ -342,7 +342,7 @@ def _findings(script: Script):
                 if not keras_2_only(script):
                     yield from epsilon_none(script, call, name)
             # (imported by name, ``from keras.optimizers import rmsprop`` is reported at the import: ImportError)
-            if name in LOWERCASE_OPTIMIZERS and type(call.node.func) is cst.Attribute:
+            if name in LOWERCASE_OPTIMIZERS and not _imported_by_name(script, call.node.func):
                 yield Report(call.node.func, (
                     f"optimizers.{name}() is an old lowercase alias: Keras 3 stops with AttributeError"),
                     f"use optimizers.{LOWERCASE_OPTIMIZERS[name]}()",
@@ -376,6 +376,12 @@ def _legacy_optimizer_report(call, name: str) -> Report:
                                "decay=); Keras 3, and tensorflow.keras on TensorFlow 2.16+, raise ImportError ('keras."
                                "optimizers.legacy is not supported in Keras 3') when one is built."),
                   facts={"optimizer": name})
+
+
+def _imported_by_name(script: Script, func: cst.BaseExpression) -> bool:
+    """Whether a call's function is a name the script imported as it is (``from keras.optimizers import rmsprop``,
+    then ``rmsprop()``): a name Keras 3 lacks fails at that import, reported there."""
+    return type(func) is cst.Name and func.value in script.imports
 
 
 def _keras_optimizer(script: Script, value) -> bool:

@@ -33,7 +33,7 @@ from kerassniff.semantic.folding import (
 )
 from kerassniff.semantic.frames import Frame, by_type
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
-from kerassniff.semantic.script import ListedPrediction, NamedPrediction
+from kerassniff.semantic.script import AttributeRead, ListedPrediction, NamedPrediction
 from kerassniff.semantic.in_place import DICT_CHANGING_METHODS, LIST_GROWERS, output_argument
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
@@ -245,8 +245,8 @@ class Evaluation:
         """Note an attribute read of a library's object (an optimizer, a layer): which attributes it has is the
         library's business, the rules' tables (Script.library_attribute_reads)."""
         reads = self.script.library_attribute_reads
-        if id(node) not in reads or (reads[id(node)][3] and not self.guarded):  # unguarded in any interpretation
-            reads[id(node)] = (node, base, attribute, self.guarded > 0)
+        if id(node) not in reads or (reads[id(node)].guarded and not self.guarded):  # unguarded in any interpretation
+            reads[id(node)] = AttributeRead(node, base, attribute, self.guarded > 0, self.top_index)
 
     def _class_attribute(self, base: ClassValue, attribute: str, node: cst.Attribute) -> Value:
         if attribute in base.methods:  # LeNet.build(...): a static method

@@ -59,6 +59,17 @@ class RepeatedTarget(NamedTuple):
     kept: Value
 
 
+class AttributeRead(NamedTuple):
+    """An attribute read of a library's object (``optimizer.lr``, ``layer.output_shape``): which attributes the
+    object has is the library's business, so the rules' tables judge it."""
+
+    node: cst.Attribute
+    value: Value  # the object read (an Instance, a layer)
+    attribute: str
+    guarded: bool  # every interpretation of the read was guarded (hasattr, try/except AttributeError)
+    top: int | None  # the module-level statement that holds it (None: in a helper module)
+
+
 @dataclass(eq=False)
 class Script:
     path: str
@@ -78,9 +89,8 @@ class Script:
     tensor_attribute_reads: dict[int, tuple] = field(default_factory=dict, repr=False)
     # ``optimizer.lr`` of ``optimizer = Adam(...)``, ``layer.output_shape`` of ``for layer in model.layers``: an
     # attribute a library object (an Instance of no class of the script's, a layer) does not hold from the script,
-    # read, by the id of the attribute node: (the node, the object, the attribute's name, whether every
-    # interpretation of it was guarded)
-    library_attribute_reads: dict[int, tuple] = field(default_factory=dict, repr=False)
+    # read, by the id of the attribute node
+    library_attribute_reads: dict[int, AttributeRead] = field(default_factory=dict, repr=False)
     # ``logs["acc"]`` / ``logs.get("acc")`` in a callback class's on_epoch_end: (the class, the key, the node)
     callback_log_reads: list[tuple] = field(default_factory=list, repr=False)
     data_events: list[DataEvent] = field(default_factory=list)
@@ -208,6 +218,7 @@ class Script:
         """id(node) -> index of the module-level statement that holds it, for the nodes findings are reported on
         most often: every name recorded, every call with its callee and arguments."""
         statements = {id(reference.node): reference.top for reference in self.references if reference.top is not None}
+        statements.update((key, read.top) for key, read in self.library_attribute_reads.items() if read.top is not None)
         for call in self.calls:
             top = call.top
             if top is None:
