@@ -304,7 +304,7 @@ def layer_shape_attributes(script: Script):
     for read in script.library_attribute_reads.values():
         node, attribute = read.node, read.attribute
         tensor = KERAS_2_LAYER_ATTRIBUTES.get(attribute)
-        if tensor is None or read.guarded or not _a_keras_3_layer(read.value):
+        if tensor is None or read.guarded or not _a_keras_3_layer(read.value) or _type_tested_above(script, node):
             continue
         holder = script.code_of(node.value)
         yield Report(node, f"{holder}.{attribute} does not exist on a Keras 3 layer: AttributeError",
@@ -320,12 +320,29 @@ def layer_shape_attributes(script: Script):
 
 
 def _a_keras_3_layer(value: Value) -> bool:
-    """A layer of Keras's own: one of a Keras model's layers (``model.layers``) when every layer of that model was
-    followed and none is a model (a model in ``model.layers``, a transfer-learning base or an ensemble's member, has
-    ``output_shape``), or a layer made from keras.layers."""
+    """A layer of Keras's own: a layer made from keras.layers, or the layers of a Keras model (``model.layers``) met
+    one after another in a loop over all of them (some is a plain layer: a model's input layer, its head), or taken
+    by index or from a slice or a reversed list, when every layer of that model was followed and none is a model (a
+    model in ``model.layers``, a transfer-learning base or an ensemble's member, has ``output_shape``)."""
     if isinstance(value, CopiedLayer):
         model = value.model
-        return model is not None and model.kind in _KERAS_MODEL_KINDS and not model.keras_2 and \
-            model.structure_known and not any(layer.nested is not None for layer in model.all_layers())
+        if model is None or model.kind not in _KERAS_MODEL_KINDS or model.keras_2:
+            return False
+        return value.whole or (model.structure_known and not any(layer.nested is not None
+                                                                 for layer in model.all_layers()))
     return isinstance(value, LayerValue) and value.layer.qualname.startswith("keras.layers.")
+
+
+# Lines above an attribute read searched for a type test that may keep layers out (``if isinstance(layer, Model):``).
+_TYPE_TEST_LINES = 3
+
+
+def _type_tested_above(script: Script, node: cst.Attribute) -> bool:
+    """Whether the read's line or one of the few above it tests a type (``isinstance(layer, keras.Model)``): the
+    loop may read only the models among the layers, which keep ``output_shape``."""
+    where = script.position(node)
+    if where is None:
+        return True
+    first = max(1, where.start.line - _TYPE_TEST_LINES)
+    return any("isinstance(" in script.line_text(line) for line in range(first, where.start.line + 1))
 
