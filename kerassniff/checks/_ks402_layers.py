@@ -300,7 +300,7 @@ _KERAS_MODEL_KINDS = frozenset({"sequential", "functional", "application", "load
 def layer_shape_attributes(script: Script):
     """``layer.output_shape`` / ``layer.input_shape`` of a Keras layer (``for layer in model.layers``, ``Dense(3)``
     bound to a name): tf.keras 2's layer attributes, gone from Keras 3's layers (KERAS_2_LAYER_ATTRIBUTES); not of a
-    model, which keeps them, nor where the read is guarded."""
+    Sequential or functional model, which keeps them, nor where the read is guarded."""
     for read in script.library_attribute_reads.values():
         node, attribute = read.node, read.attribute
         tensor = KERAS_2_LAYER_ATTRIBUTES.get(attribute)
@@ -313,9 +313,9 @@ def layer_shape_attributes(script: Script):
                      f"read {holder}.input.shape for a layer after the model's input (an InputLayer's input is []), "
                      f"or the model's input_shape",
                      explanation=(f"tf.keras 2's layers had {attribute}; Keras 3's layers have no such attribute (a "
-                                  f"model still has one), so this read stops the script with AttributeError (checked "
-                                  f"on Keras 3.15.1). In a built model a layer's {tensor} tensor has the shape: "
-                                  f"{holder}.{tensor}.shape."),
+                                  f"Sequential or functional model still has one), so this read stops the script "
+                                  f"with AttributeError (checked on Keras 3.15.1). In a built model a layer's "
+                                  f"{tensor} tensor has the shape: {holder}.{tensor}.shape."),
                      facts={"attribute": attribute, "replacement": f"{tensor}.shape"})
 
 

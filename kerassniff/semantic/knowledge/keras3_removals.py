@@ -649,7 +649,7 @@ TENSORFLOW_OPS_IN_KERAS = {
 # KerasTensor has neither the attribute nor a fallback (AttributeError, checked), and neither have TensorFlow's
 # tensors inside a layer's call().
 KERAS_2_TENSOR_ATTRIBUTES = {"_keras_shape": "shape"}
-# Attributes tf.keras 2's layers had that Keras 3's do not (a model keeps both: Keras 3.15.1 raises AttributeError for
-# Dense(3).output_shape in a built Sequential, and gives model.output_shape, checked), with the tensor whose shape says
-# the same in a built model.
+# Attributes tf.keras 2's layers had that Keras 3's do not (a Sequential or functional model keeps both, a subclassed
+# one has neither: Keras 3.15.1 raises AttributeError for Dense(3).output_shape in a built Sequential, and gives
+# model.output_shape, checked), with the tensor whose shape says the same in a built model.
 KERAS_2_LAYER_ATTRIBUTES = {"output_shape": "output", "input_shape": "input"}
