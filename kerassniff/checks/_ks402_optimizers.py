@@ -43,13 +43,13 @@ def optimizer_attributes(script: Script) -> Iterator[Report]:
     for read in script.library_attribute_reads.values():
         node, attribute = read.node, read.attribute
         if attribute in _ATTRIBUTES and not read.guarded and id(node) not in reported and \
-                _keras_3_optimizer(script, read.value):
+                keras_3_optimizer(script, read.value):
             new = REMOVED_OPTIMIZER_ATTRIBUTES[attribute]
             holder = script.code_of(node.value)
             yield _renamed(node, holder, attribute, new, False) if new else _decay(node, holder, attribute, False)
 
 
-def _keras_3_optimizer(script: Script, value: object) -> bool:
+def keras_3_optimizer(script: Script, value: object) -> bool:
     """An optimizer Keras 3 made: ``keras.optimizers.<Class>(...)`` (two dots: not a schedule of
     ``optimizers.schedules``), called by a name whose import path the script shows (``Adam``, ``tf.keras.optimizers.
     Adam``, an alias bound to one); not one of ``optimizers.legacy`` (however spelled: tf.keras 2.11-2.15 kept ``lr``
@@ -60,7 +60,7 @@ def _keras_3_optimizer(script: Script, value: object) -> bool:
             not isinstance(value.node, cst.Call):
         return False
     raw = script.raw_name(value.node.func)
-    return raw is not None and ".legacy." not in raw and not legacy_optimizer(script, value.node.func)
+    return raw is not None and ".legacy." not in raw  # (the raw path keeps the module the name was imported from)
 
 
 def legacy_optimizer(script: Script, func: cst.BaseExpression) -> bool:

@@ -36,6 +36,7 @@ from kerassniff.checks._ks402_tensorflow_ops import private_tensor_attributes, t
 from kerassniff.checks._ks402_unbuilt import weights_before_build
 from kerassniff.checks._ks402_optimizers import (
     epsilon_none,
+    keras_3_optimizer,
     legacy_optimizer,
     optimizer_attributes,
     schedule_returns_tensor,
@@ -385,10 +386,10 @@ def _imported_by_name(script: Script, func: cst.BaseExpression) -> bool:
 
 
 def _keras_optimizer(script: Script, value) -> bool:
-    """An optimizer of Keras 3 (keras.optimizers.Adam(...), not TensorFlow 1's tf.compat.v1.train ones nor Keras 2's)."""
-    return isinstance(value, Instance) and value.cls.startswith("keras.optimizers.") and \
-        isinstance(value.node, cst.Call) and not legacy_optimizer(script, value.node.func) and \
-        not keras_2_only(script) and not _from_private_copy(script, value.node.func)
+    """An optimizer of Keras 3 (keras.optimizers.Adam(...), not TensorFlow 1's tf.compat.v1.train ones nor Keras 2's),
+    in a script whose Keras is 3, made outside TensorFlow's private copy."""
+    return keras_3_optimizer(script, value) and not keras_2_only(script) and \
+        not _from_private_copy(script, value.node.func)
 
 
 def _metric_reset_states(call) -> Report:
