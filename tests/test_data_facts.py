@@ -338,7 +338,7 @@ def test_tokenizer_rows_follow_the_texts():
     ("y = np.concatenate([np.zeros(10), np.ones(10)])\n_, _, y, _ = train_test_split(x, y, shuffle=False)\n", True),
 ])
 def test_labels_built_by_class_blocks_keep_that_order_until_reindexed(body: str, ordered: bool) -> None:
-    from kerassniff.semantic.dataflow import ordered_by_class
+    from kerassniff.semantic.class_labels import ordered_by_class
 
     source = "from sklearn.model_selection import train_test_split\nx = np.load('x.npy')\n" + body + "model.fit(x, y)\n"
     assert ordered_by_class(fit_labels(source)) is ordered

@@ -13,7 +13,8 @@ from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.dataflow import Data, class_order, ordered_by_class
+from kerassniff.semantic.class_labels import class_order, ordered_by_class
+from kerassniff.semantic.dataflow import Data
 from kerassniff.semantic.knowledge.losses import CROSSENTROPY_LOSSES
 from kerassniff.semantic.values import Const, const_value
 

@@ -12,7 +12,7 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic.builtins import sorted_order
-from kerassniff.semantic.dataflow import last_order
+from kerassniff.semantic.class_labels import last_order
 from kerassniff.semantic.folding import is_list, representative, seq_items
 from kerassniff.semantic.frames import Frame, Scope
 from kerassniff.semantic.keras_values import ModelValue

@@ -20,11 +20,10 @@ import libcst as cst
 
 from kerassniff.semantic.knowledge.datasets import DATASETS, HELD_OUT_SPLITS
 from kerassniff.semantic.knowledge.tokenizers import TEXT_ENCODERS
-from kerassniff.semantic.pyvalues import ComprehensionValue, Const, Seq, Strings, Unknown, Value, const_value
+from kerassniff.semantic.pyvalues import Const, Unknown, Value, const_value
 
 __all__ = ["DATASETS", "NOT_KNOWN", "Data", "DataEvent", "DataValue", "IndexOf", "KnownLen", "LenValue", "RangeValue",
-           "ShapeValue", "Source", "Step", "data_of", "label_categories", "class_names_given", "text_encoding",
-           "later_rows_cut_here", "new_group", "class_order", "last_order", "ordered_by_class", "size_text"]
+           "ShapeValue", "Source", "Step", "data_of", "text_encoding", "later_rows_cut_here", "new_group", "size_text"]
 
 _group_ids = itertools.count(1)
 
@@ -424,42 +423,6 @@ class ShapeValue(Value):
     data: Data
 
 
-# Orders that put whole classes at the end of an array: class after class, class folder after class folder (the
-# classes not known), or the rows an over-sampler added.
-CLASS_ORDERS = frozenset({"by-class", "by-folder", "minority-last"})
-
-
-def last_order(data: Data) -> str | None:
-    """The detail of the array's last ``order`` step (what decides the order of its samples now), if any."""
-    return next((step.detail for step in reversed(data.steps) if step.kind == "order"), None)
-
-
-def class_order(data: Data) -> str | None:
-    """How the array's samples are still grouped by class at its end ("by-class", "minority-last"), if they are
-    (its last order step is one of :data:`CLASS_ORDERS`)."""
-    order = last_order(data)
-    return order if order in CLASS_ORDERS else None
-
-
-def ordered_by_class(data: Data) -> bool:
-    """Whether the array's last samples are still whole classes (see :func:`class_order`)."""
-    return class_order(data) is not None
-
-
-def class_names_given(value: Value | None) -> tuple[str, ...] | str | None:
-    """What a ``class_names=`` argument says of the class order: the names of a constant list, "?" for anything
-    else given, None when it is not given (the sub-folders' alphanumeric order)."""
-    if value is None or value == Const(None):
-        return None
-    folded = const_value(value)  # a literal list of constants is one constant
-    if isinstance(folded, (tuple, list)) and folded and all(isinstance(item, str) for item in folded):
-        return tuple(folded)
-    items = getattr(value, "items", None)
-    if isinstance(items, tuple) and items and all(isinstance(const_value(item), str) for item in items):
-        return tuple(const_value(item) for item in items)
-    return "?"
-
-
 # Steps that change an array's values (the others reshape, reorder or cast it).
 _VALUE_STEP_KINDS = frozenset({"scale", "shift", "standardize", "minmax"})
 # Steps that keep an array's values (a reshape, a cast, a reorder, a subset of its samples).
@@ -481,31 +444,6 @@ def _stepped_range(rng: tuple[float, float], step: Step) -> tuple[float, float] 
     factor = 1 / number if op == "/" else number
     low, high = rng[0] * factor, rng[1] * factor
     return min(low, high), max(low, high)
-
-
-def label_categories(value: Value | None) -> tuple[str, ...] | None:
-    """The distinct strings a list or array of labels holds, sorted, when every one is known to be one of a few
-    constant strings (``["cat", "dog", "cat"]``, a list grown with ``emotions[code]``, an array made of one); None
-    otherwise."""
-    if isinstance(value, DataValue):
-        data = value.data
-        if data.categories is not None:
-            return data.categories
-        strings = data.values
-    elif isinstance(value, Strings):
-        strings = value.options
-    elif isinstance(value, Const):
-        strings = value.value if isinstance(value.value, tuple) else (value.value,)
-    elif isinstance(value, Seq):
-        options = [label_categories(item) for item in value.items]
-        return tuple(sorted(set().union(*options))) if options and None not in options else None
-    elif isinstance(value, ComprehensionValue):
-        return label_categories(value.element)
-    else:
-        return None
-    if not strings or not all(isinstance(item, str) for item in strings):
-        return None
-    return tuple(sorted(set(strings)))
 
 
 def data_of(value: Value) -> Data | None:

@@ -13,6 +13,7 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic import loaders
+from kerassniff.semantic.class_labels import label_categories
 from kerassniff.semantic.dataflow import (
     FLAT_SETTING,
     FLATTENING,
@@ -22,7 +23,6 @@ from kerassniff.semantic.dataflow import (
     ShapeValue,
     Source,
     data_of,
-    label_categories,
     size_text,
 )
 from kerassniff.semantic.effects import Effects

@@ -9,7 +9,8 @@ from typing import Callable
 import libcst as cst
 
 from kerassniff.semantic import loaders
-from kerassniff.semantic.dataflow import Data, DataValue, IndexOf, data_of, ordered_by_class
+from kerassniff.semantic.class_labels import ordered_by_class
+from kerassniff.semantic.dataflow import Data, DataValue, IndexOf, data_of
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.library import datasets
 from kerassniff.semantic.library.arrays import ARGSORT, SORTS_SETTING, encode

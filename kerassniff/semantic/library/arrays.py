@@ -15,6 +15,7 @@ import libcst as cst
 
 from kerassniff.semantic import loaders
 from kerassniff.semantic.class_blocks import block_order
+from kerassniff.semantic.class_labels import class_names_given, label_categories, ordered_by_class
 from kerassniff.semantic.dataflow import (
     FLAT_SETTING,
     OVERSAMPLER_SETTING,
@@ -22,11 +23,8 @@ from kerassniff.semantic.dataflow import (
     DataValue,
     NOT_KNOWN,
     Source,
-    label_categories,
-    class_names_given,
     data_of,
     new_group,
-    ordered_by_class,
 )
 from kerassniff.semantic.label_literals import literal_encoding, literal_range, literal_shape
 from kerassniff.semantic.effects import Effects

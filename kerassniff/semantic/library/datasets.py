@@ -17,16 +17,8 @@ from dataclasses import replace
 from typing import Iterable
 import libcst as cst
 
-from kerassniff.semantic.dataflow import (
-    Data,
-    Source,
-    Step,
-    class_names_given,
-    data_of,
-    last_order,
-    new_group,
-    size_text,
-)
+from kerassniff.semantic.class_labels import class_names_given, last_order
+from kerassniff.semantic.dataflow import Data, Source, Step, data_of, new_group, size_text
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.syntax import walk_code
 from kerassniff.semantic.knowledge.arrays import NUMBER_CALLS, SCALE_KEEPING_AUGMENTATIONS
