@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.semantic import cli_args, data_calls, keras_calls
+from kerassniff.semantic import data_calls, keras_calls
 from kerassniff.semantic.expressions import (
     eval_binary,
     eval_boolean,
@@ -31,9 +31,10 @@ from kerassniff.semantic.expressions import (
 from kerassniff.semantic.folding import (
     class_names_written, index_value, is_list, listed, sample_of_list, seq_items,
 )
-from kerassniff.semantic.frames import Frame, by_type
+from kerassniff.semantic.attributes import Attributes
+from kerassniff.semantic.frames import Frame
 from kerassniff.semantic.guards import SAYS_VERSION, says_version
-from kerassniff.semantic.script import AttributeRead, ListedPrediction, NamedPrediction
+from kerassniff.semantic.script import ListedPrediction, NamedPrediction
 from kerassniff.semantic.in_place import DICT_CHANGING_METHODS, LIST_GROWERS, output_argument
 from kerassniff.semantic.training import SHUFFLE_FUNCTIONS
 from kerassniff.semantic.library.keras_models import bound_to, imports_keras, layer_owner
@@ -57,9 +58,7 @@ from kerassniff.semantic.values import (
     FunctionValue,
     HistoryLog,
     Predictions,
-    HistoryValue,
     Instance,
-    TensorValue,
     LayerList,
     LayerValue,
     ModelValue,
@@ -201,81 +200,6 @@ class Evaluation:
         if all(is_keras(canonical(module)) for module in self.star_imports):
             return False
         return imports_keras(self.script.imports)
-
-    # -- attributes
-    def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Value:
-        base = self.eval(node.value, frame)
-        attribute = node.attr.value
-        says = SAYS_VERSION.get(attribute)
-        if says or (says is None and says_version(attribute)):
-            self.version_names_seen += 1
-        if (type(base) is CopiedLayer or type(base) is LayerValue) and not self.in_helper:
-            self._library_attribute(base, attribute, node)  # (layer.output_shape: which it has is the library's)
-        reader = by_type(_ATTRIBUTE_READERS, base)
-        if reader is not None:
-            return reader(self, base, attribute, node)
-        if attribute == "output" and type(node.value) in (cst.Subscript, cst.Call):  # base.layers[-2].output
-            owner = layer_owner(node.value, self.loop, lambda inner: self.eval(inner, frame))
-            inner = keras_calls.inner_layer_output(owner.model, attribute) if owner is not None else None
-            if inner is not None:
-                return inner
-        return UNKNOWN
-
-    def _symbol_attribute(self, base: Symbol, attribute: str, node: cst.Attribute) -> Value:
-        if cli_args.is_flag_values(base.name):  # from absl.flags import FLAGS; FLAGS.model
-            return self.flag_values.defaults.get(attribute, UNKNOWN)
-        symbol = base.attr(attribute)
-        self._reference(symbol, node)
-        if cli_args.is_flag_values(symbol.name):
-            return Instance(symbol.name, CallArgs(), node, attrs=self.flag_values.defaults)
-        return symbol
-
-    def _instance_attribute(self, base: Instance, attribute: str, node: cst.Attribute) -> Value:
-        if attribute in base.attrs:
-            value = base.attrs[attribute]
-            return self.arm_model(value) if type(value) is ModelValue and value.alternatives else value
-        if base.local_class is not None:
-            methods = base.local_class.methods
-            return self.method_of(methods[attribute], base, base.local_class) if attribute in methods else UNKNOWN
-        if not self.in_helper:
-            self._library_attribute(base, attribute, node)
-        return data_calls.instance_attribute(base, attribute, node)  # a library object's (tokenizer.word_index)
-
-    def _library_attribute(self, base: Value, attribute: str, node: cst.Attribute) -> None:
-        """Note an attribute read of a library's object (an optimizer, a layer): which attributes it has is the
-        library's business, the rules' tables (Script.library_attribute_reads)."""
-        reads = self.script.library_attribute_reads
-        if id(node) not in reads or (reads[id(node)].guarded and not self.guarded):  # unguarded in any interpretation
-            reads[id(node)] = AttributeRead(node, base, attribute, self.guarded > 0, self.top_index)
-
-    def _class_attribute(self, base: ClassValue, attribute: str, node: cst.Attribute) -> Value:
-        if attribute in base.methods:  # LeNet.build(...): a static method
-            return self.method_of(base.methods[attribute], None, base)
-        return UNKNOWN
-
-    def _model_attribute(self, base: ModelValue, attribute: str, node: cst.Attribute) -> Value:
-        return keras_calls.model_attribute(self, base.model, attribute, node)
-
-    def _module_attribute(self, base: ModuleValue, attribute: str, node: cst.Attribute) -> Value:
-        member = base.member(attribute)
-        return member if member is not None else UNKNOWN
-
-    def _history_attribute(self, base: HistoryValue, attribute: str, node: cst.Attribute) -> Value:
-        """``history.history``: the metrics a fit() logged, read by key."""
-        return HistoryLog(fit=base.fit) if attribute == "history" else UNKNOWN
-
-    def _data_attribute(self, base: DataValue, attribute: str, node: cst.Attribute) -> Value:
-        return data_calls.data_attribute(base.data, attribute, node)
-
-    def _tensor_attribute(self, base: TensorValue, attribute: str, node: cst.Attribute | cst.Call) -> Value:
-        """A functional-API tensor's attribute (``x._keras_shape``, or ``getattr(x, "_keras_shape")``, see
-        Calls.call_library): unknown; a private one is noted, since which of them a Keras version has is the
-        library's business (the rules' tables)."""
-        if attribute[:1] == "_" and not self.in_helper:
-            reads = self.script.tensor_attribute_reads
-            if id(node) not in reads or (reads[id(node)][2] and not self.guarded):  # unguarded in any interpretation
-                reads[id(node)] = (node, attribute, self.guarded > 0)
-        return UNKNOWN
 
     # -- subscripts
     def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Value:
@@ -483,14 +407,6 @@ def _spread_is_open(value: Value) -> bool:
         not all(isinstance(k, Const) and isinstance(k.value, str) for k, _ in value.items)
 
 
-_ATTRIBUTE_READERS = {
-    Symbol: Evaluation._symbol_attribute, Instance: Evaluation._instance_attribute,
-    ClassValue: Evaluation._class_attribute, ModelValue: Evaluation._model_attribute,
-    HistoryValue: Evaluation._history_attribute,
-    ModuleValue: Evaluation._module_attribute, DataValue: Evaluation._data_attribute,
-    TensorValue: Evaluation._tensor_attribute,
-}
-
 # Names and literals: evaluated without counting depth (nothing below them is evaluated).
 LEAF_EVALUATORS = {
     cst.Name: Evaluation.eval_name,
@@ -501,7 +417,7 @@ LEAF_EVALUATORS = {
 
 EVALUATORS = {
     cst.Name: Evaluation.eval_name,
-    cst.Attribute: Evaluation.eval_attribute,
+    cst.Attribute: Attributes.eval_attribute,
     cst.Call: Evaluation.eval_call,
     cst.Subscript: Evaluation.eval_subscript,
     cst.Integer: eval_literal,
