@@ -18,7 +18,6 @@ from kerassniff.semantic.builtins import (
     STDLIB_CALLS,
     call_builtin,
     dict_method,
-    fold_binary,
     set_environment,
     string_method,
     text_file_method,
@@ -34,6 +33,7 @@ from kerassniff.semantic.library.datasets import drawn, generator_batches
 from kerassniff.semantic.library.keras_models import attach_model, instance_model, model_of
 from kerassniff.semantic.library.tokenizers import unknown_object_method
 from kerassniff.semantic.listings import named_listing, read_in_listing_order
+from kerassniff.semantic.operators import fold_binary
 from kerassniff.semantic.training import CallSite, Reference
 from kerassniff.semantic.values import (
     UNKNOWN,
