@@ -39,6 +39,7 @@ from kerassniff.semantic.control import ControlFlow
 from kerassniff.semantic.evaluation import EVALUATORS, Evaluation
 from kerassniff.semantic.frames import Frame, Scope
 from kerassniff.semantic.argument_effects import ArgumentEffects
+from kerassniff.semantic.assignments import Assignments
 from kerassniff.semantic.attributes import Attributes
 from kerassniff.semantic.guards import comments_mention_version_words, mentions_version_words
 from kerassniff.semantic.in_place import OuterWrites
@@ -56,7 +57,7 @@ class AnalysisTimeout(Exception):
     """The file's analysis ran past its deadline (the per-file ``timeout``)."""
 
 
-class Interpreter(Statements, ControlFlow, Imports, Evaluation, Attributes, ArgumentEffects, Calls):
+class Interpreter(Statements, Assignments, ControlFlow, Imports, Evaluation, Attributes, ArgumentEffects, Calls):
     """The abstract interpreter's state; the mixins hold its behaviour."""
 
     def __init__(self, module: cst.Module, path: str, deadline: float | None = None) -> None:

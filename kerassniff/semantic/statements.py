@@ -1,7 +1,8 @@
 """The interpreter's statements: blocks, simple statements, assignments and definitions.
 
 A mixin of :class:`kerassniff.semantic.interpreter.Interpreter`; each statement type has one
-method, found through a table (:data:`_STATEMENTS`, :data:`_SMALL`, :data:`_TARGETS`).
+method, found through a table (:data:`_STATEMENTS`, :data:`_SMALL`, :data:`_TARGETS`; the assignment targets'
+methods are in :mod:`kerassniff.semantic.assignments`).
 """
 from __future__ import annotations
 
@@ -10,17 +11,14 @@ from typing import Callable
 
 import libcst as cst
 
-from kerassniff.semantic import cli_args, data_calls, keras_calls
-from kerassniff.semantic.builtins import set_environment
+from kerassniff.semantic import cli_args, data_calls
 from kerassniff.semantic.class_blocks import constant_run, grown_blocks
-from kerassniff.semantic.folding import BINOPS, is_list, listed, merge, representative, seq_items
+from kerassniff.semantic.folding import BINOPS, is_list, listed, representative, seq_items
 from kerassniff.semantic.pyvalues import Block, unpack
-from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope, dotted
+from kerassniff.semantic.frames import BREAK, CONTINUE, EXIT, Flow, Frame, Scope
 from kerassniff.semantic.guards import is_short
-from kerassniff.semantic.syntax import accumulates, constant_index, names_read
+from kerassniff.semantic.syntax import accumulates, names_read
 from kerassniff.semantic.script import RepeatedTarget
-from kerassniff.semantic.library.datasets import shuffle_switched
-from kerassniff.semantic.library.keras_models import bound_to, kept_alongside, layer_owner, name_attribute_model
 from kerassniff.semantic.values import (
     UNKNOWN,
     ClassValue,
@@ -28,15 +26,12 @@ from kerassniff.semantic.values import (
     Const,
     DataValue,
     DictValue,
-    FolderListing,
     FunctionValue,
-    Instance,
     KnobConst,
     Predictions,
     Seq,
     StoredObject,
     Symbol,
-    TokenizerIndex,
     Unknown,
     Value,
     VersionFlag,
@@ -365,71 +360,6 @@ class Statements:
             base = self.library_name(node.value, frame)
             return f"{base}.{node.attr.value}" if base is not None else None
         return None
-
-    # -- assignment
-    def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
-        handler = self.TARGET_HANDLERS.get(type(target))
-        if handler is not None:
-            handler(self, target, value, frame)
-
-    def assign_name(self, target: cst.Name, value: Value, frame: Frame) -> None:
-        frame.scope.bind(target.value, bound_to(value, target.value))
-
-    def assign_unpacked(self, target: cst.Tuple | cst.List, value: Value, frame: Frame) -> None:
-        elements = target.elements
-        for element, item in zip(elements, unpack(value, len(elements))):
-            self.assign(element.value, UNKNOWN if type(element) is cst.StarredElement else item, frame)
-
-    def assign_attribute(self, target: cst.Attribute, value: Value, frame: Frame) -> None:
-        receiver = self.eval(target.value, frame)
-        if isinstance(receiver, Instance):
-            name_attribute_model(value, dotted(target.value), target.attr.value)
-            receiver.attrs[target.attr.value] = kept_alongside(receiver.attrs.get(target.attr.value), value,
-                                                               self.branches)
-            return
-        if type(receiver) is DataValue and receiver.data.keras_iterator and target.attr.value == "shuffle" and \
-                type(target.value) is cst.Name:
-            switched = shuffle_switched(receiver.data, value, self.calls_so_far())
-            if switched is not None:
-                self.rebind(target.value.value, DataValue(switched), frame)
-            return
-        owner = layer_owner(target.value, self.loop, lambda node: self.eval(node, frame))
-        keras_calls.set_attribute(self, receiver if owner is None else owner, target.attr.value, value, target,
-                                  part=owner is not None)
-
-    def assign_item(self, target: cst.Subscript, value: Value, frame: Frame) -> None:
-        """``x[...] = value``.  Writing into part of an array the same array's values with more scaling steps
-        (``x[..., c] = (x[..., c] - mean[c]) / std[c]``, once per channel) scales the array: it takes those steps;
-        writing values scaled otherwise (another frame's column standardised) scales it by an unknown amount."""
-        current = self.eval(target.value, frame)
-        if type(current) is TokenizerIndex:
-            current.edited()  # tokenizer.word_index["<pad>"] = 0: its length is not the fitted vocabulary's now
-        if type(current) is FolderListing and type(target.value) is cst.Name:
-            # classes[:] = sorted(classes): the listing now holds those items, in their order
-            self.rebind(target.value.value, value if type(value) is FolderListing else current.reordered(None), frame)
-        if self.lists_in_blocks and type(target.value) is cst.Name:
-            self.forget_runs(target.value.value, frame)  # ys[:] = shuffled: the list's order is the new items'
-        keys = [self.eval(element.slice.value, frame) for element in target.slice if type(element.slice) is cst.Index]
-        if type(current) is Symbol and current.name == "os.environ" and len(keys) == 1:
-            set_environment(self.script.environment, keys[0], value)  # os.environ["TF_USE_LEGACY_KERAS"] = "1"
-        if type(target.value) is cst.Name and isinstance(current, DictValue):  # settings["metrics"] = [...]
-            key = keys[0] if len(keys) == 1 and isinstance(keys[0], Const) else None
-            items = tuple(item for item in current.items if not (isinstance(item[0], Const) and key is not None and
-                                                                 item[0].value == key.value))
-            # (a function writing into a dict of the module changes the module's dict: the name's own scope)
-            self.rebind(target.value.value,
-                        DictValue(items + ((key, value),), current.complete) if key is not None else UNKNOWN, frame)
-        if type(target.value) is cst.Name and isinstance(current, DataValue) and isinstance(value, DataValue):
-            scaled = current.data.rescaled_like(value.data, constant_index(target)) or \
-                current.data.part_scaled_otherwise(value.data, target)
-            if scaled is not None:
-                self.rebind(target.value.value, DataValue(scaled), frame)
-        if type(target.value) is cst.Name and isinstance(current, ComprehensionValue):
-            # images[i] = images[i] / 255.0: an item of the list replaced, the others may still be as they were
-            self.rebind(target.value.value, ComprehensionValue(merge(current.element, value), current.length), frame)
-
-    def assign_starred(self, target: cst.StarredElement, value: Value, frame: Frame) -> None:
-        self.assign(target.value, UNKNOWN, frame)
 
 
 def _class_id_written(node: cst.BaseExpression) -> bool:
