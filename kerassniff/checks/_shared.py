@@ -421,17 +421,18 @@ def layer_chains(layers: list[dict]) -> list[tuple[dict, dict]]:
 
 
 def compiled_metric_names(fit: FitCall) -> set[str] | None:
-    """The metrics the model's last compile() before ``fit`` names, as strings (the names Keras logs them under:
-    tf.keras 2 and Keras 3 log a string metric by the string given); an empty set when it names none; None when one
-    is not a plain string, the model has several outputs (their names prefix the metrics') or no compile is known."""
+    """The names the model's last compile() before ``fit`` logs its metrics under (tf.keras 2 and Keras 3 log a
+    string metric by the string given, a function of the script's by its name: MetricSpec.logged); an empty set when
+    it names none; None when one's name is not known, the model has several outputs (their names prefix the
+    metrics') or no compile is known."""
     compile_call = fit.model.compile_before(fit.order)
     if compile_call is None or len(fit.model.heads()) > 1:
         return None
     names = set()
     for metric in compile_call.metrics:
-        if metric.given is None:
+        if metric.logged is None:
             return None
-        names.add(metric.given)
+        names.add(metric.logged)
     return names
 
 

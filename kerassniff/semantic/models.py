@@ -321,6 +321,10 @@ class MetricSpec:
     k: int | None = None
     given: str | None = None  # the string the script names it by ('acc'), in the call or through a variable
     from_logits: bool | None = False  # a crossentropy metric's from_logits= (None: not known)
+    # the name fit() logs it under (tf.keras 2 and Keras 3): the string given, a function of the script's own by its
+    # name (Keras wraps it under fn.__name__), a metric object by its name= (None: not known; an unnamed object's
+    # name grows a suffix when the class is made twice: 'auc_1')
+    logged: str | None = None
 
 
 @dataclass(eq=False)

@@ -44,6 +44,7 @@ from kerassniff.semantic.values import (
     DataValue,
     DictValue,
     FormattedValue,
+    FunctionValue,
     Instance,
     Seq,
     Symbol,
@@ -163,8 +164,20 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
         from_logits = _from_logits(value)
     if name in TOP_K_METRICS and k is None:
         k = TOP_K_METRICS[name]
-    return MetricSpec(name, node, k, value.value if isinstance(value, Const) and isinstance(value.value, str) else None,
-                      from_logits)
+    given = value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+    return MetricSpec(name, node, k, given, from_logits, given or _logged_name(value))
+
+
+def _logged_name(value: Value) -> str | None:
+    """The name fit() logs a metric that is not a string under: a function of the script's own by its name (Keras
+    wraps it as ``MeanMetricWrapper(fn, name=fn.__name__)``; not a decorated one, whose decorator may rename it), a
+    metric object by a constant ``name=``; None otherwise (checked on Keras 3.15.1)."""
+    if isinstance(value, FunctionValue) and type(value.node) is cst.FunctionDef and not value.node.decorators:
+        return value.node.name.value
+    if isinstance(value, Instance) and is_keras(value.cls):
+        named = const_value(value.args.get("name"))
+        return named if isinstance(named, str) else None
+    return None
 
 
 def _metric_class(name: str) -> str | None:
