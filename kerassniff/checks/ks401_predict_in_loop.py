@@ -27,6 +27,9 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "predict the whole array in one call (preds = model.predict(x_test)), or the windows stacked into one array "
       "(np.stack([...])), and loop over the results", verdict=verdict)
 def check(script: Script):
+    """One report per call, naming every array its loop walks: a helper run once for the training rows and once for
+    the test rows (``evaluate_model(model, trainX)``, then ``(model, testX)``) predicts one sample at a time in both."""
+    found: dict[int, tuple] = {}  # id(call node) -> (call, loop, names of the arrays walked)
     for call in script.inferences():
         if call.method not in ("predict", "__call__") or call.loop is None:
             continue
@@ -35,10 +38,14 @@ def check(script: Script):
         loop = _sample_loop(call.loop)
         if loop is None or _trains_in(script, loop) or _reads_what_the_loop_grows(call, loop):
             continue  # each prediction needs the previous step's update or output: the calls cannot be batched
-        what = "model.predict()" if call.method == "predict" else "calling the model"
         over = _iterable_name(loop.iterable)
+        first = found.setdefault(id(call.node), (call, loop, []))
+        if over not in first[2]:
+            first[2].append(over)
+    for call, loop, names in found.values():
+        what = "model.predict()" if call.method == "predict" else "calling the model"
         yield Report(call.node, (
-            f"{what} runs once per sample in the loop over {over} ({{loop}}), typically 10-100x "
+            f"{what} runs once per sample in the loop over {' and '.join(names)} ({{loop}}), typically 10-100x "
             f"slower"),
             explanation="Each call pays the full per-call overhead for a single row; one batched call over the "
                         "whole array costs about as much as one of them.",
@@ -125,7 +132,7 @@ GROWING_METHODS = frozenset({"append", "extend", "insert"})
 def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
     """The prediction's input is read from a list or array that the loop grows or rewrites (a recursive forecast:
     ``history.append(yhat)``, ``window = np.append(window[1:], yhat)``), directly or through names the loop body
-    assigns from it."""
+    assigns from it; not the loop's own names, which each step binds again."""
     body = getattr(loop.node, "body", None)
     if body is None:
         return False
@@ -146,6 +153,9 @@ def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
                     if base is not target.target or base.value in read:
                         grown.add(base.value)  # a[i] = yhat, a = np.append(a[1:], yhat)
                     sources.setdefault(base.value, set()).update(read)
+    # (the loop's own names are bound afresh from the iterable at each step: ``image = image.reshape(1, 64)`` carries
+    # nothing into the next prediction)
+    grown -= set(loop.target_names)
     arg = call.args.node_of("x", 0)
     if arg is None or not grown:
         return False

@@ -13,7 +13,7 @@ from typing import Callable
 
 from kerassniff.semantic.cli_args import namespace_dict
 from kerassniff.semantic.folding import range_value
-from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS
+from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS, PROGRESS_BARS
 from kerassniff.semantic.knowledge.text_inputs import NUMBER_INPUT_FUNCTIONS, TEXT_FIELD_MAPPINGS, TEXT_INPUT_FUNCTIONS
 from kerassniff.semantic.knowledge.tokenizers import WORD_SPLITTERS
 from kerassniff.semantic.operators import MAX_FOLDED_STRING
@@ -380,6 +380,11 @@ _NUMBER_TYPES = {"builtins.float": UnknownFloat, "builtins.int": UnknownInteger}
 ENVIRONMENT_SETTERS = frozenset({"os.environ.setdefault", "os.putenv"})
 
 
+def _wrapped_iterable(args: CallArgs) -> Value | None:
+    """``tqdm(x_test, desc=...)``: a progress bar over an iterable yields its items, in its order."""
+    return args.get("iterable", 0)
+
+
 # Standard-library functions by dotted name; None from one means "not this function's business".
 STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     "functools.partial": _partial, "os.path.join": _path_join, "posixpath.join": _path_join,
@@ -389,6 +394,7 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
     **{f"{module}.{name}": _path_normalized for module in ("os.path", "posixpath")
        for name in ("abspath", "realpath", "normpath", "expanduser")},
     **{name: lambda args, lister=name: FolderListing(lister=lister) for name in FOLDER_LISTINGS},
+    **dict.fromkeys(PROGRESS_BARS, _wrapped_iterable),
     **{name: lambda args: UnknownText(typed=True) for name in TEXT_INPUT_FUNCTIONS if "." in name},  # st.text_input()
     **{f"{mapping}.get": _text_field for mapping in TEXT_FIELD_MAPPINGS},  # request.form.get("review")
     # request.form.values(): the posted fields' texts, one by one

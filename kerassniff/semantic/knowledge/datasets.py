@@ -207,6 +207,12 @@ FOLDER_LISTINGS = frozenset({
     "tensorflow.io.gfile.glob", "tensorflow.io.gfile.walk", "imutils.paths.list_images", "imutils.paths.list_files",
 })
 FOLDER_LISTING_METHODS = frozenset({"glob", "rglob", "iterdir"})
+# Progress bars that yield the items of the iterable they wrap, in its order (tqdm's, by canonical name; the iterable
+# first or as iterable=): ``for image in tqdm(x_test)`` walks x_test's samples.
+PROGRESS_BARS = frozenset({
+    "tqdm.tqdm", "tqdm.std.tqdm", "tqdm.auto.tqdm", "tqdm.autonotebook.tqdm", "tqdm.notebook.tqdm",
+    "tqdm.tqdm_notebook", "tqdm.notebook.tqdm_notebook",
+})
 # Of those, the ones that give a list of names in the file system's order (Python: "in arbitrary order"; glob:
 # "whether or not the results are sorted depends on the file system"), where Keras's folder readers sort them.
 UNORDERED_LISTINGS = frozenset({"os.listdir", "glob.glob"})
