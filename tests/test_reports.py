@@ -40,3 +40,24 @@ def test_a_notebook_finding_names_the_cell_and_line() -> None:
                            "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     (finding,) = [f for f in lint_source(notebook, "nb.ipynb", Config()).findings if f.code == "KS103"]
     assert "(cell 2 line 2)" in finding.message
+
+
+def test_no_rule_reports_inside_a_definition_a_run_never_reaches() -> None:
+    """A builder nobody calls in a script that trains at module level is dead code: whichever rule finds something
+    there stays silent; the same builder called, or kept in a list, is reported."""
+    builder = ("def heavy_head(n):\n"
+               "    net = keras.Sequential([keras.Input(shape=(n,)), keras.layers.Dropout(0.9),\n"
+               "                            keras.layers.Dense(3, activation='softmax')])\n"
+               "    net.compile(loss='binary_crossentropy', optimizer='adam')\n"
+               "    return net\n")
+    script = ("import keras\nimport numpy as np\n" + builder +
+              "model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation='softmax')])\n"
+              "model.compile(loss='categorical_crossentropy', optimizer='adam')\n"
+              "model.fit(np.load('x.npy'), np.load('y.npy'), epochs=3)\n")
+    assert [f.code for f in lint_source(script, "train.py", Config()).findings] == []
+    called = script + "other = heavy_head(4)\n"
+    assert {f.code for f in lint_source(called, "train.py", Config()).findings} >= {"KS101", "KS307"}
+    listed = script.replace("model = keras", "BUILDERS = [heavy_head]\nmodel = keras")
+    assert {f.code for f in lint_source(listed, "train.py", Config()).findings} >= {"KS101", "KS307"}
+    library = "import keras\n" + builder  # no training at module level: a module of builders others import
+    assert {f.code for f in lint_source(library, "models.py", Config()).findings} >= {"KS101", "KS307"}

@@ -48,6 +48,7 @@ from kerassniff.registry import Report, Rule, all_rules
 from kerassniff.semantic import AnalysisTimeout, Script, build_script
 from kerassniff.semantic.knowledge.model_api import LIBRARY_MODEL_PACKAGES
 from kerassniff.semantic.links import link_keys
+from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.siblings import HelperFinder
 from kerassniff.sources import SourceError, SourceText, decode_source, read_source
 from kerassniff.suppressions import filter_findings
@@ -323,6 +324,7 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
             for node in (report.node, *report.mentioned_nodes()):
                 script.positions.want(node)  # one position pass for all of them
         findings = [f for f in (to_finding(script, rule, report) for rule, report in reports) if f is not None]
+        findings = outside_unreached_definitions(script, findings)
         refused = misplaced_future_import(text, path, module, cells) if "KS001" in rules else None
         if refused is not None:
             findings.insert(0, refused)
@@ -338,6 +340,27 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
         return FileResult(path, status=Status.INTERNAL_ERROR, error=traceback.format_exc(), analysis=analysis)
     return FileResult(path, filter_findings(unique_findings(findings), text, rules), links=link_keys(script),
                       helpers=tuple(script.helpers), analysis=analysis)
+
+
+def outside_unreached_definitions(script: Script, findings: list[Finding]) -> list[Finding]:
+    """The findings less those of the rules about models (:data:`MODEL_RULE_FAMILIES`) inside a module-level function
+    or class that a run of the script never reaches (a model builder left behind when the list that used it was
+    edited, in a script that trains at module level, :func:`~kerassniff.semantic.reach.unreached_definitions`): the
+    model it builds is never trained.  The rules about data and predictions still judge such a function: a predict
+    helper nobody calls in the file is kept for the user to call."""
+    judged = [finding for finding in findings if finding.code.startswith(MODEL_RULE_FAMILIES)]
+    if not judged or not may_leave_definitions_unreached(script):
+        return findings
+    unreached = unreached_definitions(script, range(len(script.module.body)))
+    spans = [script.positions.statement_lines(index) for index in sorted(unreached)]
+    if not spans or None in spans:
+        return findings
+    return [finding for finding in findings
+            if not (finding.code.startswith(MODEL_RULE_FAMILIES) and any(finding.line in span for span in spans))]
+
+
+# The rules about a model's output, loss and compile (KS1xx) and its architecture (KS3xx).
+MODEL_RULE_FAMILIES = ("KS1", "KS3")
 
 
 def run_rules(script: Script, rules: RuleSet) -> list[tuple[Rule, Report]]:

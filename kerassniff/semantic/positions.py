@@ -336,6 +336,12 @@ class NodePositions:
         statement._codegen(state)
         return ranges, state
 
+    def statement_lines(self, index: int) -> range | None:
+        """The lines of the module-level statement ``index`` (its leading comments included), from CPython's ``ast``;
+        None when they are not known (no text, or ``ast`` and LibCST disagree on the statements)."""
+        starts = self._statement_starts()
+        return range(starts[index], starts[index + 1]) if starts is not None else None
+
     def _statement_starts(self) -> list[int] | None:
         """The line where each module-level statement's rendering begins (leading comments included), and
         one past the last statement's end; from CPython's ``ast`` (far cheaper than rendering). None when

@@ -1,7 +1,7 @@
 """Which module-level definitions a run of a script can reach.
 
 A script that trains at module level (a ``compile()`` or ``fit()`` outside any function), or does a predict script's
-work there (``evaluate()``, ``predict()``), runs its top-level code once; a function or class defined at module level whose name the file writes nowhere else (a metric helper left
+work there (``evaluate()``, ``predict()``), runs its top-level code once; a function or class defined at module level whose name the file writes nowhere outside it (a metric helper left
 behind when the ``compile(metrics=[helper])`` that used it was commented out) is never called, so nothing in it can
 fail or mislead.  This is read from the source text, which is cheap: a name in a string counts as a use, one in a
 comment does not; a decorated definition may be registered somewhere, and a module that looks names up
@@ -36,8 +36,18 @@ def unreached_definitions(script: Script, among: Iterable[int | None]) -> frozen
         return frozenset()  # a library, or functions looked up by name (getattr(module, name), globals()[name])
     defined = {top for top in defined if not body[top].decorators}  # type: ignore[attr-defined]  (registered)
     code = script.derived("code_without_comments", lambda: _COMMENT.sub(r"\1", text))
-    return frozenset(top for top in defined
-                     if len(re.findall(rf"(?<![\w.]){re.escape(body[top].name.value)}\b", code)) == 1)  # type: ignore
+    return frozenset(top for top in defined if not _used_elsewhere(script, code, top))
+
+
+def _used_elsewhere(script: Script, code: str, top: int) -> bool:
+    """Whether the name a definition binds is written outside the definition itself (its own body naming it, a local
+    variable of the same name or a recursive call, runs only if something else calls it first)."""
+    name = re.compile(rf"(?<![\w.]){re.escape(script.module.body[top].name.value)}\b")  # type: ignore[attr-defined]
+    span = script.positions.statement_lines(top)
+    if span is None:
+        return len(name.findall(code)) > 1  # the definition's own name, and another
+    lines = script.derived("code_lines_without_comments", lambda: code.split("\n"))
+    return any(name.search(line) for part in (lines[:span.start - 1], lines[span.stop - 1:]) for line in part)
 
 
 def may_leave_definitions_unreached(script: Script) -> bool:
