@@ -28,11 +28,13 @@ def check(script: Script):
     # the validation_data whose split evaluate() scores: one finding says it (the first evaluate(); a second one of the
     # same split, on this model or on a reload of it, is the same leak)
     evaluated: set[int] = set()
+    # one finding per evaluate() call (evaluate([a_test, b_test]); a helper's evaluate() reached with a model from
+    # either arm of ``if early_stopping: fit(...) else: fit(...)``, both validating on the test split, is one leak)
+    reported: set[int] = set()
     for model in script.models:
         # (a reload of the script's own checkpoint is the model that watched the validation data: events() says so)
         validation = [e for e in events(script, model, "x", ("validation",), each_input=True)
                       if _is_test(e.data) and not _validation_never_seen(script, e.call_node)]
-        reported: set[int] = set()  # (evaluate([a_test, b_test]): one finding for the call, per model)
         finals = events(script, model, "x", ("evaluate",), each_input=True)
         for final in finals:
             if _score_never_seen(script, final.call_node):
