@@ -532,3 +532,22 @@ def test_the_script_functions_unknown_results_named_as_splits_are_arrays() -> No
     assert names["x_valid"].data.group != names["x_train"].data.group
     assert names["n"] == Const(3)
     assert not any(isinstance(names[name], DataValue) for name in ("first", "second", "third"))
+
+
+@pytest.mark.parametrize("template, text, ending", [
+    ("./weights/%s_weights.h5", "./weights/_weights.h5", "_weights.h5"),  # the name's end is known
+    ("%(run)s-%03d.keras", "-.keras", ".keras"),  # named and padded conversions
+    ("%d%%_%s.h5", "%_.h5", ".h5"),  # '%%' is a literal percent sign
+    ("run_%s", "run_", ""),  # ends on a conversion: no known end
+])
+def test_printf_formatting_of_values_not_known_keeps_the_text_after_the_last_conversion(
+        template: str, text: str, ending: str) -> None:
+    from kerassniff.semantic.operators import fold_binary
+    from kerassniff.semantic.values import UNKNOWN, FormattedValue
+    assert fold_binary(Const(template), "Modulo", UNKNOWN, cst.Name("x")) == FormattedValue(text, ending)
+
+
+def test_printf_formatting_of_known_values_is_the_string_itself() -> None:
+    from kerassniff.semantic.operators import fold_binary
+    assert fold_binary(Const("./weights/%s_weights.h5"), "Modulo", Const("adiac"), cst.Name("x")) == \
+        Const("./weights/adiac_weights.h5")

@@ -8,6 +8,8 @@ functions.
 """
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from kerassniff.semantic.folding import BINOPS, cheap_to_fold, is_offset, is_string
@@ -44,6 +46,8 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
         if type(folded) is Const and (type(left) is KnobConst or type(right) is KnobConst):
             return KnobConst(folded.value)  # options.lr / 10: a knob still, changed from run to run
         return folded
+    if op == "Modulo" and type(left) is Const and isinstance(left.value, str):
+        return _printf_formatted(left.value)  # "%s_weights.h5" % prefix, of a prefix not known
     if op in ("Add", "Subtract"):
         shifted = _shifted(left, op, right)
         if shifted is not None:
@@ -74,6 +78,32 @@ def fold_binary(left: Value, op: str, right: Value, node: cst.CSTNode) -> Value:
             all(type(side) in (UnknownText, FormattedValue) or is_string(side) for side in (left, right)):
         return UnknownText()  # text + " " + other_text: a string still
     return UNKNOWN
+
+
+# A printf-style conversion (``%s``, ``%(name)s``, ``%05.2f``), or ``%%``, a literal percent sign.
+_PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
+
+
+def _printf_formatted(template: str) -> Value:
+    """``template % values`` of values not all known: its literal text, and the text after its last conversion (the
+    file name's end of ``"./weights/%s_weights.h5" % prefix``); the template itself when it has no conversion."""
+    literal, ending, converted = [], [], False
+    position = 0
+    for match in _PRINTF_FIELD.finditer(template):
+        text = template[position:match.start()]
+        literal.append(text)
+        ending.append(text)
+        if match.group() == "%%":
+            literal.append("%")
+            ending.append("%")
+        else:
+            ending, converted = [], True
+        position = match.end()
+    literal.append(template[position:])
+    ending.append(template[position:])
+    if not converted:
+        return UNKNOWN  # (a template without a conversion raises TypeError when given values)
+    return FormattedValue("".join(literal), "".join(ending))
 
 
 def _joined_to_comprehension(left: Value, right: Value) -> Value | None:
