@@ -12,7 +12,7 @@ from kerassniff.semantic.values import const_value
 
 DROPOUT_LAYERS = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"}
 EXTREME = 0.9  # at or above: reported on the value alone (nobody designs a layer that keeps a tenth of its units)
-HIGH = 0.75  # at or above: reported when a model has two or more such dropouts (one keep_prob fed to every dropout)
+HIGH = 0.75  # at or above: reported in a model with other dropouts (not its only one, which may be a design)
 EVIDENCE_FROM = 0.5  # above this: reported when the code says "keep"
 
 
@@ -45,7 +45,7 @@ def _constant_rate(call) -> float | None:
 
 
 @rule("KS307", "dropout-keep-probability", Severity.WARNING,
-      "Dropout rates of 0.75 or more in one model, one of 0.9 or more, or one above 0.5 named as a keep probability: "
+      "a Dropout rate of 0.75 or more beside other dropouts, of 0.9 or more, or above 0.5 named as a keep probability: "
       "TF1's keep_prob carried over",
       "Keras's Dropout(rate) is the fraction DROPPED: use rate = 1 - keep_prob (typically 0.2 to 0.5)", verdict=verdict)
 def check(script: Script):
@@ -53,7 +53,7 @@ def check(script: Script):
         return
     dropouts = [(call, _constant_rate(call)) for call in script.calls if call.callee is not None and
                 is_keras(call.callee) and short(call.callee) in DROPOUT_LAYERS]
-    repeated = _repeated_heavy_dropouts(script)
+    among_others = _dropouts_among_others(script)
     for index, (call, rate) in enumerate(dropouts):
         name = call.callee
         if rate is None or not EVIDENCE_FROM < rate < 1:
@@ -64,7 +64,7 @@ def check(script: Script):
         evidence = _keep_evidence(script, arg)
         if evidence is None and _named_a_drop_rate(arg):
             continue  # Dropout(drop_probs[1]): the code says it is the fraction dropped
-        if evidence is None and (rate < HIGH or (rate < EXTREME and id(call.node) not in repeated) or
+        if evidence is None and (rate < HIGH or (rate < EXTREME and id(call.node) not in among_others) or
                                  _rising_ladder([r for _, r in dropouts[:index + 1]])):
             continue
         kept = 1 - rate
@@ -79,18 +79,17 @@ def check(script: Script):
                 f"stays low (usual rates are 0.2 to 0.5)."))
 
 
-def _repeated_heavy_dropouts(script: Script) -> set[int]:
-    """The dropout layers (ids of their calls) of a model that has two or more with a rate of :data:`HIGH` or more.
-    A TF1 port feeds one keep_prob to every dropout it has; one heavy dropout alone is a design of its own (LSTM-FCN's
-    published Dropout(0.8) on its recurrent branch, NIMA's Dropout(0.75) before its head)."""
-    repeated: set[int] = set()
+def _dropouts_among_others(script: Script) -> set[int]:
+    """The dropout layers (ids of their calls) of a model that has two or more dropout layers.  A heavy rate there
+    stands out: all of them heavy (a TF1 port feeds one keep_prob to every dropout it has) or one far above the
+    others.  A model's only dropout, heavy, is a design of its own (LSTM-FCN's published Dropout(0.8) on its
+    recurrent branch, NIMA's Dropout(0.75) before its head)."""
+    among: set[int] = set()
     for model in script.models:
-        heavy = [layer.node for layer in model.layers if layer.kind in DROPOUT_LAYERS and
-                 (rate := const_value(layer.args.get("rate", 0))) is not None and
-                 isinstance(rate, (int, float)) and not isinstance(rate, bool) and HIGH <= rate < 1]
-        if len(heavy) >= 2:
-            repeated.update(id(node) for node in heavy)
-    return repeated
+        dropouts = [layer.node for layer in model.layers if layer.kind in DROPOUT_LAYERS]
+        if len(dropouts) >= 2:
+            among.update(id(node) for node in dropouts)
+    return among
 
 
 def _keep_evidence(script: Script, arg: cst.Arg | None) -> str | None:
