@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from kerassniff.checks._shared import compiled_metric_names, fit_validates
+from kerassniff.checks._shared import compiled_metric_names, compiled_metric_strings, fit_validates
 from kerassniff.registry import Report
 from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.keras3_removals import RATE_LOGGING_CALLBACKS
@@ -30,8 +30,9 @@ def history_keys(script: Script):
             continue
         if key.startswith("val_") and fit_validates(fit) is False:
             continue  # no validation, so no spelling of it is logged (KS210 says so)
-        names = compiled_metric_names(fit)
-        other = other_spelling(base, names) if names is not None else None
+        names = compiled_metric_names(script, fit)
+        # (another spelling is a string's: a function or a metric object named 'acc' is no Keras 2 rename)
+        other = other_spelling(base, compiled_metric_strings(fit)) if names is not None and base not in names else None
         if other is None:
             continue
         found.setdefault((id(fit), base), []).append((fit, key, key.replace(base, other, 1), other, node, again))
@@ -95,7 +96,7 @@ _LR_GUARDED = re.compile(r"""['"]lr['"]\s+(not\s+)?in\b|\bKeyError\b""")
 def _lr_may_be_logged_or_guarded(script: Script, fit: FitCall) -> bool:
     """Whether something else may log 'lr' in this fit() (a callback of the script's own class or one the analysis
     cannot read, which may write ``logs["lr"]``; a metric named lr), or the script guards the read."""
-    names = compiled_metric_names(fit)
+    names = compiled_metric_names(script, fit)
     if names is None or "lr" in names or fit.callbacks_unread or any(
             isinstance(callback, Instance) and callback.local_class is not None and
             _LR_WRITTEN.search(script.module.code_for_node(callback.local_class.node)) for callback in fit.callbacks):

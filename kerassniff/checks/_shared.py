@@ -420,20 +420,28 @@ def layer_chains(layers: list[dict]) -> list[tuple[dict, dict]]:
     return [(by_name[layer["inbound"]], layer) for layer in by_name.values() if layer.get("inbound") in by_name]
 
 
-def compiled_metric_names(fit: FitCall) -> set[str] | None:
+def compiled_metric_names(script: Script, fit: FitCall) -> set[str] | None:
     """The names the model's last compile() before ``fit`` logs its metrics under (tf.keras 2 and Keras 3 log a
     string metric by the string given, a function of the script's by its name: MetricSpec.logged); an empty set when
     it names none; None when one's name is not known, the model has several outputs (their names prefix the
-    metrics') or no compile is known."""
+    metrics') or no compile is known, or a metric function the script gives another ``__name__``
+    (Script.renamed_functions)."""
     compile_call = fit.model.compile_before(fit.order)
     if compile_call is None or len(fit.model.heads()) > 1:
         return None
     names = set()
     for metric in compile_call.metrics:
-        if metric.logged is None:
+        if metric.logged is None or (metric.function is not None and id(metric.function) in script.renamed_functions):
             return None
         names.add(metric.logged)
     return names
+
+
+def compiled_metric_strings(fit: FitCall) -> set[str]:
+    """The metrics the model's last compile() before ``fit`` names by a string (``"acc"``): the only ones another
+    spelling of a name can stand for (:func:`~kerassniff.semantic.knowledge.model_api.other_spelling`)."""
+    compile_call = fit.model.compile_before(fit.order)
+    return {metric.given for metric in compile_call.metrics if metric.given} if compile_call is not None else set()
 
 
 def keras_2_only(script: Script) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from kerassniff.checks._shared import compiled_metric_names, fit_validates, keras_2_only
+from kerassniff.checks._shared import compiled_metric_names, compiled_metric_strings, fit_validates, keras_2_only
 from kerassniff.evidence import Measurements, Verdict, facts
 from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import unsafe_fix, with_quotes_of
@@ -225,14 +225,14 @@ def _missing(script: Script, fit: FitCall, key: str) -> tuple | None:
     logs_compiled = _logs_compiled_metrics(fit.model)
     if not logs_compiled and fit.model.kind != "external":
         return no_validation
-    names = compiled_metric_names(fit)
+    names = compiled_metric_names(script, fit)
     if names is None or base in names:
         return no_validation
     if not logs_compiled:  # a model built by code not read, compiled here: only another spelling of its metric
-        other = other_spelling(base, names)  # (a single or multi-output Keras model logs neither 'acc' nor 'val_acc')
+        other = other_spelling(base, compiled_metric_strings(fit))  # (no Keras model logs 'acc' after ['accuracy'])
         return ("spelling", key.replace(base, other, 1), other) if other is not None else no_validation
     # a metric name never compiled comes first: Keras 3 stops on it (mode='auto') whether or not fit() validates
-    other = other_spelling(base, names) or _misspelt(base, names)
+    other = other_spelling(base, compiled_metric_strings(fit)) or _misspelt(base, names)
     if other is not None:
         return ("spelling", key.replace(base, other, 1), other)
     if not names and _no_metric_argument(fit):

@@ -24,6 +24,7 @@ from kerassniff.semantic.values import (
     DataValue,
     DictValue,
     FolderListing,
+    FunctionValue,
     Instance,
     Symbol,
     TokenizerIndex,
@@ -49,6 +50,9 @@ class Assignments:
 
     def assign_attribute(self, target: cst.Attribute, value: Value, frame: Frame) -> None:
         receiver = self.eval(target.value, frame)
+        if type(receiver) is FunctionValue and target.attr.value == "__name__":
+            self.script.renamed_functions.add(id(receiver.node))  # (Keras logs a metric under fn.__name__)
+            return
         if isinstance(receiver, Instance):
             name_attribute_model(value, dotted(target.value), target.attr.value)
             receiver.attrs[target.attr.value] = kept_alongside(receiver.attrs.get(target.attr.value), value,

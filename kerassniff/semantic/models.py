@@ -325,6 +325,7 @@ class MetricSpec:
     # name (Keras wraps it under fn.__name__), a metric object by its name= (None: not known; an unnamed object's
     # name grows a suffix when the class is made twice: 'auc_1')
     logged: str | None = None
+    function: cst.FunctionDef | None = field(default=None, repr=False)  # a metric function of the script's own
 
 
 @dataclass(eq=False)

@@ -87,6 +87,9 @@ class Script:
     # functional-API tensor, by the id of the attribute (or getattr call) node:
     # (the node, the attribute's name, whether every interpretation of it was guarded)
     tensor_attribute_reads: dict[int, tuple] = field(default_factory=dict, repr=False)
+    # the script's functions given another name (``recall.__name__ = "recall_1"`` in a metric factory): by id of their
+    # definition node; Keras logs such a metric under the new name
+    renamed_functions: set[int] = field(default_factory=set, repr=False)
     # ``optimizer.lr`` of ``optimizer = Adam(...)``, ``layer.output_shape`` of ``for layer in model.layers``: an
     # attribute a library object (an Instance of no class of the script's, a layer) does not hold from the script,
     # read, by the id of the attribute node

@@ -23,7 +23,7 @@ from kerassniff.semantic.knowledge.losses import (
     REGRESSION_LOSSES,
     TOP_K_METRICS,
 )
-from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS
+from kerassniff.semantic.knowledge.model_api import CHECKPOINT_CALLBACKS, function_metric_name
 from kerassniff.semantic.names import is_keras, short
 from kerassniff.semantic.pyvalues import unpack
 from kerassniff.semantic.loops import LoopContext
@@ -165,15 +165,17 @@ def resolve_metric(value: Value, node: cst.CSTNode) -> MetricSpec:
     if name in TOP_K_METRICS and k is None:
         k = TOP_K_METRICS[name]
     given = value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-    return MetricSpec(name, node, k, given, from_logits, given or _logged_name(value))
+    function = value.node if isinstance(value, FunctionValue) and type(value.node) is cst.FunctionDef else None
+    return MetricSpec(name, node, k, given, from_logits, given or _logged_name(value), function)
 
 
 def _logged_name(value: Value) -> str | None:
-    """The name fit() logs a metric that is not a string under: a function of the script's own by its name (Keras
-    wraps it as ``MeanMetricWrapper(fn, name=fn.__name__)``; not a decorated one, whose decorator may rename it), a
-    metric object by a constant ``name=``; None otherwise (checked on Keras 3.15.1)."""
+    """The name fit() logs a metric that is not a string under: a function of the script's own by its name (as every
+    Keras names it: :func:`~kerassniff.semantic.knowledge.model_api.function_metric_name`; not a decorated one, whose
+    decorator may rename it), a metric object by a constant ``name=`` (as given, checked on Keras 3.15.1); None
+    otherwise.  (A function renamed with ``fn.__name__ = ...`` is told by Script.renamed_functions.)"""
     if isinstance(value, FunctionValue) and type(value.node) is cst.FunctionDef and not value.node.decorators:
-        return value.node.name.value
+        return function_metric_name(value.node.name.value)
     if isinstance(value, Instance) and is_keras(value.cls):
         named = const_value(value.args.get("name"))
         return named if isinstance(named, str) else None

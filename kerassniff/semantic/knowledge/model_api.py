@@ -151,6 +151,16 @@ METRIC_SPELLINGS = {
 }
 
 
+def function_metric_name(name: str) -> str | None:
+    """The name fit() logs a metric function called ``name`` under, when every Keras says the same: Keras 3 (tf.keras
+    in TensorFlow 2.16+ too) logs ``to_snake_case(fn.__name__)`` ('MAE' as 'mae', 'diceCoef' as 'dice_coef', checked
+    on 3.15.1: keras.src.utils.naming.get_object_name), older tf.keras the name as written; None where they differ."""
+    snake = re.sub(r"\W+", "", name)
+    snake = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", snake)
+    snake = re.sub("([a-z])([A-Z])", r"\1_\2", snake).lower()
+    return name if snake == name else None
+
+
 def other_spelling(name: str, compiled: Iterable[str]) -> str | None:
     """The compiled metric that ``name`` spells another way, under whose string fit() logs it (``'mae'`` for
     ``'mean_absolute_error'`` after ``metrics=['mae']``); None when ``name`` itself is compiled or no spelling of it
