@@ -1,12 +1,15 @@
 """KS401 predict-in-loop (seed 002)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from kerassniff.evidence import Measurements, Verdict
 from kerassniff.findings import Finding, Severity
 from kerassniff.registry import Report, rule
 from kerassniff.semantic import Script
+from kerassniff.semantic.models import InferenceCall
 from kerassniff.semantic.training import LoopContext
 from kerassniff.semantic.syntax import names_read, walk_code
 from kerassniff.semantic.values import Const, DataValue, RangeValue, Seq, Value, ZipValue, const_value
@@ -27,9 +30,9 @@ def verdict(finding: Finding, run: Measurements) -> Verdict | None:
       "predict the whole array in one call (preds = model.predict(x_test)), or the windows stacked into one array "
       "(np.stack([...])), and loop over the results", verdict=verdict)
 def check(script: Script):
-    """One report per call, naming every array its loop walks: a helper run once for the training rows and once for
+    """One report per call, naming every array its loops walk: a helper run once for the training rows and once for
     the test rows (``evaluate_model(model, trainX)``, then ``(model, testX)``) predicts one sample at a time in both."""
-    found: dict[int, tuple] = {}  # id(call node) -> (call, loop, names of the arrays walked)
+    found: dict[int, _PerSampleCall] = {}  # by id of the call node
     for call in script.inferences():
         if call.method not in ("predict", "__call__") or call.loop is None:
             continue
@@ -38,18 +41,31 @@ def check(script: Script):
         loop = _sample_loop(call.loop)
         if loop is None or _trains_in(script, loop) or _reads_what_the_loop_grows(call, loop):
             continue  # each prediction needs the previous step's update or output: the calls cannot be batched
-        over = _iterable_name(loop.iterable)
-        first = found.setdefault(id(call.node), (call, loop, []))
-        if over not in first[2]:
-            first[2].append(over)
-    for call, loop, names in found.values():
+        walks = found.setdefault(id(call.node), _PerSampleCall(call, [])).walks
+        walked = (_iterable_name(loop.iterable), loop.node)
+        if walked not in walks:
+            walks.append(walked)
+    for per_sample in found.values():
+        call = per_sample.call
         what = "model.predict()" if call.method == "predict" else "calling the model"
-        yield Report(call.node, (
-            f"{what} runs once per sample in the loop over {' and '.join(names)} ({{loop}}), typically 10-100x "
-            f"slower"),
-            explanation="Each call pays the full per-call overhead for a single row; one batched call over the "
-                        "whole array costs about as much as one of them.",
-            mentions={"loop": loop.node})
+        loops = {id(node) for _, node in per_sample.walks}
+        if len(loops) == 1:  # one loop, over one array or several (a helper's loop run for trainX and testX)
+            over = f"the loop over {' and '.join(name for name, _ in per_sample.walks)} ({{loop0}})"
+        else:
+            over = "the loops over " + " and ".join(f"{name} ({{loop{index}}})"
+                                                    for index, (name, _) in enumerate(per_sample.walks))
+        yield Report(call.node, f"{what} runs once per sample in {over}, typically 10-100x slower",
+                     explanation="Each call pays the full per-call overhead for a single row; one batched call over "
+                                 "the whole array costs about as much as one of them.",
+                     mentions={f"loop{index}": node for index, (_, node) in enumerate(per_sample.walks)})
+
+
+@dataclass
+class _PerSampleCall:
+    """A predict() (or model call) on one sample at a time, and the (array, loop) pairs it walks."""
+
+    call: InferenceCall
+    walks: list[tuple[str, cst.CSTNode]]
 
 
 # A loop over at most this many samples is a handful (a grid of plots, a few examples to show): one call
@@ -136,7 +152,8 @@ def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
     body = getattr(loop.node, "body", None)
     if body is None:
         return False
-    grown: set[str] = set()
+    grown: set[str] = set()  # lists grown and arrays written into (``a[i] = yhat``, ``history.append(yhat)``)
+    rebound: set[str] = set()  # names bound again from themselves (``window = np.append(window[1:], yhat)``)
     sources: dict[str, set[str]] = {}
     for node in walk_code(body):
         kind = type(node)
@@ -150,12 +167,14 @@ def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
                 while type(base) in (cst.Subscript, cst.Attribute):
                     base = base.value  # a[i] = ... rewrites a
                 if type(base) is cst.Name:
-                    if base is not target.target or base.value in read:
-                        grown.add(base.value)  # a[i] = yhat, a = np.append(a[1:], yhat)
+                    if base is not target.target:
+                        grown.add(base.value)  # a[i] = yhat: what a is now depends on the step before
+                    elif base.value in read:
+                        rebound.add(base.value)  # a = np.append(a[1:], yhat)
                     sources.setdefault(base.value, set()).update(read)
     # (the loop's own names are bound afresh from the iterable at each step: ``image = image.reshape(1, 64)`` carries
-    # nothing into the next prediction)
-    grown -= set(loop.target_names)
+    # nothing into the next prediction; a value written into the row itself, ``row[-1] = previous``, does)
+    grown |= rebound - set(loop.target_names)
     arg = call.args.node_of("x", 0)
     if arg is None or not grown:
         return False

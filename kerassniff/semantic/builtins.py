@@ -13,7 +13,7 @@ from typing import Callable
 
 from kerassniff.semantic.cli_args import namespace_dict
 from kerassniff.semantic.folding import range_value
-from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS, PROGRESS_BARS
+from kerassniff.semantic.knowledge.datasets import FOLDER_LISTINGS, PROGRESS_BARS, PROGRESS_RANGES
 from kerassniff.semantic.knowledge.text_inputs import NUMBER_INPUT_FUNCTIONS, TEXT_FIELD_MAPPINGS, TEXT_INPUT_FUNCTIONS
 from kerassniff.semantic.knowledge.tokenizers import WORD_SPLITTERS
 from kerassniff.semantic.operators import MAX_FOLDED_STRING
@@ -395,6 +395,7 @@ STDLIB_CALLS: dict[str, Callable[[CallArgs], Value | None]] = {
        for name in ("abspath", "realpath", "normpath", "expanduser")},
     **{name: lambda args, lister=name: FolderListing(lister=lister) for name in FOLDER_LISTINGS},
     **dict.fromkeys(PROGRESS_BARS, _wrapped_iterable),
+    **dict.fromkeys(PROGRESS_RANGES, lambda args: _range("range", CallArgs(args.positional))),  # trange(n)
     **{name: lambda args: UnknownText(typed=True) for name in TEXT_INPUT_FUNCTIONS if "." in name},  # st.text_input()
     **{f"{mapping}.get": _text_field for mapping in TEXT_FIELD_MAPPINGS},  # request.form.get("review")
     # request.form.values(): the posted fields' texts, one by one

@@ -213,6 +213,9 @@ PROGRESS_BARS = frozenset({
     "tqdm.tqdm", "tqdm.std.tqdm", "tqdm.auto.tqdm", "tqdm.autonotebook.tqdm", "tqdm.notebook.tqdm",
     "tqdm.tqdm_notebook", "tqdm.notebook.tqdm_notebook",
 })
+# tqdm's ranges with a progress bar: ``trange(n)`` is ``tqdm(range(n))``.
+PROGRESS_RANGES = frozenset({"tqdm.trange", "tqdm.std.trange", "tqdm.auto.trange", "tqdm.autonotebook.trange",
+                             "tqdm.notebook.trange"})
 # Of those, the ones that give a list of names in the file system's order (Python: "in arbitrary order"; glob:
 # "whether or not the results are sorted depends on the file system"), where Keras's folder readers sort them.
 UNORDERED_LISTINGS = frozenset({"os.listdir", "glob.glob"})
