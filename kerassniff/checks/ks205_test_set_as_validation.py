@@ -40,11 +40,12 @@ def check(script: Script):
             if _score_never_seen(script, final.call_node):
                 continue
             for used in validation:
-                if id(final.call_node) not in reported and id(used.call_node) not in evaluated and \
-                        used.order < final.order and _same_array(script, used.data, final.data) and \
-                        not _scores_each_split(script, final, used, finals):
-                    reported.add(id(final.call_node))  # (evaluate([a_test, b_test]): one finding for the call)
-                    evaluated.add(id(used.call_node))
+                if id(used.call_node) not in evaluated and used.order < final.order and \
+                        _same_array(script, used.data, final.data) and not _scores_each_split(script, final, used, finals):
+                    evaluated.add(id(used.call_node))  # (its leak is this evaluate()'s, told once: no scored predictions)
+                    if id(final.call_node) in reported:
+                        break  # (evaluate([a_test, b_test]), or the other arm's model: one finding for the call)
+                    reported.add(id(final.call_node))
                     yield Report(final.call_node, (
                         f"evaluate() on {_scored_label(final.data, used.data)} reuses the validation_data of "
                         f"{trainer_name(script, used.call_node)} "
