@@ -43,8 +43,8 @@ def test_a_notebook_finding_names_the_cell_and_line() -> None:
 
 
 def test_no_rule_reports_inside_a_definition_a_run_never_reaches() -> None:
-    """A builder nobody calls in a script that trains at module level is dead code: whichever rule finds something
-    there stays silent; the same builder called, or kept in a list, is reported."""
+    """A builder nobody calls in a script that trains at module level is dead code: the rules about models (KS1xx,
+    KS3xx) stay silent there; the same builder called, kept in a list, or in a module of builders, is reported."""
     builder = ("def heavy_head(n):\n"
                "    net = keras.Sequential([keras.Input(shape=(n,)), keras.layers.Dropout(0.9),\n"
                "                            keras.layers.Dense(3, activation='softmax')])\n"
@@ -61,3 +61,28 @@ def test_no_rule_reports_inside_a_definition_a_run_never_reaches() -> None:
     assert {f.code for f in lint_source(listed, "train.py", Config()).findings} >= {"KS101", "KS307"}
     library = "import keras\n" + builder  # no training at module level: a module of builders others import
     assert {f.code for f in lint_source(library, "models.py", Config()).findings} >= {"KS101", "KS307"}
+
+
+def test_a_module_that_trains_under_a_main_guard_and_is_imported_beside_is_judged_whole(tmp_path) -> None:
+    """models.py smoke-tests one builder under ``if __name__ == "__main__":`` and train.py beside it imports the other:
+    the builder its own run never reaches serves train.py, so its findings stay; with no file importing it, the
+    module is a script whose unused builder is dead code."""
+    from kerassniff.api import lint_paths
+    (tmp_path / "models.py").write_text(
+        "import numpy as np\nfrom tensorflow import keras\n\n\n"
+        "def build_classifier(n):\n"
+        "    model = keras.Sequential([keras.Input(shape=(n,)), keras.layers.Dense(5, activation='softmax')])\n"
+        "    model.compile(optimizer=keras.optimizers.Adam(learning_rate=10.0), loss='categorical_crossentropy')\n"
+        "    return model\n\n\n"
+        "def build_tiny():\n"
+        "    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+        "    model.compile(optimizer='adam', loss='mse')\n"
+        "    return model\n\n\n"
+        "if __name__ == '__main__':\n"
+        "    build_tiny().fit(np.zeros((8, 4)), np.zeros((8, 1)), epochs=1)\n")
+    alone = lint_paths([tmp_path / "models.py"], Config())
+    assert [f.code for f in alone.findings] == []
+    (tmp_path / "train.py").write_text("import numpy as np\nfrom models import build_classifier\n\n"
+                                       "model = build_classifier(8)\nmodel.fit(np.load('x.npy'), np.load('y.npy'))\n")
+    beside = lint_paths([tmp_path / "models.py"], Config())
+    assert [f.code for f in beside.findings] == ["KS305"]

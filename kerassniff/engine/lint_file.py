@@ -342,6 +342,10 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
                       helpers=tuple(script.helpers), analysis=analysis)
 
 
+# The rules about a model's output, loss and compile (KS1xx) and its architecture (KS3xx).
+MODEL_RULE_FAMILIES = ("KS1", "KS3")
+
+
 def outside_unreached_definitions(script: Script, findings: list[Finding]) -> list[Finding]:
     """The findings less those of the rules about models (:data:`MODEL_RULE_FAMILIES`) inside a module-level function
     or class that a run of the script never reaches (a model builder left behind when the list that used it was
@@ -357,10 +361,6 @@ def outside_unreached_definitions(script: Script, findings: list[Finding]) -> li
         return findings
     return [finding for finding in findings
             if not (finding.code.startswith(MODEL_RULE_FAMILIES) and any(finding.line in span for span in spans))]
-
-
-# The rules about a model's output, loss and compile (KS1xx) and its architecture (KS3xx).
-MODEL_RULE_FAMILIES = ("KS1", "KS3")
 
 
 def run_rules(script: Script, rules: RuleSet) -> list[tuple[Rule, Report]]:

@@ -9,12 +9,15 @@ comment does not; a decorated definition may be registered somewhere, and a modu
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable
 
 import libcst as cst
 
+from kerassniff.semantic.guards import is_main_guard
 from kerassniff.semantic.script import Script
+from kerassniff.semantic.siblings import imported_beside
 
 # What makes a module's functions reachable without their names written: __all__, lookups by a name in a string.
 _BY_NAME = ("__all__", "getattr(", "globals()", "locals()", "sys.modules", "vars(")
@@ -27,27 +30,47 @@ _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 def unreached_definitions(script: Script, among: Iterable[int | None]) -> frozenset[int]:
     """Of the module-level statements ``among`` (indices into the module's body), the function and class
     definitions a run of the script never reaches: none unless the script trains at module level."""
+    wanted = {top for top in among if top is not None}
+    if not wanted:
+        return frozenset()
+    return script.derived("unreached_definitions", lambda: _unreached(script)) & wanted
+
+
+def _unreached(script: Script) -> frozenset[int]:
+    """Every module-level definition a run of the script never reaches (see :func:`unreached_definitions`)."""
     body = script.module.body
-    defined = {top for top in among if top is not None and type(body[top]) in _DEFINITIONS}
+    defined = {top for top, statement in enumerate(body) if type(statement) in _DEFINITIONS}
     if not defined or not _trains_at_module_level(script):
         return frozenset()
     text = script.text if script.text is not None else script.module.code
     if any(way in text for way in _BY_NAME):
         return frozenset()  # a library, or functions looked up by name (getattr(module, name), globals()[name])
     defined = {top for top in defined if not body[top].decorators}  # type: ignore[attr-defined]  (registered)
+    if not defined:
+        return frozenset()
     code = script.derived("code_without_comments", lambda: _COMMENT.sub(r"\1", text))
-    return frozenset(top for top in defined if not _used_elsewhere(script, code, top))
+    names = {body[top].name.value: top for top in defined}  # type: ignore[attr-defined]
+    used = _lines_naming(code, names)
+    return frozenset(top for name, top in names.items() if not _used_elsewhere(script, top, used.get(name, [])))
 
 
-def _used_elsewhere(script: Script, code: str, top: int) -> bool:
+def _lines_naming(code: str, names: Iterable[str]) -> dict[str, list[int]]:
+    """The lines (1-based) on which each name is written, found in one pass over the code."""
+    pattern = re.compile(rf"(?<![\w.])({'|'.join(map(re.escape, names))})\b")
+    line_starts = [0, *(index + 1 for index, char in enumerate(code) if char == "\n")]
+    found: dict[str, list[int]] = {}
+    for match in pattern.finditer(code):
+        found.setdefault(match.group(1), []).append(bisect.bisect_right(line_starts, match.start()))
+    return found
+
+
+def _used_elsewhere(script: Script, top: int, lines: list[int]) -> bool:
     """Whether the name a definition binds is written outside the definition itself (its own body naming it, a local
     variable of the same name or a recursive call, runs only if something else calls it first)."""
-    name = re.compile(rf"(?<![\w.]){re.escape(script.module.body[top].name.value)}\b")  # type: ignore[attr-defined]
     span = script.positions.statement_lines(top)
     if span is None:
-        return len(name.findall(code)) > 1  # the definition's own name, and another
-    lines = script.derived("code_lines_without_comments", lambda: code.split("\n"))
-    return any(name.search(line) for part in (lines[:span.start - 1], lines[span.stop - 1:]) for line in part)
+        return len(lines) > 1  # the definition's own name, and another
+    return any(line not in span for line in lines)
 
 
 def may_leave_definitions_unreached(script: Script) -> bool:
@@ -63,8 +86,18 @@ _SCRIPT_METHODS = frozenset({"compile", "fit", "evaluate", "predict"})
 
 
 def _trains_at_module_level(script: Script) -> bool:
-    """A compile(), fit(), evaluate() or predict() call outside any module-level function or class: the module is a
-    script that does its work at the top level."""
+    """A Keras model's compile(), fit(), evaluate() or predict() outside any module-level function or class: the
+    module is a script that does its work at the top level.  One that trains only under ``if __name__ ==
+    "__main__":`` is also a module when a file beside it imports it (its builders serve that script): then its
+    definitions are all reached.  A scikit-learn fit() at the top of a module of baselines says nothing of who
+    imports it."""
     body = script.module.body
-    return any(call.method in _SCRIPT_METHODS and call.top is not None and type(body[call.top]) not in _DEFINITIONS
-               for call in script.calls)
+    at_top = [call.top for call in script.calls if call.method in _SCRIPT_METHODS and call.on_model is not None and
+              call.top is not None and type(body[call.top]) not in _DEFINITIONS]
+    if any(not _main_guard(body[top]) for top in at_top):
+        return True
+    return bool(at_top) and not imported_beside(script.path)
+
+
+def _main_guard(statement: cst.CSTNode) -> bool:
+    return type(statement) is cst.If and is_main_guard(statement.test)  # type: ignore[attr-defined]

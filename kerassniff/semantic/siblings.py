@@ -14,6 +14,7 @@ that cannot be read or parsed is simply unknown, never an error.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import OrderedDict
 from functools import lru_cache
@@ -224,3 +225,35 @@ def load(path: Path) -> cst.Module | None:
     if len(_parsed) > MAX_CACHED_HELPERS:
         _parsed.popitem(last=False)
     return module
+
+
+# How many of a folder's other Python files are read to learn whether one imports a module beside them.
+MAX_SIBLINGS_READ = 64
+
+
+def imported_beside(script_path: str) -> bool:
+    """Whether another Python file in the script's folder imports it by name (``from models import build`` or
+    ``import models`` beside models.py, notebooks' code included): the script is then a module of that project as well
+    as a program.  Read only for a module that trains under ``if __name__ == "__main__":`` and holds definitions its
+    own run never reaches (:mod:`kerassniff.semantic.reach`)."""
+    script = _resolved(script_path)
+    if script is None or script.suffix != ".py":
+        return False
+    entries = _entries(str(script.parent)) or frozenset()
+    pattern = re.compile(rf"^[ \t]*(?:from[ \t]+\.?{re.escape(script.stem)}[ \t]+import|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*"
+                         rf"{re.escape(script.stem)}\b)", re.MULTILINE)
+    others = sorted(name for name in entries if name.endswith((".py", ".ipynb")) and name != script.name)
+    for name in others[:MAX_SIBLINGS_READ]:
+        path = script.parent / name
+        try:
+            if path.stat().st_size > MAX_HELPER_BYTES * 10:
+                continue
+        except OSError:
+            continue
+        source = read_source(path)
+        text = source.text if isinstance(source, SourceText) else ""
+        if name.endswith(".ipynb"):
+            text = text.replace('\\n', "\n").replace('"', "\n")  # a notebook's cell lines, one per JSON string
+        if pattern.search(text):
+            return True
+    return False
