@@ -53,7 +53,7 @@ def check(script: Script):
         return
     dropouts = [(call, _constant_rate(call)) for call in script.calls if call.callee is not None and
                 is_keras(call.callee) and short(call.callee) in DROPOUT_LAYERS]
-    among_others = _dropouts_among_others(script)
+    among_others = _dropouts_among_others(script, [call for call, _ in dropouts])
     for index, (call, rate) in enumerate(dropouts):
         name = call.callee
         if rate is None or not EVIDENCE_FROM < rate < 1:
@@ -79,16 +79,27 @@ def check(script: Script):
                 f"stays low (usual rates are 0.2 to 0.5)."))
 
 
-def _dropouts_among_others(script: Script) -> set[int]:
+def _dropouts_among_others(script: Script, calls: list) -> set[int]:
     """The dropout layers (ids of their calls) of a model that has two or more dropout layers.  A heavy rate there
     stands out: all of them heavy (a TF1 port feeds one keep_prob to every dropout it has) or one far above the
     others.  A model's only dropout, heavy, is a design of its own (LSTM-FCN's published Dropout(0.8) on its
-    recurrent branch, NIMA's Dropout(0.75) before its head)."""
+    recurrent branch, NIMA's Dropout(0.75) before its head).  The dropouts of a subclassed model, which the analysis
+    places in no model's layers, are judged among those of their class."""
     among: set[int] = set()
+    placed: set[int] = set()
     for model in script.models:
-        dropouts = [layer.node for layer in model.layers if layer.kind in DROPOUT_LAYERS]
+        dropouts = [id(layer.node) for layer in model.layers if layer.kind in DROPOUT_LAYERS]
+        placed.update(dropouts)
         if len(dropouts) >= 2:
-            among.update(id(node) for node in dropouts)
+            among.update(dropouts)
+    by_class: dict[int, list[int]] = {}  # module-level class -> the dropouts made in it and placed in no model
+    for call in calls:
+        if id(call.node) not in placed and call.top is not None and \
+                type(script.module.body[call.top]) is cst.ClassDef:
+            by_class.setdefault(call.top, []).append(id(call.node))
+    for dropouts in by_class.values():
+        if len(dropouts) >= 2:
+            among.update(dropouts)
     return among
 
 
