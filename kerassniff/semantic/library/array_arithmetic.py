@@ -15,7 +15,8 @@ from kerassniff.semantic.dataflow import PREDICTIONS_SETTING, Data, DataValue, d
 from kerassniff.semantic.effects import Effects
 from kerassniff.semantic.keras_values import Predictions
 from kerassniff.semantic.library.arrays import Statistic
-from kerassniff.semantic.pyvalues import UNKNOWN, Const, Value, const_value
+from kerassniff.semantic.library.channels import channel_constants
+from kerassniff.semantic.pyvalues import UNKNOWN, Value, const_value
 from kerassniff.semantic.syntax import walk_code
 
 
@@ -136,24 +137,10 @@ def _shift(data: Data, other: Value, number: float | None, op: str, node: cst.CS
         return DataValue(data.with_step("shift", f"{'-' if op == 'Subtract' else '+'}{number:g}", node))
     if isinstance(other, Statistic):
         return DataValue(data.with_step("shift", f"-{other.kind}", node))
-    channels = _channel_constants(other)
+    channels = channel_constants(other)
     if channels is not None:  # img -= np.array([123.68, 116.779, 103.939]): a mean per colour channel
         return DataValue(data.with_step("shift", f"{'-' if op == 'Subtract' else '+'}[{channels}]", node))
     return DataValue(data.with_step("shift", "?", node))
-
-
-def _channel_constants(value: Value) -> str | None:
-    """The numbers of a small literal vector (``np.array([123.68, 116.779, 103.939])``, or the list itself: NumPy
-    broadcasts it the same way), one per colour channel, as written in a step's detail; None for anything else."""
-    if type(value) is Const and type(value.value) is tuple:
-        values = value.value
-    elif isinstance(value, DataValue) and value.data.source.kind == "literal" and not value.data.steps:
-        values = value.data.values
-    else:
-        return None
-    if not values or len(values) > 4 or not all(type(v) in (int, float) for v in values):
-        return None
-    return ", ".join(f"{v:g}" for v in values)
 
 
 def _floor_divide(data: Data, other: Value, number: float | None, op: str, node: cst.CSTNode) -> Value:

@@ -25,6 +25,7 @@ from kerassniff.semantic.knowledge.arrays import NUMBER_CALLS, SCALE_KEEPING_AUG
 from kerassniff.semantic.knowledge.layers import AUGMENTATION_LAYERS
 from kerassniff.semantic.loaders import flag_on
 from kerassniff.semantic.layer_facts import Layer
+from kerassniff.semantic.library.channels import channel_constants
 from kerassniff.semantic.names import short
 from kerassniff.semantic.values import (
     UNKNOWN,
@@ -68,8 +69,21 @@ def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:
              *_rescale_steps(absent if rescale is None else rescale, where)]
     for option in STANDARDIZING_OPTIONS:
         if const_value(args.get(option)) is True:
-            steps.append(Step("standardize", option, where))
+            steps.append(_set_by_hand(instance, option, where) or Step("standardize", option, where))
     return tuple(steps)
+
+
+def _set_by_hand(instance: Instance, option: str, where: cst.CSTNode) -> Step | None:
+    """``datagen.mean = [123.68, 116.779, 103.939]`` on a generator with ``featurewise_center=True``: Keras subtracts
+    that mean (fit() would measure one; set by hand it is the script's constants), a shift like
+    ``img - [123.68, 116.779, 103.939]``; None when no constant mean was set."""
+    if option != "featurewise_center" or "mean" not in instance.attrs:
+        return None
+    channels = channel_constants(instance.attrs["mean"])
+    number = const_value(instance.attrs["mean"])
+    if channels is None and (not isinstance(number, (int, float)) or isinstance(number, bool)):
+        return Step("shift", "?", where)  # a mean not known, set by the script: not one fit() measures
+    return Step("shift", f"-[{channels}]" if channels is not None else f"-{number:g}", where)
 
 
 def _rescale_steps(rescale: Value | None, where: cst.CSTNode) -> list[Step]:
