@@ -323,8 +323,8 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
         for _, report in reports:
             for node in (report.node, *report.mentioned_nodes()):
                 script.positions.want(node)  # one position pass for all of them
-        findings = [f for f in (to_finding(script, rule, report) for rule, report in reports) if f is not None]
-        findings = outside_unreached_definitions(script, findings)
+        made = [(report, to_finding(script, rule, report)) for rule, report in reports]
+        findings = outside_unreached_definitions(script, [(report, f) for report, f in made if f is not None])
         refused = misplaced_future_import(text, path, module, cells) if "KS001" in rules else None
         if refused is not None:
             findings.insert(0, refused)
@@ -346,21 +346,18 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
 MODEL_RULE_FAMILIES = ("KS1", "KS3")
 
 
-def outside_unreached_definitions(script: Script, findings: list[Finding]) -> list[Finding]:
+def outside_unreached_definitions(script: Script, made: list[tuple[Report, Finding]]) -> list[Finding]:
     """The findings less those of the rules about models (:data:`MODEL_RULE_FAMILIES`) inside a module-level function
     or class that a run of the script never reaches (a model builder left behind when the list that used it was
     edited, in a script that trains at module level, :func:`~kerassniff.semantic.reach.unreached_definitions`): the
     model it builds is never trained.  The rules about data and predictions still judge such a function: a predict
     helper nobody calls in the file is kept for the user to call."""
-    judged = [finding for finding in findings if finding.code.startswith(MODEL_RULE_FAMILIES)]
-    if not judged or not may_leave_definitions_unreached(script):
-        return findings
-    unreached = unreached_definitions(script, range(len(script.module.body)))
-    spans = [script.positions.statement_lines(index) for index in sorted(unreached)]
-    if not spans or None in spans:
-        return findings
-    return [finding for finding in findings
-            if not (finding.code.startswith(MODEL_RULE_FAMILIES) and any(finding.line in span for span in spans))]
+    holders = {id(report): script.positions.holder(report.node) for report, finding in made
+               if finding.code.startswith(MODEL_RULE_FAMILIES)}
+    if not holders or not may_leave_definitions_unreached(script):
+        return [finding for _, finding in made]
+    unreached = unreached_definitions(script, holders.values())
+    return [finding for report, finding in made if holders.get(id(report)) not in unreached]
 
 
 def run_rules(script: Script, rules: RuleSet) -> list[tuple[Rule, Report]]:

@@ -156,6 +156,7 @@ class NodePositions:
         self._nested_starts: dict[int, tuple[int, tuple[str, ...]]] = {}
         self._holder_walks: dict[int, _NestedHolders] = {}  # id(module-level statement) -> its walk so far
         self._shapes: dict[int, tuple] = {}  # id(module-level statement) -> its shape (_shape), found as asked
+        self._holders: dict[int, int] = {}  # id(node) -> the module-level statement that holds it, as positioned
 
     def locate(self, text: str | None) -> None:
         """The source text the module was parsed from: statements rendered alone are found in it."""
@@ -170,6 +171,11 @@ class NodePositions:
         are not looked for.  A wrong index costs time, never a wrong position (the node is then not found in
         that statement's rendering, and the whole module is rendered)."""
         self._statements.know(statements)
+
+    def holder(self, node: cst.CSTNode) -> int | None:
+        """The index of the module-level statement that holds a node whose position was found (None when it was not
+        asked for, or was found by rendering the whole module)."""
+        return self._holders.get(id(node))
 
     def want(self, node: cst.CSTNode) -> None:
         if node not in self.known and node not in self.absent:
@@ -201,6 +207,7 @@ class NodePositions:
         holding = self._statements.holding(self.pending)
         if holding is None:
             return False
+        self._holders.update(holding)
         groups: dict[int, set[cst.CSTNode]] = {}
         for node in self.pending:
             groups.setdefault(holding[id(node)], set()).add(node)
@@ -335,12 +342,6 @@ class NodePositions:
         state.indent_tokens = list(indents)
         statement._codegen(state)
         return ranges, state
-
-    def statement_lines(self, index: int) -> range | None:
-        """The lines of the module-level statement ``index`` (its leading comments included), from CPython's ``ast``;
-        None when they are not known (no text, or ``ast`` and LibCST disagree on the statements)."""
-        starts = self._statement_starts()
-        return range(starts[index], starts[index + 1]) if starts is not None else None
 
     def _statement_starts(self) -> list[int] | None:
         """The line where each module-level statement's rendering begins (leading comments included), and

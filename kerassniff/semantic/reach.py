@@ -9,7 +9,6 @@ comment does not; a decorated definition may be registered somewhere, and a modu
 """
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Iterable
 
@@ -17,6 +16,7 @@ import libcst as cst
 
 from kerassniff.semantic.guards import is_main_guard
 from kerassniff.semantic.script import Script
+from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.siblings import imported_beside
 
 # What makes a module's functions reachable without their names written: __all__, lookups by a name in a string.
@@ -30,53 +30,49 @@ _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 def unreached_definitions(script: Script, among: Iterable[int | None]) -> frozenset[int]:
     """Of the module-level statements ``among`` (indices into the module's body), the function and class
     definitions a run of the script never reaches: none unless the script trains at module level."""
-    wanted = {top for top in among if top is not None}
-    if not wanted:
-        return frozenset()
-    return script.derived("unreached_definitions", lambda: _unreached(script)) & wanted
-
-
-def _unreached(script: Script) -> frozenset[int]:
-    """Every module-level definition a run of the script never reaches (see :func:`unreached_definitions`)."""
     body = script.module.body
-    defined = {top for top, statement in enumerate(body) if type(statement) in _DEFINITIONS}
-    if not defined or not _trains_at_module_level(script):
+    wanted = {top for top in among if top is not None and type(body[top]) in _DEFINITIONS and
+              not body[top].decorators}  # type: ignore[attr-defined]  (a decorated one may be registered)
+    if not wanted or not script.derived("trains_at_module_level", lambda: _trains_at_module_level(script)):
         return frozenset()
     text = script.text if script.text is not None else script.module.code
     if any(way in text for way in _BY_NAME):
         return frozenset()  # a library, or functions looked up by name (getattr(module, name), globals()[name])
-    defined = {top for top in defined if not body[top].decorators}  # type: ignore[attr-defined]  (registered)
-    if not defined:
-        return frozenset()
     code = script.derived("code_without_comments", lambda: _COMMENT.sub(r"\1", text))
-    names = {body[top].name.value: top for top in defined}  # type: ignore[attr-defined]
-    used = _lines_naming(code, names)
-    return frozenset(top for name, top in names.items() if not _used_elsewhere(script, top, used.get(name, [])))
+    return frozenset(top for top in wanted if not _used_elsewhere(code, body[top]))  # type: ignore[arg-type]
 
 
-def _lines_naming(code: str, names: Iterable[str]) -> dict[str, list[int]]:
-    """The lines (1-based) on which each name is written, found in one pass over the code."""
-    pattern = re.compile(rf"(?<![\w.])({'|'.join(map(re.escape, names))})\b")
-    line_starts = [0, *(index + 1 for index, char in enumerate(code) if char == "\n")]
-    found: dict[str, list[int]] = {}
-    for match in pattern.finditer(code):
-        found.setdefault(match.group(1), []).append(bisect.bisect_right(line_starts, match.start()))
-    return found
+def _used_elsewhere(code: str, definition: cst.FunctionDef | cst.ClassDef) -> bool:
+    """Whether the name a definition binds is written outside the definition itself: its own body naming it (a local
+    variable of the same name, a recursive call) runs only if something else calls it first.  Every mention in the
+    code (strings too) is counted, less the definition's own names (an attribute's name, ``self.name``, is neither)."""
+    name = definition.name.value
+    written = len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", code))
+    if written <= 1:
+        return False  # the definition's own name alone
+    return written > _names_inside(definition, name)
 
 
-def _used_elsewhere(script: Script, top: int, lines: list[int]) -> bool:
-    """Whether the name a definition binds is written outside the definition itself (its own body naming it, a local
-    variable of the same name or a recursive call, runs only if something else calls it first)."""
-    span = script.positions.statement_lines(top)
-    if span is None:
-        return len(lines) > 1  # the definition's own name, and another
-    return any(line not in span for line in lines)
+def _names_inside(definition: cst.CSTNode, name: str) -> int:
+    """How many times ``name`` is written as a name (not as an attribute's) in a definition, its own name included."""
+    count = 0
+    stack: list[cst.CSTNode] = [definition]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.Name:
+            count += node.value == name  # type: ignore[attr-defined]
+        elif kind is cst.Attribute:
+            stack.append(node.value)  # type: ignore[attr-defined]
+        else:
+            stack.extend(code_children(node))
+    return count
 
 
 def may_leave_definitions_unreached(script: Script) -> bool:
     """A cheap first look: the module defines a function or class at its top level and trains at module level."""
     return any(type(statement) in _DEFINITIONS for statement in script.module.body) and \
-        _trains_at_module_level(script)
+        script.derived("trains_at_module_level", lambda: _trains_at_module_level(script))
 
 
 # The calls that make a module a script run from the top (not a library): training, and the work of a predict
