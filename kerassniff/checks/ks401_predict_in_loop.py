@@ -154,6 +154,7 @@ def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
         return False
     grown: set[str] = set()  # lists grown and arrays written into (``a[i] = yhat``, ``history.append(yhat)``)
     rebound: set[str] = set()  # names bound again from themselves (``window = np.append(window[1:], yhat)``)
+    written: list[tuple[str, set[str]]] = []  # writes into a loop name's items: (the name, the names the value reads)
     sources: dict[str, set[str]] = {}
     for node in walk_code(body):
         kind = type(node)
@@ -167,7 +168,9 @@ def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
                 while type(base) in (cst.Subscript, cst.Attribute):
                     base = base.value  # a[i] = ... rewrites a
                 if type(base) is cst.Name:
-                    if base is not target.target:
+                    if base is not target.target and base.value in loop.target_names:
+                        written.append((base.value, read))  # row[-1] = previous (or row[np.isnan(row)] = 0)
+                    elif base is not target.target:
                         grown.add(base.value)  # a[i] = yhat: what a is now depends on the step before
                     elif base.value in read:
                         rebound.add(base.value)  # a = np.append(a[1:], yhat)
@@ -175,6 +178,9 @@ def _reads_what_the_loop_grows(call, loop: LoopContext) -> bool:
     # (the loop's own names are bound afresh from the iterable at each step: ``image = image.reshape(1, 64)`` carries
     # nothing into the next prediction; a value written into the row itself, ``row[-1] = previous``, does)
     grown |= rebound - set(loop.target_names)
+    # a value written into the loop's own row is state only when it comes from the step before (``row[-1] = previous``,
+    # a name the body assigns), not a cleaning of the row (``row[np.isnan(row)] = 0``)
+    grown |= {name for name, read in written if (read - {name}) & sources.keys()}
     arg = call.args.node_of("x", 0)
     if arg is None or not grown:
         return False

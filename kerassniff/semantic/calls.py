@@ -97,6 +97,9 @@ class Calls:
             if name == "builtins.list.sort" and args.positional and type(args.positional[0]) is FolderListing and \
                     node.args and not node.args[0].star:  # list.sort(classes)
                 self.sorted_in_place(node.args[0].value, args.positional[0], args, frame)
+            if name == "builtins.setattr" and len(args.positional) == 3 and type(args.positional[0]) is FunctionValue \
+                    and args.positional[1] == Const("__name__"):
+                self.script.renamed_functions.add(id(args.positional[0].node))  # (Keras logs a metric by fn.__name__)
             if name == "builtins.getattr" and len(args.positional) == 2 and not args.keywords and \
                     type(args.positional[0]) is TensorValue and type(args.positional[1]) is Const and \
                     type(args.positional[1].value) is str:

@@ -76,7 +76,7 @@ MAX_EXPRESSION_DEPTH = 200  # deeper expressions are not evaluated (they cannot 
 
 BUILTINS = frozenset(
     "len range zip enumerate int float round list tuple abs min max sum print sorted open map "
-    "str bool dict set isinstance super iter next reversed vars input getattr".split()
+    "str bool dict set isinstance super iter next reversed vars input getattr setattr".split()
 )
 _CONSTANT_NAMES = {"True": Const(True), "False": Const(False), "None": Const(None)}  # values never change: shared
 def written_output(callee: str, node: cst.Call) -> str | None:

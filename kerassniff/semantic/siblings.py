@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import time
 from collections import OrderedDict
 from functools import lru_cache
@@ -227,33 +228,47 @@ def load(path: Path) -> cst.Module | None:
     return module
 
 
-# How many of a folder's other Python files are read to learn whether one imports a module beside them.
+# How many of a folder's other Python files are read to learn whether one imports a module beside them, and the
+# largest one read (a notebook's outputs can weigh megabytes).
 MAX_SIBLINGS_READ = 64
+MAX_SIBLING_BYTES = 1_000_000
+_importers: dict[tuple, bool] = {}  # (the module's path, its folder's files' names, sizes and times) -> the answer
 
 
 def imported_beside(script_path: str) -> bool:
-    """Whether another Python file in the script's folder imports it by name (``from models import build`` or
-    ``import models`` beside models.py, notebooks' code included): the script is then a module of that project as well
-    as a program.  Read only for a module that trains under ``if __name__ == "__main__":`` and holds definitions its
-    own run never reaches (:mod:`kerassniff.semantic.reach`)."""
+    """Whether another Python file in the script's folder imports it by name (``from models import build``,
+    ``import models as m``, ``from .models import``, ``from . import models``, ``from src.models import``; notebooks'
+    code included): the script is then a module of that project as well as a program.  Asked only of a module that
+    trains under ``if __name__ == "__main__":`` (:mod:`kerassniff.semantic.reach`); regular files only, read once
+    per change of the folder's files."""
     script = _resolved(script_path)
     if script is None or script.suffix != ".py":
         return False
-    entries = _entries(str(script.parent)) or frozenset()
-    pattern = re.compile(rf"^[ \t]*(?:from[ \t]+\.?{re.escape(script.stem)}[ \t]+import|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*"
-                         rf"{re.escape(script.stem)}\b)", re.MULTILINE)
-    others = sorted(name for name in entries if name.endswith((".py", ".ipynb")) and name != script.name)
-    for name in others[:MAX_SIBLINGS_READ]:
-        path = script.parent / name
+    files = []
+    for name in sorted(_entries(str(script.parent)) or ()):
+        if not name.endswith((".py", ".ipynb")) or name == script.name:
+            continue
         try:
-            if path.stat().st_size > MAX_HELPER_BYTES * 10:
-                continue
+            status = (script.parent / name).stat()
         except OSError:
             continue
-        source = read_source(path)
-        text = source.text if isinstance(source, SourceText) else ""
-        if name.endswith(".ipynb"):
-            text = text.replace('\\n', "\n").replace('"', "\n")  # a notebook's cell lines, one per JSON string
-        if pattern.search(text):
+        if stat.S_ISREG(status.st_mode) and status.st_size <= MAX_SIBLING_BYTES:
+            files.append((name, status.st_size, status.st_mtime_ns))
+    key = (str(script), tuple(files[:MAX_SIBLINGS_READ]))
+    if key not in _importers:
+        if len(_importers) >= MAX_CACHED_LISTINGS:
+            _importers.clear()
+        _importers[key] = _any_imports(script, [name for name, _, _ in files[:MAX_SIBLINGS_READ]])
+    return _importers[key]
+
+
+def _any_imports(script: Path, names: list[str]) -> bool:
+    stem = re.escape(script.stem)
+    pattern = re.compile(rf"(?:^|[;\n\"])[ \t]*(?:from[ \t]+(?:[\w.]*\.)?{stem}[ \t]+import\b|"
+                         rf"from[ \t]+[\w.]*[ \t]+import[ \t]+(?:[\w, \t]*,[ \t]*)?\(?[ \t]*{stem}\b|"
+                         rf"import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*(?:[\w.]*\.)?{stem}\b)")
+    for name in names:
+        source = read_source(script.parent / name)
+        if isinstance(source, SourceText) and pattern.search(source.text):
             return True
     return False

@@ -30,7 +30,8 @@ def subscript(effects: Effects, data: Data, indices: list[Value], node: cst.CSTN
     if len(indices) > 1 and _leading_ellipsis(node):  # x[..., 0]: one channel of every sample
         return DataValue(data.with_step("reshape", "index", node))
     index = indices[0]
-    if data.batches and len(indices) == 1 and (type(const_value(index)) is int or isinstance(index, IndexOf)):
+    if data.batches and len(indices) == 1 and (type(const_value(index)) is int or
+                                               (isinstance(index, IndexOf) and data.keras_iterator)):
         # flow[0], or flow[i] in ``for i in range(len(flow))``: a Keras iterator's (or Sequence's) batch, inputs and
         # labels, not one sample
         return datasets.batch_of(data, node)

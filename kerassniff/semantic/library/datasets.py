@@ -76,7 +76,12 @@ def generator_steps(instance: Instance, node: cst.CSTNode) -> tuple[Step, ...]:
 def _set_by_hand(instance: Instance, option: str, where: cst.CSTNode) -> Step | None:
     """``datagen.mean = [123.68, 116.779, 103.939]`` on a generator with ``featurewise_center=True``: Keras subtracts
     that mean (fit() would measure one; set by hand it is the script's constants), a shift like
-    ``img - [123.68, 116.779, 103.939]``; None when no constant mean was set."""
+    ``img - [123.68, 116.779, 103.939]``; ``datagen.std = 64.0`` with ``featurewise_std_normalization``, a division;
+    None when neither was set (before the flow is made: one set later is not seen)."""
+    if option == "featurewise_std_normalization" and "std" in instance.attrs:
+        number = const_value(instance.attrs["std"])  # datagen.std = 64.0: divided by it
+        known = isinstance(number, (int, float)) and not isinstance(number, bool) and number != 0
+        return Step("scale", f"/{number:g}" if known else "?", where)
     if option != "featurewise_center" or "mean" not in instance.attrs:
         return None
     channels = channel_constants(instance.attrs["mean"])
