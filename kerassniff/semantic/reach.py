@@ -1,9 +1,9 @@
 """Which module-level definitions a run of a script can reach.
 
 A script that trains at module level (a ``compile()`` or ``fit()`` outside any function), or does a predict script's
-work there (``evaluate()``, ``predict()``), runs its top-level code once; a function or class defined at module level whose name the file writes nowhere outside it (a metric helper left
-behind when the ``compile(metrics=[helper])`` that used it was commented out) is never called, so nothing in it can
-fail or mislead.  This is read from the source text, which is cheap: a name in a string counts as a use, one in a
+work there (``evaluate()``, ``predict()``), runs its top-level code once; a function or class defined at module level
+whose name the file writes nowhere outside it (a metric helper left behind when the ``compile(metrics=[helper])``
+that used it was commented out) is never called, so nothing in it can fail or mislead.  This is read from the source text, which is cheap: a name in a string counts as a use, one in a
 comment does not; a decorated definition may be registered somewhere, and a module that looks names up
 (``getattr``, ``globals()``, ``__all__``) is not judged at all.
 """
@@ -16,8 +16,8 @@ import libcst as cst
 
 from kerassniff.semantic.guards import is_main_guard
 from kerassniff.semantic.script import Script
-from kerassniff.semantic.syntax import code_children
 from kerassniff.semantic.siblings import imported_beside
+from kerassniff.semantic.syntax import code_children
 
 # What makes a module's functions reachable without their names written: __all__, lookups by a name in a string.
 _BY_NAME = ("__all__", "getattr(", "globals()", "locals()", "sys.modules", "vars(")
