@@ -73,7 +73,6 @@ from kerassniff.findings import Finding, Severity
 from kerassniff.fixes import safe_fix
 from kerassniff.registry import Report, across_scripts, rule
 from kerassniff.semantic import Script
-from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.knowledge.keras3_removals import (
     CALL_KEYWORDS,
     LEGACY_KERAS_VARIABLE,
@@ -117,15 +116,9 @@ _RECEIVERS_JUDGED = (ModelValue, LayerList)
       "Keras 1/2 arguments and names that current Keras rejects, ignores or silently reinterprets",
       "use the modern spelling named in the message", verdict=verdict)
 def check(script: Script):
-    """Every finding below, but those inside a module-level function or class a run of the script never reaches
-    (a helper nothing calls, in a script that trains at module level): that code cannot fail."""
-    reports = _one_per_line_of_missing_names(script, list(_findings(script)))
-    if not reports or not may_leave_definitions_unreached(script):
-        yield from reports
-        return
-    statements = script.node_statements()
-    unreached = unreached_definitions(script, {statements.get(id(report.node)) for report in reports})
-    yield from (report for report in reports if statements.get(id(report.node)) not in unreached)
+    """Every finding below (the engine drops those inside a module-level function or class a run of the script never
+    reaches: that code cannot fail, :func:`kerassniff.engine.lint_file.outside_unreached_definitions`)."""
+    yield from _one_per_line_of_missing_names(script, list(_findings(script)))
 
 
 @across_scripts("KS402")

@@ -20,7 +20,6 @@ from kerassniff.semantic import Script
 from kerassniff.semantic.knowledge.results import RESULT_ONLY_FUNCTIONS
 from kerassniff.semantic.cells import shown_by_the_notebook
 from kerassniff.semantic.names import short
-from kerassniff.semantic.reach import may_leave_definitions_unreached, unreached_definitions
 from kerassniff.semantic.training import CallSite
 from kerassniff.semantic.values import Const
 
@@ -31,17 +30,13 @@ from kerassniff.semantic.values import Const
       "assign the result: x = x.astype('float32'), df = df.dropna(), model = load_model(path)")
 def check(script: Script):
     """Every such call the script makes, but the last statement of a notebook cell (Jupyter shows its value) and
-    those in a module-level function or class a run of the script never reaches; arithmetic on an array as a
+    those in a module-level function or class a run of the script never reaches (dropped by the engine,
+    :func:`kerassniff.engine.lint_file.outside_unreached_definitions`); arithmetic on an array as a
     statement of its own (:func:`_dropped_arithmetic`); and a new array bound to a name nothing reads while its input
     goes on unchanged (:mod:`kerassniff.checks._ks405_unread`)."""
     yield from _dropped_statements(script)
     yield from _dropped_arithmetic(script)
-    unread = list(unread_arrays(script))
-    if unread and may_leave_definitions_unreached(script):
-        statements = script.node_statements()
-        unreached = unreached_definitions(script, {statements.get(id(report.node)) for report in unread})
-        unread = [report for report in unread if statements.get(id(report.node)) not in unreached]
-    yield from unread
+    yield from unread_arrays(script)
 
 
 def _dropped_statements(script: Script):
@@ -51,12 +46,9 @@ def _dropped_statements(script: Script):
                for report in _dropped(script, call)]
     if not reports:
         return
-    reports = [(call, report) for call, report in reports if not shown_by_the_notebook(script, call.top, call.node)]
-    if reports and may_leave_definitions_unreached(script):
-        unreached = unreached_definitions(script, {call.top for call, _ in reports})
-        reports = [(call, report) for call, report in reports if call.top not in unreached]
-    for _, report in reports:
-        yield report
+    for call, report in reports:
+        if not shown_by_the_notebook(script, call.top, call.node):
+            yield report
 
 
 def _dropped_arithmetic(script: Script):
@@ -68,9 +60,6 @@ def _dropped_arithmetic(script: Script):
     dropped = [(node, top) for node, top in script.dropped_arithmetic.values()
                if _starts_from_a_variable(node) and not shown_by_the_notebook(script, top, node) and
                not _redone_next(script, node, top)]
-    if dropped and may_leave_definitions_unreached(script):
-        unreached = unreached_definitions(script, {top for _, top in dropped})
-        dropped = [(node, top) for node, top in dropped if top not in unreached]
     for node, _ in dropped:
         shown, operator = script.code_of(node), script.code_of(node.operator).strip()
         if len(shown) > 50:

@@ -342,20 +342,27 @@ def _lint_python(text: str, path: str, config: Config, rules: RuleSet,
                       helpers=tuple(script.helpers), analysis=analysis)
 
 
-# The rules about a model's output, loss and compile (KS1xx) and its architecture (KS3xx).
-MODEL_RULE_FAMILIES = ("KS1", "KS3")
+# The rules silent inside a definition a run never reaches: those about a model's output, loss and compile (KS1xx) and
+# its architecture (KS3xx), whose model is never trained there, and KS402 and KS405, whose code there never runs.
+RULES_SILENT_WHERE_UNREACHED = ("KS1", "KS3", "KS402", "KS405")
 
 
 def outside_unreached_definitions(script: Script, made: list[tuple[Report, Finding]]) -> list[Finding]:
-    """The findings less those of the rules about models (:data:`MODEL_RULE_FAMILIES`) inside a module-level function
-    or class that a run of the script never reaches (a model builder left behind when the list that used it was
-    edited, in a script that trains at module level, :func:`~kerassniff.semantic.reach.unreached_definitions`): the
-    model it builds is never trained.  The rules about data and predictions still judge such a function: a predict
-    helper nobody calls in the file is kept for the user to call."""
-    holders = {id(report): script.positions.holder(report.node) for report, finding in made
-               if finding.code.startswith(MODEL_RULE_FAMILIES)}
-    if not holders or not may_leave_definitions_unreached(script):
+    """The findings less those of :data:`RULES_SILENT_WHERE_UNREACHED` inside a module-level function or class that a
+    run of the script never reaches (a model builder left behind when the list that used it was edited, in a script
+    that trains at module level, :func:`~kerassniff.semantic.reach.unreached_definitions`): the model it builds is
+    never trained, its code never fails.  The rules about data and predictions still judge such a function: a
+    predict helper nobody calls in the file is kept for the user to call."""
+    judged = [report for report, finding in made if finding.code.startswith(RULES_SILENT_WHERE_UNREACHED)]
+    if not judged or not may_leave_definitions_unreached(script):
         return [finding for _, finding in made]
+    # the statement the positions pass found for the node, else the one the interpreter recorded for it (a module
+    # rendered whole tells none)
+    recorded = script.node_statements()
+    holders: dict[int, int | None] = {}
+    for report in judged:
+        top = script.positions.holder(report.node)
+        holders[id(report)] = top if top is not None else recorded.get(id(report.node))
     unreached = unreached_definitions(script, holders.values())
     return [finding for report, finding in made if holders.get(id(report)) not in unreached]
 
